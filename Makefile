@@ -1,0 +1,37 @@
+# Quick start: `make run` (install deps, build, start) and `make test` (install deps, build, run every test).
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+GENERATOR ?= Ninja
+BUILD_TYPE ?= RelWithDebInfo
+ARGS ?=
+
+.PHONY: all deps test-deps configure build run test e2e-deps clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+test-deps:
+	@bash scripts/deps.sh --test
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G $(GENERATOR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+configure: $(BUILD)/build.ninja
+
+build: deps configure
+	cmake --build $(BUILD) -j$$(nproc 2>/dev/null || echo 2)
+
+run: build
+	@bash scripts/run.sh $(BUILD)/app/droid2api $(ARGS)
+
+e2e-deps: test-deps
+	@bash scripts/npm-deps.sh tests/e2e
+
+test: test-deps e2e-deps configure
+	cmake --build $(BUILD) -j$$(nproc 2>/dev/null || echo 2)
+	cd $(BUILD) && ctest --output-on-failure --timeout 300
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,160 @@
+// droid2api: the executable. Headless today (--headless, or whenever no GUI is available); the tray app
+// builds on the same ProxyService facade.
+
+#include "config/config.h"
+#include "log/log.h"
+#include "server/proxyservice.h"
+
+#include <QtCore/qcommandlineparser.h>
+#include <QtCore/qcoreapplication.h>
+#include <QtCore/qsocketnotifier.h>
+#include <QtCore/qtextstream.h>
+
+#include <cstdio>
+
+#if defined(Q_OS_UNIX)
+#include <csignal>
+#include <sys/socket.h>
+#include <unistd.h>
+#elif defined(Q_OS_WIN)
+#include <windows.h>
+#endif
+
+namespace {
+
+void printLine(FILE *stream, const QString &text)
+{
+    const QByteArray bytes = text.toLocal8Bit() + '\n';
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stream);
+    std::fflush(stream);
+}
+
+// --- Platform-specific: turning SIGINT/SIGTERM (Unix) or console control events (Windows) into a queued call
+// on the event loop. A signal handler may only write to a pipe; the notifier does the rest.
+#if defined(Q_OS_UNIX)
+int g_signalFds[2] = { -1, -1 };
+void onUnixSignal(int)
+{
+    const char c = 1;
+    [[maybe_unused]] const auto n = ::write(g_signalFds[0], &c, 1);
+}
+
+void installShutdownSignals(QObject *context, const std::function<void()> &onSignal)
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalFds) != 0)
+        return;
+    auto *notifier = new QSocketNotifier(g_signalFds[1], QSocketNotifier::Read, context);
+    QObject::connect(notifier, &QSocketNotifier::activated, context, [onSignal] {
+        char c;
+        [[maybe_unused]] const auto n = ::read(g_signalFds[1], &c, 1);
+        onSignal();
+    });
+    struct sigaction sa = {};
+    sa.sa_handler = onUnixSignal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+}
+#elif defined(Q_OS_WIN)
+std::function<void()> *g_onSignal = nullptr;
+QObject *g_signalContext = nullptr;
+BOOL WINAPI onConsoleCtrl(DWORD)
+{
+    QMetaObject::invokeMethod(g_signalContext, [] { (*g_onSignal)(); }, Qt::QueuedConnection);
+    return TRUE;
+}
+void installShutdownSignals(QObject *context, const std::function<void()> &onSignal)
+{
+    g_onSignal = new std::function<void()>(onSignal);
+    g_signalContext = context;
+    SetConsoleCtrlHandler(onConsoleCtrl, TRUE);
+}
+#else
+void installShutdownSignals(QObject *, const std::function<void()> &) { }
+#endif
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("droid2api"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(DROID2API_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QCoreApplication::translate(
+        "main", "A local bridge that serves OpenAI, Anthropic and Gemini API clients from Factory.ai."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption headless(QStringLiteral("headless"),
+                                      QCoreApplication::translate("main", "Run the proxy without any GUI."));
+    const QCommandLineOption configOpt(QStringLiteral("config"),
+                                       QCoreApplication::translate("main", "Read the configuration from <file>."),
+                                       QStringLiteral("file"));
+    const QCommandLineOption hostOpt(QStringLiteral("host"),
+                                     QCoreApplication::translate("main", "Listen on <address> (default from config)."),
+                                     QStringLiteral("address"));
+    const QCommandLineOption portOpt(QStringLiteral("port"),
+                                     QCoreApplication::translate("main", "Listen on <port>; 0 picks a free one."),
+                                     QStringLiteral("port"));
+    parser.addOptions({ headless, configOpt, hostOpt, portOpt });
+    parser.process(app);
+
+    const d2a::Environment env = d2a::Environment::fromProcess();
+    d2a::log::install(env.debug);
+
+    auto loaded = parser.isSet(configOpt) ? d2a::ConfigLoader::loadFile(parser.value(configOpt))
+                                          : d2a::ConfigLoader::loadOrCreateUserConfig();
+    if (!loaded) {
+        printLine(stderr, QCoreApplication::translate("main", "droid2api: configuration refused: %1")
+                              .arg(loaded.error().message));
+        return 2;
+    }
+    d2a::Config config = loaded.value();
+    d2a::ConfigLoader::applyEnvironment(config, env);
+    if (config.devMode && !env.debug)
+        d2a::log::install(true);
+
+    int port = -1;
+    if (parser.isSet(portOpt)) {
+        bool ok = false;
+        port = parser.value(portOpt).toInt(&ok);
+        if (!ok || port < 0 || port > 65535) {
+            printLine(stderr, QCoreApplication::translate("main", "droid2api: --port must be a number from 0 to 65535"));
+            return 2;
+        }
+    }
+
+    if (!parser.isSet(headless)) {
+        printLine(stdout, QCoreApplication::translate(
+                              "main", "droid2api: this build has no tray UI, so the proxy runs headless."));
+    }
+
+    d2a::ProxyService proxy;
+    proxy.setEnvironment(env);
+    proxy.setConfig(config);
+    const auto started = proxy.start(parser.value(hostOpt), port);
+    if (!started) {
+        printLine(stderr, QCoreApplication::translate("main", "droid2api: %1").arg(started.error().message));
+        return 1;
+    }
+
+    bool shuttingDown = false;
+    installShutdownSignals(&app, [&] {
+        if (shuttingDown) {
+            printLine(stderr, QCoreApplication::translate("main", "droid2api: second signal, exiting now"));
+            QCoreApplication::exit(0);
+            return;
+        }
+        shuttingDown = true;
+        printLine(stderr, QCoreApplication::translate("main", "droid2api: shutting down"));
+        proxy.shutdown(config.timeouts.shutdownMs);
+    });
+    QObject::connect(&proxy, &d2a::ProxyService::shutdownFinished, &app, [](bool) { QCoreApplication::exit(0); });
+
+    printLine(stdout, QCoreApplication::translate("main", "droid2api %1 listening on %2")
+                          .arg(QCoreApplication::applicationVersion(), proxy.baseUrl()));
+    return app.exec();
+}

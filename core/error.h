@@ -1,0 +1,46 @@
+#pragma once
+// Errors travel as values until one boundary per ingress format renders them in that client's error shape.
+
+#include <QtCore/qbytearray.h>
+#include <QtCore/qstring.h>
+
+#include <utility>
+#include <variant>
+
+namespace d2a {
+
+/// One failure: the HTTP status the client should see, a human message (never a secret), and optionally the
+/// vendor's own error type to keep when the client speaks the upstream's format (e.g. "overloaded_error").
+struct Error
+{
+    int httpStatus = 500;
+    QString message;
+    QByteArray vendorType;
+
+    static Error badRequest(const QString &m) { return { 400, m, {} }; }
+    static Error unauthorized(const QString &m) { return { 401, m, {} }; }
+    static Error notFound(const QString &m) { return { 404, m, {} }; }
+    static Error tooLarge(const QString &m) { return { 413, m, {} }; }
+    static Error badGateway(const QString &m) { return { 502, m, {} }; }
+    static Error timeout(const QString &m) { return { 504, m, {} }; }
+    static Error internal(const QString &m) { return { 500, m, {} }; }
+};
+
+/// A value or an Error; no exceptions cross core's public API.
+template<typename T>
+class Result
+{
+public:
+    Result(T value) : m_v(std::move(value)) { }
+    Result(Error error) : m_v(std::move(error)) { }
+    bool ok() const { return std::holds_alternative<T>(m_v); }
+    explicit operator bool() const { return ok(); }
+    const T &value() const { return std::get<T>(m_v); }
+    T &value() { return std::get<T>(m_v); }
+    const Error &error() const { return std::get<Error>(m_v); }
+
+private:
+    std::variant<T, Error> m_v;
+};
+
+} // namespace d2a

@@ -1,0 +1,37 @@
+#pragma once
+// Small HTTP value types shared by the server and the upstream client.
+
+#include <QtCore/qbytearray.h>
+#include <QtCore/qlist.h>
+#include <QtCore/qpair.h>
+
+namespace d2a {
+
+/// Header fields in order; names compared case-insensitively.
+using HeaderList = QList<QPair<QByteArray, QByteArray>>;
+
+/// The first value of `name` (case-insensitive), or an empty array.
+inline QByteArray headerValue(const HeaderList &headers, const QByteArray &name)
+{
+    for (const auto &h : headers)
+        if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+            return h.second;
+    return {};
+}
+
+inline bool hasHeader(const HeaderList &headers, const QByteArray &name)
+{
+    for (const auto &h : headers)
+        if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+            return true;
+    return false;
+}
+
+/// Sets `name` to `value`, replacing every existing field of that name.
+inline void setHeader(HeaderList &headers, const QByteArray &name, const QByteArray &value)
+{
+    headers.removeIf([&](const auto &h) { return h.first.compare(name, Qt::CaseInsensitive) == 0; });
+    headers.append({ name, value });
+}
+
+} // namespace d2a

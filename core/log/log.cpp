@@ -1,0 +1,137 @@
+#include "log.h"
+
+#include <QtCore/qdatetime.h>
+#include <QtCore/qmutex.h>
+#include <QtCore/qregularexpression.h>
+#include <QtCore/qset.h>
+
+#include <cstdio>
+
+Q_LOGGING_CATEGORY(lcServer, "droid2api.server", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcUpstream, "droid2api.upstream", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcConfig, "droid2api.config", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcAuth, "droid2api.auth", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcProxy, "droid2api.proxy", QtInfoMsg)
+
+namespace d2a::log {
+namespace {
+
+QMutex &mutex()
+{
+    static QMutex m;
+    return m;
+}
+
+QSet<QString> &secrets()
+{
+    static QSet<QString> s;
+    return s;
+}
+
+Sink &sink()
+{
+    static Sink s;
+    return s;
+}
+
+const char *levelName(QtMsgType type)
+{
+    switch (type) {
+    case QtDebugMsg: return "debug";
+    case QtInfoMsg: return "info";
+    case QtWarningMsg: return "warning";
+    case QtCriticalMsg: return "error";
+    case QtFatalMsg: return "fatal";
+    }
+    return "info";
+}
+
+void handler(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    const QString category = QString::fromLatin1(context.category ? context.category : "default");
+    const QString line = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) + u' '
+        + QString::fromLatin1(levelName(type)) + u' ' + category + QStringLiteral(": ") + redact(message);
+    {
+        QMutexLocker lock(&mutex());
+        const QByteArray bytes = line.toUtf8() + '\n';
+        std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stderr);
+        std::fflush(stderr);
+    }
+    Sink s;
+    {
+        QMutexLocker lock(&mutex());
+        s = sink();
+    }
+    if (s)
+        s(type, category, line);
+    if (type == QtFatalMsg)
+        std::abort();
+}
+
+} // namespace
+
+void install(bool debug)
+{
+    qInstallMessageHandler(handler);
+    QLoggingCategory::setFilterRules(debug ? QStringLiteral("droid2api.*.debug=true\nqt.*.debug=false")
+                                           : QStringLiteral("droid2api.*.debug=false"));
+}
+
+void registerSecret(const QString &secret)
+{
+    if (secret.size() < 8)
+        return;
+    QMutexLocker lock(&mutex());
+    if (secrets().size() > 256)
+        secrets().clear(); // bounded; the pattern rules below still catch credential-shaped strings
+    secrets().insert(secret);
+}
+
+QString redact(const QString &text)
+{
+    // Credential-shaped strings, as a second line of defence behind registerSecret(). Values shorter than a
+    // real token ("Bearer <key>" in a help text) are left alone.
+    static const QRegularExpression patterns(QStringLiteral(
+        R"((?i)(bearer\s+)[A-Za-z0-9._~+/=\-]{12,})"
+        R"(|\b(?:fk|sk|rk)-[A-Za-z0-9_\-]{8,})"
+        R"(|eyJ[A-Za-z0-9_\-]{6,}\.[A-Za-z0-9_\-]{6,}\.[A-Za-z0-9_\-]*)"
+        R"(|((?:refresh_token|access_token|api_key|x-api-key|x-goog-api-key|device_code)["']?\s*[:=]\s*["']?)[^\s"'&,;}]{8,})"));
+    QString out = text;
+    {
+        QMutexLocker lock(&mutex());
+        for (const QString &s : std::as_const(secrets()))
+            out.replace(s, QStringLiteral("[redacted]"));
+    }
+    QString result;
+    qsizetype last = 0;
+    auto it = patterns.globalMatch(out);
+    while (it.hasNext()) {
+        const auto m = it.next();
+        result += QStringView(out).mid(last, m.capturedStart() - last);
+        if (m.capturedLength(1) > 0)
+            result += m.captured(1);
+        else if (m.capturedLength(2) > 0)
+            result += m.captured(2);
+        result += QStringLiteral("[redacted]");
+        last = m.capturedEnd();
+    }
+    result += QStringView(out).mid(last);
+    return result;
+}
+
+QByteArray loggableHeaderValue(const QByteArray &name, const QByteArray &value)
+{
+    const QByteArray n = name.toLower();
+    if (n == "authorization" || n == "x-api-key" || n == "x-goog-api-key" || n == "cookie" || n == "set-cookie"
+        || n == "proxy-authorization")
+        return QByteArrayLiteral("[redacted]");
+    return redact(QString::fromUtf8(value)).toUtf8();
+}
+
+void setSink(Sink s)
+{
+    QMutexLocker lock(&mutex());
+    sink() = std::move(s);
+}
+
+} // namespace d2a::log

@@ -1,0 +1,35 @@
+#pragma once
+// Logging: one QLoggingCategory per area, one message handler that formats lines and scrubs secrets.
+
+#include <QtCore/qloggingcategory.h>
+#include <QtCore/qstring.h>
+
+#include <functional>
+
+Q_DECLARE_LOGGING_CATEGORY(lcServer)
+Q_DECLARE_LOGGING_CATEGORY(lcUpstream)
+Q_DECLARE_LOGGING_CATEGORY(lcConfig)
+Q_DECLARE_LOGGING_CATEGORY(lcAuth)
+Q_DECLARE_LOGGING_CATEGORY(lcProxy)
+
+namespace d2a::log {
+
+/// Installs the process-wide message handler (stderr, one line per message, secrets scrubbed).
+/// `debug` enables debug output for every droid2api category.
+void install(bool debug);
+
+/// Every later log line has `secret` replaced by "[redacted]". Strings shorter than 8 characters are ignored.
+void registerSecret(const QString &secret);
+
+/// Replaces registered secrets and anything shaped like a credential (Bearer values, fk-/sk- keys, JWTs,
+/// refresh/access token fields) with "[redacted]".
+QString redact(const QString &text);
+
+/// Value of a header as it may be logged: credentials become "[redacted]".
+QByteArray loggableHeaderValue(const QByteArray &name, const QByteArray &value);
+
+/// Receives every formatted line after redaction (activity view, tests). Pass {} to remove.
+using Sink = std::function<void(QtMsgType type, const QString &category, const QString &line)>;
+void setSink(Sink sink);
+
+} // namespace d2a::log

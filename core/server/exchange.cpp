@@ -1,0 +1,151 @@
+#include "exchange.h"
+
+#include "../compat/httpservercompat.h"
+#include "../formats/apierrors.h"
+#include "../log/log.h"
+
+#include <QtNetwork/qtcpsocket.h>
+
+namespace d2a {
+
+namespace {
+constexpr qint64 kDrainedBelow = 256 * 1024;
+}
+
+Exchange::Exchange(IncomingRequest request, std::unique_ptr<compat::HttpResponseChannel> channel, QTcpSocket *socket,
+                   bool keepAlive, QObject *parent)
+    : QObject(parent), m_request(std::move(request)), m_channel(std::move(channel)), m_socket(socket),
+      m_keepAlive(keepAlive)
+{
+    m_timer.start();
+    m_record.method = QString::fromLatin1(m_request.method);
+    m_record.path = m_request.path;
+    m_record.bytesIn = m_request.body.size();
+    if (m_socket) {
+        connect(m_socket, &QTcpSocket::disconnected, this, &Exchange::onSocketGone);
+        connect(m_socket, &QObject::destroyed, this, &Exchange::onSocketGone);
+        connect(m_socket, &QTcpSocket::bytesWritten, this, [this] {
+            if (m_socket && m_socket->bytesToWrite() < kDrainedBelow)
+                Q_EMIT drained();
+        });
+    }
+}
+
+Exchange::~Exchange() = default;
+
+qint64 Exchange::pendingBytes() const
+{
+    return m_socket ? m_socket->bytesToWrite() : 0;
+}
+
+void Exchange::respond(int status, const HeaderList &headers, const QByteArray &body)
+{
+    if (m_finished || m_streaming)
+        return;
+    HeaderList all = m_common;
+    all += headers;
+    m_record.status = status;
+    m_record.bytesOut = body.size();
+    if (!m_clientGone)
+        m_channel->writeWhole(status, all, m_request.method == "HEAD" ? QByteArray() : body);
+    finish();
+}
+
+void Exchange::respondJson(int status, const QByteArray &json, const HeaderList &extra)
+{
+    HeaderList h { { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json") } };
+    h += extra;
+    respond(status, h, json);
+}
+
+void Exchange::respondError(const Error &error)
+{
+    if (m_streaming) {
+        writeStream(renderStreamError(m_format, error));
+        m_record.status = error.httpStatus;
+        endStream();
+        return;
+    }
+    respondJson(error.httpStatus, renderErrorBody(m_format, error));
+}
+
+void Exchange::beginStream(int status, const HeaderList &headers)
+{
+    if (m_finished || m_streaming)
+        return;
+    m_streaming = true;
+    m_record.streamed = true;
+    m_record.status = status;
+    HeaderList all = m_common;
+    all += headers;
+    if (!m_clientGone)
+        m_channel->beginChunked(status, all);
+}
+
+void Exchange::writeStream(const QByteArray &bytes)
+{
+    if (!m_streaming || m_finished || m_clientGone)
+        return;
+    m_record.bytesOut += bytes.size();
+    m_channel->writeChunk(bytes);
+}
+
+void Exchange::endStream()
+{
+    if (!m_streaming || m_finished)
+        return;
+    if (!m_clientGone)
+        m_channel->finishChunked();
+    finish();
+}
+
+void Exchange::abortStream(const QString &reason)
+{
+    if (m_finished)
+        return;
+    qCInfo(lcServer).noquote() << "cutting off the response to" << m_request.path << ':' << reason;
+    m_record.status = m_record.status ? m_record.status : 502;
+    m_clientGone = true; // the socket's disconnected() below is ours, not the client's
+    if (m_socket)
+        m_socket->disconnect(this);
+    m_channel->abort(m_socket);
+    finish();
+}
+
+void Exchange::onSocketGone()
+{
+    if (m_finished || m_clientGone)
+        return;
+    m_clientGone = true;
+    m_record.clientAborted = true;
+    if (m_record.status == 0)
+        m_record.status = 499; // nginx's "client closed request"
+    Q_EMIT clientGone();
+    finish();
+}
+
+void Exchange::finish()
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_record.durationMs = m_timer.elapsed();
+    if (m_socket) {
+        m_socket->disconnect(this);
+    }
+    // Release the responder now (6.5+: lets the connection read its next request).
+    m_channel.reset();
+    qCInfo(lcServer).noquote() << QStringLiteral("%1 %2 model=%3 status=%4 %5ms in=%6B out=%7B%8%9")
+                                      .arg(m_record.method, m_record.path,
+                                           m_record.model.isEmpty() ? QStringLiteral("-") : m_record.model)
+                                      .arg(m_record.status)
+                                      .arg(m_record.durationMs)
+                                      .arg(m_record.bytesIn)
+                                      .arg(m_record.bytesOut)
+                                      .arg(m_record.streamed ? QStringLiteral(" stream") : QString(),
+                                           m_record.clientAborted ? QStringLiteral(" client-gone") : QString());
+    Q_EMIT done(m_record);
+    deleteLater();
+}
+
+} // namespace d2a

@@ -1,0 +1,118 @@
+#pragma once
+// One client request and its response: owns the response channel, watches the client's socket (disconnect,
+// backpressure) and writes the request's log line when it ends.
+
+#include "../error.h"
+#include "../formats/wireformat.h"
+#include "../httptypes.h"
+
+#include <QtCore/qelapsedtimer.h>
+#include <QtCore/qobject.h>
+#include <QtCore/qpointer.h>
+#include <QtCore/qurlquery.h>
+#include <QtNetwork/qhostaddress.h>
+
+#include <memory>
+
+QT_BEGIN_NAMESPACE
+class QTcpSocket;
+QT_END_NAMESPACE
+
+namespace d2a {
+
+namespace compat {
+class HttpResponseChannel;
+}
+
+/// The parts of an HTTP request the proxy uses, copied out of QHttpServerRequest.
+struct IncomingRequest
+{
+    QByteArray method;
+    QString path;
+    QUrlQuery query;
+    HeaderList headers;
+    QByteArray body;
+    QHostAddress peer;
+    quint16 peerPort = 0;
+};
+
+/// Facts about one finished request, for the log line and the activity view. Never holds a secret.
+struct RequestRecord
+{
+    QString method;
+    QString path;
+    QString model;
+    QString modelType;
+    int status = 0;
+    qint64 durationMs = 0;
+    qint64 bytesIn = 0;
+    qint64 bytesOut = 0;
+    bool streamed = false;
+    bool clientAborted = false;
+};
+
+class Exchange final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Exchange)
+
+public:
+    Exchange(IncomingRequest request, std::unique_ptr<compat::HttpResponseChannel> channel, QTcpSocket *socket,
+             bool keepAlive, QObject *parent = nullptr);
+    ~Exchange() override;
+
+    const IncomingRequest &request() const { return m_request; }
+    QByteArray header(const QByteArray &name) const { return headerValue(m_request.headers, name); }
+
+    /// The format errors are rendered in (set by the router from the route).
+    void setFormat(WireFormat f) { m_format = f; }
+    WireFormat format() const { return m_format; }
+    void setModel(const QString &model, const QString &type)
+    {
+        m_record.model = model;
+        m_record.modelType = type;
+    }
+    /// Headers added to every response of this exchange (CORS).
+    void setCommonHeaders(const HeaderList &headers) { m_common = headers; }
+
+    void respond(int status, const HeaderList &headers, const QByteArray &body);
+    void respondJson(int status, const QByteArray &json, const HeaderList &extra = {});
+    void respondError(const Error &error);
+
+    void beginStream(int status, const HeaderList &headers);
+    void writeStream(const QByteArray &bytes);
+    void endStream();
+    /// Ends a started response without a clean terminator, so the client cannot take it as complete.
+    void abortStream(const QString &reason);
+
+    bool isStreaming() const { return m_streaming; }
+    bool isFinished() const { return m_finished; }
+    bool isClientGone() const { return m_clientGone; }
+    /// Bytes written to the client socket but not yet sent (for backpressure).
+    qint64 pendingBytes() const;
+
+Q_SIGNALS:
+    void clientGone();
+    /// The client socket's send buffer drained below the backpressure threshold.
+    void drained();
+    /// The exchange is over (response done or client gone); it deletes itself after this.
+    void done(const d2a::RequestRecord &record);
+
+private:
+    void finish();
+    void onSocketGone();
+
+    IncomingRequest m_request;
+    std::unique_ptr<compat::HttpResponseChannel> m_channel;
+    QPointer<QTcpSocket> m_socket;
+    WireFormat m_format = WireFormat::OpenAIChat;
+    HeaderList m_common;
+    RequestRecord m_record;
+    QElapsedTimer m_timer;
+    bool m_streaming = false;
+    bool m_finished = false;
+    bool m_clientGone = false;
+    bool m_keepAlive = true;
+};
+
+} // namespace d2a

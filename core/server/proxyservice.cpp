@@ -1,0 +1,409 @@
+#include "proxyservice.h"
+
+#include "../formats/apierrors.h"
+#include "../formats/passthrough.h"
+#include "../log/log.h"
+#include "../upstream/factoryheaders.h"
+#include "../upstream/forwardjob.h"
+#include "../upstream/httpclient.h"
+#include "../upstream/useragentupdater.h"
+#include "httpserver.h"
+
+#include <QtCore/qcryptographichash.h>
+#include <QtCore/qjsonarray.h>
+#include <QtCore/qjsondocument.h>
+#include <QtCore/qjsonobject.h>
+#include <QtCore/qtimer.h>
+
+namespace d2a {
+
+namespace {
+
+const QString kGeminiPrefix = QStringLiteral("/v1beta/models/");
+
+QByteArray json(const QJsonObject &o)
+{
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+/// Constant-time comparison, so the local access key cannot be guessed byte by byte from timings.
+bool sameSecret(const QByteArray &a, const QByteArray &b)
+{
+    const QByteArray ha = QCryptographicHash::hash(a, QCryptographicHash::Sha256);
+    const QByteArray hb = QCryptographicHash::hash(b, QCryptographicHash::Sha256);
+    unsigned char diff = 0;
+    for (int i = 0; i < ha.size(); ++i)
+        diff |= static_cast<unsigned char>(ha[i] ^ hb[i]);
+    return diff == 0;
+}
+
+QByteArray bearerOf(const QByteArray &authorization)
+{
+    const QByteArray v = authorization.trimmed();
+    if (v.size() > 7 && v.left(7).compare("bearer ", Qt::CaseInsensitive) == 0)
+        return v.mid(7).trimmed();
+    return v;
+}
+
+} // namespace
+
+WireFormat formatForPath(const QString &path)
+{
+    if (path.startsWith(u"/v1/messages"))
+        return WireFormat::Anthropic;
+    if (path.startsWith(u"/v1/responses"))
+        return WireFormat::OpenAIResponses;
+    if (path.startsWith(u"/v1beta/") || path == u"/v1/generate")
+        return WireFormat::Gemini;
+    return WireFormat::OpenAIChat;
+}
+
+ProxyService::ProxyService(QObject *parent)
+    : QObject(parent), m_config(std::make_shared<Config>(ConfigLoader::defaults())), m_server(new HttpServer(this)),
+      m_client(new HttpClient(this)), m_userAgent(new UserAgentUpdater(this))
+{
+    m_server->setHandler([this](Exchange *e) { handle(e); });
+    m_server->setFormatForPath(&formatForPath);
+    connect(m_server, &HttpServer::exchangeDone, this, &ProxyService::requestFinished);
+}
+
+ProxyService::~ProxyService() = default;
+
+void ProxyService::setConfig(const Config &config)
+{
+    const bool uaChanged = !m_config || m_config->userAgent != config.userAgent
+        || m_config->userAgentUpdateUrl != config.userAgentUpdateUrl;
+    m_config = std::make_shared<Config>(config);
+    m_server->setMaxBodyBytes(config.maxBodyBytes);
+    if (!config.accessKey.isEmpty())
+        log::registerSecret(config.accessKey);
+    if (uaChanged || m_userAgent->userAgent().isEmpty())
+        m_userAgent->start(config.userAgent, QUrl(config.userAgentUpdateUrl));
+}
+
+void ProxyService::setEnvironment(const Environment &env)
+{
+    m_env = env;
+    log::registerSecret(env.factoryApiKey);
+    log::registerSecret(env.refreshKey);
+}
+
+Result<quint16> ProxyService::start(const QString &hostOverride, int portOverride)
+{
+    const QString host = hostOverride.isEmpty() ? m_config->host : hostOverride;
+    const int port = portOverride >= 0 ? portOverride : m_config->port;
+    QString error;
+    const quint16 bound = m_server->start(host, quint16(port), &error);
+    if (!bound)
+        return Error::internal(error);
+    m_host = host;
+    m_port = bound;
+    qCInfo(lcServer).noquote() << "serving" << m_config->models.size() << "models; credentials:" << credentialSource();
+    return bound;
+}
+
+void ProxyService::stop()
+{
+    m_server->stopListening();
+}
+
+bool ProxyService::isRunning() const
+{
+    return m_server->isListening();
+}
+
+QString ProxyService::baseUrl() const
+{
+    const QString h = m_host.contains(u':') ? u'[' + m_host + u']' : m_host;
+    return QStringLiteral("http://%1:%2").arg(h).arg(m_port);
+}
+
+int ProxyService::activeRequests() const
+{
+    return m_server->activeExchanges();
+}
+
+int ProxyService::openClientConnections() const
+{
+    return m_server->openConnections();
+}
+
+int ProxyService::openUpstreamConnections() const
+{
+    return m_client->openConnections();
+}
+
+void ProxyService::shutdown(int timeoutMs)
+{
+    m_server->stopListening();
+    m_userAgent->stop();
+    if (m_server->activeExchanges() == 0) {
+        QMetaObject::invokeMethod(this, [this] { Q_EMIT shutdownFinished(true); }, Qt::QueuedConnection);
+        return;
+    }
+    qCInfo(lcServer) << "waiting up to" << timeoutMs << "ms for" << m_server->activeExchanges() << "request(s) in flight";
+    auto *timer = new QTimer(this);
+    timer->setSingleShot(true);
+    auto fired = std::make_shared<bool>(false);
+    connect(m_server, &HttpServer::idle, timer, [this, timer, fired] {
+        if (*fired)
+            return;
+        *fired = true;
+        timer->deleteLater();
+        Q_EMIT shutdownFinished(true);
+    });
+    connect(timer, &QTimer::timeout, this, [this, timer, fired] {
+        if (*fired)
+            return;
+        *fired = true;
+        timer->deleteLater();
+        qCWarning(lcServer) << m_server->activeExchanges() << "request(s) still in flight at shutdown; cutting them off";
+        Q_EMIT shutdownFinished(false);
+    });
+    timer->start(timeoutMs);
+}
+
+QString ProxyService::credentialSource() const
+{
+    if (!m_env.factoryApiKey.isEmpty())
+        return QStringLiteral("factory_api_key");
+    if (!m_config->accessKey.isEmpty())
+        return QStringLiteral("none");
+    return QStringLiteral("client");
+}
+
+bool ProxyService::checkAccessKey(Exchange *exchange) const
+{
+    const QString &key = m_config->accessKey;
+    if (key.isEmpty())
+        return true;
+    QList<QByteArray> offered { bearerOf(exchange->header("authorization")), exchange->header("x-api-key").trimmed(),
+                                exchange->header("x-goog-api-key").trimmed(),
+                                exchange->request().query.queryItemValue(QStringLiteral("key")).toUtf8() };
+    for (const QByteArray &o : offered)
+        if (!o.isEmpty() && sameSecret(o, key.toUtf8()))
+            return true;
+    return false;
+}
+
+QByteArray ProxyService::clientCredential(const Exchange *exchange) const
+{
+    for (const QByteArray &name : { QByteArrayLiteral("authorization"), QByteArrayLiteral("x-api-key"),
+                                    QByteArrayLiteral("x-goog-api-key") }) {
+        const QByteArray v = bearerOf(exchange->header(name));
+        if (!v.isEmpty())
+            return v;
+    }
+    return exchange->request().query.queryItemValue(QStringLiteral("key")).toUtf8();
+}
+
+void ProxyService::handle(Exchange *exchange)
+{
+    const IncomingRequest &req = exchange->request();
+    const QString &path = req.path;
+    exchange->setFormat(formatForPath(path));
+    // CORS as the original: any origin may call; preflights are answered here.
+    const QByteArray requested = exchange->header("access-control-request-headers");
+    exchange->setCommonHeaders({ { "Access-Control-Allow-Origin", "*" },
+                                 { "Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS" },
+                                 { "Access-Control-Allow-Headers",
+                                   requested.isEmpty() ? QByteArrayLiteral("*") : requested } });
+    if (req.method == "OPTIONS") {
+        exchange->respond(200, { { "Access-Control-Max-Age", "86400" } }, QByteArray());
+        return;
+    }
+
+    const bool isGet = req.method == "GET" || req.method == "HEAD";
+    if (path == u"/" || path.isEmpty()) {
+        if (!isGet)
+            return exchange->respondError({ 405, QStringLiteral("use GET or HEAD on /"), {} });
+        return handleInfo(exchange);
+    }
+    if (!checkAccessKey(exchange)) {
+        return exchange->respondError(Error::unauthorized(
+            QStringLiteral("this droid2api requires its local access key: send it as 'Authorization: Bearer <key>' "
+                           "or 'x-api-key: <key>'")));
+    }
+    if (path == u"/v1/models") {
+        if (!isGet)
+            return exchange->respondError({ 405, QStringLiteral("use GET on /v1/models"), {} });
+        return handleModels(exchange);
+    }
+
+    struct Route
+    {
+        WireFormat format;
+        QString model;
+        bool stream = false;
+        bool count = false;
+    };
+    std::optional<Route> route;
+    if (path == u"/v1/chat/completions")
+        route = Route { WireFormat::OpenAIChat, {}, false, false };
+    else if (path == u"/v1/responses")
+        route = Route { WireFormat::OpenAIResponses, {}, false, false };
+    else if (path == u"/v1/messages")
+        route = Route { WireFormat::Anthropic, {}, false, false };
+    else if (path == u"/v1/messages/count_tokens")
+        route = Route { WireFormat::Anthropic, {}, false, true };
+    else if (path == u"/v1/generate")
+        route = Route { WireFormat::Gemini, {}, false, false };
+    else if (path.startsWith(kGeminiPrefix)) {
+        const QString rest = path.mid(kGeminiPrefix.size());
+        const qsizetype colon = rest.lastIndexOf(u':');
+        const QString action = colon > 0 ? rest.mid(colon + 1) : QString();
+        if (action == u"generateContent" || action == u"streamGenerateContent")
+            route = Route { WireFormat::Gemini, rest.left(colon), action == u"streamGenerateContent", false };
+    }
+    if (!route) {
+        return exchange->respondError(Error::notFound(
+            QStringLiteral("no route for %1 %2; see GET / for the routes droid2api serves")
+                .arg(QString::fromLatin1(req.method), path)));
+    }
+    if (req.method != "POST")
+        return exchange->respondError({ 405, QStringLiteral("use POST on %1").arg(path), {} });
+    handleProxy(exchange, route->format, route->model, route->stream, route->count);
+}
+
+void ProxyService::handleInfo(Exchange *exchange)
+{
+    QJsonArray endpoints;
+    for (const char *e : { "GET /v1/models", "POST /v1/chat/completions", "POST /v1/responses", "POST /v1/messages",
+                           "POST /v1/messages/count_tokens", "POST /v1beta/models/{model}:generateContent",
+                           "POST /v1beta/models/{model}:streamGenerateContent?alt=sse", "POST /v1/generate" })
+        endpoints.append(QString::fromLatin1(e));
+    QJsonObject info { { QStringLiteral("name"), QStringLiteral("droid2api") },
+                       { QStringLiteral("version"), QStringLiteral(DROID2API_VERSION) },
+                       { QStringLiteral("status"), QStringLiteral("ok") },
+                       { QStringLiteral("endpoints"), endpoints },
+                       { QStringLiteral("models"), int(m_config->models.size()) },
+                       { QStringLiteral("access_key_required"), !m_config->accessKey.isEmpty() },
+                       { QStringLiteral("auth"),
+                         QJsonObject { { QStringLiteral("source"), credentialSource() } } } };
+    exchange->respondJson(200, json(info));
+}
+
+void ProxyService::handleModels(Exchange *exchange)
+{
+    QJsonArray data;
+    for (const ModelConfig &m : m_config->models) {
+        data.append(QJsonObject { { QStringLiteral("id"), m.id },
+                                  { QStringLiteral("object"), QStringLiteral("model") },
+                                  { QStringLiteral("created"), m_startedSecs },
+                                  { QStringLiteral("owned_by"), m.provider.isEmpty() ? defaultProvider(m.type) : m.provider },
+                                  { QStringLiteral("name"), m.name },
+                                  { QStringLiteral("type"), modelTypeName(m.type) } });
+    }
+    exchange->respondJson(200, json({ { QStringLiteral("object"), QStringLiteral("list") }, { QStringLiteral("data"), data } }));
+}
+
+void ProxyService::handleProxy(Exchange *exchange, WireFormat routeFormat, const QString &pathModel, bool streamRoute,
+                               bool countTokens)
+{
+    const std::shared_ptr<const Config> config = m_config; // one snapshot for the whole request
+    const IncomingRequest &req = exchange->request();
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(req.body, &pe);
+    if (pe.error != QJsonParseError::NoError)
+        return exchange->respondError(Error::badRequest(
+            QStringLiteral("request body is not valid JSON (%1 at byte %2)").arg(pe.errorString()).arg(pe.offset)));
+    if (!doc.isObject())
+        return exchange->respondError(Error::badRequest(QStringLiteral("request body must be a JSON object")));
+    QJsonObject body = doc.object();
+
+    QString requested = pathModel;
+    if (requested.isEmpty()) {
+        const QJsonValue m = body.value(u"model");
+        if (m.isUndefined() || m.isNull())
+            return exchange->respondError(Error::badRequest(QStringLiteral("missing 'model' in the request body")));
+        if (!m.isString() || m.toString().trimmed().isEmpty())
+            return exchange->respondError(Error::badRequest(QStringLiteral("'model' must be a non-empty string")));
+        requested = m.toString().trimmed();
+    }
+    if (requested.startsWith(u"models/"))
+        requested = requested.mid(7); // Gemini SDKs may send "models/<id>"
+    const QString target = config->redirect(requested);
+    const ModelConfig *model = config->findModel(target);
+    if (!model)
+        return exchange->respondError(Error::notFound(
+            QStringLiteral("model '%1' is not configured; GET /v1/models lists the available models").arg(requested)));
+    exchange->setModel(model->id, modelTypeName(model->type));
+
+    const WireFormat upFormat = upstreamFormat(model->type);
+    if (upFormat != routeFormat) {
+        return exchange->respondError(Error::badRequest(
+            QStringLiteral("model '%1' is of type '%2' (%3) and cannot be served from %4, which speaks %5; use the "
+                           "route for %3")
+                .arg(model->id, modelTypeName(model->type), wireFormatName(upFormat), req.path,
+                     wireFormatName(routeFormat))));
+    }
+
+    ReasoningLevel level = model->reasoning;
+    const QByteArray levelHeader = exchange->header("x-reasoning-level");
+    if (!levelHeader.isEmpty()) {
+        const auto parsed = parseReasoningLevel(QString::fromUtf8(levelHeader));
+        if (!parsed)
+            return exchange->respondError(Error::badRequest(
+                QStringLiteral("x-reasoning-level must be auto, off, low, medium, high or xhigh, not '%1'")
+                    .arg(QString::fromUtf8(levelHeader.left(40)))));
+        level = *parsed;
+    }
+
+    QByteArray bearer;
+    if (!m_env.factoryApiKey.isEmpty()) {
+        bearer = m_env.factoryApiKey.toUtf8();
+    } else if (config->accessKey.isEmpty()) {
+        bearer = clientCredential(exchange);
+        if (!bearer.isEmpty())
+            log::registerSecret(QString::fromUtf8(bearer));
+    }
+    if (bearer.isEmpty()) {
+        return exchange->respondError(Error::unauthorized(
+            config->accessKey.isEmpty()
+                ? QStringLiteral("no credentials: set FACTORY_API_KEY for droid2api, or send your Factory key as "
+                                 "'Authorization: Bearer <key>'")
+                : QStringLiteral("droid2api has no Factory credentials: set FACTORY_API_KEY (client keys are not "
+                                 "forwarded while a local access key is set)")));
+    }
+
+    const bool clientStream = streamRoute || body.value(u"stream").toBool(false);
+    PassthroughEdits edits;
+    edits.upstreamModel = model->id;
+    edits.systemPrompt = config->systemPrompt; // count_tokens too: counted as sent, never an undercount
+    edits.level = countTokens ? ReasoningLevel::Auto : level;
+    edits.fast = model->fast;
+    edits.geminiStream = clientStream;
+    auto edited = applyPassthroughEdits(routeFormat, body, edits);
+    if (!edited)
+        return exchange->respondError(edited.error());
+
+    UpstreamRequest up;
+    up.url = config->endpoints.value(model->type);
+    if (countTokens)
+        up.url.setPath(up.url.path() + QStringLiteral("/count_tokens"));
+    FactoryHeaderInput hin;
+    hin.type = model->type;
+    hin.provider = model->provider;
+    hin.userAgent = m_userAgent->userAgent().isEmpty() ? config->userAgent : m_userAgent->userAgent();
+    hin.bearer = bearer;
+    hin.clientHeaders = req.headers;
+    hin.level = level;
+    hin.fast = model->fast;
+    hin.stream = clientStream;
+    hin.extraHeaders = config->upstreamHeaders.value(modelTypeName(model->type)).toObject();
+    up.headers = buildFactoryHeaders(hin);
+    up.body = QJsonDocument(edited.value()).toJson(QJsonDocument::Compact);
+    up.connectTimeoutMs = config->timeouts.connectMs;
+    up.firstByteTimeoutMs = config->timeouts.firstByteMs;
+    up.idleTimeoutMs = config->timeouts.idleMs;
+    if (config->devMode) {
+        for (const auto &h : std::as_const(up.headers))
+            qCDebug(lcUpstream).noquote() << "  >" << h.first << ':' << log::loggableHeaderValue(h.first, h.second);
+    }
+    qCDebug(lcUpstream).noquote() << "forwarding" << req.path << "model" << model->id << "to" << up.url.toString()
+                                  << "reasoning" << reasoningLevelName(level) << (clientStream ? "stream" : "");
+    auto *job = new ForwardJob(exchange, m_client, std::move(up), routeFormat, upFormat, clientStream);
+    job->start();
+}
+
+} // namespace d2a

@@ -1,0 +1,77 @@
+#pragma once
+// The proxy facade: owns the HTTP server, the upstream client and the route table. The headless main, the tray
+// app and the tests drive droid2api through this class only.
+
+#include "../config/config.h"
+#include "exchange.h"
+
+#include <QtCore/qdatetime.h>
+#include <QtCore/qobject.h>
+
+#include <memory>
+
+namespace d2a {
+
+class HttpServer;
+class HttpClient;
+class UserAgentUpdater;
+
+class ProxyService final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ProxyService)
+
+public:
+    explicit ProxyService(QObject *parent = nullptr);
+    ~ProxyService() override;
+
+    /// Replaces the configuration; applies to the next request. Re-listen is the caller's choice (host/port).
+    void setConfig(const Config &config);
+    const Config &config() const { return *m_config; }
+    void setEnvironment(const Environment &env);
+
+    /// Starts listening on the config's host and port (overridable). Returns the port, or an error.
+    Result<quint16> start(const QString &hostOverride = {}, int portOverride = -1);
+    /// Stops listening; in-flight requests go on.
+    void stop();
+    bool isRunning() const;
+    quint16 port() const { return m_port; }
+    QString host() const { return m_host; }
+    QString baseUrl() const;
+
+    /// Stops listening, waits for in-flight requests up to `timeoutMs`, then emits shutdownFinished().
+    void shutdown(int timeoutMs);
+
+    int activeRequests() const;
+    int openClientConnections() const;
+    int openUpstreamConnections() const;
+    HttpClient *upstreamClient() const { return m_client; }
+
+Q_SIGNALS:
+    void requestFinished(const d2a::RequestRecord &record);
+    void shutdownFinished(bool drained);
+
+private:
+    void handle(Exchange *exchange);
+    void handleInfo(Exchange *exchange);
+    void handleModels(Exchange *exchange);
+    void handleProxy(Exchange *exchange, WireFormat routeFormat, const QString &pathModel, bool streamRoute,
+                     bool countTokens);
+    bool checkAccessKey(Exchange *exchange) const;
+    QByteArray clientCredential(const Exchange *exchange) const;
+    QString credentialSource() const;
+
+    std::shared_ptr<const Config> m_config;
+    Environment m_env;
+    HttpServer *m_server;
+    HttpClient *m_client;
+    UserAgentUpdater *m_userAgent;
+    QString m_host;
+    quint16 m_port = 0;
+    qint64 m_startedSecs = QDateTime::currentSecsSinceEpoch();
+};
+
+/// Which API format a request path belongs to (for error shapes before and after routing).
+WireFormat formatForPath(const QString &path);
+
+} // namespace d2a

@@ -1,0 +1,209 @@
+#include "forwardjob.h"
+
+#include "../formats/apierrors.h"
+#include "../log/log.h"
+
+#include <QtCore/qjsonarray.h>
+#include <QtCore/qjsondocument.h>
+#include <QtCore/qjsonobject.h>
+
+namespace d2a {
+
+namespace {
+constexpr qint64 kPauseAbove = 1024 * 1024; // client send buffer that pauses upstream reads
+constexpr qint64 kMaxErrorBody = 1024 * 1024;
+constexpr qint64 kMaxWholeBody = 256 * 1024 * 1024;
+
+bool forwardable(const QByteArray &name)
+{
+    const QByteArray n = name.toLower();
+    return n == "x-request-id" || n == "request-id" || n == "retry-after" || n.startsWith("anthropic-ratelimit")
+        || n.startsWith("x-ratelimit") || n == "openai-processing-ms" || n == "x-should-retry";
+}
+
+/// True when an upstream error body is already in the error shape of `format` (kept verbatim then).
+bool isClientShapedError(WireFormat format, const QByteArray &body)
+{
+    const QJsonObject o = QJsonDocument::fromJson(body).object();
+    const QJsonObject err = o.value(u"error").toObject();
+    if (err.isEmpty())
+        return false;
+    switch (format) {
+    case WireFormat::Anthropic: return o.value(u"type").toString() == u"error" && err.contains(u"message");
+    case WireFormat::OpenAIChat:
+    case WireFormat::OpenAIResponses: return err.contains(u"message") && err.contains(u"type");
+    case WireFormat::Gemini: return err.contains(u"message") && err.contains(u"code");
+    }
+    return false;
+}
+} // namespace
+
+ForwardJob::ForwardJob(Exchange *exchange, HttpClient *client, UpstreamRequest request, WireFormat clientFormat,
+                       WireFormat upstreamFormat, bool clientWantsStream)
+    : QObject(exchange), m_exchange(exchange), m_client(client), m_request(std::move(request)),
+      m_clientFormat(clientFormat), m_upstreamFormat(upstreamFormat), m_clientWantsStream(clientWantsStream)
+{
+}
+
+void ForwardJob::start()
+{
+    m_reply = m_client->send(m_request, this);
+    connect(m_reply, &UpstreamReply::headReceived, this, &ForwardJob::onHead);
+    connect(m_reply, &UpstreamReply::dataReceived, this, &ForwardJob::onData);
+    connect(m_reply, &UpstreamReply::finished, this, &ForwardJob::onFinished);
+    connect(m_reply, &UpstreamReply::failed, this, &ForwardJob::onFailed);
+    // The client left: stop the upstream now, so no tokens are spent on an answer nobody reads.
+    connect(m_exchange, &Exchange::clientGone, this, [this] {
+        if (m_reply && !m_reply->isDone()) {
+            qCInfo(lcUpstream).noquote() << "client left; aborting the upstream request to" << m_request.url.host();
+            m_reply->abort();
+        }
+    });
+    connect(m_exchange, &Exchange::drained, this, &ForwardJob::pumpBackpressure);
+}
+
+void ForwardJob::onHead()
+{
+    if (!m_exchange)
+        return;
+    const int status = m_reply->status();
+    for (const auto &h : m_reply->headers())
+        if (forwardable(h.first))
+            m_forwardHeaders.append(h);
+    if (status >= 400) {
+        m_mode = Mode::Error;
+        return;
+    }
+    const QByteArray type = m_reply->header("content-type").toLower();
+    if (type.contains("text/event-stream")) {
+        m_mode = Mode::Sse;
+        HeaderList h { { "Content-Type", "text/event-stream; charset=utf-8" },
+                       { "Cache-Control", "no-cache" },
+                       { "X-Accel-Buffering", "no" } };
+        h += m_forwardHeaders;
+        m_exchange->beginStream(status, h);
+    } else {
+        m_mode = Mode::Whole;
+    }
+}
+
+void ForwardJob::onData(const QByteArray &data)
+{
+    if (!m_exchange)
+        return;
+    switch (m_mode) {
+    case Mode::Sse:
+        writeEvents(m_sse.feed(data));
+        pumpBackpressure();
+        break;
+    case Mode::Error:
+        if (m_body.size() < kMaxErrorBody)
+            m_body += data.left(kMaxErrorBody - m_body.size());
+        break;
+    case Mode::Whole:
+        if (m_body.size() + data.size() > kMaxWholeBody) {
+            m_reply->abort();
+            m_exchange->respondError(Error::badGateway(QStringLiteral("upstream response is larger than %1 bytes").arg(kMaxWholeBody)));
+            return;
+        }
+        m_body += data;
+        break;
+    case Mode::Waiting:
+        break;
+    }
+}
+
+void ForwardJob::writeEvents(const QList<QByteArray> &events)
+{
+    if (events.isEmpty())
+        return;
+    if (events.size() == 1) {
+        m_exchange->writeStream(events.first());
+        return;
+    }
+    // Events completed by the same read leave in one write (one chunk, one syscall).
+    QByteArray joined;
+    for (const QByteArray &e : events)
+        joined += e;
+    m_exchange->writeStream(joined);
+}
+
+void ForwardJob::pumpBackpressure()
+{
+    if (!m_exchange || !m_reply || m_reply->isDone())
+        return;
+    m_reply->setPaused(m_exchange->pendingBytes() > kPauseAbove);
+}
+
+void ForwardJob::onFinished()
+{
+    if (!m_exchange)
+        return;
+    const int status = m_reply->status();
+    switch (m_mode) {
+    case Mode::Sse: {
+        const QByteArray rest = m_sse.takeRemainder();
+        if (!rest.trimmed().isEmpty())
+            m_exchange->writeStream(rest + "\n\n");
+        m_exchange->endStream();
+        break;
+    }
+    case Mode::Error:
+        finishError();
+        break;
+    case Mode::Whole: {
+        HeaderList h { { "Content-Type", m_reply->header("content-type").isEmpty() ? QByteArrayLiteral("application/json")
+                                                                                    : m_reply->header("content-type") } };
+        h += m_forwardHeaders;
+        if (m_clientWantsStream && m_clientFormat == WireFormat::Gemini) {
+            // Gemini's non-SSE stream is a JSON array of chunks; the SSE client gets one event per chunk.
+            const QJsonDocument doc = QJsonDocument::fromJson(m_body);
+            QByteArray events;
+            const QJsonArray items = doc.isArray() ? doc.array() : QJsonArray { doc.object() };
+            for (const QJsonValue &v : items)
+                events += "data: " + QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact) + "\r\n\r\n";
+            m_exchange->respond(status, { { "Content-Type", "text/event-stream; charset=utf-8" },
+                                          { "Cache-Control", "no-cache" } },
+                                events);
+            break;
+        }
+        m_exchange->respond(status, h, m_body);
+        break;
+    }
+    case Mode::Waiting:
+        m_exchange->respondError(Error::badGateway(QStringLiteral("upstream ended without a response")));
+        break;
+    }
+}
+
+void ForwardJob::finishError()
+{
+    const int status = m_reply->status();
+    if (m_clientFormat == m_upstreamFormat && isClientShapedError(m_clientFormat, m_body)) {
+        HeaderList h { { "Content-Type", "application/json" } };
+        h += m_forwardHeaders;
+        m_exchange->respond(status, h, m_body);
+        return;
+    }
+    Error e { status, upstreamErrorMessage(m_body), m_clientFormat == m_upstreamFormat ? upstreamErrorType(m_body) : QByteArray() };
+    if (e.message.isEmpty())
+        e.message = QStringLiteral("upstream answered HTTP %1").arg(status);
+    m_exchange->respondJson(status, renderErrorBody(m_clientFormat, e), m_forwardHeaders);
+}
+
+void ForwardJob::onFailed(const Error &error)
+{
+    if (!m_exchange)
+        return;
+    if (m_mode == Mode::Sse) {
+        // Mid-stream failure: tell the client in its own grammar, never end silently.
+        const QByteArray rest = m_sse.takeRemainder();
+        Q_UNUSED(rest); // an incomplete event is dropped: forwarding half an event would corrupt the stream
+        m_exchange->writeStream(renderStreamError(m_clientFormat, error));
+        m_exchange->endStream();
+        return;
+    }
+    m_exchange->respondError(error);
+}
+
+} // namespace d2a

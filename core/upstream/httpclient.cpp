@@ -1,0 +1,547 @@
+#include "httpclient.h"
+
+#include "../log/log.h"
+
+#include <QtNetwork/qsslsocket.h>
+#include <QtNetwork/qtcpsocket.h>
+
+namespace d2a {
+
+namespace {
+constexpr qint64 kMaxHeaderBytes = 256 * 1024;
+constexpr qint64 kSocketReadBuffer = 1024 * 1024;
+
+QString poolKey(const QUrl &url)
+{
+    const bool tls = url.scheme() == u"https";
+    return url.scheme() + QStringLiteral("://") + url.host().toLower() + u':' + QString::number(url.port(tls ? 443 : 80));
+}
+} // namespace
+
+// ---------------------------------------------------------------------------------------------------------
+// UpstreamReply
+
+UpstreamReply::UpstreamReply(HttpClient *client, UpstreamRequest request)
+    : m_client(client), m_request(std::move(request)), m_poolKey(poolKey(m_request.url))
+{
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &UpstreamReply::onTimeout);
+}
+
+UpstreamReply::~UpstreamReply()
+{
+    if (m_socket)
+        detachSocket(false);
+}
+
+void UpstreamReply::abort()
+{
+    if (m_done)
+        return;
+    m_done = true;
+    m_state = State::Done;
+    m_timer.stop();
+    if (m_socket)
+        detachSocket(false);
+}
+
+void UpstreamReply::setPaused(bool paused)
+{
+    if (m_paused == paused)
+        return;
+    m_paused = paused;
+    if (!paused && m_socket)
+        QMetaObject::invokeMethod(this, &UpstreamReply::onReadyRead, Qt::QueuedConnection);
+}
+
+void UpstreamReply::armTimer(int ms)
+{
+    if (ms > 0)
+        m_timer.start(ms);
+    else
+        m_timer.stop();
+}
+
+void UpstreamReply::start(QTcpSocket *socket, bool reused)
+{
+    m_socket = socket;
+    m_reused = reused;
+    connect(socket, &QTcpSocket::readyRead, this, &UpstreamReply::onReadyRead);
+    connect(socket, &QTcpSocket::disconnected, this, &UpstreamReply::onSocketClosed);
+    connect(socket, &QAbstractSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) { onSocketClosed(); });
+    if (reused) {
+        onConnected();
+        return;
+    }
+    m_state = State::Connecting;
+    m_timerKind = TimerKind::Connect;
+    armTimer(m_request.connectTimeoutMs);
+    const QUrl &url = m_request.url;
+    if (auto *ssl = qobject_cast<QSslSocket *>(socket)) {
+        connect(ssl, &QSslSocket::encrypted, this, &UpstreamReply::onConnected);
+        connect(ssl, &QSslSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
+            QStringList msgs;
+            for (const QSslError &e : errors)
+                msgs << e.errorString();
+            fail(Error::badGateway(QStringLiteral("TLS error talking to %1: %2")
+                                       .arg(m_request.url.host(), msgs.join(QStringLiteral("; ")))));
+        });
+        ssl->connectToHostEncrypted(url.host(), quint16(url.port(443)));
+    } else {
+        connect(socket, &QTcpSocket::connected, this, &UpstreamReply::onConnected);
+        socket->connectToHost(url.host(), quint16(url.port(80)));
+    }
+}
+
+void UpstreamReply::onConnected()
+{
+    if (!m_socket || m_state == State::Done)
+        return;
+    // Nagle + delayed ACK stall request bodies over ~16 KB by ~40 ms (PROTOCOL.md §7).
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_socket->setSocketOption(QAbstractSocket::KeepAliveOption, 1);
+    m_socket->setReadBufferSize(kSocketReadBuffer);
+
+    const QUrl &url = m_request.url;
+    QByteArray head;
+    head.reserve(512 + m_request.headers.size() * 64);
+    QByteArray target = url.path(QUrl::FullyEncoded).toLatin1();
+    if (target.isEmpty())
+        target = "/";
+    if (url.hasQuery())
+        target += '?' + url.query(QUrl::FullyEncoded).toLatin1();
+    head += m_request.method + ' ' + target + " HTTP/1.1\r\nHost: " + url.host(QUrl::FullyEncoded).toLatin1();
+    const bool tls = url.scheme() == u"https";
+    if (url.port() > 0 && url.port() != (tls ? 443 : 80))
+        head += ':' + QByteArray::number(url.port());
+    head += "\r\n";
+    for (const auto &h : std::as_const(m_request.headers)) {
+        const QByteArray n = h.first.toLower();
+        if (n == "host" || n == "content-length" || n == "connection" || n == "transfer-encoding")
+            continue;
+        head += h.first + ": " + h.second + "\r\n";
+    }
+    if (!m_request.body.isEmpty() || m_request.method == "POST" || m_request.method == "PUT")
+        head += "Content-Length: " + QByteArray::number(m_request.body.size()) + "\r\n";
+    head += "Connection: keep-alive\r\n\r\n";
+    m_state = State::StatusLine;
+    if (m_request.body.size() < 64 * 1024) {
+        m_socket->write(head + m_request.body);
+    } else {
+        m_socket->write(head);
+        m_socket->write(m_request.body);
+    }
+    m_timerKind = TimerKind::FirstByte;
+    armTimer(m_request.firstByteTimeoutMs);
+}
+
+void UpstreamReply::onReadyRead()
+{
+    if (!m_socket || m_done || m_paused)
+        return;
+    if (m_state == State::Connecting)
+        return;
+    const QByteArray data = m_socket->readAll();
+    if (data.isEmpty())
+        return;
+    m_anyResponseByte = true;
+    m_timerKind = TimerKind::Idle;
+    armTimer(m_request.idleTimeoutMs);
+    m_buf += data;
+    parse();
+}
+
+bool UpstreamReply::parse()
+{
+    QPointer<UpstreamReply> guard(this);
+    qsizetype pos = 0;
+    auto consumeLine = [&](QByteArray *line) -> bool {
+        const qsizetype nl = m_buf.indexOf('\n', pos);
+        if (nl < 0)
+            return false;
+        qsizetype end = nl;
+        if (end > pos && m_buf[end - 1] == '\r')
+            --end;
+        *line = m_buf.mid(pos, end - pos);
+        m_headerBytes += nl + 1 - pos;
+        pos = nl + 1;
+        return true;
+    };
+    auto emitData = [&](qsizetype n) -> bool {
+        if (n <= 0)
+            return true;
+        m_bodyBytes += n;
+        Q_EMIT dataReceived(pos == 0 && n == m_buf.size() ? m_buf : m_buf.mid(pos, n));
+        pos += n;
+        return !guard.isNull() && !m_done;
+    };
+
+    while (!m_done) {
+        if (m_state == State::StatusLine) {
+            QByteArray line;
+            if (!consumeLine(&line))
+                break;
+            if (line.isEmpty())
+                continue; // tolerate stray CRLF between responses
+            // "HTTP/1.1 200 OK"
+            if (!line.startsWith("HTTP/1.") || line.size() < 12) {
+                fail(Error::badGateway(QStringLiteral("upstream sent a malformed status line")));
+                return false;
+            }
+            bool ok = false;
+            m_status = line.mid(9, 3).toInt(&ok);
+            if (!ok || m_status < 100 || m_status > 999) {
+                fail(Error::badGateway(QStringLiteral("upstream sent a malformed status line")));
+                return false;
+            }
+            m_keepAlive = line.startsWith("HTTP/1.1");
+            m_headers.clear();
+            m_state = State::Headers;
+        } else if (m_state == State::Headers) {
+            QByteArray line;
+            if (!consumeLine(&line)) {
+                if (m_headerBytes + (m_buf.size() - pos) > kMaxHeaderBytes) {
+                    fail(Error::badGateway(QStringLiteral("upstream response headers are too large")));
+                    return false;
+                }
+                break;
+            }
+            if (!line.isEmpty()) {
+                const qsizetype colon = line.indexOf(':');
+                if (colon > 0)
+                    m_headers.append({ line.left(colon).trimmed(), line.mid(colon + 1).trimmed() });
+                continue;
+            }
+            // End of headers. 1xx answers (100 Continue, 103 Early Hints) are skipped.
+            if (m_status >= 100 && m_status < 200 && m_status != 101) {
+                m_state = State::StatusLine;
+                continue;
+            }
+            const QByteArray conn = header("connection").toLower();
+            if (conn.contains("close"))
+                m_keepAlive = false;
+            else if (conn.contains("keep-alive"))
+                m_keepAlive = true;
+            const QByteArray te = header("transfer-encoding").toLower();
+            const QByteArray cl = header("content-length");
+            if (m_request.method == "HEAD" || m_status == 204 || m_status == 304) {
+                m_framing = Framing::None;
+            } else if (te.contains("chunked")) {
+                m_framing = Framing::Chunked;
+                m_chunkState = ChunkState::Size;
+            } else if (!cl.isEmpty()) {
+                bool ok = false;
+                m_remaining = cl.toLongLong(&ok);
+                if (!ok || m_remaining < 0) {
+                    fail(Error::badGateway(QStringLiteral("upstream sent an invalid Content-Length")));
+                    return false;
+                }
+                m_framing = m_remaining == 0 ? Framing::None : Framing::Length;
+            } else {
+                m_framing = Framing::UntilClose;
+                m_keepAlive = false;
+            }
+            m_state = State::Body;
+            Q_EMIT headReceived();
+            if (guard.isNull() || m_done)
+                return false;
+            if (m_framing == Framing::None) {
+                m_buf.remove(0, pos);
+                pos = 0;
+                complete();
+                return true;
+            }
+        } else if (m_state == State::Body) {
+            const qsizetype avail = m_buf.size() - pos;
+            if (m_framing == Framing::Length) {
+                const qsizetype n = qsizetype(qMin<qint64>(avail, m_remaining));
+                if (n == 0)
+                    break;
+                m_remaining -= n;
+                if (!emitData(n))
+                    return false;
+                if (m_remaining == 0) {
+                    m_buf.remove(0, pos);
+                    pos = 0;
+                    complete();
+                    return true;
+                }
+            } else if (m_framing == Framing::UntilClose) {
+                if (avail == 0)
+                    break;
+                if (!emitData(avail))
+                    return false;
+            } else { // Chunked
+                if (m_chunkState == ChunkState::Size) {
+                    QByteArray line;
+                    if (!consumeLine(&line)) {
+                        if (avail > 1024) {
+                            fail(Error::badGateway(QStringLiteral("upstream sent a malformed chunk header")));
+                            return false;
+                        }
+                        break;
+                    }
+                    const qsizetype semi = line.indexOf(';');
+                    bool ok = false;
+                    const qint64 size = (semi >= 0 ? line.left(semi) : line).trimmed().toLongLong(&ok, 16);
+                    if (!ok || size < 0) {
+                        fail(Error::badGateway(QStringLiteral("upstream sent a malformed chunk header")));
+                        return false;
+                    }
+                    m_remaining = size;
+                    m_chunkState = size == 0 ? ChunkState::Trailer : ChunkState::Data;
+                } else if (m_chunkState == ChunkState::Data) {
+                    const qsizetype n = qsizetype(qMin<qint64>(avail, m_remaining));
+                    if (n == 0)
+                        break;
+                    m_remaining -= n;
+                    if (!emitData(n))
+                        return false;
+                    if (m_remaining == 0)
+                        m_chunkState = ChunkState::DataEnd;
+                } else if (m_chunkState == ChunkState::DataEnd) {
+                    QByteArray line;
+                    if (!consumeLine(&line))
+                        break;
+                    m_chunkState = ChunkState::Size;
+                } else { // Trailer: lines until an empty one
+                    QByteArray line;
+                    if (!consumeLine(&line))
+                        break;
+                    if (line.isEmpty()) {
+                        m_buf.remove(0, pos);
+                        pos = 0;
+                        complete();
+                        return true;
+                    }
+                }
+            }
+        } else {
+            break;
+        }
+    }
+    if (!guard.isNull() && pos > 0)
+        m_buf.remove(0, pos);
+    return !guard.isNull();
+}
+
+void UpstreamReply::complete()
+{
+    if (m_done)
+        return;
+    m_done = true;
+    m_state = State::Done;
+    m_timer.stop();
+    const bool reusable = m_keepAlive && m_buf.isEmpty() && m_socket
+        && m_socket->state() == QAbstractSocket::ConnectedState && m_socket->bytesAvailable() == 0;
+    detachSocket(reusable);
+    Q_EMIT finished();
+}
+
+void UpstreamReply::fail(const Error &error)
+{
+    if (m_done)
+        return;
+    m_done = true;
+    m_state = State::Done;
+    m_timer.stop();
+    if (m_socket)
+        detachSocket(false);
+    qCInfo(lcUpstream).noquote() << "upstream" << m_request.url.host() << "failed:" << error.message;
+    Q_EMIT failed(error);
+}
+
+void UpstreamReply::onSocketClosed()
+{
+    if (!m_socket || m_done)
+        return;
+    if (m_state == State::Body && m_framing == Framing::UntilClose) {
+        m_buf += m_socket->readAll();
+        if (!parse())
+            return;
+        complete();
+        return;
+    }
+    const QString errorText = m_socket->errorString();
+    if (m_reused && !m_anyResponseByte && !m_retried && m_state != State::Connecting) {
+        // A pooled connection the server had already closed: no response byte arrived, so the request was not
+        // processed and is sent again once, on a fresh connection. A POST is never retried after a byte arrived.
+        m_retried = true;
+        detachSocket(false);
+        m_state = State::Waiting;
+        m_timer.stop();
+        if (m_client)
+            m_client->dispatch(this);
+        return;
+    }
+    const QString where = m_request.url.host() + u':' + QString::number(m_request.url.port(m_request.url.scheme() == u"https" ? 443 : 80));
+    if (m_state == State::Connecting)
+        fail(Error::badGateway(QStringLiteral("cannot connect to upstream %1: %2").arg(where, errorText)));
+    else if (!m_anyResponseByte)
+        fail(Error::badGateway(QStringLiteral("upstream %1 closed the connection without answering").arg(where)));
+    else
+        fail(Error::badGateway(QStringLiteral("upstream %1 closed the connection in the middle of the response").arg(where)));
+}
+
+void UpstreamReply::onTimeout()
+{
+    switch (m_timerKind) {
+    case TimerKind::Connect:
+        fail(Error::timeout(QStringLiteral("timed out connecting to upstream %1 after %2 ms")
+                                .arg(m_request.url.host()).arg(m_request.connectTimeoutMs)));
+        break;
+    case TimerKind::FirstByte:
+        fail(Error::timeout(QStringLiteral("upstream %1 sent no response within %2 ms")
+                                .arg(m_request.url.host()).arg(m_request.firstByteTimeoutMs)));
+        break;
+    case TimerKind::Idle:
+        fail(Error::timeout(QStringLiteral("upstream %1 went silent for %2 ms")
+                                .arg(m_request.url.host()).arg(m_request.idleTimeoutMs)));
+        break;
+    }
+}
+
+void UpstreamReply::detachSocket(bool reusable)
+{
+    QTcpSocket *s = m_socket;
+    m_socket = nullptr;
+    if (!s)
+        return;
+    s->disconnect(this);
+    if (m_client)
+        m_client->release(m_poolKey, s, reusable);
+    else {
+        s->abort();
+        s->deleteLater();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// HttpClient
+
+HttpClient::HttpClient(QObject *parent) : QObject(parent)
+{
+    m_clock.start();
+    m_sweepTimer.setInterval(2000);
+    connect(&m_sweepTimer, &QTimer::timeout, this, &HttpClient::sweep);
+}
+
+HttpClient::~HttpClient()
+{
+    for (auto &list : m_idle)
+        for (const Idle &i : list) {
+            i.socket->disconnect(this);
+            i.socket->abort();
+            delete i.socket;
+        }
+}
+
+UpstreamReply *HttpClient::send(const UpstreamRequest &request, QObject *owner)
+{
+    auto *reply = new UpstreamReply(this, request);
+    if (owner)
+        reply->setParent(owner);
+    // Start on the next turn of the event loop so the caller can connect its slots first.
+    QMetaObject::invokeMethod(this, [this, r = QPointer<UpstreamReply>(reply)] {
+        if (r && !r->isDone())
+            dispatch(r);
+    }, Qt::QueuedConnection);
+    return reply;
+}
+
+QTcpSocket *HttpClient::newSocket(const QUrl &url)
+{
+    if (url.scheme() == u"https") {
+        auto *s = new QSslSocket;
+        s->setSslConfiguration(m_ssl);
+        s->setPeerVerifyName(url.host());
+        return s;
+    }
+    return new QTcpSocket;
+}
+
+void HttpClient::dispatch(UpstreamReply *reply)
+{
+    const QString &key = reply->m_poolKey;
+    auto &idle = m_idle[key];
+    while (!idle.isEmpty() && !reply->m_retried) {
+        QTcpSocket *s = idle.takeLast().socket;
+        s->disconnect(this);
+        if (s->state() == QAbstractSocket::ConnectedState && s->bytesAvailable() == 0) {
+            ++m_active[key];
+            reply->start(s, true);
+            return;
+        }
+        s->abort();
+        s->deleteLater();
+    }
+    if (m_active.value(key) >= m_maxPerHost) {
+        m_waiting[key].enqueue(reply);
+        return;
+    }
+    ++m_active[key];
+    reply->start(newSocket(reply->m_request.url), false);
+}
+
+void HttpClient::release(const QString &key, QTcpSocket *socket, bool reusable)
+{
+    --m_active[key];
+    if (reusable) {
+        m_idle[key].append({ socket, m_clock.elapsed() });
+        connect(socket, &QTcpSocket::disconnected, this, [this, key, socket] {
+            auto &list = m_idle[key];
+            list.removeIf([socket](const Idle &i) { return i.socket == socket; });
+            socket->deleteLater();
+        });
+        // Bytes on an idle connection mean the server is closing it or misbehaving: drop it.
+        connect(socket, &QTcpSocket::readyRead, this, [socket] { socket->abort(); });
+        if (!m_sweepTimer.isActive())
+            m_sweepTimer.start();
+    } else {
+        socket->abort();
+        socket->deleteLater();
+    }
+    auto it = m_waiting.find(key);
+    while (it != m_waiting.end() && !it->isEmpty() && m_active.value(key) < m_maxPerHost) {
+        QPointer<UpstreamReply> next = it->dequeue();
+        if (next && !next->isDone())
+            dispatch(next);
+    }
+}
+
+void HttpClient::sweep()
+{
+    const qint64 now = m_clock.elapsed();
+    bool any = false;
+    for (auto it = m_idle.begin(); it != m_idle.end(); ++it) {
+        it->removeIf([&](const Idle &i) {
+            if (now - i.since < m_idleTimeoutMs)
+                return false;
+            i.socket->disconnect(this);
+            i.socket->abort();
+            i.socket->deleteLater();
+            return true;
+        });
+        any = any || !it->isEmpty();
+    }
+    if (!any)
+        m_sweepTimer.stop();
+}
+
+int HttpClient::openConnections() const
+{
+    int n = idleConnections();
+    for (int a : m_active)
+        n += a;
+    return n;
+}
+
+int HttpClient::idleConnections() const
+{
+    int n = 0;
+    for (const auto &l : m_idle)
+        n += int(l.size());
+    return n;
+}
+
+} // namespace d2a

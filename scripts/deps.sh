@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs what droid2api needs to build (and, with --test, to run its tests), using the system's package manager.
+# Debian 12 / Ubuntu 22.04+: apt-get (run as root, or with sudo available). Elsewhere: prints what to install.
+set -euo pipefail
+
+want_test=0
+[[ "${1:-}" == "--test" ]] && want_test=1
+
+build_pkgs=(cmake ninja-build g++ make pkg-config qt6-base-dev qt6-httpserver-dev qt6-websockets-dev
+            qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qtkeychain-qt6-dev libsecret-1-0 libgl-dev)
+test_pkgs=(xvfb xauth trayer dbus dbus-x11 gnome-keyring libsecret-tools xdotool ca-certificates curl)
+
+print_other_systems() {
+    cat <<'MSG'
+droid2api: this is not a Debian/Ubuntu system, so nothing was installed automatically. Install:
+  macOS (Homebrew):  brew install cmake ninja qt qtkeychain node
+  Windows (vcpkg):   vcpkg install qtbase qthttpserver qtwebsockets qttools qtkeychain-qt6
+                     plus CMake, Ninja and Node.js (winget install Kitware.CMake Ninja-build.Ninja OpenJS.NodeJS)
+  Other Linux:       Qt >= 6.4 (Core, Network, HttpServer, WebSockets, Widgets, Tools), QtKeychain for Qt 6,
+                     CMake >= 3.19, Ninja, a C++17 compiler, Node.js >= 18 with npm (for the SDK tests)
+MSG
+}
+
+if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then
+    print_other_systems
+    exit 0
+fi
+
+pkgs=("${build_pkgs[@]}")
+if (( want_test )); then
+    pkgs+=("${test_pkgs[@]}")
+    # Node.js for the end-to-end tests with the real npm SDKs: keep a newer one if the machine has it.
+    command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+    command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+    [[ "$status" == "installed" ]] || missing+=("$p")
+done
+if (( ${#missing[@]} == 0 )); then
+    exit 0
+fi
+
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+    if command -v sudo >/dev/null 2>&1; then sudo=(sudo); else
+        echo "droid2api: missing packages: ${missing[*]}; run as root or install them with apt-get" >&2; exit 1
+    fi
+fi
+echo "droid2api: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q >/dev/null
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,576 @@
+// Integration: the real ProxyService on 127.0.0.1:0 in front of the real fake upstream, driven over HTTP.
+#include "config/config.h"
+#include "log/log.h"
+#include "server/proxyservice.h"
+#include "sse/ssesplitter.h"
+#include "support/fakeupstream.h"
+#include "support/testclient.h"
+
+#include <QtCore/qjsonarray.h>
+#include <QtCore/qregularexpression.h>
+#include <QtNetwork/qtcpsocket.h>
+#include <QtTest/qsignalspy.h>
+#include <QtTest/qtest.h>
+
+#include <memory>
+
+using namespace d2a;
+
+namespace {
+const QString kFactoryKey = QStringLiteral("fk-test-factory-key-0123456789abcdef");
+const QString kClientKey = QStringLiteral("sk-client-own-key-abcdefghijklmnop");
+const QString kAccessKey = QStringLiteral("local-access-key-zyxwvutsrqponm");
+}
+
+class TestProxy final : public QObject
+{
+    Q_OBJECT
+
+private:
+    QElapsedTimer m_clock;
+    std::unique_ptr<FakeUpstream> m_fake;
+    std::unique_ptr<ProxyService> m_proxy;
+    std::unique_ptr<HttpClient> m_client;
+    QStringList m_logLines;
+
+    Config makeConfig()
+    {
+        Config c = ConfigLoader::defaults();
+        c.endpoints[ModelType::Anthropic] = m_fake->url(QStringLiteral("/api/llm/a/v1/messages"));
+        c.endpoints[ModelType::OpenAI] = m_fake->url(QStringLiteral("/api/llm/o/v1/responses"));
+        c.endpoints[ModelType::Common] = m_fake->url(QStringLiteral("/api/llm/o/v1/chat/completions"));
+        c.endpoints[ModelType::Google] = m_fake->url(QStringLiteral("/api/llm/g/v1/generate"));
+        c.models.append({ QStringLiteral("Gemini Test"), QStringLiteral("gemini-test"), ModelType::Google,
+                          ReasoningLevel::Auto, QStringLiteral("google"), false });
+        c.userAgentUpdateUrl.clear();
+        c.timeouts.firstByteMs = 800;
+        c.timeouts.idleMs = 800;
+        c.maxBodyBytes = 512 * 1024;
+        return c;
+    }
+
+    void startProxy(const Config &c, const QString &factoryKey)
+    {
+        m_proxy = std::make_unique<ProxyService>();
+        Environment env;
+        env.factoryApiKey = factoryKey;
+        m_proxy->setEnvironment(env);
+        m_proxy->setConfig(c);
+        auto r = m_proxy->start(QStringLiteral("127.0.0.1"), 0);
+        QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
+    }
+
+    QUrl proxyUrl(const QString &path) const { return QUrl(m_proxy->baseUrl() + path); }
+
+    /// Runs one call to completion.
+    void call(RecordedCall &rc, const QByteArray &method, const QString &path, const QByteArray &body,
+              const HeaderList &headers = {})
+    {
+        startCall(*m_client, rc, method, proxyUrl(path), body, headers, m_clock);
+        QTRY_VERIFY_WITH_TIMEOUT(rc.done(), 10000);
+    }
+
+    static QByteArray body(const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact); }
+
+private Q_SLOTS:
+    void init()
+    {
+        m_clock.start();
+        m_logLines.clear();
+        log::setSink([this](QtMsgType, const QString &, const QString &line) { m_logLines.append(line); });
+        m_fake = std::make_unique<FakeUpstream>();
+        QVERIFY(m_fake->listen());
+        m_client = std::make_unique<HttpClient>();
+        startProxy(makeConfig(), kFactoryKey);
+    }
+
+    void cleanup()
+    {
+        // Every test's log, whatever it did, must not contain a secret.
+        for (const QString &line : std::as_const(m_logLines)) {
+            QVERIFY2(!line.contains(kFactoryKey), qPrintable(line));
+            QVERIFY2(!line.contains(kClientKey), qPrintable(line));
+            QVERIFY2(!line.contains(kAccessKey), qPrintable(line));
+        }
+        log::setSink({});
+        m_client.reset();
+        m_proxy.reset();
+        m_fake.reset();
+    }
+
+    void infoAndModels()
+    {
+        RecordedCall info;
+        call(info, "GET", QStringLiteral("/"), {});
+        QCOMPARE(info.status, 200);
+        QCOMPARE(info.json().value("name").toString(), QStringLiteral("droid2api"));
+        QCOMPARE(info.json().value("auth").toObject().value("source").toString(), QStringLiteral("factory_api_key"));
+        QVERIFY(info.json().value("endpoints").toArray().contains(QStringLiteral("POST /v1/messages")));
+        QVERIFY(!info.body.contains(kFactoryKey.toUtf8()));
+
+        RecordedCall head;
+        call(head, "HEAD", QStringLiteral("/"), {});
+        QCOMPARE(head.status, 200);
+        QVERIFY(head.body.isEmpty());
+
+        RecordedCall models;
+        call(models, "GET", QStringLiteral("/v1/models"), {});
+        QCOMPARE(models.status, 200);
+        const QJsonArray data = models.json().value("data").toArray();
+        QVERIFY(data.size() >= 15);
+        const double created = data.first().toObject().value("created").toDouble();
+        QVERIFY2(created > 1.6e9 && created < 1e10, "created must be in seconds");
+        QCOMPARE(data.first().toObject().value("object").toString(), QStringLiteral("model"));
+
+        RecordedCall preflight;
+        call(preflight, "OPTIONS", QStringLiteral("/v1/messages"), {},
+             { { "Origin", "http://example.test" }, { "Access-Control-Request-Headers", "x-api-key,content-type" } });
+        QCOMPARE(preflight.status, 200);
+        QCOMPARE(preflight.header("access-control-allow-origin"), QByteArray("*"));
+        QCOMPARE(preflight.header("access-control-allow-headers"), QByteArray("x-api-key,content-type"));
+        QCOMPARE(m_fake->received.size(), 0);
+    }
+
+    void routes_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<QByteArray>("upstreamPath");
+        QTest::addColumn<QByteArray>("provider");
+        QTest::addColumn<QString>("answerKey"); // a key the client format's answer has
+        QTest::newRow("chat/common") << "/v1/chat/completions" << "glm-4.7" << QByteArray("/api/llm/o/v1/chat/completions") << QByteArray("fireworks") << "choices";
+        QTest::newRow("responses/openai") << "/v1/responses" << "gpt-5.4" << QByteArray("/api/llm/o/v1/responses") << QByteArray("openai") << "output";
+        QTest::newRow("messages/anthropic") << "/v1/messages" << "claude-opus-4-6" << QByteArray("/api/llm/a/v1/messages") << QByteArray("anthropic") << "content";
+        QTest::newRow("messages?beta=true") << "/v1/messages?beta=true" << "claude-sonnet-4-6" << QByteArray("/api/llm/a/v1/messages") << QByteArray("anthropic") << "content";
+        QTest::newRow("gemini generateContent") << "/v1beta/models/gemini-test:generateContent" << "" << QByteArray("/api/llm/g/v1/generate") << QByteArray("google") << "candidates";
+        QTest::newRow("v1/generate") << "/v1/generate" << "gemini-test" << QByteArray("/api/llm/g/v1/generate") << QByteArray("google") << "candidates";
+        QTest::newRow("count_tokens") << "/v1/messages/count_tokens" << "claude-opus-4-6" << QByteArray("/api/llm/a/v1/messages/count_tokens") << QByteArray("anthropic") << "input_tokens";
+    }
+
+    void routes()
+    {
+        QFETCH(QString, path);
+        QFETCH(QString, model);
+        QFETCH(QByteArray, upstreamPath);
+        QFETCH(QByteArray, provider);
+        QFETCH(QString, answerKey);
+        QJsonObject req { { "messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "hi" } } } },
+                          { "max_tokens", 100 },
+                          { "x_unknown_future_field", QJsonObject { { "keep", true } } } };
+        if (!model.isEmpty())
+            req.insert("model", model);
+        RecordedCall rc;
+        call(rc, "POST", path, body(req), { { "x-session-id", "client-session-1" } });
+        QCOMPARE(rc.status, 200);
+        QVERIFY2(rc.json().contains(answerKey), rc.body.constData());
+        QCOMPARE(rc.header("x-request-id"), QByteArray("req_fake_1"));
+        QCOMPARE(m_fake->received.size(), 1);
+        const FakeUpstream::Received &up = m_fake->received.first();
+        QCOMPARE(up.path, upstreamPath);
+        QCOMPARE(up.header("authorization"), "Bearer " + kFactoryKey.toUtf8());
+        QCOMPARE(up.header("x-factory-client"), QByteArray("cli"));
+        QCOMPARE(up.header("x-api-provider"), provider);
+        QCOMPARE(up.header("x-session-id"), QByteArray("client-session-1"));
+        QVERIFY(QRegularExpression(QStringLiteral("^[0-9a-f-]{36}$")).match(QString::fromLatin1(up.header("x-assistant-message-id"))).hasMatch());
+        QCOMPARE(up.header("user-agent"), QByteArray("factory-cli/0.84.0"));
+        QVERIFY(up.header("accept-encoding").isEmpty());
+        // Same-format passthrough keeps fields it has no reason to touch.
+        QCOMPARE(up.json.value("x_unknown_future_field").toObject().value("keep").toBool(), true);
+        if (provider == "anthropic") {
+            QCOMPARE(up.header("anthropic-version"), QByteArray("2023-06-01"));
+            QCOMPARE(up.header("x-api-key"), QByteArray("placeholder"));
+            QCOMPARE(up.header("x-stainless-lang"), QByteArray("js"));
+        }
+        if (provider == "google") {
+            QCOMPARE(up.json.value("model").toString(), QStringLiteral("gemini-test"));
+            QCOMPARE(up.json.value("stream").toBool(true), false);
+        }
+    }
+
+    void systemPromptPrefix()
+    {
+        // A string system prompt is kept, after the Droid prefix; cache_control on blocks survives.
+        RecordedCall a;
+        call(a, "POST", QStringLiteral("/v1/messages"),
+             body({ { "model", "claude-opus-4-6" }, { "max_tokens", 50 }, { "system", "You are a pirate." },
+                    { "messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", QJsonArray { QJsonObject {
+                        { "type", "text" }, { "text", "hi" }, { "cache_control", QJsonObject { { "type", "ephemeral" } } } } } } } } } }));
+        QCOMPARE(a.status, 200);
+        const QJsonObject up = m_fake->received.last().json;
+        const QJsonArray system = up.value("system").toArray();
+        QCOMPARE(system.size(), 2);
+        QVERIFY(system[0].toObject().value("text").toString().startsWith(QStringLiteral("You are Droid")));
+        QCOMPARE(system[1].toObject().value("text").toString(), QStringLiteral("You are a pirate."));
+        QCOMPARE(up.value("messages").toArray()[0].toObject().value("content").toArray()[0].toObject()
+                     .value("cache_control").toObject().value("type").toString(), QStringLiteral("ephemeral"));
+
+        RecordedCall c;
+        call(c, "POST", QStringLiteral("/v1/chat/completions"),
+             body({ { "model", "glm-4.7" }, { "messages", QJsonArray { QJsonObject { { "role", "system" }, { "content", "Be brief." } },
+                                                                      QJsonObject { { "role", "user" }, { "content", "hi" } } } } }));
+        const QJsonArray msgs = m_fake->received.last().json.value("messages").toArray();
+        QCOMPARE(msgs.size(), 2);
+        QVERIFY(msgs[0].toObject().value("content").toString().startsWith(QStringLiteral("You are Droid")));
+        QVERIFY(msgs[0].toObject().value("content").toString().endsWith(QStringLiteral("Be brief.")));
+
+        RecordedCall r;
+        call(r, "POST", QStringLiteral("/v1/responses"), body({ { "model", "gpt-5.4" }, { "input", "hi" }, { "instructions", "Be kind." } }));
+        const QJsonObject ru = m_fake->received.last().json;
+        QVERIFY(ru.value("instructions").toString().startsWith(QStringLiteral("You are Droid")));
+        QVERIFY(ru.value("instructions").toString().endsWith(QStringLiteral("Be kind.")));
+        QCOMPARE(ru.value("input").toString(), QStringLiteral("hi")); // droid's string input passes unchanged
+    }
+
+    void modelRedirect()
+    {
+        RecordedCall rc;
+        call(rc, "POST", QStringLiteral("/v1/messages"),
+             body({ { "model", "claude-3-5-haiku-20241022" }, { "max_tokens", 10 }, { "messages", QJsonArray() } }));
+        QCOMPARE(rc.status, 200);
+        QCOMPARE(m_fake->received.last().json.value("model").toString(), QStringLiteral("claude-haiku-4-5-20251001"));
+    }
+
+    void reasoningHeader()
+    {
+        RecordedCall high;
+        call(high, "POST", QStringLiteral("/v1/messages"),
+             body({ { "model", "claude-opus-4-6" }, { "max_tokens", 1000 }, { "temperature", 0.2 }, { "messages", QJsonArray() } }),
+             { { "x-reasoning-level", "high" }, { "anthropic-beta", "prompt-caching-2024-07-31" } });
+        QCOMPARE(high.status, 200);
+        QJsonObject up = m_fake->received.last().json;
+        QCOMPARE(up.value("thinking").toObject().value("budget_tokens").toInt(), 24576);
+        QVERIFY(up.value("max_tokens").toInt() > 24576);
+        QVERIFY(!up.contains("temperature"));
+        QCOMPARE(m_fake->received.last().header("anthropic-beta"),
+                 QByteArray("prompt-caching-2024-07-31,interleaved-thinking-2025-05-14"));
+
+        RecordedCall off;
+        call(off, "POST", QStringLiteral("/v1/messages"),
+             body({ { "model", "claude-opus-4-6" }, { "max_tokens", 1000 }, { "messages", QJsonArray() },
+                    { "thinking", QJsonObject { { "type", "enabled" }, { "budget_tokens", 2000 } } } }),
+             { { "x-reasoning-level", "off" }, { "anthropic-beta", "interleaved-thinking-2025-05-14" } });
+        up = m_fake->received.last().json;
+        QVERIFY(!up.contains("thinking"));
+        QVERIFY(m_fake->received.last().header("anthropic-beta").isEmpty());
+
+        RecordedCall responses;
+        call(responses, "POST", QStringLiteral("/v1/responses"), body({ { "model", "gpt-5.4" }, { "input", "x" } }),
+             { { "x-reasoning-level", "low" } });
+        QCOMPARE(m_fake->received.last().json.value("reasoning").toObject().value("effort").toString(), QStringLiteral("low"));
+
+        RecordedCall bad;
+        call(bad, "POST", QStringLiteral("/v1/chat/completions"), body({ { "model", "glm-4.7" }, { "messages", QJsonArray() } }),
+             { { "x-reasoning-level", "extreme" } });
+        QCOMPARE(bad.status, 400);
+        QVERIFY(bad.json().value("error").toObject().value("message").toString().contains(QStringLiteral("x-reasoning-level")));
+
+        RecordedCall fast;
+        call(fast, "POST", QStringLiteral("/v1/messages"), body({ { "model", "claude-opus-4-6-fast" }, { "max_tokens", 10 }, { "messages", QJsonArray() } }));
+        QVERIFY(m_fake->received.last().header("anthropic-beta").contains("fast-mode-2026-02-01"));
+    }
+
+    void streaming_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<QByteArray>("format");
+        QTest::newRow("anthropic") << "/v1/messages" << "claude-opus-4-6" << QByteArray("anthropic");
+        QTest::newRow("responses") << "/v1/responses" << "gpt-5.4" << QByteArray("responses");
+        QTest::newRow("chat") << "/v1/chat/completions" << "glm-4.7" << QByteArray("chat");
+        QTest::newRow("gemini") << "/v1beta/models/gemini-test:streamGenerateContent?alt=sse" << "gemini-test" << QByteArray("gemini");
+    }
+
+    void streaming()
+    {
+        // Events leave the proxy as they arrive: the first reaches the client long before the last is sent.
+        QFETCH(QString, path);
+        QFETCH(QString, model);
+        QFETCH(QByteArray, format);
+        const int delay = 150;
+        RecordedCall rc;
+        call(rc, "POST", path,
+             body({ { "model", model }, { "stream", true }, { "max_tokens", 10 }, { "messages", QJsonArray() },
+                    { "fake", QJsonObject { { "delay_ms", delay }, { "deltas", 4 } } } }));
+        QVERIFY2(rc.finished, qPrintable(rc.error));
+        QCOMPARE(rc.status, 200);
+        QVERIFY(rc.header("content-type").startsWith("text/event-stream"));
+        QCOMPARE(rc.header("cache-control"), QByteArray("no-cache"));
+        QCOMPARE(rc.header("x-accel-buffering"), QByteArray("no"));
+        const QList<QByteArray> expected = FakeUpstream::streamEvents(format, model, 4);
+        QByteArray all;
+        for (const QByteArray &e : expected)
+            all += e;
+        QCOMPARE(rc.body, all); // byte for byte
+        QVERIFY(m_fake->eventSentAtMs.size() == expected.size());
+        const qint64 firstArrival = rc.pieces.first().first;
+        const qint64 lastSent = m_fake->eventSentAtMs.last();
+        QVERIFY2(firstArrival < lastSent - 3 * delay,
+                 qPrintable(QStringLiteral("first event arrived at %1 ms, last was sent at %2 ms").arg(firstArrival).arg(lastSent)));
+        // Each event arrives within a few ms of being sent (no batching).
+        QVERIFY(rc.pieces.size() >= expected.size() - 1);
+        for (int i = 0; i < m_fake->eventSentAtMs.size() && i < rc.pieces.size(); ++i)
+            QVERIFY2(rc.pieces[i].first - m_fake->eventSentAtMs[i] < 100,
+                     qPrintable(QStringLiteral("event %1 took %2 ms").arg(i).arg(rc.pieces[i].first - m_fake->eventSentAtMs[i])));
+    }
+
+    void clientAbortReachesUpstream()
+    {
+        RecordedCall rc;
+        startCall(*m_client, rc, "POST", proxyUrl(QStringLiteral("/v1/messages")),
+                  body({ { "model", "claude-opus-4-6" }, { "stream", true }, { "max_tokens", 10 }, { "messages", QJsonArray() },
+                         { "fake", QJsonObject { { "delay_ms", 2000 }, { "deltas", 5 } } } }), {}, m_clock);
+        QTRY_VERIFY_WITH_TIMEOUT(!rc.body.isEmpty(), 5000);
+        QSignalSpy aborted(m_fake.get(), &FakeUpstream::streamAborted);
+        const qint64 t0 = m_clock.elapsed();
+        rc.reply->abort();
+        QTRY_VERIFY_WITH_TIMEOUT(aborted.count() == 1, 1500);
+        QVERIFY2(m_clock.elapsed() - t0 < 1000, "the upstream must be aborted at once");
+        QTRY_COMPARE_WITH_TIMEOUT(m_proxy->activeRequests(), 0, 2000);
+    }
+
+    void utf8SplitAcrossWrites()
+    {
+        RecordedCall rc;
+        call(rc, "POST", QStringLiteral("/v1/messages"),
+             body({ { "model", "claude-opus-4-6" }, { "stream", true }, { "max_tokens", 10 }, { "messages", QJsonArray() },
+                    { "fake", QJsonObject { { "scenario", "utf8split" }, { "delay_ms", 100 } } } }));
+        QVERIFY(rc.finished);
+        const QList<QByteArray> events = SseSplitter().feed(rc.body);
+        QCOMPARE(events.size(), 2);
+        const QJsonObject ev = QJsonDocument::fromJson(SseSplitter::parse(events[0]).data).object();
+        QCOMPARE(ev.value("delta").toObject().value("text").toString(), QStringLiteral("h\u00e9llo \u4e16\u754c \U0001F600"));
+    }
+
+    void errors_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("messagePart");
+        auto statusBody = [](const char *model, int status, const char *upstreamBody) {
+            return body({ { "model", model }, { "max_tokens", 5 }, { "messages", QJsonArray() },
+                          { "fake", QJsonObject { { "scenario", "status" }, { "status", status }, { "body", upstreamBody } } } });
+        };
+        const QByteArray fakeStatus = statusBody("claude-opus-4-6", 429, "{\"detail\":\"slow down please\"}");
+        QTest::newRow("malformed json/messages") << "/v1/messages" << QByteArray("{\"model\":") << 400 << "not valid JSON";
+        QTest::newRow("malformed json/chat") << "/v1/chat/completions" << QByteArray("[1,2") << 400 << "not valid JSON";
+        QTest::newRow("malformed json/gemini") << "/v1beta/models/gemini-test:generateContent" << QByteArray("nope") << 400 << "not valid JSON";
+        QTest::newRow("not an object") << "/v1/responses" << QByteArray("[]") << 400 << "JSON object";
+        QTest::newRow("missing model") << "/v1/chat/completions" << QByteArray("{\"messages\":[]}") << 400 << "missing 'model'";
+        QTest::newRow("model wrong type") << "/v1/chat/completions" << QByteArray("{\"model\":5}") << 400 << "'model' must be";
+        QTest::newRow("unknown model") << "/v1/messages" << QByteArray("{\"model\":\"claude-9\"}") << 404 << "claude-9";
+        QTest::newRow("type mismatch") << "/v1/chat/completions" << QByteArray("{\"model\":\"claude-opus-4-6\",\"messages\":[]}") << 400 << "type 'anthropic'";
+        QTest::newRow("unknown route") << "/v1/nothing" << QByteArray("{}") << 404 << "no route";
+        QTest::newRow("upstream 429 kept") << "/v1/messages" << fakeStatus << 429 << "slow down please";
+        QTest::newRow("upstream 500") << "/v1/chat/completions"
+                                      << statusBody("glm-4.7", 500, "{\"error\":{\"message\":\"boom inside\",\"type\":\"server_error\"}}")
+                                      << 500 << "boom inside";
+        QTest::newRow("upstream closes") << "/v1/responses" << QByteArray(R"({"model":"gpt-5.4","input":"x","fake":{"scenario":"close"}})") << 502 << "closed the connection";
+        QTest::newRow("upstream timeout") << "/v1/responses" << QByteArray(R"({"model":"gpt-5.4","input":"x","fake":{"scenario":"hang"}})") << 504 << "no response within";
+        QTest::newRow("upstream garbage") << "/v1/chat/completions" << QByteArray(R"({"model":"glm-4.7","messages":[],"fake":{"scenario":"raw","raw":"SMTP ready\r\n\r\n","close":true}})") << 502 << "malformed status line";
+    }
+
+    void errors()
+    {
+        QFETCH(QString, path);
+        QFETCH(QByteArray, body);
+        QFETCH(int, status);
+        QFETCH(QString, messagePart);
+        RecordedCall rc;
+        call(rc, "POST", path, body);
+        QCOMPARE(rc.status, status);
+        const QJsonObject o = rc.json();
+        const WireFormat f = formatForPath(path);
+        QString message;
+        if (f == WireFormat::Anthropic) {
+            QCOMPARE(o.value("type").toString(), QStringLiteral("error"));
+            QVERIFY(!o.value("error").toObject().value("type").toString().isEmpty());
+            message = o.value("error").toObject().value("message").toString();
+        } else if (f == WireFormat::Gemini) {
+            QCOMPARE(o.value("error").toObject().value("code").toInt(), status);
+            QVERIFY(!o.value("error").toObject().value("status").toString().isEmpty());
+            message = o.value("error").toObject().value("message").toString();
+        } else {
+            QVERIFY(o.value("error").toObject().contains("type"));
+            message = o.value("error").toObject().value("message").toString();
+        }
+        QVERIFY2(message.contains(messagePart), qPrintable(message));
+    }
+
+    void unreachableUpstream()
+    {
+        Config c = makeConfig();
+        QTcpServer closed;
+        QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+        const quint16 deadPort = closed.serverPort();
+        closed.close();
+        c.endpoints[ModelType::Common] = QUrl(QStringLiteral("http://127.0.0.1:%1/x").arg(deadPort));
+        m_proxy->setConfig(c);
+        RecordedCall rc;
+        call(rc, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-4.7","messages":[]})");
+        QCOMPARE(rc.status, 502);
+        QVERIFY(rc.json().value("error").toObject().value("message").toString().contains(QStringLiteral("cannot connect")));
+    }
+
+    void midStreamFailures_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<QString>("scenario");
+        QTest::addColumn<QByteArray>("marker");
+        QTest::newRow("anthropic cut") << "/v1/messages" << "claude-opus-4-6" << "cut" << QByteArray("event: error\ndata: {\"error\":{");
+        QTest::newRow("chat cut") << "/v1/chat/completions" << "glm-4.7" << "cut" << QByteArray("data: {\"error\":{");
+        QTest::newRow("responses stall") << "/v1/responses" << "gpt-5.4" << "stall" << QByteArray("event: error\ndata: {\"code\":\"upstream_timeout\"");
+        QTest::newRow("gemini cut") << "/v1beta/models/gemini-test:streamGenerateContent?alt=sse" << "gemini-test" << "cut" << QByteArray("data: {\"error\":{\"code\":502");
+    }
+
+    void midStreamFailures()
+    {
+        // A stream that breaks ends with an error event in the client's grammar, never silently.
+        QFETCH(QString, path);
+        QFETCH(QString, model);
+        QFETCH(QString, scenario);
+        QFETCH(QByteArray, marker);
+        RecordedCall rc;
+        call(rc, "POST", path, body({ { "model", model }, { "stream", true }, { "messages", QJsonArray() },
+                                      { "fake", QJsonObject { { "scenario", scenario }, { "delay_ms", 50 } } } }));
+        QCOMPARE(rc.status, 200);
+        QVERIFY2(rc.body.contains(marker), rc.body.constData());
+        QVERIFY(rc.finished);
+    }
+
+    void bodyLimit()
+    {
+        // Announced too large: refused from the headers, before the body is buffered.
+        QTcpSocket raw;
+        raw.connectToHost(QHostAddress::LocalHost, m_proxy->port());
+        QVERIFY(raw.waitForConnected(2000));
+        raw.write("POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 900000000\r\n"
+                  "Expect: 100-continue\r\n\r\n");
+        QByteArray answer;
+        QTRY_VERIFY_WITH_TIMEOUT((answer += raw.readAll()).contains("max_body_bytes") && answer.endsWith("}"), 3000);
+        QVERIFY2(answer.startsWith("HTTP/1.1 413"), answer.constData());
+        QVERIFY2(answer.contains("\"type\":\"error\""), answer.constData()); // the Anthropic route's shape
+        QVERIFY(answer.contains("max_body_bytes"));
+
+        // Really too large.
+        RecordedCall rc;
+        QByteArray big = QByteArray("{\"model\":\"glm-4.7\",\"messages\":[{\"role\":\"user\",\"content\":\"") + QByteArray(600 * 1024, 'a') + "\"}]}";
+        call(rc, "POST", QStringLiteral("/v1/chat/completions"), big);
+        QCOMPARE(rc.status, 413);
+        QCOMPARE(m_fake->received.size(), 0);
+    }
+
+    void expectContinue()
+    {
+        // curl sends "Expect: 100-continue" for large bodies and stalls a second unless answered.
+        QTcpSocket raw;
+        raw.connectToHost(QHostAddress::LocalHost, m_proxy->port());
+        QVERIFY(raw.waitForConnected(2000));
+        const QByteArray payload = R"({"model":"glm-4.7","messages":[]})";
+        raw.write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                  + QByteArray::number(payload.size()) + "\r\nExpect: 100-continue\r\n\r\n");
+        QByteArray got;
+        QTRY_VERIFY_WITH_TIMEOUT((got += raw.readAll()).contains("100 Continue"), 500);
+        raw.write(payload);
+        QTRY_VERIFY_WITH_TIMEOUT((got += raw.readAll()).contains("Hello from the fake upstream"), 3000);
+    }
+
+    void credentials()
+    {
+        // No FACTORY_API_KEY: the client's own key is forwarded.
+        startProxy(makeConfig(), QString());
+        RecordedCall none;
+        call(none, "POST", QStringLiteral("/v1/messages"), R"({"model":"claude-opus-4-6","messages":[]})");
+        QCOMPARE(none.status, 401);
+        QCOMPARE(none.json().value("error").toObject().value("type").toString(), QStringLiteral("authentication_error"));
+
+        RecordedCall own;
+        call(own, "POST", QStringLiteral("/v1/messages"), R"({"model":"claude-opus-4-6","messages":[]})",
+             { { "x-api-key", kClientKey.toUtf8() } });
+        QCOMPARE(own.status, 200);
+        QCOMPARE(m_fake->received.last().header("authorization"), "Bearer " + kClientKey.toUtf8());
+
+        RecordedCall bearer;
+        call(bearer, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-4.7","messages":[]})",
+             { { "Authorization", "Bearer " + kClientKey.toUtf8() } });
+        QCOMPARE(bearer.status, 200);
+        QCOMPARE(m_fake->received.last().header("authorization"), "Bearer " + kClientKey.toUtf8());
+    }
+
+    void accessKey()
+    {
+        Config c = makeConfig();
+        c.accessKey = kAccessKey;
+        c.devMode = true; // even with dev mode's header logging, no secret reaches the log
+        log::install(true);
+        startProxy(c, kFactoryKey);
+        RecordedCall noKey;
+        call(noKey, "POST", QStringLiteral("/v1/responses"), R"({"model":"gpt-5.4","input":"x"})");
+        QCOMPARE(noKey.status, 401);
+        QVERIFY(noKey.json().value("error").toObject().value("message").toString().contains(QStringLiteral("access key")));
+        RecordedCall wrong;
+        call(wrong, "GET", QStringLiteral("/v1/models"), {}, { { "Authorization", "Bearer wrong-key-123456789" } });
+        QCOMPARE(wrong.status, 401);
+        RecordedCall right;
+        call(right, "POST", QStringLiteral("/v1/responses"), R"({"model":"gpt-5.4","input":"x"})",
+             { { "Authorization", "Bearer " + kAccessKey.toUtf8() } });
+        QCOMPARE(right.status, 200);
+        // The local key is never forwarded; Factory gets its own key.
+        QCOMPARE(m_fake->received.last().header("authorization"), "Bearer " + kFactoryKey.toUtf8());
+        RecordedCall goog;
+        call(goog, "POST", QStringLiteral("/v1beta/models/gemini-test:generateContent"), R"({"contents":[]})",
+             { { "x-goog-api-key", kAccessKey.toUtf8() } });
+        QCOMPARE(goog.status, 200);
+        RecordedCall health;
+        call(health, "GET", QStringLiteral("/"), {});
+        QCOMPARE(health.status, 200);
+        QVERIFY(!m_logLines.isEmpty());
+        log::install(false);
+    }
+
+    void manyConcurrentStreamsDoNotQueue()
+    {
+        // Qt's QNetworkAccessManager would hold all but 6 of these back; every stream must start at once.
+        constexpr int n = 16;
+        std::vector<RecordedCall> calls(n);
+        for (int i = 0; i < n; ++i)
+            startCall(*m_client, calls[size_t(i)], "POST", proxyUrl(QStringLiteral("/v1/messages")),
+                      body({ { "model", "claude-opus-4-6" }, { "stream", true }, { "messages", QJsonArray() },
+                             { "fake", QJsonObject { { "delay_ms", 300 }, { "deltas", 2 } } } }), {}, m_clock);
+        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(calls.begin(), calls.end(), [](const RecordedCall &c) { return c.done(); }), 10000);
+        QCOMPARE(m_fake->maxOpenConnections, n);
+        for (const RecordedCall &c : calls)
+            QCOMPARE(c.status, 200);
+    }
+
+    void upstreamConnectionsAreReused()
+    {
+        for (int i = 0; i < 3; ++i) {
+            RecordedCall rc;
+            call(rc, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-4.7","messages":[]})");
+            QCOMPARE(rc.status, 200);
+        }
+        QCOMPARE(m_fake->received.size(), 3);
+        QCOMPARE(m_fake->connectionsAccepted, 1);
+    }
+
+    void gracefulShutdownWaitsForStreams()
+    {
+        RecordedCall rc;
+        startCall(*m_client, rc, "POST", proxyUrl(QStringLiteral("/v1/messages")),
+                  body({ { "model", "claude-opus-4-6" }, { "stream", true }, { "messages", QJsonArray() },
+                         { "fake", QJsonObject { { "delay_ms", 100 }, { "deltas", 3 } } } }), {}, m_clock);
+        QTRY_VERIFY_WITH_TIMEOUT(!rc.body.isEmpty(), 3000);
+        QSignalSpy finished(m_proxy.get(), &ProxyService::shutdownFinished);
+        m_proxy->shutdown(5000);
+        QVERIFY(!m_proxy->isRunning());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 5000);
+        QCOMPARE(finished.first().first().toBool(), true);
+        QVERIFY(rc.finished);
+        QVERIFY(rc.body.contains("message_stop"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestProxy)
+#include "tst_proxy.moc"

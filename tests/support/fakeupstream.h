@@ -1,0 +1,78 @@
+#pragma once
+// A real local upstream for tests: a raw HTTP/1.1 server on 127.0.0.1:0 that answers like Factory's four
+// endpoints, streams with delays, and misbehaves on demand. The scenario comes from the request body's
+// "fake" object (passthrough keeps unknown fields): {"fake": {"scenario": "...", "delay_ms": N, ...}}.
+//   normal     an answer in the endpoint's format (SSE when the body says stream / for streaming Gemini)
+//   status     answer fake.status with fake.body (a string) as application/json
+//   cut        stream head and the first event, then drop the connection
+//   stall      stream head and the first event, then say nothing
+//   hang       read the request and never answer
+//   close      close the connection without answering
+//   utf8split  one SSE event whose multi-byte UTF-8 text is split across two writes fake.delay_ms apart
+//   raw        write fake.raw (a string) verbatim, then close if fake.close is true
+
+#include <QtCore/qbytearray.h>
+#include <QtCore/qelapsedtimer.h>
+#include <QtCore/qjsonobject.h>
+#include <QtCore/qlist.h>
+#include <QtCore/qobject.h>
+#include <QtCore/qpair.h>
+#include <QtCore/qurl.h>
+#include <QtNetwork/qtcpserver.h>
+
+#include <functional>
+#include <memory>
+
+class QTcpSocket;
+
+class FakeUpstream final : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Received
+    {
+        QByteArray method;
+        QByteArray path;
+        QList<QPair<QByteArray, QByteArray>> headers;
+        QByteArray body;
+        QJsonObject json;
+        int connectionId = 0;
+        QByteArray header(const QByteArray &name) const;
+    };
+
+    explicit FakeUpstream(QObject *parent = nullptr);
+    ~FakeUpstream() override;
+    bool listen(quint16 port = 0);
+    quint16 port() const { return m_server.serverPort(); }
+    QUrl url(const QString &path) const;
+
+    QList<Received> received;
+    int connectionsAccepted = 0;
+    int openConnections = 0;
+    int maxOpenConnections = 0;
+    int clientDisconnectsWhileStreaming = 0;
+    QList<qint64> eventSentAtMs; ///< per streamed event of the latest stream, ms since construction
+    QElapsedTimer clock;
+
+    /// The SSE events (raw, with their blank line) a normal stream of `format` sends: "anthropic", "responses",
+    /// "chat", "gemini".
+    static QList<QByteArray> streamEvents(const QByteArray &format, const QString &model, int textDeltas);
+    static QByteArray wholeBody(const QByteArray &format, const QString &model);
+
+Q_SIGNALS:
+    void requestReceived();
+    void streamAborted();
+
+private:
+    void onConnection();
+    void onReadyRead(QTcpSocket *socket);
+    void respond(QTcpSocket *socket, const Received &req);
+    void streamTo(QTcpSocket *socket, QList<QByteArray> events, int delayMs, bool cutAfterFirst, bool stallAfterFirst);
+
+    QTcpServer m_server;
+    QHash<QTcpSocket *, QByteArray> m_buffers;
+    QHash<QTcpSocket *, int> m_ids;
+    QHash<QTcpSocket *, bool> m_streaming;
+    QList<std::shared_ptr<std::function<void()>>> m_steps;
+};
