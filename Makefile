@@ -30,6 +30,7 @@ e2e-deps: test-deps
 	@bash scripts/npm-deps.sh tests/e2e
 
 test: test-deps e2e-deps configure
+	cmake -S . -B $(BUILD) -DNODE_EXECUTABLE="$$(bash scripts/node.sh)" >/dev/null
 	cmake --build $(BUILD) -j$$(nproc 2>/dev/null || echo 2)
 	cd $(BUILD) && ctest --output-on-failure --timeout 300
 

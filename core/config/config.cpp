@@ -255,12 +255,12 @@ Result<Config> ConfigLoader::fromJson(const QByteArray &json, const QString &fil
             c.endpoints.insert(*type, url);
         }
     }
-    // An original config.json has no google endpoint: keep the shipped one for that type.
-    if (!c.endpoints.contains(ModelType::Google)) {
-        const QJsonArray defEps = defaultsJson().value(u"endpoint").toArray();
-        for (const QJsonValue &ep : defEps)
-            if (ep.toObject().value(u"name").toString() == u"google")
-                c.endpoints.insert(ModelType::Google, QUrl(ep.toObject().value(u"base_url").toString()));
+    // Types the file's endpoint[] leaves out (an original config.json has no google) keep the shipped URL.
+    const QJsonArray shippedEndpoints = defaultsJson().value(u"endpoint").toArray();
+    for (const QJsonValue &ep : shippedEndpoints) {
+        const auto type = parseModelType(ep.toObject().value(u"name").toString());
+        if (type && !c.endpoints.contains(*type))
+            c.endpoints.insert(*type, QUrl(ep.toObject().value(u"base_url").toString()));
     }
 
     const QJsonValue models = o.value(u"models");
@@ -419,10 +419,6 @@ Result<Config> ConfigLoader::fromJson(const QByteArray &json, const QString &fil
                     return *e;
         }
         c.upstreamHeaders = uh;
-    }
-    for (ModelType t : { ModelType::Anthropic, ModelType::OpenAI, ModelType::Common, ModelType::Google }) {
-        if (!c.endpoints.contains(t))
-            return v.fail(QStringLiteral("endpoint"), QStringLiteral("no endpoint for type '%1'").arg(modelTypeName(t)));
     }
     return c;
 }

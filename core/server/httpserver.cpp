@@ -4,6 +4,8 @@
 #include "../formats/apierrors.h"
 #include "../log/log.h"
 
+#include <QtCore/qelapsedtimer.h>
+#include <QtCore/qtimer.h>
 #include <QtHttpServer/qhttpserverrequest.h>
 #include <QtNetwork/qtcpsocket.h>
 
@@ -100,6 +102,19 @@ void HttpListener::inspect(QTcpSocket *socket)
 
 // ---------------------------------------------------------------------------------------------------------
 
+bool HttpListener::closeAll()
+{
+    bool flushed = true;
+    for (auto it = m_sockets.cbegin(); it != m_sockets.cend(); ++it) {
+        QTcpSocket *s = it.key();
+        if (s->state() == QAbstractSocket::ConnectedState)
+            s->disconnectFromHost(); // writes what is pending first
+        if (s->state() != QAbstractSocket::UnconnectedState && s->bytesToWrite() > 0)
+            flushed = false;
+    }
+    return flushed;
+}
+
 HttpServer::HttpServer(QObject *parent) : QAbstractHttpServer(parent) { }
 
 HttpServer::~HttpServer() = default;
@@ -136,6 +151,23 @@ void HttpServer::stopListening()
 {
     if (m_listener)
         m_listener->close();
+}
+
+void HttpServer::flushAndClose(int timeoutMs, std::function<void()> done)
+{
+    // Exiting with bytes still in a socket's buffer would cut the last events of a finished stream.
+    auto *timer = new QTimer(this);
+    QElapsedTimer clock;
+    clock.start();
+    auto check = [this, timer, clock, timeoutMs, done] {
+        if ((m_listener && !m_listener->closeAll()) && clock.elapsed() < timeoutMs)
+            return;
+        timer->stop();
+        timer->deleteLater();
+        done();
+    };
+    connect(timer, &QTimer::timeout, this, check);
+    timer->start(10);
 }
 
 bool HttpServer::isListening() const

@@ -28,6 +28,8 @@ public:
     /// The accepted socket talking to peer:port (used on Qt 6.5+, where requests do not carry their socket).
     QTcpSocket *socketFor(const QHostAddress &peer, quint16 port) const;
     int connectionCount() const { return int(m_sockets.size()); }
+    /// Closes every connection once its pending bytes are written; true when none has bytes left to send.
+    bool closeAll();
 
 protected:
     void incomingConnection(qintptr descriptor) override;
@@ -60,6 +62,8 @@ public:
     quint16 start(const QString &host, quint16 port, QString *error);
     /// Stops accepting connections. In-flight exchanges continue.
     void stopListening();
+    /// Closes idle client connections after their last bytes are sent, then calls `done` (bounded wait).
+    void flushAndClose(int timeoutMs, std::function<void()> done);
     bool isListening() const;
     int activeExchanges() const { return m_active; }
     int openConnections() const { return m_listener ? m_listener->connectionCount() : 0; }

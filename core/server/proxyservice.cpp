@@ -10,6 +10,7 @@
 #include "httpserver.h"
 
 #include <QtCore/qcryptographichash.h>
+#include <QtCore/qelapsedtimer.h>
 #include <QtCore/qjsonarray.h>
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qjsonobject.h>
@@ -137,28 +138,34 @@ void ProxyService::shutdown(int timeoutMs)
 {
     m_server->stopListening();
     m_userAgent->stop();
+    QElapsedTimer clock;
+    clock.start();
+    auto finish = [this, clock, timeoutMs](bool drained) {
+        const int left = qMax(200, timeoutMs - int(clock.elapsed()));
+        m_server->flushAndClose(left, [this, drained] { Q_EMIT shutdownFinished(drained); });
+    };
     if (m_server->activeExchanges() == 0) {
-        QMetaObject::invokeMethod(this, [this] { Q_EMIT shutdownFinished(true); }, Qt::QueuedConnection);
+        finish(true);
         return;
     }
     qCInfo(lcServer) << "waiting up to" << timeoutMs << "ms for" << m_server->activeExchanges() << "request(s) in flight";
     auto *timer = new QTimer(this);
     timer->setSingleShot(true);
     auto fired = std::make_shared<bool>(false);
-    connect(m_server, &HttpServer::idle, timer, [this, timer, fired] {
+    connect(m_server, &HttpServer::idle, timer, [timer, fired, finish] {
         if (*fired)
             return;
         *fired = true;
         timer->deleteLater();
-        Q_EMIT shutdownFinished(true);
+        finish(true);
     });
-    connect(timer, &QTimer::timeout, this, [this, timer, fired] {
+    connect(timer, &QTimer::timeout, this, [this, timer, fired, finish] {
         if (*fired)
             return;
         *fired = true;
         timer->deleteLater();
         qCWarning(lcServer) << m_server->activeExchanges() << "request(s) still in flight at shutdown; cutting them off";
-        Q_EMIT shutdownFinished(false);
+        finish(false);
     });
     timer->start(timeoutMs);
 }
