@@ -50,8 +50,10 @@ inline HeaderPairs headerPairs(const QHttpServerRequest &request)
     HeaderPairs out;
     const QHttpHeaders &h = request.headers();
     out.reserve(h.size());
-    for (qsizetype i = 0; i < h.size(); ++i)
-        out.append({ h.nameAt(i).toByteArray(), h.valueAt(i).toByteArray() });
+    for (qsizetype i = 0; i < h.size(); ++i) {
+        const QLatin1StringView name = h.nameAt(i); // 6.8 returns views: copy them out
+        out.append(qMakePair(QByteArray(name.data(), name.size()), h.valueAt(i).toByteArray()));
+    }
     return out;
 #else
     return request.headers();

@@ -61,6 +61,10 @@ QTcpSocket *HttpListener::socketFor(const QHostAddress &peer, quint16 port) cons
 
 void HttpListener::inspect(QTcpSocket *socket)
 {
+    if (m_server->isRefused(socket)) {
+        socket->readAll(); // the rest of a refused request never reaches QHttpServer
+        return;
+    }
     if (m_server->isBusy(socket))
         return;
     const QByteArray head = socket->peek(16 * 1024);
@@ -184,6 +188,9 @@ void HttpServer::refuseEarly(QTcpSocket *socket, const QString &path, const Erro
     socket->write("HTTP/1.1 " + QByteArray::number(error.httpStatus)
                   + " Payload Too Large\r\nContent-Type: application/json\r\nContent-Length: "
                   + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+    // Swallow the request (now and whatever follows) before QHttpServer's own slot sees it, so it neither
+    // buffers the body nor answers "100 Continue" after our 413 (Qt 6.5+ does that on its own).
+    socket->readAll();
     socket->disconnectFromHost();
 }
 

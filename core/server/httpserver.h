@@ -72,6 +72,7 @@ public:
     /// buffers them).
     void refuseEarly(QTcpSocket *socket, const QString &path, const Error &error);
     bool isBusy(QTcpSocket *socket) const { return m_busy.contains(socket); }
+    bool isRefused(QTcpSocket *socket) const { return m_refused.contains(socket); }
 
 Q_SIGNALS:
     void exchangeDone(const d2a::RequestRecord &record);

@@ -75,6 +75,7 @@ private:
 private Q_SLOTS:
     void init()
     {
+        QTest::failOnWarning(QRegularExpression(QStringLiteral(".*"))); // an unexpected warning is a failure
         m_clock.start();
         m_logLines.clear();
         log::setSink([this](QtMsgType, const QString &, const QString &line) { m_logLines.append(line); });
@@ -448,10 +449,14 @@ private Q_SLOTS:
         raw.write("POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 900000000\r\n"
                   "Expect: 100-continue\r\n\r\n");
         QByteArray answer;
-        QTRY_VERIFY_WITH_TIMEOUT((answer += raw.readAll()).contains("max_body_bytes") && answer.endsWith("}"), 3000);
+        QTRY_VERIFY2_WITH_TIMEOUT((answer += raw.readAll()).contains("max_body_bytes") && answer.endsWith("}"), answer.constData(), 3000);
         QVERIFY2(answer.startsWith("HTTP/1.1 413"), answer.constData());
         QVERIFY2(answer.contains("\"type\":\"error\""), answer.constData()); // the Anthropic route's shape
         QVERIFY(answer.contains("max_body_bytes"));
+        raw.write(QByteArray(64 * 1024, 'x')); // the client goes on sending its body: nothing more is answered
+        QTest::qWait(100);
+        answer += raw.readAll();
+        QVERIFY2(answer.endsWith("\"type\":\"error\"}"), answer.constData());
 
         // Really too large.
         RecordedCall rc;

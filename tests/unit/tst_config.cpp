@@ -8,6 +8,7 @@
 #include <QtCore/qjsonobject.h>
 #include <QtCore/qstandardpaths.h>
 #include <QtCore/qtemporarydir.h>
+#include <QtCore/qregularexpression.h>
 #include <QtTest/qtest.h>
 
 using namespace d2a;
@@ -17,6 +18,8 @@ class TestConfig final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void init() { QTest::failOnWarning(QRegularExpression(QStringLiteral(".*"))); }
+
     void defaultsShipTheOriginalModels()
     {
         const Config c = ConfigLoader::defaults();

@@ -7,6 +7,7 @@
 
 #include <QtCore/qjsonarray.h>
 #include <QtCore/qjsondocument.h>
+#include <QtCore/qregularexpression.h>
 #include <QtTest/qtest.h>
 
 using namespace d2a;
@@ -19,6 +20,8 @@ class TestFormats final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void init() { QTest::failOnWarning(QRegularExpression(QStringLiteral(".*"))); }
+
     void reasoning_data()
     {
         QTest::addColumn<WireFormat>("format");

@@ -1,6 +1,7 @@
 // Byte-exact SSE splitting.
 #include "sse/ssesplitter.h"
 
+#include <QtCore/qregularexpression.h>
 #include <QtTest/qtest.h>
 
 using namespace d2a;
@@ -10,6 +11,8 @@ class TestSse final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void init() { QTest::failOnWarning(QRegularExpression(QStringLiteral(".*"))); }
+
     void everySplitPoint_data()
     {
         QTest::addColumn<QByteArray>("stream");
