@@ -1,9 +1,12 @@
 // droid2api: the executable. Headless today (--headless, or whenever no GUI is available); the tray app
 // builds on the same ProxyService facade.
 
+#include "auth/authmanager.h"
+#include "auth/devicesignin.h"
 #include "config/config.h"
 #include "log/log.h"
 #include "server/proxyservice.h"
+#include "upstream/httpclient.h"
 
 #include <QtCore/qcommandlineparser.h>
 #include <QtCore/qcoreapplication.h>
@@ -75,6 +78,77 @@ void installShutdownSignals(QObject *context, const std::function<void()> &onSig
 void installShutdownSignals(QObject *, const std::function<void()> &) { }
 #endif
 
+enum class AccountCommand { SignIn, SignOut, Import };
+
+/// --sign-in / --sign-out / --import-droid-auth: account work without serving, then exit.
+int runAccountCommand(AccountCommand command, const d2a::Config &config, const d2a::Environment &env,
+                      const QString &tokenStore)
+{
+    d2a::HttpClient http;
+    d2a::AuthManager auth(&http);
+    auth.setWorkOs(config.workosBaseUrl, config.workosClientId);
+    const auto mode = d2a::parseTokenStoreMode(tokenStore.isEmpty() ? config.tokenStore : tokenStore);
+    int status = 1;
+    auto where = [&auth] {
+        return auth.storeKind() == u"keychain" ? QCoreApplication::translate("main", "the OS keychain")
+                                               : QCoreApplication::translate("main", "a file readable only by you");
+    };
+    auto finish = [&status](int code) {
+        status = code;
+        QCoreApplication::exit(code);
+    };
+    QObject::connect(&auth, &d2a::AuthManager::loaded, &auth, [&] {
+        if (!auth.storeWarning().isEmpty())
+            printLine(stderr, QStringLiteral("droid2api: ") + auth.storeWarning());
+        if (command == AccountCommand::SignOut) {
+            auth.signOut(&auth, [&](const QString &err) {
+                printLine(err.isEmpty() ? stdout : stderr,
+                          err.isEmpty() ? QCoreApplication::translate("main", "droid2api: signed out; stored tokens removed")
+                                        : QCoreApplication::translate("main", "droid2api: sign-out failed: %1").arg(err));
+                finish(err.isEmpty() ? 0 : 1);
+            });
+            return;
+        }
+        if (command == AccountCommand::Import) {
+            auth.importDroidCli(&auth, [&](const QString &err) {
+                printLine(err.isEmpty() ? stdout : stderr,
+                          err.isEmpty() ? QCoreApplication::translate("main", "droid2api: imported the droid CLI sign-in into %1").arg(where())
+                                        : QCoreApplication::translate("main", "droid2api: cannot import: %1").arg(err));
+                finish(err.isEmpty() ? 0 : 1);
+            });
+            return;
+        }
+        auto *job = new d2a::DeviceSignIn(auth.workOs(), &auth);
+        QObject::connect(job, &d2a::DeviceSignIn::codeReady, &auth,
+                         [](const QString &code, const QString &uri, const QString &complete, int expires) {
+            printLine(stdout, QCoreApplication::translate("main", "To sign in to Factory, open %1\nand enter the code %2 "
+                                                                  "(or open %3). The code expires in %4 minutes.")
+                                  .arg(uri, code, complete).arg((expires + 59) / 60));
+            printLine(stdout, QCoreApplication::translate("main", "Waiting for you to approve it... (Ctrl+C cancels)"));
+        });
+        QObject::connect(job, &d2a::DeviceSignIn::succeeded, &auth, [&](const d2a::TokenResponse &tokens) {
+            auth.adoptTokens(tokens, QStringLiteral("device"), &auth, [&, email = tokens.email](const QString &err) {
+                if (!err.isEmpty()) {
+                    printLine(stderr, QCoreApplication::translate("main", "droid2api: signed in, but the tokens could not be stored: %1").arg(err));
+                    return finish(1);
+                }
+                printLine(stdout, QCoreApplication::translate("main", "droid2api: signed in%1; tokens stored in %2")
+                                      .arg(email.isEmpty() ? QString() : QStringLiteral(" as ") + email, where()));
+                finish(0);
+            });
+        });
+        QObject::connect(job, &d2a::DeviceSignIn::failed, &auth, [&](const QString &reason) {
+            printLine(stderr, QCoreApplication::translate("main", "droid2api: sign-in failed: %1").arg(reason));
+            finish(1);
+        });
+        installShutdownSignals(job, [job] { job->cancel(); });
+        job->start();
+    });
+    auth.start(env, mode.value_or(d2a::TokenStoreMode::Auto));
+    QCoreApplication::exec();
+    return status;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -99,7 +173,16 @@ int main(int argc, char *argv[])
     const QCommandLineOption portOpt(QStringLiteral("port"),
                                      QCoreApplication::translate("main", "Listen on <port>; 0 picks a free one."),
                                      QStringLiteral("port"));
-    parser.addOptions({ headless, configOpt, hostOpt, portOpt });
+    const QCommandLineOption signIn(QStringLiteral("sign-in"),
+                                    QCoreApplication::translate("main", "Sign in to Factory in the browser (device code), store the tokens and exit."));
+    const QCommandLineOption signOut(QStringLiteral("sign-out"),
+                                     QCoreApplication::translate("main", "Forget the stored Factory tokens and API key, then exit."));
+    const QCommandLineOption importDroid(QStringLiteral("import-droid-auth"),
+                                         QCoreApplication::translate("main", "Import the droid CLI's sign-in (~/.factory/auth.json), then exit."));
+    const QCommandLineOption tokenStoreOpt(QStringLiteral("token-store"),
+                                           QCoreApplication::translate("main", "Where tokens live: auto (default), keychain or file."),
+                                           QStringLiteral("kind"));
+    parser.addOptions({ headless, configOpt, hostOpt, portOpt, signIn, signOut, importDroid, tokenStoreOpt });
     parser.process(app);
 
     const d2a::Environment env = d2a::Environment::fromProcess();
@@ -116,6 +199,16 @@ int main(int argc, char *argv[])
     d2a::ConfigLoader::applyEnvironment(config, env);
     if (config.devMode && !env.debug)
         d2a::log::install(true);
+
+    const QString tokenStore = parser.value(tokenStoreOpt);
+    if (!tokenStore.isEmpty() && !d2a::parseTokenStoreMode(tokenStore)) {
+        printLine(stderr, QCoreApplication::translate("main", "droid2api: --token-store must be auto, keychain or file"));
+        return 2;
+    }
+    if (parser.isSet(signIn) || parser.isSet(signOut) || parser.isSet(importDroid))
+        return runAccountCommand(parser.isSet(signIn) ? AccountCommand::SignIn
+                                 : parser.isSet(signOut) ? AccountCommand::SignOut : AccountCommand::Import,
+                                 config, env, tokenStore);
 
     int port = -1;
     if (parser.isSet(portOpt)) {
@@ -135,6 +228,7 @@ int main(int argc, char *argv[])
     d2a::ProxyService proxy;
     proxy.setEnvironment(env);
     proxy.setConfig(config);
+    proxy.startAuth(tokenStore);
     const auto started = proxy.start(parser.value(hostOpt), port);
     if (!started) {
         printLine(stderr, QCoreApplication::translate("main", "droid2api: %1").arg(started.error().message));

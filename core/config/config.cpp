@@ -420,6 +420,26 @@ Result<Config> ConfigLoader::fromJson(const QByteArray &json, const QString &fil
         }
         c.upstreamHeaders = uh;
     }
+    if (o.contains(u"workos")) {
+        if (auto e = v.expect(QStringLiteral("workos"), o.value(u"workos"), QJsonValue::Object, QStringLiteral("an object")))
+            return *e;
+        const QJsonObject w = o.value(u"workos").toObject();
+        if (w.contains(u"base_url")) {
+            if (auto e = v.url(QStringLiteral("workos.base_url"), w.value(u"base_url"), false, &c.workosBaseUrl))
+                return *e;
+        }
+        if (w.contains(u"client_id")) {
+            if (auto e = v.expect(QStringLiteral("workos.client_id"), w.value(u"client_id"), QJsonValue::String, QStringLiteral("a string")))
+                return *e;
+            c.workosClientId = w.value(u"client_id").toString().trimmed();
+        }
+    }
+    if (o.contains(u"token_store")) {
+        const QString ts = o.value(u"token_store").toString();
+        if (ts != u"auto" && ts != u"keychain" && ts != u"file")
+            return v.fail(QStringLiteral("token_store"), QStringLiteral("expected \"auto\", \"keychain\" or \"file\""));
+        c.tokenStore = ts;
+    }
     return c;
 }
 

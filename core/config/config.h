@@ -62,6 +62,9 @@ struct Config
     qint64 maxBodyBytes = 32 * 1024 * 1024;
     QStringList proxies; ///< kept from the original's config; used by the backends work
     QJsonObject upstreamHeaders; ///< extra headers per model type name, e.g. {"anthropic": {"x-stainless-lang": "js"}}
+    QUrl workosBaseUrl = QUrl(QStringLiteral("https://api.workos.com"));
+    QString workosClientId = QStringLiteral("client_01HNM792M5G5G1A2THWPXKFMXB");
+    QString tokenStore = QStringLiteral("auto"); ///< auto, keychain or file
 
     /// The model with this id, after no redirect.
     const ModelConfig *findModel(const QString &id) const;

@@ -1,5 +1,6 @@
 #include "proxyservice.h"
 
+#include "../auth/authmanager.h"
 #include "../formats/apierrors.h"
 #include "../formats/passthrough.h"
 #include "../log/log.h"
@@ -61,7 +62,7 @@ WireFormat formatForPath(const QString &path)
 
 ProxyService::ProxyService(QObject *parent)
     : QObject(parent), m_config(std::make_shared<Config>(ConfigLoader::defaults())), m_server(new HttpServer(this)),
-      m_client(new HttpClient(this)), m_userAgent(new UserAgentUpdater(this))
+      m_client(new HttpClient(this)), m_userAgent(new UserAgentUpdater(this)), m_auth(new AuthManager(m_client, this))
 {
     m_server->setHandler([this](Exchange *e) { handle(e); });
     m_server->setFormatForPath(&formatForPath);
@@ -80,6 +81,16 @@ void ProxyService::setConfig(const Config &config)
         log::registerSecret(config.accessKey);
     if (uaChanged || m_userAgent->userAgent().isEmpty())
         m_userAgent->start(config.userAgent, QUrl(config.userAgentUpdateUrl));
+    m_auth->setWorkOs(config.workosBaseUrl, config.workosClientId);
+}
+
+void ProxyService::startAuth(const QString &tokenStoreOverride)
+{
+    if (m_authStarted)
+        return;
+    m_authStarted = true;
+    const auto mode = parseTokenStoreMode(tokenStoreOverride.isEmpty() ? m_config->tokenStore : tokenStoreOverride);
+    m_auth->start(m_env, mode.value_or(TokenStoreMode::Auto));
 }
 
 void ProxyService::setEnvironment(const Environment &env)
@@ -93,6 +104,7 @@ Result<quint16> ProxyService::start(const QString &hostOverride, int portOverrid
 {
     const QString host = hostOverride.isEmpty() ? m_config->host : hostOverride;
     const int port = portOverride >= 0 ? portOverride : m_config->port;
+    startAuth();
     QString error;
     const quint16 bound = m_server->start(host, quint16(port), &error);
     if (!bound)
@@ -172,8 +184,8 @@ void ProxyService::shutdown(int timeoutMs)
 
 QString ProxyService::credentialSource() const
 {
-    if (!m_env.factoryApiKey.isEmpty())
-        return QStringLiteral("factory_api_key");
+    if (m_auth->source() != AuthManager::Source::None)
+        return AuthManager::sourceName(m_auth->source());
     if (!m_config->accessKey.isEmpty())
         return QStringLiteral("none");
     return QStringLiteral("client");
@@ -274,6 +286,8 @@ void ProxyService::handle(Exchange *exchange)
 
 void ProxyService::handleInfo(Exchange *exchange)
 {
+    QJsonObject authStatus = m_auth->statusJson();
+    authStatus.insert(QStringLiteral("source"), credentialSource());
     QJsonArray endpoints;
     for (const char *e : { "GET /v1/models", "POST /v1/chat/completions", "POST /v1/responses", "POST /v1/messages",
                            "POST /v1/messages/count_tokens", "POST /v1beta/models/{model}:generateContent",
@@ -285,8 +299,7 @@ void ProxyService::handleInfo(Exchange *exchange)
                        { QStringLiteral("endpoints"), endpoints },
                        { QStringLiteral("models"), int(m_config->models.size()) },
                        { QStringLiteral("access_key_required"), !m_config->accessKey.isEmpty() },
-                       { QStringLiteral("auth"),
-                         QJsonObject { { QStringLiteral("source"), credentialSource() } } } };
+                       { QStringLiteral("auth"), authStatus } };
     exchange->respondJson(200, json(info));
 }
 
@@ -356,48 +369,62 @@ void ProxyService::handleProxy(Exchange *exchange, WireFormat routeFormat, const
         level = *parsed;
     }
 
-    QByteArray bearer;
-    if (!m_env.factoryApiKey.isEmpty()) {
-        bearer = m_env.factoryApiKey.toUtf8();
-    } else if (config->accessKey.isEmpty()) {
-        bearer = clientCredential(exchange);
-        if (!bearer.isEmpty())
-            log::registerSecret(QString::fromUtf8(bearer));
-    }
-    if (bearer.isEmpty()) {
-        return exchange->respondError(Error::unauthorized(
-            config->accessKey.isEmpty()
-                ? QStringLiteral("no credentials: set FACTORY_API_KEY for droid2api, or send your Factory key as "
-                                 "'Authorization: Bearer <key>'")
-                : QStringLiteral("droid2api has no Factory credentials: set FACTORY_API_KEY (client keys are not "
-                                 "forwarded while a local access key is set)")));
-    }
-
     const bool clientStream = streamRoute || body.value(u"stream").toBool(false);
+    const ModelConfig modelCopy = *model;
+    QPointer<Exchange> guard(exchange);
+    m_auth->acquire(exchange, [=](const Result<QByteArray> &credential) {
+        if (!guard)
+            return;
+        if (!credential)
+            return guard->respondError(credential.error());
+        QByteArray bearer = credential.value();
+        const bool serverCredential = !bearer.isEmpty();
+        if (!serverCredential && config->accessKey.isEmpty()) {
+            bearer = clientCredential(guard);
+            if (!bearer.isEmpty())
+                log::registerSecret(QString::fromUtf8(bearer));
+        }
+        if (bearer.isEmpty()) {
+            return guard->respondError(Error::unauthorized(
+                config->accessKey.isEmpty()
+                    ? QStringLiteral("no credentials: sign in with `droid2api --sign-in`, set FACTORY_API_KEY, or send "
+                                     "your Factory key as 'Authorization: Bearer <key>'")
+                    : QStringLiteral("droid2api has no Factory credentials: sign in with `droid2api --sign-in` or set "
+                                     "FACTORY_API_KEY (client keys are not forwarded while a local access key is set)")));
+        }
+        forward(guard, bearer, serverCredential, routeFormat, body, modelCopy, level, clientStream, countTokens, config);
+    });
+}
+
+void ProxyService::forward(Exchange *exchange, const QByteArray &bearer, bool serverCredential, WireFormat routeFormat,
+                           const QJsonObject &body, const ModelConfig &model, ReasoningLevel level, bool clientStream,
+                           bool countTokens, const std::shared_ptr<const Config> &config)
+{
+    const IncomingRequest &req = exchange->request();
     PassthroughEdits edits;
-    edits.upstreamModel = model->id;
+    edits.upstreamModel = model.id;
     edits.systemPrompt = config->systemPrompt; // count_tokens too: counted as sent, never an undercount
     edits.level = countTokens ? ReasoningLevel::Auto : level;
-    edits.fast = model->fast;
+    edits.fast = model.fast;
     edits.geminiStream = clientStream;
     auto edited = applyPassthroughEdits(routeFormat, body, edits);
     if (!edited)
         return exchange->respondError(edited.error());
 
     UpstreamRequest up;
-    up.url = config->endpoints.value(model->type);
+    up.url = config->endpoints.value(model.type);
     if (countTokens)
         up.url.setPath(up.url.path() + QStringLiteral("/count_tokens"));
     FactoryHeaderInput hin;
-    hin.type = model->type;
-    hin.provider = model->provider;
+    hin.type = model.type;
+    hin.provider = model.provider;
     hin.userAgent = m_userAgent->userAgent().isEmpty() ? config->userAgent : m_userAgent->userAgent();
     hin.bearer = bearer;
     hin.clientHeaders = req.headers;
     hin.level = level;
-    hin.fast = model->fast;
+    hin.fast = model.fast;
     hin.stream = clientStream;
-    hin.extraHeaders = config->upstreamHeaders.value(modelTypeName(model->type)).toObject();
+    hin.extraHeaders = config->upstreamHeaders.value(modelTypeName(model.type)).toObject();
     up.headers = buildFactoryHeaders(hin);
     up.body = QJsonDocument(edited.value()).toJson(QJsonDocument::Compact);
     up.connectTimeoutMs = config->timeouts.connectMs;
@@ -407,9 +434,18 @@ void ProxyService::handleProxy(Exchange *exchange, WireFormat routeFormat, const
         for (const auto &h : std::as_const(up.headers))
             qCDebug(lcUpstream).noquote() << "  >" << h.first << ':' << log::loggableHeaderValue(h.first, h.second);
     }
-    qCDebug(lcUpstream).noquote() << "forwarding" << req.path << "model" << model->id << "to" << up.url.toString()
+    qCDebug(lcUpstream).noquote() << "forwarding" << req.path << "model" << model.id << "to" << up.url.toString()
                                   << "reasoning" << reasoningLevelName(level) << (clientStream ? "stream" : "");
-    auto *job = new ForwardJob(exchange, m_client, std::move(up), routeFormat, upFormat, clientStream);
+    auto *job = new ForwardJob(exchange, m_client, std::move(up), routeFormat, upstreamFormat(model.type), clientStream);
+    if (serverCredential && m_auth->canRecover()) {
+        // An upstream 401 before anything reached the client: refresh once and send the request again.
+        QPointer<AuthManager> auth(m_auth);
+        job->setRecovery([auth, job](const QByteArray &rejected, std::function<void(Result<QByteArray>)> done) {
+            if (!auth)
+                return done(Error::unauthorized(QStringLiteral("shutting down")));
+            auth->recover(rejected, job, std::move(done));
+        });
+    }
     job->start();
 }
 

@@ -15,6 +15,7 @@ namespace d2a {
 class HttpServer;
 class HttpClient;
 class UserAgentUpdater;
+class AuthManager;
 
 class ProxyService final : public QObject
 {
@@ -29,6 +30,9 @@ public:
     void setConfig(const Config &config);
     const Config &config() const { return *m_config; }
     void setEnvironment(const Environment &env);
+    /// Starts loading credentials (token store, refresh). Called by start() if not called before.
+    void startAuth(const QString &tokenStoreOverride = {});
+    AuthManager *auth() const { return m_auth; }
 
     /// Starts listening on the config's host and port (overridable). Returns the port, or an error.
     Result<quint16> start(const QString &hostOverride = {}, int portOverride = -1);
@@ -60,12 +64,17 @@ private:
     bool checkAccessKey(Exchange *exchange) const;
     QByteArray clientCredential(const Exchange *exchange) const;
     QString credentialSource() const;
+    void forward(Exchange *exchange, const QByteArray &bearer, bool serverCredential, WireFormat routeFormat,
+                 const QJsonObject &body, const ModelConfig &model, ReasoningLevel level, bool clientStream,
+                 bool countTokens, const std::shared_ptr<const Config> &config);
 
     std::shared_ptr<const Config> m_config;
     Environment m_env;
     HttpServer *m_server;
     HttpClient *m_client;
     UserAgentUpdater *m_userAgent;
+    AuthManager *m_auth;
+    bool m_authStarted = false;
     QString m_host;
     quint16 m_port = 0;
     qint64 m_startedSecs = QDateTime::currentSecsSinceEpoch();

@@ -45,13 +45,39 @@ ForwardJob::ForwardJob(Exchange *exchange, HttpClient *client, UpstreamRequest r
 {
 }
 
-void ForwardJob::start()
+void ForwardJob::send()
 {
     m_reply = m_client->send(m_request, this);
     connect(m_reply, &UpstreamReply::headReceived, this, &ForwardJob::onHead);
     connect(m_reply, &UpstreamReply::dataReceived, this, &ForwardJob::onData);
     connect(m_reply, &UpstreamReply::finished, this, &ForwardJob::onFinished);
     connect(m_reply, &UpstreamReply::failed, this, &ForwardJob::onFailed);
+}
+
+void ForwardJob::retryWithNewCredential()
+{
+    const QByteArray rejected = headerValue(m_request.headers, "authorization").mid(7);
+    m_retrying = true;
+    QPointer<ForwardJob> self(this);
+    qCInfo(lcUpstream) << "upstream answered 401; refreshing the Factory token and retrying once";
+    m_recovery(rejected, [self](Result<QByteArray> bearer) {
+        if (!self || !self->m_exchange)
+            return;
+        if (!bearer)
+            return self->m_exchange->respondError(bearer.error());
+        setHeader(self->m_request.headers, "authorization", "Bearer " + bearer.value());
+        self->m_reply->deleteLater();
+        self->m_reply = nullptr;
+        self->m_mode = Mode::Waiting;
+        self->m_body.clear();
+        self->m_forwardHeaders.clear();
+        self->send();
+    });
+}
+
+void ForwardJob::start()
+{
+    send();
     // The client left: stop the upstream now, so no tokens are spent on an answer nobody reads.
     connect(m_exchange, &Exchange::clientGone, this, [this] {
         if (m_reply && !m_reply->isDone()) {
@@ -149,6 +175,8 @@ void ForwardJob::onFinished()
         break;
     }
     case Mode::Error:
+        if (status == 401 && m_recovery && !m_retrying)
+            return retryWithNewCredential();
         finishError();
         break;
     case Mode::Whole: {

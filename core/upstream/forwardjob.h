@@ -9,6 +9,8 @@
 #include <QtCore/qobject.h>
 #include <QtCore/qpointer.h>
 
+#include <functional>
+
 namespace d2a {
 
 class ForwardJob final : public QObject
@@ -24,6 +26,11 @@ public:
 
     void start();
 
+    /// Called with the rejected bearer when the upstream answers 401 before anything reached the client; a
+    /// new bearer resends the request once.
+    using Recovery = std::function<void(const QByteArray &rejected, std::function<void(Result<QByteArray>)> done)>;
+    void setRecovery(Recovery r) { m_recovery = std::move(r); }
+
 private:
     void onHead();
     void onData(const QByteArray &data);
@@ -32,6 +39,8 @@ private:
     void writeEvents(const QList<QByteArray> &events);
     void finishError();
     void pumpBackpressure();
+    void send();
+    void retryWithNewCredential();
 
     QPointer<Exchange> m_exchange;
     HttpClient *m_client;
@@ -44,6 +53,8 @@ private:
     SseSplitter m_sse;
     QByteArray m_body;
     HeaderList m_forwardHeaders;
+    Recovery m_recovery;
+    bool m_retrying = false;
 };
 
 } // namespace d2a

@@ -1,12 +1,12 @@
 // The command-line contract of the droid2api binary (scripts and services rely on it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, startListening, startStack, exited } from './harness.mjs';
+import { BIN, FAKE, startListening, startStack, exited } from './harness.mjs';
 
 const tempHome = () => mkdtempSync(join(tmpdir(), 'droid2api-cli-'));
 const run = (args, env = {}) => spawnSync(BIN, args, { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 10000 });
@@ -84,5 +84,44 @@ test('SIGTERM waits for an in-flight stream, then exits 0', async () => {
   assert.match(text, /message_stop/);
   } finally {
     assert.equal(await stack.stop(), 0);
+  }
+});
+
+test('--sign-in (device code), then --sign-out, with the file token store', async () => {
+  const fake = await startListening(FAKE, []);
+  try {
+    const home = tempHome();
+    const configPath = join(home, 'config.json');
+    writeFileSync(configPath, JSON.stringify({ workos: { base_url: fake.url }, user_agent_update_url: '' }));
+    const env = { HOME: home, XDG_DATA_HOME: join(home, 'data'), XDG_CONFIG_HOME: join(home, 'config') };
+    const runAsync = (args) => new Promise((resolve) => {
+      const p = spawn(BIN, args, { env: { ...process.env, ...env } });
+      let out = ''; let err = '';
+      p.stdout.on('data', (d) => { out += d; });
+      p.stderr.on('data', (d) => { err += d; });
+      p.on('exit', (status) => resolve({ status, stdout: out, stderr: err }));
+    });
+    const signIn = await runAsync(['--sign-in', '--config', configPath, '--token-store', 'file']);
+    assert.equal(signIn.status, 0, signIn.stderr);
+    assert.match(signIn.stdout, /enter the code WXYZ-1234/);
+    assert.match(signIn.stdout, /signed in as dev@example\.com; tokens stored in a file readable only by you/);
+    const tokenFile = join(home, 'data', 'droid2api', 'tokens.json');
+    assert.equal(statSync(tokenFile).mode & 0o777, 0o600);
+    assert.match(readFileSync(tokenFile, 'utf8'), /"source":"device"/);
+    assert.ok(!signIn.stdout.includes('rt-fake') && !signIn.stderr.includes('rt-fake'), 'no token on the terminal');
+
+    const signOut = await runAsync(['--sign-out', '--config', configPath, '--token-store', 'file']);
+    assert.equal(signOut.status, 0, signOut.stderr);
+    assert.ok(!existsSync(tokenFile));
+
+    await fetch(`${fake.url}/fake/knobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ device_script: ['access_denied'] }) });
+    const denied = await runAsync(['--sign-in', '--config', configPath, '--token-store', 'file']);
+    assert.equal(denied.status, 1);
+    assert.match(denied.stderr, /sign-in failed: sign-in was denied in the browser/);
+
+    const badStore = run(['--sign-in', '--token-store', 'cloud'], env);
+    assert.equal(badStore.status, 2);
+  } finally {
+    fake.proc.kill('SIGKILL');
   }
 });

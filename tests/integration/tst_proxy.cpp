@@ -8,6 +8,7 @@
 
 #include <QtCore/qjsonarray.h>
 #include <QtCore/qregularexpression.h>
+#include <QtCore/qtemporarydir.h>
 #include <QtNetwork/qtcpsocket.h>
 #include <QtTest/qsignalspy.h>
 #include <QtTest/qtest.h>
@@ -32,6 +33,7 @@ private:
     std::unique_ptr<ProxyService> m_proxy;
     std::unique_ptr<HttpClient> m_client;
     QStringList m_logLines;
+    QTemporaryDir m_home; // HOME, config and data dirs: no test reads or writes the developer's own state
 
     Config makeConfig()
     {
@@ -46,6 +48,7 @@ private:
         c.timeouts.firstByteMs = 800;
         c.timeouts.idleMs = 800;
         c.maxBodyBytes = 512 * 1024;
+        c.tokenStore = QStringLiteral("file");
         return c;
     }
 
@@ -73,6 +76,14 @@ private:
     static QByteArray body(const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact); }
 
 private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_home.isValid());
+        qputenv("HOME", m_home.path().toUtf8());
+        qputenv("XDG_CONFIG_HOME", (m_home.path() + QStringLiteral("/config")).toUtf8());
+        qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data")).toUtf8());
+    }
+
     void init()
     {
         QTest::failOnWarning(QRegularExpression(QStringLiteral(".*"))); // an unexpected warning is a failure

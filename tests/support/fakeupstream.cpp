@@ -1,5 +1,6 @@
 #include "fakeupstream.h"
 
+#include <QtCore/qdatetime.h>
 #include <QtCore/qjsonarray.h>
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qpointer.h>
@@ -253,8 +254,147 @@ QByteArray FakeUpstream::wholeBody(const QByteArray &format, const QString &mode
                      { "modelVersion", model } });
 }
 
+QString FakeUpstream::issueRefreshToken()
+{
+    static int serial = 0;
+    const QString t = QStringLiteral("rt-fake-%1-%2").arg(++serial).arg(QString::number(clock.nsecsElapsed(), 36));
+    validRefreshTokens.insert(t);
+    return t;
+}
+
+QString FakeUpstream::makeAccessToken(qint64 ttl)
+{
+    static int serial = 0;
+    auto b64 = [](const QByteArray &d) { return d.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals); };
+    const QByteArray header = b64(R"({"alg":"none","typ":"JWT"})");
+    const QByteArray payload = b64(compact({ { "sub", "user_1" }, { "email", email }, { "jti", ++serial },
+                                             { "exp", double(QDateTime::currentSecsSinceEpoch() + ttl) } }));
+    const QString token = QString::fromLatin1(header + '.' + payload + '.' + b64("fake-signature-" + QByteArray::number(serial)));
+    issuedAccessTokens.append(token);
+    return token;
+}
+
+void FakeUpstream::sendJson(QTcpSocket *socket, int status, const QByteArray &body)
+{
+    socket->write("HTTP/1.1 " + QByteArray::number(status) + " X\r\nContent-Type: application/json\r\nContent-Length: "
+                  + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+}
+
+void FakeUpstream::respondFake(QTcpSocket *socket, const Received &req)
+{
+    if (req.path == "/fake/knobs") {
+        const QJsonObject k = req.json;
+        if (k.contains("issue_refresh_token")) {
+            sendJson(socket, 200, compact({ { "refresh_token", issueRefreshToken() } }));
+            return;
+        }
+        failNextRefreshes = k.value("fail_next_refreshes").toInt(failNextRefreshes);
+        dropNextRefreshes = k.value("drop_next_refreshes").toInt(dropNextRefreshes);
+        refreshDelayMs = k.value("refresh_delay_ms").toInt(refreshDelayMs);
+        accessTtlSecs = k.value("access_ttl_secs").toInt(int(accessTtlSecs));
+        if (k.contains("reject_bearer"))
+            rejectBearers.insert(k.value("reject_bearer").toString().toUtf8());
+        if (k.contains("device_script")) {
+            deviceScript.clear();
+            devicePolls = 0;
+            for (const QJsonValue &v : k.value("device_script").toArray())
+                deviceScript << v.toString();
+        }
+    }
+    QJsonArray valid;
+    for (const QString &t : std::as_const(validRefreshTokens))
+        valid.append(t);
+    QJsonArray bearers;
+    for (const Received &r : std::as_const(received))
+        if (!r.path.startsWith("/fake") && !r.path.startsWith("/user_management"))
+            bearers.append(QString::fromUtf8(r.header("authorization")));
+    sendJson(socket, 200, compact({ { "refresh_count", refreshCount }, { "refresh_attempts", refreshAttempts },
+                                    { "valid_refresh_tokens", valid }, { "upstream_authorizations", bearers },
+                                    { "device_polls", devicePolls } }));
+}
+
+void FakeUpstream::respondWorkOs(QTcpSocket *socket, const Received &req)
+{
+    QHash<QString, QString> form;
+    for (const QByteArray &pair : req.body.split('&')) {
+        const qsizetype eq = pair.indexOf('=');
+        if (eq > 0)
+            form.insert(QUrl::fromPercentEncoding(pair.left(eq)), QUrl::fromPercentEncoding(pair.mid(eq + 1)));
+    }
+    if (form.value(QStringLiteral("client_id")) != workosClientId) {
+        sendJson(socket, 400, R"({"error":"invalid_client","error_description":"unknown client_id"})");
+        return;
+    }
+    if (req.path.endsWith("/authorize/device")) {
+        sendJson(socket, 200, compact({ { "device_code", "dc-fake-device-code-123456" }, { "user_code", "WXYZ-1234" },
+                                        { "verification_uri", url("/device").toString() },
+                                        { "verification_uri_complete", url("/device?user_code=WXYZ-1234").toString() },
+                                        { "expires_in", deviceExpiresIn }, { "interval", deviceInterval } }));
+        return;
+    }
+    const QString grant = form.value(QStringLiteral("grant_type"));
+    if (grant == u"urn:ietf:params:oauth:grant-type:device_code") {
+        const QString step = deviceScript.value(devicePolls, QStringLiteral("ok"));
+        ++devicePolls;
+        if (step != u"ok") {
+            sendJson(socket, 400, compact({ { "error", step }, { "error_description", "device flow: " + step } }));
+            return;
+        }
+        const QString refresh = issueRefreshToken();
+        sendJson(socket, 200, compact({ { "access_token", makeAccessToken(accessTtlSecs) }, { "refresh_token", refresh },
+                                        { "user", QJsonObject { { "id", "user_1" }, { "email", email } } } }));
+        return;
+    }
+    if (grant != u"refresh_token") {
+        sendJson(socket, 400, R"({"error":"unsupported_grant_type"})");
+        return;
+    }
+    ++refreshAttempts;
+    if (dropNextRefreshes > 0) {
+        --dropNextRefreshes;
+        socket->abort();
+        return;
+    }
+    if (failNextRefreshes > 0) {
+        --failNextRefreshes;
+        sendJson(socket, 500, R"({"error":"server_error"})");
+        return;
+    }
+    const QString token = form.value(QStringLiteral("refresh_token"));
+    auto answer = [this, socket, token] {
+        if (!validRefreshTokens.contains(token)) {
+            sendJson(socket, 400, compact({ { "error", "invalid_grant" },
+                                            { "error_description", spentRefreshTokens.contains(token)
+                                                  ? "Refresh token already exchanged." : "Refresh token not found." } }));
+            return;
+        }
+        // Rotation: the old token is spent, a new one replaces it.
+        validRefreshTokens.remove(token);
+        spentRefreshTokens.insert(token);
+        ++refreshCount;
+        sendJson(socket, 200, compact({ { "access_token", makeAccessToken(accessTtlSecs) }, { "refresh_token", issueRefreshToken() },
+                                        { "user", QJsonObject { { "id", "user_1" }, { "email", email }, { "first_name", "Dev" } } },
+                                        { "organization_id", "org_1" } }));
+    };
+    if (refreshDelayMs > 0) {
+        QPointer<QTcpSocket> s(socket);
+        QTimer::singleShot(refreshDelayMs, this, [s, answer] { if (s) answer(); });
+    } else {
+        answer();
+    }
+}
+
 void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
 {
+    if (req.path.startsWith("/user_management/"))
+        return respondWorkOs(socket, req);
+    if (req.path.startsWith("/fake/"))
+        return respondFake(socket, req);
+    const QByteArray auth = req.header("authorization");
+    if (auth.startsWith("Bearer ") && (rejectAllBearers || rejectBearers.contains(auth.mid(7)))) {
+        sendJson(socket, 401, R"({"type":"error","error":{"type":"authentication_error","message":"token expired"}})");
+        return;
+    }
     const QJsonObject fake = req.json.value("fake").toObject();
     const QString scenario = fake.value("scenario").toString(QStringLiteral("normal"));
     const int delay = fake.value("delay_ms").toInt(0);

@@ -10,6 +10,9 @@
 //   close      close the connection without answering
 //   utf8split  one SSE event whose multi-byte UTF-8 text is split across two writes fake.delay_ms apart
 //   raw        write fake.raw (a string) verbatim, then close if fake.close is true
+// It is also a fake WorkOS (paths under /user_management/): refresh tokens rotate and a reused one gets
+// invalid_grant; it answers slowly or fails on demand and serves the device flow. Knobs are members, and
+// POST /fake/knobs {json} sets them from another process (GET /fake/state reads counters).
 
 #include <QtCore/qbytearray.h>
 #include <QtCore/qelapsedtimer.h>
@@ -17,6 +20,7 @@
 #include <QtCore/qlist.h>
 #include <QtCore/qobject.h>
 #include <QtCore/qpair.h>
+#include <QtCore/qset.h>
 #include <QtCore/qurl.h>
 #include <QtNetwork/qtcpserver.h>
 
@@ -54,6 +58,29 @@ public:
     int clientDisconnectsWhileStreaming = 0;
     QList<qint64> eventSentAtMs; ///< per streamed event of the latest stream, ms since construction
     QElapsedTimer clock;
+    QSet<QByteArray> rejectBearers; ///< upstream answers 401 to these bearer tokens
+    bool rejectAllBearers = false;
+    QStringList issuedAccessTokens; ///< every access token the fake WorkOS issued (tests check logs for them)
+
+    // --- fake WorkOS
+    QString workosClientId = QStringLiteral("client_01HNM792M5G5G1A2THWPXKFMXB");
+    QSet<QString> validRefreshTokens; ///< each may be used once
+    QSet<QString> spentRefreshTokens;
+    int refreshCount = 0; ///< refresh requests answered with new tokens
+    int refreshAttempts = 0; ///< every refresh request, answered or not
+    int refreshDelayMs = 0;
+    int failNextRefreshes = 0; ///< answer HTTP 500
+    int dropNextRefreshes = 0; ///< close the connection without answering
+    qint64 accessTtlSecs = 3600;
+    QString email = QStringLiteral("dev@example.com");
+    QStringList deviceScript { QStringLiteral("authorization_pending"), QStringLiteral("ok") }; ///< one answer per poll
+    int devicePolls = 0;
+    int deviceInterval = 0;
+    int deviceExpiresIn = 600;
+    /// Makes and remembers a valid refresh token.
+    QString issueRefreshToken();
+    /// A JWT access token expiring `ttl` seconds from now.
+    QString makeAccessToken(qint64 ttl);
 
     /// The SSE events (raw, with their blank line) a normal stream of `format` sends: "anthropic", "responses",
     /// "chat", "gemini".
@@ -68,6 +95,9 @@ private:
     void onConnection();
     void onReadyRead(QTcpSocket *socket);
     void respond(QTcpSocket *socket, const Received &req);
+    void respondWorkOs(QTcpSocket *socket, const Received &req);
+    void respondFake(QTcpSocket *socket, const Received &req);
+    void sendJson(QTcpSocket *socket, int status, const QByteArray &body);
     void streamTo(QTcpSocket *socket, QList<QByteArray> events, int delayMs, bool cutAfterFirst, bool stallAfterFirst);
 
     QTcpServer m_server;

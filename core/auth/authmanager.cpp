@@ -1,0 +1,471 @@
+#include "authmanager.h"
+
+#include "../log/log.h"
+#include "droidcliimport.h"
+#include "tokenstore.h"
+
+#include <QtCore/qcryptographichash.h>
+#include <QtCore/qdatetime.h>
+#include <QtCore/qjsonarray.h>
+
+namespace d2a {
+
+namespace {
+constexpr qint64 kFallbackRefreshSecs = 6 * 3600; // when the access token carries no exp
+constexpr qint64 kMaxBackoffSecs = 300;
+
+QString sha256Hex(const QString &s)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(s.toUtf8(), QCryptographicHash::Sha256).toHex());
+}
+} // namespace
+
+std::optional<TokenStoreMode> parseTokenStoreMode(const QString &name)
+{
+    if (name == u"auto")
+        return TokenStoreMode::Auto;
+    if (name == u"keychain")
+        return TokenStoreMode::Keychain;
+    if (name == u"file")
+        return TokenStoreMode::File;
+    return std::nullopt;
+}
+
+AuthManager::AuthManager(HttpClient *http, QObject *parent)
+    : QObject(parent), m_http(http),
+      m_workos(new WorkOsClient(http, QUrl(QStringLiteral("https://api.workos.com")),
+                                QStringLiteral("client_01HNM792M5G5G1A2THWPXKFMXB"), this)),
+      m_now([] { return QDateTime::currentSecsSinceEpoch(); })
+{
+    // A periodic check rather than one long timer: it also catches up after the machine slept.
+    m_tick.setInterval(30000);
+    connect(&m_tick, &QTimer::timeout, this, &AuthManager::checkRefreshDue);
+}
+
+AuthManager::~AuthManager() = default;
+
+void AuthManager::setWorkOs(const QUrl &baseUrl, const QString &clientId)
+{
+    m_workos->setBaseUrl(baseUrl);
+    m_workos->setClientId(clientId);
+}
+
+void AuthManager::setStore(TokenStore *store)
+{
+    m_store = store;
+    if (store && !store->parent())
+        store->setParent(this);
+}
+
+QString AuthManager::storeKind() const
+{
+    return m_store ? m_store->kind() : QString();
+}
+
+QString AuthManager::sourceName(Source s)
+{
+    switch (s) {
+    case Source::None: return QStringLiteral("none");
+    case Source::FactoryApiKeyEnv: return QStringLiteral("factory_api_key");
+    case Source::ApiKey: return QStringLiteral("api_key");
+    case Source::RefreshToken: return QStringLiteral("refresh_token");
+    }
+    return {};
+}
+
+QString AuthManager::stateName(State s)
+{
+    switch (s) {
+    case State::Loading: return QStringLiteral("loading");
+    case State::NoCredentials: return QStringLiteral("no_credentials");
+    case State::Ready: return QStringLiteral("ready");
+    case State::Refreshing: return QStringLiteral("refreshing");
+    case State::SignInRequired: return QStringLiteral("sign_in_required");
+    case State::Unavailable: return QStringLiteral("unavailable");
+    }
+    return {};
+}
+
+QJsonObject AuthManager::statusJson() const
+{
+    QJsonObject o { { QStringLiteral("source"), sourceName(m_source) }, { QStringLiteral("state"), stateName(m_state) } };
+    if (m_source == Source::RefreshToken) {
+        if (!m_creds.email.isEmpty())
+            o.insert(QStringLiteral("email"), m_creds.email);
+        if (m_creds.accessExpiresAt > 0)
+            o.insert(QStringLiteral("access_expires_at"),
+                     QDateTime::fromSecsSinceEpoch(m_creds.accessExpiresAt).toUTC().toString(Qt::ISODate));
+        o.insert(QStringLiteral("refresh_token_from"), m_creds.source);
+    }
+    if (m_store) {
+        o.insert(QStringLiteral("store"), m_store->kind());
+        o.insert(QStringLiteral("store_location"), m_store->location());
+    }
+    if (!m_storeWarning.isEmpty())
+        o.insert(QStringLiteral("warning"), m_storeWarning);
+    if (!m_lastError.isEmpty())
+        o.insert(QStringLiteral("last_error"), log::redact(m_lastError));
+    return o;
+}
+
+void AuthManager::setState(State s)
+{
+    if (m_state == s)
+        return;
+    m_state = s;
+    Q_EMIT statusChanged();
+}
+
+void AuthManager::start(const Environment &env, TokenStoreMode mode)
+{
+    m_envApiKey = env.factoryApiKey;
+    log::registerSecret(env.factoryApiKey);
+    log::registerSecret(env.refreshKey);
+    if (m_store) {
+        m_store->read(this, [this, env](std::optional<QByteArray> v, const QString &err) { settle(env, v, err); });
+        return;
+    }
+    if (mode == TokenStoreMode::File) {
+        setStore(new FileTokenStore(FileTokenStore::defaultPath()));
+        m_store->read(this, [this, env](std::optional<QByteArray> v, const QString &err) { settle(env, v, err); });
+        return;
+    }
+    auto *keychain = new KeychainTokenStore;
+    setStore(keychain);
+    keychain->read(this, [this, env, mode](std::optional<QByteArray> v, const QString &err) {
+        if (err.isEmpty() || mode == TokenStoreMode::Keychain)
+            return settle(env, v, err);
+        // No usable keychain (a server, a container, no Secret Service): a file only this user can read.
+        m_store->deleteLater();
+        m_store = new FileTokenStore(FileTokenStore::defaultPath(), this);
+        m_storeWarning = QStringLiteral("no usable OS keychain (%1); tokens are kept in %2, readable only by you")
+                             .arg(err, m_store->location());
+        qCWarning(lcAuth).noquote() << m_storeWarning;
+        m_store->read(this, [this, env](std::optional<QByteArray> v2, const QString &err2) { settle(env, v2, err2); });
+    });
+}
+
+void AuthManager::settle(const Environment &env, std::optional<QByteArray> stored, const QString &readError)
+{
+    if (!readError.isEmpty()) {
+        m_storeWarning = QStringLiteral("cannot read the token store: %1").arg(readError);
+        qCWarning(lcAuth).noquote() << m_storeWarning;
+    }
+    bool parsed = true;
+    if (stored)
+        m_creds = StoredCredentials::fromJson(*stored, &parsed);
+    if (!parsed)
+        qCWarning(lcAuth) << "the token store holds unreadable data; ignoring it";
+    log::registerSecret(m_creds.apiKey);
+    log::registerSecret(m_creds.refreshToken);
+    log::registerSecret(m_creds.accessToken);
+
+    bool mustSave = false;
+    if (!env.refreshKey.isEmpty()) {
+        const QString hash = sha256Hex(env.refreshKey);
+        if (m_creds.envRefreshHash == hash && !m_creds.refreshToken.isEmpty()) {
+            // Same DROID_REFRESH_KEY as before: that token was spent by a rotation; continue from the newer one.
+            qCInfo(lcAuth) << "continuing from the stored successor of DROID_REFRESH_KEY";
+        } else {
+            m_creds.refreshToken = env.refreshKey;
+            m_creds.accessToken.clear();
+            m_creds.accessExpiresAt = 0;
+            m_creds.envRefreshHash = hash;
+            m_creds.source = QStringLiteral("env");
+            mustSave = true;
+        }
+    } else if (m_creds.refreshToken.isEmpty() && m_creds.apiKey.isEmpty() && m_envApiKey.isEmpty()) {
+        auto imported = importDroidCliAuth(m_droidDir);
+        if (imported) {
+            m_creds.refreshToken = imported.value().refreshToken;
+            m_creds.accessToken.clear();
+            m_creds.source = QStringLiteral("droid-cli");
+            mustSave = true;
+            qCInfo(lcAuth) << "imported the droid CLI's sign-in";
+        } else if (imported.error().httpStatus == 401) {
+            m_lastError = imported.error().message; // encrypted droid CLI store: say so, offer sign-in
+            qCInfo(lcAuth).noquote() << m_lastError;
+        }
+    }
+
+    if (!m_envApiKey.isEmpty())
+        m_source = Source::FactoryApiKeyEnv;
+    else if (!m_creds.apiKey.isEmpty())
+        m_source = Source::ApiKey;
+    else if (!m_creds.refreshToken.isEmpty())
+        m_source = Source::RefreshToken;
+    else
+        m_source = Source::None;
+
+    auto finish = [this] {
+        if (m_source == Source::RefreshToken) {
+            setState(accessValid() ? State::Ready : State::Refreshing);
+            scheduleNext();
+            m_tick.start();
+            if (!accessValid())
+                refresh();
+        } else {
+            setState(m_source == Source::None ? State::NoCredentials : State::Ready);
+        }
+        qCInfo(lcAuth).noquote() << "credentials:" << sourceName(m_source) << "state:" << stateName(m_state)
+                                 << "store:" << (m_store ? m_store->kind() : QStringLiteral("-"));
+        Q_EMIT loaded();
+        flushIfReady();
+    };
+    if (mustSave && m_source == Source::RefreshToken)
+        save([finish](const QString &) { finish(); });
+    else
+        finish();
+}
+
+void AuthManager::flushIfReady()
+{
+    if (m_waiters.isEmpty() || m_refreshing || m_state == State::Loading)
+        return;
+    const QList<Waiter> waiters = std::exchange(m_waiters, {});
+    for (const Waiter &w : waiters)
+        if (w.context)
+            acquire(w.context, w.done);
+}
+
+bool AuthManager::accessValid(qint64 margin) const
+{
+    if (m_creds.accessToken.isEmpty())
+        return false;
+    if (m_creds.accessExpiresAt <= 0)
+        return true; // no exp claim: trust it until upstream says 401 or the fallback timer refreshes
+    return m_now() + margin < m_creds.accessExpiresAt;
+}
+
+void AuthManager::scheduleNext()
+{
+    const qint64 now = m_now();
+    if (m_creds.accessExpiresAt > 0) {
+        // Refresh ahead of expiry: a fifth of the lifetime left, at least 60 s and at most 10 minutes early.
+        const qint64 left = m_creds.accessExpiresAt - now;
+        const qint64 early = qBound(qint64(60), left / 5, qint64(600));
+        m_dueAt = m_creds.accessExpiresAt - early;
+    } else {
+        m_dueAt = now + kFallbackRefreshSecs;
+    }
+}
+
+void AuthManager::checkRefreshDue()
+{
+    if (m_source != Source::RefreshToken || m_refreshing || m_state == State::SignInRequired
+        || m_state == State::Loading)
+        return;
+    if (m_now() >= m_dueAt)
+        refresh();
+}
+
+Error AuthManager::signInRequired(const QString &why) const
+{
+    return Error::unauthorized(QStringLiteral("Factory sign-in required: %1. Run `droid2api --sign-in` (or use "
+                                              "Account > Sign in in the droid2api app), then try again")
+                                   .arg(why));
+}
+
+void AuthManager::acquire(QObject *context, BearerDone done)
+{
+    switch (m_source) {
+    case Source::FactoryApiKeyEnv:
+        if (m_state != State::Loading)
+            return done(m_envApiKey.toUtf8());
+        break;
+    case Source::ApiKey: return done(m_creds.apiKey.toUtf8());
+    case Source::None:
+        if (m_state != State::Loading)
+            return done(QByteArray());
+        break;
+    case Source::RefreshToken:
+        if (m_state == State::SignInRequired)
+            return done(signInRequired(m_lastError));
+        if (!m_refreshing && accessValid())
+            return done(m_creds.accessToken.toUtf8());
+        break;
+    }
+    m_waiters.append({ context, std::move(done) });
+    if (m_source == Source::RefreshToken && !m_refreshing && m_state != State::Loading)
+        refresh();
+}
+
+void AuthManager::recover(const QByteArray &rejected, QObject *context, BearerDone done)
+{
+    if (m_source != Source::RefreshToken)
+        return done(Error::unauthorized(QStringLiteral("Factory rejected the configured credential")));
+    if (m_creds.accessToken.toUtf8() != rejected && accessValid() && !m_refreshing)
+        return done(m_creds.accessToken.toUtf8()); // someone already refreshed
+    if (m_creds.accessToken.toUtf8() == rejected)
+        m_creds.accessExpiresAt = 1; // known bad: the next acquire must not hand it out again
+    m_waiters.append({ context, std::move(done) });
+    if (!m_refreshing)
+        refresh();
+}
+
+void AuthManager::refresh()
+{
+    if (m_refreshing || m_creds.refreshToken.isEmpty())
+        return;
+    m_refreshing = true;
+    ++m_refreshCount;
+    setState(State::Refreshing);
+    qCInfo(lcAuth) << "refreshing the Factory access token";
+    m_workos->refresh(m_creds.refreshToken, this, [this](const Result<TokenResponse> &r) { onRefreshed(r); });
+}
+
+void AuthManager::onRefreshed(const Result<TokenResponse> &r)
+{
+    if (r.ok()) {
+        const TokenResponse &t = r.value();
+        m_backoffAttempt = 0;
+        m_lastError.clear();
+        // The old refresh token is spent now: keep the new one in memory whatever happens, store it, and only
+        // then hand out the new access token.
+        if (!t.refreshToken.isEmpty())
+            m_creds.refreshToken = t.refreshToken;
+        m_creds.accessToken = t.accessToken;
+        m_creds.accessExpiresAt = t.expiresAt;
+        if (!t.email.isEmpty())
+            m_creds.email = t.email;
+        save([this](const QString &err) {
+            m_refreshing = false;
+            Q_UNUSED(err); // reported by save(); the tokens stay in memory and are saved again on the next change
+            scheduleNext();
+            setState(State::Ready);
+            qCInfo(lcAuth).noquote() << "access token refreshed; valid until"
+                                     << QDateTime::fromSecsSinceEpoch(m_creds.accessExpiresAt).toUTC().toString(Qt::ISODate);
+            flush(m_creds.accessToken.toUtf8());
+        });
+        return;
+    }
+    const Error &e = r.error();
+    m_refreshing = false;
+    if (e.vendorType == "network") {
+        const qint64 delay = qMin<qint64>(kMaxBackoffSecs, qint64(2) << qMin(m_backoffAttempt, 8));
+        ++m_backoffAttempt;
+        m_dueAt = m_now() + delay;
+        m_lastError = e.message;
+        qCWarning(lcAuth).noquote() << "token refresh failed:" << e.message << "- retrying in" << delay << "s";
+        if (accessValid(0)) {
+            setState(State::Ready);
+            flush(m_creds.accessToken.toUtf8());
+        } else {
+            setState(State::Unavailable);
+            flush(Error { 503, QStringLiteral("cannot refresh the Factory sign-in (%1); retrying in %2 s").arg(e.message).arg(delay), {} });
+        }
+        QTimer::singleShot(int(delay * 1000), this, &AuthManager::checkRefreshDue);
+        return;
+    }
+    // invalid_grant and other refusals: the refresh token is dead. Keep it stored (sign-in replaces it).
+    m_lastError = e.message;
+    qCWarning(lcAuth).noquote() << "sign-in required:" << e.message;
+    setState(State::SignInRequired);
+    flush(signInRequired(e.message));
+}
+
+void AuthManager::flush(const Result<QByteArray> &result)
+{
+    const QList<Waiter> waiters = std::exchange(m_waiters, {});
+    for (const Waiter &w : waiters)
+        if (w.context)
+            w.done(result);
+}
+
+void AuthManager::save(std::function<void(const QString &)> then)
+{
+    if (!m_store)
+        return then(QStringLiteral("no token store"));
+    log::registerSecret(m_creds.refreshToken);
+    log::registerSecret(m_creds.accessToken);
+    m_store->write(m_creds.toJson(), this, [this, then](const QString &err) {
+        if (!err.isEmpty()) {
+            m_storeWarning = QStringLiteral("could not save the Factory tokens (%1); they are kept in memory and saved "
+                                            "again on the next change").arg(err);
+            qCWarning(lcAuth).noquote() << m_storeWarning;
+            Q_EMIT statusChanged();
+        } else if (m_storeWarning.startsWith(u"could not save")) {
+            m_storeWarning.clear();
+        }
+        then(err);
+    });
+}
+
+void AuthManager::setApiKey(const QString &key, QObject *context, Done done)
+{
+    QPointer<QObject> ctx(context);
+    m_creds.apiKey = key.trimmed();
+    log::registerSecret(m_creds.apiKey);
+    save([this, ctx, done](const QString &err) {
+        if (m_envApiKey.isEmpty())
+            m_source = m_creds.apiKey.isEmpty() ? (m_creds.refreshToken.isEmpty() ? Source::None : Source::RefreshToken)
+                                                : Source::ApiKey;
+        setState(m_source == Source::None ? State::NoCredentials : State::Ready);
+        Q_EMIT statusChanged();
+        if (ctx)
+            done(err);
+    });
+}
+
+void AuthManager::setRefreshToken(const QString &token, const QString &source, QObject *context, Done done)
+{
+    TokenResponse t;
+    t.refreshToken = token.trimmed();
+    adoptTokens(t, source, context, std::move(done));
+}
+
+void AuthManager::adoptTokens(const TokenResponse &tokens, const QString &source, QObject *context, Done done)
+{
+    QPointer<QObject> ctx(context);
+    m_creds.refreshToken = tokens.refreshToken;
+    m_creds.accessToken = tokens.accessToken;
+    m_creds.accessExpiresAt = tokens.expiresAt;
+    m_creds.email = tokens.email;
+    m_creds.source = source;
+    m_creds.envRefreshHash.clear();
+    m_lastError.clear();
+    log::registerSecret(tokens.refreshToken);
+    log::registerSecret(tokens.accessToken);
+    save([this, ctx, done](const QString &err) {
+        if (m_envApiKey.isEmpty() && m_creds.apiKey.isEmpty())
+            m_source = Source::RefreshToken;
+        if (m_source == Source::RefreshToken) {
+            setState(accessValid() ? State::Ready : State::Refreshing);
+            scheduleNext();
+            m_tick.start();
+            if (!accessValid())
+                refresh();
+        }
+        Q_EMIT statusChanged();
+        if (ctx)
+            done(err);
+    });
+}
+
+void AuthManager::importDroidCli(QObject *context, Done done)
+{
+    auto r = importDroidCliAuth(m_droidDir);
+    if (!r)
+        return done(r.error().message);
+    TokenResponse t;
+    t.refreshToken = r.value().refreshToken;
+    adoptTokens(t, QStringLiteral("droid-cli"), context, std::move(done));
+}
+
+void AuthManager::signOut(QObject *context, Done done)
+{
+    QPointer<QObject> ctx(context);
+    m_creds = StoredCredentials();
+    m_tick.stop();
+    if (!m_store)
+        return done(QString());
+    m_store->remove(this, [this, ctx, done](const QString &err) {
+        m_source = m_envApiKey.isEmpty() ? Source::None : Source::FactoryApiKeyEnv;
+        setState(m_source == Source::None ? State::NoCredentials : State::Ready);
+        Q_EMIT statusChanged();
+        if (ctx)
+            done(err);
+    });
+}
+
+} // namespace d2a
