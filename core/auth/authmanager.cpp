@@ -202,8 +202,8 @@ void AuthManager::settle(const Environment &env, std::optional<QByteArray> store
             setState(accessValid() ? State::Ready : State::Refreshing);
             scheduleNext();
             m_tick.start();
-            if (!accessValid())
-                refresh();
+            if (!accessValid() || m_now() >= m_dueAt)
+                refresh(); // expired, or due soon: refresh now rather than at the next tick
         } else {
             setState(m_source == Source::None ? State::NoCredentials : State::Ready);
         }
