@@ -379,6 +379,7 @@ Result<Config> ConfigLoader::fromJson(const QByteArray &json, const QString &fil
             { "first_byte_ms", &c.timeouts.firstByteMs },
             { "idle_ms", &c.timeouts.idleMs },
             { "shutdown_ms", &c.timeouts.shutdownMs },
+            { "keepalive_ms", &c.timeouts.keepAliveMs },
         };
         for (const auto &f : fields) {
             const QString k = QString::fromLatin1(f.key);

@@ -44,6 +44,7 @@ struct Timeouts
     int firstByteMs = 600000; ///< non-streaming answers of long generations can take minutes
     int idleMs = 300000; ///< silence allowed between two chunks of a body
     int shutdownMs = 10000; ///< how long SIGINT/SIGTERM waits for in-flight requests
+    int keepAliveMs = 15000; ///< silence after which a stream gets a keepalive in the client's grammar
 };
 
 struct Config

@@ -3,6 +3,7 @@
 #include "../auth/authmanager.h"
 #include "../formats/apierrors.h"
 #include "../formats/passthrough.h"
+#include "../formats/translate.h"
 #include "../log/log.h"
 #include "../upstream/factoryheaders.h"
 #include "../upstream/forwardjob.h"
@@ -350,14 +351,16 @@ void ProxyService::handleProxy(Exchange *exchange, WireFormat routeFormat, const
     exchange->setModel(model->id, modelTypeName(model->type));
 
     const WireFormat upFormat = upstreamFormat(model->type);
-    if (upFormat != routeFormat) {
-        return exchange->respondError(Error::badRequest(
-            QStringLiteral("model '%1' is of type '%2' (%3) and cannot be served from %4, which speaks %5; use the "
-                           "route for %3")
-                .arg(model->id, modelTypeName(model->type), wireFormatName(upFormat), req.path,
-                     wireFormatName(routeFormat))));
+    if (countTokens && upFormat != WireFormat::Anthropic) {
+        // No counter upstream for this model: a local estimate over everything that would be sent (never a 404).
+        auto parsed = readRequest(WireFormat::Anthropic, body);
+        if (!parsed)
+            return exchange->respondError(parsed.error());
+        ir::Request r = parsed.value();
+        r.system.prepend(ir::Part::makeText(config->systemPrompt));
+        return exchange->respondJson(200, json({ { QStringLiteral("input_tokens"), double(estimateInputTokens(r)) } }),
+                                     { { "x-droid2api-estimate", "local" } });
     }
-
     ReasoningLevel level = model->reasoning;
     const QByteArray levelHeader = exchange->header("x-reasoning-level");
     if (!levelHeader.isEmpty()) {
@@ -392,22 +395,43 @@ void ProxyService::handleProxy(Exchange *exchange, WireFormat routeFormat, const
                     : QStringLiteral("droid2api has no Factory credentials: sign in with `droid2api --sign-in` or set "
                                      "FACTORY_API_KEY (client keys are not forwarded while a local access key is set)")));
         }
-        forward(guard, bearer, serverCredential, routeFormat, body, modelCopy, level, clientStream, countTokens, config);
+        forward(guard, bearer, serverCredential, routeFormat, pathModel, body, modelCopy, level, clientStream, countTokens, config);
     });
 }
 
 void ProxyService::forward(Exchange *exchange, const QByteArray &bearer, bool serverCredential, WireFormat routeFormat,
-                           const QJsonObject &body, const ModelConfig &model, ReasoningLevel level, bool clientStream,
-                           bool countTokens, const std::shared_ptr<const Config> &config)
+                           const QString &pathModel, const QJsonObject &clientBody, const ModelConfig &model,
+                           ReasoningLevel level, bool clientStream, bool countTokens,
+                           const std::shared_ptr<const Config> &config)
 {
     const IncomingRequest &req = exchange->request();
+    const WireFormat upFormat = upstreamFormat(model.type);
+    // Another format upstream: through the shared model (reader of the client's format, writer of the
+    // upstream's); the same format: passthrough. Both then get the same protocol edits.
+    std::optional<ir::Request> translated;
+    QJsonObject body = clientBody;
+    if (upFormat != routeFormat) {
+        auto parsed = readRequest(routeFormat, clientBody, pathModel);
+        if (!parsed)
+            return exchange->respondError(parsed.error());
+        translated = parsed.value();
+        translated->model = model.id;
+        translated->stream = clientStream;
+        auto written = writeRequest(upFormat, *translated);
+        if (!written) {
+            Error e = written.error();
+            e.message = QStringLiteral("model '%1' (%2) cannot take this request: %3").arg(model.id, wireFormatName(upFormat), e.message);
+            return exchange->respondError(e);
+        }
+        body = written.value();
+    }
     PassthroughEdits edits;
     edits.upstreamModel = model.id;
     edits.systemPrompt = config->systemPrompt; // count_tokens too: counted as sent, never an undercount
     edits.level = countTokens ? ReasoningLevel::Auto : level;
     edits.fast = model.fast;
     edits.geminiStream = clientStream;
-    auto edited = applyPassthroughEdits(routeFormat, body, edits);
+    auto edited = applyPassthroughEdits(upFormat, body, edits);
     if (!edited)
         return exchange->respondError(edited.error());
 
@@ -436,7 +460,10 @@ void ProxyService::forward(Exchange *exchange, const QByteArray &bearer, bool se
     }
     qCDebug(lcUpstream).noquote() << "forwarding" << req.path << "model" << model.id << "to" << up.url.toString()
                                   << "reasoning" << reasoningLevelName(level) << (clientStream ? "stream" : "");
-    auto *job = new ForwardJob(exchange, m_client, std::move(up), routeFormat, upstreamFormat(model.type), clientStream);
+    auto *job = new ForwardJob(exchange, m_client, std::move(up), routeFormat, upFormat, clientStream);
+    if (translated)
+        job->setTranslation(*translated);
+    job->setKeepAliveInterval(config->timeouts.keepAliveMs);
     if (serverCredential && m_auth->canRecover()) {
         // An upstream 401 before anything reached the client: refresh once and send the request again.
         QPointer<AuthManager> auth(m_auth);

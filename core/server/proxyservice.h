@@ -65,8 +65,9 @@ private:
     QByteArray clientCredential(const Exchange *exchange) const;
     QString credentialSource() const;
     void forward(Exchange *exchange, const QByteArray &bearer, bool serverCredential, WireFormat routeFormat,
-                 const QJsonObject &body, const ModelConfig &model, ReasoningLevel level, bool clientStream,
-                 bool countTokens, const std::shared_ptr<const Config> &config);
+                 const QString &pathModel, const QJsonObject &clientBody, const ModelConfig &model,
+                 ReasoningLevel level, bool clientStream, bool countTokens,
+                 const std::shared_ptr<const Config> &config);
 
     std::shared_ptr<const Config> m_config;
     Environment m_env;

@@ -45,6 +45,101 @@ ForwardJob::ForwardJob(Exchange *exchange, HttpClient *client, UpstreamRequest r
 {
 }
 
+void ForwardJob::setTranslation(const ir::Request &request)
+{
+    m_translation = request;
+}
+
+void ForwardJob::writeClient(const QByteArray &bytes)
+{
+    if (bytes.isEmpty() || !m_exchange)
+        return;
+    m_exchange->writeStream(bytes);
+    if (m_keepAliveMs > 0)
+        m_keepAlive.start(m_keepAliveMs);
+}
+
+void ForwardJob::onKeepAlive()
+{
+    if (!m_exchange || m_exchange->isFinished())
+        return;
+    // A silent upstream (a model thinking, a slow first token): keep the client from giving up, in its own
+    // grammar. The idle timeout still ends a dead upstream with an error.
+    if (!m_exchange->isStreaming()) {
+        if (!m_clientWantsStream || m_mode != Mode::Waiting)
+            return;
+        m_exchange->beginStream(200, { { "Content-Type", "text/event-stream; charset=utf-8" }, { "Cache-Control", "no-cache" },
+                                       { "X-Accel-Buffering", "no" } });
+    }
+    QByteArray ping;
+    if (m_streamWriter)
+        ping = m_streamWriter->keepAlive();
+    else if (m_clientFormat == WireFormat::Anthropic)
+        ping = QByteArrayLiteral("event: ping\ndata: {\"type\":\"ping\"}\n\n");
+    else
+        ping = QByteArrayLiteral(": keepalive\n\n");
+    writeClient(ping);
+}
+
+void ForwardJob::translateEvents(const QList<ir::Event> &events)
+{
+    QByteArray out;
+    for (const ir::Event &e : events)
+        out += m_streamWriter->write(e);
+    writeClient(out);
+}
+
+QByteArray ForwardJob::synthesizeStream(const ir::Response &r)
+{
+    // The upstream answered whole although the client asked for a stream: replay it as events.
+    auto writer = makeStreamWriter(m_clientFormat, *m_translation);
+    QByteArray out;
+    ir::Event start;
+    start.type = ir::Event::Type::Start;
+    start.id = r.id;
+    start.model = r.model;
+    out += writer->write(start);
+    int index = 0;
+    for (const ir::Part &p : r.parts) {
+        ir::Event s;
+        s.type = ir::Event::Type::PartStart;
+        s.index = index;
+        s.part = p;
+        out += writer->write(s);
+        ir::Event d;
+        d.index = index;
+        if (p.kind == ir::Part::Kind::ToolCall) {
+            d.type = ir::Event::Type::ArgumentsDelta;
+            d.text = p.arguments;
+        } else if (p.kind == ir::Part::Kind::Thinking) {
+            d.type = ir::Event::Type::ThinkingDelta;
+            d.text = p.text;
+        } else {
+            d.type = ir::Event::Type::TextDelta;
+            d.text = p.text;
+        }
+        if (p.kind != ir::Part::Kind::Image && p.kind != ir::Part::Kind::RedactedThinking)
+            out += writer->write(d);
+        if (!p.signature.isEmpty()) {
+            ir::Event sig;
+            sig.type = ir::Event::Type::SignatureDelta;
+            sig.index = index;
+            sig.text = p.signature;
+            out += writer->write(sig);
+        }
+        ir::Event stop;
+        stop.type = ir::Event::Type::PartStop;
+        stop.index = index++;
+        out += writer->write(stop);
+    }
+    ir::Event fin;
+    fin.type = ir::Event::Type::Finish;
+    fin.finish = r.finish;
+    fin.usage = r.usage;
+    out += writer->write(fin);
+    return out;
+}
+
 void ForwardJob::send()
 {
     m_reply = m_client->send(m_request, this);
@@ -77,6 +172,10 @@ void ForwardJob::retryWithNewCredential()
 
 void ForwardJob::start()
 {
+    m_keepAlive.setSingleShot(true);
+    connect(&m_keepAlive, &QTimer::timeout, this, &ForwardJob::onKeepAlive);
+    if (m_keepAliveMs > 0 && m_clientWantsStream)
+        m_keepAlive.start(m_keepAliveMs);
     send();
     // The client left: stop the upstream now, so no tokens are spent on an answer nobody reads.
     connect(m_exchange, &Exchange::clientGone, this, [this] {
@@ -103,11 +202,16 @@ void ForwardJob::onHead()
     const QByteArray type = m_reply->header("content-type").toLower();
     if (type.contains("text/event-stream")) {
         m_mode = Mode::Sse;
+        if (m_translation) {
+            m_eventReader = makeEventReader(m_upstreamFormat);
+            m_streamWriter = makeStreamWriter(m_clientFormat, *m_translation);
+        }
         HeaderList h { { "Content-Type", "text/event-stream; charset=utf-8" },
                        { "Cache-Control", "no-cache" },
                        { "X-Accel-Buffering", "no" } };
         h += m_forwardHeaders;
-        m_exchange->beginStream(status, h);
+        if (!m_exchange->isStreaming())
+            m_exchange->beginStream(status, h);
     } else {
         m_mode = Mode::Whole;
     }
@@ -119,7 +223,18 @@ void ForwardJob::onData(const QByteArray &data)
         return;
     switch (m_mode) {
     case Mode::Sse:
-        writeEvents(m_sse.feed(data));
+        if (m_eventReader) {
+            for (const QByteArray &raw : m_sse.feed(data)) {
+                const SseEvent ev = SseSplitter::parse(raw);
+                if (ev.isComment || ev.data.isNull())
+                    continue;
+                translateEvents(m_eventReader->read(ev));
+                if (!m_exchange)
+                    return;
+            }
+        } else {
+            writeEvents(m_sse.feed(data));
+        }
         pumpBackpressure();
         break;
     case Mode::Error:
@@ -144,14 +259,14 @@ void ForwardJob::writeEvents(const QList<QByteArray> &events)
     if (events.isEmpty())
         return;
     if (events.size() == 1) {
-        m_exchange->writeStream(events.first());
+        writeClient(events.first());
         return;
     }
     // Events completed by the same read leave in one write (one chunk, one syscall).
     QByteArray joined;
     for (const QByteArray &e : events)
         joined += e;
-    m_exchange->writeStream(joined);
+    writeClient(joined);
 }
 
 void ForwardJob::pumpBackpressure()
@@ -168,10 +283,23 @@ void ForwardJob::onFinished()
     const int status = m_reply->status();
     switch (m_mode) {
     case Mode::Sse: {
+        m_keepAlive.stop();
         const QByteArray rest = m_sse.takeRemainder();
-        if (!rest.trimmed().isEmpty())
-            m_exchange->writeStream(rest + "\n\n");
-        m_exchange->endStream();
+        if (m_eventReader) {
+            if (!rest.trimmed().isEmpty())
+                translateEvents(m_eventReader->read(SseSplitter::parse(rest)));
+            // The upstream ended: close what is open; a finish reason is written even when it sent none.
+            translateEvents(m_eventReader->end());
+            if (m_exchange && !m_streamWriter->finished()) {
+                ir::Event fin;
+                fin.type = ir::Event::Type::Finish;
+                translateEvents({ fin });
+            }
+        } else if (!rest.trimmed().isEmpty()) {
+            writeClient(rest + "\n\n");
+        }
+        if (m_exchange)
+            m_exchange->endStream();
         break;
     }
     case Mode::Error:
@@ -180,6 +308,31 @@ void ForwardJob::onFinished()
         finishError();
         break;
     case Mode::Whole: {
+        m_keepAlive.stop();
+        if (m_translation) {
+            auto parsed = readResponse(m_upstreamFormat, m_body);
+            if (!parsed)
+                return m_exchange->respondError(parsed.error());
+            if (m_clientWantsStream) {
+                const QByteArray events = synthesizeStream(parsed.value());
+                if (m_exchange->isStreaming()) {
+                    writeClient(events);
+                    m_exchange->endStream();
+                } else {
+                    m_exchange->respond(status, { { "Content-Type", "text/event-stream; charset=utf-8" }, { "Cache-Control", "no-cache" } }, events);
+                }
+                return;
+            }
+            HeaderList h { { "Content-Type", "application/json" } };
+            h += m_forwardHeaders;
+            m_exchange->respond(status, h, writeResponse(m_clientFormat, parsed.value()));
+            return;
+        }
+        if (m_exchange->isStreaming()) { // keepalives already started the stream: send the answer as events
+            writeClient(m_body);
+            m_exchange->endStream();
+            return;
+        }
         HeaderList h { { "Content-Type", m_reply->header("content-type").isEmpty() ? QByteArrayLiteral("application/json")
                                                                                     : m_reply->header("content-type") } };
         h += m_forwardHeaders;
@@ -206,7 +359,15 @@ void ForwardJob::onFinished()
 
 void ForwardJob::finishError()
 {
+    m_keepAlive.stop();
     const int status = m_reply->status();
+    if (m_exchange->isStreaming()) { // keepalives already started the stream: report in its grammar
+        Error e { status, upstreamErrorMessage(m_body), {} };
+        writeClient(m_streamWriter ? m_streamWriter->write([&] { ir::Event ev; ev.type = ir::Event::Type::Error; ev.error = e; return ev; }())
+                                   : renderStreamError(m_clientFormat, e));
+        m_exchange->endStream();
+        return;
+    }
     if (m_clientFormat == m_upstreamFormat && isClientShapedError(m_clientFormat, m_body)) {
         HeaderList h { { "Content-Type", "application/json" } };
         h += m_forwardHeaders;
@@ -223,11 +384,19 @@ void ForwardJob::onFailed(const Error &error)
 {
     if (!m_exchange)
         return;
-    if (m_mode == Mode::Sse) {
-        // Mid-stream failure: tell the client in its own grammar, never end silently.
-        const QByteArray rest = m_sse.takeRemainder();
-        Q_UNUSED(rest); // an incomplete event is dropped: forwarding half an event would corrupt the stream
-        m_exchange->writeStream(renderStreamError(m_clientFormat, error));
+    m_keepAlive.stop();
+    if (m_mode == Mode::Sse || m_exchange->isStreaming()) {
+        // Mid-stream failure: tell the client in its own grammar, never end silently. An incomplete event is
+        // dropped: forwarding half an event would corrupt the stream.
+        m_sse.takeRemainder();
+        if (m_streamWriter) {
+            ir::Event e;
+            e.type = ir::Event::Type::Error;
+            e.error = error;
+            writeClient(m_streamWriter->write(e));
+        } else {
+            writeClient(renderStreamError(m_clientFormat, error));
+        }
         m_exchange->endStream();
         return;
     }

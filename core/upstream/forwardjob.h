@@ -2,12 +2,14 @@
 // One proxied call: sends the prepared upstream request and pipes the answer back to the client's Exchange,
 // event by event for streams, aborting the upstream the moment the client leaves.
 
+#include "../formats/translate.h"
 #include "../server/exchange.h"
 #include "../sse/ssesplitter.h"
 #include "httpclient.h"
 
 #include <QtCore/qobject.h>
 #include <QtCore/qpointer.h>
+#include <QtCore/qtimer.h>
 
 #include <functional>
 
@@ -30,6 +32,10 @@ public:
     /// new bearer resends the request once.
     using Recovery = std::function<void(const QByteArray &rejected, std::function<void(Result<QByteArray>)> done)>;
     void setRecovery(Recovery r) { m_recovery = std::move(r); }
+    /// The client speaks another format than the upstream: answers are translated through the shared model.
+    void setTranslation(const ir::Request &request);
+    /// Silence after which a stream gets a keepalive in the client's grammar (0: never).
+    void setKeepAliveInterval(int ms) { m_keepAliveMs = ms; }
 
 private:
     void onHead();
@@ -41,6 +47,10 @@ private:
     void pumpBackpressure();
     void send();
     void retryWithNewCredential();
+    void writeClient(const QByteArray &bytes);
+    void translateEvents(const QList<ir::Event> &events);
+    void onKeepAlive();
+    QByteArray synthesizeStream(const ir::Response &response);
 
     QPointer<Exchange> m_exchange;
     HttpClient *m_client;
@@ -55,6 +65,11 @@ private:
     HeaderList m_forwardHeaders;
     Recovery m_recovery;
     bool m_retrying = false;
+    std::optional<ir::Request> m_translation;
+    std::unique_ptr<EventReader> m_eventReader;
+    std::unique_ptr<StreamWriter> m_streamWriter;
+    int m_keepAliveMs = 15000;
+    QTimer m_keepAlive;
 };
 
 } // namespace d2a

@@ -100,8 +100,9 @@ test('errors arrive in each SDK as its own error type with status and message', 
     (e) => e instanceof OpenAI.RateLimitError && /slow down/.test(e.message),
   );
   await assert.rejects(
-    anthropic.messages.create({ model: 'glm-4.7', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }),
-    (e) => e instanceof Anthropic.BadRequestError && /type 'common'/.test(e.message),
+    anthropic.messages.create({ model: 'glm-4.7', max_tokens: 5, messages: [{ role: 'user', content: 'x' }],
+      tools: [{ type: 'web_search_20250305', name: 'web_search' }] }),
+    (e) => e instanceof Anthropic.BadRequestError && /server tool/.test(e.message),
   );
 });
 

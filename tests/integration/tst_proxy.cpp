@@ -371,7 +371,8 @@ private Q_SLOTS:
         QTest::newRow("missing model") << "/v1/chat/completions" << QByteArray("{\"messages\":[]}") << 400 << "missing 'model'";
         QTest::newRow("model wrong type") << "/v1/chat/completions" << QByteArray("{\"model\":5}") << 400 << "'model' must be";
         QTest::newRow("unknown model") << "/v1/messages" << QByteArray("{\"model\":\"claude-9\"}") << 404 << "claude-9";
-        QTest::newRow("type mismatch") << "/v1/chat/completions" << QByteArray("{\"model\":\"claude-opus-4-6\",\"messages\":[]}") << 400 << "type 'anthropic'";
+        QTest::newRow("untranslatable n") << "/v1/chat/completions" << QByteArray("{\"model\":\"claude-opus-4-6\",\"n\":2,\"messages\":[]}") << 400 << "'n' must be 1";
+        QTest::newRow("untranslatable tool") << "/v1/messages" << QByteArray("{\"model\":\"glm-4.7\",\"messages\":[],\"tools\":[{\"type\":\"web_search_20250305\",\"name\":\"web_search\"}]}") << 400 << "server tool";
         QTest::newRow("unknown route") << "/v1/nothing" << QByteArray("{}") << 404 << "no route";
         QTest::newRow("upstream 429 kept") << "/v1/messages" << fakeStatus << 429 << "slow down please";
         QTest::newRow("upstream 500") << "/v1/chat/completions"

@@ -384,6 +384,258 @@ void FakeUpstream::respondWorkOs(QTcpSocket *socket, const Received &req)
     }
 }
 
+QString FakeUpstream::toolResultsOf(const QByteArray &format, const QJsonObject &body)
+{
+    QStringList out;
+    auto textOf = [](const QJsonValue &v) {
+        if (v.isString())
+            return v.toString();
+        QString t;
+        for (const QJsonValue &b : v.toArray())
+            t += b.toObject().value("text").toString();
+        return t;
+    };
+    if (format == "anthropic") {
+        for (const QJsonValue &m : body.value("messages").toArray())
+            for (const QJsonValue &b : m.toObject().value("content").toArray())
+                if (b.toObject().value("type").toString() == u"tool_result")
+                    out << b.toObject().value("tool_use_id").toString() + u'=' + textOf(b.toObject().value("content"));
+    } else if (format == "responses") {
+        for (const QJsonValue &i : body.value("input").toArray())
+            if (i.toObject().value("type").toString() == u"function_call_output")
+                out << i.toObject().value("call_id").toString() + u'=' + textOf(i.toObject().value("output"));
+    } else if (format == "chat") {
+        for (const QJsonValue &m : body.value("messages").toArray())
+            if (m.toObject().value("role").toString() == u"tool")
+                out << m.toObject().value("tool_call_id").toString() + u'=' + textOf(m.toObject().value("content"));
+    } else {
+        for (const QJsonValue &c : body.value("contents").toArray())
+            for (const QJsonValue &p : c.toObject().value("parts").toArray())
+                if (p.toObject().contains("functionResponse")) {
+                    const QJsonObject fr = p.toObject().value("functionResponse").toObject();
+                    const QJsonObject r = fr.value("response").toObject();
+                    out << fr.value("name").toString() + u'=' + (r.contains("output") ? textOf(r.value("output")) : QString::fromUtf8(compact(r)));
+                }
+    }
+    return out.join(QStringLiteral(" | "));
+}
+
+QList<QByteArray> FakeUpstream::scenarioEvents(const QByteArray &format, const QString &model, const QString &scenario, const QString &answer)
+{
+    const bool tools = scenario == u"tools" && answer.isEmpty();
+    const QString text = scenario == u"tools" ? QStringLiteral("Results: ") + answer : QStringLiteral("The answer is 42.");
+    const QString thought = QStringLiteral("Let me think about it.");
+    const QString signature = QStringLiteral("sig-%1-opaque").arg(QString::fromLatin1(format));
+    const QJsonObject paris { { "city", "Paris" } };
+    const QJsonObject london { { "city", "London" } };
+    QList<QByteArray> ev;
+    if (format == "anthropic") {
+        ev << sse("message_start", { { "type", "message_start" }, { "message", QJsonObject { { "id", "msg_s1" }, { "type", "message" }, { "role", "assistant" }, { "model", model },
+                                                                                           { "content", QJsonArray() }, { "stop_reason", QJsonValue::Null }, { "stop_sequence", QJsonValue::Null },
+                                                                                           { "usage", QJsonObject { { "input_tokens", 30 }, { "output_tokens", 1 }, { "cache_read_input_tokens", 5 } } } } } });
+        int index = 0;
+        if (scenario == u"think") {
+            ev << sse("content_block_start", { { "type", "content_block_start" }, { "index", index }, { "content_block", QJsonObject { { "type", "thinking" }, { "thinking", "" }, { "signature", "" } } } });
+            ev << sse("content_block_delta", { { "type", "content_block_delta" }, { "index", index }, { "delta", QJsonObject { { "type", "thinking_delta" }, { "thinking", thought } } } });
+            ev << sse("content_block_delta", { { "type", "content_block_delta" }, { "index", index }, { "delta", QJsonObject { { "type", "signature_delta" }, { "signature", signature } } } });
+            ev << sse("content_block_stop", { { "type", "content_block_stop" }, { "index", index++ } });
+        }
+        if (tools) {
+            for (const auto &[id, args] : { std::pair { QStringLiteral("toolu_paris"), paris }, std::pair { QStringLiteral("toolu_london"), london } }) {
+                ev << sse("content_block_start", { { "type", "content_block_start" }, { "index", index }, { "content_block", QJsonObject { { "type", "tool_use" }, { "id", id }, { "name", "get_weather" }, { "input", QJsonObject() } } } });
+                const QByteArray json = compact(args);
+                ev << sse("content_block_delta", { { "type", "content_block_delta" }, { "index", index }, { "delta", QJsonObject { { "type", "input_json_delta" }, { "partial_json", QString::fromUtf8(json.left(5)) } } } });
+                ev << sse("content_block_delta", { { "type", "content_block_delta" }, { "index", index }, { "delta", QJsonObject { { "type", "input_json_delta" }, { "partial_json", QString::fromUtf8(json.mid(5)) } } } });
+                ev << sse("content_block_stop", { { "type", "content_block_stop" }, { "index", index++ } });
+            }
+        } else {
+            ev << sse("content_block_start", { { "type", "content_block_start" }, { "index", index }, { "content_block", QJsonObject { { "type", "text" }, { "text", "" } } } });
+            ev << sse("content_block_delta", { { "type", "content_block_delta" }, { "index", index }, { "delta", QJsonObject { { "type", "text_delta" }, { "text", text } } } });
+            ev << sse("content_block_stop", { { "type", "content_block_stop" }, { "index", index++ } });
+        }
+        ev << sse("message_delta", { { "type", "message_delta" }, { "delta", QJsonObject { { "stop_reason", tools ? "tool_use" : "end_turn" }, { "stop_sequence", QJsonValue::Null } } },
+                                     { "usage", QJsonObject { { "output_tokens", 17 } } } });
+        ev << sse("message_stop", { { "type", "message_stop" } });
+    } else if (format == "responses") {
+        int seq = 0;
+        int out = 0;
+        const QJsonObject resp0 { { "id", "resp_s1" }, { "object", "response" }, { "created_at", 1700000000 }, { "status", "in_progress" }, { "model", model }, { "output", QJsonArray() } };
+        ev << sse("response.created", { { "type", "response.created" }, { "sequence_number", seq++ }, { "response", resp0 } });
+        QJsonArray output;
+        if (scenario == u"think") {
+            ev << sse("response.output_item.added", { { "type", "response.output_item.added" }, { "sequence_number", seq++ }, { "output_index", out }, { "item", QJsonObject { { "type", "reasoning" }, { "id", "rs_1" }, { "summary", QJsonArray() } } } });
+            ev << sse("response.reasoning_summary_text.delta", { { "type", "response.reasoning_summary_text.delta" }, { "sequence_number", seq++ }, { "item_id", "rs_1" }, { "output_index", out }, { "summary_index", 0 }, { "delta", thought } });
+            const QJsonObject item { { "type", "reasoning" }, { "id", "rs_1" }, { "summary", QJsonArray { QJsonObject { { "type", "summary_text" }, { "text", thought } } } }, { "encrypted_content", signature } };
+            ev << sse("response.output_item.done", { { "type", "response.output_item.done" }, { "sequence_number", seq++ }, { "output_index", out++ }, { "item", item } });
+            output.append(item);
+        }
+        if (tools) {
+            for (const auto &[id, args] : { std::pair { QStringLiteral("call_paris"), paris }, std::pair { QStringLiteral("call_london"), london } }) {
+                const QString itemId = QStringLiteral("fc_") + id;
+                ev << sse("response.output_item.added", { { "type", "response.output_item.added" }, { "sequence_number", seq++ }, { "output_index", out },
+                                                          { "item", QJsonObject { { "type", "function_call" }, { "id", itemId }, { "call_id", id }, { "name", "get_weather" }, { "arguments", "" }, { "status", "in_progress" } } } });
+                ev << sse("response.function_call_arguments.delta", { { "type", "response.function_call_arguments.delta" }, { "sequence_number", seq++ }, { "item_id", itemId }, { "output_index", out }, { "delta", QString::fromUtf8(compact(args)) } });
+                const QJsonObject item { { "type", "function_call" }, { "id", itemId }, { "call_id", id }, { "name", "get_weather" }, { "arguments", QString::fromUtf8(compact(args)) }, { "status", "completed" } };
+                ev << sse("response.output_item.done", { { "type", "response.output_item.done" }, { "sequence_number", seq++ }, { "output_index", out++ }, { "item", item } });
+                output.append(item);
+            }
+        } else {
+            ev << sse("response.output_item.added", { { "type", "response.output_item.added" }, { "sequence_number", seq++ }, { "output_index", out },
+                                                      { "item", QJsonObject { { "type", "message" }, { "id", "msg_1" }, { "status", "in_progress" }, { "role", "assistant" }, { "content", QJsonArray() } } } });
+            ev << sse("response.output_text.delta", { { "type", "response.output_text.delta" }, { "sequence_number", seq++ }, { "item_id", "msg_1" }, { "output_index", out }, { "content_index", 0 }, { "delta", text } });
+            const QJsonObject item { { "type", "message" }, { "id", "msg_1" }, { "status", "completed" }, { "role", "assistant" },
+                                     { "content", QJsonArray { QJsonObject { { "type", "output_text" }, { "text", text }, { "annotations", QJsonArray() } } } } };
+            ev << sse("response.output_item.done", { { "type", "response.output_item.done" }, { "sequence_number", seq++ }, { "output_index", out++ }, { "item", item } });
+            output.append(item);
+        }
+        QJsonObject done = resp0;
+        done.insert("status", "completed");
+        done.insert("output", output);
+        done.insert("usage", QJsonObject { { "input_tokens", 35 }, { "input_tokens_details", QJsonObject { { "cached_tokens", 5 } } }, { "output_tokens", 17 }, { "output_tokens_details", QJsonObject { { "reasoning_tokens", 4 } } }, { "total_tokens", 52 } });
+        ev << sse("response.completed", { { "type", "response.completed" }, { "sequence_number", seq++ }, { "response", done } });
+    } else if (format == "chat") {
+        const QJsonObject base { { "id", "chatcmpl-s1" }, { "object", "chat.completion.chunk" }, { "created", 1700000000 }, { "model", model } };
+        auto chunkWith = [&](const QJsonObject &delta, const QJsonValue &finish) {
+            QJsonObject c = base;
+            c.insert("choices", QJsonArray { QJsonObject { { "index", 0 }, { "delta", delta }, { "finish_reason", finish } } });
+            return sse({}, c);
+        };
+        ev << chunkWith({ { "role", "assistant" } }, QJsonValue::Null);
+        if (scenario == u"think")
+            ev << chunkWith({ { "reasoning_content", thought } }, QJsonValue::Null);
+        if (tools) {
+            int i = 0;
+            for (const auto &[id, args] : { std::pair { QStringLiteral("call_paris"), paris }, std::pair { QStringLiteral("call_london"), london } }) {
+                ev << chunkWith({ { "tool_calls", QJsonArray { QJsonObject { { "index", i }, { "id", id }, { "type", "function" }, { "function", QJsonObject { { "name", "get_weather" }, { "arguments", "" } } } } } } }, QJsonValue::Null);
+                ev << chunkWith({ { "tool_calls", QJsonArray { QJsonObject { { "index", i }, { "function", QJsonObject { { "arguments", QString::fromUtf8(compact(args)) } } } } } } }, QJsonValue::Null);
+                ++i;
+            }
+            ev << chunkWith({}, "tool_calls");
+        } else {
+            ev << chunkWith({ { "content", text } }, QJsonValue::Null);
+            ev << chunkWith({}, "stop");
+        }
+        QJsonObject usage = base;
+        usage.insert("choices", QJsonArray());
+        usage.insert("usage", QJsonObject { { "prompt_tokens", 35 }, { "completion_tokens", 17 }, { "total_tokens", 52 }, { "prompt_tokens_details", QJsonObject { { "cached_tokens", 5 } } } });
+        ev << sse({}, usage);
+        ev << QByteArray("data: [DONE]\n\n");
+    } else {
+        auto chunkOf = [&](const QJsonArray &parts, const QString &finish, bool usage) {
+            QJsonObject cand { { "content", QJsonObject { { "role", "model" }, { "parts", parts } } }, { "index", 0 } };
+            if (!finish.isEmpty())
+                cand.insert("finishReason", finish);
+            QJsonObject c { { "candidates", QJsonArray { cand } }, { "modelVersion", model }, { "responseId", "gem_s1" } };
+            if (usage)
+                c.insert("usageMetadata", QJsonObject { { "promptTokenCount", 35 }, { "candidatesTokenCount", 13 }, { "thoughtsTokenCount", 4 }, { "totalTokenCount", 52 }, { "cachedContentTokenCount", 5 } });
+            return sse({}, c);
+        };
+        if (scenario == u"think")
+            ev << chunkOf(QJsonArray { QJsonObject { { "text", thought }, { "thought", true } } }, QString(), false);
+        if (tools)
+            ev << chunkOf(QJsonArray { QJsonObject { { "functionCall", QJsonObject { { "name", "get_weather" }, { "args", paris } } }, { "thoughtSignature", signature } },
+                                       QJsonObject { { "functionCall", QJsonObject { { "name", "get_weather" }, { "args", london } } } } },
+                          "STOP", true);
+        else
+            ev << chunkOf(QJsonArray { QJsonObject { { "text", text } } }, "STOP", true);
+    }
+    return ev;
+}
+
+QByteArray FakeUpstream::scenarioBody(const QByteArray &format, const QString &model, const QString &scenario, const QString &answer)
+{
+    // The whole answer is what the stream spells out, assembled as that format does.
+    const QList<QByteArray> events = scenarioEvents(format, model, scenario, answer);
+    if (format == "responses") {
+        for (const QByteArray &e : events)
+            if (e.startsWith("event: response.completed"))
+                return compact(QJsonDocument::fromJson(e.mid(e.indexOf("data: ") + 6)).object().value("response").toObject());
+    }
+    if (format == "gemini") {
+        QJsonArray parts;
+        QJsonObject last;
+        for (const QByteArray &e : events) {
+            last = QJsonDocument::fromJson(e.mid(6)).object();
+            for (const QJsonValue &p : last.value("candidates").toArray().first().toObject().value("content").toObject().value("parts").toArray())
+                parts.append(p);
+        }
+        QJsonArray cands = last.value("candidates").toArray();
+        QJsonObject c0 = cands.first().toObject();
+        c0.insert("content", QJsonObject { { "role", "model" }, { "parts", parts } });
+        cands[0] = c0;
+        last.insert("candidates", cands);
+        return compact(last);
+    }
+    if (format == "chat") {
+        QString content, reasoning;
+        QJsonArray calls;
+        QString finish;
+        for (const QByteArray &e : events) {
+            const QJsonObject c = QJsonDocument::fromJson(e.mid(6)).object();
+            const QJsonObject ch = c.value("choices").toArray().first().toObject();
+            const QJsonObject d = ch.value("delta").toObject();
+            content += d.value("content").toString();
+            reasoning += d.value("reasoning_content").toString();
+            for (const QJsonValue &tv : d.value("tool_calls").toArray()) {
+                const QJsonObject t = tv.toObject();
+                if (t.contains("id"))
+                    calls.append(QJsonObject { { "id", t.value("id") }, { "type", "function" }, { "function", QJsonObject { { "name", t.value("function").toObject().value("name") }, { "arguments", "" } } } });
+                else {
+                    QJsonObject last = calls.last().toObject();
+                    QJsonObject f = last.value("function").toObject();
+                    f.insert("arguments", f.value("arguments").toString() + t.value("function").toObject().value("arguments").toString());
+                    last.insert("function", f);
+                    calls[calls.size() - 1] = last;
+                }
+            }
+            if (ch.value("finish_reason").isString())
+                finish = ch.value("finish_reason").toString();
+        }
+        QJsonObject msg { { "role", "assistant" }, { "content", calls.isEmpty() ? QJsonValue(content) : QJsonValue(QJsonValue::Null) } };
+        if (!reasoning.isEmpty())
+            msg.insert("reasoning_content", reasoning);
+        if (!calls.isEmpty())
+            msg.insert("tool_calls", calls);
+        return compact({ { "id", "chatcmpl-s1" }, { "object", "chat.completion" }, { "created", 1700000000 }, { "model", model },
+                         { "choices", QJsonArray { QJsonObject { { "index", 0 }, { "message", msg }, { "finish_reason", finish } } } },
+                         { "usage", QJsonObject { { "prompt_tokens", 35 }, { "completion_tokens", 17 }, { "total_tokens", 52 } } } });
+    }
+    // anthropic
+    QJsonArray content;
+    QString stop;
+    for (const QByteArray &e : events) {
+        const QJsonObject d = QJsonDocument::fromJson(e.mid(e.indexOf("data: ") + 6)).object();
+        const QString type = d.value("type").toString();
+        if (type == u"content_block_start")
+            content.append(d.value("content_block").toObject());
+        else if (type == u"content_block_delta") {
+            QJsonObject b = content.last().toObject();
+            const QJsonObject dl = d.value("delta").toObject();
+            if (dl.contains("text"))
+                b.insert("text", b.value("text").toString() + dl.value("text").toString());
+            if (dl.contains("thinking"))
+                b.insert("thinking", b.value("thinking").toString() + dl.value("thinking").toString());
+            if (dl.contains("signature"))
+                b.insert("signature", dl.value("signature"));
+            if (dl.contains("partial_json"))
+                b.insert("partial", b.value("partial").toString() + dl.value("partial_json").toString());
+            content[content.size() - 1] = b;
+        } else if (type == u"message_delta")
+            stop = d.value("delta").toObject().value("stop_reason").toString();
+    }
+    for (qsizetype i = 0; i < content.size(); ++i) {
+        QJsonObject b = content[i].toObject();
+        if (b.contains("partial")) {
+            b.insert("input", QJsonDocument::fromJson(b.value("partial").toString().toUtf8()).object());
+            b.remove("partial");
+            content[i] = b;
+        }
+    }
+    return compact({ { "id", "msg_s1" }, { "type", "message" }, { "role", "assistant" }, { "model", model }, { "content", content },
+                     { "stop_reason", stop }, { "stop_sequence", QJsonValue::Null },
+                     { "usage", QJsonObject { { "input_tokens", 30 }, { "output_tokens", 17 }, { "cache_read_input_tokens", 5 } } } });
+}
+
 void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
 {
     if (req.path.startsWith("/user_management/"))
@@ -441,6 +693,19 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
     }
     const bool isCount = req.path.contains("count_tokens");
     const bool stream = !isCount && (req.json.value("stream").toBool() || req.path.contains("stream"));
+    const QString scenarioModel = model.startsWith(u"tools-") ? QStringLiteral("tools") : model.startsWith(u"think-") ? QStringLiteral("think") : QString();
+    if (!scenarioModel.isEmpty() && !isCount) {
+        const QString answer = toolResultsOf(format, req.json);
+        if (!stream) {
+            const QByteArray body = scenarioBody(format, model, scenarioModel, answer);
+            socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + extraHeaders
+                          + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+            return;
+        }
+        socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n" + extraHeaders + "Transfer-Encoding: chunked\r\n\r\n");
+        streamTo(socket, scenarioEvents(format, model, scenarioModel, answer), delay, false, false);
+        return;
+    }
     if (!stream) {
         const QByteArray body = wholeBody(isCount ? QByteArray("count") : format, model);
         auto send = [this, socket, body, extraHeaders] {

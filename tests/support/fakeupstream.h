@@ -10,6 +10,9 @@
 //   close      close the connection without answering
 //   utf8split  one SSE event whose multi-byte UTF-8 text is split across two writes fake.delay_ms apart
 //   raw        write fake.raw (a string) verbatim, then close if fake.close is true
+// Models named "tools-*" answer with two parallel tool calls (get_weather for Paris and London), or, once
+// the request carries tool results, with text that quotes them; "think-*" models think (with a signature)
+// before they answer. These work for translated requests too, whose bodies carry no "fake" object.
 // It is also a fake WorkOS (paths under /user_management/): refresh tokens rotate and a reused one gets
 // invalid_grant; it answers slowly or fails on demand and serves the device flow. Knobs are members, and
 // POST /fake/knobs {json} sets them from another process (GET /fake/state reads counters).
@@ -86,6 +89,11 @@ public:
     /// "chat", "gemini".
     static QList<QByteArray> streamEvents(const QByteArray &format, const QString &model, int textDeltas);
     static QByteArray wholeBody(const QByteArray &format, const QString &model);
+    /// Tool calls / thinking scenarios (see above) in `format`, streamed or whole.
+    static QList<QByteArray> scenarioEvents(const QByteArray &format, const QString &model, const QString &scenario, const QString &answer);
+    static QByteArray scenarioBody(const QByteArray &format, const QString &model, const QString &scenario, const QString &answer);
+    /// The text of every tool result in a request body of `format`, joined with " | ".
+    static QString toolResultsOf(const QByteArray &format, const QJsonObject &body);
 
 Q_SIGNALS:
     void requestReceived();

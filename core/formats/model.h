@@ -1,0 +1,130 @@
+#pragma once
+// The shared model every translated request, response and stream goes through: one reader and one writer per
+// wire format, never N x N converters. Same-format requests skip it (passthrough keeps unknown fields).
+
+#include "../error.h"
+#include "wireformat.h"
+
+#include <QtCore/qjsonarray.h>
+#include <QtCore/qjsonobject.h>
+#include <QtCore/qlist.h>
+#include <QtCore/qstring.h>
+
+#include <optional>
+
+namespace d2a::ir {
+
+/// One piece of a message.
+struct Part
+{
+    enum class Kind { Text, Image, ToolCall, ToolResult, Thinking, RedactedThinking };
+    Kind kind = Kind::Text;
+    QString text; ///< Text, Thinking (the visible summary/thought), RedactedThinking (opaque data)
+    QString signature; ///< Thinking: Anthropic signature, Responses encrypted_content, Gemini thoughtSignature
+    WireFormat signatureFormat = WireFormat::Anthropic; ///< who issued the signature (only that vendor accepts it back)
+    QString reasoningId; ///< Responses reasoning item id
+    // Image
+    QString mediaType;
+    QString data; ///< base64
+    QString url; ///< an http(s) URL instead of data
+    // ToolCall / ToolResult
+    QString callId;
+    QString name; ///< ToolCall: function name; ToolResult: the called function's name when known
+    QString arguments = QStringLiteral("{}"); ///< ToolCall: JSON text
+    QList<Part> result; ///< ToolResult: text and image parts
+    bool isError = false;
+
+    static Part makeText(const QString &t)
+    {
+        Part p;
+        p.text = t;
+        return p;
+    }
+};
+
+struct Message
+{
+    enum class Role { User, Assistant, Tool };
+    Role role = Role::User;
+    QList<Part> parts;
+};
+
+struct Tool
+{
+    QString name;
+    QString description;
+    QJsonObject parameters; ///< JSON Schema
+};
+
+struct ToolChoice
+{
+    enum class Mode { Auto, None, Required, Specific };
+    Mode mode = Mode::Auto;
+    QString name;
+};
+
+/// The client's own reasoning request (kept when the configured level is auto).
+struct Reasoning
+{
+    bool enabled = false;
+    int budgetTokens = 0; ///< Anthropic / Gemini budget
+    QString effort; ///< low / medium / high / xhigh / minimal
+};
+
+struct Request
+{
+    QString model;
+    QList<Part> system; ///< text parts
+    QList<Message> messages;
+    QList<Tool> tools;
+    std::optional<ToolChoice> toolChoice;
+    std::optional<bool> parallelToolCalls;
+    std::optional<double> temperature;
+    std::optional<double> topP;
+    std::optional<int> topK;
+    QStringList stop;
+    std::optional<int> maxTokens;
+    bool stream = false;
+    bool includeUsage = false; ///< Chat stream_options.include_usage
+    std::optional<Reasoning> reasoning;
+    QJsonObject jsonFormat; ///< {type: json_object} or {type: json_schema, name, schema, strict}
+};
+
+enum class Finish { Stop, Length, ToolCalls, ContentFilter, Error };
+
+struct Usage
+{
+    qint64 input = 0;
+    qint64 output = 0;
+    qint64 cacheRead = 0;
+    qint64 cacheWrite = 0;
+    qint64 reasoning = 0;
+    bool known = false;
+};
+
+struct Response
+{
+    QString id;
+    QString model;
+    QList<Part> parts;
+    Finish finish = Finish::Stop;
+    Usage usage;
+};
+
+/// One stream event. Part indexes are stable and contiguous: a part starts, gets deltas, stops, and the next
+/// part starts after it (writers that need one block at a time rely on that).
+struct Event
+{
+    enum class Type { Start, PartStart, TextDelta, ThinkingDelta, SignatureDelta, ArgumentsDelta, PartStop, Usage, Finish, Error, Ping };
+    Type type = Type::Start;
+    int index = 0;
+    Part part; ///< PartStart: kind, callId, name (and for thinking, reasoningId)
+    QString text; ///< deltas
+    QString id; ///< Start
+    QString model; ///< Start
+    ir::Usage usage; ///< Usage, Finish
+    Finish finish = Finish::Stop;
+    d2a::Error error;
+};
+
+} // namespace d2a::ir
