@@ -422,6 +422,10 @@ QString FakeUpstream::toolResultsOf(const QByteArray &format, const QJsonObject 
 
 QList<QByteArray> FakeUpstream::scenarioEvents(const QByteArray &format, const QString &model, const QString &scenario, const QString &answer)
 {
+    if (scenario == u"plain") {
+        QList<QByteArray> plain = streamEvents(format, model, 3);
+        return plain;
+    }
     const bool tools = scenario == u"tools" && answer.isEmpty();
     const QString text = scenario == u"tools" ? QStringLiteral("Results: ") + answer : QStringLiteral("The answer is 42.");
     const QString thought = QStringLiteral("Let me think about it.");
@@ -464,7 +468,12 @@ QList<QByteArray> FakeUpstream::scenarioEvents(const QByteArray &format, const Q
         QJsonArray output;
         if (scenario == u"think") {
             ev << sse("response.output_item.added", { { "type", "response.output_item.added" }, { "sequence_number", seq++ }, { "output_index", out }, { "item", QJsonObject { { "type", "reasoning" }, { "id", "rs_1" }, { "summary", QJsonArray() } } } });
+            ev << sse("response.reasoning_summary_part.added", { { "type", "response.reasoning_summary_part.added" }, { "sequence_number", seq++ }, { "item_id", "rs_1" }, { "output_index", out }, { "summary_index", 0 },
+                                                                 { "part", QJsonObject { { "type", "summary_text" }, { "text", "" } } } });
             ev << sse("response.reasoning_summary_text.delta", { { "type", "response.reasoning_summary_text.delta" }, { "sequence_number", seq++ }, { "item_id", "rs_1" }, { "output_index", out }, { "summary_index", 0 }, { "delta", thought } });
+            ev << sse("response.reasoning_summary_text.done", { { "type", "response.reasoning_summary_text.done" }, { "sequence_number", seq++ }, { "item_id", "rs_1" }, { "output_index", out }, { "summary_index", 0 }, { "text", thought } });
+            ev << sse("response.reasoning_summary_part.done", { { "type", "response.reasoning_summary_part.done" }, { "sequence_number", seq++ }, { "item_id", "rs_1" }, { "output_index", out }, { "summary_index", 0 },
+                                                                { "part", QJsonObject { { "type", "summary_text" }, { "text", thought } } } });
             const QJsonObject item { { "type", "reasoning" }, { "id", "rs_1" }, { "summary", QJsonArray { QJsonObject { { "type", "summary_text" }, { "text", thought } } } }, { "encrypted_content", signature } };
             ev << sse("response.output_item.done", { { "type", "response.output_item.done" }, { "sequence_number", seq++ }, { "output_index", out++ }, { "item", item } });
             output.append(item);
@@ -475,6 +484,7 @@ QList<QByteArray> FakeUpstream::scenarioEvents(const QByteArray &format, const Q
                 ev << sse("response.output_item.added", { { "type", "response.output_item.added" }, { "sequence_number", seq++ }, { "output_index", out },
                                                           { "item", QJsonObject { { "type", "function_call" }, { "id", itemId }, { "call_id", id }, { "name", "get_weather" }, { "arguments", "" }, { "status", "in_progress" } } } });
                 ev << sse("response.function_call_arguments.delta", { { "type", "response.function_call_arguments.delta" }, { "sequence_number", seq++ }, { "item_id", itemId }, { "output_index", out }, { "delta", QString::fromUtf8(compact(args)) } });
+                ev << sse("response.function_call_arguments.done", { { "type", "response.function_call_arguments.done" }, { "sequence_number", seq++ }, { "item_id", itemId }, { "output_index", out }, { "arguments", QString::fromUtf8(compact(args)) } });
                 const QJsonObject item { { "type", "function_call" }, { "id", itemId }, { "call_id", id }, { "name", "get_weather" }, { "arguments", QString::fromUtf8(compact(args)) }, { "status", "completed" } };
                 ev << sse("response.output_item.done", { { "type", "response.output_item.done" }, { "sequence_number", seq++ }, { "output_index", out++ }, { "item", item } });
                 output.append(item);
@@ -482,9 +492,14 @@ QList<QByteArray> FakeUpstream::scenarioEvents(const QByteArray &format, const Q
         } else {
             ev << sse("response.output_item.added", { { "type", "response.output_item.added" }, { "sequence_number", seq++ }, { "output_index", out },
                                                       { "item", QJsonObject { { "type", "message" }, { "id", "msg_1" }, { "status", "in_progress" }, { "role", "assistant" }, { "content", QJsonArray() } } } });
+            ev << sse("response.content_part.added", { { "type", "response.content_part.added" }, { "sequence_number", seq++ }, { "item_id", "msg_1" }, { "output_index", out }, { "content_index", 0 },
+                                                       { "part", QJsonObject { { "type", "output_text" }, { "text", "" }, { "annotations", QJsonArray() } } } });
             ev << sse("response.output_text.delta", { { "type", "response.output_text.delta" }, { "sequence_number", seq++ }, { "item_id", "msg_1" }, { "output_index", out }, { "content_index", 0 }, { "delta", text } });
+            const QJsonObject part { { "type", "output_text" }, { "text", text }, { "annotations", QJsonArray() } };
+            ev << sse("response.output_text.done", { { "type", "response.output_text.done" }, { "sequence_number", seq++ }, { "item_id", "msg_1" }, { "output_index", out }, { "content_index", 0 }, { "text", text } });
+            ev << sse("response.content_part.done", { { "type", "response.content_part.done" }, { "sequence_number", seq++ }, { "item_id", "msg_1" }, { "output_index", out }, { "content_index", 0 }, { "part", part } });
             const QJsonObject item { { "type", "message" }, { "id", "msg_1" }, { "status", "completed" }, { "role", "assistant" },
-                                     { "content", QJsonArray { QJsonObject { { "type", "output_text" }, { "text", text }, { "annotations", QJsonArray() } } } } };
+                                     { "content", QJsonArray { part } } };
             ev << sse("response.output_item.done", { { "type", "response.output_item.done" }, { "sequence_number", seq++ }, { "output_index", out++ }, { "item", item } });
             output.append(item);
         }
@@ -544,6 +559,8 @@ QList<QByteArray> FakeUpstream::scenarioEvents(const QByteArray &format, const Q
 
 QByteArray FakeUpstream::scenarioBody(const QByteArray &format, const QString &model, const QString &scenario, const QString &answer)
 {
+    if (scenario == u"plain")
+        return wholeBody(format, model);
     // The whole answer is what the stream spells out, assembled as that format does.
     const QList<QByteArray> events = scenarioEvents(format, model, scenario, answer);
     if (format == "responses") {
