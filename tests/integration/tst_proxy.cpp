@@ -4,6 +4,7 @@
 #include "server/proxyservice.h"
 #include "sse/ssesplitter.h"
 #include "support/fakeupstream.h"
+#include "support/grammar.h"
 #include "support/testclient.h"
 
 #include <QtCore/qjsonarray.h>
@@ -44,6 +45,10 @@ private:
         c.endpoints[ModelType::Google] = m_fake->url(QStringLiteral("/api/llm/g/v1/generate"));
         c.models.append({ QStringLiteral("Gemini Test"), QStringLiteral("gemini-test"), ModelType::Google,
                           ReasoningLevel::Auto, QStringLiteral("google"), false });
+        for (ModelType t : { ModelType::Anthropic, ModelType::OpenAI, ModelType::Common, ModelType::Google }) {
+            c.models.append({ QString(), QStringLiteral("cut-") + modelTypeName(t), t, ReasoningLevel::Auto, QString(), false });
+            c.models.append({ QString(), QStringLiteral("slow-") + modelTypeName(t), t, ReasoningLevel::Auto, QString(), false });
+        }
         c.userAgentUpdateUrl.clear();
         c.timeouts.firstByteMs = 800;
         c.timeouts.idleMs = 800;
@@ -450,6 +455,100 @@ private Q_SLOTS:
         QCOMPARE(rc.status, 200);
         QVERIFY2(rc.body.contains(marker), rc.body.constData());
         QVERIFY(rc.finished);
+    }
+
+    void translatedStreamBreaks_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("model");
+        QTest::newRow("chat client, anthropic model") << "/v1/chat/completions" << "cut-anthropic";
+        QTest::newRow("anthropic client, responses model") << "/v1/messages" << "cut-openai";
+        QTest::newRow("responses client, gemini model") << "/v1/responses" << "cut-google";
+        QTest::newRow("gemini client, chat model") << "/v1beta/models/cut-common:streamGenerateContent?alt=sse" << "cut-common";
+    }
+
+    void translatedStreamBreaks()
+    {
+        // A translated stream cut upstream ends with the error event of the client's grammar, and the whole
+        // stream still passes that grammar's checker.
+        QFETCH(QString, path);
+        QFETCH(QString, model);
+        RecordedCall rc;
+        call(rc, "POST", path, body({ { "model", model }, { "stream", true }, { "max_tokens", 10 }, { "input", "x" },
+                                      { "messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "x" } } } },
+                                      { "contents", QJsonArray { QJsonObject { { "role", "user" }, { "parts", QJsonArray { QJsonObject { { "text", "x" } } } } } } } }));
+        QCOMPARE(rc.status, 200);
+        QVERIFY2(rc.body.contains("closed the connection"), rc.body.constData());
+        const QString grammar = checkStreamGrammar(formatForPath(path), rc.body);
+        QVERIFY2(grammar.isEmpty(), qPrintable(grammar));
+    }
+
+    void keepAliveDuringSilence_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<QByteArray>("ping");
+        QTest::newRow("anthropic passthrough") << "/v1/messages" << "slow-anthropic" << QByteArray("event: ping\ndata: {\"type\":\"ping\"}\n\n");
+        QTest::newRow("anthropic translated") << "/v1/messages" << "slow-common" << QByteArray("event: ping\ndata: {\"type\":\"ping\"}\n\n");
+        QTest::newRow("chat translated") << "/v1/chat/completions" << "slow-openai" << QByteArray(": keepalive\n\n");
+    }
+
+    void keepAliveDuringSilence()
+    {
+        Config c = makeConfig();
+        c.timeouts.keepAliveMs = 150;
+        c.timeouts.idleMs = 5000;
+        m_proxy->setConfig(c);
+        QFETCH(QString, path);
+        QFETCH(QString, model);
+        QFETCH(QByteArray, ping);
+        RecordedCall rc;
+        call(rc, "POST", path, body({ { "model", model }, { "stream", true }, { "max_tokens", 10 },
+                                      { "messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "x" } } } } }));
+        QCOMPARE(rc.status, 200);
+        QVERIFY2(rc.body.contains(ping), rc.body.constData());
+        const QString grammar = checkStreamGrammar(formatForPath(path), rc.body);
+        QVERIFY2(grammar.isEmpty(), qPrintable(grammar));
+    }
+
+    void idleTimeoutStillFailsCleanly()
+    {
+        // Keepalives do not hide a dead upstream: the idle timeout ends the stream with an error event.
+        Config c = makeConfig();
+        c.timeouts.keepAliveMs = 100;
+        c.timeouts.idleMs = 500;
+        m_proxy->setConfig(c);
+        RecordedCall rc;
+        call(rc, "POST", QStringLiteral("/v1/messages"), body({ { "model", "claude-opus-4-6" }, { "stream", true }, { "messages", QJsonArray() },
+                                                               { "fake", QJsonObject { { "scenario", "stall" } } } }));
+        QVERIFY(rc.body.contains("event: ping"));
+        QVERIFY2(rc.body.contains("event: error") && rc.body.contains("went silent"), rc.body.constData());
+    }
+
+    void hostileBodies_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<int>("status");
+        QTest::newRow("deeply nested") << "/v1/chat/completions" << (QByteArray(5000, '[') + QByteArray(5000, ']')) << 400;
+        QTest::newRow("nested in messages") << "/v1/messages" << (QByteArray("{\"model\":\"glm-4.7\",\"messages\":") + QByteArray(3000, '[') + QByteArray(3000, ']') + "}") << 400;
+        QTest::newRow("invalid utf-8") << "/v1/responses" << QByteArray("{\"model\":\"gpt-5.4\",\"input\":\"\xff\xfe\xc3\"}") << 400;
+        QTest::newRow("wrong types translated") << "/v1/chat/completions" << QByteArray("{\"model\":\"claude-opus-4-6\",\"messages\":[{\"role\":\"user\",\"content\":{\"a\":1}}]}") << 400;
+        QTest::newRow("messages missing translated") << "/v1/messages" << QByteArray("{\"model\":\"gpt-5.4\"}") << 400;
+        QTest::newRow("huge string") << "/v1/chat/completions" << (QByteArray("{\"model\":\"claude-opus-4-6\",\"messages\":[{\"role\":\"user\",\"content\":\"") + QByteArray(400 * 1024, 'z') + "\"}]}") << 200;
+    }
+
+    void hostileBodies()
+    {
+        QFETCH(QString, path);
+        QFETCH(QByteArray, body);
+        QFETCH(int, status);
+        RecordedCall rc;
+        call(rc, "POST", path, body);
+        QCOMPARE(rc.status, status);
+        if (status >= 400)
+            QVERIFY(!rc.json().value("error").toObject().isEmpty() || rc.json().value("type").toString() == u"error");
+        QVERIFY(m_proxy->isRunning());
     }
 
     void bodyLimit()

@@ -711,6 +711,13 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
     const bool isCount = req.path.contains("count_tokens");
     const bool stream = !isCount && (req.json.value("stream").toBool() || req.path.contains("stream"));
     const QString scenarioModel = model.startsWith(u"tools-") ? QStringLiteral("tools") : model.startsWith(u"think-") ? QStringLiteral("think") : QString();
+    if (model.startsWith(u"cut-") || model.startsWith(u"slow-")) {
+        // Translated requests carry no "fake" object: these models cut the stream after its first event, or
+        // go silent after it for fake.delay_ms-like 400 ms before going on.
+        socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
+        streamTo(socket, streamEvents(format, model, 2), model.startsWith(u"slow-") ? 400 : 20, model.startsWith(u"cut-"), false);
+        return;
+    }
     if (!scenarioModel.isEmpty() && !isCount) {
         const QString answer = toolResultsOf(format, req.json);
         if (!stream) {

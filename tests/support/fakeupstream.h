@@ -12,7 +12,8 @@
 //   raw        write fake.raw (a string) verbatim, then close if fake.close is true
 // Models named "tools-*" answer with two parallel tool calls (get_weather for Paris and London), or, once
 // the request carries tool results, with text that quotes them; "think-*" models think (with a signature)
-// before they answer. These work for translated requests too, whose bodies carry no "fake" object.
+// before they answer; "cut-*" models break the stream after one event and "slow-*" models pause 400 ms
+// between events. These work for translated requests too, whose bodies carry no "fake" object.
 // It is also a fake WorkOS (paths under /user_management/): refresh tokens rotate and a reused one gets
 // invalid_grant; it answers slowly or fails on demand and serves the device flow. Knobs are members, and
 // POST /fake/knobs {json} sets them from another process (GET /fake/state reads counters).
