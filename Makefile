@@ -5,7 +5,7 @@ GENERATOR ?= Ninja
 BUILD_TYPE ?= RelWithDebInfo
 ARGS ?=
 
-.PHONY: all deps test-deps configure build run test e2e-deps clean
+.PHONY: all deps test-deps configure build run test e2e-deps screenshots translations clean
 
 all: build
 
@@ -33,6 +33,15 @@ test: test-deps e2e-deps configure
 	cmake -S . -B $(BUILD) -DNODE_EXECUTABLE="$$(bash scripts/node.sh)" >/dev/null
 	cmake --build $(BUILD) -j$$(nproc 2>/dev/null || echo 2)
 	cd $(BUILD) && ctest --output-on-failure --timeout 300
+
+# PNGs of the tray menu, every settings page and the activity window, in English and Chinese, under Xvfb.
+screenshots: build
+	@bash scripts/deps.sh --screenshots
+	@bash scripts/screenshots.sh $(BUILD)/app/droid2api screenshots
+
+# Refresh translations/*.ts from the sources (lupdate).
+translations: configure
+	cmake --build $(BUILD) --target update_translations
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -8,7 +8,18 @@
 #include "server/proxyservice.h"
 #include "upstream/httpclient.h"
 
+#include "activitywindow.h"
+#include "appcontroller.h"
+#include "desktopapp.h"
+#include "screenshots.h"
+#include "singleinstance.h"
+
 #include <QtCore/qcommandlineparser.h>
+#include <QtCore/qlibraryinfo.h>
+#include <QtCore/qlocale.h>
+#include <QtCore/qtranslator.h>
+#include <QtWidgets/qapplication.h>
+#include <QtWidgets/qmessagebox.h>
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qsocketnotifier.h>
 #include <QtCore/qtextstream.h>
@@ -77,6 +88,23 @@ void installShutdownSignals(QObject *context, const std::function<void()> &onSig
 #else
 void installShutdownSignals(QObject *, const std::function<void()> &) { }
 #endif
+
+/// The tray app (or, with `screenshotDir`, PNGs of its windows in the current language).
+int runDesktop(QCoreApplication &app, const QString &screenshotDir, const QString &configPath, const d2a::Config &config,
+               const d2a::Environment &env)
+{
+    d2a::log::setLevel(config.logLevel);
+    AppController controller(configPath, config, env);
+    DesktopApp desktop(&controller);
+    if (auto *instance = qobject_cast<SingleInstance *>(app.property("droid2api.instance").value<QObject *>()))
+        QObject::connect(instance, &SingleInstance::activationRequested, &desktop, [&desktop] { desktop.showSettings(); });
+    if (config.startProxyOnLaunch)
+        controller.start();
+    if (!screenshotDir.isEmpty())
+        return writeScreenshots(desktop, controller, screenshotDir);
+    installShutdownSignals(&app, [&desktop] { desktop.quit(); });
+    return QCoreApplication::exec();
+}
 
 enum class AccountCommand { SignIn, SignOut, Import };
 
@@ -151,11 +179,57 @@ int runAccountCommand(AccountCommand command, const d2a::Config &config, const d
 
 } // namespace
 
+/// Flags that never need a display: the headless proxy, account commands, help and version.
+static bool wantsHeadless(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray a(argv[i]);
+        if (a == "--headless" || a == "--sign-in" || a == "--sign-out" || a == "--import-droid-auth" || a == "--help"
+            || a == "-h" || a == "--help-all" || a == "--version" || a == "-v")
+            return true;
+    }
+    return false;
+}
+
+/// Platform-specific: on Linux/BSD a GUI needs an X11 or Wayland display (or an explicit QT_QPA_PLATFORM).
+static bool displayAvailable()
+{
+#if defined(Q_OS_UNIX) && !defined(Q_OS_MACOS)
+    return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY")
+        || qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
+#else
+    return true;
+#endif
+}
+
+static void loadTranslations(QCoreApplication *app)
+{
+    auto *ours = new QTranslator(app);
+    if (ours->load(QLocale(), QStringLiteral("droid2api"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        QCoreApplication::installTranslator(ours);
+    auto *qt = new QTranslator(app);
+    if (qt->load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"), QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QCoreApplication::installTranslator(qt);
+}
+
+static int run(QCoreApplication &app, bool gui);
+
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("droid2api"));
     QCoreApplication::setApplicationVersion(QStringLiteral(DROID2API_VERSION));
+    if (!wantsHeadless(argc, argv) && displayAvailable()) {
+        QApplication app(argc, argv);
+        QApplication::setQuitOnLastWindowClosed(false); // closing windows never stops the proxy
+        return run(app, true);
+    }
+    QCoreApplication app(argc, argv);
+    return run(app, false);
+}
+
+static int run(QCoreApplication &app, bool gui)
+{
+    loadTranslations(&app);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QCoreApplication::translate(
@@ -182,17 +256,34 @@ int main(int argc, char *argv[])
     const QCommandLineOption tokenStoreOpt(QStringLiteral("token-store"),
                                            QCoreApplication::translate("main", "Where tokens live: auto (default), keychain or file."),
                                            QStringLiteral("kind"));
-    parser.addOptions({ headless, configOpt, hostOpt, portOpt, signIn, signOut, importDroid, tokenStoreOpt });
+    QCommandLineOption screenshots(QStringLiteral("screenshots"), QStringLiteral("Write PNGs of the tray menu and every settings page to <dir>, then exit."),
+                                         QStringLiteral("dir"));
+    screenshots.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions({ headless, configOpt, hostOpt, portOpt, signIn, signOut, importDroid, tokenStoreOpt, screenshots });
     parser.process(app);
 
     const d2a::Environment env = d2a::Environment::fromProcess();
     d2a::log::install(env.debug);
 
+    if (gui) {
+        // One instance per user: a second launch brings the first one's settings window forward.
+        auto *instance = new SingleInstance(SingleInstance::defaultName(), &app);
+        if (!parser.isSet(screenshots) && instance->notifyRunning()) {
+            printLine(stdout, QCoreApplication::translate("main", "droid2api is already running; showing its settings window."));
+            return 0;
+        }
+        instance->listen();
+        app.setProperty("droid2api.instance", QVariant::fromValue<QObject *>(instance));
+    }
+    const QString configPath = parser.isSet(configOpt) ? parser.value(configOpt) : d2a::ConfigLoader::userConfigPath();
     auto loaded = parser.isSet(configOpt) ? d2a::ConfigLoader::loadFile(parser.value(configOpt))
                                           : d2a::ConfigLoader::loadOrCreateUserConfig();
     if (!loaded) {
-        printLine(stderr, QCoreApplication::translate("main", "droid2api: configuration refused: %1")
-                              .arg(loaded.error().message));
+        const QString message = QCoreApplication::translate("main", "droid2api: configuration refused: %1").arg(loaded.error().message);
+        printLine(stderr, message);
+        if (gui)
+            QMessageBox::critical(nullptr, QCoreApplication::translate("main", "droid2api"),
+                                  message + QCoreApplication::translate("main", "\n\nThe file was not changed. Fix it and start droid2api again."));
         return 2;
     }
     d2a::Config config = loaded.value();
@@ -220,9 +311,11 @@ int main(int argc, char *argv[])
         }
     }
 
-    if (!parser.isSet(headless)) {
+    if (gui)
+        return runDesktop(app, parser.value(screenshots), configPath, config, env);
+    if (!parser.isSet(headless) && !displayAvailable()) {
         printLine(stdout, QCoreApplication::translate(
-                              "main", "droid2api: this build has no tray UI, so the proxy runs headless."));
+                              "main", "droid2api: no display found, so the proxy runs headless (the tray app needs a desktop session)."));
     }
 
     d2a::ProxyService proxy;

@@ -4,10 +4,13 @@
 set -euo pipefail
 
 want_test=0
+want_shots=0
 [[ "${1:-}" == "--test" ]] && want_test=1
+[[ "${1:-}" == "--screenshots" ]] && want_test=1 && want_shots=1
 
 build_pkgs=(cmake ninja-build g++ make pkg-config qt6-base-dev qt6-httpserver-dev qt6-websockets-dev
-            qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qtkeychain-qt6-dev libsecret-1-0 libgl-dev)
+            qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n qtkeychain-qt6-dev libsecret-1-0
+            libgl-dev qt6-svg-dev libqt6svg6 libxkbcommon-dev)
 test_pkgs=(xvfb xauth trayer dbus dbus-x11 gnome-keyring libsecret-tools xdotool ca-certificates curl)
 
 print_other_systems() {
@@ -27,6 +30,9 @@ if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>
 fi
 
 pkgs=("${build_pkgs[@]}")
+if (( want_shots )); then
+    pkgs+=(fonts-wqy-microhei) # Chinese glyphs for the zh_CN screenshots
+fi
 if (( want_test )); then
     pkgs+=("${test_pkgs[@]}")
     # Node.js for the end-to-end tests with the real npm SDKs: keep a newer one if the machine has it.

@@ -87,6 +87,20 @@ QString Config::redirect(const QString &id) const
     return modelRedirects.value(id, id);
 }
 
+ReasoningLevel Config::effectiveLevel(const ModelConfig &model, std::optional<ReasoningLevel> header) const
+{
+    if (header)
+        return *header;
+    return model.reasoning != ReasoningLevel::Auto ? model.reasoning : reasoningDefault;
+}
+
+int Config::budgetFor(ReasoningLevel level) const
+{
+    static const QMap<ReasoningLevel, int> defaults { { ReasoningLevel::Low, 4096 }, { ReasoningLevel::Medium, 12288 },
+                                                      { ReasoningLevel::High, 24576 }, { ReasoningLevel::XHigh, 40960 } };
+    return reasoningBudgets.value(level, defaults.value(level, 0));
+}
+
 Environment Environment::fromProcess()
 {
     Environment env;
@@ -435,6 +449,39 @@ Result<Config> ConfigLoader::fromJson(const QByteArray &json, const QString &fil
             c.workosClientId = w.value(u"client_id").toString().trimmed();
         }
     }
+    if (o.contains(u"reasoning_default")) {
+        const auto level = parseReasoningLevel(o.value(u"reasoning_default").toString());
+        if (!level)
+            return v.fail(QStringLiteral("reasoning_default"), QStringLiteral("expected auto, off, low, medium, high or xhigh"));
+        c.reasoningDefault = *level;
+    }
+    if (o.contains(u"reasoning_budgets")) {
+        if (auto e = v.expect(QStringLiteral("reasoning_budgets"), o.value(u"reasoning_budgets"), QJsonValue::Object, QStringLiteral("an object")))
+            return *e;
+        const QJsonObject b = o.value(u"reasoning_budgets").toObject();
+        for (auto it = b.begin(); it != b.end(); ++it) {
+            const auto level = parseReasoningLevel(it.key());
+            if (!level || *level == ReasoningLevel::Auto || *level == ReasoningLevel::Off)
+                return v.fail(QStringLiteral("reasoning_budgets.") + it.key(), QStringLiteral("expected low, medium, high or xhigh"));
+            if (auto e = v.integer(QStringLiteral("reasoning_budgets.") + it.key(), it.value(), 1024, 200000, &n))
+                return *e;
+            c.reasoningBudgets.insert(*level, int(n));
+        }
+    }
+    for (const auto &[key, field] : { std::pair { "start_proxy_on_launch", &c.startProxyOnLaunch }, std::pair { "start_at_login", &c.startAtLogin } }) {
+        const QString k = QString::fromLatin1(key);
+        if (!o.contains(k))
+            continue;
+        if (auto e = v.expect(k, o.value(k), QJsonValue::Bool, QStringLiteral("true or false")))
+            return *e;
+        *field = o.value(k).toBool();
+    }
+    if (o.contains(u"log_level")) {
+        const QString l = o.value(u"log_level").toString();
+        if (l != u"debug" && l != u"info" && l != u"warning")
+            return v.fail(QStringLiteral("log_level"), QStringLiteral("expected debug, info or warning"));
+        c.logLevel = l;
+    }
     if (o.contains(u"token_store")) {
         const QString ts = o.value(u"token_store").toString();
         if (ts != u"auto" && ts != u"keychain" && ts != u"file")
@@ -475,6 +522,81 @@ Result<Config> ConfigLoader::loadOrCreateUserConfig(QString *createdPath)
         qCInfo(lcConfig) << "created" << path << "from the shipped defaults";
     }
     return loadFile(path);
+}
+
+QJsonObject ConfigLoader::toJson(const Config &c, const QJsonObject &original)
+{
+    QJsonObject o = original;
+    o.insert(QStringLiteral("port"), c.port);
+    o.insert(QStringLiteral("host"), c.host);
+    QJsonArray endpoints;
+    for (auto it = c.endpoints.begin(); it != c.endpoints.end(); ++it)
+        endpoints.append(QJsonObject { { QStringLiteral("name"), modelTypeName(it.key()) }, { QStringLiteral("base_url"), it.value().toString() } });
+    o.insert(QStringLiteral("endpoint"), endpoints);
+    QJsonArray models;
+    for (const ModelConfig &m : c.models) {
+        QJsonObject mo { { QStringLiteral("name"), m.name }, { QStringLiteral("id"), m.id }, { QStringLiteral("type"), modelTypeName(m.type) },
+                         { QStringLiteral("reasoning"), reasoningLevelName(m.reasoning) } };
+        if (!m.provider.isEmpty())
+            mo.insert(QStringLiteral("provider"), m.provider);
+        if (m.fast)
+            mo.insert(QStringLiteral("fast"), true);
+        models.append(mo);
+    }
+    o.insert(QStringLiteral("models"), models);
+    QJsonObject redirects;
+    for (auto it = c.modelRedirects.begin(); it != c.modelRedirects.end(); ++it)
+        redirects.insert(it.key(), it.value());
+    o.insert(QStringLiteral("model_redirects"), redirects);
+    o.insert(QStringLiteral("system_prompt"), c.systemPrompt);
+    o.insert(QStringLiteral("user_agent"), c.userAgent);
+    o.insert(QStringLiteral("user_agent_update_url"), c.userAgentUpdateUrl);
+    o.insert(QStringLiteral("dev_mode"), c.devMode);
+    o.insert(QStringLiteral("access_key"), c.accessKey);
+    o.insert(QStringLiteral("max_body_bytes"), double(c.maxBodyBytes));
+    o.insert(QStringLiteral("timeouts"), QJsonObject { { QStringLiteral("connect_ms"), c.timeouts.connectMs }, { QStringLiteral("first_byte_ms"), c.timeouts.firstByteMs },
+                                                       { QStringLiteral("idle_ms"), c.timeouts.idleMs }, { QStringLiteral("shutdown_ms"), c.timeouts.shutdownMs },
+                                                       { QStringLiteral("keepalive_ms"), c.timeouts.keepAliveMs } });
+    o.insert(QStringLiteral("proxies"), QJsonArray::fromStringList(c.proxies));
+    o.insert(QStringLiteral("upstream_headers"), c.upstreamHeaders);
+    o.insert(QStringLiteral("workos"), QJsonObject { { QStringLiteral("base_url"), c.workosBaseUrl.toString() }, { QStringLiteral("client_id"), c.workosClientId } });
+    o.insert(QStringLiteral("token_store"), c.tokenStore);
+    o.insert(QStringLiteral("reasoning_default"), reasoningLevelName(c.reasoningDefault));
+    QJsonObject budgets;
+    for (ReasoningLevel l : { ReasoningLevel::Low, ReasoningLevel::Medium, ReasoningLevel::High, ReasoningLevel::XHigh })
+        budgets.insert(reasoningLevelName(l), c.budgetFor(l));
+    o.insert(QStringLiteral("reasoning_budgets"), budgets);
+    o.insert(QStringLiteral("start_proxy_on_launch"), c.startProxyOnLaunch);
+    o.insert(QStringLiteral("start_at_login"), c.startAtLogin);
+    o.insert(QStringLiteral("log_level"), c.logLevel);
+    return o;
+}
+
+Result<bool> ConfigLoader::save(const QString &path, const Config &config)
+{
+    QJsonObject original;
+    QFile existing(path);
+    if (existing.open(QIODevice::ReadOnly))
+        original = QJsonDocument::fromJson(existing.readAll()).object();
+    existing.close();
+    const QByteArray json = QJsonDocument(toJson(config, original)).toJson(QJsonDocument::Indented);
+    auto check = fromJson(json, path);
+    if (!check)
+        return check.error();
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    if (QFile::exists(path)) {
+        // The previous version stays next to it, so a bad edit can always be undone by hand.
+        QFile::remove(path + QStringLiteral(".bak"));
+        if (!QFile::copy(path, path + QStringLiteral(".bak")))
+            return Error::internal(QStringLiteral("%1: cannot keep the previous version as .bak").arg(path));
+    }
+    QSaveFile out(path);
+    if (!out.open(QIODevice::WriteOnly))
+        return Error::internal(QStringLiteral("%1: cannot write it: %2").arg(path, out.errorString()));
+    out.write(json);
+    if (!out.commit())
+        return Error::internal(QStringLiteral("%1: cannot write it: %2").arg(path, out.errorString()));
+    return true;
 }
 
 void ConfigLoader::applyEnvironment(Config &config, const Environment &env)

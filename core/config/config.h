@@ -66,6 +66,15 @@ struct Config
     QUrl workosBaseUrl = QUrl(QStringLiteral("https://api.workos.com"));
     QString workosClientId = QStringLiteral("client_01HNM792M5G5G1A2THWPXKFMXB");
     QString tokenStore = QStringLiteral("auto"); ///< auto, keychain or file
+    ReasoningLevel reasoningDefault = ReasoningLevel::Auto; ///< for models whose own level is auto
+    QMap<ReasoningLevel, int> reasoningBudgets; ///< Anthropic thinking budget per fixed level
+    bool startProxyOnLaunch = true;
+    bool startAtLogin = false;
+    QString logLevel = QStringLiteral("info"); ///< debug, info or warning
+
+    /// The level a request gets: the x-reasoning-level header, else the model's own, else reasoning_default.
+    ReasoningLevel effectiveLevel(const ModelConfig &model, std::optional<ReasoningLevel> header) const;
+    int budgetFor(ReasoningLevel level) const;
 
     /// The model with this id, after no redirect.
     const ModelConfig *findModel(const QString &id) const;
@@ -107,6 +116,12 @@ public:
 
     /// Applies PORT and the other environment overrides.
     static void applyEnvironment(Config &config, const Environment &env);
+
+    /// `config` as JSON, merged into `original` so keys droid2api does not know survive a save.
+    static QJsonObject toJson(const Config &config, const QJsonObject &original = {});
+    /// Writes `config` to `path` atomically; the previous file is kept as `path`.bak. Never writes an invalid
+    /// config (it is validated first).
+    static Result<bool> save(const QString &path, const Config &config);
 };
 
 } // namespace d2a

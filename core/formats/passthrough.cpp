@@ -113,7 +113,7 @@ Result<QJsonObject> applyPassthroughEdits(WireFormat format, QJsonObject body, c
     }
     if (err)
         return *err;
-    applyReasoning(format, body, edits.level);
+    applyReasoning(format, body, edits.level, edits.budget);
     if (edits.fast && format == WireFormat::OpenAIResponses)
         body.insert(QStringLiteral("service_tier"), QStringLiteral("priority"));
     if (format == WireFormat::Gemini)

@@ -14,6 +14,7 @@ struct PassthroughEdits
     QString upstreamModel; ///< after model_redirects
     QString systemPrompt; ///< the Droid prefix (empty: none)
     ReasoningLevel level = ReasoningLevel::Auto;
+    int budget = 0; ///< Anthropic thinking budget for `level` (0: the built-in table)
     bool fast = false;
     bool geminiStream = false; ///< Factory's Gemini endpoint reads "stream" from the body
 };

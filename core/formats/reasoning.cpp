@@ -27,7 +27,7 @@ int thinkingBudget(ReasoningLevel level)
     }
 }
 
-void applyReasoning(WireFormat format, QJsonObject &body, ReasoningLevel level)
+void applyReasoning(WireFormat format, QJsonObject &body, ReasoningLevel level, int budgetOverride)
 {
     if (level == ReasoningLevel::Auto)
         return;
@@ -38,7 +38,7 @@ void applyReasoning(WireFormat format, QJsonObject &body, ReasoningLevel level)
             body.remove(QStringLiteral("thinking"));
             return;
         } else {
-            const int budget = thinkingBudget(level);
+            const int budget = budgetOverride > 0 ? budgetOverride : thinkingBudget(level);
             body.insert(QStringLiteral("thinking"),
                         QJsonObject { { QStringLiteral("type"), QStringLiteral("enabled") },
                                       { QStringLiteral("budget_tokens"), budget } });

@@ -77,6 +77,16 @@ void install(bool debug)
                                            : QStringLiteral("droid2api.*.debug=false"));
 }
 
+void setLevel(const QString &level)
+{
+    if (level == u"debug")
+        QLoggingCategory::setFilterRules(QStringLiteral("droid2api.*.debug=true\nqt.*.debug=false"));
+    else if (level == u"warning")
+        QLoggingCategory::setFilterRules(QStringLiteral("droid2api.*.debug=false\ndroid2api.*.info=false"));
+    else
+        QLoggingCategory::setFilterRules(QStringLiteral("droid2api.*.debug=false"));
+}
+
 void registerSecret(const QString &secret)
 {
     if (secret.size() < 8)

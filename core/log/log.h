@@ -18,6 +18,9 @@ namespace d2a::log {
 /// `debug` enables debug output for every droid2api category.
 void install(bool debug);
 
+/// Sets the minimum level of droid2api's categories: "debug", "info" or "warning".
+void setLevel(const QString &level);
+
 /// Every later log line has `secret` replaced by "[redacted]". Strings shorter than 8 characters are ignored.
 void registerSecret(const QString &secret);
 

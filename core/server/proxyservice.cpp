@@ -361,16 +361,16 @@ void ProxyService::handleProxy(Exchange *exchange, WireFormat routeFormat, const
         return exchange->respondJson(200, json({ { QStringLiteral("input_tokens"), double(estimateInputTokens(r)) } }),
                                      { { "x-droid2api-estimate", "local" } });
     }
-    ReasoningLevel level = model->reasoning;
+    std::optional<ReasoningLevel> headerLevel;
     const QByteArray levelHeader = exchange->header("x-reasoning-level");
     if (!levelHeader.isEmpty()) {
-        const auto parsed = parseReasoningLevel(QString::fromUtf8(levelHeader));
-        if (!parsed)
+        headerLevel = parseReasoningLevel(QString::fromUtf8(levelHeader));
+        if (!headerLevel)
             return exchange->respondError(Error::badRequest(
                 QStringLiteral("x-reasoning-level must be auto, off, low, medium, high or xhigh, not '%1'")
                     .arg(QString::fromUtf8(levelHeader.left(40)))));
-        level = *parsed;
     }
+    const ReasoningLevel level = config->effectiveLevel(*model, headerLevel);
 
     const bool clientStream = streamRoute || body.value(u"stream").toBool(false);
     const ModelConfig modelCopy = *model;
@@ -429,6 +429,7 @@ void ProxyService::forward(Exchange *exchange, const QByteArray &bearer, bool se
     edits.upstreamModel = model.id;
     edits.systemPrompt = config->systemPrompt; // count_tokens too: counted as sent, never an undercount
     edits.level = countTokens ? ReasoningLevel::Auto : level;
+    edits.budget = config->budgetFor(level);
     edits.fast = model.fast;
     edits.geminiStream = clientStream;
     auto edited = applyPassthroughEdits(upFormat, body, edits);

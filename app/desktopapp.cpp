@@ -1,0 +1,66 @@
+#include "desktopapp.h"
+
+#include "activitywindow.h"
+#include "server/proxyservice.h"
+#include "settingsdialog.h"
+#include "trayicon.h"
+
+#include <QtWidgets/qapplication.h>
+
+DesktopApp::DesktopApp(AppController *controller, QObject *parent) : QObject(parent), m_controller(controller)
+{
+    m_tray = new TrayIcon(controller, this);
+    connect(m_tray, &TrayIcon::settingsRequested, this, [this] { showSettings(); });
+    connect(m_tray, &TrayIcon::signInRequested, this, [this] { showSettings(1); });
+    connect(m_tray, &TrayIcon::activityRequested, this, &DesktopApp::showActivity);
+    connect(m_tray, &TrayIcon::quitRequested, this, &DesktopApp::quit);
+    activity(); // collects requests and log lines from the start, shown or not
+    // Shown in any case: Qt embeds it as soon as a tray appears (a panel may start after the app at login).
+    m_tray->icon()->show();
+    if (!QSystemTrayIcon::isSystemTrayAvailable())
+        showSettings(); // no tray (yet): the window is the way in
+}
+
+DesktopApp::~DesktopApp()
+{
+    delete m_settings;
+    delete m_activity;
+}
+
+SettingsDialog *DesktopApp::settings()
+{
+    if (!m_settings)
+        m_settings = new SettingsDialog(m_controller);
+    return m_settings;
+}
+
+ActivityWindow *DesktopApp::activity()
+{
+    if (!m_activity)
+        m_activity = new ActivityWindow(m_controller);
+    return m_activity;
+}
+
+void DesktopApp::showSettings(int page)
+{
+    SettingsDialog *d = settings();
+    if (page >= 0)
+        d->showPage(page);
+    d->show();
+    d->raise();
+    d->activateWindow();
+}
+
+void DesktopApp::showActivity()
+{
+    activity()->show();
+    activity()->raise();
+    activity()->activateWindow();
+}
+
+void DesktopApp::quit()
+{
+    m_tray->icon()->hide();
+    connect(m_controller->proxy(), &d2a::ProxyService::shutdownFinished, qApp, &QCoreApplication::quit);
+    m_controller->proxy()->shutdown(m_controller->config().timeouts.shutdownMs);
+}

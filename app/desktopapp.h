@@ -1,0 +1,36 @@
+#pragma once
+// The desktop app: tray icon, settings and activity windows around one AppController.
+
+#include "appcontroller.h"
+
+#include <QtCore/qobject.h>
+#include <QtCore/qpointer.h>
+
+class ActivityWindow;
+class SettingsDialog;
+class SingleInstance;
+class TrayIcon;
+
+class DesktopApp final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(DesktopApp)
+
+public:
+    DesktopApp(AppController *controller, QObject *parent = nullptr);
+    ~DesktopApp() override;
+
+    TrayIcon *tray() const { return m_tray; }
+    SettingsDialog *settings();
+    ActivityWindow *activity();
+    void showSettings(int page = -1);
+    void showActivity();
+    /// Stops the proxy gracefully, then quits the application.
+    void quit();
+
+private:
+    AppController *m_controller;
+    TrayIcon *m_tray = nullptr;
+    QPointer<SettingsDialog> m_settings;
+    QPointer<ActivityWindow> m_activity;
+};

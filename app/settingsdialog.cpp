@@ -1,0 +1,121 @@
+#include "settingsdialog.h"
+
+#include "appcontroller.h"
+#include "autostart.h"
+
+#include <QtWidgets/qboxlayout.h>
+#include <QtWidgets/qdialogbuttonbox.h>
+#include <QtWidgets/qlabel.h>
+#include <QtWidgets/qlistwidget.h>
+#include <QtWidgets/qpushbutton.h>
+#include <QtWidgets/qstackedwidget.h>
+
+SettingsDialog::SettingsDialog(AppController *controller, QWidget *parent) : QDialog(parent), m_controller(controller)
+{
+    setWindowTitle(tr("droid2api Settings"));
+    setWindowIcon(QIcon(QStringLiteral(":/droid2api/icons/droid2api.svg")));
+    resize(860, 560);
+    m_pages = { new GeneralPage(this), new AccountPage(controller, this), new ModelsPage(this), new EndpointsPage(this),
+                new ReasoningPage(this), new ClientsPage(controller, this) };
+    m_nav = new QListWidget(this);
+    m_nav->setMaximumWidth(180);
+    m_nav->setStyleSheet(QStringLiteral("QListWidget::item { padding: 6px 8px; }"));
+    m_stack = new QStackedWidget(this);
+    for (SettingsPage *p : m_pages) {
+        m_nav->addItem(p->title());
+        m_stack->addWidget(p);
+        connect(p, &SettingsPage::edited, this, [this] {
+            if (m_loading)
+                return;
+            m_dirty = true;
+            revalidate();
+        });
+    }
+    connect(m_nav, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
+    m_message = new QLabel(this);
+    m_message->setWordWrap(true);
+    m_message->setStyleSheet(QStringLiteral("color: #c62828;"));
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Apply | QDialogButtonBox::Close, this);
+    connect(m_buttons->button(QDialogButtonBox::Apply), &QPushButton::clicked, this, [this] { apply(); });
+    connect(m_buttons->button(QDialogButtonBox::Ok), &QPushButton::clicked, this, [this] {
+        if (!m_dirty || apply().isEmpty())
+            hide();
+    });
+    connect(m_buttons->button(QDialogButtonBox::Close), &QPushButton::clicked, this, [this] {
+        reload(); // discard edits
+        hide();
+    });
+    auto *top = new QHBoxLayout;
+    top->addWidget(m_nav);
+    top->addWidget(m_stack, 1);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(top, 1);
+    layout->addWidget(m_message);
+    layout->addWidget(m_buttons);
+    connect(controller, &AppController::configChanged, this, [this] {
+        if (!m_dirty)
+            reload();
+    });
+    reload();
+    m_nav->setCurrentRow(0);
+}
+
+void SettingsDialog::showPage(int index)
+{
+    m_nav->setCurrentRow(index);
+}
+
+void SettingsDialog::reload()
+{
+    m_loading = true;
+    for (SettingsPage *p : m_pages)
+        p->load(m_controller->config());
+    m_loading = false;
+    m_dirty = false;
+    revalidate();
+}
+
+QString SettingsDialog::validationMessage() const
+{
+    for (SettingsPage *p : m_pages) {
+        const QString e = p->validate();
+        if (!e.isEmpty())
+            return tr("%1: %2").arg(p->title(), e);
+    }
+    return {};
+}
+
+bool SettingsDialog::canApply() const
+{
+    return m_buttons->button(QDialogButtonBox::Apply)->isEnabled();
+}
+
+void SettingsDialog::revalidate()
+{
+    const QString error = validationMessage();
+    m_message->setText(error);
+    m_buttons->button(QDialogButtonBox::Apply)->setEnabled(m_dirty && error.isEmpty());
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(error.isEmpty());
+}
+
+QString SettingsDialog::apply()
+{
+    const QString invalid = validationMessage();
+    if (!invalid.isEmpty())
+        return invalid;
+    d2a::Config c = m_controller->config();
+    for (SettingsPage *p : m_pages)
+        p->store(c);
+    QString error;
+    if (c.startAtLogin != m_controller->config().startAtLogin)
+        error = Autostart::setEnabled(c.startAtLogin);
+    if (error.isEmpty())
+        error = m_controller->applyConfig(c);
+    if (!error.isEmpty()) {
+        m_message->setText(error);
+        return error;
+    }
+    m_dirty = false;
+    revalidate();
+    return {};
+}

@@ -1,0 +1,593 @@
+#include "settingspages.h"
+
+#include "appcontroller.h"
+#include "auth/authmanager.h"
+#include "auth/devicesignin.h"
+#include "server/proxyservice.h"
+
+#include <QtCore/qdatetime.h>
+#include <QtCore/qrandom.h>
+#include <QtGui/qclipboard.h>
+#include <QtGui/qdesktopservices.h>
+#include <QtGui/qguiapplication.h>
+#include <QtNetwork/qhostaddress.h>
+#include <QtWidgets/qboxlayout.h>
+#include <QtWidgets/qcheckbox.h>
+#include <QtWidgets/qcombobox.h>
+#include <QtWidgets/qformlayout.h>
+#include <QtWidgets/qgroupbox.h>
+#include <QtWidgets/qheaderview.h>
+#include <QtWidgets/qlabel.h>
+#include <QtWidgets/qlineedit.h>
+#include <QtWidgets/qplaintextedit.h>
+#include <QtWidgets/qpushbutton.h>
+#include <QtWidgets/qspinbox.h>
+#include <QtWidgets/qtablewidget.h>
+
+using d2a::ModelType;
+using d2a::ReasoningLevel;
+
+namespace {
+const ModelType kTypes[] = { ModelType::Anthropic, ModelType::OpenAI, ModelType::Common, ModelType::Google };
+const ReasoningLevel kLevels[] = { ReasoningLevel::Auto, ReasoningLevel::Off, ReasoningLevel::Low, ReasoningLevel::Medium,
+                                   ReasoningLevel::High, ReasoningLevel::XHigh };
+
+QString levelLabel(ReasoningLevel l)
+{
+    switch (l) {
+    case ReasoningLevel::Auto: return QCoreApplication::translate("SettingsPage", "Auto (as the client asks)");
+    case ReasoningLevel::Off: return QCoreApplication::translate("SettingsPage", "Off");
+    case ReasoningLevel::Low: return QCoreApplication::translate("SettingsPage", "Low");
+    case ReasoningLevel::Medium: return QCoreApplication::translate("SettingsPage", "Medium");
+    case ReasoningLevel::High: return QCoreApplication::translate("SettingsPage", "High");
+    case ReasoningLevel::XHigh: return QCoreApplication::translate("SettingsPage", "Extra high");
+    }
+    return {};
+}
+
+QComboBox *levelCombo(QWidget *parent)
+{
+    auto *c = new QComboBox(parent);
+    for (ReasoningLevel l : kLevels)
+        c->addItem(levelLabel(l), int(l));
+    return c;
+}
+
+bool validHttpUrl(const QString &s)
+{
+    const QUrl u(s.trimmed(), QUrl::StrictMode);
+    return u.isValid() && (u.scheme() == u"http" || u.scheme() == u"https") && !u.host().isEmpty();
+}
+} // namespace
+
+// --- General ----------------------------------------------------------------------------------------------
+
+GeneralPage::GeneralPage(QWidget *parent) : SettingsPage(parent)
+{
+    auto *form = new QFormLayout(this);
+    host = new QLineEdit(this);
+    port = new QLineEdit(this);
+    startProxy = new QCheckBox(tr("Start the proxy when the app starts"), this);
+    startAtLogin = new QCheckBox(tr("Start droid2api when I log in"), this);
+    accessKey = new QLineEdit(this);
+    accessKey->setEchoMode(QLineEdit::Password);
+    accessKey->setPlaceholderText(tr("none: any local client may connect"));
+    auto *generate = new QPushButton(tr("Generate"), this);
+    auto *copy = new QPushButton(tr("Copy"), this);
+    auto *keyRow = new QHBoxLayout;
+    keyRow->addWidget(accessKey, 1);
+    keyRow->addWidget(generate);
+    keyRow->addWidget(copy);
+    logLevel = new QComboBox(this);
+    logLevel->addItem(tr("Debug"), QStringLiteral("debug"));
+    logLevel->addItem(tr("Info"), QStringLiteral("info"));
+    logLevel->addItem(tr("Warnings only"), QStringLiteral("warning"));
+    devMode = new QCheckBox(tr("Developer mode (log upstream request headers, credentials redacted)"), this);
+    form->addRow(tr("Listen on address:"), host);
+    form->addRow(tr("Port:"), port);
+    form->addRow(QString(), startProxy);
+    form->addRow(QString(), startAtLogin);
+    form->addRow(tr("Local access key:"), keyRow);
+    form->addRow(tr("Log level:"), logLevel);
+    form->addRow(QString(), devMode);
+    connect(generate, &QPushButton::clicked, this, [this] {
+        QByteArray bytes(24, Qt::Uninitialized);
+        for (char &b : bytes)
+            b = char(QRandomGenerator::system()->bounded(256));
+        accessKey->setText(QStringLiteral("d2a-") + QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)));
+    });
+    connect(copy, &QPushButton::clicked, this, [this] { QGuiApplication::clipboard()->setText(accessKey->text()); });
+    for (QLineEdit *e : { host, port, accessKey })
+        connect(e, &QLineEdit::textChanged, this, &SettingsPage::edited);
+    for (QCheckBox *c : { startProxy, startAtLogin, devMode })
+        connect(c, &QCheckBox::toggled, this, &SettingsPage::edited);
+    connect(logLevel, &QComboBox::currentIndexChanged, this, &SettingsPage::edited);
+}
+
+void GeneralPage::load(const d2a::Config &c)
+{
+    host->setText(c.host);
+    port->setText(QString::number(c.port));
+    startProxy->setChecked(c.startProxyOnLaunch);
+    startAtLogin->setChecked(c.startAtLogin);
+    accessKey->setText(c.accessKey);
+    logLevel->setCurrentIndex(logLevel->findData(c.logLevel));
+    devMode->setChecked(c.devMode);
+}
+
+void GeneralPage::store(d2a::Config &c) const
+{
+    c.host = host->text().trimmed();
+    c.port = port->text().toInt();
+    c.startProxyOnLaunch = startProxy->isChecked();
+    c.startAtLogin = startAtLogin->isChecked();
+    c.accessKey = accessKey->text().trimmed();
+    c.logLevel = logLevel->currentData().toString();
+    c.devMode = devMode->isChecked();
+}
+
+QString GeneralPage::validate() const
+{
+    bool ok = false;
+    const int p = port->text().toInt(&ok);
+    if (!ok || p < 0 || p > 65535)
+        return tr("The port must be a number from 1 to 65535 (0 picks a free one at each start).");
+    QHostAddress a;
+    if (host->text().trimmed() != u"localhost" && !a.setAddress(host->text().trimmed()))
+        return tr("The address must be an IP address such as 127.0.0.1, or localhost.");
+    return {};
+}
+
+// --- Account ----------------------------------------------------------------------------------------------
+
+AccountPage::AccountPage(AppController *controller, QWidget *parent) : SettingsPage(parent), m_controller(controller)
+{
+    auto *layout = new QVBoxLayout(this);
+    status = new QLabel(this);
+    status->setWordWrap(true);
+    status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(status);
+    auto *signInBox = new QGroupBox(tr("Sign in in the browser, like the droid CLI"), this);
+    auto *signInLayout = new QVBoxLayout(signInBox);
+    signIn = new QPushButton(tr("Sign in with Factory..."), signInBox);
+    code = new QLabel(signInBox);
+    code->setWordWrap(true);
+    code->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse);
+    code->setOpenExternalLinks(true);
+    auto *signInRow = new QHBoxLayout;
+    signInRow->addWidget(signIn);
+    signInRow->addStretch(); // a normal-width button: a full-width one read as a banner
+    signInLayout->addLayout(signInRow);
+    signInLayout->addWidget(code);
+    layout->addWidget(signInBox);
+    auto *keys = new QGroupBox(tr("Or paste a credential (kept in the OS keychain, never shown again)"), this);
+    auto *form = new QFormLayout(keys);
+    apiKey = new QLineEdit(keys);
+    apiKey->setEchoMode(QLineEdit::Password);
+    auto *saveKey = new QPushButton(tr("Save"), keys);
+    auto *keyRow = new QHBoxLayout;
+    keyRow->addWidget(apiKey, 1);
+    keyRow->addWidget(saveKey);
+    refreshToken = new QLineEdit(keys);
+    refreshToken->setEchoMode(QLineEdit::Password);
+    auto *saveToken = new QPushButton(tr("Save"), keys);
+    auto *tokenRow = new QHBoxLayout;
+    tokenRow->addWidget(refreshToken, 1);
+    tokenRow->addWidget(saveToken);
+    form->addRow(tr("Factory API key:"), keyRow);
+    form->addRow(tr("Refresh token:"), tokenRow);
+    layout->addWidget(keys);
+    auto *row = new QHBoxLayout;
+    importDroid = new QPushButton(tr("Import from the droid CLI"), this);
+    signOut = new QPushButton(tr("Sign out"), this);
+    row->addWidget(importDroid);
+    row->addStretch();
+    row->addWidget(signOut);
+    layout->addLayout(row);
+    layout->addStretch();
+
+    d2a::AuthManager *auth = controller->proxy()->auth();
+    connect(signIn, &QPushButton::clicked, this, &AccountPage::startSignIn);
+    connect(saveKey, &QPushButton::clicked, this, [this, auth] {
+        if (apiKey->text().trimmed().isEmpty())
+            return;
+        auth->setApiKey(apiKey->text(), this, [this](const QString &err) { report(err, tr("API key saved.")); });
+        apiKey->clear(); // never shown back
+    });
+    connect(saveToken, &QPushButton::clicked, this, [this, auth] {
+        if (refreshToken->text().trimmed().isEmpty())
+            return;
+        auth->setRefreshToken(refreshToken->text(), QStringLiteral("app"), this, [this](const QString &err) { report(err, tr("Refresh token saved.")); });
+        refreshToken->clear();
+    });
+    connect(importDroid, &QPushButton::clicked, this, [this, auth] {
+        auth->importDroidCli(this, [this](const QString &err) { report(err, tr("Imported the droid CLI sign-in.")); });
+    });
+    connect(signOut, &QPushButton::clicked, this, [this, auth] {
+        auth->signOut(this, [this](const QString &err) { report(err, tr("Signed out.")); });
+    });
+    connect(controller, &AppController::authChanged, this, &AccountPage::refresh);
+}
+
+void AccountPage::report(const QString &error, const QString &success)
+{
+    code->setText(error.isEmpty() ? success : tr("Failed: %1").arg(error.toHtmlEscaped()));
+    refresh();
+}
+
+void AccountPage::startSignIn()
+{
+    if (m_job) {
+        m_job->cancel();
+        return;
+    }
+    m_job = new d2a::DeviceSignIn(m_controller->proxy()->auth()->workOs(), this);
+    signIn->setText(tr("Cancel sign-in"));
+    connect(m_job, &d2a::DeviceSignIn::codeReady, this, [this](const QString &userCode, const QString &uri, const QString &complete, int) {
+        code->setText(tr("Your code: <b>%1</b><br>Approve it at <a href=\"%2\">%3</a> (opened in your browser). Waiting...")
+                          .arg(userCode.toHtmlEscaped(), complete.toHtmlEscaped(), uri.toHtmlEscaped()));
+        QDesktopServices::openUrl(QUrl(complete));
+    });
+    auto done = [this] {
+        m_job->deleteLater();
+        m_job = nullptr;
+        signIn->setText(tr("Sign in with Factory..."));
+    };
+    connect(m_job, &d2a::DeviceSignIn::succeeded, this, [this, done](const d2a::TokenResponse &t) {
+        done();
+        m_controller->proxy()->auth()->adoptTokens(t, QStringLiteral("device"), this, [this, email = t.email](const QString &err) {
+            report(err, tr("Signed in as %1.").arg(email));
+        });
+    });
+    connect(m_job, &d2a::DeviceSignIn::failed, this, [this, done](const QString &reason) {
+        done();
+        report(reason, QString());
+    });
+    code->setText(tr("Asking Factory for a sign-in code..."));
+    m_job->start();
+}
+
+void AccountPage::load(const d2a::Config &)
+{
+    refresh();
+}
+
+void AccountPage::refresh()
+{
+    const QJsonObject s = m_controller->proxy()->auth()->statusJson();
+    const QString source = s.value(u"source").toString();
+    QString text;
+    if (source == u"refresh_token")
+        text = tr("Signed in%1. Token state: %2; access token valid until %3.")
+                   .arg(s.value(u"email").toString().isEmpty() ? QString() : tr(" as %1").arg(s.value(u"email").toString()),
+                        s.value(u"state").toString(), s.value(u"access_expires_at").toString(tr("unknown")));
+    else if (source == u"factory_api_key")
+        text = tr("Using the FACTORY_API_KEY environment variable.");
+    else if (source == u"api_key")
+        text = tr("Using a stored Factory API key.");
+    else
+        text = tr("Not signed in: requests use the client's own key.");
+    if (s.contains(u"store_location"))
+        text += u'\n' + tr("Tokens are kept in: %1").arg(s.value(u"store_location").toString());
+    if (s.contains(u"warning"))
+        text += u'\n' + tr("Warning: %1").arg(s.value(u"warning").toString());
+    if (s.value(u"state").toString() == u"sign_in_required")
+        text += u'\n' + tr("Sign-in required: %1").arg(s.value(u"last_error").toString());
+    status->setText(text);
+    apiKey->setPlaceholderText(source == u"api_key" ? tr("stored (enter a new key to replace it)") : tr("fk-..."));
+    refreshToken->setPlaceholderText(source == u"refresh_token" ? tr("stored (enter a new token to replace it)") : QString());
+    signOut->setEnabled(source == u"refresh_token" || source == u"api_key");
+}
+
+// --- Models -----------------------------------------------------------------------------------------------
+
+ModelsPage::ModelsPage(QWidget *parent) : SettingsPage(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    table = new QTableWidget(0, 6, this);
+    table->setHorizontalHeaderLabels({ tr("Model id"), tr("Display name"), tr("Type"), tr("Reasoning"), tr("Provider"), tr("Fast") });
+    table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    table->horizontalHeader()->setStretchLastSection(true);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->verticalHeader()->setVisible(false);
+    layout->addWidget(table, 3);
+    auto *buttons = new QHBoxLayout;
+    auto *add = new QPushButton(tr("Add"), this);
+    auto *remove = new QPushButton(tr("Remove"), this);
+    auto *up = new QPushButton(tr("Move up"), this);
+    auto *down = new QPushButton(tr("Move down"), this);
+    auto *reset = new QPushButton(tr("Reset to defaults"), this);
+    for (QPushButton *b : { add, remove, up, down })
+        buttons->addWidget(b);
+    buttons->addStretch();
+    buttons->addWidget(reset);
+    layout->addLayout(buttons);
+    layout->addWidget(new QLabel(tr("Model redirects (requested id -> served id):"), this));
+    redirects = new QTableWidget(0, 2, this);
+    redirects->setHorizontalHeaderLabels({ tr("Requested id"), tr("Served id") });
+    redirects->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    redirects->verticalHeader()->setVisible(false);
+    layout->addWidget(redirects, 1);
+    auto *redirectButtons = new QHBoxLayout;
+    auto *addRedirect = new QPushButton(tr("Add redirect"), this);
+    auto *removeRedirect = new QPushButton(tr("Remove redirect"), this);
+    redirectButtons->addWidget(addRedirect);
+    redirectButtons->addWidget(removeRedirect);
+    redirectButtons->addStretch();
+    layout->addLayout(redirectButtons);
+
+    connect(add, &QPushButton::clicked, this, &ModelsPage::addModel);
+    connect(remove, &QPushButton::clicked, this, &ModelsPage::removeSelected);
+    connect(up, &QPushButton::clicked, this, [this] { moveSelected(-1); });
+    connect(down, &QPushButton::clicked, this, [this] { moveSelected(1); });
+    connect(reset, &QPushButton::clicked, this, &ModelsPage::resetToDefaults);
+    connect(addRedirect, &QPushButton::clicked, this, [this] {
+        redirects->insertRow(redirects->rowCount());
+        redirects->setItem(redirects->rowCount() - 1, 0, new QTableWidgetItem);
+        redirects->setItem(redirects->rowCount() - 1, 1, new QTableWidgetItem);
+        Q_EMIT edited();
+    });
+    connect(removeRedirect, &QPushButton::clicked, this, [this] {
+        if (redirects->currentRow() >= 0)
+            redirects->removeRow(redirects->currentRow());
+        Q_EMIT edited();
+    });
+    connect(table, &QTableWidget::itemChanged, this, &SettingsPage::edited);
+    connect(redirects, &QTableWidget::itemChanged, this, &SettingsPage::edited);
+}
+
+void ModelsPage::appendRow(const d2a::ModelConfig &m)
+{
+    const QSignalBlocker block(table);
+    const int row = table->rowCount();
+    table->insertRow(row);
+    table->setItem(row, 0, new QTableWidgetItem(m.id));
+    table->setItem(row, 1, new QTableWidgetItem(m.name));
+    auto *type = new QComboBox(table);
+    for (ModelType t : kTypes)
+        type->addItem(d2a::modelTypeName(t), int(t));
+    type->setCurrentIndex(type->findData(int(m.type)));
+    table->setCellWidget(row, 2, type);
+    auto *level = levelCombo(table);
+    level->setCurrentIndex(level->findData(int(m.reasoning)));
+    table->setCellWidget(row, 3, level);
+    table->setItem(row, 4, new QTableWidgetItem(m.provider));
+    auto *fast = new QTableWidgetItem;
+    fast->setFlags(Qt::ItemIsUserCheckable | Qt::ItemIsEnabled | Qt::ItemIsSelectable);
+    fast->setCheckState(m.fast ? Qt::Checked : Qt::Unchecked);
+    table->setItem(row, 5, fast);
+    connect(type, &QComboBox::currentIndexChanged, this, &SettingsPage::edited);
+    connect(level, &QComboBox::currentIndexChanged, this, &SettingsPage::edited);
+}
+
+void ModelsPage::load(const d2a::Config &c)
+{
+    table->setRowCount(0);
+    for (const d2a::ModelConfig &m : c.models)
+        appendRow(m);
+    const QSignalBlocker block(redirects);
+    redirects->setRowCount(0);
+    for (auto it = c.modelRedirects.begin(); it != c.modelRedirects.end(); ++it) {
+        const int row = redirects->rowCount();
+        redirects->insertRow(row);
+        redirects->setItem(row, 0, new QTableWidgetItem(it.key()));
+        redirects->setItem(row, 1, new QTableWidgetItem(it.value()));
+    }
+}
+
+void ModelsPage::store(d2a::Config &c) const
+{
+    c.models.clear();
+    for (int row = 0; row < table->rowCount(); ++row) {
+        d2a::ModelConfig m;
+        m.id = table->item(row, 0)->text().trimmed();
+        m.name = table->item(row, 1)->text().trimmed();
+        if (m.name.isEmpty())
+            m.name = m.id;
+        m.type = ModelType(static_cast<QComboBox *>(table->cellWidget(row, 2))->currentData().toInt());
+        m.reasoning = ReasoningLevel(static_cast<QComboBox *>(table->cellWidget(row, 3))->currentData().toInt());
+        m.provider = table->item(row, 4)->text().trimmed();
+        m.fast = table->item(row, 5)->checkState() == Qt::Checked;
+        c.models.append(m);
+    }
+    c.modelRedirects.clear();
+    for (int row = 0; row < redirects->rowCount(); ++row) {
+        const QString from = redirects->item(row, 0) ? redirects->item(row, 0)->text().trimmed() : QString();
+        const QString to = redirects->item(row, 1) ? redirects->item(row, 1)->text().trimmed() : QString();
+        if (!from.isEmpty() && !to.isEmpty())
+            c.modelRedirects.insert(from, to);
+    }
+}
+
+QString ModelsPage::validate() const
+{
+    QSet<QString> seen;
+    for (int row = 0; row < table->rowCount(); ++row) {
+        const QString id = table->item(row, 0)->text().trimmed();
+        if (id.isEmpty())
+            return tr("Row %1: the model id is empty.").arg(row + 1);
+        if (seen.contains(id))
+            return tr("Row %1: the model id '%2' is used twice.").arg(row + 1).arg(id);
+        seen.insert(id);
+    }
+    return {};
+}
+
+void ModelsPage::addModel()
+{
+    d2a::ModelConfig m;
+    m.id = tr("new-model");
+    m.name = tr("New model");
+    m.type = ModelType::Common;
+    appendRow(m);
+    table->setCurrentCell(table->rowCount() - 1, 0);
+    Q_EMIT edited();
+}
+
+void ModelsPage::removeSelected()
+{
+    if (table->currentRow() >= 0)
+        table->removeRow(table->currentRow());
+    Q_EMIT edited();
+}
+
+void ModelsPage::moveSelected(int delta)
+{
+    const int row = table->currentRow();
+    const int target = row + delta;
+    if (row < 0 || target < 0 || target >= table->rowCount())
+        return;
+    d2a::Config c;
+    store(c);
+    c.models.move(row, target);
+    load(c);
+    table->setCurrentCell(target, 0);
+    Q_EMIT edited();
+}
+
+void ModelsPage::resetToDefaults()
+{
+    const d2a::Config defaults = d2a::ConfigLoader::defaults();
+    d2a::Config c;
+    store(c);
+    c.models = defaults.models;
+    c.modelRedirects = defaults.modelRedirects;
+    load(c);
+    Q_EMIT edited();
+}
+
+// --- Endpoints --------------------------------------------------------------------------------------------
+
+EndpointsPage::EndpointsPage(QWidget *parent) : SettingsPage(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    auto *form = new QFormLayout;
+    const struct { ModelType t; const char *label; } rows[] = {
+        { ModelType::Anthropic, QT_TR_NOOP("Anthropic models (Messages):") },
+        { ModelType::OpenAI, QT_TR_NOOP("OpenAI models (Responses):") },
+        { ModelType::Common, QT_TR_NOOP("Other models (Chat Completions):") },
+        { ModelType::Google, QT_TR_NOOP("Gemini models:") },
+    };
+    for (const auto &r : rows) {
+        auto *e = new QLineEdit(this);
+        m_urls.insert(r.t, e);
+        form->addRow(tr(r.label), e);
+        connect(e, &QLineEdit::textChanged, this, &SettingsPage::edited);
+    }
+    layout->addLayout(form);
+    auto *reset = new QPushButton(tr("Reset to defaults"), this);
+    auto *row = new QHBoxLayout;
+    row->addStretch();
+    row->addWidget(reset);
+    layout->addLayout(row);
+    layout->addStretch();
+    connect(reset, &QPushButton::clicked, this, [this] {
+        const d2a::Config d = d2a::ConfigLoader::defaults();
+        for (auto it = m_urls.begin(); it != m_urls.end(); ++it)
+            it.value()->setText(d.endpoints.value(it.key()).toString());
+    });
+}
+
+void EndpointsPage::load(const d2a::Config &c)
+{
+    for (auto it = m_urls.begin(); it != m_urls.end(); ++it)
+        it.value()->setText(c.endpoints.value(it.key()).toString());
+}
+
+void EndpointsPage::store(d2a::Config &c) const
+{
+    for (auto it = m_urls.begin(); it != m_urls.end(); ++it)
+        c.endpoints.insert(it.key(), QUrl(it.value()->text().trimmed()));
+}
+
+QString EndpointsPage::validate() const
+{
+    for (auto it = m_urls.begin(); it != m_urls.end(); ++it)
+        if (!validHttpUrl(it.value()->text()))
+            return tr("'%1' is not a valid http(s) URL.").arg(it.value()->text());
+    return {};
+}
+
+// --- Reasoning --------------------------------------------------------------------------------------------
+
+ReasoningPage::ReasoningPage(QWidget *parent) : SettingsPage(parent)
+{
+    auto *form = new QFormLayout(this);
+    level = levelCombo(this);
+    form->addRow(tr("Default level (for models set to auto):"), level);
+    connect(level, &QComboBox::currentIndexChanged, this, &SettingsPage::edited);
+    for (ReasoningLevel l : { ReasoningLevel::Low, ReasoningLevel::Medium, ReasoningLevel::High, ReasoningLevel::XHigh }) {
+        auto *spin = new QSpinBox(this);
+        spin->setRange(1024, 200000);
+        spin->setSingleStep(1024);
+        spin->setSuffix(tr(" tokens"));
+        budgets.insert(l, spin);
+        form->addRow(tr("Thinking budget, %1:").arg(levelLabel(l)), spin);
+        connect(spin, &QSpinBox::valueChanged, this, &SettingsPage::edited);
+    }
+    auto *note = new QLabel(tr("Budgets apply to Anthropic models; OpenAI and Gemini models get the level itself. A request "
+                               "can still choose with the x-reasoning-level header."), this);
+    note->setWordWrap(true);
+    form->addRow(note);
+}
+
+void ReasoningPage::load(const d2a::Config &c)
+{
+    level->setCurrentIndex(level->findData(int(c.reasoningDefault)));
+    for (auto it = budgets.begin(); it != budgets.end(); ++it)
+        it.value()->setValue(c.budgetFor(it.key()));
+}
+
+void ReasoningPage::store(d2a::Config &c) const
+{
+    c.reasoningDefault = ReasoningLevel(level->currentData().toInt());
+    for (auto it = budgets.begin(); it != budgets.end(); ++it)
+        c.reasoningBudgets.insert(it.key(), it.value()->value());
+}
+
+// --- Clients ----------------------------------------------------------------------------------------------
+
+ClientsPage::ClientsPage(AppController *controller, QWidget *parent) : SettingsPage(parent), m_controller(controller)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(new QLabel(tr("Ready-to-copy settings for your tools, filled with this proxy's address and key:"), this));
+    for (const QString &client : { QStringLiteral("Claude Code"), QStringLiteral("Codex"), QStringLiteral("Cursor"),
+                                   QStringLiteral("Continue"), QStringLiteral("OpenAI SDK") }) {
+        auto *box = new QGroupBox(client, this);
+        auto *boxLayout = new QHBoxLayout(box);
+        auto *text = new QPlainTextEdit(box);
+        text->setReadOnly(true);
+        text->setMaximumHeight(80);
+        auto *copy = new QPushButton(tr("Copy"), box);
+        boxLayout->addWidget(text, 1);
+        boxLayout->addWidget(copy, 0, Qt::AlignTop);
+        m_snippets.insert(client, text);
+        connect(copy, &QPushButton::clicked, this, [text] { QGuiApplication::clipboard()->setText(text->toPlainText()); });
+        layout->addWidget(box);
+    }
+    connect(controller, &AppController::stateChanged, this, [this] { load(m_controller->config()); });
+}
+
+QString ClientsPage::snippet(const QString &client) const
+{
+    return m_snippets.value(client) ? m_snippets.value(client)->toPlainText() : QString();
+}
+
+void ClientsPage::load(const d2a::Config &c)
+{
+    const QString url = m_controller->baseUrl();
+    const QString key = c.accessKey.isEmpty() ? QStringLiteral("droid2api") : c.accessKey;
+    m_snippets[QStringLiteral("Claude Code")]->setPlainText(
+        QStringLiteral("export ANTHROPIC_BASE_URL=%1\nexport ANTHROPIC_AUTH_TOKEN=%2\nclaude").arg(url, key));
+    m_snippets[QStringLiteral("Codex")]->setPlainText(
+        QStringLiteral("# ~/.codex/config.toml\nmodel_provider = \"droid2api\"\nmodel = \"gpt-5.3-codex\"\n[model_providers.droid2api]\n"
+                       "name = \"droid2api\"\nbase_url = \"%1/v1\"\nwire_api = \"responses\"\nenv_key = \"DROID2API_KEY\"  # export DROID2API_KEY=%2")
+            .arg(url, key));
+    m_snippets[QStringLiteral("Cursor")]->setPlainText(
+        QStringLiteral("Settings > Models > OpenAI API Key: %2\nOverride OpenAI Base URL: %1/v1").arg(url, key));
+    m_snippets[QStringLiteral("Continue")]->setPlainText(
+        QStringLiteral("models:\n  - name: Claude via droid2api\n    provider: openai\n    model: claude-sonnet-4-6\n    apiBase: %1/v1\n    apiKey: %2")
+            .arg(url, key));
+    m_snippets[QStringLiteral("OpenAI SDK")]->setPlainText(
+        QStringLiteral("from openai import OpenAI\nclient = OpenAI(base_url=\"%1/v1\", api_key=\"%2\")").arg(url, key));
+}

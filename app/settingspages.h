@@ -1,0 +1,154 @@
+#pragma once
+// The settings window's pages. Each loads from a Config, validates inline, and stores back into a Config;
+// the dialog applies them together (Apply stays disabled until every page is valid).
+
+#include "config/config.h"
+
+#include <QtWidgets/qwidget.h>
+
+QT_BEGIN_NAMESPACE
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QSpinBox;
+class QTableWidget;
+QT_END_NAMESPACE
+
+class AppController;
+namespace d2a {
+class DeviceSignIn;
+}
+
+class SettingsPage : public QWidget
+{
+    Q_OBJECT
+
+public:
+    using QWidget::QWidget;
+    virtual QString title() const = 0;
+    virtual void load(const d2a::Config &config) = 0;
+    virtual void store(d2a::Config &config) const = 0;
+    /// Empty when the page is valid, else what is wrong (shown inline).
+    virtual QString validate() const { return {}; }
+
+Q_SIGNALS:
+    void edited();
+};
+
+class GeneralPage final : public SettingsPage
+{
+    Q_OBJECT
+
+public:
+    explicit GeneralPage(QWidget *parent = nullptr);
+    QString title() const override { return tr("General"); }
+    void load(const d2a::Config &config) override;
+    void store(d2a::Config &config) const override;
+    QString validate() const override;
+
+    QLineEdit *host;
+    QLineEdit *port;
+    QCheckBox *startProxy;
+    QCheckBox *startAtLogin;
+    QLineEdit *accessKey;
+    QComboBox *logLevel;
+    QCheckBox *devMode;
+};
+
+class AccountPage final : public SettingsPage
+{
+    Q_OBJECT
+
+public:
+    AccountPage(AppController *controller, QWidget *parent = nullptr);
+    QString title() const override { return tr("Account"); }
+    void load(const d2a::Config &config) override;
+    void store(d2a::Config &) const override { }
+    void refresh();
+    void startSignIn();
+
+    QLabel *status;
+    QPushButton *signIn;
+    QLabel *code;
+    QLineEdit *apiKey;
+    QLineEdit *refreshToken;
+    QPushButton *importDroid;
+    QPushButton *signOut;
+
+private:
+    void report(const QString &error, const QString &success);
+    AppController *m_controller;
+    d2a::DeviceSignIn *m_job = nullptr;
+};
+
+class ModelsPage final : public SettingsPage
+{
+    Q_OBJECT
+
+public:
+    explicit ModelsPage(QWidget *parent = nullptr);
+    QString title() const override { return tr("Models"); }
+    void load(const d2a::Config &config) override;
+    void store(d2a::Config &config) const override;
+    QString validate() const override;
+
+    void addModel();
+    void removeSelected();
+    void moveSelected(int delta);
+    void resetToDefaults();
+
+    QTableWidget *table;
+    QTableWidget *redirects;
+
+private:
+    void appendRow(const d2a::ModelConfig &m);
+};
+
+class EndpointsPage final : public SettingsPage
+{
+    Q_OBJECT
+
+public:
+    explicit EndpointsPage(QWidget *parent = nullptr);
+    QString title() const override { return tr("Endpoints"); }
+    void load(const d2a::Config &config) override;
+    void store(d2a::Config &config) const override;
+    QString validate() const override;
+    QLineEdit *url(d2a::ModelType type) const { return m_urls.value(type); }
+
+private:
+    QMap<d2a::ModelType, QLineEdit *> m_urls;
+};
+
+class ReasoningPage final : public SettingsPage
+{
+    Q_OBJECT
+
+public:
+    explicit ReasoningPage(QWidget *parent = nullptr);
+    QString title() const override { return tr("Reasoning"); }
+    void load(const d2a::Config &config) override;
+    void store(d2a::Config &config) const override;
+
+    QComboBox *level;
+    QMap<d2a::ReasoningLevel, QSpinBox *> budgets;
+};
+
+class ClientsPage final : public SettingsPage
+{
+    Q_OBJECT
+
+public:
+    ClientsPage(AppController *controller, QWidget *parent = nullptr);
+    QString title() const override { return tr("Clients"); }
+    void load(const d2a::Config &config) override;
+    void store(d2a::Config &) const override { }
+    QString snippet(const QString &client) const;
+
+private:
+    AppController *m_controller;
+    QMap<QString, QPlainTextEdit *> m_snippets;
+};

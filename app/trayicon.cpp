@@ -1,0 +1,121 @@
+#include "trayicon.h"
+
+#include <QtGui/qactiongroup.h>
+#include <QtGui/qclipboard.h>
+#include <QtGui/qguiapplication.h>
+#include <QtWidgets/qmenu.h>
+
+static void initAppResources()
+{
+    // The icons live in the static droid2api_gui library: register them explicitly, or the linker drops them.
+    Q_INIT_RESOURCE(app_resources);
+}
+
+TrayIcon::TrayIcon(AppController *controller, QObject *parent)
+    : QObject(parent), m_controller(controller), m_icon(new QSystemTrayIcon(this)), m_menu(new QMenu)
+{
+    initAppResources();
+    m_status = m_menu->addAction(QString());
+    m_status->setEnabled(false);
+    m_toggle = m_menu->addAction(QString(), controller, &AppController::toggle);
+    m_url = m_menu->addAction(QString(), this, [this] {
+        QGuiApplication::clipboard()->setText(m_controller->baseUrl());
+        m_icon->showMessage(tr("droid2api"), tr("Copied %1").arg(m_controller->baseUrl()), QSystemTrayIcon::Information, 2000);
+    });
+    m_menu->addSeparator();
+    QMenu *reasoning = m_menu->addMenu(tr("Reasoning default"));
+    m_reasoning = new QActionGroup(this);
+    const struct { d2a::ReasoningLevel level; const char *label; } levels[] = {
+        { d2a::ReasoningLevel::Auto, QT_TR_NOOP("Auto (as the client asks)") },
+        { d2a::ReasoningLevel::Off, QT_TR_NOOP("Off") },
+        { d2a::ReasoningLevel::Low, QT_TR_NOOP("Low") },
+        { d2a::ReasoningLevel::Medium, QT_TR_NOOP("Medium") },
+        { d2a::ReasoningLevel::High, QT_TR_NOOP("High") },
+    };
+    for (const auto &l : levels) {
+        QAction *a = reasoning->addAction(tr(l.label));
+        a->setCheckable(true);
+        a->setData(int(l.level));
+        m_reasoning->addAction(a);
+        connect(a, &QAction::triggered, this, [this, level = l.level] {
+            const QString error = m_controller->setReasoningDefault(level);
+            if (!error.isEmpty())
+                m_icon->showMessage(tr("droid2api"), error, QSystemTrayIcon::Warning);
+        });
+    }
+    m_account = m_menu->addAction(QString(), this, &TrayIcon::signInRequested);
+    m_menu->addSeparator();
+    m_menu->addAction(tr("Settings..."), this, &TrayIcon::settingsRequested);
+    m_menu->addAction(tr("Activity..."), this, &TrayIcon::activityRequested);
+    m_menu->addSeparator();
+    m_menu->addAction(tr("Quit"), this, &TrayIcon::quitRequested);
+    m_icon->setContextMenu(m_menu);
+
+    // Platform conventions: on Windows and Linux a left click opens the settings; on macOS any click shows
+    // the menu (the system does that itself for a tray icon with a context menu).
+#ifndef Q_OS_MACOS
+    connect(m_icon, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
+        if (reason == QSystemTrayIcon::Trigger)
+            Q_EMIT settingsRequested();
+    });
+#endif
+    connect(controller, &AppController::stateChanged, this, [this](AppController::State state, const QString &message) {
+        refresh();
+        if (state == AppController::State::Error)
+            m_icon->showMessage(tr("droid2api"), message, QSystemTrayIcon::Critical);
+        else if (state == AppController::State::SignInRequired)
+            m_icon->showMessage(tr("droid2api"), tr("Factory sign-in required. Open Settings > Account to sign in."), QSystemTrayIcon::Warning);
+    });
+    connect(controller, &AppController::configChanged, this, &TrayIcon::refresh);
+    connect(controller, &AppController::authChanged, this, &TrayIcon::refresh);
+    refresh();
+}
+
+TrayIcon::~TrayIcon()
+{
+    delete m_menu;
+}
+
+QAction *TrayIcon::reasoningAction(d2a::ReasoningLevel level) const
+{
+    for (QAction *a : m_reasoning->actions())
+        if (a->data().toInt() == int(level))
+            return a;
+    return nullptr;
+}
+
+QString TrayIcon::iconPath(AppController::State state)
+{
+    initAppResources();
+    switch (state) {
+    case AppController::State::Running: return QStringLiteral(":/droid2api/icons/tray-running.svg");
+    case AppController::State::SignInRequired: return QStringLiteral(":/droid2api/icons/tray-signin.svg");
+    case AppController::State::Error: return QStringLiteral(":/droid2api/icons/tray-error.svg");
+    case AppController::State::Stopped: break;
+    }
+    return QStringLiteral(":/droid2api/icons/tray-stopped.svg");
+}
+
+void TrayIcon::refresh()
+{
+    const AppController::State state = m_controller->state();
+    m_iconPath = iconPath(state);
+    m_icon->setIcon(QIcon(m_iconPath));
+    const bool running = m_controller->isRunning();
+    QString status;
+    switch (state) {
+    case AppController::State::Running: status = tr("Running on %1").arg(m_controller->baseUrl()); break;
+    case AppController::State::Stopped: status = tr("Stopped"); break;
+    case AppController::State::SignInRequired: status = tr("Running; Factory sign-in required"); break;
+    case AppController::State::Error: status = tr("Error: %1").arg(m_controller->stateMessage()); break;
+    }
+    m_status->setText(status);
+    m_icon->setToolTip(tr("droid2api - %1").arg(status));
+    m_toggle->setText(running ? tr("Stop proxy") : tr("Start proxy"));
+    m_url->setText(tr("Copy %1").arg(m_controller->baseUrl()));
+    m_url->setEnabled(running);
+    const QString email = m_controller->accountEmail();
+    m_account->setText(email.isEmpty() ? tr("Sign in...") : tr("Account: %1").arg(email));
+    for (QAction *a : m_reasoning->actions())
+        a->setChecked(a->data().toInt() == int(m_controller->config().reasoningDefault));
+}

@@ -1,0 +1,51 @@
+#pragma once
+// The system tray icon and its menu: state at a glance (icon and tooltip), start/stop, the base URL (click
+// copies it), the reasoning quick-switch, account, settings, activity, quit.
+
+#include "appcontroller.h"
+
+#include <QtWidgets/qsystemtrayicon.h>
+
+QT_BEGIN_NAMESPACE
+class QAction;
+class QActionGroup;
+class QMenu;
+QT_END_NAMESPACE
+
+class TrayIcon final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TrayIcon)
+
+public:
+    explicit TrayIcon(AppController *controller, QObject *parent = nullptr);
+    ~TrayIcon() override;
+
+    QSystemTrayIcon *icon() const { return m_icon; }
+    QMenu *menu() const { return m_menu; }
+    QAction *toggleAction() const { return m_toggle; }
+    QAction *urlAction() const { return m_url; }
+    QAction *reasoningAction(d2a::ReasoningLevel level) const;
+    /// The icon file shown for a state (tests check the icon follows the state).
+    static QString iconPath(AppController::State state);
+    QString currentIconPath() const { return m_iconPath; }
+
+Q_SIGNALS:
+    void settingsRequested();
+    void activityRequested();
+    void signInRequested();
+    void quitRequested();
+
+private:
+    void refresh();
+
+    AppController *m_controller;
+    QSystemTrayIcon *m_icon;
+    QMenu *m_menu;
+    QAction *m_status;
+    QAction *m_toggle;
+    QAction *m_url;
+    QAction *m_account;
+    QActionGroup *m_reasoning;
+    QString m_iconPath;
+};

@@ -1,0 +1,11 @@
+#!/bin/sh
+# Runs a command on a private X server (Xvfb) with a real system tray (trayer) on it.
+# Usage: run-with-tray.sh COMMAND...
+set -e
+exec xvfb-run -a -s "-screen 0 1280x800x24" sh -c '
+  trayer --edge top --align right --widthtype request --height 28 --transparent false --tint 0x333333 >/dev/null 2>&1 &
+  tray=$!
+  sleep 0.7
+  "$@"; status=$?
+  kill $tray 2>/dev/null
+  exit $status' sh "$@"

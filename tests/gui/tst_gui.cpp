@@ -1,0 +1,294 @@
+// The desktop app's widgets under the offscreen platform, against a real fake upstream.
+#include "activitywindow.h"
+#include "appcontroller.h"
+#include "desktopapp.h"
+#include "log/log.h"
+#include "server/proxyservice.h"
+#include "settingsdialog.h"
+#include "singleinstance.h"
+#include "support/fakeupstream.h"
+#include "support/testclient.h"
+#include "trayicon.h"
+
+#include <QtCore/qfile.h>
+#include <QtCore/qtemporarydir.h>
+#include <QtTest/qsignalspy.h>
+#include <QtTest/qtest.h>
+#include <QtWidgets/qcheckbox.h>
+#include <QtWidgets/qcombobox.h>
+#include <QtWidgets/qdialogbuttonbox.h>
+#include <QtWidgets/qlabel.h>
+#include <QtWidgets/qlineedit.h>
+#include <QtWidgets/qplaintextedit.h>
+#include <QtWidgets/qpushbutton.h>
+#include <QtWidgets/qspinbox.h>
+#include <QtWidgets/qtablewidget.h>
+
+#include <memory>
+
+using namespace d2a;
+
+class TestGui final : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_home;
+    std::unique_ptr<FakeUpstream> m_fake;
+    std::unique_ptr<AppController> m_controller;
+    QString m_path;
+    QElapsedTimer m_clock;
+
+    Config baseConfig() const
+    {
+        Config c = ConfigLoader::defaults();
+        c.port = 0;
+        c.endpoints[ModelType::Anthropic] = m_fake->url(QStringLiteral("/api/llm/a/v1/messages"));
+        c.endpoints[ModelType::Common] = m_fake->url(QStringLiteral("/api/llm/o/v1/chat/completions"));
+        c.userAgentUpdateUrl.clear();
+        c.tokenStore = QStringLiteral("file");
+        return c;
+    }
+
+    QPushButton *applyButton(SettingsDialog &d) const
+    {
+        return d.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Apply);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_home.isValid());
+        qputenv("HOME", m_home.path().toUtf8());
+        qputenv("XDG_CONFIG_HOME", (m_home.path() + QStringLiteral("/config")).toUtf8());
+        qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data")).toUtf8());
+        m_clock.start();
+        log::install(false); // the app's log handler, which feeds the activity window
+    }
+
+    void init()
+    {
+        m_fake = std::make_unique<FakeUpstream>();
+        QVERIFY(m_fake->listen());
+        m_path = m_home.path() + QStringLiteral("/config-%1.json").arg(QTest::currentTestFunction());
+        QVERIFY(ConfigLoader::save(m_path, baseConfig()).ok());
+        Environment env;
+        env.factoryApiKey = QStringLiteral("fk-gui-test-0123456789");
+        m_controller = std::make_unique<AppController>(m_path, ConfigLoader::loadFile(m_path).value(), env);
+        m_controller->start();
+        QVERIFY(m_controller->isRunning());
+    }
+
+    void cleanup()
+    {
+        m_controller.reset();
+        m_fake.reset();
+    }
+
+    void pagesLoadValidateApplyRoundTrip()
+    {
+        SettingsDialog d(m_controller.get());
+        d.show();
+        QCOMPARE(d.pages().size(), 6);
+        auto *general = d.page<GeneralPage>();
+        QCOMPARE(general->host->text(), QStringLiteral("127.0.0.1"));
+        QVERIFY(!applyButton(d)->isEnabled()); // nothing changed yet
+
+        // Inline validation: a bad port keeps Apply disabled and says why.
+        general->port->setText(QStringLiteral("99999"));
+        QVERIFY(!applyButton(d)->isEnabled());
+        QVERIFY(d.validationMessage().contains(QStringLiteral("port")));
+        general->port->setText(QStringLiteral("30x0"));
+        QVERIFY(!applyButton(d)->isEnabled());
+        general->host->setText(QStringLiteral("not an address"));
+        general->port->setText(QStringLiteral("47123"));
+        QVERIFY(d.validationMessage().contains(QStringLiteral("IP address")));
+        general->host->setText(QStringLiteral("127.0.0.1"));
+        QVERIFY(applyButton(d)->isEnabled());
+
+        auto *endpoints = d.page<EndpointsPage>();
+        endpoints->url(ModelType::Google)->setText(QStringLiteral("ftp://nope"));
+        QVERIFY(!applyButton(d)->isEnabled());
+        endpoints->url(ModelType::Google)->setText(QStringLiteral("https://example.test/g/v1/generate"));
+
+        auto *reasoning = d.page<ReasoningPage>();
+        reasoning->level->setCurrentIndex(reasoning->level->findData(int(ReasoningLevel::Medium)));
+        reasoning->budgets[ReasoningLevel::Medium]->setValue(9000);
+        general->accessKey->setText(QStringLiteral("local-key-123456789"));
+        general->devMode->setChecked(true);
+        QVERIFY(applyButton(d)->isEnabled());
+        QCOMPARE(d.apply(), QString());
+        QVERIFY(!applyButton(d)->isEnabled());
+
+        // The file holds it (and the previous version is kept), and a fresh load gets it back.
+        const auto reloaded = ConfigLoader::loadFile(m_path);
+        QVERIFY(reloaded.ok());
+        QCOMPARE(reloaded.value().port, 47123);
+        QCOMPARE(reloaded.value().accessKey, QStringLiteral("local-key-123456789"));
+        QCOMPARE(reloaded.value().reasoningDefault, ReasoningLevel::Medium);
+        QCOMPARE(reloaded.value().budgetFor(ReasoningLevel::Medium), 9000);
+        QCOMPARE(reloaded.value().endpoints.value(ModelType::Google).toString(), QStringLiteral("https://example.test/g/v1/generate"));
+        QVERIFY(reloaded.value().devMode);
+        QVERIFY(QFile::exists(m_path + QStringLiteral(".bak")));
+        // Changing the port re-listened at once.
+        QCOMPARE(m_controller->proxy()->port(), quint16(47123));
+        QVERIFY(m_controller->isRunning());
+        // Closing the window never stops the proxy.
+        d.close();
+        QVERIFY(m_controller->isRunning());
+    }
+
+    void modelsEditor()
+    {
+        SettingsDialog d(m_controller.get());
+        auto *models = d.page<ModelsPage>();
+        const int n = models->table->rowCount();
+        QCOMPARE(n, 15);
+        models->addModel();
+        QCOMPARE(models->table->rowCount(), n + 1);
+        models->table->item(n, 0)->setText(QStringLiteral("claude-opus-4-6")); // duplicate id
+        QVERIFY(d.validationMessage().contains(QStringLiteral("used twice")));
+        QVERIFY(!applyButton(d)->isEnabled());
+        models->table->item(n, 0)->setText(QStringLiteral("my-local-model"));
+        QVERIFY(applyButton(d)->isEnabled());
+        models->table->setCurrentCell(n, 0);
+        models->moveSelected(-1);
+        QCOMPARE(models->table->item(n - 1, 0)->text(), QStringLiteral("my-local-model"));
+        models->table->setCurrentCell(0, 0);
+        models->removeSelected();
+        QCOMPARE(models->table->rowCount(), n);
+        QCOMPARE(d.apply(), QString());
+        Config saved = ConfigLoader::loadFile(m_path).value();
+        QCOMPARE(saved.models.size(), n);
+        QCOMPARE(saved.models.at(n - 2).id, QStringLiteral("my-local-model"));
+        QVERIFY(!saved.findModel(QStringLiteral("claude-opus-4-5-20251101")));
+        // The live proxy serves the edited list at once.
+        QVERIFY(m_controller->proxy()->config().findModel(QStringLiteral("my-local-model")));
+        models->resetToDefaults();
+        QCOMPARE(d.apply(), QString());
+        QCOMPARE(ConfigLoader::loadFile(m_path).value().models.size(), 15);
+    }
+
+    void reasoningSwitchReachesNextRequest()
+    {
+        TrayIcon tray(m_controller.get());
+        tray.reasoningAction(ReasoningLevel::High)->trigger();
+        QVERIFY(tray.reasoningAction(ReasoningLevel::High)->isChecked());
+        HttpClient http;
+        RecordedCall rc;
+        startCall(http, rc, "POST", QUrl(m_controller->baseUrl() + QStringLiteral("/v1/messages")),
+                  R"({"model":"claude-opus-4-6","max_tokens":100,"messages":[]})", {}, m_clock);
+        QTRY_VERIFY(rc.done());
+        QCOMPARE(rc.status, 200);
+        QCOMPARE(m_fake->received.last().json.value("thinking").toObject().value("budget_tokens").toInt(), 24576);
+        tray.reasoningAction(ReasoningLevel::Off)->trigger();
+        RecordedCall off;
+        startCall(http, off, "POST", QUrl(m_controller->baseUrl() + QStringLiteral("/v1/messages")),
+                  R"({"model":"claude-opus-4-6","max_tokens":100,"messages":[],"thinking":{"type":"enabled","budget_tokens":2048}})", {}, m_clock);
+        QTRY_VERIFY(off.done());
+        QVERIFY(!m_fake->received.last().json.contains("thinking"));
+        QCOMPARE(ConfigLoader::loadFile(m_path).value().reasoningDefault, ReasoningLevel::Off); // saved too
+    }
+
+    void trayFollowsState()
+    {
+        TrayIcon tray(m_controller.get());
+        QCOMPARE(tray.currentIconPath(), TrayIcon::iconPath(AppController::State::Running));
+        QVERIFY(tray.icon()->toolTip().contains(m_controller->baseUrl()));
+        tray.toggleAction()->trigger();
+        QVERIFY(!m_controller->isRunning());
+        QCOMPARE(tray.currentIconPath(), TrayIcon::iconPath(AppController::State::Stopped));
+        QVERIFY(!tray.urlAction()->isEnabled());
+        // Port in use: the error state, with the reason.
+        QTcpServer blocker;
+        QVERIFY(blocker.listen(QHostAddress::LocalHost, 0));
+        Config c = m_controller->config();
+        c.port = blocker.serverPort();
+        QCOMPARE(m_controller->applyConfig(c), QString());
+        tray.toggleAction()->trigger();
+        QCOMPARE(m_controller->state(), AppController::State::Error);
+        QCOMPARE(tray.currentIconPath(), TrayIcon::iconPath(AppController::State::Error));
+        QVERIFY(m_controller->stateMessage().contains(QStringLiteral("cannot listen")));
+    }
+
+    void accountPageNeverShowsSecrets()
+    {
+        SettingsDialog d(m_controller.get());
+        auto *account = d.page<AccountPage>();
+        QTRY_VERIFY(account->status->text().contains(QStringLiteral("FACTORY_API_KEY")));
+        QVERIFY(!account->status->text().contains(QStringLiteral("fk-gui-test")));
+        account->apiKey->setText(QStringLiteral("fk-typed-into-the-window-123456"));
+        account->findChildren<QPushButton *>().first(); // the page exists and is wired
+        const auto buttons = account->findChildren<QPushButton *>();
+        QPushButton *save = nullptr;
+        for (QPushButton *b : buttons)
+            if (b->text() == AccountPage::tr("Save")) {
+                save = b;
+                break;
+            }
+        QVERIFY(save);
+        save->click();
+        QVERIFY(account->apiKey->text().isEmpty()); // never shown back
+        QTRY_VERIFY(account->code->text().contains(QStringLiteral("saved")));
+        QVERIFY(!QFile(m_path).open(QIODevice::ReadOnly) || !QFile(m_path).readAll().contains("fk-typed"));
+        QFile cfg(m_path);
+        QVERIFY(cfg.open(QIODevice::ReadOnly));
+        QVERIFY(!cfg.readAll().contains("fk-typed-into-the-window")); // secrets never go to the config file
+    }
+
+    void clientsPageUsesLiveUrlAndKey()
+    {
+        Config c = m_controller->config();
+        c.accessKey = QStringLiteral("d2a-clientkey-123456789");
+        QCOMPARE(m_controller->applyConfig(c), QString());
+        SettingsDialog d(m_controller.get());
+        auto *clients = d.page<ClientsPage>();
+        clients->load(m_controller->config());
+        const QString claude = clients->snippet(QStringLiteral("Claude Code"));
+        QVERIFY(claude.contains(QStringLiteral("ANTHROPIC_BASE_URL=") + m_controller->baseUrl()));
+        QVERIFY(claude.contains(QStringLiteral("d2a-clientkey-123456789")));
+        QVERIFY(clients->snippet(QStringLiteral("Codex")).contains(m_controller->baseUrl() + QStringLiteral("/v1")));
+    }
+
+    void activityShowsRequestsAndFilteredLog()
+    {
+        ActivityWindow w(m_controller.get());
+        HttpClient http;
+        RecordedCall rc;
+        startCall(http, rc, "POST", QUrl(m_controller->baseUrl() + QStringLiteral("/v1/chat/completions")),
+                  R"({"model":"glm-4.7","messages":[]})", {}, m_clock);
+        QTRY_VERIFY(rc.done());
+        QTRY_COMPARE(w.requests()->rowCount(), 1);
+        QCOMPARE(w.requests()->item(0, 2)->text(), QStringLiteral("glm-4.7"));
+        QCOMPARE(w.requests()->item(0, 4)->text(), QStringLiteral("200"));
+        QTRY_VERIFY(w.log()->toPlainText().contains(QStringLiteral("/v1/chat/completions")));
+        QVERIFY(!w.log()->toPlainText().contains(QStringLiteral("fk-gui-test-0123456789")));
+        w.levelFilter()->setCurrentIndex(3); // errors only
+        QVERIFY(!w.log()->toPlainText().contains(QStringLiteral("/v1/chat/completions")));
+        for (int i = 0; i < ActivityWindow::kMaxRequests + 20; ++i)
+            w.addRequest(RequestRecord());
+        QCOMPARE(w.requests()->rowCount(), ActivityWindow::kMaxRequests); // bounded
+    }
+
+    void singleInstanceHandoff()
+    {
+        const QString name = QStringLiteral("droid2api-test-%1").arg(QCoreApplication::applicationPid());
+        DesktopApp desktop(m_controller.get());
+        SingleInstance first(name);
+        QVERIFY(first.listen());
+        connect(&first, &SingleInstance::activationRequested, &desktop, [&desktop] { desktop.showSettings(); });
+        desktop.settings()->hide(); // offscreen has no tray, so the app opened its window; start from hidden
+        QVERIFY(!desktop.settings()->isVisible());
+        // A second launch finds the first one and asks it to come forward.
+        bool answered = false;
+        QThread *t = QThread::create([&] { answered = SingleInstance(name).notifyRunning(3000); });
+        t->start();
+        QTRY_VERIFY(desktop.settings()->isVisible());
+        QTRY_VERIFY(t->isFinished());
+        delete t;
+        QVERIFY(answered);
+        QVERIFY(!SingleInstance(name + QStringLiteral("-none")).notifyRunning(200));
+    }
+};
+
+QTEST_MAIN(TestGui)
+#include "tst_gui.moc"
