@@ -10,11 +10,6 @@ using Kind = ir::Part::Kind;
 
 namespace {
 
-Error bad(const QString &field, const QString &problem)
-{
-    return Error::badRequest(QStringLiteral("'%1' %2").arg(field, problem));
-}
-
 std::optional<Error> readBlock(const QJsonValue &v, const QString &where, QList<Part> *out)
 {
     if (v.isString()) {
@@ -22,7 +17,7 @@ std::optional<Error> readBlock(const QJsonValue &v, const QString &where, QList<
         return std::nullopt;
     }
     if (!v.isObject())
-        return bad(where, QStringLiteral("must be a content block object"));
+        return fieldError(where, QStringLiteral("must be a content block object"));
     const QJsonObject b = v.toObject();
     const QString type = b.value(u"type").toString();
     Part p;
@@ -37,7 +32,7 @@ std::optional<Error> readBlock(const QJsonValue &v, const QString &where, QList<
             p.mediaType = src.value(u"media_type").toString();
             p.data = src.value(u"data").toString();
         } else {
-            return bad(where + QStringLiteral(".source.type"), QStringLiteral("must be base64 or url"));
+            return fieldError(where + QStringLiteral(".source.type"), QStringLiteral("must be base64 or url"));
         }
     } else if (type == u"tool_use") {
         p.kind = Kind::ToolCall;
@@ -66,7 +61,7 @@ std::optional<Error> readBlock(const QJsonValue &v, const QString &where, QList<
         p.text = b.value(u"data").toString();
         p.signatureFormat = WireFormat::Anthropic;
     } else {
-        return bad(where + QStringLiteral(".type"), QStringLiteral("'%1' cannot be translated to another API format").arg(type));
+        return fieldError(where + QStringLiteral(".type"), QStringLiteral("'%1' cannot be translated to another API format").arg(type));
     }
     out->append(p);
     return std::nullopt;
@@ -154,20 +149,20 @@ Result<ir::Request> readRequest(const QJsonObject &body)
         for (const QJsonValue &b : system.toArray())
             r.system.append(Part::makeText(b.toObject().value(u"text").toString()));
     } else if (!system.isUndefined() && !system.isNull()) {
-        return bad(QStringLiteral("system"), QStringLiteral("must be a string or an array of text blocks"));
+        return fieldError(QStringLiteral("system"), QStringLiteral("must be a string or an array of text blocks"));
     }
     const QJsonValue msgs = body.value(u"messages");
     if (!msgs.isArray())
-        return bad(QStringLiteral("messages"), QStringLiteral("must be an array"));
+        return fieldError(QStringLiteral("messages"), QStringLiteral("must be an array"));
     const QJsonArray arr = msgs.toArray();
     for (int i = 0; i < arr.size(); ++i) {
         const QString where = QStringLiteral("messages[%1]").arg(i);
         if (!arr[i].isObject())
-            return bad(where, QStringLiteral("must be an object"));
+            return fieldError(where, QStringLiteral("must be an object"));
         const QJsonObject m = arr[i].toObject();
         const QString role = m.value(u"role").toString();
         if (role != u"user" && role != u"assistant")
-            return bad(where + QStringLiteral(".role"), QStringLiteral("must be user or assistant"));
+            return fieldError(where + QStringLiteral(".role"), QStringLiteral("must be user or assistant"));
         QList<Part> parts;
         const QJsonValue content = m.value(u"content");
         if (content.isString()) {
@@ -178,7 +173,7 @@ Result<ir::Request> readRequest(const QJsonObject &body)
                 if (auto e = readBlock(blocks[j], where + QStringLiteral(".content[%1]").arg(j), &parts))
                     return *e;
         } else {
-            return bad(where + QStringLiteral(".content"), QStringLiteral("must be a string or an array"));
+            return fieldError(where + QStringLiteral(".content"), QStringLiteral("must be a string or an array"));
         }
         // Tool results travel in user turns; the shared model keeps them as Tool messages.
         ir::Message userPart { ir::Message::Role::User, {} };
@@ -212,7 +207,7 @@ Result<ir::Request> readRequest(const QJsonObject &body)
         const QJsonObject t = tools[i].toObject();
         const QString type = t.value(u"type").toString();
         if (!type.isEmpty() && type != u"custom")
-            return bad(QStringLiteral("tools[%1].type").arg(i),
+            return fieldError(QStringLiteral("tools[%1].type").arg(i),
                        QStringLiteral("'%1' is an Anthropic server tool and cannot be translated").arg(type));
         r.tools.append({ t.value(u"name").toString(), t.value(u"description").toString(), t.value(u"input_schema").toObject() });
     }
@@ -255,7 +250,7 @@ Result<QJsonObject> writeRequest(const ir::Request &r)
 {
     QJsonObject body { { QStringLiteral("model"), r.model } };
     if (!r.jsonFormat.isEmpty())
-        return bad(QStringLiteral("response_format"), QStringLiteral("(JSON output mode) has no Anthropic Messages equivalent"));
+        return fieldError(QStringLiteral("response_format"), QStringLiteral("(JSON output mode) has no Anthropic Messages equivalent"));
     QJsonArray system;
     for (const Part &p : r.system)
         system.append(writeBlock(p));
@@ -275,7 +270,7 @@ Result<QJsonObject> writeRequest(const ir::Request &r)
                 continue;
             }
             if (p.kind == Kind::Image && !p.url.isEmpty() && !p.url.startsWith(u"http"))
-                return bad(QStringLiteral("messages"), QStringLiteral("contain an image URL Anthropic cannot fetch: %1").arg(p.url.left(60)));
+                return fieldError(QStringLiteral("messages"), QStringLiteral("contain an image URL Anthropic cannot fetch: %1").arg(p.url.left(60)));
             blocks.append(writeBlock(p));
         }
         if (blocks.isEmpty())

@@ -11,11 +11,6 @@ using Kind = ir::Part::Kind;
 
 namespace {
 
-Error bad(const QString &field, const QString &problem)
-{
-    return Error::badRequest(QStringLiteral("'%1' %2").arg(field, problem));
-}
-
 std::optional<Error> readContent(const QJsonValue &content, const QString &where, QList<Part> *out)
 {
     if (content.isString()) {
@@ -25,7 +20,7 @@ std::optional<Error> readContent(const QJsonValue &content, const QString &where
     if (content.isNull() || content.isUndefined())
         return std::nullopt;
     if (!content.isArray())
-        return bad(where, QStringLiteral("must be a string or an array of content parts"));
+        return fieldError(where, QStringLiteral("must be a string or an array of content parts"));
     const QJsonArray arr = content.toArray();
     for (int i = 0; i < arr.size(); ++i) {
         const QJsonObject c = arr[i].toObject();
@@ -41,7 +36,7 @@ std::optional<Error> readContent(const QJsonValue &content, const QString &where
                 p.url = url;
             out->append(p);
         } else {
-            return bad(QStringLiteral("%1[%2].type").arg(where).arg(i), QStringLiteral("'%1' cannot be translated to another API format").arg(type));
+            return fieldError(QStringLiteral("%1[%2].type").arg(where).arg(i), QStringLiteral("'%1' cannot be translated to another API format").arg(type));
         }
     }
     return std::nullopt;
@@ -112,15 +107,15 @@ Result<ir::Request> readRequest(const QJsonObject &body)
     ir::Request r;
     r.model = body.value(u"model").toString();
     if (body.value(u"n").toInt(1) != 1)
-        return bad(QStringLiteral("n"), QStringLiteral("must be 1 when the model speaks another API format"));
+        return fieldError(QStringLiteral("n"), QStringLiteral("must be 1 when the model speaks another API format"));
     const QJsonValue msgs = body.value(u"messages");
     if (!msgs.isArray())
-        return bad(QStringLiteral("messages"), QStringLiteral("must be an array"));
+        return fieldError(QStringLiteral("messages"), QStringLiteral("must be an array"));
     const QJsonArray arr = msgs.toArray();
     for (int i = 0; i < arr.size(); ++i) {
         const QString where = QStringLiteral("messages[%1]").arg(i);
         if (!arr[i].isObject())
-            return bad(where, QStringLiteral("must be an object"));
+            return fieldError(where, QStringLiteral("must be an object"));
         const QJsonObject m = arr[i].toObject();
         const QString role = m.value(u"role").toString();
         if (role == u"system" || role == u"developer") {
@@ -152,7 +147,7 @@ Result<ir::Request> readRequest(const QJsonObject &body)
                 p.name = c.value(u"function").toObject().value(u"name").toString();
                 p.arguments = c.value(u"function").toObject().value(u"arguments").toString();
                 if (p.name.isEmpty())
-                    return bad(QStringLiteral("%1.tool_calls[%2].function.name").arg(where).arg(j), QStringLiteral("is missing"));
+                    return fieldError(QStringLiteral("%1.tool_calls[%2].function.name").arg(where).arg(j), QStringLiteral("is missing"));
                 msg.parts.append(p);
             }
             r.messages.append(msg);
@@ -168,13 +163,13 @@ Result<ir::Request> readRequest(const QJsonObject &body)
             else
                 r.messages.append({ ir::Message::Role::Tool, { p } });
         } else {
-            return bad(where + QStringLiteral(".role"), QStringLiteral("'%1' is not a chat role").arg(role));
+            return fieldError(where + QStringLiteral(".role"), QStringLiteral("'%1' is not a chat role").arg(role));
         }
     }
     for (const QJsonValue &tv : body.value(u"tools").toArray()) {
         const QJsonObject t = tv.toObject();
         if (t.value(u"type").toString(QStringLiteral("function")) != u"function")
-            return bad(QStringLiteral("tools"), QStringLiteral("only function tools can be translated"));
+            return fieldError(QStringLiteral("tools"), QStringLiteral("only function tools can be translated"));
         const QJsonObject f = t.value(u"function").toObject();
         r.tools.append({ f.value(u"name").toString(), f.value(u"description").toString(), f.value(u"parameters").toObject() });
     }

@@ -28,6 +28,12 @@ Result<ir::Request> readRequest(const QJsonObject &body, const QString &pathMode
 Result<ir::Response> readChunks(const QJsonArray &chunks);
 }
 
+/// A 400 that names the offending field: "'messages[2].content' must be ...".
+inline Error fieldError(const QString &field, const QString &problem)
+{
+    return Error::badRequest(QStringLiteral("'%1' %2").arg(field, problem));
+}
+
 /// Maps finish reasons to and from each format.
 QString finishName(WireFormat f, ir::Finish finish);
 

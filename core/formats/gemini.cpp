@@ -11,11 +11,6 @@ using Kind = ir::Part::Kind;
 
 namespace {
 
-Error bad(const QString &field, const QString &problem)
-{
-    return Error::badRequest(QStringLiteral("'%1' %2").arg(field, problem));
-}
-
 ir::Finish finishOf(const QString &f)
 {
     if (f == u"MAX_TOKENS")
@@ -145,7 +140,7 @@ Result<ir::Request> readRequest(const QJsonObject &body, const QString &pathMode
     }
     const QJsonValue contents = body.value(u"contents");
     if (!contents.isArray())
-        return bad(QStringLiteral("contents"), QStringLiteral("must be an array"));
+        return fieldError(QStringLiteral("contents"), QStringLiteral("must be an array"));
     int counter = 0;
     QHash<QString, QStringList> pendingIds; // function name -> ids of calls not answered yet, in order
     const QJsonArray arr = contents.toArray();
@@ -153,7 +148,7 @@ Result<ir::Request> readRequest(const QJsonObject &body, const QString &pathMode
         const QJsonObject c = arr[i].toObject();
         const QString role = c.value(u"role").toString(QStringLiteral("user"));
         if (role != u"user" && role != u"model" && role != u"function")
-            return bad(QStringLiteral("contents[%1].role").arg(i), QStringLiteral("must be user or model"));
+            return fieldError(QStringLiteral("contents[%1].role").arg(i), QStringLiteral("must be user or model"));
         QList<Part> parts;
         QList<Part> results;
         const QJsonArray ps = c.value(u"parts").toArray();
@@ -174,7 +169,7 @@ Result<ir::Request> readRequest(const QJsonObject &body, const QString &pathMode
                 res.result.append(Part::makeText(text.isString() ? text.toString() : ir::compactJson(text)));
                 results.append(res);
             } else if (p.contains(u"executableCode") || p.contains(u"codeExecutionResult")) {
-                return bad(QStringLiteral("contents[%1].parts[%2]").arg(i).arg(j), QStringLiteral("(code execution) cannot be translated"));
+                return fieldError(QStringLiteral("contents[%1].parts[%2]").arg(i).arg(j), QStringLiteral("(code execution) cannot be translated"));
             } else {
                 QList<Part> one;
                 readParts(QJsonArray { p }, &one, &counter);
@@ -194,7 +189,7 @@ Result<ir::Request> readRequest(const QJsonObject &body, const QString &pathMode
         const QJsonObject t = tools[i].toObject();
         for (auto it = t.begin(); it != t.end(); ++it) {
             if (it.key() != u"functionDeclarations" && it.key() != u"function_declarations")
-                return bad(QStringLiteral("tools[%1].%2").arg(i).arg(it.key()), QStringLiteral("is a Gemini built-in tool and cannot be translated"));
+                return fieldError(QStringLiteral("tools[%1].%2").arg(i).arg(it.key()), QStringLiteral("is a Gemini built-in tool and cannot be translated"));
             for (const QJsonValue &fv : it.value().toArray()) {
                 const QJsonObject f = fv.toObject();
                 r.tools.append({ f.value(u"name").toString(), f.value(u"description").toString(),
@@ -227,7 +222,7 @@ Result<ir::Request> readRequest(const QJsonObject &body, const QString &pathMode
     for (const QJsonValue &s : gc.value(u"stopSequences").toArray())
         r.stop << s.toString();
     if (gc.value(u"candidateCount").toInt(1) != 1)
-        return bad(QStringLiteral("generationConfig.candidateCount"), QStringLiteral("must be 1 when the model speaks another API format"));
+        return fieldError(QStringLiteral("generationConfig.candidateCount"), QStringLiteral("must be 1 when the model speaks another API format"));
     if (gc.value(u"responseMimeType").toString() == u"application/json") {
         const QJsonObject schema = gc.contains(u"responseJsonSchema") ? gc.value(u"responseJsonSchema").toObject() : gc.value(u"responseSchema").toObject();
         r.jsonFormat = schema.isEmpty() ? QJsonObject { { QStringLiteral("type"), QStringLiteral("json_object") } }
@@ -268,7 +263,7 @@ Result<QJsonObject> writeRequest(const ir::Request &r)
                         text += rp.text;
                 const QString name = p.name.isEmpty() ? callNames.value(p.callId) : p.name;
                 if (name.isEmpty())
-                    return bad(QStringLiteral("tool result %1").arg(p.callId), QStringLiteral("answers a call that is not in the conversation"));
+                    return fieldError(QStringLiteral("tool result %1").arg(p.callId), QStringLiteral("answers a call that is not in the conversation"));
                 parts.append(QJsonObject { { QStringLiteral("functionResponse"),
                                              QJsonObject { { QStringLiteral("name"), name },
                                                            { QStringLiteral("response"), QJsonObject { { p.isError ? QStringLiteral("error") : QStringLiteral("output"), text } } } } } });
@@ -279,7 +274,7 @@ Result<QJsonObject> writeRequest(const ir::Request &r)
             if (p.kind == Kind::RedactedThinking)
                 continue;
             if (p.kind == Kind::Image && !p.url.isEmpty() && !p.url.startsWith(u"gs://") && !p.url.startsWith(u"https://generativelanguage"))
-                return bad(QStringLiteral("image_url"), QStringLiteral("is an http(s) URL, which Gemini does not fetch; send the image as base64 data"));
+                return fieldError(QStringLiteral("image_url"), QStringLiteral("is an http(s) URL, which Gemini does not fetch; send the image as base64 data"));
             parts.append(writePart(p));
         }
         if (parts.isEmpty())

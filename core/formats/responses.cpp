@@ -11,11 +11,6 @@ using Kind = ir::Part::Kind;
 
 namespace {
 
-Error bad(const QString &field, const QString &problem)
-{
-    return Error::badRequest(QStringLiteral("'%1' %2").arg(field, problem));
-}
-
 std::optional<Error> readContent(const QJsonValue &content, const QString &where, QList<Part> *out)
 {
     if (content.isString()) {
@@ -35,15 +30,28 @@ std::optional<Error> readContent(const QJsonValue &content, const QString &where
             p.kind = Kind::Image;
             const QString url = c.value(u"image_url").toString();
             if (url.isEmpty())
-                return bad(QStringLiteral("%1[%2]").arg(where).arg(i), QStringLiteral("needs image_url (file_id images cannot be translated)"));
+                return fieldError(QStringLiteral("%1[%2]").arg(where).arg(i), QStringLiteral("needs image_url (file_id images cannot be translated)"));
             if (!ir::parseDataUrl(url, &p.mediaType, &p.data))
                 p.url = url;
             out->append(p);
         } else {
-            return bad(QStringLiteral("%1[%2].type").arg(where).arg(i), QStringLiteral("'%1' cannot be translated to another API format").arg(type));
+            return fieldError(QStringLiteral("%1[%2].type").arg(where).arg(i), QStringLiteral("'%1' cannot be translated to another API format").arg(type));
         }
     }
     return std::nullopt;
+}
+
+/// A reasoning item (input history or output) as a thinking part; encrypted_content is its signature.
+Part reasoningPart(const QJsonObject &item)
+{
+    Part p;
+    p.kind = Kind::Thinking;
+    for (const QJsonValue &s : item.value(u"summary").toArray())
+        p.text += s.toObject().value(u"text").toString();
+    p.signature = item.value(u"encrypted_content").toString();
+    p.reasoningId = item.value(u"id").toString();
+    p.signatureFormat = WireFormat::OpenAIResponses;
+    return p;
 }
 
 QJsonObject usageJson(const ir::Usage &u)
@@ -117,7 +125,7 @@ Result<ir::Request> readRequest(const QJsonObject &body)
     ir::Request r;
     r.model = body.value(u"model").toString();
     if (body.contains(u"previous_response_id") && !body.value(u"previous_response_id").isNull())
-        return bad(QStringLiteral("previous_response_id"), QStringLiteral("needs server-side conversation state, which only OpenAI-type models have; send the whole input instead"));
+        return fieldError(QStringLiteral("previous_response_id"), QStringLiteral("needs server-side conversation state, which only OpenAI-type models have; send the whole input instead"));
     const QString instructions = body.value(u"instructions").toString();
     if (!instructions.isEmpty())
         r.system.append(Part::makeText(instructions));
@@ -148,7 +156,7 @@ Result<ir::Request> readRequest(const QJsonObject &body)
                     for (const Part &p : parts)
                         appendTo(irRole, p);
                 } else {
-                    return bad(where + QStringLiteral(".role"), QStringLiteral("'%1' is not a message role").arg(role));
+                    return fieldError(where + QStringLiteral(".role"), QStringLiteral("'%1' is not a message role").arg(role));
                 }
             } else if (type == u"function_call") {
                 Part p;
@@ -165,26 +173,19 @@ Result<ir::Request> readRequest(const QJsonObject &body)
                     return *e;
                 appendTo(ir::Message::Role::Tool, p);
             } else if (type == u"reasoning") {
-                Part p;
-                p.kind = Kind::Thinking;
-                for (const QJsonValue &s : it.value(u"summary").toArray())
-                    p.text += s.toObject().value(u"text").toString();
-                p.signature = it.value(u"encrypted_content").toString();
-                p.reasoningId = it.value(u"id").toString();
-                p.signatureFormat = WireFormat::OpenAIResponses;
-                appendTo(ir::Message::Role::Assistant, p);
+                appendTo(ir::Message::Role::Assistant, reasoningPart(it));
             } else {
-                return bad(where + QStringLiteral(".type"), QStringLiteral("'%1' cannot be translated to another API format").arg(type));
+                return fieldError(where + QStringLiteral(".type"), QStringLiteral("'%1' cannot be translated to another API format").arg(type));
             }
         }
     } else {
-        return bad(QStringLiteral("input"), QStringLiteral("must be a string or an array of items"));
+        return fieldError(QStringLiteral("input"), QStringLiteral("must be a string or an array of items"));
     }
     const QJsonArray tools = body.value(u"tools").toArray();
     for (int i = 0; i < tools.size(); ++i) {
         const QJsonObject t = tools[i].toObject();
         if (t.value(u"type").toString() != u"function")
-            return bad(QStringLiteral("tools[%1].type").arg(i), QStringLiteral("'%1' is an OpenAI hosted tool and cannot be translated").arg(t.value(u"type").toString()));
+            return fieldError(QStringLiteral("tools[%1].type").arg(i), QStringLiteral("'%1' is an OpenAI hosted tool and cannot be translated").arg(t.value(u"type").toString()));
         r.tools.append({ t.value(u"name").toString(), t.value(u"description").toString(), t.value(u"parameters").toObject() });
     }
     const QJsonValue tc = body.value(u"tool_choice");
@@ -280,7 +281,7 @@ Result<QJsonObject> writeRequest(const ir::Request &r)
     if (r.topP)
         body.insert(QStringLiteral("top_p"), *r.topP);
     if (!r.stop.isEmpty())
-        return bad(QStringLiteral("stop"), QStringLiteral("(stop sequences) has no OpenAI Responses equivalent"));
+        return fieldError(QStringLiteral("stop"), QStringLiteral("(stop sequences) has no OpenAI Responses equivalent"));
     if (r.stream)
         body.insert(QStringLiteral("stream"), true);
     body.insert(QStringLiteral("store"), false);
@@ -337,14 +338,7 @@ Result<ir::Response> readResponse(const QJsonObject &o)
             r.parts.append(p);
             tool = true;
         } else if (type == u"reasoning") {
-            Part p;
-            p.kind = Kind::Thinking;
-            for (const QJsonValue &s : it.value(u"summary").toArray())
-                p.text += s.toObject().value(u"text").toString();
-            p.signature = it.value(u"encrypted_content").toString();
-            p.reasoningId = it.value(u"id").toString();
-            p.signatureFormat = WireFormat::OpenAIResponses;
-            r.parts.append(p);
+            r.parts.append(reasoningPart(it));
         }
     }
     const QString status = o.value(u"status").toString();

@@ -34,14 +34,19 @@ UpstreamReply::~UpstreamReply()
         detachSocket(false);
 }
 
-void UpstreamReply::abort()
+bool UpstreamReply::markDone()
 {
     if (m_done)
-        return;
+        return false;
     m_done = true;
     m_state = State::Done;
     m_timer.stop();
-    if (m_socket)
+    return true;
+}
+
+void UpstreamReply::abort()
+{
+    if (markDone() && m_socket)
         detachSocket(false);
 }
 
@@ -327,11 +332,8 @@ bool UpstreamReply::parse()
 
 void UpstreamReply::complete()
 {
-    if (m_done)
+    if (!markDone())
         return;
-    m_done = true;
-    m_state = State::Done;
-    m_timer.stop();
     const bool reusable = m_keepAlive && m_buf.isEmpty() && m_socket
         && m_socket->state() == QAbstractSocket::ConnectedState && m_socket->bytesAvailable() == 0;
     detachSocket(reusable);
@@ -340,11 +342,8 @@ void UpstreamReply::complete()
 
 void UpstreamReply::fail(const Error &error)
 {
-    if (m_done)
+    if (!markDone())
         return;
-    m_done = true;
-    m_state = State::Done;
-    m_timer.stop();
     if (m_socket)
         detachSocket(false);
     qCInfo(lcUpstream).noquote() << "upstream" << m_request.url.host() << "failed:" << error.message;

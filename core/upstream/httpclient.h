@@ -76,6 +76,7 @@ private:
     void onSocketClosed();
     void onTimeout();
     bool parse(); // false: a failure was emitted
+    bool markDone(); // false when the reply had already ended
     void complete();
     void fail(const Error &error);
     void detachSocket(bool reusable);

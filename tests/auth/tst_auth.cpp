@@ -83,6 +83,17 @@ private:
         f.write(c.toJson());
     }
 
+    /// Stores a refresh token with an access token valid for an hour, as after an earlier sign-in.
+    StoredCredentials storeValidSession()
+    {
+        StoredCredentials stored;
+        stored.refreshToken = m_fake->issueRefreshToken();
+        stored.accessToken = m_fake->makeAccessToken(3600);
+        stored.accessExpiresAt = QDateTime::currentSecsSinceEpoch() + 3600;
+        writeStore(stored);
+        return stored;
+    }
+
     StoredCredentials readStore() const
     {
         QFile f(storePath());
@@ -223,11 +234,7 @@ private Q_SLOTS:
     {
         qint64 offset = 0;
         auto clock = [&offset] { return QDateTime::currentSecsSinceEpoch() + offset; };
-        StoredCredentials stored;
-        stored.refreshToken = m_fake->issueRefreshToken();
-        stored.accessToken = m_fake->makeAccessToken(3600);
-        stored.accessExpiresAt = QDateTime::currentSecsSinceEpoch() + 3600;
-        writeStore(stored);
+        const StoredCredentials stored = storeValidSession();
         auto auth = startAuth(Environment(), clock);
         QCOMPARE(auth->state(), AuthManager::State::Ready);
         auth->checkRefreshDue();
@@ -294,11 +301,7 @@ private Q_SLOTS:
 
     void upstream401RefreshesAndRetriesOnce()
     {
-        StoredCredentials stored;
-        stored.refreshToken = m_fake->issueRefreshToken();
-        stored.accessToken = m_fake->makeAccessToken(3600);
-        stored.accessExpiresAt = QDateTime::currentSecsSinceEpoch() + 3600;
-        writeStore(stored);
+        const StoredCredentials stored = storeValidSession();
         m_fake->rejectBearers.insert(stored.accessToken.toUtf8()); // revoked early by the server
         auto proxy = startProxy(Environment());
         RecordedCall rc;
@@ -348,11 +351,7 @@ private Q_SLOTS:
     {
         qint64 offset = 0;
         auto clock = [&offset] { return QDateTime::currentSecsSinceEpoch() + offset; };
-        StoredCredentials stored;
-        stored.refreshToken = m_fake->issueRefreshToken();
-        stored.accessToken = m_fake->makeAccessToken(3600);
-        stored.accessExpiresAt = QDateTime::currentSecsSinceEpoch() + 3600;
-        writeStore(stored);
+        const StoredCredentials stored = storeValidSession();
         auto auth = startAuth(Environment(), clock);
         m_fake->failNextRefreshes = 2; // WorkOS answers HTTP 500 twice
         offset = 3600 - 300; // due
