@@ -4,6 +4,7 @@
 #include "auth/authmanager.h"
 #include "auth/devicesignin.h"
 #include "config/config.h"
+#include "integrations/clientsetup.h"
 #include "log/log.h"
 #include "server/proxyservice.h"
 #include "upstream/httpclient.h"
@@ -15,6 +16,9 @@
 #include "singleinstance.h"
 
 #include <QtCore/qcommandlineparser.h>
+#include <QtCore/qjsonarray.h>
+#include <QtCore/qjsondocument.h>
+#include <QtCore/qjsonobject.h>
 #include <QtCore/qlibraryinfo.h>
 #include <QtCore/qlocale.h>
 #include <QtCore/qtranslator.h>
@@ -25,7 +29,13 @@
 #include <QtCore/qtextstream.h>
 
 #include <cstdio>
+#include <memory>
 
+#if defined(Q_OS_WIN)
+#include <io.h>
+#define isatty _isatty
+#define fileno _fileno
+#endif
 #if defined(Q_OS_UNIX)
 #include <csignal>
 #include <sys/socket.h>
@@ -103,6 +113,79 @@ int runDesktop(QCoreApplication &app, const QString &screenshotDir, const QStrin
     if (!screenshotDir.isEmpty())
         return writeScreenshots(desktop, controller, screenshotDir);
     installShutdownSignals(&app, [&desktop] { desktop.quit(); });
+    return QCoreApplication::exec();
+}
+
+/// `droid2api connect|disconnect CLIENT`: shows the change to the client's own settings file, asks (unless
+/// --yes), writes it with a backup, then probes the proxy with the client's new settings.
+static int runClientCommand(bool connecting, const QString &client, bool yes, const QString &model, const d2a::Config &config)
+{
+    if (!d2a::ClientSetup::clients().contains(client)) {
+        printLine(stderr, QCoreApplication::translate("main", "droid2api: unknown client '%1' (choose one of: %2)")
+                              .arg(client, d2a::ClientSetup::clients().join(QStringLiteral(", "))));
+        return 2;
+    }
+    const QString host = config.host == u"0.0.0.0" || config.host == u"::" ? QStringLiteral("127.0.0.1") : config.host;
+    const d2a::ClientSettings settings { QStringLiteral("http://%1:%2").arg(host).arg(config.port),
+                                         config.accessKey.isEmpty() ? QStringLiteral("droid2api") : config.accessKey, model };
+    if (!d2a::ClientSetup::writesFile(client)) {
+        printLine(stdout, d2a::ClientSetup::instructions(client, settings));
+        return 0;
+    }
+    d2a::ClientSetup setup;
+    auto plan = connecting ? setup.planConnect(client, settings) : setup.planDisconnect(client);
+    if (!plan) {
+        printLine(stderr, QCoreApplication::translate("main", "droid2api: %1").arg(plan.error().message));
+        return 1;
+    }
+    if (plan.value().diff.isEmpty() && !plan.value().removeFile) {
+        printLine(stdout, QCoreApplication::translate("main", "droid2api: %1 needs no change").arg(plan.value().path));
+    } else {
+        printLine(stdout, plan.value().diff.trimmed());
+        if (!yes) {
+            if (!isatty(fileno(stdin))) {
+                printLine(stderr, QCoreApplication::translate("main", "droid2api: not applied; run again with --yes to apply without asking"));
+                return 1;
+            }
+            std::fputs(qPrintable(QCoreApplication::translate("main", "Apply this change? [y/N] ")), stdout);
+            std::fflush(stdout);
+            char answer[16] = {};
+            if (!std::fgets(answer, sizeof answer, stdin) || (answer[0] != 'y' && answer[0] != 'Y')) {
+                printLine(stdout, QCoreApplication::translate("main", "droid2api: nothing changed"));
+                return 1;
+            }
+        }
+        auto done = connecting ? setup.apply(plan.value()) : setup.applyDisconnect(plan.value());
+        if (!done) {
+            printLine(stderr, QCoreApplication::translate("main", "droid2api: %1").arg(done.error().message));
+            return 1;
+        }
+        printLine(stdout, QCoreApplication::translate("main", "droid2api: %1").arg(done.value()));
+    }
+    if (!connecting)
+        return 0;
+    // Probe: the proxy, reached with exactly what the client will send.
+    d2a::HttpClient http;
+    d2a::UpstreamRequest probe;
+    probe.method = "GET";
+    probe.url = QUrl(settings.baseUrl + QStringLiteral("/v1/models"));
+    probe.headers = { { "authorization", "Bearer " + settings.key.toUtf8() }, { "x-api-key", settings.key.toUtf8() } };
+    probe.connectTimeoutMs = 3000;
+    probe.firstByteTimeoutMs = 5000;
+    d2a::UpstreamReply *reply = http.send(probe, &http);
+    auto body = std::make_shared<QByteArray>();
+    QObject::connect(reply, &d2a::UpstreamReply::dataReceived, reply, [body](const QByteArray &d) { *body += d; });
+    QObject::connect(reply, &d2a::UpstreamReply::finished, reply, [reply, body, url = settings.baseUrl] {
+        const int models = int(QJsonDocument::fromJson(*body).object().value(u"data").toArray().size());
+        printLine(stdout, reply->status() == 200
+                      ? QCoreApplication::translate("main", "probe: OK, droid2api at %1 answered with %2 models").arg(url).arg(models)
+                      : QCoreApplication::translate("main", "probe: droid2api at %1 answered HTTP %2; check the access key").arg(url).arg(reply->status()));
+        QCoreApplication::exit(0);
+    });
+    QObject::connect(reply, &d2a::UpstreamReply::failed, reply, [url = settings.baseUrl](const d2a::Error &) {
+        printLine(stdout, QCoreApplication::translate("main", "probe: droid2api is not running at %1; start it (droid2api or make run), then use your client").arg(url));
+        QCoreApplication::exit(0);
+    });
     return QCoreApplication::exec();
 }
 
@@ -184,6 +267,8 @@ static bool wantsHeadless(int argc, char *argv[])
 {
     for (int i = 1; i < argc; ++i) {
         const QByteArray a(argv[i]);
+        if (i == 1 && (a == "connect" || a == "disconnect"))
+            return true;
         if (a == "--headless" || a == "--sign-in" || a == "--sign-out" || a == "--import-droid-auth" || a == "--help"
             || a == "-h" || a == "--help-all" || a == "--version" || a == "-v")
             return true;
@@ -259,7 +344,14 @@ static int run(QCoreApplication &app, bool gui)
     QCommandLineOption screenshots(QStringLiteral("screenshots"), QStringLiteral("Write PNGs of the tray menu and every settings page to <dir>, then exit."),
                                          QStringLiteral("dir"));
     screenshots.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({ headless, configOpt, hostOpt, portOpt, signIn, signOut, importDroid, tokenStoreOpt, screenshots });
+    const QCommandLineOption yesOpt(QStringLiteral("yes"), QCoreApplication::translate("main", "With connect/disconnect: apply without asking."));
+    const QCommandLineOption modelOpt(QStringLiteral("model"), QCoreApplication::translate("main", "With connect: the model the client should use."),
+                                      QStringLiteral("id"));
+    parser.addOptions({ headless, configOpt, hostOpt, portOpt, signIn, signOut, importDroid, tokenStoreOpt, screenshots, yesOpt, modelOpt });
+    parser.addPositionalArgument(QStringLiteral("command"),
+                                 QCoreApplication::translate("main", "Optional: connect CLIENT or disconnect CLIENT, where CLIENT is "
+                                                                     "claude-code, codex, cursor, continue or openai-sdk."),
+                                 QStringLiteral("[connect|disconnect CLIENT]"));
     parser.process(app);
 
     const d2a::Environment env = d2a::Environment::fromProcess();
@@ -295,6 +387,14 @@ static int run(QCoreApplication &app, bool gui)
     if (!tokenStore.isEmpty() && !d2a::parseTokenStoreMode(tokenStore)) {
         printLine(stderr, QCoreApplication::translate("main", "droid2api: --token-store must be auto, keychain or file"));
         return 2;
+    }
+    const QStringList positional = parser.positionalArguments();
+    if (!positional.isEmpty()) {
+        if ((positional[0] != u"connect" && positional[0] != u"disconnect") || positional.size() != 2) {
+            printLine(stderr, QCoreApplication::translate("main", "droid2api: usage: droid2api connect|disconnect CLIENT [--yes] [--model ID]"));
+            return 2;
+        }
+        return runClientCommand(positional[0] == u"connect", positional[1], parser.isSet(yesOpt), parser.value(modelOpt), config);
     }
     if (parser.isSet(signIn) || parser.isSet(signOut) || parser.isSet(importDroid))
         return runAccountCommand(parser.isSet(signIn) ? AccountCommand::SignIn

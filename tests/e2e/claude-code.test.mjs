@@ -1,0 +1,50 @@
+// The real Claude Code CLI (npm @anthropic-ai/claude-code) set up by `droid2api connect claude-code` and run
+// against droid2api in front of the fake upstream: the one-click setup works end to end.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BIN, FAKE, startListening, exited } from './harness.mjs';
+
+const CLAUDE = join(dirname(fileURLToPath(import.meta.url)), 'node_modules', '.bin', 'claude');
+
+test('connect claude-code, then Claude Code answers through droid2api', { timeout: 120000 }, async () => {
+  assert.ok(existsSync(CLAUDE), 'the Claude Code CLI is installed from npm');
+  const fake = await startListening(FAKE, []);
+  const port = await new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); }); });
+  const home = mkdtempSync(join(tmpdir(), 'droid2api-claude-'));
+  const config = join(home, 'droid2api.json');
+  writeFileSync(config, JSON.stringify({ port, user_agent_update_url: '', token_store: 'file',
+    endpoint: [{ name: 'anthropic', base_url: `${fake.url}/api/llm/a/v1/messages` }] }));
+  const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local/share') };
+  const proxy = await startListening(BIN, ['--headless', '--config', config], { ...env, FACTORY_API_KEY: 'fk-claude-e2e-0123456789' });
+  try {
+    const connect = spawnSync(BIN, ['connect', 'claude-code', '--yes', '--model', 'claude-sonnet-4-6', '--config', config], { env, encoding: 'utf8' });
+    assert.equal(connect.status, 0, connect.stderr);
+    assert.match(connect.stdout, /\+\s+"ANTHROPIC_BASE_URL": "http:\/\/127\.0\.0\.1:\d+"/, 'the diff was shown');
+    assert.match(connect.stdout, /probe: OK/);
+    const settings = JSON.parse(readFileSync(join(home, '.claude', 'settings.json'), 'utf8'));
+    assert.equal(settings.env.ANTHROPIC_BASE_URL, `http://127.0.0.1:${port}`);
+
+    const claude = spawnSync(CLAUDE, ['-p', 'Say hi', '--output-format', 'json'], {
+      cwd: home, encoding: 'utf8', timeout: 90000,
+      env: { ...env, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1', DISABLE_TELEMETRY: '1' },
+    });
+    assert.equal(claude.status, 0, claude.stderr);
+    const result = JSON.parse(claude.stdout);
+    assert.equal(result.result, 'Hello from the'); // the fake's three streamed words
+    assert.ok(proxy.stderr().includes('POST /v1/messages model=claude-sonnet-4-6 status=200'), 'the request went through droid2api');
+
+    const disconnect = spawnSync(BIN, ['disconnect', 'claude-code', '--yes', '--config', config], { env, encoding: 'utf8' });
+    assert.equal(disconnect.status, 0, disconnect.stderr);
+    assert.ok(!existsSync(join(home, '.claude', 'settings.json')), 'the file droid2api created is gone');
+  } finally {
+    proxy.proc.kill('SIGTERM');
+    await exited(proxy.proc);
+    fake.proc.kill('SIGKILL');
+  }
+});
