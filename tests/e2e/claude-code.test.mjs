@@ -37,7 +37,10 @@ test('connect claude-code, then Claude Code answers through droid2api', { timeou
     assert.equal(claude.status, 0, claude.stderr);
     const result = JSON.parse(claude.stdout);
     assert.equal(result.result, 'Hello from the'); // the fake's three streamed words
-    assert.ok(proxy.stderr().includes('POST /v1/messages model=claude-sonnet-4-6 status=200'), 'the request went through droid2api');
+    // spawnSync held the event loop: let the proxy's log lines arrive, then look for the request.
+    for (let i = 0; i < 50 && !/POST \/v1\/messages model=claude-sonnet-4-6 status=200/.test(proxy.stderr()); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.match(proxy.stderr(), /POST \/v1\/messages model=claude-sonnet-4-6 status=200/, 'the request went through droid2api');
 
     const disconnect = spawnSync(BIN, ['disconnect', 'claude-code', '--yes', '--config', config], { env, encoding: 'utf8' });
     assert.equal(disconnect.status, 0, disconnect.stderr);
