@@ -5,7 +5,7 @@ GENERATOR ?= Ninja
 BUILD_TYPE ?= RelWithDebInfo
 ARGS ?=
 
-.PHONY: all deps test-deps configure build run test e2e-deps screenshots translations clean
+.PHONY: all deps test-deps configure build run test e2e-deps screenshots translations package clean
 
 all: build
 
@@ -32,7 +32,12 @@ e2e-deps: test-deps
 test: test-deps e2e-deps configure
 	cmake -S . -B $(BUILD) -DNODE_EXECUTABLE="$$(bash scripts/node.sh)" >/dev/null
 	cmake --build $(BUILD) -j$$(nproc 2>/dev/null || echo 2)
+	cd $(BUILD) && cpack >/dev/null
 	cd $(BUILD) && ctest --output-on-failure --timeout 300
+
+# The installer for this system (a .deb on Debian/Ubuntu), in $(BUILD)/.
+package: build
+	cd $(BUILD) && cpack
 
 # PNGs of the tray menu, every settings page and the activity window, in English and Chinese, under Xvfb.
 screenshots: build

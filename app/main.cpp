@@ -301,6 +301,15 @@ static int run(QCoreApplication &app, bool gui);
 
 int main(int argc, char *argv[])
 {
+#if defined(Q_OS_WIN)
+    // Platform-specific: droid2api.exe is a GUI-subsystem program with no console of its own; attach to the one
+    // it was started from, so --headless, --help and the connect commands print where the user typed them.
+    if (AttachConsole(ATTACH_PARENT_PROCESS)) {
+        std::freopen("CONOUT$", "w", stdout);
+        std::freopen("CONOUT$", "w", stderr);
+        std::freopen("CONIN$", "r", stdin);
+    }
+#endif
     QCoreApplication::setApplicationName(QStringLiteral("droid2api"));
     QCoreApplication::setApplicationVersion(QStringLiteral(DROID2API_VERSION));
     if (!wantsHeadless(argc, argv) && displayAvailable()) {
