@@ -3,6 +3,7 @@
 #include "appcontroller.h"
 #include "auth/authmanager.h"
 #include "auth/devicesignin.h"
+#include "integrations/clientsetup.h"
 #include "server/proxyservice.h"
 
 #include <QtCore/qdatetime.h>
@@ -19,6 +20,7 @@
 #include <QtWidgets/qheaderview.h>
 #include <QtWidgets/qlabel.h>
 #include <QtWidgets/qlineedit.h>
+#include <QtWidgets/qmessagebox.h>
 #include <QtWidgets/qplaintextedit.h>
 #include <QtWidgets/qpushbutton.h>
 #include <QtWidgets/qspinbox.h>
@@ -559,18 +561,71 @@ ClientsPage::ClientsPage(AppController *controller, QWidget *parent) : SettingsP
         text->setReadOnly(true);
         text->setMaximumHeight(80);
         auto *copy = new QPushButton(tr("Copy"), box);
+        auto *buttons = new QVBoxLayout;
+        buttons->addWidget(copy);
+        const QString id = client == u"Claude Code" ? QStringLiteral("claude-code") : client == u"Codex" ? QStringLiteral("codex") : QString();
+        if (!id.isEmpty()) { // droid2api writes these clients' settings itself
+            auto *connectButton = new QPushButton(tr("Connect..."), box);
+            auto *disconnectButton = new QPushButton(tr("Disconnect..."), box);
+            buttons->addWidget(connectButton);
+            buttons->addWidget(disconnectButton);
+            connect(connectButton, &QPushButton::clicked, this, [this, id] { connectClient(id, true); });
+            connect(disconnectButton, &QPushButton::clicked, this, [this, id] { connectClient(id, false); });
+        }
+        buttons->addStretch();
         boxLayout->addWidget(text, 1);
-        boxLayout->addWidget(copy, 0, Qt::AlignTop);
+        boxLayout->addLayout(buttons);
         m_snippets.insert(client, text);
         connect(copy, &QPushButton::clicked, this, [text] { QGuiApplication::clipboard()->setText(text->toPlainText()); });
         layout->addWidget(box);
     }
+    result = new QLabel(this);
+    result->setWordWrap(true);
+    result->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(result);
     connect(controller, &AppController::stateChanged, this, [this] { load(m_controller->config()); });
 }
 
 QString ClientsPage::snippet(const QString &client) const
 {
     return m_snippets.value(client) ? m_snippets.value(client)->toPlainText() : QString();
+}
+
+QString ClientsPage::connectClient(const QString &client, bool connecting, bool confirm)
+{
+    const d2a::Config &c = m_controller->config();
+    const d2a::ClientSettings settings { m_controller->baseUrl(), c.accessKey.isEmpty() ? QStringLiteral("droid2api") : c.accessKey, QString() };
+    d2a::ClientSetup setup;
+    auto plan = connecting ? setup.planConnect(client, settings) : setup.planDisconnect(client);
+    if (!plan) {
+        result->setText(tr("Not changed: %1").arg(plan.error().message));
+        return result->text();
+    }
+    if (confirm && !plan.value().diff.isEmpty()) {
+        QMessageBox box(QMessageBox::Question, tr("droid2api"),
+                        connecting ? tr("Write these settings to %1?").arg(plan.value().path) : tr("Restore %1?").arg(plan.value().path),
+                        QMessageBox::Apply | QMessageBox::Cancel, this);
+        box.setDetailedText(plan.value().diff);
+        box.setInformativeText(tr("The previous file is kept as a backup. Details shows the change."));
+        if (box.exec() != QMessageBox::Apply) {
+            result->setText(tr("Nothing changed."));
+            return result->text();
+        }
+    }
+    auto done = connecting ? setup.apply(plan.value()) : setup.applyDisconnect(plan.value());
+    if (!done) {
+        result->setText(tr("Failed: %1").arg(done.error().message));
+        return result->text();
+    }
+    QString text = done.value();
+    if (connecting) {
+        // The probe: is the proxy answering with exactly the settings the client now has?
+        const bool running = m_controller->isRunning();
+        text += u'\n' + (running ? tr("Probe: droid2api is running at %1; %2 will reach it.").arg(settings.baseUrl, client)
+                                  : tr("Probe: droid2api is not running; start it before using %1.").arg(client));
+    }
+    result->setText(text);
+    return text;
 }
 
 void ClientsPage::load(const d2a::Config &c)

@@ -147,6 +147,10 @@ public:
     void load(const d2a::Config &config) override;
     void store(d2a::Config &) const override { }
     QString snippet(const QString &client) const;
+    /// Connect or disconnect Claude Code / Codex: shows the diff, asks (unless `confirm` is false), writes,
+    /// then probes the proxy with the client's settings. Returns what the page shows afterwards.
+    QString connectClient(const QString &client, bool connecting, bool confirm = true);
+    QLabel *result;
 
 private:
     AppController *m_controller;

@@ -234,6 +234,50 @@
         <source>Clients</source>
         <translation>客户端</translation>
     </message>
+    <message>
+        <source>Connect...</source>
+        <translation>连接...</translation>
+    </message>
+    <message>
+        <source>Disconnect...</source>
+        <translation>断开...</translation>
+    </message>
+    <message>
+        <source>Not changed: %1</source>
+        <translation>未更改：%1</translation>
+    </message>
+    <message>
+        <source>droid2api</source>
+        <translation>droid2api</translation>
+    </message>
+    <message>
+        <source>Write these settings to %1?</source>
+        <translation>将这些设置写入 %1？</translation>
+    </message>
+    <message>
+        <source>Restore %1?</source>
+        <translation>恢复 %1？</translation>
+    </message>
+    <message>
+        <source>The previous file is kept as a backup. Details shows the change.</source>
+        <translation>原文件会保留为备份。“详细信息”中显示具体改动。</translation>
+    </message>
+    <message>
+        <source>Nothing changed.</source>
+        <translation>未做任何更改。</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+    <message>
+        <source>Probe: droid2api is running at %1; %2 will reach it.</source>
+        <translation>探测：droid2api 正在 %1 运行；%2 可以连接到它。</translation>
+    </message>
+    <message>
+        <source>Probe: droid2api is not running; start it before using %1.</source>
+        <translation>探测：droid2api 未运行；使用 %1 前请先启动它。</translation>
+    </message>
 </context>
 <context>
     <name>EndpointsPage</name>
@@ -703,6 +747,54 @@ The file was not changed. Fix it and start droid2api again.</source>
     <message>
         <source>droid2api %1 listening on %2</source>
         <translation>droid2api %1 listening on %2</translation>
+    </message>
+    <message>
+        <source>droid2api: unknown client '%1' (choose one of: %2)</source>
+        <translation>droid2api：未知客户端“%1”（可选：%2）</translation>
+    </message>
+    <message>
+        <source>droid2api: %1 needs no change</source>
+        <translation>droid2api：%1 无需更改</translation>
+    </message>
+    <message>
+        <source>droid2api: not applied; run again with --yes to apply without asking</source>
+        <translation>droid2api：未应用；如需不经询问直接应用，请加上 --yes 重新运行</translation>
+    </message>
+    <message>
+        <source>Apply this change? [y/N] </source>
+        <translation>应用此更改？[y/N] </translation>
+    </message>
+    <message>
+        <source>droid2api: nothing changed</source>
+        <translation>droid2api：未做任何更改</translation>
+    </message>
+    <message>
+        <source>probe: OK, droid2api at %1 answered with %2 models</source>
+        <translation>探测：成功，%1 上的 droid2api 返回了 %2 个模型</translation>
+    </message>
+    <message>
+        <source>probe: droid2api at %1 answered HTTP %2; check the access key</source>
+        <translation>探测：%1 上的 droid2api 返回 HTTP %2；请检查访问密钥</translation>
+    </message>
+    <message>
+        <source>probe: droid2api is not running at %1; start it (droid2api or make run), then use your client</source>
+        <translation>探测：droid2api 未在 %1 运行；请先启动它（droid2api 或 make run），再使用你的客户端</translation>
+    </message>
+    <message>
+        <source>With connect/disconnect: apply without asking.</source>
+        <translation>用于 connect/disconnect：不经询问直接应用。</translation>
+    </message>
+    <message>
+        <source>With connect: the model the client should use.</source>
+        <translation>用于 connect：客户端应使用的模型。</translation>
+    </message>
+    <message>
+        <source>Optional: connect CLIENT or disconnect CLIENT, where CLIENT is claude-code, codex, cursor, continue or openai-sdk.</source>
+        <translation>可选：connect CLIENT 或 disconnect CLIENT，其中 CLIENT 为 claude-code、codex、cursor、continue 或 openai-sdk。</translation>
+    </message>
+    <message>
+        <source>droid2api: usage: droid2api connect|disconnect CLIENT [--yes] [--model ID]</source>
+        <translation>droid2api：用法：droid2api connect|disconnect CLIENT [--yes] [--model ID]</translation>
     </message>
 </context>
 </TS>

@@ -11,6 +11,8 @@
 #include "trayicon.h"
 
 #include <QtCore/qfile.h>
+#include <QtCore/qjsondocument.h>
+#include <QtCore/qjsonobject.h>
 #include <QtCore/qtemporarydir.h>
 #include <QtTest/qsignalspy.h>
 #include <QtTest/qtest.h>
@@ -247,6 +249,22 @@ private Q_SLOTS:
         QVERIFY(claude.contains(QStringLiteral("ANTHROPIC_BASE_URL=") + m_controller->baseUrl()));
         QVERIFY(claude.contains(QStringLiteral("d2a-clientkey-123456789")));
         QVERIFY(clients->snippet(QStringLiteral("Codex")).contains(m_controller->baseUrl() + QStringLiteral("/v1")));
+    }
+
+    void clientsPageConnectsAndDisconnects()
+    {
+        SettingsDialog d(m_controller.get());
+        auto *clients = d.page<ClientsPage>();
+        const QString path = m_home.path() + QStringLiteral("/.claude/settings.json");
+        QFile::remove(path);
+        QVERIFY(clients->connectClient(QStringLiteral("claude-code"), true, false).contains(QStringLiteral("Probe: droid2api is running")));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(QJsonDocument::fromJson(f.readAll()).object().value("env").toObject().value("ANTHROPIC_BASE_URL").toString(), m_controller->baseUrl());
+        f.close();
+        QVERIFY(clients->connectClient(QStringLiteral("claude-code"), false, false).contains(QStringLiteral("removed")));
+        QVERIFY(!QFile::exists(path));
+        QVERIFY(clients->connectClient(QStringLiteral("codex"), false, false).contains(QStringLiteral("nothing to undo")));
     }
 
     void activityShowsRequestsAndFilteredLog()
