@@ -4,6 +4,7 @@
 #include "auth/authmanager.h"
 #include "auth/devicesignin.h"
 #include "integrations/clientsetup.h"
+#include "upstream/httpclient.h"
 #include "server/proxyservice.h"
 
 #include <QtCore/qdatetime.h>
@@ -619,10 +620,29 @@ QString ClientsPage::connectClient(const QString &client, bool connecting, bool 
     }
     QString text = done.value();
     if (connecting) {
-        // The probe: is the proxy answering with exactly the settings the client now has?
-        const bool running = m_controller->isRunning();
-        text += u'\n' + (running ? tr("Probe: droid2api is running at %1; %2 will reach it.").arg(settings.baseUrl, client)
-                                  : tr("Probe: droid2api is not running; start it before using %1.").arg(client));
+        // The probe: a request through the proxy with exactly the URL and key the client now has.
+        text += u'\n' + tr("Probe: asking droid2api at %1...").arg(settings.baseUrl);
+        if (!m_probeClient)
+            m_probeClient = new d2a::HttpClient(this);
+        d2a::UpstreamRequest probe;
+        probe.method = "GET";
+        probe.url = QUrl(settings.baseUrl + QStringLiteral("/v1/models"));
+        probe.headers = { { "authorization", "Bearer " + settings.key.toUtf8() }, { "x-api-key", settings.key.toUtf8() } };
+        probe.connectTimeoutMs = 3000;
+        probe.firstByteTimeoutMs = 5000;
+        d2a::UpstreamReply *reply = m_probeClient->send(probe, this);
+        const QString written = done.value();
+        connect(reply, &d2a::UpstreamReply::finished, this, [this, reply, written, client] {
+            reply->deleteLater();
+            result->setText(written + u'\n' + (reply->status() == 200 ? tr("Probe: OK, %1 will reach droid2api.").arg(client)
+                                                                         : tr("Probe: droid2api answered HTTP %1; check the access key.").arg(reply->status())));
+            Q_EMIT probed(reply->status() == 200);
+        });
+        connect(reply, &d2a::UpstreamReply::failed, this, [this, reply, written, client](const d2a::Error &) {
+            reply->deleteLater();
+            result->setText(written + u'\n' + tr("Probe: droid2api is not running; start it before using %1.").arg(client));
+            Q_EMIT probed(false);
+        });
     }
     result->setText(text);
     return text;

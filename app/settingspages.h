@@ -20,6 +20,7 @@ QT_END_NAMESPACE
 class AppController;
 namespace d2a {
 class DeviceSignIn;
+class HttpClient;
 }
 
 class SettingsPage : public QWidget
@@ -152,7 +153,11 @@ public:
     QString connectClient(const QString &client, bool connecting, bool confirm = true);
     QLabel *result;
 
+Q_SIGNALS:
+    void probed(bool ok);
+
 private:
     AppController *m_controller;
+    d2a::HttpClient *m_probeClient = nullptr;
     QMap<QString, QPlainTextEdit *> m_snippets;
 };

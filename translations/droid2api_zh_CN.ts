@@ -271,12 +271,20 @@
         <translation>失败：%1</translation>
     </message>
     <message>
-        <source>Probe: droid2api is running at %1; %2 will reach it.</source>
-        <translation>探测：droid2api 正在 %1 运行；%2 可以连接到它。</translation>
-    </message>
-    <message>
         <source>Probe: droid2api is not running; start it before using %1.</source>
         <translation>探测：droid2api 未运行；使用 %1 前请先启动它。</translation>
+    </message>
+    <message>
+        <source>Probe: asking droid2api at %1...</source>
+        <translation>探测：正在询问 %1 上的 droid2api...</translation>
+    </message>
+    <message>
+        <source>Probe: OK, %1 will reach droid2api.</source>
+        <translation>探测：成功，%1 可以连接到 droid2api。</translation>
+    </message>
+    <message>
+        <source>Probe: droid2api answered HTTP %1; check the access key.</source>
+        <translation>探测：droid2api 返回 HTTP %1；请检查访问密钥。</translation>
     </message>
 </context>
 <context>

@@ -257,7 +257,11 @@ private Q_SLOTS:
         auto *clients = d.page<ClientsPage>();
         const QString path = m_home.path() + QStringLiteral("/.claude/settings.json");
         QFile::remove(path);
-        QVERIFY(clients->connectClient(QStringLiteral("claude-code"), true, false).contains(QStringLiteral("Probe: droid2api is running")));
+        QSignalSpy probed(clients, &ClientsPage::probed);
+        clients->connectClient(QStringLiteral("claude-code"), true, false);
+        QTRY_COMPARE(probed.count(), 1);
+        QCOMPARE(probed.first().first().toBool(), true); // a real request through the proxy with the client's key
+        QVERIFY(clients->result->text().contains(QStringLiteral("Probe: OK")));
         QFile f(path);
         QVERIFY(f.open(QIODevice::ReadOnly));
         QCOMPARE(QJsonDocument::fromJson(f.readAll()).object().value("env").toObject().value("ANTHROPIC_BASE_URL").toString(), m_controller->baseUrl());
