@@ -10,7 +10,7 @@ want_shots=0
 
 build_pkgs=(cmake ninja-build g++ make pkg-config qt6-base-dev qt6-httpserver-dev qt6-websockets-dev
             qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n qtkeychain-qt6-dev libsecret-1-0
-            libgl-dev qt6-svg-dev libqt6svg6 libxkbcommon-dev)
+            libgl-dev qt6-svg-dev libqt6svg6 libxkbcommon-dev file dpkg-dev)
 test_pkgs=(xvfb xauth trayer dbus dbus-x11 gnome-keyring libsecret-tools xdotool ca-certificates curl dpkg-dev
            desktop-file-utils appstream)
 

@@ -39,7 +39,8 @@ class TestKeychain final : public QObject
             error = e;
             done = true;
         });
-        QTest::qWaitFor([&] { return done; }, 10000);
+        if (!QTest::qWaitFor([&] { return done; }, 10000))
+            qWarning("keychain write timed out");
         return error;
     }
 
