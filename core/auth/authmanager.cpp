@@ -159,6 +159,8 @@ void AuthManager::settle(const Environment &env, std::optional<QByteArray> store
     log::registerSecret(m_creds.apiKey);
     log::registerSecret(m_creds.refreshToken);
     log::registerSecret(m_creds.accessToken);
+    for (const QString &k : std::as_const(m_creds.backendKeys))
+        log::registerSecret(k);
 
     bool mustSave = false;
     if (!env.refreshKey.isEmpty()) {
@@ -407,6 +409,20 @@ void AuthManager::setApiKey(const QString &key, QObject *context, Done done)
     });
 }
 
+void AuthManager::setBackendKey(const QString &backend, const QString &key, QObject *context, Done done)
+{
+    QPointer<QObject> ctx(context);
+    if (key.trimmed().isEmpty())
+        m_creds.backendKeys.remove(backend);
+    else
+        m_creds.backendKeys.insert(backend, key.trimmed());
+    log::registerSecret(key.trimmed());
+    save([ctx, done](const QString &err) {
+        if (ctx)
+            done(err);
+    });
+}
+
 void AuthManager::setRefreshToken(const QString &token, const QString &source, QObject *context, Done done)
 {
     TokenResponse t;
@@ -455,17 +471,23 @@ void AuthManager::importDroidCli(QObject *context, Done done)
 void AuthManager::signOut(QObject *context, Done done)
 {
     QPointer<QObject> ctx(context);
+    const auto backendKeys = m_creds.backendKeys; // sign-out is about Factory; other backends' keys stay
     m_creds = StoredCredentials();
+    m_creds.backendKeys = backendKeys;
     m_tick.stop();
     if (!m_store)
         return done(QString());
-    m_store->remove(this, [this, ctx, done](const QString &err) {
+    auto finish = [this, ctx, done](const QString &err) {
         m_source = m_envApiKey.isEmpty() ? Source::None : Source::FactoryApiKeyEnv;
         setState(m_source == Source::None ? State::NoCredentials : State::Ready);
         Q_EMIT statusChanged();
         if (ctx)
             done(err);
-    });
+    };
+    if (m_creds.backendKeys.isEmpty())
+        m_store->remove(this, finish);
+    else
+        save(finish);
 }
 
 } // namespace d2a

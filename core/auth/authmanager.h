@@ -68,6 +68,9 @@ public:
     void adoptTokens(const TokenResponse &tokens, const QString &source, QObject *context, Done done);
     void importDroidCli(QObject *context, Done done);
     void signOut(QObject *context, Done done);
+    /// Keys of third-party backends (backends[]), kept in the same token store.
+    QString backendKey(const QString &backend) const { return m_creds.backendKeys.value(backend); }
+    void setBackendKey(const QString &backend, const QString &key, QObject *context, Done done);
 
     Source source() const { return m_source; }
     State state() const { return m_state; }

@@ -18,6 +18,12 @@ QByteArray StoredCredentials::toJson() const
     put("email", email);
     put("source", source);
     put("env_refresh_sha256", envRefreshHash);
+    if (!backendKeys.isEmpty()) {
+        QJsonObject keys;
+        for (auto it = backendKeys.begin(); it != backendKeys.end(); ++it)
+            keys.insert(it.key(), it.value());
+        o.insert(QStringLiteral("backend_keys"), keys);
+    }
     if (accessExpiresAt > 0)
         o.insert(QStringLiteral("access_expires_at"), double(accessExpiresAt));
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
@@ -38,6 +44,9 @@ StoredCredentials StoredCredentials::fromJson(const QByteArray &json, bool *ok)
     c.email = o.value(u"email").toString();
     c.source = o.value(u"source").toString();
     c.envRefreshHash = o.value(u"env_refresh_sha256").toString();
+    const QJsonObject keys = o.value(u"backend_keys").toObject();
+    for (auto it = keys.begin(); it != keys.end(); ++it)
+        c.backendKeys.insert(it.key(), it.value().toString());
     return c;
 }
 

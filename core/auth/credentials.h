@@ -2,6 +2,7 @@
 // What droid2api keeps in the token store: one JSON blob, never in the config file, never in a log.
 
 #include <QtCore/qbytearray.h>
+#include <QtCore/qhash.h>
 #include <QtCore/qstring.h>
 
 namespace d2a {
@@ -15,6 +16,7 @@ struct StoredCredentials
     QString email;
     QString source; ///< where the refresh token came from: env, app, device, droid-cli
     QString envRefreshHash; ///< SHA-256 of the DROID_REFRESH_KEY value this chain of rotations started from
+    QHash<QString, QString> backendKeys; ///< keys of third-party backends, by backend name
 
     bool isEmpty() const { return apiKey.isEmpty() && refreshToken.isEmpty(); }
     QByteArray toJson() const;

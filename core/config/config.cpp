@@ -74,6 +74,14 @@ QString defaultProvider(ModelType type)
     return {};
 }
 
+const BackendConfig *Config::findBackend(const QString &name) const
+{
+    for (const BackendConfig &b : backends)
+        if (b.name == name)
+            return &b;
+    return nullptr;
+}
+
 const ModelConfig *Config::findModel(const QString &id) const
 {
     for (const ModelConfig &m : models)
@@ -110,6 +118,22 @@ Environment Environment::fromProcess()
         env.port = port;
     env.factoryApiKey = qEnvironmentVariable("FACTORY_API_KEY").trimmed();
     env.refreshKey = qEnvironmentVariable("DROID_REFRESH_KEY").trimmed();
+    for (const auto &[urlVar, keyVar, modelVar, kind] :
+         { std::tuple { "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_MODEL", BackendConfig::Kind::Anthropic },
+           std::tuple { "OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL", BackendConfig::Kind::OpenAI } }) {
+        const QString url = qEnvironmentVariable(urlVar).trimmed();
+        if (url.isEmpty() || env.envBackend)
+            continue;
+        BackendConfig b;
+        b.name = QStringLiteral("env");
+        b.kind = kind;
+        b.baseUrl = QUrl(url);
+        b.model = qEnvironmentVariable(modelVar).trimmed();
+        env.envBackend = b;
+        env.envBackendKey = qEnvironmentVariable(keyVar).trimmed();
+        if (env.envBackendKey.isEmpty() && kind == BackendConfig::Kind::Anthropic)
+            env.envBackendKey = qEnvironmentVariable("ANTHROPIC_API_KEY").trimmed();
+    }
     const QString debug = qEnvironmentVariable("DEBUG").trimmed().toLower();
     env.debug = debug == u"1" || debug == u"true" || debug == u"yes" || debug == u"on";
     return env;
@@ -329,6 +353,19 @@ Result<Config> ConfigLoader::fromJson(const QByteArray &json, const QString &fil
                     return *e;
                 m.provider = mo.value(u"provider").toString().trimmed();
             }
+            if (mo.contains(u"backend")) {
+                if (auto e = v.expect(key + QStringLiteral(".backend"), mo.value(u"backend"), QJsonValue::String, QStringLiteral("a backend name")))
+                    return *e;
+                m.backend = mo.value(u"backend").toString().trimmed();
+                if (m.backend == u"factory")
+                    m.backend.clear();
+            }
+            if (mo.contains(u"fallback")) {
+                if (auto e = v.expect(key + QStringLiteral(".fallback"), mo.value(u"fallback"), QJsonValue::Array, QStringLiteral("an array of model ids")))
+                    return *e;
+                for (const QJsonValue &f : mo.value(u"fallback").toArray())
+                    m.fallback << f.toString();
+            }
             if (mo.contains(u"fast")) {
                 if (auto e = v.expect(key + QStringLiteral(".fast"), mo.value(u"fast"), QJsonValue::Bool, QStringLiteral("true or false")))
                     return *e;
@@ -449,6 +486,63 @@ Result<Config> ConfigLoader::fromJson(const QByteArray &json, const QString &fil
             c.workosClientId = w.value(u"client_id").toString().trimmed();
         }
     }
+    if (o.contains(u"backends")) {
+        if (auto e = v.expect(QStringLiteral("backends"), o.value(u"backends"), QJsonValue::Array, QStringLiteral("an array")))
+            return *e;
+        const QJsonArray arr = o.value(u"backends").toArray();
+        QSet<QString> names;
+        for (int i = 0; i < arr.size(); ++i) {
+            const QString key = QStringLiteral("backends[%1]").arg(i);
+            const QJsonObject bo = arr[i].toObject();
+            BackendConfig b;
+            b.name = bo.value(u"name").toString().trimmed();
+            if (b.name.isEmpty() || b.name == u"factory" || names.contains(b.name))
+                return v.fail(key + QStringLiteral(".name"), QStringLiteral("must be a unique name other than 'factory'"));
+            names.insert(b.name);
+            const QString kind = bo.value(u"kind").toString();
+            if (kind == u"anthropic")
+                b.kind = BackendConfig::Kind::Anthropic;
+            else if (kind == u"openai")
+                b.kind = BackendConfig::Kind::OpenAI;
+            else
+                return v.fail(key + QStringLiteral(".kind"), QStringLiteral("expected \"anthropic\" or \"openai\""));
+            if (auto e = v.url(key + QStringLiteral(".base_url"), bo.value(u"base_url"), false, &b.baseUrl))
+                return *e;
+            b.model = bo.value(u"model").toString().trimmed();
+            b.responses = bo.value(u"wire").toString() == u"responses";
+            b.apiKeyEnv = bo.value(u"api_key_env").toString().trimmed();
+            if (bo.contains(u"max_concurrent")) {
+                if (auto e = v.integer(key + QStringLiteral(".max_concurrent"), bo.value(u"max_concurrent"), 1, 10000, &n))
+                    return *e;
+                b.maxConcurrent = int(n);
+            }
+            if (bo.contains(u"queue_limit")) {
+                if (auto e = v.integer(key + QStringLiteral(".queue_limit"), bo.value(u"queue_limit"), 0, 100000, &n))
+                    return *e;
+                b.queueLimit = int(n);
+            }
+            c.backends.append(b);
+        }
+    }
+    if (o.contains(u"resilience")) {
+        const QJsonObject r = o.value(u"resilience").toObject();
+        const struct { const char *key; int *out; qint64 min, max; } fields[] = {
+            { "retries", &c.resilience.retries, 0, 10 }, { "backoff_ms", &c.resilience.backoffMs, 0, 600000 },
+            { "max_backoff_ms", &c.resilience.maxBackoffMs, 0, 600000 }, { "breaker_failures", &c.resilience.breakerFailures, 1, 1000 },
+            { "breaker_open_ms", &c.resilience.breakerOpenMs, 100, 3600000 },
+        };
+        for (const auto &f : fields) {
+            const QString k = QString::fromLatin1(f.key);
+            if (!r.contains(k))
+                continue;
+            if (auto e = v.integer(QStringLiteral("resilience.") + k, r.value(k), f.min, f.max, &n))
+                return *e;
+            *f.out = int(n);
+        }
+    }
+    for (const ModelConfig &m : std::as_const(c.models))
+        if (!m.backend.isEmpty() && !c.findBackend(m.backend))
+            return v.fail(QStringLiteral("models"), QStringLiteral("model '%1' names backend '%2', which backends[] does not define").arg(m.id, m.backend));
     if (o.contains(u"reasoning_default")) {
         const auto level = parseReasoningLevel(o.value(u"reasoning_default").toString());
         if (!level)

@@ -36,7 +36,35 @@ struct ModelConfig
     ReasoningLevel reasoning = ReasoningLevel::Auto;
     QString provider; ///< empty: defaultProvider(type)
     bool fast = false;
+    QString backend; ///< a backends[] name; empty: Factory
+    QStringList fallback; ///< model ids tried in order when this one's retries are spent or its backend is open
 };
+
+/// Where requests go: Factory (URL per model type from endpoint[]), or an Anthropic- or OpenAI-compatible
+/// service. Secrets are never in the file: they come from the token store (or the environment).
+struct BackendConfig
+{
+    enum class Kind { Factory, Anthropic, OpenAI };
+    QString name;
+    Kind kind = Kind::Factory;
+    QUrl baseUrl; ///< with or without /v1, or the full endpoint path
+    QString model; ///< optional: every request to this backend uses this model id
+    bool responses = false; ///< OpenAI-compatible: speak the Responses API instead of Chat Completions
+    QString apiKeyEnv; ///< optional: the environment variable holding the key
+    int maxConcurrent = 64;
+    int queueLimit = 256;
+};
+
+/// Retries (only before anything reached the client), and the circuit breaker per backend.
+struct ResilienceConfig
+{
+    int retries = 2; ///< extra attempts on connect errors, 429 and 5xx
+    int backoffMs = 500; ///< first wait; doubles each attempt
+    int maxBackoffMs = 8000; ///< Retry-After is honoured up to this
+    int breakerFailures = 5; ///< consecutive failures that open a backend's circuit
+    int breakerOpenMs = 30000; ///< how long it stays open before one probe is let through
+};
+
 
 struct Timeouts
 {
@@ -61,7 +89,9 @@ struct Config
     QString accessKey; ///< optional local key clients must present
     Timeouts timeouts;
     qint64 maxBodyBytes = 32 * 1024 * 1024;
-    QStringList proxies; ///< kept from the original's config; used by the backends work
+    QStringList proxies; ///< outbound HTTP(S) proxies, used round-robin; empty: the system proxy settings
+    QList<BackendConfig> backends;
+    ResilienceConfig resilience;
     QJsonObject upstreamHeaders; ///< extra headers per model type name, e.g. {"anthropic": {"x-stainless-lang": "js"}}
     QUrl workosBaseUrl = QUrl(QStringLiteral("https://api.workos.com"));
     QString workosClientId = QStringLiteral("client_01HNM792M5G5G1A2THWPXKFMXB");
@@ -76,6 +106,7 @@ struct Config
     ReasoningLevel effectiveLevel(const ModelConfig &model, std::optional<ReasoningLevel> header) const;
     int budgetFor(ReasoningLevel level) const;
 
+    const BackendConfig *findBackend(const QString &name) const;
     /// The model with this id, after no redirect.
     const ModelConfig *findModel(const QString &id) const;
     /// Follows model_redirects (one hop, as the original).
@@ -89,6 +120,10 @@ struct Environment
     QString factoryApiKey; ///< FACTORY_API_KEY
     QString refreshKey; ///< DROID_REFRESH_KEY
     bool debug = false; ///< DEBUG (1/true/yes)
+    /// ANTHROPIC_BASE_URL + ANTHROPIC_AUTH_TOKEN (+ ANTHROPIC_MODEL), or OPENAI_BASE_URL + OPENAI_API_KEY
+    /// (+ OPENAI_MODEL): a backend that serves every request, as in the original.
+    std::optional<BackendConfig> envBackend;
+    QString envBackendKey;
 
     static Environment fromProcess();
 };

@@ -34,6 +34,8 @@ Sink &sink()
     return s;
 }
 
+QtMessageHandler g_previous = nullptr;
+
 const char *levelName(QtMsgType type)
 {
     switch (type) {
@@ -51,7 +53,9 @@ void handler(QtMsgType type, const QMessageLogContext &context, const QString &m
     const QString category = QString::fromLatin1(context.category ? context.category : "default");
     const QString line = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) + u' '
         + QString::fromLatin1(levelName(type)) + u' ' + category + QStringLiteral(": ") + redact(message);
-    {
+    if (g_previous) {
+        g_previous(type, context, redact(message));
+    } else {
         QMutexLocker lock(&mutex());
         const QByteArray bytes = line.toUtf8() + '\n';
         std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stderr);
@@ -64,14 +68,24 @@ void handler(QtMsgType type, const QMessageLogContext &context, const QString &m
     }
     if (s)
         s(type, category, line);
-    if (type == QtFatalMsg)
+    if (type == QtFatalMsg && !g_previous)
         std::abort();
 }
 
 } // namespace
 
+void installChained(bool debug)
+{
+    QtMessageHandler previous = qInstallMessageHandler(handler);
+    if (previous != handler)
+        g_previous = previous;
+    QLoggingCategory::setFilterRules(debug ? QStringLiteral("droid2api.*.debug=true\nqt.*.debug=false")
+                                           : QStringLiteral("droid2api.*.debug=false"));
+}
+
 void install(bool debug)
 {
+    g_previous = nullptr;
     qInstallMessageHandler(handler);
     QLoggingCategory::setFilterRules(debug ? QStringLiteral("droid2api.*.debug=true\nqt.*.debug=false")
                                            : QStringLiteral("droid2api.*.debug=false"));

@@ -17,6 +17,9 @@ namespace d2a::log {
 /// Installs the process-wide message handler (stderr, one line per message, secrets scrubbed).
 /// `debug` enables debug output for every droid2api category.
 void install(bool debug);
+/// For tests: like install(), but lines go on to the previously installed handler (QTest's) instead of
+/// stderr, so QTest::failOnWarning keeps working while the sink sees every line.
+void installChained(bool debug);
 
 /// Sets the minimum level of droid2api's categories: "debug", "info" or "warning".
 void setLevel(const QString &level);

@@ -8,6 +8,7 @@
 #include "../upstream/factoryheaders.h"
 #include "../upstream/forwardjob.h"
 #include "../upstream/httpclient.h"
+#include "../upstream/routing.h"
 #include "../upstream/useragentupdater.h"
 #include "httpserver.h"
 
@@ -63,7 +64,8 @@ WireFormat formatForPath(const QString &path)
 
 ProxyService::ProxyService(QObject *parent)
     : QObject(parent), m_config(std::make_shared<Config>(ConfigLoader::defaults())), m_server(new HttpServer(this)),
-      m_client(new HttpClient(this)), m_userAgent(new UserAgentUpdater(this)), m_auth(new AuthManager(m_client, this))
+      m_client(new HttpClient(this)), m_userAgent(new UserAgentUpdater(this)), m_auth(new AuthManager(m_client, this)),
+      m_limiter(new BackendLimiter(this))
 {
     m_server->setHandler([this](Exchange *e) { handle(e); });
     m_server->setFormatForPath(&formatForPath);
@@ -83,6 +85,8 @@ void ProxyService::setConfig(const Config &config)
     if (uaChanged || m_userAgent->userAgent().isEmpty())
         m_userAgent->start(config.userAgent, QUrl(config.userAgentUpdateUrl));
     m_auth->setWorkOs(config.workosBaseUrl, config.workosClientId);
+    m_breaker.configure(config.resilience.breakerFailures, config.resilience.breakerOpenMs);
+    m_client->setProxies(config.proxies);
 }
 
 void ProxyService::startAuth(const QString &tokenStoreOverride)
@@ -289,6 +293,11 @@ void ProxyService::handleInfo(Exchange *exchange)
 {
     QJsonObject authStatus = m_auth->statusJson();
     authStatus.insert(QStringLiteral("source"), credentialSource());
+    QJsonArray backends { QStringLiteral("factory") };
+    for (const BackendConfig &b : m_config->backends)
+        backends.append(b.name);
+    if (m_env.envBackend)
+        backends = QJsonArray { QStringLiteral("env") };
     QJsonArray endpoints;
     for (const char *e : { "GET /v1/models", "POST /v1/chat/completions", "POST /v1/responses", "POST /v1/messages",
                            "POST /v1/messages/count_tokens", "POST /v1beta/models/{model}:generateContent",
@@ -300,7 +309,9 @@ void ProxyService::handleInfo(Exchange *exchange)
                        { QStringLiteral("endpoints"), endpoints },
                        { QStringLiteral("models"), int(m_config->models.size()) },
                        { QStringLiteral("access_key_required"), !m_config->accessKey.isEmpty() },
-                       { QStringLiteral("auth"), authStatus } };
+                       { QStringLiteral("auth"), authStatus },
+                       { QStringLiteral("backends"), backends },
+                       { QStringLiteral("circuits"), m_breaker.statusJson() } };
     exchange->respondJson(200, json(info));
 }
 
@@ -318,10 +329,32 @@ void ProxyService::handleModels(Exchange *exchange)
     exchange->respondJson(200, json({ { QStringLiteral("object"), QStringLiteral("list") }, { QStringLiteral("data"), data } }));
 }
 
+/// One proxied request on its way through the model's fallback chain.
+struct ProxyService::Call
+{
+    QPointer<Exchange> exchange;
+    std::shared_ptr<const Config> config;
+    WireFormat routeFormat = WireFormat::OpenAIChat;
+    QString pathModel;
+    QJsonObject body;
+    std::optional<ReasoningLevel> headerLevel;
+    bool clientStream = false;
+    bool countTokens = false;
+    QStringList chain; ///< model ids still to try, in order
+    std::optional<Error> lastError;
+    QString blocked; ///< backends skipped because their circuit is open
+    qint64 retryAfterMs = 0;
+};
+
 void ProxyService::handleProxy(Exchange *exchange, WireFormat routeFormat, const QString &pathModel, bool streamRoute,
                                bool countTokens)
 {
-    const std::shared_ptr<const Config> config = m_config; // one snapshot for the whole request
+    auto call = std::make_shared<Call>();
+    call->exchange = exchange;
+    call->config = m_config; // one snapshot for the whole request
+    call->routeFormat = routeFormat;
+    call->pathModel = pathModel;
+    call->countTokens = countTokens;
     const IncomingRequest &req = exchange->request();
     QJsonParseError pe;
     const QJsonDocument doc = QJsonDocument::fromJson(req.body, &pe);
@@ -330,11 +363,11 @@ void ProxyService::handleProxy(Exchange *exchange, WireFormat routeFormat, const
             QStringLiteral("request body is not valid JSON (%1 at byte %2)").arg(pe.errorString()).arg(pe.offset)));
     if (!doc.isObject())
         return exchange->respondError(Error::badRequest(QStringLiteral("request body must be a JSON object")));
-    QJsonObject body = doc.object();
+    call->body = doc.object();
 
     QString requested = pathModel;
     if (requested.isEmpty()) {
-        const QJsonValue m = body.value(u"model");
+        const QJsonValue m = call->body.value(u"model");
         if (m.isUndefined() || m.isNull())
             return exchange->respondError(Error::badRequest(QStringLiteral("missing 'model' in the request body")));
         if (!m.isString() || m.toString().trimmed().isEmpty())
@@ -343,39 +376,113 @@ void ProxyService::handleProxy(Exchange *exchange, WireFormat routeFormat, const
     }
     if (requested.startsWith(u"models/"))
         requested = requested.mid(7); // Gemini SDKs may send "models/<id>"
-    const QString target = config->redirect(requested);
-    const ModelConfig *model = config->findModel(target);
-    if (!model)
+    const QString target = call->config->redirect(requested);
+    const ModelConfig *model = call->config->findModel(target);
+    if (!model && !m_env.envBackend)
         return exchange->respondError(Error::notFound(
             QStringLiteral("model '%1' is not configured; GET /v1/models lists the available models").arg(requested)));
-    exchange->setModel(model->id, modelTypeName(model->type));
+    call->chain = QStringList { target };
+    if (model)
+        call->chain += model->fallback;
 
-    const WireFormat upFormat = upstreamFormat(model->type);
-    if (countTokens && upFormat != WireFormat::Anthropic) {
-        // No counter upstream for this model: a local estimate over everything that would be sent (never a 404).
-        auto parsed = readRequest(WireFormat::Anthropic, body);
-        if (!parsed)
-            return exchange->respondError(parsed.error());
-        ir::Request r = parsed.value();
-        r.system.prepend(ir::Part::makeText(config->systemPrompt));
-        return exchange->respondJson(200, json({ { QStringLiteral("input_tokens"), double(estimateInputTokens(r)) } }),
-                                     { { "x-droid2api-estimate", "local" } });
-    }
-    std::optional<ReasoningLevel> headerLevel;
     const QByteArray levelHeader = exchange->header("x-reasoning-level");
     if (!levelHeader.isEmpty()) {
-        headerLevel = parseReasoningLevel(QString::fromUtf8(levelHeader));
-        if (!headerLevel)
+        call->headerLevel = parseReasoningLevel(QString::fromUtf8(levelHeader));
+        if (!call->headerLevel)
             return exchange->respondError(Error::badRequest(
                 QStringLiteral("x-reasoning-level must be auto, off, low, medium, high or xhigh, not '%1'")
                     .arg(QString::fromUtf8(levelHeader.left(40)))));
     }
-    const ReasoningLevel level = config->effectiveLevel(*model, headerLevel);
+    call->clientStream = streamRoute || call->body.value(u"stream").toBool(false);
+    dispatch(call);
+}
 
-    const bool clientStream = streamRoute || body.value(u"stream").toBool(false);
-    const ModelConfig modelCopy = *model;
+void ProxyService::dispatch(const std::shared_ptr<Call> &call)
+{
+    Exchange *exchange = call->exchange;
+    if (!exchange)
+        return;
+    const std::shared_ptr<const Config> &config = call->config;
+    if (call->chain.isEmpty()) {
+        if (call->lastError)
+            return exchange->respondError(*call->lastError);
+        const qint64 secs = qMax<qint64>(1, (call->retryAfterMs + 999) / 1000);
+        return exchange->respondJson(503, renderErrorBody(exchange->format(), Error { 503,
+            QStringLiteral("every route for this model is unavailable: the circuit is open for %1 after repeated upstream "
+                           "failures; retry in %2 s").arg(call->blocked).arg(secs), {} }),
+            { { "Retry-After", QByteArray::number(secs) } });
+    }
+    const QString id = call->chain.takeFirst();
+    // The model and the backend it names; the environment's backend (ANTHROPIC_BASE_URL / OPENAI_BASE_URL)
+    // serves every request, configured model or not, as in the original.
+    ModelConfig model;
+    BackendConfig backend; // Factory by default
+    backend.name = QStringLiteral("factory");
+    if (const ModelConfig *m = config->findModel(id))
+        model = *m;
+    else if (!m_env.envBackend)
+        return dispatch(call); // a fallback id that is not configured: skip it
+    else
+        model.id = model.name = id;
+    if (m_env.envBackend) {
+        backend = *m_env.envBackend;
+        model.type = backend.kind == BackendConfig::Kind::Anthropic ? ModelType::Anthropic
+            : backend.responses                                      ? ModelType::OpenAI
+                                                                     : ModelType::Common;
+    } else if (!model.backend.isEmpty()) {
+        backend = *config->findBackend(model.backend);
+    }
+    exchange->setModel(model.id, backend.kind == BackendConfig::Kind::Factory ? modelTypeName(model.type) : backend.name);
+    if (!m_breaker.allow(backend.name)) {
+        call->blocked += (call->blocked.isEmpty() ? QString() : QStringLiteral(", ")) + backend.name;
+        call->retryAfterMs = qMax(call->retryAfterMs, m_breaker.retryAfterMs(backend.name));
+        qCInfo(lcProxy).noquote() << "skipping" << model.id << ": the circuit for backend" << backend.name << "is open";
+        return dispatch(call);
+    }
+
+    const WireFormat upFormat = backendFormat(backend, model.type);
+    if (call->countTokens && upFormat != WireFormat::Anthropic) {
+        // No counter upstream for this model: a local estimate over everything that would be sent (never a 404).
+        auto parsed = readRequest(WireFormat::Anthropic, call->body);
+        if (!parsed)
+            return exchange->respondError(parsed.error());
+        ir::Request r = parsed.value();
+        if (backend.kind == BackendConfig::Kind::Factory)
+            r.system.prepend(ir::Part::makeText(config->systemPrompt));
+        return exchange->respondJson(200, json({ { QStringLiteral("input_tokens"), double(estimateInputTokens(r)) } }),
+                                     { { "x-droid2api-estimate", "local" } });
+    }
+
+    auto go = [this, call, model, backend](const QByteArray &bearer, bool serverCredential) {
+        Exchange *ex = call->exchange;
+        if (!ex)
+            return;
+        const bool queued = m_limiter->acquire(backend.name, backend.maxConcurrent, backend.queueLimit, ex,
+                                               [this, call, model, backend, bearer, serverCredential] {
+            if (!call->exchange) {
+                m_limiter->release(backend.name);
+                return;
+            }
+            forward(call, model, backend, bearer, serverCredential);
+        });
+        if (!queued)
+            ex->respondJson(429, renderErrorBody(ex->format(), Error { 429,
+                QStringLiteral("backend '%1' is at its limit of %2 requests in flight with %3 waiting; retry shortly")
+                    .arg(backend.name).arg(backend.maxConcurrent).arg(backend.queueLimit), {} }),
+                { { "Retry-After", "1" } });
+    };
+
+    if (backend.kind != BackendConfig::Kind::Factory) {
+        // Third-party backends: the key from the environment or the token store, never from the config file.
+        QString key = backend.name == u"env" ? m_env.envBackendKey : qEnvironmentVariable(qPrintable(backend.apiKeyEnv));
+        if (key.isEmpty() && backend.name != u"env")
+            key = m_auth->backendKey(backend.name);
+        log::registerSecret(key);
+        go(key.toUtf8(), true);
+        return;
+    }
     QPointer<Exchange> guard(exchange);
-    m_auth->acquire(exchange, [=](const Result<QByteArray> &credential) {
+    m_auth->acquire(exchange, [this, guard, config, go](const Result<QByteArray> &credential) {
         if (!guard)
             return;
         if (!credential)
@@ -395,62 +502,79 @@ void ProxyService::handleProxy(Exchange *exchange, WireFormat routeFormat, const
                     : QStringLiteral("droid2api has no Factory credentials: sign in with `droid2api --sign-in` or set "
                                      "FACTORY_API_KEY (client keys are not forwarded while a local access key is set)")));
         }
-        forward(guard, bearer, serverCredential, routeFormat, pathModel, body, modelCopy, level, clientStream, countTokens, config);
+        go(bearer, serverCredential);
     });
 }
 
-void ProxyService::forward(Exchange *exchange, const QByteArray &bearer, bool serverCredential, WireFormat routeFormat,
-                           const QString &pathModel, const QJsonObject &clientBody, const ModelConfig &model,
-                           ReasoningLevel level, bool clientStream, bool countTokens,
-                           const std::shared_ptr<const Config> &config)
+void ProxyService::forward(const std::shared_ptr<Call> &call, const ModelConfig &model, const BackendConfig &backend,
+                           const QByteArray &bearer, bool serverCredential)
 {
+    Exchange *exchange = call->exchange;
+    const std::shared_ptr<const Config> &config = call->config;
     const IncomingRequest &req = exchange->request();
-    const WireFormat upFormat = upstreamFormat(model.type);
+    const bool factory = backend.kind == BackendConfig::Kind::Factory;
+    const WireFormat upFormat = backendFormat(backend, model.type);
+    const ReasoningLevel level = config->effectiveLevel(model, call->headerLevel);
+    const QString upstreamModel = backend.model.isEmpty() ? model.id : backend.model;
+    auto release = [this, name = backend.name] { m_limiter->release(name); };
     // Another format upstream: through the shared model (reader of the client's format, writer of the
     // upstream's); the same format: passthrough. Both then get the same protocol edits.
     std::optional<ir::Request> translated;
-    QJsonObject body = clientBody;
-    if (upFormat != routeFormat) {
-        auto parsed = readRequest(routeFormat, clientBody, pathModel);
-        if (!parsed)
+    QJsonObject body = call->body;
+    if (upFormat != call->routeFormat) {
+        auto parsed = readRequest(call->routeFormat, call->body, call->pathModel);
+        if (!parsed) {
+            release();
             return exchange->respondError(parsed.error());
+        }
         translated = parsed.value();
-        translated->model = model.id;
-        translated->stream = clientStream;
+        translated->model = upstreamModel;
+        translated->stream = call->clientStream;
         auto written = writeRequest(upFormat, *translated);
         if (!written) {
+            release();
             Error e = written.error();
             e.message = QStringLiteral("model '%1' (%2) cannot take this request: %3").arg(model.id, wireFormatName(upFormat), e.message);
             return exchange->respondError(e);
         }
         body = written.value();
+        translated->model = model.id; // the client sees the id it asked for
     }
     PassthroughEdits edits;
-    edits.upstreamModel = model.id;
-    edits.systemPrompt = config->systemPrompt; // count_tokens too: counted as sent, never an undercount
-    edits.level = countTokens ? ReasoningLevel::Auto : level;
+    edits.upstreamModel = upstreamModel;
+    edits.systemPrompt = factory ? config->systemPrompt : QString(); // the Droid prompt is Factory's alone
+    edits.level = call->countTokens ? ReasoningLevel::Auto : level;
     edits.budget = config->budgetFor(level);
-    edits.fast = model.fast;
-    edits.geminiStream = clientStream;
+    edits.fast = factory && model.fast;
+    edits.geminiStream = call->clientStream;
     auto edited = applyPassthroughEdits(upFormat, body, edits);
-    if (!edited)
+    if (!edited) {
+        release();
         return exchange->respondError(edited.error());
+    }
+    if (upFormat == WireFormat::Gemini && !factory)
+        edited.value().remove(QStringLiteral("stream"));
 
     UpstreamRequest up;
-    up.url = config->endpoints.value(model.type);
-    if (countTokens)
-        up.url.setPath(up.url.path() + QStringLiteral("/count_tokens"));
-    FactoryHeaderInput hin;
-    hin.type = model.type;
-    hin.provider = model.provider;
-    hin.userAgent = m_userAgent->userAgent().isEmpty() ? config->userAgent : m_userAgent->userAgent();
-    hin.bearer = bearer;
-    hin.clientHeaders = req.headers;
-    hin.level = level;
-    hin.fast = model.fast;
-    hin.stream = clientStream;
-    hin.extraHeaders = config->upstreamHeaders.value(modelTypeName(model.type)).toObject();
-    up.headers = buildFactoryHeaders(hin);
+    if (factory) {
+        up.url = config->endpoints.value(model.type);
+        if (call->countTokens)
+            up.url.setPath(up.url.path() + QStringLiteral("/count_tokens"));
+        FactoryHeaderInput hin;
+        hin.type = model.type;
+        hin.provider = model.provider;
+        hin.userAgent = m_userAgent->userAgent().isEmpty() ? config->userAgent : m_userAgent->userAgent();
+        hin.bearer = bearer;
+        hin.clientHeaders = req.headers;
+        hin.level = level;
+        hin.fast = model.fast;
+        hin.stream = call->clientStream;
+        hin.extraHeaders = config->upstreamHeaders.value(modelTypeName(model.type)).toObject();
+        up.headers = buildFactoryHeaders(hin);
+    } else {
+        up.url = backendEndpoint(backend, upFormat, call->countTokens);
+        up.headers = buildBackendHeaders(upFormat, bearer, req.headers, level, call->clientStream);
+    }
     up.body = QJsonDocument(edited.value()).toJson(QJsonDocument::Compact);
     up.connectTimeoutMs = config->timeouts.connectMs;
     up.firstByteTimeoutMs = config->timeouts.firstByteMs;
@@ -459,13 +583,30 @@ void ProxyService::forward(Exchange *exchange, const QByteArray &bearer, bool se
         for (const auto &h : std::as_const(up.headers))
             qCDebug(lcUpstream).noquote() << "  >" << h.first << ':' << log::loggableHeaderValue(h.first, h.second);
     }
-    qCDebug(lcUpstream).noquote() << "forwarding" << req.path << "model" << model.id << "to" << up.url.toString()
-                                  << "reasoning" << reasoningLevelName(level) << (clientStream ? "stream" : "");
-    auto *job = new ForwardJob(exchange, m_client, std::move(up), routeFormat, upFormat, clientStream);
+    qCDebug(lcUpstream).noquote() << "forwarding" << req.path << "model" << model.id << "to backend" << backend.name
+                                  << up.url.toString() << "reasoning" << reasoningLevelName(level) << (call->clientStream ? "stream" : "");
+    auto *job = new ForwardJob(exchange, m_client, std::move(up), call->routeFormat, upFormat, call->clientStream);
+    connect(job, &QObject::destroyed, this, release);
     if (translated)
         job->setTranslation(*translated);
     job->setKeepAliveInterval(config->timeouts.keepAliveMs);
-    if (serverCredential && m_auth->canRecover()) {
+    job->setRetryPolicy(config->resilience.retries, config->resilience.backoffMs, config->resilience.maxBackoffMs);
+    job->setOutcomeHandler([this, name = backend.name](bool ok) {
+        if (ok)
+            m_breaker.recordSuccess(name);
+        else
+            m_breaker.recordFailure(name);
+    });
+    job->setGiveUpHandler([this, call, id = model.id](const Error &error) {
+        // Retries spent: the next model of the fallback chain, if any, takes the request over.
+        if (call->chain.isEmpty())
+            return false;
+        qCInfo(lcProxy).noquote() << QStringLiteral("model %1 failed (%2); falling back to %3").arg(id, error.message, call->chain.first());
+        call->lastError = error;
+        QMetaObject::invokeMethod(this, [this, call] { dispatch(call); }, Qt::QueuedConnection);
+        return true;
+    });
+    if (factory && serverCredential && m_auth->canRecover()) {
         // An upstream 401 before anything reached the client: refresh once and send the request again.
         QPointer<AuthManager> auth(m_auth);
         job->setRecovery([auth, job](const QByteArray &rejected, std::function<void(Result<QByteArray>)> done) {

@@ -3,6 +3,7 @@
 // app and the tests drive droid2api through this class only.
 
 #include "../config/config.h"
+#include "../upstream/routing.h"
 #include "exchange.h"
 
 #include <QtCore/qdatetime.h>
@@ -16,6 +17,7 @@ class HttpServer;
 class HttpClient;
 class UserAgentUpdater;
 class AuthManager;
+class BackendLimiter;
 
 class ProxyService final : public QObject
 {
@@ -50,6 +52,7 @@ public:
     int openClientConnections() const;
     int openUpstreamConnections() const;
     HttpClient *upstreamClient() const { return m_client; }
+    CircuitBreaker &breaker() { return m_breaker; }
 
 Q_SIGNALS:
     void requestFinished(const d2a::RequestRecord &record);
@@ -64,10 +67,10 @@ private:
     bool checkAccessKey(Exchange *exchange) const;
     QByteArray clientCredential(const Exchange *exchange) const;
     QString credentialSource() const;
-    void forward(Exchange *exchange, const QByteArray &bearer, bool serverCredential, WireFormat routeFormat,
-                 const QString &pathModel, const QJsonObject &clientBody, const ModelConfig &model,
-                 ReasoningLevel level, bool clientStream, bool countTokens,
-                 const std::shared_ptr<const Config> &config);
+    struct Call;
+    void dispatch(const std::shared_ptr<Call> &call);
+    void forward(const std::shared_ptr<Call> &call, const ModelConfig &model, const BackendConfig &backend,
+                 const QByteArray &bearer, bool serverCredential);
 
     std::shared_ptr<const Config> m_config;
     Environment m_env;
@@ -75,6 +78,8 @@ private:
     HttpClient *m_client;
     UserAgentUpdater *m_userAgent;
     AuthManager *m_auth;
+    BackendLimiter *m_limiter;
+    CircuitBreaker m_breaker;
     bool m_authStarted = false;
     QString m_host;
     quint16 m_port = 0;

@@ -41,4 +41,26 @@ HeaderList buildFactoryHeaders(const FactoryHeaderInput &in)
     return h;
 }
 
+HeaderList buildBackendHeaders(WireFormat format, const QByteArray &key, const HeaderList &clientHeaders,
+                               ReasoningLevel level, bool stream)
+{
+    HeaderList h;
+    auto add = [&h](const QByteArray &name, const QByteArray &value) { h.append({ name, value }); };
+    add("content-type", "application/json");
+    add("accept", stream ? QByteArrayLiteral("text/event-stream") : QByteArrayLiteral("application/json"));
+    add("user-agent", "droid2api/" DROID2API_VERSION);
+    if (!key.isEmpty())
+        add("authorization", "Bearer " + key);
+    if (format == WireFormat::Anthropic) {
+        if (!key.isEmpty())
+            add("x-api-key", key);
+        const QByteArray version = headerValue(clientHeaders, "anthropic-version");
+        add("anthropic-version", version.isEmpty() ? QByteArrayLiteral("2023-06-01") : version);
+        const QByteArray beta = anthropicBetaHeader(headerValue(clientHeaders, "anthropic-beta"), level, false);
+        if (!beta.isEmpty())
+            add("anthropic-beta", beta);
+    }
+    return h;
+}
+
 } // namespace d2a

@@ -142,11 +142,49 @@ QByteArray ForwardJob::synthesizeStream(const ir::Response &r)
 
 void ForwardJob::send()
 {
+    ++m_attempts;
     m_reply = m_client->send(m_request, this);
     connect(m_reply, &UpstreamReply::headReceived, this, &ForwardJob::onHead);
     connect(m_reply, &UpstreamReply::dataReceived, this, &ForwardJob::onData);
     connect(m_reply, &UpstreamReply::finished, this, &ForwardJob::onFinished);
     connect(m_reply, &UpstreamReply::failed, this, &ForwardJob::onFailed);
+}
+
+bool ForwardJob::retryOrGiveUp(const Error &error, bool retryable)
+{
+    // Only while nothing has reached the client: a started stream is never replayed.
+    if (!m_exchange || m_exchange->isStreaming())
+        return false;
+    if (retryable && m_retriesLeft > 0) {
+        --m_retriesLeft;
+        qint64 delay = qint64(m_backoffMs) << qMin(m_attempts - 1, 10);
+        const QByteArray retryAfter = m_reply ? m_reply->header("retry-after").trimmed() : QByteArray();
+        bool numeric = false;
+        const double seconds = retryAfter.toDouble(&numeric);
+        if (numeric && seconds >= 0)
+            delay = qint64(seconds * 1000);
+        delay = qMin<qint64>(delay, m_maxBackoffMs);
+        qCInfo(lcUpstream).noquote() << QStringLiteral("attempt %1 to %2 failed (%3); retrying in %4 ms")
+                                            .arg(m_attempts).arg(m_request.url.host(), error.message).arg(delay);
+        if (m_reply) {
+            m_reply->deleteLater();
+            m_reply = nullptr;
+        }
+        m_mode = Mode::Waiting;
+        m_body.clear();
+        m_forwardHeaders.clear();
+        QTimer::singleShot(int(delay), this, [this] {
+            if (m_exchange && !m_exchange->isFinished())
+                send();
+        });
+        return true;
+    }
+    if (m_giveUp && m_giveUp(error)) {
+        if (m_reply)
+            m_reply->abort();
+        return true;
+    }
+    return false;
 }
 
 void ForwardJob::retryWithNewCredential()
@@ -195,6 +233,8 @@ void ForwardJob::onHead()
     for (const auto &h : m_reply->headers())
         if (forwardable(h.first))
             m_forwardHeaders.append(h);
+    if (m_outcome)
+        m_outcome(status < 500);
     if (status >= 400) {
         m_mode = Mode::Error;
         return;
@@ -305,6 +345,8 @@ void ForwardJob::onFinished()
     case Mode::Error:
         if (status == 401 && m_recovery && !m_retrying)
             return retryWithNewCredential();
+        if (retryOrGiveUp(Error { status, upstreamErrorMessage(m_body), {} }, status == 429 || status >= 500))
+            return;
         finishError();
         break;
     case Mode::Whole: {
@@ -384,6 +426,14 @@ void ForwardJob::onFailed(const Error &error)
 {
     if (!m_exchange)
         return;
+    if (m_mode == Mode::Waiting) {
+        if (m_outcome)
+            m_outcome(false);
+        // Connect errors and connections closed before any answer are safe to retry; a timeout after the
+        // request was sent is not (the upstream may be working on it).
+        if (retryOrGiveUp(error, error.httpStatus == 502))
+            return;
+    }
     m_keepAlive.stop();
     if (m_mode == Mode::Sse || m_exchange->isStreaming()) {
         // Mid-stream failure: tell the client in its own grammar, never end silently. An incomplete event is

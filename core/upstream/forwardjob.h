@@ -36,6 +36,21 @@ public:
     void setTranslation(const ir::Request &request);
     /// Silence after which a stream gets a keepalive in the client's grammar (0: never).
     void setKeepAliveInterval(int ms) { m_keepAliveMs = ms; }
+    /// Retries on connect errors, 429 and 5xx while nothing has reached the client: `retries` more attempts,
+    /// waiting Retry-After (up to maxBackoffMs) or backoffMs doubling.
+    void setRetryPolicy(int retries, int backoffMs, int maxBackoffMs)
+    {
+        m_retriesLeft = retries;
+        m_backoffMs = backoffMs;
+        m_maxBackoffMs = maxBackoffMs;
+    }
+    /// Each attempt's outcome (for the backend's circuit breaker): true on an answer, false on a connect error
+    /// or a 5xx.
+    void setOutcomeHandler(std::function<void(bool ok)> h) { m_outcome = std::move(h); }
+    /// Called when retries are spent and nothing reached the client yet; returns true when it took over the
+    /// exchange (a fallback model), false to answer the error here.
+    void setGiveUpHandler(std::function<bool(const Error &error)> h) { m_giveUp = std::move(h); }
+    int attempts() const { return m_attempts; }
 
 private:
     void onHead();
@@ -46,6 +61,7 @@ private:
     void finishError();
     void pumpBackpressure();
     void send();
+    bool retryOrGiveUp(const Error &error, bool retryable);
     void retryWithNewCredential();
     void writeClient(const QByteArray &bytes);
     void translateEvents(const QList<ir::Event> &events);
@@ -70,6 +86,12 @@ private:
     std::unique_ptr<StreamWriter> m_streamWriter;
     int m_keepAliveMs = 15000;
     QTimer m_keepAlive;
+    int m_retriesLeft = 0;
+    int m_backoffMs = 500;
+    int m_maxBackoffMs = 8000;
+    int m_attempts = 0;
+    std::function<void(bool)> m_outcome;
+    std::function<bool(const Error &)> m_giveUp;
 };
 
 } // namespace d2a

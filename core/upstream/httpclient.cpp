@@ -2,6 +2,7 @@
 
 #include "../log/log.h"
 
+#include <QtNetwork/qnetworkproxy.h>
 #include <QtNetwork/qsslsocket.h>
 #include <QtNetwork/qtcpsocket.h>
 
@@ -450,13 +451,22 @@ UpstreamReply *HttpClient::send(const UpstreamRequest &request, QObject *owner)
 
 QTcpSocket *HttpClient::newSocket(const QUrl &url)
 {
+    QTcpSocket *s = nullptr;
     if (url.scheme() == u"https") {
-        auto *s = new QSslSocket;
-        s->setSslConfiguration(m_ssl);
-        s->setPeerVerifyName(url.host());
-        return s;
+        auto *ssl = new QSslSocket;
+        ssl->setSslConfiguration(m_ssl);
+        ssl->setPeerVerifyName(url.host());
+        s = ssl;
+    } else {
+        s = new QTcpSocket;
     }
-    return new QTcpSocket;
+    if (!m_proxies.isEmpty()) {
+        // proxies[] from the config, round-robin: the connection is tunnelled with CONNECT.
+        const QUrl p(m_proxies.at(m_nextProxy++ % m_proxies.size()));
+        QNetworkProxy proxy(QNetworkProxy::HttpProxy, p.host(), quint16(p.port(8080)), p.userName(), p.password());
+        s->setProxy(proxy);
+    }
+    return s;
 }
 
 void HttpClient::dispatch(UpstreamReply *reply)

@@ -126,6 +126,9 @@ public:
     void setMaxConnectionsPerHost(int n) { m_maxPerHost = n; }
     /// Idle keep-alive connections are closed after this long. Default 30 s.
     void setIdleTimeout(int ms) { m_idleTimeoutMs = ms; }
+    /// Outbound HTTP proxies ("http://host:port", used round-robin per new connection; CONNECT for https).
+    /// Empty: the application's proxy settings (the system's, when QNetworkProxyFactory uses them).
+    void setProxies(const QStringList &proxies) { m_proxies = proxies; }
     /// TLS settings for https URLs (e.g. an extra trusted CA).
     void setSslConfiguration(const QSslConfiguration &config) { m_ssl = config; }
 
@@ -152,6 +155,8 @@ private:
     int m_maxPerHost = 256;
     int m_idleTimeoutMs = 30000;
     QSslConfiguration m_ssl = QSslConfiguration::defaultConfiguration();
+    QStringList m_proxies;
+    int m_nextProxy = 0;
     QTimer m_sweepTimer;
     QElapsedTimer m_clock;
 };

@@ -116,6 +116,7 @@ private Q_SLOTS:
         qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data")).toUtf8());
         qputenv("XDG_CONFIG_HOME", (m_home.path() + QStringLiteral("/config")).toUtf8());
         m_clock.start();
+        log::installChained(false); // the sink sees every line; QTest still gets them
     }
 
     void init()

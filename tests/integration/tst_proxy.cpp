@@ -87,6 +87,7 @@ private Q_SLOTS:
         qputenv("HOME", m_home.path().toUtf8());
         qputenv("XDG_CONFIG_HOME", (m_home.path() + QStringLiteral("/config")).toUtf8());
         qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data")).toUtf8());
+        log::installChained(false); // the sink sees every line; QTest still gets them
     }
 
     void init()
@@ -619,7 +620,7 @@ private Q_SLOTS:
         Config c = makeConfig();
         c.accessKey = kAccessKey;
         c.devMode = true; // even with dev mode's header logging, no secret reaches the log
-        log::install(true);
+        log::installChained(true);
         startProxy(c, kFactoryKey);
         RecordedCall noKey;
         call(noKey, "POST", QStringLiteral("/v1/responses"), R"({"model":"gpt-5.4","input":"x"})");
@@ -642,7 +643,7 @@ private Q_SLOTS:
         call(health, "GET", QStringLiteral("/"), {});
         QCOMPARE(health.status, 200);
         QVERIFY(!m_logLines.isEmpty());
-        log::install(false);
+        log::installChained(false);
     }
 
     void manyConcurrentStreamsDoNotQueue()

@@ -659,6 +659,14 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
         return respondWorkOs(socket, req);
     if (req.path.startsWith("/fake/"))
         return respondFake(socket, req);
+    if (failNextRequests > 0) {
+        --failNextRequests;
+        const QByteArray body = R"({"error":{"message":"fake upstream failure","type":"server_error"}})";
+        socket->write("HTTP/1.1 " + QByteArray::number(failStatus) + " Fail\r\nContent-Type: application/json\r\n"
+                      + (failRetryAfter.isEmpty() ? QByteArray() : "Retry-After: " + failRetryAfter + "\r\n")
+                      + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        return;
+    }
     const QByteArray auth = req.header("authorization");
     if (auth.startsWith("Bearer ") && (rejectAllBearers || rejectBearers.contains(auth.mid(7)))) {
         sendJson(socket, 401, R"({"type":"error","error":{"type":"authentication_error","message":"token expired"}})");

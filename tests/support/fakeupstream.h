@@ -62,6 +62,9 @@ public:
     int clientDisconnectsWhileStreaming = 0;
     QList<qint64> eventSentAtMs; ///< per streamed event of the latest stream, ms since construction
     QElapsedTimer clock;
+    int failNextRequests = 0; ///< the next N API requests get failStatus (with Retry-After: failRetryAfter, if set)
+    int failStatus = 503;
+    QByteArray failRetryAfter;
     QSet<QByteArray> rejectBearers; ///< upstream answers 401 to these bearer tokens
     bool rejectAllBearers = false;
     QStringList issuedAccessTokens; ///< every access token the fake WorkOS issued (tests check logs for them)

@@ -1,0 +1,149 @@
+#include "routing.h"
+
+#include <QtCore/qdatetime.h>
+#include <QtCore/qjsonarray.h>
+
+namespace d2a {
+
+WireFormat backendFormat(const BackendConfig &backend, ModelType type)
+{
+    switch (backend.kind) {
+    case BackendConfig::Kind::Factory: return upstreamFormat(type);
+    case BackendConfig::Kind::Anthropic: return WireFormat::Anthropic;
+    case BackendConfig::Kind::OpenAI: return backend.responses ? WireFormat::OpenAIResponses : WireFormat::OpenAIChat;
+    }
+    return upstreamFormat(type);
+}
+
+QUrl joinBackendUrl(const QUrl &base, const QString &endpointPath)
+{
+    QUrl url = base;
+    QString path = url.path();
+    while (path.endsWith(u'/'))
+        path.chop(1);
+    const QString tail = endpointPath.startsWith(QStringLiteral("/v1")) ? endpointPath.mid(3) : endpointPath; // "/messages"
+    if (path.endsWith(tail))
+        ; // already the full endpoint
+    else if (path.endsWith(u"/v1"))
+        path += tail;
+    else
+        path += endpointPath;
+    url.setPath(path);
+    return url;
+}
+
+QUrl backendEndpoint(const BackendConfig &backend, WireFormat format, bool countTokens)
+{
+    QString path;
+    switch (format) {
+    case WireFormat::Anthropic: path = QStringLiteral("/v1/messages"); break;
+    case WireFormat::OpenAIChat: path = QStringLiteral("/v1/chat/completions"); break;
+    case WireFormat::OpenAIResponses: path = QStringLiteral("/v1/responses"); break;
+    case WireFormat::Gemini: path = QStringLiteral("/v1/generate"); break;
+    }
+    QUrl url = joinBackendUrl(backend.baseUrl, path);
+    if (countTokens)
+        url.setPath(url.path() + QStringLiteral("/count_tokens"));
+    return url;
+}
+
+// --- CircuitBreaker ----------------------------------------------------------------------------------------
+
+qint64 CircuitBreaker::now() const
+{
+    return m_now ? m_now() : QDateTime::currentMSecsSinceEpoch();
+}
+
+bool CircuitBreaker::allow(const QString &backend)
+{
+    Entry &e = m_entries[backend];
+    if (e.state == State::Closed)
+        return true;
+    if (e.state == State::Open && now() - e.openedAt >= m_openMs) {
+        e.state = State::HalfOpen;
+        e.probing = false;
+    }
+    if (e.state == State::HalfOpen && !e.probing) {
+        e.probing = true; // exactly one probe
+        return true;
+    }
+    return false;
+}
+
+void CircuitBreaker::recordSuccess(const QString &backend)
+{
+    Entry &e = m_entries[backend];
+    e = Entry();
+}
+
+void CircuitBreaker::recordFailure(const QString &backend)
+{
+    Entry &e = m_entries[backend];
+    ++e.failures;
+    if (e.state == State::HalfOpen || e.failures >= m_threshold) {
+        e.state = State::Open;
+        e.openedAt = now();
+        e.probing = false;
+    }
+}
+
+CircuitBreaker::State CircuitBreaker::state(const QString &backend) const
+{
+    const auto it = m_entries.constFind(backend);
+    if (it == m_entries.cend())
+        return State::Closed;
+    if (it->state == State::Open && now() - it->openedAt >= m_openMs)
+        return State::HalfOpen;
+    return it->state;
+}
+
+qint64 CircuitBreaker::retryAfterMs(const QString &backend) const
+{
+    const auto it = m_entries.constFind(backend);
+    if (it == m_entries.cend() || it->state != State::Open)
+        return 0;
+    return qMax<qint64>(0, m_openMs - (now() - it->openedAt));
+}
+
+QJsonObject CircuitBreaker::statusJson() const
+{
+    QJsonObject o;
+    for (auto it = m_entries.cbegin(); it != m_entries.cend(); ++it) {
+        const State s = state(it.key());
+        o.insert(it.key(), QJsonObject { { QStringLiteral("state"), s == State::Closed ? QStringLiteral("closed") : s == State::Open ? QStringLiteral("open") : QStringLiteral("half_open") },
+                                         { QStringLiteral("consecutive_failures"), it->failures } });
+    }
+    return o;
+}
+
+// --- BackendLimiter ----------------------------------------------------------------------------------------
+
+bool BackendLimiter::acquire(const QString &backend, int maxConcurrent, int queueLimit, QObject *context, std::function<void()> start)
+{
+    if (m_active.value(backend) < maxConcurrent) {
+        ++m_active[backend];
+        start();
+        return true;
+    }
+    auto &queue = m_waiting[backend];
+    if (queue.size() >= queueLimit)
+        return false;
+    queue.enqueue({ context, std::move(start) });
+    return true;
+}
+
+void BackendLimiter::release(const QString &backend)
+{
+    --m_active[backend];
+    auto &queue = m_waiting[backend];
+    while (!queue.isEmpty()) {
+        Waiter w = queue.dequeue();
+        if (!w.context)
+            continue;
+        ++m_active[backend];
+        w.start();
+        return;
+    }
+}
+
+} // namespace d2a

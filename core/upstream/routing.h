@@ -1,0 +1,88 @@
+#pragma once
+// Where one request goes: the backend a model names (Factory by default, or an Anthropic- or
+// OpenAI-compatible service), the wire format and URL there, and the per-backend circuit breaker and
+// concurrency limit that decide whether it may go now.
+
+#include "../config/config.h"
+#include "../formats/wireformat.h"
+
+#include <QtCore/qhash.h>
+#include <QtCore/qjsonobject.h>
+#include <QtCore/qobject.h>
+#include <QtCore/qpointer.h>
+#include <QtCore/qqueue.h>
+
+#include <functional>
+
+namespace d2a {
+
+/// The format a backend speaks for a model of `type`.
+WireFormat backendFormat(const BackendConfig &backend, ModelType type);
+
+/// Joins a base URL given with or without /v1, or as the full endpoint, with an endpoint path such as
+/// "/v1/messages" or "/v1/chat/completions" (never /v1/v1/...).
+QUrl joinBackendUrl(const QUrl &base, const QString &endpointPath);
+
+/// The endpoint URL of `backend` for `format` (count_tokens adds /count_tokens for Anthropic).
+QUrl backendEndpoint(const BackendConfig &backend, WireFormat format, bool countTokens);
+
+/// Opens a backend's circuit after repeated failures; after a pause lets one probe through (half-open);
+/// closes again on success.
+class CircuitBreaker final
+{
+public:
+    enum class State { Closed, Open, HalfOpen };
+    void setClock(std::function<qint64()> nowMs) { m_now = std::move(nowMs); }
+    void configure(int failures, int openMs)
+    {
+        m_threshold = failures;
+        m_openMs = openMs;
+    }
+    /// May a request go to `backend` now? (In half-open state only the one probe may.)
+    bool allow(const QString &backend);
+    void recordSuccess(const QString &backend);
+    void recordFailure(const QString &backend);
+    State state(const QString &backend) const;
+    /// Milliseconds until an open circuit lets a probe through (0 when not open).
+    qint64 retryAfterMs(const QString &backend) const;
+    QJsonObject statusJson() const;
+
+private:
+    struct Entry
+    {
+        int failures = 0;
+        State state = State::Closed;
+        qint64 openedAt = 0;
+        bool probing = false;
+    };
+    qint64 now() const;
+    QHash<QString, Entry> m_entries;
+    std::function<qint64()> m_now;
+    int m_threshold = 5;
+    int m_openMs = 30000;
+};
+
+/// Bounded concurrency per backend: up to max requests at once, up to queueLimit waiting; beyond that the
+/// caller answers 429.
+class BackendLimiter final : public QObject
+{
+    Q_OBJECT
+
+public:
+    using QObject::QObject;
+    /// Runs `start` now or when a slot frees up (unless `context` is gone). False: the queue is full.
+    bool acquire(const QString &backend, int maxConcurrent, int queueLimit, QObject *context, std::function<void()> start);
+    void release(const QString &backend);
+    int active(const QString &backend) const { return m_active.value(backend); }
+
+private:
+    struct Waiter
+    {
+        QPointer<QObject> context;
+        std::function<void()> start;
+    };
+    QHash<QString, int> m_active;
+    QHash<QString, QQueue<Waiter>> m_waiting;
+};
+
+} // namespace d2a

@@ -1,0 +1,397 @@
+// Backends, routing and resilience: third-party backends, env-var backends, retries, Retry-After, fallback,
+// the circuit breaker, overload and proxies[], against the real fake upstream.
+#include "log/log.h"
+#include "server/proxyservice.h"
+#include "support/fakeupstream.h"
+#include "support/testclient.h"
+#include "upstream/routing.h"
+
+#include <QtCore/qjsonarray.h>
+#include <QtCore/qregularexpression.h>
+#include <QtCore/qtemporarydir.h>
+#include <QtNetwork/qtcpserver.h>
+#include <QtNetwork/qtcpsocket.h>
+#include <QtTest/qtest.h>
+
+#include <memory>
+
+using namespace d2a;
+
+namespace {
+const QString kBackendKey = QStringLiteral("glm-secret-key-0123456789abcdef");
+
+/// A minimal HTTP CONNECT proxy: counts tunnels and pipes bytes.
+class ConnectProxy final : public QObject
+{
+public:
+    ConnectProxy()
+    {
+        server.listen(QHostAddress::LocalHost, 0);
+        connect(&server, &QTcpServer::newConnection, this, [this] {
+            QTcpSocket *client = server.nextPendingConnection();
+            auto *buf = new QByteArray;
+            connect(client, &QTcpSocket::readyRead, this, [this, client, buf] {
+                if (client->property("upstream").isValid()) {
+                    qobject_cast<QTcpSocket *>(client->property("upstream").value<QObject *>())->write(client->readAll());
+                    return;
+                }
+                *buf += client->readAll();
+                const qsizetype end = buf->indexOf("\r\n\r\n");
+                if (end < 0)
+                    return;
+                const QList<QByteArray> first = buf->left(buf->indexOf("\r\n")).split(' ');
+                const QList<QByteArray> hostPort = first.value(1).split(':');
+                auto *up = new QTcpSocket(client);
+                client->setProperty("upstream", QVariant::fromValue<QObject *>(up));
+                ++tunnels;
+                const QByteArray rest = buf->mid(end + 4);
+                delete buf;
+                connect(up, &QTcpSocket::connected, client, [client, up, rest] {
+                    client->write("HTTP/1.1 200 Connection established\r\n\r\n");
+                    if (!rest.isEmpty())
+                        up->write(rest);
+                });
+                connect(up, &QTcpSocket::readyRead, client, [client, up] { client->write(up->readAll()); });
+                connect(up, &QTcpSocket::disconnected, client, [client] { client->disconnectFromHost(); });
+                up->connectToHost(QString::fromLatin1(hostPort.value(0)), quint16(hostPort.value(1).toInt()));
+            });
+        });
+    }
+    QTcpServer server;
+    int tunnels = 0;
+};
+} // namespace
+
+class TestBackends final : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_home;
+    std::unique_ptr<FakeUpstream> m_fake;
+    std::unique_ptr<ProxyService> m_proxy;
+    std::unique_ptr<HttpClient> m_client;
+    QElapsedTimer m_clock;
+    QStringList m_log;
+
+    Config config() const
+    {
+        Config c = ConfigLoader::defaults();
+        c.userAgentUpdateUrl.clear();
+        c.tokenStore = QStringLiteral("file");
+        c.resilience.backoffMs = 50;
+        c.resilience.maxBackoffMs = 3000;
+        BackendConfig glm;
+        glm.name = QStringLiteral("glm");
+        glm.kind = BackendConfig::Kind::Anthropic;
+        glm.baseUrl = m_fake->url(QStringLiteral("/api/anthropic")); // no /v1: joined as /api/anthropic/v1/messages
+        glm.model = QStringLiteral("glm-4.6");
+        glm.apiKeyEnv = QStringLiteral("D2A_TEST_GLM_KEY");
+        BackendConfig local;
+        local.name = QStringLiteral("local");
+        local.kind = BackendConfig::Kind::OpenAI;
+        local.baseUrl = m_fake->url(QStringLiteral("/v1"));
+        BackendConfig dead;
+        dead.name = QStringLiteral("dead");
+        dead.kind = BackendConfig::Kind::OpenAI;
+        QTcpServer closed;
+        closed.listen(QHostAddress::LocalHost, 0);
+        dead.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:%1/v1").arg(closed.serverPort()));
+        c.backends = { glm, local, dead };
+        auto model = [](const QString &id, const QString &backend, ModelType type = ModelType::Common) {
+            ModelConfig m;
+            m.id = m.name = id;
+            m.type = type;
+            m.backend = backend;
+            return m;
+        };
+        c.models.append(model(QStringLiteral("glm-custom"), QStringLiteral("glm")));
+        c.models.append(model(QStringLiteral("local-llama"), QStringLiteral("local")));
+        ModelConfig flaky = model(QStringLiteral("flaky"), QStringLiteral("dead"));
+        flaky.fallback = QStringList { QStringLiteral("not-configured"), QStringLiteral("local-llama") };
+        c.models.append(flaky);
+        c.models.append(model(QStringLiteral("dead-only"), QStringLiteral("dead")));
+        return c;
+    }
+
+    void start(const Config &c, const Environment &env = {})
+    {
+        m_proxy = std::make_unique<ProxyService>();
+        m_proxy->setEnvironment(env);
+        m_proxy->setConfig(c);
+        QVERIFY(m_proxy->start(QStringLiteral("127.0.0.1"), 0).ok());
+    }
+
+    void call(RecordedCall &rc, const QString &path, const QByteArray &body, const HeaderList &headers = {})
+    {
+        startCall(*m_client, rc, "POST", QUrl(m_proxy->baseUrl() + path), body, headers, m_clock);
+        QTRY_VERIFY_WITH_TIMEOUT(rc.done(), 15000);
+    }
+
+    int apiRequests() const
+    {
+        int n = 0;
+        for (const auto &r : m_fake->received)
+            if (!r.path.startsWith("/fake"))
+                ++n;
+        return n;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_home.isValid());
+        qputenv("HOME", m_home.path().toUtf8());
+        qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data")).toUtf8());
+        qputenv("D2A_TEST_GLM_KEY", kBackendKey.toUtf8());
+        m_clock.start();
+        log::installChained(false); // the sink sees every line; QTest still gets them
+    }
+
+    void init()
+    {
+        m_log.clear();
+        log::setSink([this](QtMsgType, const QString &, const QString &line) { m_log.append(line); });
+        m_fake = std::make_unique<FakeUpstream>();
+        QVERIFY(m_fake->listen());
+        m_client = std::make_unique<HttpClient>();
+    }
+
+    void cleanup()
+    {
+        for (const QString &line : std::as_const(m_log))
+            QVERIFY2(!line.contains(kBackendKey), qPrintable(line)); // third-party secrets never logged
+        log::setSink({});
+        m_proxy.reset();
+        m_client.reset();
+        m_fake.reset();
+    }
+
+    void urlJoining_data()
+    {
+        QTest::addColumn<QString>("base");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("bare host") << "https://api.example/" << "/v1/messages" << "https://api.example/v1/messages";
+        QTest::newRow("with v1") << "https://open.example/api/anthropic/v1" << "/v1/messages" << "https://open.example/api/anthropic/v1/messages";
+        QTest::newRow("no v1 prefix") << "https://open.example/api/anthropic" << "/v1/messages" << "https://open.example/api/anthropic/v1/messages";
+        QTest::newRow("full path") << "http://127.0.0.1:8080/v1/chat/completions" << "/v1/chat/completions" << "http://127.0.0.1:8080/v1/chat/completions";
+        QTest::newRow("router v1 slash") << "http://127.0.0.1:3456/v1/" << "/v1/chat/completions" << "http://127.0.0.1:3456/v1/chat/completions";
+        QTest::newRow("responses") << "https://r.example/openai" << "/v1/responses" << "https://r.example/openai/v1/responses";
+    }
+
+    void urlJoining()
+    {
+        QFETCH(QString, base);
+        QFETCH(QString, path);
+        QFETCH(QString, expected);
+        QCOMPARE(joinBackendUrl(QUrl(base), path).toString(), expected);
+    }
+
+    void thirdPartyBackendSelectedAndTranslated()
+    {
+        start(config());
+        RecordedCall rc;
+        call(rc, QStringLiteral("/v1/chat/completions"),
+             R"({"model":"glm-custom","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}]})");
+        QCOMPARE(rc.status, 200);
+        QVERIFY(rc.json().contains("choices")); // answered in the client's format
+        const auto &up = m_fake->received.last();
+        QCOMPARE(up.path, QByteArray("/api/anthropic/v1/messages"));
+        QCOMPARE(up.header("x-api-key"), kBackendKey.toUtf8());
+        QCOMPARE(up.header("authorization"), "Bearer " + kBackendKey.toUtf8());
+        QVERIFY(up.header("x-factory-client").isEmpty()); // nothing Factory-specific
+        QCOMPARE(up.json.value("model").toString(), QStringLiteral("glm-4.6")); // the backend's model override
+        const QString system = QString::fromUtf8(QJsonDocument(up.json.value("system").toArray()).toJson());
+        QVERIFY(system.contains(QStringLiteral("Be brief.")));
+        QVERIFY(!system.contains(QStringLiteral("You are Droid"))); // the Droid prompt is Factory's alone
+
+        RecordedCall local;
+        call(local, QStringLiteral("/v1/messages"), R"({"model":"local-llama","max_tokens":5,"messages":[{"role":"user","content":"hi"}]})");
+        QCOMPARE(local.status, 200);
+        QCOMPARE(local.json().value("type").toString(), QStringLiteral("message"));
+        QCOMPARE(m_fake->received.last().path, QByteArray("/v1/chat/completions"));
+        QVERIFY(m_fake->received.last().header("authorization").isEmpty()); // a local server with no key
+    }
+
+    void envBackendServesEveryRequest()
+    {
+        Environment env;
+        BackendConfig b;
+        b.name = QStringLiteral("env");
+        b.kind = BackendConfig::Kind::OpenAI;
+        b.baseUrl = m_fake->url(QStringLiteral("/v1"));
+        b.model = QStringLiteral("router-default");
+        env.envBackend = b;
+        env.envBackendKey = kBackendKey;
+        start(config(), env);
+        RecordedCall rc;
+        call(rc, QStringLiteral("/v1/chat/completions"), R"({"model":"anything-at-all","messages":[{"role":"user","content":"hi"}]})");
+        QCOMPARE(rc.status, 200);
+        QCOMPARE(m_fake->received.last().path, QByteArray("/v1/chat/completions"));
+        QCOMPARE(m_fake->received.last().header("authorization"), "Bearer " + kBackendKey.toUtf8());
+        QCOMPARE(m_fake->received.last().json.value("model").toString(), QStringLiteral("router-default"));
+        // Environment parsing, as the original names them.
+        qputenv("ANTHROPIC_BASE_URL", "https://open.example/api/anthropic");
+        qputenv("ANTHROPIC_AUTH_TOKEN", "tok-123456789");
+        qputenv("ANTHROPIC_MODEL", "glm-4.6");
+        const Environment parsed = Environment::fromProcess();
+        qunsetenv("ANTHROPIC_BASE_URL");
+        qunsetenv("ANTHROPIC_AUTH_TOKEN");
+        qunsetenv("ANTHROPIC_MODEL");
+        QVERIFY(parsed.envBackend);
+        QCOMPARE(parsed.envBackend->kind, BackendConfig::Kind::Anthropic);
+        QCOMPARE(parsed.envBackend->model, QStringLiteral("glm-4.6"));
+        QCOMPARE(parsed.envBackendKey, QStringLiteral("tok-123456789"));
+    }
+
+    void retriesOnlyBeforeTheFirstByte()
+    {
+        start(config());
+        m_fake->failNextRequests = 2;
+        m_fake->failStatus = 503;
+        RecordedCall rc;
+        call(rc, QStringLiteral("/v1/chat/completions"), R"({"model":"local-llama","messages":[]})");
+        QCOMPARE(rc.status, 200);
+        QCOMPARE(apiRequests(), 3);
+        // Once the stream started, a cut is reported, never replayed.
+        const int before = apiRequests();
+        RecordedCall cut;
+        call(cut, QStringLiteral("/v1/chat/completions"), R"({"model":"cut-openai","messages":[]})");
+        Q_UNUSED(cut);
+        QCOMPARE(apiRequests(), before); // unknown model: nothing sent upstream
+        Config c = config();
+        ModelConfig m;
+        m.id = m.name = QStringLiteral("cut-local");
+        m.type = ModelType::Common;
+        m.backend = QStringLiteral("local");
+        c.models.append(m);
+        m_proxy->setConfig(c);
+        RecordedCall stream;
+        call(stream, QStringLiteral("/v1/chat/completions"), R"({"model":"cut-local","stream":true,"messages":[]})");
+        QVERIFY(stream.body.contains("closed the connection"));
+        QCOMPARE(apiRequests(), before + 1);
+    }
+
+    void retryAfterIsHonoured()
+    {
+        start(config());
+        m_fake->failNextRequests = 1;
+        m_fake->failStatus = 429;
+        m_fake->failRetryAfter = "1";
+        RecordedCall rc;
+        const qint64 t0 = m_clock.elapsed();
+        call(rc, QStringLiteral("/v1/chat/completions"), R"({"model":"local-llama","messages":[]})");
+        QCOMPARE(rc.status, 200);
+        QVERIFY2(m_clock.elapsed() - t0 >= 950, "waited for Retry-After");
+        QCOMPARE(apiRequests(), 2);
+    }
+
+    void fallbackInOrder()
+    {
+        // flaky's backend refuses connections: its retries are spent, then the chain goes on in order
+        // (skipping an id that is not configured) to local-llama.
+        start(config());
+        RecordedCall rc;
+        call(rc, QStringLiteral("/v1/chat/completions"), R"({"model":"flaky","messages":[]})");
+        QCOMPARE(rc.status, 200);
+        QCOMPARE(m_fake->received.last().json.value("model").toString(), QStringLiteral("local-llama"));
+        bool sawFallback = false;
+        for (const QString &l : std::as_const(m_log))
+            sawFallback = sawFallback || l.contains(QStringLiteral("model flaky failed (cannot connect"));
+        QVERIFY(sawFallback);
+    }
+
+    void breakerTransitions()
+    {
+        qint64 now = 1000;
+        CircuitBreaker b;
+        b.setClock([&now] { return now; });
+        b.configure(3, 10000);
+        QVERIFY(b.allow(QStringLiteral("x")));
+        b.recordFailure(QStringLiteral("x"));
+        b.recordFailure(QStringLiteral("x"));
+        QCOMPARE(b.state(QStringLiteral("x")), CircuitBreaker::State::Closed);
+        b.recordFailure(QStringLiteral("x"));
+        QCOMPARE(b.state(QStringLiteral("x")), CircuitBreaker::State::Open);
+        QVERIFY(!b.allow(QStringLiteral("x")));
+        QCOMPARE(b.retryAfterMs(QStringLiteral("x")), qint64(10000));
+        now += 10000;
+        QCOMPARE(b.state(QStringLiteral("x")), CircuitBreaker::State::HalfOpen);
+        QVERIFY(b.allow(QStringLiteral("x"))); // the one probe
+        QVERIFY(!b.allow(QStringLiteral("x")));
+        b.recordFailure(QStringLiteral("x")); // probe failed: open again
+        QCOMPARE(b.state(QStringLiteral("x")), CircuitBreaker::State::Open);
+        now += 10000;
+        QVERIFY(b.allow(QStringLiteral("x")));
+        b.recordSuccess(QStringLiteral("x")); // probe succeeded: closed
+        QCOMPARE(b.state(QStringLiteral("x")), CircuitBreaker::State::Closed);
+        QVERIFY(b.allow(QStringLiteral("x")));
+        QVERIFY(b.allow(QStringLiteral("x")));
+    }
+
+    void allRoutesOpenGives503()
+    {
+        Config c = config();
+        c.resilience.retries = 0;
+        c.resilience.breakerFailures = 1;
+        c.resilience.breakerOpenMs = 60000;
+        start(c);
+        RecordedCall first;
+        call(first, QStringLiteral("/v1/messages"), R"({"model":"dead-only","max_tokens":5,"messages":[]})");
+        QCOMPARE(first.status, 502);
+        RecordedCall second;
+        call(second, QStringLiteral("/v1/messages"), R"({"model":"dead-only","max_tokens":5,"messages":[]})");
+        QCOMPARE(second.status, 503);
+        QCOMPARE(second.json().value("type").toString(), QStringLiteral("error")); // the client's shape
+        QVERIFY(second.json().value("error").toObject().value("message").toString().contains(QStringLiteral("circuit is open for dead")));
+        QVERIFY(second.header("retry-after").toInt() >= 59);
+        RecordedCall info;
+        startCall(*m_client, info, "GET", QUrl(m_proxy->baseUrl() + QStringLiteral("/")), {}, {}, m_clock);
+        QTRY_VERIFY(info.done());
+        QCOMPARE(info.json().value("circuits").toObject().value("dead").toObject().value("state").toString(), QStringLiteral("open"));
+    }
+
+    void overloadGets429()
+    {
+        Config c = config();
+        for (BackendConfig &b : c.backends)
+            if (b.name == u"local") {
+                b.maxConcurrent = 1;
+                b.queueLimit = 0;
+            }
+        ModelConfig slow;
+        slow.id = slow.name = QStringLiteral("slow-local");
+        slow.type = ModelType::Common;
+        slow.backend = QStringLiteral("local");
+        c.models.append(slow);
+        start(c);
+        RecordedCall busy;
+        startCall(*m_client, busy, "POST", QUrl(m_proxy->baseUrl() + QStringLiteral("/v1/chat/completions")),
+                  R"({"model":"slow-local","stream":true,"messages":[]})", {}, m_clock);
+        QTRY_VERIFY(!busy.body.isEmpty());
+        RecordedCall rejected;
+        call(rejected, QStringLiteral("/v1/chat/completions"), R"({"model":"local-llama","messages":[]})");
+        QCOMPARE(rejected.status, 429);
+        QCOMPARE(rejected.header("retry-after"), QByteArray("1"));
+        QVERIFY(rejected.json().value("error").toObject().value("message").toString().contains(QStringLiteral("limit")));
+        QTRY_VERIFY_WITH_TIMEOUT(busy.done(), 5000);
+        RecordedCall after;
+        call(after, QStringLiteral("/v1/chat/completions"), R"({"model":"local-llama","messages":[]})");
+        QCOMPARE(after.status, 200); // the slot was released
+    }
+
+    void proxiesAreUsed()
+    {
+        ConnectProxy proxy;
+        Config c = config();
+        c.proxies = { QStringLiteral("http://127.0.0.1:%1").arg(proxy.server.serverPort()) };
+        start(c);
+        RecordedCall rc;
+        call(rc, QStringLiteral("/v1/chat/completions"), R"({"model":"local-llama","messages":[]})");
+        QCOMPARE(rc.status, 200);
+        QCOMPARE(proxy.tunnels, 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBackends)
+#include "tst_backends.moc"
