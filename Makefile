@@ -5,7 +5,7 @@ GENERATOR ?= Ninja
 BUILD_TYPE ?= RelWithDebInfo
 ARGS ?=
 
-.PHONY: all deps test-deps configure build run test e2e-deps screenshots translations package clean
+.PHONY: all deps test-deps configure build run test test-sanitizers e2e-deps screenshots translations package bench clean
 
 all: build
 
@@ -34,6 +34,16 @@ test: test-deps e2e-deps configure
 	cmake --build $(BUILD) -j$$(nproc 2>/dev/null || echo 2)
 	cd $(BUILD) && cpack >/dev/null
 	cd $(BUILD) && ctest --output-on-failure --timeout 300
+	@$(MAKE) --no-print-directory test-sanitizers
+
+# The core suites again under AddressSanitizer + UndefinedBehaviorSanitizer (leaks included); any report fails.
+SANITIZED_TESTS = tst_config tst_sse tst_formats tst_translate tst_proxy tst_auth tst_backends tst_clientsetup
+test-sanitizers: configure
+	cmake -S . -B $(ASAN_BUILD) -G $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DDROID2API_SANITIZE=ON >/dev/null
+	cmake --build $(ASAN_BUILD) -j$$(nproc 2>/dev/null || echo 2) --target $(SANITIZED_TESTS) fake_factory
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --output-on-failure --timeout 300 -R "^($$(echo $(SANITIZED_TESTS) | tr ' ' '|'))$$"
 
 # The installer for this system (a .deb on Debian/Ubuntu), in $(BUILD)/.
 package: build

@@ -189,11 +189,11 @@ static int runClientCommand(bool connecting, const QString &client, bool yes, co
     return QCoreApplication::exec();
 }
 
-enum class AccountCommand { SignIn, SignOut, Import };
+enum class AccountCommand { SignIn, SignOut, Import, BackendKey };
 
 /// --sign-in / --sign-out / --import-droid-auth: account work without serving, then exit.
 int runAccountCommand(AccountCommand command, const d2a::Config &config, const d2a::Environment &env,
-                      const QString &tokenStore)
+                      const QString &tokenStore, const QString &backendName = {})
 {
     d2a::HttpClient http;
     d2a::AuthManager auth(&http);
@@ -216,6 +216,19 @@ int runAccountCommand(AccountCommand command, const d2a::Config &config, const d
                 printLine(err.isEmpty() ? stdout : stderr,
                           err.isEmpty() ? QCoreApplication::translate("main", "droid2api: signed out; stored tokens removed")
                                         : QCoreApplication::translate("main", "droid2api: sign-out failed: %1").arg(err));
+                finish(err.isEmpty() ? 0 : 1);
+            });
+            return;
+        }
+        if (command == AccountCommand::BackendKey) {
+            // The key comes on standard input, so it never shows in the shell history or the process list.
+            char line[4096] = {};
+            const QString key = std::fgets(line, sizeof line, stdin) ? QString::fromUtf8(line).trimmed() : QString();
+            auth.setBackendKey(backendName, key, &auth, [&, key](const QString &err) {
+                printLine(err.isEmpty() ? stdout : stderr,
+                          err.isEmpty() ? (key.isEmpty() ? QCoreApplication::translate("main", "droid2api: removed the key of backend '%1'").arg(backendName)
+                                                         : QCoreApplication::translate("main", "droid2api: stored the key of backend '%1' in %2").arg(backendName, where()))
+                                        : QCoreApplication::translate("main", "droid2api: cannot store the key: %1").arg(err));
                 finish(err.isEmpty() ? 0 : 1);
             });
             return;
@@ -269,7 +282,7 @@ static bool wantsHeadless(int argc, char *argv[])
         const QByteArray a(argv[i]);
         if (i == 1 && (a == "connect" || a == "disconnect"))
             return true;
-        if (a == "--headless" || a == "--sign-in" || a == "--sign-out" || a == "--import-droid-auth" || a == "--help"
+        if (a == "--headless" || a == "--backend-key" || a == "--sign-in" || a == "--sign-out" || a == "--import-droid-auth" || a == "--help"
             || a == "-h" || a == "--help-all" || a == "--version" || a == "-v")
             return true;
     }
@@ -353,10 +366,13 @@ static int run(QCoreApplication &app, bool gui)
     QCommandLineOption screenshots(QStringLiteral("screenshots"), QStringLiteral("Write PNGs of the tray menu and every settings page to <dir>, then exit."),
                                          QStringLiteral("dir"));
     screenshots.setFlags(QCommandLineOption::HiddenFromHelp);
+    const QCommandLineOption backendKeyOpt(QStringLiteral("backend-key"),
+                                           QCoreApplication::translate("main", "Store the key of backend <name> (read from standard input; empty removes it), then exit."),
+                                           QStringLiteral("name"));
     const QCommandLineOption yesOpt(QStringLiteral("yes"), QCoreApplication::translate("main", "With connect/disconnect: apply without asking."));
     const QCommandLineOption modelOpt(QStringLiteral("model"), QCoreApplication::translate("main", "With connect: the model the client should use."),
                                       QStringLiteral("id"));
-    parser.addOptions({ headless, configOpt, hostOpt, portOpt, signIn, signOut, importDroid, tokenStoreOpt, screenshots, yesOpt, modelOpt });
+    parser.addOptions({ headless, configOpt, hostOpt, portOpt, signIn, signOut, importDroid, tokenStoreOpt, screenshots, yesOpt, modelOpt, backendKeyOpt });
     parser.addPositionalArgument(QStringLiteral("command"),
                                  QCoreApplication::translate("main", "Optional: connect CLIENT or disconnect CLIENT, where CLIENT is "
                                                                      "claude-code, codex, cursor, continue or openai-sdk."),
@@ -404,6 +420,13 @@ static int run(QCoreApplication &app, bool gui)
             return 2;
         }
         return runClientCommand(positional[0] == u"connect", positional[1], parser.isSet(yesOpt), parser.value(modelOpt), config);
+    }
+    if (parser.isSet(backendKeyOpt)) {
+        if (!config.findBackend(parser.value(backendKeyOpt))) {
+            printLine(stderr, QCoreApplication::translate("main", "droid2api: backends[] in the config has no backend named '%1'").arg(parser.value(backendKeyOpt)));
+            return 2;
+        }
+        return runAccountCommand(AccountCommand::BackendKey, config, env, tokenStore, parser.value(backendKeyOpt));
     }
     if (parser.isSet(signIn) || parser.isSet(signOut) || parser.isSet(importDroid))
         return runAccountCommand(parser.isSet(signIn) ? AccountCommand::SignIn

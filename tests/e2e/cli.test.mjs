@@ -125,3 +125,19 @@ test('--sign-in (device code), then --sign-out, with the file token store', asyn
     fake.proc.kill('SIGKILL');
   }
 });
+
+test('--backend-key stores a third-party key in the token store (from stdin), never in the config', () => {
+  const home = tempHome();
+  const config = join(home, 'c.json');
+  writeFileSync(config, JSON.stringify({ backends: [{ name: 'glm', kind: 'anthropic', base_url: 'https://open.example/api/anthropic' }], user_agent_update_url: '' }));
+  const env = { ...process.env, HOME: home, XDG_DATA_HOME: join(home, 'data') };
+  const r = spawnSync(BIN, ['--backend-key', 'glm', '--config', config, '--token-store', 'file'], { env, input: 'glm-key-0123456789abcdef\n', encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const store = join(home, 'data', 'droid2api', 'tokens.json');
+  assert.equal(statSync(store).mode & 0o777, 0o600);
+  assert.match(readFileSync(store, 'utf8'), /"glm":"glm-key-0123456789abcdef"/);
+  assert.ok(!readFileSync(config, 'utf8').includes('glm-key'));
+  assert.ok(!r.stdout.includes('glm-key') && !r.stderr.includes('glm-key'));
+  const bad = spawnSync(BIN, ['--backend-key', 'nope', '--config', config], { env, input: 'x\n', encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+});
