@@ -4,6 +4,7 @@ ASAN_BUILD ?= build-asan
 GENERATOR ?= Ninja
 BUILD_TYPE ?= RelWithDebInfo
 ARGS ?=
+BENCH_SECONDS ?= 5
 
 .PHONY: all deps test-deps configure build run test test-sanitizers e2e-deps screenshots translations package bench clean
 
@@ -57,6 +58,13 @@ screenshots: build
 # Refresh translations/*.ts from the sources (lupdate).
 translations: configure
 	cmake --build $(BUILD) --target update_translations
+
+# Direct-to-upstream against through-droid2api, in one run (a Release build in build-bench/).
+bench: deps
+	@command -v wrk >/dev/null || (bash scripts/deps.sh --test && apt-get install -y -q wrk >/dev/null 2>&1 || sudo apt-get install -y -q wrk >/dev/null)
+	cmake -S . -B build-bench -G $(GENERATOR) -DCMAKE_BUILD_TYPE=Release -DDROID2API_BUILD_TESTS=OFF >/dev/null
+	cmake --build build-bench -j$$(nproc 2>/dev/null || echo 2) --target droid2api bench_upstream
+	bash bench/run.sh build-bench $(BENCH_SECONDS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

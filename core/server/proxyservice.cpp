@@ -19,6 +19,10 @@
 #include <QtCore/qjsonobject.h>
 #include <QtCore/qtimer.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace d2a {
 
 namespace {
@@ -51,6 +55,15 @@ QByteArray bearerOf(const QByteArray &authorization)
 
 } // namespace
 
+void releaseFreeMemory()
+{
+#if defined(__GLIBC__)
+    // Platform-specific (glibc): freed heap stays with the process until trimmed; other C libraries return it
+    // on their own.
+    malloc_trim(0);
+#endif
+}
+
 WireFormat formatForPath(const QString &path)
 {
     if (path.startsWith(u"/v1/messages"))
@@ -70,6 +83,14 @@ ProxyService::ProxyService(QObject *parent)
     m_server->setHandler([this](Exchange *e) { handle(e); });
     m_server->setFormatForPath(&formatForPath);
     connect(m_server, &HttpServer::exchangeDone, this, &ProxyService::requestFinished);
+    // After a burst of traffic, hand freed memory back to the system once the proxy has been idle a moment.
+    m_trimTimer.setSingleShot(true);
+    m_trimTimer.setInterval(1000);
+    connect(&m_trimTimer, &QTimer::timeout, this, [this] {
+        if (m_server->activeExchanges() == 0)
+            releaseFreeMemory();
+    });
+    connect(m_server, &HttpServer::idle, &m_trimTimer, qOverload<>(&QTimer::start));
 }
 
 ProxyService::~ProxyService() = default;

@@ -8,6 +8,7 @@
 
 #include <QtCore/qdatetime.h>
 #include <QtCore/qobject.h>
+#include <QtCore/qtimer.h>
 
 #include <memory>
 
@@ -84,7 +85,11 @@ private:
     QString m_host;
     quint16 m_port = 0;
     qint64 m_startedSecs = QDateTime::currentSecsSinceEpoch();
+    QTimer m_trimTimer;
 };
+
+/// Returns freed heap memory to the system (glibc keeps it otherwise).
+void releaseFreeMemory();
 
 /// Which API format a request path belongs to (for error shapes before and after routing).
 WireFormat formatForPath(const QString &path);

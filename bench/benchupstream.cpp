@@ -1,0 +1,89 @@
+// bench_upstream: a fast local LLM-API stand-in for the benchmark. Keep-alive HTTP/1.1 on 127.0.0.1:
+//   POST .../chat/completions            a small Chat Completions answer (JSON)
+//   POST .../chat/completions + "stream"  64 SSE chunks, 5 ms apart, then [DONE]
+// With --big-headers every answer carries ~1.5 KB of headers, as real LLM APIs send.
+#include <QtCore/qcoreapplication.h>
+#include <QtCore/qhash.h>
+#include <QtCore/qtimer.h>
+#include <QtNetwork/qtcpserver.h>
+#include <QtNetwork/qtcpsocket.h>
+
+#include <cstdio>
+#include <memory>
+
+namespace {
+QByteArray g_extraHeaders;
+const QByteArray kBody = R"({"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"bench","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the benchmark upstream."},"finish_reason":"stop"}],"usage":{"prompt_tokens":10,"completion_tokens":7,"total_tokens":17}})";
+
+void stream(QTcpSocket *s)
+{
+    s->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n" + g_extraHeaders
+             + "Transfer-Encoding: chunked\r\n\r\n");
+    auto n = std::make_shared<int>(0);
+    auto *timer = new QTimer(s);
+    timer->setInterval(5);
+    QObject::connect(timer, &QTimer::timeout, s, [s, n, timer] {
+        QByteArray ev;
+        if (*n < 64)
+            ev = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"bench\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"t"
+                + QByteArray::number(*n) + "\"},\"finish_reason\":null}]}\n\n";
+        else
+            ev = "data: [DONE]\n\n";
+        s->write(QByteArray::number(ev.size(), 16) + "\r\n" + ev + "\r\n");
+        if (++*n > 64) {
+            s->write("0\r\n\r\n");
+            timer->stop();
+            timer->deleteLater();
+        }
+    });
+    timer->start();
+}
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    if (app.arguments().contains(QStringLiteral("--big-headers"))) {
+        for (int i = 0; g_extraHeaders.size() < 1500; ++i)
+            g_extraHeaders += "x-ratelimit-header-" + QByteArray::number(i) + ": " + QByteArray(40, 'v') + "\r\n";
+    }
+    QTcpServer server;
+    if (!server.listen(QHostAddress::LocalHost, 0))
+        return 1;
+    QHash<QTcpSocket *, QByteArray> buffers;
+    QObject::connect(&server, &QTcpServer::newConnection, &server, [&] {
+        while (QTcpSocket *s = server.nextPendingConnection()) {
+            s->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+            QObject::connect(s, &QTcpSocket::disconnected, s, [&buffers, s] {
+                buffers.remove(s);
+                s->deleteLater();
+            });
+            QObject::connect(s, &QTcpSocket::readyRead, s, [&buffers, s] {
+                QByteArray &b = buffers[s];
+                b += s->readAll();
+                for (;;) {
+                    const qsizetype end = b.indexOf("\r\n\r\n");
+                    if (end < 0)
+                        return;
+                    qint64 length = 0;
+                    const qsizetype cl = b.indexOf("ontent-Length:");
+                    if (cl >= 0 && cl < end)
+                        length = b.mid(cl + 14, b.indexOf("\r\n", cl) - cl - 14).trimmed().toLongLong();
+                    if (b.size() < end + 4 + length)
+                        return;
+                    const QByteArray body = b.mid(end + 4, length);
+                    b.remove(0, end + 4 + length);
+                    if (body.contains("\"stream\":true")) {
+                        stream(s);
+                    } else {
+                        s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + g_extraHeaders + "Content-Length: "
+                                 + QByteArray::number(kBody.size()) + "\r\n\r\n" + kBody);
+                    }
+                }
+            });
+        }
+    });
+    std::printf("bench_upstream listening on http://127.0.0.1:%u\n", unsigned(server.serverPort()));
+    std::fflush(stdout);
+    return app.exec();
+}

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# make bench: direct-to-upstream against through-droid2api, measured in one run on this machine, printed as
+# a table with the ratios and the targets (README has the figures). Plain HTTP/1.1 lane.
+# Usage: bench/run.sh BUILD_DIR [SECONDS_PER_RUN]
+set -euo pipefail
+build=$(realpath "$1"); secs=${2:-5}
+here=$(cd "$(dirname "$0")" && pwd)
+node=$(bash "$here/../scripts/node.sh")
+work=$(mktemp -d); pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+start() { # start NAME CMD... -> sets URL_<NAME>, PID_<NAME>
+    local name=$1; shift
+    "$@" >"$work/$name.out" 2>"$work/$name.err" &
+    local pid=$!; pids+=("$pid")
+    for _ in $(seq 100); do grep -q 'listening on' "$work/$name.out" && break; sleep 0.05; done
+    eval "URL_$name=$(grep -o 'http://[0-9.:]*' "$work/$name.out" | head -n 1)"
+    eval "PID_$name=$pid"
+}
+rss() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+
+start tiny "$build/bench/bench_upstream"
+start real "$build/bench/bench_upstream" --big-headers
+cat >"$work/config.json" <<JSON
+{ "port": 0, "user_agent_update_url": "", "token_store": "file", "log_level": "warning",
+  "backends": [ { "name": "tiny", "kind": "openai", "base_url": "$URL_tiny/v1", "max_concurrent": 1000, "queue_limit": 10000 },
+                { "name": "real", "kind": "openai", "base_url": "$URL_real/v1", "max_concurrent": 1000, "queue_limit": 10000 } ],
+  "models": [ { "id": "bench-tiny", "type": "common", "backend": "tiny" }, { "id": "bench-real", "type": "common", "backend": "real" } ] }
+JSON
+export HOME="$work" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
+
+# Start-up time to the listening line (median of 5).
+startups=()
+for i in 1 2 3 4 5; do
+    t0=$(date +%s%N)
+    "$build/app/droid2api" --headless --config "$work/config.json" --port 0 >"$work/s.out" 2>/dev/null &
+    p=$!
+    until grep -q 'listening on' "$work/s.out" 2>/dev/null; do sleep 0.002; done
+    startups+=($(( ($(date +%s%N) - t0) / 1000000 )))
+    kill "$p"; wait "$p" 2>/dev/null || true
+done
+startup=$(printf '%s\n' "${startups[@]}" | sort -n | sed -n 3p)
+
+start proxy "$build/app/droid2api" --headless --config "$work/config.json" --port 0
+sleep 1
+rss_idle=$(rss "$PID_proxy")
+
+small='{"model":"M","messages":[{"role":"user","content":"Say hello in one short sentence."}],"max_tokens":64}'
+big=$(python3 -c "import json; print(json.dumps({'model':'M','max_tokens':64,'messages':[{'role':'user','content':'x'*200000}]}))")
+body() { echo "${2//\"M\"/\"$1\"}" >"$work/body.json"; }
+
+wrkrun() { # wrkrun URL CONNECTIONS -> "rps p50ms p99ms"
+    BODY_FILE="$work/body.json" wrk -t1 -c"$2" -d"${secs}s" --latency -s "$here/post.lua" "$1" 2>/dev/null | awk '
+        function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
+        /Requests\/sec/ { rps=$2 } / 50%/ { p50=ms($2) } / 99%/ { p99=ms($2) }
+        END { printf "%.0f %.3f %.3f", rps, p50, p99 }'
+}
+
+printf '%-44s %12s %12s %9s\n' "measure" "direct" "droid2api" "ratio"
+row() { printf '%-44s %12s %12s %9s\n' "$1" "$2" "$3" "$4"; }
+declare -A R
+for lane in tiny real; do
+    for c in 1 32; do
+        body bench "$small"
+        eval 'direct_url=$URL_'$lane
+        read -r drps dp50 dp99 <<<"$(wrkrun "$direct_url/v1/chat/completions" $c)"
+        [[ $c == 1 ]] && direct_p50_c1=$dp50
+        body "bench-$lane" "$small"
+        [[ $c == 32 ]] && (sleep $((secs / 2 + 1)); rss "$PID_proxy" >"$work/rss_load") &
+        read -r prps pp50 pp99 <<<"$(wrkrun "$URL_proxy/v1/chat/completions" $c)"
+        row "$lane c=$c req/s (chat, same format)" "$drps" "$prps" "$(awk -v a="$prps" -v b="$drps" 'BEGIN{printf "%.2f", a/b}')"
+        row "$lane c=$c p50 ms" "$dp50" "$pp50" "+$(awk -v a="$pp50" -v b="$dp50" 'BEGIN{printf "%.3f", a-b}')"
+        row "$lane c=$c p99 ms" "$dp99" "$pp99" "+$(awk -v a="$pp99" -v b="$dp99" 'BEGIN{printf "%.3f", a-b}')"
+        R[${lane}_${c}_ratio]=$(awk -v a="$prps" -v b="$drps" 'BEGIN{printf "%.2f", a/b}')
+        R[${lane}_${c}_p50]=$(awk -v a="$pp50" -v b="$dp50" 'BEGIN{printf "%.3f", a-b}')
+        R[${lane}_${c}_p99]=$(awk -v a="$pp99" -v b="$dp99" 'BEGIN{printf "%.3f", a-b}')
+    done
+    # Translated: an Anthropic Messages client served by the same Chat backend.
+    body "bench-$lane" "$small"
+    read -r trps tp50 tp99 <<<"$(wrkrun "$URL_proxy/v1/messages" 1)"
+    row "$lane c=1 translated (messages->chat) p50 ms" "$direct_p50_c1" "$tp50" "+$(awk -v a="$tp50" -v b="$direct_p50_c1" 'BEGIN{printf "%.3f", a-b}')"
+done
+rss_load=$(cat "$work/rss_load" 2>/dev/null || echo "?")
+
+# A 200 KB request body at one connection.
+body bench "$big"; read -r _ bdp50 _ <<<"$(wrkrun "$URL_real/v1/chat/completions" 1)"
+body bench-real "$big"; read -r _ bpp50 _ <<<"$(wrkrun "$URL_proxy/v1/chat/completions" 1)"
+big_added=$(awk -v a="$bpp50" -v b="$bdp50" 'BEGIN{printf "%.3f", a-b}')
+row "200 KB body c=1 p50 ms" "$bdp50" "$bpp50" "+$big_added"
+
+# Streams: 64 events 5 ms apart; 64 concurrent streams.
+sd=$("$node" "$here/streams.mjs" "$URL_real/v1/chat/completions" '{"model":"bench","stream":true,"messages":[]}' 64)
+sp=$("$node" "$here/streams.mjs" "$URL_proxy/v1/chat/completions" '{"model":"bench-real","stream":true,"messages":[]}' 64)
+j() { echo "$1" | python3 -c "import json,sys; print('%.3f' % json.load(sys.stdin)['$2'])"; }
+row "stream time to first byte ms" "$(j "$sd" ttfb)" "$(j "$sp" ttfb)" "+$(awk -v a="$(j "$sp" ttfb)" -v b="$(j "$sd" ttfb)" 'BEGIN{printf "%.3f", a-b}')"
+row "stream median gap between events ms" "$(j "$sd" medianGap)" "$(j "$sp" medianGap)" "+$(awk -v a="$(j "$sp" medianGap)" -v b="$(j "$sd" medianGap)" 'BEGIN{printf "%.3f", a-b}')"
+wall_ratio=$(awk -v a="$(j "$sp" wall)" -v b="$(j "$sd" wall)" 'BEGIN{printf "%.2f", a/b}')
+row "64 concurrent streams wall ms" "$(j "$sd" wall)" "$(j "$sp" wall)" "$wall_ratio"
+sleep 2
+rss_after=$(rss "$PID_proxy")
+row "RSS MB idle / under load / after load" "" "$rss_idle / $rss_load / $rss_after" ""
+row "start-up to the listening line ms (median of 5)" "" "$startup" ""
+
+echo
+echo "Targets (plain HTTP lane, ratios in this run):"
+check() { if awk "BEGIN{exit !($2)}"; then echo "  MET     $1"; else echo "  MISSED  $1"; fi; }
+check "added p50 <= 0.3 ms at 1 connection (tiny: +${R[tiny_1_p50]}, realistic: +${R[real_1_p50]})" "${R[tiny_1_p50]} <= 0.3 && ${R[real_1_p50]} <= 0.3"
+check "added p99 <= 1 ms at 1 connection (tiny: +${R[tiny_1_p99]}, realistic: +${R[real_1_p99]})" "${R[tiny_1_p99]} <= 1 && ${R[real_1_p99]} <= 1"
+check "throughput >= 50% of direct at 32 connections (tiny: ${R[tiny_32_ratio]}, realistic: ${R[real_32_ratio]})" "${R[tiny_32_ratio]} >= 0.5 && ${R[real_32_ratio]} >= 0.5"
+check "200 KB body adds <= 2 ms (+$big_added)" "$big_added <= 2"
+check "64 concurrent streams within 1.2x of direct ($wall_ratio)" "$wall_ratio <= 1.2"
+check "RSS <= 30 MB idle ($rss_idle) and back within 10% after load ($rss_after)" "$rss_idle <= 30 && $rss_after <= $rss_idle * 1.1"
+check "ready in <= 200 ms ($startup)" "$startup <= 200"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), Qt $(qmake6 -query QT_VERSION 2>/dev/null || echo 6)"
