@@ -166,13 +166,7 @@ static int runClientCommand(bool connecting, const QString &client, bool yes, co
         return 0;
     // Probe: the proxy, reached with exactly what the client will send.
     d2a::HttpClient http;
-    d2a::UpstreamRequest probe;
-    probe.method = "GET";
-    probe.url = QUrl(settings.baseUrl + QStringLiteral("/v1/models"));
-    probe.headers = { { "authorization", "Bearer " + settings.key.toUtf8() }, { "x-api-key", settings.key.toUtf8() } };
-    probe.connectTimeoutMs = 3000;
-    probe.firstByteTimeoutMs = 5000;
-    d2a::UpstreamReply *reply = http.send(probe, &http);
+    d2a::UpstreamReply *reply = http.send(d2a::ClientSetup::probeRequest(settings), &http);
     auto body = std::make_shared<QByteArray>();
     QObject::connect(reply, &d2a::UpstreamReply::dataReceived, reply, [body](const QByteArray &d) { *body += d; });
     QObject::connect(reply, &d2a::UpstreamReply::finished, reply, [reply, body, url = settings.baseUrl] {

@@ -624,13 +624,7 @@ QString ClientsPage::connectClient(const QString &client, bool connecting, bool 
         text += u'\n' + tr("Probe: asking droid2api at %1...").arg(settings.baseUrl);
         if (!m_probeClient)
             m_probeClient = new d2a::HttpClient(this);
-        d2a::UpstreamRequest probe;
-        probe.method = "GET";
-        probe.url = QUrl(settings.baseUrl + QStringLiteral("/v1/models"));
-        probe.headers = { { "authorization", "Bearer " + settings.key.toUtf8() }, { "x-api-key", settings.key.toUtf8() } };
-        probe.connectTimeoutMs = 3000;
-        probe.firstByteTimeoutMs = 5000;
-        d2a::UpstreamReply *reply = m_probeClient->send(probe, this);
+        d2a::UpstreamReply *reply = m_probeClient->send(d2a::ClientSetup::probeRequest(settings), this);
         const QString written = done.value();
         connect(reply, &d2a::UpstreamReply::finished, this, [this, reply, written, client] {
             reply->deleteLater();

@@ -92,6 +92,17 @@ QString ClientSetup::instructions(const QString &client, const ClientSettings &s
     return {};
 }
 
+UpstreamRequest ClientSetup::probeRequest(const ClientSettings &s)
+{
+    UpstreamRequest probe;
+    probe.method = "GET";
+    probe.url = QUrl(s.baseUrl + QStringLiteral("/v1/models"));
+    probe.headers = { { "authorization", "Bearer " + s.key.toUtf8() }, { "x-api-key", s.key.toUtf8() } };
+    probe.connectTimeoutMs = 3000;
+    probe.firstByteTimeoutMs = 5000;
+    return probe;
+}
+
 ClientSetup::ClientSetup(QString home, QString stateDir)
     : m_home(home.isEmpty() ? QDir::homePath() : home),
       m_stateDir(stateDir.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) : stateDir)

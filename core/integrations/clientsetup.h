@@ -5,6 +5,7 @@
 // only droid2api's keys). Cursor, Continue and the OpenAI SDK get printed instructions.
 
 #include "../error.h"
+#include "../upstream/httpclient.h"
 
 #include <QtCore/qstring.h>
 
@@ -39,6 +40,8 @@ public:
     static QString configPath(const QString &client, const QString &home = {});
     /// How to connect clients droid2api does not configure itself.
     static QString instructions(const QString &client, const ClientSettings &s);
+    /// The probe after connecting: GET /v1/models through the proxy with exactly the URL and key the client has.
+    static UpstreamRequest probeRequest(const ClientSettings &s);
 
     explicit ClientSetup(QString home = {}, QString stateDir = {});
 
