@@ -1,10 +1,16 @@
 // bench_upstream: a fast local LLM-API stand-in for the benchmark. Keep-alive HTTP/1.1 on 127.0.0.1:
 //   POST .../chat/completions            a small Chat Completions answer (JSON)
 //   POST .../chat/completions + "stream"  64 SSE chunks, 5 ms apart, then [DONE]
-// With --big-headers every answer carries ~1.5 KB of headers, as real LLM APIs send.
+// With --big-headers every answer carries ~1.5 KB of headers, as real LLM APIs send; with --tls CERT KEY it
+// serves HTTPS (HTTP/1.1 offered by ALPN).
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qhash.h>
 #include <QtCore/qtimer.h>
+#include <QtCore/qfile.h>
+#include <QtNetwork/qsslcertificate.h>
+#include <QtNetwork/qsslconfiguration.h>
+#include <QtNetwork/qsslkey.h>
+#include <QtNetwork/qsslserver.h>
 #include <QtNetwork/qtcpserver.h>
 #include <QtNetwork/qtcpsocket.h>
 
@@ -47,11 +53,30 @@ int main(int argc, char *argv[])
         for (int i = 0; g_extraHeaders.size() < 1500; ++i)
             g_extraHeaders += "x-ratelimit-header-" + QByteArray::number(i) + ": " + QByteArray(40, 'v') + "\r\n";
     }
-    QTcpServer server;
+    const QStringList args = app.arguments();
+    const qsizetype tls = args.indexOf(QStringLiteral("--tls"));
+    std::unique_ptr<QTcpServer> serverPtr;
+    if (tls > 0 && tls + 2 < args.size()) {
+        auto *ssl = new QSslServer;
+        QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
+        QFile cert(args[tls + 1]), key(args[tls + 2]);
+        if (!cert.open(QIODevice::ReadOnly) || !key.open(QIODevice::ReadOnly))
+            return 1;
+        conf.setLocalCertificate(QSslCertificate(&cert, QSsl::Pem));
+        conf.setPrivateKey(QSslKey(&key, QSsl::Rsa, QSsl::Pem));
+        conf.setAllowedNextProtocols({ QByteArrayLiteral("http/1.1") });
+        ssl->setSslConfiguration(conf);
+        serverPtr.reset(ssl);
+    } else {
+        serverPtr = std::make_unique<QTcpServer>();
+    }
+    QTcpServer &server = *serverPtr;
     if (!server.listen(QHostAddress::LocalHost, 0))
         return 1;
+    const bool https = tls > 0;
     QHash<QTcpSocket *, QByteArray> buffers;
-    QObject::connect(&server, &QTcpServer::newConnection, &server, [&] {
+    // A TLS server announces a connection once its handshake is done; a plain one at once.
+    auto accept = [&] {
         while (QTcpSocket *s = server.nextPendingConnection()) {
             s->setSocketOption(QAbstractSocket::LowDelayOption, 1);
             QObject::connect(s, &QTcpSocket::disconnected, s, [&buffers, s] {
@@ -82,8 +107,12 @@ int main(int argc, char *argv[])
                 }
             });
         }
-    });
-    std::printf("bench_upstream listening on http://127.0.0.1:%u\n", unsigned(server.serverPort()));
+    };
+    if (https)
+        QObject::connect(&server, &QTcpServer::pendingConnectionAvailable, &server, accept);
+    else
+        QObject::connect(&server, &QTcpServer::newConnection, &server, accept);
+    std::printf("bench_upstream listening on %s://127.0.0.1:%u\n", https ? "https" : "http", unsigned(server.serverPort()));
     std::fflush(stdout);
     return app.exec();
 }

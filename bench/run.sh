@@ -15,18 +15,25 @@ start() { # start NAME CMD... -> sets URL_<NAME>, PID_<NAME>
     "$@" >"$work/$name.out" 2>"$work/$name.err" &
     local pid=$!; pids+=("$pid")
     for _ in $(seq 100); do grep -q 'listening on' "$work/$name.out" && break; sleep 0.05; done
-    eval "URL_$name=$(grep -o 'http://[0-9.:]*' "$work/$name.out" | head -n 1)"
+    eval "URL_$name=$(grep -o 'https\?://[0-9.:]*' "$work/$name.out" | head -n 1)"
+    if ! grep -q 'listening on' "$work/$name.out"; then echo "bench: $name did not start: $(cat "$work/$name.err")" >&2; exit 1; fi
     eval "PID_$name=$pid"
 }
 rss() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
 start tiny "$build/bench/bench_upstream"
 start real "$build/bench/bench_upstream" --big-headers
+# HTTPS lane: a self-signed certificate the proxy is configured to trust (tls_ca_file).
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 2 -subj /CN=127.0.0.1 \
+    -addext "subjectAltName=IP:127.0.0.1" >/dev/null 2>&1
+start tls "$build/bench/bench_upstream" --big-headers --tls "$work/cert.pem" "$work/key.pem"
 cat >"$work/config.json" <<JSON
-{ "port": 0, "user_agent_update_url": "", "token_store": "file", "log_level": "warning",
+{ "port": 0, "user_agent_update_url": "", "token_store": "file", "log_level": "warning", "tls_ca_file": "$work/cert.pem",
   "backends": [ { "name": "tiny", "kind": "openai", "base_url": "$URL_tiny/v1", "max_concurrent": 1000, "queue_limit": 10000 },
-                { "name": "real", "kind": "openai", "base_url": "$URL_real/v1", "max_concurrent": 1000, "queue_limit": 10000 } ],
-  "models": [ { "id": "bench-tiny", "type": "common", "backend": "tiny" }, { "id": "bench-real", "type": "common", "backend": "real" } ] }
+                { "name": "real", "kind": "openai", "base_url": "$URL_real/v1", "max_concurrent": 1000, "queue_limit": 10000 },
+                { "name": "tls", "kind": "openai", "base_url": "$URL_tls/v1", "max_concurrent": 1000, "queue_limit": 10000 } ],
+  "models": [ { "id": "bench-tiny", "type": "common", "backend": "tiny" }, { "id": "bench-real", "type": "common", "backend": "real" },
+              { "id": "bench-tls", "type": "common", "backend": "tls" } ] }
 JSON
 export HOME="$work" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
 
@@ -36,7 +43,8 @@ for i in 1 2 3 4 5; do
     t0=$(date +%s%N)
     "$build/app/droid2api" --headless --config "$work/config.json" --port 0 >"$work/s.out" 2>/dev/null &
     p=$!
-    until grep -q 'listening on' "$work/s.out" 2>/dev/null; do sleep 0.002; done
+    for _ in $(seq 2500); do grep -q 'listening on' "$work/s.out" 2>/dev/null && break; sleep 0.002; done
+    grep -q 'listening on' "$work/s.out" || { echo "bench: droid2api did not start" >&2; exit 1; }
     startups+=($(( ($(date +%s%N) - t0) / 1000000 )))
     kill "$p"; wait "$p" 2>/dev/null || true
 done
@@ -98,8 +106,19 @@ row "stream median gap between events ms" "$(j "$sd" medianGap)" "$(j "$sp" medi
 wall_ratio=$(awk -v a="$(j "$sp" wall)" -v b="$(j "$sd" wall)" 'BEGIN{printf "%.2f", a/b}')
 row "64 concurrent streams wall ms" "$(j "$sd" wall)" "$(j "$sp" wall)" "$wall_ratio"
 sleep 2
-rss_after=$(rss "$PID_proxy")
-row "RSS MB idle / under load / after load" "" "$rss_idle / $rss_load / $rss_after" ""
+rss_after=$(rss "$PID_proxy") # after the plain lane's load, before TLS
+# HTTPS lane (figures reported, no targets): the same realistic upstream over TLS 1.3 with a self-signed CA.
+for c in 1 32; do
+    body bench "$small"; read -r hdrps hdp50 hdp99 <<<"$(wrkrun "$URL_tls/v1/chat/completions" $c)"
+    body bench-tls "$small"; read -r hprps hpp50 hpp99 <<<"$(wrkrun "$URL_proxy/v1/chat/completions" $c)"
+    row "https c=$c req/s" "$hdrps" "$hprps" "$(awk -v a="$hprps" -v b="$hdrps" 'BEGIN{printf "%.2f", a/b}')"
+    row "https c=$c p50 / p99 ms" "$hdp50 / $hdp99" "$hpp50 / $hpp99" "+$(awk -v a="$hpp50" -v b="$hdp50" 'BEGIN{printf "%.3f", a-b}')"
+done
+hsd=$(NODE_EXTRA_CA_CERTS="$work/cert.pem" "$node" "$here/streams.mjs" "$URL_tls/v1/chat/completions" '{"model":"bench","stream":true,"messages":[]}' 64)
+hsp=$("$node" "$here/streams.mjs" "$URL_proxy/v1/chat/completions" '{"model":"bench-tls","stream":true,"messages":[]}' 64)
+row "https stream ttfb ms" "$(j "$hsd" ttfb)" "$(j "$hsp" ttfb)" "+$(awk -v a="$(j "$hsp" ttfb)" -v b="$(j "$hsd" ttfb)" 'BEGIN{printf "%.3f", a-b}')"
+row "https 64 concurrent streams wall ms" "$(j "$hsd" wall)" "$(j "$hsp" wall)" "$(awk -v a="$(j "$hsp" wall)" -v b="$(j "$hsd" wall)" 'BEGIN{printf "%.2f", a/b}')"
+row "RSS MB idle / under load / 2 s after (plain lane)" "" "$rss_idle / $rss_load / $rss_after" ""
 row "start-up to the listening line ms (median of 5)" "" "$startup" ""
 
 echo

@@ -1,9 +1,11 @@
 // Streaming figures for one target: time to first byte and the gaps between events of one 64-event stream
 // (5 ms apart upstream), and the wall time of N concurrent streams.
 import http from 'node:http';
+import https from 'node:https';
 
 const [url, body, concurrent] = [process.argv[2], process.argv[3], Number(process.argv[4] || 64)];
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1000 });
+const proto = url.startsWith('https:') ? https : http; // https trusts NODE_EXTRA_CA_CERTS
+const agent = new proto.Agent({ keepAlive: true, maxSockets: 1000 });
 
 function oneStream() {
   return new Promise((resolve, reject) => {
@@ -11,7 +13,7 @@ function oneStream() {
     let first = null;
     const arrivals = [];
     let buf = '';
-    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+    const req = proto.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
       res.setEncoding('utf8');
       res.on('data', (chunk) => {
         const now = performance.now();

@@ -403,6 +403,10 @@ Result<Config> ConfigLoader::fromJson(const QByteArray &json, const QString &fil
         return *e;
     if (auto e = stringKey("access_key", &c.accessKey))
         return *e;
+    if (auto e = stringKey("tls_ca_file", &c.tlsCaFile))
+        return *e;
+    if (!c.tlsCaFile.isEmpty() && !QFileInfo::exists(c.tlsCaFile))
+        return v.fail(QStringLiteral("tls_ca_file"), QStringLiteral("'%1' does not exist").arg(c.tlsCaFile));
     c.accessKey = c.accessKey.trimmed();
     if (o.contains(u"user_agent_update_url")) {
         QUrl u;
@@ -652,6 +656,8 @@ QJsonObject ConfigLoader::toJson(const Config &c, const QJsonObject &original)
                                                        { QStringLiteral("idle_ms"), c.timeouts.idleMs }, { QStringLiteral("shutdown_ms"), c.timeouts.shutdownMs },
                                                        { QStringLiteral("keepalive_ms"), c.timeouts.keepAliveMs } });
     o.insert(QStringLiteral("proxies"), QJsonArray::fromStringList(c.proxies));
+    if (!c.tlsCaFile.isEmpty())
+        o.insert(QStringLiteral("tls_ca_file"), c.tlsCaFile);
     o.insert(QStringLiteral("upstream_headers"), c.upstreamHeaders);
     o.insert(QStringLiteral("workos"), QJsonObject { { QStringLiteral("base_url"), c.workosBaseUrl.toString() }, { QStringLiteral("client_id"), c.workosClientId } });
     o.insert(QStringLiteral("token_store"), c.tokenStore);

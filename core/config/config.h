@@ -89,6 +89,7 @@ struct Config
     QString accessKey; ///< optional local key clients must present
     Timeouts timeouts;
     qint64 maxBodyBytes = 32 * 1024 * 1024;
+    QString tlsCaFile; ///< extra PEM CA certificates upstream TLS trusts (a private or self-signed service)
     QStringList proxies; ///< outbound HTTP(S) proxies, used round-robin; empty: the system proxy settings
     QList<BackendConfig> backends;
     ResilienceConfig resilience;

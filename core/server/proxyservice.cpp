@@ -18,6 +18,8 @@
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qjsonobject.h>
 #include <QtCore/qtimer.h>
+#include <QtNetwork/qsslcertificate.h>
+#include <QtNetwork/qsslconfiguration.h>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -108,6 +110,14 @@ void ProxyService::setConfig(const Config &config)
     m_auth->setWorkOs(config.workosBaseUrl, config.workosClientId);
     m_breaker.configure(config.resilience.breakerFailures, config.resilience.breakerOpenMs);
     m_client->setProxies(config.proxies);
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    if (!config.tlsCaFile.isEmpty()) {
+        QList<QSslCertificate> cas = tls.caCertificates();
+        cas += QSslCertificate::fromPath(config.tlsCaFile, QSsl::Pem);
+        tls.setCaCertificates(cas);
+    }
+    tls.setAllowedNextProtocols({ QByteArrayLiteral("http/1.1") }); // the upstream client speaks HTTP/1.1
+    m_client->setSslConfiguration(tls);
 }
 
 void ProxyService::startAuth(const QString &tokenStoreOverride)
