@@ -6,7 +6,7 @@ BUILD_TYPE ?= RelWithDebInfo
 ARGS ?=
 BENCH_SECONDS ?= 5
 
-.PHONY: all deps test-deps configure build run test test-sanitizers e2e-deps screenshots translations package bench clean
+.PHONY: all deps test-deps configure build run test test-sanitizers e2e-deps screenshots translations package bench bench-build soak clean
 
 all: build
 
@@ -60,11 +60,18 @@ translations: configure
 	cmake --build $(BUILD) --target update_translations
 
 # Direct-to-upstream against through-droid2api, in one run (a Release build in build-bench/).
-bench: deps
+bench-build: deps
 	@command -v wrk >/dev/null || (bash scripts/deps.sh --test && apt-get install -y -q wrk >/dev/null 2>&1 || sudo apt-get install -y -q wrk >/dev/null)
 	cmake -S . -B build-bench -G $(GENERATOR) -DCMAKE_BUILD_TYPE=Release -DDROID2API_BUILD_TESTS=OFF >/dev/null
 	cmake --build build-bench -j$$(nproc 2>/dev/null || echo 2) --target droid2api bench_upstream
+
+bench: bench-build
 	bash bench/run.sh build-bench $(BENCH_SECONDS)
+
+# 10 minutes of mixed traffic with client aborts and upstream faults; memory and sockets must not grow.
+SOAK_SECONDS ?= 600
+soak: bench-build
+	bash bench/soak.sh build-bench $(SOAK_SECONDS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
