@@ -1,5 +1,9 @@
 #include "trayicon.h"
 
+#include "server/proxyservice.h"
+
+#include <QtCore/qjsonobject.h>
+#include <QtCore/qtimer.h>
 #include <QtGui/qactiongroup.h>
 #include <QtGui/qclipboard.h>
 #include <QtGui/qguiapplication.h>
@@ -68,6 +72,10 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
     });
     connect(controller, &AppController::configChanged, this, &TrayIcon::refresh);
     connect(controller, &AppController::authChanged, this, &TrayIcon::refresh);
+    auto *poll = new QTimer(this); // circuits open and close with traffic, not with app events
+    poll->setInterval(5000);
+    connect(poll, &QTimer::timeout, this, &TrayIcon::refresh);
+    poll->start();
     refresh();
 }
 
@@ -109,6 +117,14 @@ void TrayIcon::refresh()
     case AppController::State::SignInRequired: status = tr("Running; Factory sign-in required"); break;
     case AppController::State::Error: status = tr("Error: %1").arg(m_controller->stateMessage()); break;
     }
+    // Backends whose circuit is open (repeated upstream failures) show in the status line and tooltip.
+    const QJsonObject circuits = m_controller->proxy()->breaker().statusJson();
+    QStringList open;
+    for (auto it = circuits.begin(); it != circuits.end(); ++it)
+        if (it.value().toObject().value(u"state").toString() != u"closed")
+            open << it.key();
+    if (!open.isEmpty())
+        status += u' ' + tr("(circuit open: %1)").arg(open.join(QStringLiteral(", ")));
     m_status->setText(status);
     m_icon->setToolTip(tr("droid2api - %1").arg(status));
     m_toggle->setText(running ? tr("Stop proxy") : tr("Start proxy"));

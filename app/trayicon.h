@@ -29,6 +29,7 @@ public:
     /// The icon file shown for a state (tests check the icon follows the state).
     static QString iconPath(AppController::State state);
     QString currentIconPath() const { return m_iconPath; }
+    void refresh();
 
 Q_SIGNALS:
     void settingsRequested();
@@ -37,7 +38,6 @@ Q_SIGNALS:
     void quitRequested();
 
 private:
-    void refresh();
 
     AppController *m_controller;
     QSystemTrayIcon *m_icon;

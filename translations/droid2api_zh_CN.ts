@@ -623,6 +623,10 @@
         <source>Account: %1</source>
         <translation>账户：%1</translation>
     </message>
+    <message>
+        <source>(circuit open: %1)</source>
+        <translation>（熔断已打开：%1）</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -803,6 +807,26 @@ The file was not changed. Fix it and start droid2api again.</source>
     <message>
         <source>droid2api: usage: droid2api connect|disconnect CLIENT [--yes] [--model ID]</source>
         <translation>droid2api：用法：droid2api connect|disconnect CLIENT [--yes] [--model ID]</translation>
+    </message>
+    <message>
+        <source>droid2api: removed the key of backend '%1'</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>droid2api: stored the key of backend '%1' in %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>droid2api: cannot store the key: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Store the key of backend &lt;name&gt; (read from standard input; empty removes it), then exit.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>droid2api: backends[] in the config has no backend named '%1'</source>
+        <translation type="unfinished" />
     </message>
 </context>
 </TS>

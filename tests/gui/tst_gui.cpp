@@ -196,6 +196,13 @@ private Q_SLOTS:
         TrayIcon tray(m_controller.get());
         QCOMPARE(tray.currentIconPath(), TrayIcon::iconPath(AppController::State::Running));
         QVERIFY(tray.icon()->toolTip().contains(m_controller->baseUrl()));
+        for (int i = 0; i < 5; ++i)
+            m_controller->proxy()->breaker().recordFailure(QStringLiteral("glm"));
+        tray.refresh();
+        QVERIFY(tray.icon()->toolTip().contains(QStringLiteral("circuit open: glm")));
+        m_controller->proxy()->breaker().recordSuccess(QStringLiteral("glm"));
+        tray.refresh();
+        QVERIFY(!tray.icon()->toolTip().contains(QStringLiteral("circuit open")));
         tray.toggleAction()->trigger();
         QVERIFY(!m_controller->isRunning());
         QCOMPARE(tray.currentIconPath(), TrayIcon::iconPath(AppController::State::Stopped));
