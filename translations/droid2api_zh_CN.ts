@@ -810,23 +810,23 @@ The file was not changed. Fix it and start droid2api again.</source>
     </message>
     <message>
         <source>droid2api: removed the key of backend '%1'</source>
-        <translation type="unfinished" />
+        <translation>droid2api：已删除后端“%1”的密钥</translation>
     </message>
     <message>
         <source>droid2api: stored the key of backend '%1' in %2</source>
-        <translation type="unfinished" />
+        <translation>droid2api：已将后端“%1”的密钥保存到%2</translation>
     </message>
     <message>
         <source>droid2api: cannot store the key: %1</source>
-        <translation type="unfinished" />
+        <translation>droid2api：无法保存密钥：%1</translation>
     </message>
     <message>
         <source>Store the key of backend &lt;name&gt; (read from standard input; empty removes it), then exit.</source>
-        <translation type="unfinished" />
+        <translation>保存后端 &lt;name&gt; 的密钥（从标准输入读取；为空则删除），然后退出。</translation>
     </message>
     <message>
         <source>droid2api: backends[] in the config has no backend named '%1'</source>
-        <translation type="unfinished" />
+        <translation>droid2api：配置的 backends[] 中没有名为“%1”的后端</translation>
     </message>
 </context>
 </TS>
