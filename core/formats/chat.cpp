@@ -65,6 +65,16 @@ QJsonValue writeContent(const QList<Part> &parts, bool allowImages)
     return arr;
 }
 
+/// Chat's reasoning_content as a thinking part (Chat carries no signature).
+Part reasoningPart(const QString &text)
+{
+    Part t;
+    t.kind = Kind::Thinking;
+    t.text = text;
+    t.signatureFormat = WireFormat::OpenAIChat;
+    return t;
+}
+
 ir::Finish finishOf(const QString &f)
 {
     if (f == u"length")
@@ -129,13 +139,8 @@ Result<ir::Request> readRequest(const QJsonObject &body)
         } else if (role == u"assistant") {
             ir::Message msg { ir::Message::Role::Assistant, {} };
             const QString reasoning = m.value(u"reasoning_content").toString();
-            if (!reasoning.isEmpty()) {
-                Part t;
-                t.kind = Kind::Thinking;
-                t.text = reasoning;
-                t.signatureFormat = WireFormat::OpenAIChat;
-                msg.parts.append(t);
-            }
+            if (!reasoning.isEmpty())
+                msg.parts.append(reasoningPart(reasoning));
             if (auto e = readContent(m.value(u"content"), where + QStringLiteral(".content"), &msg.parts))
                 return *e;
             const QJsonArray calls = m.value(u"tool_calls").toArray();
@@ -306,13 +311,8 @@ Result<ir::Response> readResponse(const QJsonObject &o)
     const QJsonObject choice = choices.first().toObject();
     const QJsonObject msg = choice.value(u"message").toObject();
     const QString reasoning = msg.value(u"reasoning_content").toString(msg.value(u"reasoning").toString());
-    if (!reasoning.isEmpty()) {
-        Part t;
-        t.kind = Kind::Thinking;
-        t.text = reasoning;
-        t.signatureFormat = WireFormat::OpenAIChat;
-        r.parts.append(t);
-    }
+    if (!reasoning.isEmpty())
+        r.parts.append(reasoningPart(reasoning));
     readContent(msg.value(u"content"), QStringLiteral("content"), &r.parts);
     for (const QJsonValue &cv : msg.value(u"tool_calls").toArray()) {
         const QJsonObject c = cv.toObject();

@@ -41,6 +41,17 @@ std::optional<Error> readContent(const QJsonValue &content, const QString &where
     return std::nullopt;
 }
 
+/// A function_call item (input history or output) as a tool-call part.
+Part functionCallPart(const QJsonObject &item)
+{
+    Part p;
+    p.kind = Kind::ToolCall;
+    p.callId = item.value(u"call_id").toString();
+    p.name = item.value(u"name").toString();
+    p.arguments = item.value(u"arguments").toString();
+    return p;
+}
+
 /// A reasoning item (input history or output) as a thinking part; encrypted_content is its signature.
 Part reasoningPart(const QJsonObject &item)
 {
@@ -159,12 +170,7 @@ Result<ir::Request> readRequest(const QJsonObject &body)
                     return fieldError(where + QStringLiteral(".role"), QStringLiteral("'%1' is not a message role").arg(role));
                 }
             } else if (type == u"function_call") {
-                Part p;
-                p.kind = Kind::ToolCall;
-                p.callId = it.value(u"call_id").toString();
-                p.name = it.value(u"name").toString();
-                p.arguments = it.value(u"arguments").toString();
-                appendTo(ir::Message::Role::Assistant, p);
+                appendTo(ir::Message::Role::Assistant, functionCallPart(it));
             } else if (type == u"function_call_output") {
                 Part p;
                 p.kind = Kind::ToolResult;
@@ -330,12 +336,7 @@ Result<ir::Response> readResponse(const QJsonObject &o)
         if (type == u"message") {
             readContent(it.value(u"content"), QStringLiteral("output"), &r.parts);
         } else if (type == u"function_call") {
-            Part p;
-            p.kind = Kind::ToolCall;
-            p.callId = it.value(u"call_id").toString();
-            p.name = it.value(u"name").toString();
-            p.arguments = it.value(u"arguments").toString();
-            r.parts.append(p);
+            r.parts.append(functionCallPart(it));
             tool = true;
         } else if (type == u"reasoning") {
             r.parts.append(reasoningPart(it));

@@ -389,8 +389,10 @@ QString tomlSetRoot(const QString &text, const QString &key, const QString &valu
             afterLastRootLine = l.end;
     }
     const QString line = key + QStringLiteral(" = ") + value + u'\n';
-    if (!sawHeader && afterLastRootLine == out.size() && !out.isEmpty() && !out.endsWith(u'\n'))
-        out += u'\n', afterLastRootLine = out.size();
+    if (!sawHeader && afterLastRootLine == out.size() && !out.isEmpty() && !out.endsWith(u'\n')) {
+        out += u'\n';
+        afterLastRootLine = out.size();
+    }
     out.insert(afterLastRootLine, line + (afterLastRootLine == 0 && sawHeader ? QStringLiteral("\n") : QString()));
     return out;
 }
