@@ -1,0 +1,166 @@
+#pragma once
+// JSON as the client wrote it: a strict validating parser that keeps every value's byte span, key order,
+// duplicate-free objects and numbers as their exact text. Values are light handles into one Document; the
+// bytes are never re-serialised unless something changes them (see jsonwriter.h and jsonedit.h).
+
+#include "../error.h"
+
+#include <QtCore/qbytearray.h>
+#include <QtCore/qbytearrayview.h>
+#include <QtCore/qstring.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace d2a::json {
+
+enum class Type : std::uint8_t { Undefined, Null, Bool, Number, String, Array, Object };
+
+class Document;
+
+/// One value of a Document (or Undefined when a lookup found nothing). Cheap to copy; valid while its
+/// Document lives.
+class Value
+{
+public:
+    Value() = default;
+
+    Type type() const;
+    bool isUndefined() const { return type() == Type::Undefined; }
+    bool isNull() const { return type() == Type::Null; }
+    bool isBool() const { return type() == Type::Bool; }
+    bool isNumber() const { return type() == Type::Number; }
+    bool isString() const { return type() == Type::String; }
+    bool isArray() const { return type() == Type::Array; }
+    bool isObject() const { return type() == Type::Object; }
+    /// Present and not null.
+    bool isSet() const { return type() != Type::Undefined && type() != Type::Null; }
+
+    /// The value's exact bytes in the source (a string includes its quotes).
+    QByteArrayView raw() const;
+    QByteArray rawBytes() const { return raw().toByteArray(); }
+
+    /// Strings: the decoded text; anything else gives `fallback`.
+    QString toString(const QString &fallback = {}) const;
+    /// Strings: the decoded text as UTF-8.
+    QByteArray toUtf8() const;
+    /// True for a string equal to `ascii` (no decoding when it has no escapes).
+    bool stringIs(QLatin1StringView ascii) const;
+    template<std::size_t N>
+    bool stringIs(const char (&ascii)[N]) const { return stringIs(QLatin1StringView(ascii, N - 1)); }
+    bool toBool(bool fallback = false) const;
+    double toDouble(double fallback = 0) const;
+    /// Numbers with an integral value that fits; `fallback` otherwise.
+    qint64 toInteger(qint64 fallback = 0) const;
+    /// True for a number written as an integer (no fraction or exponent).
+    bool isIntegerText() const;
+
+    /// Members (object) or elements (array).
+    int size() const;
+    bool isEmpty() const { return size() == 0; }
+    /// The member `key` of an object, or Undefined.
+    Value operator[](QLatin1StringView key) const;
+    template<std::size_t N>
+    Value operator[](const char (&key)[N]) const { return (*this)[QLatin1StringView(key, N - 1)]; }
+    Value value(QLatin1StringView key) const { return (*this)[key]; }
+    bool contains(QLatin1StringView key) const { return !(*this)[key].isUndefined(); }
+    template<std::size_t N>
+    bool contains(const char (&key)[N]) const { return contains(QLatin1StringView(key, N - 1)); }
+    /// Element `i` of an array, or Undefined.
+    Value at(int i) const;
+
+    /// For a member value: its key, decoded, and the key token's span (with quotes).
+    QString key() const;
+    bool keyIs(QLatin1StringView ascii) const;
+    template<std::size_t N>
+    bool keyIs(const char (&ascii)[N]) const { return keyIs(QLatin1StringView(ascii, N - 1)); }
+    QByteArrayView rawKey() const;
+
+    /// Byte offsets in the source.
+    qsizetype start() const;
+    qsizetype end() const;
+    qsizetype keyStart() const;
+
+    /// Iterates members or elements in source order: `for (Value v : obj.children())`.
+    class Iterator
+    {
+    public:
+        Value operator*() const { return Value(m_doc, m_index); }
+        Iterator &operator++();
+        bool operator!=(const Iterator &o) const { return m_index != o.m_index; }
+
+    private:
+        friend class Value;
+        Iterator(const Document *d, std::uint32_t i) : m_doc(d), m_index(i) { }
+        const Document *m_doc;
+        std::uint32_t m_index;
+    };
+    struct Range
+    {
+        Iterator b, e;
+        Iterator begin() const { return b; }
+        Iterator end() const { return e; }
+    };
+    Range children() const;
+
+    const Document *document() const { return m_doc; }
+    std::uint32_t index() const { return m_index; }
+    bool operator==(const Value &o) const { return m_doc == o.m_doc && m_index == o.m_index; }
+
+private:
+    friend class Document;
+    Value(const Document *d, std::uint32_t i) : m_doc(d), m_index(i) { }
+    const Document *m_doc = nullptr;
+    std::uint32_t m_index = 0;
+};
+
+/// A parsed JSON text. Keeps the source bytes and one node per value (pre-order).
+class Document
+{
+public:
+    struct Options
+    {
+        int maxDepth = 512;
+        bool rejectDuplicateKeys = true;
+    };
+
+    Document() = default;
+    /// Parses `source` strictly (RFC 8259, UTF-8). On failure the error is a 400 whose message names the
+    /// byte offset and the place, e.g. "invalid JSON at byte 17 (messages[0].content): expected ',' or '}'".
+    static Result<Document> parse(QByteArray source, Options options);
+    static Result<Document> parse(QByteArray source) { return parse(std::move(source), Options {}); }
+
+    Value root() const { return m_nodes.empty() ? Value() : Value(this, 0); }
+    const QByteArray &source() const { return m_source; }
+    std::size_t nodeCount() const { return m_nodes.size(); }
+
+    // Not copyable (Values point at it), movable.
+    Document(const Document &) = delete;
+    Document &operator=(const Document &) = delete;
+    Document(Document &&) = default;
+    Document &operator=(Document &&) = default;
+
+private:
+    friend class Value;
+    friend class Parser;
+    struct Node
+    {
+        std::uint32_t start = 0;
+        std::uint32_t end = 0;
+        std::uint32_t keyStart = 0; ///< member values: the key token's opening quote
+        std::uint32_t keyEnd = 0; ///< one past the key token's closing quote; 0 when not a member
+        std::uint32_t next = 0; ///< the node after this value's subtree
+        std::uint32_t count = 0; ///< members or elements
+        Type type = Type::Undefined;
+        bool escaped = false; ///< strings: contains a backslash escape
+        bool keyEscaped = false;
+    };
+    QByteArray m_source;
+    std::vector<Node> m_nodes;
+};
+
+/// Decodes a JSON string token (with quotes) that the parser accepted.
+QString decodeString(QByteArrayView token);
+QByteArray decodeStringUtf8(QByteArrayView token);
+
+} // namespace d2a::json

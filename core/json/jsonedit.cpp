@@ -1,0 +1,315 @@
+#include "jsonedit.h"
+
+#include "jsonwriter.h"
+
+#include <QtCore/qcoreapplication.h>
+
+#include <algorithm>
+
+namespace d2a::json {
+
+// --- Patcher ---------------------------------------------------------------------------------------------------
+
+void Patcher::add(qsizetype start, qsizetype end, QByteArray text)
+{
+    m_patches.push_back({ start, end, std::move(text), int(m_patches.size()) });
+}
+
+void Patcher::replace(const Value &v, QByteArray json)
+{
+    add(v.start(), v.end(), std::move(json));
+}
+
+void Patcher::insertAt(qsizetype offset, QByteArray text)
+{
+    add(offset, offset, std::move(text));
+}
+
+void Patcher::setMember(const Value &obj, QLatin1StringView key, QByteArray json)
+{
+    const Value existing = obj[key];
+    if (!existing.isUndefined())
+        return replace(existing, std::move(json));
+    QByteArray member;
+    member.reserve(key.size() + json.size() + 4);
+    Value last;
+    for (Value m : obj.children())
+        last = m;
+    if (!last.isUndefined())
+        member += ',';
+    member += '"';
+    member.append(key.data(), key.size());
+    member += "\":";
+    member += json;
+    insertAt(last.isUndefined() ? obj.start() + 1 : last.end(), std::move(member));
+}
+
+void Patcher::removeMember(const Value &obj, QLatin1StringView key)
+{
+    Value prev, target, next;
+    bool found = false;
+    for (Value m : obj.children()) {
+        if (found) {
+            next = m;
+            break;
+        }
+        if (m.keyIs(key)) {
+            target = m;
+            found = true;
+        } else {
+            prev = m;
+        }
+    }
+    if (!found)
+        return;
+    if (!prev.isUndefined())
+        add(prev.end(), target.end(), {}); // its comma goes with it
+    else if (!next.isUndefined())
+        add(target.keyStart(), next.keyStart(), {});
+    else
+        add(obj.start() + 1, obj.end() - 1, {});
+}
+
+void Patcher::insertElement(const Value &array, int index, QByteArray json)
+{
+    const int n = array.size();
+    if (n == 0)
+        return insertAt(array.start() + 1, std::move(json));
+    if (index >= n)
+        return insertAt(array.at(n - 1).end(), ',' + json);
+    json += ',';
+    insertAt(array.at(index).start(), std::move(json));
+}
+
+QByteArray Patcher::apply() const
+{
+    const QByteArray &src = m_doc.source();
+    if (m_patches.empty())
+        return src;
+    std::vector<const Patch *> order;
+    order.reserve(m_patches.size());
+    qsizetype growth = 0;
+    for (const Patch &p : m_patches) {
+        order.push_back(&p);
+        growth += p.text.size() - (p.end - p.start);
+    }
+    std::sort(order.begin(), order.end(), [](const Patch *a, const Patch *b) {
+        return a->start != b->start ? a->start < b->start : a->seq < b->seq;
+    });
+    QByteArray out;
+    out.reserve(src.size() + qMax<qsizetype>(growth, 0) + 16);
+    qsizetype at = 0;
+    for (const Patch *p : order) {
+        Q_ASSERT(p->start >= at); // splices never overlap
+        if (p->start < at)
+            continue;
+        out.append(src.constData() + at, p->start - at);
+        out += p->text;
+        at = p->end;
+    }
+    out.append(src.constData() + at, src.size() - at);
+    return out;
+}
+
+// --- edits by path ----------------------------------------------------------------------------------------------
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("d2a::json", text);
+}
+
+/// The indentation of the line offset `pos` is on.
+QByteArray indentAt(const QByteArray &s, qsizetype pos)
+{
+    const qsizetype start = s.lastIndexOf('\n', pos - 1) + 1;
+    qsizetype end = start;
+    while (end < s.size() && (s[end] == ' ' || s[end] == '\t'))
+        ++end;
+    return s.mid(start, end - start);
+}
+
+/// The indentation unit a file uses (from its first indented line), two spaces when it has none.
+QByteArray indentUnit(const QByteArray &s)
+{
+    const qsizetype nl = s.indexOf('\n');
+    if (nl < 0)
+        return "  ";
+    qsizetype end = nl + 1;
+    while (end < s.size() && (s[end] == ' ' || s[end] == '\t'))
+        ++end;
+    return end > nl + 1 ? s.mid(nl + 1, end - nl - 1) : QByteArray("  ");
+}
+
+bool isCompact(const QByteArray &s)
+{
+    return !s.trimmed().contains('\n');
+}
+
+Value child(const Value &v, const Step &step)
+{
+    if (step.isIndex())
+        return v.isArray() ? v.at(step.index) : Value();
+    if (!v.isObject())
+        return {};
+    for (Value m : v.children())
+        if (m.key() == step.key)
+            return m;
+    return {};
+}
+
+} // namespace
+
+std::optional<QByteArray> get(const QByteArray &text, const Path &path)
+{
+    auto doc = Document::parse(text);
+    if (!doc)
+        return std::nullopt;
+    Value v = doc.value().root();
+    for (const Step &s : path) {
+        v = child(v, s);
+        if (v.isUndefined())
+            return std::nullopt;
+    }
+    return v.rawBytes();
+}
+
+QByteArray pretty(const QByteArray &json, const QByteArray &base, const QByteArray &unit)
+{
+    auto doc = Document::parse(json);
+    if (!doc)
+        return json;
+    QByteArray out;
+    auto write = [&](const Value &v, const QByteArray &indent, auto &self) -> void {
+        if (!v.isArray() && !v.isObject()) {
+            out += v.raw();
+            return;
+        }
+        const bool object = v.isObject();
+        if (v.isEmpty()) {
+            out += object ? "{}" : "[]";
+            return;
+        }
+        out += object ? "{\n" : "[\n";
+        const QByteArray inner = indent + unit;
+        bool first = true;
+        for (Value c : v.children()) {
+            if (!first)
+                out += ",\n";
+            first = false;
+            out += inner;
+            if (object) {
+                out += c.rawKey();
+                out += ": ";
+            }
+            self(c, inner, self);
+        }
+        out += '\n' + indent + (object ? '}' : ']');
+    };
+    write(doc.value().root(), base, write);
+    return out;
+}
+
+Result<QByteArray> set(const QByteArray &textIn, const Path &path, const QByteArray &json)
+{
+    const QByteArray text = textIn.trimmed().isEmpty() ? QByteArray("{}\n") : textIn;
+    auto parsed = Document::parse(text);
+    if (!parsed)
+        return Error::badRequest(tr("not valid JSON (%1); the file was not changed").arg(parsed.error().message));
+    const Document &doc = parsed.value();
+    const bool compact = isCompact(text);
+    const QByteArray unit = indentUnit(text);
+    Value v = doc.root();
+    for (int depth = 0; depth < path.size(); ++depth) {
+        const Step &step = path[depth];
+        if (step.isIndex() ? !v.isArray() : !v.isObject())
+            return Error::badRequest(tr("'%1' is not an %2").arg(depth).arg(step.isIndex() ? QStringLiteral("array") : QStringLiteral("object")));
+        const Value next = child(v, step);
+        if (!next.isUndefined()) {
+            if (depth == path.size() - 1) {
+                Patcher p(doc);
+                p.replace(next, compact ? json : pretty(json, indentAt(text, next.keyStart() >= 0 ? next.keyStart() : next.start()), unit));
+                return p.apply();
+            }
+            v = next;
+            continue;
+        }
+        // Build the rest of the path as a new member (or element) of v, indented like its siblings.
+        if (step.isIndex() && step.index != v.size())
+            return Error::badRequest(tr("index %1 is past the end of the array").arg(step.index));
+        QByteArray value = json;
+        for (int k = int(path.size()) - 1; k > depth; --k) {
+            const Step &s = path[k];
+            QByteArray wrapped;
+            if (s.isIndex()) {
+                wrapped = '[' + value + ']';
+            } else {
+                wrapped = '{' + quoted(s.key) + ':' + value + '}';
+            }
+            value = wrapped;
+        }
+        Value last;
+        for (Value c : v.children())
+            last = c;
+        const QByteArray closeIndent = indentAt(text, v.end() - 1);
+        const QByteArray indent = last.isUndefined() ? closeIndent + unit
+                                                     : indentAt(text, last.keyStart() >= 0 ? last.keyStart() : last.start());
+        QByteArray item = step.isIndex() ? QByteArray() : quoted(step.key) + (compact ? ":" : ": ");
+        item += compact ? value : pretty(value, indent, unit);
+        Patcher p(doc);
+        if (compact) {
+            if (last.isUndefined())
+                p.insertAt(v.start() + 1, item);
+            else
+                p.insertAt(last.end(), ',' + item);
+        } else if (last.isUndefined()) {
+            p.replace(v, QByteArray(v.isObject() ? "{" : "[") + '\n' + indent + item + '\n' + closeIndent + (v.isObject() ? '}' : ']'));
+        } else {
+            p.insertAt(last.end(), ",\n" + indent + item);
+        }
+        return p.apply();
+    }
+    // An empty path: the whole document.
+    return compact ? json : pretty(json, {}, unit) + '\n';
+}
+
+Result<QByteArray> remove(const QByteArray &text, const Path &path)
+{
+    auto parsed = Document::parse(text);
+    if (!parsed)
+        return Error::badRequest(tr("not valid JSON (%1); the file was not changed").arg(parsed.error().message));
+    const Document &doc = parsed.value();
+    if (path.isEmpty())
+        return text;
+    Value parent = doc.root();
+    for (int depth = 0; depth < path.size() - 1; ++depth) {
+        parent = child(parent, path[depth]);
+        if (parent.isUndefined())
+            return text;
+    }
+    const Step &last = path.last();
+    const Value target = child(parent, last);
+    if (target.isUndefined())
+        return text;
+    Value prev, next;
+    bool found = false;
+    for (Value c : parent.children()) {
+        if (found) {
+            next = c;
+            break;
+        }
+        if (c == target)
+            found = true;
+        else
+            prev = c;
+    }
+    const qsizetype targetStart = target.keyStart() >= 0 ? target.keyStart() : target.start();
+    if (!prev.isUndefined()) // from the end of the previous item: its comma goes too
+        return text.left(prev.end()) + text.mid(target.end());
+    if (!next.isUndefined()) // the first of several: up to the next item
+        return text.left(targetStart) + text.mid(next.keyStart() >= 0 ? next.keyStart() : next.start());
+    return text.left(parent.start() + 1) + text.mid(parent.end() - 1); // the only item
+}
+
+} // namespace d2a::json

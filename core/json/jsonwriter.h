@@ -1,0 +1,64 @@
+#pragma once
+// Writes compact JSON text in the caller's key order: the vendors' own orders for answers and stream events,
+// the client's order for what is copied (raw() embeds exact source bytes). No DOM, no sorting.
+
+#include <QtCore/qbytearray.h>
+#include <QtCore/qbytearrayview.h>
+#include <QtCore/qstring.h>
+#include <QtCore/qvarlengtharray.h>
+
+namespace d2a::json {
+
+class Value;
+
+/// Appends `s` to `out` as a JSON string token (quotes included); UTF-8, escaping only what JSON requires.
+void appendString(QByteArray &out, QStringView s);
+void appendStringUtf8(QByteArray &out, QByteArrayView utf8);
+/// Shortest text that reads back as `d` (integers without a fraction).
+void appendNumber(QByteArray &out, double d);
+QByteArray quoted(QStringView s);
+
+class Writer
+{
+public:
+    explicit Writer(QByteArray *out) : m_out(out) { }
+
+    Writer &beginObject();
+    Writer &endObject();
+    Writer &beginArray();
+    Writer &endArray();
+    /// The next member's name (ASCII literal or text).
+    Writer &key(QLatin1StringView name);
+    Writer &key(QStringView name);
+
+    Writer &string(QStringView s);
+    Writer &string(QLatin1StringView ascii);
+    Writer &stringUtf8(QByteArrayView utf8);
+    Writer &number(qint64 n);
+    Writer &number(double d);
+    Writer &boolean(bool b);
+    Writer &null();
+    /// Exact JSON text (a token or a whole value kept from the source).
+    Writer &raw(QByteArrayView json);
+    Writer &value(const Value &v);
+
+    // Members in one call.
+    Writer &member(QLatin1StringView k, QStringView s) { return key(k).string(s); }
+    Writer &member(QLatin1StringView k, QLatin1StringView s) { return key(k).string(s); }
+    Writer &member(QLatin1StringView k, const char *s) { return key(k).string(QLatin1StringView(s)); }
+    Writer &member(QLatin1StringView k, const QString &s) { return key(k).string(QStringView(s)); }
+    Writer &member(QLatin1StringView k, qint64 n) { return key(k).number(n); }
+    Writer &member(QLatin1StringView k, int n) { return key(k).number(qint64(n)); }
+    Writer &member(QLatin1StringView k, bool b) { return key(k).boolean(b); }
+    Writer &memberRaw(QLatin1StringView k, QByteArrayView json) { return key(k).raw(json); }
+
+    QByteArray &buffer() { return *m_out; }
+
+private:
+    void separate();
+    QByteArray *m_out;
+    QVarLengthArray<bool, 32> m_first; ///< per open container: nothing written in it yet
+    bool m_afterKey = false;
+};
+
+} // namespace d2a::json

@@ -1,0 +1,225 @@
+// The order- and byte-keeping JSON layer: strict parsing with spans, the writer, splices and edits by path.
+#include "json/json.h"
+#include "json/jsonedit.h"
+#include "json/jsonwriter.h"
+
+#include <QtCore/qjsondocument.h>
+#include <QtTest/qtest.h>
+
+using namespace d2a;
+using namespace d2a::json;
+
+class TestJson final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void valid_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        const char *cases[] = { "{}", "[]", "0", "-0", "1.5e-7", "-12.25E+3", "\"\"", "\"a\\u00e9\\n\"", "true", "false", "null",
+                                " { \"a\" : [ 1 , { } , [ ] , \"x\" ] } ", "{\"\\u0061\":1,\"b\":2}", "[\"\\ud83d\\ude00\"]",
+                                "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"", "123456789012345678901234567890", "[1.0,2.50,1e400]",
+                                "\"\\/\\b\\f\\r\\t\\\"\\\\\"", "{\"a\":{\"a\":{\"a\":1}}}", "[\"\\ud800\"]" };
+        for (const char *c : cases)
+            QTest::newRow(c) << QByteArray(c);
+    }
+    void valid()
+    {
+        QFETCH(QByteArray, text);
+        auto doc = Document::parse(text);
+        QVERIFY2(doc.ok(), doc.ok() ? "" : qPrintable(doc.error().message));
+        // The root's span is the whole value without surrounding whitespace.
+        QCOMPARE(doc.value().root().raw().toByteArray(), text.trimmed());
+        // Agrees with Qt's parser where Qt is exact (no big numbers, no lone surrogates).
+        if (!text.contains("1234567890123") && !text.contains("1e400") && !text.contains("ud800") && text.trimmed().startsWith('{')) {
+            QJsonParseError pe;
+            QJsonDocument::fromJson(text, &pe);
+            QCOMPARE(pe.error, QJsonParseError::NoError);
+        }
+    }
+
+    void invalid_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("empty") << QByteArray("") << QStringLiteral("empty body");
+        QTest::newRow("trailing comma obj") << QByteArray("{\"a\":1,}") << QStringLiteral("member name");
+        QTest::newRow("trailing comma arr") << QByteArray("[1,]") << QStringLiteral("unexpected character");
+        QTest::newRow("leading zero") << QByteArray("[01]") << QStringLiteral("expected ',' or ']'");
+        QTest::newRow("bare dot") << QByteArray("[1.]") << QStringLiteral("invalid number");
+        QTest::newRow("plus") << QByteArray("[+1]") << QStringLiteral("unexpected character");
+        QTest::newRow("nan") << QByteArray("[NaN]") << QStringLiteral("unexpected character");
+        QTest::newRow("single quotes") << QByteArray("{'a':1}") << QStringLiteral("member name");
+        QTest::newRow("comment") << QByteArray("{/*x*/}") << QStringLiteral("member name");
+        QTest::newRow("control char") << QByteArray("[\"a\tb\"]") << QStringLiteral("control character");
+        QTest::newRow("bad escape") << QByteArray("[\"\\x\"]") << QStringLiteral("invalid escape");
+        QTest::newRow("bad unicode") << QByteArray("[\"\\u12g4\"]") << QStringLiteral("\\u escape");
+        QTest::newRow("invalid utf8") << QByteArray("[\"\xff\"]") << QStringLiteral("invalid UTF-8");
+        QTest::newRow("overlong utf8") << QByteArray("[\"\xc0\xaf\"]") << QStringLiteral("invalid UTF-8");
+        QTest::newRow("surrogate utf8") << QByteArray("[\"\xed\xa0\x80\"]") << QStringLiteral("invalid UTF-8");
+        QTest::newRow("truncated utf8") << QByteArray("[\"\xe2\x82\"]") << QStringLiteral("invalid UTF-8");
+        QTest::newRow("unterminated") << QByteArray("{\"a\":\"x") << QStringLiteral("unterminated string");
+        QTest::newRow("unclosed") << QByteArray("{\"a\":[1,2") << QStringLiteral("unexpected end");
+        QTest::newRow("two values") << QByteArray("{} {}") << QStringLiteral("after the JSON value");
+        QTest::newRow("missing colon") << QByteArray("{\"a\" 1}") << QStringLiteral("expected ':'");
+        QTest::newRow("duplicate") << QByteArray("{\"model\":\"a\",\"x\":1,\"model\":\"b\"}") << QStringLiteral("duplicate key 'model'");
+        QTest::newRow("duplicate escaped") << QByteArray("{\"a\":1,\"\\u0061\":2}") << QStringLiteral("duplicate key 'a'");
+        QTest::newRow("duplicate nested path") << QByteArray("{\"messages\":[{\"role\":\"user\"},{\"role\":\"x\",\"role\":\"y\"}]}")
+                                               << QStringLiteral("(messages[1])");
+        QTest::newRow("error path") << QByteArray("{\"tools\":[{\"name\":\"a\"},{\"name\":tru}]}") << QStringLiteral("(tools[1].name)");
+        QByteArray deep(600, '[');
+        deep += QByteArray(600, ']');
+        QTest::newRow("too deep") << deep << QStringLiteral("nested deeper than 512");
+    }
+    void invalid()
+    {
+        QFETCH(QByteArray, text);
+        QFETCH(QString, message);
+        auto doc = Document::parse(text);
+        QVERIFY(!doc.ok());
+        QCOMPARE(doc.error().httpStatus, 400);
+        QVERIFY2(doc.error().message.contains(message), qPrintable(doc.error().message));
+    }
+
+    void duplicatesAmongManyKeys()
+    {
+        QByteArray text = "{";
+        for (int i = 0; i < 40; ++i)
+            text += "\"k" + QByteArray::number(i) + "\":" + QByteArray::number(i) + ',';
+        QVERIFY(Document::parse(text + "\"z\":0}").ok());
+        auto doc = Document::parse(text + "\"k7\":0}");
+        QVERIFY(!doc.ok());
+        QVERIFY(doc.error().message.contains(QStringLiteral("duplicate key 'k7'")));
+    }
+
+    void valuesAndSpans()
+    {
+        const QByteArray text = R"({ "model" : "gpt-\u0035", "n": 12345678901234567890123, "f": 1.0, "t": true,
+            "list": [ {"a": 1}, "two", null ], "nested": {"z": 1, "a": 2} })";
+        auto parsed = Document::parse(text);
+        QVERIFY(parsed.ok());
+        const Value root = parsed.value().root();
+        QCOMPARE(root.size(), 6);
+        QCOMPARE(root["model"].toString(), QStringLiteral("gpt-5"));
+        QVERIFY(root["model"].stringIs(QLatin1StringView("gpt-5")));
+        QCOMPARE(root["model"].raw().toByteArray(), QByteArray("\"gpt-\\u0035\""));
+        QCOMPARE(root["n"].raw().toByteArray(), QByteArray("12345678901234567890123")); // exact, not rounded
+        QCOMPARE(root["f"].raw().toByteArray(), QByteArray("1.0"));
+        QCOMPARE(root["f"].toDouble(), 1.0);
+        QCOMPARE(root["f"].toInteger(-1), qint64(1));
+        QVERIFY(root["t"].toBool());
+        QCOMPARE(root["list"].size(), 3);
+        QCOMPARE(root["list"].at(0)["a"].toInteger(), qint64(1));
+        QCOMPARE(root["list"].at(1).toString(), QStringLiteral("two"));
+        QVERIFY(root["list"].at(2).isNull());
+        QVERIFY(root["list"].at(3).isUndefined());
+        QVERIFY(root["missing"].isUndefined());
+        QStringList keys;
+        for (Value m : root["nested"].children())
+            keys << m.key();
+        QCOMPARE(keys, QStringList({ QStringLiteral("z"), QStringLiteral("a") })); // source order, not sorted
+        QCOMPARE(text.mid(root["nested"].keyStart(), 8), QByteArray("\"nested\""));
+    }
+
+    void writerKeepsOrderAndEscapes()
+    {
+        QByteArray out;
+        Writer w(&out);
+        w.beginObject()
+            .member(QLatin1StringView("type"), "content_block_start")
+            .member(QLatin1StringView("index"), 0)
+            .key(QLatin1StringView("text"))
+            .string(QStringLiteral("quote \" backslash \\ nl \n tab \t bell \x07 é 😀"))
+            .key(QLatin1StringView("lone"))
+            .string(QString(QChar(0xD800)))
+            .key(QLatin1StringView("n"))
+            .number(0.1)
+            .key(QLatin1StringView("i"))
+            .number(3.0)
+            .key(QLatin1StringView("list"))
+            .beginArray()
+            .number(qint64(1))
+            .raw("{\"z\":1,\"a\":2}")
+            .null()
+            .endArray()
+            .endObject();
+        QCOMPARE(out, QByteArray("{\"type\":\"content_block_start\",\"index\":0,\"text\":\"quote \\\" backslash \\\\ nl \\n tab \\t bell "
+                                 "\\u0007 \xc3\xa9 \xf0\x9f\x98\x80\",\"lone\":\"\\ud800\",\"n\":0.1,\"i\":3,\"list\":[1,{\"z\":1,\"a\":2},null]}"));
+        auto back = Document::parse(out);
+        QVERIFY(back.ok());
+        QCOMPARE(back.value().root()["text"].toString(), QStringLiteral("quote \" backslash \\ nl \n tab \t bell \x07 é 😀"));
+        QCOMPARE(back.value().root()["lone"].toString(), QString(QChar(0xD800)));
+    }
+
+    void patcherSplicesOnlyWhatChanges()
+    {
+        const QByteArray text = "{ \"z\":1,  \"model\" : \"a\",\"keep\":{\"b\":1.0,\"a\":[3,2,1]}, \"drop\":true ,\"last\":9 }";
+        auto parsed = Document::parse(text);
+        QVERIFY(parsed.ok());
+        const Value root = parsed.value().root();
+        Patcher p(parsed.value());
+        p.setMember(root, QLatin1StringView("model"), "\"b\"");
+        p.removeMember(root, QLatin1StringView("drop"));
+        p.setMember(root, QLatin1StringView("added"), "{\"x\":1}");
+        p.insertElement(root["keep"]["a"], 0, "4");
+        QCOMPARE(p.apply(), QByteArray("{ \"z\":1,  \"model\" : \"b\",\"keep\":{\"b\":1.0,\"a\":[4,3,2,1]} ,\"last\":9,\"added\":{\"x\":1} }"));
+
+        Patcher first(parsed.value());
+        first.removeMember(root, QLatin1StringView("z"));
+        first.removeMember(root, QLatin1StringView("last"));
+        QCOMPARE(first.apply(), QByteArray("{ \"model\" : \"a\",\"keep\":{\"b\":1.0,\"a\":[3,2,1]}, \"drop\":true }"));
+
+        auto empty = Document::parse("{}");
+        Patcher e(empty.value());
+        e.setMember(empty.value().root(), QLatin1StringView("a"), "1");
+        QCOMPARE(e.apply(), QByteArray("{\"a\":1}"));
+        auto one = Document::parse("{\"only\":1}");
+        Patcher o(one.value());
+        o.removeMember(one.value().root(), QLatin1StringView("only"));
+        QCOMPARE(o.apply(), QByteArray("{}"));
+        auto arr = Document::parse("[1,2]");
+        Patcher a(arr.value());
+        a.insertElement(arr.value().root(), 2, "3");
+        QCOMPARE(a.apply(), QByteArray("[1,2,3]"));
+    }
+
+    void editsByPathKeepTheFile()
+    {
+        const QByteArray file = "{\n    \"port\": 3000,\n    \"models\": [\n        { \"id\": \"a\", \"reasoning\": \"auto\" }\n    ],\n"
+                                "    \"unknown\": {\"keep\": [1,2]}\n}\n";
+        // Replace a nested value.
+        auto r = set(file, { "models", 0, "reasoning" }, "\"high\"");
+        QVERIFY(r.ok());
+        QCOMPARE(r.value(), QByteArray(file).replace("\"auto\"", "\"high\""));
+        // Add a member, indented like its siblings.
+        r = set(file, { "host" }, "\"0.0.0.0\"");
+        QVERIFY(r.ok());
+        QCOMPARE(r.value(), QByteArray("{\n    \"port\": 3000,\n    \"models\": [\n        { \"id\": \"a\", \"reasoning\": \"auto\" }\n    ],\n"
+                                       "    \"unknown\": {\"keep\": [1,2]},\n    \"host\": \"0.0.0.0\"\n}\n"));
+        // Append an element, pretty-printed at its depth.
+        r = set(file, { "models", 1 }, "{\"id\":\"b\",\"backend\":\"x\"}");
+        QVERIFY(r.ok());
+        QCOMPARE(r.value(), QByteArray("{\n    \"port\": 3000,\n    \"models\": [\n        { \"id\": \"a\", \"reasoning\": \"auto\" },\n"
+                                       "        {\n            \"id\": \"b\",\n            \"backend\": \"x\"\n        }\n    ],\n"
+                                       "    \"unknown\": {\"keep\": [1,2]}\n}\n"));
+        // Create objects on the way.
+        r = set(file, { "timeouts", "connect_ms" }, "5");
+        QVERIFY(r.ok());
+        QVERIFY2(r.value().contains("\"timeouts\": {\n        \"connect_ms\": 5\n    }\n}"), r.value().constData());
+        // Remove.
+        r = remove(file, { "port" });
+        QVERIFY(r.ok());
+        QCOMPARE(r.value(), QByteArray("{\n    \"models\": [\n        { \"id\": \"a\", \"reasoning\": \"auto\" }\n    ],\n"
+                                       "    \"unknown\": {\"keep\": [1,2]}\n}\n"));
+        r = remove(file, { "unknown", "keep", 1 });
+        QVERIFY(r.ok());
+        QVERIFY(r.value().contains("{\"keep\": [1]}"));
+        QCOMPARE(get(file, { "models", 0, "id" }).value_or(QByteArray()), QByteArray("\"a\""));
+        QVERIFY(!get(file, { "nope" }));
+        QVERIFY(!set("{ broken", { "a" }, "1").ok());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestJson)
+#include "tst_json.moc"
