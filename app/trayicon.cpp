@@ -117,12 +117,11 @@ void TrayIcon::refresh()
     case AppController::State::SignInRequired: status = tr("Running; Factory sign-in required"); break;
     case AppController::State::Error: status = tr("Error: %1").arg(m_controller->stateMessage()); break;
     }
-    // Backends whose circuit is open (repeated upstream failures) show in the status line and tooltip.
-    const QJsonObject circuits = m_controller->proxy()->breaker().statusJson();
+    // Models whose circuit is open (repeated upstream failures) show in the status line and tooltip.
     QStringList open;
-    for (auto it = circuits.begin(); it != circuits.end(); ++it)
-        if (it.value().toObject().value(u"state").toString() != u"closed")
-            open << it.key();
+    for (const d2a::CircuitBreaker::Circuit &c : m_controller->proxy()->breaker().circuits())
+        if (c.state != d2a::CircuitBreaker::State::Closed)
+            open << (c.backend == u"factory" ? c.model : tr("%1 on %2").arg(c.model, c.backend));
     if (!open.isEmpty())
         status += u' ' + tr("(circuit open: %1)").arg(open.join(QStringLiteral(", ")));
     m_status->setText(status);

@@ -371,10 +371,10 @@ struct ProxyService::Call
     std::optional<ReasoningLevel> headerLevel;
     bool clientStream = false;
     bool countTokens = false;
+    QString requested; ///< the model id as the client named it (answers report this one)
     QStringList chain; ///< model ids still to try, in order
     std::optional<Error> lastError;
-    QString blocked; ///< backends skipped because their circuit is open
-    qint64 retryAfterMs = 0;
+    bool throughOpenCircuit = false; ///< this attempt goes to an open circuit (nothing else could take it)
 };
 
 void ProxyService::handleProxy(Exchange *exchange, WireFormat routeFormat, const QString &pathModel, bool streamRoute,
@@ -412,6 +412,7 @@ void ProxyService::handleProxy(Exchange *exchange, WireFormat routeFormat, const
     if (!model && !m_env.envBackend)
         return exchange->respondError(Error::notFound(
             QStringLiteral("model '%1' is not configured; GET /v1/models lists the available models").arg(requested)));
+    call->requested = requested;
     call->chain = QStringList { target };
     if (model)
         call->chain += model->fallback;
@@ -428,6 +429,30 @@ void ProxyService::handleProxy(Exchange *exchange, WireFormat routeFormat, const
     dispatch(call);
 }
 
+std::optional<ProxyService::ResolvedRoute> ProxyService::resolveRoute(const Config &config, const QString &id) const
+{
+    // The model and the backend it names; the environment's backend (ANTHROPIC_BASE_URL / OPENAI_BASE_URL)
+    // serves every request, configured model or not, as in the original.
+    ResolvedRoute r;
+    r.backend.name = QStringLiteral("factory");
+    if (const ModelConfig *m = config.findModel(id))
+        r.model = *m;
+    else if (!m_env.envBackend)
+        return std::nullopt;
+    else
+        r.model.id = r.model.name = id;
+    if (m_env.envBackend) {
+        r.backend = *m_env.envBackend;
+        r.model.type = r.backend.kind == BackendConfig::Kind::Anthropic ? ModelType::Anthropic
+            : r.backend.responses                                        ? ModelType::OpenAI
+                                                                         : ModelType::Common;
+    } else if (!r.model.backend.isEmpty()) {
+        r.backend = *config.findBackend(r.model.backend);
+    }
+    r.upstreamModel = r.backend.model.isEmpty() ? r.model.id : r.backend.model;
+    return r;
+}
+
 void ProxyService::dispatch(const std::shared_ptr<Call> &call)
 {
     Exchange *exchange = call->exchange;
@@ -435,40 +460,34 @@ void ProxyService::dispatch(const std::shared_ptr<Call> &call)
         return;
     const std::shared_ptr<const Config> &config = call->config;
     if (call->chain.isEmpty()) {
-        if (call->lastError)
-            return exchange->respondError(*call->lastError);
-        const qint64 secs = qMax<qint64>(1, (call->retryAfterMs + 999) / 1000);
-        return exchange->respondJson(503, renderErrorBody(exchange->format(), Error { 503,
-            QStringLiteral("every route for this model is unavailable: the circuit is open for %1 after repeated upstream "
-                           "failures; retry in %2 s").arg(call->blocked).arg(secs), {} }),
-            { { "Retry-After", QByteArray::number(secs) } });
+        return exchange->respondError(call->lastError.value_or(
+            Error::badGateway(QStringLiteral("no configured model could take this request"))));
     }
     const QString id = call->chain.takeFirst();
-    // The model and the backend it names; the environment's backend (ANTHROPIC_BASE_URL / OPENAI_BASE_URL)
-    // serves every request, configured model or not, as in the original.
-    ModelConfig model;
-    BackendConfig backend; // Factory by default
-    backend.name = QStringLiteral("factory");
-    if (const ModelConfig *m = config->findModel(id))
-        model = *m;
-    else if (!m_env.envBackend)
+    const auto resolved = resolveRoute(*config, id);
+    if (!resolved)
         return dispatch(call); // a fallback id that is not configured: skip it
-    else
-        model.id = model.name = id;
-    if (m_env.envBackend) {
-        backend = *m_env.envBackend;
-        model.type = backend.kind == BackendConfig::Kind::Anthropic ? ModelType::Anthropic
-            : backend.responses                                      ? ModelType::OpenAI
-                                                                     : ModelType::Common;
-    } else if (!model.backend.isEmpty()) {
-        backend = *config->findBackend(model.backend);
-    }
+    const ModelConfig &model = resolved->model;
+    const BackendConfig &backend = resolved->backend;
     exchange->setModel(model.id, backend.kind == BackendConfig::Kind::Factory ? modelTypeName(model.type) : backend.name);
-    if (!m_breaker.allow(backend.name)) {
-        call->blocked += (call->blocked.isEmpty() ? QString() : QStringLiteral(", ")) + backend.name;
-        call->retryAfterMs = qMax(call->retryAfterMs, m_breaker.retryAfterMs(backend.name));
-        qCInfo(lcProxy).noquote() << "skipping" << model.id << ": the circuit for backend" << backend.name << "is open";
-        return dispatch(call);
+    const QString circuit = CircuitBreaker::key(backend.name, resolved->upstreamModel);
+    call->throughOpenCircuit = false;
+    if (!m_breaker.allow(circuit)) {
+        // An open circuit only diverts: to the next route of the chain that can take the request now. With
+        // none, the request goes to this upstream anyway and the client gets its real answer.
+        bool another = false;
+        for (const QString &next : std::as_const(call->chain)) {
+            const auto r = resolveRoute(*config, next);
+            another = another || (r && !m_breaker.isOpen(CircuitBreaker::key(r->backend.name, r->upstreamModel)));
+        }
+        if (another) {
+            qCInfo(lcProxy).noquote() << "skipping" << model.id << ": its circuit on backend" << backend.name
+                                      << "is open; diverting to the next route of its fallback chain";
+            return dispatch(call);
+        }
+        qCInfo(lcProxy).noquote() << "the circuit of" << model.id << "on backend" << backend.name
+                                  << "is open, but no other route can take the request: sending it anyway";
+        call->throughOpenCircuit = true;
     }
 
     const WireFormat upFormat = backendFormat(backend, model.type);
@@ -569,7 +588,7 @@ void ProxyService::forward(const std::shared_ptr<Call> &call, const ModelConfig 
             return exchange->respondError(e);
         }
         body = written.value();
-        translated->model = model.id; // the client sees the id it asked for
+        translated->model = call->requested; // answers and streams report the id the client asked for
     }
     PassthroughEdits edits;
     edits.upstreamModel = upstreamModel;
@@ -621,12 +640,14 @@ void ProxyService::forward(const std::shared_ptr<Call> &call, const ModelConfig 
     if (translated)
         job->setTranslation(*translated);
     job->setKeepAliveInterval(config->timeouts.keepAliveMs);
-    job->setRetryPolicy(config->resilience.retries, config->resilience.backoffMs, config->resilience.maxBackoffMs);
-    job->setOutcomeHandler([this, name = backend.name](bool ok) {
+    // A route whose circuit is open gets one attempt: retrying a known failure only makes the client wait.
+    job->setRetryPolicy(call->throughOpenCircuit ? 0 : config->resilience.retries, config->resilience.backoffMs,
+                        config->resilience.maxBackoffMs);
+    job->setOutcomeHandler([this, circuit = CircuitBreaker::key(backend.name, upstreamModel)](bool ok) {
         if (ok)
-            m_breaker.recordSuccess(name);
+            m_breaker.recordSuccess(circuit);
         else
-            m_breaker.recordFailure(name);
+            m_breaker.recordFailure(circuit);
     });
     job->setGiveUpHandler([this, call, id = model.id](const Error &error) {
         // Retries spent: the next model of the fallback chain, if any, takes the request over.

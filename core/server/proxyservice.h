@@ -69,6 +69,13 @@ private:
     QByteArray clientCredential(const Exchange *exchange) const;
     QString credentialSource() const;
     struct Call;
+    struct ResolvedRoute
+    {
+        ModelConfig model;
+        BackendConfig backend;
+        QString upstreamModel; ///< the id sent upstream (a backend's fixed model, else the model's id)
+    };
+    std::optional<ResolvedRoute> resolveRoute(const Config &config, const QString &id) const;
     void dispatch(const std::shared_ptr<Call> &call);
     void forward(const std::shared_ptr<Call> &call, const ModelConfig &model, const BackendConfig &backend,
                  const QByteArray &bearer, bool serverCredential);

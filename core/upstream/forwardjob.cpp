@@ -345,7 +345,9 @@ void ForwardJob::onFinished()
     case Mode::Error:
         if (status == 401 && m_recovery && !m_retrying)
             return retryWithNewCredential();
-        if (retryOrGiveUp(Error { status, upstreamErrorMessage(m_body), {} }, status == 429 || status >= 500))
+        // 5xx answers are failures: retried, then handed to the fallback chain. 4xx answers (429 included,
+        // with its Retry-After) go to the client as they are.
+        if (status >= 500 && retryOrGiveUp(Error { status, upstreamErrorMessage(m_body), {} }, true))
             return;
         finishError();
         break;
@@ -355,6 +357,7 @@ void ForwardJob::onFinished()
             auto parsed = readResponse(m_upstreamFormat, m_body);
             if (!parsed)
                 return m_exchange->respondError(parsed.error());
+            parsed.value().model = m_translation->model; // the id the client asked for, as streams report it
             if (m_clientWantsStream) {
                 const QByteArray events = synthesizeStream(parsed.value());
                 if (m_exchange->isStreaming()) {

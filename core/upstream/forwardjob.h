@@ -36,16 +36,16 @@ public:
     void setTranslation(const ir::Request &request);
     /// Silence after which a stream gets a keepalive in the client's grammar (0: never).
     void setKeepAliveInterval(int ms) { m_keepAliveMs = ms; }
-    /// Retries on connect errors, 429 and 5xx while nothing has reached the client: `retries` more attempts,
-    /// waiting Retry-After (up to maxBackoffMs) or backoffMs doubling.
+    /// Retries on connect errors and 5xx while nothing has reached the client: `retries` more attempts,
+    /// waiting Retry-After (up to maxBackoffMs) or backoffMs doubling. A 429 goes to the client as it is.
     void setRetryPolicy(int retries, int backoffMs, int maxBackoffMs)
     {
         m_retriesLeft = retries;
         m_backoffMs = backoffMs;
         m_maxBackoffMs = maxBackoffMs;
     }
-    /// Each attempt's outcome (for the backend's circuit breaker): true on an answer, false on a connect error
-    /// or a 5xx.
+    /// Each attempt's outcome (for the circuit breaker): true on an answer below 500 (4xx never count as
+    /// failures), false on a connect or TLS error, a timeout or a 5xx.
     void setOutcomeHandler(std::function<void(bool ok)> h) { m_outcome = std::move(h); }
     /// Called when retries are spent and nothing reached the client yet; returns true when it took over the
     /// exchange (a fallback model), false to answer the error here.

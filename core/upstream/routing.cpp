@@ -3,6 +3,8 @@
 #include <QtCore/qdatetime.h>
 #include <QtCore/qjsonarray.h>
 
+#include <algorithm>
+
 namespace d2a {
 
 WireFormat backendFormat(const BackendConfig &backend, ModelType type)
@@ -54,11 +56,12 @@ qint64 CircuitBreaker::now() const
     return m_now ? m_now() : QDateTime::currentMSecsSinceEpoch();
 }
 
-bool CircuitBreaker::allow(const QString &backend)
+bool CircuitBreaker::allow(const QString &key)
 {
-    Entry &e = m_entries[backend];
-    if (e.state == State::Closed)
+    auto it = m_entries.find(key);
+    if (it == m_entries.end() || it->state == State::Closed)
         return true;
+    Entry &e = *it;
     if (e.state == State::Open && now() - e.openedAt >= m_openMs) {
         e.state = State::HalfOpen;
         e.probing = false;
@@ -70,15 +73,24 @@ bool CircuitBreaker::allow(const QString &backend)
     return false;
 }
 
-void CircuitBreaker::recordSuccess(const QString &backend)
+bool CircuitBreaker::isOpen(const QString &key) const
 {
-    Entry &e = m_entries[backend];
-    e = Entry();
+    const auto it = m_entries.constFind(key);
+    if (it == m_entries.cend() || it->state == State::Closed)
+        return false;
+    if (it->state == State::Open)
+        return now() - it->openedAt < m_openMs;
+    return it->probing; // half-open: open again while its probe is out
 }
 
-void CircuitBreaker::recordFailure(const QString &backend)
+void CircuitBreaker::recordSuccess(const QString &key)
 {
-    Entry &e = m_entries[backend];
+    m_entries.remove(key);
+}
+
+void CircuitBreaker::recordFailure(const QString &key)
+{
+    Entry &e = m_entries[key];
     ++e.failures;
     if (e.state == State::HalfOpen || e.failures >= m_threshold) {
         e.state = State::Open;
@@ -87,9 +99,9 @@ void CircuitBreaker::recordFailure(const QString &backend)
     }
 }
 
-CircuitBreaker::State CircuitBreaker::state(const QString &backend) const
+CircuitBreaker::State CircuitBreaker::state(const QString &key) const
 {
-    const auto it = m_entries.constFind(backend);
+    const auto it = m_entries.constFind(key);
     if (it == m_entries.cend())
         return State::Closed;
     if (it->state == State::Open && now() - it->openedAt >= m_openMs)
@@ -97,23 +109,47 @@ CircuitBreaker::State CircuitBreaker::state(const QString &backend) const
     return it->state;
 }
 
-qint64 CircuitBreaker::retryAfterMs(const QString &backend) const
+qint64 CircuitBreaker::retryAfterMs(const QString &key) const
 {
-    const auto it = m_entries.constFind(backend);
+    const auto it = m_entries.constFind(key);
     if (it == m_entries.cend() || it->state != State::Open)
         return 0;
     return qMax<qint64>(0, m_openMs - (now() - it->openedAt));
 }
 
-QJsonObject CircuitBreaker::statusJson() const
+QString CircuitBreaker::stateName(State s)
 {
-    QJsonObject o;
-    for (auto it = m_entries.cbegin(); it != m_entries.cend(); ++it) {
-        const State s = state(it.key());
-        o.insert(it.key(), QJsonObject { { QStringLiteral("state"), s == State::Closed ? QStringLiteral("closed") : s == State::Open ? QStringLiteral("open") : QStringLiteral("half_open") },
-                                         { QStringLiteral("consecutive_failures"), it->failures } });
+    switch (s) {
+    case State::Closed: return QStringLiteral("closed");
+    case State::Open: return QStringLiteral("open");
+    case State::HalfOpen: return QStringLiteral("half_open");
     }
-    return o;
+    return {};
+}
+
+QList<CircuitBreaker::Circuit> CircuitBreaker::circuits() const
+{
+    QList<Circuit> out;
+    for (auto it = m_entries.cbegin(); it != m_entries.cend(); ++it) {
+        const qsizetype nl = it.key().indexOf(u'\n');
+        out.append({ it.key().left(nl), it.key().mid(nl + 1), state(it.key()), it->failures, retryAfterMs(it.key()) });
+    }
+    std::sort(out.begin(), out.end(), [](const Circuit &a, const Circuit &b) {
+        return a.backend != b.backend ? a.backend < b.backend : a.model < b.model;
+    });
+    return out;
+}
+
+QJsonArray CircuitBreaker::statusJson() const
+{
+    QJsonArray out;
+    for (const Circuit &c : circuits())
+        out.append(QJsonObject { { QStringLiteral("backend"), c.backend },
+                                 { QStringLiteral("model"), c.model },
+                                 { QStringLiteral("state"), stateName(c.state) },
+                                 { QStringLiteral("consecutive_failures"), c.consecutiveFailures },
+                                 { QStringLiteral("retry_after_ms"), double(c.retryAfterMs) } });
+    return out;
 }
 
 // --- BackendLimiter ----------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 #include "../formats/wireformat.h"
 
 #include <QtCore/qhash.h>
+#include <QtCore/qjsonarray.h>
 #include <QtCore/qjsonobject.h>
 #include <QtCore/qobject.h>
 #include <QtCore/qpointer.h>
@@ -26,26 +27,45 @@ QUrl joinBackendUrl(const QUrl &base, const QString &endpointPath);
 /// The endpoint URL of `backend` for `format` (count_tokens adds /count_tokens for Anthropic).
 QUrl backendEndpoint(const BackendConfig &backend, WireFormat format, bool countTokens);
 
-/// Opens a backend's circuit after repeated failures; after a pause lets one probe through (half-open);
-/// closes again on success.
+/// A circuit per backend and upstream model (Factory serves many models on one host: one model's failures say
+/// nothing about the others). Failures are connect errors, TLS failures, timeouts and 5xx answers; 4xx never
+/// count. It opens after repeated failures; after a pause one probe goes through (half-open) and the first
+/// success closes it. It only ever diverts traffic to another route: the caller sends a request to an open
+/// circuit anyway when nothing else can take it (Envoy's max_ejection_percent, LiteLLM's cooldowns).
 class CircuitBreaker final
 {
 public:
     enum class State { Closed, Open, HalfOpen };
+    /// One circuit, for GET / and the tray.
+    struct Circuit
+    {
+        QString backend;
+        QString model;
+        State state = State::Closed;
+        int consecutiveFailures = 0;
+        qint64 retryAfterMs = 0;
+    };
+    static QString key(const QString &backend, const QString &model) { return backend + u'\n' + model; }
+
     void setClock(std::function<qint64()> nowMs) { m_now = std::move(nowMs); }
     void configure(int failures, int openMs)
     {
         m_threshold = failures;
         m_openMs = openMs;
     }
-    /// May a request go to `backend` now? (In half-open state only the one probe may.)
-    bool allow(const QString &backend);
-    void recordSuccess(const QString &backend);
-    void recordFailure(const QString &backend);
-    State state(const QString &backend) const;
+    /// May a request take this route now? (In half-open state only the one probe may.)
+    bool allow(const QString &key);
+    /// True while the circuit is open and no probe is due (no side effect, unlike allow()).
+    bool isOpen(const QString &key) const;
+    void recordSuccess(const QString &key);
+    void recordFailure(const QString &key);
+    State state(const QString &key) const;
     /// Milliseconds until an open circuit lets a probe through (0 when not open).
-    qint64 retryAfterMs(const QString &backend) const;
-    QJsonObject statusJson() const;
+    qint64 retryAfterMs(const QString &key) const;
+    /// Every circuit that has seen a failure, in a stable order.
+    QList<Circuit> circuits() const;
+    QJsonArray statusJson() const;
+    static QString stateName(State s);
 
 private:
     struct Entry

@@ -276,7 +276,7 @@ private Q_SLOTS:
     {
         start(config());
         m_fake->failNextRequests = 1;
-        m_fake->failStatus = 429;
+        m_fake->failStatus = 503;
         m_fake->failRetryAfter = "1";
         RecordedCall rc;
         const qint64 t0 = m_clock.elapsed();
@@ -284,6 +284,114 @@ private Q_SLOTS:
         QCOMPARE(rc.status, 200);
         QVERIFY2(m_clock.elapsed() - t0 >= 950, "waited for Retry-After");
         QCOMPARE(apiRequests(), 2);
+    }
+
+    void rateLimitPassesThroughAndNeverOpensTheCircuit()
+    {
+        Config c = config();
+        c.resilience.breakerFailures = 2;
+        start(c);
+        m_fake->failNextRequests = 6;
+        m_fake->failStatus = 429;
+        m_fake->failRetryAfter = "7";
+        for (int i = 0; i < 6; ++i) {
+            RecordedCall rc;
+            call(rc, QStringLiteral("/v1/chat/completions"), R"({"model":"local-llama","messages":[]})");
+            QCOMPARE(rc.status, 429);
+            QCOMPARE(rc.header("retry-after"), QByteArray("7")); // the upstream's own
+            QCOMPARE(apiRequests(), i + 1); // never retried by the proxy: the client decides
+        }
+        QVERIFY(m_proxy->breaker().circuits().isEmpty()); // 4xx never count as failures
+        RecordedCall ok;
+        call(ok, QStringLiteral("/v1/chat/completions"), R"({"model":"local-llama","messages":[]})");
+        QCOMPARE(ok.status, 200);
+    }
+
+    /// Factory serves many models on one host: two requests whose upstream answers 500 (retried twice each)
+    /// open the circuit of that model only; other models are served, and the failing model, with no other
+    /// route, still reaches the upstream and gets its real answer (never a synthetic 503).
+    void breakerNeverLocksUsersOut()
+    {
+        Config c = ConfigLoader::defaults();
+        c.userAgentUpdateUrl.clear();
+        c.tokenStore = QStringLiteral("file");
+        c.resilience.backoffMs = 1;
+        c.endpoints.insert(ModelType::Common, m_fake->url(QStringLiteral("/api/llm/o/v1/chat/completions")));
+        Environment env;
+        env.factoryApiKey = QStringLiteral("fk-breaker-test-0123456789");
+        start(c, env);
+        m_fake->failModels = { QStringLiteral("glm-5") };
+        m_fake->failStatus = 500;
+        for (int i = 0; i < 2; ++i) {
+            RecordedCall rc;
+            call(rc, QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5","messages":[]})");
+            QCOMPARE(rc.status, 500);
+        }
+        QCOMPARE(apiRequests(), 6); // 2 requests x (1 + 2 retries)
+        QCOMPARE(m_proxy->breaker().state(CircuitBreaker::key(QStringLiteral("factory"), QStringLiteral("glm-5"))),
+                 CircuitBreaker::State::Open);
+        // Another model on the same backend: served.
+        RecordedCall other;
+        call(other, QStringLiteral("/v1/chat/completions"), R"({"model":"kimi-k2.5","messages":[]})");
+        QCOMPARE(other.status, 200);
+        QCOMPARE(m_fake->received.last().json.value("model").toString(), QStringLiteral("kimi-k2.5"));
+        // The open model, with no fallback: it goes to the upstream anyway and the client sees the real 500.
+        RecordedCall again;
+        call(again, QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5","messages":[]})");
+        QCOMPARE(again.status, 500);
+        QVERIFY2(again.json().value("error").toObject().value("message").toString().contains(QStringLiteral("fake upstream failure")),
+                 again.body.constData());
+        QCOMPARE(apiRequests(), 8); // one attempt: retrying a known failure only makes the client wait
+        bool sentAnyway = false;
+        for (const QString &l : std::as_const(m_log))
+            sentAnyway = sentAnyway || l.contains(QStringLiteral("no other route can take the request: sending it anyway"));
+        QVERIFY(sentAnyway);
+        // GET / shows the circuit, per backend and model.
+        RecordedCall info;
+        startCall(*m_client, info, "GET", QUrl(m_proxy->baseUrl() + QStringLiteral("/")), {}, {}, m_clock);
+        QTRY_VERIFY(info.done());
+        const QJsonArray circuits = info.json().value("circuits").toArray();
+        QCOMPARE(circuits.size(), 1);
+        QCOMPARE(circuits[0].toObject().value("backend").toString(), QStringLiteral("factory"));
+        QCOMPARE(circuits[0].toObject().value("model").toString(), QStringLiteral("glm-5"));
+        QCOMPARE(circuits[0].toObject().value("state").toString(), QStringLiteral("open"));
+        // Once the upstream recovers, the first success closes it.
+        m_fake->failModels.clear();
+        RecordedCall healed;
+        call(healed, QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5","messages":[]})");
+        QCOMPARE(healed.status, 200);
+        QVERIFY(m_proxy->breaker().circuits().isEmpty());
+    }
+
+    void openCircuitDivertsToTheFallback()
+    {
+        Config c = config();
+        c.resilience.retries = 0;
+        c.resilience.breakerFailures = 1;
+        c.resilience.breakerOpenMs = 60000;
+        for (ModelConfig &m : c.models)
+            if (m.id == u"dead-only")
+                m.fallback = { QStringLiteral("local-llama") };
+        start(c);
+        // The first request fails on "dead" (connection refused), which opens its circuit, and falls back.
+        RecordedCall first;
+        call(first, QStringLiteral("/v1/chat/completions"), R"({"model":"dead-only","messages":[]})");
+        QCOMPARE(first.status, 200);
+        QCOMPARE(m_proxy->breaker().state(CircuitBreaker::key(QStringLiteral("dead"), QStringLiteral("dead-only"))),
+                 CircuitBreaker::State::Open);
+        // Now the open circuit diverts at once: no connection attempt to "dead", the fallback answers.
+        m_log.clear();
+        RecordedCall second;
+        call(second, QStringLiteral("/v1/chat/completions"), R"({"model":"dead-only","messages":[]})");
+        QCOMPARE(second.status, 200);
+        QCOMPARE(m_fake->received.last().json.value("model").toString(), QStringLiteral("local-llama"));
+        bool diverted = false, attempted = false;
+        for (const QString &l : std::as_const(m_log)) {
+            diverted = diverted || l.contains(QStringLiteral("skipping dead-only : its circuit on backend dead is open"));
+            attempted = attempted || l.contains(QStringLiteral("model dead-only failed"));
+        }
+        QVERIFY(diverted);
+        QVERIFY(!attempted);
     }
 
     void fallbackInOrder()
@@ -307,48 +415,34 @@ private Q_SLOTS:
         CircuitBreaker b;
         b.setClock([&now] { return now; });
         b.configure(3, 10000);
-        QVERIFY(b.allow(QStringLiteral("x")));
-        b.recordFailure(QStringLiteral("x"));
-        b.recordFailure(QStringLiteral("x"));
-        QCOMPARE(b.state(QStringLiteral("x")), CircuitBreaker::State::Closed);
-        b.recordFailure(QStringLiteral("x"));
-        QCOMPARE(b.state(QStringLiteral("x")), CircuitBreaker::State::Open);
-        QVERIFY(!b.allow(QStringLiteral("x")));
-        QCOMPARE(b.retryAfterMs(QStringLiteral("x")), qint64(10000));
+        const QString x = CircuitBreaker::key(QStringLiteral("factory"), QStringLiteral("x"));
+        const QString y = CircuitBreaker::key(QStringLiteral("factory"), QStringLiteral("y"));
+        QVERIFY(b.allow(x));
+        b.recordFailure(x);
+        b.recordFailure(x);
+        QCOMPARE(b.state(x), CircuitBreaker::State::Closed);
+        b.recordFailure(x);
+        QCOMPARE(b.state(x), CircuitBreaker::State::Open);
+        QVERIFY(b.isOpen(x));
+        QVERIFY(!b.allow(x));
+        QVERIFY(b.allow(y)); // another model on the same backend is not affected
+        QVERIFY(!b.isOpen(y));
+        QCOMPARE(b.retryAfterMs(x), qint64(10000));
         now += 10000;
-        QCOMPARE(b.state(QStringLiteral("x")), CircuitBreaker::State::HalfOpen);
-        QVERIFY(b.allow(QStringLiteral("x"))); // the one probe
-        QVERIFY(!b.allow(QStringLiteral("x")));
-        b.recordFailure(QStringLiteral("x")); // probe failed: open again
-        QCOMPARE(b.state(QStringLiteral("x")), CircuitBreaker::State::Open);
+        QCOMPARE(b.state(x), CircuitBreaker::State::HalfOpen);
+        QVERIFY(!b.isOpen(x)); // a probe is due
+        QVERIFY(b.allow(x)); // the one probe
+        QVERIFY(b.isOpen(x));
+        QVERIFY(!b.allow(x));
+        b.recordFailure(x); // probe failed: open again
+        QCOMPARE(b.state(x), CircuitBreaker::State::Open);
         now += 10000;
-        QVERIFY(b.allow(QStringLiteral("x")));
-        b.recordSuccess(QStringLiteral("x")); // probe succeeded: closed
-        QCOMPARE(b.state(QStringLiteral("x")), CircuitBreaker::State::Closed);
-        QVERIFY(b.allow(QStringLiteral("x")));
-        QVERIFY(b.allow(QStringLiteral("x")));
-    }
-
-    void allRoutesOpenGives503()
-    {
-        Config c = config();
-        c.resilience.retries = 0;
-        c.resilience.breakerFailures = 1;
-        c.resilience.breakerOpenMs = 60000;
-        start(c);
-        RecordedCall first;
-        call(first, QStringLiteral("/v1/messages"), R"({"model":"dead-only","max_tokens":5,"messages":[]})");
-        QCOMPARE(first.status, 502);
-        RecordedCall second;
-        call(second, QStringLiteral("/v1/messages"), R"({"model":"dead-only","max_tokens":5,"messages":[]})");
-        QCOMPARE(second.status, 503);
-        QCOMPARE(second.json().value("type").toString(), QStringLiteral("error")); // the client's shape
-        QVERIFY(second.json().value("error").toObject().value("message").toString().contains(QStringLiteral("circuit is open for dead")));
-        QVERIFY(second.header("retry-after").toInt() >= 59);
-        RecordedCall info;
-        startCall(*m_client, info, "GET", QUrl(m_proxy->baseUrl() + QStringLiteral("/")), {}, {}, m_clock);
-        QTRY_VERIFY(info.done());
-        QCOMPARE(info.json().value("circuits").toObject().value("dead").toObject().value("state").toString(), QStringLiteral("open"));
+        QVERIFY(b.allow(x));
+        b.recordSuccess(x); // probe succeeded: closed
+        QCOMPARE(b.state(x), CircuitBreaker::State::Closed);
+        QVERIFY(b.allow(x));
+        QVERIFY(b.allow(x));
+        QVERIFY(b.circuits().isEmpty());
     }
 
     void overloadGets429()

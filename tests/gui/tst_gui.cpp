@@ -196,11 +196,12 @@ private Q_SLOTS:
         TrayIcon tray(m_controller.get());
         QCOMPARE(tray.currentIconPath(), TrayIcon::iconPath(AppController::State::Running));
         QVERIFY(tray.icon()->toolTip().contains(m_controller->baseUrl()));
+        const QString circuit = CircuitBreaker::key(QStringLiteral("factory"), QStringLiteral("glm-5"));
         for (int i = 0; i < 5; ++i)
-            m_controller->proxy()->breaker().recordFailure(QStringLiteral("glm"));
+            m_controller->proxy()->breaker().recordFailure(circuit);
         tray.refresh();
-        QVERIFY(tray.icon()->toolTip().contains(QStringLiteral("circuit open: glm")));
-        m_controller->proxy()->breaker().recordSuccess(QStringLiteral("glm"));
+        QVERIFY(tray.icon()->toolTip().contains(QStringLiteral("circuit open: glm-5")));
+        m_controller->proxy()->breaker().recordSuccess(circuit);
         tray.refresh();
         QVERIFY(!tray.icon()->toolTip().contains(QStringLiteral("circuit open")));
         tray.toggleAction()->trigger();

@@ -659,8 +659,10 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
         return respondWorkOs(socket, req);
     if (req.path.startsWith("/fake/"))
         return respondFake(socket, req);
-    if (failNextRequests > 0) {
-        --failNextRequests;
+    const bool failThisModel = failModels.contains(req.json.value("model").toString());
+    if (failNextRequests > 0 || failThisModel) {
+        if (!failThisModel)
+            --failNextRequests;
         const QByteArray body = R"({"error":{"message":"fake upstream failure","type":"server_error"}})";
         socket->write("HTTP/1.1 " + QByteArray::number(failStatus) + " Fail\r\nContent-Type: application/json\r\n"
                       + (failRetryAfter.isEmpty() ? QByteArray() : "Retry-After: " + failRetryAfter + "\r\n")

@@ -64,6 +64,7 @@ public:
     QElapsedTimer clock;
     int failNextRequests = 0; ///< the next N API requests get failStatus (with Retry-After: failRetryAfter, if set)
     int failStatus = 503;
+    QSet<QString> failModels; ///< every request for these models gets failStatus
     QByteArray failRetryAfter;
     QSet<QByteArray> rejectBearers; ///< upstream answers 401 to these bearer tokens
     bool rejectAllBearers = false;
