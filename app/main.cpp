@@ -103,7 +103,6 @@ void installShutdownSignals(QObject *, const std::function<void()> &) { }
 int runDesktop(QCoreApplication &app, const QString &screenshotDir, const QString &configPath, const d2a::Config &config,
                const d2a::Environment &env)
 {
-    d2a::log::setLevel(config.logLevel);
     AppController controller(configPath, config, env);
     DesktopApp desktop(&controller);
     if (auto *instance = qobject_cast<SingleInstance *>(app.property("droid2api.instance").value<QObject *>()))
@@ -399,8 +398,7 @@ static int run(QCoreApplication &app, bool gui)
     }
     d2a::Config config = loaded.value();
     d2a::ConfigLoader::applyEnvironment(config, env);
-    if (config.devMode && !env.debug)
-        d2a::log::install(true);
+    d2a::log::setLevel(d2a::log::effectiveLevel(config.logLevel, config.devMode || env.debug));
 
     const QString tokenStore = parser.value(tokenStoreOpt);
     if (!tokenStore.isEmpty() && !d2a::parseTokenStoreMode(tokenStore)) {

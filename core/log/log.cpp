@@ -91,6 +91,11 @@ void install(bool debug)
                                            : QStringLiteral("droid2api.*.debug=false"));
 }
 
+QString effectiveLevel(const QString &configLevel, bool debug)
+{
+    return debug ? QStringLiteral("debug") : configLevel;
+}
+
 void setLevel(const QString &level)
 {
     if (level == u"debug")

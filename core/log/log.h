@@ -23,6 +23,8 @@ void installChained(bool debug);
 
 /// Sets the minimum level of droid2api's categories: "debug", "info" or "warning".
 void setLevel(const QString &level);
+/// The level in force: "debug" when developer mode or DEBUG asks for it, else the config's log_level.
+QString effectiveLevel(const QString &configLevel, bool debug);
 
 /// Every later log line has `secret` replaced by "[redacted]". Strings shorter than 8 characters are ignored.
 void registerSecret(const QString &secret);

@@ -102,6 +102,8 @@ void ProxyService::setConfig(const Config &config)
     const bool uaChanged = !m_config || m_config->userAgent != config.userAgent
         || m_config->userAgentUpdateUrl != config.userAgentUpdateUrl;
     m_config = std::make_shared<Config>(config);
+    // log_level applies at once, headless or desktop, at start or on Apply.
+    log::setLevel(log::effectiveLevel(config.logLevel, config.devMode || m_env.debug));
     m_server->setMaxBodyBytes(config.maxBodyBytes);
     if (!config.accessKey.isEmpty())
         log::registerSecret(config.accessKey);
@@ -132,6 +134,7 @@ void ProxyService::startAuth(const QString &tokenStoreOverride)
 void ProxyService::setEnvironment(const Environment &env)
 {
     m_env = env;
+    log::setLevel(log::effectiveLevel(m_config->logLevel, m_config->devMode || m_env.debug));
     log::registerSecret(env.factoryApiKey);
     log::registerSecret(env.refreshKey);
 }

@@ -141,3 +141,20 @@ test('--backend-key stores a third-party key in the token store (from stdin), ne
   const bad = spawnSync(BIN, ['--backend-key', 'nope', '--config', config], { env, input: 'x\n', encoding: 'utf8' });
   assert.equal(bad.status, 2);
 });
+
+test('log_level applies headless: warning hides request lines, debug shows forwarding details', async () => {
+  for (const [level, present, absent] of [['warning', null, /status=200/], ['debug', /forwarding \/v1\/messages model claude-opus-4-6/, null]]) {
+    const stack = await startStack({ env: { FACTORY_API_KEY: 'fk-cli-test-0123456789' }, config: { log_level: level } });
+    const res = await fetch(`${stack.url}/v1/messages`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'claude-opus-4-6', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    assert.equal(res.status, 200);
+    await res.text();
+    // The process has exited: every line it would have written is in stderr.
+    assert.equal(await stack.stop(), 0);
+    const log = stack.proxy.stderr();
+    if (present) assert.match(log, present, log);
+    if (absent) assert.doesNotMatch(log, absent, log);
+  }
+});
