@@ -344,7 +344,11 @@ void ModelsPage::appendRow(const d2a::ModelConfig &m)
     const QSignalBlocker block(table);
     const int row = table->rowCount();
     table->insertRow(row);
-    table->setItem(row, 0, new QTableWidgetItem(m.id));
+    auto *id = new QTableWidgetItem(m.id);
+    // The whole model travels with its row, so what the table does not show (backend, fallback, ...) is
+    // written back unchanged.
+    id->setData(Qt::UserRole, QVariant::fromValue(m));
+    table->setItem(row, 0, id);
     table->setItem(row, 1, new QTableWidgetItem(m.name));
     auto *type = new QComboBox(table);
     for (ModelType t : kTypes)
@@ -382,7 +386,7 @@ void ModelsPage::store(d2a::Config &c) const
 {
     c.models.clear();
     for (int row = 0; row < table->rowCount(); ++row) {
-        d2a::ModelConfig m;
+        d2a::ModelConfig m = table->item(row, 0)->data(Qt::UserRole).value<d2a::ModelConfig>();
         m.id = table->item(row, 0)->text().trimmed();
         m.name = table->item(row, 1)->text().trimmed();
         if (m.name.isEmpty())

@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include "../json/jsonedit.h"
+#include "../json/jsonwriter.h"
 #include "../log/log.h"
 
 #include <QtCore/qdir.h>
@@ -13,6 +15,7 @@
 #include <QtNetwork/qhostaddress.h>
 
 #include <cmath>
+#include <functional>
 
 static void initCoreResources()
 {
@@ -221,18 +224,757 @@ QString lineColumn(const QByteArray &json, int offset)
 
 } // namespace
 
-QJsonObject ConfigLoader::defaultsJson()
+namespace {
+
+QString typeList()
+{
+    return QStringLiteral("anthropic, openai, common or google");
+}
+
+QString levelList()
+{
+    return QStringLiteral("auto, off, low, medium, high or xhigh");
+}
+
+QJsonValue at(const QJsonObject &o, const QStringList &path)
+{
+    QJsonValue v = o;
+    for (const QString &k : path) {
+        if (!v.isObject())
+            return QJsonValue(QJsonValue::Undefined);
+        v = v.toObject().value(k);
+    }
+    return v;
+}
+
+/// One configuration key: where it lives in the file, how it is read and validated into a Config, and how it
+/// is written back. Loading, validation and saving all go through this table, so they cannot drift.
+struct Field
+{
+    QStringList path;
+    std::function<std::optional<Error>(const Validator &v, const QString &key, const QJsonValue &value, Config &c)> load;
+    std::function<QJsonValue(const Config &c)> save;
+    bool skipNull = true; ///< null means "not set" (the default applies)
+};
+
+template<typename T>
+Field intField(const char *path, T Config::*member, qint64 min, qint64 max)
+{
+    return { QString::fromLatin1(path).split(u'.'),
+             [member, min, max](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                 qint64 n = 0;
+                 if (auto e = v.integer(key, value, min, max, &n))
+                     return e;
+                 c.*member = T(n);
+                 return std::nullopt;
+             },
+             [member](const Config &c) { return QJsonValue(double(c.*member)); } };
+}
+
+template<typename S, typename T>
+Field intSubField(const char *path, S Config::*group, T S::*member, qint64 min, qint64 max)
+{
+    return { QString::fromLatin1(path).split(u'.'),
+             [group, member, min, max](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                 qint64 n = 0;
+                 if (auto e = v.integer(key, value, min, max, &n))
+                     return e;
+                 (c.*group).*member = T(n);
+                 return std::nullopt;
+             },
+             [group, member](const Config &c) { return QJsonValue(double((c.*group).*member)); } };
+}
+
+Field boolField(const char *path, bool Config::*member)
+{
+    return { { QString::fromLatin1(path) },
+             [member](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                 if (auto e = v.expect(key, value, QJsonValue::Bool, QStringLiteral("true or false")))
+                     return e;
+                 c.*member = value.toBool();
+                 return std::nullopt;
+             },
+             [member](const Config &c) { return QJsonValue(c.*member); } };
+}
+
+Field stringField(const char *path, QString Config::*member, bool trim = false)
+{
+    return { QString::fromLatin1(path).split(u'.'),
+             [member, trim](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                 if (auto e = v.expect(key, value, QJsonValue::String, QStringLiteral("a string")))
+                     return e;
+                 c.*member = trim ? value.toString().trimmed() : value.toString();
+                 return std::nullopt;
+             },
+             [member](const Config &c) { return QJsonValue(c.*member); } };
+}
+
+Field choiceField(const char *path, QString Config::*member, QStringList choices, QString expected)
+{
+    return { { QString::fromLatin1(path) },
+             [member, choices, expected](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                 if (!value.isString() || !choices.contains(value.toString()))
+                     return v.fail(key, QStringLiteral("expected %1").arg(expected));
+                 c.*member = value.toString();
+                 return std::nullopt;
+             },
+             [member](const Config &c) { return QJsonValue(c.*member); } };
+}
+
+QJsonObject modelJson(const ModelConfig &m)
+{
+    QJsonObject o { { QStringLiteral("name"), m.name }, { QStringLiteral("id"), m.id }, { QStringLiteral("type"), modelTypeName(m.type) },
+                    { QStringLiteral("reasoning"), reasoningLevelName(m.reasoning) }, { QStringLiteral("provider"), m.provider },
+                    { QStringLiteral("fast"), m.fast }, { QStringLiteral("backend"), m.backend },
+                    { QStringLiteral("fallback"), QJsonArray::fromStringList(m.fallback) } };
+    return o;
+}
+
+/// The order keys of a model entry are written in (as the shipped file has them).
+const QStringList &modelKeyOrder()
+{
+    static const QStringList order { QStringLiteral("name"), QStringLiteral("id"), QStringLiteral("type"), QStringLiteral("reasoning"),
+                                     QStringLiteral("provider"), QStringLiteral("fast"), QStringLiteral("backend"), QStringLiteral("fallback") };
+    return order;
+}
+
+/// Reads one models[] entry over `base` (the shipped model with that id, if any): only keys present change.
+std::optional<Error> readModel(const Validator &v, const QString &key, const QJsonObject &mo, bool shipped, ModelConfig &m)
+{
+    if (auto e = v.expect(key + QStringLiteral(".id"), mo.value(u"id"), QJsonValue::String, QStringLiteral("a string")))
+        return e;
+    m.id = mo.value(u"id").toString().trimmed();
+    if (m.id.isEmpty())
+        return v.fail(key + QStringLiteral(".id"), QStringLiteral("must not be empty"));
+    if (mo.contains(u"name")) {
+        if (auto e = v.expect(key + QStringLiteral(".name"), mo.value(u"name"), QJsonValue::String, QStringLiteral("a string")))
+            return e;
+        m.name = mo.value(u"name").toString();
+    }
+    if (m.name.isEmpty())
+        m.name = m.id;
+    if (mo.contains(u"type") || !shipped) {
+        if (auto e = v.expect(key + QStringLiteral(".type"), mo.value(u"type"), QJsonValue::String, QStringLiteral("a string")))
+            return e;
+        const auto type = parseModelType(mo.value(u"type").toString());
+        if (!type)
+            return v.fail(key + QStringLiteral(".type"),
+                          QStringLiteral("unknown type '%1' (expected %2)").arg(mo.value(u"type").toString(), typeList()));
+        m.type = *type;
+    }
+    if (mo.contains(u"reasoning")) {
+        if (auto e = v.expect(key + QStringLiteral(".reasoning"), mo.value(u"reasoning"), QJsonValue::String, QStringLiteral("a string")))
+            return e;
+        const auto level = parseReasoningLevel(mo.value(u"reasoning").toString());
+        if (!level)
+            return v.fail(key + QStringLiteral(".reasoning"),
+                          QStringLiteral("unknown level '%1' (expected %2)").arg(mo.value(u"reasoning").toString(), levelList()));
+        m.reasoning = *level;
+    }
+    if (mo.contains(u"provider")) {
+        if (auto e = v.expect(key + QStringLiteral(".provider"), mo.value(u"provider"), QJsonValue::String, QStringLiteral("a string")))
+            return e;
+        m.provider = mo.value(u"provider").toString().trimmed();
+    }
+    if (mo.contains(u"backend")) {
+        if (auto e = v.expect(key + QStringLiteral(".backend"), mo.value(u"backend"), QJsonValue::String, QStringLiteral("a backend name")))
+            return e;
+        m.backend = mo.value(u"backend").toString().trimmed();
+        if (m.backend == u"factory")
+            m.backend.clear();
+    }
+    if (mo.contains(u"fallback")) {
+        if (auto e = v.expect(key + QStringLiteral(".fallback"), mo.value(u"fallback"), QJsonValue::Array, QStringLiteral("an array of model ids")))
+            return e;
+        m.fallback.clear();
+        for (const QJsonValue &f : mo.value(u"fallback").toArray())
+            m.fallback << f.toString();
+    }
+    if (mo.contains(u"fast")) {
+        if (auto e = v.expect(key + QStringLiteral(".fast"), mo.value(u"fast"), QJsonValue::Bool, QStringLiteral("true or false")))
+            return e;
+        m.fast = mo.value(u"fast").toBool();
+    }
+    return std::nullopt;
+}
+
+/// The shipped model catalog, in its order.
+const QList<ModelConfig> &catalog();
+
+/// models[]: entries merge by id over the shipped catalog. An entry with a shipped id changes only the keys it
+/// has; a new id adds a model (it needs a type); "hidden": true removes a shipped model. The order is the
+/// catalog's, then the added models in the file's order, unless model_order lists ids to put first.
+std::optional<Error> loadModels(const Validator &v, const QJsonValue &value, const QJsonValue &order, Config &c)
+{
+    QList<ModelConfig> shipped = catalog();
+    QList<ModelConfig> added;
+    QSet<QString> seen;
+    QSet<QString> hidden;
+    if (!value.isUndefined() && !value.isNull()) {
+        if (auto e = v.expect(QStringLiteral("models"), value, QJsonValue::Array, QStringLiteral("an array")))
+            return e;
+        const QJsonArray arr = value.toArray();
+        for (int i = 0; i < arr.size(); ++i) {
+            const QString key = QStringLiteral("models[%1]").arg(i);
+            if (auto e = v.expect(key, arr[i], QJsonValue::Object, QStringLiteral("an object")))
+                return e;
+            const QJsonObject mo = arr[i].toObject();
+            const QString id = mo.value(u"id").toString().trimmed();
+            if (!id.isEmpty() && seen.contains(id))
+                return v.fail(key + QStringLiteral(".id"), QStringLiteral("duplicate model id '%1'").arg(id));
+            qsizetype at = -1;
+            for (qsizetype k = 0; k < shipped.size(); ++k)
+                if (shipped[k].id == id)
+                    at = k;
+            ModelConfig m = at >= 0 ? shipped[at] : ModelConfig();
+            if (auto e = readModel(v, key, mo, at >= 0, m))
+                return e;
+            seen.insert(m.id);
+            if (mo.contains(u"hidden")) {
+                if (auto e = v.expect(key + QStringLiteral(".hidden"), mo.value(u"hidden"), QJsonValue::Bool, QStringLiteral("true or false")))
+                    return e;
+                if (mo.value(u"hidden").toBool())
+                    hidden.insert(m.id);
+            }
+            if (at >= 0)
+                shipped[at] = m;
+            else
+                added.append(m);
+        }
+    }
+    QList<ModelConfig> out;
+    for (const ModelConfig &m : std::as_const(shipped) + added)
+        if (!hidden.contains(m.id))
+            out.append(m);
+    if (!order.isUndefined() && !order.isNull()) {
+        if (auto e = v.expect(QStringLiteral("model_order"), order, QJsonValue::Array, QStringLiteral("an array of model ids")))
+            return e;
+        QStringList ids;
+        for (const QJsonValue &id : order.toArray())
+            ids << id.toString();
+        std::stable_sort(out.begin(), out.end(), [&ids](const ModelConfig &a, const ModelConfig &b) {
+            const qsizetype ia = ids.indexOf(a.id), ib = ids.indexOf(b.id);
+            return (ia < 0 ? ids.size() : ia) < (ib < 0 ? ids.size() : ib);
+        });
+    }
+    c.models = out;
+    return std::nullopt;
+}
+
+const QList<Field> &fields()
+{
+    static const QList<Field> table = [] {
+        QList<Field> f;
+        f << intField("port", &Config::port, 0, 65535);
+        f << Field { { QStringLiteral("host") },
+                     [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                         if (auto e = v.expect(key, value, QJsonValue::String, QStringLiteral("a string")))
+                             return e;
+                         c.host = value.toString().trimmed();
+                         QHostAddress addr;
+                         if (c.host.isEmpty() || (!addr.setAddress(c.host) && c.host != u"localhost"))
+                             return v.fail(key, QStringLiteral("'%1' is not an IP address or 'localhost'").arg(c.host));
+                         return std::nullopt;
+                     },
+                     [](const Config &c) { return QJsonValue(c.host); } };
+        f << Field { { QStringLiteral("endpoint") },
+                     [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                         if (auto e = v.expect(key, value, QJsonValue::Array, QStringLiteral("an array")))
+                             return e;
+                         const QJsonArray arr = value.toArray();
+                         for (int i = 0; i < arr.size(); ++i) {
+                             const QString k = QStringLiteral("endpoint[%1]").arg(i);
+                             if (auto e = v.expect(k, arr[i], QJsonValue::Object, QStringLiteral("an object")))
+                                 return e;
+                             const QJsonObject ep = arr[i].toObject();
+                             if (auto e = v.expect(k + QStringLiteral(".name"), ep.value(u"name"), QJsonValue::String, QStringLiteral("a string")))
+                                 return e;
+                             const auto type = parseModelType(ep.value(u"name").toString());
+                             if (!type)
+                                 return v.fail(k + QStringLiteral(".name"),
+                                               QStringLiteral("unknown type '%1' (expected %2)").arg(ep.value(u"name").toString(), typeList()));
+                             QUrl url;
+                             if (auto e = v.url(k + QStringLiteral(".base_url"), ep.value(u"base_url"), false, &url))
+                                 return e;
+                             c.endpoints.insert(*type, url);
+                         }
+                         return std::nullopt;
+                     },
+                     [](const Config &c) {
+                         QJsonArray a;
+                         for (auto it = c.endpoints.begin(); it != c.endpoints.end(); ++it)
+                             a.append(QJsonObject { { QStringLiteral("name"), modelTypeName(it.key()) }, { QStringLiteral("base_url"), it.value().toString() } });
+                         return QJsonValue(a);
+                     } };
+        f << Field { { QStringLiteral("model_redirects") },
+                     [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                         if (auto e = v.expect(key, value, QJsonValue::Object, QStringLiteral("an object")))
+                             return e;
+                         c.modelRedirects.clear();
+                         const QJsonObject r = value.toObject();
+                         for (auto it = r.begin(); it != r.end(); ++it) {
+                             if (auto e = v.expect(key + u'.' + it.key(), it.value(), QJsonValue::String, QStringLiteral("a model id string")))
+                                 return e;
+                             c.modelRedirects.insert(it.key(), it.value().toString());
+                         }
+                         return std::nullopt;
+                     },
+                     [](const Config &c) {
+                         QJsonObject o;
+                         for (auto it = c.modelRedirects.begin(); it != c.modelRedirects.end(); ++it)
+                             o.insert(it.key(), it.value());
+                         return QJsonValue(o);
+                     } };
+        f << stringField("system_prompt", &Config::systemPrompt);
+        f << stringField("user_agent", &Config::userAgent);
+        f << Field { { QStringLiteral("user_agent_update_url") },
+                     [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                         QUrl u;
+                         if (auto e = v.url(key, value, true, &u))
+                             return e;
+                         c.userAgentUpdateUrl = u.toString();
+                         return std::nullopt;
+                     },
+                     [](const Config &c) { return QJsonValue(c.userAgentUpdateUrl); }, false };
+        f << boolField("dev_mode", &Config::devMode);
+        f << stringField("access_key", &Config::accessKey, true);
+        f << intField("max_body_bytes", &Config::maxBodyBytes, 1024, qint64(2) * 1024 * 1024 * 1024);
+        f << intSubField("timeouts.connect_ms", &Config::timeouts, &Timeouts::connectMs, 1, 24 * 3600 * 1000);
+        f << intSubField("timeouts.first_byte_ms", &Config::timeouts, &Timeouts::firstByteMs, 1, 24 * 3600 * 1000);
+        f << intSubField("timeouts.idle_ms", &Config::timeouts, &Timeouts::idleMs, 1, 24 * 3600 * 1000);
+        f << intSubField("timeouts.shutdown_ms", &Config::timeouts, &Timeouts::shutdownMs, 1, 24 * 3600 * 1000);
+        f << intSubField("timeouts.keepalive_ms", &Config::timeouts, &Timeouts::keepAliveMs, 1, 24 * 3600 * 1000);
+        f << Field { { QStringLiteral("tls_ca_file") },
+                     [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                         if (auto e = v.expect(key, value, QJsonValue::String, QStringLiteral("a string")))
+                             return e;
+                         c.tlsCaFile = value.toString();
+                         if (!c.tlsCaFile.isEmpty() && !QFileInfo::exists(c.tlsCaFile))
+                             return v.fail(key, QStringLiteral("'%1' does not exist").arg(c.tlsCaFile));
+                         return std::nullopt;
+                     },
+                     [](const Config &c) { return QJsonValue(c.tlsCaFile); } };
+        f << Field { { QStringLiteral("proxies") },
+                     [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                         if (auto e = v.expect(key, value, QJsonValue::Array, QStringLiteral("an array")))
+                             return e;
+                         c.proxies.clear();
+                         const QJsonArray arr = value.toArray();
+                         for (int i = 0; i < arr.size(); ++i) {
+                             const QJsonValue p = arr[i].isObject() ? arr[i].toObject().value(u"url") : arr[i];
+                             QUrl u;
+                             if (auto e = v.url(QStringLiteral("proxies[%1]").arg(i), p, false, &u))
+                                 return e;
+                             c.proxies.append(u.toString());
+                         }
+                         return std::nullopt;
+                     },
+                     [](const Config &c) { return QJsonValue(QJsonArray::fromStringList(c.proxies)); } };
+        f << Field { { QStringLiteral("upstream_headers") },
+                     [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                         if (auto e = v.expect(key, value, QJsonValue::Object, QStringLiteral("an object")))
+                             return e;
+                         const QJsonObject uh = value.toObject();
+                         for (auto it = uh.begin(); it != uh.end(); ++it) {
+                             const QString k = key + u'.' + it.key();
+                             if (!parseModelType(it.key()))
+                                 return v.fail(k, QStringLiteral("unknown type (expected %1)").arg(typeList()));
+                             if (auto e = v.expect(k, it.value(), QJsonValue::Object, QStringLiteral("an object of header strings")))
+                                 return e;
+                             const QJsonObject hs = it.value().toObject();
+                             for (auto h = hs.begin(); h != hs.end(); ++h)
+                                 if (auto e = v.expect(k + u'.' + h.key(), h.value(), QJsonValue::String, QStringLiteral("a string")))
+                                     return e;
+                         }
+                         c.upstreamHeaders = uh;
+                         return std::nullopt;
+                     },
+                     [](const Config &c) { return QJsonValue(c.upstreamHeaders); } };
+        f << Field { { QStringLiteral("workos"), QStringLiteral("base_url") },
+                     [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) { return v.url(key, value, false, &c.workosBaseUrl); },
+                     [](const Config &c) { return QJsonValue(c.workosBaseUrl.toString()); } };
+        f << Field { { QStringLiteral("workos"), QStringLiteral("client_id") },
+                     [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                         if (auto e = v.expect(key, value, QJsonValue::String, QStringLiteral("a string")))
+                             return e;
+                         c.workosClientId = value.toString().trimmed();
+                         return std::nullopt;
+                     },
+                     [](const Config &c) { return QJsonValue(c.workosClientId); } };
+        f << Field { { QStringLiteral("backends") },
+                     [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                         if (auto e = v.expect(key, value, QJsonValue::Array, QStringLiteral("an array")))
+                             return e;
+                         const QJsonArray arr = value.toArray();
+                         QSet<QString> names;
+                         c.backends.clear();
+                         for (int i = 0; i < arr.size(); ++i) {
+                             const QString k = QStringLiteral("backends[%1]").arg(i);
+                             if (auto e = v.expect(k, arr[i], QJsonValue::Object, QStringLiteral("an object")))
+                                 return e;
+                             const QJsonObject bo = arr[i].toObject();
+                             BackendConfig b;
+                             b.name = bo.value(u"name").toString().trimmed();
+                             if (b.name.isEmpty() || b.name == u"factory" || names.contains(b.name))
+                                 return v.fail(k + QStringLiteral(".name"), QStringLiteral("must be a unique name other than 'factory'"));
+                             names.insert(b.name);
+                             const QString kind = bo.value(u"kind").toString();
+                             if (kind == u"anthropic")
+                                 b.kind = BackendConfig::Kind::Anthropic;
+                             else if (kind == u"openai")
+                                 b.kind = BackendConfig::Kind::OpenAI;
+                             else
+                                 return v.fail(k + QStringLiteral(".kind"), QStringLiteral("expected \"anthropic\" or \"openai\""));
+                             if (auto e = v.url(k + QStringLiteral(".base_url"), bo.value(u"base_url"), false, &b.baseUrl))
+                                 return e;
+                             b.model = bo.value(u"model").toString().trimmed();
+                             b.responses = bo.value(u"wire").toString() == u"responses";
+                             b.apiKeyEnv = bo.value(u"api_key_env").toString().trimmed();
+                             qint64 n = 0;
+                             if (bo.contains(u"max_concurrent")) {
+                                 if (auto e = v.integer(k + QStringLiteral(".max_concurrent"), bo.value(u"max_concurrent"), 1, 10000, &n))
+                                     return e;
+                                 b.maxConcurrent = int(n);
+                             }
+                             if (bo.contains(u"queue_limit")) {
+                                 if (auto e = v.integer(k + QStringLiteral(".queue_limit"), bo.value(u"queue_limit"), 0, 100000, &n))
+                                     return e;
+                                 b.queueLimit = int(n);
+                             }
+                             b.raw = bo;
+                             c.backends.append(b);
+                         }
+                         return std::nullopt;
+                     },
+                     [](const Config &c) {
+                         QJsonArray a;
+                         for (const BackendConfig &b : c.backends)
+                             a.append(b.raw);
+                         return QJsonValue(a);
+                     } };
+        f << intSubField("resilience.retries", &Config::resilience, &ResilienceConfig::retries, 0, 10);
+        f << intSubField("resilience.backoff_ms", &Config::resilience, &ResilienceConfig::backoffMs, 0, 600000);
+        f << intSubField("resilience.max_backoff_ms", &Config::resilience, &ResilienceConfig::maxBackoffMs, 0, 600000);
+        f << intSubField("resilience.breaker_failures", &Config::resilience, &ResilienceConfig::breakerFailures, 1, 1000);
+        f << intSubField("resilience.breaker_open_ms", &Config::resilience, &ResilienceConfig::breakerOpenMs, 100, 3600000);
+        f << choiceField("token_store", &Config::tokenStore, { QStringLiteral("auto"), QStringLiteral("keychain"), QStringLiteral("file") },
+                         QStringLiteral("\"auto\", \"keychain\" or \"file\""));
+        f << Field { { QStringLiteral("reasoning_default") },
+                     [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                         const auto level = parseReasoningLevel(value.toString());
+                         if (!value.isString() || !level)
+                             return v.fail(key, QStringLiteral("expected %1").arg(levelList()));
+                         c.reasoningDefault = *level;
+                         return std::nullopt;
+                     },
+                     [](const Config &c) { return QJsonValue(reasoningLevelName(c.reasoningDefault)); } };
+        for (ReasoningLevel l : { ReasoningLevel::Low, ReasoningLevel::Medium, ReasoningLevel::High, ReasoningLevel::XHigh })
+            f << Field { { QStringLiteral("reasoning_budgets"), reasoningLevelName(l) },
+                         [l](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                             qint64 n = 0;
+                             if (auto e = v.integer(key, value, 1024, 200000, &n))
+                                 return e;
+                             c.reasoningBudgets.insert(l, int(n));
+                             return std::nullopt;
+                         },
+                         [l](const Config &c) { return QJsonValue(c.budgetFor(l)); } };
+        f << boolField("start_proxy_on_launch", &Config::startProxyOnLaunch);
+        f << boolField("start_at_login", &Config::startAtLogin);
+        f << choiceField("log_level", &Config::logLevel, { QStringLiteral("debug"), QStringLiteral("info"), QStringLiteral("warning") },
+                         QStringLiteral("debug, info or warning"));
+        return f;
+    }();
+    return table;
+}
+
+/// Objects whose members are separate fields: the object itself must be an object, with known members only
+/// where the member names are fixed.
+struct Group
+{
+    const char *key;
+    QStringList members; ///< empty: any
+};
+const Group kGroups[] = {
+    { "timeouts", {} },
+    { "resilience", {} },
+    { "workos", {} },
+    { "reasoning_budgets", { QStringLiteral("low"), QStringLiteral("medium"), QStringLiteral("high"), QStringLiteral("xhigh") } },
+};
+
+QByteArray shippedDefaultsText()
 {
     initCoreResources();
     QFile f(QStringLiteral(":/droid2api/defaults.json"));
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    return QJsonDocument::fromJson(f.readAll()).object();
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("{}");
+}
+
+const QList<ModelConfig> &catalog()
+{
+    static const QList<ModelConfig> models = [] {
+        QList<ModelConfig> out;
+        const QJsonArray arr = QJsonDocument::fromJson(shippedDefaultsText()).object().value(u"models").toArray();
+        const Validator v(QStringLiteral("defaults.json"));
+        for (int i = 0; i < arr.size(); ++i) {
+            ModelConfig m;
+            if (!readModel(v, QStringLiteral("models[%1]").arg(i), arr[i].toObject(), false, m))
+                out.append(m);
+        }
+        return out;
+    }();
+    return models;
+}
+
+QByteArray jsonText(const QJsonValue &v)
+{
+    switch (v.type()) {
+    case QJsonValue::Object: return QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact);
+    case QJsonValue::Array: return QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact);
+    case QJsonValue::String: return json::quoted(v.toString());
+    case QJsonValue::Bool: return v.toBool() ? "true" : "false";
+    case QJsonValue::Double: {
+        QByteArray out;
+        json::appendNumber(out, v.toDouble());
+        return out;
+    }
+    default: return "null";
+    }
+}
+
+json::Path toPath(const QStringList &keys)
+{
+    json::Path p;
+    for (const QString &k : keys)
+        p.append(json::Step(k));
+    return p;
+}
+
+/// Writes `now` at `path` where it differs from `was`. Objects the file already has are edited member by member
+/// (a changed redirect or header is one edit); anything else is written whole.
+std::optional<Error> applyDiff(QByteArray &text, const json::Path &path, const QJsonValue &was, const QJsonValue &now)
+{
+    if (was == now)
+        return std::nullopt;
+    if (was.isObject() && now.isObject()) {
+        const auto current = json::get(text, path);
+        if (current && current->trimmed().startsWith('{')) {
+            const QJsonObject a = was.toObject(), b = now.toObject();
+            for (auto it = a.begin(); it != a.end(); ++it)
+                if (!b.contains(it.key())) {
+                    json::Path p = path;
+                    p.append(json::Step(it.key()));
+                    auto r = json::remove(text, p);
+                    if (!r)
+                        return r.error();
+                    text = r.value();
+                }
+            for (auto it = b.begin(); it != b.end(); ++it) {
+                json::Path p = path;
+                p.append(json::Step(it.key()));
+                if (auto e = applyDiff(text, p, a.value(it.key()), it.value()))
+                    return e;
+            }
+            return std::nullopt;
+        }
+    }
+    if (was.isArray() && now.isArray()) {
+        // Arrays of named entries (endpoint[], backends[]) with the same names: entry by entry, matched by name
+        // (the file may list them in any order).
+        auto names = [](const QJsonArray &a) {
+            QStringList out;
+            for (const QJsonValue &v : a)
+                out << (v.isObject() ? v.toObject().value(u"name").toString() : QString());
+            return out;
+        };
+        const QStringList before = names(was.toArray()), after = names(now.toArray());
+        const auto current = json::get(text, path);
+        auto doc = current ? json::Document::parse(*current) : Result<json::Document>(Error());
+        if (doc && doc.value().root().isArray() && !before.contains(QString()) && before.size() == after.size()
+            && QSet<QString>(before.begin(), before.end()) == QSet<QString>(after.begin(), after.end())) {
+            QStringList inFile;
+            for (json::Value e : doc.value().root().children())
+                inFile << e["name"].toString();
+            if (QSet<QString>(inFile.begin(), inFile.end()) == QSet<QString>(after.begin(), after.end()) && inFile.size() == after.size()) {
+                for (int i = 0; i < after.size(); ++i) {
+                    json::Path p = path;
+                    p.append(json::Step(int(inFile.indexOf(after[i]))));
+                    if (auto e = applyDiff(text, p, was.toArray().at(before.indexOf(after[i])), now.toArray().at(i)))
+                        return e;
+                }
+                return std::nullopt;
+            }
+        }
+    }
+    auto r = json::set(text, path, jsonText(now));
+    if (!r)
+        return r.error();
+    text = r.value();
+    return std::nullopt;
+}
+
+/// Writes the differences between `base` and `next` models into `text` (see loadModels for the merge rules):
+/// changed keys of an existing entry, a new entry for a shipped model changed for the first time, removed
+/// entries or "hidden": true, and the order when it changed.
+Result<QByteArray> saveModels(QByteArray text, const QList<ModelConfig> &base, const QList<ModelConfig> &next)
+{
+    auto entryIndex = [](const QByteArray &t, const QString &id) -> int {
+        auto doc = json::Document::parse(t);
+        if (!doc)
+            return -1;
+        const json::Value models = doc.value().root()["models"];
+        int i = 0;
+        for (json::Value m : models.children()) {
+            if (m["id"].toString().trimmed() == id)
+                return i;
+            ++i;
+        }
+        return -1;
+    };
+    auto entryCount = [](const QByteArray &t) {
+        auto doc = json::Document::parse(t);
+        return doc ? doc.value().root()["models"].size() : 0;
+    };
+    auto hasModels = [](const QByteArray &t) {
+        auto doc = json::Document::parse(t);
+        return doc && doc.value().root()["models"].isArray();
+    };
+    auto shippedModel = [](const QString &id) -> const ModelConfig * {
+        for (const ModelConfig &s : catalog())
+            if (s.id == id)
+                return &s;
+        return nullptr;
+    };
+    auto appendEntry = [&](const QJsonObject &entry) -> std::optional<Error> {
+        // Keys in the shipped file's order.
+        QByteArray raw = "{";
+        for (const QString &k : modelKeyOrder())
+            if (entry.contains(k))
+                raw += (raw.size() > 1 ? "," : "") + json::quoted(k) + ':' + jsonText(entry.value(k));
+        if (entry.contains(u"hidden"))
+            raw += (raw.size() > 1 ? "," : "") + QByteArray("\"hidden\":true");
+        raw += '}';
+        auto r = hasModels(text) ? json::set(text, { "models", entryCount(text) }, raw) : json::set(text, { "models" }, '[' + raw + ']');
+        if (!r)
+            return r.error();
+        text = r.value();
+        return std::nullopt;
+    };
+    auto find = [](const QList<ModelConfig> &list, const QString &id) -> const ModelConfig * {
+        for (const ModelConfig &m : list)
+            if (m.id == id)
+                return &m;
+        return nullptr;
+    };
+
+    for (const ModelConfig &m : next) {
+        const ModelConfig *before = find(base, m.id);
+        const QJsonObject now = modelJson(m);
+        const QJsonObject was = before ? modelJson(*before) : QJsonObject();
+        int index = entryIndex(text, m.id);
+        if (index >= 0 && !before) { // re-adding a hidden model
+            auto r = json::remove(text, { "models", index, "hidden" });
+            if (!r)
+                return r.error();
+            text = r.value();
+        }
+        if (index < 0) {
+            if (before && now == was)
+                continue;
+            // A model without an entry: a shipped one changed for the first time (only its changed keys), or a
+            // new one (in full).
+            QJsonObject entry { { QStringLiteral("id"), m.id } };
+            const ModelConfig *shipped = shippedModel(m.id);
+            const QJsonObject reference = shipped ? modelJson(*shipped) : QJsonObject();
+            for (const QString &k : modelKeyOrder())
+                if (k != u"id" && (!shipped || now.value(k) != reference.value(k)))
+                    entry.insert(k, now.value(k));
+            if (!shipped) {
+                entry.remove(QStringLiteral("backend"));
+                entry.remove(QStringLiteral("fallback"));
+                if (!m.backend.isEmpty())
+                    entry.insert(QStringLiteral("backend"), m.backend);
+                if (!m.fallback.isEmpty())
+                    entry.insert(QStringLiteral("fallback"), QJsonArray::fromStringList(m.fallback));
+                if (m.provider.isEmpty())
+                    entry.remove(QStringLiteral("provider"));
+                if (!m.fast)
+                    entry.remove(QStringLiteral("fast"));
+            }
+            if (auto e = appendEntry(entry))
+                return *e;
+            continue;
+        }
+        for (const QString &k : modelKeyOrder()) {
+            if (k == u"id" || now.value(k) == was.value(k))
+                continue;
+            auto r = json::set(text, { "models", index, k }, jsonText(now.value(k)));
+            if (!r)
+                return r.error();
+            text = r.value();
+        }
+    }
+    for (const ModelConfig &m : base) {
+        if (find(next, m.id))
+            continue;
+        const int index = entryIndex(text, m.id);
+        if (shippedModel(m.id)) {
+            if (index >= 0) {
+                auto r = json::set(text, { "models", index, "hidden" }, "true");
+                if (!r)
+                    return r.error();
+                text = r.value();
+            } else if (auto e = appendEntry({ { QStringLiteral("id"), m.id }, { QStringLiteral("hidden"), true } })) {
+                return *e;
+            }
+        } else if (index >= 0) {
+            auto r = json::remove(text, { "models", index });
+            if (!r)
+                return r.error();
+            text = r.value();
+        }
+    }
+    // The order: when the file, read back, would list the models in another order than `next`, model_order
+    // says the new one (and goes away when the natural order is the wanted one).
+    QStringList wanted;
+    for (const ModelConfig &m : next)
+        wanted << m.id;
+    auto readBack = [&text](bool withOrder) {
+        const QJsonObject o = QJsonDocument::fromJson(text).object();
+        Config probe;
+        QStringList ids;
+        if (!loadModels(Validator(QString()), o.value(u"models"), withOrder ? o.value(u"model_order") : QJsonValue(), probe))
+            for (const ModelConfig &m : std::as_const(probe.models))
+                ids << m.id;
+        return ids;
+    };
+    if (readBack(true) != wanted) {
+        auto r = readBack(false) == wanted ? json::remove(text, { "model_order" })
+                                           : json::set(text, { "model_order" }, jsonText(QJsonArray::fromStringList(wanted)));
+        if (!r)
+            return r.error();
+        text = r.value();
+    }
+    return text;
+}
+
+} // namespace
+
+QJsonObject ConfigLoader::defaultsJson()
+{
+    return QJsonDocument::fromJson(shippedDefaultsText()).object();
+}
+
+QByteArray ConfigLoader::firstRunText()
+{
+    // The shipped defaults as they are written (order, layout), without the model catalog: the app ships it,
+    // and the file lists only what the user adds or changes.
+    const QByteArray text = shippedDefaultsText();
+    auto r = json::remove(text, { "models" });
+    return r ? r.value() : text;
 }
 
 Config ConfigLoader::defaults()
 {
-    auto r = fromJson(QJsonDocument(defaultsJson()).toJson(), QStringLiteral("defaults.json"));
+    auto r = fromJson(shippedDefaultsText(), QStringLiteral("defaults.json"));
     return r.ok() ? r.value() : Config();
 }
 
@@ -253,45 +995,26 @@ Result<Config> ConfigLoader::fromJson(const QByteArray &json, const QString &fil
     for (auto it = user.begin(); it != user.end(); ++it)
         o.insert(it.key(), it.value());
 
-    Config c;
-    qint64 n = 0;
-    if (o.contains(u"port")) {
-        if (auto e = v.integer(QStringLiteral("port"), o.value(u"port"), 0, 65535, &n))
+    for (const Group &g : kGroups) {
+        const QString key = QString::fromLatin1(g.key);
+        const QJsonValue value = o.value(key);
+        if (value.isUndefined() || value.isNull())
+            continue;
+        if (auto e = v.expect(key, value, QJsonValue::Object, QStringLiteral("an object")))
             return *e;
-        c.port = int(n);
-    }
-    if (o.contains(u"host")) {
-        if (auto e = v.expect(QStringLiteral("host"), o.value(u"host"), QJsonValue::String, QStringLiteral("a string")))
-            return *e;
-        c.host = o.value(u"host").toString().trimmed();
-        QHostAddress addr;
-        if (c.host.isEmpty() || (!addr.setAddress(c.host) && c.host != u"localhost"))
-            return v.fail(QStringLiteral("host"),
-                          QStringLiteral("'%1' is not an IP address or 'localhost'").arg(c.host));
+        if (!g.members.isEmpty())
+            for (const QString &k : value.toObject().keys())
+                if (!g.members.contains(k))
+                    return v.fail(key + u'.' + k, QStringLiteral("expected %1").arg(g.members.join(QStringLiteral(", "))));
     }
 
-    const QJsonValue endpoints = o.value(u"endpoint");
-    if (!endpoints.isUndefined()) {
-        if (auto e = v.expect(QStringLiteral("endpoint"), endpoints, QJsonValue::Array, QStringLiteral("an array")))
+    Config c;
+    for (const Field &f : fields()) {
+        const QJsonValue value = at(o, f.path);
+        if (value.isUndefined() || (f.skipNull && value.isNull()))
+            continue;
+        if (auto e = f.load(v, f.path.join(u'.'), value, c))
             return *e;
-        const QJsonArray arr = endpoints.toArray();
-        for (int i = 0; i < arr.size(); ++i) {
-            const QString key = QStringLiteral("endpoint[%1]").arg(i);
-            if (auto e = v.expect(key, arr[i], QJsonValue::Object, QStringLiteral("an object")))
-                return *e;
-            const QJsonObject ep = arr[i].toObject();
-            if (auto e = v.expect(key + QStringLiteral(".name"), ep.value(u"name"), QJsonValue::String, QStringLiteral("a string")))
-                return *e;
-            const auto type = parseModelType(ep.value(u"name").toString());
-            if (!type)
-                return v.fail(key + QStringLiteral(".name"),
-                              QStringLiteral("unknown type '%1' (expected anthropic, openai, common or google)")
-                                  .arg(ep.value(u"name").toString()));
-            QUrl url;
-            if (auto e = v.url(key + QStringLiteral(".base_url"), ep.value(u"base_url"), false, &url))
-                return *e;
-            c.endpoints.insert(*type, url);
-        }
     }
     // Types the file's endpoint[] leaves out (an original config.json has no google) keep the shipped URL.
     const QJsonArray shippedEndpoints = defaultsJson().value(u"endpoint").toArray();
@@ -300,292 +1023,11 @@ Result<Config> ConfigLoader::fromJson(const QByteArray &json, const QString &fil
         if (type && !c.endpoints.contains(*type))
             c.endpoints.insert(*type, QUrl(ep.toObject().value(u"base_url").toString()));
     }
-
-    const QJsonValue models = o.value(u"models");
-    if (!models.isUndefined()) {
-        if (auto e = v.expect(QStringLiteral("models"), models, QJsonValue::Array, QStringLiteral("an array")))
-            return *e;
-        const QJsonArray arr = models.toArray();
-        QSet<QString> ids;
-        for (int i = 0; i < arr.size(); ++i) {
-            const QString key = QStringLiteral("models[%1]").arg(i);
-            if (auto e = v.expect(key, arr[i], QJsonValue::Object, QStringLiteral("an object")))
-                return *e;
-            const QJsonObject mo = arr[i].toObject();
-            ModelConfig m;
-            if (auto e = v.expect(key + QStringLiteral(".id"), mo.value(u"id"), QJsonValue::String, QStringLiteral("a string")))
-                return *e;
-            m.id = mo.value(u"id").toString().trimmed();
-            if (m.id.isEmpty())
-                return v.fail(key + QStringLiteral(".id"), QStringLiteral("must not be empty"));
-            if (ids.contains(m.id))
-                return v.fail(key + QStringLiteral(".id"), QStringLiteral("duplicate model id '%1'").arg(m.id));
-            ids.insert(m.id);
-            if (mo.contains(u"name")) {
-                if (auto e = v.expect(key + QStringLiteral(".name"), mo.value(u"name"), QJsonValue::String, QStringLiteral("a string")))
-                    return *e;
-                m.name = mo.value(u"name").toString();
-            }
-            if (m.name.isEmpty())
-                m.name = m.id;
-            if (auto e = v.expect(key + QStringLiteral(".type"), mo.value(u"type"), QJsonValue::String, QStringLiteral("a string")))
-                return *e;
-            const auto type = parseModelType(mo.value(u"type").toString());
-            if (!type)
-                return v.fail(key + QStringLiteral(".type"),
-                              QStringLiteral("unknown type '%1' (expected anthropic, openai, common or google)")
-                                  .arg(mo.value(u"type").toString()));
-            m.type = *type;
-            if (mo.contains(u"reasoning")) {
-                if (auto e = v.expect(key + QStringLiteral(".reasoning"), mo.value(u"reasoning"), QJsonValue::String,
-                                      QStringLiteral("a string")))
-                    return *e;
-                const auto level = parseReasoningLevel(mo.value(u"reasoning").toString());
-                if (!level)
-                    return v.fail(key + QStringLiteral(".reasoning"),
-                                  QStringLiteral("unknown level '%1' (expected auto, off, low, medium, high or xhigh)")
-                                      .arg(mo.value(u"reasoning").toString()));
-                m.reasoning = *level;
-            }
-            if (mo.contains(u"provider")) {
-                if (auto e = v.expect(key + QStringLiteral(".provider"), mo.value(u"provider"), QJsonValue::String,
-                                      QStringLiteral("a string")))
-                    return *e;
-                m.provider = mo.value(u"provider").toString().trimmed();
-            }
-            if (mo.contains(u"backend")) {
-                if (auto e = v.expect(key + QStringLiteral(".backend"), mo.value(u"backend"), QJsonValue::String, QStringLiteral("a backend name")))
-                    return *e;
-                m.backend = mo.value(u"backend").toString().trimmed();
-                if (m.backend == u"factory")
-                    m.backend.clear();
-            }
-            if (mo.contains(u"fallback")) {
-                if (auto e = v.expect(key + QStringLiteral(".fallback"), mo.value(u"fallback"), QJsonValue::Array, QStringLiteral("an array of model ids")))
-                    return *e;
-                for (const QJsonValue &f : mo.value(u"fallback").toArray())
-                    m.fallback << f.toString();
-            }
-            if (mo.contains(u"fast")) {
-                if (auto e = v.expect(key + QStringLiteral(".fast"), mo.value(u"fast"), QJsonValue::Bool, QStringLiteral("true or false")))
-                    return *e;
-                m.fast = mo.value(u"fast").toBool();
-            }
-            c.models.append(m);
-        }
-    }
-
-    const QJsonValue redirects = o.value(u"model_redirects");
-    if (!redirects.isUndefined() && !redirects.isNull()) {
-        if (auto e = v.expect(QStringLiteral("model_redirects"), redirects, QJsonValue::Object, QStringLiteral("an object")))
-            return *e;
-        const QJsonObject r = redirects.toObject();
-        for (auto it = r.begin(); it != r.end(); ++it) {
-            if (auto e = v.expect(QStringLiteral("model_redirects.") + it.key(), it.value(), QJsonValue::String,
-                                  QStringLiteral("a model id string")))
-                return *e;
-            c.modelRedirects.insert(it.key(), it.value().toString());
-        }
-    }
-
-    auto stringKey = [&](const char *key, QString *out) -> std::optional<Error> {
-        const QString k = QString::fromLatin1(key);
-        if (!o.contains(k) || o.value(k).isNull())
-            return std::nullopt;
-        if (auto e = v.expect(k, o.value(k), QJsonValue::String, QStringLiteral("a string")))
-            return e;
-        *out = o.value(k).toString();
-        return std::nullopt;
-    };
-    if (auto e = stringKey("system_prompt", &c.systemPrompt))
+    if (auto e = loadModels(v, user.value(u"models"), user.value(u"model_order"), c))
         return *e;
-    if (auto e = stringKey("user_agent", &c.userAgent))
-        return *e;
-    if (auto e = stringKey("access_key", &c.accessKey))
-        return *e;
-    if (auto e = stringKey("tls_ca_file", &c.tlsCaFile))
-        return *e;
-    if (!c.tlsCaFile.isEmpty() && !QFileInfo::exists(c.tlsCaFile))
-        return v.fail(QStringLiteral("tls_ca_file"), QStringLiteral("'%1' does not exist").arg(c.tlsCaFile));
-    c.accessKey = c.accessKey.trimmed();
-    if (o.contains(u"user_agent_update_url")) {
-        QUrl u;
-        if (auto e = v.url(QStringLiteral("user_agent_update_url"), o.value(u"user_agent_update_url"), true, &u))
-            return *e;
-        c.userAgentUpdateUrl = u.toString();
-    }
-    if (o.contains(u"dev_mode")) {
-        if (auto e = v.expect(QStringLiteral("dev_mode"), o.value(u"dev_mode"), QJsonValue::Bool, QStringLiteral("true or false")))
-            return *e;
-        c.devMode = o.value(u"dev_mode").toBool();
-    }
-    if (o.contains(u"max_body_bytes")) {
-        if (auto e = v.integer(QStringLiteral("max_body_bytes"), o.value(u"max_body_bytes"), 1024,
-                               qint64(2) * 1024 * 1024 * 1024, &n))
-            return *e;
-        c.maxBodyBytes = n;
-    }
-    if (o.contains(u"timeouts")) {
-        if (auto e = v.expect(QStringLiteral("timeouts"), o.value(u"timeouts"), QJsonValue::Object, QStringLiteral("an object")))
-            return *e;
-        const QJsonObject t = o.value(u"timeouts").toObject();
-        const struct { const char *key; int *out; } fields[] = {
-            { "connect_ms", &c.timeouts.connectMs },
-            { "first_byte_ms", &c.timeouts.firstByteMs },
-            { "idle_ms", &c.timeouts.idleMs },
-            { "shutdown_ms", &c.timeouts.shutdownMs },
-            { "keepalive_ms", &c.timeouts.keepAliveMs },
-        };
-        for (const auto &f : fields) {
-            const QString k = QString::fromLatin1(f.key);
-            if (!t.contains(k))
-                continue;
-            if (auto e = v.integer(QStringLiteral("timeouts.") + k, t.value(k), 1, 24 * 3600 * 1000, &n))
-                return *e;
-            *f.out = int(n);
-        }
-    }
-    if (o.contains(u"proxies") && !o.value(u"proxies").isNull()) {
-        if (auto e = v.expect(QStringLiteral("proxies"), o.value(u"proxies"), QJsonValue::Array, QStringLiteral("an array")))
-            return *e;
-        const QJsonArray arr = o.value(u"proxies").toArray();
-        for (int i = 0; i < arr.size(); ++i) {
-            const QString key = QStringLiteral("proxies[%1]").arg(i);
-            const QJsonValue p = arr[i].isObject() ? arr[i].toObject().value(u"url") : arr[i];
-            QUrl u;
-            if (auto e = v.url(key, p, false, &u))
-                return *e;
-            c.proxies.append(u.toString());
-        }
-    }
-    if (o.contains(u"upstream_headers")) {
-        if (auto e = v.expect(QStringLiteral("upstream_headers"), o.value(u"upstream_headers"), QJsonValue::Object,
-                              QStringLiteral("an object")))
-            return *e;
-        const QJsonObject uh = o.value(u"upstream_headers").toObject();
-        for (auto it = uh.begin(); it != uh.end(); ++it) {
-            const QString key = QStringLiteral("upstream_headers.") + it.key();
-            if (!parseModelType(it.key()))
-                return v.fail(key, QStringLiteral("unknown type (expected anthropic, openai, common or google)"));
-            if (auto e = v.expect(key, it.value(), QJsonValue::Object, QStringLiteral("an object of header strings")))
-                return *e;
-            const QJsonObject hs = it.value().toObject();
-            for (auto h = hs.begin(); h != hs.end(); ++h)
-                if (auto e = v.expect(key + u'.' + h.key(), h.value(), QJsonValue::String, QStringLiteral("a string")))
-                    return *e;
-        }
-        c.upstreamHeaders = uh;
-    }
-    if (o.contains(u"workos")) {
-        if (auto e = v.expect(QStringLiteral("workos"), o.value(u"workos"), QJsonValue::Object, QStringLiteral("an object")))
-            return *e;
-        const QJsonObject w = o.value(u"workos").toObject();
-        if (w.contains(u"base_url")) {
-            if (auto e = v.url(QStringLiteral("workos.base_url"), w.value(u"base_url"), false, &c.workosBaseUrl))
-                return *e;
-        }
-        if (w.contains(u"client_id")) {
-            if (auto e = v.expect(QStringLiteral("workos.client_id"), w.value(u"client_id"), QJsonValue::String, QStringLiteral("a string")))
-                return *e;
-            c.workosClientId = w.value(u"client_id").toString().trimmed();
-        }
-    }
-    if (o.contains(u"backends")) {
-        if (auto e = v.expect(QStringLiteral("backends"), o.value(u"backends"), QJsonValue::Array, QStringLiteral("an array")))
-            return *e;
-        const QJsonArray arr = o.value(u"backends").toArray();
-        QSet<QString> names;
-        for (int i = 0; i < arr.size(); ++i) {
-            const QString key = QStringLiteral("backends[%1]").arg(i);
-            const QJsonObject bo = arr[i].toObject();
-            BackendConfig b;
-            b.name = bo.value(u"name").toString().trimmed();
-            if (b.name.isEmpty() || b.name == u"factory" || names.contains(b.name))
-                return v.fail(key + QStringLiteral(".name"), QStringLiteral("must be a unique name other than 'factory'"));
-            names.insert(b.name);
-            const QString kind = bo.value(u"kind").toString();
-            if (kind == u"anthropic")
-                b.kind = BackendConfig::Kind::Anthropic;
-            else if (kind == u"openai")
-                b.kind = BackendConfig::Kind::OpenAI;
-            else
-                return v.fail(key + QStringLiteral(".kind"), QStringLiteral("expected \"anthropic\" or \"openai\""));
-            if (auto e = v.url(key + QStringLiteral(".base_url"), bo.value(u"base_url"), false, &b.baseUrl))
-                return *e;
-            b.model = bo.value(u"model").toString().trimmed();
-            b.responses = bo.value(u"wire").toString() == u"responses";
-            b.apiKeyEnv = bo.value(u"api_key_env").toString().trimmed();
-            if (bo.contains(u"max_concurrent")) {
-                if (auto e = v.integer(key + QStringLiteral(".max_concurrent"), bo.value(u"max_concurrent"), 1, 10000, &n))
-                    return *e;
-                b.maxConcurrent = int(n);
-            }
-            if (bo.contains(u"queue_limit")) {
-                if (auto e = v.integer(key + QStringLiteral(".queue_limit"), bo.value(u"queue_limit"), 0, 100000, &n))
-                    return *e;
-                b.queueLimit = int(n);
-            }
-            c.backends.append(b);
-        }
-    }
-    if (o.contains(u"resilience")) {
-        const QJsonObject r = o.value(u"resilience").toObject();
-        const struct { const char *key; int *out; qint64 min, max; } fields[] = {
-            { "retries", &c.resilience.retries, 0, 10 }, { "backoff_ms", &c.resilience.backoffMs, 0, 600000 },
-            { "max_backoff_ms", &c.resilience.maxBackoffMs, 0, 600000 }, { "breaker_failures", &c.resilience.breakerFailures, 1, 1000 },
-            { "breaker_open_ms", &c.resilience.breakerOpenMs, 100, 3600000 },
-        };
-        for (const auto &f : fields) {
-            const QString k = QString::fromLatin1(f.key);
-            if (!r.contains(k))
-                continue;
-            if (auto e = v.integer(QStringLiteral("resilience.") + k, r.value(k), f.min, f.max, &n))
-                return *e;
-            *f.out = int(n);
-        }
-    }
     for (const ModelConfig &m : std::as_const(c.models))
         if (!m.backend.isEmpty() && !c.findBackend(m.backend))
             return v.fail(QStringLiteral("models"), QStringLiteral("model '%1' names backend '%2', which backends[] does not define").arg(m.id, m.backend));
-    if (o.contains(u"reasoning_default")) {
-        const auto level = parseReasoningLevel(o.value(u"reasoning_default").toString());
-        if (!level)
-            return v.fail(QStringLiteral("reasoning_default"), QStringLiteral("expected auto, off, low, medium, high or xhigh"));
-        c.reasoningDefault = *level;
-    }
-    if (o.contains(u"reasoning_budgets")) {
-        if (auto e = v.expect(QStringLiteral("reasoning_budgets"), o.value(u"reasoning_budgets"), QJsonValue::Object, QStringLiteral("an object")))
-            return *e;
-        const QJsonObject b = o.value(u"reasoning_budgets").toObject();
-        for (auto it = b.begin(); it != b.end(); ++it) {
-            const auto level = parseReasoningLevel(it.key());
-            if (!level || *level == ReasoningLevel::Auto || *level == ReasoningLevel::Off)
-                return v.fail(QStringLiteral("reasoning_budgets.") + it.key(), QStringLiteral("expected low, medium, high or xhigh"));
-            if (auto e = v.integer(QStringLiteral("reasoning_budgets.") + it.key(), it.value(), 1024, 200000, &n))
-                return *e;
-            c.reasoningBudgets.insert(*level, int(n));
-        }
-    }
-    for (const auto &[key, field] : { std::pair { "start_proxy_on_launch", &c.startProxyOnLaunch }, std::pair { "start_at_login", &c.startAtLogin } }) {
-        const QString k = QString::fromLatin1(key);
-        if (!o.contains(k))
-            continue;
-        if (auto e = v.expect(k, o.value(k), QJsonValue::Bool, QStringLiteral("true or false")))
-            return *e;
-        *field = o.value(k).toBool();
-    }
-    if (o.contains(u"log_level")) {
-        const QString l = o.value(u"log_level").toString();
-        if (l != u"debug" && l != u"info" && l != u"warning")
-            return v.fail(QStringLiteral("log_level"), QStringLiteral("expected debug, info or warning"));
-        c.logLevel = l;
-    }
-    if (o.contains(u"token_store")) {
-        const QString ts = o.value(u"token_store").toString();
-        if (ts != u"auto" && ts != u"keychain" && ts != u"file")
-            return v.fail(QStringLiteral("token_store"), QStringLiteral("expected \"auto\", \"keychain\" or \"file\""));
-        c.tokenStore = ts;
-    }
     return c;
 }
 
@@ -612,7 +1054,7 @@ Result<Config> ConfigLoader::loadOrCreateUserConfig(QString *createdPath)
         QSaveFile out(path);
         if (!out.open(QIODevice::WriteOnly))
             return Error::internal(QStringLiteral("%1: cannot create it: %2").arg(path, out.errorString()));
-        out.write(QJsonDocument(defaultsJson()).toJson(QJsonDocument::Indented));
+        out.write(firstRunText());
         if (!out.commit())
             return Error::internal(QStringLiteral("%1: cannot write it: %2").arg(path, out.errorString()));
         if (createdPath)
@@ -622,65 +1064,30 @@ Result<Config> ConfigLoader::loadOrCreateUserConfig(QString *createdPath)
     return loadFile(path);
 }
 
-QJsonObject ConfigLoader::toJson(const Config &c, const QJsonObject &original)
+Result<QByteArray> ConfigLoader::edit(const QByteArray &fileText, const Config &next, const Config &base)
 {
-    QJsonObject o = original;
-    o.insert(QStringLiteral("port"), c.port);
-    o.insert(QStringLiteral("host"), c.host);
-    QJsonArray endpoints;
-    for (auto it = c.endpoints.begin(); it != c.endpoints.end(); ++it)
-        endpoints.append(QJsonObject { { QStringLiteral("name"), modelTypeName(it.key()) }, { QStringLiteral("base_url"), it.value().toString() } });
-    o.insert(QStringLiteral("endpoint"), endpoints);
-    QJsonArray models;
-    for (const ModelConfig &m : c.models) {
-        QJsonObject mo { { QStringLiteral("name"), m.name }, { QStringLiteral("id"), m.id }, { QStringLiteral("type"), modelTypeName(m.type) },
-                         { QStringLiteral("reasoning"), reasoningLevelName(m.reasoning) } };
-        if (!m.provider.isEmpty())
-            mo.insert(QStringLiteral("provider"), m.provider);
-        if (m.fast)
-            mo.insert(QStringLiteral("fast"), true);
-        models.append(mo);
+    QByteArray text = fileText.trimmed().isEmpty() ? QByteArray("{}\n") : fileText;
+    for (const Field &f : fields()) {
+        if (auto e = applyDiff(text, toPath(f.path), f.save(base), f.save(next)))
+            return *e;
     }
-    o.insert(QStringLiteral("models"), models);
-    QJsonObject redirects;
-    for (auto it = c.modelRedirects.begin(); it != c.modelRedirects.end(); ++it)
-        redirects.insert(it.key(), it.value());
-    o.insert(QStringLiteral("model_redirects"), redirects);
-    o.insert(QStringLiteral("system_prompt"), c.systemPrompt);
-    o.insert(QStringLiteral("user_agent"), c.userAgent);
-    o.insert(QStringLiteral("user_agent_update_url"), c.userAgentUpdateUrl);
-    o.insert(QStringLiteral("dev_mode"), c.devMode);
-    o.insert(QStringLiteral("access_key"), c.accessKey);
-    o.insert(QStringLiteral("max_body_bytes"), double(c.maxBodyBytes));
-    o.insert(QStringLiteral("timeouts"), QJsonObject { { QStringLiteral("connect_ms"), c.timeouts.connectMs }, { QStringLiteral("first_byte_ms"), c.timeouts.firstByteMs },
-                                                       { QStringLiteral("idle_ms"), c.timeouts.idleMs }, { QStringLiteral("shutdown_ms"), c.timeouts.shutdownMs },
-                                                       { QStringLiteral("keepalive_ms"), c.timeouts.keepAliveMs } });
-    o.insert(QStringLiteral("proxies"), QJsonArray::fromStringList(c.proxies));
-    if (!c.tlsCaFile.isEmpty())
-        o.insert(QStringLiteral("tls_ca_file"), c.tlsCaFile);
-    o.insert(QStringLiteral("upstream_headers"), c.upstreamHeaders);
-    o.insert(QStringLiteral("workos"), QJsonObject { { QStringLiteral("base_url"), c.workosBaseUrl.toString() }, { QStringLiteral("client_id"), c.workosClientId } });
-    o.insert(QStringLiteral("token_store"), c.tokenStore);
-    o.insert(QStringLiteral("reasoning_default"), reasoningLevelName(c.reasoningDefault));
-    QJsonObject budgets;
-    for (ReasoningLevel l : { ReasoningLevel::Low, ReasoningLevel::Medium, ReasoningLevel::High, ReasoningLevel::XHigh })
-        budgets.insert(reasoningLevelName(l), c.budgetFor(l));
-    o.insert(QStringLiteral("reasoning_budgets"), budgets);
-    o.insert(QStringLiteral("start_proxy_on_launch"), c.startProxyOnLaunch);
-    o.insert(QStringLiteral("start_at_login"), c.startAtLogin);
-    o.insert(QStringLiteral("log_level"), c.logLevel);
-    return o;
+    return saveModels(text, base.models, next.models);
 }
 
-Result<bool> ConfigLoader::save(const QString &path, const Config &config)
+Result<bool> ConfigLoader::save(const QString &path, const Config &next, const Config &base)
 {
-    QJsonObject original;
+    QByteArray before;
     QFile existing(path);
     if (existing.open(QIODevice::ReadOnly))
-        original = QJsonDocument::fromJson(existing.readAll()).object();
+        before = existing.readAll();
     existing.close();
-    const QByteArray json = QJsonDocument(toJson(config, original)).toJson(QJsonDocument::Indented);
-    auto check = fromJson(json, path);
+    auto edited = edit(before.isEmpty() ? firstRunText() : before, next, base);
+    if (!edited)
+        return Error::badRequest(QStringLiteral("%1: %2").arg(path, edited.error().message));
+    const QByteArray &text = edited.value();
+    if (text == before)
+        return true; // nothing changed: the file is not touched
+    auto check = fromJson(text, path);
     if (!check)
         return check.error();
     QDir().mkpath(QFileInfo(path).absolutePath());
@@ -693,10 +1100,22 @@ Result<bool> ConfigLoader::save(const QString &path, const Config &config)
     QSaveFile out(path);
     if (!out.open(QIODevice::WriteOnly))
         return Error::internal(QStringLiteral("%1: cannot write it: %2").arg(path, out.errorString()));
-    out.write(json);
+    out.write(text);
     if (!out.commit())
         return Error::internal(QStringLiteral("%1: cannot write it: %2").arg(path, out.errorString()));
     return true;
+}
+
+Result<bool> ConfigLoader::save(const QString &path, const Config &next)
+{
+    QFile existing(path);
+    Config base = defaults();
+    if (existing.open(QIODevice::ReadOnly)) {
+        auto loaded = fromJson(existing.readAll(), path);
+        if (loaded)
+            base = loaded.value();
+    }
+    return save(path, next, base);
 }
 
 void ConfigLoader::applyEnvironment(Config &config, const Environment &env)

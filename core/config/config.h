@@ -7,6 +7,7 @@
 #include <QtCore/qhash.h>
 #include <QtCore/qjsonobject.h>
 #include <QtCore/qlist.h>
+#include <QtCore/qmetatype.h>
 #include <QtCore/qmap.h>
 #include <QtCore/qstring.h>
 #include <QtCore/qurl.h>
@@ -53,6 +54,7 @@ struct BackendConfig
     QString apiKeyEnv; ///< optional: the environment variable holding the key
     int maxConcurrent = 64;
     int queueLimit = 256;
+    QJsonObject raw; ///< the entry as the file has it (written back unchanged)
 };
 
 /// Retries (only before anything reached the client), and the circuit breaker per backend.
@@ -153,11 +155,18 @@ public:
     /// Applies PORT and the other environment overrides.
     static void applyEnvironment(Config &config, const Environment &env);
 
-    /// `config` as JSON, merged into `original` so keys droid2api does not know survive a save.
-    static QJsonObject toJson(const Config &config, const QJsonObject &original = {});
-    /// Writes `config` to `path` atomically; the previous file is kept as `path`.bak. Never writes an invalid
-    /// config (it is validated first).
-    static Result<bool> save(const QString &path, const Config &config);
+    /// The text of a first-run config file: the shipped defaults as written, without the model catalog.
+    static QByteArray firstRunText();
+    /// `fileText` with the keys that differ between `base` (what the file was loaded as) and `next` changed;
+    /// every other byte (order, layout, unknown keys) stays. Models merge by id (see README).
+    static Result<QByteArray> edit(const QByteArray &fileText, const Config &next, const Config &base);
+    /// Writes the changes from `base` to `next` into `path` atomically (the previous file kept as `path`.bak);
+    /// nothing is written when nothing changed. Never writes an invalid config (it is validated first).
+    static Result<bool> save(const QString &path, const Config &next, const Config &base);
+    /// save() against what the file holds now (or the defaults when there is no file).
+    static Result<bool> save(const QString &path, const Config &next);
 };
 
 } // namespace d2a
+
+Q_DECLARE_METATYPE(d2a::ModelConfig)

@@ -1,5 +1,8 @@
 #include "textedit.h"
 
+#include "../json/jsonedit.h"
+#include "../json/jsonwriter.h"
+
 #include <QtCore/qjsonarray.h>
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qregularexpression.h>
@@ -8,152 +11,12 @@ namespace d2a::textedit {
 
 namespace {
 
-// --- a JSON scanner that keeps byte positions ----------------------------------------------------------
-
-struct Member
+json::Path toPath(const QStringList &keys)
 {
-    QString key;
-    qsizetype keyStart = 0; ///< the opening quote of the key
-    qsizetype valueStart = 0;
-    qsizetype valueEnd = 0; ///< one past the value
-};
-
-struct ObjectSpan
-{
-    qsizetype open = 0; ///< '{'
-    qsizetype close = 0; ///< '}'
-    QList<Member> members;
-};
-
-class Scanner
-{
-public:
-    explicit Scanner(const QString &t) : s(t) { }
-
-    void ws(qsizetype &i) const
-    {
-        while (i < s.size() && (s[i] == u' ' || s[i] == u'\t' || s[i] == u'\n' || s[i] == u'\r'))
-            ++i;
-    }
-    bool string(qsizetype &i, QString *out) const
-    {
-        if (i >= s.size() || s[i] != u'"')
-            return false;
-        const qsizetype start = i++;
-        while (i < s.size() && s[i] != u'"') {
-            if (s[i] == u'\\')
-                ++i;
-            ++i;
-        }
-        if (i >= s.size())
-            return false;
-        ++i;
-        if (out)
-            *out = QJsonDocument::fromJson(QStringLiteral("[%1]").arg(s.mid(start, i - start)).toUtf8()).array().first().toString();
-        return true;
-    }
-    bool value(qsizetype &i) const
-    {
-        ws(i);
-        if (i >= s.size())
-            return false;
-        const QChar c = s[i];
-        if (c == u'"')
-            return string(i, nullptr);
-        if (c == u'{' || c == u'[') {
-            const QChar close = c == u'{' ? u'}' : u']';
-            ++i;
-            ws(i);
-            if (i < s.size() && s[i] == close) {
-                ++i;
-                return true;
-            }
-            for (;;) {
-                if (c == u'{') {
-                    ws(i);
-                    if (!string(i, nullptr))
-                        return false;
-                    ws(i);
-                    if (i >= s.size() || s[i] != u':')
-                        return false;
-                    ++i;
-                }
-                if (!value(i))
-                    return false;
-                ws(i);
-                if (i < s.size() && s[i] == u',') {
-                    ++i;
-                    continue;
-                }
-                if (i < s.size() && s[i] == close) {
-                    ++i;
-                    return true;
-                }
-                return false;
-            }
-        }
-        while (i < s.size() && (s[i].isLetterOrNumber() || s[i] == u'-' || s[i] == u'+' || s[i] == u'.'))
-            ++i;
-        return true;
-    }
-    std::optional<ObjectSpan> object(qsizetype at) const
-    {
-        qsizetype i = at;
-        ws(i);
-        if (i >= s.size() || s[i] != u'{')
-            return std::nullopt;
-        ObjectSpan o;
-        o.open = i++;
-        ws(i);
-        if (i < s.size() && s[i] == u'}') {
-            o.close = i;
-            return o;
-        }
-        for (;;) {
-            ws(i);
-            Member m;
-            m.keyStart = i;
-            if (!string(i, &m.key))
-                return std::nullopt;
-            ws(i);
-            if (i >= s.size() || s[i] != u':')
-                return std::nullopt;
-            ++i;
-            ws(i);
-            m.valueStart = i;
-            if (!value(i))
-                return std::nullopt;
-            m.valueEnd = i;
-            o.members.append(m);
-            ws(i);
-            if (i < s.size() && s[i] == u',') {
-                ++i;
-                continue;
-            }
-            if (i < s.size() && s[i] == u'}') {
-                o.close = i;
-                return o;
-            }
-            return std::nullopt;
-        }
-    }
-    const QString &s;
-};
-
-QString quoted(const QString &v)
-{
-    QString json = QString::fromUtf8(QJsonDocument(QJsonArray { v }).toJson(QJsonDocument::Compact));
-    return json.mid(1, json.size() - 2);
-}
-
-/// The indentation of the line `pos` is on.
-QString indentAt(const QString &s, qsizetype pos)
-{
-    qsizetype start = s.lastIndexOf(u'\n', pos - 1) + 1;
-    qsizetype end = start;
-    while (end < s.size() && (s[end] == u' ' || s[end] == u'\t'))
-        ++end;
-    return s.mid(start, end - start);
+    json::Path p;
+    for (const QString &k : keys)
+        p.append(json::Step(k));
+    return p;
 }
 
 Error notJson(const QString &why)
@@ -161,15 +24,15 @@ Error notJson(const QString &why)
     return Error::badRequest(QStringLiteral("not valid JSON (%1); the file was not changed").arg(why));
 }
 
-std::optional<Error> checkJson(const QString &text)
+/// Another program's JSON file: it must parse, and its top level must be an object (empty is allowed).
+std::optional<Error> checkJson(const QByteArray &text)
 {
     if (text.trimmed().isEmpty())
         return std::nullopt;
-    QJsonParseError pe;
-    const QJsonDocument d = QJsonDocument::fromJson(text.toUtf8(), &pe);
-    if (pe.error != QJsonParseError::NoError)
-        return notJson(pe.errorString());
-    if (!d.isObject())
+    auto doc = json::Document::parse(text, { 512, false });
+    if (!doc)
+        return notJson(doc.error().message);
+    if (!doc.value().root().isObject())
         return notJson(QStringLiteral("the top level is not an object"));
     return std::nullopt;
 }
@@ -178,112 +41,37 @@ std::optional<Error> checkJson(const QString &text)
 
 std::optional<QString> jsonGet(const QString &text, const QStringList &path)
 {
-    Scanner sc(text);
-    qsizetype at = 0;
-    for (int depth = 0; depth < path.size(); ++depth) {
-        auto o = sc.object(at);
-        if (!o)
-            return std::nullopt;
-        const Member *found = nullptr;
-        for (const Member &m : o->members)
-            if (m.key == path[depth])
-                found = &m;
-        if (!found)
-            return std::nullopt;
-        if (depth == path.size() - 1)
-            return text.mid(found->valueStart, found->valueEnd - found->valueStart);
-        at = found->valueStart;
-    }
-    return std::nullopt;
+    const auto v = json::get(text.toUtf8(), toPath(path));
+    if (!v)
+        return std::nullopt;
+    return QString::fromUtf8(*v);
 }
 
 Result<QString> jsonSetString(const QString &text, const QStringList &path, const QString &value)
 {
-    return jsonSetRaw(text, path, quoted(value));
+    return jsonSetRaw(text, path, QString::fromUtf8(json::quoted(value)));
 }
 
-Result<QString> jsonSetRaw(const QString &textIn, const QStringList &path, const QString &rawJson)
+Result<QString> jsonSetRaw(const QString &text, const QStringList &path, const QString &rawJson)
 {
-    if (auto e = checkJson(textIn))
+    const QByteArray bytes = text.toUtf8();
+    if (auto e = checkJson(bytes))
         return *e;
-    QString text = textIn.trimmed().isEmpty() ? QStringLiteral("{}\n") : textIn;
-    Scanner sc(text);
-    qsizetype at = 0;
-    for (int depth = 0; depth < path.size(); ++depth) {
-        auto o = sc.object(at);
-        if (!o)
-            return notJson(QStringLiteral("'%1' is not an object").arg(path.mid(0, depth).join(u'.')));
-        const Member *found = nullptr;
-        for (const Member &m : o->members)
-            if (m.key == path[depth])
-                found = &m;
-        const bool last = depth == path.size() - 1;
-        if (found && last) {
-            text.replace(found->valueStart, found->valueEnd - found->valueStart, rawJson);
-            return text;
-        }
-        if (found) {
-            at = found->valueStart;
-            continue;
-        }
-        // Insert the rest of the path as a new member of this object, indented like its siblings.
-        QString newValue = rawJson;
-        const QString closeIndent = indentAt(text, o->close);
-        const QString indent = o->members.isEmpty() ? closeIndent + QStringLiteral("  ") : indentAt(text, o->members.first().keyStart);
-        for (int k = int(path.size()) - 1; k > depth; --k) {
-            const QString inner = indent + QString((k - depth) * 2, u' ');
-            const QString outer = indent + QString((k - depth - 1) * 2, u' ');
-            newValue = QStringLiteral("{\n%1%2: %3\n%4}").arg(inner, quoted(path[k]), newValue, outer);
-        }
-        const QString member = quoted(path[depth]) + QStringLiteral(": ") + newValue;
-        if (o->members.isEmpty()) {
-            text.replace(o->open, o->close - o->open + 1, QStringLiteral("{\n%1%2\n%3}").arg(indent, member, closeIndent));
-        } else {
-            const Member &lastMember = o->members.last();
-            text.insert(lastMember.valueEnd, QStringLiteral(",\n") + indent + member);
-        }
-        return text;
-    }
-    return text;
+    auto r = json::set(bytes, toPath(path), rawJson.toUtf8());
+    if (!r)
+        return r.error();
+    return QString::fromUtf8(r.value());
 }
 
-Result<QString> jsonRemove(const QString &textIn, const QStringList &path)
+Result<QString> jsonRemove(const QString &text, const QStringList &path)
 {
-    if (auto e = checkJson(textIn))
+    const QByteArray bytes = text.toUtf8();
+    if (auto e = checkJson(bytes))
         return *e;
-    QString text = textIn;
-    Scanner sc(text);
-    qsizetype at = 0;
-    for (int depth = 0; depth < path.size(); ++depth) {
-        auto o = sc.object(at);
-        if (!o)
-            return text;
-        int index = -1;
-        for (int k = 0; k < o->members.size(); ++k)
-            if (o->members[k].key == path[depth])
-                index = k;
-        if (index < 0)
-            return text;
-        const Member &m = o->members[index];
-        if (depth < path.size() - 1) {
-            at = m.valueStart;
-            continue;
-        }
-        qsizetype from, to;
-        if (index > 0) { // from the end of the previous member (its comma goes too)
-            from = o->members[index - 1].valueEnd;
-            to = m.valueEnd;
-        } else if (o->members.size() > 1) { // the first of several: up to the next key
-            from = m.keyStart;
-            to = o->members[1].keyStart;
-        } else { // the only member: leave an empty object
-            from = o->open + 1;
-            to = o->close;
-        }
-        text.remove(from, to - from);
-        return text;
-    }
-    return text;
+    auto r = json::remove(bytes, toPath(path));
+    if (!r)
+        return r.error();
+    return QString::fromUtf8(r.value());
 }
 
 // --- TOML ------------------------------------------------------------------------------------------------

@@ -120,6 +120,14 @@ QString tr(const char *text)
     return QCoreApplication::translate("d2a::json", text);
 }
 
+QString pathName(const Path &path)
+{
+    QString out;
+    for (const Step &s : path)
+        out += s.isIndex() ? QStringLiteral("[%1]").arg(s.index) : (out.isEmpty() ? QString() : QStringLiteral(".")) + s.key;
+    return out.isEmpty() ? QStringLiteral("(top level)") : out;
+}
+
 /// The indentation of the line offset `pos` is on.
 QByteArray indentAt(const QByteArray &s, qsizetype pos)
 {
@@ -142,9 +150,60 @@ QByteArray indentUnit(const QByteArray &s)
     return end > nl + 1 ? s.mid(nl + 1, end - nl - 1) : QByteArray("  ");
 }
 
-bool isCompact(const QByteArray &s)
+/// How a container written on one line separates its items: "," or ", ", ":" or ": ".
+struct InlineStyle
 {
-    return !s.trimmed().contains('\n');
+    QByteArray comma = ",";
+    QByteArray colon = ":";
+};
+
+/// The inline style of container `v` when it is written on one line; nullopt when it spans lines.
+std::optional<InlineStyle> inlineStyle(const QByteArray &s, const Value &v)
+{
+    const QByteArrayView body(s.constData() + v.start(), v.end() - v.start());
+    if (body.contains('\n'))
+        return std::nullopt;
+    InlineStyle style;
+    if (body.contains(", ") || body.contains("\", ") || body.contains("}, "))
+        style.comma = ", ";
+    if (body.contains("\": "))
+        style.colon = ": ";
+    return style;
+}
+
+/// `json` on one line with the given separators.
+QByteArray inlined(const QByteArray &json, const InlineStyle &style)
+{
+    auto doc = Document::parse(json);
+    if (!doc)
+        return json;
+    QByteArray out;
+    auto write = [&](const Value &v, auto &self) -> void {
+        if (!v.isArray() && !v.isObject()) {
+            out += v.raw();
+            return;
+        }
+        const bool object = v.isObject();
+        out += object ? '{' : '[';
+        if (object && !v.isEmpty() && style.colon.size() > 1)
+            out += ' ';
+        bool first = true;
+        for (Value c : v.children()) {
+            if (!first)
+                out += style.comma;
+            first = false;
+            if (object) {
+                out += c.rawKey();
+                out += style.colon;
+            }
+            self(c, self);
+        }
+        if (object && !v.isEmpty() && style.colon.size() > 1)
+            out += ' ';
+        out += object ? '}' : ']';
+    };
+    write(doc.value().root(), write);
+    return out;
 }
 
 Value child(const Value &v, const Step &step)
@@ -218,60 +277,61 @@ Result<QByteArray> set(const QByteArray &textIn, const Path &path, const QByteAr
     if (!parsed)
         return Error::badRequest(tr("not valid JSON (%1); the file was not changed").arg(parsed.error().message));
     const Document &doc = parsed.value();
-    const bool compact = isCompact(text);
     const QByteArray unit = indentUnit(text);
     Value v = doc.root();
+    if (path.isEmpty())
+        return inlineStyle(text, v) ? json : pretty(json, {}, unit) + '\n';
     for (int depth = 0; depth < path.size(); ++depth) {
         const Step &step = path[depth];
         if (step.isIndex() ? !v.isArray() : !v.isObject())
-            return Error::badRequest(tr("'%1' is not an %2").arg(depth).arg(step.isIndex() ? QStringLiteral("array") : QStringLiteral("object")));
+            return Error::badRequest(tr("'%1' is not an %2").arg(pathName(path.mid(0, depth)), step.isIndex() ? QStringLiteral("array") : QStringLiteral("object")));
+        // Values go in written like their container: on one line with its separators, or indented. An empty
+        // container takes the style of the whole text (a fresh "{}" file is indented).
+        const auto style = v.isEmpty() ? (doc.root().isEmpty() ? std::nullopt : inlineStyle(text, doc.root())) : inlineStyle(text, v);
         const Value next = child(v, step);
         if (!next.isUndefined()) {
             if (depth == path.size() - 1) {
                 Patcher p(doc);
-                p.replace(next, compact ? json : pretty(json, indentAt(text, next.keyStart() >= 0 ? next.keyStart() : next.start()), unit));
+                p.replace(next, style ? inlined(json, *style)
+                                      : pretty(json, indentAt(text, next.keyStart() >= 0 ? next.keyStart() : next.start()), unit));
                 return p.apply();
             }
             v = next;
             continue;
         }
-        // Build the rest of the path as a new member (or element) of v, indented like its siblings.
+        // Build the rest of the path as a new member (or element) of v, written like its siblings.
         if (step.isIndex() && step.index != v.size())
             return Error::badRequest(tr("index %1 is past the end of the array").arg(step.index));
         QByteArray value = json;
         for (int k = int(path.size()) - 1; k > depth; --k) {
             const Step &s = path[k];
-            QByteArray wrapped;
-            if (s.isIndex()) {
-                wrapped = '[' + value + ']';
-            } else {
-                wrapped = '{' + quoted(s.key) + ':' + value + '}';
-            }
-            value = wrapped;
+            value = s.isIndex() ? '[' + value + ']' : '{' + quoted(s.key) + ':' + value + '}';
         }
         Value last;
         for (Value c : v.children())
             last = c;
-        const QByteArray closeIndent = indentAt(text, v.end() - 1);
-        const QByteArray indent = last.isUndefined() ? closeIndent + unit
-                                                     : indentAt(text, last.keyStart() >= 0 ? last.keyStart() : last.start());
-        QByteArray item = step.isIndex() ? QByteArray() : quoted(step.key) + (compact ? ":" : ": ");
-        item += compact ? value : pretty(value, indent, unit);
         Patcher p(doc);
-        if (compact) {
+        if (style) {
+            QByteArray item = step.isIndex() ? QByteArray() : quoted(step.key) + style->colon;
+            item += inlined(value, *style);
             if (last.isUndefined())
                 p.insertAt(v.start() + 1, item);
             else
-                p.insertAt(last.end(), ',' + item);
-        } else if (last.isUndefined()) {
-            p.replace(v, QByteArray(v.isObject() ? "{" : "[") + '\n' + indent + item + '\n' + closeIndent + (v.isObject() ? '}' : ']'));
-        } else {
-            p.insertAt(last.end(), ",\n" + indent + item);
+                p.insertAt(last.end(), style->comma + item);
+            return p.apply();
         }
+        const QByteArray closeIndent = indentAt(text, v.end() - 1);
+        const QByteArray indent = last.isUndefined() ? closeIndent + unit
+                                                     : indentAt(text, last.keyStart() >= 0 ? last.keyStart() : last.start());
+        QByteArray item = step.isIndex() ? QByteArray() : quoted(step.key) + ": ";
+        item += pretty(value, indent, unit);
+        if (last.isUndefined())
+            p.replace(v, QByteArray(v.isObject() ? "{" : "[") + '\n' + indent + item + '\n' + closeIndent + (v.isObject() ? '}' : ']'));
+        else
+            p.insertAt(last.end(), ",\n" + indent + item);
         return p.apply();
     }
-    // An empty path: the whole document.
-    return compact ? json : pretty(json, {}, unit) + '\n';
+    return text;
 }
 
 Result<QByteArray> remove(const QByteArray &text, const Path &path)

@@ -170,6 +170,69 @@ private Q_SLOTS:
         QCOMPARE(ConfigLoader::loadFile(m_path).value().models.size(), 15);
     }
 
+    /// A hand-written config file: each page, and the tray's switch, change exactly their own keys; every other
+    /// byte (order, layout, unknown keys, backends, fallbacks) stays.
+    void eachPageChangesExactlyItsKeys_data()
+    {
+        QTest::addColumn<int>("change");
+        QTest::addColumn<QByteArray>("from");
+        QTest::addColumn<QByteArray>("to");
+        QTest::newRow("General: log level") << 0 << QByteArray("\"log_level\": \"info\"") << QByteArray("\"log_level\": \"warning\"");
+        QTest::newRow("General: access key") << 1 << QByteArray("\"access_key\": \"\"") << QByteArray("\"access_key\": \"local-key-123456789\"");
+        QTest::newRow("Models: a model's reasoning") << 2 << QByteArray("{ \"id\": \"glm-5\", \"reasoning\": \"low\" }")
+                                                     << QByteArray("{ \"id\": \"glm-5\", \"reasoning\": \"high\" }");
+        QTest::newRow("Endpoints: one URL") << 3 << QByteArray("\"https://api.factory.ai/api/llm/g/v1/generate\"")
+                                            << QByteArray("\"https://example.test/g/v1/generate\"");
+        QTest::newRow("Reasoning: a budget") << 4 << QByteArray("\"medium\": 12288") << QByteArray("\"medium\": 9000");
+        QTest::newRow("Tray: the reasoning switch") << 5 << QByteArray("\"reasoning_default\": \"auto\"") << QByteArray("\"reasoning_default\": \"high\"");
+    }
+    void eachPageChangesExactlyItsKeys()
+    {
+        QFETCH(int, change);
+        QFETCH(QByteArray, from);
+        QFETCH(QByteArray, to);
+        QFile every(QStringLiteral(D2A_TEST_DATA_DIR "/config-every-key.json"));
+        QVERIFY(every.open(QIODevice::ReadOnly));
+        const QByteArray text = every.readAll().replace("\"port\": 3000", "\"port\": 0");
+        const QString path = m_home.path() + QStringLiteral("/every-%1.json").arg(change);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(text);
+        f.close();
+        qputenv("GLM_KEY", "glm-test-key-0123456789");
+        AppController controller(path, ConfigLoader::loadFile(path).value(), Environment());
+        controller.start();
+        QVERIFY(controller.isRunning());
+        if (change == 5) {
+            TrayIcon tray(&controller);
+            tray.reasoningAction(ReasoningLevel::High)->trigger();
+        } else {
+            SettingsDialog d(&controller);
+            switch (change) {
+            case 0: d.page<GeneralPage>()->logLevel->setCurrentIndex(d.page<GeneralPage>()->logLevel->findData(QStringLiteral("warning"))); break;
+            case 1: d.page<GeneralPage>()->accessKey->setText(QStringLiteral("local-key-123456789")); break;
+            case 2: {
+                auto *models = d.page<ModelsPage>();
+                for (int row = 0; row < models->table->rowCount(); ++row)
+                    if (models->table->item(row, 0)->text() == u"glm-5") {
+                        auto *level = static_cast<QComboBox *>(models->table->cellWidget(row, 3));
+                        level->setCurrentIndex(level->findData(int(ReasoningLevel::High)));
+                    }
+                break;
+            }
+            case 3: d.page<EndpointsPage>()->url(ModelType::Google)->setText(QStringLiteral("https://example.test/g/v1/generate")); break;
+            case 4: d.page<ReasoningPage>()->budgets[ReasoningLevel::Medium]->setValue(9000); break;
+            }
+            QVERIFY(applyButton(d)->isEnabled());
+            QCOMPARE(d.apply(), QString());
+        }
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QByteArray expected = text;
+        expected.replace(from, to);
+        QCOMPARE(f.readAll(), expected);
+        f.close();
+    }
+
     void reasoningSwitchReachesNextRequest()
     {
         TrayIcon tray(m_controller.get());

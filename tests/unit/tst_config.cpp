@@ -43,10 +43,151 @@ private Q_SLOTS:
         const QByteArray original = file.readAll();
         const auto r = ConfigLoader::fromJson(original, QStringLiteral("config.json"));
         QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
-        QCOMPARE(r.value().models.size(), 2);
+        // Its models merge by id over the shipped catalog.
+        QCOMPARE(r.value().models.size(), ConfigLoader::defaults().models.size());
+        QCOMPARE(r.value().findModel(QStringLiteral("glm-5"))->reasoning, ReasoningLevel::Off);
         QCOMPARE(r.value().proxies, QStringList { QStringLiteral("http://proxy.example:8080") });
         QVERIFY(r.value().endpoints.contains(ModelType::Google));
         QVERIFY(r.value().findModel(QStringLiteral("claude-opus-4-6-fast"))->fast);
+    }
+
+    void modelsMergeByIdOverTheCatalog()
+    {
+        const auto r = ConfigLoader::fromJson("{\"models\": [{\"id\": \"mine\", \"type\": \"common\", \"backend\": \"local\"},"
+                                              "{\"id\": \"glm-5\", \"reasoning\": \"high\"}, {\"id\": \"kimi-k2.5\", \"hidden\": true}],"
+                                              "\"backends\": [{\"name\": \"local\", \"kind\": \"openai\", \"base_url\": \"http://127.0.0.1:1/v1\"}]}",
+                                              QStringLiteral("x"));
+        QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
+        const Config &c = r.value();
+        const Config shipped = ConfigLoader::defaults();
+        QCOMPARE(c.models.size(), shipped.models.size()); // one added, one hidden
+        QCOMPARE(c.models.last().id, QStringLiteral("mine")); // the catalog's order, then added models
+        QCOMPARE(c.models.last().backend, QStringLiteral("local"));
+        const ModelConfig *glm = c.findModel(QStringLiteral("glm-5"));
+        QCOMPARE(glm->reasoning, ReasoningLevel::High); // the key it sets
+        QCOMPARE(glm->type, ModelType::Common); // the rest from the catalog
+        QCOMPARE(glm->provider, QStringLiteral("fireworks"));
+        const auto ordered = ConfigLoader::fromJson("{\"model_order\": [\"kimi-k2.5\", \"glm-5\"]}", QStringLiteral("x"));
+        QCOMPARE(ordered.value().models.at(0).id, QStringLiteral("kimi-k2.5"));
+        QCOMPARE(ordered.value().models.at(1).id, QStringLiteral("glm-5"));
+        QVERIFY(!c.findModel(QStringLiteral("kimi-k2.5")));
+        const auto missingType = ConfigLoader::fromJson(R"({"models": [{"id": "new-one"}]})", QStringLiteral("x"));
+        QVERIFY(!missingType.ok());
+        QVERIFY(missingType.error().message.contains(QStringLiteral("models[0].type")));
+    }
+
+    void saveWithoutChangeIsByteIdentical_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::newRow("first-run file") << ConfigLoader::firstRunText();
+        QFile every(QStringLiteral(D2A_TEST_DATA_DIR "/config-every-key.json"));
+        QVERIFY(every.open(QIODevice::ReadOnly));
+        QTest::newRow("hand-written, every key") << every.readAll();
+        QFile original(QStringLiteral(D2A_TEST_DATA_DIR "/original-config.json"));
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        QTest::newRow("the original's") << original.readAll();
+    }
+    void saveWithoutChangeIsByteIdentical()
+    {
+        QFETCH(QByteArray, text);
+        const auto loaded = ConfigLoader::fromJson(text, QStringLiteral("x"));
+        QVERIFY2(loaded.ok(), qPrintable(loaded.ok() ? QString() : loaded.error().message));
+        const auto edited = ConfigLoader::edit(text, loaded.value(), loaded.value());
+        QVERIFY(edited.ok());
+        QCOMPARE(edited.value(), text);
+        // Through the file: nothing is written at all (no .bak either).
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("config.json"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(text);
+        f.close();
+        QVERIFY(ConfigLoader::save(path, ConfigLoader::loadFile(path).value()).ok());
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(), text);
+        QVERIFY(!QFile::exists(path + QStringLiteral(".bak")));
+    }
+
+    void saveChangesExactlyTheKey_data()
+    {
+        QTest::addColumn<int>("change");
+        QTest::addColumn<QByteArray>("from");
+        QTest::addColumn<QByteArray>("to");
+        QTest::newRow("port") << 0 << QByteArray("\"port\": 3000,") << QByteArray("\"port\": 4000,");
+        QTest::newRow("a timeout") << 1 << QByteArray("\"idle_ms\": 120000") << QByteArray("\"idle_ms\": 60000");
+        QTest::newRow("a model's reasoning (entry)") << 2 << QByteArray("{ \"id\": \"glm-5\", \"reasoning\": \"low\" }")
+                                                      << QByteArray("{ \"id\": \"glm-5\", \"reasoning\": \"high\" }");
+        QTest::newRow("a shipped model's reasoning (no entry yet)") << 3 << QByteArray("{ \"id\": \"minimax-m2.5\", \"hidden\": true }\n")
+                                                                    << QByteArray("{ \"id\": \"minimax-m2.5\", \"hidden\": true },\n        {\n"
+                                                                                  "            \"id\": \"gpt-5.4\",\n            \"reasoning\": \"high\"\n        }\n");
+        QTest::newRow("a fallback chain") << 4 << QByteArray("\"fallback\": [\"glm-5\", \"local-llama\"]") << QByteArray("\"fallback\": [\"local-llama\"]");
+        QTest::newRow("hide a shipped model") << 5 << QByteArray("{ \"id\": \"minimax-m2.5\", \"hidden\": true }\n")
+                                              << QByteArray("{ \"id\": \"minimax-m2.5\", \"hidden\": true },\n        {\n"
+                                                            "            \"id\": \"kimi-k2.5\",\n            \"hidden\": true\n        }\n");
+        QTest::newRow("a redirect added") << 6 << QByteArray("\"claude-sonnet-4-5\": \"claude-sonnet-4-5-20250929\" }")
+                                          << QByteArray("\"claude-sonnet-4-5\": \"claude-sonnet-4-5-20250929\", \"o3\": \"gpt-5.4\" }");
+        QTest::newRow("reasoning_default") << 7 << QByteArray("\"reasoning_default\": \"auto\"") << QByteArray("\"reasoning_default\": \"high\"");
+        QTest::newRow("a budget") << 8 << QByteArray("\"medium\": 12288") << QByteArray("\"medium\": 9000");
+    }
+    void saveChangesExactlyTheKey()
+    {
+        QFETCH(int, change);
+        QFETCH(QByteArray, from);
+        QFETCH(QByteArray, to);
+        QFile every(QStringLiteral(D2A_TEST_DATA_DIR "/config-every-key.json"));
+        QVERIFY(every.open(QIODevice::ReadOnly));
+        const QByteArray text = every.readAll();
+        QVERIFY(text.contains(from));
+        const Config base = ConfigLoader::fromJson(text, QStringLiteral("x")).value();
+        Config next = base;
+        auto model = [&next](const char *id) -> ModelConfig & {
+            for (ModelConfig &m : next.models)
+                if (m.id == QLatin1StringView(id))
+                    return m;
+            return next.models.first();
+        };
+        switch (change) {
+        case 0: next.port = 4000; break;
+        case 1: next.timeouts.idleMs = 60000; break;
+        case 2: model("glm-5").reasoning = ReasoningLevel::High; break;
+        case 3: model("gpt-5.4").reasoning = ReasoningLevel::High; break;
+        case 4: model("my-glm").fallback = { QStringLiteral("local-llama") }; break;
+        case 5: next.models.removeIf([](const ModelConfig &m) { return m.id == u"kimi-k2.5"; }); break;
+        case 6: next.modelRedirects.insert(QStringLiteral("o3"), QStringLiteral("gpt-5.4")); break;
+        case 7: next.reasoningDefault = ReasoningLevel::High; break;
+        case 8: next.reasoningBudgets.insert(ReasoningLevel::Medium, 9000); break;
+        }
+        const auto edited = ConfigLoader::edit(text, next, base);
+        QVERIFY(edited.ok());
+        QByteArray expected = text;
+        expected.replace(from, to);
+        QCOMPARE(edited.value(), expected);
+        // And it reads back as the changed config.
+        const auto back = ConfigLoader::fromJson(edited.value(), QStringLiteral("x"));
+        QVERIFY(back.ok());
+        QCOMPARE(ConfigLoader::edit(edited.value(), back.value(), next).value(), edited.value());
+    }
+
+    void savingNeverDropsAField()
+    {
+        QFile every(QStringLiteral(D2A_TEST_DATA_DIR "/config-every-key.json"));
+        QVERIFY(every.open(QIODevice::ReadOnly));
+        const QByteArray text = every.readAll();
+        const Config base = ConfigLoader::fromJson(text, QStringLiteral("x")).value();
+        Config next = base;
+        next.port = 3999;
+        const QString moved = next.models.at(0).id;
+        next.models.move(0, 2);
+        const auto edited = ConfigLoader::edit(text, next, base);
+        QVERIFY(edited.ok());
+        const Config back = ConfigLoader::fromJson(edited.value(), QStringLiteral("x")).value();
+        QCOMPARE(back.findModel(QStringLiteral("my-glm"))->backend, QStringLiteral("glm"));
+        QCOMPARE(back.findModel(QStringLiteral("my-glm"))->fallback, QStringList({ QStringLiteral("glm-5"), QStringLiteral("local-llama") }));
+        QCOMPARE(back.models.at(2).id, moved);
+        QVERIFY(edited.value().contains("\"model_order\""));
+        QCOMPARE(back.backends.size(), 2);
+        QVERIFY(!back.findModel(QStringLiteral("minimax-m2.5")));
+        QVERIFY(edited.value().contains("\"x-my-notes\": { \"why\": \"keys droid2api does not know are kept\", \"list\": [3, 1, 2] }"));
     }
 
     void refusals_data()
