@@ -7,6 +7,7 @@
 #include <QtCore/qcryptographichash.h>
 #include <QtCore/qdatetime.h>
 #include <QtCore/qjsonarray.h>
+#include <QtCore/quuid.h>
 
 namespace d2a {
 
@@ -53,8 +54,17 @@ void AuthManager::setWorkOs(const QUrl &baseUrl, const QString &clientId)
 void AuthManager::setStore(TokenStore *store)
 {
     m_store = store;
-    if (store && !store->parent())
+    if (!store)
+        return;
+    if (!store->parent())
         store->setParent(this);
+    connect(store, &TokenStore::newerValueFound, this, &AuthManager::adoptNewer);
+    connect(store, &TokenStore::changed, this, &AuthManager::statusChanged);
+}
+
+QString AuthManager::storeWarning() const
+{
+    return !m_storeWarning.isEmpty() ? m_storeWarning : m_store ? m_store->warning() : QString();
 }
 
 QString AuthManager::storeKind() const
@@ -101,8 +111,9 @@ QJsonObject AuthManager::statusJson() const
         o.insert(QStringLiteral("store"), m_store->kind());
         o.insert(QStringLiteral("store_location"), m_store->location());
     }
-    if (!m_storeWarning.isEmpty())
-        o.insert(QStringLiteral("warning"), m_storeWarning);
+    const QString warning = storeWarning();
+    if (!warning.isEmpty())
+        o.insert(QStringLiteral("warning"), warning);
     if (!m_lastError.isEmpty())
         o.insert(QStringLiteral("last_error"), log::redact(m_lastError));
     return o;
@@ -121,28 +132,53 @@ void AuthManager::start(const Environment &env, TokenStoreMode mode)
     m_envApiKey = env.factoryApiKey;
     log::registerSecret(env.factoryApiKey);
     log::registerSecret(env.refreshKey);
-    if (m_store) {
-        m_store->read(this, [this, env](std::optional<QByteArray> v, const QString &err) { settle(env, v, err); });
-        return;
+    if (!m_store) {
+        if (mode == TokenStoreMode::File)
+            setStore(new FileTokenStore(FileTokenStore::defaultPath()));
+        else if (mode == TokenStoreMode::Keychain)
+            setStore(new KeychainTokenStore);
+        else
+            setStore(makeAutoStore(new KeychainTokenStore, new FileTokenStore(FileTokenStore::defaultPath())));
     }
-    if (mode == TokenStoreMode::File) {
-        setStore(new FileTokenStore(FileTokenStore::defaultPath()));
-        m_store->read(this, [this, env](std::optional<QByteArray> v, const QString &err) { settle(env, v, err); });
-        return;
-    }
-    auto *keychain = new KeychainTokenStore;
-    setStore(keychain);
-    keychain->read(this, [this, env, mode](std::optional<QByteArray> v, const QString &err) {
-        if (err.isEmpty() || mode == TokenStoreMode::Keychain)
-            return settle(env, v, err);
-        // No usable keychain (a server, a container, no Secret Service): a file only this user can read.
-        m_store->deleteLater();
-        m_store = new FileTokenStore(FileTokenStore::defaultPath(), this);
-        m_storeWarning = QStringLiteral("no usable OS keychain (%1); tokens are kept in %2, readable only by you")
-                             .arg(err, m_store->location());
-        qCWarning(lcAuth).noquote() << m_storeWarning;
-        m_store->read(this, [this, env](std::optional<QByteArray> v2, const QString &err2) { settle(env, v2, err2); });
+    m_store->read(this, [this, env](std::optional<QByteArray> v, const QString &err) { settle(env, v, err); });
+}
+
+AutoTokenStore *AuthManager::makeAutoStore(TokenStore *keychain, TokenStore *file)
+{
+    return new AutoTokenStore(keychain, file, [](const QByteArray &candidate, const QByteArray &than) {
+        return StoredCredentials::fromJson(than).olderThan(StoredCredentials::fromJson(candidate));
     });
+}
+
+void AuthManager::adoptNewer(const QByteArray &blob)
+{
+    const StoredCredentials found = StoredCredentials::fromJson(blob);
+    if (!m_creds.olderThan(found))
+        return;
+    qCInfo(lcAuth) << "the keychain holds newer Factory credentials than were available at start; using them";
+    m_creds = found;
+    log::registerSecret(m_creds.apiKey);
+    log::registerSecret(m_creds.refreshToken);
+    log::registerSecret(m_creds.accessToken);
+    for (const QString &k : std::as_const(m_creds.backendKeys))
+        log::registerSecret(k);
+    if (!m_envApiKey.isEmpty())
+        m_source = Source::FactoryApiKeyEnv;
+    else if (!m_creds.apiKey.isEmpty())
+        m_source = Source::ApiKey;
+    else if (!m_creds.refreshToken.isEmpty())
+        m_source = Source::RefreshToken;
+    if (m_source == Source::RefreshToken) {
+        m_lastError.clear();
+        setState(accessValid() ? State::Ready : State::Refreshing);
+        scheduleNext();
+        m_tick.start();
+        if (!accessValid() && !m_refreshing)
+            refresh();
+    } else if (m_source != Source::None) {
+        setState(State::Ready);
+    }
+    Q_EMIT statusChanged();
 }
 
 void AuthManager::settle(const Environment &env, std::optional<QByteArray> stored, const QString &readError)
@@ -174,6 +210,8 @@ void AuthManager::settle(const Environment &env, std::optional<QByteArray> store
             m_creds.accessExpiresAt = 0;
             m_creds.envRefreshHash = hash;
             m_creds.source = QStringLiteral("env");
+            m_creds.chain = QStringLiteral("env:") + hash;
+            m_creds.generation = 1;
             mustSave = true;
         }
     } else if (m_creds.refreshToken.isEmpty() && m_creds.apiKey.isEmpty() && m_envApiKey.isEmpty()) {
@@ -182,6 +220,8 @@ void AuthManager::settle(const Environment &env, std::optional<QByteArray> store
             m_creds.refreshToken = imported.value().refreshToken;
             m_creds.accessToken.clear();
             m_creds.source = QStringLiteral("droid-cli");
+            m_creds.chain = QUuid::createUuid().toString(QUuid::WithoutBraces);
+            m_creds.generation = 1;
             mustSave = true;
             qCInfo(lcAuth) << "imported the droid CLI's sign-in";
         } else if (imported.error().httpStatus == 401) {
@@ -324,8 +364,12 @@ void AuthManager::onRefreshed(const Result<TokenResponse> &r)
         m_lastError.clear();
         // The old refresh token is spent now: keep the new one in memory whatever happens, store it, and only
         // then hand out the new access token.
-        if (!t.refreshToken.isEmpty())
+        if (!t.refreshToken.isEmpty()) {
             m_creds.refreshToken = t.refreshToken;
+            if (m_creds.chain.isEmpty())
+                m_creds.chain = QUuid::createUuid().toString(QUuid::WithoutBraces);
+            ++m_creds.generation; // one more rotation of this sign-in
+        }
         m_creds.accessToken = t.accessToken;
         m_creds.accessExpiresAt = t.expiresAt;
         if (!t.email.isEmpty())
@@ -380,6 +424,7 @@ void AuthManager::save(std::function<void(const QString &)> then)
         return then(QStringLiteral("no token store"));
     log::registerSecret(m_creds.refreshToken);
     log::registerSecret(m_creds.accessToken);
+    m_creds.savedAt = qMax(m_creds.savedAt + 1, QDateTime::currentMSecsSinceEpoch());
     m_store->write(m_creds.toJson(), this, [this, then](const QString &err) {
         if (!err.isEmpty()) {
             m_storeWarning = QStringLiteral("could not save the Factory tokens (%1); they are kept in memory and saved "
@@ -439,6 +484,8 @@ void AuthManager::adoptTokens(const TokenResponse &tokens, const QString &source
     m_creds.email = tokens.email;
     m_creds.source = source;
     m_creds.envRefreshHash.clear();
+    m_creds.chain = QUuid::createUuid().toString(QUuid::WithoutBraces); // a new sign-in starts a new chain
+    m_creds.generation = 1;
     m_lastError.clear();
     log::registerSecret(tokens.refreshToken);
     log::registerSecret(tokens.accessToken);

@@ -19,6 +19,7 @@ namespace d2a {
 
 class HttpClient;
 class TokenStore;
+class AutoTokenStore;
 
 enum class TokenStoreMode { Auto, Keychain, File };
 std::optional<TokenStoreMode> parseTokenStoreMode(const QString &name);
@@ -77,7 +78,7 @@ public:
     QString email() const { return m_creds.email; }
     qint64 accessExpiresAt() const { return m_creds.accessExpiresAt; }
     QString storeKind() const;
-    QString storeWarning() const { return m_storeWarning; }
+    QString storeWarning() const;
     QString lastError() const { return m_lastError; }
     int refreshCount() const { return m_refreshCount; }
     /// For GET / and the GUI: source, state, email, expiry, store; never a secret.
@@ -85,6 +86,9 @@ public:
     static QString stateName(State s);
     static QString sourceName(Source s);
     WorkOsClient *workOs() const { return m_workos; }
+    /// The token_store "auto" policy over these two stores (the comparison of StoredCredentials decides which
+    /// copy is newest).
+    static AutoTokenStore *makeAutoStore(TokenStore *keychain, TokenStore *file);
 
 Q_SIGNALS:
     void loaded();
@@ -97,6 +101,7 @@ private:
         BearerDone done;
     };
     void settle(const Environment &env, std::optional<QByteArray> stored, const QString &readError);
+    void adoptNewer(const QByteArray &blob);
     void refresh();
     void flushIfReady();
     void onRefreshed(const Result<TokenResponse> &result);

@@ -26,6 +26,11 @@ QByteArray StoredCredentials::toJson() const
     }
     if (accessExpiresAt > 0)
         o.insert(QStringLiteral("access_expires_at"), double(accessExpiresAt));
+    put("chain", chain);
+    if (generation > 0)
+        o.insert(QStringLiteral("generation"), double(generation));
+    if (savedAt > 0)
+        o.insert(QStringLiteral("saved_at"), double(savedAt));
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
@@ -44,6 +49,9 @@ StoredCredentials StoredCredentials::fromJson(const QByteArray &json, bool *ok)
     c.email = o.value(u"email").toString();
     c.source = o.value(u"source").toString();
     c.envRefreshHash = o.value(u"env_refresh_sha256").toString();
+    c.chain = o.value(u"chain").toString();
+    c.generation = qint64(o.value(u"generation").toDouble(0));
+    c.savedAt = qint64(o.value(u"saved_at").toDouble(0));
     const QJsonObject keys = o.value(u"backend_keys").toObject();
     for (auto it = keys.begin(); it != keys.end(); ++it)
         c.backendKeys.insert(it.key(), it.value().toString());

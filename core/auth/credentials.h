@@ -17,8 +17,20 @@ struct StoredCredentials
     QString source; ///< where the refresh token came from: env, app, device, droid-cli
     QString envRefreshHash; ///< SHA-256 of the DROID_REFRESH_KEY value this chain of rotations started from
     QHash<QString, QString> backendKeys; ///< keys of third-party backends, by backend name
+    /// Which copy is newest when two stores disagree: one chain per sign-in (or DROID_REFRESH_KEY), its
+    /// generation counts the rotations, savedAt (ms since the epoch) orders different chains.
+    QString chain;
+    qint64 generation = 0;
+    qint64 savedAt = 0;
 
     bool isEmpty() const { return apiKey.isEmpty() && refreshToken.isEmpty(); }
+    /// True when `other` holds newer credentials than this (same chain: more rotations; else saved later).
+    bool olderThan(const StoredCredentials &other) const
+    {
+        if (!chain.isEmpty() && chain == other.chain && generation != other.generation)
+            return generation < other.generation;
+        return savedAt < other.savedAt;
+    }
     QByteArray toJson() const;
     static StoredCredentials fromJson(const QByteArray &json, bool *ok = nullptr);
 };
