@@ -25,6 +25,8 @@ public:
 
     void start();
     void cancel();
+    /// True while the next poll is waiting on its timer.
+    bool pollScheduled() const { return m_timer.isActive(); }
 
 Q_SIGNALS:
     /// Show `userCode` and open `verificationUriComplete` (it carries the code) in the browser.

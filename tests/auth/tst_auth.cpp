@@ -363,16 +363,19 @@ private Q_SLOTS:
         QByteArray got;
         auth->acquire(this, [&](Result<QByteArray> b) { got = b.ok() ? b.value() : QByteArray("error"); });
         QTRY_COMPARE(got, stored.accessToken.toUtf8());
-        // Backoff: an immediate second check does not hammer the service.
+        // Backoff: an immediate second check does not hammer the service (a refresh would have started inside
+        // checkRefreshDue(), counted at once).
+        const int started = auth->refreshCount();
         auth->checkRefreshDue();
-        QTest::qWait(50);
+        QCOMPARE(auth->refreshCount(), started);
         QCOMPARE(m_fake->refreshAttempts, 1);
         offset += 3; // past the first backoff step (2 s)
         auth->checkRefreshDue();
         QTRY_COMPARE(m_fake->refreshAttempts, 2); // HTTP 500 again: backs off further
+        QTRY_VERIFY(auth->state() != AuthManager::State::Refreshing); // its answer has been handled
+        const int started2 = auth->refreshCount();
         auth->checkRefreshDue();
-        QTest::qWait(50);
-        QCOMPARE(m_fake->refreshAttempts, 2);
+        QCOMPARE(auth->refreshCount(), started2);
         offset += 5; // past the second step (4 s)
         auth->checkRefreshDue();
         QTRY_COMPARE(m_fake->refreshCount, 1);
@@ -445,9 +448,11 @@ private Q_SLOTS:
         job.cancel();
         QCOMPARE(failed.count(), 1);
         QVERIFY(failed.first().first().toString().contains(QStringLiteral("cancelled")));
-        const int polls = m_fake->devicePolls;
-        QTest::qWait(200);
-        QVERIFY(m_fake->devicePolls <= polls + 1); // at most the poll already in flight
+        // Nothing is scheduled any more, and a poll already in flight schedules nothing when it answers.
+        QVERIFY(!job.pollScheduled());
+        // A poll in flight has been answered once its connection is back in the pool: still nothing scheduled.
+        QTRY_COMPARE(m_http->idleConnections(), m_http->openConnections());
+        QVERIFY(!job.pollScheduled());
     }
 
     void droidCliImport_data()

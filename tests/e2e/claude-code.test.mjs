@@ -37,14 +37,13 @@ test('connect claude-code, then Claude Code answers through droid2api', { timeou
     assert.equal(claude.status, 0, claude.stderr);
     const result = JSON.parse(claude.stdout);
     assert.equal(result.result, 'Hello from the'); // the fake's three streamed words
-    // spawnSync held the event loop: let the proxy's log lines arrive, then look for the request.
-    for (let i = 0; i < 50 && !/POST \/v1\/messages model=claude-sonnet-4-6 status=200/.test(proxy.stderr()); i++)
-      await new Promise((r) => setTimeout(r, 100));
-    assert.match(proxy.stderr(), /POST \/v1\/messages model=claude-sonnet-4-6 status=200/, 'the request went through droid2api');
-
     const disconnect = spawnSync(BIN, ['disconnect', 'claude-code', '--yes', '--config', config], { env, encoding: 'utf8' });
     assert.equal(disconnect.status, 0, disconnect.stderr);
     assert.ok(!existsSync(join(home, '.claude', 'settings.json')), 'the file droid2api created is gone');
+    // Once droid2api has exited, every line it logged is in hand: the request went through it.
+    proxy.proc.kill('SIGTERM');
+    assert.equal(await exited(proxy.proc), 0);
+    assert.match(proxy.stderr(), /POST \/v1\/messages model=claude-sonnet-4-6 status=200/, 'the request went through droid2api');
   } finally {
     proxy.proc.kill('SIGTERM');
     await exited(proxy.proc);

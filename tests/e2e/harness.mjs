@@ -20,7 +20,7 @@ export function startListening(cmd, args, env = {}) {
     proc.on('exit', () => spawned.delete(proc));
     let out = '';
     let err = '';
-    const timer = setTimeout(() => reject(new Error(`${cmd} did not start: ${out}${err}`)), 10000);
+    const timer = setTimeout(() => reject(new Error(`${cmd} did not start: ${out}${err}`)), 60000);
     proc.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/listening on (http:\/\/[^\s]+)/);

@@ -756,7 +756,8 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
     }
     socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n" + extraHeaders
                   + "Transfer-Encoding: chunked\r\n\r\n");
-    streamTo(socket, streamEvents(format, model, deltas), delay, scenario == u"cut", scenario == u"stall");
+    streamTo(socket, streamEvents(format, model, deltas), fake.value("lockstep").toBool() ? -1 : delay, scenario == u"cut",
+             scenario == u"stall");
 }
 
 void FakeUpstream::streamTo(QTcpSocket *socket, QList<QByteArray> events, int delayMs, bool cutAfterFirst,
@@ -791,7 +792,21 @@ void FakeUpstream::streamTo(QTcpSocket *socket, QList<QByteArray> events, int de
             m_streaming[s] = false;
             return;
         }
+        if (delayMs < 0) { // lockstep: the next event waits for releaseNextEvent()
+            m_release = weakStep;
+            return;
+        }
         QTimer::singleShot(delayMs, this, *step);
     };
     (*step)();
+}
+
+bool FakeUpstream::releaseNextEvent()
+{
+    auto step = m_release.lock();
+    m_release.reset();
+    if (!step)
+        return false;
+    (*step)();
+    return true;
 }

@@ -10,6 +10,8 @@
 //   close      close the connection without answering
 //   utf8split  one SSE event whose multi-byte UTF-8 text is split across two writes fake.delay_ms apart
 //   raw        write fake.raw (a string) verbatim, then close if fake.close is true
+// With "lockstep": true a stream sends its first event, then each next one only when releaseNextEvent() is
+// called: a test proves no buffering by waiting for event N at the client before the upstream sends N+1.
 // Models named "tools-*" answer with two parallel tool calls (get_weather for Paris and London), or, once
 // the request carries tool results, with text that quotes them; "think-*" models think (with a signature)
 // before they answer; "cut-*" models break the stream after one event and "slow-*" models pause 400 ms
@@ -85,6 +87,8 @@ public:
     int devicePolls = 0;
     int deviceInterval = 0;
     int deviceExpiresIn = 600;
+    /// Lockstep streams: sends the next event now; false when none is waiting.
+    bool releaseNextEvent();
     /// Makes and remembers a valid refresh token.
     QString issueRefreshToken();
     /// A JWT access token expiring `ttl` seconds from now.
@@ -118,4 +122,5 @@ private:
     QHash<QTcpSocket *, int> m_ids;
     QHash<QTcpSocket *, bool> m_streaming;
     QList<std::shared_ptr<std::function<void()>>> m_steps;
+    std::weak_ptr<std::function<void()>> m_release;
 };
