@@ -1,5 +1,6 @@
 #include "apierrors.h"
 
+#include "../json/jsonwriter.h"
 #include "../log/log.h"
 
 #include <QtCore/qjsondocument.h>
@@ -63,59 +64,69 @@ QByteArray geminiStatus(int status)
     }
 }
 
-QJsonObject errorObject(WireFormat format, const Error &e)
+} // namespace
+
+QByteArray renderErrorBody(WireFormat format, const Error &e)
 {
     const QString message = log::redact(e.message);
+    QByteArray out;
+    json::Writer w(&out);
     switch (format) {
     case WireFormat::OpenAIChat:
     case WireFormat::OpenAIResponses: {
-        QJsonObject err { { QStringLiteral("message"), message },
-                          { QStringLiteral("type"), QString::fromLatin1(openAiType(e.httpStatus)) },
-                          { QStringLiteral("param"), QJsonValue::Null } };
+        w.beginObject().key("error").beginObject().member("message", message).member("type", openAiType(e.httpStatus).constData());
+        w.memberNull("param").key("code");
         const QByteArray code = openAiCode(e.httpStatus);
-        err.insert(QStringLiteral("code"), code.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(QString::fromLatin1(code)));
-        return { { QStringLiteral("error"), err } };
+        if (code.isEmpty())
+            w.null();
+        else
+            w.string(QLatin1StringView(code));
+        w.endObject().endObject();
+        break;
     }
     case WireFormat::Anthropic: {
         const QByteArray type = e.vendorType.isEmpty() ? anthropicType(e.httpStatus) : e.vendorType;
-        return { { QStringLiteral("type"), QStringLiteral("error") },
-                 { QStringLiteral("error"),
-                   QJsonObject { { QStringLiteral("type"), QString::fromLatin1(type) },
-                                 { QStringLiteral("message"), message } } } };
+        w.beginObject().member("type", "error").key("error").beginObject();
+        w.key("type").stringUtf8(type).member("message", message).endObject().endObject();
+        break;
     }
     case WireFormat::Gemini:
-        return { { QStringLiteral("error"),
-                   QJsonObject { { QStringLiteral("code"), e.httpStatus },
-                                 { QStringLiteral("message"), message },
-                                 { QStringLiteral("status"), QString::fromLatin1(geminiStatus(e.httpStatus)) } } } };
+        w.beginObject().key("error").beginObject().member("code", e.httpStatus).member("message", message);
+        w.member("status", geminiStatus(e.httpStatus).constData()).endObject().endObject();
+        break;
     }
-    return {};
-}
-
-} // namespace
-
-QByteArray renderErrorBody(WireFormat format, const Error &error)
-{
-    return QJsonDocument(errorObject(format, error)).toJson(QJsonDocument::Compact);
+    return out;
 }
 
 QByteArray renderStreamError(WireFormat format, const Error &error)
 {
-    const QByteArray json = renderErrorBody(format, error);
     switch (format) {
     case WireFormat::Anthropic:
-        return "event: error\ndata: " + json + "\n\n";
+        return "event: error\ndata: " + renderErrorBody(format, error) + "\n\n";
     case WireFormat::OpenAIResponses: {
         // The Responses stream's own error event: {type:"error", code, message, param}.
-        QJsonObject o { { QStringLiteral("type"), QStringLiteral("error") },
-                        { QStringLiteral("code"), QString::fromLatin1(openAiCode(error.httpStatus).isEmpty() ? openAiType(error.httpStatus) : openAiCode(error.httpStatus)) },
-                        { QStringLiteral("message"), log::redact(error.message) },
-                        { QStringLiteral("param"), QJsonValue::Null } };
-        return "event: error\ndata: " + QJsonDocument(o).toJson(QJsonDocument::Compact) + "\n\n";
+        const QByteArray code = openAiCode(error.httpStatus).isEmpty() ? openAiType(error.httpStatus) : openAiCode(error.httpStatus);
+        QByteArray data;
+        json::Writer w(&data);
+        w.beginObject().member("type", "error").key("code").stringUtf8(code).member("message", log::redact(error.message));
+        w.memberNull("param").endObject();
+        return "event: error\ndata: " + data + "\n\n";
     }
     case WireFormat::OpenAIChat:
+        return "data: " + renderErrorBody(format, error) + "\n\n";
     case WireFormat::Gemini:
-        return "data: " + json + "\n\n";
+        return "data: " + renderErrorBody(format, error) + "\r\n\r\n";
+    }
+    return {};
+}
+
+QByteArray keepAliveEvent(WireFormat format)
+{
+    switch (format) {
+    case WireFormat::Anthropic: return QByteArrayLiteral("event: ping\ndata: {\"type\":\"ping\"}\n\n");
+    case WireFormat::Gemini: return QByteArrayLiteral("\r\n");
+    case WireFormat::OpenAIChat:
+    case WireFormat::OpenAIResponses: return QByteArrayLiteral(": keepalive\n\n");
     }
     return {};
 }

@@ -1,15 +1,21 @@
 #pragma once
-// Internal: the per-format modules behind translate.h.
+// Internal: what the per-format modules (formats/<format>/) share, and their entry points behind translate.h.
 
+#include "../json/json.h"
+#include "../json/jsonwriter.h"
+#include "apierrors.h"
 #include "translate.h"
 
 namespace d2a::fmt {
 
+using json::Value;
+using json::Writer;
+
 #define D2A_FORMAT_MODULE(ns)                                                                                          \
     namespace ns {                                                                                                     \
-    Result<ir::Response> readResponse(const QJsonObject &body);                                                        \
-    QJsonObject writeResponse(const ir::Response &response);                                                           \
-    Result<QJsonObject> writeRequest(const ir::Request &request);                                                      \
+    Result<ir::Response> readResponse(const Value &body);                                                              \
+    QByteArray writeResponse(const ir::Response &response);                                                            \
+    Result<QByteArray> writeRequest(const ir::Request &request);                                                       \
     std::unique_ptr<EventReader> makeEventReader();                                                                    \
     std::unique_ptr<StreamWriter> makeStreamWriter(const ir::Request &request);                                        \
     }
@@ -20,12 +26,13 @@ D2A_FORMAT_MODULE(responses)
 D2A_FORMAT_MODULE(gemini)
 #undef D2A_FORMAT_MODULE
 
-namespace anthropic { Result<ir::Request> readRequest(const QJsonObject &body); }
-namespace chat { Result<ir::Request> readRequest(const QJsonObject &body); }
-namespace responses { Result<ir::Request> readRequest(const QJsonObject &body); }
+namespace anthropic { Result<ir::Request> readRequest(const Value &body); }
+namespace chat { Result<ir::Request> readRequest(const Value &body); }
+namespace responses { Result<ir::Request> readRequest(const Value &body); }
 namespace gemini {
-Result<ir::Request> readRequest(const QJsonObject &body, const QString &pathModel);
-Result<ir::Response> readChunks(const QJsonArray &chunks);
+Result<ir::Request> readRequest(const Value &body, const QString &pathModel);
+/// A streamed Gemini answer read whole (a JSON array of chunks), merged into one response.
+Result<ir::Response> readChunks(const Value &chunks);
 }
 
 /// A 400 that names the offending field: "'messages[2].content' must be ...".
@@ -34,10 +41,21 @@ inline Error fieldError(const QString &field, const QString &problem)
     return Error::badRequest(QStringLiteral("'%1' %2").arg(field, problem));
 }
 
-/// Maps finish reasons to and from each format.
+/// Maps finish reasons to each format.
 QString finishName(WireFormat f, ir::Finish finish);
 
-/// An SSE event with a JSON payload.
-QByteArray sseJson(const QByteArray &event, const QJsonObject &data);
+/// An SSE event: "event: <event>\n" (when given), "data: <json>", then the blank line ("\n\n", or "\r\n\r\n").
+QByteArray sse(QByteArrayView event, QByteArrayView json, QByteArrayView end = "\n\n");
+
+/// Writes a number as the client wrote it (or its shortest text when computed here).
+void writeNumber(Writer &w, const ir::Number &n);
+/// A number value from JSON (raw text kept).
+std::optional<ir::Number> numberOf(const Value &v);
+
+/// A tool's parameters as JSON text: the client's schema, or {"type":"object"} when it sent none.
+QByteArrayView schemaOrEmpty(const QByteArray &parameters);
+
+/// Tool-call arguments (JSON text) as an object's exact text; {} when empty; nullopt when not an object.
+std::optional<QByteArray> argumentsObject(const QString &arguments);
 
 } // namespace d2a::fmt

@@ -1,18 +1,26 @@
 #pragma once
 // The shared model every translated request, response and stream goes through: one reader and one writer per
-// wire format, never N x N converters. Same-format requests skip it (passthrough keeps unknown fields).
+// wire format, never N x N converters. Same-format requests skip it (passthrough keeps the client's bytes).
+// What the client wrote as JSON and the target only carries (tool schemas, tool-call arguments, JSON-output
+// schemas, numbers) travels as the client's exact JSON text, so key order and numbers survive translation.
 
 #include "../error.h"
 #include "wireformat.h"
 
-#include <QtCore/qjsonarray.h>
-#include <QtCore/qjsonobject.h>
+#include <QtCore/qbytearray.h>
 #include <QtCore/qlist.h>
 #include <QtCore/qstring.h>
 
 #include <optional>
 
 namespace d2a::ir {
+
+/// A number as the client wrote it (written back verbatim), with its value for the checks that need it.
+struct Number
+{
+    double value = 0;
+    QByteArray raw; ///< exact JSON text; empty when computed here
+};
 
 /// One piece of a message.
 struct Part
@@ -30,7 +38,7 @@ struct Part
     // ToolCall / ToolResult
     QString callId;
     QString name; ///< ToolCall: function name; ToolResult: the called function's name when known
-    QString arguments = QStringLiteral("{}"); ///< ToolCall: JSON text
+    QString arguments = QStringLiteral("{}"); ///< ToolCall: JSON text, exactly as the model wrote it
     QList<Part> result; ///< ToolResult: text and image parts
     bool isError = false;
 
@@ -53,7 +61,7 @@ struct Tool
 {
     QString name;
     QString description;
-    QJsonObject parameters; ///< JSON Schema
+    QByteArray parameters; ///< JSON Schema object as the client wrote it (empty: none)
 };
 
 struct ToolChoice
@@ -71,6 +79,17 @@ struct Reasoning
     QString effort; ///< low / medium / high / xhigh / minimal
 };
 
+/// JSON output: response_format (Chat), text.format (Responses), responseMimeType/responseSchema (Gemini).
+struct JsonFormat
+{
+    enum class Kind { None, Object, Schema };
+    Kind kind = Kind::None;
+    QString name;
+    QString description;
+    QByteArray schema; ///< JSON Schema object as the client wrote it
+    std::optional<bool> strict;
+};
+
 struct Request
 {
     QString model;
@@ -79,15 +98,15 @@ struct Request
     QList<Tool> tools;
     std::optional<ToolChoice> toolChoice;
     std::optional<bool> parallelToolCalls;
-    std::optional<double> temperature;
-    std::optional<double> topP;
+    std::optional<Number> temperature;
+    std::optional<Number> topP;
     std::optional<int> topK;
     QStringList stop;
     std::optional<int> maxTokens;
     bool stream = false;
     bool includeUsage = false; ///< Chat stream_options.include_usage
     std::optional<Reasoning> reasoning;
-    QJsonObject jsonFormat; ///< {type: json_object} or {type: json_schema, name, schema, strict}
+    JsonFormat jsonFormat;
 };
 
 enum class Finish { Stop, Length, ToolCalls, ContentFilter, Error };

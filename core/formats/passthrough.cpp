@@ -1,124 +1,132 @@
 #include "passthrough.h"
 
+#include "../json/jsonedit.h"
+#include "../json/jsonwriter.h"
 #include "reasoning.h"
-
-#include <QtCore/qjsonarray.h>
 
 namespace d2a {
 
 namespace {
 
-QJsonObject textBlock(const QString &text)
+using json::Patcher;
+using json::Value;
+using json::Writer;
+
+QByteArray textBlock(const QString &text)
 {
-    return { { QStringLiteral("type"), QStringLiteral("text") }, { QStringLiteral("text"), text } };
+    QByteArray out;
+    Writer(&out).beginObject().member("type", "text").member("text", text).endObject();
+    return out;
 }
 
-std::optional<Error> prefixAnthropic(QJsonObject &body, const QString &prefix)
+std::optional<Error> prefixAnthropic(Patcher &p, const Value &body, const QString &prefix)
 {
-    const QJsonValue system = body.value(u"system");
-    QJsonArray blocks { textBlock(prefix) };
+    const Value system = body["system"];
     if (system.isString()) {
-        if (!system.toString().isEmpty())
-            blocks.append(textBlock(system.toString()));
+        QByteArray blocks = '[' + textBlock(prefix);
+        const QString text = system.toString();
+        if (!text.isEmpty())
+            blocks += ',' + textBlock(text);
+        p.replace(system, blocks + ']');
     } else if (system.isArray()) {
-        for (const QJsonValue &b : system.toArray())
-            blocks.append(b);
-    } else if (!system.isUndefined() && !system.isNull()) {
+        p.insertElement(system, 0, textBlock(prefix));
+    } else if (!system.isSet()) {
+        p.setMember(body, "system", '[' + textBlock(prefix) + ']');
+    } else {
         return Error::badRequest(QStringLiteral("'system' must be a string or an array of content blocks"));
     }
-    body.insert(QStringLiteral("system"), blocks);
     return std::nullopt;
 }
 
-std::optional<Error> prefixResponses(QJsonObject &body, const QString &prefix)
+std::optional<Error> prefixResponses(Patcher &p, const Value &body, const QString &prefix)
 {
-    const QJsonValue instr = body.value(u"instructions");
-    if (!instr.isUndefined() && !instr.isNull() && !instr.isString())
+    const Value instr = body["instructions"];
+    if (instr.isSet() && !instr.isString())
         return Error::badRequest(QStringLiteral("'instructions' must be a string"));
-    body.insert(QStringLiteral("instructions"), prefix + instr.toString());
+    p.setMember(body, "instructions", json::quoted(prefix + instr.toString()));
     return std::nullopt;
 }
 
-std::optional<Error> prefixChat(QJsonObject &body, const QString &prefix)
+std::optional<Error> prefixChat(Patcher &p, const Value &body, const QString &prefix)
 {
-    const QJsonValue msgsValue = body.value(u"messages");
-    if (!msgsValue.isArray())
+    const Value msgs = body["messages"];
+    if (!msgs.isArray())
         return Error::badRequest(QStringLiteral("'messages' must be an array"));
-    QJsonArray msgs = msgsValue.toArray();
-    for (qsizetype i = 0; i < msgs.size(); ++i) {
-        QJsonObject m = msgs[i].toObject();
-        const QString role = m.value(u"role").toString();
-        if (role != u"system" && role != u"developer")
+    int i = -1;
+    for (Value m : msgs.children()) {
+        ++i;
+        if (!m["role"].stringIs("system") && !m["role"].stringIs("developer"))
             continue;
-        const QJsonValue content = m.value(u"content");
-        if (content.isString()) {
-            m.insert(QStringLiteral("content"), prefix + content.toString());
-        } else if (content.isArray()) {
-            QJsonArray parts = content.toArray();
-            parts.prepend(textBlock(prefix));
-            m.insert(QStringLiteral("content"), parts);
-        } else {
+        const Value content = m["content"];
+        if (content.isString())
+            p.replace(content, json::quoted(prefix + content.toString()));
+        else if (content.isArray())
+            p.insertElement(content, 0, textBlock(prefix));
+        else
             return Error::badRequest(QStringLiteral("'messages[%1].content' must be a string or an array").arg(i));
-        }
-        msgs[i] = m;
-        body.insert(QStringLiteral("messages"), msgs);
         return std::nullopt;
     }
-    msgs.prepend(QJsonObject { { QStringLiteral("role"), QStringLiteral("system") },
-                               { QStringLiteral("content"), prefix } });
-    body.insert(QStringLiteral("messages"), msgs);
+    QByteArray message;
+    Writer(&message).beginObject().member("role", "system").member("content", prefix).endObject();
+    p.insertElement(msgs, 0, message);
     return std::nullopt;
 }
 
-std::optional<Error> prefixGemini(QJsonObject &body, const QString &prefix)
+std::optional<Error> prefixGemini(Patcher &p, const Value &body, const QString &prefix)
 {
     // Both spellings occur in the wild; the REST API documents camelCase.
-    const QString key = body.contains(u"system_instruction") ? QStringLiteral("system_instruction")
-                                                             : QStringLiteral("systemInstruction");
-    const QJsonValue si = body.value(key);
-    QJsonObject instr;
-    QJsonArray parts { QJsonObject { { QStringLiteral("text"), prefix } } };
+    const bool snake = body.contains("system_instruction");
+    const Value si = snake ? body["system_instruction"] : body["systemInstruction"];
+    QByteArray part;
+    Writer(&part).beginObject().member("text", prefix).endObject();
     if (si.isObject()) {
-        instr = si.toObject();
-        const QJsonValue p = instr.value(u"parts");
-        if (p.isArray())
-            for (const QJsonValue &v : p.toArray())
-                parts.append(v);
-        else if (p.isObject())
-            parts.append(p);
+        const Value parts = si["parts"];
+        if (parts.isArray())
+            p.insertElement(parts, 0, part);
+        else if (parts.isObject())
+            p.replace(parts, '[' + part + ',' + parts.rawBytes() + ']');
+        else
+            p.setMember(si, "parts", '[' + part + ']');
     } else if (si.isString()) {
-        parts.append(QJsonObject { { QStringLiteral("text"), si.toString() } });
-    } else if (!si.isUndefined() && !si.isNull()) {
-        return Error::badRequest(QStringLiteral("'%1' must be an object with 'parts'").arg(key));
+        QByteArray second;
+        Writer(&second).beginObject().member("text", si.toString()).endObject();
+        p.replace(si, "{\"parts\":[" + part + ',' + second + "]}");
+    } else if (!si.isSet()) {
+        p.setMember(body, "systemInstruction", "{\"parts\":[" + part + "]}");
+    } else {
+        return Error::badRequest(QStringLiteral("'%1' must be an object with 'parts'")
+                                     .arg(snake ? QStringLiteral("system_instruction") : QStringLiteral("systemInstruction")));
     }
-    instr.insert(QStringLiteral("parts"), parts);
-    body.insert(key, instr);
     return std::nullopt;
 }
 
 } // namespace
 
-Result<QJsonObject> applyPassthroughEdits(WireFormat format, QJsonObject body, const PassthroughEdits &edits)
+Result<QByteArray> applyPassthroughEdits(WireFormat format, const json::Document &doc, const PassthroughEdits &edits)
 {
-    if (!edits.upstreamModel.isEmpty())
-        body.insert(QStringLiteral("model"), edits.upstreamModel);
-    std::optional<Error> err;
+    const Value body = doc.root();
+    if (!body.isObject())
+        return Error::badRequest(QStringLiteral("request body must be a JSON object"));
+    Patcher p(doc);
+    if (!edits.upstreamModel.isEmpty()) // Factory's Gemini route reads the model from the body too
+        p.setMember(body, "model", json::quoted(edits.upstreamModel));
     if (!edits.systemPrompt.isEmpty()) {
+        std::optional<Error> err;
         switch (format) {
-        case WireFormat::Anthropic: err = prefixAnthropic(body, edits.systemPrompt); break;
-        case WireFormat::OpenAIResponses: err = prefixResponses(body, edits.systemPrompt); break;
-        case WireFormat::OpenAIChat: err = prefixChat(body, edits.systemPrompt); break;
-        case WireFormat::Gemini: err = prefixGemini(body, edits.systemPrompt); break;
+        case WireFormat::Anthropic: err = prefixAnthropic(p, body, edits.systemPrompt); break;
+        case WireFormat::OpenAIResponses: err = prefixResponses(p, body, edits.systemPrompt); break;
+        case WireFormat::OpenAIChat: err = prefixChat(p, body, edits.systemPrompt); break;
+        case WireFormat::Gemini: err = prefixGemini(p, body, edits.systemPrompt); break;
         }
+        if (err)
+            return *err;
     }
-    if (err)
-        return *err;
-    applyReasoning(format, body, edits.level, edits.budget);
+    applyReasoning(format, p, body, edits.level, edits.budget);
     if (edits.fast && format == WireFormat::OpenAIResponses)
-        body.insert(QStringLiteral("service_tier"), QStringLiteral("priority"));
-    if (format == WireFormat::Gemini)
-        body.insert(QStringLiteral("stream"), edits.geminiStream);
-    return body;
+        p.setMember(body, "service_tier", "\"priority\"");
+    if (format == WireFormat::Gemini && edits.setGeminiStream)
+        p.setMember(body, "stream", edits.geminiStream ? "true" : "false");
+    return p.apply();
 }
 
 } // namespace d2a

@@ -1,11 +1,11 @@
 #pragma once
-// Same-format requests skip translation: the client's body goes upstream with only the edits the protocol
-// demands, so unknown fields, cache_control and thinking signatures survive.
+// Same-format requests skip translation: the client's bytes go upstream with only the edits the protocol
+// demands, spliced in place, so key order, numbers, escapes, unknown fields, cache_control and thinking
+// signatures survive byte for byte.
 
 #include "../config/config.h"
+#include "../json/json.h"
 #include "wireformat.h"
-
-#include <QtCore/qjsonobject.h>
 
 namespace d2a {
 
@@ -17,10 +17,12 @@ struct PassthroughEdits
     int budget = 0; ///< Anthropic thinking budget for `level` (0: the built-in table)
     bool fast = false;
     bool geminiStream = false; ///< Factory's Gemini endpoint reads "stream" from the body
+    bool setGeminiStream = false; ///< write geminiStream into the body (Factory only)
 };
 
-/// Applies the edits to `body` in `format`: model, the Droid system prefix before the client's own system text
-/// (never replacing it), reasoning, fast mode. Returns an error naming the field when a field has a wrong type.
-Result<QJsonObject> applyPassthroughEdits(WireFormat format, QJsonObject body, const PassthroughEdits &edits);
+/// The body of `doc` in `format` with the edits spliced in: the model, the Droid system prefix before the
+/// client's own system text (never replacing it), reasoning, fast mode. Every other byte is the client's.
+/// Returns an error naming the field when a field the edits touch has a wrong type.
+Result<QByteArray> applyPassthroughEdits(WireFormat format, const json::Document &doc, const PassthroughEdits &edits);
 
 } // namespace d2a

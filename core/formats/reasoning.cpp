@@ -1,7 +1,6 @@
 #include "reasoning.h"
 
-#include <QtCore/qjsonarray.h>
-#include <QtCore/qstringlist.h>
+#include "../json/jsonwriter.h"
 
 namespace d2a {
 
@@ -27,64 +26,101 @@ int thinkingBudget(ReasoningLevel level)
     }
 }
 
-void applyReasoning(WireFormat format, QJsonObject &body, ReasoningLevel level, int budgetOverride)
+QByteArray rewriteObject(const json::Value &object, const QList<QPair<QByteArray, QByteArray>> &set, const QList<QByteArray> &remove)
+{
+    QByteArray out = "{";
+    QList<QByteArray> done;
+    auto add = [&out](QByteArrayView key, QByteArrayView value) {
+        if (out.size() > 1)
+            out += ',';
+        out += key;
+        out += ':';
+        out += value;
+    };
+    for (json::Value m : object.children()) {
+        const QByteArray key = m.key().toUtf8();
+        if (remove.contains(key))
+            continue;
+        bool replaced = false;
+        for (const auto &kv : set)
+            if (kv.first == key) {
+                add(m.rawKey(), kv.second);
+                done.append(key);
+                replaced = true;
+            }
+        if (!replaced)
+            add(m.rawKey(), m.raw());
+    }
+    for (const auto &kv : set)
+        if (!done.contains(kv.first))
+            add(json::quoted(QString::fromUtf8(kv.first)), kv.second);
+    return out + '}';
+}
+
+void applyReasoning(WireFormat format, json::Patcher &p, const json::Value &body, ReasoningLevel level, int budgetOverride)
 {
     if (level == ReasoningLevel::Auto)
         return;
-    const QString effort = reasoningLevelName(level);
+    const QByteArray effort = json::quoted(reasoningLevelName(level));
     switch (format) {
-    case WireFormat::Anthropic:
+    case WireFormat::Anthropic: {
         if (level == ReasoningLevel::Off) {
-            body.remove(QStringLiteral("thinking"));
+            p.removeMember(body, "thinking");
             return;
-        } else {
-            const int budget = budgetOverride > 0 ? budgetOverride : thinkingBudget(level);
-            body.insert(QStringLiteral("thinking"),
-                        QJsonObject { { QStringLiteral("type"), QStringLiteral("enabled") },
-                                      { QStringLiteral("budget_tokens"), budget } });
-            // Anthropic requires max_tokens > budget_tokens; keep the client's answer room on top of the budget.
-            const int maxTokens = body.value(u"max_tokens").toInt(0);
-            if (maxTokens <= budget)
-                body.insert(QStringLiteral("max_tokens"), budget + qMax(maxTokens, 4096));
-            // Extended thinking accepts only the default temperature and no top_k.
-            body.remove(QStringLiteral("temperature"));
-            body.remove(QStringLiteral("top_k"));
         }
+        const int budget = budgetOverride > 0 ? budgetOverride : thinkingBudget(level);
+        p.setMember(body, "thinking", "{\"type\":\"enabled\",\"budget_tokens\":" + QByteArray::number(budget) + '}');
+        // Anthropic requires max_tokens > budget_tokens; keep the client's answer room on top of the budget.
+        const qint64 maxTokens = body["max_tokens"].toInteger(0);
+        if (maxTokens <= budget)
+            p.setMember(body, "max_tokens", QByteArray::number(budget + qMax<qint64>(maxTokens, 4096)));
+        // Extended thinking accepts only the default temperature and no top_k.
+        p.removeMember(body, "temperature");
+        p.removeMember(body, "top_k");
         return;
-    case WireFormat::OpenAIResponses:
+    }
+    case WireFormat::OpenAIResponses: {
         if (level == ReasoningLevel::Off) {
-            body.remove(QStringLiteral("reasoning"));
+            p.removeMember(body, "reasoning");
+            return;
+        }
+        const json::Value r = body["reasoning"];
+        if (r.isObject()) {
+            QList<QPair<QByteArray, QByteArray>> set { { "effort", effort } };
+            if (!r.contains("summary"))
+                set.append(qMakePair(QByteArray("summary"), QByteArray("\"auto\"")));
+            p.replace(r, rewriteObject(r, set));
         } else {
-            QJsonObject r = body.value(u"reasoning").toObject();
-            r.insert(QStringLiteral("effort"), effort);
-            if (!r.contains(u"summary"))
-                r.insert(QStringLiteral("summary"), QStringLiteral("auto"));
-            body.insert(QStringLiteral("reasoning"), r);
+            p.setMember(body, "reasoning", "{\"effort\":" + effort + ",\"summary\":\"auto\"}");
         }
         return;
+    }
     case WireFormat::OpenAIChat:
         if (level == ReasoningLevel::Off)
-            body.remove(QStringLiteral("reasoning_effort"));
+            p.removeMember(body, "reasoning_effort");
         else
-            body.insert(QStringLiteral("reasoning_effort"), effort);
+            p.setMember(body, "reasoning_effort", effort);
         return;
     case WireFormat::Gemini: {
-        QJsonObject gc = body.value(u"generationConfig").toObject();
+        const json::Value gc = body["generationConfig"];
+        const QByteArray thinkingLevel = level == ReasoningLevel::Low ? "\"LOW\"" : level == ReasoningLevel::Medium ? "\"MEDIUM\"" : "\"HIGH\"";
         if (level == ReasoningLevel::Off) {
-            gc.remove(QStringLiteral("thinkingConfig"));
-        } else {
-            QJsonObject tc = gc.value(u"thinkingConfig").toObject();
-            tc.remove(QStringLiteral("thinkingBudget")); // Gemini rejects a budget together with a level
-            tc.insert(QStringLiteral("thinkingLevel"),
-                      level == ReasoningLevel::Low ? QStringLiteral("LOW")
-                                                   : level == ReasoningLevel::Medium ? QStringLiteral("MEDIUM")
-                                                                                     : QStringLiteral("HIGH"));
-            gc.insert(QStringLiteral("thinkingConfig"), tc);
+            if (!gc.contains("thinkingConfig"))
+                return;
+            if (gc.size() == 1)
+                p.removeMember(body, "generationConfig");
+            else
+                p.replace(gc, rewriteObject(gc, {}, { "thinkingConfig" }));
+            return;
         }
-        if (gc.isEmpty())
-            body.remove(QStringLiteral("generationConfig"));
+        const json::Value tc = gc["thinkingConfig"];
+        // Gemini rejects a budget together with a level.
+        const QByteArray thinking = tc.isObject() ? rewriteObject(tc, { { "thinkingLevel", thinkingLevel } }, { "thinkingBudget" })
+                                                  : "{\"thinkingLevel\":" + thinkingLevel + '}';
+        if (gc.isObject())
+            p.replace(gc, rewriteObject(gc, { { "thinkingConfig", thinking } }));
         else
-            body.insert(QStringLiteral("generationConfig"), gc);
+            p.setMember(body, "generationConfig", "{\"thinkingConfig\":" + thinking + '}');
         return;
     }
     }

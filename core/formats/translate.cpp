@@ -2,7 +2,7 @@
 
 #include "formats_p.h"
 
-#include <QtCore/qjsondocument.h>
+#include <QtCore/qlocale.h>
 #include <QtCore/quuid.h>
 
 namespace d2a {
@@ -32,28 +32,6 @@ QString dataUrl(const Part &image)
     if (!image.url.isEmpty())
         return image.url;
     return QStringLiteral("data:") + image.mediaType + QStringLiteral(";base64,") + image.data;
-}
-
-std::optional<QJsonObject> argumentsObject(const QString &arguments)
-{
-    const QString t = arguments.trimmed();
-    if (t.isEmpty())
-        return QJsonObject();
-    const QJsonDocument d = QJsonDocument::fromJson(t.toUtf8());
-    if (!d.isObject())
-        return std::nullopt;
-    return d.object();
-}
-
-QString compactJson(const QJsonValue &v)
-{
-    if (v.isObject())
-        return QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
-    if (v.isArray())
-        return QString::fromUtf8(QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact));
-    if (v.isString())
-        return v.toString();
-    return QStringLiteral("{}");
 }
 
 int budgetForEffort(const QString &effort)
@@ -99,56 +77,9 @@ QString unwrapSignature(const QString &signature, WireFormat *origin)
     return signature.mid(dot + 1);
 }
 
-QJsonObject sanitizeSchemaForGemini(const QJsonObject &schema)
-{
-    static const char *const rejected[] = { "$schema", "$id", "$ref", "$defs", "$comment", "definitions", "additionalProperties",
-                                            "uniqueItems", "exclusiveMinimum", "exclusiveMaximum", "examples", "default",
-                                            "patternProperties", "dependencies", "dependentRequired", "dependentSchemas",
-                                            "unevaluatedProperties", "propertyNames", "minProperties", "maxProperties",
-                                            "contains", "if", "then", "else", "not", "readOnly", "writeOnly", "strict" };
-    QJsonObject out;
-    for (auto it = schema.begin(); it != schema.end(); ++it) {
-        bool drop = false;
-        for (const char *r : rejected)
-            if (it.key() == QLatin1String(r))
-                drop = true;
-        if (drop)
-            continue;
-        const QJsonValue v = it.value();
-        if (it.key() == u"const") {
-            out.insert(QStringLiteral("enum"), QJsonArray { v });
-        } else if (it.key() == u"type" && v.isArray()) {
-            // ["string","null"] -> type string, nullable
-            QString type;
-            for (const QJsonValue &t : v.toArray())
-                if (t.toString() != u"null" && type.isEmpty())
-                    type = t.toString();
-                else if (t.toString() == u"null")
-                    out.insert(QStringLiteral("nullable"), true);
-            out.insert(QStringLiteral("type"), type.isEmpty() ? QStringLiteral("string") : type);
-        } else if (it.key() == u"properties" && v.isObject()) {
-            QJsonObject props;
-            const QJsonObject p = v.toObject();
-            for (auto pi = p.begin(); pi != p.end(); ++pi)
-                props.insert(pi.key(), sanitizeSchemaForGemini(pi.value().toObject()));
-            out.insert(it.key(), props);
-        } else if ((it.key() == u"items") && v.isObject()) {
-            out.insert(it.key(), sanitizeSchemaForGemini(v.toObject()));
-        } else if ((it.key() == u"anyOf" || it.key() == u"oneOf" || it.key() == u"allOf") && v.isArray()) {
-            QJsonArray arr;
-            for (const QJsonValue &s : v.toArray())
-                arr.append(sanitizeSchemaForGemini(s.toObject()));
-            out.insert(QStringLiteral("anyOf"), arr); // Gemini knows anyOf only
-        } else {
-            out.insert(it.key(), v);
-        }
-    }
-    return out;
-}
-
 } // namespace ir
 
-Result<ir::Request> readRequest(WireFormat format, const QJsonObject &body, const QString &pathModel)
+Result<ir::Request> readRequest(WireFormat format, const json::Value &body, const QString &pathModel)
 {
     switch (format) {
     case WireFormat::Anthropic: return fmt::anthropic::readRequest(body);
@@ -159,7 +90,7 @@ Result<ir::Request> readRequest(WireFormat format, const QJsonObject &body, cons
     return Error::internal(QStringLiteral("unknown format"));
 }
 
-Result<QJsonObject> writeRequest(WireFormat format, const ir::Request &request)
+Result<QByteArray> writeRequest(WireFormat format, const ir::Request &request)
 {
     switch (format) {
     case WireFormat::Anthropic: return fmt::anthropic::writeRequest(request);
@@ -172,32 +103,30 @@ Result<QJsonObject> writeRequest(WireFormat format, const ir::Request &request)
 
 Result<ir::Response> readResponse(WireFormat format, const QByteArray &body)
 {
-    QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &pe);
-    if (pe.error != QJsonParseError::NoError)
-        return Error::badGateway(QStringLiteral("upstream sent invalid JSON (%1)").arg(pe.errorString()));
-    QJsonObject o = doc.object();
-    if (doc.isArray() && format == WireFormat::Gemini) // a streamed Gemini answer read whole: merge the chunks
-        return fmt::gemini::readChunks(doc.array());
+    auto doc = json::Document::parse(body, { 512, false });
+    if (!doc)
+        return Error::badGateway(QStringLiteral("upstream sent invalid JSON (%1)").arg(doc.error().message));
+    const json::Value root = doc.value().root();
+    if (root.isArray() && format == WireFormat::Gemini) // a streamed Gemini answer read whole: merge the chunks
+        return fmt::gemini::readChunks(root);
     switch (format) {
-    case WireFormat::Anthropic: return fmt::anthropic::readResponse(o);
-    case WireFormat::OpenAIChat: return fmt::chat::readResponse(o);
-    case WireFormat::OpenAIResponses: return fmt::responses::readResponse(o);
-    case WireFormat::Gemini: return fmt::gemini::readResponse(o);
+    case WireFormat::Anthropic: return fmt::anthropic::readResponse(root);
+    case WireFormat::OpenAIChat: return fmt::chat::readResponse(root);
+    case WireFormat::OpenAIResponses: return fmt::responses::readResponse(root);
+    case WireFormat::Gemini: return fmt::gemini::readResponse(root);
     }
     return Error::internal(QStringLiteral("unknown format"));
 }
 
 QByteArray writeResponse(WireFormat format, const ir::Response &response)
 {
-    QJsonObject o;
     switch (format) {
-    case WireFormat::Anthropic: o = fmt::anthropic::writeResponse(response); break;
-    case WireFormat::OpenAIChat: o = fmt::chat::writeResponse(response); break;
-    case WireFormat::OpenAIResponses: o = fmt::responses::writeResponse(response); break;
-    case WireFormat::Gemini: o = fmt::gemini::writeResponse(response); break;
+    case WireFormat::Anthropic: return fmt::anthropic::writeResponse(response);
+    case WireFormat::OpenAIChat: return fmt::chat::writeResponse(response);
+    case WireFormat::OpenAIResponses: return fmt::responses::writeResponse(response);
+    case WireFormat::Gemini: return fmt::gemini::writeResponse(response);
     }
-    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+    return {};
 }
 
 std::unique_ptr<EventReader> makeEventReader(WireFormat upstream)
@@ -240,7 +169,7 @@ qint64 estimateInputTokens(const ir::Request &request)
         countParts(m.parts, countParts);
     }
     for (const ir::Tool &t : request.tools)
-        chars += t.name.size() + t.description.size() + QJsonDocument(t.parameters).toJson(QJsonDocument::Compact).size() + 16;
+        chars += t.name.size() + t.description.size() + t.parameters.size() + 16;
     return (chars + 3) / 4 + images * 1600;
 }
 
@@ -284,9 +213,50 @@ QString finishName(WireFormat f, ir::Finish finish)
     return {};
 }
 
-QByteArray sseJson(const QByteArray &event, const QJsonObject &data)
+QByteArray sse(QByteArrayView event, QByteArrayView json, QByteArrayView end)
 {
-    return SseSplitter::format(event, QJsonDocument(data).toJson(QJsonDocument::Compact));
+    QByteArray out;
+    out.reserve(event.size() + json.size() + 16);
+    if (!event.isEmpty()) {
+        out += "event: ";
+        out += event;
+        out += '\n';
+    }
+    out += "data: ";
+    out += json;
+    out += end;
+    return out;
+}
+
+void writeNumber(Writer &w, const ir::Number &n)
+{
+    if (!n.raw.isEmpty())
+        w.raw(n.raw);
+    else
+        w.number(n.value);
+}
+
+std::optional<ir::Number> numberOf(const Value &v)
+{
+    if (!v.isNumber())
+        return std::nullopt;
+    return ir::Number { v.toDouble(), v.rawBytes() };
+}
+
+QByteArrayView schemaOrEmpty(const QByteArray &parameters)
+{
+    return parameters.isEmpty() ? QByteArrayView("{\"type\":\"object\"}") : QByteArrayView(parameters);
+}
+
+std::optional<QByteArray> argumentsObject(const QString &arguments)
+{
+    const QByteArray text = arguments.trimmed().toUtf8();
+    if (text.isEmpty())
+        return QByteArray("{}");
+    auto doc = json::Document::parse(text, { 512, false });
+    if (!doc || !doc.value().root().isObject())
+        return std::nullopt;
+    return text;
 }
 
 } // namespace d2a::fmt

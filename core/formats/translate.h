@@ -2,18 +2,21 @@
 // Translation between the four wire formats through the shared model (model.h). One reader and one writer per
 // format for requests, responses and streams.
 
+#include "../json/json.h"
 #include "../sse/ssesplitter.h"
 #include "model.h"
 
 #include <memory>
+#include <optional>
 
 namespace d2a {
 
 /// Client body -> shared model. `pathModel` is the model named in the URL (Gemini routes). Errors are 400s
 /// that name the field.
-Result<ir::Request> readRequest(WireFormat format, const QJsonObject &body, const QString &pathModel = {});
-/// Shared model -> upstream body of `format`. Fails (400 naming the field) on what the target cannot express.
-Result<QJsonObject> writeRequest(WireFormat format, const ir::Request &request);
+Result<ir::Request> readRequest(WireFormat format, const json::Value &body, const QString &pathModel = {});
+/// Shared model -> upstream body of `format`, as JSON text in the vendor's key order. Fails (400 naming the
+/// field) on what the target cannot express.
+Result<QByteArray> writeRequest(WireFormat format, const ir::Request &request);
 /// Upstream JSON answer -> shared model.
 Result<ir::Response> readResponse(WireFormat format, const QByteArray &body);
 /// Shared model -> the client's JSON answer.
@@ -55,9 +58,6 @@ QString newId(const char *prefix);
 /// "data:image/png;base64,AAAA" -> media type and data; false if not a data URL.
 bool parseDataUrl(const QString &url, QString *mediaType, QString *data);
 QString dataUrl(const Part &image);
-/// Parses tool-call arguments JSON text into an object ({} when empty; nullopt when not an object).
-std::optional<QJsonObject> argumentsObject(const QString &arguments);
-QString compactJson(const QJsonValue &v);
 /// Anthropic-style budget for an effort name (low/medium/high/xhigh), and back.
 int budgetForEffort(const QString &effort);
 QString effortForBudget(int budget);
@@ -65,8 +65,6 @@ QString effortForBudget(int budget);
 /// back: "d2a.<format>.<signature>". unwrapSignature() restores the origin (Anthropic when there is no prefix).
 QString wrapSignature(WireFormat origin, const QString &signature);
 QString unwrapSignature(const QString &signature, WireFormat *origin);
-/// Drops the JSON-Schema keys Gemini rejects, recursively.
-QJsonObject sanitizeSchemaForGemini(const QJsonObject &schema);
 } // namespace ir
 
 } // namespace d2a

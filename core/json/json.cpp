@@ -596,6 +596,29 @@ QString decodeString(QByteArrayView token)
     return out;
 }
 
+QByteArray compact(QByteArrayView json)
+{
+    QByteArray out;
+    out.reserve(json.size());
+    const char *p = json.data();
+    const char *end = p + json.size();
+    while (p < end) {
+        const char c = *p;
+        if (c == '"') {
+            const char *start = p++;
+            while (p < end && *p != '"')
+                p += *p == '\\' ? 2 : 1;
+            p = p < end ? p + 1 : end;
+            out.append(start, p - start);
+        } else {
+            if (!isWs(c))
+                out += c;
+            ++p;
+        }
+    }
+    return out;
+}
+
 // --- Value -----------------------------------------------------------------------------------------------------
 
 Type Value::type() const

@@ -159,6 +159,9 @@ private:
     std::vector<Node> m_nodes;
 };
 
+/// `json` (valid JSON text) without the whitespace between tokens; every token (strings, numbers) unchanged.
+QByteArray compact(QByteArrayView json);
+
 /// Decodes a JSON string token (with quotes) that the parser accepted.
 QString decodeString(QByteArrayView token);
 QByteArray decodeStringUtf8(QByteArrayView token);

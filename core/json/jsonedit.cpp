@@ -25,49 +25,32 @@ void Patcher::insertAt(qsizetype offset, QByteArray text)
     add(offset, offset, std::move(text));
 }
 
+Patcher::ObjectEdit &Patcher::edits(const Value &obj)
+{
+    for (ObjectEdit &e : m_objects)
+        if (e.object == obj)
+            return e;
+    m_objects.push_back({ obj, {}, {} });
+    return m_objects.back();
+}
+
 void Patcher::setMember(const Value &obj, QLatin1StringView key, QByteArray json)
 {
     const Value existing = obj[key];
     if (!existing.isUndefined())
         return replace(existing, std::move(json));
-    QByteArray member;
-    member.reserve(key.size() + json.size() + 4);
-    Value last;
-    for (Value m : obj.children())
-        last = m;
-    if (!last.isUndefined())
-        member += ',';
-    member += '"';
-    member.append(key.data(), key.size());
-    member += "\":";
-    member += json;
-    insertAt(last.isUndefined() ? obj.start() + 1 : last.end(), std::move(member));
+    ObjectEdit &e = edits(obj);
+    e.added += ",\"";
+    e.added.append(key.data(), key.size());
+    e.added += "\":";
+    e.added += json;
 }
 
 void Patcher::removeMember(const Value &obj, QLatin1StringView key)
 {
-    Value prev, target, next;
-    bool found = false;
-    for (Value m : obj.children()) {
-        if (found) {
-            next = m;
-            break;
-        }
-        if (m.keyIs(key)) {
-            target = m;
-            found = true;
-        } else {
-            prev = m;
-        }
-    }
-    if (!found)
-        return;
-    if (!prev.isUndefined())
-        add(prev.end(), target.end(), {}); // its comma goes with it
-    else if (!next.isUndefined())
-        add(target.keyStart(), next.keyStart(), {});
-    else
-        add(obj.start() + 1, obj.end() - 1, {});
+    const Value target = obj[key];
+    if (!target.isUndefined())
+        edits(obj).removed.append(target.index());
 }
 
 void Patcher::insertElement(const Value &array, int index, QByteArray json)
@@ -84,28 +67,64 @@ void Patcher::insertElement(const Value &array, int index, QByteArray json)
 QByteArray Patcher::apply() const
 {
     const QByteArray &src = m_doc.source();
-    if (m_patches.empty())
-        return src;
-    std::vector<const Patch *> order;
-    order.reserve(m_patches.size());
-    qsizetype growth = 0;
-    for (const Patch &p : m_patches) {
-        order.push_back(&p);
-        growth += p.text.size() - (p.end - p.start);
+    std::vector<Patch> patches = m_patches;
+    int seq = int(patches.size());
+    // Member edits, per object: runs of removed members go with the commas between them and what is kept;
+    // added members follow the last member kept.
+    for (const ObjectEdit &e : m_objects) {
+        QList<Value> members;
+        for (Value m : e.object.children())
+            members.append(m);
+        auto removed = [&e](const Value &m) { return e.removed.contains(m.index()); };
+        int lastKept = -1;
+        for (int i = 0; i < members.size(); ++i)
+            if (!removed(members[i]))
+                lastKept = i;
+        for (int i = 0; i < members.size();) {
+            if (!removed(members[i])) {
+                ++i;
+                continue;
+            }
+            int j = i;
+            while (j + 1 < members.size() && removed(members[j + 1]))
+                ++j;
+            if (j + 1 < members.size()) // a kept member follows: up to its key
+                patches.push_back({ members[i].keyStart(), members[j + 1].keyStart(), {}, seq++ });
+            else if (lastKept >= 0) // the run ends the object: from the end of the last kept member
+                patches.push_back({ members[lastKept].end(), members[j].end(), {}, seq++ });
+            else // every member goes
+                patches.push_back({ e.object.start() + 1, e.object.end() - 1, {}, seq++ });
+            i = j + 1;
+        }
+        if (!e.added.isEmpty()) {
+            if (lastKept >= 0)
+                patches.push_back({ members[lastKept].end(), members[lastKept].end(), e.added, seq++ });
+            else
+                patches.push_back({ e.object.start() + 1, e.object.start() + 1, e.added.mid(1), seq++ });
+        }
     }
-    std::sort(order.begin(), order.end(), [](const Patch *a, const Patch *b) {
-        return a->start != b->start ? a->start < b->start : a->seq < b->seq;
+    if (patches.empty())
+        return src;
+    std::sort(patches.begin(), patches.end(), [](const Patch &a, const Patch &b) {
+        if (a.start != b.start)
+            return a.start < b.start;
+        if ((a.end == a.start) != (b.end == b.start))
+            return a.end == a.start; // an insertion before a removal that starts at the same byte
+        return a.seq < b.seq;
     });
+    qsizetype growth = 0;
+    for (const Patch &p : patches)
+        growth += p.text.size() - (p.end - p.start);
     QByteArray out;
     out.reserve(src.size() + qMax<qsizetype>(growth, 0) + 16);
     qsizetype at = 0;
-    for (const Patch *p : order) {
-        Q_ASSERT(p->start >= at); // splices never overlap
-        if (p->start < at)
+    for (const Patch &p : patches) {
+        Q_ASSERT(p.start >= at); // splices never overlap
+        if (p.start < at)
             continue;
-        out.append(src.constData() + at, p->start - at);
-        out += p->text;
-        at = p->end;
+        out.append(src.constData() + at, p.start - at);
+        out += p.text;
+        at = p.end;
     }
     out.append(src.constData() + at, src.size() - at);
     return out;

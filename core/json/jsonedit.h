@@ -13,7 +13,8 @@
 
 namespace d2a::json {
 
-/// A set of non-overlapping byte splices on one Document's source.
+/// Byte splices on one Document's source. Member edits of an object are resolved together when applied, so
+/// removing neighbours or every member, and adding members, never produce overlapping splices.
 class Patcher
 {
 public:
@@ -21,7 +22,7 @@ public:
 
     /// Replaces the value's bytes with `json`.
     void replace(const Value &v, QByteArray json);
-    /// Sets member `key` of object `obj`: replaces its value, or appends `,"key":json` after the last member.
+    /// Sets member `key` of object `obj`: replaces its value, or adds `"key":json` after the members it keeps.
     void setMember(const Value &obj, QLatin1StringView key, QByteArray json);
     template<std::size_t N>
     void setMember(const Value &obj, const char (&key)[N], QByteArray json) { setMember(obj, QLatin1StringView(key, N - 1), std::move(json)); }
@@ -34,7 +35,7 @@ public:
     /// Inserts raw text at a byte offset.
     void insertAt(qsizetype offset, QByteArray text);
 
-    bool isEmpty() const { return m_patches.empty(); }
+    bool isEmpty() const { return m_patches.empty() && m_objects.empty(); }
     /// The source with every splice applied.
     QByteArray apply() const;
 
@@ -46,9 +47,17 @@ private:
         QByteArray text;
         int seq;
     };
+    struct ObjectEdit
+    {
+        Value object;
+        QList<std::uint32_t> removed; ///< member value node indexes
+        QByteArray added; ///< ,"key":json pairs to add (leading comma included)
+    };
     void add(qsizetype start, qsizetype end, QByteArray text);
+    ObjectEdit &edits(const Value &obj);
     const Document &m_doc;
     std::vector<Patch> m_patches;
+    std::vector<ObjectEdit> m_objects;
 };
 
 /// One step of a path into a JSON text: an object key or an array index.

@@ -4,6 +4,7 @@
 #include "../formats/apierrors.h"
 #include "../formats/passthrough.h"
 #include "../formats/translate.h"
+#include "../json/json.h"
 #include "../log/log.h"
 #include "../upstream/factoryheaders.h"
 #include "../upstream/forwardjob.h"
@@ -31,7 +32,7 @@ namespace {
 
 const QString kGeminiPrefix = QStringLiteral("/v1beta/models/");
 
-QByteArray json(const QJsonObject &o)
+QByteArray jsonText(const QJsonObject &o)
 {
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
@@ -346,7 +347,7 @@ void ProxyService::handleInfo(Exchange *exchange)
                        { QStringLiteral("auth"), authStatus },
                        { QStringLiteral("backends"), backends },
                        { QStringLiteral("circuits"), m_breaker.statusJson() } };
-    exchange->respondJson(200, json(info));
+    exchange->respondJson(200, jsonText(info));
 }
 
 void ProxyService::handleModels(Exchange *exchange)
@@ -360,7 +361,7 @@ void ProxyService::handleModels(Exchange *exchange)
                                   { QStringLiteral("name"), m.name },
                                   { QStringLiteral("type"), modelTypeName(m.type) } });
     }
-    exchange->respondJson(200, json({ { QStringLiteral("object"), QStringLiteral("list") }, { QStringLiteral("data"), data } }));
+    exchange->respondJson(200, jsonText({ { QStringLiteral("object"), QStringLiteral("list") }, { QStringLiteral("data"), data } }));
 }
 
 /// One proxied request on its way through the model's fallback chain.
@@ -370,7 +371,7 @@ struct ProxyService::Call
     std::shared_ptr<const Config> config;
     WireFormat routeFormat = WireFormat::OpenAIChat;
     QString pathModel;
-    QJsonObject body;
+    std::shared_ptr<const json::Document> body; ///< the client's body, parsed once (spans into its bytes)
     std::optional<ReasoningLevel> headerLevel;
     bool clientStream = false;
     bool countTokens = false;
@@ -390,19 +391,19 @@ void ProxyService::handleProxy(Exchange *exchange, WireFormat routeFormat, const
     call->pathModel = pathModel;
     call->countTokens = countTokens;
     const IncomingRequest &req = exchange->request();
-    QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(req.body, &pe);
-    if (pe.error != QJsonParseError::NoError)
-        return exchange->respondError(Error::badRequest(
-            QStringLiteral("request body is not valid JSON (%1 at byte %2)").arg(pe.errorString()).arg(pe.offset)));
-    if (!doc.isObject())
+    // Strict JSON (RFC 8259, UTF-8, no duplicate keys: upstreams resolve them differently), parsed once.
+    auto parsed = json::Document::parse(req.body);
+    if (!parsed)
+        return exchange->respondError(Error::badRequest(QStringLiteral("request body is not valid JSON: %1").arg(parsed.error().message)));
+    if (!parsed.value().root().isObject())
         return exchange->respondError(Error::badRequest(QStringLiteral("request body must be a JSON object")));
-    call->body = doc.object();
+    call->body = std::make_shared<const json::Document>(std::move(parsed.value()));
+    const json::Value root = call->body->root();
 
     QString requested = pathModel;
     if (requested.isEmpty()) {
-        const QJsonValue m = call->body.value(u"model");
-        if (m.isUndefined() || m.isNull())
+        const json::Value m = root["model"];
+        if (!m.isSet())
             return exchange->respondError(Error::badRequest(QStringLiteral("missing 'model' in the request body")));
         if (!m.isString() || m.toString().trimmed().isEmpty())
             return exchange->respondError(Error::badRequest(QStringLiteral("'model' must be a non-empty string")));
@@ -428,7 +429,7 @@ void ProxyService::handleProxy(Exchange *exchange, WireFormat routeFormat, const
                 QStringLiteral("x-reasoning-level must be auto, off, low, medium, high or xhigh, not '%1'")
                     .arg(QString::fromUtf8(levelHeader.left(40)))));
     }
-    call->clientStream = streamRoute || call->body.value(u"stream").toBool(false);
+    call->clientStream = streamRoute || root["stream"].toBool(false);
     dispatch(call);
 }
 
@@ -496,13 +497,13 @@ void ProxyService::dispatch(const std::shared_ptr<Call> &call)
     const WireFormat upFormat = backendFormat(backend, model.type);
     if (call->countTokens && upFormat != WireFormat::Anthropic) {
         // No counter upstream for this model: a local estimate over everything that would be sent (never a 404).
-        auto parsed = readRequest(WireFormat::Anthropic, call->body);
+        auto parsed = readRequest(WireFormat::Anthropic, call->body->root());
         if (!parsed)
             return exchange->respondError(parsed.error());
         ir::Request r = parsed.value();
         if (backend.kind == BackendConfig::Kind::Factory)
             r.system.prepend(ir::Part::makeText(config->systemPrompt));
-        return exchange->respondJson(200, json({ { QStringLiteral("input_tokens"), double(estimateInputTokens(r)) } }),
+        return exchange->respondJson(200, jsonText({ { QStringLiteral("input_tokens"), double(estimateInputTokens(r)) } }),
                                      { { "x-droid2api-estimate", "local" } });
     }
 
@@ -573,9 +574,9 @@ void ProxyService::forward(const std::shared_ptr<Call> &call, const ModelConfig 
     // Another format upstream: through the shared model (reader of the client's format, writer of the
     // upstream's); the same format: passthrough. Both then get the same protocol edits.
     std::optional<ir::Request> translated;
-    QJsonObject body = call->body;
+    std::shared_ptr<const json::Document> body = call->body;
     if (upFormat != call->routeFormat) {
-        auto parsed = readRequest(call->routeFormat, call->body, call->pathModel);
+        auto parsed = readRequest(call->routeFormat, call->body->root(), call->pathModel);
         if (!parsed) {
             release();
             return exchange->respondError(parsed.error());
@@ -590,7 +591,13 @@ void ProxyService::forward(const std::shared_ptr<Call> &call, const ModelConfig 
             e.message = QStringLiteral("model '%1' (%2) cannot take this request: %3").arg(model.id, wireFormatName(upFormat), e.message);
             return exchange->respondError(e);
         }
-        body = written.value();
+        // The protocol edits below work on the translated body as they do on a client's.
+        auto reparsed = json::Document::parse(written.value(), { 4096, false });
+        if (!reparsed) {
+            release();
+            return exchange->respondError(Error::internal(QStringLiteral("translation produced invalid JSON: %1").arg(reparsed.error().message)));
+        }
+        body = std::make_shared<const json::Document>(std::move(reparsed.value()));
         translated->model = call->requested; // answers and streams report the id the client asked for
     }
     PassthroughEdits edits;
@@ -600,13 +607,12 @@ void ProxyService::forward(const std::shared_ptr<Call> &call, const ModelConfig 
     edits.budget = config->budgetFor(level);
     edits.fast = factory && model.fast;
     edits.geminiStream = call->clientStream;
-    auto edited = applyPassthroughEdits(upFormat, body, edits);
+    edits.setGeminiStream = factory;
+    auto edited = applyPassthroughEdits(upFormat, *body, edits);
     if (!edited) {
         release();
         return exchange->respondError(edited.error());
     }
-    if (upFormat == WireFormat::Gemini && !factory)
-        edited.value().remove(QStringLiteral("stream"));
 
     UpstreamRequest up;
     if (factory) {
@@ -628,7 +634,7 @@ void ProxyService::forward(const std::shared_ptr<Call> &call, const ModelConfig 
         up.url = backendEndpoint(backend, upFormat, call->countTokens);
         up.headers = buildBackendHeaders(upFormat, bearer, req.headers, level, call->clientStream);
     }
-    up.body = QJsonDocument(edited.value()).toJson(QJsonDocument::Compact);
+    up.body = edited.value();
     up.connectTimeoutMs = config->timeouts.connectMs;
     up.firstByteTimeoutMs = config->timeouts.firstByteMs;
     up.idleTimeoutMs = config->timeouts.idleMs;

@@ -3,6 +3,8 @@
 #include "../formats/apierrors.h"
 #include "../log/log.h"
 
+#include "../json/json.h"
+
 #include <QtCore/qjsonarray.h>
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qjsonobject.h>
@@ -71,14 +73,7 @@ void ForwardJob::onKeepAlive()
         m_exchange->beginStream(200, { { "Content-Type", "text/event-stream; charset=utf-8" }, { "Cache-Control", "no-cache" },
                                        { "X-Accel-Buffering", "no" } });
     }
-    QByteArray ping;
-    if (m_streamWriter)
-        ping = m_streamWriter->keepAlive();
-    else if (m_clientFormat == WireFormat::Anthropic)
-        ping = QByteArrayLiteral("event: ping\ndata: {\"type\":\"ping\"}\n\n");
-    else
-        ping = QByteArrayLiteral(": keepalive\n\n");
-    writeClient(ping);
+    writeClient(m_streamWriter ? m_streamWriter->keepAlive() : keepAliveEvent(m_clientFormat));
 }
 
 void ForwardJob::translateEvents(const QList<ir::Event> &events)
@@ -382,12 +377,23 @@ void ForwardJob::onFinished()
                                                                                     : m_reply->header("content-type") } };
         h += m_forwardHeaders;
         if (m_clientWantsStream && m_clientFormat == WireFormat::Gemini) {
-            // Gemini's non-SSE stream is a JSON array of chunks; the SSE client gets one event per chunk.
-            const QJsonDocument doc = QJsonDocument::fromJson(m_body);
+            // Gemini's non-SSE stream is a JSON array of chunks; the SSE client gets one event per chunk, each
+            // chunk's bytes as the upstream wrote them.
+            auto doc = json::Document::parse(m_body, { 512, false });
+            if (!doc)
+                return m_exchange->respondError(Error::badGateway(QStringLiteral("upstream sent invalid JSON (%1)").arg(doc.error().message)));
             QByteArray events;
-            const QJsonArray items = doc.isArray() ? doc.array() : QJsonArray { doc.object() };
-            for (const QJsonValue &v : items)
-                events += "data: " + QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact) + "\r\n\r\n";
+            const json::Value root = doc.value().root();
+            auto add = [&events](const json::Value &chunk) {
+                events += "data: ";
+                events += chunk.raw();
+                events += "\r\n\r\n";
+            };
+            if (root.isArray())
+                for (json::Value chunk : root.children())
+                    add(chunk);
+            else
+                add(root);
             m_exchange->respond(status, { { "Content-Type", "text/event-stream; charset=utf-8" },
                                           { "Cache-Control", "no-cache" } },
                                 events);

@@ -3,6 +3,8 @@
 // answers (answers/<scenario>.<format>.json). Each row asserts the exact output (expected/...), and every
 // translated stream passes the client format's grammar checker. D2A_RECORD=1 rewrites the expected files.
 #include "formats/translate.h"
+#include "json/jsonedit.h"
+#include "json/jsonwriter.h"
 #include "sse/ssesplitter.h"
 #include "support/fakeupstream.h"
 #include "support/grammar.h"
@@ -71,9 +73,10 @@ void compareOrRecord(const QString &path, const QByteArray &actual)
     QCOMPARE(actual, expected);
 }
 
-QByteArray pretty(const QJsonObject &o)
+/// Indented for reading, keys in the order they were written (never sorted: order is part of what is tested).
+QByteArray pretty(const QByteArray &json)
 {
-    return QJsonDocument(o).toJson(QJsonDocument::Indented);
+    return json::pretty(json) + '\n';
 }
 
 QString upstreamTag(WireFormat f)
@@ -110,7 +113,7 @@ private Q_SLOTS:
                 QDir().mkpath(kDir + QStringLiteral("/answers"));
                 QFile af(kDir + QStringLiteral("/answers/%1.%2.json").arg(s, tag(f)));
                 QVERIFY(af.open(QIODevice::WriteOnly | QIODevice::Truncate));
-                af.write(pretty(QJsonDocument::fromJson(FakeUpstream::scenarioBody(upstreamTag(f).toLatin1(), QStringLiteral("m"), sc, answer)).object()));
+                af.write(pretty(FakeUpstream::scenarioBody(upstreamTag(f).toLatin1(), QStringLiteral("m"), sc, answer)));
             }
         }
     }
@@ -133,16 +136,17 @@ private Q_SLOTS:
         QFETCH(QString, scenario);
         QFETCH(WireFormat, from);
         QFETCH(WireFormat, to);
-        const QJsonObject body = QJsonDocument::fromJson(readFile(kDir + QStringLiteral("/requests/%1.%2.json").arg(scenario, tag(from)))).object();
-        QVERIFY(!body.isEmpty());
-        auto parsed = readRequest(from, body, QStringLiteral("m"));
+        auto body = json::Document::parse(readFile(kDir + QStringLiteral("/requests/%1.%2.json").arg(scenario, tag(from))));
+        QVERIFY(body.ok());
+        auto parsed = readRequest(from, body.value().root(), QStringLiteral("m"));
         QVERIFY2(parsed.ok(), qPrintable(parsed.ok() ? QString() : parsed.error().message));
         auto written = writeRequest(to, parsed.value());
-        const QJsonObject out = written.ok() ? written.value() : QJsonObject { { QStringLiteral("error"), written.error().message } };
+        const QByteArray out = written.ok() ? written.value() : "{\"error\":" + json::quoted(written.error().message) + '}';
+        QVERIFY2(json::Document::parse(out).ok(), out.constData()); // valid, strict JSON (no duplicate keys)
         compareOrRecord(kDir + QStringLiteral("/expected/requests/%1.%2-to-%3.json").arg(scenario, tag(from), tag(to)), normalize(pretty(out)));
         if (scenario == u"tools" && written.ok()) {
             // Whatever the pair: both calls, both results and the follow-up question made it across.
-            const QByteArray text = QJsonDocument(out).toJson(QJsonDocument::Compact);
+            const QByteArray text = out;
             for (const char *needle : { "Paris", "London", "sunny, 21C", "rain, 14C", "Which is warmer?", "get_weather" })
                 QVERIFY2(text.contains(needle), needle);
         }
@@ -198,8 +202,9 @@ private Q_SLOTS:
         auto parsed = readResponse(upstream, readFile(kDir + QStringLiteral("/answers/%1.%2.json").arg(scenario, tag(upstream))));
         QVERIFY2(parsed.ok(), qPrintable(parsed.ok() ? QString() : parsed.error().message));
         const QByteArray out = writeResponse(client, parsed.value());
+        QVERIFY2(json::Document::parse(out).ok(), out.constData());
         compareOrRecord(kDir + QStringLiteral("/expected/answers/%1.%2-to-%3.json").arg(scenario, tag(upstream), tag(client)),
-                        normalize(pretty(QJsonDocument::fromJson(out).object())));
+                        normalize(pretty(out)));
     }
 
     void upstreamErrorMidStream_data()
@@ -264,7 +269,9 @@ private Q_SLOTS:
         QFETCH(WireFormat, format);
         QFETCH(QByteArray, body);
         QFETCH(QString, field);
-        auto r = readRequest(format, QJsonDocument::fromJson(body).object(), QStringLiteral("m"));
+        auto doc = json::Document::parse(body);
+        QVERIFY(doc.ok());
+        auto r = readRequest(format, doc.value().root(), QStringLiteral("m"));
         QVERIFY(!r.ok());
         QCOMPARE(r.error().httpStatus, 400);
         QVERIFY2(r.error().message.contains(u'\'' + field + u'\''), qPrintable(r.error().message));
@@ -272,7 +279,9 @@ private Q_SLOTS:
 
     void countEstimateNeverUndercounts()
     {
-        auto r = readRequest(WireFormat::Anthropic, QJsonDocument::fromJson(readFile(kDir + QStringLiteral("/requests/tools.anthropic.json"))).object());
+        auto doc = json::Document::parse(readFile(kDir + QStringLiteral("/requests/tools.anthropic.json")));
+        QVERIFY(doc.ok());
+        auto r = readRequest(WireFormat::Anthropic, doc.value().root());
         QVERIFY(r.ok());
         const qint64 withTools = estimateInputTokens(r.value());
         ir::Request bare = r.value();

@@ -451,9 +451,9 @@ private Q_SLOTS:
         QTest::addColumn<QString>("model");
         QTest::addColumn<QString>("scenario");
         QTest::addColumn<QByteArray>("marker");
-        QTest::newRow("anthropic cut") << "/v1/messages" << "claude-opus-4-6" << "cut" << QByteArray("event: error\ndata: {\"error\":{");
+        QTest::newRow("anthropic cut") << "/v1/messages" << "claude-opus-4-6" << "cut" << QByteArray("event: error\ndata: {\"type\":\"error\",\"error\":{");
         QTest::newRow("chat cut") << "/v1/chat/completions" << "glm-4.7" << "cut" << QByteArray("data: {\"error\":{");
-        QTest::newRow("responses stall") << "/v1/responses" << "gpt-5.4" << "stall" << QByteArray("event: error\ndata: {\"code\":\"upstream_timeout\"");
+        QTest::newRow("responses stall") << "/v1/responses" << "gpt-5.4" << "stall" << QByteArray("event: error\ndata: {\"type\":\"error\",\"code\":\"upstream_timeout\"");
         QTest::newRow("gemini cut") << "/v1beta/models/gemini-test:streamGenerateContent?alt=sse" << "gemini-test" << "cut" << QByteArray("data: {\"error\":{\"code\":502");
     }
 
@@ -583,7 +583,7 @@ private Q_SLOTS:
         // The proxy closes the connection after its answer: everything it ever sent is then in hand.
         QTRY_COMPARE_WITH_TIMEOUT(raw.state(), QAbstractSocket::UnconnectedState, 10000);
         answer += raw.readAll();
-        QVERIFY2(answer.endsWith("\"type\":\"error\"}"), answer.constData());
+        QVERIFY2(answer.endsWith("(config key max_body_bytes)\"}}"), answer.constData());
 
         // Really too large.
         RecordedCall rc;

@@ -163,7 +163,7 @@ private Q_SLOTS:
         p.removeMember(root, QLatin1StringView("drop"));
         p.setMember(root, QLatin1StringView("added"), "{\"x\":1}");
         p.insertElement(root["keep"]["a"], 0, "4");
-        QCOMPARE(p.apply(), QByteArray("{ \"z\":1,  \"model\" : \"b\",\"keep\":{\"b\":1.0,\"a\":[4,3,2,1]} ,\"last\":9,\"added\":{\"x\":1} }"));
+        QCOMPARE(p.apply(), QByteArray("{ \"z\":1,  \"model\" : \"b\",\"keep\":{\"b\":1.0,\"a\":[4,3,2,1]}, \"last\":9,\"added\":{\"x\":1} }"));
 
         Patcher first(parsed.value());
         first.removeMember(root, QLatin1StringView("z"));
@@ -178,6 +178,22 @@ private Q_SLOTS:
         Patcher o(one.value());
         o.removeMember(one.value().root(), QLatin1StringView("only"));
         QCOMPARE(o.apply(), QByteArray("{}"));
+        // Neighbours removed together, the last members, every member, with members added.
+        auto many = Document::parse("{\"a\":1, \"b\":2, \"c\":3, \"d\":4}");
+        Patcher tail(many.value());
+        tail.removeMember(many.value().root(), "c");
+        tail.removeMember(many.value().root(), "d");
+        tail.setMember(many.value().root(), "e", "5");
+        QCOMPARE(tail.apply(), QByteArray("{\"a\":1, \"b\":2,\"e\":5}"));
+        Patcher head(many.value());
+        head.removeMember(many.value().root(), "a");
+        head.removeMember(many.value().root(), "b");
+        QCOMPARE(head.apply(), QByteArray("{\"c\":3, \"d\":4}"));
+        Patcher all(many.value());
+        for (const char *k : { "a", "b", "c", "d" })
+            all.removeMember(many.value().root(), QLatin1StringView(k));
+        all.setMember(many.value().root(), "z", "0");
+        QCOMPARE(all.apply(), QByteArray("{\"z\":0}"));
         auto arr = Document::parse("[1,2]");
         Patcher a(arr.value());
         a.insertElement(arr.value().root(), 2, "3");

@@ -2,6 +2,7 @@
 #include "formats/apierrors.h"
 #include "formats/passthrough.h"
 #include "formats/reasoning.h"
+#include "json/jsonedit.h"
 #include "log/log.h"
 #include "upstream/factoryheaders.h"
 
@@ -29,26 +30,27 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("in");
         QTest::addColumn<QByteArray>("out");
         const QByteArray thinkIn = R"({"max_tokens":1000,"thinking":{"type":"enabled","budget_tokens":2000},"temperature":0.3})";
-        QTest::newRow("anthropic auto keeps") << WireFormat::Anthropic << ReasoningLevel::Auto << thinkIn
-                                               << QByteArray(R"({"max_tokens":1000,"temperature":0.3,"thinking":{"budget_tokens":2000,"type":"enabled"}})");
+        // Exact bytes: only the edited members change, the rest keeps its order and text.
+        QTest::newRow("anthropic auto keeps") << WireFormat::Anthropic << ReasoningLevel::Auto << thinkIn << thinkIn;
         QTest::newRow("anthropic off removes") << WireFormat::Anthropic << ReasoningLevel::Off << thinkIn
                                                << QByteArray(R"({"max_tokens":1000,"temperature":0.3})");
         QTest::newRow("anthropic low") << WireFormat::Anthropic << ReasoningLevel::Low << QByteArray(R"({"max_tokens":1000})")
-                                       << QByteArray(R"({"max_tokens":8192,"thinking":{"budget_tokens":4096,"type":"enabled"}})");
+                                       << QByteArray(R"({"max_tokens":8192,"thinking":{"type":"enabled","budget_tokens":4096}})");
         QTest::newRow("anthropic medium keeps big max") << WireFormat::Anthropic << ReasoningLevel::Medium << QByteArray(R"({"max_tokens":32000})")
-                                       << QByteArray(R"({"max_tokens":32000,"thinking":{"budget_tokens":12288,"type":"enabled"}})");
+                                       << QByteArray(R"({"max_tokens":32000,"thinking":{"type":"enabled","budget_tokens":12288}})");
         QTest::newRow("anthropic high drops temperature") << WireFormat::Anthropic << ReasoningLevel::High << thinkIn
-                                       << QByteArray(R"({"max_tokens":28672,"thinking":{"budget_tokens":24576,"type":"enabled"}})");
+                                       << QByteArray(R"({"max_tokens":28672,"thinking":{"type":"enabled","budget_tokens":24576}})");
         QTest::newRow("anthropic xhigh") << WireFormat::Anthropic << ReasoningLevel::XHigh << QByteArray(R"({"max_tokens":64000})")
-                                       << QByteArray(R"({"max_tokens":64000,"thinking":{"budget_tokens":40960,"type":"enabled"}})");
+                                       << QByteArray(R"({"max_tokens":64000,"thinking":{"type":"enabled","budget_tokens":40960}})");
         QTest::newRow("responses auto") << WireFormat::OpenAIResponses << ReasoningLevel::Auto << QByteArray(R"({"reasoning":{"effort":"minimal"}})")
                                         << QByteArray(R"({"reasoning":{"effort":"minimal"}})");
         QTest::newRow("responses off") << WireFormat::OpenAIResponses << ReasoningLevel::Off << QByteArray(R"({"reasoning":{"effort":"high"}})")
                                        << QByteArray(R"({})");
         QTest::newRow("responses medium") << WireFormat::OpenAIResponses << ReasoningLevel::Medium << QByteArray(R"({})")
                                           << QByteArray(R"({"reasoning":{"effort":"medium","summary":"auto"}})");
-        QTest::newRow("responses xhigh") << WireFormat::OpenAIResponses << ReasoningLevel::XHigh << QByteArray(R"({"reasoning":{"summary":"detailed"}})")
-                                         << QByteArray(R"({"reasoning":{"effort":"xhigh","summary":"detailed"}})");
+        QTest::newRow("responses xhigh keeps summary and order") << WireFormat::OpenAIResponses << ReasoningLevel::XHigh
+                                         << QByteArray(R"({"reasoning":{"summary":"detailed","x":1}})")
+                                         << QByteArray(R"({"reasoning":{"summary":"detailed","x":1,"effort":"xhigh"}})");
         QTest::newRow("chat high") << WireFormat::OpenAIChat << ReasoningLevel::High << QByteArray(R"({})") << QByteArray(R"({"reasoning_effort":"high"})");
         QTest::newRow("chat off") << WireFormat::OpenAIChat << ReasoningLevel::Off << QByteArray(R"({"reasoning_effort":"low"})") << QByteArray(R"({})");
         QTest::newRow("gemini low") << WireFormat::Gemini << ReasoningLevel::Low << QByteArray(R"({"generationConfig":{"temperature":1}})")
@@ -57,6 +59,9 @@ private Q_SLOTS:
                                       << QByteArray(R"({"generationConfig":{"thinkingConfig":{"thinkingLevel":"HIGH"}}})");
         QTest::newRow("gemini off") << WireFormat::Gemini << ReasoningLevel::Off << QByteArray(R"({"generationConfig":{"thinkingConfig":{"thinkingLevel":"HIGH"}}})")
                                     << QByteArray(R"({})");
+        QTest::newRow("gemini off keeps the rest") << WireFormat::Gemini << ReasoningLevel::Off
+                                    << QByteArray(R"({"generationConfig":{"topK":3,"thinkingConfig":{"thinkingLevel":"HIGH"},"temperature":1.0}})")
+                                    << QByteArray(R"({"generationConfig":{"topK":3,"temperature":1.0}})");
     }
 
     void reasoning()
@@ -65,9 +70,11 @@ private Q_SLOTS:
         QFETCH(ReasoningLevel, level);
         QFETCH(QByteArray, in);
         QFETCH(QByteArray, out);
-        QJsonObject body = QJsonDocument::fromJson(in).object();
-        applyReasoning(format, body, level);
-        QCOMPARE(QJsonDocument(body).toJson(QJsonDocument::Compact), out);
+        auto doc = json::Document::parse(in);
+        QVERIFY(doc.ok());
+        json::Patcher p(doc.value());
+        applyReasoning(format, p, doc.value().root(), level);
+        QCOMPARE(p.apply(), out);
     }
 
     void anthropicBeta()
@@ -109,25 +116,56 @@ private Q_SLOTS:
         e.upstreamModel = QStringLiteral("gemini-x");
         e.systemPrompt = QStringLiteral("P. ");
         e.geminiStream = true;
-        const auto r = applyPassthroughEdits(WireFormat::Gemini,
-                                             QJsonDocument::fromJson(R"({"systemInstruction":{"parts":[{"text":"mine"}]},"contents":[]})").object(), e);
+        e.setGeminiStream = true;
+        auto edit = [&e](WireFormat f, const QByteArray &in) { return applyPassthroughEdits(f, json::Document::parse(in).value(), e); };
+        const auto r = edit(WireFormat::Gemini, R"({"systemInstruction":{"parts":[{"text":"mine"}]},"contents":[]})");
         QVERIFY(r.ok());
-        QCOMPARE(QJsonDocument(r.value()).toJson(QJsonDocument::Compact),
-                 QByteArray(R"({"contents":[],"model":"gemini-x","stream":true,"systemInstruction":{"parts":[{"text":"P. "},{"text":"mine"}]}})"));
-        const auto bad = applyPassthroughEdits(WireFormat::Anthropic, QJsonDocument::fromJson(R"({"system":5})").object(), e);
+        QCOMPARE(r.value(), QByteArray(R"({"systemInstruction":{"parts":[{"text":"P. "},{"text":"mine"}]},"contents":[],"model":"gemini-x","stream":true})"));
+        const auto bad = edit(WireFormat::Anthropic, R"({"system":5})");
         QVERIFY(!bad.ok());
         QVERIFY(bad.error().message.contains(QStringLiteral("'system'")));
-        const auto chatBad = applyPassthroughEdits(WireFormat::OpenAIChat, QJsonDocument::fromJson(R"({"messages":"x"})").object(), e);
-        QVERIFY(!chatBad.ok());
+        QVERIFY(!edit(WireFormat::OpenAIChat, R"({"messages":"x"})").ok());
+    }
+
+    /// Passthrough keeps the client's bytes: key order, spacing, big and float numbers, escapes, unknown
+    /// objects; only the documented edits change (compared as byte spans, not re-parsed JSON).
+    void passthroughIsByteExact_data()
+    {
+        QTest::addColumn<WireFormat>("format");
+        QTest::addColumn<QByteArray>("in");
+        QTest::addColumn<QByteArray>("out");
+        QTest::newRow("anthropic") << WireFormat::Anthropic
+            << QByteArray("{ \"zeta\": {\"b\":1,\"a\":2},\n \"model\": \"alias\", \"n\": 123456789012345678901234567890, \"f\": 1.0, \"e\": \"\\u00e9\\/\",\n"
+                          " \"system\": [{\"type\":\"text\",\"text\":\"mine\",\"cache_control\":{\"type\":\"ephemeral\"}}], \"messages\": [] }")
+            << QByteArray("{ \"zeta\": {\"b\":1,\"a\":2},\n \"model\": \"real\", \"n\": 123456789012345678901234567890, \"f\": 1.0, \"e\": \"\\u00e9\\/\",\n"
+                          " \"system\": [{\"type\":\"text\",\"text\":\"P. \"},{\"type\":\"text\",\"text\":\"mine\",\"cache_control\":{\"type\":\"ephemeral\"}}], \"messages\": [] }");
+        QTest::newRow("chat") << WireFormat::OpenAIChat
+            << QByteArray(R"({"messages":[{"role":"developer","content":"be brief"}],"model":"alias","tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"reasoning":{"type":"string"},"answer":{"type":"string"}}}}}]})")
+            << QByteArray(R"({"messages":[{"role":"developer","content":"P. be brief"}],"model":"real","tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"reasoning":{"type":"string"},"answer":{"type":"string"}}}}}]})");
+        QTest::newRow("responses") << WireFormat::OpenAIResponses
+            << QByteArray(R"({"input":"hi","model":"alias","text":{"format":{"type":"json_schema","schema":{"properties":{"z":{},"a":{}}}}}})")
+            << QByteArray(R"({"input":"hi","model":"real","text":{"format":{"type":"json_schema","schema":{"properties":{"z":{},"a":{}}}}},"instructions":"P. "})");
+    }
+    void passthroughIsByteExact()
+    {
+        QFETCH(WireFormat, format);
+        QFETCH(QByteArray, in);
+        QFETCH(QByteArray, out);
+        PassthroughEdits e;
+        e.upstreamModel = QStringLiteral("real");
+        e.systemPrompt = QStringLiteral("P. ");
+        const auto r = applyPassthroughEdits(format, json::Document::parse(in).value(), e);
+        QVERIFY(r.ok());
+        QCOMPARE(r.value(), out);
     }
 
     void errorShapes()
     {
         const Error e { 429, QStringLiteral("slow"), {} };
         QCOMPARE(renderErrorBody(WireFormat::Anthropic, e),
-                 QByteArray(R"({"error":{"message":"slow","type":"rate_limit_error"},"type":"error"})"));
+                 QByteArray(R"({"type":"error","error":{"type":"rate_limit_error","message":"slow"}})"));
         QCOMPARE(renderErrorBody(WireFormat::OpenAIChat, e),
-                 QByteArray(R"({"error":{"code":"rate_limit_exceeded","message":"slow","param":null,"type":"rate_limit_error"}})"));
+                 QByteArray(R"({"error":{"message":"slow","type":"rate_limit_error","param":null,"code":"rate_limit_exceeded"}})"));
         QCOMPARE(renderErrorBody(WireFormat::Gemini, e),
                  QByteArray(R"({"error":{"code":429,"message":"slow","status":"RESOURCE_EXHAUSTED"}})"));
         QVERIFY(renderStreamError(WireFormat::Anthropic, e).startsWith("event: error\ndata: {"));

@@ -1,0 +1,39 @@
+// Anthropic Messages whole answers <-> the shared model.
+#include "anthropic_p.h"
+
+namespace d2a::fmt::anthropic {
+
+Result<ir::Response> readResponse(const Value &o)
+{
+    if (!o["type"].stringIs("message"))
+        return Error::badGateway(QStringLiteral("upstream answer is not an Anthropic message"));
+    ir::Response r;
+    r.id = o["id"].toString();
+    r.model = o["model"].toString();
+    for (Value b : o["content"].children())
+        readBlock(b, QStringLiteral("content"), &r.parts);
+    r.finish = finishOf(o["stop_reason"].toString());
+    r.usage = usageOf(o["usage"]);
+    return r;
+}
+
+QByteArray writeResponse(const ir::Response &r)
+{
+    QByteArray out;
+    Writer w(&out);
+    w.beginObject()
+        .member("id", r.id.startsWith(u"msg_") ? r.id : ir::newId("msg_"))
+        .member("type", "message")
+        .member("role", "assistant")
+        .member("model", r.model)
+        .key("content")
+        .beginArray();
+    for (const ir::Part &p : r.parts)
+        writeBlock(w, p);
+    w.endArray().member("stop_reason", finishName(WireFormat::Anthropic, r.finish)).memberNull("stop_sequence").key("usage");
+    writeUsage(w, r.usage);
+    w.endObject();
+    return out;
+}
+
+} // namespace d2a::fmt::anthropic

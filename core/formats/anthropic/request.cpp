@@ -1,0 +1,229 @@
+// Anthropic Messages requests <-> the shared model.
+#include "anthropic_p.h"
+
+namespace d2a::fmt::anthropic {
+
+using ir::Part;
+using Kind = ir::Part::Kind;
+
+Result<ir::Request> readRequest(const Value &body)
+{
+    ir::Request r;
+    r.model = body["model"].toString();
+    const Value system = body["system"];
+    if (system.isString()) {
+        if (!system.toString().isEmpty())
+            r.system.append(Part::makeText(system.toString()));
+    } else if (system.isArray()) {
+        for (Value b : system.children())
+            r.system.append(Part::makeText(b["text"].toString()));
+    } else if (system.isSet()) {
+        return fieldError(QStringLiteral("system"), QStringLiteral("must be a string or an array of text blocks"));
+    }
+    const Value msgs = body["messages"];
+    if (!msgs.isArray())
+        return fieldError(QStringLiteral("messages"), QStringLiteral("must be an array"));
+    int i = -1;
+    for (Value m : msgs.children()) {
+        ++i;
+        const QString where = QStringLiteral("messages[%1]").arg(i);
+        if (!m.isObject())
+            return fieldError(where, QStringLiteral("must be an object"));
+        const Value role = m["role"];
+        if (!role.stringIs("user") && !role.stringIs("assistant"))
+            return fieldError(where + QStringLiteral(".role"), QStringLiteral("must be user or assistant"));
+        QList<Part> parts;
+        const Value content = m["content"];
+        if (content.isString()) {
+            parts.append(Part::makeText(content.toString()));
+        } else if (content.isArray()) {
+            int j = 0;
+            for (Value b : content.children())
+                if (auto e = readBlock(b, where + QStringLiteral(".content[%1]").arg(j++), &parts))
+                    return *e;
+        } else {
+            return fieldError(where + QStringLiteral(".content"), QStringLiteral("must be a string or an array"));
+        }
+        if (role.stringIs("assistant")) {
+            r.messages.append({ ir::Message::Role::Assistant, parts });
+            continue;
+        }
+        // Tool results travel in user turns; the shared model keeps them as Tool messages.
+        ir::Message userPart { ir::Message::Role::User, {} };
+        ir::Message toolPart { ir::Message::Role::Tool, {} };
+        for (const Part &p : std::as_const(parts)) {
+            if (p.kind == Kind::ToolResult) {
+                if (!userPart.parts.isEmpty()) {
+                    r.messages.append(userPart);
+                    userPart.parts.clear();
+                }
+                toolPart.parts.append(p);
+            } else {
+                if (!toolPart.parts.isEmpty()) {
+                    r.messages.append(toolPart);
+                    toolPart.parts.clear();
+                }
+                userPart.parts.append(p);
+            }
+        }
+        if (!toolPart.parts.isEmpty())
+            r.messages.append(toolPart);
+        if (!userPart.parts.isEmpty())
+            r.messages.append(userPart);
+    }
+    i = -1;
+    for (Value t : body["tools"].children()) {
+        ++i;
+        const Value type = t["type"];
+        if (type.isString() && !type.stringIs("custom"))
+            return fieldError(QStringLiteral("tools[%1].type").arg(i),
+                              QStringLiteral("'%1' is an Anthropic server tool and cannot be translated").arg(type.toString()));
+        const Value schema = t["input_schema"];
+        r.tools.append({ t["name"].toString(), t["description"].toString(), schema.isObject() ? schema.rawBytes() : QByteArray() });
+    }
+    const Value tc = body["tool_choice"];
+    if (tc.isObject()) {
+        const Value type = tc["type"];
+        ir::ToolChoice choice;
+        choice.mode = type.stringIs("any") ? ir::ToolChoice::Mode::Required
+            : type.stringIs("tool")        ? ir::ToolChoice::Mode::Specific
+            : type.stringIs("none")        ? ir::ToolChoice::Mode::None
+                                           : ir::ToolChoice::Mode::Auto;
+        choice.name = tc["name"].toString();
+        r.toolChoice = choice;
+        if (tc["disable_parallel_tool_use"].toBool(false))
+            r.parallelToolCalls = false;
+    }
+    if (body["max_tokens"].isNumber())
+        r.maxTokens = int(body["max_tokens"].toInteger());
+    r.temperature = numberOf(body["temperature"]);
+    r.topP = numberOf(body["top_p"]);
+    if (body["top_k"].isNumber())
+        r.topK = int(body["top_k"].toInteger());
+    for (Value s : body["stop_sequences"].children())
+        r.stop << s.toString();
+    r.stream = body["stream"].toBool(false);
+    const Value thinking = body["thinking"];
+    if (thinking["type"].stringIs("enabled")) {
+        ir::Reasoning reasoning;
+        reasoning.enabled = true;
+        reasoning.budgetTokens = int(thinking["budget_tokens"].toInteger());
+        reasoning.effort = ir::effortForBudget(reasoning.budgetTokens);
+        r.reasoning = reasoning;
+    }
+    return r;
+}
+
+Result<QByteArray> writeRequest(const ir::Request &r)
+{
+    if (r.jsonFormat.kind != ir::JsonFormat::Kind::None)
+        return fieldError(QStringLiteral("response_format"), QStringLiteral("(JSON output mode) has no Anthropic Messages equivalent"));
+    // Anthropic wants alternating user/assistant turns (tool results are user content): merge neighbours.
+    struct Turn
+    {
+        bool assistant;
+        QList<const Part *> parts;
+    };
+    QList<Turn> turns;
+    bool droppedThinking = false;
+    for (const ir::Message &m : r.messages) {
+        const bool assistant = m.role == ir::Message::Role::Assistant;
+        QList<const Part *> blocks;
+        for (const Part &p : m.parts) {
+            if ((p.kind == Kind::Thinking || p.kind == Kind::RedactedThinking)
+                && (p.signatureFormat != WireFormat::Anthropic || (p.kind == Kind::Thinking && p.signature.isEmpty()))) {
+                droppedThinking = true; // another vendor's reasoning cannot be replayed to Anthropic
+                continue;
+            }
+            if (p.kind == Kind::Image && !p.url.isEmpty() && !p.url.startsWith(u"http"))
+                return fieldError(QStringLiteral("messages"), QStringLiteral("contain an image URL Anthropic cannot fetch: %1").arg(p.url.left(60)));
+            blocks.append(&p);
+        }
+        if (blocks.isEmpty())
+            continue;
+        if (!turns.isEmpty() && turns.last().assistant == assistant)
+            turns.last().parts += blocks;
+        else
+            turns.append({ assistant, blocks });
+    }
+    int maxTokens = r.maxTokens.value_or(32000); // Anthropic requires it; 32000 fits every current Claude model
+    int budget = 0;
+    if (r.reasoning && r.reasoning->enabled && !droppedThinking) {
+        budget = r.reasoning->budgetTokens > 0 ? r.reasoning->budgetTokens : ir::budgetForEffort(r.reasoning->effort);
+        if (budget < 1024)
+            budget = 0;
+        else if (maxTokens <= budget)
+            maxTokens = budget + 4096;
+    }
+
+    QByteArray out;
+    out.reserve(4096);
+    Writer w(&out);
+    w.beginObject().member("model", r.model).member("max_tokens", maxTokens);
+    if (!r.system.isEmpty()) {
+        w.key("system").beginArray();
+        for (const Part &p : r.system)
+            writeBlock(w, p);
+        w.endArray();
+    }
+    w.key("messages").beginArray();
+    for (const Turn &t : turns) {
+        w.beginObject().member("role", t.assistant ? "assistant" : "user").key("content").beginArray();
+        for (const Part *p : t.parts)
+            writeBlock(w, *p);
+        w.endArray().endObject();
+    }
+    w.endArray();
+    if (budget) {
+        // Extended thinking accepts only the default temperature and no top_k.
+        w.key("thinking").beginObject().member("type", "enabled").member("budget_tokens", budget).endObject();
+    } else {
+        if (r.temperature) {
+            w.key("temperature"); // Anthropic's range is 0..1
+            if (r.temperature->value > 1.0 || r.temperature->value < 0.0)
+                w.number(qBound(0.0, r.temperature->value, 1.0));
+            else
+                writeNumber(w, *r.temperature);
+        }
+        if (r.topK)
+            w.member("top_k", *r.topK);
+    }
+    if (r.topP) {
+        w.key("top_p");
+        writeNumber(w, *r.topP);
+    }
+    if (!r.stop.isEmpty()) {
+        w.key("stop_sequences").beginArray();
+        for (const QString &s : r.stop)
+            w.string(s);
+        w.endArray();
+    }
+    if (r.stream)
+        w.member("stream", true);
+    if (!r.tools.isEmpty()) {
+        w.key("tools").beginArray();
+        for (const ir::Tool &t : r.tools) {
+            w.beginObject().member("name", t.name);
+            if (!t.description.isEmpty())
+                w.member("description", t.description);
+            w.memberRaw("input_schema", schemaOrEmpty(t.parameters)).endObject();
+        }
+        w.endArray();
+        if (r.toolChoice) {
+            w.key("tool_choice").beginObject();
+            switch (r.toolChoice->mode) {
+            case ir::ToolChoice::Mode::Auto: w.member("type", "auto"); break;
+            case ir::ToolChoice::Mode::None: w.member("type", "none"); break;
+            case ir::ToolChoice::Mode::Required: w.member("type", "any"); break;
+            case ir::ToolChoice::Mode::Specific: w.member("type", "tool").member("name", r.toolChoice->name); break;
+            }
+            if (r.parallelToolCalls == false)
+                w.member("disable_parallel_tool_use", true);
+            w.endObject();
+        }
+    }
+    w.endObject();
+    return out;
+}
+
+} // namespace d2a::fmt::anthropic

@@ -1,0 +1,16 @@
+#pragma once
+// Internal to formats/chat/: message content, reasoning, finish reasons and usage of Chat Completions.
+
+#include "../formats_p.h"
+
+namespace d2a::fmt::chat {
+
+/// Reads a message's content (a string, null, or an array of text/image parts) at `where` into `out`.
+std::optional<Error> readContent(const Value &content, const QString &where, QList<ir::Part> *out);
+/// Chat's reasoning_content as a thinking part (Chat carries no signature).
+ir::Part reasoningPart(const QString &text);
+ir::Finish finishOf(QStringView reason);
+ir::Usage usageOf(const Value &usage);
+void writeUsage(Writer &w, const ir::Usage &u);
+
+} // namespace d2a::fmt::chat

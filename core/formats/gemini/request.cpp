@@ -1,0 +1,257 @@
+// Gemini generateContent requests <-> the shared model.
+#include "gemini_p.h"
+
+#include <QtCore/qhash.h>
+
+namespace d2a::fmt::gemini {
+
+using ir::Part;
+using Kind = ir::Part::Kind;
+
+Result<ir::Request> readRequest(const Value &body, const QString &pathModel)
+{
+    ir::Request r;
+    r.model = pathModel.isEmpty() ? body["model"].toString() : pathModel;
+    const Value si = body.contains("systemInstruction") ? body["systemInstruction"] : body["system_instruction"];
+    if (si.isObject()) {
+        for (Value p : si["parts"].children())
+            r.system.append(Part::makeText(p["text"].toString()));
+    } else if (si.isString()) {
+        r.system.append(Part::makeText(si.toString()));
+    }
+    const Value contents = body["contents"];
+    if (!contents.isArray())
+        return fieldError(QStringLiteral("contents"), QStringLiteral("must be an array"));
+    int counter = 0;
+    QHash<QString, QStringList> pendingIds; // function name -> ids of calls not answered yet, in order
+    int i = -1;
+    for (Value c : contents.children()) {
+        ++i;
+        const Value roleValue = c["role"];
+        const QString role = roleValue.isString() ? roleValue.toString() : QStringLiteral("user");
+        if (role != u"user" && role != u"model" && role != u"function")
+            return fieldError(QStringLiteral("contents[%1].role").arg(i), QStringLiteral("must be user or model"));
+        QList<Part> parts;
+        QList<Part> results;
+        int j = -1;
+        for (Value p : c["parts"].children()) {
+            ++j;
+            if (p.contains("functionResponse")) {
+                const Value fr = p["functionResponse"];
+                Part res;
+                res.kind = Kind::ToolResult;
+                res.name = fr["name"].toString();
+                res.callId = fr["id"].toString();
+                if (res.callId.isEmpty() && !pendingIds.value(res.name).isEmpty())
+                    res.callId = pendingIds[res.name].takeFirst();
+                const Value response = fr["response"];
+                // {output: "..."} / {content: "..."} are the common shapes; anything else goes as JSON text.
+                const Value text = response.contains("output") ? response["output"] : response.contains("content") ? response["content"] : response;
+                res.isError = response.contains("error") && !response.contains("output") && !response.contains("content");
+                const Value shown = res.isError ? response["error"] : text;
+                res.result.append(Part::makeText(shown.isString() ? shown.toString() : QString::fromUtf8(json::compact(shown.raw()))));
+                results.append(res);
+            } else if (p.contains("executableCode") || p.contains("codeExecutionResult")) {
+                return fieldError(QStringLiteral("contents[%1].parts[%2]").arg(i).arg(j), QStringLiteral("(code execution) cannot be translated"));
+            } else {
+                QList<Part> one;
+                readPart(p, &one, &counter);
+                for (const Part &x : std::as_const(one))
+                    if (x.kind == Kind::ToolCall)
+                        pendingIds[x.name].append(x.callId);
+                parts += one;
+            }
+        }
+        if (!parts.isEmpty())
+            r.messages.append({ role == u"model" ? ir::Message::Role::Assistant : ir::Message::Role::User, parts });
+        if (!results.isEmpty())
+            r.messages.append({ ir::Message::Role::Tool, results });
+    }
+    i = -1;
+    for (Value t : body["tools"].children()) {
+        ++i;
+        for (Value kind : t.children()) {
+            if (!kind.keyIs("functionDeclarations") && !kind.keyIs("function_declarations"))
+                return fieldError(QStringLiteral("tools[%1].%2").arg(i).arg(kind.key()), QStringLiteral("is a Gemini built-in tool and cannot be translated"));
+            for (Value f : kind.children()) {
+                const Value params = f.contains("parametersJsonSchema") ? f["parametersJsonSchema"] : f["parameters"];
+                r.tools.append({ f["name"].toString(), f["description"].toString(), params.isObject() ? params.rawBytes() : QByteArray() });
+            }
+        }
+    }
+    const Value fcc = body["toolConfig"]["functionCallingConfig"];
+    if (fcc.isObject()) {
+        const Value mode = fcc["mode"];
+        const Value allowed = fcc["allowedFunctionNames"];
+        if (mode.stringIs("NONE"))
+            r.toolChoice = ir::ToolChoice { ir::ToolChoice::Mode::None, {} };
+        else if (mode.stringIs("ANY") && allowed.size() == 1)
+            r.toolChoice = ir::ToolChoice { ir::ToolChoice::Mode::Specific, allowed.at(0).toString() };
+        else if (mode.stringIs("ANY"))
+            r.toolChoice = ir::ToolChoice { ir::ToolChoice::Mode::Required, {} };
+        else
+            r.toolChoice = ir::ToolChoice { ir::ToolChoice::Mode::Auto, {} };
+    }
+    const Value gc = body["generationConfig"];
+    r.temperature = numberOf(gc["temperature"]);
+    r.topP = numberOf(gc["topP"]);
+    if (gc["topK"].isNumber())
+        r.topK = int(gc["topK"].toInteger());
+    if (gc["maxOutputTokens"].isNumber())
+        r.maxTokens = int(gc["maxOutputTokens"].toInteger());
+    for (Value s : gc["stopSequences"].children())
+        r.stop << s.toString();
+    if (gc["candidateCount"].isNumber() && gc["candidateCount"].toInteger(1) != 1)
+        return fieldError(QStringLiteral("generationConfig.candidateCount"), QStringLiteral("must be 1 when the model speaks another API format"));
+    if (gc["responseMimeType"].stringIs("application/json")) {
+        const Value schema = gc.contains("responseJsonSchema") ? gc["responseJsonSchema"] : gc["responseSchema"];
+        if (schema.isObject()) {
+            r.jsonFormat.kind = ir::JsonFormat::Kind::Schema;
+            r.jsonFormat.name = QStringLiteral("output");
+            r.jsonFormat.schema = schema.rawBytes();
+        } else {
+            r.jsonFormat.kind = ir::JsonFormat::Kind::Object;
+        }
+    }
+    const Value tc = gc["thinkingConfig"];
+    if (tc.isObject() && !tc.isEmpty()) {
+        const int budget = int(tc["thinkingBudget"].toInteger(-1));
+        const QString level = tc["thinkingLevel"].toString().toLower();
+        if (budget > 0 || !level.isEmpty() || budget == -1)
+            r.reasoning = ir::Reasoning { true, budget > 0 ? budget : ir::budgetForEffort(level.isEmpty() ? QStringLiteral("medium") : level),
+                                          level.isEmpty() ? ir::effortForBudget(budget > 0 ? budget : 12288) : level };
+    }
+    return r;
+}
+
+Result<QByteArray> writeRequest(const ir::Request &r)
+{
+    // Contents first: a tool result needs the name of the call it answers (Gemini answers by name).
+    QHash<QString, QString> callNames; // call id -> function name
+    struct Turn
+    {
+        bool model;
+        QByteArray parts; ///< comma-separated part objects
+    };
+    QList<Turn> turns;
+    for (const ir::Message &m : r.messages) {
+        QByteArray parts;
+        Writer pw(&parts);
+        pw.beginArray();
+        bool any = false;
+        for (const Part &p : m.parts) {
+            if (p.kind == Kind::ToolCall)
+                callNames.insert(p.callId, p.name);
+            if (p.kind == Kind::ToolResult) {
+                QString text;
+                for (const Part &rp : p.result)
+                    if (rp.kind == Kind::Text)
+                        text += rp.text;
+                const QString name = p.name.isEmpty() ? callNames.value(p.callId) : p.name;
+                if (name.isEmpty())
+                    return fieldError(QStringLiteral("tool result %1").arg(p.callId), QStringLiteral("answers a call that is not in the conversation"));
+                pw.beginObject().key("functionResponse").beginObject().member("name", name).key("response").beginObject();
+                pw.key(p.isError ? QLatin1StringView("error") : QLatin1StringView("output")).string(text);
+                pw.endObject().endObject().endObject();
+                any = true;
+                continue;
+            }
+            if (p.kind == Kind::Thinking && p.signatureFormat != WireFormat::Gemini)
+                continue; // other vendors' thoughts cannot be replayed
+            if (p.kind == Kind::RedactedThinking)
+                continue;
+            if (p.kind == Kind::Image && !p.url.isEmpty() && !p.url.startsWith(u"gs://") && !p.url.startsWith(u"https://generativelanguage"))
+                return fieldError(QStringLiteral("image_url"), QStringLiteral("is an http(s) URL, which Gemini does not fetch; send the image as base64 data"));
+            any = writePart(pw, p) || any;
+        }
+        if (!any)
+            continue;
+        parts.remove(0, 1); // drop '[': parts of neighbouring turns of the same role are merged below
+        const bool model = m.role == ir::Message::Role::Assistant;
+        if (!turns.isEmpty() && turns.last().model == model)
+            turns.last().parts += ',' + parts;
+        else
+            turns.append({ model, parts });
+    }
+
+    QByteArray out;
+    out.reserve(4096);
+    Writer w(&out);
+    w.beginObject().key("contents").beginArray();
+    for (const Turn &t : std::as_const(turns))
+        w.beginObject().member("role", t.model ? "model" : "user").key("parts").raw("[" + t.parts + "]").endObject();
+    w.endArray();
+    if (!r.system.isEmpty()) {
+        w.key("systemInstruction").beginObject().key("parts").beginArray();
+        for (const Part &p : r.system)
+            w.beginObject().member("text", p.text).endObject();
+        w.endArray().endObject();
+    }
+    bool tools = false;
+    for (const ir::Tool &t : r.tools) {
+        if (!tools) {
+            w.key("tools").beginArray().beginObject().key("functionDeclarations").beginArray();
+            tools = true;
+        }
+        w.beginObject().member("name", t.name).member("description", t.description);
+        auto params = json::Document::parse(t.parameters.isEmpty() ? QByteArray("{}") : t.parameters, { 512, false });
+        if (params && params.value().root()["properties"].size() > 0) {
+            w.key("parameters");
+            writeSchema(w, params.value().root());
+        }
+        w.endObject();
+    }
+    if (tools) {
+        w.endArray().endObject().endArray();
+        if (r.toolChoice) {
+            w.key("toolConfig").beginObject().key("functionCallingConfig").beginObject();
+            switch (r.toolChoice->mode) {
+            case ir::ToolChoice::Mode::Auto: w.member("mode", "AUTO"); break;
+            case ir::ToolChoice::Mode::None: w.member("mode", "NONE"); break;
+            case ir::ToolChoice::Mode::Required: w.member("mode", "ANY"); break;
+            case ir::ToolChoice::Mode::Specific:
+                w.member("mode", "ANY").key("allowedFunctionNames").beginArray().string(r.toolChoice->name).endArray();
+                break;
+            }
+            w.endObject().endObject();
+        }
+    }
+    const bool jsonOut = r.jsonFormat.kind != ir::JsonFormat::Kind::None;
+    const bool thinking = r.reasoning && r.reasoning->enabled;
+    if (r.temperature || r.topP || r.topK || r.maxTokens || !r.stop.isEmpty() || jsonOut || thinking) {
+        w.key("generationConfig").beginObject();
+        if (r.temperature) {
+            w.key("temperature");
+            writeNumber(w, *r.temperature);
+        }
+        if (r.topP) {
+            w.key("topP");
+            writeNumber(w, *r.topP);
+        }
+        if (r.topK)
+            w.member("topK", *r.topK);
+        if (r.maxTokens)
+            w.member("maxOutputTokens", *r.maxTokens);
+        if (!r.stop.isEmpty()) {
+            w.key("stopSequences").beginArray();
+            for (const QString &s : r.stop)
+                w.string(s);
+            w.endArray();
+        }
+        if (jsonOut) {
+            w.member("responseMimeType", "application/json");
+            if (r.jsonFormat.kind == ir::JsonFormat::Kind::Schema)
+                w.memberRaw("responseSchema", schemaText(r.jsonFormat.schema));
+        }
+        if (thinking) {
+            const QString effort = r.reasoning->effort.isEmpty() ? ir::effortForBudget(r.reasoning->budgetTokens) : r.reasoning->effort;
+            w.key("thinkingConfig").beginObject().member("includeThoughts", true);
+            w.member("thinkingLevel", effort == u"low" || effort == u"minimal" ? "LOW" : effort == u"medium" ? "MEDIUM" : "HIGH").endObject();
+        }
+        w.endObject();
+    }
+    w.member("model", r.model).endObject();
+    return out;
+}
+
+} // namespace d2a::fmt::gemini

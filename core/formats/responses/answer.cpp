@@ -1,0 +1,71 @@
+// OpenAI Responses whole answers <-> the shared model.
+#include "responses_p.h"
+
+#include <QtCore/qdatetime.h>
+
+namespace d2a::fmt::responses {
+
+using ir::Part;
+using Kind = ir::Part::Kind;
+
+Result<ir::Response> readResponse(const Value &o)
+{
+    if (!o["object"].stringIs("response"))
+        return Error::badGateway(QStringLiteral("upstream answer is not a Responses object"));
+    ir::Response r;
+    r.id = o["id"].toString();
+    r.model = o["model"].toString();
+    bool tool = false;
+    for (Value it : o["output"].children()) {
+        const Value type = it["type"];
+        if (type.stringIs("message")) {
+            readContent(it["content"], QStringLiteral("output"), &r.parts);
+        } else if (type.stringIs("function_call")) {
+            r.parts.append(functionCallPart(it));
+            tool = true;
+        } else if (type.stringIs("reasoning")) {
+            r.parts.append(reasoningPart(it));
+        }
+    }
+    if (o["status"].stringIs("incomplete"))
+        r.finish = o["incomplete_details"]["reason"].stringIs("content_filter") ? ir::Finish::ContentFilter : ir::Finish::Length;
+    else
+        r.finish = tool ? ir::Finish::ToolCalls : ir::Finish::Stop;
+    r.usage = usageOf(o["usage"]);
+    return r;
+}
+
+QByteArray writeResponse(const ir::Response &r)
+{
+    QByteArray output;
+    Writer ow(&output);
+    ow.beginArray();
+    QString text;
+    auto flushText = [&] {
+        if (!text.isEmpty())
+            writeMessageItem(ow, ir::newId("msg_"), text, false);
+        text.clear();
+    };
+    for (const Part &p : r.parts) {
+        if (p.kind == Kind::Text) {
+            text += p.text;
+        } else if (p.kind == Kind::ToolCall) {
+            flushText();
+            writeCallItem(ow, ir::newId("fc_"), p, false);
+        } else if (p.kind == Kind::Thinking) {
+            flushText();
+            writeReasoningItem(ow, ir::newId("rs_"), p.text, p.signatureFormat == WireFormat::OpenAIResponses ? p.signature : QString());
+        }
+    }
+    flushText();
+    ow.endArray();
+    const bool incomplete = r.finish == ir::Finish::Length || r.finish == ir::Finish::ContentFilter;
+    QByteArray out;
+    Writer w(&out);
+    writeResponseObject(w, r.id.startsWith(u"resp_") ? r.id : ir::newId("resp_"), r.model,
+                        incomplete ? QLatin1StringView("incomplete") : QLatin1StringView("completed"), output, &r.usage, r.finish,
+                        QDateTime::currentSecsSinceEpoch());
+    return out;
+}
+
+} // namespace d2a::fmt::responses

@@ -1,0 +1,131 @@
+// OpenAI Responses items, usage and the response object.
+#include "responses_p.h"
+
+namespace d2a::fmt::responses {
+
+using ir::Part;
+using Kind = ir::Part::Kind;
+
+std::optional<Error> readContent(const Value &content, const QString &where, QList<Part> *out)
+{
+    if (content.isString()) {
+        out->append(Part::makeText(content.toString()));
+        return std::nullopt;
+    }
+    int i = -1;
+    for (Value c : content.children()) {
+        ++i;
+        const Value type = c["type"];
+        if (type.stringIs("input_text") || type.stringIs("output_text") || type.stringIs("text")) {
+            out->append(Part::makeText(c["text"].toString()));
+        } else if (type.stringIs("refusal")) {
+            out->append(Part::makeText(c["refusal"].toString()));
+        } else if (type.stringIs("input_image")) {
+            Part p;
+            p.kind = Kind::Image;
+            const QString url = c["image_url"].toString();
+            if (url.isEmpty())
+                return fieldError(QStringLiteral("%1[%2]").arg(where).arg(i), QStringLiteral("needs image_url (file_id images cannot be translated)"));
+            if (!ir::parseDataUrl(url, &p.mediaType, &p.data))
+                p.url = url;
+            out->append(p);
+        } else {
+            return fieldError(QStringLiteral("%1[%2].type").arg(where).arg(i),
+                              QStringLiteral("'%1' cannot be translated to another API format").arg(type.toString()));
+        }
+    }
+    return std::nullopt;
+}
+
+Part functionCallPart(const Value &item)
+{
+    Part p;
+    p.kind = Kind::ToolCall;
+    p.callId = item["call_id"].toString();
+    p.name = item["name"].toString();
+    p.arguments = item["arguments"].toString();
+    return p;
+}
+
+Part reasoningPart(const Value &item)
+{
+    Part p;
+    p.kind = Kind::Thinking;
+    for (Value s : item["summary"].children())
+        p.text += s["text"].toString();
+    p.signature = item["encrypted_content"].toString();
+    p.reasoningId = item["id"].toString();
+    p.signatureFormat = WireFormat::OpenAIResponses;
+    return p;
+}
+
+ir::Usage usageOf(const Value &u)
+{
+    ir::Usage usage;
+    if (!u.isObject())
+        return usage;
+    usage.known = true;
+    usage.cacheRead = u["input_tokens_details"]["cached_tokens"].toInteger();
+    usage.input = u["input_tokens"].toInteger() - usage.cacheRead;
+    usage.output = u["output_tokens"].toInteger();
+    usage.reasoning = u["output_tokens_details"]["reasoning_tokens"].toInteger();
+    return usage;
+}
+
+void writeUsage(Writer &w, const ir::Usage &u)
+{
+    const qint64 input = u.input + u.cacheRead + u.cacheWrite;
+    w.beginObject().member("input_tokens", input);
+    w.key("input_tokens_details").beginObject().member("cached_tokens", u.cacheRead).endObject();
+    w.member("output_tokens", u.output);
+    w.key("output_tokens_details").beginObject().member("reasoning_tokens", u.reasoning).endObject();
+    w.member("total_tokens", input + u.output).endObject();
+}
+
+void writeMessageItem(Writer &w, const QString &id, const QString &text, bool inProgress)
+{
+    w.beginObject().member("id", id).member("type", "message").member("status", inProgress ? "in_progress" : "completed");
+    w.key("content").beginArray();
+    if (!inProgress) {
+        w.beginObject().member("type", "output_text").key("annotations").beginArray().endArray();
+        w.member("text", text).endObject();
+    }
+    w.endArray().member("role", "assistant").endObject();
+}
+
+void writeCallItem(Writer &w, const QString &id, const Part &call, bool inProgress)
+{
+    w.beginObject().member("id", id).member("type", "function_call").member("status", inProgress ? "in_progress" : "completed");
+    w.member("arguments", inProgress ? QString() : call.arguments).member("call_id", call.callId).member("name", call.name).endObject();
+}
+
+void writeReasoningItem(Writer &w, const QString &id, const QString &summary, const QString &encrypted)
+{
+    w.beginObject().member("id", id).member("type", "reasoning");
+    if (!encrypted.isEmpty())
+        w.member("encrypted_content", encrypted);
+    w.key("summary").beginArray();
+    if (!summary.isEmpty())
+        w.beginObject().member("type", "summary_text").member("text", summary).endObject();
+    w.endArray().endObject();
+}
+
+void writeResponseObject(Writer &w, const QString &id, const QString &model, QLatin1StringView status, QByteArrayView output,
+                         const ir::Usage *usage, ir::Finish finish, qint64 created)
+{
+    w.beginObject().member("id", id).member("object", "response").member("created_at", created).member("status", status);
+    w.memberNull("error").key("incomplete_details");
+    if (status == QLatin1StringView("incomplete"))
+        w.beginObject().member("reason", finishName(WireFormat::OpenAIResponses, finish)).endObject();
+    else
+        w.null();
+    w.member("model", model).memberRaw("output", output).member("parallel_tool_calls", true).member("tool_choice", "auto");
+    w.key("tools").beginArray().endArray();
+    if (usage) {
+        w.key("usage");
+        writeUsage(w, *usage);
+    }
+    w.endObject();
+}
+
+} // namespace d2a::fmt::responses

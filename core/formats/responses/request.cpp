@@ -1,0 +1,226 @@
+// OpenAI Responses requests <-> the shared model.
+#include "responses_p.h"
+
+namespace d2a::fmt::responses {
+
+using ir::Part;
+using Kind = ir::Part::Kind;
+
+Result<ir::Request> readRequest(const Value &body)
+{
+    ir::Request r;
+    r.model = body["model"].toString();
+    if (body["previous_response_id"].isSet())
+        return fieldError(QStringLiteral("previous_response_id"), QStringLiteral("needs server-side conversation state, which only OpenAI-type models have; send the whole input instead"));
+    const QString instructions = body["instructions"].toString();
+    if (!instructions.isEmpty())
+        r.system.append(Part::makeText(instructions));
+    const Value input = body["input"];
+    auto appendTo = [&r](ir::Message::Role role, const Part &p) {
+        if (!r.messages.isEmpty() && r.messages.last().role == role)
+            r.messages.last().parts.append(p);
+        else
+            r.messages.append({ role, { p } });
+    };
+    if (input.isString()) {
+        r.messages.append({ ir::Message::Role::User, { Part::makeText(input.toString()) } });
+    } else if (input.isArray()) {
+        int i = -1;
+        for (Value it : input.children()) {
+            ++i;
+            const QString where = QStringLiteral("input[%1]").arg(i);
+            const Value type = it["type"];
+            if (!type.isString() || type.stringIs("message")) {
+                const Value role = it["role"];
+                QList<Part> parts;
+                if (auto e = readContent(it["content"], where + QStringLiteral(".content"), &parts))
+                    return *e;
+                if (role.stringIs("system") || role.stringIs("developer")) {
+                    r.system += parts;
+                } else if (role.stringIs("user") || role.stringIs("assistant")) {
+                    const auto irRole = role.stringIs("user") ? ir::Message::Role::User : ir::Message::Role::Assistant;
+                    for (const Part &p : std::as_const(parts))
+                        appendTo(irRole, p);
+                } else {
+                    return fieldError(where + QStringLiteral(".role"), QStringLiteral("'%1' is not a message role").arg(role.toString()));
+                }
+            } else if (type.stringIs("function_call")) {
+                appendTo(ir::Message::Role::Assistant, functionCallPart(it));
+            } else if (type.stringIs("function_call_output")) {
+                Part p;
+                p.kind = Kind::ToolResult;
+                p.callId = it["call_id"].toString();
+                if (auto e = readContent(it["output"], where + QStringLiteral(".output"), &p.result))
+                    return *e;
+                appendTo(ir::Message::Role::Tool, p);
+            } else if (type.stringIs("reasoning")) {
+                appendTo(ir::Message::Role::Assistant, reasoningPart(it));
+            } else {
+                return fieldError(where + QStringLiteral(".type"),
+                                  QStringLiteral("'%1' cannot be translated to another API format").arg(type.toString()));
+            }
+        }
+    } else {
+        return fieldError(QStringLiteral("input"), QStringLiteral("must be a string or an array of items"));
+    }
+    int i = -1;
+    for (Value t : body["tools"].children()) {
+        ++i;
+        if (!t["type"].stringIs("function"))
+            return fieldError(QStringLiteral("tools[%1].type").arg(i),
+                              QStringLiteral("'%1' is an OpenAI hosted tool and cannot be translated").arg(t["type"].toString()));
+        const Value params = t["parameters"];
+        r.tools.append({ t["name"].toString(), t["description"].toString(), params.isObject() ? params.rawBytes() : QByteArray() });
+    }
+    const Value tc = body["tool_choice"];
+    if (tc.isString()) {
+        r.toolChoice = ir::ToolChoice { tc.stringIs("none") ? ir::ToolChoice::Mode::None
+                                        : tc.stringIs("required") ? ir::ToolChoice::Mode::Required
+                                                                  : ir::ToolChoice::Mode::Auto, {} };
+    } else if (tc.isObject()) {
+        r.toolChoice = ir::ToolChoice { ir::ToolChoice::Mode::Specific, tc["name"].toString() };
+    }
+    if (body["parallel_tool_calls"].isBool())
+        r.parallelToolCalls = body["parallel_tool_calls"].toBool(true);
+    if (body["max_output_tokens"].isNumber())
+        r.maxTokens = int(body["max_output_tokens"].toInteger());
+    r.temperature = numberOf(body["temperature"]);
+    r.topP = numberOf(body["top_p"]);
+    r.stream = body["stream"].toBool(false);
+    const QString effort = body["reasoning"]["effort"].toString();
+    if (!effort.isEmpty() && effort != u"none")
+        r.reasoning = ir::Reasoning { true, ir::budgetForEffort(effort), effort };
+    const Value format = body["text"]["format"];
+    if (format["type"].stringIs("json_object")) {
+        r.jsonFormat.kind = ir::JsonFormat::Kind::Object;
+    } else if (format["type"].stringIs("json_schema")) {
+        r.jsonFormat.kind = ir::JsonFormat::Kind::Schema;
+        r.jsonFormat.name = format["name"].toString(QStringLiteral("output"));
+        r.jsonFormat.description = format["description"].toString();
+        r.jsonFormat.schema = format["schema"].isObject() ? format["schema"].rawBytes() : QByteArray();
+        if (format["strict"].isBool())
+            r.jsonFormat.strict = format["strict"].toBool();
+    }
+    return r;
+}
+
+Result<QByteArray> writeRequest(const ir::Request &r)
+{
+    if (!r.stop.isEmpty())
+        return fieldError(QStringLiteral("stop"), QStringLiteral("(stop sequences) has no OpenAI Responses equivalent"));
+    QByteArray out;
+    out.reserve(4096);
+    Writer w(&out);
+    w.beginObject().member("model", r.model);
+    QString instructions;
+    for (const Part &p : r.system)
+        instructions += (instructions.isEmpty() ? QString() : QStringLiteral("\n\n")) + p.text;
+    if (!instructions.isEmpty())
+        w.member("instructions", instructions);
+    w.key("input").beginArray();
+    for (const ir::Message &m : r.messages) {
+        const bool assistant = m.role == ir::Message::Role::Assistant;
+        bool open = false; // a message item whose content array is open
+        auto flush = [&] {
+            if (open)
+                w.endArray().endObject();
+            open = false;
+        };
+        auto openMessage = [&] {
+            if (open)
+                return;
+            w.beginObject().member("type", "message").member("role", assistant ? "assistant" : "user").key("content").beginArray();
+            open = true;
+        };
+        for (const Part &p : m.parts) {
+            switch (p.kind) {
+            case Kind::Text:
+                openMessage();
+                w.beginObject().member("type", assistant ? "output_text" : "input_text").member("text", p.text).endObject();
+                break;
+            case Kind::Image:
+                openMessage();
+                w.beginObject().member("type", "input_image").member("image_url", ir::dataUrl(p)).endObject();
+                break;
+            case Kind::ToolCall:
+                flush();
+                w.beginObject().member("type", "function_call").member("call_id", p.callId).member("name", p.name);
+                w.member("arguments", p.arguments).endObject();
+                break;
+            case Kind::ToolResult: {
+                flush();
+                QString text = p.isError ? QStringLiteral("Error: ") : QString();
+                for (const Part &rp : p.result)
+                    if (rp.kind == Kind::Text)
+                        text += rp.text;
+                w.beginObject().member("type", "function_call_output").member("call_id", p.callId).member("output", text).endObject();
+                break;
+            }
+            case Kind::Thinking:
+                // Only OpenAI's own encrypted reasoning can be replayed; other vendors' thoughts are dropped.
+                if (p.signatureFormat == WireFormat::OpenAIResponses && !p.signature.isEmpty()) {
+                    flush();
+                    writeReasoningItem(w, p.reasoningId.isEmpty() ? ir::newId("rs_") : p.reasoningId, p.text, p.signature);
+                }
+                break;
+            case Kind::RedactedThinking:
+                break;
+            }
+        }
+        flush();
+    }
+    w.endArray();
+    if (r.maxTokens)
+        w.member("max_output_tokens", *r.maxTokens);
+    if (r.temperature) {
+        w.key("temperature");
+        writeNumber(w, *r.temperature);
+    }
+    if (r.topP) {
+        w.key("top_p");
+        writeNumber(w, *r.topP);
+    }
+    if (r.stream)
+        w.member("stream", true);
+    w.member("store", false);
+    if (!r.tools.isEmpty()) {
+        w.key("tools").beginArray();
+        for (const ir::Tool &t : r.tools) {
+            w.beginObject().member("type", "function").member("name", t.name).member("description", t.description);
+            w.memberRaw("parameters", schemaOrEmpty(t.parameters)).member("strict", false).endObject();
+        }
+        w.endArray();
+        if (r.toolChoice) {
+            w.key("tool_choice");
+            switch (r.toolChoice->mode) {
+            case ir::ToolChoice::Mode::Auto: w.string("auto"); break;
+            case ir::ToolChoice::Mode::None: w.string("none"); break;
+            case ir::ToolChoice::Mode::Required: w.string("required"); break;
+            case ir::ToolChoice::Mode::Specific: w.beginObject().member("type", "function").member("name", r.toolChoice->name).endObject(); break;
+            }
+        }
+        if (r.parallelToolCalls)
+            w.member("parallel_tool_calls", *r.parallelToolCalls);
+    }
+    if (r.reasoning && r.reasoning->enabled) {
+        w.key("reasoning").beginObject();
+        w.member("effort", r.reasoning->effort.isEmpty() ? ir::effortForBudget(r.reasoning->budgetTokens) : r.reasoning->effort);
+        w.member("summary", "auto").endObject();
+        w.key("include").beginArray().string("reasoning.encrypted_content").endArray();
+    }
+    if (r.jsonFormat.kind == ir::JsonFormat::Kind::Object) {
+        w.key("text").beginObject().key("format").beginObject().member("type", "json_object").endObject().endObject();
+    } else if (r.jsonFormat.kind == ir::JsonFormat::Kind::Schema) {
+        w.key("text").beginObject().key("format").beginObject().member("type", "json_schema").member("name", r.jsonFormat.name);
+        if (!r.jsonFormat.description.isEmpty())
+            w.member("description", r.jsonFormat.description);
+        w.memberRaw("schema", schemaOrEmpty(r.jsonFormat.schema));
+        if (r.jsonFormat.strict)
+            w.member("strict", *r.jsonFormat.strict);
+        w.endObject().endObject();
+    }
+    w.endObject();
+    return out;
+}
+
+} // namespace d2a::fmt::responses
