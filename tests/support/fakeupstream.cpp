@@ -720,6 +720,18 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
     }
     const bool isCount = req.path.contains("count_tokens");
     const bool stream = !isCount && (req.json.value("stream").toBool() || req.path.contains("stream"));
+    if (!script.isEmpty() && !isCount) {
+        const ScriptedReply reply = script.takeFirst();
+        if (!stream) {
+            const QByteArray body = fakescript::body(format, model, reply);
+            socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + extraHeaders
+                          + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+            return;
+        }
+        socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n" + extraHeaders + "Transfer-Encoding: chunked\r\n\r\n");
+        streamTo(socket, fakescript::events(format, model, reply), delay, false, false);
+        return;
+    }
     const QString scenarioModel = model.startsWith(u"tools-") ? QStringLiteral("tools") : model.startsWith(u"think-") ? QStringLiteral("think") : QString();
     if (model.startsWith(u"cut-") || model.startsWith(u"slow-")) {
         // Translated requests carry no "fake" object: these models cut the stream after its first event, or

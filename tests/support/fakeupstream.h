@@ -20,6 +20,8 @@
 // invalid_grant; it answers slowly or fails on demand and serves the device flow. Knobs are members, and
 // POST /fake/knobs {json} sets them from another process (GET /fake/state reads counters).
 
+#include "fakescript.h"
+
 #include <QtCore/qbytearray.h>
 #include <QtCore/qelapsedtimer.h>
 #include <QtCore/qjsonobject.h>
@@ -67,6 +69,9 @@ public:
     int failNextRequests = 0; ///< the next N API requests get failStatus (with Retry-After: failRetryAfter, if set)
     int failStatus = 503;
     QSet<QString> failModels; ///< every request for these models gets failStatus
+    /// Scripted answers: each API request (not count_tokens) takes the first one, in the route's format, streamed
+    /// or whole as the request asks; an empty script answers as usual.
+    QList<ScriptedReply> script;
     QByteArray failRetryAfter;
     QSet<QByteArray> rejectBearers; ///< upstream answers 401 to these bearer tokens
     bool rejectAllBearers = false;
