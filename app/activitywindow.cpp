@@ -11,7 +11,7 @@
 #include <QtWidgets/qlabel.h>
 #include <QtWidgets/qplaintextedit.h>
 #include <QtWidgets/qsplitter.h>
-#include <QtWidgets/qtablewidget.h>
+#include <QtWidgets/qtableview.h>
 
 namespace {
 int severity(QtMsgType t)
@@ -32,13 +32,21 @@ ActivityWindow::ActivityWindow(AppController *controller, QWidget *parent) : QWi
     setWindowTitle(tr("droid2api Activity"));
     setWindowIcon(QIcon(QStringLiteral(":/droid2api/icons/droid2api.svg")));
     resize(900, 600);
-    m_requests = new QTableWidget(0, 9, this);
-    m_requests->setHorizontalHeaderLabels({ tr("Time"), tr("Route"), tr("Model"), tr("Backend"), tr("Status"), tr("Duration"),
-                                            tr("In"), tr("Out"), tr("Streamed") });
-    m_requests->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_requests->horizontalHeader()->setStretchLastSection(true);
+    m_model = new ActivityModel(this);
+    m_requests = new QTableView(this);
+    m_requests->setModel(m_model);
+    // Widths set once: measuring rows as they arrive would cost every request a layout pass.
+    auto *header = m_requests->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    header->setStretchLastSection(true);
+    const int widths[] = { 70, 190, 170, 90, 55, 80, 70, 70, 60 };
+    for (int c = 0; c < ActivityModel::ColumnCount; ++c)
+        header->resizeSection(c, widths[c]);
     m_requests->verticalHeader()->setVisible(false);
+    m_requests->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_requests->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_requests->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_requests->setWordWrap(false);
     m_level = new QComboBox(this);
     m_level->addItem(tr("Debug and above"), 0);
     m_level->addItem(tr("Info and above"), 1);
@@ -64,6 +72,10 @@ ActivityWindow::ActivityWindow(AppController *controller, QWidget *parent) : QWi
     layout->addWidget(split);
     connect(m_level, &QComboBox::currentIndexChanged, this, &ActivityWindow::refilter);
     connect(controller, &AppController::requestFinished, this, &ActivityWindow::addRequest);
+    m_logBatch.setSingleShot(true);
+    m_logBatch.setInterval(100);
+    m_logBatch.setTimerType(Qt::CoarseTimer);
+    connect(&m_logBatch, &QTimer::timeout, this, &ActivityWindow::flushLog);
     QPointer<ActivityWindow> self(this);
     d2a::log::setSink([self](QtMsgType type, const QString &, const QString &line) {
         if (self)
@@ -78,15 +90,7 @@ ActivityWindow::~ActivityWindow()
 
 void ActivityWindow::addRequest(const d2a::RequestRecord &r)
 {
-    if (m_requests->rowCount() >= kMaxRequests)
-        m_requests->removeRow(m_requests->rowCount() - 1);
-    m_requests->insertRow(0);
-    const QStringList cells { QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), r.method + u' ' + r.path,
-                              r.model.isEmpty() ? QStringLiteral("-") : r.model, r.modelType.isEmpty() ? QStringLiteral("-") : r.modelType,
-                              QString::number(r.status), tr("%1 ms").arg(r.durationMs), QString::number(r.bytesIn), QString::number(r.bytesOut),
-                              r.streamed ? tr("yes") : tr("no") };
-    for (int i = 0; i < cells.size(); ++i)
-        m_requests->setItem(0, i, new QTableWidgetItem(cells[i]));
+    m_model->add(r);
 }
 
 void ActivityWindow::addLogLine(QtMsgType type, const QString &line)
@@ -94,15 +98,38 @@ void ActivityWindow::addLogLine(QtMsgType type, const QString &line)
     m_lines.append({ type, line });
     if (m_lines.size() > kMaxLogLines)
         m_lines.removeFirst();
-    if (severity(type) >= m_level->currentData().toInt())
-        m_log->appendPlainText(line);
+    if (severity(type) < m_level->currentData().toInt())
+        return;
+    m_pendingShown.append(line);
+    if (m_pendingShown.size() > kMaxLogLines)
+        m_pendingShown.removeFirst();
+    if (!m_logBatch.isActive())
+        m_logBatch.start();
+}
+
+void ActivityWindow::flushLog()
+{
+    if (m_pendingShown.isEmpty())
+        return;
+    m_log->appendPlainText(m_pendingShown.join(u'\n')); // one layout pass for the whole batch
+    m_pendingShown.clear();
+}
+
+void ActivityWindow::flush()
+{
+    m_model->flush();
+    flushLog();
 }
 
 void ActivityWindow::refilter()
 {
+    m_pendingShown.clear();
     m_log->clear();
     const int min = m_level->currentData().toInt();
+    QStringList shown;
     for (const auto &l : std::as_const(m_lines))
         if (severity(l.first) >= min)
-            m_log->appendPlainText(l.second);
+            shown.append(l.second);
+    if (!shown.isEmpty())
+        m_log->appendPlainText(shown.join(u'\n'));
 }

@@ -1,14 +1,16 @@
 #pragma once
 // Recent requests and the log, each in a bounded buffer; lines come already redacted from core's log handler.
+// Both are updated in batches, so the window costs the proxy (which shares the GUI thread) nothing measurable.
 
-#include "server/exchange.h"
+#include "activitymodel.h"
 
+#include <QtCore/qtimer.h>
 #include <QtWidgets/qwidget.h>
 
 QT_BEGIN_NAMESPACE
 class QComboBox;
 class QPlainTextEdit;
-class QTableWidget;
+class QTableView;
 QT_END_NAMESPACE
 
 class AppController;
@@ -19,7 +21,7 @@ class ActivityWindow final : public QWidget
     Q_DISABLE_COPY_MOVE(ActivityWindow)
 
 public:
-    static constexpr int kMaxRequests = 500;
+    static constexpr int kMaxRequests = ActivityModel::kMaxRows;
     static constexpr int kMaxLogLines = 2000;
 
     explicit ActivityWindow(AppController *controller, QWidget *parent = nullptr);
@@ -27,15 +29,22 @@ public:
 
     void addRequest(const d2a::RequestRecord &record);
     void addLogLine(QtMsgType type, const QString &line);
-    QTableWidget *requests() const { return m_requests; }
+    /// Shows what is queued now (tests; the window does it every 100 ms).
+    void flush();
+    ActivityModel *requestModel() const { return m_model; }
+    QTableView *requests() const { return m_requests; }
     QPlainTextEdit *log() const { return m_log; }
     QComboBox *levelFilter() const { return m_level; }
 
 private:
     void refilter();
+    void flushLog();
 
-    QTableWidget *m_requests;
+    ActivityModel *m_model;
+    QTableView *m_requests;
     QPlainTextEdit *m_log;
     QComboBox *m_level;
     QList<QPair<QtMsgType, QString>> m_lines;
+    QStringList m_pendingShown; ///< lines that pass the filter, not yet in the view
+    QTimer m_logBatch;
 };

@@ -1,11 +1,13 @@
 #include "log.h"
 
+#include <QtCore/qcoreapplication.h>
 #include <QtCore/qdatetime.h>
 #include <QtCore/qmutex.h>
 #include <QtCore/qregularexpression.h>
 #include <QtCore/qset.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 Q_LOGGING_CATEGORY(lcServer, "droid2api.server", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcUpstream, "droid2api.upstream", QtInfoMsg)
@@ -48,18 +50,56 @@ const char *levelName(QtMsgType type)
     return "info";
 }
 
+/// Lines waiting for stderr: written once per turn of the event loop (one write for every line logged while
+/// serving a burst of requests), at once for warnings and errors, and at exit.
+QByteArray &pending()
+{
+    static QByteArray p;
+    return p;
+}
+
+void flushPendingLocked()
+{
+    QByteArray &p = pending();
+    if (p.isEmpty())
+        return;
+    std::fwrite(p.constData(), 1, size_t(p.size()), stderr);
+    std::fflush(stderr);
+    p.clear();
+}
+
+void flushPending()
+{
+    QMutexLocker lock(&mutex());
+    flushPendingLocked();
+}
+
 void handler(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
     const QString category = QString::fromLatin1(context.category ? context.category : "default");
+    const QString safe = redact(message);
     const QString line = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) + u' '
-        + QString::fromLatin1(levelName(type)) + u' ' + category + QStringLiteral(": ") + redact(message);
+        + QString::fromLatin1(levelName(type)) + u' ' + category + QStringLiteral(": ") + safe;
     if (g_previous) {
-        g_previous(type, context, redact(message));
+        g_previous(type, context, safe);
     } else {
-        QMutexLocker lock(&mutex());
-        const QByteArray bytes = line.toUtf8() + '\n';
-        std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stderr);
-        std::fflush(stderr);
+        bool schedule = false;
+        {
+            QMutexLocker lock(&mutex());
+            schedule = pending().isEmpty();
+            pending() += line.toUtf8();
+            pending() += '\n';
+            if (type >= QtWarningMsg || pending().size() > 16 * 1024) {
+                flushPendingLocked();
+                schedule = false;
+            }
+        }
+        if (schedule) {
+            if (QCoreApplication *app = QCoreApplication::instance())
+                QMetaObject::invokeMethod(app, &flushPending, Qt::QueuedConnection);
+            else
+                flushPending();
+        }
     }
     Sink s;
     {
@@ -68,8 +108,10 @@ void handler(QtMsgType type, const QMessageLogContext &context, const QString &m
     }
     if (s)
         s(type, category, line);
-    if (type == QtFatalMsg && !g_previous)
+    if (type == QtFatalMsg && !g_previous) {
+        flushPending();
         std::abort();
+    }
 }
 
 } // namespace
@@ -83,8 +125,20 @@ void installChained(bool debug)
                                            : QStringLiteral("droid2api.*.debug=false"));
 }
 
+void flush()
+{
+    flushPending();
+}
+
 void install(bool debug)
 {
+    // The buffer and its lock exist before the exit hook is registered, so they outlive it.
+    static const bool flushAtExit = [] {
+        mutex();
+        pending();
+        return std::atexit(flushPending) == 0;
+    }();
+    Q_UNUSED(flushAtExit);
     g_previous = nullptr;
     qInstallMessageHandler(handler);
     QLoggingCategory::setFilterRules(debug ? QStringLiteral("droid2api.*.debug=true\nqt.*.debug=false")
@@ -116,6 +170,21 @@ void registerSecret(const QString &secret)
     secrets().insert(secret);
 }
 
+namespace {
+/// True when `text` could hold something the patterns below match (most log lines cannot: checking these few
+/// needles is much cheaper than running the expression).
+bool mayHoldCredential(const QString &text)
+{
+    static const QLatin1StringView needles[] = { QLatin1StringView("bearer"), QLatin1StringView("fk-"), QLatin1StringView("sk-"),
+                                                 QLatin1StringView("rk-"), QLatin1StringView("eyJ"), QLatin1StringView("token"),
+                                                 QLatin1StringView("key"), QLatin1StringView("device_code") };
+    for (const QLatin1StringView n : needles)
+        if (text.contains(n, Qt::CaseInsensitive))
+            return true;
+    return false;
+}
+} // namespace
+
 QString redact(const QString &text)
 {
     // Credential-shaped strings, as a second line of defence behind registerSecret(). Values shorter than a
@@ -131,6 +200,8 @@ QString redact(const QString &text)
         for (const QString &s : std::as_const(secrets()))
             out.replace(s, QStringLiteral("[redacted]"));
     }
+    if (!mayHoldCredential(out))
+        return out;
     QString result;
     qsizetype last = 0;
     auto it = patterns.globalMatch(out);

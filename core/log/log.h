@@ -17,6 +17,9 @@ namespace d2a::log {
 /// Installs the process-wide message handler (stderr, one line per message, secrets scrubbed).
 /// `debug` enables debug output for every droid2api category.
 void install(bool debug);
+/// Writes the lines waiting for stderr now (they go once per turn of the event loop, warnings at once).
+void flush();
+
 /// For tests: like install(), but lines go on to the previously installed handler (QTest's) instead of
 /// stderr, so QTest::failOnWarning keeps working while the sink sees every line.
 void installChained(bool debug);

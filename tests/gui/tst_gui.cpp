@@ -350,16 +350,22 @@ private Q_SLOTS:
         startCall(http, rc, "POST", QUrl(m_controller->baseUrl() + QStringLiteral("/v1/chat/completions")),
                   R"({"model":"glm-4.7","messages":[]})", {}, m_clock);
         QTRY_VERIFY(rc.done());
-        QTRY_COMPARE(w.requests()->rowCount(), 1);
-        QCOMPARE(w.requests()->item(0, 2)->text(), QStringLiteral("glm-4.7"));
-        QCOMPARE(w.requests()->item(0, 4)->text(), QStringLiteral("200"));
+        ActivityModel *model = w.requestModel();
+        QTRY_COMPARE(model->rowCount(), 1); // the next batch
+        QCOMPARE(model->index(0, ActivityModel::Model).data().toString(), QStringLiteral("glm-4.7"));
+        QCOMPARE(model->index(0, ActivityModel::Status).data().toInt(), 200);
         QTRY_VERIFY(w.log()->toPlainText().contains(QStringLiteral("/v1/chat/completions")));
         QVERIFY(!w.log()->toPlainText().contains(QStringLiteral("fk-gui-test-0123456789")));
         w.levelFilter()->setCurrentIndex(3); // errors only
         QVERIFY(!w.log()->toPlainText().contains(QStringLiteral("/v1/chat/completions")));
         for (int i = 0; i < ActivityWindow::kMaxRequests + 20; ++i)
             w.addRequest(RequestRecord());
-        QCOMPARE(w.requests()->rowCount(), ActivityWindow::kMaxRequests); // bounded
+        QCOMPARE(model->rowCount(), 1); // nothing shown before the batch
+        w.flush();
+        QCOMPARE(model->rowCount(), ActivityWindow::kMaxRequests); // bounded
+        w.addRequest(RequestRecord());
+        w.flush();
+        QCOMPARE(model->rowCount(), ActivityWindow::kMaxRequests);
     }
 
     void singleInstanceHandoff()
