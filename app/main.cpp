@@ -101,16 +101,22 @@ void installShutdownSignals(QObject *, const std::function<void()> &) { }
 
 /// The tray app (or, with `screenshotDir`, PNGs of its windows in the current language).
 int runDesktop(QCoreApplication &app, const QString &screenshotDir, const QString &configPath, const d2a::Config &config,
-               const d2a::Environment &env)
+               const d2a::Environment &env, bool showActivity)
 {
     AppController controller(configPath, config, env);
     DesktopApp desktop(&controller);
-    if (auto *instance = qobject_cast<SingleInstance *>(app.property("droid2api.instance").value<QObject *>()))
+    if (auto *instance = qobject_cast<SingleInstance *>(app.property("droid2api.instance").value<QObject *>())) {
         QObject::connect(instance, &SingleInstance::activationRequested, &desktop, [&desktop] { desktop.showSettings(); });
+        QObject::connect(instance, &SingleInstance::activityRequested, &desktop, [&desktop] { desktop.showActivity(); });
+    }
     if (config.startProxyOnLaunch)
         controller.start();
+    if (controller.isRunning() && screenshotDir.isEmpty()) // the same machine-readable line as --headless
+        printLine(stdout, QStringLiteral("droid2api %1 listening on %2").arg(QStringLiteral(DROID2API_VERSION), controller.baseUrl()));
     if (!screenshotDir.isEmpty())
         return writeScreenshots(desktop, controller, screenshotDir);
+    if (showActivity)
+        desktop.showActivity();
     installShutdownSignals(&app, [&desktop] { desktop.quit(); });
     return QCoreApplication::exec();
 }
@@ -365,7 +371,10 @@ static int run(QCoreApplication &app, bool gui)
     const QCommandLineOption yesOpt(QStringLiteral("yes"), QCoreApplication::translate("main", "With connect/disconnect: apply without asking."));
     const QCommandLineOption modelOpt(QStringLiteral("model"), QCoreApplication::translate("main", "With connect: the model the client should use."),
                                       QStringLiteral("id"));
-    parser.addOptions({ headless, configOpt, hostOpt, portOpt, signIn, signOut, importDroid, tokenStoreOpt, screenshots, yesOpt, modelOpt, backendKeyOpt });
+    const QCommandLineOption activityOpt(QStringLiteral("activity"),
+                                         QCoreApplication::translate("main", "Desktop app: open the Activity window (of the running app, if there is one)."));
+    parser.addOptions({ headless, configOpt, hostOpt, portOpt, signIn, signOut, importDroid, tokenStoreOpt, screenshots, yesOpt, modelOpt,
+                        backendKeyOpt, activityOpt });
     parser.addPositionalArgument(QStringLiteral("command"),
                                  QCoreApplication::translate("main", "Optional: connect CLIENT or disconnect CLIENT, where CLIENT is "
                                                                      "claude-code, codex, cursor, continue or openai-sdk."),
@@ -378,8 +387,10 @@ static int run(QCoreApplication &app, bool gui)
     if (gui) {
         // One instance per user: a second launch brings the first one's settings window forward.
         auto *instance = new SingleInstance(SingleInstance::defaultName(), &app);
-        if (!parser.isSet(screenshots) && instance->notifyRunning()) {
-            printLine(stdout, QCoreApplication::translate("main", "droid2api is already running; showing its settings window."));
+        if (!parser.isSet(screenshots) && instance->notifyRunning(1000, parser.isSet(activityOpt) ? "activity" : "settings")) {
+            printLine(stdout, parser.isSet(activityOpt)
+                                  ? QCoreApplication::translate("main", "droid2api is already running; showing its Activity window.")
+                                  : QCoreApplication::translate("main", "droid2api is already running; showing its settings window."));
             return 0;
         }
         instance->listen();
@@ -436,7 +447,7 @@ static int run(QCoreApplication &app, bool gui)
     }
 
     if (gui)
-        return runDesktop(app, parser.value(screenshots), configPath, config, env);
+        return runDesktop(app, parser.value(screenshots), configPath, config, env, parser.isSet(activityOpt));
     if (!parser.isSet(headless) && !displayAvailable()) {
         printLine(stdout, QCoreApplication::translate(
                               "main", "droid2api: no display found, so the proxy runs headless (the tray app needs a desktop session)."));

@@ -13,13 +13,13 @@ QString SingleInstance::defaultName()
     return QStringLiteral("droid2api-") + QString::fromLatin1(QCryptographicHash::hash(QDir::homePath().toUtf8(), QCryptographicHash::Sha1).toHex().left(12));
 }
 
-bool SingleInstance::notifyRunning(int timeoutMs)
+bool SingleInstance::notifyRunning(int timeoutMs, const QByteArray &window)
 {
     QLocalSocket socket;
     socket.connectToServer(m_name);
     if (!socket.waitForConnected(timeoutMs))
         return false;
-    socket.write("show\n");
+    socket.write(window == "activity" ? "show activity\n" : "show\n");
     socket.waitForBytesWritten(timeoutMs);
     socket.waitForReadyRead(timeoutMs); // the first instance answers "ok"
     return true;
@@ -38,10 +38,14 @@ bool SingleInstance::listen()
     connect(m_server, &QLocalServer::newConnection, this, [this] {
         while (QLocalSocket *s = m_server->nextPendingConnection()) {
             connect(s, &QLocalSocket::readyRead, s, [this, s] {
-                if (s->readAll().startsWith("show")) {
+                const QByteArray command = s->readAll();
+                if (command.startsWith("show")) {
                     s->write("ok\n");
                     s->flush();
-                    Q_EMIT activationRequested();
+                    if (command.startsWith("show activity"))
+                        Q_EMIT activityRequested();
+                    else
+                        Q_EMIT activationRequested();
                 }
                 s->disconnectFromServer();
             });

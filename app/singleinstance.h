@@ -16,13 +16,17 @@ class SingleInstance final : public QObject
 public:
     explicit SingleInstance(QString name = defaultName(), QObject *parent = nullptr);
     static QString defaultName();
-    /// True when another instance answered and was asked to show itself (this one should exit).
-    bool notifyRunning(int timeoutMs = 1000);
+    /// True when another instance answered and was asked to show itself (this one should exit). `window` is
+    /// "settings" or "activity".
+    bool notifyRunning(int timeoutMs = 1000, const QByteArray &window = "settings");
     /// Becomes the instance that others notify. False if the name cannot be taken.
     bool listen();
 
 Q_SIGNALS:
+    /// Another launch asked for the settings window.
     void activationRequested();
+    /// Another launch (droid2api --activity) asked for the Activity window.
+    void activityRequested();
 
 private:
     QString m_name;

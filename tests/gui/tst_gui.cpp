@@ -385,6 +385,16 @@ private Q_SLOTS:
         QTRY_VERIFY(t->isFinished());
         delete t;
         QVERIFY(answered);
+        // `droid2api --activity` asks for the Activity window instead.
+        int activityAsks = 0;
+        connect(&first, &SingleInstance::activityRequested, &desktop, [&] { ++activityAsks; desktop.showActivity(); });
+        answered = false;
+        t = QThread::create([&] { answered = SingleInstance(name).notifyRunning(3000, "activity"); });
+        t->start();
+        QTRY_COMPARE(activityAsks, 1);
+        QTRY_VERIFY(t->isFinished());
+        delete t;
+        QVERIFY(answered);
         QVERIFY(!SingleInstance(name + QStringLiteral("-none")).notifyRunning(200));
     }
 };
