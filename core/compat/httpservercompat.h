@@ -250,8 +250,10 @@ private:
     void rawWrite(const QByteArray &bytes)
     {
         // 6.4: the socket is deleted on disconnect; a QPointer keeps us from writing to freed memory.
-        if (m_socket && m_socket->state() == QAbstractSocket::ConnectedState)
+        if (m_socket && m_socket->state() == QAbstractSocket::ConnectedState) {
             m_socket->write(bytes);
+            m_socket->flush(); // out now, not on the next turn of the event loop
+        }
     }
     void finishConnection()
     {

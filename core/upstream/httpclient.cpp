@@ -103,10 +103,13 @@ void UpstreamReply::onConnected()
 {
     if (!m_socket || m_state == State::Done)
         return;
-    // Nagle + delayed ACK stall request bodies over ~16 KB by ~40 ms (PROTOCOL.md §7).
-    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    m_socket->setSocketOption(QAbstractSocket::KeepAliveOption, 1);
-    m_socket->setReadBufferSize(kSocketReadBuffer);
+    if (!m_reused) {
+        // Nagle + delayed ACK stall request bodies over ~16 KB by ~40 ms (PROTOCOL.md §7). Once per connection:
+        // a pooled one keeps its options (two system calls saved per request).
+        m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        m_socket->setSocketOption(QAbstractSocket::KeepAliveOption, 1);
+        m_socket->setReadBufferSize(kSocketReadBuffer);
+    }
 
     const QUrl &url = m_request.url;
     QByteArray head;
@@ -137,6 +140,8 @@ void UpstreamReply::onConnected()
         m_socket->write(head);
         m_socket->write(m_request.body);
     }
+    // Send now rather than on the next turn of the event loop (a poll for writability and a wake-up saved).
+    m_socket->flush();
     m_timerKind = TimerKind::FirstByte;
     armTimer(m_request.firstByteTimeoutMs);
 }
