@@ -1,6 +1,8 @@
 // bench_upstream: a fast local LLM-API stand-in for the benchmark. Keep-alive HTTP/1.1 on 127.0.0.1:
 //   POST .../chat/completions            a small Chat Completions answer (JSON)
 //   POST .../chat/completions + "stream"  64 SSE chunks, 5 ms apart, then [DONE]
+//   POST .../messages                    the same in Anthropic Messages (answer, or a 64-event stream)
+// A request for the model "bench-s500" streams 500 events at once instead (the per-event CPU measurement).
 // With --big-headers every answer carries ~1.5 KB of headers, as real LLM APIs send; with --tls CERT KEY it
 // serves HTTPS (HTTP/1.1 offered by ALPN).
 #include <QtCore/qcoreapplication.h>
@@ -21,22 +23,56 @@ namespace {
 QByteArray g_extraHeaders;
 const QByteArray kBody = R"({"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"bench","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the benchmark upstream."},"finish_reason":"stop"}],"usage":{"prompt_tokens":10,"completion_tokens":7,"total_tokens":17}})";
 
-void stream(QTcpSocket *s)
+const QByteArray kAnthropicBody = R"({"id":"msg_bench","type":"message","role":"assistant","model":"bench","content":[{"type":"text","text":"Hello from the benchmark upstream."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":10,"output_tokens":7}})";
+
+QByteArray chunked(const QByteArray &ev)
+{
+    return QByteArray::number(ev.size(), 16) + "\r\n" + ev + "\r\n";
+}
+
+QByteArray chatEvent(int n, int total)
+{
+    if (n < total)
+        return "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"bench\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"t"
+            + QByteArray::number(n) + "\"},\"finish_reason\":null}]}\n\n";
+    return "data: [DONE]\n\n";
+}
+
+QByteArray anthropicEvent(int n, int total)
+{
+    // message_start, content_block_start, total-4 text deltas, content_block_stop, message_delta, message_stop
+    if (n == 0)
+        return "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_bench\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"bench\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":10,\"output_tokens\":1}}}\n\n";
+    if (n == 1)
+        return "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n";
+    if (n < total - 2)
+        return "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\" token "
+            + QByteArray::number(n) + "\"}}\n\n";
+    if (n == total - 2)
+        return "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\nevent: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":500}}\n\n";
+    return "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+}
+
+/// A stream of `total` events; `spacingMs` apart (0: all at once, as fast as the socket takes them).
+void stream(QTcpSocket *s, bool anthropic, int total, int spacingMs)
 {
     s->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n" + g_extraHeaders
              + "Transfer-Encoding: chunked\r\n\r\n");
+    auto event = [anthropic, total](int n) { return anthropic ? anthropicEvent(n, total) : chatEvent(n, total); };
+    const int last = anthropic ? total - 1 : total; // chat ends with [DONE] after `total` chunks
+    if (spacingMs == 0) {
+        QByteArray all;
+        for (int n = 0; n <= last; ++n)
+            all += chunked(event(n));
+        s->write(all + "0\r\n\r\n");
+        return;
+    }
     auto n = std::make_shared<int>(0);
     auto *timer = new QTimer(s);
-    timer->setInterval(5);
-    QObject::connect(timer, &QTimer::timeout, s, [s, n, timer] {
-        QByteArray ev;
-        if (*n < 64)
-            ev = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"bench\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"t"
-                + QByteArray::number(*n) + "\"},\"finish_reason\":null}]}\n\n";
-        else
-            ev = "data: [DONE]\n\n";
-        s->write(QByteArray::number(ev.size(), 16) + "\r\n" + ev + "\r\n");
-        if (++*n > 64) {
+    timer->setInterval(spacingMs);
+    QObject::connect(timer, &QTimer::timeout, s, [s, n, timer, event, last] {
+        s->write(chunked(event(*n)));
+        if (++*n > last) {
             s->write("0\r\n\r\n");
             timer->stop();
             timer->deleteLater();
@@ -71,6 +107,7 @@ int main(int argc, char *argv[])
         serverPtr = std::make_unique<QTcpServer>();
     }
     QTcpServer &server = *serverPtr;
+    server.setListenBacklogSize(1024); // as the proxy: bursts of connections are not dropped
     if (!server.listen(QHostAddress::LocalHost, 0))
         return 1;
     const bool https = tls > 0;
@@ -96,13 +133,16 @@ int main(int argc, char *argv[])
                         length = b.mid(cl + 14, b.indexOf("\r\n", cl) - cl - 14).trimmed().toLongLong();
                     if (b.size() < end + 4 + length)
                         return;
+                    const bool anthropic = b.left(b.indexOf("\r\n")).contains("/messages");
                     const QByteArray body = b.mid(end + 4, length);
                     b.remove(0, end + 4 + length);
                     if (body.contains("\"stream\":true")) {
-                        stream(s);
+                        const bool many = body.contains("\"bench-s500\"");
+                        stream(s, anthropic, many ? 500 : 64, many ? 0 : 5);
                     } else {
+                        const QByteArray &answer = anthropic ? kAnthropicBody : kBody;
                         s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + g_extraHeaders + "Content-Length: "
-                                 + QByteArray::number(kBody.size()) + "\r\n\r\n" + kBody);
+                                 + QByteArray::number(answer.size()) + "\r\n\r\n" + answer);
                     }
                 }
             });

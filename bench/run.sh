@@ -32,9 +32,12 @@ cat >"$work/config.json" <<JSON
   "backends": [ { "name": "tiny", "kind": "openai", "base_url": "$URL_tiny/v1", "max_concurrent": 1000, "queue_limit": 10000 },
                 { "name": "real", "kind": "openai", "base_url": "$URL_real/v1", "max_concurrent": 1000, "queue_limit": 10000 },
                 { "name": "tls", "kind": "openai", "base_url": "$URL_tls/v1", "max_concurrent": 1000, "queue_limit": 10000 } ],
+  "endpoint": [ { "name": "anthropic", "base_url": "$URL_real/v1/messages" } ],
   "models": [ { "id": "bench-tiny", "type": "common", "backend": "tiny" }, { "id": "bench-real", "type": "common", "backend": "real" },
-              { "id": "bench-tls", "type": "common", "backend": "tls" } ] }
+              { "id": "bench-tls", "type": "common", "backend": "tls" }, { "id": "bench-s500", "type": "anthropic" } ] }
 JSON
+# Agent bodies go to Factory's Anthropic route (here: the stand-in), with its key, prefix and headers.
+export FACTORY_API_KEY=fk-bench-0123456789abcdef
 export HOME="$work" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
 
 # Start-up time to the listening line (median of 5).
@@ -58,12 +61,15 @@ small='{"model":"M","messages":[{"role":"user","content":"Say hello in one short
 big=$(python3 -c "import json; print(json.dumps({'model':'M','max_tokens':64,'messages':[{'role':'user','content':'x'*200000}]}))")
 body() { echo "${2//\"M\"/\"$1\"}" >"$work/body.json"; }
 
-wrkrun() { # wrkrun URL CONNECTIONS -> "rps p50ms p99ms"
+wrkrun() { # wrkrun URL CONNECTIONS -> "rps p50ms p99ms requests"
     BODY_FILE="$work/body.json" wrk -t1 -c"$2" -d"${secs}s" --latency -s "$here/post.lua" "$1" 2>/dev/null | awk '
         function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-        /Requests\/sec/ { rps=$2 } / 50%/ { p50=ms($2) } / 99%/ { p99=ms($2) }
-        END { printf "%.0f %.3f %.3f", rps, p50, p99 }'
+        /Requests\/sec/ { rps=$2 } / 50%/ { p50=ms($2) } / 99%/ { p99=ms($2) } /requests in/ { n=$1 }
+        END { printf "%.0f %.3f %.3f %d", rps, p50, p99, n }'
 }
+# CPU time of every thread of a process in ns (schedstat; /proc/PID/stat ticks are too coarse for streams).
+cputicks() { cat /proc/"$1"/task/*/schedstat | awk '{ t += $1 } END { printf "%.0f", t }'; }
+us_per() { awk -v t="$1" -v n="$2" 'BEGIN{ if (n > 0) printf "%.1f", t / 1000 / n; else print "?" }'; }
 
 printf '%-44s %12s %12s %9s\n' "measure" "direct" "droid2api" "ratio"
 row() { printf '%-44s %12s %12s %9s\n' "$1" "$2" "$3" "$4"; }
@@ -72,11 +78,15 @@ for lane in tiny real; do
     for c in 1 32; do
         body bench "$small"
         eval 'direct_url=$URL_'$lane
-        read -r drps dp50 dp99 <<<"$(wrkrun "$direct_url/v1/chat/completions" $c)"
+        eval 'direct_pid=$PID_'$lane; u0=$(cputicks "$direct_pid")
+        read -r drps dp50 dp99 dn <<<"$(wrkrun "$direct_url/v1/chat/completions" $c)"
+        [[ $lane == tiny && $c == 1 ]] && upstream_cpu=$(us_per $(( $(cputicks "$direct_pid") - u0 )) "$dn")
         [[ $c == 1 ]] && direct_p50_c1=$dp50
         body "bench-$lane" "$small"
         [[ $c == 32 ]] && (sleep $((secs / 2 + 1)); rss "$PID_proxy" >"$work/rss_load") &
-        read -r prps pp50 pp99 <<<"$(wrkrun "$URL_proxy/v1/chat/completions" $c)"
+        t0=$(cputicks "$PID_proxy")
+        read -r prps pp50 pp99 pn <<<"$(wrkrun "$URL_proxy/v1/chat/completions" $c)"
+        [[ $lane == tiny && $c == 1 ]] && { tiny_cpu=$(us_per $(( $(cputicks "$PID_proxy") - t0 )) "$pn"); tiny_rps_headless=$prps; }
         row "$lane c=$c req/s (chat, same format)" "$drps" "$prps" "$(awk -v a="$prps" -v b="$drps" 'BEGIN{printf "%.2f", a/b}')"
         row "$lane c=$c p50 ms" "$dp50" "$pp50" "+$(awk -v a="$pp50" -v b="$dp50" 'BEGIN{printf "%.3f", a-b}')"
         row "$lane c=$c p99 ms" "$dp99" "$pp99" "+$(awk -v a="$pp99" -v b="$dp99" 'BEGIN{printf "%.3f", a-b}')"
@@ -86,16 +96,46 @@ for lane in tiny real; do
     done
     # Translated: an Anthropic Messages client served by the same Chat backend.
     body "bench-$lane" "$small"
-    read -r trps tp50 tp99 <<<"$(wrkrun "$URL_proxy/v1/messages" 1)"
+    read -r trps tp50 tp99 _ <<<"$(wrkrun "$URL_proxy/v1/messages" 1)"
     row "$lane c=1 translated (messages->chat) p50 ms" "$direct_p50_c1" "$tp50" "+$(awk -v a="$tp50" -v b="$direct_p50_c1" 'BEGIN{printf "%.3f", a-b}')"
 done
 rss_load=$(cat "$work/rss_load" 2>/dev/null || echo "?")
 
 # A 200 KB request body at one connection.
-body bench "$big"; read -r _ bdp50 _ <<<"$(wrkrun "$URL_real/v1/chat/completions" 1)"
-body bench-real "$big"; read -r _ bpp50 _ <<<"$(wrkrun "$URL_proxy/v1/chat/completions" 1)"
+body bench "$big"; read -r _ bdp50 _ _ <<<"$(wrkrun "$URL_real/v1/chat/completions" 1)"
+body bench-real "$big"; read -r _ bpp50 _ _ <<<"$(wrkrun "$URL_proxy/v1/chat/completions" 1)"
 big_added=$(awk -v a="$bpp50" -v b="$bdp50" 'BEGIN{printf "%.3f", a-b}')
 row "200 KB body c=1 p50 ms" "$bdp50" "$bpp50" "+$big_added"
+
+# A realistic coding-agent request (generated: system blocks with cache_control, 21 tools, ~80 messages with
+# tool calls and results; ~140 KB): passthrough (Anthropic client and model) and translated (the same
+# conversation from a Chat client to the Anthropic model), 1 connection, with the proxy's CPU per request.
+"$build/bench/bench_bodies" "$work" >/dev/null
+cp "$work/agent-anthropic.json" "$work/body.json"
+read -r _ adp50 _ _ <<<"$(wrkrun "$URL_real/v1/messages" 1)"
+t0=$(cputicks "$PID_proxy"); read -r _ app50 _ apn <<<"$(wrkrun "$URL_proxy/v1/messages" 1)"
+agent_cpu=$(us_per $(( $(cputicks "$PID_proxy") - t0 )) "$apn")
+agent_added=$(awk -v a="$app50" -v b="$adp50" 'BEGIN{printf "%.3f", a-b}')
+row "agent body $(( $(stat -c %s "$work/body.json") / 1024 )) KB passthrough c=1 p50 ms" "$adp50" "$app50" "+$agent_added"
+cp "$work/agent-chat.json" "$work/body.json"
+t0=$(cputicks "$PID_proxy"); read -r _ atp50 _ atn <<<"$(wrkrun "$URL_proxy/v1/chat/completions" 1)"
+agentt_cpu=$(us_per $(( $(cputicks "$PID_proxy") - t0 )) "$atn")
+agentt_added=$(awk -v a="$atp50" -v b="$adp50" 'BEGIN{printf "%.3f", a-b}')
+row "agent body translated (chat->anthropic) c=1 p50 ms" "$adp50" "$atp50" "+$agentt_added"
+row "proxy CPU per request us: tiny / agent / agent translated" "" "$tiny_cpu / $agent_cpu / $agentt_cpu" ""
+# For scale: the stand-in upstream (a bare QTcpServer answering from memory) per tiny request it serves.
+row "stand-in upstream's own CPU per tiny request us" "$upstream_cpu" "" ""
+
+# 500-event streams at full speed: the proxy's CPU per event, translated (Anthropic upstream, Chat client) and
+# passthrough (Anthropic both sides); 20 streams each.
+stream_cpu() { # stream_cpu PATH BODY -> us per event
+    local t0; t0=$(cputicks "$PID_proxy")
+    for _ in $(seq 20); do curl -s -N -o /dev/null -X POST -H 'content-type: application/json' -d "$2" "$URL_proxy$1"; done
+    us_per $(( $(cputicks "$PID_proxy") - t0 )) $(( 20 * 500 ))
+}
+ev_translated=$(stream_cpu /v1/chat/completions '{"model":"bench-s500","stream":true,"messages":[{"role":"user","content":"x"}]}')
+ev_passthrough=$(stream_cpu /v1/messages '{"model":"bench-s500","max_tokens":10,"stream":true,"messages":[{"role":"user","content":"x"}]}')
+row "500-event stream: proxy CPU per event us (translated / passthrough)" "" "$ev_translated / $ev_passthrough" ""
 
 # Streams: 64 events 5 ms apart; 64 concurrent streams.
 sd=$("$node" "$here/streams.mjs" "$URL_real/v1/chat/completions" '{"model":"bench","stream":true,"messages":[]}' 64)
@@ -109,8 +149,8 @@ sleep 2
 rss_after=$(rss "$PID_proxy") # after the plain lane's load, before TLS
 # HTTPS lane (figures reported, no targets): the same realistic upstream over TLS 1.3 with a self-signed CA.
 for c in 1 32; do
-    body bench "$small"; read -r hdrps hdp50 hdp99 <<<"$(wrkrun "$URL_tls/v1/chat/completions" $c)"
-    body bench-tls "$small"; read -r hprps hpp50 hpp99 <<<"$(wrkrun "$URL_proxy/v1/chat/completions" $c)"
+    body bench "$small"; read -r hdrps hdp50 hdp99 _ <<<"$(wrkrun "$URL_tls/v1/chat/completions" $c)"
+    body bench-tls "$small"; read -r hprps hpp50 hpp99 _ <<<"$(wrkrun "$URL_proxy/v1/chat/completions" $c)"
     row "https c=$c req/s" "$hdrps" "$hprps" "$(awk -v a="$hprps" -v b="$hdrps" 'BEGIN{printf "%.2f", a/b}')"
     row "https c=$c p50 / p99 ms" "$hdp50 / $hdp99" "$hpp50 / $hpp99" "+$(awk -v a="$hpp50" -v b="$hdp50" 'BEGIN{printf "%.3f", a-b}')"
 done
@@ -118,6 +158,24 @@ hsd=$(NODE_EXTRA_CA_CERTS="$work/cert.pem" "$node" "$here/streams.mjs" "$URL_tls
 hsp=$("$node" "$here/streams.mjs" "$URL_proxy/v1/chat/completions" '{"model":"bench-tls","stream":true,"messages":[]}' 64)
 row "https stream ttfb ms" "$(j "$hsd" ttfb)" "$(j "$hsp" ttfb)" "+$(awk -v a="$(j "$hsp" ttfb)" -v b="$(j "$hsd" ttfb)" 'BEGIN{printf "%.3f", a-b}')"
 row "https 64 concurrent streams wall ms" "$(j "$hsd" wall)" "$(j "$hsp" wall)" "$(awk -v a="$(j "$hsp" wall)" -v b="$(j "$hsd" wall)" 'BEGIN{printf "%.2f", a/b}')"
+# Desktop lane: the tray app (Xvfb with a real tray) with the Activity window open, filled by the run, next to
+# the headless figure above (tiny answers, 1 connection).
+desk_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+sed "s/\"port\": 0/\"port\": $desk_port/" "$work/config.json" >"$work/desktop.json"
+xvfb-run -a -s "-screen 0 1280x800x24" sh -c 'trayer --edge top --align right --widthtype request --height 28 >/dev/null 2>&1 &
+    exec "$0" --config "$1" --activity' "$build/app/droid2api" "$work/desktop.json" >"$work/desk.out" 2>"$work/desk.err" &
+pids+=($!)
+for _ in $(seq 200); do grep -q 'listening on' "$work/desk.out" && break; sleep 0.05; done
+if grep -q 'listening on' "$work/desk.out"; then
+    body bench-tiny "$small"
+    read -r _ _ _ _ <<<"$(wrkrun "http://127.0.0.1:$desk_port/v1/chat/completions" 1)" # fills the Activity window
+    read -r desk_rps _ _ _ <<<"$(wrkrun "http://127.0.0.1:$desk_port/v1/chat/completions" 1)"
+    desk_ratio=$(awk -v a="$desk_rps" -v b="$tiny_rps_headless" 'BEGIN{printf "%.2f", a/b}')
+    row "desktop (Activity open) vs headless, tiny c=1 req/s" "$tiny_rps_headless" "$desk_rps" "$desk_ratio"
+else
+    desk_ratio=0
+    echo "bench: the desktop app did not start: $(cat "$work/desk.err")" >&2
+fi
 row "RSS MB idle / under load / 2 s after (plain lane)" "" "$rss_idle / $rss_load / $rss_after" ""
 row "start-up to the listening line ms (median of 5)" "" "$startup" ""
 
@@ -131,4 +189,9 @@ check "200 KB body adds <= 2 ms (+$big_added)" "$big_added <= 2"
 check "64 concurrent streams within 1.2x of direct ($wall_ratio)" "$wall_ratio <= 1.2"
 check "RSS <= 30 MB idle ($rss_idle) and back within 10% after load ($rss_after)" "$rss_idle <= 30 && $rss_after <= $rss_idle * 1.1"
 check "ready in <= 200 ms ($startup)" "$startup <= 200"
+check "agent body passthrough adds <= 0.5 ms p50 (+$agent_added)" "$agent_added <= 0.5"
+check "agent body translated adds <= 1.5 ms p50 (+$agentt_added)" "$agentt_added <= 1.5"
+check "a translated stream event costs <= 20 us of proxy CPU ($ev_translated)" "$ev_translated <= 20"
+check "a tiny request costs <= 60 us of proxy CPU ($tiny_cpu)" "$tiny_cpu <= 60"
+check "desktop mode within 10% of headless req/s at 1 connection, Activity open ($desk_ratio)" "$desk_ratio >= 0.9"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), Qt $(qmake6 -query QT_VERSION 2>/dev/null || echo 6)"

@@ -138,6 +138,10 @@ quint16 HttpServer::start(const QString &host, quint16 port, QString *error)
         *error = QStringLiteral("'%1' is not an IP address").arg(host);
         return 0;
     }
+    // A burst of clients (an agent opening many streams at once) must not overflow the accept queue: Qt's
+    // default backlog of 50 makes the kernel drop the extra SYNs, and each of those connections then waits
+    // a whole second for the retry.
+    m_listener->setListenBacklogSize(1024);
     if (!m_listener->listen(address, port)) {
         *error = QStringLiteral("cannot listen on %1:%2: %3").arg(host).arg(port).arg(m_listener->errorString());
         delete m_listener;

@@ -68,6 +68,7 @@ FakeUpstream::~FakeUpstream()
 
 bool FakeUpstream::listen(quint16 port)
 {
+    m_server.setListenBacklogSize(1024);
     return m_server.listen(QHostAddress::LocalHost, port);
 }
 
