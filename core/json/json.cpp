@@ -1,4 +1,5 @@
 #include "json.h"
+#include "scan_p.h"
 
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qhash.h>
@@ -198,6 +199,7 @@ private:
         ++m_p;
         *escaped = false;
         for (;;) {
+            m_p = scan::skipPlainStringBytes(m_p, m_end);
             while (m_p < m_end && !kString.stop[*m_p])
                 ++m_p;
             if (m_p >= m_end) {

@@ -62,6 +62,8 @@ public:
     Value operator[](QLatin1StringView key) const;
     template<std::size_t N>
     Value operator[](const char (&key)[N]) const { return (*this)[QLatin1StringView(key, N - 1)]; }
+    /// Not an index: `v[0]` would otherwise look up a key through a null pointer. Use at(i).
+    Value operator[](int) const = delete;
     Value value(QLatin1StringView key) const { return (*this)[key]; }
     bool contains(QLatin1StringView key) const { return !(*this)[key].isUndefined(); }
     template<std::size_t N>

@@ -97,6 +97,8 @@ private:
 
 /// Returns freed heap memory to the system (glibc keeps it otherwise).
 void releaseFreeMemory();
+/// Once per process: large request bodies come from the heap rather than fresh mappings (glibc).
+void tuneHeapForBodies();
 
 /// Which API format a request path belongs to (for error shapes before and after routing).
 WireFormat formatForPath(const QString &path);

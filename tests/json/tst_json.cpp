@@ -1,5 +1,8 @@
 // The order- and byte-keeping JSON layer: strict parsing with spans, the writer, splices and edits by path.
 #include "json/json.h"
+#include "json/scan_p.h"
+
+#include <random>
 #include "json/jsonedit.h"
 #include "json/jsonwriter.h"
 
@@ -80,6 +83,101 @@ private Q_SLOTS:
         QVERIFY(!doc.ok());
         QCOMPARE(doc.error().httpStatus, 400);
         QVERIFY2(doc.error().message.contains(message), qPrintable(doc.error().message));
+    }
+
+    void specialBytesAtEveryOffsetOfALongString()
+    {
+        // Plain text is skipped in 16- or 8-byte steps; every special byte must still be seen wherever it lies
+        // relative to those steps, and the string's value and end must come out the same.
+        for (int len : { 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47 }) {
+            for (int at = 0; at < len; ++at) {
+                auto body = [&](const QByteArray &insert) -> QByteArray {
+                    QByteArray text(len, 'a');
+                    text.replace(at, 1, insert);
+                    return "[\"" + text + "\",1]";
+                };
+                auto ok = [&](const QByteArray &insert, const QString &expected) -> QString {
+                    auto doc = Document::parse(body(insert));
+                    if (!doc.ok())
+                        return QStringLiteral("refused: ") + doc.error().message;
+                    const QString got = doc.value().root().at(0).toString();
+                    return got == expected ? QString()
+                                           : QStringLiteral("read as '%1', not '%2'").arg(QString::fromLatin1(got.toUtf8().toPercentEncoding()),
+                                                                                      QString::fromLatin1(expected.toUtf8().toPercentEncoding()));
+                };
+                auto bad = [&](const QByteArray &insert, const QString &message) -> QString {
+                    auto doc = Document::parse(body(insert));
+                    if (doc.ok())
+                        return QStringLiteral("accepted");
+                    return doc.error().message.contains(message) ? QString() : doc.error().message;
+                };
+                QString expected(len, u'a');
+                const QString where = QStringLiteral(" (length %1, offset %2)").arg(len).arg(at);
+                auto withAt = [&](QChar c) {
+                    QString s = expected;
+                    s[at] = c;
+                    return s;
+                };
+                QString r = ok("\\n", withAt(u'\n'));
+                QVERIFY2(r.isEmpty(), qPrintable(r + where));
+                r = ok("\\\"", withAt(u'"'));
+                QVERIFY2(r.isEmpty(), qPrintable(r + where));
+                r = ok("\xc3\xa9", withAt(QChar(0xe9)));
+                QVERIFY2(r.isEmpty(), qPrintable(r + where));
+                r = ok("\x7f", withAt(QChar(0x7f))); // DEL is allowed
+                QVERIFY2(r.isEmpty(), qPrintable(r + where));
+                r = bad(QByteArray(1, '\t'), QStringLiteral("control character"));
+                QVERIFY2(r.isEmpty(), qPrintable(r + where));
+                r = bad(QByteArray(1, '\x1f'), QStringLiteral("control character"));
+                QVERIFY2(r.isEmpty(), qPrintable(r + where));
+                r = bad(QByteArray(1, '\0'), QStringLiteral("control character"));
+                QVERIFY2(r.isEmpty(), qPrintable(r + where));
+                r = bad("\xff", QStringLiteral("invalid UTF-8"));
+                QVERIFY2(r.isEmpty(), qPrintable(r + where));
+                r = bad("\x80", QStringLiteral("invalid UTF-8"));
+                QVERIFY2(r.isEmpty(), qPrintable(r + where));
+                // A quote ends the string early: what follows is then not JSON.
+                QVERIFY2(!Document::parse(body("\"")).ok() || at == len - 1, qPrintable(where));
+            }
+            // Unterminated at every length: the scan must stop at the end of the buffer.
+            QVERIFY(!Document::parse("[\"" + QByteArray(len, 'a')).ok());
+        }
+    }
+
+    void blockSkipsStopAtOrBeforeTheFirstSpecialByte()
+    {
+        // Every variant compiled here (the portable word skip always; SSE2 on x86-64) against the byte rule,
+        // over random text with special bytes sprinkled at every density.
+        std::mt19937 rng(20261129);
+        for (int round = 0; round < 4000; ++round) {
+            const int len = int(rng() % 80);
+            const int density = 1 + int(rng() % 40);
+            std::string text;
+            for (int i = 0; i < len; ++i) {
+                unsigned char c = 'a' + rng() % 26;
+                if (int(rng() % density) == 0) {
+                    static const unsigned char specials[] = { '"', '\\', 0, 0x1f, '\n', 0x80, 0xc3, 0xff, 0x7f, ' ', '~' };
+                    c = specials[rng() % sizeof specials];
+                }
+                text.push_back(char(c));
+            }
+            const auto *b = reinterpret_cast<const unsigned char *>(text.data());
+            const auto *e = b + text.size();
+            const auto *first = b;
+            while (first < e && !scan::isSpecial(*first))
+                ++first;
+            auto check = [&](const unsigned char *got, const char *variant) {
+                QVERIFY2(got >= b && got <= first, variant);
+                for (const unsigned char *q = b; q < got; ++q)
+                    QVERIFY2(!scan::isSpecial(*q), variant);
+            };
+            check(scan::skipPlainWords(b, e), "words");
+#if defined(__SSE2__)
+            check(scan::skipPlainSse2(b, e), "sse2");
+            if (first < e && first - b < (e - b) / 16 * 16)
+                QCOMPARE(scan::skipPlainSse2(b, e), first); // exact inside full blocks
+#endif
+        }
     }
 
     void duplicatesAmongManyKeys()

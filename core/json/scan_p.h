@@ -1,0 +1,62 @@
+// Private to core/json: the fast part of the string scan, in a header so tests can check every variant.
+#pragma once
+
+#include <QtCore/qglobal.h>
+#include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace d2a::json::scan {
+
+/// Whether a string scan must stop at byte `c`: '"', '\\', a control character or a non-ASCII byte.
+constexpr bool isSpecial(unsigned char c) { return c == '"' || c == '\\' || c < 0x20 || c >= 0x80; }
+
+/// Portable: skips 8 bytes at a time while none is special (each term below is non-zero exactly when some
+/// byte of the word matches). Returns a pointer at or before the first special byte, all bytes before it plain.
+inline const unsigned char *skipPlainWords(const unsigned char *p, const unsigned char *end)
+{
+    constexpr quint64 ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    while (end - p >= 8) {
+        quint64 v;
+        std::memcpy(&v, p, 8);
+        const quint64 q = v ^ (ones * '"'), b = v ^ (ones * '\\');
+        if ((((q - ones) & ~q) | ((b - ones) & ~b) | ((v - ones * 0x20) & ~v) | v) & highs)
+            break;
+        p += 8;
+    }
+    return p;
+}
+
+#if defined(__SSE2__)
+/// Platform-specific (x86-64, where SSE2 is baseline): 16 bytes at a time; returns the first special byte
+/// itself when there is one in a full 16-byte block. One signed compare finds both bytes < 0x20 and bytes
+/// >= 0x80 (negative as signed).
+inline const unsigned char *skipPlainSse2(const unsigned char *p, const unsigned char *end)
+{
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+    while (end - p >= 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+        const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                         _mm_cmplt_epi8(v, space));
+        if (const int mask = _mm_movemask_epi8(hit))
+            return p + __builtin_ctz(unsigned(mask));
+        p += 16;
+    }
+    return p;
+}
+#endif
+
+/// The first byte at or after `p` that a string scan must look at, or a point before it with only plain
+/// bytes in between (the caller finishes byte by byte). Plain ASCII, most of an agent's conversation, is
+/// skipped in blocks.
+inline const unsigned char *skipPlainStringBytes(const unsigned char *p, const unsigned char *end)
+{
+#if defined(__SSE2__)
+    return skipPlainSse2(p, end);
+#else
+    return skipPlainWords(p, end);
+#endif
+}
+
+} // namespace d2a::json::scan
