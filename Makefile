@@ -38,7 +38,7 @@ test: test-deps e2e-deps configure
 	@$(MAKE) --no-print-directory test-sanitizers
 
 # The core suites again under AddressSanitizer + UndefinedBehaviorSanitizer (leaks included); any report fails.
-SANITIZED_TESTS = tst_config tst_sse tst_formats tst_translate tst_proxy tst_auth tst_backends tst_clientsetup
+SANITIZED_TESTS = tst_json tst_fidelity tst_config tst_sse tst_formats tst_translate tst_proxy tst_auth tst_backends tst_clientsetup
 test-sanitizers: configure
 	cmake -S . -B $(ASAN_BUILD) -G $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DDROID2API_SANITIZE=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j$$(nproc 2>/dev/null || echo 2) --target $(SANITIZED_TESTS) fake_factory
@@ -61,9 +61,9 @@ translations: configure
 
 # Direct-to-upstream against through-droid2api, in one run (a Release build in build-bench/).
 bench-build: deps
-	@command -v wrk >/dev/null || (bash scripts/deps.sh --test && apt-get install -y -q wrk >/dev/null 2>&1 || sudo apt-get install -y -q wrk >/dev/null)
+	bash scripts/deps.sh --bench
 	cmake -S . -B build-bench -G $(GENERATOR) -DCMAKE_BUILD_TYPE=Release -DDROID2API_BUILD_TESTS=OFF >/dev/null
-	cmake --build build-bench -j$$(nproc 2>/dev/null || echo 2) --target droid2api bench_upstream
+	cmake --build build-bench -j$$(nproc 2>/dev/null || echo 2) --target droid2api bench_upstream bench_bodies bench_json
 
 bench: bench-build
 	bash bench/run.sh build-bench $(BENCH_SECONDS)

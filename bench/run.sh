@@ -194,4 +194,7 @@ check "agent body translated adds <= 1.5 ms p50 (+$agentt_added)" "$agentt_added
 check "a translated stream event costs <= 20 us of proxy CPU ($ev_translated)" "$ev_translated <= 20"
 check "a tiny request costs <= 60 us of proxy CPU ($tiny_cpu)" "$tiny_cpu <= 60"
 check "desktop mode within 10% of headless req/s at 1 connection, Activity open ($desk_ratio)" "$desk_ratio >= 0.9"
+echo
+echo "JSON representations, the same edit on the generated agent body (bench_json):"
+"$build/bench/bench_json" | sed 's/^/  /'
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), Qt $(qmake6 -query QT_VERSION 2>/dev/null || echo 6)"

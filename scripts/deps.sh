@@ -5,7 +5,9 @@ set -euo pipefail
 
 want_test=0
 want_shots=0
+want_bench=0
 [[ "${1:-}" == "--test" ]] && want_test=1
+[[ "${1:-}" == "--bench" ]] && want_test=1 && want_bench=1
 [[ "${1:-}" == "--screenshots" ]] && want_test=1 && want_shots=1
 
 build_pkgs=(cmake ninja-build g++ make pkg-config qt6-base-dev qt6-httpserver-dev qt6-websockets-dev
@@ -13,6 +15,8 @@ build_pkgs=(cmake ninja-build g++ make pkg-config qt6-base-dev qt6-httpserver-de
             libgl-dev qt6-svg-dev libqt6svg6 libxkbcommon-dev file dpkg-dev)
 test_pkgs=(xvfb xauth trayer dbus dbus-x11 gnome-keyring libsecret-tools xdotool ca-certificates curl dpkg-dev
            desktop-file-utils appstream)
+# make bench: wrk drives the load; RapidJSON and simdjson only for bench_json's comparison of JSON libraries.
+bench_pkgs=(wrk rapidjson-dev libsimdjson-dev openssl)
 
 print_other_systems() {
     cat <<'MSG'
@@ -20,6 +24,8 @@ droid2api: this is not a Debian/Ubuntu system, so nothing was installed automati
   macOS (Homebrew):  brew install cmake ninja qt qtkeychain node
   Windows (vcpkg):   vcpkg install qtbase qthttpserver qtwebsockets qttools qtkeychain-qt6
                      plus CMake, Ninja and Node.js (winget install Kitware.CMake Ninja-build.Ninja OpenJS.NodeJS)
+  Benchmark only:    wrk, RapidJSON and simdjson (brew install wrk rapidjson simdjson;
+                     vcpkg install rapidjson simdjson); Linux only, as it reads /proc
   Other Linux:       Qt >= 6.4 (Core, Network, HttpServer, WebSockets, Widgets, Tools), QtKeychain for Qt 6,
                      CMake >= 3.19, Ninja, a C++17 compiler, Node.js >= 18 with npm (for the SDK tests)
 MSG
@@ -33,6 +39,9 @@ fi
 pkgs=("${build_pkgs[@]}")
 if (( want_shots )); then
     pkgs+=(fonts-wqy-microhei) # Chinese glyphs for the zh_CN screenshots
+fi
+if (( want_bench )); then
+    pkgs+=("${bench_pkgs[@]}")
 fi
 if (( want_test )); then
     pkgs+=("${test_pkgs[@]}")
