@@ -14,7 +14,7 @@ using json::Writer;
 #define D2A_FORMAT_MODULE(ns)                                                                                          \
     namespace ns {                                                                                                     \
     Result<ir::Response> readResponse(const Value &body);                                                              \
-    QByteArray writeResponse(const ir::Response &response);                                                            \
+    QByteArray writeResponse(const ir::Response &response, const ir::Request *request);                                \
     Result<QByteArray> writeRequest(const ir::Request &request);                                                       \
     std::unique_ptr<EventReader> makeEventReader();                                                                    \
     std::unique_ptr<StreamWriter> makeStreamWriter(const ir::Request &request);                                        \
@@ -34,6 +34,15 @@ Result<ir::Request> readRequest(const Value &body, const QString &pathModel);
 /// A streamed Gemini answer read whole (a JSON array of chunks), merged into one response.
 Result<ir::Response> readChunks(const Value &chunks);
 }
+
+/// Top-level members of `body` that are neither in `known` (what the reader maps) nor transport, caching or
+/// tracking hints with no effect on the answer (metadata, user, store, prompt_cache_key, ...): each is named in
+/// `dropped`, so the client learns (x-droid2api-dropped) what the target did not get.
+void noteUnknownKeys(const Value &body, std::initializer_list<const char *> known, QStringList *dropped);
+
+/// The system prompt for formats whose system text must come first: Request::system, then each
+/// mid-conversation system message, marked with where it stood.
+QList<ir::Part> systemWithFolded(const ir::Request &r);
 
 /// A 400 that names the offending field: "'messages[2].content' must be ...".
 inline Error fieldError(const QString &field, const QString &problem)

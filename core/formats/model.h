@@ -41,6 +41,11 @@ struct Part
     QString arguments = QStringLiteral("{}"); ///< ToolCall: JSON text, exactly as the model wrote it
     QList<Part> result; ///< ToolResult: text and image parts
     bool isError = false;
+    /// ToolCall / ToolResult of a freeform tool (Responses `custom`): the input is one string, carried to other
+    /// formats as the arguments {"input": "..."}.
+    bool freeform = false;
+    /// ToolCall: the Responses tool namespace the name belongs to (the client sees `name` inside it).
+    QString toolNamespace;
 
     static Part makeText(const QString &t)
     {
@@ -52,7 +57,9 @@ struct Part
 
 struct Message
 {
-    enum class Role { User, Assistant, Tool };
+    /// System: an instruction placed inside the conversation (Anthropic `role: system` in messages, a Chat or
+    /// Responses system/developer message after the first turn); the leading ones are Request::system.
+    enum class Role { User, Assistant, Tool, System };
     Role role = Role::User;
     QList<Part> parts;
 };
@@ -62,6 +69,18 @@ struct Tool
     QString name;
     QString description;
     QByteArray parameters; ///< JSON Schema object as the client wrote it (empty: none)
+    bool freeform = false; ///< Responses `custom` tool: one string input (parameters describe it as {input})
+    QString toolNamespace; ///< Responses `namespace` tool this one came from; `name` is then "<namespace>__<tool>"
+    QString innerName; ///< the name inside the namespace
+
+    static Tool make(const QString &name, const QString &description, const QByteArray &parameters)
+    {
+        Tool t;
+        t.name = name;
+        t.description = description;
+        t.parameters = parameters;
+        return t;
+    }
 };
 
 struct ToolChoice
@@ -107,6 +126,9 @@ struct Request
     bool includeUsage = false; ///< Chat stream_options.include_usage
     std::optional<Reasoning> reasoning;
     JsonFormat jsonFormat;
+    /// What the client sent that the target cannot carry and was left out, for the log and the
+    /// x-droid2api-dropped header: "tools[8] (web_search)", "context_management", ...
+    QStringList dropped;
 };
 
 enum class Finish { Stop, Length, ToolCalls, ContentFilter, Error };

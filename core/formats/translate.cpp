@@ -118,13 +118,13 @@ Result<ir::Response> readResponse(WireFormat format, const QByteArray &body)
     return Error::internal(QStringLiteral("unknown format"));
 }
 
-QByteArray writeResponse(WireFormat format, const ir::Response &response)
+QByteArray writeResponse(WireFormat format, const ir::Response &response, const ir::Request *request)
 {
     switch (format) {
-    case WireFormat::Anthropic: return fmt::anthropic::writeResponse(response);
-    case WireFormat::OpenAIChat: return fmt::chat::writeResponse(response);
-    case WireFormat::OpenAIResponses: return fmt::responses::writeResponse(response);
-    case WireFormat::Gemini: return fmt::gemini::writeResponse(response);
+    case WireFormat::Anthropic: return fmt::anthropic::writeResponse(response, request);
+    case WireFormat::OpenAIChat: return fmt::chat::writeResponse(response, request);
+    case WireFormat::OpenAIResponses: return fmt::responses::writeResponse(response, request);
+    case WireFormat::Gemini: return fmt::gemini::writeResponse(response, request);
     }
     return {};
 }
@@ -176,6 +176,42 @@ qint64 estimateInputTokens(const ir::Request &request)
 } // namespace d2a
 
 namespace d2a::fmt {
+
+void noteUnknownKeys(const Value &body, std::initializer_list<const char *> known, QStringList *dropped)
+{
+    static const char *const hints[] = { "metadata", "user", "store", "prompt_cache_key", "prompt_cache_retention",
+                                         "safety_identifier", "client_metadata", "service_tier", "stream_options",
+                                         "include", "cache_control" };
+    for (Value member : body.children()) {
+        bool handled = false;
+        for (const char *k : known)
+            handled = handled || member.keyIs(QLatin1StringView(k));
+        for (const char *k : hints)
+            handled = handled || member.keyIs(QLatin1StringView(k));
+        if (!handled)
+            *dropped << member.key();
+    }
+}
+
+QList<ir::Part> systemWithFolded(const ir::Request &r)
+{
+    QList<ir::Part> out = r.system;
+    int before = 0;
+    for (const ir::Message &m : r.messages) {
+        if (m.role != ir::Message::Role::System) {
+            ++before;
+            continue;
+        }
+        QString text;
+        for (const ir::Part &p : m.parts)
+            text += (text.isEmpty() ? QString() : QStringLiteral("\n")) + p.text;
+        out.append(ir::Part::makeText(before == 0 ? text
+                                                  : QStringLiteral("(System message given after message %1 of the conversation:)\n%2")
+                                                        .arg(before)
+                                                        .arg(text)));
+    }
+    return out;
+}
 
 QString finishName(WireFormat f, ir::Finish finish)
 {

@@ -19,8 +19,9 @@ Result<ir::Request> readRequest(WireFormat format, const json::Value &body, cons
 Result<QByteArray> writeRequest(WireFormat format, const ir::Request &request);
 /// Upstream JSON answer -> shared model.
 Result<ir::Response> readResponse(WireFormat format, const QByteArray &body);
-/// Shared model -> the client's JSON answer.
-QByteArray writeResponse(WireFormat format, const ir::Response &response);
+/// Shared model -> the client's JSON answer. `request` is the client's request as read (tool calls go back
+/// under the names the client gave its tools).
+QByteArray writeResponse(WireFormat format, const ir::Response &response, const ir::Request *request = nullptr);
 
 /// Reads one upstream stream, event by event (holds only what the current event needs).
 class EventReader

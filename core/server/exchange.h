@@ -74,6 +74,7 @@ public:
     }
     /// Headers added to every response of this exchange (CORS).
     void setCommonHeaders(const HeaderList &headers) { m_common = headers; }
+    void addCommonHeader(const QByteArray &name, const QByteArray &value) { m_common.append({ name, value }); }
 
     void respond(int status, const HeaderList &headers, const QByteArray &body);
     void respondJson(int status, const QByteArray &json, const HeaderList &extra = {});

@@ -598,6 +598,19 @@ void ProxyService::forward(const std::shared_ptr<Call> &call, const ModelConfig 
             return exchange->respondError(parsed.error());
         }
         translated = parsed.value();
+        if (!translated->dropped.isEmpty()) {
+            // Said twice: in the log, and to the client in a header (printable ASCII, bounded).
+            QByteArray list = translated->dropped.join(QStringLiteral(", ")).toUtf8();
+            for (char &c : list)
+                if (uchar(c) < 0x20 || uchar(c) > 0x7e)
+                    c = '?';
+            if (list.size() > 1024)
+                list = list.left(1021) + "...";
+            exchange->addCommonHeader("x-droid2api-dropped", list);
+            qCWarning(lcProxy).noquote() << QStringLiteral("%1 %2: left out what model '%3' (%4) cannot take: %5")
+                                                .arg(QString::fromLatin1(req.method), req.path, model.id, wireFormatName(upFormat),
+                                                     QString::fromLatin1(list));
+        }
         translated->model = upstreamModel;
         translated->stream = call->clientStream;
         auto written = writeRequest(upFormat, *translated);

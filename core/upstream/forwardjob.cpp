@@ -365,7 +365,7 @@ void ForwardJob::onFinished()
             }
             HeaderList h { { "Content-Type", "application/json" } };
             h += m_forwardHeaders;
-            m_exchange->respond(status, h, writeResponse(m_clientFormat, parsed.value()));
+            m_exchange->respond(status, h, writeResponse(m_clientFormat, parsed.value(), m_translation ? &*m_translation : nullptr));
             return;
         }
         if (m_exchange->isStreaming()) { // keepalives already started the stream: send the answer as events

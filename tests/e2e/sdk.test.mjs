@@ -100,10 +100,18 @@ test('errors arrive in each SDK as its own error type with status and message', 
     (e) => e instanceof OpenAI.RateLimitError && /slow down/.test(e.message),
   );
   await assert.rejects(
-    anthropic.messages.create({ model: 'glm-4.7', max_tokens: 5, messages: [{ role: 'user', content: 'x' }],
-      tools: [{ type: 'web_search_20250305', name: 'web_search' }] }),
-    (e) => e instanceof Anthropic.BadRequestError && /server tool/.test(e.message),
+    anthropic.messages.create({ model: 'glm-4.7', max_tokens: 5, messages: [{ role: 'user', content: [
+      { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0=' } }, { type: 'text', text: 'Summarise' }] }] }),
+    (e) => e instanceof Anthropic.BadRequestError && /attached file/.test(e.message),
   );
+});
+
+test('what a translation leaves out is named in x-droid2api-dropped, and the answer still comes', async () => {
+  const { data, response } = await anthropic.messages.create({ model: 'glm-4.7', max_tokens: 5, messages: [{ role: 'user', content: 'x' }],
+    tools: [{ type: 'web_search_20250305', name: 'web_search' }] }).withResponse();
+  assert.equal(response.headers.get('x-droid2api-dropped'), 'tools[0] (web_search_20250305)');
+  assert.equal(data.type, 'message');
+  assert.ok(data.content.length > 0);
 });
 
 test('a stream that breaks upstream fails in the SDK instead of ending silently', async () => {

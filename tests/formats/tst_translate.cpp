@@ -12,6 +12,7 @@
 #include <QtCore/qdir.h>
 #include <QtCore/qfile.h>
 #include <QtCore/qjsondocument.h>
+#include <QtCore/qjsonobject.h>
 #include <QtCore/qregularexpression.h>
 #include <QtTest/qtest.h>
 
@@ -251,17 +252,16 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<QString>("field");
         QTest::newRow("chat messages type") << WireFormat::OpenAIChat << QByteArray(R"({"messages":"hi"})") << "messages";
-        QTest::newRow("chat bad role") << WireFormat::OpenAIChat << QByteArray(R"({"messages":[{"role":"wizard","content":"x"}]})") << "messages[0].role";
         QTest::newRow("chat content number") << WireFormat::OpenAIChat << QByteArray(R"({"messages":[{"role":"user","content":5}]})") << "messages[0].content";
         QTest::newRow("chat audio part") << WireFormat::OpenAIChat << QByteArray(R"({"messages":[{"role":"user","content":[{"type":"input_audio"}]}]})") << "messages[0].content[0].type";
         QTest::newRow("anthropic messages missing") << WireFormat::Anthropic << QByteArray(R"({"model":"x"})") << "messages";
-        QTest::newRow("anthropic document") << WireFormat::Anthropic << QByteArray(R"({"messages":[{"role":"user","content":[{"type":"document"}]}]})") << "messages[0].content[0].type";
+        QTest::newRow("anthropic document") << WireFormat::Anthropic << QByteArray(R"({"messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64"}}]}]})") << "messages[0].content[0].type";
+        QTest::newRow("responses file") << WireFormat::OpenAIResponses << QByteArray(R"({"input":[{"role":"user","content":[{"type":"input_file","file_id":"f"}]}]})") << "input[0].content[0].type";
+        QTest::newRow("responses item reference") << WireFormat::OpenAIResponses << QByteArray(R"({"input":[{"type":"item_reference","id":"msg_1"}]})") << "input[0].type";
         QTest::newRow("anthropic system number") << WireFormat::Anthropic << QByteArray(R"({"system":1,"messages":[]})") << "system";
         QTest::newRow("responses input number") << WireFormat::OpenAIResponses << QByteArray(R"({"input":7})") << "input";
         QTest::newRow("responses previous id") << WireFormat::OpenAIResponses << QByteArray(R"({"input":"x","previous_response_id":"resp_1"})") << "previous_response_id";
-        QTest::newRow("responses hosted tool") << WireFormat::OpenAIResponses << QByteArray(R"({"input":"x","tools":[{"type":"web_search"}]})") << "tools[0].type";
         QTest::newRow("gemini contents missing") << WireFormat::Gemini << QByteArray(R"({})") << "contents";
-        QTest::newRow("gemini search tool") << WireFormat::Gemini << QByteArray(R"({"contents":[],"tools":[{"googleSearch":{}}]})") << "tools[0].googleSearch";
     }
 
     void hostileRequests()
@@ -275,6 +275,249 @@ private Q_SLOTS:
         QVERIFY(!r.ok());
         QCOMPARE(r.error().httpStatus, 400);
         QVERIFY2(r.error().message.contains(u'\'' + field + u'\''), qPrintable(r.error().message));
+    }
+
+    void leftOutNotRefused_data()
+    {
+        QTest::addColumn<WireFormat>("format");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QString>("dropped");
+        QTest::newRow("chat unknown role") << WireFormat::OpenAIChat << QByteArray(R"({"messages":[{"role":"wizard","content":"x"},{"role":"user","content":"y"}]})") << "messages[0] (role wizard)";
+        QTest::newRow("chat unknown part") << WireFormat::OpenAIChat << QByteArray(R"({"messages":[{"role":"user","content":[{"type":"sparkle"},{"type":"text","text":"y"}]}]})") << "messages[0].content[0] (sparkle)";
+        QTest::newRow("chat unknown tool type") << WireFormat::OpenAIChat << QByteArray(R"({"messages":[],"tools":[{"type":"web_search_preview"}]})") << "tools[0] (web_search_preview)";
+        QTest::newRow("chat unknown key, hints silent") << WireFormat::OpenAIChat << QByteArray(R"({"messages":[],"seed":4,"user":"u","metadata":{},"store":true})") << "seed";
+        QTest::newRow("anthropic server tool") << WireFormat::Anthropic << QByteArray(R"({"messages":[],"tools":[{"type":"web_search_20250305","name":"web_search"},{"name":"a","input_schema":{}}]})") << "tools[0] (web_search_20250305)";
+        QTest::newRow("anthropic server tool history") << WireFormat::Anthropic
+            << QByteArray(R"({"messages":[{"role":"user","content":"q"},{"role":"assistant","content":[{"type":"server_tool_use","id":"s","name":"web_search","input":{}},{"type":"web_search_tool_result","tool_use_id":"s","content":[]},{"type":"text","text":"a"}]}]})")
+            << "messages[1].content[0] (server_tool_use), messages[1].content[1] (web_search_tool_result)";
+        QTest::newRow("anthropic adaptive thinking") << WireFormat::Anthropic << QByteArray(R"({"messages":[],"thinking":{"type":"adaptive","display":"omitted"},"context_management":{"edits":[]},"metadata":{"user_id":"x"}})") << "thinking.display, context_management";
+        QTest::newRow("responses hosted tools") << WireFormat::OpenAIResponses
+            << QByteArray(R"({"input":"x","tools":[{"type":"web_search","external_web_access":true},{"type":"tool_search","execution":"client"},{"type":"function","name":"f","parameters":{}}],"text":{"verbosity":"low"},"client_metadata":{},"prompt_cache_key":"k"})")
+            << "tools[0] (web_search), tools[1] (tool_search), text.verbosity";
+        QTest::newRow("responses hosted history") << WireFormat::OpenAIResponses
+            << QByteArray(R"({"input":[{"role":"user","content":"q"},{"type":"web_search_call","id":"ws","status":"completed"},{"type":"compaction","encrypted_content":"e"}]})")
+            << "input[1] (web_search_call), input[2] (compaction)";
+        QTest::newRow("gemini built-in tools") << WireFormat::Gemini
+            << QByteArray(R"({"contents":[{"role":"model","parts":[{"executableCode":{"code":"1"}},{"text":"t"}]}],"tools":[{"googleSearch":{}},{"functionDeclarations":[{"name":"f"}]}]})")
+            << "contents[0].parts[0] (executableCode), tools[0].googleSearch";
+    }
+
+    void leftOutNotRefused()
+    {
+        // What another format cannot carry is left out and named, not refused: the rest of the request goes on.
+        QFETCH(WireFormat, format);
+        QFETCH(QByteArray, body);
+        QFETCH(QString, dropped);
+        auto doc = json::Document::parse(body);
+        QVERIFY(doc.ok());
+        auto r = readRequest(format, doc.value().root(), QStringLiteral("m"));
+        QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
+        QCOMPARE(r.value().dropped.join(QStringLiteral(", ")), dropped);
+        for (WireFormat to : kFormats)
+            if (to != format) {
+                auto written = writeRequest(to, r.value());
+                QVERIFY2(written.ok(), qPrintable(written.ok() ? QString() : written.error().message));
+            }
+    }
+
+    void midConversationSystemMessages_data()
+    {
+        QTest::addColumn<WireFormat>("from");
+        QTest::addColumn<QByteArray>("body");
+        QTest::newRow("anthropic") << WireFormat::Anthropic
+                                   << QByteArray(R"({"system":"S","messages":[{"role":"user","content":"u1"},{"role":"assistant","content":"a1"},{"role":"system","content":[{"type":"text","text":"MID"}]},{"role":"user","content":"u2"}]})");
+        QTest::newRow("chat") << WireFormat::OpenAIChat
+                              << QByteArray(R"({"messages":[{"role":"system","content":"S"},{"role":"user","content":"u1"},{"role":"assistant","content":"a1"},{"role":"developer","content":"MID"},{"role":"user","content":"u2"}]})");
+        QTest::newRow("responses") << WireFormat::OpenAIResponses
+                                   << QByteArray(R"({"input":[{"role":"developer","content":"S"},{"role":"user","content":"u1"},{"role":"assistant","content":"a1"},{"role":"developer","content":"MID"},{"role":"user","content":"u2"}]})");
+    }
+
+    void midConversationSystemMessages()
+    {
+        // Kept in place where the target takes one there (OpenAI models: a developer message), else folded into
+        // the leading system prompt with its position.
+        QFETCH(WireFormat, from);
+        QFETCH(QByteArray, body);
+        auto doc = json::Document::parse(body);
+        QVERIFY(doc.ok());
+        auto r = readRequest(from, doc.value().root(), QStringLiteral("m"));
+        QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
+        QVERIFY(r.value().dropped.isEmpty());
+        const QString folded = QStringLiteral("(System message given after message 2 of the conversation:)\nMID");
+        for (WireFormat to : kFormats) {
+            if (to == from)
+                continue;
+            auto written = writeRequest(to, r.value());
+            QVERIFY(written.ok());
+            auto out = json::Document::parse(written.value());
+            QVERIFY(out.ok());
+            const json::Value root = out.value().root();
+            switch (to) {
+            case WireFormat::OpenAIResponses: {
+                QCOMPARE(root["instructions"].toString(), QStringLiteral("S"));
+                QCOMPARE(root["input"].size(), 4);
+                const json::Value mid = root["input"].at(2);
+                QCOMPARE(mid["role"].toString(), QStringLiteral("developer"));
+                QCOMPARE(mid["content"].at(0)["text"].toString(), QStringLiteral("MID"));
+                break;
+            }
+            case WireFormat::OpenAIChat:
+                QCOMPARE(root["messages"].size(), 4);
+                QCOMPARE(root["messages"].at(0)["content"].toString(), QStringLiteral("S\n\n") + folded);
+                break;
+            case WireFormat::Anthropic:
+                QCOMPARE(root["messages"].size(), 3);
+                QCOMPARE(root["system"].at(1)["text"].toString(), folded);
+                break;
+            case WireFormat::Gemini:
+                QCOMPARE(root["contents"].size(), 3);
+                QCOMPARE(root["systemInstruction"]["parts"].at(1)["text"].toString(), folded);
+                break;
+            }
+        }
+    }
+
+    void codexToolsRoundTrip()
+    {
+        // Codex's namespaced and freeform (custom) tools reach other models as plain functions and come back,
+        // whole and streamed, under the names and in the item types Codex gave them.
+        const QByteArray body = readFile(QStringLiteral(D2A_TEST_DATA_DIR "/requests/codex-tools.responses.json"));
+        auto doc = json::Document::parse(body);
+        QVERIFY(doc.ok());
+        auto r = readRequest(WireFormat::OpenAIResponses, doc.value().root());
+        QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
+        const ir::Request &req = r.value();
+        QCOMPARE(req.tools.size(), 2);
+        QCOMPARE(req.tools[0].name, QStringLiteral("multi_agent_v1__wait_agent"));
+        QCOMPARE(req.tools[1].name, QStringLiteral("apply_patch"));
+        auto chat = writeRequest(WireFormat::OpenAIChat, req);
+        QVERIFY(chat.ok());
+        auto chatDoc = json::Document::parse(chat.value());
+        QVERIFY(chatDoc.ok());
+        const json::Value c = chatDoc.value().root();
+        QCOMPARE(c["tools"].at(0)["function"]["name"].toString(), QStringLiteral("multi_agent_v1__wait_agent"));
+        const json::Value patchParams = c["tools"].at(1)["function"]["parameters"];
+        QCOMPARE(patchParams["required"].at(0).toString(), QStringLiteral("input"));
+        QVERIFY(patchParams["properties"]["input"]["description"].toString().contains(QStringLiteral("start: patch")));
+        // History: the namespaced call under its flat name, the freeform call's input as {"input": ...}.
+        QCOMPARE(c["messages"].at(1)["tool_calls"].at(0)["function"]["name"].toString(), QStringLiteral("multi_agent_v1__wait_agent"));
+        QCOMPARE(c["messages"].at(3)["tool_calls"].at(0)["function"]["arguments"].toString(),
+                 QStringLiteral("{\"input\":\"*** Begin Patch\\n*** End Patch\"}"));
+
+        // The model calls both; the answer goes back in Codex's own terms.
+        ir::Response answer;
+        answer.model = QStringLiteral("m");
+        answer.finish = ir::Finish::ToolCalls;
+        ir::Part call1;
+        call1.kind = ir::Part::Kind::ToolCall;
+        call1.callId = QStringLiteral("c3");
+        call1.name = QStringLiteral("multi_agent_v1__wait_agent");
+        call1.arguments = QStringLiteral("{\"id\":\"b\"}");
+        ir::Part call2 = call1;
+        call2.callId = QStringLiteral("c4");
+        call2.name = QStringLiteral("apply_patch");
+        call2.arguments = QStringLiteral("{\"input\":\"*** Begin Patch\\n+x\\n*** End Patch\"}");
+        answer.parts = { call1, call2 };
+        auto whole = json::Document::parse(writeResponse(WireFormat::OpenAIResponses, answer, &req));
+        QVERIFY(whole.ok());
+        const json::Value out = whole.value().root()["output"];
+        QCOMPARE(out.at(0)["type"].toString(), QStringLiteral("function_call"));
+        QCOMPARE(out.at(0)["name"].toString(), QStringLiteral("wait_agent"));
+        QCOMPARE(out.at(0)["namespace"].toString(), QStringLiteral("multi_agent_v1"));
+        QCOMPARE(out.at(1)["type"].toString(), QStringLiteral("custom_tool_call"));
+        QCOMPARE(out.at(1)["name"].toString(), QStringLiteral("apply_patch"));
+        QCOMPARE(out.at(1)["input"].toString(), QStringLiteral("*** Begin Patch\n+x\n*** End Patch"));
+
+        auto writer = makeStreamWriter(WireFormat::OpenAIResponses, req);
+        QByteArray stream;
+        ir::Event start;
+        start.type = ir::Event::Type::Start;
+        stream += writer->write(start);
+        int index = 0;
+        for (const ir::Part &p : answer.parts) {
+            ir::Event e;
+            e.type = ir::Event::Type::PartStart;
+            e.index = index;
+            e.part = p;
+            e.part.arguments.clear();
+            stream += writer->write(e);
+            for (qsizetype i = 0; i < p.arguments.size(); i += 5) { // arguments arrive in pieces
+                ir::Event d;
+                d.type = ir::Event::Type::ArgumentsDelta;
+                d.index = index;
+                d.text = p.arguments.mid(i, 5);
+                stream += writer->write(d);
+            }
+            ir::Event stop;
+            stop.type = ir::Event::Type::PartStop;
+            stop.index = index++;
+            stream += writer->write(stop);
+        }
+        ir::Event finish;
+        finish.type = ir::Event::Type::Finish;
+        finish.finish = ir::Finish::ToolCalls;
+        stream += writer->write(finish);
+        const QString grammar = checkStreamGrammar(WireFormat::OpenAIResponses, stream);
+        QVERIFY2(grammar.isEmpty(), qPrintable(grammar));
+        QVERIFY(stream.contains("\"type\":\"response.custom_tool_call_input.done\""));
+        QVERIFY(!stream.contains("\"delta\":\"{\\\"input")); // the freeform input never leaks its JSON wrapper
+        QVERIFY(stream.contains(R"("name":"wait_agent","namespace":"multi_agent_v1")"));
+        QVERIFY(stream.contains(R"("input":"*** Begin Patch\n+x\n*** End Patch")"));
+    }
+
+    void agentCapturesTranslateEverywhere_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<WireFormat>("from");
+        QTest::addColumn<WireFormat>("to");
+        const QDir dir(QStringLiteral(D2A_TEST_DATA_DIR "/agents"));
+        for (const QString &agent : dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+            if (agent.startsWith(u'_'))
+                continue;
+            for (const QString &name : QDir(dir.filePath(agent)).entryList({ QStringLiteral("*-[0-9].json") })) {
+                const QString path = dir.filePath(agent + u'/' + name);
+                QFile meta(QString(path).replace(QStringLiteral(".json"), QStringLiteral(".meta.json")));
+                QVERIFY(meta.open(QIODevice::ReadOnly));
+                const QString route = QJsonDocument::fromJson(meta.readAll()).object().value("path").toString();
+                const WireFormat from = route.startsWith(u"/v1/messages") ? WireFormat::Anthropic
+                    : route.startsWith(u"/v1/responses")                   ? WireFormat::OpenAIResponses
+                    : route.startsWith(u"/v1beta/")                        ? WireFormat::Gemini
+                                                                           : WireFormat::OpenAIChat;
+                for (WireFormat to : kFormats)
+                    if (to != from)
+                        QTest::newRow(qPrintable(QStringLiteral("%1/%2 -> %3").arg(agent, name, tag(to)))) << path << from << to;
+            }
+        }
+    }
+
+    void agentCapturesTranslateEverywhere()
+    {
+        // Every request a real agent CLI sent (tests/data/agents/) is carried to every other format: nothing is
+        // refused, every tool and every message turn arrives, and only what the target cannot run is left out.
+        QFETCH(QString, file);
+        QFETCH(WireFormat, from);
+        QFETCH(WireFormat, to);
+        auto doc = json::Document::parse(readFile(file));
+        QVERIFY(doc.ok());
+        auto r = readRequest(from, doc.value().root(), QStringLiteral("agent-model"));
+        QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
+        for (const QString &d : r.value().dropped) // only hosted tools, history/hints of them, and verbosity
+            QVERIFY2(d.contains(QStringLiteral("web_search")) || d.contains(QStringLiteral("tool_search")) || d == u"context_management"
+                         || d == u"thinking.display" || d == u"text.verbosity",
+                     qPrintable(d));
+        auto written = writeRequest(to, r.value());
+        QVERIFY2(written.ok(), qPrintable(written.ok() ? QString() : written.error().message));
+        auto out = json::Document::parse(written.value());
+        QVERIFY(out.ok());
+        // Every client tool is offered to the target.
+        const QByteArray text = written.value();
+        for (const ir::Tool &t : r.value().tools)
+            QVERIFY2(text.contains("\"" + t.name.toUtf8() + "\""), qPrintable(t.name));
+        // And every tool result made it across.
+        for (const ir::Message &m : r.value().messages)
+            for (const ir::Part &p : m.parts)
+                if (p.kind == ir::Part::Kind::ToolResult && !p.result.isEmpty() && !p.result.first().text.isEmpty())
+                    QVERIFY2(text.contains(json::quoted(p.result.first().text.left(20)).chopped(1).mid(1)), qPrintable(p.result.first().text.left(40)));
     }
 
     void countEstimateNeverUndercounts()

@@ -267,6 +267,42 @@ private Q_SLOTS:
         QVERIFY(!stream.body.contains("claude-haiku-4-5-20251001"));
     }
 
+    void whatATranslationLeavesOutIsNamed()
+    {
+        // What today's Claude Code sends, to a Chat model: the server tool, context_management and the
+        // thinking display have no Chat form; they are left out, named in a header and a log line, and the
+        // rest (the mid-conversation system message folded into the system prompt, adaptive thinking as an
+        // effort) goes on.
+        const QByteArray request = R"({"model":"glm-4.7","max_tokens":100,"system":"Be brief.",
+            "messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"},
+                        {"role":"system","content":"Answer in French from now on."},{"role":"user","content":"and now?"}],
+            "tools":[{"type":"web_search_20250305","name":"web_search"},{"name":"Bash","input_schema":{"type":"object","properties":{"command":{"type":"string"}}}}],
+            "thinking":{"type":"adaptive","display":"omitted"},"output_config":{"effort":"high"},
+            "context_management":{"edits":[{"type":"clear_thinking_20251015","keep":"all"}]}})";
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(QStringLiteral("left out what model 'glm-4.7' .*tools\\[0\\] \\(web_search_20250305\\), thinking\\.display, context_management")));
+        RecordedCall rc;
+        call(rc, "POST", QStringLiteral("/v1/messages"), request, { { "x-reasoning-level", "auto" } }); // keep the client's own
+        QCOMPARE(rc.status, 200);
+        QCOMPARE(rc.header("x-droid2api-dropped"), QByteArray("tools[0] (web_search_20250305), thinking.display, context_management"));
+        const QJsonObject up = m_fake->received.last().json;
+        const QJsonArray tools = up.value("tools").toArray();
+        QCOMPARE(tools.size(), 1);
+        QCOMPARE(tools.at(0).toObject().value("function").toObject().value("name").toString(), QStringLiteral("Bash"));
+        const QJsonArray msgs = up.value("messages").toArray();
+        QCOMPARE(msgs.size(), 4); // system, user, assistant, user: one system message, first
+        QCOMPARE(msgs.at(0).toObject().value("role").toString(), QStringLiteral("system"));
+        QVERIFY(msgs.at(0).toObject().value("content").toString().endsWith( // after the Droid prefix
+            QStringLiteral("Be brief.\n\n(System message given after message 2 of the conversation:)\nAnswer in French from now on.")));
+        QCOMPARE(up.value("reasoning_effort").toString(), QStringLiteral("high"));
+        // Nothing left out: no header.
+        RecordedCall plain;
+        call(plain, "POST", QStringLiteral("/v1/messages"),
+             body({ { "model", "glm-4.7" }, { "max_tokens", 10 }, { "messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "x" } } } } }));
+        QCOMPARE(plain.status, 200);
+        QVERIFY(plain.header("x-droid2api-dropped").isEmpty());
+    }
+
     void reasoningHeader()
     {
         RecordedCall high;
@@ -392,7 +428,10 @@ private Q_SLOTS:
         QTest::newRow("model wrong type") << "/v1/chat/completions" << QByteArray("{\"model\":5}") << 400 << "'model' must be";
         QTest::newRow("unknown model") << "/v1/messages" << QByteArray("{\"model\":\"claude-9\"}") << 404 << "claude-9";
         QTest::newRow("untranslatable n") << "/v1/chat/completions" << QByteArray("{\"model\":\"claude-opus-4-6\",\"n\":2,\"messages\":[]}") << 400 << "'n' must be 1";
-        QTest::newRow("untranslatable tool") << "/v1/messages" << QByteArray("{\"model\":\"glm-4.7\",\"messages\":[],\"tools\":[{\"type\":\"web_search_20250305\",\"name\":\"web_search\"}]}") << 400 << "server tool";
+        QTest::newRow("untranslatable attachment")
+            << "/v1/messages"
+            << QByteArray(R"({"model":"glm-4.7","messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0="}},{"type":"text","text":"Summarise it"}]}]})")
+            << 400 << "attached file";
         QTest::newRow("unknown route") << "/v1/nothing" << QByteArray("{}") << 404 << "no route";
         QTest::newRow("upstream 429 kept") << "/v1/messages" << fakeStatus << 429 << "slow down please";
         QTest::newRow("upstream 500") << "/v1/chat/completions"
@@ -489,9 +528,21 @@ private Q_SLOTS:
         QFETCH(QString, path);
         QFETCH(QString, model);
         RecordedCall rc;
-        call(rc, "POST", path, body({ { "model", model }, { "stream", true }, { "max_tokens", 10 }, { "input", "x" },
-                                      { "messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "x" } } } },
-                                      { "contents", QJsonArray { QJsonObject { { "role", "user" }, { "parts", QJsonArray { QJsonObject { { "text", "x" } } } } } } } }));
+        QJsonObject request { { "model", model }, { "stream", true } };
+        switch (formatForPath(path)) { // a body in the route's own format: nothing for the translation to leave out
+        case WireFormat::Anthropic:
+            request.insert("max_tokens", 10);
+            Q_FALLTHROUGH();
+        case WireFormat::OpenAIChat:
+            request.insert("messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "x" } } });
+            break;
+        case WireFormat::OpenAIResponses: request.insert("input", "x"); break;
+        case WireFormat::Gemini:
+            request.remove("stream");
+            request.insert("contents", QJsonArray { QJsonObject { { "role", "user" }, { "parts", QJsonArray { QJsonObject { { "text", "x" } } } } } });
+            break;
+        }
+        call(rc, "POST", path, body(request));
         QCOMPARE(rc.status, 200);
         QVERIFY2(rc.body.contains("closed the connection"), rc.body.constData());
         const QString grammar = checkStreamGrammar(formatForPath(path), rc.body);

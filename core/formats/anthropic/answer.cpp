@@ -10,14 +10,15 @@ Result<ir::Response> readResponse(const Value &o)
     ir::Response r;
     r.id = o["id"].toString();
     r.model = o["model"].toString();
+    QStringList dropped; // upstream blocks the client's format has no form for
     for (Value b : o["content"].children())
-        readBlock(b, QStringLiteral("content"), &r.parts);
+        readBlock(b, QStringLiteral("content"), &r.parts, &dropped);
     r.finish = finishOf(o["stop_reason"].toString());
     r.usage = usageOf(o["usage"]);
     return r;
 }
 
-QByteArray writeResponse(const ir::Response &r)
+QByteArray writeResponse(const ir::Response &r, const ir::Request *)
 {
     QByteArray out;
     Writer w(&out);

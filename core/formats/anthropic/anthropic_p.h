@@ -6,8 +6,10 @@
 
 namespace d2a::fmt::anthropic {
 
-/// Reads one content block (a string is a text block) at `where` into `out`.
-std::optional<Error> readBlock(const Value &v, const QString &where, QList<ir::Part> *out);
+/// Reads one content block (a string is a text block) at `where` into `out`. Blocks another format cannot
+/// carry are left out and named in `dropped`; a block whose loss would change the request's meaning (a
+/// document the user attached) is an error.
+std::optional<Error> readBlock(const Value &v, const QString &where, QList<ir::Part> *out, QStringList *dropped);
 /// Writes one part as a content block, keys in Anthropic's order.
 void writeBlock(Writer &w, const ir::Part &p);
 ir::Finish finishOf(QStringView stopReason);

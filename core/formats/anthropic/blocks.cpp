@@ -6,7 +6,7 @@ namespace d2a::fmt::anthropic {
 using ir::Part;
 using Kind = ir::Part::Kind;
 
-std::optional<Error> readBlock(const Value &v, const QString &where, QList<Part> *out)
+std::optional<Error> readBlock(const Value &v, const QString &where, QList<Part> *out, QStringList *dropped)
 {
     if (v.isString()) {
         out->append(Part::makeText(v.toString()));
@@ -45,7 +45,7 @@ std::optional<Error> readBlock(const Value &v, const QString &where, QList<Part>
         } else if (c.isArray()) {
             int i = 0;
             for (Value b : c.children())
-                if (auto e = readBlock(b, where + QStringLiteral(".content[%1]").arg(i++), &p.result))
+                if (auto e = readBlock(b, where + QStringLiteral(".content[%1]").arg(i++), &p.result, dropped))
                     return e;
         }
     } else if (type.stringIs("thinking")) {
@@ -56,9 +56,21 @@ std::optional<Error> readBlock(const Value &v, const QString &where, QList<Part>
         p.kind = Kind::RedactedThinking;
         p.text = v["data"].toString();
         p.signatureFormat = WireFormat::Anthropic;
-    } else {
+    } else if (type.stringIs("document") && v["source"]["type"].stringIs("text")) {
+        p.text = v["source"]["data"].toString(); // a plain-text document is its text
+    } else if (type.stringIs("search_result")) {
+        p.text = v["title"].toString();
+        for (Value c : v["content"].children())
+            p.text += QStringLiteral("\n") + c["text"].toString();
+    } else if (type.stringIs("document") || type.stringIs("file") || type.stringIs("container_upload")) {
+        // What the user attached is the request: without it the model would answer another question.
         return fieldError(where + QStringLiteral(".type"),
-                          QStringLiteral("'%1' cannot be translated to another API format").arg(type.toString()));
+                          QStringLiteral("'%1' (an attached file) cannot be carried to a model of another API format").arg(type.toString()));
+    } else {
+        // Server-tool history (server_tool_use, web_search_tool_result, ...) and blocks new to droid2api: the
+        // target has no such block; the rest of the turn goes on.
+        *dropped << QStringLiteral("%1 (%2)").arg(where, type.isString() ? type.toString() : QStringLiteral("untyped"));
+        return std::nullopt;
     }
     out->append(p);
     return std::nullopt;

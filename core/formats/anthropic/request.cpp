@@ -30,8 +30,11 @@ Result<ir::Request> readRequest(const Value &body)
         if (!m.isObject())
             return fieldError(where, QStringLiteral("must be an object"));
         const Value role = m["role"];
-        if (!role.stringIs("user") && !role.stringIs("assistant"))
-            return fieldError(where + QStringLiteral(".role"), QStringLiteral("must be user or assistant"));
+        const bool system = role.stringIs("system"); // a mid-conversation system message (Claude Code, Opus 4.8+)
+        if (!role.stringIs("user") && !role.stringIs("assistant") && !system) {
+            r.dropped << QStringLiteral("%1 (role %2)").arg(where, role.isString() ? role.toString() : QStringLiteral("missing"));
+            continue;
+        }
         QList<Part> parts;
         const Value content = m["content"];
         if (content.isString()) {
@@ -39,10 +42,19 @@ Result<ir::Request> readRequest(const Value &body)
         } else if (content.isArray()) {
             int j = 0;
             for (Value b : content.children())
-                if (auto e = readBlock(b, where + QStringLiteral(".content[%1]").arg(j++), &parts))
+                if (auto e = readBlock(b, where + QStringLiteral(".content[%1]").arg(j++), &parts, &r.dropped))
                     return *e;
         } else {
             return fieldError(where + QStringLiteral(".content"), QStringLiteral("must be a string or an array"));
+        }
+        if (system) {
+            QList<Part> text;
+            for (const Part &p : std::as_const(parts))
+                if (p.kind == Kind::Text)
+                    text.append(p);
+            if (!text.isEmpty())
+                r.messages.append({ ir::Message::Role::System, text });
+            continue;
         }
         if (role.stringIs("assistant")) {
             r.messages.append({ ir::Message::Role::Assistant, parts });
@@ -75,11 +87,12 @@ Result<ir::Request> readRequest(const Value &body)
     for (Value t : body["tools"].children()) {
         ++i;
         const Value type = t["type"];
-        if (type.isString() && !type.stringIs("custom"))
-            return fieldError(QStringLiteral("tools[%1].type").arg(i),
-                              QStringLiteral("'%1' is an Anthropic server tool and cannot be translated").arg(type.toString()));
+        if (type.isString() && !type.stringIs("custom")) { // a server tool (web search, code execution, ...) runs at Anthropic
+            r.dropped << QStringLiteral("tools[%1] (%2)").arg(i).arg(type.toString());
+            continue;
+        }
         const Value schema = t["input_schema"];
-        r.tools.append({ t["name"].toString(), t["description"].toString(), schema.isObject() ? schema.rawBytes() : QByteArray() });
+        r.tools.append(ir::Tool::make(t["name"].toString(), t["description"].toString(), schema.isObject() ? schema.rawBytes() : QByteArray()));
     }
     const Value tc = body["tool_choice"];
     if (tc.isObject()) {
@@ -104,13 +117,31 @@ Result<ir::Request> readRequest(const Value &body)
         r.stop << s.toString();
     r.stream = body["stream"].toBool(false);
     const Value thinking = body["thinking"];
+    const Value outputConfig = body["output_config"];
+    const QString effort = outputConfig["effort"].toString().toLower();
     if (thinking["type"].stringIs("enabled")) {
         ir::Reasoning reasoning;
         reasoning.enabled = true;
         reasoning.budgetTokens = int(thinking["budget_tokens"].toInteger());
-        reasoning.effort = ir::effortForBudget(reasoning.budgetTokens);
+        reasoning.effort = effort.isEmpty() ? ir::effortForBudget(reasoning.budgetTokens) : effort;
         r.reasoning = reasoning;
+    } else if (thinking["type"].stringIs("adaptive") || (!thinking.isSet() && !effort.isEmpty())) {
+        // Adaptive thinking: the model decides how much to think, guided by output_config.effort.
+        const QString level = effort.isEmpty() ? QStringLiteral("high") : effort == u"max" ? QStringLiteral("xhigh") : effort;
+        r.reasoning = ir::Reasoning { true, ir::budgetForEffort(level), level };
     }
+    if (thinking["display"].isSet())
+        r.dropped << QStringLiteral("thinking.display");
+    const Value outFormat = outputConfig["format"];
+    if (outFormat["type"].stringIs("json_schema")) {
+        r.jsonFormat.kind = ir::JsonFormat::Kind::Schema;
+        r.jsonFormat.name = QStringLiteral("output");
+        r.jsonFormat.schema = outFormat["schema"].isObject() ? outFormat["schema"].rawBytes() : QByteArray();
+    }
+    noteUnknownKeys(body,
+                    { "model", "system", "messages", "tools", "tool_choice", "max_tokens", "temperature", "top_p", "top_k",
+                      "stop_sequences", "stream", "thinking", "output_config", "metadata", "service_tier" },
+                    &r.dropped);
     return r;
 }
 
@@ -127,6 +158,8 @@ Result<QByteArray> writeRequest(const ir::Request &r)
     QList<Turn> turns;
     bool droppedThinking = false;
     for (const ir::Message &m : r.messages) {
+        if (m.role == ir::Message::Role::System)
+            continue; // folded into the system prompt below (only some Claude models take them in messages)
         const bool assistant = m.role == ir::Message::Role::Assistant;
         QList<const Part *> blocks;
         for (const Part &p : m.parts) {
@@ -160,9 +193,10 @@ Result<QByteArray> writeRequest(const ir::Request &r)
     out.reserve(4096);
     Writer w(&out);
     w.beginObject().member("model", r.model).member("max_tokens", maxTokens);
-    if (!r.system.isEmpty()) {
+    const QList<Part> system = systemWithFolded(r);
+    if (!system.isEmpty()) {
         w.key("system").beginArray();
-        for (const Part &p : r.system)
+        for (const Part &p : system)
             writeBlock(w, p);
         w.endArray();
     }

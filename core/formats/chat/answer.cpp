@@ -21,7 +21,8 @@ Result<ir::Response> readResponse(const Value &o)
     const QString reasoning = msg["reasoning_content"].toString(msg["reasoning"].toString());
     if (!reasoning.isEmpty())
         r.parts.append(reasoningPart(reasoning));
-    readContent(msg["content"], QStringLiteral("content"), &r.parts);
+    QStringList dropped; // upstream parts the client's format has no form for
+    readContent(msg["content"], QStringLiteral("content"), &r.parts, &dropped);
     for (Value c : msg["tool_calls"].children()) {
         Part p;
         p.kind = Kind::ToolCall;
@@ -35,7 +36,7 @@ Result<ir::Response> readResponse(const Value &o)
     return r;
 }
 
-QByteArray writeResponse(const ir::Response &r)
+QByteArray writeResponse(const ir::Response &r, const ir::Request *)
 {
     QString text;
     QString reasoning;

@@ -6,7 +6,7 @@ namespace d2a::fmt::chat {
 using ir::Part;
 using Kind = ir::Part::Kind;
 
-std::optional<Error> readContent(const Value &content, const QString &where, QList<Part> *out)
+std::optional<Error> readContent(const Value &content, const QString &where, QList<Part> *out, QStringList *dropped)
 {
     if (content.isString()) {
         out->append(Part::makeText(content.toString()));
@@ -30,9 +30,13 @@ std::optional<Error> readContent(const Value &content, const QString &where, QLi
             if (!ir::parseDataUrl(url, &p.mediaType, &p.data))
                 p.url = url;
             out->append(p);
-        } else {
+        } else if (type.stringIs("refusal")) {
+            out->append(Part::makeText(c["refusal"].toString()));
+        } else if (type.stringIs("input_audio") || type.stringIs("file")) {
             return fieldError(QStringLiteral("%1[%2].type").arg(where).arg(i),
-                              QStringLiteral("'%1' cannot be translated to another API format").arg(type.toString()));
+                              QStringLiteral("'%1' (the user's audio or file) cannot be carried to a model of another API format").arg(type.toString()));
+        } else {
+            *dropped << QStringLiteral("%1[%2] (%3)").arg(where).arg(i).arg(type.isString() ? type.toString() : QStringLiteral("untyped"));
         }
     }
     return std::nullopt;

@@ -9,7 +9,7 @@ using Kind = ir::Part::Kind;
 namespace {
 
 /// A message's content: one string when it is all text, else an array of parts.
-void writeContent(Writer &w, const QList<const Part *> &parts, bool allowImages)
+void writeContent(Writer &w, const QList<const Part *> &parts, bool allowImages, const QString &separator = {})
 {
     bool onlyText = true;
     for (const Part *p : parts)
@@ -21,7 +21,7 @@ void writeContent(Writer &w, const QList<const Part *> &parts, bool allowImages)
         }
         QString text;
         for (const Part *p : parts)
-            text += p->text;
+            text += (text.isEmpty() ? QString() : separator) + p->text;
         w.string(text);
         return;
     }
@@ -62,11 +62,20 @@ Result<ir::Request> readRequest(const Value &body)
             return fieldError(where, QStringLiteral("must be an object"));
         const Value role = m["role"];
         if (role.stringIs("system") || role.stringIs("developer")) {
-            if (auto e = readContent(m["content"], where + QStringLiteral(".content"), &r.system))
-                return *e;
+            // Leading ones are the system prompt; later ones stay where they are in the conversation.
+            if (r.messages.isEmpty()) {
+                if (auto e = readContent(m["content"], where + QStringLiteral(".content"), &r.system, &r.dropped))
+                    return *e;
+            } else {
+                ir::Message msg { ir::Message::Role::System, {} };
+                if (auto e = readContent(m["content"], where + QStringLiteral(".content"), &msg.parts, &r.dropped))
+                    return *e;
+                if (!msg.parts.isEmpty())
+                    r.messages.append(msg);
+            }
         } else if (role.stringIs("user")) {
             ir::Message msg { ir::Message::Role::User, {} };
-            if (auto e = readContent(m["content"], where + QStringLiteral(".content"), &msg.parts))
+            if (auto e = readContent(m["content"], where + QStringLiteral(".content"), &msg.parts, &r.dropped))
                 return *e;
             r.messages.append(msg);
         } else if (role.stringIs("assistant")) {
@@ -74,7 +83,7 @@ Result<ir::Request> readRequest(const Value &body)
             const QString reasoning = m["reasoning_content"].toString();
             if (!reasoning.isEmpty())
                 msg.parts.append(reasoningPart(reasoning));
-            if (auto e = readContent(m["content"], where + QStringLiteral(".content"), &msg.parts))
+            if (auto e = readContent(m["content"], where + QStringLiteral(".content"), &msg.parts, &r.dropped))
                 return *e;
             int j = -1;
             for (Value c : m["tool_calls"].children()) {
@@ -93,7 +102,7 @@ Result<ir::Request> readRequest(const Value &body)
             Part p;
             p.kind = Kind::ToolResult;
             p.callId = m["tool_call_id"].toString();
-            if (auto e = readContent(m["content"], where + QStringLiteral(".content"), &p.result))
+            if (auto e = readContent(m["content"], where + QStringLiteral(".content"), &p.result, &r.dropped))
                 return *e;
             // Consecutive tool messages answer one assistant turn: keep them together.
             if (!r.messages.isEmpty() && r.messages.last().role == ir::Message::Role::Tool)
@@ -101,15 +110,19 @@ Result<ir::Request> readRequest(const Value &body)
             else
                 r.messages.append({ ir::Message::Role::Tool, { p } });
         } else {
-            return fieldError(where + QStringLiteral(".role"), QStringLiteral("'%1' is not a chat role").arg(role.toString()));
+            r.dropped << QStringLiteral("%1 (role %2)").arg(where, role.isString() ? role.toString() : QStringLiteral("missing"));
         }
     }
+    i = -1;
     for (Value t : body["tools"].children()) {
-        if (t["type"].isString() && !t["type"].stringIs("function"))
-            return fieldError(QStringLiteral("tools"), QStringLiteral("only function tools can be translated"));
+        ++i;
+        if (t["type"].isString() && !t["type"].stringIs("function")) {
+            r.dropped << QStringLiteral("tools[%1] (%2)").arg(i).arg(t["type"].toString());
+            continue;
+        }
         const Value f = t["function"];
         const Value params = f["parameters"];
-        r.tools.append({ f["name"].toString(), f["description"].toString(), params.isObject() ? params.rawBytes() : QByteArray() });
+        r.tools.append(ir::Tool::make(f["name"].toString(), f["description"].toString(), params.isObject() ? params.rawBytes() : QByteArray()));
     }
     const Value tc = body["tool_choice"];
     if (tc.isString()) {
@@ -149,6 +162,10 @@ Result<ir::Request> readRequest(const Value &body)
         if (js["strict"].isBool())
             r.jsonFormat.strict = js["strict"].toBool();
     }
+    noteUnknownKeys(body,
+                    { "model", "messages", "tools", "tool_choice", "parallel_tool_calls", "temperature", "top_p", "stop",
+                      "max_tokens", "max_completion_tokens", "stream", "reasoning_effort", "response_format", "n" },
+                    &r.dropped);
     return r;
 }
 
@@ -158,12 +175,16 @@ Result<QByteArray> writeRequest(const ir::Request &r)
     out.reserve(4096);
     Writer w(&out);
     w.beginObject().member("model", r.model).key("messages").beginArray();
-    if (!r.system.isEmpty()) {
+    // One system message first: chat templates of many open models (vLLM, llama.cpp) accept no other.
+    const QList<Part> system = systemWithFolded(r);
+    if (!system.isEmpty()) {
         w.beginObject().member("role", "system").key("content");
-        writeContent(w, pointers(r.system), false);
+        writeContent(w, pointers(system), false, QStringLiteral("\n\n")); // blocks of a system prompt are paragraphs
         w.endObject();
     }
     for (const ir::Message &m : r.messages) {
+        if (m.role == ir::Message::Role::System)
+            continue;
         if (m.role == ir::Message::Role::Tool) {
             for (const Part &p : m.parts) {
                 if (p.kind != Kind::ToolResult)

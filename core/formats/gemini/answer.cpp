@@ -53,7 +53,7 @@ Result<ir::Response> readChunks(const Value &chunks)
     return r;
 }
 
-QByteArray writeResponse(const ir::Response &r)
+QByteArray writeResponse(const ir::Response &r, const ir::Request *)
 {
     QByteArray parts;
     Writer pw(&parts);

@@ -52,7 +52,9 @@ Result<ir::Request> readRequest(const Value &body, const QString &pathModel)
                 res.result.append(Part::makeText(shown.isString() ? shown.toString() : QString::fromUtf8(json::compact(shown.raw()))));
                 results.append(res);
             } else if (p.contains("executableCode") || p.contains("codeExecutionResult")) {
-                return fieldError(QStringLiteral("contents[%1].parts[%2]").arg(i).arg(j), QStringLiteral("(code execution) cannot be translated"));
+                // History of Gemini's own code execution: other models cannot run or replay it.
+                r.dropped << QStringLiteral("contents[%1].parts[%2] (%3)").arg(i).arg(j)
+                                 .arg(p.contains("executableCode") ? QStringLiteral("executableCode") : QStringLiteral("codeExecutionResult"));
             } else {
                 QList<Part> one;
                 readPart(p, &one, &counter);
@@ -71,11 +73,13 @@ Result<ir::Request> readRequest(const Value &body, const QString &pathModel)
     for (Value t : body["tools"].children()) {
         ++i;
         for (Value kind : t.children()) {
-            if (!kind.keyIs("functionDeclarations") && !kind.keyIs("function_declarations"))
-                return fieldError(QStringLiteral("tools[%1].%2").arg(i).arg(kind.key()), QStringLiteral("is a Gemini built-in tool and cannot be translated"));
+            if (!kind.keyIs("functionDeclarations") && !kind.keyIs("function_declarations")) {
+                r.dropped << QStringLiteral("tools[%1].%2").arg(i).arg(kind.key()); // googleSearch, codeExecution, ...: Gemini runs them
+                continue;
+            }
             for (Value f : kind.children()) {
                 const Value params = f.contains("parametersJsonSchema") ? f["parametersJsonSchema"] : f["parameters"];
-                r.tools.append({ f["name"].toString(), f["description"].toString(), params.isObject() ? params.rawBytes() : QByteArray() });
+                r.tools.append(ir::Tool::make(f["name"].toString(), f["description"].toString(), params.isObject() ? params.rawBytes() : QByteArray()));
             }
         }
     }
@@ -121,6 +125,9 @@ Result<ir::Request> readRequest(const Value &body, const QString &pathModel)
             r.reasoning = ir::Reasoning { true, budget > 0 ? budget : ir::budgetForEffort(level.isEmpty() ? QStringLiteral("medium") : level),
                                           level.isEmpty() ? ir::effortForBudget(budget > 0 ? budget : 12288) : level };
     }
+    noteUnknownKeys(body, { "model", "contents", "systemInstruction", "system_instruction", "tools", "toolConfig", "generationConfig",
+                            "safetySettings", "cachedContent" },
+                    &r.dropped);
     return r;
 }
 
@@ -135,6 +142,8 @@ Result<QByteArray> writeRequest(const ir::Request &r)
     };
     QList<Turn> turns;
     for (const ir::Message &m : r.messages) {
+        if (m.role == ir::Message::Role::System)
+            continue; // folded into systemInstruction below
         QByteArray parts;
         Writer pw(&parts);
         pw.beginArray();
@@ -181,9 +190,10 @@ Result<QByteArray> writeRequest(const ir::Request &r)
     for (const Turn &t : std::as_const(turns))
         w.beginObject().member("role", t.model ? "model" : "user").key("parts").raw("[" + t.parts + "]").endObject();
     w.endArray();
-    if (!r.system.isEmpty()) {
+    const QList<Part> system = systemWithFolded(r);
+    if (!system.isEmpty()) {
         w.key("systemInstruction").beginObject().key("parts").beginArray();
-        for (const Part &p : r.system)
+        for (const Part &p : system)
             w.beginObject().member("text", p.text).endObject();
         w.endArray().endObject();
     }

@@ -19,8 +19,9 @@ Result<ir::Response> readResponse(const Value &o)
     for (Value it : o["output"].children()) {
         const Value type = it["type"];
         if (type.stringIs("message")) {
-            readContent(it["content"], QStringLiteral("output"), &r.parts);
-        } else if (type.stringIs("function_call")) {
+            QStringList dropped; // output parts the client's format has no form for
+            readContent(it["content"], QStringLiteral("output"), &r.parts, &dropped);
+        } else if (type.stringIs("function_call") || type.stringIs("custom_tool_call")) {
             r.parts.append(functionCallPart(it));
             tool = true;
         } else if (type.stringIs("reasoning")) {
@@ -35,7 +36,7 @@ Result<ir::Response> readResponse(const Value &o)
     return r;
 }
 
-QByteArray writeResponse(const ir::Response &r)
+QByteArray writeResponse(const ir::Response &r, const ir::Request *request)
 {
     QByteArray output;
     Writer ow(&output);
@@ -51,7 +52,7 @@ QByteArray writeResponse(const ir::Response &r)
             text += p.text;
         } else if (p.kind == Kind::ToolCall) {
             flushText();
-            writeCallItem(ow, ir::newId("fc_"), p, false);
+            writeCallItem(ow, ir::newId(p.freeform ? "ctc_" : "fc_"), request ? clientCall(p, request->tools) : p, false);
         } else if (p.kind == Kind::Thinking) {
             flushText();
             writeReasoningItem(ow, ir::newId("rs_"), p.text, p.signatureFormat == WireFormat::OpenAIResponses ? p.signature : QString());

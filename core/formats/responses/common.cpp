@@ -6,7 +6,7 @@ namespace d2a::fmt::responses {
 using ir::Part;
 using Kind = ir::Part::Kind;
 
-std::optional<Error> readContent(const Value &content, const QString &where, QList<Part> *out)
+std::optional<Error> readContent(const Value &content, const QString &where, QList<Part> *out, QStringList *dropped)
 {
     if (content.isString()) {
         out->append(Part::makeText(content.toString()));
@@ -29,9 +29,11 @@ std::optional<Error> readContent(const Value &content, const QString &where, QLi
             if (!ir::parseDataUrl(url, &p.mediaType, &p.data))
                 p.url = url;
             out->append(p);
-        } else {
+        } else if (type.stringIs("input_file") || type.stringIs("input_audio")) {
             return fieldError(QStringLiteral("%1[%2].type").arg(where).arg(i),
-                              QStringLiteral("'%1' cannot be translated to another API format").arg(type.toString()));
+                              QStringLiteral("'%1' (the user's file) cannot be carried to a model of another API format").arg(type.toString()));
+        } else {
+            *dropped << QStringLiteral("%1[%2] (%3)").arg(where).arg(i).arg(type.isString() ? type.toString() : QStringLiteral("untyped"));
         }
     }
     return std::nullopt;
@@ -43,7 +45,51 @@ Part functionCallPart(const Value &item)
     p.kind = Kind::ToolCall;
     p.callId = item["call_id"].toString();
     p.name = item["name"].toString();
-    p.arguments = item["arguments"].toString();
+    if (item["type"].stringIs("custom_tool_call")) {
+        p.freeform = true;
+        QByteArray args;
+        Writer w(&args);
+        w.beginObject().member("input", item["input"].toString()).endObject();
+        p.arguments = QString::fromUtf8(args);
+    } else {
+        p.arguments = item["arguments"].toString();
+        const QString ns = item["namespace"].toString();
+        if (!ns.isEmpty())
+            p.name = ns + QStringLiteral("__") + p.name;
+    }
+    return p;
+}
+
+ir::Tool freeformTool(const Value &tool)
+{
+    const Value format = tool["format"];
+    QString about = QStringLiteral("The raw input of this tool (free text, not JSON).");
+    if (format["type"].stringIs("grammar"))
+        about = QStringLiteral("The raw input of this tool (free text, not JSON), following this %1 grammar:\n%2")
+                    .arg(format["syntax"].toString(), format["definition"].toString());
+    QByteArray schema;
+    Writer w(&schema);
+    w.beginObject().member("type", "object").key("properties").beginObject();
+    w.key("input").beginObject().member("type", "string").member("description", about).endObject();
+    w.endObject().key("required").beginArray().string("input").endArray().endObject();
+    ir::Tool t = ir::Tool::make(tool["name"].toString(), tool["description"].toString(), schema);
+    t.freeform = true;
+    return t;
+}
+
+Part clientCall(const Part &call, const QList<ir::Tool> &tools)
+{
+    Part p = call;
+    for (const ir::Tool &t : tools) {
+        if (t.name != call.name)
+            continue;
+        if (!t.toolNamespace.isEmpty()) {
+            p.toolNamespace = t.toolNamespace;
+            p.name = t.innerName;
+        }
+        p.freeform = t.freeform;
+        break;
+    }
     return p;
 }
 
@@ -95,8 +141,26 @@ void writeMessageItem(Writer &w, const QString &id, const QString &text, bool in
 
 void writeCallItem(Writer &w, const QString &id, const Part &call, bool inProgress)
 {
+    if (call.freeform) {
+        w.beginObject().member("id", id).member("type", "custom_tool_call").member("status", inProgress ? "in_progress" : "completed");
+        w.member("call_id", call.callId).member("name", call.name).member("input", inProgress ? QString() : freeformInput(call.arguments));
+        w.endObject();
+        return;
+    }
     w.beginObject().member("id", id).member("type", "function_call").member("status", inProgress ? "in_progress" : "completed");
-    w.member("arguments", inProgress ? QString() : call.arguments).member("call_id", call.callId).member("name", call.name).endObject();
+    w.member("arguments", inProgress ? QString() : call.arguments).member("call_id", call.callId).member("name", call.name);
+    if (!call.toolNamespace.isEmpty())
+        w.member("namespace", call.toolNamespace);
+    w.endObject();
+}
+
+QString freeformInput(const QString &arguments)
+{
+    auto doc = json::Document::parse(arguments.toUtf8(), { 64, false });
+    if (!doc || !doc.value().root().isObject())
+        return arguments; // the model wrote the input bare: take it as it is
+    const Value input = doc.value().root()["input"];
+    return input.isString() ? input.toString() : QString::fromUtf8(input.raw());
 }
 
 void writeReasoningItem(Writer &w, const QString &id, const QString &summary, const QString &encrypted)

@@ -33,31 +33,39 @@ Result<ir::Request> readRequest(const Value &body)
             if (!type.isString() || type.stringIs("message")) {
                 const Value role = it["role"];
                 QList<Part> parts;
-                if (auto e = readContent(it["content"], where + QStringLiteral(".content"), &parts))
+                if (auto e = readContent(it["content"], where + QStringLiteral(".content"), &parts, &r.dropped))
                     return *e;
                 if (role.stringIs("system") || role.stringIs("developer")) {
-                    r.system += parts;
+                    // Leading ones are the instructions; later ones stay where they are in the conversation.
+                    if (r.messages.isEmpty())
+                        r.system += parts;
+                    else if (!parts.isEmpty())
+                        r.messages.append({ ir::Message::Role::System, parts });
                 } else if (role.stringIs("user") || role.stringIs("assistant")) {
                     const auto irRole = role.stringIs("user") ? ir::Message::Role::User : ir::Message::Role::Assistant;
                     for (const Part &p : std::as_const(parts))
                         appendTo(irRole, p);
                 } else {
-                    return fieldError(where + QStringLiteral(".role"), QStringLiteral("'%1' is not a message role").arg(role.toString()));
+                    r.dropped << QStringLiteral("%1 (role %2)").arg(where, role.isString() ? role.toString() : QStringLiteral("missing"));
                 }
-            } else if (type.stringIs("function_call")) {
+            } else if (type.stringIs("function_call") || type.stringIs("custom_tool_call")) {
                 appendTo(ir::Message::Role::Assistant, functionCallPart(it));
-            } else if (type.stringIs("function_call_output")) {
+            } else if (type.stringIs("function_call_output") || type.stringIs("custom_tool_call_output")) {
                 Part p;
                 p.kind = Kind::ToolResult;
                 p.callId = it["call_id"].toString();
-                if (auto e = readContent(it["output"], where + QStringLiteral(".output"), &p.result))
+                p.freeform = type.stringIs("custom_tool_call_output");
+                if (auto e = readContent(it["output"], where + QStringLiteral(".output"), &p.result, &r.dropped))
                     return *e;
                 appendTo(ir::Message::Role::Tool, p);
             } else if (type.stringIs("reasoning")) {
                 appendTo(ir::Message::Role::Assistant, reasoningPart(it));
-            } else {
+            } else if (type.stringIs("item_reference")) {
                 return fieldError(where + QStringLiteral(".type"),
-                                  QStringLiteral("'%1' cannot be translated to another API format").arg(type.toString()));
+                                  QStringLiteral("'item_reference' needs OpenAI's stored conversation, which only OpenAI-type models have"));
+            } else {
+                // Hosted-tool history (web_search_call, ...), compaction items, items new to droid2api.
+                r.dropped << QStringLiteral("%1 (%2)").arg(where, type.toString());
             }
         }
     } else {
@@ -66,11 +74,32 @@ Result<ir::Request> readRequest(const Value &body)
     int i = -1;
     for (Value t : body["tools"].children()) {
         ++i;
-        if (!t["type"].stringIs("function"))
-            return fieldError(QStringLiteral("tools[%1].type").arg(i),
-                              QStringLiteral("'%1' is an OpenAI hosted tool and cannot be translated").arg(t["type"].toString()));
-        const Value params = t["parameters"];
-        r.tools.append({ t["name"].toString(), t["description"].toString(), params.isObject() ? params.rawBytes() : QByteArray() });
+        if (t["type"].stringIs("function")) {
+            const Value params = t["parameters"];
+            r.tools.append(ir::Tool::make(t["name"].toString(), t["description"].toString(), params.isObject() ? params.rawBytes() : QByteArray()));
+        } else if (t["type"].stringIs("namespace")) {
+            // Functions grouped under a name: flattened to "<namespace>__<name>", which every format accepts
+            // as a function name; calls are given back inside the namespace.
+            const QString ns = t["name"].toString();
+            for (Value f : t["tools"].children()) {
+                if (!f["type"].stringIs("function")) {
+                    r.dropped << QStringLiteral("tools[%1].tools (%2)").arg(i).arg(f["type"].toString());
+                    continue;
+                }
+                const Value params = f["parameters"];
+                ir::Tool tool = ir::Tool::make(ns + QStringLiteral("__") + f["name"].toString(), f["description"].toString(),
+                                params.isObject() ? params.rawBytes() : QByteArray());
+                tool.toolNamespace = ns;
+                tool.innerName = f["name"].toString();
+                r.tools.append(tool);
+            }
+        } else if (t["type"].stringIs("custom")) {
+            r.tools.append(freeformTool(t));
+        } else {
+            // Tools OpenAI runs itself (web_search, file_search, code_interpreter, image_generation, mcp, ...)
+            // or that need OpenAI's client protocol (tool_search): other models cannot run them.
+            r.dropped << QStringLiteral("tools[%1] (%2)").arg(i).arg(t["type"].toString());
+        }
     }
     const Value tc = body["tool_choice"];
     if (tc.isString()) {
@@ -87,7 +116,11 @@ Result<ir::Request> readRequest(const Value &body)
     r.temperature = numberOf(body["temperature"]);
     r.topP = numberOf(body["top_p"]);
     r.stream = body["stream"].toBool(false);
-    const QString effort = body["reasoning"]["effort"].toString();
+    const Value reasoning = body["reasoning"];
+    // A reasoning object without an effort (Codex sends only {"summary": "auto"}) means OpenAI's default, medium.
+    const QString effort = reasoning["effort"].isString() ? reasoning["effort"].toString()
+                           : reasoning.isObject()         ? QStringLiteral("medium")
+                                                          : QString();
     if (!effort.isEmpty() && effort != u"none")
         r.reasoning = ir::Reasoning { true, ir::budgetForEffort(effort), effort };
     const Value format = body["text"]["format"];
@@ -101,6 +134,12 @@ Result<ir::Request> readRequest(const Value &body)
         if (format["strict"].isBool())
             r.jsonFormat.strict = format["strict"].toBool();
     }
+    if (body["text"]["verbosity"].isSet())
+        r.dropped << QStringLiteral("text.verbosity");
+    noteUnknownKeys(body,
+                    { "model", "instructions", "input", "tools", "tool_choice", "parallel_tool_calls", "max_output_tokens",
+                      "temperature", "top_p", "stream", "reasoning", "text", "previous_response_id" },
+                    &r.dropped);
     return r;
 }
 
@@ -119,6 +158,14 @@ Result<QByteArray> writeRequest(const ir::Request &r)
         w.member("instructions", instructions);
     w.key("input").beginArray();
     for (const ir::Message &m : r.messages) {
+        if (m.role == ir::Message::Role::System) {
+            // OpenAI models take developer messages anywhere in the conversation.
+            w.beginObject().member("type", "message").member("role", "developer").key("content").beginArray();
+            for (const Part &p : m.parts)
+                w.beginObject().member("type", "input_text").member("text", p.text).endObject();
+            w.endArray().endObject();
+            continue;
+        }
         const bool assistant = m.role == ir::Message::Role::Assistant;
         bool open = false; // a message item whose content array is open
         auto flush = [&] {

@@ -148,7 +148,12 @@ private:
 class StreamOut final : public StreamWriter
 {
 public:
-    explicit StreamOut(const ir::Request &r) : m_model(r.model), m_id(ir::newId("resp_")), m_created(QDateTime::currentSecsSinceEpoch()) { }
+    explicit StreamOut(const ir::Request &r) : m_model(r.model), m_id(ir::newId("resp_")), m_created(QDateTime::currentSecsSinceEpoch())
+    {
+        for (const ir::Tool &t : r.tools)
+            if (t.freeform || !t.toolNamespace.isEmpty())
+                m_clientTools.append(t); // calls of these go back as the client named them
+    }
 
     QByteArray write(const ir::Event &e) override
     {
@@ -196,6 +201,8 @@ public:
         case ir::Event::Type::ArgumentsDelta:
             if (m_open && m_kind == Kind::ToolCall && !e.text.isEmpty()) {
                 m_text += e.text;
+                if (m_call.freeform)
+                    break; // the input is inside {"input": ...}: given whole when the call ends
                 out += event("response.function_call_arguments.delta", [&](Writer &w) {
                     w.member("item_id", m_itemId).member("output_index", m_items).member("delta", e.text);
                 });
@@ -257,9 +264,9 @@ private:
         m_kind = p.kind == Kind::ToolCall || p.kind == Kind::Thinking ? p.kind : Kind::Text;
         m_text.clear();
         m_signature = p.signature;
-        m_call = p;
+        m_call = p.kind == Kind::ToolCall ? clientCall(p, m_clientTools) : p;
         if (m_kind == Kind::ToolCall) {
-            m_itemId = ir::newId("fc_");
+            m_itemId = ir::newId(m_call.freeform ? "ctc_" : "fc_");
             if (m_call.callId.isEmpty())
                 m_call.callId = ir::newId("call_");
             out += event("response.output_item.added", [&](Writer &w) {
@@ -296,7 +303,17 @@ private:
             return;
         QByteArray item;
         Writer iw(&item);
-        if (m_kind == Kind::ToolCall) {
+        if (m_kind == Kind::ToolCall && m_call.freeform) {
+            m_call.arguments = m_text;
+            const QString input = freeformInput(m_text);
+            out += event("response.custom_tool_call_input.delta", [&](Writer &w) {
+                w.member("item_id", m_itemId).member("output_index", m_items).member("delta", input);
+            });
+            out += event("response.custom_tool_call_input.done", [&](Writer &w) {
+                w.member("item_id", m_itemId).member("output_index", m_items).member("input", input);
+            });
+            writeCallItem(iw, m_itemId, m_call, false);
+        } else if (m_kind == Kind::ToolCall) {
             m_call.arguments = m_text.isEmpty() ? QStringLiteral("{}") : m_text;
             out += event("response.function_call_arguments.done", [&](Writer &w) {
                 w.member("item_id", m_itemId).member("output_index", m_items).member("arguments", m_call.arguments);
@@ -343,6 +360,7 @@ private:
     QString m_text;
     QString m_signature;
     Part m_call;
+    QList<ir::Tool> m_clientTools; ///< the request's namespaced and freeform tools
     QByteArray m_output; ///< the finished items, comma-separated JSON
     int m_items = 0;
     ir::Usage m_usage;
