@@ -6,7 +6,7 @@ BUILD_TYPE ?= RelWithDebInfo
 ARGS ?=
 BENCH_SECONDS ?= 5
 
-.PHONY: all deps test-deps configure build run test test-sanitizers e2e-deps screenshots translations package bench bench-build soak clean
+.PHONY: all deps test-deps configure build run test test-sanitizers test-latest-clients e2e-deps screenshots translations package bench bench-build soak clean
 
 all: build
 
@@ -45,6 +45,12 @@ test-sanitizers: configure
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure --timeout 300 -R "^($$(echo $(SANITIZED_TESTS) | tr ' ' '|'))$$"
+
+# The agent matrix with the newest published version of each coding-agent CLI (not in `make test`).
+test-latest-clients: test-deps e2e-deps configure
+	cmake -S . -B $(BUILD) -DNODE_EXECUTABLE="$$(bash scripts/node.sh)" >/dev/null
+	cmake --build $(BUILD) -j$$(nproc 2>/dev/null || echo 2) --target droid2api fake_factory
+	bash scripts/latest-clients.sh $(BUILD)
 
 # The installer for this system (a .deb on Debian/Ubuntu), in $(BUILD)/.
 package: build

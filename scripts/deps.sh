@@ -14,7 +14,7 @@ build_pkgs=(cmake ninja-build g++ make pkg-config qt6-base-dev qt6-httpserver-de
             qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n qtkeychain-qt6-dev libsecret-1-0
             libgl-dev qt6-svg-dev libqt6svg6 libxkbcommon-dev file dpkg-dev)
 test_pkgs=(xvfb xauth trayer dbus dbus-x11 gnome-keyring libsecret-tools xdotool ca-certificates curl dpkg-dev
-           desktop-file-utils appstream)
+           desktop-file-utils appstream iproute2 util-linux)
 # make bench: wrk drives the load; RapidJSON and simdjson only for bench_json's comparison of JSON libraries.
 bench_pkgs=(wrk rapidjson-dev libsimdjson-dev openssl)
 

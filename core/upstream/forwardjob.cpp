@@ -74,6 +74,7 @@ void ForwardJob::onKeepAlive()
                                        { "X-Accel-Buffering", "no" } });
     }
     writeClient(m_streamWriter ? m_streamWriter->keepAlive() : keepAliveEvent(m_clientFormat));
+    qCDebug(lcUpstream) << "keepalive sent to the" << wireFormatName(m_clientFormat) << "client";
 }
 
 void ForwardJob::translateEvents(const QList<ir::Event> &events)

@@ -1,15 +1,18 @@
 // All 16 client-format x model-type pairs, driven by the real SDKs through droid2api and the fake upstream:
 // a streamed tool-call turn with two parallel calls, the follow-up turn carrying both tool results, and a
 // whole (non-streamed) answer with reasoning. Models: tools-<type> and think-<type> (see tests/support).
+// Gemini runs with @google/genai 1.30 (what Gemini CLI bundles) and 2.x; slow-<type> streams pause 400 ms
+// between events, so both parse droid2api's Gemini keepalives.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
+import { GoogleGenAI as GoogleGenAI2 } from 'genai2';
 import { startStack } from './harness.mjs';
 
 const TYPES = ['anthropic', 'openai', 'common', 'google'];
-const models = TYPES.flatMap((type) => [{ id: `tools-${type}`, type }, { id: `think-${type}`, type }]);
+const models = TYPES.flatMap((type) => [{ id: `tools-${type}`, type }, { id: `think-${type}`, type }, { id: `slow-${type}`, type }]);
 const weatherSchema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
 const RESULTS = { Paris: 'sunny, 21C', London: 'rain, 14C' };
 
@@ -17,12 +20,15 @@ let stack;
 let openai;
 let anthropic;
 let gemini;
+let gemini2;
 
 before(async () => {
-  stack = await startStack({ env: { FACTORY_API_KEY: 'fk-matrix-0123456789abcdef' }, config: { models } });
+  stack = await startStack({ env: { FACTORY_API_KEY: 'fk-matrix-0123456789abcdef' },
+    config: { models, timeouts: { first_byte_ms: 3000, idle_ms: 3000, shutdown_ms: 5000, keepalive_ms: 100 } } });
   openai = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: 'x', maxRetries: 0 });
   anthropic = new Anthropic({ baseURL: stack.url, apiKey: 'x', maxRetries: 0 });
   gemini = new GoogleGenAI({ apiKey: 'x', httpOptions: { baseUrl: stack.url } });
+  gemini2 = new GoogleGenAI2({ apiKey: 'x', httpOptions: { baseUrl: stack.url } });
 });
 
 after(async () => { assert.equal(await stack.stop(), 0); });
@@ -98,7 +104,16 @@ for (const type of TYPES) {
     assert.equal(think.content.find((b) => b.type === 'text').text, 'The answer is 42.');
   });
 
-  test(`gemini -> ${type}: tools, results, thoughts`, async () => {
+  test(`gemini (genai 1.30 and 2.x) -> ${type}: a slow stream with keepalives`, async () => {
+    for (const client of [gemini, gemini2]) {
+      let text = '';
+      for await (const chunk of await client.models.generateContentStream({ model: `slow-${type}`, contents: 'hi' })) text += chunk.text ?? '';
+      assert.equal(text, 'Hello from');
+    }
+  });
+
+  for (const [sdk, client] of [['1.30', () => gemini], ['2.x', () => gemini2]]) test(`gemini ${sdk} -> ${type}: tools, results, thoughts`, async () => {
+    const gemini = client();
     const model = `tools-${type}`;
     const config = { tools: [{ functionDeclarations: [{ name: 'get_weather', description: 'Weather', parametersJsonSchema: weatherSchema }] }] };
     const contents = [{ role: 'user', parts: [{ text: 'Weather in Paris and London?' }] }];

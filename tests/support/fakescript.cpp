@@ -38,6 +38,8 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
             w.member("role", "assistant").member("model", model).key("content").beginArray().endArray().memberNull("stop_reason");
             w.memberNull("stop_sequence").key("usage").beginObject().member("input_tokens", 20).member("output_tokens", 1).endObject().endObject();
         }));
+        if (r.ping)
+            ev << sse("ping", obj([&](Writer &w) { w.member("type", "ping"); }));
         if (tool) {
             ev << sse("content_block_start", obj([&](Writer &w) {
                 w.member("type", "content_block_start").member("index", 0).key("content_block").beginObject();
@@ -153,8 +155,14 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
         const QByteArray part = tool ? obj([&](Writer &w) {
             w.key("functionCall").beginObject().member("name", r.tool).memberRaw("args", r.arguments).endObject();
         }) : obj([&](Writer &w) { w.member("text", r.text); });
+        // The answer, then (as Gemini does) a last chunk with an empty text part, the finish reason and usage.
         ev << "data: " + obj([&](Writer &w) {
             w.key("candidates").beginArray().beginObject().key("content").beginObject().key("parts").raw("[" + part + "]");
+            w.member("role", "model").endObject().member("index", 0).endObject().endArray();
+            w.member("modelVersion", model).member("responseId", "script");
+        }) + "\r\n\r\n";
+        ev << "data: " + obj([&](Writer &w) {
+            w.key("candidates").beginArray().beginObject().key("content").beginObject().key("parts").raw(R"([{"text":""}])");
             w.member("role", "model").endObject().member("finishReason", "STOP").member("index", 0).endObject().endArray();
             w.key("usageMetadata").beginObject().member("promptTokenCount", 20).member("candidatesTokenCount", 9).member("totalTokenCount", 29).endObject();
             w.member("modelVersion", model).member("responseId", "script");

@@ -13,6 +13,7 @@ struct ScriptedReply
     QString tool; ///< the tool to call
     QByteArray arguments = "{}"; ///< its arguments, JSON object text as "the model" writes it
     QString callId = QStringLiteral("call_scripted_1");
+    bool ping = false; ///< Anthropic streams: a ping event after message_start, as Anthropic's API sends
 };
 
 namespace fakescript {

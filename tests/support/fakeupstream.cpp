@@ -1,5 +1,7 @@
 #include "fakeupstream.h"
 
+#include <algorithm>
+
 #include <QtCore/qdatetime.h>
 #include <QtCore/qjsonarray.h>
 #include <QtCore/qjsondocument.h>
@@ -295,6 +297,18 @@ void FakeUpstream::respondFake(QTcpSocket *socket, const Received &req)
         accessTtlSecs = k.value("access_ttl_secs").toInt(int(accessTtlSecs));
         if (k.contains("reject_bearer"))
             rejectBearers.insert(k.value("reject_bearer").toString().toUtf8());
+        if (k.contains("agent")) {
+            const QJsonObject a = k.value("agent").toObject();
+            AgentRule rule;
+            rule.tool = a.value("tool").toString();
+            rule.arguments = a.value("arguments").toString(QStringLiteral("{}")).toUtf8();
+            rule.text = a.value("text").toString(rule.text);
+            rule.afterTool = a.value("after_tool").toString(rule.afterTool);
+            rule.delayMs = a.value("delay_ms").toInt(0);
+            agent = rule;
+            agentToolCalls = agentAfterTool = agentTexts = 0;
+            agentToolResults.clear();
+        }
         if (k.contains("device_script")) {
             deviceScript.clear();
             devicePolls = 0;
@@ -311,7 +325,12 @@ void FakeUpstream::respondFake(QTcpSocket *socket, const Received &req)
             bearers.append(QString::fromUtf8(r.header("authorization")));
     sendJson(socket, 200, compact({ { "refresh_count", refreshCount }, { "refresh_attempts", refreshAttempts },
                                     { "valid_refresh_tokens", valid }, { "upstream_authorizations", bearers },
-                                    { "device_polls", devicePolls } }));
+                                    { "device_polls", devicePolls }, { "agent_tool_calls", agentToolCalls },
+                                    { "agent_after_tool", agentAfterTool }, { "agent_texts", agentTexts },
+                                    { "agent_tool_results", QJsonArray::fromStringList(agentToolResults) },
+                                    { "api_requests", int(std::count_if(received.cbegin(), received.cend(), [](const Received &r) {
+                                          return !r.path.startsWith("/fake") && !r.path.startsWith("/user_management");
+                                      })) } }));
 }
 
 void FakeUpstream::respondWorkOs(QTcpSocket *socket, const Received &req)
@@ -383,6 +402,22 @@ void FakeUpstream::respondWorkOs(QTcpSocket *socket, const Received &req)
     } else {
         answer();
     }
+}
+
+QStringList FakeUpstream::toolNamesOf(const QByteArray &format, const QJsonObject &body)
+{
+    QStringList names;
+    for (const QJsonValue &t : body.value("tools").toArray()) {
+        const QJsonObject o = t.toObject();
+        if (format == "chat")
+            names << o.value("function").toObject().value("name").toString();
+        else if (format == "gemini")
+            for (const QJsonValue &f : o.value("functionDeclarations").toArray())
+                names << f.toObject().value("name").toString();
+        else
+            names << o.value("name").toString();
+    }
+    return names;
 }
 
 QString FakeUpstream::toolResultsOf(const QByteArray &format, const QJsonObject &body)
@@ -721,6 +756,32 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
     }
     const bool isCount = req.path.contains("count_tokens");
     const bool stream = !isCount && (req.json.value("stream").toBool() || req.path.contains("stream"));
+    if (agent && !isCount) {
+        ScriptedReply reply;
+        reply.ping = true;
+        const QString results = toolResultsOf(format, req.json);
+        if (!results.isEmpty()) {
+            reply.text = agent->afterTool;
+            ++agentAfterTool;
+            agentToolResults << results;
+        } else if (!agent->tool.isEmpty() && toolNamesOf(format, req.json).contains(agent->tool)) {
+            reply.tool = agent->tool;
+            reply.arguments = agent->arguments;
+            reply.callId = QStringLiteral("call_agent_%1").arg(++agentToolCalls);
+        } else {
+            reply.text = agent->text;
+            ++agentTexts;
+        }
+        if (!stream) {
+            const QByteArray body = fakescript::body(format, model, reply);
+            socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + extraHeaders
+                          + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+            return;
+        }
+        socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n" + extraHeaders + "Transfer-Encoding: chunked\r\n\r\n");
+        streamTo(socket, fakescript::events(format, model, reply), agent->delayMs, false, false);
+        return;
+    }
     if (!script.isEmpty() && !isCount) {
         const ScriptedReply reply = script.takeFirst();
         if (!stream) {

@@ -34,6 +34,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QTcpSocket;
 
@@ -72,6 +73,25 @@ public:
     /// Scripted answers: each API request (not count_tokens) takes the first one, in the route's format, streamed
     /// or whole as the request asks; an empty script answers as usual.
     QList<ScriptedReply> script;
+    /// Plays "the model" for a real coding agent: a request that offers `tool` and carries no tool result gets
+    /// a call of it with `arguments`; one carrying tool results gets `afterTool`; any other (side requests
+    /// such as title generation) gets `text`. Streams send their events `delayMs` apart (Anthropic with a
+    /// ping). POST /fake/knobs {"agent": {...}} sets it; GET /fake/state reports the counters below.
+    struct AgentRule
+    {
+        QString tool;
+        QByteArray arguments = "{}";
+        QString text = QStringLiteral("OK");
+        QString afterTool = QStringLiteral("DONE");
+        int delayMs = 0;
+    };
+    std::optional<AgentRule> agent;
+    int agentToolCalls = 0;
+    int agentAfterTool = 0;
+    int agentTexts = 0;
+    QStringList agentToolResults; ///< the tool results the agent sent back, as toolResultsOf() reads them
+    /// The names of the tools a request of `format` offers.
+    static QStringList toolNamesOf(const QByteArray &format, const QJsonObject &body);
     QByteArray failRetryAfter;
     QSet<QByteArray> rejectBearers; ///< upstream answers 401 to these bearer tokens
     bool rejectAllBearers = false;

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# make test-latest-clients: the agent matrix (tests/e2e/agents.test.mjs) with the newest published version of
+# every coding-agent CLI instead of the ones pinned in tests/e2e/package-lock.json, so drift shows before
+# users hit it. Not part of `make test` (it depends on what npm serves today).
+# Usage: scripts/latest-clients.sh BUILD_DIR
+set -euo pipefail
+build=$(realpath "$1")
+here=$(cd "$(dirname "$0")/.." && pwd)
+node=$(bash "$here/scripts/node.sh")
+dir="$build/latest-clients"
+rm -rf "$dir"
+mkdir -p "$dir"
+cat >"$dir/package.json" <<'JSON'
+{ "name": "droid2api-latest-clients", "private": true, "type": "module",
+  "dependencies": { "@anthropic-ai/claude-code": "latest", "@openai/codex": "latest", "@google/gemini-cli": "latest",
+                    "opencode-ai": "latest", "@qwen-code/qwen-code": "latest" } }
+JSON
+echo "latest-clients: installing the newest agents from npm into $dir"
+(cd "$dir" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+for p in @anthropic-ai/claude-code @openai/codex @google/gemini-cli opencode-ai @qwen-code/qwen-code; do
+    echo "  $p $("$node" -p "require('$dir/node_modules/$p/package.json').version")"
+done
+cd "$build"
+AGENTS_DIR="$dir" DROID2API_BIN="$build/app/droid2api" FAKE_FACTORY_BIN="$build/tests/fake_factory" \
+    "$here/tests/e2e/isolated.sh" "$node" --test "$here/tests/e2e/agents.test.mjs"
