@@ -8,6 +8,7 @@
 #include "server/proxyservice.h"
 
 #include <QtCore/qdatetime.h>
+#include <QtCore/qlocale.h>
 #include <QtCore/qrandom.h>
 #include <QtGui/qclipboard.h>
 #include <QtGui/qdesktopservices.h>
@@ -32,18 +33,20 @@ using d2a::ReasoningLevel;
 
 namespace {
 const ModelType kTypes[] = { ModelType::Anthropic, ModelType::OpenAI, ModelType::Common, ModelType::Google };
-const ReasoningLevel kLevels[] = { ReasoningLevel::Auto, ReasoningLevel::Off, ReasoningLevel::Low, ReasoningLevel::Medium,
-                                   ReasoningLevel::High, ReasoningLevel::XHigh };
+const ReasoningLevel kLevels[] = { ReasoningLevel::Auto, ReasoningLevel::Off,   ReasoningLevel::Minimal, ReasoningLevel::Low,
+                                   ReasoningLevel::Medium, ReasoningLevel::High, ReasoningLevel::XHigh,   ReasoningLevel::Max };
 
 QString levelLabel(ReasoningLevel l)
 {
     switch (l) {
     case ReasoningLevel::Auto: return QCoreApplication::translate("SettingsPage", "Auto (as the client asks)");
     case ReasoningLevel::Off: return QCoreApplication::translate("SettingsPage", "Off");
+    case ReasoningLevel::Minimal: return QCoreApplication::translate("SettingsPage", "Minimal");
     case ReasoningLevel::Low: return QCoreApplication::translate("SettingsPage", "Low");
     case ReasoningLevel::Medium: return QCoreApplication::translate("SettingsPage", "Medium");
     case ReasoningLevel::High: return QCoreApplication::translate("SettingsPage", "High");
     case ReasoningLevel::XHigh: return QCoreApplication::translate("SettingsPage", "Extra high");
+    case ReasoningLevel::Max: return QCoreApplication::translate("SettingsPage", "Max");
     }
     return {};
 }
@@ -287,8 +290,11 @@ void AccountPage::refresh()
 ModelsPage::ModelsPage(QWidget *parent) : SettingsPage(parent)
 {
     auto *layout = new QVBoxLayout(this);
-    table = new QTableWidget(0, 6, this);
-    table->setHorizontalHeaderLabels({ tr("Model id"), tr("Display name"), tr("Type"), tr("Reasoning"), tr("Provider"), tr("Fast") });
+    table = new QTableWidget(0, ColumnCount, this);
+    table->setHorizontalHeaderLabels({ tr("Model id"), tr("Display name"), tr("Credits"), tr("Retires"), tr("Type"), tr("Reasoning"),
+                                       tr("Provider"), tr("Fast") });
+    table->horizontalHeaderItem(Credits)->setToolTip(tr("Factory's credit multiplier: what a token of this model costs against the base price"));
+    table->horizontalHeaderItem(Retires)->setToolTip(tr("From this day the model is retired: hidden, and its requests go to its replacement"));
     table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table->horizontalHeader()->setStretchLastSection(true);
     table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -348,21 +354,30 @@ void ModelsPage::appendRow(const d2a::ModelConfig &m)
     // The whole model travels with its row, so what the table does not show (backend, fallback, ...) is
     // written back unchanged.
     id->setData(Qt::UserRole, QVariant::fromValue(m));
-    table->setItem(row, 0, id);
-    table->setItem(row, 1, new QTableWidgetItem(m.name));
+    table->setItem(row, Id, id);
+    table->setItem(row, Name, new QTableWidgetItem(m.name));
+    // What the model costs and until when it is offered (from the shipped registry; not edited here).
+    auto *credits = new QTableWidgetItem(m.credits > 0 ? QStringLiteral("\u00d7%1").arg(QLocale().toString(m.credits, 'g', 3)) : QString());
+    credits->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
+    table->setItem(row, Credits, credits);
+    auto *retires = new QTableWidgetItem(m.deprecated.isEmpty() ? QString()
+                                         : m.replacement.isEmpty() ? m.deprecated
+                                                                   : tr("%1 (then %2)").arg(m.deprecated, m.replacement));
+    retires->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
+    table->setItem(row, Retires, retires);
     auto *type = new QComboBox(table);
     for (ModelType t : kTypes)
         type->addItem(d2a::modelTypeName(t), int(t));
     type->setCurrentIndex(type->findData(int(m.type)));
-    table->setCellWidget(row, 2, type);
+    table->setCellWidget(row, Type, type);
     auto *level = levelCombo(table);
     level->setCurrentIndex(level->findData(int(m.reasoning)));
-    table->setCellWidget(row, 3, level);
-    table->setItem(row, 4, new QTableWidgetItem(m.provider));
+    table->setCellWidget(row, Reasoning, level);
+    table->setItem(row, Provider, new QTableWidgetItem(m.provider));
     auto *fast = new QTableWidgetItem;
     fast->setFlags(Qt::ItemIsUserCheckable | Qt::ItemIsEnabled | Qt::ItemIsSelectable);
     fast->setCheckState(m.fast ? Qt::Checked : Qt::Unchecked);
-    table->setItem(row, 5, fast);
+    table->setItem(row, Fast, fast);
     connect(type, &QComboBox::currentIndexChanged, this, &SettingsPage::edited);
     connect(level, &QComboBox::currentIndexChanged, this, &SettingsPage::edited);
 }
@@ -388,13 +403,13 @@ void ModelsPage::store(d2a::Config &c) const
     for (int row = 0; row < table->rowCount(); ++row) {
         d2a::ModelConfig m = table->item(row, 0)->data(Qt::UserRole).value<d2a::ModelConfig>();
         m.id = table->item(row, 0)->text().trimmed();
-        m.name = table->item(row, 1)->text().trimmed();
+        m.name = table->item(row, Name)->text().trimmed();
         if (m.name.isEmpty())
             m.name = m.id;
-        m.type = ModelType(static_cast<QComboBox *>(table->cellWidget(row, 2))->currentData().toInt());
-        m.reasoning = ReasoningLevel(static_cast<QComboBox *>(table->cellWidget(row, 3))->currentData().toInt());
-        m.provider = table->item(row, 4)->text().trimmed();
-        m.fast = table->item(row, 5)->checkState() == Qt::Checked;
+        m.type = ModelType(static_cast<QComboBox *>(table->cellWidget(row, Type))->currentData().toInt());
+        m.reasoning = ReasoningLevel(static_cast<QComboBox *>(table->cellWidget(row, Reasoning))->currentData().toInt());
+        m.provider = table->item(row, Provider)->text().trimmed();
+        m.fast = table->item(row, Fast)->checkState() == Qt::Checked;
         c.models.append(m);
     }
     c.modelRedirects.clear();

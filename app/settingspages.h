@@ -90,6 +90,9 @@ class ModelsPage final : public SettingsPage
     Q_OBJECT
 
 public:
+    /// The table's columns: what a model costs comes right after its name, so it shows without scrolling.
+    enum Column { Id, Name, Credits, Retires, Type, Reasoning, Provider, Fast, ColumnCount };
+
     explicit ModelsPage(QWidget *parent = nullptr);
     QString title() const override { return tr("Models"); }
     void load(const d2a::Config &config) override;

@@ -32,9 +32,12 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
     const struct { d2a::ReasoningLevel level; const char *label; } levels[] = {
         { d2a::ReasoningLevel::Auto, QT_TR_NOOP("Auto (as the client asks)") },
         { d2a::ReasoningLevel::Off, QT_TR_NOOP("Off") },
+        { d2a::ReasoningLevel::Minimal, QT_TR_NOOP("Minimal") },
         { d2a::ReasoningLevel::Low, QT_TR_NOOP("Low") },
         { d2a::ReasoningLevel::Medium, QT_TR_NOOP("Medium") },
         { d2a::ReasoningLevel::High, QT_TR_NOOP("High") },
+        { d2a::ReasoningLevel::XHigh, QT_TR_NOOP("Extra high") },
+        { d2a::ReasoningLevel::Max, QT_TR_NOOP("Max") },
     };
     for (const auto &l : levels) {
         QAction *a = reasoning->addAction(tr(l.label));

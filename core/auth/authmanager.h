@@ -76,6 +76,8 @@ public:
     Source source() const { return m_source; }
     State state() const { return m_state; }
     QString email() const { return m_creds.email; }
+    /// The organisation the signed-in token is scoped to (empty with an API key or none chosen).
+    QString organizationId() const { return m_source == Source::RefreshToken ? m_creds.organizationId : QString(); }
     qint64 accessExpiresAt() const { return m_creds.accessExpiresAt; }
     QString storeKind() const;
     QString storeWarning() const;

@@ -18,6 +18,7 @@ QByteArray StoredCredentials::toJson() const
     put("email", email);
     put("source", source);
     put("env_refresh_sha256", envRefreshHash);
+    put("organization_id", organizationId);
     if (!backendKeys.isEmpty()) {
         QJsonObject keys;
         for (auto it = backendKeys.begin(); it != backendKeys.end(); ++it)
@@ -49,6 +50,7 @@ StoredCredentials StoredCredentials::fromJson(const QByteArray &json, bool *ok)
     c.email = o.value(u"email").toString();
     c.source = o.value(u"source").toString();
     c.envRefreshHash = o.value(u"env_refresh_sha256").toString();
+    c.organizationId = o.value(u"organization_id").toString();
     c.chain = o.value(u"chain").toString();
     c.generation = qint64(o.value(u"generation").toDouble(0));
     c.savedAt = qint64(o.value(u"saved_at").toDouble(0));

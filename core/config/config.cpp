@@ -48,22 +48,96 @@ QString reasoningLevelName(ReasoningLevel level)
     switch (level) {
     case ReasoningLevel::Auto: return QStringLiteral("auto");
     case ReasoningLevel::Off: return QStringLiteral("off");
+    case ReasoningLevel::Minimal: return QStringLiteral("minimal");
     case ReasoningLevel::Low: return QStringLiteral("low");
     case ReasoningLevel::Medium: return QStringLiteral("medium");
     case ReasoningLevel::High: return QStringLiteral("high");
     case ReasoningLevel::XHigh: return QStringLiteral("xhigh");
+    case ReasoningLevel::Max: return QStringLiteral("max");
     }
     return {};
+}
+
+const QList<ReasoningLevel> &allReasoningLevels()
+{
+    static const QList<ReasoningLevel> all { ReasoningLevel::Auto, ReasoningLevel::Off,  ReasoningLevel::Minimal, ReasoningLevel::Low,
+                                             ReasoningLevel::Medium, ReasoningLevel::High, ReasoningLevel::XHigh, ReasoningLevel::Max };
+    return all;
 }
 
 std::optional<ReasoningLevel> parseReasoningLevel(const QString &name)
 {
     const QString n = name.trimmed().toLower();
-    for (ReasoningLevel l : { ReasoningLevel::Auto, ReasoningLevel::Off, ReasoningLevel::Low, ReasoningLevel::Medium,
-                              ReasoningLevel::High, ReasoningLevel::XHigh })
+    if (n == u"none")
+        return ReasoningLevel::Off;
+    for (ReasoningLevel l : allReasoningLevels())
         if (reasoningLevelName(l) == n)
             return l;
     return std::nullopt;
+}
+
+namespace {
+const QList<QPair<ThinkingStyle, QString>> &thinkingStyleNames()
+{
+    static const QList<QPair<ThinkingStyle, QString>> names {
+        { ThinkingStyle::Budget, QStringLiteral("budget") },
+        { ThinkingStyle::BudgetEffort, QStringLiteral("budget_effort") },
+        { ThinkingStyle::Adaptive, QStringLiteral("adaptive") },
+        { ThinkingStyle::AdaptiveSummarized, QStringLiteral("adaptive_summarized") },
+        { ThinkingStyle::EffortSummary, QStringLiteral("effort_summary") },
+        { ThinkingStyle::Effort, QStringLiteral("effort") },
+        { ThinkingStyle::ReasoningEffort, QStringLiteral("reasoning_effort") },
+        { ThinkingStyle::ChatTemplate, QStringLiteral("chat_template") },
+        { ThinkingStyle::None, QStringLiteral("none") },
+        { ThinkingStyle::ThinkingLevel, QStringLiteral("thinking_level") },
+    };
+    return names;
+}
+} // namespace
+
+QString thinkingStyleName(ThinkingStyle style)
+{
+    for (const auto &n : thinkingStyleNames())
+        if (n.first == style)
+            return n.second;
+    return {};
+}
+
+std::optional<ThinkingStyle> parseThinkingStyle(const QString &name)
+{
+    for (const auto &n : thinkingStyleNames())
+        if (n.second == name)
+            return n.first;
+    return std::nullopt;
+}
+
+ThinkingStyle ModelConfig::style() const
+{
+    if (thinking)
+        return *thinking;
+    switch (type) {
+    case ModelType::Anthropic: return ThinkingStyle::Adaptive; // every Claude model from 4.6 on
+    case ModelType::OpenAI: return ThinkingStyle::EffortSummary;
+    case ModelType::Common: return ThinkingStyle::ReasoningEffort;
+    case ModelType::Google: return ThinkingStyle::ThinkingLevel;
+    }
+    return ThinkingStyle::Adaptive;
+}
+
+bool ModelConfig::supports(ReasoningLevel level) const
+{
+    return level == ReasoningLevel::Auto || levels.isEmpty() || levels.contains(level);
+}
+
+ReasoningLevel ModelConfig::clamp(ReasoningLevel level) const
+{
+    return supports(level) ? level : defaultLevel;
+}
+
+bool ModelConfig::retiredOn(const QDate &day) const
+{
+    const QDate date = QDate::fromString(deprecated, Qt::ISODate);
+    return date.isValid() && day >= date;
 }
 
 QString defaultProvider(ModelType type)
@@ -107,8 +181,9 @@ ReasoningLevel Config::effectiveLevel(const ModelConfig &model, std::optional<Re
 
 int Config::budgetFor(ReasoningLevel level) const
 {
-    static const QMap<ReasoningLevel, int> defaults { { ReasoningLevel::Low, 4096 }, { ReasoningLevel::Medium, 12288 },
-                                                      { ReasoningLevel::High, 24576 }, { ReasoningLevel::XHigh, 40960 } };
+    static const QMap<ReasoningLevel, int> defaults { { ReasoningLevel::Minimal, 4096 }, { ReasoningLevel::Low, 4096 },
+                                                      { ReasoningLevel::Medium, 12288 }, { ReasoningLevel::High, 24576 },
+                                                      { ReasoningLevel::XHigh, 40960 }, { ReasoningLevel::Max, 40960 } };
     return reasoningBudgets.value(level, defaults.value(level, 0));
 }
 
@@ -233,7 +308,7 @@ QString typeList()
 
 QString levelList()
 {
-    return QStringLiteral("auto, off, low, medium, high or xhigh");
+    return QStringLiteral("auto, off (or none), minimal, low, medium, high, xhigh or max");
 }
 
 QJsonValue at(const QJsonObject &o, const QStringList &path)
@@ -338,6 +413,88 @@ const QStringList &modelKeyOrder()
     return order;
 }
 
+/// The registry keys of a models[] entry (see README "Models"): levels, default_level, thinking, betas,
+/// reasoning_history, level_names, max_tokens, credits, deprecated, replacement.
+std::optional<Error> readRegistry(const Validator &v, const QString &key, const QJsonObject &mo, ModelConfig &m)
+{
+    auto level = [&](const QString &k, const QJsonValue &value) -> std::optional<ReasoningLevel> {
+        const auto l = parseReasoningLevel(value.toString());
+        if (!value.isString() || !l)
+            return std::nullopt;
+        Q_UNUSED(k);
+        return l;
+    };
+    if (mo.contains(u"levels")) {
+        if (auto e = v.expect(key + QStringLiteral(".levels"), mo.value(u"levels"), QJsonValue::Array, QStringLiteral("an array of levels")))
+            return e;
+        m.levels.clear();
+        const QJsonArray arr = mo.value(u"levels").toArray();
+        for (int i = 0; i < arr.size(); ++i) {
+            const auto l = level(key, arr[i]);
+            if (!l || *l == ReasoningLevel::Auto)
+                return v.fail(QStringLiteral("%1.levels[%2]").arg(key).arg(i), QStringLiteral("unknown level (expected %1)").arg(levelList()));
+            if (!m.levels.contains(*l))
+                m.levels << *l;
+        }
+    }
+    if (mo.contains(u"default_level")) {
+        const auto l = level(key, mo.value(u"default_level"));
+        if (!l || *l == ReasoningLevel::Auto)
+            return v.fail(key + QStringLiteral(".default_level"), QStringLiteral("unknown level (expected %1)").arg(levelList()));
+        m.defaultLevel = *l;
+    }
+    if (mo.contains(u"thinking")) {
+        const auto t = parseThinkingStyle(mo.value(u"thinking").toString());
+        if (!t)
+            return v.fail(key + QStringLiteral(".thinking"),
+                          QStringLiteral("unknown style (expected budget, budget_effort, adaptive, adaptive_summarized, effort_summary, "
+                                         "effort, reasoning_effort, chat_template, none or thinking_level)"));
+        m.thinking = *t;
+    }
+    if (mo.contains(u"betas")) {
+        if (auto e = v.expect(key + QStringLiteral(".betas"), mo.value(u"betas"), QJsonValue::Array, QStringLiteral("an array of strings")))
+            return e;
+        m.betas.clear();
+        for (const QJsonValue &b : mo.value(u"betas").toArray())
+            m.betas << b.toString();
+    }
+    if (mo.contains(u"level_names")) {
+        if (auto e = v.expect(key + QStringLiteral(".level_names"), mo.value(u"level_names"), QJsonValue::Object, QStringLiteral("an object")))
+            return e;
+        m.levelNames.clear();
+        const QJsonObject names = mo.value(u"level_names").toObject();
+        for (auto it = names.begin(); it != names.end(); ++it)
+            m.levelNames.insert(it.key(), it.value().toString());
+    }
+    for (const auto &[name, member] : { std::pair { "reasoning_history", &ModelConfig::reasoningHistory },
+                                        std::pair { "deprecated", &ModelConfig::deprecated },
+                                        std::pair { "replacement", &ModelConfig::replacement } }) {
+        const QString k = QString::fromLatin1(name);
+        if (!mo.contains(k))
+            continue;
+        if (mo.value(k).isNull()) { // null clears a shipped value (e.g. keep using a retired model)
+            m.*member = QString();
+            continue;
+        }
+        if (auto e = v.expect(key + u'.' + k, mo.value(k), QJsonValue::String, QStringLiteral("a string")))
+            return e;
+        m.*member = mo.value(k).toString().trimmed();
+    }
+    if (!m.deprecated.isEmpty() && !QDate::fromString(m.deprecated, Qt::ISODate).isValid())
+        return v.fail(key + QStringLiteral(".deprecated"), QStringLiteral("must be a date like 2026-07-24"));
+    if (mo.contains(u"max_tokens")) {
+        if (auto e = v.expect(key + QStringLiteral(".max_tokens"), mo.value(u"max_tokens"), QJsonValue::Double, QStringLiteral("a number")))
+            return e;
+        m.maxTokens = mo.value(u"max_tokens").toInt();
+    }
+    if (mo.contains(u"credits")) {
+        if (auto e = v.expect(key + QStringLiteral(".credits"), mo.value(u"credits"), QJsonValue::Double, QStringLiteral("a number")))
+            return e;
+        m.credits = mo.value(u"credits").toDouble();
+    }
+    return std::nullopt;
+}
+
 /// Reads one models[] entry over `base` (the shipped model with that id, if any): only keys present change.
 std::optional<Error> readModel(const Validator &v, const QString &key, const QJsonObject &mo, bool shipped, ModelConfig &m)
 {
@@ -395,16 +552,54 @@ std::optional<Error> readModel(const Validator &v, const QString &key, const QJs
             return e;
         m.fast = mo.value(u"fast").toBool();
     }
-    return std::nullopt;
+    return readRegistry(v, key, mo, m);
 }
 
 /// The shipped model catalog, in its order.
 const QList<ModelConfig> &catalog();
 
+/// Entries earlier versions shipped (and their first run copied into config files): such an entry in a
+/// user's file is an unedited old default, which the current catalog replaces.
+bool previouslyShipped(const QJsonObject &entry)
+{
+    static const QList<QJsonObject> previous = [] {
+        initCoreResources();
+        QList<QJsonObject> out;
+        QFile f(QStringLiteral(":/droid2api/previous-models.json"));
+        if (f.open(QIODevice::ReadOnly))
+            for (const QJsonValue &m : QJsonDocument::fromJson(f.readAll()).object().value(u"models").toArray())
+                out << m.toObject();
+        return out;
+    }();
+    return previous.contains(entry);
+}
+
+/// Shipped models past their deprecation date leave the list; requests naming them go to their replacement
+/// (unless model_redirects says otherwise), each said once in the log.
+void retireModels(Config &c, const QDate &today, bool log)
+{
+    QList<ModelConfig> kept;
+    for (const ModelConfig &m : std::as_const(c.models)) {
+        if (!m.retiredOn(today)) {
+            kept << m;
+            continue;
+        }
+        c.retiredModels << m.id;
+        const bool replaced = !m.replacement.isEmpty() && !c.modelRedirects.contains(m.id);
+        if (replaced)
+            c.modelRedirects.insert(m.id, m.replacement);
+        if (log)
+            qCInfo(lcConfig).noquote() << QStringLiteral("model %1 was retired on %2%3").arg(m.id, m.deprecated,
+                                                                                         replaced ? QStringLiteral("; requests for it go to %1").arg(m.replacement)
+                                                                                                  : QString());
+    }
+    c.models = kept;
+}
+
 /// models[]: entries merge by id over the shipped catalog. An entry with a shipped id changes only the keys it
 /// has; a new id adds a model (it needs a type); "hidden": true removes a shipped model. The order is the
 /// catalog's, then the added models in the file's order, unless model_order lists ids to put first.
-std::optional<Error> loadModels(const Validator &v, const QJsonValue &value, const QJsonValue &order, Config &c)
+std::optional<Error> loadModels(const Validator &v, const QJsonValue &value, const QJsonValue &order, Config &c, bool logRetired = false)
 {
     QList<ModelConfig> shipped = catalog();
     QList<ModelConfig> added;
@@ -419,6 +614,8 @@ std::optional<Error> loadModels(const Validator &v, const QJsonValue &value, con
             if (auto e = v.expect(key, arr[i], QJsonValue::Object, QStringLiteral("an object")))
                 return e;
             const QJsonObject mo = arr[i].toObject();
+            if (previouslyShipped(mo))
+                continue;
             const QString id = mo.value(u"id").toString().trimmed();
             if (!id.isEmpty() && seen.contains(id))
                 return v.fail(key + QStringLiteral(".id"), QStringLiteral("duplicate model id '%1'").arg(id));
@@ -458,6 +655,7 @@ std::optional<Error> loadModels(const Validator &v, const QJsonValue &value, con
         });
     }
     c.models = out;
+    retireModels(c, QDate::currentDate(), logRetired);
     return std::nullopt;
 }
 
@@ -972,6 +1170,11 @@ QByteArray ConfigLoader::firstRunText()
     return r ? r.value() : text;
 }
 
+QList<ModelConfig> ConfigLoader::shippedModels()
+{
+    return catalog();
+}
+
 Config ConfigLoader::defaults()
 {
     auto r = fromJson(shippedDefaultsText(), QStringLiteral("defaults.json"));
@@ -1023,7 +1226,7 @@ Result<Config> ConfigLoader::fromJson(const QByteArray &json, const QString &fil
         if (type && !c.endpoints.contains(*type))
             c.endpoints.insert(*type, QUrl(ep.toObject().value(u"base_url").toString()));
     }
-    if (auto e = loadModels(v, user.value(u"models"), user.value(u"model_order"), c))
+    if (auto e = loadModels(v, user.value(u"models"), user.value(u"model_order"), c, fileName != u"defaults.json"))
         return *e;
     for (const ModelConfig &m : std::as_const(c.models))
         if (!m.backend.isEmpty() && !c.findBackend(m.backend))

@@ -4,6 +4,7 @@
 
 #include "../error.h"
 
+#include <QtCore/qdatetime.h>
 #include <QtCore/qhash.h>
 #include <QtCore/qjsonobject.h>
 #include <QtCore/qlist.h>
@@ -19,13 +20,32 @@ namespace d2a {
 /// The wire format of a model's upstream, named as in the original config ("type").
 enum class ModelType { Anthropic, OpenAI, Common, Google };
 
-/// Reasoning effort; Auto keeps what the client asked for.
-enum class ReasoningLevel { Auto, Off, Low, Medium, High, XHigh };
+/// Reasoning effort, named as Factory's CLI names them; Auto keeps what the client asked for. "none" is read as
+/// Off (the CLI uses both names for the same thing).
+enum class ReasoningLevel { Auto, Off, Minimal, Low, Medium, High, XHigh, Max };
+
+/// How a model family is asked to think (Factory's CLI registry, FACTORY-CLI.md §4).
+enum class ThinkingStyle {
+    Budget, ///< Anthropic thinking {type: enabled, budget_tokens} (Sonnet/Haiku 4.5)
+    BudgetEffort, ///< the same plus output_config.effort (Opus 4.5, MiniMax M2.7)
+    Adaptive, ///< thinking {type: adaptive} + output_config.effort (Opus/Sonnet 4.6)
+    AdaptiveSummarized, ///< adaptive with display: summarized (Opus 4.7 and later)
+    EffortSummary, ///< Responses reasoning {effort, summary: auto} (OpenAI)
+    Effort, ///< Responses reasoning {effort} without summary (xAI Grok)
+    ReasoningEffort, ///< Chat reasoning_effort, "none" for off, with reasoning_history when set (Kimi, GLM 5.1+, DeepSeek)
+    ChatTemplate, ///< Chat chat_template_args.enable_thinking (Nemotron)
+    None, ///< no reasoning control (GLM 5, GLM 4.7)
+    ThinkingLevel, ///< Gemini thinkingConfig {includeThoughts, thinkingLevel}
+};
 
 QString modelTypeName(ModelType type);
 std::optional<ModelType> parseModelType(const QString &name);
 QString reasoningLevelName(ReasoningLevel level);
 std::optional<ReasoningLevel> parseReasoningLevel(const QString &name);
+/// Every level, in order (Auto first).
+const QList<ReasoningLevel> &allReasoningLevels();
+QString thinkingStyleName(ThinkingStyle style);
+std::optional<ThinkingStyle> parseThinkingStyle(const QString &name);
 /// The provider Factory expects in x-api-provider when a model names none.
 QString defaultProvider(ModelType type);
 
@@ -39,6 +59,24 @@ struct ModelConfig
     bool fast = false;
     QString backend; ///< a backends[] name; empty: Factory
     QStringList fallback; ///< model ids tried in order when this one's retries are spent or its backend is open
+
+    // The registry (shipped per model, overridable per model in the file; see README "Models").
+    QList<ReasoningLevel> levels; ///< levels the model supports (empty: any); others are clamped to defaultLevel
+    ReasoningLevel defaultLevel = ReasoningLevel::High; ///< what an unsupported level becomes
+    std::optional<ThinkingStyle> thinking; ///< empty: the type's usual style
+    QStringList betas; ///< anthropic-beta values this family gets while it thinks
+    QString reasoningHistory; ///< Chat reasoning_history sent with a reasoning level ("preserved", "interleaved")
+    QMap<QString, QString> levelNames; ///< wire names that differ from the usual ones (Gemini: {"medium": "HIGH"})
+    int maxTokens = 0; ///< output room used when a translated request names none (0: 32000)
+    double credits = 0; ///< Factory's credit multiplier (0: unknown)
+    QString deprecated; ///< "YYYY-MM-DD": from that day the model is retired (hidden, requests go to replacement)
+    QString replacement; ///< the model that serves its requests once it is retired
+
+    ThinkingStyle style() const;
+    bool supports(ReasoningLevel level) const;
+    /// `level` when the model supports it (or it is Auto), else the model's default.
+    ReasoningLevel clamp(ReasoningLevel level) const;
+    bool retiredOn(const QDate &day) const;
 };
 
 /// Where requests go: Factory (URL per model type from endpoint[]), or an Anthropic- or OpenAI-compatible
@@ -84,6 +122,7 @@ struct Config
     QMap<ModelType, QUrl> endpoints; ///< full URL per model type, as in the original's endpoint[].base_url
     QList<ModelConfig> models;
     QHash<QString, QString> modelRedirects;
+    QStringList retiredModels; ///< shipped models past their deprecation date (their requests go to replacements)
     QString systemPrompt;
     QString userAgent;
     QString userAgentUpdateUrl; ///< empty: never fetch the latest CLI version
@@ -138,6 +177,8 @@ public:
     /// The shipped defaults (resource :/droid2api/defaults.json).
     static QJsonObject defaultsJson();
     static Config defaults();
+    /// Every model the app ships, retired ones included, in the catalog's order.
+    static QList<ModelConfig> shippedModels();
 
     /// Parses and validates `json` (keys missing from it come from the defaults). `fileName` names the file in
     /// error messages, which also name the key and the problem.

@@ -126,6 +126,10 @@ struct Request
     bool includeUsage = false; ///< Chat stream_options.include_usage
     std::optional<Reasoning> reasoning;
     JsonFormat jsonFormat;
+    /// Anthropic targets: place prompt-cache breakpoints as Factory's CLI does (the last system block, with
+    /// `cacheTtl` when set, and the last user turn), for clients that cannot place their own.
+    bool promptCache = false;
+    QString cacheTtl;
     /// What the client sent that the target cannot carry and was left out, for the log and the
     /// x-droid2api-dropped header: "tools[8] (web_search)", "context_management", ...
     QStringList dropped;

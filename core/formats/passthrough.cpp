@@ -19,8 +19,12 @@ QByteArray textBlock(const QString &text)
     return out;
 }
 
-std::optional<Error> prefixAnthropic(Patcher &p, const Value &body, const QString &prefix)
+std::optional<Error> prefixAnthropic(Patcher &p, const Value &body, const QString &prefixText)
 {
+    // As Factory's CLI: the first block is exactly the sentence (no trailing blank line, no cache_control).
+    QString prefix = prefixText;
+    while (prefix.endsWith(u'\n'))
+        prefix.chop(1);
     const Value system = body["system"];
     if (system.isString()) {
         QByteArray blocks = '[' + textBlock(prefix);
@@ -77,20 +81,24 @@ std::optional<Error> prefixGemini(Patcher &p, const Value &body, const QString &
     // Both spellings occur in the wild; the REST API documents camelCase.
     const bool snake = body.contains("system_instruction");
     const Value si = snake ? body["system_instruction"] : body["systemInstruction"];
+    // As Factory's CLI: one part, the prefix joined to the client's first text part.
+    QString bare = prefix;
+    while (bare.endsWith(u'\n'))
+        bare.chop(1);
     QByteArray part;
-    Writer(&part).beginObject().member("text", prefix).endObject();
+    Writer(&part).beginObject().member("text", bare).endObject();
+    auto joined = [&prefix](const QString &text) { return json::quoted(prefix + text); };
     if (si.isObject()) {
         const Value parts = si["parts"];
-        if (parts.isArray())
+        const Value first = parts.isArray() ? parts.at(0) : parts;
+        if (first.isObject() && first["text"].isString())
+            p.replace(first["text"], joined(first["text"].toString()));
+        else if (parts.isArray())
             p.insertElement(parts, 0, part);
-        else if (parts.isObject())
-            p.replace(parts, '[' + part + ',' + parts.rawBytes() + ']');
         else
             p.setMember(si, "parts", '[' + part + ']');
     } else if (si.isString()) {
-        QByteArray second;
-        Writer(&second).beginObject().member("text", si.toString()).endObject();
-        p.replace(si, "{\"parts\":[" + part + ',' + second + "]}");
+        p.replace(si, "{\"parts\":[{\"text\":" + joined(si.toString()) + "}]}");
     } else if (!si.isSet()) {
         p.setMember(body, "systemInstruction", "{\"parts\":[" + part + "]}");
     } else {
@@ -121,11 +129,11 @@ Result<QByteArray> applyPassthroughEdits(WireFormat format, const json::Document
         if (err)
             return *err;
     }
-    applyReasoning(format, p, body, edits.level, edits.budget);
-    if (edits.fast && format == WireFormat::OpenAIResponses)
-        p.setMember(body, "service_tier", "\"priority\"");
-    if (format == WireFormat::Gemini && edits.setGeminiStream)
-        p.setMember(body, "stream", edits.geminiStream ? "true" : "false");
+    applyReasoning(format, p, body, edits.level, edits.model, edits.budget);
+    if (edits.fast)
+        applyFastMode(format, p, body);
+    if (format == WireFormat::OpenAIResponses && !edits.promptCacheKey.isEmpty() && !body.contains("prompt_cache_key"))
+        p.setMember(body, "prompt_cache_key", json::quoted(edits.promptCacheKey));
     return p.apply();
 }
 

@@ -13,11 +13,11 @@ struct PassthroughEdits
 {
     QString upstreamModel; ///< after model_redirects
     QString systemPrompt; ///< the Droid prefix (empty: none)
-    ReasoningLevel level = ReasoningLevel::Auto;
-    int budget = 0; ///< Anthropic thinking budget for `level` (0: the built-in table)
-    bool fast = false;
-    bool geminiStream = false; ///< Factory's Gemini endpoint reads "stream" from the body
-    bool setGeminiStream = false; ///< write geminiStream into the body (Factory only)
+    ReasoningLevel level = ReasoningLevel::Auto; ///< already clamped to what `model` supports; Auto keeps the client's
+    ModelConfig model; ///< its family decides how a level is written (reasoning.h)
+    int budget = 0; ///< Anthropic thinking budget for `level` (budget families)
+    bool fast = false; ///< Factory fast mode (Anthropic speed: fast, Responses service_tier: priority)
+    QString promptCacheKey; ///< Responses: prompt_cache_key when the body has none (translated requests)
 };
 
 /// The body of `doc` in `format` with the edits spliced in: the model, the Droid system prefix before the

@@ -8,22 +8,85 @@ namespace {
 const QByteArray kInterleaved = QByteArrayLiteral("interleaved-thinking-2025-05-14");
 const QByteArray kFastMode = QByteArrayLiteral("fast-mode-2026-02-01");
 
-bool isFixed(ReasoningLevel l)
+bool thinks(ReasoningLevel l)
 {
-    return l == ReasoningLevel::Low || l == ReasoningLevel::Medium || l == ReasoningLevel::High
-        || l == ReasoningLevel::XHigh;
+    return l != ReasoningLevel::Auto && l != ReasoningLevel::Off;
+}
+
+QByteArray quotedName(ReasoningLevel l)
+{
+    return json::quoted(reasoningLevelName(l));
+}
+
+/// Sets `member` of `body` to an object with `set` applied over the one already there (its other members kept).
+void mergeObject(json::Patcher &p, const json::Value &body, const char *member, const QList<QPair<QByteArray, QByteArray>> &set,
+                 const QList<QByteArray> &remove = {})
+{
+    const json::Value existing = body[QLatin1StringView(member)];
+    if (existing.isObject())
+        p.replace(existing, rewriteObject(existing, set, remove));
+    else
+        p.setMember(body, QLatin1StringView(member), rewriteObject(json::Value(), set));
+}
+
+/// Removes `key` from object `member` of `body`, and the member itself when nothing else is left in it.
+void removeFromObject(json::Patcher &p, const json::Value &body, const char *member, const QByteArray &key)
+{
+    const json::Value o = body[QLatin1StringView(member)];
+    if (!o.isObject() || !o.contains(QLatin1StringView(key)))
+        return;
+    if (o.size() == 1)
+        p.removeMember(body, QLatin1StringView(member));
+    else
+        p.replace(o, rewriteObject(o, {}, { key }));
+}
+
+QByteArray geminiLevel(ReasoningLevel l, const ModelConfig &model)
+{
+    const QString custom = model.levelNames.value(reasoningLevelName(l));
+    if (!custom.isEmpty())
+        return json::quoted(custom);
+    switch (l) {
+    case ReasoningLevel::Minimal: return "\"MINIMAL\"";
+    case ReasoningLevel::Low: return "\"LOW\"";
+    case ReasoningLevel::Medium: return "\"MEDIUM\"";
+    default: return "\"HIGH\"";
+    }
 }
 } // namespace
 
-int thinkingBudget(ReasoningLevel level)
+std::optional<ReasoningLevel> requestedLevel(WireFormat format, const json::Value &body)
 {
-    switch (level) {
-    case ReasoningLevel::Low: return 4096;
-    case ReasoningLevel::Medium: return 12288;
-    case ReasoningLevel::High: return 24576;
-    case ReasoningLevel::XHigh: return 40960;
-    default: return 0;
+    auto named = [](const json::Value &v) -> std::optional<ReasoningLevel> {
+        return v.isString() ? parseReasoningLevel(v.toString()) : std::nullopt;
+    };
+    switch (format) {
+    case WireFormat::Anthropic: {
+        const json::Value thinking = body["thinking"];
+        if (thinking["type"].stringIs("disabled"))
+            return ReasoningLevel::Off;
+        if (auto effort = named(body["output_config"]["effort"]))
+            return effort;
+        if (thinking["type"].stringIs("enabled")) {
+            const qint64 budget = thinking["budget_tokens"].toInteger(0);
+            return budget <= 4096 ? ReasoningLevel::Low : budget <= 12288 ? ReasoningLevel::Medium : ReasoningLevel::High;
+        }
+        if (thinking["type"].stringIs("adaptive"))
+            return ReasoningLevel::High;
+        return std::nullopt;
     }
+    case WireFormat::OpenAIResponses: return named(body["reasoning"]["effort"]);
+    case WireFormat::OpenAIChat: return named(body["reasoning_effort"]);
+    case WireFormat::Gemini: {
+        const json::Value tc = body["generationConfig"]["thinkingConfig"];
+        if (!tc.isObject())
+            return std::nullopt;
+        if (tc["thinkingBudget"].isNumber() && tc["thinkingBudget"].toInteger(-1) == 0)
+            return ReasoningLevel::Off;
+        return named(tc["thinkingLevel"]);
+    }
+    }
+    return std::nullopt;
 }
 
 QByteArray rewriteObject(const json::Value &object, const QList<QPair<QByteArray, QByteArray>> &set, const QList<QByteArray> &remove)
@@ -57,76 +120,92 @@ QByteArray rewriteObject(const json::Value &object, const QList<QPair<QByteArray
     return out + '}';
 }
 
-void applyReasoning(WireFormat format, json::Patcher &p, const json::Value &body, ReasoningLevel level, int budgetOverride)
+void applyReasoning(WireFormat format, json::Patcher &p, const json::Value &body, ReasoningLevel level, const ModelConfig &model, int budget)
 {
     if (level == ReasoningLevel::Auto)
         return;
-    const QByteArray effort = json::quoted(reasoningLevelName(level));
+    const ThinkingStyle style = model.style();
     switch (format) {
     case WireFormat::Anthropic: {
-        if (level == ReasoningLevel::Off) {
+        if (!thinks(level)) {
             p.removeMember(body, "thinking");
+            removeFromObject(p, body, "output_config", "effort");
             return;
         }
-        const int budget = budgetOverride > 0 ? budgetOverride : thinkingBudget(level);
-        p.setMember(body, "thinking", "{\"type\":\"enabled\",\"budget_tokens\":" + QByteArray::number(budget) + '}');
-        // Anthropic requires max_tokens > budget_tokens; keep the client's answer room on top of the budget.
-        const qint64 maxTokens = body["max_tokens"].toInteger(0);
-        if (maxTokens <= budget)
-            p.setMember(body, "max_tokens", QByteArray::number(budget + qMax<qint64>(maxTokens, 4096)));
-        // Extended thinking accepts only the default temperature and no top_k.
+        if (style == ThinkingStyle::Budget || style == ThinkingStyle::BudgetEffort) {
+            p.setMember(body, "thinking", "{\"type\":\"enabled\",\"budget_tokens\":" + QByteArray::number(budget) + '}');
+            // Anthropic requires max_tokens > budget_tokens; keep the client's answer room on top of the budget.
+            const qint64 maxTokens = body["max_tokens"].toInteger(0);
+            if (maxTokens <= budget)
+                p.setMember(body, "max_tokens", QByteArray::number(budget + qMax<qint64>(maxTokens, 4096)));
+            if (style == ThinkingStyle::BudgetEffort)
+                mergeObject(p, body, "output_config", { { "effort", quotedName(level) } });
+            else
+                removeFromObject(p, body, "output_config", "effort");
+        } else { // adaptive: the model decides how long to think, guided by the effort
+            p.setMember(body, "thinking", style == ThinkingStyle::AdaptiveSummarized ? "{\"type\":\"adaptive\",\"display\":\"summarized\"}"
+                                                                                     : "{\"type\":\"adaptive\"}");
+            mergeObject(p, body, "output_config", { { "effort", quotedName(level) } });
+        }
+        // Thinking accepts only the default temperature and no top_k.
         p.removeMember(body, "temperature");
         p.removeMember(body, "top_k");
         return;
     }
     case WireFormat::OpenAIResponses: {
-        if (level == ReasoningLevel::Off) {
+        if (!thinks(level)) {
             p.removeMember(body, "reasoning");
             return;
         }
-        const json::Value r = body["reasoning"];
-        if (r.isObject()) {
-            QList<QPair<QByteArray, QByteArray>> set { { "effort", effort } };
-            if (!r.contains("summary"))
-                set.append(qMakePair(QByteArray("summary"), QByteArray("\"auto\"")));
-            p.replace(r, rewriteObject(r, set));
-        } else {
-            p.setMember(body, "reasoning", "{\"effort\":" + effort + ",\"summary\":\"auto\"}");
-        }
+        QList<QPair<QByteArray, QByteArray>> set { { "effort", quotedName(level) } };
+        QList<QByteArray> remove;
+        if (style == ThinkingStyle::Effort)
+            remove << "summary"; // xAI takes no summary
+        else if (!body["reasoning"].contains("summary"))
+            set.append(qMakePair(QByteArray("summary"), QByteArray("\"auto\"")));
+        mergeObject(p, body, "reasoning", set, remove);
         return;
     }
     case WireFormat::OpenAIChat:
-        if (level == ReasoningLevel::Off)
+        switch (style) {
+        case ThinkingStyle::None:
             p.removeMember(body, "reasoning_effort");
-        else
-            p.setMember(body, "reasoning_effort", effort);
-        return;
-    case WireFormat::Gemini: {
-        const json::Value gc = body["generationConfig"];
-        const QByteArray thinkingLevel = level == ReasoningLevel::Low ? "\"LOW\"" : level == ReasoningLevel::Medium ? "\"MEDIUM\"" : "\"HIGH\"";
-        if (level == ReasoningLevel::Off) {
-            if (!gc.contains("thinkingConfig"))
-                return;
-            if (gc.size() == 1)
-                p.removeMember(body, "generationConfig");
+            return;
+        case ThinkingStyle::ChatTemplate:
+            p.removeMember(body, "reasoning_effort");
+            mergeObject(p, body, "chat_template_args", { { "enable_thinking", thinks(level) ? "true" : "false" } });
+            return;
+        default:
+            // Off is said, not left out: these models think unless told "none".
+            p.setMember(body, "reasoning_effort", thinks(level) ? quotedName(level) : QByteArray("\"none\""));
+            if (thinks(level) && !model.reasoningHistory.isEmpty())
+                p.setMember(body, "reasoning_history", json::quoted(model.reasoningHistory));
             else
-                p.replace(gc, rewriteObject(gc, {}, { "thinkingConfig" }));
+                p.removeMember(body, "reasoning_history");
             return;
         }
+    case WireFormat::Gemini: {
+        const json::Value gc = body["generationConfig"];
         const json::Value tc = gc["thinkingConfig"];
         // Gemini rejects a budget together with a level.
-        const QByteArray thinking = tc.isObject() ? rewriteObject(tc, { { "thinkingLevel", thinkingLevel } }, { "thinkingBudget" })
-                                                  : "{\"thinkingLevel\":" + thinkingLevel + '}';
-        if (gc.isObject())
-            p.replace(gc, rewriteObject(gc, { { "thinkingConfig", thinking } }));
-        else
-            p.setMember(body, "generationConfig", "{\"thinkingConfig\":" + thinking + '}');
+        const QByteArray thinking = thinks(level)
+            ? rewriteObject(tc, { { "includeThoughts", "true" }, { "thinkingLevel", geminiLevel(level, model) } }, { "thinkingBudget" })
+            : rewriteObject(tc, { { "includeThoughts", "false" } }, { "thinkingBudget", "thinkingLevel" });
+        mergeObject(p, body, "generationConfig", { { "thinkingConfig", thinking } });
         return;
     }
     }
 }
 
-QByteArray anthropicBetaHeader(const QByteArray &clientValue, ReasoningLevel level, bool fast)
+void applyFastMode(WireFormat format, json::Patcher &p, const json::Value &body)
+{
+    if (format == WireFormat::Anthropic)
+        p.setMember(body, "speed", "\"fast\"");
+    else if (format == WireFormat::OpenAIResponses)
+        p.setMember(body, "service_tier", "\"priority\"");
+}
+
+QByteArray anthropicBetaHeader(const QByteArray &clientValue, ReasoningLevel level, const ModelConfig &model)
 {
     QList<QByteArray> out;
     for (const QByteArray &part : clientValue.split(',')) {
@@ -134,11 +213,13 @@ QByteArray anthropicBetaHeader(const QByteArray &clientValue, ReasoningLevel lev
         if (!b.isEmpty() && !out.contains(b))
             out.append(b);
     }
-    if (isFixed(level) && !out.contains(kInterleaved))
-        out.append(kInterleaved);
+    if (thinks(level))
+        for (const QString &b : model.betas)
+            if (!out.contains(b.toUtf8()))
+                out.append(b.toUtf8());
     if (level == ReasoningLevel::Off)
         out.removeAll(kInterleaved);
-    if (fast && !out.contains(kFastMode))
+    if (model.fast && !out.contains(kFastMode))
         out.append(kFastMode);
     return out.join(',');
 }

@@ -1,5 +1,5 @@
 #pragma once
-// Reasoning levels in each wire format's own terms (PROTOCOL.md §3), as splices into the request body.
+// Reasoning levels in each model family's own terms (FACTORY-CLI.md §4), as splices into the request body.
 
 #include "../config/config.h"
 #include "../json/jsonedit.h"
@@ -7,18 +7,25 @@
 
 namespace d2a {
 
-/// Anthropic thinking budget for a fixed level (0 for auto/off).
-int thinkingBudget(ReasoningLevel level);
+/// The level a request body asks for by itself (Anthropic thinking/output_config.effort, Responses
+/// reasoning.effort, Chat reasoning_effort, Gemini thinkingConfig), if any.
+std::optional<ReasoningLevel> requestedLevel(WireFormat format, const json::Value &body);
 
-/// Applies `level` to request `body` of `format` through `patcher`: auto keeps the client's setting, off
-/// removes it, a fixed level sets it (Anthropic thinking budget with max_tokens raised above it, Responses
-/// reasoning.effort, Chat reasoning_effort, Gemini thinkingConfig.thinkingLevel). Objects it changes inside
-/// (reasoning, generationConfig) keep their other members in order.
-void applyReasoning(WireFormat format, json::Patcher &patcher, const json::Value &body, ReasoningLevel level, int budgetOverride = 0);
+/// Applies fixed `level` (never Auto) to request `body` of `format` as `model`'s family asks for it:
+/// Anthropic budget, budget + output_config.effort, or adaptive thinking + effort (with display: summarized
+/// from Opus 4.7 on); Responses reasoning {effort[, summary]}; Chat reasoning_effort ("none" for off, with
+/// reasoning_history), chat_template_args, or nothing; Gemini thinkingConfig {includeThoughts, thinkingLevel}.
+/// `budget` is the Anthropic thinking budget for budget families. Objects it changes keep their other members
+/// in order.
+void applyReasoning(WireFormat format, json::Patcher &patcher, const json::Value &body, ReasoningLevel level,
+                    const ModelConfig &model, int budget);
 
-/// The anthropic-beta list after the level and fast mode: fixed levels add interleaved thinking, off removes
-/// it, fast models add the fast-mode beta. Order kept, duplicates dropped.
-QByteArray anthropicBetaHeader(const QByteArray &clientValue, ReasoningLevel level, bool fast);
+/// Fast mode in the body: Anthropic speed: "fast", Responses service_tier: "priority".
+void applyFastMode(WireFormat format, json::Patcher &patcher, const json::Value &body);
+
+/// The anthropic-beta list: the client's, then the model family's betas while it thinks, the fast-mode beta
+/// for fast models; off removes interleaved thinking. Order kept, duplicates dropped.
+QByteArray anthropicBetaHeader(const QByteArray &clientValue, ReasoningLevel level, const ModelConfig &model);
 
 /// `object` rewritten with `set` members replaced or appended and `remove` members dropped; the other members
 /// keep their exact text and order.

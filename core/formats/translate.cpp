@@ -2,6 +2,7 @@
 
 #include "formats_p.h"
 
+#include <QtCore/qhash.h>
 #include <QtCore/qlocale.h>
 #include <QtCore/quuid.h>
 
@@ -138,6 +139,61 @@ std::unique_ptr<EventReader> makeEventReader(WireFormat upstream)
     case WireFormat::Gemini: return fmt::gemini::makeEventReader();
     }
     return nullptr;
+}
+
+Result<ir::Response> collectResponse(const QList<ir::Event> &events)
+{
+    ir::Response r;
+    QHash<int, qsizetype> at; // event index -> position in r.parts
+    auto part = [&](int index) -> ir::Part * {
+        const auto it = at.constFind(index);
+        return it == at.cend() ? nullptr : &r.parts[*it];
+    };
+    for (const ir::Event &e : events) {
+        switch (e.type) {
+        case ir::Event::Type::Start:
+            r.id = e.id;
+            r.model = e.model;
+            if (e.usage.known)
+                r.usage = e.usage;
+            break;
+        case ir::Event::Type::PartStart:
+            at.insert(e.index, r.parts.size());
+            r.parts.append(e.part);
+            if (e.part.kind == ir::Part::Kind::ToolCall)
+                r.parts.last().arguments.clear(); // filled by the deltas
+            break;
+        case ir::Event::Type::TextDelta:
+        case ir::Event::Type::ThinkingDelta:
+            if (ir::Part *p = part(e.index))
+                p->text += e.text;
+            break;
+        case ir::Event::Type::SignatureDelta:
+            if (ir::Part *p = part(e.index))
+                p->signature += e.text;
+            break;
+        case ir::Event::Type::ArgumentsDelta:
+            if (ir::Part *p = part(e.index))
+                p->arguments += e.text;
+            break;
+        case ir::Event::Type::PartStop:
+            if (ir::Part *p = part(e.index); p && p->kind == ir::Part::Kind::ToolCall && p->arguments.isEmpty())
+                p->arguments = QStringLiteral("{}");
+            break;
+        case ir::Event::Type::Usage:
+            if (e.usage.known)
+                r.usage = e.usage;
+            break;
+        case ir::Event::Type::Finish:
+            r.finish = e.finish;
+            if (e.usage.known)
+                r.usage = e.usage;
+            break;
+        case ir::Event::Type::Error: return e.error;
+        case ir::Event::Type::Ping: break;
+        }
+    }
+    return r;
 }
 
 std::unique_ptr<StreamWriter> makeStreamWriter(WireFormat client, const ir::Request &request)

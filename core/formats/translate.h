@@ -46,6 +46,10 @@ public:
 };
 
 std::unique_ptr<EventReader> makeEventReader(WireFormat upstream);
+
+/// A whole answer from a stream's events (an upstream that streams although the client asked for one answer,
+/// as Factory's Gemini route always does). An Error event makes it an error.
+Result<ir::Response> collectResponse(const QList<ir::Event> &events);
 std::unique_ptr<StreamWriter> makeStreamWriter(WireFormat client, const ir::Request &request);
 
 /// Local token estimate for count_tokens where the upstream has no counter: about 4 characters per token over

@@ -34,6 +34,7 @@ struct IncomingRequest
     QByteArray body;
     QHostAddress peer;
     quint16 peerPort = 0;
+    QByteArray connectionId; ///< the same for every request of one client connection (a fallback session id)
 };
 
 /// Facts about one finished request, for the log line and the activity view. Never holds a secret.

@@ -208,6 +208,9 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, compat::Handle
     req.body = request.body();
     req.peer = request.remoteAddress();
     req.peerPort = compat::remotePort(request);
+    // One id per client connection: the peer's address and port, unique while the connection lasts, and the
+    // time this server started (ports are reused across runs).
+    req.connectionId = req.peer.toString().toLatin1() + ':' + QByteArray::number(req.peerPort) + '@' + QByteArray::number(m_startedMs);
     const bool keepAlive = !headerValue(req.headers, "connection").toLower().contains("close");
 
 #ifdef D2A_QHTTPSERVER_SOCKET_API

@@ -5,6 +5,7 @@
 #include "../compat/httpservercompat.h"
 #include "exchange.h"
 
+#include <QtCore/qdatetime.h>
 #include <QtCore/qhash.h>
 #include <QtCore/qqueue.h>
 #include <QtCore/qset.h>
@@ -98,6 +99,7 @@ private:
     FormatForPath m_formatForPath;
     qint64 m_maxBody = 32 * 1024 * 1024;
     int m_active = 0;
+    qint64 m_startedMs = QDateTime::currentMSecsSinceEpoch();
     QHash<QTcpSocket *, bool> m_busy; ///< sockets with a response in flight
     QHash<QTcpSocket *, QQueue<Queued>> m_pipelined; ///< 6.4: requests that arrived while one was in flight
     QHash<QTcpSocket *, bool> m_refused;

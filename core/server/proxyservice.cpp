@@ -1,8 +1,11 @@
 #include "proxyservice.h"
 
+#include <QtCore/quuid.h>
+
 #include "../auth/authmanager.h"
 #include "../formats/apierrors.h"
 #include "../formats/passthrough.h"
+#include "../formats/reasoning.h"
 #include "../formats/translate.h"
 #include "../json/json.h"
 #include "../log/log.h"
@@ -57,6 +60,42 @@ QByteArray bearerOf(const QByteArray &authorization)
 }
 
 } // namespace
+
+/// x-session-id, stable for one client session as Factory's CLI keeps it: the client's own session id (a
+/// header, Claude Code's metadata.user_id session, Codex's prompt_cache_key or client_metadata), else one per
+/// client connection. Always a UUID (other ids are turned into one, UUID v5).
+QByteArray sessionIdOf(const IncomingRequest &req, const json::Value &body)
+{
+    QByteArray hint;
+    for (const char *name : { "x-session-id", "x-claude-code-session-id", "session-id", "session_id" }) {
+        hint = headerValue(req.headers, name);
+        if (!hint.isEmpty())
+            break;
+    }
+    if (hint.isEmpty()) {
+        const json::Value userId = body["metadata"]["user_id"];
+        if (userId.isString()) { // Claude Code: a JSON object as a string, with session_id inside
+            auto inner = json::Document::parse(userId.toUtf8(), { 8, false });
+            if (inner && inner.value().root()["session_id"].isString())
+                hint = inner.value().root()["session_id"].toUtf8();
+            else if (userId.toString().contains(u"_session_"))
+                hint = userId.toUtf8().mid(userId.toUtf8().lastIndexOf("_session_") + 9);
+        }
+    }
+    if (hint.isEmpty() && body["client_metadata"]["session_id"].isString())
+        hint = body["client_metadata"]["session_id"].toUtf8();
+    if (hint.isEmpty() && body["prompt_cache_key"].isString())
+        hint = body["prompt_cache_key"].toUtf8();
+    if (hint.isEmpty())
+        hint = req.connectionId;
+    if (hint.isEmpty())
+        return QUuid::createUuid().toByteArray(QUuid::WithoutBraces);
+    const QUuid direct = QUuid::fromString(QString::fromLatin1(hint));
+    if (!direct.isNull())
+        return direct.toByteArray(QUuid::WithoutBraces);
+    static const QUuid ns = QUuid::fromString(QStringLiteral("{6b1f36a4-1f0c-4a3e-9e2e-64726f696432}"));
+    return QUuid::createUuidV5(ns, hint).toByteArray(QUuid::WithoutBraces);
+}
 
 void releaseFreeMemory()
 {
@@ -584,7 +623,7 @@ void ProxyService::forward(const std::shared_ptr<Call> &call, const ModelConfig 
     const IncomingRequest &req = exchange->request();
     const bool factory = backend.kind == BackendConfig::Kind::Factory;
     const WireFormat upFormat = backendFormat(backend, model.type);
-    const ReasoningLevel level = config->effectiveLevel(model, call->headerLevel);
+    ReasoningLevel level = config->effectiveLevel(model, call->headerLevel);
     const QString upstreamModel = backend.model.isEmpty() ? model.id : backend.model;
     auto release = [this, name = backend.name] { m_limiter->release(name); };
     // Another format upstream: through the shared model (reader of the client's format, writer of the
@@ -613,6 +652,16 @@ void ProxyService::forward(const std::shared_ptr<Call> &call, const ModelConfig 
         }
         translated->model = upstreamModel;
         translated->stream = call->clientStream;
+        if (!translated->maxTokens && model.maxTokens > 0 && upFormat == WireFormat::Anthropic)
+            translated->maxTokens = model.maxTokens; // Anthropic needs one: the model's own output room
+        if (upFormat == WireFormat::Anthropic) {
+            // The client could not place Anthropic cache breakpoints: place them as Factory's CLI does.
+            translated->promptCache = true;
+            translated->cacheTtl = factory ? QStringLiteral("1h") : QString();
+        }
+        // The client's own level, written by the target family's rules below (not the writer's generic form).
+        if (level == ReasoningLevel::Auto && translated->reasoning && translated->reasoning->enabled)
+            level = parseReasoningLevel(translated->reasoning->effort).value_or(ReasoningLevel::Auto);
         auto written = writeRequest(upFormat, *translated);
         if (!written) {
             release();
@@ -629,14 +678,23 @@ void ProxyService::forward(const std::shared_ptr<Call> &call, const ModelConfig 
         body = std::make_shared<const json::Document>(std::move(reparsed.value()));
         translated->model = call->requested; // answers and streams report the id the client asked for
     }
+    // A level the model does not take becomes its default, as Factory's CLI does; a client's own level too.
+    const ReasoningLevel asked = level != ReasoningLevel::Auto ? level : requestedLevel(upFormat, body->root()).value_or(ReasoningLevel::Auto);
+    if (asked != ReasoningLevel::Auto && !model.supports(asked)) {
+        level = model.clamp(asked);
+        qCInfo(lcProxy).noquote() << QStringLiteral("model %1 does not take reasoning level %2; using %3")
+                                         .arg(model.id, reasoningLevelName(asked), reasoningLevelName(level));
+    }
+    const QByteArray sessionId = sessionIdOf(req, call->body->root());
     PassthroughEdits edits;
     edits.upstreamModel = upstreamModel;
     edits.systemPrompt = factory ? config->systemPrompt : QString(); // the Droid prompt is Factory's alone
     edits.level = call->countTokens ? ReasoningLevel::Auto : level;
+    edits.model = model;
     edits.budget = config->budgetFor(level);
     edits.fast = factory && model.fast;
-    edits.geminiStream = call->clientStream;
-    edits.setGeminiStream = factory;
+    if (translated && factory)
+        edits.promptCacheKey = QString::fromLatin1(sessionId); // Responses caching keyed by session, as the CLI
     auto edited = applyPassthroughEdits(upFormat, *body, edits);
     if (!edited) {
         release();
@@ -649,19 +707,19 @@ void ProxyService::forward(const std::shared_ptr<Call> &call, const ModelConfig 
         if (call->countTokens)
             up.url.setPath(up.url.path() + QStringLiteral("/count_tokens"));
         FactoryHeaderInput hin;
-        hin.type = model.type;
-        hin.provider = model.provider;
+        hin.model = model;
         hin.userAgent = m_userAgent->userAgent().isEmpty() ? config->userAgent : m_userAgent->userAgent();
         hin.bearer = bearer;
         hin.clientHeaders = req.headers;
         hin.level = level;
-        hin.fast = model.fast;
         hin.stream = call->clientStream;
+        hin.sessionId = sessionId;
+        hin.organizationId = serverCredential ? m_auth->organizationId().toUtf8() : QByteArray();
         hin.extraHeaders = config->upstreamHeaders.value(modelTypeName(model.type)).toObject();
         up.headers = buildFactoryHeaders(hin);
     } else {
         up.url = backendEndpoint(backend, upFormat, call->countTokens);
-        up.headers = buildBackendHeaders(upFormat, bearer, req.headers, level, call->clientStream);
+        up.headers = buildBackendHeaders(upFormat, bearer, req.headers, level, model, call->clientStream);
     }
     up.body = edited.value();
     up.connectTimeoutMs = config->timeouts.connectMs;

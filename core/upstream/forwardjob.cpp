@@ -236,7 +236,10 @@ void ForwardJob::onHead()
         return;
     }
     const QByteArray type = m_reply->header("content-type").toLower();
-    if (type.contains("text/event-stream")) {
+    if (type.contains("text/event-stream") && !m_clientWantsStream) {
+        m_mode = Mode::SseWhole;
+        m_eventReader = makeEventReader(m_upstreamFormat);
+    } else if (type.contains("text/event-stream")) {
         m_mode = Mode::Sse;
         if (m_translation) {
             m_eventReader = makeEventReader(m_upstreamFormat);
@@ -272,6 +275,13 @@ void ForwardJob::onData(const QByteArray &data)
             writeEvents(m_sse.feed(data));
         }
         pumpBackpressure();
+        break;
+    case Mode::SseWhole:
+        for (const QByteArray &raw : m_sse.feed(data)) {
+            const SseEvent ev = SseSplitter::parse(raw);
+            if (!ev.isComment && !ev.data.isNull())
+                m_collected += m_eventReader->read(ev);
+        }
         break;
     case Mode::Error:
         if (m_body.size() < kMaxErrorBody)
@@ -336,6 +346,27 @@ void ForwardJob::onFinished()
         }
         if (m_exchange)
             m_exchange->endStream();
+        break;
+    }
+    case Mode::SseWhole: {
+        m_keepAlive.stop();
+        const QByteArray rest = m_sse.takeRemainder();
+        if (!rest.trimmed().isEmpty())
+            m_collected += m_eventReader->read(SseSplitter::parse(rest));
+        m_collected += m_eventReader->end();
+        auto collected = collectResponse(m_collected);
+        m_collected.clear();
+        if (!collected) {
+            Error e = collected.error();
+            if (e.httpStatus < 400)
+                e.httpStatus = 502;
+            return m_exchange->respondError(e);
+        }
+        if (m_translation)
+            collected.value().model = m_translation->model; // the id the client asked for
+        HeaderList h { { "Content-Type", "application/json" } };
+        h += m_forwardHeaders;
+        m_exchange->respond(status, h, writeResponse(m_clientFormat, collected.value(), m_translation ? &*m_translation : nullptr));
         break;
     }
     case Mode::Error:

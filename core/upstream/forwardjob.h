@@ -75,8 +75,11 @@ private:
     WireFormat m_upstreamFormat;
     bool m_clientWantsStream;
     UpstreamReply *m_reply = nullptr;
-    enum class Mode { Waiting, Sse, Whole, Error } m_mode = Mode::Waiting;
+    /// SseWhole: the upstream streams although the client asked for one answer (Factory's Gemini route
+    /// always streams): the events are collected into a whole answer.
+    enum class Mode { Waiting, Sse, SseWhole, Whole, Error } m_mode = Mode::Waiting;
     SseSplitter m_sse;
+    QList<ir::Event> m_collected; ///< SseWhole: the events so far
     QByteArray m_body;
     HeaderList m_forwardHeaders;
     Recovery m_recovery;

@@ -340,7 +340,7 @@ private Q_SLOTS:
         // Chat clients get it in their own shape too, and no second refresh is attempted.
         RecordedCall chat;
         startCall(*m_http, chat, "POST", QUrl(proxy->baseUrl() + QStringLiteral("/v1/chat/completions")),
-                  R"({"model":"glm-4.7","messages":[]})", {}, m_clock);
+                  R"({"model":"glm-5.2","messages":[]})", {}, m_clock);
         QTRY_VERIFY(chat.done());
         QCOMPARE(chat.status, 401);
         QVERIFY(chat.json().value("error").toObject().contains("code"));

@@ -322,24 +322,24 @@ private Q_SLOTS:
         Environment env;
         env.factoryApiKey = QStringLiteral("fk-breaker-test-0123456789");
         start(c, env);
-        m_fake->failModels = { QStringLiteral("glm-5") };
+        m_fake->failModels = { QStringLiteral("glm-5.2") };
         m_fake->failStatus = 500;
         for (int i = 0; i < 2; ++i) {
             RecordedCall rc;
-            call(rc, QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5","messages":[]})");
+            call(rc, QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[]})");
             QCOMPARE(rc.status, 500);
         }
         QCOMPARE(apiRequests(), 6); // 2 requests x (1 + 2 retries)
-        QCOMPARE(m_proxy->breaker().state(CircuitBreaker::key(QStringLiteral("factory"), QStringLiteral("glm-5"))),
+        QCOMPARE(m_proxy->breaker().state(CircuitBreaker::key(QStringLiteral("factory"), QStringLiteral("glm-5.2"))),
                  CircuitBreaker::State::Open);
         // Another model on the same backend: served.
         RecordedCall other;
-        call(other, QStringLiteral("/v1/chat/completions"), R"({"model":"kimi-k2.5","messages":[]})");
+        call(other, QStringLiteral("/v1/chat/completions"), R"({"model":"kimi-k2.6","messages":[]})");
         QCOMPARE(other.status, 200);
-        QCOMPARE(m_fake->received.last().json.value("model").toString(), QStringLiteral("kimi-k2.5"));
+        QCOMPARE(m_fake->received.last().json.value("model").toString(), QStringLiteral("kimi-k2.6"));
         // The open model, with no fallback: it goes to the upstream anyway and the client sees the real 500.
         RecordedCall again;
-        call(again, QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5","messages":[]})");
+        call(again, QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[]})");
         QCOMPARE(again.status, 500);
         QVERIFY2(again.json().value("error").toObject().value("message").toString().contains(QStringLiteral("fake upstream failure")),
                  again.body.constData());
@@ -355,12 +355,12 @@ private Q_SLOTS:
         const QJsonArray circuits = info.json().value("circuits").toArray();
         QCOMPARE(circuits.size(), 1);
         QCOMPARE(circuits[0].toObject().value("backend").toString(), QStringLiteral("factory"));
-        QCOMPARE(circuits[0].toObject().value("model").toString(), QStringLiteral("glm-5"));
+        QCOMPARE(circuits[0].toObject().value("model").toString(), QStringLiteral("glm-5.2"));
         QCOMPARE(circuits[0].toObject().value("state").toString(), QStringLiteral("open"));
         // Once the upstream recovers, the first success closes it.
         m_fake->failModels.clear();
         RecordedCall healed;
-        call(healed, QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5","messages":[]})");
+        call(healed, QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[]})");
         QCOMPARE(healed.status, 200);
         QVERIFY(m_proxy->breaker().circuits().isEmpty());
     }

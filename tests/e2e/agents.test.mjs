@@ -35,7 +35,7 @@ const AFTER_TOOL = 'DONE-d2a';
 const MODELS = {
   anthropic: 'claude-opus-4-8',
   openai: 'gpt-5.5',
-  common: 'glm-5',
+  common: 'glm-5.2',
   google: 'gemini-3-flash-preview',
 };
 

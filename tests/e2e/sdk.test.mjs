@@ -31,12 +31,12 @@ test('models list', async () => {
 });
 
 test('openai chat, whole and streamed with usage', async () => {
-  const whole = await openai.chat.completions.create({ model: 'glm-4.7', messages: [{ role: 'user', content: 'hi' }] });
+  const whole = await openai.chat.completions.create({ model: 'glm-5.2', messages: [{ role: 'user', content: 'hi' }] });
   assert.equal(whole.choices[0].message.content, 'Hello from the fake upstream');
   assert.equal(whole.usage.total_tokens, 18);
 
   const stream = await openai.chat.completions.create({
-    model: 'glm-4.7', messages: [{ role: 'user', content: 'hi' }], stream: true,
+    model: 'glm-5.2', messages: [{ role: 'user', content: 'hi' }], stream: true,
     stream_options: { include_usage: true }, fake: { delay_ms: 20, deltas: 4 },
   });
   let text = '';
@@ -100,14 +100,14 @@ test('errors arrive in each SDK as its own error type with status and message', 
     (e) => e instanceof OpenAI.RateLimitError && /slow down/.test(e.message),
   );
   await assert.rejects(
-    anthropic.messages.create({ model: 'glm-4.7', max_tokens: 5, messages: [{ role: 'user', content: [
+    anthropic.messages.create({ model: 'glm-5.2', max_tokens: 5, messages: [{ role: 'user', content: [
       { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0=' } }, { type: 'text', text: 'Summarise' }] }] }),
     (e) => e instanceof Anthropic.BadRequestError && /attached file/.test(e.message),
   );
 });
 
 test('what a translation leaves out is named in x-droid2api-dropped, and the answer still comes', async () => {
-  const { data, response } = await anthropic.messages.create({ model: 'glm-4.7', max_tokens: 5, messages: [{ role: 'user', content: 'x' }],
+  const { data, response } = await anthropic.messages.create({ model: 'glm-5.2', max_tokens: 5, messages: [{ role: 'user', content: 'x' }],
     tools: [{ type: 'web_search_20250305', name: 'web_search' }] }).withResponse();
   assert.equal(response.headers.get('x-droid2api-dropped'), 'tools[0] (web_search_20250305)');
   assert.equal(data.type, 'message');
@@ -121,7 +121,7 @@ test('a stream that breaks upstream fails in the SDK instead of ending silently'
   await assert.rejects(broken.finalMessage(), /closed the connection/);
 
   const chat = await openai.chat.completions.create({
-    model: 'glm-4.7', messages: [{ role: 'user', content: 'hi' }], stream: true, fake: { scenario: 'cut', delay_ms: 20 },
+    model: 'glm-5.2', messages: [{ role: 'user', content: 'hi' }], stream: true, fake: { scenario: 'cut', delay_ms: 20 },
   });
   await assert.rejects(async () => { for await (const _ of chat) { /* drain */ } }, /closed the connection/);
 });

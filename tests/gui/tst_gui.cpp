@@ -144,7 +144,7 @@ private Q_SLOTS:
         SettingsDialog d(m_controller.get());
         auto *models = d.page<ModelsPage>();
         const int n = models->table->rowCount();
-        QCOMPARE(n, 15);
+        QCOMPARE(n, ConfigLoader::defaults().models.size());
         models->addModel();
         QCOMPARE(models->table->rowCount(), n + 1);
         models->table->item(n, 0)->setText(QStringLiteral("claude-opus-4-6")); // duplicate id
@@ -162,12 +162,12 @@ private Q_SLOTS:
         Config saved = ConfigLoader::loadFile(m_path).value();
         QCOMPARE(saved.models.size(), n);
         QCOMPARE(saved.models.at(n - 2).id, QStringLiteral("my-local-model"));
-        QVERIFY(!saved.findModel(QStringLiteral("claude-opus-4-5-20251101")));
+        QVERIFY(!saved.findModel(ConfigLoader::defaults().models.first().id)); // the first row, removed
         // The live proxy serves the edited list at once.
         QVERIFY(m_controller->proxy()->config().findModel(QStringLiteral("my-local-model")));
         models->resetToDefaults();
         QCOMPARE(d.apply(), QString());
-        QCOMPARE(ConfigLoader::loadFile(m_path).value().models.size(), 15);
+        QCOMPARE(ConfigLoader::loadFile(m_path).value().models.size(), ConfigLoader::defaults().models.size());
     }
 
     /// A hand-written config file: each page, and the tray's switch, change exactly their own keys; every other
@@ -179,8 +179,8 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("to");
         QTest::newRow("General: log level") << 0 << QByteArray("\"log_level\": \"info\"") << QByteArray("\"log_level\": \"warning\"");
         QTest::newRow("General: access key") << 1 << QByteArray("\"access_key\": \"\"") << QByteArray("\"access_key\": \"local-key-123456789\"");
-        QTest::newRow("Models: a model's reasoning") << 2 << QByteArray("{ \"id\": \"glm-5\", \"reasoning\": \"low\" }")
-                                                     << QByteArray("{ \"id\": \"glm-5\", \"reasoning\": \"high\" }");
+        QTest::newRow("Models: a model's reasoning") << 2 << QByteArray("{ \"id\": \"glm-5.2\", \"reasoning\": \"low\" }")
+                                                     << QByteArray("{ \"id\": \"glm-5.2\", \"reasoning\": \"high\" }");
         QTest::newRow("Endpoints: one URL") << 3 << QByteArray("\"https://api.factory.ai/api/llm/g/v1/generate\"")
                                             << QByteArray("\"https://example.test/g/v1/generate\"");
         QTest::newRow("Reasoning: a budget") << 4 << QByteArray("\"medium\": 12288") << QByteArray("\"medium\": 9000");
@@ -214,8 +214,8 @@ private Q_SLOTS:
             case 2: {
                 auto *models = d.page<ModelsPage>();
                 for (int row = 0; row < models->table->rowCount(); ++row)
-                    if (models->table->item(row, 0)->text() == u"glm-5") {
-                        auto *level = static_cast<QComboBox *>(models->table->cellWidget(row, 3));
+                    if (models->table->item(row, 0)->text() == u"glm-5.2") {
+                        auto *level = static_cast<QComboBox *>(models->table->cellWidget(row, ModelsPage::Reasoning));
                         level->setCurrentIndex(level->findData(int(ReasoningLevel::High)));
                     }
                 break;
@@ -244,7 +244,9 @@ private Q_SLOTS:
                   R"({"model":"claude-opus-4-6","max_tokens":100,"messages":[]})", {}, m_clock);
         QTRY_VERIFY(rc.done());
         QCOMPARE(rc.status, 200);
-        QCOMPARE(m_fake->received.last().json.value("thinking").toObject().value("budget_tokens").toInt(), 24576);
+        // Opus 4.6 thinks adaptively: the level is its effort.
+        QCOMPARE(m_fake->received.last().json.value("thinking").toObject().value("type").toString(), QStringLiteral("adaptive"));
+        QCOMPARE(m_fake->received.last().json.value("output_config").toObject().value("effort").toString(), QStringLiteral("high"));
         tray.reasoningAction(ReasoningLevel::Off)->trigger();
         RecordedCall off;
         startCall(http, off, "POST", QUrl(m_controller->baseUrl() + QStringLiteral("/v1/messages")),
@@ -259,7 +261,7 @@ private Q_SLOTS:
         TrayIcon tray(m_controller.get());
         QCOMPARE(tray.currentIconPath(), TrayIcon::iconPath(AppController::State::Running));
         QVERIFY(tray.icon()->toolTip().contains(m_controller->baseUrl()));
-        const QString circuit = CircuitBreaker::key(QStringLiteral("factory"), QStringLiteral("glm-5"));
+        const QString circuit = CircuitBreaker::key(QStringLiteral("factory"), QStringLiteral("glm-5.2"));
         for (int i = 0; i < 5; ++i)
             m_controller->proxy()->breaker().recordFailure(circuit);
         tray.refresh();
@@ -348,11 +350,11 @@ private Q_SLOTS:
         HttpClient http;
         RecordedCall rc;
         startCall(http, rc, "POST", QUrl(m_controller->baseUrl() + QStringLiteral("/v1/chat/completions")),
-                  R"({"model":"glm-4.7","messages":[]})", {}, m_clock);
+                  R"({"model":"glm-5.2","messages":[]})", {}, m_clock);
         QTRY_VERIFY(rc.done());
         ActivityModel *model = w.requestModel();
         QTRY_COMPARE(model->rowCount(), 1); // the next batch
-        QCOMPARE(model->index(0, ActivityModel::Model).data().toString(), QStringLiteral("glm-4.7"));
+        QCOMPARE(model->index(0, ActivityModel::Model).data().toString(), QStringLiteral("glm-5.2"));
         QCOMPARE(model->index(0, ActivityModel::Status).data().toInt(), 200);
         QTRY_VERIFY(w.log()->toPlainText().contains(QStringLiteral("/v1/chat/completions")));
         QVERIFY(!w.log()->toPlainText().contains(QStringLiteral("fk-gui-test-0123456789")));

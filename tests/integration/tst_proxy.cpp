@@ -156,7 +156,7 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("upstreamPath");
         QTest::addColumn<QByteArray>("provider");
         QTest::addColumn<QString>("answerKey"); // a key the client format's answer has
-        QTest::newRow("chat/common") << "/v1/chat/completions" << "glm-4.7" << QByteArray("/api/llm/o/v1/chat/completions") << QByteArray("fireworks") << "choices";
+        QTest::newRow("chat/common") << "/v1/chat/completions" << "glm-5.2" << QByteArray("/api/llm/o/v1/chat/completions") << QByteArray("fireworks") << "choices";
         QTest::newRow("responses/openai") << "/v1/responses" << "gpt-5.4" << QByteArray("/api/llm/o/v1/responses") << QByteArray("openai") << "output";
         QTest::newRow("messages/anthropic") << "/v1/messages" << "claude-opus-4-6" << QByteArray("/api/llm/a/v1/messages") << QByteArray("anthropic") << "content";
         QTest::newRow("messages?beta=true") << "/v1/messages?beta=true" << "claude-sonnet-4-6" << QByteArray("/api/llm/a/v1/messages") << QByteArray("anthropic") << "content";
@@ -178,7 +178,7 @@ private Q_SLOTS:
         if (!model.isEmpty())
             req.insert("model", model);
         RecordedCall rc;
-        call(rc, "POST", path, body(req), { { "x-session-id", "client-session-1" } });
+        call(rc, "POST", path, body(req), { { "x-session-id", "0f0e0d0c-0b0a-4908-8706-050403020100" } });
         QCOMPARE(rc.status, 200);
         QVERIFY2(rc.json().contains(answerKey), rc.body.constData());
         QCOMPARE(rc.header("x-request-id"), QByteArray("req_fake_1"));
@@ -188,9 +188,9 @@ private Q_SLOTS:
         QCOMPARE(up.header("authorization"), "Bearer " + kFactoryKey.toUtf8());
         QCOMPARE(up.header("x-factory-client"), QByteArray("cli"));
         QCOMPARE(up.header("x-api-provider"), provider);
-        QCOMPARE(up.header("x-session-id"), QByteArray("client-session-1"));
+        QCOMPARE(up.header("x-session-id"), QByteArray("0f0e0d0c-0b0a-4908-8706-050403020100"));
         QVERIFY(QRegularExpression(QStringLiteral("^[0-9a-f-]{36}$")).match(QString::fromLatin1(up.header("x-assistant-message-id"))).hasMatch());
-        QCOMPARE(up.header("user-agent"), QByteArray("factory-cli/0.84.0"));
+        QCOMPARE(up.header("user-agent"), QByteArray("factory-cli/0.225.2"));
         QVERIFY(up.header("accept-encoding").isEmpty());
         // Same-format passthrough keeps fields it has no reason to touch.
         QCOMPARE(up.json.value("x_unknown_future_field").toObject().value("keep").toBool(), true);
@@ -201,7 +201,7 @@ private Q_SLOTS:
         }
         if (provider == "google") {
             QCOMPARE(up.json.value("model").toString(), QStringLiteral("gemini-test"));
-            QCOMPARE(up.json.value("stream").toBool(true), false);
+            QVERIFY(!up.json.contains("stream")); // Factory's Gemini route takes none (it always streams)
         }
     }
 
@@ -224,7 +224,7 @@ private Q_SLOTS:
 
         RecordedCall c;
         call(c, "POST", QStringLiteral("/v1/chat/completions"),
-             body({ { "model", "glm-4.7" }, { "messages", QJsonArray { QJsonObject { { "role", "system" }, { "content", "Be brief." } },
+             body({ { "model", "glm-5.2" }, { "messages", QJsonArray { QJsonObject { { "role", "system" }, { "content", "Be brief." } },
                                                                       QJsonObject { { "role", "user" }, { "content", "hi" } } } } }));
         const QJsonArray msgs = m_fake->received.last().json.value("messages").toArray();
         QCOMPARE(msgs.size(), 2);
@@ -273,14 +273,14 @@ private Q_SLOTS:
         // thinking display have no Chat form; they are left out, named in a header and a log line, and the
         // rest (the mid-conversation system message folded into the system prompt, adaptive thinking as an
         // effort) goes on.
-        const QByteArray request = R"({"model":"glm-4.7","max_tokens":100,"system":"Be brief.",
+        const QByteArray request = R"({"model":"glm-5.2","max_tokens":100,"system":"Be brief.",
             "messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"},
                         {"role":"system","content":"Answer in French from now on."},{"role":"user","content":"and now?"}],
             "tools":[{"type":"web_search_20250305","name":"web_search"},{"name":"Bash","input_schema":{"type":"object","properties":{"command":{"type":"string"}}}}],
             "thinking":{"type":"adaptive","display":"omitted"},"output_config":{"effort":"high"},
             "context_management":{"edits":[{"type":"clear_thinking_20251015","keep":"all"}]}})";
         QTest::ignoreMessage(QtWarningMsg,
-                             QRegularExpression(QStringLiteral("left out what model 'glm-4.7' .*tools\\[0\\] \\(web_search_20250305\\), thinking\\.display, context_management")));
+                             QRegularExpression(QStringLiteral("left out what model 'glm-5.2' .*tools\\[0\\] \\(web_search_20250305\\), thinking\\.display, context_management")));
         RecordedCall rc;
         call(rc, "POST", QStringLiteral("/v1/messages"), request, { { "x-reasoning-level", "auto" } }); // keep the client's own
         QCOMPARE(rc.status, 200);
@@ -298,7 +298,7 @@ private Q_SLOTS:
         // Nothing left out: no header.
         RecordedCall plain;
         call(plain, "POST", QStringLiteral("/v1/messages"),
-             body({ { "model", "glm-4.7" }, { "max_tokens", 10 }, { "messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "x" } } } } }));
+             body({ { "model", "glm-5.2" }, { "max_tokens", 10 }, { "messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "x" } } } } }));
         QCOMPARE(plain.status, 200);
         QVERIFY(plain.header("x-droid2api-dropped").isEmpty());
     }
@@ -311,11 +311,26 @@ private Q_SLOTS:
              { { "x-reasoning-level", "high" }, { "anthropic-beta", "prompt-caching-2024-07-31" } });
         QCOMPARE(high.status, 200);
         QJsonObject up = m_fake->received.last().json;
+        // Opus 4.6 thinks adaptively (the level is its effort); no interleaved beta for it.
+        QCOMPARE(up.value("thinking").toObject(), QJsonObject({ { "type", "adaptive" } }));
+        QCOMPARE(up.value("output_config").toObject().value("effort").toString(), QStringLiteral("high"));
+        QCOMPARE(up.value("max_tokens").toInt(), 1000);
+        QVERIFY(!up.contains("temperature"));
+        QCOMPARE(m_fake->received.last().header("anthropic-beta"), QByteArray("prompt-caching-2024-07-31"));
+        // A budget model (Sonnet 4.5) gets the budget, room above it and the interleaved beta.
+        RecordedCall budget;
+        call(budget, "POST", QStringLiteral("/v1/messages"),
+             body({ { "model", "claude-sonnet-4-5-20250929" }, { "max_tokens", 1000 }, { "messages", QJsonArray() } }), { { "x-reasoning-level", "high" } });
+        up = m_fake->received.last().json;
         QCOMPARE(up.value("thinking").toObject().value("budget_tokens").toInt(), 24576);
         QVERIFY(up.value("max_tokens").toInt() > 24576);
-        QVERIFY(!up.contains("temperature"));
-        QCOMPARE(m_fake->received.last().header("anthropic-beta"),
-                 QByteArray("prompt-caching-2024-07-31,interleaved-thinking-2025-05-14"));
+        QCOMPARE(m_fake->received.last().header("anthropic-beta"), QByteArray("interleaved-thinking-2025-05-14"));
+        // A level the model does not take is clamped to its default, and said.
+        QTest::ignoreMessage(QtInfoMsg, "model claude-sonnet-4-5-20250929 does not take reasoning level max; using off");
+        RecordedCall clamped;
+        call(clamped, "POST", QStringLiteral("/v1/messages"),
+             body({ { "model", "claude-sonnet-4-5-20250929" }, { "max_tokens", 1000 }, { "messages", QJsonArray() } }), { { "x-reasoning-level", "max" } });
+        QVERIFY(!m_fake->received.last().json.contains("thinking"));
 
         RecordedCall off;
         call(off, "POST", QStringLiteral("/v1/messages"),
@@ -332,13 +347,13 @@ private Q_SLOTS:
         QCOMPARE(m_fake->received.last().json.value("reasoning").toObject().value("effort").toString(), QStringLiteral("low"));
 
         RecordedCall bad;
-        call(bad, "POST", QStringLiteral("/v1/chat/completions"), body({ { "model", "glm-4.7" }, { "messages", QJsonArray() } }),
+        call(bad, "POST", QStringLiteral("/v1/chat/completions"), body({ { "model", "glm-5.2" }, { "messages", QJsonArray() } }),
              { { "x-reasoning-level", "extreme" } });
         QCOMPARE(bad.status, 400);
         QVERIFY(bad.json().value("error").toObject().value("message").toString().contains(QStringLiteral("x-reasoning-level")));
 
         RecordedCall fast;
-        call(fast, "POST", QStringLiteral("/v1/messages"), body({ { "model", "claude-opus-4-6-fast" }, { "max_tokens", 10 }, { "messages", QJsonArray() } }));
+        call(fast, "POST", QStringLiteral("/v1/messages"), body({ { "model", "claude-opus-4-8-fast" }, { "max_tokens", 10 }, { "messages", QJsonArray() } }));
         QVERIFY(m_fake->received.last().header("anthropic-beta").contains("fast-mode-2026-02-01"));
     }
 
@@ -349,7 +364,7 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("format");
         QTest::newRow("anthropic") << "/v1/messages" << "claude-opus-4-6" << QByteArray("anthropic");
         QTest::newRow("responses") << "/v1/responses" << "gpt-5.4" << QByteArray("responses");
-        QTest::newRow("chat") << "/v1/chat/completions" << "glm-4.7" << QByteArray("chat");
+        QTest::newRow("chat") << "/v1/chat/completions" << "glm-5.2" << QByteArray("chat");
         QTest::newRow("gemini") << "/v1beta/models/gemini-test:streamGenerateContent?alt=sse" << "gemini-test" << QByteArray("gemini");
     }
 
@@ -430,16 +445,16 @@ private Q_SLOTS:
         QTest::newRow("untranslatable n") << "/v1/chat/completions" << QByteArray("{\"model\":\"claude-opus-4-6\",\"n\":2,\"messages\":[]}") << 400 << "'n' must be 1";
         QTest::newRow("untranslatable attachment")
             << "/v1/messages"
-            << QByteArray(R"({"model":"glm-4.7","messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0="}},{"type":"text","text":"Summarise it"}]}]})")
+            << QByteArray(R"({"model":"glm-5.2","messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0="}},{"type":"text","text":"Summarise it"}]}]})")
             << 400 << "attached file";
         QTest::newRow("unknown route") << "/v1/nothing" << QByteArray("{}") << 404 << "no route";
         QTest::newRow("upstream 429 kept") << "/v1/messages" << fakeStatus << 429 << "slow down please";
         QTest::newRow("upstream 500") << "/v1/chat/completions"
-                                      << statusBody("glm-4.7", 500, "{\"error\":{\"message\":\"boom inside\",\"type\":\"server_error\"}}")
+                                      << statusBody("glm-5.2", 500, "{\"error\":{\"message\":\"boom inside\",\"type\":\"server_error\"}}")
                                       << 500 << "boom inside";
         QTest::newRow("upstream closes") << "/v1/responses" << QByteArray(R"({"model":"gpt-5.4","input":"x","fake":{"scenario":"close"}})") << 502 << "closed the connection";
         QTest::newRow("upstream timeout") << "/v1/responses" << QByteArray(R"({"model":"gpt-5.4","input":"x","fake":{"scenario":"hang"}})") << 504 << "no response within";
-        QTest::newRow("upstream garbage") << "/v1/chat/completions" << QByteArray(R"({"model":"glm-4.7","messages":[],"fake":{"scenario":"raw","raw":"SMTP ready\r\n\r\n","close":true}})") << 502 << "malformed status line";
+        QTest::newRow("upstream garbage") << "/v1/chat/completions" << QByteArray(R"({"model":"glm-5.2","messages":[],"fake":{"scenario":"raw","raw":"SMTP ready\r\n\r\n","close":true}})") << 502 << "malformed status line";
     }
 
     void errors()
@@ -479,7 +494,7 @@ private Q_SLOTS:
         c.endpoints[ModelType::Common] = QUrl(QStringLiteral("http://127.0.0.1:%1/x").arg(deadPort));
         m_proxy->setConfig(c);
         RecordedCall rc;
-        call(rc, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-4.7","messages":[]})");
+        call(rc, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[]})");
         QCOMPARE(rc.status, 502);
         QVERIFY(rc.json().value("error").toObject().value("message").toString().contains(QStringLiteral("cannot connect")));
     }
@@ -491,7 +506,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("scenario");
         QTest::addColumn<QByteArray>("marker");
         QTest::newRow("anthropic cut") << "/v1/messages" << "claude-opus-4-6" << "cut" << QByteArray("event: error\ndata: {\"type\":\"error\",\"error\":{");
-        QTest::newRow("chat cut") << "/v1/chat/completions" << "glm-4.7" << "cut" << QByteArray("data: {\"error\":{");
+        QTest::newRow("chat cut") << "/v1/chat/completions" << "glm-5.2" << "cut" << QByteArray("data: {\"error\":{");
         QTest::newRow("responses stall") << "/v1/responses" << "gpt-5.4" << "stall" << QByteArray("event: error\ndata: {\"type\":\"error\",\"code\":\"upstream_timeout\"");
         QTest::newRow("gemini cut") << "/v1beta/models/gemini-test:streamGenerateContent?alt=sse" << "gemini-test" << "cut" << QByteArray("data: {\"error\":{\"code\":502");
     }
@@ -597,7 +612,7 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<int>("status");
         QTest::newRow("deeply nested") << "/v1/chat/completions" << (QByteArray(5000, '[') + QByteArray(5000, ']')) << 400;
-        QTest::newRow("nested in messages") << "/v1/messages" << (QByteArray("{\"model\":\"glm-4.7\",\"messages\":") + QByteArray(3000, '[') + QByteArray(3000, ']') + "}") << 400;
+        QTest::newRow("nested in messages") << "/v1/messages" << (QByteArray("{\"model\":\"glm-5.2\",\"messages\":") + QByteArray(3000, '[') + QByteArray(3000, ']') + "}") << 400;
         QTest::newRow("invalid utf-8") << "/v1/responses" << QByteArray("{\"model\":\"gpt-5.4\",\"input\":\"\xff\xfe\xc3\"}") << 400;
         QTest::newRow("wrong types translated") << "/v1/chat/completions" << QByteArray("{\"model\":\"claude-opus-4-6\",\"messages\":[{\"role\":\"user\",\"content\":{\"a\":1}}]}") << 400;
         QTest::newRow("messages missing translated") << "/v1/messages" << QByteArray("{\"model\":\"gpt-5.4\"}") << 400;
@@ -638,7 +653,7 @@ private Q_SLOTS:
 
         // Really too large.
         RecordedCall rc;
-        QByteArray big = QByteArray("{\"model\":\"glm-4.7\",\"messages\":[{\"role\":\"user\",\"content\":\"") + QByteArray(600 * 1024, 'a') + "\"}]}";
+        QByteArray big = QByteArray("{\"model\":\"glm-5.2\",\"messages\":[{\"role\":\"user\",\"content\":\"") + QByteArray(600 * 1024, 'a') + "\"}]}";
         call(rc, "POST", QStringLiteral("/v1/chat/completions"), big);
         QCOMPARE(rc.status, 413);
         QCOMPARE(m_fake->received.size(), 0);
@@ -650,7 +665,7 @@ private Q_SLOTS:
         QTcpSocket raw;
         raw.connectToHost(QHostAddress::LocalHost, m_proxy->port());
         QVERIFY(raw.waitForConnected(2000));
-        const QByteArray payload = R"({"model":"glm-4.7","messages":[]})";
+        const QByteArray payload = R"({"model":"glm-5.2","messages":[]})";
         raw.write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
                   + QByteArray::number(payload.size()) + "\r\nExpect: 100-continue\r\n\r\n");
         QByteArray got;
@@ -675,7 +690,7 @@ private Q_SLOTS:
         QCOMPARE(m_fake->received.last().header("authorization"), "Bearer " + kClientKey.toUtf8());
 
         RecordedCall bearer;
-        call(bearer, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-4.7","messages":[]})",
+        call(bearer, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[]})",
              { { "Authorization", "Bearer " + kClientKey.toUtf8() } });
         QCOMPARE(bearer.status, 200);
         QCOMPARE(m_fake->received.last().header("authorization"), "Bearer " + kClientKey.toUtf8());
@@ -731,7 +746,7 @@ private Q_SLOTS:
     {
         for (int i = 0; i < 3; ++i) {
             RecordedCall rc;
-            call(rc, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-4.7","messages":[]})");
+            call(rc, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[]})");
             QCOMPARE(rc.status, 200);
         }
         QCOMPARE(m_fake->received.size(), 3);

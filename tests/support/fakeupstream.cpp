@@ -755,7 +755,8 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
         return;
     }
     const bool isCount = req.path.contains("count_tokens");
-    const bool stream = !isCount && (req.json.value("stream").toBool() || req.path.contains("stream"));
+    // Factory's Gemini route always streams (SSE) and takes no "stream" member, as Factory's CLI expects it.
+    const bool stream = !isCount && (req.json.value("stream").toBool() || req.path.contains("stream") || req.path.startsWith("/api/llm/g/"));
     if (agent && !isCount) {
         ScriptedReply reply;
         reply.ping = true;

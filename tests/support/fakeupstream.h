@@ -2,7 +2,8 @@
 // A real local upstream for tests: a raw HTTP/1.1 server on 127.0.0.1:0 that answers like Factory's four
 // endpoints, streams with delays, and misbehaves on demand. The scenario comes from the request body's
 // "fake" object (passthrough keeps unknown fields): {"fake": {"scenario": "...", "delay_ms": N, ...}}.
-//   normal     an answer in the endpoint's format (SSE when the body says stream / for streaming Gemini)
+//   normal     an answer in the endpoint's format (SSE when the body says stream, and always on Factory's Gemini
+//              route /api/llm/g/, which streams as Factory's CLI expects)
 //   status     answer fake.status with fake.body (a string) as application/json
 //   cut        stream head and the first event, then drop the connection
 //   stall      stream head and the first event, then say nothing

@@ -20,19 +20,85 @@ class TestConfig final : public QObject
 private Q_SLOTS:
     void init() { QTest::failOnWarning(QRegularExpression(QStringLiteral(".*"))); }
 
-    void defaultsShipTheOriginalModels()
+    void defaultsShipTodaysCatalog()
     {
         const Config c = ConfigLoader::defaults();
         QCOMPARE(c.port, 3000);
         QCOMPARE(c.host, QStringLiteral("127.0.0.1"));
-        QCOMPARE(c.models.size(), 15);
-        QVERIFY(c.findModel(QStringLiteral("claude-opus-4-6")));
-        QCOMPARE(c.findModel(QStringLiteral("glm-4.7"))->type, ModelType::Common);
-        QCOMPARE(c.findModel(QStringLiteral("glm-4.7"))->reasoning, ReasoningLevel::Off);
-        QVERIFY(c.findModel(QStringLiteral("claude-opus-4-6-fast"))->fast);
+        // The models Factory's CLI 0.225 offers (FACTORY-CLI.md §5), less those past their deprecation date.
+        const QList<ModelConfig> shipped = ConfigLoader::shippedModels();
+        QCOMPARE(shipped.size(), 54);
+        QCOMPARE(c.models.size() + c.retiredModels.size(), 54);
+        for (const ModelConfig &m : shipped)
+            QCOMPARE(c.findModel(m.id) != nullptr, !m.retiredOn(QDate::currentDate()));
+        QVERIFY(!c.findModel(QStringLiteral("minimax-m2.5"))); // no longer offered
+        const ModelConfig *opus = c.findModel(QStringLiteral("claude-opus-4-8"));
+        QVERIFY(opus);
+        QCOMPARE(opus->style(), ThinkingStyle::AdaptiveSummarized);
+        QCOMPARE(opus->credits, 2.0);
+        QVERIFY(opus->supports(ReasoningLevel::Max));
+        const ModelConfig *sonnet = c.findModel(QStringLiteral("claude-sonnet-4-5-20250929"));
+        QCOMPARE(sonnet->style(), ThinkingStyle::Budget);
+        QCOMPARE(sonnet->clamp(ReasoningLevel::XHigh), ReasoningLevel::Off); // unsupported: the model's default
+        QCOMPARE(c.findModel(QStringLiteral("grok-4.6"))->provider, QStringLiteral("xai"));
+        QCOMPARE(c.findModel(QStringLiteral("nemotron-3-ultra"))->provider, QStringLiteral("baseten"));
+        QVERIFY(c.findModel(QStringLiteral("claude-opus-4-8-fast"))->fast);
         QCOMPARE(c.endpoints.value(ModelType::Google).toString(), QStringLiteral("https://api.factory.ai/api/llm/g/v1/generate"));
         QVERIFY(c.systemPrompt.startsWith(QStringLiteral("You are Droid")));
         QCOMPARE(c.redirect(QStringLiteral("claude-sonnet-4-5")), QStringLiteral("claude-sonnet-4-5-20250929"));
+        QCOMPARE(c.userAgent, QStringLiteral("factory-cli/0.225.2"));
+    }
+
+    void retiredModelsGoToTheirReplacement()
+    {
+        // Past its date a shipped model leaves the list and its requests go to the replacement; before it, it
+        // stays. A user can keep one by clearing its date; model_redirects still wins.
+        QTest::ignoreMessage(QtInfoMsg, QRegularExpression(QStringLiteral("model glm-4.7 was retired on 2026-05-14; requests for it go to glm-5.2")));
+        const auto r = ConfigLoader::fromJson(R"({"models": [{"id": "mine", "type": "common", "deprecated": "2000-01-01", "replacement": "kimi-k3"},
+                                                            {"id": "later", "type": "common", "deprecated": "2999-01-01"},
+                                                            {"id": "kimi-k2.5", "deprecated": null}],
+                                                 "model_redirects": {"claude-opus-4-6-fast": "claude-opus-4-8"}})",
+                                              QStringLiteral("x"));
+        QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
+        const Config &c = r.value();
+        QVERIFY(!c.findModel(QStringLiteral("mine")));
+        QCOMPARE(c.redirect(QStringLiteral("mine")), QStringLiteral("kimi-k3"));
+        QVERIFY(c.findModel(QStringLiteral("later")));
+        QVERIFY(c.findModel(QStringLiteral("kimi-k2.5"))); // kept by the user
+        QVERIFY(!c.findModel(QStringLiteral("glm-4.7")));
+        QCOMPARE(c.redirect(QStringLiteral("glm-4.7")), QStringLiteral("glm-5.2"));
+        QCOMPARE(c.redirect(QStringLiteral("claude-opus-4-6-fast")), QStringLiteral("claude-opus-4-8"));
+        QVERIFY(c.retiredModels.contains(QStringLiteral("mine")));
+        QVERIFY(!ConfigLoader::fromJson(R"({"models": [{"id": "x", "type": "common", "deprecated": "soon"}]})", QStringLiteral("x")).ok());
+    }
+
+    void upgradeKeepsUserModelsAndGainsNewOnes()
+    {
+        // A config.json an earlier droid2api wrote on first run lists its 15 shipped models in full (keys sorted
+        // by QJson): those unedited copies give way to today's catalog (minimax-m2.5 is gone, glm-5 retired),
+        // while an edited one and the user's own model stay.
+        QFile f(QStringLiteral(":/droid2api/previous-models.json"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QJsonArray models = QJsonDocument::fromJson(f.readAll()).object().value(u"models").toArray();
+        QCOMPARE(models.size(), 15);
+        QJsonObject edited = models.at(6).toObject(); // gpt-5.4
+        QCOMPARE(edited.value(u"id").toString(), QStringLiteral("gpt-5.4"));
+        edited.insert(QStringLiteral("reasoning"), QStringLiteral("high"));
+        models.replace(6, edited);
+        models.append(QJsonObject { { "id", "my-local" }, { "type", "common" }, { "backend", "local" } });
+        const QJsonObject file { { "models", models },
+                                 { "backends", QJsonArray { QJsonObject { { "name", "local" }, { "kind", "openai" }, { "base_url", "http://127.0.0.1:1/v1" } } } } };
+        QTest::ignoreMessage(QtInfoMsg, QRegularExpression(QStringLiteral("model glm-5 was retired on 2026-04-24; requests for it go to glm-5.2")));
+        const auto r = ConfigLoader::fromJson(QJsonDocument(file).toJson(), QStringLiteral("config.json"));
+        QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
+        const Config &c = r.value();
+        QCOMPARE(c.models.size(), ConfigLoader::defaults().models.size() + 1);
+        QVERIFY(!c.findModel(QStringLiteral("minimax-m2.5")));
+        QVERIFY(c.findModel(QStringLiteral("claude-opus-4-8")));
+        QCOMPARE(c.findModel(QStringLiteral("gpt-5.4"))->reasoning, ReasoningLevel::High);
+        QCOMPARE(c.findModel(QStringLiteral("gpt-5.4"))->credits, 1.0); // the rest from today's catalog
+        QCOMPARE(c.findModel(QStringLiteral("my-local"))->backend, QStringLiteral("local"));
+        QCOMPARE(c.redirect(QStringLiteral("glm-5")), QStringLiteral("glm-5.2"));
     }
 
     void originalConfigLoadsUnchanged()
@@ -45,16 +111,16 @@ private Q_SLOTS:
         QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
         // Its models merge by id over the shipped catalog.
         QCOMPARE(r.value().models.size(), ConfigLoader::defaults().models.size());
-        QCOMPARE(r.value().findModel(QStringLiteral("glm-5"))->reasoning, ReasoningLevel::Off);
+        QCOMPARE(r.value().redirect(QStringLiteral("glm-5")), QStringLiteral("glm-5.2")); // retired since
         QCOMPARE(r.value().proxies, QStringList { QStringLiteral("http://proxy.example:8080") });
         QVERIFY(r.value().endpoints.contains(ModelType::Google));
-        QVERIFY(r.value().findModel(QStringLiteral("claude-opus-4-6-fast"))->fast);
+        QCOMPARE(r.value().redirect(QStringLiteral("claude-opus-4-6-fast")), QStringLiteral("claude-opus-4-6"));
     }
 
     void modelsMergeByIdOverTheCatalog()
     {
         const auto r = ConfigLoader::fromJson("{\"models\": [{\"id\": \"mine\", \"type\": \"common\", \"backend\": \"local\"},"
-                                              "{\"id\": \"glm-5\", \"reasoning\": \"high\"}, {\"id\": \"kimi-k2.5\", \"hidden\": true}],"
+                                              "{\"id\": \"glm-5.2\", \"reasoning\": \"high\"}, {\"id\": \"kimi-k2.6\", \"hidden\": true}],"
                                               "\"backends\": [{\"name\": \"local\", \"kind\": \"openai\", \"base_url\": \"http://127.0.0.1:1/v1\"}]}",
                                               QStringLiteral("x"));
         QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
@@ -63,14 +129,14 @@ private Q_SLOTS:
         QCOMPARE(c.models.size(), shipped.models.size()); // one added, one hidden
         QCOMPARE(c.models.last().id, QStringLiteral("mine")); // the catalog's order, then added models
         QCOMPARE(c.models.last().backend, QStringLiteral("local"));
-        const ModelConfig *glm = c.findModel(QStringLiteral("glm-5"));
+        const ModelConfig *glm = c.findModel(QStringLiteral("glm-5.2"));
         QCOMPARE(glm->reasoning, ReasoningLevel::High); // the key it sets
         QCOMPARE(glm->type, ModelType::Common); // the rest from the catalog
         QCOMPARE(glm->provider, QStringLiteral("fireworks"));
-        const auto ordered = ConfigLoader::fromJson("{\"model_order\": [\"kimi-k2.5\", \"glm-5\"]}", QStringLiteral("x"));
-        QCOMPARE(ordered.value().models.at(0).id, QStringLiteral("kimi-k2.5"));
-        QCOMPARE(ordered.value().models.at(1).id, QStringLiteral("glm-5"));
-        QVERIFY(!c.findModel(QStringLiteral("kimi-k2.5")));
+        const auto ordered = ConfigLoader::fromJson("{\"model_order\": [\"kimi-k2.6\", \"glm-5.2\"]}", QStringLiteral("x"));
+        QCOMPARE(ordered.value().models.at(0).id, QStringLiteral("kimi-k2.6"));
+        QCOMPARE(ordered.value().models.at(1).id, QStringLiteral("glm-5.2"));
+        QVERIFY(!c.findModel(QStringLiteral("kimi-k2.6")));
         const auto missingType = ConfigLoader::fromJson(R"({"models": [{"id": "new-one"}]})", QStringLiteral("x"));
         QVERIFY(!missingType.ok());
         QVERIFY(missingType.error().message.contains(QStringLiteral("models[0].type")));
@@ -115,15 +181,15 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("to");
         QTest::newRow("port") << 0 << QByteArray("\"port\": 3000,") << QByteArray("\"port\": 4000,");
         QTest::newRow("a timeout") << 1 << QByteArray("\"idle_ms\": 120000") << QByteArray("\"idle_ms\": 60000");
-        QTest::newRow("a model's reasoning (entry)") << 2 << QByteArray("{ \"id\": \"glm-5\", \"reasoning\": \"low\" }")
-                                                      << QByteArray("{ \"id\": \"glm-5\", \"reasoning\": \"high\" }");
-        QTest::newRow("a shipped model's reasoning (no entry yet)") << 3 << QByteArray("{ \"id\": \"minimax-m2.5\", \"hidden\": true }\n")
-                                                                    << QByteArray("{ \"id\": \"minimax-m2.5\", \"hidden\": true },\n        {\n"
+        QTest::newRow("a model's reasoning (entry)") << 2 << QByteArray("{ \"id\": \"glm-5.2\", \"reasoning\": \"low\" }")
+                                                      << QByteArray("{ \"id\": \"glm-5.2\", \"reasoning\": \"high\" }");
+        QTest::newRow("a shipped model's reasoning (no entry yet)") << 3 << QByteArray("{ \"id\": \"gpt-5.5-pro\", \"hidden\": true }\n")
+                                                                    << QByteArray("{ \"id\": \"gpt-5.5-pro\", \"hidden\": true },\n        {\n"
                                                                                   "            \"id\": \"gpt-5.4\",\n            \"reasoning\": \"high\"\n        }\n");
-        QTest::newRow("a fallback chain") << 4 << QByteArray("\"fallback\": [\"glm-5\", \"local-llama\"]") << QByteArray("\"fallback\": [\"local-llama\"]");
-        QTest::newRow("hide a shipped model") << 5 << QByteArray("{ \"id\": \"minimax-m2.5\", \"hidden\": true }\n")
-                                              << QByteArray("{ \"id\": \"minimax-m2.5\", \"hidden\": true },\n        {\n"
-                                                            "            \"id\": \"kimi-k2.5\",\n            \"hidden\": true\n        }\n");
+        QTest::newRow("a fallback chain") << 4 << QByteArray("\"fallback\": [\"glm-5.2\", \"local-llama\"]") << QByteArray("\"fallback\": [\"local-llama\"]");
+        QTest::newRow("hide a shipped model") << 5 << QByteArray("{ \"id\": \"gpt-5.5-pro\", \"hidden\": true }\n")
+                                              << QByteArray("{ \"id\": \"gpt-5.5-pro\", \"hidden\": true },\n        {\n"
+                                                            "            \"id\": \"kimi-k2.6\",\n            \"hidden\": true\n        }\n");
         QTest::newRow("a redirect added") << 6 << QByteArray("\"claude-sonnet-4-5\": \"claude-sonnet-4-5-20250929\" }")
                                           << QByteArray("\"claude-sonnet-4-5\": \"claude-sonnet-4-5-20250929\", \"o3\": \"gpt-5.4\" }");
         QTest::newRow("reasoning_default") << 7 << QByteArray("\"reasoning_default\": \"auto\"") << QByteArray("\"reasoning_default\": \"high\"");
@@ -149,10 +215,10 @@ private Q_SLOTS:
         switch (change) {
         case 0: next.port = 4000; break;
         case 1: next.timeouts.idleMs = 60000; break;
-        case 2: model("glm-5").reasoning = ReasoningLevel::High; break;
+        case 2: model("glm-5.2").reasoning = ReasoningLevel::High; break;
         case 3: model("gpt-5.4").reasoning = ReasoningLevel::High; break;
         case 4: model("my-glm").fallback = { QStringLiteral("local-llama") }; break;
-        case 5: next.models.removeIf([](const ModelConfig &m) { return m.id == u"kimi-k2.5"; }); break;
+        case 5: next.models.removeIf([](const ModelConfig &m) { return m.id == u"kimi-k2.6"; }); break;
         case 6: next.modelRedirects.insert(QStringLiteral("o3"), QStringLiteral("gpt-5.4")); break;
         case 7: next.reasoningDefault = ReasoningLevel::High; break;
         case 8: next.reasoningBudgets.insert(ReasoningLevel::Medium, 9000); break;
@@ -182,11 +248,11 @@ private Q_SLOTS:
         QVERIFY(edited.ok());
         const Config back = ConfigLoader::fromJson(edited.value(), QStringLiteral("x")).value();
         QCOMPARE(back.findModel(QStringLiteral("my-glm"))->backend, QStringLiteral("glm"));
-        QCOMPARE(back.findModel(QStringLiteral("my-glm"))->fallback, QStringList({ QStringLiteral("glm-5"), QStringLiteral("local-llama") }));
+        QCOMPARE(back.findModel(QStringLiteral("my-glm"))->fallback, QStringList({ QStringLiteral("glm-5.2"), QStringLiteral("local-llama") }));
         QCOMPARE(back.models.at(2).id, moved);
         QVERIFY(edited.value().contains("\"model_order\""));
         QCOMPARE(back.backends.size(), 2);
-        QVERIFY(!back.findModel(QStringLiteral("minimax-m2.5")));
+        QVERIFY(!back.findModel(QStringLiteral("gpt-5.5-pro")));
         QVERIFY(edited.value().contains("\"x-my-notes\": { \"why\": \"keys droid2api does not know are kept\", \"list\": [3, 1, 2] }"));
     }
 
@@ -220,7 +286,7 @@ private Q_SLOTS:
         const auto r = ConfigLoader::fromJson(R"({"port": 4123, "access_key": "k", "user_agent_update_url": ""})", QStringLiteral("x"));
         QVERIFY(r.ok());
         QCOMPARE(r.value().port, 4123);
-        QCOMPARE(r.value().models.size(), 15);
+        QCOMPARE(r.value().models.size(), ConfigLoader::defaults().models.size());
         QVERIFY(r.value().userAgentUpdateUrl.isEmpty());
         QCOMPARE(r.value().accessKey, QStringLiteral("k"));
     }

@@ -1,4 +1,5 @@
 // Reasoning mapping, Factory headers, passthrough edits, error shapes and log redaction.
+#include "config/config.h"
 #include "formats/apierrors.h"
 #include "formats/passthrough.h"
 #include "formats/reasoning.h"
@@ -7,6 +8,10 @@
 #include "upstream/factoryheaders.h"
 
 #include <QtCore/qjsonarray.h>
+#include <QtCore/qjsonobject.h>
+#include <QtCore/qfileinfo.h>
+#include <QtCore/qfile.h>
+#include <QtCore/qdir.h>
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qregularexpression.h>
 #include <QtTest/qtest.h>
@@ -23,76 +28,198 @@ class TestFormats final : public QObject
 private Q_SLOTS:
     void init() { QTest::failOnWarning(QRegularExpression(QStringLiteral(".*"))); }
 
+    static ModelConfig model(const QString &id)
+    {
+        for (const ModelConfig &m : ConfigLoader::shippedModels()) // retired ones too: the CLI still sent them
+            if (m.id == id)
+                return m;
+        return ModelConfig();
+    }
+
     void reasoning_data()
     {
         QTest::addColumn<WireFormat>("format");
+        QTest::addColumn<QString>("model");
         QTest::addColumn<ReasoningLevel>("level");
         QTest::addColumn<QByteArray>("in");
         QTest::addColumn<QByteArray>("out");
         const QByteArray thinkIn = R"({"max_tokens":1000,"thinking":{"type":"enabled","budget_tokens":2000},"temperature":0.3})";
+        const QString sonnet45 = QStringLiteral("claude-sonnet-4-5-20250929"), opus45 = QStringLiteral("claude-opus-4-5-20251101");
+        const QString opus46 = QStringLiteral("claude-opus-4-6"), opus48 = QStringLiteral("claude-opus-4-8");
         // Exact bytes: only the edited members change, the rest keeps its order and text.
-        QTest::newRow("anthropic auto keeps") << WireFormat::Anthropic << ReasoningLevel::Auto << thinkIn << thinkIn;
-        QTest::newRow("anthropic off removes") << WireFormat::Anthropic << ReasoningLevel::Off << thinkIn
+        QTest::newRow("anthropic auto keeps") << WireFormat::Anthropic << opus46 << ReasoningLevel::Auto << thinkIn << thinkIn;
+        QTest::newRow("anthropic off removes") << WireFormat::Anthropic << sonnet45 << ReasoningLevel::Off << thinkIn
                                                << QByteArray(R"({"max_tokens":1000,"temperature":0.3})");
-        QTest::newRow("anthropic low") << WireFormat::Anthropic << ReasoningLevel::Low << QByteArray(R"({"max_tokens":1000})")
-                                       << QByteArray(R"({"max_tokens":8192,"thinking":{"type":"enabled","budget_tokens":4096}})");
-        QTest::newRow("anthropic medium keeps big max") << WireFormat::Anthropic << ReasoningLevel::Medium << QByteArray(R"({"max_tokens":32000})")
-                                       << QByteArray(R"({"max_tokens":32000,"thinking":{"type":"enabled","budget_tokens":12288}})");
-        QTest::newRow("anthropic high drops temperature") << WireFormat::Anthropic << ReasoningLevel::High << thinkIn
-                                       << QByteArray(R"({"max_tokens":28672,"thinking":{"type":"enabled","budget_tokens":24576}})");
-        QTest::newRow("anthropic xhigh") << WireFormat::Anthropic << ReasoningLevel::XHigh << QByteArray(R"({"max_tokens":64000})")
-                                       << QByteArray(R"({"max_tokens":64000,"thinking":{"type":"enabled","budget_tokens":40960}})");
-        QTest::newRow("responses auto") << WireFormat::OpenAIResponses << ReasoningLevel::Auto << QByteArray(R"({"reasoning":{"effort":"minimal"}})")
-                                        << QByteArray(R"({"reasoning":{"effort":"minimal"}})");
-        QTest::newRow("responses off") << WireFormat::OpenAIResponses << ReasoningLevel::Off << QByteArray(R"({"reasoning":{"effort":"high"}})")
-                                       << QByteArray(R"({})");
-        QTest::newRow("responses medium") << WireFormat::OpenAIResponses << ReasoningLevel::Medium << QByteArray(R"({})")
+        QTest::newRow("anthropic off removes the effort, keeps output_config") << WireFormat::Anthropic << opus46 << ReasoningLevel::Off
+            << QByteArray(R"({"thinking":{"type":"adaptive"},"output_config":{"format":{"type":"json_schema"},"effort":"high"}})")
+            << QByteArray(R"({"output_config":{"format":{"type":"json_schema"}}})");
+        QTest::newRow("budget low") << WireFormat::Anthropic << sonnet45 << ReasoningLevel::Low << QByteArray(R"({"max_tokens":1000})")
+                                    << QByteArray(R"({"max_tokens":8192,"thinking":{"type":"enabled","budget_tokens":4096}})");
+        QTest::newRow("budget medium keeps big max") << WireFormat::Anthropic << sonnet45 << ReasoningLevel::Medium << QByteArray(R"({"max_tokens":32000})")
+                                                     << QByteArray(R"({"max_tokens":32000,"thinking":{"type":"enabled","budget_tokens":12288}})");
+        QTest::newRow("budget + effort (opus 4.5)") << WireFormat::Anthropic << opus45 << ReasoningLevel::Medium << QByteArray(R"({"max_tokens":32000})")
+            << QByteArray(R"({"max_tokens":32000,"thinking":{"type":"enabled","budget_tokens":12288},"output_config":{"effort":"medium"}})");
+        QTest::newRow("adaptive drops temperature and the budget") << WireFormat::Anthropic << opus46 << ReasoningLevel::Max << thinkIn
+            << QByteArray(R"({"max_tokens":1000,"thinking":{"type":"adaptive"},"output_config":{"effort":"max"}})");
+        QTest::newRow("adaptive summarized (opus 4.8)") << WireFormat::Anthropic << opus48 << ReasoningLevel::XHigh << QByteArray(R"({"max_tokens":64000})")
+            << QByteArray(R"({"max_tokens":64000,"thinking":{"type":"adaptive","display":"summarized"},"output_config":{"effort":"xhigh"}})");
+        QTest::newRow("responses auto") << WireFormat::OpenAIResponses << QStringLiteral("gpt-5.4") << ReasoningLevel::Auto
+                                        << QByteArray(R"({"reasoning":{"effort":"minimal"}})") << QByteArray(R"({"reasoning":{"effort":"minimal"}})");
+        QTest::newRow("responses off") << WireFormat::OpenAIResponses << QStringLiteral("gpt-5.6-sol") << ReasoningLevel::Off
+                                       << QByteArray(R"({"reasoning":{"effort":"high"}})") << QByteArray(R"({})");
+        QTest::newRow("responses medium") << WireFormat::OpenAIResponses << QStringLiteral("gpt-5.4") << ReasoningLevel::Medium << QByteArray(R"({})")
                                           << QByteArray(R"({"reasoning":{"effort":"medium","summary":"auto"}})");
-        QTest::newRow("responses xhigh keeps summary and order") << WireFormat::OpenAIResponses << ReasoningLevel::XHigh
+        QTest::newRow("responses xhigh keeps summary and order") << WireFormat::OpenAIResponses << QStringLiteral("gpt-5.4") << ReasoningLevel::XHigh
                                          << QByteArray(R"({"reasoning":{"summary":"detailed","x":1}})")
                                          << QByteArray(R"({"reasoning":{"summary":"detailed","x":1,"effort":"xhigh"}})");
-        QTest::newRow("chat high") << WireFormat::OpenAIChat << ReasoningLevel::High << QByteArray(R"({})") << QByteArray(R"({"reasoning_effort":"high"})");
-        QTest::newRow("chat off") << WireFormat::OpenAIChat << ReasoningLevel::Off << QByteArray(R"({"reasoning_effort":"low"})") << QByteArray(R"({})");
-        QTest::newRow("gemini low") << WireFormat::Gemini << ReasoningLevel::Low << QByteArray(R"({"generationConfig":{"temperature":1}})")
-                                    << QByteArray(R"({"generationConfig":{"temperature":1,"thinkingConfig":{"thinkingLevel":"LOW"}}})");
-        QTest::newRow("gemini xhigh") << WireFormat::Gemini << ReasoningLevel::XHigh << QByteArray(R"({"generationConfig":{"thinkingConfig":{"thinkingBudget":100}}})")
-                                      << QByteArray(R"({"generationConfig":{"thinkingConfig":{"thinkingLevel":"HIGH"}}})");
-        QTest::newRow("gemini off") << WireFormat::Gemini << ReasoningLevel::Off << QByteArray(R"({"generationConfig":{"thinkingConfig":{"thinkingLevel":"HIGH"}}})")
-                                    << QByteArray(R"({})");
-        QTest::newRow("gemini off keeps the rest") << WireFormat::Gemini << ReasoningLevel::Off
+        QTest::newRow("responses xai: no summary") << WireFormat::OpenAIResponses << QStringLiteral("grok-4.6") << ReasoningLevel::High
+                                         << QByteArray(R"({"reasoning":{"summary":"auto"}})") << QByteArray(R"({"reasoning":{"effort":"high"}})");
+        QTest::newRow("chat high with history") << WireFormat::OpenAIChat << QStringLiteral("kimi-k3") << ReasoningLevel::High << QByteArray(R"({})")
+                                                << QByteArray(R"({"reasoning_effort":"high","reasoning_history":"preserved"})");
+        QTest::newRow("chat off says none") << WireFormat::OpenAIChat << QStringLiteral("kimi-k3") << ReasoningLevel::Off
+                                            << QByteArray(R"({"reasoning_effort":"low"})") << QByteArray(R"({"reasoning_effort":"none"})");
+        QTest::newRow("chat without reasoning") << WireFormat::OpenAIChat << QStringLiteral("glm-4.7") << ReasoningLevel::Off
+                                                << QByteArray(R"({"reasoning_effort":"low","x":1})") << QByteArray(R"({"x":1})");
+        QTest::newRow("chat template (nemotron)") << WireFormat::OpenAIChat << QStringLiteral("nemotron-3-ultra") << ReasoningLevel::High
+                                                  << QByteArray(R"({"reasoning_effort":"low"})") << QByteArray(R"({"chat_template_args":{"enable_thinking":true}})");
+        QTest::newRow("gemini low") << WireFormat::Gemini << QStringLiteral("gemini-3.1-pro-preview") << ReasoningLevel::Low
+                                    << QByteArray(R"({"generationConfig":{"temperature":1}})")
+                                    << QByteArray(R"({"generationConfig":{"temperature":1,"thinkingConfig":{"includeThoughts":true,"thinkingLevel":"LOW"}}})");
+        QTest::newRow("gemini medium on flash is HIGH") << WireFormat::Gemini << QStringLiteral("gemini-3-flash-preview") << ReasoningLevel::Medium
+                                      << QByteArray(R"({"generationConfig":{"thinkingConfig":{"thinkingBudget":100}}})")
+                                      << QByteArray(R"({"generationConfig":{"thinkingConfig":{"includeThoughts":true,"thinkingLevel":"HIGH"}}})");
+        QTest::newRow("gemini off keeps the rest") << WireFormat::Gemini << QStringLiteral("gemini-3.1-pro-preview") << ReasoningLevel::Off
                                     << QByteArray(R"({"generationConfig":{"topK":3,"thinkingConfig":{"thinkingLevel":"HIGH"},"temperature":1.0}})")
-                                    << QByteArray(R"({"generationConfig":{"topK":3,"temperature":1.0}})");
+                                    << QByteArray(R"({"generationConfig":{"topK":3,"thinkingConfig":{"includeThoughts":false},"temperature":1.0}})");
     }
 
     void reasoning()
     {
         QFETCH(WireFormat, format);
+        QFETCH(QString, model);
         QFETCH(ReasoningLevel, level);
         QFETCH(QByteArray, in);
         QFETCH(QByteArray, out);
+        const ModelConfig m = TestFormats::model(model);
+        QCOMPARE(m.id, model);
         auto doc = json::Document::parse(in);
         QVERIFY(doc.ok());
         json::Patcher p(doc.value());
-        applyReasoning(format, p, doc.value().root(), level);
+        applyReasoning(format, p, doc.value().root(), level, m, ConfigLoader::defaults().budgetFor(level));
         QCOMPARE(p.apply(), out);
+    }
+
+    /// Factory's own CLI (tests/data/factory-cli/, captured): for every model and level it was run with, the
+    /// reasoning members droid2api writes for that model's family equal the CLI's, and so do the headers that
+    /// depend on the model (anthropic-beta, x-api-provider, routing source, Accept, the SDK header set).
+    void asFactoryCli_data()
+    {
+        QTest::addColumn<QString>("capture");
+        const QDir dir(QStringLiteral(D2A_TEST_DATA_DIR "/factory-cli"));
+        int n = 0;
+        for (const QString &f : dir.entryList({ QStringLiteral("*__*.json") }, QDir::Files)) {
+            if (f.endsWith(u".headers.json") || f.contains(u".workos."))
+                continue;
+            QTest::newRow(qPrintable(f.chopped(5))) << dir.filePath(f);
+            ++n;
+        }
+        QVERIFY(n >= 25);
+    }
+
+    void asFactoryCli()
+    {
+        QFETCH(QString, capture);
+        auto read = [](const QString &path) {
+            QFile f(path);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        const QString name = QFileInfo(capture).completeBaseName();
+        const QString id = name.section(QStringLiteral("__"), 0, 0);
+        const QString effort = name.section(QStringLiteral("__"), 1, 1);
+        const ModelConfig m = model(id);
+        QVERIFY2(m.id == id, qPrintable(id + QStringLiteral(" is in the catalog")));
+        // `droid exec` without -r sent high on every model.
+        const ReasoningLevel asked = effort == u"default" ? ReasoningLevel::High : parseReasoningLevel(effort).value();
+        const ReasoningLevel level = m.clamp(asked);
+        const QJsonObject cli = QJsonDocument::fromJson(read(capture)).object();
+        const WireFormat format = m.type == ModelType::Anthropic ? WireFormat::Anthropic : m.type == ModelType::OpenAI ? WireFormat::OpenAIResponses
+                                  : m.type == ModelType::Common ? WireFormat::OpenAIChat : WireFormat::Gemini;
+        // The same body without what the level and fast mode write, then droid2api's edits.
+        QJsonObject bare = cli;
+        for (const char *k : { "thinking", "output_config", "reasoning", "reasoning_effort", "reasoning_history", "chat_template_args",
+                               "speed", "service_tier" })
+            bare.remove(QLatin1StringView(k));
+        QJsonObject gc = bare.value(u"generationConfig").toObject();
+        gc.remove(QStringLiteral("thinkingConfig"));
+        if (bare.contains(u"generationConfig"))
+            bare.insert(QStringLiteral("generationConfig"), gc);
+        auto doc = json::Document::parse(QJsonDocument(bare).toJson(QJsonDocument::Compact));
+        QVERIFY(doc.ok());
+        PassthroughEdits e;
+        e.level = level;
+        e.model = m;
+        e.budget = ConfigLoader::defaults().budgetFor(level);
+        e.fast = m.fast;
+        const auto edited = applyPassthroughEdits(format, doc.value(), e);
+        QVERIFY(edited.ok());
+        const QJsonObject ours = QJsonDocument::fromJson(edited.value()).object();
+        for (const char *k : { "thinking", "output_config", "reasoning", "reasoning_effort", "reasoning_history", "chat_template_args", "speed",
+                               "service_tier", "max_tokens" })
+            QVERIFY2(ours.value(QLatin1StringView(k)) == cli.value(QLatin1StringView(k)),
+                     qPrintable(QStringLiteral("%1: ours %2, the CLI's %3").arg(QLatin1StringView(k), QString::fromUtf8(QJsonDocument(QJsonObject { { "v", ours.value(QLatin1StringView(k)) } }).toJson(QJsonDocument::Compact)),
+                                                                                QString::fromUtf8(QJsonDocument(QJsonObject { { "v", cli.value(QLatin1StringView(k)) } }).toJson(QJsonDocument::Compact)))));
+        QCOMPARE(ours.value(u"generationConfig").toObject().value(u"thinkingConfig"), cli.value(u"generationConfig").toObject().value(u"thinkingConfig"));
+
+        // Headers: those that follow the model (tools add fine-grained-tool-streaming on the CLI's side).
+        const QJsonArray cliHeaders = QJsonDocument::fromJson(read(QString(capture).replace(QStringLiteral(".json"), QStringLiteral(".headers.json"))))
+                                          .object().value(u"headers").toArray();
+        auto cliHeader = [&cliHeaders](const char *name) {
+            for (const QJsonValue &h : cliHeaders)
+                if (h.toArray().at(0).toString().compare(QLatin1StringView(name), Qt::CaseInsensitive) == 0)
+                    return h.toArray().at(1).toString().toUtf8();
+            return QByteArray();
+        };
+        FactoryHeaderInput in;
+        in.model = m;
+        in.userAgent = QStringLiteral("factory-cli/0.225.2");
+        in.bearer = "k";
+        in.level = level;
+        const HeaderList ourHeaders = buildFactoryHeaders(in);
+        QByteArray cliBeta = cliHeader("anthropic-beta");
+        cliBeta.replace("fine-grained-tool-streaming-2025-05-14", "");
+        QList<QByteArray> cliBetas;
+        for (const QByteArray &b : cliBeta.split(','))
+            if (!b.trimmed().isEmpty())
+                cliBetas << b.trimmed();
+        QList<QByteArray> ourBetas = headerValue(ourHeaders, "anthropic-beta").split(',');
+        ourBetas.removeAll(QByteArray());
+        QCOMPARE(ourBetas, cliBetas);
+        for (const char *h : { "x-api-provider", "x-provider-routing-source", "Accept", "OpenAI-Platform", "X-Stainless-Package-Version",
+                               "X-Stainless-Runtime-Version", "X-Client-Version", "User-Agent", "x-api-key", "anthropic-version", "X-Factory-Client" })
+            QVERIFY2(headerValue(ourHeaders, h) == cliHeader(h), qPrintable(QStringLiteral("%1: ours '%2', the CLI's '%3'")
+                                                                                 .arg(QLatin1StringView(h), QString::fromUtf8(headerValue(ourHeaders, h)),
+                                                                                      QString::fromUtf8(cliHeader(h)))));
     }
 
     void anthropicBeta()
     {
-        QCOMPARE(anthropicBetaHeader("a, b,a", ReasoningLevel::Auto, false), QByteArray("a,b"));
-        QCOMPARE(anthropicBetaHeader("a", ReasoningLevel::Low, false), QByteArray("a,interleaved-thinking-2025-05-14"));
-        QCOMPARE(anthropicBetaHeader("interleaved-thinking-2025-05-14,x", ReasoningLevel::Off, false), QByteArray("x"));
-        QCOMPARE(anthropicBetaHeader("", ReasoningLevel::Auto, true), QByteArray("fast-mode-2026-02-01"));
+        const ModelConfig sonnet45 = model(QStringLiteral("claude-sonnet-4-5-20250929"));
+        const ModelConfig opus46 = model(QStringLiteral("claude-opus-4-6"));
+        QCOMPARE(anthropicBetaHeader("a, b,a", ReasoningLevel::Auto, sonnet45), QByteArray("a,b"));
+        QCOMPARE(anthropicBetaHeader("a", ReasoningLevel::Low, sonnet45), QByteArray("a,interleaved-thinking-2025-05-14"));
+        QCOMPARE(anthropicBetaHeader("a", ReasoningLevel::Low, opus46), QByteArray("a")); // adaptive models take no interleaved beta
+        QCOMPARE(anthropicBetaHeader("interleaved-thinking-2025-05-14,x", ReasoningLevel::Off, sonnet45), QByteArray("x"));
+        QCOMPARE(anthropicBetaHeader("", ReasoningLevel::Auto, model(QStringLiteral("claude-opus-4-8-fast"))), QByteArray("fast-mode-2026-02-01"));
     }
 
     void factoryHeaders()
     {
         FactoryHeaderInput in;
-        in.type = ModelType::Anthropic;
+        in.model = model(QStringLiteral("claude-opus-4-6"));
         in.userAgent = QStringLiteral("factory-cli/0.99.1");
         in.bearer = "tok";
         in.clientHeaders = { { "Anthropic-Version", "2023-01-01" }, { "X-Session-Id", "s1" } };
-        in.extraHeaders = QJsonObject { { "x-stainless-lang", "js" } };
+        in.extraHeaders = QJsonObject { { "x-stainless-lang", "ts" } };
         const HeaderList h = buildFactoryHeaders(in);
         QCOMPARE(headerValue(h, "authorization"), QByteArray("Bearer tok"));
         QCOMPARE(headerValue(h, "x-api-provider"), QByteArray("anthropic"));
@@ -100,27 +227,36 @@ private Q_SLOTS:
         QCOMPARE(headerValue(h, "x-session-id"), QByteArray("s1"));
         QCOMPARE(headerValue(h, "x-client-version"), QByteArray("0.99.1"));
         QCOMPARE(headerValue(h, "x-api-key"), QByteArray("placeholder"));
-        QCOMPARE(headerValue(h, "x-stainless-lang"), QByteArray("js"));
+        QCOMPARE(headerValue(h, "x-stainless-lang"), QByteArray("ts")); // config upstream_headers win
         QCOMPARE(headerValue(h, "x-assistant-message-id").size(), 36);
-        in.type = ModelType::Common;
+        QVERIFY(QRegularExpression(QStringLiteral("^00-[0-9a-f]{32}-[0-9a-f]{16}-01$")).match(QString::fromLatin1(headerValue(h, "traceparent"))).hasMatch());
+        QVERIFY(!hasHeader(h, "X-Factory-Org-Id"));
+        in.model = model(QStringLiteral("kimi-k3"));
         in.clientHeaders.clear();
+        in.organizationId = "org_1";
         const HeaderList c = buildFactoryHeaders(in);
         QCOMPARE(headerValue(c, "x-api-provider"), QByteArray("fireworks"));
+        QCOMPARE(headerValue(c, "X-Factory-Org-Id"), QByteArray("org_1"));
         QVERIFY(!hasHeader(c, "anthropic-version"));
         QVERIFY(headerValue(c, "x-session-id") != headerValue(buildFactoryHeaders(in), "x-session-id"));
+        in.sessionId = "0f0e0d0c-0b0a-4908-8706-050403020100";
+        QCOMPARE(headerValue(buildFactoryHeaders(in), "x-session-id"), in.sessionId);
     }
 
     void passthroughGemini()
     {
         PassthroughEdits e;
         e.upstreamModel = QStringLiteral("gemini-x");
-        e.systemPrompt = QStringLiteral("P. ");
-        e.geminiStream = true;
-        e.setGeminiStream = true;
+        e.systemPrompt = QStringLiteral("P.\n\n");
         auto edit = [&e](WireFormat f, const QByteArray &in) { return applyPassthroughEdits(f, json::Document::parse(in).value(), e); };
-        const auto r = edit(WireFormat::Gemini, R"({"systemInstruction":{"parts":[{"text":"mine"}]},"contents":[]})");
+        // As Factory's CLI: one system part (the prefix joined to the client's first), and never a "stream" member.
+        const auto r = edit(WireFormat::Gemini, R"({"systemInstruction":{"parts":[{"text":"mine"},{"text":"more"}]},"contents":[]})");
         QVERIFY(r.ok());
-        QCOMPARE(r.value(), QByteArray(R"({"systemInstruction":{"parts":[{"text":"P. "},{"text":"mine"}]},"contents":[],"model":"gemini-x","stream":true})"));
+        QCOMPARE(r.value(), QByteArray(R"({"systemInstruction":{"parts":[{"text":"P.\n\nmine"},{"text":"more"}]},"contents":[],"model":"gemini-x"})"));
+        QCOMPARE(edit(WireFormat::Gemini, R"({"contents":[]})").value(), QByteArray(R"({"contents":[],"model":"gemini-x","systemInstruction":{"parts":[{"text":"P."}]}})"));
+        // The Anthropic block 0 is the sentence alone.
+        QCOMPARE(edit(WireFormat::Anthropic, R"({"system":"mine"})").value(),
+                 QByteArray(R"({"system":[{"type":"text","text":"P."},{"type":"text","text":"mine"}],"model":"gemini-x"})"));
         const auto bad = edit(WireFormat::Anthropic, R"({"system":5})");
         QVERIFY(!bad.ok());
         QVERIFY(bad.error().message.contains(QStringLiteral("'system'")));

@@ -10,8 +10,9 @@ namespace d2a::fmt::anthropic {
 /// carry are left out and named in `dropped`; a block whose loss would change the request's meaning (a
 /// document the user attached) is an error.
 std::optional<Error> readBlock(const Value &v, const QString &where, QList<ir::Part> *out, QStringList *dropped);
-/// Writes one part as a content block, keys in Anthropic's order.
-void writeBlock(Writer &w, const ir::Part &p);
+/// Writes one part as a content block, keys in Anthropic's order; `cacheControl` (JSON object text) marks
+/// it as a prompt-cache breakpoint.
+void writeBlock(Writer &w, const ir::Part &p, QByteArrayView cacheControl = {});
 ir::Finish finishOf(QStringView stopReason);
 ir::Usage usageOf(const Value &usage);
 void writeUsage(Writer &w, const ir::Usage &u);

@@ -76,7 +76,7 @@ std::optional<Error> readBlock(const Value &v, const QString &where, QList<Part>
     return std::nullopt;
 }
 
-void writeBlock(Writer &w, const Part &p)
+void writeBlock(Writer &w, const Part &p, QByteArrayView cacheControl)
 {
     w.beginObject();
     switch (p.kind) {
@@ -106,6 +106,8 @@ void writeBlock(Writer &w, const Part &p)
         break;
     case Kind::RedactedThinking: w.member("type", "redacted_thinking").member("data", p.text); break;
     }
+    if (!cacheControl.isEmpty())
+        w.memberRaw("cache_control", cacheControl);
     w.endObject();
 }
 

@@ -179,7 +179,7 @@ Result<QByteArray> writeRequest(const ir::Request &r)
         else
             turns.append({ assistant, blocks });
     }
-    int maxTokens = r.maxTokens.value_or(32000); // Anthropic requires it; 32000 fits every current Claude model
+    int maxTokens = r.maxTokens.value_or(32000); // Anthropic requires it (ProxyService sets the model's own room)
     int budget = 0;
     if (r.reasoning && r.reasoning->enabled && !droppedThinking) {
         budget = r.reasoning->budgetTokens > 0 ? r.reasoning->budgetTokens : ir::budgetForEffort(r.reasoning->effort);
@@ -194,17 +194,29 @@ Result<QByteArray> writeRequest(const ir::Request &r)
     Writer w(&out);
     w.beginObject().member("model", r.model).member("max_tokens", maxTokens);
     const QList<Part> system = systemWithFolded(r);
+    const QByteArray systemCache = !r.promptCache ? QByteArray()
+        : r.cacheTtl.isEmpty()                    ? QByteArray("{\"type\":\"ephemeral\"}")
+                                                  : "{\"type\":\"ephemeral\",\"ttl\":" + json::quoted(r.cacheTtl) + '}';
     if (!system.isEmpty()) {
         w.key("system").beginArray();
-        for (const Part &p : system)
-            writeBlock(w, p);
+        for (qsizetype i = 0; i < system.size(); ++i)
+            writeBlock(w, system[i], i + 1 == system.size() ? QByteArrayView(systemCache) : QByteArrayView());
         w.endArray();
     }
+    // The other breakpoint: the end of the last user turn, so the next turn reads the conversation from cache.
+    qsizetype lastUser = -1;
+    for (qsizetype i = 0; i < turns.size(); ++i)
+        if (!turns[i].assistant)
+            lastUser = i;
     w.key("messages").beginArray();
-    for (const Turn &t : turns) {
+    for (qsizetype i = 0; i < turns.size(); ++i) {
+        const Turn &t = turns[i];
         w.beginObject().member("role", t.assistant ? "assistant" : "user").key("content").beginArray();
-        for (const Part *p : t.parts)
-            writeBlock(w, *p);
+        for (qsizetype j = 0; j < t.parts.size(); ++j)
+            writeBlock(w, *t.parts[j],
+                       r.promptCache && i == lastUser && j + 1 == t.parts.size() && !(t.parts[j]->kind == Kind::Text && t.parts[j]->text.isEmpty())
+                           ? QByteArrayView("{\"type\":\"ephemeral\"}")
+                           : QByteArrayView());
         w.endArray().endObject();
     }
     w.endArray();
