@@ -267,6 +267,61 @@ private Q_SLOTS:
         QVERIFY(!stream.body.contains("claude-haiku-4-5-20251001"));
     }
 
+    void sessionIdsFollowTheClientSession()
+    {
+        // x-session-id stays the same for one client session, as Factory's CLI keeps it: Claude Code's session
+        // (inside metadata.user_id), a session header, Codex's prompt_cache_key; else one per connection.
+        auto sessionOf = [this](const QString &path, const QJsonObject &request, const HeaderList &headers = {}) {
+            RecordedCall rc;
+            call(rc, "POST", path, body(request), headers);
+            return rc.status == 200 ? m_fake->received.last().header("x-session-id") : QByteArray("failed");
+        };
+        const QJsonArray msgs { QJsonObject { { "role", "user" }, { "content", "x" } } };
+        const QJsonObject claude { { "model", "claude-opus-4-6" }, { "max_tokens", 5 }, { "messages", msgs },
+                                   { "metadata", QJsonObject { { "user_id", R"({"device_id":"d","account_uuid":"","session_id":"21eb1f40-5e4c-4a95-ae22-e9a087b5a7f7"})" } } } };
+        QCOMPARE(sessionOf(QStringLiteral("/v1/messages"), claude), QByteArray("21eb1f40-5e4c-4a95-ae22-e9a087b5a7f7"));
+        const QJsonObject codex { { "model", "gpt-5.4" }, { "input", "x" }, { "prompt_cache_key", "01a226e2-558e-75d2-b19a-0d3c1bc816b5" } };
+        QCOMPARE(sessionOf(QStringLiteral("/v1/responses"), codex), QByteArray("01a226e2-558e-75d2-b19a-0d3c1bc816b5"));
+        // A hint that is not a UUID becomes one, the same one each time.
+        const QJsonObject chat { { "model", "kimi-k3" }, { "messages", msgs } };
+        const QByteArray a = sessionOf(QStringLiteral("/v1/chat/completions"), chat, { { "session_id", "my-session" } });
+        QVERIFY(QRegularExpression(QStringLiteral("^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$")).match(QString::fromLatin1(a)).hasMatch());
+        QCOMPARE(sessionOf(QStringLiteral("/v1/chat/completions"), chat, { { "session_id", "my-session" } }), a);
+        QVERIFY(sessionOf(QStringLiteral("/v1/chat/completions"), chat, { { "session_id", "other" } }) != a);
+        // No hint: one id per client connection (this test's client keeps its connection).
+        const QByteArray c1 = sessionOf(QStringLiteral("/v1/chat/completions"), chat);
+        QCOMPARE(sessionOf(QStringLiteral("/v1/chat/completions"), chat), c1);
+        QVERIFY(c1 != a);
+    }
+
+    void translatedRequestsAreCached()
+    {
+        // A Chat client cannot place Anthropic cache breakpoints: droid2api places them as Factory's CLI does
+        // (the last system block for an hour, the end of the last user turn); to a Responses model the session
+        // id keys the cache.
+        RecordedCall rc;
+        call(rc, "POST", QStringLiteral("/v1/chat/completions"),
+             body({ { "model", "claude-opus-4-6" },
+                    { "messages", QJsonArray { QJsonObject { { "role", "system" }, { "content", "Be brief." } }, QJsonObject { { "role", "user" }, { "content", "q1" } },
+                                               QJsonObject { { "role", "assistant" }, { "content", "a1" } }, QJsonObject { { "role", "user" }, { "content", "q2" } } } } }),
+             { { "x-session-id", "0f0e0d0c-0b0a-4908-8706-050403020100" } });
+        QCOMPARE(rc.status, 200);
+        QJsonObject up = m_fake->received.last().json;
+        const QJsonArray system = up.value("system").toArray();
+        QCOMPARE(system.last().toObject().value("cache_control").toObject(), QJsonObject({ { "type", "ephemeral" }, { "ttl", "1h" } }));
+        QVERIFY(!system.first().toObject().contains("cache_control")); // the Droid sentence block stays bare
+        const QJsonArray msgs = up.value("messages").toArray();
+        QCOMPARE(msgs.last().toObject().value("content").toArray().last().toObject().value("cache_control").toObject(), QJsonObject({ { "type", "ephemeral" } }));
+        QVERIFY(!msgs.first().toObject().value("content").toArray().last().toObject().contains("cache_control"));
+        QCOMPARE(up.value("max_tokens").toInt(), 128000); // the model's own room, as the CLI sets it
+        RecordedCall responses;
+        call(responses, "POST", QStringLiteral("/v1/chat/completions"),
+             body({ { "model", "gpt-5.4" }, { "messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "q" } } } } }),
+             { { "x-session-id", "0f0e0d0c-0b0a-4908-8706-050403020100" } });
+        QCOMPARE(responses.status, 200);
+        QCOMPARE(m_fake->received.last().json.value("prompt_cache_key").toString(), QStringLiteral("0f0e0d0c-0b0a-4908-8706-050403020100"));
+    }
+
     void whatATranslationLeavesOutIsNamed()
     {
         // What today's Claude Code sends, to a Chat model: the server tool, context_management and the
