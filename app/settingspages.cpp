@@ -190,9 +190,28 @@ AccountPage::AccountPage(AppController *controller, QWidget *parent) : SettingsP
     row->addStretch();
     row->addWidget(signOut);
     layout->addLayout(row);
+    auto *orgRow = new QHBoxLayout;
+    m_orgLabel = new QLabel(tr("Organisation:"), this);
+    organization = new QComboBox(this);
+    organization->setToolTip(tr("The Factory organisation your requests are billed to (sent as X-Factory-Org-Id)"));
+    orgRow->addWidget(m_orgLabel);
+    orgRow->addWidget(organization, 1);
+    layout->addLayout(orgRow);
+    droidCliSync = new QCheckBox(tr("Share the sign-in with the droid CLI (write each renewed token back to it)"), this);
+    droidCliSync->setToolTip(tr("Factory renews sign-in tokens on every refresh and refuses the old one: without this, the droid CLI "
+                                "would have to sign in again after droid2api renewed a sign-in imported from it."));
+    layout->addWidget(droidCliSync);
     layout->addStretch();
 
     d2a::AuthManager *auth = controller->proxy()->auth();
+    connect(droidCliSync, &QCheckBox::toggled, this, &SettingsPage::edited);
+    connect(organization, &QComboBox::activated, this, [this, auth](int index) {
+        const QString id = organization->itemData(index).toString();
+        if (id == auth->organizationId())
+            return;
+        auth->setOrganization(id, this, [this](const QString &err) { report(err, tr("Switched organisation.")); });
+        Q_EMIT edited(); // the choice is also kept in the config (factory_organization)
+    });
     connect(signIn, &QPushButton::clicked, this, &AccountPage::startSignIn);
     connect(saveKey, &QPushButton::clicked, this, [this, auth] {
         if (apiKey->text().trimmed().isEmpty())
@@ -253,9 +272,18 @@ void AccountPage::startSignIn()
     m_job->start();
 }
 
-void AccountPage::load(const d2a::Config &)
+void AccountPage::load(const d2a::Config &config)
 {
+    const QSignalBlocker block(droidCliSync);
+    droidCliSync->setChecked(config.droidCliSync);
     refresh();
+}
+
+void AccountPage::store(d2a::Config &config) const
+{
+    config.droidCliSync = droidCliSync->isChecked();
+    if (organization->count() > 1)
+        config.factoryOrganization = organization->currentData().toString();
 }
 
 void AccountPage::refresh()
@@ -279,7 +307,21 @@ void AccountPage::refresh()
         text += u'\n' + tr("Warning: %1").arg(s.value(u"warning").toString());
     if (s.value(u"state").toString() == u"sign_in_required")
         text += u'\n' + tr("Sign-in required: %1").arg(s.value(u"last_error").toString());
+    if (s.value(u"state").toString() == u"key_rejected")
+        text += u'\n' + tr("Factory rejected this API key: requests fail until you enter a valid key or sign in.");
     status->setText(text);
+    d2a::AuthManager *auth = m_controller->proxy()->auth();
+    const QStringList orgs = auth->organizations();
+    {
+        const QSignalBlocker block(organization);
+        organization->clear();
+        for (const QString &o : orgs)
+            organization->addItem(o, o);
+        organization->setCurrentIndex(qMax(0, orgs.indexOf(auth->organizationId())));
+    }
+    const bool several = orgs.size() > 1;
+    organization->setVisible(several);
+    m_orgLabel->setVisible(several);
     apiKey->setPlaceholderText(source == u"api_key" ? tr("stored (enter a new key to replace it)") : tr("fk-..."));
     refreshToken->setPlaceholderText(source == u"refresh_token" ? tr("stored (enter a new token to replace it)") : QString());
     signOut->setEnabled(source == u"refresh_token" || source == u"api_key");

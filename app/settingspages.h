@@ -67,11 +67,13 @@ public:
     AccountPage(AppController *controller, QWidget *parent = nullptr);
     QString title() const override { return tr("Account"); }
     void load(const d2a::Config &config) override;
-    void store(d2a::Config &) const override { }
+    void store(d2a::Config &config) const override;
     void refresh();
     void startSignIn();
 
     QLabel *status;
+    QComboBox *organization; ///< shown when the signed-in user has several organisations
+    QCheckBox *droidCliSync;
     QPushButton *signIn;
     QLabel *code;
     QLineEdit *apiKey;
@@ -82,6 +84,7 @@ public:
 private:
     void report(const QString &error, const QString &success);
     AppController *m_controller;
+    QLabel *m_orgLabel;
     d2a::DeviceSignIn *m_job = nullptr;
 };
 

@@ -22,6 +22,7 @@ struct Error
     static Error notFound(const QString &m) { return { 404, m, {} }; }
     static Error tooLarge(const QString &m) { return { 413, m, {} }; }
     static Error badGateway(const QString &m) { return { 502, m, {} }; }
+    static Error serviceUnavailable(const QString &m) { return { 503, m, {} }; }
     static Error timeout(const QString &m) { return { 504, m, {} }; }
     static Error internal(const QString &m) { return { 500, m, {} }; }
 };

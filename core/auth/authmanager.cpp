@@ -1,7 +1,9 @@
 #include "authmanager.h"
 
 #include "../log/log.h"
-#include "droidcliimport.h"
+#include "droidclistore.h"
+#include "factoryapi.h"
+#include "jwt.h"
 #include "tokenstore.h"
 
 #include <QtCore/qcryptographichash.h>
@@ -38,12 +40,99 @@ AuthManager::AuthManager(HttpClient *http, QObject *parent)
                                 QStringLiteral("client_01HNM792M5G5G1A2THWPXKFMXB"), this)),
       m_now([] { return QDateTime::currentSecsSinceEpoch(); })
 {
+    m_droidCli = new DroidCliStore(QString(), this);
+    m_api = new FactoryApiClient(http, this);
     // A periodic check rather than one long timer: it also catches up after the machine slept.
     m_tick.setInterval(30000);
     connect(&m_tick, &QTimer::timeout, this, &AuthManager::checkRefreshDue);
 }
 
 AuthManager::~AuthManager() = default;
+
+QUrl AuthManager::WhoamiInfo::apiBase() const
+{
+    Whoami w;
+    w.region = region;
+    w.isOnPrem = isOnPrem;
+    w.premBaseHost = premBaseHost;
+    return w.apiBase();
+}
+
+void AuthManager::setFactoryApi(const QUrl &base)
+{
+    m_api->setBaseUrl(base);
+}
+
+void AuthManager::verifyKey(const QByteArray &key)
+{
+    if (key.isEmpty())
+        return;
+    ++m_keyChecks;
+    m_api->whoami(key, this, [this, key](const Result<Whoami> &r) {
+        --m_keyChecks;
+        const QByteArray current = m_source == Source::FactoryApiKeyEnv ? m_envApiKey.toUtf8() : m_creds.apiKey.toUtf8();
+        if (current != key)
+            return; // another key since
+        if (!r) {
+            if (r.error().vendorType == "rejected") {
+                m_lastError = r.error().message;
+                qCWarning(lcAuth).noquote() << m_lastError;
+                setState(State::KeyRejected);
+                Q_EMIT statusChanged();
+            } else {
+                qCInfo(lcAuth).noquote() << "could not check the Factory API key:" << r.error().message;
+            }
+            return;
+        }
+        m_whoami = { r.value().region, r.value().isOnPrem, r.value().premBaseHost };
+        if (!m_whoami.apiBase().isEmpty())
+            qCInfo(lcAuth).noquote() << "this Factory account is served from" << m_whoami.apiBase().toString();
+        if (m_state == State::KeyRejected)
+            setState(State::Ready);
+        Q_EMIT statusChanged();
+    });
+}
+
+void AuthManager::scopeToOrganization()
+{
+    if (m_orgAsked || !m_creds.organizationId.isEmpty() || jwt::claims(m_creds.accessToken.toUtf8()).contains(u"org_id"))
+        return;
+    m_orgAsked = true; // once per run: a user without organisations is asked no further
+    m_api->organizations(m_creds.accessToken.toUtf8(), this, [this](const Result<QStringList> &r) {
+        if (!r || r.value().isEmpty())
+            return;
+        m_organizations = r.value();
+        const QString chosen = m_organizations.contains(m_preferredOrg) ? m_preferredOrg : m_organizations.first();
+        qCInfo(lcAuth).noquote() << "scoping the sign-in to organisation" << chosen;
+        setOrganization(chosen, this, [](const QString &) {});
+    });
+}
+
+void AuthManager::setOrganization(const QString &id, QObject *context, Done done)
+{
+    QPointer<QObject> ctx(context);
+    if (m_source != Source::RefreshToken || m_refreshing) {
+        if (ctx)
+            done(QStringLiteral("not signed in, or a refresh is in progress"));
+        return;
+    }
+    m_refreshing = true;
+    m_pendingOrg = id;
+    ++m_refreshCount;
+    m_workos->refresh(m_creds.refreshToken, this, [this, ctx, done, id](const Result<TokenResponse> &r) {
+        if (r)
+            m_creds.organizationId = id;
+        onRefreshed(r);
+        if (ctx)
+            done(r ? QString() : r.error().message);
+    }, id);
+}
+
+void AuthManager::setDroidCliDir(const QString &dir)
+{
+    delete m_droidCli;
+    m_droidCli = new DroidCliStore(dir, this);
+}
 
 void AuthManager::setWorkOs(const QUrl &baseUrl, const QString &clientId)
 {
@@ -92,6 +181,7 @@ QString AuthManager::stateName(State s)
     case State::Refreshing: return QStringLiteral("refreshing");
     case State::SignInRequired: return QStringLiteral("sign_in_required");
     case State::Unavailable: return QStringLiteral("unavailable");
+    case State::KeyRejected: return QStringLiteral("key_rejected");
     }
     return {};
 }
@@ -195,6 +285,7 @@ void AuthManager::settle(const Environment &env, std::optional<QByteArray> store
     log::registerSecret(m_creds.apiKey);
     log::registerSecret(m_creds.refreshToken);
     log::registerSecret(m_creds.accessToken);
+    log::registerSecret(m_creds.droidCliSeen);
     for (const QString &k : std::as_const(m_creds.backendKeys))
         log::registerSecret(k);
 
@@ -215,21 +306,36 @@ void AuthManager::settle(const Environment &env, std::optional<QByteArray> store
             mustSave = true;
         }
     } else if (m_creds.refreshToken.isEmpty() && m_creds.apiKey.isEmpty() && m_envApiKey.isEmpty()) {
-        auto imported = importDroidCliAuth(m_droidDir);
-        if (imported) {
-            m_creds.refreshToken = imported.value().refreshToken;
-            m_creds.accessToken.clear();
-            m_creds.source = QStringLiteral("droid-cli");
-            m_creds.chain = QUuid::createUuid().toString(QUuid::WithoutBraces);
-            m_creds.generation = 1;
-            mustSave = true;
-            qCInfo(lcAuth) << "imported the droid CLI's sign-in";
-        } else if (imported.error().httpStatus == 401) {
-            m_lastError = imported.error().message; // encrypted droid CLI store: say so, offer sign-in
-            qCInfo(lcAuth).noquote() << m_lastError;
-        }
+        // Nothing of our own: the droid CLI's sign-in, if it has one (its keyring read runs off the loop).
+        m_droidCli->read(this, [this](const Result<DroidCliSession> &imported) {
+            bool mustSave = false;
+            if (imported) {
+                const DroidCliSession &s = imported.value();
+                m_creds.refreshToken = s.refreshToken;
+                m_creds.accessToken = s.accessToken;
+                m_creds.accessExpiresAt = jwt::expiresAt(s.accessToken.toUtf8());
+                m_creds.organizationId = s.organizationId;
+                m_creds.droidCliSeen = s.refreshToken;
+                m_creds.source = QStringLiteral("droid-cli");
+                m_creds.chain = QUuid::createUuid().toString(QUuid::WithoutBraces);
+                m_creds.generation = 1;
+                m_droidCliPlaintext = s.plaintext;
+                log::registerSecret(m_creds.droidCliSeen);
+                mustSave = true;
+                qCInfo(lcAuth).noquote() << "imported the droid CLI's sign-in from its" << s.source << "store";
+            } else if (imported.error().httpStatus != 404) {
+                m_lastError = imported.error().message;
+                qCInfo(lcAuth).noquote() << "cannot import the droid CLI's sign-in:" << m_lastError;
+            }
+            finishSettle(mustSave);
+        });
+        return;
     }
+    finishSettle(mustSave);
+}
 
+void AuthManager::finishSettle(bool mustSave)
+{
     if (!m_envApiKey.isEmpty())
         m_source = Source::FactoryApiKeyEnv;
     else if (!m_creds.apiKey.isEmpty())
@@ -248,6 +354,7 @@ void AuthManager::settle(const Environment &env, std::optional<QByteArray> store
                 refresh(); // expired, or due soon: refresh now rather than at the next tick
         } else {
             setState(m_source == Source::None ? State::NoCredentials : State::Ready);
+            verifyKey(m_source == Source::FactoryApiKeyEnv ? m_envApiKey.toUtf8() : m_creds.apiKey.toUtf8());
         }
         qCInfo(lcAuth).noquote() << "credentials:" << sourceName(m_source) << "state:" << stateName(m_state)
                                  << "store:" << (m_store ? m_store->kind() : QStringLiteral("-"));
@@ -312,10 +419,12 @@ void AuthManager::acquire(QObject *context, BearerDone done)
 {
     switch (m_source) {
     case Source::FactoryApiKeyEnv:
-        if (m_state != State::Loading)
-            return done(m_envApiKey.toUtf8());
+    case Source::ApiKey:
+        if (m_state == State::KeyRejected)
+            return done(Error::unauthorized(m_lastError + QStringLiteral(": set a valid key, or sign in with `droid2api --sign-in`")));
+        if (m_state != State::Loading || m_source == Source::ApiKey)
+            return done(m_source == Source::ApiKey ? m_creds.apiKey.toUtf8() : m_envApiKey.toUtf8());
         break;
-    case Source::ApiKey: return done(m_creds.apiKey.toUtf8());
     case Source::None:
         if (m_state != State::Loading)
             return done(QByteArray());
@@ -350,10 +459,78 @@ void AuthManager::refresh()
     if (m_refreshing || m_creds.refreshToken.isEmpty())
         return;
     m_refreshing = true;
-    ++m_refreshCount;
     setState(State::Refreshing);
+    if (!sharedWithDroidCli())
+        return startRefresh();
+    // The CLI may have rotated the pair since we last looked: then its pair is the live one.
+    m_droidCli->read(this, [this](const Result<DroidCliSession> &r) {
+        if (r && adoptFromDroidCli(r.value()) && accessValid()) {
+            m_refreshing = false;
+            save([this](const QString &) {
+                scheduleNext();
+                setState(State::Ready);
+                flush(m_creds.accessToken.toUtf8());
+            });
+            return;
+        }
+        startRefresh();
+    });
+}
+
+void AuthManager::startRefresh()
+{
+    ++m_refreshCount;
     qCInfo(lcAuth) << "refreshing the Factory access token";
     m_workos->refresh(m_creds.refreshToken, this, [this](const Result<TokenResponse> &r) { onRefreshed(r); });
+}
+
+bool AuthManager::adoptFromDroidCli(const DroidCliSession &session)
+{
+    m_droidCliPlaintext = session.plaintext;
+    if (session.refreshToken.isEmpty() || session.refreshToken == m_creds.refreshToken || session.refreshToken == m_creds.droidCliSeen)
+        return false; // nothing new there (or a pair we already spent, whose write-back failed)
+    qCInfo(lcAuth) << "the droid CLI rotated the shared sign-in first; using its newer tokens";
+    m_creds.refreshToken = session.refreshToken;
+    m_creds.accessToken = session.accessToken;
+    m_creds.accessExpiresAt = jwt::expiresAt(session.accessToken.toUtf8());
+    m_creds.droidCliSeen = session.refreshToken;
+    if (!session.organizationId.isEmpty())
+        m_creds.organizationId = session.organizationId;
+    ++m_creds.generation;
+    log::registerSecret(session.refreshToken);
+    log::registerSecret(session.accessToken);
+    return true;
+}
+
+void AuthManager::writeBackToDroidCli()
+{
+    DroidCliSession s;
+    s.accessToken = m_creds.accessToken;
+    s.refreshToken = m_creds.refreshToken;
+    s.plaintext = m_droidCliPlaintext;
+    const QString written = m_creds.refreshToken;
+    auto write = [this, s, written] {
+        m_droidCli->write(s, this, [this, written](const QString &err) {
+            if (!err.isEmpty()) {
+                // Our own store has the pair: the CLI will need to sign in again, droid2api goes on.
+                qCWarning(lcAuth).noquote() << "could not write the rotated sign-in back to the droid CLI:" << err;
+                return;
+            }
+            m_creds.droidCliSeen = written;
+            save([](const QString &) {});
+        });
+    };
+    if (!m_droidCliPlaintext.isEmpty())
+        return write();
+    // Never read in this run (imported in an earlier one): read first, for the key and the file's other members.
+    m_droidCli->read(this, [this, write](const Result<DroidCliSession> &r) {
+        if (!r) {
+            qCWarning(lcAuth).noquote() << "could not write the rotated sign-in back to the droid CLI:" << r.error().message;
+            return;
+        }
+        m_droidCliPlaintext = r.value().plaintext;
+        write();
+    });
 }
 
 void AuthManager::onRefreshed(const Result<TokenResponse> &r)
@@ -377,8 +554,11 @@ void AuthManager::onRefreshed(const Result<TokenResponse> &r)
         save([this](const QString &err) {
             m_refreshing = false;
             Q_UNUSED(err); // reported by save(); the tokens stay in memory and are saved again on the next change
+            if (sharedWithDroidCli())
+                writeBackToDroidCli(); // the CLI's pair is spent now: give it the new one
             scheduleNext();
             setState(State::Ready);
+            scopeToOrganization();
             qCInfo(lcAuth).noquote() << "access token refreshed; valid until"
                                      << QDateTime::fromSecsSinceEpoch(m_creds.accessExpiresAt).toUTC().toString(Qt::ISODate);
             flush(m_creds.accessToken.toUtf8());
@@ -448,6 +628,8 @@ void AuthManager::setApiKey(const QString &key, QObject *context, Done done)
             m_source = m_creds.apiKey.isEmpty() ? (m_creds.refreshToken.isEmpty() ? Source::None : Source::RefreshToken)
                                                 : Source::ApiKey;
         setState(m_source == Source::None ? State::NoCredentials : State::Ready);
+        if (m_source == Source::ApiKey)
+            verifyKey(m_creds.apiKey.toUtf8());
         Q_EMIT statusChanged();
         if (ctx)
             done(err);
@@ -507,12 +689,29 @@ void AuthManager::adoptTokens(const TokenResponse &tokens, const QString &source
 
 void AuthManager::importDroidCli(QObject *context, Done done)
 {
-    auto r = importDroidCliAuth(m_droidDir);
-    if (!r)
-        return done(r.error().message);
-    TokenResponse t;
-    t.refreshToken = r.value().refreshToken;
-    adoptTokens(t, QStringLiteral("droid-cli"), context, std::move(done));
+    QPointer<QObject> ctx(context);
+    m_droidCli->read(this, [this, ctx, done](const Result<DroidCliSession> &r) {
+        if (!r) {
+            if (ctx)
+                done(r.error().message);
+            return;
+        }
+        TokenResponse t;
+        t.refreshToken = r.value().refreshToken;
+        t.accessToken = r.value().accessToken;
+        t.expiresAt = jwt::expiresAt(r.value().accessToken.toUtf8());
+        m_droidCliPlaintext = r.value().plaintext;
+        const QString org = r.value().organizationId;
+        adoptTokens(t, QStringLiteral("droid-cli"), ctx, [this, ctx, done, t, org](const QString &err) {
+            m_creds.droidCliSeen = t.refreshToken;
+            m_creds.organizationId = org;
+            log::registerSecret(t.refreshToken);
+            save([ctx, done, err](const QString &) {
+                if (ctx)
+                    done(err);
+            });
+        });
+    });
 }
 
 void AuthManager::signOut(QObject *context, Done done)

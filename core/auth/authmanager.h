@@ -17,6 +17,8 @@
 
 namespace d2a {
 
+class DroidCliStore;
+struct DroidCliSession;
 class HttpClient;
 class TokenStore;
 class AutoTokenStore;
@@ -31,7 +33,8 @@ class AuthManager final : public QObject
 
 public:
     enum class Source { None, FactoryApiKeyEnv, ApiKey, RefreshToken };
-    enum class State { Loading, NoCredentials, Ready, Refreshing, SignInRequired, Unavailable };
+    /// KeyRejected: Factory refused the API key (whoami answered 400/401/403): not "ready", and said so.
+    enum class State { Loading, NoCredentials, Ready, Refreshing, SignInRequired, Unavailable, KeyRejected };
 
     using BearerDone = std::function<void(Result<QByteArray>)>;
     using Done = std::function<void(const QString &error)>;
@@ -40,12 +43,30 @@ public:
     ~AuthManager() override;
 
     void setWorkOs(const QUrl &baseUrl, const QString &clientId);
+    /// Factory's API base (whoami, organisations): the origin of the configured endpoints.
+    void setFactoryApi(const QUrl &base);
+    /// The organisation to scope a multi-organisation sign-in to (config factory_organization; empty: the first).
+    void setPreferredOrganization(const QString &id) { m_preferredOrg = id; }
+    /// Where this account's requests go when whoami names a region or an on-prem host (empty: the default).
+    QUrl regionalApiBase() const { return m_whoami.apiBase(); }
+    /// True once Factory answered (or could not be reached) about the API key in use, or there is none to check.
+    bool keyChecked() const { return m_keyChecks == 0; }
+    /// The WorkOS organisations of the signed-in user (known after a sign-in whose token had none).
+    QStringList organizations() const { return m_organizations; }
+    /// Scopes the sign-in to `id` (one of organizations()): refreshes with organization_id and stores the choice.
+    void setOrganization(const QString &id, QObject *context, Done done);
     /// Seconds since the epoch; tests inject a clock to expire tokens at will.
     void setClock(std::function<qint64()> nowSecs) { m_now = std::move(nowSecs); }
     /// Uses this store instead of choosing one (tests, or a caller that already chose).
     void setStore(TokenStore *store);
-    /// Where ~/.factory lives (tests point it elsewhere).
-    void setDroidCliDir(const QString &dir) { m_droidDir = dir; }
+    /// Where the droid CLI keeps its sign-in (default ~/.factory or $FACTORY_HOME_OVERRIDE; tests point it
+    /// elsewhere).
+    void setDroidCliDir(const QString &dir);
+    /// Whether a sign-in taken from the droid CLI is shared with it (config droid_cli_sync, default on): each
+    /// rotated pair is written back in the CLI's format, and a pair the CLI rotated first is picked up.
+    void setDroidCliSync(bool on) { m_droidCliSync = on; }
+    bool droidCliSync() const { return m_droidCliSync; }
+    DroidCliStore *droidCliStore() const { return m_droidCli; }
 
     /// Chooses the store (auto: the OS keychain, else a 0600 file with a warning), loads what it holds and
     /// settles the source: FACTORY_API_KEY > stored API key > refresh token (DROID_REFRESH_KEY, stored, or the
@@ -103,6 +124,17 @@ private:
         BearerDone done;
     };
     void settle(const Environment &env, std::optional<QByteArray> stored, const QString &readError);
+    void finishSettle(bool mustSave);
+    /// The session came from the droid CLI and is shared with it.
+    bool sharedWithDroidCli() const { return m_droidCliSync && m_creds.source == u"droid-cli"; }
+    /// Takes the CLI's pair when the CLI rotated it after droid2api last looked; true when it did.
+    bool adoptFromDroidCli(const DroidCliSession &session);
+    void writeBackToDroidCli();
+    void startRefresh();
+    /// whoami for an API key: a refused key becomes KeyRejected; the region (EU, on-prem) is remembered.
+    void verifyKey(const QByteArray &key);
+    /// After a refresh: a token without an organisation is scoped to one, as the CLI does (GET /api/cli/org).
+    void scopeToOrganization();
     void adoptNewer(const QByteArray &blob);
     void refresh();
     void flushIfReady();
@@ -118,7 +150,22 @@ private:
     WorkOsClient *m_workos;
     TokenStore *m_store = nullptr;
     std::function<qint64()> m_now;
-    QString m_droidDir;
+    DroidCliStore *m_droidCli = nullptr;
+    class FactoryApiClient *m_api = nullptr;
+    struct WhoamiInfo
+    {
+        QString region;
+        bool isOnPrem = false;
+        QString premBaseHost;
+        QUrl apiBase() const;
+    } m_whoami;
+    QStringList m_organizations;
+    QString m_preferredOrg;
+    bool m_orgAsked = false;
+    int m_keyChecks = 0; ///< whoami calls in flight
+    QString m_pendingOrg; ///< the organisation the refresh in flight scopes to
+    bool m_droidCliSync = true;
+    QJsonObject m_droidCliPlaintext; ///< the CLI store's JSON as last read (its other members are written back)
     StoredCredentials m_creds;
     QString m_envApiKey;
     Source m_source = Source::None;

@@ -19,6 +19,7 @@ QByteArray StoredCredentials::toJson() const
     put("source", source);
     put("env_refresh_sha256", envRefreshHash);
     put("organization_id", organizationId);
+    put("droid_cli_seen", droidCliSeen);
     if (!backendKeys.isEmpty()) {
         QJsonObject keys;
         for (auto it = backendKeys.begin(); it != backendKeys.end(); ++it)
@@ -51,6 +52,7 @@ StoredCredentials StoredCredentials::fromJson(const QByteArray &json, bool *ok)
     c.source = o.value(u"source").toString();
     c.envRefreshHash = o.value(u"env_refresh_sha256").toString();
     c.organizationId = o.value(u"organization_id").toString();
+    c.droidCliSeen = o.value(u"droid_cli_seen").toString();
     c.chain = o.value(u"chain").toString();
     c.generation = qint64(o.value(u"generation").toDouble(0));
     c.savedAt = qint64(o.value(u"saved_at").toDouble(0));

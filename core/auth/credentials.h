@@ -18,6 +18,7 @@ struct StoredCredentials
     QString envRefreshHash; ///< SHA-256 of the DROID_REFRESH_KEY value this chain of rotations started from
     QHash<QString, QString> backendKeys; ///< keys of third-party backends, by backend name
     QString organizationId; ///< the Factory organisation the WorkOS token is scoped to (sent as X-Factory-Org-Id)
+    QString droidCliSeen; ///< the refresh token the droid CLI's store held when droid2api last read or wrote it
     /// Which copy is newest when two stores disagree: one chain per sign-in (or DROID_REFRESH_KEY), its
     /// generation counts the rotations, savedAt (ms since the epoch) orders different chains.
     QString chain;

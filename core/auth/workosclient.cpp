@@ -78,13 +78,16 @@ Result<TokenResponse> WorkOsClient::parseTokens(int status, const QByteArray &bo
     return t;
 }
 
-void WorkOsClient::refresh(const QString &refreshToken, QObject *context, std::function<void(Result<TokenResponse>)> done)
+void WorkOsClient::refresh(const QString &refreshToken, QObject *context, std::function<void(Result<TokenResponse>)> done,
+                           const QString &organizationId)
 {
-    post(QStringLiteral("/user_management/authenticate"),
-         { { QStringLiteral("grant_type"), QStringLiteral("refresh_token") },
-           { QStringLiteral("refresh_token"), refreshToken },
-           { QStringLiteral("client_id"), m_clientId } },
-         context, [done](int status, const QByteArray &body, const Error *e) { done(parseTokens(status, body, e)); });
+    QList<QPair<QString, QString>> form { { QStringLiteral("grant_type"), QStringLiteral("refresh_token") },
+                                          { QStringLiteral("refresh_token"), refreshToken },
+                                          { QStringLiteral("client_id"), m_clientId } };
+    if (!organizationId.isEmpty())
+        form.append({ QStringLiteral("organization_id"), organizationId });
+    post(QStringLiteral("/user_management/authenticate"), form, context,
+         [done](int status, const QByteArray &body, const Error *e) { done(parseTokens(status, body, e)); });
 }
 
 void WorkOsClient::authorizeDevice(QObject *context, std::function<void(Result<DeviceCode>)> done)

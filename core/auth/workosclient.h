@@ -44,7 +44,9 @@ public:
 
     /// Trades a refresh token for a new access token and a NEW refresh token (the old one is spent).
     /// Errors carry the OAuth error code in vendorType ("invalid_grant", ...) or "network".
-    void refresh(const QString &refreshToken, QObject *context, std::function<void(Result<TokenResponse>)> done);
+    /// With `organizationId`, the new access token is scoped to that organisation (as the CLI switches org).
+    void refresh(const QString &refreshToken, QObject *context, std::function<void(Result<TokenResponse>)> done,
+                 const QString &organizationId = QString());
     void authorizeDevice(QObject *context, std::function<void(Result<DeviceCode>)> done);
     /// One poll: vendorType "authorization_pending", "slow_down", "expired_token", "access_denied" on the way.
     void pollDevice(const QString &deviceCode, QObject *context, std::function<void(Result<TokenResponse>)> done);

@@ -196,6 +196,14 @@ Environment Environment::fromProcess()
         env.port = port;
     env.factoryApiKey = qEnvironmentVariable("FACTORY_API_KEY").trimmed();
     env.refreshKey = qEnvironmentVariable("DROID_REFRESH_KEY").trimmed();
+    // The URL variables of Factory's CLI, honoured the same way.
+    auto url = [](const char *name) {
+        const QString v = qEnvironmentVariable(name).trimmed();
+        return v.isEmpty() ? QUrl() : QUrl(v);
+    };
+    env.factoryApiBase = url("FACTORY_API_BASE_URL");
+    env.factoryApiBaseEu = url("FACTORY_API_BASE_URL_EU");
+    env.workosBase = url("FACTORY_WORKOS_BASE_URL");
     for (const auto &[urlVar, keyVar, modelVar, kind] :
          { std::tuple { "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_MODEL", BackendConfig::Kind::Anthropic },
            std::tuple { "OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL", BackendConfig::Kind::OpenAI } }) {
@@ -876,6 +884,8 @@ const QList<Field> &fields()
                              return std::nullopt;
                          },
                          [l](const Config &c) { return QJsonValue(c.budgetFor(l)); } };
+        f << boolField("droid_cli_sync", &Config::droidCliSync);
+        f << stringField("factory_organization", &Config::factoryOrganization, true);
         f << boolField("start_proxy_on_launch", &Config::startProxyOnLaunch);
         f << boolField("start_at_login", &Config::startAtLogin);
         f << choiceField("log_level", &Config::logLevel, { QStringLiteral("debug"), QStringLiteral("info"), QStringLiteral("warning") },
@@ -1325,6 +1335,29 @@ void ConfigLoader::applyEnvironment(Config &config, const Environment &env)
 {
     if (env.port && *env.port >= 0 && *env.port <= 65535)
         config.port = *env.port;
+    // FACTORY_API_BASE_URL moves the Factory endpoints that point at Factory's default host (their paths kept).
+    if (env.factoryApiBase.isValid() && !env.factoryApiBase.isEmpty()) {
+        for (auto it = config.endpoints.begin(); it != config.endpoints.end(); ++it) {
+            if (it.value().host() != config.factoryApiBase.host())
+                continue;
+            QUrl moved = env.factoryApiBase;
+            moved.setPath(env.factoryApiBase.path().chopped(env.factoryApiBase.path().endsWith(u'/') ? 1 : 0) + it.value().path());
+            it.value() = moved;
+        }
+        config.factoryApiBase = env.factoryApiBase;
+    }
+    if (env.factoryApiBaseEu.isValid() && !env.factoryApiBaseEu.isEmpty())
+        config.factoryApiBaseEu = env.factoryApiBaseEu;
+    if (env.workosBase.isValid() && !env.workosBase.isEmpty()) {
+        QUrl base = env.workosBase;
+        QString path = base.path();
+        if (path.endsWith(u'/'))
+            path.chop(1);
+        if (path.endsWith(u"/user_management"))
+            path.chop(int(qstrlen("/user_management")));
+        base.setPath(path);
+        config.workosBaseUrl = base;
+    }
 }
 
 } // namespace d2a

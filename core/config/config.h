@@ -138,6 +138,10 @@ struct Config
     QUrl workosBaseUrl = QUrl(QStringLiteral("https://api.workos.com"));
     QString workosClientId = QStringLiteral("client_01HNM792M5G5G1A2THWPXKFMXB");
     QString tokenStore = QStringLiteral("auto"); ///< auto, keychain or file
+    bool droidCliSync = true; ///< share a sign-in imported from the droid CLI with it (write rotations back)
+    QString factoryOrganization; ///< the organisation a multi-organisation sign-in is scoped to (empty: the first)
+    QUrl factoryApiBase = QUrl(QStringLiteral("https://api.factory.ai")); ///< Factory's host (FACTORY_API_BASE_URL)
+    QUrl factoryApiBaseEu = QUrl(QStringLiteral("https://api.eu.factory.ai")); ///< EU accounts' host (FACTORY_API_BASE_URL_EU)
     ReasoningLevel reasoningDefault = ReasoningLevel::Auto; ///< for models whose own level is auto
     QMap<ReasoningLevel, int> reasoningBudgets; ///< Anthropic thinking budget per fixed level
     bool startProxyOnLaunch = true;
@@ -162,6 +166,9 @@ struct Environment
     QString factoryApiKey; ///< FACTORY_API_KEY
     QString refreshKey; ///< DROID_REFRESH_KEY
     bool debug = false; ///< DEBUG (1/true/yes)
+    QUrl factoryApiBase; ///< FACTORY_API_BASE_URL: Factory's API host (as for Factory's CLI)
+    QUrl factoryApiBaseEu; ///< FACTORY_API_BASE_URL_EU: the host EU accounts use
+    QUrl workosBase; ///< FACTORY_WORKOS_BASE_URL (includes the /user_management path, as for the CLI)
     /// ANTHROPIC_BASE_URL + ANTHROPIC_AUTH_TOKEN (+ ANTHROPIC_MODEL), or OPENAI_BASE_URL + OPENAI_API_KEY
     /// (+ OPENAI_MODEL): a backend that serves every request, as in the original.
     std::optional<BackendConfig> envBackend;

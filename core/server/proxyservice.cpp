@@ -153,6 +153,20 @@ ProxyService::ProxyService(QObject *parent)
 
 ProxyService::~ProxyService() = default;
 
+QUrl ProxyService::factoryEndpoint(const Config &config, ModelType type) const
+{
+    // An EU or on-prem account (whoami) is served from its own host, as the CLI does, unless the endpoint was
+    // set to something else than Factory's default host.
+    QUrl url = config.endpoints.value(type);
+    QUrl regional = m_auth->regionalApiBase();
+    if (regional.isEmpty() || url.host() != config.factoryApiBase.host() || url.port() != config.factoryApiBase.port())
+        return url;
+    if (regional.host() == u"api.eu.factory.ai" && config.factoryApiBaseEu.isValid())
+        regional = config.factoryApiBaseEu;
+    regional.setPath(regional.path().chopped(regional.path().endsWith(u'/') ? 1 : 0) + url.path());
+    return regional;
+}
+
 void ProxyService::setConfig(const Config &config)
 {
     const bool uaChanged = !m_config || m_config->userAgent != config.userAgent
@@ -166,6 +180,13 @@ void ProxyService::setConfig(const Config &config)
     if (uaChanged || m_userAgent->userAgent().isEmpty())
         m_userAgent->start(config.userAgent, QUrl(config.userAgentUpdateUrl));
     m_auth->setWorkOs(config.workosBaseUrl, config.workosClientId);
+    m_auth->setDroidCliSync(config.droidCliSync);
+    m_auth->setPreferredOrganization(config.factoryOrganization);
+    // Factory's account calls (whoami, organisations) go to the host the endpoints name.
+    QUrl api = config.endpoints.value(ModelType::Anthropic);
+    api.setPath(QString());
+    api.setQuery(QString());
+    m_auth->setFactoryApi(api);
     m_breaker.configure(config.resilience.breakerFailures, config.resilience.breakerOpenMs);
     m_client->setProxies(config.proxies);
     QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
@@ -703,7 +724,7 @@ void ProxyService::forward(const std::shared_ptr<Call> &call, const ModelConfig 
 
     UpstreamRequest up;
     if (factory) {
-        up.url = config->endpoints.value(model.type);
+        up.url = factoryEndpoint(*config, model.type);
         if (call->countTokens)
             up.url.setPath(up.url.path() + QStringLiteral("/count_tokens"));
         FactoryHeaderInput hin;

@@ -60,6 +60,8 @@ Q_SIGNALS:
     void shutdownFinished(bool drained);
 
 private:
+    /// The URL of Factory's endpoint for `type`, on the account's regional host when whoami named one.
+    QUrl factoryEndpoint(const Config &config, ModelType type) const;
     void handle(Exchange *exchange);
     void handleInfo(Exchange *exchange);
     void handleModels(Exchange *exchange);

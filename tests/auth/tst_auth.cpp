@@ -1,7 +1,8 @@
 // Factory sign-in: the real AuthManager, token stores, and ProxyService against the fake WorkOS + upstream.
 #include "auth/authmanager.h"
 #include "auth/devicesignin.h"
-#include "auth/droidcliimport.h"
+#include "auth/droidclistore.h"
+#include "auth/jwt.h"
 #include "auth/tokenstore.h"
 #include "log/log.h"
 #include "server/proxyservice.h"
@@ -13,7 +14,11 @@
 #include <QtCore/qdir.h>
 #include <QtCore/qfile.h>
 #include <QtCore/qjsonarray.h>
+#include <QtCore/qjsondocument.h>
+#include <QtCore/qjsonobject.h>
 #include <QtCore/qtemporarydir.h>
+#include <QtCore/qfileinfo.h>
+#include <QtCore/qprocess.h>
 #include <QtTest/qsignalspy.h>
 #include <QtTest/qtest.h>
 
@@ -455,49 +460,110 @@ private Q_SLOTS:
         QVERIFY(!job.pollScheduled());
     }
 
+    static QByteArray testKey() { return QByteArray::fromHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"); }
+
+    /// A droid CLI v2 file store in `dir` holding `plaintext`, encrypted with testKey() as the CLI does.
+    static void writeV2(const QString &dir, const QJsonObject &plaintext)
+    {
+        QDir().mkpath(dir);
+        QFile key(dir + QStringLiteral("/auth.v2.key"));
+        QVERIFY(key.open(QIODevice::WriteOnly));
+        key.write(testKey().toBase64());
+        key.close();
+        QFile file(dir + QStringLiteral("/auth.v2.file"));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(droidcli::encrypt(QJsonDocument(plaintext).toJson(QJsonDocument::Compact), testKey()).value());
+    }
+    static QJsonObject readV2(const QString &dir)
+    {
+        QFile file(dir + QStringLiteral("/auth.v2.file"));
+        if (!file.open(QIODevice::ReadOnly))
+            return {};
+        return QJsonDocument::fromJson(droidcli::decrypt(file.readAll(), testKey()).value()).object();
+    }
+
+    void droidCliCrypto()
+    {
+        // What the real CLI wrote (tests/data/factory-cli/auth-v2, fake tokens) decrypts with its key file to
+        // exactly the plaintext recorded next to it; a round trip with our own key gives the input back; a
+        // changed byte is refused (GCM's tag).
+        for (const char *folder : { "device-login", "refresh" }) {
+            const QString dir = QStringLiteral(D2A_TEST_DATA_DIR "/factory-cli/auth-v2/") + QLatin1StringView(folder);
+            QFile key(dir + QStringLiteral("/auth.v2.key")), file(dir + QStringLiteral("/auth.v2.file")), plain(dir + QStringLiteral("/plaintext.json"));
+            QVERIFY(key.open(QIODevice::ReadOnly) && file.open(QIODevice::ReadOnly) && plain.open(QIODevice::ReadOnly));
+            const auto r = droidcli::decrypt(file.readAll(), QByteArray::fromBase64(key.readAll().trimmed()));
+            QVERIFY2(r.ok(), folder);
+            QCOMPARE(r.value(), plain.readAll().trimmed());
+        }
+        const QByteArray text = droidcli::encrypt(R"({"a":1})", testKey()).value();
+        QCOMPARE(text.split(':').size(), 3);
+        QCOMPARE(QByteArray::fromBase64(text.split(':').at(0)).size(), 16);
+        QCOMPARE(droidcli::decrypt(text, testKey()).value(), QByteArray(R"({"a":1})"));
+        QList<QByteArray> fields = text.split(':');
+        QByteArray ct = QByteArray::fromBase64(fields[2]);
+        ct[0] = char(ct[0] ^ 0x01); // one bit of the ciphertext
+        fields[2] = ct.toBase64();
+        QVERIFY(!droidcli::decrypt(fields.join(':'), testKey()).ok());
+        QVERIFY(!droidcli::decrypt(text, QByteArray(32, 'k')).ok());
+    }
+
     void droidCliImport_data()
     {
-        QTest::addColumn<QString>("file");
-        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<QString>("kind");
         QTest::addColumn<QString>("error"); // empty: imported
-        QTest::newRow("valid") << "auth.json" << QByteArray(R"({"access_token":"at-droid-123456789","refresh_token":"rt-droid-123456789"})") << QString();
-        QTest::newRow("malformed") << "auth.json" << QByteArray("{not json") << "is not valid JSON";
-        QTest::newRow("no refresh token") << "auth.json" << QByteArray(R"({"access_token":"at-droid-123456789"})") << "has no refresh_token";
-        QTest::newRow("encrypted store") << "auth.encrypted" << QByteArray("\x01\x02") << "auth.encrypted / auth.v2.*";
-        QTest::newRow("v2 store") << "auth.v2.file" << QByteArray("x") << "--sign-in";
-        QTest::newRow("missing") << "" << QByteArray() << "does not exist";
+        QTest::newRow("v2 file") << "v2" << QString();
+        QTest::newRow("v2 without its key") << "v2-nokey" << "auth.v2.key, is missing";
+        QTest::newRow("v2 with another key") << "v2-wrongkey" << "cannot decrypt";
+        QTest::newRow("v2 not the format") << "v2-garbage" << "iv:tag:ciphertext";
+        QTest::newRow("auth.json (older CLIs)") << "json" << QString();
+        QTest::newRow("auth.json malformed") << "json-bad" << "has no refresh_token";
+        QTest::newRow("missing") << "none" << "not signed in";
     }
 
     void droidCliImport()
     {
-        QFETCH(QString, file);
-        QFETCH(QByteArray, content);
+        QFETCH(QString, kind);
         QFETCH(QString, error);
         const QString dir = m_home.path() + QStringLiteral("/droid-%1").arg(m_case);
         QDir().mkpath(dir);
-        if (!file.isEmpty()) {
-            QFile f(dir + u'/' + file);
+        const QJsonObject plain { { "access_token", "at-droid-123456789" }, { "refresh_token", "rt-droid-123456789" },
+                                  { "active_organization_id", "org_test" }, { "whoami", QJsonObject { { "region", "global" } } } };
+        auto put = [&dir](const char *name, const QByteArray &bytes) {
+            QFile f(dir + u'/' + QLatin1StringView(name));
             QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write(content);
-        }
-        const auto r = importDroidCliAuth(dir);
+            f.write(bytes);
+        };
+        if (kind.startsWith(u"v2"))
+            writeV2(dir, plain);
+        if (kind == u"v2-nokey")
+            QFile::remove(dir + QStringLiteral("/auth.v2.key"));
+        if (kind == u"v2-wrongkey")
+            put("auth.v2.key", QByteArray(32, 'k').toBase64());
+        if (kind == u"v2-garbage")
+            put("auth.v2.file", "not-the-format");
+        if (kind == u"json")
+            put("auth.json", QJsonDocument(plain).toJson());
+        if (kind == u"json-bad")
+            put("auth.json", "{not json");
+        DroidCliStore store(dir);
+        std::optional<Result<DroidCliSession>> r;
+        store.read(this, [&](const Result<DroidCliSession> &x) { r = x; });
+        QTRY_VERIFY(r.has_value());
         if (error.isEmpty()) {
-            QVERIFY(r.ok());
-            QCOMPARE(r.value().refreshToken, QStringLiteral("rt-droid-123456789"));
+            QVERIFY2(r->ok(), qPrintable(r->ok() ? QString() : r->error().message));
+            QCOMPARE(r->value().refreshToken, QStringLiteral("rt-droid-123456789"));
+            QCOMPARE(r->value().source, kind == u"v2" ? QStringLiteral("keyfile-v2") : QStringLiteral("auth.json"));
         } else {
-            QVERIFY(!r.ok());
-            QVERIFY2(r.error().message.contains(error), qPrintable(r.error().message));
+            QVERIFY(!r->ok());
+            QVERIFY2(r->error().message.contains(error), qPrintable(r->error().message));
         }
     }
 
     void droidCliImportedAutomatically()
     {
         const QString dir = m_home.path() + QStringLiteral("/droid-auto");
-        QDir().mkpath(dir);
-        QFile f(dir + QStringLiteral("/auth.json"));
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(QJsonDocument(QJsonObject { { "refresh_token", m_fake->issueRefreshToken() } }).toJson());
-        f.close();
+        writeV2(dir, QJsonObject { { "access_token", m_fake->makeAccessToken(-10) }, { "refresh_token", m_fake->issueRefreshToken() },
+                                   { "active_organization_id", "org_test" } });
         auto auth = std::make_unique<AuthManager>(m_http.get());
         auth->setWorkOs(m_fake->url(QString()), m_fake->workosClientId);
         auth->setStore(new FileTokenStore(storePath()));
@@ -506,7 +572,196 @@ private Q_SLOTS:
         QTRY_COMPARE(auth->state(), AuthManager::State::Ready);
         QCOMPARE(auth->source(), AuthManager::Source::RefreshToken);
         QCOMPARE(readStore().source, QStringLiteral("droid-cli"));
+        QCOMPARE(auth->organizationId(), QStringLiteral("org_test"));
         QCOMPARE(m_fake->refreshCount, 1);
+    }
+
+    void droidCliSignInIsShared()
+    {
+        // droid2api refreshes the pair it took from the CLI: the CLI's file then holds the new pair (the same key,
+        // its other members kept). When the CLI rotates first, droid2api takes the CLI's pair instead of spending
+        // the old one. With droid_cli_sync off, the CLI's file is left alone.
+        const QString dir = m_home.path() + QStringLiteral("/droid-shared");
+        writeV2(dir, QJsonObject { { "access_token", m_fake->makeAccessToken(-10) }, { "refresh_token", m_fake->issueRefreshToken() },
+                                   { "active_organization_id", "org_test" }, { "whoami", QJsonObject { { "region", "global" } } } });
+        qint64 now = QDateTime::currentSecsSinceEpoch();
+        auto auth = std::make_unique<AuthManager>(m_http.get());
+        auth->setWorkOs(m_fake->url(QString()), m_fake->workosClientId);
+        auth->setStore(new FileTokenStore(storePath()));
+        auth->setDroidCliDir(dir);
+        auth->setClock([&now] { return now; });
+        auth->start(Environment());
+        QTRY_COMPARE(auth->state(), AuthManager::State::Ready);
+        QCOMPARE(m_fake->refreshCount, 1);
+        // The rotated pair is in the CLI's file once droid2api has written it back (our store says so).
+        QTRY_COMPARE(readStore().droidCliSeen, readStore().refreshToken);
+        QJsonObject cli = readV2(dir);
+        QCOMPARE(cli.value("refresh_token").toString(), readStore().refreshToken);
+        QCOMPARE(cli.value("access_token").toString(), readStore().accessToken);
+        QCOMPARE(cli.value("active_organization_id").toString(), QStringLiteral("org_test"));
+        QCOMPARE(cli.value("whoami").toObject().value("region").toString(), QStringLiteral("global"));
+        QVERIFY(m_fake->validRefreshTokens.contains(cli.value("refresh_token").toString()));
+        QVERIFY(!QFileInfo::exists(dir + QStringLiteral("/auth.v2.write.lock"))); // released
+
+        // The CLI rotates first: a new valid pair in its file. droid2api's next refresh takes it, spending nothing.
+        const QString cliRefresh = m_fake->issueRefreshToken();
+        const QString cliAccess = m_fake->makeAccessToken(7200 + 3600); // fresh at the clock below
+        cli.insert("refresh_token", cliRefresh);
+        cli.insert("access_token", cliAccess);
+        writeV2(dir, cli);
+        now += 7200; // our access token is due
+        const int refreshes = m_fake->refreshCount;
+        std::optional<Result<QByteArray>> bearer;
+        auth->acquire(this, [&](Result<QByteArray> b) { bearer = b; });
+        QTRY_VERIFY(bearer.has_value());
+        QVERIFY(bearer->ok());
+        QCOMPARE(QString::fromUtf8(bearer->value()), cliAccess);
+        QCOMPARE(m_fake->refreshCount, refreshes); // no refresh: the CLI's access token is fresh
+        QTRY_COMPARE(readStore().refreshToken, cliRefresh);
+        QVERIFY(m_fake->validRefreshTokens.contains(cliRefresh)); // not spent
+
+        // Sync off: a refresh leaves the CLI's file as it is.
+        auth->setDroidCliSync(false);
+        const QByteArray before = [&] { QFile f(dir + QStringLiteral("/auth.v2.file")); f.open(QIODevice::ReadOnly); return f.readAll(); }();
+        now += 7200 * 24 * 365;
+        bearer.reset();
+        auth->acquire(this, [&](Result<QByteArray> b) { bearer = b; });
+        QTRY_VERIFY(bearer.has_value());
+        QVERIFY(bearer->ok());
+        QCOMPARE(m_fake->refreshCount, refreshes + 1);
+        QFile after(dir + QStringLiteral("/auth.v2.file"));
+        QVERIFY(after.open(QIODevice::ReadOnly));
+        QCOMPARE(after.readAll(), before);
+    }
+
+    void droidCliLockDiscipline()
+    {
+        // The CLI's lock: a live owner makes the write wait (and give up after the timeout, the tokens kept);
+        // the lock of a process that is gone is reclaimed; an empty lock directory is simply replaced.
+        const QString dir = m_home.path() + QStringLiteral("/droid-lock");
+        writeV2(dir, QJsonObject { { "access_token", "a1" }, { "refresh_token", "r1" } });
+        DroidCliStore store(dir);
+        store.setLockTimeoutMs(200);
+        std::optional<Result<DroidCliSession>> read;
+        store.read(this, [&](const Result<DroidCliSession> &x) { read = x; });
+        QTRY_VERIFY(read.has_value());
+        QVERIFY(read->ok());
+        DroidCliSession next = read->value();
+        next.refreshToken = QStringLiteral("r2");
+        next.accessToken = QStringLiteral("a2");
+        auto lockWith = [&dir](qint64 pid) {
+            QDir().mkpath(dir + QStringLiteral("/auth.v2.write.lock"));
+            QFile owner(dir + QStringLiteral("/auth.v2.write.lock/owner.json"));
+            QVERIFY(owner.open(QIODevice::WriteOnly));
+            owner.write(QJsonDocument(QJsonObject { { "token", "someone" }, { "pid", double(pid) } }).toJson(QJsonDocument::Compact));
+        };
+        auto write = [&] {
+            std::optional<QString> err;
+            store.write(next, this, [&](const QString &e) { err = e; });
+            if (!QTest::qWaitFor([&] { return err.has_value(); }, 5000))
+                return QStringLiteral("no answer");
+            return *err;
+        };
+        lockWith(QCoreApplication::applicationPid()); // alive: this very process
+        QVERIFY(write().contains(QStringLiteral("timed out")));
+        QCOMPARE(readV2(dir).value("refresh_token").toString(), QStringLiteral("r1"));
+        QDir(dir + QStringLiteral("/auth.v2.write.lock")).removeRecursively();
+        QProcess gone;
+        gone.start(QStringLiteral("true"));
+        QVERIFY(gone.waitForFinished());
+        lockWith(gone.processId() > 0 ? gone.processId() : 2147483000); // that process has exited
+        QCOMPARE(write(), QString());
+        QCOMPARE(readV2(dir).value("refresh_token").toString(), QStringLiteral("r2"));
+        QVERIFY(!QFileInfo::exists(dir + QStringLiteral("/auth.v2.write.lock")));
+        QDir().mkpath(dir + QStringLiteral("/auth.v2.write.lock")); // empty: the rename replaces it
+        next.refreshToken = QStringLiteral("r3");
+        QCOMPARE(write(), QString());
+        QCOMPARE(readV2(dir).value("refresh_token").toString(), QStringLiteral("r3"));
+        const auto perms = QFile::permissions(dir + QStringLiteral("/auth.v2.file"));
+        QCOMPARE(perms & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup | QFileDevice::WriteOther), QFileDevice::Permissions());
+    }
+
+    void rejectedKeyShowsAsSuch()
+    {
+        // whoami refuses the key: not "ready", and requests get a 401 that says why (no upstream call).
+        m_fake->whoamiStatus = 401;
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("Factory rejected the API key \\(HTTP 401\\)")));
+        Environment env;
+        env.factoryApiKey = QStringLiteral("fk-rejected-0123456789");
+        auto proxy = startProxy(env);
+        QTRY_COMPARE(proxy->auth()->state(), AuthManager::State::KeyRejected);
+        QCOMPARE(m_fake->accountCalls.size(), 1);
+        QCOMPARE(m_fake->accountCalls.first().header("x-factory-whoami-extended"), QByteArray("true"));
+        QCOMPARE(m_fake->accountCalls.first().header("authorization"), QByteArray("Bearer fk-rejected-0123456789"));
+        RecordedCall rc;
+        post(rc, *proxy);
+        QTRY_VERIFY(rc.done());
+        QCOMPARE(rc.status, 401);
+        QVERIFY2(rc.body.contains("Factory rejected the API key"), rc.body.constData());
+        QVERIFY(m_fake->received.isEmpty());
+        QVERIFY(!rc.body.contains("fk-rejected"));
+    }
+
+    void regionalAccountsAreServedFromTheirHost()
+    {
+        // whoami says the account is in the EU: requests go to the EU host (here FACTORY_API_BASE_URL_EU, a
+        // second local upstream), as the CLI does; Factory's default host is FACTORY_API_BASE_URL here.
+        FakeUpstream eu;
+        QVERIFY(eu.listen());
+        m_fake->whoamiRegion = QStringLiteral("eu");
+        Environment env;
+        env.factoryApiKey = QStringLiteral("fk-eu-0123456789");
+        env.factoryApiBase = m_fake->url(QString());
+        env.factoryApiBaseEu = eu.url(QString());
+        auto proxy = std::make_unique<ProxyService>();
+        proxy->setEnvironment(env);
+        Config c = ConfigLoader::defaults(); // endpoints on api.factory.ai, moved by FACTORY_API_BASE_URL
+        c.userAgentUpdateUrl.clear();
+        c.tokenStore = QStringLiteral("file");
+        ConfigLoader::applyEnvironment(c, env);
+        QCOMPARE(c.endpoints.value(ModelType::Anthropic), m_fake->url(QStringLiteral("/api/llm/a/v1/messages")));
+        proxy->setConfig(c);
+        proxy->auth()->setStore(new FileTokenStore(storePath()));
+        proxy->auth()->setDroidCliDir(m_home.path() + QStringLiteral("/no-droid"));
+        QVERIFY(proxy->start(QStringLiteral("127.0.0.1"), 0).ok());
+        QTRY_COMPARE(m_fake->accountCalls.size(), 1);
+        QTRY_VERIFY(!proxy->auth()->regionalApiBase().isEmpty());
+        RecordedCall rc;
+        post(rc, *proxy);
+        QTRY_VERIFY(rc.done());
+        QCOMPARE(rc.status, 200);
+        QCOMPARE(eu.received.size(), 1);
+        QCOMPARE(eu.received.first().path, QByteArray("/api/llm/a/v1/messages"));
+        QVERIFY(m_fake->received.isEmpty());
+    }
+
+    void signInIsScopedToAnOrganization()
+    {
+        // A token without an organisation: droid2api asks Factory for the user's organisations and refreshes
+        // with organization_id (the first, or the one chosen), then sends it as X-Factory-Org-Id.
+        m_fake->organizations = { QStringLiteral("org_a"), QStringLiteral("org_b") };
+        Environment env;
+        env.refreshKey = m_fake->issueRefreshToken();
+        auto proxy = startProxy(env);
+        QTRY_COMPARE(proxy->auth()->organizationId(), QStringLiteral("org_a"));
+        QCOMPARE(m_fake->refreshOrganizations, QStringList({ QString(), QStringLiteral("org_a") }));
+        QCOMPARE(proxy->auth()->organizations(), QStringList({ QStringLiteral("org_a"), QStringLiteral("org_b") }));
+        RecordedCall rc;
+        post(rc, *proxy);
+        QTRY_VERIFY(rc.done());
+        QCOMPARE(rc.status, 200);
+        QCOMPARE(m_fake->received.last().header("x-factory-org-id"), QByteArray("org_a"));
+        // The user picks the other one (Settings > Account): a scoped refresh, stored, sent from then on.
+        std::optional<QString> err;
+        proxy->auth()->setOrganization(QStringLiteral("org_b"), this, [&](const QString &e) { err = e; });
+        QTRY_VERIFY(err.has_value());
+        QCOMPARE(*err, QString());
+        QCOMPARE(m_fake->refreshOrganizations.last(), QStringLiteral("org_b"));
+        QTRY_COMPARE(readStore().organizationId, QStringLiteral("org_b"));
+        RecordedCall after;
+        post(after, *proxy);
+        QTRY_VERIFY(after.done());
+        QCOMPARE(m_fake->received.last().header("x-factory-org-id"), QByteArray("org_b"));
     }
 
     void fileStoreIsPrivateAndAtomic()

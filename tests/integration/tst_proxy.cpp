@@ -1,6 +1,7 @@
 // Integration: the real ProxyService on 127.0.0.1:0 in front of the real fake upstream, driven over HTTP.
 #include "config/config.h"
 #include "log/log.h"
+#include "auth/authmanager.h"
 #include "server/proxyservice.h"
 #include "sse/ssesplitter.h"
 #include "support/fakeupstream.h"
@@ -66,6 +67,8 @@ private:
         m_proxy->setConfig(c);
         auto r = m_proxy->start(QStringLiteral("127.0.0.1"), 0);
         QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
+        // The key is checked with Factory (whoami) at start: let that settle before the test counts connections.
+        QTRY_VERIFY(m_proxy->auth()->isLoaded() && m_proxy->auth()->keyChecked());
     }
 
     QUrl proxyUrl(const QString &path) const { return QUrl(m_proxy->baseUrl() + path); }

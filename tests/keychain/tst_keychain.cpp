@@ -1,6 +1,7 @@
 // The real OS keychain: gnome-keyring's Secret Service on a private session bus (see run-with-keyring.sh),
 // started and stopped by the test, so "the keychain is down at start" and "it came up later" are real.
 #include "auth/authmanager.h"
+#include "auth/droidclistore.h"
 #include "auth/credentials.h"
 #include "auth/tokenstore.h"
 #include "support/fakeupstream.h"
@@ -14,6 +15,9 @@
 #include <QtDBus/qdbusconnection.h>
 #include <QtDBus/qdbusconnectioninterface.h>
 #include <QtTest/qsignalspy.h>
+#include <QtCore/qfileinfo.h>
+#include <QtCore/qjsondocument.h>
+#include <QtCore/qjsonobject.h>
 #include <QtTest/qtest.h>
 
 #include <qt6keychain/keychain.h>
@@ -224,6 +228,47 @@ private Q_SLOTS:
         store.remove(&ctx, [&](const QString &e) { removed = e.isEmpty(); });
         QTRY_VERIFY(removed);
         QVERIFY(!readStore(store).has_value());
+    }
+
+    void droidCliKeyringStore()
+    {
+        // The droid CLI's auth.v2.keyring: its key lives in the Secret Service as keytar stores it (generic
+        // secret, attributes service "Factory CLI" and account "auth-encryption-key"), put there with
+        // secret-tool as the CLI would. droid2api reads the key, decrypts, and writes a rotation back with it.
+        const QByteArray key = QByteArray::fromHex("1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100");
+        QProcess tool;
+        tool.start(QStringLiteral("secret-tool"), { QStringLiteral("store"), QStringLiteral("--label=Factory CLI"), QStringLiteral("service"),
+                                                    QStringLiteral("Factory CLI"), QStringLiteral("account"), QStringLiteral("auth-encryption-key") });
+        QVERIFY(tool.waitForStarted());
+        tool.write(key.toBase64());
+        tool.closeWriteChannel();
+        QVERIFY(tool.waitForFinished());
+        QCOMPARE(tool.exitCode(), 0);
+        const QString dir = m_dir.path() + QStringLiteral("/factory-keyring");
+        QDir().mkpath(dir);
+        QFile file(dir + QStringLiteral("/auth.v2.keyring"));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(droidcli::encrypt(R"({"access_token":"at-k","refresh_token":"rt-keyring-1","active_organization_id":"org_k"})", key).value());
+        file.close();
+        DroidCliStore store(dir);
+        std::optional<Result<DroidCliSession>> r;
+        store.read(this, [&](const Result<DroidCliSession> &x) { r = x; });
+        QTRY_VERIFY(r.has_value());
+        QVERIFY2(r->ok(), qPrintable(r->ok() ? QString() : r->error().message));
+        QCOMPARE(r->value().source, QStringLiteral("keyring-v2"));
+        QCOMPARE(r->value().refreshToken, QStringLiteral("rt-keyring-1"));
+        QCOMPARE(r->value().organizationId, QStringLiteral("org_k"));
+        DroidCliSession next = r->value();
+        next.refreshToken = QStringLiteral("rt-keyring-2");
+        std::optional<QString> err;
+        store.write(next, this, [&](const QString &e) { err = e; });
+        QTRY_VERIFY(err.has_value());
+        QCOMPARE(*err, QString());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonObject back = QJsonDocument::fromJson(droidcli::decrypt(file.readAll(), key).value()).object();
+        QCOMPARE(back.value("refresh_token").toString(), QStringLiteral("rt-keyring-2"));
+        QCOMPARE(back.value("active_organization_id").toString(), QStringLiteral("org_k"));
+        QVERIFY(!QFileInfo::exists(dir + QStringLiteral("/auth.v2.file"))); // written where it was read from
     }
 
     /// A chunked write that fails halfway: readers (and a restart) still see the whole old value; old and new

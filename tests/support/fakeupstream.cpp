@@ -131,6 +131,13 @@ void FakeUpstream::onReadyRead(QTcpSocket *socket)
         buf.remove(0, end + 4 + length);
         r.json = QJsonDocument::fromJson(r.body).object();
         r.connectionId = m_ids.value(socket);
+        if (r.path.startsWith("/api/cli/")) { // Factory's account calls: counted apart from the LLM requests
+            accountCalls.append(r);
+            respondAccount(socket, r);
+            if (!m_buffers.contains(socket))
+                return;
+            continue;
+        }
         received.append(r);
         Q_EMIT requestReceived();
         respond(socket, r);
@@ -265,16 +272,34 @@ QString FakeUpstream::issueRefreshToken()
     return t;
 }
 
-QString FakeUpstream::makeAccessToken(qint64 ttl)
+QString FakeUpstream::makeAccessToken(qint64 ttl, const QString &org)
 {
     static int serial = 0;
     auto b64 = [](const QByteArray &d) { return d.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals); };
     const QByteArray header = b64(R"({"alg":"none","typ":"JWT"})");
-    const QByteArray payload = b64(compact({ { "sub", "user_1" }, { "email", email }, { "jti", ++serial },
-                                             { "exp", double(QDateTime::currentSecsSinceEpoch() + ttl) } }));
+    QJsonObject claims { { "sub", "user_1" }, { "email", email }, { "jti", ++serial }, { "exp", double(QDateTime::currentSecsSinceEpoch() + ttl) } };
+    if (!org.isEmpty())
+        claims.insert("org_id", org);
+    const QByteArray payload = b64(compact(claims));
     const QString token = QString::fromLatin1(header + '.' + payload + '.' + b64("fake-signature-" + QByteArray::number(serial)));
     issuedAccessTokens.append(token);
     return token;
+}
+
+void FakeUpstream::respondAccount(QTcpSocket *socket, const Received &req)
+{
+    if (req.path == "/api/cli/whoami") {
+        if (whoamiStatus != 200)
+            return sendJson(socket, whoamiStatus, R"({"error":"invalid api key"})");
+        QJsonObject o { { "userId", "user_1" }, { "orgId", "org_test" }, { "region", whoamiRegion }, { "isOnPrem", !whoamiPremHost.isEmpty() },
+                        { "isEnterprise", false }, { "principalKind", "human" } };
+        if (!whoamiPremHost.isEmpty())
+            o.insert("premBaseHost", whoamiPremHost);
+        return sendJson(socket, 200, compact(o));
+    }
+    if (req.path == "/api/cli/org")
+        return sendJson(socket, 200, compact({ { "workosOrgIds", QJsonArray::fromStringList(organizations) } }));
+    sendJson(socket, 404, R"({"error":"not found"})");
 }
 
 void FakeUpstream::sendJson(QTcpSocket *socket, int status, const QByteArray &body)
@@ -297,6 +322,13 @@ void FakeUpstream::respondFake(QTcpSocket *socket, const Received &req)
         accessTtlSecs = k.value("access_ttl_secs").toInt(int(accessTtlSecs));
         if (k.contains("reject_bearer"))
             rejectBearers.insert(k.value("reject_bearer").toString().toUtf8());
+        whoamiStatus = k.value("whoami_status").toInt(whoamiStatus);
+        whoamiRegion = k.value("whoami_region").toString(whoamiRegion);
+        if (k.contains("organizations")) {
+            organizations.clear();
+            for (const QJsonValue &o : k.value("organizations").toArray())
+                organizations << o.toString();
+        }
         if (k.contains("agent")) {
             const QJsonObject a = k.value("agent").toObject();
             AgentRule rule;
@@ -381,7 +413,9 @@ void FakeUpstream::respondWorkOs(QTcpSocket *socket, const Received &req)
         return;
     }
     const QString token = form.value(QStringLiteral("refresh_token"));
-    auto answer = [this, socket, token] {
+    const QString organization = form.value(QStringLiteral("organization_id"));
+    refreshOrganizations << organization;
+    auto answer = [this, socket, token, organization] {
         if (!validRefreshTokens.contains(token)) {
             sendJson(socket, 400, compact({ { "error", "invalid_grant" },
                                             { "error_description", spentRefreshTokens.contains(token)
@@ -392,9 +426,11 @@ void FakeUpstream::respondWorkOs(QTcpSocket *socket, const Received &req)
         validRefreshTokens.remove(token);
         spentRefreshTokens.insert(token);
         ++refreshCount;
-        sendJson(socket, 200, compact({ { "access_token", makeAccessToken(accessTtlSecs) }, { "refresh_token", issueRefreshToken() },
+        // With organisations configured, a token is scoped (org_id claim) only when the refresh named one.
+        const QString org = organizations.isEmpty() ? QStringLiteral("org_1") : organization;
+        sendJson(socket, 200, compact({ { "access_token", makeAccessToken(accessTtlSecs, org) }, { "refresh_token", issueRefreshToken() },
                                         { "user", QJsonObject { { "id", "user_1" }, { "email", email }, { "first_name", "Dev" } } },
-                                        { "organization_id", "org_1" } }));
+                                        { "organization_id", org } }));
     };
     if (refreshDelayMs > 0) {
         QPointer<QTcpSocket> s(socket);

@@ -98,6 +98,14 @@ public:
     bool rejectAllBearers = false;
     QStringList issuedAccessTokens; ///< every access token the fake WorkOS issued (tests check logs for them)
 
+    // --- Factory's account calls (GET /api/cli/whoami, /api/cli/org), kept apart from `received`
+    QList<Received> accountCalls;
+    int whoamiStatus = 200; ///< 401: the key is rejected
+    QString whoamiRegion = QStringLiteral("global");
+    QString whoamiPremHost;
+    QStringList organizations; ///< GET /api/cli/org; when set, tokens carry org_id only if a refresh named one
+    QStringList refreshOrganizations; ///< organization_id of every refresh request ("" when none)
+
     // --- fake WorkOS
     QString workosClientId = QStringLiteral("client_01HNM792M5G5G1A2THWPXKFMXB");
     QSet<QString> validRefreshTokens; ///< each may be used once
@@ -117,8 +125,8 @@ public:
     bool releaseNextEvent();
     /// Makes and remembers a valid refresh token.
     QString issueRefreshToken();
-    /// A JWT access token expiring `ttl` seconds from now.
-    QString makeAccessToken(qint64 ttl);
+    /// A JWT access token expiring `ttl` seconds from now (with an org_id claim when `org` is set).
+    QString makeAccessToken(qint64 ttl, const QString &org = QString());
 
     /// The SSE events (raw, with their blank line) a normal stream of `format` sends: "anthropic", "responses",
     /// "chat", "gemini".
@@ -140,6 +148,7 @@ private:
     void respond(QTcpSocket *socket, const Received &req);
     void respondWorkOs(QTcpSocket *socket, const Received &req);
     void respondFake(QTcpSocket *socket, const Received &req);
+    void respondAccount(QTcpSocket *socket, const Received &req);
     void sendJson(QTcpSocket *socket, int status, const QByteArray &body);
     void streamTo(QTcpSocket *socket, QList<QByteArray> events, int delayMs, bool cutAfterFirst, bool stallAfterFirst);
 

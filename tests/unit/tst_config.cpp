@@ -253,6 +253,8 @@ private Q_SLOTS:
         QVERIFY(edited.value().contains("\"model_order\""));
         QCOMPARE(back.backends.size(), 2);
         QVERIFY(!back.findModel(QStringLiteral("gpt-5.5-pro")));
+        QCOMPARE(back.droidCliSync, false);
+        QCOMPARE(back.factoryOrganization, QStringLiteral("org_team"));
         QVERIFY(edited.value().contains("\"x-my-notes\": { \"why\": \"keys droid2api does not know are kept\", \"list\": [3, 1, 2] }"));
     }
 

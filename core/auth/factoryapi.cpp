@@ -1,0 +1,85 @@
+#include "factoryapi.h"
+
+#include "../upstream/factoryheaders.h"
+#include "../upstream/httpclient.h"
+
+#include <QtCore/qjsonarray.h>
+#include <QtCore/qjsondocument.h>
+#include <QtCore/qjsonobject.h>
+
+namespace d2a {
+
+QUrl Whoami::apiBase() const
+{
+    if (isOnPrem && !premBaseHost.isEmpty())
+        return QUrl(premBaseHost.contains(u"://") ? premBaseHost : QStringLiteral("https://") + premBaseHost);
+    if (region == u"eu")
+        return QUrl(QStringLiteral("https://api.eu.factory.ai"));
+    return {};
+}
+
+FactoryApiClient::FactoryApiClient(HttpClient *http, QObject *parent) : QObject(parent), m_http(http) { }
+
+void FactoryApiClient::get(const QString &path, const QByteArray &bearer, bool extended, QObject *context,
+                           std::function<void(int, const QByteArray &, const Error *)> done)
+{
+    UpstreamRequest r;
+    r.method = "GET";
+    r.url = m_base;
+    r.url.setPath(m_base.path().chopped(m_base.path().endsWith(u'/') ? 1 : 0) + path);
+    r.headers = { { "authorization", "Bearer " + bearer }, { "accept", "application/json" },
+                  { "x-factory-client", "cli" }, { "user-agent", QByteArray("factory-cli/") + kFactoryCliVersion } };
+    if (extended)
+        r.headers.append(qMakePair(QByteArray("x-factory-whoami-extended"), QByteArray("true")));
+    r.connectTimeoutMs = 10000;
+    r.firstByteTimeoutMs = 30000;
+    r.idleTimeoutMs = 30000;
+    UpstreamReply *reply = m_http->send(r, context);
+    auto body = std::make_shared<QByteArray>();
+    connect(reply, &UpstreamReply::dataReceived, context, [body](const QByteArray &d) {
+        if (body->size() < 1024 * 1024)
+            *body += d;
+    });
+    connect(reply, &UpstreamReply::finished, context, [reply, body, done] {
+        reply->deleteLater();
+        done(reply->status(), *body, nullptr);
+    });
+    connect(reply, &UpstreamReply::failed, context, [reply, done](const Error &e) {
+        reply->deleteLater();
+        done(0, QByteArray(), &e);
+    });
+}
+
+void FactoryApiClient::whoami(const QByteArray &bearer, QObject *context, std::function<void(Result<Whoami>)> done)
+{
+    get(QStringLiteral("/api/cli/whoami"), bearer, true, context, [done](int status, const QByteArray &body, const Error *e) {
+        if (e)
+            return done(Error { 503, QStringLiteral("cannot reach Factory to check the key: %1").arg(e->message), "network" });
+        if (status == 400 || status == 401 || status == 403)
+            return done(Error { 401, QStringLiteral("Factory rejected the API key (HTTP %1)").arg(status), "rejected" });
+        if (status != 200)
+            return done(Error { 503, QStringLiteral("Factory could not check the key (HTTP %1)").arg(status), "network" });
+        const QJsonObject o = QJsonDocument::fromJson(body).object();
+        Whoami w;
+        w.userId = o.value(u"userId").toString();
+        w.orgId = o.value(u"orgId").toString();
+        w.region = o.value(u"region").toString(QStringLiteral("global"));
+        w.isOnPrem = o.value(u"isOnPrem").toBool();
+        w.premBaseHost = o.value(u"premBaseHost").toString();
+        done(w);
+    });
+}
+
+void FactoryApiClient::organizations(const QByteArray &bearer, QObject *context, std::function<void(Result<QStringList>)> done)
+{
+    get(QStringLiteral("/api/cli/org"), bearer, false, context, [done](int status, const QByteArray &body, const Error *e) {
+        if (e || status != 200)
+            return done(Error { 503, e ? e->message : QStringLiteral("HTTP %1").arg(status), "network" });
+        QStringList ids;
+        for (const QJsonValue &v : QJsonDocument::fromJson(body).object().value(u"workosOrgIds").toArray())
+            ids << v.toString();
+        done(ids);
+    });
+}
+
+} // namespace d2a
