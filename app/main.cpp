@@ -358,7 +358,7 @@ static int run(QCoreApplication &app, bool gui)
     const QCommandLineOption signOut(QStringLiteral("sign-out"),
                                      QCoreApplication::translate("main", "Forget the stored Factory tokens and API key, then exit."));
     const QCommandLineOption importDroid(QStringLiteral("import-droid-auth"),
-                                         QCoreApplication::translate("main", "Import the droid CLI's sign-in (~/.factory/auth.json), then exit."));
+                                         QCoreApplication::translate("main", "Import the droid CLI's sign-in (~/.factory/auth.v2.*, shared with it from then on), then exit."));
     const QCommandLineOption tokenStoreOpt(QStringLiteral("token-store"),
                                            QCoreApplication::translate("main", "Where tokens live: auto (default), keychain or file."),
                                            QStringLiteral("kind"));

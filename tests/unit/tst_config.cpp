@@ -234,6 +234,25 @@ private Q_SLOTS:
         QCOMPARE(ConfigLoader::edit(edited.value(), back.value(), next).value(), edited.value());
     }
 
+    void factoryUrlVariables()
+    {
+        // FACTORY_API_BASE_URL moves the endpoints on Factory's host (paths kept; a custom endpoint stays);
+        // FACTORY_WORKOS_BASE_URL includes /user_management, as for the CLI.
+        Config c = ConfigLoader::defaults();
+        c.endpoints[ModelType::Common] = QUrl(QStringLiteral("https://my.proxy.example/v1/chat/completions"));
+        Environment env;
+        env.factoryApiBase = QUrl(QStringLiteral("http://127.0.0.1:9/"));
+        env.factoryApiBaseEu = QUrl(QStringLiteral("http://127.0.0.1:10"));
+        env.workosBase = QUrl(QStringLiteral("http://127.0.0.1:11/workos/user_management"));
+        ConfigLoader::applyEnvironment(c, env);
+        QCOMPARE(c.endpoints.value(ModelType::Anthropic), QUrl(QStringLiteral("http://127.0.0.1:9/api/llm/a/v1/messages")));
+        QCOMPARE(c.endpoints.value(ModelType::Google), QUrl(QStringLiteral("http://127.0.0.1:9/api/llm/g/v1/generate")));
+        QCOMPARE(c.endpoints.value(ModelType::Common), QUrl(QStringLiteral("https://my.proxy.example/v1/chat/completions")));
+        QCOMPARE(c.factoryApiBase, env.factoryApiBase);
+        QCOMPARE(c.factoryApiBaseEu, env.factoryApiBaseEu);
+        QCOMPARE(c.workosBaseUrl, QUrl(QStringLiteral("http://127.0.0.1:11/workos")));
+    }
+
     void savingNeverDropsAField()
     {
         QFile every(QStringLiteral(D2A_TEST_DATA_DIR "/config-every-key.json"));
