@@ -568,18 +568,22 @@ const QList<ModelConfig> &catalog();
 
 /// Entries earlier versions shipped (and their first run copied into config files): such an entry in a
 /// user's file is an unedited old default, which the current catalog replaces.
+const QJsonObject &previousDefaults()
+{
+    static const QJsonObject previous = [] {
+        initCoreResources();
+        QFile f(QStringLiteral(":/droid2api/previous-models.json"));
+        return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object() : QJsonObject();
+    }();
+    return previous;
+}
+
 bool previouslyShipped(const QJsonObject &entry)
 {
-    static const QList<QJsonObject> previous = [] {
-        initCoreResources();
-        QList<QJsonObject> out;
-        QFile f(QStringLiteral(":/droid2api/previous-models.json"));
-        if (f.open(QIODevice::ReadOnly))
-            for (const QJsonValue &m : QJsonDocument::fromJson(f.readAll()).object().value(u"models").toArray())
-                out << m.toObject();
-        return out;
-    }();
-    return previous.contains(entry);
+    for (const QJsonValue &m : previousDefaults().value(u"models").toArray())
+        if (m.toObject() == entry)
+            return true;
+    return false;
 }
 
 /// Shipped models past their deprecation date leave the list; requests naming them go to their replacement
@@ -750,6 +754,14 @@ const QList<Field> &fields()
         f << intSubField("timeouts.idle_ms", &Config::timeouts, &Timeouts::idleMs, 1, 24 * 3600 * 1000);
         f << intSubField("timeouts.shutdown_ms", &Config::timeouts, &Timeouts::shutdownMs, 1, 24 * 3600 * 1000);
         f << intSubField("timeouts.keepalive_ms", &Config::timeouts, &Timeouts::keepAliveMs, 1, 24 * 3600 * 1000);
+        f << intSubField("timeouts.request_head_ms", &Config::timeouts, &Timeouts::requestHeadMs, 100, 3600 * 1000);
+        f << intSubField("timeouts.request_body_ms", &Config::timeouts, &Timeouts::requestBodyMs, 100, 24 * 3600 * 1000);
+        f << intSubField("timeouts.client_idle_ms", &Config::timeouts, &Timeouts::clientIdleMs, 100, 24 * 3600 * 1000);
+        f << intSubField("limits.max_header_bytes", &Config::limits, &Limits::maxHeaderBytes, 1024, 16 * 1024 * 1024);
+        f << intSubField("limits.max_connections_per_client", &Config::limits, &Limits::maxConnectionsPerClient, 1, 1000000);
+        f << intSubField("limits.max_bodies_in_flight_bytes", &Config::limits, &Limits::maxBodiesInFlightBytes, 1024, qint64(1) << 40);
+        f << intSubField("limits.max_event_bytes", &Config::limits, &Limits::maxEventBytes, 1024, qint64(1) << 34);
+        f << intSubField("limits.max_answer_bytes", &Config::limits, &Limits::maxAnswerBytes, 1024, qint64(1) << 36);
         f << Field { { QStringLiteral("tls_ca_file") },
                      [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
                          if (auto e = v.expect(key, value, QJsonValue::String, QStringLiteral("a string")))
@@ -776,6 +788,22 @@ const QList<Field> &fields()
                          return std::nullopt;
                      },
                      [](const Config &c) { return QJsonValue(QJsonArray::fromStringList(c.proxies)); } };
+        for (const auto &[name, member] : { std::pair { "allowed_hosts", &Config::allowedHosts }, std::pair { "allowed_origins", &Config::allowedOrigins } })
+            f << Field { { QString::fromLatin1(name) },
+                         [member = member](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                             if (auto e = v.expect(key, value, QJsonValue::Array, QStringLiteral("an array of strings")))
+                                 return e;
+                             QStringList list;
+                             const QJsonArray arr = value.toArray();
+                             for (int i = 0; i < arr.size(); ++i) {
+                                 if (auto e = v.expect(QStringLiteral("%1[%2]").arg(key).arg(i), arr[i], QJsonValue::String, QStringLiteral("a string")))
+                                     return e;
+                                 list << arr[i].toString().trimmed();
+                             }
+                             c.*member = list;
+                             return std::nullopt;
+                         },
+                         [member = member](const Config &c) { return QJsonValue(QJsonArray::fromStringList(c.*member)); } };
         f << Field { { QStringLiteral("upstream_headers") },
                      [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
                          if (auto e = v.expect(key, value, QJsonValue::Object, QStringLiteral("an object")))
@@ -905,6 +933,7 @@ struct Group
 const Group kGroups[] = {
     { "timeouts", {} },
     { "resilience", {} },
+    { "limits", {} },
     { "workos", {} },
     { "reasoning_budgets", { QStringLiteral("low"), QStringLiteral("medium"), QStringLiteral("high"), QStringLiteral("xhigh") } },
 };
@@ -1204,7 +1233,10 @@ Result<Config> ConfigLoader::fromJson(const QByteArray &json, const QString &fil
 
     // Keys the file leaves out come from the shipped defaults, so an original config.json keeps working.
     QJsonObject o = defaultsJson();
-    const QJsonObject user = doc.object();
+    QJsonObject user = doc.object();
+    // An unedited copy of the Stainless headers earlier versions shipped: the built-in set replaces it.
+    if (user.value(u"upstream_headers") == previousDefaults().value(u"upstream_headers"))
+        user.remove(QStringLiteral("upstream_headers"));
     for (auto it = user.begin(); it != user.end(); ++it)
         o.insert(it.key(), it.value());
 

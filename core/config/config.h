@@ -113,6 +113,19 @@ struct Timeouts
     int idleMs = 300000; ///< silence allowed between two chunks of a body
     int shutdownMs = 10000; ///< how long SIGINT/SIGTERM waits for in-flight requests
     int keepAliveMs = 15000; ///< silence after which a stream gets a keepalive in the client's grammar
+    int requestHeadMs = 10000; ///< a client's request head must arrive within this (408)
+    int requestBodyMs = 120000; ///< and its body within this after the head (408)
+    int clientIdleMs = 60000; ///< an idle keep-alive client connection is closed after this
+};
+
+/// What one client may hold (the rest of the protection against hostile peers is fixed: see README Security).
+struct Limits
+{
+    int maxHeaderBytes = 64 * 1024; ///< request line and headers (431 beyond)
+    int maxConnectionsPerClient = 256; ///< per client address; its oldest idle connection makes room
+    qint64 maxBodiesInFlightBytes = 256 * 1024 * 1024; ///< request bodies held at once (503 beyond)
+    qint64 maxEventBytes = 16 * 1024 * 1024; ///< one upstream SSE event (an error event beyond)
+    qint64 maxAnswerBytes = 64 * 1024 * 1024; ///< one whole upstream answer (502 beyond)
 };
 
 struct Config
@@ -127,8 +140,11 @@ struct Config
     QString userAgent;
     QString userAgentUpdateUrl; ///< empty: never fetch the latest CLI version
     bool devMode = false;
-    QString accessKey; ///< optional local key clients must present
+    QString accessKey; ///< optional local key clients must present (required to listen beyond loopback)
+    QStringList allowedHosts; ///< Host names served besides loopback names and the listener's addresses
+    QStringList allowedOrigins; ///< browser origins allowed to call (CORS), e.g. "http://localhost:*"; none by default
     Timeouts timeouts;
+    Limits limits;
     qint64 maxBodyBytes = 32 * 1024 * 1024;
     QString tlsCaFile; ///< extra PEM CA certificates upstream TLS trusts (a private or self-signed service)
     QStringList proxies; ///< outbound HTTP(S) proxies, used round-robin; empty: the system proxy settings

@@ -1,6 +1,6 @@
 #include "exchange.h"
 
-#include "../compat/httpservercompat.h"
+#include "httpserver.h"
 #include "../formats/apierrors.h"
 #include "../log/log.h"
 
@@ -12,10 +12,8 @@ namespace {
 constexpr qint64 kDrainedBelow = 256 * 1024;
 }
 
-Exchange::Exchange(IncomingRequest request, std::unique_ptr<compat::HttpResponseChannel> channel, QTcpSocket *socket,
-                   bool keepAlive, QObject *parent)
-    : QObject(parent), m_request(std::move(request)), m_channel(std::move(channel)), m_socket(socket),
-      m_keepAlive(keepAlive)
+Exchange::Exchange(IncomingRequest request, HttpConnection *connection, QObject *parent)
+    : QObject(parent), m_request(std::move(request)), m_connection(connection), m_socket(connection ? connection->socket() : nullptr)
 {
     m_timer.start();
     m_record.method = QString::fromLatin1(m_request.method);
@@ -47,7 +45,8 @@ void Exchange::respond(int status, const HeaderList &headers, const QByteArray &
     m_record.status = status;
     m_record.bytesOut = body.size();
     if (!m_clientGone)
-        m_channel->writeWhole(status, all, m_request.method == "HEAD" ? QByteArray() : body);
+        if (m_connection)
+            m_connection->writeWhole(status, all, m_request.method == "HEAD" ? QByteArray() : body);
     finish();
 }
 
@@ -78,8 +77,8 @@ void Exchange::beginStream(int status, const HeaderList &headers)
     m_record.status = status;
     HeaderList all = m_common;
     all += headers;
-    if (!m_clientGone)
-        m_channel->beginChunked(status, all);
+    if (!m_clientGone && m_connection)
+        m_connection->beginChunked(status, all);
 }
 
 void Exchange::writeStream(const QByteArray &bytes)
@@ -87,15 +86,16 @@ void Exchange::writeStream(const QByteArray &bytes)
     if (!m_streaming || m_finished || m_clientGone)
         return;
     m_record.bytesOut += bytes.size();
-    m_channel->writeChunk(bytes);
+    if (m_connection)
+        m_connection->writeChunk(bytes);
 }
 
 void Exchange::endStream()
 {
     if (!m_streaming || m_finished)
         return;
-    if (!m_clientGone)
-        m_channel->finishChunked();
+    if (!m_clientGone && m_connection)
+        m_connection->finishChunked();
     finish();
 }
 
@@ -108,7 +108,8 @@ void Exchange::abortStream(const QString &reason)
     m_clientGone = true; // the socket's disconnected() below is ours, not the client's
     if (m_socket)
         m_socket->disconnect(this);
-    m_channel->abort(m_socket);
+    if (m_connection)
+        m_connection->abortResponse();
     finish();
 }
 
@@ -133,8 +134,6 @@ void Exchange::finish()
     if (m_socket) {
         m_socket->disconnect(this);
     }
-    // Release the responder now (6.5+: lets the connection read its next request).
-    m_channel.reset();
     qCInfo(lcServer).noquote() << QStringLiteral("%1 %2 model=%3 status=%4 %5ms in=%6B out=%7B%8%9")
                                       .arg(m_record.method, m_record.path,
                                            m_record.model.isEmpty() ? QStringLiteral("-") : m_record.model)

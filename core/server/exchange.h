@@ -20,11 +20,9 @@ QT_END_NAMESPACE
 
 namespace d2a {
 
-namespace compat {
-class HttpResponseChannel;
-}
+class HttpConnection;
 
-/// The parts of an HTTP request the proxy uses, copied out of QHttpServerRequest.
+/// The parts of an HTTP request the proxy uses.
 struct IncomingRequest
 {
     QByteArray method;
@@ -58,8 +56,8 @@ class Exchange final : public QObject
     Q_DISABLE_COPY_MOVE(Exchange)
 
 public:
-    Exchange(IncomingRequest request, std::unique_ptr<compat::HttpResponseChannel> channel, QTcpSocket *socket,
-             bool keepAlive, QObject *parent = nullptr);
+    /// `connection` writes the response (and owns the client socket).
+    Exchange(IncomingRequest request, HttpConnection *connection, QObject *parent = nullptr);
     ~Exchange() override;
 
     const IncomingRequest &request() const { return m_request; }
@@ -105,7 +103,7 @@ private:
     void onSocketGone();
 
     IncomingRequest m_request;
-    std::unique_ptr<compat::HttpResponseChannel> m_channel;
+    QPointer<HttpConnection> m_connection;
     QPointer<QTcpSocket> m_socket;
     WireFormat m_format = WireFormat::OpenAIChat;
     HeaderList m_common;
@@ -114,7 +112,6 @@ private:
     bool m_streaming = false;
     bool m_finished = false;
     bool m_clientGone = false;
-    bool m_keepAlive = true;
 };
 
 } // namespace d2a

@@ -1,141 +1,352 @@
 #include "httpserver.h"
 
-#include "../compat/httpservercompat.h"
 #include "../formats/apierrors.h"
 #include "../log/log.h"
 
+#include <QtCore/qcoreapplication.h>
 #include <QtCore/qelapsedtimer.h>
-#include <QtCore/qtimer.h>
-#include <QtHttpServer/qhttpserverrequest.h>
+#include <QtCore/qurlquery.h>
 #include <QtNetwork/qtcpsocket.h>
+
+#if defined(Q_OS_UNIX)
+#include <sys/resource.h>
+#endif
 
 namespace d2a {
 
 namespace {
-
-QByteArray methodName(QHttpServerRequest::Method m)
-{
-    switch (m) {
-    case QHttpServerRequest::Method::Get: return "GET";
-    case QHttpServerRequest::Method::Put: return "PUT";
-    case QHttpServerRequest::Method::Delete: return "DELETE";
-    case QHttpServerRequest::Method::Post: return "POST";
-    case QHttpServerRequest::Method::Head: return "HEAD";
-    case QHttpServerRequest::Method::Options: return "OPTIONS";
-    case QHttpServerRequest::Method::Patch: return "PATCH";
-    case QHttpServerRequest::Method::Connect: return "CONNECT";
-    case QHttpServerRequest::Method::Trace: return "TRACE";
-    default: return "UNKNOWN";
-    }
+constexpr qint64 kSocketReadBuffer = 256 * 1024; ///< what Qt reads ahead of us: the rest stays in the kernel
 }
 
-} // namespace
+// --- one connection
 
-// ---------------------------------------------------------------------------------------------------------
-
-HttpListener::HttpListener(HttpServer *server) : QTcpServer(server), m_server(server) { }
-
-void HttpListener::incomingConnection(qintptr descriptor)
+HttpConnection::HttpConnection(QTcpSocket *socket, HttpServer *server)
+    : QObject(server), m_server(server), m_socket(socket), m_peer(socket->peerAddress()), m_peerPort(socket->peerPort())
 {
-    auto *socket = new QTcpSocket(this);
-    if (!socket->setSocketDescriptor(descriptor)) {
-        delete socket;
-        return;
-    }
+    socket->setParent(this);
     // Without TCP_NODELAY every proxied response stalls 20-40 ms on Nagle + delayed ACK (PROTOCOL.md §7).
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    m_sockets.insert(socket, socket->peerPort());
-    connect(socket, &QObject::destroyed, this, [this, socket] { m_sockets.remove(socket); });
-    // Connected before QHttpServer's own slot, so this sees each request head before it is consumed.
-    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { inspect(socket); });
-    addPendingConnection(socket);
+    // A client that sends faster than we read (pipelining, a body while we answer) is held back by TCP.
+    socket->setReadBufferSize(kSocketReadBuffer);
+    m_connectionId = m_peer.toString().toLatin1() + ':' + QByteArray::number(m_peerPort) + '@' + QByteArray::number(server->startedMs());
+    m_deadline.setSingleShot(true);
+    connect(&m_deadline, &QTimer::timeout, this, [this] {
+        switch (m_state) {
+        case State::Head:
+            refuse(Error { 408, tr("the request head did not arrive within %1 ms").arg(m_server->limits().headTimeoutMs), {} }, m_head.target);
+            break;
+        case State::Body:
+            refuse(Error { 408, tr("the request body did not arrive within %1 ms").arg(m_server->limits().bodyTimeoutMs), {} }, m_head.target);
+            break;
+        case State::Idle:
+            close(); // an idle keep-alive connection: nothing to say
+            break;
+        case State::Serving:
+        case State::Closing: break;
+        }
+    });
+    connect(socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
+    connect(socket, &QTcpSocket::disconnected, this, [this] {
+        if (m_state != State::Serving) // a request in flight finishes through its Exchange first
+            deleteLater();
+    });
+    setState(State::Idle);
 }
 
-QTcpSocket *HttpListener::socketFor(const QHostAddress &peer, quint16 port) const
+HttpConnection::~HttpConnection()
 {
-    for (auto it = m_sockets.cbegin(); it != m_sockets.cend(); ++it)
-        if (it.value() == port && it.key()->peerAddress().isEqual(peer, QHostAddress::TolerantConversion))
-            return it.key();
-    return nullptr;
+    releaseBudget();
+    m_server->forget(this);
 }
 
-void HttpListener::inspect(QTcpSocket *socket)
+void HttpConnection::setState(State s)
 {
-    if (m_server->isRefused(socket)) {
-        socket->readAll(); // the rest of a refused request never reaches QHttpServer
-        return;
+    m_state = s;
+    const ServerLimits &l = m_server->limits();
+    switch (s) {
+    case State::Idle:
+        m_idleSince = QDateTime::currentMSecsSinceEpoch();
+        m_deadline.start(l.idleTimeoutMs);
+        break;
+    case State::Head: m_deadline.start(l.headTimeoutMs); break;
+    case State::Body: m_deadline.start(l.bodyTimeoutMs); break;
+    case State::Serving:
+    case State::Closing: m_deadline.stop(); break;
     }
-    if (m_server->isBusy(socket))
-        return;
-    const QByteArray head = socket->peek(16 * 1024);
-    const qsizetype end = head.indexOf("\r\n\r\n");
-    if (end < 0)
-        return;
-    const qsizetype firstLineEnd = head.indexOf("\r\n");
-    const QList<QByteArray> requestLine = head.left(firstLineEnd).split(' ');
-    if (requestLine.size() != 3 || !requestLine[2].startsWith("HTTP/1."))
-        return;
-    qint64 contentLength = -1;
-    bool expectContinue = false;
-    for (const QByteArray &line : head.mid(firstLineEnd + 2, end - firstLineEnd - 2).split('\n')) {
-        const qsizetype colon = line.indexOf(':');
-        if (colon <= 0)
-            continue;
-        const QByteArray name = line.left(colon).trimmed().toLower();
-        const QByteArray value = line.mid(colon + 1).trimmed();
-        if (name == "content-length")
-            contentLength = value.toLongLong();
-        else if (name == "expect")
-            expectContinue = value.compare("100-continue", Qt::CaseInsensitive) == 0;
-    }
-    const qsizetype q = requestLine[1].indexOf('?');
-    const QString path = QString::fromLatin1(q < 0 ? requestLine[1] : requestLine[1].left(q));
-    if (contentLength > m_server->maxBodyBytes()) {
-        m_server->refuseEarly(socket, path,
-                              Error::tooLarge(QStringLiteral("request body of %1 bytes is over the limit of %2 bytes "
-                                                             "(config key max_body_bytes)")
-                                                  .arg(contentLength)
-                                                  .arg(m_server->maxBodyBytes())));
-        return;
-    }
-    // Qt 6.4 ignores "Expect: 100-continue", so curl and others stall a second before sending large bodies.
-    if (expectContinue && !compat::serverHandlesExpectContinue() && contentLength > 0
-        && socket->bytesAvailable() <= end + 4)
-        socket->write("HTTP/1.1 100 Continue\r\n\r\n");
 }
 
-// ---------------------------------------------------------------------------------------------------------
-
-bool HttpListener::closeAll()
+void HttpConnection::releaseBudget()
 {
-    bool flushed = true;
-    for (auto it = m_sockets.cbegin(); it != m_sockets.cend(); ++it) {
-        QTcpSocket *s = it.key();
-        if (s->state() == QAbstractSocket::ConnectedState)
-            s->disconnectFromHost(); // writes what is pending first
-        if (s->state() != QAbstractSocket::UnconnectedState && s->bytesToWrite() > 0)
-            flushed = false;
-    }
-    return flushed;
+    if (m_budget > 0)
+        m_server->returnBudget(m_budget);
+    m_budget = 0;
 }
 
-HttpServer::HttpServer(QObject *parent) : QAbstractHttpServer(parent) { }
+void HttpConnection::onReadyRead()
+{
+    if (m_state == State::Serving || m_state == State::Closing)
+        return; // one request at a time: the rest waits (in Qt's bounded buffer, then in the kernel)
+    process();
+}
 
-HttpServer::~HttpServer() = default;
+void HttpConnection::process()
+{
+    const ServerLimits &limits = m_server->limits();
+    while (m_state == State::Idle || m_state == State::Head || m_state == State::Body) {
+        if (m_state != State::Body) {
+            // Read only what a head may take: the body is read by readBody() under its own limits.
+            const qint64 room = limits.head.maxHeadBytes + 1 - m_buf.size();
+            if (room > 0 && m_socket->bytesAvailable() > 0)
+                m_buf += m_socket->read(room);
+            if (m_buf.isEmpty())
+                return;
+            if (m_state == State::Idle)
+                setState(State::Head);
+            m_head = http::RequestHead();
+            const http::Parsed parsed = http::parseRequestHead(m_buf, limits.head, &m_head);
+            if (parsed.state == http::Parsed::State::NeedMore)
+                return;
+            if (parsed.state == http::Parsed::State::Invalid)
+                return refuse(parsed.error, QByteArray());
+            m_buf.remove(0, parsed.headBytes);
+            m_keepAlive = m_head.keepAlive;
+            // Refusals that need no body: the filter (Host, Origin), then the size.
+            if (auto e = m_server->filterHead(m_head, m_peer))
+                return refuse(*e, m_head.target);
+            if (m_head.contentLength > limits.maxBodyBytes)
+                return refuse(Error::tooLarge(tr("request body of %1 bytes is over the limit of %2 bytes (config key max_body_bytes)")
+                                                  .arg(m_head.contentLength)
+                                                  .arg(limits.maxBodyBytes)),
+                              m_head.target);
+            const qint64 expected = m_head.chunked ? qMin<qint64>(limits.maxBodyBytes, 1024 * 1024) : qMax<qint64>(0, m_head.contentLength);
+            if (expected > 0 && !m_server->takeBudget(expected)) {
+                Error busy { 503, tr("too many large requests at once; retry shortly"), {} };
+                return refuse(busy, m_head.target);
+            }
+            m_budget = qMax<qint64>(0, expected);
+            m_body.clear();
+            m_chunked.reset();
+            if (m_head.chunked)
+                m_chunked.emplace(limits.maxBodyBytes);
+            else
+                m_body.reserve(qsizetype(qMin<qint64>(m_head.contentLength > 0 ? m_head.contentLength : 0, 4 * 1024 * 1024)));
+            // Qt's QHttpServer 6.4 ignored "Expect: 100-continue": curl and others stalled a second before the body.
+            if (m_head.expectContinue && (m_head.chunked || m_head.contentLength > 0) && m_buf.isEmpty() && m_socket->bytesAvailable() == 0)
+                write("HTTP/1.1 100 Continue\r\n\r\n");
+            setState(State::Body);
+        }
+        if (!readBody())
+            return;
+        dispatch();
+    }
+}
+
+bool HttpConnection::readBody()
+{
+    auto input = [this]() -> QByteArray {
+        if (!m_buf.isEmpty())
+            return std::exchange(m_buf, QByteArray());
+        return m_socket->read(256 * 1024);
+    };
+    if (m_chunked) {
+        for (;;) {
+            QByteArray data = input();
+            if (data.isEmpty())
+                return false;
+            const qsizetype used = m_chunked->feed(data, &m_body);
+            if (m_chunked->failed()) {
+                refuse(m_chunked->error(), m_head.target);
+                return false;
+            }
+            // The budget follows a chunked body as it grows (its size was not known ahead).
+            if (m_body.size() > m_budget) {
+                const qint64 more = qMax<qint64>(m_body.size() - m_budget, 1024 * 1024);
+                if (!m_server->takeBudget(more)) {
+                    refuse(Error { 503, tr("too many large requests at once; retry shortly"), {} }, m_head.target);
+                    return false;
+                }
+                m_budget += more;
+            }
+            if (m_chunked->done()) {
+                m_buf = data.mid(used); // the next pipelined request
+                return true;
+            }
+        }
+    }
+    const qint64 length = qMax<qint64>(0, m_head.contentLength);
+    while (m_body.size() < length) {
+        QByteArray data = input();
+        if (data.isEmpty())
+            return false;
+        const qint64 take = qMin<qint64>(length - m_body.size(), data.size());
+        m_body.append(data.constData(), qsizetype(take));
+        if (take < data.size())
+            m_buf = data.mid(qsizetype(take)); // the next pipelined request
+    }
+    return true;
+}
+
+void HttpConnection::dispatch()
+{
+    setState(State::Serving);
+    IncomingRequest req;
+    req.method = m_head.method;
+    const qsizetype q = m_head.target.indexOf('?');
+    req.path = QUrl::fromPercentEncoding(q < 0 ? m_head.target : m_head.target.left(q));
+    if (q >= 0)
+        req.query = QUrlQuery(QString::fromUtf8(m_head.target.mid(q + 1)));
+    req.headers = std::move(m_head.headers);
+    req.body = std::exchange(m_body, QByteArray());
+    req.peer = m_peer;
+    req.peerPort = m_peerPort;
+    req.connectionId = m_connectionId;
+    m_chunkedResponse = false;
+    m_server->startExchange(this, std::move(req));
+}
+
+void HttpConnection::write(const QByteArray &bytes)
+{
+    if (m_socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    m_socket->write(bytes);
+    m_socket->flush(); // out now, not on the next turn of the event loop
+}
+
+void HttpConnection::writeWhole(int status, const HeaderList &headers, const QByteArray &body)
+{
+    QByteArray out;
+    out.reserve(256 + body.size());
+    out += "HTTP/1.1 " + QByteArray::number(status) + ' ' + http::reasonPhrase(status) + "\r\n";
+    for (const auto &h : headers)
+        out += h.first + ": " + h.second + "\r\n";
+    out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    if (!m_keepAlive)
+        out += "Connection: close\r\n";
+    out += "\r\n";
+    out += body;
+    write(out);
+}
+
+void HttpConnection::beginChunked(int status, const HeaderList &headers)
+{
+    // HTTP/1.0 clients know no chunked framing: their stream is delimited by the end of the connection.
+    m_chunkedResponse = m_head.minorVersion >= 1;
+    if (!m_chunkedResponse)
+        m_keepAlive = false;
+    QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + http::reasonPhrase(status) + "\r\n";
+    for (const auto &h : headers)
+        out += h.first + ": " + h.second + "\r\n";
+    if (m_chunkedResponse)
+        out += "Transfer-Encoding: chunked\r\n";
+    if (!m_keepAlive)
+        out += "Connection: close\r\n";
+    out += "\r\n";
+    write(out);
+}
+
+void HttpConnection::writeChunk(const QByteArray &data)
+{
+    if (data.isEmpty())
+        return;
+    if (!m_chunkedResponse)
+        return write(data);
+    QByteArray framed = QByteArray::number(data.size(), 16) + "\r\n";
+    framed += data;
+    framed += "\r\n";
+    write(framed);
+}
+
+void HttpConnection::finishChunked()
+{
+    if (m_chunkedResponse)
+        write(QByteArrayLiteral("0\r\n\r\n"));
+}
+
+void HttpConnection::abortResponse()
+{
+    m_keepAlive = false;
+    m_socket->abort();
+}
+
+void HttpConnection::close()
+{
+    m_deadline.stop();
+    m_state = State::Closing;
+    if (m_socket->state() == QAbstractSocket::UnconnectedState)
+        return deleteLater();
+    m_socket->disconnectFromHost(); // after the pending bytes
+}
+
+void HttpConnection::onResponseDone()
+{
+    m_exchange = nullptr;
+    releaseBudget();
+    if (m_socket->state() != QAbstractSocket::ConnectedState) {
+        deleteLater();
+        return;
+    }
+    if (!m_keepAlive)
+        return close();
+    setState(State::Idle);
+    // A pipelined request may be waiting already.
+    QMetaObject::invokeMethod(this, [this] {
+        if (m_state == State::Idle && (!m_buf.isEmpty() || m_socket->bytesAvailable() > 0))
+            process();
+    }, Qt::QueuedConnection);
+}
+
+void HttpConnection::refuse(const Error &error, const QByteArray &target)
+{
+    releaseBudget();
+    const qsizetype q = target.indexOf('?');
+    const QString path = QString::fromLatin1(q < 0 ? target : target.left(q));
+    const QByteArray body = renderErrorBody(m_server->formatForPath(path), error);
+    qCInfo(lcServer).noquote() << QStringLiteral("refused a request from %1 to %2: %3 (%4)")
+                                      .arg(m_peer.toString(), path.isEmpty() ? QStringLiteral("-") : path, log::redact(error.message))
+                                      .arg(error.httpStatus);
+    m_keepAlive = false;
+    HeaderList headers { { "Content-Type", "application/json" } };
+    if (error.httpStatus == 503)
+        headers.append(qMakePair(QByteArray("Retry-After"), QByteArray("1")));
+    writeWhole(error.httpStatus, headers, body);
+    m_buf.clear();
+    close();
+    // Whatever else arrives is dropped unread: close() half-closes, the kernel discards the rest.
+    disconnect(m_socket, &QTcpSocket::readyRead, this, nullptr);
+}
+
+// --- the server
+
+HttpServer::HttpServer(QObject *parent) : QObject(parent)
+{
+    m_resumeAccepting.setSingleShot(true);
+    connect(&m_resumeAccepting, &QTimer::timeout, this, [this] {
+        if (m_listener)
+            m_listener->resumeAccepting();
+    });
+}
+
+HttpServer::~HttpServer()
+{
+    // Connections first: they tell the server they are gone while it still exists.
+    const QList<HttpConnection *> connections = std::exchange(m_connections, {});
+    for (HttpConnection *c : connections)
+        delete c;
+}
 
 quint16 HttpServer::start(const QString &host, quint16 port, QString *error)
 {
     if (m_listener && m_listener->isListening()) {
-        *error = QStringLiteral("already listening");
+        *error = tr("already listening");
         return 0;
     }
     delete m_listener;
-    m_listener = new HttpListener(this);
+    m_listener = new QTcpServer(this);
     QHostAddress address;
     if (host == u"localhost")
         address = QHostAddress(QHostAddress::LocalHost);
     else if (!address.setAddress(host)) {
-        *error = QStringLiteral("'%1' is not an IP address").arg(host);
+        *error = tr("'%1' is not an IP address").arg(host);
         return 0;
     }
     // A burst of clients (an agent opening many streams at once) must not overflow the accept queue: Qt's
@@ -143,16 +354,111 @@ quint16 HttpServer::start(const QString &host, quint16 port, QString *error)
     // a whole second for the retry.
     m_listener->setListenBacklogSize(1024);
     if (!m_listener->listen(address, port)) {
-        *error = QStringLiteral("cannot listen on %1:%2: %3").arg(host).arg(port).arg(m_listener->errorString());
+        *error = tr("cannot listen on %1:%2: %3").arg(host).arg(port).arg(m_listener->errorString());
         delete m_listener;
         m_listener = nullptr;
         return 0;
     }
-    if (!compat::bindListener(*this, m_listener)) {
-        *error = QStringLiteral("QHttpServer refused the listening socket");
-        return 0;
-    }
+    connect(m_listener, &QTcpServer::newConnection, this, &HttpServer::onNewConnection);
+    connect(m_listener, &QTcpServer::acceptError, this, &HttpServer::onAcceptError);
     return m_listener->serverPort();
+}
+
+void HttpServer::onNewConnection()
+{
+    while (QTcpSocket *socket = m_listener->nextPendingConnection()) {
+        if (!makeRoomFor(socket->peerAddress())) {
+            ++m_shed;
+            qCInfo(lcServer).noquote() << "refusing a connection from" << socket->peerAddress().toString() << ": it has"
+                                       << m_limits.maxConnectionsPerClient << "busy connections already";
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
+        m_connections.append(new HttpConnection(socket, this));
+    }
+}
+
+bool HttpServer::makeRoomFor(const QHostAddress &peer)
+{
+    QList<HttpConnection *> mine;
+    for (HttpConnection *c : std::as_const(m_connections))
+        if (c->peer().isEqual(peer, QHostAddress::TolerantConversion))
+            mine << c;
+    if (mine.size() < m_limits.maxConnectionsPerClient)
+        return true;
+    HttpConnection *oldest = nullptr;
+    for (HttpConnection *c : std::as_const(mine))
+        if (c->isIdle() && (!oldest || c->idleSinceMs() < oldest->idleSinceMs()))
+            oldest = c;
+    if (!oldest)
+        return false;
+    ++m_shed;
+    oldest->close();
+    forget(oldest);
+    return true;
+}
+
+void HttpServer::onAcceptError(QAbstractSocket::SocketError error)
+{
+    // Out of file descriptors (EMFILE/ENFILE): stop accepting for a moment instead of spinning on the
+    // listening socket, and make room by closing idle keep-alive connections, oldest first.
+    if (error != QAbstractSocket::SocketResourceError)
+        return;
+    m_listener->pauseAccepting();
+    HttpConnection *oldest = nullptr;
+    for (HttpConnection *c : std::as_const(m_connections))
+        if (c->isIdle() && (!oldest || c->idleSinceMs() < oldest->idleSinceMs()))
+            oldest = c;
+    if (oldest) {
+        ++m_shed;
+        oldest->close();
+        forget(oldest);
+    }
+    qCWarning(lcServer).noquote() << tr("out of file descriptors: not accepting connections for 100 ms (%1 open)").arg(m_connections.size());
+    m_resumeAccepting.start(100);
+}
+
+void HttpServer::forget(HttpConnection *connection)
+{
+    m_connections.removeAll(connection);
+}
+
+bool HttpServer::takeBudget(qint64 bytes)
+{
+    if (m_budgetUsed + bytes > m_limits.maxBodiesInFlight && m_budgetUsed > 0)
+        return false;
+    m_budgetUsed += bytes;
+    return true;
+}
+
+WireFormat HttpServer::formatForPath(const QString &path) const
+{
+    return m_formatForPath ? m_formatForPath(path) : WireFormat::OpenAIChat;
+}
+
+std::optional<Error> HttpServer::filterHead(const http::RequestHead &head, const QHostAddress &peer) const
+{
+    return m_headFilter ? m_headFilter(head, peer) : std::nullopt;
+}
+
+void HttpServer::startExchange(HttpConnection *connection, IncomingRequest request)
+{
+    ++m_active;
+    auto *exchange = new Exchange(std::move(request), connection, this);
+    QPointer<HttpConnection> guard(connection);
+    connect(exchange, &Exchange::done, this, [this, guard](const RequestRecord &record) {
+        --m_active;
+        Q_EMIT exchangeDone(record);
+        if (guard)
+            guard->onResponseDone();
+        if (m_active == 0)
+            Q_EMIT idle();
+    });
+    if (m_handler)
+        m_handler(exchange);
+    else
+        exchange->respondJson(503, renderErrorBody(WireFormat::OpenAIChat, Error { 503, tr("not ready"), {} }));
 }
 
 void HttpServer::stopListening()
@@ -164,11 +470,21 @@ void HttpServer::stopListening()
 void HttpServer::flushAndClose(int timeoutMs, std::function<void()> done)
 {
     // Exiting with bytes still in a socket's buffer would cut the last events of a finished stream.
+    for (HttpConnection *c : std::as_const(m_connections))
+        if (c->isIdle())
+            c->close();
     auto *timer = new QTimer(this);
     QElapsedTimer clock;
     clock.start();
     auto check = [this, timer, clock, timeoutMs, done] {
-        if ((m_listener && !m_listener->closeAll()) && clock.elapsed() < timeoutMs)
+        bool flushed = true;
+        for (HttpConnection *c : std::as_const(m_connections)) {
+            if (c->isIdle())
+                c->close();
+            if (c->socket()->state() != QAbstractSocket::UnconnectedState && c->socket()->bytesToWrite() > 0)
+                flushed = false;
+        }
+        if (!flushed && clock.elapsed() < timeoutMs)
             return;
         timer->stop();
         timer->deleteLater();
@@ -183,121 +499,27 @@ bool HttpServer::isListening() const
     return m_listener && m_listener->isListening();
 }
 
-void HttpServer::refuseEarly(QTcpSocket *socket, const QString &path, const Error &error)
+qint64 raiseFileDescriptorLimit()
 {
-    m_refused.insert(socket, true);
-    const WireFormat format = m_formatForPath ? m_formatForPath(path) : WireFormat::OpenAIChat;
-    const QByteArray body = renderErrorBody(format, error);
-    qCInfo(lcServer).noquote() << "refused a request to" << path << "before reading its body:" << error.message;
-    socket->write("HTTP/1.1 " + QByteArray::number(error.httpStatus)
-                  + " Payload Too Large\r\nContent-Type: application/json\r\nContent-Length: "
-                  + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
-    // Swallow the request (now and whatever follows) before QHttpServer's own slot sees it, so it neither
-    // buffers the body nor answers "100 Continue" after our 413 (Qt 6.5+ does that on its own).
-    socket->readAll();
-    socket->disconnectFromHost();
-}
-
-bool HttpServer::handleRequest(const QHttpServerRequest &request, compat::HandlerArg arg)
-{
-    IncomingRequest req;
-    req.method = methodName(request.method());
-    req.path = request.url().path();
-    req.query = request.query();
-    req.headers = compat::headerPairs(request);
-    req.body = request.body();
-    req.peer = request.remoteAddress();
-    req.peerPort = compat::remotePort(request);
-    // One id per client connection: the peer's address and port, unique while the connection lasts, and the
-    // time this server started (ports are reused across runs).
-    req.connectionId = req.peer.toString().toLatin1() + ':' + QByteArray::number(req.peerPort) + '@' + QByteArray::number(m_startedMs);
-    const bool keepAlive = !headerValue(req.headers, "connection").toLower().contains("close");
-
-#ifdef D2A_QHTTPSERVER_SOCKET_API
-    QTcpSocket *socket = arg;
-    if (m_refused.contains(socket))
-        return true;
-    if (m_busy.contains(socket)) {
-        // Qt 6.4 would answer pipelined requests concurrently, in completion order: hold them back.
-        m_pipelined[socket].enqueue({ std::move(req), keepAlive });
-        return true;
+#if defined(Q_OS_UNIX)
+    // Platform-specific (POSIX): the soft limit (often 1024) up to the hard one; macOS caps it at OPEN_MAX.
+    rlimit l {};
+    if (getrlimit(RLIMIT_NOFILE, &l) != 0)
+        return 0;
+    rlim_t want = l.rlim_max;
+#if defined(Q_OS_MACOS)
+    want = qMin<rlim_t>(want, 10240);
+#endif
+    if (want != RLIM_INFINITY && want > l.rlim_cur) {
+        rlimit raised = l;
+        raised.rlim_cur = want;
+        if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+            return qint64(want);
     }
-    auto channel = std::make_unique<compat::HttpResponseChannel>(socket, keepAlive);
+    return l.rlim_cur == RLIM_INFINITY ? 0 : qint64(l.rlim_cur);
 #else
-    QTcpSocket *socket = m_listener ? m_listener->socketFor(req.peer, req.peerPort) : nullptr;
-    if (socket && m_refused.contains(socket))
-        return true;
-    auto channel = std::make_unique<compat::HttpResponseChannel>(std::move(arg), keepAlive);
+    return 0;
 #endif
-    dispatch(socket, std::move(req), std::move(channel), keepAlive);
-    return true;
-}
-
-void HttpServer::missingHandler(const QHttpServerRequest &request, compat::MissingArg arg)
-{
-    // handleRequest() accepts every request, so this is never reached; answer 404 all the same.
-#ifdef D2A_QHTTPSERVER_SOCKET_API
-    compat::HttpResponseChannel(arg, false).writeWhole(404, {}, QByteArray());
-#else
-    compat::HttpResponseChannel(std::move(arg), true).writeWhole(404, {}, QByteArray());
-#endif
-    Q_UNUSED(request);
-}
-
-void HttpServer::dispatch(QTcpSocket *socket, IncomingRequest req, std::unique_ptr<compat::HttpResponseChannel> channel,
-                          bool keepAlive)
-{
-    if (socket && !m_watched.contains(socket)) {
-        m_watched.insert(socket);
-        connect(socket, &QObject::destroyed, this, [this, socket] {
-            m_watched.remove(socket);
-            m_busy.remove(socket);
-            m_pipelined.remove(socket);
-            m_refused.remove(socket);
-        });
-    }
-    if (socket)
-        m_busy.insert(socket, true);
-    ++m_active;
-    const qint64 bodySize = req.body.size();
-    const QString path = req.path;
-    auto *exchange = new Exchange(std::move(req), std::move(channel), socket, keepAlive, this);
-    QPointer<QTcpSocket> guard(socket);
-    connect(exchange, &Exchange::done, this, [this, guard, socket](const RequestRecord &record) {
-        onExchangeDone(guard ? socket : nullptr, record);
-    });
-    if (bodySize > m_maxBody) {
-        exchange->setFormat(m_formatForPath ? m_formatForPath(path) : WireFormat::OpenAIChat);
-        exchange->respondError(Error::tooLarge(QStringLiteral("request body of %1 bytes is over the limit of %2 bytes "
-                                                              "(config key max_body_bytes)")
-                                                   .arg(bodySize)
-                                                   .arg(m_maxBody)));
-        return;
-    }
-    if (m_handler)
-        m_handler(exchange);
-    else
-        exchange->respondJson(503, renderErrorBody(WireFormat::OpenAIChat, Error { 503, QStringLiteral("not ready"), {} }));
-}
-
-void HttpServer::onExchangeDone(QTcpSocket *socket, const RequestRecord &record)
-{
-    --m_active;
-    Q_EMIT exchangeDone(record);
-    if (socket) {
-        m_busy.remove(socket);
-        auto it = m_pipelined.find(socket);
-        if (it != m_pipelined.end() && !it->isEmpty()) {
-            Queued next = it->dequeue();
-#ifdef D2A_QHTTPSERVER_SOCKET_API
-            auto channel = std::make_unique<compat::HttpResponseChannel>(socket, next.keepAlive);
-            dispatch(socket, std::move(next.request), std::move(channel), next.keepAlive);
-#endif
-            return;
-        }
-    }
-    if (m_active == 0)
-        Q_EMIT idle();
 }
 
 } // namespace d2a

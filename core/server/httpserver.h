@@ -1,47 +1,103 @@
 #pragma once
-// Ingress: QHttpServer (through the compat header) on our own QTcpServer, so accepted sockets get TCP_NODELAY,
-// oversized bodies are refused before they are buffered, and each request becomes an Exchange.
+// droid2api's HTTP/1.1 server: a QTcpServer and one HttpConnection per client socket, reading each request
+// with the strict parser of http/http1.h under explicit limits (head size and time, body size and time, idle
+// keep-alive, connections per client, bodies held at once), answering one request at a time per connection
+// (pipelined ones wait their turn, and the socket is not read meanwhile), and writing responses whole or
+// chunked. It replaced QHttpServer, which on Qt 6.4 reads heads a byte at a time without a limit and drops
+// headers beyond 100 silently (request smuggling).
 
-#include "../compat/httpservercompat.h"
+#include "../http/http1.h"
 #include "exchange.h"
 
 #include <QtCore/qdatetime.h>
 #include <QtCore/qhash.h>
-#include <QtCore/qqueue.h>
-#include <QtCore/qset.h>
-#include <QtHttpServer/qabstracthttpserver.h>
+#include <QtCore/qobject.h>
+#include <QtCore/qpointer.h>
+#include <QtCore/qtimer.h>
 #include <QtNetwork/qtcpserver.h>
 
 #include <functional>
+#include <optional>
+
+QT_BEGIN_NAMESPACE
+class QTcpSocket;
+QT_END_NAMESPACE
 
 namespace d2a {
 
 class HttpServer;
 
-/// Accepts connections for HttpServer and keeps a registry of them.
-class HttpListener final : public QTcpServer
+/// What the server accepts from clients (config `limits` and `timeouts`).
+struct ServerLimits
 {
-    Q_OBJECT
-    Q_DISABLE_COPY_MOVE(HttpListener)
-
-public:
-    explicit HttpListener(HttpServer *server);
-    /// The accepted socket talking to peer:port (used on Qt 6.5+, where requests do not carry their socket).
-    QTcpSocket *socketFor(const QHostAddress &peer, quint16 port) const;
-    int connectionCount() const { return int(m_sockets.size()); }
-    /// Closes every connection once its pending bytes are written; true when none has bytes left to send.
-    bool closeAll();
-
-protected:
-    void incomingConnection(qintptr descriptor) override;
-
-private:
-    void inspect(QTcpSocket *socket);
-    HttpServer *m_server;
-    QHash<QTcpSocket *, quint16> m_sockets;
+    http::Limits head; ///< 64 KiB and 100 header lines by default
+    int headTimeoutMs = 10000; ///< from a request's first byte to its blank line (408 after)
+    int bodyTimeoutMs = 120000; ///< from the head to the body's last byte (408 after)
+    int idleTimeoutMs = 60000; ///< a keep-alive connection with no request in flight is closed after this
+    int maxConnectionsPerClient = 256; ///< per client address; the oldest idle one is closed to make room
+    qint64 maxBodyBytes = 32 * 1024 * 1024; ///< one request body (413 beyond, whatever the framing)
+    qint64 maxBodiesInFlight = 256 * 1024 * 1024; ///< bodies held at once (being read or served); 503 beyond
 };
 
-class HttpServer final : public QAbstractHttpServer
+/// One client connection: reads requests, hands each to the server as an Exchange, writes its response.
+class HttpConnection final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HttpConnection)
+
+public:
+    HttpConnection(QTcpSocket *socket, HttpServer *server);
+    ~HttpConnection() override;
+
+    QTcpSocket *socket() const { return m_socket; }
+    QHostAddress peer() const { return m_peer; }
+    /// No request being read or served: a keep-alive connection between requests.
+    bool isIdle() const { return m_state == State::Idle; }
+    qint64 idleSinceMs() const { return m_idleSince; }
+
+    // The response of the request in flight (Exchange calls these).
+    void writeWhole(int status, const HeaderList &headers, const QByteArray &body);
+    void beginChunked(int status, const HeaderList &headers);
+    void writeChunk(const QByteArray &data);
+    void finishChunked();
+    /// Ends the response without a clean terminator (the client must not take a cut-off body as complete).
+    void abortResponse();
+    /// Closes after what is pending is sent (shutdown, or room for another client's connection).
+    void close();
+    /// The request's Exchange is over: read the next request (keep-alive) or close.
+    void onResponseDone();
+
+private:
+    enum class State { Idle, Head, Body, Serving, Closing };
+    void onReadyRead();
+    void process();
+    bool readBody();
+    void dispatch();
+    /// Answers `error` in the format the path's clients expect, then closes the connection.
+    void refuse(const Error &error, const QByteArray &target);
+    void setState(State s);
+    void write(const QByteArray &bytes);
+    void releaseBudget();
+
+    HttpServer *m_server;
+    QTcpSocket *m_socket;
+    QHostAddress m_peer;
+    quint16 m_peerPort = 0;
+    QByteArray m_connectionId;
+    State m_state = State::Idle;
+    QByteArray m_buf;
+    http::RequestHead m_head;
+    QByteArray m_body;
+    std::optional<http::ChunkedDecoder> m_chunked;
+    qint64 m_budget = 0; ///< bytes of the global body budget this connection holds
+    bool m_keepAlive = true;
+    bool m_chunkedResponse = false;
+    QTimer m_deadline;
+    qint64 m_idleSince = 0;
+    QPointer<Exchange> m_exchange;
+};
+
+class HttpServer final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(HttpServer)
@@ -49,61 +105,69 @@ class HttpServer final : public QAbstractHttpServer
 public:
     using Handler = std::function<void(Exchange *)>;
     using FormatForPath = std::function<WireFormat(const QString &path)>;
+    /// Decides from the head alone (before any body is read): an error refuses the request.
+    using HeadFilter = std::function<std::optional<Error>(const http::RequestHead &head, const QHostAddress &peer)>;
 
     explicit HttpServer(QObject *parent = nullptr);
     ~HttpServer() override;
 
     void setHandler(Handler handler) { m_handler = std::move(handler); }
+    void setHeadFilter(HeadFilter filter) { m_headFilter = std::move(filter); }
     /// Which error shape a path's clients expect (for errors raised before routing, e.g. 413).
     void setFormatForPath(FormatForPath f) { m_formatForPath = std::move(f); }
-    void setMaxBodyBytes(qint64 n) { m_maxBody = n; }
-    qint64 maxBodyBytes() const { return m_maxBody; }
+    void setLimits(const ServerLimits &limits) { m_limits = limits; }
+    const ServerLimits &limits() const { return m_limits; }
+    void setMaxBodyBytes(qint64 n) { m_limits.maxBodyBytes = n; }
+    qint64 maxBodyBytes() const { return m_limits.maxBodyBytes; }
 
     /// Listens on host:port (port 0: any free port). Returns the bound port, or 0 with `error` set.
     quint16 start(const QString &host, quint16 port, QString *error);
     /// Stops accepting connections. In-flight exchanges continue.
     void stopListening();
-    /// Closes idle client connections after their last bytes are sent, then calls `done` (bounded wait).
+    /// Closes client connections after their last bytes are sent, then calls `done` (bounded wait).
     void flushAndClose(int timeoutMs, std::function<void()> done);
     bool isListening() const;
     int activeExchanges() const { return m_active; }
-    int openConnections() const { return m_listener ? m_listener->connectionCount() : 0; }
+    int openConnections() const { return int(m_connections.size()); }
+    /// Connections refused or closed to protect the server (per-client cap, fd exhaustion), for the tests.
+    int shedConnections() const { return m_shed; }
 
-    /// Sends an error for `path` directly on `socket` and closes it (requests refused before QHttpServer
-    /// buffers them).
-    void refuseEarly(QTcpSocket *socket, const QString &path, const Error &error);
-    bool isBusy(QTcpSocket *socket) const { return m_busy.contains(socket); }
-    bool isRefused(QTcpSocket *socket) const { return m_refused.contains(socket); }
+    // For HttpConnection.
+    WireFormat formatForPath(const QString &path) const;
+    std::optional<Error> filterHead(const http::RequestHead &head, const QHostAddress &peer) const;
+    void startExchange(HttpConnection *connection, IncomingRequest request);
+    /// Takes `bytes` of the body budget; false (nothing taken) when it is used up.
+    bool takeBudget(qint64 bytes);
+    void returnBudget(qint64 bytes) { m_budgetUsed -= bytes; }
+    qint64 startedMs() const { return m_startedMs; }
+    void forget(HttpConnection *connection);
 
 Q_SIGNALS:
     void exchangeDone(const d2a::RequestRecord &record);
     void idle(); ///< no exchange in flight any more
 
-protected:
-    bool handleRequest(const QHttpServerRequest &request, compat::HandlerArg arg) override;
-    void missingHandler(const QHttpServerRequest &request, compat::MissingArg arg) override;
-
 private:
-    void dispatch(QTcpSocket *socket, IncomingRequest req, std::unique_ptr<compat::HttpResponseChannel> channel,
-                  bool keepAlive);
-    void onExchangeDone(QTcpSocket *socket, const RequestRecord &record);
+    void onNewConnection();
+    void onAcceptError(QAbstractSocket::SocketError error);
+    /// Room for one more connection from `peer`: closes its oldest idle one when at the cap; false when all of
+    /// its connections are busy.
+    bool makeRoomFor(const QHostAddress &peer);
 
-    struct Queued
-    {
-        IncomingRequest request;
-        bool keepAlive;
-    };
-
-    HttpListener *m_listener = nullptr;
+    QTcpServer *m_listener = nullptr;
     Handler m_handler;
+    HeadFilter m_headFilter;
     FormatForPath m_formatForPath;
-    qint64 m_maxBody = 32 * 1024 * 1024;
+    ServerLimits m_limits;
+    QList<HttpConnection *> m_connections;
     int m_active = 0;
+    int m_shed = 0;
+    qint64 m_budgetUsed = 0;
     qint64 m_startedMs = QDateTime::currentMSecsSinceEpoch();
-    QHash<QTcpSocket *, bool> m_busy; ///< sockets with a response in flight
-    QHash<QTcpSocket *, QQueue<Queued>> m_pipelined; ///< 6.4: requests that arrived while one was in flight
-    QHash<QTcpSocket *, bool> m_refused;
-    QSet<QTcpSocket *> m_watched;
+    QTimer m_resumeAccepting;
 };
+
+/// Platform-specific (POSIX): raises the soft limit on open files to the hard limit, so many concurrent
+/// clients and upstream connections do not run out of descriptors. Returns the limit in effect (0: unknown).
+qint64 raiseFileDescriptorLimit();
 
 } // namespace d2a

@@ -1,6 +1,8 @@
 #include "proxyservice.h"
 
 #include <QtCore/quuid.h>
+#include <QtCore/qregularexpression.h>
+#include <QtNetwork/qnetworkinterface.h>
 
 #include "../auth/authmanager.h"
 #include "../formats/apierrors.h"
@@ -140,6 +142,7 @@ ProxyService::ProxyService(QObject *parent)
     tuneHeapForBodies();
     m_server->setHandler([this](Exchange *e) { handle(e); });
     m_server->setFormatForPath(&formatForPath);
+    m_server->setHeadFilter([this](const http::RequestHead &head, const QHostAddress &peer) { return admit(head, peer); });
     connect(m_server, &HttpServer::exchangeDone, this, &ProxyService::requestFinished);
     // After a burst of traffic, hand freed memory back to the system once the proxy has been idle a moment.
     m_trimTimer.setSingleShot(true);
@@ -174,7 +177,15 @@ void ProxyService::setConfig(const Config &config)
     m_config = std::make_shared<Config>(config);
     // log_level applies at once, headless or desktop, at start or on Apply.
     log::setLevel(log::effectiveLevel(config.logLevel, config.devMode || m_env.debug));
-    m_server->setMaxBodyBytes(config.maxBodyBytes);
+    ServerLimits limits;
+    limits.head.maxHeadBytes = config.limits.maxHeaderBytes;
+    limits.headTimeoutMs = config.timeouts.requestHeadMs;
+    limits.bodyTimeoutMs = config.timeouts.requestBodyMs;
+    limits.idleTimeoutMs = config.timeouts.clientIdleMs;
+    limits.maxConnectionsPerClient = config.limits.maxConnectionsPerClient;
+    limits.maxBodyBytes = config.maxBodyBytes;
+    limits.maxBodiesInFlight = config.limits.maxBodiesInFlightBytes;
+    m_server->setLimits(limits);
     if (!config.accessKey.isEmpty())
         log::registerSecret(config.accessKey);
     if (uaChanged || m_userAgent->userAgent().isEmpty())
@@ -220,6 +231,10 @@ Result<quint16> ProxyService::start(const QString &hostOverride, int portOverrid
 {
     const QString host = hostOverride.isEmpty() ? m_config->host : hostOverride;
     const int port = portOverride >= 0 ? portOverride : m_config->port;
+    const QHostAddress address(host == u"localhost" ? QStringLiteral("127.0.0.1") : host);
+    if (!address.isLoopback() && m_config->accessKey.isEmpty())
+        return Error::badRequest(tr("listening on %1 serves your Factory account to the network: set access_key first "
+                                    "(clients then send it as their API key)").arg(host));
     startAuth();
     QString error;
     const quint16 bound = m_server->start(host, quint16(port), &error);
@@ -332,19 +347,100 @@ QByteArray ProxyService::clientCredential(const Exchange *exchange) const
     return exchange->request().query.queryItemValue(QStringLiteral("key")).toUtf8();
 }
 
+namespace {
+
+/// `pattern` matches `origin`: exact, or with "*" standing for a port or a name part ("http://localhost:*").
+bool originMatches(const QString &pattern, const QString &origin)
+{
+    if (pattern == u"*")
+        return true;
+    if (!pattern.contains(u'*'))
+        return pattern.compare(origin, Qt::CaseInsensitive) == 0;
+    QString rx = QRegularExpression::escape(pattern);
+    rx.replace(QStringLiteral("\\*"), QStringLiteral("[^/]*"));
+    return QRegularExpression(QStringLiteral("^") + rx + QStringLiteral("$"), QRegularExpression::CaseInsensitiveOption).match(origin).hasMatch();
+}
+
+} // namespace
+
+bool ProxyService::hostAllowed(const QByteArray &hostHeader) const
+{
+    if (hostHeader.isEmpty())
+        return true; // HTTP/1.0 without Host: not a browser (browsers always send one)
+    QString host = QString::fromLatin1(hostHeader).trimmed().toLower();
+    // Strip the port: "[::1]:3000", "127.0.0.1:3000", "localhost:3000".
+    if (host.startsWith(u'[')) {
+        const qsizetype close = host.indexOf(u']');
+        if (close < 0)
+            return false;
+        host = host.mid(1, close - 1);
+    } else if (host.count(u':') == 1) {
+        host = host.left(host.indexOf(u':'));
+    }
+    if (host.endsWith(u'.'))
+        host.chop(1);
+    if (host == u"localhost")
+        return true;
+    const QHostAddress address(host);
+    if (!address.isNull()) {
+        if (address.isLoopback())
+            return true;
+        // The listener's own address (listening beyond loopback, with an access key).
+        const QHostAddress listening(m_host);
+        if (address.isEqual(listening, QHostAddress::TolerantConversion))
+            return true;
+        if (listening == QHostAddress::Any || listening == QHostAddress::AnyIPv4 || listening == QHostAddress::AnyIPv6)
+            for (const QHostAddress &a : QNetworkInterface::allAddresses())
+                if (a.isEqual(address, QHostAddress::TolerantConversion))
+                    return true;
+        return false;
+    }
+    for (const QString &allowed : m_config->allowedHosts)
+        if (allowed.compare(host, Qt::CaseInsensitive) == 0)
+            return true;
+    return false;
+}
+
+std::optional<Error> ProxyService::admit(const http::RequestHead &head, const QHostAddress &peer) const
+{
+    Q_UNUSED(peer);
+    // DNS rebinding: a page whose name now points at 127.0.0.1 still sends its own name as Host.
+    const QByteArray host = headerValue(head.headers, "host");
+    if (!hostAllowed(host))
+        return Error { 403, tr("Host '%1' is not this droid2api (only loopback names and addresses, or allowed_hosts)")
+                                .arg(QString::fromLatin1(host.left(200))), {} };
+    // Web pages: only the origins the user allowed, preflights and simple requests alike.
+    const QByteArray origin = headerValue(head.headers, "origin");
+    if (!origin.isEmpty()) {
+        bool allowed = false;
+        for (const QString &pattern : m_config->allowedOrigins)
+            allowed = allowed || originMatches(pattern, QString::fromLatin1(origin));
+        if (!allowed)
+            return Error { 403, tr("web pages from %1 may not use this droid2api (config allowed_origins, Settings > General)")
+                                    .arg(QString::fromLatin1(origin.left(200))), {} };
+    }
+    return std::nullopt;
+}
+
 void ProxyService::handle(Exchange *exchange)
 {
     const IncomingRequest &req = exchange->request();
     const QString &path = req.path;
     exchange->setFormat(formatForPath(path));
-    // CORS as the original: any origin may call; preflights are answered here.
-    const QByteArray requested = exchange->header("access-control-request-headers");
-    exchange->setCommonHeaders({ { "Access-Control-Allow-Origin", "*" },
-                                 { "Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS" },
-                                 { "Access-Control-Allow-Headers",
-                                   requested.isEmpty() ? QByteArrayLiteral("*") : requested } });
+    // CORS only for the origins the user allowed (admit() refused the others before the body was read).
+    const QByteArray origin = exchange->header("origin");
+    if (!origin.isEmpty()) {
+        const QByteArray requested = exchange->header("access-control-request-headers");
+        HeaderList cors { { "Access-Control-Allow-Origin", origin }, { "Vary", "Origin" },
+                          { "Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS" },
+                          { "Access-Control-Allow-Headers", requested.isEmpty() ? QByteArrayLiteral("*") : requested } };
+        // Chromium's Private Network Access: a public page asking for a loopback service.
+        if (exchange->header("access-control-request-private-network").compare("true", Qt::CaseInsensitive) == 0)
+            cors.append(qMakePair(QByteArray("Access-Control-Allow-Private-Network"), QByteArray("true")));
+        exchange->setCommonHeaders(cors);
+    }
     if (req.method == "OPTIONS") {
-        exchange->respond(200, { { "Access-Control-Max-Age", "86400" } }, QByteArray());
+        exchange->respond(204, { { "Access-Control-Max-Age", "600" } }, QByteArray());
         return;
     }
 
@@ -352,6 +448,11 @@ void ProxyService::handle(Exchange *exchange)
     if (path == u"/" || path.isEmpty()) {
         if (!isGet)
             return exchange->respondError({ 405, QStringLiteral("use GET or HEAD on /"), {} });
+        // The details (account, token store location) only for callers that are not web pages and, when an
+        // access key is set, present it; others learn only that the proxy is up.
+        if (!origin.isEmpty() || (!m_config->accessKey.isEmpty() && !checkAccessKey(exchange)))
+            return exchange->respondJson(200, jsonText({ { QStringLiteral("name"), QStringLiteral("droid2api") },
+                                                         { QStringLiteral("status"), QStringLiteral("ok") } }));
         return handleInfo(exchange);
     }
     if (!checkAccessKey(exchange)) {

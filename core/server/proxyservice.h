@@ -4,6 +4,7 @@
 
 #include "../config/config.h"
 #include "../upstream/routing.h"
+#include "../http/http1.h"
 #include "exchange.h"
 
 #include <QtCore/qdatetime.h>
@@ -60,6 +61,9 @@ Q_SIGNALS:
     void shutdownFinished(bool drained);
 
 private:
+    /// Host and Origin, from the head alone: a 403 for DNS-rebinding Hosts and origins not allowed.
+    std::optional<Error> admit(const http::RequestHead &head, const QHostAddress &peer) const;
+    bool hostAllowed(const QByteArray &hostHeader) const;
     /// The URL of Factory's endpoint for `type`, on the account's regional host when whoami named one.
     QUrl factoryEndpoint(const Config &config, ModelType type) const;
     void handle(Exchange *exchange);

@@ -146,10 +146,120 @@ private Q_SLOTS:
         RecordedCall preflight;
         call(preflight, "OPTIONS", QStringLiteral("/v1/messages"), {},
              { { "Origin", "http://example.test" }, { "Access-Control-Request-Headers", "x-api-key,content-type" } });
-        QCOMPARE(preflight.status, 200);
-        QCOMPARE(preflight.header("access-control-allow-origin"), QByteArray("*"));
-        QCOMPARE(preflight.header("access-control-allow-headers"), QByteArray("x-api-key,content-type"));
+        QCOMPARE(preflight.status, 403); // no web page is allowed by default
+        QVERIFY(preflight.header("access-control-allow-origin").isEmpty());
         QCOMPARE(m_fake->received.size(), 0);
+    }
+
+    void webPagesAndForeignHostsAreRefused_data()
+    {
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QByteArray>("header");
+        QTest::addColumn<QByteArray>("value");
+        for (const char *path : { "/", "/v1/models", "/v1/chat/completions", "/v1/messages", "/v1/responses", "/v1/messages/count_tokens",
+                                  "/v1beta/models/gemini-test:generateContent", "/v1/generate" }) {
+            const QString method = QByteArray(path) == "/" || QByteArray(path) == "/v1/models" ? QStringLiteral("GET") : QStringLiteral("POST");
+            for (const char *host : { "attacker.example:3000", "evil.test", "192.168.1.7:3000", "127.0.0.1.evil.test" })
+                QTest::newRow(qPrintable(QStringLiteral("%1 Host %2").arg(QLatin1StringView(path), QLatin1StringView(host))))
+                    << method << QString::fromLatin1(path) << QByteArray("Host") << QByteArray(host);
+            for (const char *origin : { "http://127.0.0.2:8000", "http://localhost:5555", "null", "https://evil.test" })
+                QTest::newRow(qPrintable(QStringLiteral("%1 Origin %2").arg(QLatin1StringView(path), QLatin1StringView(origin))))
+                    << method << QString::fromLatin1(path) << QByteArray("Origin") << QByteArray(origin);
+        }
+    }
+
+    void webPagesAndForeignHostsAreRefused()
+    {
+        // DNS rebinding (a foreign Host) and web pages (an Origin not allowed): 403 in the route's own error
+        // shape, before anything is read or forwarded; GET / included.
+        QFETCH(QString, method);
+        QFETCH(QString, path);
+        QFETCH(QByteArray, header);
+        QFETCH(QByteArray, value);
+        QTcpSocket raw;
+        raw.connectToHost(QHostAddress::LocalHost, m_proxy->port());
+        QVERIFY(raw.waitForConnected(5000));
+        const QByteArray body = R"({"model":"claude-opus-4-6","max_tokens":5,"messages":[{"role":"user","content":"x"}],"contents":[],"input":"x"})";
+        QByteArray request = method.toLatin1() + ' ' + path.toLatin1() + " HTTP/1.1\r\n";
+        request += header == "Host" ? "Host: " + value + "\r\n" : "Host: 127.0.0.1\r\nOrigin: " + value + "\r\n";
+        request += "Content-Type: text/plain\r\nContent-Length: " + QByteArray::number(method == u"POST" ? body.size() : 0) + "\r\n\r\n";
+        if (method == u"POST")
+            request += body;
+        raw.write(request);
+        QByteArray answer;
+        QTRY_VERIFY_WITH_TIMEOUT((answer += raw.readAll()).contains("\r\n\r\n") && answer.endsWith("}"), 5000);
+        QVERIFY2(answer.startsWith("HTTP/1.1 403 "), answer.constData());
+        QVERIFY(!answer.contains("Access-Control-Allow-Origin"));
+        const QByteArray json = answer.mid(answer.indexOf("\r\n\r\n") + 4);
+        QVERIFY2(!json.contains("auth") && !json.contains("store"), json.constData()); // nothing about the account
+        const WireFormat f = formatForPath(path);
+        if (f == WireFormat::Anthropic)
+            QVERIFY2(json.contains("\"type\":\"error\""), json.constData());
+        else if (f == WireFormat::Gemini)
+            QVERIFY2(json.contains("\"status\":\"PERMISSION_DENIED\""), json.constData());
+        QCOMPARE(m_fake->received.size(), 0);
+    }
+
+    void allowedOriginsAndHostsWork()
+    {
+        // The user allows a web tool's origin (and a LAN name): its preflight, with Chromium's Private Network
+        // Access question, and its request are answered with CORS headers for that origin only.
+        Config c = makeConfig();
+        c.allowedOrigins = { QStringLiteral("http://localhost:*"), QStringLiteral("https://tool.example") };
+        c.allowedHosts = { QStringLiteral("devbox.lan") };
+        startProxy(c, kFactoryKey);
+        RecordedCall preflight;
+        call(preflight, "OPTIONS", QStringLiteral("/v1/chat/completions"), {},
+             { { "Origin", "http://localhost:5173" }, { "Access-Control-Request-Method", "POST" },
+               { "Access-Control-Request-Headers", "content-type" }, { "Access-Control-Request-Private-Network", "true" } });
+        QCOMPARE(preflight.status, 204);
+        QCOMPARE(preflight.header("access-control-allow-origin"), QByteArray("http://localhost:5173"));
+        QCOMPARE(preflight.header("access-control-allow-private-network"), QByteArray("true"));
+        QCOMPARE(preflight.header("vary"), QByteArray("Origin"));
+        RecordedCall post;
+        call(post, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[{"role":"user","content":"x"}]})",
+             { { "Origin", "https://tool.example" } });
+        QCOMPARE(post.status, 200);
+        QCOMPARE(post.header("access-control-allow-origin"), QByteArray("https://tool.example"));
+        QCOMPARE(m_fake->received.size(), 1);
+        // GET / from a page says only that the proxy is up.
+        RecordedCall info;
+        call(info, "GET", QStringLiteral("/"), {}, { { "Origin", "https://tool.example" } });
+        QCOMPARE(info.json(), QJsonObject({ { "name", "droid2api" }, { "status", "ok" } }));
+        // An allowed name as Host.
+        RecordedCall named;
+        call(named, "GET", QStringLiteral("/v1/models"), {}, { { "Host", "devbox.lan:3000" } });
+        QCOMPARE(named.status, 200);
+        // Not an allowed origin: refused as before.
+        RecordedCall other;
+        call(other, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[]})", { { "Origin", "https://tool.example.evil" } });
+        QCOMPARE(other.status, 403);
+        QCOMPARE(m_fake->received.size(), 1);
+    }
+
+    void listeningBeyondLoopbackNeedsAnAccessKey()
+    {
+        ProxyService open;
+        open.setConfig(makeConfig());
+        auto r = open.start(QStringLiteral("0.0.0.0"), 0);
+        QVERIFY(!r.ok());
+        QVERIFY2(r.error().message.contains(QStringLiteral("access_key")), qPrintable(r.error().message));
+        Config keyed = makeConfig();
+        keyed.accessKey = kAccessKey;
+        ProxyService guarded;
+        guarded.setConfig(keyed);
+        QVERIFY(guarded.start(QStringLiteral("0.0.0.0"), 0).ok());
+        // With the key set, GET / shows details only to callers that present it.
+        RecordedCall anonymous;
+        startCall(*m_client, anonymous, "GET", QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(guarded.port())), {}, {}, m_clock);
+        QTRY_VERIFY(anonymous.done());
+        QCOMPARE(anonymous.json(), QJsonObject({ { "name", "droid2api" }, { "status", "ok" } }));
+        RecordedCall keyedCall;
+        startCall(*m_client, keyedCall, "GET", QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(guarded.port())), {},
+                  { { "Authorization", "Bearer " + kAccessKey.toUtf8() } }, m_clock);
+        QTRY_VERIFY(keyedCall.done());
+        QVERIFY(keyedCall.json().contains("auth"));
     }
 
     void routes_data()
@@ -696,7 +806,7 @@ private Q_SLOTS:
         QTcpSocket raw;
         raw.connectToHost(QHostAddress::LocalHost, m_proxy->port());
         QVERIFY(raw.waitForConnected(2000));
-        raw.write("POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 900000000\r\n"
+        raw.write("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 900000000\r\n"
                   "Expect: 100-continue\r\n\r\n");
         QByteArray answer;
         QTRY_VERIFY2_WITH_TIMEOUT((answer += raw.readAll()).contains("max_body_bytes") && answer.endsWith("}"), answer.constData(), 3000);
@@ -724,7 +834,7 @@ private Q_SLOTS:
         raw.connectToHost(QHostAddress::LocalHost, m_proxy->port());
         QVERIFY(raw.waitForConnected(2000));
         const QByteArray payload = R"({"model":"glm-5.2","messages":[]})";
-        raw.write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+        raw.write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
                   + QByteArray::number(payload.size()) + "\r\nExpect: 100-continue\r\n\r\n");
         QByteArray got;
         QTRY_VERIFY_WITH_TIMEOUT((got += raw.readAll()).contains("100 Continue"), 10000); // before the body is sent
