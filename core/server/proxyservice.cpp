@@ -858,6 +858,7 @@ void ProxyService::forward(const std::shared_ptr<Call> &call, const ModelConfig 
     if (translated)
         job->setTranslation(*translated);
     job->setKeepAliveInterval(config->timeouts.keepAliveMs);
+    job->setLimits(config->limits.maxEventBytes, config->limits.maxAnswerBytes);
     // A route whose circuit is open gets one attempt: retrying a known failure only makes the client wait.
     job->setRetryPolicy(call->throughOpenCircuit ? 0 : config->resilience.retries, config->resilience.backoffMs,
                         config->resilience.maxBackoffMs);

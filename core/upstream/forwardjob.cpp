@@ -14,7 +14,6 @@ namespace d2a {
 namespace {
 constexpr qint64 kPauseAbove = 1024 * 1024; // client send buffer that pauses upstream reads
 constexpr qint64 kMaxErrorBody = 1024 * 1024;
-constexpr qint64 kMaxWholeBody = 256 * 1024 * 1024;
 
 bool forwardable(const QByteArray &name)
 {
@@ -231,7 +230,8 @@ void ForwardJob::onHead()
             m_forwardHeaders.append(h);
     if (m_outcome)
         m_outcome(status < 500);
-    if (status >= 400) {
+    // Redirects are not followed (a proxy must not be led elsewhere with the user's key): a 502 below.
+    if (status >= 300) {
         m_mode = Mode::Error;
         return;
     }
@@ -274,23 +274,31 @@ void ForwardJob::onData(const QByteArray &data)
         } else {
             writeEvents(m_sse.feed(data));
         }
+        // One event never ends (or is huge): bounded, as it is held until its blank line.
+        if (m_exchange && m_sse.pending().size() > m_maxEventBytes)
+            return overLimit(tr("upstream sent an event larger than %1 bytes").arg(m_maxEventBytes));
         pumpBackpressure();
         break;
     case Mode::SseWhole:
+        m_collectedBytes += data.size();
+        if (m_collectedBytes > m_maxAnswerBytes)
+            return overLimit(tr("upstream answer is larger than %1 bytes").arg(m_maxAnswerBytes));
         for (const QByteArray &raw : m_sse.feed(data)) {
             const SseEvent ev = SseSplitter::parse(raw);
             if (!ev.isComment && !ev.data.isNull())
                 m_collected += m_eventReader->read(ev);
         }
+        if (m_sse.pending().size() > m_maxEventBytes)
+            return overLimit(tr("upstream sent an event larger than %1 bytes").arg(m_maxEventBytes));
         break;
     case Mode::Error:
         if (m_body.size() < kMaxErrorBody)
             m_body += data.left(kMaxErrorBody - m_body.size());
         break;
     case Mode::Whole:
-        if (m_body.size() + data.size() > kMaxWholeBody) {
+        if (m_body.size() + data.size() > m_maxAnswerBytes) {
             m_reply->abort();
-            m_exchange->respondError(Error::badGateway(QStringLiteral("upstream response is larger than %1 bytes").arg(kMaxWholeBody)));
+            m_exchange->respondError(Error::badGateway(tr("upstream answer is larger than %1 bytes").arg(m_maxAnswerBytes)));
             return;
         }
         m_body += data;
@@ -440,10 +448,34 @@ void ForwardJob::onFinished()
     }
 }
 
+void ForwardJob::overLimit(const QString &why)
+{
+    qCWarning(lcUpstream).noquote() << why << "- stopping the upstream request to" << m_request.url.host();
+    m_reply->abort();
+    onFailed(Error::badGateway(why));
+}
+
 void ForwardJob::finishError()
 {
     m_keepAlive.stop();
-    const int status = m_reply->status();
+    int status = m_reply->status();
+    if (status >= 300 && status < 400) {
+        const QByteArray location = m_reply->header("location");
+        m_body = QByteArray();
+        const Error e = Error::badGateway(tr("upstream answered with a redirect (HTTP %1%2); droid2api does not follow redirects")
+                                              .arg(status)
+                                              .arg(location.isEmpty() ? QString() : tr(" to %1").arg(log::redact(QString::fromUtf8(location.left(300))))));
+        status = 502;
+        if (m_exchange->isStreaming()) {
+            writeClient(m_streamWriter ? m_streamWriter->write([&] { ir::Event ev; ev.type = ir::Event::Type::Error; ev.error = e; return ev; }())
+                                       : renderStreamError(m_clientFormat, e));
+            m_exchange->endStream();
+            return;
+        }
+        return m_exchange->respondError(e);
+    }
+    // An upstream's error text may quote the credential it was sent: never hand it back unredacted.
+    m_body = log::redact(QString::fromUtf8(m_body)).toUtf8();
     if (m_exchange->isStreaming()) { // keepalives already started the stream: report in its grammar
         Error e { status, upstreamErrorMessage(m_body), {} };
         writeClient(m_streamWriter ? m_streamWriter->write([&] { ir::Event ev; ev.type = ir::Event::Type::Error; ev.error = e; return ev; }())

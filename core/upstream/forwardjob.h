@@ -36,6 +36,12 @@ public:
     void setTranslation(const ir::Request &request);
     /// Silence after which a stream gets a keepalive in the client's grammar (0: never).
     void setKeepAliveInterval(int ms) { m_keepAliveMs = ms; }
+    /// Bounds on what one upstream may send: one SSE event, one whole answer (config limits).
+    void setLimits(qint64 maxEventBytes, qint64 maxAnswerBytes)
+    {
+        m_maxEventBytes = maxEventBytes;
+        m_maxAnswerBytes = maxAnswerBytes;
+    }
     /// Retries on connect errors and 5xx while nothing has reached the client: `retries` more attempts,
     /// waiting Retry-After (up to maxBackoffMs) or backoffMs doubling. A 429 goes to the client as it is.
     void setRetryPolicy(int retries, int backoffMs, int maxBackoffMs)
@@ -80,6 +86,11 @@ private:
     enum class Mode { Waiting, Sse, SseWhole, Whole, Error } m_mode = Mode::Waiting;
     SseSplitter m_sse;
     QList<ir::Event> m_collected; ///< SseWhole: the events so far
+    qint64 m_collectedBytes = 0;
+    qint64 m_maxEventBytes = 16 * 1024 * 1024;
+    qint64 m_maxAnswerBytes = 64 * 1024 * 1024;
+    /// The upstream broke a limit mid-stream: stop it and end the client's stream with an error event.
+    void overLimit(const QString &why);
     QByteArray m_body;
     HeaderList m_forwardHeaders;
     Recovery m_recovery;

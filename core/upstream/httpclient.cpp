@@ -1,5 +1,7 @@
 #include "httpclient.h"
 
+#include "../http/http1.h"
+
 #include "../log/log.h"
 
 #include <QtNetwork/qnetworkproxy.h>
@@ -156,10 +158,19 @@ void UpstreamReply::onReadyRead()
     if (data.isEmpty())
         return;
     m_anyResponseByte = true;
-    m_timerKind = TimerKind::Idle;
-    armTimer(m_request.idleTimeoutMs);
     m_buf += data;
+    // The head has one deadline (first_byte_ms from the request): a head trickled a byte at a time does not
+    // re-arm it. Inside the body each piece of data does (idle_ms).
+    const bool inBody = m_state == State::Body;
+    if (inBody) {
+        m_timerKind = TimerKind::Idle;
+        armTimer(m_request.idleTimeoutMs);
+    }
     parse();
+    if (!inBody && m_state == State::Body && !m_done) {
+        m_timerKind = TimerKind::Idle;
+        armTimer(m_request.idleTimeoutMs);
+    }
 }
 
 bool UpstreamReply::parse()
@@ -188,65 +199,34 @@ bool UpstreamReply::parse()
     };
 
     while (!m_done) {
-        if (m_state == State::StatusLine) {
-            QByteArray line;
-            if (!consumeLine(&line))
+        if (m_state == State::StatusLine || m_state == State::Headers) {
+            // The shared strict parser (core/http): a bounded head, a real status, no conflicting framing.
+            static const http::Limits limits { 64 * 1024, 200 };
+            http::ResponseHead head;
+            const http::Parsed parsed = http::parseResponseHead(QByteArrayView(m_buf).sliced(pos), limits, &head);
+            if (parsed.state == http::Parsed::State::NeedMore)
                 break;
-            if (line.isEmpty())
-                continue; // tolerate stray CRLF between responses
-            // "HTTP/1.1 200 OK"
-            if (!line.startsWith("HTTP/1.") || line.size() < 12) {
-                fail(Error::badGateway(QStringLiteral("upstream sent a malformed status line")));
+            if (parsed.state == http::Parsed::State::Invalid) {
+                fail(Error::badGateway(QStringLiteral("upstream sent an invalid response head: %1").arg(parsed.error.message)));
                 return false;
             }
-            bool ok = false;
-            m_status = line.mid(9, 3).toInt(&ok);
-            if (!ok || m_status < 100 || m_status > 999) {
-                fail(Error::badGateway(QStringLiteral("upstream sent a malformed status line")));
-                return false;
-            }
-            m_keepAlive = line.startsWith("HTTP/1.1");
-            m_headers.clear();
-            m_state = State::Headers;
-        } else if (m_state == State::Headers) {
-            QByteArray line;
-            if (!consumeLine(&line)) {
-                if (m_headerBytes + (m_buf.size() - pos) > kMaxHeaderBytes) {
-                    fail(Error::badGateway(QStringLiteral("upstream response headers are too large")));
-                    return false;
-                }
-                break;
-            }
-            if (!line.isEmpty()) {
-                const qsizetype colon = line.indexOf(':');
-                if (colon > 0)
-                    m_headers.append({ line.left(colon).trimmed(), line.mid(colon + 1).trimmed() });
-                continue;
-            }
-            // End of headers. 1xx answers (100 Continue, 103 Early Hints) are skipped.
+            pos += parsed.headBytes;
+            m_headerBytes += parsed.headBytes;
+            m_status = head.status;
+            m_headers = std::move(head.headers);
+            m_keepAlive = head.keepAlive;
+            // 1xx answers (100 Continue, 103 Early Hints) are skipped.
             if (m_status >= 100 && m_status < 200 && m_status != 101) {
                 m_state = State::StatusLine;
                 continue;
             }
-            const QByteArray conn = header("connection").toLower();
-            if (conn.contains("close"))
-                m_keepAlive = false;
-            else if (conn.contains("keep-alive"))
-                m_keepAlive = true;
-            const QByteArray te = header("transfer-encoding").toLower();
-            const QByteArray cl = header("content-length");
             if (m_request.method == "HEAD" || m_status == 204 || m_status == 304) {
                 m_framing = Framing::None;
-            } else if (te.contains("chunked")) {
+            } else if (head.chunked) {
                 m_framing = Framing::Chunked;
                 m_chunkState = ChunkState::Size;
-            } else if (!cl.isEmpty()) {
-                bool ok = false;
-                m_remaining = cl.toLongLong(&ok);
-                if (!ok || m_remaining < 0) {
-                    fail(Error::badGateway(QStringLiteral("upstream sent an invalid Content-Length")));
-                    return false;
-                }
+            } else if (head.contentLength >= 0) {
+                m_remaining = head.contentLength;
                 m_framing = m_remaining == 0 ? Framing::None : Framing::Length;
             } else {
                 m_framing = Framing::UntilClose;
