@@ -28,7 +28,7 @@ for s in 16 22 24 32 48 64 128 256 512; do
 done
 check "systemd user unit" "grep -q 'ExecStart=/usr/bin/droid2api --headless' $root/usr/lib/systemd/user/droid2api.service"
 depends=$(dpkg-deb -f "$deb" Depends)
-for d in libqt6core6 libqt6network6 libqt6httpserver6 libqt6widgets6 libqt6keychain1 libqt6svg6 qt6-qpa-plugins; do
+for d in libqt6core6 libqt6network6 libqt6widgets6 libqt6keychain1 libqt6svg6 qt6-qpa-plugins libsecret-1-0 libssl3; do
     check "depends on $d" "[[ '$depends' == *$d* ]]"
 done
 check "--version" "$root/usr/bin/droid2api --version | grep -q 'droid2api $version'"
