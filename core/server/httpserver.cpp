@@ -8,14 +8,19 @@
 #include <QtCore/qurlquery.h>
 #include <QtNetwork/qtcpsocket.h>
 
-#if defined(Q_OS_UNIX)
+#if defined(Q_OS_WIN)
+#include <winsock2.h> // Platform-specific: shutdown()
+#else
 #include <sys/resource.h>
+#include <sys/socket.h>
 #endif
 
 namespace d2a {
 
 namespace {
 constexpr qint64 kSocketReadBuffer = 256 * 1024; ///< what Qt reads ahead of us: the rest stays in the kernel
+constexpr qint64 kLingerBytes = 4 * 1024 * 1024; ///< read and discarded after a refusal, at most
+constexpr int kLingerMs = 2000; ///< and for at most this long
 }
 
 // --- one connection
@@ -32,9 +37,14 @@ HttpConnection::HttpConnection(QTcpSocket *socket, HttpServer *server)
     m_deadline.setSingleShot(true);
     connect(&m_deadline, &QTimer::timeout, this, [this] {
         switch (m_state) {
-        case State::Head:
-            refuse(Error { 408, tr("the request head did not arrive within %1 ms").arg(m_server->limits().headTimeoutMs), {} }, m_head.target);
+        case State::Head: {
+            // The path, if the request line got that far, picks the error's shape.
+            const QByteArray line = m_buf.left(qMin<qsizetype>(m_buf.indexOf('\n') < 0 ? m_buf.size() : m_buf.indexOf('\n'), 8192));
+            const QList<QByteArray> parts = line.split(' ');
+            refuse(Error { 408, tr("the request head did not arrive within %1 ms").arg(m_server->limits().headTimeoutMs), {} },
+                   parts.size() >= 3 ? parts.at(1) : QByteArray());
             break;
+        }
         case State::Body:
             refuse(Error { 408, tr("the request body did not arrive within %1 ms").arg(m_server->limits().bodyTimeoutMs), {} }, m_head.target);
             break;
@@ -102,6 +112,10 @@ void HttpConnection::process()
                 return;
             if (m_state == State::Idle)
                 setState(State::Head);
+            // Parse only once the blank line has arrived (or the head is too long): a head trickled a byte at
+            // a time costs one scan of each new byte, not a re-parse of the whole head per read.
+            if (!headComplete(limits.head.maxHeadBytes))
+                return;
             m_head = http::RequestHead();
             const http::Parsed parsed = http::parseRequestHead(m_buf, limits.head, &m_head);
             if (parsed.state == http::Parsed::State::NeedMore)
@@ -109,6 +123,7 @@ void HttpConnection::process()
             if (parsed.state == http::Parsed::State::Invalid)
                 return refuse(parsed.error, QByteArray());
             m_buf.remove(0, parsed.headBytes);
+            m_scanned = 0;
             m_keepAlive = m_head.keepAlive;
             // Refusals that need no body: the filter (Host, Origin), then the size.
             if (auto e = m_server->filterHead(m_head, m_peer))
@@ -139,6 +154,30 @@ void HttpConnection::process()
             return;
         dispatch();
     }
+}
+
+bool HttpConnection::headComplete(qsizetype maxHeadBytes)
+{
+    if (m_buf.size() > maxHeadBytes)
+        return true; // the parser answers 431
+    // The blank line ends in "\n\n" or "\n\r\n": look from a little before the bytes already scanned.
+    qsizetype from = qMax<qsizetype>(0, m_scanned - 2);
+    for (;;) {
+        const qsizetype nl = m_buf.indexOf('\n', from);
+        if (nl < 0)
+            break;
+        // Blank lines before a request line are skipped by the parser; a lone leading "\n" is not an end.
+        if (nl >= 1 && (m_buf[nl - 1] == '\n' || (nl >= 2 && m_buf[nl - 1] == '\r' && m_buf[nl - 2] == '\n'))) {
+            qsizetype firstContent = 0;
+            while (firstContent < m_buf.size() && (m_buf[firstContent] == '\r' || m_buf[firstContent] == '\n'))
+                ++firstContent;
+            if (firstContent < nl)
+                return true;
+        }
+        from = nl + 1;
+    }
+    m_scanned = m_buf.size();
+    return false;
 }
 
 bool HttpConnection::readBody()
@@ -310,9 +349,46 @@ void HttpConnection::refuse(const Error &error, const QByteArray &target)
         headers.append(qMakePair(QByteArray("Retry-After"), QByteArray("1")));
     writeWhole(error.httpStatus, headers, body);
     m_buf.clear();
-    close();
-    // Whatever else arrives is dropped unread: close() half-closes, the kernel discards the rest.
+    m_scanned = 0;
+    lingeringClose();
+}
+
+void HttpConnection::lingeringClose()
+{
+    // The client may still be sending (a body we refused, a head we stopped reading). Closing with its bytes
+    // unread would answer with a TCP reset, which can destroy our error response before the client reads it.
+    // So, as nginx does: send the response, half-close (FIN), then read and discard for a bounded time and
+    // amount, and close when the client does.
+    m_deadline.stop();
+    m_state = State::Closing;
     disconnect(m_socket, &QTcpSocket::readyRead, this, nullptr);
+    connect(m_socket, &QTcpSocket::readyRead, this, [this] {
+        m_lingered += m_socket->skip(m_socket->bytesAvailable());
+        if (m_lingered > kLingerBytes)
+            abortNow();
+    });
+    auto halfClose = [this] {
+        if (m_halfClosed || m_socket->bytesToWrite() > 0 || m_socket->state() != QAbstractSocket::ConnectedState)
+            return;
+        m_halfClosed = true;
+#if defined(Q_OS_WIN) // Platform-specific: the half-close
+        ::shutdown(SOCKET(m_socket->socketDescriptor()), SD_SEND);
+#else
+        ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
+#endif
+    };
+    connect(m_socket, &QTcpSocket::bytesWritten, this, halfClose);
+    halfClose();
+    m_linger.setSingleShot(true);
+    connect(&m_linger, &QTimer::timeout, this, &HttpConnection::abortNow);
+    m_linger.start(kLingerMs);
+}
+
+void HttpConnection::abortNow()
+{
+    m_linger.stop();
+    m_socket->abort();
+    deleteLater();
 }
 
 // --- the server
@@ -367,6 +443,10 @@ quint16 HttpServer::start(const QString &host, quint16 port, QString *error)
 void HttpServer::onNewConnection()
 {
     while (QTcpSocket *socket = m_listener->nextPendingConnection()) {
+        if (m_acceptTrouble) {
+            m_acceptTrouble = false;
+            qCInfo(lcServer).noquote() << tr("accepting connections again");
+        }
         if (!makeRoomFor(socket->peerAddress())) {
             ++m_shed;
             qCInfo(lcServer).noquote() << "refusing a connection from" << socket->peerAddress().toString() << ": it has"
@@ -401,21 +481,29 @@ bool HttpServer::makeRoomFor(const QHostAddress &peer)
 
 void HttpServer::onAcceptError(QAbstractSocket::SocketError error)
 {
-    // Out of file descriptors (EMFILE/ENFILE): stop accepting for a moment instead of spinning on the
-    // listening socket, and make room by closing idle keep-alive connections, oldest first.
-    if (error != QAbstractSocket::SocketResourceError)
-        return;
+    // QTcpServer has paused itself. Out of file descriptors (EMFILE/ENFILE) or any other accept failure: wait
+    // a moment instead of spinning on the listening socket, and make room by closing the oldest idle
+    // keep-alive connection. One warning per episode, not one per retry.
+    ++m_acceptPauses;
     m_listener->pauseAccepting();
-    HttpConnection *oldest = nullptr;
-    for (HttpConnection *c : std::as_const(m_connections))
-        if (c->isIdle() && (!oldest || c->idleSinceMs() < oldest->idleSinceMs()))
-            oldest = c;
-    if (oldest) {
-        ++m_shed;
-        oldest->close();
-        forget(oldest);
+    if (error == QAbstractSocket::SocketResourceError) {
+        HttpConnection *oldest = nullptr;
+        for (HttpConnection *c : std::as_const(m_connections))
+            if (c->isIdle() && (!oldest || c->idleSinceMs() < oldest->idleSinceMs()))
+                oldest = c;
+        if (oldest) {
+            ++m_shed;
+            oldest->close();
+            forget(oldest);
+        }
     }
-    qCWarning(lcServer).noquote() << tr("out of file descriptors: not accepting connections for 100 ms (%1 open)").arg(m_connections.size());
+    if (!m_acceptTrouble) {
+        m_acceptTrouble = true;
+        qCWarning(lcServer).noquote()
+            << (error == QAbstractSocket::SocketResourceError
+                    ? tr("out of file descriptors (%1 client connections open): pausing new connections, retrying every 100 ms").arg(m_connections.size())
+                    : tr("accepting a connection failed (%1): retrying in 100 ms").arg(m_listener->errorString()));
+    }
     m_resumeAccepting.start(100);
 }
 

@@ -72,10 +72,15 @@ private:
     void onReadyRead();
     void process();
     bool readBody();
+    /// The head in m_buf has its blank line (or is over `maxHeadBytes`); scans only bytes not scanned before.
+    bool headComplete(qsizetype maxHeadBytes);
     void dispatch();
     /// Answers `error` in the format the path's clients expect, then closes the connection.
     void refuse(const Error &error, const QByteArray &target);
     void setState(State s);
+    /// After a refusal: the response, a half-close, then input discarded until the client closes (bounded).
+    void lingeringClose();
+    void abortNow();
     void write(const QByteArray &bytes);
     void releaseBudget();
 
@@ -86,6 +91,7 @@ private:
     QByteArray m_connectionId;
     State m_state = State::Idle;
     QByteArray m_buf;
+    qsizetype m_scanned = 0; ///< bytes of m_buf already searched for the head's end
     http::RequestHead m_head;
     QByteArray m_body;
     std::optional<http::ChunkedDecoder> m_chunked;
@@ -93,6 +99,9 @@ private:
     bool m_keepAlive = true;
     bool m_chunkedResponse = false;
     QTimer m_deadline;
+    QTimer m_linger;
+    qint64 m_lingered = 0;
+    bool m_halfClosed = false;
     qint64 m_idleSince = 0;
     QPointer<Exchange> m_exchange;
 };
@@ -131,6 +140,8 @@ public:
     int openConnections() const { return int(m_connections.size()); }
     /// Connections refused or closed to protect the server (per-client cap, fd exhaustion), for the tests.
     int shedConnections() const { return m_shed; }
+    /// Times accepting was paused because accept() failed (e.g. out of descriptors), for the tests.
+    int acceptPauses() const { return m_acceptPauses; }
 
     // For HttpConnection.
     WireFormat formatForPath(const QString &path) const;
@@ -161,6 +172,8 @@ private:
     QList<HttpConnection *> m_connections;
     int m_active = 0;
     int m_shed = 0;
+    int m_acceptPauses = 0;
+    bool m_acceptTrouble = false;
     qint64 m_budgetUsed = 0;
     qint64 m_startedMs = QDateTime::currentMSecsSinceEpoch();
     QTimer m_resumeAccepting;

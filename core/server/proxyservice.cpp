@@ -236,6 +236,9 @@ Result<quint16> ProxyService::start(const QString &hostOverride, int portOverrid
         return Error::badRequest(tr("listening on %1 serves your Factory account to the network: set access_key first "
                                     "(clients then send it as their API key)").arg(host));
     startAuth();
+    static const qint64 fdLimit = raiseFileDescriptorLimit(); // once per process: many clients, many upstreams
+    if (fdLimit > 0)
+        qCDebug(lcServer) << "open-file limit" << fdLimit;
     QString error;
     const quint16 bound = m_server->start(host, quint16(port), &error);
     if (!bound)

@@ -54,6 +54,7 @@ public:
     int openClientConnections() const;
     int openUpstreamConnections() const;
     HttpClient *upstreamClient() const { return m_client; }
+    HttpServer *server() const { return m_server; }
     CircuitBreaker &breaker() { return m_breaker; }
 
 Q_SIGNALS:
