@@ -253,6 +253,11 @@ void ForwardJob::onHead()
             m_exchange->beginStream(status, h);
     } else {
         m_mode = Mode::Whole;
+        // A declared length over the bound is refused now, not after reading up to it.
+        bool known = false;
+        const qint64 declared = m_reply->header("content-length").toLongLong(&known);
+        if (known && declared > m_maxAnswerBytes)
+            return overLimit(tr("upstream answer is larger than %1 bytes").arg(m_maxAnswerBytes));
     }
 }
 
@@ -503,8 +508,9 @@ void ForwardJob::onFailed(const Error &error)
         if (m_outcome)
             m_outcome(false);
         // Connect errors and connections closed before any answer are safe to retry; a timeout after the
-        // request was sent is not (the upstream may be working on it).
-        if (retryOrGiveUp(error, error.httpStatus == 502))
+        // request was sent is not (the upstream may be working on it), nor an answer that broke HTTP (a
+        // garbage status line or head would only come again).
+        if (retryOrGiveUp(error, error.httpStatus == 502 && !m_reply->responseStarted()))
             return;
     }
     m_keepAlive.stop();

@@ -11,7 +11,6 @@
 namespace d2a {
 
 namespace {
-constexpr qint64 kMaxHeaderBytes = 256 * 1024;
 constexpr qint64 kSocketReadBuffer = 1024 * 1024;
 
 QString poolKey(const QUrl &url)
