@@ -746,7 +746,9 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
         sendJson(socket, 401, R"({"type":"error","error":{"type":"authentication_error","message":"token expired"}})");
         return;
     }
-    const QJsonObject fake = req.json.value("fake").toObject();
+    QJsonObject fake = req.json.value("fake").toObject();
+    if (!req.json.contains("fake") && !fakeQueue.isEmpty())
+        fake = fakeQueue.takeFirst();
     const QString scenario = fake.value("scenario").toString(QStringLiteral("normal"));
     const int delay = fake.value("delay_ms").toInt(0);
     const int deltas = fake.value("deltas").toInt(3);
@@ -764,6 +766,67 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
         socket->write(fake.value("raw").toString().toUtf8());
         if (fake.value("close").toBool())
             socket->disconnectFromHost();
+        return;
+    }
+    if (scenario == u"trickle") {
+        QList<QByteArray> lines;
+        const QByteArray all = fake.value("raw").toString().toUtf8();
+        for (qsizetype at = 0; at < all.size();) {
+            const qsizetype nl = all.indexOf('\n', at);
+            const qsizetype end = nl < 0 ? all.size() : nl + 1;
+            lines << all.mid(at, end - at);
+            at = end;
+        }
+        QPointer<QTcpSocket> s(socket);
+        const bool close = fake.value("close").toBool();
+        for (qsizetype i = 0; i <= lines.size(); ++i) {
+            QTimer::singleShot(int(i) * delay, this, [s, line = i < lines.size() ? lines.at(i) : QByteArray(), last = i == lines.size(), close] {
+                if (!s)
+                    return;
+                if (!last) {
+                    s->write(line);
+                    s->flush();
+                } else if (close) {
+                    s->disconnectFromHost();
+                }
+            });
+        }
+        return;
+    }
+    if (scenario == u"flood") {
+        floodWritten = 0;
+        floodPeerClosed = false;
+        floodDone = false;
+        const QByteArray unitOnce = fake.value("unit").toString().toUtf8();
+        QByteArray unit;
+        while (unit.size() < 64 * 1024)
+            unit += unitOnce; // write in 64 KiB pieces
+        const qint64 limit = qint64(fake.value("limit_bytes").toDouble(64.0 * 1024 * 1024));
+        socket->write(fake.value("head").toString().toUtf8());
+        QPointer<QTcpSocket> s(socket);
+        auto pump = std::make_shared<std::function<void()>>();
+        const QByteArray tail = fake.value("tail").toString().toUtf8();
+        *pump = [this, s, unit, limit, tail] {
+            if (!s || floodDone)
+                return;
+            while (s->bytesToWrite() < 256 * 1024 && floodWritten < limit && s->state() == QAbstractSocket::ConnectedState) {
+                s->write(unit);
+                floodWritten += unit.size();
+            }
+            if (floodWritten >= limit) {
+                floodDone = true;
+                s->write(tail);
+                s->disconnectFromHost();
+            }
+        };
+        connect(socket, &QTcpSocket::bytesWritten, this, [pump] { (*pump)(); });
+        connect(socket, &QTcpSocket::disconnected, this, [this] {
+            if (!floodDone) {
+                floodPeerClosed = true;
+                floodDone = true;
+            }
+        });
+        (*pump)();
         return;
     }
     if (scenario == u"status") {

@@ -11,6 +11,11 @@
 //   close      close the connection without answering
 //   utf8split  one SSE event whose multi-byte UTF-8 text is split across two writes fake.delay_ms apart
 //   raw        write fake.raw (a string) verbatim, then close if fake.close is true
+//   trickle    write fake.raw one line (up to and including its \n) every fake.delay_ms, then close if fake.close
+//   flood      write fake.head, then fake.unit over and over (as fast as the peer reads) until fake.limit_bytes
+//              are written (then fake.tail, and close) or the peer closes; floodWritten and floodPeerClosed say which (a hostile upstream's
+//              endless header section, SSE line or event stream)
+// A request without a "fake" object (a translated one) takes the first of fakeQueue as its own, if any.
 // With "lockstep": true a stream sends its first event, then each next one only when releaseNextEvent() is
 // called: a test proves no buffering by waiting for event N at the client before the upstream sends N+1.
 // Models named "tools-*" answer with two parallel tool calls (get_weather for Paris and London), or, once
@@ -74,6 +79,10 @@ public:
     /// Scripted answers: each API request (not count_tokens) takes the first one, in the route's format, streamed
     /// or whole as the request asks; an empty script answers as usual.
     QList<ScriptedReply> script;
+    QList<QJsonObject> fakeQueue; ///< "fake" objects for requests that carry none (translated routes)
+    qint64 floodWritten = 0; ///< bytes the latest flood wrote
+    bool floodPeerClosed = false; ///< the latest flood ended because the peer closed (not at its limit)
+    bool floodDone = false; ///< the latest flood has ended, either way
     /// Plays "the model" for a real coding agent: a request that offers `tool` and carries no tool result gets
     /// a call of it with `arguments`; one carrying tool results gets `afterTool`; any other (side requests
     /// such as title generation) gets `text`. Streams send their events `delayMs` apart (Anthropic with a

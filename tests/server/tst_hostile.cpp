@@ -1,0 +1,688 @@
+// Hostile peers on both sides of the proxy (issue 12): raw sockets that break HTTP's framing or hold
+// connections open on the client side, and a fake upstream that floods, trickles or lies on the other. Each
+// attack must end in a clear answer (the right status, in the route's error shape, or an error event in the
+// client's stream grammar), never a crash, a hang or unbounded memory, and the proxy must keep serving a
+// well-behaved client meanwhile. Waits are on the causally last event (the server closing, the fake's counters);
+// no sleeps.
+
+#include "server/httpserver.h"
+#include "support/proxyfixture.h"
+
+#include <QtCore/qdir.h>
+#include <QtCore/qtemporarydir.h>
+#include <QtCore/qjsonarray.h>
+
+#include <functional>
+
+// Platform-specific (POSIX): raw non-blocking sockets and descriptor limits, for the connection floods.
+#include <arpa/inet.h>
+#include <cerrno>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace d2a;
+
+namespace {
+
+QStringList g_messages; ///< every log line of the current test
+QtMessageHandler g_previousHandler = nullptr;
+
+void captureMessages(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    g_messages << message;
+    if (g_previousHandler)
+        g_previousHandler(type, context, message);
+}
+
+int countMessages(const QString &needle)
+{
+    int n = 0;
+    for (const QString &m : std::as_const(g_messages))
+        n += m.contains(needle) ? 1 : 0;
+    return n;
+}
+
+/// A connected non-blocking socket to 127.0.0.1:port, or -1 with errno set (EMFILE when out of descriptors).
+int rawConnect(quint16 port)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    sockaddr_in a {};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0 && errno != EINPROGRESS) {
+        const int e = errno;
+        ::close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+int openDescriptors()
+{
+    return int(QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::NoDotAndDotDot | QDir::AllEntries | QDir::System).size());
+}
+
+/// The status of the first response in `bytes` (0 if none).
+int statusOf(const QByteArray &bytes)
+{
+    if (!bytes.startsWith("HTTP/1.1 "))
+        return 0;
+    return bytes.mid(9, 3).toInt();
+}
+
+QByteArray bodyOf(const QByteArray &response)
+{
+    const qsizetype at = response.indexOf("\r\n\r\n");
+    return at < 0 ? QByteArray() : response.mid(at + 4);
+}
+
+const QByteArray kSse = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n";
+const QByteArray kMessageStart = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\","
+                                 "\"role\":\"assistant\",\"model\":\"claude-opus-4-6\",\"content\":[],\"stop_reason\":null,"
+                                 "\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}}\n\n"
+                                 "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
+                                 "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n";
+const QByteArray kDelta = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"}}\n\n";
+const QByteArray kMessageEnd = "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+                               "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":2}}\n\n"
+                               "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+
+} // namespace
+
+class tst_Hostile : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_home; // HOME, config and data dirs: no test reads or writes the developer's own state
+    ProxyFixture f;
+    QList<RequestRecord> m_records;
+
+    /// Starts the fake and a proxy whose config `tweak` may change.
+    bool up(const std::function<void(Config &)> &tweak = {})
+    {
+        if (!f.up())
+            return false;
+        Config c = f.config();
+        if (tweak)
+            tweak(c);
+        if (!f.startProxy(c))
+            return false;
+        connect(f.proxy.get(), &ProxyService::requestFinished, this, [this](const RequestRecord &r) { m_records << r; });
+        return true;
+    }
+
+    int recordsFor(const QString &path) const
+    {
+        return int(std::count_if(m_records.cbegin(), m_records.cend(), [&](const RequestRecord &r) { return r.path == path; }));
+    }
+
+    /// Writes `bytes` on a fresh connection and returns all that came back before the server closed it.
+    QByteArray exchange(const QByteArray &bytes, int timeoutMs = 10000)
+    {
+        auto s = f.raw();
+        s->write(bytes);
+        return readUntilClosed(*s, timeoutMs);
+    }
+
+    /// A well-behaved client is still served: a model list and a streamed chat answer.
+    bool servesOthers()
+    {
+        RecordedCall models;
+        if (!f.call(models, "GET", QStringLiteral("/v1/models"), {}) || models.status != 200)
+            return false;
+        RecordedCall chat;
+        if (!f.call(chat, "POST", QStringLiteral("/v1/chat/completions"),
+                     R"({"model":"glm-5.2","stream":true,"messages":[{"role":"user","content":"hi"}]})"))
+            return false;
+        return chat.status == 200 && chat.body.contains("[DONE]");
+    }
+
+    /// A streamed request whose upstream answer is `fake`: passthrough (the object rides in the body) or
+    /// translated (the fake takes it from its queue). Returns what the client got.
+    RecordedCall streamWith(const QString &route, const QJsonObject &fake, bool *completed = nullptr)
+    {
+        const bool passthrough = route == u"/v1/messages";
+        QJsonObject body { { "model", "claude-opus-4-6" }, { "stream", true }, { "max_tokens", 50 } };
+        if (route == u"/v1/responses")
+            body.insert("input", "hi");
+        else
+            body.insert("messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "hi" } } });
+        if (passthrough)
+            body.insert("fake", fake);
+        else
+            f.fake->fakeQueue << fake;
+        RecordedCall rc;
+        const bool ok = f.call(rc, "POST", route, QJsonDocument(body).toJson(QJsonDocument::Compact));
+        if (completed)
+            *completed = ok;
+        return rc;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_home.isValid());
+        qputenv("HOME", m_home.path().toUtf8());
+        qputenv("XDG_CONFIG_HOME", (m_home.path() + QStringLiteral("/config")).toUtf8());
+        qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data")).toUtf8());
+        g_previousHandler = qInstallMessageHandler(captureMessages);
+    }
+
+    void init()
+    {
+        g_messages.clear();
+        m_records.clear();
+    }
+
+    void cleanup()
+    {
+        f.proxy.reset();
+        f.client.reset();
+        f.fake.reset();
+    }
+
+    // --- the client side
+
+    void slowHeadsAndBodiesAreCutOff()
+    {
+        // Slowloris: 50 connections send a request line, then trickle a header a byte every 20 ms, 10 more send a head and part of a body.
+        // The head deadline runs from the first byte (trickling does not re-arm it); all get 408 and are
+        // closed, and a well-behaved client is served meanwhile.
+        QVERIFY(up([](Config &c) {
+            c.timeouts.requestHeadMs = 400;
+            c.timeouts.requestBodyMs = 400;
+        }));
+        const QByteArray head = "X-Slow: " + QByteArray(2000, 'a');
+        std::vector<std::unique_ptr<QTcpSocket>> slow;
+        for (int i = 0; i < 50; ++i) {
+            slow.push_back(f.raw());
+            slow.back()->write("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n");
+        }
+        std::vector<std::unique_ptr<QTcpSocket>> bodies;
+        for (int i = 0; i < 10; ++i) {
+            bodies.push_back(f.raw());
+            bodies.back()->write("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n{\"model\":");
+        }
+        int sent = 0;
+        QTimer drip;
+        connect(&drip, &QTimer::timeout, this, [&] {
+            for (auto &s : slow)
+                if (s->state() == QAbstractSocket::ConnectedState)
+                    s->write(head.mid(sent, 1));
+            ++sent;
+        });
+        drip.start(20);
+        QVERIFY(servesOthers());
+        QByteArray answers[60];
+        QVERIFY(QTest::qWaitFor([&] {
+            bool all = true;
+            for (int i = 0; i < 60; ++i) {
+                QTcpSocket &s = i < 50 ? *slow[size_t(i)] : *bodies[size_t(i - 50)];
+                answers[i] += s.readAll();
+                all = all && s.state() == QAbstractSocket::UnconnectedState;
+            }
+            return all;
+        }, 20000));
+        drip.stop();
+        QVERIFY2(sent < head.size(), "the head would have been complete: the deadline must come first");
+        for (int i = 0; i < 60; ++i) {
+            QVERIFY2(statusOf(answers[i]) == 408, answers[i].left(200).constData());
+            QVERIFY(bodyOf(answers[i]).contains(i < 50 ? "head" : "body"));
+            QVERIFY(bodyOf(answers[i]).contains("\"type\":\"error\"")); // /v1/messages: Anthropic's error shape
+        }
+        QCOMPARE(f.fake->received.size(), 1); // only the well-behaved chat request
+        QTRY_COMPARE(f.proxy->server()->openConnections(), 1); // the well-behaved client's keep-alive connection
+    }
+
+    void idleKeepAliveConnectionsAreClosed()
+    {
+        QVERIFY(up([](Config &c) { c.timeouts.clientIdleMs = 300; }));
+        auto s = f.raw();
+        s->write("GET /v1/models HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        const QByteArray answer = readUntilClosed(*s);
+        QCOMPARE(statusOf(answer), 200); // answered, then closed when idle: no second request came
+        QVERIFY(answer.contains("\"object\":\"list\""));
+        QVERIFY(!answer.contains("Connection: close"));
+        QTRY_COMPARE(f.proxy->server()->openConnections(), 0);
+    }
+
+    void oversizedHeadsAre431()
+    {
+        QVERIFY(up());
+        // A request line that never ends, a header line that never ends, 1 MiB of header lines, 101 headers.
+        const QList<QByteArray> heads {
+            "GET /" + QByteArray(1024 * 1024, 'a'),
+            "GET / HTTP/1.1\r\nHost: localhost\r\nX-Long: " + QByteArray(1024 * 1024, 'b'),
+            "GET / HTTP/1.1\r\nHost: localhost\r\n" + QByteArray("X-Many: c\r\n").repeated(100 * 1024) + "\r\n",
+        };
+        for (const QByteArray &h : heads) {
+            const QByteArray answer = exchange(h);
+            QVERIFY2(statusOf(answer) == 431, answer.left(200).constData());
+            QVERIFY(bodyOf(answer).contains("error"));
+        }
+        // Over 100 headers with Content-Length last: QHttpServer on Qt 6.4 dropped them all (Content-Length
+        // included) and ran the body as a second request. Here: 431, and the smuggled request never runs.
+        QByteArray smuggle = "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\n";
+        for (int i = 0; i < 101; ++i)
+            smuggle += "X-H" + QByteArray::number(i) + ": v\r\n";
+        const QByteArray hidden = "GET /v1/models HTTP/1.1\r\nHost: localhost\r\n\r\n";
+        smuggle += "Content-Length: " + QByteArray::number(hidden.size()) + "\r\n\r\n" + hidden;
+        const QByteArray answer = exchange(smuggle);
+        QVERIFY2(statusOf(answer) == 431, answer.left(200).constData());
+        QCOMPARE(answer.count("HTTP/1.1 "), 1);
+        QVERIFY(servesOthers());
+        QCOMPARE(recordsFor(QStringLiteral("/v1/models")), 1); // servesOthers' own, not the smuggled one
+        QCOMPARE(f.fake->received.size(), 1);
+    }
+
+    void brokenFramingIsRefused_data()
+    {
+        QTest::addColumn<QByteArray>("request");
+        QTest::addColumn<int>("status");
+        const QByteArray post = "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n";
+        const QByteArray body = R"({"model":"glm-5.2","messages":[{"role":"user","content":"x"}]})";
+        const QByteArray cl = "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+        QTest::newRow("Content-Length and Transfer-Encoding") << post + cl + "Transfer-Encoding: chunked\r\n\r\n" + body << 400;
+        QTest::newRow("Transfer-Encoding and Content-Length") << post + "Transfer-Encoding: chunked\r\n" + cl + "\r\n" + body << 400;
+        QTest::newRow("two Content-Lengths") << post + cl + "Content-Length: 3\r\n\r\n" + body << 400;
+        QTest::newRow("a Content-Length list that disagrees") << post + "Content-Length: 60, 61\r\n\r\n" + body << 400;
+        QTest::newRow("negative Content-Length") << post + "Content-Length: -1\r\n\r\n" + body << 400;
+        QTest::newRow("Content-Length beyond 64 bits") << post + "Content-Length: 99999999999999999999999\r\n\r\n" + body << 400;
+        QTest::newRow("Content-Length over max_body_bytes") << post + "Content-Length: 999999999999\r\n\r\n" + body << 413;
+        QTest::newRow("Transfer-Encoding: xchunked") << post + "Transfer-Encoding: xchunked\r\n\r\n" + body << 501;
+        QTest::newRow("Transfer-Encoding: gzip, chunked") << post + "Transfer-Encoding: gzip, chunked\r\n\r\n" + body << 501;
+        QTest::newRow("a bad chunk size") << post + "Transfer-Encoding: chunked\r\n\r\nzz\r\n" + body + "\r\n0\r\n\r\n" << 400;
+        QTest::newRow("a chunk size beyond 64 bits") << post + "Transfer-Encoding: chunked\r\n\r\nfffffffffffffffffffff\r\n" + body << 400;
+        QTest::newRow("chunk data longer than its size") << post + "Transfer-Encoding: chunked\r\n\r\n2\r\n" + body + "\r\n0\r\n\r\n" << 400;
+        QTest::newRow("HTTP/2.0") << QByteArray("GET /v1/models HTTP/2.0\r\nHost: localhost\r\n\r\n") << 505;
+        QTest::newRow("HTTP/9.9") << QByteArray("GET /v1/models HTTP/9.9\r\nHost: localhost\r\n\r\n") << 505;
+        QTest::newRow("not HTTP") << QByteArray("SSH-2.0-OpenSSH_9.2\r\n\r\n") << 400;
+        QTest::newRow("a request line with four parts") << QByteArray("GET /v1/models HTTP/1.1 x\r\nHost: localhost\r\n\r\n") << 400;
+        QTest::newRow("NUL in the request line") << QByteArray("GET /v1/mo\0dels HTTP/1.1\r\nHost: localhost\r\n\r\n", 46) << 400;
+        QTest::newRow("NUL in a header") << QByteArray("GET /v1/models HTTP/1.1\r\nHost: local\0host\r\n\r\n", 45) << 400;
+        QTest::newRow("a bare CR") << QByteArray("GET /v1/models HTTP/1.1\rHost: localhost\r\n\r\n") << 400;
+        QTest::newRow("obsolete line folding") << QByteArray("GET /v1/models HTTP/1.1\r\nHost: localhost\r\nX-A: 1\r\n 2\r\n\r\n") << 400;
+        QTest::newRow("whitespace before the colon") << QByteArray("GET /v1/models HTTP/1.1\r\nHost : localhost\r\n\r\n") << 400;
+        QTest::newRow("HTTP/1.1 without Host") << QByteArray("GET /v1/models HTTP/1.1\r\n\r\n") << 400;
+        QTest::newRow("two Hosts") << QByteArray("GET /v1/models HTTP/1.1\r\nHost: localhost\r\nHost: evil.test\r\n\r\n") << 400;
+        // Bodies over max_body_bytes (64 KiB here) whatever the framing: chunked, and a Content-Length placed
+        // after 16 KiB of headers.
+        QByteArray chunked = post + "Transfer-Encoding: chunked\r\n\r\n";
+        for (int i = 0; i < 50; ++i)
+            chunked += "1000\r\n" + QByteArray(4096, 'x') + "\r\n";
+        QTest::newRow("a chunked body over max_body_bytes") << chunked + "0\r\n\r\n" << 413;
+        QByteArray late = post;
+        for (int i = 0; i < 16; ++i)
+            late += "X-Pad" + QByteArray::number(i) + ": " + QByteArray(1000, 'p') + "\r\n";
+        QTest::newRow("a late Content-Length over max_body_bytes") << late + "Content-Length: 300000\r\n\r\n" + QByteArray(300000, 'y') << 413;
+    }
+
+    void brokenFramingIsRefused()
+    {
+        QFETCH(QByteArray, request);
+        QFETCH(int, status);
+        QVERIFY(up([](Config &c) { c.maxBodyBytes = 64 * 1024; }));
+        const QByteArray answer = exchange(request);
+        QVERIFY2(statusOf(answer) == status, answer.left(300).constData());
+        QVERIFY(answer.contains("Connection: close"));
+        const QJsonObject error = QJsonDocument::fromJson(bodyOf(answer)).object();
+        QVERIFY2(error.value("error").isObject(), bodyOf(answer).constData()); // the route's error shape
+        QCOMPARE(f.fake->received.size(), 0);
+        QVERIFY(servesOthers());
+    }
+
+    void pipelinedRequestsAnswerInOrder()
+    {
+        // Three requests in one write, the second a slow stream: answers come back in request order.
+        QVERIFY(up());
+        const QByteArray chat = R"({"model":"glm-5.2","stream":true,"messages":[{"role":"user","content":"x"}],"fake":{"delay_ms":30}})";
+        const QByteArray all = "GET /v1/models HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                               "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
+            + QByteArray::number(chat.size()) + "\r\n\r\n" + chat + "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+        const QByteArray answer = exchange(all);
+        QCOMPARE(answer.count("HTTP/1.1 200 OK\r\n"), 3);
+        const qsizetype models = answer.indexOf("\"object\":\"list\"");
+        const qsizetype stream = answer.indexOf("chat.completion.chunk");
+        const qsizetype done = answer.indexOf("[DONE]");
+        const qsizetype info = answer.indexOf("\"name\":\"droid2api\"");
+        QVERIFY(models > 0 && stream > models && done > stream && info > done);
+    }
+
+    void http10IsServedAndClosed()
+    {
+        // HTTP/1.0 (no Host required): answered whole, a stream delimited by the end of the connection.
+        QVERIFY(up());
+        const QByteArray models = exchange("GET /v1/models HTTP/1.0\r\n\r\n");
+        QCOMPARE(statusOf(models), 200);
+        QVERIFY(models.contains("Connection: close\r\n"));
+        const QByteArray chat = R"({"model":"glm-5.2","stream":true,"messages":[{"role":"user","content":"x"}]})";
+        const QByteArray stream = exchange("POST /v1/chat/completions HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: "
+                                           + QByteArray::number(chat.size()) + "\r\n\r\n" + chat);
+        QCOMPARE(statusOf(stream), 200);
+        QVERIFY(!stream.contains("Transfer-Encoding"));
+        QVERIFY(stream.trimmed().endsWith("data: [DONE]"));
+    }
+
+    void tooManyBodiesAtOnceAre503()
+    {
+        // Bodies held at once are bounded (max_bodies_in_flight_bytes): a third 60 KiB body waits for none of
+        // the two being received, it is told to retry; the two then complete.
+        QVERIFY(up([](Config &c) { c.limits.maxBodiesInFlightBytes = 130 * 1024; }));
+        const QByteArray body = "{\"model\":\"glm-5.2\",\"messages\":[{\"role\":\"user\",\"content\":\"" + QByteArray(60 * 1024, 'z') + "\"}]}";
+        const QByteArray head = "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: "
+            + QByteArray::number(body.size()) + "\r\n\r\n";
+        auto a = f.raw();
+        auto b = f.raw();
+        a->write(head + body.left(100));
+        b->write(head + body.left(100));
+        QTRY_COMPARE(f.proxy->server()->openConnections(), 2);
+        // Both heads are in (their budget taken) once the third is refused: it is the causally last event.
+        QByteArray third;
+        QTRY_VERIFY((third = exchange(head + body)).size() > 0 && statusOf(third) == 503);
+        QVERIFY(third.contains("Retry-After: 1"));
+        a->write(body.mid(100));
+        b->write(body.mid(100));
+        QCOMPARE(statusOf(readUntilClosed(*a)), 200);
+        QCOMPARE(statusOf(readUntilClosed(*b)), 200);
+        QCOMPARE(f.fake->received.size(), 2);
+    }
+
+    void connectionsPerClientAreCapped()
+    {
+        // At max_connections_per_client, the client's oldest idle connection is closed to make room.
+        QVERIFY(up([](Config &c) { c.limits.maxConnectionsPerClient = 8; }));
+        std::vector<std::unique_ptr<QTcpSocket>> sockets;
+        for (int i = 0; i < 20; ++i)
+            sockets.push_back(f.raw());
+        QTRY_COMPARE(f.proxy->server()->shedConnections(), 12);
+        QCOMPARE(f.proxy->server()->openConnections(), 8);
+        // The first twelve (the oldest) are the ones closed.
+        for (int i = 0; i < 20; ++i)
+            QTRY_COMPARE(sockets[size_t(i)]->state() == QAbstractSocket::UnconnectedState, i < 12);
+        QVERIFY(servesOthers());
+    }
+
+    void tenThousandIdleConnections()
+    {
+        // 10,000 connections that say nothing: the server keeps at most max_connections_per_client of them
+        // (the rest are shed, oldest first), and a well-behaved client is served meanwhile.
+        rlimit l {};
+        QVERIFY(getrlimit(RLIMIT_NOFILE, &l) == 0);
+        const rlimit saved = l;
+        // 10,000 client sockets here, at most max_connections_per_client server sockets, and some slack.
+        constexpr rlim_t kNeeded = 11000;
+        if (l.rlim_cur < kNeeded) {
+            l.rlim_cur = qMax(kNeeded, qMin<rlim_t>(l.rlim_max, 25000));
+            l.rlim_max = qMax(l.rlim_max, l.rlim_cur); // beyond the hard limit only root may go
+            QVERIFY2(setrlimit(RLIMIT_NOFILE, &l) == 0, "cannot allow 11000 open files: raise ulimit -Hn (or run as root)");
+        }
+        QVERIFY(up());
+        const int cap = f.proxy->config().limits.maxConnectionsPerClient;
+        std::vector<int> fds;
+        for (int i = 0; i < 10000; ++i) {
+            const int fd = rawConnect(f.proxy->port());
+            QVERIFY2(fd >= 0, strerror(errno));
+            fds.push_back(fd);
+            if (i % 500 == 0)
+                QCoreApplication::processEvents(); // let the server accept as a real one would, meanwhile
+        }
+        HttpServer *server = f.proxy->server();
+        QVERIFY(QTest::qWaitFor([&] { return server->openConnections() + server->shedConnections() >= 10000; }, 60000));
+        QVERIFY(server->openConnections() <= cap);
+        QVERIFY(servesOthers());
+        for (int fd : fds)
+            ::close(fd);
+        QTRY_VERIFY_WITH_TIMEOUT(server->openConnections() <= 1, 20000); // the well-behaved client's own
+        setrlimit(RLIMIT_NOFILE, &saved);
+    }
+
+    void runningOutOfDescriptorsPausesAccepting()
+    {
+        // With every descriptor in use, accept() fails (EMFILE): the server pauses and retries every 100 ms
+        // instead of spinning, says so once, and serves again once descriptors are free.
+        QVERIFY(up());
+        HttpServer *server = f.proxy->server();
+        rlimit l {};
+        QVERIFY(getrlimit(RLIMIT_NOFILE, &l) == 0);
+        const rlimit saved = l;
+        l.rlim_cur = rlim_t(openDescriptors() + 40);
+        QVERIFY(setrlimit(RLIMIT_NOFILE, &l) == 0);
+        std::vector<int> fds;
+        for (;;) {
+            const int fd = rawConnect(f.proxy->port());
+            if (fd < 0) {
+                QCOMPARE(errno, EMFILE);
+                break;
+            }
+            fds.push_back(fd);
+        }
+        QVERIFY(fds.size() > 10);
+        QElapsedTimer waited;
+        waited.start();
+        QVERIFY(QTest::qWaitFor([&] { return server->acceptPauses() >= 3; }, 10000));
+        // Each pause waits 100 ms: more pauses than that allows would be a spin.
+        QVERIFY2(server->acceptPauses() <= waited.elapsed() / 100 + 2, qPrintable(QString::number(server->acceptPauses())));
+        QCOMPARE(countMessages(QStringLiteral("out of file descriptors")), 1);
+        for (int fd : fds)
+            ::close(fd);
+        setrlimit(RLIMIT_NOFILE, &saved);
+        QVERIFY(servesOthers());
+        QCOMPARE(countMessages(QStringLiteral("accepting connections again")), 1);
+    }
+
+    // --- the upstream side
+
+    void endlessOrHugeUpstreamEventsEndInAnError_data()
+    {
+        QTest::addColumn<QString>("route");
+        QTest::addColumn<QByteArray>("errorMark");
+        QTest::newRow("passthrough (Anthropic)") << QStringLiteral("/v1/messages") << QByteArray("event: error\ndata: {\"type\":\"error\"");
+        QTest::newRow("translated to Chat") << QStringLiteral("/v1/chat/completions") << QByteArray("data: {\"error\":");
+        QTest::newRow("translated to Responses") << QStringLiteral("/v1/responses") << QByteArray("event: error\ndata: {\"type\":\"error\"");
+    }
+
+    void endlessOrHugeUpstreamEventsEndInAnError()
+    {
+        // An SSE line that never ends (upstream keeps writing): cut at max_event_bytes (256 KiB here) with an
+        // error event in the client's grammar; the proxy stops reading, so the upstream wrote a bounded amount.
+        QFETCH(QString, route);
+        QFETCH(QByteArray, errorMark);
+        QVERIFY(up([](Config &c) { c.limits.maxEventBytes = 256 * 1024; }));
+        const QByteArray open = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"";
+        const RecordedCall endless = streamWith(route, { { "scenario", "flood" },
+                                                         { "head", QString::fromLatin1(kSse + kMessageStart + open) },
+                                                         { "unit", QString(1024, u'x') },
+                                                         { "limit_bytes", 256.0 * 1024 * 1024 } });
+        QCOMPARE(endless.status, 200);
+        QVERIFY2(endless.body.contains(errorMark), endless.body.right(400).constData());
+        QVERIFY(endless.body.contains("larger than 262144 bytes"));
+        QVERIFY(!endless.body.contains("end_turn") && !endless.body.contains("[DONE]") && !endless.body.contains("\"stop\""));
+        QTRY_VERIFY(f.fake->floodDone);
+        QVERIFY(f.fake->floodPeerClosed);
+        QVERIFY2(f.fake->floodWritten < 32 * 1024 * 1024, qPrintable(QString::number(f.fake->floodWritten)));
+        // A huge event that does end (1 MiB) is cut the same way; one under the limit passes whole.
+        const RecordedCall huge = streamWith(route, { { "scenario", "flood" }, { "head", QString::fromLatin1(kSse + kMessageStart + open) },
+                                                      { "unit", QString(1024, u'y') }, { "limit_bytes", 1024.0 * 1024 },
+                                                      { "tail", QString::fromLatin1("\"}}\n\n" + kMessageEnd) } });
+        QVERIFY(huge.body.contains(errorMark));
+        const RecordedCall fits = streamWith(route, { { "scenario", "flood" }, { "head", QString::fromLatin1(kSse + kMessageStart + open) },
+                                                      { "unit", QString(1024, u'z') }, { "limit_bytes", 128.0 * 1024 },
+                                                      { "tail", QString::fromLatin1("\"}}\n\n" + kMessageEnd) } });
+        QVERIFY2(!fits.body.contains(errorMark), fits.body.right(300).constData());
+        QVERIFY(fits.body.count('z') >= 128 * 1024);
+        QVERIFY(servesOthers());
+    }
+
+    void upstreamEventFloodArrivesWhole_data()
+    {
+        QTest::addColumn<QString>("route");
+        QTest::addColumn<QByteArray>("perEvent");
+        QTest::newRow("passthrough (Anthropic)") << QStringLiteral("/v1/messages") << QByteArray("\"text\":\"x\"");
+        QTest::newRow("translated to Chat") << QStringLiteral("/v1/chat/completions") << QByteArray("\"content\":\"x\"");
+        QTest::newRow("translated to Responses") << QStringLiteral("/v1/responses") << QByteArray("\"delta\":\"x\"");
+    }
+
+    void upstreamEventFloodArrivesWhole()
+    {
+        // Tens of thousands of events as fast as the socket takes them: every one arrives, in the client's
+        // grammar, with a normal end.
+        QFETCH(QString, route);
+        QFETCH(QByteArray, perEvent);
+        QVERIFY(up());
+        const RecordedCall rc = streamWith(route, { { "scenario", "flood" }, { "head", QString::fromLatin1(kSse + kMessageStart) },
+                                                    { "unit", QString::fromLatin1(kDelta) }, { "limit_bytes", 3.0 * 1024 * 1024 },
+                                                    { "tail", QString::fromLatin1(kMessageEnd) } });
+        QCOMPARE(rc.status, 200);
+        const qint64 events = f.fake->floodWritten / kDelta.size();
+        QVERIFY(events > 20000);
+        QCOMPARE(rc.body.count(perEvent), events);
+        QVERIFY(!rc.body.contains("\"type\":\"error\"") && !rc.body.contains("data: {\"error\""));
+    }
+
+    void lyingUpstreamsAre502_data()
+    {
+        QTest::addColumn<QByteArray>("raw");
+        QTest::addColumn<QString>("why");
+        QTest::newRow("a status of 2000000000000") << QByteArray("HTTP/1.1 2000000000000 OK\r\nContent-Length: 2\r\n\r\n{}") << "status line";
+        QTest::newRow("status 999") << QByteArray("HTTP/1.1 999 OK\r\nContent-Length: 2\r\n\r\n{}") << "not an HTTP status";
+        QTest::newRow("not HTTP") << QByteArray("SSH-2.0-OpenSSH_9.2\r\n\r\n") << "status line";
+        QTest::newRow("a redirect without Location") << QByteArray("HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n") << "redirect";
+        QTest::newRow("a redirect elsewhere") << QByteArray("HTTP/1.1 301 Moved\r\nLocation: https://evil.test/steal\r\nContent-Length: 0\r\n\r\n")
+                                              << "redirect (HTTP 301 to https://evil.test/steal)";
+        QTest::newRow("a huge Content-Length, a short body")
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{\"id\":") << "in the middle of the response";
+        QTest::newRow("a Content-Length over max_answer_bytes")
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 99999999999\r\n\r\n{\"id\":") << "larger than";
+        QTest::newRow("bad chunking") << QByteArray("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n")
+                                      << "chunk";
+        QTest::newRow("Content-Length and Transfer-Encoding")
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n") << "Transfer-Encoding";
+        QTest::newRow("a NUL in the head") << QByteArray("HTTP/1.1 200 OK\r\nX-A: \0\r\nContent-Length: 2\r\n\r\n{}", 47) << "NUL";
+    }
+
+    void lyingUpstreamsAre502()
+    {
+        QFETCH(QByteArray, raw);
+        QFETCH(QString, why);
+        QVERIFY(up());
+        for (const bool translated : { false, true }) {
+            QJsonObject fake { { "scenario", "raw" }, { "raw", QString::fromLatin1(raw) }, { "close", true } };
+            QJsonObject body { { "model", "claude-opus-4-6" }, { "max_tokens", 50 },
+                               { "messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "hi" } } } } };
+            if (translated)
+                f.fake->fakeQueue << fake;
+            else
+                body.insert("fake", fake);
+            RecordedCall rc;
+            QVERIFY(f.call(rc, "POST", translated ? QStringLiteral("/v1/chat/completions") : QStringLiteral("/v1/messages"),
+                           QJsonDocument(body).toJson(QJsonDocument::Compact)));
+            QCOMPARE(rc.status, 502);
+            const QString message = rc.json().value("error").toObject().value("message").toString();
+            QVERIFY2(message.contains(why), qPrintable(message));
+        }
+        QVERIFY(servesOthers());
+    }
+
+    void endlessUpstreamHeadIs502()
+    {
+        QVERIFY(up());
+        const RecordedCall rc = streamWith(QStringLiteral("/v1/messages"), { { "scenario", "flood" }, { "head", "HTTP/1.1 200 OK\r\n" },
+                                                                             { "unit", "X-Filler: aaaaaaaaaaaaaaaa\r\n" },
+                                                                             { "limit_bytes", 256.0 * 1024 * 1024 } });
+        QCOMPARE(rc.status, 502);
+        QTRY_VERIFY(f.fake->floodDone);
+        QVERIFY(f.fake->floodPeerClosed);
+        QVERIFY(f.fake->floodWritten < 32 * 1024 * 1024);
+    }
+
+    void silentOrTricklingUpstreamsTimeOut()
+    {
+        // first_byte_ms bounds the whole response head: a head trickled a line every 150 ms (10 lines) would
+        // complete after 1.5 s if each line re-armed the timer; it gets 504 at 500 ms. Silence gets 504 too.
+        QVERIFY(up([](Config &c) { c.timeouts.firstByteMs = 500; }));
+        QByteArray trickled = "HTTP/1.1 200 OK\r\n";
+        for (int i = 0; i < 8; ++i)
+            trickled += "X-Slow-" + QByteArray::number(i) + ": 1\r\n";
+        trickled += "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+        for (const bool translated : { false, true }) {
+            for (const QJsonObject &fake : { QJsonObject { { "scenario", "trickle" }, { "raw", QString::fromLatin1(trickled) }, { "delay_ms", 150 } },
+                                             QJsonObject { { "scenario", "hang" } } }) {
+                QJsonObject body { { "model", "claude-opus-4-6" }, { "max_tokens", 50 },
+                                   { "messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "hi" } } } } };
+                if (translated)
+                    f.fake->fakeQueue << fake;
+                else
+                    body.insert("fake", fake);
+                RecordedCall rc;
+                QVERIFY(f.call(rc, "POST", translated ? QStringLiteral("/v1/chat/completions") : QStringLiteral("/v1/messages"),
+                               QJsonDocument(body).toJson(QJsonDocument::Compact)));
+                QVERIFY2(rc.status == 504, rc.body.constData());
+            }
+        }
+        QVERIFY(servesOthers());
+    }
+
+    void invalidUpstreamEventsAreErrorsNotEnds_data()
+    {
+        QTest::addColumn<QString>("route");
+        QTest::addColumn<QByteArray>("errorMark");
+        QTest::newRow("translated to Chat") << QStringLiteral("/v1/chat/completions") << QByteArray("data: {\"error\":");
+        QTest::newRow("translated to Responses") << QStringLiteral("/v1/responses") << QByteArray("event: error\ndata: {\"type\":\"error\"");
+    }
+
+    void invalidUpstreamEventsAreErrorsNotEnds()
+    {
+        // An event that is not JSON in the middle of a translated stream: the client sees an error, not a
+        // normal end that would pass a truncated answer off as complete.
+        QFETCH(QString, route);
+        QFETCH(QByteArray, errorMark);
+        QVERIFY(up());
+        const QByteArray raw = kSse + kMessageStart + kDelta + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"ind\n\n"
+            + kDelta + kMessageEnd;
+        const RecordedCall rc = streamWith(route, { { "scenario", "raw" }, { "raw", QString::fromLatin1(raw) }, { "close", true } });
+        QCOMPARE(rc.status, 200);
+        QVERIFY2(rc.body.contains(errorMark), rc.body.constData());
+        QVERIFY(!rc.body.contains("[DONE]") && !rc.body.contains("response.completed"));
+    }
+
+    void upstreamErrorsNeverQuoteTheKey()
+    {
+        // An upstream error body quoting the credential it was sent: redacted on every route, whole or
+        // streamed, and in the log.
+        QVERIFY(up());
+        const QString quote = QStringLiteral("{\"type\":\"error\",\"error\":{\"type\":\"authentication_error\",\"message\":\"bad key: Bearer %1 (%1)\"}}")
+                                  .arg(f.factoryKey);
+        for (const QString &route : { QStringLiteral("/v1/messages"), QStringLiteral("/v1/chat/completions"), QStringLiteral("/v1/responses") }) {
+            for (const bool stream : { false, true }) {
+                QJsonObject body { { "model", "claude-opus-4-6" }, { "max_tokens", 50 }, { "stream", stream } };
+                if (route == u"/v1/responses")
+                    body.insert("input", "hi");
+                else
+                    body.insert("messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "hi" } } });
+                const QJsonObject fake { { "scenario", "status" }, { "status", 400 }, { "body", quote } };
+                if (route == u"/v1/messages")
+                    body.insert("fake", fake);
+                else
+                    f.fake->fakeQueue << fake;
+                RecordedCall rc;
+                QVERIFY(f.call(rc, "POST", route, QJsonDocument(body).toJson(QJsonDocument::Compact)));
+                QCOMPARE(rc.status, 400);
+                QVERIFY2(rc.body.contains("bad key"), rc.body.constData());
+                QVERIFY2(!rc.body.contains(f.factoryKey.toUtf8()), rc.body.constData());
+                QVERIFY2(!rc.body.contains("fk-fixture"), rc.body.constData());
+            }
+        }
+        for (const QString &m : std::as_const(g_messages))
+            QVERIFY2(!m.contains(f.factoryKey), qPrintable(m));
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_Hostile)
+#include "tst_hostile.moc"
