@@ -6,6 +6,8 @@
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qelapsedtimer.h>
 #include <QtCore/qurlquery.h>
+
+#include <utility>
 #include <QtNetwork/qtcpsocket.h>
 
 #if defined(Q_OS_WIN)
@@ -340,9 +342,12 @@ void HttpConnection::refuse(const Error &error, const QByteArray &target)
     const qsizetype q = target.indexOf('?');
     const QString path = QString::fromLatin1(q < 0 ? target : target.left(q));
     const QByteArray body = renderErrorBody(m_server->formatForPath(path), error);
-    qCInfo(lcServer).noquote() << QStringLiteral("refused a request from %1 to %2: %3 (%4)")
-                                      .arg(m_peer.toString(), path.isEmpty() ? QStringLiteral("-") : path, log::redact(error.message))
-                                      .arg(error.httpStatus);
+    const qint64 unlogged = m_server->noteRefusal();
+    if (unlogged >= 0)
+        qCInfo(lcServer).noquote() << QStringLiteral("refused a request from %1 to %2: %3 (%4)")
+                                          .arg(m_peer.toString(), path.isEmpty() ? QStringLiteral("-") : path, log::redact(error.message))
+                                          .arg(error.httpStatus)
+                                   << (unlogged > 0 ? QStringLiteral("(and %1 more since the last line)").arg(unlogged) : QString());
     m_keepAlive = false;
     HeaderList headers { { "Content-Type", "application/json" } };
     if (error.httpStatus == 503)
@@ -528,6 +533,18 @@ WireFormat HttpServer::formatForPath(const QString &path) const
 std::optional<Error> HttpServer::filterHead(const http::RequestHead &head, const QHostAddress &peer) const
 {
     return m_headFilter ? m_headFilter(head, peer) : std::nullopt;
+}
+
+qint64 HttpServer::noteRefusal()
+{
+    ++m_refused;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (m_lastRefusalLogMs && now - m_lastRefusalLogMs < 1000) {
+        ++m_refusalsUnlogged;
+        return -1;
+    }
+    m_lastRefusalLogMs = now;
+    return std::exchange(m_refusalsUnlogged, 0);
 }
 
 void HttpServer::startExchange(HttpConnection *connection, IncomingRequest request)

@@ -142,10 +142,15 @@ public:
     int shedConnections() const { return m_shed; }
     /// Times accepting was paused because accept() failed (e.g. out of descriptors), for the tests.
     int acceptPauses() const { return m_acceptPauses; }
+    /// Requests answered with an error before they were served (bad framing, Host/Origin, size, timeouts).
+    qint64 refusedRequests() const { return m_refused; }
 
     // For HttpConnection.
     WireFormat formatForPath(const QString &path) const;
     std::optional<Error> filterHead(const http::RequestHead &head, const QHostAddress &peer) const;
+    /// Counts a refusal; returns how many went unlogged before it when this one should be logged (at most
+    /// one log line a second, so a hostile client cannot flood the log), or -1 when it should not.
+    qint64 noteRefusal();
     void startExchange(HttpConnection *connection, IncomingRequest request);
     /// Takes `bytes` of the body budget; false (nothing taken) when it is used up.
     bool takeBudget(qint64 bytes);
@@ -173,6 +178,9 @@ private:
     int m_active = 0;
     int m_shed = 0;
     int m_acceptPauses = 0;
+    qint64 m_refused = 0;
+    qint64 m_refusalsUnlogged = 0;
+    qint64 m_lastRefusalLogMs = 0;
     bool m_acceptTrouble = false;
     qint64 m_budgetUsed = 0;
     qint64 m_startedMs = QDateTime::currentMSecsSinceEpoch();

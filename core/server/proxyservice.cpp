@@ -526,7 +526,8 @@ void ProxyService::handleInfo(Exchange *exchange)
                        { QStringLiteral("access_key_required"), !m_config->accessKey.isEmpty() },
                        { QStringLiteral("auth"), authStatus },
                        { QStringLiteral("backends"), backends },
-                       { QStringLiteral("circuits"), m_breaker.statusJson() } };
+                       { QStringLiteral("circuits"), m_breaker.statusJson() },
+                       { QStringLiteral("refused_requests"), double(m_server->refusedRequests()) } };
     exchange->respondJson(200, jsonText(info));
 }
 

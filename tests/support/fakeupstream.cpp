@@ -362,6 +362,9 @@ void FakeUpstream::respondFake(QTcpSocket *socket, const Received &req)
                                     { "agent_tool_results", QJsonArray::fromStringList(agentToolResults) },
                                     { "api_requests", int(std::count_if(received.cbegin(), received.cend(), [](const Received &r) {
                                           return !r.path.startsWith("/fake") && !r.path.startsWith("/user_management");
+                                      })) },
+                                    { "llm_requests", int(std::count_if(received.cbegin(), received.cend(), [](const Received &r) {
+                                          return r.path.startsWith("/api/llm/");
                                       })) } }));
 }
 
