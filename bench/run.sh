@@ -176,6 +176,39 @@ else
     desk_ratio=0
     echo "bench: the desktop app did not start: $(cat "$work/desk.err")" >&2
 fi
+# Peak memory for 30 MiB bodies (a coding agent's longest conversations; max_body_bytes is 32 MiB): a fresh
+# droid2api per case, VmHWM after the answer minus VmHWM idle, as a multiple of the body size.
+python3 - "$work" <<'PY'
+import json, sys
+msgs = []
+for i in range(620):
+    msgs += [{"role": "user", "content": [{"type": "text", "text": "line %d " % i + "x" * 50000}]},
+             {"role": "assistant", "content": [{"type": "text", "text": "ok"}]}]
+msgs.append({"role": "user", "content": "go"})
+json.dump({"model": "bench-s500", "max_tokens": 10, "messages": msgs}, open(sys.argv[1] + "/big-anthropic.json", "w"))
+flat = [{"role": m["role"], "content": m["content"][0]["text"] if isinstance(m["content"], list) else m["content"]} for m in msgs]
+json.dump({"model": "bench-s500", "max_tokens": 10, "messages": flat}, open(sys.argv[1] + "/big-chat.json", "w"))
+PY
+hwm() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+peak_added() { # peak_added PATH FILE PARALLEL -> MB added to the peak
+    "$build/app/droid2api" --headless --config "$work/config.json" --port 0 >"$work/mem.out" 2>/dev/null &
+    local p=$!
+    for _ in $(seq 200); do grep -q 'listening on' "$work/mem.out" && break; sleep 0.05; done
+    local url; url=$(grep -o 'http://[0-9.:]*' "$work/mem.out" | head -n 1)
+    local before; before=$(hwm "$p")
+    local cs=()
+    for _ in $(seq "$3"); do curl -s -o /dev/null -H 'content-type: application/json' --data-binary "@$2" "$url$1" & cs+=($!); done
+    wait "${cs[@]}"
+    awk -v a="$(hwm "$p")" -v b="$before" 'BEGIN{printf "%.0f", a-b}'
+    kill "$p"; wait "$p" 2>/dev/null || true
+}
+big_mb=$(awk -v s="$(stat -c %s "$work/big-anthropic.json")" 'BEGIN{printf "%.1f", s/1048576}')
+mem_pass=$(peak_added /v1/messages "$work/big-anthropic.json" 1)
+mem_trans=$(peak_added /v1/chat/completions "$work/big-chat.json" 1)
+mem_8=$(peak_added /v1/chat/completions "$work/big-chat.json" 8)
+x() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1fx", a/b}'; }
+row "peak RSS added by a $big_mb MiB body MB: passthrough / translated / 8 translated at once" "" \
+    "$mem_pass ($(x "$mem_pass" "$big_mb")) / $mem_trans ($(x "$mem_trans" "$big_mb")) / $mem_8 ($(x "$mem_8" "$(awk -v a="$big_mb" 'BEGIN{print a*8}')"))" ""
 row "RSS MB idle / under load / 2 s after (plain lane)" "" "$rss_idle / $rss_load / $rss_after" ""
 row "start-up to the listening line ms (median of 5)" "" "$startup" ""
 
@@ -193,6 +226,7 @@ check "agent body passthrough adds <= 0.5 ms p50 (+$agent_added)" "$agent_added 
 check "agent body translated adds <= 1.5 ms p50 (+$agentt_added)" "$agentt_added <= 1.5"
 check "a translated stream event costs <= 20 us of proxy CPU ($ev_translated)" "$ev_translated <= 20"
 check "a tiny request costs <= 60 us of proxy CPU ($tiny_cpu)" "$tiny_cpu <= 60"
+check "a 30 MiB body adds <= 3x its size to peak RSS passthrough ($mem_pass MB), <= 5x translated ($mem_trans MB)" "$mem_pass <= 3 * $big_mb && $mem_trans <= 5 * $big_mb"
 check "desktop mode within 10% of headless req/s at 1 connection, Activity open ($desk_ratio)" "$desk_ratio >= 0.9"
 echo
 echo "JSON representations, the same edit on the generated agent body (bench_json):"

@@ -419,7 +419,7 @@ std::optional<Error> ProxyService::admit(const http::RequestHead &head, const QH
         for (const QString &pattern : m_config->allowedOrigins)
             allowed = allowed || originMatches(pattern, QString::fromLatin1(origin));
         if (!allowed)
-            return Error { 403, tr("web pages from %1 may not use this droid2api (config allowed_origins, Settings > General)")
+            return Error { 403, tr("web pages from %1 may not use this droid2api (allow it in Settings > General > Web pages allowed, or config allowed_origins)")
                                     .arg(QString::fromLatin1(origin.left(200))), {} };
     }
     return std::nullopt;
@@ -762,7 +762,7 @@ void ProxyService::forward(const std::shared_ptr<Call> &call, const ModelConfig 
             release();
             return exchange->respondError(parsed.error());
         }
-        translated = parsed.value();
+        translated = std::move(parsed.value());
         if (!translated->dropped.isEmpty()) {
             // Said twice: in the log, and to the client in a header (printable ASCII, bounded).
             QByteArray list = translated->dropped.join(QStringLiteral(", ")).toUtf8();
@@ -795,6 +795,10 @@ void ProxyService::forward(const std::shared_ptr<Call> &call, const ModelConfig 
             e.message = QStringLiteral("model '%1' (%2) cannot take this request: %3").arg(model.id, wireFormatName(upFormat), e.message);
             return exchange->respondError(e);
         }
+        // The answer's writers need only the model, the tools and a few flags: let the conversation go before
+        // the edits below make their copy (a 30 MiB body is 60 MB more as text in the shared model).
+        translated->messages = {};
+        translated->system = {};
         // The protocol edits below work on the translated body as they do on a client's.
         auto reparsed = json::Document::parse(written.value(), { 4096, false });
         if (!reparsed) {
