@@ -10,6 +10,7 @@
 #include <QtCore/qdatetime.h>
 #include <QtCore/qlocale.h>
 #include <QtCore/qrandom.h>
+#include <QtCore/qregularexpression.h>
 #include <QtGui/qclipboard.h>
 #include <QtGui/qdesktopservices.h>
 #include <QtGui/qguiapplication.h>
@@ -59,6 +60,20 @@ QComboBox *levelCombo(QWidget *parent)
     return c;
 }
 
+QStringList originList(const QString &text)
+{
+    return text.split(QRegularExpression(QStringLiteral("[\\s,]+")), Qt::SkipEmptyParts);
+}
+
+// "scheme://host[:port]" with * for a port or a name part ("http://localhost:*", "https://*.example.com"),
+// "null" (file:// pages, sandboxed frames) or "*" (any page: the user's explicit choice).
+bool validOriginPattern(const QString &o)
+{
+    static const QRegularExpression rx(QStringLiteral("^(\\*|null|[a-z][a-z0-9+.-]*://[^/?#\\s]+)$"),
+                                       QRegularExpression::CaseInsensitiveOption);
+    return rx.match(o).hasMatch();
+}
+
 bool validHttpUrl(const QString &s)
 {
     const QUrl u(s.trimmed(), QUrl::StrictMode);
@@ -84,6 +99,12 @@ GeneralPage::GeneralPage(QWidget *parent) : SettingsPage(parent)
     keyRow->addWidget(accessKey, 1);
     keyRow->addWidget(generate);
     keyRow->addWidget(copy);
+    allowedOrigins = new QLineEdit(this);
+    allowedOrigins->setPlaceholderText(tr("none: web pages cannot use droid2api (recommended)"));
+    allowedOrigins->setToolTip(tr("Origins of web pages that may call droid2api from a browser, separated by spaces, "
+                                  "e.g. http://localhost:5173 or http://localhost:*. Every other page is refused."));
+    originsHint = new QLabel(this);
+    originsHint->setWordWrap(true);
     logLevel = new QComboBox(this);
     logLevel->addItem(tr("Debug"), QStringLiteral("debug"));
     logLevel->addItem(tr("Info"), QStringLiteral("info"));
@@ -94,6 +115,8 @@ GeneralPage::GeneralPage(QWidget *parent) : SettingsPage(parent)
     form->addRow(QString(), startProxy);
     form->addRow(QString(), startAtLogin);
     form->addRow(tr("Local access key:"), keyRow);
+    form->addRow(tr("Web pages allowed:"), allowedOrigins);
+    form->addRow(QString(), originsHint);
     form->addRow(tr("Log level:"), logLevel);
     form->addRow(QString(), devMode);
     connect(generate, &QPushButton::clicked, this, [this] {
@@ -103,8 +126,11 @@ GeneralPage::GeneralPage(QWidget *parent) : SettingsPage(parent)
         accessKey->setText(QStringLiteral("d2a-") + QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)));
     });
     connect(copy, &QPushButton::clicked, this, [this] { QGuiApplication::clipboard()->setText(accessKey->text()); });
-    for (QLineEdit *e : { host, port, accessKey })
+    for (QLineEdit *e : { host, port, accessKey, allowedOrigins })
         connect(e, &QLineEdit::textChanged, this, &SettingsPage::edited);
+    for (QLineEdit *e : { accessKey, allowedOrigins })
+        connect(e, &QLineEdit::textChanged, this, &GeneralPage::updateOriginsHint);
+    updateOriginsHint();
     for (QCheckBox *c : { startProxy, startAtLogin, devMode })
         connect(c, &QCheckBox::toggled, this, &SettingsPage::edited);
     connect(logLevel, &QComboBox::currentIndexChanged, this, &SettingsPage::edited);
@@ -117,6 +143,7 @@ void GeneralPage::load(const d2a::Config &c)
     startProxy->setChecked(c.startProxyOnLaunch);
     startAtLogin->setChecked(c.startAtLogin);
     accessKey->setText(c.accessKey);
+    allowedOrigins->setText(c.allowedOrigins.join(u' '));
     logLevel->setCurrentIndex(logLevel->findData(c.logLevel));
     devMode->setChecked(c.devMode);
 }
@@ -128,6 +155,7 @@ void GeneralPage::store(d2a::Config &c) const
     c.startProxyOnLaunch = startProxy->isChecked();
     c.startAtLogin = startAtLogin->isChecked();
     c.accessKey = accessKey->text().trimmed();
+    c.allowedOrigins = originList(allowedOrigins->text());
     c.logLevel = logLevel->currentData().toString();
     c.devMode = devMode->isChecked();
 }
@@ -141,7 +169,24 @@ QString GeneralPage::validate() const
     QHostAddress a;
     if (host->text().trimmed() != u"localhost" && !a.setAddress(host->text().trimmed()))
         return tr("The address must be an IP address such as 127.0.0.1, or localhost.");
+    for (const QString &o : originList(allowedOrigins->text())) {
+        if (!validOriginPattern(o))
+            return tr("'%1' is not a web origin: write scheme://host or scheme://host:port, such as "
+                      "http://localhost:5173 (* stands for any port or name part).").arg(o);
+    }
     return {};
+}
+
+void GeneralPage::updateOriginsHint()
+{
+    const QStringList origins = originList(allowedOrigins->text());
+    if (origins.isEmpty())
+        originsHint->setText(tr("No web page can use droid2api; coding agents and apps are not web pages and are not affected."));
+    else if (accessKey->text().trimmed().isEmpty())
+        originsHint->setText(tr("The pages you allow can spend your Factory account from your browser: set a local access key "
+                                "too, and give it only to the tools you trust."));
+    else
+        originsHint->setText(tr("The pages you allow must send the local access key."));
 }
 
 // --- Account ----------------------------------------------------------------------------------------------

@@ -55,8 +55,13 @@ public:
     QCheckBox *startProxy;
     QCheckBox *startAtLogin;
     QLineEdit *accessKey;
+    QLineEdit *allowedOrigins; ///< web pages allowed to call (CORS), space- or comma-separated
+    QLabel *originsHint;
     QComboBox *logLevel;
     QCheckBox *devMode;
+
+private:
+    void updateOriginsHint();
 };
 
 class AccountPage final : public SettingsPage

@@ -14,6 +14,7 @@
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qjsonobject.h>
 #include <QtCore/qtemporarydir.h>
+#include <QtNetwork/qtcpsocket.h>
 #include <QtTest/qsignalspy.h>
 #include <QtTest/qtest.h>
 #include <QtWidgets/qcheckbox.h>
@@ -117,6 +118,13 @@ private Q_SLOTS:
         reasoning->budgets[ReasoningLevel::Medium]->setValue(9000);
         general->accessKey->setText(QStringLiteral("local-key-123456789"));
         general->devMode->setChecked(true);
+        // Web pages: none by default; an origin that is not one keeps Apply disabled and says why.
+        QVERIFY(general->allowedOrigins->text().isEmpty());
+        general->allowedOrigins->setText(QStringLiteral("localhost:5173"));
+        QVERIFY(!applyButton(d)->isEnabled());
+        QVERIFY(d.validationMessage().contains(QStringLiteral("web origin")));
+        general->allowedOrigins->setText(QStringLiteral("http://localhost:5173, http://127.0.0.1:*"));
+        QVERIFY(general->originsHint->text().contains(QStringLiteral("access key")));
         QVERIFY(applyButton(d)->isEnabled());
         QCOMPARE(d.apply(), QString());
         QVERIFY(!applyButton(d)->isEnabled());
@@ -131,9 +139,30 @@ private Q_SLOTS:
         QCOMPARE(reloaded.value().endpoints.value(ModelType::Google).toString(), QStringLiteral("https://example.test/g/v1/generate"));
         QVERIFY(reloaded.value().devMode);
         QVERIFY(QFile::exists(m_path + QStringLiteral(".bak")));
+        QCOMPARE(reloaded.value().allowedOrigins, QStringList({ QStringLiteral("http://localhost:5173"), QStringLiteral("http://127.0.0.1:*") }));
         // Changing the port re-listened at once.
         QCOMPARE(m_controller->proxy()->port(), quint16(47123));
         QVERIFY(m_controller->isRunning());
+        // The allowed pages are served at once; others still are not.
+        auto preflight = [&](const QByteArray &origin) {
+            QTcpSocket s;
+            s.connectToHost(QHostAddress::LocalHost, m_controller->proxy()->port());
+            if (!s.waitForConnected(5000))
+                return QByteArray("not connected");
+            s.write("OPTIONS /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: " + origin
+                    + "\r\nAccess-Control-Request-Method: POST\r\nConnection: close\r\n\r\n");
+            QByteArray all;
+            (void)QTest::qWaitFor([&] {
+                all += s.readAll();
+                return s.state() == QAbstractSocket::UnconnectedState;
+            }, 5000);
+            return all + s.readAll();
+        };
+        const QByteArray allowed = preflight("http://localhost:5173");
+        QVERIFY2(allowed.startsWith("HTTP/1.1 204 ") && allowed.contains("Access-Control-Allow-Origin: http://localhost:5173"), allowed.constData());
+        QVERIFY(preflight("http://127.0.0.1:8080").startsWith("HTTP/1.1 204 "));
+        const QByteArray refused = preflight("http://localhost:9999");
+        QVERIFY2(refused.startsWith("HTTP/1.1 403 ") && !refused.contains("Access-Control-Allow-Origin"), refused.constData());
         // Closing the window never stops the proxy.
         d.close();
         QVERIFY(m_controller->isRunning());
