@@ -1,12 +1,14 @@
 # Quick start: `make run` (install deps, build, start) and `make test` (install deps, build, run every test).
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 300
 GENERATOR ?= Ninja
 BUILD_TYPE ?= RelWithDebInfo
 ARGS ?=
 BENCH_SECONDS ?= 5
 
-.PHONY: all deps test-deps configure build run test test-sanitizers test-latest-clients e2e-deps screenshots translations package bench bench-build soak clean
+.PHONY: all deps test-deps configure build run test test-sanitizers test-latest-clients test-fuzz fuzz fuzz-build e2e-deps screenshots translations package bench bench-build soak clean
 
 all: build
 
@@ -36,15 +38,31 @@ test: test-deps e2e-deps configure
 	cd $(BUILD) && cpack >/dev/null
 	cd $(BUILD) && ctest --output-on-failure --timeout 300
 	@$(MAKE) --no-print-directory test-sanitizers
+	@$(MAKE) --no-print-directory test-fuzz
 
 # The core suites again under AddressSanitizer + UndefinedBehaviorSanitizer (leaks included); any report fails.
-SANITIZED_TESTS = tst_json tst_fidelity tst_config tst_sse tst_formats tst_translate tst_proxy tst_auth tst_backends tst_clientsetup
+SANITIZED_TESTS = tst_json tst_fidelity tst_config tst_sse tst_formats tst_translate tst_proxy tst_hostile tst_auth tst_backends tst_clientsetup
 test-sanitizers: configure
 	cmake -S . -B $(ASAN_BUILD) -G $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DDROID2API_SANITIZE=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j$$(nproc 2>/dev/null || echo 2) --target $(SANITIZED_TESTS) fake_factory
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure --timeout 300 -R "^($$(echo $(SANITIZED_TESTS) | tr ' ' '|'))$$"
+
+# libFuzzer (clang, ASan + UBSan) on the HTTP parsers, the SSE readers/writers and the request readers: `make test`
+# runs a fixed-seed smoke pass (the same inputs every time); `make fuzz` runs FUZZ_SECONDS per target and keeps
+# growing $(FUZZ_BUILD)/corpus/.
+fuzz-build: test-deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DDROID2API_FUZZ=ON -DDROID2API_BUILD_TESTS=OFF >/dev/null
+	cmake --build $(FUZZ_BUILD) -j$$(nproc 2>/dev/null || echo 2) --target fuzz_http fuzz_stream fuzz_request
+	bash fuzz/seeds.sh $(FUZZ_BUILD)/seeds
+
+test-fuzz: fuzz-build
+	bash fuzz/run.sh $(FUZZ_BUILD) smoke
+
+fuzz: fuzz-build
+	bash fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 # The agent matrix with the newest published version of each coding-agent CLI (not in `make test`).
 test-latest-clients: test-deps e2e-deps configure
@@ -80,4 +98,4 @@ soak: bench-build
 	bash bench/soak.sh build-bench $(SOAK_SECONDS)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
