@@ -5,16 +5,21 @@
 
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qelapsedtimer.h>
+#include <QtCore/qsocketnotifier.h>
 #include <QtCore/qurlquery.h>
-
-#include <utility>
 #include <QtNetwork/qtcpsocket.h>
+
+#include <algorithm>
+#include <utility>
 
 #if defined(Q_OS_WIN)
 #include <winsock2.h> // Platform-specific: shutdown()
 #else
+#include <cerrno>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #endif
 
 namespace d2a {
@@ -74,6 +79,7 @@ HttpConnection::~HttpConnection()
 void HttpConnection::setState(State s)
 {
     m_state = s;
+    m_stateSince = QDateTime::currentMSecsSinceEpoch();
     const ServerLimits &l = m_server->limits();
     switch (s) {
     case State::Idle:
@@ -328,6 +334,7 @@ void HttpConnection::onResponseDone()
     }
     if (!m_keepAlive)
         return close();
+    ++m_served;
     setState(State::Idle);
     // A pipelined request may be waiting already.
     QMetaObject::invokeMethod(this, [this] {
@@ -402,7 +409,9 @@ HttpServer::HttpServer(QObject *parent) : QObject(parent)
 {
     m_resumeAccepting.setSingleShot(true);
     connect(&m_resumeAccepting, &QTimer::timeout, this, [this] {
-        if (m_listener)
+        if (m_acceptNotifier)
+            m_acceptNotifier->setEnabled(true);
+        else if (m_listener)
             m_listener->resumeAccepting();
     });
 }
@@ -421,6 +430,7 @@ quint16 HttpServer::start(const QString &host, quint16 port, QString *error)
         *error = tr("already listening");
         return 0;
     }
+    m_acceptNotifier = nullptr; // a child of the listener
     delete m_listener;
     m_listener = new QTcpServer(this);
     QHostAddress address;
@@ -440,28 +450,76 @@ quint16 HttpServer::start(const QString &host, quint16 port, QString *error)
         m_listener = nullptr;
         return 0;
     }
+#if defined(Q_OS_UNIX)
+    // Platform-specific (POSIX): accept() ourselves on the listening socket. Qt 6.4's QTcpServer leaves EMFILE
+    // reported as the temporary error of the accept before it, so it never emits acceptError and polls the
+    // listening socket at ~100% CPU for as long as the process is out of descriptors. Here every failure is
+    // seen, and accepting pauses for 100 ms.
+    m_listener->pauseAccepting();
+    m_acceptNotifier = new QSocketNotifier(m_listener->socketDescriptor(), QSocketNotifier::Read, m_listener);
+    connect(m_acceptNotifier, &QSocketNotifier::activated, this, &HttpServer::acceptPending);
+#else
     connect(m_listener, &QTcpServer::newConnection, this, &HttpServer::onNewConnection);
     connect(m_listener, &QTcpServer::acceptError, this, &HttpServer::onAcceptError);
+#endif
     return m_listener->serverPort();
+}
+
+void HttpServer::acceptPending()
+{
+#if defined(Q_OS_UNIX)
+    const int listening = int(m_listener->socketDescriptor());
+    for (int i = 0; i < 256; ++i) { // bounded per wake-up, so a connect storm cannot starve the event loop
+        const int fd = ::accept(listening, nullptr, nullptr);
+        if (fd < 0) {
+            const int e = errno;
+            if (e == EINTR || e == ECONNABORTED)
+                continue;
+            if (e == EAGAIN || e == EWOULDBLOCK) {
+                // The queue is drained: a shortage is over only now, not at the first connection let in.
+                if (m_acceptTrouble) {
+                    m_acceptTrouble = false;
+                    qCInfo(lcServer).noquote() << tr("accepting connections again");
+                }
+                return;
+            }
+            m_acceptNotifier->setEnabled(false);
+            const bool resources = e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM;
+            return onAcceptError(resources ? QAbstractSocket::SocketResourceError : QAbstractSocket::UnknownSocketError);
+        }
+        ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+        auto *socket = new QTcpSocket(this);
+        if (!socket->setSocketDescriptor(fd)) {
+            ::close(fd);
+            delete socket;
+            continue;
+        }
+        adopt(socket);
+    }
+#endif
 }
 
 void HttpServer::onNewConnection()
 {
-    while (QTcpSocket *socket = m_listener->nextPendingConnection()) {
-        if (m_acceptTrouble) {
-            m_acceptTrouble = false;
-            qCInfo(lcServer).noquote() << tr("accepting connections again");
-        }
-        if (!makeRoomFor(socket->peerAddress())) {
-            ++m_shed;
-            qCInfo(lcServer).noquote() << "refusing a connection from" << socket->peerAddress().toString() << ": it has"
-                                       << m_limits.maxConnectionsPerClient << "busy connections already";
-            socket->abort();
-            socket->deleteLater();
-            continue;
-        }
-        m_connections.append(new HttpConnection(socket, this));
+    while (QTcpSocket *socket = m_listener->nextPendingConnection())
+        adopt(socket);
+}
+
+void HttpServer::adopt(QTcpSocket *socket)
+{
+    if (m_acceptTrouble && !m_acceptNotifier) {
+        m_acceptTrouble = false;
+        qCInfo(lcServer).noquote() << tr("accepting connections again");
     }
+    if (!makeRoomFor(socket->peerAddress())) {
+        ++m_shed;
+        qCInfo(lcServer).noquote() << "refusing a connection from" << socket->peerAddress().toString() << ": it has"
+                                   << m_limits.maxConnectionsPerClient << "busy connections already";
+        socket->abort();
+        socket->deleteLater();
+        return;
+    }
+    m_connections.append(new HttpConnection(socket, this));
 }
 
 bool HttpServer::makeRoomFor(const QHostAddress &peer)
@@ -472,10 +530,21 @@ bool HttpServer::makeRoomFor(const QHostAddress &peer)
             mine << c;
     if (mine.size() < m_limits.maxConnectionsPerClient)
         return true;
+    // Room comes from the oldest keep-alive connection between requests, else from the one waiting longest
+    // for a client that has sent nothing yet, or that has trickled its head for over a second (on loopback
+    // every local client shares one address, so a slowloris must not lock the others out).
     HttpConnection *oldest = nullptr;
     for (HttpConnection *c : std::as_const(mine))
-        if (c->isIdle() && (!oldest || c->idleSinceMs() < oldest->idleSinceMs()))
+        if (c->isKeepAliveIdle() && (!oldest || c->idleSinceMs() < oldest->idleSinceMs()))
             oldest = c;
+    if (!oldest) {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        for (HttpConnection *c : std::as_const(mine)) {
+            const qint64 since = c->stalledSinceMs();
+            if (since >= 0 && (c->isIdle() || now - since > 1000) && (!oldest || since < oldest->stalledSinceMs()))
+                oldest = c;
+        }
+    }
     if (!oldest)
         return false;
     ++m_shed;
@@ -494,12 +563,28 @@ void HttpServer::onAcceptError(QAbstractSocket::SocketError error)
     if (error == QAbstractSocket::SocketResourceError) {
         HttpConnection *oldest = nullptr;
         for (HttpConnection *c : std::as_const(m_connections))
-            if (c->isIdle() && (!oldest || c->idleSinceMs() < oldest->idleSinceMs()))
+            if (c->isKeepAliveIdle() && (!oldest || c->idleSinceMs() < oldest->idleSinceMs()))
                 oldest = c;
         if (oldest) {
             ++m_shed;
             oldest->close();
             forget(oldest);
+        } else {
+            // The descriptors are held by clients that send nothing or trickle their heads (slowloris). A real
+            // client sends its head in milliseconds: the 16 stalled longest (over a second each) make room, so
+            // the clients queued behind them get in within a few pauses.
+            const qint64 now = QDateTime::currentMSecsSinceEpoch();
+            QList<HttpConnection *> stalled;
+            for (HttpConnection *c : std::as_const(m_connections))
+                if (c->stalledSinceMs() >= 0 && now - c->stalledSinceMs() > 1000)
+                    stalled << c;
+            std::sort(stalled.begin(), stalled.end(),
+                      [](const HttpConnection *a, const HttpConnection *b) { return a->stalledSinceMs() < b->stalledSinceMs(); });
+            for (HttpConnection *c : stalled.mid(0, 16)) {
+                ++m_shed;
+                c->close();
+                forget(c);
+            }
         }
     }
     if (!m_acceptTrouble) {
@@ -568,6 +653,12 @@ void HttpServer::startExchange(HttpConnection *connection, IncomingRequest reque
 
 void HttpServer::stopListening()
 {
+    m_resumeAccepting.stop();
+    if (m_acceptNotifier) {
+        m_acceptNotifier->setEnabled(false);
+        delete m_acceptNotifier;
+        m_acceptNotifier = nullptr;
+    }
     if (m_listener)
         m_listener->close();
 }

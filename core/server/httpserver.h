@@ -23,6 +23,10 @@ QT_BEGIN_NAMESPACE
 class QTcpSocket;
 QT_END_NAMESPACE
 
+QT_BEGIN_NAMESPACE
+class QSocketNotifier;
+QT_END_NAMESPACE
+
 namespace d2a {
 
 class HttpServer;
@@ -53,6 +57,15 @@ public:
     QHostAddress peer() const { return m_peer; }
     /// No request being read or served: a keep-alive connection between requests.
     bool isIdle() const { return m_state == State::Idle; }
+    /// Between two requests of a keep-alive client: the one to close when room is needed (a connection that
+    /// has sent nothing yet was just accepted, and closing it would reset a client that is about to send).
+    bool isKeepAliveIdle() const { return m_state == State::Idle && m_served > 0; }
+    /// Since when the connection waits for a client that has not completed a head (connected and silent, or
+    /// trickling it); -1 when it is not waiting on one.
+    qint64 stalledSinceMs() const
+    {
+        return (m_state == State::Head || (m_state == State::Idle && m_served == 0)) ? m_stateSince : -1;
+    }
     qint64 idleSinceMs() const { return m_idleSince; }
 
     // The response of the request in flight (Exchange calls these).
@@ -103,6 +116,8 @@ private:
     qint64 m_lingered = 0;
     bool m_halfClosed = false;
     qint64 m_idleSince = 0;
+    int m_served = 0; ///< requests answered on this connection
+    qint64 m_stateSince = 0;
     QPointer<Exchange> m_exchange;
 };
 
@@ -164,12 +179,15 @@ Q_SIGNALS:
 
 private:
     void onNewConnection();
+    void acceptPending();
+    void adopt(QTcpSocket *socket);
     void onAcceptError(QAbstractSocket::SocketError error);
     /// Room for one more connection from `peer`: closes its oldest idle one when at the cap; false when all of
     /// its connections are busy.
     bool makeRoomFor(const QHostAddress &peer);
 
     QTcpServer *m_listener = nullptr;
+    QSocketNotifier *m_acceptNotifier = nullptr; ///< POSIX: our own accept() on the listener's socket
     Handler m_handler;
     HeadFilter m_headFilter;
     FormatForPath m_formatForPath;

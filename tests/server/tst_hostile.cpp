@@ -20,7 +20,10 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
+#include <csignal>
+#include <cstring>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace d2a;
@@ -475,6 +478,68 @@ private Q_SLOTS:
         setrlimit(RLIMIT_NOFILE, &saved);
         QVERIFY(servesOthers());
         QCOMPARE(countMessages(QStringLiteral("accepting connections again")), 1);
+    }
+
+    void slowClientsHoldingEveryDescriptorMakeRoom()
+    {
+        // Slowloris at the descriptor limit: connections that send half a head hold every descriptor the
+        // server has, and the head deadline is far away. The ones stalled longest (over a second) are closed to
+        // make room, so a well-behaved client queued behind them is served. The clients run in a child
+        // process (its own descriptor table; plain POSIX calls only), which reports the legit answer's status
+        // on a pipe.
+        QVERIFY(up([](Config &c) { c.timeouts.requestHeadMs = 600000; }));
+        HttpServer *server = f.proxy->server();
+        const quint16 port = f.proxy->port();
+        int report[2];
+        QVERIFY(::pipe2(report, O_CLOEXEC) == 0);
+        rlimit l {};
+        QVERIFY(getrlimit(RLIMIT_NOFILE, &l) == 0);
+        const rlimit saved = l;
+        l.rlim_cur = rlim_t(openDescriptors() + 100); // the server runs out after about 100 clients
+        QVERIFY(setrlimit(RLIMIT_NOFILE, &l) == 0);
+        const pid_t child = ::fork();
+        if (child == 0) {
+            setrlimit(RLIMIT_NOFILE, &saved);
+            char status = 0;
+            for (int i = 0; i < 300; ++i) {
+                const int fd = rawConnect(port);
+                static const char half[] = "GET /v1/models HTTP/1.1\r\nHost: localhost\r\n";
+                if (fd < 0 || ::write(fd, half, sizeof half - 1) < 0)
+                    _exit(2);
+            }
+            const int fd = rawConnect(port);
+            const int flags = ::fcntl(fd, F_GETFL);
+            ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+            static const char whole[] = "GET /v1/models HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+            if (fd < 0 || ::write(fd, whole, sizeof whole - 1) < 0)
+                _exit(3);
+            char answer[16] = {};
+            if (::read(fd, answer, 12) == 12 && ::memcmp(answer, "HTTP/1.1 200", 12) == 0)
+                status = 'y';
+            else
+                status = 'n';
+            if (::write(report[1], &status, 1) != 1)
+                _exit(4);
+            ::pause(); // keep the slow connections open until the parent has looked
+            _exit(0);
+        }
+        QVERIFY(child > 0);
+        ::close(report[1]);
+        ::fcntl(report[0], F_SETFL, O_NONBLOCK);
+        char status = 0;
+        // The child's report is the causally last event: the legit client's answer arrived (or did not).
+        const bool reported = QTest::qWaitFor([&] { return ::read(report[0], &status, 1) == 1; }, 60000);
+        ::kill(child, SIGKILL);
+        int wstatus = 0;
+        ::waitpid(child, &wstatus, 0);
+        ::close(report[0]);
+        setrlimit(RLIMIT_NOFILE, &saved);
+        QVERIFY2(reported, "the well-behaved client got no answer while slow clients held every descriptor");
+        QCOMPARE(status, 'y');
+        QVERIFY(server->shedConnections() > 0);
+        QVERIFY(server->acceptPauses() > 0);
+        QCOMPARE(countMessages(QStringLiteral("out of file descriptors")), 1);
+        QVERIFY(servesOthers());
     }
 
     // --- the upstream side
