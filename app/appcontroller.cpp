@@ -1,11 +1,21 @@
 #include "appcontroller.h"
 
 #include "auth/authmanager.h"
+#include "auth/devicesignin.h"
 #include "log/log.h"
+#include "server/httpserver.h"
 #include "server/proxyservice.h"
 
+#include <QtCore/qfile.h>
+#include <QtCore/qloggingcategory.h>
+#include <QtCore/qurl.h>
+#include <QtGui/qdesktopservices.h>
+#include <QtNetwork/qtcpserver.h>
+
+Q_LOGGING_CATEGORY(lcApp, "droid2api.app")
+
 AppController::AppController(QString configPath, const d2a::Config &config, const d2a::Environment &env, QObject *parent)
-    : QObject(parent), m_configPath(std::move(configPath)), m_config(config), m_proxy(new d2a::ProxyService(this))
+    : QObject(parent), m_configPath(std::move(configPath)), m_config(config), m_env(env), m_proxy(new d2a::ProxyService(this))
 {
     m_proxy->setEnvironment(env);
     m_proxy->setConfig(m_config);
@@ -37,17 +47,25 @@ void AppController::start()
     const auto r = m_proxy->start();
     if (!r) {
         m_state = State::Error;
-        m_message = r.error().message;
+        const bool inUse = m_proxy->server()->lastListenError() == QAbstractSocket::AddressInUseError;
+        m_problem = inUse ? Problem::PortInUse : Problem::ListenFailed;
+        m_message = inUse ? tr("Port %1 is in use by another program, so droid2api is not serving. Choose another port in "
+                               "Settings > General, or use a free one.").arg(m_config.port)
+                          : tr("droid2api could not start: %1").arg(r.error().message);
+        qCWarning(lcApp).noquote() << m_message;
         Q_EMIT stateChanged(m_state, m_message);
         return;
     }
     m_message.clear();
+    m_problem = Problem::None;
     updateState();
 }
 
 void AppController::stop()
 {
     m_proxy->stop();
+    m_problem = Problem::None;
+    m_message.clear();
     updateState();
 }
 
@@ -59,19 +77,56 @@ void AppController::toggle()
         start();
 }
 
+bool AppController::needsFactory() const
+{
+    if (m_env.envBackend)
+        return false;
+    for (const d2a::ModelConfig &m : m_config.models)
+        if (m.backend.isEmpty() || m.backend == u"factory")
+            return true;
+    return false;
+}
+
 void AppController::updateState()
 {
     State s = State::Stopped;
-    if (m_proxy->isRunning())
-        s = m_proxy->auth()->state() == d2a::AuthManager::State::SignInRequired ? State::SignInRequired : State::Running;
-    else if (m_state == State::Error && !m_message.isEmpty())
+    Problem p = Problem::None;
+    QString message;
+    if (m_proxy->isRunning()) {
+        s = State::Running;
+        if (needsFactory()) {
+            // "Running" only when Factory can be reached with credentials it takes: the proxy listening is not
+            // enough (a request without them fails).
+            switch (m_proxy->auth()->state()) {
+            case d2a::AuthManager::State::NoCredentials:
+                s = State::SignInRequired;
+                p = Problem::NoCredentials;
+                message = tr("Not signed in to Factory: requests fail until you sign in (or a client sends its own Factory key).");
+                break;
+            case d2a::AuthManager::State::SignInRequired:
+                s = State::SignInRequired;
+                p = Problem::SignInExpired;
+                message = tr("Your Factory sign-in has ended: sign in again.");
+                break;
+            case d2a::AuthManager::State::KeyRejected:
+                s = State::SignInRequired;
+                p = Problem::KeyRejected;
+                message = tr("Factory refused your API key: enter a valid key or sign in.");
+                break;
+            default: break;
+            }
+        }
+    } else if (m_state == State::Error && !m_message.isEmpty()) {
         s = State::Error;
-    if (s == State::SignInRequired)
-        m_message = tr("Factory sign-in required");
-    if (s != m_state || s == State::Running) {
-        m_state = s;
-        Q_EMIT stateChanged(m_state, m_message);
+        p = m_problem;
+        message = m_message;
     }
+    const bool changed = s != m_state || p != m_problem || message != m_message;
+    m_state = s;
+    m_problem = p;
+    m_message = message;
+    if (changed || s == State::Running)
+        Q_EMIT stateChanged(m_state, m_message);
 }
 
 QString AppController::applyConfig(const d2a::Config &config)
@@ -79,15 +134,110 @@ QString AppController::applyConfig(const d2a::Config &config)
     const auto saved = d2a::ConfigLoader::save(m_configPath, config);
     if (!saved)
         return saved.error().message;
+    return adopt(config);
+}
+
+QString AppController::applyEdits(const d2a::Config &edited, const d2a::Config &base)
+{
+    const auto saved = d2a::ConfigLoader::save(m_configPath, edited, base);
+    if (!saved)
+        return saved.error().message;
+    auto merged = d2a::ConfigLoader::loadFile(m_configPath);
+    if (!merged)
+        return merged.error().message;
+    d2a::Config c = merged.value();
+    d2a::ConfigLoader::applyEnvironment(c, m_env);
+    return adopt(c);
+}
+
+QString AppController::adopt(const d2a::Config &config)
+{
     const bool relisten = config.host != m_config.host || config.port != m_config.port;
+    const bool keyChanged = config.accessKey != m_config.accessKey;
     m_config = config;
     m_proxy->setConfig(m_config);
-    if (relisten && m_proxy->isRunning()) {
-        m_proxy->stop();
-        start();
+    if (keyChanged)
+        qCInfo(lcApp).noquote() << (m_config.accessKey.isEmpty() ? tr("the local access key was removed") : tr("the local access key was changed"));
+    // A new address is taken at once; in the error state (port in use) Apply is the way to start again. A
+    // proxy the user stopped stays stopped.
+    if (relisten) {
+        const bool serve = m_proxy->isRunning() || m_state == State::Error;
+        if (m_proxy->isRunning())
+            m_proxy->stop();
+        if (serve) {
+            m_state = State::Stopped;
+            start();
+        }
     }
+    updateState();
     Q_EMIT configChanged();
     return {};
+}
+
+QString AppController::useFreePort()
+{
+    // Platform-neutral: let the system pick a free port on the configured address, then move there.
+    QTcpServer probe;
+    const QHostAddress address = m_config.host == u"localhost" ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(m_config.host);
+    if (!probe.listen(address, 0))
+        return tr("no free port found on %1: %2").arg(m_config.host, probe.errorString());
+    const int port = probe.serverPort();
+    probe.close();
+    d2a::Config c = m_config;
+    c.port = port;
+    const QString error = applyConfig(c);
+    if (!error.isEmpty())
+        return error;
+    if (!m_proxy->isRunning())
+        start();
+    qCInfo(lcApp).noquote() << tr("moved to the free port %1").arg(port);
+    return m_proxy->isRunning() ? QString() : m_message;
+}
+
+void AppController::startSignIn()
+{
+    if (m_signIn)
+        return;
+    m_signInCancelled = false;
+    m_signIn = new d2a::DeviceSignIn(m_proxy->auth()->workOs(), this);
+    qCInfo(lcApp).noquote() << tr("signing in to Factory in the browser");
+    connect(m_signIn, &d2a::DeviceSignIn::codeReady, this, [this](const QString &userCode, const QString &uri, const QString &complete, int) {
+        const QString url = complete.isEmpty() ? uri : complete;
+        const bool opened = m_openUrl ? m_openUrl(QUrl(url)) : QDesktopServices::openUrl(QUrl(url));
+        Q_EMIT signInProgress(userCode, url, opened);
+    });
+    auto finish = [this] {
+        m_signIn->deleteLater();
+        m_signIn = nullptr;
+    };
+    connect(m_signIn, &d2a::DeviceSignIn::succeeded, this, [this, finish](const d2a::TokenResponse &t) {
+        finish();
+        m_proxy->auth()->adoptTokens(t, QStringLiteral("device"), this, [this, email = t.email](const QString &err) {
+            if (err.isEmpty())
+                qCInfo(lcApp).noquote() << tr("signed in to Factory");
+            else
+                qCWarning(lcApp).noquote() << tr("sign-in failed: %1").arg(err);
+            Q_EMIT signInFinished(err, false, email);
+        });
+    });
+    connect(m_signIn, &d2a::DeviceSignIn::failed, this, [this, finish](const QString &reason) {
+        finish();
+        if (m_signInCancelled) {
+            qCInfo(lcApp).noquote() << tr("sign-in cancelled");
+        } else {
+            qCWarning(lcApp).noquote() << tr("sign-in failed: %1").arg(reason);
+        }
+        Q_EMIT signInFinished(m_signInCancelled ? QString() : reason, m_signInCancelled, QString());
+    });
+    m_signIn->start();
+}
+
+void AppController::cancelSignIn()
+{
+    if (!m_signIn)
+        return;
+    m_signInCancelled = true;
+    m_signIn->cancel();
 }
 
 QString AppController::setReasoningDefault(d2a::ReasoningLevel level)

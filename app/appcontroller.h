@@ -7,7 +7,10 @@
 
 #include <QtCore/qobject.h>
 
+#include <functional>
+
 namespace d2a {
+class DeviceSignIn;
 class ProxyService;
 }
 
@@ -19,6 +22,9 @@ class AppController final : public QObject
 public:
     enum class State { Stopped, Running, SignInRequired, Error };
     Q_ENUM(State)
+    /// What is wrong, for the screens that offer the fix (the state says only how bad it is).
+    enum class Problem { None, PortInUse, ListenFailed, NoCredentials, SignInExpired, KeyRejected };
+    Q_ENUM(Problem)
 
     AppController(QString configPath, const d2a::Config &config, const d2a::Environment &env, QObject *parent = nullptr);
     ~AppController() override;
@@ -28,7 +34,11 @@ public:
     d2a::ProxyService *proxy() const { return m_proxy; }
 
     State state() const { return m_state; }
+    Problem problem() const { return m_problem; }
+    /// One human sentence for the state, with what to do about it ("" when all is well).
     QString stateMessage() const { return m_message; }
+    /// Factory credentials matter: some model is served by Factory (not only by other backends).
+    bool needsFactory() const;
     QString baseUrl() const;
     bool isRunning() const;
 
@@ -40,8 +50,20 @@ public:
     /// Validates, saves (atomically, keeping the previous file as .bak) and applies `config`: host or port
     /// changes re-listen, everything else applies to the next request. Returns an error message or "".
     QString applyConfig(const d2a::Config &config);
+    /// Settings' Apply: writes only the keys that differ between `base` (what the window loaded) and `edited`,
+    /// over the file as it is now, so a change made meanwhile elsewhere (the tray) is kept. Returns an error or "".
+    QString applyEdits(const d2a::Config &edited, const d2a::Config &base);
     /// The tray's quick switch: changes reasoning_default, saved and live at once.
     QString setReasoningDefault(d2a::ReasoningLevel level);
+    /// Port in use: moves to a free port on the same address, saved, and starts there. Returns an error or "".
+    QString useFreePort();
+
+    /// Sign-in through the browser (Factory's device flow), one at a time, shared by the tray and Account.
+    void startSignIn();
+    void cancelSignIn();
+    bool signingIn() const { return m_signIn != nullptr; }
+    /// How a URL is opened in the browser (QDesktopServices; tests record instead).
+    void setUrlOpener(std::function<bool(const QUrl &)> opener) { m_openUrl = std::move(opener); }
 
     /// Account summary for the tray and the Account page: signed-in email, or "" when not signed in.
     QString accountEmail() const;
@@ -52,13 +74,23 @@ Q_SIGNALS:
     void configChanged();
     void requestFinished(const d2a::RequestRecord &record);
     void authChanged();
+    /// The code to approve and where; `browserOpened` says whether the browser could be opened.
+    void signInProgress(const QString &userCode, const QString &url, bool browserOpened);
+    /// `error` empty: signed in as `email`; `cancelled`: the user stopped it (not a failure).
+    void signInFinished(const QString &error, bool cancelled, const QString &email);
 
 private:
     void updateState();
+    QString adopt(const d2a::Config &config);
 
     QString m_configPath;
     d2a::Config m_config;
+    d2a::Environment m_env;
     d2a::ProxyService *m_proxy;
     State m_state = State::Stopped;
+    Problem m_problem = Problem::None;
     QString m_message;
+    d2a::DeviceSignIn *m_signIn = nullptr;
+    std::function<bool(const QUrl &)> m_openUrl;
+    bool m_signInCancelled = false;
 };

@@ -12,6 +12,16 @@ DesktopApp::DesktopApp(AppController *controller, QObject *parent) : QObject(par
     m_tray = new TrayIcon(controller, this);
     connect(m_tray, &TrayIcon::settingsRequested, this, [this] { showSettings(); });
     connect(m_tray, &TrayIcon::signInRequested, this, [this] { showSettings(1); });
+    connect(m_tray, &TrayIcon::fixRequested, this, [this](AppController::Problem problem) {
+        switch (problem) {
+        case AppController::Problem::PortInUse:
+        case AppController::Problem::ListenFailed: showSettings(0); break;
+        case AppController::Problem::NoCredentials:
+        case AppController::Problem::SignInExpired:
+        case AppController::Problem::KeyRejected: showSettings(1); break;
+        case AppController::Problem::None: showActivity(); break;
+        }
+    });
     connect(m_tray, &TrayIcon::activityRequested, this, &DesktopApp::showActivity);
     connect(m_tray, &TrayIcon::quitRequested, this, &DesktopApp::quit);
     activity(); // collects requests and log lines from the start, shown or not

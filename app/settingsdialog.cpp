@@ -3,10 +3,12 @@
 #include "appcontroller.h"
 #include "autostart.h"
 
+#include <QtGui/qevent.h>
 #include <QtWidgets/qboxlayout.h>
 #include <QtWidgets/qdialogbuttonbox.h>
 #include <QtWidgets/qlabel.h>
 #include <QtWidgets/qlistwidget.h>
+#include <QtWidgets/qmessagebox.h>
 #include <QtWidgets/qpushbutton.h>
 #include <QtWidgets/qstackedwidget.h>
 
@@ -42,8 +44,8 @@ SettingsDialog::SettingsDialog(AppController *controller, QWidget *parent) : QDi
             hide();
     });
     connect(m_buttons->button(QDialogButtonBox::Close), &QPushButton::clicked, this, [this] {
-        reload(); // discard edits
-        hide();
+        if (confirmClose())
+            hide();
     });
     auto *top = new QHBoxLayout;
     top->addWidget(m_nav);
@@ -52,6 +54,7 @@ SettingsDialog::SettingsDialog(AppController *controller, QWidget *parent) : QDi
     layout->addLayout(top, 1);
     layout->addWidget(m_message);
     layout->addWidget(m_buttons);
+    // A change made elsewhere (the tray) while edits are pending is kept: Apply writes only the edited keys.
     connect(controller, &AppController::configChanged, this, [this] {
         if (!m_dirty)
             reload();
@@ -68,8 +71,9 @@ void SettingsDialog::showPage(int index)
 void SettingsDialog::reload()
 {
     m_loading = true;
+    m_base = m_controller->config();
     for (SettingsPage *p : m_pages)
-        p->load(m_controller->config());
+        p->load(m_base);
     m_loading = false;
     m_dirty = false;
     revalidate();
@@ -103,19 +107,56 @@ QString SettingsDialog::apply()
     const QString invalid = validationMessage();
     if (!invalid.isEmpty())
         return invalid;
-    d2a::Config c = m_controller->config();
+    d2a::Config c = m_base;
     for (SettingsPage *p : m_pages)
         p->store(c);
     QString error;
-    if (c.startAtLogin != m_controller->config().startAtLogin)
+    if (c.startAtLogin != m_base.startAtLogin)
         error = Autostart::setEnabled(c.startAtLogin);
     if (error.isEmpty())
-        error = m_controller->applyConfig(c);
+        error = m_controller->applyEdits(c, m_base);
     if (!error.isEmpty()) {
         m_message->setText(error);
         return error;
     }
-    m_dirty = false;
-    revalidate();
+    reload(); // what was applied, merged with changes made elsewhere meanwhile
     return {};
+}
+
+bool SettingsDialog::confirmClose()
+{
+    if (!m_dirty) {
+        reload();
+        return true;
+    }
+    int answer = 0;
+    if (askOverride) {
+        answer = askOverride();
+    } else {
+        QMessageBox box(QMessageBox::Question, tr("Unsaved changes"), tr("Apply your changes before closing?"),
+                        QMessageBox::Apply | QMessageBox::Discard | QMessageBox::Cancel, this);
+        box.setDefaultButton(QMessageBox::Apply);
+        answer = box.exec();
+    }
+    if (answer == QMessageBox::Apply)
+        return apply().isEmpty();
+    if (answer == QMessageBox::Discard) {
+        reload();
+        return true;
+    }
+    return false;
+}
+
+void SettingsDialog::closeEvent(QCloseEvent *event)
+{
+    if (confirmClose())
+        event->accept();
+    else
+        event->ignore();
+}
+
+void SettingsDialog::reject()
+{
+    if (confirmClose())
+        hide();
 }

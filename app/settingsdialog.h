@@ -6,6 +6,8 @@
 
 #include <QtWidgets/qdialog.h>
 
+#include <functional>
+
 QT_BEGIN_NAMESPACE
 class QDialogButtonBox;
 class QListWidget;
@@ -35,7 +37,17 @@ public:
     /// Applies every page; returns the error shown, or "".
     QString apply();
     bool canApply() const;
+    bool isDirty() const { return m_dirty; }
     QString validationMessage() const;
+    /// Close, Esc and the title bar's button all end here: with unsaved changes it asks Apply / Discard /
+    /// Cancel. Returns whether the window may close. `askOverride` answers instead of the box in tests
+    /// (a QMessageBox::StandardButton value).
+    bool confirmClose();
+    std::function<int()> askOverride;
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void reject() override;
 
 private:
     void revalidate();
@@ -49,4 +61,5 @@ private:
     QDialogButtonBox *m_buttons;
     bool m_dirty = false;
     bool m_loading = false;
+    d2a::Config m_base; ///< the config the pages were loaded from: Apply writes only what differs from it
 };

@@ -274,47 +274,56 @@ AccountPage::AccountPage(AppController *controller, QWidget *parent) : SettingsP
         auth->importDroidCli(this, [this](const QString &err) { report(err, tr("Imported the droid CLI sign-in.")); });
     });
     connect(signOut, &QPushButton::clicked, this, [this, auth] {
+        const auto answer = QMessageBox::question(this, tr("Sign out"),
+                                                  tr("Sign out of Factory? Requests will fail until you sign in again. The stored "
+                                                     "tokens are deleted."),
+                                                  QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+        if (answer != QMessageBox::Yes)
+            return;
         auth->signOut(this, [this](const QString &err) { report(err, tr("Signed out.")); });
     });
     connect(controller, &AppController::authChanged, this, &AccountPage::refresh);
+    connect(controller, &AppController::signInProgress, this, &AccountPage::showSignInProgress);
+    connect(controller, &AppController::signInFinished, this, &AccountPage::showSignInResult);
 }
 
 void AccountPage::report(const QString &error, const QString &success)
 {
-    code->setText(error.isEmpty() ? success : tr("Failed: %1").arg(error.toHtmlEscaped()));
+    code->setText(error.isEmpty() ? success : tr("That did not work: %1").arg(error.toHtmlEscaped()));
     refresh();
 }
 
 void AccountPage::startSignIn()
 {
-    if (m_job) {
-        m_job->cancel();
+    // One sign-in for the app: the tray's "Sign in to Factory" and this button share it.
+    if (m_controller->signingIn()) {
+        m_controller->cancelSignIn();
         return;
     }
-    m_job = new d2a::DeviceSignIn(m_controller->proxy()->auth()->workOs(), this);
-    signIn->setText(tr("Cancel sign-in"));
-    connect(m_job, &d2a::DeviceSignIn::codeReady, this, [this](const QString &userCode, const QString &uri, const QString &complete, int) {
-        code->setText(tr("Your code: <b>%1</b><br>Approve it at <a href=\"%2\">%3</a> (opened in your browser). Waiting...")
-                          .arg(userCode.toHtmlEscaped(), complete.toHtmlEscaped(), uri.toHtmlEscaped()));
-        QDesktopServices::openUrl(QUrl(complete));
-    });
-    auto done = [this] {
-        m_job->deleteLater();
-        m_job = nullptr;
-        signIn->setText(tr("Sign in with Factory..."));
-    };
-    connect(m_job, &d2a::DeviceSignIn::succeeded, this, [this, done](const d2a::TokenResponse &t) {
-        done();
-        m_controller->proxy()->auth()->adoptTokens(t, QStringLiteral("device"), this, [this, email = t.email](const QString &err) {
-            report(err, tr("Signed in as %1.").arg(email));
-        });
-    });
-    connect(m_job, &d2a::DeviceSignIn::failed, this, [this, done](const QString &reason) {
-        done();
-        report(reason, QString());
-    });
     code->setText(tr("Asking Factory for a sign-in code..."));
-    m_job->start();
+    m_controller->startSignIn();
+    refresh();
+}
+
+void AccountPage::showSignInProgress(const QString &userCode, const QString &url, bool browserOpened)
+{
+    code->setText(browserOpened
+                      ? tr("Your code: <b>%1</b><br>Approve it in the browser window that opened (<a href=\"%2\">open it again</a>). Waiting...")
+                            .arg(userCode.toHtmlEscaped(), url.toHtmlEscaped())
+                      : tr("Your code: <b>%1</b><br>Open <a href=\"%2\">%2</a> in a browser and approve it. Waiting...")
+                            .arg(userCode.toHtmlEscaped(), url.toHtmlEscaped()));
+    refresh();
+}
+
+void AccountPage::showSignInResult(const QString &error, bool cancelled, const QString &email)
+{
+    if (cancelled)
+        code->setText(tr("Sign-in cancelled."));
+    else if (error.isEmpty())
+        code->setText(email.isEmpty() ? tr("Signed in.") : tr("Signed in as %1.").arg(email.toHtmlEscaped()));
+    else
+        code->setText(tr("Sign-in did not work: %1").arg(error.toHtmlEscaped()));
+    refresh();
 }
 
 void AccountPage::load(const d2a::Config &config)
@@ -335,25 +344,38 @@ void AccountPage::refresh()
 {
     const QJsonObject s = m_controller->proxy()->auth()->statusJson();
     const QString source = s.value(u"source").toString();
+    const QString state = s.value(u"state").toString();
+    const QString email = s.value(u"email").toString();
+    // One human state, in local time, no enum names.
+    auto localTime = [](const QString &iso) {
+        const QDateTime t = QDateTime::fromString(iso, Qt::ISODate);
+        return t.isValid() && t.toSecsSinceEpoch() > 86400 ? QLocale().toString(t.toLocalTime(), QLocale::ShortFormat) : QString();
+    };
     QString text;
-    if (source == u"refresh_token")
-        text = tr("Signed in%1. Token state: %2; access token valid until %3.")
-                   .arg(s.value(u"email").toString().isEmpty() ? QString() : tr(" as %1").arg(s.value(u"email").toString()),
-                        s.value(u"state").toString(), s.value(u"access_expires_at").toString(tr("unknown")));
-    else if (source == u"factory_api_key")
+    if (state == u"sign_in_required")
+        text = tr("Your Factory sign-in has ended%1: sign in again.").arg(email.isEmpty() ? QString() : tr(" (%1)").arg(email));
+    else if (state == u"key_rejected")
+        text = tr("Factory refused this API key: requests fail until you enter a valid key or sign in.");
+    else if (source == u"refresh_token") {
+        const QString until = localTime(s.value(u"access_expires_at").toString());
+        text = email.isEmpty() ? tr("Signed in to Factory.") : tr("Signed in to Factory as %1.").arg(email);
+        if (state == u"refreshing")
+            text += u' ' + tr("Renewing the sign-in...");
+        else if (state == u"unavailable")
+            text += u' ' + tr("Factory cannot be reached right now; retrying.");
+        else if (!until.isEmpty())
+            text += u' ' + tr("Renewed automatically (next before %1).").arg(until);
+    } else if (source == u"factory_api_key")
         text = tr("Using the FACTORY_API_KEY environment variable.");
     else if (source == u"api_key")
         text = tr("Using a stored Factory API key.");
     else
-        text = tr("Not signed in: requests use the client's own key.");
+        text = tr("Not signed in to Factory. Requests fail unless a client sends its own Factory key: sign in below.");
     if (s.contains(u"store_location"))
         text += u'\n' + tr("Tokens are kept in: %1").arg(s.value(u"store_location").toString());
     if (s.contains(u"warning"))
         text += u'\n' + tr("Warning: %1").arg(s.value(u"warning").toString());
-    if (s.value(u"state").toString() == u"sign_in_required")
-        text += u'\n' + tr("Sign-in required: %1").arg(s.value(u"last_error").toString());
-    if (s.value(u"state").toString() == u"key_rejected")
-        text += u'\n' + tr("Factory rejected this API key: requests fail until you enter a valid key or sign in.");
+    signIn->setText(m_controller->signingIn() ? tr("Cancel sign-in") : tr("Sign in with Factory..."));
     status->setText(text);
     d2a::AuthManager *auth = m_controller->proxy()->auth();
     const QStringList orgs = auth->organizations();

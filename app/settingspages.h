@@ -75,6 +75,8 @@ public:
     void store(d2a::Config &config) const override;
     void refresh();
     void startSignIn();
+    void showSignInProgress(const QString &userCode, const QString &url, bool browserOpened);
+    void showSignInResult(const QString &error, bool cancelled, const QString &email);
 
     QLabel *status;
     QComboBox *organization; ///< shown when the signed-in user has several organisations
@@ -90,7 +92,6 @@ private:
     void report(const QString &error, const QString &success);
     AppController *m_controller;
     QLabel *m_orgLabel;
-    d2a::DeviceSignIn *m_job = nullptr;
 };
 
 class ModelsPage final : public SettingsPage

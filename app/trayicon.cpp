@@ -6,6 +6,7 @@
 #include <QtCore/qtimer.h>
 #include <QtGui/qactiongroup.h>
 #include <QtGui/qclipboard.h>
+#include <QtGui/qfont.h>
 #include <QtGui/qguiapplication.h>
 #include <QtWidgets/qmenu.h>
 
@@ -19,8 +20,27 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
     : QObject(parent), m_controller(controller), m_icon(new QSystemTrayIcon(this)), m_menu(new QMenu)
 {
     initAppResources();
-    m_status = m_menu->addAction(QString());
-    m_status->setEnabled(false);
+    // First what needs doing (bold, one click), then the state (a line that opens the screen behind it).
+    m_signIn = m_menu->addAction(QString(), this, [this] {
+        if (m_controller->signingIn())
+            m_controller->cancelSignIn();
+        else
+            m_controller->startSignIn();
+    });
+    QFont bold = m_signIn->font();
+    bold.setBold(true);
+    m_signIn->setFont(bold);
+    m_freePort = m_menu->addAction(tr("Use a &free port"), this, [this] {
+        const QString error = m_controller->useFreePort();
+        if (!error.isEmpty())
+            notify(error, QSystemTrayIcon::Critical, AppController::Problem::PortInUse);
+        else
+            notify(tr("droid2api now serves on %1. Clients set up for the old port need the new one (Settings > Clients).")
+                       .arg(m_controller->baseUrl()),
+                   QSystemTrayIcon::Information, AppController::Problem::None);
+    });
+    m_freePort->setFont(bold);
+    m_status = m_menu->addAction(QString(), this, [this] { Q_EMIT fixRequested(m_controller->problem()); });
     m_toggle = m_menu->addAction(QString(), controller, &AppController::toggle);
     m_url = m_menu->addAction(QString(), this, [this] {
         QGuiApplication::clipboard()->setText(m_controller->baseUrl());
@@ -52,10 +72,10 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
     }
     m_account = m_menu->addAction(QString(), this, &TrayIcon::signInRequested);
     m_menu->addSeparator();
-    m_menu->addAction(tr("Settings..."), this, &TrayIcon::settingsRequested);
-    m_menu->addAction(tr("Activity..."), this, &TrayIcon::activityRequested);
+    m_menu->addAction(tr("&Settings..."), this, &TrayIcon::settingsRequested);
+    m_menu->addAction(tr("&Activity..."), this, &TrayIcon::activityRequested);
     m_menu->addSeparator();
-    m_menu->addAction(tr("Quit"), this, &TrayIcon::quitRequested);
+    m_menu->addAction(tr("&Quit"), this, &TrayIcon::quitRequested);
     m_icon->setContextMenu(m_menu);
 
     // Platform conventions: on Windows and Linux a left click opens the settings; on macOS any click shows
@@ -66,12 +86,34 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
             Q_EMIT settingsRequested();
     });
 #endif
+    // A notification per new problem (not per refresh); clicking it opens the screen that fixes it.
     connect(controller, &AppController::stateChanged, this, [this](AppController::State state, const QString &message) {
         refresh();
+        const AppController::Problem problem = m_controller->problem();
+        if (problem == m_notifiedProblem)
+            return;
+        m_notifiedProblem = problem;
         if (state == AppController::State::Error)
-            m_icon->showMessage(tr("droid2api"), message, QSystemTrayIcon::Critical);
+            notify(message, QSystemTrayIcon::Critical, problem);
         else if (state == AppController::State::SignInRequired)
-            m_icon->showMessage(tr("droid2api"), tr("Factory sign-in required. Open Settings > Account to sign in."), QSystemTrayIcon::Warning);
+            notify(message + u' ' + tr("Choose \"Sign in to Factory\" in the droid2api menu, or click here."), QSystemTrayIcon::Warning, problem);
+    });
+    connect(m_icon, &QSystemTrayIcon::messageClicked, this, [this] { Q_EMIT fixRequested(m_controller->problem()); });
+    connect(controller, &AppController::signInProgress, this, [this](const QString &code, const QString &url, bool opened) {
+        refresh();
+        notify(opened ? tr("Approve the code %1 in the browser window that opened.").arg(code)
+                      : tr("Open %1 in a browser and approve the code %2.").arg(url, code),
+               QSystemTrayIcon::Information, AppController::Problem::None);
+    });
+    connect(controller, &AppController::signInFinished, this, [this](const QString &error, bool cancelled, const QString &email) {
+        refresh();
+        if (cancelled)
+            return;
+        if (error.isEmpty())
+            notify(email.isEmpty() ? tr("Signed in to Factory.") : tr("Signed in to Factory as %1.").arg(email), QSystemTrayIcon::Information,
+                   AppController::Problem::None);
+        else
+            notify(tr("Sign-in did not work: %1").arg(error), QSystemTrayIcon::Warning, m_controller->problem());
     });
     connect(controller, &AppController::configChanged, this, &TrayIcon::refresh);
     connect(controller, &AppController::authChanged, this, &TrayIcon::refresh);
@@ -85,6 +127,13 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
 TrayIcon::~TrayIcon()
 {
     delete m_menu;
+}
+
+void TrayIcon::notify(const QString &text, QSystemTrayIcon::MessageIcon icon, AppController::Problem problem)
+{
+    Q_UNUSED(problem); // clicking a notification opens the fix of the problem current then
+    m_lastNotification = text;
+    m_icon->showMessage(tr("droid2api"), text, icon, icon == QSystemTrayIcon::Information ? 4000 : 10000);
 }
 
 QAction *TrayIcon::reasoningAction(d2a::ReasoningLevel level) const
@@ -117,9 +166,23 @@ void TrayIcon::refresh()
     switch (state) {
     case AppController::State::Running: status = tr("Running on %1").arg(m_controller->baseUrl()); break;
     case AppController::State::Stopped: status = tr("Stopped"); break;
-    case AppController::State::SignInRequired: status = tr("Running; Factory sign-in required"); break;
-    case AppController::State::Error: status = tr("Error: %1").arg(m_controller->stateMessage()); break;
+    case AppController::State::SignInRequired:
+        switch (m_controller->problem()) {
+        case AppController::Problem::KeyRejected: status = tr("Factory refused the API key"); break;
+        case AppController::Problem::SignInExpired: status = tr("Factory sign-in ended"); break;
+        default: status = tr("Not signed in to Factory"); break;
+        }
+        break;
+    case AppController::State::Error:
+        status = m_controller->problem() == AppController::Problem::PortInUse
+            ? tr("Not serving: port %1 is in use").arg(m_controller->config().port)
+            : tr("Not serving: %1").arg(m_controller->stateMessage());
+        break;
     }
+    const bool needsSignIn = state == AppController::State::SignInRequired;
+    m_signIn->setVisible(needsSignIn || m_controller->signingIn());
+    m_signIn->setText(m_controller->signingIn() ? tr("Cancel sign-in (waiting for the browser)") : tr("Sign &in to Factory..."));
+    m_freePort->setVisible(m_controller->problem() == AppController::Problem::PortInUse);
     // Models whose circuit is open (repeated upstream failures) show in the status line and tooltip.
     QStringList open;
     for (const d2a::CircuitBreaker::Circuit &c : m_controller->proxy()->breaker().circuits())
@@ -128,12 +191,13 @@ void TrayIcon::refresh()
     if (!open.isEmpty())
         status += u' ' + tr("(circuit open: %1)").arg(open.join(QStringLiteral(", ")));
     m_status->setText(status);
-    m_icon->setToolTip(tr("droid2api - %1").arg(status));
-    m_toggle->setText(running ? tr("Stop proxy") : tr("Start proxy"));
+    m_icon->setToolTip(m_controller->stateMessage().isEmpty() ? tr("droid2api - %1").arg(status)
+                                                              : tr("droid2api - %1").arg(m_controller->stateMessage()));
+    m_toggle->setText(running ? tr("S&top proxy") : tr("S&tart proxy"));
     m_url->setText(tr("Copy %1").arg(m_controller->baseUrl()));
     m_url->setEnabled(running);
     const QString email = m_controller->accountEmail();
-    m_account->setText(email.isEmpty() ? tr("Sign in...") : tr("Account: %1").arg(email));
+    m_account->setText(email.isEmpty() ? tr("A&ccount...") : tr("A&ccount: %1").arg(email));
     for (QAction *a : m_reasoning->actions())
         a->setChecked(a->data().toInt() == int(m_controller->config().reasoningDefault));
 }

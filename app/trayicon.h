@@ -25,6 +25,11 @@ public:
     QMenu *menu() const { return m_menu; }
     QAction *toggleAction() const { return m_toggle; }
     QAction *urlAction() const { return m_url; }
+    QAction *statusAction() const { return m_status; }
+    QAction *signInAction() const { return m_signIn; }
+    QAction *freePortAction() const { return m_freePort; }
+    /// The last notification shown (tests; the system shows it as it likes).
+    QString lastNotification() const { return m_lastNotification; }
     QAction *reasoningAction(d2a::ReasoningLevel level) const;
     /// The icon file shown for a state (tests check the icon follows the state).
     static QString iconPath(AppController::State state);
@@ -32,17 +37,24 @@ public:
     void refresh();
 
 Q_SIGNALS:
+    /// Opens the screen that fixes the current problem (Settings > General for the port, Account for sign-in).
+    void fixRequested(AppController::Problem problem);
     void settingsRequested();
     void activityRequested();
     void signInRequested();
     void quitRequested();
 
 private:
+    void notify(const QString &text, QSystemTrayIcon::MessageIcon icon, AppController::Problem problem);
 
     AppController *m_controller;
     QSystemTrayIcon *m_icon;
     QMenu *m_menu;
     QAction *m_status;
+    QAction *m_signIn;
+    QAction *m_freePort;
+    QString m_lastNotification;
+    AppController::Problem m_notifiedProblem = AppController::Problem::None;
     QAction *m_toggle;
     QAction *m_url;
     QAction *m_account;

@@ -444,8 +444,13 @@ quint16 HttpServer::start(const QString &host, quint16 port, QString *error)
     // default backlog of 50 makes the kernel drop the extra SYNs, and each of those connections then waits
     // a whole second for the retry.
     m_listener->setListenBacklogSize(1024);
+    m_listenError = QAbstractSocket::UnknownSocketError;
     if (!m_listener->listen(address, port)) {
-        *error = tr("cannot listen on %1:%2: %3").arg(host).arg(port).arg(m_listener->errorString());
+        m_listenError = m_listener->serverError();
+        *error = m_listenError == QAbstractSocket::AddressInUseError
+            ? tr("port %1 on %2 is in use by another program (another droid2api, or the original one, also use 3000)")
+                  .arg(port).arg(host)
+            : tr("cannot listen on %1:%2: %3").arg(host).arg(port).arg(m_listener->errorString());
         delete m_listener;
         m_listener = nullptr;
         return 0;

@@ -151,6 +151,8 @@ public:
     /// Closes client connections after their last bytes are sent, then calls `done` (bounded wait).
     void flushAndClose(int timeoutMs, std::function<void()> done);
     bool isListening() const;
+    /// Why the last start() failed (AddressInUseError: the port is taken).
+    QAbstractSocket::SocketError lastListenError() const { return m_listenError; }
     int activeExchanges() const { return m_active; }
     int openConnections() const { return int(m_connections.size()); }
     /// Connections refused or closed to protect the server (per-client cap, fd exhaustion), for the tests.
@@ -197,6 +199,7 @@ private:
     int m_shed = 0;
     int m_acceptPauses = 0;
     qint64 m_refused = 0;
+    QAbstractSocket::SocketError m_listenError = QAbstractSocket::UnknownSocketError;
     qint64 m_refusalsUnlogged = 0;
     qint64 m_lastRefusalLogMs = 0;
     bool m_acceptTrouble = false;

@@ -22,6 +22,8 @@
 #include <QtWidgets/qdialogbuttonbox.h>
 #include <QtWidgets/qlabel.h>
 #include <QtWidgets/qlineedit.h>
+#include <QtWidgets/qmenu.h>
+#include <QtWidgets/qmessagebox.h>
 #include <QtWidgets/qplaintextedit.h>
 #include <QtWidgets/qpushbutton.h>
 #include <QtWidgets/qspinbox.h>
@@ -310,8 +312,206 @@ private Q_SLOTS:
         QCOMPARE(m_controller->applyConfig(c), QString());
         tray.toggleAction()->trigger();
         QCOMPARE(m_controller->state(), AppController::State::Error);
+        QCOMPARE(m_controller->problem(), AppController::Problem::PortInUse);
         QCOMPARE(tray.currentIconPath(), TrayIcon::iconPath(AppController::State::Error));
-        QVERIFY(m_controller->stateMessage().contains(QStringLiteral("cannot listen")));
+        // One human sentence with the remedy, the same in the notification, the status line and the tooltip.
+        QVERIFY2(m_controller->stateMessage().contains(QStringLiteral("Port %1 is in use").arg(blocker.serverPort())),
+                 qPrintable(m_controller->stateMessage()));
+        QVERIFY(m_controller->stateMessage().contains(QStringLiteral("free one")));
+        QCOMPARE(tray.lastNotification(), m_controller->stateMessage());
+        QVERIFY(tray.statusAction()->text().contains(QString::number(blocker.serverPort())));
+        QVERIFY(tray.statusAction()->isEnabled()); // a line that opens the fix, not a greyed-out label
+        QVERIFY(tray.icon()->toolTip().contains(QStringLiteral("in use")));
+        QVERIFY(tray.freePortAction()->isVisible());
+        QSignalSpy fix(&tray, &TrayIcon::fixRequested);
+        tray.statusAction()->trigger();
+        QCOMPARE(fix.size(), 1);
+        QCOMPARE(fix.first().first().value<AppController::Problem>(), AppController::Problem::PortInUse);
+        // "Use a free port": serving again, on a port that is saved, and every place shows the same one.
+        tray.freePortAction()->trigger();
+        QVERIFY(m_controller->isRunning());
+        QCOMPARE(m_controller->state(), AppController::State::Running);
+        QVERIFY(m_controller->proxy()->port() != blocker.serverPort());
+        QCOMPARE(ConfigLoader::loadFile(m_path).value().port, int(m_controller->proxy()->port()));
+        QVERIFY(!tray.freePortAction()->isVisible());
+        QVERIFY(tray.urlAction()->text().contains(m_controller->baseUrl()));
+        QVERIFY(tray.icon()->toolTip().contains(m_controller->baseUrl()));
+        QVERIFY(tray.lastNotification().contains(m_controller->baseUrl()));
+    }
+
+    void applyInTheErrorStateStartsOnTheNewPort()
+    {
+        QTcpServer blocker;
+        QVERIFY(blocker.listen(QHostAddress::LocalHost, 0));
+        m_controller->stop();
+        Config c = m_controller->config();
+        c.port = blocker.serverPort();
+        QCOMPARE(m_controller->applyConfig(c), QString());
+        m_controller->start();
+        QCOMPARE(m_controller->problem(), AppController::Problem::PortInUse);
+        SettingsDialog d(m_controller.get());
+        auto *general = d.page<GeneralPage>();
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const quint16 free = probe.serverPort();
+        probe.close();
+        general->port->setText(QString::number(free));
+        QCOMPARE(d.apply(), QString());
+        QVERIFY(m_controller->isRunning());
+        QCOMPARE(m_controller->proxy()->port(), free);
+        QCOMPARE(m_controller->state(), AppController::State::Running);
+    }
+
+    void notSignedInIsNeverRunning()
+    {
+        // No credentials at all: the proxy listens, but the app never says "running": the sign-in look, a
+        // bold "Sign in to Factory" first in the menu, one notification, and the status line opens Account.
+        const QByteArray dataHome = qgetenv("XDG_DATA_HOME");
+        qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data-nocreds")).toUtf8()); // an empty token store
+        Config c = baseConfig();
+        c.workosBaseUrl = m_fake->url(QString());
+        c.workosClientId = m_fake->workosClientId;
+        const QString path = m_home.path() + QStringLiteral("/config-nocreds.json");
+        QVERIFY(ConfigLoader::save(path, c).ok());
+        AppController controller(path, ConfigLoader::loadFile(path).value(), Environment());
+        QList<QUrl> opened;
+        controller.setUrlOpener([&](const QUrl &u) {
+            opened << u;
+            return true;
+        });
+        TrayIcon tray(&controller);
+        controller.start();
+        QVERIFY(controller.isRunning());
+        QTRY_COMPARE(controller.problem(), AppController::Problem::NoCredentials);
+        QCOMPARE(controller.state(), AppController::State::SignInRequired);
+        QCOMPARE(tray.currentIconPath(), TrayIcon::iconPath(AppController::State::SignInRequired));
+        QVERIFY(tray.currentIconPath() != TrayIcon::iconPath(AppController::State::Running));
+        QVERIFY(!tray.icon()->toolTip().contains(QStringLiteral("Running")));
+        QVERIFY(tray.icon()->toolTip().contains(QStringLiteral("Not signed in")));
+        QCOMPARE(tray.menu()->actions().first(), tray.signInAction());
+        QVERIFY(tray.signInAction()->isVisible());
+        QVERIFY(tray.signInAction()->font().bold());
+        QVERIFY(tray.lastNotification().contains(QStringLiteral("Sign in to Factory")));
+        QSignalSpy fix(&tray, &TrayIcon::fixRequested);
+        tray.statusAction()->trigger();
+        QCOMPARE(fix.first().first().value<AppController::Problem>(), AppController::Problem::NoCredentials);
+        // One click: the browser opens on Factory's page with the code, and the sign-in completes.
+        QSignalSpy finished(&controller, &AppController::signInFinished);
+        tray.signInAction()->trigger();
+        QTRY_COMPARE(opened.size(), 1);
+        QVERIFY(opened.first().toString().contains(QStringLiteral("user_code=WXYZ-1234")));
+        QVERIFY(tray.lastNotification().contains(QStringLiteral("WXYZ-1234")));
+        QVERIFY(tray.signInAction()->text().contains(QStringLiteral("Cancel")));
+        QTRY_VERIFY_WITH_TIMEOUT(finished.size() == 1, 15000);
+        QCOMPARE(finished.first().at(0).toString(), QString());
+        QTRY_COMPARE(controller.state(), AppController::State::Running);
+        QVERIFY(!tray.signInAction()->isVisible());
+        QCOMPARE(tray.currentIconPath(), TrayIcon::iconPath(AppController::State::Running));
+        qputenv("XDG_DATA_HOME", dataHome);
+    }
+
+    void aCancelledSignInIsNotAFailure()
+    {
+        const QByteArray dataHome = qgetenv("XDG_DATA_HOME");
+        qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data-cancel")).toUtf8());
+        Config c = baseConfig();
+        c.workosBaseUrl = m_fake->url(QString());
+        c.workosClientId = m_fake->workosClientId;
+        m_fake->deviceScript = QStringList(50, QStringLiteral("authorization_pending"));
+        const QString path = m_home.path() + QStringLiteral("/config-cancel.json");
+        QVERIFY(ConfigLoader::save(path, c).ok());
+        AppController controller(path, ConfigLoader::loadFile(path).value(), Environment());
+        controller.setUrlOpener([](const QUrl &) { return false; }); // no browser here
+        SettingsDialog d(&controller);
+        auto *account = d.page<AccountPage>();
+        controller.start();
+        QTRY_COMPARE(controller.problem(), AppController::Problem::NoCredentials);
+        QVERIFY(!account->status->text().contains(QStringLiteral("no_credentials")));
+        account->signIn->click();
+        QTRY_VERIFY(account->code->text().contains(QStringLiteral("WXYZ-1234")));
+        QVERIFY(account->code->text().contains(QStringLiteral("Open "))); // the browser did not open: say where to go
+        QVERIFY(!account->code->text().contains(QStringLiteral("opened")));
+        QCOMPARE(account->signIn->text(), AccountPage::tr("Cancel sign-in"));
+        QSignalSpy finished(&controller, &AppController::signInFinished);
+        account->signIn->click();
+        QTRY_COMPARE(finished.size(), 1);
+        QVERIFY(finished.first().at(1).toBool()); // cancelled
+        QCOMPARE(account->code->text(), AccountPage::tr("Sign-in cancelled."));
+        QVERIFY(!account->code->text().contains(QStringLiteral("Failed")));
+        m_fake->deviceScript.clear();
+        qputenv("XDG_DATA_HOME", dataHome);
+    }
+
+    void aRejectedKeyIsNotRunning()
+    {
+        m_fake->whoamiStatus = 401;
+        const QString path = m_home.path() + QStringLiteral("/config-rejected.json");
+        QVERIFY(ConfigLoader::save(path, baseConfig()).ok());
+        Environment env;
+        env.factoryApiKey = QStringLiteral("fk-refused-by-factory-0123");
+        AppController controller(path, ConfigLoader::loadFile(path).value(), env);
+        TrayIcon tray(&controller);
+        controller.start();
+        QTRY_COMPARE(controller.problem(), AppController::Problem::KeyRejected);
+        QCOMPARE(tray.currentIconPath(), TrayIcon::iconPath(AppController::State::SignInRequired));
+        QVERIFY(tray.icon()->toolTip().contains(QStringLiteral("refused")));
+        QVERIFY(!tray.icon()->toolTip().contains(QStringLiteral("fk-refused"))); // never the key itself
+        QVERIFY(tray.signInAction()->isVisible());
+    }
+
+    void settingsNeverLoseATrayChange()
+    {
+        // Settings dirty, then the tray switches reasoning: Apply writes only what the window changed.
+        SettingsDialog d(m_controller.get());
+        auto *general = d.page<GeneralPage>();
+        general->logLevel->setCurrentIndex(general->logLevel->findData(QStringLiteral("warning")));
+        QVERIFY(d.isDirty());
+        QCOMPARE(m_controller->setReasoningDefault(ReasoningLevel::Low), QString());
+        QCOMPARE(d.apply(), QString());
+        const Config saved = ConfigLoader::loadFile(m_path).value();
+        QCOMPARE(saved.reasoningDefault, ReasoningLevel::Low);
+        QCOMPARE(saved.logLevel, QStringLiteral("warning"));
+        QCOMPARE(m_controller->config().reasoningDefault, ReasoningLevel::Low);
+        // And the page now shows it.
+        QCOMPARE(d.page<ReasoningPage>()->level->currentData().toInt(), int(ReasoningLevel::Low));
+    }
+
+    void closingWithUnsavedChangesAsks()
+    {
+        // Close, Esc and the title bar behave alike: with unsaved changes they ask.
+        SettingsDialog d(m_controller.get());
+        d.show();
+        auto *general = d.page<GeneralPage>();
+        int asked = 0;
+        int answer = QMessageBox::Cancel;
+        d.askOverride = [&] {
+            ++asked;
+            return answer;
+        };
+        QVERIFY(d.close()); // nothing changed: no question
+        QCOMPARE(asked, 0);
+        d.show();
+        general->logLevel->setCurrentIndex(general->logLevel->findData(QStringLiteral("debug")));
+        QVERIFY(!d.close()); // title bar / close(): Cancel keeps the window and the edit
+        QCOMPARE(asked, 1);
+        QVERIFY(d.isVisible());
+        QCOMPARE(general->logLevel->currentData().toString(), QStringLiteral("debug"));
+        QTest::keyClick(&d, Qt::Key_Escape); // Esc asks the same
+        QCOMPARE(asked, 2);
+        QVERIFY(d.isVisible());
+        d.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Close)->click(); // and Close
+        QCOMPARE(asked, 3);
+        QVERIFY(d.isVisible());
+        answer = QMessageBox::Discard;
+        QVERIFY(d.close());
+        QCOMPARE(ConfigLoader::loadFile(m_path).value().logLevel, QStringLiteral("info"));
+        QCOMPARE(general->logLevel->currentData().toString(), QStringLiteral("info")); // the edit is gone
+        d.show();
+        general->logLevel->setCurrentIndex(general->logLevel->findData(QStringLiteral("debug")));
+        answer = QMessageBox::Apply;
+        QTest::keyClick(&d, Qt::Key_Escape);
+        QVERIFY(!d.isVisible());
+        QCOMPARE(ConfigLoader::loadFile(m_path).value().logLevel, QStringLiteral("debug"));
     }
 
     void accountPageNeverShowsSecrets()
