@@ -11,8 +11,10 @@
 #include <QtCore/qlocale.h>
 #include <QtCore/qrandom.h>
 #include <QtCore/qregularexpression.h>
+#include <QtGui/qaction.h>
 #include <QtGui/qclipboard.h>
 #include <QtGui/qdesktopservices.h>
+#include <QtGui/qevent.h>
 #include <QtGui/qguiapplication.h>
 #include <QtNetwork/qhostaddress.h>
 #include <QtWidgets/qboxlayout.h>
@@ -52,9 +54,39 @@ QString levelLabel(ReasoningLevel l)
     return {};
 }
 
-QComboBox *levelCombo(QWidget *parent)
+/// A combo box in a table cell: the mouse wheel scrolls the table instead of changing the value under the
+/// pointer (three notches once turned a model's reasoning to medium), and it takes focus only when clicked.
+class CellComboBox final : public QComboBox
 {
-    auto *c = new QComboBox(parent);
+public:
+    using QComboBox::QComboBox;
+
+protected:
+    void wheelEvent(QWheelEvent *event) override { event->ignore(); }
+};
+
+QComboBox *cellCombo(QWidget *parent)
+{
+    auto *c = new CellComboBox(parent);
+    c->setFocusPolicy(Qt::ClickFocus);
+    return c;
+}
+
+/// What a model type is called where people read it (the config keeps anthropic/openai/common/google).
+QString typeLabel(ModelType t)
+{
+    switch (t) {
+    case ModelType::Anthropic: return ModelsPage::tr("Anthropic Messages");
+    case ModelType::OpenAI: return ModelsPage::tr("OpenAI Responses");
+    case ModelType::Common: return ModelsPage::tr("OpenAI Chat");
+    case ModelType::Google: return ModelsPage::tr("Gemini");
+    }
+    return {};
+}
+
+QComboBox *levelCombo(QWidget *parent, bool inCell = false)
+{
+    auto *c = inCell ? cellCombo(parent) : new QComboBox(parent);
     for (ReasoningLevel l : kLevels)
         c->addItem(levelLabel(l), int(l));
     return c;
@@ -405,9 +437,20 @@ ModelsPage::ModelsPage(QWidget *parent) : SettingsPage(parent)
     table->horizontalHeaderItem(Credits)->setToolTip(tr("Factory's credit multiplier: what a token of this model costs against the base price"));
     table->horizontalHeaderItem(Retires)->setToolTip(tr("From this day the model is retired: hidden, and its requests go to its replacement"));
     table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    table->horizontalHeader()->setStretchLastSection(true);
+    table->horizontalHeader()->setSectionResizeMode(Name, QHeaderView::Stretch); // the check column keeps its width
+    table->horizontalHeader()->setMinimumSectionSize(48);
     table->setSelectionBehavior(QAbstractItemView::SelectRows);
     table->verticalHeader()->setVisible(false);
+    table->setTabKeyNavigation(false); // Tab leaves the table instead of walking its cells
+    // Right click: copy a model's id (what clients put in "model").
+    table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    copyId = new QAction(tr("&Copy model id"), table);
+    table->addAction(copyId);
+    connect(copyId, &QAction::triggered, this, [this] {
+        const int row = table->currentRow();
+        if (row >= 0 && table->item(row, Id))
+            QGuiApplication::clipboard()->setText(table->item(row, Id)->text());
+    });
     layout->addWidget(table, 3);
     auto *buttons = new QHBoxLayout;
     auto *add = new QPushButton(tr("Add"), this);
@@ -474,12 +517,14 @@ void ModelsPage::appendRow(const d2a::ModelConfig &m)
                                                                    : tr("%1 (then %2)").arg(m.deprecated, m.replacement));
     retires->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
     table->setItem(row, Retires, retires);
-    auto *type = new QComboBox(table);
-    for (ModelType t : kTypes)
-        type->addItem(d2a::modelTypeName(t), int(t));
+    auto *type = cellCombo(table);
+    for (ModelType t : kTypes) {
+        type->addItem(typeLabel(t), int(t));
+        type->setItemData(type->count() - 1, tr("\"%1\" in config.json").arg(d2a::modelTypeName(t)), Qt::ToolTipRole);
+    }
     type->setCurrentIndex(type->findData(int(m.type)));
     table->setCellWidget(row, Type, type);
-    auto *level = levelCombo(table);
+    auto *level = levelCombo(table, true);
     level->setCurrentIndex(level->findData(int(m.reasoning)));
     table->setCellWidget(row, Reasoning, level);
     table->setItem(row, Provider, new QTableWidgetItem(m.provider));

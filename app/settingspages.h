@@ -9,6 +9,7 @@
 QT_BEGIN_NAMESPACE
 class QCheckBox;
 class QComboBox;
+class QAction;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -115,6 +116,7 @@ public:
 
     QTableWidget *table;
     QTableWidget *redirects;
+    QAction *copyId;
 
 private:
     void appendRow(const d2a::ModelConfig &m);

@@ -15,6 +15,9 @@
 #include <QtCore/qjsonobject.h>
 #include <QtCore/qtemporarydir.h>
 #include <QtNetwork/qtcpsocket.h>
+#include <QtGui/qclipboard.h>
+#include <QtGui/qevent.h>
+#include <QtWidgets/qapplication.h>
 #include <QtTest/qsignalspy.h>
 #include <QtTest/qtest.h>
 #include <QtWidgets/qcheckbox.h>
@@ -512,6 +515,57 @@ private Q_SLOTS:
         QTest::keyClick(&d, Qt::Key_Escape);
         QVERIFY(!d.isVisible());
         QCOMPARE(ConfigLoader::loadFile(m_path).value().logLevel, QStringLiteral("debug"));
+    }
+
+    void modelsTableIsSafeToScrollAndReads()
+    {
+        SettingsDialog d(m_controller.get());
+        d.show();
+        auto *models = d.page<ModelsPage>();
+        d.showPage(2);
+        QVERIFY(QTest::qWaitForWindowExposed(&d));
+        auto *level = qobject_cast<QComboBox *>(models->table->cellWidget(0, ModelsPage::Reasoning));
+        auto *type = qobject_cast<QComboBox *>(models->table->cellWidget(0, ModelsPage::Type));
+        QVERIFY(level && type);
+        const int before = level->currentIndex();
+        // Three notches of the wheel over a reasoning combo: the value stays, nothing is marked changed.
+        for (int i = 0; i < 3; ++i) {
+            QWheelEvent wheel(QPointF(5, 5), level->mapToGlobal(QPointF(5, 5)), QPoint(), QPoint(0, -120), Qt::NoButton, Qt::NoModifier,
+                              Qt::NoScrollPhase, false);
+            QApplication::sendEvent(level, &wheel);
+        }
+        QCOMPARE(level->currentIndex(), before);
+        QVERIFY(!d.isDirty());
+        // Types read as people name the APIs; the config's word is in the tooltip.
+        QStringList names;
+        for (int i = 0; i < type->count(); ++i)
+            names << type->itemText(i);
+        QCOMPARE(names, QStringList({ QStringLiteral("Anthropic Messages"), QStringLiteral("OpenAI Responses"), QStringLiteral("OpenAI Chat"),
+                                      QStringLiteral("Gemini") }));
+        QVERIFY(!names.contains(QStringLiteral("common")));
+        // Tab leaves the table rather than walking its cells.
+        QVERIFY(!models->table->tabKeyNavigation());
+        // Copy model id.
+        models->table->setCurrentCell(3, ModelsPage::Name);
+        models->copyId->trigger();
+        QCOMPARE(QGuiApplication::clipboard()->text(), models->table->item(3, ModelsPage::Id)->text());
+    }
+
+    void clientSnippetsShowTheAppliedKey()
+    {
+        // A key generated on General and applied: the Clients page shows what Connect would write.
+        SettingsDialog d(m_controller.get());
+        auto *general = d.page<GeneralPage>();
+        const auto buttons = general->findChildren<QPushButton *>();
+        for (QPushButton *b : buttons)
+            if (b->text() == GeneralPage::tr("Generate"))
+                b->click();
+        const QString key = general->accessKey->text();
+        QVERIFY(key.startsWith(QStringLiteral("d2a-")));
+        QCOMPARE(d.apply(), QString());
+        auto *clients = d.page<ClientsPage>();
+        for (const QString &client : { QStringLiteral("Claude Code"), QStringLiteral("Codex"), QStringLiteral("Cursor"), QStringLiteral("Continue") })
+            QVERIFY2(clients->snippet(client).contains(key), qPrintable(client));
     }
 
     void accountPageNeverShowsSecrets()
