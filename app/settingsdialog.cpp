@@ -10,6 +10,7 @@
 #include <QtWidgets/qlistwidget.h>
 #include <QtWidgets/qmessagebox.h>
 #include <QtWidgets/qpushbutton.h>
+#include <QtWidgets/qscrollarea.h>
 #include <QtWidgets/qstackedwidget.h>
 
 SettingsDialog::SettingsDialog(AppController *controller, QWidget *parent) : QDialog(parent), m_controller(controller)
@@ -25,7 +26,12 @@ SettingsDialog::SettingsDialog(AppController *controller, QWidget *parent) : QDi
     m_stack = new QStackedWidget(this);
     for (SettingsPage *p : m_pages) {
         m_nav->addItem(p->title());
-        m_stack->addWidget(p);
+        // Each page scrolls on its own, so the window fits a 1366x768 screen whatever a page holds.
+        auto *scroll = new QScrollArea(m_stack);
+        scroll->setWidget(p);
+        scroll->setWidgetResizable(true);
+        scroll->setFrameShape(QFrame::NoFrame);
+        m_stack->addWidget(scroll);
         connect(p, &SettingsPage::edited, this, [this] {
             if (m_loading)
                 return;

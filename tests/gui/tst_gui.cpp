@@ -551,6 +551,18 @@ private Q_SLOTS:
         QCOMPARE(QGuiApplication::clipboard()->text(), models->table->item(3, ModelsPage::Id)->text());
     }
 
+    void settingsFitASmallScreen()
+    {
+        // 1366x768 less a panel and the title bar: every page fits, scrolling where it must.
+        SettingsDialog d(m_controller.get());
+        for (int i = 0; i < d.pages().size(); ++i) {
+            d.showPage(i);
+            QVERIFY2(d.minimumSizeHint().width() <= 1366 && d.minimumSizeHint().height() <= 700,
+                     qPrintable(QStringLiteral("%1: %2x%3").arg(d.pages()[i]->title()).arg(d.minimumSizeHint().width()).arg(d.minimumSizeHint().height())));
+        }
+        QVERIFY(d.width() <= 1366 && d.height() <= 700);
+    }
+
     void clientSnippetsShowTheAppliedKey()
     {
         // A key generated on General and applied: the Clients page shows what Connect would write.
