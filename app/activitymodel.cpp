@@ -1,5 +1,9 @@
 #include "activitymodel.h"
 
+#include <QtCore/qlocale.h>
+#include <QtGui/qbrush.h>
+#include <QtGui/qcolor.h>
+
 ActivityModel::ActivityModel(QObject *parent) : QAbstractTableModel(parent)
 {
     m_batch.setSingleShot(true);
@@ -10,7 +14,7 @@ ActivityModel::ActivityModel(QObject *parent) : QAbstractTableModel(parent)
 
 void ActivityModel::add(const d2a::RequestRecord &record)
 {
-    m_pending.append({ record, QTime::currentTime() });
+    m_pending.append({ record, record.at.isValid() ? record.at : QDateTime::currentDateTime() });
     if (m_pending.size() > kMaxRows)
         m_pending.removeFirst();
     if (!m_batch.isActive())
@@ -54,20 +58,49 @@ QVariant ActivityModel::data(const QModelIndex &index, int role) const
     const d2a::RequestRecord &r = row.record;
     if (role == Qt::TextAlignmentRole)
         return index.column() >= Status && index.column() <= Out ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
-    if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
+    // Errors stand out: red for ours and the upstream's (5xx), orange for the client's (4xx).
+    if (role == Qt::ForegroundRole && r.status >= 400)
+        return QBrush(r.status >= 500 || r.status == 0 ? QColor(0xc6, 0x28, 0x28) : QColor(0xb2, 0x5b, 0x00));
+    if (role == Qt::ToolTipRole)
+        return r.error.isEmpty() ? QVariant() : QVariant(r.error);
+    if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {
-    case Time: return row.at.toString(QStringLiteral("HH:mm:ss"));
+    case Time: return QLocale().toString(row.at.time(), QStringLiteral("HH:mm:ss"));
     case Route: return r.method + u' ' + r.path;
-    case Model: return r.model.isEmpty() ? QStringLiteral("-") : r.model;
-    case Backend: return r.modelType.isEmpty() ? QStringLiteral("-") : r.modelType;
+    case Model: return !r.model.isEmpty() ? r.model : !r.requested.isEmpty() ? r.requested : QStringLiteral("-");
+    case Backend: return r.backend.isEmpty() ? QStringLiteral("-") : r.backend;
     case Status: return r.status;
     case Duration: return tr("%1 ms").arg(r.durationMs);
-    case In: return r.bytesIn;
-    case Out: return r.bytesOut;
+    case In: return QLocale().formattedDataSize(r.bytesIn, 1, QLocale::DataSizeSIFormat);
+    case Out: return QLocale().formattedDataSize(r.bytesOut, 1, QLocale::DataSizeSIFormat);
     case Streamed: return r.streamed ? tr("yes") : tr("no");
     default: return {};
     }
+}
+
+QString ActivityModel::details(int row) const
+{
+    if (row < 0 || row >= int(m_rows.size()))
+        return {};
+    const Row &w = m_rows.at(std::size_t(row));
+    const d2a::RequestRecord &r = w.record;
+    QStringList lines;
+    lines << tr("Request #%1 at %2").arg(r.id).arg(w.at.toOffsetFromUtc(w.at.offsetFromUtc()).toString(Qt::ISODateWithMs));
+    lines << tr("Route: %1 %2").arg(r.method, r.path);
+    lines << tr("Model asked for: %1").arg(r.requested.isEmpty() ? tr("(none)") : r.requested);
+    if (!r.model.isEmpty() && r.model != r.requested)
+        lines << tr("Model served: %1").arg(r.model);
+    lines << tr("Backend: %1").arg(r.backend.isEmpty() ? tr("(not reached)") : r.backend);
+    lines << tr("Status: %1%2").arg(r.status).arg(r.clientAborted ? tr(" (the client left)") : QString());
+    if (!r.error.isEmpty())
+        lines << tr("Error: %1").arg(r.error);
+    lines << tr("Took %1 ms; %2 in, %3 out%4")
+                 .arg(r.durationMs)
+                 .arg(QLocale().formattedDataSize(r.bytesIn, 1, QLocale::DataSizeSIFormat),
+                      QLocale().formattedDataSize(r.bytesOut, 1, QLocale::DataSizeSIFormat),
+                      r.streamed ? tr(", streamed") : QString());
+    return lines.join(u'\n');
 }
 
 QVariant ActivityModel::headerData(int section, Qt::Orientation orientation, int role) const

@@ -27,6 +27,8 @@ public:
     /// Applies what is queued now (tests, and the batch timer).
     void flush();
     const d2a::RequestRecord &record(int row) const { return m_rows.at(std::size_t(row)).record; }
+    /// Everything known about one request, for the details pane.
+    QString details(int row) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -37,7 +39,7 @@ private:
     struct Row
     {
         d2a::RequestRecord record;
-        QTime at;
+        QDateTime at;
     };
     std::deque<Row> m_rows; ///< newest first
     QList<Row> m_pending;

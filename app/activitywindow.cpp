@@ -39,7 +39,7 @@ ActivityWindow::ActivityWindow(AppController *controller, QWidget *parent) : QWi
     auto *header = m_requests->horizontalHeader();
     header->setSectionResizeMode(QHeaderView::Interactive);
     header->setStretchLastSection(true);
-    const int widths[] = { 70, 190, 170, 90, 55, 80, 70, 70, 60 };
+    const int widths[] = { 70, 190, 170, 90, 55, 80, 75, 75, 60 };
     for (int c = 0; c < ActivityModel::ColumnCount; ++c)
         header->resizeSection(c, widths[c]);
     m_requests->verticalHeader()->setVisible(false);
@@ -48,10 +48,10 @@ ActivityWindow::ActivityWindow(AppController *controller, QWidget *parent) : QWi
     m_requests->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_requests->setWordWrap(false);
     m_level = new QComboBox(this);
-    m_level->addItem(tr("Debug and above"), 0);
+    m_level->addItem(tr("Everything (debug)"), 0);
     m_level->addItem(tr("Info and above"), 1);
-    m_level->addItem(tr("Warnings and errors"), 2);
-    m_level->addItem(tr("Errors only"), 3);
+    // Failures (a listen error, a refused sign-in, an upstream 5xx) are logged as warnings: "errors" here.
+    m_level->addItem(tr("Errors only"), 2);
     m_level->setCurrentIndex(1);
     m_log = new QPlainTextEdit(this);
     m_log->setReadOnly(true);
@@ -65,8 +65,16 @@ ActivityWindow::ActivityWindow(AppController *controller, QWidget *parent) : QWi
     filterRow->addStretch();
     logLayout->addLayout(filterRow);
     logLayout->addWidget(m_log);
+    // The selected request in full: what the client asked, where it went, what came back.
+    m_details = new QPlainTextEdit(this);
+    m_details->setReadOnly(true);
+    m_details->setPlaceholderText(tr("Select a request to see its details."));
+    m_details->setMaximumHeight(150);
+    connect(m_requests->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) { m_details->setPlainText(m_model->details(current.row())); });
     auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(m_requests);
+    split->addWidget(m_details);
     split->addWidget(logPane);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(split);

@@ -34,6 +34,7 @@ public:
     ActivityModel *requestModel() const { return m_model; }
     QTableView *requests() const { return m_requests; }
     QPlainTextEdit *log() const { return m_log; }
+    QPlainTextEdit *details() const { return m_details; }
     QComboBox *levelFilter() const { return m_level; }
 
 private:
@@ -43,6 +44,7 @@ private:
     ActivityModel *m_model;
     QTableView *m_requests;
     QPlainTextEdit *m_log;
+    QPlainTextEdit *m_details;
     QComboBox *m_level;
     QList<QPair<QtMsgType, QString>> m_lines;
     QStringList m_pendingShown; ///< lines that pass the filter, not yet in the view

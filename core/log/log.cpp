@@ -78,7 +78,9 @@ void handler(QtMsgType type, const QMessageLogContext &context, const QString &m
 {
     const QString category = QString::fromLatin1(context.category ? context.category : "default");
     const QString safe = redact(message);
-    const QString line = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) + u' '
+    // Local time with its offset ("2026-11-29T15:04:05.123+01:00"), as the Activity window shows times.
+    const QDateTime now = QDateTime::currentDateTime();
+    const QString line = now.toOffsetFromUtc(now.offsetFromUtc()).toString(Qt::ISODateWithMs) + u' '
         + QString::fromLatin1(levelName(type)) + u' ' + category + QStringLiteral(": ") + safe;
     if (g_previous) {
         g_previous(type, context, safe);

@@ -4,11 +4,26 @@
 #include "../formats/apierrors.h"
 #include "../log/log.h"
 
+#include <QtCore/qjsondocument.h>
+#include <QtCore/qjsonobject.h>
 #include <QtNetwork/qtcpsocket.h>
 
 namespace d2a {
 
 namespace {
+
+/// The message of an error answer in any of the four shapes (else its first bytes), redacted.
+QString errorText(const QByteArray &body)
+{
+    const QJsonObject o = QJsonDocument::fromJson(body.left(64 * 1024)).object();
+    const QJsonValue e = o.value(u"error");
+    QString text = e.isObject() ? e.toObject().value(u"message").toString() : e.toString();
+    if (text.isEmpty())
+        text = o.value(u"message").toString();
+    if (text.isEmpty())
+        text = QString::fromUtf8(body.left(300)).simplified();
+    return log::redact(text.left(500));
+}
 constexpr qint64 kDrainedBelow = 256 * 1024;
 }
 
@@ -16,6 +31,9 @@ Exchange::Exchange(IncomingRequest request, HttpConnection *connection, QObject 
     : QObject(parent), m_request(std::move(request)), m_connection(connection), m_socket(connection ? connection->socket() : nullptr)
 {
     m_timer.start();
+    static qint64 counter = 0;
+    m_record.id = ++counter;
+    m_record.at = QDateTime::currentDateTime();
     m_record.method = QString::fromLatin1(m_request.method);
     m_record.path = m_request.path;
     m_record.bytesIn = m_request.body.size();
@@ -44,6 +62,8 @@ void Exchange::respond(int status, const HeaderList &headers, const QByteArray &
     all += headers;
     m_record.status = status;
     m_record.bytesOut = body.size();
+    if (status >= 400 && m_record.error.isEmpty())
+        m_record.error = errorText(body);
     if (!m_clientGone)
         if (m_connection)
             m_connection->writeWhole(status, all, m_request.method == "HEAD" ? QByteArray() : body);
@@ -59,6 +79,7 @@ void Exchange::respondJson(int status, const QByteArray &json, const HeaderList 
 
 void Exchange::respondError(const Error &error)
 {
+    m_record.error = log::redact(error.message);
     if (m_streaming) {
         writeStream(renderStreamError(m_format, error));
         m_record.status = error.httpStatus;
@@ -134,7 +155,9 @@ void Exchange::finish()
     if (m_socket) {
         m_socket->disconnect(this);
     }
-    qCInfo(lcServer).noquote() << QStringLiteral("%1 %2 model=%3 status=%4 %5ms in=%6B out=%7B%8%9")
+    // Answers that went wrong on our or the upstream's side are warnings, so "errors only" shows them.
+    const QtMsgType level = m_record.status >= 500 ? QtWarningMsg : QtInfoMsg;
+    const QString line = QStringLiteral("%1 %2 model=%3 status=%4 %5ms in=%6B out=%7B%8%9")
                                       .arg(m_record.method, m_record.path,
                                            m_record.model.isEmpty() ? QStringLiteral("-") : m_record.model)
                                       .arg(m_record.status)
@@ -142,7 +165,12 @@ void Exchange::finish()
                                       .arg(m_record.bytesIn)
                                       .arg(m_record.bytesOut)
                                       .arg(m_record.streamed ? QStringLiteral(" stream") : QString(),
-                                           m_record.clientAborted ? QStringLiteral(" client-gone") : QString());
+                                           m_record.clientAborted ? QStringLiteral(" client-gone") : QString())
+        + (m_record.error.isEmpty() ? QString() : QStringLiteral(": ") + m_record.error);
+    if (level == QtWarningMsg)
+        qCWarning(lcServer).noquote() << line;
+    else
+        qCInfo(lcServer).noquote() << line;
     Q_EMIT done(m_record);
     deleteLater();
 }

@@ -7,6 +7,7 @@
 #include "../httptypes.h"
 
 #include <QtCore/qelapsedtimer.h>
+#include <QtCore/qdatetime.h>
 #include <QtCore/qobject.h>
 #include <QtCore/qpointer.h>
 #include <QtCore/qurlquery.h>
@@ -38,10 +39,15 @@ struct IncomingRequest
 /// Facts about one finished request, for the log line and the activity view. Never holds a secret.
 struct RequestRecord
 {
+    qint64 id = 0; ///< this run's request number (the Activity window's details)
+    QDateTime at; ///< when the request arrived
     QString method;
     QString path;
+    QString requested; ///< the model as the client named it, even when unknown
     QString model;
     QString modelType;
+    QString backend; ///< the backend that served it ("factory" or a backends[] name)
+    QString error; ///< what went wrong, for error answers (redacted like every log line)
     int status = 0;
     qint64 durationMs = 0;
     qint64 bytesIn = 0;
@@ -66,11 +72,13 @@ public:
     /// The format errors are rendered in (set by the router from the route).
     void setFormat(WireFormat f) { m_format = f; }
     WireFormat format() const { return m_format; }
-    void setModel(const QString &model, const QString &type)
+    void setModel(const QString &model, const QString &type, const QString &backend = {})
     {
         m_record.model = model;
         m_record.modelType = type;
+        m_record.backend = backend;
     }
+    void setRequestedModel(const QString &model) { m_record.requested = model; }
     /// Headers added to every response of this exchange (CORS).
     void setCommonHeaders(const HeaderList &headers) { m_common = headers; }
     void addCommonHeader(const QByteArray &name, const QByteArray &value) { m_common.append({ name, value }); }

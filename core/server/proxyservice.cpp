@@ -592,6 +592,7 @@ void ProxyService::handleProxy(Exchange *exchange, WireFormat routeFormat, const
     }
     if (requested.startsWith(u"models/"))
         requested = requested.mid(7); // Gemini SDKs may send "models/<id>"
+    exchange->setRequestedModel(requested);
     const QString target = call->config->redirect(requested);
     const ModelConfig *model = call->config->findModel(target);
     if (!model && !m_env.envBackend)
@@ -654,7 +655,7 @@ void ProxyService::dispatch(const std::shared_ptr<Call> &call)
         return dispatch(call); // a fallback id that is not configured: skip it
     const ModelConfig &model = resolved->model;
     const BackendConfig &backend = resolved->backend;
-    exchange->setModel(model.id, backend.kind == BackendConfig::Kind::Factory ? modelTypeName(model.type) : backend.name);
+    exchange->setModel(model.id, backend.kind == BackendConfig::Kind::Factory ? modelTypeName(model.type) : backend.name, backend.name);
     const QString circuit = CircuitBreaker::key(backend.name, resolved->upstreamModel);
     call->throughOpenCircuit = false;
     if (!m_breaker.allow(circuit)) {

@@ -61,7 +61,7 @@ test('a port in use is a clear error', async () => {
   const r = run(['--headless', '--port', String(blocker.address().port)], { HOME: home, XDG_CONFIG_HOME: join(home, '.config') });
   blocker.close();
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /cannot listen on 127\.0\.0\.1:\d+/);
+  assert.match(r.stderr, /port \d+ on 127\.0\.0\.1 is in use by another program/);
 });
 
 test('SIGTERM waits for an in-flight stream, then exits 0', async () => {

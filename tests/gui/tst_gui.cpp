@@ -13,6 +13,7 @@
 #include <QtCore/qfile.h>
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qjsonobject.h>
+#include <QtCore/qregularexpression.h>
 #include <QtCore/qtemporarydir.h>
 #include <QtNetwork/qtcpsocket.h>
 #include <QtGui/qclipboard.h>
@@ -653,7 +654,7 @@ private Q_SLOTS:
         QCOMPARE(model->index(0, ActivityModel::Status).data().toInt(), 200);
         QTRY_VERIFY(w.log()->toPlainText().contains(QStringLiteral("/v1/chat/completions")));
         QVERIFY(!w.log()->toPlainText().contains(QStringLiteral("fk-gui-test-0123456789")));
-        w.levelFilter()->setCurrentIndex(3); // errors only
+        w.levelFilter()->setCurrentIndex(2); // errors only
         QVERIFY(!w.log()->toPlainText().contains(QStringLiteral("/v1/chat/completions")));
         for (int i = 0; i < ActivityWindow::kMaxRequests + 20; ++i)
             w.addRequest(RequestRecord());
@@ -663,6 +664,47 @@ private Q_SLOTS:
         w.addRequest(RequestRecord());
         w.flush();
         QCOMPARE(model->rowCount(), ActivityWindow::kMaxRequests);
+    }
+
+    void activityExplainsErrors()
+    {
+        // An unknown model and an upstream failure: coloured rows, the message, the model as asked, the
+        // backend, sizes with units, and upstream failures in "Errors only".
+        ActivityWindow w(m_controller.get());
+        w.show();
+        HttpClient http;
+        RecordedCall unknown;
+        startCall(http, unknown, "POST", QUrl(m_controller->baseUrl() + QStringLiteral("/v1/chat/completions")),
+                  R"({"model":"no-such-model","messages":[]})", {}, m_clock);
+        QTRY_VERIFY(unknown.done());
+        QCOMPARE(unknown.status, 404);
+        m_fake->failModels.insert(QStringLiteral("claude-opus-4-6"));
+        RecordedCall failed;
+        startCall(http, failed, "POST", QUrl(m_controller->baseUrl() + QStringLiteral("/v1/messages")),
+                  R"({"model":"claude-opus-4-6","max_tokens":5,"messages":[{"role":"user","content":"x"}]})", {}, m_clock);
+        QTRY_VERIFY_WITH_TIMEOUT(failed.done(), 20000);
+        m_fake->failModels.clear();
+        QCOMPARE(failed.status, 503);
+        ActivityModel *model = w.requestModel();
+        QTRY_COMPARE(model->rowCount(), 2);
+        // Newest first: the upstream failure, then the unknown model.
+        QCOMPARE(model->index(1, ActivityModel::Model).data().toString(), QStringLiteral("no-such-model"));
+        QCOMPARE(model->index(1, ActivityModel::Backend).data().toString(), QStringLiteral("-"));
+        QVERIFY(model->index(1, ActivityModel::Route).data(Qt::ToolTipRole).toString().contains(QStringLiteral("not configured")));
+        QCOMPARE(model->index(0, ActivityModel::Backend).data().toString(), QStringLiteral("factory"));
+        const QColor red = model->index(0, ActivityModel::Status).data(Qt::ForegroundRole).value<QBrush>().color();
+        QCOMPARE(red, QColor(0xc6, 0x28, 0x28));
+        QVERIFY(QRegularExpression(QStringLiteral("^[0-9.]+ (bytes|kB|MB)$")).match(model->index(0, ActivityModel::In).data().toString()).hasMatch());
+        w.requests()->setCurrentIndex(model->index(0, 0));
+        const QString details = w.details()->toPlainText();
+        QVERIFY2(details.contains(QStringLiteral("Model asked for: claude-opus-4-6")), qPrintable(details));
+        QVERIFY(details.contains(QStringLiteral("Backend: factory")));
+        QVERIFY(details.contains(QStringLiteral("Status: 503")));
+        QVERIFY(details.contains(QStringLiteral("Error: ")));
+        QVERIFY(!details.contains(QStringLiteral("fk-gui-test")));
+        w.levelFilter()->setCurrentIndex(2); // errors only
+        QTRY_VERIFY(w.log()->toPlainText().contains(QStringLiteral("status=503")));
+        QVERIFY(!w.log()->toPlainText().contains(QStringLiteral("status=404"))); // the client's mistake is not an error of ours
     }
 
     void singleInstanceHandoff()
