@@ -4,6 +4,7 @@
 #include "appcontroller.h"
 #include "desktopapp.h"
 #include "settingsdialog.h"
+#include "server/exchange.h"
 #include "trayicon.h"
 
 #include <QtCore/qdir.h>
@@ -13,7 +14,9 @@
 #include <QtCore/qtimer.h>
 #include <QtGui/qscreen.h>
 #include <QtWidgets/qapplication.h>
+#include <QtNetwork/qtcpserver.h>
 #include <QtWidgets/qmenu.h>
+#include <QtWidgets/qtableview.h>
 
 #include <cstdio>
 
@@ -30,6 +33,12 @@ int writeScreenshots(DesktopApp &desktop, AppController &controller, const QStri
             std::printf("%s\n", qPrintable(path));
         }
     };
+    // What a user sees a moment after start: the sign-in state settled (the keychain answers asynchronously).
+    for (int i = 0; i < 100 && controller.authState() == QStringLiteral("loading"); ++i) {
+        QEventLoop wait;
+        QTimer::singleShot(50, &wait, &QEventLoop::quit);
+        wait.exec();
+    }
     // The tray menu, as it opens from the panel.
     QMenu *menu = desktop.tray()->menu();
     menu->popup(QPoint(40, 40));
@@ -54,9 +63,53 @@ int writeScreenshots(DesktopApp &desktop, AppController &controller, const QStri
         save(settings, QStringLiteral("settings-") + names[i]);
     }
     settings->hide();
+    // The Activity window with a failed request selected: the details pane and a coloured row.
+    d2a::RequestRecord ok;
+    ok.at = QDateTime::currentDateTime();
+    ok.id = 1;
+    ok.method = QStringLiteral("POST");
+    ok.path = QStringLiteral("/v1/messages");
+    ok.requested = ok.model = QStringLiteral("claude-opus-4-8");
+    ok.backend = QStringLiteral("factory");
+    ok.status = 200;
+    ok.durationMs = 2140;
+    ok.bytesIn = 148213;
+    ok.bytesOut = 18840;
+    ok.streamed = true;
+    d2a::RequestRecord failed = ok;
+    failed.id = 2;
+    failed.path = QStringLiteral("/v1/chat/completions");
+    failed.requested = QStringLiteral("gpt-5.9");
+    failed.model.clear();
+    failed.backend.clear();
+    failed.status = 404;
+    failed.durationMs = 0;
+    failed.bytesOut = 171;
+    failed.streamed = false;
+    failed.error = QStringLiteral("model 'gpt-5.9' is not configured; GET /v1/models lists the available models");
+    desktop.activity()->addRequest(ok);
+    desktop.activity()->addRequest(failed);
+    desktop.activity()->flush();
     desktop.showActivity();
+    desktop.activity()->requests()->setCurrentIndex(desktop.activity()->requestModel()->index(0, 0));
     save(desktop.activity(), QStringLiteral("activity"));
     desktop.activity()->hide();
-    Q_UNUSED(controller);
-    return written >= names.size() + 2 ? 0 : 1;
+    // Port in use: the tray menu and the notification's words, and Settings > General.
+    QTcpServer blocker;
+    if (blocker.listen(QHostAddress::LocalHost, 0)) {
+        controller.stop();
+        d2a::Config c = controller.config();
+        const int port = c.port;
+        c.port = blocker.serverPort();
+        controller.applyConfig(c);
+        controller.start();
+        menu->popup(QPoint(40, 40));
+        for (int i = 0; i < 20; ++i)
+            QApplication::processEvents();
+        save(menu, QStringLiteral("tray-menu-port-in-use"));
+        menu->hide();
+        c.port = port; // leave the file as it was for the next language's run
+        controller.applyConfig(c);
+    }
+    return written >= names.size() + 3 ? 0 : 1;
 }

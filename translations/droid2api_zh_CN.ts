@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>AccountPage</name>
@@ -47,16 +48,8 @@
         <translation>已退出登录。</translation>
     </message>
     <message>
-        <source>Failed: %1</source>
-        <translation>失败：%1</translation>
-    </message>
-    <message>
         <source>Cancel sign-in</source>
         <translation>取消登录</translation>
-    </message>
-    <message>
-        <source>Your code: &lt;b&gt;%1&lt;/b&gt;&lt;br&gt;Approve it at &lt;a href="%2"&gt;%3&lt;/a&gt; (opened in your browser). Waiting...</source>
-        <translation>你的验证码：&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;请在 &lt;a href="%2"&gt;%3&lt;/a&gt; 批准（已在浏览器中打开）。正在等待...</translation>
     </message>
     <message>
         <source>Signed in as %1.</source>
@@ -67,18 +60,6 @@
         <translation>正在向 Factory 请求登录验证码...</translation>
     </message>
     <message>
-        <source>Signed in%1. Token state: %2; access token valid until %3.</source>
-        <translation>已登录%1。令牌状态：%2；访问令牌有效期至 %3。</translation>
-    </message>
-    <message>
-        <source> as %1</source>
-        <translation>（%1）</translation>
-    </message>
-    <message>
-        <source>unknown</source>
-        <translation>未知</translation>
-    </message>
-    <message>
         <source>Using the FACTORY_API_KEY environment variable.</source>
         <translation>正在使用 FACTORY_API_KEY 环境变量。</translation>
     </message>
@@ -87,20 +68,12 @@
         <translation>正在使用已保存的 Factory API 密钥。</translation>
     </message>
     <message>
-        <source>Not signed in: requests use the client's own key.</source>
-        <translation>未登录：请求将使用客户端自己的密钥。</translation>
-    </message>
-    <message>
         <source>Tokens are kept in: %1</source>
         <translation>令牌保存位置：%1</translation>
     </message>
     <message>
         <source>Warning: %1</source>
         <translation>警告：%1</translation>
-    </message>
-    <message>
-        <source>Sign-in required: %1</source>
-        <translation>需要登录：%1</translation>
     </message>
     <message>
         <source>stored (enter a new key to replace it)</source>
@@ -122,12 +95,152 @@
         <source>Sign in in the browser, like the droid CLI</source>
         <translation>像 droid CLI 一样在浏览器中登录</translation>
     </message>
+    <message>
+        <source>Organisation:</source>
+        <translation>组织：</translation>
+    </message>
+    <message>
+        <source>The Factory organisation your requests are billed to (sent as X-Factory-Org-Id)</source>
+        <translation>请求计费所属的 Factory 组织（以 X-Factory-Org-Id 发送）</translation>
+    </message>
+    <message>
+        <source>Share the sign-in with the droid CLI (write each renewed token back to it)</source>
+        <translation>与 droid CLI 共享登录（每次续期的登录令牌都写回给它）</translation>
+    </message>
+    <message>
+        <source>Factory renews sign-in tokens on every refresh and refuses the old one: without this, the droid CLI would have to sign in again after droid2api renewed a sign-in imported from it.</source>
+        <translation>Factory 每次刷新都会换发新的登录令牌并拒绝旧令牌：不勾选时，droid2api 续期了从 droid CLI 导入的登录后，droid CLI 就得重新登录。</translation>
+    </message>
+    <message>
+        <source>Switched organisation.</source>
+        <translation>已切换组织。</translation>
+    </message>
+    <message>
+        <source>Sign out of Factory? Requests will fail until you sign in again. The stored tokens are deleted.</source>
+        <translation>要退出 Factory 登录吗？在重新登录之前请求都会失败。已保存的登录令牌将被删除。</translation>
+    </message>
+    <message>
+        <source>That did not work: %1</source>
+        <translation>操作未成功：%1</translation>
+    </message>
+    <message>
+        <source>Your code: &lt;b&gt;%1&lt;/b&gt;&lt;br&gt;Approve it in the browser window that opened (&lt;a href=&quot;%2&quot;&gt;open it again&lt;/a&gt;). Waiting...</source>
+        <translation>你的验证码：&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;请在已打开的浏览器窗口中批准（&lt;a href=&quot;%2&quot;&gt;重新打开&lt;/a&gt;）。正在等待…</translation>
+    </message>
+    <message>
+        <source>Your code: &lt;b&gt;%1&lt;/b&gt;&lt;br&gt;Open &lt;a href=&quot;%2&quot;&gt;%2&lt;/a&gt; in a browser and approve it. Waiting...</source>
+        <translation>你的验证码：&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;请在浏览器中打开 &lt;a href=&quot;%2&quot;&gt;%2&lt;/a&gt; 并批准。正在等待…</translation>
+    </message>
+    <message>
+        <source>Sign-in cancelled.</source>
+        <translation>已取消登录。</translation>
+    </message>
+    <message>
+        <source>Signed in.</source>
+        <translation>已登录。</translation>
+    </message>
+    <message>
+        <source>Sign-in did not work: %1</source>
+        <translation>登录未成功：%1</translation>
+    </message>
+    <message>
+        <source>Your Factory sign-in has ended%1: sign in again.</source>
+        <translation>你的 Factory 登录已失效%1：请重新登录。</translation>
+    </message>
+    <message>
+        <source> (%1)</source>
+        <translation>（%1）</translation>
+    </message>
+    <message>
+        <source>Factory refused this API key: requests fail until you enter a valid key or sign in.</source>
+        <translation>Factory 拒绝了这个 API 密钥：在输入有效密钥或登录之前，请求都会失败。</translation>
+    </message>
+    <message>
+        <source>Signed in to Factory.</source>
+        <translation>已登录 Factory。</translation>
+    </message>
+    <message>
+        <source>Signed in to Factory as %1.</source>
+        <translation>已以 %1 身份登录 Factory。</translation>
+    </message>
+    <message>
+        <source>Renewing the sign-in...</source>
+        <translation>正在续期登录…</translation>
+    </message>
+    <message>
+        <source>Factory cannot be reached right now; retrying.</source>
+        <translation>暂时无法连接 Factory，正在重试。</translation>
+    </message>
+    <message>
+        <source>Renewed automatically (next before %1).</source>
+        <translation>会自动续期（下次在 %1 之前）。</translation>
+    </message>
+    <message>
+        <source>Not signed in to Factory. Requests fail unless a client sends its own Factory key: sign in below.</source>
+        <translation>尚未登录 Factory。除非客户端自带 Factory 密钥，否则请求会失败：请在下方登录。</translation>
+    </message>
 </context>
 <context>
-    <name>ActivityWindow</name>
+    <name>ActivityModel</name>
     <message>
-        <source>droid2api Activity</source>
-        <translation>droid2api 活动</translation>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Request #%1 at %2</source>
+        <translation>请求 #%1，时间 %2</translation>
+    </message>
+    <message>
+        <source>Route: %1 %2</source>
+        <translation>路由：%1 %2</translation>
+    </message>
+    <message>
+        <source>Model asked for: %1</source>
+        <translation>客户端请求的模型：%1</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>Model served: %1</source>
+        <translation>实际使用的模型：%1</translation>
+    </message>
+    <message>
+        <source>Backend: %1</source>
+        <translation>后端：%1</translation>
+    </message>
+    <message>
+        <source>(not reached)</source>
+        <translation>（未到达）</translation>
+    </message>
+    <message>
+        <source>Status: %1%2</source>
+        <translation>状态：%1%2</translation>
+    </message>
+    <message>
+        <source> (the client left)</source>
+        <translation>（客户端已断开）</translation>
+    </message>
+    <message>
+        <source>Error: %1</source>
+        <translation>错误：%1</translation>
+    </message>
+    <message>
+        <source>Took %1 ms; %2 in, %3 out%4</source>
+        <translation>耗时 %1 毫秒；收到 %2，发出 %3%4</translation>
+    </message>
+    <message>
+        <source>, streamed</source>
+        <translation>，流式</translation>
     </message>
     <message>
         <source>Time</source>
@@ -155,27 +268,26 @@
     </message>
     <message>
         <source>In</source>
-        <translation>输入</translation>
+        <translation>收到</translation>
     </message>
     <message>
         <source>Out</source>
-        <translation>输出</translation>
+        <translation>发出</translation>
     </message>
     <message>
         <source>Streamed</source>
         <translation>流式</translation>
     </message>
+</context>
+<context>
+    <name>ActivityWindow</name>
     <message>
-        <source>Debug and above</source>
-        <translation>调试及以上</translation>
+        <source>droid2api Activity</source>
+        <translation>droid2api 活动</translation>
     </message>
     <message>
         <source>Info and above</source>
         <translation>信息及以上</translation>
-    </message>
-    <message>
-        <source>Warnings and errors</source>
-        <translation>警告和错误</translation>
     </message>
     <message>
         <source>Errors only</source>
@@ -186,23 +298,67 @@
         <translation>日志：</translation>
     </message>
     <message>
-        <source>%1 ms</source>
-        <translation>%1 毫秒</translation>
+        <source>Everything (debug)</source>
+        <translation>全部（调试）</translation>
     </message>
     <message>
-        <source>yes</source>
-        <translation>是</translation>
-    </message>
-    <message>
-        <source>no</source>
-        <translation>否</translation>
+        <source>Select a request to see its details.</source>
+        <translation>选择一个请求以查看详情。</translation>
     </message>
 </context>
 <context>
     <name>AppController</name>
     <message>
-        <source>Factory sign-in required</source>
-        <translation>需要登录 Factory</translation>
+        <source>Port %1 is in use by another program, so droid2api is not serving. Choose another port in Settings &gt; General, or use a free one.</source>
+        <translation>端口 %1 已被其他程序占用，droid2api 未在提供服务。请在“设置 &gt; 常规”中选择其他端口，或使用一个空闲端口。</translation>
+    </message>
+    <message>
+        <source>droid2api could not start: %1</source>
+        <translation>droid2api 无法启动：%1</translation>
+    </message>
+    <message>
+        <source>Not signed in to Factory: requests fail until you sign in (or a client sends its own Factory key).</source>
+        <translation>尚未登录 Factory：登录之前请求都会失败（除非客户端自带 Factory 密钥）。</translation>
+    </message>
+    <message>
+        <source>Your Factory sign-in has ended: sign in again.</source>
+        <translation>你的 Factory 登录已失效：请重新登录。</translation>
+    </message>
+    <message>
+        <source>Factory refused your API key: enter a valid key or sign in.</source>
+        <translation>Factory 拒绝了你的 API 密钥：请输入有效密钥或登录。</translation>
+    </message>
+    <message>
+        <source>the local access key was removed</source>
+        <translation>已移除本地访问密钥</translation>
+    </message>
+    <message>
+        <source>the local access key was changed</source>
+        <translation>已更改本地访问密钥</translation>
+    </message>
+    <message>
+        <source>no free port found on %1: %2</source>
+        <translation>在 %1 上找不到空闲端口：%2</translation>
+    </message>
+    <message>
+        <source>moved to the free port %1</source>
+        <translation>已改用空闲端口 %1</translation>
+    </message>
+    <message>
+        <source>signing in to Factory in the browser</source>
+        <translation>正在通过浏览器登录 Factory</translation>
+    </message>
+    <message>
+        <source>signed in to Factory</source>
+        <translation>已登录 Factory</translation>
+    </message>
+    <message>
+        <source>sign-in failed: %1</source>
+        <translation>登录失败：%1</translation>
+    </message>
+    <message>
+        <source>sign-in cancelled</source>
+        <translation>已取消登录</translation>
     </message>
 </context>
 <context>
@@ -223,7 +379,7 @@
 <context>
     <name>ClientsPage</name>
     <message>
-        <source>Ready-to-copy settings for your tools, filled with this proxy's address and key:</source>
+        <source>Ready-to-copy settings for your tools, filled with this proxy&apos;s address and key:</source>
         <translation>可直接复制到各工具的配置，已填入本代理的地址和密钥：</translation>
     </message>
     <message>
@@ -310,7 +466,7 @@
         <translation>恢复默认</translation>
     </message>
     <message>
-        <source>'%1' is not a valid http(s) URL.</source>
+        <source>&apos;%1&apos; is not a valid http(s) URL.</source>
         <translation>“%1”不是有效的 http(s) 地址。</translation>
     </message>
     <message>
@@ -384,6 +540,34 @@
         <source>General</source>
         <translation>常规</translation>
     </message>
+    <message>
+        <source>none: web pages cannot use droid2api (recommended)</source>
+        <translation>无：网页不能使用 droid2api（推荐）</translation>
+    </message>
+    <message>
+        <source>Origins of web pages that may call droid2api from a browser, separated by spaces, e.g. http://localhost:5173 or http://localhost:*. Every other page is refused.</source>
+        <translation>允许在浏览器中调用 droid2api 的网页来源，以空格分隔，例如 http://localhost:5173 或 http://localhost:*。其他网页一律拒绝。</translation>
+    </message>
+    <message>
+        <source>Web pages allowed:</source>
+        <translation>允许的网页：</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a web origin: write scheme://host or scheme://host:port, such as http://localhost:5173 (* stands for any port or name part).</source>
+        <translation>“%1”不是网页来源：请写成 scheme://host 或 scheme://host:port，例如 http://localhost:5173（* 代表任意端口或名称的一部分）。</translation>
+    </message>
+    <message>
+        <source>No web page can use droid2api; coding agents and apps are not web pages and are not affected.</source>
+        <translation>任何网页都不能使用 droid2api；编程助手和应用不是网页，不受影响。</translation>
+    </message>
+    <message>
+        <source>The pages you allow can spend your Factory account from your browser: set a local access key too, and give it only to the tools you trust.</source>
+        <translation>你允许的网页可以通过浏览器消耗你的 Factory 账户额度：请同时设置本地访问密钥，并只交给你信任的工具。</translation>
+    </message>
+    <message>
+        <source>The pages you allow must send the local access key.</source>
+        <translation>你允许的网页必须发送本地访问密钥。</translation>
+    </message>
 </context>
 <context>
     <name>ModelsPage</name>
@@ -456,7 +640,7 @@
         <translation>第 %1 行：模型 ID 为空。</translation>
     </message>
     <message>
-        <source>Row %1: the model id '%2' is used twice.</source>
+        <source>Row %1: the model id &apos;%2&apos; is used twice.</source>
         <translation>第 %1 行：模型 ID“%2”重复。</translation>
     </message>
     <message>
@@ -470,6 +654,50 @@
     <message>
         <source>Models</source>
         <translation>模型</translation>
+    </message>
+    <message>
+        <source>Anthropic Messages</source>
+        <translation>Anthropic Messages</translation>
+    </message>
+    <message>
+        <source>OpenAI Responses</source>
+        <translation>OpenAI Responses</translation>
+    </message>
+    <message>
+        <source>OpenAI Chat</source>
+        <translation>OpenAI Chat</translation>
+    </message>
+    <message>
+        <source>Gemini</source>
+        <translation>Gemini</translation>
+    </message>
+    <message>
+        <source>Credits</source>
+        <translation>积分倍率</translation>
+    </message>
+    <message>
+        <source>Retires</source>
+        <translation>停用日期</translation>
+    </message>
+    <message>
+        <source>Factory&apos;s credit multiplier: what a token of this model costs against the base price</source>
+        <translation>Factory 的积分倍率：该模型每个 token（词元）相对基础价格的消耗</translation>
+    </message>
+    <message>
+        <source>From this day the model is retired: hidden, and its requests go to its replacement</source>
+        <translation>从这一天起该模型停用：不再列出，其请求转到替代模型</translation>
+    </message>
+    <message>
+        <source>&amp;Copy model id</source>
+        <translation>复制模型 ID(&amp;C)</translation>
+    </message>
+    <message>
+        <source>%1 (then %2)</source>
+        <translation>%1（之后为 %2）</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; in config.json</source>
+        <translation>config.json 中写作“%1”</translation>
     </message>
 </context>
 <context>
@@ -505,6 +733,14 @@
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>未保存的更改</translation>
+    </message>
+    <message>
+        <source>Apply your changes before closing?</source>
+        <translation>关闭前要应用你的更改吗？</translation>
+    </message>
 </context>
 <context>
     <name>SettingsPage</name>
@@ -531,6 +767,14 @@
     <message>
         <source>Extra high</source>
         <translation>极高</translation>
+    </message>
+    <message>
+        <source>Minimal</source>
+        <translation>最低</translation>
+    </message>
+    <message>
+        <source>Max</source>
+        <translation>最高</translation>
     </message>
 </context>
 <context>
@@ -568,22 +812,6 @@
         <translation>高</translation>
     </message>
     <message>
-        <source>Settings...</source>
-        <translation>设置...</translation>
-    </message>
-    <message>
-        <source>Activity...</source>
-        <translation>活动...</translation>
-    </message>
-    <message>
-        <source>Quit</source>
-        <translation>退出</translation>
-    </message>
-    <message>
-        <source>Factory sign-in required. Open Settings &gt; Account to sign in.</source>
-        <translation>需要登录 Factory。请打开 设置 &gt; 账户 登录。</translation>
-    </message>
-    <message>
         <source>Running on %1</source>
         <translation>运行中：%1</translation>
     </message>
@@ -592,40 +820,120 @@
         <translation>已停止</translation>
     </message>
     <message>
-        <source>Running; Factory sign-in required</source>
-        <translation>运行中；需要登录 Factory</translation>
-    </message>
-    <message>
-        <source>Error: %1</source>
-        <translation>错误：%1</translation>
-    </message>
-    <message>
         <source>droid2api - %1</source>
         <translation>droid2api - %1</translation>
-    </message>
-    <message>
-        <source>Stop proxy</source>
-        <translation>停止代理</translation>
-    </message>
-    <message>
-        <source>Start proxy</source>
-        <translation>启动代理</translation>
     </message>
     <message>
         <source>Copy %1</source>
         <translation>复制 %1</translation>
     </message>
     <message>
-        <source>Sign in...</source>
-        <translation>登录...</translation>
-    </message>
-    <message>
-        <source>Account: %1</source>
-        <translation>账户：%1</translation>
-    </message>
-    <message>
         <source>(circuit open: %1)</source>
         <translation>（熔断已打开：%1）</translation>
+    </message>
+    <message>
+        <source>Use a &amp;free port</source>
+        <translation>使用空闲端口(&amp;F)</translation>
+    </message>
+    <message>
+        <source>droid2api now serves on %1. Clients set up for the old port need the new one (Settings &gt; Clients).</source>
+        <translation>droid2api 现在在 %1 上提供服务。按旧端口配置的客户端需要改用新端口（设置 &gt; 客户端）。</translation>
+    </message>
+    <message>
+        <source>Minimal</source>
+        <translation>最低</translation>
+    </message>
+    <message>
+        <source>Extra high</source>
+        <translation>超高</translation>
+    </message>
+    <message>
+        <source>Max</source>
+        <translation>最高</translation>
+    </message>
+    <message>
+        <source>&amp;Settings...</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Activity...</source>
+        <translation>活动(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Choose &quot;Sign in to Factory&quot; in the droid2api menu, or click here.</source>
+        <translation>请在 droid2api 菜单中选择“登录 Factory”，或点击此处。</translation>
+    </message>
+    <message>
+        <source>Approve the code %1 in the browser window that opened.</source>
+        <translation>请在已打开的浏览器窗口中批准验证码 %1。</translation>
+    </message>
+    <message>
+        <source>Open %1 in a browser and approve the code %2.</source>
+        <translation>请在浏览器中打开 %1 并批准验证码 %2。</translation>
+    </message>
+    <message>
+        <source>Signed in to Factory.</source>
+        <translation>已登录 Factory。</translation>
+    </message>
+    <message>
+        <source>Signed in to Factory as %1.</source>
+        <translation>已以 %1 身份登录 Factory。</translation>
+    </message>
+    <message>
+        <source>Sign-in did not work: %1</source>
+        <translation>登录未成功：%1</translation>
+    </message>
+    <message>
+        <source>Factory refused the API key</source>
+        <translation>Factory 拒绝了 API 密钥</translation>
+    </message>
+    <message>
+        <source>Factory sign-in ended</source>
+        <translation>Factory 登录已失效</translation>
+    </message>
+    <message>
+        <source>Not signed in to Factory</source>
+        <translation>尚未登录 Factory</translation>
+    </message>
+    <message>
+        <source>Not serving: port %1 is in use</source>
+        <translation>未提供服务：端口 %1 已被占用</translation>
+    </message>
+    <message>
+        <source>Not serving: %1</source>
+        <translation>未提供服务：%1</translation>
+    </message>
+    <message>
+        <source>Cancel sign-in (waiting for the browser)</source>
+        <translation>取消登录（正在等待浏览器）</translation>
+    </message>
+    <message>
+        <source>Sign &amp;in to Factory...</source>
+        <translation>登录 Factory(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>%1 on %2</source>
+        <translation>%2 上的 %1</translation>
+    </message>
+    <message>
+        <source>S&amp;top proxy</source>
+        <translation>停止代理(&amp;T)</translation>
+    </message>
+    <message>
+        <source>S&amp;tart proxy</source>
+        <translation>启动代理(&amp;T)</translation>
+    </message>
+    <message>
+        <source>A&amp;ccount...</source>
+        <translation>账户(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>A&amp;ccount: %1</source>
+        <translation>账户(&amp;C)：%1</translation>
     </message>
 </context>
 <context>
@@ -705,10 +1013,6 @@ and enter the code %2 (or open %3). The code expires in %4 minutes.</source>
         <translation>删除已保存的 Factory 令牌和 API 密钥，然后退出。</translation>
     </message>
     <message>
-        <source>Import the droid CLI's sign-in (~/.factory/auth.json), then exit.</source>
-        <translation>导入 droid CLI 的登录信息（~/.factory/auth.json），然后退出。</translation>
-    </message>
-    <message>
         <source>Where tokens live: auto (default), keychain or file.</source>
         <translation>令牌保存位置：auto（默认）、keychain 或 file。</translation>
     </message>
@@ -761,7 +1065,7 @@ The file was not changed. Fix it and start droid2api again.</source>
         <translation>droid2api %1 listening on %2</translation>
     </message>
     <message>
-        <source>droid2api: unknown client '%1' (choose one of: %2)</source>
+        <source>droid2api: unknown client &apos;%1&apos; (choose one of: %2)</source>
         <translation>droid2api：未知客户端“%1”（可选：%2）</translation>
     </message>
     <message>
@@ -809,11 +1113,11 @@ The file was not changed. Fix it and start droid2api again.</source>
         <translation>droid2api：用法：droid2api connect|disconnect CLIENT [--yes] [--model ID]</translation>
     </message>
     <message>
-        <source>droid2api: removed the key of backend '%1'</source>
+        <source>droid2api: removed the key of backend &apos;%1&apos;</source>
         <translation>droid2api：已删除后端“%1”的密钥</translation>
     </message>
     <message>
-        <source>droid2api: stored the key of backend '%1' in %2</source>
+        <source>droid2api: stored the key of backend &apos;%1&apos; in %2</source>
         <translation>droid2api：已将后端“%1”的密钥保存到%2</translation>
     </message>
     <message>
@@ -825,8 +1129,20 @@ The file was not changed. Fix it and start droid2api again.</source>
         <translation>保存后端 &lt;name&gt; 的密钥（从标准输入读取；为空则删除），然后退出。</translation>
     </message>
     <message>
-        <source>droid2api: backends[] in the config has no backend named '%1'</source>
+        <source>droid2api: backends[] in the config has no backend named &apos;%1&apos;</source>
         <translation>droid2api：配置的 backends[] 中没有名为“%1”的后端</translation>
+    </message>
+    <message>
+        <source>Import the droid CLI&apos;s sign-in (~/.factory/auth.v2.*, shared with it from then on), then exit.</source>
+        <translation>导入 droid CLI 的登录（~/.factory/auth.v2.*，此后与其共享），然后退出。</translation>
+    </message>
+    <message>
+        <source>Desktop app: open the Activity window (of the running app, if there is one).</source>
+        <translation>桌面应用：打开活动窗口（若已有实例在运行，则打开该实例的）。</translation>
+    </message>
+    <message>
+        <source>droid2api is already running; showing its Activity window.</source>
+        <translation>droid2api 已在运行；正在显示它的活动窗口。</translation>
     </message>
 </context>
 </TS>
