@@ -14,7 +14,7 @@ ActivityModel::ActivityModel(QObject *parent) : QAbstractTableModel(parent)
 
 void ActivityModel::add(const d2a::RequestRecord &record)
 {
-    m_pending.append({ record, record.at.isValid() ? record.at : QDateTime::currentDateTime() });
+    m_pending.append({ record, record.at.isValid() ? record.at.toLocalTime() : QDateTime::currentDateTime() });
     if (m_pending.size() > kMaxRows)
         m_pending.removeFirst();
     if (!m_batch.isActive())

@@ -2,11 +2,14 @@
 
 #include "auth/authmanager.h"
 #include "auth/devicesignin.h"
+#include "integrations/clientsetup.h"
 #include "log/log.h"
 #include "server/httpserver.h"
 #include "server/proxyservice.h"
 
 #include <QtCore/qfile.h>
+#include <QtCore/qlocale.h>
+#include <QtCore/qdatetime.h>
 #include <QtCore/qloggingcategory.h>
 #include <QtCore/qurl.h>
 #include <QtGui/qdesktopservices.h>
@@ -21,6 +24,11 @@ AppController::AppController(QString configPath, const d2a::Config &config, cons
     m_proxy->setConfig(m_config);
     m_proxy->startAuth();
     connect(m_proxy, &d2a::ProxyService::requestFinished, this, &AppController::requestFinished);
+    connect(m_proxy, &d2a::ProxyService::requestFinished, this, [this](const d2a::RequestRecord &r) {
+        if (r.status >= 500)
+            noteError(tr("%1 %2 (%3): %4").arg(r.method, r.path, r.model.isEmpty() ? r.requested : r.model,
+                                               r.error.isEmpty() ? tr("HTTP %1").arg(r.status) : r.error));
+    });
     connect(m_proxy->auth(), &d2a::AuthManager::statusChanged, this, [this] {
         updateState();
         Q_EMIT authChanged();
@@ -53,6 +61,7 @@ void AppController::start()
                                "Settings > General, or use a free one.").arg(m_config.port)
                           : tr("droid2api could not start: %1").arg(r.error().message);
         qCWarning(lcApp).noquote() << m_message;
+        noteError(m_message);
         Q_EMIT stateChanged(m_state, m_message);
         return;
     }
@@ -226,10 +235,59 @@ void AppController::startSignIn()
             qCInfo(lcApp).noquote() << tr("sign-in cancelled");
         } else {
             qCWarning(lcApp).noquote() << tr("sign-in failed: %1").arg(reason);
+            noteError(tr("Sign-in did not work: %1").arg(reason));
         }
         Q_EMIT signInFinished(m_signInCancelled ? QString() : reason, m_signInCancelled, QString());
     });
     m_signIn->start();
+}
+
+void AppController::noteError(const QString &text)
+{
+    m_errors.prepend(QLocale().toString(QTime::currentTime(), QStringLiteral("HH:mm:ss")) + u' ' + text);
+    while (m_errors.size() > 20)
+        m_errors.removeLast();
+    Q_EMIT errorsChanged();
+}
+
+QList<AppController::ToolLink> AppController::toolLinks() const
+{
+    const d2a::ClientSettings settings { baseUrl(), m_config.accessKey.isEmpty() ? QStringLiteral("droid2api") : m_config.accessKey, QString() };
+    d2a::ClientSetup setup;
+    QList<ToolLink> links;
+    for (const auto &[client, name] : { std::pair { QStringLiteral("claude-code"), tr("Claude Code") },
+                                        std::pair { QStringLiteral("codex"), tr("Codex") } }) {
+        ToolLink link { client, name, false, false, {} };
+        const auto off = setup.planDisconnect(client);
+        const auto on = setup.planConnect(client, settings);
+        if (!on) {
+            link.error = on.error().message; // its file is unreadable or not valid
+        } else if (!off) {
+            link.connected = false; // droid2api never connected it on this machine
+        } else {
+            // Connected: disconnecting would change its file (it holds droid2api's settings).
+            link.connected = !off.value().diff.isEmpty() || off.value().removeFile;
+            link.matches = link.connected && on.value().diff.isEmpty();
+        }
+        links << link;
+    }
+    return links;
+}
+
+QString AppController::updateTool(const QString &client)
+{
+    const d2a::ClientSettings settings { baseUrl(), m_config.accessKey.isEmpty() ? QStringLiteral("droid2api") : m_config.accessKey, QString() };
+    d2a::ClientSetup setup;
+    const auto plan = setup.planConnect(client, settings);
+    if (!plan)
+        return plan.error().message;
+    if (plan.value().diff.isEmpty())
+        return {};
+    const auto done = setup.apply(plan.value());
+    if (!done)
+        return done.error().message;
+    qCInfo(lcApp).noquote() << tr("updated %1 for %2").arg(client, settings.baseUrl);
+    return {};
 }
 
 void AppController::cancelSignIn()
@@ -250,6 +308,26 @@ QString AppController::setReasoningDefault(d2a::ReasoningLevel level)
 QString AppController::accountEmail() const
 {
     return m_proxy->auth()->source() == d2a::AuthManager::Source::RefreshToken ? m_proxy->auth()->email() : QString();
+}
+
+QString AppController::accountSummary() const
+{
+    const d2a::AuthManager *auth = m_proxy->auth();
+    switch (auth->state()) {
+    case d2a::AuthManager::State::NoCredentials:
+        return needsFactory() ? tr("Not signed in to Factory") : tr("Other backends only (no Factory account needed)");
+    case d2a::AuthManager::State::SignInRequired: return tr("The Factory sign-in has ended");
+    case d2a::AuthManager::State::KeyRejected: return tr("Factory refused the API key");
+    case d2a::AuthManager::State::Loading: return tr("Checking the sign-in...");
+    default: break;
+    }
+    switch (auth->source()) {
+    case d2a::AuthManager::Source::RefreshToken: return auth->email().isEmpty() ? tr("Signed in to Factory") : auth->email();
+    case d2a::AuthManager::Source::FactoryApiKeyEnv: return tr("Factory, with the FACTORY_API_KEY variable");
+    case d2a::AuthManager::Source::ApiKey: return tr("Factory, with a stored API key");
+    case d2a::AuthManager::Source::None: break;
+    }
+    return tr("Not signed in to Factory");
 }
 
 QString AppController::authState() const

@@ -65,8 +65,26 @@ public:
     /// How a URL is opened in the browser (QDesktopServices; tests record instead).
     void setUrlOpener(std::function<bool(const QUrl &)> opener) { m_openUrl = std::move(opener); }
 
+    /// A coding tool droid2api can set up (Claude Code, Codex): whether its settings file points at droid2api,
+    /// and whether with today's address and key.
+    struct ToolLink
+    {
+        QString client; ///< claude-code, codex
+        QString name; ///< as people call it
+        bool connected = false;
+        bool matches = false;
+        QString error; ///< its file cannot be read
+    };
+    QList<ToolLink> toolLinks() const;
+    /// Rewrites a connected tool's settings for today's address and key (with a backup). Returns an error or "".
+    QString updateTool(const QString &client);
+    /// Answers that went wrong (5xx, and failures to listen or sign in), newest first, at most 20.
+    QStringList recentErrors() const { return m_errors; }
+
     /// Account summary for the tray and the Account page: signed-in email, or "" when not signed in.
     QString accountEmail() const;
+    /// The account in a few words, from the sign-in state (whatever else is wrong).
+    QString accountSummary() const;
     QString authState() const;
 
 Q_SIGNALS:
@@ -78,6 +96,7 @@ Q_SIGNALS:
     void signInProgress(const QString &userCode, const QString &url, bool browserOpened);
     /// `error` empty: signed in as `email`; `cancelled`: the user stopped it (not a failure).
     void signInFinished(const QString &error, bool cancelled, const QString &email);
+    void errorsChanged();
 
 private:
     void updateState();
@@ -92,5 +111,7 @@ private:
     QString m_message;
     d2a::DeviceSignIn *m_signIn = nullptr;
     std::function<bool(const QUrl &)> m_openUrl;
+    QStringList m_errors;
+    void noteError(const QString &text);
     bool m_signInCancelled = false;
 };

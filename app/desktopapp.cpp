@@ -3,6 +3,7 @@
 #include "activitywindow.h"
 #include "server/proxyservice.h"
 #include "settingsdialog.h"
+#include "statuswindow.h"
 #include "trayicon.h"
 
 #include <QtWidgets/qapplication.h>
@@ -19,22 +20,46 @@ DesktopApp::DesktopApp(AppController *controller, QObject *parent) : QObject(par
         case AppController::Problem::NoCredentials:
         case AppController::Problem::SignInExpired:
         case AppController::Problem::KeyRejected: showSettings(1); break;
-        case AppController::Problem::None: showActivity(); break;
+        case AppController::Problem::None: showStatus(); break;
         }
     });
     connect(m_tray, &TrayIcon::activityRequested, this, &DesktopApp::showActivity);
+    connect(m_tray, &TrayIcon::statusRequested, this, &DesktopApp::showStatus);
     connect(m_tray, &TrayIcon::quitRequested, this, &DesktopApp::quit);
     activity(); // collects requests and log lines from the start, shown or not
     // Shown in any case: Qt embeds it as soon as a tray appears (a panel may start after the app at login).
     m_tray->icon()->show();
-    if (!QSystemTrayIcon::isSystemTrayAvailable())
-        showSettings(); // no tray (yet): the window is the way in
+    if (!QSystemTrayIcon::isSystemTrayAvailable()) {
+        // No tray (yet; GNOME without AppIndicator): the status window is the way in, with Start/Stop and Quit.
+        status()->setTrayless(true);
+        showStatus();
+    }
 }
 
 DesktopApp::~DesktopApp()
 {
     delete m_settings;
     delete m_activity;
+    delete m_status;
+}
+
+StatusWindow *DesktopApp::status()
+{
+    if (!m_status) {
+        m_status = new StatusWindow(m_controller);
+        connect(m_status, &StatusWindow::settingsRequested, this, [this](int page) { showSettings(page); });
+        connect(m_status, &StatusWindow::activityRequested, this, &DesktopApp::showActivity);
+        connect(m_status, &StatusWindow::quitRequested, this, &DesktopApp::quit);
+    }
+    return m_status;
+}
+
+void DesktopApp::showStatus()
+{
+    status()->refresh();
+    status()->show();
+    status()->raise();
+    status()->activateWindow();
 }
 
 SettingsDialog *DesktopApp::settings()

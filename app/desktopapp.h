@@ -9,6 +9,7 @@
 class ActivityWindow;
 class SettingsDialog;
 class SingleInstance;
+class StatusWindow;
 class TrayIcon;
 
 class DesktopApp final : public QObject
@@ -23,8 +24,10 @@ public:
     TrayIcon *tray() const { return m_tray; }
     SettingsDialog *settings();
     ActivityWindow *activity();
+    StatusWindow *status();
     void showSettings(int page = -1);
     void showActivity();
+    void showStatus();
     /// Stops the proxy gracefully, then quits the application.
     void quit();
 
@@ -33,4 +36,5 @@ private:
     TrayIcon *m_tray = nullptr;
     QPointer<SettingsDialog> m_settings;
     QPointer<ActivityWindow> m_activity;
+    QPointer<StatusWindow> m_status;
 };

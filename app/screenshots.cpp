@@ -4,6 +4,7 @@
 #include "appcontroller.h"
 #include "desktopapp.h"
 #include "settingsdialog.h"
+#include "statuswindow.h"
 #include "server/exchange.h"
 #include "trayicon.h"
 
@@ -94,6 +95,10 @@ int writeScreenshots(DesktopApp &desktop, AppController &controller, const QStri
     desktop.activity()->requests()->setCurrentIndex(desktop.activity()->requestModel()->index(0, 0));
     save(desktop.activity(), QStringLiteral("activity"));
     desktop.activity()->hide();
+    // The status window, as a first-run user without credentials sees it.
+    desktop.showStatus();
+    save(desktop.status(), QStringLiteral("status"));
+    desktop.status()->hide();
     // Port in use: the tray menu and the notification's words, and Settings > General.
     QTcpServer blocker;
     if (blocker.listen(QHostAddress::LocalHost, 0)) {
@@ -108,8 +113,11 @@ int writeScreenshots(DesktopApp &desktop, AppController &controller, const QStri
             QApplication::processEvents();
         save(menu, QStringLiteral("tray-menu-port-in-use"));
         menu->hide();
+        desktop.showStatus();
+        save(desktop.status(), QStringLiteral("status-port-in-use"));
+        desktop.status()->hide();
         c.port = port; // leave the file as it was for the next language's run
         controller.applyConfig(c);
     }
-    return written >= names.size() + 3 ? 0 : 1;
+    return written >= names.size() + 4 ? 0 : 1;
 }

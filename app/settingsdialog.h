@@ -44,6 +44,8 @@ public:
     /// (a QMessageBox::StandardButton value).
     bool confirmClose();
     std::function<int()> askOverride;
+    /// After a port, address or key change, whether to update the tools still set up for the old one (tests answer).
+    std::function<bool(const QStringList &names)> askUpdateTools;
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -52,6 +54,7 @@ protected:
 private:
     void revalidate();
     void reload();
+    void offerToolUpdates();
 
     AppController *m_controller;
     QList<SettingsPage *> m_pages;

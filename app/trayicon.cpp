@@ -72,8 +72,9 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
     }
     m_account = m_menu->addAction(QString(), this, &TrayIcon::signInRequested);
     m_menu->addSeparator();
+    m_menu->addAction(tr("St&atus..."), this, &TrayIcon::statusRequested);
     m_menu->addAction(tr("&Settings..."), this, &TrayIcon::settingsRequested);
-    m_menu->addAction(tr("&Activity..."), this, &TrayIcon::activityRequested);
+    m_menu->addAction(tr("Acti&vity..."), this, &TrayIcon::activityRequested);
     m_menu->addSeparator();
     m_menu->addAction(tr("&Quit"), this, &TrayIcon::quitRequested);
     m_icon->setContextMenu(m_menu);

@@ -40,6 +40,7 @@ Q_SIGNALS:
     /// Opens the screen that fixes the current problem (Settings > General for the port, Account for sign-in).
     void fixRequested(AppController::Problem problem);
     void settingsRequested();
+    void statusRequested();
     void activityRequested();
     void signInRequested();
     void quitRequested();

@@ -360,6 +360,62 @@
         <source>sign-in cancelled</source>
         <translation>已取消登录</translation>
     </message>
+    <message>
+        <source>%1 %2 (%3): %4</source>
+        <translation>%1 %2（%3）：%4</translation>
+    </message>
+    <message>
+        <source>HTTP %1</source>
+        <translation>HTTP %1</translation>
+    </message>
+    <message>
+        <source>Sign-in did not work: %1</source>
+        <translation>登录未成功：%1</translation>
+    </message>
+    <message>
+        <source>Claude Code</source>
+        <translation>Claude Code</translation>
+    </message>
+    <message>
+        <source>Codex</source>
+        <translation>Codex</translation>
+    </message>
+    <message>
+        <source>updated %1 for %2</source>
+        <translation>已为 %2 更新 %1</translation>
+    </message>
+    <message>
+        <source>Not signed in to Factory</source>
+        <translation>尚未登录 Factory</translation>
+    </message>
+    <message>
+        <source>Other backends only (no Factory account needed)</source>
+        <translation>仅使用其他后端（不需要 Factory 账户）</translation>
+    </message>
+    <message>
+        <source>The Factory sign-in has ended</source>
+        <translation>Factory 登录已失效</translation>
+    </message>
+    <message>
+        <source>Factory refused the API key</source>
+        <translation>Factory 拒绝了 API 密钥</translation>
+    </message>
+    <message>
+        <source>Checking the sign-in...</source>
+        <translation>正在检查登录…</translation>
+    </message>
+    <message>
+        <source>Signed in to Factory</source>
+        <translation>已登录 Factory</translation>
+    </message>
+    <message>
+        <source>Factory, with the FACTORY_API_KEY variable</source>
+        <translation>Factory（使用 FACTORY_API_KEY 变量）</translation>
+    </message>
+    <message>
+        <source>Factory, with a stored API key</source>
+        <translation>Factory（使用已保存的 API 密钥）</translation>
+    </message>
 </context>
 <context>
     <name>Autostart</name>
@@ -741,6 +797,14 @@
         <source>Apply your changes before closing?</source>
         <translation>关闭前要应用你的更改吗？</translation>
     </message>
+    <message>
+        <source>Update your coding tools?</source>
+        <translation>要更新你的编程工具吗？</translation>
+    </message>
+    <message>
+        <source>%1 still point at the old address or key and would fail. Update their settings now? (A backup of each file is kept.)</source>
+        <translation>%1 仍指向旧的地址或密钥，将无法使用。现在更新它们的设置吗？（每个文件都会保留备份。）</translation>
+    </message>
 </context>
 <context>
     <name>SettingsPage</name>
@@ -775,6 +839,125 @@
     <message>
         <source>Max</source>
         <translation>最高</translation>
+    </message>
+</context>
+<context>
+    <name>StatusWindow</name>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>已复制</translation>
+    </message>
+    <message>
+        <source>droid2api</source>
+        <translation>droid2api</translation>
+    </message>
+    <message>
+        <source>Address:</source>
+        <translation>地址：</translation>
+    </message>
+    <message>
+        <source>For OpenAI clients:</source>
+        <translation>OpenAI 客户端用：</translation>
+    </message>
+    <message>
+        <source>Account:</source>
+        <translation>账户：</translation>
+    </message>
+    <message>
+        <source>Coding tools:</source>
+        <translation>编程工具：</translation>
+    </message>
+    <message>
+        <source>Last errors:</source>
+        <translation>最近的错误：</translation>
+    </message>
+    <message>
+        <source>&amp;Activity...</source>
+        <translation>活动(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Settings...</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Running: coding tools can use droid2api.</source>
+        <translation>运行中：编程工具可以使用 droid2api。</translation>
+    </message>
+    <message>
+        <source>Stopped: droid2api is not serving.</source>
+        <translation>已停止：droid2api 未在提供服务。</translation>
+    </message>
+    <message>
+        <source>Use a &amp;free port</source>
+        <translation>使用空闲端口(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Cancel sign-in</source>
+        <translation>取消登录</translation>
+    </message>
+    <message>
+        <source>Sign &amp;in to Factory...</source>
+        <translation>登录 Factory(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Open Settings</source>
+        <translation>打开设置</translation>
+    </message>
+    <message>
+        <source>S&amp;tart</source>
+        <translation>启动(&amp;T)</translation>
+    </message>
+    <message>
+        <source>%1: its settings cannot be read (%2)</source>
+        <translation>%1：无法读取其设置（%2）</translation>
+    </message>
+    <message>
+        <source>%1: not connected (Settings &gt; Clients)</source>
+        <translation>%1：未连接（设置 &gt; 客户端）</translation>
+    </message>
+    <message>
+        <source>%1: connected</source>
+        <translation>%1：已连接</translation>
+    </message>
+    <message>
+        <source>%1: connected, but set up for another address or key</source>
+        <translation>%1：已连接，但配置的是其他地址或密钥</translation>
+    </message>
+    <message>
+        <source>Update %1</source>
+        <translation>更新 %1</translation>
+    </message>
+    <message>
+        <source>None.</source>
+        <translation>无。</translation>
+    </message>
+    <message>
+        <source>S&amp;top proxy</source>
+        <translation>停止代理(&amp;T)</translation>
+    </message>
+    <message>
+        <source>S&amp;tart proxy</source>
+        <translation>启动代理(&amp;T)</translation>
+    </message>
+    <message>
+        <source>There is no system tray here. Quit droid2api, or keep serving in the background? Start droid2api again to bring this window back.</source>
+        <translation>这里没有系统托盘。要退出 droid2api，还是在后台继续提供服务？再次启动 droid2api 即可重新打开此窗口。</translation>
+    </message>
+    <message>
+        <source>Keep serving</source>
+        <translation>继续提供服务</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
     </message>
 </context>
 <context>
@@ -856,10 +1039,6 @@
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <source>&amp;Activity...</source>
-        <translation>活动(&amp;A)…</translation>
-    </message>
-    <message>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
@@ -934,6 +1113,14 @@
     <message>
         <source>A&amp;ccount: %1</source>
         <translation>账户(&amp;C)：%1</translation>
+    </message>
+    <message>
+        <source>St&amp;atus...</source>
+        <translation>状态(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Acti&amp;vity...</source>
+        <translation>活动(&amp;V)…</translation>
     </message>
 </context>
 <context>

@@ -2,10 +2,12 @@
 #include "activitywindow.h"
 #include "appcontroller.h"
 #include "desktopapp.h"
+#include "integrations/clientsetup.h"
 #include "log/log.h"
 #include "server/proxyservice.h"
 #include "settingsdialog.h"
 #include "singleinstance.h"
+#include "statuswindow.h"
 #include "support/fakeupstream.h"
 #include "support/testclient.h"
 #include "trayicon.h"
@@ -56,6 +58,14 @@ class TestGui final : public QObject
         c.userAgentUpdateUrl.clear();
         c.tokenStore = QStringLiteral("file");
         return c;
+    }
+
+    static void disconnectTool(const QString &client)
+    {
+        ClientSetup setup;
+        const auto plan = setup.planDisconnect(client);
+        QVERIFY(plan.ok());
+        QVERIFY(setup.applyDisconnect(plan.value()).ok());
     }
 
     QPushButton *applyButton(SettingsDialog &d) const
@@ -705,6 +715,107 @@ private Q_SLOTS:
         w.levelFilter()->setCurrentIndex(2); // errors only
         QTRY_VERIFY(w.log()->toPlainText().contains(QStringLiteral("status=503")));
         QVERIFY(!w.log()->toPlainText().contains(QStringLiteral("status=404"))); // the client's mistake is not an error of ours
+    }
+
+    void statusWindowTellsAndFixes()
+    {
+        StatusWindow w(m_controller.get());
+        w.show();
+        QVERIFY(w.state()->text().contains(QStringLiteral("Running")));
+        QVERIFY(w.state()->text().contains(QStringLiteral("#2e9e5b"))); // green only when requests can work
+        QCOMPARE(w.address()->text(), m_controller->baseUrl());
+        QCOMPARE(w.openAiAddress()->text(), m_controller->baseUrl() + QStringLiteral("/v1"));
+        QVERIFY(!w.fix()->isVisible());
+        QTRY_COMPARE(w.account()->text(), QStringLiteral("Factory, with the FACTORY_API_KEY variable")); // once the key is checked
+        QVERIFY(w.errors()->text().contains(QStringLiteral("None")));
+        QVERIFY2(w.tools()->text().contains(QStringLiteral("Claude Code: not connected")), qPrintable(w.tools()->text()));
+        QVERIFY(!w.tools()->text().contains(QStringLiteral("cannot be read")));
+        // Claude Code connected for today's address, then the port changes: the window says so and updates it.
+        QCOMPARE(m_controller->updateTool(QStringLiteral("claude-code")), QString());
+        w.refresh();
+        QVERIFY2(w.tools()->text().contains(QStringLiteral("Claude Code: connected")), qPrintable(w.tools()->text()));
+        QVERIFY(!w.updateButton(QStringLiteral("claude-code")));
+        QVERIFY(w.tools()->text().contains(QStringLiteral("Codex: "))); // connected or not, depending on earlier tests
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const quint16 newPort = probe.serverPort();
+        probe.close();
+        Config c = m_controller->config();
+        c.port = newPort;
+        QCOMPARE(m_controller->applyConfig(c), QString());
+        QVERIFY(w.tools()->text().contains(QStringLiteral("another address or key")));
+        QPushButton *update = w.updateButton(QStringLiteral("claude-code"));
+        QVERIFY(update);
+        update->click();
+        QVERIFY(w.tools()->text().contains(QStringLiteral("Claude Code: connected")));
+        QFile settings(m_home.path() + QStringLiteral("/.claude/settings.json"));
+        QVERIFY(settings.open(QIODevice::ReadOnly));
+        QVERIFY(settings.readAll().contains(QStringLiteral(":%1").arg(newPort).toUtf8()));
+        // An upstream failure shows in red with its message.
+        m_fake->failModels.insert(QStringLiteral("glm-5.2"));
+        HttpClient http;
+        RecordedCall failed;
+        startCall(http, failed, "POST", QUrl(m_controller->baseUrl() + QStringLiteral("/v1/chat/completions")),
+                  R"({"model":"glm-5.2","messages":[]})", {}, m_clock);
+        QTRY_VERIFY_WITH_TIMEOUT(failed.done(), 20000);
+        m_fake->failModels.clear();
+        QTRY_VERIFY(w.errors()->text().contains(QStringLiteral("#c62828")));
+        QVERIFY(w.errors()->text().contains(QStringLiteral("glm-5.2")));
+        // Stop from the window: the state and the offered fix follow.
+        w.toggle()->click();
+        QVERIFY(!m_controller->isRunning());
+        QVERIFY(w.state()->text().contains(QStringLiteral("Stopped")));
+        QVERIFY(w.fix()->isVisible());
+        w.fix()->click();
+        QVERIFY(m_controller->isRunning());
+        disconnectTool(QStringLiteral("claude-code")); // later tests change the port without expecting a question
+    }
+
+    void changingThePortOffersToUpdateTools()
+    {
+        QCOMPARE(m_controller->updateTool(QStringLiteral("claude-code")), QString());
+        SettingsDialog d(m_controller.get());
+        QStringList asked;
+        d.askUpdateTools = [&](const QStringList &names) {
+            asked = names;
+            return true;
+        };
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const quint16 newPort = probe.serverPort();
+        probe.close();
+        d.page<GeneralPage>()->port->setText(QString::number(newPort));
+        QCOMPARE(d.apply(), QString());
+        QVERIFY(asked.contains(QStringLiteral("Claude Code")));
+        QFile settings(m_home.path() + QStringLiteral("/.claude/settings.json"));
+        QVERIFY(settings.open(QIODevice::ReadOnly));
+        QVERIFY(settings.readAll().contains(QStringLiteral(":%1").arg(newPort).toUtf8()));
+        // Nothing else changed: no question.
+        asked.clear();
+        d.page<GeneralPage>()->logLevel->setCurrentIndex(d.page<GeneralPage>()->logLevel->findData(QStringLiteral("warning")));
+        QCOMPARE(d.apply(), QString());
+        QVERIFY(asked.isEmpty());
+        disconnectTool(QStringLiteral("claude-code"));
+    }
+
+    void withoutATrayClosingAsks()
+    {
+        StatusWindow w(m_controller.get());
+        w.setTrayless(true);
+        QSignalSpy quit(&w, &StatusWindow::quitRequested);
+        int answer = QMessageBox::Cancel;
+        w.askOverride = [&] { return answer; };
+        w.show();
+        QVERIFY(!w.close()); // Cancel: still there
+        QVERIFY(w.isVisible());
+        answer = QMessageBox::Ok; // keep serving
+        QVERIFY(w.close());
+        QVERIFY(m_controller->isRunning());
+        QCOMPARE(quit.size(), 0);
+        w.show();
+        answer = QMessageBox::Close; // quit
+        QVERIFY(w.close());
+        QCOMPARE(quit.size(), 1);
     }
 
     void singleInstanceHandoff()

@@ -1,0 +1,231 @@
+#include "statuswindow.h"
+
+#include <QtGui/qclipboard.h>
+#include <QtGui/qevent.h>
+#include <QtGui/qguiapplication.h>
+#include <QtWidgets/qboxlayout.h>
+#include <QtWidgets/qformlayout.h>
+#include <QtWidgets/qlabel.h>
+#include <QtWidgets/qmessagebox.h>
+#include <QtWidgets/qpushbutton.h>
+
+namespace {
+QPushButton *copyButton(QWidget *parent, const std::function<QString()> &text)
+{
+    auto *b = new QPushButton(StatusWindow::tr("Copy"), parent);
+    QObject::connect(b, &QPushButton::clicked, b, [b, text] {
+        QGuiApplication::clipboard()->setText(text());
+        b->setText(StatusWindow::tr("Copied"));
+    });
+    return b;
+}
+} // namespace
+
+StatusWindow::StatusWindow(AppController *controller, QWidget *parent) : QWidget(parent), m_controller(controller)
+{
+    setWindowTitle(tr("droid2api"));
+    setWindowIcon(QIcon(QStringLiteral(":/droid2api/icons/droid2api.svg")));
+    auto *layout = new QVBoxLayout(this);
+    m_state = new QLabel(this);
+    m_state->setWordWrap(true);
+    m_state->setTextFormat(Qt::RichText);
+    m_fix = new QPushButton(this);
+    QFont bold = m_fix->font();
+    bold.setBold(true);
+    m_fix->setFont(bold);
+    auto *stateRow = new QHBoxLayout;
+    stateRow->addWidget(m_state, 1);
+    stateRow->addWidget(m_fix);
+    layout->addLayout(stateRow);
+
+    auto *form = new QFormLayout;
+    m_address = new QLabel(this);
+    m_address->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_openAi = new QLabel(this);
+    m_openAi->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *addressRow = new QHBoxLayout;
+    addressRow->addWidget(m_address, 1);
+    addressRow->addWidget(copyButton(this, [this] { return m_controller->baseUrl(); }));
+    auto *openAiRow = new QHBoxLayout;
+    openAiRow->addWidget(m_openAi, 1);
+    openAiRow->addWidget(copyButton(this, [this] { return m_controller->baseUrl() + QStringLiteral("/v1"); }));
+    form->addRow(tr("Address:"), addressRow);
+    form->addRow(tr("For OpenAI clients:"), openAiRow);
+    m_account = new QLabel(this);
+    m_account->setWordWrap(true);
+    form->addRow(tr("Account:"), m_account);
+    m_tools = new QLabel(this);
+    m_tools->setWordWrap(true);
+    m_toolButtons = new QVBoxLayout;
+    auto *toolsBox = new QVBoxLayout;
+    toolsBox->addWidget(m_tools);
+    toolsBox->addLayout(m_toolButtons);
+    form->addRow(tr("Coding tools:"), toolsBox);
+    layout->addLayout(form);
+    layout->addWidget(new QLabel(tr("Last errors:"), this));
+    m_errors = new QLabel(this);
+    m_errors->setWordWrap(true);
+    m_errors->setTextFormat(Qt::RichText);
+    m_errors->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_errors->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    layout->addWidget(m_errors, 1);
+
+    auto *buttons = new QHBoxLayout;
+    m_toggle = new QPushButton(this);
+    auto *activity = new QPushButton(tr("&Activity..."), this);
+    auto *settings = new QPushButton(tr("&Settings..."), this);
+    auto *quit = new QPushButton(tr("&Quit"), this);
+    buttons->addWidget(m_toggle);
+    buttons->addWidget(activity);
+    buttons->addWidget(settings);
+    buttons->addStretch();
+    buttons->addWidget(quit);
+    layout->addLayout(buttons);
+
+    connect(m_toggle, &QPushButton::clicked, controller, &AppController::toggle);
+    connect(activity, &QPushButton::clicked, this, &StatusWindow::activityRequested);
+    connect(settings, &QPushButton::clicked, this, [this] { Q_EMIT settingsRequested(-1); });
+    connect(quit, &QPushButton::clicked, this, &StatusWindow::quitRequested);
+    connect(m_fix, &QPushButton::clicked, this, [this] {
+        switch (m_controller->problem()) {
+        case AppController::Problem::PortInUse: m_controller->useFreePort(); break;
+        case AppController::Problem::NoCredentials:
+        case AppController::Problem::SignInExpired:
+        case AppController::Problem::KeyRejected:
+            if (m_controller->signingIn())
+                m_controller->cancelSignIn();
+            else
+                m_controller->startSignIn();
+            break;
+        case AppController::Problem::ListenFailed: Q_EMIT settingsRequested(0); break;
+        case AppController::Problem::None:
+            if (!m_controller->isRunning())
+                m_controller->start();
+            break;
+        }
+        refresh();
+    });
+    for (auto signal : { &AppController::configChanged, &AppController::authChanged, &AppController::errorsChanged })
+        connect(controller, signal, this, &StatusWindow::refresh);
+    connect(controller, &AppController::stateChanged, this, &StatusWindow::refresh);
+    connect(controller, &AppController::signInProgress, this, &StatusWindow::refresh);
+    connect(controller, &AppController::signInFinished, this, &StatusWindow::refresh);
+    resize(560, 420);
+    refresh();
+}
+
+QPushButton *StatusWindow::updateButton(const QString &client) const
+{
+    for (QPushButton *b : m_updates)
+        if (b->property("client").toString() == client)
+            return b;
+    return nullptr;
+}
+
+void StatusWindow::refresh()
+{
+    const AppController::State state = m_controller->state();
+    // Colour and words: green only when requests can work.
+    QString colour = QStringLiteral("#9e9e9e");
+    QString words;
+    switch (state) {
+    case AppController::State::Running:
+        colour = QStringLiteral("#2e9e5b");
+        words = tr("Running: coding tools can use droid2api.");
+        break;
+    case AppController::State::Stopped:
+        words = tr("Stopped: droid2api is not serving.");
+        break;
+    case AppController::State::SignInRequired:
+        colour = QStringLiteral("#e0a000");
+        words = m_controller->stateMessage();
+        break;
+    case AppController::State::Error:
+        colour = QStringLiteral("#c62828");
+        words = m_controller->stateMessage();
+        break;
+    }
+    m_state->setText(QStringLiteral("<span style=\"color:%1; font-size:large\">&#9679;</span> %2").arg(colour, words.toHtmlEscaped()));
+    QString fix;
+    switch (m_controller->problem()) {
+    case AppController::Problem::PortInUse: fix = tr("Use a &free port"); break;
+    case AppController::Problem::NoCredentials:
+    case AppController::Problem::SignInExpired:
+    case AppController::Problem::KeyRejected:
+        fix = m_controller->signingIn() ? tr("Cancel sign-in") : tr("Sign &in to Factory...");
+        break;
+    case AppController::Problem::ListenFailed: fix = tr("Open Settings"); break;
+    case AppController::Problem::None:
+        if (state == AppController::State::Stopped)
+            fix = tr("S&tart");
+        break;
+    }
+    m_fix->setText(fix);
+    m_fix->setVisible(!fix.isEmpty());
+    m_address->setText(m_controller->baseUrl());
+    m_openAi->setText(m_controller->baseUrl() + QStringLiteral("/v1"));
+    m_account->setText(m_controller->accountSummary());
+    // The tools droid2api set up, and whether they still point at today's address and key.
+    qDeleteAll(m_updates);
+    m_updates.clear();
+    QStringList lines;
+    for (const AppController::ToolLink &t : m_controller->toolLinks()) {
+        if (!t.error.isEmpty()) {
+            lines << tr("%1: its settings cannot be read (%2)").arg(t.name, t.error);
+        } else if (!t.connected) {
+            lines << tr("%1: not connected (Settings > Clients)").arg(t.name);
+        } else if (t.matches) {
+            lines << tr("%1: connected").arg(t.name);
+        } else {
+            lines << tr("%1: connected, but set up for another address or key").arg(t.name);
+            auto *update = new QPushButton(tr("Update %1").arg(t.name), this);
+            update->setProperty("client", t.client);
+            connect(update, &QPushButton::clicked, this, [this, client = t.client] {
+                const QString error = m_controller->updateTool(client);
+                if (!error.isEmpty())
+                    QMessageBox::warning(this, tr("droid2api"), error);
+                refresh();
+            });
+            m_toolButtons->addWidget(update);
+            m_updates << update;
+        }
+    }
+    m_tools->setText(lines.join(u'\n'));
+    const QStringList errors = m_controller->recentErrors();
+    QStringList shown;
+    for (const QString &e : errors.mid(0, 5))
+        shown << QStringLiteral("<span style=\"color:#c62828\">%1</span>").arg(e.toHtmlEscaped());
+    m_errors->setText(shown.isEmpty() ? tr("None.") : shown.join(QStringLiteral("<br>")));
+    m_toggle->setText(m_controller->isRunning() ? tr("S&top proxy") : tr("S&tart proxy"));
+}
+
+void StatusWindow::closeEvent(QCloseEvent *event)
+{
+    if (!m_trayless) {
+        event->accept();
+        return;
+    }
+    // No tray to come back from: ask, and say how to get back.
+    int answer = 0;
+    if (askOverride) {
+        answer = askOverride();
+    } else {
+        QMessageBox box(QMessageBox::Question, tr("droid2api"),
+                        tr("There is no system tray here. Quit droid2api, or keep serving in the background? Start droid2api "
+                           "again to bring this window back."),
+                        QMessageBox::NoButton, this);
+        box.addButton(tr("Keep serving"), QMessageBox::AcceptRole);
+        QPushButton *quit = box.addButton(tr("Quit"), QMessageBox::DestructiveRole);
+        box.addButton(QMessageBox::Cancel);
+        box.exec();
+        answer = box.clickedButton() == quit ? QMessageBox::Close
+            : box.clickedButton() == box.button(QMessageBox::Cancel) ? QMessageBox::Cancel : QMessageBox::Ok;
+    }
+    if (answer == QMessageBox::Cancel) {
+        event->ignore();
+        return;
+    }
+    event->accept();
+    if (answer == QMessageBox::Close)
+        Q_EMIT quitRequested();
+}
