@@ -33,7 +33,7 @@ Exchange::Exchange(IncomingRequest request, HttpConnection *connection, QObject 
     m_timer.start();
     static qint64 counter = 0;
     m_record.id = ++counter;
-    m_record.at = QDateTime::currentDateTime();
+    m_record.at = QDateTime::currentDateTimeUtc(); // shown in local time; UTC is cheaper to take
     m_record.method = QString::fromLatin1(m_request.method);
     m_record.path = m_request.path;
     m_record.bytesIn = m_request.body.size();
@@ -157,6 +157,11 @@ void Exchange::finish()
     }
     // Answers that went wrong on our or the upstream's side are warnings, so "errors only" shows them.
     const QtMsgType level = m_record.status >= 500 ? QtWarningMsg : QtInfoMsg;
+    if (!lcServer().isEnabled(level)) { // formatting the line costs more than the rest of a tiny request's bookkeeping
+        Q_EMIT done(m_record);
+        deleteLater();
+        return;
+    }
     const QString line = QStringLiteral("%1 %2 model=%3 status=%4 %5ms in=%6B out=%7B%8%9")
                                       .arg(m_record.method, m_record.path,
                                            m_record.model.isEmpty() ? QStringLiteral("-") : m_record.model)
