@@ -11,6 +11,7 @@
 
 namespace d2a {
 class DeviceSignIn;
+class HttpClient;
 class ProxyService;
 }
 
@@ -78,6 +79,18 @@ public:
     QList<ToolLink> toolLinks() const;
     /// Rewrites a connected tool's settings for today's address and key (with a backup). Returns an error or "".
     QString updateTool(const QString &client);
+    /// One hop of a probe: reaches droid2api, droid2api is signed in, Factory (or the backend) answered.
+    struct ProbeHop
+    {
+        QString what;
+        bool ok = false;
+        QString detail;
+    };
+    /// A real request through the proxy to the upstream with exactly the URL and key a client has (the
+    /// smallest there is: a token count), reported hop by hop; `done` gets every hop tried (it stops at the
+    /// first that fails).
+    void probe(const QString &baseUrl, const QString &key, QObject *context, std::function<void(const QList<ProbeHop> &)> done);
+
     /// Answers that went wrong (5xx, and failures to listen or sign in), newest first, at most 20.
     QStringList recentErrors() const { return m_errors; }
 
@@ -112,6 +125,7 @@ private:
     d2a::DeviceSignIn *m_signIn = nullptr;
     std::function<bool(const QUrl &)> m_openUrl;
     QStringList m_errors;
+    d2a::HttpClient *m_probeHttp = nullptr;
     void noteError(const QString &text);
     bool m_signInCancelled = false;
 };

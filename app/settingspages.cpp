@@ -795,20 +795,18 @@ QString ClientsPage::connectClient(const QString &client, bool connecting, bool 
     if (connecting) {
         // The probe: a request through the proxy with exactly the URL and key the client now has.
         text += u'\n' + tr("Probe: asking droid2api at %1...").arg(settings.baseUrl);
-        if (!m_probeClient)
-            m_probeClient = new d2a::HttpClient(this);
-        d2a::UpstreamReply *reply = m_probeClient->send(d2a::ClientSetup::probeRequest(settings), this);
         const QString written = done.value();
-        connect(reply, &d2a::UpstreamReply::finished, this, [this, reply, written, client] {
-            reply->deleteLater();
-            result->setText(written + u'\n' + (reply->status() == 200 ? tr("Probe: OK, %1 will reach droid2api.").arg(client)
-                                                                         : tr("Probe: droid2api answered HTTP %1; check the access key.").arg(reply->status())));
-            Q_EMIT probed(reply->status() == 200);
-        });
-        connect(reply, &d2a::UpstreamReply::failed, this, [this, reply, written, client](const d2a::Error &) {
-            reply->deleteLater();
-            result->setText(written + u'\n' + tr("Probe: droid2api is not running; start it before using %1.").arg(client));
-            Q_EMIT probed(false);
+        m_controller->probe(settings.baseUrl, settings.key, this, [this, written, client](const QList<AppController::ProbeHop> &hops) {
+            // Each hop on its own line: where the way breaks is where to look.
+            QStringList lines { written };
+            bool ok = !hops.isEmpty();
+            for (const AppController::ProbeHop &h : hops) {
+                lines << (h.ok ? tr("\u2713 %1").arg(h.what) : tr("\u2717 %1: %2").arg(h.what, h.detail));
+                ok = ok && h.ok;
+            }
+            lines << (ok ? tr("%1 will work through droid2api.").arg(client) : tr("%1 will not work until this is fixed.").arg(client));
+            result->setText(lines.join(u'\n'));
+            Q_EMIT probed(ok);
         });
     }
     result->setText(text);

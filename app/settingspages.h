@@ -172,6 +172,5 @@ Q_SIGNALS:
 
 private:
     AppController *m_controller;
-    d2a::HttpClient *m_probeClient = nullptr;
     QMap<QString, QPlainTextEdit *> m_snippets;
 };

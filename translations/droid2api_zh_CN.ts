@@ -416,6 +416,34 @@
         <source>Factory, with a stored API key</source>
         <translation>Factory（使用已保存的 API 密钥）</translation>
     </message>
+    <message>
+        <source>reaches droid2api</source>
+        <translation>能连到 droid2api</translation>
+    </message>
+    <message>
+        <source>nothing answers there: is droid2api running on this address?</source>
+        <translation>该地址无人应答：droid2api 是否在这个地址上运行？</translation>
+    </message>
+    <message>
+        <source>droid2api refused the key: use the local access key</source>
+        <translation>droid2api 拒绝了该密钥：请使用本地访问密钥</translation>
+    </message>
+    <message>
+        <source>droid2api is signed in</source>
+        <translation>droid2api 已登录</translation>
+    </message>
+    <message>
+        <source>no Factory model to try</source>
+        <translation>没有可供测试的 Factory 模型</translation>
+    </message>
+    <message>
+        <source>Factory answered</source>
+        <translation>Factory 已应答</translation>
+    </message>
+    <message>
+        <source>HTTP %1%2</source>
+        <translation>HTTP %1%2</translation>
+    </message>
 </context>
 <context>
     <name>Autostart</name>
@@ -483,20 +511,24 @@
         <translation>失败：%1</translation>
     </message>
     <message>
-        <source>Probe: droid2api is not running; start it before using %1.</source>
-        <translation>探测：droid2api 未运行；使用 %1 前请先启动它。</translation>
-    </message>
-    <message>
         <source>Probe: asking droid2api at %1...</source>
         <translation>探测：正在询问 %1 上的 droid2api...</translation>
     </message>
     <message>
-        <source>Probe: OK, %1 will reach droid2api.</source>
-        <translation>探测：成功，%1 可以连接到 droid2api。</translation>
+        <source>✓ %1</source>
+        <translation>✓ %1</translation>
     </message>
     <message>
-        <source>Probe: droid2api answered HTTP %1; check the access key.</source>
-        <translation>探测：droid2api 返回 HTTP %1；请检查访问密钥。</translation>
+        <source>✗ %1: %2</source>
+        <translation>✗ %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 will work through droid2api.</source>
+        <translation>%1 可以通过 droid2api 正常使用。</translation>
+    </message>
+    <message>
+        <source>%1 will not work until this is fixed.</source>
+        <translation>在解决此问题之前，%1 无法使用。</translation>
     </message>
 </context>
 <context>

@@ -630,6 +630,50 @@ private Q_SLOTS:
         QVERIFY(clients->snippet(QStringLiteral("Codex")).contains(m_controller->baseUrl() + QStringLiteral("/v1")));
     }
 
+    void probeReportsEachHop()
+    {
+        auto probe = [&](const QString &key) {
+            QList<AppController::ProbeHop> hops;
+            bool done = false;
+            m_controller->probe(m_controller->baseUrl(), key, this, [&](const QList<AppController::ProbeHop> &h) {
+                hops = h;
+                done = true;
+            });
+            if (!QTest::qWaitFor([&] { return done; }, 20000))
+                return QList<AppController::ProbeHop>();
+            return hops;
+        };
+        QTRY_COMPARE(m_controller->authState(), QStringLiteral("ready"));
+        const int before = int(m_fake->received.size());
+        auto hops = probe(QStringLiteral("droid2api"));
+        QCOMPARE(hops.size(), 3);
+        QVERIFY(hops[0].ok && hops[1].ok && hops[2].ok);
+        QCOMPARE(int(m_fake->received.size()), before + 1); // exactly one request reached the upstream: the count
+        QVERIFY(m_fake->received.last().path.endsWith("/count_tokens"));
+        // The upstream fails: the last hop says how.
+        for (const ModelConfig &m : m_controller->config().models)
+            if (m.type == ModelType::Anthropic)
+                m_fake->failModels.insert(m.id);
+        hops = probe(QStringLiteral("droid2api"));
+        m_fake->failModels.clear();
+        QCOMPARE(hops.size(), 3);
+        QVERIFY(!hops[2].ok);
+        QVERIFY2(hops[2].detail.contains(QStringLiteral("503")), qPrintable(hops[2].detail));
+        // An access key the client does not have: the first hop says so, nothing goes further.
+        Config c = m_controller->config();
+        c.accessKey = QStringLiteral("d2a-probe-key-123456789");
+        QCOMPARE(m_controller->applyConfig(c), QString());
+        hops = probe(QStringLiteral("droid2api"));
+        QCOMPARE(hops.size(), 1);
+        QVERIFY(!hops[0].ok);
+        QVERIFY(hops[0].detail.contains(QStringLiteral("access key")));
+        // Not listening: the first hop says nothing answers.
+        m_controller->stop();
+        hops = probe(QStringLiteral("d2a-probe-key-123456789"));
+        QCOMPARE(hops.size(), 1);
+        QVERIFY(hops[0].detail.contains(QStringLiteral("running")));
+    }
+
     void clientsPageConnectsAndDisconnects()
     {
         SettingsDialog d(m_controller.get());
@@ -640,7 +684,8 @@ private Q_SLOTS:
         clients->connectClient(QStringLiteral("claude-code"), true, false);
         QTRY_COMPARE(probed.count(), 1);
         QCOMPARE(probed.first().first().toBool(), true); // a real request through the proxy with the client's key
-        QVERIFY(clients->result->text().contains(QStringLiteral("Probe: OK")));
+        QVERIFY2(clients->result->text().contains(QStringLiteral("\u2713 Factory answered")), qPrintable(clients->result->text()));
+        QVERIFY(m_fake->received.last().path.endsWith("/count_tokens")); // through to the upstream
         QFile f(path);
         QVERIFY(f.open(QIODevice::ReadOnly));
         QCOMPARE(QJsonDocument::fromJson(f.readAll()).object().value("env").toObject().value("ANTHROPIC_BASE_URL").toString(), m_controller->baseUrl());
