@@ -8,6 +8,7 @@
 #include "server/proxyservice.h"
 #include "support/fakeupstream.h"
 #include "support/testclient.h"
+#include "support/testhome.h"
 #include "upstream/httpclient.h"
 
 #include <QtCore/qdatetime.h>
@@ -117,8 +118,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_home.isValid());
-        qputenv("HOME", m_home.path().toUtf8());
-        qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data")).toUtf8());
+        useTemporaryHome(m_home.path());
         qputenv("XDG_CONFIG_HOME", (m_home.path() + QStringLiteral("/config")).toUtf8());
         m_clock.start();
         log::installChained(false); // the sink sees every line; QTest still gets them

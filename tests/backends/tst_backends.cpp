@@ -4,6 +4,7 @@
 #include "server/proxyservice.h"
 #include "support/fakeupstream.h"
 #include "support/testclient.h"
+#include "support/testhome.h"
 #include "upstream/routing.h"
 
 #include <QtCore/qjsonarray.h>
@@ -140,8 +141,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_home.isValid());
-        qputenv("HOME", m_home.path().toUtf8());
-        qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data")).toUtf8());
+        useTemporaryHome(m_home.path());
         qputenv("D2A_TEST_GLM_KEY", kBackendKey.toUtf8());
         m_clock.start();
         log::installChained(false); // the sink sees every line; QTest still gets them

@@ -10,6 +10,7 @@
 #include "server/proxyservice.h"
 #include "support/fakeupstream.h"
 #include "support/testclient.h"
+#include "support/testhome.h"
 
 #include <QtCore/qdiriterator.h>
 #include <QtCore/qfile.h>
@@ -189,9 +190,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_home.isValid());
-        qputenv("HOME", m_home.path().toUtf8());
-        qputenv("XDG_CONFIG_HOME", (m_home.path() + QStringLiteral("/config")).toUtf8());
-        qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data")).toUtf8());
+        useTemporaryHome(m_home.path());
         m_clock.start();
     }
 

@@ -10,6 +10,7 @@
 #include "statuswindow.h"
 #include "support/fakeupstream.h"
 #include "support/testclient.h"
+#include "support/testhome.h"
 #include "trayicon.h"
 
 #include <QtCore/qfile.h>
@@ -77,9 +78,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_home.isValid());
-        qputenv("HOME", m_home.path().toUtf8());
-        qputenv("XDG_CONFIG_HOME", (m_home.path() + QStringLiteral("/config")).toUtf8());
-        qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data")).toUtf8());
+        useTemporaryHome(m_home.path());
         m_clock.start();
         log::install(false); // the app's log handler, which feeds the activity window
     }

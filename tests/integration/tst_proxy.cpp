@@ -7,6 +7,7 @@
 #include "support/fakeupstream.h"
 #include "support/grammar.h"
 #include "support/testclient.h"
+#include "support/testhome.h"
 
 #include <QtCore/qjsonarray.h>
 #include <QtCore/qregularexpression.h>
@@ -44,11 +45,19 @@ private:
         c.endpoints[ModelType::OpenAI] = m_fake->url(QStringLiteral("/api/llm/o/v1/responses"));
         c.endpoints[ModelType::Common] = m_fake->url(QStringLiteral("/api/llm/o/v1/chat/completions"));
         c.endpoints[ModelType::Google] = m_fake->url(QStringLiteral("/api/llm/g/v1/generate"));
-        c.models.append({ QStringLiteral("Gemini Test"), QStringLiteral("gemini-test"), ModelType::Google,
-                          ReasoningLevel::Auto, QStringLiteral("google"), false });
+        auto model = [](const QString &name, const QString &id, ModelType type, const QString &provider) {
+            ModelConfig m;
+            m.name = name;
+            m.id = id;
+            m.type = type;
+            m.reasoning = ReasoningLevel::Auto;
+            m.provider = provider;
+            return m;
+        };
+        c.models.append(model(QStringLiteral("Gemini Test"), QStringLiteral("gemini-test"), ModelType::Google, QStringLiteral("google")));
         for (ModelType t : { ModelType::Anthropic, ModelType::OpenAI, ModelType::Common, ModelType::Google }) {
-            c.models.append({ QString(), QStringLiteral("cut-") + modelTypeName(t), t, ReasoningLevel::Auto, QString(), false });
-            c.models.append({ QString(), QStringLiteral("slow-") + modelTypeName(t), t, ReasoningLevel::Auto, QString(), false });
+            c.models.append(model(QString(), QStringLiteral("cut-") + modelTypeName(t), t, QString()));
+            c.models.append(model(QString(), QStringLiteral("slow-") + modelTypeName(t), t, QString()));
         }
         c.userAgentUpdateUrl.clear();
         c.timeouts.firstByteMs = 800;
@@ -87,9 +96,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_home.isValid());
-        qputenv("HOME", m_home.path().toUtf8());
-        qputenv("XDG_CONFIG_HOME", (m_home.path() + QStringLiteral("/config")).toUtf8());
-        qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data")).toUtf8());
+        useTemporaryHome(m_home.path());
         log::installChained(false); // the sink sees every line; QTest still gets them
     }
 

@@ -7,6 +7,7 @@
 
 #include "server/httpserver.h"
 #include "support/proxyfixture.h"
+#include "support/testhome.h"
 
 #include <QtCore/qdir.h>
 #include <QtCore/qtemporarydir.h>
@@ -172,9 +173,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_home.isValid());
-        qputenv("HOME", m_home.path().toUtf8());
-        qputenv("XDG_CONFIG_HOME", (m_home.path() + QStringLiteral("/config")).toUtf8());
-        qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data")).toUtf8());
+        useTemporaryHome(m_home.path());
         g_previousHandler = qInstallMessageHandler(captureMessages);
     }
 
