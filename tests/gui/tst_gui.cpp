@@ -561,6 +561,22 @@ private Q_SLOTS:
         QCOMPARE(QGuiApplication::clipboard()->text(), models->table->item(3, ModelsPage::Id)->text());
     }
 
+    void theAppHasAnIconOfItsOwn()
+    {
+        // Windows, menus and installers show the app's icon, not the tray's "running" picture.
+        auto bytes = [](const QString &path) {
+            QFile f(path);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        const QByteArray app = bytes(QStringLiteral(":/droid2api/icons/droid2api.svg"));
+        QVERIFY(!app.isEmpty());
+        for (AppController::State st : { AppController::State::Running, AppController::State::Stopped, AppController::State::SignInRequired,
+                                          AppController::State::Error })
+            QVERIFY(app != bytes(TrayIcon::iconPath(st)));
+        SettingsDialog d(m_controller.get());
+        QCOMPARE(d.windowIcon().pixmap(32).toImage(), QIcon(QStringLiteral(":/droid2api/icons/droid2api.svg")).pixmap(32).toImage());
+    }
+
     void settingsFitASmallScreen()
     {
         // 1366x768 less a panel and the title bar: every page fits, scrolling where it must.
