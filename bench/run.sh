@@ -172,8 +172,20 @@ if grep -q 'listening on' "$work/desk.out"; then
     read -r desk_rps _ _ _ <<<"$(wrkrun "http://127.0.0.1:$desk_port/v1/chat/completions" 1)"
     desk_ratio=$(awk -v a="$desk_rps" -v b="$tiny_rps_headless" 'BEGIN{printf "%.2f", a/b}')
     row "desktop (Activity open) vs headless, tiny c=1 req/s" "$tiny_rps_headless" "$desk_rps" "$desk_ratio"
+    # Quit when idle: SIGTERM (what the tray's Quit does) to the process being gone.
+    sleep 1
+    desk_pid=$(pgrep -f -- "--config $work/desktop.json" | head -n 1 || true)
+    quit_ms=9999 # not measured
+    if [[ -n "$desk_pid" ]]; then
+        t0=$(date +%s%N)
+        kill -TERM "$desk_pid"
+        for _ in $(seq 2000); do [[ -d /proc/$desk_pid ]] || break; sleep 0.001; done
+        quit_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    fi
+    row "desktop quit when idle ms" "" "$quit_ms" ""
 else
     desk_ratio=0
+    quit_ms=9999 # not measured
     echo "bench: the desktop app did not start: $(cat "$work/desk.err")" >&2
 fi
 # Peak memory for 30 MiB bodies (a coding agent's longest conversations; max_body_bytes is 32 MiB): a fresh
@@ -227,6 +239,7 @@ check "agent body translated adds <= 1.5 ms p50 (+$agentt_added)" "$agentt_added
 check "a translated stream event costs <= 20 us of proxy CPU ($ev_translated)" "$ev_translated <= 20"
 check "a tiny request costs <= 60 us of proxy CPU ($tiny_cpu)" "$tiny_cpu <= 60"
 check "a 30 MiB body adds <= 3x its size to peak RSS passthrough ($mem_pass MB), <= 5x translated ($mem_trans MB)" "$mem_pass <= 3 * $big_mb && $mem_trans <= 5 * $big_mb"
+check "desktop app quits within 200 ms when idle ($quit_ms)" "$quit_ms <= 200"
 check "desktop mode within 10% of headless req/s at 1 connection, Activity open ($desk_ratio)" "$desk_ratio >= 0.9"
 echo
 echo "JSON representations, the same edit on the generated agent body (bench_json):"
