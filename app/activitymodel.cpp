@@ -1,5 +1,7 @@
 #include "activitymodel.h"
 
+#include "uicolors.h"
+
 #include <QtCore/qlocale.h>
 #include <QtGui/qbrush.h>
 #include <QtGui/qcolor.h>
@@ -60,7 +62,7 @@ QVariant ActivityModel::data(const QModelIndex &index, int role) const
         return index.column() >= Status && index.column() <= Out ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
     // Errors stand out: red for ours and the upstream's (5xx), orange for the client's (4xx).
     if (role == Qt::ForegroundRole && r.status >= 400)
-        return QBrush(r.status >= 500 || r.status == 0 ? QColor(0xc6, 0x28, 0x28) : QColor(0xb2, 0x5b, 0x00));
+        return QBrush(toneColor(r.status >= 500 || r.status == 0 ? Tone::Error : Tone::Warning));
     if (role == Qt::ToolTipRole)
         return r.error.isEmpty() ? QVariant() : QVariant(r.error);
     if (role != Qt::DisplayRole)

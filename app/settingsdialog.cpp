@@ -2,6 +2,7 @@
 
 #include "appcontroller.h"
 #include "autostart.h"
+#include "uicolors.h"
 
 #include <QtGui/qevent.h>
 #include <QtWidgets/qboxlayout.h>
@@ -42,7 +43,6 @@ SettingsDialog::SettingsDialog(AppController *controller, QWidget *parent) : QDi
     connect(m_nav, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
     m_message = new QLabel(this);
     m_message->setWordWrap(true);
-    m_message->setStyleSheet(QStringLiteral("color: #c62828;"));
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Apply | QDialogButtonBox::Close, this);
     connect(m_buttons->button(QDialogButtonBox::Apply), &QPushButton::clicked, this, [this] { apply(); });
     connect(m_buttons->button(QDialogButtonBox::Ok), &QPushButton::clicked, this, [this] {
@@ -103,6 +103,7 @@ bool SettingsDialog::canApply() const
 void SettingsDialog::revalidate()
 {
     const QString error = validationMessage();
+    m_message->setStyleSheet(QStringLiteral("color: %1;").arg(toneColor(Tone::Error, palette()).name()));
     m_message->setText(error);
     m_buttons->button(QDialogButtonBox::Apply)->setEnabled(m_dirty && error.isEmpty());
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(error.isEmpty());

@@ -1,5 +1,7 @@
 #include "statuswindow.h"
 
+#include "uicolors.h"
+
 #include <QtGui/qclipboard.h>
 #include <QtGui/qevent.h>
 #include <QtGui/qguiapplication.h>
@@ -130,18 +132,18 @@ void StatusWindow::refresh()
     QString words;
     switch (state) {
     case AppController::State::Running:
-        colour = QStringLiteral("#2e9e5b");
+        colour = toneColor(Tone::Good, palette()).name();
         words = tr("Running: coding tools can use droid2api.");
         break;
     case AppController::State::Stopped:
         words = tr("Stopped: droid2api is not serving.");
         break;
     case AppController::State::SignInRequired:
-        colour = QStringLiteral("#e0a000");
+        colour = toneColor(Tone::Warning, palette()).name();
         words = m_controller->stateMessage();
         break;
     case AppController::State::Error:
-        colour = QStringLiteral("#c62828");
+        colour = toneColor(Tone::Error, palette()).name();
         words = m_controller->stateMessage();
         break;
     }
@@ -194,7 +196,7 @@ void StatusWindow::refresh()
     const QStringList errors = m_controller->recentErrors();
     QStringList shown;
     for (const QString &e : errors.mid(0, 5))
-        shown << QStringLiteral("<span style=\"color:#c62828\">%1</span>").arg(e.toHtmlEscaped());
+        shown << QStringLiteral("<span style=\"color:%1\">%2</span>").arg(toneColor(Tone::Error, palette()).name(), e.toHtmlEscaped());
     m_errors->setText(shown.isEmpty() ? tr("None.") : shown.join(QStringLiteral("<br>")));
     m_toggle->setText(m_controller->isRunning() ? tr("S&top proxy") : tr("S&tart proxy"));
 }

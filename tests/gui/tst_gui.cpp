@@ -12,6 +12,7 @@
 #include "support/testclient.h"
 #include "support/testhome.h"
 #include "trayicon.h"
+#include "uicolors.h"
 
 #include <QtCore/qfile.h>
 #include <QtCore/qjsondocument.h>
@@ -36,6 +37,7 @@
 #include <QtWidgets/qspinbox.h>
 #include <QtWidgets/qtablewidget.h>
 
+#include <cmath>
 #include <memory>
 
 using namespace d2a;
@@ -577,6 +579,39 @@ private Q_SLOTS:
         QCOMPARE(d.windowIcon().pixmap(32).toImage(), QIcon(QStringLiteral(":/droid2api/icons/droid2api.svg")).pixmap(32).toImage());
     }
 
+    void coloursStayReadableOnDarkThemes()
+    {
+        // Error, warning and all-good colours against the window background: at least 4.5:1 (WCAG AA), in a
+        // light and a dark palette.
+        auto luminance = [](const QColor &c) {
+            auto channel = [](double v) { return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+            return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF());
+        };
+        auto contrast = [&](const QColor &a, const QColor &b) {
+            const double la = luminance(a), lb = luminance(b);
+            return (qMax(la, lb) + 0.05) / (qMin(la, lb) + 0.05);
+        };
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(0x20, 0x20, 0x20));
+        dark.setColor(QPalette::WindowText, Qt::white);
+        QPalette light;
+        light.setColor(QPalette::Window, QColor(0xef, 0xef, 0xef));
+        light.setColor(QPalette::WindowText, Qt::black);
+        for (const QPalette &p : { light, dark })
+            for (Tone t : { Tone::Error, Tone::Warning, Tone::Good })
+                QVERIFY2(contrast(toneColor(t, p), p.color(QPalette::Window)) >= 4.5,
+                         qPrintable(QStringLiteral("%1 on %2").arg(toneColor(t, p).name(), p.color(QPalette::Window).name())));
+        // The settings window picks the dark variant under a dark palette.
+        SettingsDialog d(m_controller.get());
+        d.setPalette(dark);
+        d.page<GeneralPage>()->port->setText(QStringLiteral("99999"));
+        bool found = false;
+        for (QLabel *l : d.findChildren<QLabel *>())
+            if (l->text().contains(QStringLiteral("port")) && l->styleSheet().contains(toneColor(Tone::Error, dark).name()))
+                found = true;
+        QVERIFY(found);
+    }
+
     void settingsFitASmallScreen()
     {
         // 1366x768 less a panel and the title bar: every page fits, scrolling where it must.
@@ -763,7 +798,7 @@ private Q_SLOTS:
         QVERIFY(model->index(1, ActivityModel::Route).data(Qt::ToolTipRole).toString().contains(QStringLiteral("not configured")));
         QCOMPARE(model->index(0, ActivityModel::Backend).data().toString(), QStringLiteral("factory"));
         const QColor red = model->index(0, ActivityModel::Status).data(Qt::ForegroundRole).value<QBrush>().color();
-        QCOMPARE(red, QColor(0xc6, 0x28, 0x28));
+        QCOMPARE(red, toneColor(Tone::Error));
         QVERIFY(QRegularExpression(QStringLiteral("^[0-9.]+ (bytes|kB|MB)$")).match(model->index(0, ActivityModel::In).data().toString()).hasMatch());
         w.requests()->setCurrentIndex(model->index(0, 0));
         const QString details = w.details()->toPlainText();
@@ -782,7 +817,7 @@ private Q_SLOTS:
         StatusWindow w(m_controller.get());
         w.show();
         QVERIFY(w.state()->text().contains(QStringLiteral("Running")));
-        QVERIFY(w.state()->text().contains(QStringLiteral("#2e9e5b"))); // green only when requests can work
+        QVERIFY(w.state()->text().contains(toneColor(Tone::Good, w.palette()).name())); // green only when requests can work
         QCOMPARE(w.address()->text(), m_controller->baseUrl());
         QCOMPARE(w.openAiAddress()->text(), m_controller->baseUrl() + QStringLiteral("/v1"));
         QVERIFY(!w.fix()->isVisible());
@@ -819,7 +854,7 @@ private Q_SLOTS:
                   R"({"model":"glm-5.2","messages":[]})", {}, m_clock);
         QTRY_VERIFY_WITH_TIMEOUT(failed.done(), 20000);
         m_fake->failModels.clear();
-        QTRY_VERIFY(w.errors()->text().contains(QStringLiteral("#c62828")));
+        QTRY_VERIFY(w.errors()->text().contains(toneColor(Tone::Error, w.palette()).name()));
         QVERIFY(w.errors()->text().contains(QStringLiteral("glm-5.2")));
         // Stop from the window: the state and the offered fix follow.
         w.toggle()->click();
