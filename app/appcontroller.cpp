@@ -293,79 +293,22 @@ QString AppController::updateTool(const QString &client)
     return {};
 }
 
+QString AppController::probeModel() const
+{
+    return needsFactory() ? d2a::ClientProbe::modelFor(m_config, m_env.envBackend.has_value()) : QString();
+}
+
 void AppController::probe(const QString &baseUrl, const QString &key, QObject *context,
                           std::function<void(const QList<ProbeHop> &)> done)
 {
     if (!m_probeHttp)
         m_probeHttp = new d2a::HttpClient(this);
-    auto hops = std::make_shared<QList<ProbeHop>>();
-    auto finish = [hops, done] { done(*hops); };
-    const d2a::HeaderList auth { { "authorization", "Bearer " + key.toUtf8() }, { "x-api-key", key.toUtf8() },
-                                 { "content-type", "application/json" }, { "anthropic-version", "2023-06-01" } };
-    // Hop 1: droid2api answers the client's URL and key.
-    d2a::UpstreamRequest models;
-    models.method = "GET";
-    models.url = QUrl(baseUrl + QStringLiteral("/v1/models"));
-    models.headers = auth;
-    models.connectTimeoutMs = 3000;
-    models.firstByteTimeoutMs = 5000;
-    d2a::UpstreamReply *first = m_probeHttp->send(models, context);
-    QObject::connect(first, &d2a::UpstreamReply::failed, context, [this, first, hops, finish](const d2a::Error &) {
-        first->deleteLater();
-        hops->append({ tr("reaches droid2api"), false, tr("nothing answers there: is droid2api running on this address?") });
-        finish();
+    auto *probe = new d2a::ClientProbe(m_probeHttp, context);
+    QObject::connect(probe, &d2a::ClientProbe::finished, context, [probe, done](const QList<d2a::ProbeHop> &hops) {
+        probe->deleteLater();
+        done(hops);
     });
-    QObject::connect(first, &d2a::UpstreamReply::finished, context, [this, first, hops, finish, baseUrl, auth, context] {
-        first->deleteLater();
-        if (first->status() != 200) {
-            hops->append({ tr("reaches droid2api"), false,
-                           first->status() == 401 ? tr("droid2api refused the key: use the local access key") : tr("HTTP %1").arg(first->status()) });
-            return finish();
-        }
-        hops->append({ tr("reaches droid2api"), true, {} });
-        // Hop 2: droid2api can sign requests to Factory.
-        if (m_state == State::SignInRequired) {
-            hops->append({ tr("droid2api is signed in"), false, m_message });
-            return finish();
-        }
-        QString model;
-        for (const d2a::ModelConfig &m : m_config.models)
-            if (m.type == d2a::ModelType::Anthropic && (m.backend.isEmpty() || m.backend == u"factory") && m.deprecated.isEmpty()) {
-                model = m.id;
-                break;
-            }
-        if (model.isEmpty() || !needsFactory()) {
-            hops->append({ tr("droid2api is signed in"), true, tr("no Factory model to try") });
-            return finish();
-        }
-        hops->append({ tr("droid2api is signed in"), true, {} });
-        // Hop 3: Factory answers a token count (costs nothing, proves the whole way).
-        d2a::UpstreamRequest count;
-        count.url = QUrl(baseUrl + QStringLiteral("/v1/messages/count_tokens"));
-        count.headers = auth;
-        count.body = QStringLiteral(R"({"model":"%1","messages":[{"role":"user","content":"ping"}]})").arg(model).toUtf8();
-        count.connectTimeoutMs = 3000;
-        count.firstByteTimeoutMs = 30000;
-        d2a::UpstreamReply *third = m_probeHttp->send(count, context);
-        auto body = std::make_shared<QByteArray>();
-        QObject::connect(third, &d2a::UpstreamReply::dataReceived, context, [body](const QByteArray &d) { *body += d; });
-        QObject::connect(third, &d2a::UpstreamReply::failed, context, [third, hops, finish](const d2a::Error &e) {
-            third->deleteLater();
-            hops->append({ tr("Factory answered"), false, e.message });
-            finish();
-        });
-        QObject::connect(third, &d2a::UpstreamReply::finished, context, [third, hops, finish, body] {
-            third->deleteLater();
-            if (third->status() == 200) {
-                hops->append({ tr("Factory answered"), true, {} });
-            } else {
-                const QJsonObject o = QJsonDocument::fromJson(*body).object();
-                QString message = o.value(u"error").toObject().value(u"message").toString();
-                hops->append({ tr("Factory answered"), false, tr("HTTP %1%2").arg(third->status()).arg(message.isEmpty() ? QString() : QStringLiteral(": ") + message) });
-            }
-            finish();
-        });
-    });
+    probe->start(baseUrl, key, probeModel());
 }
 
 void AppController::cancelSignIn()

@@ -3,6 +3,7 @@
 // and windows show. Widgets talk to this, never to core's internals.
 
 #include "config/config.h"
+#include "integrations/clientprobe.h"
 #include "server/exchange.h"
 
 #include <QtCore/qobject.h>
@@ -79,17 +80,12 @@ public:
     QList<ToolLink> toolLinks() const;
     /// Rewrites a connected tool's settings for today's address and key (with a backup). Returns an error or "".
     QString updateTool(const QString &client);
-    /// One hop of a probe: reaches droid2api, droid2api is signed in, Factory (or the backend) answered.
-    struct ProbeHop
-    {
-        QString what;
-        bool ok = false;
-        QString detail;
-    };
+    using ProbeHop = d2a::ProbeHop;
     /// A real request through the proxy to the upstream with exactly the URL and key a client has (the
-    /// smallest there is: a token count), reported hop by hop; `done` gets every hop tried (it stops at the
-    /// first that fails).
+    /// smallest there is: a token count), reported hop by hop (d2a::ClientProbe); `done` gets every hop tried.
     void probe(const QString &baseUrl, const QString &key, QObject *context, std::function<void(const QList<ProbeHop> &)> done);
+    /// The Factory model a probe counts tokens with ("" when no model is served by Factory).
+    QString probeModel() const;
 
     /// Answers that went wrong (5xx, and failures to listen or sign in), newest first, at most 20.
     QStringList recentErrors() const { return m_errors; }

@@ -4,6 +4,7 @@
 #include "auth/authmanager.h"
 #include "auth/devicesignin.h"
 #include "config/config.h"
+#include "integrations/clientprobe.h"
 #include "integrations/clientsetup.h"
 #include "log/log.h"
 #include "server/proxyservice.h"
@@ -169,22 +170,21 @@ static int runClientCommand(bool connecting, const QString &client, bool yes, co
     }
     if (!connecting)
         return 0;
-    // Probe: the proxy, reached with exactly what the client will send.
+    // Probe: through the proxy to Factory, with exactly what the client will send, hop by hop.
     d2a::HttpClient http;
-    d2a::UpstreamReply *reply = http.send(d2a::ClientSetup::probeRequest(settings), &http);
-    auto body = std::make_shared<QByteArray>();
-    QObject::connect(reply, &d2a::UpstreamReply::dataReceived, reply, [body](const QByteArray &d) { *body += d; });
-    QObject::connect(reply, &d2a::UpstreamReply::finished, reply, [reply, body, url = settings.baseUrl] {
-        const int models = int(QJsonDocument::fromJson(*body).object().value(u"data").toArray().size());
-        printLine(stdout, reply->status() == 200
-                      ? QCoreApplication::translate("main", "probe: OK, droid2api at %1 answered with %2 models").arg(url).arg(models)
-                      : QCoreApplication::translate("main", "probe: droid2api at %1 answered HTTP %2; check the access key").arg(url).arg(reply->status()));
+    d2a::ClientProbe probe(&http);
+    QObject::connect(&probe, &d2a::ClientProbe::finished, &probe, [client](const QList<d2a::ProbeHop> &hops) {
+        bool ok = !hops.isEmpty();
+        for (const d2a::ProbeHop &h : hops) {
+            printLine(stdout, h.ok ? QCoreApplication::translate("main", "probe: \u2713 %1").arg(h.what)
+                                   : QCoreApplication::translate("main", "probe: \u2717 %1: %2").arg(h.what, h.detail));
+            ok = ok && h.ok;
+        }
+        printLine(stdout, ok ? QCoreApplication::translate("main", "probe: %1 will work through droid2api").arg(client)
+                             : QCoreApplication::translate("main", "probe: %1 will not work until this is fixed").arg(client));
         QCoreApplication::exit(0);
     });
-    QObject::connect(reply, &d2a::UpstreamReply::failed, reply, [url = settings.baseUrl](const d2a::Error &) {
-        printLine(stdout, QCoreApplication::translate("main", "probe: droid2api is not running at %1; start it (droid2api or make run), then use your client").arg(url));
-        QCoreApplication::exit(0);
-    });
+    probe.start(settings.baseUrl, settings.key, d2a::ClientProbe::modelFor(config, d2a::Environment::fromProcess().envBackend.has_value()));
     return QCoreApplication::exec();
 }
 

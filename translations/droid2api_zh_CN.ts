@@ -416,34 +416,6 @@
         <source>Factory, with a stored API key</source>
         <translation>Factory（使用已保存的 API 密钥）</translation>
     </message>
-    <message>
-        <source>reaches droid2api</source>
-        <translation>能连到 droid2api</translation>
-    </message>
-    <message>
-        <source>nothing answers there: is droid2api running on this address?</source>
-        <translation>该地址无人应答：droid2api 是否在这个地址上运行？</translation>
-    </message>
-    <message>
-        <source>droid2api refused the key: use the local access key</source>
-        <translation>droid2api 拒绝了该密钥：请使用本地访问密钥</translation>
-    </message>
-    <message>
-        <source>droid2api is signed in</source>
-        <translation>droid2api 已登录</translation>
-    </message>
-    <message>
-        <source>no Factory model to try</source>
-        <translation>没有可供测试的 Factory 模型</translation>
-    </message>
-    <message>
-        <source>Factory answered</source>
-        <translation>Factory 已应答</translation>
-    </message>
-    <message>
-        <source>HTTP %1%2</source>
-        <translation>HTTP %1%2</translation>
-    </message>
 </context>
 <context>
     <name>Autostart</name>
@@ -1156,6 +1128,53 @@
     </message>
 </context>
 <context>
+    <name>d2a::ClientProbe</name>
+    <message>
+        <source>reaches droid2api</source>
+        <translation>能连到 droid2api</translation>
+    </message>
+    <message>
+        <source>droid2api refused the key: use the local access key</source>
+        <translation>droid2api 拒绝了该密钥：请使用本地访问密钥</translation>
+    </message>
+    <message>
+        <source>HTTP %1</source>
+        <translation>HTTP %1</translation>
+    </message>
+    <message>
+        <source>nothing answers there: is droid2api running on this address?</source>
+        <translation>该地址无人应答：droid2api 是否在这个地址上运行？</translation>
+    </message>
+    <message>
+        <source>droid2api is signed in</source>
+        <translation>droid2api 已登录</translation>
+    </message>
+    <message>
+        <source>no model is served by Factory</source>
+        <translation>没有由 Factory 提供的模型</translation>
+    </message>
+    <message>
+        <source>not signed in to Factory: sign in (tray menu or droid2api --sign-in)</source>
+        <translation>尚未登录 Factory：请登录（托盘菜单或 droid2api --sign-in）</translation>
+    </message>
+    <message>
+        <source>the Factory sign-in has ended: sign in again</source>
+        <translation>Factory 登录已失效：请重新登录</translation>
+    </message>
+    <message>
+        <source>Factory refused the API key</source>
+        <translation>Factory 拒绝了 API 密钥</translation>
+    </message>
+    <message>
+        <source>Factory answered</source>
+        <translation>Factory 已应答</translation>
+    </message>
+    <message>
+        <source>HTTP %1: %2</source>
+        <translation>HTTP %1：%2</translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
         <source>the OS keychain</source>
@@ -1304,18 +1323,6 @@ The file was not changed. Fix it and start droid2api again.</source>
         <translation>droid2api：未做任何更改</translation>
     </message>
     <message>
-        <source>probe: OK, droid2api at %1 answered with %2 models</source>
-        <translation>探测：成功，%1 上的 droid2api 返回了 %2 个模型</translation>
-    </message>
-    <message>
-        <source>probe: droid2api at %1 answered HTTP %2; check the access key</source>
-        <translation>探测：%1 上的 droid2api 返回 HTTP %2；请检查访问密钥</translation>
-    </message>
-    <message>
-        <source>probe: droid2api is not running at %1; start it (droid2api or make run), then use your client</source>
-        <translation>探测：droid2api 未在 %1 运行；请先启动它（droid2api 或 make run），再使用你的客户端</translation>
-    </message>
-    <message>
         <source>With connect/disconnect: apply without asking.</source>
         <translation>用于 connect/disconnect：不经询问直接应用。</translation>
     </message>
@@ -1362,6 +1369,22 @@ The file was not changed. Fix it and start droid2api again.</source>
     <message>
         <source>droid2api is already running; showing its Activity window.</source>
         <translation>droid2api 已在运行；正在显示它的活动窗口。</translation>
+    </message>
+    <message>
+        <source>probe: ✓ %1</source>
+        <translation>探测：✓ %1</translation>
+    </message>
+    <message>
+        <source>probe: ✗ %1: %2</source>
+        <translation>探测：✗ %1：%2</translation>
+    </message>
+    <message>
+        <source>probe: %1 will work through droid2api</source>
+        <translation>探测：%1 可以通过 droid2api 正常使用</translation>
+    </message>
+    <message>
+        <source>probe: %1 will not work until this is fixed</source>
+        <translation>探测：在解决此问题之前，%1 无法使用</translation>
     </message>
 </context>
 </TS>

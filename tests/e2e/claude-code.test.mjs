@@ -26,7 +26,8 @@ test('connect claude-code, then Claude Code answers through droid2api', { timeou
     const connect = spawnSync(BIN, ['connect', 'claude-code', '--yes', '--model', 'claude-sonnet-4-6', '--config', config], { env, encoding: 'utf8' });
     assert.equal(connect.status, 0, connect.stderr);
     assert.match(connect.stdout, /\+\s+"ANTHROPIC_BASE_URL": "http:\/\/127\.0\.0\.1:\d+"/, 'the diff was shown');
-    assert.match(connect.stdout, /probe: OK/);
+    // The probe goes all the way: droid2api, its sign-in, and Factory (the fake) answering a token count.
+    assert.match(connect.stdout, /probe: ✓ reaches droid2api\nprobe: ✓ droid2api is signed in\nprobe: ✓ Factory answered\nprobe: claude-code will work through droid2api/);
     const settings = JSON.parse(readFileSync(join(home, '.claude', 'settings.json'), 'utf8'));
     assert.equal(settings.env.ANTHROPIC_BASE_URL, `http://127.0.0.1:${port}`);
 

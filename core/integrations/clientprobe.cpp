@@ -1,0 +1,137 @@
+#include "clientprobe.h"
+
+#include "../config/config.h"
+#include "../upstream/httpclient.h"
+
+#include <QtCore/qjsondocument.h>
+#include <QtCore/qjsonobject.h>
+
+#include <memory>
+
+namespace d2a {
+
+ClientProbe::ClientProbe(HttpClient *http, QObject *parent) : QObject(parent), m_http(http) { }
+
+QString ClientProbe::modelFor(const Config &config, bool environmentBackend)
+{
+    if (environmentBackend)
+        return {};
+    for (const ModelConfig &m : config.models)
+        if (m.type == ModelType::Anthropic && (m.backend.isEmpty() || m.backend == u"factory") && m.deprecated.isEmpty())
+            return m.id;
+    return {};
+}
+
+UpstreamReply *ClientProbe::get(const QString &path)
+{
+    UpstreamRequest r;
+    r.method = "GET";
+    r.url = QUrl(m_base + path);
+    r.headers = { { "authorization", "Bearer " + m_key.toUtf8() }, { "x-api-key", m_key.toUtf8() } };
+    r.connectTimeoutMs = 3000;
+    r.firstByteTimeoutMs = 5000;
+    return m_http->send(r, this);
+}
+
+/// Reads a reply whole, then calls `then(status, body)`, or `failed(message)` when nothing answered.
+static void collect(UpstreamReply *reply, QObject *context, std::function<void(int, const QByteArray &)> then,
+                    std::function<void(const QString &)> failed)
+{
+    auto body = std::make_shared<QByteArray>();
+    QObject::connect(reply, &UpstreamReply::dataReceived, context, [body](const QByteArray &d) { *body += d; });
+    QObject::connect(reply, &UpstreamReply::finished, context, [reply, body, then] {
+        reply->deleteLater();
+        then(reply->status(), *body);
+    });
+    QObject::connect(reply, &UpstreamReply::failed, context, [reply, failed](const Error &e) {
+        reply->deleteLater();
+        failed(e.message);
+    });
+}
+
+void ClientProbe::start(const QString &baseUrl, const QString &key, const QString &model)
+{
+    m_base = baseUrl;
+    m_key = key;
+    m_model = model;
+    m_hops.clear();
+    const QString what = tr("reaches droid2api");
+    collect(
+        get(QStringLiteral("/v1/models")), this,
+        [this, what](int status, const QByteArray &) {
+            if (status != 200) {
+                m_hops.append({ what, false,
+                                status == 401 ? tr("droid2api refused the key: use the local access key") : tr("HTTP %1").arg(status) });
+                return done();
+            }
+            m_hops.append({ what, true, {} });
+            signedIn();
+        },
+        [this, what](const QString &) {
+            m_hops.append({ what, false, tr("nothing answers there: is droid2api running on this address?") });
+            done();
+        });
+}
+
+void ClientProbe::signedIn()
+{
+    const QString what = tr("droid2api is signed in");
+    if (m_model.isEmpty()) {
+        m_hops.append({ what, true, tr("no model is served by Factory") });
+        return done();
+    }
+    collect(
+        get(QStringLiteral("/")), this,
+        [this, what](int, const QByteArray &body) {
+            const QString state = QJsonDocument::fromJson(body).object().value(u"auth").toObject().value(u"state").toString();
+            if (state == u"no_credentials")
+                m_hops.append({ what, false, tr("not signed in to Factory: sign in (tray menu or droid2api --sign-in)") });
+            else if (state == u"sign_in_required")
+                m_hops.append({ what, false, tr("the Factory sign-in has ended: sign in again") });
+            else if (state == u"key_rejected")
+                m_hops.append({ what, false, tr("Factory refused the API key") });
+            else {
+                m_hops.append({ what, true, {} });
+                return count();
+            }
+            done();
+        },
+        [this, what](const QString &message) {
+            m_hops.append({ what, false, message });
+            done();
+        });
+}
+
+void ClientProbe::count()
+{
+    const QString what = tr("Factory answered");
+    UpstreamRequest r;
+    r.url = QUrl(m_base + QStringLiteral("/v1/messages/count_tokens"));
+    r.headers = { { "authorization", "Bearer " + m_key.toUtf8() }, { "x-api-key", m_key.toUtf8() },
+                  { "content-type", "application/json" }, { "anthropic-version", "2023-06-01" } };
+    r.body = QStringLiteral(R"({"model":"%1","messages":[{"role":"user","content":"ping"}]})").arg(m_model).toUtf8();
+    r.connectTimeoutMs = 3000;
+    r.firstByteTimeoutMs = 30000;
+    collect(
+        m_http->send(r, this), this,
+        [this, what](int status, const QByteArray &body) {
+            if (status == 200) {
+                m_hops.append({ what, true, {} });
+            } else {
+                const QString message = QJsonDocument::fromJson(body).object().value(u"error").toObject().value(u"message").toString();
+                m_hops.append({ what, false, message.isEmpty() ? tr("HTTP %1").arg(status) : tr("HTTP %1: %2").arg(status).arg(message) });
+            }
+            done();
+        },
+        [this, what](const QString &message) {
+            m_hops.append({ what, false, message });
+            done();
+        });
+}
+
+void ClientProbe::done()
+{
+    Q_EMIT finished(m_hops);
+}
+
+} // namespace d2a
