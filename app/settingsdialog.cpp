@@ -18,7 +18,7 @@ SettingsDialog::SettingsDialog(AppController *controller, QWidget *parent) : QDi
 {
     setWindowTitle(tr("droid2api Settings"));
     setWindowIcon(QIcon(QStringLiteral(":/droid2api/icons/droid2api.svg")));
-    resize(860, 560);
+    resize(1060, 600); // the models table shows all its columns; still fits a 1366x768 screen
     m_pages = { new GeneralPage(this), new AccountPage(controller, this), new ModelsPage(this), new EndpointsPage(this),
                 new ReasoningPage(this), new ClientsPage(controller, this) };
     m_nav = new QListWidget(this);
