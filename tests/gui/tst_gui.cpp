@@ -1,6 +1,7 @@
 // The desktop app's widgets under the offscreen platform, against a real fake upstream.
 #include "activitywindow.h"
 #include "appcontroller.h"
+#include "auth/authmanager.h"
 #include "desktopapp.h"
 #include "integrations/clientsetup.h"
 #include "log/log.h"
@@ -422,6 +423,13 @@ private Q_SLOTS:
         QTRY_COMPARE(controller.state(), AppController::State::Running);
         QVERIFY(!tray.signInAction()->isVisible());
         QCOMPARE(tray.currentIconPath(), TrayIcon::iconPath(AppController::State::Running));
+        // Signing out changes the icon back at once.
+        bool signedOut = false;
+        controller.proxy()->auth()->signOut(this, [&](const QString &err) { signedOut = err.isEmpty(); });
+        QTRY_VERIFY(signedOut);
+        QTRY_COMPARE(controller.problem(), AppController::Problem::NoCredentials);
+        QCOMPARE(tray.currentIconPath(), TrayIcon::iconPath(AppController::State::SignInRequired));
+        QVERIFY(tray.signInAction()->isVisible());
         qputenv("XDG_DATA_HOME", dataHome);
     }
 
