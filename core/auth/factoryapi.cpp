@@ -34,20 +34,7 @@ void FactoryApiClient::get(const QString &path, const QByteArray &bearer, bool e
     r.connectTimeoutMs = 10000;
     r.firstByteTimeoutMs = 30000;
     r.idleTimeoutMs = 30000;
-    UpstreamReply *reply = m_http->send(r, context);
-    auto body = std::make_shared<QByteArray>();
-    connect(reply, &UpstreamReply::dataReceived, context, [body](const QByteArray &d) {
-        if (body->size() < 1024 * 1024)
-            *body += d;
-    });
-    connect(reply, &UpstreamReply::finished, context, [reply, body, done] {
-        reply->deleteLater();
-        done(reply->status(), *body, nullptr);
-    });
-    connect(reply, &UpstreamReply::failed, context, [reply, done](const Error &e) {
-        reply->deleteLater();
-        done(0, QByteArray(), &e);
-    });
+    m_http->fetch(r, context, done);
 }
 
 void FactoryApiClient::whoami(const QByteArray &bearer, QObject *context, std::function<void(Result<Whoami>)> done)

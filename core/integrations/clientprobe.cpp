@@ -6,7 +6,6 @@
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qjsonobject.h>
 
-#include <memory>
 
 namespace d2a {
 
@@ -22,7 +21,7 @@ QString ClientProbe::modelFor(const Config &config, bool environmentBackend)
     return {};
 }
 
-UpstreamReply *ClientProbe::get(const QString &path)
+UpstreamRequest ClientProbe::get(const QString &path) const
 {
     UpstreamRequest r;
     r.method = "GET";
@@ -30,23 +29,7 @@ UpstreamReply *ClientProbe::get(const QString &path)
     r.headers = { { "authorization", "Bearer " + m_key.toUtf8() }, { "x-api-key", m_key.toUtf8() } };
     r.connectTimeoutMs = 3000;
     r.firstByteTimeoutMs = 5000;
-    return m_http->send(r, this);
-}
-
-/// Reads a reply whole, then calls `then(status, body)`, or `failed(message)` when nothing answered.
-static void collect(UpstreamReply *reply, QObject *context, std::function<void(int, const QByteArray &)> then,
-                    std::function<void(const QString &)> failed)
-{
-    auto body = std::make_shared<QByteArray>();
-    QObject::connect(reply, &UpstreamReply::dataReceived, context, [body](const QByteArray &d) { *body += d; });
-    QObject::connect(reply, &UpstreamReply::finished, context, [reply, body, then] {
-        reply->deleteLater();
-        then(reply->status(), *body);
-    });
-    QObject::connect(reply, &UpstreamReply::failed, context, [reply, failed](const Error &e) {
-        reply->deleteLater();
-        failed(e.message);
-    });
+    return r;
 }
 
 void ClientProbe::start(const QString &baseUrl, const QString &key, const QString &model)
@@ -56,21 +39,18 @@ void ClientProbe::start(const QString &baseUrl, const QString &key, const QStrin
     m_model = model;
     m_hops.clear();
     const QString what = tr("reaches droid2api");
-    collect(
-        get(QStringLiteral("/v1/models")), this,
-        [this, what](int status, const QByteArray &) {
-            if (status != 200) {
-                m_hops.append({ what, false,
-                                status == 401 ? tr("droid2api refused the key: use the local access key") : tr("HTTP %1").arg(status) });
-                return done();
-            }
-            m_hops.append({ what, true, {} });
-            signedIn();
-        },
-        [this, what](const QString &) {
+    m_http->fetch(get(QStringLiteral("/v1/models")), this, [this, what](int status, const QByteArray &, const Error *error) {
+        if (error) {
             m_hops.append({ what, false, tr("nothing answers there: is droid2api running on this address?") });
-            done();
-        });
+            return done();
+        }
+        if (status != 200) {
+            m_hops.append({ what, false, status == 401 ? tr("droid2api refused the key: use the local access key") : tr("HTTP %1").arg(status) });
+            return done();
+        }
+        m_hops.append({ what, true, {} });
+        signedIn();
+    });
 }
 
 void ClientProbe::signedIn()
@@ -80,26 +60,22 @@ void ClientProbe::signedIn()
         m_hops.append({ what, true, tr("no model is served by Factory") });
         return done();
     }
-    collect(
-        get(QStringLiteral("/")), this,
-        [this, what](int, const QByteArray &body) {
-            const QString state = QJsonDocument::fromJson(body).object().value(u"auth").toObject().value(u"state").toString();
-            if (state == u"no_credentials")
-                m_hops.append({ what, false, tr("not signed in to Factory: sign in (tray menu or droid2api --sign-in)") });
-            else if (state == u"sign_in_required")
-                m_hops.append({ what, false, tr("the Factory sign-in has ended: sign in again") });
-            else if (state == u"key_rejected")
-                m_hops.append({ what, false, tr("Factory refused the API key") });
-            else {
-                m_hops.append({ what, true, {} });
-                return count();
-            }
-            done();
-        },
-        [this, what](const QString &message) {
-            m_hops.append({ what, false, message });
-            done();
-        });
+    m_http->fetch(get(QStringLiteral("/")), this, [this, what](int, const QByteArray &body, const Error *error) {
+        const QString state = QJsonDocument::fromJson(body).object().value(u"auth").toObject().value(u"state").toString();
+        if (error)
+            m_hops.append({ what, false, error->message });
+        else if (state == u"no_credentials")
+            m_hops.append({ what, false, tr("not signed in to Factory: sign in (tray menu or droid2api --sign-in)") });
+        else if (state == u"sign_in_required")
+            m_hops.append({ what, false, tr("the Factory sign-in has ended: sign in again") });
+        else if (state == u"key_rejected")
+            m_hops.append({ what, false, tr("Factory refused the API key") });
+        else {
+            m_hops.append({ what, true, {} });
+            return count();
+        }
+        done();
+    });
 }
 
 void ClientProbe::count()
@@ -112,21 +88,17 @@ void ClientProbe::count()
     r.body = QStringLiteral(R"({"model":"%1","messages":[{"role":"user","content":"ping"}]})").arg(m_model).toUtf8();
     r.connectTimeoutMs = 3000;
     r.firstByteTimeoutMs = 30000;
-    collect(
-        m_http->send(r, this), this,
-        [this, what](int status, const QByteArray &body) {
-            if (status == 200) {
-                m_hops.append({ what, true, {} });
-            } else {
-                const QString message = QJsonDocument::fromJson(body).object().value(u"error").toObject().value(u"message").toString();
-                m_hops.append({ what, false, message.isEmpty() ? tr("HTTP %1").arg(status) : tr("HTTP %1: %2").arg(status).arg(message) });
-            }
-            done();
-        },
-        [this, what](const QString &message) {
-            m_hops.append({ what, false, message });
-            done();
-        });
+    m_http->fetch(r, this, [this, what](int status, const QByteArray &body, const Error *error) {
+        if (error) {
+            m_hops.append({ what, false, error->message });
+        } else if (status == 200) {
+            m_hops.append({ what, true, {} });
+        } else {
+            const QString message = QJsonDocument::fromJson(body).object().value(u"error").toObject().value(u"message").toString();
+            m_hops.append({ what, false, message.isEmpty() ? tr("HTTP %1").arg(status) : tr("HTTP %1: %2").arg(status).arg(message) });
+        }
+        done();
+    });
 }
 
 void ClientProbe::done()

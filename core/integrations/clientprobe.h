@@ -12,7 +12,7 @@ namespace d2a {
 
 struct Config;
 class HttpClient;
-class UpstreamReply;
+struct UpstreamRequest;
 
 struct ProbeHop
 {
@@ -40,7 +40,7 @@ Q_SIGNALS:
     void finished(const QList<d2a::ProbeHop> &hops);
 
 private:
-    UpstreamReply *get(const QString &path);
+    UpstreamRequest get(const QString &path) const;
     void signedIn();
     void count();
     void done();

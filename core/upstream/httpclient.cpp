@@ -1,5 +1,7 @@
 #include "httpclient.h"
 
+#include <memory>
+
 #include "../http/http1.h"
 
 #include "../log/log.h"
@@ -431,6 +433,24 @@ UpstreamReply *HttpClient::send(const UpstreamRequest &request, QObject *owner)
             dispatch(r);
     }, Qt::QueuedConnection);
     return reply;
+}
+
+void HttpClient::fetch(const UpstreamRequest &request, QObject *context, WholeAnswer done, qint64 maxBody)
+{
+    UpstreamReply *reply = send(request, context);
+    auto body = std::make_shared<QByteArray>();
+    connect(reply, &UpstreamReply::dataReceived, context, [body, maxBody](const QByteArray &d) {
+        if (body->size() < maxBody)
+            *body += d;
+    });
+    connect(reply, &UpstreamReply::finished, context, [reply, body, done] {
+        reply->deleteLater();
+        done(reply->status(), *body, nullptr);
+    });
+    connect(reply, &UpstreamReply::failed, context, [reply, done](const Error &e) {
+        reply->deleteLater();
+        done(0, QByteArray(), &e);
+    });
 }
 
 QTcpSocket *HttpClient::newSocket(const QUrl &url)

@@ -17,6 +17,8 @@
 #include <QtCore/qurl.h>
 #include <QtNetwork/qsslconfiguration.h>
 
+#include <functional>
+
 QT_BEGIN_NAMESPACE
 class QTcpSocket;
 QT_END_NAMESPACE
@@ -121,6 +123,11 @@ public:
 
     /// Starts a request. The reply is owned by `owner` (or the caller, if null) and must be deleted by it.
     UpstreamReply *send(const UpstreamRequest &request, QObject *owner = nullptr);
+
+    /// A small request answered whole (account calls, probes): `done` gets the status and the body (its first
+    /// `maxBody` bytes), or status 0 and the error when nothing answered. The reply lives under `context`.
+    using WholeAnswer = std::function<void(int status, const QByteArray &body, const Error *error)>;
+    void fetch(const UpstreamRequest &request, QObject *context, WholeAnswer done, qint64 maxBody = 1024 * 1024);
 
     /// Connections per host:port at most (requests beyond wait). Default 256.
     void setMaxConnectionsPerHost(int n) { m_maxPerHost = n; }

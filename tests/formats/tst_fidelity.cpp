@@ -312,7 +312,7 @@ private Q_SLOTS:
             QTest::newRow(qPrintable(file.mid(data.size() + 1))) << f << read(file);
             ++n;
         }
-        for (const QString dir : { QStringLiteral("/agents"), QStringLiteral("/factory-cli") }) {
+        for (const QString &dir : { QStringLiteral("/agents"), QStringLiteral("/factory-cli") }) {
             for (QDirIterator it(data + dir, { QStringLiteral("*.json") }, QDir::Files, QDirIterator::Subdirectories); it.hasNext();) {
                 const QString file = it.next();
                 if (file.endsWith(u".meta.json") || file.endsWith(u".headers.json") || file.contains(u"/_scripts/") || file.contains(u"/auth-v2/"))
