@@ -9,8 +9,6 @@
 #include "server/proxyservice.h"
 
 #include <QtCore/qfile.h>
-#include <QtCore/qjsondocument.h>
-#include <QtCore/qjsonobject.h>
 #include <QtCore/qlocale.h>
 #include <QtCore/qdatetime.h>
 #include <QtCore/qloggingcategory.h>
@@ -253,9 +251,14 @@ void AppController::noteError(const QString &text)
     Q_EMIT errorsChanged();
 }
 
+d2a::ClientSettings AppController::clientSettings() const
+{
+    return d2a::ClientSetup::settingsFor(baseUrl(), m_config.accessKey);
+}
+
 QList<AppController::ToolLink> AppController::toolLinks() const
 {
-    const d2a::ClientSettings settings { baseUrl(), m_config.accessKey.isEmpty() ? QStringLiteral("droid2api") : m_config.accessKey, QString() };
+    const d2a::ClientSettings settings = clientSettings();
     d2a::ClientSetup setup;
     QList<ToolLink> links;
     for (const auto &[client, name] : { std::pair { QStringLiteral("claude-code"), tr("Claude Code") },
@@ -279,7 +282,7 @@ QList<AppController::ToolLink> AppController::toolLinks() const
 
 QString AppController::updateTool(const QString &client)
 {
-    const d2a::ClientSettings settings { baseUrl(), m_config.accessKey.isEmpty() ? QStringLiteral("droid2api") : m_config.accessKey, QString() };
+    const d2a::ClientSettings settings = clientSettings();
     d2a::ClientSetup setup;
     const auto plan = setup.planConnect(client, settings);
     if (!plan)
@@ -295,7 +298,7 @@ QString AppController::updateTool(const QString &client)
 
 QString AppController::probeModel() const
 {
-    return needsFactory() ? d2a::ClientProbe::modelFor(m_config, m_env.envBackend.has_value()) : QString();
+    return d2a::ClientProbe::modelFor(m_config, m_env.envBackend.has_value());
 }
 
 void AppController::probe(const QString &baseUrl, const QString &key, QObject *context,
@@ -309,6 +312,14 @@ void AppController::probe(const QString &baseUrl, const QString &key, QObject *c
         done(hops);
     });
     probe->start(baseUrl, key, probeModel());
+}
+
+void AppController::toggleSignIn()
+{
+    if (signingIn())
+        cancelSignIn();
+    else
+        startSignIn();
 }
 
 void AppController::cancelSignIn()

@@ -4,6 +4,7 @@
 
 #include "config/config.h"
 #include "integrations/clientprobe.h"
+#include "integrations/clientsetup.h"
 #include "server/exchange.h"
 
 #include <QtCore/qobject.h>
@@ -63,6 +64,8 @@ public:
     /// Sign-in through the browser (Factory's device flow), one at a time, shared by the tray and Account.
     void startSignIn();
     void cancelSignIn();
+    /// The one button of the tray, the status window and Account: starts a sign-in, or cancels the one running.
+    void toggleSignIn();
     bool signingIn() const { return m_signIn != nullptr; }
     /// How a URL is opened in the browser (QDesktopServices; tests record instead).
     void setUrlOpener(std::function<bool(const QUrl &)> opener) { m_openUrl = std::move(opener); }
@@ -78,6 +81,8 @@ public:
         QString error; ///< its file cannot be read
     };
     QList<ToolLink> toolLinks() const;
+    /// The URL and key a coding tool is given (the local access key, or a placeholder).
+    d2a::ClientSettings clientSettings() const;
     /// Rewrites a connected tool's settings for today's address and key (with a backup). Returns an error or "".
     QString updateTool(const QString &client);
     using ProbeHop = d2a::ProbeHop;

@@ -132,8 +132,7 @@ static int runClientCommand(bool connecting, const QString &client, bool yes, co
         return 2;
     }
     const QString host = config.host == u"0.0.0.0" || config.host == u"::" ? QStringLiteral("127.0.0.1") : config.host;
-    const d2a::ClientSettings settings { QStringLiteral("http://%1:%2").arg(host).arg(config.port),
-                                         config.accessKey.isEmpty() ? QStringLiteral("droid2api") : config.accessKey, model };
+    const d2a::ClientSettings settings = d2a::ClientSetup::settingsFor(QStringLiteral("http://%1:%2").arg(host).arg(config.port), config.accessKey, model);
     if (!d2a::ClientSetup::writesFile(client)) {
         printLine(stdout, d2a::ClientSetup::instructions(client, settings));
         return 0;

@@ -2,9 +2,7 @@
 
 #include "appcontroller.h"
 #include "auth/authmanager.h"
-#include "auth/devicesignin.h"
 #include "integrations/clientsetup.h"
-#include "upstream/httpclient.h"
 #include "server/proxyservice.h"
 
 #include <QtCore/qdatetime.h>
@@ -328,12 +326,9 @@ void AccountPage::report(const QString &error, const QString &success)
 void AccountPage::startSignIn()
 {
     // One sign-in for the app: the tray's "Sign in to Factory" and this button share it.
-    if (m_controller->signingIn()) {
-        m_controller->cancelSignIn();
-        return;
-    }
-    code->setText(tr("Asking Factory for a sign-in code..."));
-    m_controller->startSignIn();
+    if (!m_controller->signingIn())
+        code->setText(tr("Asking Factory for a sign-in code..."));
+    m_controller->toggleSignIn();
     refresh();
 }
 
@@ -767,8 +762,7 @@ QString ClientsPage::snippet(const QString &client) const
 
 QString ClientsPage::connectClient(const QString &client, bool connecting, bool confirm)
 {
-    const d2a::Config &c = m_controller->config();
-    const d2a::ClientSettings settings { m_controller->baseUrl(), c.accessKey.isEmpty() ? QStringLiteral("droid2api") : c.accessKey, QString() };
+    const d2a::ClientSettings settings = m_controller->clientSettings();
     d2a::ClientSetup setup;
     auto plan = connecting ? setup.planConnect(client, settings) : setup.planDisconnect(client);
     if (!plan) {
@@ -816,7 +810,7 @@ QString ClientsPage::connectClient(const QString &client, bool connecting, bool 
 void ClientsPage::load(const d2a::Config &c)
 {
     const QString url = m_controller->baseUrl();
-    const QString key = c.accessKey.isEmpty() ? QStringLiteral("droid2api") : c.accessKey;
+    const QString key = d2a::ClientSetup::settingsFor(url, c.accessKey).key;
     m_snippets[QStringLiteral("Claude Code")]->setPlainText(
         QStringLiteral("export ANTHROPIC_BASE_URL=%1\nexport ANTHROPIC_AUTH_TOKEN=%2\nclaude").arg(url, key));
     m_snippets[QStringLiteral("Codex")]->setPlainText(

@@ -19,10 +19,6 @@ class QTableWidget;
 QT_END_NAMESPACE
 
 class AppController;
-namespace d2a {
-class DeviceSignIn;
-class HttpClient;
-}
 
 class SettingsPage : public QWidget
 {

@@ -93,12 +93,7 @@ StatusWindow::StatusWindow(AppController *controller, QWidget *parent) : QWidget
         case AppController::Problem::PortInUse: m_controller->useFreePort(); break;
         case AppController::Problem::NoCredentials:
         case AppController::Problem::SignInExpired:
-        case AppController::Problem::KeyRejected:
-            if (m_controller->signingIn())
-                m_controller->cancelSignIn();
-            else
-                m_controller->startSignIn();
-            break;
+        case AppController::Problem::KeyRejected: m_controller->toggleSignIn(); break;
         case AppController::Problem::ListenFailed: Q_EMIT settingsRequested(0); break;
         case AppController::Problem::None:
             if (!m_controller->isRunning())

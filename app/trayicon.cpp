@@ -21,23 +21,18 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
 {
     initAppResources();
     // First what needs doing (bold, one click), then the state (a line that opens the screen behind it).
-    m_signIn = m_menu->addAction(QString(), this, [this] {
-        if (m_controller->signingIn())
-            m_controller->cancelSignIn();
-        else
-            m_controller->startSignIn();
-    });
+    m_signIn = m_menu->addAction(QString(), controller, &AppController::toggleSignIn);
     QFont bold = m_signIn->font();
     bold.setBold(true);
     m_signIn->setFont(bold);
     m_freePort = m_menu->addAction(tr("Use a &free port"), this, [this] {
         const QString error = m_controller->useFreePort();
         if (!error.isEmpty())
-            notify(error, QSystemTrayIcon::Critical, AppController::Problem::PortInUse);
+            notify(error, QSystemTrayIcon::Critical);
         else
             notify(tr("droid2api now serves on %1. Clients set up for the old port need the new one (Settings > Clients).")
                        .arg(m_controller->baseUrl()),
-                   QSystemTrayIcon::Information, AppController::Problem::None);
+                   QSystemTrayIcon::Information);
     });
     m_freePort->setFont(bold);
     m_status = m_menu->addAction(QString(), this, [this] { Q_EMIT fixRequested(m_controller->problem()); });
@@ -95,26 +90,25 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
             return;
         m_notifiedProblem = problem;
         if (state == AppController::State::Error)
-            notify(message, QSystemTrayIcon::Critical, problem);
+            notify(message, QSystemTrayIcon::Critical);
         else if (state == AppController::State::SignInRequired)
-            notify(message + u' ' + tr("Choose \"Sign in to Factory\" in the droid2api menu, or click here."), QSystemTrayIcon::Warning, problem);
+            notify(message + u' ' + tr("Choose \"Sign in to Factory\" in the droid2api menu, or click here."), QSystemTrayIcon::Warning);
     });
     connect(m_icon, &QSystemTrayIcon::messageClicked, this, [this] { Q_EMIT fixRequested(m_controller->problem()); });
     connect(controller, &AppController::signInProgress, this, [this](const QString &code, const QString &url, bool opened) {
         refresh();
         notify(opened ? tr("Approve the code %1 in the browser window that opened.").arg(code)
                       : tr("Open %1 in a browser and approve the code %2.").arg(url, code),
-               QSystemTrayIcon::Information, AppController::Problem::None);
+               QSystemTrayIcon::Information);
     });
     connect(controller, &AppController::signInFinished, this, [this](const QString &error, bool cancelled, const QString &email) {
         refresh();
         if (cancelled)
             return;
         if (error.isEmpty())
-            notify(email.isEmpty() ? tr("Signed in to Factory.") : tr("Signed in to Factory as %1.").arg(email), QSystemTrayIcon::Information,
-                   AppController::Problem::None);
+            notify(email.isEmpty() ? tr("Signed in to Factory.") : tr("Signed in to Factory as %1.").arg(email), QSystemTrayIcon::Information);
         else
-            notify(tr("Sign-in did not work: %1").arg(error), QSystemTrayIcon::Warning, m_controller->problem());
+            notify(tr("Sign-in did not work: %1").arg(error), QSystemTrayIcon::Warning);
     });
     connect(controller, &AppController::configChanged, this, &TrayIcon::refresh);
     connect(controller, &AppController::authChanged, this, &TrayIcon::refresh);
@@ -130,9 +124,9 @@ TrayIcon::~TrayIcon()
     delete m_menu;
 }
 
-void TrayIcon::notify(const QString &text, QSystemTrayIcon::MessageIcon icon, AppController::Problem problem)
+void TrayIcon::notify(const QString &text, QSystemTrayIcon::MessageIcon icon)
 {
-    Q_UNUSED(problem); // clicking a notification opens the fix of the problem current then
+    // Clicking it opens the fix of the problem current then (messageClicked).
     m_lastNotification = text;
     m_icon->showMessage(tr("droid2api"), text, icon, icon == QSystemTrayIcon::Information ? 4000 : 10000);
 }
@@ -167,13 +161,7 @@ void TrayIcon::refresh()
     switch (state) {
     case AppController::State::Running: status = tr("Running on %1").arg(m_controller->baseUrl()); break;
     case AppController::State::Stopped: status = tr("Stopped"); break;
-    case AppController::State::SignInRequired:
-        switch (m_controller->problem()) {
-        case AppController::Problem::KeyRejected: status = tr("Factory refused the API key"); break;
-        case AppController::Problem::SignInExpired: status = tr("Factory sign-in ended"); break;
-        default: status = tr("Not signed in to Factory"); break;
-        }
-        break;
+    case AppController::State::SignInRequired: status = m_controller->accountSummary(); break;
     case AppController::State::Error:
         status = m_controller->problem() == AppController::Problem::PortInUse
             ? tr("Not serving: port %1 is in use").arg(m_controller->config().port)

@@ -46,7 +46,7 @@ Q_SIGNALS:
     void quitRequested();
 
 private:
-    void notify(const QString &text, QSystemTrayIcon::MessageIcon icon, AppController::Problem problem);
+    void notify(const QString &text, QSystemTrayIcon::MessageIcon icon);
 
     AppController *m_controller;
     QSystemTrayIcon *m_icon;

@@ -1071,18 +1071,6 @@
         <translation>登录未成功：%1</translation>
     </message>
     <message>
-        <source>Factory refused the API key</source>
-        <translation>Factory 拒绝了 API 密钥</translation>
-    </message>
-    <message>
-        <source>Factory sign-in ended</source>
-        <translation>Factory 登录已失效</translation>
-    </message>
-    <message>
-        <source>Not signed in to Factory</source>
-        <translation>尚未登录 Factory</translation>
-    </message>
-    <message>
         <source>Not serving: port %1 is in use</source>
         <translation>未提供服务：端口 %1 已被占用</translation>
     </message>

@@ -92,15 +92,9 @@ QString ClientSetup::instructions(const QString &client, const ClientSettings &s
     return {};
 }
 
-UpstreamRequest ClientSetup::probeRequest(const ClientSettings &s)
+ClientSettings ClientSetup::settingsFor(const QString &baseUrl, const QString &accessKey, const QString &model)
 {
-    UpstreamRequest probe;
-    probe.method = "GET";
-    probe.url = QUrl(s.baseUrl + QStringLiteral("/v1/models"));
-    probe.headers = { { "authorization", "Bearer " + s.key.toUtf8() }, { "x-api-key", s.key.toUtf8() } };
-    probe.connectTimeoutMs = 3000;
-    probe.firstByteTimeoutMs = 5000;
-    return probe;
+    return { baseUrl, accessKey.isEmpty() ? QStringLiteral("droid2api") : accessKey, model };
 }
 
 ClientSetup::ClientSetup(QString home, QString stateDir)

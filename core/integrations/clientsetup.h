@@ -5,9 +5,9 @@
 // only droid2api's keys). Cursor, Continue and the OpenAI SDK get printed instructions.
 
 #include "../error.h"
-#include "../upstream/httpclient.h"
 
 #include <QtCore/qstring.h>
+#include <QtCore/qstringlist.h>
 
 namespace d2a {
 
@@ -40,8 +40,9 @@ public:
     static QString configPath(const QString &client, const QString &home = {});
     /// How to connect clients droid2api does not configure itself.
     static QString instructions(const QString &client, const ClientSettings &s);
-    /// The probe after connecting: GET /v1/models through the proxy with exactly the URL and key the client has.
-    static UpstreamRequest probeRequest(const ClientSettings &s);
+    /// What a client is given: droid2api's URL and its local access key, or a placeholder when none is set
+    /// (clients insist on some key).
+    static ClientSettings settingsFor(const QString &baseUrl, const QString &accessKey, const QString &model = {});
 
     explicit ClientSetup(QString home = {}, QString stateDir = {});
 
