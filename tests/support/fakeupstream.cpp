@@ -859,6 +859,17 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
     const bool isCount = req.path.contains("count_tokens");
     // Factory's Gemini route always streams (SSE) and takes no "stream" member, as Factory's CLI expects it.
     const bool stream = !isCount && (req.json.value("stream").toBool() || req.path.contains("stream") || req.path.startsWith("/api/llm/g/"));
+    // A scripted turn (the agent's model, or the queued script), whole or streamed as the client asked.
+    auto sendScripted = [&](const ScriptedReply &reply, int delayMs) {
+        if (!stream) {
+            const QByteArray body = fakescript::body(format, model, reply);
+            socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + extraHeaders
+                          + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+            return;
+        }
+        socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n" + extraHeaders + "Transfer-Encoding: chunked\r\n\r\n");
+        streamTo(socket, fakescript::events(format, model, reply), delayMs, false, false);
+    };
     if (agent && !isCount) {
         ScriptedReply reply;
         reply.ping = true;
@@ -875,28 +886,10 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
             reply.text = agent->text;
             ++agentTexts;
         }
-        if (!stream) {
-            const QByteArray body = fakescript::body(format, model, reply);
-            socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + extraHeaders
-                          + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
-            return;
-        }
-        socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n" + extraHeaders + "Transfer-Encoding: chunked\r\n\r\n");
-        streamTo(socket, fakescript::events(format, model, reply), agent->delayMs, false, false);
-        return;
+        return sendScripted(reply, agent->delayMs);
     }
-    if (!script.isEmpty() && !isCount) {
-        const ScriptedReply reply = script.takeFirst();
-        if (!stream) {
-            const QByteArray body = fakescript::body(format, model, reply);
-            socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + extraHeaders
-                          + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
-            return;
-        }
-        socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n" + extraHeaders + "Transfer-Encoding: chunked\r\n\r\n");
-        streamTo(socket, fakescript::events(format, model, reply), delay, false, false);
-        return;
-    }
+    if (!script.isEmpty() && !isCount)
+        return sendScripted(script.takeFirst(), delay);
     const QString scenarioModel = model.startsWith(u"tools-") ? QStringLiteral("tools") : model.startsWith(u"think-") ? QStringLiteral("think") : QString();
     if (model.startsWith(u"cut-") || model.startsWith(u"slow-")) {
         // Translated requests carry no "fake" object: these models cut the stream after its first event, or
