@@ -202,17 +202,14 @@ flat = [{"role": m["role"], "content": m["content"][0]["text"] if isinstance(m["
 json.dump({"model": "bench-s500", "max_tokens": 10, "messages": flat}, open(sys.argv[1] + "/big-chat.json", "w"))
 PY
 hwm() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
-peak_added() { # peak_added PATH FILE PARALLEL -> MB added to the peak
-    "$build/app/droid2api" --headless --config "$work/config.json" --port 0 >"$work/mem.out" 2>/dev/null &
-    local p=$!
-    for _ in $(seq 200); do grep -q 'listening on' "$work/mem.out" && break; sleep 0.05; done
-    local url; url=$(grep -o 'http://[0-9.:]*' "$work/mem.out" | head -n 1)
-    local before; before=$(hwm "$p")
+peak_added() { # peak_added PATH FILE PARALLEL -> MB added to the peak (run in $(...): start's globals stay there)
+    start mem "$build/app/droid2api" --headless --config "$work/config.json" --port 0
+    local before; before=$(hwm "$PID_mem")
     local cs=()
-    for _ in $(seq "$3"); do curl -s -o /dev/null -H 'content-type: application/json' --data-binary "@$2" "$url$1" & cs+=($!); done
+    for _ in $(seq "$3"); do curl -s -o /dev/null -H 'content-type: application/json' --data-binary "@$2" "$URL_mem$1" & cs+=($!); done
     wait "${cs[@]}"
-    awk -v a="$(hwm "$p")" -v b="$before" 'BEGIN{printf "%.0f", a-b}'
-    kill "$p"; wait "$p" 2>/dev/null || true
+    awk -v a="$(hwm "$PID_mem")" -v b="$before" 'BEGIN{printf "%.0f", a-b}'
+    kill "$PID_mem"; wait "$PID_mem" 2>/dev/null || true
 }
 big_mb=$(awk -v s="$(stat -c %s "$work/big-anthropic.json")" 'BEGIN{printf "%.1f", s/1048576}')
 mem_pass=$(peak_added /v1/messages "$work/big-anthropic.json" 1)
