@@ -13,6 +13,7 @@
 #include "activitywindow.h"
 #include "appcontroller.h"
 #include "desktopapp.h"
+#include "dialogs.h"
 #include "screenshots.h"
 #include "singleinstance.h"
 
@@ -402,8 +403,8 @@ static int run(QCoreApplication &app, bool gui)
         const QString message = QCoreApplication::translate("main", "droid2api: configuration refused: %1").arg(loaded.error().message);
         printLine(stderr, message);
         if (gui)
-            QMessageBox::critical(nullptr, QCoreApplication::translate("main", "droid2api"),
-                                  message + QCoreApplication::translate("main", "\n\nThe file was not changed. Fix it and start droid2api again."));
+            dialogs::ask(nullptr, QMessageBox::Critical, QCoreApplication::translate("main", "droid2api"),
+                         message + QCoreApplication::translate("main", "\n\nThe file was not changed. Fix it and start droid2api again."));
         return 2;
     }
     d2a::Config config = loaded.value();

@@ -2,6 +2,7 @@
 
 #include "appcontroller.h"
 #include "autostart.h"
+#include "dialogs.h"
 #include "uicolors.h"
 
 #include <QtGui/qevent.h>
@@ -147,10 +148,10 @@ void SettingsDialog::offerToolUpdates()
         return;
     const bool update = askUpdateTools
         ? askUpdateTools(names)
-        : QMessageBox::question(this, tr("Update your coding tools?"),
-                                tr("%1 still point at the old address or key and would fail. Update their settings now? "
-                                   "(A backup of each file is kept.)").arg(names.join(QStringLiteral(", "))),
-                                QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes) == QMessageBox::Yes;
+        : dialogs::ask(this, QMessageBox::Question, tr("Update your coding tools?"),
+                       tr("%1 still point at the old address or key and would fail. Update their settings now? "
+                          "(A backup of each file is kept.)").arg(names.join(QStringLiteral(", "))),
+                       QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes) == QMessageBox::Yes;
     if (!update)
         return;
     QStringList errors;
@@ -175,6 +176,7 @@ bool SettingsDialog::confirmClose()
         QMessageBox box(QMessageBox::Question, tr("Unsaved changes"), tr("Apply your changes before closing?"),
                         QMessageBox::Apply | QMessageBox::Discard | QMessageBox::Cancel, this);
         box.setDefaultButton(QMessageBox::Apply);
+        dialogs::makeCrisp(box);
         answer = box.exec();
     }
     if (answer == QMessageBox::Apply)

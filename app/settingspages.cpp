@@ -2,6 +2,7 @@
 
 #include "appcontroller.h"
 #include "auth/authmanager.h"
+#include "dialogs.h"
 #include "integrations/clientsetup.h"
 #include "server/proxyservice.h"
 
@@ -257,6 +258,10 @@ AccountPage::AccountPage(AppController *controller, QWidget *parent) : SettingsP
     tokenRow->addWidget(saveToken);
     form->addRow(tr("Factory API key:"), keyRow);
     form->addRow(tr("Refresh token:"), tokenRow);
+    keyResult = new QLabel(keys);
+    keyResult->setWordWrap(true);
+    keyResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    form->addRow(keyResult);
     layout->addWidget(keys);
     auto *row = new QHBoxLayout;
     importDroid = new QPushButton(tr("Import from the droid CLI"), this);
@@ -265,6 +270,10 @@ AccountPage::AccountPage(AppController *controller, QWidget *parent) : SettingsP
     row->addStretch();
     row->addWidget(signOut);
     layout->addLayout(row);
+    importResult = new QLabel(this); // what importing did, right under its button
+    importResult->setWordWrap(true);
+    importResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(importResult);
     auto *orgRow = new QHBoxLayout;
     m_orgLabel = new QLabel(tr("Organisation:"), this);
     organization = new QComboBox(this);
@@ -284,42 +293,42 @@ AccountPage::AccountPage(AppController *controller, QWidget *parent) : SettingsP
         const QString id = organization->itemData(index).toString();
         if (id == auth->organizationId())
             return;
-        auth->setOrganization(id, this, [this](const QString &err) { report(err, tr("Switched organisation.")); });
+        auth->setOrganization(id, this, [this](const QString &err) { report(code, err, tr("Switched organisation.")); });
         Q_EMIT edited(); // the choice is also kept in the config (factory_organization)
     });
     connect(signIn, &QPushButton::clicked, this, &AccountPage::startSignIn);
     connect(saveKey, &QPushButton::clicked, this, [this, auth] {
         if (apiKey->text().trimmed().isEmpty())
             return;
-        auth->setApiKey(apiKey->text(), this, [this](const QString &err) { report(err, tr("API key saved.")); });
+        auth->setApiKey(apiKey->text(), this, [this](const QString &err) { report(keyResult, err, tr("API key saved.")); });
         apiKey->clear(); // never shown back
     });
     connect(saveToken, &QPushButton::clicked, this, [this, auth] {
         if (refreshToken->text().trimmed().isEmpty())
             return;
-        auth->setRefreshToken(refreshToken->text(), QStringLiteral("app"), this, [this](const QString &err) { report(err, tr("Refresh token saved.")); });
+        auth->setRefreshToken(refreshToken->text(), QStringLiteral("app"), this, [this](const QString &err) { report(keyResult, err, tr("Refresh token saved.")); });
         refreshToken->clear();
     });
     connect(importDroid, &QPushButton::clicked, this, [this, auth] {
-        auth->importDroidCli(this, [this](const QString &err) { report(err, tr("Imported the droid CLI sign-in.")); });
+        auth->importDroidCli(this, [this](const QString &err) { report(importResult, err, tr("Imported the droid CLI sign-in.")); });
     });
     connect(signOut, &QPushButton::clicked, this, [this, auth] {
-        const auto answer = QMessageBox::question(this, tr("Sign out"),
-                                                  tr("Sign out of Factory? Requests will fail until you sign in again. The stored "
-                                                     "tokens are deleted."),
-                                                  QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+        const auto answer = dialogs::ask(this, QMessageBox::Question, tr("Sign out"),
+                                         tr("Sign out of Factory? Requests will fail until you sign in again. The stored "
+                                            "tokens are deleted."),
+                                         QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
         if (answer != QMessageBox::Yes)
             return;
-        auth->signOut(this, [this](const QString &err) { report(err, tr("Signed out.")); });
+        auth->signOut(this, [this](const QString &err) { report(code, err, tr("Signed out.")); });
     });
     connect(controller, &AppController::authChanged, this, &AccountPage::refresh);
     connect(controller, &AppController::signInProgress, this, &AccountPage::showSignInProgress);
     connect(controller, &AppController::signInFinished, this, &AccountPage::showSignInResult);
 }
 
-void AccountPage::report(const QString &error, const QString &success)
+void AccountPage::report(QLabel *where, const QString &error, const QString &success)
 {
-    code->setText(error.isEmpty() ? success : tr("That did not work: %1").arg(error.toHtmlEscaped()));
+    where->setText(error.isEmpty() ? success : tr("That did not work: %1").arg(error.toHtmlEscaped()));
     refresh();
 }
 
@@ -775,6 +784,7 @@ QString ClientsPage::connectClient(const QString &client, bool connecting, bool 
                         QMessageBox::Apply | QMessageBox::Cancel, this);
         box.setDetailedText(plan.value().diff);
         box.setInformativeText(tr("The previous file is kept as a backup. Details shows the change."));
+        dialogs::makeCrisp(box);
         if (box.exec() != QMessageBox::Apply) {
             result->setText(tr("Nothing changed."));
             return result->text();

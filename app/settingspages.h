@@ -84,9 +84,11 @@ public:
     QLineEdit *refreshToken;
     QPushButton *importDroid;
     QPushButton *signOut;
+    QLabel *keyResult;    ///< what saving a key or token did, in the credentials box
+    QLabel *importResult; ///< what importing from the droid CLI did, under its button
 
 private:
-    void report(const QString &error, const QString &success);
+    void report(QLabel *where, const QString &error, const QString &success);
     AppController *m_controller;
     QLabel *m_orgLabel;
 };

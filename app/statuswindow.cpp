@@ -1,5 +1,6 @@
 #include "statuswindow.h"
 
+#include "dialogs.h"
 #include "uicolors.h"
 
 #include <QtGui/qclipboard.h>
@@ -180,7 +181,7 @@ void StatusWindow::refresh()
             connect(update, &QPushButton::clicked, this, [this, client = t.client] {
                 const QString error = m_controller->updateTool(client);
                 if (!error.isEmpty())
-                    QMessageBox::warning(this, tr("droid2api"), error);
+                    dialogs::ask(this, QMessageBox::Warning, tr("droid2api"), error);
                 refresh();
             });
             m_toolButtons->addWidget(update);
@@ -214,6 +215,7 @@ void StatusWindow::closeEvent(QCloseEvent *event)
         box.addButton(tr("Keep serving"), QMessageBox::AcceptRole);
         QPushButton *quit = box.addButton(tr("Quit"), QMessageBox::DestructiveRole);
         box.addButton(QMessageBox::Cancel);
+        dialogs::makeCrisp(box);
         box.exec();
         answer = box.clickedButton() == quit ? QMessageBox::Close
             : box.clickedButton() == box.button(QMessageBox::Cancel) ? QMessageBox::Cancel : QMessageBox::Ok;

@@ -1116,6 +1116,205 @@
     </message>
 </context>
 <context>
+    <name>d2a::AuthText</name>
+    <message>
+        <source>not signed in, or a refresh is in progress</source>
+        <translation>尚未登录，或正在续期登录</translation>
+    </message>
+    <message>
+        <source>cannot read the token store: %1</source>
+        <translation>无法读取登录令牌存储：%1</translation>
+    </message>
+    <message>
+        <source>no token store</source>
+        <translation>没有登录令牌存储</translation>
+    </message>
+    <message>
+        <source>could not save the Factory tokens (%1); they are kept in memory and saved again on the next change</source>
+        <translation>无法保存 Factory 登录令牌（%1）；令牌暂存在内存中，下次变更时会再次保存</translation>
+    </message>
+    <message>
+        <source>sign-in cancelled</source>
+        <translation>已取消登录</translation>
+    </message>
+    <message>
+        <source>the sign-in code expired before it was approved; start again</source>
+        <translation>登录代码在批准前已过期；请重新开始</translation>
+    </message>
+    <message>
+        <source>sign-in was denied in the browser</source>
+        <translation>登录已在浏览器中被拒绝</translation>
+    </message>
+    <message>
+        <source>%1 does not hold a 32-byte key</source>
+        <translation>%1 中没有 32 字节的密钥</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>the OS keyring is not available (%1)</source>
+        <translation>系统密钥环不可用（%1）</translation>
+    </message>
+    <message>
+        <source>the OS keyring holds no droid CLI key (service &quot;Factory CLI&quot;)</source>
+        <translation>系统密钥环中没有 droid CLI 的密钥（服务 &quot;Factory CLI&quot;）</translation>
+    </message>
+    <message>
+        <source>the droid CLI&apos;s keyring entry</source>
+        <translation>droid CLI 的密钥环条目</translation>
+    </message>
+    <message>
+        <source>this build reads no keyring (built without libsecret)</source>
+        <translation>此版本无法读取密钥环（构建时未包含 libsecret）</translation>
+    </message>
+    <message>
+        <source>the OS keychain holds no droid CLI key (%1)</source>
+        <translation>系统钥匙串中没有 droid CLI 的密钥（%1）</translation>
+    </message>
+    <message>
+        <source>the droid CLI&apos;s keychain entry</source>
+        <translation>droid CLI 的钥匙串条目</translation>
+    </message>
+    <message>
+        <source>the key must be 32 bytes</source>
+        <translation>密钥必须为 32 字节</translation>
+    </message>
+    <message>
+        <source>no random bytes for the IV</source>
+        <translation>无法为 IV 取得随机字节</translation>
+    </message>
+    <message>
+        <source>AES-256-GCM encryption failed</source>
+        <translation>AES-256-GCM 加密失败</translation>
+    </message>
+    <message>
+        <source>not the droid CLI&apos;s format (iv:tag:ciphertext)</source>
+        <translation>不是 droid CLI 的格式（iv:tag:ciphertext）</translation>
+    </message>
+    <message>
+        <source>not the droid CLI&apos;s format (iv or tag length)</source>
+        <translation>不是 droid CLI 的格式（iv 或 tag 长度不对）</translation>
+    </message>
+    <message>
+        <source>cannot decrypt it</source>
+        <translation>无法解密</translation>
+    </message>
+    <message>
+        <source>cannot decrypt it (wrong key, or the file was altered)</source>
+        <translation>无法解密（密钥不对，或文件已被改动）</translation>
+    </message>
+    <message>
+        <source>%1 decrypts to something that is not the CLI&apos;s JSON</source>
+        <translation>%1 解密后不是 CLI 的 JSON</translation>
+    </message>
+    <message>
+        <source>%1 holds no refresh token</source>
+        <translation>%1 中没有刷新令牌</translation>
+    </message>
+    <message>
+        <source>%1 exists but its key, auth.v2.key, is missing</source>
+        <translation>%1 存在，但它的密钥 auth.v2.key 不见了</translation>
+    </message>
+    <message>
+        <source>the droid CLI is not signed in on this machine (no auth.v2.* or auth.json in %1)</source>
+        <translation>这台机器上的 droid CLI 尚未登录（%1 中没有 auth.v2.* 或 auth.json）</translation>
+    </message>
+    <message>
+        <source>%1 has no refresh_token</source>
+        <translation>%1 中没有 refresh_token</translation>
+    </message>
+    <message>
+        <source>the droid CLI store was not read with a key (auth.json is never written)</source>
+        <translation>droid CLI 的存储不是用密钥读取的（从不写入 auth.json）</translation>
+    </message>
+    <message>
+        <source>timed out waiting for the droid CLI&apos;s write lock in %1</source>
+        <translation>等待 %1 中 droid CLI 的写锁超时</translation>
+    </message>
+    <message>
+        <source>cannot reach Factory to check the key: %1</source>
+        <translation>无法连接 Factory 来检查密钥：%1</translation>
+    </message>
+    <message>
+        <source>Factory rejected the API key (HTTP %1)</source>
+        <translation>Factory 拒绝了该 API 密钥（HTTP %1）</translation>
+    </message>
+    <message>
+        <source>Factory could not check the key (HTTP %1)</source>
+        <translation>Factory 无法检查该密钥（HTTP %1）</translation>
+    </message>
+    <message>
+        <source>HTTP %1</source>
+        <translation>HTTP %1</translation>
+    </message>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>cannot remove %1</source>
+        <translation>无法删除 %1</translation>
+    </message>
+    <message>
+        <source>macOS Keychain, service &quot;%1&quot;</source>
+        <translation>macOS 钥匙串，服务 &quot;%1&quot;</translation>
+    </message>
+    <message>
+        <source>Windows Credential Manager, &quot;%1&quot;</source>
+        <translation>Windows 凭据管理器，&quot;%1&quot;</translation>
+    </message>
+    <message>
+        <source>Secret Service keyring, service &quot;%1&quot;</source>
+        <translation>Secret Service 密钥环，服务 &quot;%1&quot;</translation>
+    </message>
+    <message>
+        <source>access to the keychain was denied by the user</source>
+        <translation>用户拒绝了对钥匙串的访问</translation>
+    </message>
+    <message>
+        <source>access to the keychain was denied (is it locked?): %1</source>
+        <translation>对钥匙串的访问被拒绝（是否已锁定？）：%1</translation>
+    </message>
+    <message>
+        <source>no OS keychain is available on this system</source>
+        <translation>此系统上没有可用的系统钥匙串</translation>
+    </message>
+    <message>
+        <source>the OS keychain failed (is a Secret Service such as gnome-keyring running and unlocked?): %1</source>
+        <translation>系统钥匙串出错（gnome-keyring 等 Secret Service 是否在运行并已解锁？）：%1</translation>
+    </message>
+    <message>
+        <source>keychain store is gone</source>
+        <translation>钥匙串存储已不存在</translation>
+    </message>
+    <message>
+        <source>the OS keychain cannot be used (%1); tokens are kept in %2, readable only by you, until it can</source>
+        <translation>系统钥匙串无法使用（%1）；在它可用之前，登录令牌保存在 %2 中，仅你本人可读</translation>
+    </message>
+    <message>
+        <source>cannot reach the sign-in service: %1</source>
+        <translation>无法连接登录服务：%1</translation>
+    </message>
+    <message>
+        <source>the sign-in service answered HTTP %1</source>
+        <translation>登录服务返回了 HTTP %1</translation>
+    </message>
+    <message>
+        <source>the sign-in service refused: %1%2</source>
+        <translation>登录服务拒绝了请求：%1%2</translation>
+    </message>
+    <message>
+        <source>the sign-in service sent no access token</source>
+        <translation>登录服务没有发来访问令牌</translation>
+    </message>
+    <message>
+        <source>the sign-in service refused device sign-in (HTTP %1)</source>
+        <translation>登录服务拒绝了设备登录（HTTP %1）</translation>
+    </message>
+</context>
+<context>
     <name>d2a::ClientProbe</name>
     <message>
         <source>reaches droid2api</source>
@@ -1160,6 +1359,260 @@
     <message>
         <source>HTTP %1: %2</source>
         <translation>HTTP %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>d2a::ConfigText</name>
+    <message>
+        <source>%1: key &apos;%2&apos;: %3</source>
+        <translation>%1：键 &apos;%2&apos;：%3</translation>
+    </message>
+    <message>
+        <source>a boolean</source>
+        <translation>布尔值</translation>
+    </message>
+    <message>
+        <source>a number</source>
+        <translation>数字</translation>
+    </message>
+    <message>
+        <source>a string</source>
+        <translation>字符串</translation>
+    </message>
+    <message>
+        <source>an array</source>
+        <translation>数组</translation>
+    </message>
+    <message>
+        <source>an object</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <source>expected %1, got %2</source>
+        <translation>应为%1，实际为%2</translation>
+    </message>
+    <message>
+        <source>expected a whole number, got %1</source>
+        <translation>应为整数，实际为%1</translation>
+    </message>
+    <message>
+        <source>expected a whole number from %1 to %2, got %3</source>
+        <translation>应为 %1 到 %2 之间的整数，实际为 %3</translation>
+    </message>
+    <message>
+        <source>a URL string</source>
+        <translation>URL 字符串</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a valid http(s) URL</source>
+        <translation>&apos;%1&apos; 不是有效的 http(s) URL</translation>
+    </message>
+    <message>
+        <source>line %1, column %2</source>
+        <translation>第 %1 行第 %2 列</translation>
+    </message>
+    <message>
+        <source>anthropic, openai, common or google</source>
+        <translation>anthropic、openai、common 或 google</translation>
+    </message>
+    <message>
+        <source>auto, off (or none), minimal, low, medium, high, xhigh or max</source>
+        <translation>auto、off（或 none）、minimal、low、medium、high、xhigh 或 max</translation>
+    </message>
+    <message>
+        <source>true or false</source>
+        <translation>true 或 false</translation>
+    </message>
+    <message>
+        <source>expected %1</source>
+        <translation>应为 %1</translation>
+    </message>
+    <message>
+        <source>an array of levels</source>
+        <translation>级别数组</translation>
+    </message>
+    <message>
+        <source>unknown level (expected %1)</source>
+        <translation>未知的级别（应为 %1）</translation>
+    </message>
+    <message>
+        <source>unknown style (expected budget, budget_effort, adaptive, adaptive_summarized, effort_summary, effort, reasoning_effort, chat_template, none or thinking_level)</source>
+        <translation>未知的样式（应为 budget、budget_effort、adaptive、adaptive_summarized、effort_summary、effort、reasoning_effort、chat_template、none 或 thinking_level）</translation>
+    </message>
+    <message>
+        <source>an array of strings</source>
+        <translation>字符串数组</translation>
+    </message>
+    <message>
+        <source>must be a date like 2026-07-24</source>
+        <translation>必须是形如 2026-07-24 的日期</translation>
+    </message>
+    <message>
+        <source>must not be empty</source>
+        <translation>不能为空</translation>
+    </message>
+    <message>
+        <source>unknown type &apos;%1&apos; (expected %2)</source>
+        <translation>未知的类型 &apos;%1&apos;（应为 %2）</translation>
+    </message>
+    <message>
+        <source>unknown level &apos;%1&apos; (expected %2)</source>
+        <translation>未知的级别 &apos;%1&apos;（应为 %2）</translation>
+    </message>
+    <message>
+        <source>a backend name</source>
+        <translation>后端名称</translation>
+    </message>
+    <message>
+        <source>an array of model ids</source>
+        <translation>模型 ID 数组</translation>
+    </message>
+    <message>
+        <source>duplicate model id &apos;%1&apos;</source>
+        <translation>重复的模型 ID &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an IP address or &apos;localhost&apos;</source>
+        <translation>&apos;%1&apos; 不是 IP 地址，也不是 &apos;localhost&apos;</translation>
+    </message>
+    <message>
+        <source>a model id string</source>
+        <translation>模型 ID 字符串</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; does not exist</source>
+        <translation>&apos;%1&apos; 不存在</translation>
+    </message>
+    <message>
+        <source>unknown type (expected %1)</source>
+        <translation>未知的类型（应为 %1）</translation>
+    </message>
+    <message>
+        <source>an object of header strings</source>
+        <translation>由请求头字符串组成的对象</translation>
+    </message>
+    <message>
+        <source>must be a unique name other than &apos;factory&apos;</source>
+        <translation>必须是唯一的名称，且不能是 &apos;factory&apos;</translation>
+    </message>
+    <message>
+        <source>debug, info or warning</source>
+        <translation>debug、info 或 warning</translation>
+    </message>
+    <message>
+        <source>%1: invalid JSON at %2: %3</source>
+        <translation>%1：%2 处的 JSON 无效：%3</translation>
+    </message>
+    <message>
+        <source>%1: the top level must be a JSON object</source>
+        <translation>%1：顶层必须是 JSON 对象</translation>
+    </message>
+    <message>
+        <source>model &apos;%1&apos; names backend &apos;%2&apos;, which backends[] does not define</source>
+        <translation>模型 &apos;%1&apos; 指定了后端 &apos;%2&apos;，但 backends[] 中没有定义它</translation>
+    </message>
+    <message>
+        <source>%1: the file does not exist</source>
+        <translation>%1：文件不存在</translation>
+    </message>
+    <message>
+        <source>%1: cannot read it: %2</source>
+        <translation>%1：无法读取：%2</translation>
+    </message>
+    <message>
+        <source>%1: cannot create it: %2</source>
+        <translation>%1：无法创建：%2</translation>
+    </message>
+    <message>
+        <source>%1: cannot write it: %2</source>
+        <translation>%1：无法写入：%2</translation>
+    </message>
+    <message>
+        <source>%1: cannot keep the previous version as .bak</source>
+        <translation>%1：无法把上一版本保存为 .bak</translation>
+    </message>
+</context>
+<context>
+    <name>d2a::SetupText</name>
+    <message>
+        <source>%1: cannot read it: %2</source>
+        <translation>%1：无法读取：%2</translation>
+    </message>
+    <message>
+        <source>%1: cannot write it: %2</source>
+        <translation>%1：无法写入：%2</translation>
+    </message>
+    <message>
+        <source>droid2api does not write %1&apos;s settings; see `droid2api connect %1` for instructions</source>
+        <translation>droid2api 不会写入 %1 的设置；设置方法见 `droid2api connect %1`</translation>
+    </message>
+    <message>
+        <source>%1: cannot keep a backup at %2; nothing was changed</source>
+        <translation>%1：无法在 %2 保存备份；没有做任何改动</translation>
+    </message>
+    <message>
+        <source>wrote %1 (a new file)</source>
+        <translation>已写入 %1（新文件）</translation>
+    </message>
+    <message>
+        <source>wrote %1 (the previous version is in %2)</source>
+        <translation>已写入 %1（上一版本在 %2）</translation>
+    </message>
+    <message>
+        <source>droid2api has not connected %1 on this machine; nothing to undo</source>
+        <translation>droid2api 没有在这台机器上连接过 %1；没有可撤销的内容</translation>
+    </message>
+    <message>
+        <source>the backup %1 is gone; remove droid2api&apos;s keys by hand</source>
+        <translation>备份 %1 已不存在；请手动删除 droid2api 写入的键</translation>
+    </message>
+    <message>
+        <source>--- %1
+(droid2api created this file; it is removed)
+</source>
+        <translation>--- %1
+（此文件由 droid2api 创建；将被删除）
+</translation>
+    </message>
+    <message>
+        <source>%1: cannot remove it</source>
+        <translation>%1：无法删除</translation>
+    </message>
+    <message>
+        <source>removed %1, which droid2api had created</source>
+        <translation>已删除 droid2api 创建的 %1</translation>
+    </message>
+    <message>
+        <source>restored %1</source>
+        <translation>已恢复 %1</translation>
+    </message>
+    <message>
+        <source>not valid JSON (%1); the file was not changed</source>
+        <translation>不是有效的 JSON（%1）；文件未被改动</translation>
+    </message>
+    <message>
+        <source>the top level is not an object</source>
+        <translation>顶层不是对象</translation>
+    </message>
+    <message>
+        <source>not valid TOML at line %1 (a malformed table header); the file was not changed</source>
+        <translation>第 %1 行不是有效的 TOML（表头格式错误）；文件未被改动</translation>
+    </message>
+    <message>
+        <source>not valid TOML at line %1; the file was not changed</source>
+        <translation>第 %1 行不是有效的 TOML；文件未被改动</translation>
+    </message>
+    <message>
+        <source>not valid TOML at line %1 (an unterminated string); the file was not changed</source>
+        <translation>第 %1 行不是有效的 TOML（字符串未结束）；文件未被改动</translation>
+    </message>
+    <message>
+        <source>not valid TOML at line %1 (unbalanced brackets); the file was not changed</source>
+        <translation>第 %1 行不是有效的 TOML（括号不配对）；文件未被改动</translation>
+    </message>
+    <message>
+        <source>not valid TOML (an unterminated array, table or string); the file was not changed</source>
+        <translation>不是有效的 TOML（数组、表或字符串未结束）；文件未被改动</translation>
     </message>
 </context>
 <context>

@@ -5,6 +5,7 @@
 #include "factoryapi.h"
 #include "jwt.h"
 #include "tokenstore.h"
+#include "../text.h"
 
 #include <QtCore/qcryptographichash.h>
 #include <QtCore/qdatetime.h>
@@ -113,7 +114,7 @@ void AuthManager::setOrganization(const QString &id, QObject *context, Done done
     QPointer<QObject> ctx(context);
     if (m_source != Source::RefreshToken || m_refreshing) {
         if (ctx)
-            done(QStringLiteral("not signed in, or a refresh is in progress"));
+            done(AuthText::tr("not signed in, or a refresh is in progress"));
         return;
     }
     m_refreshing = true;
@@ -274,7 +275,7 @@ void AuthManager::adoptNewer(const QByteArray &blob)
 void AuthManager::settle(const Environment &env, std::optional<QByteArray> stored, const QString &readError)
 {
     if (!readError.isEmpty()) {
-        m_storeWarning = QStringLiteral("cannot read the token store: %1").arg(readError);
+        m_storeWarning = AuthText::tr("cannot read the token store: %1").arg(readError);
         qCWarning(lcAuth).noquote() << m_storeWarning;
     }
     bool parsed = true;
@@ -601,18 +602,20 @@ void AuthManager::flush(const Result<QByteArray> &result)
 void AuthManager::save(std::function<void(const QString &)> then)
 {
     if (!m_store)
-        return then(QStringLiteral("no token store"));
+        return then(AuthText::tr("no token store"));
     log::registerSecret(m_creds.refreshToken);
     log::registerSecret(m_creds.accessToken);
     m_creds.savedAt = qMax(m_creds.savedAt + 1, QDateTime::currentMSecsSinceEpoch());
     m_store->write(m_creds.toJson(), this, [this, then](const QString &err) {
         if (!err.isEmpty()) {
-            m_storeWarning = QStringLiteral("could not save the Factory tokens (%1); they are kept in memory and saved "
+            m_storeWarning = AuthText::tr("could not save the Factory tokens (%1); they are kept in memory and saved "
                                             "again on the next change").arg(err);
+            m_storeWarningIsSave = true;
             qCWarning(lcAuth).noquote() << m_storeWarning;
             Q_EMIT statusChanged();
-        } else if (m_storeWarning.startsWith(u"could not save")) {
+        } else if (m_storeWarningIsSave) {
             m_storeWarning.clear();
+            m_storeWarningIsSave = false;
         }
         then(err);
     });

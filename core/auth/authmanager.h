@@ -176,6 +176,7 @@ private:
     int m_backoffAttempt = 0;
     qint64 m_dueAt = 0;
     QString m_storeWarning;
+    bool m_storeWarningIsSave = false; // m_storeWarning says a save failed (a later save clears it)
     QString m_lastError;
     QTimer m_tick;
 };

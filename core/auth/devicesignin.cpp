@@ -1,6 +1,7 @@
 #include "devicesignin.h"
 
 #include "../log/log.h"
+#include "../text.h"
 
 namespace d2a {
 
@@ -28,7 +29,7 @@ void DeviceSignIn::start()
 void DeviceSignIn::cancel()
 {
     if (!m_done)
-        finishWith(QStringLiteral("sign-in cancelled"));
+        finishWith(AuthText::tr("sign-in cancelled"));
 }
 
 void DeviceSignIn::poll()
@@ -36,7 +37,7 @@ void DeviceSignIn::poll()
     if (m_done)
         return;
     if (m_elapsed.elapsed() > qint64(m_code.expiresIn) * 1000)
-        return finishWith(QStringLiteral("the sign-in code expired before it was approved; start again"));
+        return finishWith(AuthText::tr("the sign-in code expired before it was approved; start again"));
     m_workos->pollDevice(m_code.deviceCode, this, [this](const Result<TokenResponse> &r) {
         if (m_done)
             return;
@@ -53,9 +54,9 @@ void DeviceSignIn::poll()
             m_interval += m_slowDownStep;
             m_timer.start(int(m_interval * 1000));
         } else if (code == "expired_token") {
-            finishWith(QStringLiteral("the sign-in code expired before it was approved; start again"));
+            finishWith(AuthText::tr("the sign-in code expired before it was approved; start again"));
         } else if (code == "access_denied") {
-            finishWith(QStringLiteral("sign-in was denied in the browser"));
+            finishWith(AuthText::tr("sign-in was denied in the browser"));
         } else {
             finishWith(r.error().message);
         }

@@ -1,6 +1,7 @@
 #include "droidclistore.h"
 
 #include "../log/log.h"
+#include "../text.h"
 
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qcryptographichash.h>
@@ -68,7 +69,7 @@ Result<QByteArray> parseKey(const QByteArray &text, const QString &where)
 {
     const QByteArray key = QByteArray::fromBase64(text.trimmed(), QByteArray::AbortOnBase64DecodingErrors);
     if (key.size() != kKeyBytes)
-        return Error::badRequest(QStringLiteral("%1 does not hold a 32-byte key").arg(where));
+        return Error::badRequest(AuthText::tr("%1 does not hold a 32-byte key").arg(where));
     return key;
 }
 
@@ -90,11 +91,11 @@ QString atomicWrite(const QString &path, const QByteArray &data)
 {
     QSaveFile f(path);
     if (!f.open(QIODevice::WriteOnly))
-        return QStringLiteral("cannot write %1: %2").arg(native(path), f.errorString());
+        return AuthText::tr("cannot write %1: %2").arg(native(path), f.errorString());
     f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     f.write(data);
     if (!f.commit()) // QSaveFile flushes, fsyncs and renames
-        return QStringLiteral("cannot write %1: %2").arg(native(path), f.errorString());
+        return AuthText::tr("cannot write %1: %2").arg(native(path), f.errorString());
     return {};
 }
 
@@ -113,15 +114,15 @@ Result<QByteArray> keyringKey()
     if (error) {
         const QString message = QString::fromUtf8(error->message);
         g_error_free(error);
-        return Error::serviceUnavailable(QStringLiteral("the OS keyring is not available (%1)").arg(message));
+        return Error::serviceUnavailable(AuthText::tr("the OS keyring is not available (%1)").arg(message));
     }
     if (!secret)
-        return Error::notFound(QStringLiteral("the OS keyring holds no droid CLI key (service \"Factory CLI\")"));
+        return Error::notFound(AuthText::tr("the OS keyring holds no droid CLI key (service \"Factory CLI\")"));
     const QByteArray text(secret);
     secret_password_free(secret);
-    return parseKey(text, QStringLiteral("the droid CLI's keyring entry"));
+    return parseKey(text, AuthText::tr("the droid CLI's keyring entry"));
 #elif defined(Q_OS_LINUX)
-    return Error::serviceUnavailable(QStringLiteral("this build reads no keyring (built without libsecret)"));
+    return Error::serviceUnavailable(AuthText::tr("this build reads no keyring (built without libsecret)"));
 #else
     // Platform-specific (macOS, Windows): keytar's generic password service/account, read through QtKeychain.
     QKeychain::ReadPasswordJob job(QString::fromLatin1(kService));
@@ -132,8 +133,8 @@ Result<QByteArray> keyringKey()
     job.start();
     loop.exec();
     if (job.error() != QKeychain::NoError)
-        return Error::notFound(QStringLiteral("the OS keychain holds no droid CLI key (%1)").arg(job.errorString()));
-    return parseKey(job.textData().toUtf8(), QStringLiteral("the droid CLI's keychain entry"));
+        return Error::notFound(AuthText::tr("the OS keychain holds no droid CLI key (%1)").arg(job.errorString()));
+    return parseKey(job.textData().toUtf8(), AuthText::tr("the droid CLI's keychain entry"));
 #endif
 }
 
@@ -144,10 +145,10 @@ namespace droidcli {
 Result<QByteArray> encrypt(const QByteArray &plaintext, const QByteArray &key)
 {
     if (key.size() != kKeyBytes)
-        return Error::internal(QStringLiteral("the key must be 32 bytes"));
+        return Error::internal(AuthText::tr("the key must be 32 bytes"));
     QByteArray iv(kIvBytes, Qt::Uninitialized);
     if (RAND_bytes(reinterpret_cast<unsigned char *>(iv.data()), kIvBytes) != 1)
-        return Error::internal(QStringLiteral("no random bytes for the IV"));
+        return Error::internal(AuthText::tr("no random bytes for the IV"));
     std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
     QByteArray out(plaintext.size() + 16, Qt::Uninitialized);
     QByteArray tag(kTagBytes, Qt::Uninitialized);
@@ -159,11 +160,11 @@ Result<QByteArray> encrypt(const QByteArray &plaintext, const QByteArray &key)
         || EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, k, i) != 1
         || EVP_EncryptUpdate(ctx.get(), reinterpret_cast<unsigned char *>(out.data()), &len,
                              reinterpret_cast<const unsigned char *>(plaintext.constData()), int(plaintext.size())) != 1)
-        return Error::internal(QStringLiteral("AES-256-GCM encryption failed"));
+        return Error::internal(AuthText::tr("AES-256-GCM encryption failed"));
     total = len;
     if (EVP_EncryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char *>(out.data()) + total, &len) != 1
         || EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, tag.data()) != 1)
-        return Error::internal(QStringLiteral("AES-256-GCM encryption failed"));
+        return Error::internal(AuthText::tr("AES-256-GCM encryption failed"));
     out.truncate(total + len);
     return iv.toBase64() + ':' + tag.toBase64() + ':' + out.toBase64();
 }
@@ -172,12 +173,12 @@ Result<QByteArray> decrypt(const QByteArray &text, const QByteArray &key)
 {
     const QList<QByteArray> fields = text.trimmed().split(':');
     if (fields.size() != 3)
-        return Error::badRequest(QStringLiteral("not the droid CLI's format (iv:tag:ciphertext)"));
+        return Error::badRequest(AuthText::tr("not the droid CLI's format (iv:tag:ciphertext)"));
     const QByteArray iv = QByteArray::fromBase64(fields[0]);
     const QByteArray tag = QByteArray::fromBase64(fields[1]);
     const QByteArray ct = QByteArray::fromBase64(fields[2]);
     if (iv.size() != kIvBytes || tag.size() != kTagBytes || key.size() != kKeyBytes)
-        return Error::badRequest(QStringLiteral("not the droid CLI's format (iv or tag length)"));
+        return Error::badRequest(AuthText::tr("not the droid CLI's format (iv or tag length)"));
     std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
     QByteArray out(ct.size() + 16, Qt::Uninitialized);
     int len = 0, total = 0;
@@ -187,12 +188,12 @@ Result<QByteArray> decrypt(const QByteArray &text, const QByteArray &key)
                               reinterpret_cast<const unsigned char *>(iv.constData())) != 1
         || EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char *>(out.data()), &len,
                              reinterpret_cast<const unsigned char *>(ct.constData()), int(ct.size())) != 1)
-        return Error::badRequest(QStringLiteral("cannot decrypt it"));
+        return Error::badRequest(AuthText::tr("cannot decrypt it"));
     total = len;
     QByteArray tagCopy = tag;
     if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tagCopy.data()) != 1
         || EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char *>(out.data()) + total, &len) != 1)
-        return Error::badRequest(QStringLiteral("cannot decrypt it (wrong key, or the file was altered)"));
+        return Error::badRequest(AuthText::tr("cannot decrypt it (wrong key, or the file was altered)"));
     out.truncate(total + len);
     return out;
 }
@@ -305,7 +306,7 @@ Result<DroidCliSession> DroidCliStore::readWithKey(const QString &file, const QB
     QJsonParseError pe;
     const QJsonDocument doc = QJsonDocument::fromJson(plain.value(), &pe);
     if (pe.error != QJsonParseError::NoError || !doc.isObject())
-        return Error::badRequest(QStringLiteral("%1 decrypts to something that is not the CLI's JSON").arg(native(file)));
+        return Error::badRequest(AuthText::tr("%1 decrypts to something that is not the CLI's JSON").arg(native(file)));
     DroidCliSession s;
     s.plaintext = doc.object();
     s.accessToken = s.plaintext.value(u"access_token").toString();
@@ -313,7 +314,7 @@ Result<DroidCliSession> DroidCliStore::readWithKey(const QString &file, const QB
     s.organizationId = s.plaintext.value(u"active_organization_id").toString();
     s.source = source;
     if (s.refreshToken.isEmpty())
-        return Error::badRequest(QStringLiteral("%1 holds no refresh token").arg(native(file)));
+        return Error::badRequest(AuthText::tr("%1 holds no refresh token").arg(native(file)));
     log::registerSecret(s.refreshToken);
     log::registerSecret(s.accessToken);
     m_key = key;
@@ -330,7 +331,7 @@ void DroidCliStore::read(QObject *context, std::function<void(Result<DroidCliSes
         if (QFileInfo::exists(path("auth.v2.file"))) {
             const QByteArray keyText = readFile(path("auth.v2.key"), &exists);
             if (!exists)
-                return Error::badRequest(QStringLiteral("%1 exists but its key, auth.v2.key, is missing").arg(native(path("auth.v2.file"))));
+                return Error::badRequest(AuthText::tr("%1 exists but its key, auth.v2.key, is missing").arg(native(path("auth.v2.file"))));
             auto key = parseKey(keyText, native(path("auth.v2.key")));
             if (!key)
                 return key.error();
@@ -339,7 +340,7 @@ void DroidCliStore::read(QObject *context, std::function<void(Result<DroidCliSes
         // Older CLIs: plain JSON.
         const QByteArray legacy = readFile(path("auth.json"), &exists);
         if (!exists)
-            return Error::notFound(QStringLiteral("the droid CLI is not signed in on this machine (no auth.v2.* or auth.json in %1)")
+            return Error::notFound(AuthText::tr("the droid CLI is not signed in on this machine (no auth.v2.* or auth.json in %1)")
                                        .arg(native(m_dir)));
         const QJsonObject o = QJsonDocument::fromJson(legacy).object();
         DroidCliSession s;
@@ -348,7 +349,7 @@ void DroidCliStore::read(QObject *context, std::function<void(Result<DroidCliSes
         s.accessToken = o.value(u"access_token").toString().trimmed();
         s.source = QStringLiteral("auth.json");
         if (s.refreshToken.isEmpty())
-            return Error::badRequest(QStringLiteral("%1 has no refresh_token").arg(native(path("auth.json"))));
+            return Error::badRequest(AuthText::tr("%1 has no refresh_token").arg(native(path("auth.json"))));
         log::registerSecret(s.refreshToken);
         log::registerSecret(s.accessToken);
         m_source = s.source;
@@ -415,7 +416,7 @@ void DroidCliStore::write(const DroidCliSession &session, QObject *context, std:
     if (m_key.isEmpty() || (m_source != u"keyring-v2" && m_source != u"keyfile-v2")) {
         return QTimer::singleShot(0, this, [ctx, done] {
             if (ctx)
-                done(QStringLiteral("the droid CLI store was not read with a key (auth.json is never written)"));
+                done(AuthText::tr("the droid CLI store was not read with a key (auth.json is never written)"));
         });
     }
     // Poll the lock every 15 ms as the CLI does, on timers: the proxy keeps serving meanwhile.
@@ -436,7 +437,7 @@ void DroidCliStore::write(const DroidCliSession &session, QObject *context, std:
         }
         if (started->elapsed() >= m_lockTimeoutMs) {
             if (ctx)
-                done(QStringLiteral("timed out waiting for the droid CLI's write lock in %1").arg(native(m_dir)));
+                done(AuthText::tr("timed out waiting for the droid CLI's write lock in %1").arg(native(m_dir)));
             return;
         }
         if (auto next = weak.lock())

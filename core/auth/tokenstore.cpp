@@ -1,6 +1,7 @@
 #include "tokenstore.h"
 
 #include "../log/log.h"
+#include "../text.h"
 
 #include <QtCore/qdir.h>
 #include <QtCore/qfile.h>
@@ -47,7 +48,7 @@ void FileTokenStore::read(QObject *context, ReadDone done)
     if (!f.exists())
         return later(context, [done] { done(std::nullopt, QString()); });
     if (!f.open(QIODevice::ReadOnly)) {
-        const QString err = QStringLiteral("cannot read %1: %2").arg(m_path, f.errorString());
+        const QString err = AuthText::tr("cannot read %1: %2").arg(m_path, f.errorString());
         return later(context, [done, err] { done(std::nullopt, err); });
     }
     const QByteArray data = f.readAll();
@@ -62,12 +63,12 @@ void FileTokenStore::write(const QByteArray &value, QObject *context, WriteDone 
     // The temporary file is created 0600 and renamed over the old one, so the secret is never readable by
     // others, not even for a moment, and a crash leaves either the old or the new file.
     if (!out.open(QIODevice::WriteOnly))
-        err = QStringLiteral("cannot write %1: %2").arg(m_path, out.errorString());
+        err = AuthText::tr("cannot write %1: %2").arg(m_path, out.errorString());
     else {
         out.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
         out.write(value);
         if (!out.commit())
-            err = QStringLiteral("cannot write %1: %2").arg(m_path, out.errorString());
+            err = AuthText::tr("cannot write %1: %2").arg(m_path, out.errorString());
         else
             QFile::setPermissions(m_path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     }
@@ -78,7 +79,7 @@ void FileTokenStore::remove(QObject *context, WriteDone done)
 {
     QString err;
     if (QFile::exists(m_path) && !QFile::remove(m_path))
-        err = QStringLiteral("cannot remove %1").arg(m_path);
+        err = AuthText::tr("cannot remove %1").arg(m_path);
     later(context, [done, err] { done(err); });
 }
 
@@ -92,11 +93,11 @@ KeychainTokenStore::KeychainTokenStore(QString service, QString key, QObject *pa
 QString KeychainTokenStore::location() const
 {
 #if defined(Q_OS_MACOS)
-    return QStringLiteral("macOS Keychain, service \"%1\"").arg(m_service);
+    return AuthText::tr("macOS Keychain, service \"%1\"").arg(m_service);
 #elif defined(Q_OS_WIN)
-    return QStringLiteral("Windows Credential Manager, \"%1\"").arg(m_service);
+    return AuthText::tr("Windows Credential Manager, \"%1\"").arg(m_service);
 #else
-    return QStringLiteral("Secret Service keyring, service \"%1\"").arg(m_service);
+    return AuthText::tr("Secret Service keyring, service \"%1\"").arg(m_service);
 #endif
 }
 
@@ -189,10 +190,10 @@ namespace {
 QString keychainError(int code, const QString &text)
 {
     switch (code) {
-    case QKeychain::AccessDeniedByUser: return QStringLiteral("access to the keychain was denied by the user");
-    case QKeychain::AccessDenied: return QStringLiteral("access to the keychain was denied (is it locked?): %1").arg(text);
-    case QKeychain::NoBackendAvailable: return QStringLiteral("no OS keychain is available on this system");
-    default: return QStringLiteral("the OS keychain failed (is a Secret Service such as gnome-keyring running "
+    case QKeychain::AccessDeniedByUser: return AuthText::tr("access to the keychain was denied by the user");
+    case QKeychain::AccessDenied: return AuthText::tr("access to the keychain was denied (is it locked?): %1").arg(text);
+    case QKeychain::NoBackendAvailable: return AuthText::tr("no OS keychain is available on this system");
+    default: return AuthText::tr("the OS keychain failed (is a Secret Service such as gnome-keyring running "
                                    "and unlocked?): %1").arg(text);
     }
 }
@@ -260,7 +261,7 @@ void KeychainTokenStore::writeChunks(QList<QByteArray> chunks, int index, QStrin
         if (err != QKeychain::NoError)
             return done(keychainError(err, text));
         if (!self)
-            return done(QStringLiteral("keychain store is gone"));
+            return done(AuthText::tr("keychain store is gone"));
         self->writeChunks(chunks, index + 1, generation, context, done);
     });
 }
@@ -277,7 +278,7 @@ void KeychainTokenStore::write(const QByteArray &value, QObject *context, WriteD
     // The current pointer first: its chunks are deleted once the new value is in place.
     readKey(m_key, context, [self, value, context, done](int err, QByteArray current, QString text) {
         if (!self)
-            return done(QStringLiteral("keychain store is gone"));
+            return done(AuthText::tr("keychain store is gone"));
         if (err != QKeychain::NoError && err != QKeychain::EntryNotFound)
             return done(keychainError(err, text));
         const Pointer old = err == QKeychain::NoError ? parsePointer(current) : Pointer();
@@ -298,7 +299,7 @@ void KeychainTokenStore::write(const QByteArray &value, QObject *context, WriteD
             generation += QStringLiteral("b");
         self->writeChunks(chunks, 0, generation, context, [self, chunks, generation, old, context, done](const QString &error) {
             if (!self)
-                return done(QStringLiteral("keychain store is gone"));
+                return done(AuthText::tr("keychain store is gone"));
             const Pointer fresh { generation, int(chunks.size()) };
             if (!error.isEmpty()) {
                 self->deleteChunks(fresh, context); // what was written of the new generation
@@ -307,7 +308,7 @@ void KeychainTokenStore::write(const QByteArray &value, QObject *context, WriteD
             const QByteArray pointer = kChunkMarker + generation.toLatin1() + ':' + QByteArray::number(chunks.size());
             self->writeKey(self->m_key, pointer, context, [self, old, fresh, context, done](int e, QString t) {
                 if (!self)
-                    return done(QStringLiteral("keychain store is gone"));
+                    return done(AuthText::tr("keychain store is gone"));
                 if (e != QKeychain::NoError) {
                     self->deleteChunks(fresh, context);
                     return done(keychainError(e, t));
@@ -446,7 +447,7 @@ void AutoTokenStore::fallBack(const QString &why)
 {
     const bool was = m_usingFile;
     m_usingFile = true;
-    m_warning = QStringLiteral("the OS keychain cannot be used (%1); tokens are kept in %2, readable only by you, "
+    m_warning = AuthText::tr("the OS keychain cannot be used (%1); tokens are kept in %2, readable only by you, "
                                "until it can").arg(why, m_file->location());
     if (!was) {
         qCWarning(lcAuth).noquote() << m_warning;

@@ -3,6 +3,7 @@
 #include "../json/jsonedit.h"
 #include "../json/jsonwriter.h"
 #include "../log/log.h"
+#include "../text.h"
 
 #include <QtCore/qdir.h>
 #include <QtCore/qfile.h>
@@ -235,18 +236,18 @@ public:
 
     Error fail(const QString &key, const QString &problem) const
     {
-        return Error::badRequest(QStringLiteral("%1: key '%2': %3").arg(m_file, key, problem));
+        return Error::badRequest(ConfigText::tr("%1: key '%2': %3").arg(m_file, key, problem));
     }
 
     static QString typeName(const QJsonValue &v)
     {
         switch (v.type()) {
         case QJsonValue::Null: return QStringLiteral("null");
-        case QJsonValue::Bool: return QStringLiteral("a boolean");
-        case QJsonValue::Double: return QStringLiteral("a number");
-        case QJsonValue::String: return QStringLiteral("a string");
-        case QJsonValue::Array: return QStringLiteral("an array");
-        case QJsonValue::Object: return QStringLiteral("an object");
+        case QJsonValue::Bool: return ConfigText::tr("a boolean");
+        case QJsonValue::Double: return ConfigText::tr("a number");
+        case QJsonValue::String: return ConfigText::tr("a string");
+        case QJsonValue::Array: return ConfigText::tr("an array");
+        case QJsonValue::Object: return ConfigText::tr("an object");
         case QJsonValue::Undefined: return QStringLiteral("missing");
         }
         return {};
@@ -256,24 +257,24 @@ public:
                                 const QString &what) const
     {
         if (v.type() != type)
-            return fail(key, QStringLiteral("expected %1, got %2").arg(what, typeName(v)));
+            return fail(key, ConfigText::tr("expected %1, got %2").arg(what, typeName(v)));
         return std::nullopt;
     }
 
     std::optional<Error> integer(const QString &key, const QJsonValue &v, qint64 min, qint64 max, qint64 *out) const
     {
         if (!v.isDouble())
-            return fail(key, QStringLiteral("expected a whole number, got %1").arg(typeName(v)));
+            return fail(key, ConfigText::tr("expected a whole number, got %1").arg(typeName(v)));
         const double d = v.toDouble();
         if (std::floor(d) != d || d < double(min) || d > double(max))
-            return fail(key, QStringLiteral("expected a whole number from %1 to %2, got %3").arg(min).arg(max).arg(d));
+            return fail(key, ConfigText::tr("expected a whole number from %1 to %2, got %3").arg(min).arg(max).arg(d));
         *out = qint64(d);
         return std::nullopt;
     }
 
     std::optional<Error> url(const QString &key, const QJsonValue &v, bool allowEmpty, QUrl *out) const
     {
-        if (auto e = expect(key, v, QJsonValue::String, QStringLiteral("a URL string")))
+        if (auto e = expect(key, v, QJsonValue::String, ConfigText::tr("a URL string")))
             return e;
         const QString s = v.toString().trimmed();
         if (s.isEmpty() && allowEmpty) {
@@ -282,7 +283,7 @@ public:
         }
         const QUrl u(s, QUrl::StrictMode);
         if (!u.isValid() || (u.scheme() != u"http" && u.scheme() != u"https") || u.host().isEmpty())
-            return fail(key, QStringLiteral("'%1' is not a valid http(s) URL").arg(s));
+            return fail(key, ConfigText::tr("'%1' is not a valid http(s) URL").arg(s));
         *out = u;
         return std::nullopt;
     }
@@ -302,7 +303,7 @@ QString lineColumn(const QByteArray &json, int offset)
             ++col;
         }
     }
-    return QStringLiteral("line %1, column %2").arg(line).arg(col);
+    return ConfigText::tr("line %1, column %2").arg(line).arg(col);
 }
 
 } // namespace
@@ -311,12 +312,12 @@ namespace {
 
 QString typeList()
 {
-    return QStringLiteral("anthropic, openai, common or google");
+    return ConfigText::tr("anthropic, openai, common or google");
 }
 
 QString levelList()
 {
-    return QStringLiteral("auto, off (or none), minimal, low, medium, high, xhigh or max");
+    return ConfigText::tr("auto, off (or none), minimal, low, medium, high, xhigh or max");
 }
 
 QJsonValue at(const QJsonObject &o, const QStringList &path)
@@ -372,7 +373,7 @@ Field boolField(const char *path, bool Config::*member)
 {
     return { { QString::fromLatin1(path) },
              [member](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
-                 if (auto e = v.expect(key, value, QJsonValue::Bool, QStringLiteral("true or false")))
+                 if (auto e = v.expect(key, value, QJsonValue::Bool, ConfigText::tr("true or false")))
                      return e;
                  c.*member = value.toBool();
                  return std::nullopt;
@@ -384,7 +385,7 @@ Field stringField(const char *path, QString Config::*member, bool trim = false)
 {
     return { QString::fromLatin1(path).split(u'.'),
              [member, trim](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
-                 if (auto e = v.expect(key, value, QJsonValue::String, QStringLiteral("a string")))
+                 if (auto e = v.expect(key, value, QJsonValue::String, ConfigText::tr("a string")))
                      return e;
                  c.*member = trim ? value.toString().trimmed() : value.toString();
                  return std::nullopt;
@@ -397,7 +398,7 @@ Field choiceField(const char *path, QString Config::*member, QStringList choices
     return { { QString::fromLatin1(path) },
              [member, choices, expected](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
                  if (!value.isString() || !choices.contains(value.toString()))
-                     return v.fail(key, QStringLiteral("expected %1").arg(expected));
+                     return v.fail(key, ConfigText::tr("expected %1").arg(expected));
                  c.*member = value.toString();
                  return std::nullopt;
              },
@@ -433,14 +434,14 @@ std::optional<Error> readRegistry(const Validator &v, const QString &key, const 
         return l;
     };
     if (mo.contains(u"levels")) {
-        if (auto e = v.expect(key + QStringLiteral(".levels"), mo.value(u"levels"), QJsonValue::Array, QStringLiteral("an array of levels")))
+        if (auto e = v.expect(key + QStringLiteral(".levels"), mo.value(u"levels"), QJsonValue::Array, ConfigText::tr("an array of levels")))
             return e;
         m.levels.clear();
         const QJsonArray arr = mo.value(u"levels").toArray();
         for (int i = 0; i < arr.size(); ++i) {
             const auto l = level(key, arr[i]);
             if (!l || *l == ReasoningLevel::Auto)
-                return v.fail(QStringLiteral("%1.levels[%2]").arg(key).arg(i), QStringLiteral("unknown level (expected %1)").arg(levelList()));
+                return v.fail(QStringLiteral("%1.levels[%2]").arg(key).arg(i), ConfigText::tr("unknown level (expected %1)").arg(levelList()));
             if (!m.levels.contains(*l))
                 m.levels << *l;
         }
@@ -448,26 +449,26 @@ std::optional<Error> readRegistry(const Validator &v, const QString &key, const 
     if (mo.contains(u"default_level")) {
         const auto l = level(key, mo.value(u"default_level"));
         if (!l || *l == ReasoningLevel::Auto)
-            return v.fail(key + QStringLiteral(".default_level"), QStringLiteral("unknown level (expected %1)").arg(levelList()));
+            return v.fail(key + QStringLiteral(".default_level"), ConfigText::tr("unknown level (expected %1)").arg(levelList()));
         m.defaultLevel = *l;
     }
     if (mo.contains(u"thinking")) {
         const auto t = parseThinkingStyle(mo.value(u"thinking").toString());
         if (!t)
             return v.fail(key + QStringLiteral(".thinking"),
-                          QStringLiteral("unknown style (expected budget, budget_effort, adaptive, adaptive_summarized, effort_summary, "
+                          ConfigText::tr("unknown style (expected budget, budget_effort, adaptive, adaptive_summarized, effort_summary, "
                                          "effort, reasoning_effort, chat_template, none or thinking_level)"));
         m.thinking = *t;
     }
     if (mo.contains(u"betas")) {
-        if (auto e = v.expect(key + QStringLiteral(".betas"), mo.value(u"betas"), QJsonValue::Array, QStringLiteral("an array of strings")))
+        if (auto e = v.expect(key + QStringLiteral(".betas"), mo.value(u"betas"), QJsonValue::Array, ConfigText::tr("an array of strings")))
             return e;
         m.betas.clear();
         for (const QJsonValue &b : mo.value(u"betas").toArray())
             m.betas << b.toString();
     }
     if (mo.contains(u"level_names")) {
-        if (auto e = v.expect(key + QStringLiteral(".level_names"), mo.value(u"level_names"), QJsonValue::Object, QStringLiteral("an object")))
+        if (auto e = v.expect(key + QStringLiteral(".level_names"), mo.value(u"level_names"), QJsonValue::Object, ConfigText::tr("an object")))
             return e;
         m.levelNames.clear();
         const QJsonObject names = mo.value(u"level_names").toObject();
@@ -484,19 +485,19 @@ std::optional<Error> readRegistry(const Validator &v, const QString &key, const 
             m.*member = QString();
             continue;
         }
-        if (auto e = v.expect(key + u'.' + k, mo.value(k), QJsonValue::String, QStringLiteral("a string")))
+        if (auto e = v.expect(key + u'.' + k, mo.value(k), QJsonValue::String, ConfigText::tr("a string")))
             return e;
         m.*member = mo.value(k).toString().trimmed();
     }
     if (!m.deprecated.isEmpty() && !QDate::fromString(m.deprecated, Qt::ISODate).isValid())
-        return v.fail(key + QStringLiteral(".deprecated"), QStringLiteral("must be a date like 2026-07-24"));
+        return v.fail(key + QStringLiteral(".deprecated"), ConfigText::tr("must be a date like 2026-07-24"));
     if (mo.contains(u"max_tokens")) {
-        if (auto e = v.expect(key + QStringLiteral(".max_tokens"), mo.value(u"max_tokens"), QJsonValue::Double, QStringLiteral("a number")))
+        if (auto e = v.expect(key + QStringLiteral(".max_tokens"), mo.value(u"max_tokens"), QJsonValue::Double, ConfigText::tr("a number")))
             return e;
         m.maxTokens = mo.value(u"max_tokens").toInt();
     }
     if (mo.contains(u"credits")) {
-        if (auto e = v.expect(key + QStringLiteral(".credits"), mo.value(u"credits"), QJsonValue::Double, QStringLiteral("a number")))
+        if (auto e = v.expect(key + QStringLiteral(".credits"), mo.value(u"credits"), QJsonValue::Double, ConfigText::tr("a number")))
             return e;
         m.credits = mo.value(u"credits").toDouble();
     }
@@ -506,57 +507,57 @@ std::optional<Error> readRegistry(const Validator &v, const QString &key, const 
 /// Reads one models[] entry over `base` (the shipped model with that id, if any): only keys present change.
 std::optional<Error> readModel(const Validator &v, const QString &key, const QJsonObject &mo, bool shipped, ModelConfig &m)
 {
-    if (auto e = v.expect(key + QStringLiteral(".id"), mo.value(u"id"), QJsonValue::String, QStringLiteral("a string")))
+    if (auto e = v.expect(key + QStringLiteral(".id"), mo.value(u"id"), QJsonValue::String, ConfigText::tr("a string")))
         return e;
     m.id = mo.value(u"id").toString().trimmed();
     if (m.id.isEmpty())
-        return v.fail(key + QStringLiteral(".id"), QStringLiteral("must not be empty"));
+        return v.fail(key + QStringLiteral(".id"), ConfigText::tr("must not be empty"));
     if (mo.contains(u"name")) {
-        if (auto e = v.expect(key + QStringLiteral(".name"), mo.value(u"name"), QJsonValue::String, QStringLiteral("a string")))
+        if (auto e = v.expect(key + QStringLiteral(".name"), mo.value(u"name"), QJsonValue::String, ConfigText::tr("a string")))
             return e;
         m.name = mo.value(u"name").toString();
     }
     if (m.name.isEmpty())
         m.name = m.id;
     if (mo.contains(u"type") || !shipped) {
-        if (auto e = v.expect(key + QStringLiteral(".type"), mo.value(u"type"), QJsonValue::String, QStringLiteral("a string")))
+        if (auto e = v.expect(key + QStringLiteral(".type"), mo.value(u"type"), QJsonValue::String, ConfigText::tr("a string")))
             return e;
         const auto type = parseModelType(mo.value(u"type").toString());
         if (!type)
             return v.fail(key + QStringLiteral(".type"),
-                          QStringLiteral("unknown type '%1' (expected %2)").arg(mo.value(u"type").toString(), typeList()));
+                          ConfigText::tr("unknown type '%1' (expected %2)").arg(mo.value(u"type").toString(), typeList()));
         m.type = *type;
     }
     if (mo.contains(u"reasoning")) {
-        if (auto e = v.expect(key + QStringLiteral(".reasoning"), mo.value(u"reasoning"), QJsonValue::String, QStringLiteral("a string")))
+        if (auto e = v.expect(key + QStringLiteral(".reasoning"), mo.value(u"reasoning"), QJsonValue::String, ConfigText::tr("a string")))
             return e;
         const auto level = parseReasoningLevel(mo.value(u"reasoning").toString());
         if (!level)
             return v.fail(key + QStringLiteral(".reasoning"),
-                          QStringLiteral("unknown level '%1' (expected %2)").arg(mo.value(u"reasoning").toString(), levelList()));
+                          ConfigText::tr("unknown level '%1' (expected %2)").arg(mo.value(u"reasoning").toString(), levelList()));
         m.reasoning = *level;
     }
     if (mo.contains(u"provider")) {
-        if (auto e = v.expect(key + QStringLiteral(".provider"), mo.value(u"provider"), QJsonValue::String, QStringLiteral("a string")))
+        if (auto e = v.expect(key + QStringLiteral(".provider"), mo.value(u"provider"), QJsonValue::String, ConfigText::tr("a string")))
             return e;
         m.provider = mo.value(u"provider").toString().trimmed();
     }
     if (mo.contains(u"backend")) {
-        if (auto e = v.expect(key + QStringLiteral(".backend"), mo.value(u"backend"), QJsonValue::String, QStringLiteral("a backend name")))
+        if (auto e = v.expect(key + QStringLiteral(".backend"), mo.value(u"backend"), QJsonValue::String, ConfigText::tr("a backend name")))
             return e;
         m.backend = mo.value(u"backend").toString().trimmed();
         if (m.backend == u"factory")
             m.backend.clear();
     }
     if (mo.contains(u"fallback")) {
-        if (auto e = v.expect(key + QStringLiteral(".fallback"), mo.value(u"fallback"), QJsonValue::Array, QStringLiteral("an array of model ids")))
+        if (auto e = v.expect(key + QStringLiteral(".fallback"), mo.value(u"fallback"), QJsonValue::Array, ConfigText::tr("an array of model ids")))
             return e;
         m.fallback.clear();
         for (const QJsonValue &f : mo.value(u"fallback").toArray())
             m.fallback << f.toString();
     }
     if (mo.contains(u"fast")) {
-        if (auto e = v.expect(key + QStringLiteral(".fast"), mo.value(u"fast"), QJsonValue::Bool, QStringLiteral("true or false")))
+        if (auto e = v.expect(key + QStringLiteral(".fast"), mo.value(u"fast"), QJsonValue::Bool, ConfigText::tr("true or false")))
             return e;
         m.fast = mo.value(u"fast").toBool();
     }
@@ -618,19 +619,19 @@ std::optional<Error> loadModels(const Validator &v, const QJsonValue &value, con
     QSet<QString> seen;
     QSet<QString> hidden;
     if (!value.isUndefined() && !value.isNull()) {
-        if (auto e = v.expect(QStringLiteral("models"), value, QJsonValue::Array, QStringLiteral("an array")))
+        if (auto e = v.expect(QStringLiteral("models"), value, QJsonValue::Array, ConfigText::tr("an array")))
             return e;
         const QJsonArray arr = value.toArray();
         for (int i = 0; i < arr.size(); ++i) {
             const QString key = QStringLiteral("models[%1]").arg(i);
-            if (auto e = v.expect(key, arr[i], QJsonValue::Object, QStringLiteral("an object")))
+            if (auto e = v.expect(key, arr[i], QJsonValue::Object, ConfigText::tr("an object")))
                 return e;
             const QJsonObject mo = arr[i].toObject();
             if (previouslyShipped(mo))
                 continue;
             const QString id = mo.value(u"id").toString().trimmed();
             if (!id.isEmpty() && seen.contains(id))
-                return v.fail(key + QStringLiteral(".id"), QStringLiteral("duplicate model id '%1'").arg(id));
+                return v.fail(key + QStringLiteral(".id"), ConfigText::tr("duplicate model id '%1'").arg(id));
             qsizetype at = -1;
             for (qsizetype k = 0; k < shipped.size(); ++k)
                 if (shipped[k].id == id)
@@ -640,7 +641,7 @@ std::optional<Error> loadModels(const Validator &v, const QJsonValue &value, con
                 return e;
             seen.insert(m.id);
             if (mo.contains(u"hidden")) {
-                if (auto e = v.expect(key + QStringLiteral(".hidden"), mo.value(u"hidden"), QJsonValue::Bool, QStringLiteral("true or false")))
+                if (auto e = v.expect(key + QStringLiteral(".hidden"), mo.value(u"hidden"), QJsonValue::Bool, ConfigText::tr("true or false")))
                     return e;
                 if (mo.value(u"hidden").toBool())
                     hidden.insert(m.id);
@@ -656,7 +657,7 @@ std::optional<Error> loadModels(const Validator &v, const QJsonValue &value, con
         if (!hidden.contains(m.id))
             out.append(m);
     if (!order.isUndefined() && !order.isNull()) {
-        if (auto e = v.expect(QStringLiteral("model_order"), order, QJsonValue::Array, QStringLiteral("an array of model ids")))
+        if (auto e = v.expect(QStringLiteral("model_order"), order, QJsonValue::Array, ConfigText::tr("an array of model ids")))
             return e;
         QStringList ids;
         for (const QJsonValue &id : order.toArray())
@@ -678,31 +679,31 @@ const QList<Field> &fields()
         f << intField("port", &Config::port, 0, 65535);
         f << Field { { QStringLiteral("host") },
                      [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
-                         if (auto e = v.expect(key, value, QJsonValue::String, QStringLiteral("a string")))
+                         if (auto e = v.expect(key, value, QJsonValue::String, ConfigText::tr("a string")))
                              return e;
                          c.host = value.toString().trimmed();
                          QHostAddress addr;
                          if (c.host.isEmpty() || (!addr.setAddress(c.host) && c.host != u"localhost"))
-                             return v.fail(key, QStringLiteral("'%1' is not an IP address or 'localhost'").arg(c.host));
+                             return v.fail(key, ConfigText::tr("'%1' is not an IP address or 'localhost'").arg(c.host));
                          return std::nullopt;
                      },
                      [](const Config &c) { return QJsonValue(c.host); } };
         f << Field { { QStringLiteral("endpoint") },
                      [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
-                         if (auto e = v.expect(key, value, QJsonValue::Array, QStringLiteral("an array")))
+                         if (auto e = v.expect(key, value, QJsonValue::Array, ConfigText::tr("an array")))
                              return e;
                          const QJsonArray arr = value.toArray();
                          for (int i = 0; i < arr.size(); ++i) {
                              const QString k = QStringLiteral("endpoint[%1]").arg(i);
-                             if (auto e = v.expect(k, arr[i], QJsonValue::Object, QStringLiteral("an object")))
+                             if (auto e = v.expect(k, arr[i], QJsonValue::Object, ConfigText::tr("an object")))
                                  return e;
                              const QJsonObject ep = arr[i].toObject();
-                             if (auto e = v.expect(k + QStringLiteral(".name"), ep.value(u"name"), QJsonValue::String, QStringLiteral("a string")))
+                             if (auto e = v.expect(k + QStringLiteral(".name"), ep.value(u"name"), QJsonValue::String, ConfigText::tr("a string")))
                                  return e;
                              const auto type = parseModelType(ep.value(u"name").toString());
                              if (!type)
                                  return v.fail(k + QStringLiteral(".name"),
-                                               QStringLiteral("unknown type '%1' (expected %2)").arg(ep.value(u"name").toString(), typeList()));
+                                               ConfigText::tr("unknown type '%1' (expected %2)").arg(ep.value(u"name").toString(), typeList()));
                              QUrl url;
                              if (auto e = v.url(k + QStringLiteral(".base_url"), ep.value(u"base_url"), false, &url))
                                  return e;
@@ -718,12 +719,12 @@ const QList<Field> &fields()
                      } };
         f << Field { { QStringLiteral("model_redirects") },
                      [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
-                         if (auto e = v.expect(key, value, QJsonValue::Object, QStringLiteral("an object")))
+                         if (auto e = v.expect(key, value, QJsonValue::Object, ConfigText::tr("an object")))
                              return e;
                          c.modelRedirects.clear();
                          const QJsonObject r = value.toObject();
                          for (auto it = r.begin(); it != r.end(); ++it) {
-                             if (auto e = v.expect(key + u'.' + it.key(), it.value(), QJsonValue::String, QStringLiteral("a model id string")))
+                             if (auto e = v.expect(key + u'.' + it.key(), it.value(), QJsonValue::String, ConfigText::tr("a model id string")))
                                  return e;
                              c.modelRedirects.insert(it.key(), it.value().toString());
                          }
@@ -764,17 +765,17 @@ const QList<Field> &fields()
         f << intSubField("limits.max_answer_bytes", &Config::limits, &Limits::maxAnswerBytes, 1024, qint64(1) << 36);
         f << Field { { QStringLiteral("tls_ca_file") },
                      [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
-                         if (auto e = v.expect(key, value, QJsonValue::String, QStringLiteral("a string")))
+                         if (auto e = v.expect(key, value, QJsonValue::String, ConfigText::tr("a string")))
                              return e;
                          c.tlsCaFile = value.toString();
                          if (!c.tlsCaFile.isEmpty() && !QFileInfo::exists(c.tlsCaFile))
-                             return v.fail(key, QStringLiteral("'%1' does not exist").arg(c.tlsCaFile));
+                             return v.fail(key, ConfigText::tr("'%1' does not exist").arg(c.tlsCaFile));
                          return std::nullopt;
                      },
                      [](const Config &c) { return QJsonValue(c.tlsCaFile); } };
         f << Field { { QStringLiteral("proxies") },
                      [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
-                         if (auto e = v.expect(key, value, QJsonValue::Array, QStringLiteral("an array")))
+                         if (auto e = v.expect(key, value, QJsonValue::Array, ConfigText::tr("an array")))
                              return e;
                          c.proxies.clear();
                          const QJsonArray arr = value.toArray();
@@ -791,12 +792,12 @@ const QList<Field> &fields()
         for (const auto &[name, member] : { std::pair { "allowed_hosts", &Config::allowedHosts }, std::pair { "allowed_origins", &Config::allowedOrigins } })
             f << Field { { QString::fromLatin1(name) },
                          [member = member](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
-                             if (auto e = v.expect(key, value, QJsonValue::Array, QStringLiteral("an array of strings")))
+                             if (auto e = v.expect(key, value, QJsonValue::Array, ConfigText::tr("an array of strings")))
                                  return e;
                              QStringList list;
                              const QJsonArray arr = value.toArray();
                              for (int i = 0; i < arr.size(); ++i) {
-                                 if (auto e = v.expect(QStringLiteral("%1[%2]").arg(key).arg(i), arr[i], QJsonValue::String, QStringLiteral("a string")))
+                                 if (auto e = v.expect(QStringLiteral("%1[%2]").arg(key).arg(i), arr[i], QJsonValue::String, ConfigText::tr("a string")))
                                      return e;
                                  list << arr[i].toString().trimmed();
                              }
@@ -806,18 +807,18 @@ const QList<Field> &fields()
                          [member = member](const Config &c) { return QJsonValue(QJsonArray::fromStringList(c.*member)); } };
         f << Field { { QStringLiteral("upstream_headers") },
                      [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
-                         if (auto e = v.expect(key, value, QJsonValue::Object, QStringLiteral("an object")))
+                         if (auto e = v.expect(key, value, QJsonValue::Object, ConfigText::tr("an object")))
                              return e;
                          const QJsonObject uh = value.toObject();
                          for (auto it = uh.begin(); it != uh.end(); ++it) {
                              const QString k = key + u'.' + it.key();
                              if (!parseModelType(it.key()))
-                                 return v.fail(k, QStringLiteral("unknown type (expected %1)").arg(typeList()));
-                             if (auto e = v.expect(k, it.value(), QJsonValue::Object, QStringLiteral("an object of header strings")))
+                                 return v.fail(k, ConfigText::tr("unknown type (expected %1)").arg(typeList()));
+                             if (auto e = v.expect(k, it.value(), QJsonValue::Object, ConfigText::tr("an object of header strings")))
                                  return e;
                              const QJsonObject hs = it.value().toObject();
                              for (auto h = hs.begin(); h != hs.end(); ++h)
-                                 if (auto e = v.expect(k + u'.' + h.key(), h.value(), QJsonValue::String, QStringLiteral("a string")))
+                                 if (auto e = v.expect(k + u'.' + h.key(), h.value(), QJsonValue::String, ConfigText::tr("a string")))
                                      return e;
                          }
                          c.upstreamHeaders = uh;
@@ -829,7 +830,7 @@ const QList<Field> &fields()
                      [](const Config &c) { return QJsonValue(c.workosBaseUrl.toString()); } };
         f << Field { { QStringLiteral("workos"), QStringLiteral("client_id") },
                      [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
-                         if (auto e = v.expect(key, value, QJsonValue::String, QStringLiteral("a string")))
+                         if (auto e = v.expect(key, value, QJsonValue::String, ConfigText::tr("a string")))
                              return e;
                          c.workosClientId = value.toString().trimmed();
                          return std::nullopt;
@@ -837,20 +838,20 @@ const QList<Field> &fields()
                      [](const Config &c) { return QJsonValue(c.workosClientId); } };
         f << Field { { QStringLiteral("backends") },
                      [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
-                         if (auto e = v.expect(key, value, QJsonValue::Array, QStringLiteral("an array")))
+                         if (auto e = v.expect(key, value, QJsonValue::Array, ConfigText::tr("an array")))
                              return e;
                          const QJsonArray arr = value.toArray();
                          QSet<QString> names;
                          c.backends.clear();
                          for (int i = 0; i < arr.size(); ++i) {
                              const QString k = QStringLiteral("backends[%1]").arg(i);
-                             if (auto e = v.expect(k, arr[i], QJsonValue::Object, QStringLiteral("an object")))
+                             if (auto e = v.expect(k, arr[i], QJsonValue::Object, ConfigText::tr("an object")))
                                  return e;
                              const QJsonObject bo = arr[i].toObject();
                              BackendConfig b;
                              b.name = bo.value(u"name").toString().trimmed();
                              if (b.name.isEmpty() || b.name == u"factory" || names.contains(b.name))
-                                 return v.fail(k + QStringLiteral(".name"), QStringLiteral("must be a unique name other than 'factory'"));
+                                 return v.fail(k + QStringLiteral(".name"), ConfigText::tr("must be a unique name other than 'factory'"));
                              names.insert(b.name);
                              const QString kind = bo.value(u"kind").toString();
                              if (kind == u"anthropic")
@@ -897,7 +898,7 @@ const QList<Field> &fields()
                      [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
                          const auto level = parseReasoningLevel(value.toString());
                          if (!value.isString() || !level)
-                             return v.fail(key, QStringLiteral("expected %1").arg(levelList()));
+                             return v.fail(key, ConfigText::tr("expected %1").arg(levelList()));
                          c.reasoningDefault = *level;
                          return std::nullopt;
                      },
@@ -917,7 +918,7 @@ const QList<Field> &fields()
         f << boolField("start_proxy_on_launch", &Config::startProxyOnLaunch);
         f << boolField("start_at_login", &Config::startAtLogin);
         f << choiceField("log_level", &Config::logLevel, { QStringLiteral("debug"), QStringLiteral("info"), QStringLiteral("warning") },
-                         QStringLiteral("debug, info or warning"));
+                         ConfigText::tr("debug, info or warning"));
         return f;
     }();
     return table;
@@ -1226,10 +1227,10 @@ Result<Config> ConfigLoader::fromJson(const QByteArray &json, const QString &fil
     QJsonParseError pe;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &pe);
     if (pe.error != QJsonParseError::NoError)
-        return Error::badRequest(QStringLiteral("%1: invalid JSON at %2: %3")
+        return Error::badRequest(ConfigText::tr("%1: invalid JSON at %2: %3")
                                      .arg(fileName, lineColumn(json, pe.offset), pe.errorString()));
     if (!doc.isObject())
-        return Error::badRequest(QStringLiteral("%1: the top level must be a JSON object").arg(fileName));
+        return Error::badRequest(ConfigText::tr("%1: the top level must be a JSON object").arg(fileName));
 
     // Keys the file leaves out come from the shipped defaults, so an original config.json keeps working.
     QJsonObject o = defaultsJson();
@@ -1245,12 +1246,12 @@ Result<Config> ConfigLoader::fromJson(const QByteArray &json, const QString &fil
         const QJsonValue value = o.value(key);
         if (value.isUndefined() || value.isNull())
             continue;
-        if (auto e = v.expect(key, value, QJsonValue::Object, QStringLiteral("an object")))
+        if (auto e = v.expect(key, value, QJsonValue::Object, ConfigText::tr("an object")))
             return *e;
         if (!g.members.isEmpty())
             for (const QString &k : value.toObject().keys())
                 if (!g.members.contains(k))
-                    return v.fail(key + u'.' + k, QStringLiteral("expected %1").arg(g.members.join(QStringLiteral(", "))));
+                    return v.fail(key + u'.' + k, ConfigText::tr("expected %1").arg(g.members.join(QStringLiteral(", "))));
     }
 
     Config c;
@@ -1272,7 +1273,7 @@ Result<Config> ConfigLoader::fromJson(const QByteArray &json, const QString &fil
         return *e;
     for (const ModelConfig &m : std::as_const(c.models))
         if (!m.backend.isEmpty() && !c.findBackend(m.backend))
-            return v.fail(QStringLiteral("models"), QStringLiteral("model '%1' names backend '%2', which backends[] does not define").arg(m.id, m.backend));
+            return v.fail(QStringLiteral("models"), ConfigText::tr("model '%1' names backend '%2', which backends[] does not define").arg(m.id, m.backend));
     return c;
 }
 
@@ -1280,9 +1281,9 @@ Result<Config> ConfigLoader::loadFile(const QString &path)
 {
     QFile f(path);
     if (!f.exists())
-        return Error::badRequest(QStringLiteral("%1: the file does not exist").arg(path));
+        return Error::badRequest(ConfigText::tr("%1: the file does not exist").arg(path));
     if (!f.open(QIODevice::ReadOnly))
-        return Error::badRequest(QStringLiteral("%1: cannot read it: %2").arg(path, f.errorString()));
+        return Error::badRequest(ConfigText::tr("%1: cannot read it: %2").arg(path, f.errorString()));
     return fromJson(f.readAll(), QDir::toNativeSeparators(QFileInfo(path).absoluteFilePath()));
 }
 
@@ -1298,10 +1299,10 @@ Result<Config> ConfigLoader::loadOrCreateUserConfig(QString *createdPath)
         QDir().mkpath(QFileInfo(path).absolutePath());
         QSaveFile out(path);
         if (!out.open(QIODevice::WriteOnly))
-            return Error::internal(QStringLiteral("%1: cannot create it: %2").arg(path, out.errorString()));
+            return Error::internal(ConfigText::tr("%1: cannot create it: %2").arg(path, out.errorString()));
         out.write(firstRunText());
         if (!out.commit())
-            return Error::internal(QStringLiteral("%1: cannot write it: %2").arg(path, out.errorString()));
+            return Error::internal(ConfigText::tr("%1: cannot write it: %2").arg(path, out.errorString()));
         if (createdPath)
             *createdPath = path;
         qCInfo(lcConfig) << "created" << path << "from the shipped defaults";
@@ -1340,14 +1341,14 @@ Result<bool> ConfigLoader::save(const QString &path, const Config &next, const C
         // The previous version stays next to it, so a bad edit can always be undone by hand.
         QFile::remove(path + QStringLiteral(".bak"));
         if (!QFile::copy(path, path + QStringLiteral(".bak")))
-            return Error::internal(QStringLiteral("%1: cannot keep the previous version as .bak").arg(path));
+            return Error::internal(ConfigText::tr("%1: cannot keep the previous version as .bak").arg(path));
     }
     QSaveFile out(path);
     if (!out.open(QIODevice::WriteOnly))
-        return Error::internal(QStringLiteral("%1: cannot write it: %2").arg(path, out.errorString()));
+        return Error::internal(ConfigText::tr("%1: cannot write it: %2").arg(path, out.errorString()));
     out.write(text);
     if (!out.commit())
-        return Error::internal(QStringLiteral("%1: cannot write it: %2").arg(path, out.errorString()));
+        return Error::internal(ConfigText::tr("%1: cannot write it: %2").arg(path, out.errorString()));
     return true;
 }
 

@@ -1,6 +1,7 @@
 #include "clientsetup.h"
 
 #include "textedit.h"
+#include "../text.h"
 
 #include <QtCore/qcryptographichash.h>
 #include <QtCore/qdatetime.h>
@@ -31,7 +32,7 @@ Result<QString> readText(const QString &path, bool *existed)
     if (!*existed)
         return QString();
     if (!f.open(QIODevice::ReadOnly))
-        return Error::badRequest(QStringLiteral("%1: cannot read it: %2").arg(path, f.errorString()));
+        return Error::badRequest(SetupText::tr("%1: cannot read it: %2").arg(path, f.errorString()));
     return QString::fromUtf8(f.readAll());
 }
 
@@ -40,9 +41,9 @@ QString writeText(const QString &path, const QString &text)
     QDir().mkpath(QFileInfo(path).absolutePath());
     QSaveFile out(path);
     if (!out.open(QIODevice::WriteOnly))
-        return QStringLiteral("%1: cannot write it: %2").arg(path, out.errorString());
+        return SetupText::tr("%1: cannot write it: %2").arg(path, out.errorString());
     out.write(text.toUtf8());
-    return out.commit() ? QString() : QStringLiteral("%1: cannot write it: %2").arg(path, out.errorString());
+    return out.commit() ? QString() : SetupText::tr("%1: cannot write it: %2").arg(path, out.errorString());
 }
 
 QString toml(const QString &s)
@@ -111,7 +112,7 @@ QString ClientSetup::statePath() const
 Result<ClientChange> ClientSetup::planConnect(const QString &client, const ClientSettings &s) const
 {
     if (!writesFile(client))
-        return Error::badRequest(QStringLiteral("droid2api does not write %1's settings; see `droid2api connect %1` for instructions").arg(client));
+        return Error::badRequest(SetupText::tr("droid2api does not write %1's settings; see `droid2api connect %1` for instructions").arg(client));
     ClientChange c;
     c.client = client;
     c.path = configPath(client, m_home);
@@ -163,7 +164,7 @@ Result<QString> ClientSetup::apply(const ClientChange &c) const
         for (int n = 1; QFile::exists(backup); ++n) // never overwrite an earlier backup
             backup = stem + u'-' + QString::number(n);
         if (!QFile::copy(c.path, backup))
-            return Error::internal(QStringLiteral("%1: cannot keep a backup at %2; nothing was changed").arg(c.path, backup));
+            return Error::internal(SetupText::tr("%1: cannot keep a backup at %2; nothing was changed").arg(c.path, backup));
     }
     if (!reconnect) {
         // What the user had before droid2api's first connect: restored by disconnect.
@@ -191,8 +192,8 @@ Result<QString> ClientSetup::apply(const ClientChange &c) const
     const QString stateErr = writeText(statePath(), QString::fromUtf8(QJsonDocument(state).toJson()));
     if (!stateErr.isEmpty())
         return Error::internal(stateErr);
-    return backup.isEmpty() ? QStringLiteral("wrote %1 (a new file)").arg(c.path)
-                            : QStringLiteral("wrote %1 (the previous version is in %2)").arg(c.path, backup);
+    return backup.isEmpty() ? SetupText::tr("wrote %1 (a new file)").arg(c.path)
+                            : SetupText::tr("wrote %1 (the previous version is in %2)").arg(c.path, backup);
 }
 
 Result<ClientChange> ClientSetup::planDisconnect(const QString &client) const
@@ -201,7 +202,7 @@ Result<ClientChange> ClientSetup::planDisconnect(const QString &client) const
     const QJsonObject state = QJsonDocument::fromJson(sf.open(QIODevice::ReadOnly) ? sf.readAll() : QByteArray()).object();
     const QJsonObject entry = state.value(client).toObject();
     if (entry.isEmpty())
-        return Error::notFound(QStringLiteral("droid2api has not connected %1 on this machine; nothing to undo").arg(client));
+        return Error::notFound(SetupText::tr("droid2api has not connected %1 on this machine; nothing to undo").arg(client));
     ClientChange c;
     c.client = client;
     c.path = entry.value(u"path").toString();
@@ -216,7 +217,7 @@ Result<ClientChange> ClientSetup::planDisconnect(const QString &client) const
         } else {
             QFile backup(entry.value(u"original_backup").toString());
             if (!backup.open(QIODevice::ReadOnly))
-                return Error::internal(QStringLiteral("the backup %1 is gone; remove droid2api's keys by hand").arg(backup.fileName()));
+                return Error::internal(SetupText::tr("the backup %1 is gone; remove droid2api's keys by hand").arg(backup.fileName()));
             c.after = QString::fromUtf8(backup.readAll());
         }
     } else if (!c.existed) {
@@ -249,7 +250,7 @@ Result<ClientChange> ClientSetup::planDisconnect(const QString &client) const
         }
         c.after = text;
     }
-    c.diff = c.removeFile ? QStringLiteral("--- %1\n(droid2api created this file; it is removed)\n").arg(c.path)
+    c.diff = c.removeFile ? SetupText::tr("--- %1\n(droid2api created this file; it is removed)\n").arg(c.path)
                           : textedit::lineDiff(c.before, c.after, c.path);
     return c;
 }
@@ -259,13 +260,13 @@ Result<QString> ClientSetup::applyDisconnect(const ClientChange &c) const
     QString result;
     if (c.removeFile) {
         if (!QFile::remove(c.path))
-            return Error::internal(QStringLiteral("%1: cannot remove it").arg(c.path));
-        result = QStringLiteral("removed %1, which droid2api had created").arg(c.path);
+            return Error::internal(SetupText::tr("%1: cannot remove it").arg(c.path));
+        result = SetupText::tr("removed %1, which droid2api had created").arg(c.path);
     } else if (c.existed) {
         const QString err = writeText(c.path, c.after);
         if (!err.isEmpty())
             return Error::internal(err);
-        result = QStringLiteral("restored %1").arg(c.path);
+        result = SetupText::tr("restored %1").arg(c.path);
     }
     QFile sf(statePath());
     QJsonObject state = QJsonDocument::fromJson(sf.open(QIODevice::ReadOnly) ? sf.readAll() : QByteArray()).object();

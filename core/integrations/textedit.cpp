@@ -2,6 +2,7 @@
 
 #include "../json/jsonedit.h"
 #include "../json/jsonwriter.h"
+#include "../text.h"
 
 #include <QtCore/qjsonarray.h>
 #include <QtCore/qjsondocument.h>
@@ -21,7 +22,7 @@ json::Path toPath(const QStringList &keys)
 
 Error notJson(const QString &why)
 {
-    return Error::badRequest(QStringLiteral("not valid JSON (%1); the file was not changed").arg(why));
+    return Error::badRequest(SetupText::tr("not valid JSON (%1); the file was not changed").arg(why));
 }
 
 /// Another program's JSON file: it must parse, and its top level must be an object (empty is allowed).
@@ -33,7 +34,7 @@ std::optional<Error> checkJson(const QByteArray &text)
     if (!doc)
         return notJson(doc.error().message);
     if (!doc.value().root().isObject())
-        return notJson(QStringLiteral("the top level is not an object"));
+        return notJson(SetupText::tr("the top level is not an object"));
     return std::nullopt;
 }
 
@@ -121,12 +122,12 @@ Result<bool> tomlValidate(const QString &text)
             continue;
         if (line.startsWith(u'[')) {
             if (!kHeader.match(line).hasMatch())
-                return Error::badRequest(QStringLiteral("not valid TOML at line %1 (a malformed table header); the file was not changed").arg(i + 1));
+                return Error::badRequest(SetupText::tr("not valid TOML at line %1 (a malformed table header); the file was not changed").arg(i + 1));
             continue;
         }
         const auto m = kKeyValue.match(line);
         if (!m.hasMatch())
-            return Error::badRequest(QStringLiteral("not valid TOML at line %1; the file was not changed").arg(i + 1));
+            return Error::badRequest(SetupText::tr("not valid TOML at line %1; the file was not changed").arg(i + 1));
         const QString value = m.captured(2);
         if ((value.startsWith(QStringLiteral("\"\"\"")) && value.count(QStringLiteral("\"\"\"")) == 1)
             || (value.startsWith(QStringLiteral("'''")) && value.count(QStringLiteral("'''")) == 1)) {
@@ -134,13 +135,13 @@ Result<bool> tomlValidate(const QString &text)
             continue;
         }
         if (value.startsWith(u'"') && (value.count(u'"') - value.count(QStringLiteral("\\\""))) % 2 != 0)
-            return Error::badRequest(QStringLiteral("not valid TOML at line %1 (an unterminated string); the file was not changed").arg(i + 1));
+            return Error::badRequest(SetupText::tr("not valid TOML at line %1 (an unterminated string); the file was not changed").arg(i + 1));
         bracketDepth = int(value.count(u'[') - value.count(u']')) + int(value.count(u'{') - value.count(u'}'));
         if (bracketDepth < 0)
-            return Error::badRequest(QStringLiteral("not valid TOML at line %1 (unbalanced brackets); the file was not changed").arg(i + 1));
+            return Error::badRequest(SetupText::tr("not valid TOML at line %1 (unbalanced brackets); the file was not changed").arg(i + 1));
     }
     if (bracketDepth != 0 || inMultiString)
-        return Error::badRequest(QStringLiteral("not valid TOML (an unterminated array, table or string); the file was not changed"));
+        return Error::badRequest(SetupText::tr("not valid TOML (an unterminated array, table or string); the file was not changed"));
     return true;
 }
 

@@ -3,6 +3,7 @@
 #include "appcontroller.h"
 #include "auth/authmanager.h"
 #include "desktopapp.h"
+#include "dialogs.h"
 #include "integrations/clientsetup.h"
 #include "log/log.h"
 #include "server/proxyservice.h"
@@ -19,7 +20,10 @@
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qjsonobject.h>
 #include <QtCore/qregularexpression.h>
+#include <QtCore/qscopeguard.h>
 #include <QtCore/qtemporarydir.h>
+#include <QtCore/qtimer.h>
+#include <QtCore/qtranslator.h>
 #include <QtNetwork/qtcpsocket.h>
 #include <QtGui/qclipboard.h>
 #include <QtGui/qevent.h>
@@ -649,6 +653,72 @@ private Q_SLOTS:
             QVERIFY2(clients->snippet(client).contains(key), qPrintable(client));
     }
 
+    void coreMessagesShowInTheUsersLanguage()
+    {
+        // Messages from core/ reach the window translated: a setup error (Clients), an import error (Account, next
+        // to its button) and a config problem, all in zh_CN from the app's own embedded translation.
+        QTranslator zh;
+        QVERIFY(zh.load(QStringLiteral(":/i18n/droid2api_zh_CN.qm")));
+        QCoreApplication::installTranslator(&zh);
+        auto restore = qScopeGuard([&zh] { QCoreApplication::removeTranslator(&zh); });
+        SettingsDialog d(m_controller.get());
+        const QString undo = d.page<ClientsPage>()->connectClient(QStringLiteral("codex"), false, false);
+        QVERIFY2(undo.contains(QStringLiteral("没有可撤销的内容")), qPrintable(undo));
+        auto *account = d.page<AccountPage>();
+        account->importDroid->click(); // this HOME has no droid CLI sign-in
+        QTRY_VERIFY(!account->importResult->text().isEmpty());
+        QVERIFY2(account->importResult->text().contains(QStringLiteral("尚未登录")), qPrintable(account->importResult->text()));
+        QVERIFY(account->code->text().isEmpty()); // not up in the sign-in box
+        const auto bad = ConfigLoader::fromJson(R"({"port": "3000"})", QStringLiteral("config.json"));
+        QVERIFY(!bad.ok());
+        QVERIFY2(bad.error().message.contains(QStringLiteral("应为整数")), qPrintable(bad.error().message));
+        // Every message of every context in the shipped translation is translated, core/ included.
+        QFile ts(QStringLiteral(D2A_TEST_DATA_DIR "/../../translations/droid2api_zh_CN.ts"));
+        QVERIFY(ts.open(QIODevice::ReadOnly));
+        const QByteArray xml = ts.readAll();
+        QVERIFY(xml.contains("<name>d2a::ConfigText</name>") && xml.contains("<name>d2a::AuthText</name>")
+                && xml.contains("<name>d2a::SetupText</name>"));
+        QCOMPARE(xml.count("type=\"unfinished\""), 0);
+    }
+
+    void dialogIconsAreCrisp()
+    {
+        // Message-box icons drawn for the screen's pixel ratio (Fusion's own are 32 px bitmaps, blurred at 2x):
+        // each kind, and a real question of the app (Clients > Connect asks before writing a file).
+        const qreal expectedRatio = qEnvironmentVariableIsSet("QT_SCALE_FACTOR") ? qEnvironmentVariable("QT_SCALE_FACTOR").toDouble() : 1.0;
+        auto verifyCrisp = [expectedRatio](QMessageBox *box) {
+            const auto *label = box->findChild<QLabel *>(QStringLiteral("qt_msgboxex_icon_label"));
+            QVERIFY(label);
+            const QPixmap p = label->pixmap();
+            const int size = box->style()->pixelMetric(QStyle::PM_MessageBoxIconSize, nullptr, box);
+            QCOMPARE(box->devicePixelRatioF(), expectedRatio);
+            QCOMPARE(p.devicePixelRatio(), expectedRatio);
+            QCOMPARE(p.width(), qRound(size * expectedRatio)); // as many pixels as the screen shows
+        };
+        for (const auto kind : { QMessageBox::Warning, QMessageBox::Critical, QMessageBox::Question, QMessageBox::Information }) {
+            QMessageBox box(kind, QStringLiteral("droid2api"), QStringLiteral("text"), QMessageBox::Ok);
+            dialogs::makeCrisp(box);
+            box.show();
+            verifyCrisp(&box);
+            if (QTest::currentTestFailed())
+                return;
+        }
+        SettingsDialog d(m_controller.get());
+        auto *clients = d.page<ClientsPage>();
+        QFile::remove(m_home.path() + QStringLiteral("/.claude/settings.json"));
+        bool seen = false;
+        QTimer::singleShot(0, this, [&] {
+            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+            if (!box)
+                return;
+            seen = true;
+            verifyCrisp(box);
+            box->reject();
+        });
+        QCOMPARE(clients->connectClient(QStringLiteral("claude-code"), true, true), ClientsPage::tr("Nothing changed."));
+        QVERIFY(seen);
+    }
+
     void accountPageNeverShowsSecrets()
     {
         SettingsDialog d(m_controller.get());
@@ -667,7 +737,7 @@ private Q_SLOTS:
         QVERIFY(save);
         save->click();
         QVERIFY(account->apiKey->text().isEmpty()); // never shown back
-        QTRY_VERIFY(account->code->text().contains(QStringLiteral("saved")));
+        QTRY_VERIFY(account->keyResult->text().contains(QStringLiteral("saved"))); // next to the key, not up at sign-in
         QVERIFY(!QFile(m_path).open(QIODevice::ReadOnly) || !QFile(m_path).readAll().contains("fk-typed"));
         QFile cfg(m_path);
         QVERIFY(cfg.open(QIODevice::ReadOnly));

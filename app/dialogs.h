@@ -1,0 +1,21 @@
+#pragma once
+
+#include <QtWidgets/qmessagebox.h>
+
+/// Message boxes whose icons stay crisp at any scale: the Fusion style ships its message-box icons as 32 px
+/// bitmaps, which Qt stretches (blurred) on a 2x screen. Where the style has no bitmap large enough, the box gets
+/// droid2api's own SVG icon, rendered at the screen's device pixel ratio.
+namespace dialogs {
+
+/// droid2api's own scalable icon for a message-box kind (null for NoIcon).
+QIcon icon(QMessageBox::Icon kind);
+
+/// Gives `box` a sharp icon of the kind it was made with (call after setting the kind, before exec()).
+void makeCrisp(QMessageBox &box);
+
+/// QMessageBox::question/warning/critical with a crisp icon; returns the button clicked.
+QMessageBox::StandardButton ask(QWidget *parent, QMessageBox::Icon kind, const QString &title, const QString &text,
+                                QMessageBox::StandardButtons buttons = QMessageBox::Ok,
+                                QMessageBox::StandardButton defaultButton = QMessageBox::NoButton);
+
+} // namespace dialogs
