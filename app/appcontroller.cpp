@@ -301,8 +301,7 @@ QString AppController::probeModel() const
     return d2a::ClientProbe::modelFor(m_config, m_env.envBackend.has_value());
 }
 
-void AppController::probe(const QString &baseUrl, const QString &key, QObject *context,
-                          std::function<void(const QList<ProbeHop> &)> done)
+d2a::ClientProbe *AppController::newProbe(QObject *context, std::function<void(const QList<ProbeHop> &)> done)
 {
     if (!m_probeHttp)
         m_probeHttp = new d2a::HttpClient(this);
@@ -311,7 +310,19 @@ void AppController::probe(const QString &baseUrl, const QString &key, QObject *c
         probe->deleteLater();
         done(hops);
     });
-    probe->start(baseUrl, key, probeModel());
+    return probe;
+}
+
+void AppController::probe(const QString &baseUrl, const QString &key, QObject *context,
+                          std::function<void(const QList<ProbeHop> &)> done)
+{
+    newProbe(context, std::move(done))->start(baseUrl, key, probeModel());
+}
+
+void AppController::testModel(const QString &model, QObject *context, std::function<void(const ProbeHop &)> done)
+{
+    const d2a::ClientSettings s = clientSettings();
+    newProbe(context, [done](const QList<ProbeHop> &hops) { done(hops.value(0)); })->testModel(s.baseUrl, s.key, model);
 }
 
 void AppController::toggleSignIn()

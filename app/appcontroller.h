@@ -91,6 +91,9 @@ public:
     void probe(const QString &baseUrl, const QString &key, QObject *context, std::function<void(const QList<ProbeHop> &)> done);
     /// The Factory model a probe counts tokens with ("" when no model is served by Factory).
     QString probeModel() const;
+    /// "Test this model": one short real answer from `model` through the running proxy, with the key a coding
+    /// tool would use; `done` gets one hop (what, ok, the reply or the error, and the time taken).
+    void testModel(const QString &model, QObject *context, std::function<void(const ProbeHop &)> done);
 
     /// Answers that went wrong (5xx, and failures to listen or sign in), newest first, at most 20.
     QStringList recentErrors() const { return m_errors; }
@@ -126,6 +129,7 @@ private:
     d2a::DeviceSignIn *m_signIn = nullptr;
     std::function<bool(const QUrl &)> m_openUrl;
     QStringList m_errors;
+    d2a::ClientProbe *newProbe(QObject *context, std::function<void(const QList<ProbeHop> &)> done);
     d2a::HttpClient *m_probeHttp = nullptr;
     void noteError(const QString &text);
     bool m_signInCancelled = false;

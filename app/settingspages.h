@@ -4,6 +4,7 @@
 
 #include "config/config.h"
 
+#include <QtCore/qabstractitemmodel.h>
 #include <QtWidgets/qwidget.h>
 
 QT_BEGIN_NAMESPACE
@@ -15,6 +16,7 @@ class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
 class QSpinBox;
+class QTableView;
 class QTableWidget;
 QT_END_NAMESPACE
 
@@ -93,15 +95,43 @@ private:
     QLabel *m_orgLabel;
 };
 
+/// The models the Models page lists, one whole d2a::ModelConfig per row (read-only cells; the page's panel edits).
+class ModelTableModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    explicit ModelTableModel(QObject *parent = nullptr);
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    Qt::ItemFlags flags(const QModelIndex &index) const override;
+
+    const QList<d2a::ModelConfig> &models() const { return m_models; }
+    const d2a::ModelConfig &at(int row) const { return m_models.at(row); }
+    void setModels(const QList<d2a::ModelConfig> &models);
+    void replace(int row, const d2a::ModelConfig &m);
+    void insert(int row, const d2a::ModelConfig &m);
+    void remove(int row);
+    void move(int from, int to);
+
+private:
+    QList<d2a::ModelConfig> m_models;
+};
+
+/// Models: a read-only table (what each costs, its type and reasoning in words) and a panel that edits the
+/// selected model, with Copy id and Test (one short real request through the proxy).
 class ModelsPage final : public SettingsPage
 {
     Q_OBJECT
 
 public:
-    /// The table's columns: what a model costs comes right after its name, so it shows without scrolling.
-    enum Column { Id, Name, Credits, Retires, Type, Reasoning, Provider, Fast, ColumnCount };
+    /// The table's columns: what a model costs comes right after its name; where it goes, when it retires and
+    /// the rest are in the panel, so every column shows without scrolling.
+    enum Column { Id, Name, Credits, Type, Reasoning, Fast, ColumnCount };
 
-    explicit ModelsPage(QWidget *parent = nullptr);
+    ModelsPage(AppController *controller, QWidget *parent = nullptr);
     QString title() const override { return tr("Models"); }
     void load(const d2a::Config &config) override;
     void store(d2a::Config &config) const override;
@@ -111,13 +141,37 @@ public:
     void removeSelected();
     void moveSelected(int delta);
     void resetToDefaults();
+    void selectRow(int row);
+    int currentRow() const;
+    void testSelected();
 
-    QTableWidget *table;
+    ModelTableModel *models;
+    QTableView *table;
     QTableWidget *redirects;
     QAction *copyId;
+    QAction *testModel;
+    // The panel for the selected model.
+    QLineEdit *idEdit;
+    QLineEdit *nameEdit;
+    QComboBox *typeBox;
+    QComboBox *levelBox;
+    QComboBox *backendBox;
+    QLineEdit *providerEdit;
+    QLineEdit *fallbackEdit;
+    QCheckBox *fastBox;
+    QLabel *facts; ///< what the registry says of it (credits, retirement), read-only
+    QPushButton *copyButton;
+    QPushButton *testButton;
+    QLabel *testResult;
+
+Q_SIGNALS:
+    void modelTested(bool ok);
 
 private:
-    void appendRow(const d2a::ModelConfig &m);
+    void showSelected();
+    void panelEdited();
+    AppController *m_controller;
+    QStringList m_backends;
 };
 
 class EndpointsPage final : public SettingsPage

@@ -648,10 +648,6 @@
         <translation>推理</translation>
     </message>
     <message>
-        <source>Provider</source>
-        <translation>提供方</translation>
-    </message>
-    <message>
         <source>Fast</source>
         <translation>快速</translation>
     </message>
@@ -736,28 +732,120 @@
         <translation>积分倍率</translation>
     </message>
     <message>
-        <source>Retires</source>
-        <translation>停用日期</translation>
-    </message>
-    <message>
         <source>Factory&apos;s credit multiplier: what a token of this model costs against the base price</source>
         <translation>Factory 的积分倍率：该模型每个 token（词元）相对基础价格的消耗</translation>
-    </message>
-    <message>
-        <source>From this day the model is retired: hidden, and its requests go to its replacement</source>
-        <translation>从这一天起该模型停用：不再列出，其请求转到替代模型</translation>
     </message>
     <message>
         <source>&amp;Copy model id</source>
         <translation>复制模型 ID(&amp;C)</translation>
     </message>
     <message>
-        <source>%1 (then %2)</source>
-        <translation>%1（之后为 %2）</translation>
-    </message>
-    <message>
         <source>&quot;%1&quot; in config.json</source>
         <translation>config.json 中写作“%1”</translation>
+    </message>
+    <message>
+        <source>Retires on %1: then hidden</source>
+        <translation>%1 停用：之后隐藏</translation>
+    </message>
+    <message>
+        <source>Retires on %1: then its requests go to %2</source>
+        <translation>%1 停用：之后它的请求转给 %2</translation>
+    </message>
+    <message>
+        <source>Auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>&amp;Test this model</source>
+        <translation>测试此模型(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Selected model</source>
+        <translation>所选模型</translation>
+    </message>
+    <message>
+        <source>The levels this model supports; Auto follows what the client asks for</source>
+        <translation>此模型支持的级别；“自动”按客户端的请求</translation>
+    </message>
+    <message>
+        <source>Where its requests go: Factory, or a backend from config.json&apos;s backends</source>
+        <translation>请求发往哪里：Factory，或 config.json 的 backends 中的某个后端</translation>
+    </message>
+    <message>
+        <source>as the type says</source>
+        <translation>由类型决定</translation>
+    </message>
+    <message>
+        <source>model ids, in order</source>
+        <translation>模型 ID，按顺序</translation>
+    </message>
+    <message>
+        <source>Models that take a request over when this one keeps failing, separated by spaces or commas</source>
+        <translation>此模型持续失败时接手请求的模型，用空格或逗号分隔</translation>
+    </message>
+    <message>
+        <source>Fast mode</source>
+        <translation>快速模式</translation>
+    </message>
+    <message>
+        <source>Model &amp;id:</source>
+        <translation>模型 ID(&amp;I)：</translation>
+    </message>
+    <message>
+        <source>&amp;Display name:</source>
+        <translation>显示名称(&amp;D)：</translation>
+    </message>
+    <message>
+        <source>T&amp;ype:</source>
+        <translation>类型(&amp;Y)：</translation>
+    </message>
+    <message>
+        <source>&amp;Reasoning:</source>
+        <translation>推理(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>&amp;Backend:</source>
+        <translation>后端(&amp;B)：</translation>
+    </message>
+    <message>
+        <source>&amp;Provider:</source>
+        <translation>提供方(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>&amp;Fallback:</source>
+        <translation>备用模型(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>Copy id</source>
+        <translation>复制 ID</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>测试</translation>
+    </message>
+    <message>
+        <source>Send this model one short real request through droid2api</source>
+        <translation>通过 droid2api 给此模型发一个简短的真实请求</translation>
+    </message>
+    <message>
+        <source>Factory</source>
+        <translation>Factory</translation>
+    </message>
+    <message>
+        <source>Costs %1 the base price in Factory credits.</source>
+        <translation>Factory 积分消耗为基础价格的 %1。</translation>
+    </message>
+    <message>
+        <source>Apply first: droid2api serves %1 once the change is applied.</source>
+        <translation>请先应用：更改应用后 droid2api 才会提供 %1。</translation>
+    </message>
+    <message>
+        <source>Start the proxy first.</source>
+        <translation>请先启动代理。</translation>
+    </message>
+    <message>
+        <source>Asking %1...</source>
+        <translation>正在询问 %1…</translation>
     </message>
 </context>
 <context>
@@ -1359,6 +1447,22 @@
     <message>
         <source>HTTP %1: %2</source>
         <translation>HTTP %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 answers</source>
+        <translation>%1 作答</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>answered in %1 (no text: the answer room went to reasoning)</source>
+        <translation>用时 %1 作答（没有文字：输出额度都用在了推理上）</translation>
+    </message>
+    <message>
+        <source>answered in %1: “%2”</source>
+        <translation>用时 %1 作答：“%2”</translation>
     </message>
 </context>
 <context>

@@ -3,7 +3,10 @@
 #include "../config/config.h"
 #include "../upstream/httpclient.h"
 
+#include <QtCore/qelapsedtimer.h>
+#include <QtCore/qjsonarray.h>
 #include <QtCore/qjsondocument.h>
+#include <QtCore/qlocale.h>
 #include <QtCore/qjsonobject.h>
 
 
@@ -95,6 +98,43 @@ void ClientProbe::count()
             m_hops.append({ what, true, {} });
         } else {
             const QString message = QJsonDocument::fromJson(body).object().value(u"error").toObject().value(u"message").toString();
+            m_hops.append({ what, false, message.isEmpty() ? tr("HTTP %1").arg(status) : tr("HTTP %1: %2").arg(status).arg(message) });
+        }
+        done();
+    });
+}
+
+void ClientProbe::testModel(const QString &baseUrl, const QString &key, const QString &model)
+{
+    m_base = baseUrl;
+    m_key = key;
+    m_model = model;
+    m_hops.clear();
+    UpstreamRequest r;
+    r.url = QUrl(m_base + QStringLiteral("/v1/chat/completions"));
+    r.headers = { { "authorization", "Bearer " + m_key.toUtf8() }, { "content-type", "application/json" } };
+    QJsonObject body { { QStringLiteral("model"), model },
+                       { QStringLiteral("messages"), QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                                                                { QStringLiteral("content"), QStringLiteral("Reply with the word OK.") } } } },
+                       { QStringLiteral("max_tokens"), 32 },
+                       { QStringLiteral("stream"), false } };
+    r.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    r.connectTimeoutMs = 3000;
+    r.firstByteTimeoutMs = 60000;
+    QElapsedTimer clock;
+    clock.start();
+    m_http->fetch(r, this, [this, clock](int status, const QByteArray &answer, const Error *error) {
+        const QString what = tr("%1 answers").arg(m_model);
+        const QString took = tr("%1 s").arg(QLocale().toString(clock.elapsed() / 1000.0, 'f', 1));
+        const QJsonObject o = QJsonDocument::fromJson(answer).object();
+        if (error) {
+            m_hops.append({ what, false, tr("nothing answers there: is droid2api running on this address?") });
+        } else if (status == 200) {
+            const QString reply = o.value(u"choices").toArray().at(0).toObject().value(u"message").toObject().value(u"content").toString().simplified();
+            m_hops.append({ what, true, reply.isEmpty() ? tr("answered in %1 (no text: the answer room went to reasoning)").arg(took)
+                                                        : tr("answered in %1: \u201c%2\u201d").arg(took, reply.left(80)) });
+        } else {
+            const QString message = o.value(u"error").toObject().value(u"message").toString();
             m_hops.append({ what, false, message.isEmpty() ? tr("HTTP %1").arg(status) : tr("HTTP %1: %2").arg(status).arg(message) });
         }
         done();

@@ -36,6 +36,11 @@ public:
     /// `model`: a Factory model to count tokens with; empty skips that hop (no model is served by Factory).
     void start(const QString &baseUrl, const QString &key, const QString &model);
 
+    /// One short real answer from `model` through the proxy (Chat Completions, a few output tokens, so any
+    /// model type and backend is tried the way clients use it): finished() gets one hop, whose detail is the
+    /// reply (or the error) and how long it took.
+    void testModel(const QString &baseUrl, const QString &key, const QString &model);
+
 Q_SIGNALS:
     void finished(const QList<d2a::ProbeHop> &hops);
 

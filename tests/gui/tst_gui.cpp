@@ -63,6 +63,8 @@ class TestGui final : public QObject
         c.port = 0;
         c.endpoints[ModelType::Anthropic] = m_fake->url(QStringLiteral("/api/llm/a/v1/messages"));
         c.endpoints[ModelType::Common] = m_fake->url(QStringLiteral("/api/llm/o/v1/chat/completions"));
+        c.endpoints[ModelType::OpenAI] = m_fake->url(QStringLiteral("/api/llm/o/v1/responses"));
+        c.endpoints[ModelType::Google] = m_fake->url(QStringLiteral("/api/llm/g/v1/generate"));
         c.userAgentUpdateUrl.clear();
         c.tokenStore = QStringLiteral("file");
         return c;
@@ -74,6 +76,22 @@ class TestGui final : public QObject
         const auto plan = setup.planDisconnect(client);
         QVERIFY(plan.ok());
         QVERIFY(setup.applyDisconnect(plan.value()).ok());
+    }
+
+    /// Types over a field's text as a user would (textEdited fires).
+    static void typeInto(QLineEdit *edit, const QString &text)
+    {
+        edit->selectAll();
+        QTest::keyClicks(edit, text);
+    }
+
+    /// Picks a combo box entry as a user would (activated fires).
+    static void choose(QComboBox *box, const QVariant &data)
+    {
+        const int i = box->findData(data);
+        QVERIFY(i >= 0);
+        box->setCurrentIndex(i);
+        Q_EMIT box->activated(i);
     }
 
     QPushButton *applyButton(SettingsDialog &d) const
@@ -194,31 +212,81 @@ private Q_SLOTS:
     {
         SettingsDialog d(m_controller.get());
         auto *models = d.page<ModelsPage>();
-        const int n = models->table->rowCount();
+        const int n = models->models->rowCount();
         QCOMPARE(n, ConfigLoader::defaults().models.size());
+        QCOMPARE(models->currentRow(), 0); // the panel always shows a model
         models->addModel();
-        QCOMPARE(models->table->rowCount(), n + 1);
-        models->table->item(n, 0)->setText(QStringLiteral("claude-opus-4-6")); // duplicate id
+        QCOMPARE(models->models->rowCount(), n + 1);
+        QCOMPARE(models->currentRow(), n); // the new model is selected, its id ready to type over
+        QVERIFY(models->idEdit->isEnabled());
+        typeInto(models->idEdit, QStringLiteral("claude-opus-4-6")); // duplicate id
         QVERIFY(d.validationMessage().contains(QStringLiteral("used twice")));
         QVERIFY(!applyButton(d)->isEnabled());
-        models->table->item(n, 0)->setText(QStringLiteral("my-local-model"));
+        typeInto(models->idEdit, QStringLiteral("my-local-model"));
+        QCOMPARE(models->table->model()->index(n, ModelsPage::Id).data().toString(), QStringLiteral("my-local-model")); // the table follows
         QVERIFY(applyButton(d)->isEnabled());
-        models->table->setCurrentCell(n, 0);
+        choose(models->typeBox, int(ModelType::Anthropic));
+        QCOMPARE(models->table->model()->index(n, ModelsPage::Type).data().toString(), QStringLiteral("Anthropic Messages"));
+        choose(models->levelBox, int(ReasoningLevel::Low));
+        typeInto(models->fallbackEdit, QStringLiteral("glm-5.2, claude-opus-4-6"));
+        models->fastBox->click();
         models->moveSelected(-1);
-        QCOMPARE(models->table->item(n - 1, 0)->text(), QStringLiteral("my-local-model"));
-        models->table->setCurrentCell(0, 0);
+        QCOMPARE(models->models->at(n - 1).id, QStringLiteral("my-local-model"));
+        QCOMPARE(models->idEdit->text(), QStringLiteral("my-local-model")); // the selection moved with it
+        models->selectRow(0);
+        QCOMPARE(models->idEdit->text(), ConfigLoader::defaults().models.first().id);
         models->removeSelected();
-        QCOMPARE(models->table->rowCount(), n);
+        QCOMPARE(models->models->rowCount(), n);
         QCOMPARE(d.apply(), QString());
         Config saved = ConfigLoader::loadFile(m_path).value();
         QCOMPARE(saved.models.size(), n);
-        QCOMPARE(saved.models.at(n - 2).id, QStringLiteral("my-local-model"));
+        const ModelConfig mine = saved.models.at(n - 2);
+        QCOMPARE(mine.id, QStringLiteral("my-local-model"));
+        QCOMPARE(mine.type, ModelType::Anthropic);
+        QCOMPARE(mine.reasoning, ReasoningLevel::Low);
+        QCOMPARE(mine.fallback, QStringList({ QStringLiteral("glm-5.2"), QStringLiteral("claude-opus-4-6") }));
+        QVERIFY(mine.fast);
         QVERIFY(!saved.findModel(ConfigLoader::defaults().models.first().id)); // the first row, removed
         // The live proxy serves the edited list at once.
         QVERIFY(m_controller->proxy()->config().findModel(QStringLiteral("my-local-model")));
         models->resetToDefaults();
         QCOMPARE(d.apply(), QString());
         QCOMPARE(ConfigLoader::loadFile(m_path).value().models.size(), ConfigLoader::defaults().models.size());
+    }
+
+    void testThisModel()
+    {
+        // "Test" sends the selected model one short real request through the running proxy to the upstream.
+        SettingsDialog d(m_controller.get());
+        auto *models = d.page<ModelsPage>();
+        QSignalSpy tested(models, &ModelsPage::modelTested);
+        int row = -1;
+        for (int i = 0; i < models->models->rowCount(); ++i)
+            if (models->models->at(i).id == u"gpt-5.4")
+                row = i;
+        QVERIFY(row >= 0);
+        models->selectRow(row);
+        const int before = m_fake->received.size();
+        models->testButton->click();
+        QTRY_COMPARE(tested.count(), 1);
+        QVERIFY2(tested.first().first().toBool(), qPrintable(models->testResult->text()));
+        QCOMPARE(m_fake->received.size(), before + 1); // it reached the upstream, as the model's own format
+        QVERIFY(m_fake->received.last().path.endsWith("/responses"));
+        QVERIFY2(models->testResult->text().contains(QStringLiteral("answered in")), qPrintable(models->testResult->text()));
+        // An upstream refusal shows its message.
+        m_fake->failStatus = 400;
+        m_fake->failModels.insert(QStringLiteral("gpt-5.4"));
+        models->testModel->trigger(); // the table's right-click action does the same
+        QTRY_COMPARE(tested.count(), 2);
+        QVERIFY(!tested.last().first().toBool());
+        QVERIFY2(models->testResult->text().contains(QStringLiteral("400")), qPrintable(models->testResult->text()));
+        // A model not applied yet is not sent: the proxy would not know it.
+        models->addModel();
+        const int received = m_fake->received.size();
+        models->testButton->click();
+        QVERIFY(models->testResult->text().contains(QStringLiteral("Apply first")));
+        QCOMPARE(tested.count(), 2);
+        QCOMPARE(m_fake->received.size(), received);
     }
 
     /// A hand-written config file: each page, and the tray's switch, change exactly their own keys; every other
@@ -264,10 +332,10 @@ private Q_SLOTS:
             case 1: d.page<GeneralPage>()->accessKey->setText(QStringLiteral("local-key-123456789")); break;
             case 2: {
                 auto *models = d.page<ModelsPage>();
-                for (int row = 0; row < models->table->rowCount(); ++row)
-                    if (models->table->item(row, 0)->text() == u"glm-5.2") {
-                        auto *level = static_cast<QComboBox *>(models->table->cellWidget(row, ModelsPage::Reasoning));
-                        level->setCurrentIndex(level->findData(int(ReasoningLevel::High)));
+                for (int row = 0; row < models->models->rowCount(); ++row)
+                    if (models->models->at(row).id == u"glm-5.2") {
+                        models->selectRow(row);
+                        choose(models->levelBox, int(ReasoningLevel::High));
                     }
                 break;
             }
@@ -548,31 +616,42 @@ private Q_SLOTS:
         auto *models = d.page<ModelsPage>();
         d.showPage(2);
         QVERIFY(QTest::qWaitForWindowExposed(&d));
-        auto *level = qobject_cast<QComboBox *>(models->table->cellWidget(0, ModelsPage::Reasoning));
-        auto *type = qobject_cast<QComboBox *>(models->table->cellWidget(0, ModelsPage::Type));
-        QVERIFY(level && type);
-        const int before = level->currentIndex();
-        // Three notches of the wheel over a reasoning combo: the value stays, nothing is marked changed.
+        // The cells cannot be edited, so three notches of the wheel over a reasoning cell change nothing.
+        const QModelIndex cell = models->models->index(0, ModelsPage::Reasoning);
+        const QString before = cell.data().toString();
+        QVERIFY(!(models->models->flags(cell) & Qt::ItemIsEditable));
+        QVERIFY(!models->table->indexWidget(cell)); // no editor lives in a cell
+        const QRect r = models->table->visualRect(cell);
         for (int i = 0; i < 3; ++i) {
-            QWheelEvent wheel(QPointF(5, 5), level->mapToGlobal(QPointF(5, 5)), QPoint(), QPoint(0, -120), Qt::NoButton, Qt::NoModifier,
-                              Qt::NoScrollPhase, false);
-            QApplication::sendEvent(level, &wheel);
+            QWheelEvent wheel(r.center(), models->table->viewport()->mapToGlobal(r.center()), QPoint(), QPoint(0, -120), Qt::NoButton,
+                              Qt::NoModifier, Qt::NoScrollPhase, false);
+            QApplication::sendEvent(models->table->viewport(), &wheel);
         }
-        QCOMPARE(level->currentIndex(), before);
+        QCOMPARE(models->models->index(0, ModelsPage::Reasoning).data().toString(), before);
         QVERIFY(!d.isDirty());
         // Types read as people name the APIs; the config's word is in the tooltip.
         QStringList names;
-        for (int i = 0; i < type->count(); ++i)
-            names << type->itemText(i);
+        for (int i = 0; i < models->typeBox->count(); ++i)
+            names << models->typeBox->itemText(i);
         QCOMPARE(names, QStringList({ QStringLiteral("Anthropic Messages"), QStringLiteral("OpenAI Responses"), QStringLiteral("OpenAI Chat"),
                                       QStringLiteral("Gemini") }));
-        QVERIFY(!names.contains(QStringLiteral("common")));
-        // Tab leaves the table rather than walking its cells.
+        QCOMPARE(models->typeBox->itemData(2, Qt::ToolTipRole).toString(), QStringLiteral("\"common\" in config.json"));
+        // Tab leaves the table rather than walking its cells, on to the panel.
         QVERIFY(!models->table->tabKeyNavigation());
-        // Copy model id.
-        models->table->setCurrentCell(3, ModelsPage::Name);
+        // The panel offers the levels the selected model supports (its registry), not every level there is.
+        models->selectRow(0);
+        const ModelConfig first = models->models->at(0);
+        for (int i = 0; i < models->levelBox->count(); ++i) {
+            const auto level = ReasoningLevel(models->levelBox->itemData(i).toInt());
+            QVERIFY(level == ReasoningLevel::Auto || level == first.reasoning || first.supports(level));
+        }
+        // Copy model id, from the right-click action and from the panel's button.
+        models->selectRow(3);
         models->copyId->trigger();
-        QCOMPARE(QGuiApplication::clipboard()->text(), models->table->item(3, ModelsPage::Id)->text());
+        QCOMPARE(QGuiApplication::clipboard()->text(), models->models->at(3).id);
+        models->selectRow(4);
+        models->copyButton->click();
+        QCOMPARE(QGuiApplication::clipboard()->text(), models->models->at(4).id);
     }
 
     void theAppHasAnIconOfItsOwn()
