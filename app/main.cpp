@@ -9,6 +9,7 @@
 #include "log/log.h"
 #include "server/proxyservice.h"
 #include "upstream/httpclient.h"
+#include "usage/usagestore.h"
 
 #include "activitywindow.h"
 #include "appcontroller.h"
@@ -18,6 +19,8 @@
 #include "singleinstance.h"
 
 #include <QtCore/qcommandlineparser.h>
+#include <QtCore/qdir.h>
+#include <QtCore/qfileinfo.h>
 #include <QtCore/qjsonarray.h>
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qjsonobject.h>
@@ -121,6 +124,67 @@ int runDesktop(QCoreApplication &app, const QString &screenshotDir, const QStrin
         desktop.showActivity();
     installShutdownSignals(&app, [&desktop] { desktop.quit(); });
     return QCoreApplication::exec();
+}
+
+/// `droid2api usage [--days N] [--json]`: the same numbers as GET /usage and the Usage window, read from
+/// usage.sqlite (also while droid2api runs: WAL lets a reader in beside the writer).
+static int runUsageCommand(int days, bool json)
+{
+    const QString path = d2a::UsageStore::defaultPath();
+    if (!QFileInfo::exists(path)) {
+        printLine(stderr, QCoreApplication::translate("main", "droid2api: no usage recorded yet (%1 does not exist)").arg(QDir::toNativeSeparators(path)));
+        return 1;
+    }
+    d2a::UsageStore store;
+    const QString error = store.open(path, 3650);
+    if (!error.isEmpty()) {
+        printLine(stderr, QStringLiteral("droid2api: ") + error);
+        return 1;
+    }
+    const QDateTime to = QDateTime::currentDateTimeUtc();
+    const QDateTime from = QDateTime(QDate::currentDate().addDays(1 - days), QTime(0, 0));
+    if (json) {
+        QJsonObject out;
+        for (auto group : { d2a::UsageStore::Group::Model, d2a::UsageStore::Group::Client, d2a::UsageStore::Group::Day }) {
+            const QJsonObject report = store.report(from, to, group);
+            out.insert(QStringLiteral("from"), report.value(u"from"));
+            out.insert(QStringLiteral("to"), report.value(u"to"));
+            out.insert(QStringLiteral("total"), report.value(u"total"));
+            out.insert(QStringLiteral("by_") + d2a::UsageStore::groupName(group), report.value(u"rows"));
+        }
+        std::fputs(QJsonDocument(out).toJson(QJsonDocument::Indented).constData(), stdout);
+        return 0;
+    }
+    const QLocale locale;
+    auto table = [&](const QString &title, d2a::UsageStore::Group group) {
+        const QList<d2a::UsageTotal> rows = store.totals(from, to, group);
+        printLine(stdout, title);
+        if (rows.isEmpty()) {
+            printLine(stdout, QCoreApplication::translate("main", "  (none)"));
+            return;
+        }
+        printLine(stdout, QStringLiteral("  %1 %2 %3 %4 %5 %6")
+                              .arg(QString(), -28)
+                              .arg(QCoreApplication::translate("main", "requests"), 9)
+                              .arg(QCoreApplication::translate("main", "input"), 12)
+                              .arg(QCoreApplication::translate("main", "output"), 12)
+                              .arg(QCoreApplication::translate("main", "cached"), 12)
+                              .arg(QCoreApplication::translate("main", "credits"), 14));
+        for (const d2a::UsageTotal &t : rows)
+            printLine(stdout, QStringLiteral("  %1 %2 %3 %4 %5 %6")
+                                  .arg(t.key.left(28), -28)
+                                  .arg(locale.toString(t.requests), 9)
+                                  .arg(locale.toString(t.input), 12)
+                                  .arg(locale.toString(t.output), 12)
+                                  .arg(locale.toString(t.cacheRead + t.cacheWrite), 12)
+                                  .arg(locale.toString(t.credits, 'f', 0), 14));
+    };
+    printLine(stdout, QCoreApplication::translate("main", "Usage over the last %n day(s), since %1 (tokens; credits are Factory credits: tokens x the model's multiplier)", nullptr, days)
+                          .arg(locale.toString(from.date(), QLocale::ShortFormat)));
+    table(QCoreApplication::translate("main", "By model:"), d2a::UsageStore::Group::Model);
+    table(QCoreApplication::translate("main", "By coding tool:"), d2a::UsageStore::Group::Client);
+    table(QCoreApplication::translate("main", "By day:"), d2a::UsageStore::Group::Day);
+    return 0;
 }
 
 /// `droid2api connect|disconnect CLIENT`: shows the change to the client's own settings file, asks (unless
@@ -279,7 +343,7 @@ static bool wantsHeadless(int argc, char *argv[])
 {
     for (int i = 1; i < argc; ++i) {
         const QByteArray a(argv[i]);
-        if (i == 1 && (a == "connect" || a == "disconnect"))
+        if (i == 1 && (a == "connect" || a == "disconnect" || a == "usage"))
             return true;
         if (a == "--headless" || a == "--backend-key" || a == "--sign-in" || a == "--sign-out" || a == "--import-droid-auth" || a == "--help"
             || a == "-h" || a == "--help-all" || a == "--version" || a == "-v")
@@ -371,18 +435,31 @@ static int run(QCoreApplication &app, bool gui)
     const QCommandLineOption yesOpt(QStringLiteral("yes"), QCoreApplication::translate("main", "With connect/disconnect: apply without asking."));
     const QCommandLineOption modelOpt(QStringLiteral("model"), QCoreApplication::translate("main", "With connect: the model the client should use."),
                                       QStringLiteral("id"));
+    const QCommandLineOption daysOpt(QStringLiteral("days"), QCoreApplication::translate("main", "With usage: how many days back (default 30)."),
+                                     QStringLiteral("n"), QStringLiteral("30"));
+    const QCommandLineOption jsonOpt(QStringLiteral("json"), QCoreApplication::translate("main", "With usage: print JSON, as GET /usage answers."));
     const QCommandLineOption activityOpt(QStringLiteral("activity"),
                                          QCoreApplication::translate("main", "Desktop app: open the Activity window (of the running app, if there is one)."));
     parser.addOptions({ headless, configOpt, hostOpt, portOpt, signIn, signOut, importDroid, tokenStoreOpt, screenshots, yesOpt, modelOpt,
-                        backendKeyOpt, activityOpt });
+                        backendKeyOpt, activityOpt, daysOpt, jsonOpt });
     parser.addPositionalArgument(QStringLiteral("command"),
                                  QCoreApplication::translate("main", "Optional: connect CLIENT or disconnect CLIENT, where CLIENT is "
-                                                                     "claude-code, codex, cursor, continue or openai-sdk."),
-                                 QStringLiteral("[connect|disconnect CLIENT]"));
+                                                                     "claude-code, codex, cursor, continue or openai-sdk; or usage "
+                                                                     "[--days N] [--json]: tokens and credits per model and coding tool."),
+                                 QStringLiteral("[connect|disconnect CLIENT | usage]"));
     parser.process(app);
 
     const d2a::Environment env = d2a::Environment::fromProcess();
     d2a::log::install(env.debug);
+    if (parser.positionalArguments() == QStringList { QStringLiteral("usage") }) { // needs no config
+        bool ok = false;
+        const int days = parser.value(daysOpt).toInt(&ok);
+        if (!ok || days < 1 || days > 3650) {
+            printLine(stderr, QCoreApplication::translate("main", "droid2api: --days must be a number of days from 1 to 3650"));
+            return 2;
+        }
+        return runUsageCommand(days, parser.isSet(jsonOpt));
+    }
 
     if (gui) {
         // One instance per user: a second launch brings the first one's settings window forward.

@@ -25,4 +25,10 @@ class SetupText
     Q_DECLARE_TR_FUNCTIONS(d2a::SetupText)
 };
 
+/// Recording and reporting usage.
+class UsageText
+{
+    Q_DECLARE_TR_FUNCTIONS(d2a::UsageText)
+};
+
 } // namespace d2a

@@ -62,7 +62,7 @@ else()
     # Qt, QtKeychain and libsecret from the distribution, found by dpkg-shlibdeps; plus what is loaded as a
     # plugin (SVG icons, the X11/Wayland platform plugins).
     set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-    set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6svg6, qt6-qpa-plugins, libsecret-1-0")
+    set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6svg6, qt6-qpa-plugins, libsecret-1-0, libqt6sql6-sqlite")
     set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "gnome-keyring | kwalletmanager")
     set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/droid2api/droid2api")
 endif()

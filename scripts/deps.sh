@@ -12,7 +12,7 @@ want_bench=0
 
 build_pkgs=(cmake ninja-build g++ make pkg-config qt6-base-dev
             qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n qtkeychain-qt6-dev libsecret-1-0
-            libsecret-1-dev libssl-dev
+            libsecret-1-dev libssl-dev libqt6sql6-sqlite
             libgl-dev qt6-svg-dev libqt6svg6 libxkbcommon-dev file dpkg-dev)
 test_pkgs=(xvfb xauth trayer dbus dbus-x11 gnome-keyring libsecret-tools xdotool ca-certificates curl dpkg-dev
            desktop-file-utils appstream iproute2 util-linux chromium
@@ -23,13 +23,13 @@ bench_pkgs=(wrk rapidjson-dev libsimdjson-dev openssl)
 print_other_systems() {
     cat <<'MSG'
 droid2api: this is not a Debian/Ubuntu system, so nothing was installed automatically. Install:
-  macOS (Homebrew):  brew install cmake ninja qt qtkeychain openssl@3 node
-  Windows (vcpkg):   vcpkg install qtbase qtsvg qttools qtkeychain-qt6 openssl
+  macOS (Homebrew):  brew install cmake ninja qt qtkeychain openssl@3 node   (qt brings Qt SQL's SQLite driver)
+  Windows (vcpkg):   vcpkg install "qtbase[sql-sqlite]" qtsvg qttools qtkeychain-qt6 openssl
                      plus CMake, Ninja and Node.js (winget install Kitware.CMake Ninja-build.Ninja OpenJS.NodeJS)
   Benchmark only:    wrk, RapidJSON and simdjson (brew install wrk rapidjson simdjson;
                      vcpkg install rapidjson simdjson); Linux only, as it reads /proc
   Fuzzing only:      clang with libFuzzer (macOS: brew install llvm, then CC/CXX from $(brew --prefix llvm)/bin)
-  Other Linux:       Qt >= 6.4 (Core, Network, Widgets, Svg, Tools), QtKeychain for Qt 6,
+  Other Linux:       Qt >= 6.4 (Core, Network, Sql with its SQLite driver, Widgets, Svg, Tools), QtKeychain for Qt 6,
                      OpenSSL (libcrypto) and libsecret development files,
                      CMake >= 3.19, Ninja, a C++17 compiler, Node.js >= 18 with npm (for the SDK tests),
                      clang with libFuzzer (for the fuzz targets)

@@ -1876,10 +1876,6 @@ The file was not changed. Fix it and start droid2api again.</source>
         <translation>用于 connect：客户端应使用的模型。</translation>
     </message>
     <message>
-        <source>Optional: connect CLIENT or disconnect CLIENT, where CLIENT is claude-code, codex, cursor, continue or openai-sdk.</source>
-        <translation>可选：connect CLIENT 或 disconnect CLIENT，其中 CLIENT 为 claude-code、codex、cursor、continue 或 openai-sdk。</translation>
-    </message>
-    <message>
         <source>droid2api: usage: droid2api connect|disconnect CLIENT [--yes] [--model ID]</source>
         <translation>droid2api：用法：droid2api connect|disconnect CLIENT [--yes] [--model ID]</translation>
     </message>
@@ -1930,6 +1926,68 @@ The file was not changed. Fix it and start droid2api again.</source>
     <message>
         <source>probe: %1 will not work until this is fixed</source>
         <translation>探测：在解决此问题之前，%1 无法使用</translation>
+    </message>
+    <message>
+        <source>droid2api: no usage recorded yet (%1 does not exist)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  (none)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>requests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>input</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cached</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>credits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Usage over the last %n day(s), since %1 (tokens; credits are Factory credits: tokens x the model&apos;s multiplier)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>By model:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>By coding tool:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>By day:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>With usage: how many days back (default 30).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>With usage: print JSON, as GET /usage answers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Optional: connect CLIENT or disconnect CLIENT, where CLIENT is claude-code, codex, cursor, continue or openai-sdk; or usage [--days N] [--json]: tokens and credits per model and coding tool.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>droid2api: --days must be a number of days from 1 to 3650</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 </TS>

@@ -917,6 +917,8 @@ const QList<Field> &fields()
         f << stringField("factory_organization", &Config::factoryOrganization, true);
         f << boolField("start_proxy_on_launch", &Config::startProxyOnLaunch);
         f << boolField("start_at_login", &Config::startAtLogin);
+        f << boolField("usage_recording", &Config::usageRecording);
+        f << intField("usage_retention_days", &Config::usageRetentionDays, 1, 3650);
         f << choiceField("log_level", &Config::logLevel, { QStringLiteral("debug"), QStringLiteral("info"), QStringLiteral("warning") },
                          ConfigText::tr("debug, info or warning"));
         return f;

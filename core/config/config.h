@@ -163,6 +163,8 @@ struct Config
     bool startProxyOnLaunch = true;
     bool startAtLogin = false;
     QString logLevel = QStringLiteral("info"); ///< debug, info or warning
+    bool usageRecording = true; ///< record each request's token usage (never content) in usage.sqlite
+    int usageRetentionDays = 90; ///< usage older than this is deleted
 
     /// The level a request gets: the x-reasoning-level header, else the model's own, else reasoning_default.
     ReasoningLevel effectiveLevel(const ModelConfig &model, std::optional<ReasoningLevel> header) const;

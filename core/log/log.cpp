@@ -10,6 +10,7 @@
 #include <cstdlib>
 
 Q_LOGGING_CATEGORY(lcServer, "droid2api.server", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcUsage, "droid2api.usage", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcUpstream, "droid2api.upstream", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcConfig, "droid2api.config", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcAuth, "droid2api.auth", QtInfoMsg)

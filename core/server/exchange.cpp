@@ -37,6 +37,7 @@ Exchange::Exchange(IncomingRequest request, HttpConnection *connection, QObject 
     m_record.method = QString::fromLatin1(m_request.method);
     m_record.path = m_request.path;
     m_record.bytesIn = m_request.body.size();
+    m_record.userAgent = QString::fromUtf8(headerValue(m_request.headers, "user-agent").left(200));
     if (m_socket) {
         connect(m_socket, &QTcpSocket::disconnected, this, &Exchange::onSocketGone);
         connect(m_socket, &QObject::destroyed, this, &Exchange::onSocketGone);

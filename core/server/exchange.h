@@ -5,6 +5,7 @@
 #include "../error.h"
 #include "../formats/wireformat.h"
 #include "../httptypes.h"
+#include "../usage/tokens.h"
 
 #include <QtCore/qelapsedtimer.h>
 #include <QtCore/qdatetime.h>
@@ -54,6 +55,8 @@ struct RequestRecord
     qint64 bytesOut = 0;
     bool streamed = false;
     bool clientAborted = false;
+    TokenCounts tokens; ///< what the upstream reported it used (what was delivered, for a cut stream)
+    QString userAgent; ///< the client's User-Agent, to tell coding tools apart in usage
 };
 
 class Exchange final : public QObject
@@ -79,6 +82,7 @@ public:
         m_record.backend = backend;
     }
     void setRequestedModel(const QString &model) { m_record.requested = model; }
+    void setTokens(const TokenCounts &tokens) { m_record.tokens = tokens; }
     /// Headers added to every response of this exchange (CORS).
     void setCommonHeaders(const HeaderList &headers) { m_common = headers; }
     void addCommonHeader(const QByteArray &name, const QByteArray &value) { m_common.append({ name, value }); }

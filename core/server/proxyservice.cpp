@@ -16,6 +16,7 @@
 #include "../upstream/httpclient.h"
 #include "../upstream/routing.h"
 #include "../upstream/useragentupdater.h"
+#include "../usage/usagestore.h"
 #include "httpserver.h"
 
 #include <QtCore/qcryptographichash.h>
@@ -137,13 +138,14 @@ WireFormat formatForPath(const QString &path)
 ProxyService::ProxyService(QObject *parent)
     : QObject(parent), m_config(std::make_shared<Config>(ConfigLoader::defaults())), m_server(new HttpServer(this)),
       m_client(new HttpClient(this)), m_userAgent(new UserAgentUpdater(this)), m_auth(new AuthManager(m_client, this)),
-      m_limiter(new BackendLimiter(this))
+      m_limiter(new BackendLimiter(this)), m_usage(new UsageStore(this))
 {
     tuneHeapForBodies();
     m_server->setHandler([this](Exchange *e) { handle(e); });
     m_server->setFormatForPath(&formatForPath);
     m_server->setHeadFilter([this](const http::RequestHead &head, const QHostAddress &peer) { return admit(head, peer); });
     connect(m_server, &HttpServer::exchangeDone, this, &ProxyService::requestFinished);
+    connect(m_server, &HttpServer::exchangeDone, this, &ProxyService::recordUsage);
     // After a burst of traffic, hand freed memory back to the system once the proxy has been idle a moment.
     m_trimTimer.setSingleShot(true);
     m_trimTimer.setInterval(1000);
@@ -188,6 +190,12 @@ void ProxyService::setConfig(const Config &config)
     m_server->setLimits(limits);
     if (!config.accessKey.isEmpty())
         log::registerSecret(config.accessKey);
+    if (config.usageRecording && !m_usage->isOpen()) {
+        const QString error = m_usage->open(UsageStore::defaultPath(), config.usageRetentionDays);
+        if (!error.isEmpty())
+            qCWarning(lcServer).noquote() << error;
+    }
+    m_usage->setRetentionDays(config.usageRetentionDays);
     if (uaChanged || m_userAgent->userAgent().isEmpty())
         m_userAgent->start(config.userAgent, QUrl(config.userAgentUpdateUrl));
     m_auth->setWorkOs(config.workosBaseUrl, config.workosClientId);
@@ -468,6 +476,11 @@ void ProxyService::handle(Exchange *exchange)
             return exchange->respondError({ 405, QStringLiteral("use GET on /v1/models"), {} });
         return handleModels(exchange);
     }
+    if (path == u"/usage") {
+        if (!isGet)
+            return exchange->respondError({ 405, QStringLiteral("use GET on /usage"), {} });
+        return handleUsage(exchange);
+    }
 
     struct Route
     {
@@ -516,7 +529,8 @@ void ProxyService::handleInfo(Exchange *exchange)
     QJsonArray endpoints;
     for (const char *e : { "GET /v1/models", "POST /v1/chat/completions", "POST /v1/responses", "POST /v1/messages",
                            "POST /v1/messages/count_tokens", "POST /v1beta/models/{model}:generateContent",
-                           "POST /v1beta/models/{model}:streamGenerateContent?alt=sse", "POST /v1/generate" })
+                           "POST /v1beta/models/{model}:streamGenerateContent?alt=sse", "POST /v1/generate",
+                           "GET /usage?from=&to=&group=model|client|day|backend" })
         endpoints.append(QString::fromLatin1(e));
     QJsonObject info { { QStringLiteral("name"), QStringLiteral("droid2api") },
                        { QStringLiteral("version"), QStringLiteral(DROID2API_VERSION) },
@@ -529,6 +543,53 @@ void ProxyService::handleInfo(Exchange *exchange)
                        { QStringLiteral("circuits"), m_breaker.statusJson() },
                        { QStringLiteral("refused_requests"), double(m_server->refusedRequests()) } };
     exchange->respondJson(200, jsonText(info));
+}
+
+void ProxyService::handleUsage(Exchange *exchange)
+{
+    // ?from=&to= (a date, local midnight, or an ISO date-time; default: the last 30 days) &group=model|client|day|backend
+    const QUrlQuery &q = exchange->request().query;
+    auto parse = [](const QString &text, bool end) -> std::optional<QDateTime> {
+        if (text.isEmpty())
+            return QDateTime();
+        const QDate day = QDate::fromString(text, Qt::ISODate);
+        if (day.isValid())
+            return QDateTime(end ? day.addDays(1) : day, QTime(0, 0)); // a "to" day counts whole
+        const QDateTime at = QDateTime::fromString(text, Qt::ISODate);
+        if (at.isValid())
+            return at;
+        return std::nullopt;
+    };
+    const auto to = parse(q.queryItemValue(QStringLiteral("to")), true);
+    const auto from = parse(q.queryItemValue(QStringLiteral("from")), false);
+    const QString groupText = q.queryItemValue(QStringLiteral("group"));
+    const auto group = groupText.isEmpty() ? UsageStore::Group::Model : UsageStore::parseGroup(groupText);
+    if (!to || !from)
+        return exchange->respondError(Error::badRequest(QStringLiteral("from and to are dates (2026-11-29) or ISO date-times")));
+    if (!group)
+        return exchange->respondError(Error::badRequest(QStringLiteral("group is model, client, day or backend")));
+    const QDateTime end = to->isValid() ? *to : QDateTime::currentDateTimeUtc();
+    const QDateTime start = from->isValid() ? *from : end.addDays(-30);
+    exchange->respondJson(200, jsonText(m_usage->report(start, end, *group)));
+}
+
+void ProxyService::recordUsage(const RequestRecord &record)
+{
+    if (!m_config->usageRecording || record.model.isEmpty() || record.path.endsWith(u"/count_tokens"))
+        return;
+    UsageRow row;
+    row.atMs = record.at.toMSecsSinceEpoch();
+    row.model = record.model;
+    row.backend = record.backend;
+    row.client = clientName(record.userAgent, record.path);
+    row.route = record.path;
+    row.status = record.status;
+    row.durationMs = record.durationMs;
+    row.streamed = record.streamed;
+    row.tokens = record.tokens;
+    const ModelConfig *model = m_config->findModel(record.model);
+    row.credits = creditsFor(record.tokens, model ? model->credits : 0);
+    m_usage->record(row);
 }
 
 void ProxyService::handleModels(Exchange *exchange)

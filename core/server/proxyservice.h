@@ -20,6 +20,7 @@ class HttpClient;
 class UserAgentUpdater;
 class AuthManager;
 class BackendLimiter;
+class UsageStore;
 
 class ProxyService final : public QObject
 {
@@ -56,6 +57,8 @@ public:
     HttpClient *upstreamClient() const { return m_client; }
     HttpServer *server() const { return m_server; }
     CircuitBreaker &breaker() { return m_breaker; }
+    /// Usage of every request that reached a model (usage.sqlite; recording follows usage_recording).
+    UsageStore *usage() const { return m_usage; }
 
 Q_SIGNALS:
     void requestFinished(const d2a::RequestRecord &record);
@@ -70,6 +73,8 @@ private:
     void handle(Exchange *exchange);
     void handleInfo(Exchange *exchange);
     void handleModels(Exchange *exchange);
+    void handleUsage(Exchange *exchange);
+    void recordUsage(const RequestRecord &record);
     void handleProxy(Exchange *exchange, WireFormat routeFormat, const QString &pathModel, bool streamRoute,
                      bool countTokens);
     bool checkAccessKey(Exchange *exchange) const;
@@ -94,6 +99,7 @@ private:
     UserAgentUpdater *m_userAgent;
     AuthManager *m_auth;
     BackendLimiter *m_limiter;
+    UsageStore *m_usage;
     CircuitBreaker m_breaker;
     bool m_authStarted = false;
     QString m_host;

@@ -272,12 +272,17 @@ void ForwardJob::onData(const QByteArray &data)
                 const SseEvent ev = SseSplitter::parse(raw);
                 if (ev.isComment || ev.data.isNull())
                     continue;
+                countUsage(ev.data);
                 translateEvents(m_eventReader->read(ev));
                 if (!m_exchange)
                     return;
             }
         } else {
-            writeEvents(m_sse.feed(data));
+            const QList<QByteArray> events = m_sse.feed(data);
+            for (const QByteArray &raw : events)
+                if (raw.contains("sage")) // only events that may carry usage are parsed
+                    countUsage(SseSplitter::parse(raw).data);
+            writeEvents(events);
         }
         // One event never ends (or is huge): bounded, as it is held until its blank line.
         if (m_exchange && m_sse.pending().size() > m_maxEventBytes)
@@ -290,8 +295,10 @@ void ForwardJob::onData(const QByteArray &data)
             return overLimit(tr("upstream answer is larger than %1 bytes").arg(m_maxAnswerBytes));
         for (const QByteArray &raw : m_sse.feed(data)) {
             const SseEvent ev = SseSplitter::parse(raw);
-            if (!ev.isComment && !ev.data.isNull())
+            if (!ev.isComment && !ev.data.isNull()) {
+                countUsage(ev.data);
                 m_collected += m_eventReader->read(ev);
+            }
         }
         if (m_sse.pending().size() > m_maxEventBytes)
             return overLimit(tr("upstream sent an event larger than %1 bytes").arg(m_maxEventBytes));
@@ -311,6 +318,15 @@ void ForwardJob::onData(const QByteArray &data)
     case Mode::Waiting:
         break;
     }
+}
+
+void ForwardJob::countUsage(const QByteArray &eventData)
+{
+    const TokenCounts t = usageOfEvent(m_upstreamFormat, eventData);
+    if (!t.known || !m_exchange)
+        return;
+    m_tokens.merge(t);
+    m_exchange->setTokens(m_tokens);
 }
 
 void ForwardJob::writeEvents(const QList<QByteArray> &events)
@@ -393,6 +409,8 @@ void ForwardJob::onFinished()
         break;
     case Mode::Whole: {
         m_keepAlive.stop();
+        if (status < 300)
+            m_exchange->setTokens(usageOfAnswer(m_upstreamFormat, m_body));
         if (m_translation) {
             auto parsed = readResponse(m_upstreamFormat, m_body);
             if (!parsed)

@@ -64,6 +64,7 @@ private:
     void onFinished();
     void onFailed(const Error &error);
     void writeEvents(const QList<QByteArray> &events);
+    void countUsage(const QByteArray &eventData);
     void finishError();
     void pumpBackpressure();
     void send();
@@ -79,6 +80,7 @@ private:
     UpstreamRequest m_request;
     WireFormat m_clientFormat;
     WireFormat m_upstreamFormat;
+    TokenCounts m_tokens; ///< usage the upstream's stream reported so far
     bool m_clientWantsStream;
     UpstreamReply *m_reply = nullptr;
     /// SseWhole: the upstream streams although the client asked for one answer (Factory's Gemini route

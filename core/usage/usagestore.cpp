@@ -1,0 +1,363 @@
+#include "usagestore.h"
+
+#include "../log/log.h"
+#include "../text.h"
+
+#include <QtCore/qdir.h>
+#include <QtCore/qfile.h>
+#include <QtCore/qfileinfo.h>
+#include <QtCore/qjsonarray.h>
+#include <QtCore/qstandardpaths.h>
+#include <QtCore/quuid.h>
+#include <QtSql/qsqldatabase.h>
+#include <QtSql/qsqlerror.h>
+#include <QtSql/qsqlquery.h>
+
+namespace d2a {
+
+namespace {
+
+constexpr int kBatchMs = 1000;
+
+QString routeFamily(const QString &path)
+{
+    if (path.startsWith(u"/v1/messages"))
+        return QStringLiteral("Anthropic Messages");
+    if (path.startsWith(u"/v1/responses"))
+        return QStringLiteral("OpenAI Responses");
+    if (path.startsWith(u"/v1/chat/completions"))
+        return QStringLiteral("OpenAI Chat");
+    return QStringLiteral("Gemini");
+}
+
+} // namespace
+
+QString clientName(const QString &userAgent, const QString &path)
+{
+    struct Known
+    {
+        const char *needle;
+        const char *name;
+    };
+    // Coding tools first: several also carry their SDK's name.
+    static const Known known[] = {
+        { "claude-cli", "Claude Code" },   { "claude-code", "Claude Code" }, { "codex", "Codex" },
+        { "geminicli", "Gemini CLI" },     { "gemini-cli", "Gemini CLI" },   { "qwencode", "Qwen Code" },
+        { "qwen-code", "Qwen Code" },      { "opencode", "opencode" },       { "cursor", "Cursor" },
+        { "continue", "Continue" },        { "droid2api", "droid2api" },     { "openai/", "OpenAI SDK" },
+        { "anthropic/", "Anthropic SDK" }, { "google-genai", "Google GenAI SDK" }, { "genai-js", "Google GenAI SDK" },
+    };
+    const QString ua = userAgent.toLower();
+    for (const Known &k : known)
+        if (ua.contains(QLatin1StringView(k.needle)))
+            return QString::fromLatin1(k.name);
+    return QStringLiteral("Other (%1)").arg(routeFamily(path));
+}
+
+double creditsFor(const TokenCounts &tokens, double multiplier)
+{
+    return double(tokens.total()) * multiplier;
+}
+
+UsageStore::UsageStore(QObject *parent) : QObject(parent)
+{
+    m_flushTimer.setSingleShot(true);
+    m_flushTimer.setInterval(kBatchMs);
+    connect(&m_flushTimer, &QTimer::timeout, this, [this] { flush(); });
+    m_pruneTimer.setInterval(6 * 3600 * 1000);
+    connect(&m_pruneTimer, &QTimer::timeout, this, [this] { prune(); });
+}
+
+UsageStore::~UsageStore()
+{
+    flush();
+    if (!m_connection.isEmpty()) {
+        QSqlDatabase::database(m_connection, false).close();
+        const QString name = m_connection;
+        m_connection.clear();
+        QSqlDatabase::removeDatabase(name);
+    }
+}
+
+QString UsageStore::defaultPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/usage.sqlite");
+}
+
+QString UsageStore::open(const QString &path, int retentionDays)
+{
+    m_path = path;
+    m_retentionDays = retentionDays;
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    const QString name = QStringLiteral("usage-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        if (!db.isValid()) {
+            QSqlDatabase::removeDatabase(name);
+            return UsageText::tr("usage is not recorded: Qt's SQLite driver is missing (install libqt6sql6-sqlite)");
+        }
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+        if (!db.open()) {
+            const QString why = db.lastError().text();
+            db = QSqlDatabase();
+            QSqlDatabase::removeDatabase(name);
+            return UsageText::tr("usage is not recorded: cannot open %1: %2").arg(QDir::toNativeSeparators(path), why);
+        }
+    }
+    m_connection = name;
+    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner); // which tools you use is yours alone
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
+    q.exec(QStringLiteral("PRAGMA synchronous=NORMAL")); // WAL: a crash loses at most the last commit, never the file
+    int version = 0;
+    if (q.exec(QStringLiteral("PRAGMA user_version")) && q.next())
+        version = q.value(0).toInt();
+    if (version > kSchemaVersion) {
+        QSqlDatabase::database(m_connection).close();
+        QSqlDatabase::removeDatabase(std::exchange(m_connection, QString()));
+        return UsageText::tr("usage is not recorded: %1 was written by a newer droid2api").arg(QDir::toNativeSeparators(path));
+    }
+    if (version < kSchemaVersion) {
+        const QString error = migrate(version);
+        if (!error.isEmpty()) {
+            QSqlDatabase::database(m_connection).close();
+            QSqlDatabase::removeDatabase(std::exchange(m_connection, QString()));
+            return UsageText::tr("usage is not recorded: cannot prepare %1: %2").arg(QDir::toNativeSeparators(path), error);
+        }
+    }
+    prune();
+    m_pruneTimer.start();
+    return {};
+}
+
+QString UsageStore::migrate(int from)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connection);
+    QSqlQuery q(db);
+    db.transaction();
+    QStringList steps;
+    if (from < 1) // version 1: the first schema
+        steps << QStringLiteral("CREATE TABLE requests (at_ms INTEGER NOT NULL, model TEXT NOT NULL, backend TEXT NOT NULL, "
+                                "status INTEGER NOT NULL, input INTEGER NOT NULL DEFAULT 0, output INTEGER NOT NULL DEFAULT 0)")
+              << QStringLiteral("CREATE INDEX requests_at ON requests(at_ms)");
+    if (from < 2) // version 2: the coding tool, route, timing, cache and reasoning tokens, credits
+        steps << QStringLiteral("ALTER TABLE requests ADD COLUMN client TEXT NOT NULL DEFAULT ''")
+              << QStringLiteral("ALTER TABLE requests ADD COLUMN route TEXT NOT NULL DEFAULT ''")
+              << QStringLiteral("ALTER TABLE requests ADD COLUMN duration_ms INTEGER NOT NULL DEFAULT 0")
+              << QStringLiteral("ALTER TABLE requests ADD COLUMN streamed INTEGER NOT NULL DEFAULT 0")
+              << QStringLiteral("ALTER TABLE requests ADD COLUMN cache_read INTEGER NOT NULL DEFAULT 0")
+              << QStringLiteral("ALTER TABLE requests ADD COLUMN cache_write INTEGER NOT NULL DEFAULT 0")
+              << QStringLiteral("ALTER TABLE requests ADD COLUMN reasoning INTEGER NOT NULL DEFAULT 0")
+              << QStringLiteral("ALTER TABLE requests ADD COLUMN credits REAL NOT NULL DEFAULT 0");
+    steps << QStringLiteral("PRAGMA user_version = %1").arg(kSchemaVersion);
+    for (const QString &step : std::as_const(steps))
+        if (!q.exec(step)) {
+            const QString why = q.lastError().text();
+            db.rollback();
+            return why;
+        }
+    if (!db.commit())
+        return db.lastError().text();
+    if (from > 0)
+        qCInfo(lcUsage).noquote() << "usage database migrated from version" << from << "to" << kSchemaVersion;
+    return {};
+}
+
+void UsageStore::record(const UsageRow &row)
+{
+    if (m_connection.isEmpty())
+        return;
+    m_pending.append(row);
+    if (!m_flushTimer.isActive())
+        m_flushTimer.start();
+}
+
+bool UsageStore::flush()
+{
+    m_flushTimer.stop();
+    if (m_pending.isEmpty() || m_connection.isEmpty())
+        return true;
+    QSqlDatabase db = QSqlDatabase::database(m_connection);
+    db.transaction();
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("INSERT INTO requests (at_ms, model, backend, status, input, output, client, route, duration_ms, "
+                             "streamed, cache_read, cache_write, reasoning, credits) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    bool ok = true;
+    for (const UsageRow &r : std::as_const(m_pending)) {
+        auto text = [](const QString &t) { return t.isNull() ? QStringLiteral("") : t; }; // NOT NULL columns
+        const QVariantList values { r.atMs, text(r.model), text(r.backend), r.status, r.tokens.input, r.tokens.output, text(r.client), text(r.route),
+                                    r.durationMs, int(r.streamed), r.tokens.cacheRead, r.tokens.cacheWrite, r.tokens.reasoning, r.credits };
+        for (int i = 0; i < values.size(); ++i)
+            q.bindValue(i, values.at(i));
+        if (!q.exec()) {
+            ok = false;
+            break;
+        }
+    }
+    if (!ok || !db.commit()) {
+        qCWarning(lcUsage).noquote() << "cannot write usage:" << (ok ? db.lastError().text() : q.lastError().text());
+        db.rollback();
+        if (m_pending.size() > 10000) // a database that keeps refusing must not grow memory without bound
+            m_pending.clear();
+        return false;
+    }
+    m_pending.clear();
+    Q_EMIT written();
+    return true;
+}
+
+int UsageStore::prune(const QDateTime &now)
+{
+    if (m_connection.isEmpty())
+        return 0;
+    flush();
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(QStringLiteral("DELETE FROM requests WHERE at_ms < ?"));
+    q.addBindValue(now.addDays(-m_retentionDays).toMSecsSinceEpoch());
+    if (!q.exec())
+        return 0;
+    const int removed = q.numRowsAffected();
+    if (removed > 0)
+        qCInfo(lcUsage).noquote() << "usage older than" << m_retentionDays << "days removed:" << removed << "requests";
+    return removed;
+}
+
+std::optional<UsageStore::Group> UsageStore::parseGroup(const QString &name)
+{
+    if (name == u"model")
+        return Group::Model;
+    if (name == u"client")
+        return Group::Client;
+    if (name == u"day")
+        return Group::Day;
+    if (name == u"backend")
+        return Group::Backend;
+    return std::nullopt;
+}
+
+QList<UsageTotal> UsageStore::totals(const QDateTime &from, const QDateTime &to, Group group) const
+{
+    QList<UsageTotal> out;
+    if (m_connection.isEmpty())
+        return out;
+    const_cast<UsageStore *>(this)->flush(); // what was just recorded counts
+    const QString key = group == Group::Model ? QStringLiteral("model")
+        : group == Group::Client             ? QStringLiteral("client")
+        : group == Group::Backend            ? QStringLiteral("backend")
+                                             : QStringLiteral("date(at_ms / 1000, 'unixepoch', 'localtime')");
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(QStringLiteral("SELECT %1 AS k, COUNT(*), SUM(input), SUM(output), SUM(cache_read), SUM(cache_write), SUM(reasoning), "
+                             "SUM(credits) FROM requests WHERE at_ms >= ? AND at_ms < ? GROUP BY k ORDER BY %2")
+                  .arg(key, group == Group::Day ? QStringLiteral("k") : QStringLiteral("SUM(credits) DESC, k")));
+    q.addBindValue(from.toMSecsSinceEpoch());
+    q.addBindValue(to.toMSecsSinceEpoch());
+    if (!q.exec())
+        return out;
+    while (q.next()) {
+        UsageTotal t;
+        t.key = q.value(0).toString();
+        t.requests = q.value(1).toLongLong();
+        t.input = q.value(2).toLongLong();
+        t.output = q.value(3).toLongLong();
+        t.cacheRead = q.value(4).toLongLong();
+        t.cacheWrite = q.value(5).toLongLong();
+        t.reasoning = q.value(6).toLongLong();
+        t.credits = q.value(7).toDouble();
+        out.append(t);
+    }
+    return out;
+}
+
+bool UsageStore::integrityOk() const
+{
+    if (m_connection.isEmpty())
+        return false;
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    return q.exec(QStringLiteral("PRAGMA integrity_check")) && q.next() && q.value(0).toString() == u"ok";
+}
+
+int UsageStore::schemaVersion() const
+{
+    if (m_connection.isEmpty())
+        return 0;
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    return q.exec(QStringLiteral("PRAGMA user_version")) && q.next() ? q.value(0).toInt() : 0;
+}
+
+QString UsageStore::groupName(Group group)
+{
+    switch (group) {
+    case Group::Model: return QStringLiteral("model");
+    case Group::Client: return QStringLiteral("client");
+    case Group::Day: return QStringLiteral("day");
+    case Group::Backend: return QStringLiteral("backend");
+    }
+    return {};
+}
+
+QJsonObject UsageStore::report(const QDateTime &from, const QDateTime &to, Group group) const
+{
+    auto json = [](const UsageTotal &t) {
+        return QJsonObject { { QStringLiteral("key"), t.key },
+                             { QStringLiteral("requests"), double(t.requests) },
+                             { QStringLiteral("input_tokens"), double(t.input) },
+                             { QStringLiteral("output_tokens"), double(t.output) },
+                             { QStringLiteral("cache_read_tokens"), double(t.cacheRead) },
+                             { QStringLiteral("cache_write_tokens"), double(t.cacheWrite) },
+                             { QStringLiteral("reasoning_tokens"), double(t.reasoning) },
+                             { QStringLiteral("credits"), t.credits } };
+    };
+    QJsonArray rows;
+    UsageTotal total;
+    total.key = QStringLiteral("total");
+    for (const UsageTotal &t : totals(from, to, group)) {
+        rows.append(json(t));
+        total.requests += t.requests;
+        total.input += t.input;
+        total.output += t.output;
+        total.cacheRead += t.cacheRead;
+        total.cacheWrite += t.cacheWrite;
+        total.reasoning += t.reasoning;
+        total.credits += t.credits;
+    }
+    QJsonObject t = json(total);
+    t.remove(QStringLiteral("key"));
+    return { { QStringLiteral("from"), from.toUTC().toString(Qt::ISODate) },
+             { QStringLiteral("to"), to.toUTC().toString(Qt::ISODate) },
+             { QStringLiteral("group"), groupName(group) },
+             { QStringLiteral("recording"), isOpen() },
+             { QStringLiteral("rows"), rows },
+             { QStringLiteral("total"), t } };
+}
+
+QList<UsageDay> UsageStore::daily(const QDateTime &from, const QDateTime &to) const
+{
+    QList<UsageDay> out;
+    if (m_connection.isEmpty())
+        return out;
+    const_cast<UsageStore *>(this)->flush();
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(QStringLiteral("SELECT date(at_ms / 1000, 'unixepoch', 'localtime') AS d, model, "
+                             "SUM(input + output + cache_read + cache_write), SUM(credits) FROM requests "
+                             "WHERE at_ms >= ? AND at_ms < ? GROUP BY d, model ORDER BY d, model"));
+    q.addBindValue(from.toMSecsSinceEpoch());
+    q.addBindValue(to.toMSecsSinceEpoch());
+    if (!q.exec())
+        return out;
+    while (q.next())
+        out.append({ QDate::fromString(q.value(0).toString(), Qt::ISODate), q.value(1).toString(), q.value(2).toLongLong(),
+                     q.value(3).toDouble() });
+    return out;
+}
+
+double UsageStore::creditsToday() const
+{
+    const QDateTime midnight = QDateTime(QDate::currentDate(), QTime(0, 0));
+    double sum = 0;
+    for (const UsageTotal &t : totals(midnight, midnight.addDays(1), Group::Backend))
+        sum += t.credits;
+    return sum;
+}
+
+} // namespace d2a

@@ -1,0 +1,122 @@
+#pragma once
+// Durable usage: one row per request that reached a model (when, model, backend, coding tool, route, status,
+// duration, tokens by kind, Factory credits), never any prompt or answer content. SQLite (Qt SQL's QSQLITE) in
+// WAL mode, a schema version with migrations (PRAGMA user_version), rows older than the retention deleted.
+// Rows are written in batches off the request path: at most one batch (one second) is lost to a crash.
+
+#include "tokens.h"
+
+#include <QtCore/qdatetime.h>
+#include <QtCore/qjsonobject.h>
+#include <QtCore/qlist.h>
+#include <QtCore/qobject.h>
+#include <QtCore/qstring.h>
+#include <QtCore/qtimer.h>
+
+namespace d2a {
+
+struct RequestRecord;
+
+/// One request's usage.
+struct UsageRow
+{
+    qint64 atMs = 0; ///< UTC, ms since the epoch
+    QString model;
+    QString backend;
+    QString client; ///< the coding tool (clientName)
+    QString route;
+    int status = 0;
+    qint64 durationMs = 0;
+    bool streamed = false;
+    TokenCounts tokens;
+    double credits = 0; ///< Factory credits: tokens x the model's multiplier (0 when the multiplier is unknown)
+};
+
+/// Totals of a group (a model, a coding tool, a day or a backend).
+struct UsageTotal
+{
+    QString key;
+    qint64 requests = 0;
+    qint64 input = 0;
+    qint64 output = 0;
+    qint64 cacheRead = 0;
+    qint64 cacheWrite = 0;
+    qint64 reasoning = 0;
+    double credits = 0;
+    qint64 tokens() const { return input + output + cacheRead + cacheWrite; }
+};
+
+/// One model's share of one day (the chart's bars).
+struct UsageDay
+{
+    QDate day; ///< local
+    QString model;
+    qint64 tokens = 0;
+    double credits = 0;
+};
+
+/// The coding tool behind a request, from its User-Agent (Claude Code, Codex, Gemini CLI, ...), else the SDK,
+/// else "Other" with the API it spoke.
+QString clientName(const QString &userAgent, const QString &path);
+
+/// Credits for `tokens` at a model's multiplier.
+double creditsFor(const TokenCounts &tokens, double multiplier);
+
+class UsageStore final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(UsageStore)
+
+public:
+    enum class Group { Model, Client, Day, Backend };
+    static constexpr int kSchemaVersion = 2;
+
+    explicit UsageStore(QObject *parent = nullptr);
+    ~UsageStore() override; ///< writes what is pending
+
+    /// Where the desktop app and the headless proxy keep it: the app data folder's usage.sqlite.
+    static QString defaultPath();
+
+    /// Opens (creating or migrating) the database. An error is a sentence for people; the store then records
+    /// nothing and queries return nothing.
+    QString open(const QString &path, int retentionDays);
+    bool isOpen() const { return !m_connection.isEmpty(); }
+    QString path() const { return m_path; }
+    void setRetentionDays(int days) { m_retentionDays = days; }
+
+    /// Queues a row; written with the next batch.
+    void record(const UsageRow &row);
+    /// Writes the pending rows now (one transaction). Returns false when the write failed.
+    bool flush();
+    /// Deletes rows older than the retention; returns how many.
+    int prune(const QDateTime &now = QDateTime::currentDateTimeUtc());
+
+    QList<UsageTotal> totals(const QDateTime &from, const QDateTime &to, Group group) const;
+    QList<UsageDay> daily(const QDateTime &from, const QDateTime &to) const;
+    /// GET /usage and `droid2api usage --json`: {from, to, group, rows: [{key, requests, *_tokens, credits}], total}.
+    QJsonObject report(const QDateTime &from, const QDateTime &to, Group group) const;
+    /// Credits spent since local midnight.
+    double creditsToday() const;
+    qint64 pendingRows() const { return m_pending.size(); }
+    /// SQLite's own check of the file (PRAGMA integrity_check says "ok").
+    bool integrityOk() const;
+    int schemaVersion() const;
+
+    static std::optional<Group> parseGroup(const QString &name);
+    static QString groupName(Group group);
+
+Q_SIGNALS:
+    /// A batch was written (the Usage window refreshes).
+    void written();
+
+private:
+    QString migrate(int from);
+    QString m_connection; ///< the QSqlDatabase connection name ("" when closed)
+    QString m_path;
+    int m_retentionDays = 90;
+    QList<UsageRow> m_pending;
+    QTimer m_flushTimer;
+    QTimer m_pruneTimer;
+};
+
+} // namespace d2a

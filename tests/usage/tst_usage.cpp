@@ -1,0 +1,382 @@
+// Usage recording: what each format's upstream reports is counted (streamed or whole, passed through or
+// translated, a cut stream up to the cut), it lands in SQLite and survives a restart and a kill -9, old rows go,
+// old databases migrate, and GET /usage and `droid2api usage` report the same numbers.
+#include "support/proxyfixture.h"
+#include "support/testhome.h"
+#include "usage/usagestore.h"
+
+#include <QtCore/qfile.h>
+#include <QtCore/qjsonarray.h>
+#include <QtCore/qjsondocument.h>
+#include <QtCore/qjsonobject.h>
+#include <QtCore/qprocess.h>
+#include <QtCore/qtemporarydir.h>
+#include <QtSql/qsqldatabase.h>
+#include <QtSql/qsqlquery.h>
+#include <QtTest/qtest.h>
+
+#include <csignal>
+
+using namespace d2a;
+
+class TestUsage : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_home;
+    ProxyFixture m_f;
+
+    static QDateTime longAgo() { return QDateTime::currentDateTimeUtc().addDays(-1); }
+    static QDateTime later() { return QDateTime::currentDateTimeUtc().addDays(1); }
+
+    UsageTotal totalFor(const QString &model) const
+    {
+        for (const UsageTotal &t : m_f.proxy->usage()->totals(longAgo(), later(), UsageStore::Group::Model))
+            if (t.key == model)
+                return t;
+        return {};
+    }
+
+    static void removeDatabase()
+    {
+        for (const char *suffix : { "", "-wal", "-shm" })
+            QFile::remove(UsageStore::defaultPath() + QLatin1StringView(suffix));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_home.isValid());
+        useTemporaryHome(m_home.path());
+        QCoreApplication::setApplicationName(QStringLiteral("droid2api")); // the same usage.sqlite as the app's
+    }
+
+    void init()
+    {
+        removeDatabase();
+        QVERIFY(m_f.up());
+        Config c = m_f.config();
+        ModelConfig cut;
+        cut.id = QStringLiteral("cut-opus");
+        cut.type = ModelType::Anthropic;
+        cut.credits = 2;
+        c.models.append(cut);
+        ModelConfig think; // the fake's thinking answers report cache reads and reasoning
+        think.id = QStringLiteral("think-terra");
+        think.type = ModelType::OpenAI;
+        think.credits = 1;
+        c.models.append(think);
+        QVERIFY(m_f.startProxy(c));
+    }
+
+    void cleanup()
+    {
+        m_f.proxy.reset();
+        m_f.fake.reset();
+    }
+
+    void clientNames_data()
+    {
+        QTest::addColumn<QString>("agent");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("Claude Code") << "claude-cli/2.1.3 (external, cli)" << "/v1/messages" << "Claude Code";
+        QTest::newRow("Codex") << "codex_cli_rs/0.63.0 (Debian 12; x86_64) xterm" << "/v1/responses" << "Codex";
+        QTest::newRow("Gemini CLI") << "GeminiCLI/0.18.0 (linux; x64)" << "/v1beta/models/x:generateContent" << "Gemini CLI";
+        QTest::newRow("Qwen Code") << "QwenCode/0.2.0 (linux; x64)" << "/v1/chat/completions" << "Qwen Code";
+        QTest::newRow("OpenAI SDK") << "OpenAI/JS 6.9.1" << "/v1/chat/completions" << "OpenAI SDK";
+        QTest::newRow("Anthropic SDK") << "Anthropic/Python 0.75.0" << "/v1/messages" << "Anthropic SDK";
+        QTest::newRow("unknown") << "curl/7.88.1" << "/v1/responses" << "Other (OpenAI Responses)";
+    }
+
+    void clientNames()
+    {
+        QFETCH(QString, agent);
+        QFETCH(QString, path);
+        QFETCH(QString, expected);
+        QCOMPARE(clientName(agent, path), expected);
+    }
+
+    /// Each format's upstream, whole and streamed, passed through and translated: its usage fields counted.
+    void recordsEachFormat_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<qint64>("output");
+        QTest::addColumn<double>("multiplier");
+        const QByteArray msg = R"("messages":[{"role":"user","content":"hi"}])";
+        QTest::newRow("anthropic whole") << "/v1/messages" << QByteArray(R"({"model":"claude-sonnet-4-6","max_tokens":50,)" + msg + "}")
+                                         << "claude-sonnet-4-6" << qint64(6) << 1.2;
+        QTest::newRow("anthropic stream") << "/v1/messages"
+                                          << QByteArray(R"({"model":"claude-sonnet-4-6","max_tokens":50,"stream":true,)" + msg + "}")
+                                          << "claude-sonnet-4-6" << qint64(3) << 1.2;
+        QTest::newRow("responses whole") << "/v1/responses" << QByteArray(R"({"model":"gpt-5.6-terra","input":"hi"})")
+                                         << "gpt-5.6-terra" << qint64(6) << 0.8;
+        QTest::newRow("responses stream") << "/v1/responses" << QByteArray(R"({"model":"gpt-5.6-terra","input":"hi","stream":true})")
+                                          << "gpt-5.6-terra" << qint64(3) << 0.8;
+        QTest::newRow("chat whole") << "/v1/chat/completions" << QByteArray(R"({"model":"glm-5.3",)" + msg + "}") << "glm-5.3"
+                                    << qint64(6) << 0.56;
+        QTest::newRow("chat stream") << "/v1/chat/completions" << QByteArray(R"({"model":"glm-5.3","stream":true,)" + msg + "}")
+                                     << "glm-5.3" << qint64(3) << 0.56;
+        QTest::newRow("gemini whole") << "/v1beta/models/gemini-3.5-flash:generateContent"
+                                      << QByteArray(R"({"contents":[{"role":"user","parts":[{"text":"hi"}]}]})") << "gemini-3.5-flash"
+                                      << qint64(3) << 0.6; // Factory's Gemini route always streams: the fake's stream
+        QTest::newRow("gemini stream") << "/v1beta/models/gemini-3.5-flash:streamGenerateContent?alt=sse"
+                                       << QByteArray(R"({"contents":[{"role":"user","parts":[{"text":"hi"}]}]})") << "gemini-3.5-flash"
+                                       << qint64(3) << 0.6;
+        QTest::newRow("chat client, anthropic model, stream")
+            << "/v1/chat/completions" << QByteArray(R"({"model":"claude-sonnet-4-6","stream":true,)" + msg + "}") << "claude-sonnet-4-6"
+            << qint64(3) << 1.2;
+        QTest::newRow("anthropic client, responses model")
+            << "/v1/messages" << QByteArray(R"({"model":"gpt-5.6-terra","max_tokens":50,)" + msg + "}") << "gpt-5.6-terra" << qint64(6) << 0.8;
+    }
+
+    void recordsEachFormat()
+    {
+        QFETCH(QString, path);
+        QFETCH(QByteArray, body);
+        QFETCH(QString, model);
+        QFETCH(qint64, output);
+        QFETCH(double, multiplier);
+        RecordedCall rc;
+        QVERIFY(m_f.call(rc, "POST", path, body, { { "content-type", "application/json" }, { "user-agent", "claude-cli/2.1.3 (external, cli)" } }));
+        QCOMPARE(rc.status, 200);
+        const UsageTotal t = totalFor(model);
+        QCOMPARE(t.requests, qint64(1));
+        QCOMPARE(t.input, qint64(12)); // every fake answer reports 12 input tokens
+        QCOMPARE(t.output, output);
+        QCOMPARE(t.credits, double(12 + output) * multiplier);
+        const auto clients = m_f.proxy->usage()->totals(longAgo(), later(), UsageStore::Group::Client);
+        QCOMPARE(clients.size(), 1);
+        QCOMPARE(clients.first().key, QStringLiteral("Claude Code"));
+    }
+
+    void cachedAndReasoningTokens()
+    {
+        // The fake's thinking models report cache reads and reasoning: OpenAI counts cached tokens inside the
+        // input, so they are taken out of it.
+        RecordedCall rc;
+        QVERIFY(m_f.call(rc, "POST", QStringLiteral("/v1/responses"),
+                         R"({"model":"think-terra","input":"hi","stream":true})",
+                         { { "content-type", "application/json" } }));
+        QCOMPARE(rc.status, 200);
+        const UsageTotal t = totalFor(QStringLiteral("think-terra"));
+        QCOMPARE(t.requests, qint64(1));
+        QVERIFY2(t.cacheRead > 0 && t.reasoning > 0, qPrintable(QStringLiteral("cache %1, reasoning %2").arg(t.cacheRead).arg(t.reasoning)));
+        QCOMPARE(t.input + t.cacheRead, qint64(35));
+    }
+
+    void aCutStreamCountsWhatWasDelivered()
+    {
+        RecordedCall rc;
+        QVERIFY(m_f.call(rc, "POST", QStringLiteral("/v1/messages"),
+                         R"({"model":"cut-opus","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"hi"}]})",
+                         { { "content-type", "application/json" } }));
+        const UsageTotal t = totalFor(QStringLiteral("cut-opus"));
+        QCOMPARE(t.requests, qint64(1));
+        QCOMPARE(t.input, qint64(12)); // message_start arrived: its counts
+        QCOMPARE(t.output, qint64(1)); // and nothing the cut stream never delivered
+    }
+
+    void nothingButCountsIsStored()
+    {
+        RecordedCall rc;
+        QVERIFY(m_f.call(rc, "POST", QStringLiteral("/v1/messages"),
+                         R"({"model":"claude-sonnet-4-6","max_tokens":50,"messages":[{"role":"user","content":"SECRET-PROMPT-42"}]})",
+                         { { "content-type", "application/json" } }));
+        QVERIFY(m_f.proxy->usage()->flush());
+        m_f.proxy.reset(); // closes the database
+        for (const char *suffix : { "", "-wal" }) {
+            QFile f(UsageStore::defaultPath() + QLatin1StringView(suffix));
+            if (!f.open(QIODevice::ReadOnly))
+                continue;
+            const QByteArray bytes = f.readAll();
+            QVERIFY(!bytes.contains("SECRET-PROMPT-42"));
+            QVERIFY(!bytes.contains("Lorem")); // the fake's answer words
+        }
+        QCOMPARE(QFile::permissions(UsageStore::defaultPath()) & (QFileDevice::ReadOther | QFileDevice::ReadGroup), QFileDevice::Permissions());
+    }
+
+    void survivesARestart()
+    {
+        RecordedCall rc;
+        QVERIFY(m_f.call(rc, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.3","messages":[{"role":"user","content":"hi"}]})",
+                         { { "content-type", "application/json" } }));
+        QCOMPARE(m_f.proxy->usage()->pendingRows(), qint64(1)); // batched, not written on the request path
+        m_f.proxy.reset(); // a clean quit writes the batch
+        QVERIFY(m_f.startProxy(m_f.config()));
+        QCOMPARE(totalFor(QStringLiteral("glm-5.3")).requests, qint64(1));
+    }
+
+    void endpointReportsAndNeedsTheKey()
+    {
+        RecordedCall rc;
+        QVERIFY(m_f.call(rc, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.3","messages":[{"role":"user","content":"hi"}]})",
+                         { { "content-type", "application/json" }, { "user-agent", "OpenAI/JS 6.9.1" } }));
+        RecordedCall byClient;
+        QVERIFY(m_f.call(byClient, "GET", QStringLiteral("/usage?group=client"), {}));
+        QCOMPARE(byClient.status, 200);
+        const QJsonObject o = QJsonDocument::fromJson(byClient.body).object();
+        QCOMPARE(o.value("group").toString(), QStringLiteral("client"));
+        QCOMPARE(o.value("rows").toArray().first().toObject().value("key").toString(), QStringLiteral("OpenAI SDK"));
+        QCOMPARE(o.value("total").toObject().value("input_tokens").toInt(), 12);
+        QCOMPARE(o.value("total").toObject().value("output_tokens").toInt(), 6);
+        RecordedCall ranged;
+        QVERIFY(m_f.call(ranged, "GET", QStringLiteral("/usage?from=2020-01-01&to=2020-01-31"), {}));
+        QCOMPARE(QJsonDocument::fromJson(ranged.body).object().value("total").toObject().value("requests").toInt(), 0);
+        RecordedCall bad;
+        QVERIFY(m_f.call(bad, "GET", QStringLiteral("/usage?group=week"), {}));
+        QCOMPARE(bad.status, 400);
+        // With an access key set, /usage needs it.
+        Config c = m_f.config();
+        c.accessKey = QStringLiteral("local-usage-key-1234");
+        m_f.proxy->setConfig(c);
+        RecordedCall refused;
+        QVERIFY(m_f.call(refused, "GET", QStringLiteral("/usage"), {}));
+        QCOMPARE(refused.status, 401);
+        RecordedCall allowed;
+        QVERIFY(m_f.call(allowed, "GET", QStringLiteral("/usage"), {}, { { "authorization", "Bearer local-usage-key-1234" } }));
+        QCOMPARE(allowed.status, 200);
+    }
+
+    void retentionPrunes()
+    {
+        QTemporaryDir dir;
+        UsageStore store;
+        QCOMPARE(store.open(dir.filePath(QStringLiteral("u.sqlite")), 10), QString());
+        UsageRow old;
+        old.atMs = QDateTime::currentDateTimeUtc().addDays(-20).toMSecsSinceEpoch();
+        old.model = QStringLiteral("old");
+        UsageRow recent = old;
+        recent.atMs = QDateTime::currentDateTimeUtc().addDays(-1).toMSecsSinceEpoch();
+        recent.model = QStringLiteral("recent");
+        store.record(old);
+        store.record(recent);
+        QCOMPARE(store.prune(), 1);
+        const auto rows = store.totals(QDateTime::currentDateTimeUtc().addYears(-1), later(), UsageStore::Group::Model);
+        QCOMPARE(rows.size(), 1);
+        QCOMPARE(rows.first().key, QStringLiteral("recent"));
+    }
+
+    void migratesOldDatabases()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("u.sqlite"));
+        {
+            // A version-1 database, as the first schema wrote it.
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v1"));
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("CREATE TABLE requests (at_ms INTEGER NOT NULL, model TEXT NOT NULL, backend TEXT NOT NULL, "
+                                          "status INTEGER NOT NULL, input INTEGER NOT NULL DEFAULT 0, output INTEGER NOT NULL DEFAULT 0)")));
+            QVERIFY(q.exec(QStringLiteral("INSERT INTO requests VALUES (%1, 'glm-5.3', 'factory', 200, 100, 20)")
+                               .arg(QDateTime::currentDateTimeUtc().addSecs(-60).toMSecsSinceEpoch())));
+            QVERIFY(q.exec(QStringLiteral("PRAGMA user_version = 1")));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("v1"));
+        {
+            UsageStore store;
+            QCOMPARE(store.open(path, 90), QString());
+            QCOMPARE(store.schemaVersion(), UsageStore::kSchemaVersion);
+            const auto rows = store.totals(longAgo(), later(), UsageStore::Group::Model);
+            QCOMPARE(rows.size(), 1);
+            QCOMPARE(rows.first().input, qint64(100)); // the old rows are kept
+            UsageRow r;
+            r.atMs = QDateTime::currentDateTimeUtc().toMSecsSinceEpoch();
+            r.model = QStringLiteral("glm-5.3");
+            r.client = QStringLiteral("Codex");
+            r.tokens.input = 1;
+            store.record(r);
+            QCOMPARE(store.totals(longAgo(), later(), UsageStore::Group::Model).first().requests, qint64(2));
+            QVERIFY(store.integrityOk());
+        }
+        // An empty file is a new database; a newer schema is refused, not damaged.
+        const QString empty = dir.filePath(QStringLiteral("empty.sqlite"));
+        QFile(empty).open(QIODevice::WriteOnly);
+        {
+            UsageStore store;
+            QCOMPARE(store.open(empty, 90), QString());
+            QCOMPARE(store.schemaVersion(), UsageStore::kSchemaVersion);
+        }
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("newer"));
+            db.setDatabaseName(empty);
+            QVERIFY(db.open());
+            QSqlQuery(db).exec(QStringLiteral("PRAGMA user_version = 99"));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("newer"));
+        UsageStore newer;
+        QVERIFY(newer.open(empty, 90).contains(QStringLiteral("newer droid2api")));
+        QVERIFY(!newer.isOpen());
+    }
+
+    /// droid2api killed with SIGKILL under load: the file is intact, and what was written before stays.
+    void killDashNineLosesAtMostTheLastBatch()
+    {
+        const QString bin = qEnvironmentVariable("DROID2API_BIN");
+        QVERIFY2(!bin.isEmpty(), "DROID2API_BIN is set by CTest");
+        m_f.proxy.reset(); // the child process owns the database now
+        removeDatabase();
+        QTemporaryDir dir;
+        const QString config = dir.filePath(QStringLiteral("config.json"));
+        Config c = m_f.config();
+        c.port = 0;
+        QVERIFY(ConfigLoader::save(config, c).ok());
+        QProcess child;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("FACTORY_API_KEY"), m_f.factoryKey);
+        child.setProcessEnvironment(env);
+        child.start(bin, { QStringLiteral("--headless"), QStringLiteral("--config"), config, QStringLiteral("--token-store"), QStringLiteral("file") });
+        QVERIFY(child.waitForStarted());
+        QString base;
+        QByteArray out;
+        QVERIFY(QTest::qWaitFor([&] {
+            out += child.readAllStandardOutput();
+            const qsizetype at = out.indexOf("listening on ");
+            if (at >= 0 && out.indexOf('\n', at) > 0) // the whole line
+                base = QString::fromUtf8(out.mid(at + 13).split('\n').first().trimmed());
+            return !base.isEmpty() || child.state() == QProcess::NotRunning;
+        }, 15000));
+        QVERIFY2(!base.isEmpty(), child.readAllStandardError().constData());
+        const QByteArray body = R"({"model":"glm-5.3","messages":[{"role":"user","content":"hi"}]})";
+        auto send = [&](int n) {
+            for (int i = 0; i < n; ++i) {
+                RecordedCall rc;
+                startCall(*m_f.client, rc, "POST", QUrl(base + QStringLiteral("/v1/chat/completions")), body,
+                          { { "content-type", "application/json" } }, m_f.clock);
+                if (!QTest::qWaitFor([&rc] { return rc.done(); }, 10000) || rc.status != 200)
+                    return false;
+            }
+            return true;
+        };
+        QVERIFY(send(20));
+        RecordedCall report; // GET /usage writes what is pending first: these 20 are on disk now
+        startCall(*m_f.client, report, "GET", QUrl(base + QStringLiteral("/usage")), {}, {}, m_f.clock);
+        QVERIFY(QTest::qWaitFor([&report] { return report.done(); }, 10000));
+        QCOMPARE(QJsonDocument::fromJson(report.body).object().value("total").toObject().value("requests").toInt(), 20);
+        // More load, then SIGKILL while requests are in flight and a batch is pending.
+        QList<std::shared_ptr<RecordedCall>> inFlight;
+        for (int i = 0; i < 8; ++i) {
+            inFlight << std::make_shared<RecordedCall>();
+            startCall(*m_f.client, *inFlight.last(), "POST", QUrl(base + QStringLiteral("/v1/chat/completions")), body,
+                      { { "content-type", "application/json" } }, m_f.clock);
+        }
+        QVERIFY(QTest::qWaitFor([&] { return m_f.fake->received.size() >= 28; }, 10000));
+        ::kill(pid_t(child.processId()), SIGKILL);
+        QVERIFY(child.waitForFinished(10000));
+        QCOMPARE(child.exitStatus(), QProcess::CrashExit);
+        UsageStore store;
+        QCOMPARE(store.open(UsageStore::defaultPath(), 90), QString());
+        QVERIFY(store.integrityOk());
+        const auto rows = store.totals(longAgo(), later(), UsageStore::Group::Model);
+        QCOMPARE(rows.size(), 1);
+        QVERIFY2(rows.first().requests >= 20 && rows.first().requests <= 28, qPrintable(QString::number(rows.first().requests)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestUsage)
+#include "tst_usage.moc"
