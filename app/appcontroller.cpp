@@ -7,9 +7,11 @@
 #include "server/httpserver.h"
 #include "upstream/httpclient.h"
 #include "server/proxyservice.h"
+#include "usage/usagestore.h"
 
 #include <QtCore/qfile.h>
 #include <QtCore/qlocale.h>
+#include <QtCore/qmath.h>
 #include <QtCore/qdatetime.h>
 #include <QtCore/qloggingcategory.h>
 #include <QtCore/qurl.h>
@@ -34,6 +36,49 @@ AppController::AppController(QString configPath, const d2a::Config &config, cons
         updateState();
         Q_EMIT authChanged();
     });
+    connect(m_proxy, &d2a::ProxyService::limitsChanged, this, [this] {
+        const auto limits = m_proxy->planLimits();
+        if (!limits)
+            return;
+        const QString period = limits->resetsAt.isValid() ? limits->resetsAt.toString(Qt::ISODate)
+                                                          : QDate::currentDate().toString(QStringLiteral("yyyy-MM"));
+        if (period != m_warnedPeriod) {
+            m_warnedPeriod = period;
+            m_warnedPercent = 0;
+        }
+        const int percent = limits->share() >= 0.95 ? 95 : limits->share() >= 0.8 ? 80 : 0;
+        if (percent > m_warnedPercent) {
+            m_warnedPercent = percent;
+            Q_EMIT usageWarning(tr("You have used %1% of your Factory plan for this period. %2").arg(qFloor(limits->share() * 100)).arg(planSummary()));
+        }
+    });
+}
+
+QString AppController::planSummary() const
+{
+    const auto limits = m_proxy->planLimits();
+    if (!limits)
+        return tr("Plan: not known (Factory tells its allowance to signed-in accounts).");
+    const QLocale l;
+    auto amount = [&l](double v) {
+        return v >= 1e6 ? tr("%1 M").arg(l.toString(v / 1e6, 'f', 1)) : l.toString(v, 'f', 0);
+    };
+    const QString used = tr("Plan: %1 of %2 used (%3%), %4 left").arg(amount(limits->used), amount(limits->limit))
+                             .arg(qFloor(limits->share() * 100))
+                             .arg(amount(qMax(0.0, limits->limit - limits->used)));
+    return limits->resetsAt.isValid() ? tr("%1; renews on %2.").arg(used, l.toString(limits->resetsAt.toLocalTime().date(), QLocale::ShortFormat))
+                                      : used + u'.';
+}
+
+QString AppController::usageToday() const
+{
+    d2a::UsageStore *store = m_proxy->usage();
+    if (!store->isOpen())
+        return {};
+    const double credits = store->creditsToday();
+    const auto limits = m_proxy->planLimits();
+    const QString today = tr("today %1 credits").arg(QLocale().toString(credits, 'f', 0));
+    return limits ? tr("%1, plan %2% left").arg(today).arg(qMax(0, 100 - qFloor(limits->share() * 100))) : today;
 }
 
 AppController::~AppController() = default;

@@ -95,6 +95,11 @@ public:
     /// tool would use; `done` gets one hop (what, ok, the reply or the error, and the time taken).
     void testModel(const QString &model, QObject *context, std::function<void(const ProbeHop &)> done);
 
+    /// The Factory plan in one sentence: "8.1 M of 10 M used (81%), renews on 1 Dec", or why it is not shown.
+    QString planSummary() const;
+    /// Today's usage in a few words for the tray's tooltip and the status window ("" when nothing is recorded).
+    QString usageToday() const;
+
     /// Answers that went wrong (5xx, and failures to listen or sign in), newest first, at most 20.
     QStringList recentErrors() const { return m_errors; }
 
@@ -114,6 +119,8 @@ Q_SIGNALS:
     /// `error` empty: signed in as `email`; `cancelled`: the user stopped it (not a failure).
     void signInFinished(const QString &error, bool cancelled, const QString &email);
     void errorsChanged();
+    /// The plan's use crossed 80% or 95% of its limit (once per threshold and period).
+    void usageWarning(const QString &message);
 
 private:
     void updateState();
@@ -129,6 +136,8 @@ private:
     d2a::DeviceSignIn *m_signIn = nullptr;
     std::function<bool(const QUrl &)> m_openUrl;
     QStringList m_errors;
+    QString m_warnedPeriod; ///< the plan period usageWarning last spoke of
+    int m_warnedPercent = 0; ///< the highest threshold warned of in that period
     d2a::ClientProbe *newProbe(QObject *context, std::function<void(const QList<ProbeHop> &)> done);
     d2a::HttpClient *m_probeHttp = nullptr;
     void noteError(const QString &text);

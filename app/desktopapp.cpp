@@ -5,6 +5,7 @@
 #include "settingsdialog.h"
 #include "statuswindow.h"
 #include "trayicon.h"
+#include "usagewindow.h"
 
 #include <QtWidgets/qapplication.h>
 
@@ -24,6 +25,7 @@ DesktopApp::DesktopApp(AppController *controller, QObject *parent) : QObject(par
         }
     });
     connect(m_tray, &TrayIcon::activityRequested, this, &DesktopApp::showActivity);
+    connect(m_tray, &TrayIcon::usageRequested, this, &DesktopApp::showUsage);
     connect(m_tray, &TrayIcon::statusRequested, this, &DesktopApp::showStatus);
     connect(m_tray, &TrayIcon::quitRequested, this, &DesktopApp::quit);
     activity(); // collects requests and log lines from the start, shown or not
@@ -41,6 +43,22 @@ DesktopApp::~DesktopApp()
     delete m_settings;
     delete m_activity;
     delete m_status;
+    delete m_usage;
+}
+
+UsageWindow *DesktopApp::usage()
+{
+    if (!m_usage)
+        m_usage = new UsageWindow(m_controller);
+    return m_usage;
+}
+
+void DesktopApp::showUsage()
+{
+    usage()->refresh();
+    usage()->show();
+    usage()->raise();
+    usage()->activateWindow();
 }
 
 StatusWindow *DesktopApp::status()

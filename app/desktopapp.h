@@ -11,6 +11,7 @@ class SettingsDialog;
 class SingleInstance;
 class StatusWindow;
 class TrayIcon;
+class UsageWindow;
 
 class DesktopApp final : public QObject
 {
@@ -25,6 +26,8 @@ public:
     SettingsDialog *settings();
     ActivityWindow *activity();
     StatusWindow *status();
+    UsageWindow *usage();
+    void showUsage();
     void showSettings(int page = -1);
     void showActivity();
     void showStatus();
@@ -37,4 +40,5 @@ private:
     QPointer<SettingsDialog> m_settings;
     QPointer<ActivityWindow> m_activity;
     QPointer<StatusWindow> m_status;
+    QPointer<UsageWindow> m_usage;
 };

@@ -57,6 +57,9 @@ StatusWindow::StatusWindow(AppController *controller, QWidget *parent) : QWidget
     m_account = new QLabel(this);
     m_account->setWordWrap(true);
     form->addRow(tr("Account:"), m_account);
+    m_usage = new QLabel(this);
+    m_usage->setWordWrap(true);
+    form->addRow(tr("Usage:"), m_usage);
     m_tools = new QLabel(this);
     m_tools->setWordWrap(true);
     m_toolButtons = new QVBoxLayout;
@@ -163,6 +166,8 @@ void StatusWindow::refresh()
     m_address->setText(m_controller->baseUrl());
     m_openAi->setText(m_controller->baseUrl() + QStringLiteral("/v1"));
     m_account->setText(m_controller->accountSummary());
+    const QString today = m_controller->usageToday();
+    m_usage->setText(today.isEmpty() ? tr("not recorded") : today + u'\n' + m_controller->planSummary());
     // The tools droid2api set up, and whether they still point at today's address and key.
     qDeleteAll(m_updates);
     m_updates.clear();

@@ -55,6 +55,7 @@ private:
     QLabel *m_address;
     QLabel *m_openAi;
     QLabel *m_account;
+    QLabel *m_usage;
     QLabel *m_tools;
     QVBoxLayout *m_toolButtons;
     QList<QPushButton *> m_updates;

@@ -70,6 +70,7 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
     m_menu->addAction(tr("St&atus..."), this, &TrayIcon::statusRequested);
     m_menu->addAction(tr("&Settings..."), this, &TrayIcon::settingsRequested);
     m_menu->addAction(tr("Acti&vity..."), this, &TrayIcon::activityRequested);
+    m_menu->addAction(tr("&Usage..."), this, &TrayIcon::usageRequested);
     m_menu->addSeparator();
     m_menu->addAction(tr("&Quit"), this, &TrayIcon::quitRequested);
     m_icon->setContextMenu(m_menu);
@@ -110,6 +111,7 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
         else
             notify(tr("Sign-in did not work: %1").arg(error), QSystemTrayIcon::Warning);
     });
+    connect(controller, &AppController::usageWarning, this, [this](const QString &message) { notify(message, QSystemTrayIcon::Warning); });
     connect(controller, &AppController::configChanged, this, &TrayIcon::refresh);
     connect(controller, &AppController::authChanged, this, &TrayIcon::refresh);
     auto *poll = new QTimer(this); // circuits open and close with traffic, not with app events
@@ -180,8 +182,10 @@ void TrayIcon::refresh()
     if (!open.isEmpty())
         status += u' ' + tr("(circuit open: %1)").arg(open.join(QStringLiteral(", ")));
     m_status->setText(status);
-    m_icon->setToolTip(m_controller->stateMessage().isEmpty() ? tr("droid2api - %1").arg(status)
-                                                              : tr("droid2api - %1").arg(m_controller->stateMessage()));
+    const QString usage = m_controller->usageToday();
+    m_icon->setToolTip((m_controller->stateMessage().isEmpty() ? tr("droid2api - %1").arg(status)
+                                                               : tr("droid2api - %1").arg(m_controller->stateMessage()))
+                       + (usage.isEmpty() ? QString() : u'\n' + tr("Usage: %1").arg(usage)));
     m_toggle->setText(running ? tr("S&top proxy") : tr("S&tart proxy"));
     m_url->setText(tr("Copy %1").arg(m_controller->baseUrl()));
     m_url->setEnabled(running);

@@ -42,6 +42,7 @@ Q_SIGNALS:
     void settingsRequested();
     void statusRequested();
     void activityRequested();
+    void usageRequested();
     void signInRequested();
     void quitRequested();
 

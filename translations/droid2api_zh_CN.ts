@@ -416,6 +416,34 @@
         <source>Factory, with a stored API key</source>
         <translation>Factory（使用已保存的 API 密钥）</translation>
     </message>
+    <message>
+        <source>You have used %1% of your Factory plan for this period. %2</source>
+        <translation>本期 Factory 套餐已用 %1%。%2</translation>
+    </message>
+    <message>
+        <source>Plan: not known (Factory tells its allowance to signed-in accounts).</source>
+        <translation>套餐：未知（Factory 只向已登录的账户提供额度信息）。</translation>
+    </message>
+    <message>
+        <source>%1 M</source>
+        <translation>%1 M</translation>
+    </message>
+    <message>
+        <source>Plan: %1 of %2 used (%3%), %4 left</source>
+        <translation>套餐：已用 %1 / %2（%3%），剩余 %4</translation>
+    </message>
+    <message>
+        <source>%1; renews on %2.</source>
+        <translation>%1；%2 续期。</translation>
+    </message>
+    <message>
+        <source>today %1 credits</source>
+        <translation>今天 %1 积分</translation>
+    </message>
+    <message>
+        <source>%1, plan %2% left</source>
+        <translation>%1，套餐剩余 %2%</translation>
+    </message>
 </context>
 <context>
     <name>Autostart</name>
@@ -1051,6 +1079,14 @@
         <source>Quit</source>
         <translation>退出</translation>
     </message>
+    <message>
+        <source>Usage:</source>
+        <translation>用量：</translation>
+    </message>
+    <message>
+        <source>not recorded</source>
+        <translation>未记录</translation>
+    </message>
 </context>
 <context>
     <name>TrayIcon</name>
@@ -1201,6 +1237,136 @@
     <message>
         <source>Acti&amp;vity...</source>
         <translation>活动(&amp;V)…</translation>
+    </message>
+    <message>
+        <source>&amp;Usage...</source>
+        <translation>用量(&amp;U)…</translation>
+    </message>
+    <message>
+        <source>Usage: %1</source>
+        <translation>用量：%1</translation>
+    </message>
+</context>
+<context>
+    <name>UsageChart</name>
+    <message>
+        <source>No usage recorded in these days.</source>
+        <translation>这些天没有记录到用量。</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>Factory credits per day</source>
+        <translation>每天的 Factory 积分</translation>
+    </message>
+    <message>
+        <source>Tokens per day</source>
+        <translation>每天的 token（词元）数</translation>
+    </message>
+</context>
+<context>
+    <name>UsageWindow</name>
+    <message>
+        <source>droid2api usage</source>
+        <translation>droid2api 用量</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>token（词元）</translation>
+    </message>
+    <message>
+        <source>Factory credits</source>
+        <translation>Factory 积分</translation>
+    </message>
+    <message>
+        <source>&amp;Export CSV...</source>
+        <translation>导出 CSV(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>&amp;From:</source>
+        <translation>从(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation>到(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>S&amp;how:</source>
+        <translation>显示(&amp;H)：</translation>
+    </message>
+    <message>
+        <source>Requests</source>
+        <translation>请求数</translation>
+    </message>
+    <message>
+        <source>Input</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>Cached</source>
+        <translation>缓存</translation>
+    </message>
+    <message>
+        <source>Reasoning</source>
+        <translation>推理</translation>
+    </message>
+    <message>
+        <source>Credits</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Coding tool</source>
+        <translation>编程工具</translation>
+    </message>
+    <message>
+        <source>By &amp;model</source>
+        <translation>按模型(&amp;M)</translation>
+    </message>
+    <message>
+        <source>By coding too&amp;l</source>
+        <translation>按编程工具(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Export usage</source>
+        <translation>导出用量</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Exported to %1.</source>
+        <translation>已导出到 %1。</translation>
+    </message>
+    <message>
+        <source>Not exported: %1</source>
+        <translation>未导出：%1</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <source>Usage cannot be recorded here (see the log).</source>
+        <translation>此处无法记录用量（见日志）。</translation>
+    </message>
+    <message>
+        <source>Usage recording is off (usage_recording in config.json).</source>
+        <translation>用量记录已关闭（config.json 中的 usage_recording）。</translation>
+    </message>
+    <message>
+        <source>%1 tokens, %2 Factory credits in these days; today %3 credits. Credits are tokens times the model&apos;s multiplier, an estimate of what Factory counts.</source>
+        <translation>这些天共 %1 个 token（词元）、%2 Factory 积分；今天 %3 积分。积分 = token 数 × 模型倍率，是对 Factory 计数的估算。</translation>
     </message>
 </context>
 <context>
@@ -1720,6 +1886,25 @@
     </message>
 </context>
 <context>
+    <name>d2a::UsageText</name>
+    <message>
+        <source>usage is not recorded: Qt&apos;s SQLite driver is missing (install libqt6sql6-sqlite)</source>
+        <translation>不记录用量：缺少 Qt 的 SQLite 驱动（请安装 libqt6sql6-sqlite）</translation>
+    </message>
+    <message>
+        <source>usage is not recorded: cannot open %1: %2</source>
+        <translation>不记录用量：无法打开 %1：%2</translation>
+    </message>
+    <message>
+        <source>usage is not recorded: %1 was written by a newer droid2api</source>
+        <translation>不记录用量：%1 由更新版本的 droid2api 写入</translation>
+    </message>
+    <message>
+        <source>usage is not recorded: cannot prepare %1: %2</source>
+        <translation>不记录用量：无法准备 %1：%2</translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
         <source>the OS keychain</source>
@@ -1929,65 +2114,65 @@ The file was not changed. Fix it and start droid2api again.</source>
     </message>
     <message>
         <source>droid2api: no usage recorded yet (%1 does not exist)</source>
-        <translation type="unfinished"></translation>
+        <translation>droid2api：还没有记录用量（%1 不存在）</translation>
     </message>
     <message>
         <source>  (none)</source>
-        <translation type="unfinished"></translation>
+        <translation>  （无）</translation>
     </message>
     <message>
         <source>requests</source>
-        <translation type="unfinished"></translation>
+        <translation>请求数</translation>
     </message>
     <message>
         <source>input</source>
-        <translation type="unfinished"></translation>
+        <translation>输入</translation>
     </message>
     <message>
         <source>output</source>
-        <translation type="unfinished"></translation>
+        <translation>输出</translation>
     </message>
     <message>
         <source>cached</source>
-        <translation type="unfinished"></translation>
+        <translation>缓存</translation>
     </message>
     <message>
         <source>credits</source>
-        <translation type="unfinished"></translation>
+        <translation>积分</translation>
     </message>
     <message numerus="yes">
         <source>Usage over the last %n day(s), since %1 (tokens; credits are Factory credits: tokens x the model&apos;s multiplier)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>最近 %n 天的用量，自 %1 起（token 即词元；积分为 Factory 积分：token 数 × 模型倍率）</numerusform>
         </translation>
     </message>
     <message>
         <source>By model:</source>
-        <translation type="unfinished"></translation>
+        <translation>按模型：</translation>
     </message>
     <message>
         <source>By coding tool:</source>
-        <translation type="unfinished"></translation>
+        <translation>按编程工具：</translation>
     </message>
     <message>
         <source>By day:</source>
-        <translation type="unfinished"></translation>
+        <translation>按天：</translation>
     </message>
     <message>
         <source>With usage: how many days back (default 30).</source>
-        <translation type="unfinished"></translation>
+        <translation>用于 usage：往前统计多少天（默认 30）。</translation>
     </message>
     <message>
         <source>With usage: print JSON, as GET /usage answers.</source>
-        <translation type="unfinished"></translation>
+        <translation>用于 usage：输出 JSON，与 GET /usage 的回答相同。</translation>
     </message>
     <message>
         <source>Optional: connect CLIENT or disconnect CLIENT, where CLIENT is claude-code, codex, cursor, continue or openai-sdk; or usage [--days N] [--json]: tokens and credits per model and coding tool.</source>
-        <translation type="unfinished"></translation>
+        <translation>可选：connect CLIENT 或 disconnect CLIENT，CLIENT 为 claude-code、codex、cursor、continue 或 openai-sdk；或 usage [--days N] [--json]：按模型和编程工具统计 token（词元）与积分。</translation>
     </message>
     <message>
         <source>droid2api: --days must be a number of days from 1 to 3650</source>
-        <translation type="unfinished"></translation>
+        <translation>droid2api：--days 必须是 1 到 3650 之间的天数</translation>
     </message>
 </context>
 </TS>

@@ -109,6 +109,18 @@ void AuthManager::scopeToOrganization()
     });
 }
 
+void AuthManager::fetchLimits(QObject *context, std::function<void(Result<PlanLimits>)> done)
+{
+    QPointer<QObject> ctx(context);
+    acquire(this, [this, ctx, done](Result<QByteArray> bearer) {
+        if (!ctx)
+            return;
+        if (!bearer)
+            return done(bearer.error());
+        m_api->limits(bearer.value(), ctx, done);
+    });
+}
+
 void AuthManager::setOrganization(const QString &id, QObject *context, Done done)
 {
     QPointer<QObject> ctx(context);

@@ -55,6 +55,8 @@ public:
     QStringList organizations() const { return m_organizations; }
     /// Scopes the sign-in to `id` (one of organizations()): refreshes with organization_id and stores the choice.
     void setOrganization(const QString &id, QObject *context, Done done);
+    /// The plan's limits for this period (GET /api/billing/limits with the current credential).
+    void fetchLimits(QObject *context, std::function<void(Result<struct PlanLimits>)> done);
     /// Seconds since the epoch; tests inject a clock to expire tokens at will.
     void setClock(std::function<qint64()> nowSecs) { m_now = std::move(nowSecs); }
     /// Uses this store instead of choosing one (tests, or a caller that already chose).

@@ -58,6 +58,60 @@ void FactoryApiClient::whoami(const QByteArray &bearer, QObject *context, std::f
     });
 }
 
+std::optional<PlanLimits> PlanLimits::fromJson(const QJsonObject &o)
+{
+    auto number = [&o](std::initializer_list<const char *> names) -> std::optional<double> {
+        for (const char *n : names) {
+            const QJsonValue v = o.value(QLatin1StringView(n));
+            if (v.isDouble())
+                return v.toDouble();
+        }
+        return std::nullopt;
+    };
+    const auto used = number({ "used", "usage", "consumed", "usedTokens", "used_tokens", "tokensUsed" });
+    const auto limit = number({ "limit", "allowance", "total", "included", "tokenLimit", "token_limit", "max" });
+    const auto remaining = number({ "remaining", "remainingTokens", "remaining_tokens" });
+    if (limit && *limit > 0 && (used || remaining)) {
+        PlanLimits p;
+        p.limit = *limit;
+        p.used = used ? *used : *limit - *remaining;
+        for (const char *n : { "resetsAt", "resetAt", "reset_at", "periodEnd", "period_end", "renewsAt", "endsAt" }) {
+            const QDateTime at = QDateTime::fromString(o.value(QLatin1StringView(n)).toString(), Qt::ISODateWithMs);
+            if (at.isValid()) {
+                p.resetsAt = at;
+                break;
+            }
+        }
+        return p;
+    }
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        if (it.value().isObject())
+            if (auto p = fromJson(it.value().toObject()))
+                return p;
+        if (it.value().isArray())
+            for (const QJsonValue &v : it.value().toArray())
+                if (v.isObject())
+                    if (auto p = fromJson(v.toObject()))
+                        return p;
+    }
+    return std::nullopt;
+}
+
+void FactoryApiClient::limits(const QByteArray &bearer, QObject *context, std::function<void(Result<PlanLimits>)> done)
+{
+    get(QStringLiteral("/api/billing/limits"), bearer, false, context, [done](int status, const QByteArray &body, const Error *e) {
+        if (e)
+            return done(Error { 503, e->message, "network" });
+        if (status != 200)
+            return done(Error { status == 404 ? 404 : 503, QStringLiteral("HTTP %1").arg(status), "network" });
+        auto limits = PlanLimits::fromJson(QJsonDocument::fromJson(body).object());
+        if (!limits)
+            return done(Error { 404, QStringLiteral("no limit in the answer"), {} });
+        limits->readAt = QDateTime::currentDateTimeUtc();
+        done(*limits);
+    });
+}
+
 void FactoryApiClient::organizations(const QByteArray &bearer, QObject *context, std::function<void(Result<QStringList>)> done)
 {
     get(QStringLiteral("/api/cli/org"), bearer, false, context, [done](int status, const QByteArray &body, const Error *e) {

@@ -4,11 +4,14 @@
 
 #include "../error.h"
 
+#include <QtCore/qdatetime.h>
+#include <QtCore/qjsonobject.h>
 #include <QtCore/qobject.h>
 #include <QtCore/qstringlist.h>
 #include <QtCore/qurl.h>
 
 #include <functional>
+#include <optional>
 
 namespace d2a {
 
@@ -26,6 +29,20 @@ struct Whoami
     QUrl apiBase() const;
 };
 
+/// The account's plan allowance for the current period, from GET /api/billing/limits. Factory does not document
+/// the body: any object with a used amount and a limit is read (used/usage/consumed with limit/allowance/total/
+/// included, or remaining), the first such object found depth-first, with its reset time when named.
+struct PlanLimits
+{
+    double used = 0;
+    double limit = 0; ///< > 0 when known
+    QDateTime resetsAt; ///< invalid when not named
+    QDateTime readAt;
+    bool known() const { return limit > 0; }
+    double share() const { return known() ? used / limit : 0; } ///< used, as a share of the limit
+    static std::optional<PlanLimits> fromJson(const QJsonObject &o);
+};
+
 class FactoryApiClient final : public QObject
 {
     Q_OBJECT
@@ -40,6 +57,9 @@ public:
     void whoami(const QByteArray &bearer, QObject *context, std::function<void(Result<Whoami>)> done);
     /// GET /api/cli/org: the WorkOS organisations of the signed-in user.
     void organizations(const QByteArray &bearer, QObject *context, std::function<void(Result<QStringList>)> done);
+    /// GET /api/billing/limits (the droid CLI reads it at start). No such endpoint, or a body without a limit, is
+    /// an error with httpStatus 404.
+    void limits(const QByteArray &bearer, QObject *context, std::function<void(Result<PlanLimits>)> done);
 
 private:
     void get(const QString &path, const QByteArray &bearer, bool extended, QObject *context,

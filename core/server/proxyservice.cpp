@@ -154,6 +154,33 @@ ProxyService::ProxyService(QObject *parent)
             releaseFreeMemory();
     });
     connect(m_server, &HttpServer::idle, &m_trimTimer, qOverload<>(&QTimer::start));
+    // The plan's limits: once signed in, then every 10 minutes.
+    m_limitsTimer.setInterval(10 * 60 * 1000);
+    connect(&m_limitsTimer, &QTimer::timeout, this, &ProxyService::refreshLimits);
+    connect(m_auth, &AuthManager::statusChanged, this, [this] {
+        if (m_auth->state() == AuthManager::State::Ready && !m_limitsTimer.isActive()) {
+            m_limitsTimer.start();
+            refreshLimits();
+        }
+    });
+}
+
+void ProxyService::refreshLimits()
+{
+    if (m_env.envBackend || m_auth->source() == AuthManager::Source::None)
+        return;
+    m_auth->fetchLimits(this, [this](Result<PlanLimits> r) {
+        if (r) {
+            m_limits = r.value();
+            qCDebug(lcUsage).noquote() << "plan limits:" << m_limits->used << "of" << m_limits->limit;
+        } else {
+            // Factory does not document this call: its absence or an error is no problem, just no limits shown.
+            qCDebug(lcUsage).noquote() << "plan limits not available:" << r.error().message;
+            if (r.error().httpStatus == 404)
+                m_limits.reset(); // else keep the last reading through a passing error
+        }
+        Q_EMIT limitsChanged();
+    });
 }
 
 ProxyService::~ProxyService() = default;
@@ -570,7 +597,17 @@ void ProxyService::handleUsage(Exchange *exchange)
         return exchange->respondError(Error::badRequest(QStringLiteral("group is model, client, day or backend")));
     const QDateTime end = to->isValid() ? *to : QDateTime::currentDateTimeUtc();
     const QDateTime start = from->isValid() ? *from : end.addDays(-30);
-    exchange->respondJson(200, jsonText(m_usage->report(start, end, *group)));
+    QJsonObject report = m_usage->report(start, end, *group);
+    if (m_limits) {
+        QJsonObject limits { { QStringLiteral("used"), m_limits->used },
+                             { QStringLiteral("limit"), m_limits->limit },
+                             { QStringLiteral("share_used"), m_limits->share() },
+                             { QStringLiteral("read_at"), m_limits->readAt.toString(Qt::ISODate) } };
+        if (m_limits->resetsAt.isValid())
+            limits.insert(QStringLiteral("resets_at"), m_limits->resetsAt.toUTC().toString(Qt::ISODate));
+        report.insert(QStringLiteral("limits"), limits);
+    }
+    exchange->respondJson(200, jsonText(report));
 }
 
 void ProxyService::recordUsage(const RequestRecord &record)

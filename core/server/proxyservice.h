@@ -3,6 +3,7 @@
 // app and the tests drive droid2api through this class only.
 
 #include "../config/config.h"
+#include "../auth/factoryapi.h"
 #include "../upstream/routing.h"
 #include "../http/http1.h"
 #include "exchange.h"
@@ -59,9 +60,15 @@ public:
     CircuitBreaker &breaker() { return m_breaker; }
     /// Usage of every request that reached a model (usage.sqlite; recording follows usage_recording).
     UsageStore *usage() const { return m_usage; }
+    /// The Factory plan's allowance as last read (refreshed every 10 minutes while signed in), if Factory said.
+    std::optional<PlanLimits> planLimits() const { return m_limits; }
+    /// Reads the plan's limits now (quietly does nothing without a Factory credential).
+    void refreshLimits();
 
 Q_SIGNALS:
     void requestFinished(const d2a::RequestRecord &record);
+    /// A reading of the plan's limits ended (they may be unchanged): read planLimits().
+    void limitsChanged();
     void shutdownFinished(bool drained);
 
 private:
@@ -106,6 +113,8 @@ private:
     quint16 m_port = 0;
     qint64 m_startedSecs = QDateTime::currentSecsSinceEpoch();
     QTimer m_trimTimer;
+    QTimer m_limitsTimer;
+    std::optional<PlanLimits> m_limits;
 };
 
 /// Returns freed heap memory to the system (glibc keeps it otherwise).

@@ -15,6 +15,8 @@
 #include "support/testhome.h"
 #include "trayicon.h"
 #include "uicolors.h"
+#include "usage/usagestore.h"
+#include "usagewindow.h"
 
 #include <QtCore/qfile.h>
 #include <QtCore/qjsondocument.h>
@@ -31,6 +33,7 @@
 #include <QtTest/qsignalspy.h>
 #include <QtTest/qtest.h>
 #include <QtWidgets/qcheckbox.h>
+#include <QtWidgets/qdatetimeedit.h>
 #include <QtWidgets/qcombobox.h>
 #include <QtWidgets/qdialogbuttonbox.h>
 #include <QtWidgets/qlabel.h>
@@ -113,6 +116,8 @@ private Q_SLOTS:
         m_fake = std::make_unique<FakeUpstream>();
         QVERIFY(m_fake->listen());
         m_path = m_home.path() + QStringLiteral("/config-%1.json").arg(QTest::currentTestFunction());
+        for (const char *suffix : { "", "-wal", "-shm" }) // each test's usage starts empty
+            QFile::remove(UsageStore::defaultPath() + QLatin1StringView(suffix));
         QVERIFY(ConfigLoader::save(m_path, baseConfig()).ok());
         Environment env;
         env.factoryApiKey = QStringLiteral("fk-gui-test-0123456789");
@@ -796,6 +801,95 @@ private Q_SLOTS:
         });
         QCOMPARE(clients->connectClient(QStringLiteral("claude-code"), true, true), ClientsPage::tr("Nothing changed."));
         QVERIFY(seen);
+    }
+
+    void usageWindowShowsWhatWasRecorded()
+    {
+        // Rows over three days and two coding tools, and one real request through the proxy.
+        UsageStore *store = m_controller->proxy()->usage();
+        QVERIFY(store->isOpen());
+        const QDateTime now = QDateTime::currentDateTime();
+        auto row = [&](int daysAgo, const QString &model, const QString &client, qint64 in, qint64 out, double credits) {
+            UsageRow r;
+            r.atMs = now.addDays(-daysAgo).toMSecsSinceEpoch();
+            r.model = model;
+            r.client = client;
+            r.backend = QStringLiteral("factory");
+            r.tokens.input = in;
+            r.tokens.output = out;
+            r.tokens.known = true;
+            r.credits = credits;
+            store->record(r);
+        };
+        row(2, QStringLiteral("claude-opus-4-8"), QStringLiteral("Claude Code"), 1000, 200, 2400);
+        row(1, QStringLiteral("gpt-5.5"), QStringLiteral("Codex"), 500, 100, 1200);
+        HttpClient http;
+        RecordedCall rc;
+        QElapsedTimer clock;
+        clock.start();
+        startCall(http, rc, "POST", QUrl(m_controller->baseUrl() + QStringLiteral("/v1/messages")),
+                  R"({"model":"claude-sonnet-4-6","max_tokens":20,"messages":[{"role":"user","content":"hi"}]})",
+                  { { "content-type", "application/json" }, { "user-agent", "claude-cli/2.1.3 (external, cli)" } }, clock);
+        QTRY_VERIFY(rc.done());
+        QCOMPARE(rc.status, 200);
+        UsageWindow w(m_controller.get());
+        w.resize(880, 640);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.refresh();
+        QCOMPARE(w.byModel->rowCount(), 4); // three models and the total
+        QCOMPARE(w.byModel->item(3, 0)->text(), UsageWindow::tr("Total"));
+        QCOMPARE(w.byModel->item(3, 1)->text(), QLocale().toString(3));
+        QCOMPARE(w.byClient->item(0, 0)->text(), QStringLiteral("Claude Code")); // most credits first
+        QCOMPARE(w.chart->series().first(), QStringLiteral("claude-opus-4-8"));
+        QVERIFY2(w.summary->text().contains(QLocale().toString(3600 + 18 * 1.2, 'f', 0)), qPrintable(w.summary->text()));
+        QVERIFY2(w.plan->text().contains(QStringLiteral("81%")), qPrintable(w.plan->text())); // the fake plan: 8.1 M of 10 M
+        // The picture has bars in it: some pixels are neither the background nor the text colour.
+        const QImage picture = w.chart->grab().toImage();
+        int coloured = 0;
+        for (int y = 0; y < picture.height(); y += 2)
+            for (int x = 0; x < picture.width(); x += 2)
+                coloured += picture.pixelColor(x, y) == QColor(0x1a73e8);
+        QVERIFY(coloured > 50);
+        // Credits instead of tokens; a range without usage.
+        w.measure->setCurrentIndex(1);
+        w.from->setDate(QDate(2020, 1, 1));
+        w.to->setDate(QDate(2020, 1, 31));
+        QCOMPARE(w.byModel->rowCount(), 1); // the total alone
+        QVERIFY(w.chart->series().isEmpty());
+        w.from->setDate(QDate::currentDate().addDays(-29));
+        w.to->setDate(QDate::currentDate());
+        // CSV export: per day, model and coding tool.
+        const QString csv = m_home.path() + QStringLiteral("/usage.csv");
+        QCOMPARE(w.exportCsv(csv), QString());
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = f.readAll().split('\n');
+        QCOMPARE(lines.first(), QByteArray("group,key,requests,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,credits"));
+        QVERIFY(lines.contains(QByteArray("model,claude-opus-4-8,1,1000,200,0,0,0,2400.00")));
+        QVERIFY(lines.contains(QByteArray("client,Codex,1,500,100,0,0,0,1200.00")));
+        // The tray's tooltip and the status window tell today's credits.
+        TrayIcon tray(m_controller.get());
+        QVERIFY2(tray.icon()->toolTip().contains(QStringLiteral("today")), qPrintable(tray.icon()->toolTip()));
+    }
+
+    void planWarningsAt80And95Percent()
+    {
+        QSignalSpy warned(m_controller.get(), &AppController::usageWarning);
+        QSignalSpy read(m_controller->proxy(), &ProxyService::limitsChanged);
+        m_fake->limitsBody = R"({"limits":{"standard":{"used":7000000,"limit":10000000}}})";
+        m_controller->proxy()->refreshLimits();
+        QTRY_VERIFY(read.count() >= 1);
+        const int before = warned.count(); // the first reading at start (81%) may have warned already
+        m_fake->limitsBody = R"({"limits":{"standard":{"used":9600000,"limit":10000000}}})";
+        m_controller->proxy()->refreshLimits();
+        QTRY_COMPARE(warned.count(), before + 1);
+        QVERIFY2(warned.last().first().toString().contains(QStringLiteral("96%")), qPrintable(warned.last().first().toString()));
+        // Once per threshold and period: another reading above 95% says nothing new.
+        const int reads = read.count();
+        m_controller->proxy()->refreshLimits();
+        QTRY_COMPARE(read.count(), reads + 1);
+        QCOMPARE(warned.count(), before + 1);
     }
 
     void accountPageNeverShowsSecrets()

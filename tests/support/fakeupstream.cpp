@@ -131,7 +131,7 @@ void FakeUpstream::onReadyRead(QTcpSocket *socket)
         buf.remove(0, end + 4 + length);
         r.json = QJsonDocument::fromJson(r.body).object();
         r.connectionId = m_ids.value(socket);
-        if (r.path.startsWith("/api/cli/")) { // Factory's account calls: counted apart from the LLM requests
+        if (r.path.startsWith("/api/cli/") || r.path == "/api/billing/limits") { // account calls: apart from LLM requests
             accountCalls.append(r);
             respondAccount(socket, r);
             if (!m_buffers.contains(socket))
@@ -288,6 +288,12 @@ QString FakeUpstream::makeAccessToken(qint64 ttl, const QString &org)
 
 void FakeUpstream::respondAccount(QTcpSocket *socket, const Received &req)
 {
+    if (req.path == "/api/billing/limits") {
+        ++limitsCalls;
+        if (limitsStatus != 200)
+            return sendJson(socket, limitsStatus, R"({"error":"not found"})");
+        return sendJson(socket, 200, limitsBody);
+    }
     if (req.path == "/api/cli/whoami") {
         if (whoamiStatus != 200)
             return sendJson(socket, whoamiStatus, R"({"error":"invalid api key"})");

@@ -112,6 +112,10 @@ public:
     int whoamiStatus = 200; ///< 401: the key is rejected
     QString whoamiRegion = QStringLiteral("global");
     QString whoamiPremHost;
+    /// GET /api/billing/limits (its real shape is not documented; this one is a plausible guess).
+    int limitsStatus = 200;
+    QByteArray limitsBody = R"({"limits":{"standard":{"used":8100000,"limit":10000000,"resetsAt":"2026-12-01T00:00:00Z"}}})";
+    int limitsCalls = 0;
     QStringList organizations; ///< GET /api/cli/org; when set, tokens carry org_id only if a refresh named one
     QStringList refreshOrganizations; ///< organization_id of every refresh request ("" when none)
 

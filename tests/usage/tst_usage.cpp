@@ -13,6 +13,7 @@
 #include <QtCore/qtemporarydir.h>
 #include <QtSql/qsqldatabase.h>
 #include <QtSql/qsqlquery.h>
+#include <QtTest/qsignalspy.h>
 #include <QtTest/qtest.h>
 
 #include <csignal>
@@ -238,6 +239,57 @@ private Q_SLOTS:
         RecordedCall allowed;
         QVERIFY(m_f.call(allowed, "GET", QStringLiteral("/usage"), {}, { { "authorization", "Bearer local-usage-key-1234" } }));
         QCOMPARE(allowed.status, 200);
+    }
+
+    void planLimitsFromFactory()
+    {
+        // Read once signed in (the fixture's key is checked), quietly absent when Factory has no such call.
+        QTRY_VERIFY(m_f.proxy->planLimits().has_value());
+        QCOMPARE(m_f.proxy->planLimits()->used, 8100000.0);
+        QCOMPARE(m_f.proxy->planLimits()->limit, 10000000.0);
+        QCOMPARE(m_f.proxy->planLimits()->resetsAt, QDateTime(QDate(2026, 12, 1), QTime(0, 0), Qt::UTC));
+        QCOMPARE(m_f.fake->accountCalls.last().header("authorization"), QByteArray("Bearer ") + m_f.factoryKey.toUtf8());
+        RecordedCall report;
+        QVERIFY(m_f.call(report, "GET", QStringLiteral("/usage"), {}));
+        QCOMPARE(report.json().value("limits").toObject().value("share_used").toDouble(), 0.81);
+        QSignalSpy changed(m_f.proxy.get(), &ProxyService::limitsChanged);
+        // A passing error keeps the last reading; no such endpoint (404) means no limits.
+        m_f.fake->limitsStatus = 500;
+        m_f.proxy->refreshLimits();
+        QTRY_COMPARE(changed.count(), 1);
+        QVERIFY(m_f.proxy->planLimits().has_value());
+        m_f.fake->limitsStatus = 404;
+        m_f.proxy->refreshLimits();
+        QTRY_COMPARE(changed.count(), 2);
+        QVERIFY(!m_f.proxy->planLimits().has_value());
+        RecordedCall without;
+        QVERIFY(m_f.call(without, "GET", QStringLiteral("/usage"), {}));
+        QCOMPARE(without.status, 200);
+        QVERIFY(!without.json().contains("limits"));
+    }
+
+    void planLimitsShapes_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<double>("used");
+        QTest::addColumn<double>("limit");
+        QTest::newRow("nested") << QByteArray(R"({"plan":"pro","limits":{"standard":{"used":5,"limit":20}}})") << 5.0 << 20.0;
+        QTest::newRow("remaining") << QByteArray(R"({"tokenLimit":100,"remainingTokens":30})") << 70.0 << 100.0;
+        QTest::newRow("in an array") << QByteArray(R"({"periods":[{"usage":1,"allowance":4}]})") << 1.0 << 4.0;
+        QTest::newRow("no limit") << QByteArray(R"({"plan":"free","used":3})") << -1.0 << -1.0;
+    }
+
+    void planLimitsShapes()
+    {
+        QFETCH(QByteArray, body);
+        QFETCH(double, used);
+        QFETCH(double, limit);
+        const auto p = PlanLimits::fromJson(QJsonDocument::fromJson(body).object());
+        QCOMPARE(p.has_value(), limit > 0);
+        if (p) {
+            QCOMPARE(p->used, used);
+            QCOMPARE(p->limit, limit);
+        }
     }
 
     void retentionPrunes()

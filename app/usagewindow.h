@@ -1,0 +1,73 @@
+#pragma once
+// Usage at a glance: a chart of tokens or credits per day for the chosen days, stacked by model; totals per
+// model and per coding tool; the Factory plan's allowance; export to CSV. Read from the proxy's usage store.
+
+#include "usage/usagestore.h"
+
+#include <QtCore/qtimer.h>
+#include <QtWidgets/qwidget.h>
+
+QT_BEGIN_NAMESPACE
+class QComboBox;
+class QDateEdit;
+class QLabel;
+class QPushButton;
+class QTableWidget;
+QT_END_NAMESPACE
+
+class AppController;
+
+/// Stacked bars per day (QPainter: no chart library needed for this one picture).
+class UsageChart final : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit UsageChart(QWidget *parent = nullptr);
+    void setData(const QList<d2a::UsageDay> &days, const QDate &from, const QDate &to, bool credits);
+    /// The models drawn, largest first, at most kSeries (the rest are "Other").
+    QStringList series() const { return m_series; }
+    static constexpr int kSeries = 6;
+    QSize sizeHint() const override { return { 720, 260 }; }
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+
+private:
+    QList<d2a::UsageDay> m_days;
+    QDate m_from;
+    QDate m_to;
+    bool m_credits = false;
+    QStringList m_series;
+};
+
+class UsageWindow final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(UsageWindow)
+
+public:
+    explicit UsageWindow(AppController *controller, QWidget *parent = nullptr);
+
+    /// Re-reads the store for the chosen range.
+    void refresh();
+    /// Writes every request's totals per day, model and coding tool for the range as CSV. Returns an error or "".
+    QString exportCsv(const QString &path) const;
+
+    QDateEdit *from;
+    QDateEdit *to;
+    QComboBox *measure; ///< tokens or credits
+    UsageChart *chart;
+    QTableWidget *byModel;
+    QTableWidget *byClient;
+    QLabel *plan;
+    QLabel *summary;
+    QPushButton *exportButton;
+
+private:
+    void fill(QTableWidget *table, const QList<d2a::UsageTotal> &rows);
+    QDateTime rangeStart() const;
+    QDateTime rangeEnd() const;
+    AppController *m_controller;
+    QTimer m_refresh; ///< new rows arrive in batches: one refresh per batch at most every few seconds
+};
