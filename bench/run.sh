@@ -101,6 +101,18 @@ for lane in tiny real; do
 done
 rss_load=$(cat "$work/rss_load" 2>/dev/null || echo "?")
 
+# Usage recording (on by default, as measured above) against a proxy with it off: CPU per tiny request, c=1.
+sed 's/"log_level": "warning"/"log_level": "warning", "usage_recording": false/' "$work/config.json" >"$work/config-nousage.json"
+start nousage "$build/app/droid2api" --headless --config "$work/config-nousage.json" --port 0
+body bench-tiny "$small"
+t0=$(cputicks "$PID_nousage"); read -r _ _ _ nun <<<"$(wrkrun "$URL_nousage/v1/chat/completions" 1)"
+nousage_cpu=$(us_per $(( $(cputicks "$PID_nousage") - t0 )) "$nun")
+t0=$(cputicks "$PID_proxy"); read -r _ _ _ un <<<"$(wrkrun "$URL_proxy/v1/chat/completions" 1)"
+usage_cpu=$(us_per $(( $(cputicks "$PID_proxy") - t0 )) "$un")
+kill "$PID_nousage" 2>/dev/null || true
+row "usage recording: proxy CPU per tiny request us, off / on" "" "$nousage_cpu / $usage_cpu" \
+    "$(awk -v a="$usage_cpu" -v b="$nousage_cpu" 'BEGIN{printf "%.2f", a/b}')"
+
 # A 200 KB request body at one connection.
 body bench "$big"; read -r _ bdp50 _ _ <<<"$(wrkrun "$URL_real/v1/chat/completions" 1)"
 body bench-real "$big"; read -r _ bpp50 _ _ <<<"$(wrkrun "$URL_proxy/v1/chat/completions" 1)"
@@ -237,6 +249,7 @@ check "a translated stream event costs <= 20 us of proxy CPU ($ev_translated)" "
 check "a tiny request costs <= 60 us of proxy CPU ($tiny_cpu)" "$tiny_cpu <= 60"
 check "a 30 MiB body adds <= 3x its size to peak RSS passthrough ($mem_pass MB), <= 5x translated ($mem_trans MB)" "$mem_pass <= 3 * $big_mb && $mem_trans <= 5 * $big_mb"
 check "desktop app quits within 200 ms when idle ($quit_ms)" "$quit_ms <= 200"
+check "usage recording costs <= 10% more proxy CPU per tiny request ($nousage_cpu -> $usage_cpu us)" "$usage_cpu <= $nousage_cpu * 1.1"
 check "desktop mode within 10% of headless req/s at 1 connection, Activity open ($desk_ratio)" "$desk_ratio >= 0.9"
 echo
 echo "JSON representations, the same edit on the generated agent body (bench_json):"
