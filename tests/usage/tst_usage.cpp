@@ -292,6 +292,41 @@ private Q_SLOTS:
         }
     }
 
+    void commandLineReportsTheSameNumbers()
+    {
+        const QString bin = qEnvironmentVariable("DROID2API_BIN");
+        QVERIFY2(!bin.isEmpty(), "DROID2API_BIN is set by CTest");
+        RecordedCall rc;
+        QVERIFY(m_f.call(rc, "POST", QStringLiteral("/v1/messages"),
+                         R"({"model":"claude-sonnet-4-6","max_tokens":50,"messages":[{"role":"user","content":"hi"}]})",
+                         { { "content-type", "application/json" }, { "user-agent", "claude-cli/2.1.3 (external, cli)" } }));
+        QVERIFY(m_f.proxy->usage()->flush()); // droid2api runs on while the command reads
+        auto run = [&bin](const QStringList &args, int *exitCode) {
+            QProcess p;
+            p.start(bin, args);
+            p.waitForFinished(20000);
+            *exitCode = p.exitCode();
+            return p.readAllStandardOutput();
+        };
+        int code = -1;
+        const QJsonObject json = QJsonDocument::fromJson(run({ QStringLiteral("usage"), QStringLiteral("--json") }, &code)).object();
+        QCOMPARE(code, 0);
+        QCOMPARE(json.value("total").toObject().value("requests").toInt(), 1);
+        QCOMPARE(json.value("total").toObject().value("input_tokens").toInt(), 12);
+        QCOMPARE(json.value("by_model").toArray().first().toObject().value("key").toString(), QStringLiteral("claude-sonnet-4-6"));
+        QCOMPARE(json.value("by_client").toArray().first().toObject().value("key").toString(), QStringLiteral("Claude Code"));
+        QCOMPARE(json.value("by_day").toArray().size(), 1);
+        const QByteArray text = run({ QStringLiteral("usage"), QStringLiteral("--days"), QStringLiteral("7") }, &code);
+        QCOMPARE(code, 0);
+        QVERIFY2(text.contains("claude-sonnet-4-6") && text.contains("Claude Code") && text.contains("By day:"), text.constData());
+        run({ QStringLiteral("usage"), QStringLiteral("--days"), QStringLiteral("0") }, &code);
+        QCOMPARE(code, 2);
+        m_f.proxy.reset();
+        removeDatabase();
+        run({ QStringLiteral("usage") }, &code);
+        QCOMPARE(code, 1); // nothing recorded yet
+    }
+
     void retentionPrunes()
     {
         QTemporaryDir dir;
