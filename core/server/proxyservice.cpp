@@ -618,7 +618,7 @@ void ProxyService::recordUsage(const RequestRecord &record)
     row.atMs = record.at.toMSecsSinceEpoch();
     row.model = record.model;
     row.backend = record.backend;
-    row.client = clientName(record.userAgent, record.path);
+    row.client = m_usage->clientFor(record.userAgent, record.path);
     row.route = record.path;
     row.status = record.status;
     row.durationMs = record.durationMs;

@@ -19,6 +19,39 @@ namespace {
 
 constexpr int kBatchMs = 1000;
 
+QString addConnection(const QString &path, QString *error)
+{
+    const QString name = QStringLiteral("usage-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+    if (!db.isValid()) {
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(name);
+        *error = UsageText::tr("usage is not recorded: Qt's SQLite driver is missing (install libqt6sql6-sqlite)");
+        return {};
+    }
+    db.setDatabaseName(path);
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    if (!db.open()) {
+        const QString why = db.lastError().text();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(name);
+        *error = UsageText::tr("usage is not recorded: cannot open %1: %2").arg(QDir::toNativeSeparators(path), why);
+        return {};
+    }
+    QSqlQuery q(db);
+    q.exec(QStringLiteral("PRAGMA synchronous=NORMAL")); // WAL: a crash loses at most the last commit, never the file
+    q.exec(QStringLiteral("PRAGMA cache_size=-512")); // 512 KiB: the rows are small and read in sums
+    return name;
+}
+
+void removeConnection(QString &name)
+{
+    if (name.isEmpty())
+        return;
+    QSqlDatabase::database(name, false).close();
+    QSqlDatabase::removeDatabase(std::exchange(name, QString()));
+}
+
 QString routeFamily(const QString &path)
 {
     if (path.startsWith(u"/v1/messages"))
@@ -31,6 +64,65 @@ QString routeFamily(const QString &path)
 }
 
 } // namespace
+
+/// Writes batches on a thread of its own with its own connection (a Qt SQL connection belongs to one thread),
+/// so a commit or a WAL checkpoint never holds up the event loop that serves requests.
+class UsageWriter final : public QObject
+{
+    Q_OBJECT
+
+public:
+    QString open(const QString &path)
+    {
+        QString error;
+        m_connection = addConnection(path, &error);
+        return error;
+    }
+    void close() { removeConnection(m_connection); }
+
+    bool write(const QList<UsageRow> &rows)
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connection);
+        db.transaction();
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("INSERT INTO requests (at_ms, model, backend, status, input, output, client, route, duration_ms, "
+                                 "streamed, cache_read, cache_write, reasoning, credits, requests) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+        auto text = [](const QString &t) { return t.isNull() ? QStringLiteral("") : t; }; // NOT NULL columns
+        for (const UsageRow &r : rows) {
+            const QVariantList values { r.atMs, text(r.model), text(r.backend), r.status, r.tokens.input, r.tokens.output,
+                                        text(r.client), text(r.route), r.durationMs, int(r.streamed), r.tokens.cacheRead,
+                                        r.tokens.cacheWrite, r.tokens.reasoning, r.credits, r.requests };
+            for (int i = 0; i < values.size(); ++i)
+                q.bindValue(i, values.at(i));
+            if (!q.exec()) {
+                qCWarning(lcUsage).noquote() << "cannot write usage:" << q.lastError().text();
+                db.rollback();
+                return false;
+            }
+        }
+        if (!db.commit()) {
+            qCWarning(lcUsage).noquote() << "cannot write usage:" << db.lastError().text();
+            db.rollback();
+            return false;
+        }
+        Q_EMIT written();
+        return true;
+    }
+
+    int prune(qint64 cutoffMs)
+    {
+        QSqlQuery q(QSqlDatabase::database(m_connection));
+        q.prepare(QStringLiteral("DELETE FROM requests WHERE at_ms < ?"));
+        q.addBindValue(cutoffMs);
+        return q.exec() ? q.numRowsAffected() : 0;
+    }
+
+Q_SIGNALS:
+    void written();
+
+private:
+    QString m_connection;
+};
 
 QString clientName(const QString &userAgent, const QString &path)
 {
@@ -63,7 +155,7 @@ UsageStore::UsageStore(QObject *parent) : QObject(parent)
 {
     m_flushTimer.setSingleShot(true);
     m_flushTimer.setInterval(kBatchMs);
-    connect(&m_flushTimer, &QTimer::timeout, this, [this] { flush(); });
+    connect(&m_flushTimer, &QTimer::timeout, this, [this] { send(false); });
     m_pruneTimer.setInterval(6 * 3600 * 1000);
     connect(&m_pruneTimer, &QTimer::timeout, this, [this] { prune(); });
 }
@@ -71,12 +163,13 @@ UsageStore::UsageStore(QObject *parent) : QObject(parent)
 UsageStore::~UsageStore()
 {
     flush();
-    if (!m_connection.isEmpty()) {
-        QSqlDatabase::database(m_connection, false).close();
-        const QString name = m_connection;
-        m_connection.clear();
-        QSqlDatabase::removeDatabase(name);
+    if (m_writer) {
+        QMetaObject::invokeMethod(m_writer, [w = m_writer] { w->close(); }, Qt::BlockingQueuedConnection);
+        m_thread.quit();
+        m_thread.wait();
+        delete m_writer;
     }
+    removeConnection(m_connection);
 }
 
 QString UsageStore::defaultPath()
@@ -89,27 +182,13 @@ QString UsageStore::open(const QString &path, int retentionDays)
     m_path = path;
     m_retentionDays = retentionDays;
     QDir().mkpath(QFileInfo(path).absolutePath());
-    const QString name = QStringLiteral("usage-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        if (!db.isValid()) {
-            QSqlDatabase::removeDatabase(name);
-            return UsageText::tr("usage is not recorded: Qt's SQLite driver is missing (install libqt6sql6-sqlite)");
-        }
-        db.setDatabaseName(path);
-        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-        if (!db.open()) {
-            const QString why = db.lastError().text();
-            db = QSqlDatabase();
-            QSqlDatabase::removeDatabase(name);
-            return UsageText::tr("usage is not recorded: cannot open %1: %2").arg(QDir::toNativeSeparators(path), why);
-        }
-    }
-    m_connection = name;
+    QString error;
+    m_connection = addConnection(path, &error);
+    if (m_connection.isEmpty())
+        return error;
     QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner); // which tools you use is yours alone
     QSqlQuery q(QSqlDatabase::database(m_connection));
     q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
-    q.exec(QStringLiteral("PRAGMA synchronous=NORMAL")); // WAL: a crash loses at most the last commit, never the file
     int version = 0;
     if (q.exec(QStringLiteral("PRAGMA user_version")) && q.next())
         version = q.value(0).toInt();
@@ -126,6 +205,20 @@ QString UsageStore::open(const QString &path, int retentionDays)
             return UsageText::tr("usage is not recorded: cannot prepare %1: %2").arg(QDir::toNativeSeparators(path), error);
         }
     }
+    // Writes happen on their own thread; this connection reads (WAL lets a reader in beside the writer).
+    m_writer = new UsageWriter;
+    m_writer->moveToThread(&m_thread);
+    connect(m_writer, &UsageWriter::written, this, &UsageStore::written);
+    m_thread.setObjectName(QStringLiteral("usage writer"));
+    m_thread.start(QThread::LowPriority);
+    QMetaObject::invokeMethod(m_writer, [this, path, &error] { error = m_writer->open(path); }, Qt::BlockingQueuedConnection);
+    if (!error.isEmpty()) {
+        m_thread.quit();
+        m_thread.wait();
+        delete std::exchange(m_writer, nullptr);
+        removeConnection(m_connection);
+        return error;
+    }
     prune();
     m_pruneTimer.start();
     return {};
@@ -141,8 +234,9 @@ QString UsageStore::migrate(int from)
         steps << QStringLiteral("CREATE TABLE requests (at_ms INTEGER NOT NULL, model TEXT NOT NULL, backend TEXT NOT NULL, "
                                 "status INTEGER NOT NULL, input INTEGER NOT NULL DEFAULT 0, output INTEGER NOT NULL DEFAULT 0)")
               << QStringLiteral("CREATE INDEX requests_at ON requests(at_ms)");
-    if (from < 2) // version 2: the coding tool, route, timing, cache and reasoning tokens, credits
-        steps << QStringLiteral("ALTER TABLE requests ADD COLUMN client TEXT NOT NULL DEFAULT ''")
+    if (from < 2) // version 2: requests per row, the coding tool, route, timing, cache and reasoning tokens, credits
+        steps << QStringLiteral("ALTER TABLE requests ADD COLUMN requests INTEGER NOT NULL DEFAULT 1")
+              << QStringLiteral("ALTER TABLE requests ADD COLUMN client TEXT NOT NULL DEFAULT ''")
               << QStringLiteral("ALTER TABLE requests ADD COLUMN route TEXT NOT NULL DEFAULT ''")
               << QStringLiteral("ALTER TABLE requests ADD COLUMN duration_ms INTEGER NOT NULL DEFAULT 0")
               << QStringLiteral("ALTER TABLE requests ADD COLUMN streamed INTEGER NOT NULL DEFAULT 0")
@@ -164,60 +258,85 @@ QString UsageStore::migrate(int from)
     return {};
 }
 
+QString UsageStore::clientFor(const QString &userAgent, const QString &path)
+{
+    if (!userAgent.isEmpty()) {
+        auto it = m_clients.constFind(userAgent);
+        if (it != m_clients.constEnd())
+            return *it;
+    }
+    const QString name = clientName(userAgent, path);
+    if (!userAgent.isEmpty() && !name.startsWith(u"Other")) { // "Other" depends on the route
+        if (m_clients.size() > 256)
+            m_clients.clear();
+        m_clients.insert(userAgent, name);
+    }
+    return name;
+}
+
 void UsageStore::record(const UsageRow &row)
 {
-    if (m_connection.isEmpty())
+    if (!m_writer)
         return;
-    m_pending.append(row);
+    const QString key = row.model + u'\x1f' + row.backend + u'\x1f' + row.client + u'\x1f' + row.route + u'\x1f'
+        + QString::number(row.status) + (row.streamed ? u's' : u'w');
+    auto it = m_pending.find(key);
+    if (it == m_pending.end()) {
+        m_pending.insert(key, row);
+    } else {
+        it->requests += row.requests;
+        it->durationMs += row.durationMs;
+        it->tokens.input += row.tokens.input;
+        it->tokens.output += row.tokens.output;
+        it->tokens.cacheRead += row.tokens.cacheRead;
+        it->tokens.cacheWrite += row.tokens.cacheWrite;
+        it->tokens.reasoning += row.tokens.reasoning;
+        it->credits += row.credits;
+    }
     if (!m_flushTimer.isActive())
         m_flushTimer.start();
 }
 
-bool UsageStore::flush()
+qint64 UsageStore::pendingRows() const
+{
+    qint64 n = 0;
+    for (const UsageRow &r : m_pending)
+        n += r.requests;
+    return n;
+}
+
+bool UsageStore::send(bool wait)
 {
     m_flushTimer.stop();
-    if (m_pending.isEmpty() || m_connection.isEmpty())
+    if (!m_writer)
         return true;
-    QSqlDatabase db = QSqlDatabase::database(m_connection);
-    db.transaction();
-    QSqlQuery q(db);
-    q.prepare(QStringLiteral("INSERT INTO requests (at_ms, model, backend, status, input, output, client, route, duration_ms, "
-                             "streamed, cache_read, cache_write, reasoning, credits) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     bool ok = true;
-    for (const UsageRow &r : std::as_const(m_pending)) {
-        auto text = [](const QString &t) { return t.isNull() ? QStringLiteral("") : t; }; // NOT NULL columns
-        const QVariantList values { r.atMs, text(r.model), text(r.backend), r.status, r.tokens.input, r.tokens.output, text(r.client), text(r.route),
-                                    r.durationMs, int(r.streamed), r.tokens.cacheRead, r.tokens.cacheWrite, r.tokens.reasoning, r.credits };
-        for (int i = 0; i < values.size(); ++i)
-            q.bindValue(i, values.at(i));
-        if (!q.exec()) {
-            ok = false;
-            break;
-        }
+    if (!m_pending.isEmpty()) {
+        const QList<UsageRow> rows = m_pending.values();
+        m_pending.clear();
+        if (wait)
+            QMetaObject::invokeMethod(m_writer, [w = m_writer, rows, &ok] { ok = w->write(rows); }, Qt::BlockingQueuedConnection);
+        else
+            QMetaObject::invokeMethod(m_writer, [w = m_writer, rows] { w->write(rows); }, Qt::QueuedConnection);
+    } else if (wait) {
+        QMetaObject::invokeMethod(m_writer, [] {}, Qt::BlockingQueuedConnection); // what was sent before is written
     }
-    if (!ok || !db.commit()) {
-        qCWarning(lcUsage).noquote() << "cannot write usage:" << (ok ? db.lastError().text() : q.lastError().text());
-        db.rollback();
-        if (m_pending.size() > 10000) // a database that keeps refusing must not grow memory without bound
-            m_pending.clear();
-        return false;
-    }
-    m_pending.clear();
-    Q_EMIT written();
-    return true;
+    return ok;
+}
+
+bool UsageStore::flush()
+{
+    return send(true);
 }
 
 int UsageStore::prune(const QDateTime &now)
 {
-    if (m_connection.isEmpty())
+    if (!m_writer)
         return 0;
     flush();
-    QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(QStringLiteral("DELETE FROM requests WHERE at_ms < ?"));
-    q.addBindValue(now.addDays(-m_retentionDays).toMSecsSinceEpoch());
-    if (!q.exec())
-        return 0;
-    const int removed = q.numRowsAffected();
+    int removed = 0;
+    const qint64 cutoff = now.addDays(-m_retentionDays).toMSecsSinceEpoch();
+    QMetaObject::invokeMethod(m_writer, [w = m_writer, cutoff, &removed] { removed = w->prune(cutoff); }, Qt::BlockingQueuedConnection);
     if (removed > 0)
         qCInfo(lcUsage).noquote() << "usage older than" << m_retentionDays << "days removed:" << removed << "requests";
     return removed;
@@ -247,7 +366,7 @@ QList<UsageTotal> UsageStore::totals(const QDateTime &from, const QDateTime &to,
         : group == Group::Backend            ? QStringLiteral("backend")
                                              : QStringLiteral("date(at_ms / 1000, 'unixepoch', 'localtime')");
     QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(QStringLiteral("SELECT %1 AS k, COUNT(*), SUM(input), SUM(output), SUM(cache_read), SUM(cache_write), SUM(reasoning), "
+    q.prepare(QStringLiteral("SELECT %1 AS k, SUM(requests), SUM(input), SUM(output), SUM(cache_read), SUM(cache_write), SUM(reasoning), "
                              "SUM(credits) FROM requests WHERE at_ms >= ? AND at_ms < ? GROUP BY k ORDER BY %2")
                   .arg(key, group == Group::Day ? QStringLiteral("k") : QStringLiteral("SUM(credits) DESC, k")));
     q.addBindValue(from.toMSecsSinceEpoch());
@@ -361,3 +480,5 @@ double UsageStore::creditsToday() const
 }
 
 } // namespace d2a
+
+#include "usagestore.moc"

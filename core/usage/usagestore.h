@@ -7,20 +7,24 @@
 #include "tokens.h"
 
 #include <QtCore/qdatetime.h>
+#include <QtCore/qhash.h>
 #include <QtCore/qjsonobject.h>
 #include <QtCore/qlist.h>
 #include <QtCore/qobject.h>
 #include <QtCore/qstring.h>
+#include <QtCore/qthread.h>
 #include <QtCore/qtimer.h>
 
 namespace d2a {
 
 struct RequestRecord;
 
-/// One request's usage.
+/// One request's usage (or, in the file, the sum of a batch's requests that share model, backend, coding tool,
+/// route, status and streaming: `requests` of them).
 struct UsageRow
 {
-    qint64 atMs = 0; ///< UTC, ms since the epoch
+    qint64 atMs = 0; ///< UTC, ms since the epoch (of a batch's first request)
+    qint64 requests = 1;
     QString model;
     QString backend;
     QString client; ///< the coding tool (clientName)
@@ -62,6 +66,8 @@ QString clientName(const QString &userAgent, const QString &path);
 /// Credits for `tokens` at a model's multiplier.
 double creditsFor(const TokenCounts &tokens, double multiplier);
 
+class UsageWriter;
+
 class UsageStore final : public QObject
 {
     Q_OBJECT
@@ -86,7 +92,10 @@ public:
 
     /// Queues a row; written with the next batch.
     void record(const UsageRow &row);
-    /// Writes the pending rows now (one transaction). Returns false when the write failed.
+    /// clientName with a cache (a proxy sees few distinct User-Agents).
+    QString clientFor(const QString &userAgent, const QString &path);
+    /// Writes the pending rows now (one transaction, on the writer thread) and waits for every write sent before.
+    /// Returns false when the write failed.
     bool flush();
     /// Deletes rows older than the retention; returns how many.
     int prune(const QDateTime &now = QDateTime::currentDateTimeUtc());
@@ -97,7 +106,8 @@ public:
     QJsonObject report(const QDateTime &from, const QDateTime &to, Group group) const;
     /// Credits spent since local midnight.
     double creditsToday() const;
-    qint64 pendingRows() const { return m_pending.size(); }
+    /// Requests recorded and not yet written.
+    qint64 pendingRows() const;
     /// SQLite's own check of the file (PRAGMA integrity_check says "ok").
     bool integrityOk() const;
     int schemaVersion() const;
@@ -111,12 +121,18 @@ Q_SIGNALS:
 
 private:
     QString migrate(int from);
+    bool send(bool wait);
     QString m_connection; ///< the QSqlDatabase connection name ("" when closed)
     QString m_path;
     int m_retentionDays = 90;
-    QList<UsageRow> m_pending;
+    /// The batch: requests alike (model, backend, tool, route, status, streamed) add up into one row, so a busy
+    /// second costs a handful of inserts, not one per request.
+    QHash<QString, UsageRow> m_pending;
+    QHash<QString, QString> m_clients; ///< User-Agent -> coding tool, so each agent's header is matched once
     QTimer m_flushTimer;
     QTimer m_pruneTimer;
+    QThread m_thread;
+    UsageWriter *m_writer = nullptr; ///< lives in m_thread
 };
 
 } // namespace d2a
