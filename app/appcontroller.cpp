@@ -36,6 +36,7 @@ AppController::AppController(QString configPath, const d2a::Config &config, cons
         updateState();
         Q_EMIT authChanged();
     });
+    m_proxy->watchLimits(); // the tray and the Usage window show the plan's share
     connect(m_proxy, &d2a::ProxyService::limitsChanged, this, [this] {
         const auto limits = m_proxy->planLimits();
         if (!limits)

@@ -253,13 +253,7 @@ void UsageWindow::fill(QTableWidget *table, const QList<d2a::UsageTotal> &rows)
     };
     for (const d2a::UsageTotal &t : rows) {
         add(t, false);
-        total.requests += t.requests;
-        total.input += t.input;
-        total.output += t.output;
-        total.cacheRead += t.cacheRead;
-        total.cacheWrite += t.cacheWrite;
-        total.reasoning += t.reasoning;
-        total.credits += t.credits;
+        total += t;
     }
     add(total, true);
 }

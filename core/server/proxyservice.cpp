@@ -154,15 +154,24 @@ ProxyService::ProxyService(QObject *parent)
             releaseFreeMemory();
     });
     connect(m_server, &HttpServer::idle, &m_trimTimer, qOverload<>(&QTimer::start));
-    // The plan's limits: once signed in, then every 10 minutes.
+    // The plan's limits, for whoever watches them (the desktop app): once signed in, then every 10 minutes.
     m_limitsTimer.setInterval(10 * 60 * 1000);
     connect(&m_limitsTimer, &QTimer::timeout, this, &ProxyService::refreshLimits);
     connect(m_auth, &AuthManager::statusChanged, this, [this] {
-        if (m_auth->state() == AuthManager::State::Ready && !m_limitsTimer.isActive()) {
+        if (m_watchLimits && m_auth->state() == AuthManager::State::Ready && !m_limitsTimer.isActive()) {
             m_limitsTimer.start();
             refreshLimits();
         }
     });
+}
+
+void ProxyService::watchLimits()
+{
+    m_watchLimits = true;
+    if (m_auth->state() == AuthManager::State::Ready && !m_limitsTimer.isActive()) {
+        m_limitsTimer.start();
+        refreshLimits();
+    }
 }
 
 void ProxyService::refreshLimits()
@@ -598,6 +607,10 @@ void ProxyService::handleUsage(Exchange *exchange)
     const QDateTime end = to->isValid() ? *to : QDateTime::currentDateTimeUtc();
     const QDateTime start = from->isValid() ? *from : end.addDays(-30);
     QJsonObject report = m_usage->report(start, end, *group);
+    // Read the plan's limits when asked for (a headless proxy calls Factory for them only then): this answer
+    // has the last reading, the next one the fresh one.
+    if (!m_limits || m_limits->readAt.secsTo(QDateTime::currentDateTimeUtc()) > 600)
+        refreshLimits();
     if (m_limits) {
         QJsonObject limits { { QStringLiteral("used"), m_limits->used },
                              { QStringLiteral("limit"), m_limits->limit },

@@ -60,8 +60,10 @@ public:
     CircuitBreaker &breaker() { return m_breaker; }
     /// Usage of every request that reached a model (usage.sqlite; recording follows usage_recording).
     UsageStore *usage() const { return m_usage; }
-    /// The Factory plan's allowance as last read (refreshed every 10 minutes while signed in), if Factory said.
+    /// The Factory plan's allowance as last read, if Factory said. Read when GET /usage asks, or every 10 minutes
+    /// while signed in once watchLimits() was called (the desktop app does).
     std::optional<PlanLimits> planLimits() const { return m_limits; }
+    void watchLimits();
     /// Reads the plan's limits now (quietly does nothing without a Factory credential).
     void refreshLimits();
 
@@ -115,6 +117,7 @@ private:
     QTimer m_trimTimer;
     QTimer m_limitsTimer;
     std::optional<PlanLimits> m_limits;
+    bool m_watchLimits = false;
 };
 
 /// Returns freed heap memory to the system (glibc keeps it otherwise).

@@ -14,6 +14,23 @@ void take(qint64 &field, const json::Value &v, bool &seen)
     }
 }
 
+/// OpenAI's two APIs, which differ in names only: the input counts the cached tokens, the output the reasoning.
+TokenCounts openAiStyle(const json::Value &u, const char *in, const char *out, const char *inDetails, const char *outDetails)
+{
+    TokenCounts t;
+    if (!u.isObject())
+        return t;
+    bool seen = false;
+    qint64 input = 0;
+    take(input, u[QLatin1StringView(in)], seen);
+    take(t.output, u[QLatin1StringView(out)], seen);
+    take(t.cacheRead, u[QLatin1StringView(inDetails)]["cached_tokens"], seen);
+    take(t.reasoning, u[QLatin1StringView(outDetails)]["reasoning_tokens"], seen);
+    t.input = qMax<qint64>(0, input - t.cacheRead); // nothing counts twice
+    t.known = seen;
+    return t;
+}
+
 /// The usage object of one JSON answer or event, whatever the format puts it under.
 TokenCounts fromObject(WireFormat format, const json::Value &o)
 {
@@ -31,31 +48,12 @@ TokenCounts fromObject(WireFormat format, const json::Value &o)
         take(t.cacheWrite, u["cache_creation_input_tokens"], seen);
         break;
     }
-    case WireFormat::OpenAIChat: {
-        const json::Value u = o["usage"];
-        if (!u.isObject())
-            return t;
-        qint64 prompt = 0;
-        take(prompt, u["prompt_tokens"], seen);
-        take(t.output, u["completion_tokens"], seen);
-        take(t.cacheRead, u["prompt_tokens_details"]["cached_tokens"], seen);
-        take(t.reasoning, u["completion_tokens_details"]["reasoning_tokens"], seen);
-        t.input = qMax<qint64>(0, prompt - t.cacheRead); // OpenAI counts cached tokens inside the prompt
-        break;
-    }
-    case WireFormat::OpenAIResponses: {
+    case WireFormat::OpenAIChat:
+        return openAiStyle(o["usage"], "prompt_tokens", "completion_tokens", "prompt_tokens_details", "completion_tokens_details");
+    case WireFormat::OpenAIResponses:
         // Events: response.completed (and .incomplete/.failed) carry response.usage; a whole answer: usage.
-        const json::Value u = o["response"].isObject() ? o["response"]["usage"] : o["usage"];
-        if (!u.isObject())
-            return t;
-        qint64 in = 0;
-        take(in, u["input_tokens"], seen);
-        take(t.output, u["output_tokens"], seen);
-        take(t.cacheRead, u["input_tokens_details"]["cached_tokens"], seen);
-        take(t.reasoning, u["output_tokens_details"]["reasoning_tokens"], seen);
-        t.input = qMax<qint64>(0, in - t.cacheRead);
-        break;
-    }
+        return openAiStyle(o["response"].isObject() ? o["response"]["usage"] : o["usage"], "input_tokens", "output_tokens",
+                           "input_tokens_details", "output_tokens_details");
     case WireFormat::Gemini: {
         const json::Value u = o["usageMetadata"];
         if (!u.isObject())

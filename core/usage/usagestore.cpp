@@ -146,6 +146,18 @@ QString clientName(const QString &userAgent, const QString &path)
     return QStringLiteral("Other (%1)").arg(routeFamily(path));
 }
 
+UsageTotal &UsageTotal::operator+=(const UsageTotal &other)
+{
+    requests += other.requests;
+    input += other.input;
+    output += other.output;
+    cacheRead += other.cacheRead;
+    cacheWrite += other.cacheWrite;
+    reasoning += other.reasoning;
+    credits += other.credits;
+    return *this;
+}
+
 double creditsFor(const TokenCounts &tokens, double multiplier)
 {
     return double(tokens.total()) * multiplier;
@@ -432,13 +444,7 @@ QJsonObject UsageStore::report(const QDateTime &from, const QDateTime &to, Group
     total.key = QStringLiteral("total");
     for (const UsageTotal &t : totals(from, to, group)) {
         rows.append(json(t));
-        total.requests += t.requests;
-        total.input += t.input;
-        total.output += t.output;
-        total.cacheRead += t.cacheRead;
-        total.cacheWrite += t.cacheWrite;
-        total.reasoning += t.reasoning;
-        total.credits += t.credits;
+        total += t;
     }
     QJsonObject t = json(total);
     t.remove(QStringLiteral("key"));

@@ -48,6 +48,8 @@ struct UsageTotal
     qint64 reasoning = 0;
     double credits = 0;
     qint64 tokens() const { return input + output + cacheRead + cacheWrite; }
+    /// Adds another group's counts (for totals over groups).
+    UsageTotal &operator+=(const UsageTotal &other);
 };
 
 /// One model's share of one day (the chart's bars).

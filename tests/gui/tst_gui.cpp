@@ -832,6 +832,7 @@ private Q_SLOTS:
                   { { "content-type", "application/json" }, { "user-agent", "claude-cli/2.1.3 (external, cli)" } }, clock);
         QTRY_VERIFY(rc.done());
         QCOMPARE(rc.status, 200);
+        QTRY_VERIFY(m_controller->proxy()->planLimits().has_value()); // the desktop app reads the plan once signed in
         UsageWindow w(m_controller.get());
         w.resize(880, 640);
         w.show();
@@ -875,6 +876,7 @@ private Q_SLOTS:
 
     void planWarningsAt80And95Percent()
     {
+        TrayIcon tray(m_controller.get()); // shows them as notifications
         QSignalSpy warned(m_controller.get(), &AppController::usageWarning);
         QSignalSpy read(m_controller->proxy(), &ProxyService::limitsChanged);
         m_fake->limitsBody = R"({"limits":{"standard":{"used":7000000,"limit":10000000}}})";
@@ -885,6 +887,7 @@ private Q_SLOTS:
         m_controller->proxy()->refreshLimits();
         QTRY_COMPARE(warned.count(), before + 1);
         QVERIFY2(warned.last().first().toString().contains(QStringLiteral("96%")), qPrintable(warned.last().first().toString()));
+        QCOMPARE(tray.lastNotification(), warned.last().first().toString());
         // Once per threshold and period: another reading above 95% says nothing new.
         const int reads = read.count();
         m_controller->proxy()->refreshLimits();

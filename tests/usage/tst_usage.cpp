@@ -243,8 +243,15 @@ private Q_SLOTS:
 
     void planLimitsFromFactory()
     {
-        // Read once signed in (the fixture's key is checked), quietly absent when Factory has no such call.
-        QTRY_VERIFY(m_f.proxy->planLimits().has_value());
+        // A headless proxy asks Factory only when usage is asked for (GET /usage); quietly absent when Factory has
+        // no such call.
+        QCOMPARE(m_f.fake->limitsCalls, 0);
+        QSignalSpy first(m_f.proxy.get(), &ProxyService::limitsChanged);
+        RecordedCall ask;
+        QVERIFY(m_f.call(ask, "GET", QStringLiteral("/usage"), {}));
+        QTRY_COMPARE(first.count(), 1);
+        QCOMPARE(m_f.fake->limitsCalls, 1);
+        QVERIFY(m_f.proxy->planLimits().has_value());
         QCOMPARE(m_f.proxy->planLimits()->used, 8100000.0);
         QCOMPARE(m_f.proxy->planLimits()->limit, 10000000.0);
         QCOMPARE(m_f.proxy->planLimits()->resetsAt, QDateTime(QDate(2026, 12, 1), QTime(0, 0), Qt::UTC));
