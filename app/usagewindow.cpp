@@ -213,7 +213,10 @@ UsageWindow::UsageWindow(AppController *controller, QWidget *parent) : QWidget(p
         if (isVisible())
             refresh();
     });
-    connect(controller->proxy()->usage(), &d2a::UsageStore::written, &m_refresh, qOverload<>(&QTimer::start));
+    connect(controller->proxy()->usage(), &d2a::UsageStore::written, this, [this] {
+        if (!m_refresh.isActive()) // batches come every second: a restarted timer would never fire
+            m_refresh.start();
+    });
     connect(controller->proxy(), &d2a::ProxyService::limitsChanged, this, &UsageWindow::refresh);
     refresh();
 }

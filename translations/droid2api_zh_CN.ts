@@ -1488,22 +1488,6 @@
         <translation>等待 %1 中 droid CLI 的写锁超时</translation>
     </message>
     <message>
-        <source>cannot reach Factory to check the key: %1</source>
-        <translation>无法连接 Factory 来检查密钥：%1</translation>
-    </message>
-    <message>
-        <source>Factory rejected the API key (HTTP %1)</source>
-        <translation>Factory 拒绝了该 API 密钥（HTTP %1）</translation>
-    </message>
-    <message>
-        <source>Factory could not check the key (HTTP %1)</source>
-        <translation>Factory 无法检查该密钥（HTTP %1）</translation>
-    </message>
-    <message>
-        <source>HTTP %1</source>
-        <translation>HTTP %1</translation>
-    </message>
-    <message>
         <source>cannot read %1: %2</source>
         <translation>无法读取 %1：%2</translation>
     </message>
@@ -1546,26 +1530,6 @@
     <message>
         <source>the OS keychain cannot be used (%1); tokens are kept in %2, readable only by you, until it can</source>
         <translation>系统钥匙串无法使用（%1）；在它可用之前，登录令牌保存在 %2 中，仅你本人可读</translation>
-    </message>
-    <message>
-        <source>cannot reach the sign-in service: %1</source>
-        <translation>无法连接登录服务：%1</translation>
-    </message>
-    <message>
-        <source>the sign-in service answered HTTP %1</source>
-        <translation>登录服务返回了 HTTP %1</translation>
-    </message>
-    <message>
-        <source>the sign-in service refused: %1%2</source>
-        <translation>登录服务拒绝了请求：%1%2</translation>
-    </message>
-    <message>
-        <source>the sign-in service sent no access token</source>
-        <translation>登录服务没有发来访问令牌</translation>
-    </message>
-    <message>
-        <source>the sign-in service refused device sign-in (HTTP %1)</source>
-        <translation>登录服务拒绝了设备登录（HTTP %1）</translation>
     </message>
 </context>
 <context>

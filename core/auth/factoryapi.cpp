@@ -2,7 +2,6 @@
 
 #include "../upstream/factoryheaders.h"
 #include "../upstream/httpclient.h"
-#include "../text.h"
 
 #include <QtCore/qjsonarray.h>
 #include <QtCore/qjsondocument.h>
@@ -38,15 +37,16 @@ void FactoryApiClient::get(const QString &path, const QByteArray &bearer, bool e
     m_http->fetch(r, context, done);
 }
 
+// Messages here stay English: they reach API clients too (a 401 says why the key or sign-in failed).
 void FactoryApiClient::whoami(const QByteArray &bearer, QObject *context, std::function<void(Result<Whoami>)> done)
 {
     get(QStringLiteral("/api/cli/whoami"), bearer, true, context, [done](int status, const QByteArray &body, const Error *e) {
         if (e)
-            return done(Error { 503, AuthText::tr("cannot reach Factory to check the key: %1").arg(e->message), "network" });
+            return done(Error { 503, QStringLiteral("cannot reach Factory to check the key: %1").arg(e->message), "network" });
         if (status == 400 || status == 401 || status == 403)
-            return done(Error { 401, AuthText::tr("Factory rejected the API key (HTTP %1)").arg(status), "rejected" });
+            return done(Error { 401, QStringLiteral("Factory rejected the API key (HTTP %1)").arg(status), "rejected" });
         if (status != 200)
-            return done(Error { 503, AuthText::tr("Factory could not check the key (HTTP %1)").arg(status), "network" });
+            return done(Error { 503, QStringLiteral("Factory could not check the key (HTTP %1)").arg(status), "network" });
         const QJsonObject o = QJsonDocument::fromJson(body).object();
         Whoami w;
         w.userId = o.value(u"userId").toString();
@@ -116,7 +116,7 @@ void FactoryApiClient::organizations(const QByteArray &bearer, QObject *context,
 {
     get(QStringLiteral("/api/cli/org"), bearer, false, context, [done](int status, const QByteArray &body, const Error *e) {
         if (e || status != 200)
-            return done(Error { 503, e ? e->message : AuthText::tr("HTTP %1").arg(status), "network" });
+            return done(Error { 503, e ? e->message : QStringLiteral("HTTP %1").arg(status), "network" });
         QStringList ids;
         for (const QJsonValue &v : QJsonDocument::fromJson(body).object().value(u"workosOrgIds").toArray())
             ids << v.toString();

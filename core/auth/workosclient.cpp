@@ -3,7 +3,6 @@
 #include "../log/log.h"
 #include "../upstream/httpclient.h"
 #include "jwt.h"
-#include "../text.h"
 
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qjsonobject.h>
@@ -36,19 +35,20 @@ void WorkOsClient::post(const QString &path, const QList<QPair<QString, QString>
     m_http->fetch(r, context, done);
 }
 
+// Messages here stay English: a refused refresh becomes the 401 API clients get ("Factory sign-in required: ...").
 Result<TokenResponse> WorkOsClient::parseTokens(int status, const QByteArray &body, const Error *networkError)
 {
     if (networkError)
-        return Error { 503, AuthText::tr("cannot reach the sign-in service: %1").arg(networkError->message), "network" };
+        return Error { 503, QStringLiteral("cannot reach the sign-in service: %1").arg(networkError->message), "network" };
     const QJsonObject o = QJsonDocument::fromJson(body).object();
     if (status >= 500)
-        return Error { 503, AuthText::tr("the sign-in service answered HTTP %1").arg(status), "network" };
+        return Error { 503, QStringLiteral("the sign-in service answered HTTP %1").arg(status), "network" };
     if (status != 200) {
         const QString code = o.value(u"error").toString(o.value(u"code").toString());
         const QString description = o.value(u"error_description").toString(o.value(u"message").toString());
         return Error { 401,
-                       AuthText::tr("the sign-in service refused: %1%2")
-                           .arg(code.isEmpty() ? AuthText::tr("HTTP %1").arg(status) : code,
+                       QStringLiteral("the sign-in service refused: %1%2")
+                           .arg(code.isEmpty() ? QStringLiteral("HTTP %1").arg(status) : code,
                                 description.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(description)),
                        code.toLatin1() };
     }
@@ -56,7 +56,7 @@ Result<TokenResponse> WorkOsClient::parseTokens(int status, const QByteArray &bo
     t.accessToken = o.value(u"access_token").toString();
     t.refreshToken = o.value(u"refresh_token").toString();
     if (t.accessToken.isEmpty())
-        return Error { 502, AuthText::tr("the sign-in service sent no access token"), "network" };
+        return Error { 502, QStringLiteral("the sign-in service sent no access token"), "network" };
     log::registerSecret(t.accessToken);
     log::registerSecret(t.refreshToken);
     t.expiresAt = jwt::expiresAt(t.accessToken.toLatin1());
@@ -83,10 +83,10 @@ void WorkOsClient::authorizeDevice(QObject *context, std::function<void(Result<D
     post(QStringLiteral("/user_management/authorize/device"), { { QStringLiteral("client_id"), m_clientId } }, context,
          [done](int status, const QByteArray &body, const Error *e) {
         if (e)
-            return done(Error { 503, AuthText::tr("cannot reach the sign-in service: %1").arg(e->message), "network" });
+            return done(Error { 503, QStringLiteral("cannot reach the sign-in service: %1").arg(e->message), "network" });
         const QJsonObject o = QJsonDocument::fromJson(body).object();
         if (status != 200 || !o.contains(u"device_code"))
-            return done(Error { 502, AuthText::tr("the sign-in service refused device sign-in (HTTP %1)").arg(status), {} });
+            return done(Error { 502, QStringLiteral("the sign-in service refused device sign-in (HTTP %1)").arg(status), {} });
         DeviceCode d;
         d.deviceCode = o.value(u"device_code").toString();
         log::registerSecret(d.deviceCode);

@@ -128,7 +128,7 @@ void ClientProbe::testModel(const QString &baseUrl, const QString &key, const QS
         const QString took = tr("%1 s").arg(QLocale().toString(clock.elapsed() / 1000.0, 'f', 1));
         const QJsonObject o = QJsonDocument::fromJson(answer).object();
         if (error) {
-            m_hops.append({ what, false, tr("nothing answers there: is droid2api running on this address?") });
+            m_hops.append({ what, false, error->message });
         } else if (status == 200) {
             const QString reply = o.value(u"choices").toArray().at(0).toObject().value(u"message").toObject().value(u"content").toString().simplified();
             m_hops.append({ what, true, reply.isEmpty() ? tr("answered in %1 (no text: the answer room went to reasoning)").arg(took)

@@ -158,9 +158,14 @@ ProxyService::ProxyService(QObject *parent)
     m_limitsTimer.setInterval(10 * 60 * 1000);
     connect(&m_limitsTimer, &QTimer::timeout, this, &ProxyService::refreshLimits);
     connect(m_auth, &AuthManager::statusChanged, this, [this] {
-        if (m_watchLimits && m_auth->state() == AuthManager::State::Ready && !m_limitsTimer.isActive()) {
+        if (!m_watchLimits)
+            return;
+        const QString account = m_auth->email() + u'/' + AuthManager::sourceName(m_auth->source());
+        if (m_auth->source() == AuthManager::Source::None)
+            refreshLimits(); // forgets the last account's plan
+        else if (m_auth->state() == AuthManager::State::Ready && (!m_limitsTimer.isActive() || account != m_limitsAccount)) {
             m_limitsTimer.start();
-            refreshLimits();
+            refreshLimits(); // signed in, or as someone else
         }
     });
 }
@@ -176,8 +181,15 @@ void ProxyService::watchLimits()
 
 void ProxyService::refreshLimits()
 {
-    if (m_env.envBackend || m_auth->source() == AuthManager::Source::None)
+    if (m_env.envBackend || m_auth->source() == AuthManager::Source::None) {
+        if (m_limits) { // signed out: the last account's plan is not this one's
+            m_limits.reset();
+            Q_EMIT limitsChanged();
+        }
         return;
+    }
+    m_limitsAskedAt = QDateTime::currentDateTimeUtc();
+    m_limitsAccount = m_auth->email() + u'/' + AuthManager::sourceName(m_auth->source());
     m_auth->fetchLimits(this, [this](Result<PlanLimits> r) {
         if (r) {
             m_limits = r.value();
@@ -588,7 +600,7 @@ void ProxyService::handleUsage(Exchange *exchange)
     auto parse = [](const QString &text, bool end) -> std::optional<QDateTime> {
         if (text.isEmpty())
             return QDateTime();
-        const QDate day = QDate::fromString(text, Qt::ISODate);
+        const QDate day = text.size() == 10 ? QDate::fromString(text, Qt::ISODate) : QDate(); // a date alone
         if (day.isValid())
             return QDateTime(end ? day.addDays(1) : day, QTime(0, 0)); // a "to" day counts whole
         const QDateTime at = QDateTime::fromString(text, Qt::ISODate);
@@ -606,10 +618,12 @@ void ProxyService::handleUsage(Exchange *exchange)
         return exchange->respondError(Error::badRequest(QStringLiteral("group is model, client, day or backend")));
     const QDateTime end = to->isValid() ? *to : QDateTime::currentDateTimeUtc();
     const QDateTime start = from->isValid() ? *from : end.addDays(-30);
+    m_usage->flush(); // this answer counts every request that ended before it
     QJsonObject report = m_usage->report(start, end, *group);
     // Read the plan's limits when asked for (a headless proxy calls Factory for them only then): this answer
     // has the last reading, the next one the fresh one.
-    if (!m_limits || m_limits->readAt.secsTo(QDateTime::currentDateTimeUtc()) > 600)
+    if ((!m_limits || m_limits->readAt.secsTo(QDateTime::currentDateTimeUtc()) > 600)
+        && (!m_limitsAskedAt.isValid() || m_limitsAskedAt.secsTo(QDateTime::currentDateTimeUtc()) > 60))
         refreshLimits();
     if (m_limits) {
         QJsonObject limits { { QStringLiteral("used"), m_limits->used },
@@ -637,7 +651,8 @@ void ProxyService::recordUsage(const RequestRecord &record)
     row.durationMs = record.durationMs;
     row.streamed = record.streamed;
     row.tokens = record.tokens;
-    const ModelConfig *model = m_config->findModel(record.model);
+    // Factory credits only for what Factory served (another backend bills its own way).
+    const ModelConfig *model = record.backend == u"factory" ? m_config->findModel(record.model) : nullptr;
     row.credits = creditsFor(record.tokens, model ? model->credits : 0);
     m_usage->record(row);
 }

@@ -118,6 +118,8 @@ private:
     QTimer m_limitsTimer;
     std::optional<PlanLimits> m_limits;
     bool m_watchLimits = false;
+    QDateTime m_limitsAskedAt; ///< the last time Factory was asked (GET /usage asks at most once a minute)
+    QString m_limitsAccount; ///< whose plan m_limits is
 };
 
 /// Returns freed heap memory to the system (glibc keeps it otherwise).

@@ -85,9 +85,11 @@ void TokenCounts::merge(const TokenCounts &later)
         if (theirs > 0 || mine == 0)
             mine = theirs;
     };
-    keep(input, later.input);
+    if (later.input > 0 || later.cacheRead > 0 || input == 0) { // input is counted net of cache reads: a pair
+        input = later.input;
+        cacheRead = later.cacheRead;
+    }
     keep(output, later.output);
-    keep(cacheRead, later.cacheRead);
     keep(cacheWrite, later.cacheWrite);
     keep(reasoning, later.reasoning);
     known = true;

@@ -83,7 +83,10 @@ public:
     bool write(const QList<UsageRow> &rows)
     {
         QSqlDatabase db = QSqlDatabase::database(m_connection);
-        db.transaction();
+        if (!db.transaction()) {
+            qCWarning(lcUsage).noquote() << "cannot write usage:" << db.lastError().text();
+            return false;
+        }
         QSqlQuery q(db);
         q.prepare(QStringLiteral("INSERT INTO requests (at_ms, model, backend, status, input, output, client, route, duration_ms, "
                                  "streamed, cache_read, cache_write, reasoning, credits, requests) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
@@ -233,6 +236,11 @@ QString UsageStore::open(const QString &path, int retentionDays)
     }
     prune();
     m_pruneTimer.start();
+    const QDateTime midnight(QDate::currentDate(), QTime(0, 0));
+    m_todayDate = midnight.date();
+    m_todayCredits = 0;
+    for (const UsageTotal &t : totals(midnight, midnight.addDays(1), Group::Backend))
+        m_todayCredits += t.credits;
     return {};
 }
 
@@ -240,7 +248,16 @@ QString UsageStore::migrate(int from)
 {
     QSqlDatabase db = QSqlDatabase::database(m_connection);
     QSqlQuery q(db);
-    db.transaction();
+    // Another droid2api (the desktop app and a headless one, or `droid2api usage`) may upgrade the same file at
+    // this moment: take the write lock first, then read the version again under it.
+    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        return q.lastError().text();
+    if (q.exec(QStringLiteral("PRAGMA user_version")) && q.next())
+        from = q.value(0).toInt();
+    if (from >= kSchemaVersion) {
+        q.exec(QStringLiteral("COMMIT"));
+        return {};
+    }
     QStringList steps;
     if (from < 1) // version 1: the first schema
         steps << QStringLiteral("CREATE TABLE requests (at_ms INTEGER NOT NULL, model TEXT NOT NULL, backend TEXT NOT NULL, "
@@ -260,11 +277,11 @@ QString UsageStore::migrate(int from)
     for (const QString &step : std::as_const(steps))
         if (!q.exec(step)) {
             const QString why = q.lastError().text();
-            db.rollback();
+            q.exec(QStringLiteral("ROLLBACK"));
             return why;
         }
-    if (!db.commit())
-        return db.lastError().text();
+    if (!q.exec(QStringLiteral("COMMIT")))
+        return q.lastError().text();
     if (from > 0)
         qCInfo(lcUsage).noquote() << "usage database migrated from version" << from << "to" << kSchemaVersion;
     return {};
@@ -305,6 +322,13 @@ void UsageStore::record(const UsageRow &row)
         it->tokens.reasoning += row.tokens.reasoning;
         it->credits += row.credits;
     }
+    const QDate day = QDateTime::fromMSecsSinceEpoch(row.atMs).date();
+    if (day != m_todayDate && day == QDate::currentDate()) {
+        m_todayDate = day;
+        m_todayCredits = 0;
+    }
+    if (day == m_todayDate)
+        m_todayCredits += row.credits;
     if (!m_flushTimer.isActive())
         m_flushTimer.start();
 }
@@ -478,11 +502,8 @@ QList<UsageDay> UsageStore::daily(const QDateTime &from, const QDateTime &to) co
 
 double UsageStore::creditsToday() const
 {
-    const QDateTime midnight = QDateTime(QDate::currentDate(), QTime(0, 0));
-    double sum = 0;
-    for (const UsageTotal &t : totals(midnight, midnight.addDays(1), Group::Backend))
-        sum += t.credits;
-    return sum;
+    // Kept in memory (the tray asks every few seconds: no query, no wait for the writer).
+    return m_todayDate == QDate::currentDate() ? m_todayCredits : 0;
 }
 
 } // namespace d2a

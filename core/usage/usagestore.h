@@ -106,7 +106,7 @@ public:
     QList<UsageDay> daily(const QDateTime &from, const QDateTime &to) const;
     /// GET /usage and `droid2api usage --json`: {from, to, group, rows: [{key, requests, *_tokens, credits}], total}.
     QJsonObject report(const QDateTime &from, const QDateTime &to, Group group) const;
-    /// Credits spent since local midnight.
+    /// Credits spent since local midnight (from memory: cheap enough for a tray's poll).
     double creditsToday() const;
     /// Requests recorded and not yet written.
     qint64 pendingRows() const;
@@ -133,6 +133,8 @@ private:
     QHash<QString, QString> m_clients; ///< User-Agent -> coding tool, so each agent's header is matched once
     QTimer m_flushTimer;
     QTimer m_pruneTimer;
+    QDate m_todayDate; ///< the local day m_todayCredits counts
+    double m_todayCredits = 0;
     QThread m_thread;
     UsageWriter *m_writer = nullptr; ///< lives in m_thread
 };

@@ -226,6 +226,14 @@ private Q_SLOTS:
         RecordedCall ranged;
         QVERIFY(m_f.call(ranged, "GET", QStringLiteral("/usage?from=2020-01-01&to=2020-01-31"), {}));
         QCOMPARE(QJsonDocument::fromJson(ranged.body).object().value("total").toObject().value("requests").toInt(), 0);
+        // ISO date-times keep their time of day.
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        RecordedCall around;
+        QVERIFY(m_f.call(around, "GET", QStringLiteral("/usage?from=%1&to=%2").arg(now.addSecs(-3600).toString(Qt::ISODate), now.addSecs(3600).toString(Qt::ISODate)), {}));
+        QCOMPARE(around.json().value("total").toObject().value("requests").toInt(), 1);
+        RecordedCall later;
+        QVERIFY(m_f.call(later, "GET", QStringLiteral("/usage?from=%1").arg(now.addSecs(600).toString(Qt::ISODate)), {}));
+        QCOMPARE(later.json().value("total").toObject().value("requests").toInt(), 0);
         RecordedCall bad;
         QVERIFY(m_f.call(bad, "GET", QStringLiteral("/usage?group=week"), {}));
         QCOMPARE(bad.status, 400);
