@@ -530,6 +530,34 @@ void HttpServer::adopt(QTcpSocket *socket)
     m_connections.append(new HttpConnection(socket, this));
 }
 
+QList<HttpConnection *> HttpServer::sheddable(const QList<HttpConnection *> &among, bool silentAtAnyAge) const
+{
+    // Keep-alive connections between requests first (idle longest first), then those waiting for a client
+    // that has not completed a head (waiting longest first): one that has trickled its head for over a second,
+    // or has sent nothing for over a second (at any age with `silentAtAnyAge`). A real client sends its head in
+    // milliseconds. A connection just accepted, whose bytes are not read yet, is never shed for its own sake.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QList<HttpConnection *> idle;
+    QList<HttpConnection *> stalled;
+    for (HttpConnection *c : among) {
+        if (c->isKeepAliveIdle())
+            idle << c;
+        else if (c->stalledSinceMs() >= 0 && ((silentAtAnyAge && c->isIdle()) || now - c->stalledSinceMs() > 1000))
+            stalled << c;
+    }
+    std::sort(idle.begin(), idle.end(), [](const HttpConnection *a, const HttpConnection *b) { return a->idleSinceMs() < b->idleSinceMs(); });
+    std::sort(stalled.begin(), stalled.end(),
+              [](const HttpConnection *a, const HttpConnection *b) { return a->stalledSinceMs() < b->stalledSinceMs(); });
+    return idle + stalled;
+}
+
+void HttpServer::shed(HttpConnection *connection)
+{
+    ++m_shed;
+    connection->close();
+    forget(connection);
+}
+
 bool HttpServer::makeRoomFor(const QHostAddress &peer)
 {
     QList<HttpConnection *> mine;
@@ -538,62 +566,27 @@ bool HttpServer::makeRoomFor(const QHostAddress &peer)
             mine << c;
     if (mine.size() < m_limits.maxConnectionsPerClient)
         return true;
-    // Room comes from the oldest keep-alive connection between requests, else from the one waiting longest
-    // for a client that has sent nothing yet, or that has trickled its head for over a second (on loopback
-    // every local client shares one address, so a slowloris must not lock the others out).
-    HttpConnection *oldest = nullptr;
-    for (HttpConnection *c : std::as_const(mine))
-        if (c->isKeepAliveIdle() && (!oldest || c->idleSinceMs() < oldest->idleSinceMs()))
-            oldest = c;
-    if (!oldest) {
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        for (HttpConnection *c : std::as_const(mine)) {
-            const qint64 since = c->stalledSinceMs();
-            if (since >= 0 && (c->isIdle() || now - since > 1000) && (!oldest || since < oldest->stalledSinceMs()))
-                oldest = c;
-        }
-    }
-    if (!oldest)
+    // The newcomer waits while the others had their chance: a silent one goes at any age (on loopback every
+    // local client shares one address, so a slowloris must not lock the others out).
+    const QList<HttpConnection *> candidates = sheddable(mine, true);
+    if (candidates.isEmpty())
         return false;
-    ++m_shed;
-    oldest->close();
-    forget(oldest);
+    shed(candidates.first());
     return true;
 }
 
 void HttpServer::onAcceptError(QAbstractSocket::SocketError error)
 {
-    // QTcpServer has paused itself. Out of file descriptors (EMFILE/ENFILE) or any other accept failure: wait
-    // a moment instead of spinning on the listening socket, and make room by closing the oldest idle
-    // keep-alive connection. One warning per episode, not one per retry.
+    // Accepting is paused already (by QTcpServer, or by acceptPending). Out of file descriptors (EMFILE/ENFILE)
+    // or any other accept failure: wait a moment instead of spinning on the listening socket, and make room:
+    // the oldest keep-alive connection, else the 16 clients stalled longest, so those queued behind them get
+    // in within a few pauses. One warning per episode, not one per retry.
     ++m_acceptPauses;
-    m_listener->pauseAccepting();
     if (error == QAbstractSocket::SocketResourceError) {
-        HttpConnection *oldest = nullptr;
-        for (HttpConnection *c : std::as_const(m_connections))
-            if (c->isKeepAliveIdle() && (!oldest || c->idleSinceMs() < oldest->idleSinceMs()))
-                oldest = c;
-        if (oldest) {
-            ++m_shed;
-            oldest->close();
-            forget(oldest);
-        } else {
-            // The descriptors are held by clients that send nothing or trickle their heads (slowloris). A real
-            // client sends its head in milliseconds: the 16 stalled longest (over a second each) make room, so
-            // the clients queued behind them get in within a few pauses.
-            const qint64 now = QDateTime::currentMSecsSinceEpoch();
-            QList<HttpConnection *> stalled;
-            for (HttpConnection *c : std::as_const(m_connections))
-                if (c->stalledSinceMs() >= 0 && now - c->stalledSinceMs() > 1000)
-                    stalled << c;
-            std::sort(stalled.begin(), stalled.end(),
-                      [](const HttpConnection *a, const HttpConnection *b) { return a->stalledSinceMs() < b->stalledSinceMs(); });
-            for (HttpConnection *c : stalled.mid(0, 16)) {
-                ++m_shed;
-                c->close();
-                forget(c);
-            }
-        }
+        const QList<HttpConnection *> candidates = sheddable(m_connections, false);
+        const qsizetype n = !candidates.isEmpty() && candidates.first()->isKeepAliveIdle() ? 1 : 16;
+        for (HttpConnection *c : candidates.mid(0, n))
+            shed(c);
     }
     if (!m_acceptTrouble) {
         m_acceptTrouble = true;
