@@ -530,12 +530,13 @@ void HttpServer::adopt(QTcpSocket *socket)
     m_connections.append(new HttpConnection(socket, this));
 }
 
-QList<HttpConnection *> HttpServer::sheddable(const QList<HttpConnection *> &among, bool silentAtAnyAge) const
+QList<HttpConnection *> HttpServer::sheddable(const QList<HttpConnection *> &among, bool silentAtAnyAge, qsizetype count) const
 {
     // Keep-alive connections between requests first (idle longest first), then those waiting for a client
     // that has not completed a head (waiting longest first): one that has trickled its head for over a second,
     // or has sent nothing for over a second (at any age with `silentAtAnyAge`). A real client sends its head in
     // milliseconds. A connection just accepted, whose bytes are not read yet, is never shed for its own sake.
+    // Only the first `count` are ordered (one, at every accept at the per-client cap: no full sort there).
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     QList<HttpConnection *> idle;
     QList<HttpConnection *> stalled;
@@ -545,10 +546,15 @@ QList<HttpConnection *> HttpServer::sheddable(const QList<HttpConnection *> &amo
         else if (c->stalledSinceMs() >= 0 && ((silentAtAnyAge && c->isIdle()) || now - c->stalledSinceMs() > 1000))
             stalled << c;
     }
-    std::sort(idle.begin(), idle.end(), [](const HttpConnection *a, const HttpConnection *b) { return a->idleSinceMs() < b->idleSinceMs(); });
-    std::sort(stalled.begin(), stalled.end(),
-              [](const HttpConnection *a, const HttpConnection *b) { return a->stalledSinceMs() < b->stalledSinceMs(); });
-    return idle + stalled;
+    auto firstOf = [count](QList<HttpConnection *> &list, auto since) {
+        const qsizetype n = qMin(count, list.size());
+        std::partial_sort(list.begin(), list.begin() + n, list.end(),
+                          [since](const HttpConnection *a, const HttpConnection *b) { return since(a) < since(b); });
+        list.resize(n);
+    };
+    firstOf(idle, [](const HttpConnection *c) { return c->idleSinceMs(); });
+    firstOf(stalled, [](const HttpConnection *c) { return c->stalledSinceMs(); });
+    return (idle + stalled).mid(0, count);
 }
 
 void HttpServer::shed(HttpConnection *connection)
@@ -568,7 +574,7 @@ bool HttpServer::makeRoomFor(const QHostAddress &peer)
         return true;
     // The newcomer waits while the others had their chance: a silent one goes at any age (on loopback every
     // local client shares one address, so a slowloris must not lock the others out).
-    const QList<HttpConnection *> candidates = sheddable(mine, true);
+    const QList<HttpConnection *> candidates = sheddable(mine, true, 1);
     if (candidates.isEmpty())
         return false;
     shed(candidates.first());
@@ -577,13 +583,15 @@ bool HttpServer::makeRoomFor(const QHostAddress &peer)
 
 void HttpServer::onAcceptError(QAbstractSocket::SocketError error)
 {
-    // Accepting is paused already (by QTcpServer, or by acceptPending). Out of file descriptors (EMFILE/ENFILE)
-    // or any other accept failure: wait a moment instead of spinning on the listening socket, and make room:
+    // Accepting pauses (acceptPending disabled its notifier; a QTcpServer is told to, whatever it did itself).
+    // Out of file descriptors (EMFILE/ENFILE) or any other accept failure: wait a moment instead of spinning on
+    // the listening socket, and make room:
     // the oldest keep-alive connection, else the 16 clients stalled longest, so those queued behind them get
     // in within a few pauses. One warning per episode, not one per retry.
     ++m_acceptPauses;
+    m_listener->pauseAccepting();
     if (error == QAbstractSocket::SocketResourceError) {
-        const QList<HttpConnection *> candidates = sheddable(m_connections, false);
+        const QList<HttpConnection *> candidates = sheddable(m_connections, false, 16);
         const qsizetype n = !candidates.isEmpty() && candidates.first()->isKeepAliveIdle() ? 1 : 16;
         for (HttpConnection *c : candidates.mid(0, n))
             shed(c);

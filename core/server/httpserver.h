@@ -185,7 +185,7 @@ private:
     void adopt(QTcpSocket *socket);
     void onAcceptError(QAbstractSocket::SocketError error);
     /// Connections that may be closed to make room, the most deserving first (see the definition).
-    QList<HttpConnection *> sheddable(const QList<HttpConnection *> &among, bool silentAtAnyAge) const;
+    QList<HttpConnection *> sheddable(const QList<HttpConnection *> &among, bool silentAtAnyAge, qsizetype count) const;
     void shed(HttpConnection *connection);
     /// Room for one more connection from `peer`: closes its oldest idle one when at the cap; false when all of
     /// its connections are busy.
