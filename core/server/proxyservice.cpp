@@ -157,25 +157,29 @@ ProxyService::ProxyService(QObject *parent)
     // The plan's limits, for whoever watches them (the desktop app): once signed in, then every 10 minutes.
     m_limitsTimer.setInterval(10 * 60 * 1000);
     connect(&m_limitsTimer, &QTimer::timeout, this, &ProxyService::refreshLimits);
-    connect(m_auth, &AuthManager::statusChanged, this, [this] {
-        if (!m_watchLimits)
-            return;
-        const QString account = m_auth->email() + u'/' + AuthManager::sourceName(m_auth->source());
-        if (m_auth->source() == AuthManager::Source::None)
-            refreshLimits(); // forgets the last account's plan
-        else if (m_auth->state() == AuthManager::State::Ready && (!m_limitsTimer.isActive() || account != m_limitsAccount)) {
-            m_limitsTimer.start();
-            refreshLimits(); // signed in, or as someone else
-        }
-    });
+    connect(m_auth, &AuthManager::statusChanged, this, &ProxyService::followLimits);
+}
+
+QString ProxyService::limitsAccount() const
+{
+    return m_auth->email() + u'/' + AuthManager::sourceName(m_auth->source());
 }
 
 void ProxyService::watchLimits()
 {
     m_watchLimits = true;
-    if (m_auth->state() == AuthManager::State::Ready && !m_limitsTimer.isActive()) {
+    followLimits();
+}
+
+void ProxyService::followLimits()
+{
+    if (!m_watchLimits)
+        return;
+    if (m_auth->source() == AuthManager::Source::None) {
+        refreshLimits(); // forgets the last account's plan
+    } else if (m_auth->state() == AuthManager::State::Ready && (!m_limitsTimer.isActive() || limitsAccount() != m_limitsAccount)) {
         m_limitsTimer.start();
-        refreshLimits();
+        refreshLimits(); // signed in, or as someone else
     }
 }
 
@@ -189,7 +193,7 @@ void ProxyService::refreshLimits()
         return;
     }
     m_limitsAskedAt = QDateTime::currentDateTimeUtc();
-    m_limitsAccount = m_auth->email() + u'/' + AuthManager::sourceName(m_auth->source());
+    m_limitsAccount = limitsAccount();
     m_auth->fetchLimits(this, [this](Result<PlanLimits> r) {
         if (r) {
             m_limits = r.value();

@@ -83,6 +83,9 @@ private:
     void handleInfo(Exchange *exchange);
     void handleModels(Exchange *exchange);
     void handleUsage(Exchange *exchange);
+    /// Reads the plan's limits when a watched sign-in starts or changes account; forgets them at sign-out.
+    void followLimits();
+    QString limitsAccount() const; ///< whose plan a reading is (email and credential source)
     void recordUsage(const RequestRecord &record);
     void handleProxy(Exchange *exchange, WireFormat routeFormat, const QString &pathModel, bool streamRoute,
                      bool countTokens);

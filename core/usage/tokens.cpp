@@ -95,6 +95,17 @@ void TokenCounts::merge(const TokenCounts &later)
     known = true;
 }
 
+TokenCounts &TokenCounts::operator+=(const TokenCounts &other)
+{
+    input += other.input;
+    output += other.output;
+    cacheRead += other.cacheRead;
+    cacheWrite += other.cacheWrite;
+    reasoning += other.reasoning;
+    known = known || other.known;
+    return *this;
+}
+
 TokenCounts usageOfAnswer(WireFormat format, const QByteArray &body)
 {
     auto doc = json::Document::parse(body, { 64, false });

@@ -21,6 +21,8 @@ struct TokenCounts
     qint64 total() const { return input + output + cacheRead + cacheWrite; }
     /// Takes each count the other side reported (a later report of a stream supersedes an earlier one).
     void merge(const TokenCounts &later);
+    /// Adds another request's counts (requests summed into one row).
+    TokenCounts &operator+=(const TokenCounts &other);
 };
 
 /// Usage in a whole answer of `format` (a Gemini stream-as-array answer counts its last chunk's usage).

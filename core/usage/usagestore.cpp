@@ -315,11 +315,7 @@ void UsageStore::record(const UsageRow &row)
     } else {
         it->requests += row.requests;
         it->durationMs += row.durationMs;
-        it->tokens.input += row.tokens.input;
-        it->tokens.output += row.tokens.output;
-        it->tokens.cacheRead += row.tokens.cacheRead;
-        it->tokens.cacheWrite += row.tokens.cacheWrite;
-        it->tokens.reasoning += row.tokens.reasoning;
+        it->tokens += row.tokens;
         it->credits += row.credits;
     }
     const QDate day = QDateTime::fromMSecsSinceEpoch(row.atMs).date();
