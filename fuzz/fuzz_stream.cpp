@@ -1,5 +1,5 @@
 // libFuzzer target: an upstream's SSE stream through the SSE splitter, the upstream format's event reader and
-// the client format's stream writer (every pair of the four formats), as ForwardJob runs them. Invariants: no
+// the client format's stream writer (every pair of the four formats), as the Relay runs them. Invariants: no
 // crash or sanitizer report; the splitter yields the same events whatever the read sizes; events are whole
 // (each ends with a line break); what a writer produces is valid UTF-8 SSE whose data lines are JSON.
 

@@ -2,6 +2,7 @@
 
 #include "../json/jsonwriter.h"
 #include "../log/log.h"
+#include "formats_p.h"
 
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qjsonarray.h>
@@ -9,9 +10,9 @@
 
 namespace d2a {
 
-namespace {
+namespace fmt {
 
-QByteArray openAiType(int status)
+QByteArray openAiErrorType(int status)
 {
     switch (status) {
     case 400: case 404: case 413: case 422: return "invalid_request_error";
@@ -22,7 +23,7 @@ QByteArray openAiType(int status)
     }
 }
 
-QByteArray openAiCode(int status)
+QByteArray openAiErrorCode(int status)
 {
     switch (status) {
     case 401: return "invalid_api_key";
@@ -36,99 +37,48 @@ QByteArray openAiCode(int status)
     }
 }
 
-QByteArray anthropicType(int status)
+QByteArray openAiErrorBody(const Error &e)
 {
-    switch (status) {
-    case 400: case 422: return "invalid_request_error";
-    case 401: return "authentication_error";
-    case 403: return "permission_error";
-    case 404: return "not_found_error";
-    case 413: return "request_too_large";
-    case 429: return "rate_limit_error";
-    case 529: return "overloaded_error";
-    default: return status >= 500 ? "api_error" : "invalid_request_error";
-    }
-}
-
-QByteArray geminiStatus(int status)
-{
-    switch (status) {
-    case 400: case 413: case 422: return "INVALID_ARGUMENT";
-    case 401: return "UNAUTHENTICATED";
-    case 403: return "PERMISSION_DENIED";
-    case 404: return "NOT_FOUND";
-    case 429: return "RESOURCE_EXHAUSTED";
-    case 502: case 503: case 529: return "UNAVAILABLE";
-    case 504: return "DEADLINE_EXCEEDED";
-    default: return status >= 500 ? "INTERNAL" : "INVALID_ARGUMENT";
-    }
-}
-
-} // namespace
-
-QByteArray renderErrorBody(WireFormat format, const Error &e)
-{
-    const QString message = log::redact(e.message);
     QByteArray out;
     json::Writer w(&out);
-    switch (format) {
-    case WireFormat::OpenAIChat:
-    case WireFormat::OpenAIResponses: {
-        w.beginObject().key("error").beginObject().member("message", message).member("type", openAiType(e.httpStatus).constData());
-        w.memberNull("param").key("code");
-        const QByteArray code = openAiCode(e.httpStatus);
-        if (code.isEmpty())
-            w.null();
-        else
-            w.string(QLatin1StringView(code));
-        w.endObject().endObject();
-        break;
-    }
-    case WireFormat::Anthropic: {
-        const QByteArray type = e.vendorType.isEmpty() ? anthropicType(e.httpStatus) : e.vendorType;
-        w.beginObject().member("type", "error").key("error").beginObject();
-        w.key("type").stringUtf8(type).member("message", message).endObject().endObject();
-        break;
-    }
-    case WireFormat::Gemini:
-        w.beginObject().key("error").beginObject().member("code", e.httpStatus).member("message", message);
-        w.member("status", geminiStatus(e.httpStatus).constData()).endObject().endObject();
-        break;
-    }
+    w.beginObject().key("error").beginObject().member("message", log::redact(e.message));
+    w.member("type", openAiErrorType(e.httpStatus).constData()).memberNull("param").key("code");
+    const QByteArray code = openAiErrorCode(e.httpStatus);
+    if (code.isEmpty())
+        w.null();
+    else
+        w.string(QLatin1StringView(code));
+    w.endObject().endObject();
     return out;
+}
+
+bool isOpenAiError(const QJsonObject &body)
+{
+    const QJsonObject err = body.value(u"error").toObject();
+    return err.contains(u"message") && err.contains(u"type");
+}
+
+} // namespace fmt
+
+QByteArray renderErrorBody(WireFormat format, const Error &error)
+{
+    return formatSpec(format).errorBody(error);
 }
 
 QByteArray renderStreamError(WireFormat format, const Error &error)
 {
-    switch (format) {
-    case WireFormat::Anthropic:
-        return "event: error\ndata: " + renderErrorBody(format, error) + "\n\n";
-    case WireFormat::OpenAIResponses: {
-        // The Responses stream's own error event: {type:"error", code, message, param}.
-        const QByteArray code = openAiCode(error.httpStatus).isEmpty() ? openAiType(error.httpStatus) : openAiCode(error.httpStatus);
-        QByteArray data;
-        json::Writer w(&data);
-        w.beginObject().member("type", "error").key("code").stringUtf8(code).member("message", log::redact(error.message));
-        w.memberNull("param").endObject();
-        return "event: error\ndata: " + data + "\n\n";
-    }
-    case WireFormat::OpenAIChat:
-        return "data: " + renderErrorBody(format, error) + "\n\n";
-    case WireFormat::Gemini:
-        return "data: " + renderErrorBody(format, error) + "\r\n\r\n";
-    }
-    return {};
+    return formatSpec(format).streamError(error);
 }
 
 QByteArray keepAliveEvent(WireFormat format)
 {
-    switch (format) {
-    case WireFormat::Anthropic: return QByteArrayLiteral("event: ping\ndata: {\"type\":\"ping\"}\n\n");
-    case WireFormat::Gemini: return QByteArrayLiteral("\r\n");
-    case WireFormat::OpenAIChat:
-    case WireFormat::OpenAIResponses: return QByteArrayLiteral(": keepalive\n\n");
-    }
-    return {};
+    return formatSpec(format).keepAlive.toByteArray();
+}
+
+bool isOwnErrorShape(WireFormat format, const QByteArray &body)
+{
+    const QJsonObject o = QJsonDocument::fromJson(body).object();
+    return !o.value(u"error").toObject().isEmpty() && formatSpec(format).isOwnError(o);
 }
 
 QString upstreamErrorMessage(const QByteArray &body)

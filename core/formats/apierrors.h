@@ -1,5 +1,6 @@
 #pragma once
-// Renders an Error in each client API's own error shape; the only code that knows those shapes.
+// Errors in each client API's own shape: the registry's renderer of each format (formats/<format>/format.cpp),
+// and what is read from an upstream's error body.
 
 #include "../error.h"
 #include "wireformat.h"
@@ -18,6 +19,9 @@ QByteArray renderStreamError(WireFormat format, const Error &error);
 /// What keeps a silent stream of `format` alive in that client's grammar: Anthropic's ping event; a blank line
 /// for Gemini (the @google/genai parser in Gemini CLI fails on SSE comment lines); an SSE comment otherwise.
 QByteArray keepAliveEvent(WireFormat format);
+
+/// True when an upstream error body already has the error shape of `format` (it is kept verbatim then).
+bool isOwnErrorShape(WireFormat format, const QByteArray &body);
 
 /// Best-effort message from an upstream error body (JSON of any of the four shapes, or plain text), bounded.
 QString upstreamErrorMessage(const QByteArray &body);

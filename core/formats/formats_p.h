@@ -4,7 +4,9 @@
 #include "../json/json.h"
 #include "../json/jsonwriter.h"
 #include "apierrors.h"
+#include "registry.h"
 #include "translate.h"
+#include "../usage/tokens.h"
 
 namespace d2a::fmt {
 
@@ -18,6 +20,7 @@ using json::Writer;
     Result<QByteArray> writeRequest(const ir::Request &request);                                                       \
     std::unique_ptr<EventReader> makeEventReader();                                                                    \
     std::unique_ptr<StreamWriter> makeStreamWriter(const ir::Request &request);                                        \
+    const FormatSpec &spec(); /* format.cpp: the format's registration */                                            \
     }
 
 D2A_FORMAT_MODULE(anthropic)
@@ -34,6 +37,31 @@ Result<ir::Request> readRequest(const Value &body, const QString &pathModel);
 /// A streamed Gemini answer read whole (a JSON array of chunks), merged into one response.
 Result<ir::Response> readChunks(const Value &chunks);
 }
+
+/// The error shape OpenAI's two APIs share: {error:{message,type,param,code}}, and its type and code per status.
+QByteArray openAiErrorBody(const Error &error);
+QByteArray openAiErrorType(int status);
+QByteArray openAiErrorCode(int status);
+bool isOpenAiError(const QJsonObject &body);
+
+/// OpenAI's two APIs' usage, which differ in names only: the input counts the cached tokens, the output the
+/// reasoning.
+TokenCounts openAiUsage(const Value &usage, const char *in, const char *out, const char *inDetails, const char *outDetails);
+/// Sets `field` from a JSON number; false when `v` is not one.
+bool takeCount(qint64 &field, const Value &v);
+
+/// {"type":"text","text":<text>}
+QByteArray textBlockJson(const QString &text);
+
+/// Reasoning helpers of the formats' passthrough edits (reasoning.cpp).
+bool thinks(ReasoningLevel level); ///< neither Auto nor Off
+QByteArray quotedLevel(ReasoningLevel level); ///< "\"high\""
+std::optional<ReasoningLevel> namedLevel(const Value &v); ///< a level name in a string
+/// Sets `member` of `body` to an object with `set` applied over the one already there (its other members kept).
+void mergeObject(json::Patcher &p, const Value &body, const char *member, const QList<QPair<QByteArray, QByteArray>> &set,
+                 const QList<QByteArray> &remove = {});
+/// Removes `key` from object `member` of `body`, and the member itself when nothing else is left in it.
+void removeFromObject(json::Patcher &p, const Value &body, const char *member, const QByteArray &key);
 
 /// Top-level members of `body` that are neither in `known` (what the reader maps) nor transport, caching or
 /// tracking hints with no effect on the answer (metadata, user, store, prompt_cache_key, ...): each is named in

@@ -82,24 +82,12 @@ QString unwrapSignature(const QString &signature, WireFormat *origin)
 
 Result<ir::Request> readRequest(WireFormat format, const json::Value &body, const QString &pathModel)
 {
-    switch (format) {
-    case WireFormat::Anthropic: return fmt::anthropic::readRequest(body);
-    case WireFormat::OpenAIChat: return fmt::chat::readRequest(body);
-    case WireFormat::OpenAIResponses: return fmt::responses::readRequest(body);
-    case WireFormat::Gemini: return fmt::gemini::readRequest(body, pathModel);
-    }
-    return Error::internal(QStringLiteral("unknown format"));
+    return formatSpec(format).readRequest(body, pathModel);
 }
 
 Result<QByteArray> writeRequest(WireFormat format, const ir::Request &request)
 {
-    switch (format) {
-    case WireFormat::Anthropic: return fmt::anthropic::writeRequest(request);
-    case WireFormat::OpenAIChat: return fmt::chat::writeRequest(request);
-    case WireFormat::OpenAIResponses: return fmt::responses::writeRequest(request);
-    case WireFormat::Gemini: return fmt::gemini::writeRequest(request);
-    }
-    return Error::internal(QStringLiteral("unknown format"));
+    return formatSpec(format).writeRequest(request);
 }
 
 Result<ir::Response> readResponse(WireFormat format, const QByteArray &body)
@@ -107,38 +95,17 @@ Result<ir::Response> readResponse(WireFormat format, const QByteArray &body)
     auto doc = json::Document::parse(body, { 512, false });
     if (!doc)
         return Error::badGateway(QStringLiteral("upstream sent invalid JSON (%1)").arg(doc.error().message));
-    const json::Value root = doc.value().root();
-    if (root.isArray() && format == WireFormat::Gemini) // a streamed Gemini answer read whole: merge the chunks
-        return fmt::gemini::readChunks(root);
-    switch (format) {
-    case WireFormat::Anthropic: return fmt::anthropic::readResponse(root);
-    case WireFormat::OpenAIChat: return fmt::chat::readResponse(root);
-    case WireFormat::OpenAIResponses: return fmt::responses::readResponse(root);
-    case WireFormat::Gemini: return fmt::gemini::readResponse(root);
-    }
-    return Error::internal(QStringLiteral("unknown format"));
+    return formatSpec(format).readResponse(doc.value().root());
 }
 
 QByteArray writeResponse(WireFormat format, const ir::Response &response, const ir::Request *request)
 {
-    switch (format) {
-    case WireFormat::Anthropic: return fmt::anthropic::writeResponse(response, request);
-    case WireFormat::OpenAIChat: return fmt::chat::writeResponse(response, request);
-    case WireFormat::OpenAIResponses: return fmt::responses::writeResponse(response, request);
-    case WireFormat::Gemini: return fmt::gemini::writeResponse(response, request);
-    }
-    return {};
+    return formatSpec(format).writeResponse(response, request);
 }
 
 std::unique_ptr<EventReader> makeEventReader(WireFormat upstream)
 {
-    switch (upstream) {
-    case WireFormat::Anthropic: return fmt::anthropic::makeEventReader();
-    case WireFormat::OpenAIChat: return fmt::chat::makeEventReader();
-    case WireFormat::OpenAIResponses: return fmt::responses::makeEventReader();
-    case WireFormat::Gemini: return fmt::gemini::makeEventReader();
-    }
-    return nullptr;
+    return formatSpec(upstream).makeEventReader();
 }
 
 Result<ir::Response> collectResponse(const QList<ir::Event> &events)
@@ -198,13 +165,7 @@ Result<ir::Response> collectResponse(const QList<ir::Event> &events)
 
 std::unique_ptr<StreamWriter> makeStreamWriter(WireFormat client, const ir::Request &request)
 {
-    switch (client) {
-    case WireFormat::Anthropic: return fmt::anthropic::makeStreamWriter(request);
-    case WireFormat::OpenAIChat: return fmt::chat::makeStreamWriter(request);
-    case WireFormat::OpenAIResponses: return fmt::responses::makeStreamWriter(request);
-    case WireFormat::Gemini: return fmt::gemini::makeStreamWriter(request);
-    }
-    return nullptr;
+    return formatSpec(client).makeStreamWriter(request);
 }
 
 qint64 estimateInputTokens(const ir::Request &request)
@@ -303,6 +264,29 @@ QString finishName(WireFormat f, ir::Finish finish)
         break;
     }
     return {};
+}
+
+bool takeCount(qint64 &field, const Value &v)
+{
+    if (!v.isNumber())
+        return false;
+    field = v.toInteger();
+    return true;
+}
+
+TokenCounts openAiUsage(const Value &u, const char *in, const char *out, const char *inDetails, const char *outDetails)
+{
+    TokenCounts t;
+    if (!u.isObject())
+        return t;
+    qint64 input = 0;
+    bool seen = takeCount(input, u[QLatin1StringView(in)]);
+    seen |= takeCount(t.output, u[QLatin1StringView(out)]);
+    seen |= takeCount(t.cacheRead, u[QLatin1StringView(inDetails)]["cached_tokens"]);
+    seen |= takeCount(t.reasoning, u[QLatin1StringView(outDetails)]["reasoning_tokens"]);
+    t.input = qMax<qint64>(0, input - t.cacheRead); // nothing counts twice
+    t.known = seen;
+    return t;
 }
 
 QByteArray sse(QByteArrayView event, QByteArrayView json, QByteArrayView end)

@@ -22,15 +22,7 @@ inline WireFormat upstreamFormat(ModelType type)
     return WireFormat::OpenAIChat;
 }
 
-inline QString wireFormatName(WireFormat f)
-{
-    switch (f) {
-    case WireFormat::OpenAIChat: return QStringLiteral("OpenAI Chat Completions");
-    case WireFormat::OpenAIResponses: return QStringLiteral("OpenAI Responses");
-    case WireFormat::Anthropic: return QStringLiteral("Anthropic Messages");
-    case WireFormat::Gemini: return QStringLiteral("Gemini");
-    }
-    return {};
-}
+/// The format's name as users know it ("Anthropic Messages"), from its registration.
+QString wireFormatName(WireFormat f);
 
 } // namespace d2a

@@ -1,5 +1,7 @@
 #include "httpserver.h"
 
+#include "routes.h"
+
 #include "../formats/apierrors.h"
 #include "../log/log.h"
 
@@ -621,7 +623,7 @@ bool HttpServer::takeBudget(qint64 bytes)
 
 WireFormat HttpServer::formatForPath(const QString &path) const
 {
-    return m_formatForPath ? m_formatForPath(path) : WireFormat::OpenAIChat;
+    return RouteTable::instance().formatFor(path); // errors raised before routing (413, 431...) in the path's shape
 }
 
 std::optional<Error> HttpServer::filterHead(const http::RequestHead &head, const QHostAddress &peer) const

@@ -128,7 +128,6 @@ class HttpServer final : public QObject
 
 public:
     using Handler = std::function<void(Exchange *)>;
-    using FormatForPath = std::function<WireFormat(const QString &path)>;
     /// Decides from the head alone (before any body is read): an error refuses the request.
     using HeadFilter = std::function<std::optional<Error>(const http::RequestHead &head, const QHostAddress &peer)>;
 
@@ -137,8 +136,6 @@ public:
 
     void setHandler(Handler handler) { m_handler = std::move(handler); }
     void setHeadFilter(HeadFilter filter) { m_headFilter = std::move(filter); }
-    /// Which error shape a path's clients expect (for errors raised before routing, e.g. 413).
-    void setFormatForPath(FormatForPath f) { m_formatForPath = std::move(f); }
     void setLimits(const ServerLimits &limits) { m_limits = limits; }
     const ServerLimits &limits() const { return m_limits; }
     void setMaxBodyBytes(qint64 n) { m_limits.maxBodyBytes = n; }
@@ -195,7 +192,6 @@ private:
     QSocketNotifier *m_acceptNotifier = nullptr; ///< POSIX: our own accept() on the listener's socket
     Handler m_handler;
     HeadFilter m_headFilter;
-    FormatForPath m_formatForPath;
     ServerLimits m_limits;
     QList<HttpConnection *> m_connections;
     int m_active = 0;

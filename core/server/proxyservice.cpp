@@ -12,12 +12,13 @@
 #include "../json/json.h"
 #include "../log/log.h"
 #include "../upstream/factoryheaders.h"
-#include "../upstream/forwardjob.h"
 #include "../upstream/httpclient.h"
 #include "../upstream/routing.h"
 #include "../upstream/useragentupdater.h"
 #include "../usage/usagestore.h"
 #include "httpserver.h"
+#include "relay.h"
+#include "routes.h"
 
 #include <QtCore/qcryptographichash.h>
 #include <QtCore/qelapsedtimer.h>
@@ -35,8 +36,6 @@
 namespace d2a {
 
 namespace {
-
-const QString kGeminiPrefix = QStringLiteral("/v1beta/models/");
 
 QByteArray jsonText(const QJsonObject &o)
 {
@@ -124,17 +123,6 @@ void tuneHeapForBodies()
 #endif
 }
 
-WireFormat formatForPath(const QString &path)
-{
-    if (path.startsWith(u"/v1/messages"))
-        return WireFormat::Anthropic;
-    if (path.startsWith(u"/v1/responses"))
-        return WireFormat::OpenAIResponses;
-    if (path.startsWith(u"/v1beta/") || path == u"/v1/generate")
-        return WireFormat::Gemini;
-    return WireFormat::OpenAIChat;
-}
-
 ProxyService::ProxyService(QObject *parent)
     : QObject(parent), m_config(std::make_shared<Config>(ConfigLoader::defaults())), m_server(new HttpServer(this)),
       m_client(new HttpClient(this)), m_userAgent(new UserAgentUpdater(this)), m_auth(new AuthManager(m_client, this)),
@@ -142,7 +130,6 @@ ProxyService::ProxyService(QObject *parent)
 {
     tuneHeapForBodies();
     m_server->setHandler([this](Exchange *e) { handle(e); });
-    m_server->setFormatForPath(&formatForPath);
     m_server->setHeadFilter([this](const http::RequestHead &head, const QHostAddress &peer) { return admit(head, peer); });
     connect(m_server, &HttpServer::exchangeDone, this, &ProxyService::requestFinished);
     connect(m_server, &HttpServer::exchangeDone, this, &ProxyService::recordUsage);
@@ -208,7 +195,12 @@ void ProxyService::refreshLimits()
     });
 }
 
-ProxyService::~ProxyService() = default;
+ProxyService::~ProxyService()
+{
+    // Calls still running give their backend slots back while the limiter is here.
+    const QList<Call *> calls = findChildren<Call *>();
+    qDeleteAll(calls);
+}
 
 QUrl ProxyService::factoryEndpoint(const Config &config, ModelType type) const
 {
@@ -399,17 +391,6 @@ bool ProxyService::checkAccessKey(Exchange *exchange) const
     return false;
 }
 
-QByteArray ProxyService::clientCredential(const Exchange *exchange) const
-{
-    for (const QByteArray &name : { QByteArrayLiteral("authorization"), QByteArrayLiteral("x-api-key"),
-                                    QByteArrayLiteral("x-goog-api-key") }) {
-        const QByteArray v = bearerOf(exchange->header(name));
-        if (!v.isEmpty())
-            return v;
-    }
-    return exchange->request().query.queryItemValue(QStringLiteral("key")).toUtf8();
-}
-
 namespace {
 
 /// `pattern` matches `origin`: exact, or with "*" standing for a port or a name part ("http://localhost:*").
@@ -489,13 +470,15 @@ void ProxyService::handle(Exchange *exchange)
 {
     const IncomingRequest &req = exchange->request();
     const QString &path = req.path;
-    exchange->setFormat(formatForPath(path));
+    const RouteTable &routes = RouteTable::instance();
+    const RouteMatch match = routes.match(path);
+    exchange->setFormat(routes.formatFor(path));
     // CORS only for the origins the user allowed (admit() refused the others before the body was read).
     const QByteArray origin = exchange->header("origin");
     if (!origin.isEmpty()) {
         const QByteArray requested = exchange->header("access-control-request-headers");
         HeaderList cors { { "Access-Control-Allow-Origin", origin }, { "Vary", "Origin" },
-                          { "Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS" },
+                          { "Access-Control-Allow-Methods", routes.allowedMethods(path) },
                           { "Access-Control-Allow-Headers", requested.isEmpty() ? QByteArrayLiteral("*") : requested } };
         // Chromium's Private Network Access: a public page asking for a loopback service.
         if (exchange->header("access-control-request-private-network").compare("true", Qt::CaseInsensitive) == 0)
@@ -506,10 +489,10 @@ void ProxyService::handle(Exchange *exchange)
         exchange->respond(204, { { "Access-Control-Max-Age", "600" } }, QByteArray());
         return;
     }
-
-    const bool isGet = req.method == "GET" || req.method == "HEAD";
-    if (path == u"/" || path.isEmpty()) {
-        if (!isGet)
+    const Route *route = match.route;
+    const bool methodOk = route && (route->method == req.method || (route->method == "GET" && req.method == "HEAD"));
+    if (route && route->action == Route::Action::Info) {
+        if (!methodOk)
             return exchange->respondError({ 405, QStringLiteral("use GET or HEAD on /"), {} });
         // The details (account, token store location) only for callers that are not web pages and, when an
         // access key is set, present it; others learn only that the proxy is up.
@@ -523,50 +506,20 @@ void ProxyService::handle(Exchange *exchange)
             QStringLiteral("this droid2api requires its local access key: send it as 'Authorization: Bearer <key>' "
                            "or 'x-api-key: <key>'")));
     }
-    if (path == u"/v1/models") {
-        if (!isGet)
-            return exchange->respondError({ 405, QStringLiteral("use GET on /v1/models"), {} });
-        return handleModels(exchange);
-    }
-    if (path == u"/usage") {
-        if (!isGet)
-            return exchange->respondError({ 405, QStringLiteral("use GET on /usage"), {} });
-        return handleUsage(exchange);
-    }
-
-    struct Route
-    {
-        WireFormat format;
-        QString model;
-        bool stream = false;
-        bool count = false;
-    };
-    std::optional<Route> route;
-    if (path == u"/v1/chat/completions")
-        route = Route { WireFormat::OpenAIChat, {}, false, false };
-    else if (path == u"/v1/responses")
-        route = Route { WireFormat::OpenAIResponses, {}, false, false };
-    else if (path == u"/v1/messages")
-        route = Route { WireFormat::Anthropic, {}, false, false };
-    else if (path == u"/v1/messages/count_tokens")
-        route = Route { WireFormat::Anthropic, {}, false, true };
-    else if (path == u"/v1/generate")
-        route = Route { WireFormat::Gemini, {}, false, false };
-    else if (path.startsWith(kGeminiPrefix)) {
-        const QString rest = path.mid(kGeminiPrefix.size());
-        const qsizetype colon = rest.lastIndexOf(u':');
-        const QString action = colon > 0 ? rest.mid(colon + 1) : QString();
-        if (action == u"generateContent" || action == u"streamGenerateContent")
-            route = Route { WireFormat::Gemini, rest.left(colon), action == u"streamGenerateContent", false };
-    }
     if (!route) {
         return exchange->respondError(Error::notFound(
             QStringLiteral("no route for %1 %2; see GET / for the routes droid2api serves")
                 .arg(QString::fromLatin1(req.method), path)));
     }
-    if (req.method != "POST")
-        return exchange->respondError({ 405, QStringLiteral("use POST on %1").arg(path), {} });
-    handleProxy(exchange, route->format, route->model, route->stream, route->count);
+    if (!methodOk)
+        return exchange->respondError({ 405, QStringLiteral("use %1 on %2").arg(QString::fromLatin1(route->method), path), {} });
+    switch (route->action) {
+    case Route::Action::Info: break;
+    case Route::Action::Models: return handleModels(exchange);
+    case Route::Action::Usage: return handleUsage(exchange);
+    case Route::Action::Generate:
+    case Route::Action::CountTokens: return (new Call(exchange, this, m_config, *route, match.pathModel))->start();
+    }
 }
 
 void ProxyService::handleInfo(Exchange *exchange)
@@ -579,11 +532,8 @@ void ProxyService::handleInfo(Exchange *exchange)
     if (m_env.envBackend)
         backends = QJsonArray { QStringLiteral("env") };
     QJsonArray endpoints;
-    for (const char *e : { "GET /v1/models", "POST /v1/chat/completions", "POST /v1/responses", "POST /v1/messages",
-                           "POST /v1/messages/count_tokens", "POST /v1beta/models/{model}:generateContent",
-                           "POST /v1beta/models/{model}:streamGenerateContent?alt=sse", "POST /v1/generate",
-                           "GET /usage?from=&to=&group=model|client|day|backend" })
-        endpoints.append(QString::fromLatin1(e));
+    for (const QString &e : RouteTable::instance().endpoints())
+        endpoints.append(e);
     QJsonObject info { { QStringLiteral("name"), QStringLiteral("droid2api") },
                        { QStringLiteral("version"), QStringLiteral(DROID2API_VERSION) },
                        { QStringLiteral("status"), QStringLiteral("ok") },
@@ -675,77 +625,9 @@ void ProxyService::handleModels(Exchange *exchange)
     exchange->respondJson(200, jsonText({ { QStringLiteral("object"), QStringLiteral("list") }, { QStringLiteral("data"), data } }));
 }
 
-/// One proxied request on its way through the model's fallback chain.
-struct ProxyService::Call
-{
-    QPointer<Exchange> exchange;
-    std::shared_ptr<const Config> config;
-    WireFormat routeFormat = WireFormat::OpenAIChat;
-    QString pathModel;
-    std::shared_ptr<const json::Document> body; ///< the client's body, parsed once (spans into its bytes)
-    std::optional<ReasoningLevel> headerLevel;
-    bool clientStream = false;
-    bool countTokens = false;
-    QString requested; ///< the model id as the client named it (answers report this one)
-    QStringList chain; ///< model ids still to try, in order
-    std::optional<Error> lastError;
-    bool throughOpenCircuit = false; ///< this attempt goes to an open circuit (nothing else could take it)
-};
+// --- CallEnv: what a Call needs from the proxy ---------------------------------------------------------------
 
-void ProxyService::handleProxy(Exchange *exchange, WireFormat routeFormat, const QString &pathModel, bool streamRoute,
-                               bool countTokens)
-{
-    auto call = std::make_shared<Call>();
-    call->exchange = exchange;
-    call->config = m_config; // one snapshot for the whole request
-    call->routeFormat = routeFormat;
-    call->pathModel = pathModel;
-    call->countTokens = countTokens;
-    const IncomingRequest &req = exchange->request();
-    // Strict JSON (RFC 8259, UTF-8, no duplicate keys: upstreams resolve them differently), parsed once.
-    auto parsed = json::Document::parse(req.body);
-    if (!parsed)
-        return exchange->respondError(Error::badRequest(QStringLiteral("request body is not valid JSON: %1").arg(parsed.error().message)));
-    if (!parsed.value().root().isObject())
-        return exchange->respondError(Error::badRequest(QStringLiteral("request body must be a JSON object")));
-    call->body = std::make_shared<const json::Document>(std::move(parsed.value()));
-    const json::Value root = call->body->root();
-
-    QString requested = pathModel;
-    if (requested.isEmpty()) {
-        const json::Value m = root["model"];
-        if (!m.isSet())
-            return exchange->respondError(Error::badRequest(QStringLiteral("missing 'model' in the request body")));
-        if (!m.isString() || m.toString().trimmed().isEmpty())
-            return exchange->respondError(Error::badRequest(QStringLiteral("'model' must be a non-empty string")));
-        requested = m.toString().trimmed();
-    }
-    if (requested.startsWith(u"models/"))
-        requested = requested.mid(7); // Gemini SDKs may send "models/<id>"
-    exchange->setRequestedModel(requested);
-    const QString target = call->config->redirect(requested);
-    const ModelConfig *model = call->config->findModel(target);
-    if (!model && !m_env.envBackend)
-        return exchange->respondError(Error::notFound(
-            QStringLiteral("model '%1' is not configured; GET /v1/models lists the available models").arg(requested)));
-    call->requested = requested;
-    call->chain = QStringList { target };
-    if (model)
-        call->chain += model->fallback;
-
-    const QByteArray levelHeader = exchange->header("x-reasoning-level");
-    if (!levelHeader.isEmpty()) {
-        call->headerLevel = parseReasoningLevel(QString::fromUtf8(levelHeader));
-        if (!call->headerLevel)
-            return exchange->respondError(Error::badRequest(
-                QStringLiteral("x-reasoning-level must be auto, off, low, medium, high or xhigh, not '%1'")
-                    .arg(QString::fromUtf8(levelHeader.left(40)))));
-    }
-    call->clientStream = streamRoute || root["stream"].toBool(false);
-    dispatch(call);
-}
-
-std::optional<ProxyService::ResolvedRoute> ProxyService::resolveRoute(const Config &config, const QString &id) const
+std::optional<ResolvedRoute> ProxyService::resolve(const Config &config, const QString &id) const
 {
     // The model and the backend it names; the environment's backend (ANTHROPIC_BASE_URL / OPENAI_BASE_URL)
     // serves every request, configured model or not, as in the original.
@@ -769,263 +651,53 @@ std::optional<ProxyService::ResolvedRoute> ProxyService::resolveRoute(const Conf
     return r;
 }
 
-void ProxyService::dispatch(const std::shared_ptr<Call> &call)
+void ProxyService::factoryCredential(Exchange *exchange, std::function<void(Result<QByteArray>)> done)
 {
-    Exchange *exchange = call->exchange;
-    if (!exchange)
-        return;
-    const std::shared_ptr<const Config> &config = call->config;
-    if (call->chain.isEmpty()) {
-        return exchange->respondError(call->lastError.value_or(
-            Error::badGateway(QStringLiteral("no configured model could take this request"))));
-    }
-    const QString id = call->chain.takeFirst();
-    const auto resolved = resolveRoute(*config, id);
-    if (!resolved)
-        return dispatch(call); // a fallback id that is not configured: skip it
-    const ModelConfig &model = resolved->model;
-    const BackendConfig &backend = resolved->backend;
-    exchange->setModel(model.id, backend.kind == BackendConfig::Kind::Factory ? modelTypeName(model.type) : backend.name, backend.name);
-    const QString circuit = CircuitBreaker::key(backend.name, resolved->upstreamModel);
-    call->throughOpenCircuit = false;
-    if (!m_breaker.allow(circuit)) {
-        // An open circuit only diverts: to the next route of the chain that can take the request now. With
-        // none, the request goes to this upstream anyway and the client gets its real answer.
-        bool another = false;
-        for (const QString &next : std::as_const(call->chain)) {
-            const auto r = resolveRoute(*config, next);
-            another = another || (r && !m_breaker.isOpen(CircuitBreaker::key(r->backend.name, r->upstreamModel)));
-        }
-        if (another) {
-            qCInfo(lcProxy).noquote() << "skipping" << model.id << ": its circuit on backend" << backend.name
-                                      << "is open; diverting to the next route of its fallback chain";
-            return dispatch(call);
-        }
-        qCInfo(lcProxy).noquote() << "the circuit of" << model.id << "on backend" << backend.name
-                                  << "is open, but no other route can take the request: sending it anyway";
-        call->throughOpenCircuit = true;
-    }
-
-    const WireFormat upFormat = backendFormat(backend, model.type);
-    if (call->countTokens && upFormat != WireFormat::Anthropic) {
-        // No counter upstream for this model: a local estimate over everything that would be sent (never a 404).
-        auto parsed = readRequest(WireFormat::Anthropic, call->body->root());
-        if (!parsed)
-            return exchange->respondError(parsed.error());
-        ir::Request r = parsed.value();
-        if (backend.kind == BackendConfig::Kind::Factory)
-            r.system.prepend(ir::Part::makeText(config->systemPrompt));
-        return exchange->respondJson(200, jsonText({ { QStringLiteral("input_tokens"), double(estimateInputTokens(r)) } }),
-                                     { { "x-droid2api-estimate", "local" } });
-    }
-
-    auto go = [this, call, model, backend](const QByteArray &bearer, bool serverCredential) {
-        Exchange *ex = call->exchange;
-        if (!ex)
-            return;
-        const bool queued = m_limiter->acquire(backend.name, backend.maxConcurrent, backend.queueLimit, ex,
-                                               [this, call, model, backend, bearer, serverCredential] {
-            if (!call->exchange) {
-                m_limiter->release(backend.name);
-                return;
-            }
-            forward(call, model, backend, bearer, serverCredential);
-        });
-        if (!queued)
-            ex->respondJson(429, renderErrorBody(ex->format(), Error { 429,
-                QStringLiteral("backend '%1' is at its limit of %2 requests in flight with %3 waiting; retry shortly")
-                    .arg(backend.name).arg(backend.maxConcurrent).arg(backend.queueLimit), {} }),
-                { { "Retry-After", "1" } });
-    };
-
-    if (backend.kind != BackendConfig::Kind::Factory) {
-        // Third-party backends: the key from the environment or the token store, never from the config file.
-        QString key = backend.name == u"env" ? m_env.envBackendKey : qEnvironmentVariable(qPrintable(backend.apiKeyEnv));
-        if (key.isEmpty() && backend.name != u"env")
-            key = m_auth->backendKey(backend.name);
-        log::registerSecret(key);
-        go(key.toUtf8(), true);
-        return;
-    }
-    QPointer<Exchange> guard(exchange);
-    m_auth->acquire(exchange, [this, guard, config, go](const Result<QByteArray> &credential) {
-        if (!guard)
-            return;
-        if (!credential)
-            return guard->respondError(credential.error());
-        QByteArray bearer = credential.value();
-        const bool serverCredential = !bearer.isEmpty();
-        if (!serverCredential && config->accessKey.isEmpty()) {
-            bearer = clientCredential(guard);
-            if (!bearer.isEmpty())
-                log::registerSecret(QString::fromUtf8(bearer));
-        }
-        if (bearer.isEmpty()) {
-            return guard->respondError(Error::unauthorized(
-                config->accessKey.isEmpty()
-                    ? QStringLiteral("no credentials: sign in with `droid2api --sign-in`, set FACTORY_API_KEY, or send "
-                                     "your Factory key as 'Authorization: Bearer <key>'")
-                    : QStringLiteral("droid2api has no Factory credentials: sign in with `droid2api --sign-in` or set "
-                                     "FACTORY_API_KEY (client keys are not forwarded while a local access key is set)")));
-        }
-        go(bearer, serverCredential);
-    });
+    m_auth->acquire(exchange, std::move(done));
 }
 
-void ProxyService::forward(const std::shared_ptr<Call> &call, const ModelConfig &model, const BackendConfig &backend,
-                           const QByteArray &bearer, bool serverCredential)
+QString ProxyService::backendKey(const BackendConfig &backend) const
 {
-    Exchange *exchange = call->exchange;
-    const std::shared_ptr<const Config> &config = call->config;
-    const IncomingRequest &req = exchange->request();
-    const bool factory = backend.kind == BackendConfig::Kind::Factory;
-    const WireFormat upFormat = backendFormat(backend, model.type);
-    ReasoningLevel level = config->effectiveLevel(model, call->headerLevel);
-    const QString upstreamModel = backend.model.isEmpty() ? model.id : backend.model;
-    auto release = [this, name = backend.name] { m_limiter->release(name); };
-    // Another format upstream: through the shared model (reader of the client's format, writer of the
-    // upstream's); the same format: passthrough. Both then get the same protocol edits.
-    std::optional<ir::Request> translated;
-    std::shared_ptr<const json::Document> body = call->body;
-    if (upFormat != call->routeFormat) {
-        auto parsed = readRequest(call->routeFormat, call->body->root(), call->pathModel);
-        if (!parsed) {
-            release();
-            return exchange->respondError(parsed.error());
-        }
-        translated = std::move(parsed.value());
-        if (!translated->dropped.isEmpty()) {
-            // Said twice: in the log, and to the client in a header (printable ASCII, bounded).
-            QByteArray list = translated->dropped.join(QStringLiteral(", ")).toUtf8();
-            for (char &c : list)
-                if (uchar(c) < 0x20 || uchar(c) > 0x7e)
-                    c = '?';
-            if (list.size() > 1024)
-                list = list.left(1021) + "...";
-            exchange->addCommonHeader("x-droid2api-dropped", list);
-            qCWarning(lcProxy).noquote() << QStringLiteral("%1 %2: left out what model '%3' (%4) cannot take: %5")
-                                                .arg(QString::fromLatin1(req.method), req.path, model.id, wireFormatName(upFormat),
-                                                     QString::fromLatin1(list));
-        }
-        translated->model = upstreamModel;
-        translated->stream = call->clientStream;
-        if (!translated->maxTokens && model.maxTokens > 0 && upFormat == WireFormat::Anthropic)
-            translated->maxTokens = model.maxTokens; // Anthropic needs one: the model's own output room
-        if (upFormat == WireFormat::Anthropic) {
-            // The client could not place Anthropic cache breakpoints: place them as Factory's CLI does.
-            translated->promptCache = true;
-            translated->cacheTtl = factory ? QStringLiteral("1h") : QString();
-        }
-        // The client's own level, written by the target family's rules below (not the writer's generic form).
-        if (level == ReasoningLevel::Auto && translated->reasoning && translated->reasoning->enabled)
-            level = parseReasoningLevel(translated->reasoning->effort).value_or(ReasoningLevel::Auto);
-        auto written = writeRequest(upFormat, *translated);
-        if (!written) {
-            release();
-            Error e = written.error();
-            e.message = QStringLiteral("model '%1' (%2) cannot take this request: %3").arg(model.id, wireFormatName(upFormat), e.message);
-            return exchange->respondError(e);
-        }
-        // The answer's writers need only the model, the tools and a few flags: let the conversation go before
-        // the edits below make their copy (a 30 MiB body is 60 MB more as text in the shared model).
-        translated->messages = {};
-        translated->system = {};
-        // The protocol edits below work on the translated body as they do on a client's.
-        auto reparsed = json::Document::parse(written.value(), { 4096, false });
-        if (!reparsed) {
-            release();
-            return exchange->respondError(Error::internal(QStringLiteral("translation produced invalid JSON: %1").arg(reparsed.error().message)));
-        }
-        body = std::make_shared<const json::Document>(std::move(reparsed.value()));
-        translated->model = call->requested; // answers and streams report the id the client asked for
-    }
-    // A level the model does not take becomes its default, as Factory's CLI does; a client's own level too.
-    const ReasoningLevel asked = level != ReasoningLevel::Auto ? level : requestedLevel(upFormat, body->root()).value_or(ReasoningLevel::Auto);
-    if (asked != ReasoningLevel::Auto && !model.supports(asked)) {
-        level = model.clamp(asked);
-        qCInfo(lcProxy).noquote() << QStringLiteral("model %1 does not take reasoning level %2; using %3")
-                                         .arg(model.id, reasoningLevelName(asked), reasoningLevelName(level));
-    }
-    const QByteArray sessionId = sessionIdOf(req, call->body->root());
-    PassthroughEdits edits;
-    edits.upstreamModel = upstreamModel;
-    edits.systemPrompt = factory ? config->systemPrompt : QString(); // the Droid prompt is Factory's alone
-    edits.level = call->countTokens ? ReasoningLevel::Auto : level;
-    edits.model = model;
-    edits.budget = config->budgetFor(level);
-    edits.fast = factory && model.fast;
-    if (translated && factory)
-        edits.promptCacheKey = QString::fromLatin1(sessionId); // Responses caching keyed by session, as the CLI
-    auto edited = applyPassthroughEdits(upFormat, *body, edits);
-    if (!edited) {
-        release();
-        return exchange->respondError(edited.error());
-    }
+    // The key from the environment or the token store, never from the config file.
+    if (backend.name == u"env")
+        return m_env.envBackendKey;
+    const QString key = qEnvironmentVariable(qPrintable(backend.apiKeyEnv));
+    return key.isEmpty() ? m_auth->backendKey(backend.name) : key;
+}
 
-    UpstreamRequest up;
-    if (factory) {
-        up.url = factoryEndpoint(*config, model.type);
-        if (call->countTokens)
-            up.url.setPath(up.url.path() + QStringLiteral("/count_tokens"));
-        FactoryHeaderInput hin;
-        hin.model = model;
-        hin.userAgent = m_userAgent->userAgent().isEmpty() ? config->userAgent : m_userAgent->userAgent();
-        hin.bearer = bearer;
-        hin.clientHeaders = req.headers;
-        hin.level = level;
-        hin.stream = call->clientStream;
-        hin.sessionId = sessionId;
-        hin.organizationId = serverCredential ? m_auth->organizationId().toUtf8() : QByteArray();
-        hin.extraHeaders = config->upstreamHeaders.value(modelTypeName(model.type)).toObject();
-        up.headers = buildFactoryHeaders(hin);
-    } else {
-        up.url = backendEndpoint(backend, upFormat, call->countTokens);
-        up.headers = buildBackendHeaders(upFormat, bearer, req.headers, level, model, call->clientStream);
-    }
-    up.body = edited.value();
-    up.connectTimeoutMs = config->timeouts.connectMs;
-    up.firstByteTimeoutMs = config->timeouts.firstByteMs;
-    up.idleTimeoutMs = config->timeouts.idleMs;
-    if (config->devMode) {
-        for (const auto &h : std::as_const(up.headers))
-            qCDebug(lcUpstream).noquote() << "  >" << h.first << ':' << log::loggableHeaderValue(h.first, h.second);
-    }
-    qCDebug(lcUpstream).noquote() << "forwarding" << req.path << "model" << model.id << "to backend" << backend.name
-                                  << up.url.toString() << "reasoning" << reasoningLevelName(level) << (call->clientStream ? "stream" : "");
-    auto *job = new ForwardJob(exchange, m_client, std::move(up), call->routeFormat, upFormat, call->clientStream);
-    connect(job, &QObject::destroyed, this, release);
-    if (translated)
-        job->setTranslation(*translated);
-    job->setKeepAliveInterval(config->timeouts.keepAliveMs);
-    job->setLimits(config->limits.maxEventBytes, config->limits.maxAnswerBytes);
-    // A route whose circuit is open gets one attempt: retrying a known failure only makes the client wait.
-    job->setRetryPolicy(call->throughOpenCircuit ? 0 : config->resilience.retries, config->resilience.backoffMs,
-                        config->resilience.maxBackoffMs);
-    job->setOutcomeHandler([this, circuit = CircuitBreaker::key(backend.name, upstreamModel)](bool ok) {
-        if (ok)
-            m_breaker.recordSuccess(circuit);
-        else
-            m_breaker.recordFailure(circuit);
-    });
-    job->setGiveUpHandler([this, call, id = model.id](const Error &error) {
-        // Retries spent: the next model of the fallback chain, if any, takes the request over.
-        if (call->chain.isEmpty())
-            return false;
-        qCInfo(lcProxy).noquote() << QStringLiteral("model %1 failed (%2); falling back to %3").arg(id, error.message, call->chain.first());
-        call->lastError = error;
-        QMetaObject::invokeMethod(this, [this, call] { dispatch(call); }, Qt::QueuedConnection);
-        return true;
-    });
-    if (factory && serverCredential && m_auth->canRecover()) {
-        // An upstream 401 before anything reached the client: refresh once and send the request again.
-        QPointer<AuthManager> auth(m_auth);
-        job->setRecovery([auth, job](const QByteArray &rejected, std::function<void(Result<QByteArray>)> done) {
-            if (!auth)
-                return done(Error::unauthorized(QStringLiteral("shutting down")));
-            auth->recover(rejected, job, std::move(done));
-        });
-    }
-    job->start();
+bool ProxyService::canRecover() const
+{
+    return m_auth->canRecover();
+}
+
+void ProxyService::recover(const QByteArray &rejected, QObject *context, std::function<void(Result<QByteArray>)> done)
+{
+    m_auth->recover(rejected, context, std::move(done));
+}
+
+bool ProxyService::admit(const BackendConfig &backend, QObject *context, std::function<void()> go)
+{
+    return m_limiter->acquire(backend.name, backend.maxConcurrent, backend.queueLimit, context, std::move(go));
+}
+
+void ProxyService::release(const QString &backend)
+{
+    m_limiter->release(backend);
+}
+
+QString ProxyService::userAgent(const Config &config) const
+{
+    return m_userAgent->userAgent().isEmpty() ? config.userAgent : m_userAgent->userAgent();
+}
+
+QByteArray ProxyService::organizationId() const
+{
+    return m_auth->organizationId().toUtf8();
+}
+
+Attempt *ProxyService::newAttempt(Exchange *exchange, UpstreamRequest request, const RelaySpec &spec)
+{
+    return new Relay(exchange, m_client, std::move(request), spec);
 }
 
 } // namespace d2a

@@ -6,6 +6,7 @@
 #include "../auth/factoryapi.h"
 #include "../upstream/routing.h"
 #include "../http/http1.h"
+#include "call.h"
 #include "exchange.h"
 
 #include <QtCore/qdatetime.h>
@@ -23,7 +24,7 @@ class AuthManager;
 class BackendLimiter;
 class UsageStore;
 
-class ProxyService final : public QObject
+class ProxyService final : public QObject, private CallEnv
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ProxyService)
@@ -57,7 +58,7 @@ public:
     int openUpstreamConnections() const;
     HttpClient *upstreamClient() const { return m_client; }
     HttpServer *server() const { return m_server; }
-    CircuitBreaker &breaker() { return m_breaker; }
+    CircuitBreaker &breaker() override { return m_breaker; }
     /// Usage of every request that reached a model (usage.sqlite; recording follows usage_recording).
     UsageStore *usage() const { return m_usage; }
     /// The Factory plan's allowance as last read, if Factory said. Read when GET /usage asks, or every 10 minutes
@@ -77,8 +78,6 @@ private:
     /// Host and Origin, from the head alone: a 403 for DNS-rebinding Hosts and origins not allowed.
     std::optional<Error> admit(const http::RequestHead &head, const QHostAddress &peer) const;
     bool hostAllowed(const QByteArray &hostHeader) const;
-    /// The URL of Factory's endpoint for `type`, on the account's regional host when whoami named one.
-    QUrl factoryEndpoint(const Config &config, ModelType type) const;
     void handle(Exchange *exchange);
     void handleInfo(Exchange *exchange);
     void handleModels(Exchange *exchange);
@@ -87,22 +86,20 @@ private:
     void followLimits();
     QString limitsAccount() const; ///< whose plan a reading is (email and credential source)
     void recordUsage(const RequestRecord &record);
-    void handleProxy(Exchange *exchange, WireFormat routeFormat, const QString &pathModel, bool streamRoute,
-                     bool countTokens);
     bool checkAccessKey(Exchange *exchange) const;
-    QByteArray clientCredential(const Exchange *exchange) const;
     QString credentialSource() const;
-    struct Call;
-    struct ResolvedRoute
-    {
-        ModelConfig model;
-        BackendConfig backend;
-        QString upstreamModel; ///< the id sent upstream (a backend's fixed model, else the model's id)
-    };
-    std::optional<ResolvedRoute> resolveRoute(const Config &config, const QString &id) const;
-    void dispatch(const std::shared_ptr<Call> &call);
-    void forward(const std::shared_ptr<Call> &call, const ModelConfig &model, const BackendConfig &backend,
-                 const QByteArray &bearer, bool serverCredential);
+    // CallEnv: what each Call asks of the proxy.
+    std::optional<ResolvedRoute> resolve(const Config &config, const QString &id) const override;
+    void factoryCredential(Exchange *exchange, std::function<void(Result<QByteArray>)> done) override;
+    QString backendKey(const BackendConfig &backend) const override;
+    bool canRecover() const override;
+    void recover(const QByteArray &rejected, QObject *context, std::function<void(Result<QByteArray>)> done) override;
+    bool admit(const BackendConfig &backend, QObject *context, std::function<void()> go) override;
+    void release(const QString &backend) override;
+    QUrl factoryEndpoint(const Config &config, ModelType type) const override;
+    QString userAgent(const Config &config) const override;
+    QByteArray organizationId() const override;
+    Attempt *newAttempt(Exchange *exchange, UpstreamRequest request, const RelaySpec &spec) override;
 
     std::shared_ptr<const Config> m_config;
     Environment m_env;
@@ -129,8 +126,5 @@ private:
 void releaseFreeMemory();
 /// Once per process: large request bodies come from the heap rather than fresh mappings (glibc).
 void tuneHeapForBodies();
-
-/// Which API format a request path belongs to (for error shapes before and after routing).
-WireFormat formatForPath(const QString &path);
 
 } // namespace d2a

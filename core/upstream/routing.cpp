@@ -1,5 +1,7 @@
 #include "routing.h"
 
+#include "../formats/registry.h"
+
 #include <QtCore/qdatetime.h>
 #include <QtCore/qjsonarray.h>
 
@@ -36,14 +38,7 @@ QUrl joinBackendUrl(const QUrl &base, const QString &endpointPath)
 
 QUrl backendEndpoint(const BackendConfig &backend, WireFormat format, bool countTokens)
 {
-    QString path;
-    switch (format) {
-    case WireFormat::Anthropic: path = QStringLiteral("/v1/messages"); break;
-    case WireFormat::OpenAIChat: path = QStringLiteral("/v1/chat/completions"); break;
-    case WireFormat::OpenAIResponses: path = QStringLiteral("/v1/responses"); break;
-    case WireFormat::Gemini: path = QStringLiteral("/v1/generate"); break;
-    }
-    QUrl url = joinBackendUrl(backend.baseUrl, path);
+    QUrl url = joinBackendUrl(backend.baseUrl, QString::fromLatin1(formatSpec(format).backendPath));
     if (countTokens)
         url.setPath(url.path() + QStringLiteral("/count_tokens"));
     return url;

@@ -1,76 +1,16 @@
 #include "tokens.h"
 
+#include "../formats/registry.h"
 #include "../json/json.h"
 
 namespace d2a {
 
 namespace {
 
-void take(qint64 &field, const json::Value &v, bool &seen)
-{
-    if (v.isNumber()) {
-        field = v.toInteger();
-        seen = true;
-    }
-}
-
-/// OpenAI's two APIs, which differ in names only: the input counts the cached tokens, the output the reasoning.
-TokenCounts openAiStyle(const json::Value &u, const char *in, const char *out, const char *inDetails, const char *outDetails)
-{
-    TokenCounts t;
-    if (!u.isObject())
-        return t;
-    bool seen = false;
-    qint64 input = 0;
-    take(input, u[QLatin1StringView(in)], seen);
-    take(t.output, u[QLatin1StringView(out)], seen);
-    take(t.cacheRead, u[QLatin1StringView(inDetails)]["cached_tokens"], seen);
-    take(t.reasoning, u[QLatin1StringView(outDetails)]["reasoning_tokens"], seen);
-    t.input = qMax<qint64>(0, input - t.cacheRead); // nothing counts twice
-    t.known = seen;
-    return t;
-}
-
-/// The usage object of one JSON answer or event, whatever the format puts it under.
+/// The usage object of one JSON answer or event, wherever the format puts it.
 TokenCounts fromObject(WireFormat format, const json::Value &o)
 {
-    TokenCounts t;
-    bool seen = false;
-    switch (format) {
-    case WireFormat::Anthropic: {
-        // message_start: message.usage; message_delta and a whole answer: usage.
-        const json::Value u = o["message"].isObject() ? o["message"]["usage"] : o["usage"];
-        if (!u.isObject())
-            return t;
-        take(t.input, u["input_tokens"], seen);
-        take(t.output, u["output_tokens"], seen);
-        take(t.cacheRead, u["cache_read_input_tokens"], seen);
-        take(t.cacheWrite, u["cache_creation_input_tokens"], seen);
-        break;
-    }
-    case WireFormat::OpenAIChat:
-        return openAiStyle(o["usage"], "prompt_tokens", "completion_tokens", "prompt_tokens_details", "completion_tokens_details");
-    case WireFormat::OpenAIResponses:
-        // Events: response.completed (and .incomplete/.failed) carry response.usage; a whole answer: usage.
-        return openAiStyle(o["response"].isObject() ? o["response"]["usage"] : o["usage"], "input_tokens", "output_tokens",
-                           "input_tokens_details", "output_tokens_details");
-    case WireFormat::Gemini: {
-        const json::Value u = o["usageMetadata"];
-        if (!u.isObject())
-            return t;
-        qint64 prompt = 0;
-        qint64 candidates = 0;
-        take(prompt, u["promptTokenCount"], seen);
-        take(candidates, u["candidatesTokenCount"], seen);
-        take(t.cacheRead, u["cachedContentTokenCount"], seen);
-        take(t.reasoning, u["thoughtsTokenCount"], seen);
-        t.input = qMax<qint64>(0, prompt - t.cacheRead);
-        t.output = candidates + t.reasoning; // Gemini counts thoughts apart from the candidates
-        break;
-    }
-    }
-    t.known = seen;
-    return t;
+    return formatSpec(format).usage(o);
 }
 
 } // namespace

@@ -25,21 +25,21 @@ namespace {
 
 const QString kPrefix = QStringLiteral("You are Droid, an AI software engineering agent built by Factory.\n\n");
 
-struct Route
+struct TestRoute
 {
     const char *tag;
     QString path; ///< %1: the model (Gemini routes)
     bench::BodyFormat body;
 };
 
-const Route kRoutes[] = {
+const TestRoute kRoutes[] = {
     { "anthropic", QStringLiteral("/v1/messages"), bench::BodyFormat::Anthropic },
     { "chat", QStringLiteral("/v1/chat/completions"), bench::BodyFormat::Chat },
     { "responses", QStringLiteral("/v1/responses"), bench::BodyFormat::Responses },
     { "gemini", QStringLiteral("/v1beta/models/%1:generateContent"), bench::BodyFormat::Gemini },
 };
 
-QString pathFor(const Route &r, const QString &model)
+QString pathFor(const TestRoute &r, const QString &model)
 {
     return r.path.contains(u'%') ? r.path.arg(model) : r.path;
 }
@@ -240,7 +240,7 @@ private Q_SLOTS:
     void passthroughAgentBodyIsByteExact()
     {
         QFETCH(int, route);
-        const Route &r = kRoutes[route];
+        const TestRoute &r = kRoutes[route];
         bench::AgentBodyOptions o;
         o.model = modelOf(r.tag).toUtf8();
         const QByteArray body = bench::agentBody(r.body, o);
@@ -326,7 +326,7 @@ private Q_SLOTS:
                 ++n;
             }
         }
-        for (const Route &r : kRoutes)
+        for (const TestRoute &r : kRoutes)
             QTest::newRow(qPrintable(QStringLiteral("generated agent body %1").arg(QLatin1StringView(r.tag))))
                 << (r.body == bench::BodyFormat::Anthropic ? WireFormat::Anthropic : r.body == bench::BodyFormat::Chat ? WireFormat::OpenAIChat
                     : r.body == bench::BodyFormat::Responses ? WireFormat::OpenAIResponses : WireFormat::Gemini)
@@ -404,8 +404,8 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("client");
         QTest::addColumn<QByteArray>("upstream");
         QTest::addColumn<bool>("stream");
-        for (const Route &c : kRoutes)
-            for (const Route &u : kRoutes)
+        for (const TestRoute &c : kRoutes)
+            for (const TestRoute &u : kRoutes)
                 if (QByteArray(c.tag) != QByteArray(u.tag))
                     for (bool stream : { false, true })
                         QTest::newRow(qPrintable(QStringLiteral("%1->%2%3").arg(QLatin1StringView(c.tag), QLatin1StringView(u.tag),
@@ -417,8 +417,8 @@ private Q_SLOTS:
         QFETCH(QByteArray, client);
         QFETCH(QByteArray, upstream);
         QFETCH(bool, stream);
-        const Route *route = nullptr;
-        for (const Route &r : kRoutes)
+        const TestRoute *route = nullptr;
+        for (const TestRoute &r : kRoutes)
             if (QByteArray(r.tag) == client)
                 route = &r;
         QString path = pathFor(*route, modelOf(upstream));

@@ -3,6 +3,7 @@
 #include "log/log.h"
 #include "auth/authmanager.h"
 #include "server/proxyservice.h"
+#include "server/routes.h"
 #include "sse/ssesplitter.h"
 #include "support/fakeupstream.h"
 #include "support/grammar.h"
@@ -200,7 +201,7 @@ private Q_SLOTS:
         QVERIFY(!answer.contains("Access-Control-Allow-Origin"));
         const QByteArray json = answer.mid(answer.indexOf("\r\n\r\n") + 4);
         QVERIFY2(!json.contains("auth") && !json.contains("store"), json.constData()); // nothing about the account
-        const WireFormat f = formatForPath(path);
+        const WireFormat f = RouteTable::instance().formatFor(path);
         if (f == WireFormat::Anthropic)
             QVERIFY2(json.contains("\"type\":\"error\""), json.constData());
         else if (f == WireFormat::Gemini)
@@ -644,7 +645,7 @@ private Q_SLOTS:
         call(rc, "POST", path, body);
         QCOMPARE(rc.status, status);
         const QJsonObject o = rc.json();
-        const WireFormat f = formatForPath(path);
+        const WireFormat f = RouteTable::instance().formatFor(path);
         QString message;
         if (f == WireFormat::Anthropic) {
             QCOMPARE(o.value("type").toString(), QStringLiteral("error"));
@@ -722,7 +723,7 @@ private Q_SLOTS:
         QFETCH(QString, model);
         RecordedCall rc;
         QJsonObject request { { "model", model }, { "stream", true } };
-        switch (formatForPath(path)) { // a body in the route's own format: nothing for the translation to leave out
+        switch (RouteTable::instance().formatFor(path)) { // a body in the route's own format: nothing for the translation to leave out
         case WireFormat::Anthropic:
             request.insert("max_tokens", 10);
             Q_FALLTHROUGH();
@@ -738,7 +739,7 @@ private Q_SLOTS:
         call(rc, "POST", path, body(request));
         QCOMPARE(rc.status, 200);
         QVERIFY2(rc.body.contains("closed the connection"), rc.body.constData());
-        const QString grammar = checkStreamGrammar(formatForPath(path), rc.body);
+        const QString grammar = checkStreamGrammar(RouteTable::instance().formatFor(path), rc.body);
         QVERIFY2(grammar.isEmpty(), qPrintable(grammar));
     }
 
@@ -766,7 +767,7 @@ private Q_SLOTS:
                                       { "messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "x" } } } } }));
         QCOMPARE(rc.status, 200);
         QVERIFY2(rc.body.contains(ping), rc.body.constData());
-        const QString grammar = checkStreamGrammar(formatForPath(path), rc.body);
+        const QString grammar = checkStreamGrammar(RouteTable::instance().formatFor(path), rc.body);
         QVERIFY2(grammar.isEmpty(), qPrintable(grammar));
     }
 

@@ -3,6 +3,7 @@
 #include "formats/apierrors.h"
 #include "formats/passthrough.h"
 #include "formats/reasoning.h"
+#include "formats/registry.h"
 #include "json/jsonedit.h"
 #include "log/log.h"
 #include "upstream/factoryheaders.h"
@@ -105,7 +106,8 @@ private Q_SLOTS:
         auto doc = json::Document::parse(in);
         QVERIFY(doc.ok());
         json::Patcher p(doc.value());
-        applyReasoning(format, p, doc.value().root(), level, m, ConfigLoader::defaults().budgetFor(level));
+        if (level != ReasoningLevel::Auto) // Auto leaves the body alone (applyPassthroughEdits does not call it)
+            formatSpec(format).applyReasoning(p, doc.value().root(), level, m, ConfigLoader::defaults().budgetFor(level));
         QCOMPARE(p.apply(), out);
     }
 

@@ -1,6 +1,7 @@
-#include "forwardjob.h"
+#include "relay.h"
 
 #include "../formats/apierrors.h"
+#include "../formats/registry.h"
 #include "../log/log.h"
 
 #include "../json/json.h"
@@ -22,61 +23,39 @@ bool forwardable(const QByteArray &name)
         || n.startsWith("x-ratelimit") || n == "openai-processing-ms" || n == "x-should-retry";
 }
 
-/// True when an upstream error body is already in the error shape of `format` (kept verbatim then).
-bool isClientShapedError(WireFormat format, const QByteArray &body)
-{
-    const QJsonObject o = QJsonDocument::fromJson(body).object();
-    const QJsonObject err = o.value(u"error").toObject();
-    if (err.isEmpty())
-        return false;
-    switch (format) {
-    case WireFormat::Anthropic: return o.value(u"type").toString() == u"error" && err.contains(u"message");
-    case WireFormat::OpenAIChat:
-    case WireFormat::OpenAIResponses: return err.contains(u"message") && err.contains(u"type");
-    case WireFormat::Gemini: return err.contains(u"message") && err.contains(u"code");
-    }
-    return false;
-}
 } // namespace
 
-ForwardJob::ForwardJob(Exchange *exchange, HttpClient *client, UpstreamRequest request, WireFormat clientFormat,
-                       WireFormat upstreamFormat, bool clientWantsStream)
-    : QObject(exchange), m_exchange(exchange), m_client(client), m_request(std::move(request)),
-      m_clientFormat(clientFormat), m_upstreamFormat(upstreamFormat), m_clientWantsStream(clientWantsStream)
+Relay::Relay(Exchange *exchange, HttpClient *client, UpstreamRequest request, RelaySpec spec)
+    : Attempt(exchange), m_exchange(exchange), m_client(client), m_request(std::move(request)), m_spec(std::move(spec))
 {
 }
 
-void ForwardJob::setTranslation(const ir::Request &request)
-{
-    m_translation = request;
-}
-
-void ForwardJob::writeClient(const QByteArray &bytes)
+void Relay::writeClient(const QByteArray &bytes)
 {
     if (bytes.isEmpty() || !m_exchange)
         return;
     m_exchange->writeStream(bytes);
-    if (m_keepAliveMs > 0)
-        m_keepAlive.start(m_keepAliveMs);
+    if (m_spec.keepAliveMs > 0)
+        m_keepAlive.start(m_spec.keepAliveMs);
 }
 
-void ForwardJob::onKeepAlive()
+void Relay::onKeepAlive()
 {
     if (!m_exchange || m_exchange->isFinished())
         return;
     // A silent upstream (a model thinking, a slow first token): keep the client from giving up, in its own
     // grammar. The idle timeout still ends a dead upstream with an error.
     if (!m_exchange->isStreaming()) {
-        if (!m_clientWantsStream || m_mode != Mode::Waiting)
+        if (!m_spec.clientStream || m_mode != Mode::Waiting)
             return;
         m_exchange->beginStream(200, { { "Content-Type", "text/event-stream; charset=utf-8" }, { "Cache-Control", "no-cache" },
                                        { "X-Accel-Buffering", "no" } });
     }
-    writeClient(m_streamWriter ? m_streamWriter->keepAlive() : keepAliveEvent(m_clientFormat));
-    qCDebug(lcUpstream) << "keepalive sent to the" << wireFormatName(m_clientFormat) << "client";
+    writeClient(m_streamWriter ? m_streamWriter->keepAlive() : keepAliveEvent(m_spec.clientFormat));
+    qCDebug(lcUpstream) << "keepalive sent to the" << wireFormatName(m_spec.clientFormat) << "client";
 }
 
-void ForwardJob::translateEvents(const QList<ir::Event> &events)
+void Relay::translateEvents(const QList<ir::Event> &events)
 {
     QByteArray out;
     for (const ir::Event &e : events)
@@ -84,10 +63,10 @@ void ForwardJob::translateEvents(const QList<ir::Event> &events)
     writeClient(out);
 }
 
-QByteArray ForwardJob::synthesizeStream(const ir::Response &r)
+QByteArray Relay::synthesizeStream(const ir::Response &r)
 {
     // The upstream answered whole although the client asked for a stream: replay it as events.
-    auto writer = makeStreamWriter(m_clientFormat, *m_translation);
+    auto writer = makeStreamWriter(m_spec.clientFormat, *m_spec.translation);
     QByteArray out;
     ir::Event start;
     start.type = ir::Event::Type::Start;
@@ -135,81 +114,17 @@ QByteArray ForwardJob::synthesizeStream(const ir::Response &r)
     return out;
 }
 
-void ForwardJob::send()
-{
-    ++m_attempts;
-    m_reply = m_client->send(m_request, this);
-    connect(m_reply, &UpstreamReply::headReceived, this, &ForwardJob::onHead);
-    connect(m_reply, &UpstreamReply::dataReceived, this, &ForwardJob::onData);
-    connect(m_reply, &UpstreamReply::finished, this, &ForwardJob::onFinished);
-    connect(m_reply, &UpstreamReply::failed, this, &ForwardJob::onFailed);
-}
-
-bool ForwardJob::retryOrGiveUp(const Error &error, bool retryable)
-{
-    // Only while nothing has reached the client: a started stream is never replayed.
-    if (!m_exchange || m_exchange->isStreaming())
-        return false;
-    if (retryable && m_retriesLeft > 0) {
-        --m_retriesLeft;
-        qint64 delay = qint64(m_backoffMs) << qMin(m_attempts - 1, 10);
-        const QByteArray retryAfter = m_reply ? m_reply->header("retry-after").trimmed() : QByteArray();
-        bool numeric = false;
-        const double seconds = retryAfter.toDouble(&numeric);
-        if (numeric && seconds >= 0)
-            delay = qint64(seconds * 1000);
-        delay = qMin<qint64>(delay, m_maxBackoffMs);
-        qCInfo(lcUpstream).noquote() << QStringLiteral("attempt %1 to %2 failed (%3); retrying in %4 ms")
-                                            .arg(m_attempts).arg(m_request.url.host(), error.message).arg(delay);
-        if (m_reply) {
-            m_reply->deleteLater();
-            m_reply = nullptr;
-        }
-        m_mode = Mode::Waiting;
-        m_body.clear();
-        m_forwardHeaders.clear();
-        QTimer::singleShot(int(delay), this, [this] {
-            if (m_exchange && !m_exchange->isFinished())
-                send();
-        });
-        return true;
-    }
-    if (m_giveUp && m_giveUp(error)) {
-        if (m_reply)
-            m_reply->abort();
-        return true;
-    }
-    return false;
-}
-
-void ForwardJob::retryWithNewCredential()
-{
-    const QByteArray rejected = headerValue(m_request.headers, "authorization").mid(7);
-    m_retrying = true;
-    QPointer<ForwardJob> self(this);
-    qCInfo(lcUpstream) << "upstream answered 401; refreshing the Factory token and retrying once";
-    m_recovery(rejected, [self](Result<QByteArray> bearer) {
-        if (!self || !self->m_exchange)
-            return;
-        if (!bearer)
-            return self->m_exchange->respondError(bearer.error());
-        setHeader(self->m_request.headers, "authorization", "Bearer " + bearer.value());
-        self->m_reply->deleteLater();
-        self->m_reply = nullptr;
-        self->m_mode = Mode::Waiting;
-        self->m_body.clear();
-        self->m_forwardHeaders.clear();
-        self->send();
-    });
-}
-
-void ForwardJob::start()
+void Relay::start()
 {
     m_keepAlive.setSingleShot(true);
-    connect(&m_keepAlive, &QTimer::timeout, this, &ForwardJob::onKeepAlive);
-    if (m_keepAliveMs > 0 && m_clientWantsStream)
-        m_keepAlive.start(m_keepAliveMs);
-    send();
+    connect(&m_keepAlive, &QTimer::timeout, this, &Relay::onKeepAlive);
+    if (m_spec.keepAliveMs > 0 && m_spec.clientStream)
+        m_keepAlive.start(m_spec.keepAliveMs);
+    m_reply = m_client->send(m_request, this);
+    connect(m_reply, &UpstreamReply::headReceived, this, &Relay::onHead);
+    connect(m_reply, &UpstreamReply::dataReceived, this, &Relay::onData);
+    connect(m_reply, &UpstreamReply::finished, this, &Relay::onFinished);
+    connect(m_reply, &UpstreamReply::failed, this, &Relay::onFailed);
     // The client left: stop the upstream now, so no tokens are spent on an answer nobody reads.
     connect(m_exchange, &Exchange::clientGone, this, [this] {
         if (m_reply && !m_reply->isDone()) {
@@ -217,10 +132,49 @@ void ForwardJob::start()
             m_reply->abort();
         }
     });
-    connect(m_exchange, &Exchange::drained, this, &ForwardJob::pumpBackpressure);
+    connect(m_exchange, &Exchange::drained, this, &Relay::pumpBackpressure);
 }
 
-void ForwardJob::onHead()
+bool Relay::handBack(const Error &error, bool retryable, bool unauthorized)
+{
+    // Only while nothing has reached the client: a started stream is never replayed.
+    if (!m_exchange || m_exchange->isStreaming() || !onFailure)
+        return false;
+    Failure f { error, retryable, unauthorized, -1 };
+    bool numeric = false;
+    const double seconds = m_reply ? m_reply->header("retry-after").trimmed().toDouble(&numeric) : 0;
+    if (numeric && seconds >= 0)
+        f.retryAfterMs = qint64(seconds * 1000);
+    if (!onFailure(f))
+        return false;
+    stop();
+    return true;
+}
+
+void Relay::stop()
+{
+    m_mode = Mode::Stopped;
+    m_keepAlive.stop();
+    if (m_reply) {
+        m_reply->disconnect(this);
+        m_reply->abort();
+    }
+}
+
+void Relay::streamError(const Error &error)
+{
+    if (m_streamWriter) {
+        ir::Event e;
+        e.type = ir::Event::Type::Error;
+        e.error = error;
+        writeClient(m_streamWriter->write(e));
+    } else {
+        writeClient(renderStreamError(m_spec.clientFormat, error));
+    }
+    m_exchange->endStream();
+}
+
+void Relay::onHead()
 {
     if (!m_exchange)
         return;
@@ -228,22 +182,22 @@ void ForwardJob::onHead()
     for (const auto &h : m_reply->headers())
         if (forwardable(h.first))
             m_forwardHeaders.append(h);
-    if (m_outcome)
-        m_outcome(status < 500);
+    if (onHealth)
+        onHealth(status < 500);
     // Redirects are not followed (a proxy must not be led elsewhere with the user's key): a 502 below.
     if (status >= 300) {
         m_mode = Mode::Error;
         return;
     }
     const QByteArray type = m_reply->header("content-type").toLower();
-    if (type.contains("text/event-stream") && !m_clientWantsStream) {
+    if (type.contains("text/event-stream") && !m_spec.clientStream) {
         m_mode = Mode::SseWhole;
-        m_eventReader = makeEventReader(m_upstreamFormat);
+        m_eventReader = makeEventReader(m_spec.upstreamFormat);
     } else if (type.contains("text/event-stream")) {
         m_mode = Mode::Sse;
-        if (m_translation) {
-            m_eventReader = makeEventReader(m_upstreamFormat);
-            m_streamWriter = makeStreamWriter(m_clientFormat, *m_translation);
+        if (m_spec.translation) {
+            m_eventReader = makeEventReader(m_spec.upstreamFormat);
+            m_streamWriter = makeStreamWriter(m_spec.clientFormat, *m_spec.translation);
         }
         HeaderList h { { "Content-Type", "text/event-stream; charset=utf-8" },
                        { "Cache-Control", "no-cache" },
@@ -256,12 +210,12 @@ void ForwardJob::onHead()
         // A declared length over the bound is refused now, not after reading up to it.
         bool known = false;
         const qint64 declared = m_reply->header("content-length").toLongLong(&known);
-        if (known && declared > m_maxAnswerBytes)
-            return overLimit(tr("upstream answer is larger than %1 bytes").arg(m_maxAnswerBytes));
+        if (known && declared > m_spec.maxAnswerBytes)
+            return overLimit(tr("upstream answer is larger than %1 bytes").arg(m_spec.maxAnswerBytes));
     }
 }
 
-void ForwardJob::onData(const QByteArray &data)
+void Relay::onData(const QByteArray &data)
 {
     if (!m_exchange)
         return;
@@ -285,14 +239,14 @@ void ForwardJob::onData(const QByteArray &data)
             writeEvents(events);
         }
         // One event never ends (or is huge): bounded, as it is held until its blank line.
-        if (m_exchange && m_sse.pending().size() > m_maxEventBytes)
-            return overLimit(tr("upstream sent an event larger than %1 bytes").arg(m_maxEventBytes));
+        if (m_exchange && m_sse.pending().size() > m_spec.maxEventBytes)
+            return overLimit(tr("upstream sent an event larger than %1 bytes").arg(m_spec.maxEventBytes));
         pumpBackpressure();
         break;
     case Mode::SseWhole:
         m_collectedBytes += data.size();
-        if (m_collectedBytes > m_maxAnswerBytes)
-            return overLimit(tr("upstream answer is larger than %1 bytes").arg(m_maxAnswerBytes));
+        if (m_collectedBytes > m_spec.maxAnswerBytes)
+            return overLimit(tr("upstream answer is larger than %1 bytes").arg(m_spec.maxAnswerBytes));
         for (const QByteArray &raw : m_sse.feed(data)) {
             const SseEvent ev = SseSplitter::parse(raw);
             if (!ev.isComment && !ev.data.isNull()) {
@@ -300,36 +254,37 @@ void ForwardJob::onData(const QByteArray &data)
                 m_collected += m_eventReader->read(ev);
             }
         }
-        if (m_sse.pending().size() > m_maxEventBytes)
-            return overLimit(tr("upstream sent an event larger than %1 bytes").arg(m_maxEventBytes));
+        if (m_sse.pending().size() > m_spec.maxEventBytes)
+            return overLimit(tr("upstream sent an event larger than %1 bytes").arg(m_spec.maxEventBytes));
         break;
     case Mode::Error:
         if (m_body.size() < kMaxErrorBody)
             m_body += data.left(kMaxErrorBody - m_body.size());
         break;
     case Mode::Whole:
-        if (m_body.size() + data.size() > m_maxAnswerBytes) {
+        if (m_body.size() + data.size() > m_spec.maxAnswerBytes) {
             m_reply->abort();
-            m_exchange->respondError(Error::badGateway(tr("upstream answer is larger than %1 bytes").arg(m_maxAnswerBytes)));
+            m_exchange->respondError(Error::badGateway(tr("upstream answer is larger than %1 bytes").arg(m_spec.maxAnswerBytes)));
             return;
         }
         m_body += data;
         break;
     case Mode::Waiting:
+    case Mode::Stopped:
         break;
     }
 }
 
-void ForwardJob::countUsage(const QByteArray &eventData)
+void Relay::countUsage(const QByteArray &eventData)
 {
-    const TokenCounts t = usageOfEvent(m_upstreamFormat, eventData);
+    const TokenCounts t = usageOfEvent(m_spec.upstreamFormat, eventData);
     if (!t.known || !m_exchange)
         return;
     m_tokens.merge(t);
     m_exchange->setTokens(m_tokens);
 }
 
-void ForwardJob::writeEvents(const QList<QByteArray> &events)
+void Relay::writeEvents(const QList<QByteArray> &events)
 {
     if (events.isEmpty())
         return;
@@ -344,14 +299,14 @@ void ForwardJob::writeEvents(const QList<QByteArray> &events)
     writeClient(joined);
 }
 
-void ForwardJob::pumpBackpressure()
+void Relay::pumpBackpressure()
 {
     if (!m_exchange || !m_reply || m_reply->isDone())
         return;
     m_reply->setPaused(m_exchange->pendingBytes() > kPauseAbove);
 }
 
-void ForwardJob::onFinished()
+void Relay::onFinished()
 {
     if (!m_exchange)
         return;
@@ -391,32 +346,32 @@ void ForwardJob::onFinished()
                 e.httpStatus = 502;
             return m_exchange->respondError(e);
         }
-        if (m_translation)
-            collected.value().model = m_translation->model; // the id the client asked for
+        if (m_spec.translation)
+            collected.value().model = m_spec.translation->model; // the id the client asked for
         HeaderList h { { "Content-Type", "application/json" } };
         h += m_forwardHeaders;
-        m_exchange->respond(status, h, writeResponse(m_clientFormat, collected.value(), m_translation ? &*m_translation : nullptr));
+        m_exchange->respond(status, h, writeResponse(m_spec.clientFormat, collected.value(), m_spec.translation ? &*m_spec.translation : nullptr));
         break;
     }
     case Mode::Error:
-        if (status == 401 && m_recovery && !m_retrying)
-            return retryWithNewCredential();
-        // 5xx answers are failures: retried, then handed to the fallback chain. 4xx answers (429 included,
-        // with its Retry-After) go to the client as they are.
-        if (status >= 500 && retryOrGiveUp(Error { status, upstreamErrorMessage(m_body), {} }, true))
+        // A 401 may get a fresh credential from the Call. 5xx answers are failures: retried, then handed to the
+        // fallback chain. 4xx answers (429 included, with its Retry-After) go to the client as they are.
+        if (status == 401 && handBack(Error { status, upstreamErrorMessage(m_body), {} }, false, true))
+            return;
+        if (status >= 500 && handBack(Error { status, upstreamErrorMessage(m_body), {} }, true))
             return;
         finishError();
         break;
     case Mode::Whole: {
         m_keepAlive.stop();
         if (status < 300)
-            m_exchange->setTokens(usageOfAnswer(m_upstreamFormat, m_body));
-        if (m_translation) {
-            auto parsed = readResponse(m_upstreamFormat, m_body);
+            m_exchange->setTokens(usageOfAnswer(m_spec.upstreamFormat, m_body));
+        if (m_spec.translation) {
+            auto parsed = readResponse(m_spec.upstreamFormat, m_body);
             if (!parsed)
                 return m_exchange->respondError(parsed.error());
-            parsed.value().model = m_translation->model; // the id the client asked for, as streams report it
-            if (m_clientWantsStream) {
+            parsed.value().model = m_spec.translation->model; // the id the client asked for, as streams report it
+            if (m_spec.clientStream) {
                 const QByteArray events = synthesizeStream(parsed.value());
                 if (m_exchange->isStreaming()) {
                     writeClient(events);
@@ -428,7 +383,7 @@ void ForwardJob::onFinished()
             }
             HeaderList h { { "Content-Type", "application/json" } };
             h += m_forwardHeaders;
-            m_exchange->respond(status, h, writeResponse(m_clientFormat, parsed.value(), m_translation ? &*m_translation : nullptr));
+            m_exchange->respond(status, h, writeResponse(m_spec.clientFormat, parsed.value(), m_spec.translation ? &*m_spec.translation : nullptr));
             return;
         }
         if (m_exchange->isStreaming()) { // keepalives already started the stream: send the answer as events
@@ -439,27 +394,13 @@ void ForwardJob::onFinished()
         HeaderList h { { "Content-Type", m_reply->header("content-type").isEmpty() ? QByteArrayLiteral("application/json")
                                                                                     : m_reply->header("content-type") } };
         h += m_forwardHeaders;
-        if (m_clientWantsStream && m_clientFormat == WireFormat::Gemini) {
-            // Gemini's non-SSE stream is a JSON array of chunks; the SSE client gets one event per chunk, each
-            // chunk's bytes as the upstream wrote them.
-            auto doc = json::Document::parse(m_body, { 512, false });
-            if (!doc)
-                return m_exchange->respondError(Error::badGateway(QStringLiteral("upstream sent invalid JSON (%1)").arg(doc.error().message)));
-            QByteArray events;
-            const json::Value root = doc.value().root();
-            auto add = [&events](const json::Value &chunk) {
-                events += "data: ";
-                events += chunk.raw();
-                events += "\r\n\r\n";
-            };
-            if (root.isArray())
-                for (json::Value chunk : root.children())
-                    add(chunk);
-            else
-                add(root);
-            m_exchange->respond(status, { { "Content-Type", "text/event-stream; charset=utf-8" },
-                                          { "Cache-Control", "no-cache" } },
-                                events);
+        if (const FormatSpec &format = formatSpec(m_spec.clientFormat); m_spec.clientStream && format.wholeAsEvents) {
+            // A whole answer to a streaming client, in the stream framing its format has for one.
+            auto events = format.wholeAsEvents(m_body);
+            if (!events)
+                return m_exchange->respondError(events.error());
+            m_exchange->respond(status, { { "Content-Type", "text/event-stream; charset=utf-8" }, { "Cache-Control", "no-cache" } },
+                                events.value());
             break;
         }
         m_exchange->respond(status, h, m_body);
@@ -468,17 +409,19 @@ void ForwardJob::onFinished()
     case Mode::Waiting:
         m_exchange->respondError(Error::badGateway(QStringLiteral("upstream ended without a response")));
         break;
+    case Mode::Stopped:
+        break;
     }
 }
 
-void ForwardJob::overLimit(const QString &why)
+void Relay::overLimit(const QString &why)
 {
     qCWarning(lcUpstream).noquote() << why << "- stopping the upstream request to" << m_request.url.host();
     m_reply->abort();
     onFailed(Error::badGateway(why));
 }
 
-void ForwardJob::finishError()
+void Relay::finishError()
 {
     m_keepAlive.stop();
     int status = m_reply->status();
@@ -489,46 +432,38 @@ void ForwardJob::finishError()
                                               .arg(status)
                                               .arg(location.isEmpty() ? QString() : tr(" to %1").arg(log::redact(QString::fromUtf8(location.left(300))))));
         status = 502;
-        if (m_exchange->isStreaming()) {
-            writeClient(m_streamWriter ? m_streamWriter->write([&] { ir::Event ev; ev.type = ir::Event::Type::Error; ev.error = e; return ev; }())
-                                       : renderStreamError(m_clientFormat, e));
-            m_exchange->endStream();
-            return;
-        }
+        if (m_exchange->isStreaming())
+            return streamError(e);
         return m_exchange->respondError(e);
     }
     // An upstream's error text may quote the credential it was sent: never hand it back unredacted.
     m_body = log::redact(QString::fromUtf8(m_body)).toUtf8();
     if (m_exchange->isStreaming()) { // keepalives already started the stream: report in its grammar
-        Error e { status, upstreamErrorMessage(m_body), {} };
-        writeClient(m_streamWriter ? m_streamWriter->write([&] { ir::Event ev; ev.type = ir::Event::Type::Error; ev.error = e; return ev; }())
-                                   : renderStreamError(m_clientFormat, e));
-        m_exchange->endStream();
-        return;
+        return streamError(Error { status, upstreamErrorMessage(m_body), {} });
     }
-    if (m_clientFormat == m_upstreamFormat && isClientShapedError(m_clientFormat, m_body)) {
+    if (m_spec.clientFormat == m_spec.upstreamFormat && isOwnErrorShape(m_spec.clientFormat, m_body)) {
         HeaderList h { { "Content-Type", "application/json" } };
         h += m_forwardHeaders;
         m_exchange->respond(status, h, m_body);
         return;
     }
-    Error e { status, upstreamErrorMessage(m_body), m_clientFormat == m_upstreamFormat ? upstreamErrorType(m_body) : QByteArray() };
+    Error e { status, upstreamErrorMessage(m_body), m_spec.clientFormat == m_spec.upstreamFormat ? upstreamErrorType(m_body) : QByteArray() };
     if (e.message.isEmpty())
         e.message = QStringLiteral("upstream answered HTTP %1").arg(status);
-    m_exchange->respondJson(status, renderErrorBody(m_clientFormat, e), m_forwardHeaders);
+    m_exchange->respondJson(status, renderErrorBody(m_spec.clientFormat, e), m_forwardHeaders);
 }
 
-void ForwardJob::onFailed(const Error &error)
+void Relay::onFailed(const Error &error)
 {
     if (!m_exchange)
         return;
     if (m_mode == Mode::Waiting) {
-        if (m_outcome)
-            m_outcome(false);
+        if (onHealth)
+            onHealth(false);
         // Connect errors and connections closed before any answer are safe to retry; a timeout after the
         // request was sent is not (the upstream may be working on it), nor an answer that broke HTTP (a
         // garbage status line or head would only come again).
-        if (retryOrGiveUp(error, error.httpStatus == 502 && !m_reply->responseStarted()))
+        if (handBack(error, error.httpStatus == 502 && !m_reply->responseStarted()))
             return;
     }
     m_keepAlive.stop();
@@ -536,16 +471,7 @@ void ForwardJob::onFailed(const Error &error)
         // Mid-stream failure: tell the client in its own grammar, never end silently. An incomplete event is
         // dropped: forwarding half an event would corrupt the stream.
         m_sse.takeRemainder();
-        if (m_streamWriter) {
-            ir::Event e;
-            e.type = ir::Event::Type::Error;
-            e.error = error;
-            writeClient(m_streamWriter->write(e));
-        } else {
-            writeClient(renderStreamError(m_clientFormat, error));
-        }
-        m_exchange->endStream();
-        return;
+        return streamError(error);
     }
     m_exchange->respondError(error);
 }

@@ -1,0 +1,176 @@
+// Anthropic Messages, as registered: routes, error shape, keepalive, passthrough edits and usage.
+
+#include "../passthrough.h"
+#include "../reasoning.h"
+#include "../registry.h"
+#include "../../log/log.h"
+#include "../../usage/tokens.h"
+#include "anthropic_p.h"
+
+namespace d2a::fmt::anthropic {
+
+namespace {
+
+QByteArray errorType(int status)
+{
+    switch (status) {
+    case 400: case 422: return "invalid_request_error";
+    case 401: return "authentication_error";
+    case 403: return "permission_error";
+    case 404: return "not_found_error";
+    case 413: return "request_too_large";
+    case 429: return "rate_limit_error";
+    case 529: return "overloaded_error";
+    default: return status >= 500 ? "api_error" : "invalid_request_error";
+    }
+}
+
+QByteArray errorBody(const Error &e)
+{
+    // {type:"error",error:{type,message}}; an upstream's own error type is kept.
+    QByteArray out;
+    Writer w(&out);
+    const QByteArray type = e.vendorType.isEmpty() ? errorType(e.httpStatus) : e.vendorType;
+    w.beginObject().member("type", "error").key("error").beginObject();
+    w.key("type").stringUtf8(type).member("message", log::redact(e.message)).endObject().endObject();
+    return out;
+}
+
+QByteArray streamError(const Error &e)
+{
+    return sse("error", errorBody(e));
+}
+
+bool isOwnError(const QJsonObject &o)
+{
+    return o.value(u"type").toString() == u"error" && o.value(u"error").toObject().contains(u"message");
+}
+
+QByteArray textBlock(const QString &text)
+{
+    QByteArray out;
+    Writer(&out).beginObject().member("type", "text").member("text", text).endObject();
+    return out;
+}
+
+std::optional<Error> prefixSystem(json::Patcher &p, const Value &body, const QString &prefixText)
+{
+    // As Factory's CLI: the first block is exactly the sentence (no trailing blank line, no cache_control).
+    QString prefix = prefixText;
+    while (prefix.endsWith(u'\n'))
+        prefix.chop(1);
+    const Value system = body["system"];
+    if (system.isString()) {
+        QByteArray blocks = '[' + textBlock(prefix);
+        const QString text = system.toString();
+        if (!text.isEmpty())
+            blocks += ',' + textBlock(text);
+        p.replace(system, blocks + ']');
+    } else if (system.isArray()) {
+        p.insertElement(system, 0, textBlock(prefix));
+    } else if (!system.isSet()) {
+        p.setMember(body, "system", '[' + textBlock(prefix) + ']');
+    } else {
+        return Error::badRequest(QStringLiteral("'system' must be a string or an array of content blocks"));
+    }
+    return std::nullopt;
+}
+
+std::optional<ReasoningLevel> requestedLevel(const Value &body)
+{
+    const Value thinking = body["thinking"];
+    if (thinking["type"].stringIs("disabled"))
+        return ReasoningLevel::Off;
+    if (auto effort = namedLevel(body["output_config"]["effort"]))
+        return effort;
+    if (thinking["type"].stringIs("enabled")) {
+        const qint64 budget = thinking["budget_tokens"].toInteger(0);
+        return budget <= 4096 ? ReasoningLevel::Low : budget <= 12288 ? ReasoningLevel::Medium : ReasoningLevel::High;
+    }
+    if (thinking["type"].stringIs("adaptive"))
+        return ReasoningLevel::High;
+    return std::nullopt;
+}
+
+void applyReasoning(json::Patcher &p, const Value &body, ReasoningLevel level, const ModelConfig &model, int budget)
+{
+    const ThinkingStyle style = model.style();
+    if (!thinks(level)) {
+        p.removeMember(body, "thinking");
+        removeFromObject(p, body, "output_config", "effort");
+        return;
+    }
+    if (style == ThinkingStyle::Budget || style == ThinkingStyle::BudgetEffort) {
+        p.setMember(body, "thinking", "{\"type\":\"enabled\",\"budget_tokens\":" + QByteArray::number(budget) + '}');
+        // Anthropic requires max_tokens > budget_tokens; keep the client's answer room on top of the budget.
+        const qint64 maxTokens = body["max_tokens"].toInteger(0);
+        if (maxTokens <= budget)
+            p.setMember(body, "max_tokens", QByteArray::number(budget + qMax<qint64>(maxTokens, 4096)));
+        if (style == ThinkingStyle::BudgetEffort)
+            mergeObject(p, body, "output_config", { { "effort", quotedLevel(level) } });
+        else
+            removeFromObject(p, body, "output_config", "effort");
+    } else { // adaptive: the model decides how long to think, guided by the effort
+        p.setMember(body, "thinking", style == ThinkingStyle::AdaptiveSummarized ? "{\"type\":\"adaptive\",\"display\":\"summarized\"}"
+                                                                                 : "{\"type\":\"adaptive\"}");
+        mergeObject(p, body, "output_config", { { "effort", quotedLevel(level) } });
+    }
+    // Thinking accepts only the default temperature and no top_k.
+    p.removeMember(body, "temperature");
+    p.removeMember(body, "top_k");
+}
+
+void applyExtras(json::Patcher &p, const Value &body, const PassthroughEdits &edits)
+{
+    if (edits.fast)
+        p.setMember(body, "speed", "\"fast\"");
+}
+
+TokenCounts usage(const Value &o)
+{
+    // message_start: message.usage; message_delta and a whole answer: usage.
+    const Value u = o["message"].isObject() ? o["message"]["usage"] : o["usage"];
+    TokenCounts t;
+    if (!u.isObject())
+        return t;
+    bool seen = takeCount(t.input, u["input_tokens"]);
+    seen |= takeCount(t.output, u["output_tokens"]);
+    seen |= takeCount(t.cacheRead, u["cache_read_input_tokens"]);
+    seen |= takeCount(t.cacheWrite, u["cache_creation_input_tokens"]);
+    t.known = seen;
+    return t;
+}
+
+Result<ir::Request> read(const Value &body, const QString &) { return readRequest(body); }
+
+} // namespace
+
+const FormatSpec &spec()
+{
+    static const FormatSpec s {
+        WireFormat::Anthropic,
+        "Anthropic Messages",
+        { { "/v1/messages" }, { "/v1/messages/count_tokens", false, true } },
+        { "/v1/messages" },
+        "/v1/messages",
+        read,
+        writeRequest,
+        readResponse,
+        writeResponse,
+        makeEventReader,
+        makeStreamWriter,
+        "event: ping\ndata: {\"type\":\"ping\"}\n\n",
+        nullptr,
+        errorBody,
+        streamError,
+        isOwnError,
+        prefixSystem,
+        requestedLevel,
+        applyReasoning,
+        applyExtras,
+        usage,
+    };
+    return s;
+}
+
+} // namespace d2a::fmt::anthropic

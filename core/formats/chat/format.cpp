@@ -1,0 +1,110 @@
+// OpenAI Chat Completions, as registered: routes, error shape, keepalive, passthrough edits and usage.
+
+#include "../passthrough.h"
+#include "../reasoning.h"
+#include "../registry.h"
+#include "../../usage/tokens.h"
+#include "chat_p.h"
+
+namespace d2a::fmt::chat {
+
+namespace {
+
+QByteArray streamError(const Error &e)
+{
+    return sse({}, openAiErrorBody(e));
+}
+
+std::optional<Error> prefixSystem(json::Patcher &p, const Value &body, const QString &prefix)
+{
+    const Value msgs = body["messages"];
+    if (!msgs.isArray())
+        return Error::badRequest(QStringLiteral("'messages' must be an array"));
+    int i = -1;
+    for (Value m : msgs.children()) {
+        ++i;
+        if (!m["role"].stringIs("system") && !m["role"].stringIs("developer"))
+            continue;
+        const Value content = m["content"];
+        if (content.isString())
+            p.replace(content, json::quoted(prefix + content.toString()));
+        else if (content.isArray())
+            p.insertElement(content, 0, textBlockJson(prefix));
+        else
+            return Error::badRequest(QStringLiteral("'messages[%1].content' must be a string or an array").arg(i));
+        return std::nullopt;
+    }
+    QByteArray message;
+    Writer(&message).beginObject().member("role", "system").member("content", prefix).endObject();
+    p.insertElement(msgs, 0, message);
+    return std::nullopt;
+}
+
+std::optional<ReasoningLevel> requestedLevel(const Value &body)
+{
+    return namedLevel(body["reasoning_effort"]);
+}
+
+void applyReasoning(json::Patcher &p, const Value &body, ReasoningLevel level, const ModelConfig &model, int)
+{
+    switch (model.style()) {
+    case ThinkingStyle::None:
+        p.removeMember(body, "reasoning_effort");
+        return;
+    case ThinkingStyle::ChatTemplate:
+        p.removeMember(body, "reasoning_effort");
+        mergeObject(p, body, "chat_template_args", { { "enable_thinking", thinks(level) ? "true" : "false" } });
+        return;
+    default:
+        // Off is said, not left out: these models think unless told "none".
+        p.setMember(body, "reasoning_effort", thinks(level) ? quotedLevel(level) : QByteArray("\"none\""));
+        if (thinks(level) && !model.reasoningHistory.isEmpty())
+            p.setMember(body, "reasoning_history", json::quoted(model.reasoningHistory));
+        else
+            p.removeMember(body, "reasoning_history");
+        return;
+    }
+}
+
+void applyExtras(json::Patcher &, const Value &, const PassthroughEdits &)
+{
+}
+
+TokenCounts usage(const Value &o)
+{
+    return openAiUsage(o["usage"], "prompt_tokens", "completion_tokens", "prompt_tokens_details", "completion_tokens_details");
+}
+
+Result<ir::Request> read(const Value &body, const QString &) { return readRequest(body); }
+
+} // namespace
+
+const FormatSpec &spec()
+{
+    static const FormatSpec s {
+        WireFormat::OpenAIChat,
+        "OpenAI Chat Completions",
+        { { "/v1/chat/completions" } },
+        {},
+        "/v1/chat/completions",
+        read,
+        writeRequest,
+        readResponse,
+        writeResponse,
+        makeEventReader,
+        makeStreamWriter,
+        ": keepalive\n\n",
+        nullptr,
+        openAiErrorBody,
+        streamError,
+        isOpenAiError,
+        prefixSystem,
+        requestedLevel,
+        applyReasoning,
+        applyExtras,
+        usage,
+    };
+    return s;
+}
+
+} // namespace d2a::fmt::chat

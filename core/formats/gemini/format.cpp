@@ -1,0 +1,200 @@
+// Gemini generateContent, as registered: routes, error shape, keepalive, stream framing, passthrough edits
+// and usage.
+
+#include "../passthrough.h"
+#include "../reasoning.h"
+#include "../registry.h"
+#include "../../log/log.h"
+#include "../../usage/tokens.h"
+#include "gemini_p.h"
+
+namespace d2a::fmt::gemini {
+
+namespace {
+
+QByteArray statusName(int status)
+{
+    switch (status) {
+    case 400: case 413: case 422: return "INVALID_ARGUMENT";
+    case 401: return "UNAUTHENTICATED";
+    case 403: return "PERMISSION_DENIED";
+    case 404: return "NOT_FOUND";
+    case 429: return "RESOURCE_EXHAUSTED";
+    case 502: case 503: case 529: return "UNAVAILABLE";
+    case 504: return "DEADLINE_EXCEEDED";
+    default: return status >= 500 ? "INTERNAL" : "INVALID_ARGUMENT";
+    }
+}
+
+QByteArray errorBody(const Error &e)
+{
+    // {error:{code,message,status}}
+    QByteArray out;
+    Writer w(&out);
+    w.beginObject().key("error").beginObject().member("code", e.httpStatus).member("message", log::redact(e.message));
+    w.member("status", statusName(e.httpStatus).constData()).endObject().endObject();
+    return out;
+}
+
+QByteArray streamError(const Error &e)
+{
+    return sse({}, errorBody(e), "\r\n\r\n");
+}
+
+bool isOwnError(const QJsonObject &o)
+{
+    const QJsonObject err = o.value(u"error").toObject();
+    return err.contains(u"message") && err.contains(u"code");
+}
+
+Result<ir::Response> readAnswer(const Value &root)
+{
+    if (root.isArray()) // a streamed answer read whole: merge the chunks
+        return readChunks(root);
+    return readResponse(root);
+}
+
+Result<QByteArray> wholeAsEvents(const QByteArray &body)
+{
+    // Gemini's non-SSE stream is a JSON array of chunks; the SSE client gets one event per chunk, each chunk's
+    // bytes as the upstream wrote them.
+    auto doc = json::Document::parse(body, { 512, false });
+    if (!doc)
+        return Error::badGateway(QStringLiteral("upstream sent invalid JSON (%1)").arg(doc.error().message));
+    QByteArray events;
+    const Value root = doc.value().root();
+    auto add = [&events](const Value &chunk) { events += sse({}, chunk.raw(), "\r\n\r\n"); };
+    if (root.isArray())
+        for (Value chunk : root.children())
+            add(chunk);
+    else
+        add(root);
+    return events;
+}
+
+QByteArray textPart(const QString &text)
+{
+    QByteArray part;
+    Writer(&part).beginObject().member("text", text).endObject();
+    return part;
+}
+
+std::optional<Error> prefixSystem(json::Patcher &p, const Value &body, const QString &prefix)
+{
+    // Both spellings occur in the wild; the REST API documents camelCase.
+    const bool snake = body.contains("system_instruction");
+    const Value si = snake ? body["system_instruction"] : body["systemInstruction"];
+    // As Factory's CLI: one part, the prefix joined to the client's first text part.
+    QString bare = prefix;
+    while (bare.endsWith(u'\n'))
+        bare.chop(1);
+    const QByteArray part = textPart(bare);
+    auto joined = [&prefix](const QString &text) { return json::quoted(prefix + text); };
+    if (si.isObject()) {
+        const Value parts = si["parts"];
+        const Value first = parts.isArray() ? parts.at(0) : parts;
+        if (first.isObject() && first["text"].isString())
+            p.replace(first["text"], joined(first["text"].toString()));
+        else if (parts.isArray())
+            p.insertElement(parts, 0, part);
+        else
+            p.setMember(si, "parts", '[' + part + ']');
+    } else if (si.isString()) {
+        p.replace(si, "{\"parts\":[{\"text\":" + joined(si.toString()) + "}]}");
+    } else if (!si.isSet()) {
+        p.setMember(body, "systemInstruction", "{\"parts\":[" + part + "]}");
+    } else {
+        return Error::badRequest(QStringLiteral("'%1' must be an object with 'parts'")
+                                     .arg(snake ? QStringLiteral("system_instruction") : QStringLiteral("systemInstruction")));
+    }
+    return std::nullopt;
+}
+
+std::optional<ReasoningLevel> requestedLevel(const Value &body)
+{
+    const Value tc = body["generationConfig"]["thinkingConfig"];
+    if (!tc.isObject())
+        return std::nullopt;
+    if (tc["thinkingBudget"].isNumber() && tc["thinkingBudget"].toInteger(-1) == 0)
+        return ReasoningLevel::Off;
+    return namedLevel(tc["thinkingLevel"]);
+}
+
+QByteArray levelName(ReasoningLevel l, const ModelConfig &model)
+{
+    const QString custom = model.levelNames.value(reasoningLevelName(l));
+    if (!custom.isEmpty())
+        return json::quoted(custom);
+    switch (l) {
+    case ReasoningLevel::Minimal: return "\"MINIMAL\"";
+    case ReasoningLevel::Low: return "\"LOW\"";
+    case ReasoningLevel::Medium: return "\"MEDIUM\"";
+    default: return "\"HIGH\"";
+    }
+}
+
+void applyReasoning(json::Patcher &p, const Value &body, ReasoningLevel level, const ModelConfig &model, int)
+{
+    const Value tc = body["generationConfig"]["thinkingConfig"];
+    // Gemini rejects a budget together with a level.
+    const QByteArray thinking = thinks(level)
+        ? rewriteObject(tc, { { "includeThoughts", "true" }, { "thinkingLevel", levelName(level, model) } }, { "thinkingBudget" })
+        : rewriteObject(tc, { { "includeThoughts", "false" } }, { "thinkingBudget", "thinkingLevel" });
+    mergeObject(p, body, "generationConfig", { { "thinkingConfig", thinking } });
+}
+
+void applyExtras(json::Patcher &, const Value &, const PassthroughEdits &)
+{
+}
+
+TokenCounts usage(const Value &o)
+{
+    const Value u = o["usageMetadata"];
+    TokenCounts t;
+    if (!u.isObject())
+        return t;
+    qint64 prompt = 0;
+    qint64 candidates = 0;
+    bool seen = takeCount(prompt, u["promptTokenCount"]);
+    seen |= takeCount(candidates, u["candidatesTokenCount"]);
+    seen |= takeCount(t.cacheRead, u["cachedContentTokenCount"]);
+    seen |= takeCount(t.reasoning, u["thoughtsTokenCount"]);
+    t.input = qMax<qint64>(0, prompt - t.cacheRead);
+    t.output = candidates + t.reasoning; // Gemini counts thoughts apart from the candidates
+    t.known = seen;
+    return t;
+}
+
+} // namespace
+
+const FormatSpec &spec()
+{
+    static const FormatSpec s {
+        WireFormat::Gemini,
+        "Gemini",
+        { { "/v1beta/models/{model}:generateContent" },
+          { "/v1beta/models/{model}:streamGenerateContent", true, false, "?alt=sse" },
+          { "/v1/generate" } },
+        { "/v1beta/", "/v1/generate" },
+        "/v1/generate",
+        readRequest,
+        writeRequest,
+        readAnswer,
+        writeResponse,
+        makeEventReader,
+        makeStreamWriter,
+        "\r\n",
+        wholeAsEvents,
+        errorBody,
+        streamError,
+        isOwnError,
+        prefixSystem,
+        requestedLevel,
+        applyReasoning,
+        applyExtras,
+        usage,
+    };
+    return s;
+}
+
+} // namespace d2a::fmt::gemini

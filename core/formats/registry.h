@@ -1,0 +1,80 @@
+#pragma once
+// The format registry: everything droid2api knows about one API format, in one record filled in by that
+// format's folder (formats/<format>/format.cpp). The server, the upstream side, usage and the tests ask the
+// registry; no code outside formats/ branches on a format. Adding a format is a folder, its WireFormat value
+// and its line in registry.cpp.
+
+#include "../config/config.h"
+#include "../error.h"
+#include "../json/jsonedit.h"
+#include "model.h"
+#include "wireformat.h"
+
+#include <QtCore/qjsonobject.h>
+
+#include <memory>
+
+namespace d2a {
+
+class EventReader;
+class StreamWriter;
+struct PassthroughEdits;
+struct TokenCounts;
+
+/// A client-facing route of a format. `path` is exact, or has one "{model}" segment (the model named in the
+/// URL, as Gemini's ".../models/{model}:generateContent").
+struct FormatRoute
+{
+    const char *path;
+    bool stream = false; ///< the route itself asks for a stream (whatever the body says)
+    bool countTokens = false; ///< a token counter, not a generation
+    const char *query = ""; ///< the query shown in GET / ("?alt=sse")
+};
+
+struct FormatSpec
+{
+    WireFormat id;
+    const char *name; ///< as shown to users ("Anthropic Messages")
+    QList<FormatRoute> routes;
+    /// Paths whose errors are rendered in this format even where no route matches (a typo under /v1/messages).
+    QList<const char *> errorPathPrefixes;
+    /// The endpoint of an Anthropic- or OpenAI-compatible backend that speaks this format, and whether it has a
+    /// /count_tokens beside it.
+    const char *backendPath;
+
+    // Requests: client body <-> shared model. `pathModel` is a model named in the URL.
+    Result<ir::Request> (*readRequest)(const json::Value &body, const QString &pathModel);
+    Result<QByteArray> (*writeRequest)(const ir::Request &request);
+    // Answers: upstream JSON -> shared model -> client JSON.
+    Result<ir::Response> (*readResponse)(const json::Value &root);
+    QByteArray (*writeResponse)(const ir::Response &response, const ir::Request *request);
+    // Streams.
+    std::unique_ptr<EventReader> (*makeEventReader)();
+    std::unique_ptr<StreamWriter> (*makeStreamWriter)(const ir::Request &request);
+    /// What keeps a silent stream alive in this client's grammar.
+    QByteArrayView keepAlive;
+    /// An upstream of this format answered a streaming request whole (same format on both sides): the SSE a
+    /// client of this format expects instead. Null: the answer goes to the client as it came.
+    Result<QByteArray> (*wholeAsEvents)(const QByteArray &body);
+    // Errors: the one renderer of this format's error shape, for whole answers and mid-stream alike.
+    QByteArray (*errorBody)(const Error &error);
+    QByteArray (*streamError)(const Error &error);
+    /// True when an upstream error body already has this format's shape (kept verbatim then).
+    bool (*isOwnError)(const QJsonObject &body);
+    // Passthrough edits (the protocol's edits on a same-format or translated body, spliced in place).
+    std::optional<Error> (*prefixSystem)(json::Patcher &p, const json::Value &body, const QString &prefix);
+    std::optional<ReasoningLevel> (*requestedLevel)(const json::Value &body);
+    void (*applyReasoning)(json::Patcher &p, const json::Value &body, ReasoningLevel level, const ModelConfig &model,
+                           int budget);
+    /// Fast mode and the prompt-cache key, where the format has them.
+    void (*applyExtras)(json::Patcher &p, const json::Value &body, const PassthroughEdits &edits);
+    /// Token usage in one JSON answer or stream event (whatever member the format puts it under).
+    TokenCounts (*usage)(const json::Value &object);
+};
+
+/// The record of `format`.
+const FormatSpec &formatSpec(WireFormat format);
+/// Every registered format, in registration order.
+const QList<const FormatSpec *> &allFormats();
+
+} // namespace d2a

@@ -1,0 +1,101 @@
+// OpenAI Responses, as registered: routes, error shape, keepalive, passthrough edits and usage.
+
+#include "../passthrough.h"
+#include "../reasoning.h"
+#include "../registry.h"
+#include "../../log/log.h"
+#include "../../usage/tokens.h"
+#include "responses_p.h"
+
+namespace d2a::fmt::responses {
+
+namespace {
+
+QByteArray streamError(const Error &e)
+{
+    // The Responses stream's own error event: {type:"error", code, message, param}.
+    const QByteArray code = openAiErrorCode(e.httpStatus).isEmpty() ? openAiErrorType(e.httpStatus) : openAiErrorCode(e.httpStatus);
+    QByteArray data;
+    Writer w(&data);
+    w.beginObject().member("type", "error").key("code").stringUtf8(code).member("message", log::redact(e.message));
+    w.memberNull("param").endObject();
+    return sse("error", data);
+}
+
+std::optional<Error> prefixSystem(json::Patcher &p, const Value &body, const QString &prefix)
+{
+    const Value instr = body["instructions"];
+    if (instr.isSet() && !instr.isString())
+        return Error::badRequest(QStringLiteral("'instructions' must be a string"));
+    p.setMember(body, "instructions", json::quoted(prefix + instr.toString()));
+    return std::nullopt;
+}
+
+std::optional<ReasoningLevel> requestedLevel(const Value &body)
+{
+    return namedLevel(body["reasoning"]["effort"]);
+}
+
+void applyReasoning(json::Patcher &p, const Value &body, ReasoningLevel level, const ModelConfig &model, int)
+{
+    if (!thinks(level)) {
+        p.removeMember(body, "reasoning");
+        return;
+    }
+    QList<QPair<QByteArray, QByteArray>> set { { "effort", quotedLevel(level) } };
+    QList<QByteArray> remove;
+    if (model.style() == ThinkingStyle::Effort)
+        remove << "summary"; // xAI takes no summary
+    else if (!body["reasoning"].contains("summary"))
+        set.append(qMakePair(QByteArray("summary"), QByteArray("\"auto\"")));
+    mergeObject(p, body, "reasoning", set, remove);
+}
+
+void applyExtras(json::Patcher &p, const Value &body, const PassthroughEdits &edits)
+{
+    if (edits.fast)
+        p.setMember(body, "service_tier", "\"priority\"");
+    if (!edits.promptCacheKey.isEmpty() && !body.contains("prompt_cache_key"))
+        p.setMember(body, "prompt_cache_key", json::quoted(edits.promptCacheKey));
+}
+
+TokenCounts usage(const Value &o)
+{
+    // Events: response.completed (and .incomplete/.failed) carry response.usage; a whole answer: usage.
+    return openAiUsage(o["response"].isObject() ? o["response"]["usage"] : o["usage"], "input_tokens", "output_tokens",
+                       "input_tokens_details", "output_tokens_details");
+}
+
+Result<ir::Request> read(const Value &body, const QString &) { return readRequest(body); }
+
+} // namespace
+
+const FormatSpec &spec()
+{
+    static const FormatSpec s {
+        WireFormat::OpenAIResponses,
+        "OpenAI Responses",
+        { { "/v1/responses" } },
+        { "/v1/responses" },
+        "/v1/responses",
+        read,
+        writeRequest,
+        readResponse,
+        writeResponse,
+        makeEventReader,
+        makeStreamWriter,
+        ": keepalive\n\n",
+        nullptr,
+        openAiErrorBody,
+        streamError,
+        isOpenAiError,
+        prefixSystem,
+        requestedLevel,
+        applyReasoning,
+        applyExtras,
+        usage,
+    };
+    return s;
+}
+
+} // namespace d2a::fmt::responses

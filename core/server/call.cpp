@@ -1,0 +1,495 @@
+#include "call.h"
+
+#include "../formats/apierrors.h"
+#include "../formats/passthrough.h"
+#include "../formats/reasoning.h"
+#include "../formats/translate.h"
+#include "../json/json.h"
+#include "../log/log.h"
+#include "../upstream/factoryheaders.h"
+
+#include <QtCore/qjsondocument.h>
+#include <QtCore/qjsonobject.h>
+#include <QtCore/qtimer.h>
+#include <QtCore/quuid.h>
+
+namespace d2a {
+
+QByteArray sessionIdOf(const IncomingRequest &req, const json::Value &body); // proxyservice.cpp
+
+namespace {
+
+QByteArray bearerOf(const QByteArray &authorization)
+{
+    const QByteArray v = authorization.trimmed();
+    if (v.size() > 7 && v.left(7).compare("bearer ", Qt::CaseInsensitive) == 0)
+        return v.mid(7).trimmed();
+    return v;
+}
+
+/// The key a client sent with its request (forwarded to Factory only when no server credential exists and no
+/// local access key is set).
+QByteArray clientCredential(const Exchange *exchange)
+{
+    for (const QByteArray &name : { QByteArrayLiteral("authorization"), QByteArrayLiteral("x-api-key"),
+                                    QByteArrayLiteral("x-goog-api-key") }) {
+        const QByteArray v = bearerOf(exchange->header(name));
+        if (!v.isEmpty())
+            return v;
+    }
+    return exchange->request().query.queryItemValue(QStringLiteral("key")).toUtf8();
+}
+
+/// What left out fields are called in the x-droid2api-dropped header: printable ASCII, bounded.
+QByteArray droppedHeader(const QStringList &dropped)
+{
+    QByteArray list = dropped.join(QStringLiteral(", ")).toUtf8();
+    for (char &c : list)
+        if (uchar(c) < 0x20 || uchar(c) > 0x7e)
+            c = '?';
+    if (list.size() > 1024)
+        list = list.left(1021) + "...";
+    return list;
+}
+
+} // namespace
+
+Call::Call(Exchange *exchange, CallEnv *env, std::shared_ptr<const Config> config, const Route &route, QString pathModel)
+    : QObject(exchange), m_exchange(exchange), m_env(env), m_config(std::move(config)), m_route(route),
+      m_pathModel(std::move(pathModel))
+{
+}
+
+Call::~Call()
+{
+    releaseSlot();
+}
+
+QString Call::stateName(State s)
+{
+    switch (s) {
+    case State::Idle: return QStringLiteral("idle");
+    case State::Resolve: return QStringLiteral("resolve");
+    case State::Credentials: return QStringLiteral("credentials");
+    case State::Admission: return QStringLiteral("admission");
+    case State::Forward: return QStringLiteral("forward");
+    case State::Retry: return QStringLiteral("retry");
+    case State::Recover: return QStringLiteral("recover");
+    case State::Fallback: return QStringLiteral("fallback");
+    case State::Done: return QStringLiteral("done");
+    }
+    return {};
+}
+
+void Call::enter(State s)
+{
+    m_state = s;
+    Q_EMIT stateChanged(s);
+}
+
+void Call::finish(const Error &error)
+{
+    enter(State::Done);
+    if (m_exchange)
+        m_exchange->respondError(error);
+}
+
+void Call::finish(int status, const QByteArray &json, const HeaderList &headers)
+{
+    enter(State::Done);
+    if (m_exchange)
+        m_exchange->respondJson(status, json, headers);
+}
+
+void Call::releaseSlot()
+{
+    if (!m_slot.isEmpty())
+        m_env->release(std::exchange(m_slot, QString()));
+}
+
+void Call::start()
+{
+    Exchange *exchange = m_exchange;
+    const IncomingRequest &req = exchange->request();
+    // Strict JSON (RFC 8259, UTF-8, no duplicate keys: upstreams resolve them differently), parsed once.
+    auto parsed = json::Document::parse(req.body);
+    if (!parsed)
+        return finish(Error::badRequest(QStringLiteral("request body is not valid JSON: %1").arg(parsed.error().message)));
+    if (!parsed.value().root().isObject())
+        return finish(Error::badRequest(QStringLiteral("request body must be a JSON object")));
+    m_body = std::make_shared<const json::Document>(std::move(parsed.value()));
+    const json::Value root = m_body->root();
+
+    QString requested = m_pathModel;
+    if (requested.isEmpty()) {
+        const json::Value m = root["model"];
+        if (!m.isSet())
+            return finish(Error::badRequest(QStringLiteral("missing 'model' in the request body")));
+        if (!m.isString() || m.toString().trimmed().isEmpty())
+            return finish(Error::badRequest(QStringLiteral("'model' must be a non-empty string")));
+        requested = m.toString().trimmed();
+    }
+    if (requested.startsWith(u"models/"))
+        requested = requested.mid(7); // Gemini SDKs may send "models/<id>"
+    exchange->setRequestedModel(requested);
+    const QString target = m_config->redirect(requested);
+    if (!m_env->resolve(*m_config, target))
+        return finish(Error::notFound(
+            QStringLiteral("model '%1' is not configured; GET /v1/models lists the available models").arg(requested)));
+    m_requested = requested;
+    m_chain = QStringList { target };
+    if (const ModelConfig *model = m_config->findModel(target))
+        m_chain += model->fallback;
+
+    const QByteArray levelHeader = exchange->header("x-reasoning-level");
+    if (!levelHeader.isEmpty()) {
+        m_headerLevel = parseReasoningLevel(QString::fromUtf8(levelHeader));
+        if (!m_headerLevel)
+            return finish(Error::badRequest(QStringLiteral("x-reasoning-level must be auto, off, low, medium, high or xhigh, not '%1'")
+                                                .arg(QString::fromUtf8(levelHeader.left(40)))));
+    }
+    m_clientStream = m_route.stream || root["stream"].toBool(false);
+    resolve();
+}
+
+// --- Resolve: the next model of the chain and its backend ---------------------------------------------------
+
+void Call::resolve()
+{
+    enter(State::Resolve);
+    if (!m_exchange)
+        return;
+    m_current.reset();
+    m_attempts = 0;
+    m_recovered = false;
+    std::optional<ResolvedRoute> resolved;
+    while (!resolved) {
+        if (m_chain.isEmpty())
+            return finish(m_lastError.value_or(Error::badGateway(QStringLiteral("no configured model could take this request"))));
+        resolved = m_env->resolve(*m_config, m_chain.takeFirst()); // a fallback id that is not configured: skipped
+    }
+    const ModelConfig &model = resolved->model;
+    const BackendConfig &backend = resolved->backend;
+    m_exchange->setModel(model.id, backend.kind == BackendConfig::Kind::Factory ? modelTypeName(model.type) : backend.name,
+                         backend.name);
+    CircuitBreaker &breaker = m_env->breaker();
+    m_throughOpenCircuit = false;
+    if (!breaker.allow(CircuitBreaker::key(backend.name, resolved->upstreamModel))) {
+        // An open circuit only diverts: to the next route of the chain that can take the request now. With
+        // none, the request goes to this upstream anyway and the client gets its real answer.
+        bool another = false;
+        for (const QString &next : std::as_const(m_chain)) {
+            const auto r = m_env->resolve(*m_config, next);
+            another = another || (r && !breaker.isOpen(CircuitBreaker::key(r->backend.name, r->upstreamModel)));
+        }
+        if (another) {
+            qCInfo(lcProxy).noquote() << "skipping" << model.id << ": its circuit on backend" << backend.name
+                                      << "is open; diverting to the next route of its fallback chain";
+            return resolve();
+        }
+        qCInfo(lcProxy).noquote() << "the circuit of" << model.id << "on backend" << backend.name
+                                  << "is open, but no other route can take the request: sending it anyway";
+        m_throughOpenCircuit = true;
+    }
+    m_retriesLeft = m_throughOpenCircuit ? 0 : m_config->resilience.retries; // a known failure gets one attempt
+
+    const WireFormat upFormat = backendFormat(backend, model.type);
+    if (m_route.action == Route::Action::CountTokens && upFormat != m_route.format) {
+        // No counter upstream for this model: a local estimate over everything that would be sent (never a 404).
+        auto read = readRequest(m_route.format, m_body->root(), m_pathModel);
+        if (!read)
+            return finish(read.error());
+        ir::Request r = read.value();
+        if (backend.kind == BackendConfig::Kind::Factory)
+            r.system.prepend(ir::Part::makeText(m_config->systemPrompt));
+        return finish(200, QJsonDocument(QJsonObject { { QStringLiteral("input_tokens"), double(estimateInputTokens(r)) } }).toJson(QJsonDocument::Compact),
+                      { { "x-droid2api-estimate", "local" } });
+    }
+    m_current = std::move(resolved);
+    credentials();
+}
+
+// --- Credentials: the bearer for the backend -----------------------------------------------------------------
+
+void Call::credentials()
+{
+    enter(State::Credentials);
+    const BackendConfig &backend = m_current->backend;
+    if (backend.kind != BackendConfig::Kind::Factory) {
+        const QString key = m_env->backendKey(backend);
+        log::registerSecret(key);
+        return admission(key.toUtf8(), true);
+    }
+    QPointer<Call> self(this);
+    m_env->factoryCredential(m_exchange, [self](const Result<QByteArray> &credential) {
+        if (!self || !self->m_exchange)
+            return;
+        if (!credential)
+            return self->finish(credential.error());
+        QByteArray bearer = credential.value();
+        const bool serverCredential = !bearer.isEmpty();
+        const bool accessKeySet = !self->m_config->accessKey.isEmpty();
+        if (!serverCredential && !accessKeySet) {
+            bearer = clientCredential(self->m_exchange);
+            if (!bearer.isEmpty())
+                log::registerSecret(QString::fromUtf8(bearer));
+        }
+        if (bearer.isEmpty()) {
+            return self->finish(Error::unauthorized(
+                !accessKeySet ? QStringLiteral("no credentials: sign in with `droid2api --sign-in`, set FACTORY_API_KEY, or send "
+                                               "your Factory key as 'Authorization: Bearer <key>'")
+                              : QStringLiteral("droid2api has no Factory credentials: sign in with `droid2api --sign-in` or set "
+                                               "FACTORY_API_KEY (client keys are not forwarded while a local access key is set)")));
+        }
+        self->admission(bearer, serverCredential);
+    });
+}
+
+// --- Admission: a slot under the backend's concurrency limit ------------------------------------------------
+
+void Call::admission(const QByteArray &bearer, bool serverCredential)
+{
+    enter(State::Admission);
+    m_bearer = bearer;
+    m_serverCredential = serverCredential;
+    const BackendConfig &backend = m_current->backend;
+    QPointer<Call> self(this);
+    const bool queued = m_env->admit(backend, this, [self, name = backend.name] {
+        if (!self)
+            return;
+        self->m_slot = name;
+        if (!self->m_exchange)
+            return self->releaseSlot();
+        self->forward();
+    });
+    if (!queued) {
+        finish(429, renderErrorBody(m_route.format, Error { 429, QStringLiteral("backend '%1' is at its limit of %2 requests in flight with %3 waiting; retry shortly")
+                                                                    .arg(backend.name)
+                                                                    .arg(backend.maxConcurrent)
+                                                                    .arg(backend.queueLimit), {} }),
+               { { "Retry-After", "1" } });
+    }
+}
+
+// --- Forward: the upstream request, then one attempt --------------------------------------------------------
+
+std::optional<UpstreamRequest> Call::prepare(RelaySpec *spec)
+{
+    Exchange *exchange = m_exchange;
+    const Config &config = *m_config;
+    const ModelConfig &model = m_current->model;
+    const BackendConfig &backend = m_current->backend;
+    const IncomingRequest &req = exchange->request();
+    const bool factory = backend.kind == BackendConfig::Kind::Factory;
+    const bool countTokens = m_route.action == Route::Action::CountTokens;
+    const WireFormat upFormat = backendFormat(backend, model.type);
+    ReasoningLevel level = config.effectiveLevel(model, m_headerLevel);
+    const QString &upstreamModel = m_current->upstreamModel;
+    spec->clientFormat = m_route.format;
+    spec->upstreamFormat = upFormat;
+    spec->clientStream = m_clientStream;
+    spec->keepAliveMs = config.timeouts.keepAliveMs;
+    spec->maxEventBytes = config.limits.maxEventBytes;
+    spec->maxAnswerBytes = config.limits.maxAnswerBytes;
+    spec->translation.reset();
+    // Another format upstream: through the shared model (reader of the client's format, writer of the
+    // upstream's); the same format: passthrough. Both then get the same protocol edits.
+    std::shared_ptr<const json::Document> body = m_body;
+    if (upFormat != m_route.format) {
+        auto read = readRequest(m_route.format, m_body->root(), m_pathModel);
+        if (!read) {
+            finish(read.error());
+            return std::nullopt;
+        }
+        ir::Request &translated = spec->translation.emplace(std::move(read.value()));
+        if (!translated.dropped.isEmpty()) {
+            // Said twice: in the log, and to the client in a header.
+            const QByteArray list = droppedHeader(translated.dropped);
+            exchange->addCommonHeader("x-droid2api-dropped", list);
+            qCWarning(lcProxy).noquote() << QStringLiteral("%1 %2: left out what model '%3' (%4) cannot take: %5")
+                                                .arg(QString::fromLatin1(req.method), req.path, model.id, wireFormatName(upFormat),
+                                                     QString::fromLatin1(list));
+        }
+        translated.model = upstreamModel;
+        translated.stream = m_clientStream;
+        if (!translated.maxTokens && model.maxTokens > 0 && upFormat == WireFormat::Anthropic)
+            translated.maxTokens = model.maxTokens; // Anthropic needs one: the model's own output room
+        if (upFormat == WireFormat::Anthropic) {
+            // The client could not place Anthropic cache breakpoints: place them as Factory's CLI does.
+            translated.promptCache = true;
+            translated.cacheTtl = factory ? QStringLiteral("1h") : QString();
+        }
+        // The client's own level, written by the target family's rules below (not the writer's generic form).
+        if (level == ReasoningLevel::Auto && translated.reasoning && translated.reasoning->enabled)
+            level = parseReasoningLevel(translated.reasoning->effort).value_or(ReasoningLevel::Auto);
+        auto written = writeRequest(upFormat, translated);
+        if (!written) {
+            Error e = written.error();
+            e.message = QStringLiteral("model '%1' (%2) cannot take this request: %3").arg(model.id, wireFormatName(upFormat), e.message);
+            finish(e);
+            return std::nullopt;
+        }
+        // The answer's writers need only the model, the tools and a few flags: let the conversation go before
+        // the edits below make their copy (a 30 MiB body is 60 MB more as text in the shared model).
+        translated.messages = {};
+        translated.system = {};
+        // The protocol edits below work on the translated body as they do on a client's.
+        auto reparsed = json::Document::parse(written.value(), { 4096, false });
+        if (!reparsed) {
+            finish(Error::internal(QStringLiteral("translation produced invalid JSON: %1").arg(reparsed.error().message)));
+            return std::nullopt;
+        }
+        body = std::make_shared<const json::Document>(std::move(reparsed.value()));
+        translated.model = m_requested; // answers and streams report the id the client asked for
+    }
+    // A level the model does not take becomes its default, as Factory's CLI does; a client's own level too.
+    const ReasoningLevel asked = level != ReasoningLevel::Auto ? level : requestedLevel(upFormat, body->root()).value_or(ReasoningLevel::Auto);
+    if (asked != ReasoningLevel::Auto && !model.supports(asked)) {
+        level = model.clamp(asked);
+        qCInfo(lcProxy).noquote() << QStringLiteral("model %1 does not take reasoning level %2; using %3")
+                                         .arg(model.id, reasoningLevelName(asked), reasoningLevelName(level));
+    }
+    const QByteArray sessionId = sessionIdOf(req, m_body->root());
+    PassthroughEdits edits;
+    edits.upstreamModel = upstreamModel;
+    edits.systemPrompt = factory ? config.systemPrompt : QString(); // the Droid prompt is Factory's alone
+    edits.level = countTokens ? ReasoningLevel::Auto : level;
+    edits.model = model;
+    edits.budget = config.budgetFor(level);
+    edits.fast = factory && model.fast;
+    if (spec->translation && factory)
+        edits.promptCacheKey = QString::fromLatin1(sessionId); // Responses caching keyed by session, as the CLI
+    auto edited = applyPassthroughEdits(upFormat, *body, edits);
+    if (!edited) {
+        finish(edited.error());
+        return std::nullopt;
+    }
+
+    UpstreamRequest up;
+    if (factory) {
+        up.url = m_env->factoryEndpoint(config, model.type);
+        if (countTokens)
+            up.url.setPath(up.url.path() + QStringLiteral("/count_tokens"));
+        FactoryHeaderInput hin;
+        hin.model = model;
+        hin.userAgent = m_env->userAgent(config);
+        hin.bearer = m_bearer;
+        hin.clientHeaders = req.headers;
+        hin.level = level;
+        hin.stream = m_clientStream;
+        hin.sessionId = sessionId;
+        hin.organizationId = m_serverCredential ? m_env->organizationId() : QByteArray();
+        hin.extraHeaders = config.upstreamHeaders.value(modelTypeName(model.type)).toObject();
+        up.headers = buildFactoryHeaders(hin);
+    } else {
+        up.url = backendEndpoint(backend, upFormat, countTokens);
+        up.headers = buildBackendHeaders(upFormat, m_bearer, req.headers, level, model, m_clientStream);
+    }
+    up.body = edited.value();
+    up.connectTimeoutMs = config.timeouts.connectMs;
+    up.firstByteTimeoutMs = config.timeouts.firstByteMs;
+    up.idleTimeoutMs = config.timeouts.idleMs;
+    if (config.devMode) {
+        for (const auto &h : std::as_const(up.headers))
+            qCDebug(lcUpstream).noquote() << "  >" << h.first << ':' << log::loggableHeaderValue(h.first, h.second);
+    }
+    qCDebug(lcUpstream).noquote() << "forwarding" << req.path << "model" << model.id << "to backend" << backend.name
+                                  << up.url.toString() << "reasoning" << reasoningLevelName(level) << (m_clientStream ? "stream" : "");
+    return up;
+}
+
+void Call::forward()
+{
+    enter(State::Forward);
+    auto up = prepare(&m_relay);
+    if (!up)
+        return releaseSlot();
+    m_upstream = std::move(*up);
+    attempt();
+}
+
+void Call::attempt()
+{
+    if (!m_exchange || m_exchange->isFinished())
+        return;
+    if (m_state != State::Forward)
+        enter(State::Forward);
+    ++m_attempts;
+    if (m_attempt)
+        m_attempt->deleteLater();
+    m_attempt = m_env->newAttempt(m_exchange, m_upstream, m_relay);
+    QPointer<Call> self(this);
+    m_attempt->onFailure = [self](const Attempt::Failure &f) { return self && self->attemptFailed(f); };
+    m_attempt->onHealth = [self, circuit = CircuitBreaker::key(m_current->backend.name, m_current->upstreamModel)](bool ok) {
+        if (!self)
+            return;
+        if (ok)
+            self->m_env->breaker().recordSuccess(circuit);
+        else
+            self->m_env->breaker().recordFailure(circuit);
+    };
+    m_attempt->start();
+}
+
+// --- After a failed attempt: Retry, Recover, Fallback, or the attempt answers --------------------------------
+
+bool Call::attemptFailed(const Attempt::Failure &f)
+{
+    if (!m_exchange || m_exchange->isStreaming()) // a started answer is never replayed
+        return false;
+    if (f.unauthorized) {
+        const bool canRecover = m_current->backend.kind == BackendConfig::Kind::Factory && m_serverCredential
+            && !m_recovered && m_env->canRecover();
+        if (!canRecover)
+            return false;
+        recover();
+        return true;
+    }
+    if (f.retryable && m_retriesLeft > 0) {
+        --m_retriesLeft;
+        enter(State::Retry);
+        qint64 delay = qint64(m_config->resilience.backoffMs) << qMin(m_attempts - 1, 10);
+        if (f.retryAfterMs >= 0)
+            delay = f.retryAfterMs;
+        delay = qMin<qint64>(delay, m_config->resilience.maxBackoffMs);
+        qCInfo(lcUpstream).noquote() << QStringLiteral("attempt %1 to %2 failed (%3); retrying in %4 ms")
+                                            .arg(m_attempts)
+                                            .arg(m_upstream.url.host(), f.error.message)
+                                            .arg(delay);
+        QTimer::singleShot(int(delay), this, &Call::attempt);
+        return true;
+    }
+    if (m_chain.isEmpty())
+        return false;
+    fallBack(f.error);
+    return true;
+}
+
+void Call::recover()
+{
+    enter(State::Recover);
+    m_recovered = true;
+    const QByteArray rejected = headerValue(m_upstream.headers, "authorization").mid(7);
+    qCInfo(lcUpstream) << "upstream answered 401; refreshing the Factory token and retrying once";
+    QPointer<Call> self(this);
+    m_env->recover(rejected, this, [self](Result<QByteArray> bearer) {
+        if (!self || !self->m_exchange)
+            return;
+        if (!bearer)
+            return self->finish(bearer.error());
+        setHeader(self->m_upstream.headers, "authorization", "Bearer " + bearer.value());
+        self->attempt();
+    });
+}
+
+void Call::fallBack(const Error &error)
+{
+    // Retries spent: the next model of the fallback chain takes the request over.
+    enter(State::Fallback);
+    qCInfo(lcProxy).noquote() << QStringLiteral("model %1 failed (%2); falling back to %3").arg(m_current->model.id, error.message, m_chain.first());
+    m_lastError = error;
+    releaseSlot();
+    QMetaObject::invokeMethod(this, &Call::resolve, Qt::QueuedConnection);
+}
+
+} // namespace d2a

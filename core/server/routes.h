@@ -1,0 +1,52 @@
+#pragma once
+// The one route table: every path droid2api answers, what it does there and in which format its errors come.
+// Dispatch, CORS and the endpoint list of GET / all read it; the generation routes come from the format
+// registry (formats/registry.h), so a new format's paths need no edit here.
+
+#include "../formats/wireformat.h"
+
+#include <QtCore/qlist.h>
+#include <QtCore/qstring.h>
+#include <QtCore/qstringlist.h>
+
+namespace d2a {
+
+struct Route
+{
+    enum class Action { Info, Models, Usage, Generate, CountTokens };
+    QByteArray method; ///< "GET" (HEAD too) or "POST"
+    QString path; ///< exact, or with one "{model}" segment
+    Action action = Action::Info;
+    WireFormat format = WireFormat::OpenAIChat; ///< of its body and its errors
+    bool stream = false; ///< the route itself asks for a stream
+    QString query; ///< shown in GET / ("?alt=sse")
+};
+
+struct RouteMatch
+{
+    const Route *route = nullptr; ///< null: no route has this path
+    QString pathModel; ///< the {model} segment, where the route has one
+};
+
+class RouteTable final
+{
+public:
+    static const RouteTable &instance();
+    explicit RouteTable(QList<Route> routes);
+
+    /// The route at `path`, whatever the method.
+    RouteMatch match(const QString &path) const;
+    /// The format of errors on `path`: its route's, else the format whose paths it is under, else Chat.
+    WireFormat formatFor(const QString &path) const;
+    /// The methods `path` takes, for CORS preflights ("POST, OPTIONS"; every method the table uses for a
+    /// path it does not know).
+    QByteArray allowedMethods(const QString &path) const;
+    /// "POST /v1/messages" for every route but GET / itself, in table order.
+    QStringList endpoints() const;
+    const QList<Route> &routes() const { return m_routes; }
+
+private:
+    QList<Route> m_routes;
+};
+
+} // namespace d2a
