@@ -41,7 +41,7 @@ test: test-deps e2e-deps configure
 	@$(MAKE) --no-print-directory test-fuzz
 
 # The core suites again under AddressSanitizer + UndefinedBehaviorSanitizer (leaks included); any report fails.
-SANITIZED_TESTS = tst_json tst_fidelity tst_config tst_sse tst_formats tst_translate tst_proxy tst_hostile tst_auth tst_backends tst_clientsetup tst_usage
+SANITIZED_TESTS = tst_call tst_json tst_fidelity tst_config tst_sse tst_formats tst_translate tst_proxy tst_hostile tst_auth tst_backends tst_clientsetup tst_usage
 test-sanitizers: configure
 	cmake -S . -B $(ASAN_BUILD) -G $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DDROID2API_SANITIZE=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j$$(nproc 2>/dev/null || echo 2) --target $(SANITIZED_TESTS) fake_factory droid2api

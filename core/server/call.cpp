@@ -110,6 +110,12 @@ void Call::releaseSlot()
 void Call::start()
 {
     Exchange *exchange = m_exchange;
+    // Whoever answered (an attempt, or this call), the call is over when the exchange is.
+    connect(exchange, &Exchange::done, this, [this] {
+        releaseSlot();
+        if (m_state != State::Done)
+            enter(State::Done);
+    });
     const IncomingRequest &req = exchange->request();
     // Strict JSON (RFC 8259, UTF-8, no duplicate keys: upstreams resolve them differently), parsed once.
     auto parsed = json::Document::parse(req.body);
