@@ -362,39 +362,38 @@ void AccountPage::store(d2a::Config &config) const
 
 void AccountPage::refresh()
 {
-    const QJsonObject s = m_controller->proxy()->auth()->statusJson();
-    const QString source = s.value(u"source").toString();
-    const QString state = s.value(u"state").toString();
-    const QString email = s.value(u"email").toString();
-    // One human state, in local time, no enum names.
-    auto localTime = [](const QString &iso) {
-        const QDateTime t = QDateTime::fromString(iso, Qt::ISODate);
-        return t.isValid() && t.toSecsSinceEpoch() > 86400 ? QLocale().toString(t.toLocalTime(), QLocale::ShortFormat) : QString();
-    };
+    using Source = d2a::AuthManager::Source;
+    using State = d2a::AuthManager::State;
+    const d2a::AuthStatus s = m_controller->proxy()->auth()->status();
+    const Source source = s.source;
+    const QString &email = s.email;
     QString text;
-    if (state == u"sign_in_required")
+    if (s.state == State::SignInRequired)
         text = tr("Your Factory sign-in has ended%1: sign in again.").arg(email.isEmpty() ? QString() : tr(" (%1)").arg(email));
-    else if (state == u"key_rejected")
+    else if (s.state == State::KeyRejected)
         text = tr("Factory refused this API key: requests fail until you enter a valid key or sign in.");
-    else if (source == u"refresh_token") {
-        const QString until = localTime(s.value(u"access_expires_at").toString());
+    else if (source == Source::RefreshToken) {
+        // One human state, in local time, no enum names.
+        const QString until = s.accessExpiresAt > 86400
+            ? QLocale().toString(QDateTime::fromSecsSinceEpoch(s.accessExpiresAt).toLocalTime(), QLocale::ShortFormat)
+            : QString();
         text = email.isEmpty() ? tr("Signed in to Factory.") : tr("Signed in to Factory as %1.").arg(email);
-        if (state == u"refreshing")
+        if (s.state == State::Refreshing)
             text += u' ' + tr("Renewing the sign-in...");
-        else if (state == u"unavailable")
+        else if (s.state == State::Unavailable)
             text += u' ' + tr("Factory cannot be reached right now; retrying.");
         else if (!until.isEmpty())
             text += u' ' + tr("Renewed automatically (next before %1).").arg(until);
-    } else if (source == u"factory_api_key")
+    } else if (source == Source::FactoryApiKeyEnv)
         text = tr("Using the FACTORY_API_KEY environment variable.");
-    else if (source == u"api_key")
+    else if (source == Source::ApiKey)
         text = tr("Using a stored Factory API key.");
     else
         text = tr("Not signed in to Factory. Requests fail unless a client sends its own Factory key: sign in below.");
-    if (s.contains(u"store_location"))
-        text += u'\n' + tr("Tokens are kept in: %1").arg(s.value(u"store_location").toString());
-    if (s.contains(u"warning"))
-        text += u'\n' + tr("Warning: %1").arg(s.value(u"warning").toString());
+    if (s.hasStore)
+        text += u'\n' + tr("Tokens are kept in: %1").arg(s.storeLocation);
+    if (!s.warning.isEmpty())
+        text += u'\n' + tr("Warning: %1").arg(s.warning);
     signIn->setText(m_controller->signingIn() ? tr("Cancel sign-in") : tr("Sign in with Factory..."));
     status->setText(text);
     d2a::AuthManager *auth = m_controller->proxy()->auth();
@@ -409,9 +408,9 @@ void AccountPage::refresh()
     const bool several = orgs.size() > 1;
     organization->setVisible(several);
     m_orgLabel->setVisible(several);
-    apiKey->setPlaceholderText(source == u"api_key" ? tr("stored (enter a new key to replace it)") : tr("fk-..."));
-    refreshToken->setPlaceholderText(source == u"refresh_token" ? tr("stored (enter a new token to replace it)") : QString());
-    signOut->setEnabled(source == u"refresh_token" || source == u"api_key");
+    apiKey->setPlaceholderText(source == Source::ApiKey ? tr("stored (enter a new key to replace it)") : tr("fk-..."));
+    refreshToken->setPlaceholderText(source == Source::RefreshToken ? tr("stored (enter a new token to replace it)") : QString());
+    signOut->setEnabled(source == Source::RefreshToken || source == Source::ApiKey);
 }
 
 // --- Models -----------------------------------------------------------------------------------------------
