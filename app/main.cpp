@@ -235,8 +235,7 @@ static int runClientCommand(bool connecting, const QString &client, bool yes, co
     if (!connecting)
         return 0;
     // Probe: through the proxy to Factory, with exactly what the client will send, hop by hop.
-    d2a::HttpClient http;
-    d2a::ClientProbe probe(&http);
+    d2a::ClientProbe probe(nullptr); // its own client: there is no proxy in this process to lend one
     QObject::connect(&probe, &d2a::ClientProbe::finished, &probe, [client](const QList<d2a::ProbeHop> &hops) {
         bool ok = !hops.isEmpty();
         for (const d2a::ProbeHop &h : hops) {
