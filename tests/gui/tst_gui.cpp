@@ -8,7 +8,7 @@
 #include "log/log.h"
 #include "server/proxyservice.h"
 #include "settingsdialog.h"
-#include "singleinstance.h"
+#include "platform/singleinstance.h"
 #include "statuswindow.h"
 #include "support/fakeupstream.h"
 #include "support/testclient.h"
