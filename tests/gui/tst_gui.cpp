@@ -7,7 +7,7 @@
 #include "integrations/clientsetup.h"
 #include "log/log.h"
 #include "server/proxyservice.h"
-#include "settingsdialog.h"
+#include "settings/settingsdialog.h"
 #include "platform/singleinstance.h"
 #include "statuswindow.h"
 #include "support/fakeupstream.h"
