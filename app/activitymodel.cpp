@@ -69,7 +69,7 @@ QVariant ActivityModel::data(const QModelIndex &index, int role) const
         return {};
     switch (index.column()) {
     case Time: return QLocale().toString(row.at.time(), QStringLiteral("HH:mm:ss"));
-    case Route: return r.method + u' ' + r.path;
+    case Route: return QString(r.method + u' ' + r.path);
     case Model: return !r.model.isEmpty() ? r.model : !r.requested.isEmpty() ? r.requested : QStringLiteral("-");
     case Backend: return r.backend.isEmpty() ? QStringLiteral("-") : r.backend;
     case Status: return r.status;

@@ -139,6 +139,8 @@ private:
     QString m_warnedPeriod; ///< the plan period usageWarning last spoke of
     int m_warnedPercent = 0; ///< the highest threshold warned of in that period
     d2a::ClientProbe *newProbe(QObject *context, std::function<void(const QList<ProbeHop> &)> done);
+    /// Not the proxy's upstreamClient(): probes call this proxy on loopback, and the upstream client tunnels
+    /// every connection through the configured proxies[] and counts in openUpstreamConnections().
     d2a::HttpClient *m_probeHttp = nullptr;
     void noteError(const QString &text);
     bool m_signInCancelled = false;

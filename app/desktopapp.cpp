@@ -2,7 +2,7 @@
 
 #include "activitywindow.h"
 #include "server/proxyservice.h"
-#include "settingsdialog.h"
+#include "settings/settingsdialog.h"
 #include "statuswindow.h"
 #include "trayicon.h"
 #include "usagewindow.h"

@@ -3,7 +3,7 @@
 #include "activitywindow.h"
 #include "appcontroller.h"
 #include "desktopapp.h"
-#include "settingsdialog.h"
+#include "settings/settingsdialog.h"
 #include "statuswindow.h"
 #include "server/exchange.h"
 #include "server/proxyservice.h"

@@ -2,7 +2,6 @@
 
 #include "server/proxyservice.h"
 
-#include <QtCore/qjsonobject.h>
 #include <QtCore/qtimer.h>
 #include <QtGui/qactiongroup.h>
 #include <QtGui/qclipboard.h>

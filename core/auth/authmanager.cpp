@@ -199,26 +199,47 @@ QString AuthManager::stateName(State s)
     return {};
 }
 
-QJsonObject AuthManager::statusJson() const
+AuthStatus AuthManager::status() const
 {
-    QJsonObject o { { QStringLiteral("source"), sourceName(m_source) }, { QStringLiteral("state"), stateName(m_state) } };
+    AuthStatus s;
+    s.source = m_source;
+    s.state = m_state;
     if (m_source == Source::RefreshToken) {
-        if (!m_creds.email.isEmpty())
-            o.insert(QStringLiteral("email"), m_creds.email);
-        if (m_creds.accessExpiresAt > 0)
-            o.insert(QStringLiteral("access_expires_at"),
-                     QDateTime::fromSecsSinceEpoch(m_creds.accessExpiresAt).toUTC().toString(Qt::ISODate));
-        o.insert(QStringLiteral("refresh_token_from"), m_creds.source);
+        s.email = m_creds.email;
+        s.accessExpiresAt = m_creds.accessExpiresAt;
+        s.refreshTokenFrom = m_creds.source;
     }
     if (m_store) {
-        o.insert(QStringLiteral("store"), m_store->kind());
-        o.insert(QStringLiteral("store_location"), m_store->location());
+        s.hasStore = true;
+        s.storeKind = m_store->kind();
+        s.storeLocation = m_store->location();
     }
-    const QString warning = storeWarning();
-    if (!warning.isEmpty())
-        o.insert(QStringLiteral("warning"), warning);
+    s.warning = storeWarning();
     if (!m_lastError.isEmpty())
-        o.insert(QStringLiteral("last_error"), log::redact(m_lastError));
+        s.lastError = log::redact(m_lastError);
+    return s;
+}
+
+QJsonObject AuthManager::statusJson() const
+{
+    const AuthStatus s = status();
+    QJsonObject o { { QStringLiteral("source"), sourceName(s.source) }, { QStringLiteral("state"), stateName(s.state) } };
+    if (s.source == Source::RefreshToken) {
+        if (!s.email.isEmpty())
+            o.insert(QStringLiteral("email"), s.email);
+        if (s.accessExpiresAt > 0)
+            o.insert(QStringLiteral("access_expires_at"),
+                     QDateTime::fromSecsSinceEpoch(s.accessExpiresAt).toUTC().toString(Qt::ISODate));
+        o.insert(QStringLiteral("refresh_token_from"), s.refreshTokenFrom);
+    }
+    if (s.hasStore) {
+        o.insert(QStringLiteral("store"), s.storeKind);
+        o.insert(QStringLiteral("store_location"), s.storeLocation);
+    }
+    if (!s.warning.isEmpty())
+        o.insert(QStringLiteral("warning"), s.warning);
+    if (!s.lastError.isEmpty())
+        o.insert(QStringLiteral("last_error"), s.lastError);
     return o;
 }
 

@@ -24,6 +24,7 @@ class TokenStore;
 class AutoTokenStore;
 
 enum class TokenStoreMode { Auto, Keychain, File };
+struct AuthStatus;
 std::optional<TokenStoreMode> parseTokenStoreMode(const QString &name);
 
 class AuthManager final : public QObject
@@ -106,7 +107,9 @@ public:
     QString storeWarning() const;
     QString lastError() const { return m_lastError; }
     int refreshCount() const { return m_refreshCount; }
-    /// For GET / and the GUI: source, state, email, expiry, store; never a secret.
+    /// For the GUI: source, state, email, expiry, store; never a secret.
+    AuthStatus status() const;
+    /// status() as GET / shows it.
     QJsonObject statusJson() const;
     static QString stateName(State s);
     static QString sourceName(Source s);
@@ -181,6 +184,22 @@ private:
     bool m_storeWarningIsSave = false; // m_storeWarning says a save failed (a later save clears it)
     QString m_lastError;
     QTimer m_tick;
+};
+
+/// Where the Factory credentials stand (AuthManager::status()); never a secret.
+struct AuthStatus
+{
+    AuthManager::Source source = AuthManager::Source::None;
+    AuthManager::State state = AuthManager::State::Loading;
+    // Set only with a refresh token (Source::RefreshToken); empty or 0 otherwise.
+    QString email;
+    qint64 accessExpiresAt = 0; ///< seconds since the epoch, 0 when unknown
+    QString refreshTokenFrom;   ///< where the refresh token came from ("device", "droid-cli", ...)
+    bool hasStore = false;      ///< a token store was chosen (storeKind/storeLocation are set)
+    QString storeKind;
+    QString storeLocation;
+    QString warning;   ///< empty when none
+    QString lastError; ///< redacted; empty when none
 };
 
 } // namespace d2a

@@ -12,7 +12,7 @@
 
 namespace d2a {
 
-ClientProbe::ClientProbe(HttpClient *http, QObject *parent) : QObject(parent), m_http(http) { }
+ClientProbe::ClientProbe(HttpClient *http, QObject *parent) : QObject(parent), m_http(http ? http : new HttpClient(this)) { }
 
 QString ClientProbe::modelFor(const Config &config, bool environmentBackend)
 {

@@ -27,6 +27,7 @@ class ClientProbe final : public QObject
     Q_DISABLE_COPY_MOVE(ClientProbe)
 
 public:
+    /// `http`: the client to send with; nullptr makes the probe own a plain one (the command line has no other).
     explicit ClientProbe(HttpClient *http, QObject *parent = nullptr);
 
     /// The model the last hop counts tokens with: the first current Anthropic model Factory serves, or ""

@@ -2,7 +2,7 @@
 // its menu actions work.
 #include "appcontroller.h"
 #include "desktopapp.h"
-#include "settingsdialog.h"
+#include "settings/settingsdialog.h"
 #include "support/fakeupstream.h"
 #include "trayicon.h"
 

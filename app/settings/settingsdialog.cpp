@@ -1,8 +1,8 @@
 #include "settingsdialog.h"
 
 #include "appcontroller.h"
-#include "autostart.h"
 #include "dialogs.h"
+#include "platform/autostart.h"
 #include "uicolors.h"
 
 #include <QtGui/qevent.h>

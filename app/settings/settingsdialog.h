@@ -2,7 +2,12 @@
 // The settings window: pages on the left, inline validation at the bottom; Apply is enabled only when
 // something changed and every page is valid. Closing it never stops the proxy.
 
-#include "settingspages.h"
+#include "accountpage.h"
+#include "clientspage.h"
+#include "endpointspage.h"
+#include "generalpage.h"
+#include "modelspage.h"
+#include "reasoningpage.h"
 
 #include <QtWidgets/qdialog.h>
 

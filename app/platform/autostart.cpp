@@ -27,7 +27,7 @@ QString setEnabled(bool enabled)
 {
     QSettings run(QString::fromLatin1(kRunKey), QSettings::NativeFormat);
     if (enabled)
-        run.setValue(QStringLiteral("droid2api"), QLatin1Char('"') + QDir::toNativeSeparators(QCoreApplication::applicationFilePath()) + QLatin1Char('"'));
+        run.setValue(QStringLiteral("droid2api"), QString(QLatin1Char('"') + QDir::toNativeSeparators(QCoreApplication::applicationFilePath()) + QLatin1Char('"')));
     else
         run.remove(QStringLiteral("droid2api"));
     run.sync();

@@ -1,0 +1,123 @@
+#include "clientspage.h"
+
+#include "appcontroller.h"
+#include "dialogs.h"
+#include "integrations/clientsetup.h"
+
+#include <QtGui/qclipboard.h>
+#include <QtGui/qguiapplication.h>
+#include <QtWidgets/qboxlayout.h>
+#include <QtWidgets/qgroupbox.h>
+#include <QtWidgets/qlabel.h>
+#include <QtWidgets/qmessagebox.h>
+#include <QtWidgets/qplaintextedit.h>
+#include <QtWidgets/qpushbutton.h>
+
+ClientsPage::ClientsPage(AppController *controller, QWidget *parent) : SettingsPage(parent), m_controller(controller)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(new QLabel(tr("Ready-to-copy settings for your tools, filled with this proxy's address and key:"), this));
+    for (const QString &client : { QStringLiteral("Claude Code"), QStringLiteral("Codex"), QStringLiteral("Cursor"),
+                                   QStringLiteral("Continue"), QStringLiteral("OpenAI SDK") }) {
+        auto *box = new QGroupBox(client, this);
+        auto *boxLayout = new QHBoxLayout(box);
+        auto *text = new QPlainTextEdit(box);
+        text->setReadOnly(true);
+        text->setMaximumHeight(80);
+        auto *copy = new QPushButton(tr("Copy"), box);
+        auto *buttons = new QVBoxLayout;
+        buttons->addWidget(copy);
+        const QString id = client == u"Claude Code" ? QStringLiteral("claude-code") : client == u"Codex" ? QStringLiteral("codex") : QString();
+        if (!id.isEmpty()) { // droid2api writes these clients' settings itself
+            auto *connectButton = new QPushButton(tr("Connect..."), box);
+            auto *disconnectButton = new QPushButton(tr("Disconnect..."), box);
+            buttons->addWidget(connectButton);
+            buttons->addWidget(disconnectButton);
+            connect(connectButton, &QPushButton::clicked, this, [this, id] { connectClient(id, true); });
+            connect(disconnectButton, &QPushButton::clicked, this, [this, id] { connectClient(id, false); });
+        }
+        buttons->addStretch();
+        boxLayout->addWidget(text, 1);
+        boxLayout->addLayout(buttons);
+        m_snippets.insert(client, text);
+        connect(copy, &QPushButton::clicked, this, [text] { QGuiApplication::clipboard()->setText(text->toPlainText()); });
+        layout->addWidget(box);
+    }
+    result = new QLabel(this);
+    result->setWordWrap(true);
+    result->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(result);
+    connect(controller, &AppController::stateChanged, this, [this] { load(m_controller->config()); });
+}
+
+QString ClientsPage::snippet(const QString &client) const
+{
+    return m_snippets.value(client) ? m_snippets.value(client)->toPlainText() : QString();
+}
+
+QString ClientsPage::connectClient(const QString &client, bool connecting, bool confirm)
+{
+    const d2a::ClientSettings settings = m_controller->clientSettings();
+    d2a::ClientSetup setup;
+    auto plan = connecting ? setup.planConnect(client, settings) : setup.planDisconnect(client);
+    if (!plan) {
+        result->setText(tr("Not changed: %1").arg(plan.error().message));
+        return result->text();
+    }
+    if (confirm && !plan.value().diff.isEmpty()) {
+        QMessageBox box(QMessageBox::Question, tr("droid2api"),
+                        connecting ? tr("Write these settings to %1?").arg(plan.value().path) : tr("Restore %1?").arg(plan.value().path),
+                        QMessageBox::Apply | QMessageBox::Cancel, this);
+        box.setDetailedText(plan.value().diff);
+        box.setInformativeText(tr("The previous file is kept as a backup. Details shows the change."));
+        dialogs::makeCrisp(box);
+        if (box.exec() != QMessageBox::Apply) {
+            result->setText(tr("Nothing changed."));
+            return result->text();
+        }
+    }
+    auto done = connecting ? setup.apply(plan.value()) : setup.applyDisconnect(plan.value());
+    if (!done) {
+        result->setText(tr("Failed: %1").arg(done.error().message));
+        return result->text();
+    }
+    QString text = done.value();
+    if (connecting) {
+        // The probe: a request through the proxy with exactly the URL and key the client now has.
+        text += u'\n' + tr("Probe: asking droid2api at %1...").arg(settings.baseUrl);
+        const QString written = done.value();
+        m_controller->probe(settings.baseUrl, settings.key, this, [this, written, client](const QList<AppController::ProbeHop> &hops) {
+            // Each hop on its own line: where the way breaks is where to look.
+            QStringList lines { written };
+            bool ok = !hops.isEmpty();
+            for (const AppController::ProbeHop &h : hops) {
+                lines << (h.ok ? tr("\u2713 %1").arg(h.what) : tr("\u2717 %1: %2").arg(h.what, h.detail));
+                ok = ok && h.ok;
+            }
+            lines << (ok ? tr("%1 will work through droid2api.").arg(client) : tr("%1 will not work until this is fixed.").arg(client));
+            result->setText(lines.join(u'\n'));
+            Q_EMIT probed(ok);
+        });
+    }
+    result->setText(text);
+    return text;
+}
+
+void ClientsPage::load(const d2a::Config &c)
+{
+    const QString url = m_controller->baseUrl();
+    const QString key = d2a::ClientSetup::settingsFor(url, c.accessKey).key;
+    m_snippets[QStringLiteral("Claude Code")]->setPlainText(
+        QStringLiteral("export ANTHROPIC_BASE_URL=%1\nexport ANTHROPIC_AUTH_TOKEN=%2\nclaude").arg(url, key));
+    m_snippets[QStringLiteral("Codex")]->setPlainText(
+        QStringLiteral("# ~/.codex/config.toml\nmodel_provider = \"droid2api\"\nmodel = \"gpt-5.3-codex\"\n[model_providers.droid2api]\n"
+                       "name = \"droid2api\"\nbase_url = \"%1/v1\"\nwire_api = \"responses\"\nenv_key = \"DROID2API_KEY\"  # export DROID2API_KEY=%2")
+            .arg(url, key));
+    m_snippets[QStringLiteral("Cursor")]->setPlainText(
+        QStringLiteral("Settings > Models > OpenAI API Key: %2\nOverride OpenAI Base URL: %1/v1").arg(url, key));
+    m_snippets[QStringLiteral("Continue")]->setPlainText(
+        QStringLiteral("models:\n  - name: Claude via droid2api\n    provider: openai\n    model: claude-sonnet-4-6\n    apiBase: %1/v1\n    apiKey: %2")
+            .arg(url, key));
+    m_snippets[QStringLiteral("OpenAI SDK")]->setPlainText(
+        QStringLiteral("from openai import OpenAI\nclient = OpenAI(base_url=\"%1/v1\", api_key=\"%2\")").arg(url, key));
+}
