@@ -15,9 +15,44 @@
 
 namespace d2a {
 
-QByteArray sessionIdOf(const IncomingRequest &req, const json::Value &body); // proxyservice.cpp
-
 namespace {
+
+/// x-session-id, stable for one client session as Factory's CLI keeps it: the client's own session id (a
+/// header, Claude Code's metadata.user_id session, Codex's prompt_cache_key or client_metadata), else one per
+/// client connection. Always a UUID (other ids are turned into one, UUID v5).
+QByteArray sessionIdOf(const IncomingRequest &req, const json::Value &body)
+{
+    QByteArray hint;
+    for (const char *name : { "x-session-id", "x-claude-code-session-id", "session-id", "session_id" }) {
+        hint = headerValue(req.headers, name);
+        if (!hint.isEmpty())
+            break;
+    }
+    if (hint.isEmpty()) {
+        const json::Value userId = body["metadata"]["user_id"];
+        if (userId.isString()) { // Claude Code: a JSON object as a string, with session_id inside
+            auto inner = json::Document::parse(userId.toUtf8(), { 8, false });
+            if (inner && inner.value().root()["session_id"].isString())
+                hint = inner.value().root()["session_id"].toUtf8();
+            else if (userId.toString().contains(u"_session_"))
+                hint = userId.toUtf8().mid(userId.toUtf8().lastIndexOf("_session_") + 9);
+        }
+    }
+    if (hint.isEmpty() && body["client_metadata"]["session_id"].isString())
+        hint = body["client_metadata"]["session_id"].toUtf8();
+    if (hint.isEmpty() && body["prompt_cache_key"].isString())
+        hint = body["prompt_cache_key"].toUtf8();
+    if (hint.isEmpty())
+        hint = req.connectionId;
+    if (hint.isEmpty())
+        return QUuid::createUuid().toByteArray(QUuid::WithoutBraces);
+    const QUuid direct = QUuid::fromString(QString::fromLatin1(hint));
+    if (!direct.isNull())
+        return direct.toByteArray(QUuid::WithoutBraces);
+    static const QUuid ns = QUuid::fromString(QStringLiteral("{6b1f36a4-1f0c-4a3e-9e2e-64726f696432}"));
+    return QUuid::createUuidV5(ns, hint).toByteArray(QUuid::WithoutBraces);
+}
+
 
 QByteArray bearerOf(const QByteArray &authorization)
 {

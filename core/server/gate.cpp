@@ -1,0 +1,127 @@
+// The proxy's gate: which requests may come in at all (Host and Origin checks against DNS rebinding and web
+// pages, before any body is read) and the local access key.
+
+#include "proxyservice.h"
+
+#include "../auth/authmanager.h"
+#include "../log/log.h"
+#include "httpserver.h"
+
+#include <QtCore/qcryptographichash.h>
+#include <QtNetwork/qnetworkinterface.h>
+
+namespace d2a {
+
+namespace {
+
+/// Constant-time comparison, so the local access key cannot be guessed byte by byte from timings.
+bool sameSecret(const QByteArray &a, const QByteArray &b)
+{
+    const QByteArray ha = QCryptographicHash::hash(a, QCryptographicHash::Sha256);
+    const QByteArray hb = QCryptographicHash::hash(b, QCryptographicHash::Sha256);
+    unsigned char diff = 0;
+    for (int i = 0; i < ha.size(); ++i)
+        diff |= static_cast<unsigned char>(ha[i] ^ hb[i]);
+    return diff == 0;
+}
+
+QByteArray bearerOf(const QByteArray &authorization)
+{
+    const QByteArray v = authorization.trimmed();
+    if (v.size() > 7 && v.left(7).compare("bearer ", Qt::CaseInsensitive) == 0)
+        return v.mid(7).trimmed();
+    return v;
+}
+
+} // namespace
+
+bool ProxyService::checkAccessKey(Exchange *exchange) const
+{
+    const QString &key = m_config->accessKey;
+    if (key.isEmpty())
+        return true;
+    QList<QByteArray> offered { bearerOf(exchange->header("authorization")), exchange->header("x-api-key").trimmed(),
+                                exchange->header("x-goog-api-key").trimmed(),
+                                exchange->request().query.queryItemValue(QStringLiteral("key")).toUtf8() };
+    for (const QByteArray &o : offered)
+        if (!o.isEmpty() && sameSecret(o, key.toUtf8()))
+            return true;
+    return false;
+}
+
+namespace {
+
+/// `pattern` matches `origin`: exact, or with "*" standing for a port or a name part ("http://localhost:*").
+bool originMatches(const QString &pattern, const QString &origin)
+{
+    if (pattern == u"*")
+        return true;
+    if (!pattern.contains(u'*'))
+        return pattern.compare(origin, Qt::CaseInsensitive) == 0;
+    QString rx = QRegularExpression::escape(pattern);
+    rx.replace(QStringLiteral("\\*"), QStringLiteral("[^/]*"));
+    return QRegularExpression(QStringLiteral("^") + rx + QStringLiteral("$"), QRegularExpression::CaseInsensitiveOption).match(origin).hasMatch();
+}
+
+} // namespace
+
+bool ProxyService::hostAllowed(const QByteArray &hostHeader) const
+{
+    if (hostHeader.isEmpty())
+        return true; // HTTP/1.0 without Host: not a browser (browsers always send one)
+    QString host = QString::fromLatin1(hostHeader).trimmed().toLower();
+    // Strip the port: "[::1]:3000", "127.0.0.1:3000", "localhost:3000".
+    if (host.startsWith(u'[')) {
+        const qsizetype close = host.indexOf(u']');
+        if (close < 0)
+            return false;
+        host = host.mid(1, close - 1);
+    } else if (host.count(u':') == 1) {
+        host = host.left(host.indexOf(u':'));
+    }
+    if (host.endsWith(u'.'))
+        host.chop(1);
+    if (host == u"localhost")
+        return true;
+    const QHostAddress address(host);
+    if (!address.isNull()) {
+        if (address.isLoopback())
+            return true;
+        // The listener's own address (listening beyond loopback, with an access key).
+        const QHostAddress listening(m_host);
+        if (address.isEqual(listening, QHostAddress::TolerantConversion))
+            return true;
+        if (listening == QHostAddress::Any || listening == QHostAddress::AnyIPv4 || listening == QHostAddress::AnyIPv6)
+            for (const QHostAddress &a : QNetworkInterface::allAddresses())
+                if (a.isEqual(address, QHostAddress::TolerantConversion))
+                    return true;
+        return false;
+    }
+    for (const QString &allowed : m_config->allowedHosts)
+        if (allowed.compare(host, Qt::CaseInsensitive) == 0)
+            return true;
+    return false;
+}
+
+std::optional<Error> ProxyService::admit(const http::RequestHead &head, const QHostAddress &peer) const
+{
+    Q_UNUSED(peer);
+    // DNS rebinding: a page whose name now points at 127.0.0.1 still sends its own name as Host.
+    const QByteArray host = headerValue(head.headers, "host");
+    if (!hostAllowed(host))
+        return Error { 403, tr("Host '%1' is not this droid2api (only loopback names and addresses, or allowed_hosts)")
+                                .arg(QString::fromLatin1(host.left(200))), {} };
+    // Web pages: only the origins the user allowed, preflights and simple requests alike.
+    const QByteArray origin = headerValue(head.headers, "origin");
+    if (!origin.isEmpty()) {
+        bool allowed = false;
+        for (const QString &pattern : m_config->allowedOrigins)
+            allowed = allowed || originMatches(pattern, QString::fromLatin1(origin));
+        if (!allowed)
+            return Error { 403, tr("web pages from %1 may not use this droid2api (allow it in Settings > General > Web pages allowed, or config allowed_origins)")
+                                    .arg(QString::fromLatin1(origin.left(200))), {} };
+    }
+    return std::nullopt;
+}
+
+} // namespace d2a
