@@ -174,7 +174,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        QVERIFY2(QDBusConnection::sessionBus().isConnected(), "run under tests/keychain/run-with-keyring.sh");
+        QVERIFY2(QDBusConnection::sessionBus().isConnected(), "run under tests/auth/keychain/run-with-keyring.sh");
         QVERIFY(m_daemon.up());
     }
 
