@@ -1,5 +1,7 @@
 #include "fakeupstream.h"
 
+#include "http/http1.h"
+
 #include <algorithm>
 
 #include <QtCore/qdatetime.h>
@@ -10,6 +12,8 @@
 #include <QtNetwork/qtcpsocket.h>
 
 namespace {
+
+constexpr qint64 kMaxBodyBytes = 64 * 1024 * 1024;
 
 QByteArray compact(const QJsonObject &o)
 {
@@ -27,6 +31,48 @@ QByteArray sse(const QByteArray &event, const QJsonObject &data)
 QByteArray chunk(const QByteArray &data)
 {
     return QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n";
+}
+
+enum class Take { NeedMore, Done, Invalid };
+
+/// Takes one whole request off the front of `buf`, read by droid2api's own HTTP/1.1 parser (core/http/http1.h)
+/// so the fake is exactly as strict as the server it stands in front of; a chunked body is decoded.
+Take takeRequest(QByteArray &buf, FakeUpstream::Received *r, d2a::Error *error)
+{
+    d2a::http::Limits limits;
+    limits.maxHeadBytes = 1024 * 1024;
+    limits.maxHeaders = 1000;
+    d2a::http::RequestHead head;
+    const d2a::http::Parsed parsed = d2a::http::parseRequestHead(buf, limits, &head);
+    if (parsed.state == d2a::http::Parsed::State::NeedMore)
+        return Take::NeedMore;
+    if (parsed.state == d2a::http::Parsed::State::Invalid) {
+        *error = parsed.error;
+        return Take::Invalid;
+    }
+    const QByteArrayView rest = QByteArrayView(buf).sliced(parsed.headBytes);
+    qsizetype bodyBytes = 0;
+    if (head.chunked) {
+        // The whole body is decoded again on each read until it is complete: test bodies are small.
+        d2a::http::ChunkedDecoder decoder(kMaxBodyBytes);
+        bodyBytes = decoder.feed(rest, &r->body);
+        if (decoder.failed()) {
+            *error = decoder.error();
+            return Take::Invalid;
+        }
+        if (!decoder.done())
+            return Take::NeedMore;
+    } else {
+        bodyBytes = qsizetype(qMax<qint64>(0, head.contentLength));
+        if (rest.size() < bodyBytes)
+            return Take::NeedMore;
+        r->body = rest.first(bodyBytes).toByteArray();
+    }
+    r->method = head.method;
+    r->path = head.target;
+    r->headers = head.headers;
+    buf.remove(0, parsed.headBytes + bodyBytes);
+    return Take::Done;
 }
 
 QByteArray formatOfPath(const QByteArray &path)
@@ -107,28 +153,20 @@ void FakeUpstream::onReadyRead(QTcpSocket *socket)
     QByteArray &buf = m_buffers[socket];
     buf += socket->readAll();
     for (;;) {
-        const qsizetype end = buf.indexOf("\r\n\r\n");
-        if (end < 0)
-            return;
-        const QList<QByteArray> lines = buf.left(end).split('\n');
         Received r;
-        const QList<QByteArray> first = lines.value(0).trimmed().split(' ');
-        r.method = first.value(0);
-        r.path = first.value(1);
-        qint64 length = 0;
-        for (qsizetype i = 1; i < lines.size(); ++i) {
-            const QByteArray line = lines[i].trimmed();
-            const qsizetype colon = line.indexOf(':');
-            if (colon <= 0)
-                continue;
-            r.headers.append({ line.left(colon).trimmed(), line.mid(colon + 1).trimmed() });
-            if (line.left(colon).trimmed().toLower() == "content-length")
-                length = line.mid(colon + 1).trimmed().toLongLong();
-        }
-        if (buf.size() < end + 4 + length)
+        d2a::Error error;
+        const Take taken = takeRequest(buf, &r, &error);
+        if (taken == Take::NeedMore)
             return;
-        r.body = buf.mid(end + 4, length);
-        buf.remove(0, end + 4 + length);
+        if (taken == Take::Invalid) {
+            // droid2api never sends a request its own parser refuses: answer as its server would, then close.
+            const QByteArray body = error.message.toUtf8();
+            socket->write("HTTP/1.1 " + QByteArray::number(error.httpStatus) + ' ' + d2a::http::reasonPhrase(error.httpStatus)
+                          + "\r\nConnection: close\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+            buf.clear();
+            socket->disconnectFromHost();
+            return;
+        }
         r.json = QJsonDocument::fromJson(r.body).object();
         r.connectionId = m_ids.value(socket);
         if (r.path.startsWith("/api/cli/") || r.path == "/api/billing/limits") { // account calls: apart from LLM requests
