@@ -2,11 +2,9 @@
 #include "config/config.h"
 #include "log/log.h"
 #include "auth/authmanager.h"
-#include "server/proxyservice.h"
 #include "sse/ssesplitter.h"
-#include "support/fakeupstream.h"
 #include "support/grammar.h"
-#include "support/testclient.h"
+#include "support/proxyfixture.h"
 #include "support/testhome.h"
 
 #include <QtCore/qjsonarray.h>
@@ -31,20 +29,13 @@ class TestProxy final : public QObject
     Q_OBJECT
 
 private:
-    QElapsedTimer m_clock;
-    std::unique_ptr<FakeUpstream> m_fake;
-    std::unique_ptr<ProxyService> m_proxy;
-    std::unique_ptr<HttpClient> m_client;
+    ProxyFixture m_f;
     QStringList m_logLines;
     QTemporaryDir m_home; // HOME, config and data dirs: no test reads or writes the developer's own state
 
     Config makeConfig()
     {
-        Config c = ConfigLoader::defaults();
-        c.endpoints[ModelType::Anthropic] = m_fake->url(QStringLiteral("/api/llm/a/v1/messages"));
-        c.endpoints[ModelType::OpenAI] = m_fake->url(QStringLiteral("/api/llm/o/v1/responses"));
-        c.endpoints[ModelType::Common] = m_fake->url(QStringLiteral("/api/llm/o/v1/chat/completions"));
-        c.endpoints[ModelType::Google] = m_fake->url(QStringLiteral("/api/llm/g/v1/generate"));
+        Config c = m_f.config();
         auto model = [](const QString &name, const QString &id, ModelType type, const QString &provider) {
             ModelConfig m;
             m.name = name;
@@ -59,34 +50,27 @@ private:
             c.models.append(model(QString(), QStringLiteral("cut-") + modelTypeName(t), t, QString()));
             c.models.append(model(QString(), QStringLiteral("slow-") + modelTypeName(t), t, QString()));
         }
-        c.userAgentUpdateUrl.clear();
         c.timeouts.firstByteMs = 800;
         c.timeouts.idleMs = 800;
         c.maxBodyBytes = 512 * 1024;
-        c.tokenStore = QStringLiteral("file");
         return c;
     }
 
     void startProxy(const Config &c, const QString &factoryKey)
     {
-        m_proxy = std::make_unique<ProxyService>();
-        Environment env;
-        env.factoryApiKey = factoryKey;
-        m_proxy->setEnvironment(env);
-        m_proxy->setConfig(c);
-        auto r = m_proxy->start(QStringLiteral("127.0.0.1"), 0);
-        QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
-        // The key is checked with Factory (whoami) at start: let that settle before the test counts connections.
-        QTRY_VERIFY(m_proxy->auth()->isLoaded() && m_proxy->auth()->keyChecked());
+        m_f.factoryKey = factoryKey;
+        // The key is checked with Factory (whoami) at start: the fixture lets that settle before the test counts
+        // connections.
+        QVERIFY2(m_f.startProxy(c), qPrintable(m_f.startError));
     }
 
-    QUrl proxyUrl(const QString &path) const { return QUrl(m_proxy->baseUrl() + path); }
+    QUrl proxyUrl(const QString &path) const { return m_f.url(path); }
 
     /// Runs one call to completion.
     void call(RecordedCall &rc, const QByteArray &method, const QString &path, const QByteArray &body,
               const HeaderList &headers = {})
     {
-        startCall(*m_client, rc, method, proxyUrl(path), body, headers, m_clock);
+        startCall(*m_f.client, rc, method, proxyUrl(path), body, headers, m_f.clock);
         QTRY_VERIFY_WITH_TIMEOUT(rc.done(), 10000);
     }
 
@@ -103,12 +87,9 @@ private Q_SLOTS:
     void init()
     {
         QTest::failOnWarning(QRegularExpression(QStringLiteral(".*"))); // an unexpected warning is a failure
-        m_clock.start();
         m_logLines.clear();
         log::setSink([this](QtMsgType, const QString &, const QString &line) { m_logLines.append(line); });
-        m_fake = std::make_unique<FakeUpstream>();
-        QVERIFY(m_fake->listen());
-        m_client = std::make_unique<HttpClient>();
+        QVERIFY(m_f.up());
         startProxy(makeConfig(), kFactoryKey);
     }
 
@@ -121,9 +102,9 @@ private Q_SLOTS:
             QVERIFY2(!line.contains(kAccessKey), qPrintable(line));
         }
         log::setSink({});
-        m_client.reset();
-        m_proxy.reset();
-        m_fake.reset();
+        m_f.client.reset();
+        m_f.proxy.reset();
+        m_f.fake.reset();
     }
 
     void infoAndModels()
@@ -155,7 +136,7 @@ private Q_SLOTS:
              { { "Origin", "http://example.test" }, { "Access-Control-Request-Headers", "x-api-key,content-type" } });
         QCOMPARE(preflight.status, 403); // no web page is allowed by default
         QVERIFY(preflight.header("access-control-allow-origin").isEmpty());
-        QCOMPARE(m_fake->received.size(), 0);
+        QCOMPARE(m_f.fake->received.size(), 0);
     }
 
     void webPagesAndForeignHostsAreRefused_data()
@@ -185,7 +166,7 @@ private Q_SLOTS:
         QFETCH(QByteArray, header);
         QFETCH(QByteArray, value);
         QTcpSocket raw;
-        raw.connectToHost(QHostAddress::LocalHost, m_proxy->port());
+        raw.connectToHost(QHostAddress::LocalHost, m_f.proxy->port());
         QVERIFY(raw.waitForConnected(5000));
         const QByteArray body = R"({"model":"claude-opus-4-6","max_tokens":5,"messages":[{"role":"user","content":"x"}],"contents":[],"input":"x"})";
         QByteArray request = method.toLatin1() + ' ' + path.toLatin1() + " HTTP/1.1\r\n";
@@ -205,7 +186,7 @@ private Q_SLOTS:
             QVERIFY2(json.contains("\"type\":\"error\""), json.constData());
         else if (f == WireFormat::Gemini)
             QVERIFY2(json.contains("\"status\":\"PERMISSION_DENIED\""), json.constData());
-        QCOMPARE(m_fake->received.size(), 0);
+        QCOMPARE(m_f.fake->received.size(), 0);
     }
 
     void allowedOriginsAndHostsWork()
@@ -229,7 +210,7 @@ private Q_SLOTS:
              { { "Origin", "https://tool.example" } });
         QCOMPARE(post.status, 200);
         QCOMPARE(post.header("access-control-allow-origin"), QByteArray("https://tool.example"));
-        QCOMPARE(m_fake->received.size(), 1);
+        QCOMPARE(m_f.fake->received.size(), 1);
         // GET / from a page says only that the proxy is up.
         RecordedCall info;
         call(info, "GET", QStringLiteral("/"), {}, { { "Origin", "https://tool.example" } });
@@ -242,7 +223,7 @@ private Q_SLOTS:
         RecordedCall other;
         call(other, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[]})", { { "Origin", "https://tool.example.evil" } });
         QCOMPARE(other.status, 403);
-        QCOMPARE(m_fake->received.size(), 1);
+        QCOMPARE(m_f.fake->received.size(), 1);
     }
 
     void listeningBeyondLoopbackNeedsAnAccessKey()
@@ -259,12 +240,12 @@ private Q_SLOTS:
         QVERIFY(guarded.start(QStringLiteral("0.0.0.0"), 0).ok());
         // With the key set, GET / shows details only to callers that present it.
         RecordedCall anonymous;
-        startCall(*m_client, anonymous, "GET", QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(guarded.port())), {}, {}, m_clock);
+        startCall(*m_f.client, anonymous, "GET", QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(guarded.port())), {}, {}, m_f.clock);
         QTRY_VERIFY(anonymous.done());
         QCOMPARE(anonymous.json(), QJsonObject({ { "name", "droid2api" }, { "status", "ok" } }));
         RecordedCall keyedCall;
-        startCall(*m_client, keyedCall, "GET", QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(guarded.port())), {},
-                  { { "Authorization", "Bearer " + kAccessKey.toUtf8() } }, m_clock);
+        startCall(*m_f.client, keyedCall, "GET", QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(guarded.port())), {},
+                  { { "Authorization", "Bearer " + kAccessKey.toUtf8() } }, m_f.clock);
         QTRY_VERIFY(keyedCall.done());
         QVERIFY(keyedCall.json().contains("auth"));
     }
@@ -302,8 +283,8 @@ private Q_SLOTS:
         QCOMPARE(rc.status, 200);
         QVERIFY2(rc.json().contains(answerKey), rc.body.constData());
         QCOMPARE(rc.header("x-request-id"), QByteArray("req_fake_1"));
-        QCOMPARE(m_fake->received.size(), 1);
-        const FakeUpstream::Received &up = m_fake->received.first();
+        QCOMPARE(m_f.fake->received.size(), 1);
+        const FakeUpstream::Received &up = m_f.fake->received.first();
         QCOMPARE(up.path, upstreamPath);
         QCOMPARE(up.header("authorization"), "Bearer " + kFactoryKey.toUtf8());
         QCOMPARE(up.header("x-factory-client"), QByteArray("cli"));
@@ -334,7 +315,7 @@ private Q_SLOTS:
                     { "messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", QJsonArray { QJsonObject {
                         { "type", "text" }, { "text", "hi" }, { "cache_control", QJsonObject { { "type", "ephemeral" } } } } } } } } } }));
         QCOMPARE(a.status, 200);
-        const QJsonObject up = m_fake->received.last().json;
+        const QJsonObject up = m_f.fake->received.last().json;
         const QJsonArray system = up.value("system").toArray();
         QCOMPARE(system.size(), 2);
         QVERIFY(system[0].toObject().value("text").toString().startsWith(QStringLiteral("You are Droid")));
@@ -346,14 +327,14 @@ private Q_SLOTS:
         call(c, "POST", QStringLiteral("/v1/chat/completions"),
              body({ { "model", "glm-5.2" }, { "messages", QJsonArray { QJsonObject { { "role", "system" }, { "content", "Be brief." } },
                                                                       QJsonObject { { "role", "user" }, { "content", "hi" } } } } }));
-        const QJsonArray msgs = m_fake->received.last().json.value("messages").toArray();
+        const QJsonArray msgs = m_f.fake->received.last().json.value("messages").toArray();
         QCOMPARE(msgs.size(), 2);
         QVERIFY(msgs[0].toObject().value("content").toString().startsWith(QStringLiteral("You are Droid")));
         QVERIFY(msgs[0].toObject().value("content").toString().endsWith(QStringLiteral("Be brief.")));
 
         RecordedCall r;
         call(r, "POST", QStringLiteral("/v1/responses"), body({ { "model", "gpt-5.4" }, { "input", "hi" }, { "instructions", "Be kind." } }));
-        const QJsonObject ru = m_fake->received.last().json;
+        const QJsonObject ru = m_f.fake->received.last().json;
         QVERIFY(ru.value("instructions").toString().startsWith(QStringLiteral("You are Droid")));
         QVERIFY(ru.value("instructions").toString().endsWith(QStringLiteral("Be kind.")));
         QCOMPARE(ru.value("input").toString(), QStringLiteral("hi")); // droid's string input passes unchanged
@@ -365,7 +346,7 @@ private Q_SLOTS:
         call(rc, "POST", QStringLiteral("/v1/messages"),
              body({ { "model", "claude-3-5-haiku-20241022" }, { "max_tokens", 10 }, { "messages", QJsonArray() } }));
         QCOMPARE(rc.status, 200);
-        QCOMPARE(m_fake->received.last().json.value("model").toString(), QStringLiteral("claude-haiku-4-5-20251001"));
+        QCOMPARE(m_f.fake->received.last().json.value("model").toString(), QStringLiteral("claude-haiku-4-5-20251001"));
     }
 
     void translatedAnswersReportTheRequestedModel()
@@ -376,7 +357,7 @@ private Q_SLOTS:
         call(whole, "POST", QStringLiteral("/v1/chat/completions"),
              body({ { "model", "claude-3-5-haiku-20241022" }, { "messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "hi" } } } } }));
         QCOMPARE(whole.status, 200);
-        QCOMPARE(m_fake->received.last().json.value("model").toString(), QStringLiteral("claude-haiku-4-5-20251001"));
+        QCOMPARE(m_f.fake->received.last().json.value("model").toString(), QStringLiteral("claude-haiku-4-5-20251001"));
         QCOMPARE(whole.json().value("model").toString(), QStringLiteral("claude-3-5-haiku-20241022"));
         RecordedCall stream;
         call(stream, "POST", QStringLiteral("/v1/chat/completions"),
@@ -394,7 +375,7 @@ private Q_SLOTS:
         auto sessionOf = [this](const QString &path, const QJsonObject &request, const HeaderList &headers = {}) {
             RecordedCall rc;
             call(rc, "POST", path, body(request), headers);
-            return rc.status == 200 ? m_fake->received.last().header("x-session-id") : QByteArray("failed");
+            return rc.status == 200 ? m_f.fake->received.last().header("x-session-id") : QByteArray("failed");
         };
         const QJsonArray msgs { QJsonObject { { "role", "user" }, { "content", "x" } } };
         const QJsonObject claude { { "model", "claude-opus-4-6" }, { "max_tokens", 5 }, { "messages", msgs },
@@ -426,7 +407,7 @@ private Q_SLOTS:
                                                QJsonObject { { "role", "assistant" }, { "content", "a1" } }, QJsonObject { { "role", "user" }, { "content", "q2" } } } } }),
              { { "x-session-id", "0f0e0d0c-0b0a-4908-8706-050403020100" } });
         QCOMPARE(rc.status, 200);
-        QJsonObject up = m_fake->received.last().json;
+        QJsonObject up = m_f.fake->received.last().json;
         const QJsonArray system = up.value("system").toArray();
         QCOMPARE(system.last().toObject().value("cache_control").toObject(), QJsonObject({ { "type", "ephemeral" }, { "ttl", "1h" } }));
         QVERIFY(!system.first().toObject().contains("cache_control")); // the Droid sentence block stays bare
@@ -439,7 +420,7 @@ private Q_SLOTS:
              body({ { "model", "gpt-5.4" }, { "messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "q" } } } } }),
              { { "x-session-id", "0f0e0d0c-0b0a-4908-8706-050403020100" } });
         QCOMPARE(responses.status, 200);
-        QCOMPARE(m_fake->received.last().json.value("prompt_cache_key").toString(), QStringLiteral("0f0e0d0c-0b0a-4908-8706-050403020100"));
+        QCOMPARE(m_f.fake->received.last().json.value("prompt_cache_key").toString(), QStringLiteral("0f0e0d0c-0b0a-4908-8706-050403020100"));
     }
 
     void whatATranslationLeavesOutIsNamed()
@@ -460,7 +441,7 @@ private Q_SLOTS:
         call(rc, "POST", QStringLiteral("/v1/messages"), request, { { "x-reasoning-level", "auto" } }); // keep the client's own
         QCOMPARE(rc.status, 200);
         QCOMPARE(rc.header("x-droid2api-dropped"), QByteArray("tools[0] (web_search_20250305), thinking.display, context_management"));
-        const QJsonObject up = m_fake->received.last().json;
+        const QJsonObject up = m_f.fake->received.last().json;
         const QJsonArray tools = up.value("tools").toArray();
         QCOMPARE(tools.size(), 1);
         QCOMPARE(tools.at(0).toObject().value("function").toObject().value("name").toString(), QStringLiteral("Bash"));
@@ -485,41 +466,41 @@ private Q_SLOTS:
              body({ { "model", "claude-opus-4-6" }, { "max_tokens", 1000 }, { "temperature", 0.2 }, { "messages", QJsonArray() } }),
              { { "x-reasoning-level", "high" }, { "anthropic-beta", "prompt-caching-2024-07-31" } });
         QCOMPARE(high.status, 200);
-        QJsonObject up = m_fake->received.last().json;
+        QJsonObject up = m_f.fake->received.last().json;
         // Opus 4.6 thinks adaptively (the level is its effort); no interleaved beta for it.
         QCOMPARE(up.value("thinking").toObject(), QJsonObject({ { "type", "adaptive" } }));
         QCOMPARE(up.value("output_config").toObject().value("effort").toString(), QStringLiteral("high"));
         QCOMPARE(up.value("max_tokens").toInt(), 1000);
         QVERIFY(!up.contains("temperature"));
-        QCOMPARE(m_fake->received.last().header("anthropic-beta"), QByteArray("prompt-caching-2024-07-31"));
+        QCOMPARE(m_f.fake->received.last().header("anthropic-beta"), QByteArray("prompt-caching-2024-07-31"));
         // A budget model (Sonnet 4.5) gets the budget, room above it and the interleaved beta.
         RecordedCall budget;
         call(budget, "POST", QStringLiteral("/v1/messages"),
              body({ { "model", "claude-sonnet-4-5-20250929" }, { "max_tokens", 1000 }, { "messages", QJsonArray() } }), { { "x-reasoning-level", "high" } });
-        up = m_fake->received.last().json;
+        up = m_f.fake->received.last().json;
         QCOMPARE(up.value("thinking").toObject().value("budget_tokens").toInt(), 24576);
         QVERIFY(up.value("max_tokens").toInt() > 24576);
-        QCOMPARE(m_fake->received.last().header("anthropic-beta"), QByteArray("interleaved-thinking-2025-05-14"));
+        QCOMPARE(m_f.fake->received.last().header("anthropic-beta"), QByteArray("interleaved-thinking-2025-05-14"));
         // A level the model does not take is clamped to its default, and said.
         QTest::ignoreMessage(QtInfoMsg, "model claude-sonnet-4-5-20250929 does not take reasoning level max; using off");
         RecordedCall clamped;
         call(clamped, "POST", QStringLiteral("/v1/messages"),
              body({ { "model", "claude-sonnet-4-5-20250929" }, { "max_tokens", 1000 }, { "messages", QJsonArray() } }), { { "x-reasoning-level", "max" } });
-        QVERIFY(!m_fake->received.last().json.contains("thinking"));
+        QVERIFY(!m_f.fake->received.last().json.contains("thinking"));
 
         RecordedCall off;
         call(off, "POST", QStringLiteral("/v1/messages"),
              body({ { "model", "claude-opus-4-6" }, { "max_tokens", 1000 }, { "messages", QJsonArray() },
                     { "thinking", QJsonObject { { "type", "enabled" }, { "budget_tokens", 2000 } } } }),
              { { "x-reasoning-level", "off" }, { "anthropic-beta", "interleaved-thinking-2025-05-14" } });
-        up = m_fake->received.last().json;
+        up = m_f.fake->received.last().json;
         QVERIFY(!up.contains("thinking"));
-        QVERIFY(m_fake->received.last().header("anthropic-beta").isEmpty());
+        QVERIFY(m_f.fake->received.last().header("anthropic-beta").isEmpty());
 
         RecordedCall responses;
         call(responses, "POST", QStringLiteral("/v1/responses"), body({ { "model", "gpt-5.4" }, { "input", "x" } }),
              { { "x-reasoning-level", "low" } });
-        QCOMPARE(m_fake->received.last().json.value("reasoning").toObject().value("effort").toString(), QStringLiteral("low"));
+        QCOMPARE(m_f.fake->received.last().json.value("reasoning").toObject().value("effort").toString(), QStringLiteral("low"));
 
         RecordedCall bad;
         call(bad, "POST", QStringLiteral("/v1/chat/completions"), body({ { "model", "glm-5.2" }, { "messages", QJsonArray() } }),
@@ -529,7 +510,7 @@ private Q_SLOTS:
 
         RecordedCall fast;
         call(fast, "POST", QStringLiteral("/v1/messages"), body({ { "model", "claude-opus-4-8-fast" }, { "max_tokens", 10 }, { "messages", QJsonArray() } }));
-        QVERIFY(m_fake->received.last().header("anthropic-beta").contains("fast-mode-2026-02-01"));
+        QVERIFY(m_f.fake->received.last().header("anthropic-beta").contains("fast-mode-2026-02-01"));
     }
 
     void streaming_data()
@@ -551,9 +532,9 @@ private Q_SLOTS:
         QFETCH(QString, model);
         QFETCH(QByteArray, format);
         RecordedCall rc;
-        startCall(*m_client, rc, "POST", proxyUrl(path),
+        startCall(*m_f.client, rc, "POST", proxyUrl(path),
                   body({ { "model", model }, { "stream", true }, { "max_tokens", 10 }, { "messages", QJsonArray() },
-                         { "fake", QJsonObject { { "lockstep", true }, { "deltas", 4 } } } }), {}, m_clock);
+                         { "fake", QJsonObject { { "lockstep", true }, { "deltas", 4 } } } }), {}, m_f.clock);
         const QList<QByteArray> expected = FakeUpstream::streamEvents(format, model, 4);
         QByteArray sent;
         for (int i = 0; i < expected.size(); ++i) {
@@ -561,7 +542,7 @@ private Q_SLOTS:
             QTRY_VERIFY2_WITH_TIMEOUT(rc.body == sent, qPrintable(QStringLiteral("event %1 did not reach the client before the upstream "
                                                                                 "sent the next one").arg(i)), 10000);
             if (i + 1 < expected.size())
-                QVERIFY(m_fake->releaseNextEvent());
+                QVERIFY(m_f.fake->releaseNextEvent());
         }
         QTRY_VERIFY_WITH_TIMEOUT(rc.done(), 10000);
         QVERIFY2(rc.finished, qPrintable(rc.error));
@@ -576,14 +557,14 @@ private Q_SLOTS:
     {
         // The upstream stream would take minutes; the only way it ends early is the proxy aborting it.
         RecordedCall rc;
-        startCall(*m_client, rc, "POST", proxyUrl(QStringLiteral("/v1/messages")),
+        startCall(*m_f.client, rc, "POST", proxyUrl(QStringLiteral("/v1/messages")),
                   body({ { "model", "claude-opus-4-6" }, { "stream", true }, { "max_tokens", 10 }, { "messages", QJsonArray() },
-                         { "fake", QJsonObject { { "delay_ms", 60000 }, { "deltas", 5 } } } }), {}, m_clock);
+                         { "fake", QJsonObject { { "delay_ms", 60000 }, { "deltas", 5 } } } }), {}, m_f.clock);
         QTRY_VERIFY_WITH_TIMEOUT(!rc.body.isEmpty(), 10000);
-        QSignalSpy aborted(m_fake.get(), &FakeUpstream::streamAborted);
+        QSignalSpy aborted(m_f.fake.get(), &FakeUpstream::streamAborted);
         rc.reply->abort();
         QTRY_VERIFY_WITH_TIMEOUT(aborted.count() == 1, 30000);
-        QTRY_COMPARE_WITH_TIMEOUT(m_proxy->activeRequests(), 0, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_f.proxy->activeRequests(), 0, 10000);
     }
 
     void utf8SplitAcrossWrites()
@@ -669,7 +650,7 @@ private Q_SLOTS:
         const quint16 deadPort = closed.serverPort();
         closed.close();
         c.endpoints[ModelType::Common] = QUrl(QStringLiteral("http://127.0.0.1:%1/x").arg(deadPort));
-        m_proxy->setConfig(c);
+        m_f.proxy->setConfig(c);
         QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral(" status=502 ")));
         RecordedCall rc;
         call(rc, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[]})");
@@ -757,7 +738,7 @@ private Q_SLOTS:
         Config c = makeConfig();
         c.timeouts.keepAliveMs = 150;
         c.timeouts.idleMs = 5000;
-        m_proxy->setConfig(c);
+        m_f.proxy->setConfig(c);
         QFETCH(QString, path);
         QFETCH(QString, model);
         QFETCH(QByteArray, ping);
@@ -776,7 +757,7 @@ private Q_SLOTS:
         Config c = makeConfig();
         c.timeouts.keepAliveMs = 100;
         c.timeouts.idleMs = 500;
-        m_proxy->setConfig(c);
+        m_f.proxy->setConfig(c);
         RecordedCall rc;
         call(rc, "POST", QStringLiteral("/v1/messages"), body({ { "model", "claude-opus-4-6" }, { "stream", true }, { "messages", QJsonArray() },
                                                                { "fake", QJsonObject { { "scenario", "stall" } } } }));
@@ -807,14 +788,14 @@ private Q_SLOTS:
         QCOMPARE(rc.status, status);
         if (status >= 400)
             QVERIFY(!rc.json().value("error").toObject().isEmpty() || rc.json().value("type").toString() == u"error");
-        QVERIFY(m_proxy->isRunning());
+        QVERIFY(m_f.proxy->isRunning());
     }
 
     void bodyLimit()
     {
         // Announced too large: refused from the headers, before the body is buffered.
         QTcpSocket raw;
-        raw.connectToHost(QHostAddress::LocalHost, m_proxy->port());
+        raw.connectToHost(QHostAddress::LocalHost, m_f.proxy->port());
         QVERIFY(raw.waitForConnected(2000));
         raw.write("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 900000000\r\n"
                   "Expect: 100-continue\r\n\r\n");
@@ -834,14 +815,14 @@ private Q_SLOTS:
         QByteArray big = QByteArray("{\"model\":\"glm-5.2\",\"messages\":[{\"role\":\"user\",\"content\":\"") + QByteArray(600 * 1024, 'a') + "\"}]}";
         call(rc, "POST", QStringLiteral("/v1/chat/completions"), big);
         QCOMPARE(rc.status, 413);
-        QCOMPARE(m_fake->received.size(), 0);
+        QCOMPARE(m_f.fake->received.size(), 0);
     }
 
     void expectContinue()
     {
         // curl sends "Expect: 100-continue" for large bodies and stalls a second unless answered.
         QTcpSocket raw;
-        raw.connectToHost(QHostAddress::LocalHost, m_proxy->port());
+        raw.connectToHost(QHostAddress::LocalHost, m_f.proxy->port());
         QVERIFY(raw.waitForConnected(2000));
         const QByteArray payload = R"({"model":"glm-5.2","messages":[]})";
         raw.write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
@@ -865,13 +846,13 @@ private Q_SLOTS:
         call(own, "POST", QStringLiteral("/v1/messages"), R"({"model":"claude-opus-4-6","messages":[]})",
              { { "x-api-key", kClientKey.toUtf8() } });
         QCOMPARE(own.status, 200);
-        QCOMPARE(m_fake->received.last().header("authorization"), "Bearer " + kClientKey.toUtf8());
+        QCOMPARE(m_f.fake->received.last().header("authorization"), "Bearer " + kClientKey.toUtf8());
 
         RecordedCall bearer;
         call(bearer, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[]})",
              { { "Authorization", "Bearer " + kClientKey.toUtf8() } });
         QCOMPARE(bearer.status, 200);
-        QCOMPARE(m_fake->received.last().header("authorization"), "Bearer " + kClientKey.toUtf8());
+        QCOMPARE(m_f.fake->received.last().header("authorization"), "Bearer " + kClientKey.toUtf8());
     }
 
     void accessKey()
@@ -893,7 +874,7 @@ private Q_SLOTS:
              { { "Authorization", "Bearer " + kAccessKey.toUtf8() } });
         QCOMPARE(right.status, 200);
         // The local key is never forwarded; Factory gets its own key.
-        QCOMPARE(m_fake->received.last().header("authorization"), "Bearer " + kFactoryKey.toUtf8());
+        QCOMPARE(m_f.fake->received.last().header("authorization"), "Bearer " + kFactoryKey.toUtf8());
         RecordedCall goog;
         call(goog, "POST", QStringLiteral("/v1beta/models/gemini-test:generateContent"), R"({"contents":[]})",
              { { "x-goog-api-key", kAccessKey.toUtf8() } });
@@ -911,11 +892,11 @@ private Q_SLOTS:
         constexpr int n = 16;
         std::vector<RecordedCall> calls(n);
         for (int i = 0; i < n; ++i)
-            startCall(*m_client, calls[size_t(i)], "POST", proxyUrl(QStringLiteral("/v1/messages")),
+            startCall(*m_f.client, calls[size_t(i)], "POST", proxyUrl(QStringLiteral("/v1/messages")),
                       body({ { "model", "claude-opus-4-6" }, { "stream", true }, { "messages", QJsonArray() },
-                             { "fake", QJsonObject { { "delay_ms", 300 }, { "deltas", 2 } } } }), {}, m_clock);
+                             { "fake", QJsonObject { { "delay_ms", 300 }, { "deltas", 2 } } } }), {}, m_f.clock);
         QTRY_VERIFY_WITH_TIMEOUT(std::all_of(calls.begin(), calls.end(), [](const RecordedCall &c) { return c.done(); }), 10000);
-        QCOMPARE(m_fake->maxOpenConnections, n);
+        QCOMPARE(m_f.fake->maxOpenConnections, n);
         for (const RecordedCall &c : calls)
             QCOMPARE(c.status, 200);
     }
@@ -927,20 +908,20 @@ private Q_SLOTS:
             call(rc, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[]})");
             QCOMPARE(rc.status, 200);
         }
-        QCOMPARE(m_fake->received.size(), 3);
-        QCOMPARE(m_fake->connectionsAccepted, 1);
+        QCOMPARE(m_f.fake->received.size(), 3);
+        QCOMPARE(m_f.fake->connectionsAccepted, 1);
     }
 
     void gracefulShutdownWaitsForStreams()
     {
         RecordedCall rc;
-        startCall(*m_client, rc, "POST", proxyUrl(QStringLiteral("/v1/messages")),
+        startCall(*m_f.client, rc, "POST", proxyUrl(QStringLiteral("/v1/messages")),
                   body({ { "model", "claude-opus-4-6" }, { "stream", true }, { "messages", QJsonArray() },
-                         { "fake", QJsonObject { { "delay_ms", 100 }, { "deltas", 3 } } } }), {}, m_clock);
+                         { "fake", QJsonObject { { "delay_ms", 100 }, { "deltas", 3 } } } }), {}, m_f.clock);
         QTRY_VERIFY_WITH_TIMEOUT(!rc.body.isEmpty(), 3000);
-        QSignalSpy finished(m_proxy.get(), &ProxyService::shutdownFinished);
-        m_proxy->shutdown(5000);
-        QVERIFY(!m_proxy->isRunning());
+        QSignalSpy finished(m_f.proxy.get(), &ProxyService::shutdownFinished);
+        m_f.proxy->shutdown(5000);
+        QVERIFY(!m_f.proxy->isRunning());
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 5000);
         QCOMPARE(finished.first().first().toBool(), true);
         QVERIFY(rc.finished);
