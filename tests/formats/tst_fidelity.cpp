@@ -17,6 +17,8 @@
 #include <QtCore/qtemporarydir.h>
 #include <QtTest/qtest.h>
 
+using namespace Qt::StringLiterals;
+
 using namespace d2a;
 
 namespace {
@@ -239,14 +241,14 @@ private Q_SLOTS:
             sentence.chop(1);
         if (QByteArray(r.tag) == "anthropic") {
             QVERIFY(expected.contains("\"system\":["));
-            expected.replace("\"system\":[", "\"system\":[{\"type\":\"text\",\"text\":" + json::quoted(sentence) + "},");
+            expected.replace("\"system\":[", QByteArray("\"system\":[{\"type\":\"text\",\"text\":" + json::quoted(sentence) + "},"));
         } else if (QByteArray(r.tag) == "chat") {
-            expected.replace("{\"role\":\"system\",\"content\":\"", "{\"role\":\"system\",\"content\":\"" + prefixInside);
+            expected.replace("{\"role\":\"system\",\"content\":\"", QByteArray("{\"role\":\"system\",\"content\":\"" + prefixInside));
         } else if (QByteArray(r.tag) == "responses") {
-            expected.replace("\"instructions\":\"", "\"instructions\":\"" + prefixInside);
+            expected.replace("\"instructions\":\"", QByteArray("\"instructions\":\"" + prefixInside));
         } else {
             // One system part, as Factory's CLI sends it: the prefix joined to the client's first part's text.
-            expected.replace("\"systemInstruction\":{\"parts\":[{\"text\":\"", "\"systemInstruction\":{\"parts\":[{\"text\":\"" + prefixInside);
+            expected.replace("\"systemInstruction\":{\"parts\":[{\"text\":\"", QByteArray("\"systemInstruction\":{\"parts\":[{\"text\":\"" + prefixInside));
             expected.chop(1);
             expected += ",\"model\":\"gemini-test\"}";
         }
@@ -264,7 +266,7 @@ private Q_SLOTS:
         QCOMPARE(rc.status, 200);
         QByteArray expected = body;
         const QByteArray prefixJson = json::quoted(kPrefix);
-        expected.replace("\"messages\": [ ", "\"messages\": [ {\"role\":\"system\",\"content\":" + prefixJson + "},");
+        expected.replace("\"messages\": [ ", QByteArray("\"messages\": [ {\"role\":\"system\",\"content\":" + prefixJson + "},"));
         QCOMPARE(lastUpstreamBody(), expected);
     }
 
@@ -375,7 +377,7 @@ private Q_SLOTS:
         RecordedCall rc;
         call(rc, QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[{"role":"user","content":"a","content":"b"}]})");
         QCOMPARE(rc.status, 400);
-        QVERIFY2(rc.json().value("error").toObject().value("message").toString().contains(QStringLiteral("duplicate key 'content'")), rc.body.constData());
+        QVERIFY2(rc.json().value(u"error"_s).toObject().value(u"message"_s).toString().contains(QStringLiteral("duplicate key 'content'")), rc.body.constData());
         QVERIFY(m_f.fake->received.isEmpty());
     }
 
