@@ -32,8 +32,9 @@ run: build
 e2e-deps: test-deps
 	@bash scripts/npm-deps.sh tests/e2e
 
+# Everything built with warnings as errors.
 test: test-deps e2e-deps configure
-	cmake -S . -B $(BUILD) -DNODE_EXECUTABLE="$$(bash scripts/node.sh)" >/dev/null
+	cmake -S . -B $(BUILD) -DDROID2API_WERROR=ON -DNODE_EXECUTABLE="$$(bash scripts/node.sh)" >/dev/null
 	cmake --build $(BUILD) -j$$(nproc 2>/dev/null || echo 2)
 	cd $(BUILD) && cpack >/dev/null
 	cd $(BUILD) && ctest --output-on-failure --timeout 300
@@ -43,7 +44,7 @@ test: test-deps e2e-deps configure
 # The core suites again under AddressSanitizer + UndefinedBehaviorSanitizer (leaks included); any report fails.
 SANITIZED_TESTS = tst_json tst_fidelity tst_config tst_sse tst_formats tst_translate tst_proxy tst_hostile tst_auth tst_backends tst_clientsetup tst_usage
 test-sanitizers: configure
-	cmake -S . -B $(ASAN_BUILD) -G $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DDROID2API_SANITIZE=ON >/dev/null
+	cmake -S . -B $(ASAN_BUILD) -G $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DDROID2API_SANITIZE=ON -DDROID2API_WERROR=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j$$(nproc 2>/dev/null || echo 2) --target $(SANITIZED_TESTS) fake_factory droid2api
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
