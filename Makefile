@@ -8,7 +8,7 @@ BUILD_TYPE ?= RelWithDebInfo
 ARGS ?=
 BENCH_SECONDS ?= 5
 
-.PHONY: all deps test-deps configure build run test test-sanitizers test-latest-clients test-fuzz fuzz fuzz-build e2e-deps screenshots translations package bench bench-build soak clean
+.PHONY: all deps test-deps configure build run format format-check test test-sanitizers test-latest-clients test-fuzz fuzz fuzz-build e2e-deps screenshots translations package bench bench-build soak clean
 
 all: build
 
@@ -32,8 +32,24 @@ run: build
 e2e-deps: test-deps
 	@bash scripts/npm-deps.sh tests/e2e
 
-test: test-deps e2e-deps configure
-	cmake -S . -B $(BUILD) -DNODE_EXECUTABLE="$$(bash scripts/node.sh)" >/dev/null
+# The C++ sources' layout is .clang-format's: `make format` applies it, `make format-check` fails on any line it
+# would change. Another clang-format version lays some lines out differently: CI's is Debian 12's, 14.
+CLANG_FORMAT ?= $(shell command -v clang-format-14 2>/dev/null || echo clang-format)
+FORMAT_FILES = $(shell find core app tests bench fuzz \( -path tests/e2e -o -path tests/data \) -prune -o \
+	\( -name '*.cpp' -o -name '*.h' \) -print | sort)
+
+# Twice: clang-format 14 lays out a few multi-line statements after a case label differently on a second pass.
+format:
+	$(CLANG_FORMAT) -i $(FORMAT_FILES)
+	$(CLANG_FORMAT) -i $(FORMAT_FILES)
+
+format-check:
+	@command -v $(CLANG_FORMAT) >/dev/null || { echo "$(CLANG_FORMAT) not found: make test-deps installs it"; exit 1; }
+	$(CLANG_FORMAT) --dry-run --Werror $(FORMAT_FILES)
+
+# The layout first (seconds), then everything built with warnings as errors.
+test: test-deps format-check e2e-deps configure
+	cmake -S . -B $(BUILD) -DDROID2API_WERROR=ON -DNODE_EXECUTABLE="$$(bash scripts/node.sh)" >/dev/null
 	cmake --build $(BUILD) -j$$(nproc 2>/dev/null || echo 2)
 	cd $(BUILD) && cpack >/dev/null
 	cd $(BUILD) && ctest --output-on-failure --timeout 300
@@ -43,7 +59,7 @@ test: test-deps e2e-deps configure
 # The core suites again under AddressSanitizer + UndefinedBehaviorSanitizer (leaks included); any report fails.
 SANITIZED_TESTS = tst_call tst_json tst_fidelity tst_config tst_sse tst_formats tst_translate tst_proxy tst_hostile tst_auth tst_backends tst_clientsetup tst_usage
 test-sanitizers: configure
-	cmake -S . -B $(ASAN_BUILD) -G $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DDROID2API_SANITIZE=ON >/dev/null
+	cmake -S . -B $(ASAN_BUILD) -G $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DDROID2API_SANITIZE=ON -DDROID2API_WERROR=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j$$(nproc 2>/dev/null || echo 2) --target $(SANITIZED_TESTS) fake_factory droid2api
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -5,6 +5,8 @@
 // A request for the model "bench-s500" streams 500 events at once instead (the per-event CPU measurement).
 // With --big-headers every answer carries ~1.5 KB of headers, as real LLM APIs send; with --tls CERT KEY it
 // serves HTTPS (HTTP/1.1 offered by ALPN).
+#include "http/http1.h"
+
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qhash.h>
 #include <QtCore/qtimer.h>
@@ -20,6 +22,7 @@
 #include <memory>
 
 namespace {
+constexpr qint64 kMaxBodyBytes = 64 * 1024 * 1024;
 QByteArray g_extraHeaders;
 const QByteArray kBody = R"({"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"bench","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the benchmark upstream."},"finish_reason":"stop"}],"usage":{"prompt_tokens":10,"completion_tokens":7,"total_tokens":17}})";
 
@@ -124,18 +127,40 @@ int main(int argc, char *argv[])
                 QByteArray &b = buffers[s];
                 b += s->readAll();
                 for (;;) {
-                    const qsizetype end = b.indexOf("\r\n\r\n");
-                    if (end < 0)
+                    // The project's own HTTP/1.1 parser: the benchmark measures the proxy, not a lenient stand-in.
+                    d2a::http::RequestHead head;
+                    const d2a::http::Parsed parsed = d2a::http::parseRequestHead(b, d2a::http::Limits(), &head);
+                    if (parsed.state == d2a::http::Parsed::State::NeedMore)
                         return;
-                    qint64 length = 0;
-                    const qsizetype cl = b.indexOf("ontent-Length:");
-                    if (cl >= 0 && cl < end)
-                        length = b.mid(cl + 14, b.indexOf("\r\n", cl) - cl - 14).trimmed().toLongLong();
-                    if (b.size() < end + 4 + length)
+                    if (parsed.state == d2a::http::Parsed::State::Invalid) {
+                        s->write("HTTP/1.1 " + QByteArray::number(parsed.error.httpStatus) + ' '
+                                 + d2a::http::reasonPhrase(parsed.error.httpStatus) + "\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+                        b.clear();
+                        s->disconnectFromHost();
                         return;
-                    const bool anthropic = b.left(b.indexOf("\r\n")).contains("/messages");
-                    const QByteArray body = b.mid(end + 4, length);
-                    b.remove(0, end + 4 + length);
+                    }
+                    const QByteArrayView rest = QByteArrayView(b).sliced(parsed.headBytes);
+                    QByteArray body;
+                    qsizetype bodyBytes = 0;
+                    if (head.chunked) {
+                        d2a::http::ChunkedDecoder decoder(kMaxBodyBytes); // decoded again until whole: bodies are small
+                        bodyBytes = decoder.feed(rest, &body);
+                        if (decoder.failed()) {
+                            s->write("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+                            b.clear();
+                            s->disconnectFromHost();
+                            return;
+                        }
+                        if (!decoder.done())
+                            return;
+                    } else {
+                        bodyBytes = qsizetype(qMax<qint64>(0, head.contentLength));
+                        if (rest.size() < bodyBytes)
+                            return;
+                        body = rest.first(bodyBytes).toByteArray();
+                    }
+                    const bool anthropic = head.target.contains("/messages");
+                    b.remove(0, parsed.headBytes + bodyBytes);
                     if (body.contains("\"stream\":true")) {
                         const bool many = body.contains("\"bench-s500\"");
                         stream(s, anthropic, many ? 500 : 64, many ? 0 : 5);

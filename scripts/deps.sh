@@ -16,7 +16,8 @@ build_pkgs=(cmake ninja-build g++ make pkg-config qt6-base-dev
             libgl-dev qt6-svg-dev libqt6svg6 libxkbcommon-dev file dpkg-dev)
 test_pkgs=(xvfb xauth trayer dbus dbus-x11 gnome-keyring libsecret-tools xdotool ca-certificates curl dpkg-dev
            desktop-file-utils appstream iproute2 util-linux chromium
-           clang libclang-rt-dev) # clang + libFuzzer: the fuzz smoke pass
+           clang libclang-rt-dev # clang + libFuzzer: the fuzz smoke pass
+           clang-format) # make format-check: the layout .clang-format describes (Debian 12: clang-format 14)
 # make bench: wrk drives the load; RapidJSON and simdjson only for bench_json's comparison of JSON libraries.
 bench_pkgs=(wrk rapidjson-dev libsimdjson-dev openssl)
 
@@ -29,10 +30,13 @@ droid2api: this is not a Debian/Ubuntu system, so nothing was installed automati
   Benchmark only:    wrk, RapidJSON and simdjson (brew install wrk rapidjson simdjson;
                      vcpkg install rapidjson simdjson); Linux only, as it reads /proc
   Fuzzing only:      clang with libFuzzer (macOS: brew install llvm, then CC/CXX from $(brew --prefix llvm)/bin)
+  Formatting only:   clang-format 14, the version CI uses (another lays some lines out differently):
+                     pip install clang-format==14.0.6 (macOS and Windows), or macOS: brew install llvm@14 and
+                     make format CLANG_FORMAT=$(brew --prefix llvm@14)/bin/clang-format
   Other Linux:       Qt >= 6.4 (Core, Network, Sql with its SQLite driver, Widgets, Svg, Tools), QtKeychain for Qt 6,
                      OpenSSL (libcrypto) and libsecret development files,
                      CMake >= 3.19, Ninja, a C++17 compiler, Node.js >= 18 with npm (for the SDK tests),
-                     clang with libFuzzer (for the fuzz targets)
+                     clang with libFuzzer (for the fuzz targets), clang-format 14 (for make format-check)
 MSG
 }
 

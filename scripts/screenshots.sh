@@ -6,6 +6,6 @@ bin=$(realpath "$1"); out=$(mkdir -p "$2" && realpath "$2")
 home=$(mktemp -d); trap 'rm -rf "$home"' EXIT
 for lang in en_US zh_CN; do
     HOME="$home" XDG_CONFIG_HOME="$home/config" XDG_DATA_HOME="$home/data" LANG="$lang.UTF-8" LANGUAGE="$lang" \
-    LC_ALL="$lang.UTF-8" QT_QPA_PLATFORM=xcb bash tests/gui/run-with-tray.sh "$bin" --screenshots "$out"
+    LC_ALL="$lang.UTF-8" QT_QPA_PLATFORM=xcb bash tests/app/run-with-tray.sh "$bin" --screenshots "$out"
 done
 echo "screenshots in $out"

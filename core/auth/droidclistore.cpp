@@ -166,7 +166,7 @@ Result<QByteArray> encrypt(const QByteArray &plaintext, const QByteArray &key)
         || EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, tag.data()) != 1)
         return Error::internal(AuthText::tr("AES-256-GCM encryption failed"));
     out.truncate(total + len);
-    return iv.toBase64() + ':' + tag.toBase64() + ':' + out.toBase64();
+    return QByteArray(iv.toBase64() + ':' + tag.toBase64() + ':' + out.toBase64());
 }
 
 Result<QByteArray> decrypt(const QByteArray &text, const QByteArray &key)
@@ -236,7 +236,7 @@ bool DroidCliLock::tryAcquire()
         return false;
     }
     owner.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    owner.write(QJsonDocument(QJsonObject { { "token", QString::fromLatin1(m_token) }, { "pid", double(QCoreApplication::applicationPid()) } })
+    owner.write(QJsonDocument(QJsonObject { { QStringLiteral("token"), QString::fromLatin1(m_token) }, { QStringLiteral("pid"), double(QCoreApplication::applicationPid()) } })
                     .toJson(QJsonDocument::Compact));
     owner.close();
     for (int attempt = 0; attempt < 2; ++attempt) {

@@ -217,8 +217,8 @@ KeychainTokenStore::Pointer KeychainTokenStore::parsePointer(const QByteArray &m
 
 QString KeychainTokenStore::chunkKey(const QString &generation, int index) const
 {
-    return generation.isEmpty() ? m_key + u'.' + QString::number(index)
-                                : m_key + u'.' + generation + u'.' + QString::number(index);
+    return generation.isEmpty() ? QString(m_key + u'.' + QString::number(index))
+                                : QString(m_key + u'.' + generation + u'.' + QString::number(index));
 }
 
 void KeychainTokenStore::read(QObject *context, ReadDone done)

@@ -324,7 +324,7 @@ Result<QByteArray> set(const QByteArray &textIn, const Path &path, const QByteAr
         QByteArray value = json;
         for (int k = int(path.size()) - 1; k > depth; --k) {
             const Step &s = path[k];
-            value = s.isIndex() ? '[' + value + ']' : '{' + quoted(s.key) + ':' + value + '}';
+            value = s.isIndex() ? QByteArray('[' + value + ']') : QByteArray('{' + quoted(s.key) + ':' + value + '}');
         }
         Value last;
         for (Value c : v.children())
@@ -385,10 +385,10 @@ Result<QByteArray> remove(const QByteArray &text, const Path &path)
     }
     const qsizetype targetStart = target.keyStart() >= 0 ? target.keyStart() : target.start();
     if (!prev.isUndefined()) // from the end of the previous item: its comma goes too
-        return text.left(prev.end()) + text.mid(target.end());
+        return QByteArray(text.left(prev.end()) + text.mid(target.end()));
     if (!next.isUndefined()) // the first of several: up to the next item
-        return text.left(targetStart) + text.mid(next.keyStart() >= 0 ? next.keyStart() : next.start());
-    return text.left(parent.start() + 1) + text.mid(parent.end() - 1); // the only item
+        return QByteArray(text.left(targetStart) + text.mid(next.keyStart() >= 0 ? next.keyStart() : next.start()));
+    return QByteArray(text.left(parent.start() + 1) + text.mid(parent.end() - 1)); // the only item
 }
 
 } // namespace d2a::json

@@ -17,6 +17,11 @@ void appendStringUtf8(QByteArray &out, QByteArrayView utf8);
 /// Shortest text that reads back as `d` (integers without a fraction).
 void appendNumber(QByteArray &out, double d);
 QByteArray quoted(QStringView s);
+/// The same for a QString, so a concatenation (a QStringBuilder under QT_USE_QSTRINGBUILDER) can be passed as is.
+inline QByteArray quoted(const QString &s)
+{
+    return quoted(QStringView(s));
+}
 
 class Writer
 {

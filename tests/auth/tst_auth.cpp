@@ -25,6 +25,8 @@
 
 #include <memory>
 
+using namespace Qt::StringLiterals;
+
 using namespace d2a;
 
 class TestAuth final : public QObject
@@ -192,12 +194,12 @@ private Q_SLOTS:
             RecordedCall info;
             startCall(*m_http, info, "GET", QUrl(proxy->baseUrl() + QStringLiteral("/")), {}, {}, m_clock);
             QTRY_VERIFY(info.done());
-            const QJsonObject auth = info.json().value("auth").toObject();
-            QCOMPARE(auth.value("source").toString(), QStringLiteral("refresh_token"));
-            QCOMPARE(auth.value("state").toString(), QStringLiteral("ready"));
-            QCOMPARE(auth.value("email").toString(), QStringLiteral("dev@example.com"));
-            QVERIFY(auth.value("access_expires_at").toString().endsWith(u'Z'));
-            QCOMPARE(auth.value("store").toString(), QStringLiteral("file"));
+            const QJsonObject auth = info.json().value(u"auth"_s).toObject();
+            QCOMPARE(auth.value(u"source"_s).toString(), QStringLiteral("refresh_token"));
+            QCOMPARE(auth.value(u"state"_s).toString(), QStringLiteral("ready"));
+            QCOMPARE(auth.value(u"email"_s).toString(), QStringLiteral("dev@example.com"));
+            QVERIFY(auth.value(u"access_expires_at"_s).toString().endsWith(u'Z'));
+            QCOMPARE(auth.value(u"store"_s).toString(), QStringLiteral("file"));
             QVERIFY(!info.body.contains(m_fake->issuedAccessTokens.last().toUtf8()));
         }
         // 4. Nothing configured: the client's own key is forwarded.
@@ -324,7 +326,7 @@ private Q_SLOTS:
         post(again, *proxy);
         QTRY_VERIFY(again.done());
         QCOMPARE(again.status, 401);
-        QCOMPARE(again.json().value("error").toObject().value("type").toString(), QStringLiteral("authentication_error"));
+        QCOMPARE(again.json().value(u"error"_s).toObject().value(u"type"_s).toString(), QStringLiteral("authentication_error"));
         QCOMPARE(m_fake->refreshCount, 2);
         QCOMPARE(int(m_fake->received.size()) - before, 3); // request, refresh, retry
     }
@@ -339,7 +341,7 @@ private Q_SLOTS:
         post(rc, *proxy);
         QTRY_VERIFY(rc.done());
         QCOMPARE(rc.status, 401);
-        const QString msg = rc.json().value("error").toObject().value("message").toString();
+        const QString msg = rc.json().value(u"error"_s).toObject().value(u"message"_s).toString();
         QVERIFY2(msg.contains(QStringLiteral("sign-in required")) && msg.contains(QStringLiteral("--sign-in")), qPrintable(msg));
         QCOMPARE(proxy->auth()->state(), AuthManager::State::SignInRequired);
         // Chat clients get it in their own shape too, and no second refresh is attempted.
@@ -348,7 +350,7 @@ private Q_SLOTS:
                   R"({"model":"glm-5.2","messages":[]})", {}, m_clock);
         QTRY_VERIFY(chat.done());
         QCOMPARE(chat.status, 401);
-        QVERIFY(chat.json().value("error").toObject().contains("code"));
+        QVERIFY(chat.json().value(u"error"_s).toObject().contains(u"code"_s));
         QCOMPARE(m_fake->refreshAttempts, 1);
         QVERIFY(proxy->isRunning()); // never exits
     }
@@ -403,10 +405,10 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("script");
         QTest::addColumn<QString>("failure"); // empty: success
-        QTest::newRow("pending then ok") << QStringList { "authorization_pending", "authorization_pending", "ok" } << QString();
-        QTest::newRow("slow_down then ok") << QStringList { "slow_down", "authorization_pending", "ok" } << QString();
-        QTest::newRow("expired") << QStringList { "authorization_pending", "expired_token" } << "expired";
-        QTest::newRow("denied") << QStringList { "access_denied" } << "denied";
+        QTest::newRow("pending then ok") << QStringList { u"authorization_pending"_s, u"authorization_pending"_s, u"ok"_s } << QString();
+        QTest::newRow("slow_down then ok") << QStringList { u"slow_down"_s, u"authorization_pending"_s, u"ok"_s } << QString();
+        QTest::newRow("expired") << QStringList { u"authorization_pending"_s, u"expired_token"_s } << u"expired"_s;
+        QTest::newRow("denied") << QStringList { u"access_denied"_s } << u"denied"_s;
     }
 
     void deviceFlow()
@@ -526,8 +528,8 @@ private Q_SLOTS:
         QFETCH(QString, error);
         const QString dir = m_home.path() + QStringLiteral("/droid-%1").arg(m_case);
         QDir().mkpath(dir);
-        const QJsonObject plain { { "access_token", "at-droid-123456789" }, { "refresh_token", "rt-droid-123456789" },
-                                  { "active_organization_id", "org_test" }, { "whoami", QJsonObject { { "region", "global" } } } };
+        const QJsonObject plain { { u"access_token"_s, u"at-droid-123456789"_s }, { u"refresh_token"_s, u"rt-droid-123456789"_s },
+                                  { u"active_organization_id"_s, u"org_test"_s }, { u"whoami"_s, QJsonObject { { u"region"_s, u"global"_s } } } };
         auto put = [&dir](const char *name, const QByteArray &bytes) {
             QFile f(dir + u'/' + QLatin1StringView(name));
             QVERIFY(f.open(QIODevice::WriteOnly));
@@ -562,8 +564,8 @@ private Q_SLOTS:
     void droidCliImportedAutomatically()
     {
         const QString dir = m_home.path() + QStringLiteral("/droid-auto");
-        writeV2(dir, QJsonObject { { "access_token", m_fake->makeAccessToken(-10) }, { "refresh_token", m_fake->issueRefreshToken() },
-                                   { "active_organization_id", "org_test" } });
+        writeV2(dir, QJsonObject { { u"access_token"_s, m_fake->makeAccessToken(-10) }, { u"refresh_token"_s, m_fake->issueRefreshToken() },
+                                   { u"active_organization_id"_s, u"org_test"_s } });
         auto auth = std::make_unique<AuthManager>(m_http.get());
         auth->setWorkOs(m_fake->url(QString()), m_fake->workosClientId);
         auth->setStore(new FileTokenStore(storePath()));
@@ -582,8 +584,8 @@ private Q_SLOTS:
         // its other members kept). When the CLI rotates first, droid2api takes the CLI's pair instead of spending
         // the old one. With droid_cli_sync off, the CLI's file is left alone.
         const QString dir = m_home.path() + QStringLiteral("/droid-shared");
-        writeV2(dir, QJsonObject { { "access_token", m_fake->makeAccessToken(-10) }, { "refresh_token", m_fake->issueRefreshToken() },
-                                   { "active_organization_id", "org_test" }, { "whoami", QJsonObject { { "region", "global" } } } });
+        writeV2(dir, QJsonObject { { u"access_token"_s, m_fake->makeAccessToken(-10) }, { u"refresh_token"_s, m_fake->issueRefreshToken() },
+                                   { u"active_organization_id"_s, u"org_test"_s }, { u"whoami"_s, QJsonObject { { u"region"_s, u"global"_s } } } });
         qint64 now = QDateTime::currentSecsSinceEpoch();
         auto auth = std::make_unique<AuthManager>(m_http.get());
         auth->setWorkOs(m_fake->url(QString()), m_fake->workosClientId);
@@ -596,18 +598,18 @@ private Q_SLOTS:
         // The rotated pair is in the CLI's file once droid2api has written it back (our store says so).
         QTRY_COMPARE(readStore().droidCliSeen, readStore().refreshToken);
         QJsonObject cli = readV2(dir);
-        QCOMPARE(cli.value("refresh_token").toString(), readStore().refreshToken);
-        QCOMPARE(cli.value("access_token").toString(), readStore().accessToken);
-        QCOMPARE(cli.value("active_organization_id").toString(), QStringLiteral("org_test"));
-        QCOMPARE(cli.value("whoami").toObject().value("region").toString(), QStringLiteral("global"));
-        QVERIFY(m_fake->validRefreshTokens.contains(cli.value("refresh_token").toString()));
+        QCOMPARE(cli.value(u"refresh_token"_s).toString(), readStore().refreshToken);
+        QCOMPARE(cli.value(u"access_token"_s).toString(), readStore().accessToken);
+        QCOMPARE(cli.value(u"active_organization_id"_s).toString(), QStringLiteral("org_test"));
+        QCOMPARE(cli.value(u"whoami"_s).toObject().value(u"region"_s).toString(), QStringLiteral("global"));
+        QVERIFY(m_fake->validRefreshTokens.contains(cli.value(u"refresh_token"_s).toString()));
         QVERIFY(!QFileInfo::exists(dir + QStringLiteral("/auth.v2.write.lock"))); // released
 
         // The CLI rotates first: a new valid pair in its file. droid2api's next refresh takes it, spending nothing.
         const QString cliRefresh = m_fake->issueRefreshToken();
         const QString cliAccess = m_fake->makeAccessToken(7200 + 3600); // fresh at the clock below
-        cli.insert("refresh_token", cliRefresh);
-        cli.insert("access_token", cliAccess);
+        cli.insert(u"refresh_token"_s, cliRefresh);
+        cli.insert(u"access_token"_s, cliAccess);
         writeV2(dir, cli);
         now += 7200; // our access token is due
         const int refreshes = m_fake->refreshCount;
@@ -639,7 +641,7 @@ private Q_SLOTS:
         // The CLI's lock: a live owner makes the write wait (and give up after the timeout, the tokens kept);
         // the lock of a process that is gone is reclaimed; an empty lock directory is simply replaced.
         const QString dir = m_home.path() + QStringLiteral("/droid-lock");
-        writeV2(dir, QJsonObject { { "access_token", "a1" }, { "refresh_token", "r1" } });
+        writeV2(dir, QJsonObject { { u"access_token"_s, u"a1"_s }, { u"refresh_token"_s, u"r1"_s } });
         DroidCliStore store(dir);
         store.setLockTimeoutMs(200);
         std::optional<Result<DroidCliSession>> read;
@@ -653,7 +655,7 @@ private Q_SLOTS:
             QDir().mkpath(dir + QStringLiteral("/auth.v2.write.lock"));
             QFile owner(dir + QStringLiteral("/auth.v2.write.lock/owner.json"));
             QVERIFY(owner.open(QIODevice::WriteOnly));
-            owner.write(QJsonDocument(QJsonObject { { "token", "someone" }, { "pid", double(pid) } }).toJson(QJsonDocument::Compact));
+            owner.write(QJsonDocument(QJsonObject { { u"token"_s, u"someone"_s }, { u"pid"_s, double(pid) } }).toJson(QJsonDocument::Compact));
         };
         auto write = [&] {
             std::optional<QString> err;
@@ -664,19 +666,19 @@ private Q_SLOTS:
         };
         lockWith(QCoreApplication::applicationPid()); // alive: this very process
         QVERIFY(write().contains(QStringLiteral("timed out")));
-        QCOMPARE(readV2(dir).value("refresh_token").toString(), QStringLiteral("r1"));
+        QCOMPARE(readV2(dir).value(u"refresh_token"_s).toString(), QStringLiteral("r1"));
         QDir(dir + QStringLiteral("/auth.v2.write.lock")).removeRecursively();
         QProcess gone;
         gone.start(QStringLiteral("true"));
         QVERIFY(gone.waitForFinished());
         lockWith(gone.processId() > 0 ? gone.processId() : 2147483000); // that process has exited
         QCOMPARE(write(), QString());
-        QCOMPARE(readV2(dir).value("refresh_token").toString(), QStringLiteral("r2"));
+        QCOMPARE(readV2(dir).value(u"refresh_token"_s).toString(), QStringLiteral("r2"));
         QVERIFY(!QFileInfo::exists(dir + QStringLiteral("/auth.v2.write.lock")));
         QDir().mkpath(dir + QStringLiteral("/auth.v2.write.lock")); // empty: the rename replaces it
         next.refreshToken = QStringLiteral("r3");
         QCOMPARE(write(), QString());
-        QCOMPARE(readV2(dir).value("refresh_token").toString(), QStringLiteral("r3"));
+        QCOMPARE(readV2(dir).value(u"refresh_token"_s).toString(), QStringLiteral("r3"));
         const auto perms = QFile::permissions(dir + QStringLiteral("/auth.v2.file"));
         QCOMPARE(perms & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup | QFileDevice::WriteOther), QFileDevice::Permissions());
     }
@@ -804,7 +806,7 @@ private Q_SLOTS:
         QTRY_COMPARE(m_fake->refreshCount, 1);
         QTRY_COMPARE(auth->state(), AuthManager::State::Ready);
         QVERIFY(auth->storeWarning().contains(QStringLiteral("could not save")));
-        QVERIFY(auth->statusJson().value("warning").toString().contains(QStringLiteral("kept in memory")));
+        QVERIFY(auth->statusJson().value(u"warning"_s).toString().contains(QStringLiteral("kept in memory")));
         // Requests still work, and a later refresh uses the rotated token (not the spent one).
         QByteArray got;
         auth->acquire(this, [&](Result<QByteArray> b) { got = b.ok() ? b.value() : QByteArray(); });
@@ -830,7 +832,7 @@ private Q_SLOTS:
         QVERIFY(loaded.wait(30000));
         QCOMPARE(auth->storeKind(), QStringLiteral("file"));
         QVERIFY(auth->storeWarning().contains(QStringLiteral("the OS keychain cannot be used")));
-        QVERIFY(auth->statusJson().value("warning").toString().contains(QStringLiteral("readable only by you")));
+        QVERIFY(auth->statusJson().value(u"warning"_s).toString().contains(QStringLiteral("readable only by you")));
         // Forced keychain mode reports the problem instead of falling back.
         auto forced = std::make_unique<AuthManager>(m_http.get());
         forced->setDroidCliDir(m_home.path() + QStringLiteral("/no-droid"));

@@ -7,9 +7,7 @@
 #include "json/jsonwriter.h"
 #include "log/log.h"
 #include "formats/passthrough.h"
-#include "server/proxyservice.h"
-#include "support/fakeupstream.h"
-#include "support/testclient.h"
+#include "support/proxyfixture.h"
 #include "support/testhome.h"
 
 #include <QtCore/qdiriterator.h>
@@ -18,6 +16,8 @@
 #include <QtCore/qregularexpression.h>
 #include <QtCore/qtemporarydir.h>
 #include <QtTest/qtest.h>
+
+using namespace Qt::StringLiterals;
 
 using namespace d2a;
 
@@ -173,59 +173,43 @@ class TestFidelity final : public QObject
     Q_OBJECT
 
     QTemporaryDir m_home;
-    std::unique_ptr<FakeUpstream> m_fake;
-    std::unique_ptr<ProxyService> m_proxy;
-    std::unique_ptr<HttpClient> m_client;
-    QElapsedTimer m_clock;
+    ProxyFixture m_f;
 
     void call(RecordedCall &rc, const QString &path, const QByteArray &body)
     {
-        startCall(*m_client, rc, "POST", QUrl(m_proxy->baseUrl() + path), body, {}, m_clock);
+        startCall(*m_f.client, rc, "POST", m_f.url(path), body, {}, m_f.clock);
         QTRY_VERIFY_WITH_TIMEOUT(rc.done(), 20000);
     }
 
-    QByteArray lastUpstreamBody() const { return m_fake->received.isEmpty() ? QByteArray() : m_fake->received.last().body; }
+    QByteArray lastUpstreamBody() const { return m_f.fake->received.isEmpty() ? QByteArray() : m_f.fake->received.last().body; }
 
 private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_home.isValid());
         useTemporaryHome(m_home.path());
-        m_clock.start();
     }
 
     void init()
     {
         QTest::failOnWarning(QRegularExpression(QStringLiteral(".*")));
-        m_fake = std::make_unique<FakeUpstream>();
-        QVERIFY(m_fake->listen());
-        m_client = std::make_unique<HttpClient>();
-        Config c = ConfigLoader::defaults();
-        c.endpoints[ModelType::Anthropic] = m_fake->url(QStringLiteral("/api/llm/a/v1/messages"));
-        c.endpoints[ModelType::OpenAI] = m_fake->url(QStringLiteral("/api/llm/o/v1/responses"));
-        c.endpoints[ModelType::Common] = m_fake->url(QStringLiteral("/api/llm/o/v1/chat/completions"));
-        c.endpoints[ModelType::Google] = m_fake->url(QStringLiteral("/api/llm/g/v1/generate"));
+        QVERIFY(m_f.up());
+        Config c = m_f.config();
         ModelConfig gemini;
         gemini.id = gemini.name = QStringLiteral("gemini-test");
         gemini.type = ModelType::Google;
         c.models.append(gemini);
-        c.userAgentUpdateUrl.clear();
-        c.tokenStore = QStringLiteral("file");
         for (ModelConfig &m : c.models)
             m.reasoning = ReasoningLevel::Auto; // no reasoning edit: only the model and the Droid prefix change
-        m_proxy = std::make_unique<ProxyService>();
-        Environment env;
-        env.factoryApiKey = QStringLiteral("fk-fidelity-test-0123456789");
-        m_proxy->setEnvironment(env);
-        m_proxy->setConfig(c);
-        QVERIFY(m_proxy->start(QStringLiteral("127.0.0.1"), 0).ok());
+        m_f.factoryKey = QStringLiteral("fk-fidelity-test-0123456789");
+        QVERIFY(m_f.startProxy(c));
     }
 
     void cleanup()
     {
-        m_client.reset();
-        m_proxy.reset();
-        m_fake.reset();
+        m_f.client.reset();
+        m_f.proxy.reset();
+        m_f.fake.reset();
     }
 
     /// A realistic coding-agent conversation (~140 KB) in each format, to a model of that format: the upstream
@@ -257,14 +241,14 @@ private Q_SLOTS:
             sentence.chop(1);
         if (QByteArray(r.tag) == "anthropic") {
             QVERIFY(expected.contains("\"system\":["));
-            expected.replace("\"system\":[", "\"system\":[{\"type\":\"text\",\"text\":" + json::quoted(sentence) + "},");
+            expected.replace("\"system\":[", QByteArray("\"system\":[{\"type\":\"text\",\"text\":" + json::quoted(sentence) + "},"));
         } else if (QByteArray(r.tag) == "chat") {
-            expected.replace("{\"role\":\"system\",\"content\":\"", "{\"role\":\"system\",\"content\":\"" + prefixInside);
+            expected.replace("{\"role\":\"system\",\"content\":\"", QByteArray("{\"role\":\"system\",\"content\":\"" + prefixInside));
         } else if (QByteArray(r.tag) == "responses") {
-            expected.replace("\"instructions\":\"", "\"instructions\":\"" + prefixInside);
+            expected.replace("\"instructions\":\"", QByteArray("\"instructions\":\"" + prefixInside));
         } else {
             // One system part, as Factory's CLI sends it: the prefix joined to the client's first part's text.
-            expected.replace("\"systemInstruction\":{\"parts\":[{\"text\":\"", "\"systemInstruction\":{\"parts\":[{\"text\":\"" + prefixInside);
+            expected.replace("\"systemInstruction\":{\"parts\":[{\"text\":\"", QByteArray("\"systemInstruction\":{\"parts\":[{\"text\":\"" + prefixInside));
             expected.chop(1);
             expected += ",\"model\":\"gemini-test\"}";
         }
@@ -282,7 +266,7 @@ private Q_SLOTS:
         QCOMPARE(rc.status, 200);
         QByteArray expected = body;
         const QByteArray prefixJson = json::quoted(kPrefix);
-        expected.replace("\"messages\": [ ", "\"messages\": [ {\"role\":\"system\",\"content\":" + prefixJson + "},");
+        expected.replace("\"messages\": [ ", QByteArray("\"messages\": [ {\"role\":\"system\",\"content\":" + prefixJson + "},"));
         QCOMPARE(lastUpstreamBody(), expected);
     }
 
@@ -393,8 +377,8 @@ private Q_SLOTS:
         RecordedCall rc;
         call(rc, QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[{"role":"user","content":"a","content":"b"}]})");
         QCOMPARE(rc.status, 400);
-        QVERIFY2(rc.json().value("error").toObject().value("message").toString().contains(QStringLiteral("duplicate key 'content'")), rc.body.constData());
-        QVERIFY(m_fake->received.isEmpty());
+        QVERIFY2(rc.json().value(u"error"_s).toObject().value(u"message"_s).toString().contains(QStringLiteral("duplicate key 'content'")), rc.body.constData());
+        QVERIFY(m_f.fake->received.isEmpty());
     }
 
     /// Every translated pair, whole and streamed: the schema's key order and the tool-call arguments' bytes
@@ -426,7 +410,7 @@ private Q_SLOTS:
             path.replace(QStringLiteral(":generateContent"), QStringLiteral(":streamGenerateContent?alt=sse"));
         const bool jsonOutput = upstream != "anthropic" && client != "anthropic"; // Anthropic has no JSON output mode
         const QByteArray answerArgs = R"({"zeta":true,"alpha":1.0,"mid":{"y":2,"b":3},"n":-12345678901234567890})";
-        m_fake->script.append({ QString(), QStringLiteral("judge"), answerArgs, QStringLiteral("call_9") });
+        m_f.fake->script.append({ QString(), QStringLiteral("judge"), answerArgs, QStringLiteral("call_9") });
         RecordedCall rc;
         call(rc, path, clientBody(client, modelOf(upstream), stream, jsonOutput));
         QVERIFY2(rc.status == 200, rc.body.constData());

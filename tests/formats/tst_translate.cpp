@@ -16,6 +16,8 @@
 #include <QtCore/qregularexpression.h>
 #include <QtTest/qtest.h>
 
+using namespace Qt::StringLiterals;
+
 using namespace d2a;
 
 Q_DECLARE_METATYPE(d2a::WireFormat)
@@ -478,7 +480,7 @@ private Q_SLOTS:
                 const QString path = dir.filePath(agent + u'/' + name);
                 QFile meta(QString(path).replace(QStringLiteral(".json"), QStringLiteral(".meta.json")));
                 QVERIFY(meta.open(QIODevice::ReadOnly));
-                const QString route = QJsonDocument::fromJson(meta.readAll()).object().value("path").toString();
+                const QString route = QJsonDocument::fromJson(meta.readAll()).object().value(u"path"_s).toString();
                 const WireFormat from = route.startsWith(u"/v1/messages") ? WireFormat::Anthropic
                     : route.startsWith(u"/v1/responses")                   ? WireFormat::OpenAIResponses
                     : route.startsWith(u"/v1beta/")                        ? WireFormat::Gemini
@@ -512,7 +514,7 @@ private Q_SLOTS:
         // Every client tool is offered to the target.
         const QByteArray text = written.value();
         for (const ir::Tool &t : r.value().tools)
-            QVERIFY2(text.contains("\"" + t.name.toUtf8() + "\""), qPrintable(t.name));
+            QVERIFY2(text.contains(QByteArray('"' + t.name.toUtf8() + '"')), qPrintable(t.name));
         // And every tool result made it across.
         for (const ir::Message &m : r.value().messages)
             for (const ir::Part &p : m.parts)

@@ -27,6 +27,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+using namespace Qt::StringLiterals;
+
 using namespace d2a;
 
 namespace {
@@ -153,13 +155,13 @@ class tst_Hostile : public QObject
     RecordedCall streamWith(const QString &route, const QJsonObject &fake, bool *completed = nullptr)
     {
         const bool passthrough = route == u"/v1/messages";
-        QJsonObject body { { "model", "claude-opus-4-6" }, { "stream", true }, { "max_tokens", 50 } };
+        QJsonObject body { { u"model"_s, u"claude-opus-4-6"_s }, { u"stream"_s, true }, { u"max_tokens"_s, 50 } };
         if (route == u"/v1/responses")
-            body.insert("input", "hi");
+            body.insert(u"input"_s, u"hi"_s);
         else
-            body.insert("messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "hi" } } });
+            body.insert(u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } });
         if (passthrough)
-            body.insert("fake", fake);
+            body.insert(u"fake"_s, fake);
         else
             f.fake->fakeQueue << fake;
         RecordedCall rc;
@@ -335,7 +337,7 @@ private Q_SLOTS:
         QVERIFY2(statusOf(answer) == status, answer.left(300).constData());
         QVERIFY(answer.contains("Connection: close"));
         const QJsonObject error = QJsonDocument::fromJson(bodyOf(answer)).object();
-        QVERIFY2(error.value("error").isObject(), bodyOf(answer).constData()); // the route's error shape
+        QVERIFY2(error.value(u"error"_s).isObject(), bodyOf(answer).constData()); // the route's error shape
         QCOMPARE(f.fake->received.size(), 0);
         QVERIFY(servesOthers());
     }
@@ -563,10 +565,10 @@ private Q_SLOTS:
         QFETCH(QByteArray, errorMark);
         QVERIFY(up([](Config &c) { c.limits.maxEventBytes = 256 * 1024; }));
         const QByteArray open = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"";
-        const RecordedCall endless = streamWith(route, { { "scenario", "flood" },
-                                                         { "head", QString::fromLatin1(kSse + kMessageStart + open) },
-                                                         { "unit", QString(1024, u'x') },
-                                                         { "limit_bytes", 256.0 * 1024 * 1024 } });
+        const RecordedCall endless = streamWith(route, { { u"scenario"_s, u"flood"_s },
+                                                         { u"head"_s, QString::fromLatin1(kSse + kMessageStart + open) },
+                                                         { u"unit"_s, QString(1024, u'x') },
+                                                         { u"limit_bytes"_s, 256.0 * 1024 * 1024 } });
         QCOMPARE(endless.status, 200);
         QVERIFY2(endless.body.contains(errorMark), endless.body.right(400).constData());
         QVERIFY(endless.body.contains("larger than 262144 bytes"));
@@ -575,13 +577,13 @@ private Q_SLOTS:
         QVERIFY(f.fake->floodPeerClosed);
         QVERIFY2(f.fake->floodWritten < 32 * 1024 * 1024, qPrintable(QString::number(f.fake->floodWritten)));
         // A huge event that does end (1 MiB) is cut the same way; one under the limit passes whole.
-        const RecordedCall huge = streamWith(route, { { "scenario", "flood" }, { "head", QString::fromLatin1(kSse + kMessageStart + open) },
-                                                      { "unit", QString(1024, u'y') }, { "limit_bytes", 1024.0 * 1024 },
-                                                      { "tail", QString::fromLatin1("\"}}\n\n" + kMessageEnd) } });
+        const RecordedCall huge = streamWith(route, { { u"scenario"_s, u"flood"_s }, { u"head"_s, QString::fromLatin1(kSse + kMessageStart + open) },
+                                                      { u"unit"_s, QString(1024, u'y') }, { u"limit_bytes"_s, 1024.0 * 1024 },
+                                                      { u"tail"_s, QString::fromLatin1("\"}}\n\n" + kMessageEnd) } });
         QVERIFY(huge.body.contains(errorMark));
-        const RecordedCall fits = streamWith(route, { { "scenario", "flood" }, { "head", QString::fromLatin1(kSse + kMessageStart + open) },
-                                                      { "unit", QString(1024, u'z') }, { "limit_bytes", 128.0 * 1024 },
-                                                      { "tail", QString::fromLatin1("\"}}\n\n" + kMessageEnd) } });
+        const RecordedCall fits = streamWith(route, { { u"scenario"_s, u"flood"_s }, { u"head"_s, QString::fromLatin1(kSse + kMessageStart + open) },
+                                                      { u"unit"_s, QString(1024, u'z') }, { u"limit_bytes"_s, 128.0 * 1024 },
+                                                      { u"tail"_s, QString::fromLatin1("\"}}\n\n" + kMessageEnd) } });
         QVERIFY2(!fits.body.contains(errorMark), fits.body.right(300).constData());
         QVERIFY(fits.body.count('z') >= 128 * 1024);
         QVERIFY(servesOthers());
@@ -603,9 +605,9 @@ private Q_SLOTS:
         QFETCH(QString, route);
         QFETCH(QByteArray, perEvent);
         QVERIFY(up());
-        const RecordedCall rc = streamWith(route, { { "scenario", "flood" }, { "head", QString::fromLatin1(kSse + kMessageStart) },
-                                                    { "unit", QString::fromLatin1(kDelta) }, { "limit_bytes", 3.0 * 1024 * 1024 },
-                                                    { "tail", QString::fromLatin1(kMessageEnd) } });
+        const RecordedCall rc = streamWith(route, { { u"scenario"_s, u"flood"_s }, { u"head"_s, QString::fromLatin1(kSse + kMessageStart) },
+                                                    { u"unit"_s, QString::fromLatin1(kDelta) }, { u"limit_bytes"_s, 3.0 * 1024 * 1024 },
+                                                    { u"tail"_s, QString::fromLatin1(kMessageEnd) } });
         QCOMPARE(rc.status, 200);
         const qint64 events = f.fake->floodWritten / kDelta.size();
         QVERIFY(events > 20000);
@@ -640,18 +642,18 @@ private Q_SLOTS:
         QFETCH(QString, why);
         QVERIFY(up());
         for (const bool translated : { false, true }) {
-            QJsonObject fake { { "scenario", "raw" }, { "raw", QString::fromLatin1(raw) }, { "close", true } };
-            QJsonObject body { { "model", "claude-opus-4-6" }, { "max_tokens", 50 },
-                               { "messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "hi" } } } } };
+            QJsonObject fake { { u"scenario"_s, u"raw"_s }, { u"raw"_s, QString::fromLatin1(raw) }, { u"close"_s, true } };
+            QJsonObject body { { u"model"_s, u"claude-opus-4-6"_s }, { u"max_tokens"_s, 50 },
+                               { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } } };
             if (translated)
                 f.fake->fakeQueue << fake;
             else
-                body.insert("fake", fake);
+                body.insert(u"fake"_s, fake);
             RecordedCall rc;
             QVERIFY(f.call(rc, "POST", translated ? QStringLiteral("/v1/chat/completions") : QStringLiteral("/v1/messages"),
                            QJsonDocument(body).toJson(QJsonDocument::Compact)));
             QCOMPARE(rc.status, 502);
-            const QString message = rc.json().value("error").toObject().value("message").toString();
+            const QString message = rc.json().value(u"error"_s).toObject().value(u"message"_s).toString();
             QVERIFY2(message.contains(why), qPrintable(message));
         }
         QVERIFY(servesOthers());
@@ -660,9 +662,9 @@ private Q_SLOTS:
     void endlessUpstreamHeadIs502()
     {
         QVERIFY(up());
-        const RecordedCall rc = streamWith(QStringLiteral("/v1/messages"), { { "scenario", "flood" }, { "head", "HTTP/1.1 200 OK\r\n" },
-                                                                             { "unit", "X-Filler: aaaaaaaaaaaaaaaa\r\n" },
-                                                                             { "limit_bytes", 256.0 * 1024 * 1024 } });
+        const RecordedCall rc = streamWith(QStringLiteral("/v1/messages"), { { u"scenario"_s, u"flood"_s }, { u"head"_s, u"HTTP/1.1 200 OK\r\n"_s },
+                                                                             { u"unit"_s, u"X-Filler: aaaaaaaaaaaaaaaa\r\n"_s },
+                                                                             { u"limit_bytes"_s, 256.0 * 1024 * 1024 } });
         QCOMPARE(rc.status, 502);
         QTRY_VERIFY(f.fake->floodDone);
         QVERIFY(f.fake->floodPeerClosed);
@@ -679,14 +681,14 @@ private Q_SLOTS:
             trickled += "X-Slow-" + QByteArray::number(i) + ": 1\r\n";
         trickled += "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
         for (const bool translated : { false, true }) {
-            for (const QJsonObject &fake : { QJsonObject { { "scenario", "trickle" }, { "raw", QString::fromLatin1(trickled) }, { "delay_ms", 150 } },
-                                             QJsonObject { { "scenario", "hang" } } }) {
-                QJsonObject body { { "model", "claude-opus-4-6" }, { "max_tokens", 50 },
-                                   { "messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "hi" } } } } };
+            for (const QJsonObject &fake : { QJsonObject { { u"scenario"_s, u"trickle"_s }, { u"raw"_s, QString::fromLatin1(trickled) }, { u"delay_ms"_s, 150 } },
+                                             QJsonObject { { u"scenario"_s, u"hang"_s } } }) {
+                QJsonObject body { { u"model"_s, u"claude-opus-4-6"_s }, { u"max_tokens"_s, 50 },
+                                   { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } } };
                 if (translated)
                     f.fake->fakeQueue << fake;
                 else
-                    body.insert("fake", fake);
+                    body.insert(u"fake"_s, fake);
                 RecordedCall rc;
                 QVERIFY(f.call(rc, "POST", translated ? QStringLiteral("/v1/chat/completions") : QStringLiteral("/v1/messages"),
                                QJsonDocument(body).toJson(QJsonDocument::Compact)));
@@ -713,7 +715,7 @@ private Q_SLOTS:
         QVERIFY(up());
         const QByteArray raw = kSse + kMessageStart + kDelta + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"ind\n\n"
             + kDelta + kMessageEnd;
-        const RecordedCall rc = streamWith(route, { { "scenario", "raw" }, { "raw", QString::fromLatin1(raw) }, { "close", true } });
+        const RecordedCall rc = streamWith(route, { { u"scenario"_s, u"raw"_s }, { u"raw"_s, QString::fromLatin1(raw) }, { u"close"_s, true } });
         QCOMPARE(rc.status, 200);
         QVERIFY2(rc.body.contains(errorMark), rc.body.constData());
         QVERIFY(!rc.body.contains("[DONE]") && !rc.body.contains("response.completed"));
@@ -728,14 +730,14 @@ private Q_SLOTS:
                                   .arg(f.factoryKey);
         for (const QString &route : { QStringLiteral("/v1/messages"), QStringLiteral("/v1/chat/completions"), QStringLiteral("/v1/responses") }) {
             for (const bool stream : { false, true }) {
-                QJsonObject body { { "model", "claude-opus-4-6" }, { "max_tokens", 50 }, { "stream", stream } };
+                QJsonObject body { { u"model"_s, u"claude-opus-4-6"_s }, { u"max_tokens"_s, 50 }, { u"stream"_s, stream } };
                 if (route == u"/v1/responses")
-                    body.insert("input", "hi");
+                    body.insert(u"input"_s, u"hi"_s);
                 else
-                    body.insert("messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "hi" } } });
-                const QJsonObject fake { { "scenario", "status" }, { "status", 400 }, { "body", quote } };
+                    body.insert(u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } });
+                const QJsonObject fake { { u"scenario"_s, u"status"_s }, { u"status"_s, 400 }, { u"body"_s, quote } };
                 if (route == u"/v1/messages")
-                    body.insert("fake", fake);
+                    body.insert(u"fake"_s, fake);
                 else
                     f.fake->fakeQueue << fake;
                 RecordedCall rc;

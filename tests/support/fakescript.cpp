@@ -157,7 +157,7 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
         }) : obj([&](Writer &w) { w.member("text", r.text); });
         // The answer, then (as Gemini does) a last chunk with an empty text part, the finish reason and usage.
         ev << "data: " + obj([&](Writer &w) {
-            w.key("candidates").beginArray().beginObject().key("content").beginObject().key("parts").raw("[" + part + "]");
+            w.key("candidates").beginArray().beginObject().key("content").beginObject().key("parts").raw(QByteArray("[" + part + "]"));
             w.member("role", "model").endObject().member("index", 0).endObject().endArray();
             w.member("modelVersion", model).member("responseId", "script");
         }) + "\r\n\r\n";

@@ -1,5 +1,7 @@
 #include "fakeupstream.h"
 
+#include "http/http1.h"
+
 #include <algorithm>
 
 #include <QtCore/qdatetime.h>
@@ -9,7 +11,11 @@
 #include <QtCore/qtimer.h>
 #include <QtNetwork/qtcpsocket.h>
 
+using namespace Qt::StringLiterals;
+
 namespace {
+
+constexpr qint64 kMaxBodyBytes = 64 * 1024 * 1024;
 
 QByteArray compact(const QJsonObject &o)
 {
@@ -27,6 +33,48 @@ QByteArray sse(const QByteArray &event, const QJsonObject &data)
 QByteArray chunk(const QByteArray &data)
 {
     return QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n";
+}
+
+enum class Take { NeedMore, Done, Invalid };
+
+/// Takes one whole request off the front of `buf`, read by droid2api's own HTTP/1.1 parser (core/http/http1.h)
+/// so the fake is exactly as strict as the server it stands in front of; a chunked body is decoded.
+Take takeRequest(QByteArray &buf, FakeUpstream::Received *r, d2a::Error *error)
+{
+    d2a::http::Limits limits;
+    limits.maxHeadBytes = 1024 * 1024;
+    limits.maxHeaders = 1000;
+    d2a::http::RequestHead head;
+    const d2a::http::Parsed parsed = d2a::http::parseRequestHead(buf, limits, &head);
+    if (parsed.state == d2a::http::Parsed::State::NeedMore)
+        return Take::NeedMore;
+    if (parsed.state == d2a::http::Parsed::State::Invalid) {
+        *error = parsed.error;
+        return Take::Invalid;
+    }
+    const QByteArrayView rest = QByteArrayView(buf).sliced(parsed.headBytes);
+    qsizetype bodyBytes = 0;
+    if (head.chunked) {
+        // The whole body is decoded again on each read until it is complete: test bodies are small.
+        d2a::http::ChunkedDecoder decoder(kMaxBodyBytes);
+        bodyBytes = decoder.feed(rest, &r->body);
+        if (decoder.failed()) {
+            *error = decoder.error();
+            return Take::Invalid;
+        }
+        if (!decoder.done())
+            return Take::NeedMore;
+    } else {
+        bodyBytes = qsizetype(qMax<qint64>(0, head.contentLength));
+        if (rest.size() < bodyBytes)
+            return Take::NeedMore;
+        r->body = rest.first(bodyBytes).toByteArray();
+    }
+    r->method = head.method;
+    r->path = head.target;
+    r->headers = head.headers;
+    buf.remove(0, parsed.headBytes + bodyBytes);
+    return Take::Done;
 }
 
 QByteArray formatOfPath(const QByteArray &path)
@@ -107,28 +155,20 @@ void FakeUpstream::onReadyRead(QTcpSocket *socket)
     QByteArray &buf = m_buffers[socket];
     buf += socket->readAll();
     for (;;) {
-        const qsizetype end = buf.indexOf("\r\n\r\n");
-        if (end < 0)
-            return;
-        const QList<QByteArray> lines = buf.left(end).split('\n');
         Received r;
-        const QList<QByteArray> first = lines.value(0).trimmed().split(' ');
-        r.method = first.value(0);
-        r.path = first.value(1);
-        qint64 length = 0;
-        for (qsizetype i = 1; i < lines.size(); ++i) {
-            const QByteArray line = lines[i].trimmed();
-            const qsizetype colon = line.indexOf(':');
-            if (colon <= 0)
-                continue;
-            r.headers.append({ line.left(colon).trimmed(), line.mid(colon + 1).trimmed() });
-            if (line.left(colon).trimmed().toLower() == "content-length")
-                length = line.mid(colon + 1).trimmed().toLongLong();
-        }
-        if (buf.size() < end + 4 + length)
+        d2a::Error error;
+        const Take taken = takeRequest(buf, &r, &error);
+        if (taken == Take::NeedMore)
             return;
-        r.body = buf.mid(end + 4, length);
-        buf.remove(0, end + 4 + length);
+        if (taken == Take::Invalid) {
+            // droid2api never sends a request its own parser refuses: answer as its server would, then close.
+            const QByteArray body = error.message.toUtf8();
+            socket->write("HTTP/1.1 " + QByteArray::number(error.httpStatus) + ' ' + d2a::http::reasonPhrase(error.httpStatus)
+                          + "\r\nConnection: close\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+            buf.clear();
+            socket->disconnectFromHost();
+            return;
+        }
         r.json = QJsonDocument::fromJson(r.body).object();
         r.connectionId = m_ids.value(socket);
         if (r.path.startsWith("/api/cli/") || r.path == "/api/billing/limits") { // account calls: apart from LLM requests
@@ -152,84 +192,84 @@ QList<QByteArray> FakeUpstream::streamEvents(const QByteArray &format, const QSt
     const int n = qMax(1, textDeltas);
     auto word = [](int i) { return QString::fromLatin1(kWords[i % 8]); };
     if (format == "anthropic") {
-        ev << sse("message_start", { { "type", "message_start" },
-                                     { "message", QJsonObject { { "id", "msg_fake1" }, { "type", "message" }, { "role", "assistant" },
-                                                                { "model", model }, { "content", QJsonArray() },
-                                                                { "stop_reason", QJsonValue::Null }, { "stop_sequence", QJsonValue::Null },
-                                                                { "usage", QJsonObject { { "input_tokens", 12 }, { "output_tokens", 1 } } } } } });
-        ev << sse("content_block_start", { { "type", "content_block_start" }, { "index", 0 },
-                                           { "content_block", QJsonObject { { "type", "text" }, { "text", "" } } } });
+        ev << sse("message_start", { { u"type"_s, u"message_start"_s },
+                                     { u"message"_s, QJsonObject { { u"id"_s, u"msg_fake1"_s }, { u"type"_s, u"message"_s }, { u"role"_s, u"assistant"_s },
+                                                                { u"model"_s, model }, { u"content"_s, QJsonArray() },
+                                                                { u"stop_reason"_s, QJsonValue::Null }, { u"stop_sequence"_s, QJsonValue::Null },
+                                                                { u"usage"_s, QJsonObject { { u"input_tokens"_s, 12 }, { u"output_tokens"_s, 1 } } } } } });
+        ev << sse("content_block_start", { { u"type"_s, u"content_block_start"_s }, { u"index"_s, 0 },
+                                           { u"content_block"_s, QJsonObject { { u"type"_s, u"text"_s }, { u"text"_s, u""_s } } } });
         for (int i = 0; i < n; ++i)
-            ev << sse("content_block_delta", { { "type", "content_block_delta" }, { "index", 0 },
-                                               { "delta", QJsonObject { { "type", "text_delta" }, { "text", word(i) } } } });
-        ev << sse("content_block_stop", { { "type", "content_block_stop" }, { "index", 0 } });
-        ev << sse("message_delta", { { "type", "message_delta" },
-                                     { "delta", QJsonObject { { "stop_reason", "end_turn" }, { "stop_sequence", QJsonValue::Null } } },
-                                     { "usage", QJsonObject { { "output_tokens", n } } } });
-        ev << sse("message_stop", { { "type", "message_stop" } });
+            ev << sse("content_block_delta", { { u"type"_s, u"content_block_delta"_s }, { u"index"_s, 0 },
+                                               { u"delta"_s, QJsonObject { { u"type"_s, u"text_delta"_s }, { u"text"_s, word(i) } } } });
+        ev << sse("content_block_stop", { { u"type"_s, u"content_block_stop"_s }, { u"index"_s, 0 } });
+        ev << sse("message_delta", { { u"type"_s, u"message_delta"_s },
+                                     { u"delta"_s, QJsonObject { { u"stop_reason"_s, u"end_turn"_s }, { u"stop_sequence"_s, QJsonValue::Null } } },
+                                     { u"usage"_s, QJsonObject { { u"output_tokens"_s, n } } } });
+        ev << sse("message_stop", { { u"type"_s, u"message_stop"_s } });
     } else if (format == "responses") {
         int seq = 0;
         QString text;
         for (int i = 0; i < n; ++i)
             text += word(i);
-        const QJsonObject inProgress { { "id", "resp_fake1" }, { "object", "response" }, { "created_at", 1700000000 },
-                                       { "status", "in_progress" }, { "model", model }, { "output", QJsonArray() } };
-        const QJsonObject msgItem { { "type", "message" }, { "id", "msg_fake1" }, { "status", "in_progress" },
-                                    { "role", "assistant" }, { "content", QJsonArray() } };
-        ev << sse("response.created", { { "type", "response.created" }, { "sequence_number", seq++ }, { "response", inProgress } });
-        ev << sse("response.in_progress", { { "type", "response.in_progress" }, { "sequence_number", seq++ }, { "response", inProgress } });
-        ev << sse("response.output_item.added", { { "type", "response.output_item.added" }, { "sequence_number", seq++ },
-                                                  { "output_index", 0 }, { "item", msgItem } });
-        ev << sse("response.content_part.added", { { "type", "response.content_part.added" }, { "sequence_number", seq++ },
-                                                   { "item_id", "msg_fake1" }, { "output_index", 0 }, { "content_index", 0 },
-                                                   { "part", QJsonObject { { "type", "output_text" }, { "text", "" }, { "annotations", QJsonArray() } } } });
+        const QJsonObject inProgress { { u"id"_s, u"resp_fake1"_s }, { u"object"_s, u"response"_s }, { u"created_at"_s, 1700000000 },
+                                       { u"status"_s, u"in_progress"_s }, { u"model"_s, model }, { u"output"_s, QJsonArray() } };
+        const QJsonObject msgItem { { u"type"_s, u"message"_s }, { u"id"_s, u"msg_fake1"_s }, { u"status"_s, u"in_progress"_s },
+                                    { u"role"_s, u"assistant"_s }, { u"content"_s, QJsonArray() } };
+        ev << sse("response.created", { { u"type"_s, u"response.created"_s }, { u"sequence_number"_s, seq++ }, { u"response"_s, inProgress } });
+        ev << sse("response.in_progress", { { u"type"_s, u"response.in_progress"_s }, { u"sequence_number"_s, seq++ }, { u"response"_s, inProgress } });
+        ev << sse("response.output_item.added", { { u"type"_s, u"response.output_item.added"_s }, { u"sequence_number"_s, seq++ },
+                                                  { u"output_index"_s, 0 }, { u"item"_s, msgItem } });
+        ev << sse("response.content_part.added", { { u"type"_s, u"response.content_part.added"_s }, { u"sequence_number"_s, seq++ },
+                                                   { u"item_id"_s, u"msg_fake1"_s }, { u"output_index"_s, 0 }, { u"content_index"_s, 0 },
+                                                   { u"part"_s, QJsonObject { { u"type"_s, u"output_text"_s }, { u"text"_s, u""_s }, { u"annotations"_s, QJsonArray() } } } });
         for (int i = 0; i < n; ++i)
-            ev << sse("response.output_text.delta", { { "type", "response.output_text.delta" }, { "sequence_number", seq++ },
-                                                      { "item_id", "msg_fake1" }, { "output_index", 0 }, { "content_index", 0 },
-                                                      { "delta", word(i) } });
-        const QJsonObject part { { "type", "output_text" }, { "text", text }, { "annotations", QJsonArray() } };
-        ev << sse("response.output_text.done", { { "type", "response.output_text.done" }, { "sequence_number", seq++ },
-                                                 { "item_id", "msg_fake1" }, { "output_index", 0 }, { "content_index", 0 }, { "text", text } });
-        ev << sse("response.content_part.done", { { "type", "response.content_part.done" }, { "sequence_number", seq++ },
-                                                  { "item_id", "msg_fake1" }, { "output_index", 0 }, { "content_index", 0 }, { "part", part } });
+            ev << sse("response.output_text.delta", { { u"type"_s, u"response.output_text.delta"_s }, { u"sequence_number"_s, seq++ },
+                                                      { u"item_id"_s, u"msg_fake1"_s }, { u"output_index"_s, 0 }, { u"content_index"_s, 0 },
+                                                      { u"delta"_s, word(i) } });
+        const QJsonObject part { { u"type"_s, u"output_text"_s }, { u"text"_s, text }, { u"annotations"_s, QJsonArray() } };
+        ev << sse("response.output_text.done", { { u"type"_s, u"response.output_text.done"_s }, { u"sequence_number"_s, seq++ },
+                                                 { u"item_id"_s, u"msg_fake1"_s }, { u"output_index"_s, 0 }, { u"content_index"_s, 0 }, { u"text"_s, text } });
+        ev << sse("response.content_part.done", { { u"type"_s, u"response.content_part.done"_s }, { u"sequence_number"_s, seq++ },
+                                                  { u"item_id"_s, u"msg_fake1"_s }, { u"output_index"_s, 0 }, { u"content_index"_s, 0 }, { u"part"_s, part } });
         QJsonObject doneItem = msgItem;
-        doneItem.insert("status", "completed");
-        doneItem.insert("content", QJsonArray { part });
-        ev << sse("response.output_item.done", { { "type", "response.output_item.done" }, { "sequence_number", seq++ },
-                                                 { "output_index", 0 }, { "item", doneItem } });
+        doneItem.insert(u"status"_s, u"completed"_s);
+        doneItem.insert(u"content"_s, QJsonArray { part });
+        ev << sse("response.output_item.done", { { u"type"_s, u"response.output_item.done"_s }, { u"sequence_number"_s, seq++ },
+                                                 { u"output_index"_s, 0 }, { u"item"_s, doneItem } });
         QJsonObject completed = inProgress;
-        completed.insert("status", "completed");
-        completed.insert("output", QJsonArray { doneItem });
-        completed.insert("usage", QJsonObject { { "input_tokens", 12 }, { "output_tokens", n }, { "total_tokens", 12 + n } });
-        ev << sse("response.completed", { { "type", "response.completed" }, { "sequence_number", seq++ }, { "response", completed } });
+        completed.insert(u"status"_s, u"completed"_s);
+        completed.insert(u"output"_s, QJsonArray { doneItem });
+        completed.insert(u"usage"_s, QJsonObject { { u"input_tokens"_s, 12 }, { u"output_tokens"_s, n }, { u"total_tokens"_s, 12 + n } });
+        ev << sse("response.completed", { { u"type"_s, u"response.completed"_s }, { u"sequence_number"_s, seq++ }, { u"response"_s, completed } });
     } else if (format == "chat") {
-        const QJsonObject base { { "id", "chatcmpl-fake1" }, { "object", "chat.completion.chunk" }, { "created", 1700000000 }, { "model", model } };
+        const QJsonObject base { { u"id"_s, u"chatcmpl-fake1"_s }, { u"object"_s, u"chat.completion.chunk"_s }, { u"created"_s, 1700000000 }, { u"model"_s, model } };
         auto chunkWith = [&](const QJsonObject &delta, const QJsonValue &finish) {
             QJsonObject c = base;
-            c.insert("choices", QJsonArray { QJsonObject { { "index", 0 }, { "delta", delta }, { "finish_reason", finish } } });
+            c.insert(u"choices"_s, QJsonArray { QJsonObject { { u"index"_s, 0 }, { u"delta"_s, delta }, { u"finish_reason"_s, finish } } });
             return sse({}, c);
         };
-        ev << chunkWith({ { "role", "assistant" }, { "content", "" } }, QJsonValue::Null);
+        ev << chunkWith({ { u"role"_s, u"assistant"_s }, { u"content"_s, u""_s } }, QJsonValue::Null);
         for (int i = 0; i < n; ++i)
-            ev << chunkWith({ { "content", word(i) } }, QJsonValue::Null);
-        ev << chunkWith({}, "stop");
+            ev << chunkWith({ { u"content"_s, word(i) } }, QJsonValue::Null);
+        ev << chunkWith({}, u"stop"_s);
         QJsonObject usage = base;
-        usage.insert("choices", QJsonArray());
-        usage.insert("usage", QJsonObject { { "prompt_tokens", 12 }, { "completion_tokens", n }, { "total_tokens", 12 + n } });
+        usage.insert(u"choices"_s, QJsonArray());
+        usage.insert(u"usage"_s, QJsonObject { { u"prompt_tokens"_s, 12 }, { u"completion_tokens"_s, n }, { u"total_tokens"_s, 12 + n } });
         ev << sse({}, usage);
         ev << QByteArray("data: [DONE]\n\n");
     } else {
         for (int i = 0; i < n; ++i) {
-            QJsonObject c { { "candidates", QJsonArray { QJsonObject { { "content", QJsonObject { { "role", "model" }, { "parts", QJsonArray { QJsonObject { { "text", word(i) } } } } } },
-                                                                       { "index", 0 } } } },
-                            { "modelVersion", model } };
+            QJsonObject c { { u"candidates"_s, QJsonArray { QJsonObject { { u"content"_s, QJsonObject { { u"role"_s, u"model"_s }, { u"parts"_s, QJsonArray { QJsonObject { { u"text"_s, word(i) } } } } } },
+                                                                       { u"index"_s, 0 } } } },
+                            { u"modelVersion"_s, model } };
             if (i == n - 1) {
-                QJsonArray cands = c.value("candidates").toArray();
+                QJsonArray cands = c.value(u"candidates"_s).toArray();
                 QJsonObject c0 = cands[0].toObject();
-                c0.insert("finishReason", "STOP");
+                c0.insert(u"finishReason"_s, u"STOP"_s);
                 cands[0] = c0;
-                c.insert("candidates", cands);
-                c.insert("usageMetadata", QJsonObject { { "promptTokenCount", 12 }, { "candidatesTokenCount", n }, { "totalTokenCount", 12 + n } });
+                c.insert(u"candidates"_s, cands);
+                c.insert(u"usageMetadata"_s, QJsonObject { { u"promptTokenCount"_s, 12 }, { u"candidatesTokenCount"_s, n }, { u"totalTokenCount"_s, 12 + n } });
             }
             ev << sse({}, c);
         }
@@ -241,27 +281,27 @@ QByteArray FakeUpstream::wholeBody(const QByteArray &format, const QString &mode
 {
     const QString text = QStringLiteral("Hello from the fake upstream");
     if (format == "anthropic")
-        return compact({ { "id", "msg_fake1" }, { "type", "message" }, { "role", "assistant" }, { "model", model },
-                         { "content", QJsonArray { QJsonObject { { "type", "text" }, { "text", text } } } },
-                         { "stop_reason", "end_turn" }, { "stop_sequence", QJsonValue::Null },
-                         { "usage", QJsonObject { { "input_tokens", 12 }, { "output_tokens", 6 } } } });
+        return compact({ { u"id"_s, u"msg_fake1"_s }, { u"type"_s, u"message"_s }, { u"role"_s, u"assistant"_s }, { u"model"_s, model },
+                         { u"content"_s, QJsonArray { QJsonObject { { u"type"_s, u"text"_s }, { u"text"_s, text } } } },
+                         { u"stop_reason"_s, u"end_turn"_s }, { u"stop_sequence"_s, QJsonValue::Null },
+                         { u"usage"_s, QJsonObject { { u"input_tokens"_s, 12 }, { u"output_tokens"_s, 6 } } } });
     if (format == "responses")
-        return compact({ { "id", "resp_fake1" }, { "object", "response" }, { "created_at", 1700000000 }, { "status", "completed" },
-                         { "model", model },
-                         { "output", QJsonArray { QJsonObject { { "type", "message" }, { "id", "msg_fake1" }, { "status", "completed" }, { "role", "assistant" },
-                                                                { "content", QJsonArray { QJsonObject { { "type", "output_text" }, { "text", text }, { "annotations", QJsonArray() } } } } } } },
-                         { "usage", QJsonObject { { "input_tokens", 12 }, { "output_tokens", 6 }, { "total_tokens", 18 } } } });
+        return compact({ { u"id"_s, u"resp_fake1"_s }, { u"object"_s, u"response"_s }, { u"created_at"_s, 1700000000 }, { u"status"_s, u"completed"_s },
+                         { u"model"_s, model },
+                         { u"output"_s, QJsonArray { QJsonObject { { u"type"_s, u"message"_s }, { u"id"_s, u"msg_fake1"_s }, { u"status"_s, u"completed"_s }, { u"role"_s, u"assistant"_s },
+                                                                { u"content"_s, QJsonArray { QJsonObject { { u"type"_s, u"output_text"_s }, { u"text"_s, text }, { u"annotations"_s, QJsonArray() } } } } } } },
+                         { u"usage"_s, QJsonObject { { u"input_tokens"_s, 12 }, { u"output_tokens"_s, 6 }, { u"total_tokens"_s, 18 } } } });
     if (format == "chat")
-        return compact({ { "id", "chatcmpl-fake1" }, { "object", "chat.completion" }, { "created", 1700000000 }, { "model", model },
-                         { "choices", QJsonArray { QJsonObject { { "index", 0 }, { "message", QJsonObject { { "role", "assistant" }, { "content", text } } },
-                                                                 { "finish_reason", "stop" } } } },
-                         { "usage", QJsonObject { { "prompt_tokens", 12 }, { "completion_tokens", 6 }, { "total_tokens", 18 } } } });
+        return compact({ { u"id"_s, u"chatcmpl-fake1"_s }, { u"object"_s, u"chat.completion"_s }, { u"created"_s, 1700000000 }, { u"model"_s, model },
+                         { u"choices"_s, QJsonArray { QJsonObject { { u"index"_s, 0 }, { u"message"_s, QJsonObject { { u"role"_s, u"assistant"_s }, { u"content"_s, text } } },
+                                                                 { u"finish_reason"_s, u"stop"_s } } } },
+                         { u"usage"_s, QJsonObject { { u"prompt_tokens"_s, 12 }, { u"completion_tokens"_s, 6 }, { u"total_tokens"_s, 18 } } } });
     if (format == "count")
-        return compact({ { "input_tokens", 42 } });
-    return compact({ { "candidates", QJsonArray { QJsonObject { { "content", QJsonObject { { "role", "model" }, { "parts", QJsonArray { QJsonObject { { "text", text } } } } } },
-                                                               { "finishReason", "STOP" }, { "index", 0 } } } },
-                     { "usageMetadata", QJsonObject { { "promptTokenCount", 12 }, { "candidatesTokenCount", 6 }, { "totalTokenCount", 18 } } },
-                     { "modelVersion", model } });
+        return compact({ { u"input_tokens"_s, 42 } });
+    return compact({ { u"candidates"_s, QJsonArray { QJsonObject { { u"content"_s, QJsonObject { { u"role"_s, u"model"_s }, { u"parts"_s, QJsonArray { QJsonObject { { u"text"_s, text } } } } } },
+                                                               { u"finishReason"_s, u"STOP"_s }, { u"index"_s, 0 } } } },
+                     { u"usageMetadata"_s, QJsonObject { { u"promptTokenCount"_s, 12 }, { u"candidatesTokenCount"_s, 6 }, { u"totalTokenCount"_s, 18 } } },
+                     { u"modelVersion"_s, model } });
 }
 
 QString FakeUpstream::issueRefreshToken()
@@ -277,9 +317,9 @@ QString FakeUpstream::makeAccessToken(qint64 ttl, const QString &org)
     static int serial = 0;
     auto b64 = [](const QByteArray &d) { return d.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals); };
     const QByteArray header = b64(R"({"alg":"none","typ":"JWT"})");
-    QJsonObject claims { { "sub", "user_1" }, { "email", email }, { "jti", ++serial }, { "exp", double(QDateTime::currentSecsSinceEpoch() + ttl) } };
+    QJsonObject claims { { u"sub"_s, u"user_1"_s }, { u"email"_s, email }, { u"jti"_s, ++serial }, { u"exp"_s, double(QDateTime::currentSecsSinceEpoch() + ttl) } };
     if (!org.isEmpty())
-        claims.insert("org_id", org);
+        claims.insert(u"org_id"_s, org);
     const QByteArray payload = b64(compact(claims));
     const QString token = QString::fromLatin1(header + '.' + payload + '.' + b64("fake-signature-" + QByteArray::number(serial)));
     issuedAccessTokens.append(token);
@@ -297,14 +337,14 @@ void FakeUpstream::respondAccount(QTcpSocket *socket, const Received &req)
     if (req.path == "/api/cli/whoami") {
         if (whoamiStatus != 200)
             return sendJson(socket, whoamiStatus, R"({"error":"invalid api key"})");
-        QJsonObject o { { "userId", "user_1" }, { "orgId", "org_test" }, { "region", whoamiRegion }, { "isOnPrem", !whoamiPremHost.isEmpty() },
-                        { "isEnterprise", false }, { "principalKind", "human" } };
+        QJsonObject o { { u"userId"_s, u"user_1"_s }, { u"orgId"_s, u"org_test"_s }, { u"region"_s, whoamiRegion }, { u"isOnPrem"_s, !whoamiPremHost.isEmpty() },
+                        { u"isEnterprise"_s, false }, { u"principalKind"_s, u"human"_s } };
         if (!whoamiPremHost.isEmpty())
-            o.insert("premBaseHost", whoamiPremHost);
+            o.insert(u"premBaseHost"_s, whoamiPremHost);
         return sendJson(socket, 200, compact(o));
     }
     if (req.path == "/api/cli/org")
-        return sendJson(socket, 200, compact({ { "workosOrgIds", QJsonArray::fromStringList(organizations) } }));
+        return sendJson(socket, 200, compact({ { u"workosOrgIds"_s, QJsonArray::fromStringList(organizations) } }));
     sendJson(socket, 404, R"({"error":"not found"})");
 }
 
@@ -318,39 +358,39 @@ void FakeUpstream::respondFake(QTcpSocket *socket, const Received &req)
 {
     if (req.path == "/fake/knobs") {
         const QJsonObject k = req.json;
-        if (k.contains("issue_refresh_token")) {
-            sendJson(socket, 200, compact({ { "refresh_token", issueRefreshToken() } }));
+        if (k.contains(u"issue_refresh_token"_s)) {
+            sendJson(socket, 200, compact({ { u"refresh_token"_s, issueRefreshToken() } }));
             return;
         }
-        failNextRefreshes = k.value("fail_next_refreshes").toInt(failNextRefreshes);
-        dropNextRefreshes = k.value("drop_next_refreshes").toInt(dropNextRefreshes);
-        refreshDelayMs = k.value("refresh_delay_ms").toInt(refreshDelayMs);
-        accessTtlSecs = k.value("access_ttl_secs").toInt(int(accessTtlSecs));
-        if (k.contains("reject_bearer"))
-            rejectBearers.insert(k.value("reject_bearer").toString().toUtf8());
-        whoamiStatus = k.value("whoami_status").toInt(whoamiStatus);
-        whoamiRegion = k.value("whoami_region").toString(whoamiRegion);
-        if (k.contains("organizations")) {
+        failNextRefreshes = k.value(u"fail_next_refreshes"_s).toInt(failNextRefreshes);
+        dropNextRefreshes = k.value(u"drop_next_refreshes"_s).toInt(dropNextRefreshes);
+        refreshDelayMs = k.value(u"refresh_delay_ms"_s).toInt(refreshDelayMs);
+        accessTtlSecs = k.value(u"access_ttl_secs"_s).toInt(int(accessTtlSecs));
+        if (k.contains(u"reject_bearer"_s))
+            rejectBearers.insert(k.value(u"reject_bearer"_s).toString().toUtf8());
+        whoamiStatus = k.value(u"whoami_status"_s).toInt(whoamiStatus);
+        whoamiRegion = k.value(u"whoami_region"_s).toString(whoamiRegion);
+        if (k.contains(u"organizations"_s)) {
             organizations.clear();
-            for (const QJsonValue &o : k.value("organizations").toArray())
+            for (const QJsonValue &o : k.value(u"organizations"_s).toArray())
                 organizations << o.toString();
         }
-        if (k.contains("agent")) {
-            const QJsonObject a = k.value("agent").toObject();
+        if (k.contains(u"agent"_s)) {
+            const QJsonObject a = k.value(u"agent"_s).toObject();
             AgentRule rule;
-            rule.tool = a.value("tool").toString();
-            rule.arguments = a.value("arguments").toString(QStringLiteral("{}")).toUtf8();
-            rule.text = a.value("text").toString(rule.text);
-            rule.afterTool = a.value("after_tool").toString(rule.afterTool);
-            rule.delayMs = a.value("delay_ms").toInt(0);
+            rule.tool = a.value(u"tool"_s).toString();
+            rule.arguments = a.value(u"arguments"_s).toString(QStringLiteral("{}")).toUtf8();
+            rule.text = a.value(u"text"_s).toString(rule.text);
+            rule.afterTool = a.value(u"after_tool"_s).toString(rule.afterTool);
+            rule.delayMs = a.value(u"delay_ms"_s).toInt(0);
             agent = rule;
             agentToolCalls = agentAfterTool = agentTexts = 0;
             agentToolResults.clear();
         }
-        if (k.contains("device_script")) {
+        if (k.contains(u"device_script"_s)) {
             deviceScript.clear();
             devicePolls = 0;
-            for (const QJsonValue &v : k.value("device_script").toArray())
+            for (const QJsonValue &v : k.value(u"device_script"_s).toArray())
                 deviceScript << v.toString();
         }
     }
@@ -361,15 +401,15 @@ void FakeUpstream::respondFake(QTcpSocket *socket, const Received &req)
     for (const Received &r : std::as_const(received))
         if (!r.path.startsWith("/fake") && !r.path.startsWith("/user_management"))
             bearers.append(QString::fromUtf8(r.header("authorization")));
-    sendJson(socket, 200, compact({ { "refresh_count", refreshCount }, { "refresh_attempts", refreshAttempts },
-                                    { "valid_refresh_tokens", valid }, { "upstream_authorizations", bearers },
-                                    { "device_polls", devicePolls }, { "agent_tool_calls", agentToolCalls },
-                                    { "agent_after_tool", agentAfterTool }, { "agent_texts", agentTexts },
-                                    { "agent_tool_results", QJsonArray::fromStringList(agentToolResults) },
-                                    { "api_requests", int(std::count_if(received.cbegin(), received.cend(), [](const Received &r) {
+    sendJson(socket, 200, compact({ { u"refresh_count"_s, refreshCount }, { u"refresh_attempts"_s, refreshAttempts },
+                                    { u"valid_refresh_tokens"_s, valid }, { u"upstream_authorizations"_s, bearers },
+                                    { u"device_polls"_s, devicePolls }, { u"agent_tool_calls"_s, agentToolCalls },
+                                    { u"agent_after_tool"_s, agentAfterTool }, { u"agent_texts"_s, agentTexts },
+                                    { u"agent_tool_results"_s, QJsonArray::fromStringList(agentToolResults) },
+                                    { u"api_requests"_s, int(std::count_if(received.cbegin(), received.cend(), [](const Received &r) {
                                           return !r.path.startsWith("/fake") && !r.path.startsWith("/user_management");
                                       })) },
-                                    { "llm_requests", int(std::count_if(received.cbegin(), received.cend(), [](const Received &r) {
+                                    { u"llm_requests"_s, int(std::count_if(received.cbegin(), received.cend(), [](const Received &r) {
                                           return r.path.startsWith("/api/llm/");
                                       })) } }));
 }
@@ -387,10 +427,10 @@ void FakeUpstream::respondWorkOs(QTcpSocket *socket, const Received &req)
         return;
     }
     if (req.path.endsWith("/authorize/device")) {
-        sendJson(socket, 200, compact({ { "device_code", "dc-fake-device-code-123456" }, { "user_code", "WXYZ-1234" },
-                                        { "verification_uri", url("/device").toString() },
-                                        { "verification_uri_complete", url("/device?user_code=WXYZ-1234").toString() },
-                                        { "expires_in", deviceExpiresIn }, { "interval", deviceInterval } }));
+        sendJson(socket, 200, compact({ { u"device_code"_s, u"dc-fake-device-code-123456"_s }, { u"user_code"_s, u"WXYZ-1234"_s },
+                                        { u"verification_uri"_s, url(u"/device"_s).toString() },
+                                        { u"verification_uri_complete"_s, url(u"/device?user_code=WXYZ-1234"_s).toString() },
+                                        { u"expires_in"_s, deviceExpiresIn }, { u"interval"_s, deviceInterval } }));
         return;
     }
     const QString grant = form.value(QStringLiteral("grant_type"));
@@ -398,12 +438,12 @@ void FakeUpstream::respondWorkOs(QTcpSocket *socket, const Received &req)
         const QString step = deviceScript.value(devicePolls, QStringLiteral("ok"));
         ++devicePolls;
         if (step != u"ok") {
-            sendJson(socket, 400, compact({ { "error", step }, { "error_description", "device flow: " + step } }));
+            sendJson(socket, 400, compact({ { u"error"_s, step }, { u"error_description"_s, QString(u"device flow: "_s + step) } }));
             return;
         }
         const QString refresh = issueRefreshToken();
-        sendJson(socket, 200, compact({ { "access_token", makeAccessToken(accessTtlSecs) }, { "refresh_token", refresh },
-                                        { "user", QJsonObject { { "id", "user_1" }, { "email", email } } } }));
+        sendJson(socket, 200, compact({ { u"access_token"_s, makeAccessToken(accessTtlSecs) }, { u"refresh_token"_s, refresh },
+                                        { u"user"_s, QJsonObject { { u"id"_s, u"user_1"_s }, { u"email"_s, email } } } }));
         return;
     }
     if (grant != u"refresh_token") {
@@ -426,9 +466,9 @@ void FakeUpstream::respondWorkOs(QTcpSocket *socket, const Received &req)
     refreshOrganizations << organization;
     auto answer = [this, socket, token, organization] {
         if (!validRefreshTokens.contains(token)) {
-            sendJson(socket, 400, compact({ { "error", "invalid_grant" },
-                                            { "error_description", spentRefreshTokens.contains(token)
-                                                  ? "Refresh token already exchanged." : "Refresh token not found." } }));
+            sendJson(socket, 400, compact({ { u"error"_s, u"invalid_grant"_s },
+                                            { u"error_description"_s, spentRefreshTokens.contains(token)
+                                                  ? u"Refresh token already exchanged."_s : u"Refresh token not found."_s } }));
             return;
         }
         // Rotation: the old token is spent, a new one replaces it.
@@ -437,9 +477,9 @@ void FakeUpstream::respondWorkOs(QTcpSocket *socket, const Received &req)
         ++refreshCount;
         // With organisations configured, a token is scoped (org_id claim) only when the refresh named one.
         const QString org = organizations.isEmpty() ? QStringLiteral("org_1") : organization;
-        sendJson(socket, 200, compact({ { "access_token", makeAccessToken(accessTtlSecs, org) }, { "refresh_token", issueRefreshToken() },
-                                        { "user", QJsonObject { { "id", "user_1" }, { "email", email }, { "first_name", "Dev" } } },
-                                        { "organization_id", org } }));
+        sendJson(socket, 200, compact({ { u"access_token"_s, makeAccessToken(accessTtlSecs, org) }, { u"refresh_token"_s, issueRefreshToken() },
+                                        { u"user"_s, QJsonObject { { u"id"_s, u"user_1"_s }, { u"email"_s, email }, { u"first_name"_s, u"Dev"_s } } },
+                                        { u"organization_id"_s, org } }));
     };
     if (refreshDelayMs > 0) {
         QPointer<QTcpSocket> s(socket);
@@ -452,15 +492,15 @@ void FakeUpstream::respondWorkOs(QTcpSocket *socket, const Received &req)
 QStringList FakeUpstream::toolNamesOf(const QByteArray &format, const QJsonObject &body)
 {
     QStringList names;
-    for (const QJsonValue &t : body.value("tools").toArray()) {
+    for (const QJsonValue &t : body.value(u"tools"_s).toArray()) {
         const QJsonObject o = t.toObject();
         if (format == "chat")
-            names << o.value("function").toObject().value("name").toString();
+            names << o.value(u"function"_s).toObject().value(u"name"_s).toString();
         else if (format == "gemini")
-            for (const QJsonValue &f : o.value("functionDeclarations").toArray())
-                names << f.toObject().value("name").toString();
+            for (const QJsonValue &f : o.value(u"functionDeclarations"_s).toArray())
+                names << f.toObject().value(u"name"_s).toString();
         else
-            names << o.value("name").toString();
+            names << o.value(u"name"_s).toString();
     }
     return names;
 }
@@ -473,29 +513,29 @@ QString FakeUpstream::toolResultsOf(const QByteArray &format, const QJsonObject 
             return v.toString();
         QString t;
         for (const QJsonValue &b : v.toArray())
-            t += b.toObject().value("text").toString();
+            t += b.toObject().value(u"text"_s).toString();
         return t;
     };
     if (format == "anthropic") {
-        for (const QJsonValue &m : body.value("messages").toArray())
-            for (const QJsonValue &b : m.toObject().value("content").toArray())
-                if (b.toObject().value("type").toString() == u"tool_result")
-                    out << b.toObject().value("tool_use_id").toString() + u'=' + textOf(b.toObject().value("content"));
+        for (const QJsonValue &m : body.value(u"messages"_s).toArray())
+            for (const QJsonValue &b : m.toObject().value(u"content"_s).toArray())
+                if (b.toObject().value(u"type"_s).toString() == u"tool_result")
+                    out << b.toObject().value(u"tool_use_id"_s).toString() + u'=' + textOf(b.toObject().value(u"content"_s));
     } else if (format == "responses") {
-        for (const QJsonValue &i : body.value("input").toArray())
-            if (i.toObject().value("type").toString() == u"function_call_output")
-                out << i.toObject().value("call_id").toString() + u'=' + textOf(i.toObject().value("output"));
+        for (const QJsonValue &i : body.value(u"input"_s).toArray())
+            if (i.toObject().value(u"type"_s).toString() == u"function_call_output")
+                out << i.toObject().value(u"call_id"_s).toString() + u'=' + textOf(i.toObject().value(u"output"_s));
     } else if (format == "chat") {
-        for (const QJsonValue &m : body.value("messages").toArray())
-            if (m.toObject().value("role").toString() == u"tool")
-                out << m.toObject().value("tool_call_id").toString() + u'=' + textOf(m.toObject().value("content"));
+        for (const QJsonValue &m : body.value(u"messages"_s).toArray())
+            if (m.toObject().value(u"role"_s).toString() == u"tool")
+                out << m.toObject().value(u"tool_call_id"_s).toString() + u'=' + textOf(m.toObject().value(u"content"_s));
     } else {
-        for (const QJsonValue &c : body.value("contents").toArray())
-            for (const QJsonValue &p : c.toObject().value("parts").toArray())
-                if (p.toObject().contains("functionResponse")) {
-                    const QJsonObject fr = p.toObject().value("functionResponse").toObject();
-                    const QJsonObject r = fr.value("response").toObject();
-                    out << fr.value("name").toString() + u'=' + (r.contains("output") ? textOf(r.value("output")) : QString::fromUtf8(compact(r)));
+        for (const QJsonValue &c : body.value(u"contents"_s).toArray())
+            for (const QJsonValue &p : c.toObject().value(u"parts"_s).toArray())
+                if (p.toObject().contains(u"functionResponse"_s)) {
+                    const QJsonObject fr = p.toObject().value(u"functionResponse"_s).toObject();
+                    const QJsonObject r = fr.value(u"response"_s).toObject();
+                    out << fr.value(u"name"_s).toString() + u'=' + (r.contains(u"output"_s) ? textOf(r.value(u"output"_s)) : QString::fromUtf8(compact(r)));
                 }
     }
     return out.join(QStringLiteral(" | "));
@@ -511,129 +551,129 @@ QList<QByteArray> FakeUpstream::scenarioEvents(const QByteArray &format, const Q
     const QString text = scenario == u"tools" ? QStringLiteral("Results: ") + answer : QStringLiteral("The answer is 42.");
     const QString thought = QStringLiteral("Let me think about it.");
     const QString signature = QStringLiteral("sig-%1-opaque").arg(QString::fromLatin1(format));
-    const QJsonObject paris { { "city", "Paris" } };
-    const QJsonObject london { { "city", "London" } };
+    const QJsonObject paris { { u"city"_s, u"Paris"_s } };
+    const QJsonObject london { { u"city"_s, u"London"_s } };
     QList<QByteArray> ev;
     if (format == "anthropic") {
-        ev << sse("message_start", { { "type", "message_start" }, { "message", QJsonObject { { "id", "msg_s1" }, { "type", "message" }, { "role", "assistant" }, { "model", model },
-                                                                                           { "content", QJsonArray() }, { "stop_reason", QJsonValue::Null }, { "stop_sequence", QJsonValue::Null },
-                                                                                           { "usage", QJsonObject { { "input_tokens", 30 }, { "output_tokens", 1 }, { "cache_read_input_tokens", 5 } } } } } });
+        ev << sse("message_start", { { u"type"_s, u"message_start"_s }, { u"message"_s, QJsonObject { { u"id"_s, u"msg_s1"_s }, { u"type"_s, u"message"_s }, { u"role"_s, u"assistant"_s }, { u"model"_s, model },
+                                                                                           { u"content"_s, QJsonArray() }, { u"stop_reason"_s, QJsonValue::Null }, { u"stop_sequence"_s, QJsonValue::Null },
+                                                                                           { u"usage"_s, QJsonObject { { u"input_tokens"_s, 30 }, { u"output_tokens"_s, 1 }, { u"cache_read_input_tokens"_s, 5 } } } } } });
         int index = 0;
         if (scenario == u"think") {
-            ev << sse("content_block_start", { { "type", "content_block_start" }, { "index", index }, { "content_block", QJsonObject { { "type", "thinking" }, { "thinking", "" }, { "signature", "" } } } });
-            ev << sse("content_block_delta", { { "type", "content_block_delta" }, { "index", index }, { "delta", QJsonObject { { "type", "thinking_delta" }, { "thinking", thought } } } });
-            ev << sse("content_block_delta", { { "type", "content_block_delta" }, { "index", index }, { "delta", QJsonObject { { "type", "signature_delta" }, { "signature", signature } } } });
-            ev << sse("content_block_stop", { { "type", "content_block_stop" }, { "index", index++ } });
+            ev << sse("content_block_start", { { u"type"_s, u"content_block_start"_s }, { u"index"_s, index }, { u"content_block"_s, QJsonObject { { u"type"_s, u"thinking"_s }, { u"thinking"_s, u""_s }, { u"signature"_s, u""_s } } } });
+            ev << sse("content_block_delta", { { u"type"_s, u"content_block_delta"_s }, { u"index"_s, index }, { u"delta"_s, QJsonObject { { u"type"_s, u"thinking_delta"_s }, { u"thinking"_s, thought } } } });
+            ev << sse("content_block_delta", { { u"type"_s, u"content_block_delta"_s }, { u"index"_s, index }, { u"delta"_s, QJsonObject { { u"type"_s, u"signature_delta"_s }, { u"signature"_s, signature } } } });
+            ev << sse("content_block_stop", { { u"type"_s, u"content_block_stop"_s }, { u"index"_s, index++ } });
         }
         if (tools) {
             for (const auto &[id, args] : { std::pair { QStringLiteral("toolu_paris"), paris }, std::pair { QStringLiteral("toolu_london"), london } }) {
-                ev << sse("content_block_start", { { "type", "content_block_start" }, { "index", index }, { "content_block", QJsonObject { { "type", "tool_use" }, { "id", id }, { "name", "get_weather" }, { "input", QJsonObject() } } } });
+                ev << sse("content_block_start", { { u"type"_s, u"content_block_start"_s }, { u"index"_s, index }, { u"content_block"_s, QJsonObject { { u"type"_s, u"tool_use"_s }, { u"id"_s, id }, { u"name"_s, u"get_weather"_s }, { u"input"_s, QJsonObject() } } } });
                 const QByteArray json = compact(args);
-                ev << sse("content_block_delta", { { "type", "content_block_delta" }, { "index", index }, { "delta", QJsonObject { { "type", "input_json_delta" }, { "partial_json", QString::fromUtf8(json.left(5)) } } } });
-                ev << sse("content_block_delta", { { "type", "content_block_delta" }, { "index", index }, { "delta", QJsonObject { { "type", "input_json_delta" }, { "partial_json", QString::fromUtf8(json.mid(5)) } } } });
-                ev << sse("content_block_stop", { { "type", "content_block_stop" }, { "index", index++ } });
+                ev << sse("content_block_delta", { { u"type"_s, u"content_block_delta"_s }, { u"index"_s, index }, { u"delta"_s, QJsonObject { { u"type"_s, u"input_json_delta"_s }, { u"partial_json"_s, QString::fromUtf8(json.left(5)) } } } });
+                ev << sse("content_block_delta", { { u"type"_s, u"content_block_delta"_s }, { u"index"_s, index }, { u"delta"_s, QJsonObject { { u"type"_s, u"input_json_delta"_s }, { u"partial_json"_s, QString::fromUtf8(json.mid(5)) } } } });
+                ev << sse("content_block_stop", { { u"type"_s, u"content_block_stop"_s }, { u"index"_s, index++ } });
             }
         } else {
-            ev << sse("content_block_start", { { "type", "content_block_start" }, { "index", index }, { "content_block", QJsonObject { { "type", "text" }, { "text", "" } } } });
-            ev << sse("content_block_delta", { { "type", "content_block_delta" }, { "index", index }, { "delta", QJsonObject { { "type", "text_delta" }, { "text", text } } } });
-            ev << sse("content_block_stop", { { "type", "content_block_stop" }, { "index", index++ } });
+            ev << sse("content_block_start", { { u"type"_s, u"content_block_start"_s }, { u"index"_s, index }, { u"content_block"_s, QJsonObject { { u"type"_s, u"text"_s }, { u"text"_s, u""_s } } } });
+            ev << sse("content_block_delta", { { u"type"_s, u"content_block_delta"_s }, { u"index"_s, index }, { u"delta"_s, QJsonObject { { u"type"_s, u"text_delta"_s }, { u"text"_s, text } } } });
+            ev << sse("content_block_stop", { { u"type"_s, u"content_block_stop"_s }, { u"index"_s, index++ } });
         }
-        ev << sse("message_delta", { { "type", "message_delta" }, { "delta", QJsonObject { { "stop_reason", tools ? "tool_use" : "end_turn" }, { "stop_sequence", QJsonValue::Null } } },
-                                     { "usage", QJsonObject { { "output_tokens", 17 } } } });
-        ev << sse("message_stop", { { "type", "message_stop" } });
+        ev << sse("message_delta", { { u"type"_s, u"message_delta"_s }, { u"delta"_s, QJsonObject { { u"stop_reason"_s, tools ? u"tool_use"_s : u"end_turn"_s }, { u"stop_sequence"_s, QJsonValue::Null } } },
+                                     { u"usage"_s, QJsonObject { { u"output_tokens"_s, 17 } } } });
+        ev << sse("message_stop", { { u"type"_s, u"message_stop"_s } });
     } else if (format == "responses") {
         int seq = 0;
         int out = 0;
-        const QJsonObject resp0 { { "id", "resp_s1" }, { "object", "response" }, { "created_at", 1700000000 }, { "status", "in_progress" }, { "model", model }, { "output", QJsonArray() } };
-        ev << sse("response.created", { { "type", "response.created" }, { "sequence_number", seq++ }, { "response", resp0 } });
+        const QJsonObject resp0 { { u"id"_s, u"resp_s1"_s }, { u"object"_s, u"response"_s }, { u"created_at"_s, 1700000000 }, { u"status"_s, u"in_progress"_s }, { u"model"_s, model }, { u"output"_s, QJsonArray() } };
+        ev << sse("response.created", { { u"type"_s, u"response.created"_s }, { u"sequence_number"_s, seq++ }, { u"response"_s, resp0 } });
         QJsonArray output;
         if (scenario == u"think") {
-            ev << sse("response.output_item.added", { { "type", "response.output_item.added" }, { "sequence_number", seq++ }, { "output_index", out }, { "item", QJsonObject { { "type", "reasoning" }, { "id", "rs_1" }, { "summary", QJsonArray() } } } });
-            ev << sse("response.reasoning_summary_part.added", { { "type", "response.reasoning_summary_part.added" }, { "sequence_number", seq++ }, { "item_id", "rs_1" }, { "output_index", out }, { "summary_index", 0 },
-                                                                 { "part", QJsonObject { { "type", "summary_text" }, { "text", "" } } } });
-            ev << sse("response.reasoning_summary_text.delta", { { "type", "response.reasoning_summary_text.delta" }, { "sequence_number", seq++ }, { "item_id", "rs_1" }, { "output_index", out }, { "summary_index", 0 }, { "delta", thought } });
-            ev << sse("response.reasoning_summary_text.done", { { "type", "response.reasoning_summary_text.done" }, { "sequence_number", seq++ }, { "item_id", "rs_1" }, { "output_index", out }, { "summary_index", 0 }, { "text", thought } });
-            ev << sse("response.reasoning_summary_part.done", { { "type", "response.reasoning_summary_part.done" }, { "sequence_number", seq++ }, { "item_id", "rs_1" }, { "output_index", out }, { "summary_index", 0 },
-                                                                { "part", QJsonObject { { "type", "summary_text" }, { "text", thought } } } });
-            const QJsonObject item { { "type", "reasoning" }, { "id", "rs_1" }, { "summary", QJsonArray { QJsonObject { { "type", "summary_text" }, { "text", thought } } } }, { "encrypted_content", signature } };
-            ev << sse("response.output_item.done", { { "type", "response.output_item.done" }, { "sequence_number", seq++ }, { "output_index", out++ }, { "item", item } });
+            ev << sse("response.output_item.added", { { u"type"_s, u"response.output_item.added"_s }, { u"sequence_number"_s, seq++ }, { u"output_index"_s, out }, { u"item"_s, QJsonObject { { u"type"_s, u"reasoning"_s }, { u"id"_s, u"rs_1"_s }, { u"summary"_s, QJsonArray() } } } });
+            ev << sse("response.reasoning_summary_part.added", { { u"type"_s, u"response.reasoning_summary_part.added"_s }, { u"sequence_number"_s, seq++ }, { u"item_id"_s, u"rs_1"_s }, { u"output_index"_s, out }, { u"summary_index"_s, 0 },
+                                                                 { u"part"_s, QJsonObject { { u"type"_s, u"summary_text"_s }, { u"text"_s, u""_s } } } });
+            ev << sse("response.reasoning_summary_text.delta", { { u"type"_s, u"response.reasoning_summary_text.delta"_s }, { u"sequence_number"_s, seq++ }, { u"item_id"_s, u"rs_1"_s }, { u"output_index"_s, out }, { u"summary_index"_s, 0 }, { u"delta"_s, thought } });
+            ev << sse("response.reasoning_summary_text.done", { { u"type"_s, u"response.reasoning_summary_text.done"_s }, { u"sequence_number"_s, seq++ }, { u"item_id"_s, u"rs_1"_s }, { u"output_index"_s, out }, { u"summary_index"_s, 0 }, { u"text"_s, thought } });
+            ev << sse("response.reasoning_summary_part.done", { { u"type"_s, u"response.reasoning_summary_part.done"_s }, { u"sequence_number"_s, seq++ }, { u"item_id"_s, u"rs_1"_s }, { u"output_index"_s, out }, { u"summary_index"_s, 0 },
+                                                                { u"part"_s, QJsonObject { { u"type"_s, u"summary_text"_s }, { u"text"_s, thought } } } });
+            const QJsonObject item { { u"type"_s, u"reasoning"_s }, { u"id"_s, u"rs_1"_s }, { u"summary"_s, QJsonArray { QJsonObject { { u"type"_s, u"summary_text"_s }, { u"text"_s, thought } } } }, { u"encrypted_content"_s, signature } };
+            ev << sse("response.output_item.done", { { u"type"_s, u"response.output_item.done"_s }, { u"sequence_number"_s, seq++ }, { u"output_index"_s, out++ }, { u"item"_s, item } });
             output.append(item);
         }
         if (tools) {
             for (const auto &[id, args] : { std::pair { QStringLiteral("call_paris"), paris }, std::pair { QStringLiteral("call_london"), london } }) {
                 const QString itemId = QStringLiteral("fc_") + id;
-                ev << sse("response.output_item.added", { { "type", "response.output_item.added" }, { "sequence_number", seq++ }, { "output_index", out },
-                                                          { "item", QJsonObject { { "type", "function_call" }, { "id", itemId }, { "call_id", id }, { "name", "get_weather" }, { "arguments", "" }, { "status", "in_progress" } } } });
-                ev << sse("response.function_call_arguments.delta", { { "type", "response.function_call_arguments.delta" }, { "sequence_number", seq++ }, { "item_id", itemId }, { "output_index", out }, { "delta", QString::fromUtf8(compact(args)) } });
-                ev << sse("response.function_call_arguments.done", { { "type", "response.function_call_arguments.done" }, { "sequence_number", seq++ }, { "item_id", itemId }, { "output_index", out }, { "arguments", QString::fromUtf8(compact(args)) } });
-                const QJsonObject item { { "type", "function_call" }, { "id", itemId }, { "call_id", id }, { "name", "get_weather" }, { "arguments", QString::fromUtf8(compact(args)) }, { "status", "completed" } };
-                ev << sse("response.output_item.done", { { "type", "response.output_item.done" }, { "sequence_number", seq++ }, { "output_index", out++ }, { "item", item } });
+                ev << sse("response.output_item.added", { { u"type"_s, u"response.output_item.added"_s }, { u"sequence_number"_s, seq++ }, { u"output_index"_s, out },
+                                                          { u"item"_s, QJsonObject { { u"type"_s, u"function_call"_s }, { u"id"_s, itemId }, { u"call_id"_s, id }, { u"name"_s, u"get_weather"_s }, { u"arguments"_s, u""_s }, { u"status"_s, u"in_progress"_s } } } });
+                ev << sse("response.function_call_arguments.delta", { { u"type"_s, u"response.function_call_arguments.delta"_s }, { u"sequence_number"_s, seq++ }, { u"item_id"_s, itemId }, { u"output_index"_s, out }, { u"delta"_s, QString::fromUtf8(compact(args)) } });
+                ev << sse("response.function_call_arguments.done", { { u"type"_s, u"response.function_call_arguments.done"_s }, { u"sequence_number"_s, seq++ }, { u"item_id"_s, itemId }, { u"output_index"_s, out }, { u"arguments"_s, QString::fromUtf8(compact(args)) } });
+                const QJsonObject item { { u"type"_s, u"function_call"_s }, { u"id"_s, itemId }, { u"call_id"_s, id }, { u"name"_s, u"get_weather"_s }, { u"arguments"_s, QString::fromUtf8(compact(args)) }, { u"status"_s, u"completed"_s } };
+                ev << sse("response.output_item.done", { { u"type"_s, u"response.output_item.done"_s }, { u"sequence_number"_s, seq++ }, { u"output_index"_s, out++ }, { u"item"_s, item } });
                 output.append(item);
             }
         } else {
-            ev << sse("response.output_item.added", { { "type", "response.output_item.added" }, { "sequence_number", seq++ }, { "output_index", out },
-                                                      { "item", QJsonObject { { "type", "message" }, { "id", "msg_1" }, { "status", "in_progress" }, { "role", "assistant" }, { "content", QJsonArray() } } } });
-            ev << sse("response.content_part.added", { { "type", "response.content_part.added" }, { "sequence_number", seq++ }, { "item_id", "msg_1" }, { "output_index", out }, { "content_index", 0 },
-                                                       { "part", QJsonObject { { "type", "output_text" }, { "text", "" }, { "annotations", QJsonArray() } } } });
-            ev << sse("response.output_text.delta", { { "type", "response.output_text.delta" }, { "sequence_number", seq++ }, { "item_id", "msg_1" }, { "output_index", out }, { "content_index", 0 }, { "delta", text } });
-            const QJsonObject part { { "type", "output_text" }, { "text", text }, { "annotations", QJsonArray() } };
-            ev << sse("response.output_text.done", { { "type", "response.output_text.done" }, { "sequence_number", seq++ }, { "item_id", "msg_1" }, { "output_index", out }, { "content_index", 0 }, { "text", text } });
-            ev << sse("response.content_part.done", { { "type", "response.content_part.done" }, { "sequence_number", seq++ }, { "item_id", "msg_1" }, { "output_index", out }, { "content_index", 0 }, { "part", part } });
-            const QJsonObject item { { "type", "message" }, { "id", "msg_1" }, { "status", "completed" }, { "role", "assistant" },
-                                     { "content", QJsonArray { part } } };
-            ev << sse("response.output_item.done", { { "type", "response.output_item.done" }, { "sequence_number", seq++ }, { "output_index", out++ }, { "item", item } });
+            ev << sse("response.output_item.added", { { u"type"_s, u"response.output_item.added"_s }, { u"sequence_number"_s, seq++ }, { u"output_index"_s, out },
+                                                      { u"item"_s, QJsonObject { { u"type"_s, u"message"_s }, { u"id"_s, u"msg_1"_s }, { u"status"_s, u"in_progress"_s }, { u"role"_s, u"assistant"_s }, { u"content"_s, QJsonArray() } } } });
+            ev << sse("response.content_part.added", { { u"type"_s, u"response.content_part.added"_s }, { u"sequence_number"_s, seq++ }, { u"item_id"_s, u"msg_1"_s }, { u"output_index"_s, out }, { u"content_index"_s, 0 },
+                                                       { u"part"_s, QJsonObject { { u"type"_s, u"output_text"_s }, { u"text"_s, u""_s }, { u"annotations"_s, QJsonArray() } } } });
+            ev << sse("response.output_text.delta", { { u"type"_s, u"response.output_text.delta"_s }, { u"sequence_number"_s, seq++ }, { u"item_id"_s, u"msg_1"_s }, { u"output_index"_s, out }, { u"content_index"_s, 0 }, { u"delta"_s, text } });
+            const QJsonObject part { { u"type"_s, u"output_text"_s }, { u"text"_s, text }, { u"annotations"_s, QJsonArray() } };
+            ev << sse("response.output_text.done", { { u"type"_s, u"response.output_text.done"_s }, { u"sequence_number"_s, seq++ }, { u"item_id"_s, u"msg_1"_s }, { u"output_index"_s, out }, { u"content_index"_s, 0 }, { u"text"_s, text } });
+            ev << sse("response.content_part.done", { { u"type"_s, u"response.content_part.done"_s }, { u"sequence_number"_s, seq++ }, { u"item_id"_s, u"msg_1"_s }, { u"output_index"_s, out }, { u"content_index"_s, 0 }, { u"part"_s, part } });
+            const QJsonObject item { { u"type"_s, u"message"_s }, { u"id"_s, u"msg_1"_s }, { u"status"_s, u"completed"_s }, { u"role"_s, u"assistant"_s },
+                                     { u"content"_s, QJsonArray { part } } };
+            ev << sse("response.output_item.done", { { u"type"_s, u"response.output_item.done"_s }, { u"sequence_number"_s, seq++ }, { u"output_index"_s, out++ }, { u"item"_s, item } });
             output.append(item);
         }
         QJsonObject done = resp0;
-        done.insert("status", "completed");
-        done.insert("output", output);
-        done.insert("usage", QJsonObject { { "input_tokens", 35 }, { "input_tokens_details", QJsonObject { { "cached_tokens", 5 } } }, { "output_tokens", 17 }, { "output_tokens_details", QJsonObject { { "reasoning_tokens", 4 } } }, { "total_tokens", 52 } });
-        ev << sse("response.completed", { { "type", "response.completed" }, { "sequence_number", seq++ }, { "response", done } });
+        done.insert(u"status"_s, u"completed"_s);
+        done.insert(u"output"_s, output);
+        done.insert(u"usage"_s, QJsonObject { { u"input_tokens"_s, 35 }, { u"input_tokens_details"_s, QJsonObject { { u"cached_tokens"_s, 5 } } }, { u"output_tokens"_s, 17 }, { u"output_tokens_details"_s, QJsonObject { { u"reasoning_tokens"_s, 4 } } }, { u"total_tokens"_s, 52 } });
+        ev << sse("response.completed", { { u"type"_s, u"response.completed"_s }, { u"sequence_number"_s, seq++ }, { u"response"_s, done } });
     } else if (format == "chat") {
-        const QJsonObject base { { "id", "chatcmpl-s1" }, { "object", "chat.completion.chunk" }, { "created", 1700000000 }, { "model", model } };
+        const QJsonObject base { { u"id"_s, u"chatcmpl-s1"_s }, { u"object"_s, u"chat.completion.chunk"_s }, { u"created"_s, 1700000000 }, { u"model"_s, model } };
         auto chunkWith = [&](const QJsonObject &delta, const QJsonValue &finish) {
             QJsonObject c = base;
-            c.insert("choices", QJsonArray { QJsonObject { { "index", 0 }, { "delta", delta }, { "finish_reason", finish } } });
+            c.insert(u"choices"_s, QJsonArray { QJsonObject { { u"index"_s, 0 }, { u"delta"_s, delta }, { u"finish_reason"_s, finish } } });
             return sse({}, c);
         };
-        ev << chunkWith({ { "role", "assistant" } }, QJsonValue::Null);
+        ev << chunkWith({ { u"role"_s, u"assistant"_s } }, QJsonValue::Null);
         if (scenario == u"think")
-            ev << chunkWith({ { "reasoning_content", thought } }, QJsonValue::Null);
+            ev << chunkWith({ { u"reasoning_content"_s, thought } }, QJsonValue::Null);
         if (tools) {
             int i = 0;
             for (const auto &[id, args] : { std::pair { QStringLiteral("call_paris"), paris }, std::pair { QStringLiteral("call_london"), london } }) {
-                ev << chunkWith({ { "tool_calls", QJsonArray { QJsonObject { { "index", i }, { "id", id }, { "type", "function" }, { "function", QJsonObject { { "name", "get_weather" }, { "arguments", "" } } } } } } }, QJsonValue::Null);
-                ev << chunkWith({ { "tool_calls", QJsonArray { QJsonObject { { "index", i }, { "function", QJsonObject { { "arguments", QString::fromUtf8(compact(args)) } } } } } } }, QJsonValue::Null);
+                ev << chunkWith({ { u"tool_calls"_s, QJsonArray { QJsonObject { { u"index"_s, i }, { u"id"_s, id }, { u"type"_s, u"function"_s }, { u"function"_s, QJsonObject { { u"name"_s, u"get_weather"_s }, { u"arguments"_s, u""_s } } } } } } }, QJsonValue::Null);
+                ev << chunkWith({ { u"tool_calls"_s, QJsonArray { QJsonObject { { u"index"_s, i }, { u"function"_s, QJsonObject { { u"arguments"_s, QString::fromUtf8(compact(args)) } } } } } } }, QJsonValue::Null);
                 ++i;
             }
-            ev << chunkWith({}, "tool_calls");
+            ev << chunkWith({}, u"tool_calls"_s);
         } else {
-            ev << chunkWith({ { "content", text } }, QJsonValue::Null);
-            ev << chunkWith({}, "stop");
+            ev << chunkWith({ { u"content"_s, text } }, QJsonValue::Null);
+            ev << chunkWith({}, u"stop"_s);
         }
         QJsonObject usage = base;
-        usage.insert("choices", QJsonArray());
-        usage.insert("usage", QJsonObject { { "prompt_tokens", 35 }, { "completion_tokens", 17 }, { "total_tokens", 52 }, { "prompt_tokens_details", QJsonObject { { "cached_tokens", 5 } } } });
+        usage.insert(u"choices"_s, QJsonArray());
+        usage.insert(u"usage"_s, QJsonObject { { u"prompt_tokens"_s, 35 }, { u"completion_tokens"_s, 17 }, { u"total_tokens"_s, 52 }, { u"prompt_tokens_details"_s, QJsonObject { { u"cached_tokens"_s, 5 } } } });
         ev << sse({}, usage);
         ev << QByteArray("data: [DONE]\n\n");
     } else {
         auto chunkOf = [&](const QJsonArray &parts, const QString &finish, bool usage) {
-            QJsonObject cand { { "content", QJsonObject { { "role", "model" }, { "parts", parts } } }, { "index", 0 } };
+            QJsonObject cand { { u"content"_s, QJsonObject { { u"role"_s, u"model"_s }, { u"parts"_s, parts } } }, { u"index"_s, 0 } };
             if (!finish.isEmpty())
-                cand.insert("finishReason", finish);
-            QJsonObject c { { "candidates", QJsonArray { cand } }, { "modelVersion", model }, { "responseId", "gem_s1" } };
+                cand.insert(u"finishReason"_s, finish);
+            QJsonObject c { { u"candidates"_s, QJsonArray { cand } }, { u"modelVersion"_s, model }, { u"responseId"_s, u"gem_s1"_s } };
             if (usage)
-                c.insert("usageMetadata", QJsonObject { { "promptTokenCount", 35 }, { "candidatesTokenCount", 13 }, { "thoughtsTokenCount", 4 }, { "totalTokenCount", 52 }, { "cachedContentTokenCount", 5 } });
+                c.insert(u"usageMetadata"_s, QJsonObject { { u"promptTokenCount"_s, 35 }, { u"candidatesTokenCount"_s, 13 }, { u"thoughtsTokenCount"_s, 4 }, { u"totalTokenCount"_s, 52 }, { u"cachedContentTokenCount"_s, 5 } });
             return sse({}, c);
         };
         if (scenario == u"think")
-            ev << chunkOf(QJsonArray { QJsonObject { { "text", thought }, { "thought", true } } }, QString(), false);
+            ev << chunkOf(QJsonArray { QJsonObject { { u"text"_s, thought }, { u"thought"_s, true } } }, QString(), false);
         if (tools)
-            ev << chunkOf(QJsonArray { QJsonObject { { "functionCall", QJsonObject { { "name", "get_weather" }, { "args", paris } } }, { "thoughtSignature", signature } },
-                                       QJsonObject { { "functionCall", QJsonObject { { "name", "get_weather" }, { "args", london } } } } },
-                          "STOP", true);
+            ev << chunkOf(QJsonArray { QJsonObject { { u"functionCall"_s, QJsonObject { { u"name"_s, u"get_weather"_s }, { u"args"_s, paris } } }, { u"thoughtSignature"_s, signature } },
+                                       QJsonObject { { u"functionCall"_s, QJsonObject { { u"name"_s, u"get_weather"_s }, { u"args"_s, london } } } } },
+                          u"STOP"_s, true);
         else
-            ev << chunkOf(QJsonArray { QJsonObject { { "text", text } } }, "STOP", true);
+            ev << chunkOf(QJsonArray { QJsonObject { { u"text"_s, text } } }, u"STOP"_s, true);
     }
     return ev;
 }
@@ -647,21 +687,21 @@ QByteArray FakeUpstream::scenarioBody(const QByteArray &format, const QString &m
     if (format == "responses") {
         for (const QByteArray &e : events)
             if (e.startsWith("event: response.completed"))
-                return compact(QJsonDocument::fromJson(e.mid(e.indexOf("data: ") + 6)).object().value("response").toObject());
+                return compact(QJsonDocument::fromJson(e.mid(e.indexOf("data: ") + 6)).object().value(u"response"_s).toObject());
     }
     if (format == "gemini") {
         QJsonArray parts;
         QJsonObject last;
         for (const QByteArray &e : events) {
             last = QJsonDocument::fromJson(e.mid(6)).object();
-            for (const QJsonValue &p : last.value("candidates").toArray().first().toObject().value("content").toObject().value("parts").toArray())
+            for (const QJsonValue &p : last.value(u"candidates"_s).toArray().first().toObject().value(u"content"_s).toObject().value(u"parts"_s).toArray())
                 parts.append(p);
         }
-        QJsonArray cands = last.value("candidates").toArray();
+        QJsonArray cands = last.value(u"candidates"_s).toArray();
         QJsonObject c0 = cands.first().toObject();
-        c0.insert("content", QJsonObject { { "role", "model" }, { "parts", parts } });
+        c0.insert(u"content"_s, QJsonObject { { u"role"_s, u"model"_s }, { u"parts"_s, parts } });
         cands[0] = c0;
-        last.insert("candidates", cands);
+        last.insert(u"candidates"_s, cands);
         return compact(last);
     }
     if (format == "chat") {
@@ -670,68 +710,68 @@ QByteArray FakeUpstream::scenarioBody(const QByteArray &format, const QString &m
         QString finish;
         for (const QByteArray &e : events) {
             const QJsonObject c = QJsonDocument::fromJson(e.mid(6)).object();
-            const QJsonObject ch = c.value("choices").toArray().first().toObject();
-            const QJsonObject d = ch.value("delta").toObject();
-            content += d.value("content").toString();
-            reasoning += d.value("reasoning_content").toString();
-            for (const QJsonValue &tv : d.value("tool_calls").toArray()) {
+            const QJsonObject ch = c.value(u"choices"_s).toArray().first().toObject();
+            const QJsonObject d = ch.value(u"delta"_s).toObject();
+            content += d.value(u"content"_s).toString();
+            reasoning += d.value(u"reasoning_content"_s).toString();
+            for (const QJsonValue &tv : d.value(u"tool_calls"_s).toArray()) {
                 const QJsonObject t = tv.toObject();
-                if (t.contains("id"))
-                    calls.append(QJsonObject { { "id", t.value("id") }, { "type", "function" }, { "function", QJsonObject { { "name", t.value("function").toObject().value("name") }, { "arguments", "" } } } });
+                if (t.contains(u"id"_s))
+                    calls.append(QJsonObject { { u"id"_s, t.value(u"id"_s) }, { u"type"_s, u"function"_s }, { u"function"_s, QJsonObject { { u"name"_s, t.value(u"function"_s).toObject().value(u"name"_s) }, { u"arguments"_s, u""_s } } } });
                 else {
                     QJsonObject last = calls.last().toObject();
-                    QJsonObject f = last.value("function").toObject();
-                    f.insert("arguments", f.value("arguments").toString() + t.value("function").toObject().value("arguments").toString());
-                    last.insert("function", f);
+                    QJsonObject f = last.value(u"function"_s).toObject();
+                    f.insert(u"arguments"_s, QString(f.value(u"arguments"_s).toString() + t.value(u"function"_s).toObject().value(u"arguments"_s).toString()));
+                    last.insert(u"function"_s, f);
                     calls[calls.size() - 1] = last;
                 }
             }
-            if (ch.value("finish_reason").isString())
-                finish = ch.value("finish_reason").toString();
+            if (ch.value(u"finish_reason"_s).isString())
+                finish = ch.value(u"finish_reason"_s).toString();
         }
-        QJsonObject msg { { "role", "assistant" }, { "content", calls.isEmpty() ? QJsonValue(content) : QJsonValue(QJsonValue::Null) } };
+        QJsonObject msg { { u"role"_s, u"assistant"_s }, { u"content"_s, calls.isEmpty() ? QJsonValue(content) : QJsonValue(QJsonValue::Null) } };
         if (!reasoning.isEmpty())
-            msg.insert("reasoning_content", reasoning);
+            msg.insert(u"reasoning_content"_s, reasoning);
         if (!calls.isEmpty())
-            msg.insert("tool_calls", calls);
-        return compact({ { "id", "chatcmpl-s1" }, { "object", "chat.completion" }, { "created", 1700000000 }, { "model", model },
-                         { "choices", QJsonArray { QJsonObject { { "index", 0 }, { "message", msg }, { "finish_reason", finish } } } },
-                         { "usage", QJsonObject { { "prompt_tokens", 35 }, { "completion_tokens", 17 }, { "total_tokens", 52 } } } });
+            msg.insert(u"tool_calls"_s, calls);
+        return compact({ { u"id"_s, u"chatcmpl-s1"_s }, { u"object"_s, u"chat.completion"_s }, { u"created"_s, 1700000000 }, { u"model"_s, model },
+                         { u"choices"_s, QJsonArray { QJsonObject { { u"index"_s, 0 }, { u"message"_s, msg }, { u"finish_reason"_s, finish } } } },
+                         { u"usage"_s, QJsonObject { { u"prompt_tokens"_s, 35 }, { u"completion_tokens"_s, 17 }, { u"total_tokens"_s, 52 } } } });
     }
     // anthropic
     QJsonArray content;
     QString stop;
     for (const QByteArray &e : events) {
         const QJsonObject d = QJsonDocument::fromJson(e.mid(e.indexOf("data: ") + 6)).object();
-        const QString type = d.value("type").toString();
+        const QString type = d.value(u"type"_s).toString();
         if (type == u"content_block_start")
-            content.append(d.value("content_block").toObject());
+            content.append(d.value(u"content_block"_s).toObject());
         else if (type == u"content_block_delta") {
             QJsonObject b = content.last().toObject();
-            const QJsonObject dl = d.value("delta").toObject();
-            if (dl.contains("text"))
-                b.insert("text", b.value("text").toString() + dl.value("text").toString());
-            if (dl.contains("thinking"))
-                b.insert("thinking", b.value("thinking").toString() + dl.value("thinking").toString());
-            if (dl.contains("signature"))
-                b.insert("signature", dl.value("signature"));
-            if (dl.contains("partial_json"))
-                b.insert("partial", b.value("partial").toString() + dl.value("partial_json").toString());
+            const QJsonObject dl = d.value(u"delta"_s).toObject();
+            if (dl.contains(u"text"_s))
+                b.insert(u"text"_s, QString(b.value(u"text"_s).toString() + dl.value(u"text"_s).toString()));
+            if (dl.contains(u"thinking"_s))
+                b.insert(u"thinking"_s, QString(b.value(u"thinking"_s).toString() + dl.value(u"thinking"_s).toString()));
+            if (dl.contains(u"signature"_s))
+                b.insert(u"signature"_s, dl.value(u"signature"_s));
+            if (dl.contains(u"partial_json"_s))
+                b.insert(u"partial"_s, QString(b.value(u"partial"_s).toString() + dl.value(u"partial_json"_s).toString()));
             content[content.size() - 1] = b;
         } else if (type == u"message_delta")
-            stop = d.value("delta").toObject().value("stop_reason").toString();
+            stop = d.value(u"delta"_s).toObject().value(u"stop_reason"_s).toString();
     }
     for (qsizetype i = 0; i < content.size(); ++i) {
         QJsonObject b = content[i].toObject();
-        if (b.contains("partial")) {
-            b.insert("input", QJsonDocument::fromJson(b.value("partial").toString().toUtf8()).object());
-            b.remove("partial");
+        if (b.contains(u"partial"_s)) {
+            b.insert(u"input"_s, QJsonDocument::fromJson(b.value(u"partial"_s).toString().toUtf8()).object());
+            b.remove(u"partial"_s);
             content[i] = b;
         }
     }
-    return compact({ { "id", "msg_s1" }, { "type", "message" }, { "role", "assistant" }, { "model", model }, { "content", content },
-                     { "stop_reason", stop }, { "stop_sequence", QJsonValue::Null },
-                     { "usage", QJsonObject { { "input_tokens", 30 }, { "output_tokens", 17 }, { "cache_read_input_tokens", 5 } } } });
+    return compact({ { u"id"_s, u"msg_s1"_s }, { u"type"_s, u"message"_s }, { u"role"_s, u"assistant"_s }, { u"model"_s, model }, { u"content"_s, content },
+                     { u"stop_reason"_s, stop }, { u"stop_sequence"_s, QJsonValue::Null },
+                     { u"usage"_s, QJsonObject { { u"input_tokens"_s, 30 }, { u"output_tokens"_s, 17 }, { u"cache_read_input_tokens"_s, 5 } } } });
 }
 
 void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
@@ -740,7 +780,7 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
         return respondWorkOs(socket, req);
     if (req.path.startsWith("/fake/"))
         return respondFake(socket, req);
-    const bool failThisModel = failModels.contains(req.json.value("model").toString());
+    const bool failThisModel = failModels.contains(req.json.value(u"model"_s).toString());
     if (failNextRequests > 0 || failThisModel) {
         if (!failThisModel)
             --failNextRequests;
@@ -755,14 +795,14 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
         sendJson(socket, 401, R"({"type":"error","error":{"type":"authentication_error","message":"token expired"}})");
         return;
     }
-    QJsonObject fake = req.json.value("fake").toObject();
-    if (!req.json.contains("fake") && !fakeQueue.isEmpty())
+    QJsonObject fake = req.json.value(u"fake"_s).toObject();
+    if (!req.json.contains(u"fake"_s) && !fakeQueue.isEmpty())
         fake = fakeQueue.takeFirst();
-    const QString scenario = fake.value("scenario").toString(QStringLiteral("normal"));
-    const int delay = fake.value("delay_ms").toInt(0);
-    const int deltas = fake.value("deltas").toInt(3);
+    const QString scenario = fake.value(u"scenario"_s).toString(QStringLiteral("normal"));
+    const int delay = fake.value(u"delay_ms"_s).toInt(0);
+    const int deltas = fake.value(u"deltas"_s).toInt(3);
     const QByteArray format = formatOfPath(req.path);
-    const QString model = req.json.value("model").toString();
+    const QString model = req.json.value(u"model"_s).toString();
     const QByteArray extraHeaders = QByteArray("x-request-id: req_fake_") + QByteArray::number(received.size()) + "\r\n";
 
     if (scenario == u"hang")
@@ -772,14 +812,14 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
         return;
     }
     if (scenario == u"raw") {
-        socket->write(fake.value("raw").toString().toUtf8());
-        if (fake.value("close").toBool())
+        socket->write(fake.value(u"raw"_s).toString().toUtf8());
+        if (fake.value(u"close"_s).toBool())
             socket->disconnectFromHost();
         return;
     }
     if (scenario == u"trickle") {
         QList<QByteArray> lines;
-        const QByteArray all = fake.value("raw").toString().toUtf8();
+        const QByteArray all = fake.value(u"raw"_s).toString().toUtf8();
         for (qsizetype at = 0; at < all.size();) {
             const qsizetype nl = all.indexOf('\n', at);
             const qsizetype end = nl < 0 ? all.size() : nl + 1;
@@ -787,7 +827,7 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
             at = end;
         }
         QPointer<QTcpSocket> s(socket);
-        const bool close = fake.value("close").toBool();
+        const bool close = fake.value(u"close"_s).toBool();
         for (qsizetype i = 0; i <= lines.size(); ++i) {
             QTimer::singleShot(int(i) * delay, this, [s, line = i < lines.size() ? lines.at(i) : QByteArray(), last = i == lines.size(), close] {
                 if (!s)
@@ -806,15 +846,15 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
         floodWritten = 0;
         floodPeerClosed = false;
         floodDone = false;
-        const QByteArray unitOnce = fake.value("unit").toString().toUtf8();
+        const QByteArray unitOnce = fake.value(u"unit"_s).toString().toUtf8();
         QByteArray unit;
         while (unit.size() < 64 * 1024)
             unit += unitOnce; // write in 64 KiB pieces
-        const qint64 limit = qint64(fake.value("limit_bytes").toDouble(64.0 * 1024 * 1024));
-        socket->write(fake.value("head").toString().toUtf8());
+        const qint64 limit = qint64(fake.value(u"limit_bytes"_s).toDouble(64.0 * 1024 * 1024));
+        socket->write(fake.value(u"head"_s).toString().toUtf8());
         QPointer<QTcpSocket> s(socket);
         auto pump = std::make_shared<std::function<void()>>();
-        const QByteArray tail = fake.value("tail").toString().toUtf8();
+        const QByteArray tail = fake.value(u"tail"_s).toString().toUtf8();
         *pump = [this, s, unit, limit, tail] {
             if (!s || floodDone)
                 return;
@@ -839,14 +879,14 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
         return;
     }
     if (scenario == u"status") {
-        const QByteArray body = fake.value("body").toString().toUtf8();
-        socket->write("HTTP/1.1 " + QByteArray::number(fake.value("status").toInt(500)) + " Error\r\nContent-Type: application/json\r\n"
+        const QByteArray body = fake.value(u"body"_s).toString().toUtf8();
+        socket->write("HTTP/1.1 " + QByteArray::number(fake.value(u"status").toInt(500)) + " Error\r\nContent-Type: application/json\r\n"
                       + extraHeaders + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
         return;
     }
     if (scenario == u"utf8split") {
-        const QByteArray event = sse("content_block_delta", { { "type", "content_block_delta" }, { "index", 0 },
-                                                              { "delta", QJsonObject { { "type", "text_delta" }, { "text", QStringLiteral("h\u00e9llo \u4e16\u754c \U0001F600") } } } });
+        const QByteArray event = sse("content_block_delta", { { u"type"_s, u"content_block_delta"_s }, { u"index"_s, 0 },
+                                                              { u"delta"_s, QJsonObject { { u"type"_s, u"text_delta"_s }, { u"text"_s, QStringLiteral("h\u00e9llo \u4e16\u754c \U0001F600") } } } });
         const qsizetype cut = event.indexOf("\xe4\xb8\x96") + 1; // inside the 3-byte character
         socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
         socket->write(chunk(event.left(cut)));
@@ -857,14 +897,14 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
             if (!s)
                 return;
             s->write(chunk(event.mid(cut)));
-            s->write(chunk(sse("message_stop", { { "type", "message_stop" } })) + "0\r\n\r\n");
+            s->write(chunk(sse("message_stop", { { u"type"_s, u"message_stop"_s } })) + "0\r\n\r\n");
             m_streaming[s] = false;
         });
         return;
     }
     const bool isCount = req.path.contains("count_tokens");
-    // Factory's Gemini route always streams (SSE) and takes no "stream" member, as Factory's CLI expects it.
-    const bool stream = !isCount && (req.json.value("stream").toBool() || req.path.contains("stream") || req.path.startsWith("/api/llm/g/"));
+    // Factory's Gemini route always streams (SSE) and takes no u"stream"_s member, as Factory's CLI expects it.
+    const bool stream = !isCount && (req.json.value(u"stream").toBool() || req.path.contains("stream") || req.path.startsWith("/api/llm/g/"));
     // A scripted turn (the agent's model, or the queued script), whole or streamed as the client asked.
     auto sendScripted = [&](const ScriptedReply &reply, int delayMs) {
         if (!stream) {
@@ -932,7 +972,7 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
     }
     socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n" + extraHeaders
                   + "Transfer-Encoding: chunked\r\n\r\n");
-    streamTo(socket, streamEvents(format, model, deltas), fake.value("lockstep").toBool() ? -1 : delay, scenario == u"cut",
+    streamTo(socket, streamEvents(format, model, deltas), fake.value(u"lockstep"_s).toBool() ? -1 : delay, scenario == u"cut",
              scenario == u"stall");
 }
 

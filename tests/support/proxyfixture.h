@@ -22,6 +22,7 @@ struct ProxyFixture
     std::unique_ptr<d2a::HttpClient> client;
     QElapsedTimer clock;
     QString factoryKey = QStringLiteral("fk-fixture-0123456789abcdef");
+    QString startError; ///< why the last startProxy() failed
 
     /// Starts the fake and a client; call startProxy() next (with a config from config()).
     bool up()
@@ -52,9 +53,14 @@ struct ProxyFixture
         env.factoryApiKey = factoryKey;
         proxy->setEnvironment(env);
         proxy->setConfig(c);
-        if (!proxy->start(QStringLiteral("127.0.0.1"), 0).ok())
+        const auto started = proxy->start(QStringLiteral("127.0.0.1"), 0);
+        startError = started.ok() ? QString() : started.error().message;
+        if (!started.ok())
             return false;
-        return QTest::qWaitFor([this] { return proxy->auth()->isLoaded() && proxy->auth()->keyChecked(); }, 10000);
+        if (QTest::qWaitFor([this] { return proxy->auth()->isLoaded() && proxy->auth()->keyChecked(); }, 10000))
+            return true;
+        startError = QStringLiteral("the key check (whoami) did not settle within 10 s");
+        return false;
     }
 
     QUrl url(const QString &path) const { return QUrl(proxy->baseUrl() + path); }

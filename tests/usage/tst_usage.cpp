@@ -18,6 +18,8 @@
 
 #include <csignal>
 
+using namespace Qt::StringLiterals;
+
 using namespace d2a;
 
 class TestUsage : public QObject
@@ -219,21 +221,21 @@ private Q_SLOTS:
         QVERIFY(m_f.call(byClient, "GET", QStringLiteral("/usage?group=client"), {}));
         QCOMPARE(byClient.status, 200);
         const QJsonObject o = QJsonDocument::fromJson(byClient.body).object();
-        QCOMPARE(o.value("group").toString(), QStringLiteral("client"));
-        QCOMPARE(o.value("rows").toArray().first().toObject().value("key").toString(), QStringLiteral("OpenAI SDK"));
-        QCOMPARE(o.value("total").toObject().value("input_tokens").toInt(), 12);
-        QCOMPARE(o.value("total").toObject().value("output_tokens").toInt(), 6);
+        QCOMPARE(o.value(u"group"_s).toString(), QStringLiteral("client"));
+        QCOMPARE(o.value(u"rows"_s).toArray().first().toObject().value(u"key"_s).toString(), QStringLiteral("OpenAI SDK"));
+        QCOMPARE(o.value(u"total"_s).toObject().value(u"input_tokens"_s).toInt(), 12);
+        QCOMPARE(o.value(u"total"_s).toObject().value(u"output_tokens"_s).toInt(), 6);
         RecordedCall ranged;
         QVERIFY(m_f.call(ranged, "GET", QStringLiteral("/usage?from=2020-01-01&to=2020-01-31"), {}));
-        QCOMPARE(QJsonDocument::fromJson(ranged.body).object().value("total").toObject().value("requests").toInt(), 0);
+        QCOMPARE(QJsonDocument::fromJson(ranged.body).object().value(u"total"_s).toObject().value(u"requests"_s).toInt(), 0);
         // ISO date-times keep their time of day.
         const QDateTime now = QDateTime::currentDateTimeUtc();
         RecordedCall around;
         QVERIFY(m_f.call(around, "GET", QStringLiteral("/usage?from=%1&to=%2").arg(now.addSecs(-3600).toString(Qt::ISODate), now.addSecs(3600).toString(Qt::ISODate)), {}));
-        QCOMPARE(around.json().value("total").toObject().value("requests").toInt(), 1);
+        QCOMPARE(around.json().value(u"total"_s).toObject().value(u"requests"_s).toInt(), 1);
         RecordedCall later;
         QVERIFY(m_f.call(later, "GET", QStringLiteral("/usage?from=%1").arg(now.addSecs(600).toString(Qt::ISODate)), {}));
-        QCOMPARE(later.json().value("total").toObject().value("requests").toInt(), 0);
+        QCOMPARE(later.json().value(u"total"_s).toObject().value(u"requests"_s).toInt(), 0);
         RecordedCall bad;
         QVERIFY(m_f.call(bad, "GET", QStringLiteral("/usage?group=week"), {}));
         QCOMPARE(bad.status, 400);
@@ -266,7 +268,7 @@ private Q_SLOTS:
         QCOMPARE(m_f.fake->accountCalls.last().header("authorization"), QByteArray("Bearer ") + m_f.factoryKey.toUtf8());
         RecordedCall report;
         QVERIFY(m_f.call(report, "GET", QStringLiteral("/usage"), {}));
-        QCOMPARE(report.json().value("limits").toObject().value("share_used").toDouble(), 0.81);
+        QCOMPARE(report.json().value(u"limits"_s).toObject().value(u"share_used"_s).toDouble(), 0.81);
         QSignalSpy changed(m_f.proxy.get(), &ProxyService::limitsChanged);
         // A passing error keeps the last reading; no such endpoint (404) means no limits.
         m_f.fake->limitsStatus = 500;
@@ -280,7 +282,7 @@ private Q_SLOTS:
         RecordedCall without;
         QVERIFY(m_f.call(without, "GET", QStringLiteral("/usage"), {}));
         QCOMPARE(without.status, 200);
-        QVERIFY(!without.json().contains("limits"));
+        QVERIFY(!without.json().contains(u"limits"_s));
     }
 
     void planLimitsShapes_data()
@@ -326,11 +328,11 @@ private Q_SLOTS:
         int code = -1;
         const QJsonObject json = QJsonDocument::fromJson(run({ QStringLiteral("usage"), QStringLiteral("--json") }, &code)).object();
         QCOMPARE(code, 0);
-        QCOMPARE(json.value("total").toObject().value("requests").toInt(), 1);
-        QCOMPARE(json.value("total").toObject().value("input_tokens").toInt(), 12);
-        QCOMPARE(json.value("by_model").toArray().first().toObject().value("key").toString(), QStringLiteral("claude-sonnet-4-6"));
-        QCOMPARE(json.value("by_client").toArray().first().toObject().value("key").toString(), QStringLiteral("Claude Code"));
-        QCOMPARE(json.value("by_day").toArray().size(), 1);
+        QCOMPARE(json.value(u"total"_s).toObject().value(u"requests"_s).toInt(), 1);
+        QCOMPARE(json.value(u"total"_s).toObject().value(u"input_tokens"_s).toInt(), 12);
+        QCOMPARE(json.value(u"by_model"_s).toArray().first().toObject().value(u"key"_s).toString(), QStringLiteral("claude-sonnet-4-6"));
+        QCOMPARE(json.value(u"by_client"_s).toArray().first().toObject().value(u"key"_s).toString(), QStringLiteral("Claude Code"));
+        QCOMPARE(json.value(u"by_day"_s).toArray().size(), 1);
         const QByteArray text = run({ QStringLiteral("usage"), QStringLiteral("--days"), QStringLiteral("7") }, &code);
         QCOMPARE(code, 0);
         QVERIFY2(text.contains("claude-sonnet-4-6") && text.contains("Claude Code") && text.contains("By day:"), text.constData());
@@ -459,7 +461,7 @@ private Q_SLOTS:
         RecordedCall report; // GET /usage writes what is pending first: these 20 are on disk now
         startCall(*m_f.client, report, "GET", QUrl(base + QStringLiteral("/usage")), {}, {}, m_f.clock);
         QVERIFY(QTest::qWaitFor([&report] { return report.done(); }, 10000));
-        QCOMPARE(QJsonDocument::fromJson(report.body).object().value("total").toObject().value("requests").toInt(), 20);
+        QCOMPARE(QJsonDocument::fromJson(report.body).object().value(u"total"_s).toObject().value(u"requests"_s).toInt(), 20);
         // More load, then SIGKILL while requests are in flight and a batch is pending.
         QList<std::shared_ptr<RecordedCall>> inFlight;
         for (int i = 0; i < 8; ++i) {

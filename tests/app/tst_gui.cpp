@@ -48,6 +48,8 @@
 #include <cmath>
 #include <memory>
 
+using namespace Qt::StringLiterals;
+
 using namespace d2a;
 
 class TestGui final : public QObject
@@ -115,7 +117,7 @@ private Q_SLOTS:
     {
         m_fake = std::make_unique<FakeUpstream>();
         QVERIFY(m_fake->listen());
-        m_path = m_home.path() + QStringLiteral("/config-%1.json").arg(QTest::currentTestFunction());
+        m_path = m_home.path() + QStringLiteral("/config-%1.json").arg(QLatin1StringView(QTest::currentTestFunction()));
         for (const char *suffix : { "", "-wal", "-shm" }) // each test's usage starts empty
             QFile::remove(UsageStore::defaultPath() + QLatin1StringView(suffix));
         QVERIFY(ConfigLoader::save(m_path, baseConfig()).ok());
@@ -201,7 +203,7 @@ private Q_SLOTS:
                 all += s.readAll();
                 return s.state() == QAbstractSocket::UnconnectedState;
             }, 5000);
-            return all + s.readAll();
+            return QByteArray(all + s.readAll());
         };
         const QByteArray allowed = preflight("http://localhost:5173");
         QVERIFY2(allowed.startsWith("HTTP/1.1 204 ") && allowed.contains("Access-Control-Allow-Origin: http://localhost:5173"), allowed.constData());
@@ -369,14 +371,14 @@ private Q_SLOTS:
         QTRY_VERIFY(rc.done());
         QCOMPARE(rc.status, 200);
         // Opus 4.6 thinks adaptively: the level is its effort.
-        QCOMPARE(m_fake->received.last().json.value("thinking").toObject().value("type").toString(), QStringLiteral("adaptive"));
-        QCOMPARE(m_fake->received.last().json.value("output_config").toObject().value("effort").toString(), QStringLiteral("high"));
+        QCOMPARE(m_fake->received.last().json.value(u"thinking"_s).toObject().value(u"type"_s).toString(), QStringLiteral("adaptive"));
+        QCOMPARE(m_fake->received.last().json.value(u"output_config"_s).toObject().value(u"effort"_s).toString(), QStringLiteral("high"));
         tray.reasoningAction(ReasoningLevel::Off)->trigger();
         RecordedCall off;
         startCall(http, off, "POST", QUrl(m_controller->baseUrl() + QStringLiteral("/v1/messages")),
                   R"({"model":"claude-opus-4-6","max_tokens":100,"messages":[],"thinking":{"type":"enabled","budget_tokens":2048}})", {}, m_clock);
         QTRY_VERIFY(off.done());
-        QVERIFY(!m_fake->received.last().json.contains("thinking"));
+        QVERIFY(!m_fake->received.last().json.contains(u"thinking"_s));
         QCOMPARE(ConfigLoader::loadFile(m_path).value().reasoningDefault, ReasoningLevel::Off); // saved too
     }
 
@@ -992,7 +994,7 @@ private Q_SLOTS:
         QVERIFY(m_fake->received.last().path.endsWith("/count_tokens")); // through to the upstream
         QFile f(path);
         QVERIFY(f.open(QIODevice::ReadOnly));
-        QCOMPARE(QJsonDocument::fromJson(f.readAll()).object().value("env").toObject().value("ANTHROPIC_BASE_URL").toString(), m_controller->baseUrl());
+        QCOMPARE(QJsonDocument::fromJson(f.readAll()).object().value(u"env"_s).toObject().value(u"ANTHROPIC_BASE_URL"_s).toString(), m_controller->baseUrl());
         f.close();
         QVERIFY(clients->connectClient(QStringLiteral("claude-code"), false, false).contains(QStringLiteral("removed")));
         QVERIFY(!QFile::exists(path));

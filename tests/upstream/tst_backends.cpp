@@ -16,6 +16,8 @@
 
 #include <memory>
 
+using namespace Qt::StringLiterals;
+
 using namespace d2a;
 
 namespace {
@@ -194,21 +196,21 @@ private Q_SLOTS:
         call(rc, QStringLiteral("/v1/chat/completions"),
              R"({"model":"glm-custom","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}]})");
         QCOMPARE(rc.status, 200);
-        QVERIFY(rc.json().contains("choices")); // answered in the client's format
+        QVERIFY(rc.json().contains(u"choices"_s)); // answered in the client's format
         const auto &up = m_fake->received.last();
         QCOMPARE(up.path, QByteArray("/api/anthropic/v1/messages"));
         QCOMPARE(up.header("x-api-key"), kBackendKey.toUtf8());
         QCOMPARE(up.header("authorization"), "Bearer " + kBackendKey.toUtf8());
         QVERIFY(up.header("x-factory-client").isEmpty()); // nothing Factory-specific
-        QCOMPARE(up.json.value("model").toString(), QStringLiteral("glm-4.6")); // the backend's model override
-        const QString system = QString::fromUtf8(QJsonDocument(up.json.value("system").toArray()).toJson());
+        QCOMPARE(up.json.value(u"model"_s).toString(), QStringLiteral("glm-4.6")); // the backend's model override
+        const QString system = QString::fromUtf8(QJsonDocument(up.json.value(u"system"_s).toArray()).toJson());
         QVERIFY(system.contains(QStringLiteral("Be brief.")));
         QVERIFY(!system.contains(QStringLiteral("You are Droid"))); // the Droid prompt is Factory's alone
 
         RecordedCall local;
         call(local, QStringLiteral("/v1/messages"), R"({"model":"local-llama","max_tokens":5,"messages":[{"role":"user","content":"hi"}]})");
         QCOMPARE(local.status, 200);
-        QCOMPARE(local.json().value("type").toString(), QStringLiteral("message"));
+        QCOMPARE(local.json().value(u"type"_s).toString(), QStringLiteral("message"));
         QCOMPARE(m_fake->received.last().path, QByteArray("/v1/chat/completions"));
         QVERIFY(m_fake->received.last().header("authorization").isEmpty()); // a local server with no key
     }
@@ -229,7 +231,7 @@ private Q_SLOTS:
         QCOMPARE(rc.status, 200);
         QCOMPARE(m_fake->received.last().path, QByteArray("/v1/chat/completions"));
         QCOMPARE(m_fake->received.last().header("authorization"), "Bearer " + kBackendKey.toUtf8());
-        QCOMPARE(m_fake->received.last().json.value("model").toString(), QStringLiteral("router-default"));
+        QCOMPARE(m_fake->received.last().json.value(u"model"_s).toString(), QStringLiteral("router-default"));
         // Environment parsing, as the original names them.
         qputenv("ANTHROPIC_BASE_URL", "https://open.example/api/anthropic");
         qputenv("ANTHROPIC_AUTH_TOKEN", "tok-123456789");
@@ -336,12 +338,12 @@ private Q_SLOTS:
         RecordedCall other;
         call(other, QStringLiteral("/v1/chat/completions"), R"({"model":"kimi-k2.6","messages":[]})");
         QCOMPARE(other.status, 200);
-        QCOMPARE(m_fake->received.last().json.value("model").toString(), QStringLiteral("kimi-k2.6"));
+        QCOMPARE(m_fake->received.last().json.value(u"model"_s).toString(), QStringLiteral("kimi-k2.6"));
         // The open model, with no fallback: it goes to the upstream anyway and the client sees the real 500.
         RecordedCall again;
         call(again, QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[]})");
         QCOMPARE(again.status, 500);
-        QVERIFY2(again.json().value("error").toObject().value("message").toString().contains(QStringLiteral("fake upstream failure")),
+        QVERIFY2(again.json().value(u"error"_s).toObject().value(u"message"_s).toString().contains(QStringLiteral("fake upstream failure")),
                  again.body.constData());
         QCOMPARE(apiRequests(), 8); // one attempt: retrying a known failure only makes the client wait
         bool sentAnyway = false;
@@ -352,11 +354,11 @@ private Q_SLOTS:
         RecordedCall info;
         startCall(*m_client, info, "GET", QUrl(m_proxy->baseUrl() + QStringLiteral("/")), {}, {}, m_clock);
         QTRY_VERIFY(info.done());
-        const QJsonArray circuits = info.json().value("circuits").toArray();
+        const QJsonArray circuits = info.json().value(u"circuits"_s).toArray();
         QCOMPARE(circuits.size(), 1);
-        QCOMPARE(circuits[0].toObject().value("backend").toString(), QStringLiteral("factory"));
-        QCOMPARE(circuits[0].toObject().value("model").toString(), QStringLiteral("glm-5.2"));
-        QCOMPARE(circuits[0].toObject().value("state").toString(), QStringLiteral("open"));
+        QCOMPARE(circuits[0].toObject().value(u"backend"_s).toString(), QStringLiteral("factory"));
+        QCOMPARE(circuits[0].toObject().value(u"model"_s).toString(), QStringLiteral("glm-5.2"));
+        QCOMPARE(circuits[0].toObject().value(u"state"_s).toString(), QStringLiteral("open"));
         // Once the upstream recovers, the first success closes it.
         m_fake->failModels.clear();
         RecordedCall healed;
@@ -386,7 +388,7 @@ private Q_SLOTS:
         RecordedCall second;
         call(second, QStringLiteral("/v1/chat/completions"), R"({"model":"dead-only","messages":[]})");
         QCOMPARE(second.status, 200);
-        QCOMPARE(m_fake->received.last().json.value("model").toString(), QStringLiteral("local-llama"));
+        QCOMPARE(m_fake->received.last().json.value(u"model"_s).toString(), QStringLiteral("local-llama"));
         bool diverted = false, attempted = false;
         for (const QString &l : std::as_const(m_log)) {
             diverted = diverted || l.contains(QStringLiteral("skipping dead-only : its circuit on backend dead is open"));
@@ -404,7 +406,7 @@ private Q_SLOTS:
         RecordedCall rc;
         call(rc, QStringLiteral("/v1/chat/completions"), R"({"model":"flaky","messages":[]})");
         QCOMPARE(rc.status, 200);
-        QCOMPARE(m_fake->received.last().json.value("model").toString(), QStringLiteral("local-llama"));
+        QCOMPARE(m_fake->received.last().json.value(u"model"_s).toString(), QStringLiteral("local-llama"));
         bool sawFallback = false;
         for (const QString &l : std::as_const(m_log))
             sawFallback = sawFallback || l.contains(QStringLiteral("model flaky failed (cannot connect"));
@@ -469,7 +471,7 @@ private Q_SLOTS:
         call(rejected, QStringLiteral("/v1/chat/completions"), R"({"model":"local-llama","messages":[]})");
         QCOMPARE(rejected.status, 429);
         QCOMPARE(rejected.header("retry-after"), QByteArray("1"));
-        QVERIFY(rejected.json().value("error").toObject().value("message").toString().contains(QStringLiteral("limit")));
+        QVERIFY(rejected.json().value(u"error"_s).toObject().value(u"message"_s).toString().contains(QStringLiteral("limit")));
         QTRY_VERIFY_WITH_TIMEOUT(busy.done(), 5000);
         RecordedCall after;
         call(after, QStringLiteral("/v1/chat/completions"), R"({"model":"local-llama","messages":[]})");

@@ -22,6 +22,8 @@
 
 #include <qt6keychain/keychain.h>
 
+using namespace Qt::StringLiterals;
+
 using namespace d2a;
 
 namespace {
@@ -174,7 +176,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        QVERIFY2(QDBusConnection::sessionBus().isConnected(), "run under tests/keychain/run-with-keyring.sh");
+        QVERIFY2(QDBusConnection::sessionBus().isConnected(), "run under tests/auth/keychain/run-with-keyring.sh");
         QVERIFY(m_daemon.up());
     }
 
@@ -268,8 +270,8 @@ private Q_SLOTS:
         QCOMPARE(*err, QString());
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QJsonObject back = QJsonDocument::fromJson(droidcli::decrypt(file.readAll(), key).value()).object();
-        QCOMPARE(back.value("refresh_token").toString(), QStringLiteral("rt-keyring-2"));
-        QCOMPARE(back.value("active_organization_id").toString(), QStringLiteral("org_k"));
+        QCOMPARE(back.value(u"refresh_token"_s).toString(), QStringLiteral("rt-keyring-2"));
+        QCOMPARE(back.value(u"active_organization_id"_s).toString(), QStringLiteral("org_k"));
         QVERIFY(!QFileInfo::exists(dir + QStringLiteral("/auth.v2.file"))); // written where it was read from
     }
 

@@ -11,6 +11,8 @@
 #include <QtCore/qregularexpression.h>
 #include <QtTest/qtest.h>
 
+using namespace Qt::StringLiterals;
+
 using namespace d2a;
 
 class TestConfig final : public QObject
@@ -85,9 +87,9 @@ private Q_SLOTS:
         QCOMPARE(edited.value(u"id").toString(), QStringLiteral("gpt-5.4"));
         edited.insert(QStringLiteral("reasoning"), QStringLiteral("high"));
         models.replace(6, edited);
-        models.append(QJsonObject { { "id", "my-local" }, { "type", "common" }, { "backend", "local" } });
-        const QJsonObject file { { "models", models },
-                                 { "backends", QJsonArray { QJsonObject { { "name", "local" }, { "kind", "openai" }, { "base_url", "http://127.0.0.1:1/v1" } } } } };
+        models.append(QJsonObject { { u"id"_s, u"my-local"_s }, { u"type"_s, u"common"_s }, { u"backend"_s, u"local"_s } });
+        const QJsonObject file { { u"models"_s, models },
+                                 { u"backends"_s, QJsonArray { QJsonObject { { u"name"_s, u"local"_s }, { u"kind"_s, u"openai"_s }, { u"base_url"_s, u"http://127.0.0.1:1/v1"_s } } } } };
         QTest::ignoreMessage(QtInfoMsg, QRegularExpression(QStringLiteral("model glm-5 was retired on 2026-04-24; requests for it go to glm-5.2")));
         const auto r = ConfigLoader::fromJson(QJsonDocument(file).toJson(), QStringLiteral("config.json"));
         QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));

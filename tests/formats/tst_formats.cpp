@@ -17,6 +17,8 @@
 #include <QtCore/qregularexpression.h>
 #include <QtTest/qtest.h>
 
+using namespace Qt::StringLiterals;
+
 using namespace d2a;
 
 Q_DECLARE_METATYPE(d2a::WireFormat)
@@ -168,8 +170,8 @@ private Q_SLOTS:
         for (const char *k : { "thinking", "output_config", "reasoning", "reasoning_effort", "reasoning_history", "chat_template_args", "speed",
                                "service_tier", "max_tokens" })
             QVERIFY2(ours.value(QLatin1StringView(k)) == cli.value(QLatin1StringView(k)),
-                     qPrintable(QStringLiteral("%1: ours %2, the CLI's %3").arg(QLatin1StringView(k), QString::fromUtf8(QJsonDocument(QJsonObject { { "v", ours.value(QLatin1StringView(k)) } }).toJson(QJsonDocument::Compact)),
-                                                                                QString::fromUtf8(QJsonDocument(QJsonObject { { "v", cli.value(QLatin1StringView(k)) } }).toJson(QJsonDocument::Compact)))));
+                     qPrintable(QStringLiteral("%1: ours %2, the CLI's %3").arg(QLatin1StringView(k), QString::fromUtf8(QJsonDocument(QJsonObject { { u"v"_s, ours.value(QLatin1StringView(k)) } }).toJson(QJsonDocument::Compact)),
+                                                                                QString::fromUtf8(QJsonDocument(QJsonObject { { u"v"_s, cli.value(QLatin1StringView(k)) } }).toJson(QJsonDocument::Compact)))));
         QCOMPARE(ours.value(u"generationConfig").toObject().value(u"thinkingConfig"), cli.value(u"generationConfig").toObject().value(u"thinkingConfig"));
 
         // Headers: those that follow the model (tools add fine-grained-tool-streaming on the CLI's side).
@@ -221,7 +223,7 @@ private Q_SLOTS:
         in.userAgent = QStringLiteral("factory-cli/0.99.1");
         in.bearer = "tok";
         in.clientHeaders = { { "Anthropic-Version", "2023-01-01" }, { "X-Session-Id", "s1" } };
-        in.extraHeaders = QJsonObject { { "x-stainless-lang", "ts" } };
+        in.extraHeaders = QJsonObject { { u"x-stainless-lang"_s, u"ts"_s } };
         const HeaderList h = buildFactoryHeaders(in);
         QCOMPARE(headerValue(h, "authorization"), QByteArray("Bearer tok"));
         QCOMPARE(headerValue(h, "x-api-provider"), QByteArray("anthropic"));

@@ -2,12 +2,10 @@
 #include "config/config.h"
 #include "log/log.h"
 #include "auth/authmanager.h"
-#include "server/proxyservice.h"
 #include "server/routes.h"
 #include "sse/ssesplitter.h"
-#include "support/fakeupstream.h"
 #include "support/grammar.h"
-#include "support/testclient.h"
+#include "support/proxyfixture.h"
 #include "support/testhome.h"
 
 #include <QtCore/qjsonarray.h>
@@ -18,6 +16,8 @@
 #include <QtTest/qtest.h>
 
 #include <memory>
+
+using namespace Qt::StringLiterals;
 
 using namespace d2a;
 
@@ -32,20 +32,13 @@ class TestProxy final : public QObject
     Q_OBJECT
 
 private:
-    QElapsedTimer m_clock;
-    std::unique_ptr<FakeUpstream> m_fake;
-    std::unique_ptr<ProxyService> m_proxy;
-    std::unique_ptr<HttpClient> m_client;
+    ProxyFixture m_f;
     QStringList m_logLines;
     QTemporaryDir m_home; // HOME, config and data dirs: no test reads or writes the developer's own state
 
     Config makeConfig()
     {
-        Config c = ConfigLoader::defaults();
-        c.endpoints[ModelType::Anthropic] = m_fake->url(QStringLiteral("/api/llm/a/v1/messages"));
-        c.endpoints[ModelType::OpenAI] = m_fake->url(QStringLiteral("/api/llm/o/v1/responses"));
-        c.endpoints[ModelType::Common] = m_fake->url(QStringLiteral("/api/llm/o/v1/chat/completions"));
-        c.endpoints[ModelType::Google] = m_fake->url(QStringLiteral("/api/llm/g/v1/generate"));
+        Config c = m_f.config();
         auto model = [](const QString &name, const QString &id, ModelType type, const QString &provider) {
             ModelConfig m;
             m.name = name;
@@ -60,34 +53,27 @@ private:
             c.models.append(model(QString(), QStringLiteral("cut-") + modelTypeName(t), t, QString()));
             c.models.append(model(QString(), QStringLiteral("slow-") + modelTypeName(t), t, QString()));
         }
-        c.userAgentUpdateUrl.clear();
         c.timeouts.firstByteMs = 800;
         c.timeouts.idleMs = 800;
         c.maxBodyBytes = 512 * 1024;
-        c.tokenStore = QStringLiteral("file");
         return c;
     }
 
     void startProxy(const Config &c, const QString &factoryKey)
     {
-        m_proxy = std::make_unique<ProxyService>();
-        Environment env;
-        env.factoryApiKey = factoryKey;
-        m_proxy->setEnvironment(env);
-        m_proxy->setConfig(c);
-        auto r = m_proxy->start(QStringLiteral("127.0.0.1"), 0);
-        QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
-        // The key is checked with Factory (whoami) at start: let that settle before the test counts connections.
-        QTRY_VERIFY(m_proxy->auth()->isLoaded() && m_proxy->auth()->keyChecked());
+        m_f.factoryKey = factoryKey;
+        // The key is checked with Factory (whoami) at start: the fixture lets that settle before the test counts
+        // connections.
+        QVERIFY2(m_f.startProxy(c), qPrintable(m_f.startError));
     }
 
-    QUrl proxyUrl(const QString &path) const { return QUrl(m_proxy->baseUrl() + path); }
+    QUrl proxyUrl(const QString &path) const { return m_f.url(path); }
 
     /// Runs one call to completion.
     void call(RecordedCall &rc, const QByteArray &method, const QString &path, const QByteArray &body,
               const HeaderList &headers = {})
     {
-        startCall(*m_client, rc, method, proxyUrl(path), body, headers, m_clock);
+        startCall(*m_f.client, rc, method, proxyUrl(path), body, headers, m_f.clock);
         QTRY_VERIFY_WITH_TIMEOUT(rc.done(), 10000);
     }
 
@@ -104,12 +90,9 @@ private Q_SLOTS:
     void init()
     {
         QTest::failOnWarning(QRegularExpression(QStringLiteral(".*"))); // an unexpected warning is a failure
-        m_clock.start();
         m_logLines.clear();
         log::setSink([this](QtMsgType, const QString &, const QString &line) { m_logLines.append(line); });
-        m_fake = std::make_unique<FakeUpstream>();
-        QVERIFY(m_fake->listen());
-        m_client = std::make_unique<HttpClient>();
+        QVERIFY(m_f.up());
         startProxy(makeConfig(), kFactoryKey);
     }
 
@@ -122,9 +105,9 @@ private Q_SLOTS:
             QVERIFY2(!line.contains(kAccessKey), qPrintable(line));
         }
         log::setSink({});
-        m_client.reset();
-        m_proxy.reset();
-        m_fake.reset();
+        m_f.client.reset();
+        m_f.proxy.reset();
+        m_f.fake.reset();
     }
 
     void infoAndModels()
@@ -132,9 +115,9 @@ private Q_SLOTS:
         RecordedCall info;
         call(info, "GET", QStringLiteral("/"), {});
         QCOMPARE(info.status, 200);
-        QCOMPARE(info.json().value("name").toString(), QStringLiteral("droid2api"));
-        QCOMPARE(info.json().value("auth").toObject().value("source").toString(), QStringLiteral("factory_api_key"));
-        QVERIFY(info.json().value("endpoints").toArray().contains(QStringLiteral("POST /v1/messages")));
+        QCOMPARE(info.json().value(u"name"_s).toString(), QStringLiteral("droid2api"));
+        QCOMPARE(info.json().value(u"auth"_s).toObject().value(u"source"_s).toString(), QStringLiteral("factory_api_key"));
+        QVERIFY(info.json().value(u"endpoints"_s).toArray().contains(QStringLiteral("POST /v1/messages")));
         QVERIFY(!info.body.contains(kFactoryKey.toUtf8()));
 
         RecordedCall head;
@@ -145,18 +128,18 @@ private Q_SLOTS:
         RecordedCall models;
         call(models, "GET", QStringLiteral("/v1/models"), {});
         QCOMPARE(models.status, 200);
-        const QJsonArray data = models.json().value("data").toArray();
+        const QJsonArray data = models.json().value(u"data"_s).toArray();
         QVERIFY(data.size() >= 15);
-        const double created = data.first().toObject().value("created").toDouble();
+        const double created = data.first().toObject().value(u"created"_s).toDouble();
         QVERIFY2(created > 1.6e9 && created < 1e10, "created must be in seconds");
-        QCOMPARE(data.first().toObject().value("object").toString(), QStringLiteral("model"));
+        QCOMPARE(data.first().toObject().value(u"object"_s).toString(), QStringLiteral("model"));
 
         RecordedCall preflight;
         call(preflight, "OPTIONS", QStringLiteral("/v1/messages"), {},
              { { "Origin", "http://example.test" }, { "Access-Control-Request-Headers", "x-api-key,content-type" } });
         QCOMPARE(preflight.status, 403); // no web page is allowed by default
         QVERIFY(preflight.header("access-control-allow-origin").isEmpty());
-        QCOMPARE(m_fake->received.size(), 0);
+        QCOMPARE(m_f.fake->received.size(), 0);
     }
 
     void webPagesAndForeignHostsAreRefused_data()
@@ -186,11 +169,11 @@ private Q_SLOTS:
         QFETCH(QByteArray, header);
         QFETCH(QByteArray, value);
         QTcpSocket raw;
-        raw.connectToHost(QHostAddress::LocalHost, m_proxy->port());
+        raw.connectToHost(QHostAddress::LocalHost, m_f.proxy->port());
         QVERIFY(raw.waitForConnected(5000));
         const QByteArray body = R"({"model":"claude-opus-4-6","max_tokens":5,"messages":[{"role":"user","content":"x"}],"contents":[],"input":"x"})";
         QByteArray request = method.toLatin1() + ' ' + path.toLatin1() + " HTTP/1.1\r\n";
-        request += header == "Host" ? "Host: " + value + "\r\n" : "Host: 127.0.0.1\r\nOrigin: " + value + "\r\n";
+        request += header == "Host" ? QByteArray("Host: " + value + "\r\n") : QByteArray("Host: 127.0.0.1\r\nOrigin: " + value + "\r\n");
         request += "Content-Type: text/plain\r\nContent-Length: " + QByteArray::number(method == u"POST" ? body.size() : 0) + "\r\n\r\n";
         if (method == u"POST")
             request += body;
@@ -206,7 +189,7 @@ private Q_SLOTS:
             QVERIFY2(json.contains("\"type\":\"error\""), json.constData());
         else if (f == WireFormat::Gemini)
             QVERIFY2(json.contains("\"status\":\"PERMISSION_DENIED\""), json.constData());
-        QCOMPARE(m_fake->received.size(), 0);
+        QCOMPARE(m_f.fake->received.size(), 0);
     }
 
     void allowedOriginsAndHostsWork()
@@ -230,11 +213,11 @@ private Q_SLOTS:
              { { "Origin", "https://tool.example" } });
         QCOMPARE(post.status, 200);
         QCOMPARE(post.header("access-control-allow-origin"), QByteArray("https://tool.example"));
-        QCOMPARE(m_fake->received.size(), 1);
+        QCOMPARE(m_f.fake->received.size(), 1);
         // GET / from a page says only that the proxy is up.
         RecordedCall info;
         call(info, "GET", QStringLiteral("/"), {}, { { "Origin", "https://tool.example" } });
-        QCOMPARE(info.json(), QJsonObject({ { "name", "droid2api" }, { "status", "ok" } }));
+        QCOMPARE(info.json(), QJsonObject({ { u"name"_s, u"droid2api"_s }, { u"status"_s, u"ok"_s } }));
         // An allowed name as Host.
         RecordedCall named;
         call(named, "GET", QStringLiteral("/v1/models"), {}, { { "Host", "devbox.lan:3000" } });
@@ -243,7 +226,7 @@ private Q_SLOTS:
         RecordedCall other;
         call(other, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[]})", { { "Origin", "https://tool.example.evil" } });
         QCOMPARE(other.status, 403);
-        QCOMPARE(m_fake->received.size(), 1);
+        QCOMPARE(m_f.fake->received.size(), 1);
     }
 
     void listeningBeyondLoopbackNeedsAnAccessKey()
@@ -260,14 +243,14 @@ private Q_SLOTS:
         QVERIFY(guarded.start(QStringLiteral("0.0.0.0"), 0).ok());
         // With the key set, GET / shows details only to callers that present it.
         RecordedCall anonymous;
-        startCall(*m_client, anonymous, "GET", QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(guarded.port())), {}, {}, m_clock);
+        startCall(*m_f.client, anonymous, "GET", QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(guarded.port())), {}, {}, m_f.clock);
         QTRY_VERIFY(anonymous.done());
-        QCOMPARE(anonymous.json(), QJsonObject({ { "name", "droid2api" }, { "status", "ok" } }));
+        QCOMPARE(anonymous.json(), QJsonObject({ { u"name"_s, u"droid2api"_s }, { u"status"_s, u"ok"_s } }));
         RecordedCall keyedCall;
-        startCall(*m_client, keyedCall, "GET", QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(guarded.port())), {},
-                  { { "Authorization", "Bearer " + kAccessKey.toUtf8() } }, m_clock);
+        startCall(*m_f.client, keyedCall, "GET", QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(guarded.port())), {},
+                  { { "Authorization", "Bearer " + kAccessKey.toUtf8() } }, m_f.clock);
         QTRY_VERIFY(keyedCall.done());
-        QVERIFY(keyedCall.json().contains("auth"));
+        QVERIFY(keyedCall.json().contains(u"auth"_s));
     }
 
     void routes_data()
@@ -293,18 +276,18 @@ private Q_SLOTS:
         QFETCH(QByteArray, upstreamPath);
         QFETCH(QByteArray, provider);
         QFETCH(QString, answerKey);
-        QJsonObject req { { "messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "hi" } } } },
-                          { "max_tokens", 100 },
-                          { "x_unknown_future_field", QJsonObject { { "keep", true } } } };
+        QJsonObject req { { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } },
+                          { u"max_tokens"_s, 100 },
+                          { u"x_unknown_future_field"_s, QJsonObject { { u"keep"_s, true } } } };
         if (!model.isEmpty())
-            req.insert("model", model);
+            req.insert(u"model"_s, model);
         RecordedCall rc;
         call(rc, "POST", path, body(req), { { "x-session-id", "0f0e0d0c-0b0a-4908-8706-050403020100" } });
         QCOMPARE(rc.status, 200);
         QVERIFY2(rc.json().contains(answerKey), rc.body.constData());
         QCOMPARE(rc.header("x-request-id"), QByteArray("req_fake_1"));
-        QCOMPARE(m_fake->received.size(), 1);
-        const FakeUpstream::Received &up = m_fake->received.first();
+        QCOMPARE(m_f.fake->received.size(), 1);
+        const FakeUpstream::Received &up = m_f.fake->received.first();
         QCOMPARE(up.path, upstreamPath);
         QCOMPARE(up.header("authorization"), "Bearer " + kFactoryKey.toUtf8());
         QCOMPARE(up.header("x-factory-client"), QByteArray("cli"));
@@ -314,15 +297,15 @@ private Q_SLOTS:
         QCOMPARE(up.header("user-agent"), QByteArray("factory-cli/0.225.2"));
         QVERIFY(up.header("accept-encoding").isEmpty());
         // Same-format passthrough keeps fields it has no reason to touch.
-        QCOMPARE(up.json.value("x_unknown_future_field").toObject().value("keep").toBool(), true);
+        QCOMPARE(up.json.value(u"x_unknown_future_field"_s).toObject().value(u"keep"_s).toBool(), true);
         if (provider == "anthropic") {
             QCOMPARE(up.header("anthropic-version"), QByteArray("2023-06-01"));
             QCOMPARE(up.header("x-api-key"), QByteArray("placeholder"));
             QCOMPARE(up.header("x-stainless-lang"), QByteArray("js"));
         }
         if (provider == "google") {
-            QCOMPARE(up.json.value("model").toString(), QStringLiteral("gemini-test"));
-            QVERIFY(!up.json.contains("stream")); // Factory's Gemini route takes none (it always streams)
+            QCOMPARE(up.json.value(u"model"_s).toString(), QStringLiteral("gemini-test"));
+            QVERIFY(!up.json.contains(u"stream"_s)); // Factory's Gemini route takes none (it always streams)
         }
     }
 
@@ -331,42 +314,42 @@ private Q_SLOTS:
         // A string system prompt is kept, after the Droid prefix; cache_control on blocks survives.
         RecordedCall a;
         call(a, "POST", QStringLiteral("/v1/messages"),
-             body({ { "model", "claude-opus-4-6" }, { "max_tokens", 50 }, { "system", "You are a pirate." },
-                    { "messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", QJsonArray { QJsonObject {
-                        { "type", "text" }, { "text", "hi" }, { "cache_control", QJsonObject { { "type", "ephemeral" } } } } } } } } } }));
+             body({ { u"model"_s, u"claude-opus-4-6"_s }, { u"max_tokens"_s, 50 }, { u"system"_s, u"You are a pirate."_s },
+                    { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, QJsonArray { QJsonObject {
+                        { u"type"_s, u"text"_s }, { u"text"_s, u"hi"_s }, { u"cache_control"_s, QJsonObject { { u"type"_s, u"ephemeral"_s } } } } } } } } } }));
         QCOMPARE(a.status, 200);
-        const QJsonObject up = m_fake->received.last().json;
-        const QJsonArray system = up.value("system").toArray();
+        const QJsonObject up = m_f.fake->received.last().json;
+        const QJsonArray system = up.value(u"system"_s).toArray();
         QCOMPARE(system.size(), 2);
-        QVERIFY(system[0].toObject().value("text").toString().startsWith(QStringLiteral("You are Droid")));
-        QCOMPARE(system[1].toObject().value("text").toString(), QStringLiteral("You are a pirate."));
-        QCOMPARE(up.value("messages").toArray()[0].toObject().value("content").toArray()[0].toObject()
-                     .value("cache_control").toObject().value("type").toString(), QStringLiteral("ephemeral"));
+        QVERIFY(system[0].toObject().value(u"text"_s).toString().startsWith(QStringLiteral("You are Droid")));
+        QCOMPARE(system[1].toObject().value(u"text"_s).toString(), QStringLiteral("You are a pirate."));
+        QCOMPARE(up.value(u"messages"_s).toArray()[0].toObject().value(u"content"_s).toArray()[0].toObject()
+                     .value(u"cache_control"_s).toObject().value(u"type"_s).toString(), QStringLiteral("ephemeral"));
 
         RecordedCall c;
         call(c, "POST", QStringLiteral("/v1/chat/completions"),
-             body({ { "model", "glm-5.2" }, { "messages", QJsonArray { QJsonObject { { "role", "system" }, { "content", "Be brief." } },
-                                                                      QJsonObject { { "role", "user" }, { "content", "hi" } } } } }));
-        const QJsonArray msgs = m_fake->received.last().json.value("messages").toArray();
+             body({ { u"model"_s, u"glm-5.2"_s }, { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"system"_s }, { u"content"_s, u"Be brief."_s } },
+                                                                      QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } } }));
+        const QJsonArray msgs = m_f.fake->received.last().json.value(u"messages"_s).toArray();
         QCOMPARE(msgs.size(), 2);
-        QVERIFY(msgs[0].toObject().value("content").toString().startsWith(QStringLiteral("You are Droid")));
-        QVERIFY(msgs[0].toObject().value("content").toString().endsWith(QStringLiteral("Be brief.")));
+        QVERIFY(msgs[0].toObject().value(u"content"_s).toString().startsWith(QStringLiteral("You are Droid")));
+        QVERIFY(msgs[0].toObject().value(u"content"_s).toString().endsWith(QStringLiteral("Be brief.")));
 
         RecordedCall r;
-        call(r, "POST", QStringLiteral("/v1/responses"), body({ { "model", "gpt-5.4" }, { "input", "hi" }, { "instructions", "Be kind." } }));
-        const QJsonObject ru = m_fake->received.last().json;
-        QVERIFY(ru.value("instructions").toString().startsWith(QStringLiteral("You are Droid")));
-        QVERIFY(ru.value("instructions").toString().endsWith(QStringLiteral("Be kind.")));
-        QCOMPARE(ru.value("input").toString(), QStringLiteral("hi")); // droid's string input passes unchanged
+        call(r, "POST", QStringLiteral("/v1/responses"), body({ { u"model"_s, u"gpt-5.4"_s }, { u"input"_s, u"hi"_s }, { u"instructions"_s, u"Be kind."_s } }));
+        const QJsonObject ru = m_f.fake->received.last().json;
+        QVERIFY(ru.value(u"instructions"_s).toString().startsWith(QStringLiteral("You are Droid")));
+        QVERIFY(ru.value(u"instructions"_s).toString().endsWith(QStringLiteral("Be kind.")));
+        QCOMPARE(ru.value(u"input"_s).toString(), QStringLiteral("hi")); // droid's string input passes unchanged
     }
 
     void modelRedirect()
     {
         RecordedCall rc;
         call(rc, "POST", QStringLiteral("/v1/messages"),
-             body({ { "model", "claude-3-5-haiku-20241022" }, { "max_tokens", 10 }, { "messages", QJsonArray() } }));
+             body({ { u"model"_s, u"claude-3-5-haiku-20241022"_s }, { u"max_tokens"_s, 10 }, { u"messages"_s, QJsonArray() } }));
         QCOMPARE(rc.status, 200);
-        QCOMPARE(m_fake->received.last().json.value("model").toString(), QStringLiteral("claude-haiku-4-5-20251001"));
+        QCOMPARE(m_f.fake->received.last().json.value(u"model"_s).toString(), QStringLiteral("claude-haiku-4-5-20251001"));
     }
 
     void translatedAnswersReportTheRequestedModel()
@@ -375,14 +358,14 @@ private Q_SLOTS:
         // the id the client asked for, not the upstream's.
         RecordedCall whole;
         call(whole, "POST", QStringLiteral("/v1/chat/completions"),
-             body({ { "model", "claude-3-5-haiku-20241022" }, { "messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "hi" } } } } }));
+             body({ { u"model"_s, u"claude-3-5-haiku-20241022"_s }, { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } } }));
         QCOMPARE(whole.status, 200);
-        QCOMPARE(m_fake->received.last().json.value("model").toString(), QStringLiteral("claude-haiku-4-5-20251001"));
-        QCOMPARE(whole.json().value("model").toString(), QStringLiteral("claude-3-5-haiku-20241022"));
+        QCOMPARE(m_f.fake->received.last().json.value(u"model"_s).toString(), QStringLiteral("claude-haiku-4-5-20251001"));
+        QCOMPARE(whole.json().value(u"model"_s).toString(), QStringLiteral("claude-3-5-haiku-20241022"));
         RecordedCall stream;
         call(stream, "POST", QStringLiteral("/v1/chat/completions"),
-             body({ { "model", "claude-3-5-haiku-20241022" }, { "stream", true },
-                    { "messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "hi" } } } } }));
+             body({ { u"model"_s, u"claude-3-5-haiku-20241022"_s }, { u"stream"_s, true },
+                    { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } } }));
         QCOMPARE(stream.status, 200);
         QVERIFY2(stream.body.contains("\"model\":\"claude-3-5-haiku-20241022\""), stream.body.constData());
         QVERIFY(!stream.body.contains("claude-haiku-4-5-20251001"));
@@ -395,16 +378,16 @@ private Q_SLOTS:
         auto sessionOf = [this](const QString &path, const QJsonObject &request, const HeaderList &headers = {}) {
             RecordedCall rc;
             call(rc, "POST", path, body(request), headers);
-            return rc.status == 200 ? m_fake->received.last().header("x-session-id") : QByteArray("failed");
+            return rc.status == 200 ? m_f.fake->received.last().header("x-session-id") : QByteArray("failed");
         };
-        const QJsonArray msgs { QJsonObject { { "role", "user" }, { "content", "x" } } };
-        const QJsonObject claude { { "model", "claude-opus-4-6" }, { "max_tokens", 5 }, { "messages", msgs },
-                                   { "metadata", QJsonObject { { "user_id", R"({"device_id":"d","account_uuid":"","session_id":"21eb1f40-5e4c-4a95-ae22-e9a087b5a7f7"})" } } } };
+        const QJsonArray msgs { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"x"_s } } };
+        const QJsonObject claude { { u"model"_s, u"claude-opus-4-6"_s }, { u"max_tokens"_s, 5 }, { u"messages"_s, msgs },
+                                   { u"metadata"_s, QJsonObject { { u"user_id"_s, QStringLiteral(R"({"device_id":"d","account_uuid":"","session_id":"21eb1f40-5e4c-4a95-ae22-e9a087b5a7f7"})") } } } };
         QCOMPARE(sessionOf(QStringLiteral("/v1/messages"), claude), QByteArray("21eb1f40-5e4c-4a95-ae22-e9a087b5a7f7"));
-        const QJsonObject codex { { "model", "gpt-5.4" }, { "input", "x" }, { "prompt_cache_key", "01a226e2-558e-75d2-b19a-0d3c1bc816b5" } };
+        const QJsonObject codex { { u"model"_s, u"gpt-5.4"_s }, { u"input"_s, u"x"_s }, { u"prompt_cache_key"_s, u"01a226e2-558e-75d2-b19a-0d3c1bc816b5"_s } };
         QCOMPARE(sessionOf(QStringLiteral("/v1/responses"), codex), QByteArray("01a226e2-558e-75d2-b19a-0d3c1bc816b5"));
         // A hint that is not a UUID becomes one, the same one each time.
-        const QJsonObject chat { { "model", "kimi-k3" }, { "messages", msgs } };
+        const QJsonObject chat { { u"model"_s, u"kimi-k3"_s }, { u"messages"_s, msgs } };
         const QByteArray a = sessionOf(QStringLiteral("/v1/chat/completions"), chat, { { "session_id", "my-session" } });
         QVERIFY(QRegularExpression(QStringLiteral("^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$")).match(QString::fromLatin1(a)).hasMatch());
         QCOMPARE(sessionOf(QStringLiteral("/v1/chat/completions"), chat, { { "session_id", "my-session" } }), a);
@@ -422,25 +405,25 @@ private Q_SLOTS:
         // id keys the cache.
         RecordedCall rc;
         call(rc, "POST", QStringLiteral("/v1/chat/completions"),
-             body({ { "model", "claude-opus-4-6" },
-                    { "messages", QJsonArray { QJsonObject { { "role", "system" }, { "content", "Be brief." } }, QJsonObject { { "role", "user" }, { "content", "q1" } },
-                                               QJsonObject { { "role", "assistant" }, { "content", "a1" } }, QJsonObject { { "role", "user" }, { "content", "q2" } } } } }),
+             body({ { u"model"_s, u"claude-opus-4-6"_s },
+                    { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"system"_s }, { u"content"_s, u"Be brief."_s } }, QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"q1"_s } },
+                                               QJsonObject { { u"role"_s, u"assistant"_s }, { u"content"_s, u"a1"_s } }, QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"q2"_s } } } } }),
              { { "x-session-id", "0f0e0d0c-0b0a-4908-8706-050403020100" } });
         QCOMPARE(rc.status, 200);
-        QJsonObject up = m_fake->received.last().json;
-        const QJsonArray system = up.value("system").toArray();
-        QCOMPARE(system.last().toObject().value("cache_control").toObject(), QJsonObject({ { "type", "ephemeral" }, { "ttl", "1h" } }));
-        QVERIFY(!system.first().toObject().contains("cache_control")); // the Droid sentence block stays bare
-        const QJsonArray msgs = up.value("messages").toArray();
-        QCOMPARE(msgs.last().toObject().value("content").toArray().last().toObject().value("cache_control").toObject(), QJsonObject({ { "type", "ephemeral" } }));
-        QVERIFY(!msgs.first().toObject().value("content").toArray().last().toObject().contains("cache_control"));
-        QCOMPARE(up.value("max_tokens").toInt(), 128000); // the model's own room, as the CLI sets it
+        QJsonObject up = m_f.fake->received.last().json;
+        const QJsonArray system = up.value(u"system"_s).toArray();
+        QCOMPARE(system.last().toObject().value(u"cache_control"_s).toObject(), QJsonObject({ { u"type"_s, u"ephemeral"_s }, { u"ttl"_s, u"1h"_s } }));
+        QVERIFY(!system.first().toObject().contains(u"cache_control"_s)); // the Droid sentence block stays bare
+        const QJsonArray msgs = up.value(u"messages"_s).toArray();
+        QCOMPARE(msgs.last().toObject().value(u"content"_s).toArray().last().toObject().value(u"cache_control"_s).toObject(), QJsonObject({ { u"type"_s, u"ephemeral"_s } }));
+        QVERIFY(!msgs.first().toObject().value(u"content"_s).toArray().last().toObject().contains(u"cache_control"_s));
+        QCOMPARE(up.value(u"max_tokens"_s).toInt(), 128000); // the model's own room, as the CLI sets it
         RecordedCall responses;
         call(responses, "POST", QStringLiteral("/v1/chat/completions"),
-             body({ { "model", "gpt-5.4" }, { "messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "q" } } } } }),
+             body({ { u"model"_s, u"gpt-5.4"_s }, { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"q"_s } } } } }),
              { { "x-session-id", "0f0e0d0c-0b0a-4908-8706-050403020100" } });
         QCOMPARE(responses.status, 200);
-        QCOMPARE(m_fake->received.last().json.value("prompt_cache_key").toString(), QStringLiteral("0f0e0d0c-0b0a-4908-8706-050403020100"));
+        QCOMPARE(m_f.fake->received.last().json.value(u"prompt_cache_key"_s).toString(), QStringLiteral("0f0e0d0c-0b0a-4908-8706-050403020100"));
     }
 
     void whatATranslationLeavesOutIsNamed()
@@ -461,20 +444,20 @@ private Q_SLOTS:
         call(rc, "POST", QStringLiteral("/v1/messages"), request, { { "x-reasoning-level", "auto" } }); // keep the client's own
         QCOMPARE(rc.status, 200);
         QCOMPARE(rc.header("x-droid2api-dropped"), QByteArray("tools[0] (web_search_20250305), thinking.display, context_management"));
-        const QJsonObject up = m_fake->received.last().json;
-        const QJsonArray tools = up.value("tools").toArray();
+        const QJsonObject up = m_f.fake->received.last().json;
+        const QJsonArray tools = up.value(u"tools"_s).toArray();
         QCOMPARE(tools.size(), 1);
-        QCOMPARE(tools.at(0).toObject().value("function").toObject().value("name").toString(), QStringLiteral("Bash"));
-        const QJsonArray msgs = up.value("messages").toArray();
+        QCOMPARE(tools.at(0).toObject().value(u"function"_s).toObject().value(u"name"_s).toString(), QStringLiteral("Bash"));
+        const QJsonArray msgs = up.value(u"messages"_s).toArray();
         QCOMPARE(msgs.size(), 4); // system, user, assistant, user: one system message, first
-        QCOMPARE(msgs.at(0).toObject().value("role").toString(), QStringLiteral("system"));
-        QVERIFY(msgs.at(0).toObject().value("content").toString().endsWith( // after the Droid prefix
+        QCOMPARE(msgs.at(0).toObject().value(u"role"_s).toString(), QStringLiteral("system"));
+        QVERIFY(msgs.at(0).toObject().value(u"content"_s).toString().endsWith( // after the Droid prefix
             QStringLiteral("Be brief.\n\n(System message given after message 2 of the conversation:)\nAnswer in French from now on.")));
-        QCOMPARE(up.value("reasoning_effort").toString(), QStringLiteral("high"));
+        QCOMPARE(up.value(u"reasoning_effort"_s).toString(), QStringLiteral("high"));
         // Nothing left out: no header.
         RecordedCall plain;
         call(plain, "POST", QStringLiteral("/v1/messages"),
-             body({ { "model", "glm-5.2" }, { "max_tokens", 10 }, { "messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "x" } } } } }));
+             body({ { u"model"_s, u"glm-5.2"_s }, { u"max_tokens"_s, 10 }, { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"x"_s } } } } }));
         QCOMPARE(plain.status, 200);
         QVERIFY(plain.header("x-droid2api-dropped").isEmpty());
     }
@@ -483,54 +466,54 @@ private Q_SLOTS:
     {
         RecordedCall high;
         call(high, "POST", QStringLiteral("/v1/messages"),
-             body({ { "model", "claude-opus-4-6" }, { "max_tokens", 1000 }, { "temperature", 0.2 }, { "messages", QJsonArray() } }),
+             body({ { u"model"_s, u"claude-opus-4-6"_s }, { u"max_tokens"_s, 1000 }, { u"temperature"_s, 0.2 }, { u"messages"_s, QJsonArray() } }),
              { { "x-reasoning-level", "high" }, { "anthropic-beta", "prompt-caching-2024-07-31" } });
         QCOMPARE(high.status, 200);
-        QJsonObject up = m_fake->received.last().json;
+        QJsonObject up = m_f.fake->received.last().json;
         // Opus 4.6 thinks adaptively (the level is its effort); no interleaved beta for it.
-        QCOMPARE(up.value("thinking").toObject(), QJsonObject({ { "type", "adaptive" } }));
-        QCOMPARE(up.value("output_config").toObject().value("effort").toString(), QStringLiteral("high"));
-        QCOMPARE(up.value("max_tokens").toInt(), 1000);
-        QVERIFY(!up.contains("temperature"));
-        QCOMPARE(m_fake->received.last().header("anthropic-beta"), QByteArray("prompt-caching-2024-07-31"));
+        QCOMPARE(up.value(u"thinking"_s).toObject(), QJsonObject({ { u"type"_s, u"adaptive"_s } }));
+        QCOMPARE(up.value(u"output_config"_s).toObject().value(u"effort"_s).toString(), QStringLiteral("high"));
+        QCOMPARE(up.value(u"max_tokens"_s).toInt(), 1000);
+        QVERIFY(!up.contains(u"temperature"_s));
+        QCOMPARE(m_f.fake->received.last().header("anthropic-beta"), QByteArray("prompt-caching-2024-07-31"));
         // A budget model (Sonnet 4.5) gets the budget, room above it and the interleaved beta.
         RecordedCall budget;
         call(budget, "POST", QStringLiteral("/v1/messages"),
-             body({ { "model", "claude-sonnet-4-5-20250929" }, { "max_tokens", 1000 }, { "messages", QJsonArray() } }), { { "x-reasoning-level", "high" } });
-        up = m_fake->received.last().json;
-        QCOMPARE(up.value("thinking").toObject().value("budget_tokens").toInt(), 24576);
-        QVERIFY(up.value("max_tokens").toInt() > 24576);
-        QCOMPARE(m_fake->received.last().header("anthropic-beta"), QByteArray("interleaved-thinking-2025-05-14"));
+             body({ { u"model"_s, u"claude-sonnet-4-5-20250929"_s }, { u"max_tokens"_s, 1000 }, { u"messages"_s, QJsonArray() } }), { { "x-reasoning-level", "high" } });
+        up = m_f.fake->received.last().json;
+        QCOMPARE(up.value(u"thinking"_s).toObject().value(u"budget_tokens"_s).toInt(), 24576);
+        QVERIFY(up.value(u"max_tokens"_s).toInt() > 24576);
+        QCOMPARE(m_f.fake->received.last().header("anthropic-beta"), QByteArray("interleaved-thinking-2025-05-14"));
         // A level the model does not take is clamped to its default, and said.
         QTest::ignoreMessage(QtInfoMsg, "model claude-sonnet-4-5-20250929 does not take reasoning level max; using off");
         RecordedCall clamped;
         call(clamped, "POST", QStringLiteral("/v1/messages"),
-             body({ { "model", "claude-sonnet-4-5-20250929" }, { "max_tokens", 1000 }, { "messages", QJsonArray() } }), { { "x-reasoning-level", "max" } });
-        QVERIFY(!m_fake->received.last().json.contains("thinking"));
+             body({ { u"model"_s, u"claude-sonnet-4-5-20250929"_s }, { u"max_tokens"_s, 1000 }, { u"messages"_s, QJsonArray() } }), { { "x-reasoning-level", "max" } });
+        QVERIFY(!m_f.fake->received.last().json.contains(u"thinking"_s));
 
         RecordedCall off;
         call(off, "POST", QStringLiteral("/v1/messages"),
-             body({ { "model", "claude-opus-4-6" }, { "max_tokens", 1000 }, { "messages", QJsonArray() },
-                    { "thinking", QJsonObject { { "type", "enabled" }, { "budget_tokens", 2000 } } } }),
+             body({ { u"model"_s, u"claude-opus-4-6"_s }, { u"max_tokens"_s, 1000 }, { u"messages"_s, QJsonArray() },
+                    { u"thinking"_s, QJsonObject { { u"type"_s, u"enabled"_s }, { u"budget_tokens"_s, 2000 } } } }),
              { { "x-reasoning-level", "off" }, { "anthropic-beta", "interleaved-thinking-2025-05-14" } });
-        up = m_fake->received.last().json;
-        QVERIFY(!up.contains("thinking"));
-        QVERIFY(m_fake->received.last().header("anthropic-beta").isEmpty());
+        up = m_f.fake->received.last().json;
+        QVERIFY(!up.contains(u"thinking"_s));
+        QVERIFY(m_f.fake->received.last().header("anthropic-beta").isEmpty());
 
         RecordedCall responses;
-        call(responses, "POST", QStringLiteral("/v1/responses"), body({ { "model", "gpt-5.4" }, { "input", "x" } }),
+        call(responses, "POST", QStringLiteral("/v1/responses"), body({ { u"model"_s, u"gpt-5.4"_s }, { u"input"_s, u"x"_s } }),
              { { "x-reasoning-level", "low" } });
-        QCOMPARE(m_fake->received.last().json.value("reasoning").toObject().value("effort").toString(), QStringLiteral("low"));
+        QCOMPARE(m_f.fake->received.last().json.value(u"reasoning"_s).toObject().value(u"effort"_s).toString(), QStringLiteral("low"));
 
         RecordedCall bad;
-        call(bad, "POST", QStringLiteral("/v1/chat/completions"), body({ { "model", "glm-5.2" }, { "messages", QJsonArray() } }),
+        call(bad, "POST", QStringLiteral("/v1/chat/completions"), body({ { u"model"_s, u"glm-5.2"_s }, { u"messages"_s, QJsonArray() } }),
              { { "x-reasoning-level", "extreme" } });
         QCOMPARE(bad.status, 400);
-        QVERIFY(bad.json().value("error").toObject().value("message").toString().contains(QStringLiteral("x-reasoning-level")));
+        QVERIFY(bad.json().value(u"error"_s).toObject().value(u"message"_s).toString().contains(QStringLiteral("x-reasoning-level")));
 
         RecordedCall fast;
-        call(fast, "POST", QStringLiteral("/v1/messages"), body({ { "model", "claude-opus-4-8-fast" }, { "max_tokens", 10 }, { "messages", QJsonArray() } }));
-        QVERIFY(m_fake->received.last().header("anthropic-beta").contains("fast-mode-2026-02-01"));
+        call(fast, "POST", QStringLiteral("/v1/messages"), body({ { u"model"_s, u"claude-opus-4-8-fast"_s }, { u"max_tokens"_s, 10 }, { u"messages"_s, QJsonArray() } }));
+        QVERIFY(m_f.fake->received.last().header("anthropic-beta").contains("fast-mode-2026-02-01"));
     }
 
     void streaming_data()
@@ -552,9 +535,9 @@ private Q_SLOTS:
         QFETCH(QString, model);
         QFETCH(QByteArray, format);
         RecordedCall rc;
-        startCall(*m_client, rc, "POST", proxyUrl(path),
-                  body({ { "model", model }, { "stream", true }, { "max_tokens", 10 }, { "messages", QJsonArray() },
-                         { "fake", QJsonObject { { "lockstep", true }, { "deltas", 4 } } } }), {}, m_clock);
+        startCall(*m_f.client, rc, "POST", proxyUrl(path),
+                  body({ { u"model"_s, model }, { u"stream"_s, true }, { u"max_tokens"_s, 10 }, { u"messages"_s, QJsonArray() },
+                         { u"fake"_s, QJsonObject { { u"lockstep"_s, true }, { u"deltas"_s, 4 } } } }), {}, m_f.clock);
         const QList<QByteArray> expected = FakeUpstream::streamEvents(format, model, 4);
         QByteArray sent;
         for (int i = 0; i < expected.size(); ++i) {
@@ -562,7 +545,7 @@ private Q_SLOTS:
             QTRY_VERIFY2_WITH_TIMEOUT(rc.body == sent, qPrintable(QStringLiteral("event %1 did not reach the client before the upstream "
                                                                                 "sent the next one").arg(i)), 10000);
             if (i + 1 < expected.size())
-                QVERIFY(m_fake->releaseNextEvent());
+                QVERIFY(m_f.fake->releaseNextEvent());
         }
         QTRY_VERIFY_WITH_TIMEOUT(rc.done(), 10000);
         QVERIFY2(rc.finished, qPrintable(rc.error));
@@ -577,27 +560,27 @@ private Q_SLOTS:
     {
         // The upstream stream would take minutes; the only way it ends early is the proxy aborting it.
         RecordedCall rc;
-        startCall(*m_client, rc, "POST", proxyUrl(QStringLiteral("/v1/messages")),
-                  body({ { "model", "claude-opus-4-6" }, { "stream", true }, { "max_tokens", 10 }, { "messages", QJsonArray() },
-                         { "fake", QJsonObject { { "delay_ms", 60000 }, { "deltas", 5 } } } }), {}, m_clock);
+        startCall(*m_f.client, rc, "POST", proxyUrl(QStringLiteral("/v1/messages")),
+                  body({ { u"model"_s, u"claude-opus-4-6"_s }, { u"stream"_s, true }, { u"max_tokens"_s, 10 }, { u"messages"_s, QJsonArray() },
+                         { u"fake"_s, QJsonObject { { u"delay_ms"_s, 60000 }, { u"deltas"_s, 5 } } } }), {}, m_f.clock);
         QTRY_VERIFY_WITH_TIMEOUT(!rc.body.isEmpty(), 10000);
-        QSignalSpy aborted(m_fake.get(), &FakeUpstream::streamAborted);
+        QSignalSpy aborted(m_f.fake.get(), &FakeUpstream::streamAborted);
         rc.reply->abort();
         QTRY_VERIFY_WITH_TIMEOUT(aborted.count() == 1, 30000);
-        QTRY_COMPARE_WITH_TIMEOUT(m_proxy->activeRequests(), 0, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_f.proxy->activeRequests(), 0, 10000);
     }
 
     void utf8SplitAcrossWrites()
     {
         RecordedCall rc;
         call(rc, "POST", QStringLiteral("/v1/messages"),
-             body({ { "model", "claude-opus-4-6" }, { "stream", true }, { "max_tokens", 10 }, { "messages", QJsonArray() },
-                    { "fake", QJsonObject { { "scenario", "utf8split" }, { "delay_ms", 100 } } } }));
+             body({ { u"model"_s, u"claude-opus-4-6"_s }, { u"stream"_s, true }, { u"max_tokens"_s, 10 }, { u"messages"_s, QJsonArray() },
+                    { u"fake"_s, QJsonObject { { u"scenario"_s, u"utf8split"_s }, { u"delay_ms"_s, 100 } } } }));
         QVERIFY(rc.finished);
         const QList<QByteArray> events = SseSplitter().feed(rc.body);
         QCOMPARE(events.size(), 2);
         const QJsonObject ev = QJsonDocument::fromJson(SseSplitter::parse(events[0]).data).object();
-        QCOMPARE(ev.value("delta").toObject().value("text").toString(), QStringLiteral("h\u00e9llo \u4e16\u754c \U0001F600"));
+        QCOMPARE(ev.value(u"delta"_s).toObject().value(u"text"_s).toString(), QStringLiteral("h\u00e9llo \u4e16\u754c \U0001F600"));
     }
 
     void errors_data()
@@ -607,8 +590,8 @@ private Q_SLOTS:
         QTest::addColumn<int>("status");
         QTest::addColumn<QString>("messagePart");
         auto statusBody = [](const char *model, int status, const char *upstreamBody) {
-            return body({ { "model", model }, { "max_tokens", 5 }, { "messages", QJsonArray() },
-                          { "fake", QJsonObject { { "scenario", "status" }, { "status", status }, { "body", upstreamBody } } } });
+            return body({ { u"model"_s, QString::fromUtf8(model) }, { u"max_tokens"_s, 5 }, { u"messages"_s, QJsonArray() },
+                          { u"fake"_s, QJsonObject { { u"scenario"_s, u"status"_s }, { u"status"_s, status }, { u"body"_s, QString::fromUtf8(upstreamBody) } } } });
         };
         const QByteArray fakeStatus = statusBody("claude-opus-4-6", 429, "{\"detail\":\"slow down please\"}");
         QTest::newRow("malformed json/messages") << "/v1/messages" << QByteArray("{\"model\":") << 400 << "not valid JSON";
@@ -648,16 +631,16 @@ private Q_SLOTS:
         const WireFormat f = RouteTable::instance().formatFor(path);
         QString message;
         if (f == WireFormat::Anthropic) {
-            QCOMPARE(o.value("type").toString(), QStringLiteral("error"));
-            QVERIFY(!o.value("error").toObject().value("type").toString().isEmpty());
-            message = o.value("error").toObject().value("message").toString();
+            QCOMPARE(o.value(u"type"_s).toString(), QStringLiteral("error"));
+            QVERIFY(!o.value(u"error"_s).toObject().value(u"type"_s).toString().isEmpty());
+            message = o.value(u"error"_s).toObject().value(u"message"_s).toString();
         } else if (f == WireFormat::Gemini) {
-            QCOMPARE(o.value("error").toObject().value("code").toInt(), status);
-            QVERIFY(!o.value("error").toObject().value("status").toString().isEmpty());
-            message = o.value("error").toObject().value("message").toString();
+            QCOMPARE(o.value(u"error"_s).toObject().value(u"code"_s).toInt(), status);
+            QVERIFY(!o.value(u"error"_s).toObject().value(u"status"_s).toString().isEmpty());
+            message = o.value(u"error"_s).toObject().value(u"message"_s).toString();
         } else {
-            QVERIFY(o.value("error").toObject().contains("type"));
-            message = o.value("error").toObject().value("message").toString();
+            QVERIFY(o.value(u"error"_s).toObject().contains(u"type"_s));
+            message = o.value(u"error"_s).toObject().value(u"message"_s).toString();
         }
         QVERIFY2(message.contains(messagePart), qPrintable(message));
     }
@@ -670,12 +653,12 @@ private Q_SLOTS:
         const quint16 deadPort = closed.serverPort();
         closed.close();
         c.endpoints[ModelType::Common] = QUrl(QStringLiteral("http://127.0.0.1:%1/x").arg(deadPort));
-        m_proxy->setConfig(c);
+        m_f.proxy->setConfig(c);
         QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral(" status=502 ")));
         RecordedCall rc;
         call(rc, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[]})");
         QCOMPARE(rc.status, 502);
-        QVERIFY(rc.json().value("error").toObject().value("message").toString().contains(QStringLiteral("cannot connect")));
+        QVERIFY(rc.json().value(u"error"_s).toObject().value(u"message"_s).toString().contains(QStringLiteral("cannot connect")));
     }
 
     void midStreamFailures_data()
@@ -698,8 +681,8 @@ private Q_SLOTS:
         QFETCH(QString, scenario);
         QFETCH(QByteArray, marker);
         RecordedCall rc;
-        call(rc, "POST", path, body({ { "model", model }, { "stream", true }, { "messages", QJsonArray() },
-                                      { "fake", QJsonObject { { "scenario", scenario }, { "delay_ms", 50 } } } }));
+        call(rc, "POST", path, body({ { u"model"_s, model }, { u"stream"_s, true }, { u"messages"_s, QJsonArray() },
+                                      { u"fake"_s, QJsonObject { { u"scenario"_s, scenario }, { u"delay_ms"_s, 50 } } } }));
         QCOMPARE(rc.status, 200);
         QVERIFY2(rc.body.contains(marker), rc.body.constData());
         QVERIFY(rc.finished);
@@ -722,18 +705,18 @@ private Q_SLOTS:
         QFETCH(QString, path);
         QFETCH(QString, model);
         RecordedCall rc;
-        QJsonObject request { { "model", model }, { "stream", true } };
+        QJsonObject request { { u"model"_s, model }, { u"stream"_s, true } };
         switch (RouteTable::instance().formatFor(path)) { // a body in the route's own format: nothing for the translation to leave out
         case WireFormat::Anthropic:
-            request.insert("max_tokens", 10);
+            request.insert(u"max_tokens"_s, 10);
             Q_FALLTHROUGH();
         case WireFormat::OpenAIChat:
-            request.insert("messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "x" } } });
+            request.insert(u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"x"_s } } });
             break;
-        case WireFormat::OpenAIResponses: request.insert("input", "x"); break;
+        case WireFormat::OpenAIResponses: request.insert(u"input"_s, u"x"_s); break;
         case WireFormat::Gemini:
-            request.remove("stream");
-            request.insert("contents", QJsonArray { QJsonObject { { "role", "user" }, { "parts", QJsonArray { QJsonObject { { "text", "x" } } } } } });
+            request.remove(u"stream"_s);
+            request.insert(u"contents"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"parts"_s, QJsonArray { QJsonObject { { u"text"_s, u"x"_s } } } } } });
             break;
         }
         call(rc, "POST", path, body(request));
@@ -758,13 +741,13 @@ private Q_SLOTS:
         Config c = makeConfig();
         c.timeouts.keepAliveMs = 150;
         c.timeouts.idleMs = 5000;
-        m_proxy->setConfig(c);
+        m_f.proxy->setConfig(c);
         QFETCH(QString, path);
         QFETCH(QString, model);
         QFETCH(QByteArray, ping);
         RecordedCall rc;
-        call(rc, "POST", path, body({ { "model", model }, { "stream", true }, { "max_tokens", 10 },
-                                      { "messages", QJsonArray { QJsonObject { { "role", "user" }, { "content", "x" } } } } }));
+        call(rc, "POST", path, body({ { u"model"_s, model }, { u"stream"_s, true }, { u"max_tokens"_s, 10 },
+                                      { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"x"_s } } } } }));
         QCOMPARE(rc.status, 200);
         QVERIFY2(rc.body.contains(ping), rc.body.constData());
         const QString grammar = checkStreamGrammar(RouteTable::instance().formatFor(path), rc.body);
@@ -777,10 +760,10 @@ private Q_SLOTS:
         Config c = makeConfig();
         c.timeouts.keepAliveMs = 100;
         c.timeouts.idleMs = 500;
-        m_proxy->setConfig(c);
+        m_f.proxy->setConfig(c);
         RecordedCall rc;
-        call(rc, "POST", QStringLiteral("/v1/messages"), body({ { "model", "claude-opus-4-6" }, { "stream", true }, { "messages", QJsonArray() },
-                                                               { "fake", QJsonObject { { "scenario", "stall" } } } }));
+        call(rc, "POST", QStringLiteral("/v1/messages"), body({ { u"model"_s, u"claude-opus-4-6"_s }, { u"stream"_s, true }, { u"messages"_s, QJsonArray() },
+                                                               { u"fake"_s, QJsonObject { { u"scenario"_s, u"stall"_s } } } }));
         QVERIFY(rc.body.contains("event: ping"));
         QVERIFY2(rc.body.contains("event: error") && rc.body.contains("went silent"), rc.body.constData());
     }
@@ -807,15 +790,15 @@ private Q_SLOTS:
         call(rc, "POST", path, body);
         QCOMPARE(rc.status, status);
         if (status >= 400)
-            QVERIFY(!rc.json().value("error").toObject().isEmpty() || rc.json().value("type").toString() == u"error");
-        QVERIFY(m_proxy->isRunning());
+            QVERIFY(!rc.json().value(u"error"_s).toObject().isEmpty() || rc.json().value(u"type"_s).toString() == u"error");
+        QVERIFY(m_f.proxy->isRunning());
     }
 
     void bodyLimit()
     {
         // Announced too large: refused from the headers, before the body is buffered.
         QTcpSocket raw;
-        raw.connectToHost(QHostAddress::LocalHost, m_proxy->port());
+        raw.connectToHost(QHostAddress::LocalHost, m_f.proxy->port());
         QVERIFY(raw.waitForConnected(2000));
         raw.write("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 900000000\r\n"
                   "Expect: 100-continue\r\n\r\n");
@@ -835,14 +818,14 @@ private Q_SLOTS:
         QByteArray big = QByteArray("{\"model\":\"glm-5.2\",\"messages\":[{\"role\":\"user\",\"content\":\"") + QByteArray(600 * 1024, 'a') + "\"}]}";
         call(rc, "POST", QStringLiteral("/v1/chat/completions"), big);
         QCOMPARE(rc.status, 413);
-        QCOMPARE(m_fake->received.size(), 0);
+        QCOMPARE(m_f.fake->received.size(), 0);
     }
 
     void expectContinue()
     {
         // curl sends "Expect: 100-continue" for large bodies and stalls a second unless answered.
         QTcpSocket raw;
-        raw.connectToHost(QHostAddress::LocalHost, m_proxy->port());
+        raw.connectToHost(QHostAddress::LocalHost, m_f.proxy->port());
         QVERIFY(raw.waitForConnected(2000));
         const QByteArray payload = R"({"model":"glm-5.2","messages":[]})";
         raw.write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
@@ -860,19 +843,19 @@ private Q_SLOTS:
         RecordedCall none;
         call(none, "POST", QStringLiteral("/v1/messages"), R"({"model":"claude-opus-4-6","messages":[]})");
         QCOMPARE(none.status, 401);
-        QCOMPARE(none.json().value("error").toObject().value("type").toString(), QStringLiteral("authentication_error"));
+        QCOMPARE(none.json().value(u"error"_s).toObject().value(u"type"_s).toString(), QStringLiteral("authentication_error"));
 
         RecordedCall own;
         call(own, "POST", QStringLiteral("/v1/messages"), R"({"model":"claude-opus-4-6","messages":[]})",
              { { "x-api-key", kClientKey.toUtf8() } });
         QCOMPARE(own.status, 200);
-        QCOMPARE(m_fake->received.last().header("authorization"), "Bearer " + kClientKey.toUtf8());
+        QCOMPARE(m_f.fake->received.last().header("authorization"), "Bearer " + kClientKey.toUtf8());
 
         RecordedCall bearer;
         call(bearer, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[]})",
              { { "Authorization", "Bearer " + kClientKey.toUtf8() } });
         QCOMPARE(bearer.status, 200);
-        QCOMPARE(m_fake->received.last().header("authorization"), "Bearer " + kClientKey.toUtf8());
+        QCOMPARE(m_f.fake->received.last().header("authorization"), "Bearer " + kClientKey.toUtf8());
     }
 
     void accessKey()
@@ -885,7 +868,7 @@ private Q_SLOTS:
         RecordedCall noKey;
         call(noKey, "POST", QStringLiteral("/v1/responses"), R"({"model":"gpt-5.4","input":"x"})");
         QCOMPARE(noKey.status, 401);
-        QVERIFY(noKey.json().value("error").toObject().value("message").toString().contains(QStringLiteral("access key")));
+        QVERIFY(noKey.json().value(u"error"_s).toObject().value(u"message"_s).toString().contains(QStringLiteral("access key")));
         RecordedCall wrong;
         call(wrong, "GET", QStringLiteral("/v1/models"), {}, { { "Authorization", "Bearer wrong-key-123456789" } });
         QCOMPARE(wrong.status, 401);
@@ -894,7 +877,7 @@ private Q_SLOTS:
              { { "Authorization", "Bearer " + kAccessKey.toUtf8() } });
         QCOMPARE(right.status, 200);
         // The local key is never forwarded; Factory gets its own key.
-        QCOMPARE(m_fake->received.last().header("authorization"), "Bearer " + kFactoryKey.toUtf8());
+        QCOMPARE(m_f.fake->received.last().header("authorization"), "Bearer " + kFactoryKey.toUtf8());
         RecordedCall goog;
         call(goog, "POST", QStringLiteral("/v1beta/models/gemini-test:generateContent"), R"({"contents":[]})",
              { { "x-goog-api-key", kAccessKey.toUtf8() } });
@@ -912,11 +895,11 @@ private Q_SLOTS:
         constexpr int n = 16;
         std::vector<RecordedCall> calls(n);
         for (int i = 0; i < n; ++i)
-            startCall(*m_client, calls[size_t(i)], "POST", proxyUrl(QStringLiteral("/v1/messages")),
-                      body({ { "model", "claude-opus-4-6" }, { "stream", true }, { "messages", QJsonArray() },
-                             { "fake", QJsonObject { { "delay_ms", 300 }, { "deltas", 2 } } } }), {}, m_clock);
+            startCall(*m_f.client, calls[size_t(i)], "POST", proxyUrl(QStringLiteral("/v1/messages")),
+                      body({ { u"model"_s, u"claude-opus-4-6"_s }, { u"stream"_s, true }, { u"messages"_s, QJsonArray() },
+                             { u"fake"_s, QJsonObject { { u"delay_ms"_s, 300 }, { u"deltas"_s, 2 } } } }), {}, m_f.clock);
         QTRY_VERIFY_WITH_TIMEOUT(std::all_of(calls.begin(), calls.end(), [](const RecordedCall &c) { return c.done(); }), 10000);
-        QCOMPARE(m_fake->maxOpenConnections, n);
+        QCOMPARE(m_f.fake->maxOpenConnections, n);
         for (const RecordedCall &c : calls)
             QCOMPARE(c.status, 200);
     }
@@ -928,20 +911,20 @@ private Q_SLOTS:
             call(rc, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[]})");
             QCOMPARE(rc.status, 200);
         }
-        QCOMPARE(m_fake->received.size(), 3);
-        QCOMPARE(m_fake->connectionsAccepted, 1);
+        QCOMPARE(m_f.fake->received.size(), 3);
+        QCOMPARE(m_f.fake->connectionsAccepted, 1);
     }
 
     void gracefulShutdownWaitsForStreams()
     {
         RecordedCall rc;
-        startCall(*m_client, rc, "POST", proxyUrl(QStringLiteral("/v1/messages")),
-                  body({ { "model", "claude-opus-4-6" }, { "stream", true }, { "messages", QJsonArray() },
-                         { "fake", QJsonObject { { "delay_ms", 100 }, { "deltas", 3 } } } }), {}, m_clock);
+        startCall(*m_f.client, rc, "POST", proxyUrl(QStringLiteral("/v1/messages")),
+                  body({ { u"model"_s, u"claude-opus-4-6"_s }, { u"stream"_s, true }, { u"messages"_s, QJsonArray() },
+                         { u"fake"_s, QJsonObject { { u"delay_ms"_s, 100 }, { u"deltas"_s, 3 } } } }), {}, m_f.clock);
         QTRY_VERIFY_WITH_TIMEOUT(!rc.body.isEmpty(), 3000);
-        QSignalSpy finished(m_proxy.get(), &ProxyService::shutdownFinished);
-        m_proxy->shutdown(5000);
-        QVERIFY(!m_proxy->isRunning());
+        QSignalSpy finished(m_f.proxy.get(), &ProxyService::shutdownFinished);
+        m_f.proxy->shutdown(5000);
+        QVERIFY(!m_f.proxy->isRunning());
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 5000);
         QCOMPARE(finished.first().first().toBool(), true);
         QVERIFY(rc.finished);
