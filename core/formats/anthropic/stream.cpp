@@ -259,7 +259,7 @@ private:
             return;
         if (m_openKind == Kind::Thinking) // a thinking block ends with its signature (Claude Code expects it)
             out += blockDelta("signature_delta", "signature", ir::wrapSignature(m_signatureFormat, m_signature));
-        out += sse("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":" + QByteArray::number(m_index) + '}');
+        out += sse("content_block_stop", QByteArray("{\"type\":\"content_block_stop\",\"index\":" + QByteArray::number(m_index) + '}'));
         m_open = false;
         m_signature.clear();
         ++m_index;

@@ -188,7 +188,7 @@ Result<QByteArray> writeRequest(const ir::Request &r)
     Writer w(&out);
     w.beginObject().key("contents").beginArray();
     for (const Turn &t : std::as_const(turns))
-        w.beginObject().member("role", t.model ? "model" : "user").key("parts").raw("[" + t.parts + "]").endObject();
+        w.beginObject().member("role", t.model ? "model" : "user").key("parts").raw(QByteArray("[" + t.parts + "]")).endObject();
     w.endArray();
     const QList<Part> system = systemWithFolded(r);
     if (!system.isEmpty()) {

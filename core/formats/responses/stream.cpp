@@ -254,7 +254,7 @@ private:
     void responseMember(Writer &w, const char *status, const ir::Usage *usage, ir::Finish finish)
     {
         w.key("response");
-        writeResponseObject(w, m_id, m_model, QLatin1StringView(status), "[" + m_output + "]", usage, finish, m_created);
+        writeResponseObject(w, m_id, m_model, QLatin1StringView(status), QByteArray("[" + m_output + "]"), usage, finish, m_created);
     }
 
     void open(QByteArray &out, const Part &p)
