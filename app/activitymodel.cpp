@@ -59,7 +59,8 @@ QVariant ActivityModel::data(const QModelIndex &index, int role) const
     const Row &row = m_rows.at(std::size_t(index.row()));
     const d2a::RequestRecord &r = row.record;
     if (role == Qt::TextAlignmentRole)
-        return index.column() >= Status && index.column() <= Out ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+        return index.column() >= Status && index.column() <= Out ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
+                                                                 : QVariant();
     // Errors stand out: red for ours and the upstream's (5xx), orange for the client's (4xx).
     if (role == Qt::ForegroundRole && r.status >= 400)
         return QBrush(toneColor(r.status >= 500 || r.status == 0 ? Tone::Error : Tone::Warning));
@@ -88,7 +89,9 @@ QString ActivityModel::details(int row) const
     const Row &w = m_rows.at(std::size_t(row));
     const d2a::RequestRecord &r = w.record;
     QStringList lines;
-    lines << tr("Request #%1 at %2").arg(r.id).arg(w.at.toOffsetFromUtc(w.at.offsetFromUtc()).toString(Qt::ISODateWithMs));
+    lines << tr("Request #%1 at %2")
+                 .arg(r.id)
+                 .arg(w.at.toOffsetFromUtc(w.at.offsetFromUtc()).toString(Qt::ISODateWithMs));
     lines << tr("Route: %1 %2").arg(r.method, r.path);
     lines << tr("Model asked for: %1").arg(r.requested.isEmpty() ? tr("(none)") : r.requested);
     if (!r.model.isEmpty() && r.model != r.requested)

@@ -87,7 +87,13 @@ ActivityWindow::ActivityWindow(AppController *controller, QWidget *parent) : QWi
     QPointer<ActivityWindow> self(this);
     d2a::log::setSink([self](QtMsgType type, const QString &, const QString &line) {
         if (self)
-            QMetaObject::invokeMethod(self, [self, type, line] { if (self) self->addLogLine(type, line); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                self,
+                [self, type, line] {
+                if (self)
+                    self->addLogLine(type, line);
+                },
+                Qt::QueuedConnection);
     });
 }
 

@@ -20,8 +20,10 @@
 
 Q_LOGGING_CATEGORY(lcApp, "droid2api.app")
 
-AppController::AppController(QString configPath, const d2a::Config &config, const d2a::Environment &env, QObject *parent)
-    : QObject(parent), m_configPath(std::move(configPath)), m_config(config), m_env(env), m_proxy(new d2a::ProxyService(this))
+AppController::AppController(QString configPath, const d2a::Config &config, const d2a::Environment &env,
+                             QObject *parent)
+    : QObject(parent), m_configPath(std::move(configPath)), m_config(config), m_env(env),
+      m_proxy(new d2a::ProxyService(this))
 {
     m_proxy->setEnvironment(env);
     m_proxy->setConfig(m_config);
@@ -29,8 +31,9 @@ AppController::AppController(QString configPath, const d2a::Config &config, cons
     connect(m_proxy, &d2a::ProxyService::requestFinished, this, &AppController::requestFinished);
     connect(m_proxy, &d2a::ProxyService::requestFinished, this, [this](const d2a::RequestRecord &r) {
         if (r.status >= 500)
-            noteError(tr("%1 %2 (%3): %4").arg(r.method, r.path, r.model.isEmpty() ? r.requested : r.model,
-                                               r.error.isEmpty() ? tr("HTTP %1").arg(r.status) : r.error));
+            noteError(tr("%1 %2 (%3): %4")
+                          .arg(r.method, r.path, r.model.isEmpty() ? r.requested : r.model,
+                               r.error.isEmpty() ? tr("HTTP %1").arg(r.status) : r.error));
     });
     connect(m_proxy->auth(), &d2a::AuthManager::statusChanged, this, [this] {
         updateState();
@@ -50,7 +53,9 @@ AppController::AppController(QString configPath, const d2a::Config &config, cons
         const int percent = limits->share() >= 0.95 ? 95 : limits->share() >= 0.8 ? 80 : 0;
         if (percent > m_warnedPercent) {
             m_warnedPercent = percent;
-            Q_EMIT usageWarning(tr("You have used %1% of your Factory plan for this period. %2").arg(qFloor(limits->share() * 100)).arg(planSummary()));
+            Q_EMIT usageWarning(tr("You have used %1% of your Factory plan for this period. %2")
+                                    .arg(qFloor(limits->share() * 100))
+                                    .arg(planSummary()));
         }
     });
 }
@@ -64,11 +69,14 @@ QString AppController::planSummary() const
     auto amount = [&l](double v) {
         return v >= 1e6 ? tr("%1 M").arg(l.toString(v / 1e6, 'f', 1)) : l.toString(v, 'f', 0);
     };
-    const QString used = tr("Plan: %1 of %2 used (%3%), %4 left").arg(amount(limits->used), amount(limits->limit))
+    const QString used = tr("Plan: %1 of %2 used (%3%), %4 left")
+                             .arg(amount(limits->used), amount(limits->limit))
                              .arg(qFloor(limits->share() * 100))
                              .arg(amount(qMax(0.0, limits->limit - limits->used)));
-    return limits->resetsAt.isValid() ? tr("%1; renews on %2.").arg(used, l.toString(limits->resetsAt.toLocalTime().date(), QLocale::ShortFormat))
-                                      : used + u'.';
+    return limits->resetsAt.isValid()
+               ? tr("%1; renews on %2.")
+                     .arg(used, l.toString(limits->resetsAt.toLocalTime().date(), QLocale::ShortFormat))
+               : used + u'.';
 }
 
 QString AppController::usageToday() const
@@ -104,9 +112,11 @@ void AppController::start()
         m_state = State::Error;
         const bool inUse = m_proxy->server()->lastListenError() == QAbstractSocket::AddressInUseError;
         m_problem = inUse ? Problem::PortInUse : Problem::ListenFailed;
-        m_message = inUse ? tr("Port %1 is in use by another program, so droid2api is not serving. Choose another port in "
-                               "Settings > General, or use a free one.").arg(m_config.port)
-                          : tr("droid2api could not start: %1").arg(r.error().message);
+        m_message =
+            inUse ? tr("Port %1 is in use by another program, so droid2api is not serving. Choose another port in "
+                       "Settings > General, or use a free one.")
+                        .arg(m_config.port)
+                  : tr("droid2api could not start: %1").arg(r.error().message);
         qCWarning(lcApp).noquote() << m_message;
         noteError(m_message);
         Q_EMIT stateChanged(m_state, m_message);
@@ -157,7 +167,8 @@ void AppController::updateState()
             case d2a::AuthManager::State::NoCredentials:
                 s = State::SignInRequired;
                 p = Problem::NoCredentials;
-                message = tr("Not signed in to Factory: requests fail until you sign in (or a client sends its own Factory key).");
+                message = tr("Not signed in to Factory: requests fail until you sign in (or a client sends its own "
+                             "Factory key).");
                 break;
             case d2a::AuthManager::State::SignInRequired:
                 s = State::SignInRequired;
@@ -213,7 +224,8 @@ QString AppController::adopt(const d2a::Config &config)
     m_config = config;
     m_proxy->setConfig(m_config);
     if (keyChanged)
-        qCInfo(lcApp).noquote() << (m_config.accessKey.isEmpty() ? tr("the local access key was removed") : tr("the local access key was changed"));
+        qCInfo(lcApp).noquote() << (m_config.accessKey.isEmpty() ? tr("the local access key was removed")
+                                                                 : tr("the local access key was changed"));
     // A new address is taken at once; in the error state (port in use) Apply is the way to start again. A
     // proxy the user stopped stays stopped.
     if (relisten) {
@@ -234,7 +246,8 @@ QString AppController::useFreePort()
 {
     // Platform-neutral: let the system pick a free port on the configured address, then move there.
     QTcpServer probe;
-    const QHostAddress address = m_config.host == u"localhost" ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(m_config.host);
+    const QHostAddress address =
+        m_config.host == u"localhost" ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(m_config.host);
     if (!probe.listen(address, 0))
         return tr("no free port found on %1: %2").arg(m_config.host, probe.errorString());
     const int port = probe.serverPort();
@@ -257,7 +270,8 @@ void AppController::startSignIn()
     m_signInCancelled = false;
     m_signIn = new d2a::DeviceSignIn(m_proxy->auth()->workOs(), this);
     qCInfo(lcApp).noquote() << tr("signing in to Factory in the browser");
-    connect(m_signIn, &d2a::DeviceSignIn::codeReady, this, [this](const QString &userCode, const QString &uri, const QString &complete, int) {
+    connect(m_signIn, &d2a::DeviceSignIn::codeReady, this,
+            [this](const QString &userCode, const QString &uri, const QString &complete, int) {
         const QString url = complete.isEmpty() ? uri : complete;
         const bool opened = m_openUrl ? m_openUrl(QUrl(url)) : QDesktopServices::openUrl(QUrl(url));
         Q_EMIT signInProgress(userCode, url, opened);
@@ -411,7 +425,8 @@ QString AppController::accountSummary() const
     default: break;
     }
     switch (auth->source()) {
-    case d2a::AuthManager::Source::RefreshToken: return auth->email().isEmpty() ? tr("Signed in to Factory") : auth->email();
+    case d2a::AuthManager::Source::RefreshToken:
+        return auth->email().isEmpty() ? tr("Signed in to Factory") : auth->email();
     case d2a::AuthManager::Source::FactoryApiKeyEnv: return tr("Factory, with the FACTORY_API_KEY variable");
     case d2a::AuthManager::Source::ApiKey: return tr("Factory, with a stored API key");
     case d2a::AuthManager::Source::None: break;

@@ -15,7 +15,7 @@ namespace d2a {
 class DeviceSignIn;
 class HttpClient;
 class ProxyService;
-}
+} // namespace d2a
 
 class AppController final : public QObject
 {
@@ -29,7 +29,8 @@ public:
     enum class Problem { None, PortInUse, ListenFailed, NoCredentials, SignInExpired, KeyRejected };
     Q_ENUM(Problem)
 
-    AppController(QString configPath, const d2a::Config &config, const d2a::Environment &env, QObject *parent = nullptr);
+    AppController(QString configPath, const d2a::Config &config, const d2a::Environment &env,
+                  QObject *parent = nullptr);
     ~AppController() override;
 
     const d2a::Config &config() const { return m_config; }
@@ -88,7 +89,8 @@ public:
     using ProbeHop = d2a::ProbeHop;
     /// A real request through the proxy to the upstream with exactly the URL and key a client has (the
     /// smallest there is: a token count), reported hop by hop (d2a::ClientProbe); `done` gets every hop tried.
-    void probe(const QString &baseUrl, const QString &key, QObject *context, std::function<void(const QList<ProbeHop> &)> done);
+    void probe(const QString &baseUrl, const QString &key, QObject *context,
+               std::function<void(const QList<ProbeHop> &)> done);
     /// The Factory model a probe counts tokens with ("" when no model is served by Factory).
     QString probeModel() const;
     /// "Test this model": one short real answer from `model` through the running proxy, with the key a coding

@@ -41,8 +41,8 @@ void makeCrisp(QMessageBox &box)
     // A platform style with large enough bitmaps (or a scalable theme icon, which lists no sizes) is kept.
     const QList<QSize> sizes = box.style()->standardIcon(standardPixmap(kind), nullptr, &box).availableSizes();
     const int largest = sizes.isEmpty() ? 0 : std::max_element(sizes.begin(), sizes.end(), [](QSize a, QSize b) {
-                                                   return a.width() < b.width();
-                                               })->width();
+                                                  return a.width() < b.width();
+                                              })->width();
     if (sizes.isEmpty() || largest >= size * dpr)
         return;
     box.setIconPixmap(icon(kind).pixmap(QSize(size, size), dpr));

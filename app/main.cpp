@@ -28,19 +28,22 @@ using cli::printLine;
 namespace {
 
 /// The tray app (or, with `screenshotDir`, PNGs of its windows in the current language).
-int runDesktop(QCoreApplication &app, const QString &screenshotDir, const QString &configPath, const d2a::Config &config,
-               const d2a::Environment &env, bool showActivity)
+int runDesktop(QCoreApplication &app, const QString &screenshotDir, const QString &configPath,
+               const d2a::Config &config, const d2a::Environment &env, bool showActivity)
 {
     AppController controller(configPath, config, env);
     DesktopApp desktop(&controller);
     if (auto *instance = qobject_cast<SingleInstance *>(app.property("droid2api.instance").value<QObject *>())) {
-        QObject::connect(instance, &SingleInstance::activationRequested, &desktop, [&desktop] { desktop.showSettings(); });
-        QObject::connect(instance, &SingleInstance::activityRequested, &desktop, [&desktop] { desktop.showActivity(); });
+        QObject::connect(instance, &SingleInstance::activationRequested, &desktop,
+                         [&desktop] { desktop.showSettings(); });
+        QObject::connect(instance, &SingleInstance::activityRequested, &desktop,
+                         [&desktop] { desktop.showActivity(); });
     }
     if (config.startProxyOnLaunch)
         controller.start();
     if (controller.isRunning() && screenshotDir.isEmpty()) // the same machine-readable line as --headless
-        printLine(stdout, QStringLiteral("droid2api %1 listening on %2").arg(QStringLiteral(DROID2API_VERSION), controller.baseUrl()));
+        printLine(stdout, QStringLiteral("droid2api %1 listening on %2")
+                              .arg(QStringLiteral(DROID2API_VERSION), controller.baseUrl()));
     if (!screenshotDir.isEmpty())
         return writeScreenshots(desktop, controller, screenshotDir);
     if (showActivity)
@@ -55,7 +58,8 @@ void loadTranslations(QCoreApplication *app)
     if (ours->load(QLocale(), QStringLiteral("droid2api"), QStringLiteral("_"), QStringLiteral(":/i18n")))
         QCoreApplication::installTranslator(ours);
     auto *qt = new QTranslator(app);
-    if (qt->load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"), QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+    if (qt->load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
+                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
         QCoreApplication::installTranslator(qt);
 }
 
@@ -70,7 +74,8 @@ int run(QCoreApplication &app, bool gui)
         bool ok = false;
         const int days = options.days.toInt(&ok);
         if (!ok || days < 1 || days > 3650) {
-            printLine(stderr, QCoreApplication::translate("main", "droid2api: --days must be a number of days from 1 to 3650"));
+            printLine(stderr,
+                      QCoreApplication::translate("main", "droid2api: --days must be a number of days from 1 to 3650"));
             return 2;
         }
         return cli::runUsageCommand(days, options.json);
@@ -81,21 +86,27 @@ int run(QCoreApplication &app, bool gui)
         auto *instance = new SingleInstance(SingleInstance::defaultName(), &app);
         if (!options.screenshotsSet && instance->notifyRunning(1000, options.activity ? "activity" : "settings")) {
             printLine(stdout, options.activity
-                                  ? QCoreApplication::translate("main", "droid2api is already running; showing its Activity window.")
-                                  : QCoreApplication::translate("main", "droid2api is already running; showing its settings window."));
+                                  ? QCoreApplication::translate(
+                                      "main", "droid2api is already running; showing its Activity window.")
+                                  : QCoreApplication::translate(
+                                      "main", "droid2api is already running; showing its settings window."));
             return 0;
         }
         instance->listen();
         app.setProperty("droid2api.instance", QVariant::fromValue<QObject *>(instance));
     }
     const QString configPath = options.configSet ? options.config : d2a::ConfigLoader::userConfigPath();
-    auto loaded = options.configSet ? d2a::ConfigLoader::loadFile(options.config) : d2a::ConfigLoader::loadOrCreateUserConfig();
+    auto loaded =
+        options.configSet ? d2a::ConfigLoader::loadFile(options.config) : d2a::ConfigLoader::loadOrCreateUserConfig();
     if (!loaded) {
-        const QString message = QCoreApplication::translate("main", "droid2api: configuration refused: %1").arg(loaded.error().message);
+        const QString message =
+            QCoreApplication::translate("main", "droid2api: configuration refused: %1").arg(loaded.error().message);
         printLine(stderr, message);
         if (gui)
             dialogs::ask(nullptr, QMessageBox::Critical, QCoreApplication::translate("main", "droid2api"),
-                         message + QCoreApplication::translate("main", "\n\nThe file was not changed. Fix it and start droid2api again."));
+                         message
+                             + QCoreApplication::translate(
+                                 "main", "\n\nThe file was not changed. Fix it and start droid2api again."));
         return 2;
     }
     d2a::Config config = loaded.value();
@@ -103,27 +114,34 @@ int run(QCoreApplication &app, bool gui)
     d2a::log::setLevel(d2a::log::effectiveLevel(config.logLevel, config.devMode || env.debug));
 
     if (!options.tokenStore.isEmpty() && !d2a::parseTokenStoreMode(options.tokenStore)) {
-        printLine(stderr, QCoreApplication::translate("main", "droid2api: --token-store must be auto, keychain or file"));
+        printLine(stderr,
+                  QCoreApplication::translate("main", "droid2api: --token-store must be auto, keychain or file"));
         return 2;
     }
     const QStringList &positional = options.positional;
     if (!positional.isEmpty()) {
         if ((positional[0] != u"connect" && positional[0] != u"disconnect") || positional.size() != 2) {
-            printLine(stderr, QCoreApplication::translate("main", "droid2api: usage: droid2api connect|disconnect CLIENT [--yes] [--model ID]"));
+            printLine(stderr,
+                      QCoreApplication::translate(
+                          "main", "droid2api: usage: droid2api connect|disconnect CLIENT [--yes] [--model ID]"));
             return 2;
         }
         return cli::runClientCommand(positional[0] == u"connect", positional[1], options.yes, options.model, config);
     }
     if (options.backendKeySet) {
         if (!config.findBackend(options.backendKey)) {
-            printLine(stderr, QCoreApplication::translate("main", "droid2api: backends[] in the config has no backend named '%1'").arg(options.backendKey));
+            printLine(stderr, QCoreApplication::translate(
+                                  "main", "droid2api: backends[] in the config has no backend named '%1'")
+                                  .arg(options.backendKey));
             return 2;
         }
-        return cli::runAccountCommand(cli::AccountCommand::BackendKey, config, env, options.tokenStore, options.backendKey);
+        return cli::runAccountCommand(cli::AccountCommand::BackendKey, config, env, options.tokenStore,
+                                      options.backendKey);
     }
     if (options.signIn || options.signOut || options.importDroidAuth)
-        return cli::runAccountCommand(options.signIn ? cli::AccountCommand::SignIn
-                                      : options.signOut ? cli::AccountCommand::SignOut : cli::AccountCommand::Import,
+        return cli::runAccountCommand(options.signIn    ? cli::AccountCommand::SignIn
+                                      : options.signOut ? cli::AccountCommand::SignOut
+                                                        : cli::AccountCommand::Import,
                                       config, env, options.tokenStore);
 
     int port = -1;
@@ -131,7 +149,8 @@ int run(QCoreApplication &app, bool gui)
         bool ok = false;
         port = options.port.toInt(&ok);
         if (!ok || port < 0 || port > 65535) {
-            printLine(stderr, QCoreApplication::translate("main", "droid2api: --port must be a number from 0 to 65535"));
+            printLine(stderr,
+                      QCoreApplication::translate("main", "droid2api: --port must be a number from 0 to 65535"));
             return 2;
         }
     }

@@ -53,14 +53,15 @@ int writeScreenshots(DesktopApp &desktop, AppController &controller, const QStri
     menu->hide();
     // The tray icon in each state, as the panel draws it (64 px).
     for (AppController::State st : { AppController::State::Running, AppController::State::Stopped,
-                                      AppController::State::SignInRequired, AppController::State::Error }) {
-        const QString path = QStringLiteral("%1/tray-icon-%2.png").arg(dir, QFileInfo(TrayIcon::iconPath(st)).baseName());
+                                     AppController::State::SignInRequired, AppController::State::Error }) {
+        const QString path =
+            QStringLiteral("%1/tray-icon-%2.png").arg(dir, QFileInfo(TrayIcon::iconPath(st)).baseName());
         if (QIcon(TrayIcon::iconPath(st)).pixmap(64, 64).save(path))
             std::printf("%s\n", qPrintable(path));
     }
     SettingsDialog *settings = desktop.settings();
     settings->show();
-    const QStringList names { QStringLiteral("general"), QStringLiteral("account"), QStringLiteral("models"),
+    const QStringList names { QStringLiteral("general"),   QStringLiteral("account"),   QStringLiteral("models"),
                               QStringLiteral("endpoints"), QStringLiteral("reasoning"), QStringLiteral("clients") };
     for (int i = 0; i < names.size(); ++i) {
         settings->showPage(i);
@@ -100,9 +101,17 @@ int writeScreenshots(DesktopApp &desktop, AppController &controller, const QStri
     desktop.activity()->hide();
     // The Usage window over a month of made-up traffic (this run's HOME is a throwaway folder).
     if (d2a::UsageStore *store = controller.proxy()->usage(); store->isOpen()) {
-        const struct { const char *model; const char *client; double multiplier; qint64 perDay; } traffic[] = {
-            { "claude-opus-4-8", "Claude Code", 2, 900000 }, { "claude-sonnet-4-6", "Claude Code", 1.2, 600000 },
-            { "gpt-5.5", "Codex", 2, 500000 },              { "gemini-3.5-flash", "Gemini CLI", 0.6, 300000 },
+        const struct
+        {
+            const char *model;
+            const char *client;
+            double multiplier;
+            qint64 perDay;
+        } traffic[] = {
+            { "claude-opus-4-8", "Claude Code", 2, 900000 },
+            { "claude-sonnet-4-6", "Claude Code", 1.2, 600000 },
+            { "gpt-5.5", "Codex", 2, 500000 },
+            { "gemini-3.5-flash", "Gemini CLI", 0.6, 300000 },
             { "glm-5.3", "opencode", 0.56, 200000 },
         };
         const QDateTime noon(QDate::currentDate(), QTime(12, 0));

@@ -134,9 +134,7 @@ void StatusWindow::refresh()
         colour = toneColor(Tone::Good, palette()).name();
         words = tr("Running: coding tools can use droid2api.");
         break;
-    case AppController::State::Stopped:
-        words = tr("Stopped: droid2api is not serving.");
-        break;
+    case AppController::State::Stopped: words = tr("Stopped: droid2api is not serving."); break;
     case AppController::State::SignInRequired:
         colour = toneColor(Tone::Warning, palette()).name();
         words = m_controller->stateMessage();
@@ -146,7 +144,8 @@ void StatusWindow::refresh()
         words = m_controller->stateMessage();
         break;
     }
-    m_state->setText(QStringLiteral("<span style=\"color:%1; font-size:large\">&#9679;</span> %2").arg(colour, words.toHtmlEscaped()));
+    m_state->setText(QStringLiteral("<span style=\"color:%1; font-size:large\">&#9679;</span> %2")
+                         .arg(colour, words.toHtmlEscaped()));
     QString fix;
     switch (m_controller->problem()) {
     case AppController::Problem::PortInUse: fix = tr("Use a &free port"); break;
@@ -197,7 +196,8 @@ void StatusWindow::refresh()
     const QStringList errors = m_controller->recentErrors();
     QStringList shown;
     for (const QString &e : errors.mid(0, 5))
-        shown << QStringLiteral("<span style=\"color:%1\">%2</span>").arg(toneColor(Tone::Error, palette()).name(), e.toHtmlEscaped());
+        shown << QStringLiteral("<span style=\"color:%1\">%2</span>")
+                     .arg(toneColor(Tone::Error, palette()).name(), e.toHtmlEscaped());
     m_errors->setText(shown.isEmpty() ? tr("None.") : shown.join(QStringLiteral("<br>")));
     m_toggle->setText(m_controller->isRunning() ? tr("S&top proxy") : tr("S&tart proxy"));
 }
@@ -213,17 +213,19 @@ void StatusWindow::closeEvent(QCloseEvent *event)
     if (askOverride) {
         answer = askOverride();
     } else {
-        QMessageBox box(QMessageBox::Question, tr("droid2api"),
-                        tr("There is no system tray here. Quit droid2api, or keep serving in the background? Start droid2api "
-                           "again to bring this window back."),
-                        QMessageBox::NoButton, this);
+        QMessageBox box(
+            QMessageBox::Question, tr("droid2api"),
+            tr("There is no system tray here. Quit droid2api, or keep serving in the background? Start droid2api "
+               "again to bring this window back."),
+            QMessageBox::NoButton, this);
         box.addButton(tr("Keep serving"), QMessageBox::AcceptRole);
         QPushButton *quit = box.addButton(tr("Quit"), QMessageBox::DestructiveRole);
         box.addButton(QMessageBox::Cancel);
         dialogs::makeCrisp(box);
         box.exec();
-        answer = box.clickedButton() == quit ? QMessageBox::Close
-            : box.clickedButton() == box.button(QMessageBox::Cancel) ? QMessageBox::Cancel : QMessageBox::Ok;
+        answer = box.clickedButton() == quit                              ? QMessageBox::Close
+                 : box.clickedButton() == box.button(QMessageBox::Cancel) ? QMessageBox::Cancel
+                                                                          : QMessageBox::Ok;
     }
     if (answer == QMessageBox::Cancel) {
         event->ignore();

@@ -29,21 +29,27 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
         if (!error.isEmpty())
             notify(error, QSystemTrayIcon::Critical);
         else
-            notify(tr("droid2api now serves on %1. Clients set up for the old port need the new one (Settings > Clients).")
-                       .arg(m_controller->baseUrl()),
-                   QSystemTrayIcon::Information);
+            notify(
+                tr("droid2api now serves on %1. Clients set up for the old port need the new one (Settings > Clients).")
+                    .arg(m_controller->baseUrl()),
+                QSystemTrayIcon::Information);
     });
     m_freePort->setFont(bold);
     m_status = m_menu->addAction(QString(), this, [this] { Q_EMIT fixRequested(m_controller->problem()); });
     m_toggle = m_menu->addAction(QString(), controller, &AppController::toggle);
     m_url = m_menu->addAction(QString(), this, [this] {
         QGuiApplication::clipboard()->setText(m_controller->baseUrl());
-        m_icon->showMessage(tr("droid2api"), tr("Copied %1").arg(m_controller->baseUrl()), QSystemTrayIcon::Information, 2000);
+        m_icon->showMessage(tr("droid2api"), tr("Copied %1").arg(m_controller->baseUrl()), QSystemTrayIcon::Information,
+                            2000);
     });
     m_menu->addSeparator();
     QMenu *reasoning = m_menu->addMenu(tr("Reasoning default"));
     m_reasoning = new QActionGroup(this);
-    const struct { d2a::ReasoningLevel level; const char *label; } levels[] = {
+    const struct
+    {
+        d2a::ReasoningLevel level;
+        const char *label;
+    } levels[] = {
         { d2a::ReasoningLevel::Auto, QT_TR_NOOP("Auto (as the client asks)") },
         { d2a::ReasoningLevel::Off, QT_TR_NOOP("Off") },
         { d2a::ReasoningLevel::Minimal, QT_TR_NOOP("Minimal") },
@@ -92,25 +98,30 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
         if (state == AppController::State::Error)
             notify(message, QSystemTrayIcon::Critical);
         else if (state == AppController::State::SignInRequired)
-            notify(message + u' ' + tr("Choose \"Sign in to Factory\" in the droid2api menu, or click here."), QSystemTrayIcon::Warning);
+            notify(message + u' ' + tr("Choose \"Sign in to Factory\" in the droid2api menu, or click here."),
+                   QSystemTrayIcon::Warning);
     });
     connect(m_icon, &QSystemTrayIcon::messageClicked, this, [this] { Q_EMIT fixRequested(m_controller->problem()); });
-    connect(controller, &AppController::signInProgress, this, [this](const QString &code, const QString &url, bool opened) {
+    connect(controller, &AppController::signInProgress, this,
+            [this](const QString &code, const QString &url, bool opened) {
         refresh();
         notify(opened ? tr("Approve the code %1 in the browser window that opened.").arg(code)
                       : tr("Open %1 in a browser and approve the code %2.").arg(url, code),
                QSystemTrayIcon::Information);
     });
-    connect(controller, &AppController::signInFinished, this, [this](const QString &error, bool cancelled, const QString &email) {
+    connect(controller, &AppController::signInFinished, this,
+            [this](const QString &error, bool cancelled, const QString &email) {
         refresh();
         if (cancelled)
             return;
         if (error.isEmpty())
-            notify(email.isEmpty() ? tr("Signed in to Factory.") : tr("Signed in to Factory as %1.").arg(email), QSystemTrayIcon::Information);
+            notify(email.isEmpty() ? tr("Signed in to Factory.") : tr("Signed in to Factory as %1.").arg(email),
+                   QSystemTrayIcon::Information);
         else
             notify(tr("Sign-in did not work: %1").arg(error), QSystemTrayIcon::Warning);
     });
-    connect(controller, &AppController::usageWarning, this, [this](const QString &message) { notify(message, QSystemTrayIcon::Warning); });
+    connect(controller, &AppController::usageWarning, this,
+            [this](const QString &message) { notify(message, QSystemTrayIcon::Warning); });
     connect(controller, &AppController::configChanged, this, &TrayIcon::refresh);
     connect(controller, &AppController::authChanged, this, &TrayIcon::refresh);
     auto *poll = new QTimer(this); // circuits open and close with traffic, not with app events
@@ -165,13 +176,14 @@ void TrayIcon::refresh()
     case AppController::State::SignInRequired: status = m_controller->accountSummary(); break;
     case AppController::State::Error:
         status = m_controller->problem() == AppController::Problem::PortInUse
-            ? tr("Not serving: port %1 is in use").arg(m_controller->config().port)
-            : tr("Not serving: %1").arg(m_controller->stateMessage());
+                     ? tr("Not serving: port %1 is in use").arg(m_controller->config().port)
+                     : tr("Not serving: %1").arg(m_controller->stateMessage());
         break;
     }
     const bool needsSignIn = state == AppController::State::SignInRequired;
     m_signIn->setVisible(needsSignIn || m_controller->signingIn());
-    m_signIn->setText(m_controller->signingIn() ? tr("Cancel sign-in (waiting for the browser)") : tr("Sign &in to Factory..."));
+    m_signIn->setText(m_controller->signingIn() ? tr("Cancel sign-in (waiting for the browser)")
+                                                : tr("Sign &in to Factory..."));
     m_freePort->setVisible(m_controller->problem() == AppController::Problem::PortInUse);
     // Models whose circuit is open (repeated upstream failures) show in the status line and tooltip.
     QStringList open;

@@ -94,7 +94,8 @@ void UsageChart::paintEvent(QPaintEvent *)
         const int y = plot.bottom() - plot.height() * i / 2;
         p.drawLine(plot.left(), y, plot.right(), y);
         p.setPen(text);
-        p.drawText(QRect(0, y - fm.height() / 2, left - 6, fm.height()), Qt::AlignRight | Qt::AlignVCenter, shortNumber(top * i / 2));
+        p.drawText(QRect(0, y - fm.height() / 2, left - 6, fm.height()), Qt::AlignRight | Qt::AlignVCenter,
+                   shortNumber(top * i / 2));
         p.setPen(grid);
     }
     if (top <= 0) {
@@ -179,7 +180,9 @@ UsageWindow::UsageWindow(AppController *controller, QWidget *parent) : QWidget(p
     chart = new UsageChart(this);
     layout->addWidget(chart, 2);
     auto *tables = new QTabWidget(this);
-    const QStringList columns { tr("Requests"), tr("Input"), tr("Output"), tr("Cached"), tr("Reasoning"), tr("Credits") };
+    const QStringList columns {
+        tr("Requests"), tr("Input"), tr("Output"), tr("Cached"), tr("Reasoning"), tr("Credits")
+    };
     byModel = new QTableWidget(0, columns.size() + 1, this);
     byModel->setHorizontalHeaderLabels(QStringList { tr("Model") } + columns);
     byClient = new QTableWidget(0, columns.size() + 1, this);
@@ -199,9 +202,9 @@ UsageWindow::UsageWindow(AppController *controller, QWidget *parent) : QWidget(p
     connect(to, &QDateEdit::dateChanged, this, &UsageWindow::refresh);
     connect(measure, &QComboBox::currentIndexChanged, this, &UsageWindow::refresh);
     connect(exportButton, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export usage"),
-                                                          QStringLiteral("droid2api-usage-%1.csv").arg(to->date().toString(Qt::ISODate)),
-                                                          tr("CSV files (*.csv)"));
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export usage"), QStringLiteral("droid2api-usage-%1.csv").arg(to->date().toString(Qt::ISODate)),
+            tr("CSV files (*.csv)"));
         if (path.isEmpty())
             return;
         const QString error = exportCsv(path);
@@ -240,8 +243,13 @@ void UsageWindow::fill(QTableWidget *table, const QList<d2a::UsageTotal> &rows)
     auto add = [&](const d2a::UsageTotal &t, bool bold) {
         const int row = table->rowCount();
         table->insertRow(row);
-        const QStringList cells { t.key, l.toString(t.requests), l.toString(t.input), l.toString(t.output),
-                                  l.toString(t.cacheRead + t.cacheWrite), l.toString(t.reasoning), l.toString(t.credits, 'f', 0) };
+        const QStringList cells { t.key,
+                                  l.toString(t.requests),
+                                  l.toString(t.input),
+                                  l.toString(t.output),
+                                  l.toString(t.cacheRead + t.cacheWrite),
+                                  l.toString(t.reasoning),
+                                  l.toString(t.credits, 'f', 0) };
         for (int c = 0; c < cells.size(); ++c) {
             auto *item = new QTableWidgetItem(cells[c]);
             if (c > 0)
@@ -272,8 +280,9 @@ void UsageWindow::refresh()
     chart->setData(store->daily(start, end), start.date(), end.date().addDays(-1), measure->currentIndex() == 1);
     const QLocale l;
     if (!store->isOpen()) {
-        summary->setText(m_controller->config().usageRecording ? tr("Usage cannot be recorded here (see the log).")
-                                                               : tr("Usage recording is off (usage_recording in config.json)."));
+        summary->setText(m_controller->config().usageRecording
+                             ? tr("Usage cannot be recorded here (see the log).")
+                             : tr("Usage recording is off (usage_recording in config.json)."));
     } else {
         qint64 tokens = 0;
         double credits = 0;
@@ -281,9 +290,10 @@ void UsageWindow::refresh()
             tokens += t.tokens();
             credits += t.credits;
         }
-        summary->setText(tr("%1 tokens, %2 Factory credits in these days; today %3 credits. Credits are tokens times the "
-                            "model's multiplier, an estimate of what Factory counts.")
-                             .arg(l.toString(tokens), l.toString(credits, 'f', 0), l.toString(store->creditsToday(), 'f', 0)));
+        summary->setText(
+            tr("%1 tokens, %2 Factory credits in these days; today %3 credits. Credits are tokens times the "
+               "model's multiplier, an estimate of what Factory counts.")
+                .arg(l.toString(tokens), l.toString(credits, 'f', 0), l.toString(store->creditsToday(), 'f', 0)));
     }
     plan->setText(m_controller->planSummary());
 }
@@ -299,7 +309,8 @@ QString UsageWindow::exportCsv(const QString &path) const
             s = u'"' + s.replace(u'"', QStringLiteral("\"\"")) + u'"';
         return s;
     };
-    out.write("group,key,requests,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,credits\n");
+    out.write("group,key,requests,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,"
+              "credits\n");
     for (auto group : { d2a::UsageStore::Group::Day, d2a::UsageStore::Group::Model, d2a::UsageStore::Group::Client }) {
         for (const d2a::UsageTotal &t : store->totals(rangeStart(), rangeEnd(), group))
             out.write(QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9\n")

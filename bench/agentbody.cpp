@@ -25,21 +25,29 @@ public:
         return m_s;
     }
     int range(int n) { return int(next() % unsigned(n)); }
-    template<typename T, std::size_t N>
-    const T &pick(const T (&a)[N]) { return a[range(int(N))]; }
+    template<typename T, std::size_t N> const T &pick(const T (&a)[N]) { return a[range(int(N))]; }
 
 private:
     unsigned m_s;
 };
 
-const char *const kWords[] = { "the", "request", "handler", "returns", "a", "value", "when", "upstream", "stream", "ends",
-                               "config", "parser", "token", "refresh", "cache", "index", "module", "test", "build", "error",
-                               "message", "client", "server", "socket", "buffer", "event", "schema", "tool", "result", "model" };
-const char *const kIdents[] = { "parseRequest", "m_buffer", "onReadyRead", "writeChunk", "TokenStore", "applyEdits", "routeFor",
-                                "kMaxBody", "sseSplit", "retryAfter", "HttpClient", "fromJson", "QByteArray", "std::optional" };
-const char *const kFiles[] = { "core/server/exchange.cpp", "core/upstream/httpclient.cpp", "src/app/main.ts", "lib/parser.py",
-                               "tests/unit/test_cache.py", "README.md", "package.json", "src/components/Table.tsx",
-                               "internal/store/store.go", "Cargo.toml" };
+const char *const kWords[] = { "the",    "request", "handler", "returns", "a",       "value",   "when",   "upstream",
+                               "stream", "ends",    "config",  "parser",  "token",   "refresh", "cache",  "index",
+                               "module", "test",    "build",   "error",   "message", "client",  "server", "socket",
+                               "buffer", "event",   "schema",  "tool",    "result",  "model" };
+const char *const kIdents[] = { "parseRequest", "m_buffer", "onReadyRead", "writeChunk",   "TokenStore",
+                                "applyEdits",   "routeFor", "kMaxBody",    "sseSplit",     "retryAfter",
+                                "HttpClient",   "fromJson", "QByteArray",  "std::optional" };
+const char *const kFiles[] = { "core/server/exchange.cpp",
+                               "core/upstream/httpclient.cpp",
+                               "src/app/main.ts",
+                               "lib/parser.py",
+                               "tests/unit/test_cache.py",
+                               "README.md",
+                               "package.json",
+                               "src/components/Table.tsx",
+                               "internal/store/store.go",
+                               "Cargo.toml" };
 
 QString sentence(Rng &r, int words)
 {
@@ -73,12 +81,28 @@ QString code(Rng &r, int lines)
         s += QString(indent * 4, u' ');
         switch (r.range(7)) {
         case 0: s += QStringLiteral("if (%1.isEmpty()) {").arg(QLatin1StringView(r.pick(kIdents))); break;
-        case 1: s += QStringLiteral("return \"%1 \\\"%2\\\"\";").arg(QLatin1StringView(r.pick(kWords)), QLatin1StringView(r.pick(kIdents))); break;
-        case 2: s += QStringLiteral("const auto path = \"C:\\\\Users\\\\dev\\\\%1\";").arg(QLatin1StringView(r.pick(kWords))); break;
+        case 1:
+            s += QStringLiteral("return \"%1 \\\"%2\\\"\";")
+                     .arg(QLatin1StringView(r.pick(kWords)), QLatin1StringView(r.pick(kIdents)));
+            break;
+        case 2:
+            s += QStringLiteral("const auto path = \"C:\\\\Users\\\\dev\\\\%1\";")
+                     .arg(QLatin1StringView(r.pick(kWords)));
+            break;
         case 3: s += QStringLiteral("// %1 — naïve résumé ✓").arg(sentence(r, 5)); break;
-        case 4: s += QStringLiteral("%1(%2, %3);\t// %4").arg(QLatin1StringView(r.pick(kIdents)), QLatin1StringView(r.pick(kWords))).arg(r.range(1000)).arg(QLatin1StringView(r.pick(kWords))); break;
+        case 4:
+            s += QStringLiteral("%1(%2, %3);\t// %4")
+                     .arg(QLatin1StringView(r.pick(kIdents)), QLatin1StringView(r.pick(kWords)))
+                     .arg(r.range(1000))
+                     .arg(QLatin1StringView(r.pick(kWords)));
+            break;
         case 5: s += QStringLiteral("}"); break;
-        default: s += QStringLiteral("m_%1 = %2 * %3.5;").arg(QLatin1StringView(r.pick(kWords))).arg(r.range(100)).arg(r.range(10)); break;
+        default:
+            s += QStringLiteral("m_%1 = %2 * %3.5;")
+                     .arg(QLatin1StringView(r.pick(kWords)))
+                     .arg(r.range(100))
+                     .arg(r.range(10));
+            break;
         }
         s += u'\n';
     }
@@ -98,27 +122,48 @@ QList<ToolDef> makeTools(Rng &r, int count)
     auto add = [&](const char *name, int descSentences, QByteArray schema) {
         t.append({ name, prose(r, descSentences), std::move(schema) });
     };
-    add("Bash", 30, R"J({"type":"object","properties":{"command":{"type":"string","description":"The command to execute"},"timeout":{"type":"number","description":"Optional timeout in milliseconds (max 600000)"},"description":{"type":"string","description":"Clear, concise description of what this command does in 5-10 words"},"run_in_background":{"type":"boolean","description":"Set to true to run this command in the background"}},"required":["command"],"additionalProperties":false,"$schema":"http://json-schema.org/draft-07/schema#"})J");
-    add("Read", 12, R"J({"type":"object","properties":{"file_path":{"type":"string","description":"The absolute path to the file to read"},"offset":{"type":"number","description":"The line number to start reading from"},"limit":{"type":"number","description":"The number of lines to read"}},"required":["file_path"],"additionalProperties":false})J");
-    add("Write", 8, R"J({"type":"object","properties":{"file_path":{"type":"string","description":"The absolute path to the file to write (must be absolute, not relative)"},"content":{"type":"string","description":"The content to write to the file"}},"required":["file_path","content"],"additionalProperties":false})J");
-    add("Edit", 10, R"J({"type":"object","properties":{"file_path":{"type":"string","description":"The absolute path to the file to modify"},"old_string":{"type":"string","description":"The text to replace"},"new_string":{"type":"string","description":"The text to replace it with (must be different from old_string)"},"replace_all":{"type":"boolean","default":false,"description":"Replace all occurences of old_string (default false)"}},"required":["file_path","old_string","new_string"],"additionalProperties":false})J");
-    add("MultiEdit", 10, R"J({"type":"object","properties":{"file_path":{"type":"string","description":"The absolute path to the file to modify"},"edits":{"type":"array","items":{"type":"object","properties":{"old_string":{"type":"string","description":"The text to replace"},"new_string":{"type":"string","description":"The text to replace it with"},"replace_all":{"type":"boolean","default":false}},"required":["old_string","new_string"],"additionalProperties":false},"minItems":1,"description":"Array of edit operations to perform sequentially on the file"}},"required":["file_path","edits"],"additionalProperties":false})J");
-    add("Glob", 6, R"J({"type":"object","properties":{"pattern":{"type":"string","description":"The glob pattern to match files against"},"path":{"type":"string","description":"The directory to search in"}},"required":["pattern"],"additionalProperties":false})J");
-    add("Grep", 14, R"J({"type":"object","properties":{"pattern":{"type":"string","description":"The regular expression pattern to search for in file contents"},"path":{"type":"string"},"glob":{"type":"string"},"output_mode":{"type":"string","enum":["content","files_with_matches","count"]},"-B":{"type":"number"},"-A":{"type":"number"},"-C":{"type":"number"},"-n":{"type":"boolean"},"-i":{"type":"boolean"},"type":{"type":"string"},"head_limit":{"type":"number"},"multiline":{"type":"boolean"}},"required":["pattern"],"additionalProperties":false})J");
-    add("TodoWrite", 25, R"J({"type":"object","properties":{"todos":{"type":"array","items":{"type":"object","properties":{"content":{"type":"string","minLength":1},"status":{"type":"string","enum":["pending","in_progress","completed"]},"activeForm":{"type":"string","minLength":1}},"required":["content","status","activeForm"],"additionalProperties":false},"description":"The updated todo list"}},"required":["todos"],"additionalProperties":false})J");
-    add("WebFetch", 8, R"J({"type":"object","properties":{"url":{"type":"string","format":"uri"},"prompt":{"type":"string"}},"required":["url","prompt"],"additionalProperties":false})J");
-    add("WebSearch", 6, R"J({"type":"object","properties":{"query":{"type":"string","minLength":2},"allowed_domains":{"type":"array","items":{"type":"string"}},"blocked_domains":{"type":"array","items":{"type":"string"}}},"required":["query"],"additionalProperties":false})J");
-    add("Task", 20, R"J({"type":"object","properties":{"description":{"type":"string"},"prompt":{"type":"string"},"subagent_type":{"type":"string"}},"required":["description","prompt","subagent_type"],"additionalProperties":false})J");
-    add("NotebookEdit", 6, R"J({"type":"object","properties":{"notebook_path":{"type":"string"},"cell_id":{"type":"string"},"new_source":{"type":"string"},"cell_type":{"type":"string","enum":["code","markdown"]},"edit_mode":{"type":"string","enum":["replace","insert","delete"]}},"required":["notebook_path","new_source"],"additionalProperties":false})J");
-    add("ExitPlanMode", 4, R"J({"type":"object","properties":{"plan":{"type":"string"}},"required":["plan"],"additionalProperties":false})J");
-    add("BashOutput", 4, R"J({"type":"object","properties":{"bash_id":{"type":"string"},"filter":{"type":"string"}},"required":["bash_id"],"additionalProperties":false})J");
-    add("KillShell", 3, R"J({"type":"object","properties":{"shell_id":{"type":"string"}},"required":["shell_id"],"additionalProperties":false})J");
-    add("SlashCommand", 5, R"J({"type":"object","properties":{"command":{"type":"string"}},"required":["command"],"additionalProperties":false})J");
-    add("AskUserQuestion", 12, R"J({"type":"object","properties":{"questions":{"type":"array","items":{"type":"object","properties":{"question":{"type":"string"},"header":{"type":"string","maxLength":12},"options":{"type":"array","items":{"type":"object","properties":{"label":{"type":"string"},"description":{"type":"string"}},"required":["label","description"],"additionalProperties":false},"minItems":2,"maxItems":4},"multiSelect":{"type":"boolean"}},"required":["question","header","options","multiSelect"],"additionalProperties":false},"minItems":1,"maxItems":4}},"required":["questions"],"additionalProperties":false})J");
-    add("Skill", 5, R"J({"type":"object","properties":{"command":{"type":"string"}},"required":["command"],"additionalProperties":false})J");
-    add("ListMcpResources", 3, R"J({"type":"object","properties":{"server":{"type":"string"}},"additionalProperties":false})J");
-    add("ReadMcpResource", 3, R"J({"type":"object","properties":{"server":{"type":"string"},"uri":{"type":"string"}},"required":["server","uri"],"additionalProperties":false})J");
-    add("LS", 4, R"J({"type":"object","properties":{"path":{"type":"string"},"ignore":{"type":"array","items":{"type":"string"}}},"required":["path"],"additionalProperties":false})J");
+    add("Bash", 30,
+        R"J({"type":"object","properties":{"command":{"type":"string","description":"The command to execute"},"timeout":{"type":"number","description":"Optional timeout in milliseconds (max 600000)"},"description":{"type":"string","description":"Clear, concise description of what this command does in 5-10 words"},"run_in_background":{"type":"boolean","description":"Set to true to run this command in the background"}},"required":["command"],"additionalProperties":false,"$schema":"http://json-schema.org/draft-07/schema#"})J");
+    add("Read", 12,
+        R"J({"type":"object","properties":{"file_path":{"type":"string","description":"The absolute path to the file to read"},"offset":{"type":"number","description":"The line number to start reading from"},"limit":{"type":"number","description":"The number of lines to read"}},"required":["file_path"],"additionalProperties":false})J");
+    add("Write", 8,
+        R"J({"type":"object","properties":{"file_path":{"type":"string","description":"The absolute path to the file to write (must be absolute, not relative)"},"content":{"type":"string","description":"The content to write to the file"}},"required":["file_path","content"],"additionalProperties":false})J");
+    add("Edit", 10,
+        R"J({"type":"object","properties":{"file_path":{"type":"string","description":"The absolute path to the file to modify"},"old_string":{"type":"string","description":"The text to replace"},"new_string":{"type":"string","description":"The text to replace it with (must be different from old_string)"},"replace_all":{"type":"boolean","default":false,"description":"Replace all occurences of old_string (default false)"}},"required":["file_path","old_string","new_string"],"additionalProperties":false})J");
+    add("MultiEdit", 10,
+        R"J({"type":"object","properties":{"file_path":{"type":"string","description":"The absolute path to the file to modify"},"edits":{"type":"array","items":{"type":"object","properties":{"old_string":{"type":"string","description":"The text to replace"},"new_string":{"type":"string","description":"The text to replace it with"},"replace_all":{"type":"boolean","default":false}},"required":["old_string","new_string"],"additionalProperties":false},"minItems":1,"description":"Array of edit operations to perform sequentially on the file"}},"required":["file_path","edits"],"additionalProperties":false})J");
+    add("Glob", 6,
+        R"J({"type":"object","properties":{"pattern":{"type":"string","description":"The glob pattern to match files against"},"path":{"type":"string","description":"The directory to search in"}},"required":["pattern"],"additionalProperties":false})J");
+    add("Grep", 14,
+        R"J({"type":"object","properties":{"pattern":{"type":"string","description":"The regular expression pattern to search for in file contents"},"path":{"type":"string"},"glob":{"type":"string"},"output_mode":{"type":"string","enum":["content","files_with_matches","count"]},"-B":{"type":"number"},"-A":{"type":"number"},"-C":{"type":"number"},"-n":{"type":"boolean"},"-i":{"type":"boolean"},"type":{"type":"string"},"head_limit":{"type":"number"},"multiline":{"type":"boolean"}},"required":["pattern"],"additionalProperties":false})J");
+    add("TodoWrite", 25,
+        R"J({"type":"object","properties":{"todos":{"type":"array","items":{"type":"object","properties":{"content":{"type":"string","minLength":1},"status":{"type":"string","enum":["pending","in_progress","completed"]},"activeForm":{"type":"string","minLength":1}},"required":["content","status","activeForm"],"additionalProperties":false},"description":"The updated todo list"}},"required":["todos"],"additionalProperties":false})J");
+    add("WebFetch", 8,
+        R"J({"type":"object","properties":{"url":{"type":"string","format":"uri"},"prompt":{"type":"string"}},"required":["url","prompt"],"additionalProperties":false})J");
+    add("WebSearch", 6,
+        R"J({"type":"object","properties":{"query":{"type":"string","minLength":2},"allowed_domains":{"type":"array","items":{"type":"string"}},"blocked_domains":{"type":"array","items":{"type":"string"}}},"required":["query"],"additionalProperties":false})J");
+    add("Task", 20,
+        R"J({"type":"object","properties":{"description":{"type":"string"},"prompt":{"type":"string"},"subagent_type":{"type":"string"}},"required":["description","prompt","subagent_type"],"additionalProperties":false})J");
+    add("NotebookEdit", 6,
+        R"J({"type":"object","properties":{"notebook_path":{"type":"string"},"cell_id":{"type":"string"},"new_source":{"type":"string"},"cell_type":{"type":"string","enum":["code","markdown"]},"edit_mode":{"type":"string","enum":["replace","insert","delete"]}},"required":["notebook_path","new_source"],"additionalProperties":false})J");
+    add("ExitPlanMode", 4,
+        R"J({"type":"object","properties":{"plan":{"type":"string"}},"required":["plan"],"additionalProperties":false})J");
+    add("BashOutput", 4,
+        R"J({"type":"object","properties":{"bash_id":{"type":"string"},"filter":{"type":"string"}},"required":["bash_id"],"additionalProperties":false})J");
+    add("KillShell", 3,
+        R"J({"type":"object","properties":{"shell_id":{"type":"string"}},"required":["shell_id"],"additionalProperties":false})J");
+    add("SlashCommand", 5,
+        R"J({"type":"object","properties":{"command":{"type":"string"}},"required":["command"],"additionalProperties":false})J");
+    add("AskUserQuestion", 12,
+        R"J({"type":"object","properties":{"questions":{"type":"array","items":{"type":"object","properties":{"question":{"type":"string"},"header":{"type":"string","maxLength":12},"options":{"type":"array","items":{"type":"object","properties":{"label":{"type":"string"},"description":{"type":"string"}},"required":["label","description"],"additionalProperties":false},"minItems":2,"maxItems":4},"multiSelect":{"type":"boolean"}},"required":["question","header","options","multiSelect"],"additionalProperties":false},"minItems":1,"maxItems":4}},"required":["questions"],"additionalProperties":false})J");
+    add("Skill", 5,
+        R"J({"type":"object","properties":{"command":{"type":"string"}},"required":["command"],"additionalProperties":false})J");
+    add("ListMcpResources", 3,
+        R"J({"type":"object","properties":{"server":{"type":"string"}},"additionalProperties":false})J");
+    add("ReadMcpResource", 3,
+        R"J({"type":"object","properties":{"server":{"type":"string"},"uri":{"type":"string"}},"required":["server","uri"],"additionalProperties":false})J");
+    add("LS", 4,
+        R"J({"type":"object","properties":{"path":{"type":"string"},"ignore":{"type":"array","items":{"type":"string"}}},"required":["path"],"additionalProperties":false})J");
     while (t.size() > count)
         t.removeLast();
     return t;
@@ -146,7 +191,9 @@ QByteArray argsFor(Rng &r, const QString &name)
     Writer w(&out);
     w.beginObject();
     if (name == u"Bash") {
-        w.member(L("command"), QStringLiteral("cd /work/app && grep -rn \"%1\" src | head -n %2").arg(QLatin1StringView(r.pick(kIdents))).arg(10 + r.range(40)));
+        w.member(L("command"), QStringLiteral("cd /work/app && grep -rn \"%1\" src | head -n %2")
+                                   .arg(QLatin1StringView(r.pick(kIdents)))
+                                   .arg(10 + r.range(40)));
         w.member(L("description"), sentence(r, 6));
     } else if (name == u"Read") {
         w.member(L("file_path"), QStringLiteral("/work/app/") + QLatin1StringView(r.pick(kFiles)));
@@ -159,7 +206,11 @@ QByteArray argsFor(Rng &r, const QString &name)
     } else if (name == u"TodoWrite") {
         w.key(L("todos")).beginArray();
         for (int i = 0; i < 4; ++i) {
-            w.beginObject().member(L("content"), sentence(r, 5)).member(L("status"), i == 0 ? "completed" : i == 1 ? "in_progress" : "pending");
+            w.beginObject()
+                .member(L("content"), sentence(r, 5))
+                .member(L("status"), i == 0   ? "completed"
+                                     : i == 1 ? "in_progress"
+                                              : "pending");
             w.member(L("activeForm"), sentence(r, 4)).endObject();
         }
         w.endArray();
@@ -220,11 +271,17 @@ Conversation makeAll(const AgentBodyOptions &o)
 {
     Rng r(o.seed);
     Conversation c;
-    c.system << QStringLiteral("You are an interactive CLI tool that helps users with software engineering tasks. ") + prose(r, 90);
-    c.system << QStringLiteral("<env>\nWorking directory: /work/app\nIs directory a git repo: Yes\nPlatform: linux\nToday's date: 2026-11-29\n</env>\n") + prose(r, 8);
-    c.system << QStringLiteral("# Project memory (AGENTS.md)\n\n") + prose(r, 40) + QStringLiteral("\n\n```sh\nmake test\n```\n");
+    c.system << QStringLiteral("You are an interactive CLI tool that helps users with software engineering tasks. ")
+                    + prose(r, 90);
+    c.system << QStringLiteral("<env>\nWorking directory: /work/app\nIs directory a git repo: Yes\nPlatform: "
+                               "linux\nToday's date: 2026-11-29\n</env>\n")
+                    + prose(r, 8);
+    c.system << QStringLiteral("# Project memory (AGENTS.md)\n\n") + prose(r, 40)
+                    + QStringLiteral("\n\n```sh\nmake test\n```\n");
     c.tools = makeTools(r, o.tools);
-    c.firstUser = QStringLiteral("The proxy drops the last event of a stream when the client is slow. Find the cause, fix it and add a test. ") + prose(r, 3);
+    c.firstUser = QStringLiteral("The proxy drops the last event of a stream when the client is slow. Find the cause, "
+                                 "fix it and add a test. ")
+                  + prose(r, 3);
     c.turns = makeConversation(r, o);
     c.lastUser = QStringLiteral("Thanks. Now run the whole suite once more and summarise what changed.");
     return c;
@@ -256,11 +313,19 @@ QByteArray anthropic(const Conversation &c, const AgentBodyOptions &o)
         if (!t.assistantText.isEmpty())
             w.beginObject().member(L("type"), "text").member(L("text"), t.assistantText).endObject();
         for (const Call &call : t.calls)
-            w.beginObject().member(L("type"), "tool_use").member(L("id"), call.id).member(L("name"), call.name).memberRaw(L("input"), call.args).endObject();
+            w.beginObject()
+                .member(L("type"), "tool_use")
+                .member(L("id"), call.id)
+                .member(L("name"), call.name)
+                .memberRaw(L("input"), call.args)
+                .endObject();
         w.endArray().endObject();
         w.beginObject().member(L("role"), "user").key(L("content")).beginArray();
         for (const Call &call : t.calls) {
-            w.beginObject().member(L("type"), "tool_result").member(L("tool_use_id"), call.id).member(L("content"), call.result);
+            w.beginObject()
+                .member(L("type"), "tool_result")
+                .member(L("tool_use_id"), call.id)
+                .member(L("content"), call.result);
             if (call.error)
                 w.member(L("is_error"), true);
             w.endObject();
@@ -268,12 +333,20 @@ QByteArray anthropic(const Conversation &c, const AgentBodyOptions &o)
         w.endArray().endObject();
     }
     w.beginObject().member(L("role"), "user").key(L("content")).beginArray();
-    w.beginObject().member(L("type"), "text").member(L("text"), c.lastUser).memberRaw(L("cache_control"), R"J({"type":"ephemeral"})J").endObject();
+    w.beginObject()
+        .member(L("type"), "text")
+        .member(L("text"), c.lastUser)
+        .memberRaw(L("cache_control"), R"J({"type":"ephemeral"})J")
+        .endObject();
     w.endArray().endObject();
     w.endArray();
     w.key(L("tools")).beginArray();
     for (const ToolDef &t : c.tools)
-        w.beginObject().member(L("name"), t.name).member(L("description"), t.description).memberRaw(L("input_schema"), t.schema).endObject();
+        w.beginObject()
+            .member(L("name"), t.name)
+            .member(L("description"), t.description)
+            .memberRaw(L("input_schema"), t.schema)
+            .endObject();
     w.endArray();
     w.memberRaw(L("metadata"), R"J({"user_id":"user_bench_account__session_0b8c7f1e-5a57-4a0e-9a55-1c2d3e4f5a6b"})J");
     w.member(L("stream"), o.stream);
@@ -308,14 +381,22 @@ QByteArray chat(const Conversation &c, const AgentBodyOptions &o)
         }
         w.endArray().endObject();
         for (const Call &call : t.calls)
-            w.beginObject().member(L("role"), "tool").member(L("tool_call_id"), call.id).member(L("content"), call.error ? QStringLiteral("Error: ") + call.result : call.result).endObject();
+            w.beginObject()
+                .member(L("role"), "tool")
+                .member(L("tool_call_id"), call.id)
+                .member(L("content"), call.error ? QStringLiteral("Error: ") + call.result : call.result)
+                .endObject();
     }
     w.beginObject().member(L("role"), "user").member(L("content"), c.lastUser).endObject();
     w.endArray();
     w.key(L("tools")).beginArray();
     for (const ToolDef &t : c.tools) {
         w.beginObject().member(L("type"), "function").key(L("function")).beginObject();
-        w.member(L("name"), t.name).member(L("description"), t.description).memberRaw(L("parameters"), t.schema).endObject().endObject();
+        w.member(L("name"), t.name)
+            .member(L("description"), t.description)
+            .memberRaw(L("parameters"), t.schema)
+            .endObject()
+            .endObject();
     }
     w.endArray();
     w.member(L("max_tokens"), 32000).member(L("stream"), o.stream);
@@ -346,20 +427,44 @@ QByteArray responses(const Conversation &c, const AgentBodyOptions &o)
             userMessage(t.userText);
         if (!t.assistantText.isEmpty()) {
             w.beginObject().member(L("type"), "message").member(L("role"), "assistant").key(L("content")).beginArray();
-            w.beginObject().member(L("type"), "output_text").member(L("text"), t.assistantText).endObject().endArray().endObject();
+            w.beginObject()
+                .member(L("type"), "output_text")
+                .member(L("text"), t.assistantText)
+                .endObject()
+                .endArray()
+                .endObject();
         }
         for (const Call &call : t.calls)
-            w.beginObject().member(L("type"), "function_call").member(L("call_id"), call.id).member(L("name"), call.name).key(L("arguments")).stringUtf8(call.args).endObject();
+            w.beginObject()
+                .member(L("type"), "function_call")
+                .member(L("call_id"), call.id)
+                .member(L("name"), call.name)
+                .key(L("arguments"))
+                .stringUtf8(call.args)
+                .endObject();
         for (const Call &call : t.calls)
-            w.beginObject().member(L("type"), "function_call_output").member(L("call_id"), call.id).member(L("output"), call.result).endObject();
+            w.beginObject()
+                .member(L("type"), "function_call_output")
+                .member(L("call_id"), call.id)
+                .member(L("output"), call.result)
+                .endObject();
     }
     userMessage(c.lastUser);
     w.endArray();
     w.key(L("tools")).beginArray();
     for (const ToolDef &t : c.tools)
-        w.beginObject().member(L("type"), "function").member(L("name"), t.name).member(L("description"), t.description).memberRaw(L("parameters"), t.schema).member(L("strict"), false).endObject();
+        w.beginObject()
+            .member(L("type"), "function")
+            .member(L("name"), t.name)
+            .member(L("description"), t.description)
+            .memberRaw(L("parameters"), t.schema)
+            .member(L("strict"), false)
+            .endObject();
     w.endArray();
-    w.member(L("tool_choice"), "auto").member(L("parallel_tool_calls"), true).member(L("store"), false).member(L("stream"), o.stream);
+    w.member(L("tool_choice"), "auto")
+        .member(L("parallel_tool_calls"), true)
+        .member(L("store"), false)
+        .member(L("stream"), o.stream);
     w.endObject();
     return out;
 }
@@ -372,7 +477,15 @@ QByteArray gemini(const Conversation &c, const AgentBodyOptions &)
     w.beginObject();
     w.key(L("contents")).beginArray();
     auto userText = [&](const QString &text) {
-        w.beginObject().member(L("role"), "user").key(L("parts")).beginArray().beginObject().member(L("text"), text).endObject().endArray().endObject();
+        w.beginObject()
+            .member(L("role"), "user")
+            .key(L("parts"))
+            .beginArray()
+            .beginObject()
+            .member(L("text"), text)
+            .endObject()
+            .endArray()
+            .endObject();
     };
     userText(c.firstUser);
     for (const Turn &t : c.turns) {
@@ -382,12 +495,23 @@ QByteArray gemini(const Conversation &c, const AgentBodyOptions &)
         if (!t.assistantText.isEmpty())
             w.beginObject().member(L("text"), t.assistantText).endObject();
         for (const Call &call : t.calls)
-            w.beginObject().key(L("functionCall")).beginObject().member(L("name"), call.name).memberRaw(L("args"), call.args).endObject().endObject();
+            w.beginObject()
+                .key(L("functionCall"))
+                .beginObject()
+                .member(L("name"), call.name)
+                .memberRaw(L("args"), call.args)
+                .endObject()
+                .endObject();
         w.endArray().endObject();
         w.beginObject().member(L("role"), "user").key(L("parts")).beginArray();
         for (const Call &call : t.calls) {
             w.beginObject().key(L("functionResponse")).beginObject().member(L("name"), call.name);
-            w.key(L("response")).beginObject().member(call.error ? L("error") : L("output"), call.result).endObject().endObject().endObject();
+            w.key(L("response"))
+                .beginObject()
+                .member(call.error ? L("error") : L("output"), call.result)
+                .endObject()
+                .endObject()
+                .endObject();
         }
         w.endArray().endObject();
     }
@@ -399,9 +523,18 @@ QByteArray gemini(const Conversation &c, const AgentBodyOptions &)
     w.endArray().endObject();
     w.key(L("tools")).beginArray().beginObject().key(L("functionDeclarations")).beginArray();
     for (const ToolDef &t : c.tools)
-        w.beginObject().member(L("name"), t.name).member(L("description"), t.description).memberRaw(L("parametersJsonSchema"), t.schema).endObject();
+        w.beginObject()
+            .member(L("name"), t.name)
+            .member(L("description"), t.description)
+            .memberRaw(L("parametersJsonSchema"), t.schema)
+            .endObject();
     w.endArray().endObject().endArray();
-    w.key(L("generationConfig")).beginObject().member(L("maxOutputTokens"), 32000).key(L("temperature")).raw("1.0").endObject();
+    w.key(L("generationConfig"))
+        .beginObject()
+        .member(L("maxOutputTokens"), 32000)
+        .key(L("temperature"))
+        .raw("1.0")
+        .endObject();
     w.endObject();
     return out;
 }

@@ -16,7 +16,8 @@ int main(int argc, char **argv)
     using d2a::bench::BodyFormat;
     d2a::bench::AgentBodyOptions o;
     o.stream = false;
-    for (const auto &[name, format] : { std::pair { "agent-anthropic.json", BodyFormat::Anthropic }, std::pair { "agent-chat.json", BodyFormat::Chat } }) {
+    for (const auto &[name, format] : { std::pair { "agent-anthropic.json", BodyFormat::Anthropic },
+                                        std::pair { "agent-chat.json", BodyFormat::Chat } }) {
         QFile f(dir + u'/' + QLatin1StringView(name));
         if (!f.open(QIODevice::WriteOnly))
             return 1;

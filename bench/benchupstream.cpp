@@ -24,9 +24,11 @@
 namespace {
 constexpr qint64 kMaxBodyBytes = 64 * 1024 * 1024;
 QByteArray g_extraHeaders;
-const QByteArray kBody = R"({"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"bench","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the benchmark upstream."},"finish_reason":"stop"}],"usage":{"prompt_tokens":10,"completion_tokens":7,"total_tokens":17}})";
+const QByteArray kBody =
+    R"({"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"bench","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the benchmark upstream."},"finish_reason":"stop"}],"usage":{"prompt_tokens":10,"completion_tokens":7,"total_tokens":17}})";
 
-const QByteArray kAnthropicBody = R"({"id":"msg_bench","type":"message","role":"assistant","model":"bench","content":[{"type":"text","text":"Hello from the benchmark upstream."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":10,"output_tokens":7}})";
+const QByteArray kAnthropicBody =
+    R"({"id":"msg_bench","type":"message","role":"assistant","model":"bench","content":[{"type":"text","text":"Hello from the benchmark upstream."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":10,"output_tokens":7}})";
 
 QByteArray chunked(const QByteArray &ev)
 {
@@ -36,8 +38,10 @@ QByteArray chunked(const QByteArray &ev)
 QByteArray chatEvent(int n, int total)
 {
     if (n < total)
-        return "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"bench\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"t"
-            + QByteArray::number(n) + "\"},\"finish_reason\":null}]}\n\n";
+        return "data: "
+               "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"bench\",\"choices\":[{"
+               "\"index\":0,\"delta\":{\"content\":\"t"
+               + QByteArray::number(n) + "\"},\"finish_reason\":null}]}\n\n";
     return "data: [DONE]\n\n";
 }
 
@@ -45,14 +49,22 @@ QByteArray anthropicEvent(int n, int total)
 {
     // message_start, content_block_start, total-4 text deltas, content_block_stop, message_delta, message_stop
     if (n == 0)
-        return "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_bench\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"bench\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":10,\"output_tokens\":1}}}\n\n";
+        return "event: message_start\ndata: "
+               "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_bench\",\"type\":\"message\",\"role\":"
+               "\"assistant\",\"model\":\"bench\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":"
+               "{\"input_tokens\":10,\"output_tokens\":1}}}\n\n";
     if (n == 1)
-        return "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n";
+        return "event: content_block_start\ndata: "
+               "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n";
     if (n < total - 2)
-        return "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\" token "
-            + QByteArray::number(n) + "\"}}\n\n";
+        return "event: content_block_delta\ndata: "
+               "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\" token "
+               + QByteArray::number(n) + "\"}}\n\n";
     if (n == total - 2)
-        return "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\nevent: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":500}}\n\n";
+        return "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\nevent: "
+               "message_delta\ndata: "
+               "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{"
+               "\"output_tokens\":500}}\n\n";
     return "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
 }
 
@@ -134,7 +146,8 @@ int main(int argc, char *argv[])
                         return;
                     if (parsed.state == d2a::http::Parsed::State::Invalid) {
                         s->write("HTTP/1.1 " + QByteArray::number(parsed.error.httpStatus) + ' '
-                                 + d2a::http::reasonPhrase(parsed.error.httpStatus) + "\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+                                 + d2a::http::reasonPhrase(parsed.error.httpStatus)
+                                 + "\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
                         b.clear();
                         s->disconnectFromHost();
                         return;
@@ -166,8 +179,8 @@ int main(int argc, char *argv[])
                         stream(s, anthropic, many ? 500 : 64, many ? 0 : 5);
                     } else {
                         const QByteArray &answer = anthropic ? kAnthropicBody : kBody;
-                        s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + g_extraHeaders + "Content-Length: "
-                                 + QByteArray::number(answer.size()) + "\r\n\r\n" + answer);
+                        s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + g_extraHeaders
+                                 + "Content-Length: " + QByteArray::number(answer.size()) + "\r\n\r\n" + answer);
                     }
                 }
             });
@@ -177,7 +190,8 @@ int main(int argc, char *argv[])
         QObject::connect(&server, &QTcpServer::pendingConnectionAvailable, &server, accept);
     else
         QObject::connect(&server, &QTcpServer::newConnection, &server, accept);
-    std::printf("bench_upstream listening on %s://127.0.0.1:%u\n", https ? "https" : "http", unsigned(server.serverPort()));
+    std::printf("bench_upstream listening on %s://127.0.0.1:%u\n", https ? "https" : "http",
+                unsigned(server.serverPort()));
     std::fflush(stdout);
     return app.exec();
 }

@@ -52,39 +52,58 @@ int main(int argc, char **argv)
 {
     const int runs = argc > 1 ? atoi(argv[1]) : 200;
     const QByteArray body = d2a::bench::agentBody(d2a::bench::BodyFormat::Anthropic);
-    std::printf("body: %lld bytes (Anthropic Messages, generated coding-agent conversation)\n", static_cast<long long>(body.size()));
+    std::printf("body: %lld bytes (Anthropic Messages, generated coding-agent conversation)\n",
+                static_cast<long long>(body.size()));
     std::printf("%-34s %10s   %s\n", "representation", "median us", "order / numbers kept");
     QByteArray out;
 
-    const double qt = medianMicros(runs, [&] {
+    const double qt = medianMicros(
+        runs,
+        [&] {
         QJsonObject o = QJsonDocument::fromJson(body).object();
         o.insert(QStringLiteral("model"), QStringLiteral("claude-opus-4-6"));
         QJsonArray system = o.value(u"system").toArray();
-        system.prepend(QJsonObject { { QStringLiteral("type"), QStringLiteral("text") }, { QStringLiteral("text"), QString::fromUtf8(kPrefix) } });
+        system.prepend(QJsonObject { { QStringLiteral("type"), QStringLiteral("text") },
+                                     { QStringLiteral("text"), QString::fromUtf8(kPrefix) } });
         o.insert(QStringLiteral("system"), system);
         return QJsonDocument(o).toJson(QJsonDocument::Compact);
-    }, &out);
-    std::printf("%-34s %10.0f   %s\n", "Qt QJsonDocument round trip", qt, out.startsWith("{\"max_tokens\"") ? "no (sorted)" : "?");
+        },
+        &out);
+    std::printf("%-34s %10.0f   %s\n", "Qt QJsonDocument round trip", qt,
+                out.startsWith("{\"max_tokens\"") ? "no (sorted)" : "?");
 
-    const double ours = medianMicros(runs, [&] {
+    const double ours = medianMicros(
+        runs,
+        [&] {
         auto doc = d2a::json::Document::parse(body);
         const d2a::json::Value root = doc.value().root();
         d2a::json::Patcher p(doc.value());
         p.setMember(root, "model", "\"claude-opus-4-6\"");
         QByteArray block;
-        d2a::json::Writer(&block).beginObject().member(QLatin1StringView("type"), "text").key(QLatin1StringView("text")).stringUtf8(kPrefix).endObject();
+        d2a::json::Writer(&block)
+            .beginObject()
+            .member(QLatin1StringView("type"), "text")
+            .key(QLatin1StringView("text"))
+            .stringUtf8(kPrefix)
+            .endObject();
         p.insertElement(root["system"], 0, block);
         return p.apply();
-    }, &out);
-    std::printf("%-34s %10.0f   %s\n", "d2a::json parse + splice", ours, out.size() == body.size() + 82 - 17 + 15 ? "yes (byte-exact)" : "yes");
+        },
+        &out);
+    std::printf("%-34s %10.0f   %s\n", "d2a::json parse + splice", ours,
+                out.size() == body.size() + 82 - 17 + 15 ? "yes (byte-exact)" : "yes");
 
-    const double oursParse = medianMicros(runs, [&] { return d2a::json::Document::parse(body).ok() ? QByteArray("ok") : QByteArray(); }, &out);
+    const double oursParse = medianMicros(
+        runs, [&] { return d2a::json::Document::parse(body).ok() ? QByteArray("ok") : QByteArray(); }, &out);
     std::printf("%-34s %10.0f\n", "  of which the validating parse", oursParse);
 
 #ifdef D2A_HAVE_RAPIDJSON
-    const double rj = medianMicros(runs, [&] {
+    const double rj = medianMicros(
+        runs,
+        [&] {
         rapidjson::Document d;
-        d.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag>(body.constData(), size_t(body.size()));
+        d.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag>(body.constData(),
+                                                                                               size_t(body.size()));
         auto &a = d.GetAllocator();
         d["model"].SetString("claude-opus-4-6", a);
         rapidjson::Value block(rapidjson::kObjectType);
@@ -98,13 +117,16 @@ int main(int argc, char **argv)
         rapidjson::Writer<rapidjson::StringBuffer> w(sb);
         d.Accept(w);
         return QByteArray(sb.GetString(), qsizetype(sb.GetSize()));
-    }, &out);
+        },
+        &out);
     std::printf("%-34s %10.0f   %s\n", "RapidJSON DOM round trip", rj, "order yes; whitespace/escapes re-written");
 #endif
 #ifdef D2A_HAVE_SIMDJSON
     simdjson::ondemand::parser parser;
     const simdjson::padded_string padded(body.constData(), size_t(body.size()));
-    const double sj = medianMicros(runs, [&] {
+    const double sj = medianMicros(
+        runs,
+        [&] {
         auto doc = parser.iterate(padded);
         std::string_view model, system;
         for (auto field : doc.get_object()) {
@@ -116,7 +138,8 @@ int main(int argc, char **argv)
             // every other value is skipped unread (and so not validated)
         }
         return QByteArray(system.data(), 1);
-    }, &out);
+        },
+        &out);
     std::printf("%-34s %10.0f   %s\n", "simdjson On-Demand locate only", sj, "spans yes; skipped values not validated");
 #endif
     return 0;

@@ -28,8 +28,7 @@ struct Error
 };
 
 /// A value or an Error; no exceptions cross core's public API.
-template<typename T>
-class Result
+template<typename T> class Result
 {
 public:
     Result(T value) : m_v(std::move(value)) { }

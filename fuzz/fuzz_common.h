@@ -26,8 +26,7 @@ private:
 
 /// Splits `bytes` into pieces whose sizes come from `seed` (1..64 bytes each, cycling), as reads off a socket
 /// would: parsers must give the same result whatever the split.
-template<typename F>
-void inPieces(const QByteArray &bytes, uint8_t seed, F &&f)
+template<typename F> void inPieces(const QByteArray &bytes, uint8_t seed, F &&f)
 {
     qsizetype at = 0;
     uint32_t state = seed | 1u;

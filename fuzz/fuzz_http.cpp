@@ -18,7 +18,9 @@ void checkChunked(const QByteArray &data, uint8_t seed)
     const qsizetype used = whole.feed(data, &wholeBody);
     D2A_FUZZ_CHECK(used >= 0 && used <= data.size());
     D2A_FUZZ_CHECK(wholeBody.size() <= kMax);
-    D2A_FUZZ_CHECK(!whole.failed() || (whole.error().httpStatus == 400 || whole.error().httpStatus == 413 || whole.error().httpStatus == 431));
+    D2A_FUZZ_CHECK(
+        !whole.failed()
+        || (whole.error().httpStatus == 400 || whole.error().httpStatus == 413 || whole.error().httpStatus == 431));
 
     http::ChunkedDecoder split(kMax);
     QByteArray splitBody;
@@ -83,8 +85,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
         // A complete head is complete at every prefix that contains it, and incomplete before its end.
         http::RequestHead again;
         if ((mode & 1) == 0) {
-            D2A_FUZZ_CHECK(http::parseRequestHead(data.left(p.headBytes), limits, &again).state == http::Parsed::State::Done);
-            D2A_FUZZ_CHECK(http::parseRequestHead(data.left(p.headBytes - 1), limits, &again).state != http::Parsed::State::Done);
+            D2A_FUZZ_CHECK(http::parseRequestHead(data.left(p.headBytes), limits, &again).state
+                           == http::Parsed::State::Done);
+            D2A_FUZZ_CHECK(http::parseRequestHead(data.left(p.headBytes - 1), limits, &again).state
+                           != http::Parsed::State::Done);
         }
         if (chunked)
             checkChunked(data.mid(p.headBytes), seed);

@@ -14,7 +14,8 @@ using namespace d2a;
 
 namespace {
 
-constexpr WireFormat kFormats[] = { WireFormat::Anthropic, WireFormat::OpenAIChat, WireFormat::OpenAIResponses, WireFormat::Gemini };
+constexpr WireFormat kFormats[] = { WireFormat::Anthropic, WireFormat::OpenAIChat, WireFormat::OpenAIResponses,
+                                    WireFormat::Gemini };
 
 const QList<ModelConfig> &catalog()
 {
@@ -48,7 +49,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
         const ModelConfig &model = catalog().at(modelPick % catalog().size());
         PassthroughEdits edits;
         edits.upstreamModel = model.id;
-        edits.systemPrompt = (choice & 8) ? QStringLiteral("You are Droid, an AI software engineering agent built by Factory.") : QString();
+        edits.systemPrompt = (choice & 8)
+                                 ? QStringLiteral("You are Droid, an AI software engineering agent built by Factory.")
+                                 : QString();
         edits.model = model;
         edits.level = allReasoningLevels().at((choice >> 4) % allReasoningLevels().size());
         edits.budget = (choice & 16) ? 4096 : 0;

@@ -11,7 +11,8 @@ using namespace d2a;
 
 namespace {
 
-constexpr WireFormat kFormats[] = { WireFormat::Anthropic, WireFormat::OpenAIChat, WireFormat::OpenAIResponses, WireFormat::Gemini };
+constexpr WireFormat kFormats[] = { WireFormat::Anthropic, WireFormat::OpenAIChat, WireFormat::OpenAIResponses,
+                                    WireFormat::Gemini };
 
 QList<QByteArray> split(const QByteArray &data, uint8_t seed)
 {

@@ -28,7 +28,8 @@ int runUsageCommand(int days, bool json)
 {
     const QString path = d2a::UsageStore::defaultPath();
     if (!QFileInfo::exists(path)) {
-        printLine(stderr, QCoreApplication::translate("main", "droid2api: no usage recorded yet (%1 does not exist)").arg(QDir::toNativeSeparators(path)));
+        printLine(stderr, QCoreApplication::translate("main", "droid2api: no usage recorded yet (%1 does not exist)")
+                              .arg(QDir::toNativeSeparators(path)));
         return 1;
     }
     d2a::UsageStore store;
@@ -41,7 +42,8 @@ int runUsageCommand(int days, bool json)
     const QDateTime from = QDateTime(QDate::currentDate().addDays(1 - days), QTime(0, 0));
     if (json) {
         QJsonObject out;
-        for (auto group : { d2a::UsageStore::Group::Model, d2a::UsageStore::Group::Client, d2a::UsageStore::Group::Day }) {
+        for (auto group :
+             { d2a::UsageStore::Group::Model, d2a::UsageStore::Group::Client, d2a::UsageStore::Group::Day }) {
             const QJsonObject report = store.report(from, to, group);
             out.insert(QStringLiteral("from"), report.value(u"from"));
             out.insert(QStringLiteral("to"), report.value(u"to"));
@@ -75,7 +77,10 @@ int runUsageCommand(int days, bool json)
                                   .arg(locale.toString(t.cacheRead + t.cacheWrite), 12)
                                   .arg(locale.toString(t.credits, 'f', 0), 14));
     };
-    printLine(stdout, QCoreApplication::translate("main", "Usage over the last %n day(s), since %1 (tokens; credits are Factory credits: tokens x the model's multiplier)", nullptr, days)
+    printLine(stdout, QCoreApplication::translate("main",
+                                                  "Usage over the last %n day(s), since %1 (tokens; credits are "
+                                                  "Factory credits: tokens x the model's multiplier)",
+                                                  nullptr, days)
                           .arg(locale.toString(from.date(), QLocale::ShortFormat)));
     table(QCoreApplication::translate("main", "By model:"), d2a::UsageStore::Group::Model);
     table(QCoreApplication::translate("main", "By coding tool:"), d2a::UsageStore::Group::Client);
@@ -93,7 +98,8 @@ int runClientCommand(bool connecting, const QString &client, bool yes, const QSt
         return 2;
     }
     const QString host = config.host == u"0.0.0.0" || config.host == u"::" ? QStringLiteral("127.0.0.1") : config.host;
-    const d2a::ClientSettings settings = d2a::ClientSetup::settingsFor(QStringLiteral("http://%1:%2").arg(host).arg(config.port), config.accessKey, model);
+    const d2a::ClientSettings settings = d2a::ClientSetup::settingsFor(
+        QStringLiteral("http://%1:%2").arg(host).arg(config.port), config.accessKey, model);
     if (!d2a::ClientSetup::writesFile(client)) {
         printLine(stdout, d2a::ClientSetup::instructions(client, settings));
         return 0;
@@ -110,7 +116,8 @@ int runClientCommand(bool connecting, const QString &client, bool yes, const QSt
         printLine(stdout, plan.value().diff.trimmed());
         if (!yes) {
             if (!platform::stdinIsTerminal()) {
-                printLine(stderr, QCoreApplication::translate("main", "droid2api: not applied; run again with --yes to apply without asking"));
+                printLine(stderr, QCoreApplication::translate(
+                                      "main", "droid2api: not applied; run again with --yes to apply without asking"));
                 return 1;
             }
             std::fputs(qPrintable(QCoreApplication::translate("main", "Apply this change? [y/N] ")), stdout);
@@ -139,11 +146,13 @@ int runClientCommand(bool connecting, const QString &client, bool yes, const QSt
                                    : QCoreApplication::translate("main", "probe: \u2717 %1: %2").arg(h.what, h.detail));
             ok = ok && h.ok;
         }
-        printLine(stdout, ok ? QCoreApplication::translate("main", "probe: %1 will work through droid2api").arg(client)
-                             : QCoreApplication::translate("main", "probe: %1 will not work until this is fixed").arg(client));
+        printLine(stdout,
+                  ok ? QCoreApplication::translate("main", "probe: %1 will work through droid2api").arg(client)
+                     : QCoreApplication::translate("main", "probe: %1 will not work until this is fixed").arg(client));
         QCoreApplication::exit(0);
     });
-    probe.start(settings.baseUrl, settings.key, d2a::ClientProbe::modelFor(config, d2a::Environment::fromProcess().envBackend.has_value()));
+    probe.start(settings.baseUrl, settings.key,
+                d2a::ClientProbe::modelFor(config, d2a::Environment::fromProcess().envBackend.has_value()));
     return QCoreApplication::exec();
 }
 
@@ -170,8 +179,9 @@ int runAccountCommand(AccountCommand command, const d2a::Config &config, const d
         if (command == AccountCommand::SignOut) {
             auth.signOut(&auth, [&](const QString &err) {
                 printLine(err.isEmpty() ? stdout : stderr,
-                          err.isEmpty() ? QCoreApplication::translate("main", "droid2api: signed out; stored tokens removed")
-                                        : QCoreApplication::translate("main", "droid2api: sign-out failed: %1").arg(err));
+                          err.isEmpty()
+                              ? QCoreApplication::translate("main", "droid2api: signed out; stored tokens removed")
+                              : QCoreApplication::translate("main", "droid2api: sign-out failed: %1").arg(err));
                 finish(err.isEmpty() ? 0 : 1);
             });
             return;
@@ -181,10 +191,15 @@ int runAccountCommand(AccountCommand command, const d2a::Config &config, const d
             char line[4096] = {};
             const QString key = std::fgets(line, sizeof line, stdin) ? QString::fromUtf8(line).trimmed() : QString();
             auth.setBackendKey(backendName, key, &auth, [&, key](const QString &err) {
-                printLine(err.isEmpty() ? stdout : stderr,
-                          err.isEmpty() ? (key.isEmpty() ? QCoreApplication::translate("main", "droid2api: removed the key of backend '%1'").arg(backendName)
-                                                         : QCoreApplication::translate("main", "droid2api: stored the key of backend '%1' in %2").arg(backendName, where()))
-                                        : QCoreApplication::translate("main", "droid2api: cannot store the key: %1").arg(err));
+                printLine(
+                    err.isEmpty() ? stdout : stderr,
+                    err.isEmpty()
+                        ? (key.isEmpty()
+                               ? QCoreApplication::translate("main", "droid2api: removed the key of backend '%1'")
+                                     .arg(backendName)
+                               : QCoreApplication::translate("main", "droid2api: stored the key of backend '%1' in %2")
+                                     .arg(backendName, where()))
+                        : QCoreApplication::translate("main", "droid2api: cannot store the key: %1").arg(err));
                 finish(err.isEmpty() ? 0 : 1);
             });
             return;
@@ -192,8 +207,10 @@ int runAccountCommand(AccountCommand command, const d2a::Config &config, const d
         if (command == AccountCommand::Import) {
             auth.importDroidCli(&auth, [&](const QString &err) {
                 printLine(err.isEmpty() ? stdout : stderr,
-                          err.isEmpty() ? QCoreApplication::translate("main", "droid2api: imported the droid CLI sign-in into %1").arg(where())
-                                        : QCoreApplication::translate("main", "droid2api: cannot import: %1").arg(err));
+                          err.isEmpty()
+                              ? QCoreApplication::translate("main", "droid2api: imported the droid CLI sign-in into %1")
+                                    .arg(where())
+                              : QCoreApplication::translate("main", "droid2api: cannot import: %1").arg(err));
                 finish(err.isEmpty() ? 0 : 1);
             });
             return;
@@ -201,15 +218,19 @@ int runAccountCommand(AccountCommand command, const d2a::Config &config, const d
         auto *job = new d2a::DeviceSignIn(auth.workOs(), &auth);
         QObject::connect(job, &d2a::DeviceSignIn::codeReady, &auth,
                          [](const QString &code, const QString &uri, const QString &complete, int expires) {
-            printLine(stdout, QCoreApplication::translate("main", "To sign in to Factory, open %1\nand enter the code %2 "
-                                                                  "(or open %3). The code expires in %4 minutes.")
-                                  .arg(uri, code, complete).arg((expires + 59) / 60));
+            printLine(stdout,
+                      QCoreApplication::translate("main", "To sign in to Factory, open %1\nand enter the code %2 "
+                                                          "(or open %3). The code expires in %4 minutes.")
+                          .arg(uri, code, complete)
+                          .arg((expires + 59) / 60));
             printLine(stdout, QCoreApplication::translate("main", "Waiting for you to approve it... (Ctrl+C cancels)"));
         });
         QObject::connect(job, &d2a::DeviceSignIn::succeeded, &auth, [&](const d2a::TokenResponse &tokens) {
             auth.adoptTokens(tokens, QStringLiteral("device"), &auth, [&, email = tokens.email](const QString &err) {
                 if (!err.isEmpty()) {
-                    printLine(stderr, QCoreApplication::translate("main", "droid2api: signed in, but the tokens could not be stored: %1").arg(err));
+                    printLine(stderr, QCoreApplication::translate(
+                                          "main", "droid2api: signed in, but the tokens could not be stored: %1")
+                                          .arg(err));
                     return finish(1);
                 }
                 printLine(stdout, QCoreApplication::translate("main", "droid2api: signed in%1; tokens stored in %2")

@@ -11,11 +11,15 @@
 
 namespace cli {
 
-int runHeadless(QCoreApplication &app, const Options &options, const d2a::Config &config, const d2a::Environment &env, int port)
+int runHeadless(QCoreApplication &app, const Options &options, const d2a::Config &config, const d2a::Environment &env,
+                int port)
 {
     if (!options.headless && !platform::displayAvailable()) {
-        printLine(stdout, QCoreApplication::translate(
-                              "main", "droid2api: no display found, so the proxy runs headless (the tray app needs a desktop session)."));
+        printLine(
+            stdout,
+            QCoreApplication::translate(
+                "main",
+                "droid2api: no display found, so the proxy runs headless (the tray app needs a desktop session)."));
     }
 
     d2a::ProxyService proxy;

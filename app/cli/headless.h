@@ -12,5 +12,6 @@ namespace cli {
 struct Options;
 
 /// Serves on the options' --host and `port` (-1: the config's) until a shutdown signal; returns the exit code.
-int runHeadless(QCoreApplication &app, const Options &options, const d2a::Config &config, const d2a::Environment &env, int port);
+int runHeadless(QCoreApplication &app, const Options &options, const d2a::Config &config, const d2a::Environment &env,
+                int port);
 } // namespace cli

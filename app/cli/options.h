@@ -16,7 +16,7 @@ struct Options
     bool headless = false;
     bool configSet = false;
     QString config; ///< --config <file>
-    QString host;   ///< --host (empty: from the config)
+    QString host; ///< --host (empty: from the config)
     bool portSet = false;
     QString port;
     bool signIn = false;

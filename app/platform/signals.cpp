@@ -50,7 +50,8 @@ std::function<void()> *g_onSignal = nullptr;
 QObject *g_signalContext = nullptr;
 BOOL WINAPI onConsoleCtrl(DWORD)
 {
-    QMetaObject::invokeMethod(g_signalContext, [] { (*g_onSignal)(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        g_signalContext, [] { (*g_onSignal)(); }, Qt::QueuedConnection);
     return TRUE;
 }
 } // namespace
@@ -63,7 +64,9 @@ void installShutdownSignals(QObject *context, const std::function<void()> &onSig
 }
 #else
 // --- Elsewhere: nothing to install
-void installShutdownSignals(QObject *, const std::function<void()> &) { }
+void installShutdownSignals(QObject *, const std::function<void()> &)
+{
+}
 #endif
 
 } // namespace platform

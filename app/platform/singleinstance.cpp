@@ -5,12 +5,16 @@
 #include <QtNetwork/qlocalserver.h>
 #include <QtNetwork/qlocalsocket.h>
 
-SingleInstance::SingleInstance(QString name, QObject *parent) : QObject(parent), m_name(std::move(name)) { }
+SingleInstance::SingleInstance(QString name, QObject *parent) : QObject(parent), m_name(std::move(name))
+{
+}
 
 QString SingleInstance::defaultName()
 {
     // Per user (the home folder), so two users on one machine each get their own app.
-    return QStringLiteral("droid2api-") + QString::fromLatin1(QCryptographicHash::hash(QDir::homePath().toUtf8(), QCryptographicHash::Sha1).toHex().left(12));
+    return QStringLiteral("droid2api-")
+           + QString::fromLatin1(
+               QCryptographicHash::hash(QDir::homePath().toUtf8(), QCryptographicHash::Sha1).toHex().left(12));
 }
 
 bool SingleInstance::notifyRunning(int timeoutMs, const QByteArray &window)

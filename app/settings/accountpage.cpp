@@ -76,9 +76,11 @@ AccountPage::AccountPage(AppController *controller, QWidget *parent) : SettingsP
     orgRow->addWidget(m_orgLabel);
     orgRow->addWidget(organization, 1);
     layout->addLayout(orgRow);
-    droidCliSync = new QCheckBox(tr("Share the sign-in with the droid CLI (write each renewed token back to it)"), this);
-    droidCliSync->setToolTip(tr("Factory renews sign-in tokens on every refresh and refuses the old one: without this, the droid CLI "
-                                "would have to sign in again after droid2api renewed a sign-in imported from it."));
+    droidCliSync =
+        new QCheckBox(tr("Share the sign-in with the droid CLI (write each renewed token back to it)"), this);
+    droidCliSync->setToolTip(
+        tr("Factory renews sign-in tokens on every refresh and refuses the old one: without this, the droid CLI "
+           "would have to sign in again after droid2api renewed a sign-in imported from it."));
     layout->addWidget(droidCliSync);
     layout->addStretch();
 
@@ -88,30 +90,35 @@ AccountPage::AccountPage(AppController *controller, QWidget *parent) : SettingsP
         const QString id = organization->itemData(index).toString();
         if (id == auth->organizationId())
             return;
-        auth->setOrganization(id, this, [this](const QString &err) { report(code, err, tr("Switched organisation.")); });
+        auth->setOrganization(id, this,
+                              [this](const QString &err) { report(code, err, tr("Switched organisation.")); });
         Q_EMIT edited(); // the choice is also kept in the config (factory_organization)
     });
     connect(signIn, &QPushButton::clicked, this, &AccountPage::startSignIn);
     connect(saveKey, &QPushButton::clicked, this, [this, auth] {
         if (apiKey->text().trimmed().isEmpty())
             return;
-        auth->setApiKey(apiKey->text(), this, [this](const QString &err) { report(keyResult, err, tr("API key saved.")); });
+        auth->setApiKey(apiKey->text(), this,
+                        [this](const QString &err) { report(keyResult, err, tr("API key saved.")); });
         apiKey->clear(); // never shown back
     });
     connect(saveToken, &QPushButton::clicked, this, [this, auth] {
         if (refreshToken->text().trimmed().isEmpty())
             return;
-        auth->setRefreshToken(refreshToken->text(), QStringLiteral("app"), this, [this](const QString &err) { report(keyResult, err, tr("Refresh token saved.")); });
+        auth->setRefreshToken(refreshToken->text(), QStringLiteral("app"), this,
+                              [this](const QString &err) { report(keyResult, err, tr("Refresh token saved.")); });
         refreshToken->clear();
     });
     connect(importDroid, &QPushButton::clicked, this, [this, auth] {
-        auth->importDroidCli(this, [this](const QString &err) { report(importResult, err, tr("Imported the droid CLI sign-in.")); });
+        auth->importDroidCli(
+            this, [this](const QString &err) { report(importResult, err, tr("Imported the droid CLI sign-in.")); });
     });
     connect(signOut, &QPushButton::clicked, this, [this, auth] {
-        const auto answer = dialogs::ask(this, QMessageBox::Question, tr("Sign out"),
-                                         tr("Sign out of Factory? Requests will fail until you sign in again. The stored "
-                                            "tokens are deleted."),
-                                         QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+        const auto answer =
+            dialogs::ask(this, QMessageBox::Question, tr("Sign out"),
+                         tr("Sign out of Factory? Requests will fail until you sign in again. The stored "
+                            "tokens are deleted."),
+                         QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
         if (answer != QMessageBox::Yes)
             return;
         auth->signOut(this, [this](const QString &err) { report(code, err, tr("Signed out.")); });
@@ -139,7 +146,8 @@ void AccountPage::startSignIn()
 void AccountPage::showSignInProgress(const QString &userCode, const QString &url, bool browserOpened)
 {
     code->setText(browserOpened
-                      ? tr("Your code: <b>%1</b><br>Approve it in the browser window that opened (<a href=\"%2\">open it again</a>). Waiting...")
+                      ? tr("Your code: <b>%1</b><br>Approve it in the browser window that opened (<a href=\"%2\">open "
+                           "it again</a>). Waiting...")
                             .arg(userCode.toHtmlEscaped(), url.toHtmlEscaped())
                       : tr("Your code: <b>%1</b><br>Open <a href=\"%2\">%2</a> in a browser and approve it. Waiting...")
                             .arg(userCode.toHtmlEscaped(), url.toHtmlEscaped()));
@@ -180,14 +188,15 @@ void AccountPage::refresh()
     const QString &email = s.email;
     QString text;
     if (s.state == State::SignInRequired)
-        text = tr("Your Factory sign-in has ended%1: sign in again.").arg(email.isEmpty() ? QString() : tr(" (%1)").arg(email));
+        text = tr("Your Factory sign-in has ended%1: sign in again.")
+                   .arg(email.isEmpty() ? QString() : tr(" (%1)").arg(email));
     else if (s.state == State::KeyRejected)
         text = tr("Factory refused this API key: requests fail until you enter a valid key or sign in.");
     else if (source == Source::RefreshToken) {
         // One human state, in local time, no enum names.
-        const QString until = s.accessExpiresAt > 86400
-            ? QLocale().toString(QDateTime::fromSecsSinceEpoch(s.accessExpiresAt).toLocalTime(), QLocale::ShortFormat)
-            : QString();
+        const QString until = s.accessExpiresAt > 86400 ? QLocale().toString(
+                                  QDateTime::fromSecsSinceEpoch(s.accessExpiresAt).toLocalTime(), QLocale::ShortFormat)
+                                                        : QString();
         text = email.isEmpty() ? tr("Signed in to Factory.") : tr("Signed in to Factory as %1.").arg(email);
         if (s.state == State::Refreshing)
             text += u' ' + tr("Renewing the sign-in...");
@@ -220,6 +229,7 @@ void AccountPage::refresh()
     organization->setVisible(several);
     m_orgLabel->setVisible(several);
     apiKey->setPlaceholderText(source == Source::ApiKey ? tr("stored (enter a new key to replace it)") : tr("fk-..."));
-    refreshToken->setPlaceholderText(source == Source::RefreshToken ? tr("stored (enter a new token to replace it)") : QString());
+    refreshToken->setPlaceholderText(source == Source::RefreshToken ? tr("stored (enter a new token to replace it)")
+                                                                    : QString());
     signOut->setEnabled(source == Source::RefreshToken || source == Source::ApiKey);
 }

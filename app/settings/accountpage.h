@@ -36,7 +36,7 @@ public:
     QLineEdit *refreshToken;
     QPushButton *importDroid;
     QPushButton *signOut;
-    QLabel *keyResult;    ///< what saving a key or token did, in the credentials box
+    QLabel *keyResult; ///< what saving a key or token did, in the credentials box
     QLabel *importResult; ///< what importing from the droid CLI did, under its button
 
 private:

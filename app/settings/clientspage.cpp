@@ -16,7 +16,8 @@
 ClientsPage::ClientsPage(AppController *controller, QWidget *parent) : SettingsPage(parent), m_controller(controller)
 {
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(new QLabel(tr("Ready-to-copy settings for your tools, filled with this proxy's address and key:"), this));
+    layout->addWidget(
+        new QLabel(tr("Ready-to-copy settings for your tools, filled with this proxy's address and key:"), this));
     for (const QString &client : { QStringLiteral("Claude Code"), QStringLiteral("Codex"), QStringLiteral("Cursor"),
                                    QStringLiteral("Continue"), QStringLiteral("OpenAI SDK") }) {
         auto *box = new QGroupBox(client, this);
@@ -27,7 +28,9 @@ ClientsPage::ClientsPage(AppController *controller, QWidget *parent) : SettingsP
         auto *copy = new QPushButton(tr("Copy"), box);
         auto *buttons = new QVBoxLayout;
         buttons->addWidget(copy);
-        const QString id = client == u"Claude Code" ? QStringLiteral("claude-code") : client == u"Codex" ? QStringLiteral("codex") : QString();
+        const QString id = client == u"Claude Code" ? QStringLiteral("claude-code")
+                           : client == u"Codex"     ? QStringLiteral("codex")
+                                                    : QString();
         if (!id.isEmpty()) { // droid2api writes these clients' settings itself
             auto *connectButton = new QPushButton(tr("Connect..."), box);
             auto *disconnectButton = new QPushButton(tr("Disconnect..."), box);
@@ -40,7 +43,8 @@ ClientsPage::ClientsPage(AppController *controller, QWidget *parent) : SettingsP
         boxLayout->addWidget(text, 1);
         boxLayout->addLayout(buttons);
         m_snippets.insert(client, text);
-        connect(copy, &QPushButton::clicked, this, [text] { QGuiApplication::clipboard()->setText(text->toPlainText()); });
+        connect(copy, &QPushButton::clicked, this,
+                [text] { QGuiApplication::clipboard()->setText(text->toPlainText()); });
         layout->addWidget(box);
     }
     result = new QLabel(this);
@@ -66,7 +70,8 @@ QString ClientsPage::connectClient(const QString &client, bool connecting, bool 
     }
     if (confirm && !plan.value().diff.isEmpty()) {
         QMessageBox box(QMessageBox::Question, tr("droid2api"),
-                        connecting ? tr("Write these settings to %1?").arg(plan.value().path) : tr("Restore %1?").arg(plan.value().path),
+                        connecting ? tr("Write these settings to %1?").arg(plan.value().path)
+                                   : tr("Restore %1?").arg(plan.value().path),
                         QMessageBox::Apply | QMessageBox::Cancel, this);
         box.setDetailedText(plan.value().diff);
         box.setInformativeText(tr("The previous file is kept as a backup. Details shows the change."));
@@ -86,7 +91,8 @@ QString ClientsPage::connectClient(const QString &client, bool connecting, bool 
         // The probe: a request through the proxy with exactly the URL and key the client now has.
         text += u'\n' + tr("Probe: asking droid2api at %1...").arg(settings.baseUrl);
         const QString written = done.value();
-        m_controller->probe(settings.baseUrl, settings.key, this, [this, written, client](const QList<AppController::ProbeHop> &hops) {
+        m_controller->probe(settings.baseUrl, settings.key, this,
+                            [this, written, client](const QList<AppController::ProbeHop> &hops) {
             // Each hop on its own line: where the way breaks is where to look.
             QStringList lines { written };
             bool ok = !hops.isEmpty();
@@ -94,7 +100,8 @@ QString ClientsPage::connectClient(const QString &client, bool connecting, bool 
                 lines << (h.ok ? tr("\u2713 %1").arg(h.what) : tr("\u2717 %1: %2").arg(h.what, h.detail));
                 ok = ok && h.ok;
             }
-            lines << (ok ? tr("%1 will work through droid2api.").arg(client) : tr("%1 will not work until this is fixed.").arg(client));
+            lines << (ok ? tr("%1 will work through droid2api.").arg(client)
+                         : tr("%1 will not work until this is fixed.").arg(client));
             result->setText(lines.join(u'\n'));
             Q_EMIT probed(ok);
         });
@@ -110,13 +117,16 @@ void ClientsPage::load(const d2a::Config &c)
     m_snippets[QStringLiteral("Claude Code")]->setPlainText(
         QStringLiteral("export ANTHROPIC_BASE_URL=%1\nexport ANTHROPIC_AUTH_TOKEN=%2\nclaude").arg(url, key));
     m_snippets[QStringLiteral("Codex")]->setPlainText(
-        QStringLiteral("# ~/.codex/config.toml\nmodel_provider = \"droid2api\"\nmodel = \"gpt-5.3-codex\"\n[model_providers.droid2api]\n"
-                       "name = \"droid2api\"\nbase_url = \"%1/v1\"\nwire_api = \"responses\"\nenv_key = \"DROID2API_KEY\"  # export DROID2API_KEY=%2")
+        QStringLiteral("# ~/.codex/config.toml\nmodel_provider = \"droid2api\"\nmodel = "
+                       "\"gpt-5.3-codex\"\n[model_providers.droid2api]\n"
+                       "name = \"droid2api\"\nbase_url = \"%1/v1\"\nwire_api = \"responses\"\nenv_key = "
+                       "\"DROID2API_KEY\"  # export DROID2API_KEY=%2")
             .arg(url, key));
     m_snippets[QStringLiteral("Cursor")]->setPlainText(
         QStringLiteral("Settings > Models > OpenAI API Key: %2\nOverride OpenAI Base URL: %1/v1").arg(url, key));
     m_snippets[QStringLiteral("Continue")]->setPlainText(
-        QStringLiteral("models:\n  - name: Claude via droid2api\n    provider: openai\n    model: claude-sonnet-4-6\n    apiBase: %1/v1\n    apiKey: %2")
+        QStringLiteral("models:\n  - name: Claude via droid2api\n    provider: openai\n    model: claude-sonnet-4-6\n  "
+                       "  apiBase: %1/v1\n    apiKey: %2")
             .arg(url, key));
     m_snippets[QStringLiteral("OpenAI SDK")]->setPlainText(
         QStringLiteral("from openai import OpenAI\nclient = OpenAI(base_url=\"%1/v1\", api_key=\"%2\")").arg(url, key));

@@ -20,7 +20,11 @@ EndpointsPage::EndpointsPage(QWidget *parent) : SettingsPage(parent)
 {
     auto *layout = new QVBoxLayout(this);
     auto *form = new QFormLayout;
-    const struct { ModelType t; const char *label; } rows[] = {
+    const struct
+    {
+        ModelType t;
+        const char *label;
+    } rows[] = {
         { ModelType::Anthropic, QT_TR_NOOP("Anthropic models (Messages):") },
         { ModelType::OpenAI, QT_TR_NOOP("OpenAI models (Responses):") },
         { ModelType::Common, QT_TR_NOOP("Other models (Chat Completions):") },

@@ -64,7 +64,9 @@ GeneralPage::GeneralPage(QWidget *parent) : SettingsPage(parent)
         QByteArray bytes(24, Qt::Uninitialized);
         for (char &b : bytes)
             b = char(QRandomGenerator::system()->bounded(256));
-        accessKey->setText(QStringLiteral("d2a-") + QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)));
+        accessKey->setText(
+            QStringLiteral("d2a-")
+            + QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)));
     });
     connect(copy, &QPushButton::clicked, this, [this] { QGuiApplication::clipboard()->setText(accessKey->text()); });
     for (QLineEdit *e : { host, port, accessKey, allowedOrigins })
@@ -113,7 +115,8 @@ QString GeneralPage::validate() const
     for (const QString &o : settingspage::originList(allowedOrigins->text())) {
         if (!validOriginPattern(o))
             return tr("'%1' is not a web origin: write scheme://host or scheme://host:port, such as "
-                      "http://localhost:5173 (* stands for any port or name part).").arg(o);
+                      "http://localhost:5173 (* stands for any port or name part).")
+                .arg(o);
     }
     return {};
 }
@@ -122,10 +125,12 @@ void GeneralPage::updateOriginsHint()
 {
     const QStringList origins = settingspage::originList(allowedOrigins->text());
     if (origins.isEmpty())
-        originsHint->setText(tr("No web page can use droid2api; coding agents and apps are not web pages and are not affected."));
+        originsHint->setText(
+            tr("No web page can use droid2api; coding agents and apps are not web pages and are not affected."));
     else if (accessKey->text().trimmed().isEmpty())
-        originsHint->setText(tr("The pages you allow can spend your Factory account from your browser: set a local access key "
-                                "too, and give it only to the tools you trust."));
+        originsHint->setText(
+            tr("The pages you allow can spend your Factory account from your browser: set a local access key "
+               "too, and give it only to the tools you trust."));
     else
         originsHint->setText(tr("The pages you allow must send the local access key."));
 }

@@ -44,12 +44,15 @@ QString credits(const d2a::ModelConfig &m)
 
 QString retirement(const d2a::ModelConfig &m)
 {
-    return m.replacement.isEmpty() ? ModelsPage::tr("Retires on %1: then hidden").arg(m.deprecated)
-                                   : ModelsPage::tr("Retires on %1: then its requests go to %2").arg(m.deprecated, m.replacement);
+    return m.replacement.isEmpty()
+               ? ModelsPage::tr("Retires on %1: then hidden").arg(m.deprecated)
+               : ModelsPage::tr("Retires on %1: then its requests go to %2").arg(m.deprecated, m.replacement);
 }
 } // namespace
 
-ModelTableModel::ModelTableModel(QObject *parent) : QAbstractTableModel(parent) { }
+ModelTableModel::ModelTableModel(QObject *parent) : QAbstractTableModel(parent)
+{
+}
 
 int ModelTableModel::rowCount(const QModelIndex &parent) const
 {
@@ -79,7 +82,8 @@ QVariant ModelTableModel::data(const QModelIndex &index, int role) const
     case ModelsPage::Name: return m.name;
     case ModelsPage::Credits: return credits(m);
     case ModelsPage::Type: return typeLabel(m.type);
-    case ModelsPage::Reasoning: return m.reasoning == ReasoningLevel::Auto ? ModelsPage::tr("Auto") : settingspage::levelLabel(m.reasoning);
+    case ModelsPage::Reasoning:
+        return m.reasoning == ReasoningLevel::Auto ? ModelsPage::tr("Auto") : settingspage::levelLabel(m.reasoning);
     default: return {};
     }
 }
@@ -179,7 +183,8 @@ ModelsPage::ModelsPage(AppController *controller, QWidget *parent) : SettingsPag
     typeBox = new QComboBox(panel);
     for (ModelType t : kTypes) {
         typeBox->addItem(typeLabel(t), int(t));
-        typeBox->setItemData(typeBox->count() - 1, tr("\"%1\" in config.json").arg(d2a::modelTypeName(t)), Qt::ToolTipRole);
+        typeBox->setItemData(typeBox->count() - 1, tr("\"%1\" in config.json").arg(d2a::modelTypeName(t)),
+                             Qt::ToolTipRole);
     }
     levelBox = new QComboBox(panel);
     levelBox->setToolTip(tr("The levels this model supports; Auto follows what the client asks for"));
@@ -189,7 +194,8 @@ ModelsPage::ModelsPage(AppController *controller, QWidget *parent) : SettingsPag
     providerEdit->setPlaceholderText(tr("as the type says"));
     fallbackEdit = new QLineEdit(panel);
     fallbackEdit->setPlaceholderText(tr("model ids, in order"));
-    fallbackEdit->setToolTip(tr("Models that take a request over when this one keeps failing, separated by spaces or commas"));
+    fallbackEdit->setToolTip(
+        tr("Models that take a request over when this one keeps failing, separated by spaces or commas"));
     fastBox = new QCheckBox(tr("Fast mode"), panel);
     facts = new QLabel(panel);
     facts->setWordWrap(true);
@@ -291,8 +297,8 @@ void ModelsPage::showSelected()
 {
     const int row = currentRow();
     const bool any = row >= 0;
-    for (QWidget *w : std::initializer_list<QWidget *> { idEdit, nameEdit, typeBox, levelBox, backendBox, providerEdit, fallbackEdit,
-                                                         fastBox, copyButton, testButton })
+    for (QWidget *w : std::initializer_list<QWidget *> { idEdit, nameEdit, typeBox, levelBox, backendBox, providerEdit,
+                                                         fallbackEdit, fastBox, copyButton, testButton })
         w->setEnabled(any);
     testResult->clear();
     const d2a::ModelConfig m = any ? models->at(row) : d2a::ModelConfig();
@@ -366,7 +372,8 @@ void ModelsPage::testSelected()
             return; // another model is shown now
         testResult->setText(QStringLiteral("<span style=\"color:%1\">%2 %3</span>")
                                 .arg(toneColor(hop.ok ? Tone::Good : Tone::Error, palette()).name(),
-                                     hop.ok ? QStringLiteral("\u2713") : QStringLiteral("\u2717"), hop.detail.toHtmlEscaped()));
+                                     hop.ok ? QStringLiteral("\u2713") : QStringLiteral("\u2717"),
+                                     hop.detail.toHtmlEscaped()));
         Q_EMIT modelTested(hop.ok);
     });
 }

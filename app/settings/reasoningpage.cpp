@@ -23,7 +23,8 @@ ReasoningPage::ReasoningPage(QWidget *parent) : SettingsPage(parent)
     level = levelCombo(this);
     form->addRow(tr("Default level (for models set to auto):"), level);
     connect(level, &QComboBox::currentIndexChanged, this, &SettingsPage::edited);
-    for (ReasoningLevel l : { ReasoningLevel::Low, ReasoningLevel::Medium, ReasoningLevel::High, ReasoningLevel::XHigh }) {
+    for (ReasoningLevel l :
+         { ReasoningLevel::Low, ReasoningLevel::Medium, ReasoningLevel::High, ReasoningLevel::XHigh }) {
         auto *spin = new QSpinBox(this);
         spin->setRange(1024, 200000);
         spin->setSingleStep(1024);
@@ -32,8 +33,10 @@ ReasoningPage::ReasoningPage(QWidget *parent) : SettingsPage(parent)
         form->addRow(tr("Thinking budget, %1:").arg(settingspage::levelLabel(l)), spin);
         connect(spin, &QSpinBox::valueChanged, this, &SettingsPage::edited);
     }
-    auto *note = new QLabel(tr("Budgets apply to Anthropic models; OpenAI and Gemini models get the level itself. A request "
-                               "can still choose with the x-reasoning-level header."), this);
+    auto *note =
+        new QLabel(tr("Budgets apply to Anthropic models; OpenAI and Gemini models get the level itself. A request "
+                      "can still choose with the x-reasoning-level header."),
+                   this);
     note->setWordWrap(true);
     form->addRow(note);
 }

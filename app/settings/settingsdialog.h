@@ -30,8 +30,7 @@ public:
     explicit SettingsDialog(AppController *controller, QWidget *parent = nullptr);
 
     QList<SettingsPage *> pages() const { return m_pages; }
-    template<typename T>
-    T *page() const
+    template<typename T> T *page() const
     {
         for (SettingsPage *p : m_pages)
             if (auto *t = qobject_cast<T *>(p))

@@ -71,7 +71,8 @@ void AuthManager::verifyKey(const QByteArray &key)
     ++m_keyChecks;
     m_api->whoami(key, this, [this, key](const Result<Whoami> &r) {
         --m_keyChecks;
-        const QByteArray current = m_source == Source::FactoryApiKeyEnv ? m_envApiKey.toUtf8() : m_creds.apiKey.toUtf8();
+        const QByteArray current =
+            m_source == Source::FactoryApiKeyEnv ? m_envApiKey.toUtf8() : m_creds.apiKey.toUtf8();
         if (current != key)
             return; // another key since
         if (!r) {
@@ -96,7 +97,8 @@ void AuthManager::verifyKey(const QByteArray &key)
 
 void AuthManager::scopeToOrganization()
 {
-    if (m_orgAsked || !m_creds.organizationId.isEmpty() || jwt::claims(m_creds.accessToken.toUtf8()).contains(u"org_id"))
+    if (m_orgAsked || !m_creds.organizationId.isEmpty()
+        || jwt::claims(m_creds.accessToken.toUtf8()).contains(u"org_id"))
         return;
     m_orgAsked = true; // once per run: a user without organisations is asked no further
     m_api->organizations(m_creds.accessToken.toUtf8(), this, [this](const Result<QStringList> &r) {
@@ -132,13 +134,16 @@ void AuthManager::setOrganization(const QString &id, QObject *context, Done done
     m_refreshing = true;
     m_pendingOrg = id;
     ++m_refreshCount;
-    m_workos->refresh(m_creds.refreshToken, this, [this, ctx, done, id](const Result<TokenResponse> &r) {
+    m_workos->refresh(
+        m_creds.refreshToken, this,
+        [this, ctx, done, id](const Result<TokenResponse> &r) {
         if (r)
             m_creds.organizationId = id;
         onRefreshed(r);
         if (ctx)
             done(r ? QString() : r.error().message);
-    }, id);
+        },
+        id);
 }
 
 void AuthManager::setDroidCliDir(const QString &dir)
@@ -223,7 +228,8 @@ AuthStatus AuthManager::status() const
 QJsonObject AuthManager::statusJson() const
 {
     const AuthStatus s = status();
-    QJsonObject o { { QStringLiteral("source"), sourceName(s.source) }, { QStringLiteral("state"), stateName(s.state) } };
+    QJsonObject o { { QStringLiteral("source"), sourceName(s.source) },
+                    { QStringLiteral("state"), stateName(s.state) } };
     if (s.source == Source::RefreshToken) {
         if (!s.email.isEmpty())
             o.insert(QStringLiteral("email"), s.email);
@@ -455,7 +461,8 @@ void AuthManager::acquire(QObject *context, BearerDone done)
     case Source::FactoryApiKeyEnv:
     case Source::ApiKey:
         if (m_state == State::KeyRejected)
-            return done(Error::unauthorized(m_lastError + QStringLiteral(": set a valid key, or sign in with `droid2api --sign-in`")));
+            return done(Error::unauthorized(
+                m_lastError + QStringLiteral(": set a valid key, or sign in with `droid2api --sign-in`")));
         if (m_state != State::Loading || m_source == Source::ApiKey)
             return done(m_source == Source::ApiKey ? m_creds.apiKey.toUtf8() : m_envApiKey.toUtf8());
         break;
@@ -521,7 +528,8 @@ void AuthManager::startRefresh()
 bool AuthManager::adoptFromDroidCli(const DroidCliSession &session)
 {
     m_droidCliPlaintext = session.plaintext;
-    if (session.refreshToken.isEmpty() || session.refreshToken == m_creds.refreshToken || session.refreshToken == m_creds.droidCliSeen)
+    if (session.refreshToken.isEmpty() || session.refreshToken == m_creds.refreshToken
+        || session.refreshToken == m_creds.droidCliSeen)
         return false; // nothing new there (or a pair we already spent, whose write-back failed)
     qCInfo(lcAuth) << "the droid CLI rotated the shared sign-in first; using its newer tokens";
     m_creds.refreshToken = session.refreshToken;
@@ -559,7 +567,8 @@ void AuthManager::writeBackToDroidCli()
     // Never read in this run (imported in an earlier one): read first, for the key and the file's other members.
     m_droidCli->read(this, [this, write](const Result<DroidCliSession> &r) {
         if (!r) {
-            qCWarning(lcAuth).noquote() << "could not write the rotated sign-in back to the droid CLI:" << r.error().message;
+            qCWarning(lcAuth).noquote() << "could not write the rotated sign-in back to the droid CLI:"
+                                        << r.error().message;
             return;
         }
         m_droidCliPlaintext = r.value().plaintext;
@@ -593,8 +602,9 @@ void AuthManager::onRefreshed(const Result<TokenResponse> &r)
             scheduleNext();
             setState(State::Ready);
             scopeToOrganization();
-            qCInfo(lcAuth).noquote() << "access token refreshed; valid until"
-                                     << QDateTime::fromSecsSinceEpoch(m_creds.accessExpiresAt).toUTC().toString(Qt::ISODate);
+            qCInfo(lcAuth).noquote()
+                << "access token refreshed; valid until"
+                << QDateTime::fromSecsSinceEpoch(m_creds.accessExpiresAt).toUTC().toString(Qt::ISODate);
             flush(m_creds.accessToken.toUtf8());
         });
         return;
@@ -612,7 +622,10 @@ void AuthManager::onRefreshed(const Result<TokenResponse> &r)
             flush(m_creds.accessToken.toUtf8());
         } else {
             setState(State::Unavailable);
-            flush(Error { 503, QStringLiteral("cannot refresh the Factory sign-in (%1); retrying in %2 s").arg(e.message).arg(delay), {} });
+            flush(Error {
+                503,
+                QStringLiteral("cannot refresh the Factory sign-in (%1); retrying in %2 s").arg(e.message).arg(delay),
+                {} });
         }
         QTimer::singleShot(int(delay * 1000), this, &AuthManager::checkRefreshDue);
         return;
@@ -642,7 +655,8 @@ void AuthManager::save(std::function<void(const QString &)> then)
     m_store->write(m_creds.toJson(), this, [this, then](const QString &err) {
         if (!err.isEmpty()) {
             m_storeWarning = AuthText::tr("could not save the Factory tokens (%1); they are kept in memory and saved "
-                                            "again on the next change").arg(err);
+                                          "again on the next change")
+                                 .arg(err);
             m_storeWarningIsSave = true;
             qCWarning(lcAuth).noquote() << m_storeWarning;
             Q_EMIT statusChanged();

@@ -194,11 +194,11 @@ struct AuthStatus
     // Set only with a refresh token (Source::RefreshToken); empty or 0 otherwise.
     QString email;
     qint64 accessExpiresAt = 0; ///< seconds since the epoch, 0 when unknown
-    QString refreshTokenFrom;   ///< where the refresh token came from ("device", "droid-cli", ...)
-    bool hasStore = false;      ///< a token store was chosen (storeKind/storeLocation are set)
+    QString refreshTokenFrom; ///< where the refresh token came from ("device", "droid-cli", ...)
+    bool hasStore = false; ///< a token store was chosen (storeKind/storeLocation are set)
     QString storeKind;
     QString storeLocation;
-    QString warning;   ///< empty when none
+    QString warning; ///< empty when none
     QString lastError; ///< redacted; empty when none
 };
 

@@ -104,13 +104,22 @@ Result<QByteArray> keyringKey()
 {
 #if defined(Q_OS_LINUX) && defined(D2A_HAVE_LIBSECRET)
     // Platform-specific (Linux): the CLI's keytar stores a generic secret with attributes service/account.
-    static const SecretSchema schema = { "org.freedesktop.Secret.Generic", SECRET_SCHEMA_DONT_MATCH_NAME,
+    static const SecretSchema schema = { "org.freedesktop.Secret.Generic",
+                                         SECRET_SCHEMA_DONT_MATCH_NAME,
                                          { { "service", SECRET_SCHEMA_ATTRIBUTE_STRING },
                                            { "account", SECRET_SCHEMA_ATTRIBUTE_STRING },
                                            { nullptr, SecretSchemaAttributeType(0) } },
-                                         0, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr };
+                                         0,
+                                         nullptr,
+                                         nullptr,
+                                         nullptr,
+                                         nullptr,
+                                         nullptr,
+                                         nullptr,
+                                         nullptr };
     GError *error = nullptr;
-    gchar *secret = secret_password_lookup_sync(&schema, nullptr, &error, "service", kService, "account", kAccount, nullptr);
+    gchar *secret =
+        secret_password_lookup_sync(&schema, nullptr, &error, "service", kService, "account", kAccount, nullptr);
     if (error) {
         const QString message = QString::fromUtf8(error->message);
         g_error_free(error);
@@ -159,7 +168,8 @@ Result<QByteArray> encrypt(const QByteArray &plaintext, const QByteArray &key)
         || EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kIvBytes, nullptr) != 1
         || EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, k, i) != 1
         || EVP_EncryptUpdate(ctx.get(), reinterpret_cast<unsigned char *>(out.data()), &len,
-                             reinterpret_cast<const unsigned char *>(plaintext.constData()), int(plaintext.size())) != 1)
+                             reinterpret_cast<const unsigned char *>(plaintext.constData()), int(plaintext.size()))
+               != 1)
         return Error::internal(AuthText::tr("AES-256-GCM encryption failed"));
     total = len;
     if (EVP_EncryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char *>(out.data()) + total, &len) != 1
@@ -185,9 +195,11 @@ Result<QByteArray> decrypt(const QByteArray &text, const QByteArray &key)
     if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1
         || EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kIvBytes, nullptr) != 1
         || EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, reinterpret_cast<const unsigned char *>(key.constData()),
-                              reinterpret_cast<const unsigned char *>(iv.constData())) != 1
+                              reinterpret_cast<const unsigned char *>(iv.constData()))
+               != 1
         || EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char *>(out.data()), &len,
-                             reinterpret_cast<const unsigned char *>(ct.constData()), int(ct.size())) != 1)
+                             reinterpret_cast<const unsigned char *>(ct.constData()), int(ct.size()))
+               != 1)
         return Error::badRequest(AuthText::tr("cannot decrypt it"));
     total = len;
     QByteArray tagCopy = tag;
@@ -208,7 +220,9 @@ QString defaultDir()
 
 // --- the CLI's write lock
 
-DroidCliLock::DroidCliLock(QString dir) : m_dir(std::move(dir)) { }
+DroidCliLock::DroidCliLock(QString dir) : m_dir(std::move(dir))
+{
+}
 
 DroidCliLock::~DroidCliLock()
 {
@@ -222,9 +236,10 @@ bool DroidCliLock::tryAcquire()
     const QString lock = m_dir + QStringLiteral("/auth.v2.write.lock");
     if (m_token.isEmpty())
         m_token = QUuid::createUuid().toByteArray(QUuid::WithoutBraces);
-    const QString pending = m_dir + QStringLiteral("/auth.v2.write.")
-                            + QString::fromLatin1(QCryptographicHash::hash(m_token, QCryptographicHash::Sha256).toHex().left(32))
-                            + QStringLiteral(".pending");
+    const QString pending =
+        m_dir + QStringLiteral("/auth.v2.write.")
+        + QString::fromLatin1(QCryptographicHash::hash(m_token, QCryptographicHash::Sha256).toHex().left(32))
+        + QStringLiteral(".pending");
     QDir().mkpath(m_dir);
     QDir(pending).removeRecursively();
     if (!QDir().mkdir(pending))
@@ -236,7 +251,8 @@ bool DroidCliLock::tryAcquire()
         return false;
     }
     owner.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    owner.write(QJsonDocument(QJsonObject { { QStringLiteral("token"), QString::fromLatin1(m_token) }, { QStringLiteral("pid"), double(QCoreApplication::applicationPid()) } })
+    owner.write(QJsonDocument(QJsonObject { { QStringLiteral("token"), QString::fromLatin1(m_token) },
+                                            { QStringLiteral("pid"), double(QCoreApplication::applicationPid()) } })
                     .toJson(QJsonDocument::Compact));
     owner.close();
     for (int attempt = 0; attempt < 2; ++attempt) {
@@ -289,7 +305,10 @@ void DroidCliLock::release()
 
 // --- the store
 
-DroidCliStore::DroidCliStore(QString dir, QObject *parent) : QObject(parent), m_dir(dir.isEmpty() ? droidcli::defaultDir() : std::move(dir)) { }
+DroidCliStore::DroidCliStore(QString dir, QObject *parent)
+    : QObject(parent), m_dir(dir.isEmpty() ? droidcli::defaultDir() : std::move(dir))
+{
+}
 
 QString DroidCliStore::path(const char *name) const
 {
@@ -331,7 +350,8 @@ void DroidCliStore::read(QObject *context, std::function<void(Result<DroidCliSes
         if (QFileInfo::exists(path("auth.v2.file"))) {
             const QByteArray keyText = readFile(path("auth.v2.key"), &exists);
             if (!exists)
-                return Error::badRequest(AuthText::tr("%1 exists but its key, auth.v2.key, is missing").arg(native(path("auth.v2.file"))));
+                return Error::badRequest(
+                    AuthText::tr("%1 exists but its key, auth.v2.key, is missing").arg(native(path("auth.v2.file"))));
             auto key = parseKey(keyText, native(path("auth.v2.key")));
             if (!key)
                 return key.error();
@@ -340,8 +360,9 @@ void DroidCliStore::read(QObject *context, std::function<void(Result<DroidCliSes
         // Older CLIs: plain JSON.
         const QByteArray legacy = readFile(path("auth.json"), &exists);
         if (!exists)
-            return Error::notFound(AuthText::tr("the droid CLI is not signed in on this machine (no auth.v2.* or auth.json in %1)")
-                                       .arg(native(m_dir)));
+            return Error::notFound(
+                AuthText::tr("the droid CLI is not signed in on this machine (no auth.v2.* or auth.json in %1)")
+                    .arg(native(m_dir)));
         const QJsonObject o = QJsonDocument::fromJson(legacy).object();
         DroidCliSession s;
         s.plaintext = o;
@@ -368,7 +389,9 @@ void DroidCliStore::read(QObject *context, std::function<void(Result<DroidCliSes
         QMetaObject::invokeMethod(self, [self, ctx, done, fromFiles, key] {
             if (!self)
                 return;
-            Result<DroidCliSession> r = key ? self->readWithKey(self->path("auth.v2.keyring"), key.value(), QStringLiteral("keyring-v2")) : Result<DroidCliSession>(key.error());
+            Result<DroidCliSession> r =
+                key ? self->readWithKey(self->path("auth.v2.keyring"), key.value(), QStringLiteral("keyring-v2"))
+                    : Result<DroidCliSession>(key.error());
             if (!r) {
                 // As the CLI: the key file is the fallback when the keyring copy cannot be read.
                 auto files = fromFiles();
@@ -400,8 +423,9 @@ QString DroidCliStore::writeLocked(const DroidCliSession &session)
         if (plain.contains(QLatin1StringView(k)))
             add(QString::fromLatin1(k), plain.value(QLatin1StringView(k)));
     for (auto it = plain.begin(); it != plain.end(); ++it)
-        if (!QStringList { QStringLiteral("access_token"), QStringLiteral("refresh_token"), QStringLiteral("active_organization_id"),
-                           QStringLiteral("whoami") }.contains(it.key()))
+        if (!QStringList { QStringLiteral("access_token"), QStringLiteral("refresh_token"),
+                           QStringLiteral("active_organization_id"), QStringLiteral("whoami") }
+                 .contains(it.key()))
             add(it.key(), it.value());
     json += '}';
     auto encrypted = droidcli::encrypt(json, m_key);

@@ -37,7 +37,7 @@ Result<QByteArray> encrypt(const QByteArray &plaintext, const QByteArray &key);
 Result<QByteArray> decrypt(const QByteArray &text, const QByteArray &key);
 /// ~/.factory, or $FACTORY_HOME_OVERRIDE.
 QString defaultDir();
-}
+} // namespace droidcli
 
 /// The CLI's write lock: mkdir a pending directory holding owner.json, rename it onto auth.v2.write.lock.
 /// A lock whose owner process is gone, or an owner-less one older than 10 s, is reclaimed.

@@ -18,7 +18,9 @@ QUrl Whoami::apiBase() const
     return {};
 }
 
-FactoryApiClient::FactoryApiClient(HttpClient *http, QObject *parent) : QObject(parent), m_http(http) { }
+FactoryApiClient::FactoryApiClient(HttpClient *http, QObject *parent) : QObject(parent), m_http(http)
+{
+}
 
 void FactoryApiClient::get(const QString &path, const QByteArray &bearer, bool extended, QObject *context,
                            std::function<void(int, const QByteArray &, const Error *)> done)
@@ -27,8 +29,10 @@ void FactoryApiClient::get(const QString &path, const QByteArray &bearer, bool e
     r.method = "GET";
     r.url = m_base;
     r.url.setPath(m_base.path().chopped(m_base.path().endsWith(u'/') ? 1 : 0) + path);
-    r.headers = { { "authorization", "Bearer " + bearer }, { "accept", "application/json" },
-                  { "x-factory-client", "cli" }, { "user-agent", QByteArray("factory-cli/") + kFactoryCliVersion } };
+    r.headers = { { "authorization", "Bearer " + bearer },
+                  { "accept", "application/json" },
+                  { "x-factory-client", "cli" },
+                  { "user-agent", QByteArray("factory-cli/") + kFactoryCliVersion } };
     if (extended)
         r.headers.append(qMakePair(QByteArray("x-factory-whoami-extended"), QByteArray("true")));
     r.connectTimeoutMs = 10000;
@@ -40,13 +44,17 @@ void FactoryApiClient::get(const QString &path, const QByteArray &bearer, bool e
 // Messages here stay English: they reach API clients too (a 401 says why the key or sign-in failed).
 void FactoryApiClient::whoami(const QByteArray &bearer, QObject *context, std::function<void(Result<Whoami>)> done)
 {
-    get(QStringLiteral("/api/cli/whoami"), bearer, true, context, [done](int status, const QByteArray &body, const Error *e) {
+    get(QStringLiteral("/api/cli/whoami"), bearer, true, context,
+        [done](int status, const QByteArray &body, const Error *e) {
         if (e)
-            return done(Error { 503, QStringLiteral("cannot reach Factory to check the key: %1").arg(e->message), "network" });
+            return done(
+                Error { 503, QStringLiteral("cannot reach Factory to check the key: %1").arg(e->message), "network" });
         if (status == 400 || status == 401 || status == 403)
-            return done(Error { 401, QStringLiteral("Factory rejected the API key (HTTP %1)").arg(status), "rejected" });
+            return done(
+                Error { 401, QStringLiteral("Factory rejected the API key (HTTP %1)").arg(status), "rejected" });
         if (status != 200)
-            return done(Error { 503, QStringLiteral("Factory could not check the key (HTTP %1)").arg(status), "network" });
+            return done(
+                Error { 503, QStringLiteral("Factory could not check the key (HTTP %1)").arg(status), "network" });
         const QJsonObject o = QJsonDocument::fromJson(body).object();
         Whoami w;
         w.userId = o.value(u"userId").toString();
@@ -99,7 +107,8 @@ std::optional<PlanLimits> PlanLimits::fromJson(const QJsonObject &o)
 
 void FactoryApiClient::limits(const QByteArray &bearer, QObject *context, std::function<void(Result<PlanLimits>)> done)
 {
-    get(QStringLiteral("/api/billing/limits"), bearer, false, context, [done](int status, const QByteArray &body, const Error *e) {
+    get(QStringLiteral("/api/billing/limits"), bearer, false, context,
+        [done](int status, const QByteArray &body, const Error *e) {
         if (e)
             return done(Error { 503, e->message, "network" });
         if (status != 200)
@@ -112,9 +121,11 @@ void FactoryApiClient::limits(const QByteArray &bearer, QObject *context, std::f
     });
 }
 
-void FactoryApiClient::organizations(const QByteArray &bearer, QObject *context, std::function<void(Result<QStringList>)> done)
+void FactoryApiClient::organizations(const QByteArray &bearer, QObject *context,
+                                     std::function<void(Result<QStringList>)> done)
 {
-    get(QStringLiteral("/api/cli/org"), bearer, false, context, [done](int status, const QByteArray &body, const Error *e) {
+    get(QStringLiteral("/api/cli/org"), bearer, false, context,
+        [done](int status, const QByteArray &body, const Error *e) {
         if (e || status != 200)
             return done(Error { 503, e ? e->message : QStringLiteral("HTTP %1").arg(status), "network" });
         QStringList ids;

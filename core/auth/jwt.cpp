@@ -10,7 +10,8 @@ QJsonObject claims(const QByteArray &token)
     const QList<QByteArray> parts = token.split('.');
     if (parts.size() != 3)
         return {};
-    const auto decoded = QByteArray::fromBase64Encoding(parts[1], QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    const auto decoded =
+        QByteArray::fromBase64Encoding(parts[1], QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
     if (!decoded)
         return {};
     return QJsonDocument::fromJson(*decoded).object();

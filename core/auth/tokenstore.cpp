@@ -35,7 +35,9 @@ const QByteArray kChunkMarker = QByteArrayLiteral("d2a-chunks:");
 
 // ---------------------------------------------------------------------------------------------------------
 
-FileTokenStore::FileTokenStore(QString path, QObject *parent) : TokenStore(parent), m_path(std::move(path)) { }
+FileTokenStore::FileTokenStore(QString path, QObject *parent) : TokenStore(parent), m_path(std::move(path))
+{
+}
 
 QString FileTokenStore::defaultPath()
 {
@@ -119,7 +121,9 @@ void dropSecretServiceCache()
         disconnect();
 }
 #else
-void dropSecretServiceCache() { }
+void dropSecretServiceCache()
+{
+}
 #endif
 
 } // namespace
@@ -152,11 +156,14 @@ void KeychainTokenStore::runJob(std::function<QKeychain::Job *()> make, QObject 
 void KeychainTokenStore::readKey(const QString &key, QObject *context,
                                  std::function<void(int, QByteArray, QString)> done)
 {
-    runJob([this, key] {
+    runJob(
+        [this, key] {
         auto *job = new QKeychain::ReadPasswordJob(m_service);
         job->setKey(key);
         return job;
-    }, context, [done](QKeychain::Job *j) {
+        },
+        context,
+        [done](QKeychain::Job *j) {
         auto *r = static_cast<QKeychain::ReadPasswordJob *>(j);
         done(int(r->error()), r->error() == QKeychain::NoError ? r->binaryData() : QByteArray(), r->errorString());
     });
@@ -169,21 +176,25 @@ void KeychainTokenStore::writeKey(const QString &key, const QByteArray &data, QO
         later(context, [done] { done(int(QKeychain::OtherError), QStringLiteral("write refused (injected fault)")); });
         return;
     }
-    runJob([this, key, data] {
+    runJob(
+        [this, key, data] {
         auto *job = new QKeychain::WritePasswordJob(m_service);
         job->setKey(key);
         job->setBinaryData(data);
         return job;
-    }, context, [done](QKeychain::Job *j) { done(int(j->error()), j->errorString()); });
+        },
+        context, [done](QKeychain::Job *j) { done(int(j->error()), j->errorString()); });
 }
 
 void KeychainTokenStore::deleteKey(const QString &key, QObject *context, std::function<void(int, QString)> done)
 {
-    runJob([this, key] {
+    runJob(
+        [this, key] {
         auto *job = new QKeychain::DeletePasswordJob(m_service);
         job->setKey(key);
         return job;
-    }, context, [done](QKeychain::Job *j) { done(int(j->error()), j->errorString()); });
+        },
+        context, [done](QKeychain::Job *j) { done(int(j->error()), j->errorString()); });
 }
 
 namespace {
@@ -191,10 +202,13 @@ QString keychainError(int code, const QString &text)
 {
     switch (code) {
     case QKeychain::AccessDeniedByUser: return AuthText::tr("access to the keychain was denied by the user");
-    case QKeychain::AccessDenied: return AuthText::tr("access to the keychain was denied (is it locked?): %1").arg(text);
+    case QKeychain::AccessDenied:
+        return AuthText::tr("access to the keychain was denied (is it locked?): %1").arg(text);
     case QKeychain::NoBackendAvailable: return AuthText::tr("no OS keychain is available on this system");
-    default: return AuthText::tr("the OS keychain failed (is a Secret Service such as gnome-keyring running "
-                                   "and unlocked?): %1").arg(text);
+    default:
+        return AuthText::tr("the OS keychain failed (is a Secret Service such as gnome-keyring running "
+                            "and unlocked?): %1")
+            .arg(text);
     }
 }
 } // namespace
@@ -257,7 +271,8 @@ void KeychainTokenStore::writeChunks(QList<QByteArray> chunks, int index, QStrin
     if (index >= chunks.size())
         return done(QString());
     QPointer<KeychainTokenStore> self(this);
-    writeKey(chunkKey(generation, index), chunks[index], context, [self, chunks, index, generation, context, done](int err, QString text) {
+    writeKey(chunkKey(generation, index), chunks[index], context,
+             [self, chunks, index, generation, context, done](int err, QString text) {
         if (err != QKeychain::NoError)
             return done(keychainError(err, text));
         if (!self)
@@ -269,7 +284,7 @@ void KeychainTokenStore::writeChunks(QList<QByteArray> chunks, int index, QStrin
 void KeychainTokenStore::deleteChunks(const Pointer &pointer, QObject *context)
 {
     for (int i = 0; i < pointer.chunks; ++i)
-        deleteKey(chunkKey(pointer.generation, i), context, [](int, QString) { });
+        deleteKey(chunkKey(pointer.generation, i), context, [](int, QString) {});
 }
 
 void KeychainTokenStore::write(const QByteArray &value, QObject *context, WriteDone done)
@@ -297,7 +312,8 @@ void KeychainTokenStore::write(const QByteArray &value, QObject *context, WriteD
         QString generation = QString::number(QDateTime::currentMSecsSinceEpoch(), 36);
         if (generation == old.generation)
             generation += QStringLiteral("b");
-        self->writeChunks(chunks, 0, generation, context, [self, chunks, generation, old, context, done](const QString &error) {
+        self->writeChunks(chunks, 0, generation, context,
+                          [self, chunks, generation, old, context, done](const QString &error) {
             if (!self)
                 return done(AuthText::tr("keychain store is gone"));
             const Pointer fresh { generation, int(chunks.size()) };
@@ -405,7 +421,7 @@ void AutoTokenStore::attempt(int index, QObject *context, ReadDone done)
             if (!fromFile || (fromKeychain && !self->m_newer(*fromFile, *fromKeychain))) {
                 self->m_last = fromKeychain;
                 if (fromFile) // an older leftover: the keychain's copy is the one
-                    self->m_file->remove(self, [](const QString &) { });
+                    self->m_file->remove(self, [](const QString &) {});
                 return done(fromKeychain, QString());
             }
             qCInfo(lcAuth) << "the token file holds newer credentials than the keychain; moving them into the keychain";
@@ -448,7 +464,8 @@ void AutoTokenStore::fallBack(const QString &why)
     const bool was = m_usingFile;
     m_usingFile = true;
     m_warning = AuthText::tr("the OS keychain cannot be used (%1); tokens are kept in %2, readable only by you, "
-                               "until it can").arg(why, m_file->location());
+                             "until it can")
+                    .arg(why, m_file->location());
     if (!was) {
         qCWarning(lcAuth).noquote() << m_warning;
         Q_EMIT changed();
@@ -484,7 +501,7 @@ void AutoTokenStore::backgroundAttempt()
             self->m_usingFile = false;
             self->m_warning.clear();
             self->m_last = fromKeychain;
-            self->m_file->remove(self, [](const QString &) { });
+            self->m_file->remove(self, [](const QString &) {});
             Q_EMIT self->changed();
             Q_EMIT self->newerValueFound(*fromKeychain);
             return;

@@ -73,8 +73,8 @@ class KeychainTokenStore final : public TokenStore
     Q_OBJECT
 
 public:
-    explicit KeychainTokenStore(QString service = QStringLiteral("droid2api"), QString key = QStringLiteral("credentials"),
-                                QObject *parent = nullptr);
+    explicit KeychainTokenStore(QString service = QStringLiteral("droid2api"),
+                                QString key = QStringLiteral("credentials"), QObject *parent = nullptr);
     void read(QObject *context, ReadDone done) override;
     void write(const QByteArray &value, QObject *context, WriteDone done) override;
     void remove(QObject *context, WriteDone done) override;
@@ -95,9 +95,12 @@ private:
     QString chunkKey(const QString &generation, int index) const;
     void runJob(std::function<QKeychain::Job *()> make, QObject *context, std::function<void(QKeychain::Job *)> done,
                 bool retried = false);
-    void readKey(const QString &key, QObject *context, std::function<void(int error, QByteArray data, QString text)> done);
-    void writeKey(const QString &key, const QByteArray &data, QObject *context, std::function<void(int error, QString text)> done);
-    void writeChunks(QList<QByteArray> chunks, int index, QString generation, QObject *context, std::function<void(QString error)> done);
+    void readKey(const QString &key, QObject *context,
+                 std::function<void(int error, QByteArray data, QString text)> done);
+    void writeKey(const QString &key, const QByteArray &data, QObject *context,
+                  std::function<void(int error, QString text)> done);
+    void writeChunks(QList<QByteArray> chunks, int index, QString generation, QObject *context,
+                     std::function<void(QString error)> done);
     void readChunks(int index, Pointer pointer, QByteArray acc, QObject *context, ReadDone done);
     void deleteKey(const QString &key, QObject *context, std::function<void(int error, QString text)> done);
     void deleteChunks(const Pointer &pointer, QObject *context);

@@ -26,7 +26,8 @@ void WorkOsClient::post(const QString &path, const QList<QPair<QString, QString>
     UpstreamRequest r;
     r.url = m_base;
     r.url.setPath(m_base.path().chopped(m_base.path().endsWith(u'/') ? 1 : 0) + path);
-    r.headers = { { "content-type", "application/x-www-form-urlencoded" }, { "accept", "application/json" },
+    r.headers = { { "content-type", "application/x-www-form-urlencoded" },
+                  { "accept", "application/json" },
                   { "user-agent", "droid2api/" DROID2API_VERSION } };
     r.body = encoded;
     r.connectTimeoutMs = 10000;
@@ -39,7 +40,8 @@ void WorkOsClient::post(const QString &path, const QList<QPair<QString, QString>
 Result<TokenResponse> WorkOsClient::parseTokens(int status, const QByteArray &body, const Error *networkError)
 {
     if (networkError)
-        return Error { 503, QStringLiteral("cannot reach the sign-in service: %1").arg(networkError->message), "network" };
+        return Error { 503, QStringLiteral("cannot reach the sign-in service: %1").arg(networkError->message),
+                       "network" };
     const QJsonObject o = QJsonDocument::fromJson(body).object();
     if (status >= 500)
         return Error { 503, QStringLiteral("the sign-in service answered HTTP %1").arg(status), "network" };
@@ -66,8 +68,8 @@ Result<TokenResponse> WorkOsClient::parseTokens(int status, const QByteArray &bo
     return t;
 }
 
-void WorkOsClient::refresh(const QString &refreshToken, QObject *context, std::function<void(Result<TokenResponse>)> done,
-                           const QString &organizationId)
+void WorkOsClient::refresh(const QString &refreshToken, QObject *context,
+                           std::function<void(Result<TokenResponse>)> done, const QString &organizationId)
 {
     QList<QPair<QString, QString>> form { { QStringLiteral("grant_type"), QStringLiteral("refresh_token") },
                                           { QStringLiteral("refresh_token"), refreshToken },
@@ -83,10 +85,12 @@ void WorkOsClient::authorizeDevice(QObject *context, std::function<void(Result<D
     post(QStringLiteral("/user_management/authorize/device"), { { QStringLiteral("client_id"), m_clientId } }, context,
          [done](int status, const QByteArray &body, const Error *e) {
         if (e)
-            return done(Error { 503, QStringLiteral("cannot reach the sign-in service: %1").arg(e->message), "network" });
+            return done(
+                Error { 503, QStringLiteral("cannot reach the sign-in service: %1").arg(e->message), "network" });
         const QJsonObject o = QJsonDocument::fromJson(body).object();
         if (status != 200 || !o.contains(u"device_code"))
-            return done(Error { 502, QStringLiteral("the sign-in service refused device sign-in (HTTP %1)").arg(status), {} });
+            return done(
+                Error { 502, QStringLiteral("the sign-in service refused device sign-in (HTTP %1)").arg(status), {} });
         DeviceCode d;
         d.deviceCode = o.value(u"device_code").toString();
         log::registerSecret(d.deviceCode);
@@ -99,7 +103,8 @@ void WorkOsClient::authorizeDevice(QObject *context, std::function<void(Result<D
     });
 }
 
-void WorkOsClient::pollDevice(const QString &deviceCode, QObject *context, std::function<void(Result<TokenResponse>)> done)
+void WorkOsClient::pollDevice(const QString &deviceCode, QObject *context,
+                              std::function<void(Result<TokenResponse>)> done)
 {
     post(QStringLiteral("/user_management/authenticate"),
          { { QStringLiteral("grant_type"), QStringLiteral("urn:ietf:params:oauth:grant-type:device_code") },

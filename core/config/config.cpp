@@ -61,8 +61,9 @@ QString reasoningLevelName(ReasoningLevel level)
 
 const QList<ReasoningLevel> &allReasoningLevels()
 {
-    static const QList<ReasoningLevel> all { ReasoningLevel::Auto, ReasoningLevel::Off,  ReasoningLevel::Minimal, ReasoningLevel::Low,
-                                             ReasoningLevel::Medium, ReasoningLevel::High, ReasoningLevel::XHigh, ReasoningLevel::Max };
+    static const QList<ReasoningLevel> all { ReasoningLevel::Auto,  ReasoningLevel::Off,    ReasoningLevel::Minimal,
+                                             ReasoningLevel::Low,   ReasoningLevel::Medium, ReasoningLevel::High,
+                                             ReasoningLevel::XHigh, ReasoningLevel::Max };
     return all;
 }
 
@@ -182,9 +183,10 @@ ReasoningLevel Config::effectiveLevel(const ModelConfig &model, std::optional<Re
 
 int Config::budgetFor(ReasoningLevel level) const
 {
-    static const QMap<ReasoningLevel, int> defaults { { ReasoningLevel::Minimal, 4096 }, { ReasoningLevel::Low, 4096 },
-                                                      { ReasoningLevel::Medium, 12288 }, { ReasoningLevel::High, 24576 },
-                                                      { ReasoningLevel::XHigh, 40960 }, { ReasoningLevel::Max, 40960 } };
+    static const QMap<ReasoningLevel, int> defaults {
+        { ReasoningLevel::Minimal, 4096 }, { ReasoningLevel::Low, 4096 },    { ReasoningLevel::Medium, 12288 },
+        { ReasoningLevel::High, 24576 },   { ReasoningLevel::XHigh, 40960 }, { ReasoningLevel::Max, 40960 }
+    };
     return reasoningBudgets.value(level, defaults.value(level, 0));
 }
 
@@ -206,7 +208,8 @@ Environment Environment::fromProcess()
     env.factoryApiBaseEu = url("FACTORY_API_BASE_URL_EU");
     env.workosBase = url("FACTORY_WORKOS_BASE_URL");
     for (const auto &[urlVar, keyVar, modelVar, kind] :
-         { std::tuple { "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_MODEL", BackendConfig::Kind::Anthropic },
+         { std::tuple { "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_MODEL",
+                        BackendConfig::Kind::Anthropic },
            std::tuple { "OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL", BackendConfig::Kind::OpenAI } }) {
         const QString url = qEnvironmentVariable(urlVar).trimmed();
         if (url.isEmpty() || env.envBackend)
@@ -336,16 +339,17 @@ QJsonValue at(const QJsonObject &o, const QStringList &path)
 struct Field
 {
     QStringList path;
-    std::function<std::optional<Error>(const Validator &v, const QString &key, const QJsonValue &value, Config &c)> load;
+    std::function<std::optional<Error>(const Validator &v, const QString &key, const QJsonValue &value, Config &c)>
+        load;
     std::function<QJsonValue(const Config &c)> save;
     bool skipNull = true; ///< null means "not set" (the default applies)
 };
 
-template<typename T>
-Field intField(const char *path, T Config::*member, qint64 min, qint64 max)
+template<typename T> Field intField(const char *path, T Config::*member, qint64 min, qint64 max)
 {
     return { QString::fromLatin1(path).split(u'.'),
-             [member, min, max](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+             [member, min, max](const Validator &v, const QString &key, const QJsonValue &value,
+                                Config &c) -> std::optional<Error> {
                  qint64 n = 0;
                  if (auto e = v.integer(key, value, min, max, &n))
                      return e;
@@ -359,7 +363,8 @@ template<typename S, typename T>
 Field intSubField(const char *path, S Config::*group, T S::*member, qint64 min, qint64 max)
 {
     return { QString::fromLatin1(path).split(u'.'),
-             [group, member, min, max](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+             [group, member, min, max](const Validator &v, const QString &key, const QJsonValue &value,
+                                       Config &c) -> std::optional<Error> {
                  qint64 n = 0;
                  if (auto e = v.integer(key, value, min, max, &n))
                      return e;
@@ -372,7 +377,8 @@ Field intSubField(const char *path, S Config::*group, T S::*member, qint64 min, 
 Field boolField(const char *path, bool Config::*member)
 {
     return { { QString::fromLatin1(path) },
-             [member](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+             [member](const Validator &v, const QString &key, const QJsonValue &value,
+                      Config &c) -> std::optional<Error> {
                  if (auto e = v.expect(key, value, QJsonValue::Bool, ConfigText::tr("true or false")))
                      return e;
                  c.*member = value.toBool();
@@ -384,7 +390,8 @@ Field boolField(const char *path, bool Config::*member)
 Field stringField(const char *path, QString Config::*member, bool trim = false)
 {
     return { QString::fromLatin1(path).split(u'.'),
-             [member, trim](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+             [member, trim](const Validator &v, const QString &key, const QJsonValue &value,
+                            Config &c) -> std::optional<Error> {
                  if (auto e = v.expect(key, value, QJsonValue::String, ConfigText::tr("a string")))
                      return e;
                  c.*member = trim ? value.toString().trimmed() : value.toString();
@@ -396,7 +403,8 @@ Field stringField(const char *path, QString Config::*member, bool trim = false)
 Field choiceField(const char *path, QString Config::*member, QStringList choices, QString expected)
 {
     return { { QString::fromLatin1(path) },
-             [member, choices, expected](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+             [member, choices, expected](const Validator &v, const QString &key, const QJsonValue &value,
+                                         Config &c) -> std::optional<Error> {
                  if (!value.isString() || !choices.contains(value.toString()))
                      return v.fail(key, ConfigText::tr("expected %1").arg(expected));
                  c.*member = value.toString();
@@ -407,9 +415,13 @@ Field choiceField(const char *path, QString Config::*member, QStringList choices
 
 QJsonObject modelJson(const ModelConfig &m)
 {
-    QJsonObject o { { QStringLiteral("name"), m.name }, { QStringLiteral("id"), m.id }, { QStringLiteral("type"), modelTypeName(m.type) },
-                    { QStringLiteral("reasoning"), reasoningLevelName(m.reasoning) }, { QStringLiteral("provider"), m.provider },
-                    { QStringLiteral("fast"), m.fast }, { QStringLiteral("backend"), m.backend },
+    QJsonObject o { { QStringLiteral("name"), m.name },
+                    { QStringLiteral("id"), m.id },
+                    { QStringLiteral("type"), modelTypeName(m.type) },
+                    { QStringLiteral("reasoning"), reasoningLevelName(m.reasoning) },
+                    { QStringLiteral("provider"), m.provider },
+                    { QStringLiteral("fast"), m.fast },
+                    { QStringLiteral("backend"), m.backend },
                     { QStringLiteral("fallback"), QJsonArray::fromStringList(m.fallback) } };
     return o;
 }
@@ -417,8 +429,9 @@ QJsonObject modelJson(const ModelConfig &m)
 /// The order keys of a model entry are written in (as the shipped file has them).
 const QStringList &modelKeyOrder()
 {
-    static const QStringList order { QStringLiteral("name"), QStringLiteral("id"), QStringLiteral("type"), QStringLiteral("reasoning"),
-                                     QStringLiteral("provider"), QStringLiteral("fast"), QStringLiteral("backend"), QStringLiteral("fallback") };
+    static const QStringList order { QStringLiteral("name"),      QStringLiteral("id"),       QStringLiteral("type"),
+                                     QStringLiteral("reasoning"), QStringLiteral("provider"), QStringLiteral("fast"),
+                                     QStringLiteral("backend"),   QStringLiteral("fallback") };
     return order;
 }
 
@@ -434,14 +447,16 @@ std::optional<Error> readRegistry(const Validator &v, const QString &key, const 
         return l;
     };
     if (mo.contains(u"levels")) {
-        if (auto e = v.expect(key + QStringLiteral(".levels"), mo.value(u"levels"), QJsonValue::Array, ConfigText::tr("an array of levels")))
+        if (auto e = v.expect(key + QStringLiteral(".levels"), mo.value(u"levels"), QJsonValue::Array,
+                              ConfigText::tr("an array of levels")))
             return e;
         m.levels.clear();
         const QJsonArray arr = mo.value(u"levels").toArray();
         for (int i = 0; i < arr.size(); ++i) {
             const auto l = level(key, arr[i]);
             if (!l || *l == ReasoningLevel::Auto)
-                return v.fail(QStringLiteral("%1.levels[%2]").arg(key).arg(i), ConfigText::tr("unknown level (expected %1)").arg(levelList()));
+                return v.fail(QStringLiteral("%1.levels[%2]").arg(key).arg(i),
+                              ConfigText::tr("unknown level (expected %1)").arg(levelList()));
             if (!m.levels.contains(*l))
                 m.levels << *l;
         }
@@ -449,26 +464,31 @@ std::optional<Error> readRegistry(const Validator &v, const QString &key, const 
     if (mo.contains(u"default_level")) {
         const auto l = level(key, mo.value(u"default_level"));
         if (!l || *l == ReasoningLevel::Auto)
-            return v.fail(key + QStringLiteral(".default_level"), ConfigText::tr("unknown level (expected %1)").arg(levelList()));
+            return v.fail(key + QStringLiteral(".default_level"),
+                          ConfigText::tr("unknown level (expected %1)").arg(levelList()));
         m.defaultLevel = *l;
     }
     if (mo.contains(u"thinking")) {
         const auto t = parseThinkingStyle(mo.value(u"thinking").toString());
         if (!t)
-            return v.fail(key + QStringLiteral(".thinking"),
-                          ConfigText::tr("unknown style (expected budget, budget_effort, adaptive, adaptive_summarized, effort_summary, "
-                                         "effort, reasoning_effort, chat_template, none or thinking_level)"));
+            return v.fail(
+                key + QStringLiteral(".thinking"),
+                ConfigText::tr(
+                    "unknown style (expected budget, budget_effort, adaptive, adaptive_summarized, effort_summary, "
+                    "effort, reasoning_effort, chat_template, none or thinking_level)"));
         m.thinking = *t;
     }
     if (mo.contains(u"betas")) {
-        if (auto e = v.expect(key + QStringLiteral(".betas"), mo.value(u"betas"), QJsonValue::Array, ConfigText::tr("an array of strings")))
+        if (auto e = v.expect(key + QStringLiteral(".betas"), mo.value(u"betas"), QJsonValue::Array,
+                              ConfigText::tr("an array of strings")))
             return e;
         m.betas.clear();
         for (const QJsonValue &b : mo.value(u"betas").toArray())
             m.betas << b.toString();
     }
     if (mo.contains(u"level_names")) {
-        if (auto e = v.expect(key + QStringLiteral(".level_names"), mo.value(u"level_names"), QJsonValue::Object, ConfigText::tr("an object")))
+        if (auto e = v.expect(key + QStringLiteral(".level_names"), mo.value(u"level_names"), QJsonValue::Object,
+                              ConfigText::tr("an object")))
             return e;
         m.levelNames.clear();
         const QJsonObject names = mo.value(u"level_names").toObject();
@@ -492,12 +512,14 @@ std::optional<Error> readRegistry(const Validator &v, const QString &key, const 
     if (!m.deprecated.isEmpty() && !QDate::fromString(m.deprecated, Qt::ISODate).isValid())
         return v.fail(key + QStringLiteral(".deprecated"), ConfigText::tr("must be a date like 2026-07-24"));
     if (mo.contains(u"max_tokens")) {
-        if (auto e = v.expect(key + QStringLiteral(".max_tokens"), mo.value(u"max_tokens"), QJsonValue::Double, ConfigText::tr("a number")))
+        if (auto e = v.expect(key + QStringLiteral(".max_tokens"), mo.value(u"max_tokens"), QJsonValue::Double,
+                              ConfigText::tr("a number")))
             return e;
         m.maxTokens = mo.value(u"max_tokens").toInt();
     }
     if (mo.contains(u"credits")) {
-        if (auto e = v.expect(key + QStringLiteral(".credits"), mo.value(u"credits"), QJsonValue::Double, ConfigText::tr("a number")))
+        if (auto e = v.expect(key + QStringLiteral(".credits"), mo.value(u"credits"), QJsonValue::Double,
+                              ConfigText::tr("a number")))
             return e;
         m.credits = mo.value(u"credits").toDouble();
     }
@@ -505,7 +527,8 @@ std::optional<Error> readRegistry(const Validator &v, const QString &key, const 
 }
 
 /// Reads one models[] entry over `base` (the shipped model with that id, if any): only keys present change.
-std::optional<Error> readModel(const Validator &v, const QString &key, const QJsonObject &mo, bool shipped, ModelConfig &m)
+std::optional<Error> readModel(const Validator &v, const QString &key, const QJsonObject &mo, bool shipped,
+                               ModelConfig &m)
 {
     if (auto e = v.expect(key + QStringLiteral(".id"), mo.value(u"id"), QJsonValue::String, ConfigText::tr("a string")))
         return e;
@@ -513,51 +536,60 @@ std::optional<Error> readModel(const Validator &v, const QString &key, const QJs
     if (m.id.isEmpty())
         return v.fail(key + QStringLiteral(".id"), ConfigText::tr("must not be empty"));
     if (mo.contains(u"name")) {
-        if (auto e = v.expect(key + QStringLiteral(".name"), mo.value(u"name"), QJsonValue::String, ConfigText::tr("a string")))
+        if (auto e = v.expect(key + QStringLiteral(".name"), mo.value(u"name"), QJsonValue::String,
+                              ConfigText::tr("a string")))
             return e;
         m.name = mo.value(u"name").toString();
     }
     if (m.name.isEmpty())
         m.name = m.id;
     if (mo.contains(u"type") || !shipped) {
-        if (auto e = v.expect(key + QStringLiteral(".type"), mo.value(u"type"), QJsonValue::String, ConfigText::tr("a string")))
+        if (auto e = v.expect(key + QStringLiteral(".type"), mo.value(u"type"), QJsonValue::String,
+                              ConfigText::tr("a string")))
             return e;
         const auto type = parseModelType(mo.value(u"type").toString());
         if (!type)
-            return v.fail(key + QStringLiteral(".type"),
-                          ConfigText::tr("unknown type '%1' (expected %2)").arg(mo.value(u"type").toString(), typeList()));
+            return v.fail(
+                key + QStringLiteral(".type"),
+                ConfigText::tr("unknown type '%1' (expected %2)").arg(mo.value(u"type").toString(), typeList()));
         m.type = *type;
     }
     if (mo.contains(u"reasoning")) {
-        if (auto e = v.expect(key + QStringLiteral(".reasoning"), mo.value(u"reasoning"), QJsonValue::String, ConfigText::tr("a string")))
+        if (auto e = v.expect(key + QStringLiteral(".reasoning"), mo.value(u"reasoning"), QJsonValue::String,
+                              ConfigText::tr("a string")))
             return e;
         const auto level = parseReasoningLevel(mo.value(u"reasoning").toString());
         if (!level)
-            return v.fail(key + QStringLiteral(".reasoning"),
-                          ConfigText::tr("unknown level '%1' (expected %2)").arg(mo.value(u"reasoning").toString(), levelList()));
+            return v.fail(
+                key + QStringLiteral(".reasoning"),
+                ConfigText::tr("unknown level '%1' (expected %2)").arg(mo.value(u"reasoning").toString(), levelList()));
         m.reasoning = *level;
     }
     if (mo.contains(u"provider")) {
-        if (auto e = v.expect(key + QStringLiteral(".provider"), mo.value(u"provider"), QJsonValue::String, ConfigText::tr("a string")))
+        if (auto e = v.expect(key + QStringLiteral(".provider"), mo.value(u"provider"), QJsonValue::String,
+                              ConfigText::tr("a string")))
             return e;
         m.provider = mo.value(u"provider").toString().trimmed();
     }
     if (mo.contains(u"backend")) {
-        if (auto e = v.expect(key + QStringLiteral(".backend"), mo.value(u"backend"), QJsonValue::String, ConfigText::tr("a backend name")))
+        if (auto e = v.expect(key + QStringLiteral(".backend"), mo.value(u"backend"), QJsonValue::String,
+                              ConfigText::tr("a backend name")))
             return e;
         m.backend = mo.value(u"backend").toString().trimmed();
         if (m.backend == u"factory")
             m.backend.clear();
     }
     if (mo.contains(u"fallback")) {
-        if (auto e = v.expect(key + QStringLiteral(".fallback"), mo.value(u"fallback"), QJsonValue::Array, ConfigText::tr("an array of model ids")))
+        if (auto e = v.expect(key + QStringLiteral(".fallback"), mo.value(u"fallback"), QJsonValue::Array,
+                              ConfigText::tr("an array of model ids")))
             return e;
         m.fallback.clear();
         for (const QJsonValue &f : mo.value(u"fallback").toArray())
             m.fallback << f.toString();
     }
     if (mo.contains(u"fast")) {
-        if (auto e = v.expect(key + QStringLiteral(".fast"), mo.value(u"fast"), QJsonValue::Bool, ConfigText::tr("true or false")))
+        if (auto e = v.expect(key + QStringLiteral(".fast"), mo.value(u"fast"), QJsonValue::Bool,
+                              ConfigText::tr("true or false")))
             return e;
         m.fast = mo.value(u"fast").toBool();
     }
@@ -602,9 +634,11 @@ void retireModels(Config &c, const QDate &today, bool log)
         if (replaced)
             c.modelRedirects.insert(m.id, m.replacement);
         if (log)
-            qCInfo(lcConfig).noquote() << QStringLiteral("model %1 was retired on %2%3").arg(m.id, m.deprecated,
-                                                                                         replaced ? QStringLiteral("; requests for it go to %1").arg(m.replacement)
-                                                                                                  : QString());
+            qCInfo(lcConfig).noquote() << QStringLiteral("model %1 was retired on %2%3")
+                                              .arg(m.id, m.deprecated,
+                                                   replaced
+                                                       ? QStringLiteral("; requests for it go to %1").arg(m.replacement)
+                                                       : QString());
     }
     c.models = kept;
 }
@@ -612,7 +646,8 @@ void retireModels(Config &c, const QDate &today, bool log)
 /// models[]: entries merge by id over the shipped catalog. An entry with a shipped id changes only the keys it
 /// has; a new id adds a model (it needs a type); "hidden": true removes a shipped model. The order is the
 /// catalog's, then the added models in the file's order, unless model_order lists ids to put first.
-std::optional<Error> loadModels(const Validator &v, const QJsonValue &value, const QJsonValue &order, Config &c, bool logRetired = false)
+std::optional<Error> loadModels(const Validator &v, const QJsonValue &value, const QJsonValue &order, Config &c,
+                                bool logRetired = false)
 {
     QList<ModelConfig> shipped = catalog();
     QList<ModelConfig> added;
@@ -641,7 +676,8 @@ std::optional<Error> loadModels(const Validator &v, const QJsonValue &value, con
                 return e;
             seen.insert(m.id);
             if (mo.contains(u"hidden")) {
-                if (auto e = v.expect(key + QStringLiteral(".hidden"), mo.value(u"hidden"), QJsonValue::Bool, ConfigText::tr("true or false")))
+                if (auto e = v.expect(key + QStringLiteral(".hidden"), mo.value(u"hidden"), QJsonValue::Bool,
+                                      ConfigText::tr("true or false")))
                     return e;
                 if (mo.value(u"hidden").toBool())
                     hidden.insert(m.id);
@@ -657,7 +693,8 @@ std::optional<Error> loadModels(const Validator &v, const QJsonValue &value, con
         if (!hidden.contains(m.id))
             out.append(m);
     if (!order.isUndefined() && !order.isNull()) {
-        if (auto e = v.expect(QStringLiteral("model_order"), order, QJsonValue::Array, ConfigText::tr("an array of model ids")))
+        if (auto e = v.expect(QStringLiteral("model_order"), order, QJsonValue::Array,
+                              ConfigText::tr("an array of model ids")))
             return e;
         QStringList ids;
         for (const QJsonValue &id : order.toArray())
@@ -678,7 +715,8 @@ const QList<Field> &fields()
         QList<Field> f;
         f << intField("port", &Config::port, 0, 65535);
         f << Field { { QStringLiteral("host") },
-                     [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                     [](const Validator &v, const QString &key, const QJsonValue &value,
+                        Config &c) -> std::optional<Error> {
                          if (auto e = v.expect(key, value, QJsonValue::String, ConfigText::tr("a string")))
                              return e;
                          c.host = value.toString().trimmed();
@@ -688,65 +726,72 @@ const QList<Field> &fields()
                          return std::nullopt;
                      },
                      [](const Config &c) { return QJsonValue(c.host); } };
-        f << Field { { QStringLiteral("endpoint") },
-                     [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
-                         if (auto e = v.expect(key, value, QJsonValue::Array, ConfigText::tr("an array")))
-                             return e;
-                         const QJsonArray arr = value.toArray();
-                         for (int i = 0; i < arr.size(); ++i) {
-                             const QString k = QStringLiteral("endpoint[%1]").arg(i);
-                             if (auto e = v.expect(k, arr[i], QJsonValue::Object, ConfigText::tr("an object")))
-                                 return e;
-                             const QJsonObject ep = arr[i].toObject();
-                             if (auto e = v.expect(k + QStringLiteral(".name"), ep.value(u"name"), QJsonValue::String, ConfigText::tr("a string")))
-                                 return e;
-                             const auto type = parseModelType(ep.value(u"name").toString());
-                             if (!type)
-                                 return v.fail(k + QStringLiteral(".name"),
-                                               ConfigText::tr("unknown type '%1' (expected %2)").arg(ep.value(u"name").toString(), typeList()));
-                             QUrl url;
-                             if (auto e = v.url(k + QStringLiteral(".base_url"), ep.value(u"base_url"), false, &url))
-                                 return e;
-                             c.endpoints.insert(*type, url);
-                         }
-                         return std::nullopt;
-                     },
-                     [](const Config &c) {
-                         QJsonArray a;
-                         for (auto it = c.endpoints.begin(); it != c.endpoints.end(); ++it)
-                             a.append(QJsonObject { { QStringLiteral("name"), modelTypeName(it.key()) }, { QStringLiteral("base_url"), it.value().toString() } });
-                         return QJsonValue(a);
-                     } };
-        f << Field { { QStringLiteral("model_redirects") },
-                     [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
-                         if (auto e = v.expect(key, value, QJsonValue::Object, ConfigText::tr("an object")))
-                             return e;
-                         c.modelRedirects.clear();
-                         const QJsonObject r = value.toObject();
-                         for (auto it = r.begin(); it != r.end(); ++it) {
-                             if (auto e = v.expect(key + u'.' + it.key(), it.value(), QJsonValue::String, ConfigText::tr("a model id string")))
-                                 return e;
-                             c.modelRedirects.insert(it.key(), it.value().toString());
-                         }
-                         return std::nullopt;
-                     },
-                     [](const Config &c) {
-                         QJsonObject o;
-                         for (auto it = c.modelRedirects.begin(); it != c.modelRedirects.end(); ++it)
-                             o.insert(it.key(), it.value());
-                         return QJsonValue(o);
-                     } };
+        f << Field {
+            { QStringLiteral("endpoint") },
+            [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                if (auto e = v.expect(key, value, QJsonValue::Array, ConfigText::tr("an array")))
+                    return e;
+                const QJsonArray arr = value.toArray();
+                for (int i = 0; i < arr.size(); ++i) {
+                    const QString k = QStringLiteral("endpoint[%1]").arg(i);
+                    if (auto e = v.expect(k, arr[i], QJsonValue::Object, ConfigText::tr("an object")))
+                        return e;
+                    const QJsonObject ep = arr[i].toObject();
+                    if (auto e = v.expect(k + QStringLiteral(".name"), ep.value(u"name"), QJsonValue::String,
+                                          ConfigText::tr("a string")))
+                        return e;
+                    const auto type = parseModelType(ep.value(u"name").toString());
+                    if (!type)
+                        return v.fail(k + QStringLiteral(".name"), ConfigText::tr("unknown type '%1' (expected %2)")
+                                                                       .arg(ep.value(u"name").toString(), typeList()));
+                    QUrl url;
+                    if (auto e = v.url(k + QStringLiteral(".base_url"), ep.value(u"base_url"), false, &url))
+                        return e;
+                    c.endpoints.insert(*type, url);
+                }
+                return std::nullopt;
+            },
+            [](const Config &c) {
+            QJsonArray a;
+            for (auto it = c.endpoints.begin(); it != c.endpoints.end(); ++it)
+                a.append(QJsonObject { { QStringLiteral("name"), modelTypeName(it.key()) },
+                                       { QStringLiteral("base_url"), it.value().toString() } });
+            return QJsonValue(a);
+            } };
+        f << Field {
+            { QStringLiteral("model_redirects") },
+            [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                if (auto e = v.expect(key, value, QJsonValue::Object, ConfigText::tr("an object")))
+                    return e;
+                c.modelRedirects.clear();
+                const QJsonObject r = value.toObject();
+                for (auto it = r.begin(); it != r.end(); ++it) {
+                    if (auto e = v.expect(key + u'.' + it.key(), it.value(), QJsonValue::String,
+                                          ConfigText::tr("a model id string")))
+                        return e;
+                    c.modelRedirects.insert(it.key(), it.value().toString());
+                }
+                return std::nullopt;
+            },
+            [](const Config &c) {
+            QJsonObject o;
+            for (auto it = c.modelRedirects.begin(); it != c.modelRedirects.end(); ++it)
+                o.insert(it.key(), it.value());
+            return QJsonValue(o);
+            } };
         f << stringField("system_prompt", &Config::systemPrompt);
         f << stringField("user_agent", &Config::userAgent);
         f << Field { { QStringLiteral("user_agent_update_url") },
-                     [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                     [](const Validator &v, const QString &key, const QJsonValue &value,
+                        Config &c) -> std::optional<Error> {
                          QUrl u;
                          if (auto e = v.url(key, value, true, &u))
                              return e;
                          c.userAgentUpdateUrl = u.toString();
                          return std::nullopt;
                      },
-                     [](const Config &c) { return QJsonValue(c.userAgentUpdateUrl); }, false };
+                     [](const Config &c) { return QJsonValue(c.userAgentUpdateUrl); },
+                     false };
         f << boolField("dev_mode", &Config::devMode);
         f << stringField("access_key", &Config::accessKey, true);
         f << intField("max_body_bytes", &Config::maxBodyBytes, 1024, qint64(2) * 1024 * 1024 * 1024);
@@ -756,15 +801,19 @@ const QList<Field> &fields()
         f << intSubField("timeouts.shutdown_ms", &Config::timeouts, &Timeouts::shutdownMs, 1, 24 * 3600 * 1000);
         f << intSubField("timeouts.keepalive_ms", &Config::timeouts, &Timeouts::keepAliveMs, 1, 24 * 3600 * 1000);
         f << intSubField("timeouts.request_head_ms", &Config::timeouts, &Timeouts::requestHeadMs, 100, 3600 * 1000);
-        f << intSubField("timeouts.request_body_ms", &Config::timeouts, &Timeouts::requestBodyMs, 100, 24 * 3600 * 1000);
+        f << intSubField("timeouts.request_body_ms", &Config::timeouts, &Timeouts::requestBodyMs, 100,
+                         24 * 3600 * 1000);
         f << intSubField("timeouts.client_idle_ms", &Config::timeouts, &Timeouts::clientIdleMs, 100, 24 * 3600 * 1000);
         f << intSubField("limits.max_header_bytes", &Config::limits, &Limits::maxHeaderBytes, 1024, 16 * 1024 * 1024);
-        f << intSubField("limits.max_connections_per_client", &Config::limits, &Limits::maxConnectionsPerClient, 1, 1000000);
-        f << intSubField("limits.max_bodies_in_flight_bytes", &Config::limits, &Limits::maxBodiesInFlightBytes, 1024, qint64(1) << 40);
+        f << intSubField("limits.max_connections_per_client", &Config::limits, &Limits::maxConnectionsPerClient, 1,
+                         1000000);
+        f << intSubField("limits.max_bodies_in_flight_bytes", &Config::limits, &Limits::maxBodiesInFlightBytes, 1024,
+                         qint64(1) << 40);
         f << intSubField("limits.max_event_bytes", &Config::limits, &Limits::maxEventBytes, 1024, qint64(1) << 34);
         f << intSubField("limits.max_answer_bytes", &Config::limits, &Limits::maxAnswerBytes, 1024, qint64(1) << 36);
         f << Field { { QStringLiteral("tls_ca_file") },
-                     [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                     [](const Validator &v, const QString &key, const QJsonValue &value,
+                        Config &c) -> std::optional<Error> {
                          if (auto e = v.expect(key, value, QJsonValue::String, ConfigText::tr("a string")))
                              return e;
                          c.tlsCaFile = value.toString();
@@ -774,7 +823,8 @@ const QList<Field> &fields()
                      },
                      [](const Config &c) { return QJsonValue(c.tlsCaFile); } };
         f << Field { { QStringLiteral("proxies") },
-                     [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                     [](const Validator &v, const QString &key, const QJsonValue &value,
+                        Config &c) -> std::optional<Error> {
                          if (auto e = v.expect(key, value, QJsonValue::Array, ConfigText::tr("an array")))
                              return e;
                          c.proxies.clear();
@@ -789,24 +839,30 @@ const QList<Field> &fields()
                          return std::nullopt;
                      },
                      [](const Config &c) { return QJsonValue(QJsonArray::fromStringList(c.proxies)); } };
-        for (const auto &[name, member] : { std::pair { "allowed_hosts", &Config::allowedHosts }, std::pair { "allowed_origins", &Config::allowedOrigins } })
-            f << Field { { QString::fromLatin1(name) },
-                         [member = member](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
-                             if (auto e = v.expect(key, value, QJsonValue::Array, ConfigText::tr("an array of strings")))
-                                 return e;
-                             QStringList list;
-                             const QJsonArray arr = value.toArray();
-                             for (int i = 0; i < arr.size(); ++i) {
-                                 if (auto e = v.expect(QStringLiteral("%1[%2]").arg(key).arg(i), arr[i], QJsonValue::String, ConfigText::tr("a string")))
-                                     return e;
-                                 list << arr[i].toString().trimmed();
-                             }
-                             c.*member = list;
-                             return std::nullopt;
-                         },
-                         [member = member](const Config &c) { return QJsonValue(QJsonArray::fromStringList(c.*member)); } };
+        for (const auto &[name, member] : { std::pair { "allowed_hosts", &Config::allowedHosts },
+                                            std::pair { "allowed_origins", &Config::allowedOrigins } })
+            f << Field {
+                { QString::fromLatin1(name) },
+                [member = member](const Validator &v, const QString &key, const QJsonValue &value,
+                                  Config &c) -> std::optional<Error> {
+                    if (auto e = v.expect(key, value, QJsonValue::Array, ConfigText::tr("an array of strings")))
+                        return e;
+                    QStringList list;
+                    const QJsonArray arr = value.toArray();
+                    for (int i = 0; i < arr.size(); ++i) {
+                        if (auto e = v.expect(QStringLiteral("%1[%2]").arg(key).arg(i), arr[i], QJsonValue::String,
+                                              ConfigText::tr("a string")))
+                            return e;
+                        list << arr[i].toString().trimmed();
+                    }
+                    c.*member = list;
+                    return std::nullopt;
+                },
+                [member = member](const Config &c) { return QJsonValue(QJsonArray::fromStringList(c.*member)); }
+            };
         f << Field { { QStringLiteral("upstream_headers") },
-                     [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                     [](const Validator &v, const QString &key, const QJsonValue &value,
+                        Config &c) -> std::optional<Error> {
                          if (auto e = v.expect(key, value, QJsonValue::Object, ConfigText::tr("an object")))
                              return e;
                          const QJsonObject uh = value.toObject();
@@ -814,11 +870,13 @@ const QList<Field> &fields()
                              const QString k = key + u'.' + it.key();
                              if (!parseModelType(it.key()))
                                  return v.fail(k, ConfigText::tr("unknown type (expected %1)").arg(typeList()));
-                             if (auto e = v.expect(k, it.value(), QJsonValue::Object, ConfigText::tr("an object of header strings")))
+                             if (auto e = v.expect(k, it.value(), QJsonValue::Object,
+                                                   ConfigText::tr("an object of header strings")))
                                  return e;
                              const QJsonObject hs = it.value().toObject();
                              for (auto h = hs.begin(); h != hs.end(); ++h)
-                                 if (auto e = v.expect(k + u'.' + h.key(), h.value(), QJsonValue::String, ConfigText::tr("a string")))
+                                 if (auto e = v.expect(k + u'.' + h.key(), h.value(), QJsonValue::String,
+                                                       ConfigText::tr("a string")))
                                      return e;
                          }
                          c.upstreamHeaders = uh;
@@ -826,76 +884,88 @@ const QList<Field> &fields()
                      },
                      [](const Config &c) { return QJsonValue(c.upstreamHeaders); } };
         f << Field { { QStringLiteral("workos"), QStringLiteral("base_url") },
-                     [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) { return v.url(key, value, false, &c.workosBaseUrl); },
+                     [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) {
+            return v.url(key, value, false, &c.workosBaseUrl);
+                    },
                      [](const Config &c) { return QJsonValue(c.workosBaseUrl.toString()); } };
         f << Field { { QStringLiteral("workos"), QStringLiteral("client_id") },
-                     [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                     [](const Validator &v, const QString &key, const QJsonValue &value,
+                        Config &c) -> std::optional<Error> {
                          if (auto e = v.expect(key, value, QJsonValue::String, ConfigText::tr("a string")))
                              return e;
                          c.workosClientId = value.toString().trimmed();
                          return std::nullopt;
                      },
                      [](const Config &c) { return QJsonValue(c.workosClientId); } };
-        f << Field { { QStringLiteral("backends") },
-                     [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
-                         if (auto e = v.expect(key, value, QJsonValue::Array, ConfigText::tr("an array")))
-                             return e;
-                         const QJsonArray arr = value.toArray();
-                         QSet<QString> names;
-                         c.backends.clear();
-                         for (int i = 0; i < arr.size(); ++i) {
-                             const QString k = QStringLiteral("backends[%1]").arg(i);
-                             if (auto e = v.expect(k, arr[i], QJsonValue::Object, ConfigText::tr("an object")))
-                                 return e;
-                             const QJsonObject bo = arr[i].toObject();
-                             BackendConfig b;
-                             b.name = bo.value(u"name").toString().trimmed();
-                             if (b.name.isEmpty() || b.name == u"factory" || names.contains(b.name))
-                                 return v.fail(k + QStringLiteral(".name"), ConfigText::tr("must be a unique name other than 'factory'"));
-                             names.insert(b.name);
-                             const QString kind = bo.value(u"kind").toString();
-                             if (kind == u"anthropic")
-                                 b.kind = BackendConfig::Kind::Anthropic;
-                             else if (kind == u"openai")
-                                 b.kind = BackendConfig::Kind::OpenAI;
-                             else
-                                 return v.fail(k + QStringLiteral(".kind"), QStringLiteral("expected \"anthropic\" or \"openai\""));
-                             if (auto e = v.url(k + QStringLiteral(".base_url"), bo.value(u"base_url"), false, &b.baseUrl))
-                                 return e;
-                             b.model = bo.value(u"model").toString().trimmed();
-                             b.responses = bo.value(u"wire").toString() == u"responses";
-                             b.apiKeyEnv = bo.value(u"api_key_env").toString().trimmed();
-                             qint64 n = 0;
-                             if (bo.contains(u"max_concurrent")) {
-                                 if (auto e = v.integer(k + QStringLiteral(".max_concurrent"), bo.value(u"max_concurrent"), 1, 10000, &n))
-                                     return e;
-                                 b.maxConcurrent = int(n);
-                             }
-                             if (bo.contains(u"queue_limit")) {
-                                 if (auto e = v.integer(k + QStringLiteral(".queue_limit"), bo.value(u"queue_limit"), 0, 100000, &n))
-                                     return e;
-                                 b.queueLimit = int(n);
-                             }
-                             b.raw = bo;
-                             c.backends.append(b);
-                         }
-                         return std::nullopt;
-                     },
-                     [](const Config &c) {
-                         QJsonArray a;
-                         for (const BackendConfig &b : c.backends)
-                             a.append(b.raw);
-                         return QJsonValue(a);
-                     } };
+        f << Field {
+            { QStringLiteral("backends") },
+            [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                if (auto e = v.expect(key, value, QJsonValue::Array, ConfigText::tr("an array")))
+                    return e;
+                const QJsonArray arr = value.toArray();
+                QSet<QString> names;
+                c.backends.clear();
+                for (int i = 0; i < arr.size(); ++i) {
+                    const QString k = QStringLiteral("backends[%1]").arg(i);
+                    if (auto e = v.expect(k, arr[i], QJsonValue::Object, ConfigText::tr("an object")))
+                        return e;
+                    const QJsonObject bo = arr[i].toObject();
+                    BackendConfig b;
+                    b.name = bo.value(u"name").toString().trimmed();
+                    if (b.name.isEmpty() || b.name == u"factory" || names.contains(b.name))
+                        return v.fail(k + QStringLiteral(".name"),
+                                      ConfigText::tr("must be a unique name other than 'factory'"));
+                    names.insert(b.name);
+                    const QString kind = bo.value(u"kind").toString();
+                    if (kind == u"anthropic")
+                        b.kind = BackendConfig::Kind::Anthropic;
+                    else if (kind == u"openai")
+                        b.kind = BackendConfig::Kind::OpenAI;
+                    else
+                        return v.fail(k + QStringLiteral(".kind"),
+                                      QStringLiteral("expected \"anthropic\" or \"openai\""));
+                    if (auto e = v.url(k + QStringLiteral(".base_url"), bo.value(u"base_url"), false, &b.baseUrl))
+                        return e;
+                    b.model = bo.value(u"model").toString().trimmed();
+                    b.responses = bo.value(u"wire").toString() == u"responses";
+                    b.apiKeyEnv = bo.value(u"api_key_env").toString().trimmed();
+                    qint64 n = 0;
+                    if (bo.contains(u"max_concurrent")) {
+                        if (auto e = v.integer(k + QStringLiteral(".max_concurrent"), bo.value(u"max_concurrent"), 1,
+                                               10000, &n))
+                            return e;
+                        b.maxConcurrent = int(n);
+                    }
+                    if (bo.contains(u"queue_limit")) {
+                        if (auto e =
+                                v.integer(k + QStringLiteral(".queue_limit"), bo.value(u"queue_limit"), 0, 100000, &n))
+                            return e;
+                        b.queueLimit = int(n);
+                    }
+                    b.raw = bo;
+                    c.backends.append(b);
+                }
+                return std::nullopt;
+            },
+            [](const Config &c) {
+            QJsonArray a;
+            for (const BackendConfig &b : c.backends)
+                a.append(b.raw);
+            return QJsonValue(a);
+            } };
         f << intSubField("resilience.retries", &Config::resilience, &ResilienceConfig::retries, 0, 10);
         f << intSubField("resilience.backoff_ms", &Config::resilience, &ResilienceConfig::backoffMs, 0, 600000);
         f << intSubField("resilience.max_backoff_ms", &Config::resilience, &ResilienceConfig::maxBackoffMs, 0, 600000);
-        f << intSubField("resilience.breaker_failures", &Config::resilience, &ResilienceConfig::breakerFailures, 1, 1000);
-        f << intSubField("resilience.breaker_open_ms", &Config::resilience, &ResilienceConfig::breakerOpenMs, 100, 3600000);
-        f << choiceField("token_store", &Config::tokenStore, { QStringLiteral("auto"), QStringLiteral("keychain"), QStringLiteral("file") },
+        f << intSubField("resilience.breaker_failures", &Config::resilience, &ResilienceConfig::breakerFailures, 1,
+                         1000);
+        f << intSubField("resilience.breaker_open_ms", &Config::resilience, &ResilienceConfig::breakerOpenMs, 100,
+                         3600000);
+        f << choiceField("token_store", &Config::tokenStore,
+                         { QStringLiteral("auto"), QStringLiteral("keychain"), QStringLiteral("file") },
                          QStringLiteral("\"auto\", \"keychain\" or \"file\""));
         f << Field { { QStringLiteral("reasoning_default") },
-                     [](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                     [](const Validator &v, const QString &key, const QJsonValue &value,
+                        Config &c) -> std::optional<Error> {
                          const auto level = parseReasoningLevel(value.toString());
                          if (!value.isString() || !level)
                              return v.fail(key, ConfigText::tr("expected %1").arg(levelList()));
@@ -903,9 +973,11 @@ const QList<Field> &fields()
                          return std::nullopt;
                      },
                      [](const Config &c) { return QJsonValue(reasoningLevelName(c.reasoningDefault)); } };
-        for (ReasoningLevel l : { ReasoningLevel::Low, ReasoningLevel::Medium, ReasoningLevel::High, ReasoningLevel::XHigh })
+        for (ReasoningLevel l :
+             { ReasoningLevel::Low, ReasoningLevel::Medium, ReasoningLevel::High, ReasoningLevel::XHigh })
             f << Field { { QStringLiteral("reasoning_budgets"), reasoningLevelName(l) },
-                         [l](const Validator &v, const QString &key, const QJsonValue &value, Config &c) -> std::optional<Error> {
+                         [l](const Validator &v, const QString &key, const QJsonValue &value,
+                             Config &c) -> std::optional<Error> {
                              qint64 n = 0;
                              if (auto e = v.integer(key, value, 1024, 200000, &n))
                                  return e;
@@ -919,7 +991,8 @@ const QList<Field> &fields()
         f << boolField("start_at_login", &Config::startAtLogin);
         f << boolField("usage_recording", &Config::usageRecording);
         f << intField("usage_retention_days", &Config::usageRetentionDays, 1, 3650);
-        f << choiceField("log_level", &Config::logLevel, { QStringLiteral("debug"), QStringLiteral("info"), QStringLiteral("warning") },
+        f << choiceField("log_level", &Config::logLevel,
+                         { QStringLiteral("debug"), QStringLiteral("info"), QStringLiteral("warning") },
                          ConfigText::tr("debug, info or warning"));
         return f;
     }();
@@ -938,7 +1011,8 @@ const Group kGroups[] = {
     { "resilience", {} },
     { "limits", {} },
     { "workos", {} },
-    { "reasoning_budgets", { QStringLiteral("low"), QStringLiteral("medium"), QStringLiteral("high"), QStringLiteral("xhigh") } },
+    { "reasoning_budgets",
+      { QStringLiteral("low"), QStringLiteral("medium"), QStringLiteral("high"), QStringLiteral("xhigh") } },
 };
 
 QByteArray shippedDefaultsText()
@@ -1033,7 +1107,8 @@ std::optional<Error> applyDiff(QByteArray &text, const json::Path &path, const Q
             QStringList inFile;
             for (json::Value e : doc.value().root().children())
                 inFile << e["name"].toString();
-            if (QSet<QString>(inFile.begin(), inFile.end()) == QSet<QString>(after.begin(), after.end()) && inFile.size() == after.size()) {
+            if (QSet<QString>(inFile.begin(), inFile.end()) == QSet<QString>(after.begin(), after.end())
+                && inFile.size() == after.size()) {
                 for (int i = 0; i < after.size(); ++i) {
                     json::Path p = path;
                     p.append(json::Step(int(inFile.indexOf(after[i]))));
@@ -1092,7 +1167,8 @@ Result<QByteArray> saveModels(QByteArray text, const QList<ModelConfig> &base, c
         if (entry.contains(u"hidden"))
             raw += (raw.size() > 1 ? "," : "") + QByteArray("\"hidden\":true");
         raw += '}';
-        auto r = hasModels(text) ? json::set(text, { "models", entryCount(text) }, raw) : json::set(text, { "models" }, '[' + raw + ']');
+        auto r = hasModels(text) ? json::set(text, { "models", entryCount(text) }, raw)
+                                 : json::set(text, { "models" }, '[' + raw + ']');
         if (!r)
             return r.error();
         text = r.value();
@@ -1181,14 +1257,16 @@ Result<QByteArray> saveModels(QByteArray text, const QList<ModelConfig> &base, c
         const QJsonObject o = QJsonDocument::fromJson(text).object();
         Config probe;
         QStringList ids;
-        if (!loadModels(Validator(QString()), o.value(u"models"), withOrder ? o.value(u"model_order") : QJsonValue(), probe))
+        if (!loadModels(Validator(QString()), o.value(u"models"), withOrder ? o.value(u"model_order") : QJsonValue(),
+                        probe))
             for (const ModelConfig &m : std::as_const(probe.models))
                 ids << m.id;
         return ids;
     };
     if (readBack(true) != wanted) {
-        auto r = readBack(false) == wanted ? json::remove(text, { "model_order" })
-                                           : json::set(text, { "model_order" }, jsonText(QJsonArray::fromStringList(wanted)));
+        auto r = readBack(false) == wanted
+                     ? json::remove(text, { "model_order" })
+                     : json::set(text, { "model_order" }, jsonText(QJsonArray::fromStringList(wanted)));
         if (!r)
             return r.error();
         text = r.value();
@@ -1229,8 +1307,8 @@ Result<Config> ConfigLoader::fromJson(const QByteArray &json, const QString &fil
     QJsonParseError pe;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &pe);
     if (pe.error != QJsonParseError::NoError)
-        return Error::badRequest(ConfigText::tr("%1: invalid JSON at %2: %3")
-                                     .arg(fileName, lineColumn(json, pe.offset), pe.errorString()));
+        return Error::badRequest(
+            ConfigText::tr("%1: invalid JSON at %2: %3").arg(fileName, lineColumn(json, pe.offset), pe.errorString()));
     if (!doc.isObject())
         return Error::badRequest(ConfigText::tr("%1: the top level must be a JSON object").arg(fileName));
 
@@ -1253,7 +1331,8 @@ Result<Config> ConfigLoader::fromJson(const QByteArray &json, const QString &fil
         if (!g.members.isEmpty())
             for (const QString &k : value.toObject().keys())
                 if (!g.members.contains(k))
-                    return v.fail(key + u'.' + k, ConfigText::tr("expected %1").arg(g.members.join(QStringLiteral(", "))));
+                    return v.fail(key + u'.' + k,
+                                  ConfigText::tr("expected %1").arg(g.members.join(QStringLiteral(", "))));
     }
 
     Config c;
@@ -1275,7 +1354,9 @@ Result<Config> ConfigLoader::fromJson(const QByteArray &json, const QString &fil
         return *e;
     for (const ModelConfig &m : std::as_const(c.models))
         if (!m.backend.isEmpty() && !c.findBackend(m.backend))
-            return v.fail(QStringLiteral("models"), ConfigText::tr("model '%1' names backend '%2', which backends[] does not define").arg(m.id, m.backend));
+            return v.fail(
+                QStringLiteral("models"),
+                ConfigText::tr("model '%1' names backend '%2', which backends[] does not define").arg(m.id, m.backend));
     return c;
 }
 
@@ -1376,7 +1457,8 @@ void ConfigLoader::applyEnvironment(Config &config, const Environment &env)
             if (it.value().host() != config.factoryApiBase.host())
                 continue;
             QUrl moved = env.factoryApiBase;
-            moved.setPath(env.factoryApiBase.path().chopped(env.factoryApiBase.path().endsWith(u'/') ? 1 : 0) + it.value().path());
+            moved.setPath(env.factoryApiBase.path().chopped(env.factoryApiBase.path().endsWith(u'/') ? 1 : 0)
+                          + it.value().path());
             it.value() = moved;
         }
         config.factoryApiBase = env.factoryApiBase;

@@ -32,7 +32,8 @@ enum class ThinkingStyle {
     AdaptiveSummarized, ///< adaptive with display: summarized (Opus 4.7 and later)
     EffortSummary, ///< Responses reasoning {effort, summary: auto} (OpenAI)
     Effort, ///< Responses reasoning {effort} without summary (xAI Grok)
-    ReasoningEffort, ///< Chat reasoning_effort, "none" for off, with reasoning_history when set (Kimi, GLM 5.1+, DeepSeek)
+    ReasoningEffort, ///< Chat reasoning_effort, "none" for off, with reasoning_history when set (Kimi, GLM 5.1+,
+                     ///< DeepSeek)
     ChatTemplate, ///< Chat chat_template_args.enable_thinking (Nemotron)
     None, ///< no reasoning control (GLM 5, GLM 4.7)
     ThinkingLevel, ///< Gemini thinkingConfig {includeThoughts, thinkingLevel}
@@ -105,7 +106,6 @@ struct ResilienceConfig
     int breakerOpenMs = 30000; ///< how long it stays open before one probe is let through
 };
 
-
 struct Timeouts
 {
     int connectMs = 10000;
@@ -157,7 +157,8 @@ struct Config
     bool droidCliSync = true; ///< share a sign-in imported from the droid CLI with it (write rotations back)
     QString factoryOrganization; ///< the organisation a multi-organisation sign-in is scoped to (empty: the first)
     QUrl factoryApiBase = QUrl(QStringLiteral("https://api.factory.ai")); ///< Factory's host (FACTORY_API_BASE_URL)
-    QUrl factoryApiBaseEu = QUrl(QStringLiteral("https://api.eu.factory.ai")); ///< EU accounts' host (FACTORY_API_BASE_URL_EU)
+    QUrl factoryApiBaseEu =
+        QUrl(QStringLiteral("https://api.eu.factory.ai")); ///< EU accounts' host (FACTORY_API_BASE_URL_EU)
     ReasoningLevel reasoningDefault = ReasoningLevel::Auto; ///< for models whose own level is auto
     QMap<ReasoningLevel, int> reasoningBudgets; ///< Anthropic thinking budget per fixed level
     bool startProxyOnLaunch = true;

@@ -15,7 +15,10 @@ namespace fmt {
 QByteArray openAiErrorType(int status)
 {
     switch (status) {
-    case 400: case 404: case 413: case 422: return "invalid_request_error";
+    case 400:
+    case 404:
+    case 413:
+    case 422: return "invalid_request_error";
     case 401: return "authentication_error";
     case 403: return "permission_error";
     case 429: return "rate_limit_error";

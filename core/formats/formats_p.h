@@ -20,7 +20,7 @@ using json::Writer;
     Result<QByteArray> writeRequest(const ir::Request &request);                                                       \
     std::unique_ptr<EventReader> makeEventReader();                                                                    \
     std::unique_ptr<StreamWriter> makeStreamWriter(const ir::Request &request);                                        \
-    const FormatSpec &spec(); /* format.cpp: the format's registration */                                            \
+    const FormatSpec &spec(); /* format.cpp: the format's registration */                                              \
     }
 
 D2A_FORMAT_MODULE(anthropic)
@@ -29,14 +29,20 @@ D2A_FORMAT_MODULE(responses)
 D2A_FORMAT_MODULE(gemini)
 #undef D2A_FORMAT_MODULE
 
-namespace anthropic { Result<ir::Request> readRequest(const Value &body); }
-namespace chat { Result<ir::Request> readRequest(const Value &body); }
-namespace responses { Result<ir::Request> readRequest(const Value &body); }
+namespace anthropic {
+Result<ir::Request> readRequest(const Value &body);
+}
+namespace chat {
+Result<ir::Request> readRequest(const Value &body);
+}
+namespace responses {
+Result<ir::Request> readRequest(const Value &body);
+}
 namespace gemini {
 Result<ir::Request> readRequest(const Value &body, const QString &pathModel);
 /// A streamed Gemini answer read whole (a JSON array of chunks), merged into one response.
 Result<ir::Response> readChunks(const Value &chunks);
-}
+} // namespace gemini
 
 /// The error shape OpenAI's two APIs share: {error:{message,type,param,code}}, and its type and code per status.
 QByteArray openAiErrorBody(const Error &error);
@@ -46,7 +52,8 @@ bool isOpenAiError(const QJsonObject &body);
 
 /// OpenAI's two APIs' usage, which differ in names only: the input counts the cached tokens, the output the
 /// reasoning.
-TokenCounts openAiUsage(const Value &usage, const char *in, const char *out, const char *inDetails, const char *outDetails);
+TokenCounts openAiUsage(const Value &usage, const char *in, const char *out, const char *inDetails,
+                        const char *outDetails);
 /// Sets `field` from a JSON number; false when `v` is not one.
 bool takeCount(qint64 &field, const Value &v);
 
@@ -58,8 +65,8 @@ bool thinks(ReasoningLevel level); ///< neither Auto nor Off
 QByteArray quotedLevel(ReasoningLevel level); ///< "\"high\""
 std::optional<ReasoningLevel> namedLevel(const Value &v); ///< a level name in a string
 /// Sets `member` of `body` to an object with `set` applied over the one already there (its other members kept).
-void mergeObject(json::Patcher &p, const Value &body, const char *member, const QList<QPair<QByteArray, QByteArray>> &set,
-                 const QList<QByteArray> &remove = {});
+void mergeObject(json::Patcher &p, const Value &body, const char *member,
+                 const QList<QPair<QByteArray, QByteArray>> &set, const QList<QByteArray> &remove = {});
 /// Removes `key` from object `member` of `body`, and the member itself when nothing else is left in it.
 void removeFromObject(json::Patcher &p, const Value &body, const char *member, const QByteArray &key);
 

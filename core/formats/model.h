@@ -160,7 +160,19 @@ struct Response
 /// part starts after it (writers that need one block at a time rely on that).
 struct Event
 {
-    enum class Type { Start, PartStart, TextDelta, ThinkingDelta, SignatureDelta, ArgumentsDelta, PartStop, Usage, Finish, Error, Ping };
+    enum class Type {
+        Start,
+        PartStart,
+        TextDelta,
+        ThinkingDelta,
+        SignatureDelta,
+        ArgumentsDelta,
+        PartStop,
+        Usage,
+        Finish,
+        Error,
+        Ping
+    };
     Type type = Type::Start;
     int index = 0;
     Part part; ///< PartStart: kind, callId, name (and for thinking, reasoningId)

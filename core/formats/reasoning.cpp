@@ -22,8 +22,8 @@ QByteArray quotedLevel(ReasoningLevel l)
     return json::quoted(reasoningLevelName(l));
 }
 
-void mergeObject(json::Patcher &p, const json::Value &body, const char *member, const QList<QPair<QByteArray, QByteArray>> &set,
-                 const QList<QByteArray> &remove)
+void mergeObject(json::Patcher &p, const json::Value &body, const char *member,
+                 const QList<QPair<QByteArray, QByteArray>> &set, const QList<QByteArray> &remove)
 {
     const json::Value existing = body[QLatin1StringView(member)];
     if (existing.isObject())
@@ -57,7 +57,8 @@ std::optional<ReasoningLevel> requestedLevel(WireFormat format, const json::Valu
     return formatSpec(format).requestedLevel(body);
 }
 
-QByteArray rewriteObject(const json::Value &object, const QList<QPair<QByteArray, QByteArray>> &set, const QList<QByteArray> &remove)
+QByteArray rewriteObject(const json::Value &object, const QList<QPair<QByteArray, QByteArray>> &set,
+                         const QList<QByteArray> &remove)
 {
     QByteArray out = "{";
     QList<QByteArray> done;

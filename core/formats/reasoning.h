@@ -18,6 +18,7 @@ QByteArray anthropicBetaHeader(const QByteArray &clientValue, ReasoningLevel lev
 
 /// `object` rewritten with `set` members replaced or appended and `remove` members dropped; the other members
 /// keep their exact text and order.
-QByteArray rewriteObject(const json::Value &object, const QList<QPair<QByteArray, QByteArray>> &set, const QList<QByteArray> &remove = {});
+QByteArray rewriteObject(const json::Value &object, const QList<QPair<QByteArray, QByteArray>> &set,
+                         const QList<QByteArray> &remove = {});
 
 } // namespace d2a

@@ -63,7 +63,9 @@ QString wrapSignature(WireFormat origin, const QString &signature)
 {
     if (origin == WireFormat::Anthropic || signature.isEmpty())
         return signature;
-    const char *tag = origin == WireFormat::OpenAIResponses ? "responses" : origin == WireFormat::Gemini ? "gemini" : "chat";
+    const char *tag = origin == WireFormat::OpenAIResponses ? "responses"
+                      : origin == WireFormat::Gemini        ? "gemini"
+                                                            : "chat";
     return QStringLiteral("d2a.") + QLatin1String(tag) + u'.' + signature;
 }
 
@@ -74,7 +76,9 @@ QString unwrapSignature(const QString &signature, WireFormat *origin)
         return signature;
     const qsizetype dot = signature.indexOf(u'.', 4);
     const QStringView tag = QStringView(signature).mid(4, dot - 4);
-    *origin = tag == u"responses" ? WireFormat::OpenAIResponses : tag == u"gemini" ? WireFormat::Gemini : WireFormat::OpenAIChat;
+    *origin = tag == u"responses" ? WireFormat::OpenAIResponses
+              : tag == u"gemini"  ? WireFormat::Gemini
+                                  : WireFormat::OpenAIChat;
     return signature.mid(dot + 1);
 }
 
@@ -196,9 +200,17 @@ namespace d2a::fmt {
 
 void noteUnknownKeys(const Value &body, std::initializer_list<const char *> known, QStringList *dropped)
 {
-    static const char *const hints[] = { "metadata", "user", "store", "prompt_cache_key", "prompt_cache_retention",
-                                         "safety_identifier", "client_metadata", "service_tier", "stream_options",
-                                         "include", "cache_control" };
+    static const char *const hints[] = { "metadata",
+                                         "user",
+                                         "store",
+                                         "prompt_cache_key",
+                                         "prompt_cache_retention",
+                                         "safety_identifier",
+                                         "client_metadata",
+                                         "service_tier",
+                                         "stream_options",
+                                         "include",
+                                         "cache_control" };
     for (Value member : body.children()) {
         bool handled = false;
         for (const char *k : known)
@@ -222,10 +234,11 @@ QList<ir::Part> systemWithFolded(const ir::Request &r)
         QString text;
         for (const ir::Part &p : m.parts)
             text += (text.isEmpty() ? QString() : QStringLiteral("\n")) + p.text;
-        out.append(ir::Part::makeText(before == 0 ? text
-                                                  : QStringLiteral("(System message given after message %1 of the conversation:)\n%2")
-                                                        .arg(before)
-                                                        .arg(text)));
+        out.append(ir::Part::makeText(
+            before == 0 ? text
+                        : QStringLiteral("(System message given after message %1 of the conversation:)\n%2")
+                              .arg(before)
+                              .arg(text)));
     }
     return out;
 }
@@ -252,11 +265,13 @@ QString finishName(WireFormat f, ir::Finish finish)
         }
         break;
     case WireFormat::OpenAIResponses:
-        return finish == ir::Finish::Length ? QStringLiteral("max_output_tokens")
-                                            : finish == ir::Finish::ContentFilter ? QStringLiteral("content_filter") : QString();
+        return finish == ir::Finish::Length          ? QStringLiteral("max_output_tokens")
+               : finish == ir::Finish::ContentFilter ? QStringLiteral("content_filter")
+                                                     : QString();
     case WireFormat::Gemini:
         switch (finish) {
-        case ir::Finish::Stop: case ir::Finish::ToolCalls: return QStringLiteral("STOP");
+        case ir::Finish::Stop:
+        case ir::Finish::ToolCalls: return QStringLiteral("STOP");
         case ir::Finish::Length: return QStringLiteral("MAX_TOKENS");
         case ir::Finish::ContentFilter: return QStringLiteral("SAFETY");
         case ir::Finish::Error: return QStringLiteral("OTHER");

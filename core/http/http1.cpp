@@ -17,8 +17,21 @@ bool isTchar(uchar c)
     if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
         return true;
     switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '.':
-    case '^': case '_': case '`': case '|': case '~': return true;
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~': return true;
     default: return false;
     }
 }
@@ -136,7 +149,8 @@ Parsed parseHead(QByteArrayView data, const Limits &limits, Head *head)
         const QByteArrayView value = trimmed(line.sliced(colon + 1));
         for (char c : value)
             if (!isFieldValueChar(uchar(c)))
-                return invalid(400, tr("a control character in the value of header '%1'").arg(QString::fromLatin1(name)));
+                return invalid(400,
+                               tr("a control character in the value of header '%1'").arg(QString::fromLatin1(name)));
         head->headers.append({ name.toByteArray(), value.toByteArray() });
         const QByteArray lower = name.toByteArray().toLower();
         if (lower == "content-length") {
@@ -159,7 +173,8 @@ Parsed parseHead(QByteArrayView data, const Limits &limits, Head *head)
             head->hasTransferEncoding = true;
             const QByteArray v = value.toByteArray().toLower();
             if (v.trimmed() != "chunked" || head->chunked)
-                return invalid(501, tr("transfer coding '%1' is not supported (only chunked)").arg(QString::fromLatin1(value)));
+                return invalid(
+                    501, tr("transfer coding '%1' is not supported (only chunked)").arg(QString::fromLatin1(value)));
             head->chunked = true;
         } else if (lower == "connection") {
             for (QByteArrayView token : split(value, ',')) {
@@ -311,7 +326,10 @@ qsizetype ChunkedDecoder::feed(QByteArrayView data, QByteArray *body)
             }
             qint64 size = 0;
             for (char c : hex) {
-                const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+                const int d = c >= '0' && c <= '9'   ? c - '0'
+                              : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                              : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                     : -1;
                 if (d < 0) {
                     size = -1;
                     break;

@@ -9,17 +9,20 @@
 #include <QtCore/qlocale.h>
 #include <QtCore/qjsonobject.h>
 
-
 namespace d2a {
 
-ClientProbe::ClientProbe(HttpClient *http, QObject *parent) : QObject(parent), m_http(http ? http : new HttpClient(this)) { }
+ClientProbe::ClientProbe(HttpClient *http, QObject *parent)
+    : QObject(parent), m_http(http ? http : new HttpClient(this))
+{
+}
 
 QString ClientProbe::modelFor(const Config &config, bool environmentBackend)
 {
     if (environmentBackend)
         return {};
     for (const ModelConfig &m : config.models)
-        if (m.type == ModelType::Anthropic && (m.backend.isEmpty() || m.backend == u"factory") && m.deprecated.isEmpty())
+        if (m.type == ModelType::Anthropic && (m.backend.isEmpty() || m.backend == u"factory")
+            && m.deprecated.isEmpty())
             return m.id;
     return {};
 }
@@ -42,13 +45,16 @@ void ClientProbe::start(const QString &baseUrl, const QString &key, const QStrin
     m_model = model;
     m_hops.clear();
     const QString what = tr("reaches droid2api");
-    m_http->fetch(get(QStringLiteral("/v1/models")), this, [this, what](int status, const QByteArray &, const Error *error) {
+    m_http->fetch(get(QStringLiteral("/v1/models")), this,
+                  [this, what](int status, const QByteArray &, const Error *error) {
         if (error) {
             m_hops.append({ what, false, tr("nothing answers there: is droid2api running on this address?") });
             return done();
         }
         if (status != 200) {
-            m_hops.append({ what, false, status == 401 ? tr("droid2api refused the key: use the local access key") : tr("HTTP %1").arg(status) });
+            m_hops.append({ what, false,
+                            status == 401 ? tr("droid2api refused the key: use the local access key")
+                                          : tr("HTTP %1").arg(status) });
             return done();
         }
         m_hops.append({ what, true, {} });
@@ -64,7 +70,8 @@ void ClientProbe::signedIn()
         return done();
     }
     m_http->fetch(get(QStringLiteral("/")), this, [this, what](int, const QByteArray &body, const Error *error) {
-        const QString state = QJsonDocument::fromJson(body).object().value(u"auth").toObject().value(u"state").toString();
+        const QString state =
+            QJsonDocument::fromJson(body).object().value(u"auth").toObject().value(u"state").toString();
         if (error)
             m_hops.append({ what, false, error->message });
         else if (state == u"no_credentials")
@@ -86,8 +93,10 @@ void ClientProbe::count()
     const QString what = tr("Factory answered");
     UpstreamRequest r;
     r.url = QUrl(m_base + QStringLiteral("/v1/messages/count_tokens"));
-    r.headers = { { "authorization", "Bearer " + m_key.toUtf8() }, { "x-api-key", m_key.toUtf8() },
-                  { "content-type", "application/json" }, { "anthropic-version", "2023-06-01" } };
+    r.headers = { { "authorization", "Bearer " + m_key.toUtf8() },
+                  { "x-api-key", m_key.toUtf8() },
+                  { "content-type", "application/json" },
+                  { "anthropic-version", "2023-06-01" } };
     r.body = QStringLiteral(R"({"model":"%1","messages":[{"role":"user","content":"ping"}]})").arg(m_model).toUtf8();
     r.connectTimeoutMs = 3000;
     r.firstByteTimeoutMs = 30000;
@@ -97,8 +106,11 @@ void ClientProbe::count()
         } else if (status == 200) {
             m_hops.append({ what, true, {} });
         } else {
-            const QString message = QJsonDocument::fromJson(body).object().value(u"error").toObject().value(u"message").toString();
-            m_hops.append({ what, false, message.isEmpty() ? tr("HTTP %1").arg(status) : tr("HTTP %1: %2").arg(status).arg(message) });
+            const QString message =
+                QJsonDocument::fromJson(body).object().value(u"error").toObject().value(u"message").toString();
+            m_hops.append(
+                { what, false,
+                  message.isEmpty() ? tr("HTTP %1").arg(status) : tr("HTTP %1: %2").arg(status).arg(message) });
         }
         done();
     });
@@ -113,11 +125,14 @@ void ClientProbe::testModel(const QString &baseUrl, const QString &key, const QS
     UpstreamRequest r;
     r.url = QUrl(m_base + QStringLiteral("/v1/chat/completions"));
     r.headers = { { "authorization", "Bearer " + m_key.toUtf8() }, { "content-type", "application/json" } };
-    QJsonObject body { { QStringLiteral("model"), model },
-                       { QStringLiteral("messages"), QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
-                                                                                { QStringLiteral("content"), QStringLiteral("Reply with the word OK.") } } } },
-                       { QStringLiteral("max_tokens"), 32 },
-                       { QStringLiteral("stream"), false } };
+    QJsonObject body {
+        { QStringLiteral("model"), model },
+        { QStringLiteral("messages"),
+          QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                     { QStringLiteral("content"), QStringLiteral("Reply with the word OK.") } } } },
+        { QStringLiteral("max_tokens"), 32 },
+        { QStringLiteral("stream"), false }
+    };
     r.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
     r.connectTimeoutMs = 3000;
     r.firstByteTimeoutMs = 60000;
@@ -130,12 +145,24 @@ void ClientProbe::testModel(const QString &baseUrl, const QString &key, const QS
         if (error) {
             m_hops.append({ what, false, error->message });
         } else if (status == 200) {
-            const QString reply = o.value(u"choices").toArray().at(0).toObject().value(u"message").toObject().value(u"content").toString().simplified();
-            m_hops.append({ what, true, reply.isEmpty() ? tr("answered in %1 (no text: the answer room went to reasoning)").arg(took)
-                                                        : tr("answered in %1: \u201c%2\u201d").arg(took, reply.left(80)) });
+            const QString reply = o.value(u"choices")
+                                      .toArray()
+                                      .at(0)
+                                      .toObject()
+                                      .value(u"message")
+                                      .toObject()
+                                      .value(u"content")
+                                      .toString()
+                                      .simplified();
+            m_hops.append({ what, true,
+                            reply.isEmpty()
+                                ? tr("answered in %1 (no text: the answer room went to reasoning)").arg(took)
+                                : tr("answered in %1: \u201c%2\u201d").arg(took, reply.left(80)) });
         } else {
             const QString message = o.value(u"error").toObject().value(u"message").toString();
-            m_hops.append({ what, false, message.isEmpty() ? tr("HTTP %1").arg(status) : tr("HTTP %1: %2").arg(status).arg(message) });
+            m_hops.append(
+                { what, false,
+                  message.isEmpty() ? tr("HTTP %1").arg(status) : tr("HTTP %1: %2").arg(status).arg(message) });
         }
         done();
     });

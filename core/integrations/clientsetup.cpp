@@ -17,7 +17,8 @@ namespace d2a {
 
 namespace {
 
-const QStringList kClaudeKeys { QStringLiteral("ANTHROPIC_BASE_URL"), QStringLiteral("ANTHROPIC_AUTH_TOKEN"), QStringLiteral("ANTHROPIC_MODEL") };
+const QStringList kClaudeKeys { QStringLiteral("ANTHROPIC_BASE_URL"), QStringLiteral("ANTHROPIC_AUTH_TOKEN"),
+                                QStringLiteral("ANTHROPIC_MODEL") };
 const QString kCodexTable = QStringLiteral("model_providers.droid2api");
 
 QString sha256(const QString &text)
@@ -57,8 +58,8 @@ QString toml(const QString &s)
 
 QStringList ClientSetup::clients()
 {
-    return { QStringLiteral("claude-code"), QStringLiteral("codex"), QStringLiteral("cursor"), QStringLiteral("continue"),
-             QStringLiteral("openai-sdk") };
+    return { QStringLiteral("claude-code"), QStringLiteral("codex"), QStringLiteral("cursor"),
+             QStringLiteral("continue"), QStringLiteral("openai-sdk") };
 }
 
 bool ClientSetup::writesFile(const QString &client)
@@ -81,15 +82,18 @@ QString ClientSetup::instructions(const QString &client, const ClientSettings &s
     if (client == u"cursor")
         return QStringLiteral("Cursor: Settings > Models > API Keys > OpenAI API Key: %2\n"
                               "        turn on \"Override OpenAI Base URL\" and enter: %1/v1\n"
-                              "        then add the model ids you want (GET %1/v1/models lists them).\n").arg(s.baseUrl, s.key);
+                              "        then add the model ids you want (GET %1/v1/models lists them).\n")
+            .arg(s.baseUrl, s.key);
     if (client == u"continue")
-        return QStringLiteral("Continue (~/.continue/config.yaml):\nmodels:\n  - name: %3 via droid2api\n    provider: openai\n"
-                              "    model: %3\n    apiBase: %1/v1\n    apiKey: %2\n")
+        return QStringLiteral(
+                   "Continue (~/.continue/config.yaml):\nmodels:\n  - name: %3 via droid2api\n    provider: openai\n"
+                   "    model: %3\n    apiBase: %1/v1\n    apiKey: %2\n")
             .arg(s.baseUrl, s.key, s.model.isEmpty() ? QStringLiteral("claude-sonnet-4-6") : s.model);
     if (client == u"openai-sdk")
         return QStringLiteral("OpenAI SDK:\n  Python:  client = OpenAI(base_url=\"%1/v1\", api_key=\"%2\")\n"
                               "  Node:    const client = new OpenAI({ baseURL: '%1/v1', apiKey: '%2' })\n"
-                              "  Or set OPENAI_BASE_URL=%1/v1 and OPENAI_API_KEY=%2\n").arg(s.baseUrl, s.key);
+                              "  Or set OPENAI_BASE_URL=%1/v1 and OPENAI_API_KEY=%2\n")
+            .arg(s.baseUrl, s.key);
     return {};
 }
 
@@ -112,7 +116,9 @@ QString ClientSetup::statePath() const
 Result<ClientChange> ClientSetup::planConnect(const QString &client, const ClientSettings &s) const
 {
     if (!writesFile(client))
-        return Error::badRequest(SetupText::tr("droid2api does not write %1's settings; see `droid2api connect %1` for instructions").arg(client));
+        return Error::badRequest(
+            SetupText::tr("droid2api does not write %1's settings; see `droid2api connect %1` for instructions")
+                .arg(client));
     ClientChange c;
     c.client = client;
     c.path = configPath(client, m_home);
@@ -136,12 +142,15 @@ Result<ClientChange> ClientSetup::planConnect(const QString &client, const Clien
         auto ok = textedit::tomlValidate(c.before);
         if (!ok)
             return Error::badRequest(QStringLiteral("%1: %2").arg(c.path, ok.error().message));
-        QString text = textedit::tomlSetRoot(c.before, QStringLiteral("model_provider"), toml(QStringLiteral("droid2api")));
+        QString text =
+            textedit::tomlSetRoot(c.before, QStringLiteral("model_provider"), toml(QStringLiteral("droid2api")));
         if (!s.model.isEmpty())
             text = textedit::tomlSetRoot(text, QStringLiteral("model"), toml(s.model));
-        QString block = QStringLiteral("[%1]\nname = \"droid2api\"\nbase_url = %2\nwire_api = \"responses\"\n").arg(kCodexTable, toml(s.baseUrl + QStringLiteral("/v1")));
+        QString block = QStringLiteral("[%1]\nname = \"droid2api\"\nbase_url = %2\nwire_api = \"responses\"\n")
+                            .arg(kCodexTable, toml(s.baseUrl + QStringLiteral("/v1")));
         if (!s.key.isEmpty())
-            block += QStringLiteral("http_headers = { \"Authorization\" = %1 }\n").arg(toml(QStringLiteral("Bearer ") + s.key));
+            block += QStringLiteral("http_headers = { \"Authorization\" = %1 }\n")
+                         .arg(toml(QStringLiteral("Bearer ") + s.key));
         c.after = textedit::tomlSetTable(text, kCodexTable, block);
     }
     c.diff = textedit::lineDiff(c.before, c.after, c.path);
@@ -151,20 +160,23 @@ Result<ClientChange> ClientSetup::planConnect(const QString &client, const Clien
 Result<QString> ClientSetup::apply(const ClientChange &c) const
 {
     QJsonObject state = QJsonDocument::fromJson([&] {
-        QFile f(statePath());
-        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-    }()).object();
+                            QFile f(statePath());
+                            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+                        }())
+                            .object();
     QJsonObject entry = state.value(c.client).toObject();
-    const bool reconnect = !entry.isEmpty() && QFile::exists(c.path)
-        && entry.value(u"written_sha256").toString() == sha256(c.before);
+    const bool reconnect =
+        !entry.isEmpty() && QFile::exists(c.path) && entry.value(u"written_sha256").toString() == sha256(c.before);
     QString backup;
     if (c.existed) {
-        const QString stem = c.path + QStringLiteral(".droid2api-backup-") + QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+        const QString stem = c.path + QStringLiteral(".droid2api-backup-")
+                             + QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
         backup = stem;
         for (int n = 1; QFile::exists(backup); ++n) // never overwrite an earlier backup
             backup = stem + u'-' + QString::number(n);
         if (!QFile::copy(c.path, backup))
-            return Error::internal(SetupText::tr("%1: cannot keep a backup at %2; nothing was changed").arg(c.path, backup));
+            return Error::internal(
+                SetupText::tr("%1: cannot keep a backup at %2; nothing was changed").arg(c.path, backup));
     }
     if (!reconnect) {
         // What the user had before droid2api's first connect: restored by disconnect.
@@ -180,14 +192,20 @@ Result<QString> ClientSetup::apply(const ClientChange &c) const
                 previous.insert(k, v ? QJsonValue(*v) : QJsonValue(QJsonValue::Null));
             }
         }
-        entry = QJsonObject { { QStringLiteral("path"), c.path }, { QStringLiteral("existed"), c.existed },
-                              { QStringLiteral("original_backup"), backup }, { QStringLiteral("previous"), previous } };
+        entry = QJsonObject { { QStringLiteral("path"), c.path },
+                              { QStringLiteral("existed"), c.existed },
+                              { QStringLiteral("original_backup"), backup },
+                              { QStringLiteral("previous"), previous } };
     }
     const QString err = writeText(c.path, c.after);
     if (!err.isEmpty())
         return Error::internal(err);
     entry.insert(QStringLiteral("written_sha256"), sha256(c.after));
-    entry.insert(QStringLiteral("set_model"), c.client == u"codex" ? textedit::tomlRootValue(c.after, QStringLiteral("model")) != textedit::tomlRootValue(c.before, QStringLiteral("model")) || entry.value(u"set_model").toBool() : false);
+    entry.insert(QStringLiteral("set_model"),
+                 c.client == u"codex" ? textedit::tomlRootValue(c.after, QStringLiteral("model"))
+                                                != textedit::tomlRootValue(c.before, QStringLiteral("model"))
+                                            || entry.value(u"set_model").toBool()
+                                      : false);
     state.insert(c.client, entry);
     const QString stateErr = writeText(statePath(), QString::fromUtf8(QJsonDocument(state).toJson()));
     if (!stateErr.isEmpty())
@@ -199,10 +217,12 @@ Result<QString> ClientSetup::apply(const ClientChange &c) const
 Result<ClientChange> ClientSetup::planDisconnect(const QString &client) const
 {
     QFile sf(statePath());
-    const QJsonObject state = QJsonDocument::fromJson(sf.open(QIODevice::ReadOnly) ? sf.readAll() : QByteArray()).object();
+    const QJsonObject state =
+        QJsonDocument::fromJson(sf.open(QIODevice::ReadOnly) ? sf.readAll() : QByteArray()).object();
     const QJsonObject entry = state.value(client).toObject();
     if (entry.isEmpty())
-        return Error::notFound(SetupText::tr("droid2api has not connected %1 on this machine; nothing to undo").arg(client));
+        return Error::notFound(
+            SetupText::tr("droid2api has not connected %1 on this machine; nothing to undo").arg(client));
     ClientChange c;
     c.client = client;
     c.path = entry.value(u"path").toString();
@@ -217,7 +237,8 @@ Result<ClientChange> ClientSetup::planDisconnect(const QString &client) const
         } else {
             QFile backup(entry.value(u"original_backup").toString());
             if (!backup.open(QIODevice::ReadOnly))
-                return Error::internal(SetupText::tr("the backup %1 is gone; remove droid2api's keys by hand").arg(backup.fileName()));
+                return Error::internal(
+                    SetupText::tr("the backup %1 is gone; remove droid2api's keys by hand").arg(backup.fileName()));
             c.after = QString::fromUtf8(backup.readAll());
         }
     } else if (!c.existed) {
@@ -245,7 +266,8 @@ Result<ClientChange> ClientSetup::planDisconnect(const QString &client) const
                 keys << QStringLiteral("model");
             for (const QString &k : keys) {
                 const QJsonValue prev = previous.value(k);
-                text = prev.isString() ? textedit::tomlSetRoot(text, k, prev.toString()) : textedit::tomlRemoveRoot(text, k);
+                text = prev.isString() ? textedit::tomlSetRoot(text, k, prev.toString())
+                                       : textedit::tomlRemoveRoot(text, k);
             }
         }
         c.after = text;

@@ -79,7 +79,8 @@ Result<QString> jsonRemove(const QString &text, const QStringList &path)
 
 namespace {
 const QRegularExpression kHeader(QStringLiteral("^\\s*\\[\\[?\\s*([A-Za-z0-9_.\"' -]+?)\\s*\\]\\]?\\s*(#.*)?$"));
-const QRegularExpression kKeyValue(QStringLiteral("^\\s*([A-Za-z0-9_\"'.-]+(?:\\s*\\.\\s*[A-Za-z0-9_\"'-]+)*)\\s*=\\s*(.+?)\\s*$"));
+const QRegularExpression
+    kKeyValue(QStringLiteral("^\\s*([A-Za-z0-9_\"'.-]+(?:\\s*\\.\\s*[A-Za-z0-9_\"'-]+)*)\\s*=\\s*(.+?)\\s*$"));
 
 struct TomlLine
 {
@@ -122,7 +123,9 @@ Result<bool> tomlValidate(const QString &text)
             continue;
         if (line.startsWith(u'[')) {
             if (!kHeader.match(line).hasMatch())
-                return Error::badRequest(SetupText::tr("not valid TOML at line %1 (a malformed table header); the file was not changed").arg(i + 1));
+                return Error::badRequest(
+                    SetupText::tr("not valid TOML at line %1 (a malformed table header); the file was not changed")
+                        .arg(i + 1));
             continue;
         }
         const auto m = kKeyValue.match(line);
@@ -135,13 +138,17 @@ Result<bool> tomlValidate(const QString &text)
             continue;
         }
         if (value.startsWith(u'"') && (value.count(u'"') - value.count(QStringLiteral("\\\""))) % 2 != 0)
-            return Error::badRequest(SetupText::tr("not valid TOML at line %1 (an unterminated string); the file was not changed").arg(i + 1));
+            return Error::badRequest(
+                SetupText::tr("not valid TOML at line %1 (an unterminated string); the file was not changed")
+                    .arg(i + 1));
         bracketDepth = int(value.count(u'[') - value.count(u']')) + int(value.count(u'{') - value.count(u'}'));
         if (bracketDepth < 0)
-            return Error::badRequest(SetupText::tr("not valid TOML at line %1 (unbalanced brackets); the file was not changed").arg(i + 1));
+            return Error::badRequest(
+                SetupText::tr("not valid TOML at line %1 (unbalanced brackets); the file was not changed").arg(i + 1));
     }
     if (bracketDepth != 0 || inMultiString)
-        return Error::badRequest(SetupText::tr("not valid TOML (an unterminated array, table or string); the file was not changed"));
+        return Error::badRequest(
+            SetupText::tr("not valid TOML (an unterminated array, table or string); the file was not changed"));
     return true;
 }
 
@@ -238,7 +245,8 @@ QString lineDiff(const QString &before, const QString &after, const QString &nam
     while (prefix < a.size() && prefix < b.size() && a[prefix] == b[prefix])
         ++prefix;
     qsizetype suffix = 0;
-    while (suffix < a.size() - prefix && suffix < b.size() - prefix && a[a.size() - 1 - suffix] == b[b.size() - 1 - suffix])
+    while (suffix < a.size() - prefix && suffix < b.size() - prefix
+           && a[a.size() - 1 - suffix] == b[b.size() - 1 - suffix])
         ++suffix;
     if (prefix == a.size() && prefix == b.size())
         return {};

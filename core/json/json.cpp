@@ -160,8 +160,9 @@ private:
     {
         const qsizetype offset = at >= 0 ? at : qsizetype(m_p - m_begin);
         const QString where = path();
-        m_error = Error::badRequest(where.isEmpty() ? tr("invalid JSON at byte %1: %2").arg(offset).arg(what)
-                                                    : tr("invalid JSON at byte %1 (%2): %3").arg(offset).arg(where, what));
+        m_error =
+            Error::badRequest(where.isEmpty() ? tr("invalid JSON at byte %1: %2").arg(offset).arg(what)
+                                              : tr("invalid JSON at byte %1 (%2): %3").arg(offset).arg(where, what));
         return m_error;
     }
 
@@ -225,7 +226,8 @@ private:
                         return false;
                     }
                     m_p += 6;
-                } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') {
+                } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r'
+                           || e == 't') {
                     m_p += 2;
                 } else {
                     fail(tr("invalid escape"));
@@ -309,8 +311,9 @@ private:
         }
         auto duplicate = [&](std::uint32_t nodeIndex) {
             const Node &n = m_doc.m_nodes[nodeIndex];
-            fail(tr("duplicate key '%1'").arg(decodeString(QByteArrayView(m_begin + n.keyStart, n.keyEnd - n.keyStart))),
-                 n.keyStart);
+            fail(
+                tr("duplicate key '%1'").arg(decodeString(QByteArrayView(m_begin + n.keyStart, n.keyEnd - n.keyStart))),
+                n.keyStart);
             return false;
         };
         if (!anyEscaped && members.size() <= 16) {
@@ -324,8 +327,9 @@ private:
         seen.reserve(qsizetype(members.size()));
         for (std::uint32_t m : members) {
             const Node &n = m_doc.m_nodes[m];
-            const QByteArray k = n.keyEscaped ? decodeStringUtf8(QByteArrayView(m_begin + n.keyStart, n.keyEnd - n.keyStart))
-                                              : keyView(n).toByteArray();
+            const QByteArray k = n.keyEscaped
+                                     ? decodeStringUtf8(QByteArrayView(m_begin + n.keyStart, n.keyEnd - n.keyStart))
+                                     : keyView(n).toByteArray();
             if (seen.contains(k))
                 return duplicate(m);
             seen.insert(k);
@@ -537,10 +541,12 @@ QByteArray decodeStringUtf8(QByteArrayView token)
         case 'u': {
             if (end - p < 4)
                 return out;
-            char32_t cp = char32_t((hexValue(p[0]) << 12) | (hexValue(p[1]) << 8) | (hexValue(p[2]) << 4) | hexValue(p[3]));
+            char32_t cp =
+                char32_t((hexValue(p[0]) << 12) | (hexValue(p[1]) << 8) | (hexValue(p[2]) << 4) | hexValue(p[3]));
             p += 4;
             if (cp >= 0xD800 && cp <= 0xDBFF && end - p >= 6 && p[0] == '\\' && p[1] == 'u') {
-                const char32_t lo = char32_t((hexValue(p[2]) << 12) | (hexValue(p[3]) << 8) | (hexValue(p[4]) << 4) | hexValue(p[5]));
+                const char32_t lo =
+                    char32_t((hexValue(p[2]) << 12) | (hexValue(p[3]) << 8) | (hexValue(p[4]) << 4) | hexValue(p[5]));
                 if (lo >= 0xDC00 && lo <= 0xDFFF) {
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                     p += 6;
@@ -589,7 +595,8 @@ QString decodeString(QByteArrayView token)
         case 'u':
             if (end - p < 4)
                 return out;
-            out += QChar(char16_t((hexValue(p[0]) << 12) | (hexValue(p[1]) << 8) | (hexValue(p[2]) << 4) | hexValue(p[3])));
+            out += QChar(
+                char16_t((hexValue(p[0]) << 12) | (hexValue(p[1]) << 8) | (hexValue(p[2]) << 4) | hexValue(p[3])));
             p += 4;
             break;
         default: out += QChar(char16_t(e)); break;
@@ -723,7 +730,8 @@ Value Value::operator[](QLatin1StringView key) const
         if (!n.keyEscaped) {
             if (len == std::uint32_t(key.size()) && std::memcmp(src + n.keyStart + 1, key.data(), len) == 0)
                 return Value(m_doc, i);
-        } else if (decodeStringUtf8(QByteArrayView(src + n.keyStart, n.keyEnd - n.keyStart)) == QByteArrayView(key.data(), key.size())) {
+        } else if (decodeStringUtf8(QByteArrayView(src + n.keyStart, n.keyEnd - n.keyStart))
+                   == QByteArrayView(key.data(), key.size())) {
             return Value(m_doc, i);
         }
         i = n.next;
@@ -757,7 +765,8 @@ bool Value::keyIs(QLatin1StringView ascii) const
         return false;
     if (!n.keyEscaped)
         return n.keyEnd - n.keyStart - 2 == std::uint32_t(ascii.size())
-            && std::memcmp(m_doc->m_source.constData() + n.keyStart + 1, ascii.data(), std::size_t(ascii.size())) == 0;
+               && std::memcmp(m_doc->m_source.constData() + n.keyStart + 1, ascii.data(), std::size_t(ascii.size()))
+                      == 0;
     return decodeStringUtf8(rawKey()) == QByteArrayView(ascii.data(), ascii.size());
 }
 

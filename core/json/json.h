@@ -46,8 +46,10 @@ public:
     QByteArray toUtf8() const;
     /// True for a string equal to `ascii` (no decoding when it has no escapes).
     bool stringIs(QLatin1StringView ascii) const;
-    template<std::size_t N>
-    bool stringIs(const char (&ascii)[N]) const { return stringIs(QLatin1StringView(ascii, N - 1)); }
+    template<std::size_t N> bool stringIs(const char (&ascii)[N]) const
+    {
+        return stringIs(QLatin1StringView(ascii, N - 1));
+    }
     bool toBool(bool fallback = false) const;
     double toDouble(double fallback = 0) const;
     /// Numbers with an integral value that fits; `fallback` otherwise.
@@ -60,22 +62,25 @@ public:
     bool isEmpty() const { return size() == 0; }
     /// The member `key` of an object, or Undefined.
     Value operator[](QLatin1StringView key) const;
-    template<std::size_t N>
-    Value operator[](const char (&key)[N]) const { return (*this)[QLatin1StringView(key, N - 1)]; }
+    template<std::size_t N> Value operator[](const char (&key)[N]) const
+    {
+        return (*this)[QLatin1StringView(key, N - 1)];
+    }
     /// Not an index: `v[0]` would otherwise look up a key through a null pointer. Use at(i).
     Value operator[](int) const = delete;
     Value value(QLatin1StringView key) const { return (*this)[key]; }
     bool contains(QLatin1StringView key) const { return !(*this)[key].isUndefined(); }
-    template<std::size_t N>
-    bool contains(const char (&key)[N]) const { return contains(QLatin1StringView(key, N - 1)); }
+    template<std::size_t N> bool contains(const char (&key)[N]) const
+    {
+        return contains(QLatin1StringView(key, N - 1));
+    }
     /// Element `i` of an array, or Undefined.
     Value at(int i) const;
 
     /// For a member value: its key, decoded, and the key token's span (with quotes).
     QString key() const;
     bool keyIs(QLatin1StringView ascii) const;
-    template<std::size_t N>
-    bool keyIs(const char (&ascii)[N]) const { return keyIs(QLatin1StringView(ascii, N - 1)); }
+    template<std::size_t N> bool keyIs(const char (&ascii)[N]) const { return keyIs(QLatin1StringView(ascii, N - 1)); }
     QByteArrayView rawKey() const;
 
     /// Byte offsets in the source.

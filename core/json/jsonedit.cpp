@@ -143,7 +143,8 @@ QString pathName(const Path &path)
 {
     QString out;
     for (const Step &s : path)
-        out += s.isIndex() ? QStringLiteral("[%1]").arg(s.index) : (out.isEmpty() ? QString() : QStringLiteral(".")) + s.key;
+        out += s.isIndex() ? QStringLiteral("[%1]").arg(s.index)
+                           : (out.isEmpty() ? QString() : QStringLiteral(".")) + s.key;
     return out.isEmpty() ? QStringLiteral("(top level)") : out;
 }
 
@@ -303,16 +304,21 @@ Result<QByteArray> set(const QByteArray &textIn, const Path &path, const QByteAr
     for (int depth = 0; depth < path.size(); ++depth) {
         const Step &step = path[depth];
         if (step.isIndex() ? !v.isArray() : !v.isObject())
-            return Error::badRequest(tr("'%1' is not an %2").arg(pathName(path.mid(0, depth)), step.isIndex() ? QStringLiteral("array") : QStringLiteral("object")));
+            return Error::badRequest(tr("'%1' is not an %2")
+                                         .arg(pathName(path.mid(0, depth)),
+                                              step.isIndex() ? QStringLiteral("array") : QStringLiteral("object")));
         // Values go in written like their container: on one line with its separators, or indented. An empty
         // container takes the style of the whole text (a fresh "{}" file is indented).
-        const auto style = v.isEmpty() ? (doc.root().isEmpty() ? std::nullopt : inlineStyle(text, doc.root())) : inlineStyle(text, v);
+        const auto style =
+            v.isEmpty() ? (doc.root().isEmpty() ? std::nullopt : inlineStyle(text, doc.root())) : inlineStyle(text, v);
         const Value next = child(v, step);
         if (!next.isUndefined()) {
             if (depth == path.size() - 1) {
                 Patcher p(doc);
-                p.replace(next, style ? inlined(json, *style)
-                                      : pretty(json, indentAt(text, next.keyStart() >= 0 ? next.keyStart() : next.start()), unit));
+                p.replace(
+                    next,
+                    style ? inlined(json, *style)
+                          : pretty(json, indentAt(text, next.keyStart() >= 0 ? next.keyStart() : next.start()), unit));
                 return p.apply();
             }
             v = next;
@@ -340,12 +346,14 @@ Result<QByteArray> set(const QByteArray &textIn, const Path &path, const QByteAr
             return p.apply();
         }
         const QByteArray closeIndent = indentAt(text, v.end() - 1);
-        const QByteArray indent = last.isUndefined() ? closeIndent + unit
-                                                     : indentAt(text, last.keyStart() >= 0 ? last.keyStart() : last.start());
+        const QByteArray indent = last.isUndefined()
+                                      ? closeIndent + unit
+                                      : indentAt(text, last.keyStart() >= 0 ? last.keyStart() : last.start());
         QByteArray item = step.isIndex() ? QByteArray() : quoted(step.key) + ": ";
         item += pretty(value, indent, unit);
         if (last.isUndefined())
-            p.replace(v, QByteArray(v.isObject() ? "{" : "[") + '\n' + indent + item + '\n' + closeIndent + (v.isObject() ? '}' : ']'));
+            p.replace(v, QByteArray(v.isObject() ? "{" : "[") + '\n' + indent + item + '\n' + closeIndent
+                             + (v.isObject() ? '}' : ']'));
         else
             p.insertAt(last.end(), ",\n" + indent + item);
         return p.apply();

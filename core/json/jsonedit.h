@@ -24,12 +24,16 @@ public:
     void replace(const Value &v, QByteArray json);
     /// Sets member `key` of object `obj`: replaces its value, or adds `"key":json` after the members it keeps.
     void setMember(const Value &obj, QLatin1StringView key, QByteArray json);
-    template<std::size_t N>
-    void setMember(const Value &obj, const char (&key)[N], QByteArray json) { setMember(obj, QLatin1StringView(key, N - 1), std::move(json)); }
+    template<std::size_t N> void setMember(const Value &obj, const char (&key)[N], QByteArray json)
+    {
+        setMember(obj, QLatin1StringView(key, N - 1), std::move(json));
+    }
     /// Removes member `key` of `obj` (with its comma); absent: nothing.
     void removeMember(const Value &obj, QLatin1StringView key);
-    template<std::size_t N>
-    void removeMember(const Value &obj, const char (&key)[N]) { removeMember(obj, QLatin1StringView(key, N - 1)); }
+    template<std::size_t N> void removeMember(const Value &obj, const char (&key)[N])
+    {
+        removeMember(obj, QLatin1StringView(key, N - 1));
+    }
     /// Inserts `json` as element `index` of `array` (0: first).
     void insertElement(const Value &array, int index, QByteArray json);
     /// Inserts raw text at a byte offset.

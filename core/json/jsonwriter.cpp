@@ -87,7 +87,8 @@ void appendString(QByteArray &out, QStringView s)
             ++p;
         } else if (QChar::isSurrogate(c)) {
             // A lone surrogate has no UTF-8 form: keep it as an escape, as the client may have sent it.
-            const char esc[6] = { '\\', 'u', kHex[(c >> 12) & 0xF], kHex[(c >> 8) & 0xF], kHex[(c >> 4) & 0xF], kHex[c & 0xF] };
+            const char esc[6] = { '\\',         'u', kHex[(c >> 12) & 0xF], kHex[(c >> 8) & 0xF], kHex[(c >> 4) & 0xF],
+                                  kHex[c & 0xF] };
             out.append(esc, 6);
             ++p;
             continue;

@@ -48,28 +48,23 @@ public:
     Writer &value(const Value &v);
 
     // Literal keys and values (ASCII) without ceremony: w.member("type", "text").member("index", 0).
-    template<std::size_t N>
-    Writer &key(const char (&name)[N]) { return key(QLatin1StringView(name, N - 1)); }
-    template<std::size_t N>
-    Writer &string(const char (&ascii)[N]) { return string(QLatin1StringView(ascii, N - 1)); }
-    template<std::size_t N>
-    Writer &member(const char (&k)[N], const char *ascii) { return key(k).string(QLatin1StringView(ascii)); }
-    template<std::size_t N>
-    Writer &member(const char (&k)[N], const QString &v) { return key(k).string(QStringView(v)); }
-    template<std::size_t N>
-    Writer &member(const char (&k)[N], QStringView v) { return key(k).string(v); }
-    template<std::size_t N>
-    Writer &member(const char (&k)[N], QLatin1StringView v) { return key(k).string(v); }
-    template<std::size_t N>
-    Writer &member(const char (&k)[N], qint64 n) { return key(k).number(n); }
-    template<std::size_t N>
-    Writer &member(const char (&k)[N], int n) { return key(k).number(qint64(n)); }
-    template<std::size_t N>
-    Writer &member(const char (&k)[N], bool b) { return key(k).boolean(b); }
-    template<std::size_t N>
-    Writer &memberRaw(const char (&k)[N], QByteArrayView json) { return key(k).raw(json); }
-    template<std::size_t N>
-    Writer &memberNull(const char (&k)[N]) { return key(k).null(); }
+    template<std::size_t N> Writer &key(const char (&name)[N]) { return key(QLatin1StringView(name, N - 1)); }
+    template<std::size_t N> Writer &string(const char (&ascii)[N]) { return string(QLatin1StringView(ascii, N - 1)); }
+    template<std::size_t N> Writer &member(const char (&k)[N], const char *ascii)
+    {
+        return key(k).string(QLatin1StringView(ascii));
+    }
+    template<std::size_t N> Writer &member(const char (&k)[N], const QString &v)
+    {
+        return key(k).string(QStringView(v));
+    }
+    template<std::size_t N> Writer &member(const char (&k)[N], QStringView v) { return key(k).string(v); }
+    template<std::size_t N> Writer &member(const char (&k)[N], QLatin1StringView v) { return key(k).string(v); }
+    template<std::size_t N> Writer &member(const char (&k)[N], qint64 n) { return key(k).number(n); }
+    template<std::size_t N> Writer &member(const char (&k)[N], int n) { return key(k).number(qint64(n)); }
+    template<std::size_t N> Writer &member(const char (&k)[N], bool b) { return key(k).boolean(b); }
+    template<std::size_t N> Writer &memberRaw(const char (&k)[N], QByteArrayView json) { return key(k).raw(json); }
+    template<std::size_t N> Writer &memberNull(const char (&k)[N]) { return key(k).null(); }
 
     Writer &member(QLatin1StringView k, QStringView s) { return key(k).string(s); }
     Writer &member(QLatin1StringView k, QLatin1StringView s) { return key(k).string(s); }

@@ -10,7 +10,10 @@
 namespace d2a::json::scan {
 
 /// Whether a string scan must stop at byte `c`: '"', '\\', a control character or a non-ASCII byte.
-constexpr bool isSpecial(unsigned char c) { return c == '"' || c == '\\' || c < 0x20 || c >= 0x80; }
+constexpr bool isSpecial(unsigned char c)
+{
+    return c == '"' || c == '\\' || c < 0x20 || c >= 0x80;
+}
 
 /// Portable: skips 8 bytes at a time while none is special (each term below is non-zero exactly when some
 /// byte of the word matches). Returns a pointer at or before the first special byte, all bytes before it plain.

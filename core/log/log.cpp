@@ -82,7 +82,7 @@ void handler(QtMsgType type, const QMessageLogContext &context, const QString &m
     // Local time with its offset ("2026-11-29T15:04:05.123+01:00"), as the Activity window shows times.
     const QDateTime now = QDateTime::currentDateTime();
     const QString line = now.toOffsetFromUtc(now.offsetFromUtc()).toString(Qt::ISODateWithMs) + u' '
-        + QString::fromLatin1(levelName(type)) + u' ' + category + QStringLiteral(": ") + safe;
+                         + QString::fromLatin1(levelName(type)) + u' ' + category + QStringLiteral(": ") + safe;
     if (g_previous) {
         g_previous(type, context, safe);
     } else {
@@ -178,9 +178,10 @@ namespace {
 /// needles is much cheaper than running the expression).
 bool mayHoldCredential(const QString &text)
 {
-    static const QLatin1StringView needles[] = { QLatin1StringView("bearer"), QLatin1StringView("fk-"), QLatin1StringView("sk-"),
-                                                 QLatin1StringView("rk-"), QLatin1StringView("eyJ"), QLatin1StringView("token"),
-                                                 QLatin1StringView("key"), QLatin1StringView("device_code") };
+    static const QLatin1StringView needles[] = { QLatin1StringView("bearer"), QLatin1StringView("fk-"),
+                                                 QLatin1StringView("sk-"),    QLatin1StringView("rk-"),
+                                                 QLatin1StringView("eyJ"),    QLatin1StringView("token"),
+                                                 QLatin1StringView("key"),    QLatin1StringView("device_code") };
     for (const QLatin1StringView n : needles)
         if (text.contains(n, Qt::CaseInsensitive))
             return true;

@@ -53,7 +53,6 @@ QByteArray sessionIdOf(const IncomingRequest &req, const json::Value &body)
     return QUuid::createUuidV5(ns, hint).toByteArray(QUuid::WithoutBraces);
 }
 
-
 QByteArray bearerOf(const QByteArray &authorization)
 {
     const QByteArray v = authorization.trimmed();
@@ -66,8 +65,8 @@ QByteArray bearerOf(const QByteArray &authorization)
 /// local access key is set).
 QByteArray clientCredential(const Exchange *exchange)
 {
-    for (const QByteArray &name : { QByteArrayLiteral("authorization"), QByteArrayLiteral("x-api-key"),
-                                    QByteArrayLiteral("x-goog-api-key") }) {
+    for (const QByteArray &name :
+         { QByteArrayLiteral("authorization"), QByteArrayLiteral("x-api-key"), QByteArrayLiteral("x-goog-api-key") }) {
         const QByteArray v = bearerOf(exchange->header(name));
         if (!v.isEmpty())
             return v;
@@ -89,7 +88,8 @@ QByteArray droppedHeader(const QStringList &dropped)
 
 } // namespace
 
-Call::Call(Exchange *exchange, CallEnv *env, std::shared_ptr<const Config> config, const Route &route, QString pathModel)
+Call::Call(Exchange *exchange, CallEnv *env, std::shared_ptr<const Config> config, const Route &route,
+           QString pathModel)
     : QObject(exchange), m_exchange(exchange), m_env(env), m_config(std::move(config)), m_route(route),
       m_pathModel(std::move(pathModel))
 {
@@ -155,7 +155,8 @@ void Call::start()
     // Strict JSON (RFC 8259, UTF-8, no duplicate keys: upstreams resolve them differently), parsed once.
     auto parsed = json::Document::parse(req.body);
     if (!parsed)
-        return finish(Error::badRequest(QStringLiteral("request body is not valid JSON: %1").arg(parsed.error().message)));
+        return finish(
+            Error::badRequest(QStringLiteral("request body is not valid JSON: %1").arg(parsed.error().message)));
     if (!parsed.value().root().isObject())
         return finish(Error::badRequest(QStringLiteral("request body must be a JSON object")));
     m_body = std::make_shared<const json::Document>(std::move(parsed.value()));
@@ -186,8 +187,9 @@ void Call::start()
     if (!levelHeader.isEmpty()) {
         m_headerLevel = parseReasoningLevel(QString::fromUtf8(levelHeader));
         if (!m_headerLevel)
-            return finish(Error::badRequest(QStringLiteral("x-reasoning-level must be auto, off, low, medium, high or xhigh, not '%1'")
-                                                .arg(QString::fromUtf8(levelHeader.left(40)))));
+            return finish(Error::badRequest(
+                QStringLiteral("x-reasoning-level must be auto, off, low, medium, high or xhigh, not '%1'")
+                    .arg(QString::fromUtf8(levelHeader.left(40)))));
     }
     m_clientStream = m_route.stream || root["stream"].toBool(false);
     resolve();
@@ -206,12 +208,14 @@ void Call::resolve()
     std::optional<ResolvedRoute> resolved;
     while (!resolved) {
         if (m_chain.isEmpty())
-            return finish(m_lastError.value_or(Error::badGateway(QStringLiteral("no configured model could take this request"))));
+            return finish(
+                m_lastError.value_or(Error::badGateway(QStringLiteral("no configured model could take this request"))));
         resolved = m_env->resolve(*m_config, m_chain.takeFirst()); // a fallback id that is not configured: skipped
     }
     const ModelConfig &model = resolved->model;
     const BackendConfig &backend = resolved->backend;
-    m_exchange->setModel(model.id, backend.kind == BackendConfig::Kind::Factory ? modelTypeName(model.type) : backend.name,
+    m_exchange->setModel(model.id,
+                         backend.kind == BackendConfig::Kind::Factory ? modelTypeName(model.type) : backend.name,
                          backend.name);
     CircuitBreaker &breaker = m_env->breaker();
     m_throughOpenCircuit = false;
@@ -243,7 +247,9 @@ void Call::resolve()
         ir::Request r = read.value();
         if (backend.kind == BackendConfig::Kind::Factory)
             r.system.prepend(ir::Part::makeText(m_config->systemPrompt));
-        return finish(200, QJsonDocument(QJsonObject { { QStringLiteral("input_tokens"), double(estimateInputTokens(r)) } }).toJson(QJsonDocument::Compact),
+        return finish(200,
+                      QJsonDocument(QJsonObject { { QStringLiteral("input_tokens"), double(estimateInputTokens(r)) } })
+                          .toJson(QJsonDocument::Compact),
                       { { "x-droid2api-estimate", "local" } });
     }
     m_current = std::move(resolved);
@@ -277,10 +283,12 @@ void Call::credentials()
         }
         if (bearer.isEmpty()) {
             return self->finish(Error::unauthorized(
-                !accessKeySet ? QStringLiteral("no credentials: sign in with `droid2api --sign-in`, set FACTORY_API_KEY, or send "
-                                               "your Factory key as 'Authorization: Bearer <key>'")
-                              : QStringLiteral("droid2api has no Factory credentials: sign in with `droid2api --sign-in` or set "
-                                               "FACTORY_API_KEY (client keys are not forwarded while a local access key is set)")));
+                !accessKeySet
+                    ? QStringLiteral("no credentials: sign in with `droid2api --sign-in`, set FACTORY_API_KEY, or send "
+                                     "your Factory key as 'Authorization: Bearer <key>'")
+                    : QStringLiteral(
+                        "droid2api has no Factory credentials: sign in with `droid2api --sign-in` or set "
+                        "FACTORY_API_KEY (client keys are not forwarded while a local access key is set)")));
         }
         self->admission(bearer, serverCredential);
     });
@@ -304,10 +312,16 @@ void Call::admission(const QByteArray &bearer, bool serverCredential)
         self->forward();
     });
     if (!queued) {
-        finish(429, renderErrorBody(m_route.format, Error { 429, QStringLiteral("backend '%1' is at its limit of %2 requests in flight with %3 waiting; retry shortly")
-                                                                    .arg(backend.name)
-                                                                    .arg(backend.maxConcurrent)
-                                                                    .arg(backend.queueLimit), {} }),
+        finish(429,
+               renderErrorBody(
+                   m_route.format,
+                   Error { 429,
+                           QStringLiteral(
+                               "backend '%1' is at its limit of %2 requests in flight with %3 waiting; retry shortly")
+                               .arg(backend.name)
+                               .arg(backend.maxConcurrent)
+                               .arg(backend.queueLimit),
+                           {} }),
                { { "Retry-After", "1" } });
     }
 }
@@ -348,8 +362,8 @@ std::optional<UpstreamRequest> Call::prepare(RelaySpec *spec)
             const QByteArray list = droppedHeader(translated.dropped);
             exchange->addCommonHeader("x-droid2api-dropped", list);
             qCWarning(lcProxy).noquote() << QStringLiteral("%1 %2: left out what model '%3' (%4) cannot take: %5")
-                                                .arg(QString::fromLatin1(req.method), req.path, model.id, wireFormatName(upFormat),
-                                                     QString::fromLatin1(list));
+                                                .arg(QString::fromLatin1(req.method), req.path, model.id,
+                                                     wireFormatName(upFormat), QString::fromLatin1(list));
         }
         translated.model = upstreamModel;
         translated.stream = m_clientStream;
@@ -366,7 +380,8 @@ std::optional<UpstreamRequest> Call::prepare(RelaySpec *spec)
         auto written = writeRequest(upFormat, translated);
         if (!written) {
             Error e = written.error();
-            e.message = QStringLiteral("model '%1' (%2) cannot take this request: %3").arg(model.id, wireFormatName(upFormat), e.message);
+            e.message = QStringLiteral("model '%1' (%2) cannot take this request: %3")
+                            .arg(model.id, wireFormatName(upFormat), e.message);
             finish(e);
             return std::nullopt;
         }
@@ -377,14 +392,16 @@ std::optional<UpstreamRequest> Call::prepare(RelaySpec *spec)
         // The protocol edits below work on the translated body as they do on a client's.
         auto reparsed = json::Document::parse(written.value(), { 4096, false });
         if (!reparsed) {
-            finish(Error::internal(QStringLiteral("translation produced invalid JSON: %1").arg(reparsed.error().message)));
+            finish(
+                Error::internal(QStringLiteral("translation produced invalid JSON: %1").arg(reparsed.error().message)));
             return std::nullopt;
         }
         body = std::make_shared<const json::Document>(std::move(reparsed.value()));
         translated.model = m_requested; // answers and streams report the id the client asked for
     }
     // A level the model does not take becomes its default, as Factory's CLI does; a client's own level too.
-    const ReasoningLevel asked = level != ReasoningLevel::Auto ? level : requestedLevel(upFormat, body->root()).value_or(ReasoningLevel::Auto);
+    const ReasoningLevel asked =
+        level != ReasoningLevel::Auto ? level : requestedLevel(upFormat, body->root()).value_or(ReasoningLevel::Auto);
     if (asked != ReasoningLevel::Auto && !model.supports(asked)) {
         level = model.clamp(asked);
         qCInfo(lcProxy).noquote() << QStringLiteral("model %1 does not take reasoning level %2; using %3")
@@ -435,7 +452,8 @@ std::optional<UpstreamRequest> Call::prepare(RelaySpec *spec)
             qCDebug(lcUpstream).noquote() << "  >" << h.first << ':' << log::loggableHeaderValue(h.first, h.second);
     }
     qCDebug(lcUpstream).noquote() << "forwarding" << req.path << "model" << model.id << "to backend" << backend.name
-                                  << up.url.toString() << "reasoning" << reasoningLevelName(level) << (m_clientStream ? "stream" : "");
+                                  << up.url.toString() << "reasoning" << reasoningLevelName(level)
+                                  << (m_clientStream ? "stream" : "");
     return up;
 }
 
@@ -461,7 +479,8 @@ void Call::attempt()
     m_attempt = m_env->newAttempt(m_exchange, m_upstream, m_relay);
     QPointer<Call> self(this);
     m_attempt->onFailure = [self](const Attempt::Failure &f) { return self && self->attemptFailed(f); };
-    m_attempt->onHealth = [self, circuit = CircuitBreaker::key(m_current->backend.name, m_current->upstreamModel)](bool ok) {
+    m_attempt->onHealth =
+        [self, circuit = CircuitBreaker::key(m_current->backend.name, m_current->upstreamModel)](bool ok) {
         if (!self)
             return;
         if (ok)
@@ -480,7 +499,7 @@ bool Call::attemptFailed(const Attempt::Failure &f)
         return false;
     if (f.unauthorized) {
         const bool canRecover = m_current->backend.kind == BackendConfig::Kind::Factory && m_serverCredential
-            && !m_recovered && m_env->canRecover();
+                                && !m_recovered && m_env->canRecover();
         if (!canRecover)
             return false;
         recover();
@@ -527,7 +546,8 @@ void Call::fallBack(const Error &error)
 {
     // Retries spent: the next model of the fallback chain takes the request over.
     enter(State::Fallback);
-    qCInfo(lcProxy).noquote() << QStringLiteral("model %1 failed (%2); falling back to %3").arg(m_current->model.id, error.message, m_chain.first());
+    qCInfo(lcProxy).noquote() << QStringLiteral("model %1 failed (%2); falling back to %3")
+                                     .arg(m_current->model.id, error.message, m_chain.first());
     m_lastError = error;
     releaseSlot();
     QMetaObject::invokeMethod(this, &Call::resolve, Qt::QueuedConnection);

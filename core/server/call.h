@@ -89,7 +89,8 @@ public:
     virtual QString backendKey(const BackendConfig &backend) const = 0;
     /// Whether a rejected Factory credential can be replaced, and the replacement.
     virtual bool canRecover() const = 0;
-    virtual void recover(const QByteArray &rejected, QObject *context, std::function<void(Result<QByteArray>)> done) = 0;
+    virtual void recover(const QByteArray &rejected, QObject *context,
+                         std::function<void(Result<QByteArray>)> done) = 0;
     /// Runs `go` now or when `backend` has room (unless `context` is gone); false when its queue is full.
     virtual bool admit(const BackendConfig &backend, QObject *context, std::function<void()> go) = 0;
     virtual void release(const QString &backend) = 0;

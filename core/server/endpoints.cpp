@@ -59,7 +59,8 @@ void ProxyService::handleInfo(Exchange *exchange)
 
 void ProxyService::handleUsage(Exchange *exchange)
 {
-    // ?from=&to= (a date, local midnight, or an ISO date-time; default: the last 30 days) &group=model|client|day|backend
+    // ?from=&to= (a date, local midnight, or an ISO date-time; default: the last 30 days)
+    // &group=model|client|day|backend
     const QUrlQuery &q = exchange->request().query;
     auto parse = [](const QString &text, bool end) -> std::optional<QDateTime> {
         if (text.isEmpty())
@@ -77,7 +78,8 @@ void ProxyService::handleUsage(Exchange *exchange)
     const QString groupText = q.queryItemValue(QStringLiteral("group"));
     const auto group = groupText.isEmpty() ? UsageStore::Group::Model : UsageStore::parseGroup(groupText);
     if (!to || !from)
-        return exchange->respondError(Error::badRequest(QStringLiteral("from and to are dates (2026-11-29) or ISO date-times")));
+        return exchange->respondError(
+            Error::badRequest(QStringLiteral("from and to are dates (2026-11-29) or ISO date-times")));
     if (!group)
         return exchange->respondError(Error::badRequest(QStringLiteral("group is model, client, day or backend")));
     const QDateTime end = to->isValid() ? *to : QDateTime::currentDateTimeUtc();
@@ -125,14 +127,16 @@ void ProxyService::handleModels(Exchange *exchange)
 {
     QJsonArray data;
     for (const ModelConfig &m : m_config->models) {
-        data.append(QJsonObject { { QStringLiteral("id"), m.id },
-                                  { QStringLiteral("object"), QStringLiteral("model") },
-                                  { QStringLiteral("created"), m_startedSecs },
-                                  { QStringLiteral("owned_by"), m.provider.isEmpty() ? defaultProvider(m.type) : m.provider },
-                                  { QStringLiteral("name"), m.name },
-                                  { QStringLiteral("type"), modelTypeName(m.type) } });
+        data.append(
+            QJsonObject { { QStringLiteral("id"), m.id },
+                          { QStringLiteral("object"), QStringLiteral("model") },
+                          { QStringLiteral("created"), m_startedSecs },
+                          { QStringLiteral("owned_by"), m.provider.isEmpty() ? defaultProvider(m.type) : m.provider },
+                          { QStringLiteral("name"), m.name },
+                          { QStringLiteral("type"), modelTypeName(m.type) } });
     }
-    exchange->respondJson(200, jsonText({ { QStringLiteral("object"), QStringLiteral("list") }, { QStringLiteral("data"), data } }));
+    exchange->respondJson(
+        200, jsonText({ { QStringLiteral("object"), QStringLiteral("list") }, { QStringLiteral("data"), data } }));
 }
 
 QString ProxyService::limitsAccount() const
@@ -152,7 +156,8 @@ void ProxyService::followLimits()
         return;
     if (m_auth->source() == AuthManager::Source::None) {
         refreshLimits(); // forgets the last account's plan
-    } else if (m_auth->state() == AuthManager::State::Ready && (!m_limitsTimer.isActive() || limitsAccount() != m_limitsAccount)) {
+    } else if (m_auth->state() == AuthManager::State::Ready
+               && (!m_limitsTimer.isActive() || limitsAccount() != m_limitsAccount)) {
         m_limitsTimer.start();
         refreshLimits(); // signed in, or as someone else
     }

@@ -25,10 +25,11 @@ QString errorText(const QByteArray &body)
     return log::redact(text.left(500));
 }
 constexpr qint64 kDrainedBelow = 256 * 1024;
-}
+} // namespace
 
 Exchange::Exchange(IncomingRequest request, HttpConnection *connection, QObject *parent)
-    : QObject(parent), m_request(std::move(request)), m_connection(connection), m_socket(connection ? connection->socket() : nullptr)
+    : QObject(parent), m_request(std::move(request)), m_connection(connection),
+      m_socket(connection ? connection->socket() : nullptr)
 {
     m_timer.start();
     static qint64 counter = 0;
@@ -160,14 +161,15 @@ void Exchange::finish()
     // line is formatted only when it is logged: that costs more than the rest of a tiny request's bookkeeping.
     const QtMsgType level = m_record.status >= 500 ? QtWarningMsg : QtInfoMsg;
     if (lcServer().isEnabled(level)) {
-        const QString line = QStringLiteral("%1 %2 model=%3 status=%4 %5ms in=%6B out=%7B%8%9")
-                                 .arg(m_record.method, m_record.path, m_record.model.isEmpty() ? QStringLiteral("-") : m_record.model)
-                                 .arg(m_record.status)
-                                 .arg(m_record.durationMs)
-                                 .arg(m_record.bytesIn)
-                                 .arg(m_record.bytesOut)
-                                 .arg(m_record.streamed ? QStringLiteral(" stream") : QString(),
-                                      m_record.clientAborted ? QStringLiteral(" client-gone") : QString())
+        const QString line =
+            QStringLiteral("%1 %2 model=%3 status=%4 %5ms in=%6B out=%7B%8%9")
+                .arg(m_record.method, m_record.path, m_record.model.isEmpty() ? QStringLiteral("-") : m_record.model)
+                .arg(m_record.status)
+                .arg(m_record.durationMs)
+                .arg(m_record.bytesIn)
+                .arg(m_record.bytesOut)
+                .arg(m_record.streamed ? QStringLiteral(" stream") : QString(),
+                     m_record.clientAborted ? QStringLiteral(" client-gone") : QString())
             + (m_record.error.isEmpty() ? QString() : QStringLiteral(": ") + m_record.error);
         if (level == QtWarningMsg)
             qCWarning(lcServer).noquote() << line;

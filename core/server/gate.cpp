@@ -60,7 +60,9 @@ bool originMatches(const QString &pattern, const QString &origin)
         return pattern.compare(origin, Qt::CaseInsensitive) == 0;
     QString rx = QRegularExpression::escape(pattern);
     rx.replace(QStringLiteral("\\*"), QStringLiteral("[^/]*"));
-    return QRegularExpression(QStringLiteral("^") + rx + QStringLiteral("$"), QRegularExpression::CaseInsensitiveOption).match(origin).hasMatch();
+    return QRegularExpression(QStringLiteral("^") + rx + QStringLiteral("$"), QRegularExpression::CaseInsensitiveOption)
+        .match(origin)
+        .hasMatch();
 }
 
 } // namespace
@@ -109,8 +111,10 @@ std::optional<Error> ProxyService::admit(const http::RequestHead &head, const QH
     // DNS rebinding: a page whose name now points at 127.0.0.1 still sends its own name as Host.
     const QByteArray host = headerValue(head.headers, "host");
     if (!hostAllowed(host))
-        return Error { 403, tr("Host '%1' is not this droid2api (only loopback names and addresses, or allowed_hosts)")
-                                .arg(QString::fromLatin1(host.left(200))), {} };
+        return Error { 403,
+                       tr("Host '%1' is not this droid2api (only loopback names and addresses, or allowed_hosts)")
+                           .arg(QString::fromLatin1(host.left(200))),
+                       {} };
     // Web pages: only the origins the user allowed, preflights and simple requests alike.
     const QByteArray origin = headerValue(head.headers, "origin");
     if (!origin.isEmpty()) {
@@ -118,8 +122,11 @@ std::optional<Error> ProxyService::admit(const http::RequestHead &head, const QH
         for (const QString &pattern : m_config->allowedOrigins)
             allowed = allowed || originMatches(pattern, QString::fromLatin1(origin));
         if (!allowed)
-            return Error { 403, tr("web pages from %1 may not use this droid2api (allow it in Settings > General > Web pages allowed, or config allowed_origins)")
-                                    .arg(QString::fromLatin1(origin.left(200))), {} };
+            return Error { 403,
+                           tr("web pages from %1 may not use this droid2api (allow it in Settings > General > Web "
+                              "pages allowed, or config allowed_origins)")
+                               .arg(QString::fromLatin1(origin.left(200))),
+                           {} };
     }
     return std::nullopt;
 }

@@ -30,7 +30,7 @@ namespace {
 constexpr qint64 kSocketReadBuffer = 256 * 1024; ///< what Qt reads ahead of us: the rest stays in the kernel
 constexpr qint64 kLingerBytes = 4 * 1024 * 1024; ///< read and discarded after a refusal, at most
 constexpr int kLingerMs = 2000; ///< and for at most this long
-}
+} // namespace
 
 // --- one connection
 
@@ -42,20 +42,27 @@ HttpConnection::HttpConnection(QTcpSocket *socket, HttpServer *server)
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     // A client that sends faster than we read (pipelining, a body while we answer) is held back by TCP.
     socket->setReadBufferSize(kSocketReadBuffer);
-    m_connectionId = m_peer.toString().toLatin1() + ':' + QByteArray::number(m_peerPort) + '@' + QByteArray::number(server->startedMs());
+    m_connectionId = m_peer.toString().toLatin1() + ':' + QByteArray::number(m_peerPort) + '@'
+                     + QByteArray::number(server->startedMs());
     m_deadline.setSingleShot(true);
     connect(&m_deadline, &QTimer::timeout, this, [this] {
         switch (m_state) {
         case State::Head: {
             // The path, if the request line got that far, picks the error's shape.
-            const QByteArray line = m_buf.left(qMin<qsizetype>(m_buf.indexOf('\n') < 0 ? m_buf.size() : m_buf.indexOf('\n'), 8192));
+            const QByteArray line =
+                m_buf.left(qMin<qsizetype>(m_buf.indexOf('\n') < 0 ? m_buf.size() : m_buf.indexOf('\n'), 8192));
             const QList<QByteArray> parts = line.split(' ');
-            refuse(Error { 408, tr("the request head did not arrive within %1 ms").arg(m_server->limits().headTimeoutMs), {} },
+            refuse(Error { 408,
+                           tr("the request head did not arrive within %1 ms").arg(m_server->limits().headTimeoutMs),
+                           {} },
                    parts.size() >= 3 ? parts.at(1) : QByteArray());
             break;
         }
         case State::Body:
-            refuse(Error { 408, tr("the request body did not arrive within %1 ms").arg(m_server->limits().bodyTimeoutMs), {} }, m_head.target);
+            refuse(Error { 408,
+                           tr("the request body did not arrive within %1 ms").arg(m_server->limits().bodyTimeoutMs),
+                           {} },
+                   m_head.target);
             break;
         case State::Idle:
             close(); // an idle keep-alive connection: nothing to say
@@ -139,11 +146,14 @@ void HttpConnection::process()
             if (auto e = m_server->filterHead(m_head, m_peer))
                 return refuse(*e, m_head.target);
             if (m_head.contentLength > limits.maxBodyBytes)
-                return refuse(Error::tooLarge(tr("request body of %1 bytes is over the limit of %2 bytes (config key max_body_bytes)")
-                                                  .arg(m_head.contentLength)
-                                                  .arg(limits.maxBodyBytes)),
-                              m_head.target);
-            const qint64 expected = m_head.chunked ? qMin<qint64>(limits.maxBodyBytes, 1024 * 1024) : qMax<qint64>(0, m_head.contentLength);
+                return refuse(
+                    Error::tooLarge(
+                        tr("request body of %1 bytes is over the limit of %2 bytes (config key max_body_bytes)")
+                            .arg(m_head.contentLength)
+                            .arg(limits.maxBodyBytes)),
+                    m_head.target);
+            const qint64 expected =
+                m_head.chunked ? qMin<qint64>(limits.maxBodyBytes, 1024 * 1024) : qMax<qint64>(0, m_head.contentLength);
             if (expected > 0 && !m_server->takeBudget(expected)) {
                 Error busy { 503, tr("too many large requests at once; retry shortly"), {} };
                 return refuse(busy, m_head.target);
@@ -154,9 +164,11 @@ void HttpConnection::process()
             if (m_head.chunked)
                 m_chunked.emplace(limits.maxBodyBytes);
             else
-                m_body.reserve(qsizetype(qMin<qint64>(m_head.contentLength > 0 ? m_head.contentLength : 0, 4 * 1024 * 1024)));
+                m_body.reserve(
+                    qsizetype(qMin<qint64>(m_head.contentLength > 0 ? m_head.contentLength : 0, 4 * 1024 * 1024)));
             // Qt's QHttpServer 6.4 ignored "Expect: 100-continue": curl and others stalled a second before the body.
-            if (m_head.expectContinue && (m_head.chunked || m_head.contentLength > 0) && m_buf.isEmpty() && m_socket->bytesAvailable() == 0)
+            if (m_head.expectContinue && (m_head.chunked || m_head.contentLength > 0) && m_buf.isEmpty()
+                && m_socket->bytesAvailable() == 0)
                 write("HTTP/1.1 100 Continue\r\n\r\n");
             setState(State::Body);
         }
@@ -339,10 +351,13 @@ void HttpConnection::onResponseDone()
     ++m_served;
     setState(State::Idle);
     // A pipelined request may be waiting already.
-    QMetaObject::invokeMethod(this, [this] {
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
         if (m_state == State::Idle && (!m_buf.isEmpty() || m_socket->bytesAvailable() > 0))
             process();
-    }, Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
 }
 
 void HttpConnection::refuse(const Error &error, const QByteArray &target)
@@ -354,9 +369,11 @@ void HttpConnection::refuse(const Error &error, const QByteArray &target)
     const qint64 unlogged = m_server->noteRefusal();
     if (unlogged >= 0)
         qCInfo(lcServer).noquote() << QStringLiteral("refused a request from %1 to %2: %3 (%4)")
-                                          .arg(m_peer.toString(), path.isEmpty() ? QStringLiteral("-") : path, log::redact(error.message))
+                                          .arg(m_peer.toString(), path.isEmpty() ? QStringLiteral("-") : path,
+                                               log::redact(error.message))
                                           .arg(error.httpStatus)
-                                   << (unlogged > 0 ? QStringLiteral("(and %1 more since the last line)").arg(unlogged) : QString());
+                                   << (unlogged > 0 ? QStringLiteral("(and %1 more since the last line)").arg(unlogged)
+                                                    : QString());
     m_keepAlive = false;
     HeaderList headers { { "Content-Type", "application/json" } };
     if (error.httpStatus == 503)
@@ -450,9 +467,11 @@ quint16 HttpServer::start(const QString &host, quint16 port, QString *error)
     if (!m_listener->listen(address, port)) {
         m_listenError = m_listener->serverError();
         *error = m_listenError == QAbstractSocket::AddressInUseError
-            ? tr("port %1 on %2 is in use by another program (another droid2api, or the original one, also use 3000)")
-                  .arg(port).arg(host)
-            : tr("cannot listen on %1:%2: %3").arg(host).arg(port).arg(m_listener->errorString());
+                     ? tr("port %1 on %2 is in use by another program (another droid2api, or the original one, also "
+                          "use 3000)")
+                           .arg(port)
+                           .arg(host)
+                     : tr("cannot listen on %1:%2: %3").arg(host).arg(port).arg(m_listener->errorString());
         delete m_listener;
         m_listener = nullptr;
         return 0;
@@ -495,7 +514,8 @@ void HttpServer::acceptPending()
             }
             m_acceptNotifier->setEnabled(false);
             const bool resources = e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM;
-            return onAcceptError(resources ? QAbstractSocket::SocketResourceError : QAbstractSocket::UnknownSocketError);
+            return onAcceptError(resources ? QAbstractSocket::SocketResourceError
+                                           : QAbstractSocket::UnknownSocketError);
         }
         ::fcntl(fd, F_SETFD, FD_CLOEXEC);
         auto *socket = new QTcpSocket(this);
@@ -532,7 +552,8 @@ void HttpServer::adopt(QTcpSocket *socket)
     m_connections.append(new HttpConnection(socket, this));
 }
 
-QList<HttpConnection *> HttpServer::sheddable(const QList<HttpConnection *> &among, bool silentAtAnyAge, qsizetype count) const
+QList<HttpConnection *> HttpServer::sheddable(const QList<HttpConnection *> &among, bool silentAtAnyAge,
+                                              qsizetype count) const
 {
     // Keep-alive connections between requests first (idle longest first), then those waiting for a client
     // that has not completed a head (waiting longest first): one that has trickled its head for over a second,
@@ -602,7 +623,9 @@ void HttpServer::onAcceptError(QAbstractSocket::SocketError error)
         m_acceptTrouble = true;
         qCWarning(lcServer).noquote()
             << (error == QAbstractSocket::SocketResourceError
-                    ? tr("out of file descriptors (%1 client connections open): pausing new connections, retrying every 100 ms").arg(m_connections.size())
+                    ? tr("out of file descriptors (%1 client connections open): pausing new connections, retrying "
+                         "every 100 ms")
+                          .arg(m_connections.size())
                     : tr("accepting a connection failed (%1): retrying in 100 ms").arg(m_listener->errorString()));
     }
     m_resumeAccepting.start(100);

@@ -38,7 +38,8 @@ ProxyService::ProxyService(QObject *parent)
 {
     tuneHeapForBodies();
     m_server->setHandler([this](Exchange *e) { handle(e); });
-    m_server->setHeadFilter([this](const http::RequestHead &head, const QHostAddress &peer) { return admit(head, peer); });
+    m_server->setHeadFilter(
+        [this](const http::RequestHead &head, const QHostAddress &peer) { return admit(head, peer); });
     connect(m_server, &HttpServer::exchangeDone, this, &ProxyService::requestFinished);
     connect(m_server, &HttpServer::exchangeDone, this, &ProxyService::recordUsage);
     // After a burst of traffic, hand freed memory back to the system once the proxy has been idle a moment.
@@ -72,7 +73,7 @@ QUrl ProxyService::factoryEndpoint(const Config &config, ModelType type) const
 void ProxyService::setConfig(const Config &config)
 {
     const bool uaChanged = !m_config || m_config->userAgent != config.userAgent
-        || m_config->userAgentUpdateUrl != config.userAgentUpdateUrl;
+                           || m_config->userAgentUpdateUrl != config.userAgentUpdateUrl;
     m_config = std::make_shared<Config>(config);
     // log_level applies at once, headless or desktop, at start or on Apply.
     log::setLevel(log::effectiveLevel(config.logLevel, config.devMode || m_env.debug));
@@ -139,7 +140,8 @@ Result<quint16> ProxyService::start(const QString &hostOverride, int portOverrid
     const QHostAddress address(host == u"localhost" ? QStringLiteral("127.0.0.1") : host);
     if (!address.isLoopback() && m_config->accessKey.isEmpty())
         return Error::badRequest(tr("listening on %1 serves your Factory account to the network: set access_key first "
-                                    "(clients then send it as their API key)").arg(host));
+                                    "(clients then send it as their API key)")
+                                     .arg(host));
     startAuth();
     static const qint64 fdLimit = raiseFileDescriptorLimit(); // once per process: many clients, many upstreams
     if (fdLimit > 0)
@@ -199,7 +201,8 @@ void ProxyService::shutdown(int timeoutMs)
         finish(true);
         return;
     }
-    qCInfo(lcServer) << "waiting up to" << timeoutMs << "ms for" << m_server->activeExchanges() << "request(s) in flight";
+    qCInfo(lcServer) << "waiting up to" << timeoutMs << "ms for" << m_server->activeExchanges()
+                     << "request(s) in flight";
     auto *timer = new QTimer(this);
     timer->setSingleShot(true);
     auto fired = std::make_shared<bool>(false);
@@ -215,7 +218,8 @@ void ProxyService::shutdown(int timeoutMs)
             return;
         *fired = true;
         timer->deleteLater();
-        qCWarning(lcServer) << m_server->activeExchanges() << "request(s) still in flight at shutdown; cutting them off";
+        qCWarning(lcServer) << m_server->activeExchanges()
+                            << "request(s) still in flight at shutdown; cutting them off";
         finish(false);
     });
     timer->start(timeoutMs);
@@ -232,9 +236,11 @@ void ProxyService::handle(Exchange *exchange)
     const QByteArray origin = exchange->header("origin");
     if (!origin.isEmpty()) {
         const QByteArray requested = exchange->header("access-control-request-headers");
-        HeaderList cors { { "Access-Control-Allow-Origin", origin }, { "Vary", "Origin" },
+        HeaderList cors { { "Access-Control-Allow-Origin", origin },
+                          { "Vary", "Origin" },
                           { "Access-Control-Allow-Methods", routes.allowedMethods(path) },
-                          { "Access-Control-Allow-Headers", requested.isEmpty() ? QByteArrayLiteral("*") : requested } };
+                          { "Access-Control-Allow-Headers",
+                            requested.isEmpty() ? QByteArrayLiteral("*") : requested } };
         // Chromium's Private Network Access: a public page asking for a loopback service.
         if (exchange->header("access-control-request-private-network").compare("true", Qt::CaseInsensitive) == 0)
             cors.append(qMakePair(QByteArray("Access-Control-Allow-Private-Network"), QByteArray("true")));
@@ -261,12 +267,13 @@ void ProxyService::handle(Exchange *exchange)
                            "or 'x-api-key: <key>'")));
     }
     if (!route) {
-        return exchange->respondError(Error::notFound(
-            QStringLiteral("no route for %1 %2; see GET / for the routes droid2api serves")
-                .arg(QString::fromLatin1(req.method), path)));
+        return exchange->respondError(
+            Error::notFound(QStringLiteral("no route for %1 %2; see GET / for the routes droid2api serves")
+                                .arg(QString::fromLatin1(req.method), path)));
     }
     if (!methodOk)
-        return exchange->respondError({ 405, QStringLiteral("use %1 on %2").arg(QString::fromLatin1(route->method), path), {} });
+        return exchange->respondError(
+            { 405, QStringLiteral("use %1 on %2").arg(QString::fromLatin1(route->method), path), {} });
     switch (route->action) {
     case Route::Action::Info: break;
     case Route::Action::Models: return handleModels(exchange);
@@ -293,8 +300,8 @@ std::optional<ResolvedRoute> ProxyService::resolve(const Config &config, const Q
     if (m_env.envBackend) {
         r.backend = *m_env.envBackend;
         r.model.type = r.backend.kind == BackendConfig::Kind::Anthropic ? ModelType::Anthropic
-            : r.backend.responses                                        ? ModelType::OpenAI
-                                                                         : ModelType::Common;
+                       : r.backend.responses                            ? ModelType::OpenAI
+                                                                        : ModelType::Common;
     } else if (!r.model.backend.isEmpty()) {
         r.backend = *config.findBackend(r.model.backend);
     }

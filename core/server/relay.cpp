@@ -20,7 +20,7 @@ bool forwardable(const QByteArray &name)
 {
     const QByteArray n = name.toLower();
     return n == "x-request-id" || n == "request-id" || n == "retry-after" || n.startsWith("anthropic-ratelimit")
-        || n.startsWith("x-ratelimit") || n == "openai-processing-ms" || n == "x-should-retry";
+           || n.startsWith("x-ratelimit") || n == "openai-processing-ms" || n == "x-should-retry";
 }
 
 } // namespace
@@ -48,7 +48,8 @@ void Relay::onKeepAlive()
     if (!m_exchange->isStreaming()) {
         if (!m_spec.clientStream || m_mode != Mode::Waiting)
             return;
-        m_exchange->beginStream(200, { { "Content-Type", "text/event-stream; charset=utf-8" }, { "Cache-Control", "no-cache" },
+        m_exchange->beginStream(200, { { "Content-Type", "text/event-stream; charset=utf-8" },
+                                       { "Cache-Control", "no-cache" },
                                        { "X-Accel-Buffering", "no" } });
     }
     writeClient(m_streamWriter ? m_streamWriter->keepAlive() : keepAliveEvent(m_spec.clientFormat));
@@ -264,14 +265,14 @@ void Relay::onData(const QByteArray &data)
     case Mode::Whole:
         if (m_body.size() + data.size() > m_spec.maxAnswerBytes) {
             m_reply->abort();
-            m_exchange->respondError(Error::badGateway(tr("upstream answer is larger than %1 bytes").arg(m_spec.maxAnswerBytes)));
+            m_exchange->respondError(
+                Error::badGateway(tr("upstream answer is larger than %1 bytes").arg(m_spec.maxAnswerBytes)));
             return;
         }
         m_body += data;
         break;
     case Mode::Waiting:
-    case Mode::Stopped:
-        break;
+    case Mode::Stopped: break;
     }
 }
 
@@ -350,7 +351,9 @@ void Relay::onFinished()
             collected.value().model = m_spec.translation->model; // the id the client asked for
         HeaderList h { { "Content-Type", "application/json" } };
         h += m_forwardHeaders;
-        m_exchange->respond(status, h, writeResponse(m_spec.clientFormat, collected.value(), m_spec.translation ? &*m_spec.translation : nullptr));
+        m_exchange->respond(
+            status, h,
+            writeResponse(m_spec.clientFormat, collected.value(), m_spec.translation ? &*m_spec.translation : nullptr));
         break;
     }
     case Mode::Error:
@@ -377,13 +380,18 @@ void Relay::onFinished()
                     writeClient(events);
                     m_exchange->endStream();
                 } else {
-                    m_exchange->respond(status, { { "Content-Type", "text/event-stream; charset=utf-8" }, { "Cache-Control", "no-cache" } }, events);
+                    m_exchange->respond(
+                        status,
+                        { { "Content-Type", "text/event-stream; charset=utf-8" }, { "Cache-Control", "no-cache" } },
+                        events);
                 }
                 return;
             }
             HeaderList h { { "Content-Type", "application/json" } };
             h += m_forwardHeaders;
-            m_exchange->respond(status, h, writeResponse(m_spec.clientFormat, parsed.value(), m_spec.translation ? &*m_spec.translation : nullptr));
+            m_exchange->respond(status, h,
+                                writeResponse(m_spec.clientFormat, parsed.value(),
+                                              m_spec.translation ? &*m_spec.translation : nullptr));
             return;
         }
         if (m_exchange->isStreaming()) { // keepalives already started the stream: send the answer as events
@@ -391,16 +399,18 @@ void Relay::onFinished()
             m_exchange->endStream();
             return;
         }
-        HeaderList h { { "Content-Type", m_reply->header("content-type").isEmpty() ? QByteArrayLiteral("application/json")
-                                                                                    : m_reply->header("content-type") } };
+        HeaderList h { { "Content-Type", m_reply->header("content-type").isEmpty()
+                                             ? QByteArrayLiteral("application/json")
+                                             : m_reply->header("content-type") } };
         h += m_forwardHeaders;
         if (const FormatSpec &format = formatSpec(m_spec.clientFormat); m_spec.clientStream && format.wholeAsEvents) {
             // A whole answer to a streaming client, in the stream framing its format has for one.
             auto events = format.wholeAsEvents(m_body);
             if (!events)
                 return m_exchange->respondError(events.error());
-            m_exchange->respond(status, { { "Content-Type", "text/event-stream; charset=utf-8" }, { "Cache-Control", "no-cache" } },
-                                events.value());
+            m_exchange->respond(
+                status, { { "Content-Type", "text/event-stream; charset=utf-8" }, { "Cache-Control", "no-cache" } },
+                events.value());
             break;
         }
         m_exchange->respond(status, h, m_body);
@@ -409,8 +419,7 @@ void Relay::onFinished()
     case Mode::Waiting:
         m_exchange->respondError(Error::badGateway(QStringLiteral("upstream ended without a response")));
         break;
-    case Mode::Stopped:
-        break;
+    case Mode::Stopped: break;
     }
 }
 
@@ -428,9 +437,11 @@ void Relay::finishError()
     if (status >= 300 && status < 400) {
         const QByteArray location = m_reply->header("location");
         m_body = QByteArray();
-        const Error e = Error::badGateway(tr("upstream answered with a redirect (HTTP %1%2); droid2api does not follow redirects")
-                                              .arg(status)
-                                              .arg(location.isEmpty() ? QString() : tr(" to %1").arg(log::redact(QString::fromUtf8(location.left(300))))));
+        const Error e = Error::badGateway(
+            tr("upstream answered with a redirect (HTTP %1%2); droid2api does not follow redirects")
+                .arg(status)
+                .arg(location.isEmpty() ? QString()
+                                        : tr(" to %1").arg(log::redact(QString::fromUtf8(location.left(300))))));
         status = 502;
         if (m_exchange->isStreaming())
             return streamError(e);
@@ -447,7 +458,8 @@ void Relay::finishError()
         m_exchange->respond(status, h, m_body);
         return;
     }
-    Error e { status, upstreamErrorMessage(m_body), m_spec.clientFormat == m_spec.upstreamFormat ? upstreamErrorType(m_body) : QByteArray() };
+    Error e { status, upstreamErrorMessage(m_body),
+              m_spec.clientFormat == m_spec.upstreamFormat ? upstreamErrorType(m_body) : QByteArray() };
     if (e.message.isEmpty())
         e.message = QStringLiteral("upstream answered HTTP %1").arg(status);
     m_exchange->respondJson(status, renderErrorBody(m_spec.clientFormat, e), m_forwardHeaders);

@@ -26,8 +26,9 @@ QList<Route> defaultRoutes()
     routes.append({ "GET", QStringLiteral("/v1/models"), Route::Action::Models, WireFormat::OpenAIChat, false, {} });
     for (const FormatSpec *f : allFormats()) {
         for (const FormatRoute &r : f->routes)
-            routes.append({ "POST", QString::fromLatin1(r.path), r.countTokens ? Route::Action::CountTokens : Route::Action::Generate,
-                            f->id, r.stream, QString::fromLatin1(r.query) });
+            routes.append({ "POST", QString::fromLatin1(r.path),
+                            r.countTokens ? Route::Action::CountTokens : Route::Action::Generate, f->id, r.stream,
+                            QString::fromLatin1(r.query) });
     }
     routes.append({ "GET", QStringLiteral("/usage"), Route::Action::Usage, WireFormat::OpenAIChat, false,
                     QStringLiteral("?from=&to=&group=model|client|day|backend") });
@@ -42,7 +43,9 @@ const RouteTable &RouteTable::instance()
     return table;
 }
 
-RouteTable::RouteTable(QList<Route> routes) : m_routes(std::move(routes)) { }
+RouteTable::RouteTable(QList<Route> routes) : m_routes(std::move(routes))
+{
+}
 
 RouteMatch RouteTable::match(const QString &path) const
 {

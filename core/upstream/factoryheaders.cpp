@@ -78,7 +78,8 @@ HeaderList buildFactoryHeaders(const FactoryHeaderInput &in)
         add("X-Stainless-Arch", stainlessArch());
         add("X-Stainless-Lang", "js");
         add("X-Stainless-OS", stainlessOs());
-        add("X-Stainless-Package-Version", type == ModelType::Anthropic ? QByteArrayLiteral("0.70.1") : QByteArrayLiteral("6.25.0"));
+        add("X-Stainless-Package-Version",
+            type == ModelType::Anthropic ? QByteArrayLiteral("0.70.1") : QByteArrayLiteral("6.25.0"));
         add("X-Stainless-Retry-Count", "0");
         add("X-Stainless-Runtime", "node");
         add("X-Stainless-Runtime-Version", "v26.3.0");
@@ -86,7 +87,8 @@ HeaderList buildFactoryHeaders(const FactoryHeaderInput &in)
             add("X-Stainless-Timeout", "600");
     }
     if (type == ModelType::Anthropic) {
-        const QByteArray beta = anthropicBetaHeader(headerValue(in.clientHeaders, "anthropic-beta"), in.level, in.model);
+        const QByteArray beta =
+            anthropicBetaHeader(headerValue(in.clientHeaders, "anthropic-beta"), in.level, in.model);
         if (!beta.isEmpty())
             add("anthropic-beta", beta);
         add("anthropic-version", clientOr("anthropic-version", "2023-06-01"));
@@ -96,7 +98,8 @@ HeaderList buildFactoryHeaders(const FactoryHeaderInput &in)
         add("x-api-key", "placeholder");
     add("x-api-provider", provider.toUtf8());
     add("x-assistant-message-id", clientOr("x-assistant-message-id", uuid()));
-    add("x-provider-routing-source", type == ModelType::Google || provider == u"xai" ? "session_lock" : "registry_default");
+    add("x-provider-routing-source",
+        type == ModelType::Google || provider == u"xai" ? "session_lock" : "registry_default");
     add("x-session-id", !in.sessionId.isEmpty() ? in.sessionId : clientOr("x-session-id", uuid()));
     for (auto it = in.extraHeaders.begin(); it != in.extraHeaders.end(); ++it)
         setHeader(h, it.key().toUtf8(), it.value().toString().toUtf8());

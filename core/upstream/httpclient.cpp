@@ -18,7 +18,8 @@ constexpr qint64 kSocketReadBuffer = 1024 * 1024;
 QString poolKey(const QUrl &url)
 {
     const bool tls = url.scheme() == u"https";
-    return url.scheme() + QStringLiteral("://") + url.host().toLower() + u':' + QString::number(url.port(tls ? 443 : 80));
+    return url.scheme() + QStringLiteral("://") + url.host().toLower() + u':'
+           + QString::number(url.port(tls ? 443 : 80));
 }
 } // namespace
 
@@ -208,7 +209,8 @@ bool UpstreamReply::parse()
             if (parsed.state == http::Parsed::State::NeedMore)
                 break;
             if (parsed.state == http::Parsed::State::Invalid) {
-                fail(Error::badGateway(QStringLiteral("upstream sent an invalid response head: %1").arg(parsed.error.message)));
+                fail(Error::badGateway(
+                    QStringLiteral("upstream sent an invalid response head: %1").arg(parsed.error.message)));
                 return false;
             }
             pos += parsed.headBytes;
@@ -322,7 +324,7 @@ void UpstreamReply::complete()
     if (!markDone())
         return;
     const bool reusable = m_keepAlive && m_buf.isEmpty() && m_socket
-        && m_socket->state() == QAbstractSocket::ConnectedState && m_socket->bytesAvailable() == 0;
+                          && m_socket->state() == QAbstractSocket::ConnectedState && m_socket->bytesAvailable() == 0;
     detachSocket(reusable);
     Q_EMIT finished();
 }
@@ -360,13 +362,15 @@ void UpstreamReply::onSocketClosed()
             m_client->dispatch(this);
         return;
     }
-    const QString where = m_request.url.host() + u':' + QString::number(m_request.url.port(m_request.url.scheme() == u"https" ? 443 : 80));
+    const QString where = m_request.url.host() + u':'
+                          + QString::number(m_request.url.port(m_request.url.scheme() == u"https" ? 443 : 80));
     if (m_state == State::Connecting)
         fail(Error::badGateway(QStringLiteral("cannot connect to upstream %1: %2").arg(where, errorText)));
     else if (!m_anyResponseByte)
         fail(Error::badGateway(QStringLiteral("upstream %1 closed the connection without answering").arg(where)));
     else
-        fail(Error::badGateway(QStringLiteral("upstream %1 closed the connection in the middle of the response").arg(where)));
+        fail(Error::badGateway(
+            QStringLiteral("upstream %1 closed the connection in the middle of the response").arg(where)));
 }
 
 void UpstreamReply::onTimeout()
@@ -374,15 +378,18 @@ void UpstreamReply::onTimeout()
     switch (m_timerKind) {
     case TimerKind::Connect:
         fail(Error::timeout(QStringLiteral("timed out connecting to upstream %1 after %2 ms")
-                                .arg(m_request.url.host()).arg(m_request.connectTimeoutMs)));
+                                .arg(m_request.url.host())
+                                .arg(m_request.connectTimeoutMs)));
         break;
     case TimerKind::FirstByte:
         fail(Error::timeout(QStringLiteral("upstream %1 sent no response within %2 ms")
-                                .arg(m_request.url.host()).arg(m_request.firstByteTimeoutMs)));
+                                .arg(m_request.url.host())
+                                .arg(m_request.firstByteTimeoutMs)));
         break;
     case TimerKind::Idle:
         fail(Error::timeout(QStringLiteral("upstream %1 went silent for %2 ms")
-                                .arg(m_request.url.host()).arg(m_request.idleTimeoutMs)));
+                                .arg(m_request.url.host())
+                                .arg(m_request.idleTimeoutMs)));
         break;
     }
 }
@@ -428,10 +435,13 @@ UpstreamReply *HttpClient::send(const UpstreamRequest &request, QObject *owner)
     if (owner)
         reply->setParent(owner);
     // Start on the next turn of the event loop so the caller can connect its slots first.
-    QMetaObject::invokeMethod(this, [this, r = QPointer<UpstreamReply>(reply)] {
+    QMetaObject::invokeMethod(
+        this,
+        [this, r = QPointer<UpstreamReply>(reply)] {
         if (r && !r->isDone())
             dispatch(r);
-    }, Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
     return reply;
 }
 

@@ -25,7 +25,8 @@ QUrl joinBackendUrl(const QUrl &base, const QString &endpointPath)
     QString path = url.path();
     while (path.endsWith(u'/'))
         path.chop(1);
-    const QString tail = endpointPath.startsWith(QStringLiteral("/v1")) ? endpointPath.mid(3) : endpointPath; // "/messages"
+    const QString tail =
+        endpointPath.startsWith(QStringLiteral("/v1")) ? endpointPath.mid(3) : endpointPath; // "/messages"
     if (path.endsWith(tail))
         ; // already the full endpoint
     else if (path.endsWith(u"/v1"))
@@ -149,7 +150,8 @@ QJsonArray CircuitBreaker::statusJson() const
 
 // --- BackendLimiter ----------------------------------------------------------------------------------------
 
-bool BackendLimiter::acquire(const QString &backend, int maxConcurrent, int queueLimit, QObject *context, std::function<void()> start)
+bool BackendLimiter::acquire(const QString &backend, int maxConcurrent, int queueLimit, QObject *context,
+                             std::function<void()> start)
 {
     if (m_active.value(backend) < maxConcurrent) {
         ++m_active[backend];

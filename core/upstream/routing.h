@@ -91,7 +91,8 @@ class BackendLimiter final : public QObject
 public:
     using QObject::QObject;
     /// Runs `start` now or when a slot frees up (unless `context` is gone). False: the queue is full.
-    bool acquire(const QString &backend, int maxConcurrent, int queueLimit, QObject *context, std::function<void()> start);
+    bool acquire(const QString &backend, int maxConcurrent, int queueLimit, QObject *context,
+                 std::function<void()> start);
     void release(const QString &backend);
     int active(const QString &backend) const { return m_active.value(backend); }
 

@@ -88,13 +88,26 @@ public:
             return false;
         }
         QSqlQuery q(db);
-        q.prepare(QStringLiteral("INSERT INTO requests (at_ms, model, backend, status, input, output, client, route, duration_ms, "
-                                 "streamed, cache_read, cache_write, reasoning, credits, requests) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+        q.prepare(QStringLiteral(
+            "INSERT INTO requests (at_ms, model, backend, status, input, output, client, route, duration_ms, "
+            "streamed, cache_read, cache_write, reasoning, credits, requests) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
         auto text = [](const QString &t) { return t.isNull() ? QStringLiteral("") : t; }; // NOT NULL columns
         for (const UsageRow &r : rows) {
-            const QVariantList values { r.atMs, text(r.model), text(r.backend), r.status, r.tokens.input, r.tokens.output,
-                                        text(r.client), text(r.route), r.durationMs, int(r.streamed), r.tokens.cacheRead,
-                                        r.tokens.cacheWrite, r.tokens.reasoning, r.credits, r.requests };
+            const QVariantList values { r.atMs,
+                                        text(r.model),
+                                        text(r.backend),
+                                        r.status,
+                                        r.tokens.input,
+                                        r.tokens.output,
+                                        text(r.client),
+                                        text(r.route),
+                                        r.durationMs,
+                                        int(r.streamed),
+                                        r.tokens.cacheRead,
+                                        r.tokens.cacheWrite,
+                                        r.tokens.reasoning,
+                                        r.credits,
+                                        r.requests };
             for (int i = 0; i < values.size(); ++i)
                 q.bindValue(i, values.at(i));
             if (!q.exec()) {
@@ -136,11 +149,21 @@ QString clientName(const QString &userAgent, const QString &path)
     };
     // Coding tools first: several also carry their SDK's name.
     static const Known known[] = {
-        { "claude-cli", "Claude Code" },   { "claude-code", "Claude Code" }, { "codex", "Codex" },
-        { "geminicli", "Gemini CLI" },     { "gemini-cli", "Gemini CLI" },   { "qwencode", "Qwen Code" },
-        { "qwen-code", "Qwen Code" },      { "opencode", "opencode" },       { "cursor", "Cursor" },
-        { "continue", "Continue" },        { "droid2api", "droid2api" },     { "openai/", "OpenAI SDK" },
-        { "anthropic/", "Anthropic SDK" }, { "google-genai", "Google GenAI SDK" }, { "genai-js", "Google GenAI SDK" },
+        { "claude-cli", "Claude Code" },
+        { "claude-code", "Claude Code" },
+        { "codex", "Codex" },
+        { "geminicli", "Gemini CLI" },
+        { "gemini-cli", "Gemini CLI" },
+        { "qwencode", "Qwen Code" },
+        { "qwen-code", "Qwen Code" },
+        { "opencode", "opencode" },
+        { "cursor", "Cursor" },
+        { "continue", "Continue" },
+        { "droid2api", "droid2api" },
+        { "openai/", "OpenAI SDK" },
+        { "anthropic/", "Anthropic SDK" },
+        { "google-genai", "Google GenAI SDK" },
+        { "genai-js", "Google GenAI SDK" },
     };
     const QString ua = userAgent.toLower();
     for (const Known &k : known)
@@ -179,7 +202,8 @@ UsageStore::~UsageStore()
 {
     flush();
     if (m_writer) {
-        QMetaObject::invokeMethod(m_writer, [w = m_writer] { w->close(); }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_writer, [w = m_writer] { w->close(); }, Qt::BlockingQueuedConnection);
         m_thread.quit();
         m_thread.wait();
         delete m_writer;
@@ -210,14 +234,16 @@ QString UsageStore::open(const QString &path, int retentionDays)
     if (version > kSchemaVersion) {
         QSqlDatabase::database(m_connection).close();
         QSqlDatabase::removeDatabase(std::exchange(m_connection, QString()));
-        return UsageText::tr("usage is not recorded: %1 was written by a newer droid2api").arg(QDir::toNativeSeparators(path));
+        return UsageText::tr("usage is not recorded: %1 was written by a newer droid2api")
+            .arg(QDir::toNativeSeparators(path));
     }
     if (version < kSchemaVersion) {
         const QString error = migrate(version);
         if (!error.isEmpty()) {
             QSqlDatabase::database(m_connection).close();
             QSqlDatabase::removeDatabase(std::exchange(m_connection, QString()));
-            return UsageText::tr("usage is not recorded: cannot prepare %1: %2").arg(QDir::toNativeSeparators(path), error);
+            return UsageText::tr("usage is not recorded: cannot prepare %1: %2")
+                .arg(QDir::toNativeSeparators(path), error);
         }
     }
     // Writes happen on their own thread; this connection reads (WAL lets a reader in beside the writer).
@@ -226,7 +252,8 @@ QString UsageStore::open(const QString &path, int retentionDays)
     connect(m_writer, &UsageWriter::written, this, &UsageStore::written);
     m_thread.setObjectName(QStringLiteral("usage writer"));
     m_thread.start(QThread::LowPriority);
-    QMetaObject::invokeMethod(m_writer, [this, path, &error] { error = m_writer->open(path); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_writer, [this, path, &error] { error = m_writer->open(path); }, Qt::BlockingQueuedConnection);
     if (!error.isEmpty()) {
         m_thread.quit();
         m_thread.wait();
@@ -260,8 +287,9 @@ QString UsageStore::migrate(int from)
     }
     QStringList steps;
     if (from < 1) // version 1: the first schema
-        steps << QStringLiteral("CREATE TABLE requests (at_ms INTEGER NOT NULL, model TEXT NOT NULL, backend TEXT NOT NULL, "
-                                "status INTEGER NOT NULL, input INTEGER NOT NULL DEFAULT 0, output INTEGER NOT NULL DEFAULT 0)")
+        steps << QStringLiteral(
+            "CREATE TABLE requests (at_ms INTEGER NOT NULL, model TEXT NOT NULL, backend TEXT NOT NULL, "
+            "status INTEGER NOT NULL, input INTEGER NOT NULL DEFAULT 0, output INTEGER NOT NULL DEFAULT 0)")
               << QStringLiteral("CREATE INDEX requests_at ON requests(at_ms)");
     if (from < 2) // version 2: requests per row, the coding tool, route, timing, cache and reasoning tokens, credits
         steps << QStringLiteral("ALTER TABLE requests ADD COLUMN requests INTEGER NOT NULL DEFAULT 1")
@@ -308,7 +336,7 @@ void UsageStore::record(const UsageRow &row)
     if (!m_writer)
         return;
     const QString key = row.model + u'\x1f' + row.backend + u'\x1f' + row.client + u'\x1f' + row.route + u'\x1f'
-        + QString::number(row.status) + (row.streamed ? u's' : u'w');
+                        + QString::number(row.status) + (row.streamed ? u's' : u'w');
     auto it = m_pending.find(key);
     if (it == m_pending.end()) {
         m_pending.insert(key, row);
@@ -347,11 +375,14 @@ bool UsageStore::send(bool wait)
         const QList<UsageRow> rows = m_pending.values();
         m_pending.clear();
         if (wait)
-            QMetaObject::invokeMethod(m_writer, [w = m_writer, rows, &ok] { ok = w->write(rows); }, Qt::BlockingQueuedConnection);
+            QMetaObject::invokeMethod(
+                m_writer, [w = m_writer, rows, &ok] { ok = w->write(rows); }, Qt::BlockingQueuedConnection);
         else
-            QMetaObject::invokeMethod(m_writer, [w = m_writer, rows] { w->write(rows); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                m_writer, [w = m_writer, rows] { w->write(rows); }, Qt::QueuedConnection);
     } else if (wait) {
-        QMetaObject::invokeMethod(m_writer, [] {}, Qt::BlockingQueuedConnection); // what was sent before is written
+        QMetaObject::invokeMethod(
+            m_writer, [] {}, Qt::BlockingQueuedConnection); // what was sent before is written
     }
     return ok;
 }
@@ -368,7 +399,8 @@ int UsageStore::prune(const QDateTime &now)
     flush();
     int removed = 0;
     const qint64 cutoff = now.addDays(-m_retentionDays).toMSecsSinceEpoch();
-    QMetaObject::invokeMethod(m_writer, [w = m_writer, cutoff, &removed] { removed = w->prune(cutoff); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_writer, [w = m_writer, cutoff, &removed] { removed = w->prune(cutoff); }, Qt::BlockingQueuedConnection);
     if (removed > 0)
         qCInfo(lcUsage).noquote() << "usage older than" << m_retentionDays << "days removed:" << removed << "requests";
     return removed;
@@ -393,12 +425,13 @@ QList<UsageTotal> UsageStore::totals(const QDateTime &from, const QDateTime &to,
     if (m_connection.isEmpty())
         return out;
     const_cast<UsageStore *>(this)->flush(); // what was just recorded counts
-    const QString key = group == Group::Model ? QStringLiteral("model")
-        : group == Group::Client             ? QStringLiteral("client")
-        : group == Group::Backend            ? QStringLiteral("backend")
-                                             : QStringLiteral("date(at_ms / 1000, 'unixepoch', 'localtime')");
+    const QString key = group == Group::Model     ? QStringLiteral("model")
+                        : group == Group::Client  ? QStringLiteral("client")
+                        : group == Group::Backend ? QStringLiteral("backend")
+                                                  : QStringLiteral("date(at_ms / 1000, 'unixepoch', 'localtime')");
     QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(QStringLiteral("SELECT %1 AS k, SUM(requests), SUM(input), SUM(output), SUM(cache_read), SUM(cache_write), SUM(reasoning), "
+    q.prepare(QStringLiteral("SELECT %1 AS k, SUM(requests), SUM(input), SUM(output), SUM(cache_read), "
+                             "SUM(cache_write), SUM(reasoning), "
                              "SUM(credits) FROM requests WHERE at_ms >= ? AND at_ms < ? GROUP BY k ORDER BY %2")
                   .arg(key, group == Group::Day ? QStringLiteral("k") : QStringLiteral("SUM(credits) DESC, k")));
     q.addBindValue(from.toMSecsSinceEpoch());
@@ -491,8 +524,8 @@ QList<UsageDay> UsageStore::daily(const QDateTime &from, const QDateTime &to) co
     if (!q.exec())
         return out;
     while (q.next())
-        out.append({ QDate::fromString(q.value(0).toString(), Qt::ISODate), q.value(1).toString(), q.value(2).toLongLong(),
-                     q.value(3).toDouble() });
+        out.append({ QDate::fromString(q.value(0).toString(), Qt::ISODate), q.value(1).toString(),
+                     q.value(2).toLongLong(), q.value(3).toDouble() });
     return out;
 }
 

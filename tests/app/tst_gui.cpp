@@ -183,10 +183,12 @@ private Q_SLOTS:
         QCOMPARE(reloaded.value().accessKey, QStringLiteral("local-key-123456789"));
         QCOMPARE(reloaded.value().reasoningDefault, ReasoningLevel::Medium);
         QCOMPARE(reloaded.value().budgetFor(ReasoningLevel::Medium), 9000);
-        QCOMPARE(reloaded.value().endpoints.value(ModelType::Google).toString(), QStringLiteral("https://example.test/g/v1/generate"));
+        QCOMPARE(reloaded.value().endpoints.value(ModelType::Google).toString(),
+                 QStringLiteral("https://example.test/g/v1/generate"));
         QVERIFY(reloaded.value().devMode);
         QVERIFY(QFile::exists(m_path + QStringLiteral(".bak")));
-        QCOMPARE(reloaded.value().allowedOrigins, QStringList({ QStringLiteral("http://localhost:5173"), QStringLiteral("http://127.0.0.1:*") }));
+        QCOMPARE(reloaded.value().allowedOrigins,
+                 QStringList({ QStringLiteral("http://localhost:5173"), QStringLiteral("http://127.0.0.1:*") }));
         // Changing the port re-listened at once.
         QCOMPARE(m_controller->proxy()->port(), quint16(47123));
         QVERIFY(m_controller->isRunning());
@@ -199,17 +201,22 @@ private Q_SLOTS:
             s.write("OPTIONS /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: " + origin
                     + "\r\nAccess-Control-Request-Method: POST\r\nConnection: close\r\n\r\n");
             QByteArray all;
-            (void)QTest::qWaitFor([&] {
+            (void)QTest::qWaitFor(
+                [&] {
                 all += s.readAll();
                 return s.state() == QAbstractSocket::UnconnectedState;
-            }, 5000);
+                },
+                5000);
             return QByteArray(all + s.readAll());
         };
         const QByteArray allowed = preflight("http://localhost:5173");
-        QVERIFY2(allowed.startsWith("HTTP/1.1 204 ") && allowed.contains("Access-Control-Allow-Origin: http://localhost:5173"), allowed.constData());
+        QVERIFY2(allowed.startsWith("HTTP/1.1 204 ")
+                     && allowed.contains("Access-Control-Allow-Origin: http://localhost:5173"),
+                 allowed.constData());
         QVERIFY(preflight("http://127.0.0.1:8080").startsWith("HTTP/1.1 204 "));
         const QByteArray refused = preflight("http://localhost:9999");
-        QVERIFY2(refused.startsWith("HTTP/1.1 403 ") && !refused.contains("Access-Control-Allow-Origin"), refused.constData());
+        QVERIFY2(refused.startsWith("HTTP/1.1 403 ") && !refused.contains("Access-Control-Allow-Origin"),
+                 refused.constData());
         // Closing the window never stops the proxy.
         d.close();
         QVERIFY(m_controller->isRunning());
@@ -230,10 +237,12 @@ private Q_SLOTS:
         QVERIFY(d.validationMessage().contains(QStringLiteral("used twice")));
         QVERIFY(!applyButton(d)->isEnabled());
         typeInto(models->idEdit, QStringLiteral("my-local-model"));
-        QCOMPARE(models->table->model()->index(n, ModelsPage::Id).data().toString(), QStringLiteral("my-local-model")); // the table follows
+        QCOMPARE(models->table->model()->index(n, ModelsPage::Id).data().toString(),
+                 QStringLiteral("my-local-model")); // the table follows
         QVERIFY(applyButton(d)->isEnabled());
         choose(models->typeBox, int(ModelType::Anthropic));
-        QCOMPARE(models->table->model()->index(n, ModelsPage::Type).data().toString(), QStringLiteral("Anthropic Messages"));
+        QCOMPARE(models->table->model()->index(n, ModelsPage::Type).data().toString(),
+                 QStringLiteral("Anthropic Messages"));
         choose(models->levelBox, int(ReasoningLevel::Low));
         typeInto(models->fallbackEdit, QStringLiteral("glm-5.2, claude-opus-4-6"));
         models->fastBox->click();
@@ -279,7 +288,8 @@ private Q_SLOTS:
         QVERIFY2(tested.first().first().toBool(), qPrintable(models->testResult->text()));
         QCOMPARE(m_fake->received.size(), before + 1); // it reached the upstream, as the model's own format
         QVERIFY(m_fake->received.last().path.endsWith("/responses"));
-        QVERIFY2(models->testResult->text().contains(QStringLiteral("answered in")), qPrintable(models->testResult->text()));
+        QVERIFY2(models->testResult->text().contains(QStringLiteral("answered in")),
+                 qPrintable(models->testResult->text()));
         // An upstream refusal shows its message.
         m_fake->failStatus = 400;
         m_fake->failModels.insert(QStringLiteral("gpt-5.4"));
@@ -303,14 +313,18 @@ private Q_SLOTS:
         QTest::addColumn<int>("change");
         QTest::addColumn<QByteArray>("from");
         QTest::addColumn<QByteArray>("to");
-        QTest::newRow("General: log level") << 0 << QByteArray("\"log_level\": \"info\"") << QByteArray("\"log_level\": \"warning\"");
-        QTest::newRow("General: access key") << 1 << QByteArray("\"access_key\": \"\"") << QByteArray("\"access_key\": \"local-key-123456789\"");
-        QTest::newRow("Models: a model's reasoning") << 2 << QByteArray("{ \"id\": \"glm-5.2\", \"reasoning\": \"low\" }")
-                                                     << QByteArray("{ \"id\": \"glm-5.2\", \"reasoning\": \"high\" }");
+        QTest::newRow("General: log level")
+            << 0 << QByteArray("\"log_level\": \"info\"") << QByteArray("\"log_level\": \"warning\"");
+        QTest::newRow("General: access key")
+            << 1 << QByteArray("\"access_key\": \"\"") << QByteArray("\"access_key\": \"local-key-123456789\"");
+        QTest::newRow("Models: a model's reasoning")
+            << 2 << QByteArray("{ \"id\": \"glm-5.2\", \"reasoning\": \"low\" }")
+            << QByteArray("{ \"id\": \"glm-5.2\", \"reasoning\": \"high\" }");
         QTest::newRow("Endpoints: one URL") << 3 << QByteArray("\"https://api.factory.ai/api/llm/g/v1/generate\"")
                                             << QByteArray("\"https://example.test/g/v1/generate\"");
         QTest::newRow("Reasoning: a budget") << 4 << QByteArray("\"medium\": 12288") << QByteArray("\"medium\": 9000");
-        QTest::newRow("Tray: the reasoning switch") << 5 << QByteArray("\"reasoning_default\": \"auto\"") << QByteArray("\"reasoning_default\": \"high\"");
+        QTest::newRow("Tray: the reasoning switch")
+            << 5 << QByteArray("\"reasoning_default\": \"auto\"") << QByteArray("\"reasoning_default\": \"high\"");
     }
     void eachPageChangesExactlyItsKeys()
     {
@@ -335,7 +349,10 @@ private Q_SLOTS:
         } else {
             SettingsDialog d(&controller);
             switch (change) {
-            case 0: d.page<GeneralPage>()->logLevel->setCurrentIndex(d.page<GeneralPage>()->logLevel->findData(QStringLiteral("warning"))); break;
+            case 0:
+                d.page<GeneralPage>()->logLevel->setCurrentIndex(
+                    d.page<GeneralPage>()->logLevel->findData(QStringLiteral("warning")));
+                break;
             case 1: d.page<GeneralPage>()->accessKey->setText(QStringLiteral("local-key-123456789")); break;
             case 2: {
                 auto *models = d.page<ModelsPage>();
@@ -346,7 +363,11 @@ private Q_SLOTS:
                     }
                 break;
             }
-            case 3: d.page<EndpointsPage>()->url(ModelType::Google)->setText(QStringLiteral("https://example.test/g/v1/generate")); break;
+            case 3:
+                d.page<EndpointsPage>()
+                    ->url(ModelType::Google)
+                    ->setText(QStringLiteral("https://example.test/g/v1/generate"));
+                break;
             case 4: d.page<ReasoningPage>()->budgets[ReasoningLevel::Medium]->setValue(9000); break;
             }
             QVERIFY(applyButton(d)->isEnabled());
@@ -371,12 +392,16 @@ private Q_SLOTS:
         QTRY_VERIFY(rc.done());
         QCOMPARE(rc.status, 200);
         // Opus 4.6 thinks adaptively: the level is its effort.
-        QCOMPARE(m_fake->received.last().json.value(u"thinking"_s).toObject().value(u"type"_s).toString(), QStringLiteral("adaptive"));
-        QCOMPARE(m_fake->received.last().json.value(u"output_config"_s).toObject().value(u"effort"_s).toString(), QStringLiteral("high"));
+        QCOMPARE(m_fake->received.last().json.value(u"thinking"_s).toObject().value(u"type"_s).toString(),
+                 QStringLiteral("adaptive"));
+        QCOMPARE(m_fake->received.last().json.value(u"output_config"_s).toObject().value(u"effort"_s).toString(),
+                 QStringLiteral("high"));
         tray.reasoningAction(ReasoningLevel::Off)->trigger();
         RecordedCall off;
-        startCall(http, off, "POST", QUrl(m_controller->baseUrl() + QStringLiteral("/v1/messages")),
-                  R"({"model":"claude-opus-4-6","max_tokens":100,"messages":[],"thinking":{"type":"enabled","budget_tokens":2048}})", {}, m_clock);
+        startCall(
+            http, off, "POST", QUrl(m_controller->baseUrl() + QStringLiteral("/v1/messages")),
+            R"({"model":"claude-opus-4-6","max_tokens":100,"messages":[],"thinking":{"type":"enabled","budget_tokens":2048}})",
+            {}, m_clock);
         QTRY_VERIFY(off.done());
         QVERIFY(!m_fake->received.last().json.contains(u"thinking"_s));
         QCOMPARE(ConfigLoader::loadFile(m_path).value().reasoningDefault, ReasoningLevel::Off); // saved too
@@ -630,8 +655,8 @@ private Q_SLOTS:
         QVERIFY(!models->table->indexWidget(cell)); // no editor lives in a cell
         const QRect r = models->table->visualRect(cell);
         for (int i = 0; i < 3; ++i) {
-            QWheelEvent wheel(r.center(), models->table->viewport()->mapToGlobal(r.center()), QPoint(), QPoint(0, -120), Qt::NoButton,
-                              Qt::NoModifier, Qt::NoScrollPhase, false);
+            QWheelEvent wheel(r.center(), models->table->viewport()->mapToGlobal(r.center()), QPoint(), QPoint(0, -120),
+                              Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
             QApplication::sendEvent(models->table->viewport(), &wheel);
         }
         QCOMPARE(models->models->index(0, ModelsPage::Reasoning).data().toString(), before);
@@ -640,8 +665,8 @@ private Q_SLOTS:
         QStringList names;
         for (int i = 0; i < models->typeBox->count(); ++i)
             names << models->typeBox->itemText(i);
-        QCOMPARE(names, QStringList({ QStringLiteral("Anthropic Messages"), QStringLiteral("OpenAI Responses"), QStringLiteral("OpenAI Chat"),
-                                      QStringLiteral("Gemini") }));
+        QCOMPARE(names, QStringList({ QStringLiteral("Anthropic Messages"), QStringLiteral("OpenAI Responses"),
+                                      QStringLiteral("OpenAI Chat"), QStringLiteral("Gemini") }));
         QCOMPARE(models->typeBox->itemData(2, Qt::ToolTipRole).toString(), QStringLiteral("\"common\" in config.json"));
         // Tab leaves the table rather than walking its cells, on to the panel.
         QVERIFY(!models->table->tabKeyNavigation());
@@ -670,11 +695,12 @@ private Q_SLOTS:
         };
         const QByteArray app = bytes(QStringLiteral(":/droid2api/icons/droid2api.svg"));
         QVERIFY(!app.isEmpty());
-        for (AppController::State st : { AppController::State::Running, AppController::State::Stopped, AppController::State::SignInRequired,
-                                          AppController::State::Error })
+        for (AppController::State st : { AppController::State::Running, AppController::State::Stopped,
+                                         AppController::State::SignInRequired, AppController::State::Error })
             QVERIFY(app != bytes(TrayIcon::iconPath(st)));
         SettingsDialog d(m_controller.get());
-        QCOMPARE(d.windowIcon().pixmap(32).toImage(), QIcon(QStringLiteral(":/droid2api/icons/droid2api.svg")).pixmap(32).toImage());
+        QCOMPARE(d.windowIcon().pixmap(32).toImage(),
+                 QIcon(QStringLiteral(":/droid2api/icons/droid2api.svg")).pixmap(32).toImage());
     }
 
     void coloursStayReadableOnDarkThemes()
@@ -698,14 +724,16 @@ private Q_SLOTS:
         for (const QPalette &p : { light, dark })
             for (Tone t : { Tone::Error, Tone::Warning, Tone::Good })
                 QVERIFY2(contrast(toneColor(t, p), p.color(QPalette::Window)) >= 4.5,
-                         qPrintable(QStringLiteral("%1 on %2").arg(toneColor(t, p).name(), p.color(QPalette::Window).name())));
+                         qPrintable(
+                             QStringLiteral("%1 on %2").arg(toneColor(t, p).name(), p.color(QPalette::Window).name())));
         // The settings window picks the dark variant under a dark palette.
         SettingsDialog d(m_controller.get());
         d.setPalette(dark);
         d.page<GeneralPage>()->port->setText(QStringLiteral("99999"));
         bool found = false;
         for (QLabel *l : d.findChildren<QLabel *>())
-            if (l->text().contains(QStringLiteral("port")) && l->styleSheet().contains(toneColor(Tone::Error, dark).name()))
+            if (l->text().contains(QStringLiteral("port"))
+                && l->styleSheet().contains(toneColor(Tone::Error, dark).name()))
                 found = true;
         QVERIFY(found);
     }
@@ -717,7 +745,10 @@ private Q_SLOTS:
         for (int i = 0; i < d.pages().size(); ++i) {
             d.showPage(i);
             QVERIFY2(d.minimumSizeHint().width() <= 1366 && d.minimumSizeHint().height() <= 700,
-                     qPrintable(QStringLiteral("%1: %2x%3").arg(d.pages()[i]->title()).arg(d.minimumSizeHint().width()).arg(d.minimumSizeHint().height())));
+                     qPrintable(QStringLiteral("%1: %2x%3")
+                                    .arg(d.pages()[i]->title())
+                                    .arg(d.minimumSizeHint().width())
+                                    .arg(d.minimumSizeHint().height())));
         }
         QVERIFY(d.width() <= 1366 && d.height() <= 700);
     }
@@ -735,7 +766,8 @@ private Q_SLOTS:
         QVERIFY(key.startsWith(QStringLiteral("d2a-")));
         QCOMPARE(d.apply(), QString());
         auto *clients = d.page<ClientsPage>();
-        for (const QString &client : { QStringLiteral("Claude Code"), QStringLiteral("Codex"), QStringLiteral("Cursor"), QStringLiteral("Continue") })
+        for (const QString &client : { QStringLiteral("Claude Code"), QStringLiteral("Codex"), QStringLiteral("Cursor"),
+                                       QStringLiteral("Continue") })
             QVERIFY2(clients->snippet(client).contains(key), qPrintable(client));
     }
 
@@ -753,7 +785,8 @@ private Q_SLOTS:
         auto *account = d.page<AccountPage>();
         account->importDroid->click(); // this HOME has no droid CLI sign-in
         QTRY_VERIFY(!account->importResult->text().isEmpty());
-        QVERIFY2(account->importResult->text().contains(QStringLiteral("尚未登录")), qPrintable(account->importResult->text()));
+        QVERIFY2(account->importResult->text().contains(QStringLiteral("尚未登录")),
+                 qPrintable(account->importResult->text()));
         QVERIFY(account->code->text().isEmpty()); // not up in the sign-in box
         const auto bad = ConfigLoader::fromJson(R"({"port": "3000"})", QStringLiteral("config.json"));
         QVERIFY(!bad.ok());
@@ -771,7 +804,8 @@ private Q_SLOTS:
     {
         // Message-box icons drawn for the screen's pixel ratio (Fusion's own are 32 px bitmaps, blurred at 2x):
         // each kind, and a real question of the app (Clients > Connect asks before writing a file).
-        const qreal expectedRatio = qEnvironmentVariableIsSet("QT_SCALE_FACTOR") ? qEnvironmentVariable("QT_SCALE_FACTOR").toDouble() : 1.0;
+        const qreal expectedRatio =
+            qEnvironmentVariableIsSet("QT_SCALE_FACTOR") ? qEnvironmentVariable("QT_SCALE_FACTOR").toDouble() : 1.0;
         auto verifyCrisp = [expectedRatio](QMessageBox *box) {
             const auto *label = box->findChild<QLabel *>(QStringLiteral("qt_msgboxex_icon_label"));
             QVERIFY(label);
@@ -781,7 +815,8 @@ private Q_SLOTS:
             QCOMPARE(p.devicePixelRatio(), expectedRatio);
             QCOMPARE(p.width(), qRound(size * expectedRatio)); // as many pixels as the screen shows
         };
-        for (const auto kind : { QMessageBox::Warning, QMessageBox::Critical, QMessageBox::Question, QMessageBox::Information }) {
+        for (const auto kind :
+             { QMessageBox::Warning, QMessageBox::Critical, QMessageBox::Question, QMessageBox::Information }) {
             QMessageBox box(kind, QStringLiteral("droid2api"), QStringLiteral("text"), QMessageBox::Ok);
             dialogs::makeCrisp(box);
             box.show();
@@ -801,7 +836,8 @@ private Q_SLOTS:
             verifyCrisp(box);
             box->reject();
         });
-        QCOMPARE(clients->connectClient(QStringLiteral("claude-code"), true, true), ClientsPage::tr("Nothing changed."));
+        QCOMPARE(clients->connectClient(QStringLiteral("claude-code"), true, true),
+                 ClientsPage::tr("Nothing changed."));
         QVERIFY(seen);
     }
 
@@ -811,7 +847,8 @@ private Q_SLOTS:
         UsageStore *store = m_controller->proxy()->usage();
         QVERIFY(store->isOpen());
         const QDateTime now = QDateTime::currentDateTime();
-        auto row = [&](int daysAgo, const QString &model, const QString &client, qint64 in, qint64 out, double credits) {
+        auto row =
+            [&](int daysAgo, const QString &model, const QString &client, qint64 in, qint64 out, double credits) {
             UsageRow r;
             r.atMs = now.addDays(-daysAgo).toMSecsSinceEpoch();
             r.model = model;
@@ -831,7 +868,8 @@ private Q_SLOTS:
         clock.start();
         startCall(http, rc, "POST", QUrl(m_controller->baseUrl() + QStringLiteral("/v1/messages")),
                   R"({"model":"claude-sonnet-4-6","max_tokens":20,"messages":[{"role":"user","content":"hi"}]})",
-                  { { "content-type", "application/json" }, { "user-agent", "claude-cli/2.1.3 (external, cli)" } }, clock);
+                  { { "content-type", "application/json" }, { "user-agent", "claude-cli/2.1.3 (external, cli)" } },
+                  clock);
         QTRY_VERIFY(rc.done());
         QCOMPARE(rc.status, 200);
         QTRY_VERIFY(m_controller->proxy()->planLimits().has_value()); // the desktop app reads the plan once signed in
@@ -845,8 +883,10 @@ private Q_SLOTS:
         QCOMPARE(w.byModel->item(3, 1)->text(), QLocale().toString(3));
         QCOMPARE(w.byClient->item(0, 0)->text(), QStringLiteral("Claude Code")); // most credits first
         QCOMPARE(w.chart->series().first(), QStringLiteral("claude-opus-4-8"));
-        QVERIFY2(w.summary->text().contains(QLocale().toString(3600 + 18 * 1.2, 'f', 0)), qPrintable(w.summary->text()));
-        QVERIFY2(w.plan->text().contains(QStringLiteral("81%")), qPrintable(w.plan->text())); // the fake plan: 8.1 M of 10 M
+        QVERIFY2(w.summary->text().contains(QLocale().toString(3600 + 18 * 1.2, 'f', 0)),
+                 qPrintable(w.summary->text()));
+        QVERIFY2(w.plan->text().contains(QStringLiteral("81%")),
+                 qPrintable(w.plan->text())); // the fake plan: 8.1 M of 10 M
         // The picture has bars in it: some pixels are neither the background nor the text colour.
         const QImage picture = w.chart->grab().toImage();
         int coloured = 0;
@@ -868,7 +908,8 @@ private Q_SLOTS:
         QFile f(csv);
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QList<QByteArray> lines = f.readAll().split('\n');
-        QCOMPARE(lines.first(), QByteArray("group,key,requests,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,credits"));
+        QCOMPARE(lines.first(), QByteArray("group,key,requests,input_tokens,output_tokens,cache_read_tokens,cache_"
+                                           "write_tokens,reasoning_tokens,credits"));
         QVERIFY(lines.contains(QByteArray("model,claude-opus-4-8,1,1000,200,0,0,0,2400.00")));
         QVERIFY(lines.contains(QByteArray("client,Codex,1,500,100,0,0,0,1200.00")));
         // The tray's tooltip and the status window tell today's credits.
@@ -888,7 +929,8 @@ private Q_SLOTS:
         m_fake->limitsBody = R"({"limits":{"standard":{"used":9600000,"limit":10000000}}})";
         m_controller->proxy()->refreshLimits();
         QTRY_COMPARE(warned.count(), before + 1);
-        QVERIFY2(warned.last().first().toString().contains(QStringLiteral("96%")), qPrintable(warned.last().first().toString()));
+        QVERIFY2(warned.last().first().toString().contains(QStringLiteral("96%")),
+                 qPrintable(warned.last().first().toString()));
         QCOMPARE(tray.lastNotification(), warned.last().first().toString());
         // Once per threshold and period: another reading above 95% says nothing new.
         const int reads = read.count();
@@ -990,15 +1032,24 @@ private Q_SLOTS:
         clients->connectClient(QStringLiteral("claude-code"), true, false);
         QTRY_COMPARE(probed.count(), 1);
         QCOMPARE(probed.first().first().toBool(), true); // a real request through the proxy with the client's key
-        QVERIFY2(clients->result->text().contains(QStringLiteral("\u2713 Factory answered")), qPrintable(clients->result->text()));
+        QVERIFY2(clients->result->text().contains(QStringLiteral("\u2713 Factory answered")),
+                 qPrintable(clients->result->text()));
         QVERIFY(m_fake->received.last().path.endsWith("/count_tokens")); // through to the upstream
         QFile f(path);
         QVERIFY(f.open(QIODevice::ReadOnly));
-        QCOMPARE(QJsonDocument::fromJson(f.readAll()).object().value(u"env"_s).toObject().value(u"ANTHROPIC_BASE_URL"_s).toString(), m_controller->baseUrl());
+        QCOMPARE(QJsonDocument::fromJson(f.readAll())
+                     .object()
+                     .value(u"env"_s)
+                     .toObject()
+                     .value(u"ANTHROPIC_BASE_URL"_s)
+                     .toString(),
+                 m_controller->baseUrl());
         f.close();
-        QVERIFY(clients->connectClient(QStringLiteral("claude-code"), false, false).contains(QStringLiteral("removed")));
+        QVERIFY(
+            clients->connectClient(QStringLiteral("claude-code"), false, false).contains(QStringLiteral("removed")));
         QVERIFY(!QFile::exists(path));
-        QVERIFY(clients->connectClient(QStringLiteral("codex"), false, false).contains(QStringLiteral("nothing to undo")));
+        QVERIFY(
+            clients->connectClient(QStringLiteral("codex"), false, false).contains(QStringLiteral("nothing to undo")));
     }
 
     void activityShowsRequestsAndFilteredLog()
@@ -1042,7 +1093,8 @@ private Q_SLOTS:
         m_fake->failModels.insert(QStringLiteral("claude-opus-4-6"));
         RecordedCall failed;
         startCall(http, failed, "POST", QUrl(m_controller->baseUrl() + QStringLiteral("/v1/messages")),
-                  R"({"model":"claude-opus-4-6","max_tokens":5,"messages":[{"role":"user","content":"x"}]})", {}, m_clock);
+                  R"({"model":"claude-opus-4-6","max_tokens":5,"messages":[{"role":"user","content":"x"}]})", {},
+                  m_clock);
         QTRY_VERIFY_WITH_TIMEOUT(failed.done(), 20000);
         m_fake->failModels.clear();
         QCOMPARE(failed.status, 503);
@@ -1051,11 +1103,16 @@ private Q_SLOTS:
         // Newest first: the upstream failure, then the unknown model.
         QCOMPARE(model->index(1, ActivityModel::Model).data().toString(), QStringLiteral("no-such-model"));
         QCOMPARE(model->index(1, ActivityModel::Backend).data().toString(), QStringLiteral("-"));
-        QVERIFY(model->index(1, ActivityModel::Route).data(Qt::ToolTipRole).toString().contains(QStringLiteral("not configured")));
+        QVERIFY(model->index(1, ActivityModel::Route)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("not configured")));
         QCOMPARE(model->index(0, ActivityModel::Backend).data().toString(), QStringLiteral("factory"));
         const QColor red = model->index(0, ActivityModel::Status).data(Qt::ForegroundRole).value<QBrush>().color();
         QCOMPARE(red, toneColor(Tone::Error));
-        QVERIFY(QRegularExpression(QStringLiteral("^[0-9.]+ (bytes|kB|MB)$")).match(model->index(0, ActivityModel::In).data().toString()).hasMatch());
+        QVERIFY(QRegularExpression(QStringLiteral("^[0-9.]+ (bytes|kB|MB)$"))
+                    .match(model->index(0, ActivityModel::In).data().toString())
+                    .hasMatch());
         w.requests()->setCurrentIndex(model->index(0, 0));
         const QString details = w.details()->toPlainText();
         QVERIFY2(details.contains(QStringLiteral("Model asked for: claude-opus-4-6")), qPrintable(details));
@@ -1065,7 +1122,8 @@ private Q_SLOTS:
         QVERIFY(!details.contains(QStringLiteral("fk-gui-test")));
         w.levelFilter()->setCurrentIndex(2); // errors only
         QTRY_VERIFY(w.log()->toPlainText().contains(QStringLiteral("status=503")));
-        QVERIFY(!w.log()->toPlainText().contains(QStringLiteral("status=404"))); // the client's mistake is not an error of ours
+        QVERIFY(!w.log()->toPlainText().contains(
+            QStringLiteral("status=404"))); // the client's mistake is not an error of ours
     }
 
     void statusWindowTellsAndFixes()
@@ -1073,13 +1131,16 @@ private Q_SLOTS:
         StatusWindow w(m_controller.get());
         w.show();
         QVERIFY(w.state()->text().contains(QStringLiteral("Running")));
-        QVERIFY(w.state()->text().contains(toneColor(Tone::Good, w.palette()).name())); // green only when requests can work
+        QVERIFY(
+            w.state()->text().contains(toneColor(Tone::Good, w.palette()).name())); // green only when requests can work
         QCOMPARE(w.address()->text(), m_controller->baseUrl());
         QCOMPARE(w.openAiAddress()->text(), m_controller->baseUrl() + QStringLiteral("/v1"));
         QVERIFY(!w.fix()->isVisible());
-        QTRY_COMPARE(w.account()->text(), QStringLiteral("Factory, with the FACTORY_API_KEY variable")); // once the key is checked
+        QTRY_COMPARE(w.account()->text(),
+                     QStringLiteral("Factory, with the FACTORY_API_KEY variable")); // once the key is checked
         QVERIFY(w.errors()->text().contains(QStringLiteral("None")));
-        QVERIFY2(w.tools()->text().contains(QStringLiteral("Claude Code: not connected")), qPrintable(w.tools()->text()));
+        QVERIFY2(w.tools()->text().contains(QStringLiteral("Claude Code: not connected")),
+                 qPrintable(w.tools()->text()));
         QVERIFY(!w.tools()->text().contains(QStringLiteral("cannot be read")));
         // Claude Code connected for today's address, then the port changes: the window says so and updates it.
         QCOMPARE(m_controller->updateTool(QStringLiteral("claude-code")), QString());
@@ -1143,7 +1204,8 @@ private Q_SLOTS:
         QVERIFY(settings.readAll().contains(QStringLiteral(":%1").arg(newPort).toUtf8()));
         // Nothing else changed: no question.
         asked.clear();
-        d.page<GeneralPage>()->logLevel->setCurrentIndex(d.page<GeneralPage>()->logLevel->findData(QStringLiteral("warning")));
+        d.page<GeneralPage>()->logLevel->setCurrentIndex(
+            d.page<GeneralPage>()->logLevel->findData(QStringLiteral("warning")));
         QCOMPARE(d.apply(), QString());
         QVERIFY(asked.isEmpty());
         disconnectTool(QStringLiteral("claude-code"));
@@ -1188,7 +1250,10 @@ private Q_SLOTS:
         QVERIFY(answered);
         // `droid2api --activity` asks for the Activity window instead.
         int activityAsks = 0;
-        connect(&first, &SingleInstance::activityRequested, &desktop, [&] { ++activityAsks; desktop.showActivity(); });
+        connect(&first, &SingleInstance::activityRequested, &desktop, [&] {
+            ++activityAsks;
+            desktop.showActivity();
+        });
         answered = false;
         t = QThread::create([&] { answered = SingleInstance(name).notifyRunning(3000, "activity"); });
         t->start();

@@ -110,7 +110,8 @@ private:
         return StoredCredentials::fromJson(f.readAll());
     }
 
-    void post(RecordedCall &rc, ProxyService &proxy, const QByteArray &body = R"({"model":"claude-opus-4-6","max_tokens":5,"messages":[]})",
+    void post(RecordedCall &rc, ProxyService &proxy,
+              const QByteArray &body = R"({"model":"claude-opus-4-6","max_tokens":5,"messages":[]})",
               const HeaderList &headers = {})
     {
         startCall(*m_http, rc, "POST", QUrl(proxy.baseUrl() + QStringLiteral("/v1/messages")), body, headers, m_clock);
@@ -178,7 +179,8 @@ private Q_SLOTS:
             RecordedCall rc;
             post(rc, *proxy);
             QTRY_VERIFY(rc.done());
-            QCOMPARE(m_fake->received.last().header("authorization"), QByteArray("Bearer fk-stored-api-key-0123456789"));
+            QCOMPARE(m_fake->received.last().header("authorization"),
+                     QByteArray("Bearer fk-stored-api-key-0123456789"));
             QCOMPARE(proxy->auth()->source(), AuthManager::Source::ApiKey);
         }
         // 3. The refresh token beats the client's own key.
@@ -187,10 +189,12 @@ private Q_SLOTS:
         {
             auto proxy = startProxy(Environment());
             RecordedCall rc;
-            post(rc, *proxy, R"({"model":"claude-opus-4-6","max_tokens":5,"messages":[]})", { { "x-api-key", "client-own-key-123456789" } });
+            post(rc, *proxy, R"({"model":"claude-opus-4-6","max_tokens":5,"messages":[]})",
+                 { { "x-api-key", "client-own-key-123456789" } });
             QTRY_VERIFY(rc.done());
             QCOMPARE(rc.status, 200);
-            QCOMPARE(m_fake->received.last().header("authorization"), "Bearer " + m_fake->issuedAccessTokens.last().toUtf8());
+            QCOMPARE(m_fake->received.last().header("authorization"),
+                     "Bearer " + m_fake->issuedAccessTokens.last().toUtf8());
             RecordedCall info;
             startCall(*m_http, info, "GET", QUrl(proxy->baseUrl() + QStringLiteral("/")), {}, {}, m_clock);
             QTRY_VERIFY(info.done());
@@ -207,7 +211,8 @@ private Q_SLOTS:
         {
             auto proxy = startProxy(Environment());
             RecordedCall rc;
-            post(rc, *proxy, R"({"model":"claude-opus-4-6","max_tokens":5,"messages":[]})", { { "x-api-key", "client-own-key-123456789" } });
+            post(rc, *proxy, R"({"model":"claude-opus-4-6","max_tokens":5,"messages":[]})",
+                 { { "x-api-key", "client-own-key-123456789" } });
             QTRY_VERIFY(rc.done());
             QCOMPARE(m_fake->received.last().header("authorization"), QByteArray("Bearer client-own-key-123456789"));
         }
@@ -223,7 +228,8 @@ private Q_SLOTS:
         std::vector<RecordedCall> calls(10);
         for (auto &c : calls)
             post(c, *proxy);
-        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(calls.begin(), calls.end(), [](const RecordedCall &c) { return c.done(); }), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            std::all_of(calls.begin(), calls.end(), [](const RecordedCall &c) { return c.done(); }), 10000);
         QCOMPARE(m_fake->refreshAttempts, 1);
         QCOMPARE(m_fake->refreshCount, 1);
         const QByteArray expected = "Bearer " + m_fake->issuedAccessTokens.last().toUtf8();
@@ -277,7 +283,8 @@ private Q_SLOTS:
             auto auth = startAuth(env);
             QTRY_COMPARE(auth->state(), AuthManager::State::Ready);
             QCOMPARE(m_fake->refreshCount, 1); // the stored access token is still valid: no refresh needed
-            auth->recover(auth->statusJson().isEmpty() ? QByteArray() : readStore().accessToken.toUtf8(), this, [](Result<QByteArray>) { });
+            auth->recover(auth->statusJson().isEmpty() ? QByteArray() : readStore().accessToken.toUtf8(), this,
+                          [](Result<QByteArray>) {});
             QTRY_COMPARE(m_fake->refreshCount, 2); // a forced refresh uses the rotated token and succeeds
             QTRY_COMPARE(auth->state(), AuthManager::State::Ready);
         }
@@ -326,7 +333,8 @@ private Q_SLOTS:
         post(again, *proxy);
         QTRY_VERIFY(again.done());
         QCOMPARE(again.status, 401);
-        QCOMPARE(again.json().value(u"error"_s).toObject().value(u"type"_s).toString(), QStringLiteral("authentication_error"));
+        QCOMPARE(again.json().value(u"error"_s).toObject().value(u"type"_s).toString(),
+                 QStringLiteral("authentication_error"));
         QCOMPARE(m_fake->refreshCount, 2);
         QCOMPARE(int(m_fake->received.size()) - before, 3); // request, refresh, retry
     }
@@ -342,7 +350,8 @@ private Q_SLOTS:
         QTRY_VERIFY(rc.done());
         QCOMPARE(rc.status, 401);
         const QString msg = rc.json().value(u"error"_s).toObject().value(u"message"_s).toString();
-        QVERIFY2(msg.contains(QStringLiteral("sign-in required")) && msg.contains(QStringLiteral("--sign-in")), qPrintable(msg));
+        QVERIFY2(msg.contains(QStringLiteral("sign-in required")) && msg.contains(QStringLiteral("--sign-in")),
+                 qPrintable(msg));
         QCOMPARE(proxy->auth()->state(), AuthManager::State::SignInRequired);
         // Chat clients get it in their own shape too, and no second refresh is attempted.
         RecordedCall chat;
@@ -394,7 +403,10 @@ private Q_SLOTS:
         m_fake->dropNextRefreshes = 2; // the connection drops (the pooled-connection retry drops too)
         Result<QByteArray> result = QByteArray();
         bool done = false;
-        auth->acquire(this, [&](Result<QByteArray> b) { result = b; done = true; });
+        auth->acquire(this, [&](Result<QByteArray> b) {
+            result = b;
+            done = true;
+        });
         QTRY_VERIFY(done);
         QVERIFY(!result.ok());
         QCOMPARE(result.error().httpStatus, 503);
@@ -405,8 +417,11 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("script");
         QTest::addColumn<QString>("failure"); // empty: success
-        QTest::newRow("pending then ok") << QStringList { u"authorization_pending"_s, u"authorization_pending"_s, u"ok"_s } << QString();
-        QTest::newRow("slow_down then ok") << QStringList { u"slow_down"_s, u"authorization_pending"_s, u"ok"_s } << QString();
+        QTest::newRow("pending then ok") << QStringList { u"authorization_pending"_s, u"authorization_pending"_s,
+                                                          u"ok"_s }
+                                         << QString();
+        QTest::newRow("slow_down then ok")
+            << QStringList { u"slow_down"_s, u"authorization_pending"_s, u"ok"_s } << QString();
         QTest::newRow("expired") << QStringList { u"authorization_pending"_s, u"expired_token"_s } << u"expired"_s;
         QTest::newRow("denied") << QStringList { u"access_denied"_s } << u"denied"_s;
     }
@@ -433,13 +448,15 @@ private Q_SLOTS:
             const auto tokens = ok.first().first().value<TokenResponse>();
             QCOMPARE(tokens.email, QStringLiteral("dev@example.com"));
             bool stored = false;
-            auth->adoptTokens(tokens, QStringLiteral("device"), this, [&](const QString &err) { stored = err.isEmpty(); });
+            auth->adoptTokens(tokens, QStringLiteral("device"), this,
+                              [&](const QString &err) { stored = err.isEmpty(); });
             QTRY_VERIFY(stored);
             QCOMPARE(readStore().refreshToken, tokens.refreshToken);
             QCOMPARE(readStore().source, QStringLiteral("device"));
             QCOMPARE(auth->source(), AuthManager::Source::RefreshToken);
         } else {
-            QVERIFY2(failed.first().first().toString().contains(failure), qPrintable(failed.first().first().toString()));
+            QVERIFY2(failed.first().first().toString().contains(failure),
+                     qPrintable(failed.first().first().toString()));
         }
     }
 
@@ -462,7 +479,10 @@ private Q_SLOTS:
         QVERIFY(!job.pollScheduled());
     }
 
-    static QByteArray testKey() { return QByteArray::fromHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"); }
+    static QByteArray testKey()
+    {
+        return QByteArray::fromHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+    }
 
     /// A droid CLI v2 file store in `dir` holding `plaintext`, encrypted with testKey() as the CLI does.
     static void writeV2(const QString &dir, const QJsonObject &plaintext)
@@ -491,7 +511,8 @@ private Q_SLOTS:
         // changed byte is refused (GCM's tag).
         for (const char *folder : { "device-login", "refresh" }) {
             const QString dir = QStringLiteral(D2A_TEST_DATA_DIR "/factory-cli/auth-v2/") + QLatin1StringView(folder);
-            QFile key(dir + QStringLiteral("/auth.v2.key")), file(dir + QStringLiteral("/auth.v2.file")), plain(dir + QStringLiteral("/plaintext.json"));
+            QFile key(dir + QStringLiteral("/auth.v2.key")), file(dir + QStringLiteral("/auth.v2.file")),
+                plain(dir + QStringLiteral("/plaintext.json"));
             QVERIFY(key.open(QIODevice::ReadOnly) && file.open(QIODevice::ReadOnly) && plain.open(QIODevice::ReadOnly));
             const auto r = droidcli::decrypt(file.readAll(), QByteArray::fromBase64(key.readAll().trimmed()));
             QVERIFY2(r.ok(), folder);
@@ -514,12 +535,17 @@ private Q_SLOTS:
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QString>("error"); // empty: imported
         QTest::newRow("v2 file") << "v2" << QString();
-        QTest::newRow("v2 without its key") << "v2-nokey" << "auth.v2.key, is missing";
-        QTest::newRow("v2 with another key") << "v2-wrongkey" << "cannot decrypt";
-        QTest::newRow("v2 not the format") << "v2-garbage" << "iv:tag:ciphertext";
+        QTest::newRow("v2 without its key") << "v2-nokey"
+                                            << "auth.v2.key, is missing";
+        QTest::newRow("v2 with another key") << "v2-wrongkey"
+                                             << "cannot decrypt";
+        QTest::newRow("v2 not the format") << "v2-garbage"
+                                           << "iv:tag:ciphertext";
         QTest::newRow("auth.json (older CLIs)") << "json" << QString();
-        QTest::newRow("auth.json malformed") << "json-bad" << "has no refresh_token";
-        QTest::newRow("missing") << "none" << "not signed in";
+        QTest::newRow("auth.json malformed") << "json-bad"
+                                             << "has no refresh_token";
+        QTest::newRow("missing") << "none"
+                                 << "not signed in";
     }
 
     void droidCliImport()
@@ -528,8 +554,10 @@ private Q_SLOTS:
         QFETCH(QString, error);
         const QString dir = m_home.path() + QStringLiteral("/droid-%1").arg(m_case);
         QDir().mkpath(dir);
-        const QJsonObject plain { { u"access_token"_s, u"at-droid-123456789"_s }, { u"refresh_token"_s, u"rt-droid-123456789"_s },
-                                  { u"active_organization_id"_s, u"org_test"_s }, { u"whoami"_s, QJsonObject { { u"region"_s, u"global"_s } } } };
+        const QJsonObject plain { { u"access_token"_s, u"at-droid-123456789"_s },
+                                  { u"refresh_token"_s, u"rt-droid-123456789"_s },
+                                  { u"active_organization_id"_s, u"org_test"_s },
+                                  { u"whoami"_s, QJsonObject { { u"region"_s, u"global"_s } } } };
         auto put = [&dir](const char *name, const QByteArray &bytes) {
             QFile f(dir + u'/' + QLatin1StringView(name));
             QVERIFY(f.open(QIODevice::WriteOnly));
@@ -564,7 +592,8 @@ private Q_SLOTS:
     void droidCliImportedAutomatically()
     {
         const QString dir = m_home.path() + QStringLiteral("/droid-auto");
-        writeV2(dir, QJsonObject { { u"access_token"_s, m_fake->makeAccessToken(-10) }, { u"refresh_token"_s, m_fake->issueRefreshToken() },
+        writeV2(dir, QJsonObject { { u"access_token"_s, m_fake->makeAccessToken(-10) },
+                                   { u"refresh_token"_s, m_fake->issueRefreshToken() },
                                    { u"active_organization_id"_s, u"org_test"_s } });
         auto auth = std::make_unique<AuthManager>(m_http.get());
         auth->setWorkOs(m_fake->url(QString()), m_fake->workosClientId);
@@ -584,8 +613,10 @@ private Q_SLOTS:
         // its other members kept). When the CLI rotates first, droid2api takes the CLI's pair instead of spending
         // the old one. With droid_cli_sync off, the CLI's file is left alone.
         const QString dir = m_home.path() + QStringLiteral("/droid-shared");
-        writeV2(dir, QJsonObject { { u"access_token"_s, m_fake->makeAccessToken(-10) }, { u"refresh_token"_s, m_fake->issueRefreshToken() },
-                                   { u"active_organization_id"_s, u"org_test"_s }, { u"whoami"_s, QJsonObject { { u"region"_s, u"global"_s } } } });
+        writeV2(dir, QJsonObject { { u"access_token"_s, m_fake->makeAccessToken(-10) },
+                                   { u"refresh_token"_s, m_fake->issueRefreshToken() },
+                                   { u"active_organization_id"_s, u"org_test"_s },
+                                   { u"whoami"_s, QJsonObject { { u"region"_s, u"global"_s } } } });
         qint64 now = QDateTime::currentSecsSinceEpoch();
         auto auth = std::make_unique<AuthManager>(m_http.get());
         auth->setWorkOs(m_fake->url(QString()), m_fake->workosClientId);
@@ -624,7 +655,11 @@ private Q_SLOTS:
 
         // Sync off: a refresh leaves the CLI's file as it is.
         auth->setDroidCliSync(false);
-        const QByteArray before = [&] { QFile f(dir + QStringLiteral("/auth.v2.file")); f.open(QIODevice::ReadOnly); return f.readAll(); }();
+        const QByteArray before = [&] {
+            QFile f(dir + QStringLiteral("/auth.v2.file"));
+            f.open(QIODevice::ReadOnly);
+            return f.readAll();
+        }();
         now += 7200 * 24 * 365;
         bearer.reset();
         auth->acquire(this, [&](Result<QByteArray> b) { bearer = b; });
@@ -655,7 +690,8 @@ private Q_SLOTS:
             QDir().mkpath(dir + QStringLiteral("/auth.v2.write.lock"));
             QFile owner(dir + QStringLiteral("/auth.v2.write.lock/owner.json"));
             QVERIFY(owner.open(QIODevice::WriteOnly));
-            owner.write(QJsonDocument(QJsonObject { { u"token"_s, u"someone"_s }, { u"pid"_s, double(pid) } }).toJson(QJsonDocument::Compact));
+            owner.write(QJsonDocument(QJsonObject { { u"token"_s, u"someone"_s }, { u"pid"_s, double(pid) } })
+                            .toJson(QJsonDocument::Compact));
         };
         auto write = [&] {
             std::optional<QString> err;
@@ -680,14 +716,18 @@ private Q_SLOTS:
         QCOMPARE(write(), QString());
         QCOMPARE(readV2(dir).value(u"refresh_token"_s).toString(), QStringLiteral("r3"));
         const auto perms = QFile::permissions(dir + QStringLiteral("/auth.v2.file"));
-        QCOMPARE(perms & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup | QFileDevice::WriteOther), QFileDevice::Permissions());
+        QCOMPARE(
+            perms
+                & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup | QFileDevice::WriteOther),
+            QFileDevice::Permissions());
     }
 
     void rejectedKeyShowsAsSuch()
     {
         // whoami refuses the key: not "ready", and requests get a 401 that says why (no upstream call).
         m_fake->whoamiStatus = 401;
-        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("Factory rejected the API key \\(HTTP 401\\)")));
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(QStringLiteral("Factory rejected the API key \\(HTTP 401\\)")));
         Environment env;
         env.factoryApiKey = QStringLiteral("fk-rejected-0123456789");
         auto proxy = startProxy(env);
@@ -774,18 +814,25 @@ private Q_SLOTS:
         QTRY_VERIFY(err != u"pending");
         QVERIFY(err.isEmpty());
         const auto perms = QFile::permissions(store.location());
-        QCOMPARE(perms & ~(QFileDevice::ReadUser | QFileDevice::WriteUser | QFileDevice::ReadOwner | QFileDevice::WriteOwner),
-                 QFileDevice::Permissions());
+        QCOMPARE(
+            perms
+                & ~(QFileDevice::ReadUser | QFileDevice::WriteUser | QFileDevice::ReadOwner | QFileDevice::WriteOwner),
+            QFileDevice::Permissions());
         QVERIFY(perms & QFileDevice::ReadOwner);
         // Overwrite: still private, and nothing but the file itself in the folder (no temp file left behind).
         err = QStringLiteral("pending");
         store.write("{\"refresh_token\":\"y\"}", this, [&](const QString &e) { err = e; });
         QTRY_VERIFY(err.isEmpty());
-        QCOMPARE(QDir(m_home.path() + QStringLiteral("/sub/dir")).entryList(QDir::Files), QStringList { QStringLiteral("tokens.json") });
-        QCOMPARE(QFile::permissions(store.location()) & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
+        QCOMPARE(QDir(m_home.path() + QStringLiteral("/sub/dir")).entryList(QDir::Files),
+                 QStringList { QStringLiteral("tokens.json") });
+        QCOMPARE(QFile::permissions(store.location()) & (QFileDevice::ReadGroup | QFileDevice::ReadOther),
+                 QFileDevice::Permissions());
         std::optional<QByteArray> value;
         bool read = false;
-        store.read(this, [&](std::optional<QByteArray> v, const QString &) { value = v; read = true; });
+        store.read(this, [&](std::optional<QByteArray> v, const QString &) {
+            value = v;
+            read = true;
+        });
         QTRY_VERIFY(read);
         QCOMPARE(*value, QByteArray("{\"refresh_token\":\"y\"}"));
     }

@@ -45,7 +45,8 @@ private Q_SLOTS:
         QCOMPARE(c.findModel(QStringLiteral("grok-4.6"))->provider, QStringLiteral("xai"));
         QCOMPARE(c.findModel(QStringLiteral("nemotron-3-ultra"))->provider, QStringLiteral("baseten"));
         QVERIFY(c.findModel(QStringLiteral("claude-opus-4-8-fast"))->fast);
-        QCOMPARE(c.endpoints.value(ModelType::Google).toString(), QStringLiteral("https://api.factory.ai/api/llm/g/v1/generate"));
+        QCOMPARE(c.endpoints.value(ModelType::Google).toString(),
+                 QStringLiteral("https://api.factory.ai/api/llm/g/v1/generate"));
         QVERIFY(c.systemPrompt.startsWith(QStringLiteral("You are Droid")));
         QCOMPARE(c.redirect(QStringLiteral("claude-sonnet-4-5")), QStringLiteral("claude-sonnet-4-5-20250929"));
         QCOMPARE(c.userAgent, QStringLiteral("factory-cli/0.225.2"));
@@ -55,12 +56,14 @@ private Q_SLOTS:
     {
         // Past its date a shipped model leaves the list and its requests go to the replacement; before it, it
         // stays. A user can keep one by clearing its date; model_redirects still wins.
-        QTest::ignoreMessage(QtInfoMsg, QRegularExpression(QStringLiteral("model glm-4.7 was retired on 2026-05-14; requests for it go to glm-5.2")));
-        const auto r = ConfigLoader::fromJson(R"({"models": [{"id": "mine", "type": "common", "deprecated": "2000-01-01", "replacement": "kimi-k3"},
+        QTest::ignoreMessage(QtInfoMsg, QRegularExpression(QStringLiteral(
+                                            "model glm-4.7 was retired on 2026-05-14; requests for it go to glm-5.2")));
+        const auto r = ConfigLoader::fromJson(
+            R"({"models": [{"id": "mine", "type": "common", "deprecated": "2000-01-01", "replacement": "kimi-k3"},
                                                             {"id": "later", "type": "common", "deprecated": "2999-01-01"},
                                                             {"id": "kimi-k2.5", "deprecated": null}],
                                                  "model_redirects": {"claude-opus-4-6-fast": "claude-opus-4-8"}})",
-                                              QStringLiteral("x"));
+            QStringLiteral("x"));
         QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
         const Config &c = r.value();
         QVERIFY(!c.findModel(QStringLiteral("mine")));
@@ -71,7 +74,9 @@ private Q_SLOTS:
         QCOMPARE(c.redirect(QStringLiteral("glm-4.7")), QStringLiteral("glm-5.2"));
         QCOMPARE(c.redirect(QStringLiteral("claude-opus-4-6-fast")), QStringLiteral("claude-opus-4-8"));
         QVERIFY(c.retiredModels.contains(QStringLiteral("mine")));
-        QVERIFY(!ConfigLoader::fromJson(R"({"models": [{"id": "x", "type": "common", "deprecated": "soon"}]})", QStringLiteral("x")).ok());
+        QVERIFY(!ConfigLoader::fromJson(R"({"models": [{"id": "x", "type": "common", "deprecated": "soon"}]})",
+                                        QStringLiteral("x"))
+                     .ok());
     }
 
     void upgradeKeepsUserModelsAndGainsNewOnes()
@@ -87,10 +92,15 @@ private Q_SLOTS:
         QCOMPARE(edited.value(u"id").toString(), QStringLiteral("gpt-5.4"));
         edited.insert(QStringLiteral("reasoning"), QStringLiteral("high"));
         models.replace(6, edited);
-        models.append(QJsonObject { { u"id"_s, u"my-local"_s }, { u"type"_s, u"common"_s }, { u"backend"_s, u"local"_s } });
+        models.append(
+            QJsonObject { { u"id"_s, u"my-local"_s }, { u"type"_s, u"common"_s }, { u"backend"_s, u"local"_s } });
         const QJsonObject file { { u"models"_s, models },
-                                 { u"backends"_s, QJsonArray { QJsonObject { { u"name"_s, u"local"_s }, { u"kind"_s, u"openai"_s }, { u"base_url"_s, u"http://127.0.0.1:1/v1"_s } } } } };
-        QTest::ignoreMessage(QtInfoMsg, QRegularExpression(QStringLiteral("model glm-5 was retired on 2026-04-24; requests for it go to glm-5.2")));
+                                 { u"backends"_s,
+                                   QJsonArray { QJsonObject { { u"name"_s, u"local"_s },
+                                                              { u"kind"_s, u"openai"_s },
+                                                              { u"base_url"_s, u"http://127.0.0.1:1/v1"_s } } } } };
+        QTest::ignoreMessage(QtInfoMsg, QRegularExpression(QStringLiteral(
+                                            "model glm-5 was retired on 2026-04-24; requests for it go to glm-5.2")));
         const auto r = ConfigLoader::fromJson(QJsonDocument(file).toJson(), QStringLiteral("config.json"));
         QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
         const Config &c = r.value();
@@ -121,10 +131,11 @@ private Q_SLOTS:
 
     void modelsMergeByIdOverTheCatalog()
     {
-        const auto r = ConfigLoader::fromJson("{\"models\": [{\"id\": \"mine\", \"type\": \"common\", \"backend\": \"local\"},"
-                                              "{\"id\": \"glm-5.2\", \"reasoning\": \"high\"}, {\"id\": \"kimi-k2.6\", \"hidden\": true}],"
-                                              "\"backends\": [{\"name\": \"local\", \"kind\": \"openai\", \"base_url\": \"http://127.0.0.1:1/v1\"}]}",
-                                              QStringLiteral("x"));
+        const auto r = ConfigLoader::fromJson(
+            "{\"models\": [{\"id\": \"mine\", \"type\": \"common\", \"backend\": \"local\"},"
+            "{\"id\": \"glm-5.2\", \"reasoning\": \"high\"}, {\"id\": \"kimi-k2.6\", \"hidden\": true}],"
+            "\"backends\": [{\"name\": \"local\", \"kind\": \"openai\", \"base_url\": \"http://127.0.0.1:1/v1\"}]}",
+            QStringLiteral("x"));
         QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
         const Config &c = r.value();
         const Config shipped = ConfigLoader::defaults();
@@ -135,7 +146,8 @@ private Q_SLOTS:
         QCOMPARE(glm->reasoning, ReasoningLevel::High); // the key it sets
         QCOMPARE(glm->type, ModelType::Common); // the rest from the catalog
         QCOMPARE(glm->provider, QStringLiteral("fireworks"));
-        const auto ordered = ConfigLoader::fromJson("{\"model_order\": [\"kimi-k2.6\", \"glm-5.2\"]}", QStringLiteral("x"));
+        const auto ordered =
+            ConfigLoader::fromJson("{\"model_order\": [\"kimi-k2.6\", \"glm-5.2\"]}", QStringLiteral("x"));
         QCOMPARE(ordered.value().models.at(0).id, QStringLiteral("kimi-k2.6"));
         QCOMPARE(ordered.value().models.at(1).id, QStringLiteral("glm-5.2"));
         QVERIFY(!c.findModel(QStringLiteral("kimi-k2.6")));
@@ -183,18 +195,24 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("to");
         QTest::newRow("port") << 0 << QByteArray("\"port\": 3000,") << QByteArray("\"port\": 4000,");
         QTest::newRow("a timeout") << 1 << QByteArray("\"idle_ms\": 120000") << QByteArray("\"idle_ms\": 60000");
-        QTest::newRow("a model's reasoning (entry)") << 2 << QByteArray("{ \"id\": \"glm-5.2\", \"reasoning\": \"low\" }")
-                                                      << QByteArray("{ \"id\": \"glm-5.2\", \"reasoning\": \"high\" }");
-        QTest::newRow("a shipped model's reasoning (no entry yet)") << 3 << QByteArray("{ \"id\": \"gpt-5.5-pro\", \"hidden\": true }\n")
-                                                                    << QByteArray("{ \"id\": \"gpt-5.5-pro\", \"hidden\": true },\n        {\n"
-                                                                                  "            \"id\": \"gpt-5.4\",\n            \"reasoning\": \"high\"\n        }\n");
-        QTest::newRow("a fallback chain") << 4 << QByteArray("\"fallback\": [\"glm-5.2\", \"local-llama\"]") << QByteArray("\"fallback\": [\"local-llama\"]");
-        QTest::newRow("hide a shipped model") << 5 << QByteArray("{ \"id\": \"gpt-5.5-pro\", \"hidden\": true }\n")
-                                              << QByteArray("{ \"id\": \"gpt-5.5-pro\", \"hidden\": true },\n        {\n"
-                                                            "            \"id\": \"kimi-k2.6\",\n            \"hidden\": true\n        }\n");
-        QTest::newRow("a redirect added") << 6 << QByteArray("\"claude-sonnet-4-5\": \"claude-sonnet-4-5-20250929\" }")
-                                          << QByteArray("\"claude-sonnet-4-5\": \"claude-sonnet-4-5-20250929\", \"o3\": \"gpt-5.4\" }");
-        QTest::newRow("reasoning_default") << 7 << QByteArray("\"reasoning_default\": \"auto\"") << QByteArray("\"reasoning_default\": \"high\"");
+        QTest::newRow("a model's reasoning (entry)")
+            << 2 << QByteArray("{ \"id\": \"glm-5.2\", \"reasoning\": \"low\" }")
+            << QByteArray("{ \"id\": \"glm-5.2\", \"reasoning\": \"high\" }");
+        QTest::newRow("a shipped model's reasoning (no entry yet)")
+            << 3 << QByteArray("{ \"id\": \"gpt-5.5-pro\", \"hidden\": true }\n")
+            << QByteArray("{ \"id\": \"gpt-5.5-pro\", \"hidden\": true },\n        {\n"
+                          "            \"id\": \"gpt-5.4\",\n            \"reasoning\": \"high\"\n        }\n");
+        QTest::newRow("a fallback chain") << 4 << QByteArray("\"fallback\": [\"glm-5.2\", \"local-llama\"]")
+                                          << QByteArray("\"fallback\": [\"local-llama\"]");
+        QTest::newRow("hide a shipped model")
+            << 5 << QByteArray("{ \"id\": \"gpt-5.5-pro\", \"hidden\": true }\n")
+            << QByteArray("{ \"id\": \"gpt-5.5-pro\", \"hidden\": true },\n        {\n"
+                          "            \"id\": \"kimi-k2.6\",\n            \"hidden\": true\n        }\n");
+        QTest::newRow("a redirect added")
+            << 6 << QByteArray("\"claude-sonnet-4-5\": \"claude-sonnet-4-5-20250929\" }")
+            << QByteArray("\"claude-sonnet-4-5\": \"claude-sonnet-4-5-20250929\", \"o3\": \"gpt-5.4\" }");
+        QTest::newRow("reasoning_default")
+            << 7 << QByteArray("\"reasoning_default\": \"auto\"") << QByteArray("\"reasoning_default\": \"high\"");
         QTest::newRow("a budget") << 8 << QByteArray("\"medium\": 12288") << QByteArray("\"medium\": 9000");
     }
     void saveChangesExactlyTheKey()
@@ -247,9 +265,12 @@ private Q_SLOTS:
         env.factoryApiBaseEu = QUrl(QStringLiteral("http://127.0.0.1:10"));
         env.workosBase = QUrl(QStringLiteral("http://127.0.0.1:11/workos/user_management"));
         ConfigLoader::applyEnvironment(c, env);
-        QCOMPARE(c.endpoints.value(ModelType::Anthropic), QUrl(QStringLiteral("http://127.0.0.1:9/api/llm/a/v1/messages")));
-        QCOMPARE(c.endpoints.value(ModelType::Google), QUrl(QStringLiteral("http://127.0.0.1:9/api/llm/g/v1/generate")));
-        QCOMPARE(c.endpoints.value(ModelType::Common), QUrl(QStringLiteral("https://my.proxy.example/v1/chat/completions")));
+        QCOMPARE(c.endpoints.value(ModelType::Anthropic),
+                 QUrl(QStringLiteral("http://127.0.0.1:9/api/llm/a/v1/messages")));
+        QCOMPARE(c.endpoints.value(ModelType::Google),
+                 QUrl(QStringLiteral("http://127.0.0.1:9/api/llm/g/v1/generate")));
+        QCOMPARE(c.endpoints.value(ModelType::Common),
+                 QUrl(QStringLiteral("https://my.proxy.example/v1/chat/completions")));
         QCOMPARE(c.factoryApiBase, env.factoryApiBase);
         QCOMPARE(c.factoryApiBaseEu, env.factoryApiBaseEu);
         QCOMPARE(c.workosBaseUrl, QUrl(QStringLiteral("http://127.0.0.1:11/workos")));
@@ -269,14 +290,16 @@ private Q_SLOTS:
         QVERIFY(edited.ok());
         const Config back = ConfigLoader::fromJson(edited.value(), QStringLiteral("x")).value();
         QCOMPARE(back.findModel(QStringLiteral("my-glm"))->backend, QStringLiteral("glm"));
-        QCOMPARE(back.findModel(QStringLiteral("my-glm"))->fallback, QStringList({ QStringLiteral("glm-5.2"), QStringLiteral("local-llama") }));
+        QCOMPARE(back.findModel(QStringLiteral("my-glm"))->fallback,
+                 QStringList({ QStringLiteral("glm-5.2"), QStringLiteral("local-llama") }));
         QCOMPARE(back.models.at(2).id, moved);
         QVERIFY(edited.value().contains("\"model_order\""));
         QCOMPARE(back.backends.size(), 2);
         QVERIFY(!back.findModel(QStringLiteral("gpt-5.5-pro")));
         QCOMPARE(back.droidCliSync, false);
         QCOMPARE(back.factoryOrganization, QStringLiteral("org_team"));
-        QVERIFY(edited.value().contains("\"x-my-notes\": { \"why\": \"keys droid2api does not know are kept\", \"list\": [3, 1, 2] }"));
+        QVERIFY(edited.value().contains(
+            "\"x-my-notes\": { \"why\": \"keys droid2api does not know are kept\", \"list\": [3, 1, 2] }"));
     }
 
     void refusals_data()
@@ -291,7 +314,8 @@ private Q_SLOTS:
         for (const QJsonValue &row : rows) {
             const QJsonObject r = row.toObject();
             QTest::newRow(qPrintable(r.value(QStringLiteral("name")).toString()))
-                << r.value(QStringLiteral("json")).toString().toUtf8() << r.value(QStringLiteral("expected")).toString();
+                << r.value(QStringLiteral("json")).toString().toUtf8()
+                << r.value(QStringLiteral("expected")).toString();
         }
     }
 
@@ -306,7 +330,8 @@ private Q_SLOTS:
 
     void partialFileTakesDefaults()
     {
-        const auto r = ConfigLoader::fromJson(R"({"port": 4123, "access_key": "k", "user_agent_update_url": ""})", QStringLiteral("x"));
+        const auto r = ConfigLoader::fromJson(R"({"port": 4123, "access_key": "k", "user_agent_update_url": ""})",
+                                              QStringLiteral("x"));
         QVERIFY(r.ok());
         QCOMPARE(r.value().port, 4123);
         QCOMPARE(r.value().models.size(), ConfigLoader::defaults().models.size());

@@ -48,13 +48,16 @@ QString pathFor(const TestRoute &r, const QString &model)
 QString modelOf(const char *type)
 {
     const QByteArray t(type);
-    return t == "anthropic" ? QStringLiteral("claude-sonnet-4-6") : t == "chat" ? QStringLiteral("glm-5.2")
-         : t == "responses" ? QStringLiteral("gpt-5.4")               : QStringLiteral("gemini-test");
+    return t == "anthropic"   ? QStringLiteral("claude-sonnet-4-6")
+           : t == "chat"      ? QStringLiteral("glm-5.2")
+           : t == "responses" ? QStringLiteral("gpt-5.4")
+                              : QStringLiteral("gemini-test");
 }
 
 // The same conversation in each client format: a tool whose schema lists its properties in a deliberate
 // order, an earlier call of it with arguments in a deliberate order, its result, and a JSON-output schema.
-const QByteArray kSchema = R"({"type":"object","properties":{"reasoning":{"type":"string"},"answer":{"type":"number"},"nested":{"type":"object","properties":{"zz":{"type":"integer"},"aa":{"type":"integer"}}}},"required":["reasoning","answer"]})";
+const QByteArray kSchema =
+    R"({"type":"object","properties":{"reasoning":{"type":"string"},"answer":{"type":"number"},"nested":{"type":"object","properties":{"zz":{"type":"integer"},"aa":{"type":"integer"}}}},"required":["reasoning","answer"]})";
 const QByteArray kArgs = R"({"zeta":1,"alpha":{"y":2,"b":3},"big":12345678901234567890,"f":1.0})";
 const QByteArray kOutSchema = R"({"type":"object","properties":{"why":{"type":"string"},"verdict":{"type":"string"}}})";
 
@@ -67,31 +70,89 @@ QByteArray clientBody(const QByteArray &format, const QString &model, bool strea
         w.beginObject().member("model", model).member("max_tokens", 100);
         w.key("messages").beginArray();
         w.beginObject().member("role", "user").member("content", "check").endObject();
-        w.beginObject().member("role", "assistant").key("content").beginArray().beginObject().member("type", "tool_use").member("id", "call_1");
+        w.beginObject()
+            .member("role", "assistant")
+            .key("content")
+            .beginArray()
+            .beginObject()
+            .member("type", "tool_use")
+            .member("id", "call_1");
         w.member("name", "judge").memberRaw("input", args).endObject().endArray().endObject();
-        w.beginObject().member("role", "user").key("content").beginArray().beginObject().member("type", "tool_result").member("tool_use_id", "call_1");
+        w.beginObject()
+            .member("role", "user")
+            .key("content")
+            .beginArray()
+            .beginObject()
+            .member("type", "tool_result")
+            .member("tool_use_id", "call_1");
         w.member("content", "ok").endObject().endArray().endObject();
-        w.endArray().key("tools").beginArray().beginObject().member("name", "judge").member("description", "d").memberRaw("input_schema", kSchema);
+        w.endArray()
+            .key("tools")
+            .beginArray()
+            .beginObject()
+            .member("name", "judge")
+            .member("description", "d")
+            .memberRaw("input_schema", kSchema);
         w.endObject().endArray();
     } else if (format == "chat") {
         w.beginObject().member("model", model).key("messages").beginArray();
         w.beginObject().member("role", "user").member("content", "check").endObject();
-        w.beginObject().member("role", "assistant").memberNull("content").key("tool_calls").beginArray().beginObject().member("id", "call_1");
-        w.member("type", "function").key("function").beginObject().member("name", "judge").key("arguments").stringUtf8(args).endObject();
+        w.beginObject()
+            .member("role", "assistant")
+            .memberNull("content")
+            .key("tool_calls")
+            .beginArray()
+            .beginObject()
+            .member("id", "call_1");
+        w.member("type", "function")
+            .key("function")
+            .beginObject()
+            .member("name", "judge")
+            .key("arguments")
+            .stringUtf8(args)
+            .endObject();
         w.endObject().endArray().endObject();
         w.beginObject().member("role", "tool").member("tool_call_id", "call_1").member("content", "ok").endObject();
-        w.endArray().key("tools").beginArray().beginObject().member("type", "function").key("function").beginObject().member("name", "judge");
+        w.endArray()
+            .key("tools")
+            .beginArray()
+            .beginObject()
+            .member("type", "function")
+            .key("function")
+            .beginObject()
+            .member("name", "judge");
         w.member("description", "d").memberRaw("parameters", kSchema).endObject().endObject().endArray();
         if (jsonOutput)
-            w.key("response_format").beginObject().member("type", "json_schema").key("json_schema").beginObject().member("name", "out");
+            w.key("response_format")
+                .beginObject()
+                .member("type", "json_schema")
+                .key("json_schema")
+                .beginObject()
+                .member("name", "out");
         if (jsonOutput)
             w.memberRaw("schema", kOutSchema).endObject().endObject();
     } else if (format == "responses") {
         w.beginObject().member("model", model).key("input").beginArray();
         w.beginObject().member("type", "message").member("role", "user").member("content", "check").endObject();
-        w.beginObject().member("type", "function_call").member("call_id", "call_1").member("name", "judge").key("arguments").stringUtf8(args).endObject();
-        w.beginObject().member("type", "function_call_output").member("call_id", "call_1").member("output", "ok").endObject();
-        w.endArray().key("tools").beginArray().beginObject().member("type", "function").member("name", "judge").member("description", "d");
+        w.beginObject()
+            .member("type", "function_call")
+            .member("call_id", "call_1")
+            .member("name", "judge")
+            .key("arguments")
+            .stringUtf8(args)
+            .endObject();
+        w.beginObject()
+            .member("type", "function_call_output")
+            .member("call_id", "call_1")
+            .member("output", "ok")
+            .endObject();
+        w.endArray()
+            .key("tools")
+            .beginArray()
+            .beginObject()
+            .member("type", "function")
+            .member("name", "judge")
+            .member("description", "d");
         w.memberRaw("parameters", kSchema).endObject().endArray();
         if (jsonOutput) {
             w.key("text").beginObject().key("format").beginObject().member("type", "json_schema").member("name", "out");
@@ -99,15 +160,59 @@ QByteArray clientBody(const QByteArray &format, const QString &model, bool strea
         }
     } else {
         w.beginObject().key("contents").beginArray();
-        w.beginObject().member("role", "user").key("parts").beginArray().beginObject().member("text", "check").endObject().endArray().endObject();
-        w.beginObject().member("role", "model").key("parts").beginArray().beginObject().key("functionCall").beginObject().member("name", "judge");
+        w.beginObject()
+            .member("role", "user")
+            .key("parts")
+            .beginArray()
+            .beginObject()
+            .member("text", "check")
+            .endObject()
+            .endArray()
+            .endObject();
+        w.beginObject()
+            .member("role", "model")
+            .key("parts")
+            .beginArray()
+            .beginObject()
+            .key("functionCall")
+            .beginObject()
+            .member("name", "judge");
         w.memberRaw("args", args).endObject().endObject().endArray().endObject();
-        w.beginObject().member("role", "user").key("parts").beginArray().beginObject().key("functionResponse").beginObject().member("name", "judge");
-        w.key("response").beginObject().member("output", "ok").endObject().endObject().endObject().endArray().endObject();
-        w.endArray().key("tools").beginArray().beginObject().key("functionDeclarations").beginArray().beginObject().member("name", "judge");
-        w.member("description", "d").memberRaw("parametersJsonSchema", kSchema).endObject().endArray().endObject().endArray();
+        w.beginObject()
+            .member("role", "user")
+            .key("parts")
+            .beginArray()
+            .beginObject()
+            .key("functionResponse")
+            .beginObject()
+            .member("name", "judge");
+        w.key("response")
+            .beginObject()
+            .member("output", "ok")
+            .endObject()
+            .endObject()
+            .endObject()
+            .endArray()
+            .endObject();
+        w.endArray()
+            .key("tools")
+            .beginArray()
+            .beginObject()
+            .key("functionDeclarations")
+            .beginArray()
+            .beginObject()
+            .member("name", "judge");
+        w.member("description", "d")
+            .memberRaw("parametersJsonSchema", kSchema)
+            .endObject()
+            .endArray()
+            .endObject()
+            .endArray();
         if (jsonOutput) {
-            w.key("generationConfig").beginObject().member("responseMimeType", "application/json").memberRaw("responseJsonSchema", kOutSchema);
+            w.key("generationConfig")
+                .beginObject()
+                .member("responseMimeType", "application/json")
+                .memberRaw("responseJsonSchema", kOutSchema);
             w.endObject();
         }
     }
@@ -181,7 +286,10 @@ class TestFidelity final : public QObject
         QTRY_VERIFY_WITH_TIMEOUT(rc.done(), 20000);
     }
 
-    QByteArray lastUpstreamBody() const { return m_f.fake->received.isEmpty() ? QByteArray() : m_f.fake->received.last().body; }
+    QByteArray lastUpstreamBody() const
+    {
+        return m_f.fake->received.isEmpty() ? QByteArray() : m_f.fake->received.last().body;
+    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -241,14 +349,17 @@ private Q_SLOTS:
             sentence.chop(1);
         if (QByteArray(r.tag) == "anthropic") {
             QVERIFY(expected.contains("\"system\":["));
-            expected.replace("\"system\":[", QByteArray("\"system\":[{\"type\":\"text\",\"text\":" + json::quoted(sentence) + "},"));
+            expected.replace("\"system\":[",
+                             QByteArray("\"system\":[{\"type\":\"text\",\"text\":" + json::quoted(sentence) + "},"));
         } else if (QByteArray(r.tag) == "chat") {
-            expected.replace("{\"role\":\"system\",\"content\":\"", QByteArray("{\"role\":\"system\",\"content\":\"" + prefixInside));
+            expected.replace("{\"role\":\"system\",\"content\":\"",
+                             QByteArray("{\"role\":\"system\",\"content\":\"" + prefixInside));
         } else if (QByteArray(r.tag) == "responses") {
             expected.replace("\"instructions\":\"", QByteArray("\"instructions\":\"" + prefixInside));
         } else {
             // One system part, as Factory's CLI sends it: the prefix joined to the client's first part's text.
-            expected.replace("\"systemInstruction\":{\"parts\":[{\"text\":\"", QByteArray("\"systemInstruction\":{\"parts\":[{\"text\":\"" + prefixInside));
+            expected.replace("\"systemInstruction\":{\"parts\":[{\"text\":\"",
+                             QByteArray("\"systemInstruction\":{\"parts\":[{\"text\":\"" + prefixInside));
             expected.chop(1);
             expected += ",\"model\":\"gemini-test\"}";
         }
@@ -259,14 +370,17 @@ private Q_SLOTS:
     /// Keys in unusual order, whitespace, big integers, 1.0, escapes and unknown nested objects pass untouched.
     void passthroughKeepsEverythingElse()
     {
-        const QByteArray body = "{\n  \"zz_unknown\": {\"b\": [1, 2.50, -0.0, 1e3], \"a\": null},\n  \"messages\": [ {\"content\": \"caf\\u00e9 \\/ \\\"q\\\"\", "
-                                "\"role\": \"user\"} ],\n  \"temperature\": 1.0,\n  \"seed\": 123456789012345678901234567890,\n  \"model\": \"glm-5.2\"\n}";
+        const QByteArray body = "{\n  \"zz_unknown\": {\"b\": [1, 2.50, -0.0, 1e3], \"a\": null},\n  \"messages\": [ "
+                                "{\"content\": \"caf\\u00e9 \\/ \\\"q\\\"\", "
+                                "\"role\": \"user\"} ],\n  \"temperature\": 1.0,\n  \"seed\": "
+                                "123456789012345678901234567890,\n  \"model\": \"glm-5.2\"\n}";
         RecordedCall rc;
         call(rc, QStringLiteral("/v1/chat/completions"), body);
         QCOMPARE(rc.status, 200);
         QByteArray expected = body;
         const QByteArray prefixJson = json::quoted(kPrefix);
-        expected.replace("\"messages\": [ ", QByteArray("\"messages\": [ {\"role\":\"system\",\"content\":" + prefixJson + "},"));
+        expected.replace("\"messages\": [ ",
+                         QByteArray("\"messages\": [ {\"role\":\"system\",\"content\":" + prefixJson + "},"));
         QCOMPARE(lastUpstreamBody(), expected);
     }
 
@@ -279,8 +393,10 @@ private Q_SLOTS:
         QTest::addColumn<WireFormat>("format");
         QTest::addColumn<QByteArray>("body");
         auto formatOfPath = [](const QString &path) {
-            return path.contains(u"/messages") ? WireFormat::Anthropic : path.contains(u"/responses") ? WireFormat::OpenAIResponses
-                 : path.contains(u"/chat/completions") ? WireFormat::OpenAIChat : WireFormat::Gemini;
+            return path.contains(u"/messages")           ? WireFormat::Anthropic
+                   : path.contains(u"/responses")        ? WireFormat::OpenAIResponses
+                   : path.contains(u"/chat/completions") ? WireFormat::OpenAIChat
+                                                         : WireFormat::Gemini;
         };
         auto read = [](const QString &path) {
             QFile f(path);
@@ -288,32 +404,41 @@ private Q_SLOTS:
         };
         const QString data = QStringLiteral(D2A_TEST_DATA_DIR);
         int n = 0;
-        for (QDirIterator it(data + QStringLiteral("/transcripts/requests"), { QStringLiteral("*.json") }); it.hasNext();) {
+        for (QDirIterator it(data + QStringLiteral("/transcripts/requests"), { QStringLiteral("*.json") });
+             it.hasNext();) {
             const QString file = it.next();
             const QString tag = file.section(u'.', -2, -2);
-            const WireFormat f = tag == u"anthropic" ? WireFormat::Anthropic : tag == u"responses" ? WireFormat::OpenAIResponses
-                               : tag == u"chat" ? WireFormat::OpenAIChat : WireFormat::Gemini;
+            const WireFormat f = tag == u"anthropic"   ? WireFormat::Anthropic
+                                 : tag == u"responses" ? WireFormat::OpenAIResponses
+                                 : tag == u"chat"      ? WireFormat::OpenAIChat
+                                                       : WireFormat::Gemini;
             QTest::newRow(qPrintable(file.mid(data.size() + 1))) << f << read(file);
             ++n;
         }
         for (const QString &dir : { QStringLiteral("/agents"), QStringLiteral("/factory-cli") }) {
-            for (QDirIterator it(data + dir, { QStringLiteral("*.json") }, QDir::Files, QDirIterator::Subdirectories); it.hasNext();) {
+            for (QDirIterator it(data + dir, { QStringLiteral("*.json") }, QDir::Files, QDirIterator::Subdirectories);
+                 it.hasNext();) {
                 const QString file = it.next();
-                if (file.endsWith(u".meta.json") || file.endsWith(u".headers.json") || file.contains(u"/_scripts/") || file.contains(u"/auth-v2/"))
+                if (file.endsWith(u".meta.json") || file.endsWith(u".headers.json") || file.contains(u"/_scripts/")
+                    || file.contains(u"/auth-v2/"))
                     continue;
                 QString meta = file;
-                meta.replace(QRegularExpression(QStringLiteral("\\.json$")), dir == u"/agents" ? QStringLiteral(".meta.json") : QStringLiteral(".headers.json"));
+                meta.replace(QRegularExpression(QStringLiteral("\\.json$")),
+                             dir == u"/agents" ? QStringLiteral(".meta.json") : QStringLiteral(".headers.json"));
                 const QJsonObject m = QJsonDocument::fromJson(read(meta)).object();
                 if (!m.contains(u"path"))
                     continue;
-                QTest::newRow(qPrintable(file.mid(data.size() + 1))) << formatOfPath(m.value(u"path").toString()) << read(file);
+                QTest::newRow(qPrintable(file.mid(data.size() + 1)))
+                    << formatOfPath(m.value(u"path").toString()) << read(file);
                 ++n;
             }
         }
         for (const TestRoute &r : kRoutes)
             QTest::newRow(qPrintable(QStringLiteral("generated agent body %1").arg(QLatin1StringView(r.tag))))
-                << (r.body == bench::BodyFormat::Anthropic ? WireFormat::Anthropic : r.body == bench::BodyFormat::Chat ? WireFormat::OpenAIChat
-                    : r.body == bench::BodyFormat::Responses ? WireFormat::OpenAIResponses : WireFormat::Gemini)
+                << (r.body == bench::BodyFormat::Anthropic   ? WireFormat::Anthropic
+                    : r.body == bench::BodyFormat::Chat      ? WireFormat::OpenAIChat
+                    : r.body == bench::BodyFormat::Responses ? WireFormat::OpenAIResponses
+                                                             : WireFormat::Gemini)
                 << bench::agentBody(r.body);
         QVERIFY(n >= 8);
     }
@@ -326,19 +451,36 @@ private Q_SLOTS:
         auto doc = json::Document::parse(body, { 512, false });
         QVERIFY2(doc.ok(), qPrintable(doc.ok() ? QString() : doc.error().message));
         // The members an edit may touch, per format.
-        const QStringList touched { QStringLiteral("model"), QStringLiteral("system"), QStringLiteral("instructions"), QStringLiteral("messages"),
-                                    QStringLiteral("systemInstruction"), QStringLiteral("system_instruction"), QStringLiteral("thinking"),
-                                    QStringLiteral("output_config"), QStringLiteral("max_tokens"), QStringLiteral("temperature"),
-                                    QStringLiteral("top_k"), QStringLiteral("reasoning"), QStringLiteral("reasoning_effort"),
-                                    QStringLiteral("reasoning_history"), QStringLiteral("chat_template_args"), QStringLiteral("generationConfig"),
-                                    QStringLiteral("service_tier"), QStringLiteral("speed"), QStringLiteral("prompt_cache_key") };
+        const QStringList touched { QStringLiteral("model"),
+                                    QStringLiteral("system"),
+                                    QStringLiteral("instructions"),
+                                    QStringLiteral("messages"),
+                                    QStringLiteral("systemInstruction"),
+                                    QStringLiteral("system_instruction"),
+                                    QStringLiteral("thinking"),
+                                    QStringLiteral("output_config"),
+                                    QStringLiteral("max_tokens"),
+                                    QStringLiteral("temperature"),
+                                    QStringLiteral("top_k"),
+                                    QStringLiteral("reasoning"),
+                                    QStringLiteral("reasoning_effort"),
+                                    QStringLiteral("reasoning_history"),
+                                    QStringLiteral("chat_template_args"),
+                                    QStringLiteral("generationConfig"),
+                                    QStringLiteral("service_tier"),
+                                    QStringLiteral("speed"),
+                                    QStringLiteral("prompt_cache_key") };
         const Config catalog = ConfigLoader::defaults();
         QStringList families;
         switch (format) {
-        case WireFormat::Anthropic: families = { QStringLiteral("claude-sonnet-4-5-20250929"), QStringLiteral("claude-opus-4-5-20251101"),
-                                                 QStringLiteral("claude-opus-4-6"), QStringLiteral("claude-opus-4-8") }; break;
+        case WireFormat::Anthropic:
+            families = { QStringLiteral("claude-sonnet-4-5-20250929"), QStringLiteral("claude-opus-4-5-20251101"),
+                         QStringLiteral("claude-opus-4-6"), QStringLiteral("claude-opus-4-8") };
+            break;
         case WireFormat::OpenAIResponses: families = { QStringLiteral("gpt-5.4"), QStringLiteral("grok-4.6") }; break;
-        case WireFormat::OpenAIChat: families = { QStringLiteral("kimi-k3"), QStringLiteral("nemotron-3-ultra"), QStringLiteral("glm-5.3") }; break;
+        case WireFormat::OpenAIChat:
+            families = { QStringLiteral("kimi-k3"), QStringLiteral("nemotron-3-ultra"), QStringLiteral("glm-5.3") };
+            break;
         case WireFormat::Gemini: families = { QStringLiteral("gemini-3-flash-preview") }; break;
         }
         for (const QString &id : std::as_const(families)) {
@@ -375,9 +517,16 @@ private Q_SLOTS:
     void duplicateKeysAreRefused()
     {
         RecordedCall rc;
-        call(rc, QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[{"role":"user","content":"a","content":"b"}]})");
+        call(rc, QStringLiteral("/v1/chat/completions"),
+             R"({"model":"glm-5.2","messages":[{"role":"user","content":"a","content":"b"}]})");
         QCOMPARE(rc.status, 400);
-        QVERIFY2(rc.json().value(u"error"_s).toObject().value(u"message"_s).toString().contains(QStringLiteral("duplicate key 'content'")), rc.body.constData());
+        QVERIFY2(rc.json()
+                     .value(u"error"_s)
+                     .toObject()
+                     .value(u"message"_s)
+                     .toString()
+                     .contains(QStringLiteral("duplicate key 'content'")),
+                 rc.body.constData());
         QVERIFY(m_f.fake->received.isEmpty());
     }
 
@@ -392,8 +541,9 @@ private Q_SLOTS:
             for (const TestRoute &u : kRoutes)
                 if (QByteArray(c.tag) != QByteArray(u.tag))
                     for (bool stream : { false, true })
-                        QTest::newRow(qPrintable(QStringLiteral("%1->%2%3").arg(QLatin1StringView(c.tag), QLatin1StringView(u.tag),
-                                                                                stream ? QStringLiteral(" stream") : QString())))
+                        QTest::newRow(qPrintable(QStringLiteral("%1->%2%3")
+                                                     .arg(QLatin1StringView(c.tag), QLatin1StringView(u.tag),
+                                                          stream ? QStringLiteral(" stream") : QString())))
                             << QByteArray(c.tag) << QByteArray(u.tag) << stream;
     }
     void translationKeepsOrder()
@@ -419,10 +569,15 @@ private Q_SLOTS:
         // The tool schema and the JSON-output schema: the client's bytes (Gemini: the same order, cleaned, with
         // propertyOrdering).
         if (upstream == "gemini") {
-            QVERIFY2(sent.contains(R"("properties":{"reasoning":{"type":"string"},"answer":{"type":"number"},"nested":{"type":"object","properties":{"zz":{"type":"integer"},"aa":{"type":"integer"}},"propertyOrdering":["zz","aa"]}},"propertyOrdering":["reasoning","answer","nested"])"),
-                     sent.constData());
+            QVERIFY2(
+                sent.contains(
+                    R"("properties":{"reasoning":{"type":"string"},"answer":{"type":"number"},"nested":{"type":"object","properties":{"zz":{"type":"integer"},"aa":{"type":"integer"}},"propertyOrdering":["zz","aa"]}},"propertyOrdering":["reasoning","answer","nested"])"),
+                sent.constData());
             if (jsonOutput)
-                QVERIFY2(sent.contains(R"("properties":{"why":{"type":"string"},"verdict":{"type":"string"}},"propertyOrdering":["why","verdict"])"), sent.constData());
+                QVERIFY2(
+                    sent.contains(
+                        R"("properties":{"why":{"type":"string"},"verdict":{"type":"string"}},"propertyOrdering":["why","verdict"])"),
+                    sent.constData());
         } else {
             QVERIFY2(sent.contains(kSchema), sent.constData());
             if (jsonOutput)
@@ -430,7 +585,8 @@ private Q_SLOTS:
         }
         // The earlier call's arguments, as the client wrote them (a string's content or an object).
         const QByteArray argsAsString = json::quoted(QString::fromUtf8(kArgs));
-        QVERIFY2(upstream == "anthropic" || upstream == "gemini" ? sent.contains(kArgs) : sent.contains(argsAsString), sent.constData());
+        QVERIFY2(upstream == "anthropic" || upstream == "gemini" ? sent.contains(kArgs) : sent.contains(argsAsString),
+                 sent.constData());
         // The upstream's call reaches the client with its arguments unchanged.
         QCOMPARE(argumentsSeen(client, rc.body, stream || (client == "gemini" && stream)), answerArgs);
     }

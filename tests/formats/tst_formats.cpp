@@ -46,54 +46,82 @@ private Q_SLOTS:
         QTest::addColumn<ReasoningLevel>("level");
         QTest::addColumn<QByteArray>("in");
         QTest::addColumn<QByteArray>("out");
-        const QByteArray thinkIn = R"({"max_tokens":1000,"thinking":{"type":"enabled","budget_tokens":2000},"temperature":0.3})";
-        const QString sonnet45 = QStringLiteral("claude-sonnet-4-5-20250929"), opus45 = QStringLiteral("claude-opus-4-5-20251101");
+        const QByteArray thinkIn =
+            R"({"max_tokens":1000,"thinking":{"type":"enabled","budget_tokens":2000},"temperature":0.3})";
+        const QString sonnet45 = QStringLiteral("claude-sonnet-4-5-20250929"),
+                      opus45 = QStringLiteral("claude-opus-4-5-20251101");
         const QString opus46 = QStringLiteral("claude-opus-4-6"), opus48 = QStringLiteral("claude-opus-4-8");
         // Exact bytes: only the edited members change, the rest keeps its order and text.
-        QTest::newRow("anthropic auto keeps") << WireFormat::Anthropic << opus46 << ReasoningLevel::Auto << thinkIn << thinkIn;
+        QTest::newRow("anthropic auto keeps")
+            << WireFormat::Anthropic << opus46 << ReasoningLevel::Auto << thinkIn << thinkIn;
         QTest::newRow("anthropic off removes") << WireFormat::Anthropic << sonnet45 << ReasoningLevel::Off << thinkIn
                                                << QByteArray(R"({"max_tokens":1000,"temperature":0.3})");
-        QTest::newRow("anthropic off removes the effort, keeps output_config") << WireFormat::Anthropic << opus46 << ReasoningLevel::Off
-            << QByteArray(R"({"thinking":{"type":"adaptive"},"output_config":{"format":{"type":"json_schema"},"effort":"high"}})")
+        QTest::newRow("anthropic off removes the effort, keeps output_config")
+            << WireFormat::Anthropic << opus46 << ReasoningLevel::Off
+            << QByteArray(
+                   R"({"thinking":{"type":"adaptive"},"output_config":{"format":{"type":"json_schema"},"effort":"high"}})")
             << QByteArray(R"({"output_config":{"format":{"type":"json_schema"}}})");
-        QTest::newRow("budget low") << WireFormat::Anthropic << sonnet45 << ReasoningLevel::Low << QByteArray(R"({"max_tokens":1000})")
-                                    << QByteArray(R"({"max_tokens":8192,"thinking":{"type":"enabled","budget_tokens":4096}})");
-        QTest::newRow("budget medium keeps big max") << WireFormat::Anthropic << sonnet45 << ReasoningLevel::Medium << QByteArray(R"({"max_tokens":32000})")
-                                                     << QByteArray(R"({"max_tokens":32000,"thinking":{"type":"enabled","budget_tokens":12288}})");
-        QTest::newRow("budget + effort (opus 4.5)") << WireFormat::Anthropic << opus45 << ReasoningLevel::Medium << QByteArray(R"({"max_tokens":32000})")
-            << QByteArray(R"({"max_tokens":32000,"thinking":{"type":"enabled","budget_tokens":12288},"output_config":{"effort":"medium"}})");
-        QTest::newRow("adaptive drops temperature and the budget") << WireFormat::Anthropic << opus46 << ReasoningLevel::Max << thinkIn
+        QTest::newRow("budget low") << WireFormat::Anthropic << sonnet45 << ReasoningLevel::Low
+                                    << QByteArray(R"({"max_tokens":1000})")
+                                    << QByteArray(
+                                           R"({"max_tokens":8192,"thinking":{"type":"enabled","budget_tokens":4096}})");
+        QTest::newRow("budget medium keeps big max")
+            << WireFormat::Anthropic << sonnet45 << ReasoningLevel::Medium << QByteArray(R"({"max_tokens":32000})")
+            << QByteArray(R"({"max_tokens":32000,"thinking":{"type":"enabled","budget_tokens":12288}})");
+        QTest::newRow("budget + effort (opus 4.5)")
+            << WireFormat::Anthropic << opus45 << ReasoningLevel::Medium << QByteArray(R"({"max_tokens":32000})")
+            << QByteArray(
+                   R"({"max_tokens":32000,"thinking":{"type":"enabled","budget_tokens":12288},"output_config":{"effort":"medium"}})");
+        QTest::newRow("adaptive drops temperature and the budget")
+            << WireFormat::Anthropic << opus46 << ReasoningLevel::Max << thinkIn
             << QByteArray(R"({"max_tokens":1000,"thinking":{"type":"adaptive"},"output_config":{"effort":"max"}})");
-        QTest::newRow("adaptive summarized (opus 4.8)") << WireFormat::Anthropic << opus48 << ReasoningLevel::XHigh << QByteArray(R"({"max_tokens":64000})")
-            << QByteArray(R"({"max_tokens":64000,"thinking":{"type":"adaptive","display":"summarized"},"output_config":{"effort":"xhigh"}})");
-        QTest::newRow("responses auto") << WireFormat::OpenAIResponses << QStringLiteral("gpt-5.4") << ReasoningLevel::Auto
-                                        << QByteArray(R"({"reasoning":{"effort":"minimal"}})") << QByteArray(R"({"reasoning":{"effort":"minimal"}})");
-        QTest::newRow("responses off") << WireFormat::OpenAIResponses << QStringLiteral("gpt-5.6-sol") << ReasoningLevel::Off
-                                       << QByteArray(R"({"reasoning":{"effort":"high"}})") << QByteArray(R"({})");
-        QTest::newRow("responses medium") << WireFormat::OpenAIResponses << QStringLiteral("gpt-5.4") << ReasoningLevel::Medium << QByteArray(R"({})")
-                                          << QByteArray(R"({"reasoning":{"effort":"medium","summary":"auto"}})");
-        QTest::newRow("responses xhigh keeps summary and order") << WireFormat::OpenAIResponses << QStringLiteral("gpt-5.4") << ReasoningLevel::XHigh
-                                         << QByteArray(R"({"reasoning":{"summary":"detailed","x":1}})")
-                                         << QByteArray(R"({"reasoning":{"summary":"detailed","x":1,"effort":"xhigh"}})");
-        QTest::newRow("responses xai: no summary") << WireFormat::OpenAIResponses << QStringLiteral("grok-4.6") << ReasoningLevel::High
-                                         << QByteArray(R"({"reasoning":{"summary":"auto"}})") << QByteArray(R"({"reasoning":{"effort":"high"}})");
-        QTest::newRow("chat high with history") << WireFormat::OpenAIChat << QStringLiteral("kimi-k3") << ReasoningLevel::High << QByteArray(R"({})")
-                                                << QByteArray(R"({"reasoning_effort":"high","reasoning_history":"preserved"})");
-        QTest::newRow("chat off says none") << WireFormat::OpenAIChat << QStringLiteral("kimi-k3") << ReasoningLevel::Off
-                                            << QByteArray(R"({"reasoning_effort":"low"})") << QByteArray(R"({"reasoning_effort":"none"})");
-        QTest::newRow("chat without reasoning") << WireFormat::OpenAIChat << QStringLiteral("glm-4.7") << ReasoningLevel::Off
-                                                << QByteArray(R"({"reasoning_effort":"low","x":1})") << QByteArray(R"({"x":1})");
-        QTest::newRow("chat template (nemotron)") << WireFormat::OpenAIChat << QStringLiteral("nemotron-3-ultra") << ReasoningLevel::High
-                                                  << QByteArray(R"({"reasoning_effort":"low"})") << QByteArray(R"({"chat_template_args":{"enable_thinking":true}})");
-        QTest::newRow("gemini low") << WireFormat::Gemini << QStringLiteral("gemini-3.1-pro-preview") << ReasoningLevel::Low
-                                    << QByteArray(R"({"generationConfig":{"temperature":1}})")
-                                    << QByteArray(R"({"generationConfig":{"temperature":1,"thinkingConfig":{"includeThoughts":true,"thinkingLevel":"LOW"}}})");
-        QTest::newRow("gemini medium on flash is HIGH") << WireFormat::Gemini << QStringLiteral("gemini-3-flash-preview") << ReasoningLevel::Medium
-                                      << QByteArray(R"({"generationConfig":{"thinkingConfig":{"thinkingBudget":100}}})")
-                                      << QByteArray(R"({"generationConfig":{"thinkingConfig":{"includeThoughts":true,"thinkingLevel":"HIGH"}}})");
-        QTest::newRow("gemini off keeps the rest") << WireFormat::Gemini << QStringLiteral("gemini-3.1-pro-preview") << ReasoningLevel::Off
-                                    << QByteArray(R"({"generationConfig":{"topK":3,"thinkingConfig":{"thinkingLevel":"HIGH"},"temperature":1.0}})")
-                                    << QByteArray(R"({"generationConfig":{"topK":3,"thinkingConfig":{"includeThoughts":false},"temperature":1.0}})");
+        QTest::newRow("adaptive summarized (opus 4.8)")
+            << WireFormat::Anthropic << opus48 << ReasoningLevel::XHigh << QByteArray(R"({"max_tokens":64000})")
+            << QByteArray(
+                   R"({"max_tokens":64000,"thinking":{"type":"adaptive","display":"summarized"},"output_config":{"effort":"xhigh"}})");
+        QTest::newRow("responses auto") << WireFormat::OpenAIResponses << QStringLiteral("gpt-5.4")
+                                        << ReasoningLevel::Auto << QByteArray(R"({"reasoning":{"effort":"minimal"}})")
+                                        << QByteArray(R"({"reasoning":{"effort":"minimal"}})");
+        QTest::newRow("responses off") << WireFormat::OpenAIResponses << QStringLiteral("gpt-5.6-sol")
+                                       << ReasoningLevel::Off << QByteArray(R"({"reasoning":{"effort":"high"}})")
+                                       << QByteArray(R"({})");
+        QTest::newRow("responses medium")
+            << WireFormat::OpenAIResponses << QStringLiteral("gpt-5.4") << ReasoningLevel::Medium << QByteArray(R"({})")
+            << QByteArray(R"({"reasoning":{"effort":"medium","summary":"auto"}})");
+        QTest::newRow("responses xhigh keeps summary and order")
+            << WireFormat::OpenAIResponses << QStringLiteral("gpt-5.4") << ReasoningLevel::XHigh
+            << QByteArray(R"({"reasoning":{"summary":"detailed","x":1}})")
+            << QByteArray(R"({"reasoning":{"summary":"detailed","x":1,"effort":"xhigh"}})");
+        QTest::newRow("responses xai: no summary")
+            << WireFormat::OpenAIResponses << QStringLiteral("grok-4.6") << ReasoningLevel::High
+            << QByteArray(R"({"reasoning":{"summary":"auto"}})") << QByteArray(R"({"reasoning":{"effort":"high"}})");
+        QTest::newRow("chat high with history")
+            << WireFormat::OpenAIChat << QStringLiteral("kimi-k3") << ReasoningLevel::High << QByteArray(R"({})")
+            << QByteArray(R"({"reasoning_effort":"high","reasoning_history":"preserved"})");
+        QTest::newRow("chat off says none")
+            << WireFormat::OpenAIChat << QStringLiteral("kimi-k3") << ReasoningLevel::Off
+            << QByteArray(R"({"reasoning_effort":"low"})") << QByteArray(R"({"reasoning_effort":"none"})");
+        QTest::newRow("chat without reasoning")
+            << WireFormat::OpenAIChat << QStringLiteral("glm-4.7") << ReasoningLevel::Off
+            << QByteArray(R"({"reasoning_effort":"low","x":1})") << QByteArray(R"({"x":1})");
+        QTest::newRow("chat template (nemotron)") << WireFormat::OpenAIChat << QStringLiteral("nemotron-3-ultra")
+                                                  << ReasoningLevel::High << QByteArray(R"({"reasoning_effort":"low"})")
+                                                  << QByteArray(R"({"chat_template_args":{"enable_thinking":true}})");
+        QTest::newRow("gemini low")
+            << WireFormat::Gemini << QStringLiteral("gemini-3.1-pro-preview") << ReasoningLevel::Low
+            << QByteArray(R"({"generationConfig":{"temperature":1}})")
+            << QByteArray(
+                   R"({"generationConfig":{"temperature":1,"thinkingConfig":{"includeThoughts":true,"thinkingLevel":"LOW"}}})");
+        QTest::newRow("gemini medium on flash is HIGH")
+            << WireFormat::Gemini << QStringLiteral("gemini-3-flash-preview") << ReasoningLevel::Medium
+            << QByteArray(R"({"generationConfig":{"thinkingConfig":{"thinkingBudget":100}}})")
+            << QByteArray(R"({"generationConfig":{"thinkingConfig":{"includeThoughts":true,"thinkingLevel":"HIGH"}}})");
+        QTest::newRow("gemini off keeps the rest")
+            << WireFormat::Gemini << QStringLiteral("gemini-3.1-pro-preview") << ReasoningLevel::Off
+            << QByteArray(
+                   R"({"generationConfig":{"topK":3,"thinkingConfig":{"thinkingLevel":"HIGH"},"temperature":1.0}})")
+            << QByteArray(
+                   R"({"generationConfig":{"topK":3,"thinkingConfig":{"includeThoughts":false},"temperature":1.0}})");
     }
 
     void reasoning()
@@ -109,7 +137,8 @@ private Q_SLOTS:
         QVERIFY(doc.ok());
         json::Patcher p(doc.value());
         if (level != ReasoningLevel::Auto) // Auto leaves the body alone (applyPassthroughEdits does not call it)
-            formatSpec(format).applyReasoning(p, doc.value().root(), level, m, ConfigLoader::defaults().budgetFor(level));
+            formatSpec(format).applyReasoning(p, doc.value().root(), level, m,
+                                              ConfigLoader::defaults().budgetFor(level));
         QCOMPARE(p.apply(), out);
     }
 
@@ -146,12 +175,14 @@ private Q_SLOTS:
         const ReasoningLevel asked = effort == u"default" ? ReasoningLevel::High : parseReasoningLevel(effort).value();
         const ReasoningLevel level = m.clamp(asked);
         const QJsonObject cli = QJsonDocument::fromJson(read(capture)).object();
-        const WireFormat format = m.type == ModelType::Anthropic ? WireFormat::Anthropic : m.type == ModelType::OpenAI ? WireFormat::OpenAIResponses
-                                  : m.type == ModelType::Common ? WireFormat::OpenAIChat : WireFormat::Gemini;
+        const WireFormat format = m.type == ModelType::Anthropic ? WireFormat::Anthropic
+                                  : m.type == ModelType::OpenAI  ? WireFormat::OpenAIResponses
+                                  : m.type == ModelType::Common  ? WireFormat::OpenAIChat
+                                                                 : WireFormat::Gemini;
         // The same body without what the level and fast mode write, then droid2api's edits.
         QJsonObject bare = cli;
-        for (const char *k : { "thinking", "output_config", "reasoning", "reasoning_effort", "reasoning_history", "chat_template_args",
-                               "speed", "service_tier" })
+        for (const char *k : { "thinking", "output_config", "reasoning", "reasoning_effort", "reasoning_history",
+                               "chat_template_args", "speed", "service_tier" })
             bare.remove(QLatin1StringView(k));
         QJsonObject gc = bare.value(u"generationConfig").toObject();
         gc.remove(QStringLiteral("thinkingConfig"));
@@ -167,16 +198,27 @@ private Q_SLOTS:
         const auto edited = applyPassthroughEdits(format, doc.value(), e);
         QVERIFY(edited.ok());
         const QJsonObject ours = QJsonDocument::fromJson(edited.value()).object();
-        for (const char *k : { "thinking", "output_config", "reasoning", "reasoning_effort", "reasoning_history", "chat_template_args", "speed",
-                               "service_tier", "max_tokens" })
+        for (const char *k : { "thinking", "output_config", "reasoning", "reasoning_effort", "reasoning_history",
+                               "chat_template_args", "speed", "service_tier", "max_tokens" })
             QVERIFY2(ours.value(QLatin1StringView(k)) == cli.value(QLatin1StringView(k)),
-                     qPrintable(QStringLiteral("%1: ours %2, the CLI's %3").arg(QLatin1StringView(k), QString::fromUtf8(QJsonDocument(QJsonObject { { u"v"_s, ours.value(QLatin1StringView(k)) } }).toJson(QJsonDocument::Compact)),
-                                                                                QString::fromUtf8(QJsonDocument(QJsonObject { { u"v"_s, cli.value(QLatin1StringView(k)) } }).toJson(QJsonDocument::Compact)))));
-        QCOMPARE(ours.value(u"generationConfig").toObject().value(u"thinkingConfig"), cli.value(u"generationConfig").toObject().value(u"thinkingConfig"));
+                     qPrintable(QStringLiteral("%1: ours %2, the CLI's %3")
+                                    .arg(QLatin1StringView(k),
+                                         QString::fromUtf8(
+                                             QJsonDocument(QJsonObject { { u"v"_s, ours.value(QLatin1StringView(k)) } })
+                                                 .toJson(QJsonDocument::Compact)),
+                                         QString::fromUtf8(
+                                             QJsonDocument(QJsonObject { { u"v"_s, cli.value(QLatin1StringView(k)) } })
+                                                 .toJson(QJsonDocument::Compact)))));
+        QCOMPARE(ours.value(u"generationConfig").toObject().value(u"thinkingConfig"),
+                 cli.value(u"generationConfig").toObject().value(u"thinkingConfig"));
 
         // Headers: those that follow the model (tools add fine-grained-tool-streaming on the CLI's side).
-        const QJsonArray cliHeaders = QJsonDocument::fromJson(read(QString(capture).replace(QStringLiteral(".json"), QStringLiteral(".headers.json"))))
-                                          .object().value(u"headers").toArray();
+        const QJsonArray cliHeaders =
+            QJsonDocument::fromJson(
+                read(QString(capture).replace(QStringLiteral(".json"), QStringLiteral(".headers.json"))))
+                .object()
+                .value(u"headers")
+                .toArray();
         auto cliHeader = [&cliHeaders](const char *name) {
             for (const QJsonValue &h : cliHeaders)
                 if (h.toArray().at(0).toString().compare(QLatin1StringView(name), Qt::CaseInsensitive) == 0)
@@ -198,11 +240,13 @@ private Q_SLOTS:
         QList<QByteArray> ourBetas = headerValue(ourHeaders, "anthropic-beta").split(',');
         ourBetas.removeAll(QByteArray());
         QCOMPARE(ourBetas, cliBetas);
-        for (const char *h : { "x-api-provider", "x-provider-routing-source", "Accept", "OpenAI-Platform", "X-Stainless-Package-Version",
-                               "X-Stainless-Runtime-Version", "X-Client-Version", "User-Agent", "x-api-key", "anthropic-version", "X-Factory-Client" })
-            QVERIFY2(headerValue(ourHeaders, h) == cliHeader(h), qPrintable(QStringLiteral("%1: ours '%2', the CLI's '%3'")
-                                                                                 .arg(QLatin1StringView(h), QString::fromUtf8(headerValue(ourHeaders, h)),
-                                                                                      QString::fromUtf8(cliHeader(h)))));
+        for (const char *h : { "x-api-provider", "x-provider-routing-source", "Accept", "OpenAI-Platform",
+                               "X-Stainless-Package-Version", "X-Stainless-Runtime-Version", "X-Client-Version",
+                               "User-Agent", "x-api-key", "anthropic-version", "X-Factory-Client" })
+            QVERIFY2(headerValue(ourHeaders, h) == cliHeader(h),
+                     qPrintable(QStringLiteral("%1: ours '%2', the CLI's '%3'")
+                                    .arg(QLatin1StringView(h), QString::fromUtf8(headerValue(ourHeaders, h)),
+                                         QString::fromUtf8(cliHeader(h)))));
     }
 
     void anthropicBeta()
@@ -210,10 +254,14 @@ private Q_SLOTS:
         const ModelConfig sonnet45 = model(QStringLiteral("claude-sonnet-4-5-20250929"));
         const ModelConfig opus46 = model(QStringLiteral("claude-opus-4-6"));
         QCOMPARE(anthropicBetaHeader("a, b,a", ReasoningLevel::Auto, sonnet45), QByteArray("a,b"));
-        QCOMPARE(anthropicBetaHeader("a", ReasoningLevel::Low, sonnet45), QByteArray("a,interleaved-thinking-2025-05-14"));
-        QCOMPARE(anthropicBetaHeader("a", ReasoningLevel::Low, opus46), QByteArray("a")); // adaptive models take no interleaved beta
-        QCOMPARE(anthropicBetaHeader("interleaved-thinking-2025-05-14,x", ReasoningLevel::Off, sonnet45), QByteArray("x"));
-        QCOMPARE(anthropicBetaHeader("", ReasoningLevel::Auto, model(QStringLiteral("claude-opus-4-8-fast"))), QByteArray("fast-mode-2026-02-01"));
+        QCOMPARE(anthropicBetaHeader("a", ReasoningLevel::Low, sonnet45),
+                 QByteArray("a,interleaved-thinking-2025-05-14"));
+        QCOMPARE(anthropicBetaHeader("a", ReasoningLevel::Low, opus46),
+                 QByteArray("a")); // adaptive models take no interleaved beta
+        QCOMPARE(anthropicBetaHeader("interleaved-thinking-2025-05-14,x", ReasoningLevel::Off, sonnet45),
+                 QByteArray("x"));
+        QCOMPARE(anthropicBetaHeader("", ReasoningLevel::Auto, model(QStringLiteral("claude-opus-4-8-fast"))),
+                 QByteArray("fast-mode-2026-02-01"));
     }
 
     void factoryHeaders()
@@ -233,7 +281,9 @@ private Q_SLOTS:
         QCOMPARE(headerValue(h, "x-api-key"), QByteArray("placeholder"));
         QCOMPARE(headerValue(h, "x-stainless-lang"), QByteArray("ts")); // config upstream_headers win
         QCOMPARE(headerValue(h, "x-assistant-message-id").size(), 36);
-        QVERIFY(QRegularExpression(QStringLiteral("^00-[0-9a-f]{32}-[0-9a-f]{16}-01$")).match(QString::fromLatin1(headerValue(h, "traceparent"))).hasMatch());
+        QVERIFY(QRegularExpression(QStringLiteral("^00-[0-9a-f]{32}-[0-9a-f]{16}-01$"))
+                    .match(QString::fromLatin1(headerValue(h, "traceparent")))
+                    .hasMatch());
         QVERIFY(!hasHeader(h, "X-Factory-Org-Id"));
         in.model = model(QStringLiteral("kimi-k3"));
         in.clientHeaders.clear();
@@ -252,15 +302,23 @@ private Q_SLOTS:
         PassthroughEdits e;
         e.upstreamModel = QStringLiteral("gemini-x");
         e.systemPrompt = QStringLiteral("P.\n\n");
-        auto edit = [&e](WireFormat f, const QByteArray &in) { return applyPassthroughEdits(f, json::Document::parse(in).value(), e); };
+        auto edit = [&e](WireFormat f, const QByteArray &in) {
+            return applyPassthroughEdits(f, json::Document::parse(in).value(), e);
+        };
         // As Factory's CLI: one system part (the prefix joined to the client's first), and never a "stream" member.
-        const auto r = edit(WireFormat::Gemini, R"({"systemInstruction":{"parts":[{"text":"mine"},{"text":"more"}]},"contents":[]})");
+        const auto r = edit(WireFormat::Gemini,
+                            R"({"systemInstruction":{"parts":[{"text":"mine"},{"text":"more"}]},"contents":[]})");
         QVERIFY(r.ok());
-        QCOMPARE(r.value(), QByteArray(R"({"systemInstruction":{"parts":[{"text":"P.\n\nmine"},{"text":"more"}]},"contents":[],"model":"gemini-x"})"));
-        QCOMPARE(edit(WireFormat::Gemini, R"({"contents":[]})").value(), QByteArray(R"({"contents":[],"model":"gemini-x","systemInstruction":{"parts":[{"text":"P."}]}})"));
+        QCOMPARE(
+            r.value(),
+            QByteArray(
+                R"({"systemInstruction":{"parts":[{"text":"P.\n\nmine"},{"text":"more"}]},"contents":[],"model":"gemini-x"})"));
+        QCOMPARE(edit(WireFormat::Gemini, R"({"contents":[]})").value(),
+                 QByteArray(R"({"contents":[],"model":"gemini-x","systemInstruction":{"parts":[{"text":"P."}]}})"));
         // The Anthropic block 0 is the sentence alone.
-        QCOMPARE(edit(WireFormat::Anthropic, R"({"system":"mine"})").value(),
-                 QByteArray(R"({"system":[{"type":"text","text":"P."},{"type":"text","text":"mine"}],"model":"gemini-x"})"));
+        QCOMPARE(
+            edit(WireFormat::Anthropic, R"({"system":"mine"})").value(),
+            QByteArray(R"({"system":[{"type":"text","text":"P."},{"type":"text","text":"mine"}],"model":"gemini-x"})"));
         const auto bad = edit(WireFormat::Anthropic, R"({"system":5})");
         QVERIFY(!bad.ok());
         QVERIFY(bad.error().message.contains(QStringLiteral("'system'")));
@@ -274,17 +332,30 @@ private Q_SLOTS:
         QTest::addColumn<WireFormat>("format");
         QTest::addColumn<QByteArray>("in");
         QTest::addColumn<QByteArray>("out");
-        QTest::newRow("anthropic") << WireFormat::Anthropic
-            << QByteArray("{ \"zeta\": {\"b\":1,\"a\":2},\n \"model\": \"alias\", \"n\": 123456789012345678901234567890, \"f\": 1.0, \"e\": \"\\u00e9\\/\",\n"
-                          " \"system\": [{\"type\":\"text\",\"text\":\"mine\",\"cache_control\":{\"type\":\"ephemeral\"}}], \"messages\": [] }")
-            << QByteArray("{ \"zeta\": {\"b\":1,\"a\":2},\n \"model\": \"real\", \"n\": 123456789012345678901234567890, \"f\": 1.0, \"e\": \"\\u00e9\\/\",\n"
-                          " \"system\": [{\"type\":\"text\",\"text\":\"P. \"},{\"type\":\"text\",\"text\":\"mine\",\"cache_control\":{\"type\":\"ephemeral\"}}], \"messages\": [] }");
-        QTest::newRow("chat") << WireFormat::OpenAIChat
-            << QByteArray(R"({"messages":[{"role":"developer","content":"be brief"}],"model":"alias","tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"reasoning":{"type":"string"},"answer":{"type":"string"}}}}}]})")
-            << QByteArray(R"({"messages":[{"role":"developer","content":"P. be brief"}],"model":"real","tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"reasoning":{"type":"string"},"answer":{"type":"string"}}}}}]})");
-        QTest::newRow("responses") << WireFormat::OpenAIResponses
-            << QByteArray(R"({"input":"hi","model":"alias","text":{"format":{"type":"json_schema","schema":{"properties":{"z":{},"a":{}}}}}})")
-            << QByteArray(R"({"input":"hi","model":"real","text":{"format":{"type":"json_schema","schema":{"properties":{"z":{},"a":{}}}}},"instructions":"P. "})");
+        QTest::newRow("anthropic")
+            << WireFormat::Anthropic
+            << QByteArray(
+                   "{ \"zeta\": {\"b\":1,\"a\":2},\n \"model\": \"alias\", \"n\": 123456789012345678901234567890, "
+                   "\"f\": 1.0, \"e\": \"\\u00e9\\/\",\n"
+                   " \"system\": [{\"type\":\"text\",\"text\":\"mine\",\"cache_control\":{\"type\":\"ephemeral\"}}], "
+                   "\"messages\": [] }")
+            << QByteArray("{ \"zeta\": {\"b\":1,\"a\":2},\n \"model\": \"real\", \"n\": "
+                          "123456789012345678901234567890, \"f\": 1.0, \"e\": \"\\u00e9\\/\",\n"
+                          " \"system\": [{\"type\":\"text\",\"text\":\"P. "
+                          "\"},{\"type\":\"text\",\"text\":\"mine\",\"cache_control\":{\"type\":\"ephemeral\"}}], "
+                          "\"messages\": [] }");
+        QTest::newRow("chat")
+            << WireFormat::OpenAIChat
+            << QByteArray(
+                   R"({"messages":[{"role":"developer","content":"be brief"}],"model":"alias","tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"reasoning":{"type":"string"},"answer":{"type":"string"}}}}}]})")
+            << QByteArray(
+                   R"({"messages":[{"role":"developer","content":"P. be brief"}],"model":"real","tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"reasoning":{"type":"string"},"answer":{"type":"string"}}}}}]})");
+        QTest::newRow("responses")
+            << WireFormat::OpenAIResponses
+            << QByteArray(
+                   R"({"input":"hi","model":"alias","text":{"format":{"type":"json_schema","schema":{"properties":{"z":{},"a":{}}}}}})")
+            << QByteArray(
+                   R"({"input":"hi","model":"real","text":{"format":{"type":"json_schema","schema":{"properties":{"z":{},"a":{}}}}},"instructions":"P. "})");
     }
     void passthroughIsByteExact()
     {
@@ -304,8 +375,10 @@ private Q_SLOTS:
         const Error e { 429, QStringLiteral("slow"), {} };
         QCOMPARE(renderErrorBody(WireFormat::Anthropic, e),
                  QByteArray(R"({"type":"error","error":{"type":"rate_limit_error","message":"slow"}})"));
-        QCOMPARE(renderErrorBody(WireFormat::OpenAIChat, e),
-                 QByteArray(R"({"error":{"message":"slow","type":"rate_limit_error","param":null,"code":"rate_limit_exceeded"}})"));
+        QCOMPARE(
+            renderErrorBody(WireFormat::OpenAIChat, e),
+            QByteArray(
+                R"({"error":{"message":"slow","type":"rate_limit_error","param":null,"code":"rate_limit_exceeded"}})"));
         QCOMPARE(renderErrorBody(WireFormat::Gemini, e),
                  QByteArray(R"({"error":{"code":429,"message":"slow","status":"RESOURCE_EXHAUSTED"}})"));
         QVERIFY(renderStreamError(WireFormat::Anthropic, e).startsWith("event: error\ndata: {"));
@@ -313,7 +386,8 @@ private Q_SLOTS:
         QCOMPARE(upstreamErrorMessage(R"({"error":{"message":"m1"}})"), QStringLiteral("m1"));
         QCOMPARE(upstreamErrorMessage(R"({"detail":"m2"})"), QStringLiteral("m2"));
         QCOMPARE(upstreamErrorMessage("plain text"), QStringLiteral("plain text"));
-        QCOMPARE(upstreamErrorType(R"({"type":"error","error":{"type":"overloaded_error","message":"x"}})"), QByteArray("overloaded_error"));
+        QCOMPARE(upstreamErrorType(R"({"type":"error","error":{"type":"overloaded_error","message":"x"}})"),
+                 QByteArray("overloaded_error"));
     }
 
     void redaction()
@@ -322,8 +396,8 @@ private Q_SLOTS:
         const QString line = log::redact(QStringLiteral(
             "auth Bearer abcdefghijklmnop123 key fk-1234567890abcdef jwt eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.sig123 "
             "refresh_token=rt_0123456789abcdef and my-registered-secret-value, \"access_token\":\"tok_0123456789\""));
-        for (const char *secret : { "abcdefghijklmnop123", "fk-1234567890abcdef", "eyJhbGciOiJIUzI1", "rt_0123456789abcdef",
-                                    "my-registered-secret-value", "tok_0123456789" })
+        for (const char *secret : { "abcdefghijklmnop123", "fk-1234567890abcdef", "eyJhbGciOiJIUzI1",
+                                    "rt_0123456789abcdef", "my-registered-secret-value", "tok_0123456789" })
             QVERIFY2(!line.contains(QLatin1String(secret)), qPrintable(line));
         QVERIFY(line.contains(QStringLiteral("Bearer [redacted]")));
         // Help texts stay readable.

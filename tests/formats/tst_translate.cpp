@@ -25,7 +25,8 @@ Q_DECLARE_METATYPE(d2a::WireFormat)
 namespace {
 
 const QString kDir = QStringLiteral(D2A_TEST_DATA_DIR "/transcripts");
-const WireFormat kFormats[] = { WireFormat::Anthropic, WireFormat::OpenAIChat, WireFormat::OpenAIResponses, WireFormat::Gemini };
+const WireFormat kFormats[] = { WireFormat::Anthropic, WireFormat::OpenAIChat, WireFormat::OpenAIResponses,
+                                WireFormat::Gemini };
 
 QString tag(WireFormat f)
 {
@@ -72,7 +73,8 @@ void compareOrRecord(const QString &path, const QByteArray &actual)
         return;
     }
     const QByteArray expected = readFile(path);
-    QVERIFY2(!expected.isEmpty(), qPrintable(QStringLiteral("missing expected file %1 (run with D2A_RECORD=1)").arg(path)));
+    QVERIFY2(!expected.isEmpty(),
+             qPrintable(QStringLiteral("missing expected file %1 (run with D2A_RECORD=1)").arg(path)));
     QCOMPARE(actual, expected);
 }
 
@@ -104,10 +106,14 @@ private Q_SLOTS:
         for (WireFormat f : kFormats) {
             for (const char *scenario : { "text", "tools", "think", "answer" }) {
                 const QString s = QString::fromLatin1(scenario);
-                const QString sc = s == u"answer" ? QStringLiteral("tools") : s == u"text" ? QStringLiteral("plain") : s;
-                const QString answer = s == u"answer" ? QStringLiteral("call_1=sunny, 21C | call_2=rain, 14C") : QString();
+                const QString sc = s == u"answer" ? QStringLiteral("tools")
+                                   : s == u"text" ? QStringLiteral("plain")
+                                                  : s;
+                const QString answer =
+                    s == u"answer" ? QStringLiteral("call_1=sunny, 21C | call_2=rain, 14C") : QString();
                 QByteArray stream;
-                for (const QByteArray &e : FakeUpstream::scenarioEvents(upstreamTag(f).toLatin1(), QStringLiteral("m"), sc, answer))
+                for (const QByteArray &e :
+                     FakeUpstream::scenarioEvents(upstreamTag(f).toLatin1(), QStringLiteral("m"), sc, answer))
                     stream += e;
                 QDir().mkpath(kDir + QStringLiteral("/streams"));
                 QFile sf(kDir + QStringLiteral("/streams/%1.%2.sse").arg(s, tag(f)));
@@ -116,7 +122,8 @@ private Q_SLOTS:
                 QDir().mkpath(kDir + QStringLiteral("/answers"));
                 QFile af(kDir + QStringLiteral("/answers/%1.%2.json").arg(s, tag(f)));
                 QVERIFY(af.open(QIODevice::WriteOnly | QIODevice::Truncate));
-                af.write(pretty(FakeUpstream::scenarioBody(upstreamTag(f).toLatin1(), QStringLiteral("m"), sc, answer)));
+                af.write(
+                    pretty(FakeUpstream::scenarioBody(upstreamTag(f).toLatin1(), QStringLiteral("m"), sc, answer)));
             }
         }
     }
@@ -130,7 +137,8 @@ private Q_SLOTS:
             for (WireFormat from : kFormats)
                 for (WireFormat to : kFormats)
                     if (from != to)
-                        QTest::newRow(qPrintable(QStringLiteral("%1 %2->%3").arg(QLatin1String(scenario), tag(from), tag(to))))
+                        QTest::newRow(
+                            qPrintable(QStringLiteral("%1 %2->%3").arg(QLatin1String(scenario), tag(from), tag(to))))
                             << QString::fromLatin1(scenario) << from << to;
     }
 
@@ -139,18 +147,22 @@ private Q_SLOTS:
         QFETCH(QString, scenario);
         QFETCH(WireFormat, from);
         QFETCH(WireFormat, to);
-        auto body = json::Document::parse(readFile(kDir + QStringLiteral("/requests/%1.%2.json").arg(scenario, tag(from))));
+        auto body =
+            json::Document::parse(readFile(kDir + QStringLiteral("/requests/%1.%2.json").arg(scenario, tag(from))));
         QVERIFY(body.ok());
         auto parsed = readRequest(from, body.value().root(), QStringLiteral("m"));
         QVERIFY2(parsed.ok(), qPrintable(parsed.ok() ? QString() : parsed.error().message));
         auto written = writeRequest(to, parsed.value());
-        const QByteArray out = written.ok() ? written.value() : "{\"error\":" + json::quoted(written.error().message) + '}';
+        const QByteArray out =
+            written.ok() ? written.value() : "{\"error\":" + json::quoted(written.error().message) + '}';
         QVERIFY2(json::Document::parse(out).ok(), out.constData()); // valid, strict JSON (no duplicate keys)
-        compareOrRecord(kDir + QStringLiteral("/expected/requests/%1.%2-to-%3.json").arg(scenario, tag(from), tag(to)), normalize(pretty(out)));
+        compareOrRecord(kDir + QStringLiteral("/expected/requests/%1.%2-to-%3.json").arg(scenario, tag(from), tag(to)),
+                        normalize(pretty(out)));
         if (scenario == u"tools" && written.ok()) {
             // Whatever the pair: both calls, both results and the follow-up question made it across.
             const QByteArray text = out;
-            for (const char *needle : { "Paris", "London", "sunny, 21C", "rain, 14C", "Which is warmer?", "get_weather" })
+            for (const char *needle :
+                 { "Paris", "London", "sunny, 21C", "rain, 14C", "Which is warmer?", "get_weather" })
                 QVERIFY2(text.contains(needle), needle);
         }
     }
@@ -164,7 +176,8 @@ private Q_SLOTS:
             for (WireFormat up : kFormats)
                 for (WireFormat client : kFormats)
                     if (up != client)
-                        QTest::newRow(qPrintable(QStringLiteral("%1 %2->%3").arg(QLatin1String(scenario), tag(up), tag(client))))
+                        QTest::newRow(
+                            qPrintable(QStringLiteral("%1 %2->%3").arg(QLatin1String(scenario), tag(up), tag(client))))
                             << QString::fromLatin1(scenario) << up << client;
     }
 
@@ -192,7 +205,9 @@ private Q_SLOTS:
         QVERIFY(writer->finished());
         const QString grammar = checkStreamGrammar(client, out);
         QVERIFY2(grammar.isEmpty(), qPrintable(grammar + QStringLiteral("\n") + QString::fromUtf8(out)));
-        compareOrRecord(kDir + QStringLiteral("/expected/streams/%1.%2-to-%3.sse").arg(scenario, tag(upstream), tag(client)), normalize(out));
+        compareOrRecord(
+            kDir + QStringLiteral("/expected/streams/%1.%2-to-%3.sse").arg(scenario, tag(upstream), tag(client)),
+            normalize(out));
     }
 
     void answers_data() { streams_data(); }
@@ -202,12 +217,14 @@ private Q_SLOTS:
         QFETCH(QString, scenario);
         QFETCH(WireFormat, upstream);
         QFETCH(WireFormat, client);
-        auto parsed = readResponse(upstream, readFile(kDir + QStringLiteral("/answers/%1.%2.json").arg(scenario, tag(upstream))));
+        auto parsed =
+            readResponse(upstream, readFile(kDir + QStringLiteral("/answers/%1.%2.json").arg(scenario, tag(upstream))));
         QVERIFY2(parsed.ok(), qPrintable(parsed.ok() ? QString() : parsed.error().message));
         const QByteArray out = writeResponse(client, parsed.value());
         QVERIFY2(json::Document::parse(out).ok(), out.constData());
-        compareOrRecord(kDir + QStringLiteral("/expected/answers/%1.%2-to-%3.json").arg(scenario, tag(upstream), tag(client)),
-                        normalize(pretty(out)));
+        compareOrRecord(
+            kDir + QStringLiteral("/expected/answers/%1.%2-to-%3.json").arg(scenario, tag(upstream), tag(client)),
+            normalize(pretty(out)));
     }
 
     void upstreamErrorMidStream_data()
@@ -224,9 +241,14 @@ private Q_SLOTS:
     {
         QFETCH(WireFormat, upstream);
         QFETCH(WireFormat, client);
-        const QByteArray errorEvent = upstream == WireFormat::Anthropic ? QByteArray("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n")
-            : upstream == WireFormat::OpenAIResponses                    ? QByteArray("event: error\ndata: {\"type\":\"error\",\"code\":\"server_error\",\"message\":\"Overloaded\"}\n\n")
-                                                                         : QByteArray("data: {\"error\":{\"code\":503,\"message\":\"Overloaded\"}}\n\n");
+        const QByteArray errorEvent =
+            upstream == WireFormat::Anthropic ? QByteArray(
+                "event: error\ndata: "
+                "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n")
+            : upstream == WireFormat::OpenAIResponses
+                ? QByteArray(
+                    "event: error\ndata: {\"type\":\"error\",\"code\":\"server_error\",\"message\":\"Overloaded\"}\n\n")
+                : QByteArray("data: {\"error\":{\"code\":503,\"message\":\"Overloaded\"}}\n\n");
         const QByteArray input = readFile(kDir + QStringLiteral("/streams/text.%1.sse").arg(tag(upstream)));
         SseSplitter splitter;
         const QList<QByteArray> events = splitter.feed(input);
@@ -253,16 +275,36 @@ private Q_SLOTS:
         QTest::addColumn<WireFormat>("format");
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<QString>("field");
-        QTest::newRow("chat messages type") << WireFormat::OpenAIChat << QByteArray(R"({"messages":"hi"})") << "messages";
-        QTest::newRow("chat content number") << WireFormat::OpenAIChat << QByteArray(R"({"messages":[{"role":"user","content":5}]})") << "messages[0].content";
-        QTest::newRow("chat audio part") << WireFormat::OpenAIChat << QByteArray(R"({"messages":[{"role":"user","content":[{"type":"input_audio"}]}]})") << "messages[0].content[0].type";
-        QTest::newRow("anthropic messages missing") << WireFormat::Anthropic << QByteArray(R"({"model":"x"})") << "messages";
-        QTest::newRow("anthropic document") << WireFormat::Anthropic << QByteArray(R"({"messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64"}}]}]})") << "messages[0].content[0].type";
-        QTest::newRow("responses file") << WireFormat::OpenAIResponses << QByteArray(R"({"input":[{"role":"user","content":[{"type":"input_file","file_id":"f"}]}]})") << "input[0].content[0].type";
-        QTest::newRow("responses item reference") << WireFormat::OpenAIResponses << QByteArray(R"({"input":[{"type":"item_reference","id":"msg_1"}]})") << "input[0].type";
-        QTest::newRow("anthropic system number") << WireFormat::Anthropic << QByteArray(R"({"system":1,"messages":[]})") << "system";
-        QTest::newRow("responses input number") << WireFormat::OpenAIResponses << QByteArray(R"({"input":7})") << "input";
-        QTest::newRow("responses previous id") << WireFormat::OpenAIResponses << QByteArray(R"({"input":"x","previous_response_id":"resp_1"})") << "previous_response_id";
+        QTest::newRow("chat messages type")
+            << WireFormat::OpenAIChat << QByteArray(R"({"messages":"hi"})") << "messages";
+        QTest::newRow("chat content number")
+            << WireFormat::OpenAIChat << QByteArray(R"({"messages":[{"role":"user","content":5}]})")
+            << "messages[0].content";
+        QTest::newRow("chat audio part") << WireFormat::OpenAIChat
+                                         << QByteArray(
+                                                R"({"messages":[{"role":"user","content":[{"type":"input_audio"}]}]})")
+                                         << "messages[0].content[0].type";
+        QTest::newRow("anthropic messages missing")
+            << WireFormat::Anthropic << QByteArray(R"({"model":"x"})") << "messages";
+        QTest::newRow("anthropic document")
+            << WireFormat::Anthropic
+            << QByteArray(
+                   R"({"messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64"}}]}]})")
+            << "messages[0].content[0].type";
+        QTest::newRow("responses file")
+            << WireFormat::OpenAIResponses
+            << QByteArray(R"({"input":[{"role":"user","content":[{"type":"input_file","file_id":"f"}]}]})")
+            << "input[0].content[0].type";
+        QTest::newRow("responses item reference")
+            << WireFormat::OpenAIResponses << QByteArray(R"({"input":[{"type":"item_reference","id":"msg_1"}]})")
+            << "input[0].type";
+        QTest::newRow("anthropic system number")
+            << WireFormat::Anthropic << QByteArray(R"({"system":1,"messages":[]})") << "system";
+        QTest::newRow("responses input number")
+            << WireFormat::OpenAIResponses << QByteArray(R"({"input":7})") << "input";
+        QTest::newRow("responses previous id")
+            << WireFormat::OpenAIResponses << QByteArray(R"({"input":"x","previous_response_id":"resp_1"})")
+            << "previous_response_id";
         QTest::newRow("gemini contents missing") << WireFormat::Gemini << QByteArray(R"({})") << "contents";
     }
 
@@ -284,23 +326,49 @@ private Q_SLOTS:
         QTest::addColumn<WireFormat>("format");
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<QString>("dropped");
-        QTest::newRow("chat unknown role") << WireFormat::OpenAIChat << QByteArray(R"({"messages":[{"role":"wizard","content":"x"},{"role":"user","content":"y"}]})") << "messages[0] (role wizard)";
-        QTest::newRow("chat unknown part") << WireFormat::OpenAIChat << QByteArray(R"({"messages":[{"role":"user","content":[{"type":"sparkle"},{"type":"text","text":"y"}]}]})") << "messages[0].content[0] (sparkle)";
-        QTest::newRow("chat unknown tool type") << WireFormat::OpenAIChat << QByteArray(R"({"messages":[],"tools":[{"type":"web_search_preview"}]})") << "tools[0] (web_search_preview)";
-        QTest::newRow("chat unknown key, hints silent") << WireFormat::OpenAIChat << QByteArray(R"({"messages":[],"seed":4,"user":"u","metadata":{},"store":true})") << "seed";
-        QTest::newRow("anthropic server tool") << WireFormat::Anthropic << QByteArray(R"({"messages":[],"tools":[{"type":"web_search_20250305","name":"web_search"},{"name":"a","input_schema":{}}]})") << "tools[0] (web_search_20250305)";
-        QTest::newRow("anthropic server tool history") << WireFormat::Anthropic
-            << QByteArray(R"({"messages":[{"role":"user","content":"q"},{"role":"assistant","content":[{"type":"server_tool_use","id":"s","name":"web_search","input":{}},{"type":"web_search_tool_result","tool_use_id":"s","content":[]},{"type":"text","text":"a"}]}]})")
+        QTest::newRow("chat unknown role")
+            << WireFormat::OpenAIChat
+            << QByteArray(R"({"messages":[{"role":"wizard","content":"x"},{"role":"user","content":"y"}]})")
+            << "messages[0] (role wizard)";
+        QTest::newRow("chat unknown part")
+            << WireFormat::OpenAIChat
+            << QByteArray(R"({"messages":[{"role":"user","content":[{"type":"sparkle"},{"type":"text","text":"y"}]}]})")
+            << "messages[0].content[0] (sparkle)";
+        QTest::newRow("chat unknown tool type")
+            << WireFormat::OpenAIChat << QByteArray(R"({"messages":[],"tools":[{"type":"web_search_preview"}]})")
+            << "tools[0] (web_search_preview)";
+        QTest::newRow("chat unknown key, hints silent")
+            << WireFormat::OpenAIChat << QByteArray(R"({"messages":[],"seed":4,"user":"u","metadata":{},"store":true})")
+            << "seed";
+        QTest::newRow("anthropic server tool")
+            << WireFormat::Anthropic
+            << QByteArray(
+                   R"({"messages":[],"tools":[{"type":"web_search_20250305","name":"web_search"},{"name":"a","input_schema":{}}]})")
+            << "tools[0] (web_search_20250305)";
+        QTest::newRow("anthropic server tool history")
+            << WireFormat::Anthropic
+            << QByteArray(
+                   R"({"messages":[{"role":"user","content":"q"},{"role":"assistant","content":[{"type":"server_tool_use","id":"s","name":"web_search","input":{}},{"type":"web_search_tool_result","tool_use_id":"s","content":[]},{"type":"text","text":"a"}]}]})")
             << "messages[1].content[0] (server_tool_use), messages[1].content[1] (web_search_tool_result)";
-        QTest::newRow("anthropic adaptive thinking") << WireFormat::Anthropic << QByteArray(R"({"messages":[],"thinking":{"type":"adaptive","display":"omitted"},"context_management":{"edits":[]},"metadata":{"user_id":"x"}})") << "thinking.display, context_management";
-        QTest::newRow("responses hosted tools") << WireFormat::OpenAIResponses
-            << QByteArray(R"({"input":"x","tools":[{"type":"web_search","external_web_access":true},{"type":"tool_search","execution":"client"},{"type":"function","name":"f","parameters":{}}],"text":{"verbosity":"low"},"client_metadata":{},"prompt_cache_key":"k"})")
+        QTest::newRow("anthropic adaptive thinking")
+            << WireFormat::Anthropic
+            << QByteArray(
+                   R"({"messages":[],"thinking":{"type":"adaptive","display":"omitted"},"context_management":{"edits":[]},"metadata":{"user_id":"x"}})")
+            << "thinking.display, context_management";
+        QTest::newRow("responses hosted tools")
+            << WireFormat::OpenAIResponses
+            << QByteArray(
+                   R"({"input":"x","tools":[{"type":"web_search","external_web_access":true},{"type":"tool_search","execution":"client"},{"type":"function","name":"f","parameters":{}}],"text":{"verbosity":"low"},"client_metadata":{},"prompt_cache_key":"k"})")
             << "tools[0] (web_search), tools[1] (tool_search), text.verbosity";
-        QTest::newRow("responses hosted history") << WireFormat::OpenAIResponses
-            << QByteArray(R"({"input":[{"role":"user","content":"q"},{"type":"web_search_call","id":"ws","status":"completed"},{"type":"compaction","encrypted_content":"e"}]})")
+        QTest::newRow("responses hosted history")
+            << WireFormat::OpenAIResponses
+            << QByteArray(
+                   R"({"input":[{"role":"user","content":"q"},{"type":"web_search_call","id":"ws","status":"completed"},{"type":"compaction","encrypted_content":"e"}]})")
             << "input[1] (web_search_call), input[2] (compaction)";
-        QTest::newRow("gemini built-in tools") << WireFormat::Gemini
-            << QByteArray(R"({"contents":[{"role":"model","parts":[{"executableCode":{"code":"1"}},{"text":"t"}]}],"tools":[{"googleSearch":{}},{"functionDeclarations":[{"name":"f"}]}]})")
+        QTest::newRow("gemini built-in tools")
+            << WireFormat::Gemini
+            << QByteArray(
+                   R"({"contents":[{"role":"model","parts":[{"executableCode":{"code":"1"}},{"text":"t"}]}],"tools":[{"googleSearch":{}},{"functionDeclarations":[{"name":"f"}]}]})")
             << "contents[0].parts[0] (executableCode), tools[0].googleSearch";
     }
 
@@ -326,12 +394,18 @@ private Q_SLOTS:
     {
         QTest::addColumn<WireFormat>("from");
         QTest::addColumn<QByteArray>("body");
-        QTest::newRow("anthropic") << WireFormat::Anthropic
-                                   << QByteArray(R"({"system":"S","messages":[{"role":"user","content":"u1"},{"role":"assistant","content":"a1"},{"role":"system","content":[{"type":"text","text":"MID"}]},{"role":"user","content":"u2"}]})");
-        QTest::newRow("chat") << WireFormat::OpenAIChat
-                              << QByteArray(R"({"messages":[{"role":"system","content":"S"},{"role":"user","content":"u1"},{"role":"assistant","content":"a1"},{"role":"developer","content":"MID"},{"role":"user","content":"u2"}]})");
-        QTest::newRow("responses") << WireFormat::OpenAIResponses
-                                   << QByteArray(R"({"input":[{"role":"developer","content":"S"},{"role":"user","content":"u1"},{"role":"assistant","content":"a1"},{"role":"developer","content":"MID"},{"role":"user","content":"u2"}]})");
+        QTest::newRow("anthropic")
+            << WireFormat::Anthropic
+            << QByteArray(
+                   R"({"system":"S","messages":[{"role":"user","content":"u1"},{"role":"assistant","content":"a1"},{"role":"system","content":[{"type":"text","text":"MID"}]},{"role":"user","content":"u2"}]})");
+        QTest::newRow("chat")
+            << WireFormat::OpenAIChat
+            << QByteArray(
+                   R"({"messages":[{"role":"system","content":"S"},{"role":"user","content":"u1"},{"role":"assistant","content":"a1"},{"role":"developer","content":"MID"},{"role":"user","content":"u2"}]})");
+        QTest::newRow("responses")
+            << WireFormat::OpenAIResponses
+            << QByteArray(
+                   R"({"input":[{"role":"developer","content":"S"},{"role":"user","content":"u1"},{"role":"assistant","content":"a1"},{"role":"developer","content":"MID"},{"role":"user","content":"u2"}]})");
     }
 
     void midConversationSystemMessages()
@@ -402,7 +476,8 @@ private Q_SLOTS:
         QCOMPARE(patchParams["required"].at(0).toString(), QStringLiteral("input"));
         QVERIFY(patchParams["properties"]["input"]["description"].toString().contains(QStringLiteral("start: patch")));
         // History: the namespaced call under its flat name, the freeform call's input as {"input": ...}.
-        QCOMPARE(c["messages"].at(1)["tool_calls"].at(0)["function"]["name"].toString(), QStringLiteral("multi_agent_v1__wait_agent"));
+        QCOMPARE(c["messages"].at(1)["tool_calls"].at(0)["function"]["name"].toString(),
+                 QStringLiteral("multi_agent_v1__wait_agent"));
         QCOMPARE(c["messages"].at(3)["tool_calls"].at(0)["function"]["arguments"].toString(),
                  QStringLiteral("{\"input\":\"*** Begin Patch\\n*** End Patch\"}"));
 
@@ -481,13 +556,14 @@ private Q_SLOTS:
                 QFile meta(QString(path).replace(QStringLiteral(".json"), QStringLiteral(".meta.json")));
                 QVERIFY(meta.open(QIODevice::ReadOnly));
                 const QString route = QJsonDocument::fromJson(meta.readAll()).object().value(u"path"_s).toString();
-                const WireFormat from = route.startsWith(u"/v1/messages") ? WireFormat::Anthropic
-                    : route.startsWith(u"/v1/responses")                   ? WireFormat::OpenAIResponses
-                    : route.startsWith(u"/v1beta/")                        ? WireFormat::Gemini
-                                                                           : WireFormat::OpenAIChat;
+                const WireFormat from = route.startsWith(u"/v1/messages")    ? WireFormat::Anthropic
+                                        : route.startsWith(u"/v1/responses") ? WireFormat::OpenAIResponses
+                                        : route.startsWith(u"/v1beta/")      ? WireFormat::Gemini
+                                                                             : WireFormat::OpenAIChat;
                 for (WireFormat to : kFormats)
                     if (to != from)
-                        QTest::newRow(qPrintable(QStringLiteral("%1/%2 -> %3").arg(agent, name, tag(to)))) << path << from << to;
+                        QTest::newRow(qPrintable(QStringLiteral("%1/%2 -> %3").arg(agent, name, tag(to))))
+                            << path << from << to;
             }
         }
     }
@@ -504,8 +580,8 @@ private Q_SLOTS:
         auto r = readRequest(from, doc.value().root(), QStringLiteral("agent-model"));
         QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
         for (const QString &d : r.value().dropped) // only hosted tools, history/hints of them, and verbosity
-            QVERIFY2(d.contains(QStringLiteral("web_search")) || d.contains(QStringLiteral("tool_search")) || d == u"context_management"
-                         || d == u"thinking.display" || d == u"text.verbosity",
+            QVERIFY2(d.contains(QStringLiteral("web_search")) || d.contains(QStringLiteral("tool_search"))
+                         || d == u"context_management" || d == u"thinking.display" || d == u"text.verbosity",
                      qPrintable(d));
         auto written = writeRequest(to, r.value());
         QVERIFY2(written.ok(), qPrintable(written.ok() ? QString() : written.error().message));
@@ -519,7 +595,8 @@ private Q_SLOTS:
         for (const ir::Message &m : r.value().messages)
             for (const ir::Part &p : m.parts)
                 if (p.kind == ir::Part::Kind::ToolResult && !p.result.isEmpty() && !p.result.first().text.isEmpty())
-                    QVERIFY2(text.contains(json::quoted(p.result.first().text.left(20)).chopped(1).mid(1)), qPrintable(p.result.first().text.left(40)));
+                    QVERIFY2(text.contains(json::quoted(p.result.first().text.left(20)).chopped(1).mid(1)),
+                             qPrintable(p.result.first().text.left(40)));
     }
 
     void countEstimateNeverUndercounts()

@@ -22,7 +22,10 @@ class TestClientSetup final : public QObject
     int m_case = 0;
     QString home() const { return m_dir.path() + QStringLiteral("/home%1").arg(m_case); }
     ClientSetup setup() const { return ClientSetup(home(), home() + QStringLiteral("/state")); }
-    static ClientSettings settings() { return { QStringLiteral("http://127.0.0.1:3000"), QStringLiteral("d2a-key-123"), QString() }; }
+    static ClientSettings settings()
+    {
+        return { QStringLiteral("http://127.0.0.1:3000"), QStringLiteral("d2a-key-123"), QString() };
+    }
 
     void write(const QString &path, const QByteArray &bytes)
     {
@@ -54,12 +57,16 @@ private Q_SLOTS:
             QVERIFY(plan.value().diff.contains(QStringLiteral("+")));
             QVERIFY(s.apply(plan.value()).ok());
         }
-        const QJsonObject claude = QJsonDocument::fromJson(read(ClientSetup::configPath(QStringLiteral("claude-code"), home()))).object();
-        QCOMPARE(claude.value(u"env"_s).toObject().value(u"ANTHROPIC_BASE_URL"_s).toString(), QStringLiteral("http://127.0.0.1:3000"));
-        QCOMPARE(claude.value(u"env"_s).toObject().value(u"ANTHROPIC_AUTH_TOKEN"_s).toString(), QStringLiteral("d2a-key-123"));
+        const QJsonObject claude =
+            QJsonDocument::fromJson(read(ClientSetup::configPath(QStringLiteral("claude-code"), home()))).object();
+        QCOMPARE(claude.value(u"env"_s).toObject().value(u"ANTHROPIC_BASE_URL"_s).toString(),
+                 QStringLiteral("http://127.0.0.1:3000"));
+        QCOMPARE(claude.value(u"env"_s).toObject().value(u"ANTHROPIC_AUTH_TOKEN"_s).toString(),
+                 QStringLiteral("d2a-key-123"));
         const QByteArray codex = read(ClientSetup::configPath(QStringLiteral("codex"), home()));
         QVERIFY(codex.startsWith("model_provider = \"droid2api\"\n"));
-        QVERIFY(codex.contains("[model_providers.droid2api]\nname = \"droid2api\"\nbase_url = \"http://127.0.0.1:3000/v1\"\nwire_api = \"responses\"\n"));
+        QVERIFY(codex.contains("[model_providers.droid2api]\nname = \"droid2api\"\nbase_url = "
+                               "\"http://127.0.0.1:3000/v1\"\nwire_api = \"responses\"\n"));
         QVERIFY(codex.contains("http_headers = { \"Authorization\" = \"Bearer d2a-key-123\" }"));
         QVERIFY(textedit::tomlValidate(QString::fromUtf8(codex)).ok());
         // Disconnect removes the files droid2api created.
@@ -76,26 +83,35 @@ private Q_SLOTS:
     void existingFilesKeepEveryOtherByte()
     {
         const QString claudePath = ClientSetup::configPath(QStringLiteral("claude-code"), home());
-        const QByteArray claudeBefore = "{\n    \"model\": \"opus\",\n    \"permissions\": {\"allow\": [\"Bash(ls:*)\"]},\n    \"env\": {\n        \"FOO\": \"bar\"\n    }\n}\n";
+        const QByteArray claudeBefore = "{\n    \"model\": \"opus\",\n    \"permissions\": {\"allow\": "
+                                        "[\"Bash(ls:*)\"]},\n    \"env\": {\n        \"FOO\": \"bar\"\n    }\n}\n";
         write(claudePath, claudeBefore);
         const QString codexPath = ClientSetup::configPath(QStringLiteral("codex"), home());
-        const QByteArray codexBefore = "# my codex settings\nmodel = \"o4-mini\"  # keep\napproval_policy = \"on-request\"\n\n[mcp_servers.docs]\ncommand = \"npx\"\nargs = [\n  \"-y\",\n  \"docs-mcp\",\n]\n";
+        const QByteArray codexBefore =
+            "# my codex settings\nmodel = \"o4-mini\"  # keep\napproval_policy = "
+            "\"on-request\"\n\n[mcp_servers.docs]\ncommand = \"npx\"\nargs = [\n  \"-y\",\n  \"docs-mcp\",\n]\n";
         write(codexPath, codexBefore);
         ClientSetup s = setup();
         auto claude = s.planConnect(QStringLiteral("claude-code"), settings());
         QVERIFY(claude.ok());
-        QCOMPARE(claude.value().after,
-                 QStringLiteral("{\n    \"model\": \"opus\",\n    \"permissions\": {\"allow\": [\"Bash(ls:*)\"]},\n    \"env\": {\n        \"FOO\": \"bar\",\n"
-                                "        \"ANTHROPIC_BASE_URL\": \"http://127.0.0.1:3000\",\n        \"ANTHROPIC_AUTH_TOKEN\": \"d2a-key-123\"\n    }\n}\n"));
-        QVERIFY(!claude.value().diff.contains(QStringLiteral("\n-    \"model\""))); // untouched lines are not in the change
+        QCOMPARE(claude.value().after, QStringLiteral("{\n    \"model\": \"opus\",\n    \"permissions\": {\"allow\": "
+                                                      "[\"Bash(ls:*)\"]},\n    \"env\": {\n        \"FOO\": \"bar\",\n"
+                                                      "        \"ANTHROPIC_BASE_URL\": \"http://127.0.0.1:3000\",\n    "
+                                                      "    \"ANTHROPIC_AUTH_TOKEN\": \"d2a-key-123\"\n    }\n}\n"));
+        QVERIFY(
+            !claude.value().diff.contains(QStringLiteral("\n-    \"model\""))); // untouched lines are not in the change
         QVERIFY(s.apply(claude.value()).ok());
         auto codex = s.planConnect(QStringLiteral("codex"), settings());
         QVERIFY(codex.ok());
-        QVERIFY(codex.value().after.startsWith(QStringLiteral("# my codex settings\nmodel = \"o4-mini\"  # keep\napproval_policy = \"on-request\"\nmodel_provider = \"droid2api\"\n")));
-        QVERIFY(codex.value().after.contains(QString::fromUtf8(codexBefore.mid(codexBefore.indexOf("[mcp_servers.docs]")))));
+        QVERIFY(codex.value().after.startsWith(
+            QStringLiteral("# my codex settings\nmodel = \"o4-mini\"  # keep\napproval_policy = "
+                           "\"on-request\"\nmodel_provider = \"droid2api\"\n")));
+        QVERIFY(codex.value().after.contains(
+            QString::fromUtf8(codexBefore.mid(codexBefore.indexOf("[mcp_servers.docs]")))));
         QVERIFY(s.apply(codex.value()).ok());
         // Backups hold the old bytes, and disconnect restores them exactly.
-        const QStringList backups = QDir(QFileInfo(claudePath).absolutePath()).entryList({ QStringLiteral("settings.json.droid2api-backup-*") });
+        const QStringList backups = QDir(QFileInfo(claudePath).absolutePath())
+                                        .entryList({ QStringLiteral("settings.json.droid2api-backup-*") });
         QCOMPARE(backups.size(), 1);
         QCOMPARE(read(QFileInfo(claudePath).absolutePath() + u'/' + backups.first()), claudeBefore);
         for (const QString &client : { QStringLiteral("claude-code"), QStringLiteral("codex") }) {
@@ -114,9 +130,11 @@ private Q_SLOTS:
         QTest::addColumn<QString>("problem");
         QTest::newRow("json syntax") << "claude-code" << QByteArray("{ \"env\": { \"A\": 1, } ") << "not valid JSON";
         QTest::newRow("json array") << "claude-code" << QByteArray("[1,2]") << "not an object";
-        QTest::newRow("json env not object") << "claude-code" << QByteArray("{\"env\": \"x\"}") << "'env' is not an object";
+        QTest::newRow("json env not object")
+            << "claude-code" << QByteArray("{\"env\": \"x\"}") << "'env' is not an object";
         QTest::newRow("toml header") << "codex" << QByteArray("[broken\nx = 1\n") << "not valid TOML at line 1";
-        QTest::newRow("toml garbage") << "codex" << QByteArray("model = \"a\"\nthis is not toml\n") << "not valid TOML at line 2";
+        QTest::newRow("toml garbage") << "codex" << QByteArray("model = \"a\"\nthis is not toml\n")
+                                      << "not valid TOML at line 2";
         QTest::newRow("toml string") << "codex" << QByteArray("model = \"unterminated\n") << "unterminated string";
     }
 
@@ -129,7 +147,8 @@ private Q_SLOTS:
         write(path, content);
         auto plan = setup().planConnect(client, settings());
         QVERIFY(!plan.ok());
-        QVERIFY2(plan.error().message.contains(path) && plan.error().message.contains(problem), qPrintable(plan.error().message));
+        QVERIFY2(plan.error().message.contains(path) && plan.error().message.contains(problem),
+                 qPrintable(plan.error().message));
         QCOMPARE(read(path), content);
         QCOMPARE(QDir(QFileInfo(path).absolutePath()).entryList(QDir::Files).size(), 1); // no backup, no temp file
     }
@@ -137,7 +156,8 @@ private Q_SLOTS:
     void disconnectAfterUserEditRemovesOnlyOurKeys()
     {
         const QString claudePath = ClientSetup::configPath(QStringLiteral("claude-code"), home());
-        write(claudePath, "{\n  \"env\": {\n    \"ANTHROPIC_BASE_URL\": \"https://old.example\",\n    \"KEEP\": \"1\"\n  }\n}\n");
+        write(claudePath,
+              "{\n  \"env\": {\n    \"ANTHROPIC_BASE_URL\": \"https://old.example\",\n    \"KEEP\": \"1\"\n  }\n}\n");
         const QString codexPath = ClientSetup::configPath(QStringLiteral("codex"), home());
         write(codexPath, "model_provider = \"openai\"\n");
         ClientSetup s = setup();
@@ -155,7 +175,8 @@ private Q_SLOTS:
             QVERIFY(s.applyDisconnect(plan.value()).ok());
         }
         const QJsonObject env = QJsonDocument::fromJson(read(claudePath)).object().value(u"env"_s).toObject();
-        QCOMPARE(env.value(u"ANTHROPIC_BASE_URL"_s).toString(), QStringLiteral("https://old.example")); // what it replaced
+        QCOMPARE(env.value(u"ANTHROPIC_BASE_URL"_s).toString(),
+                 QStringLiteral("https://old.example")); // what it replaced
         QVERIFY(!env.contains(u"ANTHROPIC_AUTH_TOKEN"_s));
         QCOMPARE(env.value(u"KEEP"_s).toString(), QStringLiteral("2"));
         QCOMPARE(env.value(u"NEW"_s).toString(), QStringLiteral("mine"));
@@ -185,7 +206,8 @@ private Q_SLOTS:
 
     void instructionsForOtherClients()
     {
-        for (const QString &client : { QStringLiteral("cursor"), QStringLiteral("continue"), QStringLiteral("openai-sdk") }) {
+        for (const QString &client :
+             { QStringLiteral("cursor"), QStringLiteral("continue"), QStringLiteral("openai-sdk") }) {
             const QString text = ClientSetup::instructions(client, settings());
             QVERIFY(text.contains(QStringLiteral("http://127.0.0.1:3000/v1")));
             QVERIFY(text.contains(QStringLiteral("d2a-key-123")));

@@ -20,10 +20,26 @@ private Q_SLOTS:
     void valid_data()
     {
         QTest::addColumn<QByteArray>("text");
-        const char *cases[] = { "{}", "[]", "0", "-0", "1.5e-7", "-12.25E+3", "\"\"", "\"a\\u00e9\\n\"", "true", "false", "null",
-                                " { \"a\" : [ 1 , { } , [ ] , \"x\" ] } ", "{\"\\u0061\":1,\"b\":2}", "[\"\\ud83d\\ude00\"]",
-                                "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"", "123456789012345678901234567890", "[1.0,2.50,1e400]",
-                                "\"\\/\\b\\f\\r\\t\\\"\\\\\"", "{\"a\":{\"a\":{\"a\":1}}}", "[\"\\ud800\"]" };
+        const char *cases[] = { "{}",
+                                "[]",
+                                "0",
+                                "-0",
+                                "1.5e-7",
+                                "-12.25E+3",
+                                "\"\"",
+                                "\"a\\u00e9\\n\"",
+                                "true",
+                                "false",
+                                "null",
+                                " { \"a\" : [ 1 , { } , [ ] , \"x\" ] } ",
+                                "{\"\\u0061\":1,\"b\":2}",
+                                "[\"\\ud83d\\ude00\"]",
+                                "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"",
+                                "123456789012345678901234567890",
+                                "[1.0,2.50,1e400]",
+                                "\"\\/\\b\\f\\r\\t\\\"\\\\\"",
+                                "{\"a\":{\"a\":{\"a\":1}}}",
+                                "[\"\\ud800\"]" };
         for (const char *c : cases)
             QTest::newRow(c) << QByteArray(c);
     }
@@ -35,7 +51,8 @@ private Q_SLOTS:
         // The root's span is the whole value without surrounding whitespace.
         QCOMPARE(doc.value().root().raw().toByteArray(), text.trimmed());
         // Agrees with Qt's parser where Qt is exact (no big numbers, no lone surrogates).
-        if (!text.contains("1234567890123") && !text.contains("1e400") && !text.contains("ud800") && text.trimmed().startsWith('{')) {
+        if (!text.contains("1234567890123") && !text.contains("1e400") && !text.contains("ud800")
+            && text.trimmed().startsWith('{')) {
             QJsonParseError pe;
             QJsonDocument::fromJson(text, &pe);
             QCOMPARE(pe.error, QJsonParseError::NoError);
@@ -66,11 +83,15 @@ private Q_SLOTS:
         QTest::newRow("unclosed") << QByteArray("{\"a\":[1,2") << QStringLiteral("unexpected end");
         QTest::newRow("two values") << QByteArray("{} {}") << QStringLiteral("after the JSON value");
         QTest::newRow("missing colon") << QByteArray("{\"a\" 1}") << QStringLiteral("expected ':'");
-        QTest::newRow("duplicate") << QByteArray("{\"model\":\"a\",\"x\":1,\"model\":\"b\"}") << QStringLiteral("duplicate key 'model'");
-        QTest::newRow("duplicate escaped") << QByteArray("{\"a\":1,\"\\u0061\":2}") << QStringLiteral("duplicate key 'a'");
-        QTest::newRow("duplicate nested path") << QByteArray("{\"messages\":[{\"role\":\"user\"},{\"role\":\"x\",\"role\":\"y\"}]}")
-                                               << QStringLiteral("(messages[1])");
-        QTest::newRow("error path") << QByteArray("{\"tools\":[{\"name\":\"a\"},{\"name\":tru}]}") << QStringLiteral("(tools[1].name)");
+        QTest::newRow("duplicate") << QByteArray("{\"model\":\"a\",\"x\":1,\"model\":\"b\"}")
+                                   << QStringLiteral("duplicate key 'model'");
+        QTest::newRow("duplicate escaped")
+            << QByteArray("{\"a\":1,\"\\u0061\":2}") << QStringLiteral("duplicate key 'a'");
+        QTest::newRow("duplicate nested path")
+            << QByteArray("{\"messages\":[{\"role\":\"user\"},{\"role\":\"x\",\"role\":\"y\"}]}")
+            << QStringLiteral("(messages[1])");
+        QTest::newRow("error path") << QByteArray("{\"tools\":[{\"name\":\"a\"},{\"name\":tru}]}")
+                                    << QStringLiteral("(tools[1].name)");
         QByteArray deep(600, '[');
         deep += QByteArray(600, ']');
         QTest::newRow("too deep") << deep << QStringLiteral("nested deeper than 512");
@@ -102,8 +123,9 @@ private Q_SLOTS:
                         return QStringLiteral("refused: ") + doc.error().message;
                     const QString got = doc.value().root().at(0).toString();
                     return got == expected ? QString()
-                                           : QStringLiteral("read as '%1', not '%2'").arg(QString::fromLatin1(got.toUtf8().toPercentEncoding()),
-                                                                                      QString::fromLatin1(expected.toUtf8().toPercentEncoding()));
+                                           : QStringLiteral("read as '%1', not '%2'")
+                                                 .arg(QString::fromLatin1(got.toUtf8().toPercentEncoding()),
+                                                      QString::fromLatin1(expected.toUtf8().toPercentEncoding()));
                 };
                 auto bad = [&](const QByteArray &insert, const QString &message) -> QString {
                     auto doc = Document::parse(body(insert));
@@ -156,7 +178,9 @@ private Q_SLOTS:
             for (int i = 0; i < len; ++i) {
                 unsigned char c = 'a' + rng() % 26;
                 if (int(rng() % density) == 0) {
-                    static const unsigned char specials[] = { '"', '\\', 0, 0x1f, '\n', 0x80, 0xc3, 0xff, 0x7f, ' ', '~' };
+                    static const unsigned char specials[] = {
+                        '"', '\\', 0, 0x1f, '\n', 0x80, 0xc3, 0xff, 0x7f, ' ', '~'
+                    };
                     c = specials[rng() % sizeof specials];
                 }
                 text.push_back(char(c));
@@ -242,17 +266,23 @@ private Q_SLOTS:
             .null()
             .endArray()
             .endObject();
-        QCOMPARE(out, QByteArray("{\"type\":\"content_block_start\",\"index\":0,\"text\":\"quote \\\" backslash \\\\ nl \\n tab \\t bell "
-                                 "\\u0007 \xc3\xa9 \xf0\x9f\x98\x80\",\"lone\":\"\\ud800\",\"n\":0.1,\"i\":3,\"list\":[1,{\"z\":1,\"a\":2},null]}"));
+        QCOMPARE(out,
+                 QByteArray(
+                     "{\"type\":\"content_block_start\",\"index\":0,\"text\":\"quote \\\" backslash \\\\ nl \\n tab "
+                     "\\t bell "
+                     "\\u0007 \xc3\xa9 "
+                     "\xf0\x9f\x98\x80\",\"lone\":\"\\ud800\",\"n\":0.1,\"i\":3,\"list\":[1,{\"z\":1,\"a\":2},null]}"));
         auto back = Document::parse(out);
         QVERIFY(back.ok());
-        QCOMPARE(back.value().root()["text"].toString(), QStringLiteral("quote \" backslash \\ nl \n tab \t bell \x07 é 😀"));
+        QCOMPARE(back.value().root()["text"].toString(),
+                 QStringLiteral("quote \" backslash \\ nl \n tab \t bell \x07 é 😀"));
         QCOMPARE(back.value().root()["lone"].toString(), QString(QChar(0xD800)));
     }
 
     void patcherSplicesOnlyWhatChanges()
     {
-        const QByteArray text = "{ \"z\":1,  \"model\" : \"a\",\"keep\":{\"b\":1.0,\"a\":[3,2,1]}, \"drop\":true ,\"last\":9 }";
+        const QByteArray text =
+            "{ \"z\":1,  \"model\" : \"a\",\"keep\":{\"b\":1.0,\"a\":[3,2,1]}, \"drop\":true ,\"last\":9 }";
         auto parsed = Document::parse(text);
         QVERIFY(parsed.ok());
         const Value root = parsed.value().root();
@@ -261,7 +291,8 @@ private Q_SLOTS:
         p.removeMember(root, QLatin1StringView("drop"));
         p.setMember(root, QLatin1StringView("added"), "{\"x\":1}");
         p.insertElement(root["keep"]["a"], 0, "4");
-        QCOMPARE(p.apply(), QByteArray("{ \"z\":1,  \"model\" : \"b\",\"keep\":{\"b\":1.0,\"a\":[4,3,2,1]}, \"last\":9,\"added\":{\"x\":1} }"));
+        QCOMPARE(p.apply(), QByteArray("{ \"z\":1,  \"model\" : \"b\",\"keep\":{\"b\":1.0,\"a\":[4,3,2,1]}, "
+                                       "\"last\":9,\"added\":{\"x\":1} }"));
 
         Patcher first(parsed.value());
         first.removeMember(root, QLatin1StringView("z"));
@@ -300,8 +331,9 @@ private Q_SLOTS:
 
     void editsByPathKeepTheFile()
     {
-        const QByteArray file = "{\n    \"port\": 3000,\n    \"models\": [\n        { \"id\": \"a\", \"reasoning\": \"auto\" }\n    ],\n"
-                                "    \"unknown\": {\"keep\": [1,2]}\n}\n";
+        const QByteArray file =
+            "{\n    \"port\": 3000,\n    \"models\": [\n        { \"id\": \"a\", \"reasoning\": \"auto\" }\n    ],\n"
+            "    \"unknown\": {\"keep\": [1,2]}\n}\n";
         // Replace a nested value.
         auto r = set(file, { "models", 0, "reasoning" }, "\"high\"");
         QVERIFY(r.ok());
@@ -309,14 +341,17 @@ private Q_SLOTS:
         // Add a member, indented like its siblings.
         r = set(file, { "host" }, "\"0.0.0.0\"");
         QVERIFY(r.ok());
-        QCOMPARE(r.value(), QByteArray("{\n    \"port\": 3000,\n    \"models\": [\n        { \"id\": \"a\", \"reasoning\": \"auto\" }\n    ],\n"
+        QCOMPARE(r.value(), QByteArray("{\n    \"port\": 3000,\n    \"models\": [\n        { \"id\": \"a\", "
+                                       "\"reasoning\": \"auto\" }\n    ],\n"
                                        "    \"unknown\": {\"keep\": [1,2]},\n    \"host\": \"0.0.0.0\"\n}\n"));
         // Append an element, pretty-printed at its depth.
         r = set(file, { "models", 1 }, "{\"id\":\"b\",\"backend\":\"x\"}");
         QVERIFY(r.ok());
-        QCOMPARE(r.value(), QByteArray("{\n    \"port\": 3000,\n    \"models\": [\n        { \"id\": \"a\", \"reasoning\": \"auto\" },\n"
-                                       "        {\n            \"id\": \"b\",\n            \"backend\": \"x\"\n        }\n    ],\n"
-                                       "    \"unknown\": {\"keep\": [1,2]}\n}\n"));
+        QCOMPARE(r.value(),
+                 QByteArray(
+                     "{\n    \"port\": 3000,\n    \"models\": [\n        { \"id\": \"a\", \"reasoning\": \"auto\" },\n"
+                     "        {\n            \"id\": \"b\",\n            \"backend\": \"x\"\n        }\n    ],\n"
+                     "    \"unknown\": {\"keep\": [1,2]}\n}\n"));
         // Create objects on the way.
         r = set(file, { "timeouts", "connect_ms" }, "5");
         QVERIFY(r.ok());
@@ -324,8 +359,9 @@ private Q_SLOTS:
         // Remove.
         r = remove(file, { "port" });
         QVERIFY(r.ok());
-        QCOMPARE(r.value(), QByteArray("{\n    \"models\": [\n        { \"id\": \"a\", \"reasoning\": \"auto\" }\n    ],\n"
-                                       "    \"unknown\": {\"keep\": [1,2]}\n}\n"));
+        QCOMPARE(r.value(),
+                 QByteArray("{\n    \"models\": [\n        { \"id\": \"a\", \"reasoning\": \"auto\" }\n    ],\n"
+                            "    \"unknown\": {\"keep\": [1,2]}\n}\n"));
         r = remove(file, { "unknown", "keep", 1 });
         QVERIFY(r.ok());
         QVERIFY(r.value().contains("{\"keep\": [1]}"));

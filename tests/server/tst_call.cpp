@@ -22,10 +22,14 @@ using Script = std::function<void(ScriptedAttempt *)>;
 class ScriptedAttempt final : public Attempt
 {
 public:
-    ScriptedAttempt(Exchange *exchange, Script script) : Attempt(exchange), m_exchange(exchange), m_script(std::move(script)) { }
+    ScriptedAttempt(Exchange *exchange, Script script)
+        : Attempt(exchange), m_exchange(exchange), m_script(std::move(script))
+    {
+    }
     void start() override
     {
-        QMetaObject::invokeMethod(this, [this] { m_script(this); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this] { m_script(this); }, Qt::QueuedConnection);
     }
     /// An upstream answer: 200 for the client.
     void answer()
@@ -162,7 +166,9 @@ class TestCall : public QObject
 
     QByteArray body(const QString &model) const
     {
-        return QStringLiteral(R"({"model":"%1","max_tokens":64,"messages":[{"role":"user","content":"hi"}]})").arg(model).toUtf8();
+        return QStringLiteral(R"({"model":"%1","max_tokens":64,"messages":[{"role":"user","content":"hi"}]})")
+            .arg(model)
+            .toUtf8();
     }
 
 private Q_SLOTS:
@@ -200,7 +206,7 @@ private Q_SLOTS:
         const Run r = run(body(m_first));
         QCOMPARE(r.record.status, 200);
         QCOMPARE(r.states, (QList<Call::State> { Call::State::Resolve, Call::State::Credentials, Call::State::Admission,
-                                                  Call::State::Forward, Call::State::Done }));
+                                                 Call::State::Forward, Call::State::Done }));
         QCOMPARE(m_env->sent.size(), 1);
         QCOMPARE(modelOf(m_env->sent.first()), m_first.toUtf8());
         QCOMPARE(headerValue(m_env->sent.first().headers, "authorization"), QByteArrayLiteral("Bearer server-token"));
@@ -214,25 +220,26 @@ private Q_SLOTS:
         const Run r = run(body(m_first));
         QCOMPARE(r.record.status, 200);
         QCOMPARE(r.states, (QList<Call::State> { Call::State::Resolve, Call::State::Credentials, Call::State::Admission,
-                                                  Call::State::Forward, Call::State::Retry, Call::State::Forward,
-                                                  Call::State::Done }));
+                                                 Call::State::Forward, Call::State::Retry, Call::State::Forward,
+                                                 Call::State::Done }));
         QCOMPARE(r.attempts, 2);
         QCOMPARE(m_env->sent.size(), 2);
-        QCOMPARE(m_env->breaker().state(CircuitBreaker::key(QStringLiteral("factory"), m_first)), CircuitBreaker::State::Closed);
+        QCOMPARE(m_env->breaker().state(CircuitBreaker::key(QStringLiteral("factory"), m_first)),
+                 CircuitBreaker::State::Closed);
         QCOMPARE(m_env->released, 1); // the slot goes back when the exchange ends
     }
 
     void fallsBackWhenRetriesAreSpent()
     {
         // Two 503s on the first model (one retry), the unknown id of the chain skipped, the Chat model answers.
-        m_env->scripts = { [](ScriptedAttempt *a) { a->fail(503, true); }, [](ScriptedAttempt *a) { a->fail(503, true); },
-                           [](ScriptedAttempt *a) { a->answer(); } };
+        m_env->scripts = { [](ScriptedAttempt *a) { a->fail(503, true); },
+                           [](ScriptedAttempt *a) { a->fail(503, true); }, [](ScriptedAttempt *a) { a->answer(); } };
         const Run r = run(body(m_first));
         QCOMPARE(r.record.status, 200);
         QCOMPARE(r.states, (QList<Call::State> { Call::State::Resolve, Call::State::Credentials, Call::State::Admission,
-                                                  Call::State::Forward, Call::State::Retry, Call::State::Forward,
-                                                  Call::State::Fallback, Call::State::Resolve, Call::State::Credentials,
-                                                  Call::State::Admission, Call::State::Forward, Call::State::Done }));
+                                                 Call::State::Forward, Call::State::Retry, Call::State::Forward,
+                                                 Call::State::Fallback, Call::State::Resolve, Call::State::Credentials,
+                                                 Call::State::Admission, Call::State::Forward, Call::State::Done }));
         QCOMPARE(m_env->sent.size(), 3);
         QCOMPARE(modelOf(m_env->sent.at(0)), m_first.toUtf8());
         QCOMPARE(modelOf(m_env->sent.at(1)), m_first.toUtf8());
@@ -241,7 +248,8 @@ private Q_SLOTS:
         QCOMPARE(m_env->specs.at(2).upstreamFormat, WireFormat::OpenAIChat);
         QCOMPARE(r.record.model, m_second);
         QCOMPARE(m_env->admitted, 2);
-        QCOMPARE(m_env->released, 2); // the first backend's slot was given back at the fallback, the second's at the end
+        QCOMPARE(m_env->released,
+                 2); // the first backend's slot was given back at the fallback, the second's at the end
     }
 
     void lastFailureGoesToTheClient()
@@ -252,7 +260,8 @@ private Q_SLOTS:
                 m.fallback.clear();
             return c;
         }());
-        m_env->scripts = { [](ScriptedAttempt *a) { a->fail(503, true); }, [](ScriptedAttempt *a) { a->fail(503, true); } };
+        m_env->scripts = { [](ScriptedAttempt *a) { a->fail(503, true); },
+                           [](ScriptedAttempt *a) { a->fail(503, true); } };
         const Run r = run(body(m_first));
         QCOMPARE(r.record.status, 503);
         QVERIFY(r.record.error.contains(u"scripted failure 503"));
@@ -276,7 +285,8 @@ private Q_SLOTS:
 
     void unauthorizedGetsOneFreshCredential()
     {
-        m_env->scripts = { [](ScriptedAttempt *a) { a->fail(401, false, true); }, [](ScriptedAttempt *a) { a->answer(); } };
+        m_env->scripts = { [](ScriptedAttempt *a) { a->fail(401, false, true); },
+                           [](ScriptedAttempt *a) { a->answer(); } };
         const Run r = run(body(m_first));
         QCOMPARE(r.record.status, 200);
         QVERIFY(r.states.contains(Call::State::Recover));
@@ -292,7 +302,8 @@ private Q_SLOTS:
                 m.fallback.clear();
             return c;
         }());
-        m_env->scripts = { [](ScriptedAttempt *a) { a->fail(401, false, true); }, [](ScriptedAttempt *a) { a->fail(401, false, true); } };
+        m_env->scripts = { [](ScriptedAttempt *a) { a->fail(401, false, true); },
+                           [](ScriptedAttempt *a) { a->fail(401, false, true); } };
         const Run r = run(body(m_first));
         QCOMPARE(r.record.status, 401);
         QCOMPARE(m_env->rejectedBearers.size(), 1); // once per route, never a loop
@@ -340,13 +351,14 @@ private Q_SLOTS:
         QCOMPARE(t.formatFor(QStringLiteral("/elsewhere")), WireFormat::OpenAIChat);
         QCOMPARE(t.allowedMethods(QStringLiteral("/v1/chat/completions")), QByteArrayLiteral("POST, OPTIONS"));
         QCOMPARE(t.allowedMethods(QStringLiteral("/v1/models")), QByteArrayLiteral("GET, HEAD, OPTIONS"));
-        QCOMPARE(t.endpoints(), (QStringList { QStringLiteral("GET /v1/models"), QStringLiteral("POST /v1/chat/completions"),
-                                                QStringLiteral("POST /v1/responses"), QStringLiteral("POST /v1/messages"),
-                                                QStringLiteral("POST /v1/messages/count_tokens"),
-                                                QStringLiteral("POST /v1beta/models/{model}:generateContent"),
-                                                QStringLiteral("POST /v1beta/models/{model}:streamGenerateContent?alt=sse"),
-                                                QStringLiteral("POST /v1/generate"),
-                                                QStringLiteral("GET /usage?from=&to=&group=model|client|day|backend") }));
+        QCOMPARE(t.endpoints(),
+                 (QStringList { QStringLiteral("GET /v1/models"), QStringLiteral("POST /v1/chat/completions"),
+                                QStringLiteral("POST /v1/responses"), QStringLiteral("POST /v1/messages"),
+                                QStringLiteral("POST /v1/messages/count_tokens"),
+                                QStringLiteral("POST /v1beta/models/{model}:generateContent"),
+                                QStringLiteral("POST /v1beta/models/{model}:streamGenerateContent?alt=sse"),
+                                QStringLiteral("POST /v1/generate"),
+                                QStringLiteral("GET /usage?from=&to=&group=model|client|day|backend") }));
     }
 
     void badRequestsNeverStartTheMachine()

@@ -72,7 +72,8 @@ int rawConnect(quint16 port)
 
 int openDescriptors()
 {
-    return int(QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::NoDotAndDotDot | QDir::AllEntries | QDir::System).size());
+    return int(
+        QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::NoDotAndDotDot | QDir::AllEntries | QDir::System).size());
 }
 
 /// The status of the first response in `bytes` (0 if none).
@@ -90,15 +91,20 @@ QByteArray bodyOf(const QByteArray &response)
 }
 
 const QByteArray kSse = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n";
-const QByteArray kMessageStart = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\","
-                                 "\"role\":\"assistant\",\"model\":\"claude-opus-4-6\",\"content\":[],\"stop_reason\":null,"
-                                 "\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}}\n\n"
-                                 "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
-                                 "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n";
-const QByteArray kDelta = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"}}\n\n";
-const QByteArray kMessageEnd = "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
-                               "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":2}}\n\n"
-                               "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+const QByteArray kMessageStart =
+    "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\","
+    "\"role\":\"assistant\",\"model\":\"claude-opus-4-6\",\"content\":[],\"stop_reason\":null,"
+    "\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}}\n\n"
+    "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
+    "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n";
+const QByteArray kDelta =
+    "event: content_block_delta\ndata: "
+    "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"}}\n\n";
+const QByteArray kMessageEnd =
+    "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+    "event: message_delta\ndata: "
+    "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":2}}\n\n"
+    "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
 
 } // namespace
 
@@ -120,13 +126,15 @@ class tst_Hostile : public QObject
             tweak(c);
         if (!f.startProxy(c))
             return false;
-        connect(f.proxy.get(), &ProxyService::requestFinished, this, [this](const RequestRecord &r) { m_records << r; });
+        connect(f.proxy.get(), &ProxyService::requestFinished, this,
+                [this](const RequestRecord &r) { m_records << r; });
         return true;
     }
 
     int recordsFor(const QString &path) const
     {
-        return int(std::count_if(m_records.cbegin(), m_records.cend(), [&](const RequestRecord &r) { return r.path == path; }));
+        return int(std::count_if(m_records.cbegin(), m_records.cend(),
+                                 [&](const RequestRecord &r) { return r.path == path; }));
     }
 
     /// Writes `bytes` on a fresh connection and returns all that came back before the server closed it.
@@ -145,7 +153,7 @@ class tst_Hostile : public QObject
             return false;
         RecordedCall chat;
         if (!f.call(chat, "POST", QStringLiteral("/v1/chat/completions"),
-                     R"({"model":"glm-5.2","stream":true,"messages":[{"role":"user","content":"hi"}]})"))
+                    R"({"model":"glm-5.2","stream":true,"messages":[{"role":"user","content":"hi"}]})"))
             return false;
         return chat.status == 200 && chat.body.contains("[DONE]");
     }
@@ -159,7 +167,8 @@ class tst_Hostile : public QObject
         if (route == u"/v1/responses")
             body.insert(u"input"_s, u"hi"_s);
         else
-            body.insert(u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } });
+            body.insert(u"messages"_s,
+                        QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } });
         if (passthrough)
             body.insert(u"fake"_s, fake);
         else
@@ -196,9 +205,9 @@ private Q_SLOTS:
 
     void slowHeadsAndBodiesAreCutOff()
     {
-        // Slowloris: 50 connections send a request line, then trickle a header a byte every 20 ms, 10 more send a head and part of a body.
-        // The head deadline runs from the first byte (trickling does not re-arm it); all get 408 and are
-        // closed, and a well-behaved client is served meanwhile.
+        // Slowloris: 50 connections send a request line, then trickle a header a byte every 20 ms, 10 more send a head
+        // and part of a body. The head deadline runs from the first byte (trickling does not re-arm it); all get 408
+        // and are closed, and a well-behaved client is served meanwhile.
         QVERIFY(up([](Config &c) {
             c.timeouts.requestHeadMs = 400;
             c.timeouts.requestBodyMs = 400;
@@ -212,7 +221,8 @@ private Q_SLOTS:
         std::vector<std::unique_ptr<QTcpSocket>> bodies;
         for (int i = 0; i < 10; ++i) {
             bodies.push_back(f.raw());
-            bodies.back()->write("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n{\"model\":");
+            bodies.back()->write(
+                "POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n{\"model\":");
         }
         int sent = 0;
         QTimer drip;
@@ -225,7 +235,8 @@ private Q_SLOTS:
         drip.start(20);
         QVERIFY(servesOthers());
         QByteArray answers[60];
-        QVERIFY(QTest::qWaitFor([&] {
+        QVERIFY(QTest::qWaitFor(
+            [&] {
             bool all = true;
             for (int i = 0; i < 60; ++i) {
                 QTcpSocket &s = i < 50 ? *slow[size_t(i)] : *bodies[size_t(i - 50)];
@@ -233,7 +244,8 @@ private Q_SLOTS:
                 all = all && s.state() == QAbstractSocket::UnconnectedState;
             }
             return all;
-        }, 20000));
+            },
+            20000));
         drip.stop();
         QVERIFY2(sent < head.size(), "the head would have been complete: the deadline must come first");
         for (int i = 0; i < 60; ++i) {
@@ -290,32 +302,49 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("request");
         QTest::addColumn<int>("status");
-        const QByteArray post = "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n";
+        const QByteArray post =
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n";
         const QByteArray body = R"({"model":"glm-5.2","messages":[{"role":"user","content":"x"}]})";
         const QByteArray cl = "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
-        QTest::newRow("Content-Length and Transfer-Encoding") << post + cl + "Transfer-Encoding: chunked\r\n\r\n" + body << 400;
-        QTest::newRow("Transfer-Encoding and Content-Length") << post + "Transfer-Encoding: chunked\r\n" + cl + "\r\n" + body << 400;
+        QTest::newRow("Content-Length and Transfer-Encoding")
+            << post + cl + "Transfer-Encoding: chunked\r\n\r\n" + body << 400;
+        QTest::newRow("Transfer-Encoding and Content-Length")
+            << post + "Transfer-Encoding: chunked\r\n" + cl + "\r\n" + body << 400;
         QTest::newRow("two Content-Lengths") << post + cl + "Content-Length: 3\r\n\r\n" + body << 400;
         QTest::newRow("a Content-Length list that disagrees") << post + "Content-Length: 60, 61\r\n\r\n" + body << 400;
         QTest::newRow("negative Content-Length") << post + "Content-Length: -1\r\n\r\n" + body << 400;
-        QTest::newRow("Content-Length beyond 64 bits") << post + "Content-Length: 99999999999999999999999\r\n\r\n" + body << 400;
-        QTest::newRow("Content-Length over max_body_bytes") << post + "Content-Length: 999999999999\r\n\r\n" + body << 413;
+        QTest::newRow("Content-Length beyond 64 bits")
+            << post + "Content-Length: 99999999999999999999999\r\n\r\n" + body << 400;
+        QTest::newRow("Content-Length over max_body_bytes")
+            << post + "Content-Length: 999999999999\r\n\r\n" + body << 413;
         QTest::newRow("Transfer-Encoding: xchunked") << post + "Transfer-Encoding: xchunked\r\n\r\n" + body << 501;
-        QTest::newRow("Transfer-Encoding: gzip, chunked") << post + "Transfer-Encoding: gzip, chunked\r\n\r\n" + body << 501;
-        QTest::newRow("a bad chunk size") << post + "Transfer-Encoding: chunked\r\n\r\nzz\r\n" + body + "\r\n0\r\n\r\n" << 400;
-        QTest::newRow("a chunk size beyond 64 bits") << post + "Transfer-Encoding: chunked\r\n\r\nfffffffffffffffffffff\r\n" + body << 400;
-        QTest::newRow("chunk data longer than its size") << post + "Transfer-Encoding: chunked\r\n\r\n2\r\n" + body + "\r\n0\r\n\r\n" << 400;
+        QTest::newRow("Transfer-Encoding: gzip, chunked")
+            << post + "Transfer-Encoding: gzip, chunked\r\n\r\n" + body << 501;
+        QTest::newRow("a bad chunk size") << post + "Transfer-Encoding: chunked\r\n\r\nzz\r\n" + body + "\r\n0\r\n\r\n"
+                                          << 400;
+        QTest::newRow("a chunk size beyond 64 bits")
+            << post + "Transfer-Encoding: chunked\r\n\r\nfffffffffffffffffffff\r\n" + body << 400;
+        QTest::newRow("chunk data longer than its size")
+            << post + "Transfer-Encoding: chunked\r\n\r\n2\r\n" + body + "\r\n0\r\n\r\n"
+            << 400;
         QTest::newRow("HTTP/2.0") << QByteArray("GET /v1/models HTTP/2.0\r\nHost: localhost\r\n\r\n") << 505;
         QTest::newRow("HTTP/9.9") << QByteArray("GET /v1/models HTTP/9.9\r\nHost: localhost\r\n\r\n") << 505;
         QTest::newRow("not HTTP") << QByteArray("SSH-2.0-OpenSSH_9.2\r\n\r\n") << 400;
-        QTest::newRow("a request line with four parts") << QByteArray("GET /v1/models HTTP/1.1 x\r\nHost: localhost\r\n\r\n") << 400;
-        QTest::newRow("NUL in the request line") << QByteArray("GET /v1/mo\0dels HTTP/1.1\r\nHost: localhost\r\n\r\n", 46) << 400;
-        QTest::newRow("NUL in a header") << QByteArray("GET /v1/models HTTP/1.1\r\nHost: local\0host\r\n\r\n", 45) << 400;
+        QTest::newRow("a request line with four parts")
+            << QByteArray("GET /v1/models HTTP/1.1 x\r\nHost: localhost\r\n\r\n") << 400;
+        QTest::newRow("NUL in the request line")
+            << QByteArray("GET /v1/mo\0dels HTTP/1.1\r\nHost: localhost\r\n\r\n", 46) << 400;
+        QTest::newRow("NUL in a header") << QByteArray("GET /v1/models HTTP/1.1\r\nHost: local\0host\r\n\r\n", 45)
+                                         << 400;
         QTest::newRow("a bare CR") << QByteArray("GET /v1/models HTTP/1.1\rHost: localhost\r\n\r\n") << 400;
-        QTest::newRow("obsolete line folding") << QByteArray("GET /v1/models HTTP/1.1\r\nHost: localhost\r\nX-A: 1\r\n 2\r\n\r\n") << 400;
-        QTest::newRow("whitespace before the colon") << QByteArray("GET /v1/models HTTP/1.1\r\nHost : localhost\r\n\r\n") << 400;
+        QTest::newRow("obsolete line folding")
+            << QByteArray("GET /v1/models HTTP/1.1\r\nHost: localhost\r\nX-A: 1\r\n 2\r\n\r\n") << 400;
+        QTest::newRow("whitespace before the colon")
+            << QByteArray("GET /v1/models HTTP/1.1\r\nHost : localhost\r\n\r\n") << 400;
         QTest::newRow("HTTP/1.1 without Host") << QByteArray("GET /v1/models HTTP/1.1\r\n\r\n") << 400;
-        QTest::newRow("two Hosts") << QByteArray("GET /v1/models HTTP/1.1\r\nHost: localhost\r\nHost: evil.test\r\n\r\n") << 400;
+        QTest::newRow("two Hosts") << QByteArray(
+            "GET /v1/models HTTP/1.1\r\nHost: localhost\r\nHost: evil.test\r\n\r\n")
+                                   << 400;
         // Bodies over max_body_bytes (64 KiB here) whatever the framing: chunked, and a Content-Length placed
         // after 16 KiB of headers.
         QByteArray chunked = post + "Transfer-Encoding: chunked\r\n\r\n";
@@ -325,7 +354,8 @@ private Q_SLOTS:
         QByteArray late = post;
         for (int i = 0; i < 16; ++i)
             late += "X-Pad" + QByteArray::number(i) + ": " + QByteArray(1000, 'p') + "\r\n";
-        QTest::newRow("a late Content-Length over max_body_bytes") << late + "Content-Length: 300000\r\n\r\n" + QByteArray(300000, 'y') << 413;
+        QTest::newRow("a late Content-Length over max_body_bytes")
+            << late + "Content-Length: 300000\r\n\r\n" + QByteArray(300000, 'y') << 413;
     }
 
     void brokenFramingIsRefused()
@@ -346,10 +376,13 @@ private Q_SLOTS:
     {
         // Three requests in one write, the second a slow stream: answers come back in request order.
         QVERIFY(up());
-        const QByteArray chat = R"({"model":"glm-5.2","stream":true,"messages":[{"role":"user","content":"x"}],"fake":{"delay_ms":30}})";
+        const QByteArray chat =
+            R"({"model":"glm-5.2","stream":true,"messages":[{"role":"user","content":"x"}],"fake":{"delay_ms":30}})";
         const QByteArray all = "GET /v1/models HTTP/1.1\r\nHost: localhost\r\n\r\n"
-                               "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
-            + QByteArray::number(chat.size()) + "\r\n\r\n" + chat + "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+                               "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
+                               "application/json\r\nContent-Length: "
+                               + QByteArray::number(chat.size()) + "\r\n\r\n" + chat
+                               + "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
         const QByteArray answer = exchange(all);
         QCOMPARE(answer.count("HTTP/1.1 200 OK\r\n"), 3);
         const qsizetype models = answer.indexOf("\"object\":\"list\"");
@@ -367,8 +400,9 @@ private Q_SLOTS:
         QCOMPARE(statusOf(models), 200);
         QVERIFY(models.contains("Connection: close\r\n"));
         const QByteArray chat = R"({"model":"glm-5.2","stream":true,"messages":[{"role":"user","content":"x"}]})";
-        const QByteArray stream = exchange("POST /v1/chat/completions HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: "
-                                           + QByteArray::number(chat.size()) + "\r\n\r\n" + chat);
+        const QByteArray stream =
+            exchange("POST /v1/chat/completions HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: "
+                     + QByteArray::number(chat.size()) + "\r\n\r\n" + chat);
         QCOMPARE(statusOf(stream), 200);
         QVERIFY(!stream.contains("Transfer-Encoding"));
         QVERIFY(stream.trimmed().endsWith("data: [DONE]"));
@@ -379,8 +413,10 @@ private Q_SLOTS:
         // Bodies held at once are bounded (max_bodies_in_flight_bytes): a third 60 KiB body waits for none of
         // the two being received, it is told to retry; the two then complete.
         QVERIFY(up([](Config &c) { c.limits.maxBodiesInFlightBytes = 130 * 1024; }));
-        const QByteArray body = "{\"model\":\"glm-5.2\",\"messages\":[{\"role\":\"user\",\"content\":\"" + QByteArray(60 * 1024, 'z') + "\"}]}";
-        const QByteArray head = "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: "
+        const QByteArray body = "{\"model\":\"glm-5.2\",\"messages\":[{\"role\":\"user\",\"content\":\""
+                                + QByteArray(60 * 1024, 'z') + "\"}]}";
+        const QByteArray head =
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: "
             + QByteArray::number(body.size()) + "\r\n\r\n";
         auto a = f.raw();
         auto b = f.raw();
@@ -425,7 +461,8 @@ private Q_SLOTS:
         if (l.rlim_cur < kNeeded) {
             l.rlim_cur = qMax(kNeeded, qMin<rlim_t>(l.rlim_max, 25000));
             l.rlim_max = qMax(l.rlim_max, l.rlim_cur); // beyond the hard limit only root may go
-            QVERIFY2(setrlimit(RLIMIT_NOFILE, &l) == 0, "cannot allow 11000 open files: raise ulimit -Hn (or run as root)");
+            QVERIFY2(setrlimit(RLIMIT_NOFILE, &l) == 0,
+                     "cannot allow 11000 open files: raise ulimit -Hn (or run as root)");
         }
         QVERIFY(up());
         const int cap = f.proxy->config().limits.maxConnectionsPerClient;
@@ -475,7 +512,8 @@ private Q_SLOTS:
         waited.start();
         QVERIFY(QTest::qWaitFor([&] { return server->acceptPauses() >= 3; }, 10000));
         // Each pause waits 100 ms: more pauses than that allows would be a spin.
-        QVERIFY2(server->acceptPauses() <= waited.elapsed() / 100 + 2, qPrintable(QString::number(server->acceptPauses())));
+        QVERIFY2(server->acceptPauses() <= waited.elapsed() / 100 + 2,
+                 qPrintable(QString::number(server->acceptPauses())));
         QCOMPARE(countMessages(QStringLiteral("out of file descriptors")), 1);
         for (int fd : fds)
             ::close(fd);
@@ -552,9 +590,12 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("route");
         QTest::addColumn<QByteArray>("errorMark");
-        QTest::newRow("passthrough (Anthropic)") << QStringLiteral("/v1/messages") << QByteArray("event: error\ndata: {\"type\":\"error\"");
-        QTest::newRow("translated to Chat") << QStringLiteral("/v1/chat/completions") << QByteArray("data: {\"error\":");
-        QTest::newRow("translated to Responses") << QStringLiteral("/v1/responses") << QByteArray("event: error\ndata: {\"type\":\"error\"");
+        QTest::newRow("passthrough (Anthropic)")
+            << QStringLiteral("/v1/messages") << QByteArray("event: error\ndata: {\"type\":\"error\"");
+        QTest::newRow("translated to Chat")
+            << QStringLiteral("/v1/chat/completions") << QByteArray("data: {\"error\":");
+        QTest::newRow("translated to Responses")
+            << QStringLiteral("/v1/responses") << QByteArray("event: error\ndata: {\"type\":\"error\"");
     }
 
     void endlessOrHugeUpstreamEventsEndInAnError()
@@ -564,25 +605,33 @@ private Q_SLOTS:
         QFETCH(QString, route);
         QFETCH(QByteArray, errorMark);
         QVERIFY(up([](Config &c) { c.limits.maxEventBytes = 256 * 1024; }));
-        const QByteArray open = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"";
-        const RecordedCall endless = streamWith(route, { { u"scenario"_s, u"flood"_s },
-                                                         { u"head"_s, QString::fromLatin1(kSse + kMessageStart + open) },
-                                                         { u"unit"_s, QString(1024, u'x') },
-                                                         { u"limit_bytes"_s, 256.0 * 1024 * 1024 } });
+        const QByteArray open =
+            "event: content_block_delta\ndata: "
+            "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"";
+        const RecordedCall endless =
+            streamWith(route, { { u"scenario"_s, u"flood"_s },
+                                { u"head"_s, QString::fromLatin1(kSse + kMessageStart + open) },
+                                { u"unit"_s, QString(1024, u'x') },
+                                { u"limit_bytes"_s, 256.0 * 1024 * 1024 } });
         QCOMPARE(endless.status, 200);
         QVERIFY2(endless.body.contains(errorMark), endless.body.right(400).constData());
         QVERIFY(endless.body.contains("larger than 262144 bytes"));
-        QVERIFY(!endless.body.contains("end_turn") && !endless.body.contains("[DONE]") && !endless.body.contains("\"stop\""));
+        QVERIFY(!endless.body.contains("end_turn") && !endless.body.contains("[DONE]")
+                && !endless.body.contains("\"stop\""));
         QTRY_VERIFY(f.fake->floodDone);
         QVERIFY(f.fake->floodPeerClosed);
         QVERIFY2(f.fake->floodWritten < 32 * 1024 * 1024, qPrintable(QString::number(f.fake->floodWritten)));
         // A huge event that does end (1 MiB) is cut the same way; one under the limit passes whole.
-        const RecordedCall huge = streamWith(route, { { u"scenario"_s, u"flood"_s }, { u"head"_s, QString::fromLatin1(kSse + kMessageStart + open) },
-                                                      { u"unit"_s, QString(1024, u'y') }, { u"limit_bytes"_s, 1024.0 * 1024 },
+        const RecordedCall huge = streamWith(route, { { u"scenario"_s, u"flood"_s },
+                                                      { u"head"_s, QString::fromLatin1(kSse + kMessageStart + open) },
+                                                      { u"unit"_s, QString(1024, u'y') },
+                                                      { u"limit_bytes"_s, 1024.0 * 1024 },
                                                       { u"tail"_s, QString::fromLatin1("\"}}\n\n" + kMessageEnd) } });
         QVERIFY(huge.body.contains(errorMark));
-        const RecordedCall fits = streamWith(route, { { u"scenario"_s, u"flood"_s }, { u"head"_s, QString::fromLatin1(kSse + kMessageStart + open) },
-                                                      { u"unit"_s, QString(1024, u'z') }, { u"limit_bytes"_s, 128.0 * 1024 },
+        const RecordedCall fits = streamWith(route, { { u"scenario"_s, u"flood"_s },
+                                                      { u"head"_s, QString::fromLatin1(kSse + kMessageStart + open) },
+                                                      { u"unit"_s, QString(1024, u'z') },
+                                                      { u"limit_bytes"_s, 128.0 * 1024 },
                                                       { u"tail"_s, QString::fromLatin1("\"}}\n\n" + kMessageEnd) } });
         QVERIFY2(!fits.body.contains(errorMark), fits.body.right(300).constData());
         QVERIFY(fits.body.count('z') >= 128 * 1024);
@@ -594,7 +643,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("route");
         QTest::addColumn<QByteArray>("perEvent");
         QTest::newRow("passthrough (Anthropic)") << QStringLiteral("/v1/messages") << QByteArray("\"text\":\"x\"");
-        QTest::newRow("translated to Chat") << QStringLiteral("/v1/chat/completions") << QByteArray("\"content\":\"x\"");
+        QTest::newRow("translated to Chat")
+            << QStringLiteral("/v1/chat/completions") << QByteArray("\"content\":\"x\"");
         QTest::newRow("translated to Responses") << QStringLiteral("/v1/responses") << QByteArray("\"delta\":\"x\"");
     }
 
@@ -605,8 +655,10 @@ private Q_SLOTS:
         QFETCH(QString, route);
         QFETCH(QByteArray, perEvent);
         QVERIFY(up());
-        const RecordedCall rc = streamWith(route, { { u"scenario"_s, u"flood"_s }, { u"head"_s, QString::fromLatin1(kSse + kMessageStart) },
-                                                    { u"unit"_s, QString::fromLatin1(kDelta) }, { u"limit_bytes"_s, 3.0 * 1024 * 1024 },
+        const RecordedCall rc = streamWith(route, { { u"scenario"_s, u"flood"_s },
+                                                    { u"head"_s, QString::fromLatin1(kSse + kMessageStart) },
+                                                    { u"unit"_s, QString::fromLatin1(kDelta) },
+                                                    { u"limit_bytes"_s, 3.0 * 1024 * 1024 },
                                                     { u"tail"_s, QString::fromLatin1(kMessageEnd) } });
         QCOMPARE(rc.status, 200);
         const qint64 events = f.fake->floodWritten / kDelta.size();
@@ -619,21 +671,30 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("raw");
         QTest::addColumn<QString>("why");
-        QTest::newRow("a status of 2000000000000") << QByteArray("HTTP/1.1 2000000000000 OK\r\nContent-Length: 2\r\n\r\n{}") << "status line";
-        QTest::newRow("status 999") << QByteArray("HTTP/1.1 999 OK\r\nContent-Length: 2\r\n\r\n{}") << "not an HTTP status";
+        QTest::newRow("a status of 2000000000000")
+            << QByteArray("HTTP/1.1 2000000000000 OK\r\nContent-Length: 2\r\n\r\n{}") << "status line";
+        QTest::newRow("status 999") << QByteArray("HTTP/1.1 999 OK\r\nContent-Length: 2\r\n\r\n{}")
+                                    << "not an HTTP status";
         QTest::newRow("not HTTP") << QByteArray("SSH-2.0-OpenSSH_9.2\r\n\r\n") << "status line";
-        QTest::newRow("a redirect without Location") << QByteArray("HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n") << "redirect";
-        QTest::newRow("a redirect elsewhere") << QByteArray("HTTP/1.1 301 Moved\r\nLocation: https://evil.test/steal\r\nContent-Length: 0\r\n\r\n")
-                                              << "redirect (HTTP 301 to https://evil.test/steal)";
-        QTest::newRow("a huge Content-Length, a short body")
-            << QByteArray("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{\"id\":") << "in the middle of the response";
-        QTest::newRow("a Content-Length over max_answer_bytes")
-            << QByteArray("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 99999999999\r\n\r\n{\"id\":") << "larger than";
-        QTest::newRow("bad chunking") << QByteArray("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n")
+        QTest::newRow("a redirect without Location")
+            << QByteArray("HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n") << "redirect";
+        QTest::newRow("a redirect elsewhere")
+            << QByteArray("HTTP/1.1 301 Moved\r\nLocation: https://evil.test/steal\r\nContent-Length: 0\r\n\r\n")
+            << "redirect (HTTP 301 to https://evil.test/steal)";
+        QTest::newRow("a huge Content-Length, a short body") << QByteArray(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{\"id\":")
+                                                             << "in the middle of the response";
+        QTest::newRow("a Content-Length over max_answer_bytes") << QByteArray(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 99999999999\r\n\r\n{\"id\":")
+                                                                << "larger than";
+        QTest::newRow("bad chunking") << QByteArray(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n")
                                       << "chunk";
-        QTest::newRow("Content-Length and Transfer-Encoding")
-            << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n") << "Transfer-Encoding";
-        QTest::newRow("a NUL in the head") << QByteArray("HTTP/1.1 200 OK\r\nX-A: \0\r\nContent-Length: 2\r\n\r\n{}", 47) << "NUL";
+        QTest::newRow("Content-Length and Transfer-Encoding") << QByteArray(
+            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n")
+                                                              << "Transfer-Encoding";
+        QTest::newRow("a NUL in the head")
+            << QByteArray("HTTP/1.1 200 OK\r\nX-A: \0\r\nContent-Length: 2\r\n\r\n{}", 47) << "NUL";
     }
 
     void lyingUpstreamsAre502()
@@ -642,15 +703,20 @@ private Q_SLOTS:
         QFETCH(QString, why);
         QVERIFY(up());
         for (const bool translated : { false, true }) {
-            QJsonObject fake { { u"scenario"_s, u"raw"_s }, { u"raw"_s, QString::fromLatin1(raw) }, { u"close"_s, true } };
-            QJsonObject body { { u"model"_s, u"claude-opus-4-6"_s }, { u"max_tokens"_s, 50 },
-                               { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } } };
+            QJsonObject fake { { u"scenario"_s, u"raw"_s },
+                               { u"raw"_s, QString::fromLatin1(raw) },
+                               { u"close"_s, true } };
+            QJsonObject body { { u"model"_s, u"claude-opus-4-6"_s },
+                               { u"max_tokens"_s, 50 },
+                               { u"messages"_s,
+                                 QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } } };
             if (translated)
                 f.fake->fakeQueue << fake;
             else
                 body.insert(u"fake"_s, fake);
             RecordedCall rc;
-            QVERIFY(f.call(rc, "POST", translated ? QStringLiteral("/v1/chat/completions") : QStringLiteral("/v1/messages"),
+            QVERIFY(f.call(rc, "POST",
+                           translated ? QStringLiteral("/v1/chat/completions") : QStringLiteral("/v1/messages"),
                            QJsonDocument(body).toJson(QJsonDocument::Compact)));
             QCOMPARE(rc.status, 502);
             const QString message = rc.json().value(u"error"_s).toObject().value(u"message"_s).toString();
@@ -662,9 +728,11 @@ private Q_SLOTS:
     void endlessUpstreamHeadIs502()
     {
         QVERIFY(up());
-        const RecordedCall rc = streamWith(QStringLiteral("/v1/messages"), { { u"scenario"_s, u"flood"_s }, { u"head"_s, u"HTTP/1.1 200 OK\r\n"_s },
-                                                                             { u"unit"_s, u"X-Filler: aaaaaaaaaaaaaaaa\r\n"_s },
-                                                                             { u"limit_bytes"_s, 256.0 * 1024 * 1024 } });
+        const RecordedCall rc =
+            streamWith(QStringLiteral("/v1/messages"), { { u"scenario"_s, u"flood"_s },
+                                                         { u"head"_s, u"HTTP/1.1 200 OK\r\n"_s },
+                                                         { u"unit"_s, u"X-Filler: aaaaaaaaaaaaaaaa\r\n"_s },
+                                                         { u"limit_bytes"_s, 256.0 * 1024 * 1024 } });
         QCOMPARE(rc.status, 502);
         QTRY_VERIFY(f.fake->floodDone);
         QVERIFY(f.fake->floodPeerClosed);
@@ -681,16 +749,21 @@ private Q_SLOTS:
             trickled += "X-Slow-" + QByteArray::number(i) + ": 1\r\n";
         trickled += "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
         for (const bool translated : { false, true }) {
-            for (const QJsonObject &fake : { QJsonObject { { u"scenario"_s, u"trickle"_s }, { u"raw"_s, QString::fromLatin1(trickled) }, { u"delay_ms"_s, 150 } },
+            for (const QJsonObject &fake : { QJsonObject { { u"scenario"_s, u"trickle"_s },
+                                                           { u"raw"_s, QString::fromLatin1(trickled) },
+                                                           { u"delay_ms"_s, 150 } },
                                              QJsonObject { { u"scenario"_s, u"hang"_s } } }) {
-                QJsonObject body { { u"model"_s, u"claude-opus-4-6"_s }, { u"max_tokens"_s, 50 },
-                                   { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } } };
+                QJsonObject body { { u"model"_s, u"claude-opus-4-6"_s },
+                                   { u"max_tokens"_s, 50 },
+                                   { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s },
+                                                                               { u"content"_s, u"hi"_s } } } } };
                 if (translated)
                     f.fake->fakeQueue << fake;
                 else
                     body.insert(u"fake"_s, fake);
                 RecordedCall rc;
-                QVERIFY(f.call(rc, "POST", translated ? QStringLiteral("/v1/chat/completions") : QStringLiteral("/v1/messages"),
+                QVERIFY(f.call(rc, "POST",
+                               translated ? QStringLiteral("/v1/chat/completions") : QStringLiteral("/v1/messages"),
                                QJsonDocument(body).toJson(QJsonDocument::Compact)));
                 QVERIFY2(rc.status == 504, rc.body.constData());
             }
@@ -702,8 +775,10 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("route");
         QTest::addColumn<QByteArray>("errorMark");
-        QTest::newRow("translated to Chat") << QStringLiteral("/v1/chat/completions") << QByteArray("data: {\"error\":");
-        QTest::newRow("translated to Responses") << QStringLiteral("/v1/responses") << QByteArray("event: error\ndata: {\"type\":\"error\"");
+        QTest::newRow("translated to Chat")
+            << QStringLiteral("/v1/chat/completions") << QByteArray("data: {\"error\":");
+        QTest::newRow("translated to Responses")
+            << QStringLiteral("/v1/responses") << QByteArray("event: error\ndata: {\"type\":\"error\"");
     }
 
     void invalidUpstreamEventsAreErrorsNotEnds()
@@ -713,9 +788,11 @@ private Q_SLOTS:
         QFETCH(QString, route);
         QFETCH(QByteArray, errorMark);
         QVERIFY(up());
-        const QByteArray raw = kSse + kMessageStart + kDelta + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"ind\n\n"
-            + kDelta + kMessageEnd;
-        const RecordedCall rc = streamWith(route, { { u"scenario"_s, u"raw"_s }, { u"raw"_s, QString::fromLatin1(raw) }, { u"close"_s, true } });
+        const QByteArray raw = kSse + kMessageStart + kDelta
+                               + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"ind\n\n"
+                               + kDelta + kMessageEnd;
+        const RecordedCall rc = streamWith(
+            route, { { u"scenario"_s, u"raw"_s }, { u"raw"_s, QString::fromLatin1(raw) }, { u"close"_s, true } });
         QCOMPARE(rc.status, 200);
         QVERIFY2(rc.body.contains(errorMark), rc.body.constData());
         QVERIFY(!rc.body.contains("[DONE]") && !rc.body.contains("response.completed"));
@@ -726,15 +803,20 @@ private Q_SLOTS:
         // An upstream error body quoting the credential it was sent: redacted on every route, whole or
         // streamed, and in the log.
         QVERIFY(up());
-        const QString quote = QStringLiteral("{\"type\":\"error\",\"error\":{\"type\":\"authentication_error\",\"message\":\"bad key: Bearer %1 (%1)\"}}")
+        const QString quote = QStringLiteral("{\"type\":\"error\",\"error\":{\"type\":\"authentication_error\","
+                                             "\"message\":\"bad key: Bearer %1 (%1)\"}}")
                                   .arg(f.factoryKey);
-        for (const QString &route : { QStringLiteral("/v1/messages"), QStringLiteral("/v1/chat/completions"), QStringLiteral("/v1/responses") }) {
+        for (const QString &route : { QStringLiteral("/v1/messages"), QStringLiteral("/v1/chat/completions"),
+                                      QStringLiteral("/v1/responses") }) {
             for (const bool stream : { false, true }) {
-                QJsonObject body { { u"model"_s, u"claude-opus-4-6"_s }, { u"max_tokens"_s, 50 }, { u"stream"_s, stream } };
+                QJsonObject body { { u"model"_s, u"claude-opus-4-6"_s },
+                                   { u"max_tokens"_s, 50 },
+                                   { u"stream"_s, stream } };
                 if (route == u"/v1/responses")
                     body.insert(u"input"_s, u"hi"_s);
                 else
-                    body.insert(u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } });
+                    body.insert(u"messages"_s,
+                                QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } });
                 const QJsonObject fake { { u"scenario"_s, u"status"_s }, { u"status"_s, 400 }, { u"body"_s, quote } };
                 if (route == u"/v1/messages")
                     body.insert(u"fake"_s, fake);

@@ -25,7 +25,7 @@ namespace {
 const QString kFactoryKey = QStringLiteral("fk-test-factory-key-0123456789abcdef");
 const QString kClientKey = QStringLiteral("sk-client-own-key-abcdefghijklmnop");
 const QString kAccessKey = QStringLiteral("local-access-key-zyxwvutsrqponm");
-}
+} // namespace
 
 class TestProxy final : public QObject
 {
@@ -48,7 +48,8 @@ private:
             m.provider = provider;
             return m;
         };
-        c.models.append(model(QStringLiteral("Gemini Test"), QStringLiteral("gemini-test"), ModelType::Google, QStringLiteral("google")));
+        c.models.append(model(QStringLiteral("Gemini Test"), QStringLiteral("gemini-test"), ModelType::Google,
+                              QStringLiteral("google")));
         for (ModelType t : { ModelType::Anthropic, ModelType::OpenAI, ModelType::Common, ModelType::Google }) {
             c.models.append(model(QString(), QStringLiteral("cut-") + modelTypeName(t), t, QString()));
             c.models.append(model(QString(), QStringLiteral("slow-") + modelTypeName(t), t, QString()));
@@ -116,7 +117,8 @@ private Q_SLOTS:
         call(info, "GET", QStringLiteral("/"), {});
         QCOMPARE(info.status, 200);
         QCOMPARE(info.json().value(u"name"_s).toString(), QStringLiteral("droid2api"));
-        QCOMPARE(info.json().value(u"auth"_s).toObject().value(u"source"_s).toString(), QStringLiteral("factory_api_key"));
+        QCOMPARE(info.json().value(u"auth"_s).toObject().value(u"source"_s).toString(),
+                 QStringLiteral("factory_api_key"));
         QVERIFY(info.json().value(u"endpoints"_s).toArray().contains(QStringLiteral("POST /v1/messages")));
         QVERIFY(!info.body.contains(kFactoryKey.toUtf8()));
 
@@ -148,14 +150,18 @@ private Q_SLOTS:
         QTest::addColumn<QString>("path");
         QTest::addColumn<QByteArray>("header");
         QTest::addColumn<QByteArray>("value");
-        for (const char *path : { "/", "/v1/models", "/v1/chat/completions", "/v1/messages", "/v1/responses", "/v1/messages/count_tokens",
-                                  "/v1beta/models/gemini-test:generateContent", "/v1/generate" }) {
-            const QString method = QByteArray(path) == "/" || QByteArray(path) == "/v1/models" ? QStringLiteral("GET") : QStringLiteral("POST");
+        for (const char *path :
+             { "/", "/v1/models", "/v1/chat/completions", "/v1/messages", "/v1/responses", "/v1/messages/count_tokens",
+               "/v1beta/models/gemini-test:generateContent", "/v1/generate" }) {
+            const QString method = QByteArray(path) == "/" || QByteArray(path) == "/v1/models" ? QStringLiteral("GET")
+                                                                                               : QStringLiteral("POST");
             for (const char *host : { "attacker.example:3000", "evil.test", "192.168.1.7:3000", "127.0.0.1.evil.test" })
-                QTest::newRow(qPrintable(QStringLiteral("%1 Host %2").arg(QLatin1StringView(path), QLatin1StringView(host))))
+                QTest::newRow(
+                    qPrintable(QStringLiteral("%1 Host %2").arg(QLatin1StringView(path), QLatin1StringView(host))))
                     << method << QString::fromLatin1(path) << QByteArray("Host") << QByteArray(host);
             for (const char *origin : { "http://127.0.0.2:8000", "http://localhost:5555", "null", "https://evil.test" })
-                QTest::newRow(qPrintable(QStringLiteral("%1 Origin %2").arg(QLatin1StringView(path), QLatin1StringView(origin))))
+                QTest::newRow(
+                    qPrintable(QStringLiteral("%1 Origin %2").arg(QLatin1StringView(path), QLatin1StringView(origin))))
                     << method << QString::fromLatin1(path) << QByteArray("Origin") << QByteArray(origin);
         }
     }
@@ -171,10 +177,13 @@ private Q_SLOTS:
         QTcpSocket raw;
         raw.connectToHost(QHostAddress::LocalHost, m_f.proxy->port());
         QVERIFY(raw.waitForConnected(5000));
-        const QByteArray body = R"({"model":"claude-opus-4-6","max_tokens":5,"messages":[{"role":"user","content":"x"}],"contents":[],"input":"x"})";
+        const QByteArray body =
+            R"({"model":"claude-opus-4-6","max_tokens":5,"messages":[{"role":"user","content":"x"}],"contents":[],"input":"x"})";
         QByteArray request = method.toLatin1() + ' ' + path.toLatin1() + " HTTP/1.1\r\n";
-        request += header == "Host" ? QByteArray("Host: " + value + "\r\n") : QByteArray("Host: 127.0.0.1\r\nOrigin: " + value + "\r\n");
-        request += "Content-Type: text/plain\r\nContent-Length: " + QByteArray::number(method == u"POST" ? body.size() : 0) + "\r\n\r\n";
+        request += header == "Host" ? QByteArray("Host: " + value + "\r\n")
+                                    : QByteArray("Host: 127.0.0.1\r\nOrigin: " + value + "\r\n");
+        request += "Content-Type: text/plain\r\nContent-Length: "
+                   + QByteArray::number(method == u"POST" ? body.size() : 0) + "\r\n\r\n";
         if (method == u"POST")
             request += body;
         raw.write(request);
@@ -202,14 +211,17 @@ private Q_SLOTS:
         startProxy(c, kFactoryKey);
         RecordedCall preflight;
         call(preflight, "OPTIONS", QStringLiteral("/v1/chat/completions"), {},
-             { { "Origin", "http://localhost:5173" }, { "Access-Control-Request-Method", "POST" },
-               { "Access-Control-Request-Headers", "content-type" }, { "Access-Control-Request-Private-Network", "true" } });
+             { { "Origin", "http://localhost:5173" },
+               { "Access-Control-Request-Method", "POST" },
+               { "Access-Control-Request-Headers", "content-type" },
+               { "Access-Control-Request-Private-Network", "true" } });
         QCOMPARE(preflight.status, 204);
         QCOMPARE(preflight.header("access-control-allow-origin"), QByteArray("http://localhost:5173"));
         QCOMPARE(preflight.header("access-control-allow-private-network"), QByteArray("true"));
         QCOMPARE(preflight.header("vary"), QByteArray("Origin"));
         RecordedCall post;
-        call(post, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[{"role":"user","content":"x"}]})",
+        call(post, "POST", QStringLiteral("/v1/chat/completions"),
+             R"({"model":"glm-5.2","messages":[{"role":"user","content":"x"}]})",
              { { "Origin", "https://tool.example" } });
         QCOMPARE(post.status, 200);
         QCOMPARE(post.header("access-control-allow-origin"), QByteArray("https://tool.example"));
@@ -224,7 +236,8 @@ private Q_SLOTS:
         QCOMPARE(named.status, 200);
         // Not an allowed origin: refused as before.
         RecordedCall other;
-        call(other, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[]})", { { "Origin", "https://tool.example.evil" } });
+        call(other, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[]})",
+             { { "Origin", "https://tool.example.evil" } });
         QCOMPARE(other.status, 403);
         QCOMPARE(m_f.fake->received.size(), 1);
     }
@@ -243,7 +256,8 @@ private Q_SLOTS:
         QVERIFY(guarded.start(QStringLiteral("0.0.0.0"), 0).ok());
         // With the key set, GET / shows details only to callers that present it.
         RecordedCall anonymous;
-        startCall(*m_f.client, anonymous, "GET", QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(guarded.port())), {}, {}, m_f.clock);
+        startCall(*m_f.client, anonymous, "GET", QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(guarded.port())), {},
+                  {}, m_f.clock);
         QTRY_VERIFY(anonymous.done());
         QCOMPARE(anonymous.json(), QJsonObject({ { u"name"_s, u"droid2api"_s }, { u"status"_s, u"ok"_s } }));
         RecordedCall keyedCall;
@@ -260,13 +274,27 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("upstreamPath");
         QTest::addColumn<QByteArray>("provider");
         QTest::addColumn<QString>("answerKey"); // a key the client format's answer has
-        QTest::newRow("chat/common") << "/v1/chat/completions" << "glm-5.2" << QByteArray("/api/llm/o/v1/chat/completions") << QByteArray("fireworks") << "choices";
-        QTest::newRow("responses/openai") << "/v1/responses" << "gpt-5.4" << QByteArray("/api/llm/o/v1/responses") << QByteArray("openai") << "output";
-        QTest::newRow("messages/anthropic") << "/v1/messages" << "claude-opus-4-6" << QByteArray("/api/llm/a/v1/messages") << QByteArray("anthropic") << "content";
-        QTest::newRow("messages?beta=true") << "/v1/messages?beta=true" << "claude-sonnet-4-6" << QByteArray("/api/llm/a/v1/messages") << QByteArray("anthropic") << "content";
-        QTest::newRow("gemini generateContent") << "/v1beta/models/gemini-test:generateContent" << "" << QByteArray("/api/llm/g/v1/generate") << QByteArray("google") << "candidates";
-        QTest::newRow("v1/generate") << "/v1/generate" << "gemini-test" << QByteArray("/api/llm/g/v1/generate") << QByteArray("google") << "candidates";
-        QTest::newRow("count_tokens") << "/v1/messages/count_tokens" << "claude-opus-4-6" << QByteArray("/api/llm/a/v1/messages/count_tokens") << QByteArray("anthropic") << "input_tokens";
+        QTest::newRow("chat/common") << "/v1/chat/completions"
+                                     << "glm-5.2" << QByteArray("/api/llm/o/v1/chat/completions")
+                                     << QByteArray("fireworks") << "choices";
+        QTest::newRow("responses/openai")
+            << "/v1/responses"
+            << "gpt-5.4" << QByteArray("/api/llm/o/v1/responses") << QByteArray("openai") << "output";
+        QTest::newRow("messages/anthropic")
+            << "/v1/messages"
+            << "claude-opus-4-6" << QByteArray("/api/llm/a/v1/messages") << QByteArray("anthropic") << "content";
+        QTest::newRow("messages?beta=true")
+            << "/v1/messages?beta=true"
+            << "claude-sonnet-4-6" << QByteArray("/api/llm/a/v1/messages") << QByteArray("anthropic") << "content";
+        QTest::newRow("gemini generateContent")
+            << "/v1beta/models/gemini-test:generateContent"
+            << "" << QByteArray("/api/llm/g/v1/generate") << QByteArray("google") << "candidates";
+        QTest::newRow("v1/generate") << "/v1/generate"
+                                     << "gemini-test" << QByteArray("/api/llm/g/v1/generate") << QByteArray("google")
+                                     << "candidates";
+        QTest::newRow("count_tokens") << "/v1/messages/count_tokens"
+                                      << "claude-opus-4-6" << QByteArray("/api/llm/a/v1/messages/count_tokens")
+                                      << QByteArray("anthropic") << "input_tokens";
     }
 
     void routes()
@@ -276,7 +304,8 @@ private Q_SLOTS:
         QFETCH(QByteArray, upstreamPath);
         QFETCH(QByteArray, provider);
         QFETCH(QString, answerKey);
-        QJsonObject req { { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } },
+        QJsonObject req { { u"messages"_s,
+                            QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } },
                           { u"max_tokens"_s, 100 },
                           { u"x_unknown_future_field"_s, QJsonObject { { u"keep"_s, true } } } };
         if (!model.isEmpty())
@@ -293,7 +322,9 @@ private Q_SLOTS:
         QCOMPARE(up.header("x-factory-client"), QByteArray("cli"));
         QCOMPARE(up.header("x-api-provider"), provider);
         QCOMPARE(up.header("x-session-id"), QByteArray("0f0e0d0c-0b0a-4908-8706-050403020100"));
-        QVERIFY(QRegularExpression(QStringLiteral("^[0-9a-f-]{36}$")).match(QString::fromLatin1(up.header("x-assistant-message-id"))).hasMatch());
+        QVERIFY(QRegularExpression(QStringLiteral("^[0-9a-f-]{36}$"))
+                    .match(QString::fromLatin1(up.header("x-assistant-message-id")))
+                    .hasMatch());
         QCOMPARE(up.header("user-agent"), QByteArray("factory-cli/0.225.2"));
         QVERIFY(up.header("accept-encoding").isEmpty());
         // Same-format passthrough keeps fields it has no reason to touch.
@@ -314,29 +345,49 @@ private Q_SLOTS:
         // A string system prompt is kept, after the Droid prefix; cache_control on blocks survives.
         RecordedCall a;
         call(a, "POST", QStringLiteral("/v1/messages"),
-             body({ { u"model"_s, u"claude-opus-4-6"_s }, { u"max_tokens"_s, 50 }, { u"system"_s, u"You are a pirate."_s },
-                    { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, QJsonArray { QJsonObject {
-                        { u"type"_s, u"text"_s }, { u"text"_s, u"hi"_s }, { u"cache_control"_s, QJsonObject { { u"type"_s, u"ephemeral"_s } } } } } } } } } }));
+             body({ { u"model"_s, u"claude-opus-4-6"_s },
+                    { u"max_tokens"_s, 50 },
+                    { u"system"_s, u"You are a pirate."_s },
+                    { u"messages"_s,
+                      QJsonArray { QJsonObject {
+                          { u"role"_s, u"user"_s },
+                          { u"content"_s,
+                            QJsonArray { QJsonObject {
+                                { u"type"_s, u"text"_s },
+                                { u"text"_s, u"hi"_s },
+                                { u"cache_control"_s, QJsonObject { { u"type"_s, u"ephemeral"_s } } } } } } } } } }));
         QCOMPARE(a.status, 200);
         const QJsonObject up = m_f.fake->received.last().json;
         const QJsonArray system = up.value(u"system"_s).toArray();
         QCOMPARE(system.size(), 2);
         QVERIFY(system[0].toObject().value(u"text"_s).toString().startsWith(QStringLiteral("You are Droid")));
         QCOMPARE(system[1].toObject().value(u"text"_s).toString(), QStringLiteral("You are a pirate."));
-        QCOMPARE(up.value(u"messages"_s).toArray()[0].toObject().value(u"content"_s).toArray()[0].toObject()
-                     .value(u"cache_control"_s).toObject().value(u"type"_s).toString(), QStringLiteral("ephemeral"));
+        QCOMPARE(up.value(u"messages"_s)
+                     .toArray()[0]
+                     .toObject()
+                     .value(u"content"_s)
+                     .toArray()[0]
+                     .toObject()
+                     .value(u"cache_control"_s)
+                     .toObject()
+                     .value(u"type"_s)
+                     .toString(),
+                 QStringLiteral("ephemeral"));
 
         RecordedCall c;
         call(c, "POST", QStringLiteral("/v1/chat/completions"),
-             body({ { u"model"_s, u"glm-5.2"_s }, { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"system"_s }, { u"content"_s, u"Be brief."_s } },
-                                                                      QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } } }));
+             body({ { u"model"_s, u"glm-5.2"_s },
+                    { u"messages"_s,
+                      QJsonArray { QJsonObject { { u"role"_s, u"system"_s }, { u"content"_s, u"Be brief."_s } },
+                                   QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } } }));
         const QJsonArray msgs = m_f.fake->received.last().json.value(u"messages"_s).toArray();
         QCOMPARE(msgs.size(), 2);
         QVERIFY(msgs[0].toObject().value(u"content"_s).toString().startsWith(QStringLiteral("You are Droid")));
         QVERIFY(msgs[0].toObject().value(u"content"_s).toString().endsWith(QStringLiteral("Be brief.")));
 
         RecordedCall r;
-        call(r, "POST", QStringLiteral("/v1/responses"), body({ { u"model"_s, u"gpt-5.4"_s }, { u"input"_s, u"hi"_s }, { u"instructions"_s, u"Be kind."_s } }));
+        call(r, "POST", QStringLiteral("/v1/responses"),
+             body({ { u"model"_s, u"gpt-5.4"_s }, { u"input"_s, u"hi"_s }, { u"instructions"_s, u"Be kind."_s } }));
         const QJsonObject ru = m_f.fake->received.last().json;
         QVERIFY(ru.value(u"instructions"_s).toString().startsWith(QStringLiteral("You are Droid")));
         QVERIFY(ru.value(u"instructions"_s).toString().endsWith(QStringLiteral("Be kind.")));
@@ -347,9 +398,12 @@ private Q_SLOTS:
     {
         RecordedCall rc;
         call(rc, "POST", QStringLiteral("/v1/messages"),
-             body({ { u"model"_s, u"claude-3-5-haiku-20241022"_s }, { u"max_tokens"_s, 10 }, { u"messages"_s, QJsonArray() } }));
+             body({ { u"model"_s, u"claude-3-5-haiku-20241022"_s },
+                    { u"max_tokens"_s, 10 },
+                    { u"messages"_s, QJsonArray() } }));
         QCOMPARE(rc.status, 200);
-        QCOMPARE(m_f.fake->received.last().json.value(u"model"_s).toString(), QStringLiteral("claude-haiku-4-5-20251001"));
+        QCOMPARE(m_f.fake->received.last().json.value(u"model"_s).toString(),
+                 QStringLiteral("claude-haiku-4-5-20251001"));
     }
 
     void translatedAnswersReportTheRequestedModel()
@@ -358,14 +412,19 @@ private Q_SLOTS:
         // the id the client asked for, not the upstream's.
         RecordedCall whole;
         call(whole, "POST", QStringLiteral("/v1/chat/completions"),
-             body({ { u"model"_s, u"claude-3-5-haiku-20241022"_s }, { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } } }));
+             body({ { u"model"_s, u"claude-3-5-haiku-20241022"_s },
+                    { u"messages"_s,
+                      QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } } }));
         QCOMPARE(whole.status, 200);
-        QCOMPARE(m_f.fake->received.last().json.value(u"model"_s).toString(), QStringLiteral("claude-haiku-4-5-20251001"));
+        QCOMPARE(m_f.fake->received.last().json.value(u"model"_s).toString(),
+                 QStringLiteral("claude-haiku-4-5-20251001"));
         QCOMPARE(whole.json().value(u"model"_s).toString(), QStringLiteral("claude-3-5-haiku-20241022"));
         RecordedCall stream;
         call(stream, "POST", QStringLiteral("/v1/chat/completions"),
-             body({ { u"model"_s, u"claude-3-5-haiku-20241022"_s }, { u"stream"_s, true },
-                    { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } } }));
+             body({ { u"model"_s, u"claude-3-5-haiku-20241022"_s },
+                    { u"stream"_s, true },
+                    { u"messages"_s,
+                      QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } } }));
         QCOMPARE(stream.status, 200);
         QVERIFY2(stream.body.contains("\"model\":\"claude-3-5-haiku-20241022\""), stream.body.constData());
         QVERIFY(!stream.body.contains("claude-haiku-4-5-20251001"));
@@ -381,15 +440,28 @@ private Q_SLOTS:
             return rc.status == 200 ? m_f.fake->received.last().header("x-session-id") : QByteArray("failed");
         };
         const QJsonArray msgs { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"x"_s } } };
-        const QJsonObject claude { { u"model"_s, u"claude-opus-4-6"_s }, { u"max_tokens"_s, 5 }, { u"messages"_s, msgs },
-                                   { u"metadata"_s, QJsonObject { { u"user_id"_s, QStringLiteral(R"({"device_id":"d","account_uuid":"","session_id":"21eb1f40-5e4c-4a95-ae22-e9a087b5a7f7"})") } } } };
+        const QJsonObject claude {
+            { u"model"_s, u"claude-opus-4-6"_s },
+            { u"max_tokens"_s, 5 },
+            { u"messages"_s, msgs },
+            { u"metadata"_s,
+              QJsonObject {
+                  { u"user_id"_s,
+                    QStringLiteral(
+                        R"({"device_id":"d","account_uuid":"","session_id":"21eb1f40-5e4c-4a95-ae22-e9a087b5a7f7"})") } } }
+        };
         QCOMPARE(sessionOf(QStringLiteral("/v1/messages"), claude), QByteArray("21eb1f40-5e4c-4a95-ae22-e9a087b5a7f7"));
-        const QJsonObject codex { { u"model"_s, u"gpt-5.4"_s }, { u"input"_s, u"x"_s }, { u"prompt_cache_key"_s, u"01a226e2-558e-75d2-b19a-0d3c1bc816b5"_s } };
+        const QJsonObject codex { { u"model"_s, u"gpt-5.4"_s },
+                                  { u"input"_s, u"x"_s },
+                                  { u"prompt_cache_key"_s, u"01a226e2-558e-75d2-b19a-0d3c1bc816b5"_s } };
         QCOMPARE(sessionOf(QStringLiteral("/v1/responses"), codex), QByteArray("01a226e2-558e-75d2-b19a-0d3c1bc816b5"));
         // A hint that is not a UUID becomes one, the same one each time.
         const QJsonObject chat { { u"model"_s, u"kimi-k3"_s }, { u"messages"_s, msgs } };
-        const QByteArray a = sessionOf(QStringLiteral("/v1/chat/completions"), chat, { { "session_id", "my-session" } });
-        QVERIFY(QRegularExpression(QStringLiteral("^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$")).match(QString::fromLatin1(a)).hasMatch());
+        const QByteArray a =
+            sessionOf(QStringLiteral("/v1/chat/completions"), chat, { { "session_id", "my-session" } });
+        QVERIFY(QRegularExpression(QStringLiteral("^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$"))
+                    .match(QString::fromLatin1(a))
+                    .hasMatch());
         QCOMPARE(sessionOf(QStringLiteral("/v1/chat/completions"), chat, { { "session_id", "my-session" } }), a);
         QVERIFY(sessionOf(QStringLiteral("/v1/chat/completions"), chat, { { "session_id", "other" } }) != a);
         // No hint: one id per client connection (this test's client keeps its connection).
@@ -406,24 +478,33 @@ private Q_SLOTS:
         RecordedCall rc;
         call(rc, "POST", QStringLiteral("/v1/chat/completions"),
              body({ { u"model"_s, u"claude-opus-4-6"_s },
-                    { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"system"_s }, { u"content"_s, u"Be brief."_s } }, QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"q1"_s } },
-                                               QJsonObject { { u"role"_s, u"assistant"_s }, { u"content"_s, u"a1"_s } }, QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"q2"_s } } } } }),
+                    { u"messages"_s,
+                      QJsonArray { QJsonObject { { u"role"_s, u"system"_s }, { u"content"_s, u"Be brief."_s } },
+                                   QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"q1"_s } },
+                                   QJsonObject { { u"role"_s, u"assistant"_s }, { u"content"_s, u"a1"_s } },
+                                   QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"q2"_s } } } } }),
              { { "x-session-id", "0f0e0d0c-0b0a-4908-8706-050403020100" } });
         QCOMPARE(rc.status, 200);
         QJsonObject up = m_f.fake->received.last().json;
         const QJsonArray system = up.value(u"system"_s).toArray();
-        QCOMPARE(system.last().toObject().value(u"cache_control"_s).toObject(), QJsonObject({ { u"type"_s, u"ephemeral"_s }, { u"ttl"_s, u"1h"_s } }));
+        QCOMPARE(system.last().toObject().value(u"cache_control"_s).toObject(),
+                 QJsonObject({ { u"type"_s, u"ephemeral"_s }, { u"ttl"_s, u"1h"_s } }));
         QVERIFY(!system.first().toObject().contains(u"cache_control"_s)); // the Droid sentence block stays bare
         const QJsonArray msgs = up.value(u"messages"_s).toArray();
-        QCOMPARE(msgs.last().toObject().value(u"content"_s).toArray().last().toObject().value(u"cache_control"_s).toObject(), QJsonObject({ { u"type"_s, u"ephemeral"_s } }));
+        QCOMPARE(
+            msgs.last().toObject().value(u"content"_s).toArray().last().toObject().value(u"cache_control"_s).toObject(),
+            QJsonObject({ { u"type"_s, u"ephemeral"_s } }));
         QVERIFY(!msgs.first().toObject().value(u"content"_s).toArray().last().toObject().contains(u"cache_control"_s));
         QCOMPARE(up.value(u"max_tokens"_s).toInt(), 128000); // the model's own room, as the CLI sets it
         RecordedCall responses;
         call(responses, "POST", QStringLiteral("/v1/chat/completions"),
-             body({ { u"model"_s, u"gpt-5.4"_s }, { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"q"_s } } } } }),
+             body({ { u"model"_s, u"gpt-5.4"_s },
+                    { u"messages"_s,
+                      QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"q"_s } } } } }),
              { { "x-session-id", "0f0e0d0c-0b0a-4908-8706-050403020100" } });
         QCOMPARE(responses.status, 200);
-        QCOMPARE(m_f.fake->received.last().json.value(u"prompt_cache_key"_s).toString(), QStringLiteral("0f0e0d0c-0b0a-4908-8706-050403020100"));
+        QCOMPARE(m_f.fake->received.last().json.value(u"prompt_cache_key"_s).toString(),
+                 QStringLiteral("0f0e0d0c-0b0a-4908-8706-050403020100"));
     }
 
     void whatATranslationLeavesOutIsNamed()
@@ -438,26 +519,38 @@ private Q_SLOTS:
             "tools":[{"type":"web_search_20250305","name":"web_search"},{"name":"Bash","input_schema":{"type":"object","properties":{"command":{"type":"string"}}}}],
             "thinking":{"type":"adaptive","display":"omitted"},"output_config":{"effort":"high"},
             "context_management":{"edits":[{"type":"clear_thinking_20251015","keep":"all"}]}})";
-        QTest::ignoreMessage(QtWarningMsg,
-                             QRegularExpression(QStringLiteral("left out what model 'glm-5.2' .*tools\\[0\\] \\(web_search_20250305\\), thinking\\.display, context_management")));
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral(
+                                               "left out what model 'glm-5.2' .*tools\\[0\\] "
+                                               "\\(web_search_20250305\\), thinking\\.display, context_management")));
         RecordedCall rc;
-        call(rc, "POST", QStringLiteral("/v1/messages"), request, { { "x-reasoning-level", "auto" } }); // keep the client's own
+        call(rc, "POST", QStringLiteral("/v1/messages"), request,
+             { { "x-reasoning-level", "auto" } }); // keep the client's own
         QCOMPARE(rc.status, 200);
-        QCOMPARE(rc.header("x-droid2api-dropped"), QByteArray("tools[0] (web_search_20250305), thinking.display, context_management"));
+        QCOMPARE(rc.header("x-droid2api-dropped"),
+                 QByteArray("tools[0] (web_search_20250305), thinking.display, context_management"));
         const QJsonObject up = m_f.fake->received.last().json;
         const QJsonArray tools = up.value(u"tools"_s).toArray();
         QCOMPARE(tools.size(), 1);
-        QCOMPARE(tools.at(0).toObject().value(u"function"_s).toObject().value(u"name"_s).toString(), QStringLiteral("Bash"));
+        QCOMPARE(tools.at(0).toObject().value(u"function"_s).toObject().value(u"name"_s).toString(),
+                 QStringLiteral("Bash"));
         const QJsonArray msgs = up.value(u"messages"_s).toArray();
         QCOMPARE(msgs.size(), 4); // system, user, assistant, user: one system message, first
         QCOMPARE(msgs.at(0).toObject().value(u"role"_s).toString(), QStringLiteral("system"));
-        QVERIFY(msgs.at(0).toObject().value(u"content"_s).toString().endsWith( // after the Droid prefix
-            QStringLiteral("Be brief.\n\n(System message given after message 2 of the conversation:)\nAnswer in French from now on.")));
+        QVERIFY(msgs.at(0)
+                    .toObject()
+                    .value(u"content"_s)
+                    .toString()
+                    .endsWith( // after the Droid prefix
+                        QStringLiteral("Be brief.\n\n(System message given after message 2 of the "
+                                       "conversation:)\nAnswer in French from now on.")));
         QCOMPARE(up.value(u"reasoning_effort"_s).toString(), QStringLiteral("high"));
         // Nothing left out: no header.
         RecordedCall plain;
         call(plain, "POST", QStringLiteral("/v1/messages"),
-             body({ { u"model"_s, u"glm-5.2"_s }, { u"max_tokens"_s, 10 }, { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"x"_s } } } } }));
+             body({ { u"model"_s, u"glm-5.2"_s },
+                    { u"max_tokens"_s, 10 },
+                    { u"messages"_s,
+                      QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"x"_s } } } } }));
         QCOMPARE(plain.status, 200);
         QVERIFY(plain.header("x-droid2api-dropped").isEmpty());
     }
@@ -466,7 +559,10 @@ private Q_SLOTS:
     {
         RecordedCall high;
         call(high, "POST", QStringLiteral("/v1/messages"),
-             body({ { u"model"_s, u"claude-opus-4-6"_s }, { u"max_tokens"_s, 1000 }, { u"temperature"_s, 0.2 }, { u"messages"_s, QJsonArray() } }),
+             body({ { u"model"_s, u"claude-opus-4-6"_s },
+                    { u"max_tokens"_s, 1000 },
+                    { u"temperature"_s, 0.2 },
+                    { u"messages"_s, QJsonArray() } }),
              { { "x-reasoning-level", "high" }, { "anthropic-beta", "prompt-caching-2024-07-31" } });
         QCOMPARE(high.status, 200);
         QJsonObject up = m_f.fake->received.last().json;
@@ -479,21 +575,30 @@ private Q_SLOTS:
         // A budget model (Sonnet 4.5) gets the budget, room above it and the interleaved beta.
         RecordedCall budget;
         call(budget, "POST", QStringLiteral("/v1/messages"),
-             body({ { u"model"_s, u"claude-sonnet-4-5-20250929"_s }, { u"max_tokens"_s, 1000 }, { u"messages"_s, QJsonArray() } }), { { "x-reasoning-level", "high" } });
+             body({ { u"model"_s, u"claude-sonnet-4-5-20250929"_s },
+                    { u"max_tokens"_s, 1000 },
+                    { u"messages"_s, QJsonArray() } }),
+             { { "x-reasoning-level", "high" } });
         up = m_f.fake->received.last().json;
         QCOMPARE(up.value(u"thinking"_s).toObject().value(u"budget_tokens"_s).toInt(), 24576);
         QVERIFY(up.value(u"max_tokens"_s).toInt() > 24576);
         QCOMPARE(m_f.fake->received.last().header("anthropic-beta"), QByteArray("interleaved-thinking-2025-05-14"));
         // A level the model does not take is clamped to its default, and said.
-        QTest::ignoreMessage(QtInfoMsg, "model claude-sonnet-4-5-20250929 does not take reasoning level max; using off");
+        QTest::ignoreMessage(QtInfoMsg,
+                             "model claude-sonnet-4-5-20250929 does not take reasoning level max; using off");
         RecordedCall clamped;
         call(clamped, "POST", QStringLiteral("/v1/messages"),
-             body({ { u"model"_s, u"claude-sonnet-4-5-20250929"_s }, { u"max_tokens"_s, 1000 }, { u"messages"_s, QJsonArray() } }), { { "x-reasoning-level", "max" } });
+             body({ { u"model"_s, u"claude-sonnet-4-5-20250929"_s },
+                    { u"max_tokens"_s, 1000 },
+                    { u"messages"_s, QJsonArray() } }),
+             { { "x-reasoning-level", "max" } });
         QVERIFY(!m_f.fake->received.last().json.contains(u"thinking"_s));
 
         RecordedCall off;
         call(off, "POST", QStringLiteral("/v1/messages"),
-             body({ { u"model"_s, u"claude-opus-4-6"_s }, { u"max_tokens"_s, 1000 }, { u"messages"_s, QJsonArray() },
+             body({ { u"model"_s, u"claude-opus-4-6"_s },
+                    { u"max_tokens"_s, 1000 },
+                    { u"messages"_s, QJsonArray() },
                     { u"thinking"_s, QJsonObject { { u"type"_s, u"enabled"_s }, { u"budget_tokens"_s, 2000 } } } }),
              { { "x-reasoning-level", "off" }, { "anthropic-beta", "interleaved-thinking-2025-05-14" } });
         up = m_f.fake->received.last().json;
@@ -501,18 +606,28 @@ private Q_SLOTS:
         QVERIFY(m_f.fake->received.last().header("anthropic-beta").isEmpty());
 
         RecordedCall responses;
-        call(responses, "POST", QStringLiteral("/v1/responses"), body({ { u"model"_s, u"gpt-5.4"_s }, { u"input"_s, u"x"_s } }),
-             { { "x-reasoning-level", "low" } });
-        QCOMPARE(m_f.fake->received.last().json.value(u"reasoning"_s).toObject().value(u"effort"_s).toString(), QStringLiteral("low"));
+        call(responses, "POST", QStringLiteral("/v1/responses"),
+             body({ { u"model"_s, u"gpt-5.4"_s }, { u"input"_s, u"x"_s } }), { { "x-reasoning-level", "low" } });
+        QCOMPARE(m_f.fake->received.last().json.value(u"reasoning"_s).toObject().value(u"effort"_s).toString(),
+                 QStringLiteral("low"));
 
         RecordedCall bad;
-        call(bad, "POST", QStringLiteral("/v1/chat/completions"), body({ { u"model"_s, u"glm-5.2"_s }, { u"messages"_s, QJsonArray() } }),
+        call(bad, "POST", QStringLiteral("/v1/chat/completions"),
+             body({ { u"model"_s, u"glm-5.2"_s }, { u"messages"_s, QJsonArray() } }),
              { { "x-reasoning-level", "extreme" } });
         QCOMPARE(bad.status, 400);
-        QVERIFY(bad.json().value(u"error"_s).toObject().value(u"message"_s).toString().contains(QStringLiteral("x-reasoning-level")));
+        QVERIFY(bad.json()
+                    .value(u"error"_s)
+                    .toObject()
+                    .value(u"message"_s)
+                    .toString()
+                    .contains(QStringLiteral("x-reasoning-level")));
 
         RecordedCall fast;
-        call(fast, "POST", QStringLiteral("/v1/messages"), body({ { u"model"_s, u"claude-opus-4-8-fast"_s }, { u"max_tokens"_s, 10 }, { u"messages"_s, QJsonArray() } }));
+        call(fast, "POST", QStringLiteral("/v1/messages"),
+             body({ { u"model"_s, u"claude-opus-4-8-fast"_s },
+                    { u"max_tokens"_s, 10 },
+                    { u"messages"_s, QJsonArray() } }));
         QVERIFY(m_f.fake->received.last().header("anthropic-beta").contains("fast-mode-2026-02-01"));
     }
 
@@ -521,10 +636,14 @@ private Q_SLOTS:
         QTest::addColumn<QString>("path");
         QTest::addColumn<QString>("model");
         QTest::addColumn<QByteArray>("format");
-        QTest::newRow("anthropic") << "/v1/messages" << "claude-opus-4-6" << QByteArray("anthropic");
-        QTest::newRow("responses") << "/v1/responses" << "gpt-5.4" << QByteArray("responses");
-        QTest::newRow("chat") << "/v1/chat/completions" << "glm-5.2" << QByteArray("chat");
-        QTest::newRow("gemini") << "/v1beta/models/gemini-test:streamGenerateContent?alt=sse" << "gemini-test" << QByteArray("gemini");
+        QTest::newRow("anthropic") << "/v1/messages"
+                                   << "claude-opus-4-6" << QByteArray("anthropic");
+        QTest::newRow("responses") << "/v1/responses"
+                                   << "gpt-5.4" << QByteArray("responses");
+        QTest::newRow("chat") << "/v1/chat/completions"
+                              << "glm-5.2" << QByteArray("chat");
+        QTest::newRow("gemini") << "/v1beta/models/gemini-test:streamGenerateContent?alt=sse"
+                                << "gemini-test" << QByteArray("gemini");
     }
 
     void streaming()
@@ -536,14 +655,21 @@ private Q_SLOTS:
         QFETCH(QByteArray, format);
         RecordedCall rc;
         startCall(*m_f.client, rc, "POST", proxyUrl(path),
-                  body({ { u"model"_s, model }, { u"stream"_s, true }, { u"max_tokens"_s, 10 }, { u"messages"_s, QJsonArray() },
-                         { u"fake"_s, QJsonObject { { u"lockstep"_s, true }, { u"deltas"_s, 4 } } } }), {}, m_f.clock);
+                  body({ { u"model"_s, model },
+                         { u"stream"_s, true },
+                         { u"max_tokens"_s, 10 },
+                         { u"messages"_s, QJsonArray() },
+                         { u"fake"_s, QJsonObject { { u"lockstep"_s, true }, { u"deltas"_s, 4 } } } }),
+                  {}, m_f.clock);
         const QList<QByteArray> expected = FakeUpstream::streamEvents(format, model, 4);
         QByteArray sent;
         for (int i = 0; i < expected.size(); ++i) {
             sent += expected[i];
-            QTRY_VERIFY2_WITH_TIMEOUT(rc.body == sent, qPrintable(QStringLiteral("event %1 did not reach the client before the upstream "
-                                                                                "sent the next one").arg(i)), 10000);
+            QTRY_VERIFY2_WITH_TIMEOUT(rc.body == sent,
+                                      qPrintable(QStringLiteral("event %1 did not reach the client before the upstream "
+                                                                "sent the next one")
+                                                     .arg(i)),
+                                      10000);
             if (i + 1 < expected.size())
                 QVERIFY(m_f.fake->releaseNextEvent());
         }
@@ -561,8 +687,12 @@ private Q_SLOTS:
         // The upstream stream would take minutes; the only way it ends early is the proxy aborting it.
         RecordedCall rc;
         startCall(*m_f.client, rc, "POST", proxyUrl(QStringLiteral("/v1/messages")),
-                  body({ { u"model"_s, u"claude-opus-4-6"_s }, { u"stream"_s, true }, { u"max_tokens"_s, 10 }, { u"messages"_s, QJsonArray() },
-                         { u"fake"_s, QJsonObject { { u"delay_ms"_s, 60000 }, { u"deltas"_s, 5 } } } }), {}, m_f.clock);
+                  body({ { u"model"_s, u"claude-opus-4-6"_s },
+                         { u"stream"_s, true },
+                         { u"max_tokens"_s, 10 },
+                         { u"messages"_s, QJsonArray() },
+                         { u"fake"_s, QJsonObject { { u"delay_ms"_s, 60000 }, { u"deltas"_s, 5 } } } }),
+                  {}, m_f.clock);
         QTRY_VERIFY_WITH_TIMEOUT(!rc.body.isEmpty(), 10000);
         QSignalSpy aborted(m_f.fake.get(), &FakeUpstream::streamAborted);
         rc.reply->abort();
@@ -574,13 +704,17 @@ private Q_SLOTS:
     {
         RecordedCall rc;
         call(rc, "POST", QStringLiteral("/v1/messages"),
-             body({ { u"model"_s, u"claude-opus-4-6"_s }, { u"stream"_s, true }, { u"max_tokens"_s, 10 }, { u"messages"_s, QJsonArray() },
+             body({ { u"model"_s, u"claude-opus-4-6"_s },
+                    { u"stream"_s, true },
+                    { u"max_tokens"_s, 10 },
+                    { u"messages"_s, QJsonArray() },
                     { u"fake"_s, QJsonObject { { u"scenario"_s, u"utf8split"_s }, { u"delay_ms"_s, 100 } } } }));
         QVERIFY(rc.finished);
         const QList<QByteArray> events = SseSplitter().feed(rc.body);
         QCOMPARE(events.size(), 2);
         const QJsonObject ev = QJsonDocument::fromJson(SseSplitter::parse(events[0]).data).object();
-        QCOMPARE(ev.value(u"delta"_s).toObject().value(u"text"_s).toString(), QStringLiteral("h\u00e9llo \u4e16\u754c \U0001F600"));
+        QCOMPARE(ev.value(u"delta"_s).toObject().value(u"text"_s).toString(),
+                 QStringLiteral("h\u00e9llo \u4e16\u754c \U0001F600"));
     }
 
     void errors_data()
@@ -590,30 +724,51 @@ private Q_SLOTS:
         QTest::addColumn<int>("status");
         QTest::addColumn<QString>("messagePart");
         auto statusBody = [](const char *model, int status, const char *upstreamBody) {
-            return body({ { u"model"_s, QString::fromUtf8(model) }, { u"max_tokens"_s, 5 }, { u"messages"_s, QJsonArray() },
-                          { u"fake"_s, QJsonObject { { u"scenario"_s, u"status"_s }, { u"status"_s, status }, { u"body"_s, QString::fromUtf8(upstreamBody) } } } });
+            return body({ { u"model"_s, QString::fromUtf8(model) },
+                          { u"max_tokens"_s, 5 },
+                          { u"messages"_s, QJsonArray() },
+                          { u"fake"_s, QJsonObject { { u"scenario"_s, u"status"_s },
+                                                     { u"status"_s, status },
+                                                     { u"body"_s, QString::fromUtf8(upstreamBody) } } } });
         };
         const QByteArray fakeStatus = statusBody("claude-opus-4-6", 429, "{\"detail\":\"slow down please\"}");
-        QTest::newRow("malformed json/messages") << "/v1/messages" << QByteArray("{\"model\":") << 400 << "not valid JSON";
+        QTest::newRow("malformed json/messages")
+            << "/v1/messages" << QByteArray("{\"model\":") << 400 << "not valid JSON";
         QTest::newRow("malformed json/chat") << "/v1/chat/completions" << QByteArray("[1,2") << 400 << "not valid JSON";
-        QTest::newRow("malformed json/gemini") << "/v1beta/models/gemini-test:generateContent" << QByteArray("nope") << 400 << "not valid JSON";
+        QTest::newRow("malformed json/gemini")
+            << "/v1beta/models/gemini-test:generateContent" << QByteArray("nope") << 400 << "not valid JSON";
         QTest::newRow("not an object") << "/v1/responses" << QByteArray("[]") << 400 << "JSON object";
-        QTest::newRow("missing model") << "/v1/chat/completions" << QByteArray("{\"messages\":[]}") << 400 << "missing 'model'";
-        QTest::newRow("model wrong type") << "/v1/chat/completions" << QByteArray("{\"model\":5}") << 400 << "'model' must be";
+        QTest::newRow("missing model") << "/v1/chat/completions" << QByteArray("{\"messages\":[]}") << 400
+                                       << "missing 'model'";
+        QTest::newRow("model wrong type")
+            << "/v1/chat/completions" << QByteArray("{\"model\":5}") << 400 << "'model' must be";
         QTest::newRow("unknown model") << "/v1/messages" << QByteArray("{\"model\":\"claude-9\"}") << 404 << "claude-9";
-        QTest::newRow("untranslatable n") << "/v1/chat/completions" << QByteArray("{\"model\":\"claude-opus-4-6\",\"n\":2,\"messages\":[]}") << 400 << "'n' must be 1";
+        QTest::newRow("untranslatable n")
+            << "/v1/chat/completions" << QByteArray("{\"model\":\"claude-opus-4-6\",\"n\":2,\"messages\":[]}") << 400
+            << "'n' must be 1";
         QTest::newRow("untranslatable attachment")
             << "/v1/messages"
-            << QByteArray(R"({"model":"glm-5.2","messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0="}},{"type":"text","text":"Summarise it"}]}]})")
+            << QByteArray(
+                   R"({"model":"glm-5.2","messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0="}},{"type":"text","text":"Summarise it"}]}]})")
             << 400 << "attached file";
         QTest::newRow("unknown route") << "/v1/nothing" << QByteArray("{}") << 404 << "no route";
         QTest::newRow("upstream 429 kept") << "/v1/messages" << fakeStatus << 429 << "slow down please";
         QTest::newRow("upstream 500") << "/v1/chat/completions"
-                                      << statusBody("glm-5.2", 500, "{\"error\":{\"message\":\"boom inside\",\"type\":\"server_error\"}}")
+                                      << statusBody(
+                                             "glm-5.2", 500,
+                                             "{\"error\":{\"message\":\"boom inside\",\"type\":\"server_error\"}}")
                                       << 500 << "boom inside";
-        QTest::newRow("upstream closes") << "/v1/responses" << QByteArray(R"({"model":"gpt-5.4","input":"x","fake":{"scenario":"close"}})") << 502 << "closed the connection";
-        QTest::newRow("upstream timeout") << "/v1/responses" << QByteArray(R"({"model":"gpt-5.4","input":"x","fake":{"scenario":"hang"}})") << 504 << "no response within";
-        QTest::newRow("upstream garbage") << "/v1/chat/completions" << QByteArray(R"({"model":"glm-5.2","messages":[],"fake":{"scenario":"raw","raw":"SMTP ready\r\n\r\n","close":true}})") << 502 << "malformed status line";
+        QTest::newRow("upstream closes") << "/v1/responses"
+                                         << QByteArray(R"({"model":"gpt-5.4","input":"x","fake":{"scenario":"close"}})")
+                                         << 502 << "closed the connection";
+        QTest::newRow("upstream timeout")
+            << "/v1/responses" << QByteArray(R"({"model":"gpt-5.4","input":"x","fake":{"scenario":"hang"}})") << 504
+            << "no response within";
+        QTest::newRow("upstream garbage")
+            << "/v1/chat/completions"
+            << QByteArray(
+                   R"({"model":"glm-5.2","messages":[],"fake":{"scenario":"raw","raw":"SMTP ready\r\n\r\n","close":true}})")
+            << 502 << "malformed status line";
     }
 
     void errors()
@@ -658,7 +813,12 @@ private Q_SLOTS:
         RecordedCall rc;
         call(rc, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[]})");
         QCOMPARE(rc.status, 502);
-        QVERIFY(rc.json().value(u"error"_s).toObject().value(u"message"_s).toString().contains(QStringLiteral("cannot connect")));
+        QVERIFY(rc.json()
+                    .value(u"error"_s)
+                    .toObject()
+                    .value(u"message"_s)
+                    .toString()
+                    .contains(QStringLiteral("cannot connect")));
     }
 
     void midStreamFailures_data()
@@ -667,10 +827,19 @@ private Q_SLOTS:
         QTest::addColumn<QString>("model");
         QTest::addColumn<QString>("scenario");
         QTest::addColumn<QByteArray>("marker");
-        QTest::newRow("anthropic cut") << "/v1/messages" << "claude-opus-4-6" << "cut" << QByteArray("event: error\ndata: {\"type\":\"error\",\"error\":{");
-        QTest::newRow("chat cut") << "/v1/chat/completions" << "glm-5.2" << "cut" << QByteArray("data: {\"error\":{");
-        QTest::newRow("responses stall") << "/v1/responses" << "gpt-5.4" << "stall" << QByteArray("event: error\ndata: {\"type\":\"error\",\"code\":\"upstream_timeout\"");
-        QTest::newRow("gemini cut") << "/v1beta/models/gemini-test:streamGenerateContent?alt=sse" << "gemini-test" << "cut" << QByteArray("data: {\"error\":{\"code\":502");
+        QTest::newRow("anthropic cut") << "/v1/messages"
+                                       << "claude-opus-4-6"
+                                       << "cut" << QByteArray("event: error\ndata: {\"type\":\"error\",\"error\":{");
+        QTest::newRow("chat cut") << "/v1/chat/completions"
+                                  << "glm-5.2"
+                                  << "cut" << QByteArray("data: {\"error\":{");
+        QTest::newRow("responses stall")
+            << "/v1/responses"
+            << "gpt-5.4"
+            << "stall" << QByteArray("event: error\ndata: {\"type\":\"error\",\"code\":\"upstream_timeout\"");
+        QTest::newRow("gemini cut") << "/v1beta/models/gemini-test:streamGenerateContent?alt=sse"
+                                    << "gemini-test"
+                                    << "cut" << QByteArray("data: {\"error\":{\"code\":502");
     }
 
     void midStreamFailures()
@@ -681,8 +850,11 @@ private Q_SLOTS:
         QFETCH(QString, scenario);
         QFETCH(QByteArray, marker);
         RecordedCall rc;
-        call(rc, "POST", path, body({ { u"model"_s, model }, { u"stream"_s, true }, { u"messages"_s, QJsonArray() },
-                                      { u"fake"_s, QJsonObject { { u"scenario"_s, scenario }, { u"delay_ms"_s, 50 } } } }));
+        call(rc, "POST", path,
+             body({ { u"model"_s, model },
+                    { u"stream"_s, true },
+                    { u"messages"_s, QJsonArray() },
+                    { u"fake"_s, QJsonObject { { u"scenario"_s, scenario }, { u"delay_ms"_s, 50 } } } }));
         QCOMPARE(rc.status, 200);
         QVERIFY2(rc.body.contains(marker), rc.body.constData());
         QVERIFY(rc.finished);
@@ -692,10 +864,14 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("path");
         QTest::addColumn<QString>("model");
-        QTest::newRow("chat client, anthropic model") << "/v1/chat/completions" << "cut-anthropic";
-        QTest::newRow("anthropic client, responses model") << "/v1/messages" << "cut-openai";
-        QTest::newRow("responses client, gemini model") << "/v1/responses" << "cut-google";
-        QTest::newRow("gemini client, chat model") << "/v1beta/models/cut-common:streamGenerateContent?alt=sse" << "cut-common";
+        QTest::newRow("chat client, anthropic model") << "/v1/chat/completions"
+                                                      << "cut-anthropic";
+        QTest::newRow("anthropic client, responses model") << "/v1/messages"
+                                                           << "cut-openai";
+        QTest::newRow("responses client, gemini model") << "/v1/responses"
+                                                        << "cut-google";
+        QTest::newRow("gemini client, chat model") << "/v1beta/models/cut-common:streamGenerateContent?alt=sse"
+                                                   << "cut-common";
     }
 
     void translatedStreamBreaks()
@@ -706,17 +882,19 @@ private Q_SLOTS:
         QFETCH(QString, model);
         RecordedCall rc;
         QJsonObject request { { u"model"_s, model }, { u"stream"_s, true } };
-        switch (RouteTable::instance().formatFor(path)) { // a body in the route's own format: nothing for the translation to leave out
-        case WireFormat::Anthropic:
-            request.insert(u"max_tokens"_s, 10);
-            Q_FALLTHROUGH();
+        switch (RouteTable::instance().formatFor(
+            path)) { // a body in the route's own format: nothing for the translation to leave out
+        case WireFormat::Anthropic: request.insert(u"max_tokens"_s, 10); Q_FALLTHROUGH();
         case WireFormat::OpenAIChat:
-            request.insert(u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"x"_s } } });
+            request.insert(u"messages"_s,
+                           QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"x"_s } } });
             break;
         case WireFormat::OpenAIResponses: request.insert(u"input"_s, u"x"_s); break;
         case WireFormat::Gemini:
             request.remove(u"stream"_s);
-            request.insert(u"contents"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"parts"_s, QJsonArray { QJsonObject { { u"text"_s, u"x"_s } } } } } });
+            request.insert(u"contents"_s, QJsonArray { QJsonObject {
+                                              { u"role"_s, u"user"_s },
+                                              { u"parts"_s, QJsonArray { QJsonObject { { u"text"_s, u"x"_s } } } } } });
             break;
         }
         call(rc, "POST", path, body(request));
@@ -731,9 +909,14 @@ private Q_SLOTS:
         QTest::addColumn<QString>("path");
         QTest::addColumn<QString>("model");
         QTest::addColumn<QByteArray>("ping");
-        QTest::newRow("anthropic passthrough") << "/v1/messages" << "slow-anthropic" << QByteArray("event: ping\ndata: {\"type\":\"ping\"}\n\n");
-        QTest::newRow("anthropic translated") << "/v1/messages" << "slow-common" << QByteArray("event: ping\ndata: {\"type\":\"ping\"}\n\n");
-        QTest::newRow("chat translated") << "/v1/chat/completions" << "slow-openai" << QByteArray(": keepalive\n\n");
+        QTest::newRow("anthropic passthrough")
+            << "/v1/messages"
+            << "slow-anthropic" << QByteArray("event: ping\ndata: {\"type\":\"ping\"}\n\n");
+        QTest::newRow("anthropic translated")
+            << "/v1/messages"
+            << "slow-common" << QByteArray("event: ping\ndata: {\"type\":\"ping\"}\n\n");
+        QTest::newRow("chat translated") << "/v1/chat/completions"
+                                         << "slow-openai" << QByteArray(": keepalive\n\n");
     }
 
     void keepAliveDuringSilence()
@@ -746,8 +929,12 @@ private Q_SLOTS:
         QFETCH(QString, model);
         QFETCH(QByteArray, ping);
         RecordedCall rc;
-        call(rc, "POST", path, body({ { u"model"_s, model }, { u"stream"_s, true }, { u"max_tokens"_s, 10 },
-                                      { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"x"_s } } } } }));
+        call(rc, "POST", path,
+             body({ { u"model"_s, model },
+                    { u"stream"_s, true },
+                    { u"max_tokens"_s, 10 },
+                    { u"messages"_s,
+                      QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"x"_s } } } } }));
         QCOMPARE(rc.status, 200);
         QVERIFY2(rc.body.contains(ping), rc.body.constData());
         const QString grammar = checkStreamGrammar(RouteTable::instance().formatFor(path), rc.body);
@@ -762,8 +949,11 @@ private Q_SLOTS:
         c.timeouts.idleMs = 500;
         m_f.proxy->setConfig(c);
         RecordedCall rc;
-        call(rc, "POST", QStringLiteral("/v1/messages"), body({ { u"model"_s, u"claude-opus-4-6"_s }, { u"stream"_s, true }, { u"messages"_s, QJsonArray() },
-                                                               { u"fake"_s, QJsonObject { { u"scenario"_s, u"stall"_s } } } }));
+        call(rc, "POST", QStringLiteral("/v1/messages"),
+             body({ { u"model"_s, u"claude-opus-4-6"_s },
+                    { u"stream"_s, true },
+                    { u"messages"_s, QJsonArray() },
+                    { u"fake"_s, QJsonObject { { u"scenario"_s, u"stall"_s } } } }));
         QVERIFY(rc.body.contains("event: ping"));
         QVERIFY2(rc.body.contains("event: error") && rc.body.contains("went silent"), rc.body.constData());
     }
@@ -773,12 +963,24 @@ private Q_SLOTS:
         QTest::addColumn<QString>("path");
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<int>("status");
-        QTest::newRow("deeply nested") << "/v1/chat/completions" << (QByteArray(5000, '[') + QByteArray(5000, ']')) << 400;
-        QTest::newRow("nested in messages") << "/v1/messages" << (QByteArray("{\"model\":\"glm-5.2\",\"messages\":") + QByteArray(3000, '[') + QByteArray(3000, ']') + "}") << 400;
-        QTest::newRow("invalid utf-8") << "/v1/responses" << QByteArray("{\"model\":\"gpt-5.4\",\"input\":\"\xff\xfe\xc3\"}") << 400;
-        QTest::newRow("wrong types translated") << "/v1/chat/completions" << QByteArray("{\"model\":\"claude-opus-4-6\",\"messages\":[{\"role\":\"user\",\"content\":{\"a\":1}}]}") << 400;
+        QTest::newRow("deeply nested") << "/v1/chat/completions" << (QByteArray(5000, '[') + QByteArray(5000, ']'))
+                                       << 400;
+        QTest::newRow("nested in messages") << "/v1/messages"
+                                            << (QByteArray("{\"model\":\"glm-5.2\",\"messages\":")
+                                                + QByteArray(3000, '[') + QByteArray(3000, ']') + "}")
+                                            << 400;
+        QTest::newRow("invalid utf-8") << "/v1/responses"
+                                       << QByteArray("{\"model\":\"gpt-5.4\",\"input\":\"\xff\xfe\xc3\"}") << 400;
+        QTest::newRow("wrong types translated")
+            << "/v1/chat/completions"
+            << QByteArray("{\"model\":\"claude-opus-4-6\",\"messages\":[{\"role\":\"user\",\"content\":{\"a\":1}}]}")
+            << 400;
         QTest::newRow("messages missing translated") << "/v1/messages" << QByteArray("{\"model\":\"gpt-5.4\"}") << 400;
-        QTest::newRow("huge string") << "/v1/chat/completions" << (QByteArray("{\"model\":\"claude-opus-4-6\",\"messages\":[{\"role\":\"user\",\"content\":\"") + QByteArray(400 * 1024, 'z') + "\"}]}") << 200;
+        QTest::newRow("huge string")
+            << "/v1/chat/completions"
+            << (QByteArray("{\"model\":\"claude-opus-4-6\",\"messages\":[{\"role\":\"user\",\"content\":\"")
+                + QByteArray(400 * 1024, 'z') + "\"}]}")
+            << 200;
     }
 
     void hostileBodies()
@@ -790,7 +992,8 @@ private Q_SLOTS:
         call(rc, "POST", path, body);
         QCOMPARE(rc.status, status);
         if (status >= 400)
-            QVERIFY(!rc.json().value(u"error"_s).toObject().isEmpty() || rc.json().value(u"type"_s).toString() == u"error");
+            QVERIFY(!rc.json().value(u"error"_s).toObject().isEmpty()
+                    || rc.json().value(u"type"_s).toString() == u"error");
         QVERIFY(m_f.proxy->isRunning());
     }
 
@@ -800,10 +1003,12 @@ private Q_SLOTS:
         QTcpSocket raw;
         raw.connectToHost(QHostAddress::LocalHost, m_f.proxy->port());
         QVERIFY(raw.waitForConnected(2000));
-        raw.write("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 900000000\r\n"
+        raw.write("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+                  "900000000\r\n"
                   "Expect: 100-continue\r\n\r\n");
         QByteArray answer;
-        QTRY_VERIFY2_WITH_TIMEOUT((answer += raw.readAll()).contains("max_body_bytes") && answer.endsWith("}"), answer.constData(), 3000);
+        QTRY_VERIFY2_WITH_TIMEOUT((answer += raw.readAll()).contains("max_body_bytes") && answer.endsWith("}"),
+                                  answer.constData(), 3000);
         QVERIFY2(answer.startsWith("HTTP/1.1 413"), answer.constData());
         QVERIFY2(answer.contains("\"type\":\"error\""), answer.constData()); // the Anthropic route's shape
         QVERIFY(answer.contains("max_body_bytes"));
@@ -815,7 +1020,8 @@ private Q_SLOTS:
 
         // Really too large.
         RecordedCall rc;
-        QByteArray big = QByteArray("{\"model\":\"glm-5.2\",\"messages\":[{\"role\":\"user\",\"content\":\"") + QByteArray(600 * 1024, 'a') + "\"}]}";
+        QByteArray big = QByteArray("{\"model\":\"glm-5.2\",\"messages\":[{\"role\":\"user\",\"content\":\"")
+                         + QByteArray(600 * 1024, 'a') + "\"}]}";
         call(rc, "POST", QStringLiteral("/v1/chat/completions"), big);
         QCOMPARE(rc.status, 413);
         QCOMPARE(m_f.fake->received.size(), 0);
@@ -828,7 +1034,8 @@ private Q_SLOTS:
         raw.connectToHost(QHostAddress::LocalHost, m_f.proxy->port());
         QVERIFY(raw.waitForConnected(2000));
         const QByteArray payload = R"({"model":"glm-5.2","messages":[]})";
-        raw.write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+        raw.write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                  "application/json\r\nContent-Length: "
                   + QByteArray::number(payload.size()) + "\r\nExpect: 100-continue\r\n\r\n");
         QByteArray got;
         QTRY_VERIFY_WITH_TIMEOUT((got += raw.readAll()).contains("100 Continue"), 10000); // before the body is sent
@@ -843,7 +1050,8 @@ private Q_SLOTS:
         RecordedCall none;
         call(none, "POST", QStringLiteral("/v1/messages"), R"({"model":"claude-opus-4-6","messages":[]})");
         QCOMPARE(none.status, 401);
-        QCOMPARE(none.json().value(u"error"_s).toObject().value(u"type"_s).toString(), QStringLiteral("authentication_error"));
+        QCOMPARE(none.json().value(u"error"_s).toObject().value(u"type"_s).toString(),
+                 QStringLiteral("authentication_error"));
 
         RecordedCall own;
         call(own, "POST", QStringLiteral("/v1/messages"), R"({"model":"claude-opus-4-6","messages":[]})",
@@ -868,7 +1076,12 @@ private Q_SLOTS:
         RecordedCall noKey;
         call(noKey, "POST", QStringLiteral("/v1/responses"), R"({"model":"gpt-5.4","input":"x"})");
         QCOMPARE(noKey.status, 401);
-        QVERIFY(noKey.json().value(u"error"_s).toObject().value(u"message"_s).toString().contains(QStringLiteral("access key")));
+        QVERIFY(noKey.json()
+                    .value(u"error"_s)
+                    .toObject()
+                    .value(u"message"_s)
+                    .toString()
+                    .contains(QStringLiteral("access key")));
         RecordedCall wrong;
         call(wrong, "GET", QStringLiteral("/v1/models"), {}, { { "Authorization", "Bearer wrong-key-123456789" } });
         QCOMPARE(wrong.status, 401);
@@ -896,9 +1109,13 @@ private Q_SLOTS:
         std::vector<RecordedCall> calls(n);
         for (int i = 0; i < n; ++i)
             startCall(*m_f.client, calls[size_t(i)], "POST", proxyUrl(QStringLiteral("/v1/messages")),
-                      body({ { u"model"_s, u"claude-opus-4-6"_s }, { u"stream"_s, true }, { u"messages"_s, QJsonArray() },
-                             { u"fake"_s, QJsonObject { { u"delay_ms"_s, 300 }, { u"deltas"_s, 2 } } } }), {}, m_f.clock);
-        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(calls.begin(), calls.end(), [](const RecordedCall &c) { return c.done(); }), 10000);
+                      body({ { u"model"_s, u"claude-opus-4-6"_s },
+                             { u"stream"_s, true },
+                             { u"messages"_s, QJsonArray() },
+                             { u"fake"_s, QJsonObject { { u"delay_ms"_s, 300 }, { u"deltas"_s, 2 } } } }),
+                      {}, m_f.clock);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            std::all_of(calls.begin(), calls.end(), [](const RecordedCall &c) { return c.done(); }), 10000);
         QCOMPARE(m_f.fake->maxOpenConnections, n);
         for (const RecordedCall &c : calls)
             QCOMPARE(c.status, 200);
@@ -919,8 +1136,11 @@ private Q_SLOTS:
     {
         RecordedCall rc;
         startCall(*m_f.client, rc, "POST", proxyUrl(QStringLiteral("/v1/messages")),
-                  body({ { u"model"_s, u"claude-opus-4-6"_s }, { u"stream"_s, true }, { u"messages"_s, QJsonArray() },
-                         { u"fake"_s, QJsonObject { { u"delay_ms"_s, 100 }, { u"deltas"_s, 3 } } } }), {}, m_f.clock);
+                  body({ { u"model"_s, u"claude-opus-4-6"_s },
+                         { u"stream"_s, true },
+                         { u"messages"_s, QJsonArray() },
+                         { u"fake"_s, QJsonObject { { u"delay_ms"_s, 100 }, { u"deltas"_s, 3 } } } }),
+                  {}, m_f.clock);
         QTRY_VERIFY_WITH_TIMEOUT(!rc.body.isEmpty(), 3000);
         QSignalSpy finished(m_f.proxy.get(), &ProxyService::shutdownFinished);
         m_f.proxy->shutdown(5000);

@@ -20,7 +20,9 @@ private Q_SLOTS:
         QTest::newRow("lf") << QByteArray("event: a\ndata: {\"x\":1}\n\ndata: two\n\n") << 2;
         QTest::newRow("crlf") << QByteArray("event: a\r\ndata: 1\r\n\r\ndata: 2\r\n\r\n") << 2;
         QTest::newRow("cr") << QByteArray("data: 1\r\rdata: 2\r\r") << 2;
-        QTest::newRow("utf8") << QByteArray("data: {\"t\":\"h\xc3\xa9llo \xe4\xb8\x96\xe7\x95\x8c \xf0\x9f\x98\x80\"}\n\n") << 1;
+        QTest::newRow("utf8") << QByteArray(
+            "data: {\"t\":\"h\xc3\xa9llo \xe4\xb8\x96\xe7\x95\x8c \xf0\x9f\x98\x80\"}\n\n")
+                              << 1;
         QTest::newRow("comment+multiline") << QByteArray(": ping\n\ndata: a\ndata: b\n\n") << 2;
     }
 

@@ -163,15 +163,17 @@ void FakeUpstream::onReadyRead(QTcpSocket *socket)
         if (taken == Take::Invalid) {
             // droid2api never sends a request its own parser refuses: answer as its server would, then close.
             const QByteArray body = error.message.toUtf8();
-            socket->write("HTTP/1.1 " + QByteArray::number(error.httpStatus) + ' ' + d2a::http::reasonPhrase(error.httpStatus)
-                          + "\r\nConnection: close\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+            socket->write("HTTP/1.1 " + QByteArray::number(error.httpStatus) + ' '
+                          + d2a::http::reasonPhrase(error.httpStatus) + "\r\nConnection: close\r\nContent-Length: "
+                          + QByteArray::number(body.size()) + "\r\n\r\n" + body);
             buf.clear();
             socket->disconnectFromHost();
             return;
         }
         r.json = QJsonDocument::fromJson(r.body).object();
         r.connectionId = m_ids.value(socket);
-        if (r.path.startsWith("/api/cli/") || r.path == "/api/billing/limits") { // account calls: apart from LLM requests
+        if (r.path.startsWith("/api/cli/")
+            || r.path == "/api/billing/limits") { // account calls: apart from LLM requests
             accountCalls.append(r);
             respondAccount(socket, r);
             if (!m_buffers.contains(socket))
@@ -192,19 +194,30 @@ QList<QByteArray> FakeUpstream::streamEvents(const QByteArray &format, const QSt
     const int n = qMax(1, textDeltas);
     auto word = [](int i) { return QString::fromLatin1(kWords[i % 8]); };
     if (format == "anthropic") {
-        ev << sse("message_start", { { u"type"_s, u"message_start"_s },
-                                     { u"message"_s, QJsonObject { { u"id"_s, u"msg_fake1"_s }, { u"type"_s, u"message"_s }, { u"role"_s, u"assistant"_s },
-                                                                { u"model"_s, model }, { u"content"_s, QJsonArray() },
-                                                                { u"stop_reason"_s, QJsonValue::Null }, { u"stop_sequence"_s, QJsonValue::Null },
-                                                                { u"usage"_s, QJsonObject { { u"input_tokens"_s, 12 }, { u"output_tokens"_s, 1 } } } } } });
-        ev << sse("content_block_start", { { u"type"_s, u"content_block_start"_s }, { u"index"_s, 0 },
-                                           { u"content_block"_s, QJsonObject { { u"type"_s, u"text"_s }, { u"text"_s, u""_s } } } });
+        ev << sse("message_start",
+                  { { u"type"_s, u"message_start"_s },
+                    { u"message"_s, QJsonObject { { u"id"_s, u"msg_fake1"_s },
+                                                  { u"type"_s, u"message"_s },
+                                                  { u"role"_s, u"assistant"_s },
+                                                  { u"model"_s, model },
+                                                  { u"content"_s, QJsonArray() },
+                                                  { u"stop_reason"_s, QJsonValue::Null },
+                                                  { u"stop_sequence"_s, QJsonValue::Null },
+                                                  { u"usage"_s, QJsonObject { { u"input_tokens"_s, 12 },
+                                                                              { u"output_tokens"_s, 1 } } } } } });
+        ev << sse("content_block_start",
+                  { { u"type"_s, u"content_block_start"_s },
+                    { u"index"_s, 0 },
+                    { u"content_block"_s, QJsonObject { { u"type"_s, u"text"_s }, { u"text"_s, u""_s } } } });
         for (int i = 0; i < n; ++i)
-            ev << sse("content_block_delta", { { u"type"_s, u"content_block_delta"_s }, { u"index"_s, 0 },
-                                               { u"delta"_s, QJsonObject { { u"type"_s, u"text_delta"_s }, { u"text"_s, word(i) } } } });
+            ev << sse("content_block_delta",
+                      { { u"type"_s, u"content_block_delta"_s },
+                        { u"index"_s, 0 },
+                        { u"delta"_s, QJsonObject { { u"type"_s, u"text_delta"_s }, { u"text"_s, word(i) } } } });
         ev << sse("content_block_stop", { { u"type"_s, u"content_block_stop"_s }, { u"index"_s, 0 } });
         ev << sse("message_delta", { { u"type"_s, u"message_delta"_s },
-                                     { u"delta"_s, QJsonObject { { u"stop_reason"_s, u"end_turn"_s }, { u"stop_sequence"_s, QJsonValue::Null } } },
+                                     { u"delta"_s, QJsonObject { { u"stop_reason"_s, u"end_turn"_s },
+                                                                 { u"stop_sequence"_s, QJsonValue::Null } } },
                                      { u"usage"_s, QJsonObject { { u"output_tokens"_s, n } } } });
         ev << sse("message_stop", { { u"type"_s, u"message_stop"_s } });
     } else if (format == "responses") {
@@ -212,41 +225,79 @@ QList<QByteArray> FakeUpstream::streamEvents(const QByteArray &format, const QSt
         QString text;
         for (int i = 0; i < n; ++i)
             text += word(i);
-        const QJsonObject inProgress { { u"id"_s, u"resp_fake1"_s }, { u"object"_s, u"response"_s }, { u"created_at"_s, 1700000000 },
-                                       { u"status"_s, u"in_progress"_s }, { u"model"_s, model }, { u"output"_s, QJsonArray() } };
-        const QJsonObject msgItem { { u"type"_s, u"message"_s }, { u"id"_s, u"msg_fake1"_s }, { u"status"_s, u"in_progress"_s },
-                                    { u"role"_s, u"assistant"_s }, { u"content"_s, QJsonArray() } };
-        ev << sse("response.created", { { u"type"_s, u"response.created"_s }, { u"sequence_number"_s, seq++ }, { u"response"_s, inProgress } });
-        ev << sse("response.in_progress", { { u"type"_s, u"response.in_progress"_s }, { u"sequence_number"_s, seq++ }, { u"response"_s, inProgress } });
-        ev << sse("response.output_item.added", { { u"type"_s, u"response.output_item.added"_s }, { u"sequence_number"_s, seq++ },
-                                                  { u"output_index"_s, 0 }, { u"item"_s, msgItem } });
-        ev << sse("response.content_part.added", { { u"type"_s, u"response.content_part.added"_s }, { u"sequence_number"_s, seq++ },
-                                                   { u"item_id"_s, u"msg_fake1"_s }, { u"output_index"_s, 0 }, { u"content_index"_s, 0 },
-                                                   { u"part"_s, QJsonObject { { u"type"_s, u"output_text"_s }, { u"text"_s, u""_s }, { u"annotations"_s, QJsonArray() } } } });
+        const QJsonObject inProgress { { u"id"_s, u"resp_fake1"_s },    { u"object"_s, u"response"_s },
+                                       { u"created_at"_s, 1700000000 }, { u"status"_s, u"in_progress"_s },
+                                       { u"model"_s, model },           { u"output"_s, QJsonArray() } };
+        const QJsonObject msgItem { { u"type"_s, u"message"_s },
+                                    { u"id"_s, u"msg_fake1"_s },
+                                    { u"status"_s, u"in_progress"_s },
+                                    { u"role"_s, u"assistant"_s },
+                                    { u"content"_s, QJsonArray() } };
+        ev << sse(
+            "response.created",
+            { { u"type"_s, u"response.created"_s }, { u"sequence_number"_s, seq++ }, { u"response"_s, inProgress } });
+        ev << sse("response.in_progress", { { u"type"_s, u"response.in_progress"_s },
+                                            { u"sequence_number"_s, seq++ },
+                                            { u"response"_s, inProgress } });
+        ev << sse("response.output_item.added", { { u"type"_s, u"response.output_item.added"_s },
+                                                  { u"sequence_number"_s, seq++ },
+                                                  { u"output_index"_s, 0 },
+                                                  { u"item"_s, msgItem } });
+        ev << sse("response.content_part.added", { { u"type"_s, u"response.content_part.added"_s },
+                                                   { u"sequence_number"_s, seq++ },
+                                                   { u"item_id"_s, u"msg_fake1"_s },
+                                                   { u"output_index"_s, 0 },
+                                                   { u"content_index"_s, 0 },
+                                                   { u"part"_s, QJsonObject { { u"type"_s, u"output_text"_s },
+                                                                              { u"text"_s, u""_s },
+                                                                              { u"annotations"_s, QJsonArray() } } } });
         for (int i = 0; i < n; ++i)
-            ev << sse("response.output_text.delta", { { u"type"_s, u"response.output_text.delta"_s }, { u"sequence_number"_s, seq++ },
-                                                      { u"item_id"_s, u"msg_fake1"_s }, { u"output_index"_s, 0 }, { u"content_index"_s, 0 },
+            ev << sse("response.output_text.delta", { { u"type"_s, u"response.output_text.delta"_s },
+                                                      { u"sequence_number"_s, seq++ },
+                                                      { u"item_id"_s, u"msg_fake1"_s },
+                                                      { u"output_index"_s, 0 },
+                                                      { u"content_index"_s, 0 },
                                                       { u"delta"_s, word(i) } });
-        const QJsonObject part { { u"type"_s, u"output_text"_s }, { u"text"_s, text }, { u"annotations"_s, QJsonArray() } };
-        ev << sse("response.output_text.done", { { u"type"_s, u"response.output_text.done"_s }, { u"sequence_number"_s, seq++ },
-                                                 { u"item_id"_s, u"msg_fake1"_s }, { u"output_index"_s, 0 }, { u"content_index"_s, 0 }, { u"text"_s, text } });
-        ev << sse("response.content_part.done", { { u"type"_s, u"response.content_part.done"_s }, { u"sequence_number"_s, seq++ },
-                                                  { u"item_id"_s, u"msg_fake1"_s }, { u"output_index"_s, 0 }, { u"content_index"_s, 0 }, { u"part"_s, part } });
+        const QJsonObject part { { u"type"_s, u"output_text"_s },
+                                 { u"text"_s, text },
+                                 { u"annotations"_s, QJsonArray() } };
+        ev << sse("response.output_text.done", { { u"type"_s, u"response.output_text.done"_s },
+                                                 { u"sequence_number"_s, seq++ },
+                                                 { u"item_id"_s, u"msg_fake1"_s },
+                                                 { u"output_index"_s, 0 },
+                                                 { u"content_index"_s, 0 },
+                                                 { u"text"_s, text } });
+        ev << sse("response.content_part.done", { { u"type"_s, u"response.content_part.done"_s },
+                                                  { u"sequence_number"_s, seq++ },
+                                                  { u"item_id"_s, u"msg_fake1"_s },
+                                                  { u"output_index"_s, 0 },
+                                                  { u"content_index"_s, 0 },
+                                                  { u"part"_s, part } });
         QJsonObject doneItem = msgItem;
         doneItem.insert(u"status"_s, u"completed"_s);
         doneItem.insert(u"content"_s, QJsonArray { part });
-        ev << sse("response.output_item.done", { { u"type"_s, u"response.output_item.done"_s }, { u"sequence_number"_s, seq++ },
-                                                 { u"output_index"_s, 0 }, { u"item"_s, doneItem } });
+        ev << sse("response.output_item.done", { { u"type"_s, u"response.output_item.done"_s },
+                                                 { u"sequence_number"_s, seq++ },
+                                                 { u"output_index"_s, 0 },
+                                                 { u"item"_s, doneItem } });
         QJsonObject completed = inProgress;
         completed.insert(u"status"_s, u"completed"_s);
         completed.insert(u"output"_s, QJsonArray { doneItem });
-        completed.insert(u"usage"_s, QJsonObject { { u"input_tokens"_s, 12 }, { u"output_tokens"_s, n }, { u"total_tokens"_s, 12 + n } });
-        ev << sse("response.completed", { { u"type"_s, u"response.completed"_s }, { u"sequence_number"_s, seq++ }, { u"response"_s, completed } });
+        completed.insert(
+            u"usage"_s,
+            QJsonObject { { u"input_tokens"_s, 12 }, { u"output_tokens"_s, n }, { u"total_tokens"_s, 12 + n } });
+        ev << sse(
+            "response.completed",
+            { { u"type"_s, u"response.completed"_s }, { u"sequence_number"_s, seq++ }, { u"response"_s, completed } });
     } else if (format == "chat") {
-        const QJsonObject base { { u"id"_s, u"chatcmpl-fake1"_s }, { u"object"_s, u"chat.completion.chunk"_s }, { u"created"_s, 1700000000 }, { u"model"_s, model } };
+        const QJsonObject base { { u"id"_s, u"chatcmpl-fake1"_s },
+                                 { u"object"_s, u"chat.completion.chunk"_s },
+                                 { u"created"_s, 1700000000 },
+                                 { u"model"_s, model } };
         auto chunkWith = [&](const QJsonObject &delta, const QJsonValue &finish) {
             QJsonObject c = base;
-            c.insert(u"choices"_s, QJsonArray { QJsonObject { { u"index"_s, 0 }, { u"delta"_s, delta }, { u"finish_reason"_s, finish } } });
+            c.insert(u"choices"_s, QJsonArray { QJsonObject {
+                                       { u"index"_s, 0 }, { u"delta"_s, delta }, { u"finish_reason"_s, finish } } });
             return sse({}, c);
         };
         ev << chunkWith({ { u"role"_s, u"assistant"_s }, { u"content"_s, u""_s } }, QJsonValue::Null);
@@ -255,13 +306,19 @@ QList<QByteArray> FakeUpstream::streamEvents(const QByteArray &format, const QSt
         ev << chunkWith({}, u"stop"_s);
         QJsonObject usage = base;
         usage.insert(u"choices"_s, QJsonArray());
-        usage.insert(u"usage"_s, QJsonObject { { u"prompt_tokens"_s, 12 }, { u"completion_tokens"_s, n }, { u"total_tokens"_s, 12 + n } });
+        usage.insert(
+            u"usage"_s,
+            QJsonObject { { u"prompt_tokens"_s, 12 }, { u"completion_tokens"_s, n }, { u"total_tokens"_s, 12 + n } });
         ev << sse({}, usage);
         ev << QByteArray("data: [DONE]\n\n");
     } else {
         for (int i = 0; i < n; ++i) {
-            QJsonObject c { { u"candidates"_s, QJsonArray { QJsonObject { { u"content"_s, QJsonObject { { u"role"_s, u"model"_s }, { u"parts"_s, QJsonArray { QJsonObject { { u"text"_s, word(i) } } } } } },
-                                                                       { u"index"_s, 0 } } } },
+            QJsonObject c { { u"candidates"_s,
+                              QJsonArray { QJsonObject {
+                                  { u"content"_s, QJsonObject { { u"role"_s, u"model"_s },
+                                                                { u"parts"_s, QJsonArray { QJsonObject {
+                                                                                  { u"text"_s, word(i) } } } } } },
+                                  { u"index"_s, 0 } } } },
                             { u"modelVersion"_s, model } };
             if (i == n - 1) {
                 QJsonArray cands = c.value(u"candidates"_s).toArray();
@@ -269,7 +326,9 @@ QList<QByteArray> FakeUpstream::streamEvents(const QByteArray &format, const QSt
                 c0.insert(u"finishReason"_s, u"STOP"_s);
                 cands[0] = c0;
                 c.insert(u"candidates"_s, cands);
-                c.insert(u"usageMetadata"_s, QJsonObject { { u"promptTokenCount"_s, 12 }, { u"candidatesTokenCount"_s, n }, { u"totalTokenCount"_s, 12 + n } });
+                c.insert(u"usageMetadata"_s, QJsonObject { { u"promptTokenCount"_s, 12 },
+                                                           { u"candidatesTokenCount"_s, n },
+                                                           { u"totalTokenCount"_s, 12 + n } });
             }
             ev << sse({}, c);
         }
@@ -281,27 +340,58 @@ QByteArray FakeUpstream::wholeBody(const QByteArray &format, const QString &mode
 {
     const QString text = QStringLiteral("Hello from the fake upstream");
     if (format == "anthropic")
-        return compact({ { u"id"_s, u"msg_fake1"_s }, { u"type"_s, u"message"_s }, { u"role"_s, u"assistant"_s }, { u"model"_s, model },
+        return compact({ { u"id"_s, u"msg_fake1"_s },
+                         { u"type"_s, u"message"_s },
+                         { u"role"_s, u"assistant"_s },
+                         { u"model"_s, model },
                          { u"content"_s, QJsonArray { QJsonObject { { u"type"_s, u"text"_s }, { u"text"_s, text } } } },
-                         { u"stop_reason"_s, u"end_turn"_s }, { u"stop_sequence"_s, QJsonValue::Null },
+                         { u"stop_reason"_s, u"end_turn"_s },
+                         { u"stop_sequence"_s, QJsonValue::Null },
                          { u"usage"_s, QJsonObject { { u"input_tokens"_s, 12 }, { u"output_tokens"_s, 6 } } } });
     if (format == "responses")
-        return compact({ { u"id"_s, u"resp_fake1"_s }, { u"object"_s, u"response"_s }, { u"created_at"_s, 1700000000 }, { u"status"_s, u"completed"_s },
-                         { u"model"_s, model },
-                         { u"output"_s, QJsonArray { QJsonObject { { u"type"_s, u"message"_s }, { u"id"_s, u"msg_fake1"_s }, { u"status"_s, u"completed"_s }, { u"role"_s, u"assistant"_s },
-                                                                { u"content"_s, QJsonArray { QJsonObject { { u"type"_s, u"output_text"_s }, { u"text"_s, text }, { u"annotations"_s, QJsonArray() } } } } } } },
-                         { u"usage"_s, QJsonObject { { u"input_tokens"_s, 12 }, { u"output_tokens"_s, 6 }, { u"total_tokens"_s, 18 } } } });
+        return compact(
+            { { u"id"_s, u"resp_fake1"_s },
+              { u"object"_s, u"response"_s },
+              { u"created_at"_s, 1700000000 },
+              { u"status"_s, u"completed"_s },
+              { u"model"_s, model },
+              { u"output"_s,
+                QJsonArray { QJsonObject {
+                    { u"type"_s, u"message"_s },
+                    { u"id"_s, u"msg_fake1"_s },
+                    { u"status"_s, u"completed"_s },
+                    { u"role"_s, u"assistant"_s },
+                    { u"content"_s, QJsonArray { QJsonObject { { u"type"_s, u"output_text"_s },
+                                                               { u"text"_s, text },
+                                                               { u"annotations"_s, QJsonArray() } } } } } } },
+              { u"usage"_s,
+                QJsonObject { { u"input_tokens"_s, 12 }, { u"output_tokens"_s, 6 }, { u"total_tokens"_s, 18 } } } });
     if (format == "chat")
-        return compact({ { u"id"_s, u"chatcmpl-fake1"_s }, { u"object"_s, u"chat.completion"_s }, { u"created"_s, 1700000000 }, { u"model"_s, model },
-                         { u"choices"_s, QJsonArray { QJsonObject { { u"index"_s, 0 }, { u"message"_s, QJsonObject { { u"role"_s, u"assistant"_s }, { u"content"_s, text } } },
-                                                                 { u"finish_reason"_s, u"stop"_s } } } },
-                         { u"usage"_s, QJsonObject { { u"prompt_tokens"_s, 12 }, { u"completion_tokens"_s, 6 }, { u"total_tokens"_s, 18 } } } });
+        return compact(
+            { { u"id"_s, u"chatcmpl-fake1"_s },
+              { u"object"_s, u"chat.completion"_s },
+              { u"created"_s, 1700000000 },
+              { u"model"_s, model },
+              { u"choices"_s, QJsonArray { QJsonObject { { u"index"_s, 0 },
+                                                         { u"message"_s, QJsonObject { { u"role"_s, u"assistant"_s },
+                                                                                       { u"content"_s, text } } },
+                                                         { u"finish_reason"_s, u"stop"_s } } } },
+              { u"usage"_s, QJsonObject { { u"prompt_tokens"_s, 12 },
+                                          { u"completion_tokens"_s, 6 },
+                                          { u"total_tokens"_s, 18 } } } });
     if (format == "count")
         return compact({ { u"input_tokens"_s, 42 } });
-    return compact({ { u"candidates"_s, QJsonArray { QJsonObject { { u"content"_s, QJsonObject { { u"role"_s, u"model"_s }, { u"parts"_s, QJsonArray { QJsonObject { { u"text"_s, text } } } } } },
-                                                               { u"finishReason"_s, u"STOP"_s }, { u"index"_s, 0 } } } },
-                     { u"usageMetadata"_s, QJsonObject { { u"promptTokenCount"_s, 12 }, { u"candidatesTokenCount"_s, 6 }, { u"totalTokenCount"_s, 18 } } },
-                     { u"modelVersion"_s, model } });
+    return compact(
+        { { u"candidates"_s,
+            QJsonArray { QJsonObject {
+                { u"content"_s, QJsonObject { { u"role"_s, u"model"_s },
+                                              { u"parts"_s, QJsonArray { QJsonObject { { u"text"_s, text } } } } } },
+                { u"finishReason"_s, u"STOP"_s },
+                { u"index"_s, 0 } } } },
+          { u"usageMetadata"_s, QJsonObject { { u"promptTokenCount"_s, 12 },
+                                              { u"candidatesTokenCount"_s, 6 },
+                                              { u"totalTokenCount"_s, 18 } } },
+          { u"modelVersion"_s, model } });
 }
 
 QString FakeUpstream::issueRefreshToken()
@@ -315,13 +405,19 @@ QString FakeUpstream::issueRefreshToken()
 QString FakeUpstream::makeAccessToken(qint64 ttl, const QString &org)
 {
     static int serial = 0;
-    auto b64 = [](const QByteArray &d) { return d.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals); };
+    auto b64 = [](const QByteArray &d) {
+        return d.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    };
     const QByteArray header = b64(R"({"alg":"none","typ":"JWT"})");
-    QJsonObject claims { { u"sub"_s, u"user_1"_s }, { u"email"_s, email }, { u"jti"_s, ++serial }, { u"exp"_s, double(QDateTime::currentSecsSinceEpoch() + ttl) } };
+    QJsonObject claims { { u"sub"_s, u"user_1"_s },
+                         { u"email"_s, email },
+                         { u"jti"_s, ++serial },
+                         { u"exp"_s, double(QDateTime::currentSecsSinceEpoch() + ttl) } };
     if (!org.isEmpty())
         claims.insert(u"org_id"_s, org);
     const QByteArray payload = b64(compact(claims));
-    const QString token = QString::fromLatin1(header + '.' + payload + '.' + b64("fake-signature-" + QByteArray::number(serial)));
+    const QString token =
+        QString::fromLatin1(header + '.' + payload + '.' + b64("fake-signature-" + QByteArray::number(serial)));
     issuedAccessTokens.append(token);
     return token;
 }
@@ -337,8 +433,9 @@ void FakeUpstream::respondAccount(QTcpSocket *socket, const Received &req)
     if (req.path == "/api/cli/whoami") {
         if (whoamiStatus != 200)
             return sendJson(socket, whoamiStatus, R"({"error":"invalid api key"})");
-        QJsonObject o { { u"userId"_s, u"user_1"_s }, { u"orgId"_s, u"org_test"_s }, { u"region"_s, whoamiRegion }, { u"isOnPrem"_s, !whoamiPremHost.isEmpty() },
-                        { u"isEnterprise"_s, false }, { u"principalKind"_s, u"human"_s } };
+        QJsonObject o { { u"userId"_s, u"user_1"_s },  { u"orgId"_s, u"org_test"_s },
+                        { u"region"_s, whoamiRegion }, { u"isOnPrem"_s, !whoamiPremHost.isEmpty() },
+                        { u"isEnterprise"_s, false },  { u"principalKind"_s, u"human"_s } };
         if (!whoamiPremHost.isEmpty())
             o.insert(u"premBaseHost"_s, whoamiPremHost);
         return sendJson(socket, 200, compact(o));
@@ -401,17 +498,25 @@ void FakeUpstream::respondFake(QTcpSocket *socket, const Received &req)
     for (const Received &r : std::as_const(received))
         if (!r.path.startsWith("/fake") && !r.path.startsWith("/user_management"))
             bearers.append(QString::fromUtf8(r.header("authorization")));
-    sendJson(socket, 200, compact({ { u"refresh_count"_s, refreshCount }, { u"refresh_attempts"_s, refreshAttempts },
-                                    { u"valid_refresh_tokens"_s, valid }, { u"upstream_authorizations"_s, bearers },
-                                    { u"device_polls"_s, devicePolls }, { u"agent_tool_calls"_s, agentToolCalls },
-                                    { u"agent_after_tool"_s, agentAfterTool }, { u"agent_texts"_s, agentTexts },
-                                    { u"agent_tool_results"_s, QJsonArray::fromStringList(agentToolResults) },
-                                    { u"api_requests"_s, int(std::count_if(received.cbegin(), received.cend(), [](const Received &r) {
-                                          return !r.path.startsWith("/fake") && !r.path.startsWith("/user_management");
-                                      })) },
-                                    { u"llm_requests"_s, int(std::count_if(received.cbegin(), received.cend(), [](const Received &r) {
-                                          return r.path.startsWith("/api/llm/");
-                                      })) } }));
+    sendJson(
+        socket, 200,
+        compact({ { u"refresh_count"_s, refreshCount },
+                  { u"refresh_attempts"_s, refreshAttempts },
+                  { u"valid_refresh_tokens"_s, valid },
+                  { u"upstream_authorizations"_s, bearers },
+                  { u"device_polls"_s, devicePolls },
+                  { u"agent_tool_calls"_s, agentToolCalls },
+                  { u"agent_after_tool"_s, agentAfterTool },
+                  { u"agent_texts"_s, agentTexts },
+                  { u"agent_tool_results"_s, QJsonArray::fromStringList(agentToolResults) },
+                  { u"api_requests"_s, int(std::count_if(
+                                           received.cbegin(), received.cend(),
+                                           [](const Received &r) {
+        return !r.path.startsWith("/fake") && !r.path.startsWith("/user_management");
+                                           })) },
+                  { u"llm_requests"_s, int(std::count_if(received.cbegin(), received.cend(), [](const Received &r) {
+                        return r.path.startsWith("/api/llm/");
+                    })) } }));
 }
 
 void FakeUpstream::respondWorkOs(QTcpSocket *socket, const Received &req)
@@ -427,10 +532,13 @@ void FakeUpstream::respondWorkOs(QTcpSocket *socket, const Received &req)
         return;
     }
     if (req.path.endsWith("/authorize/device")) {
-        sendJson(socket, 200, compact({ { u"device_code"_s, u"dc-fake-device-code-123456"_s }, { u"user_code"_s, u"WXYZ-1234"_s },
-                                        { u"verification_uri"_s, url(u"/device"_s).toString() },
-                                        { u"verification_uri_complete"_s, url(u"/device?user_code=WXYZ-1234"_s).toString() },
-                                        { u"expires_in"_s, deviceExpiresIn }, { u"interval"_s, deviceInterval } }));
+        sendJson(socket, 200,
+                 compact({ { u"device_code"_s, u"dc-fake-device-code-123456"_s },
+                           { u"user_code"_s, u"WXYZ-1234"_s },
+                           { u"verification_uri"_s, url(u"/device"_s).toString() },
+                           { u"verification_uri_complete"_s, url(u"/device?user_code=WXYZ-1234"_s).toString() },
+                           { u"expires_in"_s, deviceExpiresIn },
+                           { u"interval"_s, deviceInterval } }));
         return;
     }
     const QString grant = form.value(QStringLiteral("grant_type"));
@@ -438,12 +546,15 @@ void FakeUpstream::respondWorkOs(QTcpSocket *socket, const Received &req)
         const QString step = deviceScript.value(devicePolls, QStringLiteral("ok"));
         ++devicePolls;
         if (step != u"ok") {
-            sendJson(socket, 400, compact({ { u"error"_s, step }, { u"error_description"_s, QString(u"device flow: "_s + step) } }));
+            sendJson(socket, 400,
+                     compact({ { u"error"_s, step }, { u"error_description"_s, QString(u"device flow: "_s + step) } }));
             return;
         }
         const QString refresh = issueRefreshToken();
-        sendJson(socket, 200, compact({ { u"access_token"_s, makeAccessToken(accessTtlSecs) }, { u"refresh_token"_s, refresh },
-                                        { u"user"_s, QJsonObject { { u"id"_s, u"user_1"_s }, { u"email"_s, email } } } }));
+        sendJson(socket, 200,
+                 compact({ { u"access_token"_s, makeAccessToken(accessTtlSecs) },
+                           { u"refresh_token"_s, refresh },
+                           { u"user"_s, QJsonObject { { u"id"_s, u"user_1"_s }, { u"email"_s, email } } } }));
         return;
     }
     if (grant != u"refresh_token") {
@@ -466,9 +577,11 @@ void FakeUpstream::respondWorkOs(QTcpSocket *socket, const Received &req)
     refreshOrganizations << organization;
     auto answer = [this, socket, token, organization] {
         if (!validRefreshTokens.contains(token)) {
-            sendJson(socket, 400, compact({ { u"error"_s, u"invalid_grant"_s },
-                                            { u"error_description"_s, spentRefreshTokens.contains(token)
-                                                  ? u"Refresh token already exchanged."_s : u"Refresh token not found."_s } }));
+            sendJson(socket, 400,
+                     compact({ { u"error"_s, u"invalid_grant"_s },
+                               { u"error_description"_s, spentRefreshTokens.contains(token)
+                                                             ? u"Refresh token already exchanged."_s
+                                                             : u"Refresh token not found."_s } }));
             return;
         }
         // Rotation: the old token is spent, a new one replaces it.
@@ -477,13 +590,20 @@ void FakeUpstream::respondWorkOs(QTcpSocket *socket, const Received &req)
         ++refreshCount;
         // With organisations configured, a token is scoped (org_id claim) only when the refresh named one.
         const QString org = organizations.isEmpty() ? QStringLiteral("org_1") : organization;
-        sendJson(socket, 200, compact({ { u"access_token"_s, makeAccessToken(accessTtlSecs, org) }, { u"refresh_token"_s, issueRefreshToken() },
-                                        { u"user"_s, QJsonObject { { u"id"_s, u"user_1"_s }, { u"email"_s, email }, { u"first_name"_s, u"Dev"_s } } },
-                                        { u"organization_id"_s, org } }));
+        sendJson(socket, 200,
+                 compact({ { u"access_token"_s, makeAccessToken(accessTtlSecs, org) },
+                           { u"refresh_token"_s, issueRefreshToken() },
+                           { u"user"_s, QJsonObject { { u"id"_s, u"user_1"_s },
+                                                      { u"email"_s, email },
+                                                      { u"first_name"_s, u"Dev"_s } } },
+                           { u"organization_id"_s, org } }));
     };
     if (refreshDelayMs > 0) {
         QPointer<QTcpSocket> s(socket);
-        QTimer::singleShot(refreshDelayMs, this, [s, answer] { if (s) answer(); });
+        QTimer::singleShot(refreshDelayMs, this, [s, answer] {
+            if (s)
+                answer();
+        });
     } else {
         answer();
     }
@@ -520,7 +640,8 @@ QString FakeUpstream::toolResultsOf(const QByteArray &format, const QJsonObject 
         for (const QJsonValue &m : body.value(u"messages"_s).toArray())
             for (const QJsonValue &b : m.toObject().value(u"content"_s).toArray())
                 if (b.toObject().value(u"type"_s).toString() == u"tool_result")
-                    out << b.toObject().value(u"tool_use_id"_s).toString() + u'=' + textOf(b.toObject().value(u"content"_s));
+                    out << b.toObject().value(u"tool_use_id"_s).toString() + u'='
+                               + textOf(b.toObject().value(u"content"_s));
     } else if (format == "responses") {
         for (const QJsonValue &i : body.value(u"input"_s).toArray())
             if (i.toObject().value(u"type"_s).toString() == u"function_call_output")
@@ -528,112 +649,271 @@ QString FakeUpstream::toolResultsOf(const QByteArray &format, const QJsonObject 
     } else if (format == "chat") {
         for (const QJsonValue &m : body.value(u"messages"_s).toArray())
             if (m.toObject().value(u"role"_s).toString() == u"tool")
-                out << m.toObject().value(u"tool_call_id"_s).toString() + u'=' + textOf(m.toObject().value(u"content"_s));
+                out << m.toObject().value(u"tool_call_id"_s).toString() + u'='
+                           + textOf(m.toObject().value(u"content"_s));
     } else {
         for (const QJsonValue &c : body.value(u"contents"_s).toArray())
             for (const QJsonValue &p : c.toObject().value(u"parts"_s).toArray())
                 if (p.toObject().contains(u"functionResponse"_s)) {
                     const QJsonObject fr = p.toObject().value(u"functionResponse"_s).toObject();
                     const QJsonObject r = fr.value(u"response"_s).toObject();
-                    out << fr.value(u"name"_s).toString() + u'=' + (r.contains(u"output"_s) ? textOf(r.value(u"output"_s)) : QString::fromUtf8(compact(r)));
+                    out << fr.value(u"name"_s).toString() + u'='
+                               + (r.contains(u"output"_s) ? textOf(r.value(u"output"_s))
+                                                          : QString::fromUtf8(compact(r)));
                 }
     }
     return out.join(QStringLiteral(" | "));
 }
 
-QList<QByteArray> FakeUpstream::scenarioEvents(const QByteArray &format, const QString &model, const QString &scenario, const QString &answer)
+QList<QByteArray> FakeUpstream::scenarioEvents(const QByteArray &format, const QString &model, const QString &scenario,
+                                               const QString &answer)
 {
     if (scenario == u"plain") {
         QList<QByteArray> plain = streamEvents(format, model, 3);
         return plain;
     }
     const bool tools = scenario == u"tools" && answer.isEmpty();
-    const QString text = scenario == u"tools" ? QStringLiteral("Results: ") + answer : QStringLiteral("The answer is 42.");
+    const QString text =
+        scenario == u"tools" ? QStringLiteral("Results: ") + answer : QStringLiteral("The answer is 42.");
     const QString thought = QStringLiteral("Let me think about it.");
     const QString signature = QStringLiteral("sig-%1-opaque").arg(QString::fromLatin1(format));
     const QJsonObject paris { { u"city"_s, u"Paris"_s } };
     const QJsonObject london { { u"city"_s, u"London"_s } };
     QList<QByteArray> ev;
     if (format == "anthropic") {
-        ev << sse("message_start", { { u"type"_s, u"message_start"_s }, { u"message"_s, QJsonObject { { u"id"_s, u"msg_s1"_s }, { u"type"_s, u"message"_s }, { u"role"_s, u"assistant"_s }, { u"model"_s, model },
-                                                                                           { u"content"_s, QJsonArray() }, { u"stop_reason"_s, QJsonValue::Null }, { u"stop_sequence"_s, QJsonValue::Null },
-                                                                                           { u"usage"_s, QJsonObject { { u"input_tokens"_s, 30 }, { u"output_tokens"_s, 1 }, { u"cache_read_input_tokens"_s, 5 } } } } } });
+        ev << sse(
+            "message_start",
+            { { u"type"_s, u"message_start"_s },
+              { u"message"_s, QJsonObject { { u"id"_s, u"msg_s1"_s },
+                                            { u"type"_s, u"message"_s },
+                                            { u"role"_s, u"assistant"_s },
+                                            { u"model"_s, model },
+                                            { u"content"_s, QJsonArray() },
+                                            { u"stop_reason"_s, QJsonValue::Null },
+                                            { u"stop_sequence"_s, QJsonValue::Null },
+                                            { u"usage"_s, QJsonObject { { u"input_tokens"_s, 30 },
+                                                                        { u"output_tokens"_s, 1 },
+                                                                        { u"cache_read_input_tokens"_s, 5 } } } } } });
         int index = 0;
         if (scenario == u"think") {
-            ev << sse("content_block_start", { { u"type"_s, u"content_block_start"_s }, { u"index"_s, index }, { u"content_block"_s, QJsonObject { { u"type"_s, u"thinking"_s }, { u"thinking"_s, u""_s }, { u"signature"_s, u""_s } } } });
-            ev << sse("content_block_delta", { { u"type"_s, u"content_block_delta"_s }, { u"index"_s, index }, { u"delta"_s, QJsonObject { { u"type"_s, u"thinking_delta"_s }, { u"thinking"_s, thought } } } });
-            ev << sse("content_block_delta", { { u"type"_s, u"content_block_delta"_s }, { u"index"_s, index }, { u"delta"_s, QJsonObject { { u"type"_s, u"signature_delta"_s }, { u"signature"_s, signature } } } });
+            ev << sse("content_block_start", { { u"type"_s, u"content_block_start"_s },
+                                               { u"index"_s, index },
+                                               { u"content_block"_s, QJsonObject { { u"type"_s, u"thinking"_s },
+                                                                                   { u"thinking"_s, u""_s },
+                                                                                   { u"signature"_s, u""_s } } } });
+            ev << sse("content_block_delta", { { u"type"_s, u"content_block_delta"_s },
+                                               { u"index"_s, index },
+                                               { u"delta"_s, QJsonObject { { u"type"_s, u"thinking_delta"_s },
+                                                                           { u"thinking"_s, thought } } } });
+            ev << sse("content_block_delta", { { u"type"_s, u"content_block_delta"_s },
+                                               { u"index"_s, index },
+                                               { u"delta"_s, QJsonObject { { u"type"_s, u"signature_delta"_s },
+                                                                           { u"signature"_s, signature } } } });
             ev << sse("content_block_stop", { { u"type"_s, u"content_block_stop"_s }, { u"index"_s, index++ } });
         }
         if (tools) {
-            for (const auto &[id, args] : { std::pair { QStringLiteral("toolu_paris"), paris }, std::pair { QStringLiteral("toolu_london"), london } }) {
-                ev << sse("content_block_start", { { u"type"_s, u"content_block_start"_s }, { u"index"_s, index }, { u"content_block"_s, QJsonObject { { u"type"_s, u"tool_use"_s }, { u"id"_s, id }, { u"name"_s, u"get_weather"_s }, { u"input"_s, QJsonObject() } } } });
+            for (const auto &[id, args] : { std::pair { QStringLiteral("toolu_paris"), paris },
+                                            std::pair { QStringLiteral("toolu_london"), london } }) {
+                ev << sse("content_block_start",
+                          { { u"type"_s, u"content_block_start"_s },
+                            { u"index"_s, index },
+                            { u"content_block"_s, QJsonObject { { u"type"_s, u"tool_use"_s },
+                                                                { u"id"_s, id },
+                                                                { u"name"_s, u"get_weather"_s },
+                                                                { u"input"_s, QJsonObject() } } } });
                 const QByteArray json = compact(args);
-                ev << sse("content_block_delta", { { u"type"_s, u"content_block_delta"_s }, { u"index"_s, index }, { u"delta"_s, QJsonObject { { u"type"_s, u"input_json_delta"_s }, { u"partial_json"_s, QString::fromUtf8(json.left(5)) } } } });
-                ev << sse("content_block_delta", { { u"type"_s, u"content_block_delta"_s }, { u"index"_s, index }, { u"delta"_s, QJsonObject { { u"type"_s, u"input_json_delta"_s }, { u"partial_json"_s, QString::fromUtf8(json.mid(5)) } } } });
+                ev << sse("content_block_delta",
+                          { { u"type"_s, u"content_block_delta"_s },
+                            { u"index"_s, index },
+                            { u"delta"_s, QJsonObject { { u"type"_s, u"input_json_delta"_s },
+                                                        { u"partial_json"_s, QString::fromUtf8(json.left(5)) } } } });
+                ev << sse("content_block_delta",
+                          { { u"type"_s, u"content_block_delta"_s },
+                            { u"index"_s, index },
+                            { u"delta"_s, QJsonObject { { u"type"_s, u"input_json_delta"_s },
+                                                        { u"partial_json"_s, QString::fromUtf8(json.mid(5)) } } } });
                 ev << sse("content_block_stop", { { u"type"_s, u"content_block_stop"_s }, { u"index"_s, index++ } });
             }
         } else {
-            ev << sse("content_block_start", { { u"type"_s, u"content_block_start"_s }, { u"index"_s, index }, { u"content_block"_s, QJsonObject { { u"type"_s, u"text"_s }, { u"text"_s, u""_s } } } });
-            ev << sse("content_block_delta", { { u"type"_s, u"content_block_delta"_s }, { u"index"_s, index }, { u"delta"_s, QJsonObject { { u"type"_s, u"text_delta"_s }, { u"text"_s, text } } } });
+            ev << sse("content_block_start",
+                      { { u"type"_s, u"content_block_start"_s },
+                        { u"index"_s, index },
+                        { u"content_block"_s, QJsonObject { { u"type"_s, u"text"_s }, { u"text"_s, u""_s } } } });
+            ev << sse("content_block_delta",
+                      { { u"type"_s, u"content_block_delta"_s },
+                        { u"index"_s, index },
+                        { u"delta"_s, QJsonObject { { u"type"_s, u"text_delta"_s }, { u"text"_s, text } } } });
             ev << sse("content_block_stop", { { u"type"_s, u"content_block_stop"_s }, { u"index"_s, index++ } });
         }
-        ev << sse("message_delta", { { u"type"_s, u"message_delta"_s }, { u"delta"_s, QJsonObject { { u"stop_reason"_s, tools ? u"tool_use"_s : u"end_turn"_s }, { u"stop_sequence"_s, QJsonValue::Null } } },
-                                     { u"usage"_s, QJsonObject { { u"output_tokens"_s, 17 } } } });
+        ev << sse("message_delta",
+                  { { u"type"_s, u"message_delta"_s },
+                    { u"delta"_s, QJsonObject { { u"stop_reason"_s, tools ? u"tool_use"_s : u"end_turn"_s },
+                                                { u"stop_sequence"_s, QJsonValue::Null } } },
+                    { u"usage"_s, QJsonObject { { u"output_tokens"_s, 17 } } } });
         ev << sse("message_stop", { { u"type"_s, u"message_stop"_s } });
     } else if (format == "responses") {
         int seq = 0;
         int out = 0;
-        const QJsonObject resp0 { { u"id"_s, u"resp_s1"_s }, { u"object"_s, u"response"_s }, { u"created_at"_s, 1700000000 }, { u"status"_s, u"in_progress"_s }, { u"model"_s, model }, { u"output"_s, QJsonArray() } };
-        ev << sse("response.created", { { u"type"_s, u"response.created"_s }, { u"sequence_number"_s, seq++ }, { u"response"_s, resp0 } });
+        const QJsonObject resp0 { { u"id"_s, u"resp_s1"_s },       { u"object"_s, u"response"_s },
+                                  { u"created_at"_s, 1700000000 }, { u"status"_s, u"in_progress"_s },
+                                  { u"model"_s, model },           { u"output"_s, QJsonArray() } };
+        ev << sse("response.created",
+                  { { u"type"_s, u"response.created"_s }, { u"sequence_number"_s, seq++ }, { u"response"_s, resp0 } });
         QJsonArray output;
         if (scenario == u"think") {
-            ev << sse("response.output_item.added", { { u"type"_s, u"response.output_item.added"_s }, { u"sequence_number"_s, seq++ }, { u"output_index"_s, out }, { u"item"_s, QJsonObject { { u"type"_s, u"reasoning"_s }, { u"id"_s, u"rs_1"_s }, { u"summary"_s, QJsonArray() } } } });
-            ev << sse("response.reasoning_summary_part.added", { { u"type"_s, u"response.reasoning_summary_part.added"_s }, { u"sequence_number"_s, seq++ }, { u"item_id"_s, u"rs_1"_s }, { u"output_index"_s, out }, { u"summary_index"_s, 0 },
-                                                                 { u"part"_s, QJsonObject { { u"type"_s, u"summary_text"_s }, { u"text"_s, u""_s } } } });
-            ev << sse("response.reasoning_summary_text.delta", { { u"type"_s, u"response.reasoning_summary_text.delta"_s }, { u"sequence_number"_s, seq++ }, { u"item_id"_s, u"rs_1"_s }, { u"output_index"_s, out }, { u"summary_index"_s, 0 }, { u"delta"_s, thought } });
-            ev << sse("response.reasoning_summary_text.done", { { u"type"_s, u"response.reasoning_summary_text.done"_s }, { u"sequence_number"_s, seq++ }, { u"item_id"_s, u"rs_1"_s }, { u"output_index"_s, out }, { u"summary_index"_s, 0 }, { u"text"_s, thought } });
-            ev << sse("response.reasoning_summary_part.done", { { u"type"_s, u"response.reasoning_summary_part.done"_s }, { u"sequence_number"_s, seq++ }, { u"item_id"_s, u"rs_1"_s }, { u"output_index"_s, out }, { u"summary_index"_s, 0 },
-                                                                { u"part"_s, QJsonObject { { u"type"_s, u"summary_text"_s }, { u"text"_s, thought } } } });
-            const QJsonObject item { { u"type"_s, u"reasoning"_s }, { u"id"_s, u"rs_1"_s }, { u"summary"_s, QJsonArray { QJsonObject { { u"type"_s, u"summary_text"_s }, { u"text"_s, thought } } } }, { u"encrypted_content"_s, signature } };
-            ev << sse("response.output_item.done", { { u"type"_s, u"response.output_item.done"_s }, { u"sequence_number"_s, seq++ }, { u"output_index"_s, out++ }, { u"item"_s, item } });
+            ev << sse("response.output_item.added", { { u"type"_s, u"response.output_item.added"_s },
+                                                      { u"sequence_number"_s, seq++ },
+                                                      { u"output_index"_s, out },
+                                                      { u"item"_s, QJsonObject { { u"type"_s, u"reasoning"_s },
+                                                                                 { u"id"_s, u"rs_1"_s },
+                                                                                 { u"summary"_s, QJsonArray() } } } });
+            ev << sse("response.reasoning_summary_part.added",
+                      { { u"type"_s, u"response.reasoning_summary_part.added"_s },
+                        { u"sequence_number"_s, seq++ },
+                        { u"item_id"_s, u"rs_1"_s },
+                        { u"output_index"_s, out },
+                        { u"summary_index"_s, 0 },
+                        { u"part"_s, QJsonObject { { u"type"_s, u"summary_text"_s }, { u"text"_s, u""_s } } } });
+            ev << sse("response.reasoning_summary_text.delta",
+                      { { u"type"_s, u"response.reasoning_summary_text.delta"_s },
+                        { u"sequence_number"_s, seq++ },
+                        { u"item_id"_s, u"rs_1"_s },
+                        { u"output_index"_s, out },
+                        { u"summary_index"_s, 0 },
+                        { u"delta"_s, thought } });
+            ev << sse("response.reasoning_summary_text.done",
+                      { { u"type"_s, u"response.reasoning_summary_text.done"_s },
+                        { u"sequence_number"_s, seq++ },
+                        { u"item_id"_s, u"rs_1"_s },
+                        { u"output_index"_s, out },
+                        { u"summary_index"_s, 0 },
+                        { u"text"_s, thought } });
+            ev << sse("response.reasoning_summary_part.done",
+                      { { u"type"_s, u"response.reasoning_summary_part.done"_s },
+                        { u"sequence_number"_s, seq++ },
+                        { u"item_id"_s, u"rs_1"_s },
+                        { u"output_index"_s, out },
+                        { u"summary_index"_s, 0 },
+                        { u"part"_s, QJsonObject { { u"type"_s, u"summary_text"_s }, { u"text"_s, thought } } } });
+            const QJsonObject item { { u"type"_s, u"reasoning"_s },
+                                     { u"id"_s, u"rs_1"_s },
+                                     { u"summary"_s, QJsonArray { QJsonObject { { u"type"_s, u"summary_text"_s },
+                                                                                { u"text"_s, thought } } } },
+                                     { u"encrypted_content"_s, signature } };
+            ev << sse("response.output_item.done", { { u"type"_s, u"response.output_item.done"_s },
+                                                     { u"sequence_number"_s, seq++ },
+                                                     { u"output_index"_s, out++ },
+                                                     { u"item"_s, item } });
             output.append(item);
         }
         if (tools) {
-            for (const auto &[id, args] : { std::pair { QStringLiteral("call_paris"), paris }, std::pair { QStringLiteral("call_london"), london } }) {
+            for (const auto &[id, args] : { std::pair { QStringLiteral("call_paris"), paris },
+                                            std::pair { QStringLiteral("call_london"), london } }) {
                 const QString itemId = QStringLiteral("fc_") + id;
-                ev << sse("response.output_item.added", { { u"type"_s, u"response.output_item.added"_s }, { u"sequence_number"_s, seq++ }, { u"output_index"_s, out },
-                                                          { u"item"_s, QJsonObject { { u"type"_s, u"function_call"_s }, { u"id"_s, itemId }, { u"call_id"_s, id }, { u"name"_s, u"get_weather"_s }, { u"arguments"_s, u""_s }, { u"status"_s, u"in_progress"_s } } } });
-                ev << sse("response.function_call_arguments.delta", { { u"type"_s, u"response.function_call_arguments.delta"_s }, { u"sequence_number"_s, seq++ }, { u"item_id"_s, itemId }, { u"output_index"_s, out }, { u"delta"_s, QString::fromUtf8(compact(args)) } });
-                ev << sse("response.function_call_arguments.done", { { u"type"_s, u"response.function_call_arguments.done"_s }, { u"sequence_number"_s, seq++ }, { u"item_id"_s, itemId }, { u"output_index"_s, out }, { u"arguments"_s, QString::fromUtf8(compact(args)) } });
-                const QJsonObject item { { u"type"_s, u"function_call"_s }, { u"id"_s, itemId }, { u"call_id"_s, id }, { u"name"_s, u"get_weather"_s }, { u"arguments"_s, QString::fromUtf8(compact(args)) }, { u"status"_s, u"completed"_s } };
-                ev << sse("response.output_item.done", { { u"type"_s, u"response.output_item.done"_s }, { u"sequence_number"_s, seq++ }, { u"output_index"_s, out++ }, { u"item"_s, item } });
+                ev << sse("response.output_item.added",
+                          { { u"type"_s, u"response.output_item.added"_s },
+                            { u"sequence_number"_s, seq++ },
+                            { u"output_index"_s, out },
+                            { u"item"_s, QJsonObject { { u"type"_s, u"function_call"_s },
+                                                       { u"id"_s, itemId },
+                                                       { u"call_id"_s, id },
+                                                       { u"name"_s, u"get_weather"_s },
+                                                       { u"arguments"_s, u""_s },
+                                                       { u"status"_s, u"in_progress"_s } } } });
+                ev << sse("response.function_call_arguments.delta",
+                          { { u"type"_s, u"response.function_call_arguments.delta"_s },
+                            { u"sequence_number"_s, seq++ },
+                            { u"item_id"_s, itemId },
+                            { u"output_index"_s, out },
+                            { u"delta"_s, QString::fromUtf8(compact(args)) } });
+                ev << sse("response.function_call_arguments.done",
+                          { { u"type"_s, u"response.function_call_arguments.done"_s },
+                            { u"sequence_number"_s, seq++ },
+                            { u"item_id"_s, itemId },
+                            { u"output_index"_s, out },
+                            { u"arguments"_s, QString::fromUtf8(compact(args)) } });
+                const QJsonObject item { { u"type"_s, u"function_call"_s },
+                                         { u"id"_s, itemId },
+                                         { u"call_id"_s, id },
+                                         { u"name"_s, u"get_weather"_s },
+                                         { u"arguments"_s, QString::fromUtf8(compact(args)) },
+                                         { u"status"_s, u"completed"_s } };
+                ev << sse("response.output_item.done", { { u"type"_s, u"response.output_item.done"_s },
+                                                         { u"sequence_number"_s, seq++ },
+                                                         { u"output_index"_s, out++ },
+                                                         { u"item"_s, item } });
                 output.append(item);
             }
         } else {
-            ev << sse("response.output_item.added", { { u"type"_s, u"response.output_item.added"_s }, { u"sequence_number"_s, seq++ }, { u"output_index"_s, out },
-                                                      { u"item"_s, QJsonObject { { u"type"_s, u"message"_s }, { u"id"_s, u"msg_1"_s }, { u"status"_s, u"in_progress"_s }, { u"role"_s, u"assistant"_s }, { u"content"_s, QJsonArray() } } } });
-            ev << sse("response.content_part.added", { { u"type"_s, u"response.content_part.added"_s }, { u"sequence_number"_s, seq++ }, { u"item_id"_s, u"msg_1"_s }, { u"output_index"_s, out }, { u"content_index"_s, 0 },
-                                                       { u"part"_s, QJsonObject { { u"type"_s, u"output_text"_s }, { u"text"_s, u""_s }, { u"annotations"_s, QJsonArray() } } } });
-            ev << sse("response.output_text.delta", { { u"type"_s, u"response.output_text.delta"_s }, { u"sequence_number"_s, seq++ }, { u"item_id"_s, u"msg_1"_s }, { u"output_index"_s, out }, { u"content_index"_s, 0 }, { u"delta"_s, text } });
-            const QJsonObject part { { u"type"_s, u"output_text"_s }, { u"text"_s, text }, { u"annotations"_s, QJsonArray() } };
-            ev << sse("response.output_text.done", { { u"type"_s, u"response.output_text.done"_s }, { u"sequence_number"_s, seq++ }, { u"item_id"_s, u"msg_1"_s }, { u"output_index"_s, out }, { u"content_index"_s, 0 }, { u"text"_s, text } });
-            ev << sse("response.content_part.done", { { u"type"_s, u"response.content_part.done"_s }, { u"sequence_number"_s, seq++ }, { u"item_id"_s, u"msg_1"_s }, { u"output_index"_s, out }, { u"content_index"_s, 0 }, { u"part"_s, part } });
-            const QJsonObject item { { u"type"_s, u"message"_s }, { u"id"_s, u"msg_1"_s }, { u"status"_s, u"completed"_s }, { u"role"_s, u"assistant"_s },
+            ev << sse("response.output_item.added", { { u"type"_s, u"response.output_item.added"_s },
+                                                      { u"sequence_number"_s, seq++ },
+                                                      { u"output_index"_s, out },
+                                                      { u"item"_s, QJsonObject { { u"type"_s, u"message"_s },
+                                                                                 { u"id"_s, u"msg_1"_s },
+                                                                                 { u"status"_s, u"in_progress"_s },
+                                                                                 { u"role"_s, u"assistant"_s },
+                                                                                 { u"content"_s, QJsonArray() } } } });
+            ev << sse("response.content_part.added",
+                      { { u"type"_s, u"response.content_part.added"_s },
+                        { u"sequence_number"_s, seq++ },
+                        { u"item_id"_s, u"msg_1"_s },
+                        { u"output_index"_s, out },
+                        { u"content_index"_s, 0 },
+                        { u"part"_s, QJsonObject { { u"type"_s, u"output_text"_s },
+                                                   { u"text"_s, u""_s },
+                                                   { u"annotations"_s, QJsonArray() } } } });
+            ev << sse("response.output_text.delta", { { u"type"_s, u"response.output_text.delta"_s },
+                                                      { u"sequence_number"_s, seq++ },
+                                                      { u"item_id"_s, u"msg_1"_s },
+                                                      { u"output_index"_s, out },
+                                                      { u"content_index"_s, 0 },
+                                                      { u"delta"_s, text } });
+            const QJsonObject part { { u"type"_s, u"output_text"_s },
+                                     { u"text"_s, text },
+                                     { u"annotations"_s, QJsonArray() } };
+            ev << sse("response.output_text.done", { { u"type"_s, u"response.output_text.done"_s },
+                                                     { u"sequence_number"_s, seq++ },
+                                                     { u"item_id"_s, u"msg_1"_s },
+                                                     { u"output_index"_s, out },
+                                                     { u"content_index"_s, 0 },
+                                                     { u"text"_s, text } });
+            ev << sse("response.content_part.done", { { u"type"_s, u"response.content_part.done"_s },
+                                                      { u"sequence_number"_s, seq++ },
+                                                      { u"item_id"_s, u"msg_1"_s },
+                                                      { u"output_index"_s, out },
+                                                      { u"content_index"_s, 0 },
+                                                      { u"part"_s, part } });
+            const QJsonObject item { { u"type"_s, u"message"_s },
+                                     { u"id"_s, u"msg_1"_s },
+                                     { u"status"_s, u"completed"_s },
+                                     { u"role"_s, u"assistant"_s },
                                      { u"content"_s, QJsonArray { part } } };
-            ev << sse("response.output_item.done", { { u"type"_s, u"response.output_item.done"_s }, { u"sequence_number"_s, seq++ }, { u"output_index"_s, out++ }, { u"item"_s, item } });
+            ev << sse("response.output_item.done", { { u"type"_s, u"response.output_item.done"_s },
+                                                     { u"sequence_number"_s, seq++ },
+                                                     { u"output_index"_s, out++ },
+                                                     { u"item"_s, item } });
             output.append(item);
         }
         QJsonObject done = resp0;
         done.insert(u"status"_s, u"completed"_s);
         done.insert(u"output"_s, output);
-        done.insert(u"usage"_s, QJsonObject { { u"input_tokens"_s, 35 }, { u"input_tokens_details"_s, QJsonObject { { u"cached_tokens"_s, 5 } } }, { u"output_tokens"_s, 17 }, { u"output_tokens_details"_s, QJsonObject { { u"reasoning_tokens"_s, 4 } } }, { u"total_tokens"_s, 52 } });
-        ev << sse("response.completed", { { u"type"_s, u"response.completed"_s }, { u"sequence_number"_s, seq++ }, { u"response"_s, done } });
+        done.insert(u"usage"_s,
+                    QJsonObject { { u"input_tokens"_s, 35 },
+                                  { u"input_tokens_details"_s, QJsonObject { { u"cached_tokens"_s, 5 } } },
+                                  { u"output_tokens"_s, 17 },
+                                  { u"output_tokens_details"_s, QJsonObject { { u"reasoning_tokens"_s, 4 } } },
+                                  { u"total_tokens"_s, 52 } });
+        ev << sse("response.completed",
+                  { { u"type"_s, u"response.completed"_s }, { u"sequence_number"_s, seq++ }, { u"response"_s, done } });
     } else if (format == "chat") {
-        const QJsonObject base { { u"id"_s, u"chatcmpl-s1"_s }, { u"object"_s, u"chat.completion.chunk"_s }, { u"created"_s, 1700000000 }, { u"model"_s, model } };
+        const QJsonObject base { { u"id"_s, u"chatcmpl-s1"_s },
+                                 { u"object"_s, u"chat.completion.chunk"_s },
+                                 { u"created"_s, 1700000000 },
+                                 { u"model"_s, model } };
         auto chunkWith = [&](const QJsonObject &delta, const QJsonValue &finish) {
             QJsonObject c = base;
-            c.insert(u"choices"_s, QJsonArray { QJsonObject { { u"index"_s, 0 }, { u"delta"_s, delta }, { u"finish_reason"_s, finish } } });
+            c.insert(u"choices"_s, QJsonArray { QJsonObject {
+                                       { u"index"_s, 0 }, { u"delta"_s, delta }, { u"finish_reason"_s, finish } } });
             return sse({}, c);
         };
         ev << chunkWith({ { u"role"_s, u"assistant"_s } }, QJsonValue::Null);
@@ -641,9 +921,22 @@ QList<QByteArray> FakeUpstream::scenarioEvents(const QByteArray &format, const Q
             ev << chunkWith({ { u"reasoning_content"_s, thought } }, QJsonValue::Null);
         if (tools) {
             int i = 0;
-            for (const auto &[id, args] : { std::pair { QStringLiteral("call_paris"), paris }, std::pair { QStringLiteral("call_london"), london } }) {
-                ev << chunkWith({ { u"tool_calls"_s, QJsonArray { QJsonObject { { u"index"_s, i }, { u"id"_s, id }, { u"type"_s, u"function"_s }, { u"function"_s, QJsonObject { { u"name"_s, u"get_weather"_s }, { u"arguments"_s, u""_s } } } } } } }, QJsonValue::Null);
-                ev << chunkWith({ { u"tool_calls"_s, QJsonArray { QJsonObject { { u"index"_s, i }, { u"function"_s, QJsonObject { { u"arguments"_s, QString::fromUtf8(compact(args)) } } } } } } }, QJsonValue::Null);
+            for (const auto &[id, args] : { std::pair { QStringLiteral("call_paris"), paris },
+                                            std::pair { QStringLiteral("call_london"), london } }) {
+                ev << chunkWith(
+                    { { u"tool_calls"_s,
+                        QJsonArray { QJsonObject { { u"index"_s, i },
+                                                   { u"id"_s, id },
+                                                   { u"type"_s, u"function"_s },
+                                                   { u"function"_s, QJsonObject { { u"name"_s, u"get_weather"_s },
+                                                                                  { u"arguments"_s, u""_s } } } } } } },
+                    QJsonValue::Null);
+                ev << chunkWith({ { u"tool_calls"_s,
+                                    QJsonArray { QJsonObject {
+                                        { u"index"_s, i },
+                                        { u"function"_s, QJsonObject { { u"arguments"_s,
+                                                                         QString::fromUtf8(compact(args)) } } } } } } },
+                                QJsonValue::Null);
                 ++i;
             }
             ev << chunkWith({}, u"tool_calls"_s);
@@ -653,24 +946,39 @@ QList<QByteArray> FakeUpstream::scenarioEvents(const QByteArray &format, const Q
         }
         QJsonObject usage = base;
         usage.insert(u"choices"_s, QJsonArray());
-        usage.insert(u"usage"_s, QJsonObject { { u"prompt_tokens"_s, 35 }, { u"completion_tokens"_s, 17 }, { u"total_tokens"_s, 52 }, { u"prompt_tokens_details"_s, QJsonObject { { u"cached_tokens"_s, 5 } } } });
+        usage.insert(u"usage"_s,
+                     QJsonObject { { u"prompt_tokens"_s, 35 },
+                                   { u"completion_tokens"_s, 17 },
+                                   { u"total_tokens"_s, 52 },
+                                   { u"prompt_tokens_details"_s, QJsonObject { { u"cached_tokens"_s, 5 } } } });
         ev << sse({}, usage);
         ev << QByteArray("data: [DONE]\n\n");
     } else {
         auto chunkOf = [&](const QJsonArray &parts, const QString &finish, bool usage) {
-            QJsonObject cand { { u"content"_s, QJsonObject { { u"role"_s, u"model"_s }, { u"parts"_s, parts } } }, { u"index"_s, 0 } };
+            QJsonObject cand { { u"content"_s, QJsonObject { { u"role"_s, u"model"_s }, { u"parts"_s, parts } } },
+                               { u"index"_s, 0 } };
             if (!finish.isEmpty())
                 cand.insert(u"finishReason"_s, finish);
-            QJsonObject c { { u"candidates"_s, QJsonArray { cand } }, { u"modelVersion"_s, model }, { u"responseId"_s, u"gem_s1"_s } };
+            QJsonObject c { { u"candidates"_s, QJsonArray { cand } },
+                            { u"modelVersion"_s, model },
+                            { u"responseId"_s, u"gem_s1"_s } };
             if (usage)
-                c.insert(u"usageMetadata"_s, QJsonObject { { u"promptTokenCount"_s, 35 }, { u"candidatesTokenCount"_s, 13 }, { u"thoughtsTokenCount"_s, 4 }, { u"totalTokenCount"_s, 52 }, { u"cachedContentTokenCount"_s, 5 } });
+                c.insert(u"usageMetadata"_s, QJsonObject { { u"promptTokenCount"_s, 35 },
+                                                           { u"candidatesTokenCount"_s, 13 },
+                                                           { u"thoughtsTokenCount"_s, 4 },
+                                                           { u"totalTokenCount"_s, 52 },
+                                                           { u"cachedContentTokenCount"_s, 5 } });
             return sse({}, c);
         };
         if (scenario == u"think")
-            ev << chunkOf(QJsonArray { QJsonObject { { u"text"_s, thought }, { u"thought"_s, true } } }, QString(), false);
+            ev << chunkOf(QJsonArray { QJsonObject { { u"text"_s, thought }, { u"thought"_s, true } } }, QString(),
+                          false);
         if (tools)
-            ev << chunkOf(QJsonArray { QJsonObject { { u"functionCall"_s, QJsonObject { { u"name"_s, u"get_weather"_s }, { u"args"_s, paris } } }, { u"thoughtSignature"_s, signature } },
-                                       QJsonObject { { u"functionCall"_s, QJsonObject { { u"name"_s, u"get_weather"_s }, { u"args"_s, london } } } } },
+            ev << chunkOf(QJsonArray { QJsonObject { { u"functionCall"_s, QJsonObject { { u"name"_s, u"get_weather"_s },
+                                                                                        { u"args"_s, paris } } },
+                                                     { u"thoughtSignature"_s, signature } },
+                                       QJsonObject { { u"functionCall"_s, QJsonObject { { u"name"_s, u"get_weather"_s },
+                                                                                        { u"args"_s, london } } } } },
                           u"STOP"_s, true);
         else
             ev << chunkOf(QJsonArray { QJsonObject { { u"text"_s, text } } }, u"STOP"_s, true);
@@ -678,7 +986,8 @@ QList<QByteArray> FakeUpstream::scenarioEvents(const QByteArray &format, const Q
     return ev;
 }
 
-QByteArray FakeUpstream::scenarioBody(const QByteArray &format, const QString &model, const QString &scenario, const QString &answer)
+QByteArray FakeUpstream::scenarioBody(const QByteArray &format, const QString &model, const QString &scenario,
+                                      const QString &answer)
 {
     if (scenario == u"plain")
         return wholeBody(format, model);
@@ -687,14 +996,22 @@ QByteArray FakeUpstream::scenarioBody(const QByteArray &format, const QString &m
     if (format == "responses") {
         for (const QByteArray &e : events)
             if (e.startsWith("event: response.completed"))
-                return compact(QJsonDocument::fromJson(e.mid(e.indexOf("data: ") + 6)).object().value(u"response"_s).toObject());
+                return compact(
+                    QJsonDocument::fromJson(e.mid(e.indexOf("data: ") + 6)).object().value(u"response"_s).toObject());
     }
     if (format == "gemini") {
         QJsonArray parts;
         QJsonObject last;
         for (const QByteArray &e : events) {
             last = QJsonDocument::fromJson(e.mid(6)).object();
-            for (const QJsonValue &p : last.value(u"candidates"_s).toArray().first().toObject().value(u"content"_s).toObject().value(u"parts"_s).toArray())
+            for (const QJsonValue &p : last.value(u"candidates"_s)
+                                           .toArray()
+                                           .first()
+                                           .toObject()
+                                           .value(u"content"_s)
+                                           .toObject()
+                                           .value(u"parts"_s)
+                                           .toArray())
                 parts.append(p);
         }
         QJsonArray cands = last.value(u"candidates"_s).toArray();
@@ -717,11 +1034,18 @@ QByteArray FakeUpstream::scenarioBody(const QByteArray &format, const QString &m
             for (const QJsonValue &tv : d.value(u"tool_calls"_s).toArray()) {
                 const QJsonObject t = tv.toObject();
                 if (t.contains(u"id"_s))
-                    calls.append(QJsonObject { { u"id"_s, t.value(u"id"_s) }, { u"type"_s, u"function"_s }, { u"function"_s, QJsonObject { { u"name"_s, t.value(u"function"_s).toObject().value(u"name"_s) }, { u"arguments"_s, u""_s } } } });
+                    calls.append(
+                        QJsonObject { { u"id"_s, t.value(u"id"_s) },
+                                      { u"type"_s, u"function"_s },
+                                      { u"function"_s,
+                                        QJsonObject { { u"name"_s, t.value(u"function"_s).toObject().value(u"name"_s) },
+                                                      { u"arguments"_s, u""_s } } } });
                 else {
                     QJsonObject last = calls.last().toObject();
                     QJsonObject f = last.value(u"function"_s).toObject();
-                    f.insert(u"arguments"_s, QString(f.value(u"arguments"_s).toString() + t.value(u"function"_s).toObject().value(u"arguments"_s).toString()));
+                    f.insert(u"arguments"_s,
+                             QString(f.value(u"arguments"_s).toString()
+                                     + t.value(u"function"_s).toObject().value(u"arguments"_s).toString()));
                     last.insert(u"function"_s, f);
                     calls[calls.size() - 1] = last;
                 }
@@ -729,14 +1053,22 @@ QByteArray FakeUpstream::scenarioBody(const QByteArray &format, const QString &m
             if (ch.value(u"finish_reason"_s).isString())
                 finish = ch.value(u"finish_reason"_s).toString();
         }
-        QJsonObject msg { { u"role"_s, u"assistant"_s }, { u"content"_s, calls.isEmpty() ? QJsonValue(content) : QJsonValue(QJsonValue::Null) } };
+        QJsonObject msg { { u"role"_s, u"assistant"_s },
+                          { u"content"_s, calls.isEmpty() ? QJsonValue(content) : QJsonValue(QJsonValue::Null) } };
         if (!reasoning.isEmpty())
             msg.insert(u"reasoning_content"_s, reasoning);
         if (!calls.isEmpty())
             msg.insert(u"tool_calls"_s, calls);
-        return compact({ { u"id"_s, u"chatcmpl-s1"_s }, { u"object"_s, u"chat.completion"_s }, { u"created"_s, 1700000000 }, { u"model"_s, model },
-                         { u"choices"_s, QJsonArray { QJsonObject { { u"index"_s, 0 }, { u"message"_s, msg }, { u"finish_reason"_s, finish } } } },
-                         { u"usage"_s, QJsonObject { { u"prompt_tokens"_s, 35 }, { u"completion_tokens"_s, 17 }, { u"total_tokens"_s, 52 } } } });
+        return compact(
+            { { u"id"_s, u"chatcmpl-s1"_s },
+              { u"object"_s, u"chat.completion"_s },
+              { u"created"_s, 1700000000 },
+              { u"model"_s, model },
+              { u"choices"_s, QJsonArray { QJsonObject {
+                                  { u"index"_s, 0 }, { u"message"_s, msg }, { u"finish_reason"_s, finish } } } },
+              { u"usage"_s, QJsonObject { { u"prompt_tokens"_s, 35 },
+                                          { u"completion_tokens"_s, 17 },
+                                          { u"total_tokens"_s, 52 } } } });
     }
     // anthropic
     QJsonArray content;
@@ -752,11 +1084,13 @@ QByteArray FakeUpstream::scenarioBody(const QByteArray &format, const QString &m
             if (dl.contains(u"text"_s))
                 b.insert(u"text"_s, QString(b.value(u"text"_s).toString() + dl.value(u"text"_s).toString()));
             if (dl.contains(u"thinking"_s))
-                b.insert(u"thinking"_s, QString(b.value(u"thinking"_s).toString() + dl.value(u"thinking"_s).toString()));
+                b.insert(u"thinking"_s,
+                         QString(b.value(u"thinking"_s).toString() + dl.value(u"thinking"_s).toString()));
             if (dl.contains(u"signature"_s))
                 b.insert(u"signature"_s, dl.value(u"signature"_s));
             if (dl.contains(u"partial_json"_s))
-                b.insert(u"partial"_s, QString(b.value(u"partial"_s).toString() + dl.value(u"partial_json"_s).toString()));
+                b.insert(u"partial"_s,
+                         QString(b.value(u"partial"_s).toString() + dl.value(u"partial_json"_s).toString()));
             content[content.size() - 1] = b;
         } else if (type == u"message_delta")
             stop = d.value(u"delta"_s).toObject().value(u"stop_reason"_s).toString();
@@ -769,9 +1103,16 @@ QByteArray FakeUpstream::scenarioBody(const QByteArray &format, const QString &m
             content[i] = b;
         }
     }
-    return compact({ { u"id"_s, u"msg_s1"_s }, { u"type"_s, u"message"_s }, { u"role"_s, u"assistant"_s }, { u"model"_s, model }, { u"content"_s, content },
-                     { u"stop_reason"_s, stop }, { u"stop_sequence"_s, QJsonValue::Null },
-                     { u"usage"_s, QJsonObject { { u"input_tokens"_s, 30 }, { u"output_tokens"_s, 17 }, { u"cache_read_input_tokens"_s, 5 } } } });
+    return compact({ { u"id"_s, u"msg_s1"_s },
+                     { u"type"_s, u"message"_s },
+                     { u"role"_s, u"assistant"_s },
+                     { u"model"_s, model },
+                     { u"content"_s, content },
+                     { u"stop_reason"_s, stop },
+                     { u"stop_sequence"_s, QJsonValue::Null },
+                     { u"usage"_s, QJsonObject { { u"input_tokens"_s, 30 },
+                                                 { u"output_tokens"_s, 17 },
+                                                 { u"cache_read_input_tokens"_s, 5 } } } });
 }
 
 void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
@@ -803,7 +1144,8 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
     const int deltas = fake.value(u"deltas"_s).toInt(3);
     const QByteArray format = formatOfPath(req.path);
     const QString model = req.json.value(u"model"_s).toString();
-    const QByteArray extraHeaders = QByteArray("x-request-id: req_fake_") + QByteArray::number(received.size()) + "\r\n";
+    const QByteArray extraHeaders =
+        QByteArray("x-request-id: req_fake_") + QByteArray::number(received.size()) + "\r\n";
 
     if (scenario == u"hang")
         return;
@@ -829,7 +1171,9 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
         QPointer<QTcpSocket> s(socket);
         const bool close = fake.value(u"close"_s).toBool();
         for (qsizetype i = 0; i <= lines.size(); ++i) {
-            QTimer::singleShot(int(i) * delay, this, [s, line = i < lines.size() ? lines.at(i) : QByteArray(), last = i == lines.size(), close] {
+            QTimer::singleShot(
+                int(i) * delay, this,
+                [s, line = i < lines.size() ? lines.at(i) : QByteArray(), last = i == lines.size(), close] {
                 if (!s)
                     return;
                 if (!last) {
@@ -838,7 +1182,7 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
                 } else if (close) {
                     s->disconnectFromHost();
                 }
-            });
+                });
         }
         return;
     }
@@ -858,7 +1202,8 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
         *pump = [this, s, unit, limit, tail] {
             if (!s || floodDone)
                 return;
-            while (s->bytesToWrite() < 256 * 1024 && floodWritten < limit && s->state() == QAbstractSocket::ConnectedState) {
+            while (s->bytesToWrite() < 256 * 1024 && floodWritten < limit
+                   && s->state() == QAbstractSocket::ConnectedState) {
                 s->write(unit);
                 floodWritten += unit.size();
             }
@@ -880,13 +1225,18 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
     }
     if (scenario == u"status") {
         const QByteArray body = fake.value(u"body"_s).toString().toUtf8();
-        socket->write("HTTP/1.1 " + QByteArray::number(fake.value(u"status").toInt(500)) + " Error\r\nContent-Type: application/json\r\n"
-                      + extraHeaders + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        socket->write("HTTP/1.1 " + QByteArray::number(fake.value(u"status").toInt(500))
+                      + " Error\r\nContent-Type: application/json\r\n" + extraHeaders
+                      + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
         return;
     }
     if (scenario == u"utf8split") {
-        const QByteArray event = sse("content_block_delta", { { u"type"_s, u"content_block_delta"_s }, { u"index"_s, 0 },
-                                                              { u"delta"_s, QJsonObject { { u"type"_s, u"text_delta"_s }, { u"text"_s, QStringLiteral("h\u00e9llo \u4e16\u754c \U0001F600") } } } });
+        const QByteArray event = sse(
+            "content_block_delta",
+            { { u"type"_s, u"content_block_delta"_s },
+              { u"index"_s, 0 },
+              { u"delta"_s, QJsonObject { { u"type"_s, u"text_delta"_s },
+                                          { u"text"_s, QStringLiteral("h\u00e9llo \u4e16\u754c \U0001F600") } } } });
         const qsizetype cut = event.indexOf("\xe4\xb8\x96") + 1; // inside the 3-byte character
         socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
         socket->write(chunk(event.left(cut)));
@@ -904,7 +1254,9 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
     }
     const bool isCount = req.path.contains("count_tokens");
     // Factory's Gemini route always streams (SSE) and takes no u"stream"_s member, as Factory's CLI expects it.
-    const bool stream = !isCount && (req.json.value(u"stream").toBool() || req.path.contains("stream") || req.path.startsWith("/api/llm/g/"));
+    const bool stream =
+        !isCount
+        && (req.json.value(u"stream").toBool() || req.path.contains("stream") || req.path.startsWith("/api/llm/g/"));
     // A scripted turn (the agent's model, or the queued script), whole or streamed as the client asked.
     auto sendScripted = [&](const ScriptedReply &reply, int delayMs) {
         if (!stream) {
@@ -913,7 +1265,8 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
                           + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
             return;
         }
-        socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n" + extraHeaders + "Transfer-Encoding: chunked\r\n\r\n");
+        socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n" + extraHeaders
+                      + "Transfer-Encoding: chunked\r\n\r\n");
         streamTo(socket, fakescript::events(format, model, reply), delayMs, false, false);
     };
     if (agent && !isCount) {
@@ -936,12 +1289,15 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
     }
     if (!script.isEmpty() && !isCount)
         return sendScripted(script.takeFirst(), delay);
-    const QString scenarioModel = model.startsWith(u"tools-") ? QStringLiteral("tools") : model.startsWith(u"think-") ? QStringLiteral("think") : QString();
+    const QString scenarioModel = model.startsWith(u"tools-")   ? QStringLiteral("tools")
+                                  : model.startsWith(u"think-") ? QStringLiteral("think")
+                                                                : QString();
     if (model.startsWith(u"cut-") || model.startsWith(u"slow-")) {
         // Translated requests carry no "fake" object: these models cut the stream after its first event, or
         // go silent after it for fake.delay_ms-like 400 ms before going on.
         socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
-        streamTo(socket, streamEvents(format, model, 2), model.startsWith(u"slow-") ? 400 : 20, model.startsWith(u"cut-"), false);
+        streamTo(socket, streamEvents(format, model, 2), model.startsWith(u"slow-") ? 400 : 20,
+                 model.startsWith(u"cut-"), false);
         return;
     }
     if (!scenarioModel.isEmpty() && !isCount) {
@@ -952,7 +1308,8 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
                           + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
             return;
         }
-        socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n" + extraHeaders + "Transfer-Encoding: chunked\r\n\r\n");
+        socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n" + extraHeaders
+                      + "Transfer-Encoding: chunked\r\n\r\n");
         streamTo(socket, scenarioEvents(format, model, scenarioModel, answer), delay, false, false);
         return;
     }
@@ -964,7 +1321,10 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
         };
         if (delay > 0) {
             QPointer<QTcpSocket> s(socket);
-            QTimer::singleShot(delay, this, [s, send] { if (s) send(); });
+            QTimer::singleShot(delay, this, [s, send] {
+                if (s)
+                    send();
+            });
         } else {
             send();
         }
@@ -972,8 +1332,8 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
     }
     socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n" + extraHeaders
                   + "Transfer-Encoding: chunked\r\n\r\n");
-    streamTo(socket, streamEvents(format, model, deltas), fake.value(u"lockstep"_s).toBool() ? -1 : delay, scenario == u"cut",
-             scenario == u"stall");
+    streamTo(socket, streamEvents(format, model, deltas), fake.value(u"lockstep"_s).toBool() ? -1 : delay,
+             scenario == u"cut", scenario == u"stall");
 }
 
 void FakeUpstream::streamTo(QTcpSocket *socket, QList<QByteArray> events, int delayMs, bool cutAfterFirst,

@@ -13,8 +13,8 @@
 //   raw        write fake.raw (a string) verbatim, then close if fake.close is true
 //   trickle    write fake.raw one line (up to and including its \n) every fake.delay_ms, then close if fake.close
 //   flood      write fake.head, then fake.unit over and over (as fast as the peer reads) until fake.limit_bytes
-//              are written (then fake.tail, and close) or the peer closes; floodWritten and floodPeerClosed say which (a hostile upstream's
-//              endless header section, SSE line or event stream)
+//              are written (then fake.tail, and close) or the peer closes; floodWritten and floodPeerClosed say which
+//              (a hostile upstream's endless header section, SSE line or event stream)
 // A request without a "fake" object (a translated one) takes the first of fakeQueue as its own, if any.
 // With "lockstep": true a stream sends its first event, then each next one only when releaseNextEvent() is
 // called: a test proves no buffering by waiting for event N at the client before the upstream sends N+1.
@@ -114,7 +114,8 @@ public:
     QString whoamiPremHost;
     /// GET /api/billing/limits (its real shape is not documented; this one is a plausible guess).
     int limitsStatus = 200;
-    QByteArray limitsBody = R"({"limits":{"standard":{"used":8100000,"limit":10000000,"resetsAt":"2026-12-01T00:00:00Z"}}})";
+    QByteArray limitsBody =
+        R"({"limits":{"standard":{"used":8100000,"limit":10000000,"resetsAt":"2026-12-01T00:00:00Z"}}})";
     int limitsCalls = 0;
     QStringList organizations; ///< GET /api/cli/org; when set, tokens carry org_id only if a refresh named one
     QStringList refreshOrganizations; ///< organization_id of every refresh request ("" when none)
@@ -146,8 +147,10 @@ public:
     static QList<QByteArray> streamEvents(const QByteArray &format, const QString &model, int textDeltas);
     static QByteArray wholeBody(const QByteArray &format, const QString &model);
     /// Tool calls / thinking scenarios (see above) in `format`, streamed or whole.
-    static QList<QByteArray> scenarioEvents(const QByteArray &format, const QString &model, const QString &scenario, const QString &answer);
-    static QByteArray scenarioBody(const QByteArray &format, const QString &model, const QString &scenario, const QString &answer);
+    static QList<QByteArray> scenarioEvents(const QByteArray &format, const QString &model, const QString &scenario,
+                                            const QString &answer);
+    static QByteArray scenarioBody(const QByteArray &format, const QString &model, const QString &scenario,
+                                   const QString &answer);
     /// The text of every tool result in a request body of `format`, joined with " | ".
     static QString toolResultsOf(const QByteArray &format, const QJsonObject &body);
 

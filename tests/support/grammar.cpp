@@ -58,14 +58,17 @@ QString anthropic(const QList<SseEvent> &evs)
             const QJsonObject b = d.value(u"content_block").toObject();
             openType = b.value(u"type").toString();
             signature = false;
-            if (openType == u"tool_use" && (b.value(u"input").toObject() != QJsonObject() || b.value(u"id").toString().isEmpty() || b.value(u"name").toString().isEmpty()))
+            if (openType == u"tool_use"
+                && (b.value(u"input").toObject() != QJsonObject() || b.value(u"id").toString().isEmpty()
+                    || b.value(u"name").toString().isEmpty()))
                 return QStringLiteral("tool_use block %1 must start with id, name and input {}").arg(open);
         } else if (e.event == "content_block_delta") {
             if (d.value(u"index").toInt() != open)
                 return QStringLiteral("delta for block %1 while %2 is open").arg(d.value(u"index").toInt()).arg(open);
             const QString dt = d.value(u"delta").toObject().value(u"type").toString();
-            const bool ok = (openType == u"text" && dt == u"text_delta") || (openType == u"tool_use" && dt == u"input_json_delta")
-                || (openType == u"thinking" && (dt == u"thinking_delta" || dt == u"signature_delta"));
+            const bool ok = (openType == u"text" && dt == u"text_delta")
+                            || (openType == u"tool_use" && dt == u"input_json_delta")
+                            || (openType == u"thinking" && (dt == u"thinking_delta" || dt == u"signature_delta"));
             if (!ok)
                 return QStringLiteral("%1 in a %2 block").arg(dt, openType);
             if (signature)
@@ -107,7 +110,8 @@ QString chat(const QList<SseEvent> &evs)
     for (int i = 0; i < evs.size(); ++i) {
         const QByteArray data = evs[i].data.trimmed();
         if (data == "[DONE]")
-            return i == evs.size() - 1 ? (finished ? QString() : QStringLiteral("[DONE] without a finish_reason")) : QStringLiteral("events after [DONE]");
+            return i == evs.size() - 1 ? (finished ? QString() : QStringLiteral("[DONE] without a finish_reason"))
+                                       : QStringLiteral("events after [DONE]");
         const QJsonObject c = QJsonDocument::fromJson(data).object();
         if (c.contains(u"error"))
             return i == evs.size() - 1 ? QString() : QStringLiteral("events after an error");
@@ -134,7 +138,8 @@ QString chat(const QList<SseEvent> &evs)
             if (index < 0)
                 return QStringLiteral("tool call delta without index");
             if (!tools.contains(index)) {
-                if (t.value(u"id").toString().isEmpty() || t.value(u"function").toObject().value(u"name").toString().isEmpty())
+                if (t.value(u"id").toString().isEmpty()
+                    || t.value(u"function").toObject().value(u"name").toString().isEmpty())
                     return QStringLiteral("tool call %1 first appears without id and name").arg(index);
                 tools.insert(index);
             }
@@ -168,8 +173,8 @@ QString responses(const QList<SseEvent> &evs)
             if (!openItems.remove(d.value(u"item").toObject().value(u"id").toString()))
                 return QStringLiteral("output_item.done for an item never added");
         } else if (type.endsWith(u".delta") || type.endsWith(u".done") || type.endsWith(u".added")) {
-            if (type.startsWith(u"response.output_text") || type.startsWith(u"response.function_call_arguments") || type.startsWith(u"response.content_part")
-                || type.startsWith(u"response.reasoning_summary"))
+            if (type.startsWith(u"response.output_text") || type.startsWith(u"response.function_call_arguments")
+                || type.startsWith(u"response.content_part") || type.startsWith(u"response.reasoning_summary"))
                 if (!openItems.contains(d.value(u"item_id").toString()))
                     return QStringLiteral("%1 for an item that is not open").arg(type);
         } else if (type == u"response.completed" || type == u"response.incomplete") {

@@ -66,7 +66,8 @@ struct ProxyFixture
     QUrl url(const QString &path) const { return QUrl(proxy->baseUrl() + path); }
 
     /// One call to completion through the test client.
-    bool call(RecordedCall &rc, const QByteArray &method, const QString &path, const QByteArray &body, const d2a::HeaderList &headers = {})
+    bool call(RecordedCall &rc, const QByteArray &method, const QString &path, const QByteArray &body,
+              const d2a::HeaderList &headers = {})
     {
         startCall(*client, rc, method, url(path), body, headers, clock);
         return QTest::qWaitFor([&rc] { return rc.done(); }, 10000);
@@ -87,9 +88,11 @@ inline QByteArray readUntilClosed(QTcpSocket &socket, int timeoutMs = 10000)
 {
     QByteArray all;
     // Callers check what arrived and, where it matters, the socket state.
-    (void)QTest::qWaitFor([&] {
+    (void)QTest::qWaitFor(
+        [&] {
         all += socket.readAll();
         return socket.state() == QAbstractSocket::UnconnectedState;
-    }, timeoutMs);
+        },
+        timeoutMs);
     return all + socket.readAll();
 }

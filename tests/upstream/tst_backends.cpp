@@ -35,7 +35,8 @@ public:
             auto *buf = new QByteArray;
             connect(client, &QTcpSocket::readyRead, this, [this, client, buf] {
                 if (client->property("upstream").isValid()) {
-                    qobject_cast<QTcpSocket *>(client->property("upstream").value<QObject *>())->write(client->readAll());
+                    qobject_cast<QTcpSocket *>(client->property("upstream").value<QObject *>())
+                        ->write(client->readAll());
                     return;
                 }
                 *buf += client->readAll();
@@ -173,12 +174,24 @@ private Q_SLOTS:
         QTest::addColumn<QString>("base");
         QTest::addColumn<QString>("path");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("bare host") << "https://api.example/" << "/v1/messages" << "https://api.example/v1/messages";
-        QTest::newRow("with v1") << "https://open.example/api/anthropic/v1" << "/v1/messages" << "https://open.example/api/anthropic/v1/messages";
-        QTest::newRow("no v1 prefix") << "https://open.example/api/anthropic" << "/v1/messages" << "https://open.example/api/anthropic/v1/messages";
-        QTest::newRow("full path") << "http://127.0.0.1:8080/v1/chat/completions" << "/v1/chat/completions" << "http://127.0.0.1:8080/v1/chat/completions";
-        QTest::newRow("router v1 slash") << "http://127.0.0.1:3456/v1/" << "/v1/chat/completions" << "http://127.0.0.1:3456/v1/chat/completions";
-        QTest::newRow("responses") << "https://r.example/openai" << "/v1/responses" << "https://r.example/openai/v1/responses";
+        QTest::newRow("bare host") << "https://api.example/"
+                                   << "/v1/messages"
+                                   << "https://api.example/v1/messages";
+        QTest::newRow("with v1") << "https://open.example/api/anthropic/v1"
+                                 << "/v1/messages"
+                                 << "https://open.example/api/anthropic/v1/messages";
+        QTest::newRow("no v1 prefix") << "https://open.example/api/anthropic"
+                                      << "/v1/messages"
+                                      << "https://open.example/api/anthropic/v1/messages";
+        QTest::newRow("full path") << "http://127.0.0.1:8080/v1/chat/completions"
+                                   << "/v1/chat/completions"
+                                   << "http://127.0.0.1:8080/v1/chat/completions";
+        QTest::newRow("router v1 slash") << "http://127.0.0.1:3456/v1/"
+                                         << "/v1/chat/completions"
+                                         << "http://127.0.0.1:3456/v1/chat/completions";
+        QTest::newRow("responses") << "https://r.example/openai"
+                                   << "/v1/responses"
+                                   << "https://r.example/openai/v1/responses";
     }
 
     void urlJoining()
@@ -193,8 +206,9 @@ private Q_SLOTS:
     {
         start(config());
         RecordedCall rc;
-        call(rc, QStringLiteral("/v1/chat/completions"),
-             R"({"model":"glm-custom","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}]})");
+        call(
+            rc, QStringLiteral("/v1/chat/completions"),
+            R"({"model":"glm-custom","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}]})");
         QCOMPARE(rc.status, 200);
         QVERIFY(rc.json().contains(u"choices"_s)); // answered in the client's format
         const auto &up = m_fake->received.last();
@@ -208,7 +222,8 @@ private Q_SLOTS:
         QVERIFY(!system.contains(QStringLiteral("You are Droid"))); // the Droid prompt is Factory's alone
 
         RecordedCall local;
-        call(local, QStringLiteral("/v1/messages"), R"({"model":"local-llama","max_tokens":5,"messages":[{"role":"user","content":"hi"}]})");
+        call(local, QStringLiteral("/v1/messages"),
+             R"({"model":"local-llama","max_tokens":5,"messages":[{"role":"user","content":"hi"}]})");
         QCOMPARE(local.status, 200);
         QCOMPARE(local.json().value(u"type"_s).toString(), QStringLiteral("message"));
         QCOMPARE(m_fake->received.last().path, QByteArray("/v1/chat/completions"));
@@ -227,7 +242,8 @@ private Q_SLOTS:
         env.envBackendKey = kBackendKey;
         start(config(), env);
         RecordedCall rc;
-        call(rc, QStringLiteral("/v1/chat/completions"), R"({"model":"anything-at-all","messages":[{"role":"user","content":"hi"}]})");
+        call(rc, QStringLiteral("/v1/chat/completions"),
+             R"({"model":"anything-at-all","messages":[{"role":"user","content":"hi"}]})");
         QCOMPARE(rc.status, 200);
         QCOMPARE(m_fake->received.last().path, QByteArray("/v1/chat/completions"));
         QCOMPARE(m_fake->received.last().header("authorization"), "Bearer " + kBackendKey.toUtf8());
@@ -343,12 +359,18 @@ private Q_SLOTS:
         RecordedCall again;
         call(again, QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[]})");
         QCOMPARE(again.status, 500);
-        QVERIFY2(again.json().value(u"error"_s).toObject().value(u"message"_s).toString().contains(QStringLiteral("fake upstream failure")),
+        QVERIFY2(again.json()
+                     .value(u"error"_s)
+                     .toObject()
+                     .value(u"message"_s)
+                     .toString()
+                     .contains(QStringLiteral("fake upstream failure")),
                  again.body.constData());
         QCOMPARE(apiRequests(), 8); // one attempt: retrying a known failure only makes the client wait
         bool sentAnyway = false;
         for (const QString &l : std::as_const(m_log))
-            sentAnyway = sentAnyway || l.contains(QStringLiteral("no other route can take the request: sending it anyway"));
+            sentAnyway =
+                sentAnyway || l.contains(QStringLiteral("no other route can take the request: sending it anyway"));
         QVERIFY(sentAnyway);
         // GET / shows the circuit, per backend and model.
         RecordedCall info;
@@ -391,7 +413,8 @@ private Q_SLOTS:
         QCOMPARE(m_fake->received.last().json.value(u"model"_s).toString(), QStringLiteral("local-llama"));
         bool diverted = false, attempted = false;
         for (const QString &l : std::as_const(m_log)) {
-            diverted = diverted || l.contains(QStringLiteral("skipping dead-only : its circuit on backend dead is open"));
+            diverted =
+                diverted || l.contains(QStringLiteral("skipping dead-only : its circuit on backend dead is open"));
             attempted = attempted || l.contains(QStringLiteral("model dead-only failed"));
         }
         QVERIFY(diverted);
@@ -471,7 +494,12 @@ private Q_SLOTS:
         call(rejected, QStringLiteral("/v1/chat/completions"), R"({"model":"local-llama","messages":[]})");
         QCOMPARE(rejected.status, 429);
         QCOMPARE(rejected.header("retry-after"), QByteArray("1"));
-        QVERIFY(rejected.json().value(u"error"_s).toObject().value(u"message"_s).toString().contains(QStringLiteral("limit")));
+        QVERIFY(rejected.json()
+                    .value(u"error"_s)
+                    .toObject()
+                    .value(u"message"_s)
+                    .toString()
+                    .contains(QStringLiteral("limit")));
         QTRY_VERIFY_WITH_TIMEOUT(busy.done(), 5000);
         RecordedCall after;
         call(after, QStringLiteral("/v1/chat/completions"), R"({"model":"local-llama","messages":[]})");

@@ -83,13 +83,27 @@ private Q_SLOTS:
         QTest::addColumn<QString>("agent");
         QTest::addColumn<QString>("path");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("Claude Code") << "claude-cli/2.1.3 (external, cli)" << "/v1/messages" << "Claude Code";
-        QTest::newRow("Codex") << "codex_cli_rs/0.63.0 (Debian 12; x86_64) xterm" << "/v1/responses" << "Codex";
-        QTest::newRow("Gemini CLI") << "GeminiCLI/0.18.0 (linux; x64)" << "/v1beta/models/x:generateContent" << "Gemini CLI";
-        QTest::newRow("Qwen Code") << "QwenCode/0.2.0 (linux; x64)" << "/v1/chat/completions" << "Qwen Code";
-        QTest::newRow("OpenAI SDK") << "OpenAI/JS 6.9.1" << "/v1/chat/completions" << "OpenAI SDK";
-        QTest::newRow("Anthropic SDK") << "Anthropic/Python 0.75.0" << "/v1/messages" << "Anthropic SDK";
-        QTest::newRow("unknown") << "curl/7.88.1" << "/v1/responses" << "Other (OpenAI Responses)";
+        QTest::newRow("Claude Code") << "claude-cli/2.1.3 (external, cli)"
+                                     << "/v1/messages"
+                                     << "Claude Code";
+        QTest::newRow("Codex") << "codex_cli_rs/0.63.0 (Debian 12; x86_64) xterm"
+                               << "/v1/responses"
+                               << "Codex";
+        QTest::newRow("Gemini CLI") << "GeminiCLI/0.18.0 (linux; x64)"
+                                    << "/v1beta/models/x:generateContent"
+                                    << "Gemini CLI";
+        QTest::newRow("Qwen Code") << "QwenCode/0.2.0 (linux; x64)"
+                                   << "/v1/chat/completions"
+                                   << "Qwen Code";
+        QTest::newRow("OpenAI SDK") << "OpenAI/JS 6.9.1"
+                                    << "/v1/chat/completions"
+                                    << "OpenAI SDK";
+        QTest::newRow("Anthropic SDK") << "Anthropic/Python 0.75.0"
+                                       << "/v1/messages"
+                                       << "Anthropic SDK";
+        QTest::newRow("unknown") << "curl/7.88.1"
+                                 << "/v1/responses"
+                                 << "Other (OpenAI Responses)";
     }
 
     void clientNames()
@@ -109,30 +123,36 @@ private Q_SLOTS:
         QTest::addColumn<qint64>("output");
         QTest::addColumn<double>("multiplier");
         const QByteArray msg = R"("messages":[{"role":"user","content":"hi"}])";
-        QTest::newRow("anthropic whole") << "/v1/messages" << QByteArray(R"({"model":"claude-sonnet-4-6","max_tokens":50,)" + msg + "}")
+        QTest::newRow("anthropic whole") << "/v1/messages"
+                                         << QByteArray(R"({"model":"claude-sonnet-4-6","max_tokens":50,)" + msg + "}")
                                          << "claude-sonnet-4-6" << qint64(6) << 1.2;
-        QTest::newRow("anthropic stream") << "/v1/messages"
-                                          << QByteArray(R"({"model":"claude-sonnet-4-6","max_tokens":50,"stream":true,)" + msg + "}")
-                                          << "claude-sonnet-4-6" << qint64(3) << 1.2;
+        QTest::newRow("anthropic stream")
+            << "/v1/messages"
+            << QByteArray(R"({"model":"claude-sonnet-4-6","max_tokens":50,"stream":true,)" + msg + "}")
+            << "claude-sonnet-4-6" << qint64(3) << 1.2;
         QTest::newRow("responses whole") << "/v1/responses" << QByteArray(R"({"model":"gpt-5.6-terra","input":"hi"})")
                                          << "gpt-5.6-terra" << qint64(6) << 0.8;
-        QTest::newRow("responses stream") << "/v1/responses" << QByteArray(R"({"model":"gpt-5.6-terra","input":"hi","stream":true})")
-                                          << "gpt-5.6-terra" << qint64(3) << 0.8;
-        QTest::newRow("chat whole") << "/v1/chat/completions" << QByteArray(R"({"model":"glm-5.3",)" + msg + "}") << "glm-5.3"
-                                    << qint64(6) << 0.56;
-        QTest::newRow("chat stream") << "/v1/chat/completions" << QByteArray(R"({"model":"glm-5.3","stream":true,)" + msg + "}")
-                                     << "glm-5.3" << qint64(3) << 0.56;
+        QTest::newRow("responses stream")
+            << "/v1/responses" << QByteArray(R"({"model":"gpt-5.6-terra","input":"hi","stream":true})")
+            << "gpt-5.6-terra" << qint64(3) << 0.8;
+        QTest::newRow("chat whole") << "/v1/chat/completions" << QByteArray(R"({"model":"glm-5.3",)" + msg + "}")
+                                    << "glm-5.3" << qint64(6) << 0.56;
+        QTest::newRow("chat stream") << "/v1/chat/completions"
+                                     << QByteArray(R"({"model":"glm-5.3","stream":true,)" + msg + "}") << "glm-5.3"
+                                     << qint64(3) << 0.56;
         QTest::newRow("gemini whole") << "/v1beta/models/gemini-3.5-flash:generateContent"
-                                      << QByteArray(R"({"contents":[{"role":"user","parts":[{"text":"hi"}]}]})") << "gemini-3.5-flash"
-                                      << qint64(3) << 0.6; // Factory's Gemini route always streams: the fake's stream
+                                      << QByteArray(R"({"contents":[{"role":"user","parts":[{"text":"hi"}]}]})")
+                                      << "gemini-3.5-flash" << qint64(3)
+                                      << 0.6; // Factory's Gemini route always streams: the fake's stream
         QTest::newRow("gemini stream") << "/v1beta/models/gemini-3.5-flash:streamGenerateContent?alt=sse"
-                                       << QByteArray(R"({"contents":[{"role":"user","parts":[{"text":"hi"}]}]})") << "gemini-3.5-flash"
-                                       << qint64(3) << 0.6;
+                                       << QByteArray(R"({"contents":[{"role":"user","parts":[{"text":"hi"}]}]})")
+                                       << "gemini-3.5-flash" << qint64(3) << 0.6;
         QTest::newRow("chat client, anthropic model, stream")
-            << "/v1/chat/completions" << QByteArray(R"({"model":"claude-sonnet-4-6","stream":true,)" + msg + "}") << "claude-sonnet-4-6"
-            << qint64(3) << 1.2;
+            << "/v1/chat/completions" << QByteArray(R"({"model":"claude-sonnet-4-6","stream":true,)" + msg + "}")
+            << "claude-sonnet-4-6" << qint64(3) << 1.2;
         QTest::newRow("anthropic client, responses model")
-            << "/v1/messages" << QByteArray(R"({"model":"gpt-5.6-terra","max_tokens":50,)" + msg + "}") << "gpt-5.6-terra" << qint64(6) << 0.8;
+            << "/v1/messages" << QByteArray(R"({"model":"gpt-5.6-terra","max_tokens":50,)" + msg + "}")
+            << "gpt-5.6-terra" << qint64(6) << 0.8;
     }
 
     void recordsEachFormat()
@@ -143,7 +163,9 @@ private Q_SLOTS:
         QFETCH(qint64, output);
         QFETCH(double, multiplier);
         RecordedCall rc;
-        QVERIFY(m_f.call(rc, "POST", path, body, { { "content-type", "application/json" }, { "user-agent", "claude-cli/2.1.3 (external, cli)" } }));
+        QVERIFY(
+            m_f.call(rc, "POST", path, body,
+                     { { "content-type", "application/json" }, { "user-agent", "claude-cli/2.1.3 (external, cli)" } }));
         QCOMPARE(rc.status, 200);
         const UsageTotal t = totalFor(model);
         QCOMPARE(t.requests, qint64(1));
@@ -166,16 +188,18 @@ private Q_SLOTS:
         QCOMPARE(rc.status, 200);
         const UsageTotal t = totalFor(QStringLiteral("think-terra"));
         QCOMPARE(t.requests, qint64(1));
-        QVERIFY2(t.cacheRead > 0 && t.reasoning > 0, qPrintable(QStringLiteral("cache %1, reasoning %2").arg(t.cacheRead).arg(t.reasoning)));
+        QVERIFY2(t.cacheRead > 0 && t.reasoning > 0,
+                 qPrintable(QStringLiteral("cache %1, reasoning %2").arg(t.cacheRead).arg(t.reasoning)));
         QCOMPARE(t.input + t.cacheRead, qint64(35));
     }
 
     void aCutStreamCountsWhatWasDelivered()
     {
         RecordedCall rc;
-        QVERIFY(m_f.call(rc, "POST", QStringLiteral("/v1/messages"),
-                         R"({"model":"cut-opus","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"hi"}]})",
-                         { { "content-type", "application/json" } }));
+        QVERIFY(m_f.call(
+            rc, "POST", QStringLiteral("/v1/messages"),
+            R"({"model":"cut-opus","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"hi"}]})",
+            { { "content-type", "application/json" } }));
         const UsageTotal t = totalFor(QStringLiteral("cut-opus"));
         QCOMPARE(t.requests, qint64(1));
         QCOMPARE(t.input, qint64(12)); // message_start arrived: its counts
@@ -185,9 +209,10 @@ private Q_SLOTS:
     void nothingButCountsIsStored()
     {
         RecordedCall rc;
-        QVERIFY(m_f.call(rc, "POST", QStringLiteral("/v1/messages"),
-                         R"({"model":"claude-sonnet-4-6","max_tokens":50,"messages":[{"role":"user","content":"SECRET-PROMPT-42"}]})",
-                         { { "content-type", "application/json" } }));
+        QVERIFY(m_f.call(
+            rc, "POST", QStringLiteral("/v1/messages"),
+            R"({"model":"claude-sonnet-4-6","max_tokens":50,"messages":[{"role":"user","content":"SECRET-PROMPT-42"}]})",
+            { { "content-type", "application/json" } }));
         QVERIFY(m_f.proxy->usage()->flush());
         m_f.proxy.reset(); // closes the database
         for (const char *suffix : { "", "-wal" }) {
@@ -198,13 +223,15 @@ private Q_SLOTS:
             QVERIFY(!bytes.contains("SECRET-PROMPT-42"));
             QVERIFY(!bytes.contains("Lorem")); // the fake's answer words
         }
-        QCOMPARE(QFile::permissions(UsageStore::defaultPath()) & (QFileDevice::ReadOther | QFileDevice::ReadGroup), QFileDevice::Permissions());
+        QCOMPARE(QFile::permissions(UsageStore::defaultPath()) & (QFileDevice::ReadOther | QFileDevice::ReadGroup),
+                 QFileDevice::Permissions());
     }
 
     void survivesARestart()
     {
         RecordedCall rc;
-        QVERIFY(m_f.call(rc, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.3","messages":[{"role":"user","content":"hi"}]})",
+        QVERIFY(m_f.call(rc, "POST", QStringLiteral("/v1/chat/completions"),
+                         R"({"model":"glm-5.3","messages":[{"role":"user","content":"hi"}]})",
                          { { "content-type", "application/json" } }));
         QCOMPARE(m_f.proxy->usage()->pendingRows(), qint64(1)); // batched, not written on the request path
         m_f.proxy.reset(); // a clean quit writes the batch
@@ -215,26 +242,33 @@ private Q_SLOTS:
     void endpointReportsAndNeedsTheKey()
     {
         RecordedCall rc;
-        QVERIFY(m_f.call(rc, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.3","messages":[{"role":"user","content":"hi"}]})",
+        QVERIFY(m_f.call(rc, "POST", QStringLiteral("/v1/chat/completions"),
+                         R"({"model":"glm-5.3","messages":[{"role":"user","content":"hi"}]})",
                          { { "content-type", "application/json" }, { "user-agent", "OpenAI/JS 6.9.1" } }));
         RecordedCall byClient;
         QVERIFY(m_f.call(byClient, "GET", QStringLiteral("/usage?group=client"), {}));
         QCOMPARE(byClient.status, 200);
         const QJsonObject o = QJsonDocument::fromJson(byClient.body).object();
         QCOMPARE(o.value(u"group"_s).toString(), QStringLiteral("client"));
-        QCOMPARE(o.value(u"rows"_s).toArray().first().toObject().value(u"key"_s).toString(), QStringLiteral("OpenAI SDK"));
+        QCOMPARE(o.value(u"rows"_s).toArray().first().toObject().value(u"key"_s).toString(),
+                 QStringLiteral("OpenAI SDK"));
         QCOMPARE(o.value(u"total"_s).toObject().value(u"input_tokens"_s).toInt(), 12);
         QCOMPARE(o.value(u"total"_s).toObject().value(u"output_tokens"_s).toInt(), 6);
         RecordedCall ranged;
         QVERIFY(m_f.call(ranged, "GET", QStringLiteral("/usage?from=2020-01-01&to=2020-01-31"), {}));
-        QCOMPARE(QJsonDocument::fromJson(ranged.body).object().value(u"total"_s).toObject().value(u"requests"_s).toInt(), 0);
+        QCOMPARE(
+            QJsonDocument::fromJson(ranged.body).object().value(u"total"_s).toObject().value(u"requests"_s).toInt(), 0);
         // ISO date-times keep their time of day.
         const QDateTime now = QDateTime::currentDateTimeUtc();
         RecordedCall around;
-        QVERIFY(m_f.call(around, "GET", QStringLiteral("/usage?from=%1&to=%2").arg(now.addSecs(-3600).toString(Qt::ISODate), now.addSecs(3600).toString(Qt::ISODate)), {}));
+        QVERIFY(m_f.call(around, "GET",
+                         QStringLiteral("/usage?from=%1&to=%2")
+                             .arg(now.addSecs(-3600).toString(Qt::ISODate), now.addSecs(3600).toString(Qt::ISODate)),
+                         {}));
         QCOMPARE(around.json().value(u"total"_s).toObject().value(u"requests"_s).toInt(), 1);
         RecordedCall later;
-        QVERIFY(m_f.call(later, "GET", QStringLiteral("/usage?from=%1").arg(now.addSecs(600).toString(Qt::ISODate)), {}));
+        QVERIFY(
+            m_f.call(later, "GET", QStringLiteral("/usage?from=%1").arg(now.addSecs(600).toString(Qt::ISODate)), {}));
         QCOMPARE(later.json().value(u"total"_s).toObject().value(u"requests"_s).toInt(), 0);
         RecordedCall bad;
         QVERIFY(m_f.call(bad, "GET", QStringLiteral("/usage?group=week"), {}));
@@ -247,7 +281,8 @@ private Q_SLOTS:
         QVERIFY(m_f.call(refused, "GET", QStringLiteral("/usage"), {}));
         QCOMPARE(refused.status, 401);
         RecordedCall allowed;
-        QVERIFY(m_f.call(allowed, "GET", QStringLiteral("/usage"), {}, { { "authorization", "Bearer local-usage-key-1234" } }));
+        QVERIFY(m_f.call(allowed, "GET", QStringLiteral("/usage"), {},
+                         { { "authorization", "Bearer local-usage-key-1234" } }));
         QCOMPARE(allowed.status, 200);
     }
 
@@ -265,7 +300,8 @@ private Q_SLOTS:
         QCOMPARE(m_f.proxy->planLimits()->used, 8100000.0);
         QCOMPARE(m_f.proxy->planLimits()->limit, 10000000.0);
         QCOMPARE(m_f.proxy->planLimits()->resetsAt, QDateTime(QDate(2026, 12, 1), QTime(0, 0), Qt::UTC));
-        QCOMPARE(m_f.fake->accountCalls.last().header("authorization"), QByteArray("Bearer ") + m_f.factoryKey.toUtf8());
+        QCOMPARE(m_f.fake->accountCalls.last().header("authorization"),
+                 QByteArray("Bearer ") + m_f.factoryKey.toUtf8());
         RecordedCall report;
         QVERIFY(m_f.call(report, "GET", QStringLiteral("/usage"), {}));
         QCOMPARE(report.json().value(u"limits"_s).toObject().value(u"share_used"_s).toDouble(), 0.81);
@@ -290,7 +326,8 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<double>("used");
         QTest::addColumn<double>("limit");
-        QTest::newRow("nested") << QByteArray(R"({"plan":"pro","limits":{"standard":{"used":5,"limit":20}}})") << 5.0 << 20.0;
+        QTest::newRow("nested") << QByteArray(R"({"plan":"pro","limits":{"standard":{"used":5,"limit":20}}})") << 5.0
+                                << 20.0;
         QTest::newRow("remaining") << QByteArray(R"({"tokenLimit":100,"remainingTokens":30})") << 70.0 << 100.0;
         QTest::newRow("in an array") << QByteArray(R"({"periods":[{"usage":1,"allowance":4}]})") << 1.0 << 4.0;
         QTest::newRow("no limit") << QByteArray(R"({"plan":"free","used":3})") << -1.0 << -1.0;
@@ -314,9 +351,10 @@ private Q_SLOTS:
         const QString bin = qEnvironmentVariable("DROID2API_BIN");
         QVERIFY2(!bin.isEmpty(), "DROID2API_BIN is set by CTest");
         RecordedCall rc;
-        QVERIFY(m_f.call(rc, "POST", QStringLiteral("/v1/messages"),
-                         R"({"model":"claude-sonnet-4-6","max_tokens":50,"messages":[{"role":"user","content":"hi"}]})",
-                         { { "content-type", "application/json" }, { "user-agent", "claude-cli/2.1.3 (external, cli)" } }));
+        QVERIFY(
+            m_f.call(rc, "POST", QStringLiteral("/v1/messages"),
+                     R"({"model":"claude-sonnet-4-6","max_tokens":50,"messages":[{"role":"user","content":"hi"}]})",
+                     { { "content-type", "application/json" }, { "user-agent", "claude-cli/2.1.3 (external, cli)" } }));
         QVERIFY(m_f.proxy->usage()->flush()); // droid2api runs on while the command reads
         auto run = [&bin](const QStringList &args, int *exitCode) {
             QProcess p;
@@ -326,16 +364,20 @@ private Q_SLOTS:
             return p.readAllStandardOutput();
         };
         int code = -1;
-        const QJsonObject json = QJsonDocument::fromJson(run({ QStringLiteral("usage"), QStringLiteral("--json") }, &code)).object();
+        const QJsonObject json =
+            QJsonDocument::fromJson(run({ QStringLiteral("usage"), QStringLiteral("--json") }, &code)).object();
         QCOMPARE(code, 0);
         QCOMPARE(json.value(u"total"_s).toObject().value(u"requests"_s).toInt(), 1);
         QCOMPARE(json.value(u"total"_s).toObject().value(u"input_tokens"_s).toInt(), 12);
-        QCOMPARE(json.value(u"by_model"_s).toArray().first().toObject().value(u"key"_s).toString(), QStringLiteral("claude-sonnet-4-6"));
-        QCOMPARE(json.value(u"by_client"_s).toArray().first().toObject().value(u"key"_s).toString(), QStringLiteral("Claude Code"));
+        QCOMPARE(json.value(u"by_model"_s).toArray().first().toObject().value(u"key"_s).toString(),
+                 QStringLiteral("claude-sonnet-4-6"));
+        QCOMPARE(json.value(u"by_client"_s).toArray().first().toObject().value(u"key"_s).toString(),
+                 QStringLiteral("Claude Code"));
         QCOMPARE(json.value(u"by_day"_s).toArray().size(), 1);
         const QByteArray text = run({ QStringLiteral("usage"), QStringLiteral("--days"), QStringLiteral("7") }, &code);
         QCOMPARE(code, 0);
-        QVERIFY2(text.contains("claude-sonnet-4-6") && text.contains("Claude Code") && text.contains("By day:"), text.constData());
+        QVERIFY2(text.contains("claude-sonnet-4-6") && text.contains("Claude Code") && text.contains("By day:"),
+                 text.constData());
         run({ QStringLiteral("usage"), QStringLiteral("--days"), QStringLiteral("0") }, &code);
         QCOMPARE(code, 2);
         m_f.proxy.reset();
@@ -373,8 +415,9 @@ private Q_SLOTS:
             db.setDatabaseName(path);
             QVERIFY(db.open());
             QSqlQuery q(db);
-            QVERIFY(q.exec(QStringLiteral("CREATE TABLE requests (at_ms INTEGER NOT NULL, model TEXT NOT NULL, backend TEXT NOT NULL, "
-                                          "status INTEGER NOT NULL, input INTEGER NOT NULL DEFAULT 0, output INTEGER NOT NULL DEFAULT 0)")));
+            QVERIFY(q.exec(QStringLiteral(
+                "CREATE TABLE requests (at_ms INTEGER NOT NULL, model TEXT NOT NULL, backend TEXT NOT NULL, "
+                "status INTEGER NOT NULL, input INTEGER NOT NULL DEFAULT 0, output INTEGER NOT NULL DEFAULT 0)")));
             QVERIFY(q.exec(QStringLiteral("INSERT INTO requests VALUES (%1, 'glm-5.3', 'factory', 200, 100, 20)")
                                .arg(QDateTime::currentDateTimeUtc().addSecs(-60).toMSecsSinceEpoch())));
             QVERIFY(q.exec(QStringLiteral("PRAGMA user_version = 1")));
@@ -434,17 +477,20 @@ private Q_SLOTS:
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("FACTORY_API_KEY"), m_f.factoryKey);
         child.setProcessEnvironment(env);
-        child.start(bin, { QStringLiteral("--headless"), QStringLiteral("--config"), config, QStringLiteral("--token-store"), QStringLiteral("file") });
+        child.start(bin, { QStringLiteral("--headless"), QStringLiteral("--config"), config,
+                           QStringLiteral("--token-store"), QStringLiteral("file") });
         QVERIFY(child.waitForStarted());
         QString base;
         QByteArray out;
-        QVERIFY(QTest::qWaitFor([&] {
+        QVERIFY(QTest::qWaitFor(
+            [&] {
             out += child.readAllStandardOutput();
             const qsizetype at = out.indexOf("listening on ");
             if (at >= 0 && out.indexOf('\n', at) > 0) // the whole line
                 base = QString::fromUtf8(out.mid(at + 13).split('\n').first().trimmed());
             return !base.isEmpty() || child.state() == QProcess::NotRunning;
-        }, 15000));
+            },
+            15000));
         QVERIFY2(!base.isEmpty(), child.readAllStandardError().constData());
         const QByteArray body = R"({"model":"glm-5.3","messages":[{"role":"user","content":"hi"}]})";
         auto send = [&](int n) {
@@ -461,7 +507,9 @@ private Q_SLOTS:
         RecordedCall report; // GET /usage writes what is pending first: these 20 are on disk now
         startCall(*m_f.client, report, "GET", QUrl(base + QStringLiteral("/usage")), {}, {}, m_f.clock);
         QVERIFY(QTest::qWaitFor([&report] { return report.done(); }, 10000));
-        QCOMPARE(QJsonDocument::fromJson(report.body).object().value(u"total"_s).toObject().value(u"requests"_s).toInt(), 20);
+        QCOMPARE(
+            QJsonDocument::fromJson(report.body).object().value(u"total"_s).toObject().value(u"requests"_s).toInt(),
+            20);
         // More load, then SIGKILL while requests are in flight and a batch is pending.
         QList<std::shared_ptr<RecordedCall>> inFlight;
         for (int i = 0; i < 8; ++i) {
@@ -478,7 +526,8 @@ private Q_SLOTS:
         QVERIFY(store.integrityOk());
         const auto rows = store.totals(longAgo(), later(), UsageStore::Group::Model);
         QCOMPARE(rows.size(), 1);
-        QVERIFY2(rows.first().requests >= 20 && rows.first().requests <= 28, qPrintable(QString::number(rows.first().requests)));
+        QVERIFY2(rows.first().requests >= 20 && rows.first().requests <= 28,
+                 qPrintable(QString::number(rows.first().requests)));
     }
 };
 

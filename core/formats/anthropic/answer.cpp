@@ -31,7 +31,10 @@ QByteArray writeResponse(const ir::Response &r, const ir::Request *)
         .beginArray();
     for (const ir::Part &p : r.parts)
         writeBlock(w, p);
-    w.endArray().member("stop_reason", finishName(WireFormat::Anthropic, r.finish)).memberNull("stop_sequence").key("usage");
+    w.endArray()
+        .member("stop_reason", finishName(WireFormat::Anthropic, r.finish))
+        .memberNull("stop_sequence")
+        .key("usage");
     writeUsage(w, r.usage);
     w.endObject();
     return out;

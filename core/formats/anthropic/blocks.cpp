@@ -65,7 +65,8 @@ std::optional<Error> readBlock(const Value &v, const QString &where, QList<Part>
     } else if (type.stringIs("document") || type.stringIs("file") || type.stringIs("container_upload")) {
         // What the user attached is the request: without it the model would answer another question.
         return fieldError(where + QStringLiteral(".type"),
-                          QStringLiteral("'%1' (an attached file) cannot be carried to a model of another API format").arg(type.toString()));
+                          QStringLiteral("'%1' (an attached file) cannot be carried to a model of another API format")
+                              .arg(type.toString()));
     } else {
         // Server-tool history (server_tool_use, web_search_tool_result, ...) and blocks new to droid2api: the
         // target has no such block; the rest of the turn goes on.
@@ -102,7 +103,9 @@ void writeBlock(Writer &w, const Part &p, QByteArrayView cacheControl)
             w.member("is_error", true);
         break;
     case Kind::Thinking:
-        w.member("type", "thinking").member("thinking", p.text).member("signature", ir::wrapSignature(p.signatureFormat, p.signature));
+        w.member("type", "thinking")
+            .member("thinking", p.text)
+            .member("signature", ir::wrapSignature(p.signatureFormat, p.signature));
         break;
     case Kind::RedactedThinking: w.member("type", "redacted_thinking").member("data", p.text); break;
     }

@@ -14,7 +14,8 @@ namespace {
 QByteArray errorType(int status)
 {
     switch (status) {
-    case 400: case 422: return "invalid_request_error";
+    case 400:
+    case 422: return "invalid_request_error";
     case 401: return "authentication_error";
     case 403: return "permission_error";
     case 404: return "not_found_error";
@@ -111,8 +112,9 @@ void applyReasoning(json::Patcher &p, const Value &body, ReasoningLevel level, c
         else
             removeFromObject(p, body, "output_config", "effort");
     } else { // adaptive: the model decides how long to think, guided by the effort
-        p.setMember(body, "thinking", style == ThinkingStyle::AdaptiveSummarized ? "{\"type\":\"adaptive\",\"display\":\"summarized\"}"
-                                                                                 : "{\"type\":\"adaptive\"}");
+        p.setMember(body, "thinking",
+                    style == ThinkingStyle::AdaptiveSummarized ? "{\"type\":\"adaptive\",\"display\":\"summarized\"}"
+                                                               : "{\"type\":\"adaptive\"}");
         mergeObject(p, body, "output_config", { { "effort", quotedLevel(level) } });
     }
     // Thinking accepts only the default temperature and no top_k.
@@ -141,7 +143,10 @@ TokenCounts usage(const Value &o)
     return t;
 }
 
-Result<ir::Request> read(const Value &body, const QString &) { return readRequest(body); }
+Result<ir::Request> read(const Value &body, const QString &)
+{
+    return readRequest(body);
+}
 
 } // namespace
 

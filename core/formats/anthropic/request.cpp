@@ -32,7 +32,8 @@ Result<ir::Request> readRequest(const Value &body)
         const Value role = m["role"];
         const bool system = role.stringIs("system"); // a mid-conversation system message (Claude Code, Opus 4.8+)
         if (!role.stringIs("user") && !role.stringIs("assistant") && !system) {
-            r.dropped << QStringLiteral("%1 (role %2)").arg(where, role.isString() ? role.toString() : QStringLiteral("missing"));
+            r.dropped << QStringLiteral("%1 (role %2)")
+                             .arg(where, role.isString() ? role.toString() : QStringLiteral("missing"));
             continue;
         }
         QList<Part> parts;
@@ -87,21 +88,23 @@ Result<ir::Request> readRequest(const Value &body)
     for (Value t : body["tools"].children()) {
         ++i;
         const Value type = t["type"];
-        if (type.isString() && !type.stringIs("custom")) { // a server tool (web search, code execution, ...) runs at Anthropic
+        if (type.isString()
+            && !type.stringIs("custom")) { // a server tool (web search, code execution, ...) runs at Anthropic
             r.dropped << QStringLiteral("tools[%1] (%2)").arg(i).arg(type.toString());
             continue;
         }
         const Value schema = t["input_schema"];
-        r.tools.append(ir::Tool::make(t["name"].toString(), t["description"].toString(), schema.isObject() ? schema.rawBytes() : QByteArray()));
+        r.tools.append(ir::Tool::make(t["name"].toString(), t["description"].toString(),
+                                      schema.isObject() ? schema.rawBytes() : QByteArray()));
     }
     const Value tc = body["tool_choice"];
     if (tc.isObject()) {
         const Value type = tc["type"];
         ir::ToolChoice choice;
-        choice.mode = type.stringIs("any") ? ir::ToolChoice::Mode::Required
-            : type.stringIs("tool")        ? ir::ToolChoice::Mode::Specific
-            : type.stringIs("none")        ? ir::ToolChoice::Mode::None
-                                           : ir::ToolChoice::Mode::Auto;
+        choice.mode = type.stringIs("any")    ? ir::ToolChoice::Mode::Required
+                      : type.stringIs("tool") ? ir::ToolChoice::Mode::Specific
+                      : type.stringIs("none") ? ir::ToolChoice::Mode::None
+                                              : ir::ToolChoice::Mode::Auto;
         choice.name = tc["name"].toString();
         r.toolChoice = choice;
         if (tc["disable_parallel_tool_use"].toBool(false))
@@ -127,7 +130,9 @@ Result<ir::Request> readRequest(const Value &body)
         r.reasoning = reasoning;
     } else if (thinking["type"].stringIs("adaptive") || (!thinking.isSet() && !effort.isEmpty())) {
         // Adaptive thinking: the model decides how much to think, guided by output_config.effort.
-        const QString level = effort.isEmpty() ? QStringLiteral("high") : effort == u"max" ? QStringLiteral("xhigh") : effort;
+        const QString level = effort.isEmpty()   ? QStringLiteral("high")
+                              : effort == u"max" ? QStringLiteral("xhigh")
+                                                 : effort;
         r.reasoning = ir::Reasoning { true, ir::budgetForEffort(level), level };
     }
     if (thinking["display"].isSet())
@@ -139,8 +144,8 @@ Result<ir::Request> readRequest(const Value &body)
         r.jsonFormat.schema = outFormat["schema"].isObject() ? outFormat["schema"].rawBytes() : QByteArray();
     }
     noteUnknownKeys(body,
-                    { "model", "system", "messages", "tools", "tool_choice", "max_tokens", "temperature", "top_p", "top_k",
-                      "stop_sequences", "stream", "thinking", "output_config", "metadata", "service_tier" },
+                    { "model", "system", "messages", "tools", "tool_choice", "max_tokens", "temperature", "top_p",
+                      "top_k", "stop_sequences", "stream", "thinking", "output_config", "metadata", "service_tier" },
                     &r.dropped);
     return r;
 }
@@ -148,7 +153,8 @@ Result<ir::Request> readRequest(const Value &body)
 Result<QByteArray> writeRequest(const ir::Request &r)
 {
     if (r.jsonFormat.kind != ir::JsonFormat::Kind::None)
-        return fieldError(QStringLiteral("response_format"), QStringLiteral("(JSON output mode) has no Anthropic Messages equivalent"));
+        return fieldError(QStringLiteral("response_format"),
+                          QStringLiteral("(JSON output mode) has no Anthropic Messages equivalent"));
     // Anthropic wants alternating user/assistant turns (tool results are user content): merge neighbours.
     struct Turn
     {
@@ -164,12 +170,15 @@ Result<QByteArray> writeRequest(const ir::Request &r)
         QList<const Part *> blocks;
         for (const Part &p : m.parts) {
             if ((p.kind == Kind::Thinking || p.kind == Kind::RedactedThinking)
-                && (p.signatureFormat != WireFormat::Anthropic || (p.kind == Kind::Thinking && p.signature.isEmpty()))) {
+                && (p.signatureFormat != WireFormat::Anthropic
+                    || (p.kind == Kind::Thinking && p.signature.isEmpty()))) {
                 droppedThinking = true; // another vendor's reasoning cannot be replayed to Anthropic
                 continue;
             }
             if (p.kind == Kind::Image && !p.url.isEmpty() && !p.url.startsWith(u"http"))
-                return fieldError(QStringLiteral("messages"), QStringLiteral("contain an image URL Anthropic cannot fetch: %1").arg(p.url.left(60)));
+                return fieldError(
+                    QStringLiteral("messages"),
+                    QStringLiteral("contain an image URL Anthropic cannot fetch: %1").arg(p.url.left(60)));
             blocks.append(&p);
         }
         if (blocks.isEmpty())
@@ -195,8 +204,9 @@ Result<QByteArray> writeRequest(const ir::Request &r)
     w.beginObject().member("model", r.model).member("max_tokens", maxTokens);
     const QList<Part> system = systemWithFolded(r);
     const QByteArray systemCache = !r.promptCache ? QByteArray()
-        : r.cacheTtl.isEmpty()                    ? QByteArray("{\"type\":\"ephemeral\"}")
-                                                  : "{\"type\":\"ephemeral\",\"ttl\":" + json::quoted(r.cacheTtl) + '}';
+                                   : r.cacheTtl.isEmpty()
+                                       ? QByteArray("{\"type\":\"ephemeral\"}")
+                                       : "{\"type\":\"ephemeral\",\"ttl\":" + json::quoted(r.cacheTtl) + '}';
     if (!system.isEmpty()) {
         w.key("system").beginArray();
         for (qsizetype i = 0; i < system.size(); ++i)
@@ -214,7 +224,8 @@ Result<QByteArray> writeRequest(const ir::Request &r)
         w.beginObject().member("role", t.assistant ? "assistant" : "user").key("content").beginArray();
         for (qsizetype j = 0; j < t.parts.size(); ++j)
             writeBlock(w, *t.parts[j],
-                       r.promptCache && i == lastUser && j + 1 == t.parts.size() && !(t.parts[j]->kind == Kind::Text && t.parts[j]->text.isEmpty())
+                       r.promptCache && i == lastUser && j + 1 == t.parts.size()
+                               && !(t.parts[j]->kind == Kind::Text && t.parts[j]->text.isEmpty())
                            ? QByteArrayView("{\"type\":\"ephemeral\"}")
                            : QByteArrayView());
         w.endArray().endObject();

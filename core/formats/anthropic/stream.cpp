@@ -41,10 +41,10 @@ public:
             e.type = ir::Event::Type::PartStart;
             e.index = int(d["index"].toInteger());
             const Value bt = b["type"];
-            e.part.kind = bt.stringIs("tool_use") ? Kind::ToolCall
-                : bt.stringIs("thinking")         ? Kind::Thinking
-                : bt.stringIs("redacted_thinking") ? Kind::RedactedThinking
-                                                   : Kind::Text;
+            e.part.kind = bt.stringIs("tool_use")            ? Kind::ToolCall
+                          : bt.stringIs("thinking")          ? Kind::Thinking
+                          : bt.stringIs("redacted_thinking") ? Kind::RedactedThinking
+                                                             : Kind::Text;
             e.part.callId = b["id"].toString();
             e.part.name = b["name"].toString();
             e.part.signatureFormat = WireFormat::Anthropic;
@@ -91,7 +91,8 @@ public:
             e.type = ir::Event::Type::Error;
             const Value err = d["error"];
             e.error = Error { err["type"].stringIs("overloaded_error") ? 529 : 502,
-                              err["message"].toString(QStringLiteral("upstream error")), {} };
+                              err["message"].toString(QStringLiteral("upstream error")),
+                              {} };
             out << e;
             m_done = true;
         }
@@ -110,7 +111,8 @@ private:
     {
         ir::Event e;
         e.type = ir::Event::Type::Error;
-        e.error = Error::badGateway(QStringLiteral("the upstream sent an event that is not valid JSON: %1").arg(why.message));
+        e.error =
+            Error::badGateway(QStringLiteral("the upstream sent an event that is not valid JSON: %1").arg(why.message));
         m_done = true;
         return { e };
     }
@@ -164,10 +166,15 @@ public:
             m_sawTool = m_sawTool || e.part.kind == Kind::ToolCall;
             QByteArray data;
             Writer w(&data);
-            w.beginObject().member("type", "content_block_start").member("index", m_index).key("content_block").beginObject();
+            w.beginObject()
+                .member("type", "content_block_start")
+                .member("index", m_index)
+                .key("content_block")
+                .beginObject();
             switch (e.part.kind) {
             case Kind::ToolCall:
-                w.member("type", "tool_use").member("id", e.part.callId.isEmpty() ? ir::newId("toolu_") : e.part.callId);
+                w.member("type", "tool_use")
+                    .member("id", e.part.callId.isEmpty() ? ir::newId("toolu_") : e.part.callId);
                 w.member("name", e.part.name).key("input").beginObject().endObject();
                 break;
             case Kind::Thinking:
@@ -176,9 +183,7 @@ public:
                 m_signatureFormat = e.part.signatureFormat;
                 break;
             case Kind::RedactedThinking: w.member("type", "redacted_thinking").member("data", e.part.text); break;
-            default:
-                w.member("type", "text").member("text", "");
-                m_openKind = Kind::Text;
+            default: w.member("type", "text").member("text", ""); m_openKind = Kind::Text;
             }
             w.endObject().endObject();
             out += sse("content_block_start", data);
@@ -200,9 +205,7 @@ public:
             if (m_open && m_openKind == Kind::ToolCall && !e.text.isEmpty())
                 out += blockDelta("input_json_delta", "partial_json", e.text);
             break;
-        case ir::Event::Type::PartStop:
-            closeOpen(out);
-            break;
+        case ir::Event::Type::PartStop: closeOpen(out); break;
         case ir::Event::Type::Finish: {
             closeOpen(out);
             if (e.usage.known)
@@ -224,9 +227,7 @@ public:
             out += renderStreamError(WireFormat::Anthropic, e.error);
             m_finished = true;
             break;
-        case ir::Event::Type::Ping:
-            out += keepAlive();
-            break;
+        case ir::Event::Type::Ping: out += keepAlive(); break;
         }
         return out;
     }
@@ -259,7 +260,8 @@ private:
             return;
         if (m_openKind == Kind::Thinking) // a thinking block ends with its signature (Claude Code expects it)
             out += blockDelta("signature_delta", "signature", ir::wrapSignature(m_signatureFormat, m_signature));
-        out += sse("content_block_stop", QByteArray("{\"type\":\"content_block_stop\",\"index\":" + QByteArray::number(m_index) + '}'));
+        out += sse("content_block_stop",
+                   QByteArray("{\"type\":\"content_block_stop\",\"index\":" + QByteArray::number(m_index) + '}'));
         m_open = false;
         m_signature.clear();
         ++m_index;

@@ -79,7 +79,11 @@ QByteArray writeResponse(const ir::Response &r, const ir::Request *)
         }
         w.endArray();
     }
-    w.endObject().member("finish_reason", finishName(WireFormat::OpenAIChat, finish)).endObject().endArray().key("usage");
+    w.endObject()
+        .member("finish_reason", finishName(WireFormat::OpenAIChat, finish))
+        .endObject()
+        .endArray()
+        .key("usage");
     writeUsage(w, r.usage);
     w.endObject();
     return out;

@@ -33,10 +33,15 @@ std::optional<Error> readContent(const Value &content, const QString &where, QLi
         } else if (type.stringIs("refusal")) {
             out->append(Part::makeText(c["refusal"].toString()));
         } else if (type.stringIs("input_audio") || type.stringIs("file")) {
-            return fieldError(QStringLiteral("%1[%2].type").arg(where).arg(i),
-                              QStringLiteral("'%1' (the user's audio or file) cannot be carried to a model of another API format").arg(type.toString()));
+            return fieldError(
+                QStringLiteral("%1[%2].type").arg(where).arg(i),
+                QStringLiteral("'%1' (the user's audio or file) cannot be carried to a model of another API format")
+                    .arg(type.toString()));
         } else {
-            *dropped << QStringLiteral("%1[%2] (%3)").arg(where).arg(i).arg(type.isString() ? type.toString() : QStringLiteral("untyped"));
+            *dropped << QStringLiteral("%1[%2] (%3)")
+                            .arg(where)
+                            .arg(i)
+                            .arg(type.isString() ? type.toString() : QStringLiteral("untyped"));
         }
     }
     return std::nullopt;
@@ -79,7 +84,10 @@ void writeUsage(Writer &w, const ir::Usage &u)
 {
     // Anthropic counts cached input apart from input_tokens; OpenAI's prompt_tokens includes it.
     const qint64 prompt = u.input + u.cacheRead + u.cacheWrite;
-    w.beginObject().member("prompt_tokens", prompt).member("completion_tokens", u.output).member("total_tokens", prompt + u.output);
+    w.beginObject()
+        .member("prompt_tokens", prompt)
+        .member("completion_tokens", u.output)
+        .member("total_tokens", prompt + u.output);
     w.key("prompt_tokens_details").beginObject().member("cached_tokens", u.cacheRead).endObject();
     w.key("completion_tokens_details").beginObject().member("reasoning_tokens", u.reasoning).endObject();
     w.endObject();

@@ -48,9 +48,7 @@ std::optional<ReasoningLevel> requestedLevel(const Value &body)
 void applyReasoning(json::Patcher &p, const Value &body, ReasoningLevel level, const ModelConfig &model, int)
 {
     switch (model.style()) {
-    case ThinkingStyle::None:
-        p.removeMember(body, "reasoning_effort");
-        return;
+    case ThinkingStyle::None: p.removeMember(body, "reasoning_effort"); return;
     case ThinkingStyle::ChatTemplate:
         p.removeMember(body, "reasoning_effort");
         mergeObject(p, body, "chat_template_args", { { "enable_thinking", thinks(level) ? "true" : "false" } });
@@ -72,10 +70,14 @@ void applyExtras(json::Patcher &, const Value &, const PassthroughEdits &)
 
 TokenCounts usage(const Value &o)
 {
-    return openAiUsage(o["usage"], "prompt_tokens", "completion_tokens", "prompt_tokens_details", "completion_tokens_details");
+    return openAiUsage(o["usage"], "prompt_tokens", "completion_tokens", "prompt_tokens_details",
+                       "completion_tokens_details");
 }
 
-Result<ir::Request> read(const Value &body, const QString &) { return readRequest(body); }
+Result<ir::Request> read(const Value &body, const QString &)
+{
+    return readRequest(body);
+}
 
 } // namespace
 

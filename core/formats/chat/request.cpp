@@ -30,7 +30,13 @@ void writeContent(Writer &w, const QList<const Part *> &parts, bool allowImages,
         if (p->kind == Kind::Text)
             w.beginObject().member("type", "text").member("text", p->text).endObject();
         else if (p->kind == Kind::Image && allowImages)
-            w.beginObject().member("type", "image_url").key("image_url").beginObject().member("url", ir::dataUrl(*p)).endObject().endObject();
+            w.beginObject()
+                .member("type", "image_url")
+                .key("image_url")
+                .beginObject()
+                .member("url", ir::dataUrl(*p))
+                .endObject()
+                .endObject();
     }
     w.endArray();
 }
@@ -94,7 +100,8 @@ Result<ir::Request> readRequest(const Value &body)
                 p.name = c["function"]["name"].toString();
                 p.arguments = c["function"]["arguments"].toString();
                 if (p.name.isEmpty())
-                    return fieldError(QStringLiteral("%1.tool_calls[%2].function.name").arg(where).arg(j), QStringLiteral("is missing"));
+                    return fieldError(QStringLiteral("%1.tool_calls[%2].function.name").arg(where).arg(j),
+                                      QStringLiteral("is missing"));
                 msg.parts.append(p);
             }
             r.messages.append(msg);
@@ -110,7 +117,8 @@ Result<ir::Request> readRequest(const Value &body)
             else
                 r.messages.append({ ir::Message::Role::Tool, { p } });
         } else {
-            r.dropped << QStringLiteral("%1 (role %2)").arg(where, role.isString() ? role.toString() : QStringLiteral("missing"));
+            r.dropped << QStringLiteral("%1 (role %2)")
+                             .arg(where, role.isString() ? role.toString() : QStringLiteral("missing"));
         }
     }
     i = -1;
@@ -122,13 +130,15 @@ Result<ir::Request> readRequest(const Value &body)
         }
         const Value f = t["function"];
         const Value params = f["parameters"];
-        r.tools.append(ir::Tool::make(f["name"].toString(), f["description"].toString(), params.isObject() ? params.rawBytes() : QByteArray()));
+        r.tools.append(ir::Tool::make(f["name"].toString(), f["description"].toString(),
+                                      params.isObject() ? params.rawBytes() : QByteArray()));
     }
     const Value tc = body["tool_choice"];
     if (tc.isString()) {
-        r.toolChoice = ir::ToolChoice { tc.stringIs("none") ? ir::ToolChoice::Mode::None
+        r.toolChoice = ir::ToolChoice { tc.stringIs("none")       ? ir::ToolChoice::Mode::None
                                         : tc.stringIs("required") ? ir::ToolChoice::Mode::Required
-                                                                  : ir::ToolChoice::Mode::Auto, {} };
+                                                                  : ir::ToolChoice::Mode::Auto,
+                                        {} };
     } else if (tc.isObject()) {
         r.toolChoice = ir::ToolChoice { ir::ToolChoice::Mode::Specific, tc["function"]["name"].toString() };
     }
@@ -163,8 +173,9 @@ Result<ir::Request> readRequest(const Value &body)
             r.jsonFormat.strict = js["strict"].toBool();
     }
     noteUnknownKeys(body,
-                    { "model", "messages", "tools", "tool_choice", "parallel_tool_calls", "temperature", "top_p", "stop",
-                      "max_tokens", "max_completion_tokens", "stream", "reasoning_effort", "response_format", "n" },
+                    { "model", "messages", "tools", "tool_choice", "parallel_tool_calls", "temperature", "top_p",
+                      "stop", "max_tokens", "max_completion_tokens", "stream", "reasoning_effort", "response_format",
+                      "n" },
                     &r.dropped);
     return r;
 }
@@ -258,7 +269,10 @@ Result<QByteArray> writeRequest(const ir::Request &r)
         w.key("tools").beginArray();
         for (const ir::Tool &t : r.tools) {
             w.beginObject().member("type", "function").key("function").beginObject().member("name", t.name);
-            w.member("description", t.description).memberRaw("parameters", schemaOrEmpty(t.parameters)).endObject().endObject();
+            w.member("description", t.description)
+                .memberRaw("parameters", schemaOrEmpty(t.parameters))
+                .endObject()
+                .endObject();
         }
         w.endArray();
         if (r.toolChoice) {
@@ -268,7 +282,13 @@ Result<QByteArray> writeRequest(const ir::Request &r)
             case ir::ToolChoice::Mode::None: w.string("none"); break;
             case ir::ToolChoice::Mode::Required: w.string("required"); break;
             case ir::ToolChoice::Mode::Specific:
-                w.beginObject().member("type", "function").key("function").beginObject().member("name", r.toolChoice->name).endObject().endObject();
+                w.beginObject()
+                    .member("type", "function")
+                    .key("function")
+                    .beginObject()
+                    .member("name", r.toolChoice->name)
+                    .endObject()
+                    .endObject();
                 break;
             }
         }
@@ -276,7 +296,8 @@ Result<QByteArray> writeRequest(const ir::Request &r)
             w.member("parallel_tool_calls", *r.parallelToolCalls);
     }
     if (r.reasoning && r.reasoning->enabled)
-        w.member("reasoning_effort", r.reasoning->effort.isEmpty() ? ir::effortForBudget(r.reasoning->budgetTokens) : r.reasoning->effort);
+        w.member("reasoning_effort",
+                 r.reasoning->effort.isEmpty() ? ir::effortForBudget(r.reasoning->budgetTokens) : r.reasoning->effort);
     if (r.jsonFormat.kind == ir::JsonFormat::Kind::Object) {
         w.key("response_format").beginObject().member("type", "json_object").endObject();
     } else if (r.jsonFormat.kind == ir::JsonFormat::Kind::Schema) {

@@ -23,7 +23,8 @@ public:
             m_done = true;
             ir::Event e;
             e.type = ir::Event::Type::Error;
-            e.error = Error::badGateway(QStringLiteral("the upstream sent an event that is not valid JSON: %1").arg(parsed.error().message));
+            e.error = Error::badGateway(
+                QStringLiteral("the upstream sent an event that is not valid JSON: %1").arg(parsed.error().message));
             return { e };
         }
         const Value c = parsed.value().root();
@@ -57,7 +58,8 @@ public:
             deltaFor(out, Kind::Text, -1, text, {}, {});
         for (Value t : d["tool_calls"].children()) {
             const Value f = t["function"];
-            deltaFor(out, Kind::ToolCall, int(t["index"].toInteger()), f["arguments"].toString(), t["id"].toString(), f["name"].toString());
+            deltaFor(out, Kind::ToolCall, int(t["index"].toInteger()), f["arguments"].toString(), t["id"].toString(),
+                     f["name"].toString());
         }
         if (choice["finish_reason"].isString()) {
             m_finish = finishOf(choice["finish_reason"].toString());
@@ -93,9 +95,11 @@ private:
         out << e;
         m_openIndex = -1;
     }
-    void deltaFor(QList<ir::Event> &out, Kind kind, int toolIndex, const QString &text, const QString &id, const QString &name)
+    void deltaFor(QList<ir::Event> &out, Kind kind, int toolIndex, const QString &text, const QString &id,
+                  const QString &name)
     {
-        const bool same = m_openIndex >= 0 && m_openKind == kind
+        const bool same =
+            m_openIndex >= 0 && m_openKind == kind
             && (kind != Kind::ToolCall || toolIndex == m_openToolIndex || (id.isEmpty() && name.isEmpty()));
         if (!same) {
             closeOpen(out);
@@ -114,7 +118,9 @@ private:
         if (text.isEmpty())
             return;
         ir::Event e;
-        e.type = kind == Kind::Text ? ir::Event::Type::TextDelta : kind == Kind::Thinking ? ir::Event::Type::ThinkingDelta : ir::Event::Type::ArgumentsDelta;
+        e.type = kind == Kind::Text       ? ir::Event::Type::TextDelta
+                 : kind == Kind::Thinking ? ir::Event::Type::ThinkingDelta
+                                          : ir::Event::Type::ArgumentsDelta;
         e.index = m_openIndex;
         e.text = text;
         out << e;
@@ -156,8 +162,7 @@ public:
         }
         switch (e.type) {
         case ir::Event::Type::Start:
-        case ir::Event::Type::PartStop:
-            break;
+        case ir::Event::Type::PartStop: break;
         case ir::Event::Type::Usage:
             if (e.usage.known)
                 m_usage = e.usage;
@@ -167,33 +172,45 @@ public:
                 ++m_toolIndex;
                 m_sawTool = true;
                 const QString id = e.part.callId.isEmpty() ? ir::newId("call_") : e.part.callId;
-                out += chunk([&](Writer &w) {
-                    w.key("tool_calls").beginArray().beginObject().member("index", m_toolIndex).member("id", id).member("type", "function");
-                    w.key("function").beginObject().member("name", e.part.name).member("arguments", "").endObject().endObject().endArray();
-                }, nullptr);
+                out += chunk(
+                    [&](Writer &w) {
+                    w.key("tool_calls")
+                        .beginArray()
+                        .beginObject()
+                        .member("index", m_toolIndex)
+                        .member("id", id)
+                        .member("type", "function");
+                    w.key("function")
+                        .beginObject()
+                        .member("name", e.part.name)
+                        .member("arguments", "")
+                        .endObject()
+                        .endObject()
+                        .endArray();
+                    },
+                    nullptr);
             }
             break;
-        case ir::Event::Type::TextDelta:
-            out += chunk([&](Writer &w) { w.member("content", e.text); }, nullptr);
-            break;
+        case ir::Event::Type::TextDelta: out += chunk([&](Writer &w) { w.member("content", e.text); }, nullptr); break;
         case ir::Event::Type::ThinkingDelta:
             out += chunk([&](Writer &w) { w.member("reasoning_content", e.text); }, nullptr);
             break;
-        case ir::Event::Type::SignatureDelta:
-            break; // Chat has no place for reasoning signatures
+        case ir::Event::Type::SignatureDelta: break; // Chat has no place for reasoning signatures
         case ir::Event::Type::ArgumentsDelta:
             if (m_toolIndex >= 0 && !e.text.isEmpty())
-                out += chunk([&](Writer &w) {
+                out += chunk(
+                    [&](Writer &w) {
                     w.key("tool_calls").beginArray().beginObject().member("index", m_toolIndex);
                     w.key("function").beginObject().member("arguments", e.text).endObject().endObject().endArray();
-                }, nullptr);
+                    },
+                    nullptr);
             break;
         case ir::Event::Type::Finish: {
             if (e.usage.known)
                 m_usage = e.usage;
             const ir::Finish finish = m_sawTool && e.finish == ir::Finish::Stop ? ir::Finish::ToolCalls : e.finish;
             const QString reason = finishName(WireFormat::OpenAIChat, finish);
-            out += chunk([](Writer &) { }, &reason);
+            out += chunk([](Writer &) {}, &reason);
             if (m_includeUsage) {
                 QByteArray data = m_head;
                 Writer w(&data);
@@ -210,9 +227,7 @@ public:
             out += renderStreamError(WireFormat::OpenAIChat, e.error);
             m_finished = true;
             break;
-        case ir::Event::Type::Ping:
-            out += keepAlive();
-            break;
+        case ir::Event::Type::Ping: out += keepAlive(); break;
         }
         return out;
     }
@@ -222,8 +237,7 @@ public:
 
 private:
     /// {head,"choices":[{"index":0,"delta":{...},"finish_reason":...}]}
-    template<typename F>
-    QByteArray chunk(F delta, const QString *finish) const
+    template<typename F> QByteArray chunk(F delta, const QString *finish) const
     {
         QByteArray data = m_head;
         data += ",\"choices\":[{\"index\":0,\"delta\":{";

@@ -57,7 +57,8 @@ void readPart(const Value &p, QList<Part> *out, int *callCounter)
             c.callId = fc["id"].toString();
             if (c.callId.isEmpty())
                 c.callId = QStringLiteral("call_%1_%2").arg(c.name).arg((*callCounter)++);
-            c.arguments = fc["args"].isObject() ? QString::fromUtf8(json::compact(fc["args"].raw())) : QStringLiteral("{}");
+            c.arguments =
+                fc["args"].isObject() ? QString::fromUtf8(json::compact(fc["args"].raw())) : QStringLiteral("{}");
             c.signature = p["thoughtSignature"].toString();
             c.signatureFormat = WireFormat::Gemini;
             out->append(c);
@@ -94,7 +95,11 @@ bool writePart(Writer &w, const Part &p)
     case Kind::Image:
         w.beginObject();
         if (!p.url.isEmpty())
-            w.key("fileData").beginObject().member("mimeType", p.mediaType.isEmpty() ? QStringLiteral("image/jpeg") : p.mediaType).member("fileUri", p.url).endObject();
+            w.key("fileData")
+                .beginObject()
+                .member("mimeType", p.mediaType.isEmpty() ? QStringLiteral("image/jpeg") : p.mediaType)
+                .member("fileUri", p.url)
+                .endObject();
         else
             w.key("inlineData").beginObject().member("mimeType", p.mediaType).member("data", p.data).endObject();
         w.endObject();
@@ -136,11 +141,34 @@ void writeChunk(Writer &w, QByteArrayView parts, const QString &finish, const ir
 
 void writeSchema(Writer &w, const Value &schema)
 {
-    static const char *const rejected[] = { "$schema", "$id", "$ref", "$defs", "$comment", "definitions", "additionalProperties",
-                                            "uniqueItems", "exclusiveMinimum", "exclusiveMaximum", "examples", "default",
-                                            "patternProperties", "dependencies", "dependentRequired", "dependentSchemas",
-                                            "unevaluatedProperties", "propertyNames", "minProperties", "maxProperties",
-                                            "contains", "if", "then", "else", "not", "readOnly", "writeOnly", "strict",
+    static const char *const rejected[] = { "$schema",
+                                            "$id",
+                                            "$ref",
+                                            "$defs",
+                                            "$comment",
+                                            "definitions",
+                                            "additionalProperties",
+                                            "uniqueItems",
+                                            "exclusiveMinimum",
+                                            "exclusiveMaximum",
+                                            "examples",
+                                            "default",
+                                            "patternProperties",
+                                            "dependencies",
+                                            "dependentRequired",
+                                            "dependentSchemas",
+                                            "unevaluatedProperties",
+                                            "propertyNames",
+                                            "minProperties",
+                                            "maxProperties",
+                                            "contains",
+                                            "if",
+                                            "then",
+                                            "else",
+                                            "not",
+                                            "readOnly",
+                                            "writeOnly",
+                                            "strict",
                                             "propertyOrdering" };
     if (!schema.isObject()) {
         w.value(schema);

@@ -15,12 +15,16 @@ namespace {
 QByteArray statusName(int status)
 {
     switch (status) {
-    case 400: case 413: case 422: return "INVALID_ARGUMENT";
+    case 400:
+    case 413:
+    case 422: return "INVALID_ARGUMENT";
     case 401: return "UNAUTHENTICATED";
     case 403: return "PERMISSION_DENIED";
     case 404: return "NOT_FOUND";
     case 429: return "RESOURCE_EXHAUSTED";
-    case 502: case 503: case 529: return "UNAVAILABLE";
+    case 502:
+    case 503:
+    case 529: return "UNAVAILABLE";
     case 504: return "DEADLINE_EXCEEDED";
     default: return status >= 500 ? "INTERNAL" : "INVALID_ARGUMENT";
     }
@@ -104,8 +108,9 @@ std::optional<Error> prefixSystem(json::Patcher &p, const Value &body, const QSt
     } else if (!si.isSet()) {
         p.setMember(body, "systemInstruction", "{\"parts\":[" + part + "]}");
     } else {
-        return Error::badRequest(QStringLiteral("'%1' must be an object with 'parts'")
-                                     .arg(snake ? QStringLiteral("system_instruction") : QStringLiteral("systemInstruction")));
+        return Error::badRequest(
+            QStringLiteral("'%1' must be an object with 'parts'")
+                .arg(snake ? QStringLiteral("system_instruction") : QStringLiteral("systemInstruction")));
     }
     return std::nullopt;
 }
@@ -137,9 +142,10 @@ void applyReasoning(json::Patcher &p, const Value &body, ReasoningLevel level, c
 {
     const Value tc = body["generationConfig"]["thinkingConfig"];
     // Gemini rejects a budget together with a level.
-    const QByteArray thinking = thinks(level)
-        ? rewriteObject(tc, { { "includeThoughts", "true" }, { "thinkingLevel", levelName(level, model) } }, { "thinkingBudget" })
-        : rewriteObject(tc, { { "includeThoughts", "false" } }, { "thinkingBudget", "thinkingLevel" });
+    const QByteArray thinking =
+        thinks(level) ? rewriteObject(
+            tc, { { "includeThoughts", "true" }, { "thinkingLevel", levelName(level, model) } }, { "thinkingBudget" })
+                      : rewriteObject(tc, { { "includeThoughts", "false" } }, { "thinkingBudget", "thinkingLevel" });
     mergeObject(p, body, "generationConfig", { { "thinkingConfig", thinking } });
 }
 

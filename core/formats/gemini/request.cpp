@@ -46,15 +46,22 @@ Result<ir::Request> readRequest(const Value &body, const QString &pathModel)
                     res.callId = pendingIds[res.name].takeFirst();
                 const Value response = fr["response"];
                 // {output: "..."} / {content: "..."} are the common shapes; anything else goes as JSON text.
-                const Value text = response.contains("output") ? response["output"] : response.contains("content") ? response["content"] : response;
-                res.isError = response.contains("error") && !response.contains("output") && !response.contains("content");
+                const Value text = response.contains("output")    ? response["output"]
+                                   : response.contains("content") ? response["content"]
+                                                                  : response;
+                res.isError =
+                    response.contains("error") && !response.contains("output") && !response.contains("content");
                 const Value shown = res.isError ? response["error"] : text;
-                res.result.append(Part::makeText(shown.isString() ? shown.toString() : QString::fromUtf8(json::compact(shown.raw()))));
+                res.result.append(Part::makeText(shown.isString() ? shown.toString()
+                                                                  : QString::fromUtf8(json::compact(shown.raw()))));
                 results.append(res);
             } else if (p.contains("executableCode") || p.contains("codeExecutionResult")) {
                 // History of Gemini's own code execution: other models cannot run or replay it.
-                r.dropped << QStringLiteral("contents[%1].parts[%2] (%3)").arg(i).arg(j)
-                                 .arg(p.contains("executableCode") ? QStringLiteral("executableCode") : QStringLiteral("codeExecutionResult"));
+                r.dropped << QStringLiteral("contents[%1].parts[%2] (%3)")
+                                 .arg(i)
+                                 .arg(j)
+                                 .arg(p.contains("executableCode") ? QStringLiteral("executableCode")
+                                                                   : QStringLiteral("codeExecutionResult"));
             } else {
                 QList<Part> one;
                 readPart(p, &one, &counter);
@@ -74,12 +81,15 @@ Result<ir::Request> readRequest(const Value &body, const QString &pathModel)
         ++i;
         for (Value kind : t.children()) {
             if (!kind.keyIs("functionDeclarations") && !kind.keyIs("function_declarations")) {
-                r.dropped << QStringLiteral("tools[%1].%2").arg(i).arg(kind.key()); // googleSearch, codeExecution, ...: Gemini runs them
+                r.dropped << QStringLiteral("tools[%1].%2")
+                                 .arg(i)
+                                 .arg(kind.key()); // googleSearch, codeExecution, ...: Gemini runs them
                 continue;
             }
             for (Value f : kind.children()) {
                 const Value params = f.contains("parametersJsonSchema") ? f["parametersJsonSchema"] : f["parameters"];
-                r.tools.append(ir::Tool::make(f["name"].toString(), f["description"].toString(), params.isObject() ? params.rawBytes() : QByteArray()));
+                r.tools.append(ir::Tool::make(f["name"].toString(), f["description"].toString(),
+                                              params.isObject() ? params.rawBytes() : QByteArray()));
             }
         }
     }
@@ -106,7 +116,8 @@ Result<ir::Request> readRequest(const Value &body, const QString &pathModel)
     for (Value s : gc["stopSequences"].children())
         r.stop << s.toString();
     if (gc["candidateCount"].isNumber() && gc["candidateCount"].toInteger(1) != 1)
-        return fieldError(QStringLiteral("generationConfig.candidateCount"), QStringLiteral("must be 1 when the model speaks another API format"));
+        return fieldError(QStringLiteral("generationConfig.candidateCount"),
+                          QStringLiteral("must be 1 when the model speaks another API format"));
     if (gc["responseMimeType"].stringIs("application/json")) {
         const Value schema = gc.contains("responseJsonSchema") ? gc["responseJsonSchema"] : gc["responseSchema"];
         if (schema.isObject()) {
@@ -122,11 +133,14 @@ Result<ir::Request> readRequest(const Value &body, const QString &pathModel)
         const int budget = int(tc["thinkingBudget"].toInteger(-1));
         const QString level = tc["thinkingLevel"].toString().toLower();
         if (budget > 0 || !level.isEmpty() || budget == -1)
-            r.reasoning = ir::Reasoning { true, budget > 0 ? budget : ir::budgetForEffort(level.isEmpty() ? QStringLiteral("medium") : level),
-                                          level.isEmpty() ? ir::effortForBudget(budget > 0 ? budget : 12288) : level };
+            r.reasoning = ir::Reasoning {
+                true, budget > 0 ? budget : ir::budgetForEffort(level.isEmpty() ? QStringLiteral("medium") : level),
+                level.isEmpty() ? ir::effortForBudget(budget > 0 ? budget : 12288) : level
+            };
     }
-    noteUnknownKeys(body, { "model", "contents", "systemInstruction", "system_instruction", "tools", "toolConfig", "generationConfig",
-                            "safetySettings", "cachedContent" },
+    noteUnknownKeys(body,
+                    { "model", "contents", "systemInstruction", "system_instruction", "tools", "toolConfig",
+                      "generationConfig", "safetySettings", "cachedContent" },
                     &r.dropped);
     return r;
 }
@@ -158,8 +172,14 @@ Result<QByteArray> writeRequest(const ir::Request &r)
                         text += rp.text;
                 const QString name = p.name.isEmpty() ? callNames.value(p.callId) : p.name;
                 if (name.isEmpty())
-                    return fieldError(QStringLiteral("tool result %1").arg(p.callId), QStringLiteral("answers a call that is not in the conversation"));
-                pw.beginObject().key("functionResponse").beginObject().member("name", name).key("response").beginObject();
+                    return fieldError(QStringLiteral("tool result %1").arg(p.callId),
+                                      QStringLiteral("answers a call that is not in the conversation"));
+                pw.beginObject()
+                    .key("functionResponse")
+                    .beginObject()
+                    .member("name", name)
+                    .key("response")
+                    .beginObject();
                 pw.key(p.isError ? QLatin1StringView("error") : QLatin1StringView("output")).string(text);
                 pw.endObject().endObject().endObject();
                 any = true;
@@ -169,8 +189,11 @@ Result<QByteArray> writeRequest(const ir::Request &r)
                 continue; // other vendors' thoughts cannot be replayed
             if (p.kind == Kind::RedactedThinking)
                 continue;
-            if (p.kind == Kind::Image && !p.url.isEmpty() && !p.url.startsWith(u"gs://") && !p.url.startsWith(u"https://generativelanguage"))
-                return fieldError(QStringLiteral("image_url"), QStringLiteral("is an http(s) URL, which Gemini does not fetch; send the image as base64 data"));
+            if (p.kind == Kind::Image && !p.url.isEmpty() && !p.url.startsWith(u"gs://")
+                && !p.url.startsWith(u"https://generativelanguage"))
+                return fieldError(
+                    QStringLiteral("image_url"),
+                    QStringLiteral("is an http(s) URL, which Gemini does not fetch; send the image as base64 data"));
             any = writePart(pw, p) || any;
         }
         if (!any)
@@ -188,7 +211,11 @@ Result<QByteArray> writeRequest(const ir::Request &r)
     Writer w(&out);
     w.beginObject().key("contents").beginArray();
     for (const Turn &t : std::as_const(turns))
-        w.beginObject().member("role", t.model ? "model" : "user").key("parts").raw(QByteArray("[" + t.parts + "]")).endObject();
+        w.beginObject()
+            .member("role", t.model ? "model" : "user")
+            .key("parts")
+            .raw(QByteArray("[" + t.parts + "]"))
+            .endObject();
     w.endArray();
     const QList<Part> system = systemWithFolded(r);
     if (!system.isEmpty()) {
@@ -254,9 +281,13 @@ Result<QByteArray> writeRequest(const ir::Request &r)
                 w.memberRaw("responseSchema", schemaText(r.jsonFormat.schema));
         }
         if (thinking) {
-            const QString effort = r.reasoning->effort.isEmpty() ? ir::effortForBudget(r.reasoning->budgetTokens) : r.reasoning->effort;
+            const QString effort =
+                r.reasoning->effort.isEmpty() ? ir::effortForBudget(r.reasoning->budgetTokens) : r.reasoning->effort;
             w.key("thinkingConfig").beginObject().member("includeThoughts", true);
-            w.member("thinkingLevel", effort == u"low" || effort == u"minimal" ? "LOW" : effort == u"medium" ? "MEDIUM" : "HIGH").endObject();
+            w.member("thinkingLevel", effort == u"low" || effort == u"minimal" ? "LOW"
+                                      : effort == u"medium"                    ? "MEDIUM"
+                                                                               : "HIGH")
+                .endObject();
         }
         w.endObject();
     }

@@ -19,7 +19,8 @@ public:
             m_done = true;
             ir::Event e;
             e.type = ir::Event::Type::Error;
-            e.error = Error::badGateway(QStringLiteral("the upstream sent an event that is not valid JSON: %1").arg(parsed.error().message));
+            e.error = Error::badGateway(
+                QStringLiteral("the upstream sent an event that is not valid JSON: %1").arg(parsed.error().message));
             return { e };
         }
         const Value o = parsed.value().root();
@@ -167,7 +168,13 @@ public:
         case ir::Event::Type::ThinkingDelta:
             if (!e.text.isEmpty()) {
                 QByteArray parts;
-                Writer(&parts).beginArray().beginObject().member("text", e.text).member("thought", true).endObject().endArray();
+                Writer(&parts)
+                    .beginArray()
+                    .beginObject()
+                    .member("text", e.text)
+                    .member("thought", true)
+                    .endObject()
+                    .endArray();
                 out += chunk(parts);
             }
             break;
@@ -205,9 +212,7 @@ public:
             out += renderStreamError(WireFormat::Gemini, e.error);
             m_finished = true;
             break;
-        case ir::Event::Type::Ping:
-            out += keepAlive();
-            break;
+        case ir::Event::Type::Ping: out += keepAlive(); break;
         }
         return out;
     }

@@ -29,7 +29,8 @@ Result<ir::Response> readResponse(const Value &o)
         }
     }
     if (o["status"].stringIs("incomplete"))
-        r.finish = o["incomplete_details"]["reason"].stringIs("content_filter") ? ir::Finish::ContentFilter : ir::Finish::Length;
+        r.finish = o["incomplete_details"]["reason"].stringIs("content_filter") ? ir::Finish::ContentFilter
+                                                                                : ir::Finish::Length;
     else
         r.finish = tool ? ir::Finish::ToolCalls : ir::Finish::Stop;
     r.usage = usageOf(o["usage"]);
@@ -52,10 +53,12 @@ QByteArray writeResponse(const ir::Response &r, const ir::Request *request)
             text += p.text;
         } else if (p.kind == Kind::ToolCall) {
             flushText();
-            writeCallItem(ow, ir::newId(p.freeform ? "ctc_" : "fc_"), request ? clientCall(p, request->tools) : p, false);
+            writeCallItem(ow, ir::newId(p.freeform ? "ctc_" : "fc_"), request ? clientCall(p, request->tools) : p,
+                          false);
         } else if (p.kind == Kind::Thinking) {
             flushText();
-            writeReasoningItem(ow, ir::newId("rs_"), p.text, p.signatureFormat == WireFormat::OpenAIResponses ? p.signature : QString());
+            writeReasoningItem(ow, ir::newId("rs_"), p.text,
+                               p.signatureFormat == WireFormat::OpenAIResponses ? p.signature : QString());
         }
     }
     flushText();
@@ -64,8 +67,8 @@ QByteArray writeResponse(const ir::Response &r, const ir::Request *request)
     QByteArray out;
     Writer w(&out);
     writeResponseObject(w, r.id.startsWith(u"resp_") ? r.id : ir::newId("resp_"), r.model,
-                        incomplete ? QLatin1StringView("incomplete") : QLatin1StringView("completed"), output, &r.usage, r.finish,
-                        QDateTime::currentSecsSinceEpoch());
+                        incomplete ? QLatin1StringView("incomplete") : QLatin1StringView("completed"), output, &r.usage,
+                        r.finish, QDateTime::currentSecsSinceEpoch());
     return out;
 }
 

@@ -25,15 +25,21 @@ std::optional<Error> readContent(const Value &content, const QString &where, QLi
             p.kind = Kind::Image;
             const QString url = c["image_url"].toString();
             if (url.isEmpty())
-                return fieldError(QStringLiteral("%1[%2]").arg(where).arg(i), QStringLiteral("needs image_url (file_id images cannot be translated)"));
+                return fieldError(QStringLiteral("%1[%2]").arg(where).arg(i),
+                                  QStringLiteral("needs image_url (file_id images cannot be translated)"));
             if (!ir::parseDataUrl(url, &p.mediaType, &p.data))
                 p.url = url;
             out->append(p);
         } else if (type.stringIs("input_file") || type.stringIs("input_audio")) {
-            return fieldError(QStringLiteral("%1[%2].type").arg(where).arg(i),
-                              QStringLiteral("'%1' (the user's file) cannot be carried to a model of another API format").arg(type.toString()));
+            return fieldError(
+                QStringLiteral("%1[%2].type").arg(where).arg(i),
+                QStringLiteral("'%1' (the user's file) cannot be carried to a model of another API format")
+                    .arg(type.toString()));
         } else {
-            *dropped << QStringLiteral("%1[%2] (%3)").arg(where).arg(i).arg(type.isString() ? type.toString() : QStringLiteral("untyped"));
+            *dropped << QStringLiteral("%1[%2] (%3)")
+                            .arg(where)
+                            .arg(i)
+                            .arg(type.isString() ? type.toString() : QStringLiteral("untyped"));
         }
     }
     return std::nullopt;
@@ -130,7 +136,10 @@ void writeUsage(Writer &w, const ir::Usage &u)
 
 void writeMessageItem(Writer &w, const QString &id, const QString &text, bool inProgress)
 {
-    w.beginObject().member("id", id).member("type", "message").member("status", inProgress ? "in_progress" : "completed");
+    w.beginObject()
+        .member("id", id)
+        .member("type", "message")
+        .member("status", inProgress ? "in_progress" : "completed");
     w.key("content").beginArray();
     if (!inProgress) {
         w.beginObject().member("type", "output_text").key("annotations").beginArray().endArray();
@@ -142,13 +151,23 @@ void writeMessageItem(Writer &w, const QString &id, const QString &text, bool in
 void writeCallItem(Writer &w, const QString &id, const Part &call, bool inProgress)
 {
     if (call.freeform) {
-        w.beginObject().member("id", id).member("type", "custom_tool_call").member("status", inProgress ? "in_progress" : "completed");
-        w.member("call_id", call.callId).member("name", call.name).member("input", inProgress ? QString() : freeformInput(call.arguments));
+        w.beginObject()
+            .member("id", id)
+            .member("type", "custom_tool_call")
+            .member("status", inProgress ? "in_progress" : "completed");
+        w.member("call_id", call.callId)
+            .member("name", call.name)
+            .member("input", inProgress ? QString() : freeformInput(call.arguments));
         w.endObject();
         return;
     }
-    w.beginObject().member("id", id).member("type", "function_call").member("status", inProgress ? "in_progress" : "completed");
-    w.member("arguments", inProgress ? QString() : call.arguments).member("call_id", call.callId).member("name", call.name);
+    w.beginObject()
+        .member("id", id)
+        .member("type", "function_call")
+        .member("status", inProgress ? "in_progress" : "completed");
+    w.member("arguments", inProgress ? QString() : call.arguments)
+        .member("call_id", call.callId)
+        .member("name", call.name);
     if (!call.toolNamespace.isEmpty())
         w.member("namespace", call.toolNamespace);
     w.endObject();
@@ -174,16 +193,23 @@ void writeReasoningItem(Writer &w, const QString &id, const QString &summary, co
     w.endArray().endObject();
 }
 
-void writeResponseObject(Writer &w, const QString &id, const QString &model, QLatin1StringView status, QByteArrayView output,
-                         const ir::Usage *usage, ir::Finish finish, qint64 created)
+void writeResponseObject(Writer &w, const QString &id, const QString &model, QLatin1StringView status,
+                         QByteArrayView output, const ir::Usage *usage, ir::Finish finish, qint64 created)
 {
-    w.beginObject().member("id", id).member("object", "response").member("created_at", created).member("status", status);
+    w.beginObject()
+        .member("id", id)
+        .member("object", "response")
+        .member("created_at", created)
+        .member("status", status);
     w.memberNull("error").key("incomplete_details");
     if (status == QLatin1StringView("incomplete"))
         w.beginObject().member("reason", finishName(WireFormat::OpenAIResponses, finish)).endObject();
     else
         w.null();
-    w.member("model", model).memberRaw("output", output).member("parallel_tool_calls", true).member("tool_choice", "auto");
+    w.member("model", model)
+        .memberRaw("output", output)
+        .member("parallel_tool_calls", true)
+        .member("tool_choice", "auto");
     w.key("tools").beginArray().endArray();
     if (usage) {
         w.key("usage");

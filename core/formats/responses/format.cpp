@@ -14,7 +14,8 @@ namespace {
 QByteArray streamError(const Error &e)
 {
     // The Responses stream's own error event: {type:"error", code, message, param}.
-    const QByteArray code = openAiErrorCode(e.httpStatus).isEmpty() ? openAiErrorType(e.httpStatus) : openAiErrorCode(e.httpStatus);
+    const QByteArray code =
+        openAiErrorCode(e.httpStatus).isEmpty() ? openAiErrorType(e.httpStatus) : openAiErrorCode(e.httpStatus);
     QByteArray data;
     Writer w(&data);
     w.beginObject().member("type", "error").key("code").stringUtf8(code).member("message", log::redact(e.message));
@@ -66,7 +67,10 @@ TokenCounts usage(const Value &o)
                        "input_tokens_details", "output_tokens_details");
 }
 
-Result<ir::Request> read(const Value &body, const QString &) { return readRequest(body); }
+Result<ir::Request> read(const Value &body, const QString &)
+{
+    return readRequest(body);
+}
 
 } // namespace
 

@@ -11,7 +11,9 @@ Result<ir::Request> readRequest(const Value &body)
     ir::Request r;
     r.model = body["model"].toString();
     if (body["previous_response_id"].isSet())
-        return fieldError(QStringLiteral("previous_response_id"), QStringLiteral("needs server-side conversation state, which only OpenAI-type models have; send the whole input instead"));
+        return fieldError(QStringLiteral("previous_response_id"),
+                          QStringLiteral("needs server-side conversation state, which only OpenAI-type models have; "
+                                         "send the whole input instead"));
     const QString instructions = body["instructions"].toString();
     if (!instructions.isEmpty())
         r.system.append(Part::makeText(instructions));
@@ -46,7 +48,8 @@ Result<ir::Request> readRequest(const Value &body)
                     for (const Part &p : std::as_const(parts))
                         appendTo(irRole, p);
                 } else {
-                    r.dropped << QStringLiteral("%1 (role %2)").arg(where, role.isString() ? role.toString() : QStringLiteral("missing"));
+                    r.dropped << QStringLiteral("%1 (role %2)")
+                                     .arg(where, role.isString() ? role.toString() : QStringLiteral("missing"));
                 }
             } else if (type.stringIs("function_call") || type.stringIs("custom_tool_call")) {
                 appendTo(ir::Message::Role::Assistant, functionCallPart(it));
@@ -61,8 +64,10 @@ Result<ir::Request> readRequest(const Value &body)
             } else if (type.stringIs("reasoning")) {
                 appendTo(ir::Message::Role::Assistant, reasoningPart(it));
             } else if (type.stringIs("item_reference")) {
-                return fieldError(where + QStringLiteral(".type"),
-                                  QStringLiteral("'item_reference' needs OpenAI's stored conversation, which only OpenAI-type models have"));
+                return fieldError(
+                    where + QStringLiteral(".type"),
+                    QStringLiteral(
+                        "'item_reference' needs OpenAI's stored conversation, which only OpenAI-type models have"));
             } else {
                 // Hosted-tool history (web_search_call, ...), compaction items, items new to droid2api.
                 r.dropped << QStringLiteral("%1 (%2)").arg(where, type.toString());
@@ -76,7 +81,8 @@ Result<ir::Request> readRequest(const Value &body)
         ++i;
         if (t["type"].stringIs("function")) {
             const Value params = t["parameters"];
-            r.tools.append(ir::Tool::make(t["name"].toString(), t["description"].toString(), params.isObject() ? params.rawBytes() : QByteArray()));
+            r.tools.append(ir::Tool::make(t["name"].toString(), t["description"].toString(),
+                                          params.isObject() ? params.rawBytes() : QByteArray()));
         } else if (t["type"].stringIs("namespace")) {
             // Functions grouped under a name: flattened to "<namespace>__<name>", which every format accepts
             // as a function name; calls are given back inside the namespace.
@@ -87,8 +93,9 @@ Result<ir::Request> readRequest(const Value &body)
                     continue;
                 }
                 const Value params = f["parameters"];
-                ir::Tool tool = ir::Tool::make(ns + QStringLiteral("__") + f["name"].toString(), f["description"].toString(),
-                                params.isObject() ? params.rawBytes() : QByteArray());
+                ir::Tool tool =
+                    ir::Tool::make(ns + QStringLiteral("__") + f["name"].toString(), f["description"].toString(),
+                                   params.isObject() ? params.rawBytes() : QByteArray());
                 tool.toolNamespace = ns;
                 tool.innerName = f["name"].toString();
                 r.tools.append(tool);
@@ -103,9 +110,10 @@ Result<ir::Request> readRequest(const Value &body)
     }
     const Value tc = body["tool_choice"];
     if (tc.isString()) {
-        r.toolChoice = ir::ToolChoice { tc.stringIs("none") ? ir::ToolChoice::Mode::None
+        r.toolChoice = ir::ToolChoice { tc.stringIs("none")       ? ir::ToolChoice::Mode::None
                                         : tc.stringIs("required") ? ir::ToolChoice::Mode::Required
-                                                                  : ir::ToolChoice::Mode::Auto, {} };
+                                                                  : ir::ToolChoice::Mode::Auto,
+                                        {} };
     } else if (tc.isObject()) {
         r.toolChoice = ir::ToolChoice { ir::ToolChoice::Mode::Specific, tc["name"].toString() };
     }
@@ -137,8 +145,9 @@ Result<ir::Request> readRequest(const Value &body)
     if (body["text"]["verbosity"].isSet())
         r.dropped << QStringLiteral("text.verbosity");
     noteUnknownKeys(body,
-                    { "model", "instructions", "input", "tools", "tool_choice", "parallel_tool_calls", "max_output_tokens",
-                      "temperature", "top_p", "stream", "reasoning", "text", "previous_response_id" },
+                    { "model", "instructions", "input", "tools", "tool_choice", "parallel_tool_calls",
+                      "max_output_tokens", "temperature", "top_p", "stream", "reasoning", "text",
+                      "previous_response_id" },
                     &r.dropped);
     return r;
 }
@@ -146,7 +155,8 @@ Result<ir::Request> readRequest(const Value &body)
 Result<QByteArray> writeRequest(const ir::Request &r)
 {
     if (!r.stop.isEmpty())
-        return fieldError(QStringLiteral("stop"), QStringLiteral("(stop sequences) has no OpenAI Responses equivalent"));
+        return fieldError(QStringLiteral("stop"),
+                          QStringLiteral("(stop sequences) has no OpenAI Responses equivalent"));
     QByteArray out;
     out.reserve(4096);
     Writer w(&out);
@@ -176,14 +186,21 @@ Result<QByteArray> writeRequest(const ir::Request &r)
         auto openMessage = [&] {
             if (open)
                 return;
-            w.beginObject().member("type", "message").member("role", assistant ? "assistant" : "user").key("content").beginArray();
+            w.beginObject()
+                .member("type", "message")
+                .member("role", assistant ? "assistant" : "user")
+                .key("content")
+                .beginArray();
             open = true;
         };
         for (const Part &p : m.parts) {
             switch (p.kind) {
             case Kind::Text:
                 openMessage();
-                w.beginObject().member("type", assistant ? "output_text" : "input_text").member("text", p.text).endObject();
+                w.beginObject()
+                    .member("type", assistant ? "output_text" : "input_text")
+                    .member("text", p.text)
+                    .endObject();
                 break;
             case Kind::Image:
                 openMessage();
@@ -200,18 +217,22 @@ Result<QByteArray> writeRequest(const ir::Request &r)
                 for (const Part &rp : p.result)
                     if (rp.kind == Kind::Text)
                         text += rp.text;
-                w.beginObject().member("type", "function_call_output").member("call_id", p.callId).member("output", text).endObject();
+                w.beginObject()
+                    .member("type", "function_call_output")
+                    .member("call_id", p.callId)
+                    .member("output", text)
+                    .endObject();
                 break;
             }
             case Kind::Thinking:
                 // Only OpenAI's own encrypted reasoning can be replayed; other vendors' thoughts are dropped.
                 if (p.signatureFormat == WireFormat::OpenAIResponses && !p.signature.isEmpty()) {
                     flush();
-                    writeReasoningItem(w, p.reasoningId.isEmpty() ? ir::newId("rs_") : p.reasoningId, p.text, p.signature);
+                    writeReasoningItem(w, p.reasoningId.isEmpty() ? ir::newId("rs_") : p.reasoningId, p.text,
+                                       p.signature);
                 }
                 break;
-            case Kind::RedactedThinking:
-                break;
+            case Kind::RedactedThinking: break;
             }
         }
         flush();
@@ -243,7 +264,9 @@ Result<QByteArray> writeRequest(const ir::Request &r)
             case ir::ToolChoice::Mode::Auto: w.string("auto"); break;
             case ir::ToolChoice::Mode::None: w.string("none"); break;
             case ir::ToolChoice::Mode::Required: w.string("required"); break;
-            case ir::ToolChoice::Mode::Specific: w.beginObject().member("type", "function").member("name", r.toolChoice->name).endObject(); break;
+            case ir::ToolChoice::Mode::Specific:
+                w.beginObject().member("type", "function").member("name", r.toolChoice->name).endObject();
+                break;
             }
         }
         if (r.parallelToolCalls)
@@ -251,14 +274,20 @@ Result<QByteArray> writeRequest(const ir::Request &r)
     }
     if (r.reasoning && r.reasoning->enabled) {
         w.key("reasoning").beginObject();
-        w.member("effort", r.reasoning->effort.isEmpty() ? ir::effortForBudget(r.reasoning->budgetTokens) : r.reasoning->effort);
+        w.member("effort",
+                 r.reasoning->effort.isEmpty() ? ir::effortForBudget(r.reasoning->budgetTokens) : r.reasoning->effort);
         w.member("summary", "auto").endObject();
         w.key("include").beginArray().string("reasoning.encrypted_content").endArray();
     }
     if (r.jsonFormat.kind == ir::JsonFormat::Kind::Object) {
         w.key("text").beginObject().key("format").beginObject().member("type", "json_object").endObject().endObject();
     } else if (r.jsonFormat.kind == ir::JsonFormat::Kind::Schema) {
-        w.key("text").beginObject().key("format").beginObject().member("type", "json_schema").member("name", r.jsonFormat.name);
+        w.key("text")
+            .beginObject()
+            .key("format")
+            .beginObject()
+            .member("type", "json_schema")
+            .member("name", r.jsonFormat.name);
         if (!r.jsonFormat.description.isEmpty())
             w.member("description", r.jsonFormat.description);
         w.memberRaw("schema", schemaOrEmpty(r.jsonFormat.schema));

@@ -7,7 +7,8 @@ namespace d2a::fmt::responses {
 
 /// Reads message content (a string, or input_text/output_text/refusal/input_image parts) into `out`. Parts no
 /// other format can carry are named in `dropped`; files (the user's input) are an error.
-std::optional<Error> readContent(const Value &content, const QString &where, QList<ir::Part> *out, QStringList *dropped);
+std::optional<Error> readContent(const Value &content, const QString &where, QList<ir::Part> *out,
+                                 QStringList *dropped);
 /// A function_call or custom_tool_call item (input history or output) as a tool-call part: a namespaced call
 /// gets its flattened name, a custom call's input becomes the arguments {"input": "..."}.
 ir::Part functionCallPart(const Value &item);
@@ -30,7 +31,7 @@ void writeCallItem(Writer &w, const QString &id, const ir::Part &call, bool inPr
 QString freeformInput(const QString &arguments);
 void writeReasoningItem(Writer &w, const QString &id, const QString &summary, const QString &encrypted);
 /// The response object; `output` is the output array's JSON text.
-void writeResponseObject(Writer &w, const QString &id, const QString &model, QLatin1StringView status, QByteArrayView output,
-                         const ir::Usage *usage, ir::Finish finish, qint64 created);
+void writeResponseObject(Writer &w, const QString &id, const QString &model, QLatin1StringView status,
+                         QByteArrayView output, const ir::Usage *usage, ir::Finish finish, qint64 created);
 
 } // namespace d2a::fmt::responses

@@ -23,7 +23,8 @@ public:
             m_done = true;
             ir::Event e;
             e.type = ir::Event::Type::Error;
-            e.error = Error::badGateway(QStringLiteral("the upstream sent an event that is not valid JSON: %1").arg(parsed.error().message));
+            e.error = Error::badGateway(
+                QStringLiteral("the upstream sent an event that is not valid JSON: %1").arg(parsed.error().message));
             return { e };
         }
         const Value d = parsed.value().root();
@@ -76,7 +77,8 @@ public:
             e.type = ir::Event::Type::Finish;
             e.usage = usageOf(resp["usage"]);
             if (resp["status"].stringIs("incomplete"))
-                e.finish = resp["incomplete_details"]["reason"].stringIs("content_filter") ? ir::Finish::ContentFilter : ir::Finish::Length;
+                e.finish = resp["incomplete_details"]["reason"].stringIs("content_filter") ? ir::Finish::ContentFilter
+                                                                                           : ir::Finish::Length;
             else
                 e.finish = m_sawTool ? ir::Finish::ToolCalls : ir::Finish::Stop;
             out << e;
@@ -148,7 +150,8 @@ private:
 class StreamOut final : public StreamWriter
 {
 public:
-    explicit StreamOut(const ir::Request &r) : m_model(r.model), m_id(ir::newId("resp_")), m_created(QDateTime::currentSecsSinceEpoch())
+    explicit StreamOut(const ir::Request &r)
+        : m_model(r.model), m_id(ir::newId("resp_")), m_created(QDateTime::currentSecsSinceEpoch())
     {
         for (const ir::Tool &t : r.tools)
             if (t.freeform || !t.toolNamespace.isEmpty())
@@ -162,8 +165,10 @@ public:
             return out;
         if (!m_started && e.type != ir::Event::Type::Error && e.type != ir::Event::Type::Ping) {
             m_started = true;
-            out += event("response.created", [&](Writer &w) { responseMember(w, "in_progress", nullptr, ir::Finish::Stop); });
-            out += event("response.in_progress", [&](Writer &w) { responseMember(w, "in_progress", nullptr, ir::Finish::Stop); });
+            out += event("response.created",
+                         [&](Writer &w) { responseMember(w, "in_progress", nullptr, ir::Finish::Stop); });
+            out += event("response.in_progress",
+                         [&](Writer &w) { responseMember(w, "in_progress", nullptr, ir::Finish::Stop); });
         }
         switch (e.type) {
         case ir::Event::Type::Start:
@@ -180,7 +185,10 @@ public:
                 open(out, Part());
             m_text += e.text;
             out += event("response.output_text.delta", [&](Writer &w) {
-                w.member("item_id", m_itemId).member("output_index", m_items).member("content_index", 0).member("delta", e.text);
+                w.member("item_id", m_itemId)
+                    .member("output_index", m_items)
+                    .member("content_index", 0)
+                    .member("delta", e.text);
             });
             break;
         case ir::Event::Type::ThinkingDelta:
@@ -191,7 +199,10 @@ public:
             }
             m_text += e.text;
             out += event("response.reasoning_summary_text.delta", [&](Writer &w) {
-                w.member("item_id", m_itemId).member("output_index", m_items).member("summary_index", 0).member("delta", e.text);
+                w.member("item_id", m_itemId)
+                    .member("output_index", m_items)
+                    .member("summary_index", 0)
+                    .member("delta", e.text);
             });
             break;
         case ir::Event::Type::SignatureDelta:
@@ -208,30 +219,28 @@ public:
                 });
             }
             break;
-        case ir::Event::Type::PartStop:
-            closeOpen(out);
-            break;
+        case ir::Event::Type::PartStop: closeOpen(out); break;
         case ir::Event::Type::Finish: {
             closeOpen(out);
             if (e.usage.known)
                 m_usage = e.usage;
             const bool incomplete = e.finish == ir::Finish::Length || e.finish == ir::Finish::ContentFilter;
-            out += event(incomplete ? "response.incomplete" : "response.completed",
-                         [&](Writer &w) { responseMember(w, incomplete ? "incomplete" : "completed", &m_usage, e.finish); });
+            out += event(incomplete ? "response.incomplete" : "response.completed", [&](Writer &w) {
+                responseMember(w, incomplete ? "incomplete" : "completed", &m_usage, e.finish);
+            });
             m_finished = true;
             break;
         }
         case ir::Event::Type::Error:
             // The error event in this stream's numbering (renderStreamError() serves streams without a writer).
             out += event("error", [&](Writer &w) {
-                w.member("code", e.error.httpStatus == 529 || e.error.httpStatus == 503 ? "server_error" : "upstream_error");
+                w.member("code",
+                         e.error.httpStatus == 529 || e.error.httpStatus == 503 ? "server_error" : "upstream_error");
                 w.member("message", log::redact(e.error.message)).memberNull("param");
             });
             m_finished = true;
             break;
-        case ir::Event::Type::Ping:
-            out += keepAlive();
-            break;
+        case ir::Event::Type::Ping: out += keepAlive(); break;
         }
         return out;
     }
@@ -241,8 +250,7 @@ public:
 
 private:
     /// event: <type> / data: {"type":<type>,"sequence_number":n, ...members}
-    template<typename F>
-    QByteArray event(const char *type, F members)
+    template<typename F> QByteArray event(const char *type, F members)
     {
         QByteArray data;
         Writer w(&data);
@@ -254,7 +262,8 @@ private:
     void responseMember(Writer &w, const char *status, const ir::Usage *usage, ir::Finish finish)
     {
         w.key("response");
-        writeResponseObject(w, m_id, m_model, QLatin1StringView(status), QByteArray("[" + m_output + "]"), usage, finish, m_created);
+        writeResponseObject(w, m_id, m_model, QLatin1StringView(status), QByteArray("[" + m_output + "]"), usage,
+                            finish, m_created);
     }
 
     void open(QByteArray &out, const Part &p)
@@ -321,16 +330,23 @@ private:
             writeCallItem(iw, m_itemId, m_call, false);
         } else if (m_kind == Kind::Thinking) {
             out += event("response.reasoning_summary_text.done", [&](Writer &w) {
-                w.member("item_id", m_itemId).member("output_index", m_items).member("summary_index", 0).member("text", m_text);
+                w.member("item_id", m_itemId)
+                    .member("output_index", m_items)
+                    .member("summary_index", 0)
+                    .member("text", m_text);
             });
             out += event("response.reasoning_summary_part.done", [&](Writer &w) {
                 w.member("item_id", m_itemId).member("output_index", m_items).member("summary_index", 0);
                 w.key("part").beginObject().member("type", "summary_text").member("text", m_text).endObject();
             });
-            writeReasoningItem(iw, m_itemId, m_text, m_call.signatureFormat == WireFormat::OpenAIResponses ? m_signature : QString());
+            writeReasoningItem(iw, m_itemId, m_text,
+                               m_call.signatureFormat == WireFormat::OpenAIResponses ? m_signature : QString());
         } else {
             out += event("response.output_text.done", [&](Writer &w) {
-                w.member("item_id", m_itemId).member("output_index", m_items).member("content_index", 0).member("text", m_text);
+                w.member("item_id", m_itemId)
+                    .member("output_index", m_items)
+                    .member("content_index", 0)
+                    .member("text", m_text);
             });
             out += event("response.content_part.done", [&](Writer &w) {
                 w.member("item_id", m_itemId).member("output_index", m_items).member("content_index", 0);
@@ -339,7 +355,8 @@ private:
             });
             writeMessageItem(iw, m_itemId, m_text, false);
         }
-        out += event("response.output_item.done", [&](Writer &w) { w.member("output_index", m_items).memberRaw("item", item); });
+        out += event("response.output_item.done",
+                     [&](Writer &w) { w.member("output_index", m_items).memberRaw("item", item); });
         if (!m_output.isEmpty())
             m_output += ',';
         m_output += item;

@@ -38,8 +38,9 @@ public:
     {
         if (m_process.state() != QProcess::NotRunning)
             return true;
-        m_process.start(QStringLiteral("gnome-keyring-daemon"), { QStringLiteral("--foreground"), QStringLiteral("--unlock"),
-                                                                 QStringLiteral("--components=secrets") });
+        m_process.start(
+            QStringLiteral("gnome-keyring-daemon"),
+            { QStringLiteral("--foreground"), QStringLiteral("--unlock"), QStringLiteral("--components=secrets") });
         if (!m_process.waitForStarted(5000))
             return false;
         m_process.write("droid2api-test-keyring");
@@ -56,7 +57,8 @@ public:
     }
     static bool registered()
     {
-        return QDBusConnection::sessionBus().interface()->isServiceRegistered(QStringLiteral("org.freedesktop.secrets"));
+        return QDBusConnection::sessionBus().interface()->isServiceRegistered(
+            QStringLiteral("org.freedesktop.secrets"));
     }
 
 private:
@@ -117,7 +119,8 @@ std::optional<QByteArray> rawEntry(const QString &service, const QString &key)
     job->start();
     // A read that never finishes must not pass for "no such entry".
     if (!QTest::qWaitFor([&] { return done; }, 10000))
-        qFatal("reading %s/%s from the Secret Service did not finish within 10 s", qPrintable(service), qPrintable(key));
+        qFatal("reading %s/%s from the Secret Service did not finish within 10 s", qPrintable(service),
+               qPrintable(key));
     return value;
 }
 
@@ -136,8 +139,9 @@ class TestKeychain final : public QObject
     QString tokenFile() const { return m_dir.filePath(QStringLiteral("tokens.json")); }
 
     /// An AuthManager in token_store "auto" mode over the real keychain and a file in the test's folder.
-    std::unique_ptr<AuthManager> startAuto(const Environment &env, QList<int> startupRetries, int backgroundFirstMs = 50,
-                                           KeychainTokenStore **keychainOut = nullptr, AutoTokenStore **storeOut = nullptr)
+    std::unique_ptr<AuthManager> startAuto(const Environment &env, QList<int> startupRetries,
+                                           int backgroundFirstMs = 50, KeychainTokenStore **keychainOut = nullptr,
+                                           AutoTokenStore **storeOut = nullptr)
     {
         auto auth = std::make_unique<AuthManager>(m_http.get());
         auth->setWorkOs(m_fake->url(QString()), m_fake->workosClientId);
@@ -183,7 +187,8 @@ private Q_SLOTS:
     void init()
     {
         // Expected warnings: the file fallback, and a refused (spent) refresh token in the last run below.
-        QTest::failOnWarning(QRegularExpression(QStringLiteral("^(?!.*(OS keychain cannot be used|sign-in required)).*$")));
+        QTest::failOnWarning(
+            QRegularExpression(QStringLiteral("^(?!.*(OS keychain cannot be used|sign-in required)).*$")));
         m_fake = std::make_unique<FakeUpstream>();
         QVERIFY(m_fake->listen());
         m_http = std::make_unique<HttpClient>();
@@ -212,7 +217,8 @@ private Q_SLOTS:
         QCOMPARE(writeStore(store, big), QString());
         QCOMPARE(*readStore(store), big);
         // The main entry is a pointer to the chunks of one generation; the first chunk is 2000 bytes.
-        const QByteArray pointer = rawEntry(QStringLiteral("droid2api-test"), QStringLiteral("credentials")).value_or(QByteArray());
+        const QByteArray pointer =
+            rawEntry(QStringLiteral("droid2api-test"), QStringLiteral("credentials")).value_or(QByteArray());
         QVERIFY2(pointer.startsWith("d2a-chunks:") && pointer.count(':') == 2, pointer.constData());
         const QString generation = QString::fromLatin1(pointer.split(':').at(1));
         QCOMPARE(rawEntry(QStringLiteral("droid2api-test"), QStringLiteral("credentials.%1.0").arg(generation))->size(),
@@ -221,7 +227,8 @@ private Q_SLOTS:
         const QByteArray big2 = bigValue("second");
         QCOMPARE(writeStore(store, big2), QString());
         QCOMPARE(*readStore(store), big2);
-        QTRY_VERIFY(!rawEntry(QStringLiteral("droid2api-test"), QStringLiteral("credentials.%1.0").arg(generation)).has_value());
+        QTRY_VERIFY(!rawEntry(QStringLiteral("droid2api-test"), QStringLiteral("credentials.%1.0").arg(generation))
+                         .has_value());
 
         // Back to a small value, then removal of every part.
         QCOMPARE(writeStore(store, "{}"), QString());
@@ -241,8 +248,9 @@ private Q_SLOTS:
         // secret-tool as the CLI would. droid2api reads the key, decrypts, and writes a rotation back with it.
         const QByteArray key = QByteArray::fromHex("1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100");
         QProcess tool;
-        tool.start(QStringLiteral("secret-tool"), { QStringLiteral("store"), QStringLiteral("--label=Factory CLI"), QStringLiteral("service"),
-                                                    QStringLiteral("Factory CLI"), QStringLiteral("account"), QStringLiteral("auth-encryption-key") });
+        tool.start(QStringLiteral("secret-tool"),
+                   { QStringLiteral("store"), QStringLiteral("--label=Factory CLI"), QStringLiteral("service"),
+                     QStringLiteral("Factory CLI"), QStringLiteral("account"), QStringLiteral("auth-encryption-key") });
         QVERIFY(tool.waitForStarted());
         tool.write(key.toBase64());
         tool.closeWriteChannel();
@@ -252,7 +260,10 @@ private Q_SLOTS:
         QDir().mkpath(dir);
         QFile file(dir + QStringLiteral("/auth.v2.keyring"));
         QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(droidcli::encrypt(R"({"access_token":"at-k","refresh_token":"rt-keyring-1","active_organization_id":"org_k"})", key).value());
+        file.write(
+            droidcli::encrypt(
+                R"({"access_token":"at-k","refresh_token":"rt-keyring-1","active_organization_id":"org_k"})", key)
+                .value());
         file.close();
         DroidCliStore store(dir);
         std::optional<Result<DroidCliSession>> r;
@@ -341,7 +352,12 @@ private Q_SLOTS:
         }
         QVERIFY(QFile::exists(tokenFile()));
         QCOMPARE(QFile::permissions(tokenFile()) & (QFile::ReadGroup | QFile::ReadOther), QFile::Permissions());
-        const QString afterRun1 = StoredCredentials::fromJson([this] { QFile f(tokenFile()); f.open(QIODevice::ReadOnly); return f.readAll(); }()).refreshToken;
+        const QString afterRun1 = StoredCredentials::fromJson([this] {
+                                      QFile f(tokenFile());
+                                      f.open(QIODevice::ReadOnly);
+                                      return f.readAll();
+                                  }())
+                                      .refreshToken;
         QCOMPARE(QStringList { afterRun1 }, lastIssued());
 
         // Run 2: the keychain is up. The file's copy is newer than the keychain's (none): it moves into the
@@ -406,7 +422,8 @@ private Q_SLOTS:
             auto auth = startAuto(env, {}, 600000, &keychain); // no background retry during this run
             QTRY_COMPARE(auth->state(), AuthManager::State::Ready);
             int chunkWrites = 0;
-            keychain->setWriteFault([&chunkWrites](const QString &key) { return key.count(u'.') == 2 && ++chunkWrites == 2; });
+            keychain->setWriteFault(
+                [&chunkWrites](const QString &key) { return key.count(u'.') == 2 && ++chunkWrites == 2; });
             QVERIFY(refreshNow(*auth));
             QCOMPARE(chunkWrites, 2);
             QCOMPARE(auth->storeKind(), QStringLiteral("file")); // the rotation went to the file
