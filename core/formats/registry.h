@@ -6,6 +6,7 @@
 
 #include "../config/config.h"
 #include "../error.h"
+#include "../httptypes.h"
 #include "../json/jsonedit.h"
 #include "model.h"
 #include "wireformat.h"
@@ -70,6 +71,13 @@ struct FormatSpec
     void (*applyExtras)(json::Patcher &p, const json::Value &body, const PassthroughEdits &edits);
     /// Token usage in one JSON answer or stream event (whatever member the format puts it under).
     TokenCounts (*usage)(const json::Value &object);
+    /// A request translated from another format, before it is written for an upstream of this format: what this
+    /// format needs that the client's could not say (Anthropic: max_tokens, cache breakpoints). Null: nothing.
+    void (*adaptTranslated)(ir::Request &request, const ModelConfig &model, bool factory);
+    /// The headers an Anthropic- or OpenAI-compatible backend of this format needs beyond content type, accept,
+    /// user agent and the bearer (Anthropic: x-api-key, anthropic-version, anthropic-beta). Null: none.
+    void (*backendHeaders)(HeaderList &headers, const QByteArray &key, const HeaderList &clientHeaders,
+                           ReasoningLevel level, const ModelConfig &model);
 };
 
 /// The record of `format`.

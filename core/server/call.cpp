@@ -3,6 +3,7 @@
 #include "../formats/apierrors.h"
 #include "../formats/passthrough.h"
 #include "../formats/reasoning.h"
+#include "../formats/registry.h"
 #include "../formats/translate.h"
 #include "../json/json.h"
 #include "../log/log.h"
@@ -367,13 +368,8 @@ std::optional<UpstreamRequest> Call::prepare(RelaySpec *spec)
         }
         translated.model = upstreamModel;
         translated.stream = m_clientStream;
-        if (!translated.maxTokens && model.maxTokens > 0 && upFormat == WireFormat::Anthropic)
-            translated.maxTokens = model.maxTokens; // Anthropic needs one: the model's own output room
-        if (upFormat == WireFormat::Anthropic) {
-            // The client could not place Anthropic cache breakpoints: place them as Factory's CLI does.
-            translated.promptCache = true;
-            translated.cacheTtl = factory ? QStringLiteral("1h") : QString();
-        }
+        if (const auto adapt = formatSpec(upFormat).adaptTranslated)
+            adapt(translated, model, factory); // what the upstream's format needs that the client's could not say
         // The client's own level, written by the target family's rules below (not the writer's generic form).
         if (level == ReasoningLevel::Auto && translated.reasoning && translated.reasoning->enabled)
             level = parseReasoningLevel(translated.reasoning->effort).value_or(ReasoningLevel::Auto);

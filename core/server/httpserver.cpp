@@ -682,7 +682,8 @@ void HttpServer::startExchange(HttpConnection *connection, IncomingRequest reque
     if (m_handler)
         m_handler(exchange);
     else
-        exchange->respondJson(503, renderErrorBody(WireFormat::OpenAIChat, Error { 503, tr("not ready"), {} }));
+        exchange->respondJson(
+            503, renderErrorBody(formatForPath(exchange->request().path), Error { 503, tr("not ready"), {} }));
 }
 
 void HttpServer::stopListening()

@@ -1,6 +1,7 @@
 #include "factoryheaders.h"
 
 #include "../formats/reasoning.h"
+#include "../formats/registry.h"
 
 #include <QtCore/qrandom.h>
 #include <QtCore/qregularexpression.h>
@@ -116,17 +117,8 @@ HeaderList buildBackendHeaders(WireFormat format, const QByteArray &key, const H
     add("user-agent", "droid2api/" DROID2API_VERSION);
     if (!key.isEmpty())
         add("authorization", "Bearer " + key);
-    if (format == WireFormat::Anthropic) {
-        if (!key.isEmpty())
-            add("x-api-key", key);
-        const QByteArray version = headerValue(clientHeaders, "anthropic-version");
-        add("anthropic-version", version.isEmpty() ? QByteArrayLiteral("2023-06-01") : version);
-        ModelConfig family = model;
-        family.fast = false; // fast mode is Factory's
-        const QByteArray beta = anthropicBetaHeader(headerValue(clientHeaders, "anthropic-beta"), level, family);
-        if (!beta.isEmpty())
-            add("anthropic-beta", beta);
-    }
+    if (const auto formatHeaders = formatSpec(format).backendHeaders)
+        formatHeaders(h, key, clientHeaders, level, model); // what a backend of this format needs besides
     return h;
 }
 

@@ -148,6 +148,29 @@ Result<ir::Request> read(const Value &body, const QString &)
     return readRequest(body);
 }
 
+void adaptTranslated(ir::Request &r, const ModelConfig &model, bool factory)
+{
+    if (!r.maxTokens && model.maxTokens > 0)
+        r.maxTokens = model.maxTokens; // Anthropic needs one: the model's own output room
+    // The client could not place Anthropic cache breakpoints: place them as Factory's CLI does.
+    r.promptCache = true;
+    r.cacheTtl = factory ? QStringLiteral("1h") : QString();
+}
+
+void backendHeaders(HeaderList &h, const QByteArray &key, const HeaderList &clientHeaders, ReasoningLevel level,
+                    const ModelConfig &model)
+{
+    if (!key.isEmpty())
+        h.append({ "x-api-key", key });
+    const QByteArray version = headerValue(clientHeaders, "anthropic-version");
+    h.append({ "anthropic-version", version.isEmpty() ? QByteArrayLiteral("2023-06-01") : version });
+    ModelConfig family = model;
+    family.fast = false; // fast mode is Factory's
+    const QByteArray beta = anthropicBetaHeader(headerValue(clientHeaders, "anthropic-beta"), level, family);
+    if (!beta.isEmpty())
+        h.append({ "anthropic-beta", beta });
+}
+
 } // namespace
 
 const FormatSpec &spec()
@@ -174,6 +197,8 @@ const FormatSpec &spec()
         applyReasoning,
         applyExtras,
         usage,
+        adaptTranslated,
+        backendHeaders,
     };
     return s;
 }

@@ -105,6 +105,8 @@ const FormatSpec &spec()
         applyReasoning,
         applyExtras,
         usage,
+        nullptr,
+        nullptr,
     };
     return s;
 }

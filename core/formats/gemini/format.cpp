@@ -199,6 +199,8 @@ const FormatSpec &spec()
         applyReasoning,
         applyExtras,
         usage,
+        nullptr,
+        nullptr,
     };
     return s;
 }

@@ -98,6 +98,8 @@ const FormatSpec &spec()
         applyReasoning,
         applyExtras,
         usage,
+        nullptr,
+        nullptr,
     };
     return s;
 }
