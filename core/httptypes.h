@@ -27,6 +27,15 @@ inline bool hasHeader(const HeaderList &headers, const QByteArray &name)
     return false;
 }
 
+/// The credential in an Authorization value: what follows "Bearer " (any case), else the value itself, trimmed.
+inline QByteArray bearerToken(const QByteArray &authorization)
+{
+    const QByteArray v = authorization.trimmed();
+    if (v.size() > 7 && v.left(7).compare("bearer ", Qt::CaseInsensitive) == 0)
+        return v.mid(7).trimmed();
+    return v;
+}
+
 /// Sets `name` to `value`, replacing every existing field of that name.
 inline void setHeader(HeaderList &headers, const QByteArray &name, const QByteArray &value)
 {

@@ -17,6 +17,8 @@ using json::Writer;
     namespace ns {                                                                                                     \
     Result<ir::Response> readResponse(const Value &body);                                                              \
     QByteArray writeResponse(const ir::Response &response, const ir::Request *request);                                \
+    /* `pathModel`: a model named in the URL (formats whose routes have one) */                                        \
+    Result<ir::Request> readRequest(const Value &body, const QString &pathModel);                                      \
     Result<QByteArray> writeRequest(const ir::Request &request);                                                       \
     std::unique_ptr<EventReader> makeEventReader();                                                                    \
     std::unique_ptr<StreamWriter> makeStreamWriter(const ir::Request &request);                                        \
@@ -29,17 +31,7 @@ D2A_FORMAT_MODULE(responses)
 D2A_FORMAT_MODULE(gemini)
 #undef D2A_FORMAT_MODULE
 
-namespace anthropic {
-Result<ir::Request> readRequest(const Value &body);
-}
-namespace chat {
-Result<ir::Request> readRequest(const Value &body);
-}
-namespace responses {
-Result<ir::Request> readRequest(const Value &body);
-}
 namespace gemini {
-Result<ir::Request> readRequest(const Value &body, const QString &pathModel);
 /// A streamed Gemini answer read whole (a JSON array of chunks), merged into one response.
 Result<ir::Response> readChunks(const Value &chunks);
 } // namespace gemini

@@ -30,7 +30,8 @@ Result<QByteArray> applyPassthroughEdits(WireFormat format, const json::Document
     }
     if (edits.level != ReasoningLevel::Auto)
         spec.applyReasoning(p, body, edits.level, edits.model, edits.budget);
-    spec.applyExtras(p, body, edits);
+    if (spec.applyExtras)
+        spec.applyExtras(p, body, edits);
     return p.apply();
 }
 

@@ -67,7 +67,7 @@ struct FormatSpec
     std::optional<ReasoningLevel> (*requestedLevel)(const json::Value &body);
     void (*applyReasoning)(json::Patcher &p, const json::Value &body, ReasoningLevel level, const ModelConfig &model,
                            int budget);
-    /// Fast mode and the prompt-cache key, where the format has them.
+    /// Fast mode and the prompt-cache key, where the format has them. Null: none.
     void (*applyExtras)(json::Patcher &p, const json::Value &body, const PassthroughEdits &edits);
     /// Token usage in one JSON answer or stream event (whatever member the format puts it under).
     TokenCounts (*usage)(const json::Value &object);

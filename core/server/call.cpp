@@ -54,21 +54,13 @@ QByteArray sessionIdOf(const IncomingRequest &req, const json::Value &body)
     return QUuid::createUuidV5(ns, hint).toByteArray(QUuid::WithoutBraces);
 }
 
-QByteArray bearerOf(const QByteArray &authorization)
-{
-    const QByteArray v = authorization.trimmed();
-    if (v.size() > 7 && v.left(7).compare("bearer ", Qt::CaseInsensitive) == 0)
-        return v.mid(7).trimmed();
-    return v;
-}
-
 /// The key a client sent with its request (forwarded to Factory only when no server credential exists and no
 /// local access key is set).
 QByteArray clientCredential(const Exchange *exchange)
 {
     for (const QByteArray &name :
          { QByteArrayLiteral("authorization"), QByteArrayLiteral("x-api-key"), QByteArrayLiteral("x-goog-api-key") }) {
-        const QByteArray v = bearerOf(exchange->header(name));
+        const QByteArray v = bearerToken(exchange->header(name));
         if (!v.isEmpty())
             return v;
     }
@@ -525,7 +517,7 @@ void Call::recover()
 {
     enter(State::Recover);
     m_recovered = true;
-    const QByteArray rejected = headerValue(m_upstream.headers, "authorization").mid(7);
+    const QByteArray rejected = bearerToken(headerValue(m_upstream.headers, "authorization"));
     qCInfo(lcUpstream) << "upstream answered 401; refreshing the Factory token and retrying once";
     QPointer<Call> self(this);
     m_env->recover(rejected, this, [self](Result<QByteArray> bearer) {

@@ -143,7 +143,7 @@ private:
     QPointer<Exchange> m_exchange;
     CallEnv *m_env;
     std::shared_ptr<const Config> m_config; ///< one snapshot for the whole request
-    Route m_route;
+    const Route &m_route; ///< in the static RouteTable
     QString m_pathModel;
     State m_state = State::Idle;
     std::shared_ptr<const json::Document> m_body; ///< the client's body, parsed once (spans into its bytes)

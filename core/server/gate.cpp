@@ -25,14 +25,6 @@ bool sameSecret(const QByteArray &a, const QByteArray &b)
     return diff == 0;
 }
 
-QByteArray bearerOf(const QByteArray &authorization)
-{
-    const QByteArray v = authorization.trimmed();
-    if (v.size() > 7 && v.left(7).compare("bearer ", Qt::CaseInsensitive) == 0)
-        return v.mid(7).trimmed();
-    return v;
-}
-
 } // namespace
 
 bool ProxyService::checkAccessKey(Exchange *exchange) const
@@ -40,7 +32,7 @@ bool ProxyService::checkAccessKey(Exchange *exchange) const
     const QString &key = m_config->accessKey;
     if (key.isEmpty())
         return true;
-    QList<QByteArray> offered { bearerOf(exchange->header("authorization")), exchange->header("x-api-key").trimmed(),
+    QList<QByteArray> offered { bearerToken(exchange->header("authorization")), exchange->header("x-api-key").trimmed(),
                                 exchange->header("x-goog-api-key").trimmed(),
                                 exchange->request().query.queryItemValue(QStringLiteral("key")).toUtf8() };
     for (const QByteArray &o : offered)

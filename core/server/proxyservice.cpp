@@ -1,17 +1,7 @@
 #include "proxyservice.h"
 
-#include <QtCore/quuid.h>
-#include <QtCore/qregularexpression.h>
-#include <QtNetwork/qnetworkinterface.h>
-
 #include "../auth/authmanager.h"
-#include "../formats/apierrors.h"
-#include "../formats/passthrough.h"
-#include "../formats/reasoning.h"
-#include "../formats/translate.h"
-#include "../json/json.h"
 #include "../log/log.h"
-#include "../upstream/factoryheaders.h"
 #include "../upstream/httpclient.h"
 #include "../upstream/routing.h"
 #include "../upstream/useragentupdater.h"
@@ -20,11 +10,7 @@
 #include "relay.h"
 #include "routes.h"
 
-#include <QtCore/qcryptographichash.h>
 #include <QtCore/qelapsedtimer.h>
-#include <QtCore/qjsonarray.h>
-#include <QtCore/qjsondocument.h>
-#include <QtCore/qjsonobject.h>
 #include <QtCore/qtimer.h>
 #include <QtNetwork/qsslcertificate.h>
 #include <QtNetwork/qsslconfiguration.h>
@@ -229,16 +215,15 @@ void ProxyService::handle(Exchange *exchange)
 {
     const IncomingRequest &req = exchange->request();
     const QString &path = req.path;
-    const RouteTable &routes = RouteTable::instance();
-    const RouteMatch match = routes.match(path);
-    exchange->setFormat(routes.formatFor(path));
+    const RouteMatch match = RouteTable::instance().match(path);
+    exchange->setFormat(match.format);
     // CORS only for the origins the user allowed (admit() refused the others before the body was read).
     const QByteArray origin = exchange->header("origin");
     if (!origin.isEmpty()) {
         const QByteArray requested = exchange->header("access-control-request-headers");
         HeaderList cors { { "Access-Control-Allow-Origin", origin },
                           { "Vary", "Origin" },
-                          { "Access-Control-Allow-Methods", routes.allowedMethods(path) },
+                          { "Access-Control-Allow-Methods", RouteTable::allowedMethods(match) },
                           { "Access-Control-Allow-Headers",
                             requested.isEmpty() ? QByteArrayLiteral("*") : requested } };
         // Chromium's Private Network Access: a public page asking for a loopback service.

@@ -54,27 +54,22 @@ RouteMatch RouteTable::match(const QString &path) const
     for (const Route &r : m_routes) {
         if (matches(r.path, p, &m.pathModel)) {
             m.route = &r;
+            m.format = r.format;
             return m;
         }
     }
     m.pathModel.clear();
+    for (const FormatSpec *f : allFormats())
+        for (const char *prefix : f->errorPathPrefixes)
+            if (path.startsWith(QLatin1StringView(prefix))) {
+                m.format = f->id;
+                return m;
+            }
     return m;
 }
 
-WireFormat RouteTable::formatFor(const QString &path) const
+QByteArray RouteTable::allowedMethods(const RouteMatch &m)
 {
-    if (const RouteMatch m = match(path); m.route)
-        return m.route->format;
-    for (const FormatSpec *f : allFormats())
-        for (const char *prefix : f->errorPathPrefixes)
-            if (path.startsWith(QLatin1StringView(prefix)))
-                return f->id;
-    return WireFormat::OpenAIChat;
-}
-
-QByteArray RouteTable::allowedMethods(const QString &path) const
-{
-    const RouteMatch m = match(path);
     if (!m.route)
         return QByteArrayLiteral("GET, HEAD, POST, OPTIONS");
     return m.route->method == "GET" ? QByteArrayLiteral("GET, HEAD, OPTIONS") : m.route->method + ", OPTIONS";

@@ -26,6 +26,8 @@ struct RouteMatch
 {
     const Route *route = nullptr; ///< null: no route has this path
     QString pathModel; ///< the {model} segment, where the route has one
+    /// The format of errors on the path: its route's, else the format whose paths it is under, else Chat.
+    WireFormat format = WireFormat::OpenAIChat;
 };
 
 class RouteTable final
@@ -34,13 +36,12 @@ public:
     static const RouteTable &instance();
     explicit RouteTable(QList<Route> routes);
 
-    /// The route at `path`, whatever the method.
+    /// The route at `path`, whatever the method, and the format of its errors.
     RouteMatch match(const QString &path) const;
-    /// The format of errors on `path`: its route's, else the format whose paths it is under, else Chat.
-    WireFormat formatFor(const QString &path) const;
-    /// The methods `path` takes, for CORS preflights ("POST, OPTIONS"; every method the table uses for a
-    /// path it does not know).
-    QByteArray allowedMethods(const QString &path) const;
+    WireFormat formatFor(const QString &path) const { return match(path).format; }
+    /// The methods a matched path takes, for CORS preflights ("POST, OPTIONS"; every method the table uses
+    /// for a path it does not know).
+    static QByteArray allowedMethods(const RouteMatch &match);
     /// "POST /v1/messages" for every route but GET / itself, in table order.
     QStringList endpoints() const;
     const QList<Route> &routes() const { return m_routes; }

@@ -47,13 +47,6 @@ bool isOwnError(const QJsonObject &o)
     return o.value(u"type").toString() == u"error" && o.value(u"error").toObject().contains(u"message");
 }
 
-QByteArray textBlock(const QString &text)
-{
-    QByteArray out;
-    Writer(&out).beginObject().member("type", "text").member("text", text).endObject();
-    return out;
-}
-
 std::optional<Error> prefixSystem(json::Patcher &p, const Value &body, const QString &prefixText)
 {
     // As Factory's CLI: the first block is exactly the sentence (no trailing blank line, no cache_control).
@@ -62,15 +55,15 @@ std::optional<Error> prefixSystem(json::Patcher &p, const Value &body, const QSt
         prefix.chop(1);
     const Value system = body["system"];
     if (system.isString()) {
-        QByteArray blocks = '[' + textBlock(prefix);
+        QByteArray blocks = '[' + textBlockJson(prefix);
         const QString text = system.toString();
         if (!text.isEmpty())
-            blocks += ',' + textBlock(text);
+            blocks += ',' + textBlockJson(text);
         p.replace(system, blocks + ']');
     } else if (system.isArray()) {
-        p.insertElement(system, 0, textBlock(prefix));
+        p.insertElement(system, 0, textBlockJson(prefix));
     } else if (!system.isSet()) {
-        p.setMember(body, "system", '[' + textBlock(prefix) + ']');
+        p.setMember(body, "system", '[' + textBlockJson(prefix) + ']');
     } else {
         return Error::badRequest(QStringLiteral("'system' must be a string or an array of content blocks"));
     }
@@ -143,11 +136,6 @@ TokenCounts usage(const Value &o)
     return t;
 }
 
-Result<ir::Request> read(const Value &body, const QString &)
-{
-    return readRequest(body);
-}
-
 void adaptTranslated(ir::Request &r, const ModelConfig &model, bool factory)
 {
     if (!r.maxTokens && model.maxTokens > 0)
@@ -181,7 +169,7 @@ const FormatSpec &spec()
         { { "/v1/messages" }, { "/v1/messages/count_tokens", false, true } },
         { "/v1/messages" },
         "/v1/messages",
-        read,
+        readRequest,
         writeRequest,
         readResponse,
         writeResponse,

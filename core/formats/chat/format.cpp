@@ -1,6 +1,5 @@
 // OpenAI Chat Completions, as registered: routes, error shape, keepalive, passthrough edits and usage.
 
-#include "../passthrough.h"
 #include "../reasoning.h"
 #include "../registry.h"
 #include "../../usage/tokens.h"
@@ -64,19 +63,10 @@ void applyReasoning(json::Patcher &p, const Value &body, ReasoningLevel level, c
     }
 }
 
-void applyExtras(json::Patcher &, const Value &, const PassthroughEdits &)
-{
-}
-
 TokenCounts usage(const Value &o)
 {
     return openAiUsage(o["usage"], "prompt_tokens", "completion_tokens", "prompt_tokens_details",
                        "completion_tokens_details");
-}
-
-Result<ir::Request> read(const Value &body, const QString &)
-{
-    return readRequest(body);
 }
 
 } // namespace
@@ -89,7 +79,7 @@ const FormatSpec &spec()
         { { "/v1/chat/completions" } },
         {},
         "/v1/chat/completions",
-        read,
+        readRequest,
         writeRequest,
         readResponse,
         writeResponse,
@@ -103,7 +93,7 @@ const FormatSpec &spec()
         prefixSystem,
         requestedLevel,
         applyReasoning,
-        applyExtras,
+        nullptr,
         usage,
         nullptr,
         nullptr,

@@ -51,7 +51,7 @@ QList<const Part *> pointers(const QList<Part> &parts)
 
 } // namespace
 
-Result<ir::Request> readRequest(const Value &body)
+Result<ir::Request> readRequest(const Value &body, const QString &)
 {
     ir::Request r;
     r.model = body["model"].toString();

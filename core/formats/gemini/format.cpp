@@ -1,7 +1,6 @@
 // Gemini generateContent, as registered: routes, error shape, keepalive, stream framing, passthrough edits
 // and usage.
 
-#include "../passthrough.h"
 #include "../reasoning.h"
 #include "../registry.h"
 #include "../../log/log.h"
@@ -149,10 +148,6 @@ void applyReasoning(json::Patcher &p, const Value &body, ReasoningLevel level, c
     mergeObject(p, body, "generationConfig", { { "thinkingConfig", thinking } });
 }
 
-void applyExtras(json::Patcher &, const Value &, const PassthroughEdits &)
-{
-}
-
 TokenCounts usage(const Value &o)
 {
     const Value u = o["usageMetadata"];
@@ -197,7 +192,7 @@ const FormatSpec &spec()
         prefixSystem,
         requestedLevel,
         applyReasoning,
-        applyExtras,
+        nullptr,
         usage,
         nullptr,
         nullptr,

@@ -67,11 +67,6 @@ TokenCounts usage(const Value &o)
                        "input_tokens_details", "output_tokens_details");
 }
 
-Result<ir::Request> read(const Value &body, const QString &)
-{
-    return readRequest(body);
-}
-
 } // namespace
 
 const FormatSpec &spec()
@@ -82,7 +77,7 @@ const FormatSpec &spec()
         { { "/v1/responses" } },
         { "/v1/responses" },
         "/v1/responses",
-        read,
+        readRequest,
         writeRequest,
         readResponse,
         writeResponse,

@@ -6,7 +6,7 @@ namespace d2a::fmt::responses {
 using ir::Part;
 using Kind = ir::Part::Kind;
 
-Result<ir::Request> readRequest(const Value &body)
+Result<ir::Request> readRequest(const Value &body, const QString &)
 {
     ir::Request r;
     r.model = body["model"].toString();
