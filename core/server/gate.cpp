@@ -3,10 +3,6 @@
 
 #include "proxyservice.h"
 
-#include "../auth/authmanager.h"
-#include "../log/log.h"
-#include "httpserver.h"
-
 #include <QtCore/qcryptographichash.h>
 #include <QtNetwork/qnetworkinterface.h>
 

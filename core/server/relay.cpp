@@ -4,12 +4,6 @@
 #include "../formats/registry.h"
 #include "../log/log.h"
 
-#include "../json/json.h"
-
-#include <QtCore/qjsonarray.h>
-#include <QtCore/qjsondocument.h>
-#include <QtCore/qjsonobject.h>
-
 namespace d2a {
 
 namespace {
