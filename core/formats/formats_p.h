@@ -62,6 +62,14 @@ void mergeObject(json::Patcher &p, const Value &body, const char *member,
 /// Removes `key` from object `member` of `body`, and the member itself when nothing else is left in it.
 void removeFromObject(json::Patcher &p, const Value &body, const char *member, const QByteArray &key);
 
+/// History sanitising (FormatSpec::sanitizeHistory), shared by the formats (passthrough.cpp).
+/// True when the body may hold carried state at all (an envelope or a carried call id): one byte search.
+bool mayCarry(const Value &body);
+/// Replaces the string `holder[key]` with its plain call id when it carries a suffix.
+void stripCarriedId(json::Patcher &p, const Value &holder, QLatin1StringView key, HistoryEdits *report);
+/// Names what a removed envelope held, for the log and the x-droid2api-dropped header: "thinking of Gemini".
+QString carriedName(const QString &field, WireFormat client);
+
 /// Top-level members of `body` that are neither in `known` (what the reader maps) nor transport, caching or
 /// tracking hints with no effect on the answer (metadata, user, store, prompt_cache_key, ...): each is named in
 /// `dropped`, so the client learns (x-droid2api-dropped) what the target did not get.

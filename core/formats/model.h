@@ -5,6 +5,7 @@
 // schemas, numbers) travels as the client's exact JSON text, so key order and numbers survive translation.
 
 #include "../error.h"
+#include "../usage/tokens.h"
 #include "wireformat.h"
 
 #include <QtCore/qbytearray.h>
@@ -28,9 +29,14 @@ struct Part
     enum class Kind { Text, Image, ToolCall, ToolResult, Thinking, RedactedThinking };
     Kind kind = Kind::Text;
     QString text; ///< Text, Thinking (the visible summary/thought), RedactedThinking (opaque data)
-    QString signature; ///< Thinking: Anthropic signature, Responses encrypted_content, Gemini thoughtSignature
+    /// Reasoning state as its vendor issued it (translate.h): Thinking: an Anthropic signature, a Responses
+    /// reasoning item (its whole JSON), a Gemini thoughtSignature; RedactedThinking: in `text`; ToolCall: a Gemini
+    /// function-call signature.
+    QString signature;
     WireFormat signatureFormat = WireFormat::Anthropic; ///< who issued the signature (only that vendor accepts it back)
-    QString reasoningId; ///< Responses reasoning item id
+    /// The model that issued it, where the vendor binds state to a model (Gemini); empty: the model that answers.
+    QString signatureModel;
+    QString reasoningId; ///< Responses reasoning item id (a client's reasoning item)
     // Image
     QString mediaType;
     QString data; ///< base64
@@ -112,6 +118,9 @@ struct JsonFormat
 struct Request
 {
     QString model;
+    /// The upstream model that serves the request (after redirects): the issuer of the reasoning state in its
+    /// answer, which writers carry to the client (translate.h).
+    QString servedBy;
     QList<Part> system; ///< text parts
     QList<Message> messages;
     QList<Tool> tools;
@@ -137,15 +146,10 @@ struct Request
 
 enum class Finish { Stop, Length, ToolCalls, ContentFilter, Error };
 
-struct Usage
-{
-    qint64 input = 0;
-    qint64 output = 0;
-    qint64 cacheRead = 0;
-    qint64 cacheWrite = 0;
-    qint64 reasoning = 0;
-    bool known = false;
-};
+/// Token usage: one type for what clients are told and what usage recording keeps (usage/tokens.h). Input is
+/// net of cache reads and writes, output includes reasoning; every format's reader and writer converts at its
+/// edge, so input + cache read + cache write + output is the same on both sides of every translation.
+using Usage = TokenCounts;
 
 struct Response
 {

@@ -13,23 +13,61 @@ QByteArray textBlockJson(const QString &text)
     return out;
 }
 
+bool mayCarry(const Value &body)
+{
+    // Envelopes start "d2a." (base64 "ZDJhL" for Gemini clients); carried ids contain "__d2a".
+    const QByteArray &src = body.document()->source();
+    return src.contains("d2a") || src.contains("ZDJhL");
+}
+
+void stripCarriedId(json::Patcher &p, const Value &holder, QLatin1StringView key, HistoryEdits *report)
+{
+    const Value id = holder[key];
+    if (!id.isString())
+        return;
+    const QString text = id.toString();
+    const QString plain = ir::plainCallId(text);
+    if (plain.size() == text.size())
+        return;
+    p.replace(id, json::quoted(plain));
+    ++report->strippedIds;
+}
+
+QString carriedName(const QString &field, WireFormat client)
+{
+    ir::Part p;
+    if (!ir::openEnvelope(field, client, &p))
+        return QStringLiteral("reasoning of another model");
+    return QStringLiteral("%1 of %2")
+        .arg(p.kind == ir::Part::Kind::RedactedThinking ? QStringLiteral("redacted thinking")
+                                                        : QStringLiteral("thinking"),
+             p.signatureModel.isEmpty() ? wireFormatName(p.signatureFormat) : p.signatureModel);
+}
+
 } // namespace fmt
 
-Result<QByteArray> applyPassthroughEdits(WireFormat format, const json::Document &doc, const PassthroughEdits &edits)
+Result<QByteArray> applyPassthroughEdits(WireFormat format, const json::Document &doc, const PassthroughEdits &edits,
+                                         HistoryEdits *history)
 {
     const json::Value body = doc.root();
     if (!body.isObject())
         return Error::badRequest(QStringLiteral("request body must be a JSON object"));
     const FormatSpec &spec = formatSpec(format);
     json::Patcher p(doc);
+    HistoryEdits local;
+    HistoryEdits &report = history ? *history : local;
+    if (spec.sanitizeHistory)
+        spec.sanitizeHistory(p, body, edits, &report);
+    // The vendor would refuse thinking for this body (a tool loop whose last step has no thinking of its own).
+    const ReasoningLevel level = report.thinkingOff ? ReasoningLevel::Off : edits.level;
     if (!edits.upstreamModel.isEmpty()) // Factory's Gemini route reads the model from the body too
         p.setMember(body, "model", json::quoted(edits.upstreamModel));
     if (!edits.systemPrompt.isEmpty()) {
         if (auto err = spec.prefixSystem(p, body, edits.systemPrompt))
             return *err;
     }
-    if (edits.level != ReasoningLevel::Auto)
-        spec.applyReasoning(p, body, edits.level, edits.model, edits.budget);
+    if (level != ReasoningLevel::Auto)
+        spec.applyReasoning(p, body, level, edits.model, edits.budget);
     if (spec.applyExtras)
         spec.applyExtras(p, body, edits);
     return p.apply();

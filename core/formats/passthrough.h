@@ -20,9 +20,14 @@ struct PassthroughEdits
     QString promptCacheKey; ///< Responses: prompt_cache_key when the body has none (translated requests)
 };
 
+struct HistoryEdits;
+
 /// The body of `doc` in `format` with the edits spliced in: the model, the Droid system prefix before the
-/// client's own system text (never replacing it), reasoning, fast mode. Every other byte is the client's.
-/// Returns an error naming the field when a field the edits touch has a wrong type.
-Result<QByteArray> applyPassthroughEdits(WireFormat format, const json::Document &doc, const PassthroughEdits &edits);
+/// client's own system text (never replacing it), reasoning, fast mode, and the history as the vendor checks it
+/// (FormatSpec::sanitizeHistory: another vendor's reasoning removed, carried ids stripped, Gemini's skip value,
+/// thinking off where Anthropic would refuse it; what it did goes to `history`). Every other byte is the
+/// client's. Returns an error naming the field when a field the edits touch has a wrong type.
+Result<QByteArray> applyPassthroughEdits(WireFormat format, const json::Document &doc, const PassthroughEdits &edits,
+                                         HistoryEdits *history = nullptr);
 
 } // namespace d2a

@@ -30,6 +30,14 @@ const FormatSpec &formatSpec(WireFormat format)
     return *byId.at(int(format));
 }
 
+const FormatSpec *formatForTag(QStringView tag)
+{
+    for (const FormatSpec *f : allFormats())
+        if (tag == QLatin1StringView(f->tag))
+            return f;
+    return nullptr;
+}
+
 QString wireFormatName(WireFormat f)
 {
     return QString::fromLatin1(formatSpec(f).name);

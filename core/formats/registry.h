@@ -20,6 +20,7 @@ namespace d2a {
 class EventReader;
 class StreamWriter;
 struct PassthroughEdits;
+struct HistoryEdits;
 struct TokenCounts;
 
 /// A client-facing route of a format. `path` is exact, or has one "{model}" segment (the model named in the
@@ -36,6 +37,8 @@ struct FormatSpec
 {
     WireFormat id;
     const char *name; ///< as shown to users ("Anthropic Messages")
+    /// Names the format in the envelopes that carry its reasoning state through other formats (translate.h).
+    const char *tag;
     QList<FormatRoute> routes;
     /// Paths whose errors are rendered in this format even where no route matches (a typo under /v1/messages).
     QList<const char *> errorPathPrefixes;
@@ -78,7 +81,25 @@ struct FormatSpec
     /// user agent and the bearer (Anthropic: x-api-key, anthropic-version, anthropic-beta). Null: none.
     void (*backendHeaders)(HeaderList &headers, const QByteArray &key, const HeaderList &clientHeaders,
                            ReasoningLevel level, const ModelConfig &model);
+    /// The history of a body on its way to an upstream of this format, as the vendor checks it: reasoning state
+    /// another vendor issued (carried by droid2api, translate.h) removed, carried call-id suffixes stripped,
+    /// what the vendor requires of a continued tool loop supplied (Gemini: a signature on each step's first
+    /// call; Anthropic: thinking off when the last assistant turn has none of its own). Null: nothing to do.
+    void (*sanitizeHistory)(json::Patcher &p, const json::Value &body, const PassthroughEdits &edits,
+                            HistoryEdits *report);
 };
+
+/// What FormatSpec::sanitizeHistory did to one request body.
+struct HistoryEdits
+{
+    QStringList removed; ///< "messages[3].content[0] (thinking of openai)": reasoning another vendor issued
+    int strippedIds = 0; ///< tool call ids that lost a carried suffix
+    int skippedSignatures = 0; ///< Gemini calls given the documented skip value
+    bool thinkingOff = false; ///< the vendor would refuse thinking for this body: send it without
+};
+
+/// The format whose envelope tag is `tag`; nullptr when none.
+const FormatSpec *formatForTag(QStringView tag);
 
 /// The record of `format`.
 const FormatSpec &formatSpec(WireFormat format);

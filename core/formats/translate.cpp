@@ -6,6 +6,8 @@
 #include <QtCore/qlocale.h>
 #include <QtCore/quuid.h>
 
+#include <optional>
+
 namespace d2a {
 
 namespace ir {
@@ -59,27 +61,179 @@ QString effortForBudget(int budget)
     return QStringLiteral("high");
 }
 
-QString wrapSignature(WireFormat origin, const QString &signature)
+namespace {
+
+constexpr QLatin1StringView kEnvelope("d2a.");
+constexpr QLatin1StringView kCallMark("__d2a");
+
+QByteArray b64url(const QByteArray &bytes)
 {
-    if (origin == WireFormat::Anthropic || signature.isEmpty())
-        return signature;
-    const char *tag = origin == WireFormat::OpenAIResponses ? "responses"
-                      : origin == WireFormat::Gemini        ? "gemini"
-                                                            : "chat";
-    return QStringLiteral("d2a.") + QLatin1String(tag) + u'.' + signature;
+    return bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
 }
 
-QString unwrapSignature(const QString &signature, WireFormat *origin)
+std::optional<QByteArray> unb64(QByteArrayView text, QByteArray::Base64Options options)
 {
-    *origin = WireFormat::Anthropic;
-    if (!signature.startsWith(u"d2a."))
-        return signature;
-    const qsizetype dot = signature.indexOf(u'.', 4);
-    const QStringView tag = QStringView(signature).mid(4, dot - 4);
-    *origin = tag == u"responses" ? WireFormat::OpenAIResponses
-              : tag == u"gemini"  ? WireFormat::Gemini
-                                  : WireFormat::OpenAIChat;
-    return signature.mid(dot + 1);
+    auto decoded =
+        QByteArray::fromBase64Encoding(text.toByteArray(), options | QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded)
+        return std::nullopt;
+    return *decoded;
+}
+
+/// The envelope's text, before the client's field encoding.
+QString envelopeText(const Part &p, const QString &servedBy)
+{
+    const QString model = p.signatureModel.isEmpty() ? servedBy : p.signatureModel;
+    const bool redacted = p.kind == Part::Kind::RedactedThinking;
+    return kEnvelope + QLatin1StringView(formatSpec(p.signatureFormat).tag) + (redacted ? u".r." : u".t.")
+           + QString::fromLatin1(b64url(model.toUtf8())) + u'.' + (redacted ? p.text : p.signature);
+}
+
+bool openEnvelopeText(const QString &text, Part *p)
+{
+    if (!text.startsWith(kEnvelope))
+        return false;
+    const qsizetype tagEnd = text.indexOf(u'.', kEnvelope.size());
+    if (tagEnd < 0)
+        return false;
+    const FormatSpec *vendor = formatForTag(QStringView(text).mid(kEnvelope.size(), tagEnd - kEnvelope.size()));
+    if (!vendor)
+        return false;
+    QString model;
+    QString state;
+    bool redacted = false;
+    const QStringView rest = QStringView(text).mid(tagEnd + 1);
+    const qsizetype modelEnd = rest.size() > 2 ? rest.indexOf(u'.', 2) : -1;
+    if (rest.size() > 2 && (rest.startsWith(u"t.") || rest.startsWith(u"r.")) && modelEnd > 0) {
+        redacted = rest.startsWith(u"r.");
+        const auto decoded = unb64(rest.mid(2, modelEnd - 2).toLatin1(), QByteArray::Base64UrlEncoding);
+        if (!decoded)
+            return false;
+        model = QString::fromUtf8(*decoded);
+        state = rest.mid(modelEnd + 1).toString();
+    } else {
+        state = rest.toString(); // droid2api before 0.4 wrote "d2a.<tag>.<state>": the model is not known
+    }
+    p->kind = redacted ? Part::Kind::RedactedThinking : Part::Kind::Thinking;
+    p->signatureFormat = vendor->id;
+    p->signatureModel = model;
+    if (redacted) {
+        p->text = state;
+        p->signature.clear();
+    } else {
+        p->signature = state;
+    }
+    return true;
+}
+
+} // namespace
+
+QString envelope(const Part &p, WireFormat client, const QString &servedBy)
+{
+    const QString text = envelopeText(p, servedBy);
+    if (client == WireFormat::Gemini) // thoughtSignature is bytes in Google's SDKs: valid base64 it must be
+        return QString::fromLatin1(text.toUtf8().toBase64());
+    return text;
+}
+
+bool isEnvelope(QStringView field, WireFormat client)
+{
+    if (client != WireFormat::Gemini)
+        return field.startsWith(kEnvelope);
+    // base64 of "d2a." followed by a tag letter: "ZDJhL"
+    if (!field.startsWith(u"ZDJhL"))
+        return false;
+    const auto decoded = unb64(field.toLatin1(), QByteArray::Base64Encoding);
+    return decoded && decoded->startsWith("d2a.");
+}
+
+bool openEnvelope(const QString &field, WireFormat client, Part *p)
+{
+    if (!isEnvelope(field, client))
+        return false;
+    if (client != WireFormat::Gemini)
+        return openEnvelopeText(field, p);
+    const auto decoded = unb64(field.toLatin1(), QByteArray::Base64Encoding);
+    return decoded && openEnvelopeText(QString::fromUtf8(*decoded), p);
+}
+
+QString carryCallId(const Part &call, const QString &servedBy)
+{
+    if (call.kind != Part::Kind::ToolCall || call.signature.isEmpty() || call.signatureFormat != WireFormat::Gemini)
+        return call.callId;
+    const QString model = call.signatureModel.isEmpty() ? servedBy : call.signatureModel;
+    const QByteArray packed =
+        QByteArray(formatSpec(call.signatureFormat).tag) + '\n' + model.toUtf8() + '\n' + call.signature.toUtf8();
+    return call.callId + kCallMark + QString::fromLatin1(b64url(packed));
+}
+
+QString plainCallId(const QString &id)
+{
+    const qsizetype at = id.indexOf(kCallMark);
+    return at < 0 ? id : id.left(at);
+}
+
+void openCallId(Part *p)
+{
+    const qsizetype at = p->callId.indexOf(kCallMark);
+    if (at < 0)
+        return;
+    const auto packed =
+        unb64(QStringView(p->callId).mid(at + kCallMark.size()).toLatin1(), QByteArray::Base64UrlEncoding);
+    p->callId.truncate(at);
+    if (!packed || p->kind != Part::Kind::ToolCall)
+        return;
+    const QList<QByteArray> fields = packed->split('\n');
+    const FormatSpec *vendor = fields.size() == 3 ? formatForTag(QString::fromLatin1(fields[0])) : nullptr;
+    if (!vendor)
+        return;
+    p->signatureFormat = vendor->id;
+    p->signatureModel = QString::fromUtf8(fields[1]);
+    p->signature = QString::fromUtf8(fields[2]);
+}
+
+Part forClient(const Part &p, WireFormat client, const QString &servedBy)
+{
+    Part out = p;
+    if (p.kind == Part::Kind::ToolCall) {
+        out.callId = carryCallId(p, servedBy);
+        out.signature.clear();
+        out.signatureFormat = client;
+        return out;
+    }
+    const bool reasoning = p.kind == Part::Kind::Thinking || p.kind == Part::Kind::RedactedThinking;
+    if (!reasoning || p.signatureFormat == client)
+        return out;
+    // Another vendor's reasoning: its text as the client's reasoning text, its state in an envelope (state
+    // that is empty has nothing to carry).
+    out.kind = Part::Kind::Thinking;
+    out.signatureFormat = client;
+    out.signatureModel.clear();
+    out.reasoningId.clear();
+    if (p.kind == Part::Kind::RedactedThinking) {
+        out.text.clear();
+        out.signature = envelope(p, client, servedBy);
+    } else {
+        out.signature = p.signature.isEmpty() ? QString() : envelope(p, client, servedBy);
+    }
+    return out;
+}
+
+void fromClient(Part *p, WireFormat client)
+{
+    if (p->kind == Part::Kind::ToolCall || p->kind == Part::Kind::ToolResult) {
+        openCallId(p);
+        return;
+    }
+    if (p->kind == Part::Kind::Thinking && !p->signature.isEmpty()) {
+        Part carried = *p;
+        if (openEnvelope(p->signature, client, &carried)) {
+            if (carried.kind == Part::Kind::Thinking)
+                carried.text = p->text;
+            carried.reasoningId.clear();
+            *p = carried;
+        }
+    }
 }
 
 } // namespace ir

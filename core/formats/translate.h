@@ -66,10 +66,41 @@ QString dataUrl(const Part &image);
 /// Anthropic-style budget for an effort name (low/medium/high/xhigh), and back.
 int budgetForEffort(const QString &effort);
 QString effortForBudget(int budget);
-/// A reasoning signature of another vendor, carried inside an Anthropic signature field so it can find its way
-/// back: "d2a.<format>.<signature>". unwrapSignature() restores the origin (Anthropic when there is no prefix).
-QString wrapSignature(WireFormat origin, const QString &signature);
-QString unwrapSignature(const QString &signature, WireFormat *origin);
+/// Reasoning state travels home (README "Reasoning across models"). Each vendor signs what its model thought
+/// and checks the signature when the history comes back: Anthropic thinking signatures, OpenAI's encrypted
+/// reasoning items, Gemini thought signatures (on thought parts and on the first function call of a step, bound
+/// to the model that issued them). A client of another format has no field for that state, so droid2api carries
+/// it in one the client keeps: an "envelope" string in the client's own reasoning field (Anthropic thinking
+/// `signature`, Responses `encrypted_content`, Gemini `thoughtSignature` as base64), and a suffix on the tool
+/// call id for a Gemini function-call signature (every client keeps ids). Envelopes and suffixes are recognised
+/// when the history comes back: the state goes back to the vendor (and, for Gemini, the model) that issued it,
+/// and is removed on its way to any other.
+///   envelope:  "d2a.<format tag>.<t|r>.<base64url(model)>.<state>"  (t thinking, r redacted thinking)
+///   call id:   "<id>__d2a<base64url(tag \n model \n state)>"
+/// Part::signature holds the issuing vendor's own state: an Anthropic signature (or redacted data), the whole
+/// Responses reasoning item as JSON text (id, summary, encrypted_content: OpenAI gets back exactly what it sent),
+/// a Gemini thoughtSignature.
+QString envelope(const Part &p, WireFormat client, const QString &servedBy);
+/// Reads an envelope from a client's reasoning field into `p` (kind, signatureFormat, signatureModel,
+/// signature). False when `field` is not one (it is then the client's own vendor's state).
+bool openEnvelope(const QString &field, WireFormat client, Part *p);
+/// True when a client's reasoning field holds an envelope (cheap: no decoding for Anthropic and Responses).
+bool isEnvelope(QStringView field, WireFormat client);
+/// The tool call id a client sees: the call's own id, with its Gemini signature (and model) as a suffix.
+QString carryCallId(const Part &call, const QString &servedBy);
+/// The call's own id from a client's (tool call or tool result) id; a carried signature goes into `p` when it
+/// is a tool call.
+void openCallId(Part *p);
+/// `id` without a carried suffix (unchanged when it has none).
+QString plainCallId(const QString &id);
+/// The documented value for a Gemini 3 function call that has no signature of its own (it came from another
+/// model, or the client rebuilt the history): the API then skips the check for that call.
+inline constexpr const char *kGeminiSkipSignature = "skip_thought_signature_validator";
+/// A part as a client of `client` receives it: another vendor's reasoning in an envelope (redacted thinking
+/// as a thinking part), a Gemini call signature in the call id. `servedBy` is the upstream model that answered.
+Part forClient(const Part &p, WireFormat client, const QString &servedBy);
+/// The reverse, for a part read from a client's request.
+void fromClient(Part *p, WireFormat client);
 } // namespace ir
 
 } // namespace d2a

@@ -53,6 +53,12 @@ void Patcher::removeMember(const Value &obj, QLatin1StringView key)
         edits(obj).removed.append(target.index());
 }
 
+void Patcher::removeElement(const Value &array, const Value &element)
+{
+    if (array.isArray() && element.document() == array.document())
+        edits(array).removed.append(element.index());
+}
+
 void Patcher::insertElement(const Value &array, int index, QByteArray json)
 {
     const int n = array.size();
@@ -76,6 +82,9 @@ QByteArray Patcher::apply() const
         for (Value m : e.object.children())
             members.append(m);
         auto removed = [&e](const Value &m) { return e.removed.contains(m.index()); };
+        // A member starts at its key; an array element at its value.
+        const bool isArray = e.object.isArray();
+        auto startOf = [isArray](const Value &m) { return isArray ? m.start() : m.keyStart(); };
         int lastKept = -1;
         for (int i = 0; i < members.size(); ++i)
             if (!removed(members[i]))
@@ -89,7 +98,7 @@ QByteArray Patcher::apply() const
             while (j + 1 < members.size() && removed(members[j + 1]))
                 ++j;
             if (j + 1 < members.size()) // a kept member follows: up to its key
-                patches.push_back({ members[i].keyStart(), members[j + 1].keyStart(), {}, seq++ });
+                patches.push_back({ startOf(members[i]), startOf(members[j + 1]), {}, seq++ });
             else if (lastKept >= 0) // the run ends the object: from the end of the last kept member
                 patches.push_back({ members[lastKept].end(), members[j].end(), {}, seq++ });
             else // every member goes

@@ -34,6 +34,9 @@ public:
     {
         removeMember(obj, QLatin1StringView(key, N - 1));
     }
+    /// Removes element `element` of `array` (with its comma). Element removals of one array are resolved together,
+    /// like member removals; nothing inside a removed element may be edited too.
+    void removeElement(const Value &array, const Value &element);
     /// Inserts `json` as element `index` of `array` (0: first).
     void insertElement(const Value &array, int index, QByteArray json);
     /// Inserts raw text at a byte offset.
@@ -54,7 +57,7 @@ private:
     struct ObjectEdit
     {
         Value object;
-        QList<std::uint32_t> removed; ///< member value node indexes
+        QList<std::uint32_t> removed; ///< member value (or array element) node indexes
         QByteArray added; ///< ,"key":json pairs to add (leading comma included)
     };
     void add(qsizetype start, qsizetype end, QByteArray text);

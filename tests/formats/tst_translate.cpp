@@ -2,7 +2,10 @@
 // requests (requests/<scenario>.<format>.json), upstream streams (streams/<scenario>.<format>.sse) and whole
 // answers (answers/<scenario>.<format>.json). Each row asserts the exact output (expected/...), and every
 // translated stream passes the client format's grammar checker. D2A_RECORD=1 rewrites the expected files.
+#include "formats/passthrough.h"
+#include "formats/registry.h"
 #include "formats/translate.h"
+#include "usage/tokens.h"
 #include "json/jsonedit.h"
 #include "json/jsonwriter.h"
 #include "sse/ssesplitter.h"
@@ -597,6 +600,389 @@ private Q_SLOTS:
                 if (p.kind == ir::Part::Kind::ToolResult && !p.result.isEmpty() && !p.result.first().text.isEmpty())
                     QVERIFY2(text.contains(json::quoted(p.result.first().text.left(20)).chopped(1).mid(1)),
                              qPrintable(p.result.first().text.left(40)));
+    }
+
+    // --- Reasoning state across models (README "Reasoning across models") ------------------------------------
+
+    void envelopesCarryStateHome_data()
+    {
+        QTest::addColumn<WireFormat>("vendor");
+        QTest::addColumn<WireFormat>("client");
+        QTest::addColumn<bool>("redacted");
+        for (WireFormat v : { WireFormat::Anthropic, WireFormat::OpenAIResponses, WireFormat::Gemini })
+            for (WireFormat c : { WireFormat::Anthropic, WireFormat::OpenAIResponses, WireFormat::Gemini })
+                if (v != c)
+                    for (bool redacted : { false, true })
+                        if (!redacted || v == WireFormat::Anthropic)
+                            QTest::addRow("%s via %s%s", qPrintable(tag(v)), qPrintable(tag(c)),
+                                          redacted ? " (redacted)" : "")
+                                << v << c << redacted;
+    }
+
+    void envelopesCarryStateHome()
+    {
+        QFETCH(WireFormat, vendor);
+        QFETCH(WireFormat, client);
+        QFETCH(bool, redacted);
+        ir::Part p;
+        p.kind = redacted ? ir::Part::Kind::RedactedThinking : ir::Part::Kind::Thinking;
+        p.text = redacted ? u"opaque+redacted/data=="_s : u"I should call run."_s;
+        p.signature =
+            redacted ? QString()
+            : vendor == WireFormat::OpenAIResponses
+                ? u"{\"id\":\"rs_1\",\"type\":\"reasoning\",\"summary\":[],\"encrypted_content\":\"gAAA.x\"}"_s
+                : u"EqQBCkYIBxgCKkB+sig/with.dots=="_s;
+        p.signatureFormat = vendor;
+        const ir::Part shown = ir::forClient(p, client, u"gemini-3.1-pro-preview"_s);
+        QCOMPARE(shown.kind, ir::Part::Kind::Thinking); // every client has a thinking form for it
+        QCOMPARE(shown.signatureFormat, client);
+        QVERIFY(ir::isEnvelope(shown.signature, client));
+        if (client == WireFormat::Gemini) // Google's SDKs decode thoughtSignature as bytes
+            QVERIFY(
+                QByteArray::fromBase64Encoding(shown.signature.toLatin1(), QByteArray::AbortOnBase64DecodingErrors));
+        ir::Part back = shown;
+        ir::fromClient(&back, client);
+        QCOMPARE(back.kind, p.kind);
+        QCOMPARE(back.signatureFormat, vendor);
+        QCOMPARE(back.signature, p.signature);
+        QCOMPARE(back.text, p.text);
+        QCOMPARE(back.signatureModel, u"gemini-3.1-pro-preview"_s);
+        // The client's own vendor's state is never taken for an envelope.
+        ir::Part own;
+        own.kind = ir::Part::Kind::Thinking;
+        own.signature = u"EqQBCkYIBxgC"_s;
+        own.signatureFormat = client;
+        ir::fromClient(&own, client);
+        QCOMPARE(own.signatureFormat, client);
+        QCOMPARE(own.signature, u"EqQBCkYIBxgC"_s);
+    }
+
+    void callIdsCarryGeminiSignatures()
+    {
+        ir::Part call;
+        call.kind = ir::Part::Kind::ToolCall;
+        call.callId = u"call_run_0"_s;
+        call.name = u"run"_s;
+        call.signature = u"CiQB0e2Kb+/sig=="_s;
+        call.signatureFormat = WireFormat::Gemini;
+        for (WireFormat client : { WireFormat::Anthropic, WireFormat::OpenAIChat, WireFormat::OpenAIResponses }) {
+            const ir::Part shown = ir::forClient(call, client, u"gemini-3-flash-preview"_s);
+            QVERIFY(shown.callId.startsWith(u"call_run_0__d2a"));
+            // Anthropic's tool_use id pattern, should the id ever reach it.
+            QVERIFY(QRegularExpression(u"^[a-zA-Z0-9_-]+$"_s).match(shown.callId).hasMatch());
+            QVERIFY(shown.signature.isEmpty());
+            ir::Part back = shown;
+            back.signatureFormat = client;
+            ir::fromClient(&back, client);
+            QCOMPARE(back.callId, u"call_run_0"_s);
+            QCOMPARE(back.signature, call.signature);
+            QCOMPARE(back.signatureFormat, WireFormat::Gemini);
+            QCOMPARE(back.signatureModel, u"gemini-3-flash-preview"_s);
+            ir::Part result;
+            result.kind = ir::Part::Kind::ToolResult;
+            result.callId = shown.callId;
+            ir::fromClient(&result, client);
+            QCOMPARE(result.callId, u"call_run_0"_s);
+            QVERIFY(result.signature.isEmpty());
+        }
+        // A call without state keeps its id as it is.
+        ir::Part plain = call;
+        plain.signature.clear();
+        QCOMPARE(ir::forClient(plain, WireFormat::Anthropic, u"m"_s).callId, u"call_run_0"_s);
+        QCOMPARE(ir::plainCallId(u"toolu_01"_s), u"toolu_01"_s);
+    }
+
+    void geminiStateOnlyToItsModel()
+    {
+        ir::Request r;
+        r.messages.append({ ir::Message::Role::User, { ir::Part::makeText(u"scenario:tools"_s) } });
+        ir::Part thought;
+        thought.kind = ir::Part::Kind::Thinking;
+        thought.text = u"thinking"_s;
+        thought.signature = u"c2lnLXRob3VnaHQ="_s;
+        thought.signatureFormat = WireFormat::Gemini;
+        thought.signatureModel = u"gemini-a"_s;
+        ir::Part call;
+        call.kind = ir::Part::Kind::ToolCall;
+        call.callId = u"call_run_0"_s;
+        call.name = u"run"_s;
+        call.signature = u"c2lnLWNhbGw="_s;
+        call.signatureFormat = WireFormat::Gemini;
+        call.signatureModel = u"gemini-a"_s;
+        r.messages.append({ ir::Message::Role::Assistant, { thought, call } });
+        ir::Part result;
+        result.kind = ir::Part::Kind::ToolResult;
+        result.callId = u"call_run_0"_s;
+        result.result.append(ir::Part::makeText(u"ok"_s));
+        r.messages.append({ ir::Message::Role::Tool, { result } });
+        r.model = u"gemini-a"_s;
+        auto same = writeRequest(WireFormat::Gemini, r);
+        QVERIFY(same.ok());
+        QVERIFY(same.value().contains("\"thoughtSignature\":\"c2lnLWNhbGw=\""));
+        QVERIFY(same.value().contains("\"thoughtSignature\":\"c2lnLXRob3VnaHQ=\""));
+        r.model = u"gemini-b"_s; // another Gemini model: its signatures do not carry across models
+        auto other = writeRequest(WireFormat::Gemini, r);
+        QVERIFY(other.ok());
+        QVERIFY(!other.value().contains("c2lnLWNhbGw="));
+        QVERIFY(!other.value().contains("c2lnLXRob3VnaHQ="));
+        // ... and the call, in the current turn, gets the documented skip value on its way upstream.
+        auto doc = json::Document::parse(other.value());
+        QVERIFY(doc.ok());
+        PassthroughEdits e;
+        HistoryEdits h;
+        auto edited = applyPassthroughEdits(WireFormat::Gemini, doc.value(), e, &h);
+        QVERIFY(edited.ok());
+        QVERIFY(edited.value().contains(
+            R"({"functionCall":{"name":"run","args":{}},"thoughtSignature":"skip_thought_signature_validator"})"));
+        QCOMPARE(h.skippedSignatures, 1);
+        // Every other vendor gets none of it.
+        for (WireFormat f : { WireFormat::Anthropic, WireFormat::OpenAIResponses, WireFormat::OpenAIChat }) {
+            auto w = writeRequest(f, r);
+            QVERIFY(w.ok());
+            QVERIFY2(!w.value().contains("c2ln") && !w.value().contains("d2a"), w.value().constData());
+        }
+    }
+
+    void sanitizeHistory_data()
+    {
+        QTest::addColumn<WireFormat>("format");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QByteArray>("expected");
+        QTest::addColumn<bool>("thinkingOff");
+        // Claude -> GPT -> Claude in an Anthropic client: the GPT step's carried thinking is removed, its call id
+        // stripped, and thinking is off for this one request (its last step has no thinking of Claude's own).
+        QTest::newRow("anthropic: another vendor's step ends the tool loop")
+            << WireFormat::Anthropic
+            << QByteArray(
+                   R"({"model":"m","messages":[{"role":"user","content":"q"},)"
+                   R"({"role":"assistant","content":[{"type":"thinking","thinking":"t","signature":"d2a.responses.t.bQ.{}"},)"
+                   R"({"type":"tool_use","id":"call_1__d2aAbC-_","name":"run","input":{}}]},)"
+                   R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"call_1__d2aAbC-_","content":"ok"}]}],)"
+                   R"("thinking":{"type":"enabled","budget_tokens":2048}})")
+            << QByteArray(
+                   R"({"model":"m","messages":[{"role":"user","content":"q"},)"
+                   R"({"role":"assistant","content":[{"type":"tool_use","id":"call_1","name":"run","input":{}}]},)"
+                   R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"call_1","content":"ok"}]}]})")
+            << true;
+        QTest::newRow("anthropic: Claude's own step keeps thinking on")
+            << WireFormat::Anthropic
+            << QByteArray(
+                   R"({"model":"m","messages":[{"role":"user","content":"q"},)"
+                   R"({"role":"assistant","content":[{"type":"thinking","thinking":"t","signature":"d2a.gemini.t.bQ.c2ln"},{"type":"text","text":"a"}]},)"
+                   R"({"role":"user","content":"q2"},)"
+                   R"({"role":"assistant","content":[{"type":"thinking","thinking":"u","signature":"EqQB"},{"type":"tool_use","id":"toolu_1","name":"run","input":{}}]},)"
+                   R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"ok"}]}],)"
+                   R"("thinking":{"type":"enabled","budget_tokens":2048}})")
+            << QByteArray(
+                   R"({"model":"m","messages":[{"role":"user","content":"q"},)"
+                   R"({"role":"assistant","content":[{"type":"text","text":"a"}]},)"
+                   R"({"role":"user","content":"q2"},)"
+                   R"({"role":"assistant","content":[{"type":"thinking","thinking":"u","signature":"EqQB"},{"type":"tool_use","id":"toolu_1","name":"run","input":{}}]},)"
+                   R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"ok"}]}],)"
+                   R"("thinking":{"type":"enabled","budget_tokens":2048}})")
+            << false;
+        // GPT -> Claude -> GPT in Codex: Claude's reasoning item (droid2api's id) never reaches OpenAI.
+        QTest::newRow("responses: carried reasoning items and ids")
+            << WireFormat::OpenAIResponses
+            << QByteArray(
+                   R"({"model":"m","store":false,"input":[{"role":"user","content":"q"},)"
+                   R"({"id":"rs_abc","type":"reasoning","summary":[],"encrypted_content":"gAAA"},)"
+                   R"({"id":"rs_d2a0123","type":"reasoning","summary":[{"type":"summary_text","text":"t"}],"encrypted_content":"d2a.anthropic.t.bQ.EqQB"},)"
+                   R"({"type":"function_call","call_id":"call_2__d2aQUJD","name":"run","arguments":"{}"},)"
+                   R"({"type":"function_call_output","call_id":"call_2__d2aQUJD","output":"ok"}]})")
+            << QByteArray(R"({"model":"m","store":false,"input":[{"role":"user","content":"q"},)"
+                          R"({"id":"rs_abc","type":"reasoning","summary":[],"encrypted_content":"gAAA"},)"
+                          R"({"type":"function_call","call_id":"call_2","name":"run","arguments":"{}"},)"
+                          R"({"type":"function_call_output","call_id":"call_2","output":"ok"}]})")
+            << false;
+        QTest::newRow("chat: carried call ids")
+            << WireFormat::OpenAIChat
+            << QByteArray(
+                   R"({"model":"m","messages":[{"role":"user","content":"q"},)"
+                   R"({"role":"assistant","content":null,"tool_calls":[{"id":"call_3__d2aQUJD","type":"function","function":{"name":"run","arguments":"{}"}}]},)"
+                   R"({"role":"tool","tool_call_id":"call_3__d2aQUJD","content":"ok"}]})")
+            << QByteArray(
+                   R"({"model":"m","messages":[{"role":"user","content":"q"},)"
+                   R"({"role":"assistant","content":null,"tool_calls":[{"id":"call_3","type":"function","function":{"name":"run","arguments":"{}"}}]},)"
+                   R"({"role":"tool","tool_call_id":"call_3","content":"ok"}]})")
+            << false;
+        // Gemini CLI after a GPT step: the carried thought goes, and only the current turn's first call of each
+        // step gets the skip value (an old turn's call is not checked; a parallel second call has none).
+        const QByteArray carried = "d2a.responses.t.bQ.{}";
+        QTest::newRow("gemini: current turn steps and carried thoughts")
+            << WireFormat::Gemini
+            << QByteArray(
+                   R"({"contents":[{"role":"user","parts":[{"text":"q"}]},)"
+                   R"({"role":"model","parts":[{"functionCall":{"name":"run","args":{}}}]},)"
+                   R"({"role":"user","parts":[{"functionResponse":{"name":"run","response":{}}}]},)"
+                   R"({"role":"model","parts":[{"text":"done"}]},)"
+                   R"({"role":"user","parts":[{"text":"again"}]},)"
+                   R"({"role":"model","parts":[{"text":"","thought":true,"thoughtSignature":")"
+                   + carried.toBase64()
+                   + R"("},{"functionCall":{"name":"run","args":{"a":1}}},{"functionCall":{"name":"run","args":{"a":2}}}]},)"
+                     R"({"role":"user","parts":[{"functionResponse":{"name":"run","response":{}}},{"functionResponse":{"name":"run","response":{}}}]},)"
+                     R"({"role":"model","parts":[{"functionCall":{"name":"run","args":{}},"thoughtSignature":"own"}]},)"
+                     R"({"role":"user","parts":[{"functionResponse":{"name":"run","response":{}}}]}]})")
+            << QByteArray(
+                   R"({"contents":[{"role":"user","parts":[{"text":"q"}]},)"
+                   R"({"role":"model","parts":[{"functionCall":{"name":"run","args":{}}}]},)"
+                   R"({"role":"user","parts":[{"functionResponse":{"name":"run","response":{}}}]},)"
+                   R"({"role":"model","parts":[{"text":"done"}]},)"
+                   R"({"role":"user","parts":[{"text":"again"}]},)"
+                   R"({"role":"model","parts":[{"functionCall":{"name":"run","args":{"a":1}},"thoughtSignature":"skip_thought_signature_validator"},{"functionCall":{"name":"run","args":{"a":2}}}]},)"
+                   R"({"role":"user","parts":[{"functionResponse":{"name":"run","response":{}}},{"functionResponse":{"name":"run","response":{}}}]},)"
+                   R"({"role":"model","parts":[{"functionCall":{"name":"run","args":{}},"thoughtSignature":"own"}]},)"
+                   R"({"role":"user","parts":[{"functionResponse":{"name":"run","response":{}}}]}]})")
+            << false;
+    }
+
+    void sanitizeHistory()
+    {
+        QFETCH(WireFormat, format);
+        QFETCH(QByteArray, body);
+        QFETCH(QByteArray, expected);
+        QFETCH(bool, thinkingOff);
+        auto doc = json::Document::parse(body);
+        QVERIFY2(doc.ok(), qPrintable(doc.ok() ? QString() : doc.error().message));
+        PassthroughEdits e;
+        e.model.id = u"m"_s;
+        HistoryEdits h;
+        auto edited = applyPassthroughEdits(format, doc.value(), e, &h);
+        QVERIFY(edited.ok());
+        QCOMPARE(edited.value(), expected);
+        QCOMPARE(h.thinkingOff, thinkingOff);
+    }
+
+    void usageIsConserved_data()
+    {
+        QTest::addColumn<WireFormat>("upstream");
+        QTest::addColumn<WireFormat>("client");
+        QTest::addColumn<bool>("stream");
+        for (WireFormat u : kFormats)
+            for (WireFormat c : kFormats)
+                for (bool stream : { false, true })
+                    QTest::addRow("%s-to-%s %s", qPrintable(tag(u)), qPrintable(tag(c)), stream ? "stream" : "whole")
+                        << u << c << stream;
+    }
+
+    void usageIsConserved()
+    {
+        // input + cache read + cache write + output is what the upstream charged: every client is told the same
+        // sum, and usage recording (the same reader) keeps it. A 35-token prompt, 5 of them from the cache.
+        QFETCH(WireFormat, upstream);
+        QFETCH(WireFormat, client);
+        QFETCH(bool, stream);
+        QByteArray answer;
+        QList<QByteArray> events;
+        qint64 charged = 0;
+        switch (upstream) {
+        case WireFormat::Anthropic:
+            answer =
+                R"({"id":"msg_1","type":"message","role":"assistant","model":"m","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":28,"cache_creation_input_tokens":2,"cache_read_input_tokens":5,"output_tokens":12}})";
+            events = { "event: message_start\ndata: "
+                       "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":"
+                       "\"assistant\",\"model\":\"m\",\"content\":[],\"stop_reason\":null,\"usage\":{\"input_tokens\":"
+                       "28,\"cache_creation_input_tokens\":2,\"cache_read_input_tokens\":5,\"output_tokens\":1}}}\n\n",
+                       "event: content_block_start\ndata: "
+                       "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":"
+                       "\"\"}}\n\n",
+                       "event: content_block_delta\ndata: "
+                       "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":"
+                       "\"hi\"}}\n\n",
+                       "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n",
+                       "event: message_delta\ndata: "
+                       "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_"
+                       "tokens\":12}}\n\n",
+                       "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n" };
+            charged = 28 + 2 + 5 + 12;
+            break;
+        case WireFormat::OpenAIChat:
+            answer =
+                R"({"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":35,"completion_tokens":12,"total_tokens":47,"prompt_tokens_details":{"cached_tokens":5}}})";
+            events = {
+                "data: "
+                "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{"
+                "\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"hi\"},\"finish_reason\":null}]}\n\n",
+                "data: "
+                "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{"
+                "\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n",
+                "data: "
+                "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[],"
+                "\"usage\":{\"prompt_tokens\":35,\"completion_tokens\":12,\"total_tokens\":47,\"prompt_tokens_"
+                "details\":{\"cached_tokens\":5}}}\n\n",
+                "data: [DONE]\n\n"
+            };
+            charged = 35 + 12;
+            break;
+        case WireFormat::OpenAIResponses:
+            answer =
+                R"({"id":"resp_1","object":"response","status":"completed","model":"m","output":[{"id":"msg_1","type":"message","role":"assistant","content":[{"type":"output_text","text":"hi","annotations":[]}]}],"usage":{"input_tokens":35,"input_tokens_details":{"cached_tokens":5},"output_tokens":12,"output_tokens_details":{"reasoning_tokens":4},"total_tokens":47}})";
+            events = { "event: response.created\ndata: "
+                       "{\"type\":\"response.created\",\"response\":{\"id\":\"resp_1\",\"model\":\"m\",\"status\":\"in_"
+                       "progress\",\"output\":[]}}\n\n",
+                       "event: response.output_item.added\ndata: "
+                       "{\"type\":\"response.output_item.added\",\"output_index\":0,\"item\":{\"id\":\"msg_1\","
+                       "\"type\":\"message\",\"role\":\"assistant\",\"content\":[]}}\n\n",
+                       "event: response.output_text.delta\ndata: "
+                       "{\"type\":\"response.output_text.delta\",\"item_id\":\"msg_1\",\"output_index\":0,\"content_"
+                       "index\":0,\"delta\":\"hi\"}\n\n",
+                       "event: response.output_item.done\ndata: "
+                       "{\"type\":\"response.output_item.done\",\"output_index\":0,\"item\":{\"id\":\"msg_1\",\"type\":"
+                       "\"message\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\"hi\","
+                       "\"annotations\":[]}]}}\n\n",
+                       "event: response.completed\ndata: "
+                       "{\"type\":\"response.completed\",\"response\":{\"id\":\"resp_1\",\"model\":\"m\",\"status\":"
+                       "\"completed\",\"output\":[],\"usage\":{\"input_tokens\":35,\"input_tokens_details\":{\"cached_"
+                       "tokens\":5},\"output_tokens\":12,\"output_tokens_details\":{\"reasoning_tokens\":4},\"total_"
+                       "tokens\":47}}}\n\n" };
+            charged = 35 + 12;
+            break;
+        case WireFormat::Gemini:
+            answer =
+                R"({"candidates":[{"content":{"parts":[{"text":"hi"}],"role":"model"},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":35,"candidatesTokenCount":8,"thoughtsTokenCount":4,"cachedContentTokenCount":5,"totalTokenCount":47},"modelVersion":"m"})";
+            events = { "data: "
+                       "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"hi\"}],\"role\":\"model\"}}],"
+                       "\"modelVersion\":\"m\"}\r\n\r\n",
+                       "data: "
+                       "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"\"}],\"role\":\"model\"},"
+                       "\"finishReason\":\"STOP\"}],\"usageMetadata\":{\"promptTokenCount\":35,"
+                       "\"candidatesTokenCount\":8,\"thoughtsTokenCount\":4,\"cachedContentTokenCount\":5,"
+                       "\"totalTokenCount\":47},\"modelVersion\":\"m\"}\r\n\r\n" };
+            charged = 35 + 12;
+            break;
+        }
+        ir::Request request;
+        request.model = u"m"_s;
+        request.stream = stream;
+        request.includeUsage = true; // Chat clients that ask for the usage chunk
+        TokenCounts seen;
+        TokenCounts upstreamSide;
+        if (!stream) {
+            upstreamSide = usageOfAnswer(upstream, answer);
+            auto r = readResponse(upstream, answer);
+            QVERIFY(r.ok());
+            seen = usageOfAnswer(client, writeResponse(client, r.value(), &request));
+        } else {
+            auto reader = makeEventReader(upstream);
+            auto writer = makeStreamWriter(client, request);
+            QByteArray out;
+            for (const QByteArray &raw : events) {
+                const SseEvent ev = SseSplitter::parse(raw);
+                upstreamSide.merge(usageOfEvent(upstream, ev.data));
+                for (const ir::Event &e : reader->read(ev))
+                    out += writer->write(e);
+            }
+            for (const ir::Event &e : reader->end())
+                out += writer->write(e);
+            SseSplitter split;
+            for (const QByteArray &raw : split.feed(out))
+                seen.merge(usageOfEvent(client, SseSplitter::parse(raw).data));
+        }
+        QCOMPARE(upstreamSide.total(), charged); // what usage recording keeps
+        QVERIFY(seen.known);
+        QCOMPARE(seen.total(), charged); // what the client is told
+        QCOMPARE(seen.cacheRead, qint64(5));
+        QCOMPARE(seen.output, qint64(12));
     }
 
     void countEstimateNeverUndercounts()

@@ -18,7 +18,7 @@ Result<ir::Response> readResponse(const Value &o)
     return r;
 }
 
-QByteArray writeResponse(const ir::Response &r, const ir::Request *)
+QByteArray writeResponse(const ir::Response &r, const ir::Request *request)
 {
     QByteArray out;
     Writer w(&out);
@@ -29,8 +29,9 @@ QByteArray writeResponse(const ir::Response &r, const ir::Request *)
         .member("model", r.model)
         .key("content")
         .beginArray();
+    const QString servedBy = request ? request->servedBy : QString();
     for (const ir::Part &p : r.parts)
-        writeBlock(w, p);
+        writeBlock(w, ir::forClient(p, WireFormat::Anthropic, servedBy));
     w.endArray()
         .member("stop_reason", finishName(WireFormat::Anthropic, r.finish))
         .memberNull("stop_sequence")

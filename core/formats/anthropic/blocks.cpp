@@ -51,7 +51,8 @@ std::optional<Error> readBlock(const Value &v, const QString &where, QList<Part>
     } else if (type.stringIs("thinking")) {
         p.kind = Kind::Thinking;
         p.text = v["thinking"].toString();
-        p.signature = ir::unwrapSignature(v["signature"].toString(), &p.signatureFormat);
+        p.signature = v["signature"].toString();
+        p.signatureFormat = WireFormat::Anthropic;
     } else if (type.stringIs("redacted_thinking")) {
         p.kind = Kind::RedactedThinking;
         p.text = v["data"].toString();
@@ -73,6 +74,8 @@ std::optional<Error> readBlock(const Value &v, const QString &where, QList<Part>
         *dropped << QStringLiteral("%1 (%2)").arg(where, type.isString() ? type.toString() : QStringLiteral("untyped"));
         return std::nullopt;
     }
+    // Another vendor's reasoning and call signatures, carried here by droid2api, go back to their own kind.
+    ir::fromClient(&p, WireFormat::Anthropic);
     out->append(p);
     return std::nullopt;
 }
@@ -103,9 +106,7 @@ void writeBlock(Writer &w, const Part &p, QByteArrayView cacheControl)
             w.member("is_error", true);
         break;
     case Kind::Thinking:
-        w.member("type", "thinking")
-            .member("thinking", p.text)
-            .member("signature", ir::wrapSignature(p.signatureFormat, p.signature));
+        w.member("type", "thinking").member("thinking", p.text).member("signature", p.signature);
         break;
     case Kind::RedactedThinking: w.member("type", "redacted_thinking").member("data", p.text); break;
     }
@@ -127,15 +128,16 @@ ir::Finish finishOf(QStringView stop)
 
 ir::Usage usageOf(const Value &u)
 {
-    ir::Usage usage;
+    ir::Usage t;
     if (!u.isObject())
-        return usage;
-    usage.known = true;
-    usage.input = u["input_tokens"].toInteger();
-    usage.output = u["output_tokens"].toInteger();
-    usage.cacheRead = u["cache_read_input_tokens"].toInteger();
-    usage.cacheWrite = u["cache_creation_input_tokens"].toInteger();
-    return usage;
+        return t;
+    // Anthropic's input_tokens is already net of cache reads and writes.
+    bool seen = takeCount(t.input, u["input_tokens"]);
+    seen |= takeCount(t.output, u["output_tokens"]);
+    seen |= takeCount(t.cacheRead, u["cache_read_input_tokens"]);
+    seen |= takeCount(t.cacheWrite, u["cache_creation_input_tokens"]);
+    t.known = seen;
+    return t;
 }
 
 void writeUsage(Writer &w, const ir::Usage &u)

@@ -124,16 +124,7 @@ void applyExtras(json::Patcher &p, const Value &body, const PassthroughEdits &ed
 TokenCounts usage(const Value &o)
 {
     // message_start: message.usage; message_delta and a whole answer: usage.
-    const Value u = o["message"].isObject() ? o["message"]["usage"] : o["usage"];
-    TokenCounts t;
-    if (!u.isObject())
-        return t;
-    bool seen = takeCount(t.input, u["input_tokens"]);
-    seen |= takeCount(t.output, u["output_tokens"]);
-    seen |= takeCount(t.cacheRead, u["cache_read_input_tokens"]);
-    seen |= takeCount(t.cacheWrite, u["cache_creation_input_tokens"]);
-    t.known = seen;
-    return t;
+    return usageOf(o["message"].isObject() ? o["message"]["usage"] : o["usage"]);
 }
 
 void adaptTranslated(ir::Request &r, const ModelConfig &model, bool factory)
@@ -159,6 +150,67 @@ void backendHeaders(HeaderList &h, const QByteArray &key, const HeaderList &clie
         h.append({ "anthropic-beta", beta });
 }
 
+void sanitizeHistory(json::Patcher &p, const Value &body, const PassthroughEdits &edits, HistoryEdits *report)
+{
+    const Value messages = body["messages"];
+    if (!messages.isArray())
+        return;
+    const bool carried = mayCarry(body);
+    // Anthropic checks every thinking signature (another vendor's is removed) and, with thinking on, that the
+    // last assistant turn of a continued tool loop starts with its own thinking (else: thinking off, once).
+    int lastAssistant = -1;
+    bool lastAssistantThinks = false;
+    bool loopContinues = false;
+    int i = -1;
+    for (Value m : messages.children()) {
+        ++i;
+        const bool assistant = m["role"].stringIs("assistant");
+        const Value content = m["content"];
+        QList<Value> removed;
+        int kept = 0;
+        bool firstThinks = false;
+        bool hasToolResult = false;
+        int j = -1;
+        for (Value b : content.children()) {
+            ++j;
+            const Value type = b["type"];
+            if (carried && type.stringIs("thinking")
+                && ir::isEnvelope(b["signature"].toString(), WireFormat::Anthropic)) {
+                removed.append(b);
+                report->removed << QStringLiteral("messages[%1].content[%2] (%3)")
+                                       .arg(i)
+                                       .arg(j)
+                                       .arg(carriedName(b["signature"].toString(), WireFormat::Anthropic));
+                continue;
+            }
+            if (carried && type.stringIs("tool_use"))
+                stripCarriedId(p, b, QLatin1StringView("id"), report);
+            else if (carried && type.stringIs("tool_result"))
+                stripCarriedId(p, b, QLatin1StringView("tool_use_id"), report);
+            if (kept++ == 0)
+                firstThinks = type.stringIs("thinking") || type.stringIs("redacted_thinking");
+            hasToolResult = hasToolResult || type.stringIs("tool_result");
+        }
+        if (!removed.isEmpty() && kept == 0) {
+            p.removeElement(messages, m); // only carried reasoning: the turn goes (Anthropic refuses an empty one)
+            continue;
+        }
+        for (const Value &b : std::as_const(removed))
+            p.removeElement(content, b);
+        if (assistant) {
+            lastAssistant = i;
+            lastAssistantThinks = firstThinks;
+        }
+        loopContinues = !assistant && hasToolResult;
+    }
+    const Value thinking = body["thinking"];
+    const bool thinkingOn = edits.level == ReasoningLevel::Auto
+                                ? thinking["type"].stringIs("enabled") || thinking["type"].stringIs("adaptive")
+                                : thinks(edits.level);
+    if (thinkingOn && loopContinues && lastAssistant >= 0 && !lastAssistantThinks)
+        report->thinkingOff = true;
+}
+
 } // namespace
 
 const FormatSpec &spec()
@@ -166,6 +218,7 @@ const FormatSpec &spec()
     static const FormatSpec s {
         WireFormat::Anthropic,
         "Anthropic Messages",
+        "anthropic",
         { { "/v1/messages" }, { "/v1/messages/count_tokens", false, true } },
         { "/v1/messages" },
         "/v1/messages",
@@ -187,6 +240,7 @@ const FormatSpec &spec()
         usage,
         adaptTranslated,
         backendHeaders,
+        sanitizeHistory,
     };
     return s;
 }

@@ -162,7 +162,6 @@ Result<QByteArray> writeRequest(const ir::Request &r)
         QList<const Part *> parts;
     };
     QList<Turn> turns;
-    bool droppedThinking = false;
     for (const ir::Message &m : r.messages) {
         if (m.role == ir::Message::Role::System)
             continue; // folded into the system prompt below (only some Claude models take them in messages)
@@ -172,8 +171,8 @@ Result<QByteArray> writeRequest(const ir::Request &r)
             if ((p.kind == Kind::Thinking || p.kind == Kind::RedactedThinking)
                 && (p.signatureFormat != WireFormat::Anthropic
                     || (p.kind == Kind::Thinking && p.signature.isEmpty()))) {
-                droppedThinking = true; // another vendor's reasoning cannot be replayed to Anthropic
-                continue;
+                continue; // another vendor's reasoning cannot be replayed to Anthropic (sanitizeHistory then decides
+                          // whether thinking can stay on)
             }
             if (p.kind == Kind::Image && !p.url.isEmpty() && !p.url.startsWith(u"http"))
                 return fieldError(
@@ -190,7 +189,17 @@ Result<QByteArray> writeRequest(const ir::Request &r)
     }
     int maxTokens = r.maxTokens.value_or(32000); // Anthropic requires it (ProxyService sets the model's own room)
     int budget = 0;
-    if (r.reasoning && r.reasoning->enabled && !droppedThinking) {
+    // With thinking on, Anthropic wants the last step of a continued tool loop to start with its own thinking;
+    // a step another model took has none (its reasoning was left out above): this request goes without.
+    bool loopWithoutThinking = false;
+    if (turns.size() >= 2 && !turns.last().assistant && turns[turns.size() - 2].assistant) {
+        bool results = false;
+        for (const Part *p : std::as_const(turns.last().parts))
+            results = results || p->kind == Kind::ToolResult;
+        const Kind first = turns[turns.size() - 2].parts.first()->kind;
+        loopWithoutThinking = results && first != Kind::Thinking && first != Kind::RedactedThinking;
+    }
+    if (r.reasoning && r.reasoning->enabled && !loopWithoutThinking) {
         budget = r.reasoning->budgetTokens > 0 ? r.reasoning->budgetTokens : ir::budgetForEffort(r.reasoning->effort);
         if (budget < 1024)
             budget = 0;

@@ -71,13 +71,7 @@ public:
             e.index = int(d["index"].toInteger());
             out << e;
         } else if (type == u"message_delta") {
-            const ir::Usage u = usageOf(d["usage"]);
-            m_usage.known = true;
-            m_usage.output = u.output;
-            if (u.input)
-                m_usage.input = u.input;
-            if (u.cacheRead)
-                m_usage.cacheRead = u.cacheRead;
+            m_usage.merge(usageOf(d["usage"])); // cumulative counts: the later ones win
             m_finish = finishOf(d["delta"]["stop_reason"].toString());
             m_haveFinish = true;
         } else if (type == u"message_stop") {
@@ -134,7 +128,7 @@ private:
 class StreamOut final : public StreamWriter
 {
 public:
-    explicit StreamOut(const ir::Request &r) : m_model(r.model) { }
+    explicit StreamOut(const ir::Request &r) : m_model(r.model), m_servedBy(r.servedBy) { }
 
     QByteArray write(const ir::Event &e) override
     {
@@ -174,13 +168,12 @@ public:
             switch (e.part.kind) {
             case Kind::ToolCall:
                 w.member("type", "tool_use")
-                    .member("id", e.part.callId.isEmpty() ? ir::newId("toolu_") : e.part.callId);
+                    .member("id", e.part.callId.isEmpty() ? ir::newId("toolu_") : ir::carryCallId(e.part, m_servedBy));
                 w.member("name", e.part.name).key("input").beginObject().endObject();
                 break;
             case Kind::Thinking:
                 w.member("type", "thinking").member("thinking", "").member("signature", "");
-                m_signature = e.part.signature;
-                m_signatureFormat = e.part.signatureFormat;
+                m_thinking = e.part;
                 break;
             case Kind::RedactedThinking: w.member("type", "redacted_thinking").member("data", e.part.text); break;
             default: w.member("type", "text").member("text", ""); m_openKind = Kind::Text;
@@ -199,7 +192,7 @@ public:
             break;
         case ir::Event::Type::SignatureDelta:
             if (m_open && m_openKind == Kind::Thinking)
-                m_signature += e.text;
+                m_thinking.signature += e.text;
             break;
         case ir::Event::Type::ArgumentsDelta:
             if (m_open && m_openKind == Kind::ToolCall && !e.text.isEmpty())
@@ -259,11 +252,12 @@ private:
         if (!m_open)
             return;
         if (m_openKind == Kind::Thinking) // a thinking block ends with its signature (Claude Code expects it)
-            out += blockDelta("signature_delta", "signature", ir::wrapSignature(m_signatureFormat, m_signature));
+            out += blockDelta("signature_delta", "signature",
+                              ir::forClient(m_thinking, WireFormat::Anthropic, m_servedBy).signature);
         out += sse("content_block_stop",
                    QByteArray("{\"type\":\"content_block_stop\",\"index\":" + QByteArray::number(m_index) + '}'));
         m_open = false;
-        m_signature.clear();
+        m_thinking = {};
         ++m_index;
     }
 
@@ -274,8 +268,8 @@ private:
     bool m_sawTool = false;
     Kind m_openKind = Kind::Text;
     int m_index = 0;
-    QString m_signature;
-    WireFormat m_signatureFormat = WireFormat::Anthropic;
+    QString m_servedBy;
+    ir::Part m_thinking; ///< the open thinking block: who issued it, and its signature so far
     ir::Usage m_usage;
 };
 

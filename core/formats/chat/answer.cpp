@@ -36,7 +36,7 @@ Result<ir::Response> readResponse(const Value &o)
     return r;
 }
 
-QByteArray writeResponse(const ir::Response &r, const ir::Request *)
+QByteArray writeResponse(const ir::Response &r, const ir::Request *request)
 {
     QString text;
     QString reasoning;
@@ -74,7 +74,8 @@ QByteArray writeResponse(const ir::Response &r, const ir::Request *)
     if (!calls.isEmpty()) {
         w.key("tool_calls").beginArray();
         for (const Part *c : calls) {
-            w.beginObject().member("id", c->callId).member("type", "function").key("function").beginObject();
+            const QString id = ir::carryCallId(*c, request ? request->servedBy : QString());
+            w.beginObject().member("id", id).member("type", "function").key("function").beginObject();
             w.member("name", c->name).member("arguments", c->arguments).endObject().endObject();
         }
         w.endArray();

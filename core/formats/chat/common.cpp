@@ -69,15 +69,8 @@ ir::Finish finishOf(QStringView f)
 
 ir::Usage usageOf(const Value &u)
 {
-    ir::Usage usage;
-    if (!u.isObject())
-        return usage;
-    usage.known = true;
-    usage.input = u["prompt_tokens"].toInteger();
-    usage.output = u["completion_tokens"].toInteger();
-    usage.cacheRead = u["prompt_tokens_details"]["cached_tokens"].toInteger();
-    usage.reasoning = u["completion_tokens_details"]["reasoning_tokens"].toInteger();
-    return usage;
+    // prompt_tokens counts the cached ones too: openAiUsage takes them out.
+    return openAiUsage(u, "prompt_tokens", "completion_tokens", "prompt_tokens_details", "completion_tokens_details");
 }
 
 void writeUsage(Writer &w, const ir::Usage &u)

@@ -65,8 +65,20 @@ void applyReasoning(json::Patcher &p, const Value &body, ReasoningLevel level, c
 
 TokenCounts usage(const Value &o)
 {
-    return openAiUsage(o["usage"], "prompt_tokens", "completion_tokens", "prompt_tokens_details",
-                       "completion_tokens_details");
+    return usageOf(o["usage"]);
+}
+
+void sanitizeHistory(json::Patcher &p, const Value &body, const PassthroughEdits &, HistoryEdits *report)
+{
+    // Chat has no field for reasoning state; only carried call ids (a Gemini signature) go back to plain ids,
+    // as some Chat APIs allow 40 characters.
+    if (!mayCarry(body))
+        return;
+    for (Value m : body["messages"].children()) {
+        for (Value c : m["tool_calls"].children())
+            stripCarriedId(p, c, QLatin1StringView("id"), report);
+        stripCarriedId(p, m, QLatin1StringView("tool_call_id"), report);
+    }
 }
 
 } // namespace
@@ -76,6 +88,7 @@ const FormatSpec &spec()
     static const FormatSpec s {
         WireFormat::OpenAIChat,
         "OpenAI Chat Completions",
+        "chat",
         { { "/v1/chat/completions" } },
         {},
         "/v1/chat/completions",
@@ -97,6 +110,7 @@ const FormatSpec &spec()
         usage,
         nullptr,
         nullptr,
+        sanitizeHistory,
     };
     return s;
 }

@@ -102,13 +102,14 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
                 if (p.name.isEmpty())
                     return fieldError(QStringLiteral("%1.tool_calls[%2].function.name").arg(where).arg(j),
                                       QStringLiteral("is missing"));
+                ir::fromClient(&p, WireFormat::OpenAIChat); // a Gemini call signature carried in the id
                 msg.parts.append(p);
             }
             r.messages.append(msg);
         } else if (role.stringIs("tool")) {
             Part p;
             p.kind = Kind::ToolResult;
-            p.callId = m["tool_call_id"].toString();
+            p.callId = ir::plainCallId(m["tool_call_id"].toString());
             if (auto e = readContent(m["content"], where + QStringLiteral(".content"), &p.result, &r.dropped))
                 return *e;
             // Consecutive tool messages answer one assistant turn: keep them together.

@@ -141,7 +141,7 @@ private:
 class StreamOut final : public StreamWriter
 {
 public:
-    explicit StreamOut(const ir::Request &r) : m_includeUsage(r.includeUsage)
+    explicit StreamOut(const ir::Request &r) : m_includeUsage(r.includeUsage), m_servedBy(r.servedBy)
     {
         // Every chunk starts the same: {"id":...,"object":"chat.completion.chunk","created":...,"model":...,
         QByteArray head;
@@ -171,7 +171,7 @@ public:
             if (e.part.kind == Kind::ToolCall) {
                 ++m_toolIndex;
                 m_sawTool = true;
-                const QString id = e.part.callId.isEmpty() ? ir::newId("call_") : e.part.callId;
+                const QString id = e.part.callId.isEmpty() ? ir::newId("call_") : ir::carryCallId(e.part, m_servedBy);
                 out += chunk(
                     [&](Writer &w) {
                     w.key("tool_calls")
@@ -255,6 +255,7 @@ private:
     }
 
     bool m_includeUsage;
+    QString m_servedBy;
     QByteArray m_head;
     bool m_started = false;
     bool m_finished = false;

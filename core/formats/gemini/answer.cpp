@@ -53,13 +53,14 @@ Result<ir::Response> readChunks(const Value &chunks)
     return r;
 }
 
-QByteArray writeResponse(const ir::Response &r, const ir::Request *)
+QByteArray writeResponse(const ir::Response &r, const ir::Request *request)
 {
     QByteArray parts;
     Writer pw(&parts);
     pw.beginArray();
+    const QString servedBy = request ? request->servedBy : QString();
     for (const Part &p : r.parts)
-        writePart(pw, p);
+        writePart(pw, ir::forClient(p, WireFormat::Gemini, servedBy)); // other vendors' state in envelopes
     pw.endArray();
     QByteArray out;
     Writer w(&out);

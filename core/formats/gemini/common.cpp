@@ -17,15 +17,19 @@ ir::Finish finishOf(QStringView f)
 
 ir::Usage usageOf(const Value &u)
 {
-    ir::Usage usage;
+    ir::Usage t;
     if (!u.isObject())
-        return usage;
-    usage.known = true;
-    usage.cacheRead = u["cachedContentTokenCount"].toInteger();
-    usage.input = u["promptTokenCount"].toInteger() - usage.cacheRead;
-    usage.reasoning = u["thoughtsTokenCount"].toInteger();
-    usage.output = u["candidatesTokenCount"].toInteger() + usage.reasoning;
-    return usage;
+        return t;
+    qint64 prompt = 0;
+    qint64 candidates = 0;
+    bool seen = takeCount(prompt, u["promptTokenCount"]);
+    seen |= takeCount(candidates, u["candidatesTokenCount"]);
+    seen |= takeCount(t.cacheRead, u["cachedContentTokenCount"]);
+    seen |= takeCount(t.reasoning, u["thoughtsTokenCount"]);
+    t.input = qMax<qint64>(0, prompt - t.cacheRead); // promptTokenCount counts the cached ones too
+    t.output = candidates + t.reasoning; // Gemini counts thoughts apart from the candidates
+    t.known = seen;
+    return t;
 }
 
 void writeUsage(Writer &w, const ir::Usage &u)
@@ -68,6 +72,7 @@ void readPart(const Value &p, QList<Part> *out, int *callCounter)
             t.text = p["text"].toString();
             t.signature = p["thoughtSignature"].toString();
             t.signatureFormat = WireFormat::Gemini;
+            ir::fromClient(&t, WireFormat::Gemini); // another vendor's reasoning carried here by droid2api
             out->append(t);
         } else if (p.contains("text")) {
             out->append(Part::makeText(p["text"].toString()));

@@ -150,20 +150,66 @@ void applyReasoning(json::Patcher &p, const Value &body, ReasoningLevel level, c
 
 TokenCounts usage(const Value &o)
 {
-    const Value u = o["usageMetadata"];
-    TokenCounts t;
-    if (!u.isObject())
-        return t;
-    qint64 prompt = 0;
-    qint64 candidates = 0;
-    bool seen = takeCount(prompt, u["promptTokenCount"]);
-    seen |= takeCount(candidates, u["candidatesTokenCount"]);
-    seen |= takeCount(t.cacheRead, u["cachedContentTokenCount"]);
-    seen |= takeCount(t.reasoning, u["thoughtsTokenCount"]);
-    t.input = qMax<qint64>(0, prompt - t.cacheRead);
-    t.output = candidates + t.reasoning; // Gemini counts thoughts apart from the candidates
-    t.known = seen;
-    return t;
+    return usageOf(o["usageMetadata"]);
+}
+
+void sanitizeHistory(json::Patcher &p, const Value &body, const PassthroughEdits &, HistoryEdits *report)
+{
+    const Value contents = body["contents"];
+    if (!contents.isArray())
+        return;
+    const bool carried = mayCarry(body);
+    QList<Value> all;
+    for (Value c : contents.children())
+        all.append(c);
+    // Gemini 3 checks the current turn: everything after the last user content with a part other than a
+    // functionResponse. There, the first functionCall of each model step must carry a thought signature.
+    qsizetype turnStart = -1;
+    for (qsizetype i = all.size() - 1; i >= 0 && turnStart < 0; --i) {
+        if (all[i]["role"].stringIs("model"))
+            continue;
+        for (Value part : all[i]["parts"].children()) {
+            if (!part.contains("functionResponse")) {
+                turnStart = i;
+                break;
+            }
+        }
+    }
+    for (qsizetype i = 0; i < all.size(); ++i) {
+        const Value c = all[i];
+        const Value parts = c["parts"];
+        const bool step = i > turnStart && c["role"].stringIs("model");
+        QList<Value> removed;
+        int kept = 0;
+        bool firstCall = true;
+        int j = -1;
+        for (Value part : parts.children()) {
+            ++j;
+            const Value signature = part["thoughtSignature"];
+            if (carried && signature.isString() && ir::isEnvelope(signature.toString(), WireFormat::Gemini)) {
+                removed.append(part); // another vendor's reasoning, carried through this client by droid2api
+                report->removed << QStringLiteral("contents[%1].parts[%2] (%3)")
+                                       .arg(i)
+                                       .arg(j)
+                                       .arg(carriedName(signature.toString(), WireFormat::Gemini));
+                continue;
+            }
+            ++kept;
+            if (step && firstCall && part.contains("functionCall")) {
+                firstCall = false;
+                if (signature.toString().isEmpty()) { // from another model, or a history the client rebuilt
+                    p.setMember(part, "thoughtSignature", json::quoted(QString::fromLatin1(ir::kGeminiSkipSignature)));
+                    ++report->skippedSignatures;
+                }
+            }
+        }
+        if (!removed.isEmpty() && kept == 0) {
+            p.removeElement(contents, c);
+            continue;
+        }
+        for (const Value &part : std::as_const(removed))
+            p.removeElement(parts, part);
+    }
 }
 
 } // namespace
@@ -173,6 +219,7 @@ const FormatSpec &spec()
     static const FormatSpec s {
         WireFormat::Gemini,
         "Gemini",
+        "gemini",
         { { "/v1beta/models/{model}:generateContent" },
           { "/v1beta/models/{model}:streamGenerateContent", true, false, "?alt=sse" },
           { "/v1/generate" } },
@@ -196,6 +243,7 @@ const FormatSpec &spec()
         usage,
         nullptr,
         nullptr,
+        sanitizeHistory,
     };
     return s;
 }

@@ -185,16 +185,25 @@ Result<QByteArray> writeRequest(const ir::Request &r)
                 any = true;
                 continue;
             }
-            if (p.kind == Kind::Thinking && p.signatureFormat != WireFormat::Gemini)
-                continue; // other vendors' thoughts cannot be replayed
-            if (p.kind == Kind::RedactedThinking)
+            // Gemini state goes back only to the model that issued it (signatures do not carry across models);
+            // other vendors' thoughts cannot be replayed. A call without its signature gets Gemini's documented
+            // skip value where the current turn needs one (sanitizeHistory).
+            const bool own =
+                p.signatureFormat == WireFormat::Gemini && !p.signature.isEmpty() && p.signatureModel == r.model;
+            if ((p.kind == Kind::Thinking && !own) || p.kind == Kind::RedactedThinking)
                 continue;
             if (p.kind == Kind::Image && !p.url.isEmpty() && !p.url.startsWith(u"gs://")
                 && !p.url.startsWith(u"https://generativelanguage"))
                 return fieldError(
                     QStringLiteral("image_url"),
                     QStringLiteral("is an http(s) URL, which Gemini does not fetch; send the image as base64 data"));
-            any = writePart(pw, p) || any;
+            if (own || p.signature.isEmpty()) {
+                any = writePart(pw, p) || any;
+            } else {
+                Part bare = p;
+                bare.signature.clear();
+                any = writePart(pw, bare) || any;
+            }
         }
         if (!any)
             continue;

@@ -140,7 +140,7 @@ private:
 class StreamOut final : public StreamWriter
 {
 public:
-    explicit StreamOut(const ir::Request &r) : m_model(r.model) { }
+    explicit StreamOut(const ir::Request &r) : m_model(r.model), m_servedBy(r.servedBy) { }
 
     QByteArray write(const ir::Event &e) override
     {
@@ -192,9 +192,22 @@ public:
                 QByteArray parts;
                 Writer pw(&parts);
                 pw.beginArray();
-                writePart(pw, m_open);
+                writePart(pw, ir::forClient(m_open, WireFormat::Gemini, m_servedBy));
                 pw.endArray();
                 out += chunk(parts);
+            } else if (m_inPart && (m_open.kind == Kind::Thinking || m_open.kind == Kind::RedactedThinking)) {
+                // Another vendor's reasoning state, in an envelope on an empty thought part (as Gemini itself
+                // sends a signature after the thought text).
+                ir::Part carried = ir::forClient(m_open, WireFormat::Gemini, m_servedBy);
+                if (!carried.signature.isEmpty()) {
+                    carried.text.clear();
+                    QByteArray parts;
+                    Writer pw(&parts);
+                    pw.beginArray();
+                    writePart(pw, carried);
+                    pw.endArray();
+                    out += chunk(parts);
+                }
             }
             m_inPart = false;
             break;
@@ -230,6 +243,7 @@ private:
     }
 
     QString m_model;
+    QString m_servedBy;
     Part m_open;
     bool m_inPart = false;
     bool m_finished = false;

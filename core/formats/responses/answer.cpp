@@ -43,6 +43,7 @@ QByteArray writeResponse(const ir::Response &r, const ir::Request *request)
     Writer ow(&output);
     ow.beginArray();
     QString text;
+    const QString servedBy = request ? request->servedBy : QString();
     auto flushText = [&] {
         if (!text.isEmpty())
             writeMessageItem(ow, ir::newId("msg_"), text, false);
@@ -53,12 +54,14 @@ QByteArray writeResponse(const ir::Response &r, const ir::Request *request)
             text += p.text;
         } else if (p.kind == Kind::ToolCall) {
             flushText();
-            writeCallItem(ow, ir::newId(p.freeform ? "ctc_" : "fc_"), request ? clientCall(p, request->tools) : p,
-                          false);
-        } else if (p.kind == Kind::Thinking) {
+            Part call = request ? clientCall(p, request->tools) : p;
+            call.callId = ir::carryCallId(p, servedBy); // a Gemini call signature travels in the id
+            writeCallItem(ow, ir::newId(p.freeform ? "ctc_" : "fc_"), call, false);
+        } else if (p.kind == Kind::Thinking || p.kind == Kind::RedactedThinking) {
             flushText();
-            writeReasoningItem(ow, ir::newId("rs_"), p.text,
-                               p.signatureFormat == WireFormat::OpenAIResponses ? p.signature : QString());
+            // Another vendor's reasoning: an id marked as droid2api's own, its state in an envelope.
+            const Part thought = ir::forClient(p, WireFormat::OpenAIResponses, servedBy);
+            writeReasoningItem(ow, ir::newId("rs_d2a"), thought.text, thought.signature);
         }
     }
     flushText();

@@ -105,23 +105,21 @@ Part reasoningPart(const Value &item)
     p.kind = Kind::Thinking;
     for (Value s : item["summary"].children())
         p.text += s["text"].toString();
-    p.signature = item["encrypted_content"].toString();
+    const QString encrypted = item["encrypted_content"].toString();
+    if (ir::openEnvelope(encrypted, WireFormat::OpenAIResponses, &p))
+        return p; // another vendor's reasoning, carried here by droid2api
     p.reasoningId = item["id"].toString();
     p.signatureFormat = WireFormat::OpenAIResponses;
+    // OpenAI's state is the whole item; without encrypted content (store: true) there is nothing to carry.
+    if (!encrypted.isEmpty())
+        p.signature = QString::fromUtf8(json::compact(item.raw()));
     return p;
 }
 
 ir::Usage usageOf(const Value &u)
 {
-    ir::Usage usage;
-    if (!u.isObject())
-        return usage;
-    usage.known = true;
-    usage.cacheRead = u["input_tokens_details"]["cached_tokens"].toInteger();
-    usage.input = u["input_tokens"].toInteger() - usage.cacheRead;
-    usage.output = u["output_tokens"].toInteger();
-    usage.reasoning = u["output_tokens_details"]["reasoning_tokens"].toInteger();
-    return usage;
+    // input_tokens counts the cached ones too: openAiUsage takes them out.
+    return openAiUsage(u, "input_tokens", "output_tokens", "input_tokens_details", "output_tokens_details");
 }
 
 void writeUsage(Writer &w, const ir::Usage &u)

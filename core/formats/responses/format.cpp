@@ -63,8 +63,32 @@ void applyExtras(json::Patcher &p, const Value &body, const PassthroughEdits &ed
 TokenCounts usage(const Value &o)
 {
     // Events: response.completed (and .incomplete/.failed) carry response.usage; a whole answer: usage.
-    return openAiUsage(o["response"].isObject() ? o["response"]["usage"] : o["usage"], "input_tokens", "output_tokens",
-                       "input_tokens_details", "output_tokens_details");
+    return usageOf(o["response"].isObject() ? o["response"]["usage"] : o["usage"]);
+}
+
+void sanitizeHistory(json::Patcher &p, const Value &body, const PassthroughEdits &, HistoryEdits *report)
+{
+    // OpenAI looks a reasoning item up by its id unless it carries OpenAI's own encrypted content, so one that
+    // droid2api made for another vendor's reasoning (marked id, envelope) would be "not found" with store:false.
+    const Value input = body["input"];
+    if (!input.isArray() || !mayCarry(body))
+        return;
+    int i = -1;
+    for (Value it : input.children()) {
+        ++i;
+        const Value type = it["type"];
+        if (type.stringIs("reasoning")) {
+            const QString encrypted = it["encrypted_content"].toString();
+            if (it["id"].toString().startsWith(u"rs_d2a") || ir::isEnvelope(encrypted, WireFormat::OpenAIResponses)) {
+                p.removeElement(input, it);
+                report->removed
+                    << QStringLiteral("input[%1] (%2)").arg(i).arg(carriedName(encrypted, WireFormat::OpenAIResponses));
+            }
+        } else if (type.stringIs("function_call") || type.stringIs("function_call_output")
+                   || type.stringIs("custom_tool_call") || type.stringIs("custom_tool_call_output")) {
+            stripCarriedId(p, it, QLatin1StringView("call_id"), report);
+        }
+    }
 }
 
 } // namespace
@@ -74,6 +98,7 @@ const FormatSpec &spec()
     static const FormatSpec s {
         WireFormat::OpenAIResponses,
         "OpenAI Responses",
+        "responses",
         { { "/v1/responses" } },
         { "/v1/responses" },
         "/v1/responses",
@@ -95,6 +120,7 @@ const FormatSpec &spec()
         usage,
         nullptr,
         nullptr,
+        sanitizeHistory,
     };
     return s;
 }

@@ -52,11 +52,13 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
                                      .arg(where, role.isString() ? role.toString() : QStringLiteral("missing"));
                 }
             } else if (type.stringIs("function_call") || type.stringIs("custom_tool_call")) {
-                appendTo(ir::Message::Role::Assistant, functionCallPart(it));
+                Part call = functionCallPart(it);
+                ir::fromClient(&call, WireFormat::OpenAIResponses); // a Gemini call signature carried in the id
+                appendTo(ir::Message::Role::Assistant, call);
             } else if (type.stringIs("function_call_output") || type.stringIs("custom_tool_call_output")) {
                 Part p;
                 p.kind = Kind::ToolResult;
-                p.callId = it["call_id"].toString();
+                p.callId = ir::plainCallId(it["call_id"].toString());
                 p.freeform = type.stringIs("custom_tool_call_output");
                 if (auto e = readContent(it["output"], where + QStringLiteral(".output"), &p.result, &r.dropped))
                     return *e;
@@ -225,11 +227,11 @@ Result<QByteArray> writeRequest(const ir::Request &r)
                 break;
             }
             case Kind::Thinking:
-                // Only OpenAI's own encrypted reasoning can be replayed; other vendors' thoughts are dropped.
-                if (p.signatureFormat == WireFormat::OpenAIResponses && !p.signature.isEmpty()) {
+                // Only OpenAI's own reasoning can be replayed, exactly as it issued it (the whole item); other
+                // vendors' thoughts are dropped.
+                if (p.signatureFormat == WireFormat::OpenAIResponses && p.signature.startsWith(u'{')) {
                     flush();
-                    writeReasoningItem(w, p.reasoningId.isEmpty() ? ir::newId("rs_") : p.reasoningId, p.text,
-                                       p.signature);
+                    w.raw(p.signature.toUtf8());
                 }
                 break;
             case Kind::RedactedThinking: break;

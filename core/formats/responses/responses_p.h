@@ -18,7 +18,8 @@ ir::Tool freeformTool(const Value &tool);
 /// A tool call as the Responses client knows it: back inside its namespace, or as a custom (freeform) call,
 /// when the request's tools say so.
 ir::Part clientCall(const ir::Part &call, const QList<ir::Tool> &tools);
-/// A reasoning item (input history or output) as a thinking part; encrypted_content is its signature.
+/// A reasoning item (input history or output) as a thinking part: OpenAI's own (the item's JSON text is its
+/// state), or another vendor's carried in an envelope.
 ir::Part reasoningPart(const Value &item);
 ir::Usage usageOf(const Value &usage);
 void writeUsage(Writer &w, const ir::Usage &u);

@@ -66,8 +66,9 @@ public:
         } else if (type == u"response.output_item.done") {
             const Value it = d["item"];
             const QString id = it["id"].toString();
+            // OpenAI's reasoning state is the whole item (id, summary, encrypted content): it goes back as it came.
             if (it["type"].stringIs("reasoning") && m_openKey == id && !it["encrypted_content"].toString().isEmpty())
-                out << delta(ir::Event::Type::SignatureDelta, it["encrypted_content"].toString());
+                out << delta(ir::Event::Type::SignatureDelta, QString::fromUtf8(json::compact(it.raw())));
             if (m_openKey == id || m_openKey.startsWith(id + u'#'))
                 stop(out);
         } else if (type == u"response.completed" || type == u"response.incomplete") {
@@ -151,7 +152,8 @@ class StreamOut final : public StreamWriter
 {
 public:
     explicit StreamOut(const ir::Request &r)
-        : m_model(r.model), m_id(ir::newId("resp_")), m_created(QDateTime::currentSecsSinceEpoch())
+        : m_model(r.model), m_servedBy(r.servedBy), m_id(ir::newId("resp_")),
+          m_created(QDateTime::currentSecsSinceEpoch())
     {
         for (const ir::Tool &t : r.tools)
             if (t.freeform || !t.toolNamespace.isEmpty())
@@ -266,14 +268,19 @@ private:
                             finish, m_created);
     }
 
-    void open(QByteArray &out, const Part &p)
+    void open(QByteArray &out, const Part &part)
     {
         closeOpen(out);
+        // Anthropic's redacted thinking goes out as a reasoning item whose envelope holds it.
+        const Part p =
+            part.kind == Kind::RedactedThinking ? ir::forClient(part, WireFormat::OpenAIResponses, m_servedBy) : part;
         m_open = true;
         m_kind = p.kind == Kind::ToolCall || p.kind == Kind::Thinking ? p.kind : Kind::Text;
         m_text.clear();
         m_signature = p.signature;
         m_call = p.kind == Kind::ToolCall ? clientCall(p, m_clientTools) : p;
+        if (p.kind == Kind::ToolCall)
+            m_call.callId = ir::carryCallId(p, m_servedBy); // a Gemini call signature travels in the id
         if (m_kind == Kind::ToolCall) {
             m_itemId = ir::newId(m_call.freeform ? "ctc_" : "fc_");
             if (m_call.callId.isEmpty())
@@ -283,7 +290,8 @@ private:
                 writeCallItem(w, m_itemId, m_call, true);
             });
         } else if (m_kind == Kind::Thinking) {
-            m_itemId = p.reasoningId.isEmpty() ? ir::newId("rs_") : p.reasoningId;
+            // Reasoning of another vendor: an id marked as droid2api's own, never sent to OpenAI (sanitizeHistory).
+            m_itemId = ir::newId("rs_d2a");
             out += event("response.output_item.added", [&](Writer &w) {
                 w.member("output_index", m_items).key("item");
                 writeReasoningItem(w, m_itemId, QString(), QString());
@@ -339,8 +347,10 @@ private:
                 w.member("item_id", m_itemId).member("output_index", m_items).member("summary_index", 0);
                 w.key("part").beginObject().member("type", "summary_text").member("text", m_text).endObject();
             });
+            Part thought = m_call;
+            thought.signature = m_signature;
             writeReasoningItem(iw, m_itemId, m_text,
-                               m_call.signatureFormat == WireFormat::OpenAIResponses ? m_signature : QString());
+                               ir::forClient(thought, WireFormat::OpenAIResponses, m_servedBy).signature);
         } else {
             out += event("response.output_text.done", [&](Writer &w) {
                 w.member("item_id", m_itemId)
@@ -366,6 +376,7 @@ private:
     }
 
     QString m_model;
+    QString m_servedBy;
     QString m_id;
     qint64 m_created;
     int m_seq = 0;
@@ -376,7 +387,7 @@ private:
     QString m_itemId;
     QString m_text;
     QString m_signature;
-    Part m_call;
+    Part m_call; ///< the open part (for a tool call: as the client named its tool)
     QList<ir::Tool> m_clientTools; ///< the request's namespaced and freeform tools
     QByteArray m_output; ///< the finished items, comma-separated JSON
     int m_items = 0;
