@@ -112,7 +112,7 @@ bool openEnvelopeText(const QString &text, Part *p)
         model = QString::fromUtf8(*decoded);
         state = rest.mid(modelEnd + 1).toString();
     } else {
-        state = rest.toString(); // droid2api before 0.4 wrote "d2a.<tag>.<state>": the model is not known
+        state = rest.toString(); // the older form "d2a.<tag>.<state>": the model is not known
     }
     p->kind = redacted ? Part::Kind::RedactedThinking : Part::Kind::Thinking;
     p->signatureFormat = vendor->id;

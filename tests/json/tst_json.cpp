@@ -327,6 +327,25 @@ private Q_SLOTS:
         Patcher a(arr.value());
         a.insertElement(arr.value().root(), 2, "3");
         QCOMPARE(a.apply(), QByteArray("[1,2,3]"));
+        // Array elements removed: the first, neighbours in the middle, the last, every one; an edit beside them.
+        auto list = Document::parse("[ {\"a\":1}, 2 ,3, [4], \"5\" ]");
+        QVERIFY(list.ok());
+        const Value items = list.value().root();
+        Patcher firstEl(list.value());
+        firstEl.removeElement(items, items.at(0));
+        QCOMPARE(firstEl.apply(), QByteArray("[ 2 ,3, [4], \"5\" ]"));
+        Patcher middle(list.value());
+        middle.removeElement(items, items.at(1));
+        middle.removeElement(items, items.at(2));
+        middle.replace(items.at(0)["a"], "9");
+        QCOMPARE(middle.apply(), QByteArray("[ {\"a\":9}, [4], \"5\" ]"));
+        Patcher lastEl(list.value());
+        lastEl.removeElement(items, items.at(4));
+        QCOMPARE(lastEl.apply(), QByteArray("[ {\"a\":1}, 2 ,3, [4] ]"));
+        Patcher every(list.value());
+        for (int i = 0; i < 5; ++i)
+            every.removeElement(items, items.at(i));
+        QCOMPARE(every.apply(), QByteArray("[]"));
     }
 
     void editsByPathKeepTheFile()
