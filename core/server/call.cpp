@@ -305,17 +305,16 @@ void Call::admission(const QByteArray &bearer, bool serverCredential)
         self->forward();
     });
     if (!queued) {
-        finish(429,
-               renderErrorBody(
-                   m_route.format,
-                   Error { 429,
+        const Error full { 429,
                            QStringLiteral(
                                "backend '%1' is at its limit of %2 requests in flight with %3 waiting; retry shortly")
                                .arg(backend.name)
                                .arg(backend.maxConcurrent)
                                .arg(backend.queueLimit),
-                           {} }),
-               { { "Retry-After", "1" } });
+                           {} };
+        if (m_exchange->isStreaming()) // keepalives of an earlier attempt started the stream: an error event
+            return finish(full);
+        finish(429, renderErrorBody(m_route.format, full), { { "Retry-After", "1" } });
     }
 }
 
@@ -359,6 +358,7 @@ std::optional<UpstreamRequest> Call::prepare(RelaySpec *spec)
                                                      wireFormatName(upFormat), QString::fromLatin1(list));
         }
         translated.model = upstreamModel;
+        translated.servedBy = upstreamModel; // the issuer of the answer's reasoning state (translate.h)
         translated.stream = m_clientStream;
         if (const auto adapt = formatSpec(upFormat).adaptTranslated)
             adapt(translated, model, factory); // what the upstream's format needs that the client's could not say
@@ -405,10 +405,24 @@ std::optional<UpstreamRequest> Call::prepare(RelaySpec *spec)
     edits.fast = factory && model.fast;
     if (spec->translation && factory)
         edits.promptCacheKey = QString::fromLatin1(sessionId); // Responses caching keyed by session, as the CLI
-    auto edited = applyPassthroughEdits(upFormat, *body, edits);
+    HistoryEdits history;
+    auto edited = applyPassthroughEdits(upFormat, *body, edits, &history);
     if (!edited) {
         finish(edited.error());
         return std::nullopt;
+    }
+    if (!history.removed.isEmpty() || history.thinkingOff) {
+        // Said twice, as every left-out field: in the log, and to the client in a header.
+        QStringList said = history.removed;
+        if (history.thinkingOff) {
+            said << QStringLiteral("thinking (the last step of this tool loop has no %1 thinking of its own)")
+                        .arg(wireFormatName(upFormat));
+            level = ReasoningLevel::Off;
+        }
+        exchange->addCommonHeader("x-droid2api-dropped", droppedHeader(said));
+        qCInfo(lcProxy).noquote() << QStringLiteral("%1 %2: reasoning state model '%3' (%4) did not issue left out: %5")
+                                         .arg(QString::fromLatin1(req.method), req.path, model.id,
+                                              wireFormatName(upFormat), said.join(QStringLiteral(", ")));
     }
 
     UpstreamRequest up;
@@ -483,7 +497,8 @@ void Call::attempt()
 
 bool Call::attemptFailed(const Attempt::Failure &f)
 {
-    if (!m_exchange || m_exchange->isStreaming()) // a started answer is never replayed
+    // An answer begun is never replayed; keepalives alone are no answer (the next attempt continues their stream).
+    if (!m_exchange || m_exchange->isFinished() || m_exchange->hasSentContent())
         return false;
     if (f.unauthorized) {
         const bool canRecover = m_current->backend.kind == BackendConfig::Kind::Factory && m_serverCredential

@@ -64,6 +64,7 @@ void Exchange::respond(int status, const HeaderList &headers, const QByteArray &
     all += headers;
     m_record.status = status;
     m_record.bytesOut = body.size();
+    m_contentSent = true;
     if (status >= 400 && m_record.error.isEmpty())
         m_record.error = errorText(body);
     if (!m_clientGone)
@@ -105,6 +106,14 @@ void Exchange::beginStream(int status, const HeaderList &headers)
 }
 
 void Exchange::writeStream(const QByteArray &bytes)
+{
+    if (!m_streaming || m_finished || m_clientGone || bytes.isEmpty())
+        return;
+    m_contentSent = true;
+    writeKeepAlive(bytes);
+}
+
+void Exchange::writeKeepAlive(const QByteArray &bytes)
 {
     if (!m_streaming || m_finished || m_clientGone)
         return;

@@ -92,12 +92,19 @@ public:
     void respondError(const Error &error);
 
     void beginStream(int status, const HeaderList &headers);
+    /// Content of a started stream: once any went out, the answer can no longer be replaced (no retry).
     void writeStream(const QByteArray &bytes);
+    /// A keepalive in a started stream: keeps a silent client waiting, but is no content of the answer, so the
+    /// Call may still retry, recover or fall back (the next attempt writes into the same stream).
+    void writeKeepAlive(const QByteArray &bytes);
     void endStream();
     /// Ends a started response without a clean terminator, so the client cannot take it as complete.
     void abortStream(const QString &reason);
 
+    /// The response's head went out as a stream (keepalives alone may have started it).
     bool isStreaming() const { return m_streaming; }
+    /// Part of the answer reached the client: stream bytes other than keepalives, or a whole response.
+    bool hasSentContent() const { return m_contentSent; }
     bool isFinished() const { return m_finished; }
     bool isClientGone() const { return m_clientGone; }
     /// Bytes written to the client socket but not yet sent (for backpressure).
@@ -122,6 +129,7 @@ private:
     RequestRecord m_record;
     QElapsedTimer m_timer;
     bool m_streaming = false;
+    bool m_contentSent = false;
     bool m_finished = false;
     bool m_clientGone = false;
 };

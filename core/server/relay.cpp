@@ -46,7 +46,9 @@ void Relay::onKeepAlive()
                                        { "Cache-Control", "no-cache" },
                                        { "X-Accel-Buffering", "no" } });
     }
-    writeClient(m_streamWriter ? m_streamWriter->keepAlive() : keepAliveEvent(m_spec.clientFormat));
+    // Not content: the Call may still retry, recover or fall back into this stream (Exchange::hasSentContent).
+    m_exchange->writeKeepAlive(m_streamWriter ? m_streamWriter->keepAlive() : keepAliveEvent(m_spec.clientFormat));
+    m_keepAlive.start(m_spec.keepAliveMs);
     qCDebug(lcUpstream) << "keepalive sent to the" << wireFormatName(m_spec.clientFormat) << "client";
 }
 
@@ -60,8 +62,11 @@ void Relay::translateEvents(const QList<ir::Event> &events)
 
 QByteArray Relay::synthesizeStream(const ir::Response &r)
 {
-    // The upstream answered whole although the client asked for a stream: replay it as events.
-    auto writer = makeStreamWriter(m_spec.clientFormat, *m_spec.translation);
+    // The upstream answered whole although the client asked for a stream: replay it as events. A passthrough
+    // answer (no translation) is written for a request that names only its model.
+    ir::Request passthrough;
+    passthrough.model = r.model;
+    auto writer = makeStreamWriter(m_spec.clientFormat, m_spec.translation ? *m_spec.translation : passthrough);
     QByteArray out;
     ir::Event start;
     start.type = ir::Event::Type::Start;
@@ -132,8 +137,9 @@ void Relay::start()
 
 bool Relay::handBack(const Error &error, bool retryable, bool unauthorized)
 {
-    // Only while nothing has reached the client: a started stream is never replayed.
-    if (!m_exchange || m_exchange->isStreaming() || !onFailure)
+    // Only while nothing has reached the client: an answer begun is never replayed. Keepalives are no answer:
+    // the next attempt writes into the stream they started.
+    if (!m_exchange || m_exchange->hasSentContent() || !onFailure)
         return false;
     Failure f { error, retryable, unauthorized, -1 };
     bool numeric = false;
@@ -158,6 +164,12 @@ void Relay::stop()
 
 void Relay::streamError(const Error &error)
 {
+    if (m_mode != Mode::Sse && !m_exchange->hasSentContent()) {
+        // Keepalives alone started the stream: the error is the whole answer, as an error event in the client's
+        // grammar (and its status and message in the request's record).
+        m_exchange->respondError(error);
+        return;
+    }
     if (m_streamWriter) {
         ir::Event e;
         e.type = ir::Event::Type::Error;
@@ -363,50 +375,22 @@ void Relay::onFinished()
         m_keepAlive.stop();
         if (status < 300)
             m_exchange->setTokens(usageOfAnswer(m_spec.upstreamFormat, m_body));
+        if (m_spec.clientStream)
+            return wholeToStream(status);
         if (m_spec.translation) {
             auto parsed = readResponse(m_spec.upstreamFormat, m_body);
             if (!parsed)
                 return m_exchange->respondError(parsed.error());
             parsed.value().model = m_spec.translation->model; // the id the client asked for, as streams report it
-            if (m_spec.clientStream) {
-                const QByteArray events = synthesizeStream(parsed.value());
-                if (m_exchange->isStreaming()) {
-                    writeClient(events);
-                    m_exchange->endStream();
-                } else {
-                    m_exchange->respond(
-                        status,
-                        { { "Content-Type", "text/event-stream; charset=utf-8" }, { "Cache-Control", "no-cache" } },
-                        events);
-                }
-                return;
-            }
             HeaderList h { { "Content-Type", "application/json" } };
             h += m_forwardHeaders;
-            m_exchange->respond(status, h,
-                                writeResponse(m_spec.clientFormat, parsed.value(),
-                                              m_spec.translation ? &*m_spec.translation : nullptr));
-            return;
-        }
-        if (m_exchange->isStreaming()) { // keepalives already started the stream: send the answer as events
-            writeClient(m_body);
-            m_exchange->endStream();
+            m_exchange->respond(status, h, writeResponse(m_spec.clientFormat, parsed.value(), &*m_spec.translation));
             return;
         }
         HeaderList h { { "Content-Type", m_reply->header("content-type").isEmpty()
                                              ? QByteArrayLiteral("application/json")
                                              : m_reply->header("content-type") } };
         h += m_forwardHeaders;
-        if (const FormatSpec &format = formatSpec(m_spec.clientFormat); m_spec.clientStream && format.wholeAsEvents) {
-            // A whole answer to a streaming client, in the stream framing its format has for one.
-            auto events = format.wholeAsEvents(m_body);
-            if (!events)
-                return m_exchange->respondError(events.error());
-            m_exchange->respond(
-                status, { { "Content-Type", "text/event-stream; charset=utf-8" }, { "Cache-Control", "no-cache" } },
-                events.value());
-            break;
-        }
         m_exchange->respond(status, h, m_body);
         break;
     }
@@ -415,6 +399,36 @@ void Relay::onFinished()
         break;
     case Mode::Stopped: break;
     }
+}
+
+void Relay::wholeToStream(int status)
+{
+    // The client asked for a stream and gets one, in its own grammar, whether keepalives already started it or
+    // not: never the upstream's JSON inside an event stream.
+    QByteArray events;
+    const FormatSpec &format = formatSpec(m_spec.clientFormat);
+    if (!m_spec.translation && format.wholeAsEvents) {
+        // The stream framing the client's format has for one whole answer of its own.
+        auto framed = format.wholeAsEvents(m_body);
+        if (!framed)
+            return m_exchange->respondError(framed.error());
+        events = framed.value();
+    } else {
+        auto parsed = readResponse(m_spec.upstreamFormat, m_body);
+        if (!parsed)
+            return m_exchange->respondError(parsed.error());
+        if (m_spec.translation)
+            parsed.value().model = m_spec.translation->model; // the id the client asked for, as streams report it
+        events = synthesizeStream(parsed.value());
+    }
+    if (m_exchange->isStreaming()) {
+        writeClient(events);
+        m_exchange->endStream();
+        return;
+    }
+    HeaderList h { { "Content-Type", "text/event-stream; charset=utf-8" }, { "Cache-Control", "no-cache" } };
+    h += m_forwardHeaders;
+    m_exchange->respond(status, h, events);
 }
 
 void Relay::overLimit(const QString &why)
@@ -444,7 +458,10 @@ void Relay::finishError()
     // An upstream's error text may quote the credential it was sent: never hand it back unredacted.
     m_body = log::redact(QString::fromUtf8(m_body)).toUtf8();
     if (m_exchange->isStreaming()) { // keepalives already started the stream: report in its grammar
-        return streamError(Error { status, upstreamErrorMessage(m_body), {} });
+        Error e { status, upstreamErrorMessage(m_body), {} };
+        if (e.message.isEmpty())
+            e.message = QStringLiteral("upstream answered HTTP %1").arg(status);
+        return streamError(e);
     }
     if (m_spec.clientFormat == m_spec.upstreamFormat && isOwnErrorShape(m_spec.clientFormat, m_body)) {
         HeaderList h { { "Content-Type", "application/json" } };

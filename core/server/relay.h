@@ -44,6 +44,8 @@ private:
     void writeClient(const QByteArray &bytes);
     void translateEvents(const QList<ir::Event> &events);
     void onKeepAlive();
+    /// A whole answer (Mode::Whole) to a client that asked for a stream: as events in the client's grammar.
+    void wholeToStream(int status);
     QByteArray synthesizeStream(const ir::Response &response);
     /// The upstream broke a limit: stop it and end the client's answer with an error.
     void overLimit(const QString &why);

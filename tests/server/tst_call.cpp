@@ -37,6 +37,27 @@ public:
         onHealth(true);
         m_exchange->respondJson(200, QByteArrayLiteral("{\"ok\":true}"));
     }
+    /// A keepalive while the upstream is silent: it starts the client's stream, but is no content.
+    void keepAlive()
+    {
+        if (!m_exchange->isStreaming())
+            m_exchange->beginStream(200, { { "Content-Type", "text/event-stream" } });
+        m_exchange->writeKeepAlive(QByteArrayLiteral("event: ping\ndata: {\"type\":\"ping\"}\n\n"));
+    }
+    /// The first event of an answer: content, so the answer can no longer be replaced.
+    void firstEvent()
+    {
+        if (!m_exchange->isStreaming())
+            m_exchange->beginStream(200, { { "Content-Type", "text/event-stream" } });
+        m_exchange->writeStream(QByteArrayLiteral("event: message_start\ndata: {}\n\n"));
+    }
+    /// A whole streamed answer, into the stream a keepalive may have started.
+    void streamAnswer()
+    {
+        onHealth(true);
+        firstEvent();
+        m_exchange->endStream();
+    }
     /// A failure before anything reached the client: the call decides, else the attempt answers it.
     void fail(int status, bool retryable, bool unauthorized = false)
     {
@@ -308,6 +329,90 @@ private Q_SLOTS:
         QCOMPARE(r.record.status, 401);
         QCOMPARE(m_env->rejectedBearers.size(), 1); // once per route, never a loop
         QCOMPARE(r.states.count(Call::State::Recover), 1);
+    }
+
+    void keepAliveDoesNotStopTheRetry()
+    {
+        // A keepalive started the stream, then the upstream failed: nothing of the answer went out, so the call
+        // retries and the next attempt writes into the same stream.
+        m_env->scripts = { [](ScriptedAttempt *a) {
+                              a->keepAlive();
+                              a->fail(503, true);
+                          },
+                           [](ScriptedAttempt *a) {
+            a->keepAlive();
+            a->streamAnswer();
+                          } };
+        const Run r = run(body(m_first));
+        QCOMPARE(r.record.status, 200);
+        QVERIFY(r.record.streamed);
+        QVERIFY(r.states.contains(Call::State::Retry));
+        QCOMPARE(m_env->sent.size(), 2);
+    }
+
+    void keepAliveDoesNotStopTheRecoveryOrFallback()
+    {
+        // 401 after a keepalive: a fresh credential; then two 503s after keepalives: the next model of the chain.
+        m_env->scripts = { [](ScriptedAttempt *a) {
+                              a->keepAlive();
+                              a->fail(401, false, true);
+                          },
+                           [](ScriptedAttempt *a) {
+            a->keepAlive();
+            a->fail(503, true);
+                          },
+                           [](ScriptedAttempt *a) {
+            a->keepAlive();
+            a->fail(503, true);
+        },
+        [](ScriptedAttempt *a) { a->streamAnswer(); } };
+        const Run r = run(body(m_first));
+        QCOMPARE(r.record.status, 200);
+        QVERIFY(r.states.contains(Call::State::Recover));
+        QVERIFY(r.states.contains(Call::State::Fallback));
+        QCOMPARE(m_env->rejectedBearers, (QList<QByteArray> { "server-token" }));
+        QCOMPARE(m_env->sent.size(), 4);
+        QCOMPARE(modelOf(m_env->sent.at(3)), m_second.toUtf8());
+        QCOMPARE(r.record.model, m_second);
+    }
+
+    void contentStopsTheRetry()
+    {
+        // Once an event of the answer went out, a failure is the client's: no retry replays it.
+        m_env->scripts = { [](ScriptedAttempt *a) {
+            a->keepAlive();
+            a->firstEvent();
+            a->fail(503, true);
+        } };
+        const Run r = run(body(m_first));
+        QCOMPARE(r.record.status, 503); // the error event ended the stream
+        QVERIFY(r.record.streamed);
+        QVERIFY(!r.states.contains(Call::State::Retry));
+        QCOMPARE(m_env->sent.size(), 1);
+    }
+
+    void finalFailureAfterKeepAlivesEndsTheStream()
+    {
+        m_config = std::make_shared<Config>([this] {
+            Config c = *m_config;
+            for (ModelConfig &m : c.models)
+                m.fallback.clear();
+            return c;
+        }());
+        m_env->scripts = { [](ScriptedAttempt *a) {
+                              a->keepAlive();
+                              a->fail(503, true);
+                          },
+                           [](ScriptedAttempt *a) {
+            a->keepAlive();
+            a->fail(503, true);
+                          } };
+        const Run r = run(body(m_first));
+        QCOMPARE(r.record.status, 503);
+        QVERIFY(r.record.streamed);
+        QVERIFY(r.record.error.contains(u"scripted failure 503"));
+        QCOMPARE(r.states.last(), Call::State::Done);
+        QCOMPARE(m_env->sent.size(), 2);
     }
 
     void fullQueueIs429()

@@ -2,15 +2,22 @@
 #include "config/config.h"
 #include "log/log.h"
 #include "auth/authmanager.h"
+#include "auth/credentials.h"
+#include "auth/tokenstore.h"
+#include "formats/apierrors.h"
 #include "server/routes.h"
 #include "sse/ssesplitter.h"
+#include "support/fakescript.h"
 #include "support/grammar.h"
 #include "support/proxyfixture.h"
 #include "support/testhome.h"
 
 #include <QtCore/qjsonarray.h>
+#include <QtCore/qfile.h>
+#include <QtCore/qpointer.h>
 #include <QtCore/qregularexpression.h>
 #include <QtCore/qtemporarydir.h>
+#include <QtNetwork/qtcpserver.h>
 #include <QtNetwork/qtcpsocket.h>
 #include <QtTest/qsignalspy.h>
 #include <QtTest/qtest.h>
@@ -25,6 +32,84 @@ namespace {
 const QString kFactoryKey = QStringLiteral("fk-test-factory-key-0123456789abcdef");
 const QString kClientKey = QStringLiteral("sk-client-own-key-abcdefghijklmnop");
 const QString kAccessKey = QStringLiteral("local-access-key-zyxwvutsrqponm");
+
+/// An upstream the test answers step by step: each request is read whole and held, unanswered, until the test
+/// calls answer(). So a test can let the proxy's keepalive reach the client first, then choose the answer.
+class HeldUpstream final : public QObject
+{
+public:
+    struct Request
+    {
+        QByteArray head;
+        QByteArray body;
+        QPointer<QTcpSocket> socket;
+        QByteArray header(const QByteArray &name) const
+        {
+            for (const QByteArray &line : head.split('\n')) {
+                const qsizetype colon = line.indexOf(':');
+                if (colon > 0 && line.left(colon).trimmed().toLower() == name)
+                    return line.mid(colon + 1).trimmed();
+            }
+            return {};
+        }
+    };
+
+    HeldUpstream()
+    {
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *s = m_server.nextPendingConnection()) {
+                s->setParent(this);
+                auto buffer = std::make_shared<QByteArray>();
+                connect(s, &QTcpSocket::readyRead, this, [this, s, buffer] {
+                    *buffer += s->readAll();
+                    const qsizetype end = buffer->indexOf("\r\n\r\n");
+                    if (end < 0)
+                        return;
+                    Request r;
+                    r.head = buffer->left(end);
+                    const qsizetype length = r.header("content-length").toLongLong();
+                    if (buffer->size() < end + 4 + length)
+                        return;
+                    r.body = buffer->mid(end + 4, length);
+                    r.socket = s;
+                    buffer->remove(0, end + 4 + length);
+                    requests.append(r);
+                });
+            }
+        });
+    }
+
+    bool listen() { return m_server.listen(QHostAddress::LocalHost, 0); }
+    QUrl url(const QString &path) const
+    {
+        return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_server.serverPort()).arg(path));
+    }
+
+    /// Answers request `i` whole and closes its connection.
+    void answer(int i, int status, const QByteArray &contentType, const QByteArray &body)
+    {
+        QTcpSocket *s = requests.at(i).socket;
+        QVERIFY(s);
+        s->write("HTTP/1.1 " + QByteArray::number(status) + " X\r\nContent-Type: " + contentType
+                 + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+        s->disconnectFromHost();
+    }
+
+    QList<Request> requests;
+
+private:
+    QTcpServer m_server;
+};
+
+/// A stream as its grammar checker expects it: without the keepalives the proxy sent while the upstream was
+/// silent, all before the answer's first byte (an Anthropic ping before message_start is no event of the answer).
+QByteArray withoutKeepAlives(WireFormat format, QByteArray stream)
+{
+    const QByteArray ping = keepAliveEvent(format);
+    while (stream.startsWith(ping))
+        stream.remove(0, ping.size());
+    return stream;
+}
 } // namespace
 
 class TestProxy final : public QObject
@@ -79,6 +164,86 @@ private:
     }
 
     static QByteArray body(const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact); }
+
+    /// A streaming request in one client format, to a model of the same format (passthrough).
+    struct StreamClient
+    {
+        WireFormat format;
+        QByteArray name; ///< as fakescript names the format
+        QString path;
+        QString model;
+        ModelType type;
+        QByteArray body;
+    };
+    static StreamClient streamClient(const QByteArray &name)
+    {
+        const QJsonArray messages { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"x"_s } } };
+        if (name == "anthropic")
+            return { WireFormat::Anthropic,
+                     name,
+                     u"/v1/messages"_s,
+                     u"claude-opus-4-6"_s,
+                     ModelType::Anthropic,
+                     body({ { u"model"_s, u"claude-opus-4-6"_s },
+                            { u"stream"_s, true },
+                            { u"max_tokens"_s, 10 },
+                            { u"messages"_s, messages } }) };
+        if (name == "gemini")
+            return { WireFormat::Gemini,
+                     name,
+                     u"/v1beta/models/gemini-test:streamGenerateContent?alt=sse"_s,
+                     u"gemini-test"_s,
+                     ModelType::Google,
+                     body({ { u"contents"_s,
+                              QJsonArray { QJsonObject {
+                                  { u"role"_s, u"user"_s },
+                                  { u"parts"_s, QJsonArray { QJsonObject { { u"text"_s, u"x"_s } } } } } } } }) };
+        return { WireFormat::OpenAIChat,
+                 "chat",
+                 u"/v1/chat/completions"_s,
+                 u"glm-5.2"_s,
+                 ModelType::Common,
+                 body({ { u"model"_s, u"glm-5.2"_s }, { u"stream"_s, true }, { u"messages"_s, messages } }) };
+    }
+
+    /// The test config with `type`'s Factory endpoint on `held`: keepalives every `keepAliveMs`, timeouts far
+    /// beyond the test's steps, retries without a wait.
+    Config heldConfig(const HeldUpstream &held, ModelType type, int keepAliveMs = 50)
+    {
+        Config c = makeConfig();
+        c.endpoints[type] = held.url(c.endpoints.value(type).path());
+        c.timeouts.keepAliveMs = keepAliveMs;
+        c.timeouts.firstByteMs = 30000;
+        c.timeouts.idleMs = 30000;
+        c.resilience.backoffMs = 1;
+        return c;
+    }
+
+    /// Starts `client`'s request and waits until `held` holds it and, with `keepAlive`, the client has received a
+    /// keepalive (so the proxy has started the stream).
+    void startHeld(RecordedCall &rc, const HeldUpstream &held, const StreamClient &client, bool keepAlive = true)
+    {
+        startCall(*m_f.client, rc, "POST", proxyUrl(client.path), client.body, {}, m_f.clock);
+        const QByteArray ping = keepAliveEvent(client.format);
+        QTRY_VERIFY_WITH_TIMEOUT(held.requests.size() == 1 && (!keepAlive || rc.body.contains(ping)), 10000);
+        QCOMPARE(rc.status, keepAlive ? 200 : 0);
+        QVERIFY(!rc.done());
+    }
+
+    static ScriptedReply textReply(const QString &text)
+    {
+        ScriptedReply r;
+        r.text = text;
+        return r;
+    }
+
+    static QByteArray joined(const QList<QByteArray> &events)
+    {
+        QByteArray all;
+        for (const QByteArray &e : events)
+            all += e;
+        return all;
+    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -939,6 +1104,160 @@ private Q_SLOTS:
         QVERIFY2(rc.body.contains(ping), rc.body.constData());
         const QString grammar = checkStreamGrammar(RouteTable::instance().formatFor(path), rc.body);
         QVERIFY2(grammar.isEmpty(), qPrintable(grammar));
+    }
+
+    void keepAliveThenRetry_data()
+    {
+        QTest::addColumn<QByteArray>("format");
+        QTest::newRow("chat") << QByteArray("chat");
+        QTest::newRow("anthropic") << QByteArray("anthropic");
+    }
+
+    void keepAliveThenRetry()
+    {
+        // A keepalive is no content: the 503 that follows it is retried into the stream the keepalive started.
+        QFETCH(QByteArray, format);
+        const StreamClient client = streamClient(format);
+        HeldUpstream held;
+        QVERIFY(held.listen());
+        m_f.proxy->setConfig(heldConfig(held, client.type));
+        RecordedCall rc;
+        startHeld(rc, held, client);
+        held.answer(0, 503, "application/json", R"({"error":{"message":"overloaded","type":"server_error"}})");
+        QTRY_COMPARE_WITH_TIMEOUT(held.requests.size(), 2, 10000);
+        const QByteArray events = joined(fakescript::events(format, client.model, textReply(u"retried answer"_s)));
+        held.answer(1, 200, "text/event-stream", events);
+        QTRY_VERIFY_WITH_TIMEOUT(rc.done(), 10000);
+        QVERIFY2(rc.finished, qPrintable(rc.error));
+        QCOMPARE(rc.status, 200);
+        QCOMPARE(held.requests.size(), 2);
+        const QByteArray stream = withoutKeepAlives(client.format, rc.body);
+        QCOMPARE(stream, events); // one stream: keepalives, then the retried answer byte for byte
+        const QString grammar = checkStreamGrammar(client.format, stream);
+        QVERIFY2(grammar.isEmpty(), qPrintable(grammar));
+    }
+
+    void keepAliveThenUnauthorizedRecovers()
+    {
+        // Signed in with a refresh token (the fake's WorkOS): a 401 after a keepalive still gets one fresh token
+        // and one more try, into the same stream.
+        const StreamClient client = streamClient("chat");
+        HeldUpstream held;
+        QVERIFY(held.listen());
+        Config c = heldConfig(held, client.type);
+        c.workosBaseUrl = m_f.fake->url(QString());
+        StoredCredentials stored;
+        stored.refreshToken = m_f.fake->issueRefreshToken();
+        stored.accessToken = m_f.fake->makeAccessToken(3600);
+        stored.accessExpiresAt = QDateTime::currentSecsSinceEpoch() + 3600;
+        const QString storePath = m_home.path() + u"/held-401-store.json"_s;
+        {
+            QFile f(storePath);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(stored.toJson());
+        }
+        m_f.proxy = std::make_unique<ProxyService>();
+        m_f.proxy->setEnvironment(Environment());
+        m_f.proxy->setConfig(c);
+        m_f.proxy->auth()->setStore(new FileTokenStore(storePath));
+        m_f.proxy->auth()->setDroidCliDir(m_home.path() + u"/no-droid"_s);
+        QVERIFY(m_f.proxy->start(u"127.0.0.1"_s, 0).ok());
+        QTRY_VERIFY_WITH_TIMEOUT(m_f.proxy->auth()->isLoaded(), 10000);
+        QCOMPARE(m_f.proxy->auth()->source(), AuthManager::Source::RefreshToken);
+
+        RecordedCall rc;
+        startHeld(rc, held, client);
+        QCOMPARE(held.requests.at(0).header("authorization"), "Bearer " + stored.accessToken.toUtf8());
+        held.answer(0, 401, "application/json",
+                    R"({"error":{"message":"token revoked","type":"invalid_request_error"}})");
+        QTRY_COMPARE_WITH_TIMEOUT(held.requests.size(), 2, 10000);
+        QCOMPARE(m_f.fake->refreshCount, 1);
+        QCOMPARE(held.requests.at(1).header("authorization"), "Bearer " + m_f.fake->issuedAccessTokens.last().toUtf8());
+        const QByteArray events = joined(fakescript::events(client.name, client.model, textReply(u"recovered"_s)));
+        held.answer(1, 200, "text/event-stream", events);
+        QTRY_VERIFY_WITH_TIMEOUT(rc.done(), 10000);
+        QVERIFY2(rc.finished, qPrintable(rc.error));
+        QCOMPARE(withoutKeepAlives(client.format, rc.body), events);
+    }
+
+    void wholeAnswerToAStreamingClient_data()
+    {
+        QTest::addColumn<QByteArray>("format");
+        QTest::addColumn<bool>("keepAlive");
+        for (const char *f : { "anthropic", "chat", "gemini" }) {
+            QTest::addRow("%s after a keepalive", f) << QByteArray(f) << true;
+            QTest::addRow("%s at once", f) << QByteArray(f) << false;
+        }
+    }
+
+    void wholeAnswerToAStreamingClient()
+    {
+        // The upstream answers a streaming request with one JSON answer (same format, passthrough): the client
+        // gets it as events of its own grammar, whether keepalives started the stream or not; never raw JSON.
+        QFETCH(QByteArray, format);
+        QFETCH(bool, keepAlive);
+        const StreamClient client = streamClient(format);
+        HeldUpstream held;
+        QVERIFY(held.listen());
+        m_f.proxy->setConfig(heldConfig(held, client.type, keepAlive ? 50 : 0));
+        RecordedCall rc;
+        startHeld(rc, held, client, keepAlive);
+        // Gemini's answer as generateContent sends it whole (the fake's script splits the finish into a stream chunk).
+        const QByteArray whole =
+            format == "gemini" ? QByteArray(
+                R"({"candidates":[{"content":{"parts":[{"text":"whole answer"}],"role":"model"},"finishReason":"STOP","index":0}],"modelVersion":"gemini-test"})")
+                               : fakescript::body(format, client.model, textReply(u"whole answer"_s));
+        held.answer(0, 200, "application/json", whole);
+        QTRY_VERIFY_WITH_TIMEOUT(rc.done(), 10000);
+        QVERIFY2(rc.finished, qPrintable(rc.error));
+        QCOMPARE(rc.status, 200);
+        QVERIFY(rc.header("content-type").startsWith("text/event-stream"));
+        const QByteArray stream = withoutKeepAlives(client.format, rc.body);
+        QVERIFY2(stream.startsWith(format == "anthropic" ? "event: message_start\n" : "data: {"), rc.body.constData());
+        QVERIFY2(stream.contains("whole answer"), rc.body.constData());
+        if (format == "anthropic")
+            QVERIFY2(stream.endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"),
+                     rc.body.constData());
+        if (format == "chat")
+            QVERIFY2(stream.endsWith("data: [DONE]\n\n"), rc.body.constData());
+        const QString grammar = checkStreamGrammar(client.format, stream);
+        QVERIFY2(grammar.isEmpty(), qPrintable(grammar));
+    }
+
+    void keepAliveThenFinalError_data()
+    {
+        QTest::addColumn<QByteArray>("format");
+        QTest::addColumn<int>("status");
+        QTest::newRow("chat 500") << QByteArray("chat") << 500;
+        QTest::newRow("anthropic 503") << QByteArray("anthropic") << 503;
+        QTest::newRow("gemini 500") << QByteArray("gemini") << 500;
+        QTest::newRow("chat 401, nothing to recover with") << QByteArray("chat") << 401;
+        QTest::newRow("anthropic 401, nothing to recover with") << QByteArray("anthropic") << 401;
+    }
+
+    void keepAliveThenFinalError()
+    {
+        // No retry left (and a Factory API key, which no refresh replaces): the failure after keepalives is an
+        // error event in the client's grammar, and the stream ends cleanly.
+        QFETCH(QByteArray, format);
+        QFETCH(int, status);
+        const StreamClient client = streamClient(format);
+        HeldUpstream held;
+        QVERIFY(held.listen());
+        Config c = heldConfig(held, client.type);
+        c.resilience.retries = 0;
+        m_f.proxy->setConfig(c);
+        if (status >= 500)
+            QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral(" status=%1 ").arg(status)));
+        RecordedCall rc;
+        startHeld(rc, held, client);
+        held.answer(0, status, "application/json", R"({"error":{"message":"final failure","type":"server_error"}})");
+        QTRY_VERIFY_WITH_TIMEOUT(rc.done(), 10000);
+        QVERIFY2(rc.finished, qPrintable(rc.error)); // the chunked stream's own end, not a cut connection
+        QCOMPARE(rc.status, 200);
+        QCOMPARE(held.requests.size(), 1);
+        QCOMPARE(withoutKeepAlives(client.format, rc.body),
+                 renderStreamError(client.format, Error { status, u"final failure"_s, {} }));
     }
 
     void idleTimeoutStillFailsCleanly()
