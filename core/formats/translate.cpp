@@ -204,18 +204,16 @@ Part forClient(const Part &p, WireFormat client, const QString &servedBy)
     const bool reasoning = p.kind == Part::Kind::Thinking || p.kind == Part::Kind::RedactedThinking;
     if (!reasoning || p.signatureFormat == client)
         return out;
-    // Another vendor's reasoning: its text as the client's reasoning text, its state in an envelope (state
-    // that is empty has nothing to carry).
+    // Another vendor's reasoning: its text as the client's reasoning text, its state in an envelope. Reasoning
+    // without state (a Chat model's, a Gemini thought whose signature came on another part) gets one too, so
+    // that it is recognised as another vendor's when the client sends it back.
     out.kind = Part::Kind::Thinking;
     out.signatureFormat = client;
     out.signatureModel.clear();
     out.reasoningId.clear();
-    if (p.kind == Part::Kind::RedactedThinking) {
+    if (p.kind == Part::Kind::RedactedThinking)
         out.text.clear();
-        out.signature = envelope(p, client, servedBy);
-    } else {
-        out.signature = p.signature.isEmpty() ? QString() : envelope(p, client, servedBy);
-    }
+    out.signature = envelope(p, client, servedBy);
     return out;
 }
 

@@ -223,8 +223,8 @@ Result<QByteArray> writeRequest(const ir::Request &r)
         for (const Part &p : m.parts) {
             if (p.kind == Kind::ToolCall)
                 calls.append(&p);
-            else if (p.kind == Kind::Thinking)
-                reasoning += p.text;
+            else if (p.kind == Kind::Thinking && p.signatureFormat == WireFormat::OpenAIChat)
+                reasoning += p.text; // a Chat model's own reasoning text; another vendor's is not replayed
             else if (p.kind == Kind::Text || p.kind == Kind::Image)
                 content.append(&p);
         }
