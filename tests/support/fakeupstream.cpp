@@ -1,6 +1,8 @@
 #include "fakeupstream.h"
 
+#include "fakesession.h"
 #include "http/http1.h"
+#include "vendorchecks.h"
 
 #include <algorithm>
 
@@ -472,6 +474,7 @@ void FakeUpstream::respondFake(QTcpSocket *socket, const Received &req)
             for (const QJsonValue &o : k.value(u"organizations"_s).toArray())
                 organizations << o.toString();
         }
+        vendorChecks = k.value(u"vendor_checks"_s).toBool(vendorChecks);
         if (k.contains(u"agent"_s)) {
             const QJsonObject a = k.value(u"agent"_s).toObject();
             AgentRule rule;
@@ -505,6 +508,10 @@ void FakeUpstream::respondFake(QTcpSocket *socket, const Received &req)
                   { u"valid_refresh_tokens"_s, valid },
                   { u"upstream_authorizations"_s, bearers },
                   { u"device_polls"_s, devicePolls },
+                  { u"vendor_checks"_s, vendorChecks },
+                  { u"vendor_rejections"_s, vendorRejections },
+                  { u"last_vendor_rejection"_s, lastVendorRejection },
+                  { u"vendor_rejection_messages"_s, QJsonArray::fromStringList(vendorRejectionMessages) },
                   { u"agent_tool_calls"_s, agentToolCalls },
                   { u"agent_after_tool"_s, agentAfterTool },
                   { u"agent_texts"_s, agentTexts },
@@ -1134,6 +1141,33 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
     const QByteArray auth = req.header("authorization");
     if (auth.startsWith("Bearer ") && (rejectAllBearers || rejectBearers.contains(auth.mid(7)))) {
         sendJson(socket, 401, R"({"type":"error","error":{"type":"authentication_error","message":"token expired"}})");
+        return;
+    }
+    const QString requestModel = req.json.value(u"model"_s).toString();
+    if (vendorChecks || fakesession::isSessionModel(requestModel)) {
+        if (const auto rejection = vendorchecks::check(req.path, req.json)) {
+            ++vendorRejections;
+            lastVendorRejection = rejection->message;
+            vendorRejectionMessages << rejection->message;
+            sendJson(socket, rejection->status, rejection->body);
+            return;
+        }
+    }
+    if (fakesession::isSessionModel(requestModel) && !req.path.contains("count_tokens")) {
+        const QByteArray format = formatOfPath(req.path);
+        const int serial = ++sessionSerial;
+        const bool stream =
+            req.json.value(u"stream").toBool() || req.path.contains("stream") || req.path.startsWith("/api/llm/g/");
+        const QByteArray headers = "x-request-id: req_fake_" + QByteArray::number(received.size()) + "\r\n";
+        if (!stream) {
+            const QByteArray body = fakesession::body(format, requestModel, req.json, serial);
+            socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + headers
+                          + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+            return;
+        }
+        socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n" + headers
+                      + "Transfer-Encoding: chunked\r\n\r\n");
+        streamTo(socket, fakesession::events(format, requestModel, req.json, serial), 0, false, false);
         return;
     }
     QJsonObject fake = req.json.value(u"fake"_s).toObject();

@@ -21,7 +21,8 @@
 // Models named "tools-*" answer with two parallel tool calls (get_weather for Paris and London), or, once
 // the request carries tool results, with text that quotes them; "think-*" models think (with a signature)
 // before they answer; "cut-*" models break the stream after one event and "slow-*" models pause 400 ms
-// between events. These work for translated requests too, whose bodies carry no "fake" object.
+// between events. These work for translated requests too, whose bodies carry no "fake" object. "sess-*" models
+// play multi-turn sessions and always get the vendor checks (fakesession.h, vendorchecks.h).
 // It is also a fake WorkOS (paths under /user_management/): refresh tokens rotate and a reused one gets
 // invalid_grant; it answers slowly or fails on demand and serves the device flow. Knobs are members, and
 // POST /fake/knobs {json} sets them from another process (GET /fake/state reads counters).
@@ -102,6 +103,13 @@ public:
     QStringList agentToolResults; ///< the tool results the agent sent back, as toolResultsOf() reads them
     /// The names of the tools a request of `format` offers.
     static QStringList toolNamesOf(const QByteArray &format, const QJsonObject &body);
+    /// Vendor checks (tests/support/vendorchecks.h) on every API request; requests for sess-* models always get
+    /// them. POST /fake/knobs {"vendor_checks": true} sets it; GET /fake/state reports the rejections.
+    bool vendorChecks = false;
+    int vendorRejections = 0; ///< requests answered with a vendor's 400
+    QString lastVendorRejection; ///< the message of the latest one
+    QStringList vendorRejectionMessages;
+    int sessionSerial = 0; ///< answers of the session models (tests/support/fakesession.h) so far
     QByteArray failRetryAfter;
     QSet<QByteArray> rejectBearers; ///< upstream answers 401 to these bearer tokens
     bool rejectAllBearers = false;
