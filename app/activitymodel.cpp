@@ -96,6 +96,11 @@ QString ActivityModel::details(int row) const
     lines << tr("Model asked for: %1").arg(r.requested.isEmpty() ? tr("(none)") : r.requested);
     if (!r.model.isEmpty() && r.model != r.requested)
         lines << tr("Model served: %1").arg(r.model);
+    if (!r.replacedFrom.isEmpty())
+        lines << (r.replacedWhy.isEmpty()
+                      ? tr("Factory no longer serves %1 (it refused it earlier in this run); %2 answered")
+                            .arg(r.replacedFrom, r.model)
+                      : tr("Factory refused %1 (%2); %3 answered").arg(r.replacedFrom, r.replacedWhy, r.model));
     lines << tr("Backend: %1").arg(r.backend.isEmpty() ? tr("(not reached)") : r.backend);
     lines << tr("Status: %1%2").arg(r.status).arg(r.clientAborted ? tr(" (the client left)") : QString());
     if (!r.error.isEmpty())

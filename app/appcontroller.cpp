@@ -29,6 +29,8 @@ AppController::AppController(QString configPath, const d2a::Config &config, cons
     m_proxy->setConfig(m_config);
     m_proxy->startAuth();
     connect(m_proxy, &d2a::ProxyService::requestFinished, this, &AppController::requestFinished);
+    connect(m_proxy, &d2a::ProxyService::modelReplaced, this,
+            [this](const QString &from, const QString &to) { Q_EMIT modelReplaced(from, to); });
     connect(m_proxy, &d2a::ProxyService::requestFinished, this, [this](const d2a::RequestRecord &r) {
         if (r.status >= 500)
             noteError(tr("%1 %2 (%3): %4")

@@ -123,6 +123,8 @@ Q_SIGNALS:
     void errorsChanged();
     /// The plan's use crossed 80% or 95% of its limit (once per threshold and period).
     void usageWarning(const QString &message);
+    /// Factory refused model `from`; `to` serves its requests until droid2api restarts.
+    void modelReplaced(const QString &from, const QString &to);
 
 private:
     void updateState();

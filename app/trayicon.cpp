@@ -122,6 +122,10 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
     });
     connect(controller, &AppController::usageWarning, this,
             [this](const QString &message) { notify(message, QSystemTrayIcon::Warning); });
+    connect(controller, &AppController::modelReplaced, this, [this](const QString &from, const QString &to) {
+        notify(tr("%1 is no longer served by Factory; requests now go to %2: change it in Settings").arg(from, to),
+               QSystemTrayIcon::Warning);
+    });
     connect(controller, &AppController::configChanged, this, &TrayIcon::refresh);
     connect(controller, &AppController::authChanged, this, &TrayIcon::refresh);
     auto *poll = new QTimer(this); // circuits open and close with traffic, not with app events

@@ -278,6 +278,14 @@
         <source>Streamed</source>
         <translation>流式</translation>
     </message>
+    <message>
+        <source>Factory no longer serves %1 (it refused it earlier in this run); %2 answered</source>
+        <translation>Factory 已不再提供 %1（本次运行中它早先拒绝过）；由 %2 回答</translation>
+    </message>
+    <message>
+        <source>Factory refused %1 (%2); %3 answered</source>
+        <translation>Factory 拒绝了 %1（%2）；由 %3 回答</translation>
+    </message>
 </context>
 <context>
     <name>ActivityWindow</name>
@@ -772,12 +780,12 @@
         <translation>config.json 中写作“%1”</translation>
     </message>
     <message>
-        <source>Retires on %1: then hidden</source>
-        <translation>%1 停用：之后隐藏</translation>
+        <source>Deprecated by Factory from %1; served until Factory refuses it</source>
+        <translation>Factory 自 %1 起标为弃用；在 Factory 拒绝它之前照常提供</translation>
     </message>
     <message>
-        <source>Retires on %1: then its requests go to %2</source>
-        <translation>%1 停用：之后它的请求转给 %2</translation>
+        <source>Deprecated by Factory from %1; served until Factory refuses it, then %2 answers</source>
+        <translation>Factory 自 %1 起标为弃用；在 Factory 拒绝它之前照常提供，之后由 %2 回答</translation>
     </message>
     <message>
         <source>Auto</source>
@@ -1245,6 +1253,10 @@
     <message>
         <source>Usage: %1</source>
         <translation>用量：%1</translation>
+    </message>
+    <message>
+        <source>%1 is no longer served by Factory; requests now go to %2: change it in Settings</source>
+        <translation>Factory 已不再提供 %1；请求现在转给 %2：请在设置中更改</translation>
     </message>
 </context>
 <context>

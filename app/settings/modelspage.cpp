@@ -44,9 +44,11 @@ QString credits(const d2a::ModelConfig &m)
 
 QString retirement(const d2a::ModelConfig &m)
 {
+    // A date is information: the model is served as configured until Factory itself refuses the id.
     return m.replacement.isEmpty()
-               ? ModelsPage::tr("Retires on %1: then hidden").arg(m.deprecated)
-               : ModelsPage::tr("Retires on %1: then its requests go to %2").arg(m.deprecated, m.replacement);
+               ? ModelsPage::tr("Deprecated by Factory from %1; served until Factory refuses it").arg(m.deprecated)
+               : ModelsPage::tr("Deprecated by Factory from %1; served until Factory refuses it, then %2 answers")
+                     .arg(m.deprecated, m.replacement);
 }
 } // namespace
 

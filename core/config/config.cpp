@@ -136,12 +136,6 @@ ReasoningLevel ModelConfig::clamp(ReasoningLevel level) const
     return supports(level) ? level : defaultLevel;
 }
 
-bool ModelConfig::retiredOn(const QDate &day) const
-{
-    const QDate date = QDate::fromString(deprecated, Qt::ISODate);
-    return date.isValid() && day >= date;
-}
-
 QString defaultProvider(ModelType type)
 {
     switch (type) {
@@ -436,7 +430,7 @@ const QStringList &modelKeyOrder()
 }
 
 /// The registry keys of a models[] entry (see README "Models"): levels, default_level, thinking, betas,
-/// reasoning_history, level_names, max_tokens, credits, deprecated, replacement.
+/// factory_betas, factory_body, reasoning_history, level_names, max_tokens, credits, deprecated, replacement.
 std::optional<Error> readRegistry(const Validator &v, const QString &key, const QJsonObject &mo, ModelConfig &m)
 {
     auto level = [&](const QString &k, const QJsonValue &value) -> std::optional<ReasoningLevel> {
@@ -485,6 +479,20 @@ std::optional<Error> readRegistry(const Validator &v, const QString &key, const 
         m.betas.clear();
         for (const QJsonValue &b : mo.value(u"betas").toArray())
             m.betas << b.toString();
+    }
+    if (mo.contains(u"factory_betas")) {
+        if (auto e = v.expect(key + QStringLiteral(".factory_betas"), mo.value(u"factory_betas"), QJsonValue::Array,
+                              ConfigText::tr("an array of strings")))
+            return e;
+        m.factoryBetas.clear();
+        for (const QJsonValue &b : mo.value(u"factory_betas").toArray())
+            m.factoryBetas << b.toString();
+    }
+    if (mo.contains(u"factory_body")) {
+        if (auto e = v.expect(key + QStringLiteral(".factory_body"), mo.value(u"factory_body"), QJsonValue::Object,
+                              ConfigText::tr("an object")))
+            return e;
+        m.factoryBody = mo.value(u"factory_body").toObject();
     }
     if (mo.contains(u"level_names")) {
         if (auto e = v.expect(key + QStringLiteral(".level_names"), mo.value(u"level_names"), QJsonValue::Object,
@@ -619,35 +627,10 @@ bool previouslyShipped(const QJsonObject &entry)
     return false;
 }
 
-/// Shipped models past their deprecation date leave the list; requests naming them go to their replacement
-/// (unless model_redirects says otherwise), each said once in the log.
-void retireModels(Config &c, const QDate &today, bool log)
-{
-    QList<ModelConfig> kept;
-    for (const ModelConfig &m : std::as_const(c.models)) {
-        if (!m.retiredOn(today)) {
-            kept << m;
-            continue;
-        }
-        c.retiredModels << m.id;
-        const bool replaced = !m.replacement.isEmpty() && !c.modelRedirects.contains(m.id);
-        if (replaced)
-            c.modelRedirects.insert(m.id, m.replacement);
-        if (log)
-            qCInfo(lcConfig).noquote() << QStringLiteral("model %1 was retired on %2%3")
-                                              .arg(m.id, m.deprecated,
-                                                   replaced
-                                                       ? QStringLiteral("; requests for it go to %1").arg(m.replacement)
-                                                       : QString());
-    }
-    c.models = kept;
-}
-
 /// models[]: entries merge by id over the shipped catalog. An entry with a shipped id changes only the keys it
 /// has; a new id adds a model (it needs a type); "hidden": true removes a shipped model. The order is the
 /// catalog's, then the added models in the file's order, unless model_order lists ids to put first.
-std::optional<Error> loadModels(const Validator &v, const QJsonValue &value, const QJsonValue &order, Config &c,
-                                bool logRetired = false)
+std::optional<Error> loadModels(const Validator &v, const QJsonValue &value, const QJsonValue &order, Config &c)
 {
     QList<ModelConfig> shipped = catalog();
     QList<ModelConfig> added;
@@ -704,8 +687,9 @@ std::optional<Error> loadModels(const Validator &v, const QJsonValue &value, con
             return (ia < 0 ? ids.size() : ia) < (ib < 0 ? ids.size() : ib);
         });
     }
+    // A deprecation date is information (GET /v1/models, the Models page), never a reason to hide or reroute a
+    // model: Factory decides when an id stops being served, and the Call then moves to its replacement.
     c.models = out;
-    retireModels(c, QDate::currentDate(), logRetired);
     return std::nullopt;
 }
 
@@ -1350,7 +1334,7 @@ Result<Config> ConfigLoader::fromJson(const QByteArray &json, const QString &fil
         if (type && !c.endpoints.contains(*type))
             c.endpoints.insert(*type, QUrl(ep.toObject().value(u"base_url").toString()));
     }
-    if (auto e = loadModels(v, user.value(u"models"), user.value(u"model_order"), c, fileName != u"defaults.json"))
+    if (auto e = loadModels(v, user.value(u"models"), user.value(u"model_order"), c))
         return *e;
     for (const ModelConfig &m : std::as_const(c.models))
         if (!m.backend.isEmpty() && !c.findBackend(m.backend))

@@ -66,18 +66,22 @@ struct ModelConfig
     ReasoningLevel defaultLevel = ReasoningLevel::High; ///< what an unsupported level becomes
     std::optional<ThinkingStyle> thinking; ///< empty: the type's usual style
     QStringList betas; ///< anthropic-beta values this family gets while it thinks
+    QStringList factoryBetas; ///< anthropic-beta values Factory's CLI always sends for this model
+    QJsonObject factoryBody; ///< members Factory's CLI adds to this model's request bodies (fable-5.1: fallbacks)
     QString reasoningHistory; ///< Chat reasoning_history sent with a reasoning level ("preserved", "interleaved")
     QMap<QString, QString> levelNames; ///< wire names that differ from the usual ones (Gemini: {"medium": "HIGH"})
     int maxTokens = 0; ///< output room used when a translated request names none (0: 32000)
     double credits = 0; ///< Factory's credit multiplier (0: unknown)
-    QString deprecated; ///< "YYYY-MM-DD": from that day the model is retired (hidden, requests go to replacement)
-    QString replacement; ///< the model that serves its requests once it is retired
+    /// "YYYY-MM-DD": the day Factory's registry lists for the model's deprecation. Information only: the model is
+    /// served as configured until Factory itself refuses its id.
+    QString deprecated;
+    /// The model that serves its requests once Factory refuses the id (README "Models": dates and refusals).
+    QString replacement;
 
     ThinkingStyle style() const;
     bool supports(ReasoningLevel level) const;
     /// `level` when the model supports it (or it is Auto), else the model's default.
     ReasoningLevel clamp(ReasoningLevel level) const;
-    bool retiredOn(const QDate &day) const;
 };
 
 /// Where requests go: Factory (URL per model type from endpoint[]), or an Anthropic- or OpenAI-compatible
@@ -135,7 +139,6 @@ struct Config
     QMap<ModelType, QUrl> endpoints; ///< full URL per model type, as in the original's endpoint[].base_url
     QList<ModelConfig> models;
     QHash<QString, QString> modelRedirects;
-    QStringList retiredModels; ///< shipped models past their deprecation date (their requests go to replacements)
     QString systemPrompt;
     QString userAgent;
     QString userAgentUpdateUrl; ///< empty: never fetch the latest CLI version
@@ -203,7 +206,7 @@ public:
     /// The shipped defaults (resource :/droid2api/defaults.json).
     static QJsonObject defaultsJson();
     static Config defaults();
-    /// Every model the app ships, retired ones included, in the catalog's order.
+    /// Every model the app ships, in the catalog's order.
     static QList<ModelConfig> shippedModels();
 
     /// Parses and validates `json` (keys missing from it come from the defaults). `fileName` names the file in

@@ -2,6 +2,9 @@
 
 #include "formats_p.h"
 
+#include <QtCore/qjsonarray.h>
+#include <QtCore/qjsondocument.h>
+
 namespace d2a {
 
 namespace fmt {
@@ -70,6 +73,10 @@ Result<QByteArray> applyPassthroughEdits(WireFormat format, const json::Document
         spec.applyReasoning(p, body, level, edits.model, edits.budget);
     if (spec.applyExtras)
         spec.applyExtras(p, body, edits);
+    for (auto it = edits.extraBody.begin(); it != edits.extraBody.end(); ++it)
+        if (!body.contains(QLatin1StringView(it.key().toLatin1())))
+            p.setMember(body, QLatin1StringView(it.key().toLatin1()),
+                        QJsonDocument(QJsonArray { it.value() }).toJson(QJsonDocument::Compact).mid(1).chopped(1));
     return p.apply();
 }
 

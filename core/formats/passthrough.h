@@ -7,6 +7,8 @@
 #include "../json/json.h"
 #include "wireformat.h"
 
+#include <QtCore/qjsonobject.h>
+
 namespace d2a {
 
 struct PassthroughEdits
@@ -17,6 +19,7 @@ struct PassthroughEdits
     ModelConfig model; ///< its family decides how a level is written (reasoning.h)
     int budget = 0; ///< Anthropic thinking budget for `level` (budget families)
     bool fast = false; ///< Factory fast mode (Anthropic speed: fast, Responses service_tier: priority)
+    QJsonObject extraBody; ///< members added where the body has none (Factory's per-model fields: fable-5.1)
     QString promptCacheKey; ///< Responses: prompt_cache_key when the body has none (translated requests)
 };
 

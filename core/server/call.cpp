@@ -167,7 +167,13 @@ void Call::start()
     if (requested.startsWith(u"models/"))
         requested = requested.mid(7); // Gemini SDKs may send "models/<id>"
     exchange->setRequestedModel(requested);
-    const QString target = m_config->redirect(requested);
+    QString target = m_config->redirect(requested);
+    // A model Factory refused earlier in this run goes to its replacement (a config redirect always wins).
+    if (const QString learned = m_env->replacementOf(target);
+        !learned.isEmpty() && !m_config->modelRedirects.contains(requested)) {
+        noteReplaced(target, learned, QString());
+        target = learned;
+    }
     if (!m_env->resolve(*m_config, target))
         return finish(Error::notFound(
             QStringLiteral("model '%1' is not configured; GET /v1/models lists the available models").arg(requested)));
@@ -403,6 +409,8 @@ std::optional<UpstreamRequest> Call::prepare(RelaySpec *spec)
     edits.model = model;
     edits.budget = config.budgetFor(level);
     edits.fast = factory && model.fast;
+    if (factory && !countTokens)
+        edits.extraBody = model.factoryBody;
     if (spec->translation && factory)
         edits.promptCacheKey = QString::fromLatin1(sessionId); // Responses caching keyed by session, as the CLI
     HistoryEdits history;
@@ -508,6 +516,8 @@ bool Call::attemptFailed(const Attempt::Failure &f)
         recover();
         return true;
     }
+    if (f.refused)
+        return replaceRefusedModel(f.error);
     if (f.retryable && m_retriesLeft > 0) {
         --m_retriesLeft;
         enter(State::Retry);
@@ -525,6 +535,58 @@ bool Call::attemptFailed(const Attempt::Failure &f)
     if (m_chain.isEmpty())
         return false;
     fallBack(f.error);
+    return true;
+}
+
+bool Call::refusesModel(const Error &error, const QString &model)
+{
+    // Factory's words for an id it does not (or no longer) serve are not documented: a 4xx that speaks of the
+    // model and says it is unknown, invalid, unsupported, deprecated or gone.
+    static const QList<int> statuses { 400, 403, 404, 410, 422 };
+    if (!statuses.contains(error.httpStatus))
+        return false;
+    const QString text = error.message.toLower();
+    if (!text.contains(model.toLower()) && !text.contains(u"model"))
+        return false;
+    for (const char *word : { "not found", "not supported", "unsupported", "invalid", "unknown", "deprecated",
+                              "retired", "no longer", "does not exist", "not available", "unavailable", "not allowed" })
+        if (text.contains(QLatin1StringView(word)))
+            return true;
+    return false;
+}
+
+void Call::noteReplaced(const QString &from, const QString &to, const QString &why)
+{
+    if (!m_exchange)
+        return;
+    m_exchange->addCommonHeader("x-droid2api-model-replaced", (from + QStringLiteral(" -> ") + to).toUtf8());
+    m_exchange->setReplaced(from, why);
+}
+
+bool Call::replaceRefusedModel(const Error &error)
+{
+    // Once per request, only for Factory, only to the registry's replacement, never against the user's redirect.
+    if (m_replaced || m_current->backend.kind != BackendConfig::Kind::Factory)
+        return false;
+    const ModelConfig &model = m_current->model;
+    const QString to = model.replacement;
+    if (to.isEmpty() || to == model.id || m_config->modelRedirects.contains(model.id)
+        || !refusesModel(error, m_current->upstreamModel) || !m_env->resolve(*m_config, to))
+        return false;
+    m_replaced = true;
+    const QString why = log::redact(error.message.left(200));
+    qCWarning(lcProxy).noquote() << QStringLiteral(
+                                        "Factory refused model %1 (HTTP %2: %3); its requests go to %4 until "
+                                        "droid2api restarts: change it in Settings (or model_redirects)")
+                                        .arg(model.id)
+                                        .arg(error.httpStatus)
+                                        .arg(why, to);
+    m_env->modelRefused(model.id, to, why);
+    noteReplaced(model.id, to, QStringLiteral("HTTP %1: %2").arg(error.httpStatus).arg(why));
+    enter(State::Fallback);
+    releaseSlot();
+    m_chain.prepend(to);
+    QMetaObject::invokeMethod(this, &Call::resolve, Qt::QueuedConnection);
     return true;
 }
 

@@ -64,6 +64,7 @@ public:
         bool retryable = false; ///< a connect error or a 5xx: the same route may be tried again
         bool unauthorized = false; ///< the upstream answered 401
         qint64 retryAfterMs = -1; ///< the upstream's Retry-After, when it sent one
+        bool refused = false; ///< another 4xx (except 429): perhaps the upstream no longer serves the model
     };
     using QObject::QObject;
     /// Called when the attempt failed before anything reached the client. True: the call took over (a retry, a
@@ -101,6 +102,19 @@ public:
     virtual QByteArray organizationId() const = 0;
     /// A new attempt (not started) that sends `request` and relays its answer to `exchange` as `spec` says.
     virtual Attempt *newAttempt(Exchange *exchange, UpstreamRequest request, const RelaySpec &spec) = 0;
+    /// The model that serves `id` since Factory refused it in this run (empty: none).
+    virtual QString replacementOf(const QString &id) const
+    {
+        Q_UNUSED(id);
+        return {};
+    }
+    /// Factory refused model `from`: `to` serves it until the next start (the user is told once per model).
+    virtual void modelRefused(const QString &from, const QString &to, const QString &why)
+    {
+        Q_UNUSED(from);
+        Q_UNUSED(to);
+        Q_UNUSED(why);
+    }
 };
 
 class Call final : public QObject
@@ -133,6 +147,12 @@ private:
     void forward();
     void attempt();
     bool attemptFailed(const Attempt::Failure &failure);
+    /// Factory refused the model: its registry replacement takes the request (true), once.
+    bool replaceRefusedModel(const Error &error);
+    /// The header and Activity note of a request that another model served in place of `from`.
+    void noteReplaced(const QString &from, const QString &to, const QString &why);
+    /// Whether an upstream error says the model (`model` as sent) is not served.
+    static bool refusesModel(const Error &error, const QString &model);
     void recover();
     void fallBack(const Error &error);
     void finish(const Error &error);
@@ -164,6 +184,7 @@ private:
     int m_attempts = 0; ///< on the current route
     int m_retriesLeft = 0;
     bool m_recovered = false; ///< a new credential was tried on this route
+    bool m_replaced = false; ///< Factory refused the model and its replacement took the request over
 };
 
 } // namespace d2a

@@ -127,13 +127,20 @@ void ProxyService::handleModels(Exchange *exchange)
 {
     QJsonArray data;
     for (const ModelConfig &m : m_config->models) {
-        data.append(
-            QJsonObject { { QStringLiteral("id"), m.id },
-                          { QStringLiteral("object"), QStringLiteral("model") },
-                          { QStringLiteral("created"), m_startedSecs },
-                          { QStringLiteral("owned_by"), m.provider.isEmpty() ? defaultProvider(m.type) : m.provider },
-                          { QStringLiteral("name"), m.name },
-                          { QStringLiteral("type"), modelTypeName(m.type) } });
+        QJsonObject entry { { QStringLiteral("id"), m.id },
+                            { QStringLiteral("object"), QStringLiteral("model") },
+                            { QStringLiteral("created"), m_startedSecs },
+                            { QStringLiteral("owned_by"), m.provider.isEmpty() ? defaultProvider(m.type) : m.provider },
+                            { QStringLiteral("name"), m.name },
+                            { QStringLiteral("type"), modelTypeName(m.type) } };
+        // Information, not an action: the model is served until Factory itself refuses it.
+        if (!m.deprecated.isEmpty())
+            entry.insert(QStringLiteral("deprecated"), m.deprecated);
+        if (!m.replacement.isEmpty())
+            entry.insert(QStringLiteral("replacement"), m.replacement);
+        if (const QString now = m_replacements.value(m.id); !now.isEmpty())
+            entry.insert(QStringLiteral("served_by"), now); // Factory refused it in this run
+        data.append(entry);
     }
     exchange->respondJson(
         200, jsonText({ { QStringLiteral("object"), QStringLiteral("list") }, { QStringLiteral("data"), data } }));

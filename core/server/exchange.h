@@ -57,6 +57,8 @@ struct RequestRecord
     bool clientAborted = false;
     TokenCounts tokens; ///< what the upstream reported it used (what was delivered, for a cut stream)
     QString userAgent; ///< the client's User-Agent, to tell coding tools apart in usage
+    QString replacedFrom; ///< the model Factory refused, when its replacement served this request
+    QString replacedWhy; ///< Factory's words when it refused it in this request (empty: refused earlier in the run)
 };
 
 class Exchange final : public QObject
@@ -82,6 +84,11 @@ public:
         m_record.backend = backend;
     }
     void setRequestedModel(const QString &model) { m_record.requested = model; }
+    void setReplaced(const QString &from, const QString &why)
+    {
+        m_record.replacedFrom = from;
+        m_record.replacedWhy = why;
+    }
     void setTokens(const TokenCounts &tokens) { m_record.tokens = tokens; }
     /// Headers added to every response of this exchange (CORS).
     void setCommonHeaders(const HeaderList &headers) { m_common = headers; }

@@ -313,6 +313,19 @@ bool ProxyService::canRecover() const
     return m_auth->canRecover();
 }
 
+QString ProxyService::replacementOf(const QString &id) const
+{
+    return m_replacements.value(id);
+}
+
+void ProxyService::modelRefused(const QString &from, const QString &to, const QString &why)
+{
+    if (m_replacements.value(from) == to)
+        return;
+    m_replacements.insert(from, to); // until the next start: Factory may serve it again after an update
+    Q_EMIT modelReplaced(from, to, why);
+}
+
 void ProxyService::recover(const QByteArray &rejected, QObject *context, std::function<void(Result<QByteArray>)> done)
 {
     m_auth->recover(rejected, context, std::move(done));

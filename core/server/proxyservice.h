@@ -10,6 +10,7 @@
 #include "exchange.h"
 
 #include <QtCore/qdatetime.h>
+#include <QtCore/qhash.h>
 #include <QtCore/qobject.h>
 #include <QtCore/qtimer.h>
 
@@ -73,6 +74,8 @@ Q_SIGNALS:
     /// A reading of the plan's limits ended (they may be unchanged): read planLimits().
     void limitsChanged();
     void shutdownFinished(bool drained);
+    /// Factory refused model `from`; `to` serves its requests until the next start. Once per model.
+    void modelReplaced(const QString &from, const QString &to, const QString &why);
 
 private:
     /// Host and Origin, from the head alone: a 403 for DNS-rebinding Hosts and origins not allowed.
@@ -93,6 +96,8 @@ private:
     void factoryCredential(Exchange *exchange, std::function<void(Result<QByteArray>)> done) override;
     QString backendKey(const BackendConfig &backend) const override;
     bool canRecover() const override;
+    QString replacementOf(const QString &id) const override;
+    void modelRefused(const QString &from, const QString &to, const QString &why) override;
     void recover(const QByteArray &rejected, QObject *context, std::function<void(Result<QByteArray>)> done) override;
     bool admit(const BackendConfig &backend, QObject *context, std::function<void()> go) override;
     void release(const QString &backend) override;
@@ -114,6 +119,7 @@ private:
     QString m_host;
     quint16 m_port = 0;
     qint64 m_startedSecs = QDateTime::currentSecsSinceEpoch();
+    QHash<QString, QString> m_replacements; ///< models Factory refused in this run -> the model serving them
     QTimer m_trimTimer;
     QTimer m_limitsTimer;
     std::optional<PlanLimits> m_limits;

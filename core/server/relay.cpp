@@ -135,13 +135,13 @@ void Relay::start()
     connect(m_exchange, &Exchange::drained, this, &Relay::pumpBackpressure);
 }
 
-bool Relay::handBack(const Error &error, bool retryable, bool unauthorized)
+bool Relay::handBack(const Error &error, bool retryable, bool unauthorized, bool refused)
 {
     // Only while nothing has reached the client: an answer begun is never replayed. Keepalives are no answer:
     // the next attempt writes into the stream they started.
     if (!m_exchange || m_exchange->hasSentContent() || !onFailure)
         return false;
-    Failure f { error, retryable, unauthorized, -1 };
+    Failure f { error, retryable, unauthorized, -1, refused };
     bool numeric = false;
     const double seconds = m_reply ? m_reply->header("retry-after").trimmed().toDouble(&numeric) : 0;
     if (numeric && seconds >= 0)
@@ -368,6 +368,10 @@ void Relay::onFinished()
         if (status == 401 && handBack(Error { status, upstreamErrorMessage(m_body), {} }, false, true))
             return;
         if (status >= 500 && handBack(Error { status, upstreamErrorMessage(m_body), {} }, true))
+            return;
+        // Another 4xx may be Factory refusing a model it no longer serves: the Call decides (its replacement).
+        if (status >= 400 && status != 429
+            && handBack(Error { status, upstreamErrorMessage(m_body), {} }, false, false, true))
             return;
         finishError();
         break;

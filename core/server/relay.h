@@ -33,7 +33,7 @@ private:
     void onFinished();
     void onFailed(const Error &error);
     /// Hands a failure to the Call while nothing reached the client; true when it took over.
-    bool handBack(const Error &error, bool retryable, bool unauthorized = false);
+    bool handBack(const Error &error, bool retryable, bool unauthorized = false, bool refused = false);
     void stop();
     void writeEvents(const QList<QByteArray> &events);
     void countUsage(const QByteArray &eventData);

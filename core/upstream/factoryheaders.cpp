@@ -88,8 +88,10 @@ HeaderList buildFactoryHeaders(const FactoryHeaderInput &in)
             add("X-Stainless-Timeout", "600");
     }
     if (type == ModelType::Anthropic) {
-        const QByteArray beta =
-            anthropicBetaHeader(headerValue(in.clientHeaders, "anthropic-beta"), in.level, in.model);
+        QByteArray beta = anthropicBetaHeader(headerValue(in.clientHeaders, "anthropic-beta"), in.level, in.model);
+        for (const QString &b : in.model.factoryBetas) // what the CLI always sends for this model (fable-5.1)
+            if (!beta.split(',').contains(b.toUtf8()))
+                beta += (beta.isEmpty() ? QByteArray() : QByteArrayLiteral(",")) + b.toUtf8();
         if (!beta.isEmpty())
             add("anthropic-beta", beta);
         add("anthropic-version", clientOr("anthropic-version", "2023-06-01"));

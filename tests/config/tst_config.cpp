@@ -27,12 +27,17 @@ private Q_SLOTS:
         const Config c = ConfigLoader::defaults();
         QCOMPARE(c.port, 3000);
         QCOMPARE(c.host, QStringLiteral("127.0.0.1"));
-        // The models Factory's CLI 0.225 offers (FACTORY-CLI.md §5), less those past their deprecation date.
+        // Exactly the 54 models Factory's CLI 0.225 offers, dated ones included (a date is information).
         const QList<ModelConfig> shipped = ConfigLoader::shippedModels();
         QCOMPARE(shipped.size(), 54);
-        QCOMPARE(c.models.size() + c.retiredModels.size(), 54);
+        QCOMPARE(c.models.size(), 54);
         for (const ModelConfig &m : shipped)
-            QCOMPARE(c.findModel(m.id) != nullptr, !m.retiredOn(QDate::currentDate()));
+            QVERIFY2(c.findModel(m.id), qPrintable(m.id));
+        const ModelConfig *fable = c.findModel(QStringLiteral("claude-fable-5.1"));
+        QCOMPARE(fable->factoryBetas, (QStringList { QStringLiteral("server-side-fallback-2026-06-01"),
+                                                     QStringLiteral("fallback-credit-2026-06-01") }));
+        QCOMPARE(QJsonDocument(fable->factoryBody).toJson(QJsonDocument::Compact),
+                 QByteArray(R"({"fallbacks":[{"model":"claude-opus-5"}]})"));
         QVERIFY(!c.findModel(QStringLiteral("minimax-m2.5"))); // no longer offered
         const ModelConfig *opus = c.findModel(QStringLiteral("claude-opus-4-8"));
         QVERIFY(opus);
@@ -52,28 +57,27 @@ private Q_SLOTS:
         QCOMPARE(c.userAgent, QStringLiteral("factory-cli/0.225.2"));
     }
 
-    void retiredModelsGoToTheirReplacement()
+    void deprecationDatesAreInformation()
     {
-        // Past its date a shipped model leaves the list and its requests go to the replacement; before it, it
-        // stays. A user can keep one by clearing its date; model_redirects still wins.
-        QTest::ignoreMessage(QtInfoMsg, QRegularExpression(QStringLiteral(
-                                            "model glm-4.7 was retired on 2026-05-14; requests for it go to glm-5.2")));
+        // Past its date a model is still listed and served as configured, with its own reasoning, until Factory
+        // itself refuses it (the Call then moves to the replacement); nothing is said at load, nothing redirected.
         const auto r = ConfigLoader::fromJson(
-            R"({"models": [{"id": "mine", "type": "common", "deprecated": "2000-01-01", "replacement": "kimi-k3"},
-                                                            {"id": "later", "type": "common", "deprecated": "2999-01-01"},
-                                                            {"id": "kimi-k2.5", "deprecated": null}],
+            R"({"models": [{"id": "glm-4.7", "reasoning": "off"},
+                                                            {"id": "mine", "type": "common", "deprecated": "2000-01-01", "replacement": "kimi-k3"}],
                                                  "model_redirects": {"claude-opus-4-6-fast": "claude-opus-4-8"}})",
             QStringLiteral("x"));
         QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
         const Config &c = r.value();
-        QVERIFY(!c.findModel(QStringLiteral("mine")));
-        QCOMPARE(c.redirect(QStringLiteral("mine")), QStringLiteral("kimi-k3"));
-        QVERIFY(c.findModel(QStringLiteral("later")));
-        QVERIFY(c.findModel(QStringLiteral("kimi-k2.5"))); // kept by the user
-        QVERIFY(!c.findModel(QStringLiteral("glm-4.7")));
-        QCOMPARE(c.redirect(QStringLiteral("glm-4.7")), QStringLiteral("glm-5.2"));
-        QCOMPARE(c.redirect(QStringLiteral("claude-opus-4-6-fast")), QStringLiteral("claude-opus-4-8"));
-        QVERIFY(c.retiredModels.contains(QStringLiteral("mine")));
+        for (const char *id : { "glm-4.7", "glm-5", "kimi-k2.5", "minimax-m2.7", "claude-opus-4-7-fast",
+                                "claude-opus-4-6-fast", "gpt-5.2-codex", "gpt-5.1-codex-max", "glm-5.1", "mine" }) {
+            QVERIFY2(c.findModel(QString::fromLatin1(id)), id);
+            QVERIFY2(!c.findModel(QString::fromLatin1(id))->deprecated.isEmpty(), id);
+        }
+        QCOMPARE(c.redirect(QStringLiteral("glm-4.7")), QStringLiteral("glm-4.7"));
+        QCOMPARE(c.findModel(QStringLiteral("glm-4.7"))->reasoning, ReasoningLevel::Off);
+        QCOMPARE(c.findModel(QStringLiteral("glm-4.7"))->replacement, QStringLiteral("glm-5.2"));
+        QCOMPARE(c.redirect(QStringLiteral("mine")), QStringLiteral("mine"));
+        QCOMPARE(c.redirect(QStringLiteral("claude-opus-4-6-fast")), QStringLiteral("claude-opus-4-8")); // the user's
         QVERIFY(!ConfigLoader::fromJson(R"({"models": [{"id": "x", "type": "common", "deprecated": "soon"}]})",
                                         QStringLiteral("x"))
                      .ok());
@@ -82,8 +86,8 @@ private Q_SLOTS:
     void upgradeKeepsUserModelsAndGainsNewOnes()
     {
         // A config.json an earlier droid2api wrote on first run lists its 15 shipped models in full (keys sorted
-        // by QJson): those unedited copies give way to today's catalog (minimax-m2.5 is gone, glm-5 retired),
-        // while an edited one and the user's own model stay.
+        // by QJson): those unedited copies give way to today's catalog (minimax-m2.5 is gone), while an edited
+        // one and the user's own model stay.
         QFile f(QStringLiteral(":/droid2api/previous-models.json"));
         QVERIFY(f.open(QIODevice::ReadOnly));
         QJsonArray models = QJsonDocument::fromJson(f.readAll()).object().value(u"models").toArray();
@@ -99,8 +103,6 @@ private Q_SLOTS:
                                    QJsonArray { QJsonObject { { u"name"_s, u"local"_s },
                                                               { u"kind"_s, u"openai"_s },
                                                               { u"base_url"_s, u"http://127.0.0.1:1/v1"_s } } } } };
-        QTest::ignoreMessage(QtInfoMsg, QRegularExpression(QStringLiteral(
-                                            "model glm-5 was retired on 2026-04-24; requests for it go to glm-5.2")));
         const auto r = ConfigLoader::fromJson(QJsonDocument(file).toJson(), QStringLiteral("config.json"));
         QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
         const Config &c = r.value();
@@ -110,7 +112,7 @@ private Q_SLOTS:
         QCOMPARE(c.findModel(QStringLiteral("gpt-5.4"))->reasoning, ReasoningLevel::High);
         QCOMPARE(c.findModel(QStringLiteral("gpt-5.4"))->credits, 1.0); // the rest from today's catalog
         QCOMPARE(c.findModel(QStringLiteral("my-local"))->backend, QStringLiteral("local"));
-        QCOMPARE(c.redirect(QStringLiteral("glm-5")), QStringLiteral("glm-5.2"));
+        QCOMPARE(c.redirect(QStringLiteral("glm-5")), QStringLiteral("glm-5")); // served as itself
     }
 
     void originalConfigLoadsUnchanged()
@@ -123,10 +125,10 @@ private Q_SLOTS:
         QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
         // Its models merge by id over the shipped catalog.
         QCOMPARE(r.value().models.size(), ConfigLoader::defaults().models.size());
-        QCOMPARE(r.value().redirect(QStringLiteral("glm-5")), QStringLiteral("glm-5.2")); // retired since
+        QCOMPARE(r.value().redirect(QStringLiteral("glm-5")), QStringLiteral("glm-5")); // dated, still served
         QCOMPARE(r.value().proxies, QStringList { QStringLiteral("http://proxy.example:8080") });
         QVERIFY(r.value().endpoints.contains(ModelType::Google));
-        QCOMPARE(r.value().redirect(QStringLiteral("claude-opus-4-6-fast")), QStringLiteral("claude-opus-4-6"));
+        QCOMPARE(r.value().redirect(QStringLiteral("claude-opus-4-6-fast")), QStringLiteral("claude-opus-4-6-fast"));
     }
 
     void modelsMergeByIdOverTheCatalog()

@@ -33,7 +33,7 @@ private Q_SLOTS:
 
     static ModelConfig model(const QString &id)
     {
-        for (const ModelConfig &m : ConfigLoader::shippedModels()) // retired ones too: the CLI still sent them
+        for (const ModelConfig &m : ConfigLoader::shippedModels())
             if (m.id == id)
                 return m;
         return ModelConfig();
@@ -247,6 +247,175 @@ private Q_SLOTS:
                      qPrintable(QStringLiteral("%1: ours '%2', the CLI's '%3'")
                                     .arg(QLatin1StringView(h), QString::fromUtf8(headerValue(ourHeaders, h)),
                                          QString::fromUtf8(cliHeader(h)))));
+    }
+
+    /// What Factory's CLI sends for every model of its catalog (FACTORY-CLI.md §4 and §5, written here from its
+    /// family table, not from droid2api's registry): the reasoning members, fast mode, per-model body members and
+    /// the anthropic-beta list, at the CLI's default (`droid exec` sends high) and at off.
+    void catalogAsFactoryCli_data()
+    {
+        QTest::addColumn<QString>("id");
+        QTest::addColumn<QString>("level");
+        QTest::addColumn<QByteArray>("members"); // the CLI's members, compact JSON
+        QTest::addColumn<QString>("betas");
+        const auto row = [](const QString &id, const char *level, const QByteArray &members, const char *betas = "") {
+            QVERIFY(QJsonDocument::fromJson(members).isObject());
+            QTest::addRow("%s at %s", qPrintable(id), level)
+                << id << QString::fromLatin1(level) << members << QString::fromLatin1(betas);
+        };
+        const QByteArray none = "{}";
+        // Members added to an object's JSON text (keys in order).
+        auto plus = [](const QByteArray &object, const QByteArray &more) -> QByteArray {
+            QJsonObject o = QJsonDocument::fromJson(object).object();
+            const QJsonObject m = QJsonDocument::fromJson(more).object();
+            for (auto it = m.begin(); it != m.end(); ++it)
+                o.insert(it.key(), it.value());
+            return QJsonDocument(o).toJson(QJsonDocument::Compact);
+        };
+        auto compact = [](const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact); };
+        auto adaptive = [&compact](const char *effort, bool summarized) -> QByteArray {
+            QJsonObject thinking { { u"type"_s, u"adaptive"_s } };
+            if (summarized)
+                thinking.insert(u"display"_s, u"summarized"_s);
+            return compact({ { u"thinking"_s, thinking },
+                             { u"output_config"_s, QJsonObject { { u"effort"_s, QString::fromLatin1(effort) } } } });
+        };
+        // Anthropic, 4.5 generation: budgets.
+        for (const char *id : { "claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001" }) {
+            row(QString::fromLatin1(id), "high", R"({"thinking":{"type":"enabled","budget_tokens":24576}})",
+                "interleaved-thinking-2025-05-14");
+            row(QString::fromLatin1(id), "off", none);
+        }
+        row(u"claude-opus-4-5-20251101"_s, "high",
+            R"({"thinking":{"type":"enabled","budget_tokens":24576},"output_config":{"effort":"high"}})",
+            "effort-2025-11-24");
+        row(u"claude-opus-4-5-20251101"_s, "off", none);
+        // 4.6: adaptive; 4.7 and later: adaptive, summarized; -fast: speed and its beta at every level.
+        for (const char *id : { "claude-opus-4-6", "claude-sonnet-4-6" }) {
+            row(QString::fromLatin1(id), "high", adaptive("high", false));
+            row(QString::fromLatin1(id), "off", none);
+        }
+        row(u"claude-opus-4-6-fast"_s, "high", plus(adaptive("high", false), R"({"speed":"fast"})"),
+            "fast-mode-2026-02-01");
+        row(u"claude-opus-4-6-fast"_s, "off", R"({"speed":"fast"})", "fast-mode-2026-02-01");
+        for (const char *id :
+             { "claude-fable-5", "claude-opus-5", "claude-opus-4-8", "claude-opus-4-7", "claude-sonnet-5" }) {
+            row(QString::fromLatin1(id), "high", adaptive("high", true));
+            row(QString::fromLatin1(id), "off", none);
+        }
+        for (const char *id : { "claude-opus-5-fast", "claude-opus-4-8-fast", "claude-opus-4-7-fast" }) {
+            row(QString::fromLatin1(id), "high", plus(adaptive("high", true), R"({"speed":"fast"})"),
+                "fast-mode-2026-02-01");
+            row(QString::fromLatin1(id), "off", R"({"speed":"fast"})", "fast-mode-2026-02-01");
+        }
+        row(u"claude-fable-5.1"_s, "high", plus(adaptive("high", true), R"({"fallbacks":[{"model":"claude-opus-5"}]})"),
+            "server-side-fallback-2026-06-01,fallback-credit-2026-06-01");
+        row(u"claude-fable-5.1"_s, "off", R"({"fallbacks":[{"model":"claude-opus-5"}]})",
+            "server-side-fallback-2026-06-01,fallback-credit-2026-06-01");
+        // minimax-m2.7 (Anthropic wire, Fireworks): high is its only level.
+        for (const char *level : { "high", "off" })
+            row(u"minimax-m2.7"_s, level,
+                R"({"thinking":{"type":"enabled","budget_tokens":24576},"output_config":{"effort":"high"}})");
+        // OpenAI: effort with a summary; off where the model has it (none), else its default level.
+        auto effort = [&compact](const char *e) -> QByteArray {
+            return compact({ { u"reasoning"_s, QJsonObject { { u"effort"_s, QString::fromLatin1(e) },
+                                                             { u"summary"_s, u"auto"_s } } } });
+        };
+        const QList<std::pair<const char *, const char *>> openai {
+            { "gpt-6-astra", "medium" },   { "gpt-5.5", "medium" },          { "gpt-5.5-pro", "medium" },
+            { "gpt-5.4", "medium" },       { "gpt-5.4-mini", "high" },       { "gpt-5.3-codex", "medium" },
+            { "gpt-5.2-codex", "medium" }, { "gpt-5.1-codex-max", "medium" }
+        };
+        for (const auto &[id, fallback] : openai) {
+            row(QString::fromLatin1(id), "high", effort("high"));
+            row(QString::fromLatin1(id), "off", effort(fallback));
+        }
+        for (const char *id : { "gpt-5.6-sol", "gpt-5.6-terra", "gpt-5.6-luna", "gpt-5.2" }) {
+            row(QString::fromLatin1(id), "high", effort("high"));
+            row(QString::fromLatin1(id), "off", none);
+        }
+        const QList<std::pair<const char *, const char *>> fastOpenai { { "gpt-5.5-fast", "medium" },
+                                                                        { "gpt-5.4-fast", "medium" },
+                                                                        { "gpt-5.4-mini-fast", "high" },
+                                                                        { "gpt-5.3-codex-fast", "medium" } };
+        for (const auto &[id, fallback] : fastOpenai) {
+            row(QString::fromLatin1(id), "high", plus(effort("high"), R"({"service_tier":"priority"})"));
+            row(QString::fromLatin1(id), "off", plus(effort(fallback), R"({"service_tier":"priority"})"));
+        }
+        row(u"gpt-5.6-sol-fast"_s, "high", plus(effort("high"), R"({"service_tier":"priority"})"));
+        row(u"gpt-5.6-sol-fast"_s, "off", R"({"service_tier":"priority"})");
+        // xAI: an effort without a summary; no off.
+        for (const char *id : { "grok-4.6", "grok-4.5" })
+            for (const char *level : { "high", "off" })
+                row(QString::fromLatin1(id), level, R"({"reasoning":{"effort":"high"}})");
+        // Gemini: a thinking level with thoughts; no off.
+        for (const char *id : { "gemini-3.1-pro-preview", "gemini-3-flash-preview", "gemini-3.5-flash",
+                                "gemini-3.6-flash", "gemini-3.7-flash", "gemini-3.8-flash" })
+            for (const char *level : { "high", "off" })
+                row(QString::fromLatin1(id), level,
+                    R"({"generationConfig":{"thinkingConfig":{"includeThoughts":true,"thinkingLevel":"HIGH"}}})");
+        // Chat: reasoning_effort with reasoning_history; off is said ("none"), where the model has it.
+        auto chat = [&compact](const char *e, const char *history) -> QByteArray {
+            return compact({ { u"reasoning_effort"_s, QString::fromLatin1(e) },
+                             { u"reasoning_history"_s, QString::fromLatin1(history) } });
+        };
+        for (const char *id : { "inkling", "glm-5.2", "glm-5.1", "kimi-k3", "kimi-k2.6", "kimi-k2.5" }) {
+            row(QString::fromLatin1(id), "high", chat("high", "preserved"));
+            row(QString::fromLatin1(id), "off", R"({"reasoning_effort":"none"})");
+        }
+        row(u"glm-5.3"_s, "high", chat("high", "preserved"));
+        row(u"glm-5.3"_s, "off", chat("max", "preserved"));
+        row(u"glm-5.3-flash"_s, "high", chat("high", "preserved"));
+        row(u"glm-5.3-flash"_s, "off", chat("high", "preserved"));
+        for (const char *id : { "deepseek-v4-pro", "deepseek-v4-flash-0731" }) {
+            row(QString::fromLatin1(id), "high", chat("high", "interleaved"));
+            row(QString::fromLatin1(id), "off", R"({"reasoning_effort":"none"})");
+        }
+        // glm-5 and glm-4.7 take no reasoning field at any level.
+        for (const char *id : { "glm-5", "glm-4.7" })
+            for (const char *level : { "high", "off" })
+                row(QString::fromLatin1(id), level, none);
+        row(u"nemotron-3-ultra"_s, "high", R"({"chat_template_args":{"enable_thinking":true}})");
+    }
+
+    void catalogAsFactoryCli()
+    {
+        QFETCH(QString, id);
+        QFETCH(QString, level);
+        QFETCH(QByteArray, members);
+        QFETCH(QString, betas);
+        const ModelConfig m = model(id);
+        QVERIFY2(m.id == id, qPrintable(id + QStringLiteral(" is in the catalog")));
+        const WireFormat format = m.type == ModelType::Anthropic ? WireFormat::Anthropic
+                                  : m.type == ModelType::OpenAI  ? WireFormat::OpenAIResponses
+                                  : m.type == ModelType::Common  ? WireFormat::OpenAIChat
+                                                                 : WireFormat::Gemini;
+        const ReasoningLevel l = m.clamp(parseReasoningLevel(level).value());
+        auto doc = json::Document::parse(R"({"model":"m","max_tokens":64000})");
+        QVERIFY(doc.ok());
+        PassthroughEdits e;
+        e.level = l;
+        e.model = m;
+        e.budget = ConfigLoader::defaults().budgetFor(l);
+        e.fast = m.fast;
+        e.extraBody = m.factoryBody;
+        const auto edited = applyPassthroughEdits(format, doc.value(), e);
+        QVERIFY(edited.ok());
+        QJsonObject ours = QJsonDocument::fromJson(edited.value()).object();
+        ours.remove(u"model"_s);
+        ours.remove(u"max_tokens"_s);
+        const QJsonObject cli = QJsonDocument::fromJson(members).object();
+        QVERIFY2(ours == cli, qPrintable(QStringLiteral("ours %1, the CLI's %2")
+                                             .arg(QString::fromUtf8(QJsonDocument(ours).toJson(QJsonDocument::Compact)),
+                                                  QString::fromUtf8(members))));
+        if (m.type == ModelType::Anthropic) {
+            FactoryHeaderInput in;
+            in.model = m;
+            in.userAgent = QStringLiteral("factory-cli/0.225.2");
+            in.bearer = "k";
+            in.level = l;
+            QCOMPARE(QString::fromUtf8(headerValue(buildFactoryHeaders(in), "anthropic-beta")), betas);
+        }
     }
 
     void anthropicBeta()
