@@ -169,6 +169,8 @@ std::optional<Rejection> checkAnthropic(const QJsonObject &body)
             if (type == u"thinking"
                 && !verify(b.value(u"signature"_s).toString(), u"ant-thinking"_s, b.value(u"thinking"_s).toString()))
                 return anthropic(u"messages.%1.content.%2: Invalid `signature` in `thinking` block"_s.arg(i).arg(j));
+            if (type == u"text" && b.value(u"text"_s).toString().isEmpty()) // maximhq/bifrost#1189, from opencode
+                return anthropic(u"messages: text content blocks must be non-empty"_s);
             if (type == u"redacted_thinking" && !verify(b.value(u"data"_s).toString(), u"ant-redacted"_s, QString()))
                 return anthropic(
                     u"messages.%1.content.%2: Invalid `data` in `redacted_thinking` block"_s.arg(i).arg(j));

@@ -174,6 +174,8 @@ Result<QByteArray> writeRequest(const ir::Request &r)
                 continue; // another vendor's reasoning cannot be replayed to Anthropic (sanitizeHistory then decides
                           // whether thinking can stay on)
             }
+            if (p.kind == Kind::Text && p.text.isEmpty())
+                continue; // "text content blocks must be non-empty" (a Chat client's content: "" beside tool_calls)
             if (p.kind == Kind::Image && !p.url.isEmpty() && !p.url.startsWith(u"http"))
                 return fieldError(
                     QStringLiteral("messages"),

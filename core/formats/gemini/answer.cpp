@@ -16,6 +16,8 @@ void mergeChunk(const Value &o, ir::Response &r, int *counter, bool *tool)
     readParts(cand["content"]["parts"], &parts, counter);
     for (const Part &p : std::as_const(parts)) {
         *tool = *tool || p.kind == Kind::ToolCall;
+        if (p.kind == Kind::Text && p.text.isEmpty())
+            continue; // Gemini 3's empty closing part (it carries a signature, which text parts do not keep)
         if (!r.parts.isEmpty() && r.parts.last().kind == p.kind && (p.kind == Kind::Text || p.kind == Kind::Thinking))
             r.parts.last().text += p.text; // streamed pieces of one part
         else

@@ -190,7 +190,8 @@ Result<QByteArray> writeRequest(const ir::Request &r)
             // skip value where the current turn needs one (sanitizeHistory).
             const bool own =
                 p.signatureFormat == WireFormat::Gemini && !p.signature.isEmpty() && p.signatureModel == r.model;
-            if ((p.kind == Kind::Thinking && !own) || p.kind == Kind::RedactedThinking)
+            if ((p.kind == Kind::Thinking && !own) || p.kind == Kind::RedactedThinking
+                || (p.kind == Kind::Text && p.text.isEmpty()))
                 continue;
             if (p.kind == Kind::Image && !p.url.isEmpty() && !p.url.startsWith(u"gs://")
                 && !p.url.startsWith(u"https://generativelanguage"))

@@ -43,6 +43,8 @@ public:
         QList<Part> parts;
         readParts(cand["content"]["parts"], &parts, &m_counter);
         for (const Part &p : std::as_const(parts)) {
+            if (p.kind == Kind::Text && p.text.isEmpty())
+                continue; // Gemini 3 closes an answer with an empty text part that carries the signature
             if (p.kind == Kind::Text || p.kind == Kind::Thinking) {
                 if (m_openIndex < 0 || m_openKind != p.kind) {
                     stop(out);
