@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# make test-latest-clients: the agent matrix (tests/e2e/agents.test.mjs) with the newest published version of
-# every coding-agent CLI instead of the ones pinned in tests/e2e/package-lock.json, so drift shows before
-# users hit it. Not part of `make test` (it depends on what npm serves today).
+# make test-latest-clients: the agent matrix (tests/e2e/agents.test.mjs) and the agents' sessions across models
+# (tests/e2e/agent-sessions.test.mjs, one after the other) with the newest published version of every coding-agent
+# CLI instead of the ones pinned in tests/e2e/package-lock.json, so drift shows before users hit it. Not part of
+# `make test` (it depends on what npm serves today).
 # Usage: scripts/latest-clients.sh BUILD_DIR
 set -euo pipefail
 build=$(realpath "$1")
@@ -22,4 +23,5 @@ for p in @anthropic-ai/claude-code @openai/codex @google/gemini-cli opencode-ai 
 done
 cd "$build"
 AGENTS_DIR="$dir" DROID2API_BIN="$build/app/droid2api" FAKE_FACTORY_BIN="$build/tests/fake_factory" \
-    "$here/tests/e2e/isolated.sh" "$node" --test "$here/tests/e2e/agents.test.mjs"
+    "$here/tests/e2e/isolated.sh" "$node" --test --test-concurrency=1 "$here/tests/e2e/agents.test.mjs" \
+    "$here/tests/e2e/agent-sessions.test.mjs"

@@ -1126,6 +1126,42 @@ private Q_SLOTS:
             QStringLiteral("status=404"))); // the client's mistake is not an error of ours
     }
 
+    void refusedModelIsToldInTrayAndActivity()
+    {
+        // Factory refuses glm-4.7: its replacement answers, the tray says so once with what to do, and the
+        // Activity row's details name both models and Factory's words.
+        TrayIcon tray(m_controller.get());
+        ActivityWindow w(m_controller.get());
+        QSignalSpy replaced(m_controller.get(), &AppController::modelReplaced);
+        m_fake->failModels.insert(QStringLiteral("glm-4.7"));
+        m_fake->failStatus = 404;
+        m_fake->failBody =
+            R"({"error":{"message":"The model `glm-4.7` does not exist","type":"invalid_request_error"}})";
+        HttpClient http;
+        RecordedCall rc;
+        startCall(http, rc, "POST", QUrl(m_controller->baseUrl() + QStringLiteral("/v1/chat/completions")),
+                  R"({"model":"glm-4.7","messages":[{"role":"user","content":"x"}]})", {}, m_clock);
+        QTRY_VERIFY(rc.done());
+        m_fake->failModels.clear();
+        m_fake->failBody.clear();
+        m_fake->failStatus = 503;
+        QCOMPARE(rc.status, 200);
+        QCOMPARE(replaced.count(), 1);
+        QCOMPARE(tray.lastNotification(),
+                 QStringLiteral(
+                     "glm-4.7 is no longer served by Factory; requests now go to glm-5.2: change it in Settings"));
+        ActivityModel *model = w.requestModel();
+        QTRY_COMPARE(model->rowCount(), 1);
+        QCOMPARE(model->index(0, ActivityModel::Model).data().toString(), QStringLiteral("glm-5.2"));
+        w.requests()->setCurrentIndex(model->index(0, 0));
+        const QString details = w.details()->toPlainText();
+        QVERIFY2(details.contains(QStringLiteral("Model asked for: glm-4.7")), qPrintable(details));
+        QVERIFY2(
+            details.contains(QStringLiteral("Factory refused glm-4.7 (HTTP 404: The model `glm-4.7` does not exist); "
+                                            "glm-5.2 answered")),
+            qPrintable(details));
+    }
+
     void statusWindowTellsAndFixes()
     {
         StatusWindow w(m_controller.get());

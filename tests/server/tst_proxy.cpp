@@ -245,6 +245,23 @@ private:
         return all;
     }
 
+    QJsonObject listedModel(const QString &id)
+    {
+        RecordedCall list;
+        call(list, "GET", u"/v1/models"_s, {});
+        for (const QJsonValue &m : list.json().value(u"data"_s).toArray())
+            if (m.toObject().value(u"id"_s).toString() == id)
+                return m.toObject();
+        return {};
+    }
+
+    static QByteArray chatBody(const QString &model)
+    {
+        return body(
+            { { u"model"_s, model },
+              { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } } });
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -274,6 +291,116 @@ private Q_SLOTS:
         m_f.client.reset();
         m_f.proxy.reset();
         m_f.fake.reset();
+    }
+
+    // --- Models: dates are information, Factory's refusal moves a model to its replacement ---------------------
+
+    void datedModelIsServedAsConfigured()
+    {
+        // glm-4.7 is dated 2026-05-14 in Factory's registry; the user set it off: glm-4.7 answers, off, recorded
+        // under its own id, listed with its date.
+        Config c = makeConfig();
+        for (ModelConfig &m : c.models)
+            if (m.id == u"glm-4.7")
+                m.reasoning = ReasoningLevel::Off;
+        startProxy(c, kFactoryKey);
+        const QJsonObject listed = listedModel(u"glm-4.7"_s);
+        QCOMPARE(listed.value(u"deprecated"_s).toString(), u"2026-05-14"_s);
+        QCOMPARE(listed.value(u"replacement"_s).toString(), u"glm-5.2"_s);
+        QVERIFY(!listed.contains(u"served_by"_s));
+        QSignalSpy finished(m_f.proxy.get(), &ProxyService::requestFinished);
+        RecordedCall rc;
+        call(rc, "POST", u"/v1/chat/completions"_s, chatBody(u"glm-4.7"_s));
+        QCOMPARE(rc.status, 200);
+        const QJsonObject sent = m_f.fake->received.last().json;
+        QCOMPARE(sent.value(u"model"_s).toString(), u"glm-4.7"_s);
+        QVERIFY(!sent.contains(u"reasoning_effort"_s)); // glm-4.7 takes no reasoning field, as the CLI sends it
+        QVERIFY(rc.header("x-droid2api-model-replaced").isEmpty());
+        QTRY_COMPARE(finished.size(), 1);
+        const auto record = finished.first().first().value<RequestRecord>();
+        QCOMPARE(record.model, u"glm-4.7"_s);
+        QVERIFY(record.replacedFrom.isEmpty());
+    }
+
+    void refusedModelGoesToItsReplacement()
+    {
+        // Factory refuses the id: one more request, to the registry's replacement; the client gets that answer
+        // and is told (header); the proxy tells the app once (the tray's notification), logs it, and keeps the
+        // switch for the next requests of this run.
+        m_f.fake->failModels = { u"glm-4.7"_s };
+        m_f.fake->failStatus = 404;
+        m_f.fake->failBody =
+            R"({"error":{"message":"The model `glm-4.7` does not exist or you do not have access to it.","type":"invalid_request_error","code":"model_not_found"}})";
+        QSignalSpy replaced(m_f.proxy.get(), &ProxyService::modelReplaced);
+        QSignalSpy finished(m_f.proxy.get(), &ProxyService::requestFinished);
+        QTest::ignoreMessage(
+            QtWarningMsg,
+            QRegularExpression(
+                u"Factory refused model glm-4.7 \\(HTTP 404: The model `glm-4.7` does not exist.*its requests go to glm-5.2 until droid2api restarts"_s));
+        const qsizetype before = m_f.fake->received.size();
+        RecordedCall rc;
+        call(rc, "POST", u"/v1/chat/completions"_s, chatBody(u"glm-4.7"_s));
+        QCOMPARE(rc.status, 200);
+        QCOMPARE(rc.header("x-droid2api-model-replaced"), QByteArray("glm-4.7 -> glm-5.2"));
+        QVERIFY(!rc.json().value(u"choices"_s).toArray().isEmpty()); // glm-5.2's answer
+        QCOMPARE(m_f.fake->received.size(), before + 2);
+        QCOMPARE(m_f.fake->received.at(before).json.value(u"model"_s).toString(), u"glm-4.7"_s);
+        QCOMPARE(m_f.fake->received.at(before + 1).json.value(u"model"_s).toString(), u"glm-5.2"_s);
+        QCOMPARE(replaced.size(), 1);
+        QCOMPARE(replaced.first().at(0).toString(), u"glm-4.7"_s);
+        QCOMPARE(replaced.first().at(1).toString(), u"glm-5.2"_s);
+        QTRY_COMPARE(finished.size(), 1);
+        auto record = finished.first().first().value<RequestRecord>();
+        QCOMPARE(record.requested, u"glm-4.7"_s);
+        QCOMPARE(record.model, u"glm-5.2"_s);
+        QCOMPARE(record.replacedFrom, u"glm-4.7"_s);
+        QVERIFY(record.replacedWhy.contains(u"does not exist"_s));
+        // Remembered: the next request goes straight to glm-5.2, said again in the header, no second notice.
+        RecordedCall again;
+        call(again, "POST", u"/v1/chat/completions"_s, chatBody(u"glm-4.7"_s));
+        QCOMPARE(again.status, 200);
+        QCOMPARE(again.header("x-droid2api-model-replaced"), QByteArray("glm-4.7 -> glm-5.2"));
+        QCOMPARE(m_f.fake->received.size(), before + 3);
+        QCOMPARE(m_f.fake->received.last().json.value(u"model"_s).toString(), u"glm-5.2"_s);
+        QCOMPARE(replaced.size(), 1);
+        QTRY_COMPARE(finished.size(), 2);
+        record = finished.last().first().value<RequestRecord>();
+        QCOMPARE(record.replacedFrom, u"glm-4.7"_s);
+        QVERIFY(record.replacedWhy.isEmpty()); // refused earlier in this run
+        QCOMPARE(listedModel(u"glm-4.7"_s).value(u"served_by"_s).toString(), u"glm-5.2"_s);
+        // A config redirect always wins over what the proxy learned.
+        Config c = makeConfig();
+        c.modelRedirects.insert(u"glm-4.7"_s, u"kimi-k3"_s);
+        m_f.proxy->setConfig(c);
+        RecordedCall redirected;
+        call(redirected, "POST", u"/v1/chat/completions"_s, chatBody(u"glm-4.7"_s));
+        QCOMPARE(redirected.status, 200);
+        QCOMPARE(m_f.fake->received.last().json.value(u"model"_s).toString(), u"kimi-k3"_s);
+        QVERIFY(redirected.header("x-droid2api-model-replaced").isEmpty());
+    }
+
+    void otherRefusalsStayWithTheClient()
+    {
+        // A 4xx about something else (or a model without a replacement) goes to the client as it came: no switch.
+        m_f.fake->failModels = { u"glm-4.7"_s, u"gpt-5.4"_s };
+        m_f.fake->failStatus = 400;
+        m_f.fake->failBody =
+            R"({"error":{"message":"prompt is too long: 300000 tokens > 200000 maximum","type":"invalid_request_error"}})";
+        QSignalSpy replaced(m_f.proxy.get(), &ProxyService::modelReplaced);
+        const qsizetype before = m_f.fake->received.size();
+        RecordedCall rc;
+        call(rc, "POST", u"/v1/chat/completions"_s, chatBody(u"glm-4.7"_s));
+        QCOMPARE(rc.status, 400);
+        QVERIFY(rc.body.contains("prompt is too long"));
+        QCOMPARE(m_f.fake->received.size(), before + 1);
+        m_f.fake->failStatus = 404;
+        m_f.fake->failBody =
+            R"({"error":{"message":"The model `gpt-5.4` does not exist","type":"invalid_request_error"}})";
+        RecordedCall unknown; // gpt-5.4 has no replacement in the registry
+        call(unknown, "POST", u"/v1/chat/completions"_s, chatBody(u"gpt-5.4"_s));
+        QCOMPARE(unknown.status, 404);
+        QCOMPARE(m_f.fake->received.size(), before + 2);
+        QCOMPARE(replaced.size(), 0);
     }
 
     void infoAndModels()

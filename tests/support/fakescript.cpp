@@ -3,6 +3,7 @@
 #include "json/jsonwriter.h"
 
 using d2a::json::Writer;
+using namespace Qt::StringLiterals;
 
 namespace {
 
@@ -21,6 +22,70 @@ template<typename F> QByteArray obj(F f)
     return out;
 }
 
+/// A Responses reasoning item: while streaming (empty), or done (the summary and the encrypted content).
+QByteArray reasoningItem(const ScriptedReasoning &rs, bool done)
+{
+    return obj([&](Writer &w) {
+        w.member("id", rs.reasoningId).member("type", "reasoning");
+        if (done && !rs.encryptedContent.isEmpty())
+            w.member("encrypted_content", rs.encryptedContent);
+        w.key("summary").beginArray();
+        if (done && !rs.thinking.isEmpty())
+            w.beginObject().member("type", "summary_text").member("text", rs.thinking).endObject();
+        w.endArray();
+    });
+}
+
+/// One streamed Gemini chunk (with its "data: " and blank line); the last one has the finish reason and usage.
+QByteArray geminiChunk(const QString &model, const QString &id, const QByteArray &parts, bool last)
+{
+    return "data: " + obj([&](Writer &w) {
+               w.key("candidates").beginArray().beginObject().key("content").beginObject().key("parts").raw(parts);
+               w.member("role", "model").endObject();
+               if (last)
+                   w.member("finishReason", "STOP");
+               w.member("index", 0).endObject().endArray();
+               if (last) {
+                   w.key("usageMetadata")
+                       .beginObject()
+                       .member("promptTokenCount", 20)
+                       .member("candidatesTokenCount", 9);
+                   w.member("totalTokenCount", 29).endObject();
+               }
+               w.member("modelVersion", model).member("responseId", id);
+           })
+           + "\r\n\r\n";
+}
+
+/// A Gemini answer's parts: the thought (empty: none), the call or text, and the empty text part that ends a stream.
+struct GeminiParts
+{
+    QByteArray thought;
+    QByteArray answer;
+    QByteArray trailer;
+};
+
+GeminiParts geminiParts(const ScriptedReply &r)
+{
+    const ScriptedReasoning &rs = r.reasoning;
+    const bool tool = !r.tool.isEmpty();
+    GeminiParts p;
+    if (rs.thought && !rs.thinking.isEmpty())
+        p.thought = obj([&](Writer &w) { w.member("text", rs.thinking).member("thought", true); });
+    p.answer = tool ? obj([&](Writer &w) {
+        w.key("functionCall").beginObject().member("name", r.tool).memberRaw("args", r.arguments).endObject();
+        if (!rs.thoughtSignature.isEmpty())
+            w.member("thoughtSignature", rs.thoughtSignature);
+    })
+                    : obj([&](Writer &w) { w.member("text", r.text); });
+    p.trailer = obj([&](Writer &w) {
+        w.member("text", "");
+        if (!tool && !rs.thoughtSignature.isEmpty())
+            w.member("thoughtSignature", rs.thoughtSignature);
+    });
+    return p;
+}
+
 } // namespace
 
 namespace fakescript {
@@ -30,13 +95,14 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
     const bool tool = !r.tool.isEmpty();
     const QByteArray half1 = r.arguments.left(r.arguments.size() / 2);
     const QByteArray half2 = r.arguments.mid(r.arguments.size() / 2);
+    const ScriptedReasoning &rs = r.reasoning;
     QList<QByteArray> ev;
     if (format == "anthropic") {
         ev << sse("message_start", obj([&](Writer &w) {
                       w.member("type", "message_start")
                           .key("message")
                           .beginObject()
-                          .member("id", "msg_script")
+                          .member("id", u"msg_"_s + r.id)
                           .member("type", "message");
                       w.member("role", "assistant")
                           .member("model", model)
@@ -54,10 +120,28 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
                   }));
         if (r.ping)
             ev << sse("ping", obj([&](Writer &w) { w.member("type", "ping"); }));
-        if (tool) {
+        int index = 0;
+        if (!rs.thinking.isEmpty()) {
             ev << sse("content_block_start", obj([&](Writer &w) {
                           w.member("type", "content_block_start").member("index", 0).key("content_block").beginObject();
-                          w.member("type", "tool_use")
+                          w.member("type", "thinking").member("thinking", "").member("signature", "").endObject();
+                      }));
+            ev << sse("content_block_delta", obj([&](Writer &w) {
+                          w.member("type", "content_block_delta").member("index", 0).key("delta").beginObject();
+                          w.member("type", "thinking_delta").member("thinking", rs.thinking).endObject();
+                      }));
+            ev << sse("content_block_delta", obj([&](Writer &w) {
+                          w.member("type", "content_block_delta").member("index", 0).key("delta").beginObject();
+                          w.member("type", "signature_delta").member("signature", rs.signature).endObject();
+                      }));
+            ev << sse("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}");
+            index = 1;
+        }
+        if (tool) {
+            ev << sse("content_block_start", obj([&](Writer &w) {
+                          w.member("type", "content_block_start").member("index", index).key("content_block");
+                          w.beginObject()
+                              .member("type", "tool_use")
                               .member("id", r.callId)
                               .member("name", r.tool)
                               .key("input")
@@ -67,20 +151,21 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
                       }));
             for (const QByteArray &piece : { half1, half2 })
                 ev << sse("content_block_delta", obj([&](Writer &w) {
-                              w.member("type", "content_block_delta").member("index", 0).key("delta").beginObject();
+                              w.member("type", "content_block_delta").member("index", index).key("delta").beginObject();
                               w.member("type", "input_json_delta").key("partial_json").stringUtf8(piece).endObject();
                           }));
         } else {
             ev << sse("content_block_start", obj([&](Writer &w) {
-                          w.member("type", "content_block_start").member("index", 0).key("content_block").beginObject();
-                          w.member("type", "text").member("text", "").endObject();
+                          w.member("type", "content_block_start").member("index", index).key("content_block");
+                          w.beginObject().member("type", "text").member("text", "").endObject();
                       }));
             ev << sse("content_block_delta", obj([&](Writer &w) {
-                          w.member("type", "content_block_delta").member("index", 0).key("delta").beginObject();
+                          w.member("type", "content_block_delta").member("index", index).key("delta").beginObject();
                           w.member("type", "text_delta").member("text", r.text).endObject();
                       }));
         }
-        ev << sse("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}");
+        ev << sse("content_block_stop",
+                  "{\"type\":\"content_block_stop\",\"index\":" + QByteArray::number(index) + '}');
         ev << sse("message_delta", obj(
                                        [&](Writer &w) {
             w.member("type", "message_delta")
@@ -93,7 +178,7 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
     } else if (format == "chat") {
         auto chunk = [&](auto delta, const char *finish) {
             return sse({}, obj([&](Writer &w) {
-                           w.member("id", "chatcmpl-script")
+                           w.member("id", u"chatcmpl-"_s + r.id)
                                .member("object", "chat.completion.chunk")
                                .member("created", 1700000000)
                                .member("model", model);
@@ -108,6 +193,8 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
                        }));
         };
         ev << chunk([](Writer &w) { w.member("role", "assistant").member("content", ""); }, nullptr);
+        if (!rs.thinking.isEmpty())
+            ev << chunk([&](Writer &w) { w.member("reasoning_content", rs.thinking); }, nullptr);
         if (tool) {
             ev << chunk(
                 [&](Writer &w) {
@@ -145,7 +232,7 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
             ev << chunk([](Writer &) {}, "stop");
         }
         ev << sse({}, obj([&](Writer &w) {
-                      w.member("id", "chatcmpl-script")
+                      w.member("id", u"chatcmpl-"_s + r.id)
                           .member("object", "chat.completion.chunk")
                           .member("created", 1700000000)
                           .member("model", model);
@@ -170,7 +257,7 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
         auto response = [&](Writer &w, const char *status, const QByteArray &output) {
             w.key("response")
                 .beginObject()
-                .member("id", "resp_script")
+                .member("id", u"resp_"_s + r.id)
                 .member("object", "response")
                 .member("created_at", 1700000000);
             w.member("status", status).member("model", model).memberRaw("output", output);
@@ -184,10 +271,42 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
             w.endObject();
         };
         ev << event("response.created", [&](Writer &w) { response(w, "in_progress", "[]"); });
+        int out = 0;
+        QByteArray reasoning; // the reasoning item, done
+        if (!rs.reasoningId.isEmpty()) {
+            reasoning = reasoningItem(rs, true);
+            ev << event("response.output_item.added",
+                        [&](Writer &w) { w.member("output_index", 0).memberRaw("item", reasoningItem(rs, false)); });
+            if (!rs.thinking.isEmpty()) {
+                auto summary = [&](Writer &w) {
+                    w.member("item_id", rs.reasoningId).member("output_index", 0).member("summary_index", 0);
+                };
+                ev << event("response.reasoning_summary_part.added", [&](Writer &w) {
+                    summary(w);
+                    w.key("part").beginObject().member("type", "summary_text").member("text", "").endObject();
+                });
+                ev << event("response.reasoning_summary_text.delta", [&](Writer &w) {
+                    summary(w);
+                    w.member("delta", rs.thinking);
+                });
+                ev << event("response.reasoning_summary_text.done", [&](Writer &w) {
+                    summary(w);
+                    w.member("text", rs.thinking);
+                });
+                ev << event("response.reasoning_summary_part.done", [&](Writer &w) {
+                    summary(w);
+                    w.key("part").beginObject().member("type", "summary_text").member("text", rs.thinking);
+                    w.endObject();
+                });
+            }
+            ev << event("response.output_item.done",
+                        [&](Writer &w) { w.member("output_index", 0).memberRaw("item", reasoning); });
+            out = 1;
+        }
         QByteArray item;
         if (tool) {
             item = obj([&](Writer &w) {
-                w.member("id", "fc_script")
+                w.member("id", u"fc_"_s + r.id)
                     .member("type", "function_call")
                     .member("status", "completed")
                     .key("arguments")
@@ -195,10 +314,10 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
                 w.member("call_id", r.callId).member("name", r.tool);
             });
             ev << event("response.output_item.added", [&](Writer &w) {
-                w.member("output_index", 0)
+                w.member("output_index", out)
                     .key("item")
                     .beginObject()
-                    .member("id", "fc_script")
+                    .member("id", u"fc_"_s + r.id)
                     .member("type", "function_call");
                 w.member("status", "in_progress")
                     .member("arguments", "")
@@ -208,14 +327,17 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
             });
             for (const QByteArray &piece : { half1, half2 })
                 ev << event("response.function_call_arguments.delta", [&](Writer &w) {
-                    w.member("item_id", "fc_script").member("output_index", 0).key("delta").stringUtf8(piece);
+                    w.member("item_id", u"fc_"_s + r.id).member("output_index", out).key("delta").stringUtf8(piece);
                 });
             ev << event("response.function_call_arguments.done", [&](Writer &w) {
-                w.member("item_id", "fc_script").member("output_index", 0).key("arguments").stringUtf8(r.arguments);
+                w.member("item_id", u"fc_"_s + r.id)
+                    .member("output_index", out)
+                    .key("arguments")
+                    .stringUtf8(r.arguments);
             });
         } else {
             item = obj([&](Writer &w) {
-                w.member("id", "msg_script")
+                w.member("id", u"msg_"_s + r.id)
                     .member("type", "message")
                     .member("status", "completed")
                     .key("content")
@@ -230,10 +352,10 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
                 w.endArray().member("role", "assistant");
             });
             ev << event("response.output_item.added", [&](Writer &w) {
-                w.member("output_index", 0)
+                w.member("output_index", out)
                     .key("item")
                     .beginObject()
-                    .member("id", "msg_script")
+                    .member("id", u"msg_"_s + r.id)
                     .member("type", "message");
                 w.member("status", "in_progress")
                     .key("content")
@@ -243,54 +365,25 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
                     .endObject();
             });
             ev << event("response.output_text.delta", [&](Writer &w) {
-                w.member("item_id", "msg_script")
-                    .member("output_index", 0)
+                w.member("item_id", u"msg_"_s + r.id)
+                    .member("output_index", out)
                     .member("content_index", 0)
                     .member("delta", r.text);
             });
         }
         ev << event("response.output_item.done",
-                    [&](Writer &w) { w.member("output_index", 0).memberRaw("item", item); });
-        ev << event("response.completed", [&](Writer &w) { response(w, "completed", "[" + item + "]"); });
+                    [&](Writer &w) { w.member("output_index", out).memberRaw("item", item); });
+        ev << event("response.completed", [&](Writer &w) {
+            response(w, "completed", "[" + (reasoning.isEmpty() ? QByteArray() : reasoning + ',') + item + "]");
+        });
     } else { // gemini
-        const QByteArray part = tool ? obj([&](Writer &w) {
-            w.key("functionCall").beginObject().member("name", r.tool).memberRaw("args", r.arguments).endObject();
-        })
-                                     : obj([&](Writer &w) { w.member("text", r.text); });
-        // The answer, then (as Gemini does) a last chunk with an empty text part, the finish reason and usage.
-        ev << "data: " + obj([&](Writer &w) {
-                  w.key("candidates")
-                      .beginArray()
-                      .beginObject()
-                      .key("content")
-                      .beginObject()
-                      .key("parts")
-                      .raw(QByteArray("[" + part + "]"));
-                  w.member("role", "model").endObject().member("index", 0).endObject().endArray();
-                  w.member("modelVersion", model).member("responseId", "script");
-              }) + "\r\n\r\n";
-        ev << "data: " + obj([&](Writer &w) {
-                  w.key("candidates")
-                      .beginArray()
-                      .beginObject()
-                      .key("content")
-                      .beginObject()
-                      .key("parts")
-                      .raw(R"([{"text":""}])");
-                  w.member("role", "model")
-                      .endObject()
-                      .member("finishReason", "STOP")
-                      .member("index", 0)
-                      .endObject()
-                      .endArray();
-                  w.key("usageMetadata")
-                      .beginObject()
-                      .member("promptTokenCount", 20)
-                      .member("candidatesTokenCount", 9)
-                      .member("totalTokenCount", 29)
-                      .endObject();
-                  w.member("modelVersion", model).member("responseId", "script");
-              }) + "\r\n\r\n";
+        // The thought (when asked for), the answer, then (as Gemini does) a last chunk with an empty text part, the
+        // finish reason and usage; a text answer's signature comes on that last part, as Gemini 3 streams it.
+        const GeminiParts p = geminiParts(r);
+        if (!p.thought.isEmpty())
+            ev << geminiChunk(model, r.id, "[" + p.thought + "]", false);
+        ev << geminiChunk(model, r.id, "[" + p.answer + "]", false);
+        ev << geminiChunk(model, r.id, "[" + p.trailer + "]", true);
     }
     return ev;
 }
@@ -298,14 +391,21 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
 QByteArray body(const QByteArray &format, const QString &model, const ScriptedReply &r)
 {
     const bool tool = !r.tool.isEmpty();
+    const ScriptedReasoning &rs = r.reasoning;
     if (format == "anthropic")
         return obj([&](Writer &w) {
-            w.member("id", "msg_script")
+            w.member("id", u"msg_"_s + r.id)
                 .member("type", "message")
                 .member("role", "assistant")
                 .member("model", model)
                 .key("content")
                 .beginArray();
+            if (!rs.thinking.isEmpty())
+                w.beginObject()
+                    .member("type", "thinking")
+                    .member("thinking", rs.thinking)
+                    .member("signature", rs.signature)
+                    .endObject();
             if (tool)
                 w.beginObject()
                     .member("type", "tool_use")
@@ -320,7 +420,7 @@ QByteArray body(const QByteArray &format, const QString &model, const ScriptedRe
         });
     if (format == "chat")
         return obj([&](Writer &w) {
-            w.member("id", "chatcmpl-script")
+            w.member("id", u"chatcmpl-"_s + r.id)
                 .member("object", "chat.completion")
                 .member("created", 1700000000)
                 .member("model", model);
@@ -349,6 +449,8 @@ QByteArray body(const QByteArray &format, const QString &model, const ScriptedRe
             } else {
                 w.member("content", r.text);
             }
+            if (!rs.thinking.isEmpty())
+                w.member("reasoning_content", rs.thinking);
             w.endObject().member("finish_reason", tool ? "tool_calls" : "stop").endObject().endArray();
             w.key("usage")
                 .beginObject()
@@ -359,20 +461,23 @@ QByteArray body(const QByteArray &format, const QString &model, const ScriptedRe
         });
     if (format == "responses")
         return obj([&](Writer &w) {
-            w.member("id", "resp_script")
+            w.member("id", u"resp_"_s + r.id)
                 .member("object", "response")
                 .member("created_at", 1700000000)
                 .member("status", "completed");
-            w.member("model", model).key("output").beginArray().beginObject();
+            w.member("model", model).key("output").beginArray();
+            if (!rs.reasoningId.isEmpty())
+                w.raw(reasoningItem(rs, true));
+            w.beginObject();
             if (tool) {
-                w.member("id", "fc_script")
+                w.member("id", u"fc_"_s + r.id)
                     .member("type", "function_call")
                     .member("status", "completed")
                     .key("arguments")
                     .stringUtf8(r.arguments);
                 w.member("call_id", r.callId).member("name", r.tool);
             } else {
-                w.member("id", "msg_script")
+                w.member("id", u"msg_"_s + r.id)
                     .member("type", "message")
                     .member("status", "completed")
                     .key("content")
@@ -394,8 +499,19 @@ QByteArray body(const QByteArray &format, const QString &model, const ScriptedRe
                 .member("total_tokens", 29)
                 .endObject();
         });
-    const QByteArray event = events(format, model, r).first();
-    return event.mid(6, event.size() - 10); // gemini: the one chunk, without "data: " and "\r\n\r\n"
+    // Gemini: the answer's chunk without "data: " and "\r\n\r\n"; with reasoning state, all parts in one last chunk.
+    const GeminiParts p = geminiParts(r);
+    if (p.thought.isEmpty() && rs.thoughtSignature.isEmpty()) {
+        const QByteArray chunk = geminiChunk(model, r.id, "[" + p.answer + "]", false);
+        return chunk.mid(6, chunk.size() - 10);
+    }
+    QByteArray parts = "[";
+    if (!p.thought.isEmpty())
+        parts += p.thought + ',';
+    parts += tool ? p.answer
+                  : obj([&](Writer &w) { w.member("text", r.text).member("thoughtSignature", rs.thoughtSignature); });
+    const QByteArray chunk = geminiChunk(model, r.id, parts + "]", true);
+    return chunk.mid(6, chunk.size() - 10);
 }
 
 } // namespace fakescript

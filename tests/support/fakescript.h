@@ -1,11 +1,24 @@
 #pragma once
 // Scripted answers of the fake upstream, written in each API's exact grammar with json::Writer (never
-// re-sorted): a text answer, or a call of a named tool with arguments kept byte for byte. Tests and the agent
-// end-to-end matrix use them to make "the model" call a shell tool, then answer after the result.
+// re-sorted): a text answer, or a call of a named tool with arguments kept byte for byte, optionally after the
+// reasoning state a vendor issues (ScriptedReasoning). Tests and the agent end-to-end matrix use them to make
+// "the model" call a shell tool, then answer after the result.
 
 #include <QtCore/qbytearray.h>
 #include <QtCore/qlist.h>
 #include <QtCore/qstring.h>
+
+/// Reasoning state an answer carries before its text or call, each API its own way (empty: none). The fake's
+/// session models and its agent rule fill it signed (fakesession::reasoningFor, tests/support/vendorchecks.h).
+struct ScriptedReasoning
+{
+    QString thinking; ///< Anthropic thinking, Responses summary, Chat reasoning_content, Gemini thought text
+    QString signature; ///< Anthropic: a thinking block with this signature (empty: no block)
+    QString reasoningId; ///< Responses: a reasoning item with this id (empty: no item)
+    QString encryptedContent; ///< Responses: its encrypted_content (empty: none)
+    bool thought = false; ///< Gemini: a thought part with the thinking
+    QString thoughtSignature; ///< Gemini: on the first functionCall part, or on the answer's last (empty) text part
+};
 
 struct ScriptedReply
 {
@@ -13,7 +26,9 @@ struct ScriptedReply
     QString tool; ///< the tool to call
     QByteArray arguments = "{}"; ///< its arguments, JSON object text as "the model" writes it
     QString callId = QStringLiteral("call_scripted_1");
+    QString id = QStringLiteral("script"); ///< the answer's ids: msg_<id>, resp_<id>, chatcmpl-<id>, fc_<id>, <id>
     bool ping = false; ///< Anthropic streams: a ping event after message_start, as Anthropic's API sends
+    ScriptedReasoning reasoning {};
 };
 
 namespace fakescript {

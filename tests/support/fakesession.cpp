@@ -187,39 +187,13 @@ Answer plan(const QByteArray &format, const QString &model, const QJsonObject &b
     } else {
         a.text = u"Answer %1"_s.arg(n);
     }
-    if (format == "anthropic") {
-        const QString type = body.value(u"thinking"_s).toObject().value(u"type"_s).toString();
-        if (type == u"enabled" || type == u"adaptive")
-            a.signature = vendorchecks::anthropicThinkingSignature(model, a.thinking);
-        else
-            a.thinking.clear();
-    } else if (format == "responses") {
-        const QJsonValue reasoning = body.value(u"reasoning"_s);
-        bool include = false;
-        for (const QJsonValue &v : body.value(u"include"_s).toArray())
-            include = include || v.toString() == u"reasoning.encrypted_content";
-        const bool reasons = reasoning.isObject() && reasoning.toObject().value(u"effort"_s).toString() != u"none";
-        if (reasons || include) {
-            a.reasoningId = u"rs_"_s + hexOf(seed + u"|rs"_s, 32);
-            if (include)
-                a.encrypted = vendorchecks::responsesEncryptedContent(model, a.reasoningId);
-        } else {
-            a.thinking.clear();
-        }
-    } else if (format == "chat") {
-        if (body.value(u"reasoning_effort"_s).toString() == u"none")
-            a.thinking.clear();
-    } else {
-        a.thought = body.value(u"generationConfig"_s)
-                        .toObject()
-                        .value(u"thinkingConfig"_s)
-                        .toObject()
-                        .value(u"includeThoughts"_s)
-                        .toBool();
-        if (!a.thought)
-            a.thinking.clear();
-        a.geminiSignature = vendorchecks::geminiThoughtSignature(model, a.id);
-    }
+    const ScriptedReasoning r = reasoningFor(format, model, body, a.thinking, seed);
+    a.thinking = r.thinking;
+    a.signature = r.signature;
+    a.reasoningId = r.reasoningId;
+    a.encrypted = r.encryptedContent;
+    a.thought = r.thought;
+    a.geminiSignature = r.thoughtSignature;
     return a;
 }
 
@@ -629,6 +603,47 @@ QByteArray geminiBody(const QString &model, const Answer &a)
 }
 
 } // namespace
+
+ScriptedReasoning reasoningFor(const QByteArray &format, const QString &model, const QJsonObject &body,
+                               const QString &thinking, const QString &seed)
+{
+    ScriptedReasoning r;
+    r.thinking = thinking;
+    if (format == "anthropic") {
+        const QString type = body.value(u"thinking"_s).toObject().value(u"type"_s).toString();
+        if (type == u"enabled" || type == u"adaptive")
+            r.signature = vendorchecks::anthropicThinkingSignature(model, r.thinking);
+        else
+            r.thinking.clear();
+    } else if (format == "responses") {
+        const QJsonValue reasoning = body.value(u"reasoning"_s);
+        bool include = false;
+        for (const QJsonValue &v : body.value(u"include"_s).toArray())
+            include = include || v.toString() == u"reasoning.encrypted_content";
+        const bool reasons = reasoning.isObject() && reasoning.toObject().value(u"effort"_s).toString() != u"none";
+        if (reasons || include) {
+            r.reasoningId = u"rs_"_s + hexOf(seed + u"|rs"_s, 32);
+            if (include)
+                r.encryptedContent = vendorchecks::responsesEncryptedContent(model, r.reasoningId);
+        } else {
+            r.thinking.clear();
+        }
+    } else if (format == "chat") {
+        if (body.value(u"reasoning_effort"_s).toString() == u"none")
+            r.thinking.clear();
+    } else {
+        r.thought = body.value(u"generationConfig"_s)
+                        .toObject()
+                        .value(u"thinkingConfig"_s)
+                        .toObject()
+                        .value(u"includeThoughts"_s)
+                        .toBool();
+        if (!r.thought)
+            r.thinking.clear();
+        r.thoughtSignature = vendorchecks::geminiThoughtSignature(model, hexOf(seed + u"|id"_s, 24));
+    }
+    return r;
+}
 
 bool isSessionModel(const QString &model)
 {

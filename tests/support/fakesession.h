@@ -13,6 +13,8 @@
 // and always a thoughtSignature (signed for the model) on the first function call and on the last text part.
 // Answers are written in each API's exact grammar (json::Writer, the vendors' key order), streamed or whole.
 
+#include "fakescript.h"
+
 #include <QtCore/qbytearray.h>
 #include <QtCore/qjsonobject.h>
 #include <QtCore/qlist.h>
@@ -27,5 +29,11 @@ bool isSessionModel(const QString &model);
 QList<QByteArray> events(const QByteArray &format, const QString &model, const QJsonObject &body, int serial);
 /// The same answer whole (application/json).
 QByteArray body(const QByteArray &format, const QString &model, const QJsonObject &body, int serial);
+
+/// The reasoning state the vendor of `format` returns with its answer to `body` (see above): `thinking` as the
+/// request asks for it, signed for `model`, its ids made from `seed` (unique per answer). The agent rule of the
+/// fake upstream gives its answers the same.
+ScriptedReasoning reasoningFor(const QByteArray &format, const QString &model, const QJsonObject &body,
+                               const QString &thinking, const QString &seed);
 
 } // namespace fakesession

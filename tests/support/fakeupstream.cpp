@@ -10,6 +10,7 @@
 #include <QtCore/qjsonarray.h>
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qpointer.h>
+#include <QtCore/qregularexpression.h>
 #include <QtCore/qtimer.h>
 #include <QtNetwork/qtcpsocket.h>
 
@@ -486,6 +487,7 @@ void FakeUpstream::respondFake(QTcpSocket *socket, const Received &req)
             agent = rule;
             agentToolCalls = agentAfterTool = agentTexts = 0;
             agentToolResults.clear();
+            agentRequests.clear();
         }
         if (k.contains(u"device_script"_s)) {
             deviceScript.clear();
@@ -494,6 +496,9 @@ void FakeUpstream::respondFake(QTcpSocket *socket, const Received &req)
                 deviceScript << v.toString();
         }
     }
+    QJsonArray agentRequestsJson;
+    for (const QJsonObject &o : std::as_const(agentRequests))
+        agentRequestsJson.append(o);
     QJsonArray valid;
     for (const QString &t : std::as_const(validRefreshTokens))
         valid.append(t);
@@ -516,6 +521,7 @@ void FakeUpstream::respondFake(QTcpSocket *socket, const Received &req)
                   { u"agent_after_tool"_s, agentAfterTool },
                   { u"agent_texts"_s, agentTexts },
                   { u"agent_tool_results"_s, QJsonArray::fromStringList(agentToolResults) },
+                  { u"agent_requests"_s, agentRequestsJson },
                   { u"api_requests"_s, int(std::count_if(
                                            received.cbegin(), received.cend(),
                                            [](const Received &r) {
@@ -632,9 +638,19 @@ QStringList FakeUpstream::toolNamesOf(const QByteArray &format, const QJsonObjec
     return names;
 }
 
-QString FakeUpstream::toolResultsOf(const QByteArray &format, const QJsonObject &body)
+namespace {
+
+/// One message (item, content) of a request's history as the agent rule reads it.
+struct Entry
 {
-    QStringList out;
+    bool user = false; ///< a user message with text
+    QString text;
+    QStringList results; ///< its tool results, "id=text"
+};
+
+QList<Entry> entriesOf(const QByteArray &format, const QJsonObject &body)
+{
+    QList<Entry> out;
     auto textOf = [](const QJsonValue &v) {
         if (v.isString())
             return v.toString();
@@ -643,33 +659,105 @@ QString FakeUpstream::toolResultsOf(const QByteArray &format, const QJsonObject 
             t += b.toObject().value(u"text"_s).toString();
         return t;
     };
-    if (format == "anthropic") {
-        for (const QJsonValue &m : body.value(u"messages"_s).toArray())
-            for (const QJsonValue &b : m.toObject().value(u"content"_s).toArray())
-                if (b.toObject().value(u"type"_s).toString() == u"tool_result")
-                    out << b.toObject().value(u"tool_use_id"_s).toString() + u'='
-                               + textOf(b.toObject().value(u"content"_s));
+    // The text parts of a content (a string, or parts of any API's shape, thoughts left out).
+    auto userText = [](const QJsonValue &content, bool *has) {
+        if (content.isString()) {
+            *has = true;
+            return content.toString();
+        }
+        QString t;
+        for (const QJsonValue &pv : content.toArray()) {
+            const QJsonObject p = pv.toObject();
+            const QString type = p.value(u"type"_s).toString();
+            if (p.value(u"thought"_s).toBool() || !p.value(u"text"_s).isString()
+                || !(type.isEmpty() || type == u"text" || type == u"input_text"))
+                continue;
+            *has = true;
+            t += (t.isEmpty() ? QString() : u"\n"_s) + p.value(u"text"_s).toString();
+        }
+        return t;
+    };
+    if (format == "anthropic" || format == "chat") {
+        for (const QJsonValue &mv : body.value(u"messages"_s).toArray()) {
+            const QJsonObject m = mv.toObject();
+            const QString role = m.value(u"role"_s).toString();
+            Entry e;
+            if (role == u"tool")
+                e.results << m.value(u"tool_call_id"_s).toString() + u'=' + textOf(m.value(u"content"_s));
+            for (const QJsonValue &b : m.value(u"content"_s).toArray())
+                if (format == "anthropic" && b.toObject().value(u"type"_s).toString() == u"tool_result")
+                    e.results << b.toObject().value(u"tool_use_id"_s).toString() + u'='
+                                     + textOf(b.toObject().value(u"content"_s));
+            if (role == u"user") {
+                bool has = false;
+                e.text = userText(m.value(u"content"_s), &has);
+                e.user = has && e.results.isEmpty();
+            }
+            out << e;
+        }
     } else if (format == "responses") {
-        for (const QJsonValue &i : body.value(u"input"_s).toArray())
-            if (i.toObject().value(u"type"_s).toString() == u"function_call_output")
-                out << i.toObject().value(u"call_id"_s).toString() + u'=' + textOf(i.toObject().value(u"output"_s));
-    } else if (format == "chat") {
-        for (const QJsonValue &m : body.value(u"messages"_s).toArray())
-            if (m.toObject().value(u"role"_s).toString() == u"tool")
-                out << m.toObject().value(u"tool_call_id"_s).toString() + u'='
-                           + textOf(m.toObject().value(u"content"_s));
+        const QJsonValue input = body.value(u"input"_s);
+        if (input.isString())
+            out << Entry { true, input.toString(), {} };
+        for (const QJsonValue &iv : input.toArray()) {
+            const QJsonObject item = iv.toObject();
+            const QString type = item.value(u"type"_s).toString();
+            Entry e;
+            if (type == u"function_call_output" || type == u"custom_tool_call_output")
+                e.results << item.value(u"call_id"_s).toString() + u'=' + textOf(item.value(u"output"_s));
+            else if ((type.isEmpty() || type == u"message") && item.value(u"role"_s).toString() == u"user")
+                e.text = userText(item.value(u"content"_s), &e.user);
+            out << e;
+        }
     } else {
-        for (const QJsonValue &c : body.value(u"contents"_s).toArray())
-            for (const QJsonValue &p : c.toObject().value(u"parts"_s).toArray())
-                if (p.toObject().contains(u"functionResponse"_s)) {
-                    const QJsonObject fr = p.toObject().value(u"functionResponse"_s).toObject();
-                    const QJsonObject r = fr.value(u"response"_s).toObject();
-                    out << fr.value(u"name"_s).toString() + u'='
-                               + (r.contains(u"output"_s) ? textOf(r.value(u"output"_s))
-                                                          : QString::fromUtf8(compact(r)));
-                }
+        for (const QJsonValue &cv : body.value(u"contents"_s).toArray()) {
+            const QJsonObject c = cv.toObject();
+            Entry e;
+            if (c.value(u"role"_s).toString() != u"model") {
+                for (const QJsonValue &p : c.value(u"parts"_s).toArray())
+                    if (p.toObject().contains(u"functionResponse"_s)) {
+                        const QJsonObject fr = p.toObject().value(u"functionResponse"_s).toObject();
+                        const QJsonObject r = fr.value(u"response"_s).toObject();
+                        e.results << fr.value(u"name"_s).toString() + u'='
+                                         + (r.contains(u"output"_s) ? textOf(r.value(u"output"_s))
+                                                                    : QString::fromUtf8(compact(r)));
+                    }
+                bool has = false;
+                e.text = userText(c.value(u"parts"_s), &has);
+                e.user = has && e.results.isEmpty();
+            }
+            out << e;
+        }
     }
+    return out;
+}
+
+} // namespace
+
+QString FakeUpstream::toolResultsOf(const QByteArray &format, const QJsonObject &body)
+{
+    QStringList out;
+    for (const Entry &e : entriesOf(format, body))
+        out << e.results;
     return out.join(QStringLiteral(" | "));
+}
+
+FakeUpstream::AgentTurn FakeUpstream::agentTurnOf(const QByteArray &format, const QJsonObject &body)
+{
+    AgentTurn t;
+    for (const Entry &e : entriesOf(format, body)) {
+        t.historyResults += int(e.results.size());
+        if (e.user) {
+            ++t.userTurns;
+            t.userText = e.text;
+            t.results.clear();
+        }
+        t.results << e.results;
+    }
+    static const QRegularExpression step(u"\\bstep (\\d+)\\b"_s, QRegularExpression::CaseInsensitiveOption);
+    for (auto it = step.globalMatch(t.userText); it.hasNext();)
+        t.step = it.next().captured(1).toInt();
+    return t;
 }
 
 QList<QByteArray> FakeUpstream::scenarioEvents(const QByteArray &format, const QString &model, const QString &scenario,
@@ -1132,7 +1220,9 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
     if (failNextRequests > 0 || failThisModel) {
         if (!failThisModel)
             --failNextRequests;
-        const QByteArray body = R"({"error":{"message":"fake upstream failure","type":"server_error"}})";
+        const QByteArray body =
+            failBody.isEmpty() ? QByteArray(R"({"error":{"message":"fake upstream failure","type":"server_error"}})")
+                               : failBody;
         socket->write("HTTP/1.1 " + QByteArray::number(failStatus) + " Fail\r\nContent-Type: application/json\r\n"
                       + (failRetryAfter.isEmpty() ? QByteArray() : "Retry-After: " + failRetryAfter + "\r\n")
                       + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
@@ -1306,19 +1396,39 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
     if (agent && !isCount) {
         ScriptedReply reply;
         reply.ping = true;
-        const QString results = toolResultsOf(format, req.json);
-        if (!results.isEmpty()) {
-            reply.text = agent->afterTool;
+        const AgentTurn turn = agentTurnOf(format, req.json);
+        const QString step = QString::number(turn.step);
+        QString answer;
+        if (!turn.results.isEmpty()) {
+            reply.text = QString(agent->afterTool).replace(u"{step}"_s, step);
             ++agentAfterTool;
-            agentToolResults << results;
+            agentToolResults << turn.results.join(u" | "_s);
+            answer = u"after_tool"_s;
         } else if (!agent->tool.isEmpty() && toolNamesOf(format, req.json).contains(agent->tool)) {
             reply.tool = agent->tool;
-            reply.arguments = agent->arguments;
+            reply.arguments = QByteArray(agent->arguments).replace("{step}", step.toUtf8());
             reply.callId = QStringLiteral("call_agent_%1").arg(++agentToolCalls);
+            answer = u"tool"_s;
         } else {
-            reply.text = agent->text;
+            reply.text = QString(agent->text).replace(u"{step}"_s, step);
             ++agentTexts;
+            answer = u"text"_s;
         }
+        ++agentSerial;
+        reply.id = u"agent%1"_s.arg(agentSerial); // ids of their own, as every real answer has
+        if (vendorChecks)
+            reply.reasoning = fakesession::reasoningFor(format, model, req.json, u"Thinking about step %1."_s.arg(step),
+                                                        model + u"|agent|"_s + QString::number(agentSerial));
+        const ScriptedReasoning &rs = reply.reasoning;
+        agentRequests << QJsonObject { { u"format"_s, QString::fromLatin1(format) },
+                                       { u"model"_s, model },
+                                       { u"answer"_s, answer },
+                                       { u"step"_s, turn.step },
+                                       { u"user_turns"_s, turn.userTurns },
+                                       { u"history_results"_s, turn.historyResults },
+                                       { u"current_results"_s, int(turn.results.size()) },
+                                       { u"thinking"_s, !rs.thinking.isEmpty() || !rs.reasoningId.isEmpty()
+                                                            || !rs.thoughtSignature.isEmpty() } };
         return sendScripted(reply, agent->delayMs);
     }
     if (!script.isEmpty() && !isCount)

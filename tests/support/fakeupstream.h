@@ -77,6 +77,7 @@ public:
     int failNextRequests = 0; ///< the next N API requests get failStatus (with Retry-After: failRetryAfter, if set)
     int failStatus = 503;
     QSet<QString> failModels; ///< every request for these models gets failStatus
+    QByteArray failBody; ///< the body of those failures (empty: a generic server error)
     /// Scripted answers: each API request (not count_tokens) takes the first one, in the route's format, streamed
     /// or whole as the request asks; an empty script answers as usual.
     QList<ScriptedReply> script;
@@ -84,10 +85,14 @@ public:
     qint64 floodWritten = 0; ///< bytes the latest flood wrote
     bool floodPeerClosed = false; ///< the latest flood ended because the peer closed (not at its limit)
     bool floodDone = false; ///< the latest flood has ended, either way
-    /// Plays "the model" for a real coding agent: a request that offers `tool` and carries no tool result gets
-    /// a call of it with `arguments`; one carrying tool results gets `afterTool`; any other (side requests
-    /// such as title generation) gets `text`. Streams send their events `delayMs` apart (Anthropic with a
-    /// ping). POST /fake/knobs {"agent": {...}} sets it; GET /fake/state reports the counters below.
+    /// Plays "the model" for a real coding agent, in sessions of many turns too. It reads the current turn only
+    /// (agentTurnOf): a request whose current turn carries tool results gets `afterTool`; else one that offers
+    /// `tool` gets a call of it with `arguments`; any other (side requests such as title generation) gets
+    /// `text`. "{step}" in the three is replaced by N of the last "step N" in the user text that began the turn
+    /// (0 when none), so each turn of a session calls its own command. Streams send their events `delayMs` apart
+    /// (Anthropic with a ping). With vendorChecks on, every answer carries the vendor's signed reasoning state as
+    /// the session models do (fakesession::reasoningFor), so an agent must send it back as issued. POST
+    /// /fake/knobs {"agent": {...}} sets it; GET /fake/state reports the counters below.
     struct AgentRule
     {
         QString tool;
@@ -100,7 +105,23 @@ public:
     int agentToolCalls = 0;
     int agentAfterTool = 0;
     int agentTexts = 0;
-    QStringList agentToolResults; ///< the tool results the agent sent back, as toolResultsOf() reads them
+    QStringList agentToolResults; ///< per after-tool answer, the current turn's tool results (" | "-joined)
+    /// Per agent answer: format, model, answer ("tool", "after_tool", "text"), step, user_turns,
+    /// history_results (tool results in the whole history), current_results, thinking (reasoning state sent).
+    QList<QJsonObject> agentRequests;
+    int agentSerial = 0; ///< agent answers ever (ids of their reasoning state; never reset)
+    /// What the agent rule reads of a request of `format`. The current turn begins at the last user message with
+    /// text and no tool results (Anthropic user text without tool_result blocks, a Responses user message item,
+    /// a Chat user message, a Gemini user content with a text part and no functionResponse).
+    struct AgentTurn
+    {
+        QString userText; ///< the text of the message that began the current turn
+        int step = 0; ///< N of the last "step N" in it (0: none)
+        int userTurns = 0; ///< messages that began a turn, in the whole history
+        QStringList results; ///< the tool results after it, as toolResultsOf() writes them
+        int historyResults = 0; ///< tool results in the whole history
+    };
+    static AgentTurn agentTurnOf(const QByteArray &format, const QJsonObject &body);
     /// The names of the tools a request of `format` offers.
     static QStringList toolNamesOf(const QByteArray &format, const QJsonObject &body);
     /// Vendor checks (tests/support/vendorchecks.h) on every API request; requests for sess-* models always get
