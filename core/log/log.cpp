@@ -189,6 +189,29 @@ bool mayHoldCredential(const QString &text)
 }
 } // namespace
 
+QString clientText(QStringView value, qsizetype max)
+{
+    QString out;
+    const qsizetype n = qMin(value.size(), max);
+    out.reserve(n + 16);
+    for (qsizetype i = 0; i < n; ++i) {
+        const char16_t c = value.at(i).unicode();
+        if (c == u'\n')
+            out += QLatin1StringView("\\n");
+        else if (c == u'\r')
+            out += QLatin1StringView("\\r");
+        else if (c == u'\t')
+            out += QLatin1StringView("\\t");
+        else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029)
+            out += QStringLiteral("\\x%1").arg(uint(c), c > 0xff ? 4 : 2, 16, QLatin1Char('0'));
+        else
+            out += QChar(c);
+    }
+    if (value.size() > max)
+        out += QStringLiteral("\u2026(+%1)").arg(value.size() - max);
+    return out;
+}
+
 QString redact(const QString &text)
 {
     // Credential-shaped strings, as a second line of defence behind registerSecret(). Values shorter than a

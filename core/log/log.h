@@ -37,6 +37,11 @@ void registerSecret(const QString &secret);
 /// refresh/access token fields) with "[redacted]".
 QString redact(const QString &text);
 
+/// A value a client chose (a model name, a path), as it may appear in a log line or an error message: control
+/// characters escaped ("\n", "\x1b"), so it cannot forge another line, and at most `max` characters (the rest
+/// counted: "…(+1048000)").
+QString clientText(QStringView value, qsizetype max = 200);
+
 /// Value of a header as it may be logged: credentials become "[redacted]".
 QByteArray loggableHeaderValue(const QByteArray &name, const QByteArray &value);
 

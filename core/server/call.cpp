@@ -166,7 +166,7 @@ void Call::start()
     }
     if (requested.startsWith(u"models/"))
         requested = requested.mid(7); // Gemini SDKs may send "models/<id>"
-    exchange->setRequestedModel(requested);
+    exchange->setRequestedModel(log::clientText(requested)); // what the Activity and the log show
     QString target = m_config->redirect(requested);
     // A model Factory refused earlier in this run goes to its replacement (a config redirect always wins).
     if (const QString learned = m_env->replacementOf(target);
@@ -175,8 +175,9 @@ void Call::start()
         target = learned;
     }
     if (!m_env->resolve(*m_config, target))
-        return finish(Error::notFound(
-            QStringLiteral("model '%1' is not configured; GET /v1/models lists the available models").arg(requested)));
+        return finish(
+            Error::notFound(QStringLiteral("model '%1' is not configured; GET /v1/models lists the available models")
+                                .arg(log::clientText(requested))));
     m_requested = requested;
     m_chain = QStringList { target };
     if (const ModelConfig *model = m_config->findModel(target))
@@ -188,7 +189,7 @@ void Call::start()
         if (!m_headerLevel)
             return finish(Error::badRequest(
                 QStringLiteral("x-reasoning-level must be auto, off, low, medium, high or xhigh, not '%1'")
-                    .arg(QString::fromUtf8(levelHeader.left(40)))));
+                    .arg(log::clientText(QString::fromUtf8(levelHeader), 40))));
     }
     m_clientStream = m_route.stream || root["stream"].toBool(false);
     resolve();

@@ -3,6 +3,8 @@
 
 #include "proxyservice.h"
 
+#include "../log/log.h"
+
 #include <QtCore/qcryptographichash.h>
 #include <QtNetwork/qnetworkinterface.h>
 
@@ -101,7 +103,7 @@ std::optional<Error> ProxyService::admit(const http::RequestHead &head, const QH
     if (!hostAllowed(host))
         return Error { 403,
                        tr("Host '%1' is not this droid2api (only loopback names and addresses, or allowed_hosts)")
-                           .arg(QString::fromLatin1(host.left(200))),
+                           .arg(log::clientText(QString::fromLatin1(host))),
                        {} };
     // Web pages: only the origins the user allowed, preflights and simple requests alike.
     const QByteArray origin = headerValue(head.headers, "origin");
@@ -113,9 +115,19 @@ std::optional<Error> ProxyService::admit(const http::RequestHead &head, const QH
             return Error { 403,
                            tr("web pages from %1 may not use this droid2api (allow it in Settings > General > Web "
                               "pages allowed, or config allowed_origins)")
-                               .arg(QString::fromLatin1(origin.left(200))),
+                               .arg(log::clientText(QString::fromLatin1(origin))),
                            {} };
+        return std::nullopt;
     }
+    // A page's request that sends no Origin (a no-cors GET: an image, a script tag) still says where it comes
+    // from: another site's page gets nothing, not even a call to Factory with the user's key behind it.
+    const QByteArray site = headerValue(head.headers, "sec-fetch-site").trimmed().toLower();
+    if ((site == "cross-site" || site == "same-site") && !m_config->allowedOrigins.contains(QStringLiteral("*")))
+        return Error { 403,
+                       tr("web pages of other sites may not use this droid2api (Sec-Fetch-Site: %1; allow every page "
+                          "with allowed_origins [\"*\"])")
+                           .arg(QString::fromLatin1(site.left(20))),
+                       {} };
     return std::nullopt;
 }
 

@@ -586,6 +586,67 @@ private Q_SLOTS:
 
     // --- the upstream side
 
+    void clientValuesCannotForgeLogLines()
+    {
+        // A newline in a model name is escaped (no forged line), and a 1 MiB model name gives a bounded error
+        // body and log line.
+        QVERIFY(up());
+        RecordedCall forged;
+        QVERIFY(f.call(forged, "POST", QStringLiteral("/v1/chat/completions"),
+                       R"({"model":"x\nPOST /v1/messages model=claude-opus-4-8 status=200","messages":[]})"));
+        QCOMPARE(forged.status, 404);
+        QVERIFY2(forged.body.contains(R"(x\\nPOST /v1/messages)"), forged.body.constData());
+        QTRY_VERIFY(recordsFor(QStringLiteral("/v1/chat/completions")) == 1);
+        bool logged = false;
+        for (const QString &m : std::as_const(g_messages)) {
+            QVERIFY2(!m.contains(u'\n'), qPrintable(m));
+            logged = logged || m.contains(QStringLiteral("x\\nPOST /v1/messages"));
+        }
+        QVERIFY(logged);
+        RecordedCall huge;
+        QVERIFY(f.call(huge, "POST", QStringLiteral("/v1/chat/completions"),
+                       "{\"model\":\"" + QByteArray(1 << 20, 'm') + "\",\"messages\":[]}"));
+        QCOMPARE(huge.status, 404);
+        QVERIFY2(huge.body.size() < 1024, QByteArray::number(huge.body.size()).constData());
+        QVERIFY(huge.body.contains("(+1048376)"));
+        QTRY_VERIFY(recordsFor(QStringLiteral("/v1/chat/completions")) == 2);
+        QCOMPARE(m_records.last().requested.size(), 200 + QStringLiteral("\u2026(+1048376)").size());
+        for (const QString &m : std::as_const(g_messages))
+            QVERIFY2(m.size() < 2048, qPrintable(m.left(100)));
+    }
+
+    void crossSitePagesWithoutOriginAreRefused_data()
+    {
+        QTest::addColumn<QByteArray>("site");
+        QTest::addColumn<int>("status");
+        QTest::newRow("cross-site") << QByteArray("cross-site") << 403;
+        QTest::newRow("same-site") << QByteArray("same-site") << 403;
+        QTest::newRow("same-origin") << QByteArray("same-origin") << 200;
+        QTest::newRow("none (typed in the address bar)") << QByteArray("none") << 200;
+    }
+
+    void crossSitePagesWithoutOriginAreRefused()
+    {
+        // A page's no-cors GET (an image or a script tag) sends no Origin, but Sec-Fetch-Site: it gets nothing,
+        // and Factory is not asked for anything with the user's key.
+        QFETCH(QByteArray, site);
+        QFETCH(int, status);
+        QVERIFY(up());
+        const int limits = f.fake->limitsCalls;
+        const qsizetype account = f.fake->accountCalls.size();
+        const QByteArray answer = exchange("GET /usage HTTP/1.1\r\nHost: 127.0.0.1\r\nSec-Fetch-Site: " + site
+                                           + "\r\nSec-Fetch-Mode: no-cors\r\nSec-Fetch-Dest: image\r\nConnection: "
+                                             "close\r\n\r\n");
+        QVERIFY2(answer.startsWith(QByteArray("HTTP/1.1 " + QByteArray::number(status) + ' ')),
+                 answer.left(200).constData());
+        if (status == 403) {
+            QCOMPARE(f.fake->limitsCalls, limits);
+            QCOMPARE(f.fake->accountCalls.size(), account);
+            QVERIFY(answer.contains("Sec-Fetch-Site"));
+        }
+        QCOMPARE(f.fake->received.size(), 0);
+    }
+
     void endlessOrHugeUpstreamEventsEndInAnError_data()
     {
         QTest::addColumn<QString>("route");
