@@ -50,7 +50,7 @@ class ModelsPage final : public SettingsPage
     Q_OBJECT
 
 public:
-    /// The table's columns: what a model costs comes right after its name; where it goes, when it retires and
+    /// The table's columns: what a model costs comes right after its name; where it goes, its deprecation date and
     /// the rest are in the panel, so every column shows without scrolling.
     enum Column { Id, Name, Credits, Type, Reasoning, Fast, ColumnCount };
 
@@ -82,7 +82,7 @@ public:
     QLineEdit *providerEdit;
     QLineEdit *fallbackEdit;
     QCheckBox *fastBox;
-    QLabel *facts; ///< what the registry says of it (credits, retirement), read-only
+    QLabel *facts; ///< what the registry says of it (credits, deprecation date), read-only
     QPushButton *copyButton;
     QPushButton *testButton;
     QLabel *testResult;
