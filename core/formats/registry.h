@@ -87,6 +87,10 @@ struct FormatSpec
     /// call; Anthropic: thinking off when the last assistant turn has none of its own). Null: nothing to do.
     void (*sanitizeHistory)(json::Patcher &p, const json::Value &body, const PassthroughEdits &edits,
                             HistoryEdits *report);
+    /// This client grammar repeats the whole answer at its end (Responses: every item again in
+    /// response.completed), so its stream writer holds the answer: a translated stream to it is bounded by
+    /// limits.max_answer_bytes like a whole answer.
+    bool streamHoldsAnswer;
 };
 
 /// What FormatSpec::sanitizeHistory did to one request body.

@@ -229,6 +229,11 @@ void Relay::onData(const QByteArray &data)
     switch (m_mode) {
     case Mode::Sse:
         if (m_eventReader) {
+            // A client grammar that repeats the answer at its end makes its writer keep it: bounded like a
+            // whole answer (a hostile upstream's endless deltas would otherwise grow memory without end).
+            m_translatedBytes += data.size();
+            if (m_translatedBytes > m_spec.maxAnswerBytes && formatSpec(m_spec.clientFormat).streamHoldsAnswer)
+                return overLimit(tr("upstream answer is larger than %1 bytes").arg(m_spec.maxAnswerBytes));
             for (const QByteArray &raw : m_sse.feed(data)) {
                 const SseEvent ev = SseSplitter::parse(raw);
                 if (ev.isComment || ev.data.isNull())

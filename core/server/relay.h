@@ -62,6 +62,7 @@ private:
     SseSplitter m_sse;
     QList<ir::Event> m_collected; ///< SseWhole: the events so far
     qint64 m_collectedBytes = 0;
+    qint64 m_translatedBytes = 0; ///< Sse, translated: upstream bytes read so far
     QByteArray m_body;
     HeaderList m_forwardHeaders;
     std::unique_ptr<EventReader> m_eventReader;

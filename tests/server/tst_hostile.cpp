@@ -6,6 +6,7 @@
 // no sleeps.
 
 #include "server/httpserver.h"
+#include "support/grammar.h"
 #include "support/proxyfixture.h"
 #include "support/testhome.h"
 
@@ -105,6 +106,18 @@ const QByteArray kMessageEnd =
     "event: message_delta\ndata: "
     "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":2}}\n\n"
     "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+
+/// This process's resident memory, from /proc (Linux; 0 elsewhere, where the check then says nothing).
+qint64 residentKb()
+{
+    QFile f(QStringLiteral("/proc/self/status"));
+    if (!f.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : f.readAll().split('\n'))
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').first().toLongLong();
+    return 0;
+}
 
 } // namespace
 
@@ -645,6 +658,39 @@ private Q_SLOTS:
             QVERIFY(answer.contains("Sec-Fetch-Site"));
         }
         QCOMPARE(f.fake->received.size(), 0);
+    }
+
+    void translatedResponsesStreamIsBounded()
+    {
+        // The Responses grammar repeats every item at its end, so its writer keeps the answer: an upstream that
+        // streams 600 MiB of deltas to a Responses client (Codex) is cut at max_answer_bytes with the error event
+        // and response.failed, the proxy stops reading, and memory stays flat.
+        QVERIFY(up([](Config &c) { c.limits.maxAnswerBytes = 8 * 1024 * 1024; }));
+        const qint64 rssBefore = residentKb();
+        const QByteArray delta =
+            "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
+            "\"text_delta\",\"text\":\""
+            + QByteArray(1000, 'r') + "\"}}\n\n";
+        bool completed = false;
+        const RecordedCall flood = streamWith(QStringLiteral("/v1/responses"),
+                                              { { u"scenario"_s, u"flood"_s },
+                                                { u"head"_s, QString::fromLatin1(kSse + kMessageStart) },
+                                                { u"unit"_s, QString::fromLatin1(delta) },
+                                                { u"limit_bytes"_s, 600.0 * 1024 * 1024 } },
+                                              &completed);
+        QVERIFY(completed);
+        QCOMPARE(flood.status, 200);
+        QVERIFY2(flood.body.contains("larger than 8388608 bytes"), flood.body.right(400).constData());
+        QVERIFY(flood.body.contains("event: response.failed"));
+        QVERIFY(!flood.body.contains("response.completed"));
+        QVERIFY2(checkStreamGrammar(WireFormat::OpenAIResponses, flood.body).isEmpty(),
+                 qPrintable(checkStreamGrammar(WireFormat::OpenAIResponses, flood.body)));
+        QTRY_VERIFY(f.fake->floodDone);
+        QVERIFY(f.fake->floodPeerClosed);
+        QVERIFY2(f.fake->floodWritten < 64 * 1024 * 1024, qPrintable(QString::number(f.fake->floodWritten)));
+        const qint64 grown = residentKb() - rssBefore;
+        QVERIFY2(grown < 100 * 1024, qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(grown)));
+        QVERIFY(servesOthers());
     }
 
     void endlessOrHugeUpstreamEventsEndInAnError_data()

@@ -165,8 +165,18 @@ QString responses(const QList<SseEvent> &evs)
         if (s <= seq)
             return QStringLiteral("sequence_number %1 after %2").arg(s).arg(seq);
         seq = s;
-        if (type == u"error")
-            return i == evs.size() - 1 ? QString() : QStringLiteral("events after error");
+        if (type == u"error") // then only the response's own end, failed
+            return i == evs.size() - 1
+                           || (i == evs.size() - 2 && evs.last().event == "response.failed"
+                               && QJsonDocument::fromJson(evs.last().data)
+                                          .object()
+                                          .value(u"response")
+                                          .toObject()
+                                          .value(u"status")
+                                          .toString()
+                                      == u"failed")
+                       ? QString()
+                       : QStringLiteral("events after error");
         if (type == u"response.output_item.added") {
             openItems.insert(d.value(u"item").toObject().value(u"id").toString());
         } else if (type == u"response.output_item.done") {

@@ -241,6 +241,7 @@ const FormatSpec &spec()
         adaptTranslated,
         backendHeaders,
         sanitizeHistory,
+        false,
     };
     return s;
 }

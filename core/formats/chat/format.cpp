@@ -111,6 +111,7 @@ const FormatSpec &spec()
         nullptr,
         nullptr,
         sanitizeHistory,
+        false,
     };
     return s;
 }

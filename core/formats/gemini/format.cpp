@@ -244,6 +244,7 @@ const FormatSpec &spec()
         nullptr,
         nullptr,
         sanitizeHistory,
+        false,
     };
     return s;
 }

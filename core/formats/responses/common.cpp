@@ -1,6 +1,8 @@
 // OpenAI Responses items, usage and the response object.
 #include "responses_p.h"
 
+#include "../../log/log.h"
+
 namespace d2a::fmt::responses {
 
 using ir::Part;
@@ -192,14 +194,23 @@ void writeReasoningItem(Writer &w, const QString &id, const QString &summary, co
 }
 
 void writeResponseObject(Writer &w, const QString &id, const QString &model, QLatin1StringView status,
-                         QByteArrayView output, const ir::Usage *usage, ir::Finish finish, qint64 created)
+                         QByteArrayView output, const ir::Usage *usage, ir::Finish finish, qint64 created,
+                         const Error *error)
 {
     w.beginObject()
         .member("id", id)
         .member("object", "response")
         .member("created_at", created)
         .member("status", status);
-    w.memberNull("error").key("incomplete_details");
+    if (error) // a failed response: what went wrong, as OpenAI reports it
+        w.key("error")
+            .beginObject()
+            .member("code", error->httpStatus == 529 || error->httpStatus == 503 ? "server_error" : "upstream_error")
+            .member("message", log::redact(error->message))
+            .endObject();
+    else
+        w.memberNull("error");
+    w.key("incomplete_details");
     if (status == QLatin1StringView("incomplete"))
         w.beginObject().member("reason", finishName(WireFormat::OpenAIResponses, finish)).endObject();
     else

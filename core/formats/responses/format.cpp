@@ -121,6 +121,7 @@ const FormatSpec &spec()
         nullptr,
         nullptr,
         sanitizeHistory,
+        true,
     };
     return s;
 }

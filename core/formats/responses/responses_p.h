@@ -31,8 +31,9 @@ void writeCallItem(Writer &w, const QString &id, const ir::Part &call, bool inPr
 /// The input text of a freeform call from its arguments {"input": "..."}.
 QString freeformInput(const QString &arguments);
 void writeReasoningItem(Writer &w, const QString &id, const QString &summary, const QString &encrypted);
-/// The response object; `output` is the output array's JSON text.
+/// The response object; `output` is the output array's JSON text; `error` makes it a failed one.
 void writeResponseObject(Writer &w, const QString &id, const QString &model, QLatin1StringView status,
-                         QByteArrayView output, const ir::Usage *usage, ir::Finish finish, qint64 created);
+                         QByteArrayView output, const ir::Usage *usage, ir::Finish finish, qint64 created,
+                         const Error *error = nullptr);
 
 } // namespace d2a::fmt::responses

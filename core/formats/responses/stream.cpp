@@ -240,6 +240,15 @@ public:
                          e.error.httpStatus == 529 || e.error.httpStatus == 503 ? "server_error" : "upstream_error");
                 w.member("message", log::redact(e.error.message)).memberNull("param");
             });
+            // ... and the response's own end: failed (Codex reads the reason there). Its output is left empty:
+            // the items went out already, and an answer cut for its size must not be repeated whole.
+            out += event("response.failed", [&](Writer &w) {
+                w.key("response");
+                writeResponseObject(w, m_id, m_model, QLatin1StringView("failed"), QByteArrayView("[]"), nullptr,
+                                    ir::Finish::Error, m_created, &e.error);
+            });
+            m_output.clear();
+            m_text.clear();
             m_finished = true;
             break;
         case ir::Event::Type::Ping: out += keepAlive(); break;
