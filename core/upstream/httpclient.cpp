@@ -1,5 +1,7 @@
 #include "httpclient.h"
 
+#include <limits>
+
 #include <memory>
 
 #include "../http/http1.h"
@@ -179,18 +181,6 @@ bool UpstreamReply::parse()
 {
     QPointer<UpstreamReply> guard(this);
     qsizetype pos = 0;
-    auto consumeLine = [&](QByteArray *line) -> bool {
-        const qsizetype nl = m_buf.indexOf('\n', pos);
-        if (nl < 0)
-            return false;
-        qsizetype end = nl;
-        if (end > pos && m_buf[end - 1] == '\r')
-            --end;
-        *line = m_buf.mid(pos, end - pos);
-        m_headerBytes += nl + 1 - pos;
-        pos = nl + 1;
-        return true;
-    };
     auto emitData = [&](qsizetype n) -> bool {
         if (n <= 0)
             return true;
@@ -227,7 +217,8 @@ bool UpstreamReply::parse()
                 m_framing = Framing::None;
             } else if (head.chunked) {
                 m_framing = Framing::Chunked;
-                m_chunkState = ChunkState::Size;
+                // No size bound here: a stream may run long; the Relay bounds events and whole answers.
+                m_chunked.emplace(std::numeric_limits<qint64>::max() / 4);
             } else if (head.contentLength >= 0) {
                 m_remaining = head.contentLength;
                 m_framing = m_remaining == 0 ? Framing::None : Framing::Length;
@@ -265,50 +256,29 @@ bool UpstreamReply::parse()
                     break;
                 if (!emitData(avail))
                     return false;
-            } else { // Chunked
-                if (m_chunkState == ChunkState::Size) {
-                    QByteArray line;
-                    if (!consumeLine(&line)) {
-                        if (avail > 1024) {
-                            fail(Error::badGateway(QStringLiteral("upstream sent a malformed chunk header")));
-                            return false;
-                        }
-                        break;
-                    }
-                    const qsizetype semi = line.indexOf(';');
-                    bool ok = false;
-                    const qint64 size = (semi >= 0 ? line.left(semi) : line).trimmed().toLongLong(&ok, 16);
-                    if (!ok || size < 0) {
-                        fail(Error::badGateway(QStringLiteral("upstream sent a malformed chunk header")));
-                        return false;
-                    }
-                    m_remaining = size;
-                    m_chunkState = size == 0 ? ChunkState::Trailer : ChunkState::Data;
-                } else if (m_chunkState == ChunkState::Data) {
-                    const qsizetype n = qsizetype(qMin<qint64>(avail, m_remaining));
-                    if (n == 0)
-                        break;
-                    m_remaining -= n;
-                    if (!emitData(n))
-                        return false;
-                    if (m_remaining == 0)
-                        m_chunkState = ChunkState::DataEnd;
-                } else if (m_chunkState == ChunkState::DataEnd) {
-                    QByteArray line;
-                    if (!consumeLine(&line))
-                        break;
-                    m_chunkState = ChunkState::Size;
-                } else { // Trailer: lines until an empty one
-                    QByteArray line;
-                    if (!consumeLine(&line))
-                        break;
-                    if (line.isEmpty()) {
-                        m_buf.remove(0, pos);
-                        pos = 0;
-                        complete();
-                        return true;
-                    }
+            } else { // Chunked: the shared decoder; a size, CRLF or trailer line that never ends is an error
+                QByteArray payload;
+                const qsizetype used = m_chunked->feed(QByteArrayView(m_buf).sliced(pos), &payload);
+                pos += used;
+                if (m_chunked->failed()) {
+                    fail(Error::badGateway(
+                        QStringLiteral("upstream sent invalid chunked framing: %1").arg(m_chunked->error().message)));
+                    return false;
                 }
+                if (!payload.isEmpty()) {
+                    m_bodyBytes += payload.size();
+                    Q_EMIT dataReceived(payload);
+                    if (guard.isNull() || m_done)
+                        return false;
+                }
+                if (m_chunked->done()) {
+                    m_buf.remove(0, pos);
+                    pos = 0;
+                    complete();
+                    return true;
+                }
+                if (used == 0 || pos >= m_buf.size())
+                    break;
             }
         } else {
             break;

@@ -5,6 +5,7 @@
 // (PROTOCOL.md §7). This client pools connections per host with a high cap, sets TCP_NODELAY, skips 1xx,
 // decodes chunked / Content-Length / until-close bodies, and applies backpressure toward slow clients.
 
+#include "../http/http1.h"
 #include "../error.h"
 #include "../httptypes.h"
 
@@ -15,6 +16,8 @@
 #include <QtCore/qqueue.h>
 #include <QtCore/qtimer.h>
 #include <QtCore/qurl.h>
+
+#include <optional>
 #include <QtNetwork/qsslconfiguration.h>
 
 #include <functional>
@@ -86,7 +89,6 @@ private:
 
     enum class State { Waiting, Connecting, Sending, StatusLine, Headers, Body, Done };
     enum class Framing { None, Length, Chunked, UntilClose };
-    enum class ChunkState { Size, Data, DataEnd, Trailer };
 
     QPointer<HttpClient> m_client;
     UpstreamRequest m_request;
@@ -96,7 +98,8 @@ private:
     bool m_retried = false;
     State m_state = State::Waiting;
     Framing m_framing = Framing::None;
-    ChunkState m_chunkState = ChunkState::Size;
+    /// Chunked framing: the shared, fuzzed decoder of core/http (size and trailer lines bounded).
+    std::optional<http::ChunkedDecoder> m_chunked;
     qint64 m_remaining = 0;
     QByteArray m_buf;
     int m_status = 0;

@@ -693,6 +693,43 @@ private Q_SLOTS:
         QVERIFY(servesOthers());
     }
 
+    void endlessChunkedLinesFromTheUpstreamAre502_data()
+    {
+        QTest::addColumn<QByteArray>("head");
+        const QByteArray chunked =
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+        QTest::newRow("a trailer line") << QByteArray(chunked + "2\r\n{}\r\n0\r\nX-Trailer: ");
+        QTest::newRow("the CRLF after a chunk") << QByteArray(chunked + "2\r\n{}");
+        QTest::newRow("a chunk-size line") << QByteArray(chunked + "2;ext=");
+    }
+
+    void endlessChunkedLinesFromTheUpstreamAre502()
+    {
+        // The upstream client decodes chunked bodies with the shared, fuzzed decoder: a line that never ends is
+        // an error within 4 KiB, the upstream is no longer read, and memory does not grow with it.
+        QFETCH(QByteArray, head);
+        QVERIFY(up());
+        RecordedCall rc;
+        const QJsonObject fake { { u"scenario"_s, u"flood"_s },
+                                 { u"head"_s, QString::fromLatin1(head) },
+                                 { u"unit"_s, QString(1024, u'z') },
+                                 { u"limit_bytes"_s, 256.0 * 1024 * 1024 } };
+        QVERIFY(f.call(
+            rc, "POST", QStringLiteral("/v1/messages"),
+            QJsonDocument(QJsonObject { { u"model"_s, u"claude-opus-4-6"_s },
+                                        { u"max_tokens"_s, 5 },
+                                        { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s },
+                                                                                    { u"content"_s, u"x"_s } } } },
+                                        { u"fake"_s, fake } })
+                .toJson(QJsonDocument::Compact)));
+        QCOMPARE(rc.status, 502);
+        QVERIFY2(rc.body.contains("chunked framing"), rc.body.constData());
+        QTRY_VERIFY(f.fake->floodDone);
+        QVERIFY(f.fake->floodPeerClosed);
+        QVERIFY2(f.fake->floodWritten < 16 * 1024 * 1024, qPrintable(QString::number(f.fake->floodWritten)));
+        QVERIFY(servesOthers());
+    }
+
     void endlessOrHugeUpstreamEventsEndInAnError_data()
     {
         QTest::addColumn<QString>("route");
