@@ -248,7 +248,7 @@ Result<QByteArray> writeRequest(WireFormat format, const ir::Request &request)
 
 Result<ir::Response> readResponse(WireFormat format, const QByteArray &body)
 {
-    auto doc = json::Document::parse(body, { 512, false });
+    auto doc = json::Document::parse(body, { 512, false }, json::Document::kMaxValues);
     if (!doc)
         return Error::badGateway(QStringLiteral("upstream sent invalid JSON (%1)").arg(doc.error().message));
     return formatSpec(format).readResponse(doc.value().root());

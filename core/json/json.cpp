@@ -87,9 +87,10 @@ QString tr(const char *text)
 class Parser
 {
 public:
-    Parser(Document &doc, const Document::Options &options)
-        : m_doc(doc), m_options(options), m_begin(reinterpret_cast<const unsigned char *>(doc.m_source.constData())),
-          m_p(m_begin), m_end(m_begin + doc.m_source.size())
+    Parser(Document &doc, const Document::Options &options, std::size_t maxValues)
+        : m_doc(doc), m_options(options), m_maxValues(maxValues),
+          m_begin(reinterpret_cast<const unsigned char *>(doc.m_source.constData())), m_p(m_begin),
+          m_end(m_begin + doc.m_source.size())
     {
     }
 
@@ -97,7 +98,10 @@ public:
     {
         if (m_doc.m_source.size() >= 0xFFFFFFF0u)
             return Error::tooLarge(tr("JSON text of 4 GiB or more"));
-        m_doc.m_nodes.reserve(std::size_t(m_doc.m_source.size() / 12) + 8);
+        std::size_t expected = std::size_t(m_doc.m_source.size() / 12) + 8;
+        if (m_maxValues)
+            expected = qMin(expected, m_maxValues + 1);
+        m_doc.m_nodes.reserve(expected);
         ws();
         if (m_p == m_end)
             return fail(tr("empty body"));
@@ -357,6 +361,12 @@ private:
     {
         for (;;) {
             // One value at m_p.
+            if (m_maxValues && m_doc.m_nodes.size() >= m_maxValues) {
+                m_error = Error::tooLarge(
+                    tr("the JSON text holds more than %1 values (so dense a body would take too much memory)")
+                        .arg(m_maxValues));
+                return false;
+            }
             ws();
             if (m_p >= m_end) {
                 fail(tr("unexpected end of data"));
@@ -465,6 +475,7 @@ private:
 
     Document &m_doc;
     const Document::Options &m_options;
+    std::size_t m_maxValues; ///< 0: no bound
     const unsigned char *m_begin;
     const unsigned char *m_p;
     const unsigned char *m_end;
@@ -477,9 +488,14 @@ private:
 
 Result<Document> Document::parse(QByteArray source, Options options)
 {
+    return parse(std::move(source), options, 0);
+}
+
+Result<Document> Document::parse(QByteArray source, Options options, std::size_t maxValues)
+{
     Document doc;
     doc.m_source = std::move(source);
-    Parser p(doc, options);
+    Parser p(doc, options, maxValues);
     if (auto e = p.run())
         return *e;
     return doc;

@@ -136,6 +136,11 @@ public:
     /// byte offset and the place, e.g. "invalid JSON at byte 17 (messages[0].content): expected ',' or '}'".
     static Result<Document> parse(QByteArray source, Options options);
     static Result<Document> parse(QByteArray source) { return parse(std::move(source), Options {}); }
+    /// The same, refusing (413) a text of more than `maxValues` values: memory is about 28 bytes a value, so a
+    /// dense body ("[1,1,1,...]") would take 14 times its size.
+    static Result<Document> parse(QByteArray source, Options options, std::size_t maxValues);
+    /// What client bodies and upstream answers may hold (README Security).
+    static constexpr std::size_t kMaxValues = 2'000'000;
 
     Value root() const { return m_nodes.empty() ? Value() : Value(this, 0); }
     const QByteArray &source() const { return m_source; }

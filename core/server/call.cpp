@@ -146,7 +146,9 @@ void Call::start()
     });
     const IncomingRequest &req = exchange->request();
     // Strict JSON (RFC 8259, UTF-8, no duplicate keys: upstreams resolve them differently), parsed once.
-    auto parsed = json::Document::parse(req.body);
+    auto parsed = json::Document::parse(req.body, {}, json::Document::kMaxValues);
+    if (!parsed && parsed.error().httpStatus == 413)
+        return finish(Error::tooLarge(QStringLiteral("request body is too dense: %1").arg(parsed.error().message)));
     if (!parsed)
         return finish(
             Error::badRequest(QStringLiteral("request body is not valid JSON: %1").arg(parsed.error().message)));

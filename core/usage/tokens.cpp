@@ -48,7 +48,7 @@ TokenCounts &TokenCounts::operator+=(const TokenCounts &other)
 
 TokenCounts usageOfAnswer(WireFormat format, const QByteArray &body)
 {
-    auto doc = json::Document::parse(body, { 64, false });
+    auto doc = json::Document::parse(body, { 64, false }, json::Document::kMaxValues);
     if (!doc)
         return {};
     const json::Value root = doc.value().root();

@@ -730,6 +730,27 @@ private Q_SLOTS:
         QVERIFY(servesOthers());
     }
 
+    void denseJsonBodiesAreRefusedInBoundedMemory()
+    {
+        // A body of small values ("[1,1,1,...]") would take ~14 times its size as parsed values: past 2,000,000
+        // values it is a 413, and memory stays bounded; an ordinary body of the same size is served.
+        QVERIFY(up());
+        const qint64 rssBefore = residentKb();
+        QByteArray dense = R"({"model":"glm-5.2","messages":[)";
+        dense.reserve(16 * 1024 * 1024 + 64);
+        while (dense.size() < 16 * 1024 * 1024)
+            dense += "1,";
+        dense += "1]}";
+        RecordedCall rc;
+        QVERIFY(f.call(rc, "POST", QStringLiteral("/v1/chat/completions"), dense));
+        QCOMPARE(rc.status, 413);
+        QVERIFY2(rc.body.contains("more than 2000000 values"), rc.body.constData());
+        const qint64 grown = residentKb() - rssBefore;
+        QVERIFY2(grown < 160 * 1024, qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(grown)));
+        QCOMPARE(f.fake->received.size(), 0);
+        QVERIFY(servesOthers());
+    }
+
     void endlessOrHugeUpstreamEventsEndInAnError_data()
     {
         QTest::addColumn<QString>("route");
