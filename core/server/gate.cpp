@@ -6,6 +6,7 @@
 #include "../log/log.h"
 
 #include <QtCore/qcryptographichash.h>
+#include <QtCore/qurlquery.h>
 #include <QtNetwork/qnetworkinterface.h>
 
 namespace d2a {
@@ -25,18 +26,25 @@ bool sameSecret(const QByteArray &a, const QByteArray &b)
 
 } // namespace
 
-bool ProxyService::checkAccessKey(Exchange *exchange) const
+bool ProxyService::offersAccessKey(const HeaderList &headers, const QUrlQuery &query) const
 {
     const QString &key = m_config->accessKey;
     if (key.isEmpty())
         return true;
-    QList<QByteArray> offered { bearerToken(exchange->header("authorization")), exchange->header("x-api-key").trimmed(),
-                                exchange->header("x-goog-api-key").trimmed(),
-                                exchange->request().query.queryItemValue(QStringLiteral("key")).toUtf8() };
+    // Everywhere a client puts a key: Authorization, x-api-key, x-goog-api-key, ?key=. All of it is in the head.
+    QList<QByteArray> offered { bearerToken(headerValue(headers, "authorization")),
+                                headerValue(headers, "x-api-key").trimmed(),
+                                headerValue(headers, "x-goog-api-key").trimmed(),
+                                query.queryItemValue(QStringLiteral("key")).toUtf8() };
     for (const QByteArray &o : offered)
         if (!o.isEmpty() && sameSecret(o, key.toUtf8()))
             return true;
     return false;
+}
+
+bool ProxyService::checkAccessKey(Exchange *exchange) const
+{
+    return offersAccessKey(exchange->request().headers, exchange->request().query);
 }
 
 namespace {
@@ -117,17 +125,26 @@ std::optional<Error> ProxyService::admit(const http::RequestHead &head, const QH
                               "pages allowed, or config allowed_origins)")
                                .arg(log::clientText(QString::fromLatin1(origin))),
                            {} };
-        return std::nullopt;
+    } else {
+        // A page's request that sends no Origin (a no-cors GET: an image, a script tag) still says where it
+        // comes from: another site's page gets nothing, not even a call to Factory with the user's key behind it.
+        const QByteArray site = headerValue(head.headers, "sec-fetch-site").trimmed().toLower();
+        if ((site == "cross-site" || site == "same-site") && !m_config->allowedOrigins.contains(QStringLiteral("*")))
+            return Error { 403,
+                           tr("web pages of other sites may not use this droid2api (Sec-Fetch-Site: %1; allow every "
+                              "page with allowed_origins [\"*\"])")
+                               .arg(QString::fromLatin1(site.left(20))),
+                           {} };
     }
-    // A page's request that sends no Origin (a no-cors GET: an image, a script tag) still says where it comes
-    // from: another site's page gets nothing, not even a call to Factory with the user's key behind it.
-    const QByteArray site = headerValue(head.headers, "sec-fetch-site").trimmed().toLower();
-    if ((site == "cross-site" || site == "same-site") && !m_config->allowedOrigins.contains(QStringLiteral("*")))
-        return Error { 403,
-                       tr("web pages of other sites may not use this droid2api (Sec-Fetch-Site: %1; allow every page "
-                          "with allowed_origins [\"*\"])")
-                           .arg(QString::fromLatin1(site.left(20))),
-                       {} };
+    // The access key is checked at the head, before any of the body budget is reserved: a client without it
+    // cannot hold the budget with trickled bodies. GET / (a bare status without it) and preflights go on.
+    if (!m_config->accessKey.isEmpty() && head.method != "OPTIONS") {
+        const QUrl url = QUrl::fromEncoded("http://local" + head.target);
+        const QString path = url.path();
+        if (!(path.isEmpty() || path == u"/") && !offersAccessKey(head.headers, QUrlQuery(url)))
+            return Error::unauthorized(tr("this droid2api requires its local access key: send it as 'Authorization: "
+                                          "Bearer <key>' or 'x-api-key: <key>'"));
+    }
     return std::nullopt;
 }
 

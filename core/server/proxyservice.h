@@ -90,6 +90,8 @@ private:
     QString limitsAccount() const; ///< whose plan a reading is (email and credential source)
     void recordUsage(const RequestRecord &record);
     bool checkAccessKey(Exchange *exchange) const;
+    /// Whether `headers` or `query` carry the local access key (true when none is set).
+    bool offersAccessKey(const HeaderList &headers, const QUrlQuery &query) const;
     QString credentialSource() const;
     // CallEnv: what each Call asks of the proxy.
     std::optional<ResolvedRoute> resolve(const Config &config, const QString &id) const override;

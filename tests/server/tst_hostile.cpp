@@ -751,6 +751,38 @@ private Q_SLOTS:
         QVERIFY(servesOthers());
     }
 
+    void trickledBodiesWithoutTheKeyReserveNothing()
+    {
+        // With access_key set, eight heads announcing 32 MiB each without the key used to hold the whole 256 MiB
+        // body budget while they trickled: now they are refused (401) at the head, reserving nothing, and the
+        // key's holder is served.
+        QVERIFY(up([](Config &c) { c.accessKey = QStringLiteral("local-access-key-0123456789"); }));
+        std::vector<std::unique_ptr<QTcpSocket>> hostile;
+        for (int i = 0; i < 8; ++i) {
+            hostile.push_back(f.raw());
+            hostile.back()->write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                                  "application/json\r\nContent-Length: 33554432\r\n\r\n{\"model\":");
+        }
+        for (auto &s : hostile) {
+            QByteArray answer;
+            QTRY_VERIFY_WITH_TIMEOUT((answer += s->readAll()).contains("\r\n\r\n"), 5000);
+            QVERIFY2(answer.startsWith("HTTP/1.1 401 "), answer.left(120).constData());
+            QVERIFY(answer.contains("local access key"));
+        }
+        RecordedCall served;
+        QVERIFY(f.call(served, "POST", QStringLiteral("/v1/chat/completions"),
+                       R"({"model":"glm-5.2","messages":[{"role":"user","content":"hi"}]})",
+                       { { "Authorization", "Bearer local-access-key-0123456789" } }));
+        QCOMPARE(served.status, 200);
+        // The key in the query, as Gemini SDKs send it, is read from the head too.
+        RecordedCall query;
+        QVERIFY(f.call(
+            query, "POST",
+            QStringLiteral("/v1beta/models/gemini-3-flash-preview:generateContent?key=local-access-key-0123456789"),
+            R"({"contents":[{"role":"user","parts":[{"text":"hi"}]}]})"));
+        QCOMPARE(query.status, 200);
+    }
+
     void endlessOrHugeUpstreamEventsEndInAnError_data()
     {
         QTest::addColumn<QString>("route");
