@@ -791,6 +791,7 @@ const QList<Field> &fields()
         f << intSubField("limits.max_header_bytes", &Config::limits, &Limits::maxHeaderBytes, 1024, 16 * 1024 * 1024);
         f << intSubField("limits.max_connections_per_client", &Config::limits, &Limits::maxConnectionsPerClient, 1,
                          1000000);
+        f << intSubField("limits.max_connections", &Config::limits, &Limits::maxConnections, 1, 1000000);
         f << intSubField("limits.max_bodies_in_flight_bytes", &Config::limits, &Limits::maxBodiesInFlightBytes, 1024,
                          qint64(1) << 40);
         f << intSubField("limits.max_event_bytes", &Config::limits, &Limits::maxEventBytes, 1024, qint64(1) << 34);

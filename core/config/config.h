@@ -126,7 +126,10 @@ struct Timeouts
 struct Limits
 {
     int maxHeaderBytes = 64 * 1024; ///< request line and headers (431 beyond)
-    int maxConnectionsPerClient = 256; ///< per client address; its oldest idle connection makes room
+    /// Per client address, above a backend's admission (64 + 256) so its queue is usable; an idle or stalled one
+    /// makes room, else the newcomer is answered 503.
+    int maxConnectionsPerClient = 512;
+    int maxConnections = 4096; ///< all clients together (each 127.x.y.z address is another client)
     qint64 maxBodiesInFlightBytes = 256 * 1024 * 1024; ///< request bodies held at once (503 beyond)
     qint64 maxEventBytes = 16 * 1024 * 1024; ///< one upstream SSE event (an error event beyond)
     qint64 maxAnswerBytes = 64 * 1024 * 1024; ///< one whole upstream answer (502 beyond)

@@ -34,8 +34,9 @@ constexpr int kLingerMs = 2000; ///< and for at most this long
 
 // --- one connection
 
-HttpConnection::HttpConnection(QTcpSocket *socket, HttpServer *server)
-    : QObject(server), m_server(server), m_socket(socket), m_peer(socket->peerAddress()), m_peerPort(socket->peerPort())
+HttpConnection::HttpConnection(QTcpSocket *socket, HttpServer *server, bool overCapacity)
+    : QObject(server), m_server(server), m_socket(socket), m_peer(socket->peerAddress()),
+      m_peerPort(socket->peerPort()), m_overCapacity(overCapacity)
 {
     socket->setParent(this);
     // Without TCP_NODELAY every proxied response stalls 20-40 ms on Nagle + delayed ACK (PROTOCOL.md §7).
@@ -65,7 +66,10 @@ HttpConnection::HttpConnection(QTcpSocket *socket, HttpServer *server)
                    m_head.target);
             break;
         case State::Idle:
-            close(); // an idle keep-alive connection: nothing to say
+            if (m_overCapacity) // it said nothing within its second: the answer it would have had
+                refuse(overCapacityError(), QByteArray());
+            else
+                close(); // an idle keep-alive connection: nothing to say
             break;
         case State::Serving:
         case State::Closing: break;
@@ -93,9 +97,9 @@ void HttpConnection::setState(State s)
     switch (s) {
     case State::Idle:
         m_idleSince = QDateTime::currentMSecsSinceEpoch();
-        m_deadline.start(l.idleTimeoutMs);
+        m_deadline.start(m_overCapacity ? qMin(l.idleTimeoutMs, 1000) : l.idleTimeoutMs);
         break;
-    case State::Head: m_deadline.start(l.headTimeoutMs); break;
+    case State::Head: m_deadline.start(m_overCapacity ? qMin(l.headTimeoutMs, 1000) : l.headTimeoutMs); break;
     case State::Body: m_deadline.start(l.bodyTimeoutMs); break;
     case State::Serving:
     case State::Closing: m_deadline.stop(); break;
@@ -142,6 +146,9 @@ void HttpConnection::process()
             m_buf.remove(0, parsed.headBytes);
             m_scanned = 0;
             m_keepAlive = m_head.keepAlive;
+            // No room was left for this connection: an answer in its route's format, not a reset.
+            if (m_overCapacity)
+                return refuse(overCapacityError(), m_head.target);
             // Refusals that need no body: the filter (Host, Origin), then the size.
             if (auto e = m_server->filterHead(m_head, m_peer))
                 return refuse(*e, m_head.target);
@@ -360,6 +367,15 @@ void HttpConnection::onResponseDone()
         Qt::QueuedConnection);
 }
 
+Error HttpConnection::overCapacityError() const
+{
+    return Error { 503,
+                   tr("too many connections at once (%1 from this client, %2 in all); retry shortly")
+                       .arg(m_server->limits().maxConnectionsPerClient)
+                       .arg(m_server->limits().maxConnections),
+                   {} };
+}
+
 void HttpConnection::refuse(const Error &error, const QByteArray &target)
 {
     releaseBudget();
@@ -541,15 +557,26 @@ void HttpServer::adopt(QTcpSocket *socket)
         m_acceptTrouble = false;
         qCInfo(lcServer).noquote() << tr("accepting connections again");
     }
-    if (!makeRoomFor(socket->peerAddress())) {
+    const bool room = makeRoomFor(socket->peerAddress());
+    if (!room) {
         ++m_shed;
-        qCInfo(lcServer).noquote() << "refusing a connection from" << socket->peerAddress().toString() << ": it has"
-                                   << m_limits.maxConnectionsPerClient << "busy connections already";
-        socket->abort();
-        socket->deleteLater();
-        return;
+        // Beyond a quarter over the cap nobody can be answered any more: the connection is dropped.
+        if (m_connections.size() >= qsizetype(m_limits.maxConnections) + m_limits.maxConnections / 4) {
+            socket->abort();
+            socket->deleteLater();
+            return;
+        }
     }
-    m_connections.append(new HttpConnection(socket, this));
+    // Without room it is still answered (503 with Retry-After, in its route's format), never reset.
+    m_connections.append(new HttpConnection(socket, this, !room));
+    ++m_perClient[clientKey(socket->peerAddress())];
+}
+
+QByteArray HttpServer::clientKey(const QHostAddress &peer)
+{
+    // IPv4 in its v4-mapped IPv6 form: one key per address however the socket reports it.
+    const Q_IPV6ADDR a = peer.toIPv6Address();
+    return QByteArray(reinterpret_cast<const char *>(a.c), 16);
 }
 
 QList<HttpConnection *> HttpServer::sheddable(const QList<HttpConnection *> &among, bool silentAtAnyAge,
@@ -589,18 +616,26 @@ void HttpServer::shed(HttpConnection *connection)
 
 bool HttpServer::makeRoomFor(const QHostAddress &peer)
 {
-    QList<HttpConnection *> mine;
-    for (HttpConnection *c : std::as_const(m_connections))
-        if (c->peer().isEqual(peer, QHostAddress::TolerantConversion))
-            mine << c;
-    if (mine.size() < m_limits.maxConnectionsPerClient)
-        return true;
-    // The newcomer waits while the others had their chance: a silent one goes at any age (on loopback every
-    // local client shares one address, so a slowloris must not lock the others out).
-    const QList<HttpConnection *> candidates = sheddable(mine, true, 1);
-    if (candidates.isEmpty())
-        return false;
-    shed(candidates.first());
+    // The counts are kept per address: only at a cap are the connections looked at.
+    if (m_perClient.value(clientKey(peer)) >= m_limits.maxConnectionsPerClient) {
+        QList<HttpConnection *> mine;
+        for (HttpConnection *c : std::as_const(m_connections))
+            if (c->peer().isEqual(peer, QHostAddress::TolerantConversion))
+                mine << c;
+        // The newcomer waits while the others had their chance: a silent one goes at any age (on loopback every
+        // local client shares one address, so a slowloris must not lock the others out).
+        const QList<HttpConnection *> candidates = sheddable(mine, true, 1);
+        if (candidates.isEmpty())
+            return false;
+        shed(candidates.first());
+    }
+    // All clients together (every 127.x.y.z address is another client): the same order, across them all.
+    if (m_connections.size() >= m_limits.maxConnections) {
+        const QList<HttpConnection *> candidates = sheddable(m_connections, true, 1);
+        if (candidates.isEmpty())
+            return false;
+        shed(candidates.first());
+    }
     return true;
 }
 
@@ -633,7 +668,11 @@ void HttpServer::onAcceptError(QAbstractSocket::SocketError error)
 
 void HttpServer::forget(HttpConnection *connection)
 {
-    m_connections.removeAll(connection);
+    if (m_connections.removeAll(connection) == 0)
+        return; // shed earlier, and forgotten then
+    const auto it = m_perClient.find(clientKey(connection->peer()));
+    if (it != m_perClient.end() && --*it <= 0)
+        m_perClient.erase(it);
 }
 
 bool HttpServer::takeBudget(qint64 bytes)

@@ -38,7 +38,10 @@ struct ServerLimits
     int headTimeoutMs = 10000; ///< from a request's first byte to its blank line (408 after)
     int bodyTimeoutMs = 120000; ///< from the head to the body's last byte (408 after)
     int idleTimeoutMs = 60000; ///< a keep-alive connection with no request in flight is closed after this
-    int maxConnectionsPerClient = 256; ///< per client address; the oldest idle one is closed to make room
+    /// Per client address, above a backend's admission (64 in flight + 256 queued), so its queue can be used;
+    /// at the cap an idle or stalled one is closed to make room, else the newcomer is answered 503.
+    int maxConnectionsPerClient = 512;
+    int maxConnections = 4096; ///< all clients together (every 127.x.y.z is another client), shed the same way
     qint64 maxBodyBytes = 32 * 1024 * 1024; ///< one request body (413 beyond, whatever the framing)
     qint64 maxBodiesInFlight = 256 * 1024 * 1024; ///< bodies held at once (being read or served); 503 beyond
 };
@@ -50,7 +53,9 @@ class HttpConnection final : public QObject
     Q_DISABLE_COPY_MOVE(HttpConnection)
 
 public:
-    HttpConnection(QTcpSocket *socket, HttpServer *server);
+    /// `overCapacity`: no room was left: its request is answered 503 with Retry-After, in its route's format,
+    /// as soon as its head is read (within a second), and the connection closes.
+    HttpConnection(QTcpSocket *socket, HttpServer *server, bool overCapacity = false);
     ~HttpConnection() override;
 
     QTcpSocket *socket() const { return m_socket; }
@@ -90,6 +95,7 @@ private:
     void dispatch();
     /// Answers `error` in the format the path's clients expect, then closes the connection.
     void refuse(const Error &error, const QByteArray &target);
+    Error overCapacityError() const;
     void setState(State s);
     /// After a refusal: the response, a half-close, then input discarded until the client closes (bounded).
     void lingeringClose();
@@ -110,6 +116,7 @@ private:
     std::optional<http::ChunkedDecoder> m_chunked;
     qint64 m_budget = 0; ///< bytes of the global body budget this connection holds
     bool m_keepAlive = true;
+    bool m_overCapacity = false; ///< accepted only to be told 503 (no room was left for it)
     bool m_chunkedResponse = false;
     QTimer m_deadline;
     QTimer m_linger;
@@ -187,6 +194,7 @@ private:
     /// Room for one more connection from `peer`: closes its oldest idle one when at the cap; false when all of
     /// its connections are busy.
     bool makeRoomFor(const QHostAddress &peer);
+    static QByteArray clientKey(const QHostAddress &peer);
 
     QTcpServer *m_listener = nullptr;
     QSocketNotifier *m_acceptNotifier = nullptr; ///< POSIX: our own accept() on the listener's socket
@@ -194,6 +202,7 @@ private:
     HeadFilter m_headFilter;
     ServerLimits m_limits;
     QList<HttpConnection *> m_connections;
+    QHash<QByteArray, int> m_perClient; ///< open connections per client address (constant-time at each accept)
     int m_active = 0;
     int m_shed = 0;
     int m_acceptPauses = 0;

@@ -69,6 +69,7 @@ void ProxyService::setConfig(const Config &config)
     limits.bodyTimeoutMs = config.timeouts.requestBodyMs;
     limits.idleTimeoutMs = config.timeouts.clientIdleMs;
     limits.maxConnectionsPerClient = config.limits.maxConnectionsPerClient;
+    limits.maxConnections = config.limits.maxConnections;
     limits.maxBodyBytes = config.maxBodyBytes;
     limits.maxBodiesInFlight = config.limits.maxBodiesInFlightBytes;
     m_server->setLimits(limits);

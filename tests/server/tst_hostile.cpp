@@ -462,6 +462,68 @@ private Q_SLOTS:
         QVERIFY(servesOthers());
     }
 
+    void overCapacityConnectionsAreAnswered()
+    {
+        // Every connection of this client is busy (a request in flight): a newcomer is not reset but answered
+        // 503 with Retry-After in its route's format, whether it sends its request or says nothing for a second.
+        QVERIFY(up([](Config &c) { c.limits.maxConnectionsPerClient = 4; }));
+        std::vector<std::unique_ptr<QTcpSocket>> busy;
+        const QByteArray hang =
+            R"({"model":"claude-opus-4-6","max_tokens":5,"messages":[{"role":"user","content":"x"}],"fake":{"scenario":"hang"}})";
+        for (int i = 0; i < 4; ++i) {
+            busy.push_back(f.raw());
+            busy.back()->write("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                               "Content-Length: "
+                               + QByteArray::number(hang.size()) + "\r\n\r\n" + hang);
+        }
+        QTRY_COMPARE(f.fake->received.size(), 4);
+        const int shed = f.proxy->server()->shedConnections();
+        auto newcomer = f.raw();
+        newcomer->write("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                        "Content-Length: "
+                        + QByteArray::number(hang.size()) + "\r\n\r\n" + hang);
+        const QByteArray answer = readUntilClosed(*newcomer, 5000);
+        QVERIFY2(answer.startsWith("HTTP/1.1 503 "), answer.left(200).constData());
+        QVERIFY(answer.contains("Retry-After: 1"));
+        QVERIFY2(answer.contains(R"("type":"error")"), answer.constData()); // Anthropic's shape, for /v1/messages
+        QVERIFY(answer.contains("too many connections"));
+        auto silent = f.raw();
+        const QByteArray told = readUntilClosed(*silent, 5000);
+        QVERIFY2(told.startsWith("HTTP/1.1 503 "), told.left(200).constData());
+        QCOMPARE(f.proxy->server()->shedConnections(), shed + 2);
+        QCOMPARE(f.fake->received.size(), 4); // the newcomers never reached the upstream
+        for (auto &s : busy)
+            QCOMPARE(s->state(), QAbstractSocket::ConnectedState); // requests in flight are never cut
+    }
+
+    void connectionsOfAllClientsAreCapped()
+    {
+        // Every 127.x.y.z address is another client: past limits.max_connections, connections that say nothing
+        // are shed across all of them, and a well-behaved client is served.
+        QVERIFY(up([](Config &c) { c.limits.maxConnections = 16; }));
+        std::vector<std::unique_ptr<QTcpSocket>> many;
+        for (int i = 0; i < 40; ++i) {
+            auto s = std::make_unique<QTcpSocket>();
+            QVERIFY(s->bind(QHostAddress(QStringLiteral("127.0.0.%1").arg(2 + i)), 0));
+            s->connectToHost(QHostAddress::LocalHost, f.proxy->port());
+            QVERIFY(s->waitForConnected(5000));
+            many.push_back(std::move(s));
+        }
+        HttpServer *server = f.proxy->server();
+        QTRY_VERIFY(server->openConnections() + server->shedConnections() >= 40);
+        QVERIFY2(server->openConnections() <= 16, qPrintable(QString::number(server->openConnections())));
+        QVERIFY(servesOthers());
+    }
+
+    void defaultCapsSitAboveTheBackendsAdmission()
+    {
+        // One client may hold a backend's whole admission (in flight and queued) and still connect.
+        const Config c = ConfigLoader::defaults();
+        BackendConfig factory;
+        QVERIFY(c.limits.maxConnectionsPerClient > factory.maxConcurrent + factory.queueLimit);
+        QVERIFY(c.limits.maxConnections >= c.limits.maxConnectionsPerClient);
+    }
+
     void tenThousandIdleConnections()
     {
         // 10,000 connections that say nothing: the server keeps at most max_connections_per_client of them
