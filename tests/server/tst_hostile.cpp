@@ -524,6 +524,60 @@ private Q_SLOTS:
         QVERIFY(c.limits.maxConnections >= c.limits.maxConnectionsPerClient);
     }
 
+    void fiveHundredStreamsFromOneClientAreAllAnswered()
+    {
+        // 500 concurrent streams from one client: every one gets an HTTP answer, 200 (the backend's 64 in flight
+        // and 256 queued) or 429 with Retry-After (its queue full); none is reset.
+        rlimit l {};
+        QVERIFY(getrlimit(RLIMIT_NOFILE, &l) == 0);
+        const rlimit saved = l;
+        constexpr rlim_t kNeeded = 4096; // 500 client and server sockets, 320 upstream pairs, and slack
+        if (l.rlim_cur < kNeeded) {
+            l.rlim_cur = qMax(kNeeded, qMin<rlim_t>(l.rlim_max, 8192));
+            l.rlim_max = qMax(l.rlim_max, l.rlim_cur);
+            QVERIFY2(setrlimit(RLIMIT_NOFILE, &l) == 0, "cannot allow 4096 open files: raise ulimit -Hn");
+        }
+        QVERIFY(up([](Config &c) {
+            ModelConfig slow; // the fake pauses 400 ms between its events for "slow-" models
+            slow.id = QStringLiteral("slow-common");
+            slow.type = ModelType::Common;
+            c.models.append(slow);
+        }));
+        const QByteArray body = R"({"model":"slow-common","stream":true,"messages":[{"role":"user","content":"x"}]})";
+        const QByteArray request = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                                   "application/json\r\nConnection: close\r\nContent-Length: "
+                                   + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+        std::vector<std::unique_ptr<QTcpSocket>> sockets;
+        std::vector<QByteArray> answers(500);
+        for (int i = 0; i < 500; ++i) {
+            sockets.push_back(f.raw());
+            sockets.back()->write(request);
+        }
+        auto settled = [&] {
+            int n = 0;
+            for (size_t i = 0; i < sockets.size(); ++i) {
+                answers[i] += sockets[i]->readAll();
+                n += sockets[i]->state() == QAbstractSocket::UnconnectedState ? 1 : 0;
+            }
+            return n == 500;
+        };
+        QVERIFY(QTest::qWaitFor(settled, 120000));
+        int ok = 0;
+        int busy = 0;
+        for (const QByteArray &a : answers) {
+            if (a.startsWith("HTTP/1.1 200 ") && a.contains("[DONE]"))
+                ++ok;
+            else if (a.startsWith("HTTP/1.1 429 ") && a.contains("Retry-After"))
+                ++busy;
+            else
+                QFAIL(qPrintable(
+                    QStringLiteral("neither a whole stream nor a 429: '%1'").arg(QString::fromLatin1(a.left(120)))));
+        }
+        QCOMPARE(ok + busy, 500);
+        QVERIFY2(ok >= 320, qPrintable(QString::number(ok))); // the backend's whole admission was used
+        setrlimit(RLIMIT_NOFILE, &saved);
+    }
+
     void tenThousandIdleConnections()
     {
         // 10,000 connections that say nothing: the server keeps at most max_connections_per_client of them
