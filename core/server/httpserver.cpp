@@ -87,6 +87,11 @@ HttpConnection::~HttpConnection()
 {
     releaseBudget();
     m_server->forget(this);
+    // The socket dies with us (a child): its destructor would emit disconnected() half-destroyed, into an
+    // Exchange still serving it (the server torn down with requests in flight). Blocked, it emits only
+    // destroyed(), which the Exchange also takes as the client gone, its pointer to the socket already null.
+    if (m_socket)
+        m_socket->blockSignals(true);
 }
 
 void HttpConnection::setState(State s)

@@ -107,6 +107,20 @@ const QByteArray kMessageEnd =
     "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":2}}\n\n"
     "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
 
+// Under AddressSanitizer freed memory stays in its quarantine: resident memory says nothing about our bounds there
+// (make test checks them in the plain build; the sanitized run checks the same code for memory errors).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kMeasuresMemory = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kMeasuresMemory = false;
+#else
+constexpr bool kMeasuresMemory = true;
+#endif
+#else
+constexpr bool kMeasuresMemory = true;
+#endif
+
 /// This process's resident memory, from /proc (Linux; 0 elsewhere, where the check then says nothing).
 qint64 residentKb()
 {
@@ -805,7 +819,8 @@ private Q_SLOTS:
         QVERIFY(f.fake->floodPeerClosed);
         QVERIFY2(f.fake->floodWritten < 64 * 1024 * 1024, qPrintable(QString::number(f.fake->floodWritten)));
         const qint64 grown = residentKb() - rssBefore;
-        QVERIFY2(grown < 100 * 1024, qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(grown)));
+        if (kMeasuresMemory)
+            QVERIFY2(grown < 100 * 1024, qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(grown)));
         QVERIFY(servesOthers());
     }
 
@@ -862,7 +877,8 @@ private Q_SLOTS:
         QCOMPARE(rc.status, 413);
         QVERIFY2(rc.body.contains("more than 2000000 values"), rc.body.constData());
         const qint64 grown = residentKb() - rssBefore;
-        QVERIFY2(grown < 160 * 1024, qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(grown)));
+        if (kMeasuresMemory)
+            QVERIFY2(grown < 160 * 1024, qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(grown)));
         QCOMPARE(f.fake->received.size(), 0);
         QVERIFY(servesOthers());
     }
