@@ -5,6 +5,8 @@
 #include <QtCore/qjsonarray.h>
 #include <QtCore/qjsondocument.h>
 
+#include <string_view>
+
 namespace d2a {
 
 namespace fmt {
@@ -16,18 +18,19 @@ QByteArray textBlockJson(const QString &text)
     return out;
 }
 
-bool mayCarry(const Value &body)
+bool mayBeEnvelope(const Value &field)
 {
-    // Envelopes start "d2a." (base64 "ZDJhL" for Gemini clients); carried ids contain "__d2a".
-    const QByteArray &src = body.document()->source();
-    return src.contains("d2a") || src.contains("ZDJhL");
+    // An envelope starts "d2a." ("ZDJhL" in base64, for Gemini clients): the raw string token, quote first.
+    const QByteArrayView raw = field.raw();
+    return field.isString() && (raw.startsWith("\"d2a.") || raw.startsWith("\"ZDJhL"));
 }
 
 void stripCarriedId(json::Patcher &p, const Value &holder, QLatin1StringView key, HistoryEdits *report)
 {
     const Value id = holder[key];
-    if (!id.isString())
-        return;
+    const QByteArrayView raw = id.raw();
+    if (!id.isString() || std::string_view(raw.data(), size_t(raw.size())).find("__d2a") == std::string_view::npos)
+        return; // most ids: no decoding, no allocation
     const QString text = id.toString();
     const QString plain = ir::plainCallId(text);
     if (plain.size() == text.size())

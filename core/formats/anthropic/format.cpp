@@ -155,7 +155,6 @@ void sanitizeHistory(json::Patcher &p, const Value &body, const PassthroughEdits
     const Value messages = body["messages"];
     if (!messages.isArray())
         return;
-    const bool carried = mayCarry(body);
     // Anthropic checks every thinking signature (another vendor's is removed) and, with thinking on, that the
     // last assistant turn of a continued tool loop starts with its own thinking (else: thinking off, once).
     int lastAssistant = -1;
@@ -174,7 +173,7 @@ void sanitizeHistory(json::Patcher &p, const Value &body, const PassthroughEdits
         for (Value b : content.children()) {
             ++j;
             const Value type = b["type"];
-            if (carried && type.stringIs("thinking")
+            if (type.stringIs("thinking") && mayBeEnvelope(b["signature"])
                 && ir::isEnvelope(b["signature"].toString(), WireFormat::Anthropic)) {
                 removed.append(b);
                 report->removed << QStringLiteral("messages[%1].content[%2] (%3)")
@@ -183,9 +182,9 @@ void sanitizeHistory(json::Patcher &p, const Value &body, const PassthroughEdits
                                        .arg(carriedName(b["signature"].toString(), WireFormat::Anthropic));
                 continue;
             }
-            if (carried && type.stringIs("tool_use"))
+            if (type.stringIs("tool_use"))
                 stripCarriedId(p, b, QLatin1StringView("id"), report);
-            else if (carried && type.stringIs("tool_result"))
+            else if (type.stringIs("tool_result"))
                 stripCarriedId(p, b, QLatin1StringView("tool_use_id"), report);
             if (kept++ == 0)
                 firstThinks = type.stringIs("thinking") || type.stringIs("redacted_thinking");

@@ -72,8 +72,6 @@ void sanitizeHistory(json::Patcher &p, const Value &body, const PassthroughEdits
 {
     // Chat has no field for reasoning state; only carried call ids (a Gemini signature) go back to plain ids,
     // as some Chat APIs allow 40 characters.
-    if (!mayCarry(body))
-        return;
     for (Value m : body["messages"].children()) {
         for (Value c : m["tool_calls"].children())
             stripCarriedId(p, c, QLatin1StringView("id"), report);

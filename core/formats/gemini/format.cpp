@@ -158,7 +158,6 @@ void sanitizeHistory(json::Patcher &p, const Value &body, const PassthroughEdits
     const Value contents = body["contents"];
     if (!contents.isArray())
         return;
-    const bool carried = mayCarry(body);
     QList<Value> all;
     for (Value c : contents.children())
         all.append(c);
@@ -186,7 +185,7 @@ void sanitizeHistory(json::Patcher &p, const Value &body, const PassthroughEdits
         for (Value part : parts.children()) {
             ++j;
             const Value signature = part["thoughtSignature"];
-            if (carried && signature.isString() && ir::isEnvelope(signature.toString(), WireFormat::Gemini)) {
+            if (mayBeEnvelope(signature) && ir::isEnvelope(signature.toString(), WireFormat::Gemini)) {
                 removed.append(part); // another vendor's reasoning, carried through this client by droid2api
                 report->removed << QStringLiteral("contents[%1].parts[%2] (%3)")
                                        .arg(i)

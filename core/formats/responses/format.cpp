@@ -71,19 +71,20 @@ void sanitizeHistory(json::Patcher &p, const Value &body, const PassthroughEdits
     // OpenAI looks a reasoning item up by its id unless it carries OpenAI's own encrypted content, so one that
     // droid2api made for another vendor's reasoning (marked id, envelope) would be "not found" with store:false.
     const Value input = body["input"];
-    if (!input.isArray() || !mayCarry(body))
+    if (!input.isArray())
         return;
     int i = -1;
     for (Value it : input.children()) {
         ++i;
         const Value type = it["type"];
         if (type.stringIs("reasoning")) {
-            const QString encrypted = it["encrypted_content"].toString();
-            if (it["id"].toString().startsWith(u"rs_d2a") || ir::isEnvelope(encrypted, WireFormat::OpenAIResponses)) {
-                p.removeElement(input, it);
-                report->removed
-                    << QStringLiteral("input[%1] (%2)").arg(i).arg(carriedName(encrypted, WireFormat::OpenAIResponses));
-            }
+            const Value encrypted = it["encrypted_content"];
+            if (!it["id"].raw().startsWith("\"rs_d2a") && !mayBeEnvelope(encrypted))
+                continue; // OpenAI's own item: nothing decoded
+            p.removeElement(input, it);
+            report->removed << QStringLiteral("input[%1] (%2)")
+                                   .arg(i)
+                                   .arg(carriedName(encrypted.toString(), WireFormat::OpenAIResponses));
         } else if (type.stringIs("function_call") || type.stringIs("function_call_output")
                    || type.stringIs("custom_tool_call") || type.stringIs("custom_tool_call_output")) {
             stripCarriedId(p, it, QLatin1StringView("call_id"), report);
