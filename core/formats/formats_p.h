@@ -63,8 +63,6 @@ void mergeObject(json::Patcher &p, const Value &body, const char *member,
 void removeFromObject(json::Patcher &p, const Value &body, const char *member, const QByteArray &key);
 
 /// History sanitising (FormatSpec::sanitizeHistory), shared by the formats (passthrough.cpp).
-/// True when a string value may hold an envelope (its first bytes; nothing is decoded).
-bool mayBeEnvelope(const Value &field);
 /// Replaces the string `holder[key]` with its plain call id when it carries a suffix.
 void stripCarriedId(json::Patcher &p, const Value &holder, QLatin1StringView key, HistoryEdits *report);
 /// Names what a removed envelope held, for the log and the x-droid2api-dropped header: "thinking of Gemini".

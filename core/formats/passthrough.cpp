@@ -18,13 +18,6 @@ QByteArray textBlockJson(const QString &text)
     return out;
 }
 
-bool mayBeEnvelope(const Value &field)
-{
-    // An envelope starts "d2a." ("ZDJhL" in base64, for Gemini clients): the raw string token, quote first.
-    const QByteArrayView raw = field.raw();
-    return field.isString() && (raw.startsWith("\"d2a.") || raw.startsWith("\"ZDJhL"));
-}
-
 void stripCarriedId(json::Patcher &p, const Value &holder, QLatin1StringView key, HistoryEdits *report)
 {
     const Value id = holder[key];

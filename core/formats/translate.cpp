@@ -64,6 +64,7 @@ QString effortForBudget(int budget)
 namespace {
 
 constexpr QLatin1StringView kEnvelope("d2a.");
+constexpr QLatin1StringView kEnvelopeBase64("ZDJhL"); // base64 of "d2a." followed by a tag letter
 constexpr QLatin1StringView kCallMark("__d2a");
 
 QByteArray b64url(const QByteArray &bytes)
@@ -136,12 +137,21 @@ QString envelope(const Part &p, WireFormat client, const QString &servedBy)
     return text;
 }
 
+bool mayBeEnvelope(QByteArrayView rawString)
+{
+    // The raw string token, its quote first: no decoding.
+    if (!rawString.startsWith('"'))
+        return false;
+    const QByteArrayView text = rawString.sliced(1);
+    return text.startsWith(QByteArrayView(kEnvelope.data(), kEnvelope.size()))
+           || text.startsWith(QByteArrayView(kEnvelopeBase64.data(), kEnvelopeBase64.size()));
+}
+
 bool isEnvelope(QStringView field, WireFormat client)
 {
     if (client != WireFormat::Gemini)
         return field.startsWith(kEnvelope);
-    // base64 of "d2a." followed by a tag letter: "ZDJhL"
-    if (!field.startsWith(u"ZDJhL"))
+    if (!field.startsWith(kEnvelopeBase64))
         return false;
     const auto decoded = unb64(field.toLatin1(), QByteArray::Base64Encoding);
     return decoded && decoded->startsWith("d2a.");

@@ -84,6 +84,9 @@ QString envelope(const Part &p, WireFormat client, const QString &servedBy);
 /// Reads an envelope from a client's reasoning field into `p` (kind, signatureFormat, signatureModel,
 /// signature). False when `field` is not one (it is then the client's own vendor's state).
 bool openEnvelope(const QString &field, WireFormat client, Part *p);
+/// True when a JSON string token (raw, quotes included) may hold an envelope of any client's encoding: its first
+/// bytes only, nothing decoded (the history edits' check of every field that can carry one).
+bool mayBeEnvelope(QByteArrayView rawString);
 /// True when a client's reasoning field holds an envelope (cheap: no decoding for Anthropic and Responses).
 bool isEnvelope(QStringView field, WireFormat client);
 /// The tool call id a client sees: the call's own id, with its Gemini signature (and model) as a suffix.

@@ -173,7 +173,7 @@ void sanitizeHistory(json::Patcher &p, const Value &body, const PassthroughEdits
         for (Value b : content.children()) {
             ++j;
             const Value type = b["type"];
-            if (type.stringIs("thinking") && mayBeEnvelope(b["signature"])
+            if (type.stringIs("thinking") && ir::mayBeEnvelope(b["signature"].raw())
                 && ir::isEnvelope(b["signature"].toString(), WireFormat::Anthropic)) {
                 removed.append(b);
                 report->removed << QStringLiteral("messages[%1].content[%2] (%3)")

@@ -185,7 +185,7 @@ void sanitizeHistory(json::Patcher &p, const Value &body, const PassthroughEdits
         for (Value part : parts.children()) {
             ++j;
             const Value signature = part["thoughtSignature"];
-            if (mayBeEnvelope(signature) && ir::isEnvelope(signature.toString(), WireFormat::Gemini)) {
+            if (ir::mayBeEnvelope(signature.raw()) && ir::isEnvelope(signature.toString(), WireFormat::Gemini)) {
                 removed.append(part); // another vendor's reasoning, carried through this client by droid2api
                 report->removed << QStringLiteral("contents[%1].parts[%2] (%3)")
                                        .arg(i)

@@ -79,7 +79,7 @@ void sanitizeHistory(json::Patcher &p, const Value &body, const PassthroughEdits
         const Value type = it["type"];
         if (type.stringIs("reasoning")) {
             const Value encrypted = it["encrypted_content"];
-            if (!it["id"].raw().startsWith("\"rs_d2a") && !mayBeEnvelope(encrypted))
+            if (!it["id"].raw().startsWith("\"rs_d2a") && !ir::mayBeEnvelope(encrypted.raw()))
                 continue; // OpenAI's own item: nothing decoded
             p.removeElement(input, it);
             report->removed << QStringLiteral("input[%1] (%2)")
