@@ -7,20 +7,8 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-QByteArray sse(const QByteArray &event, const QByteArray &data)
-{
-    return (event.isEmpty() ? QByteArray() : "event: " + event + '\n') + "data: " + data + "\n\n";
-}
-
-template<typename F> QByteArray obj(F f)
-{
-    QByteArray out;
-    Writer w(&out);
-    w.beginObject();
-    f(w);
-    w.endObject();
-    return out;
-}
+using fakescript::obj;
+using fakescript::sse;
 
 /// A Responses reasoning item: while streaming (empty), or done (the summary and the encrypted content).
 QByteArray reasoningItem(const ScriptedReasoning &rs, bool done)

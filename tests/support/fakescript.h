@@ -4,6 +4,8 @@
 // reasoning state a vendor issues (ScriptedReasoning). Tests and the agent end-to-end matrix use them to make
 // "the model" call a shell tool, then answer after the result.
 
+#include "json/jsonwriter.h"
+
 #include <QtCore/qbytearray.h>
 #include <QtCore/qlist.h>
 #include <QtCore/qstring.h>
@@ -32,6 +34,21 @@ struct ScriptedReply
 };
 
 namespace fakescript {
+/// One SSE event: "event: <event>\n" when given, "data: <data>", the blank line.
+inline QByteArray sse(const QByteArray &event, const QByteArray &data)
+{
+    return (event.isEmpty() ? QByteArray() : "event: " + event + '\n') + "data: " + data + "\n\n";
+}
+/// A JSON object written by `f` with the project's writer (the vendors' key order, never re-sorted).
+template<typename F> QByteArray obj(F f)
+{
+    QByteArray out;
+    d2a::json::Writer w(&out);
+    w.beginObject();
+    f(w);
+    w.endObject();
+    return out;
+}
 /// SSE events ("anthropic", "responses", "chat", "gemini") with their blank lines.
 QList<QByteArray> events(const QByteArray &format, const QString &model, const ScriptedReply &reply);
 /// The same answer whole (application/json).

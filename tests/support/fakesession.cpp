@@ -44,20 +44,8 @@ struct History
     int steps = 0;
 };
 
-template<typename F> QByteArray obj(F f)
-{
-    QByteArray out;
-    Writer w(&out);
-    w.beginObject();
-    f(w);
-    w.endObject();
-    return out;
-}
-
-QByteArray sse(const QByteArray &event, const QByteArray &data)
-{
-    return (event.isEmpty() ? QByteArray() : "event: " + event + '\n') + "data: " + data + "\n\n";
-}
+using fakescript::obj;
+using fakescript::sse;
 
 QString hexOf(const QString &seed, int length)
 {
