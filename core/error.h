@@ -13,9 +13,26 @@ namespace d2a {
 /// vendor's own error type to keep when the client speaks the upstream's format (e.g. "overloaded_error").
 struct Error
 {
+    Error() = default;
+    Error(int status, QString text, QByteArray type = {})
+        : httpStatus(status), message(std::move(text)), vendorType(std::move(type))
+    {
+    }
+
     int httpStatus = 500;
     QString message;
     QByteArray vendorType;
+    /// A machine-readable reason for clients that branch on one: OpenAI's `error.code` ("unknown_route"),
+    /// Anthropic's `error.details.error_code` ("thread_unsupported_request"). Empty: the status's usual code.
+    QByteArray code;
+    /// The request field at fault (OpenAI's `error.param`); empty: none.
+    QString param;
+
+    Error &withCode(QByteArray c)
+    {
+        code = std::move(c);
+        return *this;
+    }
 
     static Error badRequest(const QString &m) { return { 400, m, {} }; }
     static Error unauthorized(const QString &m) { return { 401, m, {} }; }

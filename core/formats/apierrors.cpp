@@ -45,8 +45,13 @@ QByteArray openAiErrorBody(const Error &e)
     QByteArray out;
     json::Writer w(&out);
     w.beginObject().key("error").beginObject().member("message", log::redact(e.message));
-    w.member("type", openAiErrorType(e.httpStatus).constData()).memberNull("param").key("code");
-    const QByteArray code = openAiErrorCode(e.httpStatus);
+    w.member("type", openAiErrorType(e.httpStatus).constData());
+    if (e.param.isEmpty())
+        w.memberNull("param");
+    else
+        w.member("param", e.param);
+    w.key("code");
+    const QByteArray code = e.code.isEmpty() ? openAiErrorCode(e.httpStatus) : e.code;
     if (code.isEmpty())
         w.null();
     else

@@ -80,7 +80,9 @@ QList<ir::Part> systemWithFolded(const ir::Request &r);
 /// A 400 that names the offending field: "'messages[2].content' must be ...".
 inline Error fieldError(const QString &field, const QString &problem)
 {
-    return Error::badRequest(QStringLiteral("'%1' %2").arg(field, problem));
+    Error e = Error::badRequest(QStringLiteral("'%1' %2").arg(field, problem));
+    e.param = field;
+    return e;
 }
 
 /// Maps finish reasons to each format.

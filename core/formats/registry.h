@@ -27,10 +27,22 @@ struct TokenCounts;
 /// URL, as Gemini's ".../models/{model}:generateContent").
 struct FormatRoute
 {
+    enum Use {
+        Generate, ///< POST: a generation
+        CountTokens, ///< POST: a token counter (a local estimate where the model's upstream has none)
+        /// POST: another operation beside the generation endpoint (Responses compaction): only a model of this
+        /// format can serve it; others refuse it.
+        Operation,
+        ListModels, ///< GET: the model list (formats sharing a path share one answer, each under its modelListKey)
+        GetModel, ///< GET: one model ("{model}" in the path; formats sharing the path share one object)
+    };
     const char *path;
     bool stream = false; ///< the route itself asks for a stream (whatever the body says)
-    bool countTokens = false; ///< a token counter, not a generation
+    Use use = Generate;
     const char *query = ""; ///< the query shown in GET / ("?alt=sse")
+    /// CountTokens and Operation: appended to the format's endpoint upstream ("/count_tokens"); null: the
+    /// upstream has none (a count is then always a local estimate).
+    const char *upstream = nullptr;
 };
 
 struct FormatSpec
@@ -91,6 +103,16 @@ struct FormatSpec
     /// response.completed), so its stream writer holds the answer: a translated stream to it is bounded by
     /// limits.max_answer_bytes like a whole answer.
     bool streamHoldsAnswer;
+    /// The answer of this format's token counter for `tokens` ({"input_tokens":n}, {"totalTokens":n}); null: the
+    /// format has no counter route.
+    QByteArray (*countAnswer)(qint64 tokens);
+    /// A configured model as this format's model routes show it; null: the format has no model routes.
+    QJsonObject (*modelEntry)(const ModelConfig &model, qint64 createdSecs);
+    /// The member of a model-list answer that holds this format's entries ("data", "models").
+    const char *modelListKey;
+    /// A request header only this format's SDKs send ("x-goog-api-client"): on a path another format shares,
+    /// errors come in this format's shape when the request carries it. Null: none.
+    const char *sdkHeader;
 };
 
 /// What FormatSpec::sanitizeHistory did to one request body.

@@ -241,21 +241,28 @@ void Call::resolve()
     m_retriesLeft = m_throughOpenCircuit ? 0 : m_config->resilience.retries; // a known failure gets one attempt
 
     const WireFormat upFormat = backendFormat(backend, model.type);
-    if (m_route.action == Route::Action::CountTokens && upFormat != m_route.format) {
-        // No counter upstream for this model: a local estimate over everything that would be sent (never a 404).
-        auto read = readRequest(m_route.format, m_body->root(), m_pathModel);
-        if (!read)
-            return finish(read.error());
-        ir::Request r = read.value();
-        if (backend.kind == BackendConfig::Kind::Factory)
-            r.system.prepend(ir::Part::makeText(m_config->systemPrompt));
-        return finish(200,
-                      QJsonDocument(QJsonObject { { QStringLiteral("input_tokens"), double(estimateInputTokens(r)) } })
-                          .toJson(QJsonDocument::Compact),
-                      { { "x-droid2api-estimate", "local" } });
-    }
     m_current = std::move(resolved);
+    if (m_route.action == Route::Action::CountTokens && (upFormat != m_route.format || m_route.upstreamSuffix.isEmpty()))
+        return answerEstimate(); // no counter upstream for this model
+    if (m_route.action == Route::Action::Operation && upFormat != m_route.format)
+        return finish(Error(400,
+                            QStringLiteral("%1 is served only by models that speak %2 upstream; model '%3' does not "
+                                           "(compact the conversation locally instead)")
+                                .arg(m_route.path, wireFormatName(m_route.format), model.id))
+                          .withCode("unsupported_model"));
     credentials();
+}
+
+void Call::answerEstimate()
+{
+    // A local estimate over everything that would be sent (README "Token counting"), never a 404.
+    auto read = readRequest(m_route.format, m_body->root(), m_pathModel);
+    if (!read)
+        return finish(read.error());
+    ir::Request r = read.value();
+    if (m_current->backend.kind == BackendConfig::Kind::Factory)
+        r.system.prepend(ir::Part::makeText(m_config->systemPrompt));
+    finish(200, formatSpec(m_route.format).countAnswer(estimateInputTokens(r)), { { "x-droid2api-estimate", "local" } });
 }
 
 // --- Credentials: the bearer for the backend -----------------------------------------------------------------
@@ -337,7 +344,9 @@ std::optional<UpstreamRequest> Call::prepare(RelaySpec *spec)
     const BackendConfig &backend = m_current->backend;
     const IncomingRequest &req = exchange->request();
     const bool factory = backend.kind == BackendConfig::Kind::Factory;
-    const bool countTokens = m_route.action == Route::Action::CountTokens;
+    // A counter or another operation beside the generation endpoint: no reasoning or body extras added.
+    const bool countTokens =
+        m_route.action == Route::Action::CountTokens || m_route.action == Route::Action::Operation;
     const WireFormat upFormat = backendFormat(backend, model.type);
     ReasoningLevel level = config.effectiveLevel(model, m_headerLevel);
     const QString &upstreamModel = m_current->upstreamModel;
@@ -439,8 +448,7 @@ std::optional<UpstreamRequest> Call::prepare(RelaySpec *spec)
     UpstreamRequest up;
     if (factory) {
         up.url = m_env->factoryEndpoint(config, model.type);
-        if (countTokens)
-            up.url.setPath(up.url.path() + QStringLiteral("/count_tokens"));
+        up.url.setPath(up.url.path() + m_route.upstreamSuffix); // a counter or another operation beside it
         FactoryHeaderInput hin;
         hin.model = model;
         hin.userAgent = m_env->userAgent(config);
@@ -453,7 +461,7 @@ std::optional<UpstreamRequest> Call::prepare(RelaySpec *spec)
         hin.extraHeaders = config.upstreamHeaders.value(modelTypeName(model.type)).toObject();
         up.headers = buildFactoryHeaders(hin);
     } else {
-        up.url = backendEndpoint(backend, upFormat, countTokens);
+        up.url = backendEndpoint(backend, upFormat, m_route.upstreamSuffix);
         up.headers = buildBackendHeaders(upFormat, m_bearer, req.headers, level, model, m_clientStream);
     }
     up.body = edited.value();
@@ -517,6 +525,15 @@ bool Call::attemptFailed(const Attempt::Failure &f)
         if (!canRecover)
             return false;
         recover();
+        return true;
+    }
+    if (m_route.action == Route::Action::CountTokens && (f.error.httpStatus == 404 || f.error.httpStatus == 405)) {
+        // The upstream has no counter on this route (Factory documents none): counted here instead.
+        qCInfo(lcUpstream).noquote() << QStringLiteral("%1 has no token counter (HTTP %2); answering a local estimate")
+                                            .arg(m_upstream.url.path())
+                                            .arg(f.error.httpStatus);
+        releaseSlot();
+        answerEstimate();
         return true;
     }
     if (f.refused)

@@ -156,6 +156,8 @@ private:
     void recover();
     void fallBack(const Error &error);
     void finish(const Error &error);
+    /// Answers a token count with the local estimate, in the route's format.
+    void answerEstimate();
     void finish(int status, const QByteArray &json, const HeaderList &headers);
     void releaseSlot();
     std::optional<UpstreamRequest> prepare(RelaySpec *spec);

@@ -4,6 +4,7 @@
 #include "proxyservice.h"
 
 #include "../auth/authmanager.h"
+#include "../formats/registry.h"
 #include "../log/log.h"
 #include "../usage/usagestore.h"
 #include "httpserver.h"
@@ -105,8 +106,11 @@ void ProxyService::handleUsage(Exchange *exchange)
 
 void ProxyService::recordUsage(const RequestRecord &record)
 {
-    if (!m_config->usageRecording || record.model.isEmpty() || record.path.endsWith(u"/count_tokens"))
+    if (!m_config->usageRecording || record.model.isEmpty())
         return;
+    if (const RouteMatch m = RouteTable::instance().match(record.path);
+        m.route && m.route->action == Route::Action::CountTokens)
+        return; // a count generates nothing
     UsageRow row;
     row.atMs = record.at.toMSecsSinceEpoch();
     row.model = record.model;
@@ -123,27 +127,50 @@ void ProxyService::recordUsage(const RequestRecord &record)
     m_usage->record(row);
 }
 
-void ProxyService::handleModels(Exchange *exchange)
+QJsonObject ProxyService::modelEntry(WireFormat format, const ModelConfig &m) const
 {
-    QJsonArray data;
-    for (const ModelConfig &m : m_config->models) {
-        QJsonObject entry { { QStringLiteral("id"), m.id },
-                            { QStringLiteral("object"), QStringLiteral("model") },
-                            { QStringLiteral("created"), m_startedSecs },
-                            { QStringLiteral("owned_by"), m.provider.isEmpty() ? defaultProvider(m.type) : m.provider },
-                            { QStringLiteral("name"), m.name },
-                            { QStringLiteral("type"), modelTypeName(m.type) } };
-        // Information, not an action: the model is served until Factory itself refuses it.
-        if (!m.deprecated.isEmpty())
-            entry.insert(QStringLiteral("deprecated"), m.deprecated);
-        if (!m.replacement.isEmpty())
-            entry.insert(QStringLiteral("replacement"), m.replacement);
-        if (const QString now = m_replacements.value(m.id); !now.isEmpty())
-            entry.insert(QStringLiteral("served_by"), now); // Factory refused it in this run
-        data.append(entry);
+    QJsonObject entry = formatSpec(format).modelEntry(m, m_startedSecs);
+    // Information, not an action: the model is served until Factory itself refuses it.
+    if (!m.deprecated.isEmpty())
+        entry.insert(QStringLiteral("deprecated"), m.deprecated);
+    if (!m.replacement.isEmpty())
+        entry.insert(QStringLiteral("replacement"), m.replacement);
+    if (const QString now = m_replacements.value(m.id); !now.isEmpty())
+        entry.insert(QStringLiteral("served_by"), now); // Factory refused it in this run
+    return entry;
+}
+
+void ProxyService::handleModels(Exchange *exchange, const Route &route)
+{
+    // One answer for every format that lists models on this path, each under its own member: GET /v1/models
+    // is {"object":"list","data":[OpenAI's entries],"models":[Google's entries]}, read by both SDKs.
+    QJsonObject answer { { QStringLiteral("object"), QStringLiteral("list") } };
+    for (const WireFormat f : route.formats) {
+        QJsonArray list;
+        for (const ModelConfig &m : m_config->models)
+            list.append(modelEntry(f, m));
+        answer.insert(QLatin1StringView(formatSpec(f).modelListKey), list);
     }
-    exchange->respondJson(
-        200, jsonText({ { QStringLiteral("object"), QStringLiteral("list") }, { QStringLiteral("data"), data } }));
+    exchange->respondJson(200, jsonText(answer));
+}
+
+void ProxyService::handleModel(Exchange *exchange, const Route &route, const QString &named)
+{
+    // One object for every format that shows models on this path; where two name the same member, the later
+    // format's wins (Google's "name" is "models/<id>"; OpenAI's display name is then in "displayName").
+    const QString id = named.startsWith(u"models/") ? named.mid(7) : named;
+    const ModelConfig *m = m_config->findModel(id);
+    if (!m)
+        return exchange->respondError(
+            Error::notFound(QStringLiteral("model '%1' is not configured; GET /v1/models lists the available models")
+                                .arg(log::clientText(id))));
+    QJsonObject object;
+    for (const WireFormat f : route.formats) {
+        const QJsonObject entry = modelEntry(f, *m);
+        for (auto it = entry.begin(); it != entry.end(); ++it)
+            object.insert(it.key(), it.value());
+    }
+    exchange->respondJson(200, jsonText(object));
 }
 
 QString ProxyService::limitsAccount() const

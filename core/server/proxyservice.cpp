@@ -1,6 +1,7 @@
 #include "proxyservice.h"
 
 #include "../auth/authmanager.h"
+#include "../formats/registry.h"
 #include "../log/log.h"
 #include "../upstream/httpclient.h"
 #include "../upstream/routing.h"
@@ -72,6 +73,7 @@ void ProxyService::setConfig(const Config &config)
     limits.maxConnections = config.limits.maxConnections;
     limits.maxBodyBytes = config.maxBodyBytes;
     limits.maxBodiesInFlight = config.limits.maxBodiesInFlightBytes;
+    limits.minBodyBytesPerSec = config.limits.minBodyBytesPerSec;
     m_server->setLimits(limits);
     if (!config.accessKey.isEmpty())
         log::registerSecret(config.accessKey);
@@ -216,7 +218,15 @@ void ProxyService::handle(Exchange *exchange)
 {
     const IncomingRequest &req = exchange->request();
     const QString &path = req.path;
-    const RouteMatch match = RouteTable::instance().match(path);
+    RouteMatch match = RouteTable::instance().match(path);
+    if (match.route) {
+        // A path formats share answers errors in the shape of the SDK that calls it (Google's sends its header).
+        for (const WireFormat f : match.route->formats) {
+            const char *sdkHeader = formatSpec(f).sdkHeader;
+            if (sdkHeader && !exchange->header(sdkHeader).isEmpty())
+                match.format = f;
+        }
+    }
     exchange->setFormat(match.format);
     // CORS only for the origins the user allowed (admit() refused the others before the body was read).
     const QByteArray origin = exchange->header("origin");
@@ -253,19 +263,24 @@ void ProxyService::handle(Exchange *exchange)
                            "or 'x-api-key: <key>'")));
     }
     if (!route) {
+        // Named by its path, not taken for a model (OpenAI's own words for an unknown path: "Invalid URL").
         return exchange->respondError(
-            Error::notFound(QStringLiteral("no route for %1 %2; see GET / for the routes droid2api serves")
-                                .arg(QString::fromLatin1(req.method), path)));
+            Error::notFound(QStringLiteral("Invalid URL (%1 %2): droid2api has no route there; GET / lists the routes "
+                                           "it serves")
+                                .arg(QString::fromLatin1(req.method), log::clientText(path)))
+                .withCode("unknown_route"));
     }
     if (!methodOk)
         return exchange->respondError(
             { 405, QStringLiteral("use %1 on %2").arg(QString::fromLatin1(route->method), path), {} });
     switch (route->action) {
     case Route::Action::Info: break;
-    case Route::Action::Models: return handleModels(exchange);
+    case Route::Action::Models: return handleModels(exchange, *route);
+    case Route::Action::Model: return handleModel(exchange, *route, match.pathModel);
     case Route::Action::Usage: return handleUsage(exchange);
     case Route::Action::Generate:
-    case Route::Action::CountTokens: return (new Call(exchange, this, m_config, *route, match.pathModel))->start();
+    case Route::Action::CountTokens:
+    case Route::Action::Operation: return (new Call(exchange, this, m_config, *route, match.pathModel))->start();
     }
 }
 

@@ -83,7 +83,10 @@ private:
     bool hostAllowed(const QByteArray &hostHeader) const;
     void handle(Exchange *exchange);
     void handleInfo(Exchange *exchange);
-    void handleModels(Exchange *exchange);
+    void handleModels(Exchange *exchange, const Route &route);
+    void handleModel(Exchange *exchange, const Route &route, const QString &id);
+    /// The entries `format` shows for a configured model, with what droid2api knows of its deprecation.
+    QJsonObject modelEntry(WireFormat format, const ModelConfig &model) const;
     void handleUsage(Exchange *exchange);
     /// Reads the plan's limits when a watched sign-in starts or changes account; forgets them at sign-out.
     void followLimits();

@@ -13,13 +13,19 @@ namespace d2a {
 
 struct Route
 {
-    enum class Action { Info, Models, Usage, Generate, CountTokens };
+    enum class Action { Info, Models, Model, Usage, Generate, CountTokens, Operation };
     QByteArray method; ///< "GET" (HEAD too) or "POST"
     QString path; ///< exact, or with one "{model}" segment
     Action action = Action::Info;
     WireFormat format = WireFormat::OpenAIChat; ///< of its body and its errors
     bool stream = false; ///< the route itself asks for a stream
     QString query; ///< shown in GET / ("?alt=sse")
+    /// CountTokens and Operation: what is appended to the format's endpoint upstream ("/count_tokens"); empty:
+    /// the upstream has none.
+    QString upstreamSuffix;
+    /// Every format that registered this path (model lists are shared: OpenAI's and Google's `GET /v1/models`
+    /// are one answer), `format` first.
+    QList<WireFormat> formats;
 };
 
 struct RouteMatch

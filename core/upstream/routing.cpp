@@ -37,11 +37,10 @@ QUrl joinBackendUrl(const QUrl &base, const QString &endpointPath)
     return url;
 }
 
-QUrl backendEndpoint(const BackendConfig &backend, WireFormat format, bool countTokens)
+QUrl backendEndpoint(const BackendConfig &backend, WireFormat format, const QString &suffix)
 {
     QUrl url = joinBackendUrl(backend.baseUrl, QString::fromLatin1(formatSpec(format).backendPath));
-    if (countTokens)
-        url.setPath(url.path() + QStringLiteral("/count_tokens"));
+    url.setPath(url.path() + suffix);
     return url;
 }
 

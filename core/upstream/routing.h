@@ -24,8 +24,8 @@ WireFormat backendFormat(const BackendConfig &backend, ModelType type);
 /// "/v1/messages" or "/v1/chat/completions" (never /v1/v1/...).
 QUrl joinBackendUrl(const QUrl &base, const QString &endpointPath);
 
-/// The endpoint URL of `backend` for `format` (count_tokens adds /count_tokens for Anthropic).
-QUrl backendEndpoint(const BackendConfig &backend, WireFormat format, bool countTokens);
+/// The endpoint URL of `backend` for `format`, with `suffix` for an operation beside it ("/count_tokens").
+QUrl backendEndpoint(const BackendConfig &backend, WireFormat format, const QString &suffix = {});
 
 /// A circuit per backend and upstream model (Factory serves many models on one host: one model's failures say
 /// nothing about the others). Failures are connect errors, TLS failures, timeouts and 5xx answers; 4xx never

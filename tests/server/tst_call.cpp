@@ -458,13 +458,41 @@ private Q_SLOTS:
                  QByteArrayLiteral("POST, OPTIONS"));
         QCOMPARE(RouteTable::allowedMethods(t.match(QStringLiteral("/v1/models"))),
                  QByteArrayLiteral("GET, HEAD, OPTIONS"));
+        // Google's SDKs on v1 (genai 3) as on v1beta; a model named last in a path holds no ':' (an unserved
+        // Google method is no model), and such paths answer errors in Google's shape.
+        const RouteMatch v1 = t.match(QStringLiteral("/v1/models/gemini-x:streamGenerateContent"));
+        QVERIFY(v1.route);
+        QCOMPARE(v1.route->format, WireFormat::Gemini);
+        QCOMPARE(v1.pathModel, QStringLiteral("gemini-x"));
+        QCOMPARE(t.match(QStringLiteral("/v1/models/gemini-x:countTokens")).route->action,
+                 Route::Action::CountTokens);
+        QVERIFY(!t.match(QStringLiteral("/v1/models/gemini-x:batchEmbedContents")).route);
+        QCOMPARE(t.formatFor(QStringLiteral("/v1/models/gemini-x:batchEmbedContents")), WireFormat::Gemini);
+        QCOMPARE(t.formatFor(QStringLiteral("/v1/modelsx")), WireFormat::OpenAIChat);
+        const RouteMatch get = t.match(QStringLiteral("/v1/models/claude-x"));
+        QCOMPARE(get.route->action, Route::Action::Model);
+        QCOMPARE(get.pathModel, QStringLiteral("claude-x"));
+        // One path, two formats' answers: OpenAI's and Google's model lists are one.
+        QCOMPARE(t.match(QStringLiteral("/v1/models")).route->formats,
+                 (QList<WireFormat> { WireFormat::OpenAIChat, WireFormat::Gemini }));
+        QCOMPARE(t.match(QStringLiteral("/v1beta/models")).route->formats, QList<WireFormat> { WireFormat::Gemini });
+        QCOMPARE(t.match(QStringLiteral("/v1/responses/input_tokens")).route->upstreamSuffix,
+                 QStringLiteral("/input_tokens"));
+        QCOMPARE(t.match(QStringLiteral("/v1/responses/compact")).route->action, Route::Action::Operation);
         QCOMPARE(t.endpoints(),
-                 (QStringList { QStringLiteral("GET /v1/models"), QStringLiteral("POST /v1/chat/completions"),
-                                QStringLiteral("POST /v1/responses"), QStringLiteral("POST /v1/messages"),
+                 (QStringList { QStringLiteral("POST /v1/chat/completions"), QStringLiteral("POST /v1/responses"),
+                                QStringLiteral("POST /v1/responses/input_tokens"),
+                                QStringLiteral("POST /v1/responses/compact"), QStringLiteral("POST /v1/messages"),
                                 QStringLiteral("POST /v1/messages/count_tokens"),
                                 QStringLiteral("POST /v1beta/models/{model}:generateContent"),
                                 QStringLiteral("POST /v1beta/models/{model}:streamGenerateContent?alt=sse"),
-                                QStringLiteral("POST /v1/generate"),
+                                QStringLiteral("POST /v1beta/models/{model}:countTokens"),
+                                QStringLiteral("POST /v1/models/{model}:generateContent"),
+                                QStringLiteral("POST /v1/models/{model}:streamGenerateContent?alt=sse"),
+                                QStringLiteral("POST /v1/models/{model}:countTokens"),
+                                QStringLiteral("POST /v1/generate"), QStringLiteral("GET /v1/models"),
+                                QStringLiteral("GET /v1/models/{model}"), QStringLiteral("GET /v1beta/models"),
+                                QStringLiteral("GET /v1beta/models/{model}"),
                                 QStringLiteral("GET /usage?from=&to=&group=model|client|day|backend") }));
     }
 

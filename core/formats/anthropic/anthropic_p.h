@@ -16,5 +16,7 @@ void writeBlock(Writer &w, const ir::Part &p, QByteArrayView cacheControl = {});
 ir::Finish finishOf(QStringView stopReason);
 ir::Usage usageOf(const Value &usage);
 void writeUsage(Writer &w, const ir::Usage &u);
+/// The 400 for a Messages `thread` (Factory keeps no threads), with the code the Anthropic SDK falls back on.
+std::optional<Error> refuseThread(const Value &body);
 
 } // namespace d2a::fmt::anthropic

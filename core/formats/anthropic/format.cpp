@@ -33,7 +33,10 @@ QByteArray errorBody(const Error &e)
     Writer w(&out);
     const QByteArray type = e.vendorType.isEmpty() ? errorType(e.httpStatus) : e.vendorType;
     w.beginObject().member("type", "error").key("error").beginObject();
-    w.key("type").stringUtf8(type).member("message", log::redact(e.message)).endObject().endObject();
+    w.key("type").stringUtf8(type).member("message", log::redact(e.message));
+    if (!e.code.isEmpty()) // what the SDKs branch on (the Messages thread fallback reads details.error_code)
+        w.key("details").beginObject().key("error_code").stringUtf8(e.code).endObject();
+    w.endObject().endObject();
     return out;
 }
 
@@ -49,6 +52,9 @@ bool isOwnError(const QJsonObject &o)
 
 std::optional<Error> prefixSystem(json::Patcher &p, const Value &body, const QString &prefixText)
 {
+    // A thread's continue turn holds only the new messages and deliberately no system: Factory keeps no thread.
+    if (auto refused = refuseThread(body))
+        return refused;
     // As Factory's CLI: the first block is exactly the sentence (no trailing blank line, no cache_control).
     QString prefix = prefixText;
     while (prefix.endsWith(u'\n'))
@@ -210,6 +216,11 @@ void sanitizeHistory(json::Patcher &p, const Value &body, const PassthroughEdits
         report->thinkingOff = true;
 }
 
+QByteArray countAnswer(qint64 tokens)
+{
+    return QByteArrayLiteral("{\"input_tokens\":") + QByteArray::number(tokens) + '}';
+}
+
 } // namespace
 
 const FormatSpec &spec()
@@ -218,7 +229,7 @@ const FormatSpec &spec()
         WireFormat::Anthropic,
         "Anthropic Messages",
         "anthropic",
-        { { "/v1/messages" }, { "/v1/messages/count_tokens", false, true } },
+        { { "/v1/messages" }, { "/v1/messages/count_tokens", false, FormatRoute::CountTokens, "", "/count_tokens" } },
         { "/v1/messages" },
         "/v1/messages",
         readRequest,
@@ -241,6 +252,10 @@ const FormatSpec &spec()
         backendHeaders,
         sanitizeHistory,
         false,
+        countAnswer,
+        nullptr,
+        nullptr,
+        nullptr,
     };
     return s;
 }

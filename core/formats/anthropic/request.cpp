@@ -8,6 +8,8 @@ using Kind = ir::Part::Kind;
 
 Result<ir::Request> readRequest(const Value &body, const QString &)
 {
+    if (auto refused = refuseThread(body))
+        return *refused;
     ir::Request r;
     r.model = body["model"].toString();
     const Value system = body["system"];
@@ -137,7 +139,8 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
     }
     if (thinking["display"].isSet())
         r.dropped << QStringLiteral("thinking.display");
-    const Value outFormat = outputConfig["format"];
+    // output_config.format, or the structured-outputs beta's top-level output_format.
+    const Value outFormat = outputConfig["format"].isSet() ? outputConfig["format"] : body["output_format"];
     if (outFormat["type"].stringIs("json_schema")) {
         r.jsonFormat.kind = ir::JsonFormat::Kind::Schema;
         r.jsonFormat.name = QStringLiteral("output");
@@ -145,16 +148,32 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
     }
     noteUnknownKeys(body,
                     { "model", "system", "messages", "tools", "tool_choice", "max_tokens", "temperature", "top_p",
-                      "top_k", "stop_sequences", "stream", "thinking", "output_config", "metadata", "service_tier" },
+                      "top_k", "stop_sequences", "stream", "thinking", "output_config", "output_format", "metadata",
+                      "service_tier" },
                     &r.dropped);
     return r;
 }
 
+std::optional<Error> refuseThread(const Value &body)
+{
+    // Message threads (beta message-threads-2026-08-12) keep the conversation on the server; Factory and the
+    // other formats keep none. The Anthropic SDK reads details.error_code and sends the turn again with the
+    // whole history and without `thread` (README "SDK methods").
+    if (!body["thread"].isSet())
+        return std::nullopt;
+    Error e = fieldError(QStringLiteral("thread"),
+                         QStringLiteral("is not supported: droid2api keeps no message threads (nor does Factory); "
+                                        "send the whole conversation without 'thread'"));
+    e.code = "thread_unsupported_request";
+    return e;
+}
+
 Result<QByteArray> writeRequest(const ir::Request &r)
 {
-    if (r.jsonFormat.kind != ir::JsonFormat::Kind::None)
+    if (r.jsonFormat.kind == ir::JsonFormat::Kind::Object)
         return fieldError(QStringLiteral("response_format"),
-                          QStringLiteral("(JSON output mode) has no Anthropic Messages equivalent"));
+                          QStringLiteral("json_object (JSON without a schema) has no Anthropic Messages equivalent: "
+                                         "send a json_schema"));
     // Anthropic wants alternating user/assistant turns (tool results are user content): merge neighbours.
     struct Turn
     {
@@ -289,6 +308,12 @@ Result<QByteArray> writeRequest(const ir::Request &r)
                 w.member("disable_parallel_tool_use", true);
             w.endObject();
         }
+    }
+    if (r.jsonFormat.kind == ir::JsonFormat::Kind::Schema) {
+        // Structured outputs: Anthropic's output_config.format (a reasoning effort is merged in beside it later).
+        // Its schemas have no name or strict flag: the output always follows the schema.
+        w.key("output_config").beginObject().key("format").beginObject().member("type", "json_schema");
+        w.memberRaw("schema", schemaOrEmpty(r.jsonFormat.schema)).endObject().endObject();
     }
     w.endObject();
     return out;

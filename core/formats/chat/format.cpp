@@ -79,6 +79,17 @@ void sanitizeHistory(json::Patcher &p, const Value &body, const PassthroughEdits
     }
 }
 
+QJsonObject modelEntry(const ModelConfig &m, qint64 createdSecs)
+{
+    // OpenAI's model object, plus droid2api's display name and model type.
+    return { { QStringLiteral("id"), m.id },
+             { QStringLiteral("object"), QStringLiteral("model") },
+             { QStringLiteral("created"), createdSecs },
+             { QStringLiteral("owned_by"), m.provider.isEmpty() ? defaultProvider(m.type) : m.provider },
+             { QStringLiteral("name"), m.name },
+             { QStringLiteral("type"), modelTypeName(m.type) } };
+}
+
 } // namespace
 
 const FormatSpec &spec()
@@ -87,7 +98,9 @@ const FormatSpec &spec()
         WireFormat::OpenAIChat,
         "OpenAI Chat Completions",
         "chat",
-        { { "/v1/chat/completions" } },
+        { { "/v1/chat/completions" },
+          { "/v1/models", false, FormatRoute::ListModels },
+          { "/v1/models/{model}", false, FormatRoute::GetModel } },
         {},
         "/v1/chat/completions",
         readRequest,
@@ -110,6 +123,10 @@ const FormatSpec &spec()
         nullptr,
         sanitizeHistory,
         false,
+        nullptr,
+        modelEntry,
+        "data",
+        nullptr,
     };
     return s;
 }

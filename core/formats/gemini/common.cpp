@@ -237,6 +237,61 @@ void writeSchema(Writer &w, const Value &schema)
     w.endObject();
 }
 
+namespace {
+
+void writeJsonSchema(Writer &w, const Value &schema)
+{
+    // Google's OpenAPI subset -> JSON Schema: types in lower case, `nullable` as a "null" type, the property
+    // order kept by the object itself (propertyOrdering is Gemini's alone). Everything else as written.
+    if (schema.isArray()) {
+        w.beginArray();
+        for (Value v : schema.children())
+            writeJsonSchema(w, v);
+        w.endArray();
+        return;
+    }
+    if (!schema.isObject()) {
+        w.value(schema);
+        return;
+    }
+    const bool nullable = schema["nullable"].toBool(false);
+    w.beginObject();
+    for (Value m : schema.children()) {
+        if (m.keyIs("nullable") || m.keyIs("propertyOrdering"))
+            continue;
+        if (m.keyIs("type") && m.isString()) {
+            w.key("type");
+            if (nullable)
+                w.beginArray().string(m.toString().toLower()).string("null").endArray();
+            else
+                w.string(m.toString().toLower());
+        } else if (m.keyIs("properties") && m.isObject()) {
+            w.key("properties").beginObject();
+            for (Value p : m.children()) {
+                w.key(p.key());
+                writeJsonSchema(w, p);
+            }
+            w.endObject();
+        } else if (m.keyIs("items") || m.keyIs("anyOf")) {
+            w.key(m.key());
+            writeJsonSchema(w, m);
+        } else {
+            w.key(m.key()).value(m);
+        }
+    }
+    w.endObject();
+}
+
+} // namespace
+
+QByteArray jsonSchemaText(const Value &openApiSchema)
+{
+    QByteArray out;
+    Writer w(&out);
+    writeJsonSchema(w, openApiSchema);
+    return out;
+}
+
 QByteArray schemaText(const QByteArray &schema)
 {
     auto doc = json::Document::parse(schema, { 512, false });

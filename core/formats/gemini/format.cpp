@@ -7,6 +7,8 @@
 #include "../../usage/tokens.h"
 #include "gemini_p.h"
 
+#include <QtCore/qjsonarray.h>
+
 namespace d2a::fmt::gemini {
 
 namespace {
@@ -211,6 +213,27 @@ void sanitizeHistory(json::Patcher &p, const Value &body, const PassthroughEdits
     }
 }
 
+QByteArray countAnswer(qint64 tokens)
+{
+    return QByteArrayLiteral("{\"totalTokens\":") + QByteArray::number(tokens) + '}';
+}
+
+QJsonObject modelEntry(const ModelConfig &m, qint64)
+{
+    // Google's Model resource, as models.list and models.get read it.
+    QJsonObject entry { { QStringLiteral("name"), QString(QStringLiteral("models/") + m.id) },
+                        { QStringLiteral("baseModelId"), m.id },
+                        { QStringLiteral("version"), QStringLiteral("001") },
+                        { QStringLiteral("displayName"), m.name },
+                        { QStringLiteral("supportedGenerationMethods"),
+                          QJsonArray { QStringLiteral("generateContent"), QStringLiteral("streamGenerateContent"),
+                                       QStringLiteral("countTokens") } },
+                        { QStringLiteral("thinking"), m.style() != ThinkingStyle::None } };
+    if (m.maxTokens > 0)
+        entry.insert(QStringLiteral("outputTokenLimit"), m.maxTokens);
+    return entry;
+}
+
 } // namespace
 
 const FormatSpec &spec()
@@ -219,10 +242,19 @@ const FormatSpec &spec()
         WireFormat::Gemini,
         "Gemini",
         "gemini",
+        // Google's SDKs call v1beta (genai 1-2, Gemini CLI) or v1 (genai 3 and later): both are served alike.
         { { "/v1beta/models/{model}:generateContent" },
-          { "/v1beta/models/{model}:streamGenerateContent", true, false, "?alt=sse" },
+          { "/v1beta/models/{model}:streamGenerateContent", true, FormatRoute::Generate, "?alt=sse" },
+          { "/v1beta/models/{model}:countTokens", false, FormatRoute::CountTokens },
+          { "/v1/models/{model}:generateContent" },
+          { "/v1/models/{model}:streamGenerateContent", true, FormatRoute::Generate, "?alt=sse" },
+          { "/v1/models/{model}:countTokens", false, FormatRoute::CountTokens },
+          { "/v1beta/models", false, FormatRoute::ListModels },
+          { "/v1/models", false, FormatRoute::ListModels },
+          { "/v1beta/models/{model}", false, FormatRoute::GetModel },
+          { "/v1/models/{model}", false, FormatRoute::GetModel },
           { "/v1/generate" } },
-        { "/v1beta/", "/v1/generate" },
+        { "/v1beta/", "/v1/models/{model}:", "/v1/generate" },
         "/v1/generate",
         readRequest,
         writeRequest,
@@ -244,6 +276,10 @@ const FormatSpec &spec()
         nullptr,
         sanitizeHistory,
         false,
+        countAnswer,
+        modelEntry,
+        "models",
+        "x-goog-api-client",
     };
     return s;
 }

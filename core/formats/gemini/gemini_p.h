@@ -22,5 +22,7 @@ void writeChunk(Writer &w, QByteArrayView parts, const QString &finish, const ir
 /// (Gemini orders properties alphabetically otherwise).
 void writeSchema(Writer &w, const Value &schema);
 QByteArray schemaText(const QByteArray &schema);
+/// A schema in Google's OpenAPI subset (generationConfig.responseSchema) as JSON Schema, for other formats.
+QByteArray jsonSchemaText(const Value &openApiSchema);
 
 } // namespace d2a::fmt::gemini

@@ -8,8 +8,10 @@ namespace d2a::fmt::gemini {
 using ir::Part;
 using Kind = ir::Part::Kind;
 
-Result<ir::Request> readRequest(const Value &body, const QString &pathModel)
+Result<ir::Request> readRequest(const Value &given, const QString &pathModel)
 {
+    // countTokens takes {contents} or the whole request it would count, as {generateContentRequest: {...}}.
+    const Value body = given["generateContentRequest"].isObject() ? given["generateContentRequest"] : given;
     ir::Request r;
     r.model = pathModel.isEmpty() ? body["model"].toString() : pathModel;
     const Value si = body.contains("systemInstruction") ? body["systemInstruction"] : body["system_instruction"];
@@ -119,11 +121,13 @@ Result<ir::Request> readRequest(const Value &body, const QString &pathModel)
         return fieldError(QStringLiteral("generationConfig.candidateCount"),
                           QStringLiteral("must be 1 when the model speaks another API format"));
     if (gc["responseMimeType"].stringIs("application/json")) {
-        const Value schema = gc.contains("responseJsonSchema") ? gc["responseJsonSchema"] : gc["responseSchema"];
-        if (schema.isObject()) {
+        // responseJsonSchema is JSON Schema as written; responseSchema is Google's OpenAPI subset (OBJECT, nullable).
+        const Value jsonSchema = gc["responseJsonSchema"];
+        const Value openApiSchema = gc["responseSchema"];
+        if (jsonSchema.isObject() || openApiSchema.isObject()) {
             r.jsonFormat.kind = ir::JsonFormat::Kind::Schema;
             r.jsonFormat.name = QStringLiteral("output");
-            r.jsonFormat.schema = schema.rawBytes();
+            r.jsonFormat.schema = jsonSchema.isObject() ? jsonSchema.rawBytes() : jsonSchemaText(openApiSchema);
         } else {
             r.jsonFormat.kind = ir::JsonFormat::Kind::Object;
         }

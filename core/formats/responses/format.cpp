@@ -14,12 +14,17 @@ namespace {
 QByteArray streamError(const Error &e)
 {
     // The Responses stream's own error event: {type:"error", code, message, param}.
-    const QByteArray code =
-        openAiErrorCode(e.httpStatus).isEmpty() ? openAiErrorType(e.httpStatus) : openAiErrorCode(e.httpStatus);
+    const QByteArray code = !e.code.isEmpty()                         ? e.code
+                            : openAiErrorCode(e.httpStatus).isEmpty() ? openAiErrorType(e.httpStatus)
+                                                                      : openAiErrorCode(e.httpStatus);
     QByteArray data;
     Writer w(&data);
     w.beginObject().member("type", "error").key("code").stringUtf8(code).member("message", log::redact(e.message));
-    w.memberNull("param").endObject();
+    if (e.param.isEmpty())
+        w.memberNull("param");
+    else
+        w.member("param", e.param);
+    w.endObject();
     return sse("error", data);
 }
 
@@ -92,6 +97,12 @@ void sanitizeHistory(json::Patcher &p, const Value &body, const PassthroughEdits
     }
 }
 
+QByteArray countAnswer(qint64 tokens)
+{
+    return QByteArrayLiteral("{\"object\":\"response.input_tokens\",\"input_tokens\":") + QByteArray::number(tokens)
+           + '}';
+}
+
 } // namespace
 
 const FormatSpec &spec()
@@ -100,7 +111,9 @@ const FormatSpec &spec()
         WireFormat::OpenAIResponses,
         "OpenAI Responses",
         "responses",
-        { { "/v1/responses" } },
+        { { "/v1/responses" },
+          { "/v1/responses/input_tokens", false, FormatRoute::CountTokens, "", "/input_tokens" },
+          { "/v1/responses/compact", false, FormatRoute::Operation, "", "/compact" } },
         { "/v1/responses" },
         "/v1/responses",
         readRequest,
@@ -123,6 +136,10 @@ const FormatSpec &spec()
         nullptr,
         sanitizeHistory,
         true,
+        countAnswer,
+        nullptr,
+        nullptr,
+        nullptr,
     };
     return s;
 }

@@ -10,10 +10,16 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
 {
     ir::Request r;
     r.model = body["model"].toString();
-    if (body["previous_response_id"].isSet())
-        return fieldError(QStringLiteral("previous_response_id"),
-                          QStringLiteral("needs server-side conversation state, which only OpenAI-type models have; "
-                                         "send the whole input instead"));
+    // What needs OpenAI's server-side state cannot be served by another vendor: refused, never dropped.
+    for (const char *stateful : { "previous_response_id", "conversation" })
+        if (body[QLatin1StringView(stateful)].isSet())
+            return fieldError(QLatin1StringView(stateful),
+                              QStringLiteral("needs server-side conversation state, which only OpenAI-type models "
+                                             "have; send the whole input instead"));
+    if (body["background"].toBool(false))
+        return fieldError(QStringLiteral("background"),
+                          QStringLiteral("needs a stored response to fetch later, which only OpenAI-type models have; "
+                                         "send the request without background"));
     const QString instructions = body["instructions"].toString();
     if (!instructions.isEmpty())
         r.system.append(Part::makeText(instructions));
@@ -149,7 +155,7 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
     noteUnknownKeys(body,
                     { "model", "instructions", "input", "tools", "tool_choice", "parallel_tool_calls",
                       "max_output_tokens", "temperature", "top_p", "stream", "reasoning", "text",
-                      "previous_response_id" },
+                      "previous_response_id", "conversation", "background" },
                     &r.dropped);
     return r;
 }
