@@ -985,6 +985,111 @@ private Q_SLOTS:
         QCOMPARE(seen.output, qint64(12));
     }
 
+    void structuredOutputEveryPair_data()
+    {
+        QTest::addColumn<WireFormat>("from");
+        QTest::addColumn<WireFormat>("to");
+        QTest::addColumn<bool>("openApi"); // Gemini's responseSchema (Google's OpenAPI subset) instead of JSON Schema
+        for (WireFormat from : kFormats)
+            for (WireFormat to : kFormats)
+                if (from != to) {
+                    QTest::newRow(qPrintable(QStringLiteral("%1->%2").arg(tag(from), tag(to)))) << from << to << false;
+                    if (from == WireFormat::Gemini)
+                        QTest::newRow(qPrintable(QStringLiteral("%1 responseSchema->%2").arg(tag(from), tag(to))))
+                            << from << to << true;
+                }
+    }
+
+    void structuredOutputEveryPair()
+    {
+        // The schema reaches every vendor's structured-output field with its key order and exact numbers; the
+        // name and strict flag travel where both sides have them.
+        QFETCH(WireFormat, from);
+        QFETCH(WireFormat, to);
+        QFETCH(bool, openApi);
+        const QByteArray schema = R"({"type":"object","properties":{"zeta":{"type":"string"},"alpha":{"type":"number","maximum":1.50},"mid":{"type":"array","items":{"type":"integer"}}},"required":["zeta","alpha","mid"],"additionalProperties":false})";
+        const QByteArray googleSchema = R"({"type":"OBJECT","properties":{"zeta":{"type":"STRING","nullable":true},"alpha":{"type":"NUMBER","maximum":1.50}},"propertyOrdering":["zeta","alpha"]})";
+        const QByteArray user = R"([{"role":"user","content":"Weather in Paris?"}])";
+        QByteArray body;
+        switch (from) {
+        case WireFormat::Anthropic:
+            body = R"({"model":"m","max_tokens":64,"messages":)" + user + R"(,"output_config":{"format":{"type":"json_schema","schema":)" + schema + "}}}";
+            break;
+        case WireFormat::OpenAIChat:
+            body = R"({"model":"m","messages":)" + user + R"(,"response_format":{"type":"json_schema","json_schema":{"name":"weather","strict":true,"schema":)" + schema + "}}}";
+            break;
+        case WireFormat::OpenAIResponses:
+            body = R"({"model":"m","input":"Weather in Paris?","text":{"format":{"type":"json_schema","name":"weather","strict":true,"schema":)" + schema + "}}}";
+            break;
+        case WireFormat::Gemini:
+            body = R"({"contents":[{"role":"user","parts":[{"text":"Weather in Paris?"}]}],"generationConfig":{"responseMimeType":"application/json",)"
+                   + (openApi ? QByteArray("\"responseSchema\":" + googleSchema)
+                              : QByteArray("\"responseJsonSchema\":" + schema))
+                   + "}}";
+            break;
+        }
+        auto doc = json::Document::parse(body);
+        QVERIFY2(doc.ok(), body.constData());
+        auto read = readRequest(from, doc.value().root(), QStringLiteral("m"));
+        QVERIFY2(read.ok(), qPrintable(read.ok() ? QString() : read.error().message));
+        auto written = writeRequest(to, read.value());
+        QVERIFY2(written.ok(), qPrintable(written.ok() ? QString() : written.error().message));
+        auto out = json::Document::parse(written.value());
+        QVERIFY(out.ok());
+        const json::Value root = out.value().root();
+        // Google's OpenAPI schema arrives as JSON Schema: types in lower case, nullable as a "null" type.
+        const QByteArray expected = openApi ? QByteArray(R"({"type":"object","properties":{"zeta":{"type":["string","null"]},"alpha":{"type":"number","maximum":1.50}}})") : schema;
+        const bool named = from == WireFormat::OpenAIChat || from == WireFormat::OpenAIResponses;
+        switch (to) {
+        case WireFormat::Anthropic:
+            QCOMPARE(root["output_config"]["format"]["type"].toString(), QStringLiteral("json_schema"));
+            QCOMPARE(root["output_config"]["format"]["schema"].rawBytes(), expected);
+            break;
+        case WireFormat::OpenAIChat: {
+            const json::Value js = root["response_format"]["json_schema"];
+            QCOMPARE(root["response_format"]["type"].toString(), QStringLiteral("json_schema"));
+            QCOMPARE(js["schema"].rawBytes(), expected);
+            QCOMPARE(js["name"].toString(), named ? QStringLiteral("weather") : QStringLiteral("output"));
+            QCOMPARE(js["strict"].isBool(), named);
+            break;
+        }
+        case WireFormat::OpenAIResponses: {
+            const json::Value f = root["text"]["format"];
+            QCOMPARE(f["type"].toString(), QStringLiteral("json_schema"));
+            QCOMPARE(f["schema"].rawBytes(), expected);
+            QCOMPARE(f["name"].toString(), named ? QStringLiteral("weather") : QStringLiteral("output"));
+            break;
+        }
+        case WireFormat::Gemini: {
+            const json::Value gc = root["generationConfig"];
+            QCOMPARE(gc["responseMimeType"].toString(), QStringLiteral("application/json"));
+            const json::Value s = gc["responseSchema"];
+            QCOMPARE(s["type"].toString().toLower(), QStringLiteral("object"));
+            QCOMPARE(s["properties"]["alpha"]["maximum"].rawBytes(), QByteArray("1.50"));
+            QStringList order;
+            for (json::Value k : s["propertyOrdering"].children())
+                order << k.toString();
+            QCOMPARE(order, (QStringList { QStringLiteral("zeta"), QStringLiteral("alpha"), QStringLiteral("mid") }));
+            break;
+        }
+        }
+    }
+
+    void jsonWithoutSchemaIsRefusedOnlyWhereNothingCarriesIt()
+    {
+        // JSON mode without a schema: Chat, Responses and Gemini carry it; Anthropic has only schemas.
+        auto doc = json::Document::parse(R"({"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_object"}})");
+        QVERIFY(doc.ok());
+        auto read = readRequest(WireFormat::OpenAIChat, doc.value().root(), QStringLiteral("m"));
+        QVERIFY(read.ok());
+        QVERIFY(writeRequest(WireFormat::OpenAIResponses, read.value()).ok());
+        QVERIFY(writeRequest(WireFormat::Gemini, read.value()).ok());
+        auto anthropic = writeRequest(WireFormat::Anthropic, read.value());
+        QVERIFY(!anthropic.ok());
+        QCOMPARE(anthropic.error().param, QStringLiteral("response_format"));
+        QVERIFY2(anthropic.error().message.contains(u"json_schema"), qPrintable(anthropic.error().message));
+    }
+
     void countEstimateNeverUndercounts()
     {
         auto doc = json::Document::parse(readFile(kDir + QStringLiteral("/requests/tools.anthropic.json")));

@@ -632,6 +632,217 @@ private Q_SLOTS:
         }
     }
 
+    void googleRoutesOnV1AsOnV1beta_data()
+    {
+        QTest::addColumn<QString>("version");
+        QTest::newRow("v1 (genai 3)") << u"v1"_s;
+        QTest::newRow("v1beta (genai 1-2, Gemini CLI)") << u"v1beta"_s;
+    }
+
+    void googleRoutesOnV1AsOnV1beta()
+    {
+        QFETCH(QString, version);
+        const QJsonObject hi { { u"contents"_s,
+                                 QJsonArray { QJsonObject { { u"role"_s, u"user"_s },
+                                                            { u"parts"_s, QJsonArray { QJsonObject {
+                                                                              { u"text"_s, u"hi"_s } } } } } } } };
+        RecordedCall whole;
+        call(whole, "POST", u"/%1/models/gemini-test:generateContent"_s.arg(version), body(hi));
+        QCOMPARE(whole.status, 200);
+        QVERIFY2(whole.json().contains(u"candidates"_s), whole.body.constData());
+        RecordedCall stream;
+        call(stream, "POST", u"/%1/models/claude-opus-4-6:streamGenerateContent?alt=sse"_s.arg(version), body(hi));
+        QCOMPARE(stream.status, 200);
+        QVERIFY2(stream.body.startsWith("data: {"), stream.body.constData());
+        QCOMPARE(m_f.fake->received.size(), 2);
+        QCOMPARE(m_f.fake->received.at(0).path, QByteArray("/api/llm/g/v1/generate"));
+        QCOMPARE(m_f.fake->received.at(1).path, QByteArray("/api/llm/a/v1/messages"));
+
+        // countTokens: no Gemini counter upstream, so a local estimate in Google's shape, for every model type.
+        for (const char *model : { "gemini-test", "claude-opus-4-6", "gpt-5.4" }) {
+            RecordedCall count;
+            call(count, "POST", u"/%1/models/%2:countTokens"_s.arg(version, QLatin1StringView(model)), body(hi));
+            QCOMPARE(count.status, 200);
+            QVERIFY2(count.json().value(u"totalTokens"_s).toInt() > 0, count.body.constData());
+            QCOMPARE(count.header("x-droid2api-estimate"), QByteArray("local"));
+        }
+        // The whole request it would count, as {generateContentRequest}, counts the same contents.
+        RecordedCall wrapped;
+        call(wrapped, "POST", u"/%1/models/gemini-test:countTokens"_s.arg(version),
+             body({ { u"generateContentRequest"_s, hi } }));
+        QCOMPARE(wrapped.status, 200);
+        QVERIFY(wrapped.json().value(u"totalTokens"_s).toInt() > 0);
+        QCOMPARE(m_f.fake->received.size(), 2); // counted here: nothing more went upstream
+
+        // A Google method droid2api does not serve: 404 in Google's shape, named by its path.
+        RecordedCall embed;
+        call(embed, "POST", u"/%1/models/gemini-test:batchEmbedContents"_s.arg(version), body(hi),
+             { { "x-goog-api-client", "google-genai-sdk/3.3.0" } });
+        QCOMPARE(embed.status, 404);
+        const QJsonObject e = embed.json().value(u"error"_s).toObject();
+        QCOMPARE(e.value(u"code"_s).toInt(), 404);
+        QCOMPARE(e.value(u"status"_s).toString(), u"NOT_FOUND"_s);
+        QVERIFY2(e.value(u"message"_s).toString().contains(u":batchEmbedContents"_s), embed.body.constData());
+    }
+
+    void modelListsServeEverySdk()
+    {
+        // GET /v1/models: OpenAI's list under "data" and Google's under "models", one answer.
+        RecordedCall shared;
+        call(shared, "GET", u"/v1/models"_s, {});
+        QCOMPARE(shared.status, 200);
+        const QJsonArray data = shared.json().value(u"data"_s).toArray();
+        const QJsonArray models = shared.json().value(u"models"_s).toArray();
+        QVERIFY(data.size() >= 15);
+        QCOMPARE(models.size(), data.size());
+        QCOMPARE(models.first().toObject().value(u"name"_s).toString(),
+                 u"models/"_s + data.first().toObject().value(u"id"_s).toString());
+        QVERIFY(models.first().toObject().value(u"supportedGenerationMethods"_s).toArray().contains(
+            u"generateContent"_s));
+        RecordedCall beta;
+        call(beta, "GET", u"/v1beta/models"_s, {});
+        QCOMPARE(beta.status, 200);
+        QCOMPARE(beta.json().value(u"models"_s).toArray(), models);
+        QVERIFY(!beta.json().contains(u"data"_s));
+
+        // One model: OpenAI's object and Google's together on v1, Google's on v1beta ("models/<id>" too).
+        RecordedCall one;
+        call(one, "GET", u"/v1/models/claude-opus-4-6"_s, {});
+        QCOMPARE(one.status, 200);
+        QCOMPARE(one.json().value(u"id"_s).toString(), u"claude-opus-4-6"_s);
+        QCOMPARE(one.json().value(u"object"_s).toString(), u"model"_s);
+        QCOMPARE(one.json().value(u"name"_s).toString(), u"models/claude-opus-4-6"_s);
+        RecordedCall prefixed;
+        call(prefixed, "GET", u"/v1beta/models/models/gpt-5.4"_s, {});
+        QCOMPARE(prefixed.status, 200);
+        QCOMPARE(prefixed.json().value(u"name"_s).toString(), u"models/gpt-5.4"_s);
+
+        // An unknown model: OpenAI's error shape, or Google's when Google's SDK asks.
+        RecordedCall openaiMissing;
+        call(openaiMissing, "GET", u"/v1/models/nope-1"_s, {});
+        QCOMPARE(openaiMissing.status, 404);
+        QCOMPARE(openaiMissing.json().value(u"error"_s).toObject().value(u"code"_s).toString(), u"model_not_found"_s);
+        RecordedCall googleMissing;
+        call(googleMissing, "GET", u"/v1/models/nope-1"_s, {}, { { "x-goog-api-client", "google-genai-sdk/3.3.0" } });
+        QCOMPARE(googleMissing.status, 404);
+        QCOMPARE(googleMissing.json().value(u"error"_s).toObject().value(u"status"_s).toString(), u"NOT_FOUND"_s);
+
+        // A path nothing serves: named as a path, never taken for a model.
+        RecordedCall nowhere;
+        call(nowhere, "POST", u"/v1/embeddings"_s, body({ { u"model"_s, u"gpt-5.4"_s } }));
+        QCOMPARE(nowhere.status, 404);
+        const QJsonObject err = nowhere.json().value(u"error"_s).toObject();
+        QCOMPARE(err.value(u"code"_s).toString(), u"unknown_route"_s);
+        QVERIFY2(err.value(u"message"_s).toString().contains(u"POST /v1/embeddings"_s), nowhere.body.constData());
+        QCOMPARE(m_f.fake->received.size(), 0);
+    }
+
+    void responsesCountingAndCompaction()
+    {
+        const QJsonObject ask { { u"model"_s, u"gpt-5.4"_s }, { u"input"_s, u"How many tokens is this?"_s } };
+        // An OpenAI model: Factory's Responses route counts (and compacts) beside its endpoint.
+        RecordedCall counted;
+        call(counted, "POST", u"/v1/responses/input_tokens"_s, body(ask));
+        QCOMPARE(counted.status, 200);
+        QCOMPARE(counted.json().value(u"object"_s).toString(), u"response.input_tokens"_s);
+        QVERIFY(counted.json().value(u"input_tokens"_s).toInt() > 0);
+        QVERIFY(counted.header("x-droid2api-estimate").isEmpty());
+        QCOMPARE(m_f.fake->received.last().path, QByteArray("/api/llm/o/v1/responses/input_tokens"));
+        QVERIFY(!m_f.fake->received.last().json.contains(u"reasoning"_s)); // a count gets no reasoning edits
+
+        // Where the upstream has no counter (404), a local estimate in the same shape.
+        m_f.fake->failNextRequests = 1;
+        m_f.fake->failStatus = 404;
+        RecordedCall missing;
+        call(missing, "POST", u"/v1/responses/input_tokens"_s, body(ask));
+        QCOMPARE(missing.status, 200);
+        QCOMPARE(missing.json().value(u"object"_s).toString(), u"response.input_tokens"_s);
+        QVERIFY(missing.json().value(u"input_tokens"_s).toInt() > 0);
+        QCOMPARE(missing.header("x-droid2api-estimate"), QByteArray("local"));
+        QCOMPARE(m_f.fake->received.size(), 2);
+
+        // Another vendor's model: counted here, nothing sent.
+        QJsonObject claude = ask;
+        claude.insert(u"model"_s, u"claude-opus-4-6"_s);
+        RecordedCall local;
+        call(local, "POST", u"/v1/responses/input_tokens"_s, body(claude));
+        QCOMPARE(local.status, 200);
+        QCOMPARE(local.header("x-droid2api-estimate"), QByteArray("local"));
+        QCOMPARE(m_f.fake->received.size(), 2);
+
+        // Compaction: forwarded for an OpenAI model, refused for another vendor's (the client compacts itself).
+        RecordedCall compacted;
+        call(compacted, "POST", u"/v1/responses/compact"_s, body(ask));
+        QCOMPARE(compacted.status, 200);
+        QCOMPARE(compacted.json().value(u"object"_s).toString(), u"response.compaction"_s);
+        QCOMPARE(m_f.fake->received.last().path, QByteArray("/api/llm/o/v1/responses/compact"));
+        RecordedCall refused;
+        call(refused, "POST", u"/v1/responses/compact"_s, body(claude));
+        QCOMPARE(refused.status, 400);
+        QCOMPARE(refused.json().value(u"error"_s).toObject().value(u"code"_s).toString(), u"unsupported_model"_s);
+        QCOMPARE(m_f.fake->received.size(), 3);
+    }
+
+    void serverStateIsRefusedNeverDropped_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QByteArray>("request");
+        QTest::addColumn<QString>("field");
+        const QByteArray messages = R"("max_tokens":64,"messages":[{"role":"user","content":"next"}])";
+        for (const char *model : { "claude-opus-4-6", "gpt-5.4", "gemini-test" }) {
+            QTest::newRow(qPrintable(u"thread create -> %1"_s.arg(QLatin1StringView(model))))
+                << u"/v1/messages"_s
+                << QByteArray(R"({"model":")" + QByteArray(model) + R"(",)" + messages
+                              + R"(,"thread":{"type":"create"}})")
+                << u"thread"_s;
+            QTest::newRow(qPrintable(u"thread continue -> %1"_s.arg(QLatin1StringView(model))))
+                << u"/v1/messages"_s
+                << QByteArray(R"({"model":")" + QByteArray(model) + R"(",)" + messages
+                              + R"(,"thread":{"type":"continue","previous_message_id":"msg_1"}})")
+                << u"thread"_s;
+        }
+        for (const char *model : { "claude-opus-4-6", "glm-5.2", "gemini-test" }) {
+            QTest::newRow(qPrintable(u"conversation -> %1"_s.arg(QLatin1StringView(model))))
+                << u"/v1/responses"_s
+                << QByteArray(R"({"model":")" + QByteArray(model) + R"(","input":"next","conversation":"conv_1"})")
+                << u"conversation"_s;
+            QTest::newRow(qPrintable(u"background -> %1"_s.arg(QLatin1StringView(model))))
+                << u"/v1/responses"_s
+                << QByteArray(R"({"model":")" + QByteArray(model) + R"(","input":"next","background":true})")
+                << u"background"_s;
+        }
+    }
+
+    void serverStateIsRefusedNeverDropped()
+    {
+        // What needs a server to keep the conversation cannot be carried: a 400 naming the field, with the code
+        // the SDKs act on (the Anthropic SDK then sends the whole history itself), and nothing sent upstream.
+        QFETCH(QString, path);
+        QFETCH(QByteArray, request);
+        QFETCH(QString, field);
+        RecordedCall rc;
+        call(rc, "POST", path, request);
+        QCOMPARE(rc.status, 400);
+        const QJsonObject e = rc.json().value(u"error"_s).toObject();
+        QVERIFY2(e.value(u"message"_s).toString().contains(u"'%1'"_s.arg(field)), rc.body.constData());
+        if (field == u"thread") {
+            QCOMPARE(e.value(u"type"_s).toString(), u"invalid_request_error"_s);
+            QCOMPARE(e.value(u"details"_s).toObject().value(u"error_code"_s).toString(), u"thread_unsupported_request"_s);
+        } else {
+            QCOMPARE(e.value(u"param"_s).toString(), field);
+        }
+        QCOMPARE(m_f.fake->received.size(), 0);
+    }
+
+    void conversationGoesToOpenAi()
+    {
+        RecordedCall rc;
+        call(rc, "POST", u"/v1/responses"_s,
+             QByteArray(R"({"model":"gpt-5.4","input":"next","conversation":"conv_1"})"));
+        QCOMPARE(rc.status, 200);
+        QCOMPARE(m_f.fake->received.last().json.value(u"conversation"_s).toString(), u"conv_1"_s);
+    }
+
     void systemPromptPrefix()
     {
         // A string system prompt is kept, after the Droid prefix; cache_control on blocks survives.

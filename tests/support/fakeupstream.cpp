@@ -2,6 +2,8 @@
 
 #include "fakesession.h"
 #include "http/http1.h"
+#include "json/json.h"
+#include "json/jsonwriter.h"
 #include "vendorchecks.h"
 
 #include <algorithm>
@@ -89,6 +91,76 @@ QByteArray formatOfPath(const QByteArray &path)
     if (path.contains("/chat/completions"))
         return "chat";
     return "gemini";
+}
+
+/// A value that follows `schema` (JSON Schema, or Google's OpenAPI subset with upper-case types), keys in the
+/// schema's order (or its propertyOrdering): what "the model" answers when asked for structured output.
+void writeSample(d2a::json::Writer &w, const d2a::json::Value &schema)
+{
+    using d2a::json::Value;
+    if (schema["enum"].isArray() && schema["enum"].size() > 0) {
+        w.value(schema["enum"].at(0));
+        return;
+    }
+    QString type = schema["type"].toString().toLower();
+    if (schema["type"].isArray())
+        for (Value t : schema["type"].children())
+            if (!t.stringIs("null")) {
+                type = t.toString().toLower();
+                break;
+            }
+    if (type == u"object" || (type.isEmpty() && schema["properties"].isObject())) {
+        w.beginObject();
+        const Value props = schema["properties"];
+        QStringList order;
+        for (Value k : schema["propertyOrdering"].children())
+            order << k.toString();
+        if (order.isEmpty())
+            for (Value p : props.children())
+                order << p.key();
+        for (const QString &k : std::as_const(order)) {
+            w.key(k);
+            writeSample(w, props[QLatin1StringView(k.toLatin1())]);
+        }
+        w.endObject();
+    } else if (type == u"array") {
+        w.beginArray();
+        writeSample(w, schema["items"]);
+        w.endArray();
+    } else if (type == u"integer") {
+        w.number(qint64(7));
+    } else if (type == u"number") {
+        w.raw("2.5");
+    } else if (type == u"boolean") {
+        w.boolean(true);
+    } else {
+        w.string(u"x");
+    }
+}
+
+/// The structured-output schema a request asks for in `format` (null: none).
+QByteArray schemaAsked(const QByteArray &format, const QByteArray &body)
+{
+    auto doc = d2a::json::Document::parse(body);
+    if (!doc)
+        return {};
+    const d2a::json::Value root = doc.value().root();
+    d2a::json::Value schema;
+    if (format == "anthropic")
+        schema = root["output_config"]["format"]["schema"];
+    else if (format == "responses")
+        schema = root["text"]["format"]["schema"];
+    else if (format == "chat")
+        schema = root["response_format"]["json_schema"]["schema"];
+    else
+        schema = root["generationConfig"].contains("responseJsonSchema") ? root["generationConfig"]["responseJsonSchema"]
+                                                                         : root["generationConfig"]["responseSchema"];
+    if (!schema.isObject())
+        return {};
+    QByteArray out;
+    d2a::json::Writer w(&out);
+    writeSample(w, schema);
+    return out;
 }
 
 const char *kWords[] = { "Hello", " from", " the", " fake", " upstream", " with", " some", " words" };
@@ -1243,6 +1315,20 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
             return;
         }
     }
+    // OpenAI's operations beside the Responses endpoint, answered as OpenAI does.
+    if (req.path.endsWith("/responses/input_tokens")) {
+        sendJson(socket, 200,
+                 "{\"object\":\"response.input_tokens\",\"input_tokens\":" + QByteArray::number(req.body.size() / 4)
+                     + '}');
+        return;
+    }
+    if (req.path.endsWith("/responses/compact")) {
+        sendJson(socket, 200,
+                 R"({"id":"cmp_fake_1","object":"response.compaction","created_at":1,"output":[{"type":"compaction",)"
+                 R"("id":"cmp_item_1","encrypted_content":"fake-compacted-history"}],"usage":{"input_tokens":12,)"
+                 R"("output_tokens":3,"total_tokens":15}})");
+        return;
+    }
     if (fakesession::isSessionModel(requestModel) && !req.path.contains("count_tokens")) {
         const QByteArray format = formatOfPath(req.path);
         const int serial = ++sessionSerial;
@@ -1433,6 +1519,15 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
     }
     if (!script.isEmpty() && !isCount)
         return sendScripted(script.takeFirst(), delay);
+    if (!isCount) {
+        // Structured output: "the model" answers a value that follows the schema, as constrained decoding does.
+        if (const QByteArray sample = schemaAsked(format, req.body); !sample.isEmpty()) {
+            ScriptedReply reply;
+            reply.text = QString::fromUtf8(sample);
+            reply.id = u"structured"_s;
+            return sendScripted(reply, delay);
+        }
+    }
     const QString scenarioModel = model.startsWith(u"tools-")   ? QStringLiteral("tools")
                                   : model.startsWith(u"think-") ? QStringLiteral("think")
                                                                 : QString();

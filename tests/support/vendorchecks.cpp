@@ -91,6 +91,17 @@ QString formatOf(const QByteArray &path)
 
 std::optional<Rejection> checkAnthropic(const QJsonObject &body)
 {
+    // Factory's Messages route keeps no threads: an unknown top-level field, in Anthropic's words for one.
+    if (body.contains(u"thread"_s))
+        return anthropic(u"thread: Extra inputs are not permitted"_s);
+    // Structured outputs: output_config.format is {type: "json_schema", schema: {...}}.
+    const QJsonValue format = body.value(u"output_config"_s).toObject().value(u"format"_s);
+    if (!format.isUndefined()) {
+        if (format.toObject().value(u"type"_s).toString() != u"json_schema")
+            return anthropic(u"output_config.format.type: Input should be 'json_schema'"_s);
+        if (!format.toObject().value(u"schema"_s).isObject())
+            return anthropic(u"output_config.format.schema: Field required"_s);
+    }
     const QJsonArray messages = body.value(u"messages"_s).toArray();
     static const QRegularExpression idPattern(u"^[a-zA-Z0-9_-]+$"_s);
     // Schema first: the tool_use id pattern.
@@ -183,6 +194,10 @@ std::optional<Rejection> checkAnthropic(const QJsonObject &body)
 
 std::optional<Rejection> checkResponses(const QJsonObject &body)
 {
+    // Structured outputs: a json_schema format is named.
+    const QJsonObject textFormat = body.value(u"text"_s).toObject().value(u"format"_s).toObject();
+    if (textFormat.value(u"type"_s).toString() == u"json_schema" && !textFormat.value(u"name"_s).isString())
+        return openai(u"Missing required parameter: 'text.format.name'."_s, "missing_required_parameter");
     const QJsonArray input = body.value(u"input"_s).toArray();
     const bool storeFalse = body.value(u"store"_s).isBool() && !body.value(u"store"_s).toBool();
     const bool chained = body.value(u"previous_response_id"_s).isString();
