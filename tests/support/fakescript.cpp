@@ -352,11 +352,31 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
                     .member("role", "assistant")
                     .endObject();
             });
+            // OpenAI's grammar: the part opens before its first delta and closes after its text is done (the
+            // OpenAI SDK's ResponseStream refuses a delta for a part it has not seen).
+            auto part = [&](Writer &w, const QString &text) {
+                w.key("part").beginObject().member("type", "output_text").key("annotations").beginArray().endArray();
+                w.member("text", text).endObject();
+            };
+            ev << event("response.content_part.added", [&](Writer &w) {
+                w.member("item_id", u"msg_"_s + r.id).member("output_index", out).member("content_index", 0);
+                part(w, QString());
+            });
             ev << event("response.output_text.delta", [&](Writer &w) {
                 w.member("item_id", u"msg_"_s + r.id)
                     .member("output_index", out)
                     .member("content_index", 0)
                     .member("delta", r.text);
+            });
+            ev << event("response.output_text.done", [&](Writer &w) {
+                w.member("item_id", u"msg_"_s + r.id)
+                    .member("output_index", out)
+                    .member("content_index", 0)
+                    .member("text", r.text);
+            });
+            ev << event("response.content_part.done", [&](Writer &w) {
+                w.member("item_id", u"msg_"_s + r.id).member("output_index", out).member("content_index", 0);
+                part(w, r.text);
             });
         }
         ev << event("response.output_item.done",
