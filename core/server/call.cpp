@@ -242,14 +242,15 @@ void Call::resolve()
 
     const WireFormat upFormat = backendFormat(backend, model.type);
     m_current = std::move(resolved);
-    if (m_route.action == Route::Action::CountTokens && (upFormat != m_route.format || m_route.upstreamSuffix.isEmpty()))
+    if (m_route.action == Route::Action::CountTokens
+        && (upFormat != m_route.format || m_route.upstreamSuffix.isEmpty()))
         return answerEstimate(); // no counter upstream for this model
     if (m_route.action == Route::Action::Operation && upFormat != m_route.format)
-        return finish(Error(400,
-                            QStringLiteral("%1 is served only by models that speak %2 upstream; model '%3' does not "
-                                           "(compact the conversation locally instead)")
-                                .arg(m_route.path, wireFormatName(m_route.format), model.id))
-                          .withCode("unsupported_model"));
+        return finish(
+            Error(400, QStringLiteral("%1 is served only by models that speak %2 upstream; model '%3' does not "
+                                      "(compact the conversation locally instead)")
+                           .arg(m_route.path, wireFormatName(m_route.format), model.id))
+                .withCode("unsupported_model"));
     credentials();
 }
 
@@ -262,7 +263,8 @@ void Call::answerEstimate()
     ir::Request r = read.value();
     if (m_current->backend.kind == BackendConfig::Kind::Factory)
         r.system.prepend(ir::Part::makeText(m_config->systemPrompt));
-    finish(200, formatSpec(m_route.format).countAnswer(estimateInputTokens(r)), { { "x-droid2api-estimate", "local" } });
+    finish(200, formatSpec(m_route.format).countAnswer(estimateInputTokens(r)),
+           { { "x-droid2api-estimate", "local" } });
 }
 
 // --- Credentials: the bearer for the backend -----------------------------------------------------------------
@@ -345,8 +347,7 @@ std::optional<UpstreamRequest> Call::prepare(RelaySpec *spec)
     const IncomingRequest &req = exchange->request();
     const bool factory = backend.kind == BackendConfig::Kind::Factory;
     // A counter or another operation beside the generation endpoint: no reasoning or body extras added.
-    const bool countTokens =
-        m_route.action == Route::Action::CountTokens || m_route.action == Route::Action::Operation;
+    const bool countTokens = m_route.action == Route::Action::CountTokens || m_route.action == Route::Action::Operation;
     const WireFormat upFormat = backendFormat(backend, model.type);
     ReasoningLevel level = config.effectiveLevel(model, m_headerLevel);
     const QString &upstreamModel = m_current->upstreamModel;

@@ -67,13 +67,25 @@ QList<Route> defaultRoutes()
                     same->formats.append(f->id);
                     continue;
                 }
-                routes.append({ get ? "GET" : "POST", path, actionOf(r.use), f->id, r.stream,
-                                QString::fromLatin1(r.query), QString::fromLatin1(r.upstream), { f->id } });
+                routes.append({ get ? "GET" : "POST",
+                                path,
+                                actionOf(r.use),
+                                f->id,
+                                r.stream,
+                                QString::fromLatin1(r.query),
+                                QString::fromLatin1(r.upstream),
+                                { f->id } });
             }
         }
     }
-    routes.append({ "GET", QStringLiteral("/usage"), Route::Action::Usage, WireFormat::OpenAIChat, false,
-                    QStringLiteral("?from=&to=&group=model|client|day|backend"), {}, {} });
+    routes.append({ "GET",
+                    QStringLiteral("/usage"),
+                    Route::Action::Usage,
+                    WireFormat::OpenAIChat,
+                    false,
+                    QStringLiteral("?from=&to=&group=model|client|day|backend"),
+                    {},
+                    {} });
     return routes;
 }
 

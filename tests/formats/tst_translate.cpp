@@ -1007,25 +1007,34 @@ private Q_SLOTS:
         QFETCH(WireFormat, from);
         QFETCH(WireFormat, to);
         QFETCH(bool, openApi);
-        const QByteArray schema = R"({"type":"object","properties":{"zeta":{"type":"string"},"alpha":{"type":"number","maximum":1.50},"mid":{"type":"array","items":{"type":"integer"}}},"required":["zeta","alpha","mid"],"additionalProperties":false})";
-        const QByteArray googleSchema = R"({"type":"OBJECT","properties":{"zeta":{"type":"STRING","nullable":true},"alpha":{"type":"NUMBER","maximum":1.50}},"propertyOrdering":["zeta","alpha"]})";
+        const QByteArray schema =
+            R"({"type":"object","properties":{"zeta":{"type":"string"},"alpha":{"type":"number","maximum":1.50},"mid":{"type":"array","items":{"type":"integer"}}},"required":["zeta","alpha","mid"],"additionalProperties":false})";
+        const QByteArray googleSchema =
+            R"({"type":"OBJECT","properties":{"zeta":{"type":"STRING","nullable":true},"alpha":{"type":"NUMBER","maximum":1.50}},"propertyOrdering":["zeta","alpha"]})";
         const QByteArray user = R"([{"role":"user","content":"Weather in Paris?"}])";
         QByteArray body;
         switch (from) {
         case WireFormat::Anthropic:
-            body = R"({"model":"m","max_tokens":64,"messages":)" + user + R"(,"output_config":{"format":{"type":"json_schema","schema":)" + schema + "}}}";
+            body = R"({"model":"m","max_tokens":64,"messages":)" + user
+                   + R"(,"output_config":{"format":{"type":"json_schema","schema":)" + schema + "}}}";
             break;
         case WireFormat::OpenAIChat:
-            body = R"({"model":"m","messages":)" + user + R"(,"response_format":{"type":"json_schema","json_schema":{"name":"weather","strict":true,"schema":)" + schema + "}}}";
+            body =
+                R"({"model":"m","messages":)" + user
+                + R"(,"response_format":{"type":"json_schema","json_schema":{"name":"weather","strict":true,"schema":)"
+                + schema + "}}}";
             break;
         case WireFormat::OpenAIResponses:
-            body = R"({"model":"m","input":"Weather in Paris?","text":{"format":{"type":"json_schema","name":"weather","strict":true,"schema":)" + schema + "}}}";
+            body =
+                R"({"model":"m","input":"Weather in Paris?","text":{"format":{"type":"json_schema","name":"weather","strict":true,"schema":)"
+                + schema + "}}}";
             break;
         case WireFormat::Gemini:
-            body = R"({"contents":[{"role":"user","parts":[{"text":"Weather in Paris?"}]}],"generationConfig":{"responseMimeType":"application/json",)"
-                   + (openApi ? QByteArray("\"responseSchema\":" + googleSchema)
-                              : QByteArray("\"responseJsonSchema\":" + schema))
-                   + "}}";
+            body =
+                R"({"contents":[{"role":"user","parts":[{"text":"Weather in Paris?"}]}],"generationConfig":{"responseMimeType":"application/json",)"
+                + (openApi ? QByteArray("\"responseSchema\":" + googleSchema)
+                           : QByteArray("\"responseJsonSchema\":" + schema))
+                + "}}";
             break;
         }
         auto doc = json::Document::parse(body);
@@ -1038,7 +1047,10 @@ private Q_SLOTS:
         QVERIFY(out.ok());
         const json::Value root = out.value().root();
         // Google's OpenAPI schema arrives as JSON Schema: types in lower case, nullable as a "null" type.
-        const QByteArray expected = openApi ? QByteArray(R"({"type":"object","properties":{"zeta":{"type":["string","null"]},"alpha":{"type":"number","maximum":1.50}}})") : schema;
+        const QByteArray expected =
+            openApi ? QByteArray(
+                R"({"type":"object","properties":{"zeta":{"type":["string","null"]},"alpha":{"type":"number","maximum":1.50}}})")
+                    : schema;
         const bool named = from == WireFormat::OpenAIChat || from == WireFormat::OpenAIResponses;
         switch (to) {
         case WireFormat::Anthropic:
@@ -1078,7 +1090,8 @@ private Q_SLOTS:
     void jsonWithoutSchemaIsRefusedOnlyWhereNothingCarriesIt()
     {
         // JSON mode without a schema: Chat, Responses and Gemini carry it; Anthropic has only schemas.
-        auto doc = json::Document::parse(R"({"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_object"}})");
+        auto doc = json::Document::parse(
+            R"({"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_object"}})");
         QVERIFY(doc.ok());
         auto read = readRequest(WireFormat::OpenAIChat, doc.value().root(), QStringLiteral("m"));
         QVERIFY(read.ok());

@@ -464,8 +464,7 @@ private Q_SLOTS:
         QVERIFY(v1.route);
         QCOMPARE(v1.route->format, WireFormat::Gemini);
         QCOMPARE(v1.pathModel, QStringLiteral("gemini-x"));
-        QCOMPARE(t.match(QStringLiteral("/v1/models/gemini-x:countTokens")).route->action,
-                 Route::Action::CountTokens);
+        QCOMPARE(t.match(QStringLiteral("/v1/models/gemini-x:countTokens")).route->action, Route::Action::CountTokens);
         QVERIFY(!t.match(QStringLiteral("/v1/models/gemini-x:batchEmbedContents")).route);
         QCOMPARE(t.formatFor(QStringLiteral("/v1/models/gemini-x:batchEmbedContents")), WireFormat::Gemini);
         QCOMPARE(t.formatFor(QStringLiteral("/v1/modelsx")), WireFormat::OpenAIChat);
@@ -480,20 +479,19 @@ private Q_SLOTS:
                  QStringLiteral("/input_tokens"));
         QCOMPARE(t.match(QStringLiteral("/v1/responses/compact")).route->action, Route::Action::Operation);
         QCOMPARE(t.endpoints(),
-                 (QStringList { QStringLiteral("POST /v1/chat/completions"), QStringLiteral("POST /v1/responses"),
-                                QStringLiteral("POST /v1/responses/input_tokens"),
-                                QStringLiteral("POST /v1/responses/compact"), QStringLiteral("POST /v1/messages"),
-                                QStringLiteral("POST /v1/messages/count_tokens"),
-                                QStringLiteral("POST /v1beta/models/{model}:generateContent"),
-                                QStringLiteral("POST /v1beta/models/{model}:streamGenerateContent?alt=sse"),
-                                QStringLiteral("POST /v1beta/models/{model}:countTokens"),
-                                QStringLiteral("POST /v1/models/{model}:generateContent"),
-                                QStringLiteral("POST /v1/models/{model}:streamGenerateContent?alt=sse"),
-                                QStringLiteral("POST /v1/models/{model}:countTokens"),
-                                QStringLiteral("POST /v1/generate"), QStringLiteral("GET /v1/models"),
-                                QStringLiteral("GET /v1/models/{model}"), QStringLiteral("GET /v1beta/models"),
-                                QStringLiteral("GET /v1beta/models/{model}"),
-                                QStringLiteral("GET /usage?from=&to=&group=model|client|day|backend") }));
+                 (QStringList {
+                     QStringLiteral("POST /v1/chat/completions"), QStringLiteral("POST /v1/responses"),
+                     QStringLiteral("POST /v1/responses/input_tokens"), QStringLiteral("POST /v1/responses/compact"),
+                     QStringLiteral("POST /v1/messages"), QStringLiteral("POST /v1/messages/count_tokens"),
+                     QStringLiteral("POST /v1beta/models/{model}:generateContent"),
+                     QStringLiteral("POST /v1beta/models/{model}:streamGenerateContent?alt=sse"),
+                     QStringLiteral("POST /v1beta/models/{model}:countTokens"),
+                     QStringLiteral("POST /v1/models/{model}:generateContent"),
+                     QStringLiteral("POST /v1/models/{model}:streamGenerateContent?alt=sse"),
+                     QStringLiteral("POST /v1/models/{model}:countTokens"), QStringLiteral("POST /v1/generate"),
+                     QStringLiteral("GET /v1/models"), QStringLiteral("GET /v1/models/{model}"),
+                     QStringLiteral("GET /v1beta/models"), QStringLiteral("GET /v1beta/models/{model}"),
+                     QStringLiteral("GET /usage?from=&to=&group=model|client|day|backend") }));
     }
 
     void badRequestsNeverStartTheMachine()

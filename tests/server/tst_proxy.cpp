@@ -642,10 +642,11 @@ private Q_SLOTS:
     void googleRoutesOnV1AsOnV1beta()
     {
         QFETCH(QString, version);
-        const QJsonObject hi { { u"contents"_s,
-                                 QJsonArray { QJsonObject { { u"role"_s, u"user"_s },
-                                                            { u"parts"_s, QJsonArray { QJsonObject {
-                                                                              { u"text"_s, u"hi"_s } } } } } } } };
+        const QJsonObject hi {
+            { u"contents"_s,
+              QJsonArray { QJsonObject { { u"role"_s, u"user"_s },
+                                         { u"parts"_s, QJsonArray { QJsonObject { { u"text"_s, u"hi"_s } } } } } } }
+        };
         RecordedCall whole;
         call(whole, "POST", u"/%1/models/gemini-test:generateContent"_s.arg(version), body(hi));
         QCOMPARE(whole.status, 200);
@@ -697,8 +698,8 @@ private Q_SLOTS:
         QCOMPARE(models.size(), data.size());
         QCOMPARE(models.first().toObject().value(u"name"_s).toString(),
                  u"models/"_s + data.first().toObject().value(u"id"_s).toString());
-        QVERIFY(models.first().toObject().value(u"supportedGenerationMethods"_s).toArray().contains(
-            u"generateContent"_s));
+        QVERIFY(
+            models.first().toObject().value(u"supportedGenerationMethods"_s).toArray().contains(u"generateContent"_s));
         RecordedCall beta;
         call(beta, "GET", u"/v1beta/models"_s, {});
         QCOMPARE(beta.status, 200);
@@ -827,7 +828,8 @@ private Q_SLOTS:
         QVERIFY2(e.value(u"message"_s).toString().contains(u"'%1'"_s.arg(field)), rc.body.constData());
         if (field == u"thread") {
             QCOMPARE(e.value(u"type"_s).toString(), u"invalid_request_error"_s);
-            QCOMPARE(e.value(u"details"_s).toObject().value(u"error_code"_s).toString(), u"thread_unsupported_request"_s);
+            QCOMPARE(e.value(u"details"_s).toObject().value(u"error_code"_s).toString(),
+                     u"thread_unsupported_request"_s);
         } else {
             QCOMPARE(e.value(u"param"_s).toString(), field);
         }

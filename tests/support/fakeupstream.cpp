@@ -153,8 +153,9 @@ QByteArray schemaAsked(const QByteArray &format, const QByteArray &body)
     else if (format == "chat")
         schema = root["response_format"]["json_schema"]["schema"];
     else
-        schema = root["generationConfig"].contains("responseJsonSchema") ? root["generationConfig"]["responseJsonSchema"]
-                                                                         : root["generationConfig"]["responseSchema"];
+        schema = root["generationConfig"].contains("responseJsonSchema")
+                     ? root["generationConfig"]["responseJsonSchema"]
+                     : root["generationConfig"]["responseSchema"];
     if (!schema.isObject())
         return {};
     QByteArray out;
