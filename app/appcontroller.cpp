@@ -179,8 +179,16 @@ void AppController::updateState()
                 break;
             case d2a::AuthManager::State::KeyRejected:
                 s = State::SignInRequired;
-                p = Problem::KeyRejected;
-                message = tr("Factory refused your API key: enter a valid key or sign in.");
+                if (m_proxy->auth()->source() == d2a::AuthManager::Source::FactoryApiKeyEnv) {
+                    // A sign-in would not help: the variable takes precedence over anything the app stores.
+                    p = Problem::EnvKeyRejected;
+                    message = tr("Factory refused the key in the FACTORY_API_KEY environment variable, which "
+                                 "overrides the app's sign-in: remove the variable (or correct it) and start "
+                                 "droid2api again.");
+                } else {
+                    p = Problem::KeyRejected;
+                    message = tr("Factory refused your API key: enter a valid key or sign in.");
+                }
                 break;
             default: break;
             }
@@ -387,6 +395,12 @@ void AppController::testModel(const QString &model, QObject *context, std::funct
     newProbe(context, [done](const QList<ProbeHop> &hops) { done(hops.value(0)); })->testModel(s.baseUrl, s.key, model);
 }
 
+bool AppController::signInFixes() const
+{
+    return m_problem == Problem::NoCredentials || m_problem == Problem::SignInExpired
+           || m_problem == Problem::KeyRejected;
+}
+
 void AppController::toggleSignIn()
 {
     if (signingIn())
@@ -422,7 +436,10 @@ QString AppController::accountSummary() const
     case d2a::AuthManager::State::NoCredentials:
         return needsFactory() ? tr("Not signed in to Factory") : tr("Other backends only (no Factory account needed)");
     case d2a::AuthManager::State::SignInRequired: return tr("The Factory sign-in has ended");
-    case d2a::AuthManager::State::KeyRejected: return tr("Factory refused the API key");
+    case d2a::AuthManager::State::KeyRejected:
+        return auth->source() == d2a::AuthManager::Source::FactoryApiKeyEnv
+                   ? tr("Factory refused the key in FACTORY_API_KEY")
+                   : tr("Factory refused the API key");
     case d2a::AuthManager::State::Loading: return tr("Checking the sign-in...");
     default: break;
     }

@@ -26,7 +26,8 @@ public:
     enum class State { Stopped, Running, SignInRequired, Error };
     Q_ENUM(State)
     /// What is wrong, for the screens that offer the fix (the state says only how bad it is).
-    enum class Problem { None, PortInUse, ListenFailed, NoCredentials, SignInExpired, KeyRejected };
+    /// EnvKeyRejected: the refused key is FACTORY_API_KEY, which overrides the app: signing in cannot fix it.
+    enum class Problem { None, PortInUse, ListenFailed, NoCredentials, SignInExpired, KeyRejected, EnvKeyRejected };
     Q_ENUM(Problem)
 
     AppController(QString configPath, const d2a::Config &config, const d2a::Environment &env,
@@ -68,6 +69,8 @@ public:
     /// The one button of the tray, the status window and Account: starts a sign-in, or cancels the one running.
     void toggleSignIn();
     bool signingIn() const { return m_signIn != nullptr; }
+    /// Whether signing in is a fix for the current problem (not for FACTORY_API_KEY, which overrides it).
+    bool signInFixes() const;
     /// How a URL is opened in the browser (QDesktopServices; tests record instead).
     void setUrlOpener(std::function<bool(const QUrl &)> opener) { m_openUrl = std::move(opener); }
 

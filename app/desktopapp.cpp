@@ -20,7 +20,8 @@ DesktopApp::DesktopApp(AppController *controller, QObject *parent) : QObject(par
         case AppController::Problem::ListenFailed: showSettings(0); break;
         case AppController::Problem::NoCredentials:
         case AppController::Problem::SignInExpired:
-        case AppController::Problem::KeyRejected: showSettings(1); break;
+        case AppController::Problem::KeyRejected:
+        case AppController::Problem::EnvKeyRejected: showSettings(1); break;
         case AppController::Problem::None: showStatus(); break;
         }
     });

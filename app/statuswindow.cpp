@@ -99,6 +99,7 @@ StatusWindow::StatusWindow(AppController *controller, QWidget *parent) : QWidget
         case AppController::Problem::SignInExpired:
         case AppController::Problem::KeyRejected: m_controller->toggleSignIn(); break;
         case AppController::Problem::ListenFailed: Q_EMIT settingsRequested(0); break;
+        case AppController::Problem::EnvKeyRejected: break; // only the variable's owner can fix it
         case AppController::Problem::None:
             if (!m_controller->isRunning())
                 m_controller->start();
@@ -155,6 +156,7 @@ void StatusWindow::refresh()
         fix = m_controller->signingIn() ? tr("Cancel sign-in") : tr("Sign &in to Factory...");
         break;
     case AppController::Problem::ListenFailed: fix = tr("Open Settings"); break;
+    case AppController::Problem::EnvKeyRejected: break;
     case AppController::Problem::None:
         if (state == AppController::State::Stopped)
             fix = tr("S&tart");

@@ -97,9 +97,11 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
         m_notifiedProblem = problem;
         if (state == AppController::State::Error)
             notify(message, QSystemTrayIcon::Critical);
-        else if (state == AppController::State::SignInRequired)
+        else if (state == AppController::State::SignInRequired && m_controller->signInFixes())
             notify(message + u' ' + tr("Choose \"Sign in to Factory\" in the droid2api menu, or click here."),
                    QSystemTrayIcon::Warning);
+        else if (state == AppController::State::SignInRequired)
+            notify(message, QSystemTrayIcon::Warning);
     });
     connect(m_icon, &QSystemTrayIcon::messageClicked, this, [this] { Q_EMIT fixRequested(m_controller->problem()); });
     connect(controller, &AppController::signInProgress, this,
@@ -184,7 +186,7 @@ void TrayIcon::refresh()
                      : tr("Not serving: %1").arg(m_controller->stateMessage());
         break;
     }
-    const bool needsSignIn = state == AppController::State::SignInRequired;
+    const bool needsSignIn = state == AppController::State::SignInRequired && m_controller->signInFixes();
     m_signIn->setVisible(needsSignIn || m_controller->signingIn());
     m_signIn->setText(m_controller->signingIn() ? tr("Cancel sign-in (waiting for the browser)")
                                                 : tr("Sign &in to Factory..."));

@@ -60,10 +60,6 @@
         <translation>正在向 Factory 请求登录验证码...</translation>
     </message>
     <message>
-        <source>Using the FACTORY_API_KEY environment variable.</source>
-        <translation>正在使用 FACTORY_API_KEY 环境变量。</translation>
-    </message>
-    <message>
         <source>Using a stored Factory API key.</source>
         <translation>正在使用已保存的 Factory API 密钥。</translation>
     </message>
@@ -178,6 +174,14 @@
     <message>
         <source>Not signed in to Factory. Requests fail unless a client sends its own Factory key: sign in below.</source>
         <translation>尚未登录 Factory。除非客户端自带 Factory 密钥，否则请求会失败：请在下方登录。</translation>
+    </message>
+    <message>
+        <source>Factory refused the key in the FACTORY_API_KEY environment variable. That variable takes precedence over a sign-in or a key stored here: remove it (or correct it) and start droid2api again.</source>
+        <translation>Factory 拒绝了 FACTORY_API_KEY 环境变量中的密钥。该变量优先于此处的登录或保存的密钥：请删除它（或改正它），然后重新启动 droid2api。</translation>
+    </message>
+    <message>
+        <source>Using the FACTORY_API_KEY environment variable (it takes precedence over a sign-in here).</source>
+        <translation>正在使用 FACTORY_API_KEY 环境变量（它优先于此处的登录）。</translation>
     </message>
 </context>
 <context>
@@ -451,6 +455,14 @@
     <message>
         <source>%1, plan %2% left</source>
         <translation>%1，套餐剩余 %2%</translation>
+    </message>
+    <message>
+        <source>Factory refused the key in the FACTORY_API_KEY environment variable, which overrides the app&apos;s sign-in: remove the variable (or correct it) and start droid2api again.</source>
+        <translation>Factory 拒绝了 FACTORY_API_KEY 环境变量中的密钥，该变量会覆盖应用内的登录：请删除该变量（或改正它），然后重新启动 droid2api。</translation>
+    </message>
+    <message>
+        <source>Factory refused the key in FACTORY_API_KEY</source>
+        <translation>Factory 拒绝了 FACTORY_API_KEY 中的密钥</translation>
     </message>
 </context>
 <context>

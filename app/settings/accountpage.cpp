@@ -41,13 +41,13 @@ AccountPage::AccountPage(AppController *controller, QWidget *parent) : SettingsP
     auto *form = new QFormLayout(keys);
     apiKey = new QLineEdit(keys);
     apiKey->setEchoMode(QLineEdit::Password);
-    auto *saveKey = new QPushButton(tr("Save"), keys);
+    saveKey = new QPushButton(tr("Save"), keys);
     auto *keyRow = new QHBoxLayout;
     keyRow->addWidget(apiKey, 1);
     keyRow->addWidget(saveKey);
     refreshToken = new QLineEdit(keys);
     refreshToken->setEchoMode(QLineEdit::Password);
-    auto *saveToken = new QPushButton(tr("Save"), keys);
+    saveToken = new QPushButton(tr("Save"), keys);
     auto *tokenRow = new QHBoxLayout;
     tokenRow->addWidget(refreshToken, 1);
     tokenRow->addWidget(saveToken);
@@ -190,6 +190,10 @@ void AccountPage::refresh()
     if (s.state == State::SignInRequired)
         text = tr("Your Factory sign-in has ended%1: sign in again.")
                    .arg(email.isEmpty() ? QString() : tr(" (%1)").arg(email));
+    else if (s.state == State::KeyRejected && source == Source::FactoryApiKeyEnv)
+        text = tr("Factory refused the key in the FACTORY_API_KEY environment variable. That variable takes "
+                  "precedence over a sign-in or a key stored here: remove it (or correct it) and start droid2api "
+                  "again.");
     else if (s.state == State::KeyRejected)
         text = tr("Factory refused this API key: requests fail until you enter a valid key or sign in.");
     else if (source == Source::RefreshToken) {
@@ -205,7 +209,7 @@ void AccountPage::refresh()
         else if (!until.isEmpty())
             text += u' ' + tr("Renewed automatically (next before %1).").arg(until);
     } else if (source == Source::FactoryApiKeyEnv)
-        text = tr("Using the FACTORY_API_KEY environment variable.");
+        text = tr("Using the FACTORY_API_KEY environment variable (it takes precedence over a sign-in here).");
     else if (source == Source::ApiKey)
         text = tr("Using a stored Factory API key.");
     else
@@ -215,6 +219,8 @@ void AccountPage::refresh()
     if (!s.warning.isEmpty())
         text += u'\n' + tr("Warning: %1").arg(s.warning);
     signIn->setText(m_controller->signingIn() ? tr("Cancel sign-in") : tr("Sign in with Factory..."));
+    // FACTORY_API_KEY overrides a sign-in: offering one would succeed and change nothing.
+    signIn->setEnabled(source != Source::FactoryApiKeyEnv || m_controller->signingIn());
     status->setText(text);
     d2a::AuthManager *auth = m_controller->proxy()->auth();
     const QStringList orgs = auth->organizations();

@@ -34,6 +34,8 @@ public:
     QLabel *code;
     QLineEdit *apiKey;
     QLineEdit *refreshToken;
+    QPushButton *saveKey; ///< stores what apiKey holds
+    QPushButton *saveToken; ///< stores what refreshToken holds
     QPushButton *importDroid;
     QPushButton *signOut;
     QLabel *keyResult; ///< what saving a key or token did, in the credentials box

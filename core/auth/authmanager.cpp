@@ -460,9 +460,16 @@ void AuthManager::acquire(QObject *context, BearerDone done)
     switch (m_source) {
     case Source::FactoryApiKeyEnv:
     case Source::ApiKey:
-        if (m_state == State::KeyRejected)
+        if (m_state == State::KeyRejected) {
+            // The reason may have been cleared since (a sign-in does): never a 401 with an empty one.
+            const QString why = m_lastError.isEmpty() ? QStringLiteral("Factory rejected the API key") : m_lastError;
             return done(Error::unauthorized(
-                m_lastError + QStringLiteral(": set a valid key, or sign in with `droid2api --sign-in`")));
+                m_source == Source::FactoryApiKeyEnv
+                    ? why
+                          + QStringLiteral(" in FACTORY_API_KEY, which takes precedence over any sign-in: set a "
+                                           "valid key there, or remove the variable and restart droid2api")
+                    : why + QStringLiteral(": set a valid key, or sign in with `droid2api --sign-in`")));
+        }
         if (m_state != State::Loading || m_source == Source::ApiKey)
             return done(m_source == Source::ApiKey ? m_creds.apiKey.toUtf8() : m_envApiKey.toUtf8());
         break;
@@ -710,6 +717,9 @@ void AuthManager::setRefreshToken(const QString &token, const QString &source, Q
 void AuthManager::adoptTokens(const TokenResponse &tokens, const QString &source, QObject *context, Done done)
 {
     QPointer<QObject> ctx(context);
+    // A sign-in is the newest choice: it replaces a stored API key (a refused one would otherwise keep
+    // precedence and every request would still fail). FACTORY_API_KEY, set outside the app, still wins.
+    m_creds.apiKey.clear();
     m_creds.refreshToken = tokens.refreshToken;
     m_creds.accessToken = tokens.accessToken;
     m_creds.accessExpiresAt = tokens.expiresAt;
@@ -722,7 +732,7 @@ void AuthManager::adoptTokens(const TokenResponse &tokens, const QString &source
     log::registerSecret(tokens.refreshToken);
     log::registerSecret(tokens.accessToken);
     save([this, ctx, done](const QString &err) {
-        if (m_envApiKey.isEmpty() && m_creds.apiKey.isEmpty())
+        if (m_envApiKey.isEmpty())
             m_source = Source::RefreshToken;
         if (m_source == Source::RefreshToken) {
             setState(accessValid() ? State::Ready : State::Refreshing);

@@ -569,8 +569,25 @@ private Q_SLOTS:
         qputenv("XDG_DATA_HOME", dataHome);
     }
 
-    void aRejectedKeyIsNotRunning()
+    /// A request through the proxy, as a coding tool sends it; returns status and body once answered.
+    RecordedCall ask(AppController &controller, const QString &model = QStringLiteral("glm-5.2"))
     {
+        HttpClient http;
+        RecordedCall rc;
+        startCall(http, rc, "POST", QUrl(controller.baseUrl() + QStringLiteral("/v1/chat/completions")),
+                  QStringLiteral(R"({"model":"%1","messages":[{"role":"user","content":"hi"}]})").arg(model).toUtf8(),
+                  {}, m_clock);
+        [&] { QTRY_VERIFY_WITH_TIMEOUT(rc.done(), 20000); }();
+        return rc;
+    }
+
+    void aRefusedEnvKeyIsNotFixedBySigningIn()
+    {
+        // FACTORY_API_KEY refused: the variable overrides anything the app stores, so the app says to remove it
+        // and offers no sign-in (one would succeed and change nothing).
+        const QByteArray dataHome = qgetenv("XDG_DATA_HOME");
+        qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data-envkey")).toUtf8());
+        auto restore = qScopeGuard([&] { qputenv("XDG_DATA_HOME", dataHome); });
         m_fake->whoamiStatus = 401;
         const QString path = m_home.path() + QStringLiteral("/config-rejected.json");
         QVERIFY(ConfigLoader::save(path, baseConfig()).ok());
@@ -578,12 +595,82 @@ private Q_SLOTS:
         env.factoryApiKey = QStringLiteral("fk-refused-by-factory-0123");
         AppController controller(path, ConfigLoader::loadFile(path).value(), env);
         TrayIcon tray(&controller);
+        StatusWindow status(&controller);
+        SettingsDialog settings(&controller);
+        auto *account = settings.page<AccountPage>();
+        status.show();
         controller.start();
-        QTRY_COMPARE(controller.problem(), AppController::Problem::KeyRejected);
+        QTRY_COMPARE(controller.problem(), AppController::Problem::EnvKeyRejected);
         QCOMPARE(tray.currentIconPath(), TrayIcon::iconPath(AppController::State::SignInRequired));
         QVERIFY(tray.icon()->toolTip().contains(QStringLiteral("refused")));
+        QVERIFY(tray.icon()->toolTip().contains(QStringLiteral("FACTORY_API_KEY")));
+        QVERIFY(tray.icon()->toolTip().contains(QStringLiteral("remove the variable")));
         QVERIFY(!tray.icon()->toolTip().contains(QStringLiteral("fk-refused"))); // never the key itself
+        QVERIFY(!tray.signInAction()->isVisible());
+        QVERIFY(!tray.lastNotification().contains(QStringLiteral("Sign in")));
+        QVERIFY(tray.lastNotification().contains(QStringLiteral("FACTORY_API_KEY")));
+        QVERIFY(status.state()->text().contains(QStringLiteral("FACTORY_API_KEY")));
+        QVERIFY(!status.fix()->isVisible());
+        QVERIFY(account->status->text().contains(QStringLiteral("FACTORY_API_KEY")));
+        QVERIFY(!account->signIn->isEnabled());
+        // A refresh token pasted on the Account page is stored, but the variable still wins, and the 401 a
+        // client gets says why (the stored token cleared the reason once: ": set a valid key...").
+        account->refreshToken->setFocus();
+        QTest::keyClicks(account->refreshToken, QStringLiteral("rt-pasted-0123456789"));
+        account->saveToken->click();
+        QTRY_COMPARE(account->keyResult->text(), AccountPage::tr("Refresh token saved."));
+        QCOMPARE(controller.problem(), AppController::Problem::EnvKeyRejected);
+        const RecordedCall rc = ask(controller);
+        QCOMPARE(rc.status, 401);
+        const QString message =
+            QJsonDocument::fromJson(rc.body).object().value(u"error"_s).toObject().value(u"message"_s).toString();
+        QVERIFY2(message.startsWith(QStringLiteral("Factory rejected the API key")), qPrintable(message));
+        QVERIFY2(message.contains(QStringLiteral("FACTORY_API_KEY")), qPrintable(message));
+        m_fake->whoamiStatus = 200;
+    }
+
+    void signingInReplacesARefusedStoredKey()
+    {
+        // A key stored on the Account page that Factory refuses: the bold "Sign in to Factory" in the tray
+        // really fixes it, the icon turns green and requests go through with the sign-in.
+        const QByteArray dataHome = qgetenv("XDG_DATA_HOME");
+        qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data-storedkey")).toUtf8());
+        auto restore = qScopeGuard([&] { qputenv("XDG_DATA_HOME", dataHome); });
+        m_fake->whoamiStatus = 401;
+        Config c = baseConfig();
+        c.workosBaseUrl = m_fake->url(QString());
+        c.workosClientId = m_fake->workosClientId;
+        const QString path = m_home.path() + QStringLiteral("/config-storedkey.json");
+        QVERIFY(ConfigLoader::save(path, c).ok());
+        AppController controller(path, ConfigLoader::loadFile(path).value(), Environment());
+        controller.setUrlOpener([](const QUrl &) { return true; });
+        TrayIcon tray(&controller);
+        SettingsDialog settings(&controller);
+        auto *account = settings.page<AccountPage>();
+        settings.show();
+        controller.start();
+        QTRY_COMPARE(controller.problem(), AppController::Problem::NoCredentials);
+        account->apiKey->setFocus();
+        QTest::keyClicks(account->apiKey, QStringLiteral("fk-stored-refused-0123456789"));
+        account->saveKey->click();
+        QTRY_COMPARE(controller.problem(), AppController::Problem::KeyRejected);
+        QCOMPARE(tray.currentIconPath(), TrayIcon::iconPath(AppController::State::SignInRequired));
         QVERIFY(tray.signInAction()->isVisible());
+        QVERIFY(account->signIn->isEnabled());
+        QSignalSpy finished(&controller, &AppController::signInFinished);
+        tray.signInAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(finished.size() == 1, 15000);
+        QCOMPARE(finished.first().at(0).toString(), QString());
+        QTRY_COMPARE(controller.state(), AppController::State::Running);
+        QCOMPARE(controller.proxy()->auth()->source(), AuthManager::Source::RefreshToken);
+        QCOMPARE(tray.currentIconPath(), TrayIcon::iconPath(AppController::State::Running));
+        QVERIFY(!tray.signInAction()->isVisible());
+        QVERIFY2(account->status->text().contains(QStringLiteral("Signed in to Factory")),
+                 qPrintable(account->status->text()));
+        const RecordedCall rc = ask(controller);
+        QCOMPARE(rc.status, 200);
+        QVERIFY(!m_fake->received.last().header("authorization").contains("fk-stored-refused"));
+        m_fake->whoamiStatus = 200;
     }
 
     void settingsNeverLoseATrayChange()
