@@ -37,6 +37,17 @@ AppController::AppController(QString configPath, const d2a::Config &config, cons
                           .arg(r.method, r.path, r.model.isEmpty() ? r.requested : r.model,
                                r.error.isEmpty() ? tr("HTTP %1").arg(r.status) : r.error));
     });
+    // The state follows what requests get: Factory refusing one with droid2api's credential turns the sign-in
+    // look on at once (even when the check at start got no clear answer), one going through turns it off.
+    // Requests refused before reaching Factory name no backend (the local access key) or find no credential.
+    connect(m_proxy, &d2a::ProxyService::requestFinished, this, [this](const d2a::RequestRecord &r) {
+        if (r.backend != u"factory")
+            return;
+        if (r.status == 401)
+            m_proxy->auth()->noteRequestRefused();
+        else if (r.status > 0 && r.status < 400)
+            m_proxy->auth()->noteRequestServed();
+    });
     connect(m_proxy->auth(), &d2a::AuthManager::statusChanged, this, [this] {
         updateState();
         Q_EMIT authChanged();
@@ -190,7 +201,27 @@ void AppController::updateState()
                     message = tr("Factory refused your API key: enter a valid key or sign in.");
                 }
                 break;
-            default: break;
+            default:
+                if (m_proxy->auth()->refusedByRequests()) {
+                    s = State::SignInRequired;
+                    switch (m_proxy->auth()->source()) {
+                    case d2a::AuthManager::Source::FactoryApiKeyEnv:
+                        p = Problem::EnvKeyRejected;
+                        message = tr("Factory refused the key in the FACTORY_API_KEY environment variable, which "
+                                     "overrides the app's sign-in: remove the variable (or correct it) and start "
+                                     "droid2api again.");
+                        break;
+                    case d2a::AuthManager::Source::ApiKey:
+                        p = Problem::KeyRejected;
+                        message = tr("Factory refused your API key: enter a valid key or sign in.");
+                        break;
+                    default:
+                        p = Problem::SignInExpired;
+                        message = tr("Factory refuses requests with your sign-in: sign in again.");
+                        break;
+                    }
+                }
+                break;
             }
         }
     } else if (m_state == State::Error && !m_message.isEmpty()) {
@@ -432,6 +463,11 @@ QString AppController::accountEmail() const
 QString AppController::accountSummary() const
 {
     const d2a::AuthManager *auth = m_proxy->auth();
+    if (auth->refusedByRequests() && auth->state() != d2a::AuthManager::State::KeyRejected)
+        return auth->source() == d2a::AuthManager::Source::FactoryApiKeyEnv
+                   ? tr("Factory refused the key in FACTORY_API_KEY")
+               : auth->source() == d2a::AuthManager::Source::ApiKey ? tr("Factory refused the API key")
+                                                                    : tr("Factory refuses the sign-in");
     switch (auth->state()) {
     case d2a::AuthManager::State::NoCredentials:
         return needsFactory() ? tr("Not signed in to Factory") : tr("Other backends only (no Factory account needed)");

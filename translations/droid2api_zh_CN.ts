@@ -183,6 +183,10 @@
         <source>Using the FACTORY_API_KEY environment variable (it takes precedence over a sign-in here).</source>
         <translation>正在使用 FACTORY_API_KEY 环境变量（它优先于此处的登录）。</translation>
     </message>
+    <message>
+        <source>Factory refuses requests with your sign-in%1: sign in again.</source>
+        <translation>Factory 拒绝了使用你登录凭据%1的请求：请重新登录。</translation>
+    </message>
 </context>
 <context>
     <name>ActivityModel</name>
@@ -463,6 +467,14 @@
     <message>
         <source>Factory refused the key in FACTORY_API_KEY</source>
         <translation>Factory 拒绝了 FACTORY_API_KEY 中的密钥</translation>
+    </message>
+    <message>
+        <source>Factory refuses requests with your sign-in: sign in again.</source>
+        <translation>Factory 拒绝了使用你登录凭据的请求：请重新登录。</translation>
+    </message>
+    <message>
+        <source>Factory refuses the sign-in</source>
+        <translation>Factory 拒绝了登录凭据</translation>
     </message>
 </context>
 <context>

@@ -187,15 +187,20 @@ void AccountPage::refresh()
     const Source source = s.source;
     const QString &email = s.email;
     QString text;
+    // Factory refusing requests counts as much as the checks at start (which may have had no clear answer).
+    const bool refused = s.state == State::KeyRejected || m_controller->proxy()->auth()->refusedByRequests();
     if (s.state == State::SignInRequired)
         text = tr("Your Factory sign-in has ended%1: sign in again.")
                    .arg(email.isEmpty() ? QString() : tr(" (%1)").arg(email));
-    else if (s.state == State::KeyRejected && source == Source::FactoryApiKeyEnv)
+    else if (refused && source == Source::FactoryApiKeyEnv)
         text = tr("Factory refused the key in the FACTORY_API_KEY environment variable. That variable takes "
                   "precedence over a sign-in or a key stored here: remove it (or correct it) and start droid2api "
                   "again.");
-    else if (s.state == State::KeyRejected)
+    else if (refused && source == Source::ApiKey)
         text = tr("Factory refused this API key: requests fail until you enter a valid key or sign in.");
+    else if (refused)
+        text = tr("Factory refuses requests with your sign-in%1: sign in again.")
+                   .arg(email.isEmpty() ? QString() : tr(" (%1)").arg(email));
     else if (source == Source::RefreshToken) {
         // One human state, in local time, no enum names.
         const QString until = s.accessExpiresAt > 86400 ? QLocale().toString(

@@ -249,6 +249,28 @@ QJsonObject AuthManager::statusJson() const
     return o;
 }
 
+void AuthManager::noteRequestRefused()
+{
+    if (m_source == Source::None || m_refusedByRequests)
+        return;
+    m_refusedByRequests = true;
+    qCWarning(lcAuth).noquote() << "Factory answered 401 to a request with the" << sourceName(m_source) << "credential";
+    Q_EMIT statusChanged();
+}
+
+void AuthManager::noteRequestServed()
+{
+    if (!m_refusedByRequests)
+        return;
+    m_refusedByRequests = false;
+    Q_EMIT statusChanged();
+}
+
+void AuthManager::credentialChanged()
+{
+    m_refusedByRequests = false; // a new credential has not been refused yet
+}
+
 void AuthManager::setState(State s)
 {
     if (m_state == s)
@@ -287,6 +309,7 @@ void AuthManager::adoptNewer(const QByteArray &blob)
         return;
     qCInfo(lcAuth) << "the keychain holds newer Factory credentials than were available at start; using them";
     m_creds = found;
+    credentialChanged();
     log::registerSecret(m_creds.apiKey);
     log::registerSecret(m_creds.refreshToken);
     log::registerSecret(m_creds.accessToken);
@@ -678,6 +701,7 @@ void AuthManager::save(std::function<void(const QString &)> then)
 void AuthManager::setApiKey(const QString &key, QObject *context, Done done)
 {
     QPointer<QObject> ctx(context);
+    credentialChanged();
     m_creds.apiKey = key.trimmed();
     log::registerSecret(m_creds.apiKey);
     save([this, ctx, done](const QString &err) {
@@ -720,6 +744,7 @@ void AuthManager::adoptTokens(const TokenResponse &tokens, const QString &source
     // A sign-in is the newest choice: it replaces a stored API key (a refused one would otherwise keep
     // precedence and every request would still fail). FACTORY_API_KEY, set outside the app, still wins.
     m_creds.apiKey.clear();
+    credentialChanged();
     m_creds.refreshToken = tokens.refreshToken;
     m_creds.accessToken = tokens.accessToken;
     m_creds.accessExpiresAt = tokens.expiresAt;
@@ -779,6 +804,7 @@ void AuthManager::signOut(QObject *context, Done done)
     QPointer<QObject> ctx(context);
     const auto backendKeys = m_creds.backendKeys; // sign-out is about Factory; other backends' keys stay
     m_creds = StoredCredentials();
+    credentialChanged();
     m_creds.backendKeys = backendKeys;
     m_tick.stop();
     if (!m_store)

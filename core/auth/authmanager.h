@@ -84,6 +84,13 @@ public:
     void recover(const QByteArray &rejected, QObject *context, BearerDone done);
     bool canRecover() const { return m_source == Source::RefreshToken; }
 
+    /// What requests get, whatever the checks at start said: Factory answered 401 to a request with this
+    /// credential (after any refresh), or a request went through. refusedByRequests() holds from the first until
+    /// the second or until the credential changes (a key saved, a sign-in, a sign-out).
+    void noteRequestRefused();
+    void noteRequestServed();
+    bool refusedByRequests() const { return m_refusedByRequests; }
+
     /// Refreshes when the access token is due (called by a timer; public for tests with an injected clock).
     void checkRefreshDue();
 
@@ -183,6 +190,8 @@ private:
     QString m_storeWarning;
     bool m_storeWarningIsSave = false; // m_storeWarning says a save failed (a later save clears it)
     QString m_lastError;
+    bool m_refusedByRequests = false;
+    void credentialChanged();
     QTimer m_tick;
 };
 

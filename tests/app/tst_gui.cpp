@@ -673,6 +673,64 @@ private Q_SLOTS:
         m_fake->whoamiStatus = 200;
     }
 
+    void theStateFollowsWhatRequestsGet()
+    {
+        // The key check at start got no clear answer (Factory's whoami failed), so the app says "Running"; then
+        // Factory refuses a request with the key: the sign-in look at once, and back when one goes through.
+        const QByteArray dataHome = qgetenv("XDG_DATA_HOME");
+        qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data-follows")).toUtf8());
+        auto restore = qScopeGuard([&] { qputenv("XDG_DATA_HOME", dataHome); });
+        m_fake->whoamiStatus = 503;
+        const QString path = m_home.path() + QStringLiteral("/config-follows.json");
+        QVERIFY(ConfigLoader::save(path, baseConfig()).ok());
+        AppController controller(path, ConfigLoader::loadFile(path).value(), Environment());
+        TrayIcon tray(&controller);
+        StatusWindow status(&controller);
+        SettingsDialog settings(&controller);
+        auto *account = settings.page<AccountPage>();
+        status.show();
+        controller.start();
+        QTRY_COMPARE(controller.problem(), AppController::Problem::NoCredentials);
+        const QByteArray key = "fk-revoked-later-0123456789";
+        account->apiKey->setFocus();
+        QTest::keyClicks(account->apiKey, QString::fromLatin1(key));
+        account->saveKey->click();
+        QTRY_COMPARE(account->keyResult->text(), AccountPage::tr("API key saved."));
+        QTRY_VERIFY(controller.proxy()->auth()->keyChecked()); // whoami answered 503: no clear answer
+        QCOMPARE(m_fake->accountCalls.last().header("authorization"), "Bearer " + key);
+        QCOMPARE(controller.state(), AppController::State::Running);
+        QVERIFY(status.state()->text().contains(QStringLiteral("Running")));
+
+        m_fake->rejectBearers.insert(key);
+        QCOMPARE(ask(controller).status, 401);
+        QTRY_COMPARE(controller.problem(), AppController::Problem::KeyRejected);
+        QCOMPARE(controller.state(), AppController::State::SignInRequired);
+        QCOMPARE(tray.currentIconPath(), TrayIcon::iconPath(AppController::State::SignInRequired));
+        QVERIFY(tray.signInAction()->isVisible());
+        QVERIFY(tray.lastNotification().contains(QStringLiteral("refused your API key")));
+        QVERIFY(status.state()->text().contains(QStringLiteral("refused your API key")));
+        QVERIFY(status.state()->text().contains(toneColor(Tone::Warning, status.palette()).name()));
+        QVERIFY(status.fix()->isVisible());
+        QVERIFY(account->status->text().contains(QStringLiteral("Factory refused this API key")));
+
+        m_fake->rejectBearers.clear();
+        QCOMPARE(ask(controller).status, 200);
+        QTRY_COMPARE(controller.state(), AppController::State::Running);
+        QCOMPARE(controller.problem(), AppController::Problem::None);
+        QCOMPARE(tray.currentIconPath(), TrayIcon::iconPath(AppController::State::Running));
+        QVERIFY(!tray.signInAction()->isVisible());
+        QVERIFY(status.state()->text().contains(QStringLiteral("Running")));
+        QVERIFY(account->status->text().contains(QStringLiteral("Using a stored Factory API key")));
+
+        // A request the local access key refuses never reached Factory: it changes nothing.
+        Config c = controller.config();
+        c.accessKey = QStringLiteral("local-key-0123456789");
+        QCOMPARE(controller.applyConfig(c), QString());
+        QCOMPARE(ask(controller).status, 401);
+        QCOMPARE(controller.state(), AppController::State::Running);
+        m_fake->whoamiStatus = 200;
+    }
+
     void settingsNeverLoseATrayChange()
     {
         // Settings dirty, then the tray switches reasoning: Apply writes only what the window changed.
