@@ -314,12 +314,16 @@ void AppController::startSignIn()
     connect(m_signIn, &d2a::DeviceSignIn::codeReady, this,
             [this](const QString &userCode, const QString &uri, const QString &complete, int) {
         const QString url = complete.isEmpty() ? uri : complete;
+        m_signInCode = userCode;
+        m_signInUrl = url;
         const bool opened = m_openUrl ? m_openUrl(QUrl(url)) : QDesktopServices::openUrl(QUrl(url));
         Q_EMIT signInProgress(userCode, url, opened);
     });
     auto finish = [this] {
         m_signIn->deleteLater();
         m_signIn = nullptr;
+        m_signInCode.clear();
+        m_signInUrl.clear();
     };
     connect(m_signIn, &d2a::DeviceSignIn::succeeded, this, [this, finish](const d2a::TokenResponse &t) {
         finish();

@@ -69,6 +69,9 @@ public:
     /// The one button of the tray, the status window and Account: starts a sign-in, or cancels the one running.
     void toggleSignIn();
     bool signingIn() const { return m_signIn != nullptr; }
+    /// The code to approve and the page to approve it on, while a sign-in waits for it ("" otherwise).
+    QString signInCode() const { return m_signInCode; }
+    QString signInUrl() const { return m_signInUrl; }
     /// Whether signing in is a fix for the current problem (not for FACTORY_API_KEY, which overrides it).
     bool signInFixes() const;
     /// How a URL is opened in the browser (QDesktopServices; tests record instead).
@@ -151,4 +154,6 @@ private:
     d2a::HttpClient *m_probeHttp = nullptr;
     void noteError(const QString &text);
     bool m_signInCancelled = false;
+    QString m_signInCode;
+    QString m_signInUrl;
 };

@@ -153,7 +153,9 @@ void StatusWindow::refresh()
     case AppController::Problem::NoCredentials:
     case AppController::Problem::SignInExpired:
     case AppController::Problem::KeyRejected:
-        fix = m_controller->signingIn() ? tr("Cancel sign-in") : tr("Sign &in to Factory...");
+        fix = !m_controller->signingIn()             ? tr("Sign &in to Factory...")
+              : m_controller->signInCode().isEmpty() ? tr("Cancel sign-in")
+                                                     : tr("Cancel sign-in (code %1)").arg(m_controller->signInCode());
         break;
     case AppController::Problem::ListenFailed: fix = tr("Open Settings"); break;
     case AppController::Problem::EnvKeyRejected: break;

@@ -107,15 +107,20 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
     connect(controller, &AppController::signInProgress, this,
             [this](const QString &code, const QString &url, bool opened) {
         refresh();
-        notify(opened ? tr("Approve the code %1 in the browser window that opened.").arg(code)
-                      : tr("Open %1 in a browser and approve the code %2.").arg(url, code),
-               QSystemTrayIcon::Information);
+        // Always the page and the code: "opened" only means the system took the URL, not that a browser showed
+        // it. It stays while the sign-in waits (the code is also in the menu's Cancel entry).
+        notify(opened ? tr("Sign in to Factory: approve the code %1 on %2 (opened in your browser).").arg(code, url)
+                      : tr("Sign in to Factory: open %1 in a browser and approve the code %2.").arg(url, code),
+               QSystemTrayIcon::Information, 120000);
     });
     connect(controller, &AppController::signInFinished, this,
             [this](const QString &error, bool cancelled, const QString &email) {
         refresh();
-        if (cancelled)
+        if (cancelled) {
+            // Replaces the balloon with the code, which no longer works.
+            notify(tr("Sign-in cancelled."), QSystemTrayIcon::Information, 3000);
             return;
+        }
         if (error.isEmpty())
             notify(email.isEmpty() ? tr("Signed in to Factory.") : tr("Signed in to Factory as %1.").arg(email),
                    QSystemTrayIcon::Information);
@@ -142,11 +147,12 @@ TrayIcon::~TrayIcon()
     delete m_menu;
 }
 
-void TrayIcon::notify(const QString &text, QSystemTrayIcon::MessageIcon icon)
+void TrayIcon::notify(const QString &text, QSystemTrayIcon::MessageIcon icon, int msecs)
 {
     // Clicking it opens the fix of the problem current then (messageClicked).
     m_lastNotification = text;
-    m_icon->showMessage(tr("droid2api"), text, icon, icon == QSystemTrayIcon::Information ? 4000 : 10000);
+    m_lastNotificationMs = msecs >= 0 ? msecs : icon == QSystemTrayIcon::Information ? 4000 : 10000;
+    m_icon->showMessage(tr("droid2api"), text, icon, m_lastNotificationMs);
 }
 
 QAction *TrayIcon::reasoningAction(d2a::ReasoningLevel level) const
@@ -179,7 +185,11 @@ void TrayIcon::refresh()
     switch (state) {
     case AppController::State::Running: status = tr("Running on %1").arg(m_controller->baseUrl()); break;
     case AppController::State::Stopped: status = tr("Stopped"); break;
-    case AppController::State::SignInRequired: status = m_controller->accountSummary(); break;
+    case AppController::State::SignInRequired:
+        status = m_controller->signInCode().isEmpty() ? m_controller->accountSummary()
+                                                      : tr("Waiting for the sign-in: approve %1 on %2")
+                                                            .arg(m_controller->signInCode(), m_controller->signInUrl());
+        break;
     case AppController::State::Error:
         status = m_controller->problem() == AppController::Problem::PortInUse
                      ? tr("Not serving: port %1 is in use").arg(m_controller->config().port)
@@ -188,8 +198,10 @@ void TrayIcon::refresh()
     }
     const bool needsSignIn = state == AppController::State::SignInRequired && m_controller->signInFixes();
     m_signIn->setVisible(needsSignIn || m_controller->signingIn());
-    m_signIn->setText(m_controller->signingIn() ? tr("Cancel sign-in (waiting for the browser)")
-                                                : tr("Sign &in to Factory..."));
+    const QString code = m_controller->signInCode();
+    m_signIn->setText(!m_controller->signingIn() ? tr("Sign &in to Factory...")
+                      : code.isEmpty()           ? tr("Cancel sign-in (asking Factory for a code)")
+                                                 : tr("Cancel sign-in (code %1)").arg(code));
     m_freePort->setVisible(m_controller->problem() == AppController::Problem::PortInUse);
     // Models whose circuit is open (repeated upstream failures) show in the status line and tooltip.
     QStringList open;

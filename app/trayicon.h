@@ -30,6 +30,8 @@ public:
     QAction *freePortAction() const { return m_freePort; }
     /// The last notification shown (tests; the system shows it as it likes).
     QString lastNotification() const { return m_lastNotification; }
+    /// How long it asked to stay, in ms.
+    int lastNotificationMs() const { return m_lastNotificationMs; }
     QAction *reasoningAction(d2a::ReasoningLevel level) const;
     /// The icon file shown for a state (tests check the icon follows the state).
     static QString iconPath(AppController::State state);
@@ -47,7 +49,8 @@ Q_SIGNALS:
     void quitRequested();
 
 private:
-    void notify(const QString &text, QSystemTrayIcon::MessageIcon icon);
+    /// `msecs` < 0: 4 s for information, 10 s for problems.
+    void notify(const QString &text, QSystemTrayIcon::MessageIcon icon, int msecs = -1);
 
     AppController *m_controller;
     QSystemTrayIcon *m_icon;
@@ -56,6 +59,7 @@ private:
     QAction *m_signIn;
     QAction *m_freePort;
     QString m_lastNotification;
+    int m_lastNotificationMs = 0;
     AppController::Problem m_notifiedProblem = AppController::Problem::None;
     QAction *m_toggle;
     QAction *m_url;

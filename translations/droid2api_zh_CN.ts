@@ -1119,6 +1119,10 @@
         <source>not recorded</source>
         <translation>未记录</translation>
     </message>
+    <message>
+        <source>Cancel sign-in (code %1)</source>
+        <translation>取消登录（验证码 %1）</translation>
+    </message>
 </context>
 <context>
     <name>TrayIcon</name>
@@ -1207,14 +1211,6 @@
         <translation>请在 droid2api 菜单中选择“登录 Factory”，或点击此处。</translation>
     </message>
     <message>
-        <source>Approve the code %1 in the browser window that opened.</source>
-        <translation>请在已打开的浏览器窗口中批准验证码 %1。</translation>
-    </message>
-    <message>
-        <source>Open %1 in a browser and approve the code %2.</source>
-        <translation>请在浏览器中打开 %1 并批准验证码 %2。</translation>
-    </message>
-    <message>
         <source>Signed in to Factory.</source>
         <translation>已登录 Factory。</translation>
     </message>
@@ -1233,10 +1229,6 @@
     <message>
         <source>Not serving: %1</source>
         <translation>未提供服务：%1</translation>
-    </message>
-    <message>
-        <source>Cancel sign-in (waiting for the browser)</source>
-        <translation>取消登录（正在等待浏览器）</translation>
     </message>
     <message>
         <source>Sign &amp;in to Factory...</source>
@@ -1281,6 +1273,30 @@
     <message>
         <source>%1 is no longer served by Factory; requests now go to %2: change it in Settings</source>
         <translation>Factory 已不再提供 %1；请求现在转给 %2：请在设置中更改</translation>
+    </message>
+    <message>
+        <source>Sign in to Factory: approve the code %1 on %2 (opened in your browser).</source>
+        <translation>登录 Factory：请在 %2 上批准验证码 %1（已在浏览器中打开）。</translation>
+    </message>
+    <message>
+        <source>Sign in to Factory: open %1 in a browser and approve the code %2.</source>
+        <translation>登录 Factory：请在浏览器中打开 %1 并批准验证码 %2。</translation>
+    </message>
+    <message>
+        <source>Sign-in cancelled.</source>
+        <translation>已取消登录。</translation>
+    </message>
+    <message>
+        <source>Waiting for the sign-in: approve %1 on %2</source>
+        <translation>正在等待登录：请在 %2 上批准 %1</translation>
+    </message>
+    <message>
+        <source>Cancel sign-in (asking Factory for a code)</source>
+        <translation>取消登录（正在向 Factory 请求验证码）</translation>
+    </message>
+    <message>
+        <source>Cancel sign-in (code %1)</source>
+        <translation>取消登录（验证码 %1）</translation>
     </message>
 </context>
 <context>

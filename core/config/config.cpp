@@ -763,6 +763,32 @@ const QList<Field> &fields()
                 o.insert(it.key(), it.value());
             return QJsonValue(o);
             } };
+        // Routing rules (routingrules.h): the active preset, the user's presets, levels in the model list.
+        f << Field { { QStringLiteral("routing"), QStringLiteral("preset") },
+                     [](const Validator &v, const QString &key, const QJsonValue &value,
+                        Config &c) -> std::optional<Error> {
+                         if (auto e = v.expect(key, value, QJsonValue::String, ConfigText::tr("a preset name")))
+                             return e;
+                         c.routing.preset = value.toString();
+                         return std::nullopt;
+                     },
+                     [](const Config &c) { return QJsonValue(c.routing.preset); } };
+        f << Field { { QStringLiteral("routing"), QStringLiteral("list_levels") },
+                     [](const Validator &v, const QString &key, const QJsonValue &value,
+                        Config &c) -> std::optional<Error> {
+                         if (auto e = v.expect(key, value, QJsonValue::Bool, ConfigText::tr("true or false")))
+                             return e;
+                         c.routing.listLevels = value.toBool();
+                         return std::nullopt;
+                     },
+                     [](const Config &c) { return QJsonValue(c.routing.listLevels); } };
+        f << Field { { QStringLiteral("routing"), QStringLiteral("presets") },
+                     [](const Validator &v, const QString &, const QJsonValue &value,
+                        Config &c) -> std::optional<Error> {
+                         auto fail = [&v](const QString &k, const QString &problem) { return v.fail(k, problem); };
+                         return loadPresets(value, &c.routing.presets, fail);
+                     },
+                     [](const Config &c) { return savePresets(c.routing.presets); } };
         f << stringField("system_prompt", &Config::systemPrompt);
         f << stringField("user_agent", &Config::userAgent);
         f << Field { { QStringLiteral("user_agent_update_url") },
@@ -995,6 +1021,7 @@ const Group kGroups[] = {
     { "timeouts", {} },
     { "resilience", {} },
     { "limits", {} },
+    { "routing", { QStringLiteral("preset"), QStringLiteral("presets"), QStringLiteral("list_levels") } },
     { "workos", {} },
     { "reasoning_budgets",
       { QStringLiteral("low"), QStringLiteral("medium"), QStringLiteral("high"), QStringLiteral("xhigh") } },
@@ -1342,6 +1369,21 @@ Result<Config> ConfigLoader::fromJson(const QByteArray &json, const QString &fil
             return v.fail(
                 QStringLiteral("models"),
                 ConfigText::tr("model '%1' names backend '%2', which backends[] does not define").arg(m.id, m.backend));
+    // A rule of the user's names a configured model; the active preset exists.
+    for (qsizetype i = 0; i < c.routing.presets.size(); ++i)
+        for (qsizetype j = 0; j < c.routing.presets.at(i).rules.size(); ++j)
+            if (const QString &t = c.routing.presets.at(i).rules.at(j).target; !c.findModel(t))
+                return v.fail(QStringLiteral("routing.presets[%1].rules[%2].model").arg(i).arg(j),
+                              ConfigText::tr("'%1' is not a configured model").arg(t));
+    if (!c.routing.preset.isEmpty()) {
+        QStringList names;
+        for (const RoutingPreset &p : c.routing.allPresets())
+            names << p.name;
+        if (!names.contains(c.routing.preset))
+            return v.fail(QStringLiteral("routing.preset"),
+                          ConfigText::tr("no preset is named '%1' (presets: %2)")
+                              .arg(c.routing.preset, names.join(QStringLiteral(", "))));
+    }
     return c;
 }
 

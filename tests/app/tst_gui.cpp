@@ -581,6 +581,58 @@ private Q_SLOTS:
         return rc;
     }
 
+    void theSignInBalloonKeepsTheCodeUntilCancelled()
+    {
+        // The balloon always carries the page and the code (a browser may not have shown it), stays while the
+        // sign-in waits, and the menu keeps the code in its Cancel entry; cancelling clears both.
+        const QByteArray dataHome = qgetenv("XDG_DATA_HOME");
+        qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data-balloon")).toUtf8());
+        auto restore = qScopeGuard([&] { qputenv("XDG_DATA_HOME", dataHome); });
+        Config c = baseConfig();
+        c.workosBaseUrl = m_fake->url(QString());
+        c.workosClientId = m_fake->workosClientId;
+        m_fake->deviceScript = QStringList(50, QStringLiteral("authorization_pending"));
+        const QString path = m_home.path() + QStringLiteral("/config-balloon.json");
+        QVERIFY(ConfigLoader::save(path, c).ok());
+        AppController controller(path, ConfigLoader::loadFile(path).value(), Environment());
+        bool browser = true;
+        controller.setUrlOpener([&](const QUrl &) { return browser; });
+        TrayIcon tray(&controller);
+        StatusWindow status(&controller);
+        status.show();
+        controller.start();
+        QTRY_COMPARE(controller.problem(), AppController::Problem::NoCredentials);
+        auto menuTexts = [&] {
+            QStringList texts;
+            for (const QAction *a : tray.menu()->actions())
+                if (a->isVisible())
+                    texts << a->text();
+            return texts.join(u'\n');
+        };
+        for (const bool opened : { true, false }) {
+            browser = opened;
+            QSignalSpy finished(&controller, &AppController::signInFinished);
+            tray.signInAction()->trigger();
+            QTRY_VERIFY(tray.lastNotification().contains(QStringLiteral("WXYZ-1234")));
+            QVERIFY2(tray.lastNotification().contains(m_fake->url(QStringLiteral("/")).host()),
+                     qPrintable(tray.lastNotification()));
+            QVERIFY(tray.lastNotification().contains(QStringLiteral("user_code=WXYZ-1234")));
+            QCOMPARE(tray.lastNotification().contains(QStringLiteral("opened")), opened);
+            QVERIFY(tray.lastNotificationMs() >= 60000); // not gone before the user gets to the browser
+            QCOMPARE(tray.signInAction()->text(), TrayIcon::tr("Cancel sign-in (code %1)").arg(u"WXYZ-1234"_s));
+            QVERIFY(tray.statusAction()->text().contains(QStringLiteral("WXYZ-1234")));
+            QVERIFY(status.fix()->text().contains(QStringLiteral("WXYZ-1234")));
+            tray.signInAction()->trigger(); // Cancel
+            QTRY_COMPARE(finished.size(), 1);
+            QVERIFY(finished.first().at(1).toBool());
+            QCOMPARE(tray.signInAction()->text(), TrayIcon::tr("Sign &in to Factory..."));
+            QVERIFY2(!menuTexts().contains(QStringLiteral("WXYZ-1234")), qPrintable(menuTexts()));
+            QCOMPARE(tray.lastNotification(), TrayIcon::tr("Sign-in cancelled."));
+            QVERIFY(!status.fix()->text().contains(QStringLiteral("WXYZ-1234")));
+        }
+        m_fake->deviceScript.clear();
+    }
+
     void aRefusedEnvKeyIsNotFixedBySigningIn()
     {
         // FACTORY_API_KEY refused: the variable overrides anything the app stores, so the app says to remove it
