@@ -8,6 +8,7 @@
 #include "../json/json.h"
 #include "../log/log.h"
 #include "../upstream/factoryheaders.h"
+#include "../usage/usagestore.h"
 
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qjsonobject.h>
@@ -169,10 +170,22 @@ void Call::start()
     if (requested.startsWith(u"models/"))
         requested = requested.mid(7); // Gemini SDKs may send "models/<id>"
     exchange->setRequestedModel(log::clientText(requested)); // what the Activity and the log show
-    QString target = m_config->redirect(requested);
-    // A model Factory refused earlier in this run goes to its replacement (a config redirect always wins).
-    if (const QString learned = m_env->replacementOf(target);
-        !learned.isEmpty() && !m_config->modelRedirects.contains(requested)) {
+    // "gpt-5.4(high)": the level in the name, for clients that cannot send one (README "Routing rules").
+    const auto [asked, nameLevel] = splitLevel(requested);
+    requested = asked;
+    // The active preset's first matching rule names the model (and maybe the level); else model_redirects.
+    std::optional<ReasoningLevel> ruleLevel;
+    QString target;
+    if (const std::optional<AppliedRule> applied = applyRules(root, requested)) {
+        target = applied->target;
+        ruleLevel = applied->level;
+    } else {
+        target = m_config->redirect(requested);
+    }
+    // A model Factory refused earlier in this run goes to its replacement (a config redirect or rule always wins).
+    if (const QString learned = m_env->replacementOf(target); !learned.isEmpty()
+                                                              && !m_config->modelRedirects.contains(requested)
+                                                              && target == m_config->redirect(requested)) {
         noteReplaced(target, learned, QString());
         target = learned;
     }
@@ -193,8 +206,61 @@ void Call::start()
                 QStringLiteral("x-reasoning-level must be auto, off, low, medium, high or xhigh, not '%1'")
                     .arg(log::clientText(QString::fromUtf8(levelHeader), 40))));
     }
+    if (!m_headerLevel) // the header, else the level in the model's name, else the rule's
+        m_headerLevel = nameLevel ? nameLevel : ruleLevel;
     m_clientStream = m_route.stream || root["stream"].toBool(false);
     resolve();
+}
+
+std::optional<Call::AppliedRule> Call::applyRules(const json::Value &root, const QString &asked)
+{
+    QList<RouteRule> rules = m_config->routing.activeRules();
+    // A shipped preset's rule whose model the user removed from `models` never matches (the user's own rules
+    // name configured models: the config refuses others).
+    rules.removeIf([this](const RouteRule &r) { return !m_config->findModel(r.target); });
+    if (rules.isEmpty())
+        return std::nullopt;
+    const IncomingRequest &req = m_exchange->request();
+    RequestFacts facts;
+    facts.model = asked;
+    facts.client = clientName(QString::fromUtf8(headerValue(req.headers, "user-agent")), req.path);
+    facts.path = req.path;
+    const std::optional<ReasoningLevel> bodyLevel = requestedLevel(m_route.format, root);
+    facts.thinking = bodyLevel && *bodyLevel != ReasoningLevel::Off;
+    facts.promptTokens = [this, root] {
+        auto read = readRequest(m_route.format, root, m_pathModel);
+        return read ? estimateInputTokens(read.value()) : qint64(0);
+    };
+    facts.tools = [root] {
+        // Every name and type in the tools (and Google's tool kinds, such as googleSearch), whatever the format.
+        QStringList out;
+        for (const json::Value tool : root["tools"].children()) {
+            for (const json::Value m : tool.children()) {
+                out << m.key();
+                if ((m.keyIs("name") || m.keyIs("type")) && m.isString())
+                    out << m.toString();
+                for (const json::Value inner : m.children()) // function.name, functionDeclarations[].name
+                    if (inner.keyIs("name") && inner.isString())
+                        out << inner.toString();
+                    else if (inner.isObject() && inner["name"].isString())
+                        out << inner["name"].toString();
+            }
+        }
+        return out;
+    };
+    const int i = matchRule(rules, facts);
+    if (i < 0)
+        return std::nullopt;
+    const RouteRule &r = rules.at(i);
+    const QString preset = m_config->routing.preset.isEmpty() ? Routing::asAsked() : m_config->routing.preset;
+    const QString name = preset + QStringLiteral(" / ") + r.label(int(i));
+    m_exchange->setRule(name);
+    m_exchange->addCommonHeader("x-droid2api-rule", name.toUtf8());
+    qCDebug(lcProxy).noquote() << QStringLiteral("%1 %2: model '%3' asked, rule '%4' chose '%5'%6")
+                                      .arg(QString::fromLatin1(req.method), req.path, log::clientText(asked), name,
+                                           r.target,
+                                           r.level ? QStringLiteral(" at ") + reasoningLevelName(*r.level) : QString());
+    return AppliedRule { r.target, r.level };
 }
 
 // --- Resolve: the next model of the chain and its backend ---------------------------------------------------

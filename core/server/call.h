@@ -30,7 +30,8 @@ namespace d2a {
 
 namespace json {
 class Document;
-}
+class Value;
+} // namespace json
 
 /// A model of the chain with the backend it names.
 struct ResolvedRoute
@@ -158,6 +159,13 @@ private:
     void finish(const Error &error);
     /// Answers a token count with the local estimate, in the route's format.
     void answerEstimate();
+    /// The model (and level) the active routing preset's first matching rule names for this request.
+    struct AppliedRule
+    {
+        QString target;
+        std::optional<ReasoningLevel> level;
+    };
+    std::optional<AppliedRule> applyRules(const json::Value &root, const QString &asked);
     void finish(int status, const QByteArray &json, const HeaderList &headers);
     void releaseSlot();
     std::optional<UpstreamRequest> prepare(RelaySpec *spec);

@@ -22,6 +22,25 @@ QByteArray jsonText(const QJsonObject &o)
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
+/// The levels a model takes, as "<id>(<level>)" variants name them (routing.list_levels).
+QList<ReasoningLevel> namedLevels(const ModelConfig &m)
+{
+    QList<ReasoningLevel> out;
+    for (const ReasoningLevel l : allReasoningLevels())
+        if (l != ReasoningLevel::Auto && (m.levels.isEmpty() || m.levels.contains(l)))
+            out << l;
+    return out;
+}
+
+ModelConfig withLevel(const ModelConfig &m, ReasoningLevel level)
+{
+    ModelConfig v = m;
+    const QString name = reasoningLevelName(level);
+    v.id = m.id + u'(' + name + u')';
+    v.name = (m.name.isEmpty() ? m.id : m.name) + QStringLiteral(" (") + name + u')';
+    return v;
+}
+
 } // namespace
 
 QString ProxyService::credentialSource() const
@@ -147,8 +166,12 @@ void ProxyService::handleModels(Exchange *exchange, const Route &route)
     QJsonObject answer { { QStringLiteral("object"), QStringLiteral("list") } };
     for (const WireFormat f : route.formats) {
         QJsonArray list;
-        for (const ModelConfig &m : m_config->models)
+        for (const ModelConfig &m : m_config->models) {
             list.append(modelEntry(f, m));
+            if (m_config->routing.listLevels) // "gpt-5.4(high)" for clients that cannot send a level
+                for (const ReasoningLevel l : namedLevels(m))
+                    list.append(modelEntry(f, withLevel(m, l)));
+        }
         answer.insert(QLatin1StringView(formatSpec(f).modelListKey), list);
     }
     exchange->respondJson(200, jsonText(answer));
@@ -159,7 +182,12 @@ void ProxyService::handleModel(Exchange *exchange, const Route &route, const QSt
     // One object for every format that shows models on this path; where two name the same member, the later
     // format's wins (Google's "name" is "models/<id>"; OpenAI's display name is then in "displayName").
     const QString id = named.startsWith(u"models/") ? named.mid(7) : named;
-    const ModelConfig *m = m_config->findModel(id);
+    const auto [base, level] = splitLevel(id);
+    const ModelConfig *found = m_config->findModel(base);
+    std::optional<ModelConfig> variant;
+    if (found && level && namedLevels(*found).contains(*level))
+        variant = withLevel(*found, *level);
+    const ModelConfig *m = !level ? found : variant ? &*variant : nullptr;
     if (!m)
         return exchange->respondError(
             Error::notFound(QStringLiteral("model '%1' is not configured; GET /v1/models lists the available models")

@@ -170,16 +170,20 @@ void Exchange::finish()
     // line is formatted only when it is logged: that costs more than the rest of a tiny request's bookkeeping.
     const QtMsgType level = m_record.status >= 500 ? QtWarningMsg : QtInfoMsg;
     if (lcServer().isEnabled(level)) {
-        const QString line = QStringLiteral("%1 %2 model=%3 status=%4 %5ms in=%6B out=%7B%8%9")
-                                 .arg(log::clientText(m_record.method, 20), log::clientText(m_record.path),
-                                      m_record.model.isEmpty() ? QStringLiteral("-") : log::clientText(m_record.model))
-                                 .arg(m_record.status)
-                                 .arg(m_record.durationMs)
-                                 .arg(m_record.bytesIn)
-                                 .arg(m_record.bytesOut)
-                                 .arg(m_record.streamed ? QStringLiteral(" stream") : QString(),
-                                      m_record.clientAborted ? QStringLiteral(" client-gone") : QString())
-                             + (m_record.error.isEmpty() ? QString() : QStringLiteral(": ") + m_record.error);
+        const QString line =
+            QStringLiteral("%1 %2 model=%3 status=%4 %5ms in=%6B out=%7B%8%9")
+                .arg(log::clientText(m_record.method, 20), log::clientText(m_record.path),
+                     m_record.model.isEmpty() ? QStringLiteral("-") : log::clientText(m_record.model))
+                .arg(m_record.status)
+                .arg(m_record.durationMs)
+                .arg(m_record.bytesIn)
+                .arg(m_record.bytesOut)
+                .arg(m_record.streamed ? QStringLiteral(" stream") : QString(),
+                     m_record.clientAborted ? QStringLiteral(" client-gone") : QString())
+            + (m_record.rule.isEmpty()
+                   ? QString()
+                   : QStringLiteral(" asked=%1 rule=\"%2\"").arg(log::clientText(m_record.requested), m_record.rule))
+            + (m_record.error.isEmpty() ? QString() : QStringLiteral(": ") + m_record.error);
         if (level == QtWarningMsg)
             qCWarning(lcServer).noquote() << line;
         else

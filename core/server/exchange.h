@@ -59,6 +59,7 @@ struct RequestRecord
     QString userAgent; ///< the client's User-Agent, to tell coding tools apart in usage
     QString replacedFrom; ///< the model Factory refused, when its replacement served this request
     QString replacedWhy; ///< Factory's words when it refused it in this request (empty: refused earlier in the run)
+    QString rule; ///< the routing rule that chose the model ("Save credits / Background calls"); empty: none
 };
 
 class Exchange final : public QObject
@@ -90,6 +91,7 @@ public:
         m_record.replacedWhy = why;
     }
     void setTokens(const TokenCounts &tokens) { m_record.tokens = tokens; }
+    void setRule(const QString &rule) { m_record.rule = rule; }
     /// Headers added to every response of this exchange (CORS).
     void setCommonHeaders(const HeaderList &headers) { m_common = headers; }
     void addCommonHeader(const QByteArray &name, const QByteArray &value) { m_common.append({ name, value }); }

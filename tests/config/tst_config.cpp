@@ -216,6 +216,8 @@ private Q_SLOTS:
         QTest::newRow("reasoning_default")
             << 7 << QByteArray("\"reasoning_default\": \"auto\"") << QByteArray("\"reasoning_default\": \"high\"");
         QTest::newRow("a budget") << 8 << QByteArray("\"medium\": 12288") << QByteArray("\"medium\": 9000");
+        QTest::newRow("the routing preset (the tray's switch)")
+            << 9 << QByteArray("\"preset\": \"Mine\"") << QByteArray("\"preset\": \"Save credits\"");
     }
     void saveChangesExactlyTheKey()
     {
@@ -244,6 +246,7 @@ private Q_SLOTS:
         case 6: next.modelRedirects.insert(QStringLiteral("o3"), QStringLiteral("gpt-5.4")); break;
         case 7: next.reasoningDefault = ReasoningLevel::High; break;
         case 8: next.reasoningBudgets.insert(ReasoningLevel::Medium, 9000); break;
+        case 9: next.routing.preset = QStringLiteral("Save credits"); break;
         }
         const auto edited = ConfigLoader::edit(text, next, base);
         QVERIFY(edited.ok());
