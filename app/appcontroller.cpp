@@ -285,14 +285,25 @@ QString AppController::adopt(const d2a::Config &config)
 
 QString AppController::useFreePort()
 {
-    // Platform-neutral: let the system pick a free port on the configured address, then move there.
-    QTcpServer probe;
+    // The next ports first (3001, 3002, ... after 3000: easy to read and to type into a tool's settings), and
+    // only when all of those are taken one the system picks.
     const QHostAddress address =
         m_config.host == u"localhost" ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(m_config.host);
-    if (!probe.listen(address, 0))
-        return tr("no free port found on %1: %2").arg(m_config.host, probe.errorString());
-    const int port = probe.serverPort();
-    probe.close();
+    int port = 0;
+    for (int candidate = m_config.port + 1; m_config.port > 0 && candidate <= qMin(m_config.port + 20, 65535);
+         ++candidate) {
+        QTcpServer probe;
+        if (probe.listen(address, quint16(candidate))) {
+            port = candidate;
+            break;
+        }
+    }
+    if (port == 0) {
+        QTcpServer probe;
+        if (!probe.listen(address, 0))
+            return tr("no free port found on %1: %2").arg(m_config.host, probe.errorString());
+        port = probe.serverPort();
+    }
     d2a::Config c = m_config;
     c.port = port;
     const QString error = applyConfig(c);

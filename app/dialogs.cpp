@@ -1,5 +1,8 @@
 #include "dialogs.h"
 
+#include "appcontroller.h"
+
+#include <QtCore/qcoreapplication.h>
 #include <QtWidgets/qstyle.h>
 
 #include <algorithm>
@@ -56,6 +59,40 @@ QMessageBox::StandardButton ask(QWidget *parent, QMessageBox::Icon kind, const Q
         box.setDefaultButton(defaultButton);
     makeCrisp(box);
     return QMessageBox::StandardButton(box.exec());
+}
+
+QString offerToolUpdates(QWidget *parent, AppController *controller,
+                         const std::function<bool(const QStringList &names)> &askOverride)
+{
+    QStringList names;
+    QStringList clients;
+    for (const AppController::ToolLink &t : controller->toolLinks())
+        if (t.connected && !t.matches) {
+            names << t.name;
+            clients << t.client;
+        }
+    if (clients.isEmpty())
+        return {};
+    // The context stays SettingsDialog's, where the question was first asked (its translation is there).
+    const bool update =
+        askOverride ? askOverride(names)
+                    : ask(parent, QMessageBox::Question,
+                          QCoreApplication::translate("SettingsDialog", "Update your coding tools?"),
+                          QCoreApplication::translate("SettingsDialog",
+                                                      "%1 still point at the old address or key and would fail. "
+                                                      "Update their settings now? (A backup of each file is kept.)")
+                              .arg(names.join(QStringLiteral(", "))),
+                          QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes)
+                          == QMessageBox::Yes;
+    if (!update)
+        return {};
+    QStringList errors;
+    for (const QString &client : std::as_const(clients)) {
+        const QString e = controller->updateTool(client);
+        if (!e.isEmpty())
+            errors << e;
+    }
+    return errors.join(u'\n');
 }
 
 } // namespace dialogs

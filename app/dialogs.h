@@ -2,6 +2,10 @@
 
 #include <QtWidgets/qmessagebox.h>
 
+#include <functional>
+
+class AppController;
+
 /// Message boxes whose icons stay crisp at any scale: the Fusion style ships its message-box icons as 32 px
 /// bitmaps, which Qt stretches (blurred) on a 2x screen. Where the style has no bitmap large enough, the box gets
 /// droid2api's own SVG icon, rendered at the screen's device pixel ratio.
@@ -17,5 +21,12 @@ void makeCrisp(QMessageBox &box);
 QMessageBox::StandardButton ask(QWidget *parent, QMessageBox::Icon kind, const QString &title, const QString &text,
                                 QMessageBox::StandardButtons buttons = QMessageBox::Ok,
                                 QMessageBox::StandardButton defaultButton = QMessageBox::NoButton);
+
+/// After the address, port or key changed (Settings' Apply, "Use a free port" in the tray or the status window):
+/// the coding tools still set up for the old one would fail, so ask the one question "Update your coding
+/// tools?" and update those the user agrees to (a backup of each file is kept). `askOverride` answers instead of
+/// the dialog (tests). Returns the errors of the updates, one a line ("" when none, nothing stale, or declined).
+QString offerToolUpdates(QWidget *parent, AppController *controller,
+                         const std::function<bool(const QStringList &names)> &askOverride = {});
 
 } // namespace dialogs

@@ -94,7 +94,13 @@ StatusWindow::StatusWindow(AppController *controller, QWidget *parent) : QWidget
     connect(quit, &QPushButton::clicked, this, &StatusWindow::quitRequested);
     connect(m_fix, &QPushButton::clicked, this, [this] {
         switch (m_controller->problem()) {
-        case AppController::Problem::PortInUse: m_controller->useFreePort(); break;
+        case AppController::Problem::PortInUse:
+            if (m_controller->useFreePort().isEmpty()) {
+                const QString failed = dialogs::offerToolUpdates(this, m_controller, askUpdateTools);
+                if (!failed.isEmpty())
+                    dialogs::ask(this, QMessageBox::Warning, tr("droid2api"), failed);
+            }
+            break;
         case AppController::Problem::NoCredentials:
         case AppController::Problem::SignInExpired:
         case AppController::Problem::KeyRejected: m_controller->toggleSignIn(); break;

@@ -27,6 +27,8 @@ public:
     /// Without a tray, closing asks whether to quit or keep serving (a QMessageBox button value; tests answer).
     void setTrayless(bool trayless) { m_trayless = trayless; }
     std::function<int()> askOverride;
+    /// Answers "Update your coding tools?" after "Use a free port" instead of the dialog (tests).
+    std::function<bool(const QStringList &names)> askUpdateTools;
 
     QLabel *state() const { return m_state; }
     QPushButton *fix() const { return m_fix; }

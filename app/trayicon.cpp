@@ -1,5 +1,7 @@
 #include "trayicon.h"
 
+#include "dialogs.h"
+
 #include "server/proxyservice.h"
 
 #include <QtCore/qtimer.h>
@@ -27,12 +29,12 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
     m_freePort = m_menu->addAction(tr("Use a &free port"), this, [this] {
         const QString error = m_controller->useFreePort();
         if (!error.isEmpty())
-            notify(error, QSystemTrayIcon::Critical);
-        else
-            notify(
-                tr("droid2api now serves on %1. Clients set up for the old port need the new one (Settings > Clients).")
-                    .arg(m_controller->baseUrl()),
-                QSystemTrayIcon::Information);
+            return notify(error, QSystemTrayIcon::Critical);
+        notify(tr("droid2api now serves on %1.").arg(m_controller->baseUrl()), QSystemTrayIcon::Information);
+        // The same question as after Apply in Settings: tools set up for the old port would fail.
+        const QString failed = dialogs::offerToolUpdates(nullptr, m_controller, askUpdateTools);
+        if (!failed.isEmpty())
+            notify(failed, QSystemTrayIcon::Warning);
     });
     m_freePort->setFont(bold);
     m_status = m_menu->addAction(QString(), this, [this] { Q_EMIT fixRequested(m_controller->problem()); });

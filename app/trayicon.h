@@ -6,6 +6,8 @@
 
 #include <QtWidgets/qsystemtrayicon.h>
 
+#include <functional>
+
 QT_BEGIN_NAMESPACE
 class QAction;
 class QActionGroup;
@@ -37,6 +39,8 @@ public:
     static QString iconPath(AppController::State state);
     QString currentIconPath() const { return m_iconPath; }
     void refresh();
+    /// Answers "Update your coding tools?" after "Use a free port" instead of the dialog (tests).
+    std::function<bool(const QStringList &names)> askUpdateTools;
 
 Q_SIGNALS:
     /// Opens the screen that fixes the current problem (Settings > General for the port, Account for sign-in).

@@ -1183,10 +1183,6 @@
         <translation>使用空闲端口(&amp;F)</translation>
     </message>
     <message>
-        <source>droid2api now serves on %1. Clients set up for the old port need the new one (Settings &gt; Clients).</source>
-        <translation>droid2api 现在在 %1 上提供服务。按旧端口配置的客户端需要改用新端口（设置 &gt; 客户端）。</translation>
-    </message>
-    <message>
         <source>Minimal</source>
         <translation>最低</translation>
     </message>
@@ -1297,6 +1293,10 @@
     <message>
         <source>Cancel sign-in (code %1)</source>
         <translation>取消登录（验证码 %1）</translation>
+    </message>
+    <message>
+        <source>droid2api now serves on %1.</source>
+        <translation>droid2api 现在在 %1 上提供服务。</translation>
     </message>
 </context>
 <context>

@@ -137,33 +137,7 @@ QString SettingsDialog::apply()
 void SettingsDialog::offerToolUpdates()
 {
     // Coding tools set up for the old address or key would now fail: say so, and offer to update them.
-    QStringList names;
-    QStringList clients;
-    for (const AppController::ToolLink &t : m_controller->toolLinks())
-        if (t.connected && !t.matches) {
-            names << t.name;
-            clients << t.client;
-        }
-    if (clients.isEmpty())
-        return;
-    const bool update =
-        askUpdateTools
-            ? askUpdateTools(names)
-            : dialogs::ask(this, QMessageBox::Question, tr("Update your coding tools?"),
-                           tr("%1 still point at the old address or key and would fail. Update their settings now? "
-                              "(A backup of each file is kept.)")
-                               .arg(names.join(QStringLiteral(", "))),
-                           QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes)
-                  == QMessageBox::Yes;
-    if (!update)
-        return;
-    QStringList errors;
-    for (const QString &client : std::as_const(clients)) {
-        const QString e = m_controller->updateTool(client);
-        if (!e.isEmpty())
-            errors << e;
-    }
-    m_message->setText(errors.join(u'\n'));
+    m_message->setText(dialogs::offerToolUpdates(this, m_controller, askUpdateTools));
 }
 
 bool SettingsDialog::confirmClose()

@@ -459,6 +459,82 @@ private Q_SLOTS:
         QVERIFY(tray.lastNotification().contains(m_controller->baseUrl()));
     }
 
+    /// A port P with P, P+1 and P+2 free (as the default 3000 usually has its neighbours).
+    static quint16 portWithFreeNeighbours()
+    {
+        for (int tries = 0; tries < 50; ++tries) {
+            QTcpServer first;
+            if (!first.listen(QHostAddress::LocalHost, 0) || first.serverPort() > 65000)
+                continue;
+            QTcpServer a, b;
+            if (a.listen(QHostAddress::LocalHost, first.serverPort() + 1)
+                && b.listen(QHostAddress::LocalHost, first.serverPort() + 2))
+                return first.serverPort();
+        }
+        return 0;
+    }
+
+    void aFreePortIsTheNextOneAndToolsFollow()
+    {
+        // Port P in use: "Use a free port" moves to P+1 (then P+2), not to an ephemeral port, and asks the same
+        // "Update your coding tools?" as Apply, so Claude Code follows.
+        const quint16 p = portWithFreeNeighbours();
+        QVERIFY(p > 0);
+        m_controller->stop();
+        Config c = m_controller->config();
+        c.port = p;
+        QCOMPARE(m_controller->applyConfig(c), QString());
+        QCOMPARE(m_controller->updateTool(QStringLiteral("claude-code")), QString()); // set up for port P
+        auto disconnect = qScopeGuard([] { disconnectTool(QStringLiteral("claude-code")); });
+        QTcpServer blocker;
+        QVERIFY(blocker.listen(QHostAddress::LocalHost, p));
+        TrayIcon tray(m_controller.get());
+        QStringList asked;
+        tray.askUpdateTools = [&](const QStringList &names) {
+            asked = names;
+            return true;
+        };
+        m_controller->start();
+        QCOMPARE(m_controller->problem(), AppController::Problem::PortInUse);
+        QVERIFY(tray.freePortAction()->isVisible());
+        tray.freePortAction()->trigger();
+        QCOMPARE(m_controller->state(), AppController::State::Running);
+        QCOMPARE(m_controller->proxy()->port(), quint16(p + 1));
+        QCOMPARE(ConfigLoader::loadFile(m_path).value().port, p + 1);
+        QCOMPARE(asked, QStringList { QStringLiteral("Claude Code") });
+        auto claudeSettings = [&] {
+            QFile settings(m_home.path() + QStringLiteral("/.claude/settings.json"));
+            return settings.open(QIODevice::ReadOnly) ? settings.readAll() : QByteArray();
+        };
+        QVERIFY(claudeSettings().contains(QStringLiteral("127.0.0.1:%1\"").arg(p + 1).toUtf8()));
+        QVERIFY(tray.lastNotification().contains(QStringLiteral(":%1").arg(p + 1)));
+
+        // The status window's "Use a free port" does the same, and the next port up is taken when P+1 is too.
+        m_controller->stop();
+        blocker.close();
+        QTcpServer blocker2;
+        QVERIFY(blocker2.listen(QHostAddress::LocalHost, p + 1));
+        QVERIFY(blocker.listen(QHostAddress::LocalHost, p)); // P is still busy as well
+        c = m_controller->config();
+        c.port = p;
+        QCOMPARE(m_controller->applyConfig(c), QString());
+        m_controller->start();
+        QCOMPARE(m_controller->problem(), AppController::Problem::PortInUse);
+        StatusWindow status(m_controller.get());
+        status.show();
+        asked.clear();
+        status.askUpdateTools = [&](const QStringList &names) {
+            asked = names;
+            return true;
+        };
+        QCOMPARE(status.fix()->text(), StatusWindow::tr("Use a &free port"));
+        QTest::mouseClick(status.fix(), Qt::LeftButton);
+        QCOMPARE(m_controller->proxy()->port(), quint16(p + 2));
+        QCOMPARE(asked, QStringList { QStringLiteral("Claude Code") });
+        QVERIFY(claudeSettings().contains(QStringLiteral("127.0.0.1:%1\"").arg(p + 2).toUtf8()));
+        QVERIFY(status.state()->text().contains(QStringLiteral("Running")));
+    }
+
     void applyInTheErrorStateStartsOnTheNewPort()
     {
         QTcpServer blocker;
