@@ -51,3 +51,51 @@ test('connect claude-code, then Claude Code answers through droid2api', { timeou
     fake.proc.kill('SIGKILL');
   }
 });
+
+test('routing rules split a real Claude Code session as the user configured', { timeout: 120000 }, async () => {
+  // The user's preset: Claude Code's background calls (no tools) to Haiku without thinking, its turns to Sonnet,
+  // whatever model Claude Code asks for (here Opus).
+  const fake = await startListening(FAKE, []);
+  const home = mkdtempSync(join(tmpdir(), 'droid2api-claude-routing-'));
+  const config = join(home, 'droid2api.json');
+  writeFileSync(config, JSON.stringify({ port: 0, user_agent_update_url: '', token_store: 'file',
+    endpoint: [{ name: 'anthropic', base_url: `${fake.url}/api/llm/a/v1/messages` }],
+    routing: { preset: 'Split', presets: [{ name: 'Split', rules: [
+      { name: 'background', match: { client: 'Claude Code', tools: 'none' }, model: 'claude-haiku-4-5-20251001', reasoning: 'off' },
+      { name: 'work', match: { client: 'Claude Code' }, model: 'claude-sonnet-4-6' }] }] } }));
+  const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local/share') };
+  const proxy = await startListening(BIN, ['--headless', '--config', config, '--port', '0'], { ...env, FACTORY_API_KEY: 'fk-claude-e2e-0123456789' });
+  try {
+    const knobs = async (body) => (await fetch(`${fake.url}/fake/knobs`, { method: 'POST', body: JSON.stringify(body) })).json();
+    await knobs({ agent: { tool: 'Bash', arguments: '{"command":"echo routed > routed.txt","description":"Write a file"}', after_tool: 'done step {step}' } });
+    const claude = spawnSync(CLAUDE, ['--model', 'claude-opus-4-6', '--dangerously-skip-permissions', '-p', 'Write routed.txt, step 1'], {
+      cwd: home, encoding: 'utf8', timeout: 90000,
+      env: { ...env, ANTHROPIC_BASE_URL: proxy.url, ANTHROPIC_API_KEY: 'sk-ant-routing', ANTHROPIC_MODEL: 'claude-opus-4-6',
+        ANTHROPIC_SMALL_FAST_MODEL: 'claude-haiku-4-5-20251001', CLAUDE_CONFIG_DIR: join(home, '.claude'), IS_SANDBOX: '1',
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1', DISABLE_TELEMETRY: '1' },
+    });
+    assert.equal(claude.status, 0, claude.stderr);
+    assert.match(claude.stdout, /done step 1/);
+    assert.equal(readFileSync(join(home, 'routed.txt'), 'utf8').trim(), 'routed', 'Claude Code ran the tool');
+    const turns = (await knobs({})).agent_requests;
+    assert.deepEqual(turns.map((t) => [t.model, t.answer]), [['claude-sonnet-4-6', 'tool'], ['claude-sonnet-4-6', 'after_tool']]);
+    // A background call as Claude Code sends it (its User-Agent, no tools; in print mode it makes none itself).
+    const title = await fetch(`${proxy.url}/v1/messages`, { method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'claude-cli/2.1.332 (external, cli)' },
+      body: JSON.stringify({ model: 'claude-opus-4-6', max_tokens: 64, messages: [{ role: 'user', content: 'Title for: write routed.txt' }] }) });
+    assert.equal(title.status, 200);
+    assert.equal(title.headers.get('x-droid2api-rule'), 'Split / background');
+    assert.equal((await knobs({})).agent_requests.at(-1).model, 'claude-haiku-4-5-20251001');
+    proxy.proc.kill('SIGTERM');
+    assert.equal(await exited(proxy.proc), 0);
+    const served = proxy.stderr().split('\n').filter((l) => / status=\d+/.test(l) && l.includes('/v1/messages'));
+    assert.ok(served.length >= 3, served.join('\n'));
+    for (const line of served.slice(0, -1))
+      assert.match(line, /model=claude-sonnet-4-6 status=200 .*asked=claude-opus-4-6 rule="Split \/ work"/);
+    assert.match(served.at(-1), /model=claude-haiku-4-5-20251001 status=200 .*rule="Split \/ background"/);
+  } finally {
+    proxy.proc.kill('SIGTERM');
+    await exited(proxy.proc);
+    fake.proc.kill('SIGKILL');
+  }
+});
