@@ -80,7 +80,7 @@ void ProxyService::handleInfo(Exchange *exchange)
 void ProxyService::handleUsage(Exchange *exchange)
 {
     // ?from=&to= (a date, local midnight, or an ISO date-time; default: the last 30 days)
-    // &group=model|client|day|backend
+    // &group=model|client|day|backend|rule
     const QUrlQuery &q = exchange->request().query;
     auto parse = [](const QString &text, bool end) -> std::optional<QDateTime> {
         if (text.isEmpty())
@@ -101,7 +101,8 @@ void ProxyService::handleUsage(Exchange *exchange)
         return exchange->respondError(
             Error::badRequest(QStringLiteral("from and to are dates (2026-11-29) or ISO date-times")));
     if (!group)
-        return exchange->respondError(Error::badRequest(QStringLiteral("group is model, client, day or backend")));
+        return exchange->respondError(
+            Error::badRequest(QStringLiteral("group is model, client, day, backend or rule")));
     const QDateTime end = to->isValid() ? *to : QDateTime::currentDateTimeUtc();
     const QDateTime start = from->isValid() ? *from : end.addDays(-30);
     m_usage->flush(); // this answer counts every request that ended before it
@@ -136,6 +137,7 @@ void ProxyService::recordUsage(const RequestRecord &record)
     row.backend = record.backend;
     row.client = m_usage->clientFor(record.userAgent, record.path);
     row.route = record.path;
+    row.rule = record.rule;
     row.status = record.status;
     row.durationMs = record.durationMs;
     row.streamed = record.streamed;

@@ -83,7 +83,7 @@ QList<Route> defaultRoutes()
                     Route::Action::Usage,
                     WireFormat::OpenAIChat,
                     false,
-                    QStringLiteral("?from=&to=&group=model|client|day|backend"),
+                    QStringLiteral("?from=&to=&group=model|client|day|backend|rule"),
                     {},
                     {} });
     return routes;

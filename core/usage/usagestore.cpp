@@ -90,7 +90,8 @@ public:
         QSqlQuery q(db);
         q.prepare(QStringLiteral(
             "INSERT INTO requests (at_ms, model, backend, status, input, output, client, route, duration_ms, "
-            "streamed, cache_read, cache_write, reasoning, credits, requests) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+            "streamed, cache_read, cache_write, reasoning, credits, requests, rule) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
         auto text = [](const QString &t) { return t.isNull() ? QStringLiteral("") : t; }; // NOT NULL columns
         for (const UsageRow &r : rows) {
             const QVariantList values { r.atMs,
@@ -107,7 +108,8 @@ public:
                                         r.tokens.cacheWrite,
                                         r.tokens.reasoning,
                                         r.credits,
-                                        r.requests };
+                                        r.requests,
+                                        text(r.rule) };
             for (int i = 0; i < values.size(); ++i)
                 q.bindValue(i, values.at(i));
             if (!q.exec()) {
@@ -301,6 +303,8 @@ QString UsageStore::migrate(int from)
               << QStringLiteral("ALTER TABLE requests ADD COLUMN cache_write INTEGER NOT NULL DEFAULT 0")
               << QStringLiteral("ALTER TABLE requests ADD COLUMN reasoning INTEGER NOT NULL DEFAULT 0")
               << QStringLiteral("ALTER TABLE requests ADD COLUMN credits REAL NOT NULL DEFAULT 0");
+    if (from < 3) // version 3: the routing rule that chose the model
+        steps << QStringLiteral("ALTER TABLE requests ADD COLUMN rule TEXT NOT NULL DEFAULT ''");
     steps << QStringLiteral("PRAGMA user_version = %1").arg(kSchemaVersion);
     for (const QString &step : std::as_const(steps))
         if (!q.exec(step)) {
@@ -336,7 +340,7 @@ void UsageStore::record(const UsageRow &row)
     if (!m_writer)
         return;
     const QString key = row.model + u'\x1f' + row.backend + u'\x1f' + row.client + u'\x1f' + row.route + u'\x1f'
-                        + QString::number(row.status) + (row.streamed ? u's' : u'w');
+                        + row.rule + u'\x1f' + QString::number(row.status) + (row.streamed ? u's' : u'w');
     auto it = m_pending.find(key);
     if (it == m_pending.end()) {
         m_pending.insert(key, row);
@@ -416,6 +420,8 @@ std::optional<UsageStore::Group> UsageStore::parseGroup(const QString &name)
         return Group::Day;
     if (name == u"backend")
         return Group::Backend;
+    if (name == u"rule")
+        return Group::Rule;
     return std::nullopt;
 }
 
@@ -428,6 +434,7 @@ QList<UsageTotal> UsageStore::totals(const QDateTime &from, const QDateTime &to,
     const QString key = group == Group::Model     ? QStringLiteral("model")
                         : group == Group::Client  ? QStringLiteral("client")
                         : group == Group::Backend ? QStringLiteral("backend")
+                        : group == Group::Rule    ? QStringLiteral("rule")
                                                   : QStringLiteral("date(at_ms / 1000, 'unixepoch', 'localtime')");
     QSqlQuery q(QSqlDatabase::database(m_connection));
     q.prepare(QStringLiteral("SELECT %1 AS k, SUM(requests), SUM(input), SUM(output), SUM(cache_read), "
@@ -476,6 +483,7 @@ QString UsageStore::groupName(Group group)
     case Group::Client: return QStringLiteral("client");
     case Group::Day: return QStringLiteral("day");
     case Group::Backend: return QStringLiteral("backend");
+    case Group::Rule: return QStringLiteral("rule");
     }
     return {};
 }

@@ -29,6 +29,7 @@ struct UsageRow
     QString backend;
     QString client; ///< the coding tool (clientName)
     QString route;
+    QString rule; ///< the routing rule that chose the model ("Save credits / Background calls"); empty: none
     int status = 0;
     qint64 durationMs = 0;
     bool streamed = false;
@@ -76,8 +77,8 @@ class UsageStore final : public QObject
     Q_DISABLE_COPY_MOVE(UsageStore)
 
 public:
-    enum class Group { Model, Client, Day, Backend };
-    static constexpr int kSchemaVersion = 2;
+    enum class Group { Model, Client, Day, Backend, Rule };
+    static constexpr int kSchemaVersion = 3;
 
     explicit UsageStore(QObject *parent = nullptr);
     ~UsageStore() override; ///< writes what is pending

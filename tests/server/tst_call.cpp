@@ -491,7 +491,7 @@ private Q_SLOTS:
                      QStringLiteral("POST /v1/models/{model}:countTokens"), QStringLiteral("POST /v1/generate"),
                      QStringLiteral("GET /v1/models"), QStringLiteral("GET /v1/models/{model}"),
                      QStringLiteral("GET /v1beta/models"), QStringLiteral("GET /v1beta/models/{model}"),
-                     QStringLiteral("GET /usage?from=&to=&group=model|client|day|backend") }));
+                     QStringLiteral("GET /usage?from=&to=&group=model|client|day|backend|rule") }));
     }
 
     void badRequestsNeverStartTheMachine()

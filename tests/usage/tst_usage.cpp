@@ -239,6 +239,38 @@ private Q_SLOTS:
         QCOMPARE(totalFor(QStringLiteral("glm-5.3")).requests, qint64(1));
     }
 
+    void groupedByRoutingRule()
+    {
+        // Requests a routing rule chose count under the rule's name, the others under "".
+        Config c = m_f.config();
+        RoutingPreset mine;
+        mine.name = u"Mine"_s;
+        RouteRule tools;
+        tools.name = u"tool turns"_s;
+        tools.tools = u"any"_s;
+        tools.target = u"glm-5.3"_s;
+        mine.rules << tools;
+        c.routing.presets = { mine };
+        c.routing.preset = u"Mine"_s;
+        m_f.proxy->setConfig(c);
+        const QByteArray withTool =
+            R"({"model":"glm-5.3","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}]})";
+        const QByteArray plain = R"({"model":"glm-5.3","messages":[{"role":"user","content":"hi"}]})";
+        for (const QByteArray &body : { withTool, withTool, plain }) {
+            RecordedCall rc;
+            QVERIFY(m_f.call(rc, "POST", QStringLiteral("/v1/chat/completions"), body,
+                             { { "content-type", "application/json" } }));
+            QCOMPARE(rc.status, 200);
+        }
+        RecordedCall byRule;
+        QVERIFY(m_f.call(byRule, "GET", QStringLiteral("/usage?group=rule"), {}));
+        QCOMPARE(byRule.status, 200);
+        QMap<QString, int> requests;
+        for (const QJsonValue &row : byRule.json().value(u"rows"_s).toArray())
+            requests.insert(row.toObject().value(u"key"_s).toString(), row.toObject().value(u"requests"_s).toInt());
+        QCOMPARE(requests, (QMap<QString, int> { { u"Mine / tool turns"_s, 2 }, { QString(), 1 } }));
+    }
+
     void endpointReportsAndNeedsTheKey()
     {
         RecordedCall rc;
