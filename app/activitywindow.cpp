@@ -2,14 +2,17 @@
 
 #include "appcontroller.h"
 #include "log/log.h"
+#include "uicolors.h"
 
 #include <QtCore/qdatetime.h>
 #include <QtCore/qpointer.h>
 #include <QtWidgets/qboxlayout.h>
 #include <QtWidgets/qcombobox.h>
+#include <QtGui/qtextcursor.h>
 #include <QtWidgets/qheaderview.h>
 #include <QtWidgets/qlabel.h>
 #include <QtWidgets/qplaintextedit.h>
+#include <QtWidgets/qscrollbar.h>
 #include <QtWidgets/qsplitter.h>
 #include <QtWidgets/qtableview.h>
 
@@ -56,7 +59,10 @@ ActivityWindow::ActivityWindow(AppController *controller, QWidget *parent) : QWi
     m_log = new QPlainTextEdit(this);
     m_log->setReadOnly(true);
     m_log->setMaximumBlockCount(kMaxLogLines);
-    m_log->setLineWrapMode(QPlainTextEdit::NoWrap);
+    // Wrapped: without wrapping, each append scrolled the pane sideways to the end of the longest line and
+    // every timestamp was cut off.
+    m_log->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_log->setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
     auto *logPane = new QWidget(this);
     auto *logLayout = new QVBoxLayout(logPane);
     auto *filterRow = new QHBoxLayout;
@@ -76,6 +82,11 @@ ActivityWindow::ActivityWindow(AppController *controller, QWidget *parent) : QWi
     split->addWidget(m_requests);
     split->addWidget(m_details);
     split->addWidget(logPane);
+    // The requests get the room (they showed five rows); details and log take what is left.
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 0);
+    split->setStretchFactor(2, 2);
+    split->setSizes({ 330, 110, 200 });
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(split);
     connect(m_level, &QComboBox::currentIndexChanged, this, &ActivityWindow::refilter);
@@ -114,7 +125,7 @@ void ActivityWindow::addLogLine(QtMsgType type, const QString &line)
         m_lines.removeFirst();
     if (severity(type) < m_level->currentData().toInt())
         return;
-    m_pendingShown.append(line);
+    m_pendingShown.append({ type, line });
     if (m_pendingShown.size() > kMaxLogLines)
         m_pendingShown.removeFirst();
     if (!m_logBatch.isActive())
@@ -125,8 +136,33 @@ void ActivityWindow::flushLog()
 {
     if (m_pendingShown.isEmpty())
         return;
-    m_log->appendPlainText(m_pendingShown.join(u'\n')); // one layout pass for the whole batch
+    appendLines(m_pendingShown);
     m_pendingShown.clear();
+}
+
+void ActivityWindow::appendLines(const QList<QPair<QtMsgType, QString>> &lines)
+{
+    // One edit block for the whole batch (one layout pass); warnings and errors in their colours.
+    QTextCursor cursor(m_log->document());
+    cursor.movePosition(QTextCursor::End);
+    cursor.beginEditBlock();
+    QTextCharFormat plain;
+    QTextCharFormat warning;
+    warning.setForeground(toneColor(Tone::Warning, m_log->palette()));
+    QTextCharFormat error;
+    error.setForeground(toneColor(Tone::Error, m_log->palette()));
+    bool first = m_log->document()->isEmpty();
+    for (const auto &[type, line] : lines) {
+        if (!first)
+            cursor.insertBlock();
+        first = false;
+        const int level = severity(type);
+        cursor.insertText(line, level >= 3 ? error : level == 2 ? warning : plain);
+    }
+    cursor.endEditBlock();
+    // Follow the newest line, always from its first column.
+    m_log->verticalScrollBar()->setValue(m_log->verticalScrollBar()->maximum());
+    m_log->horizontalScrollBar()->setValue(0);
 }
 
 void ActivityWindow::flush()
@@ -140,10 +176,10 @@ void ActivityWindow::refilter()
     m_pendingShown.clear();
     m_log->clear();
     const int min = m_level->currentData().toInt();
-    QStringList shown;
+    QList<QPair<QtMsgType, QString>> shown;
     for (const auto &l : std::as_const(m_lines))
         if (severity(l.first) >= min)
-            shown.append(l.second);
+            shown.append(l);
     if (!shown.isEmpty())
-        m_log->appendPlainText(shown.join(u'\n'));
+        appendLines(shown);
 }

@@ -40,6 +40,7 @@ public:
 private:
     void refilter();
     void flushLog();
+    void appendLines(const QList<QPair<QtMsgType, QString>> &lines);
 
     ActivityModel *m_model;
     QTableView *m_requests;
@@ -47,6 +48,6 @@ private:
     QPlainTextEdit *m_details;
     QComboBox *m_level;
     QList<QPair<QtMsgType, QString>> m_lines;
-    QStringList m_pendingShown; ///< lines that pass the filter, not yet in the view
+    QList<QPair<QtMsgType, QString>> m_pendingShown; ///< lines that pass the filter, not yet in the view
     QTimer m_logBatch;
 };

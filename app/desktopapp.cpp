@@ -1,6 +1,7 @@
 #include "desktopapp.h"
 
 #include "activitywindow.h"
+#include "dialogs.h"
 #include "server/proxyservice.h"
 #include "settings/settingsdialog.h"
 #include "statuswindow.h"
@@ -57,6 +58,7 @@ UsageWindow *DesktopApp::usage()
 void DesktopApp::showUsage()
 {
     usage()->refresh();
+    dialogs::placeOnScreen(usage());
     usage()->show();
     usage()->raise();
     usage()->activateWindow();
@@ -76,6 +78,7 @@ StatusWindow *DesktopApp::status()
 void DesktopApp::showStatus()
 {
     status()->refresh();
+    dialogs::placeOnScreen(status());
     status()->show();
     status()->raise();
     status()->activateWindow();
@@ -100,6 +103,7 @@ void DesktopApp::showSettings(int page)
     SettingsDialog *d = settings();
     if (page >= 0)
         d->showPage(page);
+    dialogs::placeOnScreen(d);
     d->show();
     d->raise();
     d->activateWindow();
@@ -107,6 +111,7 @@ void DesktopApp::showSettings(int page)
 
 void DesktopApp::showActivity()
 {
+    dialogs::placeOnScreen(activity());
     activity()->show();
     activity()->raise();
     activity()->activateWindow();

@@ -3,6 +3,9 @@
 #include "appcontroller.h"
 
 #include <QtCore/qcoreapplication.h>
+#include <QtGui/qcursor.h>
+#include <QtGui/qguiapplication.h>
+#include <QtGui/qscreen.h>
 #include <QtWidgets/qstyle.h>
 
 #include <algorithm>
@@ -59,6 +62,28 @@ QMessageBox::StandardButton ask(QWidget *parent, QMessageBox::Icon kind, const Q
         box.setDefaultButton(defaultButton);
     makeCrisp(box);
     return QMessageBox::StandardButton(box.exec());
+}
+
+void placeOnScreen(QWidget *window)
+{
+    if (window->property("droid2api.placed").toBool())
+        return;
+    window->setProperty("droid2api.placed", true);
+    QScreen *screen = QGuiApplication::screenAt(QCursor::pos());
+    if (!screen)
+        screen = window->screen() ? window->screen() : QGuiApplication::primaryScreen();
+    if (!screen)
+        return;
+    const QRect available = screen->availableGeometry();
+    // The frame is drawn outside the widget and unknown before the first show: a title bar and borders.
+    const QMargins frame(8, 36, 8, 8);
+    const QSize room = available.size().shrunkBy(frame);
+    window->resize(window->size().boundedTo(room).expandedTo(window->minimumSize()));
+    QRect outer(QPoint(), window->size().grownBy(frame));
+    outer.moveCenter(available.center());
+    // Never above or left of the available area (a window larger than the screen keeps its title bar reachable).
+    outer.moveTopLeft(QPoint(qMax(available.left(), outer.left()), qMax(available.top(), outer.top())));
+    window->move(outer.topLeft());
 }
 
 QString offerToolUpdates(QWidget *parent, AppController *controller,

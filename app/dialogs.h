@@ -22,6 +22,11 @@ QMessageBox::StandardButton ask(QWidget *parent, QMessageBox::Icon kind, const Q
                                 QMessageBox::StandardButtons buttons = QMessageBox::Ok,
                                 QMessageBox::StandardButton defaultButton = QMessageBox::NoButton);
 
+/// Before a window is first shown: shrinks it to the available geometry of the screen it opens on (the one
+/// under the mouse), leaving room for the title bar and borders, and centres it there, so no window opens
+/// partly off-screen (a panel or dock is never covered). Later shows keep where the user put it.
+void placeOnScreen(QWidget *window);
+
 /// After the address, port or key changed (Settings' Apply, "Use a free port" in the tray or the status window):
 /// the coding tools still set up for the old one would fail, so ask the one question "Update your coding
 /// tools?" and update those the user agrees to (a backup of each file is kept). `askOverride` answers instead of

@@ -29,6 +29,10 @@
 #include <QtNetwork/qtcpsocket.h>
 #include <QtGui/qclipboard.h>
 #include <QtGui/qevent.h>
+#include <QtGui/qscreen.h>
+#include <QtGui/qtextdocument.h>
+#include <QtGui/qtextobject.h>
+#include <QtGui/qtextcursor.h>
 #include <QtWidgets/qapplication.h>
 #include <QtTest/qsignalspy.h>
 #include <QtTest/qtest.h>
@@ -42,8 +46,10 @@
 #include <QtWidgets/qmessagebox.h>
 #include <QtWidgets/qplaintextedit.h>
 #include <QtWidgets/qpushbutton.h>
+#include <QtWidgets/qscrollbar.h>
 #include <QtWidgets/qspinbox.h>
 #include <QtWidgets/qtablewidget.h>
+#include <QtWidgets/qtableview.h>
 
 #include <cmath>
 #include <memory>
@@ -1323,6 +1329,70 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(path));
         QVERIFY(
             clients->connectClient(QStringLiteral("codex"), false, false).contains(QStringLiteral("nothing to undo")));
+    }
+
+    void windowsOpenOnTheScreen()
+    {
+        // Every window opens whole on the screen, centred in its available area (1280x800 and 1366x768 in the
+        // tst_gui_1280x800 and tst_gui_1366x768 runs, 800x600 in the plain offscreen one), however large it
+        // asks to be.
+        DesktopApp desktop(m_controller.get());
+        const QRect available = QGuiApplication::primaryScreen()->availableGeometry();
+        const QList<QPair<QWidget *, std::function<void()>>> windows {
+            { desktop.activity(), [&] { desktop.showActivity(); } },
+            { desktop.usage(), [&] { desktop.showUsage(); } },
+            { desktop.status(), [&] { desktop.showStatus(); } },
+            { desktop.settings(), [&] { desktop.showSettings(); } },
+        };
+        for (const auto &[window, show] : windows) {
+            window->hide();
+            show();
+            QVERIFY(window->isVisible());
+            const QRect outer = window->frameGeometry();
+            QVERIFY2(available.contains(outer), qPrintable(QStringLiteral("%1 at %2,%3 %4x%5 on %6x%7")
+                                                               .arg(window->windowTitle())
+                                                               .arg(outer.x())
+                                                               .arg(outer.y())
+                                                               .arg(outer.width())
+                                                               .arg(outer.height())
+                                                               .arg(available.width())
+                                                               .arg(available.height())));
+            // Centred (give or take the room kept for a title bar the platform may not draw).
+            QVERIFY(qAbs(outer.center().x() - available.center().x()) <= 20);
+            QVERIFY(qAbs(outer.center().y() - available.center().y()) <= 20);
+            window->hide();
+        }
+    }
+
+    void activityLogReadsFromItsFirstColumn()
+    {
+        // Long lines wrap instead of scrolling the pane sideways (which cut every timestamp off); warnings and
+        // errors are in their colours; the requests table gets most of the height.
+        ActivityWindow w(m_controller.get());
+        w.resize(900, 600);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        const QString longLine = QStringLiteral("2026-11-29T15:04:05.123+01:00 info droid2api: ") + QString(400, u'x');
+        w.addLogLine(QtInfoMsg, longLine);
+        w.addLogLine(QtWarningMsg, QStringLiteral("2026-11-29T15:04:06.000+01:00 warning droid2api: a warning"));
+        w.addLogLine(QtCriticalMsg, QStringLiteral("2026-11-29T15:04:07.000+01:00 critical droid2api: an error"));
+        w.flush();
+        QCOMPARE(w.log()->horizontalScrollBar()->value(), 0);
+        QVERIFY(!w.log()->horizontalScrollBar()->isVisible());
+        QCOMPARE(w.log()->lineWrapMode(), QPlainTextEdit::WidgetWidth);
+        auto colourOf = [&](const QString &text) {
+            const QTextBlock block = w.log()->document()->find(text).block();
+            return block.begin().fragment().charFormat().foreground().color();
+        };
+        QCOMPARE(colourOf(QStringLiteral("a warning")), toneColor(Tone::Warning, w.log()->palette()));
+        QCOMPARE(colourOf(QStringLiteral("an error")), toneColor(Tone::Error, w.log()->palette()));
+        QVERIFY(colourOf(QStringLiteral("xxxx")) != toneColor(Tone::Warning, w.log()->palette()));
+        QVERIFY2(w.requests()->height() > w.log()->height(),
+                 qPrintable(QStringLiteral("%1 vs %2").arg(w.requests()->height()).arg(w.log()->height())));
+        // The filter redraws with the same colours.
+        w.levelFilter()->setCurrentIndex(2);
+        QCOMPARE(colourOf(QStringLiteral("a warning")), toneColor(Tone::Warning, w.log()->palette()));
+        QVERIFY(!w.log()->toPlainText().contains(QStringLiteral("xxxx")));
     }
 
     void activityShowsRequestsAndFilteredLog()
