@@ -2,6 +2,7 @@
 
 #include "activitywindow.h"
 #include "dialogs.h"
+#include "platform/singleinstance.h"
 #include "server/proxyservice.h"
 #include "settings/settingsdialog.h"
 #include "statuswindow.h"
@@ -70,6 +71,7 @@ StatusWindow *DesktopApp::status()
         m_status = new StatusWindow(m_controller);
         connect(m_status, &StatusWindow::settingsRequested, this, [this](int page) { showSettings(page); });
         connect(m_status, &StatusWindow::activityRequested, this, &DesktopApp::showActivity);
+        connect(m_status, &StatusWindow::usageRequested, this, &DesktopApp::showUsage);
         connect(m_status, &StatusWindow::quitRequested, this, &DesktopApp::quit);
     }
     return m_status;
@@ -115,6 +117,20 @@ void DesktopApp::showActivity()
     activity()->show();
     activity()->raise();
     activity()->activateWindow();
+}
+
+void DesktopApp::activate()
+{
+    if (QSystemTrayIcon::isSystemTrayAvailable())
+        showSettings();
+    else
+        showStatus();
+}
+
+void DesktopApp::attach(SingleInstance *instance)
+{
+    connect(instance, &SingleInstance::activationRequested, this, &DesktopApp::activate);
+    connect(instance, &SingleInstance::activityRequested, this, &DesktopApp::showActivity);
 }
 
 void DesktopApp::quit()

@@ -31,6 +31,11 @@ public:
     void showSettings(int page = -1);
     void showActivity();
     void showStatus();
+    /// Another launch asked this one to come forward: Settings with a tray; without one the Status window,
+    /// the way in there (Start/Stop, Activity, Usage, Settings, Quit).
+    void activate();
+    /// Answers the single-instance requests of later launches (activate(), or the Activity window).
+    void attach(SingleInstance *instance);
     /// Stops the proxy gracefully, then quits the application.
     void quit();
 

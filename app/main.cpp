@@ -33,12 +33,8 @@ int runDesktop(QCoreApplication &app, const QString &screenshotDir, const QStrin
 {
     AppController controller(configPath, config, env);
     DesktopApp desktop(&controller);
-    if (auto *instance = qobject_cast<SingleInstance *>(app.property("droid2api.instance").value<QObject *>())) {
-        QObject::connect(instance, &SingleInstance::activationRequested, &desktop,
-                         [&desktop] { desktop.showSettings(); });
-        QObject::connect(instance, &SingleInstance::activityRequested, &desktop,
-                         [&desktop] { desktop.showActivity(); });
-    }
+    if (auto *instance = qobject_cast<SingleInstance *>(app.property("droid2api.instance").value<QObject *>()))
+        desktop.attach(instance);
     if (config.startProxyOnLaunch)
         controller.start();
     if (controller.isRunning() && screenshotDir.isEmpty()) // the same machine-readable line as --headless
@@ -85,11 +81,11 @@ int run(QCoreApplication &app, bool gui)
         // One instance per user: a second launch brings the first one's settings window forward.
         auto *instance = new SingleInstance(SingleInstance::defaultName(), &app);
         if (!options.screenshotsSet && instance->notifyRunning(1000, options.activity ? "activity" : "settings")) {
-            printLine(stdout, options.activity
-                                  ? QCoreApplication::translate(
-                                      "main", "droid2api is already running; showing its Activity window.")
-                                  : QCoreApplication::translate(
-                                      "main", "droid2api is already running; showing its settings window."));
+            printLine(
+                stdout,
+                options.activity
+                    ? QCoreApplication::translate("main", "droid2api is already running; showing its Activity window.")
+                    : QCoreApplication::translate("main", "droid2api is already running; showing its window."));
             return 0;
         }
         instance->listen();

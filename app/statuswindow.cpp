@@ -79,10 +79,12 @@ StatusWindow::StatusWindow(AppController *controller, QWidget *parent) : QWidget
     auto *buttons = new QHBoxLayout;
     m_toggle = new QPushButton(this);
     auto *activity = new QPushButton(tr("&Activity..."), this);
+    m_usageButton = new QPushButton(tr("&Usage..."), this);
     auto *settings = new QPushButton(tr("&Settings..."), this);
     auto *quit = new QPushButton(tr("&Quit"), this);
     buttons->addWidget(m_toggle);
     buttons->addWidget(activity);
+    buttons->addWidget(m_usageButton);
     buttons->addWidget(settings);
     buttons->addStretch();
     buttons->addWidget(quit);
@@ -90,6 +92,7 @@ StatusWindow::StatusWindow(AppController *controller, QWidget *parent) : QWidget
 
     connect(m_toggle, &QPushButton::clicked, controller, &AppController::toggle);
     connect(activity, &QPushButton::clicked, this, &StatusWindow::activityRequested);
+    connect(m_usageButton, &QPushButton::clicked, this, &StatusWindow::usageRequested);
     connect(settings, &QPushButton::clicked, this, [this] { Q_EMIT settingsRequested(-1); });
     connect(quit, &QPushButton::clicked, this, &StatusWindow::quitRequested);
     connect(m_fix, &QPushButton::clicked, this, [this] {

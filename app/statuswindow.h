@@ -38,12 +38,14 @@ public:
     QLabel *tools() const { return m_tools; }
     QLabel *errors() const { return m_errors; }
     QPushButton *toggle() const { return m_toggle; }
+    QPushButton *usageButton() const { return m_usageButton; }
     /// The "Update" button of a connected tool whose settings no longer match (nullptr when none).
     QPushButton *updateButton(const QString &client) const;
 
 Q_SIGNALS:
     void settingsRequested(int page);
     void activityRequested();
+    void usageRequested();
     void quitRequested();
 
 protected:
@@ -63,4 +65,5 @@ private:
     QList<QPushButton *> m_updates;
     QLabel *m_errors;
     QPushButton *m_toggle;
+    QPushButton *m_usageButton;
 };

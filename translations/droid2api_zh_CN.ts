@@ -1123,6 +1123,10 @@
         <source>Cancel sign-in (code %1)</source>
         <translation>取消登录（验证码 %1）</translation>
     </message>
+    <message>
+        <source>&amp;Usage...</source>
+        <translation>用量(&amp;U)…</translation>
+    </message>
 </context>
 <context>
     <name>TrayIcon</name>
@@ -2001,10 +2005,6 @@ and enter the code %2 (or open %3). The code expires in %4 minutes.</source>
         <translation>令牌保存位置：auto（默认）、keychain 或 file。</translation>
     </message>
     <message>
-        <source>droid2api is already running; showing its settings window.</source>
-        <translation>droid2api 已在运行；正在显示其设置窗口。</translation>
-    </message>
-    <message>
         <source>droid2api: configuration refused: %1</source>
         <translation>droid2api：配置被拒绝：%1</translation>
     </message>
@@ -2189,6 +2189,10 @@ The file was not changed. Fix it and start droid2api again.</source>
     <message>
         <source>droid2api: --days must be a number of days from 1 to 3650</source>
         <translation>droid2api：--days 必须是 1 到 3650 之间的天数</translation>
+    </message>
+    <message>
+        <source>droid2api is already running; showing its window.</source>
+        <translation>droid2api 已在运行；正在显示它的窗口。</translation>
     </message>
 </context>
 </TS>

@@ -1610,6 +1610,36 @@ private Q_SLOTS:
         QCOMPARE(quit.size(), 1);
     }
 
+    void withoutATrayALaunchShowsTheStatusWindow()
+    {
+        // No tray (offscreen has none, like GNOME without AppIndicator): after "Keep serving" the only way back
+        // is launching again, which brings the Status window (Start/Stop, Quit), not Settings; Usage is there.
+        QVERIFY(!QSystemTrayIcon::isSystemTrayAvailable());
+        const QString name = QStringLiteral("droid2api-test-status-%1").arg(QCoreApplication::applicationPid());
+        DesktopApp desktop(m_controller.get());
+        SingleInstance first(name);
+        QVERIFY(first.listen());
+        desktop.attach(&first);
+        QTRY_VERIFY(desktop.status()->isVisible()); // shown at start, as there is no tray
+        desktop.status()->askOverride = [] { return int(QMessageBox::Ok); }; // "Keep serving"
+        QVERIFY(desktop.status()->close());
+        QVERIFY(m_controller->isRunning());
+        bool answered = false;
+        QThread *t = QThread::create([&] { answered = SingleInstance(name).notifyRunning(3000); });
+        t->start();
+        QTRY_VERIFY(desktop.status()->isVisible());
+        QTRY_VERIFY(t->isFinished());
+        delete t;
+        QVERIFY(answered);
+        QVERIFY(!desktop.settings()->isVisible());
+        QVERIFY(desktop.status()->usageButton()->isVisible());
+        QTest::mouseClick(desktop.status()->usageButton(), Qt::LeftButton);
+        QVERIFY(desktop.usage()->isVisible());
+        desktop.usage()->hide();
+        desktop.status()->askOverride = nullptr;
+        desktop.status()->setTrayless(false); // the window closes with the desktop, asking nothing
+    }
+
     void singleInstanceHandoff()
     {
         const QString name = QStringLiteral("droid2api-test-%1").arg(QCoreApplication::applicationPid());
