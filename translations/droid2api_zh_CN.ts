@@ -562,6 +562,34 @@
         <source>%1 will not work until this is fixed.</source>
         <translation>在解决此问题之前，%1 无法使用。</translation>
     </message>
+    <message>
+        <source>Update</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <source>Its settings cannot be read: %1</source>
+        <translation>无法读取它的设置：%1</translation>
+    </message>
+    <message>
+        <source>Not connected.</source>
+        <translation>未连接。</translation>
+    </message>
+    <message>
+        <source>Connected to this droid2api.</source>
+        <translation>已连接到此 droid2api。</translation>
+    </message>
+    <message>
+        <source>Set up for another address or key: it would fail until updated.</source>
+        <translation>设置的是另一个地址或密钥：更新之前将无法使用。</translation>
+    </message>
+    <message>
+        <source>Codex</source>
+        <translation>Codex</translation>
+    </message>
+    <message>
+        <source>Claude Code</source>
+        <translation>Claude Code</translation>
+    </message>
 </context>
 <context>
     <name>EndpointsPage</name>

@@ -4,6 +4,7 @@
 #include "dialogs.h"
 #include "integrations/clientsetup.h"
 
+#include <QtCore/qscopeguard.h>
 #include <QtGui/qclipboard.h>
 #include <QtGui/qguiapplication.h>
 #include <QtWidgets/qboxlayout.h>
@@ -21,7 +22,8 @@ ClientsPage::ClientsPage(AppController *controller, QWidget *parent) : SettingsP
     for (const QString &client : { QStringLiteral("Claude Code"), QStringLiteral("Codex"), QStringLiteral("Cursor"),
                                    QStringLiteral("Continue"), QStringLiteral("OpenAI SDK") }) {
         auto *box = new QGroupBox(client, this);
-        auto *boxLayout = new QHBoxLayout(box);
+        auto *boxLayout = new QVBoxLayout(box);
+        auto *row = new QHBoxLayout;
         auto *text = new QPlainTextEdit(box);
         text->setReadOnly(true);
         text->setMaximumHeight(80);
@@ -31,27 +33,60 @@ ClientsPage::ClientsPage(AppController *controller, QWidget *parent) : SettingsP
         const QString id = client == u"Claude Code" ? QStringLiteral("claude-code")
                            : client == u"Codex"     ? QStringLiteral("codex")
                                                     : QString();
+        row->addWidget(text, 1);
+        row->addLayout(buttons);
         if (!id.isEmpty()) { // droid2api writes these clients' settings itself
+            // Whether it is connected, on a line of its own, with Update when it points elsewhere.
+            auto *linkRow = new QHBoxLayout;
+            auto *link = new QLabel(box);
+            link->setWordWrap(true);
+            auto *update = new QPushButton(tr("Update"), box);
+            linkRow->addWidget(link, 1);
+            linkRow->addWidget(update);
+            boxLayout->addLayout(linkRow);
             auto *connectButton = new QPushButton(tr("Connect..."), box);
             auto *disconnectButton = new QPushButton(tr("Disconnect..."), box);
             buttons->addWidget(connectButton);
             buttons->addWidget(disconnectButton);
             connect(connectButton, &QPushButton::clicked, this, [this, id] { connectClient(id, true); });
             connect(disconnectButton, &QPushButton::clicked, this, [this, id] { connectClient(id, false); });
+            connect(update, &QPushButton::clicked, this, [this, id] { connectClient(id, true, false); });
+            m_links.insert(id, link);
+            m_updates.insert(id, update);
+            m_connects.insert(id, connectButton);
         }
         buttons->addStretch();
-        boxLayout->addWidget(text, 1);
-        boxLayout->addLayout(buttons);
+        boxLayout->addLayout(row);
+        if (!id.isEmpty()) {
+            // The result right under the buttons that produced it (it was below the last box, out of sight).
+            auto *result = new QLabel(box);
+            result->setWordWrap(true);
+            result->setTextInteractionFlags(Qt::TextSelectableByMouse);
+            result->setVisible(false);
+            boxLayout->addWidget(result);
+            m_results.insert(id, result);
+        }
         m_snippets.insert(client, text);
         connect(copy, &QPushButton::clicked, this,
                 [text] { QGuiApplication::clipboard()->setText(text->toPlainText()); });
         layout->addWidget(box);
     }
-    result = new QLabel(this);
-    result->setWordWrap(true);
-    result->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    layout->addWidget(result);
     connect(controller, &AppController::stateChanged, this, [this] { load(m_controller->config()); });
+}
+
+void ClientsPage::refreshLinks()
+{
+    for (const AppController::ToolLink &t : m_controller->toolLinks()) {
+        QLabel *link = m_links.value(t.client);
+        if (!link)
+            continue;
+        const bool stale = t.error.isEmpty() && t.connected && !t.matches;
+        link->setText(!t.error.isEmpty() ? tr("Its settings cannot be read: %1").arg(t.error)
+                      : !t.connected     ? tr("Not connected.")
+                      : t.matches        ? tr("Connected to this droid2api.")
+                                         : tr("Set up for another address or key: it would fail until updated."));
+        m_updates.value(t.client)->setVisible(stale);
+    }
 }
 
 QString ClientsPage::snippet(const QString &client) const
@@ -62,13 +97,22 @@ QString ClientsPage::snippet(const QString &client) const
 QString ClientsPage::connectClient(const QString &client, bool connecting, bool confirm)
 {
     const d2a::ClientSettings settings = m_controller->clientSettings();
+    QLabel *result = m_results.value(client);
+    result->setVisible(true);
+    const QString name = client == u"codex" ? tr("Codex") : tr("Claude Code");
+    auto finish = qScopeGuard([this] { refreshLinks(); });
     d2a::ClientSetup setup;
     auto plan = connecting ? setup.planConnect(client, settings) : setup.planDisconnect(client);
     if (!plan) {
         result->setText(tr("Not changed: %1").arg(plan.error().message));
         return result->text();
     }
-    if (confirm && !plan.value().diff.isEmpty()) {
+    if (confirm && !plan.value().diff.isEmpty() && confirmOverride) {
+        if (!confirmOverride(plan.value().path, plan.value().diff)) {
+            result->setText(tr("Nothing changed."));
+            return result->text();
+        }
+    } else if (confirm && !plan.value().diff.isEmpty()) {
         QMessageBox box(QMessageBox::Question, tr("droid2api"),
                         connecting ? tr("Write these settings to %1?").arg(plan.value().path)
                                    : tr("Restore %1?").arg(plan.value().path),
@@ -92,7 +136,7 @@ QString ClientsPage::connectClient(const QString &client, bool connecting, bool 
         text += u'\n' + tr("Probe: asking droid2api at %1...").arg(settings.baseUrl);
         const QString written = done.value();
         m_controller->probe(settings.baseUrl, settings.key, this,
-                            [this, written, client](const QList<AppController::ProbeHop> &hops) {
+                            [this, written, name, result](const QList<AppController::ProbeHop> &hops) {
             // Each hop on its own line: where the way breaks is where to look.
             QStringList lines { written };
             bool ok = !hops.isEmpty();
@@ -100,8 +144,8 @@ QString ClientsPage::connectClient(const QString &client, bool connecting, bool 
                 lines << (h.ok ? tr("\u2713 %1").arg(h.what) : tr("\u2717 %1: %2").arg(h.what, h.detail));
                 ok = ok && h.ok;
             }
-            lines << (ok ? tr("%1 will work through droid2api.").arg(client)
-                         : tr("%1 will not work until this is fixed.").arg(client));
+            lines << (ok ? tr("%1 will work through droid2api.").arg(name)
+                         : tr("%1 will not work until this is fixed.").arg(name));
             result->setText(lines.join(u'\n'));
             Q_EMIT probed(ok);
         });
@@ -116,12 +160,11 @@ void ClientsPage::load(const d2a::Config &c)
     const QString key = d2a::ClientSetup::settingsFor(url, c.accessKey).key;
     m_snippets[QStringLiteral("Claude Code")]->setPlainText(
         QStringLiteral("export ANTHROPIC_BASE_URL=%1\nexport ANTHROPIC_AUTH_TOKEN=%2\nclaude").arg(url, key));
-    m_snippets[QStringLiteral("Codex")]->setPlainText(
-        QStringLiteral("# ~/.codex/config.toml\nmodel_provider = \"droid2api\"\nmodel = "
-                       "\"gpt-5.3-codex\"\n[model_providers.droid2api]\n"
-                       "name = \"droid2api\"\nbase_url = \"%1/v1\"\nwire_api = \"responses\"\nenv_key = "
-                       "\"DROID2API_KEY\"  # export DROID2API_KEY=%2")
-            .arg(url, key));
+    // Exactly what Connect writes into a new ~/.codex/config.toml (planned against a home with no file).
+    const auto codex = d2a::ClientSetup(QStringLiteral("/nonexistent-droid2api-snippet-home"))
+                           .planConnect(QStringLiteral("codex"), d2a::ClientSetup::settingsFor(url, c.accessKey));
+    m_snippets[QStringLiteral("Codex")]->setPlainText(QStringLiteral("# ~/.codex/config.toml\n")
+                                                      + (codex ? codex.value().after.trimmed() : QString()));
     m_snippets[QStringLiteral("Cursor")]->setPlainText(
         QStringLiteral("Settings > Models > OpenAI API Key: %2\nOverride OpenAI Base URL: %1/v1").arg(url, key));
     m_snippets[QStringLiteral("Continue")]->setPlainText(
@@ -130,4 +173,5 @@ void ClientsPage::load(const d2a::Config &c)
             .arg(url, key));
     m_snippets[QStringLiteral("OpenAI SDK")]->setPlainText(
         QStringLiteral("from openai import OpenAI\nclient = OpenAI(base_url=\"%1/v1\", api_key=\"%2\")").arg(url, key));
+    refreshLinks();
 }

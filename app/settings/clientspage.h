@@ -5,9 +5,12 @@
 
 #include <QtCore/qmap.h>
 
+#include <functional>
+
 QT_BEGIN_NAMESPACE
 class QLabel;
 class QPlainTextEdit;
+class QPushButton;
 QT_END_NAMESPACE
 
 class AppController;
@@ -25,7 +28,15 @@ public:
     /// Connect or disconnect Claude Code / Codex: shows the diff, asks (unless `confirm` is false), writes,
     /// then probes the proxy with the client's settings. Returns what the page shows afterwards.
     QString connectClient(const QString &client, bool connecting, bool confirm = true);
-    QLabel *result;
+    /// Under a tool's snippet, beside its buttons: what Connect or Disconnect did and the probe's hops.
+    QLabel *result(const QString &client) const { return m_results.value(client); }
+    /// "Connected", "Not connected", or set up for another address or key (Claude Code, Codex).
+    QLabel *linkState(const QString &client) const { return m_links.value(client); }
+    QPushButton *connectButton(const QString &client) const { return m_connects.value(client); }
+    QPushButton *updateButton(const QString &client) const { return m_updates.value(client); }
+    /// Answers the "Write these settings?" question instead of the dialog (tests): true applies.
+    std::function<bool(const QString &path, const QString &diff)> confirmOverride;
+    void refreshLinks();
 
 Q_SIGNALS:
     void probed(bool ok);
@@ -33,4 +44,8 @@ Q_SIGNALS:
 private:
     AppController *m_controller;
     QMap<QString, QPlainTextEdit *> m_snippets;
+    QMap<QString, QLabel *> m_results;
+    QMap<QString, QLabel *> m_links;
+    QMap<QString, QPushButton *> m_connects;
+    QMap<QString, QPushButton *> m_updates;
 };

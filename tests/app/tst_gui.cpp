@@ -1311,8 +1311,9 @@ private Q_SLOTS:
         clients->connectClient(QStringLiteral("claude-code"), true, false);
         QTRY_COMPARE(probed.count(), 1);
         QCOMPARE(probed.first().first().toBool(), true); // a real request through the proxy with the client's key
-        QVERIFY2(clients->result->text().contains(QStringLiteral("\u2713 Factory answered")),
-                 qPrintable(clients->result->text()));
+        QVERIFY2(
+            clients->result(QStringLiteral("claude-code"))->text().contains(QStringLiteral("\u2713 Factory answered")),
+            qPrintable(clients->result(QStringLiteral("claude-code"))->text()));
         QVERIFY(m_fake->received.last().path.endsWith("/count_tokens")); // through to the upstream
         QFile f(path);
         QVERIFY(f.open(QIODevice::ReadOnly));
@@ -1393,6 +1394,55 @@ private Q_SLOTS:
         w.levelFilter()->setCurrentIndex(2);
         QCOMPARE(colourOf(QStringLiteral("a warning")), toneColor(Tone::Warning, w.log()->palette()));
         QVERIFY(!w.log()->toPlainText().contains(QStringLiteral("xxxx")));
+    }
+
+    void connectSaysItsResultBesideItsButton()
+    {
+        // Connect's result appears in the tool's own box, right under its buttons; each tool says whether it is
+        // connected (with Update when it points elsewhere); the Codex snippet is what Connect writes.
+        QFile::remove(m_home.path() + QStringLiteral("/.codex/config.toml"));
+        SettingsDialog d(m_controller.get());
+        auto *clients = d.page<ClientsPage>();
+        d.showPage(int(d.pages().indexOf(clients)));
+        d.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&d));
+        QCOMPARE(clients->linkState(QStringLiteral("codex"))->text(), ClientsPage::tr("Not connected."));
+        QVERIFY(!clients->updateButton(QStringLiteral("codex"))->isVisible());
+        QStringList asked;
+        clients->confirmOverride = [&](const QString &path, const QString &) {
+            asked << path;
+            return true;
+        };
+        QSignalSpy probed(clients, &ClientsPage::probed);
+        QTest::mouseClick(clients->connectButton(QStringLiteral("codex")), Qt::LeftButton);
+        QCOMPARE(asked.size(), 1);
+        QLabel *result = clients->result(QStringLiteral("codex"));
+        QVERIFY(result->isVisible());
+        QCOMPARE(result->parentWidget(), clients->connectButton(QStringLiteral("codex"))->parentWidget());
+        QTRY_VERIFY_WITH_TIMEOUT(probed.size() == 1, 20000);
+        QVERIFY2(result->text().contains(QStringLiteral("\u2713 Factory answered")), qPrintable(result->text()));
+        QVERIFY2(result->text().contains(QStringLiteral("Codex will work through droid2api.")),
+                 qPrintable(result->text()));
+        QCOMPARE(clients->linkState(QStringLiteral("codex"))->text(), ClientsPage::tr("Connected to this droid2api."));
+        QFile written(m_home.path() + QStringLiteral("/.codex/config.toml"));
+        QVERIFY(written.open(QIODevice::ReadOnly));
+        const QString file = QString::fromUtf8(written.readAll()).trimmed();
+        QCOMPARE(clients->snippet(QStringLiteral("Codex")), QStringLiteral("# ~/.codex/config.toml\n") + file);
+        // Another port: the box says so and Update rewrites it.
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const quint16 newPort = probe.serverPort();
+        probe.close();
+        Config c = m_controller->config();
+        c.port = newPort;
+        QCOMPARE(m_controller->applyConfig(c), QString());
+        QVERIFY(clients->linkState(QStringLiteral("codex"))->text().contains(QStringLiteral("another address")));
+        QVERIFY(clients->updateButton(QStringLiteral("codex"))->isVisible());
+        QTest::mouseClick(clients->updateButton(QStringLiteral("codex")), Qt::LeftButton);
+        QCOMPARE(clients->linkState(QStringLiteral("codex"))->text(), ClientsPage::tr("Connected to this droid2api."));
+        QVERIFY(!clients->updateButton(QStringLiteral("codex"))->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(probed.size() == 2, 20000);
+        disconnectTool(QStringLiteral("codex"));
     }
 
     void activityShowsRequestsAndFilteredLog()
