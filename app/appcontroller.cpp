@@ -230,6 +230,10 @@ void AppController::updateState()
         message = m_message;
     }
     const bool changed = s != m_state || p != m_problem || message != m_message;
+    if (changed && s == State::Running && m_currentErrors > 0) {
+        m_currentErrors = 0; // whatever went wrong before is fixed now: shown as resolved
+        Q_EMIT errorsChanged();
+    }
     m_state = s;
     m_problem = p;
     m_message = message;
@@ -364,6 +368,7 @@ void AppController::noteError(const QString &text)
     m_errors.prepend(QLocale().toString(QTime::currentTime(), QStringLiteral("HH:mm:ss")) + u' ' + text);
     while (m_errors.size() > 20)
         m_errors.removeLast();
+    m_currentErrors = qMin(m_currentErrors + 1, int(m_errors.size()));
     Q_EMIT errorsChanged();
 }
 

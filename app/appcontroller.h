@@ -110,6 +110,9 @@ public:
 
     /// Answers that went wrong (5xx, and failures to listen or sign in), newest first, at most 20.
     QStringList recentErrors() const { return m_errors; }
+    /// How many of recentErrors() (the newest) are still current: the older ones were resolved, as the state
+    /// came back to Running since.
+    int currentErrors() const { return m_currentErrors; }
 
     /// Account summary for the tray and the Account page: signed-in email, or "" when not signed in.
     QString accountEmail() const;
@@ -146,6 +149,7 @@ private:
     d2a::DeviceSignIn *m_signIn = nullptr;
     std::function<bool(const QUrl &)> m_openUrl;
     QStringList m_errors;
+    int m_currentErrors = 0;
     QString m_warnedPeriod; ///< the plan period usageWarning last spoke of
     int m_warnedPercent = 0; ///< the highest threshold warned of in that period
     d2a::ClientProbe *newProbe(QObject *context, std::function<void(const QList<ProbeHop> &)> done);

@@ -140,10 +140,19 @@ void StatusWindow::refresh()
     QString colour = QStringLiteral("#9e9e9e");
     QString words;
     switch (state) {
-    case AppController::State::Running:
-        colour = toneColor(Tone::Good, palette()).name();
-        words = tr("Running: coding tools can use droid2api.");
+    case AppController::State::Running: {
+        // Running, but a coding tool set up for another address or key would fail: name it.
+        QStringList stale;
+        for (const AppController::ToolLink &t : m_controller->toolLinks())
+            if (t.connected && !t.matches)
+                stale << t.name;
+        colour = toneColor(stale.isEmpty() ? Tone::Good : Tone::Warning, palette()).name();
+        words = stale.isEmpty() ? tr("Running: coding tools can use droid2api.")
+                                : tr("Running, but %1 is set up for another address or key and fails: update it "
+                                     "below.")
+                                      .arg(stale.join(QStringLiteral(", ")));
         break;
+    }
     case AppController::State::Stopped: words = tr("Stopped: droid2api is not serving."); break;
     case AppController::State::SignInRequired:
         colour = toneColor(Tone::Warning, palette()).name();
@@ -208,9 +217,14 @@ void StatusWindow::refresh()
     m_tools->setText(lines.join(u'\n'));
     const QStringList errors = m_controller->recentErrors();
     QStringList shown;
-    for (const QString &e : errors.mid(0, 5))
-        shown << QStringLiteral("<span style=\"color:%1\">%2</span>")
-                     .arg(toneColor(Tone::Error, palette()).name(), e.toHtmlEscaped());
+    // Current ones in red; those fixed since (the state came back to Running) greyed and marked resolved.
+    const int current = m_controller->currentErrors();
+    for (int i = 0; i < qMin(5, int(errors.size())); ++i)
+        shown << (i < current ? QStringLiteral("<span style=\"color:%1\">%2</span>")
+                                    .arg(toneColor(Tone::Error, palette()).name(), errors[i].toHtmlEscaped())
+                              : QStringLiteral("<span style=\"color:%1\">%2</span>")
+                                    .arg(palette().color(QPalette::Disabled, QPalette::WindowText).name(),
+                                         tr("%1 (resolved)").arg(errors[i]).toHtmlEscaped()));
     m_errors->setText(shown.isEmpty() ? tr("None.") : shown.join(QStringLiteral("<br>")));
     m_toggle->setText(m_controller->isRunning() ? tr("S&top proxy") : tr("S&tart proxy"));
 }

@@ -1155,6 +1155,14 @@
         <source>&amp;Usage...</source>
         <translation>用量(&amp;U)…</translation>
     </message>
+    <message>
+        <source>Running, but %1 is set up for another address or key and fails: update it below.</source>
+        <translation>正在运行，但 %1 设置的是另一个地址或密钥，会失败：请在下方更新它。</translation>
+    </message>
+    <message>
+        <source>%1 (resolved)</source>
+        <translation>%1（已解决）</translation>
+    </message>
 </context>
 <context>
     <name>TrayIcon</name>

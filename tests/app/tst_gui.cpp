@@ -1612,6 +1612,49 @@ private Q_SLOTS:
         disconnectTool(QStringLiteral("claude-code")); // later tests change the port without expecting a question
     }
 
+    void statusMarksFixedProblemsResolvedAndNamesStaleTools()
+    {
+        // A problem fixed is no longer shown as a current error, and "coding tools can use droid2api" is never
+        // said while a connected tool points elsewhere.
+        StatusWindow w(m_controller.get());
+        w.show();
+        const QString red = toneColor(Tone::Error, w.palette()).name();
+        QTcpServer blocker;
+        QVERIFY(blocker.listen(QHostAddress::LocalHost, 0));
+        m_controller->stop();
+        Config c = m_controller->config();
+        c.port = blocker.serverPort();
+        QCOMPARE(m_controller->applyConfig(c), QString());
+        QTest::mouseClick(w.fix(), Qt::LeftButton); // "Start": the port is taken
+        QCOMPARE(m_controller->problem(), AppController::Problem::PortInUse);
+        QVERIFY(w.errors()->text().contains(red));
+        QVERIFY(w.errors()->text().contains(QString::number(blocker.serverPort())));
+        QVERIFY(!w.errors()->text().contains(QStringLiteral("resolved")));
+        w.askUpdateTools = [](const QStringList &) { return true; };
+        QTest::mouseClick(w.fix(), Qt::LeftButton); // "Use a free port"
+        QCOMPARE(m_controller->state(), AppController::State::Running);
+        QVERIFY2(w.errors()->text().contains(QStringLiteral("(resolved)")), qPrintable(w.errors()->text()));
+        QVERIFY(!w.errors()->text().contains(red));
+        QVERIFY(w.state()->text().contains(QStringLiteral("coding tools can use droid2api")));
+
+        // Claude Code set up for today's port, then the port moves without updating it: the headline names it.
+        QCOMPARE(m_controller->updateTool(QStringLiteral("claude-code")), QString());
+        auto disconnect = qScopeGuard([] { disconnectTool(QStringLiteral("claude-code")); });
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        c = m_controller->config();
+        c.port = probe.serverPort();
+        probe.close();
+        QCOMPARE(m_controller->applyConfig(c), QString());
+        QVERIFY2(w.state()->text().contains(QStringLiteral("Claude Code is set up for another address")),
+                 qPrintable(w.state()->text()));
+        QVERIFY(!w.state()->text().contains(QStringLiteral("coding tools can use droid2api")));
+        QVERIFY(w.state()->text().contains(toneColor(Tone::Warning, w.palette()).name()));
+        QTest::mouseClick(w.updateButton(QStringLiteral("claude-code")), Qt::LeftButton);
+        QVERIFY(w.state()->text().contains(QStringLiteral("coding tools can use droid2api")));
+        QVERIFY(w.state()->text().contains(toneColor(Tone::Good, w.palette()).name()));
+    }
+
     void changingThePortOffersToUpdateTools()
     {
         QCOMPARE(m_controller->updateTool(QStringLiteral("claude-code")), QString());
