@@ -820,6 +820,8 @@ const QList<Field> &fields()
         f << intSubField("limits.max_connections", &Config::limits, &Limits::maxConnections, 1, 1000000);
         f << intSubField("limits.max_bodies_in_flight_bytes", &Config::limits, &Limits::maxBodiesInFlightBytes, 1024,
                          qint64(1) << 40);
+        f << intSubField("limits.min_body_bytes_per_sec", &Config::limits, &Limits::minBodyBytesPerSec, 0,
+                         qint64(1) << 30);
         f << intSubField("limits.max_event_bytes", &Config::limits, &Limits::maxEventBytes, 1024, qint64(1) << 34);
         f << intSubField("limits.max_answer_bytes", &Config::limits, &Limits::maxAnswerBytes, 1024, qint64(1) << 36);
         f << Field { { QStringLiteral("tls_ca_file") },

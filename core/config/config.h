@@ -99,7 +99,9 @@ struct Limits
     /// makes room, else the newcomer is answered 503.
     int maxConnectionsPerClient = 512;
     int maxConnections = 4096; ///< all clients together (each 127.x.y.z address is another client)
-    qint64 maxBodiesInFlightBytes = 256 * 1024 * 1024; ///< request bodies held at once (503 beyond)
+    qint64 maxBodiesInFlightBytes = 256 * 1024 * 1024; ///< request bodies held at once, as they arrive (503 beyond)
+    /// A request body must keep arriving at this rate, falling behind it by 10 s at most (408 beyond); 0: none.
+    qint64 minBodyBytesPerSec = 16 * 1024;
     qint64 maxEventBytes = 16 * 1024 * 1024; ///< one upstream SSE event (an error event beyond)
     qint64 maxAnswerBytes = 64 * 1024 * 1024; ///< one whole upstream answer (502 beyond)
 };

@@ -6,12 +6,15 @@
 #include "../log/log.h"
 
 #include <QtCore/qcoreapplication.h>
+#include <QtCore/qdeadlinetimer.h>
 #include <QtCore/qelapsedtimer.h>
 #include <QtCore/qsocketnotifier.h>
 #include <QtCore/qurlquery.h>
+#include <QtCore/qvarlengtharray.h>
 #include <QtNetwork/qtcpsocket.h>
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 #if defined(Q_OS_WIN)
@@ -30,6 +33,13 @@ namespace {
 constexpr qint64 kSocketReadBuffer = 256 * 1024; ///< what Qt reads ahead of us: the rest stays in the kernel
 constexpr qint64 kLingerBytes = 4 * 1024 * 1024; ///< read and discarded after a refusal, at most
 constexpr int kLingerMs = 2000; ///< and for at most this long
+constexpr qint64 kStalledMs = 1000; ///< a request slower than this to arrive counts as stalled (shed first)
+
+/// Milliseconds on the monotonic clock: deadlines and ages must not jump with the wall clock.
+qint64 monotonicMs()
+{
+    return QDeadlineTimer::current().deadline();
+}
 } // namespace
 
 // --- one connection
@@ -46,35 +56,7 @@ HttpConnection::HttpConnection(QTcpSocket *socket, HttpServer *server, bool over
     m_connectionId = m_peer.toString().toLatin1() + ':' + QByteArray::number(m_peerPort) + '@'
                      + QByteArray::number(server->startedMs());
     m_deadline.setSingleShot(true);
-    connect(&m_deadline, &QTimer::timeout, this, [this] {
-        switch (m_state) {
-        case State::Head: {
-            // The path, if the request line got that far, picks the error's shape.
-            const QByteArray line =
-                m_buf.left(qMin<qsizetype>(m_buf.indexOf('\n') < 0 ? m_buf.size() : m_buf.indexOf('\n'), 8192));
-            const QList<QByteArray> parts = line.split(' ');
-            refuse(Error { 408,
-                           tr("the request head did not arrive within %1 ms").arg(m_server->limits().headTimeoutMs),
-                           {} },
-                   parts.size() >= 3 ? parts.at(1) : QByteArray());
-            break;
-        }
-        case State::Body:
-            refuse(Error { 408,
-                           tr("the request body did not arrive within %1 ms").arg(m_server->limits().bodyTimeoutMs),
-                           {} },
-                   m_head.target);
-            break;
-        case State::Idle:
-            if (m_overCapacity) // it said nothing within its second: the answer it would have had
-                refuse(overCapacityError(), QByteArray());
-            else
-                close(); // an idle keep-alive connection: nothing to say
-            break;
-        case State::Serving:
-        case State::Closing: break;
-        }
-    });
+    connect(&m_deadline, &QTimer::timeout, this, &HttpConnection::onDeadline);
     connect(socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
     connect(socket, &QTcpSocket::disconnected, this, [this] {
         if (m_state != State::Serving) // a request in flight finishes through its Exchange first
@@ -94,18 +76,152 @@ HttpConnection::~HttpConnection()
         m_socket->blockSignals(true);
 }
 
+void HttpConnection::onDeadline()
+{
+    switch (m_state) {
+    case State::Head:
+        refuse(
+            Error { 408, tr("the request head did not arrive within %1 ms").arg(m_server->limits().headTimeoutMs), {} },
+            partialTarget());
+        break;
+    case State::Body: {
+        // Bytes already read off the socket count before the body is judged.
+        if (m_socket->bytesAvailable() > 0) {
+            process();
+            if (m_state != State::Body)
+                return;
+        }
+        const ServerLimits &l = m_server->limits();
+        const qint64 now = monotonicMs();
+        if (now >= m_bodyEndsAt)
+            refuse(Error { 408, tr("the request body did not arrive within %1 ms").arg(l.bodyTimeoutMs), {} },
+                   m_head.target);
+        else if (l.minBodyBytesPerSec > 0 && now >= m_bodyCreditUntil)
+            refuse(Error { 408,
+                           tr("the request body arrived at under %1 bytes a second for %2 ms (config key "
+                              "limits.min_body_bytes_per_sec)")
+                               .arg(l.minBodyBytesPerSec)
+                               .arg(l.bodyRateWindowMs),
+                           {} },
+                   m_head.target);
+        else
+            armBodyDeadline(now); // a timer may fire a little early; bytes since have moved the deadline
+        break;
+    }
+    case State::Idle:
+        if (m_overCapacity) // it said nothing within its second: the answer it would have had
+            refuse(overCapacityError(), QByteArray());
+        else
+            close(); // an idle keep-alive connection: nothing to say
+        break;
+    case State::Serving:
+    case State::Closing: break;
+    }
+}
+
+QByteArray HttpConnection::partialTarget() const
+{
+    const qsizetype nl = m_buf.indexOf('\n');
+    const QByteArray line = m_buf.left(qMin<qsizetype>(nl < 0 ? m_buf.size() : nl, 8192));
+    const QList<QByteArray> parts = line.split(' ');
+    return parts.size() >= 3 ? parts.at(1) : QByteArray();
+}
+
+void HttpConnection::armBodyDeadline(qint64 now)
+{
+    const ServerLimits &l = m_server->limits();
+    qint64 due = m_bodyEndsAt;
+    if (l.minBodyBytesPerSec > 0)
+        due = qMin(due, m_bodyCreditUntil);
+    m_deadline.start(int(qBound(qint64(0), due - now, qint64(std::numeric_limits<int>::max()))));
+}
+
+bool HttpConnection::bodyArrived(qint64 bytes)
+{
+    const ServerLimits &l = m_server->limits();
+    const qint64 now = monotonicMs();
+    m_lastBodyBytesAt = now;
+    // The minimum rate as a bucket of time: each byte earns 1/rate s, at most a window ahead of now.
+    if (l.minBodyBytesPerSec > 0 && bytes > 0) {
+        const qint64 earned = bytes * 1000 / l.minBodyBytesPerSec;
+        m_bodyCreditUntil = qMax(m_bodyCreditUntil, qMin(m_bodyCreditUntil + earned, now + l.bodyRateWindowMs));
+    }
+    // The budget holds what the body's buffer holds, taken as it grows: a head announcing 32 MiB and trickling
+    // holds what it sent, not 32 MiB.
+    const qint64 held = m_body.capacity();
+    if (held > m_budget) {
+        if (!m_server->takeBudget(held - m_budget)) {
+            refuse(Error { 503, tr("too many large requests at once; retry shortly"), {} }, m_head.target);
+            return false;
+        }
+        m_budget = held;
+    }
+    return true;
+}
+
+qint64 HttpConnection::stalledSinceMs() const
+{
+    switch (m_state) {
+    case State::Head: return m_stateSince;
+    case State::Idle: return m_served == 0 ? m_stateSince : -1;
+    case State::Body: {
+        // Behind the minimum rate since its time earned last ran a whole window ahead: a body keeping up,
+        // since its last bytes.
+        const ServerLimits &l = m_server->limits();
+        return l.minBodyBytesPerSec > 0 ? qMin(m_lastBodyBytesAt, m_bodyCreditUntil - l.bodyRateWindowMs)
+                                        : m_lastBodyBytesAt;
+    }
+    case State::Serving:
+    case State::Closing: break;
+    }
+    return -1;
+}
+
+bool HttpConnection::isStalled(qint64 now) const
+{
+    const qint64 since = stalledSinceMs();
+    return since >= 0 && now - since > kStalledMs;
+}
+
+void HttpConnection::shedForRoom()
+{
+    switch (m_state) {
+    case State::Head:
+        return refuse(Error { 408,
+                              tr("the request head arrived too slowly: the connection was closed to make room for "
+                                 "others"),
+                              {} },
+                      partialTarget(), false);
+    case State::Body:
+        return refuse(Error { 408,
+                              tr("the request body arrived too slowly: the connection was closed to make room for "
+                                 "others"),
+                              {} },
+                      m_head.target, false);
+    case State::Idle:
+    case State::Serving:
+    case State::Closing: return close();
+    }
+}
+
 void HttpConnection::setState(State s)
 {
     m_state = s;
-    m_stateSince = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = monotonicMs();
+    m_stateSince = now;
     const ServerLimits &l = m_server->limits();
     switch (s) {
     case State::Idle:
-        m_idleSince = QDateTime::currentMSecsSinceEpoch();
+        m_idleSince = now;
         m_deadline.start(m_overCapacity ? qMin(l.idleTimeoutMs, 1000) : l.idleTimeoutMs);
         break;
     case State::Head: m_deadline.start(m_overCapacity ? qMin(l.headTimeoutMs, 1000) : l.headTimeoutMs); break;
-    case State::Body: m_deadline.start(l.bodyTimeoutMs); break;
+    case State::Body:
+        m_bodyEndsAt = now + l.bodyTimeoutMs;
+        m_bodyCreditUntil = now + l.bodyRateWindowMs;
+        m_lastBodyBytesAt = now;
+        armBodyDeadline(now);
+        break;
     case State::Serving:
     case State::Closing: m_deadline.stop(); break;
     }
@@ -164,20 +280,11 @@ void HttpConnection::process()
                             .arg(m_head.contentLength)
                             .arg(limits.maxBodyBytes)),
                     m_head.target);
-            const qint64 expected =
-                m_head.chunked ? qMin<qint64>(limits.maxBodyBytes, 1024 * 1024) : qMax<qint64>(0, m_head.contentLength);
-            if (expected > 0 && !m_server->takeBudget(expected)) {
-                Error busy { 503, tr("too many large requests at once; retry shortly"), {} };
-                return refuse(busy, m_head.target);
-            }
-            m_budget = qMax<qint64>(0, expected);
-            m_body.clear();
+            // Nothing of the body budget is taken here: it is charged as the body's bytes arrive (readBody).
+            m_body = QByteArray();
             m_chunked.reset();
             if (m_head.chunked)
                 m_chunked.emplace(limits.maxBodyBytes);
-            else
-                m_body.reserve(
-                    qsizetype(qMin<qint64>(m_head.contentLength > 0 ? m_head.contentLength : 0, 4 * 1024 * 1024)));
             // Qt's QHttpServer 6.4 ignored "Expect: 100-continue": curl and others stalled a second before the body.
             if (m_head.expectContinue && (m_head.chunked || m_head.contentLength > 0) && m_buf.isEmpty()
                 && m_socket->bytesAvailable() == 0)
@@ -231,15 +338,8 @@ bool HttpConnection::readBody()
                 refuse(m_chunked->error(), m_head.target);
                 return false;
             }
-            // The budget follows a chunked body as it grows (its size was not known ahead).
-            if (m_body.size() > m_budget) {
-                const qint64 more = qMax<qint64>(m_body.size() - m_budget, 1024 * 1024);
-                if (!m_server->takeBudget(more)) {
-                    refuse(Error { 503, tr("too many large requests at once; retry shortly"), {} }, m_head.target);
-                    return false;
-                }
-                m_budget += more;
-            }
+            if (!bodyArrived(used))
+                return false;
             if (m_chunked->done()) {
                 m_buf = data.mid(used); // the next pipelined request
                 return true;
@@ -252,9 +352,16 @@ bool HttpConnection::readBody()
         if (data.isEmpty())
             return false;
         const qint64 take = qMin<qint64>(length - m_body.size(), data.size());
+        // The buffer grows with what arrived (doubling, never past the announced length), not with what the head
+        // announced: its capacity is what the body budget is charged.
+        const qint64 need = m_body.size() + take;
+        if (m_body.capacity() < need)
+            m_body.reserve(qsizetype(qMin<qint64>(length, qMax<qint64>(need, 2 * qint64(m_body.size())))));
         m_body.append(data.constData(), qsizetype(take));
         if (take < data.size())
             m_buf = data.mid(qsizetype(take)); // the next pipelined request
+        if (!bodyArrived(take))
+            return false;
     }
     return true;
 }
@@ -381,7 +488,7 @@ Error HttpConnection::overCapacityError() const
                    {} };
 }
 
-void HttpConnection::refuse(const Error &error, const QByteArray &target)
+void HttpConnection::refuse(const Error &error, const QByteArray &target, bool linger)
 {
     releaseBudget();
     const qsizetype q = target.indexOf('?');
@@ -402,7 +509,10 @@ void HttpConnection::refuse(const Error &error, const QByteArray &target)
     writeWhole(error.httpStatus, headers, body);
     m_buf.clear();
     m_scanned = 0;
-    lingeringClose();
+    if (linger)
+        lingeringClose();
+    else
+        close();
 }
 
 void HttpConnection::lingeringClose()
@@ -562,6 +672,7 @@ void HttpServer::adopt(QTcpSocket *socket)
         m_acceptTrouble = false;
         qCInfo(lcServer).noquote() << tr("accepting connections again");
     }
+    ++m_accepted;
     const bool room = makeRoomFor(socket->peerAddress());
     if (!room) {
         ++m_shed;
@@ -587,35 +698,56 @@ QByteArray HttpServer::clientKey(const QHostAddress &peer)
 QList<HttpConnection *> HttpServer::sheddable(const QList<HttpConnection *> &among, bool silentAtAnyAge,
                                               qsizetype count) const
 {
-    // Keep-alive connections between requests first (idle longest first), then those waiting for a client
-    // that has not completed a head (waiting longest first): one that has trickled its head for over a second,
-    // or has sent nothing for over a second (at any age with `silentAtAnyAge`). A real client sends its head in
-    // milliseconds. A connection just accepted, whose bytes are not read yet, is never shed for its own sake.
-    // Only the first `count` are ordered (one, at every accept at the per-client cap: no full sort there).
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    QList<HttpConnection *> idle;
-    QList<HttpConnection *> stalled;
-    for (HttpConnection *c : among) {
-        if (c->isKeepAliveIdle())
-            idle << c;
-        else if (c->stalledSinceMs() >= 0 && ((silentAtAnyAge && c->isIdle()) || now - c->stalledSinceMs() > 1000))
-            stalled << c;
-    }
-    auto firstOf = [count](QList<HttpConnection *> &list, auto since) {
-        const qsizetype n = qMin(count, list.size());
-        std::partial_sort(list.begin(), list.begin() + n, list.end(),
-                          [since](const HttpConnection *a, const HttpConnection *b) { return since(a) < since(b); });
-        list.resize(n);
+    // Stalled connections first, stalled longest first: a head trickling or a body behind the minimum rate for
+    // over a second, or a connection silent that long (a real client sends a request in milliseconds). Then
+    // keep-alive connections between requests (idle longest first), then, with `silentAtAnyAge`, connections
+    // that have sent nothing yet (oldest first). A connection just accepted, whose bytes are not read yet, is
+    // otherwise never shed for its own sake, nor one with a request in flight. The first `count` are found in
+    // one pass (one, at every accept at a cap: no sort, no list of them all).
+    const qint64 now = monotonicMs();
+    struct Candidate
+    {
+        int rank; ///< 0 stalled, 1 keep-alive idle, 2 silent
+        qint64 since;
+        HttpConnection *connection;
+        bool operator<(const Candidate &o) const { return rank != o.rank ? rank < o.rank : since < o.since; }
     };
-    firstOf(idle, [](const HttpConnection *c) { return c->idleSinceMs(); });
-    firstOf(stalled, [](const HttpConnection *c) { return c->stalledSinceMs(); });
-    return (idle + stalled).mid(0, count);
+    // The best `count` so far, in order: one pass, no allocation for the usual count of one.
+    QVarLengthArray<Candidate, 16> best;
+    for (HttpConnection *c : among) {
+        Candidate candidate { 0, 0, c };
+        if (c->isStalled(now))
+            candidate = { 0, c->stalledSinceMs(), c };
+        else if (c->isKeepAliveIdle())
+            candidate = { 1, c->idleSinceMs(), c };
+        else if (silentAtAnyAge && c->isIdle())
+            candidate = { 2, c->stalledSinceMs(), c };
+        else
+            continue;
+        if (best.size() == count && !(candidate < best.last()))
+            continue;
+        if (best.size() == count)
+            best.removeLast();
+        best.insert(std::upper_bound(best.begin(), best.end(), candidate), candidate);
+    }
+    QList<HttpConnection *> out;
+    out.reserve(best.size());
+    for (const Candidate &b : best)
+        out << b.connection;
+    return out;
+}
+
+int HttpServer::stalledConnections() const
+{
+    const qint64 now = monotonicMs();
+    return int(std::count_if(m_connections.cbegin(), m_connections.cend(),
+                             [now](const HttpConnection *c) { return c->isStalled(now); }));
 }
 
 void HttpServer::shed(HttpConnection *connection)
 {
     ++m_shed;
-    connection->close();
+    connection->shedForRoom();
     forget(connection);
 }
 
@@ -649,14 +781,16 @@ void HttpServer::onAcceptError(QAbstractSocket::SocketError error)
     // Accepting pauses (acceptPending disabled its notifier; a QTcpServer is told to, whatever it did itself).
     // Out of file descriptors (EMFILE/ENFILE) or any other accept failure: wait a moment instead of spinning on
     // the listening socket, and make room:
-    // the oldest keep-alive connection, else the 16 clients stalled longest, so those queued behind them get
-    // in within a few pauses. One warning per episode, not one per retry.
+    // the (up to) 16 clients stalled longest, so those queued behind them get in within a few pauses, else the
+    // oldest keep-alive connection. One warning per episode, not one per retry.
     ++m_acceptPauses;
     m_listener->pauseAccepting();
     if (error == QAbstractSocket::SocketResourceError) {
+        const qint64 now = monotonicMs();
         const QList<HttpConnection *> candidates = sheddable(m_connections, false, 16);
-        const qsizetype n = !candidates.isEmpty() && candidates.first()->isKeepAliveIdle() ? 1 : 16;
-        for (HttpConnection *c : candidates.mid(0, n))
+        const qsizetype stalled = std::count_if(candidates.cbegin(), candidates.cend(),
+                                                [now](const HttpConnection *c) { return c->isStalled(now); });
+        for (HttpConnection *c : candidates.mid(0, stalled > 0 ? stalled : 1))
             shed(c);
     }
     if (!m_acceptTrouble) {

@@ -43,7 +43,14 @@ struct ServerLimits
     int maxConnectionsPerClient = 512;
     int maxConnections = 4096; ///< all clients together (every 127.x.y.z is another client), shed the same way
     qint64 maxBodyBytes = 32 * 1024 * 1024; ///< one request body (413 beyond, whatever the framing)
-    qint64 maxBodiesInFlight = 256 * 1024 * 1024; ///< bodies held at once (being read or served); 503 beyond
+    /// Bodies held at once (being read or served), charged as their bytes arrive (never from what a head
+    /// announces, so a trickled body holds only what it sent); 503 beyond.
+    qint64 maxBodiesInFlight = 256 * 1024 * 1024;
+    /// A body must keep arriving at this rate (0: no minimum). It may fall behind it by up to bodyRateWindowMs
+    /// (a pause that long included, the first one right after the head), else 408. Behind by over a second, it
+    /// counts as stalled: shed first when room is needed.
+    qint64 minBodyBytesPerSec = 16 * 1024;
+    int bodyRateWindowMs = 10000;
 };
 
 /// One client connection: reads requests, hands each to the server as an Exchange, writes its response.
@@ -65,13 +72,16 @@ public:
     /// Between two requests of a keep-alive client: the one to close when room is needed (a connection that
     /// has sent nothing yet was just accepted, and closing it would reset a client that is about to send).
     bool isKeepAliveIdle() const { return m_state == State::Idle && m_served > 0; }
-    /// Since when the connection waits for a client that has not completed a head (connected and silent, or
-    /// trickling it); -1 when it is not waiting on one.
-    qint64 stalledSinceMs() const
-    {
-        return (m_state == State::Head || (m_state == State::Idle && m_served == 0)) ? m_stateSince : -1;
-    }
+    /// Since when (monotonic ms) the connection waits on a client that is slow to send its request: connected
+    /// and silent, trickling a head, or sending a body behind the minimum rate (since the moment it fell behind;
+    /// a body keeping up: since its last bytes). -1 when it is not waiting on a request.
+    qint64 stalledSinceMs() const;
+    /// Stalled for over a second at `now`: a real client sends a head or a body in milliseconds.
+    bool isStalled(qint64 now) const;
     qint64 idleSinceMs() const { return m_idleSince; }
+    /// Closes it to make room for another connection, telling a client in the middle of a request so (408 in
+    /// its route's format) when it can.
+    void shedForRoom();
 
     // The response of the request in flight (Exchange calls these).
     void writeWhole(int status, const HeaderList &headers, const QByteArray &body);
@@ -93,8 +103,17 @@ private:
     /// The head in m_buf has its blank line (or is over `maxHeadBytes`); scans only bytes not scanned before.
     bool headComplete(qsizetype maxHeadBytes);
     void dispatch();
-    /// Answers `error` in the format the path's clients expect, then closes the connection.
-    void refuse(const Error &error, const QByteArray &target);
+    /// Answers `error` in the format the path's clients expect, then closes the connection: gracefully
+    /// (`linger`: reading what the client still sends, for a bounded time) or as soon as the answer is sent.
+    void refuse(const Error &error, const QByteArray &target, bool linger = true);
+    /// The target of a head still arriving, if its request line is in (it picks the error's shape).
+    QByteArray partialTarget() const;
+    /// `bytes` of the body arrived: they earn time at the minimum rate and are charged to the body budget
+    /// (what the body's buffer holds). False when the budget is used up (the request was refused).
+    bool bodyArrived(qint64 bytes);
+    /// The body's next deadline: its whole time (request_body_ms) or falling behind the minimum rate.
+    void armBodyDeadline(qint64 now);
+    void onDeadline();
     Error overCapacityError() const;
     void setState(State s);
     /// After a refusal: the response, a half-close, then input discarded until the client closes (bounded).
@@ -115,6 +134,9 @@ private:
     QByteArray m_body;
     std::optional<http::ChunkedDecoder> m_chunked;
     qint64 m_budget = 0; ///< bytes of the global body budget this connection holds
+    qint64 m_bodyEndsAt = 0; ///< monotonic ms: the body must be complete by then (request_body_ms)
+    qint64 m_bodyCreditUntil = 0; ///< monotonic ms: the body has fallen behind the minimum rate once this passes
+    qint64 m_lastBodyBytesAt = 0;
     bool m_keepAlive = true;
     bool m_overCapacity = false; ///< accepted only to be told 503 (no room was left for it)
     bool m_chunkedResponse = false;
@@ -122,9 +144,9 @@ private:
     QTimer m_linger;
     qint64 m_lingered = 0;
     bool m_halfClosed = false;
-    qint64 m_idleSince = 0;
+    qint64 m_idleSince = 0; ///< monotonic ms
     int m_served = 0; ///< requests answered on this connection
-    qint64 m_stateSince = 0;
+    qint64 m_stateSince = 0; ///< monotonic ms
     QPointer<Exchange> m_exchange;
 };
 
@@ -161,6 +183,8 @@ public:
     int openConnections() const { return int(m_connections.size()); }
     /// Connections refused or closed to protect the server (per-client cap, fd exhaustion), for the tests.
     int shedConnections() const { return m_shed; }
+    /// Connections accepted since the start (kept, answered 503 or dropped), for the tests.
+    qint64 acceptedConnections() const { return m_accepted; }
     /// Times accepting was paused because accept() failed (e.g. out of descriptors), for the tests.
     int acceptPauses() const { return m_acceptPauses; }
     /// Requests answered with an error before they were served (bad framing, Host/Origin, size, timeouts).
@@ -176,6 +200,10 @@ public:
     /// Takes `bytes` of the body budget; false (nothing taken) when it is used up.
     bool takeBudget(qint64 bytes);
     void returnBudget(qint64 bytes) { m_budgetUsed -= bytes; }
+    /// Bytes of the body budget held now (for the tests).
+    qint64 budgetUsed() const { return m_budgetUsed; }
+    /// Connections stalled for over a second (HttpConnection::isStalled), for the tests.
+    int stalledConnections() const;
     qint64 startedMs() const { return m_startedMs; }
     void forget(HttpConnection *connection);
 
@@ -205,6 +233,7 @@ private:
     QHash<QByteArray, int> m_perClient; ///< open connections per client address (constant-time at each accept)
     int m_active = 0;
     int m_shed = 0;
+    qint64 m_accepted = 0;
     int m_acceptPauses = 0;
     qint64 m_refused = 0;
     QAbstractSocket::SocketError m_listenError = QAbstractSocket::UnknownSocketError;

@@ -437,9 +437,11 @@ private Q_SLOTS:
 
     void tooManyBodiesAtOnceAre503()
     {
-        // Bodies held at once are bounded (max_bodies_in_flight_bytes): a third 60 KiB body waits for none of
-        // the two being received, it is told to retry; the two then complete.
+        // Bodies held at once are bounded (max_bodies_in_flight_bytes), charged as their bytes arrive: two 60 KiB
+        // bodies but for their last byte hold 120 KiB, so a third whole one is told to retry while it arrives;
+        // the two then complete, and nothing stays charged.
         QVERIFY(up([](Config &c) { c.limits.maxBodiesInFlightBytes = 130 * 1024; }));
+        HttpServer *server = f.proxy->server();
         const QByteArray body = "{\"model\":\"glm-5.2\",\"messages\":[{\"role\":\"user\",\"content\":\""
                                 + QByteArray(60 * 1024, 'z') + "\"}]}";
         const QByteArray head =
@@ -447,18 +449,165 @@ private Q_SLOTS:
             + QByteArray::number(body.size()) + "\r\n\r\n";
         auto a = f.raw();
         auto b = f.raw();
-        a->write(head + body.left(100));
-        b->write(head + body.left(100));
-        QTRY_COMPARE(f.proxy->server()->openConnections(), 2);
-        // Both heads are in (their budget taken) once the third is refused: it is the causally last event.
-        QByteArray third;
-        QTRY_VERIFY((third = exchange(head + body)).size() > 0 && statusOf(third) == 503);
+        a->write(head + body.chopped(1));
+        b->write(head + body.chopped(1));
+        QTRY_VERIFY(server->budgetUsed() >= 2 * (body.size() - 1)); // both nearly whole bodies are held
+        const QByteArray third = exchange(head + body);
+        QVERIFY2(statusOf(third) == 503, third.left(200).constData());
         QVERIFY(third.contains("Retry-After: 1"));
-        a->write(body.mid(100));
-        b->write(body.mid(100));
+        QVERIFY(bodyOf(third).contains("too many large requests"));
+        a->write(body.right(1));
+        b->write(body.right(1));
         QCOMPARE(statusOf(readUntilClosed(*a)), 200);
         QCOMPARE(statusOf(readUntilClosed(*b)), 200);
         QCOMPARE(f.fake->received.size(), 2);
+        QTRY_COMPARE(server->budgetUsed(), 0);
+    }
+
+    void trickledBodiesHoldOnlyWhatTheySent()
+    {
+        // Eight heads announcing 32 MiB each, their bodies trickled a byte every 50 ms: the body budget (256 MiB)
+        // used to be reserved whole from Content-Length at the head, so every other POST got 503 for as long as
+        // they trickled. It is charged as bytes arrive: they hold what they sent, and others are served.
+        QVERIFY(up());
+        HttpServer *server = f.proxy->server();
+        QCOMPARE(server->limits().maxBodiesInFlight, qint64(256) * 1024 * 1024);
+        const QByteArray start = "{\"model\":";
+        std::vector<std::unique_ptr<QTcpSocket>> hostile;
+        for (int i = 0; i < 8; ++i) {
+            hostile.push_back(f.raw());
+            hostile.back()->write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                                  "application/json\r\nContent-Length: 33554432\r\n\r\n"
+                                  + start);
+        }
+        QTimer drip;
+        connect(&drip, &QTimer::timeout, this, [&] {
+            for (auto &s : hostile)
+                s->write(" ");
+        });
+        drip.start(50);
+        // Every head is read and its first bytes charged.
+        QTRY_VERIFY(server->budgetUsed() >= 8 * start.size());
+        QVERIFY2(server->budgetUsed() < 8 * 4096, qPrintable(QString::number(server->budgetUsed())));
+        RecordedCall small;
+        QVERIFY(f.call(small, "POST", QStringLiteral("/v1/chat/completions"),
+                       R"({"model":"glm-5.2","messages":[{"role":"user","content":"hi"}]})"));
+        QCOMPARE(small.status, 200);
+        RecordedCall large; // 4 MiB
+        QVERIFY(f.call(large, "POST", QStringLiteral("/v1/chat/completions"),
+                       R"({"model":"glm-5.2","messages":[{"role":"user","content":")" + QByteArray(4 * 1024 * 1024, 'z')
+                           + R"("}]})"));
+        QCOMPARE(large.status, 200);
+        drip.stop();
+        QVERIFY2(server->budgetUsed() < 8 * 4096, qPrintable(QString::number(server->budgetUsed())));
+        for (auto &s : hostile)
+            QCOMPARE(s->state(), QAbstractSocket::ConnectedState); // still trickling, not cut: under 10 s
+    }
+
+    void bodiesBelowTheMinimumRateAre408()
+    {
+        // limits.min_body_bytes_per_sec (16 KiB/s by default): a body may fall behind that rate by a window (10 s;
+        // 1 s here), a pause that long included, else 408 in its route's format. A body trickled at five times
+        // the rate over several windows is served.
+        QVERIFY(up());
+        HttpServer *server = f.proxy->server();
+        QCOMPARE(server->limits().minBodyBytesPerSec, 16 * 1024);
+        QCOMPARE(server->limits().bodyRateWindowMs, 10000);
+        ServerLimits l = server->limits();
+        l.bodyRateWindowMs = 1000;
+        server->setLimits(l);
+        auto stopped = f.raw();
+        stopped->write("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                       "Content-Length: 100000\r\n\r\n{\"model\":");
+        const QByteArray body = "{\"model\":\"glm-5.2\",\"messages\":[{\"role\":\"user\",\"content\":\""
+                                + QByteArray(192 * 1024, 'z') + "\"}]}";
+        auto steady = f.raw();
+        steady->write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: "
+                      "application/json\r\nContent-Length: "
+                      + QByteArray::number(body.size()) + "\r\n\r\n");
+        qsizetype sent = 0;
+        QTimer drip; // 2 KiB every 25 ms: 80 KiB/s
+        connect(&drip, &QTimer::timeout, this, [&] {
+            steady->write(body.mid(sent, 2048));
+            sent += 2048;
+            if (sent >= body.size())
+                drip.stop();
+        });
+        QElapsedTimer clock;
+        clock.start();
+        drip.start(25);
+        const QByteArray cut = readUntilClosed(*stopped, 10000);
+        QVERIFY2(statusOf(cut) == 408, cut.left(200).constData());
+        QVERIFY2(bodyOf(cut).contains("under 16384 bytes a second"), cut.constData());
+        QVERIFY(bodyOf(cut).contains("\"type\":\"error\"")); // /v1/messages: Anthropic's error shape
+        const QByteArray served = readUntilClosed(*steady, 20000);
+        QVERIFY2(statusOf(served) == 200, served.left(200).constData());
+        QVERIFY2(clock.elapsed() > 2 * l.bodyRateWindowMs, qPrintable(QString::number(clock.elapsed())));
+        QCOMPARE(f.fake->received.size(), 1); // only the steady one
+        QTRY_COMPARE(server->budgetUsed(), 0);
+    }
+
+    void slowBodiesAreShedFirst_data()
+    {
+        QTest::addColumn<bool>("manyClients");
+        QTest::newRow("256 from one client, at max_connections_per_client") << false;
+        QTest::newRow("256 from 256 addresses, at max_connections") << true;
+    }
+
+    void slowBodiesAreShedFirst()
+    {
+        // 256 connections sending bodies far below the minimum rate hold a cap (one client's, or all clients'):
+        // they count as stalled once a second behind, so a well-behaved client's connection takes the place of
+        // one of them, which is told so (408 in its route's format); the others are left alone.
+        QFETCH(bool, manyClients);
+        constexpr int kSlow = 256;
+        QVERIFY(up([&](Config &c) {
+            if (manyClients)
+                c.limits.maxConnections = kSlow;
+            else
+                c.limits.maxConnectionsPerClient = kSlow;
+        }));
+        HttpServer *server = f.proxy->server();
+        std::vector<std::unique_ptr<QTcpSocket>> slow;
+        for (int i = 0; i < kSlow; ++i) {
+            auto s = std::make_unique<QTcpSocket>();
+            if (manyClients)
+                QVERIFY(s->bind(QHostAddress(QStringLiteral("127.0.%1.%2").arg(1 + i / 200).arg(1 + i % 200)), 0));
+            s->connectToHost(QHostAddress::LocalHost, f.proxy->port());
+            QVERIFY(s->waitForConnected(5000));
+            s->write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     "Content-Length: 1048576\r\n\r\n{\"model\":\"glm-5.2\",\"messages\":[");
+            slow.push_back(std::move(s));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(server->stalledConnections(), kSlow, 10000);
+        const int shedBefore = server->shedConnections();
+        QVERIFY(servesOthers());
+        const int shed = server->shedConnections() - shedBefore;
+        QVERIFY(shed >= 1);
+        QVERIFY(server->openConnections() <= kSlow);
+        // The shed ones, and only they, were answered.
+        std::vector<QByteArray> answers(slow.size());
+        auto answered = [&] {
+            int n = 0;
+            for (size_t i = 0; i < slow.size(); ++i) {
+                answers[i] += slow[i]->readAll();
+                n += answers[i].isEmpty() ? 0 : 1;
+            }
+            return n;
+        };
+        QTRY_COMPARE(answered(), shed);
+        int stillOpen = 0;
+        for (size_t i = 0; i < slow.size(); ++i) {
+            if (answers[i].isEmpty()) {
+                stillOpen += slow[i]->state() == QAbstractSocket::ConnectedState ? 1 : 0;
+                continue;
+            }
+            QVERIFY2(statusOf(answers[i]) == 408, answers[i].left(200).constData());
+            QVERIFY(bodyOf(answers[i]).contains("arrived too slowly"));
+            QVERIFY(bodyOf(answers[i]).contains("\"error\":{")); // /v1/chat/completions: OpenAI's error shape
+        }
+        QCOMPARE(stillOpen, kSlow - shed);
+        QCOMPARE(f.fake->received.size(), 1); // only servesOthers' chat
     }
 
     void connectionsPerClientAreCapped()
@@ -626,6 +775,129 @@ private Q_SLOTS:
         QVERIFY(servesOthers());
         for (int fd : fds)
             ::close(fd);
+        QTRY_VERIFY_WITH_TIMEOUT(server->openConnections() <= 1, 20000); // the well-behaved client's own
+        setrlimit(RLIMIT_NOFILE, &saved);
+    }
+
+    void fifteenThousandConnectionsFromManyAddresses()
+    {
+        // Every 127.x.y.z address is another client: 15,000 connections from 15,000 addresses, a third silent, a
+        // third trickling a head, a third a body, all held open. The server keeps at most max_connections (the
+        // stalled and silent ones are shed, across all clients), its descriptors stay near that, and a
+        // well-behaved client is served meanwhile. The flood runs in a child process (its own descriptor table;
+        // plain POSIX calls only), in batches the server has accepted, so the accept queue never overflows.
+        constexpr int kWanted = 15000;
+        constexpr rlim_t kChildReserve = 64; // the child's own descriptors besides the flood
+        rlimit l {};
+        QVERIFY(getrlimit(RLIMIT_NOFILE, &l) == 0);
+        const rlimit saved = l;
+        l.rlim_cur = l.rlim_max; // as far as the hard limit allows (the child inherits it)
+        QVERIFY(setrlimit(RLIMIT_NOFILE, &l) == 0);
+        int count = kWanted;
+        if (l.rlim_max != RLIM_INFINITY && l.rlim_max < rlim_t(kWanted) + kChildReserve) {
+            count = int(l.rlim_max - kChildReserve);
+            qInfo("the hard limit on open files is %llu: the flood is scaled down to %d connections (raise ulimit -Hn "
+                  "for all 15000)",
+                  static_cast<unsigned long long>(l.rlim_max), count);
+        }
+        QVERIFY2(count >= 1000, "the hard limit on open files (ulimit -Hn) is below 1064: too low for a flood");
+        // The default global cap, or a lower one, so that a scaled-down flood still goes three times past it.
+        const int cap = qMin(4096, count / 3);
+        QVERIFY(up([cap](Config &c) { c.limits.maxConnections = cap; }));
+        HttpServer *server = f.proxy->server();
+        const quint16 port = f.proxy->port();
+        const qint64 acceptedBefore = server->acceptedConnections();
+        int highestFd = 0;
+        for (const QString &name : QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::Files | QDir::System))
+            highestFd = qMax(highestFd, name.toInt());
+        int toParent[2];
+        int toChild[2];
+        QVERIFY(::pipe2(toParent, O_CLOEXEC) == 0);
+        QVERIFY(::pipe2(toChild, O_CLOEXEC) == 0);
+        QElapsedTimer clock;
+        clock.start();
+        const pid_t child = ::fork();
+        if (child == 0) {
+            // Nothing of the parent's but the pipes: a copy of a server socket here would keep it open.
+            for (int fd = 3; fd <= highestFd + 4; ++fd)
+                if (fd != toParent[1] && fd != toChild[0])
+                    ::close(fd);
+            static const char head[] = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+            static const char body[] = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                                       "application/json\r\nContent-Length: 1048576\r\n\r\n{\"model\":";
+            for (int i = 0; i < count; ++i) {
+                const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                sockaddr_in from {};
+                from.sin_family = AF_INET;
+                from.sin_addr.s_addr =
+                    htonl((127u << 24) | (1u << 16) | (uint32_t(i / 250) << 8) | uint32_t(1 + i % 250));
+                sockaddr_in to {};
+                to.sin_family = AF_INET;
+                to.sin_port = htons(port);
+                to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+                if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr *>(&from), sizeof from) != 0
+                    || ::connect(fd, reinterpret_cast<sockaddr *>(&to), sizeof to) != 0)
+                    _exit(2);
+                // The server may have shed it already: a failed send is no failure here.
+                if (i % 3 == 1)
+                    (void)::send(fd, head, sizeof head - 1, MSG_NOSIGNAL);
+                else if (i % 3 == 2)
+                    (void)::send(fd, body, sizeof body - 1, MSG_NOSIGNAL);
+                if ((i + 1) % 256 == 0 || i + 1 == count) {
+                    const int32_t n = i + 1;
+                    int32_t ack = 0;
+                    if (::write(toParent[1], &n, sizeof n) != sizeof n
+                        || ::read(toChild[0], &ack, sizeof ack) != sizeof ack)
+                        _exit(3);
+                }
+            }
+            ::pause(); // hold them all until the parent has looked
+            _exit(0);
+        }
+        QVERIFY(child > 0);
+        ::close(toParent[1]);
+        ::close(toChild[0]);
+        ::fcntl(toParent[0], F_SETFL, O_NONBLOCK);
+        int reported = 0;
+        int acked = 0;
+        bool childGone = false;
+        // The child's batches, each let go once the server has accepted the one before; the last ack is the
+        // causally last event of the flood.
+        const bool flooded = QTest::qWaitFor(
+            [&] {
+            int32_t n = 0;
+            ssize_t r = 0;
+            while ((r = ::read(toParent[0], &n, sizeof n)) == sizeof n)
+                reported = n;
+            childGone = r == 0;
+            if (reported > acked && server->acceptedConnections() - acceptedBefore >= reported) {
+                const int32_t ack = reported;
+                childGone = childGone || ::write(toChild[1], &ack, sizeof ack) != sizeof ack;
+                acked = reported;
+            }
+            return childGone || acked == count;
+            },
+            120000);
+        const qint64 floodMs = clock.elapsed();
+        const qint64 accepted = server->acceptedConnections() - acceptedBefore;
+        const int held = server->openConnections();
+        const int descriptors = openDescriptors();
+        const bool served = flooded && !childGone && servesOthers();
+        const qint64 rssKb = residentKb();
+        ::kill(child, SIGKILL);
+        int wstatus = 0;
+        ::waitpid(child, &wstatus, 0);
+        ::close(toParent[0]);
+        ::close(toChild[1]);
+        qInfo("%d connections from %d addresses in %lld ms: %d held (cap %d), %d descriptors, %lld shed, RSS %lld MiB",
+              count, count, static_cast<long long>(floodMs), held, cap, descriptors,
+              static_cast<long long>(server->shedConnections()), static_cast<long long>(rssKb / 1024));
+        QVERIFY2(!childGone, qPrintable(QStringLiteral("the flooding child ended early (status %1)").arg(wstatus)));
+        QVERIFY2(flooded, qPrintable(QStringLiteral("the server accepted %1 of %2").arg(accepted).arg(count)));
+        QCOMPARE(accepted, qint64(count));
+        QVERIFY2(held <= cap, qPrintable(QString::number(held)));
+        QVERIFY2(descriptors < cap + cap / 4 + 200, qPrintable(QString::number(descriptors)));
+        QVERIFY2(served, "a well-behaved client was not served while the flood was held open");
         QTRY_VERIFY_WITH_TIMEOUT(server->openConnections() <= 1, 20000); // the well-behaved client's own
         setrlimit(RLIMIT_NOFILE, &saved);
     }
@@ -901,6 +1173,7 @@ private Q_SLOTS:
             QVERIFY2(answer.startsWith("HTTP/1.1 401 "), answer.left(120).constData());
             QVERIFY(answer.contains("local access key"));
         }
+        QCOMPARE(f.proxy->server()->budgetUsed(), 0); // refused at the head: not a byte of their bodies charged
         RecordedCall served;
         QVERIFY(f.call(served, "POST", QStringLiteral("/v1/chat/completions"),
                        R"({"model":"glm-5.2","messages":[{"role":"user","content":"hi"}]})",
