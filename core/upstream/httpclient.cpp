@@ -194,10 +194,20 @@ bool UpstreamReply::parse()
         if (m_state == State::StatusLine || m_state == State::Headers) {
             // The shared strict parser (core/http): a bounded head, a real status, no conflicting framing.
             static const http::Limits limits { 64 * 1024, 200 };
+            // Parsed again only when a line has ended (or the head is over its limit): a head trickled a byte
+            // at a time costs a scan of each new byte, not a parse of the whole head per read (at most 200
+            // lines, 64 KiB each time).
+            const qsizetype from = qMax(pos, m_headScanned);
+            if (m_buf.size() - pos <= limits.maxHeadBytes && m_buf.indexOf('\n', from) < 0) {
+                m_headScanned = m_buf.size();
+                break;
+            }
             http::ResponseHead head;
             const http::Parsed parsed = http::parseResponseHead(QByteArrayView(m_buf).sliced(pos), limits, &head);
-            if (parsed.state == http::Parsed::State::NeedMore)
+            if (parsed.state == http::Parsed::State::NeedMore) {
+                m_headScanned = m_buf.size();
                 break;
+            }
             if (parsed.state == http::Parsed::State::Invalid) {
                 fail(Error::badGateway(
                     QStringLiteral("upstream sent an invalid response head: %1").arg(parsed.error.message)));
@@ -284,8 +294,10 @@ bool UpstreamReply::parse()
             break;
         }
     }
-    if (!guard.isNull() && pos > 0)
+    if (!guard.isNull() && pos > 0) {
         m_buf.remove(0, pos);
+        m_headScanned = qMax<qsizetype>(0, m_headScanned - pos);
+    }
     return !guard.isNull();
 }
 
@@ -309,18 +321,30 @@ void UpstreamReply::fail(const Error &error)
     Q_EMIT failed(error);
 }
 
+std::unique_ptr<UpstreamReply> UpstreamReply::detached(const UpstreamRequest &request)
+{
+    std::unique_ptr<UpstreamReply> reply(new UpstreamReply(nullptr, request));
+    reply->m_state = State::StatusLine;
+    return reply;
+}
+
+void UpstreamReply::feed(const QByteArray &bytes)
+{
+    if (m_done || m_socket || bytes.isEmpty())
+        return;
+    m_anyResponseByte = true;
+    m_buf += bytes;
+    parse();
+}
+
 void UpstreamReply::onSocketClosed()
 {
     if (!m_socket || m_done)
         return;
     if (m_state == State::Body && m_framing == Framing::UntilClose) {
         m_buf += m_socket->readAll();
-        if (!parse())
-            return;
-        complete();
-        return;
+        return endOfInput();
     }
-    const QString errorText = m_socket->errorString();
     if (m_reused && !m_anyResponseByte && !m_retried && m_state != State::Connecting) {
         // A pooled connection the server had already closed: no response byte arrived, so the request was not
         // processed and is sent again once, on a fresh connection. A POST is never retried after a byte arrived.
@@ -332,10 +356,23 @@ void UpstreamReply::onSocketClosed()
             m_client->dispatch(this);
         return;
     }
+    endOfInput(m_socket->errorString());
+}
+
+void UpstreamReply::endOfInput(const QString &socketError)
+{
+    if (m_done)
+        return;
+    if (m_state == State::Body && m_framing == Framing::UntilClose) {
+        // The end of the connection is the end of the body.
+        if (parse())
+            complete();
+        return;
+    }
     const QString where = m_request.url.host() + u':'
                           + QString::number(m_request.url.port(m_request.url.scheme() == u"https" ? 443 : 80));
     if (m_state == State::Connecting)
-        fail(Error::badGateway(QStringLiteral("cannot connect to upstream %1: %2").arg(where, errorText)));
+        fail(Error::badGateway(QStringLiteral("cannot connect to upstream %1: %2").arg(where, socketError)));
     else if (!m_anyResponseByte)
         fail(Error::badGateway(QStringLiteral("upstream %1 closed the connection without answering").arg(where)));
     else

@@ -21,6 +21,7 @@
 #include <QtNetwork/qsslconfiguration.h>
 
 #include <functional>
+#include <memory>
 
 QT_BEGIN_NAMESPACE
 class QTcpSocket;
@@ -65,6 +66,15 @@ public:
     /// Backpressure: while paused no more bytes are read from the upstream socket (TCP flow control holds it).
     void setPaused(bool paused);
 
+    /// The response parser alone, with no connection (the fuzz target's entry, fuzz/fuzz_upstream.cpp): a reply
+    /// whose request was just sent. feed() hands it bytes as reads off the socket would, endOfInput() the
+    /// upstream closing; the signals are the ones a connected reply emits.
+    static std::unique_ptr<UpstreamReply> detached(const UpstreamRequest &request);
+    void feed(const QByteArray &bytes);
+    void endOfInput(const QString &socketError = QString());
+    /// Response bytes read but not consumed yet (a head still arriving): bounded by the head's limit.
+    qsizetype bufferedBytes() const { return m_buf.size(); }
+
 Q_SIGNALS:
     void headReceived();
     void dataReceived(const QByteArray &data);
@@ -102,6 +112,7 @@ private:
     std::optional<http::ChunkedDecoder> m_chunked;
     qint64 m_remaining = 0;
     QByteArray m_buf;
+    qsizetype m_headScanned = 0; ///< bytes of m_buf searched for the end of a head's line already
     int m_status = 0;
     HeaderList m_headers;
     bool m_keepAlive = true;
