@@ -65,13 +65,13 @@ test-sanitizers: configure
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure --timeout 300 -R "^($$(echo $(SANITIZED_TESTS) | tr ' ' '|'))$$"
 
-# libFuzzer (clang, ASan + UBSan) on the HTTP parsers, the SSE readers/writers and the request readers: `make test`
-# runs a fixed-seed smoke pass (the same inputs every time); `make fuzz` runs FUZZ_SECONDS per target and keeps
-# growing $(FUZZ_BUILD)/corpus/.
+# libFuzzer (clang, ASan + UBSan) on the HTTP parsers, the upstream client's response parser, the SSE
+# readers/writers and the request readers: `make test` runs a fixed-seed smoke pass (the same inputs every time);
+# `make fuzz` runs FUZZ_SECONDS per target and keeps growing $(FUZZ_BUILD)/corpus/.
 fuzz-build: test-deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 		-DDROID2API_FUZZ=ON -DDROID2API_BUILD_TESTS=OFF >/dev/null
-	cmake --build $(FUZZ_BUILD) -j$$(nproc 2>/dev/null || echo 2) --target fuzz_http fuzz_stream fuzz_request
+	cmake --build $(FUZZ_BUILD) -j$$(nproc 2>/dev/null || echo 2) --target fuzz_http fuzz_upstream fuzz_stream fuzz_request
 	bash fuzz/seeds.sh $(FUZZ_BUILD)/seeds
 
 test-fuzz: fuzz-build

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the three fuzzers of a DROID2API_FUZZ build over the seeds of fuzz/seeds.sh.
+# Runs the four fuzzers of a DROID2API_FUZZ build over the seeds of fuzz/seeds.sh.
 #   fuzz/run.sh BUILD smoke     fixed seed and a fixed number of inputs per target, into a fresh corpus: the same
 #                               inputs every time, so `make test` is deterministic (about 20 s in all)
 #   fuzz/run.sh BUILD SECONDS   SECONDS per target, random seed, growing BUILD/corpus/<target> across runs
@@ -9,9 +9,9 @@ set -euo pipefail
 build=${1:?usage: fuzz/run.sh BUILD smoke|SECONDS}; mode=${2:?usage: fuzz/run.sh BUILD smoke|SECONDS}
 mkdir -p "$build/artifacts"
 common=(-max_len=131072 -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$build/artifacts/" -print_final_stats=1)
-declare -A smoke_runs=([fuzz_http]=200000 [fuzz_stream]=15000 [fuzz_request]=15000)
+declare -A smoke_runs=([fuzz_http]=200000 [fuzz_upstream]=15000 [fuzz_stream]=15000 [fuzz_request]=15000)
 status=0
-for t in fuzz_http fuzz_stream fuzz_request; do
+for t in fuzz_http fuzz_upstream fuzz_stream fuzz_request; do
     log="$build/$t.log"
     if [[ "$mode" == smoke ]]; then
         work=$(mktemp -d)
