@@ -677,10 +677,6 @@
         <translation>日志级别：</translation>
     </message>
     <message>
-        <source>The port must be a number from 1 to 65535 (0 picks a free one at each start).</source>
-        <translation>端口必须是 1 到 65535 之间的数字（0 表示每次启动时自动选择空闲端口）。</translation>
-    </message>
-    <message>
         <source>The address must be an IP address such as 127.0.0.1, or localhost.</source>
         <translation>地址必须是 IP 地址（如 127.0.0.1）或 localhost。</translation>
     </message>
@@ -715,6 +711,22 @@
     <message>
         <source>The pages you allow must send the local access key.</source>
         <translation>你允许的网页必须发送本地访问密钥。</translation>
+    </message>
+    <message>
+        <source>any free port</source>
+        <translation>任意空闲端口</translation>
+    </message>
+    <message>
+        <source>Use a &amp;free port</source>
+        <translation>使用空闲端口(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Hide</source>
+        <translation>隐藏</translation>
     </message>
 </context>
 <context>

@@ -12,6 +12,9 @@
 #include <QtWidgets/qlabel.h>
 #include <QtWidgets/qlineedit.h>
 #include <QtWidgets/qpushbutton.h>
+#include <QtWidgets/qspinbox.h>
+
+#include "uicolors.h"
 
 namespace {
 // "scheme://host[:port]" with * for a port or a name part ("http://localhost:*", "https://*.example.com"),
@@ -28,16 +31,30 @@ GeneralPage::GeneralPage(QWidget *parent) : SettingsPage(parent)
 {
     auto *form = new QFormLayout(this);
     host = new QLineEdit(this);
-    port = new QLineEdit(this);
+    port = new QSpinBox(this);
+    port->setRange(0, 65535);
+    port->setSpecialValueText(tr("any free port"));
+    port->setAccelerated(true);
+    portProblem = new QLabel(this);
+    portProblem->setWordWrap(true);
+    useFreePort = new QPushButton(tr("Use a &free port"), this);
+    connect(useFreePort, &QPushButton::clicked, this, &GeneralPage::freePortRequested);
     startProxy = new QCheckBox(tr("Start the proxy when the app starts"), this);
     startAtLogin = new QCheckBox(tr("Start droid2api when I log in"), this);
     accessKey = new QLineEdit(this);
     accessKey->setEchoMode(QLineEdit::Password);
     accessKey->setPlaceholderText(tr("none: any local client may connect"));
+    revealKey = new QPushButton(tr("Show"), this);
+    revealKey->setCheckable(true);
+    connect(revealKey, &QPushButton::toggled, this, [this](bool shown) {
+        accessKey->setEchoMode(shown ? QLineEdit::Normal : QLineEdit::Password);
+        revealKey->setText(shown ? tr("Hide") : tr("Show"));
+    });
     auto *generate = new QPushButton(tr("Generate"), this);
     auto *copy = new QPushButton(tr("Copy"), this);
     auto *keyRow = new QHBoxLayout;
     keyRow->addWidget(accessKey, 1);
+    keyRow->addWidget(revealKey);
     keyRow->addWidget(generate);
     keyRow->addWidget(copy);
     allowedOrigins = new QLineEdit(this);
@@ -52,7 +69,13 @@ GeneralPage::GeneralPage(QWidget *parent) : SettingsPage(parent)
     logLevel->addItem(tr("Warnings only"), QStringLiteral("warning"));
     devMode = new QCheckBox(tr("Developer mode (log upstream request headers, credentials redacted)"), this);
     form->addRow(tr("Listen on address:"), host);
-    form->addRow(tr("Port:"), port);
+    auto *portRow = new QHBoxLayout;
+    portRow->addWidget(port);
+    portRow->addWidget(useFreePort);
+    portRow->addStretch();
+    form->addRow(tr("Port:"), portRow);
+    form->addRow(QString(), portProblem);
+    showPortProblem(QString());
     form->addRow(QString(), startProxy);
     form->addRow(QString(), startAtLogin);
     form->addRow(tr("Local access key:"), keyRow);
@@ -60,6 +83,7 @@ GeneralPage::GeneralPage(QWidget *parent) : SettingsPage(parent)
     form->addRow(QString(), originsHint);
     form->addRow(tr("Log level:"), logLevel);
     form->addRow(QString(), devMode);
+    connect(port, &QSpinBox::valueChanged, this, &SettingsPage::edited);
     connect(generate, &QPushButton::clicked, this, [this] {
         QByteArray bytes(24, Qt::Uninitialized);
         for (char &b : bytes)
@@ -69,7 +93,7 @@ GeneralPage::GeneralPage(QWidget *parent) : SettingsPage(parent)
             + QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)));
     });
     connect(copy, &QPushButton::clicked, this, [this] { QGuiApplication::clipboard()->setText(accessKey->text()); });
-    for (QLineEdit *e : { host, port, accessKey, allowedOrigins })
+    for (QLineEdit *e : { host, accessKey, allowedOrigins })
         connect(e, &QLineEdit::textChanged, this, &SettingsPage::edited);
     for (QLineEdit *e : { accessKey, allowedOrigins })
         connect(e, &QLineEdit::textChanged, this, &GeneralPage::updateOriginsHint);
@@ -82,7 +106,7 @@ GeneralPage::GeneralPage(QWidget *parent) : SettingsPage(parent)
 void GeneralPage::load(const d2a::Config &c)
 {
     host->setText(c.host);
-    port->setText(QString::number(c.port));
+    port->setValue(c.port);
     startProxy->setChecked(c.startProxyOnLaunch);
     startAtLogin->setChecked(c.startAtLogin);
     accessKey->setText(c.accessKey);
@@ -94,7 +118,7 @@ void GeneralPage::load(const d2a::Config &c)
 void GeneralPage::store(d2a::Config &c) const
 {
     c.host = host->text().trimmed();
-    c.port = port->text().toInt();
+    c.port = port->value();
     c.startProxyOnLaunch = startProxy->isChecked();
     c.startAtLogin = startAtLogin->isChecked();
     c.accessKey = accessKey->text().trimmed();
@@ -105,10 +129,6 @@ void GeneralPage::store(d2a::Config &c) const
 
 QString GeneralPage::validate() const
 {
-    bool ok = false;
-    const int p = port->text().toInt(&ok);
-    if (!ok || p < 0 || p > 65535)
-        return tr("The port must be a number from 1 to 65535 (0 picks a free one at each start).");
     QHostAddress a;
     if (host->text().trimmed() != u"localhost" && !a.setAddress(host->text().trimmed()))
         return tr("The address must be an IP address such as 127.0.0.1, or localhost.");
@@ -119,6 +139,19 @@ QString GeneralPage::validate() const
                 .arg(o);
     }
     return {};
+}
+
+void GeneralPage::showPortProblem(const QString &message)
+{
+    // The port field itself says what is wrong with it, and the fix sits beside it.
+    portProblem->setText(message);
+    portProblem->setStyleSheet(QStringLiteral("color: %1;").arg(toneColor(Tone::Error, palette()).name()));
+    portProblem->setVisible(!message.isEmpty());
+    useFreePort->setVisible(!message.isEmpty());
+    port->setStyleSheet(
+        message.isEmpty()
+            ? QString()
+            : QStringLiteral("QSpinBox { border: 2px solid %1; }").arg(toneColor(Tone::Error, palette()).name()));
 }
 
 void GeneralPage::updateOriginsHint()

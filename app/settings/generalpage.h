@@ -8,6 +8,8 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
+class QSpinBox;
 QT_END_NAMESPACE
 
 class GeneralPage final : public SettingsPage
@@ -20,9 +22,14 @@ public:
     void load(const d2a::Config &config) override;
     void store(d2a::Config &config) const override;
     QString validate() const override;
+    /// The port-in-use sentence beside the port field ("" hides it and the button).
+    void showPortProblem(const QString &message);
 
     QLineEdit *host;
-    QLineEdit *port;
+    QSpinBox *port; ///< 0 (shown as "any free port") picks a free one at each start
+    QLabel *portProblem; ///< beside the port: it is in use (hidden when all is well)
+    QPushButton *useFreePort; ///< "Use a free port", shown with portProblem
+    QPushButton *revealKey; ///< shows or hides the local access key
     QCheckBox *startProxy;
     QCheckBox *startAtLogin;
     QLineEdit *accessKey;
@@ -30,6 +37,9 @@ public:
     QLabel *originsHint;
     QComboBox *logLevel;
     QCheckBox *devMode;
+
+Q_SIGNALS:
+    void freePortRequested();
 
 private:
     void updateOriginsHint();

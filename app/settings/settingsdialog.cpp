@@ -66,6 +66,23 @@ SettingsDialog::SettingsDialog(AppController *controller, QWidget *parent) : QDi
         if (!m_dirty)
             reload();
     });
+    // Port in use: the General page, where the status line sends the user, says so at the port and offers the
+    // same "Use a free port" as the tray.
+    auto *general = page<GeneralPage>();
+    auto showPortProblem = [this, general] {
+        general->showPortProblem(
+            m_controller->problem() == AppController::Problem::PortInUse ? m_controller->stateMessage() : QString());
+    };
+    connect(controller, &AppController::stateChanged, this, showPortProblem);
+    connect(general, &GeneralPage::freePortRequested, this, [this] {
+        const QString error = m_controller->useFreePort();
+        if (!error.isEmpty()) {
+            m_message->setText(error);
+            return;
+        }
+        offerToolUpdates(); // the page shows the new port with the config (configChanged)
+    });
+    showPortProblem();
     reload();
     m_nav->setCurrentRow(0);
 }

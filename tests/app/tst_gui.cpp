@@ -149,14 +149,17 @@ private Q_SLOTS:
         QCOMPARE(general->host->text(), QStringLiteral("127.0.0.1"));
         QVERIFY(!applyButton(d)->isEnabled()); // nothing changed yet
 
-        // Inline validation: a bad port keeps Apply disabled and says why.
-        general->port->setText(QStringLiteral("99999"));
-        QVERIFY(!applyButton(d)->isEnabled());
-        QVERIFY(d.validationMessage().contains(QStringLiteral("port")));
-        general->port->setText(QStringLiteral("30x0"));
-        QVERIFY(!applyButton(d)->isEnabled());
+        // The port is a number box: neither letters nor a number past 65535 get in (typed as a user would).
+        general->port->selectAll();
+        QTest::keyClicks(general->port, QStringLiteral("9x9999"));
+        QVERIFY(general->port->value() <= 65535);
+        QVERIFY(d.validationMessage().isEmpty());
+        general->port->setValue(0);
+        QCOMPARE(general->port->text(), GeneralPage::tr("any free port"));
+        // Inline validation: a bad address keeps Apply disabled and says why.
         general->host->setText(QStringLiteral("not an address"));
-        general->port->setText(QStringLiteral("47123"));
+        general->port->setValue(47123);
+        QVERIFY(!applyButton(d)->isEnabled());
         QVERIFY(d.validationMessage().contains(QStringLiteral("IP address")));
         general->host->setText(QStringLiteral("127.0.0.1"));
         QVERIFY(applyButton(d)->isEnabled());
@@ -541,6 +544,47 @@ private Q_SLOTS:
         QVERIFY(status.state()->text().contains(QStringLiteral("Running")));
     }
 
+    void theGeneralPageTellsAboutTheTakenPort()
+    {
+        // The status line sends the user to General for a taken port: the port field is marked, the sentence is
+        // beside it with "Use a free port", and the access key can be revealed.
+        const quint16 p = portWithFreeNeighbours();
+        QVERIFY(p > 0);
+        QTcpServer blocker;
+        QVERIFY(blocker.listen(QHostAddress::LocalHost, p));
+        m_controller->stop();
+        Config c = m_controller->config();
+        c.port = blocker.serverPort();
+        QCOMPARE(m_controller->applyConfig(c), QString());
+        SettingsDialog d(m_controller.get());
+        auto *general = d.page<GeneralPage>();
+        d.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&d));
+        QVERIFY(!general->portProblem->isVisible());
+        QVERIFY(!general->useFreePort->isVisible());
+        m_controller->start();
+        QCOMPARE(m_controller->problem(), AppController::Problem::PortInUse);
+        QVERIFY(general->portProblem->isVisible());
+        QVERIFY(general->portProblem->text().contains(QString::number(blocker.serverPort())));
+        QVERIFY(general->port->styleSheet().contains(toneColor(Tone::Error, general->palette()).name()));
+        QVERIFY(general->useFreePort->isVisible());
+        QTest::mouseClick(general->useFreePort, Qt::LeftButton);
+        QCOMPARE(m_controller->state(), AppController::State::Running);
+        QCOMPARE(general->port->value(), int(m_controller->proxy()->port()));
+        QCOMPARE(m_controller->proxy()->port(), quint16(blocker.serverPort() + 1));
+        QVERIFY(!general->portProblem->isVisible());
+        QVERIFY(!general->useFreePort->isVisible());
+        QVERIFY(!d.isDirty());
+        // The generated key can be read before it is copied anywhere.
+        general->accessKey->setText(QStringLiteral("d2a-visible-key"));
+        QCOMPARE(general->accessKey->echoMode(), QLineEdit::Password);
+        QTest::mouseClick(general->revealKey, Qt::LeftButton);
+        QCOMPARE(general->accessKey->echoMode(), QLineEdit::Normal);
+        QCOMPARE(general->revealKey->text(), GeneralPage::tr("Hide"));
+        QTest::mouseClick(general->revealKey, Qt::LeftButton);
+        QCOMPARE(general->accessKey->echoMode(), QLineEdit::Password);
+    }
+
     void applyInTheErrorStateStartsOnTheNewPort()
     {
         QTcpServer blocker;
@@ -557,7 +601,7 @@ private Q_SLOTS:
         QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
         const quint16 free = probe.serverPort();
         probe.close();
-        general->port->setText(QString::number(free));
+        general->port->setValue(free);
         QCOMPARE(d.apply(), QString());
         QVERIFY(m_controller->isRunning());
         QCOMPARE(m_controller->proxy()->port(), free);
@@ -1008,10 +1052,10 @@ private Q_SLOTS:
         // The settings window picks the dark variant under a dark palette.
         SettingsDialog d(m_controller.get());
         d.setPalette(dark);
-        d.page<GeneralPage>()->port->setText(QStringLiteral("99999"));
+        d.page<GeneralPage>()->host->setText(QStringLiteral("not an address"));
         bool found = false;
         for (QLabel *l : d.findChildren<QLabel *>())
-            if (l->text().contains(QStringLiteral("port"))
+            if (l->text().contains(QStringLiteral("IP address"))
                 && l->styleSheet().contains(toneColor(Tone::Error, dark).name()))
                 found = true;
         QVERIFY(found);
@@ -1668,7 +1712,7 @@ private Q_SLOTS:
         QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
         const quint16 newPort = probe.serverPort();
         probe.close();
-        d.page<GeneralPage>()->port->setText(QString::number(newPort));
+        d.page<GeneralPage>()->port->setValue(newPort);
         QCOMPARE(d.apply(), QString());
         QVERIFY(asked.contains(QStringLiteral("Claude Code")));
         QFile settings(m_home.path() + QStringLiteral("/.claude/settings.json"));
