@@ -142,7 +142,8 @@ void UsageChart::paintEvent(QPaintEvent *)
 
 UsageWindow::UsageWindow(AppController *controller, QWidget *parent) : QWidget(parent), m_controller(controller)
 {
-    setWindowTitle(tr("droid2api usage"));
+    setWindowTitle(tr("droid2api Usage")); // as the other windows: "droid2api Activity", "droid2api Settings"
+    setWindowIcon(QIcon(QStringLiteral(":/droid2api/icons/droid2api.svg")));
     resize(880, 640);
     auto *layout = new QVBoxLayout(this);
     auto *range = new QHBoxLayout;

@@ -88,10 +88,6 @@
         <translation>账户</translation>
     </message>
     <message>
-        <source>Sign in in the browser, like the droid CLI</source>
-        <translation>像 droid CLI 一样在浏览器中登录</translation>
-    </message>
-    <message>
         <source>Organisation:</source>
         <translation>组织：</translation>
     </message>
@@ -186,6 +182,14 @@
     <message>
         <source>Factory refuses requests with your sign-in%1: sign in again.</source>
         <translation>Factory 拒绝了使用你登录凭据%1的请求：请重新登录。</translation>
+    </message>
+    <message>
+        <source>Sign in with your browser</source>
+        <translation>用浏览器登录</translation>
+    </message>
+    <message>
+        <source>Next, connect your coding tools on the Clients page.</source>
+        <translation>下一步：在“客户端”页面连接你的编程工具。</translation>
     </message>
 </context>
 <context>
@@ -589,6 +593,10 @@
     <message>
         <source>Claude Code</source>
         <translation>Claude Code</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>已复制</translation>
     </message>
 </context>
 <context>
@@ -1373,10 +1381,6 @@
 <context>
     <name>UsageWindow</name>
     <message>
-        <source>droid2api usage</source>
-        <translation>droid2api 用量</translation>
-    </message>
-    <message>
         <source>Tokens</source>
         <translation>token（词元）</translation>
     </message>
@@ -1471,6 +1475,10 @@
     <message>
         <source>%1 tokens, %2 Factory credits in these days; today %3 credits. Credits are tokens times the model&apos;s multiplier, an estimate of what Factory counts.</source>
         <translation>这些天共 %1 个 token（词元）、%2 Factory 积分；今天 %3 积分。积分 = token 数 × 模型倍率，是对 Factory 计数的估算。</translation>
+    </message>
+    <message>
+        <source>droid2api Usage</source>
+        <translation>droid2api 用量</translation>
     </message>
 </context>
 <context>

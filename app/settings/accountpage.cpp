@@ -24,7 +24,7 @@ AccountPage::AccountPage(AppController *controller, QWidget *parent) : SettingsP
     status->setWordWrap(true);
     status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(status);
-    auto *signInBox = new QGroupBox(tr("Sign in in the browser, like the droid CLI"), this);
+    auto *signInBox = new QGroupBox(tr("Sign in with your browser"), this);
     auto *signInLayout = new QVBoxLayout(signInBox);
     signIn = new QPushButton(tr("Sign in with Factory..."), signInBox);
     code = new QLabel(signInBox);
@@ -159,7 +159,9 @@ void AccountPage::showSignInResult(const QString &error, bool cancelled, const Q
     if (cancelled)
         code->setText(tr("Sign-in cancelled."));
     else if (error.isEmpty())
-        code->setText(email.isEmpty() ? tr("Signed in.") : tr("Signed in as %1.").arg(email.toHtmlEscaped()));
+        // What comes next: the tools still need pointing at droid2api.
+        code->setText((email.isEmpty() ? tr("Signed in.") : tr("Signed in as %1.").arg(email.toHtmlEscaped())) + u' '
+                      + tr("Next, connect your coding tools on the Clients page."));
     else
         code->setText(tr("Sign-in did not work: %1").arg(error.toHtmlEscaped()));
     refresh();

@@ -67,8 +67,10 @@ ClientsPage::ClientsPage(AppController *controller, QWidget *parent) : SettingsP
             m_results.insert(id, result);
         }
         m_snippets.insert(client, text);
-        connect(copy, &QPushButton::clicked, this,
-                [text] { QGuiApplication::clipboard()->setText(text->toPlainText()); });
+        connect(copy, &QPushButton::clicked, this, [text, copy] {
+            QGuiApplication::clipboard()->setText(text->toPlainText());
+            copy->setText(tr("Copied")); // the click did something
+        });
         layout->addWidget(box);
     }
     connect(controller, &AppController::stateChanged, this, [this] { load(m_controller->config()); });

@@ -393,11 +393,13 @@ void ModelsPage::load(const d2a::Config &c)
     showSelected();
     const QSignalBlocker block(redirects);
     redirects->setRowCount(0);
-    for (auto it = c.modelRedirects.begin(); it != c.modelRedirects.end(); ++it) {
+    QStringList from = c.modelRedirects.keys();
+    from.sort(Qt::CaseInsensitive); // by requested id, not in the hash's order (which changes from run to run)
+    for (const QString &id : std::as_const(from)) {
         const int r = redirects->rowCount();
         redirects->insertRow(r);
-        redirects->setItem(r, 0, new QTableWidgetItem(it.key()));
-        redirects->setItem(r, 1, new QTableWidgetItem(it.value()));
+        redirects->setItem(r, 0, new QTableWidgetItem(id));
+        redirects->setItem(r, 1, new QTableWidgetItem(c.modelRedirects.value(id)));
     }
 }
 

@@ -40,6 +40,7 @@
 #include <QtWidgets/qdatetimeedit.h>
 #include <QtWidgets/qcombobox.h>
 #include <QtWidgets/qdialogbuttonbox.h>
+#include <QtWidgets/qgroupbox.h>
 #include <QtWidgets/qlabel.h>
 #include <QtWidgets/qlineedit.h>
 #include <QtWidgets/qmenu.h>
@@ -845,6 +846,7 @@ private Q_SLOTS:
         QVERIFY(!tray.signInAction()->isVisible());
         QVERIFY2(account->status->text().contains(QStringLiteral("Signed in to Factory")),
                  qPrintable(account->status->text()));
+        QVERIFY(account->code->text().contains(QStringLiteral("connect your coding tools on the Clients page")));
         const RecordedCall rc = ask(controller);
         QCOMPARE(rc.status, 200);
         QVERIFY(!m_fake->received.last().header("authorization").contains("fk-stored-refused"));
@@ -1487,6 +1489,45 @@ private Q_SLOTS:
         QVERIFY(!clients->updateButton(QStringLiteral("codex"))->isVisible());
         QTRY_VERIFY_WITH_TIMEOUT(probed.size() == 2, 20000);
         disconnectTool(QStringLiteral("codex"));
+    }
+
+    void smallThingsRead()
+    {
+        // The Usage window is named and drawn like the others; redirects are listed by requested id; the Account
+        // heading says what the button does; a Copy button says it copied.
+        DesktopApp desktop(m_controller.get());
+        desktop.showUsage();
+        QCOMPARE(desktop.usage()->windowTitle(), UsageWindow::tr("droid2api Usage"));
+        QVERIFY(!desktop.usage()->windowIcon().isNull());
+        Config c = m_controller->config();
+        c.modelRedirects = { { u"zeta-model"_s, u"glm-5.2"_s },
+                             { u"alpha-model"_s, u"glm-5.2"_s },
+                             { u"Mid-model"_s, u"glm-5.2"_s } };
+        QCOMPARE(m_controller->applyConfig(c), QString());
+        SettingsDialog d(m_controller.get());
+        auto *models = d.page<ModelsPage>();
+        QCOMPARE(models->redirects->rowCount(), 3);
+        QStringList listed;
+        for (int r = 0; r < 3; ++r)
+            listed << models->redirects->item(r, 0)->text();
+        QCOMPARE(listed, (QStringList { u"alpha-model"_s, u"Mid-model"_s, u"zeta-model"_s }));
+        bool heading = false;
+        for (const QGroupBox *box : d.page<AccountPage>()->findChildren<QGroupBox *>())
+            heading = heading || box->title() == AccountPage::tr("Sign in with your browser");
+        QVERIFY(heading);
+        auto *clients = d.page<ClientsPage>();
+        d.showPage(int(d.pages().indexOf(clients)));
+        d.show();
+        QPushButton *copy = nullptr;
+        for (QPushButton *b : clients->findChildren<QPushButton *>())
+            if (b->text() == ClientsPage::tr("Copy") && b->parentWidget()->findChild<QPlainTextEdit *>()
+                && b->parentWidget()->findChild<QPlainTextEdit *>()->toPlainText()
+                       == clients->snippet(QStringLiteral("Cursor")))
+                copy = b;
+        QVERIFY(copy);
+        QTest::mouseClick(copy, Qt::LeftButton);
+        QCOMPARE(QGuiApplication::clipboard()->text(), clients->snippet(QStringLiteral("Cursor")));
+        QCOMPARE(copy->text(), ClientsPage::tr("Copied"));
     }
 
     void activityShowsRequestsAndFilteredLog()
