@@ -6,11 +6,14 @@
 #include <QtGui/qclipboard.h>
 #include <QtGui/qevent.h>
 #include <QtGui/qguiapplication.h>
+#include <QtGui/qscreen.h>
 #include <QtWidgets/qboxlayout.h>
-#include <QtWidgets/qformlayout.h>
+#include <QtWidgets/qgridlayout.h>
 #include <QtWidgets/qlabel.h>
 #include <QtWidgets/qmessagebox.h>
 #include <QtWidgets/qpushbutton.h>
+
+#include <type_traits>
 
 namespace {
 QPushButton *copyButton(QWidget *parent, const std::function<QString()> &text)
@@ -41,7 +44,18 @@ StatusWindow::StatusWindow(AppController *controller, QWidget *parent) : QWidget
     stateRow->addWidget(m_fix);
     layout->addLayout(stateRow);
 
-    auto *form = new QFormLayout;
+    // A grid: each row takes the height its wrapped text needs at the width it gets (fitHeight() gives the
+    // window that height; the rows overlapped with Adwaita's larger metrics).
+    auto *form = new QGridLayout;
+    form->setColumnStretch(1, 1);
+    auto addRow = [this, form](const QString &label, auto *field) {
+        const int row = form->rowCount();
+        form->addWidget(new QLabel(label, this), row, 0, Qt::AlignLeft | Qt::AlignTop);
+        if constexpr (std::is_base_of_v<QLayout, std::remove_pointer_t<decltype(field)>>)
+            form->addLayout(field, row, 1);
+        else
+            form->addWidget(field, row, 1);
+    };
     m_address = new QLabel(this);
     m_address->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_openAi = new QLabel(this);
@@ -52,21 +66,21 @@ StatusWindow::StatusWindow(AppController *controller, QWidget *parent) : QWidget
     auto *openAiRow = new QHBoxLayout;
     openAiRow->addWidget(m_openAi, 1);
     openAiRow->addWidget(copyButton(this, [this] { return m_controller->baseUrl() + QStringLiteral("/v1"); }));
-    form->addRow(tr("Address:"), addressRow);
-    form->addRow(tr("For OpenAI clients:"), openAiRow);
+    addRow(tr("Address:"), addressRow);
+    addRow(tr("For OpenAI clients:"), openAiRow);
     m_account = new QLabel(this);
     m_account->setWordWrap(true);
-    form->addRow(tr("Account:"), m_account);
+    addRow(tr("Account:"), m_account);
     m_usage = new QLabel(this);
     m_usage->setWordWrap(true);
-    form->addRow(tr("Usage:"), m_usage);
+    addRow(tr("Usage:"), m_usage);
     m_tools = new QLabel(this);
     m_tools->setWordWrap(true);
     m_toolButtons = new QVBoxLayout;
     auto *toolsBox = new QVBoxLayout;
     toolsBox->addWidget(m_tools);
     toolsBox->addLayout(m_toolButtons);
-    form->addRow(tr("Coding tools:"), toolsBox);
+    addRow(tr("Coding tools:"), toolsBox);
     layout->addLayout(form);
     layout->addWidget(new QLabel(tr("Last errors:"), this));
     m_errors = new QLabel(this);
@@ -227,6 +241,25 @@ void StatusWindow::refresh()
                                          tr("%1 (resolved)").arg(errors[i]).toHtmlEscaped()));
     m_errors->setText(shown.isEmpty() ? tr("None.") : shown.join(QStringLiteral("<br>")));
     m_toggle->setText(m_controller->isRunning() ? tr("S&top proxy") : tr("S&tart proxy"));
+    fitHeight();
+}
+
+void StatusWindow::fitHeight()
+{
+    // Wrapped rows need more height at this width than the window may have (a larger font or style, a longer
+    // sentence): grow to what they need, up to the screen's available height, instead of squeezing them.
+    layout()->activate();
+    int needed = layout()->totalHeightForWidth(width());
+    if (const QScreen *s = screen())
+        needed = qMin(needed, s->availableGeometry().height() - 48);
+    if (needed > height())
+        resize(width(), needed);
+}
+
+void StatusWindow::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    fitHeight();
 }
 
 void StatusWindow::closeEvent(QCloseEvent *event)

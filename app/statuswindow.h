@@ -50,8 +50,10 @@ Q_SIGNALS:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
+    void fitHeight();
     AppController *m_controller;
     bool m_trayless = false;
     QLabel *m_state;

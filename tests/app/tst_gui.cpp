@@ -1740,6 +1740,47 @@ private Q_SLOTS:
         QVERIFY(w.state()->text().contains(toneColor(Tone::Good, w.palette()).name()));
     }
 
+    void statusRowsGrowWithTheirText()
+    {
+        // Wrapped rows must get the height their text needs, whatever the style's metrics (Adwaita's are larger
+        // than Fusion's): with a large font and long sentences, no label is shorter than its text or overlaps
+        // another.
+        const QFont before = QApplication::font();
+        auto restore = qScopeGuard([&] { QApplication::setFont(before); });
+        QFont big = before;
+        big.setPointSizeF(before.pointSizeF() * 1.4);
+        QApplication::setFont(big);
+        QTcpServer blocker;
+        QVERIFY(blocker.listen(QHostAddress::LocalHost, 0));
+        m_controller->stop();
+        Config c = m_controller->config();
+        c.port = blocker.serverPort();
+        QCOMPARE(m_controller->applyConfig(c), QString());
+        m_controller->start(); // the longest state sentence there is, and an error line
+        DesktopApp desktop(m_controller.get());
+        StatusWindow *w = desktop.status();
+        desktop.showStatus();
+        QVERIFY(QTest::qWaitForWindowExposed(w));
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest); // the layout after the last text change
+        QList<QLabel *> labels;
+        for (QLabel *l : w->findChildren<QLabel *>())
+            if (l->isVisible() && !l->text().isEmpty())
+                labels << l;
+        for (QLabel *l : labels) {
+            if (l->wordWrap())
+                QVERIFY2(l->height() >= l->heightForWidth(l->width()),
+                         qPrintable(QStringLiteral("'%1': %2 < %3")
+                                        .arg(l->text().left(40))
+                                        .arg(l->height())
+                                        .arg(l->heightForWidth(l->width()))));
+            for (QLabel *o : labels)
+                if (o != l)
+                    QVERIFY2(
+                        !QRect(l->mapTo(w, QPoint()), l->size()).intersects(QRect(o->mapTo(w, QPoint()), o->size())),
+                        qPrintable(l->text().left(30) + QStringLiteral(" / ") + o->text().left(30)));
+        }
+    }
+
     void changingThePortOffersToUpdateTools()
     {
         QCOMPARE(m_controller->updateTool(QStringLiteral("claude-code")), QString());
