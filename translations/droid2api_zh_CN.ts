@@ -1005,6 +1005,10 @@
         <source>%1 still point at the old address or key and would fail. Update their settings now? (A backup of each file is kept.)</source>
         <translation>%1 仍指向旧的地址或密钥，将无法使用。现在更新它们的设置吗？（每个文件都会保留备份。）</translation>
     </message>
+    <message>
+        <source>Your changes cannot be applied as they are (%1). Discard them?</source>
+        <translation>你的更改目前无法应用（%1）。要放弃这些更改吗？</translation>
+    </message>
 </context>
 <context>
     <name>SettingsPage</name>

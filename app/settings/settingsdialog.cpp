@@ -164,12 +164,19 @@ bool SettingsDialog::confirmClose()
         return true;
     }
     int answer = 0;
+    // Apply is offered only when it can work: with a page invalid, the choice is to discard or to go back.
+    const QString invalid = validationMessage();
+    m_offered = invalid.isEmpty() ? QMessageBox::Apply | QMessageBox::Discard | QMessageBox::Cancel
+                                  : QMessageBox::Discard | QMessageBox::Cancel;
     if (askOverride) {
         answer = askOverride();
     } else {
-        QMessageBox box(QMessageBox::Question, tr("Unsaved changes"), tr("Apply your changes before closing?"),
-                        QMessageBox::Apply | QMessageBox::Discard | QMessageBox::Cancel, this);
-        box.setDefaultButton(QMessageBox::Apply);
+        QMessageBox box(QMessageBox::Question, tr("Unsaved changes"),
+                        invalid.isEmpty()
+                            ? tr("Apply your changes before closing?")
+                            : tr("Your changes cannot be applied as they are (%1). Discard them?").arg(invalid),
+                        m_offered, this);
+        box.setDefaultButton(invalid.isEmpty() ? QMessageBox::Apply : QMessageBox::Cancel);
         dialogs::makeCrisp(box);
         answer = box.exec();
     }

@@ -10,6 +10,7 @@
 #include "reasoningpage.h"
 
 #include <QtWidgets/qdialog.h>
+#include <QtWidgets/qmessagebox.h>
 
 #include <functional>
 
@@ -48,6 +49,8 @@ public:
     /// (a QMessageBox::StandardButton value).
     bool confirmClose();
     std::function<int()> askOverride;
+    /// The buttons the last "Unsaved changes" question offered (tests: no Apply while a page is invalid).
+    QMessageBox::StandardButtons closeButtonsOffered() const { return m_offered; }
     /// After a port, address or key change, whether to update the tools still set up for the old one (tests answer).
     std::function<bool(const QStringList &names)> askUpdateTools;
 
@@ -67,6 +70,7 @@ private:
     QLabel *m_message;
     QDialogButtonBox *m_buttons;
     bool m_dirty = false;
+    QMessageBox::StandardButtons m_offered;
     bool m_loading = false;
     d2a::Config m_base; ///< the config the pages were loaded from: Apply writes only what differs from it
 };

@@ -966,6 +966,29 @@ private Q_SLOTS:
         QCOMPARE(ConfigLoader::loadFile(m_path).value().logLevel, QStringLiteral("debug"));
     }
 
+    void invalidChangesAreNotOfferedApply()
+    {
+        // Closing with an edit that cannot be applied asks Discard or Cancel; Apply appears once it is valid.
+        SettingsDialog d(m_controller.get());
+        d.show();
+        int answer = QMessageBox::Cancel;
+        d.askOverride = [&] { return answer; };
+        auto *general = d.page<GeneralPage>();
+        general->host->setFocus();
+        general->host->selectAll();
+        QTest::keyClicks(general->host, QStringLiteral("not an address"));
+        QTest::keyClick(&d, Qt::Key_Escape);
+        QVERIFY(d.isVisible());
+        QVERIFY(!(d.closeButtonsOffered() & QMessageBox::Apply));
+        QVERIFY(d.closeButtonsOffered() & QMessageBox::Discard);
+        general->host->selectAll();
+        QTest::keyClicks(general->host, QStringLiteral("127.0.0.1 "));
+        QTest::keyClick(&d, Qt::Key_Escape);
+        QVERIFY(d.closeButtonsOffered() & QMessageBox::Apply);
+        answer = QMessageBox::Discard;
+        QVERIFY(d.close());
+    }
+
     void modelsTableIsSafeToScrollAndReads()
     {
         SettingsDialog d(m_controller.get());
