@@ -13,6 +13,7 @@
 #include <QtWidgets/qmessagebox.h>
 #include <QtWidgets/qplaintextedit.h>
 #include <QtWidgets/qpushbutton.h>
+#include <QtWidgets/qscrollbar.h>
 
 ClientsPage::ClientsPage(AppController *controller, QWidget *parent) : SettingsPage(parent), m_controller(controller)
 {
@@ -26,7 +27,7 @@ ClientsPage::ClientsPage(AppController *controller, QWidget *parent) : SettingsP
         auto *row = new QHBoxLayout;
         auto *text = new QPlainTextEdit(box);
         text->setReadOnly(true);
-        text->setMaximumHeight(80);
+        text->setLineWrapMode(QPlainTextEdit::NoWrap);
         auto *copy = new QPushButton(tr("Copy"), box);
         auto *buttons = new QVBoxLayout;
         buttons->addWidget(copy);
@@ -73,6 +74,7 @@ ClientsPage::ClientsPage(AppController *controller, QWidget *parent) : SettingsP
         });
         layout->addWidget(box);
     }
+    layout->addStretch(); // the boxes keep their height in a tall window
     connect(controller, &AppController::stateChanged, this, [this] { load(m_controller->config()); });
 }
 
@@ -175,5 +177,12 @@ void ClientsPage::load(const d2a::Config &c)
             .arg(url, key));
     m_snippets[QStringLiteral("OpenAI SDK")]->setPlainText(
         QStringLiteral("from openai import OpenAI\nclient = OpenAI(base_url=\"%1/v1\", api_key=\"%2\")").arg(url, key));
+    // Each snippet shown whole (they were cut at 80 px): as tall as its lines, plus a horizontal scroll bar.
+    for (QPlainTextEdit *text : std::as_const(m_snippets)) {
+        const int lines = int(text->toPlainText().count(u'\n')) + 1;
+        const int margins = int(2 * text->document()->documentMargin()) + 2 * text->frameWidth();
+        text->setFixedHeight(lines * text->fontMetrics().lineSpacing() + margins
+                             + text->horizontalScrollBar()->sizeHint().height());
+    }
     refreshLinks();
 }

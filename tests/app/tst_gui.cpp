@@ -1551,6 +1551,10 @@ private Q_SLOTS:
         QTest::mouseClick(copy, Qt::LeftButton);
         QCOMPARE(QGuiApplication::clipboard()->text(), clients->snippet(QStringLiteral("Cursor")));
         QCOMPARE(copy->text(), ClientsPage::tr("Copied"));
+        // Every snippet shows whole, without scrolling up and down.
+        QVERIFY(QTest::qWaitForWindowExposed(&d));
+        for (QPlainTextEdit *text : clients->findChildren<QPlainTextEdit *>())
+            QVERIFY2(text->verticalScrollBar()->maximum() == 0, qPrintable(text->toPlainText().left(40)));
     }
 
     void activityShowsRequestsAndFilteredLog()
