@@ -1881,6 +1881,78 @@
         <source>%1: cannot keep the previous version as .bak</source>
         <translation>%1：无法把上一版本保存为 .bak</translation>
     </message>
+    <message>
+        <source>a preset name</source>
+        <translation>预设名称</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a configured model</source>
+        <translation>“%1”不是已配置的模型</translation>
+    </message>
+    <message>
+        <source>no preset is named &apos;%1&apos; (presets: %2)</source>
+        <translation>没有名为“%1”的预设（现有预设：%2）</translation>
+    </message>
+    <message>
+        <source>rule %1</source>
+        <translation>规则 %1</translation>
+    </message>
+    <message>
+        <source>expected an array of {name, rules}</source>
+        <translation>应为 {name, rules} 组成的数组</translation>
+    </message>
+    <message>
+        <source>expected an object with a non-empty &apos;name&apos; and &apos;rules&apos;</source>
+        <translation>应为带有非空“name”和“rules”的对象</translation>
+    </message>
+    <message>
+        <source>expected an array of rules</source>
+        <translation>应为规则数组</translation>
+    </message>
+    <message>
+        <source>expected an object with &apos;match&apos; and &apos;model&apos;</source>
+        <translation>应为带有“match”和“model”的对象</translation>
+    </message>
+    <message>
+        <source>expected name, match, model or reasoning</source>
+        <translation>应为 name、match、model 或 reasoning</translation>
+    </message>
+    <message>
+        <source>expected the id of the model that serves it</source>
+        <translation>应为处理该请求的模型 ID</translation>
+    </message>
+    <message>
+        <source>expected auto, off, minimal, low, medium, high, xhigh or max</source>
+        <translation>应为 auto、off、minimal、low、medium、high、xhigh 或 max</translation>
+    </message>
+    <message>
+        <source>expected an object</source>
+        <translation>应为对象</translation>
+    </message>
+    <message>
+        <source>expected one of %1</source>
+        <translation>应为以下之一：%1</translation>
+    </message>
+    <message>
+        <source>expected true or false</source>
+        <translation>应为 true 或 false</translation>
+    </message>
+    <message>
+        <source>expected a number of tokens (at least 1)</source>
+        <translation>应为 token 数（至少为 1）</translation>
+    </message>
+    <message>
+        <source>expected a non-empty string</source>
+        <translation>应为非空字符串</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a valid pattern</source>
+        <translation>“%1”不是有效的匹配模式</translation>
+    </message>
+    <message>
+        <source>expected a path such as /v1/messages</source>
+        <translation>应为路径，例如 /v1/messages</translation>
+    </message>
 </context>
 <context>
     <name>d2a::SetupText</name>
