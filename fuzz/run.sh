@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the four fuzzers of a DROID2API_FUZZ build over the seeds of fuzz/seeds.sh.
 #   fuzz/run.sh BUILD smoke     fixed seed and a fixed number of inputs per target, into a fresh corpus: the same
-#                               inputs every time, so `make test` is deterministic (about 20 s in all)
+#                               inputs every time, so `make test` is deterministic (about 25 s in all)
 #   fuzz/run.sh BUILD SECONDS   SECONDS per target, random seed, growing BUILD/corpus/<target> across runs
 # Any crash, leak, sanitizer report, timeout (10 s per input) or out-of-memory (2 GiB) fails; the input that
 # did it is kept in BUILD/artifacts/ (replay: BUILD/fuzz/<target> BUILD/artifacts/<file>).
