@@ -475,6 +475,13 @@ QString AppController::setReasoningDefault(d2a::ReasoningLevel level)
     return applyConfig(c);
 }
 
+QString AppController::setRoutingPreset(const QString &preset)
+{
+    d2a::Config c = m_config;
+    c.routing.preset = preset;
+    return applyConfig(c);
+}
+
 QString AppController::accountEmail() const
 {
     return m_proxy->auth()->source() == d2a::AuthManager::Source::RefreshToken ? m_proxy->auth()->email() : QString();

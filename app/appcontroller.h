@@ -60,6 +60,8 @@ public:
     QString applyEdits(const d2a::Config &edited, const d2a::Config &base);
     /// The tray's quick switch: changes reasoning_default, saved and live at once.
     QString setReasoningDefault(d2a::ReasoningLevel level);
+    /// Makes `preset` the active routing preset (saved, used by the next request); an error message, or empty.
+    QString setRoutingPreset(const QString &preset);
     /// Port in use: moves to a free port on the same address, saved, and starts there. Returns an error or "".
     QString useFreePort();
 

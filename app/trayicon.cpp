@@ -72,6 +72,10 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
                 m_icon->showMessage(tr("droid2api"), error, QSystemTrayIcon::Warning);
         });
     }
+    // Routing presets (config routing.preset): which rules choose the model of each request, switched in one click.
+    m_routingMenu = m_menu->addMenu(tr("Routing"));
+    m_routing = new QActionGroup(this);
+    rebuildRouting();
     m_account = m_menu->addAction(QString(), this, &TrayIcon::signInRequested);
     m_menu->addSeparator();
     m_menu->addAction(tr("St&atus..."), this, &TrayIcon::statusRequested);
@@ -157,6 +161,45 @@ void TrayIcon::notify(const QString &text, QSystemTrayIcon::MessageIcon icon, in
     m_icon->showMessage(tr("droid2api"), text, icon, m_lastNotificationMs);
 }
 
+void TrayIcon::rebuildRouting()
+{
+    QStringList names;
+    QList<bool> shipped;
+    for (const d2a::RoutingPreset &p : m_controller->config().routing.allPresets()) {
+        names << p.name;
+        shipped << p.shipped;
+    }
+    if (names == m_routingNames)
+        return;
+    m_routingNames = names;
+    for (QAction *a : m_routing->actions())
+        delete a;
+    // The shipped presets by their translated names; the user's as written.
+    static const char *const shippedNames[] = { QT_TR_NOOP("As asked"), QT_TR_NOOP("Save credits"),
+                                                QT_TR_NOOP("Think harder") };
+    Q_UNUSED(shippedNames)
+    for (qsizetype i = 0; i < names.size(); ++i) {
+        const QString &name = names.at(i);
+        QAction *a = m_routingMenu->addAction(shipped.at(i) ? tr(name.toUtf8().constData()) : name);
+        a->setCheckable(true);
+        a->setData(name);
+        m_routing->addAction(a);
+        connect(a, &QAction::triggered, this, [this, name] {
+            const QString error = m_controller->setRoutingPreset(name);
+            if (!error.isEmpty())
+                m_icon->showMessage(tr("droid2api"), error, QSystemTrayIcon::Warning);
+        });
+    }
+}
+
+QAction *TrayIcon::routingAction(const QString &preset) const
+{
+    for (QAction *a : m_routing->actions())
+        if (a->data().toString() == preset)
+            return a;
+    return nullptr;
+}
+
 QAction *TrayIcon::reasoningAction(d2a::ReasoningLevel level) const
 {
     for (QAction *a : m_reasoning->actions())
@@ -224,4 +267,8 @@ void TrayIcon::refresh()
     m_account->setText(email.isEmpty() ? tr("A&ccount...") : tr("A&ccount: %1").arg(email));
     for (QAction *a : m_reasoning->actions())
         a->setChecked(a->data().toInt() == int(m_controller->config().reasoningDefault));
+    rebuildRouting();
+    const QString preset = m_controller->config().routing.preset;
+    for (QAction *a : m_routing->actions())
+        a->setChecked(a->data().toString() == (preset.isEmpty() ? d2a::Routing::asAsked() : preset));
 }

@@ -35,6 +35,8 @@ public:
     /// How long it asked to stay, in ms.
     int lastNotificationMs() const { return m_lastNotificationMs; }
     QAction *reasoningAction(d2a::ReasoningLevel level) const;
+    /// The Routing submenu's entry for a preset (README "Routing rules"); null when there is none.
+    QAction *routingAction(const QString &preset) const;
     /// The icon file shown for a state (tests check the icon follows the state).
     static QString iconPath(AppController::State state);
     QString currentIconPath() const { return m_iconPath; }
@@ -69,5 +71,9 @@ private:
     QAction *m_url;
     QAction *m_account;
     QActionGroup *m_reasoning;
+    QMenu *m_routingMenu = nullptr;
+    QActionGroup *m_routing = nullptr;
+    QStringList m_routingNames; ///< the presets the submenu lists (rebuilt when the config's change)
+    void rebuildRouting();
     QString m_iconPath;
 };

@@ -1362,6 +1362,22 @@
         <source>droid2api now serves on %1.</source>
         <translation>droid2api 现在在 %1 上提供服务。</translation>
     </message>
+    <message>
+        <source>Routing</source>
+        <translation>路由</translation>
+    </message>
+    <message>
+        <source>As asked</source>
+        <translation>按请求</translation>
+    </message>
+    <message>
+        <source>Save credits</source>
+        <translation>节省额度</translation>
+    </message>
+    <message>
+        <source>Think harder</source>
+        <translation>深入思考</translation>
+    </message>
 </context>
 <context>
     <name>UsageChart</name>

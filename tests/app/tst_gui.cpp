@@ -335,6 +335,8 @@ private Q_SLOTS:
         QTest::newRow("Reasoning: a budget") << 4 << QByteArray("\"medium\": 12288") << QByteArray("\"medium\": 9000");
         QTest::newRow("Tray: the reasoning switch")
             << 5 << QByteArray("\"reasoning_default\": \"auto\"") << QByteArray("\"reasoning_default\": \"high\"");
+        QTest::newRow("Tray: the routing preset")
+            << 6 << QByteArray("\"preset\": \"Mine\"") << QByteArray("\"preset\": \"Save credits\"");
     }
     void eachPageChangesExactlyItsKeys()
     {
@@ -356,6 +358,10 @@ private Q_SLOTS:
         if (change == 5) {
             TrayIcon tray(&controller);
             tray.reasoningAction(ReasoningLevel::High)->trigger();
+        } else if (change == 6) {
+            TrayIcon tray(&controller);
+            QVERIFY(tray.routingAction(QStringLiteral("Mine"))->isChecked()); // the file's preset, listed too
+            tray.routingAction(QStringLiteral("Save credits"))->trigger();
         } else {
             SettingsDialog d(&controller);
             switch (change) {
@@ -415,6 +421,36 @@ private Q_SLOTS:
         QTRY_VERIFY(off.done());
         QVERIFY(!m_fake->received.last().json.contains(u"thinking"_s));
         QCOMPARE(ConfigLoader::loadFile(m_path).value().reasoningDefault, ReasoningLevel::Off); // saved too
+    }
+
+    void routingSwitchReachesNextRequest()
+    {
+        // The tray's Routing menu: a preset is one click, saved, and chooses the model of the next request.
+        TrayIcon tray(m_controller.get());
+        QVERIFY(tray.routingAction(QStringLiteral("As asked"))->isChecked());
+        tray.routingAction(QStringLiteral("Think harder"))->trigger();
+        QVERIFY(tray.routingAction(QStringLiteral("Think harder"))->isChecked());
+        QVERIFY(!tray.routingAction(QStringLiteral("As asked"))->isChecked());
+        const QByteArray thinking =
+            R"({"model":"claude-opus-4-6","max_tokens":100,"messages":[],"thinking":{"type":"adaptive"}})";
+        HttpClient http;
+        RecordedCall rc;
+        startCall(http, rc, "POST", QUrl(m_controller->baseUrl() + QStringLiteral("/v1/messages")), thinking, {},
+                  m_clock);
+        QTRY_VERIFY(rc.done());
+        QCOMPARE(rc.status, 200);
+        QCOMPARE(rc.header("x-droid2api-rule"), QByteArray("Think harder / Thinking turns"));
+        QCOMPARE(m_fake->received.last().json.value(u"model"_s).toString(), QStringLiteral("claude-opus-4-8"));
+        QCOMPARE(m_fake->received.last().json.value(u"output_config"_s).toObject().value(u"effort"_s).toString(),
+                 QStringLiteral("max"));
+        QCOMPARE(ConfigLoader::loadFile(m_path).value().routing.preset, QStringLiteral("Think harder")); // saved
+        tray.routingAction(QStringLiteral("As asked"))->trigger();
+        RecordedCall asked;
+        startCall(http, asked, "POST", QUrl(m_controller->baseUrl() + QStringLiteral("/v1/messages")), thinking, {},
+                  m_clock);
+        QTRY_VERIFY(asked.done());
+        QCOMPARE(m_fake->received.last().json.value(u"model"_s).toString(), QStringLiteral("claude-opus-4-6"));
+        QVERIFY(asked.header("x-droid2api-rule").isEmpty());
     }
 
     void trayFollowsState()

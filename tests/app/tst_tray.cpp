@@ -74,6 +74,15 @@ private Q_SLOTS:
         QCOMPARE(controller.config().reasoningDefault, ReasoningLevel::Low);
         QCOMPARE(ConfigLoader::loadFile(path).value().reasoningDefault, ReasoningLevel::Low);
 
+        // The routing presets switch there too, saved.
+        tray->menu()->popup(QPoint(100, 100));
+        QTRY_VERIFY(tray->menu()->isVisible());
+        QVERIFY(tray->routingAction(QStringLiteral("Save credits")));
+        tray->menu()->hide();
+        tray->routingAction(QStringLiteral("Save credits"))->trigger();
+        QCOMPARE(controller.config().routing.preset, QStringLiteral("Save credits"));
+        QCOMPARE(ConfigLoader::loadFile(path).value().routing.preset, QStringLiteral("Save credits"));
+
         // Quit stops the proxy gracefully.
         desktop.quit();
         QTRY_VERIFY(!controller.isRunning());
