@@ -64,14 +64,21 @@ QVariant ActivityModel::data(const QModelIndex &index, int role) const
     // Errors stand out: red for ours and the upstream's (5xx), orange for the client's (4xx).
     if (role == Qt::ForegroundRole && r.status >= 400)
         return QBrush(toneColor(r.status >= 500 || r.status == 0 ? Tone::Error : Tone::Warning));
-    if (role == Qt::ToolTipRole)
+    if (role == Qt::ToolTipRole) { // the whole model and rule names where the column cuts them, else the error
+        if (index.column() == Model || index.column() == Rule)
+            return data(index, Qt::DisplayRole);
         return r.error.isEmpty() ? QVariant() : QVariant(r.error);
+    }
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {
     case Time: return QLocale().toString(row.at.time(), QStringLiteral("HH:mm:ss"));
     case Route: return QString(r.method + u' ' + r.path);
-    case Model: return !r.model.isEmpty() ? r.model : !r.requested.isEmpty() ? r.requested : QStringLiteral("-");
+    case Model: // the model that answered, after the one asked for when another took its place
+        if (r.model.isEmpty())
+            return !r.requested.isEmpty() ? r.requested : QStringLiteral("-");
+        return r.requested.isEmpty() || r.requested == r.model ? r.model : tr("%1 → %2").arg(r.requested, r.model);
+    case Rule: return r.rule.isEmpty() ? QStringLiteral("-") : r.rule;
     case Backend: return r.backend.isEmpty() ? QStringLiteral("-") : r.backend;
     case Status: return r.status;
     case Duration: return tr("%1 ms").arg(r.durationMs);
@@ -96,6 +103,8 @@ QString ActivityModel::details(int row) const
     lines << tr("Model asked for: %1").arg(r.requested.isEmpty() ? tr("(none)") : r.requested);
     if (!r.model.isEmpty() && r.model != r.requested)
         lines << tr("Model served: %1").arg(r.model);
+    if (!r.rule.isEmpty())
+        lines << tr("Chosen by the routing rule: %1").arg(r.rule);
     if (!r.replacedFrom.isEmpty())
         lines << (r.replacedWhy.isEmpty()
                       ? tr("Factory no longer serves %1 (it refused it earlier in this run); %2 answered")
@@ -127,6 +136,7 @@ QVariant ActivityModel::headerData(int section, Qt::Orientation orientation, int
     case In: return tr("In");
     case Out: return tr("Out");
     case Streamed: return tr("Streamed");
+    case Rule: return tr("Rule");
     default: return {};
     }
 }

@@ -17,7 +17,7 @@ class ActivityModel final : public QAbstractTableModel
     Q_DISABLE_COPY_MOVE(ActivityModel)
 
 public:
-    enum Column { Time, Route, Model, Backend, Status, Duration, In, Out, Streamed, ColumnCount };
+    enum Column { Time, Route, Model, Rule, Backend, Status, Duration, In, Out, Streamed, ColumnCount };
     static constexpr int kMaxRows = 500;
 
     explicit ActivityModel(QObject *parent = nullptr);

@@ -1,5 +1,7 @@
 #include "activitywindow.h"
 
+#include <iterator>
+
 #include "appcontroller.h"
 #include "log/log.h"
 #include "uicolors.h"
@@ -42,7 +44,8 @@ ActivityWindow::ActivityWindow(AppController *controller, QWidget *parent) : QWi
     auto *header = m_requests->horizontalHeader();
     header->setSectionResizeMode(QHeaderView::Interactive);
     header->setStretchLastSection(true);
-    const int widths[] = { 70, 190, 170, 90, 55, 80, 75, 75, 60 };
+    const int widths[] = { 70, 190, 170, 140, 90, 55, 80, 75, 75, 60 };
+    static_assert(std::size(widths) == ActivityModel::ColumnCount, "a width for every column");
     for (int c = 0; c < ActivityModel::ColumnCount; ++c)
         header->resizeSection(c, widths[c]);
     m_requests->verticalHeader()->setVisible(false);

@@ -92,8 +92,18 @@ int writeScreenshots(DesktopApp &desktop, AppController &controller, const QStri
     failed.bytesOut = 171;
     failed.streamed = false;
     failed.error = QStringLiteral("model 'gpt-5.9' is not configured; GET /v1/models lists the available models");
+    d2a::RequestRecord routed = ok; // a background call a routing rule sent to a cheaper model
+    routed.id = 3;
+    routed.requested = QStringLiteral("claude-opus-4-8");
+    routed.model = QStringLiteral("claude-haiku-4-5-20251001");
+    routed.rule = QStringLiteral("Save credits / Background calls");
+    routed.durationMs = 610;
+    routed.bytesIn = 2310;
+    routed.bytesOut = 402;
+    routed.streamed = false;
     desktop.activity()->addRequest(ok);
     desktop.activity()->addRequest(failed);
+    desktop.activity()->addRequest(routed);
     desktop.activity()->flush();
     desktop.showActivity();
     desktop.activity()->requests()->setCurrentIndex(desktop.activity()->requestModel()->index(0, 0));

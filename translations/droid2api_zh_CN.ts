@@ -298,6 +298,18 @@
         <source>Factory refused %1 (%2); %3 answered</source>
         <translation>Factory 拒绝了 %1（%2）；由 %3 回答</translation>
     </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <source>Chosen by the routing rule: %1</source>
+        <translation>由路由规则选择：%1</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translation>规则</translation>
+    </message>
 </context>
 <context>
     <name>ActivityWindow</name>

@@ -444,6 +444,22 @@ private Q_SLOTS:
         QCOMPARE(m_fake->received.last().json.value(u"output_config"_s).toObject().value(u"effort"_s).toString(),
                  QStringLiteral("max"));
         QCOMPARE(ConfigLoader::loadFile(m_path).value().routing.preset, QStringLiteral("Think harder")); // saved
+        // The Activity row shows the model asked for, the one that answered and the rule; its details too.
+        ActivityWindow w(m_controller.get());
+        RecordedCall again;
+        startCall(http, again, "POST", QUrl(m_controller->baseUrl() + QStringLiteral("/v1/messages")), thinking, {},
+                  m_clock);
+        QTRY_VERIFY(again.done());
+        ActivityModel *model = w.requestModel();
+        QTRY_COMPARE(model->rowCount(), 1);
+        QCOMPARE(model->index(0, ActivityModel::Model).data().toString(),
+                 QStringLiteral("claude-opus-4-6 → claude-opus-4-8"));
+        QCOMPARE(model->index(0, ActivityModel::Rule).data().toString(),
+                 QStringLiteral("Think harder / Thinking turns"));
+        w.requests()->setCurrentIndex(model->index(0, 0));
+        QVERIFY2(w.details()->toPlainText().contains(
+                     QStringLiteral("Chosen by the routing rule: Think harder / Thinking turns")),
+                 qPrintable(w.details()->toPlainText()));
         tray.routingAction(QStringLiteral("As asked"))->trigger();
         RecordedCall asked;
         startCall(http, asked, "POST", QUrl(m_controller->baseUrl() + QStringLiteral("/v1/messages")), thinking, {},
@@ -1693,7 +1709,7 @@ private Q_SLOTS:
                      "glm-4.7 is no longer served by Factory; requests now go to glm-5.2: change it in Settings"));
         ActivityModel *model = w.requestModel();
         QTRY_COMPARE(model->rowCount(), 1);
-        QCOMPARE(model->index(0, ActivityModel::Model).data().toString(), QStringLiteral("glm-5.2"));
+        QCOMPARE(model->index(0, ActivityModel::Model).data().toString(), QStringLiteral("glm-4.7 → glm-5.2"));
         w.requests()->setCurrentIndex(model->index(0, 0));
         const QString details = w.details()->toPlainText();
         QVERIFY2(details.contains(QStringLiteral("Model asked for: glm-4.7")), qPrintable(details));
