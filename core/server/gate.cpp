@@ -139,7 +139,7 @@ std::optional<Error> ProxyService::admit(const http::RequestHead &head, const QH
     // The access key is checked at the head, before any of the body budget is reserved: a client without it
     // cannot hold the budget with trickled bodies. GET / (a bare status without it) and preflights go on.
     if (!m_config->accessKey.isEmpty() && head.method != "OPTIONS") {
-        const QUrl url = QUrl::fromEncoded("http://local" + head.target);
+        const QUrl url = QUrl::fromEncoded(QByteArray("http://local" + head.target));
         const QString path = url.path();
         if (!(path.isEmpty() || path == u"/") && !offersAccessKey(head.headers, QUrlQuery(url)))
             return Error::unauthorized(tr("this droid2api requires its local access key: send it as 'Authorization: "
