@@ -368,6 +368,21 @@ Field intSubField(const char *path, S Config::*group, T S::*member, qint64 min, 
              [group, member](const Config &c) { return QJsonValue(double((c.*group).*member)); } };
 }
 
+/// A member of a config group with its own type check, as intSubField for numbers ("routing.preset").
+template<typename S, typename T>
+Field subField(const char *path, S Config::*group, T S::*member, QJsonValue::Type type, const char *expected)
+{
+    return { QString::fromLatin1(path).split(u'.'),
+             [group, member, type, expected](const Validator &v, const QString &key, const QJsonValue &value,
+                                             Config &c) -> std::optional<Error> {
+                 if (auto e = v.expect(key, value, type, ConfigText::tr(expected)))
+                     return e;
+                 (c.*group).*member = value.toVariant().value<T>();
+                 return std::nullopt;
+             },
+             [group, member](const Config &c) { return QJsonValue((c.*group).*member); } };
+}
+
 Field boolField(const char *path, bool Config::*member)
 {
     return { { QString::fromLatin1(path) },
@@ -764,24 +779,10 @@ const QList<Field> &fields()
             return QJsonValue(o);
             } };
         // Routing rules (routingrules.h): the active preset, the user's presets, levels in the model list.
-        f << Field { { QStringLiteral("routing"), QStringLiteral("preset") },
-                     [](const Validator &v, const QString &key, const QJsonValue &value,
-                        Config &c) -> std::optional<Error> {
-                         if (auto e = v.expect(key, value, QJsonValue::String, ConfigText::tr("a preset name")))
-                             return e;
-                         c.routing.preset = value.toString();
-                         return std::nullopt;
-                     },
-                     [](const Config &c) { return QJsonValue(c.routing.preset); } };
-        f << Field { { QStringLiteral("routing"), QStringLiteral("list_levels") },
-                     [](const Validator &v, const QString &key, const QJsonValue &value,
-                        Config &c) -> std::optional<Error> {
-                         if (auto e = v.expect(key, value, QJsonValue::Bool, ConfigText::tr("true or false")))
-                             return e;
-                         c.routing.listLevels = value.toBool();
-                         return std::nullopt;
-                     },
-                     [](const Config &c) { return QJsonValue(c.routing.listLevels); } };
+        f << subField("routing.preset", &Config::routing, &Routing::preset, QJsonValue::String,
+                      QT_TRANSLATE_NOOP("d2a::ConfigText", "a preset name"));
+        f << subField("routing.list_levels", &Config::routing, &Routing::listLevels, QJsonValue::Bool,
+                      QT_TRANSLATE_NOOP("d2a::ConfigText", "true or false"));
         f << Field { { QStringLiteral("routing"), QStringLiteral("presets") },
                      [](const Validator &v, const QString &, const QJsonValue &value,
                         Config &c) -> std::optional<Error> {
