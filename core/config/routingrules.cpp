@@ -2,6 +2,7 @@
 
 #include "../text.h"
 
+#include <QtCore/qhash.h>
 #include <QtCore/qjsonarray.h>
 #include <QtCore/qjsonobject.h>
 #include <QtCore/qregularexpression.h>
@@ -15,9 +16,16 @@ bool globMatches(const QString &pattern, const QString &text)
 {
     if (!pattern.contains(u'*') && !pattern.contains(u'?'))
         return pattern.compare(text, Qt::CaseInsensitive) == 0;
-    const QRegularExpression re(QRegularExpression::wildcardToRegularExpression(pattern),
-                                QRegularExpression::CaseInsensitiveOption);
-    return re.match(text).hasMatch();
+    // Rules match on every request: each pattern is compiled once (a thread's own cache, bounded).
+    thread_local QHash<QString, QRegularExpression> compiled;
+    auto it = compiled.constFind(pattern);
+    if (it == compiled.cend()) {
+        if (compiled.size() >= 256)
+            compiled.clear();
+        it = compiled.insert(pattern, QRegularExpression(QRegularExpression::wildcardToRegularExpression(pattern),
+                                                         QRegularExpression::CaseInsensitiveOption));
+    }
+    return it->match(text).hasMatch();
 }
 
 RouteRule rule(const char *name, QString model, std::optional<bool> thinking, QString tools, QString client,
@@ -34,7 +42,7 @@ RouteRule rule(const char *name, QString model, std::optional<bool> thinking, QS
     return r;
 }
 
-QList<RoutingPreset> shippedPresets()
+const QList<RoutingPreset> &shippedPresets()
 {
     // Targets from the shipped catalog; a rule whose target the user removed from `models` never matches.
     static const QList<RoutingPreset> presets {
@@ -91,10 +99,13 @@ QList<RoutingPreset> Routing::allPresets() const
 
 QList<RouteRule> Routing::activeRules() const
 {
+    // Asked on every request: the user's presets first (one named like a shipped one replaces it, as in
+    // allPresets), then the shipped ones, without building the merged list.
     const QString name = preset.isEmpty() ? asAsked() : preset;
-    for (const RoutingPreset &p : allPresets())
-        if (p.name == name)
-            return p.rules;
+    for (const QList<RoutingPreset> *list : { &presets, &shippedPresets() })
+        for (const RoutingPreset &p : *list)
+            if (p.name == name)
+                return p.rules;
     return {};
 }
 
