@@ -146,6 +146,8 @@ void Call::start()
             enter(State::Done);
     });
     const IncomingRequest &req = exchange->request();
+    if (m_route.action == Route::Action::CountTokens)
+        exchange->markTokenCount();
     // Strict JSON (RFC 8259, UTF-8, no duplicate keys: upstreams resolve them differently), parsed once.
     auto parsed = json::Document::parse(req.body, {}, json::Document::kMaxValues);
     if (!parsed && parsed.error().httpStatus == 413)

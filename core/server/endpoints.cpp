@@ -126,11 +126,8 @@ void ProxyService::handleUsage(Exchange *exchange)
 
 void ProxyService::recordUsage(const RequestRecord &record)
 {
-    if (!m_config->usageRecording || record.model.isEmpty())
+    if (!m_config->usageRecording || record.model.isEmpty() || record.tokenCount)
         return;
-    if (const RouteMatch m = RouteTable::instance().match(record.path);
-        m.route && m.route->action == Route::Action::CountTokens)
-        return; // a count generates nothing
     UsageRow row;
     row.atMs = record.at.toMSecsSinceEpoch();
     row.model = record.model;

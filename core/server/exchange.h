@@ -60,6 +60,7 @@ struct RequestRecord
     QString replacedFrom; ///< the model Factory refused, when its replacement served this request
     QString replacedWhy; ///< Factory's words when it refused it in this request (empty: refused earlier in the run)
     QString rule; ///< the routing rule that chose the model ("Save credits / Background calls"); empty: none
+    bool tokenCount = false; ///< a token count: it generates nothing, so it is not recorded as usage
 };
 
 class Exchange final : public QObject
@@ -92,6 +93,7 @@ public:
     }
     void setTokens(const TokenCounts &tokens) { m_record.tokens = tokens; }
     void setRule(const QString &rule) { m_record.rule = rule; }
+    void markTokenCount() { m_record.tokenCount = true; }
     /// Headers added to every response of this exchange (CORS).
     void setCommonHeaders(const HeaderList &headers) { m_common = headers; }
     void addCommonHeader(const QByteArray &name, const QByteArray &value) { m_common.append({ name, value }); }

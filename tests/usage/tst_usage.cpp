@@ -239,6 +239,22 @@ private Q_SLOTS:
         QCOMPARE(totalFor(QStringLiteral("glm-5.3")).requests, qint64(1));
     }
 
+    void tokenCountsAreNotUsage()
+    {
+        // A count generates nothing: it is answered (here by the upstream's counter) but never recorded.
+        RecordedCall count;
+        QVERIFY(m_f.call(count, "POST", QStringLiteral("/v1/messages/count_tokens"),
+                         R"({"model":"claude-sonnet-4-6","messages":[{"role":"user","content":"hi"}]})",
+                         { { "content-type", "application/json" } }));
+        QCOMPARE(count.status, 200);
+        RecordedCall turn;
+        QVERIFY(m_f.call(turn, "POST", QStringLiteral("/v1/messages"),
+                         R"({"model":"claude-sonnet-4-6","max_tokens":50,"messages":[{"role":"user","content":"hi"}]})",
+                         { { "content-type", "application/json" } }));
+        QCOMPARE(turn.status, 200);
+        QCOMPARE(totalFor(QStringLiteral("claude-sonnet-4-6")).requests, qint64(1));
+    }
+
     void groupedByRoutingRule()
     {
         // Requests a routing rule chose count under the rule's name, the others under "".
