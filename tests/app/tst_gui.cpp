@@ -111,6 +111,14 @@ class TestGui final : public QObject
         return d.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Apply);
     }
 
+    /// Points XDG_DATA_HOME at a folder of the test's own (an empty token store) until the guard goes.
+    [[nodiscard]] auto privateDataHome(const QString &name) const
+    {
+        const QByteArray before = qgetenv("XDG_DATA_HOME");
+        qputenv("XDG_DATA_HOME", (m_home.path() + u'/' + name).toUtf8());
+        return qScopeGuard([before] { qputenv("XDG_DATA_HOME", before); });
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -665,8 +673,7 @@ private Q_SLOTS:
     {
         // No credentials at all: the proxy listens, but the app never says "running": the sign-in look, a
         // bold "Sign in to Factory" first in the menu, one notification, and the status line opens Account.
-        const QByteArray dataHome = qgetenv("XDG_DATA_HOME");
-        qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data-nocreds")).toUtf8()); // an empty token store
+        const auto restore = privateDataHome(QStringLiteral("data-nocreds")); // an empty token store
         Config c = baseConfig();
         c.workosBaseUrl = m_fake->url(QString());
         c.workosClientId = m_fake->workosClientId;
@@ -713,13 +720,11 @@ private Q_SLOTS:
         QTRY_COMPARE(controller.problem(), AppController::Problem::NoCredentials);
         QCOMPARE(tray.currentIconPath(), TrayIcon::iconPath(AppController::State::SignInRequired));
         QVERIFY(tray.signInAction()->isVisible());
-        qputenv("XDG_DATA_HOME", dataHome);
     }
 
     void aCancelledSignInIsNotAFailure()
     {
-        const QByteArray dataHome = qgetenv("XDG_DATA_HOME");
-        qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data-cancel")).toUtf8());
+        const auto restore = privateDataHome(QStringLiteral("data-cancel"));
         Config c = baseConfig();
         c.workosBaseUrl = m_fake->url(QString());
         c.workosClientId = m_fake->workosClientId;
@@ -745,7 +750,6 @@ private Q_SLOTS:
         QCOMPARE(account->code->text(), AccountPage::tr("Sign-in cancelled."));
         QVERIFY(!account->code->text().contains(QStringLiteral("Failed")));
         m_fake->deviceScript.clear();
-        qputenv("XDG_DATA_HOME", dataHome);
     }
 
     /// A request through the proxy, as a coding tool sends it; returns status and body once answered.
@@ -764,9 +768,7 @@ private Q_SLOTS:
     {
         // The balloon always carries the page and the code (a browser may not have shown it), stays while the
         // sign-in waits, and the menu keeps the code in its Cancel entry; cancelling clears both.
-        const QByteArray dataHome = qgetenv("XDG_DATA_HOME");
-        qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data-balloon")).toUtf8());
-        auto restore = qScopeGuard([&] { qputenv("XDG_DATA_HOME", dataHome); });
+        const auto restore = privateDataHome(QStringLiteral("data-balloon"));
         Config c = baseConfig();
         c.workosBaseUrl = m_fake->url(QString());
         c.workosClientId = m_fake->workosClientId;
@@ -816,9 +818,7 @@ private Q_SLOTS:
     {
         // FACTORY_API_KEY refused: the variable overrides anything the app stores, so the app says to remove it
         // and offers no sign-in (one would succeed and change nothing).
-        const QByteArray dataHome = qgetenv("XDG_DATA_HOME");
-        qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data-envkey")).toUtf8());
-        auto restore = qScopeGuard([&] { qputenv("XDG_DATA_HOME", dataHome); });
+        const auto restore = privateDataHome(QStringLiteral("data-envkey"));
         m_fake->whoamiStatus = 401;
         const QString path = m_home.path() + QStringLiteral("/config-rejected.json");
         QVERIFY(ConfigLoader::save(path, baseConfig()).ok());
@@ -864,9 +864,7 @@ private Q_SLOTS:
     {
         // A key stored on the Account page that Factory refuses: the bold "Sign in to Factory" in the tray
         // really fixes it, the icon turns green and requests go through with the sign-in.
-        const QByteArray dataHome = qgetenv("XDG_DATA_HOME");
-        qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data-storedkey")).toUtf8());
-        auto restore = qScopeGuard([&] { qputenv("XDG_DATA_HOME", dataHome); });
+        const auto restore = privateDataHome(QStringLiteral("data-storedkey"));
         m_fake->whoamiStatus = 401;
         Config c = baseConfig();
         c.workosBaseUrl = m_fake->url(QString());
@@ -909,9 +907,7 @@ private Q_SLOTS:
     {
         // The key check at start got no clear answer (Factory's whoami failed), so the app says "Running"; then
         // Factory refuses a request with the key: the sign-in look at once, and back when one goes through.
-        const QByteArray dataHome = qgetenv("XDG_DATA_HOME");
-        qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data-follows")).toUtf8());
-        auto restore = qScopeGuard([&] { qputenv("XDG_DATA_HOME", dataHome); });
+        const auto restore = privateDataHome(QStringLiteral("data-follows"));
         m_fake->whoamiStatus = 503;
         const QString path = m_home.path() + QStringLiteral("/config-follows.json");
         QVERIFY(ConfigLoader::save(path, baseConfig()).ok());
