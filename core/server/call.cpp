@@ -9,6 +9,7 @@
 #include "../log/log.h"
 #include "../upstream/factoryheaders.h"
 #include "../usage/usagestore.h"
+#include "routechoice.h"
 
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qjsonobject.h>
@@ -216,53 +217,22 @@ void Call::start()
 
 std::optional<Call::AppliedRule> Call::applyRules(const json::Value &root, const QString &asked)
 {
-    QList<RouteRule> rules = m_config->routing.activeRules();
-    // A shipped preset's rule whose model the user removed from `models` never matches (the user's own rules
-    // name configured models: the config refuses others).
-    rules.removeIf([this](const RouteRule &r) { return !m_config->findModel(r.target); });
-    if (rules.isEmpty())
+    if (m_config->routing.activeRules().isEmpty())
         return std::nullopt;
     const IncomingRequest &req = m_exchange->request();
-    RequestFacts facts;
-    facts.model = asked;
-    facts.client = clientName(QString::fromUtf8(headerValue(req.headers, "user-agent")), req.path);
-    facts.path = req.path;
-    const std::optional<ReasoningLevel> bodyLevel = requestedLevel(m_route.format, root);
-    facts.thinking = bodyLevel && *bodyLevel != ReasoningLevel::Off;
-    facts.promptTokens = [this, root] {
-        auto read = readRequest(m_route.format, root, m_pathModel);
-        return read ? estimateInputTokens(read.value()) : qint64(0);
-    };
-    facts.tools = [root] {
-        // Every name and type in the tools (and Google's tool kinds, such as googleSearch), whatever the format.
-        QStringList out;
-        for (const json::Value tool : root["tools"].children()) {
-            for (const json::Value m : tool.children()) {
-                out << m.key();
-                if ((m.keyIs("name") || m.keyIs("type")) && m.isString())
-                    out << m.toString();
-                for (const json::Value inner : m.children()) // function.name, functionDeclarations[].name
-                    if (inner.keyIs("name") && inner.isString())
-                        out << inner.toString();
-                    else if (inner.isObject() && inner["name"].isString())
-                        out << inner["name"].toString();
-            }
-        }
-        return out;
-    };
-    const int i = matchRule(rules, facts);
-    if (i < 0)
+    const QString client = clientName(QString::fromUtf8(headerValue(req.headers, "user-agent")), req.path);
+    const std::optional<RouteChoice> choice =
+        chooseRoute(*m_config, requestFacts(m_route.format, root, m_pathModel, asked, client, req.path));
+    if (!choice)
         return std::nullopt;
-    const RouteRule &r = rules.at(i);
-    const QString preset = m_config->routing.preset.isEmpty() ? Routing::asAsked() : m_config->routing.preset;
-    const QString name = preset + QStringLiteral(" / ") + r.label(int(i));
-    m_exchange->setRule(name);
-    m_exchange->addCommonHeader("x-droid2api-rule", name.toUtf8());
+    m_exchange->setRule(choice->ruleName);
+    m_exchange->addCommonHeader("x-droid2api-rule", choice->ruleName.toUtf8());
     qCDebug(lcProxy).noquote() << QStringLiteral("%1 %2: model '%3' asked, rule '%4' chose '%5'%6")
-                                      .arg(QString::fromLatin1(req.method), req.path, log::clientText(asked), name,
-                                           r.target,
-                                           r.level ? QStringLiteral(" at ") + reasoningLevelName(*r.level) : QString());
-    return AppliedRule { r.target, r.level };
+                                      .arg(QString::fromLatin1(req.method), req.path, log::clientText(asked),
+                                           choice->ruleName, choice->target,
+                                           choice->level ? QStringLiteral(" at ") + reasoningLevelName(*choice->level)
+                                                         : QString());
+    return AppliedRule { choice->target, choice->level };
 }
 
 // --- Resolve: the next model of the chain and its backend ---------------------------------------------------
