@@ -378,17 +378,9 @@ void Call::admission(const QByteArray &bearer, bool serverCredential)
 
 std::optional<UpstreamRequest> Call::prepare(RelaySpec *spec)
 {
-    Exchange *exchange = m_exchange;
     const Config &config = *m_config;
     const ModelConfig &model = m_current->model;
-    const BackendConfig &backend = m_current->backend;
-    const IncomingRequest &req = exchange->request();
-    const bool factory = backend.kind == BackendConfig::Kind::Factory;
-    // A counter or another operation beside the generation endpoint: no reasoning or body extras added.
-    const bool countTokens = m_route.action == Route::Action::CountTokens || m_route.action == Route::Action::Operation;
-    const WireFormat upFormat = backendFormat(backend, model.type);
-    ReasoningLevel level = config.effectiveLevel(model, m_headerLevel);
-    const QString &upstreamModel = m_current->upstreamModel;
+    const WireFormat upFormat = backendFormat(m_current->backend, model.type);
     spec->clientFormat = m_route.format;
     spec->upstreamFormat = upFormat;
     spec->clientStream = m_clientStream;
@@ -396,76 +388,102 @@ std::optional<UpstreamRequest> Call::prepare(RelaySpec *spec)
     spec->maxEventBytes = config.limits.maxEventBytes;
     spec->maxAnswerBytes = config.limits.maxAnswerBytes;
     spec->translation.reset();
+    ReasoningLevel level = config.effectiveLevel(model, m_headerLevel);
+    const auto body = translate(upFormat, spec, &level);
+    if (!body)
+        return std::nullopt;
+    const QByteArray sessionId = sessionIdOf(m_exchange->request(), m_body->root());
+    auto edited = edit(upFormat, **body, spec->translation.has_value(), sessionId, &level);
+    if (!edited)
+        return std::nullopt;
+    return withHeaders(upFormat, level, sessionId, std::move(*edited));
+}
+
+std::optional<std::shared_ptr<const json::Document>> Call::translate(WireFormat upFormat, RelaySpec *spec,
+                                                                     ReasoningLevel *level)
+{
     // Another format upstream: through the shared model (reader of the client's format, writer of the
     // upstream's); the same format: passthrough. Both then get the same protocol edits.
-    std::shared_ptr<const json::Document> body = m_body;
-    if (upFormat != m_route.format) {
-        auto read = readRequest(m_route.format, m_body->root(), m_pathModel);
-        if (!read) {
-            finish(read.error());
-            return std::nullopt;
-        }
-        ir::Request &translated = spec->translation.emplace(std::move(read.value()));
-        if (!translated.dropped.isEmpty()) {
-            // Said twice: in the log, and to the client in a header.
-            const QByteArray list = droppedHeader(translated.dropped);
-            exchange->addCommonHeader("x-droid2api-dropped", list);
-            qCWarning(lcProxy).noquote() << QStringLiteral("%1 %2: left out what model '%3' (%4) cannot take: %5")
-                                                .arg(QString::fromLatin1(req.method), req.path, model.id,
-                                                     wireFormatName(upFormat), QString::fromLatin1(list));
-        }
-        translated.model = upstreamModel;
-        translated.servedBy = upstreamModel; // the issuer of the answer's reasoning state (translate.h)
-        translated.stream = m_clientStream;
-        if (const auto adapt = formatSpec(upFormat).adaptTranslated)
-            adapt(translated, model, factory); // what the upstream's format needs that the client's could not say
-        // The client's own level, written by the target family's rules below (not the writer's generic form).
-        if (level == ReasoningLevel::Auto && translated.reasoning && translated.reasoning->enabled)
-            level = parseReasoningLevel(translated.reasoning->effort).value_or(ReasoningLevel::Auto);
-        auto written = writeRequest(upFormat, translated);
-        if (!written) {
-            Error e = written.error();
-            e.message = QStringLiteral("model '%1' (%2) cannot take this request: %3")
-                            .arg(model.id, wireFormatName(upFormat), e.message);
-            finish(e);
-            return std::nullopt;
-        }
-        // The answer's writers need only the model, the tools and a few flags: let the conversation go before
-        // the edits below make their copy (a 30 MiB body is 60 MB more as text in the shared model).
-        translated.messages = {};
-        translated.system = {};
-        // The protocol edits below work on the translated body as they do on a client's.
-        auto reparsed = json::Document::parse(written.value(), { 4096, false });
-        if (!reparsed) {
-            finish(
-                Error::internal(QStringLiteral("translation produced invalid JSON: %1").arg(reparsed.error().message)));
-            return std::nullopt;
-        }
-        body = std::make_shared<const json::Document>(std::move(reparsed.value()));
-        translated.model = m_requested; // answers and streams report the id the client asked for
+    if (upFormat == m_route.format)
+        return m_body;
+    const ModelConfig &model = m_current->model;
+    const IncomingRequest &req = m_exchange->request();
+    auto read = readRequest(m_route.format, m_body->root(), m_pathModel);
+    if (!read) {
+        finish(read.error());
+        return std::nullopt;
     }
+    ir::Request &translated = spec->translation.emplace(std::move(read.value()));
+    if (!translated.dropped.isEmpty()) {
+        // Said twice: in the log, and to the client in a header.
+        const QByteArray list = droppedHeader(translated.dropped);
+        m_exchange->addCommonHeader("x-droid2api-dropped", list);
+        qCWarning(lcProxy).noquote() << QStringLiteral("%1 %2: left out what model '%3' (%4) cannot take: %5")
+                                            .arg(QString::fromLatin1(req.method), req.path, model.id,
+                                                 wireFormatName(upFormat), QString::fromLatin1(list));
+    }
+    const QString &upstreamModel = m_current->upstreamModel;
+    translated.model = upstreamModel;
+    translated.servedBy = upstreamModel; // the issuer of the answer's reasoning state (translate.h)
+    translated.stream = m_clientStream;
+    const bool factory = m_current->backend.kind == BackendConfig::Kind::Factory;
+    if (const auto adapt = formatSpec(upFormat).adaptTranslated)
+        adapt(translated, model, factory); // what the upstream's format needs that the client's could not say
+    // The client's own level, written by the target family's rules (not the writer's generic form).
+    if (*level == ReasoningLevel::Auto && translated.reasoning && translated.reasoning->enabled)
+        *level = parseReasoningLevel(translated.reasoning->effort).value_or(ReasoningLevel::Auto);
+    auto written = writeRequest(upFormat, translated);
+    if (!written) {
+        Error e = written.error();
+        e.message = QStringLiteral("model '%1' (%2) cannot take this request: %3")
+                        .arg(model.id, wireFormatName(upFormat), e.message);
+        finish(e);
+        return std::nullopt;
+    }
+    // The answer's writers need only the model, the tools and a few flags: let the conversation go before
+    // the edits make their copy (a 30 MiB body is 60 MB more as text in the shared model).
+    translated.messages = {};
+    translated.system = {};
+    // The protocol edits work on the translated body as they do on a client's.
+    auto reparsed = json::Document::parse(written.value(), { 4096, false });
+    if (!reparsed) {
+        finish(Error::internal(QStringLiteral("translation produced invalid JSON: %1").arg(reparsed.error().message)));
+        return std::nullopt;
+    }
+    translated.model = m_requested; // answers and streams report the id the client asked for
+    return std::make_shared<const json::Document>(std::move(reparsed.value()));
+}
+
+std::optional<QByteArray> Call::edit(WireFormat upFormat, const json::Document &body, bool translated,
+                                     const QByteArray &sessionId, ReasoningLevel *level)
+{
+    const Config &config = *m_config;
+    const ModelConfig &model = m_current->model;
+    const IncomingRequest &req = m_exchange->request();
+    const bool factory = m_current->backend.kind == BackendConfig::Kind::Factory;
+    // A counter or another operation beside the generation endpoint: no reasoning or body extras added.
+    const bool countTokens = m_route.action == Route::Action::CountTokens || m_route.action == Route::Action::Operation;
     // A level the model does not take becomes its default, as Factory's CLI does; a client's own level too.
     const ReasoningLevel asked =
-        level != ReasoningLevel::Auto ? level : requestedLevel(upFormat, body->root()).value_or(ReasoningLevel::Auto);
+        *level != ReasoningLevel::Auto ? *level : requestedLevel(upFormat, body.root()).value_or(ReasoningLevel::Auto);
     if (asked != ReasoningLevel::Auto && !model.supports(asked)) {
-        level = model.clamp(asked);
+        *level = model.clamp(asked);
         qCInfo(lcProxy).noquote() << QStringLiteral("model %1 does not take reasoning level %2; using %3")
-                                         .arg(model.id, reasoningLevelName(asked), reasoningLevelName(level));
+                                         .arg(model.id, reasoningLevelName(asked), reasoningLevelName(*level));
     }
-    const QByteArray sessionId = sessionIdOf(req, m_body->root());
     PassthroughEdits edits;
-    edits.upstreamModel = upstreamModel;
+    edits.upstreamModel = m_current->upstreamModel;
     edits.systemPrompt = factory ? config.systemPrompt : QString(); // the Droid prompt is Factory's alone
-    edits.level = countTokens ? ReasoningLevel::Auto : level;
+    edits.level = countTokens ? ReasoningLevel::Auto : *level;
     edits.model = model;
-    edits.budget = config.budgetFor(level);
+    edits.budget = config.budgetFor(*level);
     edits.fast = factory && model.fast;
     if (factory && !countTokens)
         edits.extraBody = model.factoryBody;
-    if (spec->translation && factory)
+    if (translated && factory)
         edits.promptCacheKey = QString::fromLatin1(sessionId); // Responses caching keyed by session, as the CLI
     HistoryEdits history;
-    auto edited = applyPassthroughEdits(upFormat, *body, edits, &history);
+    auto edited = applyPassthroughEdits(upFormat, body, edits, &history);
     if (!edited) {
         finish(edited.error());
         return std::nullopt;
@@ -476,16 +494,25 @@ std::optional<UpstreamRequest> Call::prepare(RelaySpec *spec)
         if (history.thinkingOff) {
             said << QStringLiteral("thinking (the last step of this tool loop has no %1 thinking of its own)")
                         .arg(wireFormatName(upFormat));
-            level = ReasoningLevel::Off;
+            *level = ReasoningLevel::Off;
         }
-        exchange->addCommonHeader("x-droid2api-dropped", droppedHeader(said));
+        m_exchange->addCommonHeader("x-droid2api-dropped", droppedHeader(said));
         qCInfo(lcProxy).noquote() << QStringLiteral("%1 %2: reasoning state model '%3' (%4) did not issue left out: %5")
                                          .arg(QString::fromLatin1(req.method), req.path, model.id,
                                               wireFormatName(upFormat), said.join(QStringLiteral(", ")));
     }
+    return std::move(edited.value());
+}
 
+UpstreamRequest Call::withHeaders(WireFormat upFormat, ReasoningLevel level, const QByteArray &sessionId,
+                                  QByteArray body)
+{
+    const Config &config = *m_config;
+    const ModelConfig &model = m_current->model;
+    const BackendConfig &backend = m_current->backend;
+    const IncomingRequest &req = m_exchange->request();
     UpstreamRequest up;
-    if (factory) {
+    if (backend.kind == BackendConfig::Kind::Factory) {
         up.url = m_env->factoryEndpoint(config, model.type);
         up.url.setPath(up.url.path() + m_route.upstreamSuffix); // a counter or another operation beside it
         FactoryHeaderInput hin;
@@ -503,7 +530,7 @@ std::optional<UpstreamRequest> Call::prepare(RelaySpec *spec)
         up.url = backendEndpoint(backend, upFormat, m_route.upstreamSuffix);
         up.headers = buildBackendHeaders(upFormat, m_bearer, req.headers, level, model, m_clientStream);
     }
-    up.body = edited.value();
+    up.body = std::move(body);
     up.connectTimeoutMs = config.timeouts.connectMs;
     up.firstByteTimeoutMs = config.timeouts.firstByteMs;
     up.idleTimeoutMs = config.timeouts.idleMs;

@@ -168,7 +168,20 @@ private:
     std::optional<AppliedRule> applyRules(const json::Value &root, const QString &asked);
     void finish(int status, const QByteArray &json, const HeaderList &headers);
     void releaseSlot();
+    /// The Forward step's upstream request: translate, then edits, then headers (each finishes the call on a
+    /// failure and returns nothing).
     std::optional<UpstreamRequest> prepare(RelaySpec *spec);
+    /// The body for `upFormat`: the client's own (same format) or written from the shared model, which `spec`
+    /// keeps for the answer; `level` becomes the client's own level when the config leaves it to the client.
+    std::optional<std::shared_ptr<const json::Document>> translate(WireFormat upFormat, RelaySpec *spec,
+                                                                   ReasoningLevel *level);
+    /// The protocol edits (model, Droid prompt, reasoning, Factory's body extras) with `level` clamped to what
+    /// the model takes, or Off when the tool loop's history has no thinking of this model.
+    std::optional<QByteArray> edit(WireFormat upFormat, const json::Document &body, bool translated,
+                                   const QByteArray &sessionId, ReasoningLevel *level);
+    /// The request to the backend: its URL, Factory's or the backend's headers, the timeouts.
+    UpstreamRequest withHeaders(WireFormat upFormat, ReasoningLevel level, const QByteArray &sessionId,
+                                QByteArray body);
 
     QPointer<Exchange> m_exchange;
     CallEnv *m_env;
