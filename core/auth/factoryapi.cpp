@@ -1,7 +1,7 @@
 #include "factoryapi.h"
 
-#include "../upstream/factoryheaders.h"
 #include "../upstream/httpclient.h"
+#include "../upstream/useragentupdater.h"
 
 #include <QtCore/qjsonarray.h>
 #include <QtCore/qjsondocument.h>

@@ -85,9 +85,6 @@ inline Error fieldError(const QString &field, const QString &problem)
     return e;
 }
 
-/// Maps finish reasons to each format.
-QString finishName(WireFormat f, ir::Finish finish);
-
 /// An SSE event: "event: <event>\n" (when given), "data: <json>", then the blank line ("\n\n", or "\r\n\r\n").
 QByteArray sse(QByteArrayView event, QByteArrayView json, QByteArrayView end = "\n\n");
 

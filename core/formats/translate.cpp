@@ -132,7 +132,7 @@ bool openEnvelopeText(const QString &text, Part *p)
 QString envelope(const Part &p, WireFormat client, const QString &servedBy)
 {
     const QString text = envelopeText(p, servedBy);
-    if (client == WireFormat::Gemini) // thoughtSignature is bytes in Google's SDKs: valid base64 it must be
+    if (formatSpec(client).envelopeInBase64) // the client's field holds bytes: valid base64 it must be
         return QString::fromLatin1(text.toUtf8().toBase64());
     return text;
 }
@@ -149,7 +149,7 @@ bool mayBeEnvelope(QByteArrayView rawString)
 
 bool isEnvelope(QStringView field, WireFormat client)
 {
-    if (client != WireFormat::Gemini)
+    if (!formatSpec(client).envelopeInBase64)
         return field.startsWith(kEnvelope);
     if (!field.startsWith(kEnvelopeBase64))
         return false;
@@ -161,7 +161,7 @@ bool openEnvelope(const QString &field, WireFormat client, Part *p)
 {
     if (!isEnvelope(field, client))
         return false;
-    if (client != WireFormat::Gemini)
+    if (!formatSpec(client).envelopeInBase64)
         return openEnvelopeText(field, p);
     const auto decoded = unb64(field.toLatin1(), QByteArray::Base64Encoding);
     return decoded && openEnvelopeText(QString::fromUtf8(*decoded), p);
@@ -169,7 +169,7 @@ bool openEnvelope(const QString &field, WireFormat client, Part *p)
 
 QString carryCallId(const Part &call, const QString &servedBy)
 {
-    if (call.kind != Part::Kind::ToolCall || call.signature.isEmpty() || call.signatureFormat != WireFormat::Gemini)
+    if (call.kind != Part::Kind::ToolCall || call.signature.isEmpty() || !formatSpec(call.signatureFormat).signsCalls)
         return call.callId;
     const QString model = call.signatureModel.isEmpty() ? servedBy : call.signatureModel;
     const QByteArray packed =
@@ -403,44 +403,6 @@ QList<ir::Part> systemWithFolded(const ir::Request &r)
                               .arg(text)));
     }
     return out;
-}
-
-QString finishName(WireFormat f, ir::Finish finish)
-{
-    switch (f) {
-    case WireFormat::Anthropic:
-        switch (finish) {
-        case ir::Finish::Stop: return QStringLiteral("end_turn");
-        case ir::Finish::Length: return QStringLiteral("max_tokens");
-        case ir::Finish::ToolCalls: return QStringLiteral("tool_use");
-        case ir::Finish::ContentFilter: return QStringLiteral("refusal");
-        case ir::Finish::Error: return QStringLiteral("end_turn");
-        }
-        break;
-    case WireFormat::OpenAIChat:
-        switch (finish) {
-        case ir::Finish::Stop: return QStringLiteral("stop");
-        case ir::Finish::Length: return QStringLiteral("length");
-        case ir::Finish::ToolCalls: return QStringLiteral("tool_calls");
-        case ir::Finish::ContentFilter: return QStringLiteral("content_filter");
-        case ir::Finish::Error: return QStringLiteral("stop");
-        }
-        break;
-    case WireFormat::OpenAIResponses:
-        return finish == ir::Finish::Length          ? QStringLiteral("max_output_tokens")
-               : finish == ir::Finish::ContentFilter ? QStringLiteral("content_filter")
-                                                     : QString();
-    case WireFormat::Gemini:
-        switch (finish) {
-        case ir::Finish::Stop:
-        case ir::Finish::ToolCalls: return QStringLiteral("STOP");
-        case ir::Finish::Length: return QStringLiteral("MAX_TOKENS");
-        case ir::Finish::ContentFilter: return QStringLiteral("SAFETY");
-        case ir::Finish::Error: return QStringLiteral("OTHER");
-        }
-        break;
-    }
-    return {};
 }
 
 bool takeCount(qint64 &field, const Value &v)

@@ -1,5 +1,6 @@
 #include "call.h"
 
+#include "../backend/factoryheaders.h"
 #include "../formats/apierrors.h"
 #include "../formats/passthrough.h"
 #include "../formats/reasoning.h"
@@ -7,7 +8,6 @@
 #include "../formats/translate.h"
 #include "../json/json.h"
 #include "../log/log.h"
-#include "../upstream/factoryheaders.h"
 #include "../usage/usagestore.h"
 #include "routechoice.h"
 
@@ -170,8 +170,7 @@ void Call::start()
             return finish(Error::badRequest(QStringLiteral("'model' must be a non-empty string")));
         requested = m.toString().trimmed();
     }
-    if (requested.startsWith(u"models/"))
-        requested = requested.mid(7); // Gemini SDKs may send "models/<id>"
+    requested = withoutModelPrefix(requested); // Google's SDKs may send "models/<id>"
     exchange->setRequestedModel(log::clientText(requested)); // what the Activity and the log show
     // "gpt-5.4(high)": the level in the name, for clients that cannot send one (README "Routing rules").
     const auto [asked, nameLevel] = splitLevel(requested);
@@ -220,7 +219,7 @@ std::optional<Call::AppliedRule> Call::applyRules(const json::Value &root, const
     if (m_config->routing.activeRules().isEmpty())
         return std::nullopt;
     const IncomingRequest &req = m_exchange->request();
-    const QString client = clientName(QString::fromUtf8(headerValue(req.headers, "user-agent")), req.path);
+    const QString client = clientName(QString::fromUtf8(headerValue(req.headers, "user-agent")), m_route.format);
     const std::optional<RouteChoice> choice =
         chooseRoute(*m_config, requestFacts(m_route.format, root, m_pathModel, asked, client, req.path));
     if (!choice)

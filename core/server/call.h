@@ -12,10 +12,10 @@
 //
 // Everything the machine needs from around it comes through CallEnv, so tests drive it without sockets.
 
+#include "../backend/routing.h"
 #include "../config/config.h"
 #include "../formats/model.h"
 #include "../upstream/httpclient.h"
-#include "../upstream/routing.h"
 #include "exchange.h"
 #include "routes.h"
 

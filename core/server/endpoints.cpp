@@ -132,7 +132,7 @@ void ProxyService::recordUsage(const RequestRecord &record)
     row.atMs = record.at.toMSecsSinceEpoch();
     row.model = record.model;
     row.backend = record.backend;
-    row.client = m_usage->clientFor(record.userAgent, record.path);
+    row.client = m_usage->clientFor(record.userAgent, record.format);
     row.route = record.path;
     row.rule = record.rule;
     row.status = record.status;
@@ -180,7 +180,7 @@ void ProxyService::handleModel(Exchange *exchange, const Route &route, const QSt
 {
     // One object for every format that shows models on this path; where two name the same member, the later
     // format's wins (Google's "name" is "models/<id>"; OpenAI's display name is then in "displayName").
-    const QString id = named.startsWith(u"models/") ? named.mid(7) : named;
+    const QString id = withoutModelPrefix(named);
     const auto [base, level] = splitLevel(id);
     const ModelConfig *found = m_config->findModel(base);
     std::optional<ModelConfig> variant;

@@ -44,6 +44,7 @@ struct RequestRecord
     QDateTime at; ///< when the request arrived
     QString method;
     QString path;
+    WireFormat format = WireFormat::OpenAIChat; ///< of the path's route (its body and errors)
     QString requested; ///< the model as the client named it, even when unknown
     QString model;
     QString modelType;
@@ -77,7 +78,7 @@ public:
     QByteArray header(const QByteArray &name) const { return headerValue(m_request.headers, name); }
 
     /// The format errors are rendered in (set by the router from the route).
-    void setFormat(WireFormat f) { m_format = f; }
+    void setFormat(WireFormat f) { m_format = m_record.format = f; }
     WireFormat format() const { return m_format; }
     void setModel(const QString &model, const QString &type, const QString &backend = {})
     {

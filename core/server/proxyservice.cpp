@@ -1,10 +1,10 @@
 #include "proxyservice.h"
 
 #include "../auth/authmanager.h"
+#include "../backend/routing.h"
 #include "../formats/registry.h"
 #include "../log/log.h"
 #include "../upstream/httpclient.h"
-#include "../upstream/routing.h"
 #include "../upstream/useragentupdater.h"
 #include "../usage/usagestore.h"
 #include "httpserver.h"

@@ -4,7 +4,7 @@
 
 #include "../config/config.h"
 #include "../auth/factoryapi.h"
-#include "../upstream/routing.h"
+#include "../backend/routing.h"
 #include "../http/http1.h"
 #include "call.h"
 #include "exchange.h"

@@ -246,7 +246,7 @@ void Relay::onData(const QByteArray &data)
         } else {
             const QList<QByteArray> events = m_sse.feed(data);
             for (const QByteArray &raw : events)
-                if (raw.contains("sage")) // only events that may carry usage are parsed
+                if (mayCarryUsage(m_spec.upstreamFormat, raw)) // only events that may carry usage are parsed
                     countUsage(SseSplitter::parse(raw).data);
             writeEvents(events);
         }

@@ -1,6 +1,7 @@
 #include "routechoice.h"
 
 #include "../formats/reasoning.h"
+#include "../formats/registry.h"
 #include "../formats/translate.h"
 #include "../json/json.h"
 #include "routes.h"
@@ -98,8 +99,7 @@ RouteExplanation explainRoute(const Config &config, const QString &path, const Q
         }
         requested = m.toString().trimmed();
     }
-    if (requested.startsWith(u"models/"))
-        requested = requested.mid(7);
+    requested = withoutModelPrefix(requested);
     const auto [asked, nameLevel] = splitLevel(requested);
     out.asked = asked;
     out.nameLevel = nameLevel;

@@ -12,6 +12,9 @@ QT_END_NAMESPACE
 
 namespace d2a {
 
+/// The version of Factory's CLI droid2api presents itself as until the hourly update has fetched a newer one.
+inline constexpr const char *kFactoryCliVersion = "0.225.2";
+
 class UserAgentUpdater final : public QObject
 {
     Q_OBJECT

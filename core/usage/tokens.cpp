@@ -61,10 +61,14 @@ TokenCounts usageOfAnswer(WireFormat format, const QByteArray &body)
     return fromObject(format, root);
 }
 
+bool mayCarryUsage(WireFormat format, QByteArrayView bytes)
+{
+    return bytes.contains(formatSpec(format).usageNeedle);
+}
+
 TokenCounts usageOfEvent(WireFormat format, const QByteArray &data)
 {
-    // Most events carry no usage: skip them without parsing ("usage", "usageMetadata").
-    if (!data.contains("sage"))
+    if (!mayCarryUsage(format, data)) // most events carry none: skipped without parsing
         return {};
     auto doc = json::Document::parse(data, { 64, false });
     if (!doc)

@@ -31,4 +31,8 @@ TokenCounts usageOfAnswer(WireFormat format, const QByteArray &body);
 /// Usage carried by one stream event's data (empty when it carries none). Cheap for events without usage.
 TokenCounts usageOfEvent(WireFormat format, const QByteArray &data);
 
+/// False when `bytes` (an event, framed or not) cannot carry usage of `format` (it lacks the format's usage
+/// needle): the one check that lets most events go unparsed.
+bool mayCarryUsage(WireFormat format, QByteArrayView bytes);
+
 } // namespace d2a

@@ -1,5 +1,6 @@
 #include "usagestore.h"
 
+#include "../formats/registry.h"
 #include "../log/log.h"
 #include "../text.h"
 
@@ -50,17 +51,6 @@ void removeConnection(QString &name)
         return;
     QSqlDatabase::database(name, false).close();
     QSqlDatabase::removeDatabase(std::exchange(name, QString()));
-}
-
-QString routeFamily(const QString &path)
-{
-    if (path.startsWith(u"/v1/messages"))
-        return QStringLiteral("Anthropic Messages");
-    if (path.startsWith(u"/v1/responses"))
-        return QStringLiteral("OpenAI Responses");
-    if (path.startsWith(u"/v1/chat/completions"))
-        return QStringLiteral("OpenAI Chat");
-    return QStringLiteral("Gemini");
 }
 
 } // namespace
@@ -142,7 +132,7 @@ private:
     QString m_connection;
 };
 
-QString clientName(const QString &userAgent, const QString &path)
+QString clientName(const QString &userAgent, WireFormat api)
 {
     struct Known
     {
@@ -171,7 +161,7 @@ QString clientName(const QString &userAgent, const QString &path)
     for (const Known &k : known)
         if (ua.contains(QLatin1StringView(k.needle)))
             return QString::fromLatin1(k.name);
-    return QStringLiteral("Other (%1)").arg(routeFamily(path));
+    return QStringLiteral("Other (%1)").arg(QLatin1StringView(formatSpec(api).usageName));
 }
 
 UsageTotal &UsageTotal::operator+=(const UsageTotal &other)
@@ -319,14 +309,14 @@ QString UsageStore::migrate(int from)
     return {};
 }
 
-QString UsageStore::clientFor(const QString &userAgent, const QString &path)
+QString UsageStore::clientFor(const QString &userAgent, WireFormat api)
 {
     if (!userAgent.isEmpty()) {
         auto it = m_clients.constFind(userAgent);
         if (it != m_clients.constEnd())
             return *it;
     }
-    const QString name = clientName(userAgent, path);
+    const QString name = clientName(userAgent, api);
     if (!userAgent.isEmpty() && !name.startsWith(u"Other")) { // "Other" depends on the route
         if (m_clients.size() > 256)
             m_clients.clear();

@@ -63,8 +63,8 @@ struct UsageDay
 };
 
 /// The coding tool behind a request, from its User-Agent (Claude Code, Codex, Gemini CLI, ...), else the SDK,
-/// else "Other" with the API it spoke.
-QString clientName(const QString &userAgent, const QString &path);
+/// else "Other" with the API it spoke (the format of its route).
+QString clientName(const QString &userAgent, WireFormat api);
 
 /// Credits for `tokens` at a model's multiplier.
 double creditsFor(const TokenCounts &tokens, double multiplier);
@@ -96,7 +96,7 @@ public:
     /// Queues a row; written with the next batch.
     void record(const UsageRow &row);
     /// clientName with a cache (a proxy sees few distinct User-Agents).
-    QString clientFor(const QString &userAgent, const QString &path);
+    QString clientFor(const QString &userAgent, WireFormat api);
     /// Writes the pending rows now (one transaction, on the writer thread) and waits for every write sent before.
     /// Returns false when the write failed.
     bool flush();

@@ -6,7 +6,7 @@
 #include "formats/registry.h"
 #include "json/jsonedit.h"
 #include "log/log.h"
-#include "upstream/factoryheaders.h"
+#include "backend/factoryheaders.h"
 
 #include <QtCore/qjsonarray.h>
 #include <QtCore/qjsonobject.h>

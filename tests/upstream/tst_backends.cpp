@@ -5,7 +5,7 @@
 #include "support/fakeupstream.h"
 #include "support/testclient.h"
 #include "support/testhome.h"
-#include "upstream/routing.h"
+#include "backend/routing.h"
 
 #include <QtCore/qjsonarray.h>
 #include <QtCore/qregularexpression.h>

@@ -2,6 +2,7 @@
 // translated, a cut stream up to the cut), it lands in SQLite and survives a restart and a kill -9, old rows go,
 // old databases migrate, and GET /usage and `droid2api usage` report the same numbers.
 #include "support/proxyfixture.h"
+#include "server/routes.h"
 #include "support/testhome.h"
 #include "usage/usagestore.h"
 
@@ -111,7 +112,7 @@ private Q_SLOTS:
         QFETCH(QString, agent);
         QFETCH(QString, path);
         QFETCH(QString, expected);
-        QCOMPARE(clientName(agent, path), expected);
+        QCOMPARE(clientName(agent, RouteTable::instance().formatFor(path)), expected);
     }
 
     /// Each format's upstream, whole and streamed, passed through and translated: its usage fields counted.

@@ -32,10 +32,7 @@ QByteArray writeResponse(const ir::Response &r, const ir::Request *request)
     const QString servedBy = request ? request->servedBy : QString();
     for (const ir::Part &p : r.parts)
         writeBlock(w, ir::forClient(p, WireFormat::Anthropic, servedBy));
-    w.endArray()
-        .member("stop_reason", finishName(WireFormat::Anthropic, r.finish))
-        .memberNull("stop_sequence")
-        .key("usage");
+    w.endArray().member("stop_reason", finishName(r.finish)).memberNull("stop_sequence").key("usage");
     writeUsage(w, r.usage);
     w.endObject();
     return out;

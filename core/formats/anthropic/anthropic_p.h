@@ -19,4 +19,7 @@ void writeUsage(Writer &w, const ir::Usage &u);
 /// The 400 for a Messages `thread` (Factory keeps no threads), with the code the Anthropic SDK falls back on.
 std::optional<Error> refuseThread(const Value &body);
 
+/// A finish reason as this format names it (stop_reason).
+QString finishName(ir::Finish finish);
+
 } // namespace d2a::fmt::anthropic

@@ -142,13 +142,27 @@ void adaptTranslated(ir::Request &r, const ModelConfig &model, bool factory)
     r.cacheTtl = factory ? QStringLiteral("1h") : QString();
 }
 
-void backendHeaders(HeaderList &h, const QByteArray &key, const HeaderList &clientHeaders, ReasoningLevel level,
-                    const ModelConfig &model)
+void vendorHeaders(HeaderList &h, const QByteArray &key, const HeaderList &clientHeaders, ReasoningLevel level,
+                   const ModelConfig &model, bool factory)
 {
+    const QByteArray clientVersion = headerValue(clientHeaders, "anthropic-version");
+    const QByteArray version = clientVersion.isEmpty() ? QByteArrayLiteral("2023-06-01") : clientVersion;
+    if (factory) {
+        // As Factory's CLI sends them: the family's betas (fast mode included), then what the CLI always sends for
+        // this model (fable-5.1); its x-api-key is a placeholder (the bearer authenticates).
+        QByteArray beta = anthropicBetaHeader(headerValue(clientHeaders, "anthropic-beta"), level, model);
+        for (const QString &b : model.factoryBetas)
+            if (!beta.split(',').contains(b.toUtf8()))
+                beta += (beta.isEmpty() ? QByteArray() : QByteArrayLiteral(",")) + b.toUtf8();
+        if (!beta.isEmpty())
+            h.append({ "anthropic-beta", beta });
+        h.append({ "anthropic-version", version });
+        h.append({ "x-api-key", QByteArrayLiteral("placeholder") });
+        return;
+    }
     if (!key.isEmpty())
         h.append({ "x-api-key", key });
-    const QByteArray version = headerValue(clientHeaders, "anthropic-version");
-    h.append({ "anthropic-version", version.isEmpty() ? QByteArrayLiteral("2023-06-01") : version });
+    h.append({ "anthropic-version", version });
     ModelConfig family = model;
     family.fast = false; // fast mode is Factory's
     const QByteArray beta = anthropicBetaHeader(headerValue(clientHeaders, "anthropic-beta"), level, family);
@@ -223,40 +237,54 @@ QByteArray countAnswer(qint64 tokens)
 
 } // namespace
 
+QString finishName(ir::Finish finish)
+{
+    switch (finish) {
+    case ir::Finish::Stop: return QStringLiteral("end_turn");
+    case ir::Finish::Length: return QStringLiteral("max_tokens");
+    case ir::Finish::ToolCalls: return QStringLiteral("tool_use");
+    case ir::Finish::ContentFilter: return QStringLiteral("refusal");
+    case ir::Finish::Error: return QStringLiteral("end_turn");
+    }
+    return {};
+}
+
 const FormatSpec &spec()
 {
-    static const FormatSpec s {
-        WireFormat::Anthropic,
-        "Anthropic Messages",
-        "anthropic",
-        { { "/v1/messages" }, { "/v1/messages/count_tokens", false, FormatRoute::CountTokens, "", "/count_tokens" } },
-        { "/v1/messages" },
-        "/v1/messages",
-        readRequest,
-        writeRequest,
-        readResponse,
-        writeResponse,
-        makeEventReader,
-        makeStreamWriter,
-        "event: ping\ndata: {\"type\":\"ping\"}\n\n",
-        nullptr,
-        errorBody,
-        streamError,
-        isOwnError,
-        prefixSystem,
-        requestedLevel,
-        applyReasoning,
-        applyExtras,
-        usage,
-        adaptTranslated,
-        backendHeaders,
-        sanitizeHistory,
-        false,
-        countAnswer,
-        nullptr,
-        nullptr,
-        nullptr,
-    };
+    static const FormatSpec s = [] {
+        FormatSpec f;
+        f.id = WireFormat::Anthropic;
+        f.name = "Anthropic Messages";
+        f.usageName = "Anthropic Messages";
+        f.tag = "anthropic";
+        f.routes = { { "/v1/messages" },
+                     { "/v1/messages/count_tokens", false, FormatRoute::CountTokens, "", "/count_tokens" } };
+        f.errorPathPrefixes = { "/v1/messages" };
+        f.backendPath = "/v1/messages";
+        f.readRequest = readRequest;
+        f.writeRequest = writeRequest;
+        f.readResponse = readResponse;
+        f.writeResponse = writeResponse;
+        f.makeEventReader = makeEventReader;
+        f.makeStreamWriter = makeStreamWriter;
+        f.keepAlive = "event: ping\ndata: {\"type\":\"ping\"}\n\n";
+        f.errorBody = errorBody;
+        f.streamError = streamError;
+        f.isOwnError = isOwnError;
+        f.prefixSystem = prefixSystem;
+        f.requestedLevel = requestedLevel;
+        f.applyReasoning = applyReasoning;
+        f.applyExtras = applyExtras;
+        f.usage = usage;
+        f.usageNeedle = "usage";
+        f.adaptTranslated = adaptTranslated;
+        f.vendorHeaders = vendorHeaders;
+        f.factoryCli.stainlessVersion = "0.70.1"; // Anthropic's TypeScript SDK
+        f.factoryCli.stainlessTimeout = "600";
+        f.sanitizeHistory = sanitizeHistory;
+        f.countAnswer = countAnswer;
+        return f;
+    }();
     return s;
 }
 

@@ -207,7 +207,7 @@ public:
             QByteArray data;
             Writer w(&data);
             w.beginObject().member("type", "message_delta").key("delta").beginObject();
-            w.member("stop_reason", finishName(WireFormat::Anthropic, finish)).memberNull("stop_sequence").endObject();
+            w.member("stop_reason", finishName(finish)).memberNull("stop_sequence").endObject();
             w.key("usage");
             writeUsage(w, m_usage);
             w.endObject();

@@ -80,11 +80,7 @@ QByteArray writeResponse(const ir::Response &r, const ir::Request *request)
         }
         w.endArray();
     }
-    w.endObject()
-        .member("finish_reason", finishName(WireFormat::OpenAIChat, finish))
-        .endObject()
-        .endArray()
-        .key("usage");
+    w.endObject().member("finish_reason", finishName(finish)).endObject().endArray().key("usage");
     writeUsage(w, r.usage);
     w.endObject();
     return out;

@@ -15,4 +15,7 @@ ir::Finish finishOf(QStringView reason);
 ir::Usage usageOf(const Value &usage);
 void writeUsage(Writer &w, const ir::Usage &u);
 
+/// A finish reason as this format names it (finish_reason).
+QString finishName(ir::Finish finish);
+
 } // namespace d2a::fmt::chat

@@ -92,42 +92,51 @@ QJsonObject modelEntry(const ModelConfig &m, qint64 createdSecs)
 
 } // namespace
 
+QString finishName(ir::Finish finish)
+{
+    switch (finish) {
+    case ir::Finish::Stop: return QStringLiteral("stop");
+    case ir::Finish::Length: return QStringLiteral("length");
+    case ir::Finish::ToolCalls: return QStringLiteral("tool_calls");
+    case ir::Finish::ContentFilter: return QStringLiteral("content_filter");
+    case ir::Finish::Error: return QStringLiteral("stop");
+    }
+    return {};
+}
+
 const FormatSpec &spec()
 {
-    static const FormatSpec s {
-        WireFormat::OpenAIChat,
-        "OpenAI Chat Completions",
-        "chat",
-        { { "/v1/chat/completions" },
-          { "/v1/models", false, FormatRoute::ListModels },
-          { "/v1/models/{model}", false, FormatRoute::GetModel } },
-        {},
-        "/v1/chat/completions",
-        readRequest,
-        writeRequest,
-        readResponse,
-        writeResponse,
-        makeEventReader,
-        makeStreamWriter,
-        ": keepalive\n\n",
-        nullptr,
-        openAiErrorBody,
-        streamError,
-        isOpenAiError,
-        prefixSystem,
-        requestedLevel,
-        applyReasoning,
-        nullptr,
-        usage,
-        nullptr,
-        nullptr,
-        sanitizeHistory,
-        false,
-        nullptr,
-        modelEntry,
-        "data",
-        nullptr,
-    };
+    static const FormatSpec s = [] {
+        FormatSpec f;
+        f.id = WireFormat::OpenAIChat;
+        f.name = "OpenAI Chat Completions";
+        f.usageName = "OpenAI Chat";
+        f.tag = "chat";
+        f.routes = { { "/v1/chat/completions" },
+                     { "/v1/models", false, FormatRoute::ListModels },
+                     { "/v1/models/{model}", false, FormatRoute::GetModel } };
+        f.backendPath = "/v1/chat/completions";
+        f.readRequest = readRequest;
+        f.writeRequest = writeRequest;
+        f.readResponse = readResponse;
+        f.writeResponse = writeResponse;
+        f.makeEventReader = makeEventReader;
+        f.makeStreamWriter = makeStreamWriter;
+        f.keepAlive = ": keepalive\n\n";
+        f.errorBody = openAiErrorBody;
+        f.streamError = streamError;
+        f.isOwnError = isOpenAiError;
+        f.prefixSystem = prefixSystem;
+        f.requestedLevel = requestedLevel;
+        f.applyReasoning = applyReasoning;
+        f.usage = usage;
+        f.usageNeedle = "usage";
+        f.factoryCli.stainlessVersion = "6.25.0"; // OpenAI's TypeScript SDK
+        f.sanitizeHistory = sanitizeHistory;
+        f.modelEntry = modelEntry;
+        f.modelListKey = "data";
+        return f;
+    }();
     return s;
 }
 

@@ -209,7 +209,7 @@ public:
             if (e.usage.known)
                 m_usage = e.usage;
             const ir::Finish finish = m_sawTool && e.finish == ir::Finish::Stop ? ir::Finish::ToolCalls : e.finish;
-            const QString reason = finishName(WireFormat::OpenAIChat, finish);
+            const QString reason = finishName(finish);
             out += chunk([](Writer &) {}, &reason);
             if (m_includeUsage) {
                 QByteArray data = m_head;

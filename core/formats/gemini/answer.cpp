@@ -66,8 +66,7 @@ QByteArray writeResponse(const ir::Response &r, const ir::Request *request)
     pw.endArray();
     QByteArray out;
     Writer w(&out);
-    writeChunk(w, parts, finishName(WireFormat::Gemini, r.finish), &r.usage, r.model,
-               r.id.isEmpty() ? ir::newId("") : r.id);
+    writeChunk(w, parts, finishName(r.finish), &r.usage, r.model, r.id.isEmpty() ? ir::newId("") : r.id);
     return out;
 }
 

@@ -236,51 +236,68 @@ QJsonObject modelEntry(const ModelConfig &m, qint64)
 
 } // namespace
 
+QString finishName(ir::Finish finish)
+{
+    switch (finish) {
+    case ir::Finish::Stop:
+    case ir::Finish::ToolCalls: return QStringLiteral("STOP");
+    case ir::Finish::Length: return QStringLiteral("MAX_TOKENS");
+    case ir::Finish::ContentFilter: return QStringLiteral("SAFETY");
+    case ir::Finish::Error: return QStringLiteral("OTHER");
+    }
+    return {};
+}
+
 const FormatSpec &spec()
 {
-    static const FormatSpec s {
-        WireFormat::Gemini,
-        "Gemini",
-        "gemini",
+    static const FormatSpec s = [] {
+        FormatSpec f;
+        f.id = WireFormat::Gemini;
+        f.name = "Gemini";
+        f.usageName = "Gemini";
+        f.tag = "gemini";
+        f.envelopeInBase64 = true; // thoughtSignature is bytes in Google's SDKs: valid base64 it must be
+        f.signsCalls = true;
         // Google's SDKs call v1beta (genai 1-2, Gemini CLI) or v1 (genai 3 and later): both are served alike.
-        { { "/v1beta/models/{model}:generateContent" },
-          { "/v1beta/models/{model}:streamGenerateContent", true, FormatRoute::Generate, "?alt=sse" },
-          { "/v1beta/models/{model}:countTokens", false, FormatRoute::CountTokens },
-          { "/v1/models/{model}:generateContent" },
-          { "/v1/models/{model}:streamGenerateContent", true, FormatRoute::Generate, "?alt=sse" },
-          { "/v1/models/{model}:countTokens", false, FormatRoute::CountTokens },
-          { "/v1beta/models", false, FormatRoute::ListModels },
-          { "/v1/models", false, FormatRoute::ListModels },
-          { "/v1beta/models/{model}", false, FormatRoute::GetModel },
-          { "/v1/models/{model}", false, FormatRoute::GetModel },
-          { "/v1/generate" } },
-        { "/v1beta/", "/v1/models/{model}:", "/v1/generate" },
-        "/v1/generate",
-        readRequest,
-        writeRequest,
-        readAnswer,
-        writeResponse,
-        makeEventReader,
-        makeStreamWriter,
-        "\r\n",
-        wholeAsEvents,
-        errorBody,
-        streamError,
-        isOwnError,
-        prefixSystem,
-        requestedLevel,
-        applyReasoning,
-        nullptr,
-        usage,
-        nullptr,
-        nullptr,
-        sanitizeHistory,
-        false,
-        countAnswer,
-        modelEntry,
-        "models",
-        "x-goog-api-client",
-    };
+        f.routes = { { "/v1beta/models/{model}:generateContent" },
+                     { "/v1beta/models/{model}:streamGenerateContent", true, FormatRoute::Generate, "?alt=sse" },
+                     { "/v1beta/models/{model}:countTokens", false, FormatRoute::CountTokens },
+                     { "/v1/models/{model}:generateContent" },
+                     { "/v1/models/{model}:streamGenerateContent", true, FormatRoute::Generate, "?alt=sse" },
+                     { "/v1/models/{model}:countTokens", false, FormatRoute::CountTokens },
+                     { "/v1beta/models", false, FormatRoute::ListModels },
+                     { "/v1/models", false, FormatRoute::ListModels },
+                     { "/v1beta/models/{model}", false, FormatRoute::GetModel },
+                     { "/v1/models/{model}", false, FormatRoute::GetModel },
+                     { "/v1/generate" } };
+        f.errorPathPrefixes = { "/v1beta/", "/v1/models/{model}:", "/v1/generate" };
+        f.modelPrefix = "models/"; // Google's resource name of a model
+        f.backendPath = "/v1/generate";
+        f.readRequest = readRequest;
+        f.writeRequest = writeRequest;
+        f.readResponse = readAnswer;
+        f.writeResponse = writeResponse;
+        f.makeEventReader = makeEventReader;
+        f.makeStreamWriter = makeStreamWriter;
+        f.keepAlive = "\r\n";
+        f.wholeAsEvents = wholeAsEvents;
+        f.errorBody = errorBody;
+        f.streamError = streamError;
+        f.isOwnError = isOwnError;
+        f.prefixSystem = prefixSystem;
+        f.requestedLevel = requestedLevel;
+        f.applyReasoning = applyReasoning;
+        f.usage = usage;
+        f.usageNeedle = "usageMetadata";
+        f.factoryCli.accept = "*/*";
+        f.factoryCli.sessionLock = true;
+        f.sanitizeHistory = sanitizeHistory;
+        f.countAnswer = countAnswer;
+        f.modelEntry = modelEntry;
+        f.modelListKey = "models";
+        f.sdkHeader = "x-goog-api-client";
+        return f;
+    }();
     return s;
 }
 

@@ -25,4 +25,7 @@ QByteArray schemaText(const QByteArray &schema);
 /// A schema in Google's OpenAPI subset (generationConfig.responseSchema) as JSON Schema, for other formats.
 QByteArray jsonSchemaText(const Value &openApiSchema);
 
+/// A finish reason as this format names it (finishReason).
+QString finishName(ir::Finish finish);
+
 } // namespace d2a::fmt::gemini

@@ -218,7 +218,7 @@ public:
                 m_usage = e.usage;
             QByteArray data;
             Writer w(&data);
-            writeChunk(w, "[]", finishName(WireFormat::Gemini, e.finish), &m_usage, m_model);
+            writeChunk(w, "[]", finishName(e.finish), &m_usage, m_model);
             out += sse({}, data, "\r\n\r\n");
             m_finished = true;
             break;

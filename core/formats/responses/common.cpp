@@ -212,7 +212,7 @@ void writeResponseObject(Writer &w, const QString &id, const QString &model, QLa
         w.memberNull("error");
     w.key("incomplete_details");
     if (status == QLatin1StringView("incomplete"))
-        w.beginObject().member("reason", finishName(WireFormat::OpenAIResponses, finish)).endObject();
+        w.beginObject().member("reason", finishName(finish)).endObject();
     else
         w.null();
     w.member("model", model)

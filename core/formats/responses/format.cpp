@@ -71,6 +71,15 @@ TokenCounts usage(const Value &o)
     return usageOf(o["response"].isObject() ? o["response"]["usage"] : o["usage"]);
 }
 
+void vendorHeaders(HeaderList &h, const QByteArray &, const HeaderList &, ReasoningLevel, const ModelConfig &model,
+                   bool factory)
+{
+    // Factory's CLI names OpenAI's platform organisation for OpenAI's own models (and Azure's).
+    const QString provider = model.provider.isEmpty() ? defaultProvider(model.type) : model.provider;
+    if (factory && (provider == u"openai" || provider == u"azure_openai"))
+        h.append({ "OpenAI-Platform", QByteArrayLiteral("org-bHuLtG1fGmYk5YaOihAAXFBw") });
+}
+
 void sanitizeHistory(json::Patcher &p, const Value &body, const PassthroughEdits &, HistoryEdits *report)
 {
     // OpenAI looks a reasoning item up by its id unless it carries OpenAI's own encrypted content, so one that
@@ -105,42 +114,49 @@ QByteArray countAnswer(qint64 tokens)
 
 } // namespace
 
+QString finishName(ir::Finish finish)
+{
+    return finish == ir::Finish::Length          ? QStringLiteral("max_output_tokens")
+           : finish == ir::Finish::ContentFilter ? QStringLiteral("content_filter")
+                                                 : QString();
+}
+
 const FormatSpec &spec()
 {
-    static const FormatSpec s {
-        WireFormat::OpenAIResponses,
-        "OpenAI Responses",
-        "responses",
-        { { "/v1/responses" },
-          { "/v1/responses/input_tokens", false, FormatRoute::CountTokens, "", "/input_tokens" },
-          { "/v1/responses/compact", false, FormatRoute::Operation, "", "/compact" } },
-        { "/v1/responses" },
-        "/v1/responses",
-        readRequest,
-        writeRequest,
-        readResponse,
-        writeResponse,
-        makeEventReader,
-        makeStreamWriter,
-        ": keepalive\n\n",
-        nullptr,
-        openAiErrorBody,
-        streamError,
-        isOpenAiError,
-        prefixSystem,
-        requestedLevel,
-        applyReasoning,
-        applyExtras,
-        usage,
-        nullptr,
-        nullptr,
-        sanitizeHistory,
-        true,
-        countAnswer,
-        nullptr,
-        nullptr,
-        nullptr,
-    };
+    static const FormatSpec s = [] {
+        FormatSpec f;
+        f.id = WireFormat::OpenAIResponses;
+        f.name = "OpenAI Responses";
+        f.usageName = "OpenAI Responses";
+        f.tag = "responses";
+        f.routes = { { "/v1/responses" },
+                     { "/v1/responses/input_tokens", false, FormatRoute::CountTokens, "", "/input_tokens" },
+                     { "/v1/responses/compact", false, FormatRoute::Operation, "", "/compact" } };
+        f.errorPathPrefixes = { "/v1/responses" };
+        f.backendPath = "/v1/responses";
+        f.readRequest = readRequest;
+        f.writeRequest = writeRequest;
+        f.readResponse = readResponse;
+        f.writeResponse = writeResponse;
+        f.makeEventReader = makeEventReader;
+        f.makeStreamWriter = makeStreamWriter;
+        f.keepAlive = ": keepalive\n\n";
+        f.errorBody = openAiErrorBody;
+        f.streamError = streamError;
+        f.isOwnError = isOpenAiError;
+        f.prefixSystem = prefixSystem;
+        f.requestedLevel = requestedLevel;
+        f.applyReasoning = applyReasoning;
+        f.applyExtras = applyExtras;
+        f.usage = usage;
+        f.usageNeedle = "usage";
+        f.vendorHeaders = vendorHeaders;
+        f.factoryCli.stainlessVersion = "6.25.0"; // OpenAI's TypeScript SDK
+        f.sanitizeHistory = sanitizeHistory;
+        f.streamHoldsAnswer = true;
+        f.countAnswer = countAnswer;
+        return f;
+    }();
     return s;
 }
 

@@ -36,4 +36,7 @@ void writeResponseObject(Writer &w, const QString &id, const QString &model, QLa
                          QByteArrayView output, const ir::Usage *usage, ir::Finish finish, qint64 created,
                          const Error *error = nullptr);
 
+/// A finish reason as this format names it (incomplete_details.reason (empty: complete)).
+QString finishName(ir::Finish finish);
+
 } // namespace d2a::fmt::responses

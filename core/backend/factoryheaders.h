@@ -9,9 +9,6 @@
 
 namespace d2a {
 
-/// The version of Factory's CLI droid2api presents itself as until the hourly update has fetched a newer one.
-inline constexpr const char *kFactoryCliVersion = "0.225.2";
-
 struct FactoryHeaderInput
 {
     ModelConfig model; ///< type, provider, fast mode and betas
