@@ -71,7 +71,6 @@ public:
     bool failed() const { return m_state == State::Failed; }
     /// Why it failed: 400 for bad framing, 413 when the body is over the limit.
     const Error &error() const { return m_error; }
-    qint64 decodedBytes() const { return m_decoded; }
 
 private:
     enum class State { Size, Data, DataEnd, Trailers, Done, Failed } m_state = State::Size;

@@ -131,20 +131,6 @@ void Exchange::endStream()
     finish();
 }
 
-void Exchange::abortStream(const QString &reason)
-{
-    if (m_finished)
-        return;
-    qCInfo(lcServer).noquote() << "cutting off the response to" << m_request.path << ':' << reason;
-    m_record.status = m_record.status ? m_record.status : 502;
-    m_clientGone = true; // the socket's disconnected() below is ours, not the client's
-    if (m_socket)
-        m_socket->disconnect(this);
-    if (m_connection)
-        m_connection->abortResponse();
-    finish();
-}
-
 void Exchange::onSocketGone()
 {
     if (m_finished || m_clientGone)

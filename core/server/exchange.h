@@ -110,15 +110,12 @@ public:
     /// Call may still retry, recover or fall back (the next attempt writes into the same stream).
     void writeKeepAlive(const QByteArray &bytes);
     void endStream();
-    /// Ends a started response without a clean terminator, so the client cannot take it as complete.
-    void abortStream(const QString &reason);
 
     /// The response's head went out as a stream (keepalives alone may have started it).
     bool isStreaming() const { return m_streaming; }
     /// Part of the answer reached the client: stream bytes other than keepalives, or a whole response.
     bool hasSentContent() const { return m_contentSent; }
     bool isFinished() const { return m_finished; }
-    bool isClientGone() const { return m_clientGone; }
     /// Bytes written to the client socket but not yet sent (for backpressure).
     qint64 pendingBytes() const;
 

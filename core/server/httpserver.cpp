@@ -442,12 +442,6 @@ void HttpConnection::finishChunked()
         write(QByteArrayLiteral("0\r\n\r\n"));
 }
 
-void HttpConnection::abortResponse()
-{
-    m_keepAlive = false;
-    m_socket->abort();
-}
-
 void HttpConnection::close()
 {
     m_deadline.stop();

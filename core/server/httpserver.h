@@ -88,8 +88,6 @@ public:
     void beginChunked(int status, const HeaderList &headers);
     void writeChunk(const QByteArray &data);
     void finishChunked();
-    /// Ends the response without a clean terminator (the client must not take a cut-off body as complete).
-    void abortResponse();
     /// Closes after what is pending is sent (shutdown, or room for another client's connection).
     void close();
     /// The request's Exchange is over: read the next request (keep-alive) or close.
@@ -167,7 +165,6 @@ public:
     void setHeadFilter(HeadFilter filter) { m_headFilter = std::move(filter); }
     void setLimits(const ServerLimits &limits) { m_limits = limits; }
     const ServerLimits &limits() const { return m_limits; }
-    void setMaxBodyBytes(qint64 n) { m_limits.maxBodyBytes = n; }
     qint64 maxBodyBytes() const { return m_limits.maxBodyBytes; }
 
     /// Listens on host:port (port 0: any free port). Returns the bound port, or 0 with `error` set.

@@ -184,7 +184,6 @@ bool UpstreamReply::parse()
     auto emitData = [&](qsizetype n) -> bool {
         if (n <= 0)
             return true;
-        m_bodyBytes += n;
         Q_EMIT dataReceived(pos == 0 && n == m_buf.size() ? m_buf : m_buf.mid(pos, n));
         pos += n;
         return !guard.isNull() && !m_done;
@@ -276,7 +275,6 @@ bool UpstreamReply::parse()
                     return false;
                 }
                 if (!payload.isEmpty()) {
-                    m_bodyBytes += payload.size();
                     Q_EMIT dataReceived(payload);
                     if (guard.isNull() || m_done)
                         return false;

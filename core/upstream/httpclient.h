@@ -59,7 +59,6 @@ public:
     bool isDone() const { return m_done; }
     /// True once any byte of the response arrived (so a retry could duplicate work).
     bool responseStarted() const { return m_anyResponseByte; }
-    qint64 bodyBytesReceived() const { return m_bodyBytes; }
 
     /// Stops at once: the connection is closed, not reused. No further signals.
     void abort();
@@ -119,7 +118,6 @@ private:
     bool m_anyResponseByte = false;
     bool m_done = false;
     bool m_paused = false;
-    qint64 m_bodyBytes = 0;
     qint64 m_headerBytes = 0;
     QTimer m_timer;
     enum class TimerKind { Connect, FirstByte, Idle } m_timerKind = TimerKind::Connect;
@@ -143,10 +141,6 @@ public:
     using WholeAnswer = std::function<void(int status, const QByteArray &body, const Error *error)>;
     void fetch(const UpstreamRequest &request, QObject *context, WholeAnswer done, qint64 maxBody = 1024 * 1024);
 
-    /// Connections per host:port at most (requests beyond wait). Default 256.
-    void setMaxConnectionsPerHost(int n) { m_maxPerHost = n; }
-    /// Idle keep-alive connections are closed after this long. Default 30 s.
-    void setIdleTimeout(int ms) { m_idleTimeoutMs = ms; }
     /// Outbound HTTP proxies ("http://host:port", used round-robin per new connection; CONNECT for https).
     /// Empty: the application's proxy settings (the system's, when QNetworkProxyFactory uses them).
     void setProxies(const QStringList &proxies) { m_proxies = proxies; }
@@ -166,15 +160,14 @@ private:
 
     void dispatch(UpstreamReply *reply);
     void release(const QString &key, QTcpSocket *socket, bool reusable);
-    void replyGone(UpstreamReply *reply);
     void sweep();
     QTcpSocket *newSocket(const QUrl &url);
 
     QHash<QString, QList<Idle>> m_idle;
     QHash<QString, int> m_active;
     QHash<QString, QQueue<QPointer<UpstreamReply>>> m_waiting;
-    int m_maxPerHost = 256;
-    int m_idleTimeoutMs = 30000;
+    static constexpr int m_maxPerHost = 256; ///< connections per host:port at most (requests beyond wait)
+    static constexpr int m_idleTimeoutMs = 30000; ///< idle keep-alive connections are closed after this long
     QSslConfiguration m_ssl = QSslConfiguration::defaultConfiguration();
     QStringList m_proxies;
     int m_nextProxy = 0;
