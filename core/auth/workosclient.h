@@ -1,6 +1,9 @@
 #pragma once
-// The WorkOS user-management calls Factory's sign-in uses (PROTOCOL.md §2): refresh-token rotation and the
-// device authorization flow. Form-encoded POSTs through droid2api's own HTTP client.
+// The WorkOS user-management calls Factory's sign-in uses (README "Sign-in and credentials"): refresh-token
+// rotation (POST user_management/authenticate, grant_type=refresh_token; each refresh token is single-use, so the
+// new one is stored before anything else) and the device authorization flow (POST
+// user_management/authorize/device, then authenticate with the device_code grant). Form-encoded POSTs through
+// droid2api's own HTTP client.
 
 #include "../error.h"
 

@@ -72,7 +72,9 @@ struct BackendConfig
 /// Retries (only before anything reached the client), and the circuit breaker per backend.
 struct ResilienceConfig
 {
-    int retries = 2; ///< extra attempts on connect errors, 429 and 5xx
+    /// Extra attempts on connect errors and connections closed before any answer, and on 5xx answers; never on
+    /// a timeout after the request was sent, nor on a 4xx (429 goes to the client with its Retry-After).
+    int retries = 2;
     int backoffMs = 500; ///< first wait; doubles each attempt
     int maxBackoffMs = 8000; ///< Retry-After is honoured up to this
     int breakerFailures = 5; ///< consecutive failures that open a backend's circuit

