@@ -1,12 +1,10 @@
-// The proxy's gate: which requests may come in at all (Host and Origin checks against DNS rebinding and web
-// pages, before any body is read) and the local access key.
-
-#include "proxyservice.h"
+#include "gate.h"
 
 #include "../log/log.h"
 
 #include <QtCore/qcryptographichash.h>
-#include <QtCore/qurlquery.h>
+#include <QtCore/qregularexpression.h>
+#include <QtNetwork/qhostaddress.h>
 #include <QtNetwork/qnetworkinterface.h>
 
 namespace d2a {
@@ -26,9 +24,9 @@ bool sameSecret(const QByteArray &a, const QByteArray &b)
 
 } // namespace
 
-bool ProxyService::offersAccessKey(const HeaderList &headers, const QUrlQuery &query) const
+bool Gate::offersAccessKey(const HeaderList &headers, const QUrlQuery &query) const
 {
-    const QString &key = m_config->accessKey;
+    const QString &key = m_config.accessKey;
     if (key.isEmpty())
         return true;
     // Everywhere a client puts a key: Authorization, x-api-key, x-goog-api-key, ?key=. All of it is in the head.
@@ -40,11 +38,6 @@ bool ProxyService::offersAccessKey(const HeaderList &headers, const QUrlQuery &q
         if (!o.isEmpty() && sameSecret(o, key.toUtf8()))
             return true;
     return false;
-}
-
-bool ProxyService::checkAccessKey(Exchange *exchange) const
-{
-    return offersAccessKey(exchange->request().headers, exchange->request().query);
 }
 
 namespace {
@@ -65,7 +58,7 @@ bool originMatches(const QString &pattern, const QString &origin)
 
 } // namespace
 
-bool ProxyService::hostAllowed(const QByteArray &hostHeader) const
+bool Gate::hostAllowed(const QByteArray &hostHeader) const
 {
     if (hostHeader.isEmpty())
         return true; // HTTP/1.0 without Host: not a browser (browsers always send one)
@@ -88,7 +81,7 @@ bool ProxyService::hostAllowed(const QByteArray &hostHeader) const
         if (address.isLoopback())
             return true;
         // The listener's own address (listening beyond loopback, with an access key).
-        const QHostAddress listening(m_host);
+        const QHostAddress listening(m_listenHost);
         if (address.isEqual(listening, QHostAddress::TolerantConversion))
             return true;
         if (listening == QHostAddress::Any || listening == QHostAddress::AnyIPv4 || listening == QHostAddress::AnyIPv6)
@@ -97,15 +90,14 @@ bool ProxyService::hostAllowed(const QByteArray &hostHeader) const
                     return true;
         return false;
     }
-    for (const QString &allowed : m_config->allowedHosts)
+    for (const QString &allowed : m_config.allowedHosts)
         if (allowed.compare(host, Qt::CaseInsensitive) == 0)
             return true;
     return false;
 }
 
-std::optional<Error> ProxyService::admit(const http::RequestHead &head, const QHostAddress &peer) const
+std::optional<Error> Gate::admit(const http::RequestHead &head) const
 {
-    Q_UNUSED(peer);
     // DNS rebinding: a page whose name now points at 127.0.0.1 still sends its own name as Host.
     const QByteArray host = headerValue(head.headers, "host");
     if (!hostAllowed(host))
@@ -117,7 +109,7 @@ std::optional<Error> ProxyService::admit(const http::RequestHead &head, const QH
     const QByteArray origin = headerValue(head.headers, "origin");
     if (!origin.isEmpty()) {
         bool allowed = false;
-        for (const QString &pattern : m_config->allowedOrigins)
+        for (const QString &pattern : m_config.allowedOrigins)
             allowed = allowed || originMatches(pattern, QString::fromLatin1(origin));
         if (!allowed)
             return Error { 403,
@@ -129,7 +121,7 @@ std::optional<Error> ProxyService::admit(const http::RequestHead &head, const QH
         // A page's request that sends no Origin (a no-cors GET: an image, a script tag) still says where it
         // comes from: another site's page gets nothing, not even a call to Factory with the user's key behind it.
         const QByteArray site = headerValue(head.headers, "sec-fetch-site").trimmed().toLower();
-        if ((site == "cross-site" || site == "same-site") && !m_config->allowedOrigins.contains(QStringLiteral("*")))
+        if ((site == "cross-site" || site == "same-site") && !m_config.allowedOrigins.contains(QStringLiteral("*")))
             return Error { 403,
                            tr("web pages of other sites may not use this droid2api (Sec-Fetch-Site: %1; allow every "
                               "page with allowed_origins [\"*\"])")
@@ -138,7 +130,7 @@ std::optional<Error> ProxyService::admit(const http::RequestHead &head, const QH
     }
     // The access key is checked at the head, before any of the body budget is reserved: a client without it
     // cannot hold the budget with trickled bodies. GET / (a bare status without it) and preflights go on.
-    if (!m_config->accessKey.isEmpty() && head.method != "OPTIONS") {
+    if (!m_config.accessKey.isEmpty() && head.method != "OPTIONS") {
         const QUrl url = QUrl::fromEncoded(QByteArray("http://local" + head.target));
         const QString path = url.path();
         if (!(path.isEmpty() || path == u"/") && !offersAccessKey(head.headers, QUrlQuery(url)))

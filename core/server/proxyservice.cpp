@@ -7,6 +7,7 @@
 #include "../upstream/httpclient.h"
 #include "../upstream/useragentupdater.h"
 #include "../usage/usagestore.h"
+#include "gate.h"
 #include "httpserver.h"
 #include "relay.h"
 #include "routes.h"
@@ -26,7 +27,7 @@ ProxyService::ProxyService(QObject *parent)
     tuneHeapForBodies();
     m_server->setHandler([this](Exchange *e) { handle(e); });
     m_server->setHeadFilter(
-        [this](const http::RequestHead &head, const QHostAddress &peer) { return admit(head, peer); });
+        [this](const http::RequestHead &head, const QHostAddress &) { return Gate(*m_config, m_host).admit(head); });
     connect(m_server, &HttpServer::exchangeDone, this, &ProxyService::requestFinished);
     connect(m_server, &HttpServer::exchangeDone, this, &ProxyService::recordUsage);
     // After a burst of traffic, hand freed memory back to the system once the proxy has been idle a moment.
@@ -228,7 +229,7 @@ void ProxyService::handle(Exchange *exchange)
         }
     }
     exchange->setFormat(match.format);
-    // CORS only for the origins the user allowed (admit() refused the others before the body was read).
+    // CORS only for the origins the user allowed (the Gate refused the others before the body was read).
     const QByteArray origin = exchange->header("origin");
     if (!origin.isEmpty()) {
         const QByteArray requested = exchange->header("access-control-request-headers");
@@ -345,6 +346,11 @@ void ProxyService::modelRefused(const QString &from, const QString &to, const QS
 void ProxyService::recover(const QByteArray &rejected, QObject *context, std::function<void(Result<QByteArray>)> done)
 {
     m_auth->recover(rejected, context, std::move(done));
+}
+
+bool ProxyService::checkAccessKey(Exchange *exchange) const
+{
+    return Gate(*m_config, m_host).offersAccessKey(exchange->request().headers, exchange->request().query);
 }
 
 bool ProxyService::admit(const BackendConfig &backend, QObject *context, std::function<void()> go)

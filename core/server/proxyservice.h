@@ -78,9 +78,6 @@ Q_SIGNALS:
     void modelReplaced(const QString &from, const QString &to, const QString &why);
 
 private:
-    /// Host and Origin, from the head alone: a 403 for DNS-rebinding Hosts and origins not allowed.
-    std::optional<Error> admit(const http::RequestHead &head, const QHostAddress &peer) const;
-    bool hostAllowed(const QByteArray &hostHeader) const;
     void handle(Exchange *exchange);
     void handleInfo(Exchange *exchange);
     void handleModels(Exchange *exchange, const Route &route);
@@ -92,9 +89,8 @@ private:
     void followLimits();
     QString limitsAccount() const; ///< whose plan a reading is (email and credential source)
     void recordUsage(const RequestRecord &record);
+    /// The request carries the local access key, or none is set (the Gate's check).
     bool checkAccessKey(Exchange *exchange) const;
-    /// Whether `headers` or `query` carry the local access key (true when none is set).
-    bool offersAccessKey(const HeaderList &headers, const QUrlQuery &query) const;
     QString credentialSource() const;
     // CallEnv: what each Call asks of the proxy.
     std::optional<ResolvedRoute> resolve(const Config &config, const QString &id) const override;
