@@ -2,6 +2,7 @@
 
 #include "appcontroller.h"
 #include "server/proxyservice.h"
+#include "uicolors.h"
 
 #include <QtCore/qfile.h>
 #include <QtCore/qlocale.h>
@@ -58,7 +59,41 @@ void UsageChart::setData(const QList<d2a::UsageDay> &days, const QDate &from, co
         return perModel.value(a) != perModel.value(b) ? perModel.value(a) > perModel.value(b) : a < b;
     });
     m_series = models.mid(0, kSeries);
+    const int dayCount = qMax<qint64>(1, m_from.daysTo(m_to) + 1);
+    m_values = QList<QList<double>>(dayCount, QList<double>(kSeries + 1, 0));
+    for (const d2a::UsageDay &d : std::as_const(m_days)) {
+        const qint64 i = m_from.daysTo(d.day);
+        if (i < 0 || i >= dayCount)
+            continue;
+        const qsizetype s = m_series.indexOf(d.model);
+        m_values[i][s < 0 ? kSeries : s] += m_credits ? d.credits : double(d.tokens);
+    }
+    double largest = 0;
+    for (const QList<double> &day : std::as_const(m_values)) {
+        double sum = 0;
+        for (double v : day)
+            sum += v;
+        largest = qMax(largest, sum);
+    }
+    // Two equal steps of 1, 2 or 5 times a power of ten: the labels are round, never fractions of a token, and an
+    // empty range still has an axis (0, 1, 2) rather than three zeros.
+    const double mantissas[] = { 1, 2, 5 };
+    double magnitude = 1;
+    int k = 0;
+    double step = 1;
+    while (2 * step < largest) {
+        k = (k + 1) % 3;
+        if (k == 0)
+            magnitude *= 10;
+        step = mantissas[k] * magnitude;
+    }
+    m_top = 2 * step;
     update();
+}
+
+QStringList UsageChart::axisLabels() const
+{
+    return { shortNumber(0), shortNumber(m_top / 2), shortNumber(m_top) };
 }
 
 void UsageChart::paintEvent(QPaintEvent *)
@@ -67,38 +102,29 @@ void UsageChart::paintEvent(QPaintEvent *)
     p.setRenderHint(QPainter::Antialiasing);
     const QColor text = palette().color(QPalette::WindowText);
     const QColor grid = palette().color(QPalette::Mid);
-    const int dayCount = qMax<qint64>(1, m_from.daysTo(m_to) + 1);
-    // Per day, per series (the last series is "Other").
-    QList<QList<double>> values(dayCount, QList<double>(kSeries + 1, 0));
-    for (const d2a::UsageDay &d : std::as_const(m_days)) {
-        const qint64 i = m_from.daysTo(d.day);
-        if (i < 0 || i >= dayCount)
-            continue;
-        const qsizetype s = m_series.indexOf(d.model);
-        values[i][s < 0 ? kSeries : s] += m_credits ? d.credits : double(d.tokens);
-    }
-    double top = 0;
-    for (const QList<double> &day : std::as_const(values)) {
-        double sum = 0;
+    const QList<QList<double>> &values = m_values;
+    const int dayCount = int(values.size());
+    const double top = m_top;
+    bool any = false;
+    for (const QList<double> &day : values)
         for (double v : day)
-            sum += v;
-        top = qMax(top, sum);
-    }
+            any = any || v > 0;
     const QFontMetrics fm(font());
     const int left = fm.horizontalAdvance(QStringLiteral("000.0 M")) + 8;
     const int legendHeight = fm.height() + 8;
     const QRect plot(left, legendHeight + 4, width() - left - 8, height() - legendHeight - fm.height() - 14);
     // Axis and grid: zero, half and the top.
     p.setPen(grid);
+    const QStringList labels = axisLabels();
     for (int i = 0; i <= 2; ++i) {
         const int y = plot.bottom() - plot.height() * i / 2;
         p.drawLine(plot.left(), y, plot.right(), y);
         p.setPen(text);
         p.drawText(QRect(0, y - fm.height() / 2, left - 6, fm.height()), Qt::AlignRight | Qt::AlignVCenter,
-                   shortNumber(top * i / 2));
+                   labels.at(i));
         p.setPen(grid);
     }
-    if (top <= 0) {
+    if (!any) {
         p.setPen(text);
         p.drawText(plot, Qt::AlignCenter, tr("No usage recorded in these days."));
     } else {
@@ -118,7 +144,11 @@ void UsageChart::paintEvent(QPaintEvent *)
     // Dates under the first, middle and last bars.
     p.setPen(text);
     const QLocale l;
-    for (int d : { 0, dayCount / 2, dayCount - 1 }) {
+    QList<int> dated { 0 };
+    for (int d : { dayCount / 2, dayCount - 1 }) // a short range: each date once
+        if (!dated.contains(d))
+            dated << d;
+    for (int d : std::as_const(dated)) {
         const double x = plot.left() + (d + 0.5) * plot.width() / dayCount;
         const QString label = l.toString(m_from.addDays(d), QStringLiteral("d MMM"));
         p.drawText(QRectF(x - 60, plot.bottom() + 4, 120, fm.height()), Qt::AlignHCenter, label);
@@ -176,19 +206,26 @@ UsageWindow::UsageWindow(AppController *controller, QWidget *parent) : QWidget(p
     summary->setWordWrap(true);
     plan = new QLabel(this);
     plan->setWordWrap(true);
+    failed = new QLabel(this);
+    failed->setWordWrap(true);
+    failed->hide();
     layout->addWidget(summary);
+    layout->addWidget(failed);
     layout->addWidget(plan);
     chart = new UsageChart(this);
     layout->addWidget(chart, 2);
     auto *tables = new QTabWidget(this);
-    const QStringList columns {
-        tr("Requests"), tr("Input"), tr("Output"), tr("Cached"), tr("Reasoning"), tr("Credits")
-    };
+    const QStringList columns { tr("Requests"), tr("Failed"),    tr("Input"),  tr("Output"),
+                                tr("Cached"),   tr("Reasoning"), tr("Credits") };
     byModel = new QTableWidget(0, columns.size() + 1, this);
     byModel->setHorizontalHeaderLabels(QStringList { tr("Model") } + columns);
     byClient = new QTableWidget(0, columns.size() + 1, this);
     byClient->setHorizontalHeaderLabels(QStringList { tr("Coding tool") } + columns);
-    for (QTableWidget *t : { byModel, byClient }) {
+    byRule = new QTableWidget(0, columns.size() + 1, this);
+    byRule->setHorizontalHeaderLabels(QStringList { tr("Routing rule") } + columns);
+    for (QTableWidget *t : { byModel, byClient, byRule }) {
+        t->horizontalHeaderItem(1)->setToolTip(tr("Requests answered"));
+        t->horizontalHeaderItem(2)->setToolTip(tr("Requests answered with an error (HTTP status 400 or above)"));
         t->verticalHeader()->setVisible(false);
         t->setEditTriggers(QAbstractItemView::NoEditTriggers);
         t->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -197,6 +234,7 @@ UsageWindow::UsageWindow(AppController *controller, QWidget *parent) : QWidget(p
     }
     tables->addTab(byModel, tr("By &model"));
     tables->addTab(byClient, tr("By coding too&l"));
+    tables->addTab(byRule, tr("By routing &rule"));
     layout->addWidget(tables, 2);
 
     connect(from, &QDateEdit::dateChanged, this, &UsageWindow::refresh);
@@ -244,8 +282,10 @@ void UsageWindow::fill(QTableWidget *table, const QList<d2a::UsageTotal> &rows)
     auto add = [&](const d2a::UsageTotal &t, bool bold) {
         const int row = table->rowCount();
         table->insertRow(row);
+        // Failed requests apart from the answered ones, in the error colour: they are not usage like the rest.
         const QStringList cells { t.key,
-                                  l.toString(t.requests),
+                                  l.toString(t.requests - t.failed),
+                                  l.toString(t.failed),
                                   l.toString(t.input),
                                   l.toString(t.output),
                                   l.toString(t.cacheRead + t.cacheWrite),
@@ -255,11 +295,13 @@ void UsageWindow::fill(QTableWidget *table, const QList<d2a::UsageTotal> &rows)
             auto *item = new QTableWidgetItem(cells[c]);
             if (c > 0)
                 item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-            if (bold) {
+            if (bold || (c == 2 && t.failed > 0)) {
                 QFont f = item->font();
                 f.setBold(true);
                 item->setFont(f);
             }
+            if (c == 2 && t.failed > 0)
+                item->setForeground(toneColor(Tone::Error, palette()));
             table->setItem(row, c, item);
         }
     };
@@ -278,6 +320,11 @@ void UsageWindow::refresh()
     const auto models = store->totals(start, end, d2a::UsageStore::Group::Model);
     fill(byModel, models);
     fill(byClient, store->totals(start, end, d2a::UsageStore::Group::Client));
+    QList<d2a::UsageTotal> rules = store->totals(start, end, d2a::UsageStore::Group::Rule);
+    for (d2a::UsageTotal &t : rules)
+        if (t.key.isEmpty())
+            t.key = tr("None (the model asked for)");
+    fill(byRule, rules);
     chart->setData(store->daily(start, end), start.date(), end.date().addDays(-1), measure->currentIndex() == 1);
     const QLocale l;
     if (!store->isOpen()) {
@@ -287,10 +334,20 @@ void UsageWindow::refresh()
     } else {
         qint64 tokens = 0;
         double credits = 0;
+        qint64 failedRequests = 0;
+        qint64 requests = 0;
         for (const d2a::UsageTotal &t : models) {
             tokens += t.tokens();
             credits += t.credits;
+            failedRequests += t.failed;
+            requests += t.requests;
         }
+        failed->setVisible(failedRequests > 0);
+        failed->setStyleSheet(QStringLiteral("color: %1").arg(toneColor(Tone::Error, palette()).name()));
+        failed->setText(tr("%n of these days' %1 requests failed (answered with an error); they are counted in the "
+                           "Failed column, not with the answered ones.",
+                           nullptr, int(qMin<qint64>(failedRequests, INT_MAX)))
+                            .arg(l.toString(requests)));
         summary->setText(
             tr("%1 tokens, %2 Factory credits in these days; today %3 credits. Credits are tokens times the "
                "model's multiplier, an estimate of what Factory counts.")

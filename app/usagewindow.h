@@ -1,6 +1,7 @@
 #pragma once
 // Usage at a glance: a chart of tokens or credits per day for the chosen days, stacked by model; totals per
-// model and per coding tool; the Factory plan's allowance; export to CSV. Read from the proxy's usage store.
+// model, per coding tool and per routing rule, failed requests apart; the Factory plan's allowance; export to CSV.
+// Read from the proxy's usage store.
 
 #include "usage/usagestore.h"
 
@@ -27,6 +28,10 @@ public:
     void setData(const QList<d2a::UsageDay> &days, const QDate &from, const QDate &to, bool credits);
     /// The models drawn, largest first, at most kSeries (the rest are "Other").
     QStringList series() const { return m_series; }
+    /// The value axis' labels, bottom to top: round numbers from 0, also when the range has no usage.
+    QStringList axisLabels() const;
+    /// The top of the value axis: a round number at least the largest day (2 when there is nothing to show).
+    double axisTop() const { return m_top; }
     static constexpr int kSeries = 6;
     QSize sizeHint() const override { return { 720, 260 }; }
 
@@ -39,6 +44,8 @@ private:
     QDate m_to;
     bool m_credits = false;
     QStringList m_series;
+    QList<QList<double>> m_values; ///< per day, per series (the last is "Other")
+    double m_top = 2;
 };
 
 class UsageWindow final : public QWidget
@@ -60,6 +67,8 @@ public:
     UsageChart *chart;
     QTableWidget *byModel;
     QTableWidget *byClient;
+    QTableWidget *byRule; ///< per routing rule (README "Routing rules"); requests no rule chose in one row
+    QLabel *failed; ///< the failed requests of the range, in the error colour; hidden when there are none
     QLabel *plan;
     QLabel *summary;
     QPushButton *exportButton;

@@ -1512,6 +1512,36 @@
         <source>droid2api Usage</source>
         <translation>droid2api 用量</translation>
     </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Routing rule</source>
+        <translation>路由规则</translation>
+    </message>
+    <message>
+        <source>Requests answered</source>
+        <translation>已得到应答的请求</translation>
+    </message>
+    <message>
+        <source>Requests answered with an error (HTTP status 400 or above)</source>
+        <translation>以错误应答的请求（HTTP 状态码 400 及以上）</translation>
+    </message>
+    <message>
+        <source>By routing &amp;rule</source>
+        <translation>按路由规则(&amp;R)</translation>
+    </message>
+    <message>
+        <source>None (the model asked for)</source>
+        <translation>无（使用所请求的模型）</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n of these days&apos; %1 requests failed (answered with an error); they are counted in the Failed column, not with the answered ones.</source>
+        <translation>
+            <numerusform>这些天的 %1 个请求中有 %n 个失败（以错误应答）；它们计入“失败”列，不与已得到应答的请求合计。</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>d2a::AuthText</name>

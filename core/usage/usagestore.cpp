@@ -167,6 +167,7 @@ QString clientName(const QString &userAgent, WireFormat api)
 UsageTotal &UsageTotal::operator+=(const UsageTotal &other)
 {
     requests += other.requests;
+    failed += other.failed;
     input += other.input;
     output += other.output;
     cacheRead += other.cacheRead;
@@ -429,7 +430,8 @@ QList<UsageTotal> UsageStore::totals(const QDateTime &from, const QDateTime &to,
     QSqlQuery q(QSqlDatabase::database(m_connection));
     q.prepare(QStringLiteral("SELECT %1 AS k, SUM(requests), SUM(input), SUM(output), SUM(cache_read), "
                              "SUM(cache_write), SUM(reasoning), "
-                             "SUM(credits) FROM requests WHERE at_ms >= ? AND at_ms < ? GROUP BY k ORDER BY %2")
+                             "SUM(credits), SUM(CASE WHEN status >= 400 THEN requests ELSE 0 END) "
+                             "FROM requests WHERE at_ms >= ? AND at_ms < ? GROUP BY k ORDER BY %2")
                   .arg(key, group == Group::Day ? QStringLiteral("k") : QStringLiteral("SUM(credits) DESC, k")));
     q.addBindValue(from.toMSecsSinceEpoch());
     q.addBindValue(to.toMSecsSinceEpoch());
@@ -445,6 +447,7 @@ QList<UsageTotal> UsageStore::totals(const QDateTime &from, const QDateTime &to,
         t.cacheWrite = q.value(5).toLongLong();
         t.reasoning = q.value(6).toLongLong();
         t.credits = q.value(7).toDouble();
+        t.failed = q.value(8).toLongLong();
         out.append(t);
     }
     return out;

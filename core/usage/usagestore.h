@@ -42,6 +42,7 @@ struct UsageTotal
 {
     QString key;
     qint64 requests = 0;
+    qint64 failed = 0; ///< of the requests, those answered with an error status (400 and above)
     qint64 input = 0;
     qint64 output = 0;
     qint64 cacheRead = 0;

@@ -41,6 +41,7 @@
 #include <QtWidgets/qcombobox.h>
 #include <QtWidgets/qdialogbuttonbox.h>
 #include <QtWidgets/qgroupbox.h>
+#include <QtWidgets/qheaderview.h>
 #include <QtWidgets/qlabel.h>
 #include <QtWidgets/qlineedit.h>
 #include <QtWidgets/qmenu.h>
@@ -50,6 +51,7 @@
 #include <QtWidgets/qscrollbar.h>
 #include <QtWidgets/qspinbox.h>
 #include <QtWidgets/qtablewidget.h>
+#include <QtWidgets/qtabwidget.h>
 #include <QtWidgets/qtableview.h>
 
 #include <cmath>
@@ -1333,6 +1335,84 @@ private Q_SLOTS:
         m_controller->proxy()->refreshLimits();
         QTRY_COMPARE(read.count(), reads + 1);
         QCOMPARE(warned.count(), before + 1);
+    }
+
+    void usageWindowTellsFailuresRulesAndAnEmptyAxis()
+    {
+        // Real requests: one answered, one Factory refuses (400), one chosen by a routing rule.
+        m_fake->failModels = { QStringLiteral("gpt-5.5") };
+        m_fake->failStatus = 400;
+        HttpClient http;
+        auto ask = [&](const QByteArray &body) {
+            RecordedCall rc;
+            startCall(http, rc, "POST", QUrl(m_controller->baseUrl() + QStringLiteral("/v1/messages")), body,
+                      { { "content-type", "application/json" } }, m_clock);
+            return QTest::qWaitFor([&] { return rc.done(); }, 10000) ? rc.status : -1;
+        };
+        QCOMPARE(ask(R"({"model":"claude-sonnet-4-6","max_tokens":20,"messages":[{"role":"user","content":"hi"}]})"),
+                 200);
+        QCOMPARE(ask(R"({"model":"gpt-5.5","max_tokens":20,"messages":[{"role":"user","content":"hi"}]})"), 400);
+        TrayIcon tray(m_controller.get());
+        tray.routingAction(QStringLiteral("Think harder"))->trigger();
+        QCOMPARE(ask(R"({"model":"claude-opus-4-6","max_tokens":100,"messages":[{"role":"user","content":"hi"}],)"
+                     R"("thinking":{"type":"adaptive"}})"),
+                 200);
+        UsageWindow w(m_controller.get());
+        w.resize(880, 640);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        // The failed request is not counted as answered: its own column, in the error colour, and a line saying so.
+        auto rowOf = [](QTableWidget *t, const QString &key) {
+            for (int r = 0; r < t->rowCount(); ++r)
+                if (t->item(r, 0)->text() == key)
+                    return r;
+            return -1;
+        };
+        const int gpt = rowOf(w.byModel, QStringLiteral("gpt-5.5"));
+        QVERIFY(gpt >= 0);
+        QCOMPARE(w.byModel->horizontalHeaderItem(2)->text(), UsageWindow::tr("Failed"));
+        QCOMPARE(w.byModel->item(gpt, 1)->text(), QLocale().toString(0));
+        QCOMPARE(w.byModel->item(gpt, 2)->text(), QLocale().toString(1));
+        QCOMPARE(w.byModel->item(gpt, 2)->foreground().color(), toneColor(Tone::Error, w.palette()));
+        const int total = w.byModel->rowCount() - 1;
+        QCOMPARE(w.byModel->item(total, 1)->text(), QLocale().toString(2));
+        QCOMPARE(w.byModel->item(total, 2)->text(), QLocale().toString(1));
+        const int sonnet = rowOf(w.byModel, QStringLiteral("claude-sonnet-4-6"));
+        QVERIFY(sonnet >= 0);
+        QCOMPARE(w.byModel->item(sonnet, 2)->foreground().style(), Qt::NoBrush); // no colour where nothing failed
+        QVERIFY(w.failed->isVisible());
+        QVERIFY2(w.failed->text().startsWith(QStringLiteral("1 of these days' 3 requests failed")),
+                 qPrintable(w.failed->text()));
+        QVERIFY(w.failed->styleSheet().contains(toneColor(Tone::Error, w.palette()).name()));
+        // Grouped by routing rule: the rule that chose a model, and the requests no rule chose.
+        auto *tabs = w.findChild<QTabWidget *>();
+        QVERIFY(tabs);
+        QTest::keyClick(&w, Qt::Key_R, Qt::AltModifier); // the tab's mnemonic, as a user reaches it
+        QCOMPARE(tabs->currentWidget(), w.byRule);
+        QCOMPARE(w.byRule->horizontalHeaderItem(0)->text(), UsageWindow::tr("Routing rule"));
+        const int rule = rowOf(w.byRule, QStringLiteral("Think harder / Thinking turns"));
+        QVERIFY(rule >= 0);
+        QCOMPARE(w.byRule->item(rule, 1)->text(), QLocale().toString(1));
+        const int none = rowOf(w.byRule, UsageWindow::tr("None (the model asked for)"));
+        QVERIFY(none >= 0);
+        QCOMPARE(w.byRule->item(none, 1)->text(), QLocale().toString(1));
+        QCOMPARE(w.byRule->item(none, 2)->text(), QLocale().toString(1));
+        QCOMPARE(w.byRule->rowCount(), 3); // the rule, none, the total
+        // The axis: round steps from 0 that hold the largest day; and a sane one for a range with no usage.
+        QStringList labels = w.chart->axisLabels();
+        QCOMPARE(labels.first(), QLocale().toString(0));
+        QCOMPARE(labels.size(), 3);
+        QVERIFY(!labels.join(u' ').contains(QStringLiteral("nan"), Qt::CaseInsensitive));
+        QVERIFY(labels.at(1) != labels.at(0) && labels.at(2) != labels.at(1));
+        w.from->setDate(QDate(2020, 1, 1));
+        w.to->setDate(QDate(2020, 1, 1)); // one empty day
+        QVERIFY(w.chart->series().isEmpty());
+        QVERIFY(!w.failed->isVisible());
+        QCOMPARE(w.chart->axisLabels(),
+                 QStringList({ QLocale().toString(0), QLocale().toString(1), QLocale().toString(2) }));
+        w.measure->setCurrentIndex(1); // credits alike
+        QCOMPARE(w.chart->axisLabels(),
+                 QStringList({ QLocale().toString(0), QLocale().toString(1), QLocale().toString(2) }));
     }
 
     void accountPageNeverShowsSecrets()
