@@ -7,12 +7,59 @@
 #include "settings/settingsdialog.h"
 #include "statuswindow.h"
 #include "trayicon.h"
+#include "uicolors.h"
 #include "usagewindow.h"
 
+#include <QtCore/qpointer.h>
 #include <QtWidgets/qapplication.h>
+
+namespace {
+
+/// Keeps the application palette's placeholder text dimmer than real text (placeholderColor), whatever the style
+/// or theme brings and whenever it changes.
+class PlaceholderColours final : public QObject
+{
+public:
+    explicit PlaceholderColours(QObject *parent) : QObject(parent) { apply(); }
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (watched == qApp && event->type() == QEvent::ApplicationPaletteChange)
+            apply();
+        return false;
+    }
+
+private:
+    static void apply()
+    {
+        const QPalette current = QApplication::palette();
+        QPalette fixed = current; // keeps which roles were set explicitly: those the theme gives still follow it
+        bool same = true;
+        for (QPalette::ColorGroup g : { QPalette::Active, QPalette::Inactive, QPalette::Disabled }) {
+            const QColor c = placeholderColor(current, g);
+            fixed.setColor(g, QPalette::PlaceholderText, c);
+            same = same && current.color(g, QPalette::PlaceholderText) == c;
+        }
+        if (!same) // setting it sends ApplicationPaletteChange again, which then finds it the same
+            QApplication::setPalette(fixed);
+    }
+};
+
+void keepPlaceholdersDimmer()
+{
+    static QPointer<PlaceholderColours> installed; // once per application
+    if (installed)
+        return;
+    installed = new PlaceholderColours(qApp);
+    qApp->installEventFilter(installed);
+}
+
+} // namespace
 
 DesktopApp::DesktopApp(AppController *controller, QObject *parent) : QObject(parent), m_controller(controller)
 {
+    keepPlaceholdersDimmer();
     m_tray = new TrayIcon(controller, this);
     connect(m_tray, &TrayIcon::settingsRequested, this, [this] { showSettings(); });
     connect(m_tray, &TrayIcon::signInRequested, this, [this] { showSettings(1); });

@@ -21,6 +21,7 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
     : QObject(parent), m_controller(controller), m_icon(new QSystemTrayIcon(this)), m_menu(new QMenu)
 {
     initAppResources();
+    m_clock.start();
     // First what needs doing (bold, one click), then the state (a line that opens the screen behind it).
     m_signIn = m_menu->addAction(QString(), controller, &AppController::toggleSignIn);
     QFont bold = m_signIn->font();
@@ -29,20 +30,20 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
     m_freePort = m_menu->addAction(tr("Use a &free port"), this, [this] {
         const QString error = m_controller->useFreePort();
         if (!error.isEmpty())
-            return notify(error, QSystemTrayIcon::Critical);
-        notify(tr("droid2api now serves on %1.").arg(m_controller->baseUrl()), QSystemTrayIcon::Information);
+            return notify(Topic::Port, error, QSystemTrayIcon::Critical);
+        notify(Topic::Port, tr("droid2api now serves on %1.").arg(m_controller->baseUrl()),
+               QSystemTrayIcon::Information);
         // The same question as after Apply in Settings: tools set up for the old port would fail.
         const QString failed = dialogs::offerToolUpdates(nullptr, m_controller, askUpdateTools);
         if (!failed.isEmpty())
-            notify(failed, QSystemTrayIcon::Warning);
+            notify(Topic::Tools, failed, QSystemTrayIcon::Warning);
     });
     m_freePort->setFont(bold);
     m_status = m_menu->addAction(QString(), this, [this] { Q_EMIT fixRequested(m_controller->problem()); });
     m_toggle = m_menu->addAction(QString(), controller, &AppController::toggle);
     m_url = m_menu->addAction(QString(), this, [this] {
         QGuiApplication::clipboard()->setText(m_controller->baseUrl());
-        m_icon->showMessage(tr("droid2api"), tr("Copied %1").arg(m_controller->baseUrl()), QSystemTrayIcon::Information,
-                            2000);
+        notify(Topic::Copied, tr("Copied %1").arg(m_controller->baseUrl()), QSystemTrayIcon::Information, 2000);
     });
     m_menu->addSeparator();
     QMenu *reasoning = m_menu->addMenu(tr("Reasoning default"));
@@ -69,7 +70,7 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
         connect(a, &QAction::triggered, this, [this, level = l.level] {
             const QString error = m_controller->setReasoningDefault(level);
             if (!error.isEmpty())
-                m_icon->showMessage(tr("droid2api"), error, QSystemTrayIcon::Warning);
+                notify(Topic::Setting, error, QSystemTrayIcon::Warning);
         });
     }
     // Routing presets (config routing.preset): which rules choose the model of each request, switched in one click.
@@ -97,17 +98,22 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
     // A notification per new problem (not per refresh); clicking it opens the screen that fixes it.
     connect(controller, &AppController::stateChanged, this, [this](AppController::State state, const QString &message) {
         refresh();
+        if (state == AppController::State::Stopped) // "now serves on ..." no longer holds
+            m_shown.removeIf([](const Shown &s) { return s.topic == Topic::Port; });
         const AppController::Problem problem = m_controller->problem();
         if (problem == m_notifiedProblem)
             return;
         m_notifiedProblem = problem;
+        if (problem == AppController::Problem::None) // fixed: not shown again with what comes next
+            m_shown.removeIf([](const Shown &s) { return s.topic == Topic::Problem; });
         if (state == AppController::State::Error)
-            notify(message, QSystemTrayIcon::Critical);
+            notify(Topic::Problem, message, QSystemTrayIcon::Critical);
         else if (state == AppController::State::SignInRequired && m_controller->signInFixes())
-            notify(message + u' ' + tr("Choose \"Sign in to Factory\" in the droid2api menu, or click here."),
+            notify(Topic::Problem,
+                   message + u' ' + tr("Choose \"Sign in to Factory\" in the droid2api menu, or click here."),
                    QSystemTrayIcon::Warning);
         else if (state == AppController::State::SignInRequired)
-            notify(message, QSystemTrayIcon::Warning);
+            notify(Topic::Problem, message, QSystemTrayIcon::Warning);
     });
     connect(m_icon, &QSystemTrayIcon::messageClicked, this, [this] { Q_EMIT fixRequested(m_controller->problem()); });
     connect(controller, &AppController::signInProgress, this,
@@ -115,7 +121,8 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
         refresh();
         // Always the page and the code: "opened" only means the system took the URL, not that a browser showed
         // it. It stays while the sign-in waits (the code is also in the menu's Cancel entry).
-        notify(opened ? tr("Sign in to Factory: approve the code %1 on %2 (opened in your browser).").arg(code, url)
+        notify(Topic::SignIn,
+               opened ? tr("Sign in to Factory: approve the code %1 on %2 (opened in your browser).").arg(code, url)
                       : tr("Sign in to Factory: open %1 in a browser and approve the code %2.").arg(url, code),
                QSystemTrayIcon::Information, 120000);
     });
@@ -124,20 +131,22 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
         refresh();
         if (cancelled) {
             // Replaces the balloon with the code, which no longer works.
-            notify(tr("Sign-in cancelled."), QSystemTrayIcon::Information, 3000);
+            notify(Topic::SignIn, tr("Sign-in cancelled."), QSystemTrayIcon::Information, 3000);
             return;
         }
         if (error.isEmpty())
-            notify(email.isEmpty() ? tr("Signed in to Factory.") : tr("Signed in to Factory as %1.").arg(email),
+            notify(Topic::SignIn,
+                   email.isEmpty() ? tr("Signed in to Factory.") : tr("Signed in to Factory as %1.").arg(email),
                    QSystemTrayIcon::Information);
         else
-            notify(tr("Sign-in did not work: %1").arg(error), QSystemTrayIcon::Warning);
+            notify(Topic::SignIn, tr("Sign-in did not work: %1").arg(error), QSystemTrayIcon::Warning);
     });
     connect(controller, &AppController::usageWarning, this,
-            [this](const QString &message) { notify(message, QSystemTrayIcon::Warning); });
+            [this](const QString &message) { notify(Topic::Usage, message, QSystemTrayIcon::Warning); });
     connect(controller, &AppController::modelReplaced, this, [this](const QString &from, const QString &to) {
-        notify(tr("%1 is no longer served by Factory; requests now go to %2: change it in Settings").arg(from, to),
-               QSystemTrayIcon::Warning);
+        notify(Topic::Model,
+               tr("%1 is no longer served by Factory; requests now go to %2: change it in Settings").arg(from, to),
+               QSystemTrayIcon::Warning, -1, from);
     });
     connect(controller, &AppController::configChanged, this, &TrayIcon::refresh);
     connect(controller, &AppController::authChanged, this, &TrayIcon::refresh);
@@ -153,12 +162,45 @@ TrayIcon::~TrayIcon()
     delete m_menu;
 }
 
-void TrayIcon::notify(const QString &text, QSystemTrayIcon::MessageIcon icon, int msecs)
+void TrayIcon::notify(Topic topic, const QString &text, QSystemTrayIcon::MessageIcon icon, int msecs,
+                      const QString &key)
 {
     // Clicking it opens the fix of the problem current then (messageClicked).
     m_lastNotification = text;
     m_lastNotificationMs = msecs >= 0 ? msecs : icon == QSystemTrayIcon::Information ? 4000 : 10000;
-    m_icon->showMessage(tr("droid2api"), text, icon, m_lastNotificationMs);
+    // A system shows one balloon: showMessage replaces whatever is up. So the balloon carries every notification
+    // still within its time (newest first), and one about the same thing replaces the older (the code of a
+    // sign-in gives way to its end).
+    expire();
+    m_shown.removeIf([&](const Shown &s) { return s.topic == topic && s.key == key; });
+    m_shown.append({ topic, key, text, icon, m_clock.elapsed() + m_lastNotificationMs });
+    qint64 until = 0;
+    auto rank = [](QSystemTrayIcon::MessageIcon i) {
+        return i == QSystemTrayIcon::Critical ? 2 : i == QSystemTrayIcon::Warning ? 1 : 0;
+    };
+    QSystemTrayIcon::MessageIcon worst = QSystemTrayIcon::Information; // the balloon's icon: the gravest shown
+    for (const Shown &s : std::as_const(m_shown)) {
+        until = qMax(until, s.until);
+        if (rank(s.icon) > rank(worst))
+            worst = s.icon;
+    }
+    m_icon->showMessage(tr("droid2api"), shownNotification(), worst, int(until - m_clock.elapsed()));
+}
+
+void TrayIcon::expire()
+{
+    const qint64 now = m_clock.elapsed();
+    m_shown.removeIf([now](const Shown &s) { return s.until <= now; });
+}
+
+QString TrayIcon::shownNotification() const
+{
+    const qint64 now = m_clock.elapsed();
+    QStringList texts;
+    for (auto it = m_shown.crbegin(); it != m_shown.crend(); ++it)
+        if (it->until > now)
+            texts << it->text;
+    return texts.join(QStringLiteral("\n\n"));
 }
 
 void TrayIcon::rebuildRouting()
@@ -187,7 +229,7 @@ void TrayIcon::rebuildRouting()
         connect(a, &QAction::triggered, this, [this, name] {
             const QString error = m_controller->setRoutingPreset(name);
             if (!error.isEmpty())
-                m_icon->showMessage(tr("droid2api"), error, QSystemTrayIcon::Warning);
+                notify(Topic::Setting, error, QSystemTrayIcon::Warning);
         });
     }
 }

@@ -4,6 +4,7 @@
 
 #include "appcontroller.h"
 
+#include <QtCore/qelapsedtimer.h>
 #include <QtWidgets/qsystemtrayicon.h>
 
 #include <functional>
@@ -30,10 +31,13 @@ public:
     QAction *statusAction() const { return m_status; }
     QAction *signInAction() const { return m_signIn; }
     QAction *freePortAction() const { return m_freePort; }
-    /// The last notification shown (tests; the system shows it as it likes).
+    /// The last notification asked for (tests; the system shows it as it likes).
     QString lastNotification() const { return m_lastNotification; }
     /// How long it asked to stay, in ms.
     int lastNotificationMs() const { return m_lastNotificationMs; }
+    /// What the balloon shows now: every notification still within its time, newest first (a system shows one
+    /// balloon at a time and a new one replaces the previous, so they are merged rather than lost). "" when none.
+    QString shownNotification() const;
     QAction *reasoningAction(d2a::ReasoningLevel level) const;
     /// The Routing submenu's entry for a preset (README "Routing rules"); null when there is none.
     QAction *routingAction(const QString &preset) const;
@@ -55,8 +59,22 @@ Q_SIGNALS:
     void quitRequested();
 
 private:
+    /// What a notification is about: a newer one about the same thing replaces it (a sign-in's progress, then its
+    /// end); others are shown with it.
+    enum class Topic { Problem, SignIn, Port, Tools, Usage, Model, Setting, Copied };
+    struct Shown
+    {
+        Topic topic;
+        QString key; ///< within a topic (a replaced model's id), else ""
+        QString text;
+        QSystemTrayIcon::MessageIcon icon;
+        qint64 until; ///< m_clock ms
+    };
     /// `msecs` < 0: 4 s for information, 10 s for problems.
-    void notify(const QString &text, QSystemTrayIcon::MessageIcon icon, int msecs = -1);
+    void notify(Topic topic, const QString &text, QSystemTrayIcon::MessageIcon icon, int msecs = -1,
+                const QString &key = QString());
+    /// Drops the notifications whose time is over.
+    void expire();
 
     AppController *m_controller;
     QSystemTrayIcon *m_icon;
@@ -66,6 +84,8 @@ private:
     QAction *m_freePort;
     QString m_lastNotification;
     int m_lastNotificationMs = 0;
+    QList<Shown> m_shown; ///< oldest first
+    QElapsedTimer m_clock;
     AppController::Problem m_notifiedProblem = AppController::Problem::None;
     QAction *m_toggle;
     QAction *m_url;

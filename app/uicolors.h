@@ -23,3 +23,16 @@ inline QColor toneColor(Tone tone, const QPalette &palette = QGuiApplication::pa
     }
     return palette.color(QPalette::WindowText);
 }
+
+/// Placeholder text for a colour group: between the text and the field's background, so a hint never reads as a
+/// value. Some dark styles (Adwaita-Dark) make it as bright as the text; Qt's default for a palette that sets only
+/// Text is half-transparent black, unreadable on a dark field.
+inline QColor placeholderColor(const QPalette &palette, QPalette::ColorGroup group = QPalette::Active)
+{
+    const QColor text = palette.color(group, QPalette::Text);
+    const QColor base = palette.color(group, QPalette::Base);
+    constexpr double kText = 0.55; // about 4.5:1 against the field on light and dark palettes alike
+    return QColor::fromRgbF(float(text.redF() * kText + base.redF() * (1 - kText)),
+                            float(text.greenF() * kText + base.greenF() * (1 - kText)),
+                            float(text.blueF() * kText + base.blueF() * (1 - kText)));
+}

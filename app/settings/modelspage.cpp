@@ -77,6 +77,8 @@ QVariant ModelTableModel::data(const QModelIndex &index, int role) const
         return ModelsPage::tr("\"%1\" in config.json").arg(d2a::modelTypeName(m.type));
     if (role == Qt::ToolTipRole && index.column() == ModelsPage::Id && !m.deprecated.isEmpty())
         return retirement(m);
+    if (role == Qt::ToolTipRole && index.column() == ModelsPage::Name)
+        return m.name; // the column gives way first: the whole name
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {
@@ -156,8 +158,11 @@ ModelsPage::ModelsPage(AppController *controller, QWidget *parent) : SettingsPag
     models = new ModelTableModel(this);
     table = new QTableView(this);
     table->setModel(models);
+    // Every column in view at the default size: the names give way (elided, whole in their tooltip) rather than
+    // the Fast column being pushed half out of sight.
     table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    table->horizontalHeader()->setStretchLastSection(true);
+    table->horizontalHeader()->setSectionResizeMode(Name, QHeaderView::Stretch);
+    table->horizontalHeader()->setStretchLastSection(false);
     table->horizontalHeader()->setMinimumSectionSize(48);
     table->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table->setSelectionBehavior(QAbstractItemView::SelectRows);

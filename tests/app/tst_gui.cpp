@@ -811,6 +811,10 @@ private Q_SLOTS:
             QCOMPARE(tray.signInAction()->text(), TrayIcon::tr("Sign &in to Factory..."));
             QVERIFY2(!menuTexts().contains(QStringLiteral("WXYZ-1234")), qPrintable(menuTexts()));
             QCOMPARE(tray.lastNotification(), TrayIcon::tr("Sign-in cancelled."));
+            // The balloon no longer shows the code: the cancel replaces it.
+            QVERIFY2(!tray.shownNotification().contains(QStringLiteral("WXYZ-1234")),
+                     qPrintable(tray.shownNotification()));
+            QVERIFY(tray.shownNotification().startsWith(TrayIcon::tr("Sign-in cancelled.")));
             QVERIFY(!status.fix()->text().contains(QStringLiteral("WXYZ-1234")));
         }
         m_fake->deviceScript.clear();
@@ -1337,6 +1341,55 @@ private Q_SLOTS:
         QCOMPARE(warned.count(), before + 1);
     }
 
+    void notificationsInARowAllReachTheUser()
+    {
+        // A system shows one balloon, and showMessage replaces it: two notifications in a row must both be read.
+        TrayIcon tray(m_controller.get());
+        QSignalSpy warned(m_controller.get(), &AppController::usageWarning);
+        QSignalSpy read(m_controller->proxy(), &ProxyService::limitsChanged);
+        m_fake->limitsBody = R"({"limits":{"standard":{"used":9700000,"limit":10000000}}})";
+        m_controller->proxy()->refreshLimits();
+        // (the reading at start, 81%, may warn first: the one at 97% is the one that counts here)
+        QTRY_VERIFY(!warned.isEmpty() && warned.last().first().toString().contains(QStringLiteral("97%")));
+        const QString warning = warned.last().first().toString();
+        QCOMPARE(tray.shownNotification(), warning);
+        tray.urlAction()->trigger(); // Copy: a second notification while the warning is up
+        const QString copied = TrayIcon::tr("Copied %1").arg(m_controller->baseUrl());
+        QCOMPARE(tray.lastNotification(), copied);
+        QCOMPARE(tray.shownNotification(), copied + QStringLiteral("\n\n") + warning); // both, newest first
+        // One about the same thing replaces the older: a second Copy is not shown twice.
+        tray.urlAction()->trigger();
+        QCOMPARE(tray.shownNotification(), copied + QStringLiteral("\n\n") + warning);
+        // A problem that is fixed leaves the balloon with what comes next (the taken port, then a free one).
+        QTcpServer blocker;
+        QVERIFY(blocker.listen(QHostAddress::LocalHost, 0));
+        m_controller->stop();
+        Config c = m_controller->config();
+        c.port = blocker.serverPort();
+        QCOMPARE(m_controller->applyConfig(c), QString());
+        m_controller->start();
+        QCOMPARE(m_controller->problem(), AppController::Problem::PortInUse);
+        QVERIFY2(tray.shownNotification().startsWith(m_controller->stateMessage()),
+                 qPrintable(tray.shownNotification()));
+        QVERIFY(tray.shownNotification().contains(warning));
+        tray.askUpdateTools = [](const QStringList &) { return false; };
+        tray.freePortAction()->trigger();
+        QCOMPARE(m_controller->state(), AppController::State::Running);
+        QVERIFY2(tray.shownNotification().startsWith(
+                     TrayIcon::tr("droid2api now serves on %1.").arg(m_controller->baseUrl())),
+                 qPrintable(tray.shownNotification()));
+        QVERIFY2(!tray.shownNotification().contains(QString::number(blocker.serverPort()) + u' '),
+                 qPrintable(tray.shownNotification()));
+        QVERIFY(tray.shownNotification().contains(warning)); // still within its 10 s
+        // Stopped: "now serves on" no longer holds and leaves the balloon.
+        const QString serving = TrayIcon::tr("droid2api now serves on %1.").arg(m_controller->baseUrl());
+        QVERIFY(tray.shownNotification().contains(serving));
+        tray.toggleAction()->trigger();
+        QVERIFY(!m_controller->isRunning());
+        QVERIFY2(!tray.shownNotification().contains(serving), qPrintable(tray.shownNotification()));
+        QVERIFY(tray.shownNotification().contains(warning));
+    }
+
     void usageWindowTellsFailuresRulesAndAnEmptyAxis()
     {
         // Real requests: one answered, one Factory refuses (400), one chosen by a routing rule.
@@ -1413,6 +1466,76 @@ private Q_SLOTS:
         w.measure->setCurrentIndex(1); // credits alike
         QCOMPARE(w.chart->axisLabels(),
                  QStringList({ QLocale().toString(0), QLocale().toString(1), QLocale().toString(2) }));
+    }
+
+    void placeholdersAreDimmerThanTextInTheDark()
+    {
+        // A dark style such as Adwaita-Dark gives placeholders the text's own colour, so a hint read as a value.
+        DesktopApp desktop(m_controller.get());
+        const QPalette before = QApplication::palette();
+        auto restore = qScopeGuard([&] { QApplication::setPalette(before); });
+        QPalette dark = before;
+        for (QPalette::ColorGroup g : { QPalette::Active, QPalette::Inactive, QPalette::Disabled }) {
+            dark.setColor(g, QPalette::Window, QColor(0x35, 0x35, 0x35));
+            dark.setColor(g, QPalette::WindowText, QColor(0xee, 0xee, 0xec));
+            dark.setColor(g, QPalette::Base, QColor(0x2d, 0x2d, 0x2d));
+            dark.setColor(g, QPalette::Text, QColor(0xee, 0xee, 0xec));
+            dark.setColor(g, QPalette::PlaceholderText, QColor(0xee, 0xee, 0xec)); // as Adwaita-Dark has it
+        }
+        QApplication::setPalette(dark);
+        SettingsDialog *d = desktop.settings();
+        d->show();
+        d->showPage(0);
+        QLineEdit *key = d->page<GeneralPage>()->accessKey;
+        key->setEchoMode(QLineEdit::Normal);
+        key->clear();
+        QVERIFY(!key->placeholderText().isEmpty());
+        QVERIFY(QTest::qWaitForWindowExposed(d));
+        const QPalette used = key->palette();
+        QCOMPARE(used.color(QPalette::Text), QColor(0xee, 0xee, 0xec)); // the theme's colours otherwise kept
+        QCOMPARE(used.color(QPalette::Base), QColor(0x2d, 0x2d, 0x2d));
+        // What is drawn: the brightest glyph pixel of the hint is dimmer than that of the same words as text.
+        auto brightest = [](const QImage &image) {
+            int most = 0;
+            for (int y = 0; y < image.height(); ++y)
+                for (int x = 0; x < image.width() / 2; ++x)
+                    most = qMax(most, image.pixelColor(x, y).lightness());
+            return most;
+        };
+        auto inner = [&] { return key->grab(key->rect().adjusted(4, 4, -4, -4)).toImage(); };
+        const int hint = brightest(inner());
+        key->setText(key->placeholderText());
+        const int text = brightest(inner());
+        QVERIFY2(hint < text - 40, qPrintable(QStringLiteral("hint %1, text %2").arg(hint).arg(text)));
+        QVERIFY2(hint > QColor(0x2d, 0x2d, 0x2d).lightness() + 60, "the hint must still read");
+        // The rule holds in light palettes too, and after the theme changes again.
+        QApplication::setPalette(before);
+        const QPalette light = QApplication::palette();
+        QVERIFY(light.color(QPalette::PlaceholderText) != light.color(QPalette::Text));
+        QVERIFY(light.color(QPalette::PlaceholderText).alpha() == 255);
+    }
+
+    void everyModelsColumnFitsAtTheDefaultSize()
+    {
+        SettingsDialog d(m_controller.get());
+        d.show();
+        d.showPage(2);
+        QVERIFY(QTest::qWaitForWindowExposed(&d));
+        auto *models = d.page<ModelsPage>();
+        QHeaderView *header = models->table->horizontalHeader();
+        const int width = models->table->viewport()->width();
+        for (int c = 0; c < ModelsPage::ColumnCount; ++c) {
+            // Each column whole in the viewport, no scrolling, and its header text not cut.
+            const int left = header->sectionViewportPosition(c);
+            const int right = left + header->sectionSize(c);
+            QVERIFY2(left >= 0 && right <= width,
+                     qPrintable(QStringLiteral("column %1 at %2..%3 of %4").arg(c).arg(left).arg(right).arg(width)));
+            const QString title = models->models->headerData(c, Qt::Horizontal).toString();
+            QVERIFY2(header->sectionSize(c) >= header->fontMetrics().horizontalAdvance(title), qPrintable(title));
+        }
+        QVERIFY(!models->table->horizontalScrollBar()->isVisible());
+        const QRect fast = models->table->visualRect(models->models->index(0, ModelsPage::Fast));
+        QVERIFY(models->table->viewport()->rect().contains(fast));
     }
 
     void accountPageNeverShowsSecrets()

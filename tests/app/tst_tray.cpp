@@ -9,7 +9,10 @@
 #include <QtCore/qtemporarydir.h>
 #include <QtGui/qclipboard.h>
 #include <QtGui/qguiapplication.h>
+#include <QtNetwork/qtcpserver.h>
 #include <QtTest/qtest.h>
+#include <QtWidgets/qapplication.h>
+#include <QtWidgets/qlabel.h>
 #include <QtWidgets/qmenu.h>
 
 using namespace d2a;
@@ -87,6 +90,55 @@ private Q_SLOTS:
         desktop.quit();
         QTRY_VERIFY(!controller.isRunning());
         QVERIFY(!tray->icon()->isVisible());
+    }
+
+    void notificationsInARowBothReachTheUser()
+    {
+        // The system shows one balloon and a new one replaces it: notifications in a row are merged into it.
+        QTRY_VERIFY_WITH_TIMEOUT(QSystemTrayIcon::isSystemTrayAvailable(), 5000);
+        QTemporaryDir home;
+        qputenv("HOME", home.path().toUtf8());
+        qputenv("XDG_DATA_HOME", (home.path() + QStringLiteral("/data")).toUtf8());
+        QTcpServer blocker;
+        QVERIFY(blocker.listen(QHostAddress::LocalHost, 0));
+        Config c = ConfigLoader::defaults();
+        c.port = blocker.serverPort();
+        c.userAgentUpdateUrl.clear();
+        c.tokenStore = QStringLiteral("file");
+        const QString path = home.path() + QStringLiteral("/config.json");
+        QVERIFY(ConfigLoader::save(path, c).ok());
+        Environment env;
+        env.factoryApiKey = QStringLiteral("fk-tray-test-0123456789");
+        AppController controller(path, c, env);
+        DesktopApp desktop(&controller);
+        TrayIcon *tray = desktop.tray();
+        QTRY_VERIFY_WITH_TIMEOUT(!tray->icon()->geometry().isEmpty(), 5000);
+        // The balloon as drawn on the X server (Qt's own, where no notification service runs): its labels.
+        auto balloon = [] {
+            for (QWidget *w : QApplication::topLevelWidgets())
+                if (w->isVisible() && qstrcmp(w->metaObject()->className(), "QBalloonTip") == 0) {
+                    QStringList texts;
+                    for (QLabel *l : w->findChildren<QLabel *>())
+                        texts << l->text();
+                    return texts.join(u'\n');
+                }
+            return QString();
+        };
+        controller.start();
+        QCOMPARE(controller.problem(), AppController::Problem::PortInUse);
+        QTRY_VERIFY(balloon().contains(QString::number(blocker.serverPort())));
+        tray->askUpdateTools = [](const QStringList &) { return false; };
+        tray->freePortAction()->trigger();
+        QCOMPARE(controller.state(), AppController::State::Running);
+        const QString serving = TrayIcon::tr("droid2api now serves on %1.").arg(controller.baseUrl());
+        QTRY_VERIFY2(balloon().contains(serving), qPrintable(balloon()));
+        tray->urlAction()->trigger(); // Copy, while that one is up: both are read
+        const QString copied = TrayIcon::tr("Copied %1").arg(controller.baseUrl());
+        QTRY_VERIFY2(balloon().contains(copied), qPrintable(balloon()));
+        QVERIFY2(balloon().contains(serving), qPrintable(balloon()));
+        QVERIFY2(!balloon().contains(QString::number(blocker.serverPort()) + u' '), qPrintable(balloon())); // fixed
+        desktop.quit();
+        QTRY_VERIFY(!controller.isRunning());
     }
 };
 
