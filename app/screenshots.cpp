@@ -2,7 +2,10 @@
 
 #include "activitywindow.h"
 #include "appcontroller.h"
+#include "auth/authmanager.h"
 #include "desktopapp.h"
+#include "dialogs.h"
+#include "settings/clientspage.h"
 #include "settings/settingsdialog.h"
 #include "statuswindow.h"
 #include "server/exchange.h"
@@ -19,26 +22,48 @@
 #include <QtGui/qscreen.h>
 #include <QtWidgets/qapplication.h>
 #include <QtNetwork/qtcpserver.h>
+#include <QtWidgets/qlabel.h>
 #include <QtWidgets/qmenu.h>
+#include <QtWidgets/qmessagebox.h>
+#include <QtWidgets/qscrollarea.h>
 #include <QtWidgets/qtableview.h>
 
 #include <cstdio>
+#include <iterator>
 
 int writeScreenshots(DesktopApp &desktop, AppController &controller, const QString &dir)
 {
     QDir().mkpath(dir);
     const QString lang = QLocale().name();
     int written = 0;
+    // D2A_SCREENSHOT_STYLE names a style run (make screenshots' Adwaita-Dark pass): its files are marked with it,
+    // and the states beyond the main screens are left to the default style's run.
+    const QString style = qEnvironmentVariable("D2A_SCREENSHOT_STYLE");
+    const QString suffix = style.isEmpty() ? QString() : u'-' + style.toLower();
+    const bool extraStates = style.isEmpty();
+    auto settle = [] {
+        for (int i = 0; i < 5; ++i) {
+            QEventLoop wait;
+            QTimer::singleShot(20, &wait, &QEventLoop::quit);
+            wait.exec();
+        }
+    };
     auto save = [&](QWidget *w, const QString &name) {
         QApplication::processEvents();
-        const QString path = QStringLiteral("%1/%2-%3.png").arg(dir, name, lang);
+        const QString path = QStringLiteral("%1/%2%3-%4.png").arg(dir, name, suffix, lang);
         if (w->grab().save(path)) {
             ++written;
             std::printf("%s\n", qPrintable(path));
         }
     };
+    // The tray's balloon, where Qt draws it itself (no notification service on the screenshots' X server).
+    auto saveBalloon = [&](const QString &name) {
+        for (QWidget *w : QApplication::topLevelWidgets())
+            if (w->isVisible() && qstrcmp(w->metaObject()->className(), "QBalloonTip") == 0)
+                save(w, name);
+    };
     // What a user sees a moment after start: the sign-in state settled (the keychain answers asynchronously).
-    for (int i = 0; i < 100 && controller.authState() == QStringLiteral("loading"); ++i) {
+    for (int i = 0; i < 400 && controller.authState() == QStringLiteral("loading"); ++i) { // a keychain: up to 8 s
         QEventLoop wait;
         QTimer::singleShot(50, &wait, &QEventLoop::quit);
         wait.exec();
@@ -140,7 +165,21 @@ int writeScreenshots(DesktopApp &desktop, AppController &controller, const QStri
                 r.tokens.known = true;
                 r.credits = d2a::creditsFor(r.tokens, t.multiplier);
                 store->record(r);
+                if (&t == &traffic[std::size(traffic) - 1])
+                    store->flush(); // a batch adds up alike rows under its first one's time: one batch a day
             }
+        for (int day : { 2, 5, 9 }) { // and a few requests an upstream failed, counted apart
+            if (!empty)
+                break;
+            d2a::UsageRow r;
+            r.atMs = noon.addDays(-day).toMSecsSinceEpoch();
+            r.model = QStringLiteral("gpt-5.5");
+            r.client = QStringLiteral("Codex");
+            r.backend = QStringLiteral("factory");
+            r.status = 502;
+            store->record(r);
+            store->flush();
+        }
         desktop.showUsage();
         save(desktop.usage(), QStringLiteral("usage"));
         desktop.usage()->hide();
@@ -166,8 +205,148 @@ int writeScreenshots(DesktopApp &desktop, AppController &controller, const QStri
         desktop.showStatus();
         save(desktop.status(), QStringLiteral("status-port-in-use"));
         desktop.status()->hide();
+        if (extraStates) {
+            // "Use a free port" from the tray: the next port up, the balloon saying so (the port-in-use one is gone
+            // with the problem), the menu, the status window with the error resolved, Settings > General.
+            desktop.tray()->askUpdateTools = [](const QStringList &) { return false; };
+            desktop.tray()->freePortAction()->trigger();
+            settle();
+            saveBalloon(QStringLiteral("balloon-free-port"));
+            menu->popup(QPoint(40, 40));
+            settle();
+            save(menu, QStringLiteral("tray-menu-free-port"));
+            menu->hide();
+            desktop.showStatus();
+            save(desktop.status(), QStringLiteral("status-free-port"));
+            desktop.status()->hide();
+            settings->showPage(0);
+            settings->show();
+            save(settings, QStringLiteral("settings-general-free-port"));
+            settings->hide();
+            desktop.tray()->askUpdateTools = nullptr;
+            controller.stop();
+        }
         c.port = port; // leave the file as it was for the next language's run
         controller.applyConfig(c);
+        controller.start();
+    }
+    if (extraStates) {
+        // Connect on the Clients page: its result and hops in Claude Code's own box (this run's HOME is a
+        // throwaway folder, so the file it writes is too).
+        auto *clients = settings->page<ClientsPage>();
+        if (clients && controller.isRunning()) {
+            settings->showPage(int(settings->pages().indexOf(clients)));
+            settings->show();
+            QEventLoop probed;
+            QObject::connect(clients, &ClientsPage::probed, &probed, &QEventLoop::quit);
+            QTimer::singleShot(10000, &probed, &QEventLoop::quit);
+            clients->connectClient(QStringLiteral("claude-code"), true, false);
+            probed.exec();
+            settle();
+            QWidget *result = clients->result(QStringLiteral("claude-code"));
+            for (QWidget *p = result; p; p = p->parentWidget())
+                if (auto *scroll = qobject_cast<QScrollArea *>(p)) { // the page scrolls: its box in view
+                    scroll->ensureWidgetVisible(result);
+                    break;
+                }
+            save(settings, QStringLiteral("settings-clients-connected"));
+            settings->hide();
+        }
+        // Without a tray: the user closed the status window and chose "Keep serving"; launching again shows it.
+        desktop.status()->setTrayless(true);
+        desktop.showStatus();
+        desktop.status()->askOverride = [] { return int(QMessageBox::Ok); }; // Keep serving
+        desktop.status()->close();
+        desktop.showStatus(); // what the next launch does
+        save(desktop.status(), QStringLiteral("status-no-tray"));
+        desktop.status()->askOverride = nullptr;
+        desktop.status()->setTrayless(false);
+        desktop.status()->hide();
+    }
+    // A key Factory refuses, then the tray's Sign in, which replaces it (make screenshots runs the tests' fake
+    // Factory for this and names it in D2A_SCREENSHOT_FACTORY; its whoami refuses every key).
+    const QUrl factory(qEnvironmentVariable("D2A_SCREENSHOT_FACTORY"));
+    if (extraStates && factory.isValid() && !factory.isEmpty()) {
+        const d2a::Config before = controller.config();
+        d2a::Config c = before;
+        c.workosBaseUrl = factory;
+        c.factoryApiBase = factory;
+        c.factoryApiBaseEu = factory;
+        controller.applyConfig(c);
+        d2a::AuthManager *auth = controller.proxy()->auth();
+        auto waitFor = [](const std::function<bool()> &done) {
+            for (int i = 0; i < 400 && !done(); ++i) {
+                QEventLoop wait;
+                QTimer::singleShot(50, &wait, &QEventLoop::quit);
+                wait.exec();
+            }
+        };
+        bool stored = false;
+        auth->setApiKey(QStringLiteral("fk-screenshots-refused-0123456789"), &controller,
+                        [&stored](const QString &) { stored = true; });
+        waitFor([&] { return stored && controller.problem() == AppController::Problem::KeyRejected; });
+        settle();
+        menu->popup(QPoint(40, 40));
+        settle();
+        save(menu, QStringLiteral("tray-menu-refused-key"));
+        menu->hide();
+        desktop.showStatus();
+        save(desktop.status(), QStringLiteral("status-refused-key"));
+        desktop.status()->hide();
+        controller.setUrlOpener([](const QUrl &) { return false; }); // no browser here: the balloon says where
+        bool finished = false;
+        QObject::connect(&controller, &AppController::signInFinished, &controller,
+                         [&finished](const QString &, bool, const QString &) { finished = true; });
+        desktop.tray()->signInAction()->trigger();
+        waitFor([&] { return finished; });
+        waitFor([&] { return controller.state() == AppController::State::Running; });
+        settle();
+        saveBalloon(QStringLiteral("balloon-signed-in"));
+        settings->showPage(1);
+        settings->show();
+        save(settings, QStringLiteral("settings-account-signed-in"));
+        settings->hide();
+        desktop.showStatus();
+        save(desktop.status(), QStringLiteral("status-signed-in"));
+        desktop.status()->hide();
+        bool out = false; // the next run starts as a first run again
+        auth->signOut(&controller, [&out](const QString &) { out = true; });
+        waitFor([&] { return out; });
+        controller.applyConfig(before);
+    }
+    // Each window where it opens on this screen (centred, shrunk to the available area when it would not fit),
+    // without the balloons of the states above.
+    for (QWidget *w : QApplication::topLevelWidgets())
+        if (qstrcmp(w->metaObject()->className(), "QBalloonTip") == 0)
+            w->hide();
+    const QSize screenSize = QGuiApplication::primaryScreen()->size();
+    const QString screenName = QStringLiteral("screen-%1x%2-").arg(screenSize.width()).arg(screenSize.height());
+    for (QWidget *w : { static_cast<QWidget *>(settings), static_cast<QWidget *>(desktop.activity()),
+                        static_cast<QWidget *>(desktop.usage()), static_cast<QWidget *>(desktop.status()) }) {
+        if (w == settings) {
+            settings->showPage(2); // the widest page: the models table beside its panel
+            dialogs::placeOnScreen(settings);
+            settings->show();
+        } else if (w == desktop.activity()) {
+            desktop.showActivity();
+        } else if (w == desktop.usage()) {
+            desktop.showUsage();
+        } else {
+            desktop.showStatus();
+        }
+        settle();
+        const QString path = QStringLiteral("%1/%2%3%4-%5.png")
+                                 .arg(dir, screenName,
+                                      w == settings             ? QStringLiteral("settings-models")
+                                      : w == desktop.activity() ? QStringLiteral("activity")
+                                      : w == desktop.usage()    ? QStringLiteral("usage")
+                                                                : QStringLiteral("status"),
+                                      suffix, lang);
+        if (QGuiApplication::primaryScreen()->grabWindow(0).save(path)) {
+            ++written;
+            std::printf("%s\n", qPrintable(path));
+        }
+        w->hide();
     }
     return written >= names.size() + 4 ? 0 : 1;
 }

@@ -47,7 +47,7 @@ fi
 
 pkgs=("${build_pkgs[@]}")
 if (( want_shots )); then
-    pkgs+=(fonts-wqy-microhei) # Chinese glyphs for the zh_CN screenshots
+    pkgs+=(fonts-wqy-microhei adwaita-qt6) # Chinese glyphs for the zh_CN screenshots; the Adwaita-Dark pass
 fi
 if (( want_bench )); then
     pkgs+=("${bench_pkgs[@]}")
