@@ -21,9 +21,11 @@
 #include <QtCore/qfileinfo.h>
 #include <QtCore/qprocess.h>
 #include <QtTest/qsignalspy.h>
+#include <QtCore/qregularexpression.h>
 #include <QtTest/qtest.h>
 
 #include <memory>
+#include <optional>
 
 using namespace Qt::StringLiterals;
 
@@ -129,6 +131,7 @@ private Q_SLOTS:
 
     void init()
     {
+        QTest::failOnWarning(QRegularExpression(QStringLiteral(".*"))); // an unexpected warning is a failure
         ++m_case;
         m_log.clear();
         log::setSink([this](QtMsgType, const QString &, const QString &line) { m_log.append(line); });
@@ -283,9 +286,15 @@ private Q_SLOTS:
             auto auth = startAuth(env);
             QTRY_COMPARE(auth->state(), AuthManager::State::Ready);
             QCOMPARE(m_fake->refreshCount, 1); // the stored access token is still valid: no refresh needed
-            auth->recover(auth->statusJson().isEmpty() ? QByteArray() : readStore().accessToken.toUtf8(), this,
-                          [](Result<QByteArray>) {});
-            QTRY_COMPARE(m_fake->refreshCount, 2); // a forced refresh uses the rotated token and succeeds
+            // The upstream refused the stored access token: a forced refresh uses the rotated token and succeeds.
+            const QByteArray rejected = readStore().accessToken.toUtf8();
+            QVERIFY(!rejected.isEmpty());
+            std::optional<Result<QByteArray>> recovered;
+            auth->recover(rejected, this, [&recovered](Result<QByteArray> r) { recovered.emplace(std::move(r)); });
+            QTRY_COMPARE(m_fake->refreshCount, 2);
+            QTRY_VERIFY(recovered.has_value());
+            QVERIFY(recovered->ok());
+            QVERIFY(!recovered->value().isEmpty() && recovered->value() != rejected);
             QTRY_COMPARE(auth->state(), AuthManager::State::Ready);
         }
         // A different DROID_REFRESH_KEY is a new sign-in: adopted.
@@ -341,6 +350,9 @@ private Q_SLOTS:
 
     void invalidGrantMeansSignInRequired()
     {
+        QTest::ignoreMessage(QtWarningMsg,
+                             "sign-in required: the sign-in service refused: invalid_grant (Refresh token "
+                             "not found.)");
         StoredCredentials stored;
         stored.refreshToken = QStringLiteral("rt-revoked-long-ago-123456");
         writeStore(stored);
@@ -361,11 +373,22 @@ private Q_SLOTS:
         QCOMPARE(chat.status, 401);
         QVERIFY(chat.json().value(u"error"_s).toObject().contains(u"code"_s));
         QCOMPARE(m_fake->refreshAttempts, 1);
-        QVERIFY(proxy->isRunning()); // never exits
+        // The proxy stays up and keeps answering (GET / needs no credential).
+        RecordedCall info;
+        startCall(*m_http, info, "GET", QUrl(proxy->baseUrl() + QStringLiteral("/")), QByteArray(), {}, m_clock);
+        QTRY_VERIFY(info.done());
+        QCOMPARE(info.status, 200);
+        QCOMPARE(info.json().value(u"name"_s).toString(), u"droid2api"_s);
     }
 
     void networkErrorsBackOffWhileTokenValid()
     {
+        // Two 500s, then the service unreachable: each failure said, with the next try's delay.
+        for (const char *failure : { "the sign-in service answered HTTP 500 - retrying in 2 s",
+                                     "the sign-in service answered HTTP 500 - retrying in 4 s",
+                                     "cannot reach the sign-in service: .* - retrying in 2 s" })
+            QTest::ignoreMessage(
+                QtWarningMsg, QRegularExpression(u"^token refresh failed: "_s + QString::fromLatin1(failure) + u'$'));
         qint64 offset = 0;
         auto clock = [&offset] { return QDateTime::currentSecsSinceEpoch() + offset; };
         const StoredCredentials stored = storeValidSession();
@@ -839,7 +862,13 @@ private Q_SLOTS:
 
     void failedWriteKeepsTokens()
     {
-        // The store cannot be written (its folder is a file): the rotated token must not be lost.
+        // The store cannot be written (its folder is a file): the rotated token must not be lost. Each failed
+        // write is said (the first rotation, the recovery's, and the one after it).
+        for (int i = 0; i < 3; ++i)
+            QTest::ignoreMessage(QtWarningMsg,
+                                 QRegularExpression(QStringLiteral("^could not save the Factory tokens \\(cannot write "
+                                                                   ".*blocker/tokens.json: Not a directory\\); they "
+                                                                   "are kept in memory")));
         QFile blocker(m_home.path() + QStringLiteral("/blocker"));
         QVERIFY(blocker.open(QIODevice::WriteOnly));
         blocker.close();
@@ -872,6 +901,9 @@ private Q_SLOTS:
         // No session bus, so no Secret Service: auto mode keeps tokens in a 0600 file at once and says so.
         const QByteArray saved = qgetenv("DBUS_SESSION_BUS_ADDRESS");
         qunsetenv("DBUS_SESSION_BUS_ADDRESS");
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^the OS keychain cannot be used .*tokens "
+                                                                             "are kept in .*tokens.json, readable only "
+                                                                             "by you, until it can")));
         auto auth = std::make_unique<AuthManager>(m_http.get());
         auth->setDroidCliDir(m_home.path() + QStringLiteral("/no-droid"));
         QSignalSpy loaded(auth.get(), &AuthManager::loaded);
@@ -884,6 +916,8 @@ private Q_SLOTS:
         auto forced = std::make_unique<AuthManager>(m_http.get());
         forced->setDroidCliDir(m_home.path() + QStringLiteral("/no-droid"));
         QSignalSpy loaded2(forced.get(), &AuthManager::loaded);
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^cannot read the token store: the OS "
+                                                                             "keychain failed")));
         forced->start(Environment(), TokenStoreMode::Keychain);
         QVERIFY(loaded2.wait(30000));
         QCOMPARE(forced->storeKind(), QStringLiteral("keychain"));

@@ -7,6 +7,7 @@
 #include "json/jsonwriter.h"
 
 #include <QtCore/qjsondocument.h>
+#include <QtCore/qregularexpression.h>
 #include <QtTest/qtest.h>
 
 using namespace d2a;
@@ -17,6 +18,8 @@ class TestJson final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void init() { QTest::failOnWarning(QRegularExpression(QStringLiteral(".*"))); }
+
     void valid_data()
     {
         QTest::addColumn<QByteArray>("text");

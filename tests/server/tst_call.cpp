@@ -9,6 +9,7 @@
 #include "server/routes.h"
 
 #include <QtTest/qsignalspy.h>
+#include <QtCore/qregularexpression.h>
 #include <QtTest/qtest.h>
 
 using namespace d2a;
@@ -195,6 +196,7 @@ class TestCall : public QObject
 private Q_SLOTS:
     void init()
     {
+        QTest::failOnWarning(QRegularExpression(QStringLiteral(".*"))); // an unexpected warning is a failure
         qRegisterMetaType<RequestRecord>();
         m_env = new TestEnv;
         Config c = ConfigLoader::defaults();
@@ -275,6 +277,7 @@ private Q_SLOTS:
 
     void lastFailureGoesToTheClient()
     {
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("status=503 .*scripted failure 503$")));
         m_config = std::make_shared<Config>([this] {
             Config c = *m_config;
             for (ModelConfig &m : c.models)
@@ -378,6 +381,7 @@ private Q_SLOTS:
 
     void contentStopsTheRetry()
     {
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("status=503 .*scripted failure 503$")));
         // Once an event of the answer went out, a failure is the client's: no retry replays it.
         m_env->scripts = { [](ScriptedAttempt *a) {
             a->keepAlive();
@@ -393,6 +397,7 @@ private Q_SLOTS:
 
     void finalFailureAfterKeepAlivesEndsTheStream()
     {
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("status=503 .*scripted failure 503$")));
         m_config = std::make_shared<Config>([this] {
             Config c = *m_config;
             for (ModelConfig &m : c.models)

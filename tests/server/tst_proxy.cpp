@@ -1833,7 +1833,10 @@ private Q_SLOTS:
         if (status >= 400)
             QVERIFY(!rc.json().value(u"error"_s).toObject().isEmpty()
                     || rc.json().value(u"type"_s).toString() == u"error");
-        QVERIFY(m_f.proxy->isRunning());
+        // The proxy still serves: the next request is answered.
+        RecordedCall next;
+        call(next, "GET", u"/v1/models"_s, QByteArray());
+        QCOMPARE(next.status, 200);
     }
 
     void bodyLimit()
@@ -1983,7 +1986,10 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!rc.body.isEmpty(), 3000);
         QSignalSpy finished(m_f.proxy.get(), &ProxyService::shutdownFinished);
         m_f.proxy->shutdown(5000);
-        QVERIFY(!m_f.proxy->isRunning());
+        // No new connection is taken while the stream drains.
+        QTcpSocket late;
+        late.connectToHost(QHostAddress::LocalHost, m_f.proxy->port());
+        QTRY_COMPARE_WITH_TIMEOUT(late.error(), QAbstractSocket::ConnectionRefusedError, 3000);
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 5000);
         QCOMPARE(finished.first().first().toBool(), true);
         QVERIFY(rc.finished);

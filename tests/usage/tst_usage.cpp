@@ -15,6 +15,7 @@
 #include <QtSql/qsqldatabase.h>
 #include <QtSql/qsqlquery.h>
 #include <QtTest/qsignalspy.h>
+#include <QtCore/qregularexpression.h>
 #include <QtTest/qtest.h>
 
 #include <csignal>
@@ -57,6 +58,7 @@ private Q_SLOTS:
 
     void init()
     {
+        QTest::failOnWarning(QRegularExpression(QStringLiteral(".*"))); // an unexpected warning is a failure
         removeDatabase();
         QVERIFY(m_f.up());
         Config c = m_f.config();
