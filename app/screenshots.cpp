@@ -270,8 +270,12 @@ int writeScreenshots(DesktopApp &desktop, AppController &controller, const QStri
         const d2a::Config before = controller.config();
         d2a::Config c = before;
         c.workosBaseUrl = factory;
-        c.factoryApiBase = factory;
-        c.factoryApiBaseEu = factory;
+        // Factory's account calls (whoami) go to the host of the endpoints: for this state only.
+        for (auto it = c.endpoints.begin(); it != c.endpoints.end(); ++it) {
+            QUrl moved = factory;
+            moved.setPath(it.value().path());
+            it.value() = moved;
+        }
         controller.applyConfig(c);
         d2a::AuthManager *auth = controller.proxy()->auth();
         auto waitFor = [](const std::function<bool()> &done) {

@@ -29,7 +29,6 @@ fi
 shoot() { # LANG SCREEN OUTDIR [STYLE]
     env HOME="$home" XDG_CONFIG_HOME="$home/config" XDG_DATA_HOME="$home/data" LANG="$1.UTF-8" LANGUAGE="$1" \
         LC_ALL="$1.UTF-8" QT_QPA_PLATFORM=xcb D2A_SCREEN="$2" D2A_SCREENSHOT_STYLE="${4:-}" D2A_SCREENSHOT_FACTORY="$factory" \
-        ${factory:+FACTORY_API_BASE_URL="$factory" FACTORY_API_BASE_URL_EU="$factory"} \
         ${4:+QT_STYLE_OVERRIDE="$4"} \
         dbus-run-session --config-file="$PWD/tests/auth/keychain/session-bus.conf" -- \
         bash tests/app/run-with-tray.sh "$bin" --screenshots "$3" 2> >(grep -v 'Failed to set fd limit' >&2)
