@@ -703,4 +703,27 @@ void Call::fallBack(const Error &error)
     QMetaObject::invokeMethod(this, &Call::resolve, Qt::QueuedConnection);
 }
 
+std::optional<ResolvedRoute> resolveRoute(const Config &config, const Environment &env, const QString &id)
+{
+    // As in the original, the environment's backend serves every request.
+    ResolvedRoute r;
+    r.backend.name = QStringLiteral("factory");
+    if (const ModelConfig *m = config.findModel(id))
+        r.model = *m;
+    else if (!env.envBackend)
+        return std::nullopt;
+    else
+        r.model.id = r.model.name = id;
+    if (env.envBackend) {
+        r.backend = *env.envBackend;
+        r.model.type = r.backend.kind == BackendConfig::Kind::Anthropic ? ModelType::Anthropic
+                       : r.backend.responses                            ? ModelType::OpenAI
+                                                                        : ModelType::Common;
+    } else if (!r.model.backend.isEmpty()) {
+        r.backend = *config.findBackend(r.model.backend);
+    }
+    r.upstreamModel = r.backend.model.isEmpty() ? r.model.id : r.backend.model;
+    return r;
+}
+
 } // namespace d2a

@@ -41,6 +41,11 @@ struct ResolvedRoute
     QString upstreamModel; ///< the id sent upstream (a backend's fixed model, else the model's id)
 };
 
+/// The resolve policy: the model `id` names and the backend it names (Factory when none); the environment's backend
+/// (ANTHROPIC_BASE_URL / OPENAI_BASE_URL) serves every request, configured model or not. Nothing for an unknown
+/// id without one.
+std::optional<ResolvedRoute> resolveRoute(const Config &config, const Environment &env, const QString &id);
+
 /// How one attempt relays the upstream's answer to the client.
 struct RelaySpec
 {

@@ -289,26 +289,7 @@ void ProxyService::handle(Exchange *exchange)
 
 std::optional<ResolvedRoute> ProxyService::resolve(const Config &config, const QString &id) const
 {
-    // The model and the backend it names; the environment's backend (ANTHROPIC_BASE_URL / OPENAI_BASE_URL)
-    // serves every request, configured model or not, as in the original.
-    ResolvedRoute r;
-    r.backend.name = QStringLiteral("factory");
-    if (const ModelConfig *m = config.findModel(id))
-        r.model = *m;
-    else if (!m_env.envBackend)
-        return std::nullopt;
-    else
-        r.model.id = r.model.name = id;
-    if (m_env.envBackend) {
-        r.backend = *m_env.envBackend;
-        r.model.type = r.backend.kind == BackendConfig::Kind::Anthropic ? ModelType::Anthropic
-                       : r.backend.responses                            ? ModelType::OpenAI
-                                                                        : ModelType::Common;
-    } else if (!r.model.backend.isEmpty()) {
-        r.backend = *config.findBackend(r.model.backend);
-    }
-    r.upstreamModel = r.backend.model.isEmpty() ? r.model.id : r.backend.model;
-    return r;
+    return resolveRoute(config, m_env, id);
 }
 
 void ProxyService::factoryCredential(Exchange *exchange, std::function<void(Result<QByteArray>)> done)

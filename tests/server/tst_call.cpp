@@ -76,16 +76,10 @@ private:
 class TestEnv final : public CallEnv
 {
 public:
+    /// The proxy's own policy, with the environment the test sets.
     std::optional<ResolvedRoute> resolve(const Config &config, const QString &id) const override
     {
-        const ModelConfig *m = config.findModel(id);
-        if (!m)
-            return std::nullopt;
-        ResolvedRoute r;
-        r.model = *m;
-        r.backend.name = QStringLiteral("factory");
-        r.upstreamModel = m->id;
-        return r;
+        return resolveRoute(config, environment, id);
     }
     CircuitBreaker &breaker() override { return m_breaker; }
     void factoryCredential(Exchange *, std::function<void(Result<QByteArray>)> done) override
@@ -123,6 +117,7 @@ public:
         return new ScriptedAttempt(exchange, scripts.takeFirst());
     }
 
+    Environment environment;
     Result<QByteArray> credential = QByteArrayLiteral("server-token");
     bool recoverable = true;
     bool queueFull = false;
@@ -235,6 +230,30 @@ private Q_SLOTS:
         QCOMPARE(headerValue(m_env->sent.first().headers, "authorization"), QByteArrayLiteral("Bearer server-token"));
         QVERIFY(!m_env->specs.first().translation); // same format: passthrough
         QCOMPARE(r.record.model, m_first);
+    }
+
+    void environmentBackendServesEveryId()
+    {
+        // The real resolve policy: ANTHROPIC_BASE_URL's backend takes an id the config does not know, sent as the
+        // backend's own model when it names one.
+        BackendConfig b;
+        b.name = QStringLiteral("env");
+        b.kind = BackendConfig::Kind::Anthropic;
+        b.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:9/v1"));
+        b.model = QStringLiteral("their-model");
+        m_env->environment.envBackend = b;
+        m_env->scripts = { [](ScriptedAttempt *a) { a->answer(); } };
+        const Run r = run(body(QStringLiteral("no-such-model")));
+        QCOMPARE(r.record.status, 200);
+        QCOMPARE(m_env->sent.size(), 1);
+        QCOMPARE(modelOf(m_env->sent.first()), QByteArrayLiteral("their-model"));
+        QCOMPARE(m_env->sent.first().url.host(), QStringLiteral("127.0.0.1"));
+        QVERIFY(!m_env->specs.first().translation); // an Anthropic backend for /v1/messages: passthrough
+        // Without it, the same id is unknown and never reaches an attempt.
+        m_env->environment.envBackend.reset();
+        m_env->sent.clear();
+        QCOMPARE(run(body(QStringLiteral("no-such-model"))).record.status, 404);
+        QVERIFY(m_env->sent.isEmpty());
     }
 
     void retriesThenAnswers()
