@@ -83,19 +83,18 @@ QByteArray keepAliveEvent(WireFormat format)
     return formatSpec(format).keepAlive.toByteArray();
 }
 
-bool isOwnErrorShape(WireFormat format, const QByteArray &body)
+bool isOwnErrorShape(WireFormat format, const UpstreamError &error)
 {
-    const QJsonObject o = QJsonDocument::fromJson(body).object();
-    return !o.value(u"error").toObject().isEmpty() && formatSpec(format).isOwnError(o);
+    return !error.object.value(u"error").toObject().isEmpty() && formatSpec(format).isOwnError(error.object);
 }
 
-QString upstreamErrorMessage(const QByteArray &body)
+namespace {
+
+/// The message of a parsed error body (`trimmed` is its text), else its text.
+QString messageOf(const QByteArray &trimmed, const QJsonDocument &doc, bool parsed)
 {
-    const QByteArray trimmed = body.trimmed();
-    QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(trimmed, &pe);
     QString msg;
-    if (pe.error == QJsonParseError::NoError && doc.isObject()) {
+    if (parsed && doc.isObject()) {
         const QJsonObject o = doc.object();
         const QJsonValue err = o.value(u"error");
         if (err.isObject())
@@ -108,22 +107,30 @@ QString upstreamErrorMessage(const QByteArray &body)
             msg = o.value(u"detail").toString();
         if (msg.isEmpty() && o.value(u"detail").isArray())
             msg = QString::fromUtf8(QJsonDocument(o.value(u"detail").toArray()).toJson(QJsonDocument::Compact));
-    } else if (pe.error == QJsonParseError::NoError && doc.isArray() && !doc.array().isEmpty()) {
+    } else if (parsed && doc.isArray() && !doc.array().isEmpty()) {
         // Gemini's REST API sometimes wraps its error object in an array.
-        msg = upstreamErrorMessage(QJsonDocument(doc.array().first().toObject()).toJson());
+        const QJsonDocument first(doc.array().first().toObject());
+        msg = messageOf(first.toJson().trimmed(), first, true);
     }
     if (msg.isEmpty())
         msg = QString::fromUtf8(trimmed.left(2000));
     return log::redact(msg.left(4000));
 }
 
-QByteArray upstreamErrorType(const QByteArray &body)
+} // namespace
+
+UpstreamError readUpstreamError(const QByteArray &body)
 {
-    const QJsonObject o = QJsonDocument::fromJson(body).object();
-    const QJsonValue err = o.value(u"error");
-    if (err.isObject())
-        return err.toObject().value(u"type").toString().toLatin1();
-    return {};
+    const QByteArray trimmed = body.trimmed();
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(trimmed, &pe);
+    const bool parsed = pe.error == QJsonParseError::NoError;
+    UpstreamError out;
+    out.message = messageOf(trimmed, doc, parsed);
+    out.object = doc.object();
+    if (const QJsonValue err = out.object.value(u"error"); err.isObject())
+        out.type = err.toObject().value(u"type").toString().toLatin1();
+    return out;
 }
 
 } // namespace d2a

@@ -6,6 +6,7 @@
 #include "wireformat.h"
 
 #include <QtCore/qbytearray.h>
+#include <QtCore/qjsonobject.h>
 
 namespace d2a {
 
@@ -20,13 +21,20 @@ QByteArray renderStreamError(WireFormat format, const Error &error);
 /// for Gemini (the @google/genai parser in Gemini CLI fails on SSE comment lines); an SSE comment otherwise.
 QByteArray keepAliveEvent(WireFormat format);
 
-/// True when an upstream error body already has the error shape of `format` (it is kept verbatim then).
-bool isOwnErrorShape(WireFormat format, const QByteArray &body);
+/// An upstream's error body, read once: what the retry, fallback and refusal decisions and the client's error
+/// need of it.
+struct UpstreamError
+{
+    /// Best-effort message (JSON of any of the four shapes, or plain text), redacted and bounded.
+    QString message;
+    QByteArray type; ///< the vendor error type, if any (e.g. Anthropic "overloaded_error")
+    QJsonObject object; ///< the body as a JSON object; empty when it is none
+};
 
-/// Best-effort message from an upstream error body (JSON of any of the four shapes, or plain text), bounded.
-QString upstreamErrorMessage(const QByteArray &body);
+/// Reads an upstream error body (parsed once).
+UpstreamError readUpstreamError(const QByteArray &body);
 
-/// The vendor error type in an upstream body, if any (e.g. Anthropic "overloaded_error").
-QByteArray upstreamErrorType(const QByteArray &body);
+/// True when an upstream error already has the error shape of `format` (its body is kept verbatim then).
+bool isOwnErrorShape(WireFormat format, const UpstreamError &error);
 
 } // namespace d2a

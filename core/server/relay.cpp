@@ -367,19 +367,24 @@ void Relay::onFinished()
             writeResponse(m_spec.clientFormat, collected.value(), m_spec.translation ? &*m_spec.translation : nullptr));
         break;
     }
-    case Mode::Error:
+    case Mode::Error: {
+        // An upstream's error text may quote the credential it was sent: never handed on unredacted. The body is
+        // read once, for every decision below and the client's answer.
+        m_body = log::redact(QString::fromUtf8(m_body)).toUtf8();
+        const UpstreamError upstream = readUpstreamError(m_body);
+        const Error failure { status, upstream.message, {} };
         // A 401 may get a fresh credential from the Call. 5xx answers are failures: retried, then handed to the
         // fallback chain. 4xx answers (429 included, with its Retry-After) go to the client as they are.
-        if (status == 401 && handBack(Error { status, upstreamErrorMessage(m_body), {} }, false, true))
+        if (status == 401 && handBack(failure, false, true))
             return;
-        if (status >= 500 && handBack(Error { status, upstreamErrorMessage(m_body), {} }, true))
+        if (status >= 500 && handBack(failure, true))
             return;
         // Another 4xx may be Factory refusing a model it no longer serves: the Call decides (its replacement).
-        if (status >= 400 && status != 429
-            && handBack(Error { status, upstreamErrorMessage(m_body), {} }, false, false, true))
+        if (status >= 400 && status != 429 && handBack(failure, false, false, true))
             return;
-        finishError();
+        finishError(upstream);
         break;
+    }
     case Mode::Whole: {
         m_keepAlive.stop();
         if (status < 300)
@@ -447,7 +452,7 @@ void Relay::overLimit(const QString &why)
     onFailed(Error::badGateway(why));
 }
 
-void Relay::finishError()
+void Relay::finishError(const UpstreamError &upstream)
 {
     m_keepAlive.stop();
     int status = m_reply->status();
@@ -464,22 +469,19 @@ void Relay::finishError()
             return streamError(e);
         return m_exchange->respondError(e);
     }
-    // An upstream's error text may quote the credential it was sent: never hand it back unredacted.
-    m_body = log::redact(QString::fromUtf8(m_body)).toUtf8();
     if (m_exchange->isStreaming()) { // keepalives already started the stream: report in its grammar
-        Error e { status, upstreamErrorMessage(m_body), {} };
+        Error e { status, upstream.message, {} };
         if (e.message.isEmpty())
             e.message = QStringLiteral("upstream answered HTTP %1").arg(status);
         return streamError(e);
     }
-    if (m_spec.clientFormat == m_spec.upstreamFormat && isOwnErrorShape(m_spec.clientFormat, m_body)) {
+    if (m_spec.clientFormat == m_spec.upstreamFormat && isOwnErrorShape(m_spec.clientFormat, upstream)) {
         HeaderList h { { "Content-Type", "application/json" } };
         h += m_forwardHeaders;
         m_exchange->respond(status, h, m_body);
         return;
     }
-    Error e { status, upstreamErrorMessage(m_body),
-              m_spec.clientFormat == m_spec.upstreamFormat ? upstreamErrorType(m_body) : QByteArray() };
+    Error e { status, upstream.message, m_spec.clientFormat == m_spec.upstreamFormat ? upstream.type : QByteArray() };
     if (e.message.isEmpty())
         e.message = QStringLiteral("upstream answered HTTP %1").arg(status);
     m_exchange->respondJson(status, renderErrorBody(m_spec.clientFormat, e), m_forwardHeaders);

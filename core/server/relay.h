@@ -5,6 +5,7 @@
 // leaves. A failure before anything reached the client goes back to the Call (retry, new credential,
 // fallback); one after is reported in the client's own grammar.
 
+#include "../formats/apierrors.h"
 #include "../formats/translate.h"
 #include "../sse/ssesplitter.h"
 #include "../upstream/httpclient.h"
@@ -37,7 +38,7 @@ private:
     void stop();
     void writeEvents(const QList<QByteArray> &events);
     void countUsage(const QByteArray &eventData);
-    void finishError();
+    void finishError(const UpstreamError &upstream);
     /// Ends a started stream with `error` in the client's grammar.
     void streamError(const Error &error);
     void pumpBackpressure();

@@ -552,11 +552,19 @@ private Q_SLOTS:
                  QByteArray(R"({"error":{"code":429,"message":"slow","status":"RESOURCE_EXHAUSTED"}})"));
         QVERIFY(renderStreamError(WireFormat::Anthropic, e).startsWith("event: error\ndata: {"));
         QVERIFY(renderStreamError(WireFormat::OpenAIResponses, e).contains("\"type\":\"error\""));
-        QCOMPARE(upstreamErrorMessage(R"({"error":{"message":"m1"}})"), QStringLiteral("m1"));
-        QCOMPARE(upstreamErrorMessage(R"({"detail":"m2"})"), QStringLiteral("m2"));
-        QCOMPARE(upstreamErrorMessage("plain text"), QStringLiteral("plain text"));
-        QCOMPARE(upstreamErrorType(R"({"type":"error","error":{"type":"overloaded_error","message":"x"}})"),
-                 QByteArray("overloaded_error"));
+        QCOMPARE(readUpstreamError(R"({"error":{"message":"m1"}})").message, QStringLiteral("m1"));
+        QCOMPARE(readUpstreamError(R"({"detail":"m2"})").message, QStringLiteral("m2"));
+        QCOMPARE(readUpstreamError("plain text").message, QStringLiteral("plain text"));
+        // Gemini's REST API may wrap its error in an array.
+        QCOMPARE(readUpstreamError(R"([{"error":{"code":400,"message":"m3","status":"INVALID_ARGUMENT"}}])").message,
+                 QStringLiteral("m3"));
+        const UpstreamError overloaded =
+            readUpstreamError(R"({"type":"error","error":{"type":"overloaded_error","message":"x"}})");
+        QCOMPARE(overloaded.type, QByteArray("overloaded_error"));
+        QCOMPARE(overloaded.message, QStringLiteral("x"));
+        QVERIFY(isOwnErrorShape(WireFormat::Anthropic, overloaded));
+        QVERIFY(!isOwnErrorShape(WireFormat::Gemini, overloaded));
+        QVERIFY(!isOwnErrorShape(WireFormat::Anthropic, readUpstreamError("plain text")));
     }
 
     void redaction()
