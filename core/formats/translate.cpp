@@ -233,15 +233,19 @@ void fromClient(Part *p, WireFormat client)
         openCallId(p);
         return;
     }
-    if (p->kind == Part::Kind::Thinking && !p->signature.isEmpty()) {
-        Part carried = *p;
-        if (openEnvelope(p->signature, client, &carried)) {
-            if (carried.kind == Part::Kind::Thinking)
-                carried.text = p->text;
-            carried.reasoningId.clear();
-            *p = carried;
-        }
+    if (p->kind != Part::Kind::Thinking && p->kind != Part::Kind::RedactedThinking)
+        return;
+    Part carried = *p;
+    if (p->kind == Part::Kind::Thinking && !p->signature.isEmpty() && openEnvelope(p->signature, client, &carried)) {
+        if (carried.kind == Part::Kind::Thinking)
+            carried.text = p->text;
+        carried.reasoningId.clear();
+        *p = carried;
+        return;
     }
+    // Not carried: the client's own vendor's state, whatever the reader left in the field (its default names a
+    // real vendor, which would get it back).
+    p->signatureFormat = client;
 }
 
 } // namespace ir

@@ -102,7 +102,7 @@ inline constexpr const char *kGeminiSkipSignature = "skip_thought_signature_vali
 /// A part as a client of `client` receives it: another vendor's reasoning in an envelope (redacted thinking
 /// as a thinking part), a Gemini call signature in the call id. `servedBy` is the upstream model that answered.
 Part forClient(const Part &p, WireFormat client, const QString &servedBy);
-/// The reverse, for a part read from a client's request.
+/// The reverse, for a part read from a client's request: reasoning in no envelope is the client's own vendor's.
 void fromClient(Part *p, WireFormat client);
 } // namespace ir
 

@@ -43,8 +43,7 @@ Result<ir::Request> readRequest(const json::Value &body, const QString &)
             p.kind = ir::Part::Kind::Thinking;
             p.text = thought["text"].toString();
             p.signature = thought["seal"].toString();
-            p.signatureFormat = self(); // the client's own vendor's state, unless the seal is an envelope
-            ir::fromClient(&p, self());
+            ir::fromClient(&p, self()); // another vendor's state if the seal is an envelope, else ours
             m.parts.append(p);
         }
         if (turn["text"].isString())
