@@ -756,10 +756,6 @@
         <translation>模型 ID</translation>
     </message>
     <message>
-        <source>Display name</source>
-        <translation>显示名称</translation>
-    </message>
-    <message>
         <source>Type</source>
         <translation>类型</translation>
     </message>
@@ -966,6 +962,10 @@
     <message>
         <source>Asking %1...</source>
         <translation>正在询问 %1…</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
     </message>
 </context>
 <context>

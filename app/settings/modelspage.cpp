@@ -102,7 +102,8 @@ QVariant ModelTableModel::headerData(int section, Qt::Orientation orientation, i
         return {};
     switch (section) {
     case ModelsPage::Id: return ModelsPage::tr("Model id");
-    case ModelsPage::Name: return ModelsPage::tr("Display name");
+    case ModelsPage::Name:
+        return ModelsPage::tr("Name"); // short: the column that gives way (the panel says "Display name")
     case ModelsPage::Credits: return ModelsPage::tr("Credits");
     case ModelsPage::Type: return ModelsPage::tr("Type");
     case ModelsPage::Reasoning: return ModelsPage::tr("Reasoning");
@@ -231,7 +232,7 @@ ModelsPage::ModelsPage(AppController *controller, QWidget *parent) : SettingsPag
     connect(testButton, &QPushButton::clicked, testModel, &QAction::trigger);
     connect(testModel, &QAction::triggered, this, &ModelsPage::testSelected);
 
-    panel->setMaximumWidth(340);
+    panel->setMaximumWidth(320); // the table keeps the room for its columns under styles with wider fields (Adwaita)
     auto *top = new QHBoxLayout;
     top->addWidget(table, 1);
     top->addWidget(panel);
