@@ -86,10 +86,13 @@ int writeScreenshots(DesktopApp &desktop, AppController &controller, const QStri
     }
     SettingsDialog *settings = desktop.settings();
     settings->show();
-    const QStringList names { QStringLiteral("general"),   QStringLiteral("account"),   QStringLiteral("models"),
-                              QStringLiteral("endpoints"), QStringLiteral("reasoning"), QStringLiteral("clients") };
+    const QStringList names { QStringLiteral("general"), QStringLiteral("account"),   QStringLiteral("models"),
+                              QStringLiteral("routing"), QStringLiteral("endpoints"), QStringLiteral("reasoning"),
+                              QStringLiteral("clients") };
     for (int i = 0; i < names.size(); ++i) {
         settings->showPage(i);
+        if (names[i] == u"routing") // a preset with rules, and the test box's answer for Claude Code's title call
+            settings->page<RoutingPage>()->showPreset(QStringLiteral("Save credits"));
         save(settings, QStringLiteral("settings-") + names[i]);
     }
     settings->hide();

@@ -992,6 +992,253 @@
     </message>
 </context>
 <context>
+    <name>RoutingPage</name>
+    <message>
+        <source>Rules send each kind of request to the model you choose: Claude Code&apos;s title calls to a cheap model, thinking turns to the strongest, long prompts to a big one. The first rule that matches wins; when none does, model redirects apply.</source>
+        <translation>规则把每一类请求交给你选定的模型：Claude Code 的标题请求交给便宜的模型，思考轮次交给最强的模型，长提示词交给大模型。第一条匹配的规则生效；都不匹配时，使用模型重定向。</translation>
+    </message>
+    <message>
+        <source>List every model with each reasoning level, as &quot;gpt-5.4(high)&quot;</source>
+        <translation>在模型列表中列出每个模型的各个推理级别，如 &quot;gpt-5.4(high)&quot;</translation>
+    </message>
+    <message>
+        <source>Requests use:</source>
+        <translation>请求使用：</translation>
+    </message>
+    <message>
+        <source>Presets and their rules</source>
+        <translation>预设及其规则</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Preset:</source>
+        <translation>预设：</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Model asked</source>
+        <translation>请求的模型</translation>
+    </message>
+    <message>
+        <source>Client</source>
+        <translation>客户端</translation>
+    </message>
+    <message>
+        <source>Thinking</source>
+        <translation>思考</translation>
+    </message>
+    <message>
+        <source>Prompt tokens ≥</source>
+        <translation>提示词 token ≥</translation>
+    </message>
+    <message>
+        <source>Tools</source>
+        <translation>工具</translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation>路由</translation>
+    </message>
+    <message>
+        <source>Served by</source>
+        <translation>由此模型处理</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>An id, or a pattern with * and ? (&quot;*haiku*&quot;); empty: any</source>
+        <translation>ID，或含 * 和 ? 的模式（&quot;*haiku*&quot;）；留空：任意</translation>
+    </message>
+    <message>
+        <source>The coding tool as the Usage window names it; empty: any</source>
+        <translation>编程工具，名称与用量窗口中一致；留空：任意</translation>
+    </message>
+    <message>
+        <source>&quot;none&quot;, &quot;any&quot;, or a pattern a tool&apos;s name or type matches (&quot;web_search*&quot;); empty: any</source>
+        <translation>&quot;none&quot;、&quot;any&quot;，或匹配工具名称或类型的模式（&quot;web_search*&quot;）；留空：任意</translation>
+    </message>
+    <message>
+        <source>The request path starts with this (&quot;/v1/messages&quot;)</source>
+        <translation>请求路径以此开头（&quot;/v1/messages&quot;）</translation>
+    </message>
+    <message>
+        <source>The local estimate of the prompt, as count_tokens answers, is at least this; 0: any</source>
+        <translation>提示词的本地估算（与 count_tokens 的结果相同）至少为此值；0：任意</translation>
+    </message>
+    <message>
+        <source>Add rule</source>
+        <translation>添加规则</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Move up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <source>Move down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <source>Test a request</source>
+        <translation>测试请求</translation>
+    </message>
+    <message>
+        <source>Paste a request body as a client sends it</source>
+        <translation>粘贴客户端发送的请求体</translation>
+    </message>
+    <message>
+        <source>Route:</source>
+        <translation>路由：</translation>
+    </message>
+    <message>
+        <source>Client:</source>
+        <translation>客户端：</translation>
+    </message>
+    <message>
+        <source>a preset needs a name</source>
+        <translation>预设需要名称</translation>
+    </message>
+    <message>
+        <source>two presets are named &quot;%1&quot;</source>
+        <translation>有两个预设都叫 &quot;%1&quot;</translation>
+    </message>
+    <message>
+        <source>preset &quot;%1&quot;, rule %2</source>
+        <translation>预设 &quot;%1&quot; 的第 %2 条规则</translation>
+    </message>
+    <message>
+        <source>%1: choose the model that serves it</source>
+        <translation>%1：请选择处理它的模型</translation>
+    </message>
+    <message>
+        <source>%1: &quot;%2&quot; is not a configured model</source>
+        <translation>%1：&quot;%2&quot; 不是已配置的模型</translation>
+    </message>
+    <message>
+        <source>%1: &quot;%2&quot; is not a valid pattern</source>
+        <translation>%1：&quot;%2&quot; 不是有效的模式</translation>
+    </message>
+    <message>
+        <source>%1: the route must be a path such as /v1/messages</source>
+        <translation>%1：路由必须是路径，如 /v1/messages</translation>
+    </message>
+    <message>
+        <source>%1 (shipped)</source>
+        <translation>%1（内置）</translation>
+    </message>
+    <message>
+        <source>droid2api&apos;s own presets cannot be changed: Duplicate one to start your own from it.</source>
+        <translation>droid2api 内置的预设不能修改：复制一个，在副本上建立你自己的预设。</translation>
+    </message>
+    <message>
+        <source>Any</source>
+        <translation>任意</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>any</source>
+        <translation>任意</translation>
+    </message>
+    <message>
+        <source>The model&apos;s</source>
+        <translation>按模型设置</translation>
+    </message>
+    <message>
+        <source>My rules</source>
+        <translation>我的规则</translation>
+    </message>
+    <message>
+        <source>My rules %1</source>
+        <translation>我的规则 %1</translation>
+    </message>
+    <message>
+        <source>%1 (copy)</source>
+        <translation>%1（副本）</translation>
+    </message>
+    <message>
+        <source>%1 (copy %2)</source>
+        <translation>%1（副本 %2）</translation>
+    </message>
+    <message>
+        <source>%1 is not a route that generates text (such as /v1/messages)</source>
+        <translation>%1 不是生成文本的路由（如 /v1/messages）</translation>
+    </message>
+    <message>
+        <source>The body is not valid JSON: %1</source>
+        <translation>请求体不是有效的 JSON：%1</translation>
+    </message>
+    <message>
+        <source>The body must be a JSON object</source>
+        <translation>请求体必须是 JSON 对象</translation>
+    </message>
+    <message>
+        <source>The body names no model (&quot;model&quot;)</source>
+        <translation>请求体没有指定模型（&quot;model&quot;）</translation>
+    </message>
+    <message>
+        <source>Rule %1, &quot;%2&quot;, of &quot;%3&quot; matches: %4 asked, served by %5</source>
+        <translation>匹配 &quot;%3&quot; 的第 %1 条规则 &quot;%2&quot;：请求 %4，由 %5 处理</translation>
+    </message>
+    <message>
+        <source> at reasoning level %1</source>
+        <translation>，推理级别 %1</translation>
+    </message>
+    <message>
+        <source>No rule matches: model redirects send %1 to %2</source>
+        <translation>没有匹配的规则：模型重定向把 %1 交给 %2</translation>
+    </message>
+    <message>
+        <source>No rule matches: served by %1, as asked</source>
+        <translation>没有匹配的规则：按请求由 %1 处理</translation>
+    </message>
+    <message>
+        <source> (reasoning level %1, from the model&apos;s name)</source>
+        <translation>（推理级别 %1，来自模型名称）</translation>
+    </message>
+    <message>
+        <source>; %1 is not a configured model, so the request would be refused</source>
+        <translation>；%1 不是已配置的模型，请求会被拒绝</translation>
+    </message>
+    <message>
+        <source>(Requests use &quot;%1&quot; until you choose this preset above.)</source>
+        <translation>（在上方选择此预设之前，请求使用 &quot;%1&quot;。）</translation>
+    </message>
+    <message>
+        <source>Routing</source>
+        <translation>路由</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>droid2api Settings</source>

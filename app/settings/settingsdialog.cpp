@@ -20,8 +20,13 @@ SettingsDialog::SettingsDialog(AppController *controller, QWidget *parent) : QDi
     setWindowTitle(tr("droid2api Settings"));
     setWindowIcon(QIcon(QStringLiteral(":/droid2api/icons/droid2api.svg")));
     resize(1180, 620); // the models table shows all its columns beside its panel; still fits a 1366x768 screen
-    m_pages = { new GeneralPage(this),   new AccountPage(controller, this), new ModelsPage(controller, this),
-                new EndpointsPage(this), new ReasoningPage(this),           new ClientsPage(controller, this) };
+    m_pages = { new GeneralPage(this),
+                new AccountPage(controller, this),
+                new ModelsPage(controller, this),
+                new RoutingPage(this),
+                new EndpointsPage(this),
+                new ReasoningPage(this),
+                new ClientsPage(controller, this) };
     m_nav = new QListWidget(this);
     m_nav->setMaximumWidth(180);
     m_nav->setStyleSheet(QStringLiteral("QListWidget::item { padding: 6px 8px; }"));

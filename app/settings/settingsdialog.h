@@ -8,6 +8,7 @@
 #include "generalpage.h"
 #include "modelspage.h"
 #include "reasoningpage.h"
+#include "routingpage.h"
 
 #include <QtWidgets/qdialog.h>
 #include <QtWidgets/qmessagebox.h>

@@ -155,7 +155,7 @@ private Q_SLOTS:
     {
         SettingsDialog d(m_controller.get());
         d.show();
-        QCOMPARE(d.pages().size(), 6);
+        QCOMPARE(d.pages().size(), 7);
         auto *general = d.page<GeneralPage>();
         QCOMPARE(general->host->text(), QStringLiteral("127.0.0.1"));
         QVERIFY(!applyButton(d)->isEnabled()); // nothing changed yet
@@ -347,6 +347,10 @@ private Q_SLOTS:
             << 5 << QByteArray("\"reasoning_default\": \"auto\"") << QByteArray("\"reasoning_default\": \"high\"");
         QTest::newRow("Tray: the routing preset")
             << 6 << QByteArray("\"preset\": \"Mine\"") << QByteArray("\"preset\": \"Save credits\"");
+        QTest::newRow("Routing: the preset requests use")
+            << 7 << QByteArray("\"preset\": \"Mine\"") << QByteArray("\"preset\": \"Think harder\"");
+        QTest::newRow("Routing: levels in the model list")
+            << 8 << QByteArray("\"list_levels\": false") << QByteArray("\"list_levels\": true");
     }
     void eachPageChangesExactlyItsKeys()
     {
@@ -395,6 +399,8 @@ private Q_SLOTS:
                     ->setText(QStringLiteral("https://example.test/g/v1/generate"));
                 break;
             case 4: d.page<ReasoningPage>()->budgets[ReasoningLevel::Medium]->setValue(9000); break;
+            case 7: choose(d.page<RoutingPage>()->activeBox, QStringLiteral("Think harder")); break;
+            case 8: d.page<RoutingPage>()->listLevels->click(); break;
             }
             QVERIFY(applyButton(d)->isEnabled());
             QCOMPARE(d.apply(), QString());
@@ -477,6 +483,157 @@ private Q_SLOTS:
         QTRY_VERIFY(asked.done());
         QCOMPARE(m_fake->received.last().json.value(u"model"_s).toString(), QStringLiteral("claude-opus-4-6"));
         QVERIFY(asked.header("x-droid2api-rule").isEmpty());
+    }
+
+    /// The Settings window's Routing page, as a user works it: shipped presets are read-only and duplicated to
+    /// start from; a new preset's rules are typed and picked in the table; the test box answers for the rules
+    /// as edited; Apply writes them and the next request is served by them.
+    void routingPageEditsTestsAndApplies()
+    {
+        SettingsDialog d(m_controller.get());
+        auto *page = d.page<RoutingPage>();
+        QVERIFY(page);
+        d.showPage(int(d.pages().indexOf(page)));
+        d.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&d));
+        QCOMPARE(page->activeBox->currentData().toString(), QStringLiteral("As asked"));
+
+        // A shipped preset: its rules are shown but cannot be changed; the test box answers for it.
+        choose(page->presetBox, QStringLiteral("Save credits"));
+        QCOMPARE(page->rules->rowCount(), 2);
+        QCOMPARE(page->rules->item(0, RoutingPage::Name)->text(), QStringLiteral("Background calls"));
+        QVERIFY(!(page->rules->item(0, RoutingPage::Model)->flags() & Qt::ItemIsEditable));
+        QVERIFY(!page->cellWidget(0, RoutingPage::Target)->isEnabled());
+        QVERIFY(!page->addButton->isEnabled());
+        QVERIFY(!page->deleteButton->isEnabled());
+        QVERIFY(!page->presetName->isVisible());
+        QVERIFY(page->presetNote->isVisible());
+        page->testClient->setCurrentText(QStringLiteral("Claude Code"));
+        page->testBody->setPlainText(QStringLiteral(
+            R"({"model":"claude-opus-4-6","max_tokens":50,"messages":[{"role":"user","content":"title?"}]})"));
+        QVERIFY2(page->testResult->text().startsWith(
+                     QStringLiteral("Rule 1, \"Background calls\", of \"Save credits\" matches: claude-opus-4-6 asked, "
+                                    "served by claude-haiku-4-5-20251001")),
+                 qPrintable(page->testResult->text()));
+        QVERIFY(page->testResult->text().contains(QStringLiteral("Requests use \"As asked\"")));
+        QVERIFY(!applyButton(d)->isEnabled()); // looking changed nothing
+
+        // Duplicate makes an editable copy; New starts an empty one, named by typing.
+        QTest::mouseClick(page->duplicateButton, Qt::LeftButton);
+        QCOMPARE(page->presetBox->currentData().toString(), QStringLiteral("Save credits (copy)"));
+        QVERIFY(page->addButton->isEnabled());
+        QCOMPARE(page->rules->rowCount(), 2);
+        QTest::mouseClick(page->newButton, Qt::LeftButton);
+        QCOMPARE(page->rules->rowCount(), 0);
+        QVERIFY(page->presetName->isVisible());
+        typeInto(page->presetName, QStringLiteral("Work"));
+        QCOMPARE(page->presetBox->currentData().toString(), QStringLiteral("Work"));
+
+        // A rule: Opus asked goes to Sonnet at High. Its cells are typed into as a user edits a table.
+        QTest::mouseClick(page->addButton, Qt::LeftButton);
+        QCOMPARE(page->rules->rowCount(), 1);
+        // Double-click-to-edit's editor, typed into and committed with Return, as a user edits a cell.
+        const auto typeCell = [page](int row, RoutingPage::Column column, const QString &text) {
+            QTableWidgetItem *item = page->rules->item(row, column);
+            if (!item)
+                return false;
+            page->rules->setCurrentItem(item);
+            page->rules->editItem(item);
+            QLineEdit *editor = nullptr;
+            // The cell's editor (the other line edits are inside the combo and spin boxes of other cells).
+            for (QLineEdit *e : page->rules->viewport()->findChildren<QLineEdit *>(Qt::FindDirectChildrenOnly))
+                if (e->isVisible())
+                    editor = e;
+            if (!editor)
+                return false;
+            editor->selectAll();
+            QTest::keyClicks(editor, text);
+            QTest::keyClick(editor, Qt::Key_Return); // the delegate commits from the event loop
+            return QTest::qWaitFor([&] { return item->text() == text; });
+        };
+        QVERIFY(typeCell(0, RoutingPage::Name, QStringLiteral("work")));
+        QVERIFY(typeCell(0, RoutingPage::Model, QStringLiteral("claude-opus-*")));
+        auto *target = qobject_cast<QComboBox *>(page->cellWidget(0, RoutingPage::Target));
+        QVERIFY(target);
+        target->setCurrentIndex(target->findText(QStringLiteral("claude-sonnet-4-5-20250929")));
+        QVERIFY(target->currentIndex() >= 0);
+        auto *level = qobject_cast<QComboBox *>(page->cellWidget(0, RoutingPage::Level));
+        QVERIFY(level);
+        level->setCurrentIndex(level->findData(int(ReasoningLevel::High)));
+        QCOMPARE(page->shownRules().size(), 1);
+        QCOMPARE(page->shownRules().first().model, QStringLiteral("claude-opus-*"));
+        QCOMPARE(page->shownRules().first().target, QStringLiteral("claude-sonnet-4-5-20250929"));
+        QCOMPARE(page->shownRules().first().level, std::optional<ReasoningLevel>(ReasoningLevel::High));
+        // The test box answers for the rules as edited, before anything is applied.
+        QVERIFY2(page->testResult->text().startsWith(
+                     QStringLiteral("Rule 1, \"work\", of \"Work\" matches: claude-opus-4-6 asked, served by "
+                                    "claude-sonnet-4-5-20250929 at reasoning level High")),
+                 qPrintable(page->testResult->text()));
+        page->testBody->setPlainText(QStringLiteral(R"j({"model":"gpt-5.4(low)","input":"hi"})j"));
+        page->testRoute->setCurrentText(QStringLiteral("/v1/responses"));
+        QVERIFY2(page->testResult->text().startsWith(
+                     QStringLiteral("No rule matches: served by gpt-5.4, as asked (reasoning level Low, from the "
+                                    "model's name)")),
+                 qPrintable(page->testResult->text()));
+        page->testBody->setPlainText(QStringLiteral(R"({"model": )"));
+        QVERIFY2(page->testResult->text().startsWith(QStringLiteral("The body is not valid JSON: ")),
+                 qPrintable(page->testResult->text()));
+        page->testRoute->setCurrentText(QStringLiteral("/v1/models"));
+        QCOMPARE(page->testResult->text(),
+                 QStringLiteral("/v1/models is not a route that generates text (such as /v1/messages)"));
+
+        // Invalid input blocks Apply and says where; fixing it allows it again.
+        QVERIFY(typeCell(0, RoutingPage::Route, QStringLiteral("v1/messages")));
+        QVERIFY(!applyButton(d)->isEnabled());
+        QCOMPARE(d.validationMessage(),
+                 QStringLiteral("Routing: preset \"Work\", rule 1: the route must be a path such as /v1/messages"));
+        QVERIFY(typeCell(0, RoutingPage::Route, QStringLiteral("/v1/messages")));
+        target->setCurrentText(QStringLiteral("no-such-model"));
+        QCOMPARE(d.validationMessage(),
+                 QStringLiteral("Routing: preset \"Work\", rule 1: \"no-such-model\" is not a configured model"));
+        target->setCurrentIndex(target->findText(QStringLiteral("claude-sonnet-4-5-20250929")));
+        QCOMPARE(d.validationMessage(), QString());
+
+        // A second rule, moved above the first, then removed again.
+        QTest::mouseClick(page->addButton, Qt::LeftButton);
+        QVERIFY(typeCell(1, RoutingPage::Name, QStringLiteral("second")));
+        QVERIFY(page->upButton->isEnabled());
+        QTest::mouseClick(page->upButton, Qt::LeftButton);
+        QCOMPARE(page->shownRules().at(0).name, QStringLiteral("second"));
+        QCOMPARE(page->shownRules().at(1).name, QStringLiteral("work"));
+        QCOMPARE(page->rules->currentRow(), 0);
+        QTest::mouseClick(page->removeButton, Qt::LeftButton);
+        QCOMPARE(page->shownRules().size(), 1);
+        QCOMPARE(page->shownRules().first().name, QStringLiteral("work"));
+
+        // Requests use it from Apply on: saved, and the next request is served by the rule.
+        choose(page->activeBox, QStringLiteral("Work"));
+        QVERIFY(!page->testResult->text().contains(QStringLiteral("Requests use")));
+        QVERIFY(applyButton(d)->isEnabled());
+        QTest::mouseClick(applyButton(d), Qt::LeftButton);
+        QCOMPARE(d.validationMessage(), QString());
+        const Config saved = ConfigLoader::loadFile(m_path).value();
+        QCOMPARE(saved.routing.preset, QStringLiteral("Work"));
+        QCOMPARE(saved.routing.presets.size(), 2); // the copy of Save credits, and Work
+        QCOMPARE(saved.routing.presets.at(1).name, QStringLiteral("Work"));
+        QCOMPARE(saved.routing.presets.at(1).rules, page->shownRules());
+        HttpClient http;
+        RecordedCall rc;
+        startCall(http, rc, "POST", QUrl(m_controller->baseUrl() + QStringLiteral("/v1/messages")),
+                  R"({"model":"claude-opus-4-6","max_tokens":100,"messages":[]})", {}, m_clock);
+        QTRY_VERIFY(rc.done());
+        QCOMPARE(rc.status, 200);
+        QCOMPARE(rc.header("x-droid2api-rule"), QByteArray("Work / work"));
+        QCOMPARE(m_fake->received.last().json.value(u"model"_s).toString(),
+                 QStringLiteral("claude-sonnet-4-5-20250929"));
+
+        // Deleting the active preset hands requests back to "As asked".
+        QCOMPARE(page->presetBox->currentData().toString(), QStringLiteral("Work"));
+        QTest::mouseClick(page->deleteButton, Qt::LeftButton);
+        QCOMPARE(page->activeBox->currentData().toString(), QStringLiteral("As asked"));
+        QCOMPARE(d.apply(), QString());
+        QCOMPARE(ConfigLoader::loadFile(m_path).value().routing.preset, QStringLiteral("As asked"));
+        QCOMPARE(ConfigLoader::loadFile(m_path).value().routing.presets.size(), 1);
     }
 
     void trayFollowsState()
