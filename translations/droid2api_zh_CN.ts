@@ -8,8 +8,8 @@
         <translation>使用 Factory 登录...</translation>
     </message>
     <message>
-        <source>Or paste a credential (kept in the OS keychain, never shown again)</source>
-        <translation>或粘贴凭据（保存在系统钥匙串中，之后不再显示）</translation>
+        <source>Or paste a credential (stored with your sign-in, never shown again)</source>
+        <translation>或粘贴凭据（与登录信息一同保存，之后不再显示）</translation>
     </message>
     <message>
         <source>Save</source>
@@ -1949,8 +1949,8 @@
         <translation>钥匙串存储已不存在</translation>
     </message>
     <message>
-        <source>the OS keychain cannot be used (%1); tokens are kept in %2, readable only by you, until it can</source>
-        <translation>系统钥匙串无法使用（%1）；在它可用之前，登录令牌保存在 %2 中，仅你本人可读</translation>
+        <source>the OS keychain cannot be used (%1); tokens are kept in %2, readable only by you, until the keychain works again</source>
+        <translation>系统钥匙串无法使用（%1）；在钥匙串恢复可用之前，登录令牌保存在 %2 中，仅你本人可读</translation>
     </message>
 </context>
 <context>

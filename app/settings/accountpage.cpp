@@ -37,7 +37,7 @@ AccountPage::AccountPage(AppController *controller, QWidget *parent) : SettingsP
     signInLayout->addLayout(signInRow);
     signInLayout->addWidget(code);
     layout->addWidget(signInBox);
-    auto *keys = new QGroupBox(tr("Or paste a credential (kept in the OS keychain, never shown again)"), this);
+    auto *keys = new QGroupBox(tr("Or paste a credential (stored with your sign-in, never shown again)"), this);
     auto *form = new QFormLayout(keys);
     apiKey = new QLineEdit(keys);
     apiKey->setEchoMode(QLineEdit::Password);

@@ -464,7 +464,7 @@ void AutoTokenStore::fallBack(const QString &why)
     const bool was = m_usingFile;
     m_usingFile = true;
     m_warning = AuthText::tr("the OS keychain cannot be used (%1); tokens are kept in %2, readable only by you, "
-                             "until it can")
+                             "until the keychain works again")
                     .arg(why, m_file->location());
     if (!was) {
         qCWarning(lcAuth).noquote() << m_warning;

@@ -901,9 +901,10 @@ private Q_SLOTS:
         // No session bus, so no Secret Service: auto mode keeps tokens in a 0600 file at once and says so.
         const QByteArray saved = qgetenv("DBUS_SESSION_BUS_ADDRESS");
         qunsetenv("DBUS_SESSION_BUS_ADDRESS");
-        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^the OS keychain cannot be used .*tokens "
-                                                                             "are kept in .*tokens.json, readable only "
-                                                                             "by you, until it can")));
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(QStringLiteral("^the OS keychain cannot be used .*tokens "
+                                                               "are kept in .*tokens.json, readable only "
+                                                               "by you, until the keychain works again")));
         auto auth = std::make_unique<AuthManager>(m_http.get());
         auth->setDroidCliDir(m_home.path() + QStringLiteral("/no-droid"));
         QSignalSpy loaded(auth.get(), &AuthManager::loaded);
