@@ -161,20 +161,13 @@ void Call::start()
     m_body = std::make_shared<const json::Document>(std::move(parsed.value()));
     const json::Value root = m_body->root();
 
-    QString requested = m_pathModel;
-    if (requested.isEmpty()) {
-        const json::Value m = root["model"];
-        if (!m.isSet())
-            return finish(Error::badRequest(QStringLiteral("missing 'model' in the request body")));
-        if (!m.isString() || m.toString().trimmed().isEmpty())
-            return finish(Error::badRequest(QStringLiteral("'model' must be a non-empty string")));
-        requested = m.toString().trimmed();
-    }
-    requested = withoutModelPrefix(requested); // Google's SDKs may send "models/<id>"
-    exchange->setRequestedModel(log::clientText(requested)); // what the Activity and the log show
-    // "gpt-5.4(high)": the level in the name, for clients that cannot send one (README "Routing rules").
-    const auto [asked, nameLevel] = splitLevel(requested);
-    requested = asked;
+    const AskedModel asked = askedModel(root, m_pathModel);
+    if (asked.problem == AskedModel::Problem::Missing)
+        return finish(Error::badRequest(QStringLiteral("missing 'model' in the request body")));
+    if (asked.problem == AskedModel::Problem::NotAName)
+        return finish(Error::badRequest(QStringLiteral("'model' must be a non-empty string")));
+    exchange->setRequestedModel(log::clientText(asked.named)); // what the Activity and the log show
+    QString requested = asked.model;
     // The active preset's first matching rule names the model (and maybe the level); else model_redirects.
     std::optional<ReasoningLevel> ruleLevel;
     QString target;
@@ -209,7 +202,7 @@ void Call::start()
                     .arg(log::clientText(QString::fromUtf8(levelHeader), 40))));
     }
     if (!m_headerLevel) // the header, else the level in the model's name, else the rule's
-        m_headerLevel = nameLevel ? nameLevel : ruleLevel;
+        m_headerLevel = asked.level ? asked.level : ruleLevel;
     m_clientStream = m_route.stream || root["stream"].toBool(false);
     resolve();
 }

@@ -6,6 +6,8 @@
 #include "../json/json.h"
 #include "routes.h"
 
+#include <tuple>
+
 namespace d2a {
 
 RequestFacts requestFacts(WireFormat format, const json::Value &root, const QString &pathModel, const QString &asked,
@@ -39,6 +41,24 @@ RequestFacts requestFacts(WireFormat format, const json::Value &root, const QStr
         return out;
     };
     return facts;
+}
+
+AskedModel askedModel(const json::Value &root, const QString &pathModel)
+{
+    AskedModel out;
+    QString named = pathModel;
+    if (named.isEmpty()) {
+        const json::Value m = root["model"];
+        if (!m.isSet() || !m.isString() || m.toString().trimmed().isEmpty()) {
+            out.problem = m.isSet() ? AskedModel::Problem::NotAName : AskedModel::Problem::Missing;
+            return out;
+        }
+        named = m.toString().trimmed();
+    }
+    out.named = withoutModelPrefix(named); // Google's SDKs may send "models/<id>"
+    // "gpt-5.4(high)": the level in the name, for clients that cannot send one (README "Routing rules").
+    std::tie(out.model, out.level) = splitLevel(out.named);
+    return out;
 }
 
 std::optional<RouteChoice> chooseRoute(const Config &config, const RequestFacts &facts)
@@ -90,25 +110,20 @@ RouteExplanation explainRoute(const Config &config, const QString &path, const Q
         out.problem = RouteExplanation::Problem::NotAnObject;
         return out;
     }
-    QString requested = match.pathModel;
-    if (requested.isEmpty()) {
-        const json::Value m = root["model"];
-        if (!m.isString() || m.toString().trimmed().isEmpty()) {
-            out.problem = RouteExplanation::Problem::NoModel;
-            return out;
-        }
-        requested = m.toString().trimmed();
+    const AskedModel asked = askedModel(root, match.pathModel);
+    if (asked.problem != AskedModel::Problem::None) {
+        out.problem = RouteExplanation::Problem::NoModel;
+        return out;
     }
-    requested = withoutModelPrefix(requested);
-    const auto [asked, nameLevel] = splitLevel(requested);
-    out.asked = asked;
-    out.nameLevel = nameLevel;
-    out.choice = chooseRoute(config, requestFacts(match.route->format, root, match.pathModel, asked, client, bare));
+    out.asked = asked.model;
+    out.nameLevel = asked.level;
+    out.choice =
+        chooseRoute(config, requestFacts(match.route->format, root, match.pathModel, asked.model, client, bare));
     if (out.choice) {
         out.served = out.choice->target;
     } else {
-        out.served = config.redirect(asked);
-        out.redirected = out.served != asked;
+        out.served = config.redirect(asked.model);
+        out.redirected = out.served != asked.model;
     }
     return out;
 }

@@ -17,6 +17,18 @@ namespace json {
 class Value;
 }
 
+/// The model a request asks for, read as the proxy reads it: the path's {model}, else the body's "model"
+/// (trimmed), without Google's "models/" prefix; the reasoning level written in its name split off.
+struct AskedModel
+{
+    enum class Problem { None, Missing, NotAName }; ///< no "model"; not a non-empty string
+    Problem problem = Problem::None;
+    QString named; ///< as the client named it, "(level)" included (what the Activity and the log show)
+    QString model; ///< without the "(level)"
+    std::optional<ReasoningLevel> level; ///< the level in the name
+};
+AskedModel askedModel(const json::Value &root, const QString &pathModel);
+
 /// What the rules see in a request in `format` (root: its parsed body), asked for model `asked` by `client`
 /// at `path`. The prompt estimate and the tool names are computed only when a rule asks.
 RequestFacts requestFacts(WireFormat format, const json::Value &root, const QString &pathModel, const QString &asked,
