@@ -17,6 +17,8 @@
 #include <QtWidgets/qspinbox.h>
 #include <QtWidgets/qtablewidget.h>
 
+#include <algorithm>
+
 using d2a::ReasoningLevel;
 using d2a::RouteRule;
 using d2a::RoutingPreset;
@@ -420,11 +422,8 @@ void RoutingPage::deletePreset()
     m_user.removeAt(i);
     // Requests that used it fall back to a shipped preset of that name, else to "As asked".
     QString active = activeBox->currentData().toString();
-    d2a::Routing r;
-    r.presets = m_user;
-    bool exists = false;
-    for (const RoutingPreset &p : r.allPresets())
-        exists = exists || p.name == active;
+    const QList<RoutingPreset> all = allPresets();
+    const bool exists = std::any_of(all.cbegin(), all.cend(), [&](const RoutingPreset &p) { return p.name == active; });
     if (!exists)
         active = d2a::Routing::asAsked();
     const QString shown = exists && active == m_shown ? m_shown : active;
