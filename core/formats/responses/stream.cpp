@@ -18,6 +18,10 @@ public:
     QList<ir::Event> read(const SseEvent &ev) override
     {
         QList<ir::Event> out;
+        // OpenAI's SDKs end every stream at a [DONE] sentinel, and some Responses upstreams send one after
+        // response.completed: the end of the stream, not an event.
+        if (ev.data.trimmed() == "[DONE]")
+            return out;
         auto parsed = json::Document::parse(ev.data, { 128, false });
         if (!parsed) {
             m_done = true;
