@@ -19,7 +19,7 @@ bool wantsHeadless(int argc, char *argv[])
     return false;
 }
 
-Options parse(const QCoreApplication &app)
+Options parse(const QCoreApplication &app, Executable executable)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QCoreApplication::translate(
@@ -72,10 +72,12 @@ Options parse(const QCoreApplication &app)
         QStringLiteral("n"), QStringLiteral("30"));
     const QCommandLineOption jsonOpt(
         QStringLiteral("json"), QCoreApplication::translate("main", "With usage: print JSON, as GET /usage answers."));
-    const QCommandLineOption activityOpt(
+    QCommandLineOption activityOpt(
         QStringLiteral("activity"),
         QCoreApplication::translate("main",
                                     "Desktop app: open the Activity window (of the running app, if there is one)."));
+    if (executable == Executable::Nox)
+        activityOpt.setFlags(QCommandLineOption::HiddenFromHelp); // accepted and ignored, as droid2api --headless does
     parser.addOptions({ headless, configOpt, hostOpt, portOpt, signIn, signOut, importDroid, tokenStoreOpt, screenshots,
                         yesOpt, modelOpt, backendKeyOpt, activityOpt, daysOpt, jsonOpt });
     parser.addPositionalArgument(
@@ -87,7 +89,7 @@ Options parse(const QCoreApplication &app)
     parser.process(app);
 
     Options o;
-    o.headless = parser.isSet(headless);
+    o.headless = executable == Executable::Nox || parser.isSet(headless);
     o.configSet = parser.isSet(configOpt);
     o.config = parser.value(configOpt);
     o.host = parser.value(hostOpt);

@@ -11,9 +11,12 @@ QT_END_NAMESPACE
 
 namespace cli {
 
+/// Which executable runs: droid2api (the desktop app where it can) or droid2api-nox (always headless, no Widgets).
+enum class Executable { Gui, Nox };
+
 struct Options
 {
-    bool headless = false;
+    bool headless = false; ///< --headless, or droid2api-nox
     bool configSet = false;
     QString config; ///< --config <file>
     QString host; ///< --host (empty: from the config)
@@ -40,7 +43,8 @@ struct Options
 bool wantsHeadless(int argc, char *argv[]);
 
 /// Parses the application's arguments; prints help, the version or a parse error and exits where
-/// QCommandLineParser does.
-Options parse(const QCoreApplication &app);
+/// QCommandLineParser does. droid2api-nox takes the same options (--headless too, so scripts work with either),
+/// and its help leaves out the desktop app's --activity.
+Options parse(const QCoreApplication &app, Executable executable);
 
 } // namespace cli

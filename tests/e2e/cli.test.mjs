@@ -1,12 +1,15 @@
-// The command-line contract of the droid2api binary (scripts and services rely on it).
+// The command-line contract of the droid2api binary (scripts and services rely on it). CTest runs it against
+// droid2api and again against droid2api-nox, which must keep the same contract.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { BIN, FAKE, startListening, startStack, exited } from './harness.mjs';
+import { basename, join } from 'node:path';
+import { BIN, FAKE, startListening, startStack, exited, makeHome } from './harness.mjs';
+
+const NOX = basename(BIN).startsWith('droid2api-nox');
 
 const tempHome = () => mkdtempSync(join(tmpdir(), 'droid2api-cli-'));
 const run = (args, env = {}) => spawnSync(BIN, args, { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 10000 });
@@ -156,5 +159,32 @@ test('log_level applies headless: warning hides request lines, debug shows forwa
     const log = stack.proxy.stderr();
     if (present) assert.match(log, present, log);
     if (absent) assert.doesNotMatch(log, absent, log);
+  }
+});
+
+test('droid2api-nox serves without --headless, never looks at the DISPLAY, and answers through the upstream', { skip: !NOX && 'droid2api-nox only' }, async () => {
+  const fake = await startListening(FAKE, []);
+  const home = makeHome(fake.url);
+  try {
+    const env = { HOME: home.home, XDG_CONFIG_HOME: join(home.home, '.config'), FACTORY_API_KEY: 'fk-cli-test-0123456789',
+                  DISPLAY: ':99', WAYLAND_DISPLAY: undefined, QT_QPA_PLATFORM: undefined }; // a display that leads nowhere
+    const app = await startListening(BIN, ['--config', home.configPath, '--port', '0'], env);
+    const res = await fetch(`${app.url}/v1/messages`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'claude-opus-4-6', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    assert.equal(res.status, 200);
+    const answer = await res.json();
+    assert.equal(answer.type, 'message');
+    assert.ok(answer.content.length > 0, JSON.stringify(answer));
+    app.proc.kill('SIGTERM');
+    assert.equal(await exited(app.proc), 0);
+    // droid2api without a display says it runs headless instead of the tray app; droid2api-nox has nothing to explain.
+    assert.doesNotMatch(app.stdout(), /no display found/);
+    assert.match(app.stdout(), /^droid2api \d+\.\d+\.\d+ listening on http:\/\/127\.0\.0\.1:\d+$/m);
+  } finally {
+    fake.proc.kill('SIGKILL');
+    await exited(fake.proc);
+    home.cleanup();
   }
 });
