@@ -1,5 +1,6 @@
 # Quick start: `make run` (install deps, build, start) and `make test` (install deps, build, run every test).
 BUILD ?= build
+NOX_BUILD ?= build-nox
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 300
@@ -8,7 +9,7 @@ BUILD_TYPE ?= RelWithDebInfo
 ARGS ?=
 BENCH_SECONDS ?= 5
 
-.PHONY: all deps test-deps configure build run format format-check test test-sanitizers test-latest-clients test-fuzz fuzz fuzz-build e2e-deps screenshots translations package bench bench-build soak clean
+.PHONY: all deps test-deps configure build build-nox package-nox run format format-check test test-sanitizers test-latest-clients test-fuzz fuzz fuzz-build e2e-deps screenshots translations package bench bench-build soak clean
 
 all: build
 
@@ -23,8 +24,20 @@ $(BUILD)/build.ninja:
 
 configure: $(BUILD)/build.ninja
 
+# Both executables: droid2api (the desktop app) and droid2api-nox (headless, no Qt Gui or Widgets), with the tests.
 build: deps configure
 	cmake --build $(BUILD) -j$$(nproc 2>/dev/null || echo 2)
+
+# droid2api-nox alone, for a server: configured with -DDROID2API_GUI=OFF, so Qt Gui and Widgets are never looked
+# for; scripts/deps.sh --nox installs the smaller set of packages. In $(NOX_BUILD)/app/droid2api-nox.
+build-nox:
+	@bash scripts/deps.sh --nox
+	cmake -S . -B $(NOX_BUILD) -G $(GENERATOR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DDROID2API_GUI=OFF -DDROID2API_BUILD_TESTS=OFF
+	cmake --build $(NOX_BUILD) -j$$(nproc 2>/dev/null || echo 2)
+
+# A .deb of droid2api-nox alone (package droid2api-nox, which conflicts with droid2api: that one carries it too).
+package-nox: build-nox
+	cd $(NOX_BUILD) && cpack
 
 run: build
 	@bash scripts/run.sh $(BUILD)/app/droid2api $(ARGS)
@@ -114,4 +127,4 @@ soak: bench-build
 	bash bench/soak.sh build-bench $(SOAK_SECONDS)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(NOX_BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -28,7 +28,7 @@ check "scalable icon" "[[ -f $root/usr/share/icons/hicolor/scalable/apps/droid2a
 for s in 16 22 24 32 48 64 128 256 512; do
     check "icon ${s}x${s}" "[[ -f $root/usr/share/icons/hicolor/${s}x${s}/apps/droid2api.png ]]"
 done
-check "systemd user unit" "grep -q 'ExecStart=/usr/bin/droid2api --headless' $root/usr/lib/systemd/user/droid2api.service"
+check "systemd user unit runs droid2api-nox" "grep -qx 'ExecStart=/usr/bin/droid2api-nox' $root/usr/lib/systemd/user/droid2api.service"
 depends=$(dpkg-deb -f "$deb" Depends)
 for d in libqt6core6 libqt6network6 libqt6widgets6 libqt6keychain1 libqt6svg6 qt6-qpa-plugins libsecret-1-0 libssl3; do
     check "depends on $d" "[[ '$depends' == *$d* ]]"
