@@ -3,6 +3,7 @@
 #include "appcontroller.h"
 
 #include <QtCore/qcoreapplication.h>
+#include <QtCore/qpointer.h>
 #include <QtGui/qcursor.h>
 #include <QtGui/qguiapplication.h>
 #include <QtGui/qscreen.h>
@@ -54,14 +55,28 @@ void makeCrisp(QMessageBox &box)
     box.setIconPixmap(icon(kind).pixmap(QSize(size, size), dpr));
 }
 
-QMessageBox::StandardButton ask(QWidget *parent, QMessageBox::Icon kind, const QString &title, const QString &text,
-                                QMessageBox::StandardButtons buttons, QMessageBox::StandardButton defaultButton)
+void openModal(QMessageBox *box)
 {
-    QMessageBox box(kind, title, text, buttons, parent);
+    // exec() showed it application-modal: the same here (open() would make it window-modal), minus the loop.
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setWindowModality(Qt::ApplicationModal);
+    makeCrisp(*box);
+    box->show();
+}
+
+QMessageBox *ask(QWidget *parent, QMessageBox::Icon kind, const QString &title, const QString &text,
+                 QMessageBox::StandardButtons buttons, QMessageBox::StandardButton defaultButton,
+                 std::function<void(QMessageBox::StandardButton)> then)
+{
+    auto *box = new QMessageBox(kind, title, text, buttons, parent);
     if (defaultButton != QMessageBox::NoButton)
-        box.setDefaultButton(defaultButton);
-    makeCrisp(box);
-    return QMessageBox::StandardButton(box.exec());
+        box->setDefaultButton(defaultButton);
+    if (then)
+        // finished() carries what exec() returned: the standard button clicked.
+        QObject::connect(box, &QMessageBox::finished, box,
+                         [then](int answer) { then(QMessageBox::StandardButton(answer)); });
+    openModal(box);
+    return box;
 }
 
 void placeOnScreen(QWidget *window)
@@ -86,8 +101,9 @@ void placeOnScreen(QWidget *window)
     window->move(outer.topLeft());
 }
 
-QString offerToolUpdates(QWidget *parent, AppController *controller,
-                         const std::function<bool(const QStringList &names)> &askOverride)
+void offerToolUpdates(QWidget *parent, AppController *controller,
+                      const std::function<bool(const QStringList &names)> &askOverride,
+                      std::function<void(const QString &errors)> done)
 {
     QStringList names;
     QStringList clients;
@@ -97,27 +113,27 @@ QString offerToolUpdates(QWidget *parent, AppController *controller,
             clients << t.client;
         }
     if (clients.isEmpty())
-        return {};
+        return done(QString());
+    const auto update = [controller = QPointer<AppController>(controller), clients, done](bool agreed) {
+        QStringList errors;
+        for (const QString &client : std::as_const(clients)) {
+            if (!agreed || !controller)
+                break;
+            const QString e = controller->updateTool(client);
+            if (!e.isEmpty())
+                errors << e;
+        }
+        done(errors.join(u'\n'));
+    };
+    if (askOverride)
+        return update(askOverride(names));
     // The context stays SettingsDialog's, where the question was first asked (its translation is there).
-    const bool update =
-        askOverride ? askOverride(names)
-                    : ask(parent, QMessageBox::Question,
-                          QCoreApplication::translate("SettingsDialog", "Update your coding tools?"),
-                          QCoreApplication::translate("SettingsDialog",
-                                                      "%1 still point at the old address or key and would fail. "
+    ask(parent, QMessageBox::Question, QCoreApplication::translate("SettingsDialog", "Update your coding tools?"),
+        QCoreApplication::translate("SettingsDialog", "%1 still point at the old address or key and would fail. "
                                                       "Update their settings now? (A backup of each file is kept.)")
-                              .arg(names.join(QStringLiteral(", "))),
-                          QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes)
-                          == QMessageBox::Yes;
-    if (!update)
-        return {};
-    QStringList errors;
-    for (const QString &client : std::as_const(clients)) {
-        const QString e = controller->updateTool(client);
-        if (!e.isEmpty())
-            errors << e;
-    }
-    return errors.join(u'\n');
+            .arg(names.join(QStringLiteral(", "))),
+        QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes,
+        [update](QMessageBox::StandardButton answer) { update(answer == QMessageBox::Yes); });
 }
 
 } // namespace dialogs

@@ -71,10 +71,15 @@ public:
 
     void configRefused(const QString &message) override
     {
-        dialogs::ask(nullptr, QMessageBox::Critical, QCoreApplication::translate("main", "droid2api"),
-                     message
-                         + QCoreApplication::translate(
-                             "main", "\n\nThe file was not changed. Fix it and start droid2api again."));
+        // The one exec() left in the app's own windows, on purpose: no proxy exists yet (nothing is served, no
+        // request can wait), and the process ends once the user has read it.
+        QMessageBox box(QMessageBox::Critical, QCoreApplication::translate("main", "droid2api"),
+                        message
+                            + QCoreApplication::translate(
+                                "main", "\n\nThe file was not changed. Fix it and start droid2api again."),
+                        QMessageBox::Ok);
+        dialogs::makeCrisp(box);
+        box.exec();
     }
 
     int serve(const cli::Options &options, const QString &configPath, const d2a::Config &config,

@@ -113,9 +113,12 @@ StatusWindow::StatusWindow(AppController *controller, QWidget *parent) : QWidget
         switch (m_controller->problem()) {
         case AppController::Problem::PortInUse:
             if (m_controller->useFreePort().isEmpty()) {
-                const QString failed = dialogs::offerToolUpdates(this, m_controller, askUpdateTools);
-                if (!failed.isEmpty())
-                    dialogs::ask(this, QMessageBox::Warning, tr("droid2api"), failed);
+                // The question's box is this window's child: the answer never comes to a window that is gone.
+                dialogs::offerToolUpdates(this, m_controller, askUpdateTools, [this](const QString &failed) {
+                    if (!failed.isEmpty())
+                        dialogs::ask(this, QMessageBox::Warning, tr("droid2api"), failed);
+                    refresh();
+                });
             }
             break;
         case AppController::Problem::NoCredentials:
@@ -264,34 +267,45 @@ void StatusWindow::showEvent(QShowEvent *event)
 
 void StatusWindow::closeEvent(QCloseEvent *event)
 {
-    if (!m_trayless) {
+    if (!m_trayless || m_closeAnswered) {
         event->accept();
         return;
     }
     // No tray to come back from: ask, and say how to get back.
-    int answer = 0;
     if (askOverride) {
-        answer = askOverride();
-    } else {
-        QMessageBox box(
-            QMessageBox::Question, tr("droid2api"),
-            tr("There is no system tray here. Quit droid2api, or keep serving in the background? Start droid2api "
-               "again to bring this window back."),
-            QMessageBox::NoButton, this);
-        box.addButton(tr("Keep serving"), QMessageBox::AcceptRole);
-        QPushButton *quit = box.addButton(tr("Quit"), QMessageBox::DestructiveRole);
-        box.addButton(QMessageBox::Cancel);
-        dialogs::makeCrisp(box);
-        box.exec();
-        answer = box.clickedButton() == quit                              ? QMessageBox::Close
-                 : box.clickedButton() == box.button(QMessageBox::Cancel) ? QMessageBox::Cancel
-                                                                          : QMessageBox::Ok;
-    }
-    if (answer == QMessageBox::Cancel) {
-        event->ignore();
+        const int answer = askOverride();
+        if (answer == QMessageBox::Cancel) {
+            event->ignore();
+            return;
+        }
+        event->accept();
+        if (answer == QMessageBox::Close)
+            Q_EMIT quitRequested();
         return;
     }
-    event->accept();
-    if (answer == QMessageBox::Close)
-        Q_EMIT quitRequested();
+    // The window stays until the answer (the proxy keeps serving meanwhile); then it closes, or not.
+    event->ignore();
+    if (m_closeQuestion && m_closeQuestion->isVisible()) { // already asked: the answer decides
+        m_closeQuestion->raise();
+        return;
+    }
+    auto *box = new QMessageBox(
+        QMessageBox::Question, tr("droid2api"),
+        tr("There is no system tray here. Quit droid2api, or keep serving in the background? Start droid2api "
+           "again to bring this window back."),
+        QMessageBox::NoButton, this);
+    box->addButton(tr("Keep serving"), QMessageBox::AcceptRole);
+    QPushButton *quit = box->addButton(tr("Quit"), QMessageBox::DestructiveRole);
+    box->addButton(QMessageBox::Cancel);
+    connect(box, &QMessageBox::finished, this, [this, box, quit] {
+        if (box->clickedButton() == box->button(QMessageBox::Cancel))
+            return;
+        m_closeAnswered = true;
+        close();
+        m_closeAnswered = false;
+        if (box->clickedButton() == quit)
+            Q_EMIT quitRequested();
+    });
+    m_closeQuestion = box;
+    dialogs::openModal(box);
 }

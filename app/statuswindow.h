@@ -5,12 +5,14 @@
 
 #include "appcontroller.h"
 
+#include <QtCore/qpointer.h>
 #include <QtWidgets/qwidget.h>
 
 #include <functional>
 
 QT_BEGIN_NAMESPACE
 class QLabel;
+class QMessageBox;
 class QPushButton;
 class QVBoxLayout;
 QT_END_NAMESPACE
@@ -24,7 +26,8 @@ public:
     explicit StatusWindow(AppController *controller, QWidget *parent = nullptr);
 
     void refresh();
-    /// Without a tray, closing asks whether to quit or keep serving (a QMessageBox button value; tests answer).
+    /// Without a tray, closing asks whether to quit or keep serving: the window is closed (or not) once the user
+    /// answered, without blocking. `askOverride` answers at once instead (a QMessageBox button value; tests).
     void setTrayless(bool trayless) { m_trayless = trayless; }
     std::function<int()> askOverride;
     /// Answers "Update your coding tools?" after "Use a free port" instead of the dialog (tests).
@@ -56,6 +59,8 @@ private:
     void fitHeight();
     AppController *m_controller;
     bool m_trayless = false;
+    bool m_closeAnswered = false; ///< the close that follows the user's answer
+    QPointer<QMessageBox> m_closeQuestion;
     QLabel *m_state;
     QPushButton *m_fix;
     QLabel *m_address;

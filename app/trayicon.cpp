@@ -4,6 +4,7 @@
 
 #include "server/proxyservice.h"
 
+#include <QtCore/qpointer.h>
 #include <QtCore/qtimer.h>
 #include <QtGui/qactiongroup.h>
 #include <QtGui/qclipboard.h>
@@ -33,10 +34,13 @@ TrayIcon::TrayIcon(AppController *controller, QObject *parent)
             return notify(Topic::Port, error, QSystemTrayIcon::Critical);
         notify(Topic::Port, tr("droid2api now serves on %1.").arg(m_controller->baseUrl()),
                QSystemTrayIcon::Information);
-        // The same question as after Apply in Settings: tools set up for the old port would fail.
-        const QString failed = dialogs::offerToolUpdates(nullptr, m_controller, askUpdateTools);
-        if (!failed.isEmpty())
-            notify(Topic::Tools, failed, QSystemTrayIcon::Warning);
+        // The same question as after Apply in Settings: tools set up for the old port would fail. Asked without
+        // blocking (the proxy keeps serving); the box has no parent window, so the answer checks the tray is there.
+        dialogs::offerToolUpdates(nullptr, m_controller, askUpdateTools,
+                                  [self = QPointer<TrayIcon>(this)](const QString &failed) {
+            if (self && !failed.isEmpty())
+                self->notify(Topic::Tools, failed, QSystemTrayIcon::Warning);
+        });
     });
     m_freePort->setFont(bold);
     m_status = m_menu->addAction(QString(), this, [this] { Q_EMIT fixRequested(m_controller->problem()); });

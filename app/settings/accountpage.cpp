@@ -114,14 +114,17 @@ AccountPage::AccountPage(AppController *controller, QWidget *parent) : SettingsP
             this, [this](const QString &err) { report(importResult, err, tr("Imported the droid CLI sign-in.")); });
     });
     connect(signOut, &QPushButton::clicked, this, [this, auth] {
-        const auto answer =
-            dialogs::ask(this, QMessageBox::Question, tr("Sign out"),
-                         tr("Sign out of Factory? Requests will fail until you sign in again. The stored "
-                            "tokens are deleted."),
-                         QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
-        if (answer != QMessageBox::Yes)
-            return;
-        auth->signOut(this, [this](const QString &err) { report(code, err, tr("Signed out.")); });
+        // Asked without blocking (the proxy keeps serving); the box is this page's child, so the answer never
+        // comes to a page that is gone.
+        dialogs::ask(this, QMessageBox::Question, tr("Sign out"),
+                     tr("Sign out of Factory? Requests will fail until you sign in again. The stored "
+                        "tokens are deleted."),
+                     QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel,
+                     [this, auth](QMessageBox::StandardButton answer) {
+            if (answer != QMessageBox::Yes)
+                return;
+            auth->signOut(this, [this](const QString &err) { report(code, err, tr("Signed out.")); });
+        });
     });
     connect(controller, &AppController::authChanged, this, &AccountPage::refresh);
     connect(controller, &AppController::signInProgress, this, &AccountPage::showSignInProgress);

@@ -103,7 +103,6 @@ QString ClientsPage::connectClient(const QString &client, bool connecting, bool 
     const d2a::ClientSettings settings = m_controller->clientSettings();
     QLabel *result = m_results.value(client);
     result->setVisible(true);
-    const QString name = client == u"codex" ? tr("Codex") : tr("Claude Code");
     auto finish = qScopeGuard([this] { refreshLinks(); });
     d2a::ClientSetup setup;
     auto plan = connecting ? setup.planConnect(client, settings) : setup.planDisconnect(client);
@@ -117,19 +116,38 @@ QString ClientsPage::connectClient(const QString &client, bool connecting, bool 
             return result->text();
         }
     } else if (confirm && !plan.value().diff.isEmpty()) {
-        QMessageBox box(QMessageBox::Question, tr("droid2api"),
-                        connecting ? tr("Write these settings to %1?").arg(plan.value().path)
-                                   : tr("Restore %1?").arg(plan.value().path),
-                        QMessageBox::Apply | QMessageBox::Cancel, this);
-        box.setDetailedText(plan.value().diff);
-        box.setInformativeText(tr("The previous file is kept as a backup. Details shows the change."));
-        dialogs::makeCrisp(box);
-        if (box.exec() != QMessageBox::Apply) {
-            result->setText(tr("Nothing changed."));
-            return result->text();
-        }
+        // Asked without blocking (the proxy keeps serving): the answer writes, or not.
+        finish.dismiss();
+        auto *box = new QMessageBox(QMessageBox::Question, tr("droid2api"),
+                                    connecting ? tr("Write these settings to %1?").arg(plan.value().path)
+                                               : tr("Restore %1?").arg(plan.value().path),
+                                    QMessageBox::Apply | QMessageBox::Cancel, this);
+        box->setDetailedText(plan.value().diff);
+        box->setInformativeText(tr("The previous file is kept as a backup. Details shows the change."));
+        connect(box, &QMessageBox::finished, this,
+                [this, client, connecting, settings, change = plan.value()](int answer) {
+            if (answer == QMessageBox::Apply) {
+                write(client, connecting, settings, change);
+            } else {
+                m_results.value(client)->setText(tr("Nothing changed."));
+                refreshLinks();
+            }
+        });
+        dialogs::openModal(box);
+        return {};
     }
-    auto done = connecting ? setup.apply(plan.value()) : setup.applyDisconnect(plan.value());
+    finish.dismiss();
+    return write(client, connecting, settings, plan.value());
+}
+
+QString ClientsPage::write(const QString &client, bool connecting, const d2a::ClientSettings &settings,
+                           const d2a::ClientChange &change)
+{
+    QLabel *result = m_results.value(client);
+    const QString name = client == u"codex" ? tr("Codex") : tr("Claude Code");
+    auto finish = qScopeGuard([this] { refreshLinks(); });
+    d2a::ClientSetup setup;
+    auto done = connecting ? setup.apply(change) : setup.applyDisconnect(change);
     if (!done) {
         result->setText(tr("Failed: %1").arg(done.error().message));
         return result->text();

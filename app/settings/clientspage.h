@@ -3,6 +3,8 @@
 
 #include "settingspage.h"
 
+#include "integrations/clientsetup.h"
+
 #include <QtCore/qmap.h>
 
 #include <functional>
@@ -26,7 +28,8 @@ public:
     void store(d2a::Config &) const override { }
     QString snippet(const QString &client) const;
     /// Connect or disconnect Claude Code / Codex: shows the diff, asks (unless `confirm` is false), writes,
-    /// then probes the proxy with the client's settings. Returns what the page shows afterwards.
+    /// then probes the proxy with the client's settings. Returns what the page shows afterwards, or "" while
+    /// the question is open (it asks without blocking; the answer writes or says "Nothing changed.").
     QString connectClient(const QString &client, bool connecting, bool confirm = true);
     /// Under a tool's snippet, beside its buttons: what Connect or Disconnect did and the probe's hops.
     QLabel *result(const QString &client) const { return m_results.value(client); }
@@ -42,6 +45,9 @@ Q_SIGNALS:
     void probed(bool ok);
 
 private:
+    QString write(const QString &client, bool connecting, const d2a::ClientSettings &settings,
+                  const d2a::ClientChange &change);
+
     AppController *m_controller;
     QMap<QString, QPlainTextEdit *> m_snippets;
     QMap<QString, QLabel *> m_results;

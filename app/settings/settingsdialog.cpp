@@ -52,8 +52,10 @@ SettingsDialog::SettingsDialog(AppController *controller, QWidget *parent) : QDi
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Apply | QDialogButtonBox::Close, this);
     connect(m_buttons->button(QDialogButtonBox::Apply), &QPushButton::clicked, this, [this] { apply(); });
     connect(m_buttons->button(QDialogButtonBox::Ok), &QPushButton::clicked, this, [this] {
-        if (!m_dirty || apply().isEmpty())
+        if (!m_dirty)
             hide();
+        else
+            apply([this] { hide(); }); // after "Update your coding tools?", when Apply asks it
     });
     connect(m_buttons->button(QDialogButtonBox::Close), &QPushButton::clicked, this, [this] {
         if (confirmClose())
@@ -85,7 +87,7 @@ SettingsDialog::SettingsDialog(AppController *controller, QWidget *parent) : QDi
             m_message->setText(error);
             return;
         }
-        offerToolUpdates(); // the page shows the new port with the config (configChanged)
+        offerToolUpdates({}); // the page shows the new port with the config (configChanged)
     });
     showPortProblem();
     reload();
@@ -132,7 +134,7 @@ void SettingsDialog::revalidate()
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(error.isEmpty());
 }
 
-QString SettingsDialog::apply()
+QString SettingsDialog::apply(std::function<void()> done)
 {
     const QString invalid = validationMessage();
     if (!invalid.isEmpty())
@@ -152,14 +154,21 @@ QString SettingsDialog::apply()
     const bool moved = c.port != m_base.port || c.host != m_base.host || c.accessKey != m_base.accessKey;
     reload(); // what was applied, merged with changes made elsewhere meanwhile
     if (moved)
-        offerToolUpdates();
+        offerToolUpdates(std::move(done));
+    else if (done)
+        done();
     return {};
 }
 
-void SettingsDialog::offerToolUpdates()
+void SettingsDialog::offerToolUpdates(std::function<void()> done)
 {
-    // Coding tools set up for the old address or key would now fail: say so, and offer to update them.
-    m_message->setText(dialogs::offerToolUpdates(this, m_controller, askUpdateTools));
+    // Coding tools set up for the old address or key would now fail: say so, and offer to update them. The
+    // question's box is this window's child: the answer never comes to a window that is gone.
+    dialogs::offerToolUpdates(this, m_controller, askUpdateTools, [this, done](const QString &errors) {
+        m_message->setText(errors);
+        if (done)
+            done();
+    });
 }
 
 bool SettingsDialog::confirmClose()
@@ -168,29 +177,38 @@ bool SettingsDialog::confirmClose()
         reload();
         return true;
     }
-    int answer = 0;
+    if (m_closeQuestion && m_closeQuestion->isVisible()) { // already asked: the answer decides
+        m_closeQuestion->raise();
+        return false;
+    }
     // Apply is offered only when it can work: with a page invalid, the choice is to discard or to go back.
     const QString invalid = validationMessage();
     m_offered = invalid.isEmpty() ? QMessageBox::Apply | QMessageBox::Discard | QMessageBox::Cancel
                                   : QMessageBox::Discard | QMessageBox::Cancel;
     if (askOverride) {
-        answer = askOverride();
-    } else {
-        QMessageBox box(QMessageBox::Question, tr("Unsaved changes"),
-                        invalid.isEmpty()
-                            ? tr("Apply your changes before closing?")
-                            : tr("Your changes cannot be applied as they are (%1). Discard them?").arg(invalid),
-                        m_offered, this);
-        box.setDefaultButton(invalid.isEmpty() ? QMessageBox::Apply : QMessageBox::Cancel);
-        dialogs::makeCrisp(box);
-        answer = box.exec();
+        const int answer = askOverride();
+        if (answer == QMessageBox::Apply)
+            return apply().isEmpty();
+        if (answer == QMessageBox::Discard) {
+            reload();
+            return true;
+        }
+        return false;
     }
-    if (answer == QMessageBox::Apply)
-        return apply().isEmpty();
-    if (answer == QMessageBox::Discard) {
-        reload();
-        return true;
-    }
+    // The window stays until the answer (the proxy keeps serving meanwhile); then it hides, or not.
+    m_closeQuestion = dialogs::ask(
+        this, QMessageBox::Question, tr("Unsaved changes"),
+        invalid.isEmpty() ? tr("Apply your changes before closing?")
+                          : tr("Your changes cannot be applied as they are (%1). Discard them?").arg(invalid),
+        m_offered, invalid.isEmpty() ? QMessageBox::Apply : QMessageBox::Cancel,
+        [this](QMessageBox::StandardButton answer) {
+        if (answer == QMessageBox::Apply) {
+            apply([this] { hide(); }); // after "Update your coding tools?", when Apply asks it
+        } else if (answer == QMessageBox::Discard) {
+            reload();
+            hide();
+        }
+        });
     return false;
 }
 

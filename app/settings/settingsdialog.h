@@ -10,6 +10,7 @@
 #include "reasoningpage.h"
 #include "routingpage.h"
 
+#include <QtCore/qpointer.h>
 #include <QtWidgets/qdialog.h>
 #include <QtWidgets/qmessagebox.h>
 
@@ -40,14 +41,17 @@ public:
         return nullptr;
     }
     void showPage(int index);
-    /// Applies every page; returns the error shown, or "".
-    QString apply();
+    /// Applies every page; returns the error shown, or "". When the address, port or key moved, it then asks
+    /// "Update your coding tools?" without waiting for the answer; `done` runs after a successful apply, once
+    /// that question (if any) is answered.
+    QString apply(std::function<void()> done = {});
     bool canApply() const;
     bool isDirty() const { return m_dirty; }
     QString validationMessage() const;
     /// Close, Esc and the title bar's button all end here: with unsaved changes it asks Apply / Discard /
-    /// Cancel. Returns whether the window may close. `askOverride` answers instead of the box in tests
-    /// (a QMessageBox::StandardButton value).
+    /// Cancel without blocking, returns false and hides the window itself once the answer allows (Discard, or
+    /// Apply when it worked). Returns true when the window may close at once (nothing to ask). `askOverride`
+    /// answers at once instead of the box in tests (a QMessageBox::StandardButton value).
     bool confirmClose();
     std::function<int()> askOverride;
     /// The buttons the last "Unsaved changes" question offered (tests: no Apply while a page is invalid).
@@ -62,7 +66,7 @@ protected:
 private:
     void revalidate();
     void reload();
-    void offerToolUpdates();
+    void offerToolUpdates(std::function<void()> done);
 
     AppController *m_controller;
     QList<SettingsPage *> m_pages;
@@ -72,6 +76,7 @@ private:
     QDialogButtonBox *m_buttons;
     bool m_dirty = false;
     QMessageBox::StandardButtons m_offered;
+    QPointer<QMessageBox> m_closeQuestion;
     bool m_loading = false;
     d2a::Config m_base; ///< the config the pages were loaded from: Apply writes only what differs from it
 };

@@ -21,10 +21,10 @@
 #include <QtCore/qfile.h>
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qjsonobject.h>
+#include <QtCore/qpointer.h>
 #include <QtCore/qregularexpression.h>
 #include <QtCore/qscopeguard.h>
 #include <QtCore/qtemporarydir.h>
-#include <QtCore/qtimer.h>
 #include <QtCore/qtranslator.h>
 #include <QtNetwork/qtcpsocket.h>
 #include <QtGui/qclipboard.h>
@@ -121,6 +121,27 @@ class TestGui final : public QObject
         return qScopeGuard([before] { qputenv("XDG_DATA_HOME", before); });
     }
 
+    /// The question the app has open. It asks without blocking: the box is there as soon as the click returns.
+    static QMessageBox *openQuestion() { return qobject_cast<QMessageBox *>(QApplication::activeModalWidget()); }
+
+    /// How many message boxes are on screen (a question asked again while open is the same box, raised).
+    static int visibleBoxes()
+    {
+        int n = 0;
+        for (QWidget *w : QApplication::topLevelWidgets())
+            n += qobject_cast<QMessageBox *>(w) && w->isVisible();
+        return n;
+    }
+
+    /// The button of `box` whose text is `text` (a button of the app's own, not a standard one).
+    static QAbstractButton *buttonNamed(QMessageBox *box, const QString &text)
+    {
+        for (QAbstractButton *b : box->buttons())
+            if (b->text() == text)
+                return b;
+        return nullptr;
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -147,6 +168,7 @@ private Q_SLOTS:
 
     void cleanup()
     {
+        QCOMPARE(visibleBoxes(), 0); // no question left open for the next test
         m_controller.reset();
         m_fake.reset();
     }
@@ -718,11 +740,6 @@ private Q_SLOTS:
         QTcpServer blocker;
         QVERIFY(blocker.listen(QHostAddress::LocalHost, p));
         TrayIcon tray(m_controller.get());
-        QStringList asked;
-        tray.askUpdateTools = [&](const QStringList &names) {
-            asked = names;
-            return true;
-        };
         m_controller->start();
         QCOMPARE(m_controller->problem(), AppController::Problem::PortInUse);
         QVERIFY(tray.freePortAction()->isVisible());
@@ -730,13 +747,21 @@ private Q_SLOTS:
         QCOMPARE(m_controller->state(), AppController::State::Running);
         QCOMPARE(m_controller->proxy()->port(), quint16(p + 1));
         QCOMPARE(ConfigLoader::loadFile(m_path).value().port, p + 1);
-        QCOMPARE(asked, QStringList { QStringLiteral("Claude Code") });
+        QVERIFY(tray.lastNotification().contains(QStringLiteral(":%1").arg(p + 1)));
         auto claudeSettings = [&] {
             QFile settings(m_home.path() + QStringLiteral("/.claude/settings.json"));
             return settings.open(QIODevice::ReadOnly) ? settings.readAll() : QByteArray();
         };
+        // The question, in a box of its own (the tray has no window), waits without holding the proxy.
+        QMessageBox *trayBox = openQuestion();
+        QVERIFY(trayBox);
+        QVERIFY(!trayBox->parentWidget());
+        QCOMPARE(trayBox->windowTitle(), SettingsDialog::tr("Update your coding tools?"));
+        QVERIFY(trayBox->text().startsWith(QStringLiteral("Claude Code ")));
+        QVERIFY(!claudeSettings().contains(QStringLiteral("127.0.0.1:%1\"").arg(p + 1).toUtf8()));
+        QCOMPARE(ask(*m_controller).status, 200);
+        trayBox->button(QMessageBox::Yes)->click();
         QVERIFY(claudeSettings().contains(QStringLiteral("127.0.0.1:%1\"").arg(p + 1).toUtf8()));
-        QVERIFY(tray.lastNotification().contains(QStringLiteral(":%1").arg(p + 1)));
 
         // The status window's "Use a free port" does the same, and the next port up is taken when P+1 is too.
         m_controller->stop();
@@ -751,17 +776,20 @@ private Q_SLOTS:
         QCOMPARE(m_controller->problem(), AppController::Problem::PortInUse);
         StatusWindow status(m_controller.get());
         status.show();
-        asked.clear();
-        status.askUpdateTools = [&](const QStringList &names) {
-            asked = names;
-            return true;
-        };
         QCOMPARE(status.fix()->text(), StatusWindow::tr("Use a &free port"));
-        QTest::mouseClick(status.fix(), Qt::LeftButton);
+        QTest::mouseClick(status.fix(), Qt::LeftButton); // the real question this time, answered Yes
         QCOMPARE(m_controller->proxy()->port(), quint16(p + 2));
-        QCOMPARE(asked, QStringList { QStringLiteral("Claude Code") });
+        QMessageBox *box = openQuestion();
+        QVERIFY(box);
+        QCOMPARE(box->windowTitle(), SettingsDialog::tr("Update your coding tools?"));
+        QVERIFY(box->text().startsWith(QStringLiteral("Claude Code ")));
+        QCOMPARE(box->defaultButton(), box->button(QMessageBox::Yes));
+        QVERIFY(!claudeSettings().contains(QStringLiteral("127.0.0.1:%1\"").arg(p + 2).toUtf8())); // not yet
+        box->button(QMessageBox::Yes)->click();
+        QVERIFY(!openQuestion()); // no failure to tell
         QVERIFY(claudeSettings().contains(QStringLiteral("127.0.0.1:%1\"").arg(p + 2).toUtf8()));
         QVERIFY(status.state()->text().contains(QStringLiteral("Running")));
+        QVERIFY(!status.state()->text().contains(QStringLiteral("set up for another address")));
     }
 
     void theGeneralPageTellsAboutTheTakenPort()
@@ -1141,40 +1169,53 @@ private Q_SLOTS:
 
     void closingWithUnsavedChangesAsks()
     {
-        // Close, Esc and the title bar behave alike: with unsaved changes they ask.
+        // Close, Esc and the title bar behave alike: with unsaved changes they ask, without blocking; the window
+        // goes (or stays) with the answer.
         SettingsDialog d(m_controller.get());
         d.show();
         auto *general = d.page<GeneralPage>();
-        int asked = 0;
-        int answer = QMessageBox::Cancel;
-        d.askOverride = [&] {
-            ++asked;
-            return answer;
-        };
         QVERIFY(d.close()); // nothing changed: no question
-        QCOMPARE(asked, 0);
+        QVERIFY(!openQuestion());
         d.show();
         general->logLevel->setCurrentIndex(general->logLevel->findData(QStringLiteral("debug")));
-        QVERIFY(!d.close()); // title bar / close(): Cancel keeps the window and the edit
-        QCOMPARE(asked, 1);
+        QVERIFY(!d.close()); // title bar / close(): asked, the window stays until the answer
+        QPointer<QMessageBox> box = openQuestion();
+        QVERIFY(box);
+        QCOMPARE(box->windowTitle(), SettingsDialog::tr("Unsaved changes"));
+        QCOMPARE(box->text(), SettingsDialog::tr("Apply your changes before closing?"));
+        QCOMPARE(box->standardButtons(), QMessageBox::Apply | QMessageBox::Discard | QMessageBox::Cancel);
+        QCOMPARE(box->defaultButton(), box->button(QMessageBox::Apply));
+        QCOMPARE(box->windowModality(), Qt::ApplicationModal); // as exec() showed it
+        QVERIFY(!d.close()); // closing again while it is open: the same question, not a second one
+        QCOMPARE(visibleBoxes(), 1);
+        box->button(QMessageBox::Cancel)->click(); // Cancel keeps the window and the edit
+        QVERIFY(!openQuestion());
         QVERIFY(d.isVisible());
         QCOMPARE(general->logLevel->currentData().toString(), QStringLiteral("debug"));
         QTest::keyClick(&d, Qt::Key_Escape); // Esc asks the same
-        QCOMPARE(asked, 2);
+        box = openQuestion();
+        QVERIFY(box);
+        QCOMPARE(box->windowTitle(), SettingsDialog::tr("Unsaved changes"));
+        box->button(QMessageBox::Cancel)->click();
         QVERIFY(d.isVisible());
         d.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Close)->click(); // and Close
-        QCOMPARE(asked, 3);
+        box = openQuestion();
+        QVERIFY(box);
         QVERIFY(d.isVisible());
-        answer = QMessageBox::Discard;
-        QVERIFY(d.close());
+        box->button(QMessageBox::Discard)->click();
+        QVERIFY(!d.isVisible());
         QCOMPARE(ConfigLoader::loadFile(m_path).value().logLevel, QStringLiteral("info"));
         QCOMPARE(general->logLevel->currentData().toString(), QStringLiteral("info")); // the edit is gone
         d.show();
         general->logLevel->setCurrentIndex(general->logLevel->findData(QStringLiteral("debug")));
-        answer = QMessageBox::Apply;
         QTest::keyClick(&d, Qt::Key_Escape);
+        box = openQuestion();
+        QVERIFY(box);
+        QVERIFY(d.isVisible());
+        box->button(QMessageBox::Apply)->click();
         QVERIFY(!d.isVisible());
         QCOMPARE(ConfigLoader::loadFile(m_path).value().logLevel, QStringLiteral("debug"));
+        QTRY_VERIFY(!box); // answered boxes go
     }
 
     void invalidChangesAreNotOfferedApply()
@@ -1182,22 +1223,86 @@ private Q_SLOTS:
         // Closing with an edit that cannot be applied asks Discard or Cancel; Apply appears once it is valid.
         SettingsDialog d(m_controller.get());
         d.show();
-        int answer = QMessageBox::Cancel;
-        d.askOverride = [&] { return answer; };
         auto *general = d.page<GeneralPage>();
         general->host->setFocus();
         general->host->selectAll();
         QTest::keyClicks(general->host, QStringLiteral("not an address"));
         QTest::keyClick(&d, Qt::Key_Escape);
+        QMessageBox *box = openQuestion();
+        QVERIFY(box);
+        QVERIFY(box->text().contains(d.validationMessage()));
+        QCOMPARE(box->standardButtons(), QMessageBox::Discard | QMessageBox::Cancel);
+        QCOMPARE(box->defaultButton(), box->button(QMessageBox::Cancel));
+        QCOMPARE(d.closeButtonsOffered(), QMessageBox::Discard | QMessageBox::Cancel);
+        box->button(QMessageBox::Cancel)->click();
         QVERIFY(d.isVisible());
-        QVERIFY(!(d.closeButtonsOffered() & QMessageBox::Apply));
-        QVERIFY(d.closeButtonsOffered() & QMessageBox::Discard);
         general->host->selectAll();
         QTest::keyClicks(general->host, QStringLiteral("127.0.0.1 "));
         QTest::keyClick(&d, Qt::Key_Escape);
+        box = openQuestion();
+        QVERIFY(box);
+        QVERIFY(box->button(QMessageBox::Apply));
         QVERIFY(d.closeButtonsOffered() & QMessageBox::Apply);
-        answer = QMessageBox::Discard;
-        QVERIFY(d.close());
+        box->button(QMessageBox::Discard)->click();
+        QVERIFY(!d.isVisible());
+    }
+
+    void requestsAreServedWhileAQuestionIsOpen()
+    {
+        // The proxy serves on the GUI thread: a question waiting for the user must not hold requests. With Sign
+        // out's question open, then Settings' unsaved changes, a request through the proxy is answered, and each
+        // question still does what its answer says afterwards.
+        const auto restore = privateDataHome(QStringLiteral("data-question"));
+        const QString path = m_home.path() + QStringLiteral("/config-question.json");
+        QVERIFY(ConfigLoader::save(path, baseConfig()).ok());
+        AppController controller(path, ConfigLoader::loadFile(path).value(), Environment());
+        controller.start();
+        SettingsDialog d(&controller);
+        d.show();
+        auto *account = d.page<AccountPage>();
+        d.showPage(int(d.pages().indexOf(account)));
+        bool stored = false; // a key of the app's own, which Sign out deletes (one from the environment cannot)
+        controller.proxy()->auth()->setApiKey(QStringLiteral("fk-question-0123456789"), this,
+                                              [&stored](const QString &err) { stored = err.isEmpty(); });
+        QTRY_VERIFY(stored);
+        QTRY_VERIFY(account->signOut->isEnabled());
+        account->signOut->click();
+        QPointer<QMessageBox> signOut = openQuestion();
+        QVERIFY(signOut);
+        QCOMPARE(signOut->windowTitle(), AccountPage::tr("Sign out"));
+        QCOMPARE(signOut->defaultButton(), signOut->button(QMessageBox::Cancel));
+        const int before = int(m_fake->received.size());
+        RecordedCall answered = ask(controller);
+        QCOMPARE(answered.status, 200);
+        QCOMPARE(int(m_fake->received.size()), before + 1);
+        QVERIFY(signOut && signOut->isVisible()); // still waiting for the user
+        signOut->button(QMessageBox::Cancel)->click();
+        QVERIFY(account->signOut->isEnabled()); // Cancel: still signed in
+        QVERIFY(account->code->text() != AccountPage::tr("Signed out."));
+
+        auto *general = d.page<GeneralPage>();
+        general->logLevel->setCurrentIndex(general->logLevel->findData(QStringLiteral("debug")));
+        QVERIFY(!d.close());
+        QPointer<QMessageBox> unsaved = openQuestion();
+        QVERIFY(unsaved);
+        QCOMPARE(unsaved->windowTitle(), SettingsDialog::tr("Unsaved changes"));
+        answered = ask(controller);
+        QCOMPARE(answered.status, 200);
+        QCOMPARE(int(m_fake->received.size()), before + 2);
+        QVERIFY(unsaved && unsaved->isVisible());
+        QVERIFY(d.isVisible());
+        unsaved->button(QMessageBox::Discard)->click();
+        QVERIFY(!d.isVisible());
+        QCOMPARE(ConfigLoader::loadFile(path).value().logLevel, QStringLiteral("info"));
+
+        // Sign out answered Yes signs out.
+        d.show();
+        account->signOut->click();
+        signOut = openQuestion();
+        QVERIFY(signOut);
+        signOut->button(QMessageBox::Yes)->click();
+        QTRY_COMPARE(account->code->text(), AccountPage::tr("Signed out."));
+        QTRY_COMPARE(controller.problem(), AppController::Problem::NoCredentials);
     }
 
     void modelsTableIsSafeToScrollAndReads()
@@ -1386,18 +1491,14 @@ private Q_SLOTS:
         SettingsDialog d(m_controller.get());
         auto *clients = d.page<ClientsPage>();
         QFile::remove(m_home.path() + QStringLiteral("/.claude/settings.json"));
-        bool seen = false;
-        QTimer::singleShot(0, this, [&] {
-            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
-            if (!box)
-                return;
-            seen = true;
-            verifyCrisp(box);
-            box->reject();
-        });
-        QCOMPARE(clients->connectClient(QStringLiteral("claude-code"), true, true),
-                 ClientsPage::tr("Nothing changed."));
-        QVERIFY(seen);
+        QCOMPARE(clients->connectClient(QStringLiteral("claude-code"), true, true), QString()); // asked
+        QMessageBox *box = openQuestion();
+        QVERIFY(box);
+        verifyCrisp(box);
+        box->button(QMessageBox::Cancel)->click();
+        QCOMPARE(clients->result(QStringLiteral("claude-code"))->text(), ClientsPage::tr("Nothing changed."));
+        QVERIFY(!QFile::exists(m_home.path() + QStringLiteral("/.claude/settings.json")));
+        QVERIFY(!openQuestion());
     }
 
     void usageWindowShowsWhatWasRecorded()
@@ -2219,29 +2320,58 @@ private Q_SLOTS:
     void changingThePortOffersToUpdateTools()
     {
         QCOMPARE(m_controller->updateTool(QStringLiteral("claude-code")), QString());
+        auto disconnect = qScopeGuard([] { disconnectTool(QStringLiteral("claude-code")); });
         SettingsDialog d(m_controller.get());
+        d.show();
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const quint16 newPort = probe.serverPort();
+        probe.close();
+        auto claudeSettings = [&] {
+            QFile settings(m_home.path() + QStringLiteral("/.claude/settings.json"));
+            return settings.open(QIODevice::ReadOnly) ? settings.readAll() : QByteArray();
+        };
+        // OK applies, asks (without blocking) and closes the window once the question is answered.
+        d.page<GeneralPage>()->port->setValue(newPort);
+        d.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+        QCOMPARE(ConfigLoader::loadFile(m_path).value().port, newPort);
+        QMessageBox *box = openQuestion();
+        QVERIFY(box);
+        QCOMPARE(box->windowTitle(), SettingsDialog::tr("Update your coding tools?"));
+        QVERIFY(box->text().contains(QStringLiteral("Claude Code")));
+        QVERIFY(d.isVisible());
+        box->button(QMessageBox::Yes)->click();
+        QVERIFY(!d.isVisible());
+        QVERIFY(claudeSettings().contains(QStringLiteral(":%1").arg(newPort).toUtf8()));
+        // Nothing else changed: no question.
+        d.show();
+        d.page<GeneralPage>()->logLevel->setCurrentIndex(
+            d.page<GeneralPage>()->logLevel->findData(QStringLiteral("warning")));
+        QCOMPARE(d.apply(), QString());
+        QVERIFY(!openQuestion());
+        // Answered No, the tool is left as it is; a test may answer instead of the box.
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const quint16 third = probe.serverPort();
+        probe.close();
+        d.page<GeneralPage>()->port->setValue(third);
+        QCOMPARE(d.apply(), QString());
+        box = openQuestion();
+        QVERIFY(box);
+        box->button(QMessageBox::No)->click();
+        QVERIFY(!claudeSettings().contains(QStringLiteral(":%1").arg(third).toUtf8()));
         QStringList asked;
         d.askUpdateTools = [&](const QStringList &names) {
             asked = names;
             return true;
         };
-        QTcpServer probe;
         QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-        const quint16 newPort = probe.serverPort();
+        const quint16 fourth = probe.serverPort();
         probe.close();
-        d.page<GeneralPage>()->port->setValue(newPort);
+        d.page<GeneralPage>()->port->setValue(fourth);
         QCOMPARE(d.apply(), QString());
-        QVERIFY(asked.contains(QStringLiteral("Claude Code")));
-        QFile settings(m_home.path() + QStringLiteral("/.claude/settings.json"));
-        QVERIFY(settings.open(QIODevice::ReadOnly));
-        QVERIFY(settings.readAll().contains(QStringLiteral(":%1").arg(newPort).toUtf8()));
-        // Nothing else changed: no question.
-        asked.clear();
-        d.page<GeneralPage>()->logLevel->setCurrentIndex(
-            d.page<GeneralPage>()->logLevel->findData(QStringLiteral("warning")));
-        QCOMPARE(d.apply(), QString());
-        QVERIFY(asked.isEmpty());
-        disconnectTool(QStringLiteral("claude-code"));
+        QVERIFY(!openQuestion());
+        QCOMPARE(asked, QStringList { QStringLiteral("Claude Code") });
+        QVERIFY(claudeSettings().contains(QStringLiteral(":%1").arg(fourth).toUtf8()));
     }
 
     void withoutATrayClosingAsks()
@@ -2249,19 +2379,43 @@ private Q_SLOTS:
         StatusWindow w(m_controller.get());
         w.setTrayless(true);
         QSignalSpy quit(&w, &StatusWindow::quitRequested);
-        int answer = QMessageBox::Cancel;
-        w.askOverride = [&] { return answer; };
         w.show();
-        QVERIFY(!w.close()); // Cancel: still there
+        QVERIFY(!w.close()); // asked: the window stays until the answer
+        QMessageBox *box = openQuestion();
+        QVERIFY(box);
+        QVERIFY(box->text().contains(QStringLiteral("no system tray")));
+        QCOMPARE(box->buttons().size(), 3);
+        QVERIFY(!w.close()); // closing again while it is open: the same question
+        QCOMPARE(visibleBoxes(), 1);
+        box->button(QMessageBox::Cancel)->click(); // Cancel: still there
         QVERIFY(w.isVisible());
-        answer = QMessageBox::Ok; // keep serving
-        QVERIFY(w.close());
+        QCOMPARE(quit.size(), 0);
+        QVERIFY(!w.close());
+        box = openQuestion();
+        QVERIFY(box);
+        QAbstractButton *keep = buttonNamed(box, StatusWindow::tr("Keep serving"));
+        QVERIFY(keep);
+        keep->click();
+        QVERIFY(!w.isVisible());
         QVERIFY(m_controller->isRunning());
         QCOMPARE(quit.size(), 0);
         w.show();
-        answer = QMessageBox::Close; // quit
-        QVERIFY(w.close());
+        QVERIFY(!w.close());
+        box = openQuestion();
+        QVERIFY(box);
+        QAbstractButton *quitButton = buttonNamed(box, StatusWindow::tr("Quit"));
+        QVERIFY(quitButton);
+        quitButton->click();
+        QVERIFY(!w.isVisible());
         QCOMPARE(quit.size(), 1);
+        // Tests and screenshots may still answer at once instead of the box.
+        w.show();
+        w.askOverride = [] { return int(QMessageBox::Cancel); };
+        QVERIFY(!w.close());
+        QVERIFY(!openQuestion());
+        w.askOverride = [] { return int(QMessageBox::Close); };
+        QVERIFY(w.close());
+        QCOMPARE(quit.size(), 2);
     }
 
     void withoutATrayALaunchShowsTheStatusWindow()
