@@ -6,6 +6,7 @@
 #include "support/fakeupstream.h"
 #include "trayicon.h"
 
+#include <QtCore/qregularexpression.h>
 #include <QtCore/qtemporarydir.h>
 #include <QtGui/qclipboard.h>
 #include <QtGui/qguiapplication.h>
@@ -22,6 +23,11 @@ class TestTray final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void init()
+    {
+        QTest::failOnWarning(QRegularExpression(QStringLiteral(".*"))); // an unexpected warning is a failure
+    }
+
     void trayWorks()
     {
         QCOMPARE(QGuiApplication::platformName(), QStringLiteral("xcb"));
@@ -124,6 +130,10 @@ private Q_SLOTS:
                 }
             return QString();
         };
+        QTest::ignoreMessage(
+            QtWarningMsg,
+            QRegularExpression(QStringLiteral("^Port %1 is in use by another program, so droid2api is not serving\\. ")
+                                   .arg(blocker.serverPort())));
         controller.start();
         QCOMPARE(controller.problem(), AppController::Problem::PortInUse);
         QTRY_VERIFY(balloon().contains(QString::number(blocker.serverPort())));
