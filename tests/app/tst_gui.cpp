@@ -204,7 +204,11 @@ private Q_SLOTS:
         QCOMPARE(general->port->text(), GeneralPage::tr("any free port"));
         // Inline validation: a bad address keeps Apply disabled and says why.
         general->host->setText(QStringLiteral("not an address"));
-        general->port->setValue(47123);
+        QTcpServer probe; // a port free now (a fixed one collides with another run of this suite)
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const quint16 newPort = probe.serverPort();
+        probe.close();
+        general->port->setValue(newPort);
         QVERIFY(!applyButton(d)->isEnabled());
         QVERIFY(d.validationMessage().contains(QStringLiteral("IP address")));
         general->host->setText(QStringLiteral("127.0.0.1"));
@@ -234,7 +238,7 @@ private Q_SLOTS:
         // The file holds it (and the previous version is kept), and a fresh load gets it back.
         const auto reloaded = ConfigLoader::loadFile(m_path);
         QVERIFY(reloaded.ok());
-        QCOMPARE(reloaded.value().port, 47123);
+        QCOMPARE(reloaded.value().port, int(newPort));
         QCOMPARE(reloaded.value().accessKey, QStringLiteral("local-key-123456789"));
         QCOMPARE(reloaded.value().reasoningDefault, ReasoningLevel::Medium);
         QCOMPARE(reloaded.value().budgetFor(ReasoningLevel::Medium), 9000);
@@ -245,7 +249,7 @@ private Q_SLOTS:
         QCOMPARE(reloaded.value().allowedOrigins,
                  QStringList({ QStringLiteral("http://localhost:5173"), QStringLiteral("http://127.0.0.1:*") }));
         // Changing the port re-listened at once.
-        QCOMPARE(m_controller->proxy()->port(), quint16(47123));
+        QCOMPARE(m_controller->proxy()->port(), newPort);
         QVERIFY(m_controller->isRunning());
         // The allowed pages are served at once; others still are not.
         auto preflight = [&](const QByteArray &origin) {
