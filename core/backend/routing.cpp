@@ -172,8 +172,18 @@ void BackendLimiter::release(const QString &backend)
         Waiter w = queue.dequeue();
         if (!w.context)
             continue;
+        // The slot is the waiter's from now (no later acquire takes it), but its start runs from the event loop:
+        // not inside the releasing request's own call stack, which may be that request's teardown.
         ++m_active[backend];
-        w.start();
+        QMetaObject::invokeMethod(
+            this,
+            [this, backend, w = std::move(w)] {
+            if (w.context)
+                w.start();
+            else
+                release(backend); // gone meanwhile: the slot goes to the next waiter
+            },
+            Qt::QueuedConnection);
         return;
     }
 }

@@ -90,9 +90,12 @@ class BackendLimiter final : public QObject
 
 public:
     using QObject::QObject;
-    /// Runs `start` now or when a slot frees up (unless `context` is gone). False: the queue is full.
+    /// Runs `start` now or, once a slot frees up, from the event loop (unless `context` is gone by then). False:
+    /// the queue is full.
     bool acquire(const QString &backend, int maxConcurrent, int queueLimit, QObject *context,
                  std::function<void()> start);
+    /// Frees a slot: it is handed to the first waiter still there at once (active() counts it), whose start runs
+    /// on the next turn of the event loop, never inside this call.
     void release(const QString &backend);
     int active(const QString &backend) const { return m_active.value(backend); }
 

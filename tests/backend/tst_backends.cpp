@@ -512,6 +512,49 @@ private Q_SLOTS:
         QCOMPARE(after.status, 200); // the slot was released
     }
 
+    void limiterHandsOverFromTheEventLoop()
+    {
+        // A freed slot is reserved for the first waiter at once, but its start runs from the event loop, never
+        // inside release() (which a finishing request calls from its own teardown).
+        BackendLimiter limiter;
+        const QString b = QStringLiteral("local");
+        QStringList started;
+        bool inRelease = false;
+        bool startedInRelease = false;
+        auto starter = [&](const QString &name) {
+            return [&, name] {
+                started << name;
+                startedInRelease = startedInRelease || inRelease;
+            };
+        };
+        QObject first, second, third;
+        QVERIFY(limiter.acquire(b, 1, 3, &first, starter(u"first"_s))); // a free slot: started at once
+        QCOMPARE(started, QStringList { u"first"_s });
+        auto *gone = new QObject;
+        QVERIFY(limiter.acquire(b, 1, 3, gone, starter(u"gone"_s)));
+        QVERIFY(limiter.acquire(b, 1, 3, &second, starter(u"second"_s)));
+        QCOMPARE(limiter.active(b), 1);
+        inRelease = true;
+        limiter.release(b); // first is done: the slot is gone's
+        inRelease = false;
+        QCOMPARE(started, QStringList { u"first"_s }); // not within release()
+        QCOMPARE(limiter.active(b), 1); // reserved: a newcomer waits behind the others
+        QVERIFY(limiter.acquire(b, 1, 3, &third, starter(u"third"_s)));
+        QCOMPARE(started, QStringList { u"first"_s });
+        delete gone; // its context goes before the loop turns: the slot passes on to second
+        QTRY_COMPARE(started, (QStringList { u"first"_s, u"second"_s }));
+        QVERIFY(!startedInRelease);
+        QCOMPARE(limiter.active(b), 1);
+        limiter.release(b); // second is done
+        QCOMPARE(limiter.active(b), 1);
+        QTRY_COMPARE(started, (QStringList { u"first"_s, u"second"_s, u"third"_s }));
+        limiter.release(b);
+        QCOMPARE(limiter.active(b), 0);
+        QVERIFY(limiter.acquire(b, 1, 0, &first, starter(u"again"_s))); // the slot is free again
+        QCOMPARE(started.last(), u"again"_s);
+        QVERIFY(!startedInRelease);
+    }
+
     void proxiesAreUsed()
     {
         ConnectProxy proxy;
