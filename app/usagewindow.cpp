@@ -241,13 +241,17 @@ UsageWindow::UsageWindow(AppController *controller, QWidget *parent) : QWidget(p
     connect(to, &QDateEdit::dateChanged, this, &UsageWindow::refresh);
     connect(measure, &QComboBox::currentIndexChanged, this, &UsageWindow::refresh);
     connect(exportButton, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(
-            this, tr("Export usage"), QStringLiteral("droid2api-usage-%1.csv").arg(to->date().toString(Qt::ISODate)),
-            tr("CSV files (*.csv)"));
-        if (path.isEmpty())
-            return;
-        const QString error = exportCsv(path);
-        summary->setText(error.isEmpty() ? tr("Exported to %1.").arg(path) : tr("Not exported: %1").arg(error));
+        // open(), not exec(): the proxy serves on this thread's event loop while the dialog is up.
+        auto *dialog = new QFileDialog(this, tr("Export usage"),
+                                       QStringLiteral("droid2api-usage-%1.csv").arg(to->date().toString(Qt::ISODate)),
+                                       tr("CSV files (*.csv)"));
+        dialog->setAcceptMode(QFileDialog::AcceptSave);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) {
+            if (!path.isEmpty())
+                exportCsv(path);
+        });
+        dialog->open();
     });
     m_refresh.setSingleShot(true);
     m_refresh.setInterval(2000);
@@ -314,18 +318,34 @@ void UsageWindow::fill(QTableWidget *table, const QList<d2a::UsageTotal> &rows)
 
 void UsageWindow::refresh()
 {
+    // Asked of the store's thread; only the answer to the last question is shown (an older one is for a range
+    // or a measure no longer chosen).
+    d2a::UsageStore::Query query;
+    query.from = rangeStart();
+    query.to = rangeEnd();
+    query.groups = { d2a::UsageStore::Group::Model, d2a::UsageStore::Group::Client, d2a::UsageStore::Group::Rule };
+    query.daily = true;
+    const quint64 asked = ++m_asked;
+    m_controller->proxy()->usage()->query(query, this, [this, asked](const d2a::UsageStore::Answer &answer) {
+        if (asked == m_asked)
+            showAnswer(answer);
+    });
+    plan->setText(m_controller->planSummary());
+}
+
+void UsageWindow::showAnswer(const d2a::UsageStore::Answer &answer)
+{
+    m_answered = m_asked;
     d2a::UsageStore *store = m_controller->proxy()->usage();
-    const QDateTime start = rangeStart();
-    const QDateTime end = rangeEnd();
-    const auto models = store->totals(start, end, d2a::UsageStore::Group::Model);
+    const QList<d2a::UsageTotal> models = answer.totals.value(d2a::UsageStore::Group::Model);
     fill(byModel, models);
-    fill(byClient, store->totals(start, end, d2a::UsageStore::Group::Client));
-    QList<d2a::UsageTotal> rules = store->totals(start, end, d2a::UsageStore::Group::Rule);
+    fill(byClient, answer.totals.value(d2a::UsageStore::Group::Client));
+    QList<d2a::UsageTotal> rules = answer.totals.value(d2a::UsageStore::Group::Rule);
     for (d2a::UsageTotal &t : rules)
         if (t.key.isEmpty())
             t.key = tr("None (the model asked for)");
     fill(byRule, rules);
-    chart->setData(store->daily(start, end), start.date(), end.date().addDays(-1), measure->currentIndex() == 1);
+    chart->setData(answer.days, answer.from.date(), answer.to.date().addDays(-1), measure->currentIndex() == 1);
     const QLocale l;
     if (!store->isOpen()) {
         summary->setText(m_controller->config().usageRecording
@@ -356,9 +376,24 @@ void UsageWindow::refresh()
     plan->setText(m_controller->planSummary());
 }
 
-QString UsageWindow::exportCsv(const QString &path) const
+void UsageWindow::exportCsv(const QString &path)
 {
-    d2a::UsageStore *store = m_controller->proxy()->usage();
+    d2a::UsageStore::Query query;
+    query.from = rangeStart();
+    query.to = rangeEnd();
+    const QList<d2a::UsageStore::Group> groups { d2a::UsageStore::Group::Day, d2a::UsageStore::Group::Model,
+                                                 d2a::UsageStore::Group::Client };
+    query.groups = groups;
+    m_controller->proxy()->usage()->query(query, this, [this, path, groups](const d2a::UsageStore::Answer &answer) {
+        const QString error = writeCsv(path, answer, groups);
+        summary->setText(error.isEmpty() ? tr("Exported to %1.").arg(path) : tr("Not exported: %1").arg(error));
+        Q_EMIT exported(error);
+    });
+}
+
+QString UsageWindow::writeCsv(const QString &path, const d2a::UsageStore::Answer &answer,
+                              const QList<d2a::UsageStore::Group> &groups)
+{
     QSaveFile out(path);
     if (!out.open(QIODevice::WriteOnly))
         return out.errorString();
@@ -369,8 +404,8 @@ QString UsageWindow::exportCsv(const QString &path) const
     };
     out.write("group,key,requests,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,"
               "credits\n");
-    for (auto group : { d2a::UsageStore::Group::Day, d2a::UsageStore::Group::Model, d2a::UsageStore::Group::Client }) {
-        for (const d2a::UsageTotal &t : store->totals(rangeStart(), rangeEnd(), group))
+    for (const d2a::UsageStore::Group group : groups) {
+        for (const d2a::UsageTotal &t : answer.totals.value(group))
             out.write(QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9\n")
                           .arg(d2a::UsageStore::groupName(group), quoted(t.key))
                           .arg(t.requests)

@@ -1,7 +1,7 @@
 #pragma once
 // Usage at a glance: a chart of tokens or credits per day for the chosen days, stacked by model; totals per
 // model, per coding tool and per routing rule, failed requests apart; the Factory plan's allowance; export to CSV.
-// Read from the proxy's usage store.
+// Read from the proxy's usage store, which answers on its own time: the window never waits for it.
 
 #include "usage/usagestore.h"
 
@@ -56,10 +56,13 @@ class UsageWindow final : public QWidget
 public:
     explicit UsageWindow(AppController *controller, QWidget *parent = nullptr);
 
-    /// Re-reads the store for the chosen range.
+    /// Asks the store for the chosen range; the tables and the chart are filled when the answer arrives.
     void refresh();
-    /// Writes every request's totals per day, model and coding tool for the range as CSV. Returns an error or "".
-    QString exportCsv(const QString &path) const;
+    /// True from a refresh until its answer is shown.
+    bool waiting() const { return m_answered != m_asked; }
+    /// Writes every request's totals per day, model and coding tool for the range as CSV when the store answers,
+    /// then says so in the summary and emits exported().
+    void exportCsv(const QString &path);
 
     QDateEdit *from;
     QDateEdit *to;
@@ -73,10 +76,19 @@ public:
     QLabel *summary;
     QPushButton *exportButton;
 
+Q_SIGNALS:
+    /// An export finished: `error` is why it failed, or "".
+    void exported(const QString &error);
+
 private:
+    void showAnswer(const d2a::UsageStore::Answer &answer);
+    static QString writeCsv(const QString &path, const d2a::UsageStore::Answer &answer,
+                            const QList<d2a::UsageStore::Group> &groups);
     void fill(QTableWidget *table, const QList<d2a::UsageTotal> &rows);
     QDateTime rangeStart() const;
     QDateTime rangeEnd() const;
     AppController *m_controller;
     QTimer m_refresh; ///< new rows arrive in batches: one refresh per batch at most every few seconds
+    quint64 m_asked = 0; ///< the last refresh's number: only its answer is shown
+    quint64 m_answered = 0; ///< the refresh whose answer is shown
 };

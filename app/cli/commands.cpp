@@ -13,6 +13,7 @@
 
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qdir.h>
+#include <QtCore/qeventloop.h>
 #include <QtCore/qfileinfo.h>
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qjsonobject.h>
@@ -40,11 +41,23 @@ int runUsageCommand(int days, bool json)
     }
     const QDateTime to = QDateTime::currentDateTimeUtc();
     const QDateTime from = QDateTime(QDate::currentDate().addDays(1 - days), QTime(0, 0));
+    // The store answers on its own thread's time; this command serves nothing, so it waits in a loop of its own.
+    d2a::UsageStore::Query query;
+    query.from = from;
+    query.to = to;
+    query.groups = { d2a::UsageStore::Group::Model, d2a::UsageStore::Group::Client, d2a::UsageStore::Group::Day };
+    d2a::UsageStore::Answer answer;
+    QEventLoop loop;
+    store.query(query, &loop, [&](const d2a::UsageStore::Answer &a) {
+        answer = a;
+        loop.quit();
+    });
+    loop.exec();
     if (json) {
         QJsonObject out;
         for (auto group :
              { d2a::UsageStore::Group::Model, d2a::UsageStore::Group::Client, d2a::UsageStore::Group::Day }) {
-            const QJsonObject report = store.report(from, to, group);
+            const QJsonObject report = store.report(answer, group);
             out.insert(QStringLiteral("from"), report.value(u"from"));
             out.insert(QStringLiteral("to"), report.value(u"to"));
             out.insert(QStringLiteral("total"), report.value(u"total"));
@@ -55,7 +68,7 @@ int runUsageCommand(int days, bool json)
     }
     const QLocale locale;
     auto table = [&](const QString &title, d2a::UsageStore::Group group) {
-        const QList<d2a::UsageTotal> rows = store.totals(from, to, group);
+        const QList<d2a::UsageTotal> rows = answer.totals.value(group);
         printLine(stdout, title);
         if (rows.isEmpty()) {
             printLine(stdout, QCoreApplication::translate("main", "  (none)"));

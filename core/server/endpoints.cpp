@@ -105,23 +105,33 @@ void ProxyService::handleUsage(Exchange *exchange)
             Error::badRequest(QStringLiteral("group is model, client, day, backend or rule")));
     const QDateTime end = to->isValid() ? *to : QDateTime::currentDateTimeUtc();
     const QDateTime start = from->isValid() ? *from : end.addDays(-30);
-    m_usage->flush(); // this answer counts every request that ended before it
-    QJsonObject report = m_usage->report(start, end, *group);
-    // Read the plan's limits when asked for (a headless proxy calls Factory for them only then): this answer
-    // has the last reading, the next one the fresh one.
-    if ((!m_limits || m_limits->readAt.secsTo(QDateTime::currentDateTimeUtc()) > 600)
-        && (!m_limitsAskedAt.isValid() || m_limitsAskedAt.secsTo(QDateTime::currentDateTimeUtc()) > 60))
-        refreshLimits();
-    if (m_limits) {
-        QJsonObject limits { { QStringLiteral("used"), m_limits->used },
-                             { QStringLiteral("limit"), m_limits->limit },
-                             { QStringLiteral("share_used"), m_limits->share() },
-                             { QStringLiteral("read_at"), m_limits->readAt.toString(Qt::ISODate) } };
-        if (m_limits->resetsAt.isValid())
-            limits.insert(QStringLiteral("resets_at"), m_limits->resetsAt.toUTC().toString(Qt::ISODate));
-        report.insert(QStringLiteral("limits"), limits);
-    }
-    exchange->respondJson(200, jsonText(report));
+    // Read on the usage store's thread (it writes what is pending first: this answer counts every request that
+    // ended before it); the event loop serves on meanwhile. The exchange is the context: a client gone (or a
+    // shutdown) in between deletes it, and then no answer is written.
+    UsageStore::Query query;
+    query.from = start;
+    query.to = end;
+    query.groups = { *group };
+    m_usage->query(query, exchange, [this, exchange, group = *group](const UsageStore::Answer &answer) {
+        if (exchange->isFinished())
+            return;
+        QJsonObject report = m_usage->report(answer, group);
+        // Read the plan's limits when asked for (a headless proxy calls Factory for them only then): this answer
+        // has the last reading, the next one the fresh one.
+        if ((!m_limits || m_limits->readAt.secsTo(QDateTime::currentDateTimeUtc()) > 600)
+            && (!m_limitsAskedAt.isValid() || m_limitsAskedAt.secsTo(QDateTime::currentDateTimeUtc()) > 60))
+            refreshLimits();
+        if (m_limits) {
+            QJsonObject limits { { QStringLiteral("used"), m_limits->used },
+                                 { QStringLiteral("limit"), m_limits->limit },
+                                 { QStringLiteral("share_used"), m_limits->share() },
+                                 { QStringLiteral("read_at"), m_limits->readAt.toString(Qt::ISODate) } };
+            if (m_limits->resetsAt.isValid())
+                limits.insert(QStringLiteral("resets_at"), m_limits->resetsAt.toUTC().toString(Qt::ISODate));
+            report.insert(QStringLiteral("limits"), limits);
+        }
+        exchange->respondJson(200, jsonText(report));
+    });
 }
 
 void ProxyService::recordUsage(const RequestRecord &record)

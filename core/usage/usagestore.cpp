@@ -125,11 +125,88 @@ public:
         return q.exec() ? q.numRowsAffected() : 0;
     }
 
+    UsageStore::Answer run(const UsageStore::Query &query)
+    {
+        if (m_hook)
+            m_hook();
+        UsageStore::Answer a;
+        a.from = query.from;
+        a.to = query.to;
+        for (const UsageStore::Group g : query.groups)
+            a.totals.insert(g, totals(m_connection, query.from, query.to, g));
+        if (query.daily)
+            a.days = daily(query.from, query.to);
+        if (query.check) {
+            QSqlQuery q(QSqlDatabase::database(m_connection));
+            a.integrityOk =
+                q.exec(QStringLiteral("PRAGMA integrity_check")) && q.next() && q.value(0).toString() == u"ok";
+            a.schemaVersion = q.exec(QStringLiteral("PRAGMA user_version")) && q.next() ? q.value(0).toInt() : 0;
+        }
+        return a;
+    }
+
+    static QList<UsageTotal> totals(const QString &connection, const QDateTime &from, const QDateTime &to,
+                                    UsageStore::Group group)
+    {
+        using Group = UsageStore::Group;
+        QList<UsageTotal> out;
+        const QString key = group == Group::Model     ? QStringLiteral("model")
+                            : group == Group::Client  ? QStringLiteral("client")
+                            : group == Group::Backend ? QStringLiteral("backend")
+                            : group == Group::Rule    ? QStringLiteral("rule")
+                                                      : QStringLiteral("date(at_ms / 1000, 'unixepoch', 'localtime')");
+        QSqlQuery q(QSqlDatabase::database(connection));
+        q.prepare(QStringLiteral("SELECT %1 AS k, SUM(requests), SUM(input), SUM(output), SUM(cache_read), "
+                                 "SUM(cache_write), SUM(reasoning), "
+                                 "SUM(credits), SUM(CASE WHEN status >= 400 THEN requests ELSE 0 END) "
+                                 "FROM requests WHERE at_ms >= ? AND at_ms < ? GROUP BY k ORDER BY %2")
+                      .arg(key, group == Group::Day ? QStringLiteral("k") : QStringLiteral("SUM(credits) DESC, k")));
+        q.addBindValue(from.toMSecsSinceEpoch());
+        q.addBindValue(to.toMSecsSinceEpoch());
+        if (!q.exec())
+            return out;
+        while (q.next()) {
+            UsageTotal t;
+            t.key = q.value(0).toString();
+            t.requests = q.value(1).toLongLong();
+            t.input = q.value(2).toLongLong();
+            t.output = q.value(3).toLongLong();
+            t.cacheRead = q.value(4).toLongLong();
+            t.cacheWrite = q.value(5).toLongLong();
+            t.reasoning = q.value(6).toLongLong();
+            t.credits = q.value(7).toDouble();
+            t.failed = q.value(8).toLongLong();
+            out.append(t);
+        }
+        return out;
+    }
+
+    void setHook(std::function<void()> hook) { m_hook = std::move(hook); }
+
 Q_SIGNALS:
     void written();
+    void pruned(int removed);
 
 private:
+    QList<UsageDay> daily(const QDateTime &from, const QDateTime &to) const
+    {
+        QList<UsageDay> out;
+        QSqlQuery q(QSqlDatabase::database(m_connection));
+        q.prepare(QStringLiteral("SELECT date(at_ms / 1000, 'unixepoch', 'localtime') AS d, model, "
+                                 "SUM(input + output + cache_read + cache_write), SUM(credits) FROM requests "
+                                 "WHERE at_ms >= ? AND at_ms < ? GROUP BY d, model ORDER BY d, model"));
+        q.addBindValue(from.toMSecsSinceEpoch());
+        q.addBindValue(to.toMSecsSinceEpoch());
+        if (!q.exec())
+            return out;
+        while (q.next())
+            out.append({ QDate::fromString(q.value(0).toString(), Qt::ISODate), q.value(1).toString(),
+                         q.value(2).toLongLong(), q.value(3).toDouble() });
+        return out;
+    }
+
     QString m_connection;
+    std::function<void()> m_hook; ///< setQueryHookForTests
 };
 
 QString clientName(const QString &userAgent, WireFormat api)
@@ -193,7 +270,7 @@ UsageStore::UsageStore(QObject *parent) : QObject(parent)
 
 UsageStore::~UsageStore()
 {
-    flush();
+    flush(); // nothing is served any more: waiting here is what keeps the last batch
     if (m_writer) {
         QMetaObject::invokeMethod(
             m_writer, [w = m_writer] { w->close(); }, Qt::BlockingQueuedConnection);
@@ -201,7 +278,7 @@ UsageStore::~UsageStore()
         m_thread.wait();
         delete m_writer;
     }
-    removeConnection(m_connection);
+    // Answers the writer posted that were not delivered yet go with this object (Qt drops its posted events).
 }
 
 QString UsageStore::defaultPath()
@@ -215,34 +292,41 @@ QString UsageStore::open(const QString &path, int retentionDays)
     m_retentionDays = retentionDays;
     QDir().mkpath(QFileInfo(path).absolutePath());
     QString error;
-    m_connection = addConnection(path, &error);
-    if (m_connection.isEmpty())
+    // This connection prepares the file and reads today's credits once; every later read runs on the writer's.
+    QString connection = addConnection(path, &error);
+    if (connection.isEmpty())
         return error;
     QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner); // which tools you use is yours alone
-    QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
-    int version = 0;
-    if (q.exec(QStringLiteral("PRAGMA user_version")) && q.next())
-        version = q.value(0).toInt();
-    if (version > kSchemaVersion) {
-        QSqlDatabase::database(m_connection).close();
-        QSqlDatabase::removeDatabase(std::exchange(m_connection, QString()));
-        return UsageText::tr("usage is not recorded: %1 was written by a newer droid2api")
-            .arg(QDir::toNativeSeparators(path));
+    {
+        QSqlQuery q(QSqlDatabase::database(connection));
+        q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
+        int version = 0;
+        if (q.exec(QStringLiteral("PRAGMA user_version")) && q.next())
+            version = q.value(0).toInt();
+        if (version > kSchemaVersion)
+            error = UsageText::tr("usage is not recorded: %1 was written by a newer droid2api")
+                        .arg(QDir::toNativeSeparators(path));
+        else if (const QString why = version < kSchemaVersion ? migrate(connection, version) : QString();
+                 !why.isEmpty())
+            error =
+                UsageText::tr("usage is not recorded: cannot prepare %1: %2").arg(QDir::toNativeSeparators(path), why);
     }
-    if (version < kSchemaVersion) {
-        const QString error = migrate(version);
-        if (!error.isEmpty()) {
-            QSqlDatabase::database(m_connection).close();
-            QSqlDatabase::removeDatabase(std::exchange(m_connection, QString()));
-            return UsageText::tr("usage is not recorded: cannot prepare %1: %2")
-                .arg(QDir::toNativeSeparators(path), error);
-        }
+    if (!error.isEmpty()) {
+        removeConnection(connection);
+        return error;
     }
-    // Writes happen on their own thread; this connection reads (WAL lets a reader in beside the writer).
+    const QDateTime midnight(QDate::currentDate(), QTime(0, 0));
+    m_todayDate = midnight.date();
+    m_todayCredits = 0;
+    for (const UsageTotal &t : UsageWriter::totals(connection, midnight, midnight.addDays(1), Group::Backend))
+        m_todayCredits += t.credits;
+    removeConnection(connection);
+
+    // Writes and reads happen on their own thread, with its own connection (WAL lets other readers in beside it).
     m_writer = new UsageWriter;
     m_writer->moveToThread(&m_thread);
     connect(m_writer, &UsageWriter::written, this, &UsageStore::written);
+    connect(m_writer, &UsageWriter::pruned, this, &UsageStore::pruned);
     m_thread.setObjectName(QStringLiteral("usage writer"));
     m_thread.start(QThread::LowPriority);
     QMetaObject::invokeMethod(
@@ -251,22 +335,16 @@ QString UsageStore::open(const QString &path, int retentionDays)
         m_thread.quit();
         m_thread.wait();
         delete std::exchange(m_writer, nullptr);
-        removeConnection(m_connection);
         return error;
     }
     prune();
     m_pruneTimer.start();
-    const QDateTime midnight(QDate::currentDate(), QTime(0, 0));
-    m_todayDate = midnight.date();
-    m_todayCredits = 0;
-    for (const UsageTotal &t : totals(midnight, midnight.addDays(1), Group::Backend))
-        m_todayCredits += t.credits;
     return {};
 }
 
-QString UsageStore::migrate(int from)
+QString UsageStore::migrate(const QString &connection, int from)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connection);
+    QSqlDatabase db = QSqlDatabase::database(connection);
     QSqlQuery q(db);
     // Another droid2api (the desktop app and a headless one, or `droid2api usage`) may upgrade the same file at
     // this moment: take the write lock first, then read the version again under it.
@@ -387,18 +465,62 @@ bool UsageStore::flush()
     return send(true);
 }
 
-int UsageStore::prune(const QDateTime &now)
+void UsageStore::prune(const QDateTime &now)
 {
     if (!m_writer)
-        return 0;
-    flush();
-    int removed = 0;
+        return;
+    send(false); // rows recorded before are pruned alike
     const qint64 cutoff = now.addDays(-m_retentionDays).toMSecsSinceEpoch();
     QMetaObject::invokeMethod(
-        m_writer, [w = m_writer, cutoff, &removed] { removed = w->prune(cutoff); }, Qt::BlockingQueuedConnection);
-    if (removed > 0)
-        qCInfo(lcUsage).noquote() << "usage older than" << m_retentionDays << "days removed:" << removed << "requests";
-    return removed;
+        m_writer,
+        [w = m_writer, cutoff, days = m_retentionDays] {
+        const int removed = w->prune(cutoff);
+        if (removed > 0)
+            qCInfo(lcUsage).noquote() << "usage older than" << days << "days removed:" << removed << "requests";
+        Q_EMIT w->pruned(removed);
+        },
+        Qt::QueuedConnection);
+}
+
+void UsageStore::query(const Query &query, QObject *context, std::function<void(const Answer &)> done)
+{
+    Q_ASSERT(context && context->thread() == thread());
+    const quint64 id = ++m_lastId;
+    m_asked.insert(id, { context, std::move(done) });
+    if (!m_writer) { // closed: nothing to read, answered alike from the event loop
+        Answer none;
+        none.from = query.from;
+        none.to = query.to;
+        for (const Group g : query.groups)
+            none.totals.insert(g, {});
+        QMetaObject::invokeMethod(
+            this, [this, id, none] { answer(id, none); }, Qt::QueuedConnection);
+        return;
+    }
+    send(false); // the writer writes the batch first: the answer counts every request recorded before it was asked
+    // The store outlives the writer thread (its destructor waits for it), so the writer may post to it.
+    QMetaObject::invokeMethod(
+        m_writer,
+        [w = m_writer, store = this, id, query] {
+        Answer a = w->run(query);
+        QMetaObject::invokeMethod(
+            store, [store, id, a = std::move(a)] { store->answer(id, a); }, Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
+void UsageStore::answer(quint64 id, const Answer &answer)
+{
+    const Asked asked = m_asked.take(id);
+    if (asked.context && asked.done)
+        asked.done(answer);
+}
+
+void UsageStore::setQueryHookForTests(std::function<void()> hook)
+{
+    if (m_writer) // set on the writer's own thread, before the next query it runs
+        QMetaObject::invokeMethod(
+            m_writer, [w = m_writer, hook = std::move(hook)] { w->setHook(hook); }, Qt::QueuedConnection);
 }
 
 std::optional<UsageStore::Group> UsageStore::parseGroup(const QString &name)
@@ -416,59 +538,6 @@ std::optional<UsageStore::Group> UsageStore::parseGroup(const QString &name)
     return std::nullopt;
 }
 
-QList<UsageTotal> UsageStore::totals(const QDateTime &from, const QDateTime &to, Group group) const
-{
-    QList<UsageTotal> out;
-    if (m_connection.isEmpty())
-        return out;
-    const_cast<UsageStore *>(this)->flush(); // what was just recorded counts
-    const QString key = group == Group::Model     ? QStringLiteral("model")
-                        : group == Group::Client  ? QStringLiteral("client")
-                        : group == Group::Backend ? QStringLiteral("backend")
-                        : group == Group::Rule    ? QStringLiteral("rule")
-                                                  : QStringLiteral("date(at_ms / 1000, 'unixepoch', 'localtime')");
-    QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(QStringLiteral("SELECT %1 AS k, SUM(requests), SUM(input), SUM(output), SUM(cache_read), "
-                             "SUM(cache_write), SUM(reasoning), "
-                             "SUM(credits), SUM(CASE WHEN status >= 400 THEN requests ELSE 0 END) "
-                             "FROM requests WHERE at_ms >= ? AND at_ms < ? GROUP BY k ORDER BY %2")
-                  .arg(key, group == Group::Day ? QStringLiteral("k") : QStringLiteral("SUM(credits) DESC, k")));
-    q.addBindValue(from.toMSecsSinceEpoch());
-    q.addBindValue(to.toMSecsSinceEpoch());
-    if (!q.exec())
-        return out;
-    while (q.next()) {
-        UsageTotal t;
-        t.key = q.value(0).toString();
-        t.requests = q.value(1).toLongLong();
-        t.input = q.value(2).toLongLong();
-        t.output = q.value(3).toLongLong();
-        t.cacheRead = q.value(4).toLongLong();
-        t.cacheWrite = q.value(5).toLongLong();
-        t.reasoning = q.value(6).toLongLong();
-        t.credits = q.value(7).toDouble();
-        t.failed = q.value(8).toLongLong();
-        out.append(t);
-    }
-    return out;
-}
-
-bool UsageStore::integrityOk() const
-{
-    if (m_connection.isEmpty())
-        return false;
-    QSqlQuery q(QSqlDatabase::database(m_connection));
-    return q.exec(QStringLiteral("PRAGMA integrity_check")) && q.next() && q.value(0).toString() == u"ok";
-}
-
-int UsageStore::schemaVersion() const
-{
-    if (m_connection.isEmpty())
-        return 0;
-    QSqlQuery q(QSqlDatabase::database(m_connection));
-    return q.exec(QStringLiteral("PRAGMA user_version")) && q.next() ? q.value(0).toInt() : 0;
-}
-
 QString UsageStore::groupName(Group group)
 {
     switch (group) {
@@ -481,7 +550,7 @@ QString UsageStore::groupName(Group group)
     return {};
 }
 
-QJsonObject UsageStore::report(const QDateTime &from, const QDateTime &to, Group group) const
+QJsonObject UsageStore::report(const Answer &answer, Group group) const
 {
     auto json = [](const UsageTotal &t) {
         return QJsonObject { { QStringLiteral("key"), t.key },
@@ -496,38 +565,18 @@ QJsonObject UsageStore::report(const QDateTime &from, const QDateTime &to, Group
     QJsonArray rows;
     UsageTotal total;
     total.key = QStringLiteral("total");
-    for (const UsageTotal &t : totals(from, to, group)) {
+    for (const UsageTotal &t : answer.totals.value(group)) {
         rows.append(json(t));
         total += t;
     }
     QJsonObject t = json(total);
     t.remove(QStringLiteral("key"));
-    return { { QStringLiteral("from"), from.toUTC().toString(Qt::ISODate) },
-             { QStringLiteral("to"), to.toUTC().toString(Qt::ISODate) },
+    return { { QStringLiteral("from"), answer.from.toUTC().toString(Qt::ISODate) },
+             { QStringLiteral("to"), answer.to.toUTC().toString(Qt::ISODate) },
              { QStringLiteral("group"), groupName(group) },
              { QStringLiteral("recording"), isOpen() },
              { QStringLiteral("rows"), rows },
              { QStringLiteral("total"), t } };
-}
-
-QList<UsageDay> UsageStore::daily(const QDateTime &from, const QDateTime &to) const
-{
-    QList<UsageDay> out;
-    if (m_connection.isEmpty())
-        return out;
-    const_cast<UsageStore *>(this)->flush();
-    QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(QStringLiteral("SELECT date(at_ms / 1000, 'unixepoch', 'localtime') AS d, model, "
-                             "SUM(input + output + cache_read + cache_write), SUM(credits) FROM requests "
-                             "WHERE at_ms >= ? AND at_ms < ? GROUP BY d, model ORDER BY d, model"));
-    q.addBindValue(from.toMSecsSinceEpoch());
-    q.addBindValue(to.toMSecsSinceEpoch());
-    if (!q.exec())
-        return out;
-    while (q.next())
-        out.append({ QDate::fromString(q.value(0).toString(), Qt::ISODate), q.value(1).toString(),
-                     q.value(2).toLongLong(), q.value(3).toDouble() });
-    return out;
 }
 
 double UsageStore::creditsToday() const

@@ -2,7 +2,8 @@
 // Durable usage: one row per request that reached a model (when, model, backend, coding tool, route, status,
 // duration, tokens by kind, Factory credits), never any prompt or answer content. SQLite (Qt SQL's QSQLITE) in
 // WAL mode, a schema version with migrations (PRAGMA user_version), rows older than the retention deleted.
-// Rows are written in batches off the request path: at most one batch (one second) is lost to a crash.
+// Rows are written in batches off the request path: at most one batch (one second) is lost to a crash. Writes and
+// reads run on a thread of the store's own; answers come back to the asker's thread, so no event loop waits on SQLite.
 
 #include "tokens.h"
 
@@ -10,10 +11,15 @@
 #include <QtCore/qhash.h>
 #include <QtCore/qjsonobject.h>
 #include <QtCore/qlist.h>
+#include <QtCore/qmap.h>
 #include <QtCore/qobject.h>
+#include <QtCore/qpointer.h>
 #include <QtCore/qstring.h>
 #include <QtCore/qthread.h>
 #include <QtCore/qtimer.h>
+
+#include <functional>
+#include <optional>
 
 namespace d2a {
 
@@ -72,6 +78,8 @@ double creditsFor(const TokenCounts &tokens, double multiplier);
 
 class UsageWriter;
 
+/// Recording, and every read, happen off the caller's thread: the proxy serves requests on its event loop (the
+/// GUI thread in the desktop app), so a query is asked with query() and answered later on the asker's thread.
 class UsageStore final : public QObject
 {
     Q_OBJECT
@@ -81,16 +89,36 @@ public:
     enum class Group { Model, Client, Day, Backend, Rule };
     static constexpr int kSchemaVersion = 3;
 
+    /// What to read for one range [from, to).
+    struct Query
+    {
+        QDateTime from;
+        QDateTime to;
+        QList<Group> groups; ///< totals per each of these
+        bool daily = false; ///< each day's tokens and credits per model (the chart)
+        bool check = false; ///< SQLite's integrity check and the schema version (slow on a big file)
+    };
+    /// The answer to a Query.
+    struct Answer
+    {
+        QDateTime from;
+        QDateTime to;
+        QMap<Group, QList<UsageTotal>> totals; ///< per group asked for, each ordered as report() lists it
+        QList<UsageDay> days;
+        bool integrityOk = false; ///< PRAGMA integrity_check said "ok" (with `check`)
+        int schemaVersion = 0; ///< PRAGMA user_version (with `check`)
+    };
+
     explicit UsageStore(QObject *parent = nullptr);
-    ~UsageStore() override; ///< writes what is pending
+    ~UsageStore() override; ///< writes what is pending (waits for the writer thread)
 
     /// Where the desktop app and the headless proxy keep it: the app data folder's usage.sqlite.
     static QString defaultPath();
 
     /// Opens (creating or migrating) the database. An error is a sentence for people; the store then records
-    /// nothing and queries return nothing.
+    /// nothing and queries answer nothing.
     QString open(const QString &path, int retentionDays);
-    bool isOpen() const { return !m_connection.isEmpty(); }
+    bool isOpen() const { return m_writer != nullptr; }
     QString path() const { return m_path; }
     void setRetentionDays(int days) { m_retentionDays = days; }
 
@@ -98,23 +126,30 @@ public:
     void record(const UsageRow &row);
     /// clientName with a cache (a proxy sees few distinct User-Agents).
     QString clientFor(const QString &userAgent, WireFormat api);
-    /// Writes the pending rows now (one transaction, on the writer thread) and waits for every write sent before.
-    /// Returns false when the write failed.
+    /// Hands the pending rows to the writer thread now (one transaction there) without waiting: a batch ends here.
+    void writePending() { send(false); }
+    /// Writes the pending rows now and waits for every write sent before. Blocks the caller: only where nothing
+    /// is served (shutdown, the usage command, tests). Returns false when the write failed.
     bool flush();
-    /// Deletes rows older than the retention; returns how many.
-    int prune(const QDateTime &now = QDateTime::currentDateTimeUtc());
+    /// Deletes rows older than the retention on the writer thread (pruned() tells how many); returns at once.
+    void prune(const QDateTime &now = QDateTime::currentDateTimeUtc());
 
-    QList<UsageTotal> totals(const QDateTime &from, const QDateTime &to, Group group) const;
-    QList<UsageDay> daily(const QDateTime &from, const QDateTime &to) const;
-    /// GET /usage and `droid2api usage --json`: {from, to, group, rows: [{key, requests, *_tokens, credits}], total}.
-    QJsonObject report(const QDateTime &from, const QDateTime &to, Group group) const;
+    /// Reads on the writer thread, after writing what is pending (so the answer counts every request recorded
+    /// before it was asked), and calls `done` on the caller's thread when the answer is there: never from
+    /// within query(), never once `context` (an object of this store's thread) is gone. A closed store answers
+    /// nothing (empty totals) alike, later.
+    void query(const Query &query, QObject *context, std::function<void(const Answer &)> done);
+
+    /// GET /usage and `droid2api usage --json`: {from, to, group, recording, rows: [{key, requests, *_tokens,
+    /// credits}], total} from an answer that holds `group`.
+    QJsonObject report(const Answer &answer, Group group) const;
     /// Credits spent since local midnight (from memory: cheap enough for a tray's poll).
     double creditsToday() const;
     /// Requests recorded and not yet written.
     qint64 pendingRows() const;
-    /// SQLite's own check of the file (PRAGMA integrity_check says "ok").
-    bool integrityOk() const;
-    int schemaVersion() const;
+
+    /// For tests: runs on the writer thread at the start of every query (to hold the writer busy).
+    void setQueryHookForTests(std::function<void()> hook);
 
     static std::optional<Group> parseGroup(const QString &name);
     static QString groupName(Group group);
@@ -122,23 +157,32 @@ public:
 Q_SIGNALS:
     /// A batch was written (the Usage window refreshes).
     void written();
+    /// A prune finished: `removed` requests were older than the retention.
+    void pruned(int removed);
 
 private:
-    QString migrate(int from);
+    struct Asked
+    {
+        QPointer<QObject> context;
+        std::function<void(const Answer &)> done;
+    };
+    QString migrate(const QString &connection, int from);
     bool send(bool wait);
-    QString m_connection; ///< the QSqlDatabase connection name ("" when closed)
+    void answer(quint64 id, const Answer &answer);
     QString m_path;
     int m_retentionDays = 90;
     /// The batch: requests alike (model, backend, tool, route, status, streamed) add up into one row, so a busy
     /// second costs a handful of inserts, not one per request.
     QHash<QString, UsageRow> m_pending;
     QHash<QString, QString> m_clients; ///< User-Agent -> coding tool, so each agent's header is matched once
+    QHash<quint64, Asked> m_asked; ///< queries not yet answered, by id
+    quint64 m_lastId = 0;
     QTimer m_flushTimer;
     QTimer m_pruneTimer;
     QDate m_todayDate; ///< the local day m_todayCredits counts
     double m_todayCredits = 0;
     QThread m_thread;
-    UsageWriter *m_writer = nullptr; ///< lives in m_thread
+    UsageWriter *m_writer = nullptr; ///< lives in m_thread; null while closed
 };
 
 } // namespace d2a

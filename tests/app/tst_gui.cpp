@@ -1565,6 +1565,7 @@ private Q_SLOTS:
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         w.refresh();
+        QTRY_VERIFY(!w.waiting()); // the store answers from its own thread
         QCOMPARE(w.byModel->rowCount(), 4); // three models and the total
         QCOMPARE(w.byModel->item(3, 0)->text(), UsageWindow::tr("Total"));
         QCOMPARE(w.byModel->item(3, 1)->text(), QLocale().toString(3));
@@ -1585,13 +1586,17 @@ private Q_SLOTS:
         w.measure->setCurrentIndex(1);
         w.from->setDate(QDate(2020, 1, 1));
         w.to->setDate(QDate(2020, 1, 31));
+        QTRY_VERIFY(!w.waiting());
         QCOMPARE(w.byModel->rowCount(), 1); // the total alone
         QVERIFY(w.chart->series().isEmpty());
         w.from->setDate(QDate::currentDate().addDays(-29));
         w.to->setDate(QDate::currentDate());
         // CSV export: per day, model and coding tool.
         const QString csv = m_home.path() + QStringLiteral("/usage.csv");
-        QCOMPARE(w.exportCsv(csv), QString());
+        QSignalSpy exported(&w, &UsageWindow::exported);
+        w.exportCsv(csv);
+        QVERIFY(exported.wait());
+        QCOMPARE(exported.first().first().toString(), QString());
         QFile f(csv);
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QList<QByteArray> lines = f.readAll().split('\n');
@@ -1700,6 +1705,7 @@ private Q_SLOTS:
         w.resize(880, 640);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QTRY_VERIFY(!w.waiting());
         // The failed request is not counted as answered: its own column, in the error colour, and a line saying so.
         auto rowOf = [](QTableWidget *t, const QString &key) {
             for (int r = 0; r < t->rowCount(); ++r)
@@ -1745,11 +1751,13 @@ private Q_SLOTS:
         QVERIFY(labels.at(1) != labels.at(0) && labels.at(2) != labels.at(1));
         w.from->setDate(QDate(2020, 1, 1));
         w.to->setDate(QDate(2020, 1, 1)); // one empty day
+        QTRY_VERIFY(!w.waiting());
         QVERIFY(w.chart->series().isEmpty());
         QVERIFY(!w.failed->isVisible());
         QCOMPARE(w.chart->axisLabels(),
                  QStringList({ QLocale().toString(0), QLocale().toString(1), QLocale().toString(2) }));
         w.measure->setCurrentIndex(1); // credits alike
+        QTRY_VERIFY(!w.waiting());
         QCOMPARE(w.chart->axisLabels(),
                  QStringList({ QLocale().toString(0), QLocale().toString(1), QLocale().toString(2) }));
     }

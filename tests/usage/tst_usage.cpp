@@ -11,6 +11,8 @@
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qjsonobject.h>
 #include <QtCore/qprocess.h>
+#include <QtCore/qscopeguard.h>
+#include <QtCore/qsemaphore.h>
 #include <QtCore/qtemporarydir.h>
 #include <QtSql/qsqldatabase.h>
 #include <QtSql/qsqlquery.h>
@@ -34,12 +36,39 @@ class TestUsage : public QObject
     static QDateTime longAgo() { return QDateTime::currentDateTimeUtc().addDays(-1); }
     static QDateTime later() { return QDateTime::currentDateTimeUtc().addDays(1); }
 
+    /// The store's answer to `query`, waited for (the store answers from its own thread).
+    static UsageStore::Answer ask(UsageStore *store, const UsageStore::Query &query)
+    {
+        UsageStore::Answer answer;
+        bool answered = false;
+        QObject context;
+        store->query(query, &context, [&](const UsageStore::Answer &a) {
+            answer = a;
+            answered = true;
+        });
+        QTest::qVerify(QTest::qWaitFor([&] { return answered; }, 10000), "answered", "the store answers", __FILE__,
+                       __LINE__);
+        return answer;
+    }
+
+    static QList<UsageTotal> totals(UsageStore *store, const QDateTime &from, const QDateTime &to,
+                                    UsageStore::Group group)
+    {
+        return ask(store, { from, to, { group } }).totals.value(group);
+    }
+
     UsageTotal totalFor(const QString &model) const
     {
-        for (const UsageTotal &t : m_f.proxy->usage()->totals(longAgo(), later(), UsageStore::Group::Model))
+        for (const UsageTotal &t : totals(m_f.proxy->usage(), longAgo(), later(), UsageStore::Group::Model))
             if (t.key == model)
                 return t;
         return {};
+    }
+
+    /// GET /usage's total requests.
+    static int reportedRequests(const RecordedCall &rc)
+    {
+        return rc.json().value(u"total"_s).toObject().value(u"requests"_s).toInt();
     }
 
     static void removeDatabase()
@@ -175,7 +204,7 @@ private Q_SLOTS:
         QCOMPARE(t.input, qint64(12)); // every fake answer reports 12 input tokens
         QCOMPARE(t.output, output);
         QCOMPARE(t.credits, double(12 + output) * multiplier);
-        const auto clients = m_f.proxy->usage()->totals(longAgo(), later(), UsageStore::Group::Client);
+        const auto clients = totals(m_f.proxy->usage(), longAgo(), later(), UsageStore::Group::Client);
         QCOMPARE(clients.size(), 1);
         QCOMPARE(clients.first().key, QStringLiteral("Claude Code"));
     }
@@ -337,6 +366,82 @@ private Q_SLOTS:
         QCOMPARE(allowed.status, 200);
     }
 
+    /// GET /usage is read on the store's thread: while that thread is held busy, the proxy answers other requests,
+    /// and the usage answer, once it comes, counts exactly the requests that ended before it was asked.
+    void usageIsReadWithoutHoldingTheEventLoop()
+    {
+        const QByteArray body = R"({"model":"glm-5.3","messages":[{"role":"user","content":"hi"}]})";
+        for (int i = 0; i < 2; ++i) {
+            RecordedCall rc;
+            QVERIFY(m_f.call(rc, "POST", QStringLiteral("/v1/chat/completions"), body,
+                             { { "content-type", "application/json" } }));
+            QCOMPARE(rc.status, 200);
+        }
+        QCOMPARE(m_f.proxy->usage()->pendingRows(), qint64(2)); // not written yet: the query writes them first
+        auto entered = std::make_shared<QSemaphore>();
+        auto gate = std::make_shared<QSemaphore>();
+        auto letGo = qScopeGuard([gate] { gate->release(1000); }); // never leave the writer held
+        m_f.proxy->usage()->setQueryHookForTests([entered, gate] {
+            entered->release();
+            gate->acquire();
+        });
+        RecordedCall report;
+        startCall(*m_f.client, report, "GET", m_f.url(QStringLiteral("/usage")), {}, {}, m_f.clock);
+        QVERIFY(QTest::qWaitFor([&] { return entered->tryAcquire(); }, 10000)); // the store's thread is in the query
+        RecordedCall other; // served meanwhile: a request through the proxy, and the status page
+        QVERIFY(m_f.call(other, "POST", QStringLiteral("/v1/chat/completions"), body,
+                         { { "content-type", "application/json" } }));
+        QCOMPARE(other.status, 200);
+        RecordedCall info;
+        QVERIFY(m_f.call(info, "GET", QStringLiteral("/"), {}));
+        QCOMPARE(info.status, 200);
+        QVERIFY(!report.done()); // the store's thread is still held: the event loop served without it
+        m_f.proxy->usage()->setQueryHookForTests({}); // runs on the writer after the held query
+        gate->release();
+        QVERIFY(QTest::qWaitFor([&] { return report.done(); }, 10000));
+        QCOMPARE(report.status, 200);
+        QCOMPARE(reportedRequests(report), 2); // not the one that ended after it was asked
+        RecordedCall next;
+        QVERIFY(m_f.call(next, "GET", QStringLiteral("/usage"), {}));
+        QCOMPARE(reportedRequests(next), 3);
+    }
+
+    /// A client that leaves while its usage is read, and a shutdown while another is read: the answers find no one
+    /// to write to, and nothing breaks (run under ASan too).
+    void usageAnswersOutliveNeitherClientNorShutdown()
+    {
+        auto entered = std::make_shared<QSemaphore>();
+        auto gate = std::make_shared<QSemaphore>();
+        auto letGo = qScopeGuard([gate] { gate->release(1000); });
+        m_f.proxy->usage()->setQueryHookForTests([entered, gate] {
+            entered->release();
+            gate->acquire();
+        });
+        QSignalSpy finished(m_f.proxy.get(), &ProxyService::requestFinished);
+        {
+            std::unique_ptr<QTcpSocket> s = m_f.raw();
+            s->write("GET /usage HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            QVERIFY(QTest::qWaitFor([&] { return entered->tryAcquire(); }, 10000));
+            s->abort();
+        }
+        QVERIFY(QTest::qWaitFor([&] { return !finished.isEmpty(); }, 10000)); // the exchange is over
+        QCOMPARE(finished.first().first().value<RequestRecord>().clientAborted, true);
+        gate->release(2); // the query nobody waits for any more goes on, and the next one passes at once
+        // The next query is answered after that one (the store's thread runs them in turn).
+        RecordedCall report;
+        QVERIFY(m_f.call(report, "GET", QStringLiteral("/usage"), {}));
+        QCOMPARE(report.status, 200);
+        QVERIFY(entered->tryAcquire()); // it passed the hook too
+        // Shut down while a query is held: the store waits for its thread, the answer goes with the exchange.
+        RecordedCall cut;
+        startCall(*m_f.client, cut, "GET", m_f.url(QStringLiteral("/usage")), {}, {}, m_f.clock);
+        QVERIFY(QTest::qWaitFor([&] { return entered->tryAcquire(); }, 10000));
+        gate->release(); // the writer may finish now; the event loop does not turn before the proxy is gone
+        m_f.proxy.reset();
+        QVERIFY(QTest::qWaitFor([&] { return cut.done(); }, 10000));
+        QVERIFY(cut.status != 200);
+    }
+
     void planLimitsFromFactory()
     {
         // A headless proxy asks Factory only when usage is asked for (GET /usage); quietly absent when Factory has
@@ -441,6 +546,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         UsageStore store;
+        QSignalSpy pruned(&store, &UsageStore::pruned);
         QCOMPARE(store.open(dir.filePath(QStringLiteral("u.sqlite")), 10), QString());
         UsageRow old;
         old.atMs = QDateTime::currentDateTimeUtc().addDays(-20).toMSecsSinceEpoch();
@@ -450,8 +556,12 @@ private Q_SLOTS:
         recent.model = QStringLiteral("recent");
         store.record(old);
         store.record(recent);
-        QCOMPARE(store.prune(), 1);
-        const auto rows = store.totals(QDateTime::currentDateTimeUtc().addYears(-1), later(), UsageStore::Group::Model);
+        store.prune(); // returns at once: the writer thread prunes
+        const auto rows =
+            totals(&store, QDateTime::currentDateTimeUtc().addYears(-1), later(), UsageStore::Group::Model);
+        QCOMPARE(pruned.size(), 2); // at the opening (nothing), then this one: answered before the query
+        QCOMPARE(pruned.at(0).first().toInt(), 0);
+        QCOMPARE(pruned.at(1).first().toInt(), 1);
         QCOMPARE(rows.size(), 1);
         QCOMPARE(rows.first().key, QStringLiteral("recent"));
     }
@@ -478,8 +588,10 @@ private Q_SLOTS:
         {
             UsageStore store;
             QCOMPARE(store.open(path, 90), QString());
-            QCOMPARE(store.schemaVersion(), UsageStore::kSchemaVersion);
-            const auto rows = store.totals(longAgo(), later(), UsageStore::Group::Model);
+            UsageStore::Query check { longAgo(), later(), { UsageStore::Group::Model } };
+            check.check = true;
+            QCOMPARE(ask(&store, check).schemaVersion, UsageStore::kSchemaVersion);
+            const auto rows = totals(&store, longAgo(), later(), UsageStore::Group::Model);
             QCOMPARE(rows.size(), 1);
             QCOMPARE(rows.first().input, qint64(100)); // the old rows are kept
             UsageRow r;
@@ -488,8 +600,9 @@ private Q_SLOTS:
             r.client = QStringLiteral("Codex");
             r.tokens.input = 1;
             store.record(r);
-            QCOMPARE(store.totals(longAgo(), later(), UsageStore::Group::Model).first().requests, qint64(2));
-            QVERIFY(store.integrityOk());
+            const UsageStore::Answer after = ask(&store, check);
+            QCOMPARE(after.totals.value(UsageStore::Group::Model).value(0).requests, qint64(2));
+            QVERIFY(after.integrityOk);
         }
         // An empty file is a new database; a newer schema is refused, not damaged.
         const QString empty = dir.filePath(QStringLiteral("empty.sqlite"));
@@ -497,7 +610,9 @@ private Q_SLOTS:
         {
             UsageStore store;
             QCOMPARE(store.open(empty, 90), QString());
-            QCOMPARE(store.schemaVersion(), UsageStore::kSchemaVersion);
+            UsageStore::Query check;
+            check.check = true;
+            QCOMPARE(ask(&store, check).schemaVersion, UsageStore::kSchemaVersion);
         }
         {
             QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("newer"));
@@ -574,8 +689,11 @@ private Q_SLOTS:
         QCOMPARE(child.exitStatus(), QProcess::CrashExit);
         UsageStore store;
         QCOMPARE(store.open(UsageStore::defaultPath(), 90), QString());
-        QVERIFY(store.integrityOk());
-        const auto rows = store.totals(longAgo(), later(), UsageStore::Group::Model);
+        UsageStore::Query check { longAgo(), later(), { UsageStore::Group::Model } };
+        check.check = true;
+        const UsageStore::Answer answer = ask(&store, check);
+        QVERIFY(answer.integrityOk);
+        const auto rows = answer.totals.value(UsageStore::Group::Model);
         QCOMPARE(rows.size(), 1);
         QVERIFY2(rows.first().requests >= 20 && rows.first().requests <= 28,
                  qPrintable(QString::number(rows.first().requests)));
