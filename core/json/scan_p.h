@@ -48,6 +48,16 @@ inline const unsigned char *skipPlainSse2(const unsigned char *p, const unsigned
     }
     return p;
 }
+
+/// Platform-specific (x86-64): a bit for each of the 16 bytes at `p` that a string scan must look at.
+inline unsigned specialMask16(const unsigned char *p)
+{
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+    const __m128i hit =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                     _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+    return unsigned(_mm_movemask_epi8(hit));
+}
 #endif
 
 /// The first byte at or after `p` that a string scan must look at, or a point before it with only plain

@@ -161,6 +161,26 @@ private Q_SLOTS:
                 QVERIFY2(r.isEmpty(), qPrintable(r + where));
                 r = bad("\x80", QStringLiteral("invalid UTF-8"));
                 QVERIFY2(r.isEmpty(), qPrintable(r + where));
+                // Several specials close together, wider characters, and faults the block scan hands on.
+                auto withAtText = [&](const QString &t) {
+                    QString s = expected;
+                    s.replace(at, 1, t);
+                    return s;
+                };
+                r = ok("\\n\\t\\\\", withAtText(QStringLiteral("\n\t\\")));
+                QVERIFY2(r.isEmpty(), qPrintable(r + where));
+                r = ok("\\u00e9\\/", withAtText(QStringLiteral("\u00e9/")));
+                QVERIFY2(r.isEmpty(), qPrintable(r + where));
+                r = ok("\xe2\x82\xac\xf0\x9f\x98\x80", withAtText(QString::fromUtf8("\xe2\x82\xac\xf0\x9f\x98\x80")));
+                QVERIFY2(r.isEmpty(), qPrintable(r + where));
+                r = bad("\\u12g4", QStringLiteral("\\u escape"));
+                QVERIFY2(r.isEmpty(), qPrintable(r + where));
+                r = bad("\\x", QStringLiteral("invalid escape"));
+                QVERIFY2(r.isEmpty(), qPrintable(r + where));
+                r = bad("\xe2\x82", QStringLiteral("invalid UTF-8"));
+                QVERIFY2(r.isEmpty(), qPrintable(r + where));
+                r = bad("\\n\x01", QStringLiteral("control character"));
+                QVERIFY2(r.isEmpty(), qPrintable(r + where));
                 // A quote ends the string early: what follows is then not JSON.
                 QVERIFY2(!Document::parse(body("\"")).ok() || at == len - 1, qPrintable(where));
             }
