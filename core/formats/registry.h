@@ -13,6 +13,7 @@
 
 #include <QtCore/qjsonobject.h>
 
+#include <array>
 #include <memory>
 
 namespace d2a {
@@ -105,6 +106,10 @@ struct FormatSpec
     /// Bytes every stream event that carries usage holds (the name of its usage member): an event without them
     /// is not parsed for usage (most are not).
     QByteArrayView usageNeedle;
+    /// The top-level members of a stream event under which its usage may be (Anthropic: message, usage): only
+    /// these are parsed when a passthrough stream is read for usage, the rest of the event is skipped. None: the
+    /// whole event is parsed.
+    std::array<const char *, 2> usageMembers {};
     /// A request translated from another format, before it is written for an upstream of this format: what this
     /// format needs that the client's could not say (Anthropic: max_tokens, cache breakpoints). Null: nothing.
     void (*adaptTranslated)(ir::Request &request, const ModelConfig &model, bool factory) = nullptr;

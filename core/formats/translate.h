@@ -31,6 +31,12 @@ public:
     virtual QList<ir::Event> read(const SseEvent &event) = 0;
     /// The upstream ended: close what is open (a finish event is synthesised when none came).
     virtual QList<ir::Event> end() = 0;
+    /// The token usage the event of the last read() reported, as its format's usage hook reads it (unknown when
+    /// it reported none): usage recording takes it from here, so an event is parsed once, by its reader.
+    const TokenCounts &eventUsage() const { return m_eventUsage; }
+
+protected:
+    TokenCounts m_eventUsage;
 };
 
 /// Writes one client stream in its exact event grammar.

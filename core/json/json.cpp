@@ -673,6 +673,98 @@ QString decodeString(QByteArrayView token)
     return out;
 }
 
+namespace {
+
+/// Past the string at `p` ('"'): one past its closing quote, or null when it does not end.
+const char *skipStringToken(const char *p, const char *end)
+{
+    ++p;
+    for (;;) {
+        const char *q = static_cast<const char *>(std::memchr(p, '"', std::size_t(end - p)));
+        if (!q)
+            return nullptr;
+        const char *b = q;
+        while (b > p && b[-1] == '\\')
+            --b;
+        if (((q - b) & 1) == 0) // an odd run of backslashes escapes the quote
+            return q + 1;
+        p = q + 1;
+    }
+}
+
+/// Past the value at `p`, or null when it does not end.
+const char *skipValueToken(const char *p, const char *end)
+{
+    if (p >= end)
+        return nullptr;
+    if (*p == '"')
+        return skipStringToken(p, end);
+    if (*p != '{' && *p != '[') {
+        while (p < end && *p != ',' && *p != '}' && *p != ']' && !isWs(*p))
+            ++p;
+        return p;
+    }
+    int depth = 0;
+    while (p < end) {
+        const char c = *p;
+        if (c == '"') {
+            p = skipStringToken(p, end);
+            if (!p)
+                return nullptr;
+            continue;
+        }
+        if (c == '{' || c == '[') {
+            ++depth;
+        } else if (c == '}' || c == ']') {
+            if (--depth == 0)
+                return p + 1;
+        }
+        ++p;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+std::optional<QByteArrayView> memberSpan(QByteArrayView object, QByteArrayView key)
+{
+    const char *p = object.data();
+    const char *end = p + object.size();
+    auto skipSpace = [&] {
+        while (p < end && isWs(*p))
+            ++p;
+    };
+    skipSpace();
+    if (p >= end || *p != '{')
+        return std::nullopt;
+    ++p;
+    for (;;) {
+        skipSpace();
+        if (p >= end || *p != '"')
+            return std::nullopt;
+        const char *keyStart = p + 1;
+        const char *keyEnd = skipStringToken(p, end);
+        if (!keyEnd)
+            return std::nullopt;
+        p = keyEnd;
+        skipSpace();
+        if (p >= end || *p != ':')
+            return std::nullopt;
+        ++p;
+        skipSpace();
+        const char *valueStart = p;
+        p = skipValueToken(p, end);
+        if (!p || p == valueStart)
+            return std::nullopt;
+        if (QByteArrayView(keyStart, keyEnd - 1 - keyStart) == key)
+            return QByteArrayView(valueStart, p - valueStart);
+        skipSpace();
+        if (p >= end || *p != ',')
+            return std::nullopt;
+        ++p;
+    }
+}
+
 QByteArray compact(QByteArrayView json)
 {
     QByteArray out;

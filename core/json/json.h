@@ -10,6 +10,7 @@
 #include <QtCore/qstring.h>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace d2a::json {
@@ -173,6 +174,11 @@ private:
 
 /// `json` (valid JSON text) without the whitespace between tokens; every token (strings, numbers) unchanged.
 QByteArray compact(QByteArrayView json);
+
+/// The raw text of the value of `object`'s top-level member `key` (a key written without escapes), found by
+/// skipping over the other members without parsing them; nullopt when absent or when the text is not shaped
+/// like an object. Nothing is validated: parse the span before trusting it.
+std::optional<QByteArrayView> memberSpan(QByteArrayView object, QByteArrayView key);
 
 /// Decodes a JSON string token (with quotes) that the parser accepted.
 QString decodeString(QByteArrayView token);

@@ -238,16 +238,17 @@ void Relay::onData(const QByteArray &data)
                 const SseEvent ev = SseSplitter::parse(raw);
                 if (ev.isComment || ev.data.isNull())
                     continue;
-                countUsage(ev.data);
-                translateEvents(m_eventReader->read(ev));
+                const QList<ir::Event> events = m_eventReader->read(ev);
+                countUsage(m_eventReader->eventUsage()); // the reader's parse, not a second one
+                translateEvents(events);
                 if (!m_exchange)
                     return;
             }
         } else {
             const QList<QByteArray> events = m_sse.feed(data);
             for (const QByteArray &raw : events)
-                if (mayCarryUsage(m_spec.upstreamFormat, raw)) // only events that may carry usage are parsed
-                    countUsage(SseSplitter::parse(raw).data);
+                if (mayCarryUsage(m_spec.upstreamFormat, raw)) // only events that may carry usage are read
+                    countUsage(usageOfEvent(m_spec.upstreamFormat, SseSplitter::parse(raw).data));
             writeEvents(events);
         }
         // One event never ends (or is huge): bounded, as it is held until its blank line.
@@ -262,8 +263,8 @@ void Relay::onData(const QByteArray &data)
         for (const QByteArray &raw : m_sse.feed(data)) {
             const SseEvent ev = SseSplitter::parse(raw);
             if (!ev.isComment && !ev.data.isNull()) {
-                countUsage(ev.data);
                 m_collected += m_eventReader->read(ev);
+                countUsage(m_eventReader->eventUsage());
             }
         }
         if (m_sse.pending().size() > m_spec.maxEventBytes)
@@ -287,9 +288,8 @@ void Relay::onData(const QByteArray &data)
     }
 }
 
-void Relay::countUsage(const QByteArray &eventData)
+void Relay::countUsage(const TokenCounts &t)
 {
-    const TokenCounts t = usageOfEvent(m_spec.upstreamFormat, eventData);
     if (!t.known || !m_exchange)
         return;
     m_tokens.merge(t);
@@ -328,8 +328,11 @@ void Relay::onFinished()
         m_keepAlive.stop();
         const QByteArray rest = m_sse.takeRemainder();
         if (m_eventReader) {
-            if (!rest.trimmed().isEmpty())
-                translateEvents(m_eventReader->read(SseSplitter::parse(rest)));
+            if (!rest.trimmed().isEmpty()) {
+                const QList<ir::Event> last = m_eventReader->read(SseSplitter::parse(rest));
+                countUsage(m_eventReader->eventUsage());
+                translateEvents(last);
+            }
             // The upstream ended: close what is open; a finish reason is written even when it sent none.
             translateEvents(m_eventReader->end());
             if (m_exchange && !m_streamWriter->finished()) {
@@ -347,8 +350,10 @@ void Relay::onFinished()
     case Mode::SseWhole: {
         m_keepAlive.stop();
         const QByteArray rest = m_sse.takeRemainder();
-        if (!rest.trimmed().isEmpty())
+        if (!rest.trimmed().isEmpty()) {
             m_collected += m_eventReader->read(SseSplitter::parse(rest));
+            countUsage(m_eventReader->eventUsage());
+        }
         m_collected += m_eventReader->end();
         auto collected = collectResponse(m_collected);
         m_collected.clear();
@@ -387,20 +392,22 @@ void Relay::onFinished()
     }
     case Mode::Whole: {
         m_keepAlive.stop();
-        if (status < 300)
-            m_exchange->setTokens(usageOfAnswer(m_spec.upstreamFormat, m_body));
         if (m_spec.clientStream)
             return wholeToStream(status);
         if (m_spec.translation) {
             auto parsed = readResponse(m_spec.upstreamFormat, m_body);
             if (!parsed)
                 return m_exchange->respondError(parsed.error());
+            if (status < 300)
+                m_exchange->setTokens(parsed.value().usage); // the reader's parse, not a second one
             parsed.value().model = m_spec.translation->model; // the id the client asked for, as streams report it
             HeaderList h { { "Content-Type", "application/json" } };
             h += m_forwardHeaders;
             m_exchange->respond(status, h, writeResponse(m_spec.clientFormat, parsed.value(), &*m_spec.translation));
             return;
         }
+        if (status < 300)
+            m_exchange->setTokens(usageOfAnswer(m_spec.upstreamFormat, m_body));
         HeaderList h { { "Content-Type", m_reply->header("content-type").isEmpty()
                                              ? QByteArrayLiteral("application/json")
                                              : m_reply->header("content-type") } };
@@ -422,6 +429,8 @@ void Relay::wholeToStream(int status)
     QByteArray events;
     const FormatSpec &format = formatSpec(m_spec.clientFormat);
     if (!m_spec.translation && format.wholeAsEvents) {
+        if (status < 300)
+            m_exchange->setTokens(usageOfAnswer(m_spec.upstreamFormat, m_body));
         // The stream framing the client's format has for one whole answer of its own.
         auto framed = format.wholeAsEvents(m_body);
         if (!framed)
@@ -431,6 +440,8 @@ void Relay::wholeToStream(int status)
         auto parsed = readResponse(m_spec.upstreamFormat, m_body);
         if (!parsed)
             return m_exchange->respondError(parsed.error());
+        if (status < 300)
+            m_exchange->setTokens(parsed.value().usage); // the reader's parse, not a second one
         if (m_spec.translation)
             parsed.value().model = m_spec.translation->model; // the id the client asked for, as streams report it
         events = synthesizeStream(parsed.value());

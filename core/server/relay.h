@@ -37,7 +37,7 @@ private:
     bool handBack(const Error &error, bool retryable, bool unauthorized = false, bool refused = false);
     void stop();
     void writeEvents(const QList<QByteArray> &events);
-    void countUsage(const QByteArray &eventData);
+    void countUsage(const TokenCounts &usage);
     void finishError(const UpstreamError &upstream);
     /// Ends a started stream with `error` in the client's grammar.
     void streamError(const Error &error);

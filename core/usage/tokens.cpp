@@ -46,8 +46,38 @@ TokenCounts &TokenCounts::operator+=(const TokenCounts &other)
     return *this;
 }
 
+namespace {
+
+/// The usage of a JSON object from only the members that may hold it (FormatSpec::usageMembers), the rest of
+/// the text skipped over, not parsed. Nullopt when the format names none or the text is not an object.
+std::optional<TokenCounts> sniffUsage(const FormatSpec &spec, QByteArrayView json)
+{
+    if (!spec.usageMembers[0])
+        return std::nullopt;
+    QByteArray members;
+    for (const char *name : spec.usageMembers) {
+        const auto span = name ? json::memberSpan(json, name) : std::nullopt;
+        if (!span || !span->startsWith('{'))
+            continue;
+        members += members.isEmpty() ? '{' : ',';
+        members += '"';
+        members += name;
+        members += "\":";
+        members += *span;
+    }
+    if (members.isEmpty())
+        return json.trimmed().startsWith('{') ? std::optional<TokenCounts>(TokenCounts {}) : std::nullopt;
+    members += '}';
+    auto doc = json::Document::parse(members, { 64, false });
+    return doc ? spec.usage(doc.value().root()) : TokenCounts {};
+}
+
+} // namespace
+
 TokenCounts usageOfAnswer(WireFormat format, const QByteArray &body)
 {
+    if (const auto sniffed = sniffUsage(formatSpec(format), body))
+        return *sniffed;
     auto doc = json::Document::parse(body, { 64, false }, json::Document::kMaxValues);
     if (!doc)
         return {};
@@ -70,6 +100,8 @@ TokenCounts usageOfEvent(WireFormat format, const QByteArray &data)
 {
     if (!mayCarryUsage(format, data)) // most events carry none: skipped without parsing
         return {};
+    if (const auto sniffed = sniffUsage(formatSpec(format), data))
+        return *sniffed;
     auto doc = json::Document::parse(data, { 64, false });
     if (!doc)
         return {};

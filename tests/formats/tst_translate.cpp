@@ -966,12 +966,18 @@ private Q_SLOTS:
             auto reader = makeEventReader(upstream);
             auto writer = makeStreamWriter(client, request);
             QByteArray out;
+            TokenCounts fromReader; // what the relay records when it translates: the reader's own parse
             for (const QByteArray &raw : events) {
                 const SseEvent ev = SseSplitter::parse(raw);
                 upstreamSide.merge(usageOfEvent(upstream, ev.data));
-                for (const ir::Event &e : reader->read(ev))
+                const QList<ir::Event> read = reader->read(ev);
+                fromReader.merge(reader->eventUsage());
+                for (const ir::Event &e : read)
                     out += writer->write(e);
             }
+            QCOMPARE(fromReader.total(), charged);
+            QCOMPARE(fromReader.cacheRead, qint64(5));
+            QCOMPARE(fromReader.output, qint64(12));
             for (const ir::Event &e : reader->end())
                 out += writer->write(e);
             SseSplitter split;

@@ -267,6 +267,45 @@ private Q_SLOTS:
         QCOMPARE(text.mid(root["nested"].keyStart(), 8), QByteArray("\"nested\""));
     }
 
+    void memberSpanFindsOnlyTopLevelMembers_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<QByteArray>("key");
+        QTest::addColumn<QByteArray>("span"); // "-" for none
+        QTest::newRow("plain") << QByteArray("{\"a\":1,\"usage\":{\"x\":2}}") << QByteArray("usage")
+                               << QByteArray("{\"x\":2}");
+        QTest::newRow("spaces") << QByteArray(" {\n \"a\" : [1, {\"usage\":3}] ,\t\"usage\" : null } ")
+                                << QByteArray("usage") << QByteArray("null");
+        // A nested member of the same name is skipped; so is the name inside a string, escaped or not.
+        QTest::newRow("nested first") << QByteArray(
+            "{\"c\":[{\"args\":{\"usageMetadata\":{\"n\":1}}}],\"usageMetadata\":{\"n\":2}}")
+                                      << QByteArray("usageMetadata") << QByteArray("{\"n\":2}");
+        QTest::newRow("in a string") << QByteArray("{\"t\":\"\\\"usage\\\":{\\\"n\\\":1} \\\\\",\"usage\":{\"n\":2}}")
+                                     << QByteArray("usage") << QByteArray("{\"n\":2}");
+        QTest::newRow("braces in a string") << QByteArray("{\"t\":\"}}]]{\",\"usage\":{\"s\":\"}\"}}")
+                                            << QByteArray("usage") << QByteArray("{\"s\":\"}\"}");
+        QTest::newRow("absent") << QByteArray("{\"a\":{\"usage\":1}}") << QByteArray("usage") << QByteArray("-");
+        QTest::newRow("not an object") << QByteArray("[{\"usage\":1}]") << QByteArray("usage") << QByteArray("-");
+        QTest::newRow("cut short") << QByteArray("{\"a\":\"x\",\"usage\":{\"n\":") << QByteArray("usage")
+                                   << QByteArray("-");
+        QTest::newRow("unterminated string") << QByteArray("{\"a\":\"x") << QByteArray("usage") << QByteArray("-");
+        QTest::newRow("empty") << QByteArray() << QByteArray("usage") << QByteArray("-");
+    }
+
+    void memberSpanFindsOnlyTopLevelMembers()
+    {
+        QFETCH(QByteArray, text);
+        QFETCH(QByteArray, key);
+        QFETCH(QByteArray, span);
+        const auto found = json::memberSpan(text, key);
+        if (span == "-") {
+            QVERIFY(!found);
+            return;
+        }
+        QVERIFY(found);
+        QCOMPARE(found->toByteArray(), span);
+    }
+
     void writerKeepsOrderAndEscapes()
     {
         QByteArray out;

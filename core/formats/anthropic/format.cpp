@@ -277,6 +277,7 @@ const FormatSpec &spec()
         f.applyExtras = applyExtras;
         f.usage = usage;
         f.usageNeedle = "usage";
+        f.usageMembers = { "message", "usage" };
         f.adaptTranslated = adaptTranslated;
         f.vendorHeaders = vendorHeaders;
         f.factoryCli.stainlessVersion = "0.70.1"; // Anthropic's TypeScript SDK

@@ -1,6 +1,8 @@
 // Anthropic Messages event streams <-> the shared model.
 #include "anthropic_p.h"
 
+#include "../registry.h"
+
 namespace d2a::fmt::anthropic {
 
 using Kind = ir::Part::Kind;
@@ -21,11 +23,13 @@ class Reader final : public EventReader
 public:
     QList<ir::Event> read(const SseEvent &ev) override
     {
+        m_eventUsage = {};
         QList<ir::Event> out;
         auto parsed = json::Document::parse(ev.data, { 128, false });
         if (!parsed)
             return invalid(parsed.error());
         const Value d = parsed.value().root();
+        m_eventUsage = formatSpec(WireFormat::Anthropic).usage(d);
         const QString type = d["type"].toString(QString::fromUtf8(ev.event));
         if (type == u"message_start") {
             const Value m = d["message"];

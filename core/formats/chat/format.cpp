@@ -131,6 +131,7 @@ const FormatSpec &spec()
         f.applyReasoning = applyReasoning;
         f.usage = usage;
         f.usageNeedle = "usage";
+        f.usageMembers = { "usage", nullptr };
         f.factoryCli.stainlessVersion = "6.25.0"; // OpenAI's TypeScript SDK
         f.sanitizeHistory = sanitizeHistory;
         f.modelEntry = modelEntry;

@@ -1,6 +1,8 @@
 // OpenAI Chat Completions event streams <-> the shared model.
 #include "chat_p.h"
 
+#include "../registry.h"
+
 #include <QtCore/qdatetime.h>
 
 namespace d2a::fmt::chat {
@@ -15,6 +17,7 @@ class Reader final : public EventReader
 public:
     QList<ir::Event> read(const SseEvent &ev) override
     {
+        m_eventUsage = {};
         QList<ir::Event> out;
         if (ev.data.trimmed() == "[DONE]")
             return end();
@@ -28,6 +31,7 @@ public:
             return { e };
         }
         const Value c = parsed.value().root();
+        m_eventUsage = formatSpec(WireFormat::OpenAIChat).usage(c);
         if (c.contains("error")) {
             ir::Event e;
             e.type = ir::Event::Type::Error;

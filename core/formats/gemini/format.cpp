@@ -289,6 +289,7 @@ const FormatSpec &spec()
         f.applyReasoning = applyReasoning;
         f.usage = usage;
         f.usageNeedle = "usageMetadata";
+        f.usageMembers = { "usageMetadata", nullptr };
         f.factoryCli.accept = "*/*";
         f.factoryCli.sessionLock = true;
         f.sanitizeHistory = sanitizeHistory;

@@ -1,6 +1,8 @@
 // Gemini event streams (streamGenerateContent?alt=sse) <-> the shared model.
 #include "gemini_p.h"
 
+#include "../registry.h"
+
 namespace d2a::fmt::gemini {
 
 using ir::Part;
@@ -13,6 +15,7 @@ class Reader final : public EventReader
 public:
     QList<ir::Event> read(const SseEvent &ev) override
     {
+        m_eventUsage = {};
         QList<ir::Event> out;
         auto parsed = json::Document::parse(ev.data, { 128, false });
         if (!parsed) {
@@ -24,6 +27,7 @@ public:
             return { e };
         }
         const Value o = parsed.value().root();
+        m_eventUsage = formatSpec(WireFormat::Gemini).usage(o);
         if (o.contains("error")) {
             ir::Event e;
             e.type = ir::Event::Type::Error;

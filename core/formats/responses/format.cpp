@@ -150,6 +150,7 @@ const FormatSpec &spec()
         f.applyExtras = applyExtras;
         f.usage = usage;
         f.usageNeedle = "usage";
+        f.usageMembers = { "response", "usage" };
         f.vendorHeaders = vendorHeaders;
         f.factoryCli.stainlessVersion = "6.25.0"; // OpenAI's TypeScript SDK
         f.sanitizeHistory = sanitizeHistory;

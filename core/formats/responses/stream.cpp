@@ -1,6 +1,8 @@
 // OpenAI Responses event streams <-> the shared model.
 #include "responses_p.h"
 
+#include "../registry.h"
+
 #include "../../log/log.h"
 
 #include <QtCore/qdatetime.h>
@@ -17,6 +19,7 @@ class Reader final : public EventReader
 public:
     QList<ir::Event> read(const SseEvent &ev) override
     {
+        m_eventUsage = {};
         QList<ir::Event> out;
         // OpenAI's SDKs end every stream at a [DONE] sentinel, and some Responses upstreams send one after
         // response.completed: the end of the stream, not an event.
@@ -32,6 +35,7 @@ public:
             return { e };
         }
         const Value d = parsed.value().root();
+        m_eventUsage = formatSpec(WireFormat::OpenAIResponses).usage(d);
         const QString type = d["type"].toString(QString::fromUtf8(ev.event));
         if (type == u"response.created") {
             ir::Event e;
