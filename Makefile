@@ -59,6 +59,7 @@ format:
 format-check:
 	@command -v $(CLANG_FORMAT) >/dev/null || { echo "$(CLANG_FORMAT) not found: make test-deps installs it"; exit 1; }
 	$(CLANG_FORMAT) --dry-run --Werror $(FORMAT_FILES)
+	@! grep -n '"_s\b' $(FORMAT_FILES) || { echo 'format-check: QString literals are written QStringLiteral("..."), not u"..."_s'; exit 1; }
 
 # The layout first (seconds), then everything built with warnings as errors.
 test: test-deps format-check e2e-deps configure

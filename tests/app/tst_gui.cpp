@@ -57,8 +57,6 @@
 #include <cmath>
 #include <memory>
 
-using namespace Qt::StringLiterals;
-
 using namespace d2a;
 
 class TestGui final : public QObject
@@ -463,9 +461,17 @@ private Q_SLOTS:
         QTRY_VERIFY(rc.done());
         QCOMPARE(rc.status, 200);
         // Opus 4.6 thinks adaptively: the level is its effort.
-        QCOMPARE(m_fake->received.last().json.value(u"thinking"_s).toObject().value(u"type"_s).toString(),
+        QCOMPARE(m_fake->received.last()
+                     .json.value(QStringLiteral("thinking"))
+                     .toObject()
+                     .value(QStringLiteral("type"))
+                     .toString(),
                  QStringLiteral("adaptive"));
-        QCOMPARE(m_fake->received.last().json.value(u"output_config"_s).toObject().value(u"effort"_s).toString(),
+        QCOMPARE(m_fake->received.last()
+                     .json.value(QStringLiteral("output_config"))
+                     .toObject()
+                     .value(QStringLiteral("effort"))
+                     .toString(),
                  QStringLiteral("high"));
         tray.reasoningAction(ReasoningLevel::Off)->trigger();
         RecordedCall off;
@@ -474,7 +480,7 @@ private Q_SLOTS:
             R"({"model":"claude-opus-4-6","max_tokens":100,"messages":[],"thinking":{"type":"enabled","budget_tokens":2048}})",
             {}, m_clock);
         QTRY_VERIFY(off.done());
-        QVERIFY(!m_fake->received.last().json.contains(u"thinking"_s));
+        QVERIFY(!m_fake->received.last().json.contains(QStringLiteral("thinking")));
         QCOMPARE(ConfigLoader::loadFile(m_path).value().reasoningDefault, ReasoningLevel::Off); // saved too
     }
 
@@ -495,8 +501,13 @@ private Q_SLOTS:
         QTRY_VERIFY(rc.done());
         QCOMPARE(rc.status, 200);
         QCOMPARE(rc.header("x-droid2api-rule"), QByteArray("Think harder / Thinking turns"));
-        QCOMPARE(m_fake->received.last().json.value(u"model"_s).toString(), QStringLiteral("claude-opus-4-8"));
-        QCOMPARE(m_fake->received.last().json.value(u"output_config"_s).toObject().value(u"effort"_s).toString(),
+        QCOMPARE(m_fake->received.last().json.value(QStringLiteral("model")).toString(),
+                 QStringLiteral("claude-opus-4-8"));
+        QCOMPARE(m_fake->received.last()
+                     .json.value(QStringLiteral("output_config"))
+                     .toObject()
+                     .value(QStringLiteral("effort"))
+                     .toString(),
                  QStringLiteral("max"));
         QCOMPARE(ConfigLoader::loadFile(m_path).value().routing.preset, QStringLiteral("Think harder")); // saved
         // The Activity row shows the model asked for, the one that answered and the rule; its details too.
@@ -520,7 +531,8 @@ private Q_SLOTS:
         startCall(http, asked, "POST", QUrl(m_controller->baseUrl() + QStringLiteral("/v1/messages")), thinking, {},
                   m_clock);
         QTRY_VERIFY(asked.done());
-        QCOMPARE(m_fake->received.last().json.value(u"model"_s).toString(), QStringLiteral("claude-opus-4-6"));
+        QCOMPARE(m_fake->received.last().json.value(QStringLiteral("model")).toString(),
+                 QStringLiteral("claude-opus-4-6"));
         QVERIFY(asked.header("x-droid2api-rule").isEmpty());
     }
 
@@ -663,7 +675,7 @@ private Q_SLOTS:
         QTRY_VERIFY(rc.done());
         QCOMPARE(rc.status, 200);
         QCOMPARE(rc.header("x-droid2api-rule"), QByteArray("Work / work"));
-        QCOMPARE(m_fake->received.last().json.value(u"model"_s).toString(),
+        QCOMPARE(m_fake->received.last().json.value(QStringLiteral("model")).toString(),
                  QStringLiteral("claude-sonnet-4-5-20250929"));
 
         // Deleting the active preset hands requests back to "As asked".
@@ -1008,7 +1020,8 @@ private Q_SLOTS:
             QVERIFY(tray.lastNotification().contains(QStringLiteral("user_code=WXYZ-1234")));
             QCOMPARE(tray.lastNotification().contains(QStringLiteral("opened")), opened);
             QVERIFY(tray.lastNotificationMs() >= 60000); // not gone before the user gets to the browser
-            QCOMPARE(tray.signInAction()->text(), TrayIcon::tr("Cancel sign-in (code %1)").arg(u"WXYZ-1234"_s));
+            QCOMPARE(tray.signInAction()->text(),
+                     TrayIcon::tr("Cancel sign-in (code %1)").arg(QStringLiteral("WXYZ-1234")));
             QVERIFY(tray.statusAction()->text().contains(QStringLiteral("WXYZ-1234")));
             QVERIFY(status.fix()->text().contains(QStringLiteral("WXYZ-1234")));
             tray.signInAction()->trigger(); // Cancel
@@ -1068,8 +1081,12 @@ private Q_SLOTS:
         QCOMPARE(controller.problem(), AppController::Problem::EnvKeyRejected);
         const RecordedCall rc = ask(controller);
         QCOMPARE(rc.status, 401);
-        const QString message =
-            QJsonDocument::fromJson(rc.body).object().value(u"error"_s).toObject().value(u"message"_s).toString();
+        const QString message = QJsonDocument::fromJson(rc.body)
+                                    .object()
+                                    .value(QStringLiteral("error"))
+                                    .toObject()
+                                    .value(QStringLiteral("message"))
+                                    .toString();
         QVERIFY2(message.startsWith(QStringLiteral("Factory rejected the API key")), qPrintable(message));
         QVERIFY2(message.contains(QStringLiteral("FACTORY_API_KEY")), qPrintable(message));
         m_fake->whoamiStatus = 200;
@@ -1934,9 +1951,9 @@ private Q_SLOTS:
         QVERIFY(f.open(QIODevice::ReadOnly));
         QCOMPARE(QJsonDocument::fromJson(f.readAll())
                      .object()
-                     .value(u"env"_s)
+                     .value(QStringLiteral("env"))
                      .toObject()
-                     .value(u"ANTHROPIC_BASE_URL"_s)
+                     .value(QStringLiteral("ANTHROPIC_BASE_URL"))
                      .toString(),
                  m_controller->baseUrl());
         f.close();
@@ -2069,9 +2086,9 @@ private Q_SLOTS:
         QCOMPARE(desktop.usage()->windowTitle(), UsageWindow::tr("droid2api Usage"));
         QVERIFY(!desktop.usage()->windowIcon().isNull());
         Config c = m_controller->config();
-        c.modelRedirects = { { u"zeta-model"_s, u"glm-5.2"_s },
-                             { u"alpha-model"_s, u"glm-5.2"_s },
-                             { u"Mid-model"_s, u"glm-5.2"_s } };
+        c.modelRedirects = { { QStringLiteral("zeta-model"), QStringLiteral("glm-5.2") },
+                             { QStringLiteral("alpha-model"), QStringLiteral("glm-5.2") },
+                             { QStringLiteral("Mid-model"), QStringLiteral("glm-5.2") } };
         QCOMPARE(m_controller->applyConfig(c), QString());
         SettingsDialog d(m_controller.get());
         auto *models = d.page<ModelsPage>();
@@ -2079,7 +2096,8 @@ private Q_SLOTS:
         QStringList listed;
         for (int r = 0; r < 3; ++r)
             listed << models->redirects->item(r, 0)->text();
-        QCOMPARE(listed, (QStringList { u"alpha-model"_s, u"Mid-model"_s, u"zeta-model"_s }));
+        QCOMPARE(listed, (QStringList { QStringLiteral("alpha-model"), QStringLiteral("Mid-model"),
+                                        QStringLiteral("zeta-model") }));
         bool heading = false;
         for (const QGroupBox *box : d.page<AccountPage>()->findChildren<QGroupBox *>())
             heading = heading || box->title() == AccountPage::tr("Sign in with your browser");

@@ -27,8 +27,6 @@
 #include <memory>
 #include <optional>
 
-using namespace Qt::StringLiterals;
-
 using namespace d2a;
 
 class TestAuth final : public QObject
@@ -201,12 +199,12 @@ private Q_SLOTS:
             RecordedCall info;
             startCall(*m_http, info, "GET", QUrl(proxy->baseUrl() + QStringLiteral("/")), {}, {}, m_clock);
             QTRY_VERIFY(info.done());
-            const QJsonObject auth = info.json().value(u"auth"_s).toObject();
-            QCOMPARE(auth.value(u"source"_s).toString(), QStringLiteral("refresh_token"));
-            QCOMPARE(auth.value(u"state"_s).toString(), QStringLiteral("ready"));
-            QCOMPARE(auth.value(u"email"_s).toString(), QStringLiteral("dev@example.com"));
-            QVERIFY(auth.value(u"access_expires_at"_s).toString().endsWith(u'Z'));
-            QCOMPARE(auth.value(u"store"_s).toString(), QStringLiteral("file"));
+            const QJsonObject auth = info.json().value(QStringLiteral("auth")).toObject();
+            QCOMPARE(auth.value(QStringLiteral("source")).toString(), QStringLiteral("refresh_token"));
+            QCOMPARE(auth.value(QStringLiteral("state")).toString(), QStringLiteral("ready"));
+            QCOMPARE(auth.value(QStringLiteral("email")).toString(), QStringLiteral("dev@example.com"));
+            QVERIFY(auth.value(QStringLiteral("access_expires_at")).toString().endsWith(u'Z'));
+            QCOMPARE(auth.value(QStringLiteral("store")).toString(), QStringLiteral("file"));
             QVERIFY(!info.body.contains(m_fake->issuedAccessTokens.last().toUtf8()));
         }
         // 4. Nothing configured: the client's own key is forwarded.
@@ -342,7 +340,7 @@ private Q_SLOTS:
         post(again, *proxy);
         QTRY_VERIFY(again.done());
         QCOMPARE(again.status, 401);
-        QCOMPARE(again.json().value(u"error"_s).toObject().value(u"type"_s).toString(),
+        QCOMPARE(again.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("type")).toString(),
                  QStringLiteral("authentication_error"));
         QCOMPARE(m_fake->refreshCount, 2);
         QCOMPARE(int(m_fake->received.size()) - before, 3); // request, refresh, retry
@@ -361,7 +359,8 @@ private Q_SLOTS:
         post(rc, *proxy);
         QTRY_VERIFY(rc.done());
         QCOMPARE(rc.status, 401);
-        const QString msg = rc.json().value(u"error"_s).toObject().value(u"message"_s).toString();
+        const QString msg =
+            rc.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
         QVERIFY2(msg.contains(QStringLiteral("sign-in required")) && msg.contains(QStringLiteral("--sign-in")),
                  qPrintable(msg));
         QCOMPARE(proxy->auth()->state(), AuthManager::State::SignInRequired);
@@ -371,14 +370,14 @@ private Q_SLOTS:
                   R"({"model":"glm-5.2","messages":[]})", {}, m_clock);
         QTRY_VERIFY(chat.done());
         QCOMPARE(chat.status, 401);
-        QVERIFY(chat.json().value(u"error"_s).toObject().contains(u"code"_s));
+        QVERIFY(chat.json().value(QStringLiteral("error")).toObject().contains(QStringLiteral("code")));
         QCOMPARE(m_fake->refreshAttempts, 1);
         // The proxy stays up and keeps answering (GET / needs no credential).
         RecordedCall info;
         startCall(*m_http, info, "GET", QUrl(proxy->baseUrl() + QStringLiteral("/")), QByteArray(), {}, m_clock);
         QTRY_VERIFY(info.done());
         QCOMPARE(info.status, 200);
-        QCOMPARE(info.json().value(u"name"_s).toString(), u"droid2api"_s);
+        QCOMPARE(info.json().value(QStringLiteral("name")).toString(), QStringLiteral("droid2api"));
     }
 
     void networkErrorsBackOffWhileTokenValid()
@@ -387,8 +386,8 @@ private Q_SLOTS:
         for (const char *failure : { "the sign-in service answered HTTP 500 - retrying in 2 s",
                                      "the sign-in service answered HTTP 500 - retrying in 4 s",
                                      "cannot reach the sign-in service: .* - retrying in 2 s" })
-            QTest::ignoreMessage(
-                QtWarningMsg, QRegularExpression(u"^token refresh failed: "_s + QString::fromLatin1(failure) + u'$'));
+            QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^token refresh failed: ")
+                                                                  + QString::fromLatin1(failure) + u'$'));
         qint64 offset = 0;
         auto clock = [&offset] { return QDateTime::currentSecsSinceEpoch() + offset; };
         const StoredCredentials stored = storeValidSession();
@@ -440,13 +439,17 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("script");
         QTest::addColumn<QString>("failure"); // empty: success
-        QTest::newRow("pending then ok") << QStringList { u"authorization_pending"_s, u"authorization_pending"_s,
-                                                          u"ok"_s }
-                                         << QString();
+        QTest::newRow("pending then ok") << QStringList {
+            QStringLiteral("authorization_pending"), QStringLiteral("authorization_pending"), QStringLiteral("ok")
+        } << QString();
         QTest::newRow("slow_down then ok")
-            << QStringList { u"slow_down"_s, u"authorization_pending"_s, u"ok"_s } << QString();
-        QTest::newRow("expired") << QStringList { u"authorization_pending"_s, u"expired_token"_s } << u"expired"_s;
-        QTest::newRow("denied") << QStringList { u"access_denied"_s } << u"denied"_s;
+            << QStringList { QStringLiteral("slow_down"), QStringLiteral("authorization_pending"),
+                             QStringLiteral("ok") }
+            << QString();
+        QTest::newRow("expired") << QStringList { QStringLiteral("authorization_pending"),
+                                                  QStringLiteral("expired_token") }
+                                 << QStringLiteral("expired");
+        QTest::newRow("denied") << QStringList { QStringLiteral("access_denied") } << QStringLiteral("denied");
     }
 
     void deviceFlow()
@@ -577,10 +580,11 @@ private Q_SLOTS:
         QFETCH(QString, error);
         const QString dir = m_home.path() + QStringLiteral("/droid-%1").arg(m_case);
         QDir().mkpath(dir);
-        const QJsonObject plain { { u"access_token"_s, u"at-droid-123456789"_s },
-                                  { u"refresh_token"_s, u"rt-droid-123456789"_s },
-                                  { u"active_organization_id"_s, u"org_test"_s },
-                                  { u"whoami"_s, QJsonObject { { u"region"_s, u"global"_s } } } };
+        const QJsonObject plain { { QStringLiteral("access_token"), QStringLiteral("at-droid-123456789") },
+                                  { QStringLiteral("refresh_token"), QStringLiteral("rt-droid-123456789") },
+                                  { QStringLiteral("active_organization_id"), QStringLiteral("org_test") },
+                                  { QStringLiteral("whoami"),
+                                    QJsonObject { { QStringLiteral("region"), QStringLiteral("global") } } } };
         auto put = [&dir](const char *name, const QByteArray &bytes) {
             QFile f(dir + u'/' + QLatin1StringView(name));
             QVERIFY(f.open(QIODevice::WriteOnly));
@@ -615,9 +619,9 @@ private Q_SLOTS:
     void droidCliImportedAutomatically()
     {
         const QString dir = m_home.path() + QStringLiteral("/droid-auto");
-        writeV2(dir, QJsonObject { { u"access_token"_s, m_fake->makeAccessToken(-10) },
-                                   { u"refresh_token"_s, m_fake->issueRefreshToken() },
-                                   { u"active_organization_id"_s, u"org_test"_s } });
+        writeV2(dir, QJsonObject { { QStringLiteral("access_token"), m_fake->makeAccessToken(-10) },
+                                   { QStringLiteral("refresh_token"), m_fake->issueRefreshToken() },
+                                   { QStringLiteral("active_organization_id"), QStringLiteral("org_test") } });
         auto auth = std::make_unique<AuthManager>(m_http.get());
         auth->setWorkOs(m_fake->url(QString()), m_fake->workosClientId);
         auth->setStore(new FileTokenStore(storePath()));
@@ -636,10 +640,11 @@ private Q_SLOTS:
         // its other members kept). When the CLI rotates first, droid2api takes the CLI's pair instead of spending
         // the old one. With droid_cli_sync off, the CLI's file is left alone.
         const QString dir = m_home.path() + QStringLiteral("/droid-shared");
-        writeV2(dir, QJsonObject { { u"access_token"_s, m_fake->makeAccessToken(-10) },
-                                   { u"refresh_token"_s, m_fake->issueRefreshToken() },
-                                   { u"active_organization_id"_s, u"org_test"_s },
-                                   { u"whoami"_s, QJsonObject { { u"region"_s, u"global"_s } } } });
+        writeV2(dir, QJsonObject { { QStringLiteral("access_token"), m_fake->makeAccessToken(-10) },
+                                   { QStringLiteral("refresh_token"), m_fake->issueRefreshToken() },
+                                   { QStringLiteral("active_organization_id"), QStringLiteral("org_test") },
+                                   { QStringLiteral("whoami"),
+                                     QJsonObject { { QStringLiteral("region"), QStringLiteral("global") } } } });
         qint64 now = QDateTime::currentSecsSinceEpoch();
         auto auth = std::make_unique<AuthManager>(m_http.get());
         auth->setWorkOs(m_fake->url(QString()), m_fake->workosClientId);
@@ -652,18 +657,19 @@ private Q_SLOTS:
         // The rotated pair is in the CLI's file once droid2api has written it back (our store says so).
         QTRY_COMPARE(readStore().droidCliSeen, readStore().refreshToken);
         QJsonObject cli = readV2(dir);
-        QCOMPARE(cli.value(u"refresh_token"_s).toString(), readStore().refreshToken);
-        QCOMPARE(cli.value(u"access_token"_s).toString(), readStore().accessToken);
-        QCOMPARE(cli.value(u"active_organization_id"_s).toString(), QStringLiteral("org_test"));
-        QCOMPARE(cli.value(u"whoami"_s).toObject().value(u"region"_s).toString(), QStringLiteral("global"));
-        QVERIFY(m_fake->validRefreshTokens.contains(cli.value(u"refresh_token"_s).toString()));
+        QCOMPARE(cli.value(QStringLiteral("refresh_token")).toString(), readStore().refreshToken);
+        QCOMPARE(cli.value(QStringLiteral("access_token")).toString(), readStore().accessToken);
+        QCOMPARE(cli.value(QStringLiteral("active_organization_id")).toString(), QStringLiteral("org_test"));
+        QCOMPARE(cli.value(QStringLiteral("whoami")).toObject().value(QStringLiteral("region")).toString(),
+                 QStringLiteral("global"));
+        QVERIFY(m_fake->validRefreshTokens.contains(cli.value(QStringLiteral("refresh_token")).toString()));
         QVERIFY(!QFileInfo::exists(dir + QStringLiteral("/auth.v2.write.lock"))); // released
 
         // The CLI rotates first: a new valid pair in its file. droid2api's next refresh takes it, spending nothing.
         const QString cliRefresh = m_fake->issueRefreshToken();
         const QString cliAccess = m_fake->makeAccessToken(7200 + 3600); // fresh at the clock below
-        cli.insert(u"refresh_token"_s, cliRefresh);
-        cli.insert(u"access_token"_s, cliAccess);
+        cli.insert(QStringLiteral("refresh_token"), cliRefresh);
+        cli.insert(QStringLiteral("access_token"), cliAccess);
         writeV2(dir, cli);
         now += 7200; // our access token is due
         const int refreshes = m_fake->refreshCount;
@@ -699,7 +705,8 @@ private Q_SLOTS:
         // The CLI's lock: a live owner makes the write wait (and give up after the timeout, the tokens kept);
         // the lock of a process that is gone is reclaimed; an empty lock directory is simply replaced.
         const QString dir = m_home.path() + QStringLiteral("/droid-lock");
-        writeV2(dir, QJsonObject { { u"access_token"_s, u"a1"_s }, { u"refresh_token"_s, u"r1"_s } });
+        writeV2(dir, QJsonObject { { QStringLiteral("access_token"), QStringLiteral("a1") },
+                                   { QStringLiteral("refresh_token"), QStringLiteral("r1") } });
         DroidCliStore store(dir);
         store.setLockTimeoutMs(200);
         std::optional<Result<DroidCliSession>> read;
@@ -713,7 +720,8 @@ private Q_SLOTS:
             QDir().mkpath(dir + QStringLiteral("/auth.v2.write.lock"));
             QFile owner(dir + QStringLiteral("/auth.v2.write.lock/owner.json"));
             QVERIFY(owner.open(QIODevice::WriteOnly));
-            owner.write(QJsonDocument(QJsonObject { { u"token"_s, u"someone"_s }, { u"pid"_s, double(pid) } })
+            owner.write(QJsonDocument(QJsonObject { { QStringLiteral("token"), QStringLiteral("someone") },
+                                                    { QStringLiteral("pid"), double(pid) } })
                             .toJson(QJsonDocument::Compact));
         };
         auto write = [&] {
@@ -725,19 +733,19 @@ private Q_SLOTS:
         };
         lockWith(QCoreApplication::applicationPid()); // alive: this very process
         QVERIFY(write().contains(QStringLiteral("timed out")));
-        QCOMPARE(readV2(dir).value(u"refresh_token"_s).toString(), QStringLiteral("r1"));
+        QCOMPARE(readV2(dir).value(QStringLiteral("refresh_token")).toString(), QStringLiteral("r1"));
         QDir(dir + QStringLiteral("/auth.v2.write.lock")).removeRecursively();
         QProcess gone;
         gone.start(QStringLiteral("true"));
         QVERIFY(gone.waitForFinished());
         lockWith(gone.processId() > 0 ? gone.processId() : 2147483000); // that process has exited
         QCOMPARE(write(), QString());
-        QCOMPARE(readV2(dir).value(u"refresh_token"_s).toString(), QStringLiteral("r2"));
+        QCOMPARE(readV2(dir).value(QStringLiteral("refresh_token")).toString(), QStringLiteral("r2"));
         QVERIFY(!QFileInfo::exists(dir + QStringLiteral("/auth.v2.write.lock")));
         QDir().mkpath(dir + QStringLiteral("/auth.v2.write.lock")); // empty: the rename replaces it
         next.refreshToken = QStringLiteral("r3");
         QCOMPARE(write(), QString());
-        QCOMPARE(readV2(dir).value(u"refresh_token"_s).toString(), QStringLiteral("r3"));
+        QCOMPARE(readV2(dir).value(QStringLiteral("refresh_token")).toString(), QStringLiteral("r3"));
         const auto perms = QFile::permissions(dir + QStringLiteral("/auth.v2.file"));
         QCOMPARE(
             perms
@@ -882,7 +890,8 @@ private Q_SLOTS:
         QTRY_COMPARE(m_fake->refreshCount, 1);
         QTRY_COMPARE(auth->state(), AuthManager::State::Ready);
         QVERIFY(auth->storeWarning().contains(QStringLiteral("could not save")));
-        QVERIFY(auth->statusJson().value(u"warning"_s).toString().contains(QStringLiteral("kept in memory")));
+        QVERIFY(
+            auth->statusJson().value(QStringLiteral("warning")).toString().contains(QStringLiteral("kept in memory")));
         // Requests still work, and a later refresh uses the rotated token (not the spent one).
         QByteArray got;
         auth->acquire(this, [&](Result<QByteArray> b) { got = b.ok() ? b.value() : QByteArray(); });
@@ -912,7 +921,10 @@ private Q_SLOTS:
         QVERIFY(loaded.wait(30000));
         QCOMPARE(auth->storeKind(), QStringLiteral("file"));
         QVERIFY(auth->storeWarning().contains(QStringLiteral("the OS keychain cannot be used")));
-        QVERIFY(auth->statusJson().value(u"warning"_s).toString().contains(QStringLiteral("readable only by you")));
+        QVERIFY(auth->statusJson()
+                    .value(QStringLiteral("warning"))
+                    .toString()
+                    .contains(QStringLiteral("readable only by you")));
         // Forced keychain mode reports the problem instead of falling back.
         auto forced = std::make_unique<AuthManager>(m_http.get());
         forced->setDroidCliDir(m_home.path() + QStringLiteral("/no-droid"));

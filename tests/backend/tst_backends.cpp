@@ -16,8 +16,6 @@
 
 #include <memory>
 
-using namespace Qt::StringLiterals;
-
 using namespace d2a;
 
 namespace {
@@ -211,14 +209,16 @@ private Q_SLOTS:
             rc, QStringLiteral("/v1/chat/completions"),
             R"({"model":"glm-custom","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}]})");
         QCOMPARE(rc.status, 200);
-        QVERIFY(rc.json().contains(u"choices"_s)); // answered in the client's format
+        QVERIFY(rc.json().contains(QStringLiteral("choices"))); // answered in the client's format
         const auto &up = m_fake->received.last();
         QCOMPARE(up.path, QByteArray("/api/anthropic/v1/messages"));
         QCOMPARE(up.header("x-api-key"), kBackendKey.toUtf8());
         QCOMPARE(up.header("authorization"), "Bearer " + kBackendKey.toUtf8());
         QVERIFY(up.header("x-factory-client").isEmpty()); // nothing Factory-specific
-        QCOMPARE(up.json.value(u"model"_s).toString(), QStringLiteral("glm-4.6")); // the backend's model override
-        const QString system = QString::fromUtf8(QJsonDocument(up.json.value(u"system"_s).toArray()).toJson());
+        QCOMPARE(up.json.value(QStringLiteral("model")).toString(),
+                 QStringLiteral("glm-4.6")); // the backend's model override
+        const QString system =
+            QString::fromUtf8(QJsonDocument(up.json.value(QStringLiteral("system")).toArray()).toJson());
         QVERIFY(system.contains(QStringLiteral("Be brief.")));
         QVERIFY(!system.contains(QStringLiteral("You are Droid"))); // the Droid prompt is Factory's alone
 
@@ -226,7 +226,7 @@ private Q_SLOTS:
         call(local, QStringLiteral("/v1/messages"),
              R"({"model":"local-llama","max_tokens":5,"messages":[{"role":"user","content":"hi"}]})");
         QCOMPARE(local.status, 200);
-        QCOMPARE(local.json().value(u"type"_s).toString(), QStringLiteral("message"));
+        QCOMPARE(local.json().value(QStringLiteral("type")).toString(), QStringLiteral("message"));
         QCOMPARE(m_fake->received.last().path, QByteArray("/v1/chat/completions"));
         QVERIFY(m_fake->received.last().header("authorization").isEmpty()); // a local server with no key
     }
@@ -248,7 +248,8 @@ private Q_SLOTS:
         QCOMPARE(rc.status, 200);
         QCOMPARE(m_fake->received.last().path, QByteArray("/v1/chat/completions"));
         QCOMPARE(m_fake->received.last().header("authorization"), "Bearer " + kBackendKey.toUtf8());
-        QCOMPARE(m_fake->received.last().json.value(u"model"_s).toString(), QStringLiteral("router-default"));
+        QCOMPARE(m_fake->received.last().json.value(QStringLiteral("model")).toString(),
+                 QStringLiteral("router-default"));
         // Environment parsing, as the original names them.
         qputenv("ANTHROPIC_BASE_URL", "https://open.example/api/anthropic");
         qputenv("ANTHROPIC_AUTH_TOKEN", "tok-123456789");
@@ -360,15 +361,15 @@ private Q_SLOTS:
         RecordedCall other;
         call(other, QStringLiteral("/v1/chat/completions"), R"({"model":"kimi-k2.6","messages":[]})");
         QCOMPARE(other.status, 200);
-        QCOMPARE(m_fake->received.last().json.value(u"model"_s).toString(), QStringLiteral("kimi-k2.6"));
+        QCOMPARE(m_fake->received.last().json.value(QStringLiteral("model")).toString(), QStringLiteral("kimi-k2.6"));
         // The open model, with no fallback: it goes to the upstream anyway and the client sees the real 500.
         RecordedCall again;
         call(again, QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[]})");
         QCOMPARE(again.status, 500);
         QVERIFY2(again.json()
-                     .value(u"error"_s)
+                     .value(QStringLiteral("error"))
                      .toObject()
-                     .value(u"message"_s)
+                     .value(QStringLiteral("message"))
                      .toString()
                      .contains(QStringLiteral("fake upstream failure")),
                  again.body.constData());
@@ -382,11 +383,11 @@ private Q_SLOTS:
         RecordedCall info;
         startCall(*m_client, info, "GET", QUrl(m_proxy->baseUrl() + QStringLiteral("/")), {}, {}, m_clock);
         QTRY_VERIFY(info.done());
-        const QJsonArray circuits = info.json().value(u"circuits"_s).toArray();
+        const QJsonArray circuits = info.json().value(QStringLiteral("circuits")).toArray();
         QCOMPARE(circuits.size(), 1);
-        QCOMPARE(circuits[0].toObject().value(u"backend"_s).toString(), QStringLiteral("factory"));
-        QCOMPARE(circuits[0].toObject().value(u"model"_s).toString(), QStringLiteral("glm-5.2"));
-        QCOMPARE(circuits[0].toObject().value(u"state"_s).toString(), QStringLiteral("open"));
+        QCOMPARE(circuits[0].toObject().value(QStringLiteral("backend")).toString(), QStringLiteral("factory"));
+        QCOMPARE(circuits[0].toObject().value(QStringLiteral("model")).toString(), QStringLiteral("glm-5.2"));
+        QCOMPARE(circuits[0].toObject().value(QStringLiteral("state")).toString(), QStringLiteral("open"));
         // Once the upstream recovers, the first success closes it.
         m_fake->failModels.clear();
         RecordedCall healed;
@@ -416,7 +417,7 @@ private Q_SLOTS:
         RecordedCall second;
         call(second, QStringLiteral("/v1/chat/completions"), R"({"model":"dead-only","messages":[]})");
         QCOMPARE(second.status, 200);
-        QCOMPARE(m_fake->received.last().json.value(u"model"_s).toString(), QStringLiteral("local-llama"));
+        QCOMPARE(m_fake->received.last().json.value(QStringLiteral("model")).toString(), QStringLiteral("local-llama"));
         bool diverted = false, attempted = false;
         for (const QString &l : std::as_const(m_log)) {
             diverted =
@@ -435,7 +436,7 @@ private Q_SLOTS:
         RecordedCall rc;
         call(rc, QStringLiteral("/v1/chat/completions"), R"({"model":"flaky","messages":[]})");
         QCOMPARE(rc.status, 200);
-        QCOMPARE(m_fake->received.last().json.value(u"model"_s).toString(), QStringLiteral("local-llama"));
+        QCOMPARE(m_fake->received.last().json.value(QStringLiteral("model")).toString(), QStringLiteral("local-llama"));
         bool sawFallback = false;
         for (const QString &l : std::as_const(m_log))
             sawFallback = sawFallback || l.contains(QStringLiteral("model flaky failed (cannot connect"));
@@ -501,9 +502,9 @@ private Q_SLOTS:
         QCOMPARE(rejected.status, 429);
         QCOMPARE(rejected.header("retry-after"), QByteArray("1"));
         QVERIFY(rejected.json()
-                    .value(u"error"_s)
+                    .value(QStringLiteral("error"))
                     .toObject()
-                    .value(u"message"_s)
+                    .value(QStringLiteral("message"))
                     .toString()
                     .contains(QStringLiteral("limit")));
         QTRY_VERIFY_WITH_TIMEOUT(busy.done(), 5000);
@@ -528,30 +529,31 @@ private Q_SLOTS:
             };
         };
         QObject first, second, third;
-        QVERIFY(limiter.acquire(b, 1, 3, &first, starter(u"first"_s))); // a free slot: started at once
-        QCOMPARE(started, QStringList { u"first"_s });
+        QVERIFY(limiter.acquire(b, 1, 3, &first, starter(QStringLiteral("first")))); // a free slot: started at once
+        QCOMPARE(started, QStringList { QStringLiteral("first") });
         auto *gone = new QObject;
-        QVERIFY(limiter.acquire(b, 1, 3, gone, starter(u"gone"_s)));
-        QVERIFY(limiter.acquire(b, 1, 3, &second, starter(u"second"_s)));
+        QVERIFY(limiter.acquire(b, 1, 3, gone, starter(QStringLiteral("gone"))));
+        QVERIFY(limiter.acquire(b, 1, 3, &second, starter(QStringLiteral("second"))));
         QCOMPARE(limiter.active(b), 1);
         inRelease = true;
         limiter.release(b); // first is done: the slot is gone's
         inRelease = false;
-        QCOMPARE(started, QStringList { u"first"_s }); // not within release()
+        QCOMPARE(started, QStringList { QStringLiteral("first") }); // not within release()
         QCOMPARE(limiter.active(b), 1); // reserved: a newcomer waits behind the others
-        QVERIFY(limiter.acquire(b, 1, 3, &third, starter(u"third"_s)));
-        QCOMPARE(started, QStringList { u"first"_s });
+        QVERIFY(limiter.acquire(b, 1, 3, &third, starter(QStringLiteral("third"))));
+        QCOMPARE(started, QStringList { QStringLiteral("first") });
         delete gone; // its context goes before the loop turns: the slot passes on to second
-        QTRY_COMPARE(started, (QStringList { u"first"_s, u"second"_s }));
+        QTRY_COMPARE(started, (QStringList { QStringLiteral("first"), QStringLiteral("second") }));
         QVERIFY(!startedInRelease);
         QCOMPARE(limiter.active(b), 1);
         limiter.release(b); // second is done
         QCOMPARE(limiter.active(b), 1);
-        QTRY_COMPARE(started, (QStringList { u"first"_s, u"second"_s, u"third"_s }));
+        QTRY_COMPARE(started,
+                     (QStringList { QStringLiteral("first"), QStringLiteral("second"), QStringLiteral("third") }));
         limiter.release(b);
         QCOMPARE(limiter.active(b), 0);
-        QVERIFY(limiter.acquire(b, 1, 0, &first, starter(u"again"_s))); // the slot is free again
-        QCOMPARE(started.last(), u"again"_s);
+        QVERIFY(limiter.acquire(b, 1, 0, &first, starter(QStringLiteral("again")))); // the slot is free again
+        QCOMPARE(started.last(), QStringLiteral("again"));
         QVERIFY(!startedInRelease);
     }
 

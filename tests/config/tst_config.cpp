@@ -11,8 +11,6 @@
 #include <QtCore/qregularexpression.h>
 #include <QtTest/qtest.h>
 
-using namespace Qt::StringLiterals;
-
 using namespace d2a;
 
 class TestConfig final : public QObject
@@ -96,13 +94,15 @@ private Q_SLOTS:
         QCOMPARE(edited.value(u"id").toString(), QStringLiteral("gpt-5.4"));
         edited.insert(QStringLiteral("reasoning"), QStringLiteral("high"));
         models.replace(6, edited);
-        models.append(
-            QJsonObject { { u"id"_s, u"my-local"_s }, { u"type"_s, u"common"_s }, { u"backend"_s, u"local"_s } });
-        const QJsonObject file { { u"models"_s, models },
-                                 { u"backends"_s,
-                                   QJsonArray { QJsonObject { { u"name"_s, u"local"_s },
-                                                              { u"kind"_s, u"openai"_s },
-                                                              { u"base_url"_s, u"http://127.0.0.1:1/v1"_s } } } } };
+        models.append(QJsonObject { { QStringLiteral("id"), QStringLiteral("my-local") },
+                                    { QStringLiteral("type"), QStringLiteral("common") },
+                                    { QStringLiteral("backend"), QStringLiteral("local") } });
+        const QJsonObject file { { QStringLiteral("models"), models },
+                                 { QStringLiteral("backends"),
+                                   QJsonArray { QJsonObject {
+                                       { QStringLiteral("name"), QStringLiteral("local") },
+                                       { QStringLiteral("kind"), QStringLiteral("openai") },
+                                       { QStringLiteral("base_url"), QStringLiteral("http://127.0.0.1:1/v1") } } } } };
         const auto r = ConfigLoader::fromJson(QJsonDocument(file).toJson(), QStringLiteral("config.json"));
         QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
         const Config &c = r.value();

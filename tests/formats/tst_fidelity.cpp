@@ -17,8 +17,6 @@
 #include <QtCore/qtemporarydir.h>
 #include <QtTest/qtest.h>
 
-using namespace Qt::StringLiterals;
-
 using namespace d2a;
 
 namespace {
@@ -521,9 +519,9 @@ private Q_SLOTS:
              R"({"model":"glm-5.2","messages":[{"role":"user","content":"a","content":"b"}]})");
         QCOMPARE(rc.status, 400);
         QVERIFY2(rc.json()
-                     .value(u"error"_s)
+                     .value(QStringLiteral("error"))
                      .toObject()
-                     .value(u"message"_s)
+                     .value(QStringLiteral("message"))
                      .toString()
                      .contains(QStringLiteral("duplicate key 'content'")),
                  rc.body.constData());

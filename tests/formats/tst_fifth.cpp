@@ -15,7 +15,6 @@
 #include <QtTest/qtest.h>
 
 using namespace d2a;
-using namespace Qt::StringLiterals;
 
 class TestFifth : public QObject
 {
@@ -26,7 +25,7 @@ class TestFifth : public QObject
 
     static WireFormat turnsFormat() { return turns::spec().id; }
 
-    QJsonObject post(const QJsonObject &body, RecordedCall &rc, const QString &path = u"/v5/turns"_s)
+    QJsonObject post(const QJsonObject &body, RecordedCall &rc, const QString &path = QStringLiteral("/v5/turns"))
     {
         if (!m_f.call(rc, "POST", path, QJsonDocument(body).toJson(QJsonDocument::Compact)))
             return {};
@@ -49,11 +48,11 @@ private Q_SLOTS:
 
     void init()
     {
-        QTest::failOnWarning(QRegularExpression(u".*"_s)); // an unexpected warning is a failure
+        QTest::failOnWarning(QRegularExpression(QStringLiteral(".*"))); // an unexpected warning is a failure
         QVERIFY(m_f.up());
         Config c = m_f.config();
         ModelConfig m;
-        m.id = u"think-anthropic"_s;
+        m.id = QStringLiteral("think-anthropic");
         m.type = ModelType::Anthropic;
         c.models.append(m);
         QVERIFY2(m_f.startProxy(c), qPrintable(m_f.startError));
@@ -70,50 +69,64 @@ private Q_SLOTS:
         QCOMPARE(int(turnsFormat()), 4);
         QCOMPARE(&formatSpec(turnsFormat()), &turns::spec());
         QCOMPARE(formatForTag(u"turns"), &turns::spec());
-        const RouteMatch route = RouteTable::instance().match(u"/v5/turns"_s);
+        const RouteMatch route = RouteTable::instance().match(QStringLiteral("/v5/turns"));
         QVERIFY(route.route);
         QCOMPARE(route.format, turnsFormat());
-        QVERIFY(RouteTable::instance().endpoints().contains(u"POST /v5/turns"_s));
+        QVERIFY(RouteTable::instance().endpoints().contains(QStringLiteral("POST /v5/turns")));
         // Usage names an unknown client's API after the route's format.
-        QCOMPARE(clientName(u"curl/8"_s, turnsFormat()), u"Other (Turns)"_s);
+        QCOMPARE(clientName(QStringLiteral("curl/8"), turnsFormat()), QStringLiteral("Other (Turns)"));
     }
 
     void answerTranslatedFromAnthropic()
     {
         RecordedCall rc;
         const QJsonObject answer =
-            post({ { u"model"_s, u"think-anthropic"_s },
-                   { u"turns"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"text"_s, u"q"_s } } } } },
+            post({ { QStringLiteral("model"), QStringLiteral("think-anthropic") },
+                   { QStringLiteral("turns"),
+                     QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                                { QStringLiteral("text"), QStringLiteral("q") } } } } },
                  rc);
         QCOMPARE(rc.status, 200);
         // The request went to Factory's Anthropic route, written as Anthropic Messages.
         QCOMPARE(m_f.fake->received.last().path, QByteArray("/api/llm/a/v1/messages"));
-        QCOMPARE(upstreamBody().value(u"messages"_s).toArray().first().toObject().value(u"role"_s).toString(),
-                 u"user"_s);
-        QVERIFY(upstreamBody().contains(u"max_tokens"_s)); // Anthropic's adaptTranslated ran
+        QCOMPARE(upstreamBody()
+                     .value(QStringLiteral("messages"))
+                     .toArray()
+                     .first()
+                     .toObject()
+                     .value(QStringLiteral("role"))
+                     .toString(),
+                 QStringLiteral("user"));
+        QVERIFY(upstreamBody().contains(QStringLiteral("max_tokens"))); // Anthropic's adaptTranslated ran
         // The answer in the fifth format: its text, finish name, usage, and Anthropic's thinking in an envelope.
-        QCOMPARE(answer.value(u"text"_s).toString(), u"The answer is 42."_s);
-        QCOMPARE(answer.value(u"finish"_s).toString(), u"done"_s);
-        QVERIFY(answer.value(u"usage"_s).toObject().value(u"in"_s).toInt() > 0);
-        const QJsonObject thought = answer.value(u"thought"_s).toObject();
-        QCOMPARE(thought.value(u"text"_s).toString(), u"Let me think about it."_s);
-        const QString seal = thought.value(u"seal"_s).toString();
-        QVERIFY2(seal.startsWith(u"d2a.anthropic.t."_s) && seal.endsWith(u".sig-anthropic-opaque"_s), qPrintable(seal));
+        QCOMPARE(answer.value(QStringLiteral("text")).toString(), QStringLiteral("The answer is 42."));
+        QCOMPARE(answer.value(QStringLiteral("finish")).toString(), QStringLiteral("done"));
+        QVERIFY(answer.value(QStringLiteral("usage")).toObject().value(QStringLiteral("in")).toInt() > 0);
+        const QJsonObject thought = answer.value(QStringLiteral("thought")).toObject();
+        QCOMPARE(thought.value(QStringLiteral("text")).toString(), QStringLiteral("Let me think about it."));
+        const QString seal = thought.value(QStringLiteral("seal")).toString();
+        QVERIFY2(seal.startsWith(QStringLiteral("d2a.anthropic.t."))
+                     && seal.endsWith(QStringLiteral(".sig-anthropic-opaque")),
+                 qPrintable(seal));
 
         // The next turn sends the history back: Anthropic gets its own signature exactly as issued, and never the
         // client's own vendor's state (a seal that is no envelope).
         RecordedCall next;
-        post({ { u"model"_s, u"think-anthropic"_s },
-               { u"turns"_s,
-                 QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"text"_s, u"q"_s } },
-                              QJsonObject { { u"role"_s, u"model"_s },
-                                            { u"text"_s, u"The answer is 42."_s },
-                                            { u"thought"_s, thought } },
-                              QJsonObject { { u"role"_s, u"model"_s },
-                                            { u"text"_s, u"mine"_s },
-                                            { u"thought"_s, QJsonObject { { u"text"_s, u"own"_s },
-                                                                          { u"seal"_s, u"turns-own-state"_s } } } },
-                              QJsonObject { { u"role"_s, u"user"_s }, { u"text"_s, u"again"_s } } } } },
+        post({ { QStringLiteral("model"), QStringLiteral("think-anthropic") },
+               { QStringLiteral("turns"),
+                 QJsonArray {
+                     QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                   { QStringLiteral("text"), QStringLiteral("q") } },
+                     QJsonObject { { QStringLiteral("role"), QStringLiteral("model") },
+                                   { QStringLiteral("text"), QStringLiteral("The answer is 42.") },
+                                   { QStringLiteral("thought"), thought } },
+                     QJsonObject { { QStringLiteral("role"), QStringLiteral("model") },
+                                   { QStringLiteral("text"), QStringLiteral("mine") },
+                                   { QStringLiteral("thought"),
+                                     QJsonObject { { QStringLiteral("text"), QStringLiteral("own") },
+                                                   { QStringLiteral("seal"), QStringLiteral("turns-own-state") } } } },
+                     QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                   { QStringLiteral("text"), QStringLiteral("again") } } } } },
              next);
         QCOMPARE(next.status, 200);
         const QByteArray sent = m_f.fake->received.last().body;
@@ -124,9 +137,11 @@ private Q_SLOTS:
     void streamTranslatedFromAnthropic()
     {
         RecordedCall rc;
-        post({ { u"model"_s, u"think-anthropic"_s },
-               { u"stream"_s, true },
-               { u"turns"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"text"_s, u"q"_s } } } } },
+        post({ { QStringLiteral("model"), QStringLiteral("think-anthropic") },
+               { QStringLiteral("stream"), true },
+               { QStringLiteral("turns"),
+                 QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                            { QStringLiteral("text"), QStringLiteral("q") } } } } },
              rc);
         QCOMPARE(rc.status, 200);
         QVERIFY(rc.header("content-type").startsWith("text/event-stream"));
@@ -137,25 +152,29 @@ private Q_SLOTS:
             if (!line.startsWith("data: "))
                 continue;
             const QJsonObject e = QJsonDocument::fromJson(line.mid(6)).object();
-            text += e.value(u"text"_s).toString();
-            seal += e.value(u"seal"_s).toString();
-            finish += e.value(u"finish"_s).toString();
+            text += e.value(QStringLiteral("text")).toString();
+            seal += e.value(QStringLiteral("seal")).toString();
+            finish += e.value(QStringLiteral("finish")).toString();
         }
-        QCOMPARE(text, u"The answer is 42."_s);
-        QVERIFY2(seal.startsWith(u"d2a.anthropic.t."_s) && seal.endsWith(u".sig-anthropic-opaque"_s), qPrintable(seal));
-        QCOMPARE(finish, u"done"_s);
+        QCOMPARE(text, QStringLiteral("The answer is 42."));
+        QVERIFY2(seal.startsWith(QStringLiteral("d2a.anthropic.t."))
+                     && seal.endsWith(QStringLiteral(".sig-anthropic-opaque")),
+                 qPrintable(seal));
+        QCOMPARE(finish, QStringLiteral("done"));
     }
 
     void errorsInItsOwnShape()
     {
         RecordedCall unknown;
-        const QJsonObject notFound = post({ { u"model"_s, u"think-anthropic"_s } }, unknown, u"/v5/nothing"_s);
+        const QJsonObject notFound = post({ { QStringLiteral("model"), QStringLiteral("think-anthropic") } }, unknown,
+                                          QStringLiteral("/v5/nothing"));
         QCOMPARE(unknown.status, 404);
-        QCOMPARE(notFound.value(u"problem"_s).toObject().value(u"status"_s).toInt(), 404);
+        QCOMPARE(notFound.value(QStringLiteral("problem")).toObject().value(QStringLiteral("status")).toInt(), 404);
         RecordedCall bad;
-        const QJsonObject refused = post({ { u"model"_s, u"think-anthropic"_s } }, bad);
+        const QJsonObject refused = post({ { QStringLiteral("model"), QStringLiteral("think-anthropic") } }, bad);
         QCOMPARE(bad.status, 400);
-        QCOMPARE(refused.value(u"problem"_s).toObject().value(u"message"_s).toString(), u"'turns' must be an array"_s);
+        QCOMPARE(refused.value(QStringLiteral("problem")).toObject().value(QStringLiteral("message")).toString(),
+                 QStringLiteral("'turns' must be an array"));
     }
 
     void ownReasoningTaggedWithItsOwnTag()
@@ -164,24 +183,24 @@ private Q_SLOTS:
         // tag, and comes home to it (never to another vendor).
         ir::Part own;
         own.kind = ir::Part::Kind::Thinking;
-        own.text = u"thought"_s;
-        own.signature = u"turns-state"_s;
+        own.text = QStringLiteral("thought");
+        own.signature = QStringLiteral("turns-state");
         own.signatureFormat = turnsFormat();
-        const ir::Part inAnthropic = ir::forClient(own, WireFormat::Anthropic, u"m5"_s);
-        QVERIFY2(inAnthropic.signature.startsWith(u"d2a.turns.t."_s), qPrintable(inAnthropic.signature));
+        const ir::Part inAnthropic = ir::forClient(own, WireFormat::Anthropic, QStringLiteral("m5"));
+        QVERIFY2(inAnthropic.signature.startsWith(QStringLiteral("d2a.turns.t.")), qPrintable(inAnthropic.signature));
         ir::Part back;
         QVERIFY(ir::openEnvelope(inAnthropic.signature, WireFormat::Anthropic, &back));
         QCOMPARE(back.signatureFormat, turnsFormat());
-        QCOMPARE(back.signature, u"turns-state"_s);
-        QCOMPARE(back.signatureModel, u"m5"_s);
+        QCOMPARE(back.signature, QStringLiteral("turns-state"));
+        QCOMPARE(back.signatureModel, QStringLiteral("m5"));
         // Gemini's field is bytes: the same envelope, in base64.
-        const ir::Part inGemini = ir::forClient(own, WireFormat::Gemini, u"m5"_s);
+        const ir::Part inGemini = ir::forClient(own, WireFormat::Gemini, QStringLiteral("m5"));
         ir::Part fromGemini;
         QVERIFY(ir::openEnvelope(inGemini.signature, WireFormat::Gemini, &fromGemini));
         QCOMPARE(fromGemini.signatureFormat, turnsFormat());
         // A tag no format registered is nobody's: not opened, so not sent to any vendor as its own.
         ir::Part unknown;
-        QVERIFY(!ir::openEnvelope(u"d2a.sixth.t.bTU.state"_s, WireFormat::Anthropic, &unknown));
+        QVERIFY(!ir::openEnvelope(QStringLiteral("d2a.sixth.t.bTU.state"), WireFormat::Anthropic, &unknown));
         QVERIFY(!formatForTag(u"sixth"));
     }
 };

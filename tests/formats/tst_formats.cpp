@@ -17,8 +17,6 @@
 #include <QtCore/qregularexpression.h>
 #include <QtTest/qtest.h>
 
-using namespace Qt::StringLiterals;
-
 using namespace d2a;
 
 Q_DECLARE_METATYPE(d2a::WireFormat)
@@ -201,14 +199,15 @@ private Q_SLOTS:
         for (const char *k : { "thinking", "output_config", "reasoning", "reasoning_effort", "reasoning_history",
                                "chat_template_args", "speed", "service_tier", "max_tokens" })
             QVERIFY2(ours.value(QLatin1StringView(k)) == cli.value(QLatin1StringView(k)),
-                     qPrintable(QStringLiteral("%1: ours %2, the CLI's %3")
-                                    .arg(QLatin1StringView(k),
-                                         QString::fromUtf8(
-                                             QJsonDocument(QJsonObject { { u"v"_s, ours.value(QLatin1StringView(k)) } })
-                                                 .toJson(QJsonDocument::Compact)),
-                                         QString::fromUtf8(
-                                             QJsonDocument(QJsonObject { { u"v"_s, cli.value(QLatin1StringView(k)) } })
-                                                 .toJson(QJsonDocument::Compact)))));
+                     qPrintable(
+                         QStringLiteral("%1: ours %2, the CLI's %3")
+                             .arg(QLatin1StringView(k),
+                                  QString::fromUtf8(QJsonDocument(QJsonObject { { QStringLiteral("v"),
+                                                                                  ours.value(QLatin1StringView(k)) } })
+                                                        .toJson(QJsonDocument::Compact)),
+                                  QString::fromUtf8(QJsonDocument(QJsonObject { { QStringLiteral("v"),
+                                                                                  cli.value(QLatin1StringView(k)) } })
+                                                        .toJson(QJsonDocument::Compact)))));
         QCOMPARE(ours.value(u"generationConfig").toObject().value(u"thinkingConfig"),
                  cli.value(u"generationConfig").toObject().value(u"thinkingConfig"));
 
@@ -274,11 +273,12 @@ private Q_SLOTS:
         };
         auto compact = [](const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact); };
         auto adaptive = [&compact](const char *effort, bool summarized) -> QByteArray {
-            QJsonObject thinking { { u"type"_s, u"adaptive"_s } };
+            QJsonObject thinking { { QStringLiteral("type"), QStringLiteral("adaptive") } };
             if (summarized)
-                thinking.insert(u"display"_s, u"summarized"_s);
-            return compact({ { u"thinking"_s, thinking },
-                             { u"output_config"_s, QJsonObject { { u"effort"_s, QString::fromLatin1(effort) } } } });
+                thinking.insert(QStringLiteral("display"), QStringLiteral("summarized"));
+            return compact({ { QStringLiteral("thinking"), thinking },
+                             { QStringLiteral("output_config"),
+                               QJsonObject { { QStringLiteral("effort"), QString::fromLatin1(effort) } } } });
         };
         // Anthropic, 4.5 generation: budgets.
         for (const char *id : { "claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001" }) {
@@ -286,18 +286,18 @@ private Q_SLOTS:
                 "interleaved-thinking-2025-05-14");
             row(QString::fromLatin1(id), "off", none);
         }
-        row(u"claude-opus-4-5-20251101"_s, "high",
+        row(QStringLiteral("claude-opus-4-5-20251101"), "high",
             R"({"thinking":{"type":"enabled","budget_tokens":24576},"output_config":{"effort":"high"}})",
             "effort-2025-11-24");
-        row(u"claude-opus-4-5-20251101"_s, "off", none);
+        row(QStringLiteral("claude-opus-4-5-20251101"), "off", none);
         // 4.6: adaptive; 4.7 and later: adaptive, summarized; -fast: speed and its beta at every level.
         for (const char *id : { "claude-opus-4-6", "claude-sonnet-4-6" }) {
             row(QString::fromLatin1(id), "high", adaptive("high", false));
             row(QString::fromLatin1(id), "off", none);
         }
-        row(u"claude-opus-4-6-fast"_s, "high", plus(adaptive("high", false), R"({"speed":"fast"})"),
+        row(QStringLiteral("claude-opus-4-6-fast"), "high", plus(adaptive("high", false), R"({"speed":"fast"})"),
             "fast-mode-2026-02-01");
-        row(u"claude-opus-4-6-fast"_s, "off", R"({"speed":"fast"})", "fast-mode-2026-02-01");
+        row(QStringLiteral("claude-opus-4-6-fast"), "off", R"({"speed":"fast"})", "fast-mode-2026-02-01");
         for (const char *id :
              { "claude-fable-5", "claude-opus-5", "claude-opus-4-8", "claude-opus-4-7", "claude-sonnet-5" }) {
             row(QString::fromLatin1(id), "high", adaptive("high", true));
@@ -308,18 +308,20 @@ private Q_SLOTS:
                 "fast-mode-2026-02-01");
             row(QString::fromLatin1(id), "off", R"({"speed":"fast"})", "fast-mode-2026-02-01");
         }
-        row(u"claude-fable-5.1"_s, "high", plus(adaptive("high", true), R"({"fallbacks":[{"model":"claude-opus-5"}]})"),
+        row(QStringLiteral("claude-fable-5.1"), "high",
+            plus(adaptive("high", true), R"({"fallbacks":[{"model":"claude-opus-5"}]})"),
             "server-side-fallback-2026-06-01,fallback-credit-2026-06-01");
-        row(u"claude-fable-5.1"_s, "off", R"({"fallbacks":[{"model":"claude-opus-5"}]})",
+        row(QStringLiteral("claude-fable-5.1"), "off", R"({"fallbacks":[{"model":"claude-opus-5"}]})",
             "server-side-fallback-2026-06-01,fallback-credit-2026-06-01");
         // minimax-m2.7 (Anthropic wire, Fireworks): high is its only level.
         for (const char *level : { "high", "off" })
-            row(u"minimax-m2.7"_s, level,
+            row(QStringLiteral("minimax-m2.7"), level,
                 R"({"thinking":{"type":"enabled","budget_tokens":24576},"output_config":{"effort":"high"}})");
         // OpenAI: effort with a summary; off where the model has it (none), else its default level.
         auto effort = [&compact](const char *e) -> QByteArray {
-            return compact({ { u"reasoning"_s, QJsonObject { { u"effort"_s, QString::fromLatin1(e) },
-                                                             { u"summary"_s, u"auto"_s } } } });
+            return compact({ { QStringLiteral("reasoning"),
+                               QJsonObject { { QStringLiteral("effort"), QString::fromLatin1(e) },
+                                             { QStringLiteral("summary"), QStringLiteral("auto") } } } });
         };
         const QList<std::pair<const char *, const char *>> openai {
             { "gpt-6-astra", "medium" },   { "gpt-5.5", "medium" },          { "gpt-5.5-pro", "medium" },
@@ -342,8 +344,8 @@ private Q_SLOTS:
             row(QString::fromLatin1(id), "high", plus(effort("high"), R"({"service_tier":"priority"})"));
             row(QString::fromLatin1(id), "off", plus(effort(fallback), R"({"service_tier":"priority"})"));
         }
-        row(u"gpt-5.6-sol-fast"_s, "high", plus(effort("high"), R"({"service_tier":"priority"})"));
-        row(u"gpt-5.6-sol-fast"_s, "off", R"({"service_tier":"priority"})");
+        row(QStringLiteral("gpt-5.6-sol-fast"), "high", plus(effort("high"), R"({"service_tier":"priority"})"));
+        row(QStringLiteral("gpt-5.6-sol-fast"), "off", R"({"service_tier":"priority"})");
         // xAI: an effort without a summary; no off.
         for (const char *id : { "grok-4.6", "grok-4.5" })
             for (const char *level : { "high", "off" })
@@ -356,17 +358,17 @@ private Q_SLOTS:
                     R"({"generationConfig":{"thinkingConfig":{"includeThoughts":true,"thinkingLevel":"HIGH"}}})");
         // Chat: reasoning_effort with reasoning_history; off is said ("none"), where the model has it.
         auto chat = [&compact](const char *e, const char *history) -> QByteArray {
-            return compact({ { u"reasoning_effort"_s, QString::fromLatin1(e) },
-                             { u"reasoning_history"_s, QString::fromLatin1(history) } });
+            return compact({ { QStringLiteral("reasoning_effort"), QString::fromLatin1(e) },
+                             { QStringLiteral("reasoning_history"), QString::fromLatin1(history) } });
         };
         for (const char *id : { "inkling", "glm-5.2", "glm-5.1", "kimi-k3", "kimi-k2.6", "kimi-k2.5" }) {
             row(QString::fromLatin1(id), "high", chat("high", "preserved"));
             row(QString::fromLatin1(id), "off", R"({"reasoning_effort":"none"})");
         }
-        row(u"glm-5.3"_s, "high", chat("high", "preserved"));
-        row(u"glm-5.3"_s, "off", chat("max", "preserved"));
-        row(u"glm-5.3-flash"_s, "high", chat("high", "preserved"));
-        row(u"glm-5.3-flash"_s, "off", chat("high", "preserved"));
+        row(QStringLiteral("glm-5.3"), "high", chat("high", "preserved"));
+        row(QStringLiteral("glm-5.3"), "off", chat("max", "preserved"));
+        row(QStringLiteral("glm-5.3-flash"), "high", chat("high", "preserved"));
+        row(QStringLiteral("glm-5.3-flash"), "off", chat("high", "preserved"));
         for (const char *id : { "deepseek-v4-pro", "deepseek-v4-flash-0731" }) {
             row(QString::fromLatin1(id), "high", chat("high", "interleaved"));
             row(QString::fromLatin1(id), "off", R"({"reasoning_effort":"none"})");
@@ -375,7 +377,7 @@ private Q_SLOTS:
         for (const char *id : { "glm-5", "glm-4.7" })
             for (const char *level : { "high", "off" })
                 row(QString::fromLatin1(id), level, none);
-        row(u"nemotron-3-ultra"_s, "high", R"({"chat_template_args":{"enable_thinking":true}})");
+        row(QStringLiteral("nemotron-3-ultra"), "high", R"({"chat_template_args":{"enable_thinking":true}})");
     }
 
     void catalogAsFactoryCli()
@@ -402,8 +404,8 @@ private Q_SLOTS:
         const auto edited = applyPassthroughEdits(format, doc.value(), e);
         QVERIFY(edited.ok());
         QJsonObject ours = QJsonDocument::fromJson(edited.value()).object();
-        ours.remove(u"model"_s);
-        ours.remove(u"max_tokens"_s);
+        ours.remove(QStringLiteral("model"));
+        ours.remove(QStringLiteral("max_tokens"));
         const QJsonObject cli = QJsonDocument::fromJson(members).object();
         QVERIFY2(ours == cli, qPrintable(QStringLiteral("ours %1, the CLI's %2")
                                              .arg(QString::fromUtf8(QJsonDocument(ours).toJson(QJsonDocument::Compact)),
@@ -440,7 +442,7 @@ private Q_SLOTS:
         in.userAgent = QStringLiteral("factory-cli/0.99.1");
         in.bearer = "tok";
         in.clientHeaders = { { "Anthropic-Version", "2023-01-01" }, { "X-Session-Id", "s1" } };
-        in.extraHeaders = QJsonObject { { u"x-stainless-lang"_s, u"ts"_s } };
+        in.extraHeaders = QJsonObject { { QStringLiteral("x-stainless-lang"), QStringLiteral("ts") } };
         const HeaderList h = buildFactoryHeaders(in);
         QCOMPARE(headerValue(h, "authorization"), QByteArray("Bearer tok"));
         QCOMPARE(headerValue(h, "x-api-provider"), QByteArray("anthropic"));

@@ -19,8 +19,6 @@
 #include <QtCore/qregularexpression.h>
 #include <QtTest/qtest.h>
 
-using namespace Qt::StringLiterals;
-
 using namespace d2a;
 
 Q_DECLARE_METATYPE(d2a::WireFormat)
@@ -558,7 +556,8 @@ private Q_SLOTS:
                 const QString path = dir.filePath(agent + u'/' + name);
                 QFile meta(QString(path).replace(QStringLiteral(".json"), QStringLiteral(".meta.json")));
                 QVERIFY(meta.open(QIODevice::ReadOnly));
-                const QString route = QJsonDocument::fromJson(meta.readAll()).object().value(u"path"_s).toString();
+                const QString route =
+                    QJsonDocument::fromJson(meta.readAll()).object().value(QStringLiteral("path")).toString();
                 const WireFormat from = route.startsWith(u"/v1/messages")    ? WireFormat::Anthropic
                                         : route.startsWith(u"/v1/responses") ? WireFormat::OpenAIResponses
                                         : route.startsWith(u"/v1beta/")      ? WireFormat::Gemini
@@ -626,14 +625,13 @@ private Q_SLOTS:
         QFETCH(bool, redacted);
         ir::Part p;
         p.kind = redacted ? ir::Part::Kind::RedactedThinking : ir::Part::Kind::Thinking;
-        p.text = redacted ? u"opaque+redacted/data=="_s : u"I should call run."_s;
-        p.signature =
-            redacted ? QString()
-            : vendor == WireFormat::OpenAIResponses
-                ? u"{\"id\":\"rs_1\",\"type\":\"reasoning\",\"summary\":[],\"encrypted_content\":\"gAAA.x\"}"_s
-                : u"EqQBCkYIBxgCKkB+sig/with.dots=="_s;
+        p.text = redacted ? QStringLiteral("opaque+redacted/data==") : QStringLiteral("I should call run.");
+        p.signature = redacted                                ? QString()
+                      : vendor == WireFormat::OpenAIResponses ? QStringLiteral(
+                            "{\"id\":\"rs_1\",\"type\":\"reasoning\",\"summary\":[],\"encrypted_content\":\"gAAA.x\"}")
+                                                              : QStringLiteral("EqQBCkYIBxgCKkB+sig/with.dots==");
         p.signatureFormat = vendor;
-        const ir::Part shown = ir::forClient(p, client, u"gemini-3.1-pro-preview"_s);
+        const ir::Part shown = ir::forClient(p, client, QStringLiteral("gemini-3.1-pro-preview"));
         QCOMPARE(shown.kind, ir::Part::Kind::Thinking); // every client has a thinking form for it
         QCOMPARE(shown.signatureFormat, client);
         QVERIFY(ir::isEnvelope(shown.signature, client));
@@ -646,81 +644,81 @@ private Q_SLOTS:
         QCOMPARE(back.signatureFormat, vendor);
         QCOMPARE(back.signature, p.signature);
         QCOMPARE(back.text, p.text);
-        QCOMPARE(back.signatureModel, u"gemini-3.1-pro-preview"_s);
+        QCOMPARE(back.signatureModel, QStringLiteral("gemini-3.1-pro-preview"));
         // The client's own vendor's state is never taken for an envelope.
         ir::Part own;
         own.kind = ir::Part::Kind::Thinking;
-        own.signature = u"EqQBCkYIBxgC"_s;
+        own.signature = QStringLiteral("EqQBCkYIBxgC");
         own.signatureFormat = client;
         ir::fromClient(&own, client);
         QCOMPARE(own.signatureFormat, client);
-        QCOMPARE(own.signature, u"EqQBCkYIBxgC"_s);
+        QCOMPARE(own.signature, QStringLiteral("EqQBCkYIBxgC"));
     }
 
     void callIdsCarryGeminiSignatures()
     {
         ir::Part call;
         call.kind = ir::Part::Kind::ToolCall;
-        call.callId = u"call_run_0"_s;
-        call.name = u"run"_s;
-        call.signature = u"CiQB0e2Kb+/sig=="_s;
+        call.callId = QStringLiteral("call_run_0");
+        call.name = QStringLiteral("run");
+        call.signature = QStringLiteral("CiQB0e2Kb+/sig==");
         call.signatureFormat = WireFormat::Gemini;
         for (WireFormat client : { WireFormat::Anthropic, WireFormat::OpenAIChat, WireFormat::OpenAIResponses }) {
-            const ir::Part shown = ir::forClient(call, client, u"gemini-3-flash-preview"_s);
+            const ir::Part shown = ir::forClient(call, client, QStringLiteral("gemini-3-flash-preview"));
             QVERIFY(shown.callId.startsWith(u"call_run_0__d2a"));
             // Anthropic's tool_use id pattern, should the id ever reach it.
-            QVERIFY(QRegularExpression(u"^[a-zA-Z0-9_-]+$"_s).match(shown.callId).hasMatch());
+            QVERIFY(QRegularExpression(QStringLiteral("^[a-zA-Z0-9_-]+$")).match(shown.callId).hasMatch());
             QVERIFY(shown.signature.isEmpty());
             ir::Part back = shown;
             back.signatureFormat = client;
             ir::fromClient(&back, client);
-            QCOMPARE(back.callId, u"call_run_0"_s);
+            QCOMPARE(back.callId, QStringLiteral("call_run_0"));
             QCOMPARE(back.signature, call.signature);
             QCOMPARE(back.signatureFormat, WireFormat::Gemini);
-            QCOMPARE(back.signatureModel, u"gemini-3-flash-preview"_s);
+            QCOMPARE(back.signatureModel, QStringLiteral("gemini-3-flash-preview"));
             ir::Part result;
             result.kind = ir::Part::Kind::ToolResult;
             result.callId = shown.callId;
             ir::fromClient(&result, client);
-            QCOMPARE(result.callId, u"call_run_0"_s);
+            QCOMPARE(result.callId, QStringLiteral("call_run_0"));
             QVERIFY(result.signature.isEmpty());
         }
         // A call without state keeps its id as it is.
         ir::Part plain = call;
         plain.signature.clear();
-        QCOMPARE(ir::forClient(plain, WireFormat::Anthropic, u"m"_s).callId, u"call_run_0"_s);
-        QCOMPARE(ir::plainCallId(u"toolu_01"_s), u"toolu_01"_s);
+        QCOMPARE(ir::forClient(plain, WireFormat::Anthropic, QStringLiteral("m")).callId, QStringLiteral("call_run_0"));
+        QCOMPARE(ir::plainCallId(QStringLiteral("toolu_01")), QStringLiteral("toolu_01"));
     }
 
     void geminiStateOnlyToItsModel()
     {
         ir::Request r;
-        r.messages.append({ ir::Message::Role::User, { ir::Part::makeText(u"scenario:tools"_s) } });
+        r.messages.append({ ir::Message::Role::User, { ir::Part::makeText(QStringLiteral("scenario:tools")) } });
         ir::Part thought;
         thought.kind = ir::Part::Kind::Thinking;
-        thought.text = u"thinking"_s;
-        thought.signature = u"c2lnLXRob3VnaHQ="_s;
+        thought.text = QStringLiteral("thinking");
+        thought.signature = QStringLiteral("c2lnLXRob3VnaHQ=");
         thought.signatureFormat = WireFormat::Gemini;
-        thought.signatureModel = u"gemini-a"_s;
+        thought.signatureModel = QStringLiteral("gemini-a");
         ir::Part call;
         call.kind = ir::Part::Kind::ToolCall;
-        call.callId = u"call_run_0"_s;
-        call.name = u"run"_s;
-        call.signature = u"c2lnLWNhbGw="_s;
+        call.callId = QStringLiteral("call_run_0");
+        call.name = QStringLiteral("run");
+        call.signature = QStringLiteral("c2lnLWNhbGw=");
         call.signatureFormat = WireFormat::Gemini;
-        call.signatureModel = u"gemini-a"_s;
+        call.signatureModel = QStringLiteral("gemini-a");
         r.messages.append({ ir::Message::Role::Assistant, { thought, call } });
         ir::Part result;
         result.kind = ir::Part::Kind::ToolResult;
-        result.callId = u"call_run_0"_s;
-        result.result.append(ir::Part::makeText(u"ok"_s));
+        result.callId = QStringLiteral("call_run_0");
+        result.result.append(ir::Part::makeText(QStringLiteral("ok")));
         r.messages.append({ ir::Message::Role::Tool, { result } });
-        r.model = u"gemini-a"_s;
+        r.model = QStringLiteral("gemini-a");
         auto same = writeRequest(WireFormat::Gemini, r);
         QVERIFY(same.ok());
         QVERIFY(same.value().contains("\"thoughtSignature\":\"c2lnLWNhbGw=\""));
         QVERIFY(same.value().contains("\"thoughtSignature\":\"c2lnLXRob3VnaHQ=\""));
-        r.model = u"gemini-b"_s; // another Gemini model: its signatures do not carry across models
+        r.model = QStringLiteral("gemini-b"); // another Gemini model: its signatures do not carry across models
         auto other = writeRequest(WireFormat::Gemini, r);
         QVERIFY(other.ok());
         QVERIFY(!other.value().contains("c2lnLWNhbGw="));
@@ -845,7 +843,7 @@ private Q_SLOTS:
         auto doc = json::Document::parse(body);
         QVERIFY2(doc.ok(), qPrintable(doc.ok() ? QString() : doc.error().message));
         PassthroughEdits e;
-        e.model.id = u"m"_s;
+        e.model.id = QStringLiteral("m");
         HistoryEdits h;
         auto edited = applyPassthroughEdits(format, doc.value(), e, &h);
         QVERIFY(edited.ok());
@@ -952,7 +950,7 @@ private Q_SLOTS:
             break;
         }
         ir::Request request;
-        request.model = u"m"_s;
+        request.model = QStringLiteral("m");
         request.stream = stream;
         request.includeUsage = true; // Chat clients that ask for the usage chunk
         TokenCounts seen;

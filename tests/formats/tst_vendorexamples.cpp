@@ -22,7 +22,6 @@
 #include <algorithm>
 #include <QtTest/qtest.h>
 
-using namespace Qt::StringLiterals;
 using namespace d2a;
 
 Q_DECLARE_METATYPE(d2a::WireFormat)
@@ -35,10 +34,10 @@ const WireFormat kFormats[] = { WireFormat::Anthropic, WireFormat::OpenAIChat, W
 QString tag(WireFormat f)
 {
     switch (f) {
-    case WireFormat::Anthropic: return u"anthropic"_s;
-    case WireFormat::OpenAIChat: return u"chat"_s;
-    case WireFormat::OpenAIResponses: return u"responses"_s;
-    case WireFormat::Gemini: return u"gemini"_s;
+    case WireFormat::Anthropic: return QStringLiteral("anthropic");
+    case WireFormat::OpenAIChat: return QStringLiteral("chat");
+    case WireFormat::OpenAIResponses: return QStringLiteral("responses");
+    case WireFormat::Gemini: return QStringLiteral("gemini");
     }
     return {};
 }
@@ -91,7 +90,7 @@ QList<Example> examples()
     QList<Example> all;
     {
         Example e { "anthropic/stream-tool-use.sse", WireFormat::Anthropic, true, {} };
-        e.meaning.text = u"Okay, let's check the weather for San Francisco, CA:"_s;
+        e.meaning.text = QStringLiteral("Okay, let's check the weather for San Francisco, CA:");
         e.meaning.calls = { call("toolu_01T1x1fJ34qAmk2tNTrN7Up6", "get_weather",
                                  R"({"location":"San Francisco, CA","unit":"fahrenheit"})") };
         e.meaning.finish = ir::Finish::ToolCalls;
@@ -100,24 +99,24 @@ QList<Example> examples()
     }
     {
         Example e { "anthropic/stream-thinking.sse", WireFormat::Anthropic, true, {} };
-        e.meaning.text = u"27 * 453 = 12,231"_s;
+        e.meaning.text = QStringLiteral("27 * 453 = 12,231");
         e.meaning.thinking =
-            u"Let me solve this step by step:\n\n1. First break down 27 * 453\n2. 453 = 400 + 50 + 3\n3. "
-            u"27 * 400 = 10,800\n4. 27 * 50 = 1,350\n5. 27 * 3 = 81\n6. 10,800 + 1,350 + 81 = 12,231"_s;
-        e.meaning.signature = u"EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds..."_s;
+            QStringLiteral("Let me solve this step by step:\n\n1. First break down 27 * 453\n2. 453 = 400 + 50 + 3\n3. "
+                           "27 * 400 = 10,800\n4. 27 * 50 = 1,350\n5. 27 * 3 = 81\n6. 10,800 + 1,350 + 81 = 12,231");
+        e.meaning.signature = QStringLiteral("EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds...");
         e.meaning.finish = ir::Finish::Stop; // the docs' example reports no usage at all
         all << e;
     }
     {
         Example e { "anthropic/stream-basic-sdk.sse", WireFormat::Anthropic, true, {} };
-        e.meaning.text = u"Hello there!"_s;
+        e.meaning.text = QStringLiteral("Hello there!");
         e.meaning.usage = usage(11, 6);
         all << e;
     }
     {
         Example e { "anthropic/message-recording.json", WireFormat::Anthropic, false, {} };
-        e.meaning.text =
-            uR"({"items":[{"product_name":"Green Tea","price":5.50,"quantity":2},{"product_name":"Coffee","price":3.00,"quantity":1}],"total":14.0})"_s;
+        e.meaning.text = QStringLiteral(
+            R"({"items":[{"product_name":"Green Tea","price":5.50,"quantity":2},{"product_name":"Coffee","price":3.00,"quantity":1}],"total":14.0})");
         e.meaning.usage = usage(406, 50);
         all << e;
     }
@@ -133,7 +132,7 @@ QList<Example> examples()
     }
     {
         Example e { "chat/stream-length.sse", WireFormat::OpenAIChat, true, {} };
-        e.meaning.text = u"{\""_s;
+        e.meaning.text = QStringLiteral("{\"");
         e.meaning.finish = ir::Finish::Length;
         e.meaning.usage = usage(17, 1);
         all << e;
@@ -150,17 +149,17 @@ QList<Example> examples()
     }
     {
         Example e { "responses/stream-reasoning.sse", WireFormat::OpenAIResponses, true, {} };
-        e.meaning.text = u"The answer is 42"_s;
-        e.meaning.thinking = u"Chain: Step 1. Step 2."_s; // no encrypted_content: no state to carry home
+        e.meaning.text = QStringLiteral("The answer is 42");
+        e.meaning.thinking = QStringLiteral("Chain: Step 1. Step 2."); // no encrypted_content: no state to carry home
         e.meaning.usage = usage(0, 6, 2);
         all << e;
     }
     {
         Example e { "responses/response-text.json", WireFormat::OpenAIResponses, false, {} };
-        e.meaning.text =
-            u"I can't provide real-time updates, but you can easily check the current weather in San Francisco using "
-            u"a weather website or app. Typically, San Francisco has cool, foggy summers and mild winters, so it's "
-            u"good to be prepared for variable weather!"_s;
+        e.meaning.text = QStringLiteral(
+            "I can't provide real-time updates, but you can easily check the current weather in San Francisco using "
+            "a weather website or app. Typically, San Francisco has cool, foggy summers and mild winters, so it's "
+            "good to be prepared for variable weather!");
         e.meaning.usage = usage(14, 50);
         all << e;
     }
@@ -173,7 +172,7 @@ QList<Example> examples()
     }
     {
         Example e { "gemini/stream.resp", WireFormat::Gemini, true, {} };
-        e.meaning.text = u"Since a = 5, then a + 10 = 5 + 10 = 15.\n\nSo, a + 10 = **15**\n"_s;
+        e.meaning.text = QStringLiteral("Since a = 5, then a + 10 = 5 + 10 = 15.\n\nSo, a + 10 = **15**\n");
         e.meaning.usage = usage(13, 38);
         all << e;
     }
@@ -379,9 +378,9 @@ QString checkEvents(WireFormat client, const QByteArray &stream)
             continue;
         auto doc = json::Document::parse(ev.data);
         if (!doc)
-            return u"not JSON: "_s + QString::fromUtf8(raw);
+            return QStringLiteral("not JSON: ") + QString::fromUtf8(raw);
         if (!ev.event.isEmpty() && doc.value().root()["type"].toString() != QString::fromUtf8(ev.event))
-            return u"event name differs from its type: "_s + QString::fromUtf8(raw);
+            return QStringLiteral("event name differs from its type: ") + QString::fromUtf8(raw);
     }
     return {};
 }
@@ -501,8 +500,8 @@ private Q_SLOTS:
         const Example &e = *exampleNamed(file);
         const QByteArray body = vendorBody(e.file);
         ir::Request request;
-        request.model = u"client-model"_s;
-        request.servedBy = u"vendor-model"_s;
+        request.model = QStringLiteral("client-model");
+        request.servedBy = QStringLiteral("vendor-model");
         request.stream = e.stream;
         request.includeUsage = true; // a Chat client that asks for the usage chunk
         QByteArray out;
@@ -521,7 +520,7 @@ private Q_SLOTS:
                 out += writer->write(x);
             QVERIFY(writer->finished());
             const QString grammar = checkStreamGrammar(client, out);
-            QVERIFY2(grammar.isEmpty(), qPrintable(grammar + u"\n"_s + QString::fromUtf8(out)));
+            QVERIFY2(grammar.isEmpty(), qPrintable(grammar + QStringLiteral("\n") + QString::fromUtf8(out)));
             const QString events = checkEvents(client, out);
             QVERIFY2(events.isEmpty(), qPrintable(events));
             back = readStream(client, out);
@@ -547,8 +546,9 @@ private Q_SLOTS:
             QCOMPARE(m.calls[i].arguments, e.meaning.calls[i].arguments);
             // The id the vendor gave (droid2api's own for Gemini's id-less calls). A Gemini client's calls carry
             // none: it matches results to calls by name and order, and droid2api names them call_<name>_<n>.
-            QCOMPARE(m.calls[i].id,
-                     client == WireFormat::Gemini ? u"call_%1_%2"_s.arg(m.calls[i].name).arg(i) : original.calls[i].id);
+            QCOMPARE(m.calls[i].id, client == WireFormat::Gemini
+                                        ? QStringLiteral("call_%1_%2").arg(m.calls[i].name).arg(i)
+                                        : original.calls[i].id);
         }
         QCOMPARE(m.finish, e.meaning.finish);
 
@@ -560,7 +560,7 @@ private Q_SLOTS:
         const QByteArray next = nextRequest(client, whole);
         auto nextDoc = json::Document::parse(next);
         QVERIFY2(nextDoc.ok(), next.constData());
-        auto history = readRequest(client, nextDoc.value().root(), u"client-model"_s);
+        auto history = readRequest(client, nextDoc.value().root(), QStringLiteral("client-model"));
         QVERIFY2(history.ok(), qPrintable(history.ok() ? QString() : history.error().message));
         const auto assistant =
             std::find_if(history.value().messages.cbegin(), history.value().messages.cend(),
@@ -579,7 +579,7 @@ private Q_SLOTS:
                 QCOMPARE(home.calls[i].id, original.calls[i].id);
         if (!e.meaning.signature.isEmpty() && client != WireFormat::OpenAIChat) {
             ir::Request onward = history.value();
-            onward.model = u"vendor-model"_s;
+            onward.model = QStringLiteral("vendor-model");
             for (WireFormat upstream : kFormats) {
                 auto written = writeRequest(upstream, onward);
                 QVERIFY2(written.ok(), qPrintable(written.ok() ? QString() : written.error().message));
@@ -667,10 +667,10 @@ private:
         QList<RequestRecord> records; // outlives the proxy, which may still report while it shuts down
         ProxyFixture f;
         if (!f.up())
-            return u"the fake upstream did not start"_s;
+            return QStringLiteral("the fake upstream did not start");
         Config c = f.config();
         ModelConfig model;
-        model.id = model.name = u"vendor-example"_s;
+        model.id = model.name = QStringLiteral("vendor-example");
         model.type = e.format == WireFormat::Anthropic         ? ModelType::Anthropic
                      : e.format == WireFormat::OpenAIResponses ? ModelType::OpenAI
                      : e.format == WireFormat::OpenAIChat      ? ModelType::Common
@@ -685,45 +685,47 @@ private:
         const QByteArray head = e.stream ? QByteArray("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n")
                                          : "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
                                                + QByteArray::number(body.size()) + "\r\n\r\n";
-        const QJsonObject fake { { u"scenario"_s, u"raw"_s },
-                                 { u"raw"_s, QString::fromUtf8(head + body) },
-                                 { u"close"_s, true } };
-        const QJsonArray userHi { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } };
+        const QJsonObject fake { { QStringLiteral("scenario"), QStringLiteral("raw") },
+                                 { QStringLiteral("raw"), QString::fromUtf8(head + body) },
+                                 { QStringLiteral("close"), true } };
+        const QJsonArray userHi { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                                { QStringLiteral("content"), QStringLiteral("hi") } } };
         QString path;
-        QJsonObject request { { u"fake"_s, fake } };
+        QJsonObject request { { QStringLiteral("fake"), fake } };
         switch (e.format) {
         case WireFormat::Anthropic:
-            path = u"/v1/messages"_s;
-            request.insert(u"model"_s, u"vendor-example"_s);
-            request.insert(u"max_tokens"_s, 64);
-            request.insert(u"messages"_s, userHi);
-            request.insert(u"stream"_s, clientStream);
+            path = QStringLiteral("/v1/messages");
+            request.insert(QStringLiteral("model"), QStringLiteral("vendor-example"));
+            request.insert(QStringLiteral("max_tokens"), 64);
+            request.insert(QStringLiteral("messages"), userHi);
+            request.insert(QStringLiteral("stream"), clientStream);
             break;
         case WireFormat::OpenAIChat:
-            path = u"/v1/chat/completions"_s;
-            request.insert(u"model"_s, u"vendor-example"_s);
-            request.insert(u"messages"_s, userHi);
-            request.insert(u"stream"_s, clientStream);
+            path = QStringLiteral("/v1/chat/completions");
+            request.insert(QStringLiteral("model"), QStringLiteral("vendor-example"));
+            request.insert(QStringLiteral("messages"), userHi);
+            request.insert(QStringLiteral("stream"), clientStream);
             break;
         case WireFormat::OpenAIResponses:
-            path = u"/v1/responses"_s;
-            request.insert(u"model"_s, u"vendor-example"_s);
-            request.insert(u"input"_s, u"hi"_s);
-            request.insert(u"stream"_s, clientStream);
+            path = QStringLiteral("/v1/responses");
+            request.insert(QStringLiteral("model"), QStringLiteral("vendor-example"));
+            request.insert(QStringLiteral("input"), QStringLiteral("hi"));
+            request.insert(QStringLiteral("stream"), clientStream);
             break;
         case WireFormat::Gemini:
-            path = clientStream ? u"/v1beta/models/vendor-example:streamGenerateContent?alt=sse"_s
-                                : u"/v1beta/models/vendor-example:generateContent"_s;
-            request.insert(
-                u"contents"_s,
-                QJsonArray { QJsonObject { { u"role"_s, u"user"_s },
-                                           { u"parts"_s, QJsonArray { QJsonObject { { u"text"_s, u"hi"_s } } } } } });
+            path = clientStream ? QStringLiteral("/v1beta/models/vendor-example:streamGenerateContent?alt=sse")
+                                : QStringLiteral("/v1beta/models/vendor-example:generateContent");
+            request.insert(QStringLiteral("contents"),
+                           QJsonArray { QJsonObject {
+                               { QStringLiteral("role"), QStringLiteral("user") },
+                               { QStringLiteral("parts"),
+                                 QJsonArray { QJsonObject { { QStringLiteral("text"), QStringLiteral("hi") } } } } } });
             break;
         }
         if (!f.call(*rc, "POST", path, QJsonDocument(request).toJson(QJsonDocument::Compact)))
-            return u"the call did not complete: "_s + rc->error;
+            return QStringLiteral("the call did not complete: ") + rc->error;
         if (!QTest::qWaitFor([&records] { return !records.isEmpty(); }, 5000))
-            return u"the request was never recorded"_s;
+            return QStringLiteral("the request was never recorded");
         *recorded = records.first().tokens;
         return {};
     }

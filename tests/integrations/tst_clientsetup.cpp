@@ -10,8 +10,6 @@
 #include <QtCore/qtemporarydir.h>
 #include <QtTest/qtest.h>
 
-using namespace Qt::StringLiterals;
-
 using namespace d2a;
 
 class TestClientSetup final : public QObject
@@ -59,10 +57,11 @@ private Q_SLOTS:
         }
         const QJsonObject claude =
             QJsonDocument::fromJson(read(ClientSetup::configPath(QStringLiteral("claude-code"), home()))).object();
-        QCOMPARE(claude.value(u"env"_s).toObject().value(u"ANTHROPIC_BASE_URL"_s).toString(),
+        QCOMPARE(claude.value(QStringLiteral("env")).toObject().value(QStringLiteral("ANTHROPIC_BASE_URL")).toString(),
                  QStringLiteral("http://127.0.0.1:3000"));
-        QCOMPARE(claude.value(u"env"_s).toObject().value(u"ANTHROPIC_AUTH_TOKEN"_s).toString(),
-                 QStringLiteral("d2a-key-123"));
+        QCOMPARE(
+            claude.value(QStringLiteral("env")).toObject().value(QStringLiteral("ANTHROPIC_AUTH_TOKEN")).toString(),
+            QStringLiteral("d2a-key-123"));
         const QByteArray codex = read(ClientSetup::configPath(QStringLiteral("codex"), home()));
         QVERIFY(codex.startsWith("model_provider = \"droid2api\"\n"));
         QVERIFY(codex.contains("[model_providers.droid2api]\nname = \"droid2api\"\nbase_url = "
@@ -174,12 +173,13 @@ private Q_SLOTS:
             QVERIFY(!plan.value().removeFile);
             QVERIFY(s.applyDisconnect(plan.value()).ok());
         }
-        const QJsonObject env = QJsonDocument::fromJson(read(claudePath)).object().value(u"env"_s).toObject();
-        QCOMPARE(env.value(u"ANTHROPIC_BASE_URL"_s).toString(),
+        const QJsonObject env =
+            QJsonDocument::fromJson(read(claudePath)).object().value(QStringLiteral("env")).toObject();
+        QCOMPARE(env.value(QStringLiteral("ANTHROPIC_BASE_URL")).toString(),
                  QStringLiteral("https://old.example")); // what it replaced
-        QVERIFY(!env.contains(u"ANTHROPIC_AUTH_TOKEN"_s));
-        QCOMPARE(env.value(u"KEEP"_s).toString(), QStringLiteral("2"));
-        QCOMPARE(env.value(u"NEW"_s).toString(), QStringLiteral("mine"));
+        QVERIFY(!env.contains(QStringLiteral("ANTHROPIC_AUTH_TOKEN")));
+        QCOMPARE(env.value(QStringLiteral("KEEP")).toString(), QStringLiteral("2"));
+        QCOMPARE(env.value(QStringLiteral("NEW")).toString(), QStringLiteral("mine"));
         const QByteArray codex = read(codexPath);
         QVERIFY2(codex.startsWith("model_provider = \"openai\"\n"), codex.constData());
         QVERIFY(!codex.contains("droid2api"));

@@ -28,8 +28,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-using namespace Qt::StringLiterals;
-
 using namespace d2a;
 
 namespace {
@@ -190,14 +188,17 @@ class tst_Hostile : public QObject
     RecordedCall streamWith(const QString &route, const QJsonObject &fake, bool *completed = nullptr)
     {
         const bool passthrough = route == u"/v1/messages";
-        QJsonObject body { { u"model"_s, u"claude-opus-4-6"_s }, { u"stream"_s, true }, { u"max_tokens"_s, 50 } };
+        QJsonObject body { { QStringLiteral("model"), QStringLiteral("claude-opus-4-6") },
+                           { QStringLiteral("stream"), true },
+                           { QStringLiteral("max_tokens"), 50 } };
         if (route == u"/v1/responses")
-            body.insert(u"input"_s, u"hi"_s);
+            body.insert(QStringLiteral("input"), QStringLiteral("hi"));
         else
-            body.insert(u"messages"_s,
-                        QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } });
+            body.insert(QStringLiteral("messages"),
+                        QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                                   { QStringLiteral("content"), QStringLiteral("hi") } } });
         if (passthrough)
-            body.insert(u"fake"_s, fake);
+            body.insert(QStringLiteral("fake"), fake);
         else
             f.fake->fakeQueue << fake;
         RecordedCall rc;
@@ -403,7 +404,8 @@ private Q_SLOTS:
         QVERIFY2(statusOf(answer) == status, answer.left(300).constData());
         QVERIFY(answer.contains("Connection: close"));
         const QJsonObject error = QJsonDocument::fromJson(bodyOf(answer)).object();
-        QVERIFY2(error.value(u"error"_s).isObject(), bodyOf(answer).constData()); // the route's error shape
+        QVERIFY2(error.value(QStringLiteral("error")).isObject(),
+                 bodyOf(answer).constData()); // the route's error shape
         QCOMPARE(f.fake->received.size(), 0);
         QVERIFY(servesOthers());
     }
@@ -1084,10 +1086,10 @@ private Q_SLOTS:
             + QByteArray(1000, 'r') + "\"}}\n\n";
         bool completed = false;
         const RecordedCall flood = streamWith(QStringLiteral("/v1/responses"),
-                                              { { u"scenario"_s, u"flood"_s },
-                                                { u"head"_s, QString::fromLatin1(kSse + kMessageStart) },
-                                                { u"unit"_s, QString::fromLatin1(delta) },
-                                                { u"limit_bytes"_s, 600.0 * 1024 * 1024 } },
+                                              { { QStringLiteral("scenario"), QStringLiteral("flood") },
+                                                { QStringLiteral("head"), QString::fromLatin1(kSse + kMessageStart) },
+                                                { QStringLiteral("unit"), QString::fromLatin1(delta) },
+                                                { QStringLiteral("limit_bytes"), 600.0 * 1024 * 1024 } },
                                               &completed);
         QVERIFY(completed);
         QCOMPARE(flood.status, 200);
@@ -1122,18 +1124,19 @@ private Q_SLOTS:
         QFETCH(QByteArray, head);
         QVERIFY(up());
         RecordedCall rc;
-        const QJsonObject fake { { u"scenario"_s, u"flood"_s },
-                                 { u"head"_s, QString::fromLatin1(head) },
-                                 { u"unit"_s, QString(1024, u'z') },
-                                 { u"limit_bytes"_s, 256.0 * 1024 * 1024 } };
-        QVERIFY(f.call(
-            rc, "POST", QStringLiteral("/v1/messages"),
-            QJsonDocument(QJsonObject { { u"model"_s, u"claude-opus-4-6"_s },
-                                        { u"max_tokens"_s, 5 },
-                                        { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s },
-                                                                                    { u"content"_s, u"x"_s } } } },
-                                        { u"fake"_s, fake } })
-                .toJson(QJsonDocument::Compact)));
+        const QJsonObject fake { { QStringLiteral("scenario"), QStringLiteral("flood") },
+                                 { QStringLiteral("head"), QString::fromLatin1(head) },
+                                 { QStringLiteral("unit"), QString(1024, u'z') },
+                                 { QStringLiteral("limit_bytes"), 256.0 * 1024 * 1024 } };
+        QVERIFY(f.call(rc, "POST", QStringLiteral("/v1/messages"),
+                       QJsonDocument(QJsonObject { { QStringLiteral("model"), QStringLiteral("claude-opus-4-6") },
+                                                   { QStringLiteral("max_tokens"), 5 },
+                                                   { QStringLiteral("messages"),
+                                                     QJsonArray { QJsonObject {
+                                                         { QStringLiteral("role"), QStringLiteral("user") },
+                                                         { QStringLiteral("content"), QStringLiteral("x") } } } },
+                                                   { QStringLiteral("fake"), fake } })
+                           .toJson(QJsonDocument::Compact)));
         QCOMPARE(rc.status, 502);
         QVERIFY2(rc.body.contains("chunked framing"), rc.body.constData());
         QTRY_VERIFY(f.fake->floodDone);
@@ -1220,10 +1223,10 @@ private Q_SLOTS:
             "event: content_block_delta\ndata: "
             "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"";
         const RecordedCall endless =
-            streamWith(route, { { u"scenario"_s, u"flood"_s },
-                                { u"head"_s, QString::fromLatin1(kSse + kMessageStart + open) },
-                                { u"unit"_s, QString(1024, u'x') },
-                                { u"limit_bytes"_s, 256.0 * 1024 * 1024 } });
+            streamWith(route, { { QStringLiteral("scenario"), QStringLiteral("flood") },
+                                { QStringLiteral("head"), QString::fromLatin1(kSse + kMessageStart + open) },
+                                { QStringLiteral("unit"), QString(1024, u'x') },
+                                { QStringLiteral("limit_bytes"), 256.0 * 1024 * 1024 } });
         QCOMPARE(endless.status, 200);
         QVERIFY2(endless.body.contains(errorMark), endless.body.right(400).constData());
         QVERIFY(endless.body.contains("larger than 262144 bytes"));
@@ -1233,17 +1236,19 @@ private Q_SLOTS:
         QVERIFY(f.fake->floodPeerClosed);
         QVERIFY2(f.fake->floodWritten < 32 * 1024 * 1024, qPrintable(QString::number(f.fake->floodWritten)));
         // A huge event that does end (1 MiB) is cut the same way; one under the limit passes whole.
-        const RecordedCall huge = streamWith(route, { { u"scenario"_s, u"flood"_s },
-                                                      { u"head"_s, QString::fromLatin1(kSse + kMessageStart + open) },
-                                                      { u"unit"_s, QString(1024, u'y') },
-                                                      { u"limit_bytes"_s, 1024.0 * 1024 },
-                                                      { u"tail"_s, QString::fromLatin1("\"}}\n\n" + kMessageEnd) } });
+        const RecordedCall huge =
+            streamWith(route, { { QStringLiteral("scenario"), QStringLiteral("flood") },
+                                { QStringLiteral("head"), QString::fromLatin1(kSse + kMessageStart + open) },
+                                { QStringLiteral("unit"), QString(1024, u'y') },
+                                { QStringLiteral("limit_bytes"), 1024.0 * 1024 },
+                                { QStringLiteral("tail"), QString::fromLatin1("\"}}\n\n" + kMessageEnd) } });
         QVERIFY(huge.body.contains(errorMark));
-        const RecordedCall fits = streamWith(route, { { u"scenario"_s, u"flood"_s },
-                                                      { u"head"_s, QString::fromLatin1(kSse + kMessageStart + open) },
-                                                      { u"unit"_s, QString(1024, u'z') },
-                                                      { u"limit_bytes"_s, 128.0 * 1024 },
-                                                      { u"tail"_s, QString::fromLatin1("\"}}\n\n" + kMessageEnd) } });
+        const RecordedCall fits =
+            streamWith(route, { { QStringLiteral("scenario"), QStringLiteral("flood") },
+                                { QStringLiteral("head"), QString::fromLatin1(kSse + kMessageStart + open) },
+                                { QStringLiteral("unit"), QString(1024, u'z') },
+                                { QStringLiteral("limit_bytes"), 128.0 * 1024 },
+                                { QStringLiteral("tail"), QString::fromLatin1("\"}}\n\n" + kMessageEnd) } });
         QVERIFY2(!fits.body.contains(errorMark), fits.body.right(300).constData());
         QVERIFY(fits.body.count('z') >= 128 * 1024);
         QVERIFY(servesOthers());
@@ -1266,11 +1271,12 @@ private Q_SLOTS:
         QFETCH(QString, route);
         QFETCH(QByteArray, perEvent);
         QVERIFY(up());
-        const RecordedCall rc = streamWith(route, { { u"scenario"_s, u"flood"_s },
-                                                    { u"head"_s, QString::fromLatin1(kSse + kMessageStart) },
-                                                    { u"unit"_s, QString::fromLatin1(kDelta) },
-                                                    { u"limit_bytes"_s, 3.0 * 1024 * 1024 },
-                                                    { u"tail"_s, QString::fromLatin1(kMessageEnd) } });
+        const RecordedCall rc =
+            streamWith(route, { { QStringLiteral("scenario"), QStringLiteral("flood") },
+                                { QStringLiteral("head"), QString::fromLatin1(kSse + kMessageStart) },
+                                { QStringLiteral("unit"), QString::fromLatin1(kDelta) },
+                                { QStringLiteral("limit_bytes"), 3.0 * 1024 * 1024 },
+                                { QStringLiteral("tail"), QString::fromLatin1(kMessageEnd) } });
         QCOMPARE(rc.status, 200);
         const qint64 events = f.fake->floodWritten / kDelta.size();
         QVERIFY(events > 20000);
@@ -1314,23 +1320,25 @@ private Q_SLOTS:
         QFETCH(QString, why);
         QVERIFY(up());
         for (const bool translated : { false, true }) {
-            QJsonObject fake { { u"scenario"_s, u"raw"_s },
-                               { u"raw"_s, QString::fromLatin1(raw) },
-                               { u"close"_s, true } };
-            QJsonObject body { { u"model"_s, u"claude-opus-4-6"_s },
-                               { u"max_tokens"_s, 50 },
-                               { u"messages"_s,
-                                 QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } } };
+            QJsonObject fake { { QStringLiteral("scenario"), QStringLiteral("raw") },
+                               { QStringLiteral("raw"), QString::fromLatin1(raw) },
+                               { QStringLiteral("close"), true } };
+            QJsonObject body { { QStringLiteral("model"), QStringLiteral("claude-opus-4-6") },
+                               { QStringLiteral("max_tokens"), 50 },
+                               { QStringLiteral("messages"),
+                                 QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                                            { QStringLiteral("content"), QStringLiteral("hi") } } } } };
             if (translated)
                 f.fake->fakeQueue << fake;
             else
-                body.insert(u"fake"_s, fake);
+                body.insert(QStringLiteral("fake"), fake);
             RecordedCall rc;
             QVERIFY(f.call(rc, "POST",
                            translated ? QStringLiteral("/v1/chat/completions") : QStringLiteral("/v1/messages"),
                            QJsonDocument(body).toJson(QJsonDocument::Compact)));
             QCOMPARE(rc.status, 502);
-            const QString message = rc.json().value(u"error"_s).toObject().value(u"message"_s).toString();
+            const QString message =
+                rc.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
             QVERIFY2(message.contains(why), qPrintable(message));
         }
         QVERIFY(servesOthers());
@@ -1340,10 +1348,11 @@ private Q_SLOTS:
     {
         QVERIFY(up());
         const RecordedCall rc =
-            streamWith(QStringLiteral("/v1/messages"), { { u"scenario"_s, u"flood"_s },
-                                                         { u"head"_s, u"HTTP/1.1 200 OK\r\n"_s },
-                                                         { u"unit"_s, u"X-Filler: aaaaaaaaaaaaaaaa\r\n"_s },
-                                                         { u"limit_bytes"_s, 256.0 * 1024 * 1024 } });
+            streamWith(QStringLiteral("/v1/messages"),
+                       { { QStringLiteral("scenario"), QStringLiteral("flood") },
+                         { QStringLiteral("head"), QStringLiteral("HTTP/1.1 200 OK\r\n") },
+                         { QStringLiteral("unit"), QStringLiteral("X-Filler: aaaaaaaaaaaaaaaa\r\n") },
+                         { QStringLiteral("limit_bytes"), 256.0 * 1024 * 1024 } });
         QCOMPARE(rc.status, 502);
         QTRY_VERIFY(f.fake->floodDone);
         QVERIFY(f.fake->floodPeerClosed);
@@ -1360,18 +1369,20 @@ private Q_SLOTS:
             trickled += "X-Slow-" + QByteArray::number(i) + ": 1\r\n";
         trickled += "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
         for (const bool translated : { false, true }) {
-            for (const QJsonObject &fake : { QJsonObject { { u"scenario"_s, u"trickle"_s },
-                                                           { u"raw"_s, QString::fromLatin1(trickled) },
-                                                           { u"delay_ms"_s, 150 } },
-                                             QJsonObject { { u"scenario"_s, u"hang"_s } } }) {
-                QJsonObject body { { u"model"_s, u"claude-opus-4-6"_s },
-                                   { u"max_tokens"_s, 50 },
-                                   { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s },
-                                                                               { u"content"_s, u"hi"_s } } } } };
+            for (const QJsonObject &fake : { QJsonObject { { QStringLiteral("scenario"), QStringLiteral("trickle") },
+                                                           { QStringLiteral("raw"), QString::fromLatin1(trickled) },
+                                                           { QStringLiteral("delay_ms"), 150 } },
+                                             QJsonObject { { QStringLiteral("scenario"), QStringLiteral("hang") } } }) {
+                QJsonObject body { { QStringLiteral("model"), QStringLiteral("claude-opus-4-6") },
+                                   { QStringLiteral("max_tokens"), 50 },
+                                   { QStringLiteral("messages"),
+                                     QJsonArray {
+                                         QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                                       { QStringLiteral("content"), QStringLiteral("hi") } } } } };
                 if (translated)
                     f.fake->fakeQueue << fake;
                 else
-                    body.insert(u"fake"_s, fake);
+                    body.insert(QStringLiteral("fake"), fake);
                 RecordedCall rc;
                 QVERIFY(f.call(rc, "POST",
                                translated ? QStringLiteral("/v1/chat/completions") : QStringLiteral("/v1/messages"),
@@ -1402,8 +1413,9 @@ private Q_SLOTS:
         const QByteArray raw = kSse + kMessageStart + kDelta
                                + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"ind\n\n"
                                + kDelta + kMessageEnd;
-        const RecordedCall rc = streamWith(
-            route, { { u"scenario"_s, u"raw"_s }, { u"raw"_s, QString::fromLatin1(raw) }, { u"close"_s, true } });
+        const RecordedCall rc = streamWith(route, { { QStringLiteral("scenario"), QStringLiteral("raw") },
+                                                    { QStringLiteral("raw"), QString::fromLatin1(raw) },
+                                                    { QStringLiteral("close"), true } });
         QCOMPARE(rc.status, 200);
         QVERIFY2(rc.body.contains(errorMark), rc.body.constData());
         QVERIFY(!rc.body.contains("[DONE]") && !rc.body.contains("response.completed"));
@@ -1420,17 +1432,20 @@ private Q_SLOTS:
         for (const QString &route : { QStringLiteral("/v1/messages"), QStringLiteral("/v1/chat/completions"),
                                       QStringLiteral("/v1/responses") }) {
             for (const bool stream : { false, true }) {
-                QJsonObject body { { u"model"_s, u"claude-opus-4-6"_s },
-                                   { u"max_tokens"_s, 50 },
-                                   { u"stream"_s, stream } };
+                QJsonObject body { { QStringLiteral("model"), QStringLiteral("claude-opus-4-6") },
+                                   { QStringLiteral("max_tokens"), 50 },
+                                   { QStringLiteral("stream"), stream } };
                 if (route == u"/v1/responses")
-                    body.insert(u"input"_s, u"hi"_s);
+                    body.insert(QStringLiteral("input"), QStringLiteral("hi"));
                 else
-                    body.insert(u"messages"_s,
-                                QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } });
-                const QJsonObject fake { { u"scenario"_s, u"status"_s }, { u"status"_s, 400 }, { u"body"_s, quote } };
+                    body.insert(QStringLiteral("messages"),
+                                QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                                           { QStringLiteral("content"), QStringLiteral("hi") } } });
+                const QJsonObject fake { { QStringLiteral("scenario"), QStringLiteral("status") },
+                                         { QStringLiteral("status"), 400 },
+                                         { QStringLiteral("body"), quote } };
                 if (route == u"/v1/messages")
-                    body.insert(u"fake"_s, fake);
+                    body.insert(QStringLiteral("fake"), fake);
                 else
                     f.fake->fakeQueue << fake;
                 RecordedCall rc;

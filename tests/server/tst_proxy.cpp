@@ -24,8 +24,6 @@
 
 #include <memory>
 
-using namespace Qt::StringLiterals;
-
 using namespace d2a;
 
 namespace {
@@ -177,33 +175,39 @@ private:
     };
     static StreamClient streamClient(const QByteArray &name)
     {
-        const QJsonArray messages { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"x"_s } } };
+        const QJsonArray messages { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                                  { QStringLiteral("content"), QStringLiteral("x") } } };
         if (name == "anthropic")
             return { WireFormat::Anthropic,
                      name,
-                     u"/v1/messages"_s,
-                     u"claude-opus-4-6"_s,
+                     QStringLiteral("/v1/messages"),
+                     QStringLiteral("claude-opus-4-6"),
                      ModelType::Anthropic,
-                     body({ { u"model"_s, u"claude-opus-4-6"_s },
-                            { u"stream"_s, true },
-                            { u"max_tokens"_s, 10 },
-                            { u"messages"_s, messages } }) };
+                     body({ { QStringLiteral("model"), QStringLiteral("claude-opus-4-6") },
+                            { QStringLiteral("stream"), true },
+                            { QStringLiteral("max_tokens"), 10 },
+                            { QStringLiteral("messages"), messages } }) };
         if (name == "gemini")
-            return { WireFormat::Gemini,
-                     name,
-                     u"/v1beta/models/gemini-test:streamGenerateContent?alt=sse"_s,
-                     u"gemini-test"_s,
-                     ModelType::Google,
-                     body({ { u"contents"_s,
-                              QJsonArray { QJsonObject {
-                                  { u"role"_s, u"user"_s },
-                                  { u"parts"_s, QJsonArray { QJsonObject { { u"text"_s, u"x"_s } } } } } } } }) };
+            return {
+                WireFormat::Gemini,
+                name,
+                QStringLiteral("/v1beta/models/gemini-test:streamGenerateContent?alt=sse"),
+                QStringLiteral("gemini-test"),
+                ModelType::Google,
+                body({ { QStringLiteral("contents"),
+                         QJsonArray { QJsonObject {
+                             { QStringLiteral("role"), QStringLiteral("user") },
+                             { QStringLiteral("parts"),
+                               QJsonArray { QJsonObject { { QStringLiteral("text"), QStringLiteral("x") } } } } } } } })
+            };
         return { WireFormat::OpenAIChat,
                  "chat",
-                 u"/v1/chat/completions"_s,
-                 u"glm-5.2"_s,
+                 QStringLiteral("/v1/chat/completions"),
+                 QStringLiteral("glm-5.2"),
                  ModelType::Common,
-                 body({ { u"model"_s, u"glm-5.2"_s }, { u"stream"_s, true }, { u"messages"_s, messages } }) };
+                 body({ { QStringLiteral("model"), QStringLiteral("glm-5.2") },
+                        { QStringLiteral("stream"), true },
+                        { QStringLiteral("messages"), messages } }) };
     }
 
     /// The test config with `type`'s Factory endpoint on `held`: keepalives every `keepAliveMs`, timeouts far
@@ -248,18 +252,19 @@ private:
     QJsonObject listedModel(const QString &id)
     {
         RecordedCall list;
-        call(list, "GET", u"/v1/models"_s, {});
-        for (const QJsonValue &m : list.json().value(u"data"_s).toArray())
-            if (m.toObject().value(u"id"_s).toString() == id)
+        call(list, "GET", QStringLiteral("/v1/models"), {});
+        for (const QJsonValue &m : list.json().value(QStringLiteral("data")).toArray())
+            if (m.toObject().value(QStringLiteral("id")).toString() == id)
                 return m.toObject();
         return {};
     }
 
     static QByteArray chatBody(const QString &model)
     {
-        return body(
-            { { u"model"_s, model },
-              { u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } } });
+        return body({ { QStringLiteral("model"), model },
+                      { QStringLiteral("messages"),
+                        QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                                   { QStringLiteral("content"), QStringLiteral("hi") } } } } });
     }
 
 private Q_SLOTS:
@@ -304,21 +309,22 @@ private Q_SLOTS:
             if (m.id == u"glm-4.7")
                 m.reasoning = ReasoningLevel::Off;
         startProxy(c, kFactoryKey);
-        const QJsonObject listed = listedModel(u"glm-4.7"_s);
-        QCOMPARE(listed.value(u"deprecated"_s).toString(), u"2026-05-14"_s);
-        QCOMPARE(listed.value(u"replacement"_s).toString(), u"glm-5.2"_s);
-        QVERIFY(!listed.contains(u"served_by"_s));
+        const QJsonObject listed = listedModel(QStringLiteral("glm-4.7"));
+        QCOMPARE(listed.value(QStringLiteral("deprecated")).toString(), QStringLiteral("2026-05-14"));
+        QCOMPARE(listed.value(QStringLiteral("replacement")).toString(), QStringLiteral("glm-5.2"));
+        QVERIFY(!listed.contains(QStringLiteral("served_by")));
         QSignalSpy finished(m_f.proxy.get(), &ProxyService::requestFinished);
         RecordedCall rc;
-        call(rc, "POST", u"/v1/chat/completions"_s, chatBody(u"glm-4.7"_s));
+        call(rc, "POST", QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("glm-4.7")));
         QCOMPARE(rc.status, 200);
         const QJsonObject sent = m_f.fake->received.last().json;
-        QCOMPARE(sent.value(u"model"_s).toString(), u"glm-4.7"_s);
-        QVERIFY(!sent.contains(u"reasoning_effort"_s)); // glm-4.7 takes no reasoning field, as the CLI sends it
+        QCOMPARE(sent.value(QStringLiteral("model")).toString(), QStringLiteral("glm-4.7"));
+        QVERIFY(!sent.contains(
+            QStringLiteral("reasoning_effort"))); // glm-4.7 takes no reasoning field, as the CLI sends it
         QVERIFY(rc.header("x-droid2api-model-replaced").isEmpty());
         QTRY_COMPARE(finished.size(), 1);
         const auto record = finished.first().first().value<RequestRecord>();
-        QCOMPARE(record.model, u"glm-4.7"_s);
+        QCOMPARE(record.model, QStringLiteral("glm-4.7"));
         QVERIFY(record.replacedFrom.isEmpty());
     }
 
@@ -327,69 +333,71 @@ private Q_SLOTS:
         // Factory refuses the id: one more request, to the registry's replacement; the client gets that answer
         // and is told (header); the proxy tells the app once (the tray's notification), logs it, and keeps the
         // switch for the next requests of this run.
-        m_f.fake->failModels = { u"glm-4.7"_s };
+        m_f.fake->failModels = { QStringLiteral("glm-4.7") };
         m_f.fake->failStatus = 404;
         m_f.fake->failBody =
             R"({"error":{"message":"The model `glm-4.7` does not exist or you do not have access to it.","type":"invalid_request_error","code":"model_not_found"}})";
         QSignalSpy replaced(m_f.proxy.get(), &ProxyService::modelReplaced);
         QSignalSpy finished(m_f.proxy.get(), &ProxyService::requestFinished);
-        QTest::ignoreMessage(
-            QtWarningMsg,
-            QRegularExpression(
-                u"Factory refused model glm-4.7 \\(HTTP 404: The model `glm-4.7` does not exist.*its requests go to glm-5.2 until droid2api restarts"_s));
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral(
+                                               "Factory refused model glm-4.7 \\(HTTP 404: The model `glm-4.7` does "
+                                               "not exist.*its requests go to glm-5.2 until droid2api restarts")));
         const qsizetype before = m_f.fake->received.size();
         RecordedCall rc;
-        call(rc, "POST", u"/v1/chat/completions"_s, chatBody(u"glm-4.7"_s));
+        call(rc, "POST", QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("glm-4.7")));
         QCOMPARE(rc.status, 200);
         QCOMPARE(rc.header("x-droid2api-model-replaced"), QByteArray("glm-4.7 -> glm-5.2"));
-        QVERIFY(!rc.json().value(u"choices"_s).toArray().isEmpty()); // glm-5.2's answer
+        QVERIFY(!rc.json().value(QStringLiteral("choices")).toArray().isEmpty()); // glm-5.2's answer
         QCOMPARE(m_f.fake->received.size(), before + 2);
-        QCOMPARE(m_f.fake->received.at(before).json.value(u"model"_s).toString(), u"glm-4.7"_s);
-        QCOMPARE(m_f.fake->received.at(before + 1).json.value(u"model"_s).toString(), u"glm-5.2"_s);
+        QCOMPARE(m_f.fake->received.at(before).json.value(QStringLiteral("model")).toString(),
+                 QStringLiteral("glm-4.7"));
+        QCOMPARE(m_f.fake->received.at(before + 1).json.value(QStringLiteral("model")).toString(),
+                 QStringLiteral("glm-5.2"));
         QCOMPARE(replaced.size(), 1);
-        QCOMPARE(replaced.first().at(0).toString(), u"glm-4.7"_s);
-        QCOMPARE(replaced.first().at(1).toString(), u"glm-5.2"_s);
+        QCOMPARE(replaced.first().at(0).toString(), QStringLiteral("glm-4.7"));
+        QCOMPARE(replaced.first().at(1).toString(), QStringLiteral("glm-5.2"));
         QTRY_COMPARE(finished.size(), 1);
         auto record = finished.first().first().value<RequestRecord>();
-        QCOMPARE(record.requested, u"glm-4.7"_s);
-        QCOMPARE(record.model, u"glm-5.2"_s);
-        QCOMPARE(record.replacedFrom, u"glm-4.7"_s);
-        QVERIFY(record.replacedWhy.contains(u"does not exist"_s));
+        QCOMPARE(record.requested, QStringLiteral("glm-4.7"));
+        QCOMPARE(record.model, QStringLiteral("glm-5.2"));
+        QCOMPARE(record.replacedFrom, QStringLiteral("glm-4.7"));
+        QVERIFY(record.replacedWhy.contains(QStringLiteral("does not exist")));
         // Remembered: the next request goes straight to glm-5.2, said again in the header, no second notice.
         RecordedCall again;
-        call(again, "POST", u"/v1/chat/completions"_s, chatBody(u"glm-4.7"_s));
+        call(again, "POST", QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("glm-4.7")));
         QCOMPARE(again.status, 200);
         QCOMPARE(again.header("x-droid2api-model-replaced"), QByteArray("glm-4.7 -> glm-5.2"));
         QCOMPARE(m_f.fake->received.size(), before + 3);
-        QCOMPARE(m_f.fake->received.last().json.value(u"model"_s).toString(), u"glm-5.2"_s);
+        QCOMPARE(m_f.fake->received.last().json.value(QStringLiteral("model")).toString(), QStringLiteral("glm-5.2"));
         QCOMPARE(replaced.size(), 1);
         QTRY_COMPARE(finished.size(), 2);
         record = finished.last().first().value<RequestRecord>();
-        QCOMPARE(record.replacedFrom, u"glm-4.7"_s);
+        QCOMPARE(record.replacedFrom, QStringLiteral("glm-4.7"));
         QVERIFY(record.replacedWhy.isEmpty()); // refused earlier in this run
-        QCOMPARE(listedModel(u"glm-4.7"_s).value(u"served_by"_s).toString(), u"glm-5.2"_s);
+        QCOMPARE(listedModel(QStringLiteral("glm-4.7")).value(QStringLiteral("served_by")).toString(),
+                 QStringLiteral("glm-5.2"));
         // A config redirect always wins over what the proxy learned.
         Config c = makeConfig();
-        c.modelRedirects.insert(u"glm-4.7"_s, u"kimi-k3"_s);
+        c.modelRedirects.insert(QStringLiteral("glm-4.7"), QStringLiteral("kimi-k3"));
         m_f.proxy->setConfig(c);
         RecordedCall redirected;
-        call(redirected, "POST", u"/v1/chat/completions"_s, chatBody(u"glm-4.7"_s));
+        call(redirected, "POST", QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("glm-4.7")));
         QCOMPARE(redirected.status, 200);
-        QCOMPARE(m_f.fake->received.last().json.value(u"model"_s).toString(), u"kimi-k3"_s);
+        QCOMPARE(m_f.fake->received.last().json.value(QStringLiteral("model")).toString(), QStringLiteral("kimi-k3"));
         QVERIFY(redirected.header("x-droid2api-model-replaced").isEmpty());
     }
 
     void otherRefusalsStayWithTheClient()
     {
         // A 4xx about something else (or a model without a replacement) goes to the client as it came: no switch.
-        m_f.fake->failModels = { u"glm-4.7"_s, u"gpt-5.4"_s };
+        m_f.fake->failModels = { QStringLiteral("glm-4.7"), QStringLiteral("gpt-5.4") };
         m_f.fake->failStatus = 400;
         m_f.fake->failBody =
             R"({"error":{"message":"prompt is too long: 300000 tokens > 200000 maximum","type":"invalid_request_error"}})";
         QSignalSpy replaced(m_f.proxy.get(), &ProxyService::modelReplaced);
         const qsizetype before = m_f.fake->received.size();
         RecordedCall rc;
-        call(rc, "POST", u"/v1/chat/completions"_s, chatBody(u"glm-4.7"_s));
+        call(rc, "POST", QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("glm-4.7")));
         QCOMPARE(rc.status, 400);
         QVERIFY(rc.body.contains("prompt is too long"));
         QCOMPARE(m_f.fake->received.size(), before + 1);
@@ -397,7 +405,7 @@ private Q_SLOTS:
         m_f.fake->failBody =
             R"({"error":{"message":"The model `gpt-5.4` does not exist","type":"invalid_request_error"}})";
         RecordedCall unknown; // gpt-5.4 has no replacement in the registry
-        call(unknown, "POST", u"/v1/chat/completions"_s, chatBody(u"gpt-5.4"_s));
+        call(unknown, "POST", QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("gpt-5.4")));
         QCOMPARE(unknown.status, 404);
         QCOMPARE(m_f.fake->received.size(), before + 2);
         QCOMPARE(replaced.size(), 0);
@@ -408,10 +416,10 @@ private Q_SLOTS:
         RecordedCall info;
         call(info, "GET", QStringLiteral("/"), {});
         QCOMPARE(info.status, 200);
-        QCOMPARE(info.json().value(u"name"_s).toString(), QStringLiteral("droid2api"));
-        QCOMPARE(info.json().value(u"auth"_s).toObject().value(u"source"_s).toString(),
+        QCOMPARE(info.json().value(QStringLiteral("name")).toString(), QStringLiteral("droid2api"));
+        QCOMPARE(info.json().value(QStringLiteral("auth")).toObject().value(QStringLiteral("source")).toString(),
                  QStringLiteral("factory_api_key"));
-        QVERIFY(info.json().value(u"endpoints"_s).toArray().contains(QStringLiteral("POST /v1/messages")));
+        QVERIFY(info.json().value(QStringLiteral("endpoints")).toArray().contains(QStringLiteral("POST /v1/messages")));
         QVERIFY(!info.body.contains(kFactoryKey.toUtf8()));
 
         RecordedCall head;
@@ -422,11 +430,11 @@ private Q_SLOTS:
         RecordedCall models;
         call(models, "GET", QStringLiteral("/v1/models"), {});
         QCOMPARE(models.status, 200);
-        const QJsonArray data = models.json().value(u"data"_s).toArray();
+        const QJsonArray data = models.json().value(QStringLiteral("data")).toArray();
         QVERIFY(data.size() >= 15);
-        const double created = data.first().toObject().value(u"created"_s).toDouble();
+        const double created = data.first().toObject().value(QStringLiteral("created")).toDouble();
         QVERIFY2(created > 1.6e9 && created < 1e10, "created must be in seconds");
-        QCOMPARE(data.first().toObject().value(u"object"_s).toString(), QStringLiteral("model"));
+        QCOMPARE(data.first().toObject().value(QStringLiteral("object")).toString(), QStringLiteral("model"));
 
         RecordedCall preflight;
         call(preflight, "OPTIONS", QStringLiteral("/v1/messages"), {},
@@ -521,7 +529,8 @@ private Q_SLOTS:
         // GET / from a page says only that the proxy is up.
         RecordedCall info;
         call(info, "GET", QStringLiteral("/"), {}, { { "Origin", "https://tool.example" } });
-        QCOMPARE(info.json(), QJsonObject({ { u"name"_s, u"droid2api"_s }, { u"status"_s, u"ok"_s } }));
+        QCOMPARE(info.json(), QJsonObject({ { QStringLiteral("name"), QStringLiteral("droid2api") },
+                                            { QStringLiteral("status"), QStringLiteral("ok") } }));
         // An allowed name as Host.
         RecordedCall named;
         call(named, "GET", QStringLiteral("/v1/models"), {}, { { "Host", "devbox.lan:3000" } });
@@ -551,12 +560,13 @@ private Q_SLOTS:
         startCall(*m_f.client, anonymous, "GET", QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(guarded.port())), {},
                   {}, m_f.clock);
         QTRY_VERIFY(anonymous.done());
-        QCOMPARE(anonymous.json(), QJsonObject({ { u"name"_s, u"droid2api"_s }, { u"status"_s, u"ok"_s } }));
+        QCOMPARE(anonymous.json(), QJsonObject({ { QStringLiteral("name"), QStringLiteral("droid2api") },
+                                                 { QStringLiteral("status"), QStringLiteral("ok") } }));
         RecordedCall keyedCall;
         startCall(*m_f.client, keyedCall, "GET", QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(guarded.port())), {},
                   { { "Authorization", "Bearer " + kAccessKey.toUtf8() } }, m_f.clock);
         QTRY_VERIFY(keyedCall.done());
-        QVERIFY(keyedCall.json().contains(u"auth"_s));
+        QVERIFY(keyedCall.json().contains(QStringLiteral("auth")));
     }
 
     void routes_data()
@@ -596,12 +606,14 @@ private Q_SLOTS:
         QFETCH(QByteArray, upstreamPath);
         QFETCH(QByteArray, provider);
         QFETCH(QString, answerKey);
-        QJsonObject req { { u"messages"_s,
-                            QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } },
-                          { u"max_tokens"_s, 100 },
-                          { u"x_unknown_future_field"_s, QJsonObject { { u"keep"_s, true } } } };
+        QJsonObject req { { QStringLiteral("messages"),
+                            QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                                       { QStringLiteral("content"), QStringLiteral("hi") } } } },
+                          { QStringLiteral("max_tokens"), 100 },
+                          { QStringLiteral("x_unknown_future_field"),
+                            QJsonObject { { QStringLiteral("keep"), true } } } };
         if (!model.isEmpty())
-            req.insert(u"model"_s, model);
+            req.insert(QStringLiteral("model"), model);
         RecordedCall rc;
         call(rc, "POST", path, body(req), { { "x-session-id", "0f0e0d0c-0b0a-4908-8706-050403020100" } });
         QCOMPARE(rc.status, 200);
@@ -620,39 +632,45 @@ private Q_SLOTS:
         QCOMPARE(up.header("user-agent"), QByteArray("factory-cli/0.225.2"));
         QVERIFY(up.header("accept-encoding").isEmpty());
         // Same-format passthrough keeps fields it has no reason to touch.
-        QCOMPARE(up.json.value(u"x_unknown_future_field"_s).toObject().value(u"keep"_s).toBool(), true);
+        QCOMPARE(
+            up.json.value(QStringLiteral("x_unknown_future_field")).toObject().value(QStringLiteral("keep")).toBool(),
+            true);
         if (provider == "anthropic") {
             QCOMPARE(up.header("anthropic-version"), QByteArray("2023-06-01"));
             QCOMPARE(up.header("x-api-key"), QByteArray("placeholder"));
             QCOMPARE(up.header("x-stainless-lang"), QByteArray("js"));
         }
         if (provider == "google") {
-            QCOMPARE(up.json.value(u"model"_s).toString(), QStringLiteral("gemini-test"));
-            QVERIFY(!up.json.contains(u"stream"_s)); // Factory's Gemini route takes none (it always streams)
+            QCOMPARE(up.json.value(QStringLiteral("model")).toString(), QStringLiteral("gemini-test"));
+            QVERIFY(
+                !up.json.contains(QStringLiteral("stream"))); // Factory's Gemini route takes none (it always streams)
         }
     }
 
     void googleRoutesOnV1AsOnV1beta_data()
     {
         QTest::addColumn<QString>("version");
-        QTest::newRow("v1 (genai 3)") << u"v1"_s;
-        QTest::newRow("v1beta (genai 1-2, Gemini CLI)") << u"v1beta"_s;
+        QTest::newRow("v1 (genai 3)") << QStringLiteral("v1");
+        QTest::newRow("v1beta (genai 1-2, Gemini CLI)") << QStringLiteral("v1beta");
     }
 
     void googleRoutesOnV1AsOnV1beta()
     {
         QFETCH(QString, version);
         const QJsonObject hi {
-            { u"contents"_s,
-              QJsonArray { QJsonObject { { u"role"_s, u"user"_s },
-                                         { u"parts"_s, QJsonArray { QJsonObject { { u"text"_s, u"hi"_s } } } } } } }
+            { QStringLiteral("contents"),
+              QJsonArray { QJsonObject {
+                  { QStringLiteral("role"), QStringLiteral("user") },
+                  { QStringLiteral("parts"),
+                    QJsonArray { QJsonObject { { QStringLiteral("text"), QStringLiteral("hi") } } } } } } }
         };
         RecordedCall whole;
-        call(whole, "POST", u"/%1/models/gemini-test:generateContent"_s.arg(version), body(hi));
+        call(whole, "POST", QStringLiteral("/%1/models/gemini-test:generateContent").arg(version), body(hi));
         QCOMPARE(whole.status, 200);
-        QVERIFY2(whole.json().contains(u"candidates"_s), whole.body.constData());
+        QVERIFY2(whole.json().contains(QStringLiteral("candidates")), whole.body.constData());
         RecordedCall stream;
-        call(stream, "POST", u"/%1/models/claude-opus-4-6:streamGenerateContent?alt=sse"_s.arg(version), body(hi));
+        call(stream, "POST", QStringLiteral("/%1/models/claude-opus-4-6:streamGenerateContent?alt=sse").arg(version),
+             body(hi));
         QCOMPARE(stream.status, 200);
         QVERIFY2(stream.body.startsWith("data: {"), stream.body.constData());
         QCOMPARE(m_f.fake->received.size(), 2);
@@ -662,125 +680,140 @@ private Q_SLOTS:
         // countTokens: no Gemini counter upstream, so a local estimate in Google's shape, for every model type.
         for (const char *model : { "gemini-test", "claude-opus-4-6", "gpt-5.4" }) {
             RecordedCall count;
-            call(count, "POST", u"/%1/models/%2:countTokens"_s.arg(version, QLatin1StringView(model)), body(hi));
+            call(count, "POST", QStringLiteral("/%1/models/%2:countTokens").arg(version, QLatin1StringView(model)),
+                 body(hi));
             QCOMPARE(count.status, 200);
-            QVERIFY2(count.json().value(u"totalTokens"_s).toInt() > 0, count.body.constData());
+            QVERIFY2(count.json().value(QStringLiteral("totalTokens")).toInt() > 0, count.body.constData());
             QCOMPARE(count.header("x-droid2api-estimate"), QByteArray("local"));
         }
         // The whole request it would count, as {generateContentRequest}, counts the same contents.
         RecordedCall wrapped;
-        call(wrapped, "POST", u"/%1/models/gemini-test:countTokens"_s.arg(version),
-             body({ { u"generateContentRequest"_s, hi } }));
+        call(wrapped, "POST", QStringLiteral("/%1/models/gemini-test:countTokens").arg(version),
+             body({ { QStringLiteral("generateContentRequest"), hi } }));
         QCOMPARE(wrapped.status, 200);
-        QVERIFY(wrapped.json().value(u"totalTokens"_s).toInt() > 0);
+        QVERIFY(wrapped.json().value(QStringLiteral("totalTokens")).toInt() > 0);
         QCOMPARE(m_f.fake->received.size(), 2); // counted here: nothing more went upstream
 
         // A Google method droid2api does not serve: 404 in Google's shape, named by its path.
         RecordedCall embed;
-        call(embed, "POST", u"/%1/models/gemini-test:batchEmbedContents"_s.arg(version), body(hi),
+        call(embed, "POST", QStringLiteral("/%1/models/gemini-test:batchEmbedContents").arg(version), body(hi),
              { { "x-goog-api-client", "google-genai-sdk/3.3.0" } });
         QCOMPARE(embed.status, 404);
-        const QJsonObject e = embed.json().value(u"error"_s).toObject();
-        QCOMPARE(e.value(u"code"_s).toInt(), 404);
-        QCOMPARE(e.value(u"status"_s).toString(), u"NOT_FOUND"_s);
-        QVERIFY2(e.value(u"message"_s).toString().contains(u":batchEmbedContents"_s), embed.body.constData());
+        const QJsonObject e = embed.json().value(QStringLiteral("error")).toObject();
+        QCOMPARE(e.value(QStringLiteral("code")).toInt(), 404);
+        QCOMPARE(e.value(QStringLiteral("status")).toString(), QStringLiteral("NOT_FOUND"));
+        QVERIFY2(e.value(QStringLiteral("message")).toString().contains(QStringLiteral(":batchEmbedContents")),
+                 embed.body.constData());
     }
 
     void modelListsServeEverySdk()
     {
         // GET /v1/models: OpenAI's list under "data" and Google's under "models", one answer.
         RecordedCall shared;
-        call(shared, "GET", u"/v1/models"_s, {});
+        call(shared, "GET", QStringLiteral("/v1/models"), {});
         QCOMPARE(shared.status, 200);
-        const QJsonArray data = shared.json().value(u"data"_s).toArray();
-        const QJsonArray models = shared.json().value(u"models"_s).toArray();
+        const QJsonArray data = shared.json().value(QStringLiteral("data")).toArray();
+        const QJsonArray models = shared.json().value(QStringLiteral("models")).toArray();
         QVERIFY(data.size() >= 15);
         QCOMPARE(models.size(), data.size());
-        QCOMPARE(models.first().toObject().value(u"name"_s).toString(),
-                 u"models/"_s + data.first().toObject().value(u"id"_s).toString());
-        QVERIFY(
-            models.first().toObject().value(u"supportedGenerationMethods"_s).toArray().contains(u"generateContent"_s));
+        QCOMPARE(models.first().toObject().value(QStringLiteral("name")).toString(),
+                 QStringLiteral("models/") + data.first().toObject().value(QStringLiteral("id")).toString());
+        QVERIFY(models.first()
+                    .toObject()
+                    .value(QStringLiteral("supportedGenerationMethods"))
+                    .toArray()
+                    .contains(QStringLiteral("generateContent")));
         RecordedCall beta;
-        call(beta, "GET", u"/v1beta/models"_s, {});
+        call(beta, "GET", QStringLiteral("/v1beta/models"), {});
         QCOMPARE(beta.status, 200);
-        QCOMPARE(beta.json().value(u"models"_s).toArray(), models);
-        QVERIFY(!beta.json().contains(u"data"_s));
+        QCOMPARE(beta.json().value(QStringLiteral("models")).toArray(), models);
+        QVERIFY(!beta.json().contains(QStringLiteral("data")));
 
         // One model: OpenAI's object and Google's together on v1, Google's on v1beta ("models/<id>" too).
         RecordedCall one;
-        call(one, "GET", u"/v1/models/claude-opus-4-6"_s, {});
+        call(one, "GET", QStringLiteral("/v1/models/claude-opus-4-6"), {});
         QCOMPARE(one.status, 200);
-        QCOMPARE(one.json().value(u"id"_s).toString(), u"claude-opus-4-6"_s);
-        QCOMPARE(one.json().value(u"object"_s).toString(), u"model"_s);
-        QCOMPARE(one.json().value(u"name"_s).toString(), u"models/claude-opus-4-6"_s);
+        QCOMPARE(one.json().value(QStringLiteral("id")).toString(), QStringLiteral("claude-opus-4-6"));
+        QCOMPARE(one.json().value(QStringLiteral("object")).toString(), QStringLiteral("model"));
+        QCOMPARE(one.json().value(QStringLiteral("name")).toString(), QStringLiteral("models/claude-opus-4-6"));
         RecordedCall prefixed;
-        call(prefixed, "GET", u"/v1beta/models/models/gpt-5.4"_s, {});
+        call(prefixed, "GET", QStringLiteral("/v1beta/models/models/gpt-5.4"), {});
         QCOMPARE(prefixed.status, 200);
-        QCOMPARE(prefixed.json().value(u"name"_s).toString(), u"models/gpt-5.4"_s);
+        QCOMPARE(prefixed.json().value(QStringLiteral("name")).toString(), QStringLiteral("models/gpt-5.4"));
 
         // An unknown model: OpenAI's error shape, or Google's when Google's SDK asks.
         RecordedCall openaiMissing;
-        call(openaiMissing, "GET", u"/v1/models/nope-1"_s, {});
+        call(openaiMissing, "GET", QStringLiteral("/v1/models/nope-1"), {});
         QCOMPARE(openaiMissing.status, 404);
-        QCOMPARE(openaiMissing.json().value(u"error"_s).toObject().value(u"code"_s).toString(), u"model_not_found"_s);
+        QCOMPARE(
+            openaiMissing.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString(),
+            QStringLiteral("model_not_found"));
         RecordedCall googleMissing;
-        call(googleMissing, "GET", u"/v1/models/nope-1"_s, {}, { { "x-goog-api-client", "google-genai-sdk/3.3.0" } });
+        call(googleMissing, "GET", QStringLiteral("/v1/models/nope-1"), {},
+             { { "x-goog-api-client", "google-genai-sdk/3.3.0" } });
         QCOMPARE(googleMissing.status, 404);
-        QCOMPARE(googleMissing.json().value(u"error"_s).toObject().value(u"status"_s).toString(), u"NOT_FOUND"_s);
+        QCOMPARE(
+            googleMissing.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("status")).toString(),
+            QStringLiteral("NOT_FOUND"));
 
         // A path nothing serves: named as a path, never taken for a model.
         RecordedCall nowhere;
-        call(nowhere, "POST", u"/v1/embeddings"_s, body({ { u"model"_s, u"gpt-5.4"_s } }));
+        call(nowhere, "POST", QStringLiteral("/v1/embeddings"),
+             body({ { QStringLiteral("model"), QStringLiteral("gpt-5.4") } }));
         QCOMPARE(nowhere.status, 404);
-        const QJsonObject err = nowhere.json().value(u"error"_s).toObject();
-        QCOMPARE(err.value(u"code"_s).toString(), u"unknown_route"_s);
-        QVERIFY2(err.value(u"message"_s).toString().contains(u"POST /v1/embeddings"_s), nowhere.body.constData());
+        const QJsonObject err = nowhere.json().value(QStringLiteral("error")).toObject();
+        QCOMPARE(err.value(QStringLiteral("code")).toString(), QStringLiteral("unknown_route"));
+        QVERIFY2(err.value(QStringLiteral("message")).toString().contains(QStringLiteral("POST /v1/embeddings")),
+                 nowhere.body.constData());
         QCOMPARE(m_f.fake->received.size(), 0);
     }
 
     void responsesCountingAndCompaction()
     {
-        const QJsonObject ask { { u"model"_s, u"gpt-5.4"_s }, { u"input"_s, u"How many tokens is this?"_s } };
+        const QJsonObject ask { { QStringLiteral("model"), QStringLiteral("gpt-5.4") },
+                                { QStringLiteral("input"), QStringLiteral("How many tokens is this?") } };
         // An OpenAI model: Factory's Responses route counts (and compacts) beside its endpoint.
         RecordedCall counted;
-        call(counted, "POST", u"/v1/responses/input_tokens"_s, body(ask));
+        call(counted, "POST", QStringLiteral("/v1/responses/input_tokens"), body(ask));
         QCOMPARE(counted.status, 200);
-        QCOMPARE(counted.json().value(u"object"_s).toString(), u"response.input_tokens"_s);
-        QVERIFY(counted.json().value(u"input_tokens"_s).toInt() > 0);
+        QCOMPARE(counted.json().value(QStringLiteral("object")).toString(), QStringLiteral("response.input_tokens"));
+        QVERIFY(counted.json().value(QStringLiteral("input_tokens")).toInt() > 0);
         QVERIFY(counted.header("x-droid2api-estimate").isEmpty());
         QCOMPARE(m_f.fake->received.last().path, QByteArray("/api/llm/o/v1/responses/input_tokens"));
-        QVERIFY(!m_f.fake->received.last().json.contains(u"reasoning"_s)); // a count gets no reasoning edits
+        QVERIFY(
+            !m_f.fake->received.last().json.contains(QStringLiteral("reasoning"))); // a count gets no reasoning edits
 
         // Where the upstream has no counter (404), a local estimate in the same shape.
         m_f.fake->failNextRequests = 1;
         m_f.fake->failStatus = 404;
         RecordedCall missing;
-        call(missing, "POST", u"/v1/responses/input_tokens"_s, body(ask));
+        call(missing, "POST", QStringLiteral("/v1/responses/input_tokens"), body(ask));
         QCOMPARE(missing.status, 200);
-        QCOMPARE(missing.json().value(u"object"_s).toString(), u"response.input_tokens"_s);
-        QVERIFY(missing.json().value(u"input_tokens"_s).toInt() > 0);
+        QCOMPARE(missing.json().value(QStringLiteral("object")).toString(), QStringLiteral("response.input_tokens"));
+        QVERIFY(missing.json().value(QStringLiteral("input_tokens")).toInt() > 0);
         QCOMPARE(missing.header("x-droid2api-estimate"), QByteArray("local"));
         QCOMPARE(m_f.fake->received.size(), 2);
 
         // Another vendor's model: counted here, nothing sent.
         QJsonObject claude = ask;
-        claude.insert(u"model"_s, u"claude-opus-4-6"_s);
+        claude.insert(QStringLiteral("model"), QStringLiteral("claude-opus-4-6"));
         RecordedCall local;
-        call(local, "POST", u"/v1/responses/input_tokens"_s, body(claude));
+        call(local, "POST", QStringLiteral("/v1/responses/input_tokens"), body(claude));
         QCOMPARE(local.status, 200);
         QCOMPARE(local.header("x-droid2api-estimate"), QByteArray("local"));
         QCOMPARE(m_f.fake->received.size(), 2);
 
         // Compaction: forwarded for an OpenAI model, refused for another vendor's (the client compacts itself).
         RecordedCall compacted;
-        call(compacted, "POST", u"/v1/responses/compact"_s, body(ask));
+        call(compacted, "POST", QStringLiteral("/v1/responses/compact"), body(ask));
         QCOMPARE(compacted.status, 200);
-        QCOMPARE(compacted.json().value(u"object"_s).toString(), u"response.compaction"_s);
+        QCOMPARE(compacted.json().value(QStringLiteral("object")).toString(), QStringLiteral("response.compaction"));
         QCOMPARE(m_f.fake->received.last().path, QByteArray("/api/llm/o/v1/responses/compact"));
         RecordedCall refused;
-        call(refused, "POST", u"/v1/responses/compact"_s, body(claude));
+        call(refused, "POST", QStringLiteral("/v1/responses/compact"), body(claude));
         QCOMPARE(refused.status, 400);
-        QCOMPARE(refused.json().value(u"error"_s).toObject().value(u"code"_s).toString(), u"unsupported_model"_s);
+        QCOMPARE(refused.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString(),
+                 QStringLiteral("unsupported_model"));
         QCOMPARE(m_f.fake->received.size(), 3);
     }
 
@@ -791,26 +824,26 @@ private Q_SLOTS:
         QTest::addColumn<QString>("field");
         const QByteArray messages = R"("max_tokens":64,"messages":[{"role":"user","content":"next"}])";
         for (const char *model : { "claude-opus-4-6", "gpt-5.4", "gemini-test" }) {
-            QTest::newRow(qPrintable(u"thread create -> %1"_s.arg(QLatin1StringView(model))))
-                << u"/v1/messages"_s
+            QTest::newRow(qPrintable(QStringLiteral("thread create -> %1").arg(QLatin1StringView(model))))
+                << QStringLiteral("/v1/messages")
                 << QByteArray(R"({"model":")" + QByteArray(model) + R"(",)" + messages
                               + R"(,"thread":{"type":"create"}})")
-                << u"thread"_s;
-            QTest::newRow(qPrintable(u"thread continue -> %1"_s.arg(QLatin1StringView(model))))
-                << u"/v1/messages"_s
+                << QStringLiteral("thread");
+            QTest::newRow(qPrintable(QStringLiteral("thread continue -> %1").arg(QLatin1StringView(model))))
+                << QStringLiteral("/v1/messages")
                 << QByteArray(R"({"model":")" + QByteArray(model) + R"(",)" + messages
                               + R"(,"thread":{"type":"continue","previous_message_id":"msg_1"}})")
-                << u"thread"_s;
+                << QStringLiteral("thread");
         }
         for (const char *model : { "claude-opus-4-6", "glm-5.2", "gemini-test" }) {
-            QTest::newRow(qPrintable(u"conversation -> %1"_s.arg(QLatin1StringView(model))))
-                << u"/v1/responses"_s
+            QTest::newRow(qPrintable(QStringLiteral("conversation -> %1").arg(QLatin1StringView(model))))
+                << QStringLiteral("/v1/responses")
                 << QByteArray(R"({"model":")" + QByteArray(model) + R"(","input":"next","conversation":"conv_1"})")
-                << u"conversation"_s;
-            QTest::newRow(qPrintable(u"background -> %1"_s.arg(QLatin1StringView(model))))
-                << u"/v1/responses"_s
+                << QStringLiteral("conversation");
+            QTest::newRow(qPrintable(QStringLiteral("background -> %1").arg(QLatin1StringView(model))))
+                << QStringLiteral("/v1/responses")
                 << QByteArray(R"({"model":")" + QByteArray(model) + R"(","input":"next","background":true})")
-                << u"background"_s;
+                << QStringLiteral("background");
         }
     }
 
@@ -824,14 +857,15 @@ private Q_SLOTS:
         RecordedCall rc;
         call(rc, "POST", path, request);
         QCOMPARE(rc.status, 400);
-        const QJsonObject e = rc.json().value(u"error"_s).toObject();
-        QVERIFY2(e.value(u"message"_s).toString().contains(u"'%1'"_s.arg(field)), rc.body.constData());
+        const QJsonObject e = rc.json().value(QStringLiteral("error")).toObject();
+        QVERIFY2(e.value(QStringLiteral("message")).toString().contains(QStringLiteral("'%1'").arg(field)),
+                 rc.body.constData());
         if (field == u"thread") {
-            QCOMPARE(e.value(u"type"_s).toString(), u"invalid_request_error"_s);
-            QCOMPARE(e.value(u"details"_s).toObject().value(u"error_code"_s).toString(),
-                     u"thread_unsupported_request"_s);
+            QCOMPARE(e.value(QStringLiteral("type")).toString(), QStringLiteral("invalid_request_error"));
+            QCOMPARE(e.value(QStringLiteral("details")).toObject().value(QStringLiteral("error_code")).toString(),
+                     QStringLiteral("thread_unsupported_request"));
         } else {
-            QCOMPARE(e.value(u"param"_s).toString(), field);
+            QCOMPARE(e.value(QStringLiteral("param")).toString(), field);
         }
         QCOMPARE(m_f.fake->received.size(), 0);
     }
@@ -839,10 +873,11 @@ private Q_SLOTS:
     void conversationGoesToOpenAi()
     {
         RecordedCall rc;
-        call(rc, "POST", u"/v1/responses"_s,
+        call(rc, "POST", QStringLiteral("/v1/responses"),
              QByteArray(R"({"model":"gpt-5.4","input":"next","conversation":"conv_1"})"));
         QCOMPARE(rc.status, 200);
-        QCOMPARE(m_f.fake->received.last().json.value(u"conversation"_s).toString(), u"conv_1"_s);
+        QCOMPARE(m_f.fake->received.last().json.value(QStringLiteral("conversation")).toString(),
+                 QStringLiteral("conv_1"));
     }
 
     // --- Routing: the level in a model's name, and rules by what a request is for ----------------------------
@@ -856,54 +891,61 @@ private Q_SLOTS:
             if (rc.status != 200)
                 return QStringLiteral("HTTP %1").arg(rc.status);
             const QJsonObject up = m_f.fake->received.last().json;
-            return QString(up.value(u"model"_s).toString() + u' ')
-                   + (up.contains(u"reasoning"_s)
-                          ? up.value(u"reasoning"_s).toObject().value(u"effort"_s).toString()
-                          : up.value(u"output_config"_s).toObject().value(u"effort"_s).toString());
+            return QString(up.value(QStringLiteral("model")).toString() + u' ')
+                   + (up.contains(QStringLiteral("reasoning"))
+                          ? up.value(QStringLiteral("reasoning")).toObject().value(QStringLiteral("effort")).toString()
+                          : up.value(QStringLiteral("output_config"))
+                                .toObject()
+                                .value(QStringLiteral("effort"))
+                                .toString());
         };
         // Every route, whatever the client's format: the level in the name is the request's level.
-        QCOMPARE(effortOf(u"/v1/chat/completions"_s,
+        QCOMPARE(effortOf(QStringLiteral("/v1/chat/completions"),
                           R"j({"model":"gpt-5.4(high)","messages":[{"role":"user","content":"hi"}]})j"),
-                 u"gpt-5.4 high"_s);
-        QCOMPARE(effortOf(u"/v1/responses"_s, R"j({"model":"gpt-5.4(low)","input":"hi"})j"), u"gpt-5.4 low"_s);
+                 QStringLiteral("gpt-5.4 high"));
+        QCOMPARE(effortOf(QStringLiteral("/v1/responses"), R"j({"model":"gpt-5.4(low)","input":"hi"})j"),
+                 QStringLiteral("gpt-5.4 low"));
         QCOMPARE(
             effortOf(
-                u"/v1/messages"_s,
+                QStringLiteral("/v1/messages"),
                 R"j({"model":"claude-opus-4-6(max)","max_tokens":64,"messages":[{"role":"user","content":"hi"}]})j"),
-            u"claude-opus-4-6 max"_s);
+            QStringLiteral("claude-opus-4-6 max"));
         RecordedCall gemini;
-        call(gemini, "POST", u"/v1beta/models/gemini-3.1-pro-preview(low):generateContent"_s,
+        call(gemini, "POST", QStringLiteral("/v1beta/models/gemini-3.1-pro-preview(low):generateContent"),
              R"j({"contents":[{"role":"user","parts":[{"text":"hi"}]}]})j");
         QCOMPARE(gemini.status, 200);
         QCOMPARE(m_f.fake->received.last()
-                     .json.value(u"generationConfig"_s)
+                     .json.value(QStringLiteral("generationConfig"))
                      .toObject()
-                     .value(u"thinkingConfig"_s)
+                     .value(QStringLiteral("thinkingConfig"))
                      .toObject()
-                     .value(u"thinkingLevel"_s)
+                     .value(QStringLiteral("thinkingLevel"))
                      .toString(),
-                 u"LOW"_s);
+                 QStringLiteral("LOW"));
         // The header wins over the name; a level the model does not take is clamped as any level.
-        QCOMPARE(effortOf(u"/v1/responses"_s, R"j({"model":"gpt-5.4(low)","input":"hi"})j",
+        QCOMPARE(effortOf(QStringLiteral("/v1/responses"), R"j({"model":"gpt-5.4(low)","input":"hi"})j",
                           { { "x-reasoning-level", "xhigh" } }),
-                 u"gpt-5.4 xhigh"_s);
+                 QStringLiteral("gpt-5.4 xhigh"));
         QTest::ignoreMessage(QtInfoMsg, "model gpt-5.4 does not take reasoning level max; using medium");
-        QCOMPARE(effortOf(u"/v1/responses"_s, R"j({"model":"gpt-5.4(max)","input":"hi"})j"), u"gpt-5.4 medium"_s);
+        QCOMPARE(effortOf(QStringLiteral("/v1/responses"), R"j({"model":"gpt-5.4(max)","input":"hi"})j"),
+                 QStringLiteral("gpt-5.4 medium"));
         // Not a level: the whole name is the model, which is not configured.
-        QCOMPARE(effortOf(u"/v1/responses"_s, R"j({"model":"gpt-5.4(turbo)","input":"hi"})j"), u"HTTP 404"_s);
+        QCOMPARE(effortOf(QStringLiteral("/v1/responses"), R"j({"model":"gpt-5.4(turbo)","input":"hi"})j"),
+                 QStringLiteral("HTTP 404"));
 
         // Listed only when the user wants it.
-        QVERIFY(!listedModel(u"gpt-5.4"_s).isEmpty());
-        QVERIFY(listedModel(u"gpt-5.4(high)"_s).isEmpty());
+        QVERIFY(!listedModel(QStringLiteral("gpt-5.4")).isEmpty());
+        QVERIFY(listedModel(QStringLiteral("gpt-5.4(high)")).isEmpty());
         Config c = makeConfig();
         c.routing.listLevels = true;
         startProxy(c, kFactoryKey);
-        QCOMPARE(listedModel(u"gpt-5.4(high)"_s).value(u"name"_s).toString(), u"GPT-5.4 (high)"_s);
-        QVERIFY(listedModel(u"gpt-5.4(off)"_s).isEmpty()); // gpt-5.4 does not take off
+        QCOMPARE(listedModel(QStringLiteral("gpt-5.4(high)")).value(QStringLiteral("name")).toString(),
+                 QStringLiteral("GPT-5.4 (high)"));
+        QVERIFY(listedModel(QStringLiteral("gpt-5.4(off)")).isEmpty()); // gpt-5.4 does not take off
         RecordedCall one;
-        call(one, "GET", u"/v1/models/gpt-5.4(high)"_s, {});
+        call(one, "GET", QStringLiteral("/v1/models/gpt-5.4(high)"), {});
         QCOMPARE(one.status, 200);
-        QCOMPARE(one.json().value(u"id"_s).toString(), u"gpt-5.4(high)"_s);
+        QCOMPARE(one.json().value(QStringLiteral("id")).toString(), QStringLiteral("gpt-5.4(high)"));
     }
 
     void routingRules()
@@ -916,29 +958,32 @@ private Q_SLOTS:
             return r;
         };
         RoutingPreset mine;
-        mine.name = u"Mine"_s;
-        mine.rules << rule("web", u"gemini-3.1-pro-preview"_s);
-        mine.rules.last().tools = u"web_search*"_s;
-        mine.rules << rule("long", u"gpt-5.4"_s);
+        mine.name = QStringLiteral("Mine");
+        mine.rules << rule("web", QStringLiteral("gemini-3.1-pro-preview"));
+        mine.rules.last().tools = QStringLiteral("web_search*");
+        mine.rules << rule("long", QStringLiteral("gpt-5.4"));
         mine.rules.last().minPromptTokens = 2000;
-        mine.rules << rule("titles", u"claude-haiku-4-5-20251001"_s, ReasoningLevel::Off);
-        mine.rules.last().client = u"Claude Code"_s;
-        mine.rules.last().tools = u"none"_s;
+        mine.rules << rule("titles", QStringLiteral("claude-haiku-4-5-20251001"), ReasoningLevel::Off);
+        mine.rules.last().client = QStringLiteral("Claude Code");
+        mine.rules.last().tools = QStringLiteral("none");
         mine.rules.last().thinking = false;
-        mine.rules << rule("think", u"claude-opus-4-6"_s, ReasoningLevel::Max);
+        mine.rules << rule("think", QStringLiteral("claude-opus-4-6"), ReasoningLevel::Max);
         mine.rules.last().thinking = true;
-        mine.rules << rule("codex", u"glm-5.2"_s);
-        mine.rules.last().route = u"/v1/responses"_s;
-        mine.rules << rule("old haiku", u"claude-sonnet-4-6"_s);
-        mine.rules.last().model = u"claude-3-5-haiku-*"_s;
+        mine.rules << rule("codex", QStringLiteral("glm-5.2"));
+        mine.rules.last().route = QStringLiteral("/v1/responses");
+        mine.rules << rule("old haiku", QStringLiteral("claude-sonnet-4-6"));
+        mine.rules.last().model = QStringLiteral("claude-3-5-haiku-*");
         Config c = makeConfig();
         c.routing.presets = { mine };
-        c.routing.preset = u"Mine"_s;
+        c.routing.preset = QStringLiteral("Mine");
         startProxy(c, kFactoryKey);
 
-        const QJsonArray bash { QJsonObject { { u"name"_s, u"Bash"_s },
-                                              { u"input_schema"_s, QJsonObject { { u"type"_s, u"object"_s } } } } };
-        const QJsonArray hi { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } };
+        const QJsonArray bash { QJsonObject {
+            { QStringLiteral("name"), QStringLiteral("Bash") },
+            { QStringLiteral("input_schema"),
+              QJsonObject { { QStringLiteral("type"), QStringLiteral("object") } } } } };
+        const QJsonArray hi { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                            { QStringLiteral("content"), QStringLiteral("hi") } } };
         const HeaderList claudeCode { { "user-agent", "claude-cli/2.1.332 (external, cli)" } };
         struct Case
         {
@@ -949,58 +994,66 @@ private Q_SLOTS:
             QString rule; // empty: none matched
             QString served;
         };
-        QJsonObject title { { u"model"_s, u"claude-opus-4-6"_s }, { u"max_tokens"_s, 64 }, { u"messages"_s, hi } };
+        QJsonObject title { { QStringLiteral("model"), QStringLiteral("claude-opus-4-6") },
+                            { QStringLiteral("max_tokens"), 64 },
+                            { QStringLiteral("messages"), hi } };
         QJsonObject turn = title;
-        turn.insert(u"tools"_s, bash);
+        turn.insert(QStringLiteral("tools"), bash);
         QJsonObject thinking = turn;
-        thinking.insert(u"thinking"_s, QJsonObject { { u"type"_s, u"adaptive"_s } });
+        thinking.insert(QStringLiteral("thinking"),
+                        QJsonObject { { QStringLiteral("type"), QStringLiteral("adaptive") } });
         QJsonObject search = thinking;
         QJsonArray withSearch = bash;
-        withSearch.append(QJsonObject { { u"type"_s, u"web_search_20250305"_s }, { u"name"_s, u"web_search"_s } });
-        search.insert(u"tools"_s, withSearch);
+        withSearch.append(QJsonObject { { QStringLiteral("type"), QStringLiteral("web_search_20250305") },
+                                        { QStringLiteral("name"), QStringLiteral("web_search") } });
+        search.insert(QStringLiteral("tools"), withSearch);
         QJsonObject longTurn = turn;
-        longTurn.insert(u"messages"_s, QJsonArray { QJsonObject { { u"role"_s, u"user"_s },
-                                                                  { u"content"_s, QString(12000, u'w') } } });
+        longTurn.insert(QStringLiteral("messages"),
+                        QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                                   { QStringLiteral("content"), QString(12000, u'w') } } });
         const QList<Case> cases {
-            { "a title call", u"/v1/messages"_s, title, claudeCode, u"Mine / titles"_s,
-              u"claude-haiku-4-5-20251001"_s },
-            { "a thinking turn", u"/v1/messages"_s, thinking, claudeCode, u"Mine / think"_s, u"claude-opus-4-6"_s },
-            { "web search wins (first match)", u"/v1/messages"_s, search, claudeCode, u"Mine / web"_s,
-              u"gemini-3.1-pro-preview"_s },
-            { "a long prompt", u"/v1/messages"_s, longTurn, claudeCode, u"Mine / long"_s, u"gpt-5.4"_s },
+            { "a title call", QStringLiteral("/v1/messages"), title, claudeCode, QStringLiteral("Mine / titles"),
+              QStringLiteral("claude-haiku-4-5-20251001") },
+            { "a thinking turn", QStringLiteral("/v1/messages"), thinking, claudeCode, QStringLiteral("Mine / think"),
+              QStringLiteral("claude-opus-4-6") },
+            { "web search wins (first match)", QStringLiteral("/v1/messages"), search, claudeCode,
+              QStringLiteral("Mine / web"), QStringLiteral("gemini-3.1-pro-preview") },
+            { "a long prompt", QStringLiteral("/v1/messages"), longTurn, claudeCode, QStringLiteral("Mine / long"),
+              QStringLiteral("gpt-5.4") },
             { "a Responses client",
-              u"/v1/responses"_s,
-              QJsonObject { { u"model"_s, u"gpt-5.4"_s }, { u"input"_s, u"hi"_s } },
+              QStringLiteral("/v1/responses"),
+              QJsonObject { { QStringLiteral("model"), QStringLiteral("gpt-5.4") },
+                            { QStringLiteral("input"), QStringLiteral("hi") } },
               {},
-              u"Mine / codex"_s,
-              u"glm-5.2"_s },
+              QStringLiteral("Mine / codex"),
+              QStringLiteral("glm-5.2") },
             { "a pattern before the redirect",
-              u"/v1/messages"_s,
-              QJsonObject { { u"model"_s, u"claude-3-5-haiku-20241022"_s },
-                            { u"max_tokens"_s, 64 },
-                            { u"messages"_s, hi },
-                            { u"tools"_s, bash } },
+              QStringLiteral("/v1/messages"),
+              QJsonObject { { QStringLiteral("model"), QStringLiteral("claude-3-5-haiku-20241022") },
+                            { QStringLiteral("max_tokens"), 64 },
+                            { QStringLiteral("messages"), hi },
+                            { QStringLiteral("tools"), bash } },
               {},
-              u"Mine / old haiku"_s,
-              u"claude-sonnet-4-6"_s },
+              QStringLiteral("Mine / old haiku"),
+              QStringLiteral("claude-sonnet-4-6") },
             { "no rule: model_redirects",
-              u"/v1/messages"_s,
-              QJsonObject { { u"model"_s, u"claude-sonnet-4-5"_s },
-                            { u"max_tokens"_s, 64 },
-                            { u"messages"_s, hi },
-                            { u"tools"_s, bash } },
+              QStringLiteral("/v1/messages"),
+              QJsonObject { { QStringLiteral("model"), QStringLiteral("claude-sonnet-4-5") },
+                            { QStringLiteral("max_tokens"), 64 },
+                            { QStringLiteral("messages"), hi },
+                            { QStringLiteral("tools"), bash } },
               {},
               QString(),
-              u"claude-sonnet-4-5-20250929"_s },
+              QStringLiteral("claude-sonnet-4-5-20250929") },
         };
         // The Gemini model the web-search rule names cannot run Anthropic's server tool: dropped, and said.
-        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"left out .*web_search_20250305"_s));
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("left out .*web_search_20250305")));
         QSignalSpy finished(m_f.proxy.get(), &ProxyService::requestFinished);
         for (const Case &k : cases) {
             RecordedCall rc;
             call(rc, "POST", k.path, body(k.request), k.headers);
             QVERIFY2(rc.status == 200, k.what);
-            QCOMPARE(m_f.fake->received.last().json.value(u"model"_s).toString(), k.served);
+            QCOMPARE(m_f.fake->received.last().json.value(QStringLiteral("model")).toString(), k.served);
             QCOMPARE(QString::fromUtf8(rc.header("x-droid2api-rule")), k.rule);
             QTRY_VERIFY(!finished.isEmpty());
             const auto record = finished.takeLast().first().value<RequestRecord>();
@@ -1009,19 +1062,24 @@ private Q_SLOTS:
         }
         // The rules' levels: the title call goes without thinking, the thinking turn at max.
         RecordedCall titleCall;
-        call(titleCall, "POST", u"/v1/messages"_s, body(title), claudeCode);
-        QVERIFY(!m_f.fake->received.last().json.contains(u"thinking"_s));
+        call(titleCall, "POST", QStringLiteral("/v1/messages"), body(title), claudeCode);
+        QVERIFY(!m_f.fake->received.last().json.contains(QStringLiteral("thinking")));
         RecordedCall thinkingCall;
-        call(thinkingCall, "POST", u"/v1/messages"_s, body(thinking), claudeCode);
-        QCOMPARE(m_f.fake->received.last().json.value(u"output_config"_s).toObject().value(u"effort"_s).toString(),
-                 u"max"_s);
+        call(thinkingCall, "POST", QStringLiteral("/v1/messages"), body(thinking), claudeCode);
+        QCOMPARE(m_f.fake->received.last()
+                     .json.value(QStringLiteral("output_config"))
+                     .toObject()
+                     .value(QStringLiteral("effort"))
+                     .toString(),
+                 QStringLiteral("max"));
 
         // Switching the preset takes effect at the next request: "As asked" has no rules.
         c.routing.preset = Routing::asAsked();
         m_f.proxy->setConfig(c);
         RecordedCall asAsked;
-        call(asAsked, "POST", u"/v1/messages"_s, body(title), claudeCode);
-        QCOMPARE(m_f.fake->received.last().json.value(u"model"_s).toString(), u"claude-opus-4-6"_s);
+        call(asAsked, "POST", QStringLiteral("/v1/messages"), body(title), claudeCode);
+        QCOMPARE(m_f.fake->received.last().json.value(QStringLiteral("model")).toString(),
+                 QStringLiteral("claude-opus-4-6"));
         QVERIFY(asAsked.header("x-droid2api-rule").isEmpty());
     }
 
@@ -1030,64 +1088,73 @@ private Q_SLOTS:
         // A string system prompt is kept, after the Droid prefix; cache_control on blocks survives.
         RecordedCall a;
         call(a, "POST", QStringLiteral("/v1/messages"),
-             body({ { u"model"_s, u"claude-opus-4-6"_s },
-                    { u"max_tokens"_s, 50 },
-                    { u"system"_s, u"You are a pirate."_s },
-                    { u"messages"_s,
-                      QJsonArray { QJsonObject {
-                          { u"role"_s, u"user"_s },
-                          { u"content"_s,
-                            QJsonArray { QJsonObject {
-                                { u"type"_s, u"text"_s },
-                                { u"text"_s, u"hi"_s },
-                                { u"cache_control"_s, QJsonObject { { u"type"_s, u"ephemeral"_s } } } } } } } } } }));
+             body({ { QStringLiteral("model"), QStringLiteral("claude-opus-4-6") },
+                    { QStringLiteral("max_tokens"), 50 },
+                    { QStringLiteral("system"), QStringLiteral("You are a pirate.") },
+                    { QStringLiteral("messages"),
+                      QJsonArray {
+                          QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                        { QStringLiteral("content"),
+                                          QJsonArray { QJsonObject {
+                                              { QStringLiteral("type"), QStringLiteral("text") },
+                                              { QStringLiteral("text"), QStringLiteral("hi") },
+                                              { QStringLiteral("cache_control"),
+                                                QJsonObject { { QStringLiteral("type"),
+                                                                QStringLiteral("ephemeral") } } } } } } } } } }));
         QCOMPARE(a.status, 200);
         const QJsonObject up = m_f.fake->received.last().json;
-        const QJsonArray system = up.value(u"system"_s).toArray();
+        const QJsonArray system = up.value(QStringLiteral("system")).toArray();
         QCOMPARE(system.size(), 2);
-        QVERIFY(system[0].toObject().value(u"text"_s).toString().startsWith(QStringLiteral("You are Droid")));
-        QCOMPARE(system[1].toObject().value(u"text"_s).toString(), QStringLiteral("You are a pirate."));
-        QCOMPARE(up.value(u"messages"_s)
+        QVERIFY(
+            system[0].toObject().value(QStringLiteral("text")).toString().startsWith(QStringLiteral("You are Droid")));
+        QCOMPARE(system[1].toObject().value(QStringLiteral("text")).toString(), QStringLiteral("You are a pirate."));
+        QCOMPARE(up.value(QStringLiteral("messages"))
                      .toArray()[0]
                      .toObject()
-                     .value(u"content"_s)
+                     .value(QStringLiteral("content"))
                      .toArray()[0]
                      .toObject()
-                     .value(u"cache_control"_s)
+                     .value(QStringLiteral("cache_control"))
                      .toObject()
-                     .value(u"type"_s)
+                     .value(QStringLiteral("type"))
                      .toString(),
                  QStringLiteral("ephemeral"));
 
         RecordedCall c;
         call(c, "POST", QStringLiteral("/v1/chat/completions"),
-             body({ { u"model"_s, u"glm-5.2"_s },
-                    { u"messages"_s,
-                      QJsonArray { QJsonObject { { u"role"_s, u"system"_s }, { u"content"_s, u"Be brief."_s } },
-                                   QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } } }));
-        const QJsonArray msgs = m_f.fake->received.last().json.value(u"messages"_s).toArray();
+             body({ { QStringLiteral("model"), QStringLiteral("glm-5.2") },
+                    { QStringLiteral("messages"),
+                      QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("system") },
+                                                 { QStringLiteral("content"), QStringLiteral("Be brief.") } },
+                                   QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                                 { QStringLiteral("content"), QStringLiteral("hi") } } } } }));
+        const QJsonArray msgs = m_f.fake->received.last().json.value(QStringLiteral("messages")).toArray();
         QCOMPARE(msgs.size(), 2);
-        QVERIFY(msgs[0].toObject().value(u"content"_s).toString().startsWith(QStringLiteral("You are Droid")));
-        QVERIFY(msgs[0].toObject().value(u"content"_s).toString().endsWith(QStringLiteral("Be brief.")));
+        QVERIFY(
+            msgs[0].toObject().value(QStringLiteral("content")).toString().startsWith(QStringLiteral("You are Droid")));
+        QVERIFY(msgs[0].toObject().value(QStringLiteral("content")).toString().endsWith(QStringLiteral("Be brief.")));
 
         RecordedCall r;
         call(r, "POST", QStringLiteral("/v1/responses"),
-             body({ { u"model"_s, u"gpt-5.4"_s }, { u"input"_s, u"hi"_s }, { u"instructions"_s, u"Be kind."_s } }));
+             body({ { QStringLiteral("model"), QStringLiteral("gpt-5.4") },
+                    { QStringLiteral("input"), QStringLiteral("hi") },
+                    { QStringLiteral("instructions"), QStringLiteral("Be kind.") } }));
         const QJsonObject ru = m_f.fake->received.last().json;
-        QVERIFY(ru.value(u"instructions"_s).toString().startsWith(QStringLiteral("You are Droid")));
-        QVERIFY(ru.value(u"instructions"_s).toString().endsWith(QStringLiteral("Be kind.")));
-        QCOMPARE(ru.value(u"input"_s).toString(), QStringLiteral("hi")); // droid's string input passes unchanged
+        QVERIFY(ru.value(QStringLiteral("instructions")).toString().startsWith(QStringLiteral("You are Droid")));
+        QVERIFY(ru.value(QStringLiteral("instructions")).toString().endsWith(QStringLiteral("Be kind.")));
+        QCOMPARE(ru.value(QStringLiteral("input")).toString(),
+                 QStringLiteral("hi")); // droid's string input passes unchanged
     }
 
     void modelRedirect()
     {
         RecordedCall rc;
         call(rc, "POST", QStringLiteral("/v1/messages"),
-             body({ { u"model"_s, u"claude-3-5-haiku-20241022"_s },
-                    { u"max_tokens"_s, 10 },
-                    { u"messages"_s, QJsonArray() } }));
+             body({ { QStringLiteral("model"), QStringLiteral("claude-3-5-haiku-20241022") },
+                    { QStringLiteral("max_tokens"), 10 },
+                    { QStringLiteral("messages"), QJsonArray() } }));
         QCOMPARE(rc.status, 200);
-        QCOMPARE(m_f.fake->received.last().json.value(u"model"_s).toString(),
+        QCOMPARE(m_f.fake->received.last().json.value(QStringLiteral("model")).toString(),
                  QStringLiteral("claude-haiku-4-5-20251001"));
     }
 
@@ -1097,19 +1164,21 @@ private Q_SLOTS:
         // the id the client asked for, not the upstream's.
         RecordedCall whole;
         call(whole, "POST", QStringLiteral("/v1/chat/completions"),
-             body({ { u"model"_s, u"claude-3-5-haiku-20241022"_s },
-                    { u"messages"_s,
-                      QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } } }));
+             body({ { QStringLiteral("model"), QStringLiteral("claude-3-5-haiku-20241022") },
+                    { QStringLiteral("messages"),
+                      QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                                 { QStringLiteral("content"), QStringLiteral("hi") } } } } }));
         QCOMPARE(whole.status, 200);
-        QCOMPARE(m_f.fake->received.last().json.value(u"model"_s).toString(),
+        QCOMPARE(m_f.fake->received.last().json.value(QStringLiteral("model")).toString(),
                  QStringLiteral("claude-haiku-4-5-20251001"));
-        QCOMPARE(whole.json().value(u"model"_s).toString(), QStringLiteral("claude-3-5-haiku-20241022"));
+        QCOMPARE(whole.json().value(QStringLiteral("model")).toString(), QStringLiteral("claude-3-5-haiku-20241022"));
         RecordedCall stream;
         call(stream, "POST", QStringLiteral("/v1/chat/completions"),
-             body({ { u"model"_s, u"claude-3-5-haiku-20241022"_s },
-                    { u"stream"_s, true },
-                    { u"messages"_s,
-                      QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"hi"_s } } } } }));
+             body({ { QStringLiteral("model"), QStringLiteral("claude-3-5-haiku-20241022") },
+                    { QStringLiteral("stream"), true },
+                    { QStringLiteral("messages"),
+                      QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                                 { QStringLiteral("content"), QStringLiteral("hi") } } } } }));
         QCOMPARE(stream.status, 200);
         QVERIFY2(stream.body.contains("\"model\":\"claude-3-5-haiku-20241022\""), stream.body.constData());
         QVERIFY(!stream.body.contains("claude-haiku-4-5-20251001"));
@@ -1124,24 +1193,27 @@ private Q_SLOTS:
             call(rc, "POST", path, body(request), headers);
             return rc.status == 200 ? m_f.fake->received.last().header("x-session-id") : QByteArray("failed");
         };
-        const QJsonArray msgs { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"x"_s } } };
+        const QJsonArray msgs { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                              { QStringLiteral("content"), QStringLiteral("x") } } };
         const QJsonObject claude {
-            { u"model"_s, u"claude-opus-4-6"_s },
-            { u"max_tokens"_s, 5 },
-            { u"messages"_s, msgs },
-            { u"metadata"_s,
+            { QStringLiteral("model"), QStringLiteral("claude-opus-4-6") },
+            { QStringLiteral("max_tokens"), 5 },
+            { QStringLiteral("messages"), msgs },
+            { QStringLiteral("metadata"),
               QJsonObject {
-                  { u"user_id"_s,
+                  { QStringLiteral("user_id"),
                     QStringLiteral(
                         R"({"device_id":"d","account_uuid":"","session_id":"21eb1f40-5e4c-4a95-ae22-e9a087b5a7f7"})") } } }
         };
         QCOMPARE(sessionOf(QStringLiteral("/v1/messages"), claude), QByteArray("21eb1f40-5e4c-4a95-ae22-e9a087b5a7f7"));
-        const QJsonObject codex { { u"model"_s, u"gpt-5.4"_s },
-                                  { u"input"_s, u"x"_s },
-                                  { u"prompt_cache_key"_s, u"01a226e2-558e-75d2-b19a-0d3c1bc816b5"_s } };
+        const QJsonObject codex { { QStringLiteral("model"), QStringLiteral("gpt-5.4") },
+                                  { QStringLiteral("input"), QStringLiteral("x") },
+                                  { QStringLiteral("prompt_cache_key"),
+                                    QStringLiteral("01a226e2-558e-75d2-b19a-0d3c1bc816b5") } };
         QCOMPARE(sessionOf(QStringLiteral("/v1/responses"), codex), QByteArray("01a226e2-558e-75d2-b19a-0d3c1bc816b5"));
         // A hint that is not a UUID becomes one, the same one each time.
-        const QJsonObject chat { { u"model"_s, u"kimi-k3"_s }, { u"messages"_s, msgs } };
+        const QJsonObject chat { { QStringLiteral("model"), QStringLiteral("kimi-k3") },
+                                 { QStringLiteral("messages"), msgs } };
         const QByteArray a =
             sessionOf(QStringLiteral("/v1/chat/completions"), chat, { { "session_id", "my-session" } });
         QVERIFY(QRegularExpression(QStringLiteral("^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$"))
@@ -1162,33 +1234,52 @@ private Q_SLOTS:
         // id keys the cache.
         RecordedCall rc;
         call(rc, "POST", QStringLiteral("/v1/chat/completions"),
-             body({ { u"model"_s, u"claude-opus-4-6"_s },
-                    { u"messages"_s,
-                      QJsonArray { QJsonObject { { u"role"_s, u"system"_s }, { u"content"_s, u"Be brief."_s } },
-                                   QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"q1"_s } },
-                                   QJsonObject { { u"role"_s, u"assistant"_s }, { u"content"_s, u"a1"_s } },
-                                   QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"q2"_s } } } } }),
+             body({ { QStringLiteral("model"), QStringLiteral("claude-opus-4-6") },
+                    { QStringLiteral("messages"),
+                      QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("system") },
+                                                 { QStringLiteral("content"), QStringLiteral("Be brief.") } },
+                                   QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                                 { QStringLiteral("content"), QStringLiteral("q1") } },
+                                   QJsonObject { { QStringLiteral("role"), QStringLiteral("assistant") },
+                                                 { QStringLiteral("content"), QStringLiteral("a1") } },
+                                   QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                                 { QStringLiteral("content"), QStringLiteral("q2") } } } } }),
              { { "x-session-id", "0f0e0d0c-0b0a-4908-8706-050403020100" } });
         QCOMPARE(rc.status, 200);
         QJsonObject up = m_f.fake->received.last().json;
-        const QJsonArray system = up.value(u"system"_s).toArray();
-        QCOMPARE(system.last().toObject().value(u"cache_control"_s).toObject(),
-                 QJsonObject({ { u"type"_s, u"ephemeral"_s }, { u"ttl"_s, u"1h"_s } }));
-        QVERIFY(!system.first().toObject().contains(u"cache_control"_s)); // the Droid sentence block stays bare
-        const QJsonArray msgs = up.value(u"messages"_s).toArray();
-        QCOMPARE(
-            msgs.last().toObject().value(u"content"_s).toArray().last().toObject().value(u"cache_control"_s).toObject(),
-            QJsonObject({ { u"type"_s, u"ephemeral"_s } }));
-        QVERIFY(!msgs.first().toObject().value(u"content"_s).toArray().last().toObject().contains(u"cache_control"_s));
-        QCOMPARE(up.value(u"max_tokens"_s).toInt(), 128000); // the model's own room, as the CLI sets it
+        const QJsonArray system = up.value(QStringLiteral("system")).toArray();
+        QCOMPARE(system.last().toObject().value(QStringLiteral("cache_control")).toObject(),
+                 QJsonObject({ { QStringLiteral("type"), QStringLiteral("ephemeral") },
+                               { QStringLiteral("ttl"), QStringLiteral("1h") } }));
+        QVERIFY(!system.first().toObject().contains(
+            QStringLiteral("cache_control"))); // the Droid sentence block stays bare
+        const QJsonArray msgs = up.value(QStringLiteral("messages")).toArray();
+        QCOMPARE(msgs.last()
+                     .toObject()
+                     .value(QStringLiteral("content"))
+                     .toArray()
+                     .last()
+                     .toObject()
+                     .value(QStringLiteral("cache_control"))
+                     .toObject(),
+                 QJsonObject({ { QStringLiteral("type"), QStringLiteral("ephemeral") } }));
+        QVERIFY(!msgs.first()
+                     .toObject()
+                     .value(QStringLiteral("content"))
+                     .toArray()
+                     .last()
+                     .toObject()
+                     .contains(QStringLiteral("cache_control")));
+        QCOMPARE(up.value(QStringLiteral("max_tokens")).toInt(), 128000); // the model's own room, as the CLI sets it
         RecordedCall responses;
         call(responses, "POST", QStringLiteral("/v1/chat/completions"),
-             body({ { u"model"_s, u"gpt-5.4"_s },
-                    { u"messages"_s,
-                      QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"q"_s } } } } }),
+             body({ { QStringLiteral("model"), QStringLiteral("gpt-5.4") },
+                    { QStringLiteral("messages"),
+                      QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                                 { QStringLiteral("content"), QStringLiteral("q") } } } } }),
              { { "x-session-id", "0f0e0d0c-0b0a-4908-8706-050403020100" } });
         QCOMPARE(responses.status, 200);
-        QCOMPARE(m_f.fake->received.last().json.value(u"prompt_cache_key"_s).toString(),
+        QCOMPARE(m_f.fake->received.last().json.value(QStringLiteral("prompt_cache_key")).toString(),
                  QStringLiteral("0f0e0d0c-0b0a-4908-8706-050403020100"));
     }
 
@@ -1214,28 +1305,34 @@ private Q_SLOTS:
         QCOMPARE(rc.header("x-droid2api-dropped"),
                  QByteArray("tools[0] (web_search_20250305), thinking.display, context_management"));
         const QJsonObject up = m_f.fake->received.last().json;
-        const QJsonArray tools = up.value(u"tools"_s).toArray();
+        const QJsonArray tools = up.value(QStringLiteral("tools")).toArray();
         QCOMPARE(tools.size(), 1);
-        QCOMPARE(tools.at(0).toObject().value(u"function"_s).toObject().value(u"name"_s).toString(),
+        QCOMPARE(tools.at(0)
+                     .toObject()
+                     .value(QStringLiteral("function"))
+                     .toObject()
+                     .value(QStringLiteral("name"))
+                     .toString(),
                  QStringLiteral("Bash"));
-        const QJsonArray msgs = up.value(u"messages"_s).toArray();
+        const QJsonArray msgs = up.value(QStringLiteral("messages")).toArray();
         QCOMPARE(msgs.size(), 4); // system, user, assistant, user: one system message, first
-        QCOMPARE(msgs.at(0).toObject().value(u"role"_s).toString(), QStringLiteral("system"));
+        QCOMPARE(msgs.at(0).toObject().value(QStringLiteral("role")).toString(), QStringLiteral("system"));
         QVERIFY(msgs.at(0)
                     .toObject()
-                    .value(u"content"_s)
+                    .value(QStringLiteral("content"))
                     .toString()
                     .endsWith( // after the Droid prefix
                         QStringLiteral("Be brief.\n\n(System message given after message 2 of the "
                                        "conversation:)\nAnswer in French from now on.")));
-        QCOMPARE(up.value(u"reasoning_effort"_s).toString(), QStringLiteral("high"));
+        QCOMPARE(up.value(QStringLiteral("reasoning_effort")).toString(), QStringLiteral("high"));
         // Nothing left out: no header.
         RecordedCall plain;
         call(plain, "POST", QStringLiteral("/v1/messages"),
-             body({ { u"model"_s, u"glm-5.2"_s },
-                    { u"max_tokens"_s, 10 },
-                    { u"messages"_s,
-                      QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"x"_s } } } } }));
+             body({ { QStringLiteral("model"), QStringLiteral("glm-5.2") },
+                    { QStringLiteral("max_tokens"), 10 },
+                    { QStringLiteral("messages"),
+                      QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                                 { QStringLiteral("content"), QStringLiteral("x") } } } } }));
         QCOMPARE(plain.status, 200);
         QVERIFY(plain.header("x-droid2api-dropped").isEmpty());
     }
@@ -1244,75 +1341,85 @@ private Q_SLOTS:
     {
         RecordedCall high;
         call(high, "POST", QStringLiteral("/v1/messages"),
-             body({ { u"model"_s, u"claude-opus-4-6"_s },
-                    { u"max_tokens"_s, 1000 },
-                    { u"temperature"_s, 0.2 },
-                    { u"messages"_s, QJsonArray() } }),
+             body({ { QStringLiteral("model"), QStringLiteral("claude-opus-4-6") },
+                    { QStringLiteral("max_tokens"), 1000 },
+                    { QStringLiteral("temperature"), 0.2 },
+                    { QStringLiteral("messages"), QJsonArray() } }),
              { { "x-reasoning-level", "high" }, { "anthropic-beta", "prompt-caching-2024-07-31" } });
         QCOMPARE(high.status, 200);
         QJsonObject up = m_f.fake->received.last().json;
         // Opus 4.6 thinks adaptively (the level is its effort); no interleaved beta for it.
-        QCOMPARE(up.value(u"thinking"_s).toObject(), QJsonObject({ { u"type"_s, u"adaptive"_s } }));
-        QCOMPARE(up.value(u"output_config"_s).toObject().value(u"effort"_s).toString(), QStringLiteral("high"));
-        QCOMPARE(up.value(u"max_tokens"_s).toInt(), 1000);
-        QVERIFY(!up.contains(u"temperature"_s));
+        QCOMPARE(up.value(QStringLiteral("thinking")).toObject(),
+                 QJsonObject({ { QStringLiteral("type"), QStringLiteral("adaptive") } }));
+        QCOMPARE(up.value(QStringLiteral("output_config")).toObject().value(QStringLiteral("effort")).toString(),
+                 QStringLiteral("high"));
+        QCOMPARE(up.value(QStringLiteral("max_tokens")).toInt(), 1000);
+        QVERIFY(!up.contains(QStringLiteral("temperature")));
         QCOMPARE(m_f.fake->received.last().header("anthropic-beta"), QByteArray("prompt-caching-2024-07-31"));
         // A budget model (Sonnet 4.5) gets the budget, room above it and the interleaved beta.
         RecordedCall budget;
         call(budget, "POST", QStringLiteral("/v1/messages"),
-             body({ { u"model"_s, u"claude-sonnet-4-5-20250929"_s },
-                    { u"max_tokens"_s, 1000 },
-                    { u"messages"_s, QJsonArray() } }),
+             body({ { QStringLiteral("model"), QStringLiteral("claude-sonnet-4-5-20250929") },
+                    { QStringLiteral("max_tokens"), 1000 },
+                    { QStringLiteral("messages"), QJsonArray() } }),
              { { "x-reasoning-level", "high" } });
         up = m_f.fake->received.last().json;
-        QCOMPARE(up.value(u"thinking"_s).toObject().value(u"budget_tokens"_s).toInt(), 24576);
-        QVERIFY(up.value(u"max_tokens"_s).toInt() > 24576);
+        QCOMPARE(up.value(QStringLiteral("thinking")).toObject().value(QStringLiteral("budget_tokens")).toInt(), 24576);
+        QVERIFY(up.value(QStringLiteral("max_tokens")).toInt() > 24576);
         QCOMPARE(m_f.fake->received.last().header("anthropic-beta"), QByteArray("interleaved-thinking-2025-05-14"));
         // A level the model does not take is clamped to its default, and said.
         QTest::ignoreMessage(QtInfoMsg,
                              "model claude-sonnet-4-5-20250929 does not take reasoning level max; using off");
         RecordedCall clamped;
         call(clamped, "POST", QStringLiteral("/v1/messages"),
-             body({ { u"model"_s, u"claude-sonnet-4-5-20250929"_s },
-                    { u"max_tokens"_s, 1000 },
-                    { u"messages"_s, QJsonArray() } }),
+             body({ { QStringLiteral("model"), QStringLiteral("claude-sonnet-4-5-20250929") },
+                    { QStringLiteral("max_tokens"), 1000 },
+                    { QStringLiteral("messages"), QJsonArray() } }),
              { { "x-reasoning-level", "max" } });
-        QVERIFY(!m_f.fake->received.last().json.contains(u"thinking"_s));
+        QVERIFY(!m_f.fake->received.last().json.contains(QStringLiteral("thinking")));
 
         RecordedCall off;
         call(off, "POST", QStringLiteral("/v1/messages"),
-             body({ { u"model"_s, u"claude-opus-4-6"_s },
-                    { u"max_tokens"_s, 1000 },
-                    { u"messages"_s, QJsonArray() },
-                    { u"thinking"_s, QJsonObject { { u"type"_s, u"enabled"_s }, { u"budget_tokens"_s, 2000 } } } }),
+             body({ { QStringLiteral("model"), QStringLiteral("claude-opus-4-6") },
+                    { QStringLiteral("max_tokens"), 1000 },
+                    { QStringLiteral("messages"), QJsonArray() },
+                    { QStringLiteral("thinking"), QJsonObject { { QStringLiteral("type"), QStringLiteral("enabled") },
+                                                                { QStringLiteral("budget_tokens"), 2000 } } } }),
              { { "x-reasoning-level", "off" }, { "anthropic-beta", "interleaved-thinking-2025-05-14" } });
         up = m_f.fake->received.last().json;
-        QVERIFY(!up.contains(u"thinking"_s));
+        QVERIFY(!up.contains(QStringLiteral("thinking")));
         QVERIFY(m_f.fake->received.last().header("anthropic-beta").isEmpty());
 
         RecordedCall responses;
         call(responses, "POST", QStringLiteral("/v1/responses"),
-             body({ { u"model"_s, u"gpt-5.4"_s }, { u"input"_s, u"x"_s } }), { { "x-reasoning-level", "low" } });
-        QCOMPARE(m_f.fake->received.last().json.value(u"reasoning"_s).toObject().value(u"effort"_s).toString(),
+             body({ { QStringLiteral("model"), QStringLiteral("gpt-5.4") },
+                    { QStringLiteral("input"), QStringLiteral("x") } }),
+             { { "x-reasoning-level", "low" } });
+        QCOMPARE(m_f.fake->received.last()
+                     .json.value(QStringLiteral("reasoning"))
+                     .toObject()
+                     .value(QStringLiteral("effort"))
+                     .toString(),
                  QStringLiteral("low"));
 
         RecordedCall bad;
         call(bad, "POST", QStringLiteral("/v1/chat/completions"),
-             body({ { u"model"_s, u"glm-5.2"_s }, { u"messages"_s, QJsonArray() } }),
+             body({ { QStringLiteral("model"), QStringLiteral("glm-5.2") },
+                    { QStringLiteral("messages"), QJsonArray() } }),
              { { "x-reasoning-level", "extreme" } });
         QCOMPARE(bad.status, 400);
         QVERIFY(bad.json()
-                    .value(u"error"_s)
+                    .value(QStringLiteral("error"))
                     .toObject()
-                    .value(u"message"_s)
+                    .value(QStringLiteral("message"))
                     .toString()
                     .contains(QStringLiteral("x-reasoning-level")));
 
         RecordedCall fast;
         call(fast, "POST", QStringLiteral("/v1/messages"),
-             body({ { u"model"_s, u"claude-opus-4-8-fast"_s },
-                    { u"max_tokens"_s, 10 },
-                    { u"messages"_s, QJsonArray() } }));
+             body({ { QStringLiteral("model"), QStringLiteral("claude-opus-4-8-fast") },
+                    { QStringLiteral("max_tokens"), 10 },
+                    { QStringLiteral("messages"), QJsonArray() } }));
         QVERIFY(m_f.fake->received.last().header("anthropic-beta").contains("fast-mode-2026-02-01"));
     }
 
@@ -1340,11 +1447,12 @@ private Q_SLOTS:
         QFETCH(QByteArray, format);
         RecordedCall rc;
         startCall(*m_f.client, rc, "POST", proxyUrl(path),
-                  body({ { u"model"_s, model },
-                         { u"stream"_s, true },
-                         { u"max_tokens"_s, 10 },
-                         { u"messages"_s, QJsonArray() },
-                         { u"fake"_s, QJsonObject { { u"lockstep"_s, true }, { u"deltas"_s, 4 } } } }),
+                  body({ { QStringLiteral("model"), model },
+                         { QStringLiteral("stream"), true },
+                         { QStringLiteral("max_tokens"), 10 },
+                         { QStringLiteral("messages"), QJsonArray() },
+                         { QStringLiteral("fake"),
+                           QJsonObject { { QStringLiteral("lockstep"), true }, { QStringLiteral("deltas"), 4 } } } }),
                   {}, m_f.clock);
         const QList<QByteArray> expected = FakeUpstream::streamEvents(format, model, 4);
         QByteArray sent;
@@ -1372,11 +1480,12 @@ private Q_SLOTS:
         // The upstream stream would take minutes; the only way it ends early is the proxy aborting it.
         RecordedCall rc;
         startCall(*m_f.client, rc, "POST", proxyUrl(QStringLiteral("/v1/messages")),
-                  body({ { u"model"_s, u"claude-opus-4-6"_s },
-                         { u"stream"_s, true },
-                         { u"max_tokens"_s, 10 },
-                         { u"messages"_s, QJsonArray() },
-                         { u"fake"_s, QJsonObject { { u"delay_ms"_s, 60000 }, { u"deltas"_s, 5 } } } }),
+                  body({ { QStringLiteral("model"), QStringLiteral("claude-opus-4-6") },
+                         { QStringLiteral("stream"), true },
+                         { QStringLiteral("max_tokens"), 10 },
+                         { QStringLiteral("messages"), QJsonArray() },
+                         { QStringLiteral("fake"),
+                           QJsonObject { { QStringLiteral("delay_ms"), 60000 }, { QStringLiteral("deltas"), 5 } } } }),
                   {}, m_f.clock);
         QTRY_VERIFY_WITH_TIMEOUT(!rc.body.isEmpty(), 10000);
         QSignalSpy aborted(m_f.fake.get(), &FakeUpstream::streamAborted);
@@ -1389,16 +1498,17 @@ private Q_SLOTS:
     {
         RecordedCall rc;
         call(rc, "POST", QStringLiteral("/v1/messages"),
-             body({ { u"model"_s, u"claude-opus-4-6"_s },
-                    { u"stream"_s, true },
-                    { u"max_tokens"_s, 10 },
-                    { u"messages"_s, QJsonArray() },
-                    { u"fake"_s, QJsonObject { { u"scenario"_s, u"utf8split"_s }, { u"delay_ms"_s, 100 } } } }));
+             body({ { QStringLiteral("model"), QStringLiteral("claude-opus-4-6") },
+                    { QStringLiteral("stream"), true },
+                    { QStringLiteral("max_tokens"), 10 },
+                    { QStringLiteral("messages"), QJsonArray() },
+                    { QStringLiteral("fake"), QJsonObject { { QStringLiteral("scenario"), QStringLiteral("utf8split") },
+                                                            { QStringLiteral("delay_ms"), 100 } } } }));
         QVERIFY(rc.finished);
         const QList<QByteArray> events = SseSplitter().feed(rc.body);
         QCOMPARE(events.size(), 2);
         const QJsonObject ev = QJsonDocument::fromJson(SseSplitter::parse(events[0]).data).object();
-        QCOMPARE(ev.value(u"delta"_s).toObject().value(u"text"_s).toString(),
+        QCOMPARE(ev.value(QStringLiteral("delta")).toObject().value(QStringLiteral("text")).toString(),
                  QStringLiteral("h\u00e9llo \u4e16\u754c \U0001F600"));
     }
 
@@ -1409,12 +1519,13 @@ private Q_SLOTS:
         QTest::addColumn<int>("status");
         QTest::addColumn<QString>("messagePart");
         auto statusBody = [](const char *model, int status, const char *upstreamBody) {
-            return body({ { u"model"_s, QString::fromUtf8(model) },
-                          { u"max_tokens"_s, 5 },
-                          { u"messages"_s, QJsonArray() },
-                          { u"fake"_s, QJsonObject { { u"scenario"_s, u"status"_s },
-                                                     { u"status"_s, status },
-                                                     { u"body"_s, QString::fromUtf8(upstreamBody) } } } });
+            return body({ { QStringLiteral("model"), QString::fromUtf8(model) },
+                          { QStringLiteral("max_tokens"), 5 },
+                          { QStringLiteral("messages"), QJsonArray() },
+                          { QStringLiteral("fake"),
+                            QJsonObject { { QStringLiteral("scenario"), QStringLiteral("status") },
+                                          { QStringLiteral("status"), status },
+                                          { QStringLiteral("body"), QString::fromUtf8(upstreamBody) } } } });
         };
         const QByteArray fakeStatus = statusBody("claude-opus-4-6", 429, "{\"detail\":\"slow down please\"}");
         QTest::newRow("malformed json/messages")
@@ -1471,16 +1582,16 @@ private Q_SLOTS:
         const WireFormat f = RouteTable::instance().formatFor(path);
         QString message;
         if (f == WireFormat::Anthropic) {
-            QCOMPARE(o.value(u"type"_s).toString(), QStringLiteral("error"));
-            QVERIFY(!o.value(u"error"_s).toObject().value(u"type"_s).toString().isEmpty());
-            message = o.value(u"error"_s).toObject().value(u"message"_s).toString();
+            QCOMPARE(o.value(QStringLiteral("type")).toString(), QStringLiteral("error"));
+            QVERIFY(!o.value(QStringLiteral("error")).toObject().value(QStringLiteral("type")).toString().isEmpty());
+            message = o.value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
         } else if (f == WireFormat::Gemini) {
-            QCOMPARE(o.value(u"error"_s).toObject().value(u"code"_s).toInt(), status);
-            QVERIFY(!o.value(u"error"_s).toObject().value(u"status"_s).toString().isEmpty());
-            message = o.value(u"error"_s).toObject().value(u"message"_s).toString();
+            QCOMPARE(o.value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toInt(), status);
+            QVERIFY(!o.value(QStringLiteral("error")).toObject().value(QStringLiteral("status")).toString().isEmpty());
+            message = o.value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
         } else {
-            QVERIFY(o.value(u"error"_s).toObject().contains(u"type"_s));
-            message = o.value(u"error"_s).toObject().value(u"message"_s).toString();
+            QVERIFY(o.value(QStringLiteral("error")).toObject().contains(QStringLiteral("type")));
+            message = o.value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
         }
         QVERIFY2(message.contains(messagePart), qPrintable(message));
     }
@@ -1499,9 +1610,9 @@ private Q_SLOTS:
         call(rc, "POST", QStringLiteral("/v1/chat/completions"), R"({"model":"glm-5.2","messages":[]})");
         QCOMPARE(rc.status, 502);
         QVERIFY(rc.json()
-                    .value(u"error"_s)
+                    .value(QStringLiteral("error"))
                     .toObject()
-                    .value(u"message"_s)
+                    .value(QStringLiteral("message"))
                     .toString()
                     .contains(QStringLiteral("cannot connect")));
     }
@@ -1536,10 +1647,11 @@ private Q_SLOTS:
         QFETCH(QByteArray, marker);
         RecordedCall rc;
         call(rc, "POST", path,
-             body({ { u"model"_s, model },
-                    { u"stream"_s, true },
-                    { u"messages"_s, QJsonArray() },
-                    { u"fake"_s, QJsonObject { { u"scenario"_s, scenario }, { u"delay_ms"_s, 50 } } } }));
+             body({ { QStringLiteral("model"), model },
+                    { QStringLiteral("stream"), true },
+                    { QStringLiteral("messages"), QJsonArray() },
+                    { QStringLiteral("fake"), QJsonObject { { QStringLiteral("scenario"), scenario },
+                                                            { QStringLiteral("delay_ms"), 50 } } } }));
         QCOMPARE(rc.status, 200);
         QVERIFY2(rc.body.contains(marker), rc.body.constData());
         QVERIFY(rc.finished);
@@ -1566,20 +1678,23 @@ private Q_SLOTS:
         QFETCH(QString, path);
         QFETCH(QString, model);
         RecordedCall rc;
-        QJsonObject request { { u"model"_s, model }, { u"stream"_s, true } };
+        QJsonObject request { { QStringLiteral("model"), model }, { QStringLiteral("stream"), true } };
         switch (RouteTable::instance().formatFor(
             path)) { // a body in the route's own format: nothing for the translation to leave out
-        case WireFormat::Anthropic: request.insert(u"max_tokens"_s, 10); Q_FALLTHROUGH();
+        case WireFormat::Anthropic: request.insert(QStringLiteral("max_tokens"), 10); Q_FALLTHROUGH();
         case WireFormat::OpenAIChat:
-            request.insert(u"messages"_s,
-                           QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"x"_s } } });
+            request.insert(QStringLiteral("messages"),
+                           QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                                      { QStringLiteral("content"), QStringLiteral("x") } } });
             break;
-        case WireFormat::OpenAIResponses: request.insert(u"input"_s, u"x"_s); break;
+        case WireFormat::OpenAIResponses: request.insert(QStringLiteral("input"), QStringLiteral("x")); break;
         case WireFormat::Gemini:
-            request.remove(u"stream"_s);
-            request.insert(u"contents"_s, QJsonArray { QJsonObject {
-                                              { u"role"_s, u"user"_s },
-                                              { u"parts"_s, QJsonArray { QJsonObject { { u"text"_s, u"x"_s } } } } } });
+            request.remove(QStringLiteral("stream"));
+            request.insert(QStringLiteral("contents"),
+                           QJsonArray { QJsonObject {
+                               { QStringLiteral("role"), QStringLiteral("user") },
+                               { QStringLiteral("parts"),
+                                 QJsonArray { QJsonObject { { QStringLiteral("text"), QStringLiteral("x") } } } } } });
             break;
         }
         call(rc, "POST", path, body(request));
@@ -1615,11 +1730,12 @@ private Q_SLOTS:
         QFETCH(QByteArray, ping);
         RecordedCall rc;
         call(rc, "POST", path,
-             body({ { u"model"_s, model },
-                    { u"stream"_s, true },
-                    { u"max_tokens"_s, 10 },
-                    { u"messages"_s,
-                      QJsonArray { QJsonObject { { u"role"_s, u"user"_s }, { u"content"_s, u"x"_s } } } } }));
+             body({ { QStringLiteral("model"), model },
+                    { QStringLiteral("stream"), true },
+                    { QStringLiteral("max_tokens"), 10 },
+                    { QStringLiteral("messages"),
+                      QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                                                 { QStringLiteral("content"), QStringLiteral("x") } } } } }));
         QCOMPARE(rc.status, 200);
         QVERIFY2(rc.body.contains(ping), rc.body.constData());
         const QString grammar = checkStreamGrammar(RouteTable::instance().formatFor(path), rc.body);
@@ -1645,7 +1761,8 @@ private Q_SLOTS:
         startHeld(rc, held, client);
         held.answer(0, 503, "application/json", R"({"error":{"message":"overloaded","type":"server_error"}})");
         QTRY_COMPARE_WITH_TIMEOUT(held.requests.size(), 2, 10000);
-        const QByteArray events = joined(fakescript::events(format, client.model, textReply(u"retried answer"_s)));
+        const QByteArray events =
+            joined(fakescript::events(format, client.model, textReply(QStringLiteral("retried answer"))));
         held.answer(1, 200, "text/event-stream", events);
         QTRY_VERIFY_WITH_TIMEOUT(rc.done(), 10000);
         QVERIFY2(rc.finished, qPrintable(rc.error));
@@ -1670,7 +1787,7 @@ private Q_SLOTS:
         stored.refreshToken = m_f.fake->issueRefreshToken();
         stored.accessToken = m_f.fake->makeAccessToken(3600);
         stored.accessExpiresAt = QDateTime::currentSecsSinceEpoch() + 3600;
-        const QString storePath = m_home.path() + u"/held-401-store.json"_s;
+        const QString storePath = m_home.path() + QStringLiteral("/held-401-store.json");
         {
             QFile f(storePath);
             QVERIFY(f.open(QIODevice::WriteOnly));
@@ -1680,8 +1797,8 @@ private Q_SLOTS:
         m_f.proxy->setEnvironment(Environment());
         m_f.proxy->setConfig(c);
         m_f.proxy->auth()->setStore(new FileTokenStore(storePath));
-        m_f.proxy->auth()->setDroidCliDir(m_home.path() + u"/no-droid"_s);
-        QVERIFY(m_f.proxy->start(u"127.0.0.1"_s, 0).ok());
+        m_f.proxy->auth()->setDroidCliDir(m_home.path() + QStringLiteral("/no-droid"));
+        QVERIFY(m_f.proxy->start(QStringLiteral("127.0.0.1"), 0).ok());
         QTRY_VERIFY_WITH_TIMEOUT(m_f.proxy->auth()->isLoaded(), 10000);
         QCOMPARE(m_f.proxy->auth()->source(), AuthManager::Source::RefreshToken);
 
@@ -1693,7 +1810,8 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(held.requests.size(), 2, 10000);
         QCOMPARE(m_f.fake->refreshCount, 1);
         QCOMPARE(held.requests.at(1).header("authorization"), "Bearer " + m_f.fake->issuedAccessTokens.last().toUtf8());
-        const QByteArray events = joined(fakescript::events(client.name, client.model, textReply(u"recovered"_s)));
+        const QByteArray events =
+            joined(fakescript::events(client.name, client.model, textReply(QStringLiteral("recovered"))));
         held.answer(1, 200, "text/event-stream", events);
         QTRY_VERIFY_WITH_TIMEOUT(rc.done(), 10000);
         QVERIFY2(rc.finished, qPrintable(rc.error));
@@ -1726,7 +1844,7 @@ private Q_SLOTS:
         const QByteArray whole =
             format == "gemini" ? QByteArray(
                 R"({"candidates":[{"content":{"parts":[{"text":"whole answer"}],"role":"model"},"finishReason":"STOP","index":0}],"modelVersion":"gemini-test"})")
-                               : fakescript::body(format, client.model, textReply(u"whole answer"_s));
+                               : fakescript::body(format, client.model, textReply(QStringLiteral("whole answer")));
         held.answer(0, 200, "application/json", whole);
         QTRY_VERIFY_WITH_TIMEOUT(rc.done(), 10000);
         QVERIFY2(rc.finished, qPrintable(rc.error));
@@ -1777,7 +1895,7 @@ private Q_SLOTS:
         QCOMPARE(rc.status, 200);
         QCOMPARE(held.requests.size(), 1);
         QCOMPARE(withoutKeepAlives(client.format, rc.body),
-                 renderStreamError(client.format, Error { status, u"final failure"_s, {} }));
+                 renderStreamError(client.format, Error { status, QStringLiteral("final failure"), {} }));
     }
 
     void idleTimeoutStillFailsCleanly()
@@ -1789,10 +1907,11 @@ private Q_SLOTS:
         m_f.proxy->setConfig(c);
         RecordedCall rc;
         call(rc, "POST", QStringLiteral("/v1/messages"),
-             body({ { u"model"_s, u"claude-opus-4-6"_s },
-                    { u"stream"_s, true },
-                    { u"messages"_s, QJsonArray() },
-                    { u"fake"_s, QJsonObject { { u"scenario"_s, u"stall"_s } } } }));
+             body({ { QStringLiteral("model"), QStringLiteral("claude-opus-4-6") },
+                    { QStringLiteral("stream"), true },
+                    { QStringLiteral("messages"), QJsonArray() },
+                    { QStringLiteral("fake"),
+                      QJsonObject { { QStringLiteral("scenario"), QStringLiteral("stall") } } } }));
         QVERIFY(rc.body.contains("event: ping"));
         QVERIFY2(rc.body.contains("event: error") && rc.body.contains("went silent"), rc.body.constData());
     }
@@ -1831,11 +1950,11 @@ private Q_SLOTS:
         call(rc, "POST", path, body);
         QCOMPARE(rc.status, status);
         if (status >= 400)
-            QVERIFY(!rc.json().value(u"error"_s).toObject().isEmpty()
-                    || rc.json().value(u"type"_s).toString() == u"error");
+            QVERIFY(!rc.json().value(QStringLiteral("error")).toObject().isEmpty()
+                    || rc.json().value(QStringLiteral("type")).toString() == u"error");
         // The proxy still serves: the next request is answered.
         RecordedCall next;
-        call(next, "GET", u"/v1/models"_s, QByteArray());
+        call(next, "GET", QStringLiteral("/v1/models"), QByteArray());
         QCOMPARE(next.status, 200);
     }
 
@@ -1892,7 +2011,7 @@ private Q_SLOTS:
         RecordedCall none;
         call(none, "POST", QStringLiteral("/v1/messages"), R"({"model":"claude-opus-4-6","messages":[]})");
         QCOMPARE(none.status, 401);
-        QCOMPARE(none.json().value(u"error"_s).toObject().value(u"type"_s).toString(),
+        QCOMPARE(none.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("type")).toString(),
                  QStringLiteral("authentication_error"));
 
         RecordedCall own;
@@ -1919,9 +2038,9 @@ private Q_SLOTS:
         call(noKey, "POST", QStringLiteral("/v1/responses"), R"({"model":"gpt-5.4","input":"x"})");
         QCOMPARE(noKey.status, 401);
         QVERIFY(noKey.json()
-                    .value(u"error"_s)
+                    .value(QStringLiteral("error"))
                     .toObject()
-                    .value(u"message"_s)
+                    .value(QStringLiteral("message"))
                     .toString()
                     .contains(QStringLiteral("access key")));
         RecordedCall wrong;
@@ -1951,10 +2070,11 @@ private Q_SLOTS:
         std::vector<RecordedCall> calls(n);
         for (int i = 0; i < n; ++i)
             startCall(*m_f.client, calls[size_t(i)], "POST", proxyUrl(QStringLiteral("/v1/messages")),
-                      body({ { u"model"_s, u"claude-opus-4-6"_s },
-                             { u"stream"_s, true },
-                             { u"messages"_s, QJsonArray() },
-                             { u"fake"_s, QJsonObject { { u"delay_ms"_s, 300 }, { u"deltas"_s, 2 } } } }),
+                      body({ { QStringLiteral("model"), QStringLiteral("claude-opus-4-6") },
+                             { QStringLiteral("stream"), true },
+                             { QStringLiteral("messages"), QJsonArray() },
+                             { QStringLiteral("fake"), QJsonObject { { QStringLiteral("delay_ms"), 300 },
+                                                                     { QStringLiteral("deltas"), 2 } } } }),
                       {}, m_f.clock);
         QTRY_VERIFY_WITH_TIMEOUT(
             std::all_of(calls.begin(), calls.end(), [](const RecordedCall &c) { return c.done(); }), 10000);
@@ -1978,10 +2098,11 @@ private Q_SLOTS:
     {
         RecordedCall rc;
         startCall(*m_f.client, rc, "POST", proxyUrl(QStringLiteral("/v1/messages")),
-                  body({ { u"model"_s, u"claude-opus-4-6"_s },
-                         { u"stream"_s, true },
-                         { u"messages"_s, QJsonArray() },
-                         { u"fake"_s, QJsonObject { { u"delay_ms"_s, 100 }, { u"deltas"_s, 3 } } } }),
+                  body({ { QStringLiteral("model"), QStringLiteral("claude-opus-4-6") },
+                         { QStringLiteral("stream"), true },
+                         { QStringLiteral("messages"), QJsonArray() },
+                         { QStringLiteral("fake"),
+                           QJsonObject { { QStringLiteral("delay_ms"), 100 }, { QStringLiteral("deltas"), 3 } } } }),
                   {}, m_f.clock);
         QTRY_VERIFY_WITH_TIMEOUT(!rc.body.isEmpty(), 3000);
         QSignalSpy finished(m_f.proxy.get(), &ProxyService::shutdownFinished);

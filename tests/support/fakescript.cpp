@@ -3,7 +3,6 @@
 #include "json/jsonwriter.h"
 
 using d2a::json::Writer;
-using namespace Qt::StringLiterals;
 
 namespace {
 
@@ -90,7 +89,7 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
                       w.member("type", "message_start")
                           .key("message")
                           .beginObject()
-                          .member("id", u"msg_"_s + r.id)
+                          .member("id", QStringLiteral("msg_") + r.id)
                           .member("type", "message");
                       w.member("role", "assistant")
                           .member("model", model)
@@ -166,7 +165,7 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
     } else if (format == "chat") {
         auto chunk = [&](auto delta, const char *finish) {
             return sse({}, obj([&](Writer &w) {
-                           w.member("id", u"chatcmpl-"_s + r.id)
+                           w.member("id", QStringLiteral("chatcmpl-") + r.id)
                                .member("object", "chat.completion.chunk")
                                .member("created", 1700000000)
                                .member("model", model);
@@ -220,7 +219,7 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
             ev << chunk([](Writer &) {}, "stop");
         }
         ev << sse({}, obj([&](Writer &w) {
-                      w.member("id", u"chatcmpl-"_s + r.id)
+                      w.member("id", QStringLiteral("chatcmpl-") + r.id)
                           .member("object", "chat.completion.chunk")
                           .member("created", 1700000000)
                           .member("model", model);
@@ -245,7 +244,7 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
         auto response = [&](Writer &w, const char *status, const QByteArray &output) {
             w.key("response")
                 .beginObject()
-                .member("id", u"resp_"_s + r.id)
+                .member("id", QStringLiteral("resp_") + r.id)
                 .member("object", "response")
                 .member("created_at", 1700000000);
             w.member("status", status).member("model", model).memberRaw("output", output);
@@ -294,7 +293,7 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
         QByteArray item;
         if (tool) {
             item = obj([&](Writer &w) {
-                w.member("id", u"fc_"_s + r.id)
+                w.member("id", QStringLiteral("fc_") + r.id)
                     .member("type", "function_call")
                     .member("status", "completed")
                     .key("arguments")
@@ -305,7 +304,7 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
                 w.member("output_index", out)
                     .key("item")
                     .beginObject()
-                    .member("id", u"fc_"_s + r.id)
+                    .member("id", QStringLiteral("fc_") + r.id)
                     .member("type", "function_call");
                 w.member("status", "in_progress")
                     .member("arguments", "")
@@ -315,17 +314,20 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
             });
             for (const QByteArray &piece : { half1, half2 })
                 ev << event("response.function_call_arguments.delta", [&](Writer &w) {
-                    w.member("item_id", u"fc_"_s + r.id).member("output_index", out).key("delta").stringUtf8(piece);
+                    w.member("item_id", QStringLiteral("fc_") + r.id)
+                        .member("output_index", out)
+                        .key("delta")
+                        .stringUtf8(piece);
                 });
             ev << event("response.function_call_arguments.done", [&](Writer &w) {
-                w.member("item_id", u"fc_"_s + r.id)
+                w.member("item_id", QStringLiteral("fc_") + r.id)
                     .member("output_index", out)
                     .key("arguments")
                     .stringUtf8(r.arguments);
             });
         } else {
             item = obj([&](Writer &w) {
-                w.member("id", u"msg_"_s + r.id)
+                w.member("id", QStringLiteral("msg_") + r.id)
                     .member("type", "message")
                     .member("status", "completed")
                     .key("content")
@@ -343,7 +345,7 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
                 w.member("output_index", out)
                     .key("item")
                     .beginObject()
-                    .member("id", u"msg_"_s + r.id)
+                    .member("id", QStringLiteral("msg_") + r.id)
                     .member("type", "message");
                 w.member("status", "in_progress")
                     .key("content")
@@ -359,23 +361,27 @@ QList<QByteArray> events(const QByteArray &format, const QString &model, const S
                 w.member("text", text).endObject();
             };
             ev << event("response.content_part.added", [&](Writer &w) {
-                w.member("item_id", u"msg_"_s + r.id).member("output_index", out).member("content_index", 0);
+                w.member("item_id", QStringLiteral("msg_") + r.id)
+                    .member("output_index", out)
+                    .member("content_index", 0);
                 part(w, QString());
             });
             ev << event("response.output_text.delta", [&](Writer &w) {
-                w.member("item_id", u"msg_"_s + r.id)
+                w.member("item_id", QStringLiteral("msg_") + r.id)
                     .member("output_index", out)
                     .member("content_index", 0)
                     .member("delta", r.text);
             });
             ev << event("response.output_text.done", [&](Writer &w) {
-                w.member("item_id", u"msg_"_s + r.id)
+                w.member("item_id", QStringLiteral("msg_") + r.id)
                     .member("output_index", out)
                     .member("content_index", 0)
                     .member("text", r.text);
             });
             ev << event("response.content_part.done", [&](Writer &w) {
-                w.member("item_id", u"msg_"_s + r.id).member("output_index", out).member("content_index", 0);
+                w.member("item_id", QStringLiteral("msg_") + r.id)
+                    .member("output_index", out)
+                    .member("content_index", 0);
                 part(w, r.text);
             });
         }
@@ -402,7 +408,7 @@ QByteArray body(const QByteArray &format, const QString &model, const ScriptedRe
     const ScriptedReasoning &rs = r.reasoning;
     if (format == "anthropic")
         return obj([&](Writer &w) {
-            w.member("id", u"msg_"_s + r.id)
+            w.member("id", QStringLiteral("msg_") + r.id)
                 .member("type", "message")
                 .member("role", "assistant")
                 .member("model", model)
@@ -428,7 +434,7 @@ QByteArray body(const QByteArray &format, const QString &model, const ScriptedRe
         });
     if (format == "chat")
         return obj([&](Writer &w) {
-            w.member("id", u"chatcmpl-"_s + r.id)
+            w.member("id", QStringLiteral("chatcmpl-") + r.id)
                 .member("object", "chat.completion")
                 .member("created", 1700000000)
                 .member("model", model);
@@ -469,7 +475,7 @@ QByteArray body(const QByteArray &format, const QString &model, const ScriptedRe
         });
     if (format == "responses")
         return obj([&](Writer &w) {
-            w.member("id", u"resp_"_s + r.id)
+            w.member("id", QStringLiteral("resp_") + r.id)
                 .member("object", "response")
                 .member("created_at", 1700000000)
                 .member("status", "completed");
@@ -478,14 +484,14 @@ QByteArray body(const QByteArray &format, const QString &model, const ScriptedRe
                 w.raw(reasoningItem(rs, true));
             w.beginObject();
             if (tool) {
-                w.member("id", u"fc_"_s + r.id)
+                w.member("id", QStringLiteral("fc_") + r.id)
                     .member("type", "function_call")
                     .member("status", "completed")
                     .key("arguments")
                     .stringUtf8(r.arguments);
                 w.member("call_id", r.callId).member("name", r.tool);
             } else {
-                w.member("id", u"msg_"_s + r.id)
+                w.member("id", QStringLiteral("msg_") + r.id)
                     .member("type", "message")
                     .member("status", "completed")
                     .key("content")

@@ -9,7 +9,6 @@
 #include <QtCore/qregularexpression.h>
 
 using d2a::json::Writer;
-using namespace Qt::StringLiterals;
 
 namespace fakesession {
 
@@ -39,7 +38,7 @@ struct Answer
 /// What the request's history says: the scenario, user text messages, tool-call steps since the last one.
 struct History
 {
-    QString scenario = u"reasoning"_s;
+    QString scenario = QStringLiteral("reasoning");
     int userTexts = 0;
     int steps = 0;
 };
@@ -63,12 +62,12 @@ QString textOf(const QJsonValue &content, bool *hasText)
     QString t;
     for (const QJsonValue &pv : content.toArray()) {
         const QJsonObject p = pv.toObject();
-        const QString type = p.value(u"type"_s).toString();
-        if (p.value(u"thought"_s).toBool())
+        const QString type = p.value(QStringLiteral("type")).toString();
+        if (p.value(QStringLiteral("thought")).toBool())
             continue;
-        if ((type.isEmpty() || type == u"text" || type == u"input_text") && p.contains(u"text"_s)) {
+        if ((type.isEmpty() || type == u"text" || type == u"input_text") && p.contains(QStringLiteral("text"))) {
             *hasText = true;
-            t += p.value(u"text"_s).toString();
+            t += p.value(QStringLiteral("text")).toString();
         }
     }
     return t;
@@ -84,37 +83,37 @@ History historyOf(const QByteArray &format, const QJsonObject &body)
         if (scenarioSeen)
             return;
         scenarioSeen = true;
-        static const QRegularExpression re(u"scenario:([a-z]+)"_s);
+        static const QRegularExpression re(QStringLiteral("scenario:([a-z]+)"));
         const QRegularExpressionMatch m = re.match(text);
         if (m.hasMatch())
             h.scenario = m.captured(1);
     };
     if (format == "anthropic" || format == "chat") {
-        for (const QJsonValue &mv : body.value(u"messages"_s).toArray()) {
+        for (const QJsonValue &mv : body.value(QStringLiteral("messages")).toArray()) {
             const QJsonObject m = mv.toObject();
-            const QString role = m.value(u"role"_s).toString();
+            const QString role = m.value(QStringLiteral("role")).toString();
             bool hasText = false;
-            const QString text = textOf(m.value(u"content"_s), &hasText);
+            const QString text = textOf(m.value(QStringLiteral("content")), &hasText);
             if (role == u"user" && hasText)
                 userText(text);
             if (role != u"assistant")
                 continue;
-            bool calls = !m.value(u"tool_calls"_s).toArray().isEmpty();
-            for (const QJsonValue &b : m.value(u"content"_s).toArray())
-                calls = calls || b.toObject().value(u"type"_s).toString() == u"tool_use";
+            bool calls = !m.value(QStringLiteral("tool_calls")).toArray().isEmpty();
+            for (const QJsonValue &b : m.value(QStringLiteral("content")).toArray())
+                calls = calls || b.toObject().value(QStringLiteral("type")).toString() == u"tool_use";
             h.steps += calls ? 1 : 0;
         }
     } else if (format == "responses") {
-        const QJsonValue input = body.value(u"input"_s);
+        const QJsonValue input = body.value(QStringLiteral("input"));
         if (input.isString())
             userText(input.toString());
         bool inCalls = false; // a run of calls is one step
         for (const QJsonValue &iv : input.toArray()) {
             const QJsonObject item = iv.toObject();
-            const QString type = item.value(u"type"_s).toString();
-            if ((type.isEmpty() || type == u"message") && item.value(u"role"_s).toString() == u"user") {
+            const QString type = item.value(QStringLiteral("type")).toString();
+            if ((type.isEmpty() || type == u"message") && item.value(QStringLiteral("role")).toString() == u"user") {
                 bool hasText = false;
-                const QString text = textOf(item.value(u"content"_s), &hasText);
+                const QString text = textOf(item.value(QStringLiteral("content")), &hasText);
                 if (hasText)
                     userText(text);
                 inCalls = false;
@@ -127,13 +126,13 @@ History historyOf(const QByteArray &format, const QJsonObject &body)
             }
         }
     } else {
-        for (const QJsonValue &cv : body.value(u"contents"_s).toArray()) {
+        for (const QJsonValue &cv : body.value(QStringLiteral("contents")).toArray()) {
             const QJsonObject c = cv.toObject();
-            const QJsonArray parts = c.value(u"parts"_s).toArray();
-            if (c.value(u"role"_s).toString() == u"model") {
+            const QJsonArray parts = c.value(QStringLiteral("parts")).toArray();
+            if (c.value(QStringLiteral("role")).toString() == u"model") {
                 bool calls = false;
                 for (const QJsonValue &p : parts)
-                    calls = calls || p.toObject().contains(u"functionCall"_s);
+                    calls = calls || p.toObject().contains(QStringLiteral("functionCall"));
                 h.steps += calls ? 1 : 0;
                 continue;
             }
@@ -152,18 +151,18 @@ Answer plan(const QByteArray &format, const QString &model, const QJsonObject &b
     Answer a;
     const QString seed = model + u'|' + QString::number(serial);
     const int n = qMax(1, h.userTexts);
-    a.id = hexOf(seed + u"|id"_s, 24);
+    a.id = hexOf(seed + QStringLiteral("|id"), 24);
     const bool steps = h.scenario == u"tools" || h.scenario == u"parallel";
-    a.thinking = steps ? u"Thinking about turn %1, step %2."_s.arg(n).arg(qMin(h.steps, 2) + 1)
-                       : u"Thinking about turn %1."_s.arg(n);
+    a.thinking = steps ? QStringLiteral("Thinking about turn %1, step %2.").arg(n).arg(qMin(h.steps, 2) + 1)
+                       : QStringLiteral("Thinking about turn %1.").arg(n);
     if (steps && h.steps < 2) {
         const int s = h.steps + 1;
         const int parts = h.scenario == u"parallel" ? 2 : 1;
         for (int k = 1; k <= parts; ++k) {
             Call c;
-            const QString hex = hexOf(seed + u"|call"_s + QString::number(k), 24);
-            c.id = (format == "anthropic" ? u"toolu_"_s : u"call_"_s) + hex;
-            c.itemId = u"fc_"_s + hexOf(seed + u"|item"_s + QString::number(k), 32);
+            const QString hex = hexOf(seed + QStringLiteral("|call") + QString::number(k), 24);
+            c.id = (format == "anthropic" ? QStringLiteral("toolu_") : QStringLiteral("call_")) + hex;
+            c.itemId = QStringLiteral("fc_") + hexOf(seed + QStringLiteral("|item") + QString::number(k), 32);
             c.args = "{\"step\":" + QByteArray::number(s);
             if (parts > 1)
                 c.args += ",\"part\":" + QByteArray::number(k);
@@ -171,9 +170,9 @@ Answer plan(const QByteArray &format, const QString &model, const QJsonObject &b
             a.calls << c;
         }
     } else if (steps) {
-        a.text = u"Done after %1 steps"_s.arg(h.steps);
+        a.text = QStringLiteral("Done after %1 steps").arg(h.steps);
     } else {
-        a.text = u"Answer %1"_s.arg(n);
+        a.text = QStringLiteral("Answer %1").arg(n);
     }
     const ScriptedReasoning r = reasoningFor(format, model, body, a.thinking, seed);
     a.thinking = r.thinking;
@@ -196,13 +195,14 @@ void anthropicUsage(Writer &w, bool start)
 QList<QByteArray> anthropicEvents(const QString &model, const Answer &a)
 {
     QList<QByteArray> ev;
-    ev << sse("message_start", obj([&](Writer &w) {
-                  w.member("type", "message_start").key("message").beginObject().member("id", u"msg_"_s + a.id);
-                  w.member("type", "message").member("role", "assistant").member("model", model);
-                  w.key("content").beginArray().endArray().memberNull("stop_reason").memberNull("stop_sequence");
-                  anthropicUsage(w, true);
-                  w.endObject();
-              }));
+    ev << sse(
+        "message_start", obj([&](Writer &w) {
+            w.member("type", "message_start").key("message").beginObject().member("id", QStringLiteral("msg_") + a.id);
+            w.member("type", "message").member("role", "assistant").member("model", model);
+            w.key("content").beginArray().endArray().memberNull("stop_reason").memberNull("stop_sequence");
+            anthropicUsage(w, true);
+            w.endObject();
+        }));
     int index = 0;
     auto delta = [&](auto f) {
         return sse("content_block_delta", obj([&](Writer &w) {
@@ -257,7 +257,10 @@ QList<QByteArray> anthropicEvents(const QString &model, const Answer &a)
 QByteArray anthropicBody(const QString &model, const Answer &a)
 {
     return obj([&](Writer &w) {
-        w.member("id", u"msg_"_s + a.id).member("type", "message").member("role", "assistant").member("model", model);
+        w.member("id", QStringLiteral("msg_") + a.id)
+            .member("type", "message")
+            .member("role", "assistant")
+            .member("model", model);
         w.key("content").beginArray();
         if (!a.thinking.isEmpty())
             w.beginObject()
@@ -305,7 +308,9 @@ QByteArray outputTextPart(const QString &text)
 QByteArray messageItem(const Answer &a, bool done)
 {
     return obj([&](Writer &w) {
-        w.member("id", u"msg_"_s + a.id).member("type", "message").member("status", done ? "completed" : "in_progress");
+        w.member("id", QStringLiteral("msg_") + a.id)
+            .member("type", "message")
+            .member("status", done ? "completed" : "in_progress");
         w.key("content").beginArray();
         if (done)
             w.raw(outputTextPart(a.text));
@@ -324,7 +329,7 @@ QByteArray callItem(const Call &c, bool done)
 QByteArray responseObject(const QString &model, const Answer &a, bool done, const QByteArray &output)
 {
     return obj([&](Writer &w) {
-        w.member("id", u"resp_"_s + a.id).member("object", "response").member("created_at", 1700000000);
+        w.member("id", QStringLiteral("resp_") + a.id).member("object", "response").member("created_at", 1700000000);
         w.member("status", done ? "completed" : "in_progress").memberNull("error").memberNull("incomplete_details");
         w.member("model", model).memberRaw("output", output).member("parallel_tool_calls", true);
         w.member("store", false).key("usage");
@@ -393,7 +398,7 @@ QList<QByteArray> responsesEvents(const QString &model, const Answer &a)
         ++out;
     }
     if (!a.text.isEmpty()) {
-        const QString itemId = u"msg_"_s + a.id;
+        const QString itemId = QStringLiteral("msg_") + a.id;
         auto at = [&](Writer &w) {
             w.member("item_id", itemId).member("output_index", out).member("content_index", 0);
         };
@@ -450,7 +455,9 @@ QList<QByteArray> chatEvents(const QString &model, const Answer &a)
 {
     QList<QByteArray> ev;
     auto head = [&](Writer &w) {
-        w.member("id", u"chatcmpl-"_s + a.id).member("object", "chat.completion.chunk").member("created", 1700000000);
+        w.member("id", QStringLiteral("chatcmpl-") + a.id)
+            .member("object", "chat.completion.chunk")
+            .member("created", 1700000000);
         w.member("model", model);
     };
     auto chunk = [&](auto delta, const char *finish) {
@@ -500,7 +507,9 @@ QList<QByteArray> chatEvents(const QString &model, const Answer &a)
 QByteArray chatBody(const QString &model, const Answer &a)
 {
     return obj([&](Writer &w) {
-        w.member("id", u"chatcmpl-"_s + a.id).member("object", "chat.completion").member("created", 1700000000);
+        w.member("id", QStringLiteral("chatcmpl-") + a.id)
+            .member("object", "chat.completion")
+            .member("created", 1700000000);
         w.member("model", model).key("choices").beginArray().beginObject().member("index", 0).key("message");
         w.beginObject().member("role", "assistant").key("content");
         if (a.text.isEmpty())
@@ -598,44 +607,45 @@ ScriptedReasoning reasoningFor(const QByteArray &format, const QString &model, c
     ScriptedReasoning r;
     r.thinking = thinking;
     if (format == "anthropic") {
-        const QString type = body.value(u"thinking"_s).toObject().value(u"type"_s).toString();
+        const QString type = body.value(QStringLiteral("thinking")).toObject().value(QStringLiteral("type")).toString();
         if (type == u"enabled" || type == u"adaptive")
             r.signature = vendorchecks::anthropicThinkingSignature(model, r.thinking);
         else
             r.thinking.clear();
     } else if (format == "responses") {
-        const QJsonValue reasoning = body.value(u"reasoning"_s);
+        const QJsonValue reasoning = body.value(QStringLiteral("reasoning"));
         bool include = false;
-        for (const QJsonValue &v : body.value(u"include"_s).toArray())
+        for (const QJsonValue &v : body.value(QStringLiteral("include")).toArray())
             include = include || v.toString() == u"reasoning.encrypted_content";
-        const bool reasons = reasoning.isObject() && reasoning.toObject().value(u"effort"_s).toString() != u"none";
+        const bool reasons =
+            reasoning.isObject() && reasoning.toObject().value(QStringLiteral("effort")).toString() != u"none";
         if (reasons || include) {
-            r.reasoningId = u"rs_"_s + hexOf(seed + u"|rs"_s, 32);
+            r.reasoningId = QStringLiteral("rs_") + hexOf(seed + QStringLiteral("|rs"), 32);
             if (include)
                 r.encryptedContent = vendorchecks::responsesEncryptedContent(model, r.reasoningId);
         } else {
             r.thinking.clear();
         }
     } else if (format == "chat") {
-        if (body.value(u"reasoning_effort"_s).toString() == u"none")
+        if (body.value(QStringLiteral("reasoning_effort")).toString() == u"none")
             r.thinking.clear();
     } else {
-        r.thought = body.value(u"generationConfig"_s)
+        r.thought = body.value(QStringLiteral("generationConfig"))
                         .toObject()
-                        .value(u"thinkingConfig"_s)
+                        .value(QStringLiteral("thinkingConfig"))
                         .toObject()
-                        .value(u"includeThoughts"_s)
+                        .value(QStringLiteral("includeThoughts"))
                         .toBool();
         if (!r.thought)
             r.thinking.clear();
-        r.thoughtSignature = vendorchecks::geminiThoughtSignature(model, hexOf(seed + u"|id"_s, 24));
+        r.thoughtSignature = vendorchecks::geminiThoughtSignature(model, hexOf(seed + QStringLiteral("|id"), 24));
     }
     return r;
 }
 
 bool isSessionModel(const QString &model)
 {
-    return model.startsWith(u"sess-"_s);
+    return model.startsWith(QStringLiteral("sess-"));
 }
 
 QList<QByteArray> events(const QByteArray &format, const QString &model, const QJsonObject &body, int serial)

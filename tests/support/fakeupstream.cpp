@@ -16,8 +16,6 @@
 #include <QtCore/qtimer.h>
 #include <QtNetwork/qtcpsocket.h>
 
-using namespace Qt::StringLiterals;
-
 namespace {
 
 constexpr qint64 kMaxBodyBytes = 64 * 1024 * 1024;
@@ -270,141 +268,164 @@ QList<QByteArray> FakeUpstream::streamEvents(const QByteArray &format, const QSt
     const int n = qMax(1, textDeltas);
     auto word = [](int i) { return QString::fromLatin1(kWords[i % 8]); };
     if (format == "anthropic") {
-        ev << sse("message_start",
-                  { { u"type"_s, u"message_start"_s },
-                    { u"message"_s, QJsonObject { { u"id"_s, u"msg_fake1"_s },
-                                                  { u"type"_s, u"message"_s },
-                                                  { u"role"_s, u"assistant"_s },
-                                                  { u"model"_s, model },
-                                                  { u"content"_s, QJsonArray() },
-                                                  { u"stop_reason"_s, QJsonValue::Null },
-                                                  { u"stop_sequence"_s, QJsonValue::Null },
-                                                  { u"usage"_s, QJsonObject { { u"input_tokens"_s, 12 },
-                                                                              { u"output_tokens"_s, 1 } } } } } });
-        ev << sse("content_block_start",
-                  { { u"type"_s, u"content_block_start"_s },
-                    { u"index"_s, 0 },
-                    { u"content_block"_s, QJsonObject { { u"type"_s, u"text"_s }, { u"text"_s, u""_s } } } });
+        ev << sse("message_start", { { QStringLiteral("type"), QStringLiteral("message_start") },
+                                     { QStringLiteral("message"),
+                                       QJsonObject { { QStringLiteral("id"), QStringLiteral("msg_fake1") },
+                                                     { QStringLiteral("type"), QStringLiteral("message") },
+                                                     { QStringLiteral("role"), QStringLiteral("assistant") },
+                                                     { QStringLiteral("model"), model },
+                                                     { QStringLiteral("content"), QJsonArray() },
+                                                     { QStringLiteral("stop_reason"), QJsonValue::Null },
+                                                     { QStringLiteral("stop_sequence"), QJsonValue::Null },
+                                                     { QStringLiteral("usage"),
+                                                       QJsonObject { { QStringLiteral("input_tokens"), 12 },
+                                                                     { QStringLiteral("output_tokens"), 1 } } } } } });
+        ev << sse("content_block_start", { { QStringLiteral("type"), QStringLiteral("content_block_start") },
+                                           { QStringLiteral("index"), 0 },
+                                           { QStringLiteral("content_block"),
+                                             QJsonObject { { QStringLiteral("type"), QStringLiteral("text") },
+                                                           { QStringLiteral("text"), QStringLiteral("") } } } });
         for (int i = 0; i < n; ++i)
-            ev << sse("content_block_delta",
-                      { { u"type"_s, u"content_block_delta"_s },
-                        { u"index"_s, 0 },
-                        { u"delta"_s, QJsonObject { { u"type"_s, u"text_delta"_s }, { u"text"_s, word(i) } } } });
-        ev << sse("content_block_stop", { { u"type"_s, u"content_block_stop"_s }, { u"index"_s, 0 } });
-        ev << sse("message_delta", { { u"type"_s, u"message_delta"_s },
-                                     { u"delta"_s, QJsonObject { { u"stop_reason"_s, u"end_turn"_s },
-                                                                 { u"stop_sequence"_s, QJsonValue::Null } } },
-                                     { u"usage"_s, QJsonObject { { u"output_tokens"_s, n } } } });
-        ev << sse("message_stop", { { u"type"_s, u"message_stop"_s } });
+            ev << sse("content_block_delta", { { QStringLiteral("type"), QStringLiteral("content_block_delta") },
+                                               { QStringLiteral("index"), 0 },
+                                               { QStringLiteral("delta"),
+                                                 QJsonObject { { QStringLiteral("type"), QStringLiteral("text_delta") },
+                                                               { QStringLiteral("text"), word(i) } } } });
+        ev << sse("content_block_stop",
+                  { { QStringLiteral("type"), QStringLiteral("content_block_stop") }, { QStringLiteral("index"), 0 } });
+        ev << sse(
+            "message_delta",
+            { { QStringLiteral("type"), QStringLiteral("message_delta") },
+              { QStringLiteral("delta"), QJsonObject { { QStringLiteral("stop_reason"), QStringLiteral("end_turn") },
+                                                       { QStringLiteral("stop_sequence"), QJsonValue::Null } } },
+              { QStringLiteral("usage"), QJsonObject { { QStringLiteral("output_tokens"), n } } } });
+        ev << sse("message_stop", { { QStringLiteral("type"), QStringLiteral("message_stop") } });
     } else if (format == "responses") {
         int seq = 0;
         QString text;
         for (int i = 0; i < n; ++i)
             text += word(i);
-        const QJsonObject inProgress { { u"id"_s, u"resp_fake1"_s },    { u"object"_s, u"response"_s },
-                                       { u"created_at"_s, 1700000000 }, { u"status"_s, u"in_progress"_s },
-                                       { u"model"_s, model },           { u"output"_s, QJsonArray() } };
-        const QJsonObject msgItem { { u"type"_s, u"message"_s },
-                                    { u"id"_s, u"msg_fake1"_s },
-                                    { u"status"_s, u"in_progress"_s },
-                                    { u"role"_s, u"assistant"_s },
-                                    { u"content"_s, QJsonArray() } };
-        ev << sse(
-            "response.created",
-            { { u"type"_s, u"response.created"_s }, { u"sequence_number"_s, seq++ }, { u"response"_s, inProgress } });
-        ev << sse("response.in_progress", { { u"type"_s, u"response.in_progress"_s },
-                                            { u"sequence_number"_s, seq++ },
-                                            { u"response"_s, inProgress } });
-        ev << sse("response.output_item.added", { { u"type"_s, u"response.output_item.added"_s },
-                                                  { u"sequence_number"_s, seq++ },
-                                                  { u"output_index"_s, 0 },
-                                                  { u"item"_s, msgItem } });
-        ev << sse("response.content_part.added", { { u"type"_s, u"response.content_part.added"_s },
-                                                   { u"sequence_number"_s, seq++ },
-                                                   { u"item_id"_s, u"msg_fake1"_s },
-                                                   { u"output_index"_s, 0 },
-                                                   { u"content_index"_s, 0 },
-                                                   { u"part"_s, QJsonObject { { u"type"_s, u"output_text"_s },
-                                                                              { u"text"_s, u""_s },
-                                                                              { u"annotations"_s, QJsonArray() } } } });
+        const QJsonObject inProgress { { QStringLiteral("id"), QStringLiteral("resp_fake1") },
+                                       { QStringLiteral("object"), QStringLiteral("response") },
+                                       { QStringLiteral("created_at"), 1700000000 },
+                                       { QStringLiteral("status"), QStringLiteral("in_progress") },
+                                       { QStringLiteral("model"), model },
+                                       { QStringLiteral("output"), QJsonArray() } };
+        const QJsonObject msgItem { { QStringLiteral("type"), QStringLiteral("message") },
+                                    { QStringLiteral("id"), QStringLiteral("msg_fake1") },
+                                    { QStringLiteral("status"), QStringLiteral("in_progress") },
+                                    { QStringLiteral("role"), QStringLiteral("assistant") },
+                                    { QStringLiteral("content"), QJsonArray() } };
+        ev << sse("response.created", { { QStringLiteral("type"), QStringLiteral("response.created") },
+                                        { QStringLiteral("sequence_number"), seq++ },
+                                        { QStringLiteral("response"), inProgress } });
+        ev << sse("response.in_progress", { { QStringLiteral("type"), QStringLiteral("response.in_progress") },
+                                            { QStringLiteral("sequence_number"), seq++ },
+                                            { QStringLiteral("response"), inProgress } });
+        ev << sse("response.output_item.added",
+                  { { QStringLiteral("type"), QStringLiteral("response.output_item.added") },
+                    { QStringLiteral("sequence_number"), seq++ },
+                    { QStringLiteral("output_index"), 0 },
+                    { QStringLiteral("item"), msgItem } });
+        ev << sse("response.content_part.added",
+                  { { QStringLiteral("type"), QStringLiteral("response.content_part.added") },
+                    { QStringLiteral("sequence_number"), seq++ },
+                    { QStringLiteral("item_id"), QStringLiteral("msg_fake1") },
+                    { QStringLiteral("output_index"), 0 },
+                    { QStringLiteral("content_index"), 0 },
+                    { QStringLiteral("part"), QJsonObject { { QStringLiteral("type"), QStringLiteral("output_text") },
+                                                            { QStringLiteral("text"), QStringLiteral("") },
+                                                            { QStringLiteral("annotations"), QJsonArray() } } } });
         for (int i = 0; i < n; ++i)
-            ev << sse("response.output_text.delta", { { u"type"_s, u"response.output_text.delta"_s },
-                                                      { u"sequence_number"_s, seq++ },
-                                                      { u"item_id"_s, u"msg_fake1"_s },
-                                                      { u"output_index"_s, 0 },
-                                                      { u"content_index"_s, 0 },
-                                                      { u"delta"_s, word(i) } });
-        const QJsonObject part { { u"type"_s, u"output_text"_s },
-                                 { u"text"_s, text },
-                                 { u"annotations"_s, QJsonArray() } };
-        ev << sse("response.output_text.done", { { u"type"_s, u"response.output_text.done"_s },
-                                                 { u"sequence_number"_s, seq++ },
-                                                 { u"item_id"_s, u"msg_fake1"_s },
-                                                 { u"output_index"_s, 0 },
-                                                 { u"content_index"_s, 0 },
-                                                 { u"text"_s, text } });
-        ev << sse("response.content_part.done", { { u"type"_s, u"response.content_part.done"_s },
-                                                  { u"sequence_number"_s, seq++ },
-                                                  { u"item_id"_s, u"msg_fake1"_s },
-                                                  { u"output_index"_s, 0 },
-                                                  { u"content_index"_s, 0 },
-                                                  { u"part"_s, part } });
+            ev << sse("response.output_text.delta",
+                      { { QStringLiteral("type"), QStringLiteral("response.output_text.delta") },
+                        { QStringLiteral("sequence_number"), seq++ },
+                        { QStringLiteral("item_id"), QStringLiteral("msg_fake1") },
+                        { QStringLiteral("output_index"), 0 },
+                        { QStringLiteral("content_index"), 0 },
+                        { QStringLiteral("delta"), word(i) } });
+        const QJsonObject part { { QStringLiteral("type"), QStringLiteral("output_text") },
+                                 { QStringLiteral("text"), text },
+                                 { QStringLiteral("annotations"), QJsonArray() } };
+        ev << sse("response.output_text.done",
+                  { { QStringLiteral("type"), QStringLiteral("response.output_text.done") },
+                    { QStringLiteral("sequence_number"), seq++ },
+                    { QStringLiteral("item_id"), QStringLiteral("msg_fake1") },
+                    { QStringLiteral("output_index"), 0 },
+                    { QStringLiteral("content_index"), 0 },
+                    { QStringLiteral("text"), text } });
+        ev << sse("response.content_part.done",
+                  { { QStringLiteral("type"), QStringLiteral("response.content_part.done") },
+                    { QStringLiteral("sequence_number"), seq++ },
+                    { QStringLiteral("item_id"), QStringLiteral("msg_fake1") },
+                    { QStringLiteral("output_index"), 0 },
+                    { QStringLiteral("content_index"), 0 },
+                    { QStringLiteral("part"), part } });
         QJsonObject doneItem = msgItem;
-        doneItem.insert(u"status"_s, u"completed"_s);
-        doneItem.insert(u"content"_s, QJsonArray { part });
-        ev << sse("response.output_item.done", { { u"type"_s, u"response.output_item.done"_s },
-                                                 { u"sequence_number"_s, seq++ },
-                                                 { u"output_index"_s, 0 },
-                                                 { u"item"_s, doneItem } });
+        doneItem.insert(QStringLiteral("status"), QStringLiteral("completed"));
+        doneItem.insert(QStringLiteral("content"), QJsonArray { part });
+        ev << sse("response.output_item.done",
+                  { { QStringLiteral("type"), QStringLiteral("response.output_item.done") },
+                    { QStringLiteral("sequence_number"), seq++ },
+                    { QStringLiteral("output_index"), 0 },
+                    { QStringLiteral("item"), doneItem } });
         QJsonObject completed = inProgress;
-        completed.insert(u"status"_s, u"completed"_s);
-        completed.insert(u"output"_s, QJsonArray { doneItem });
-        completed.insert(
-            u"usage"_s,
-            QJsonObject { { u"input_tokens"_s, 12 }, { u"output_tokens"_s, n }, { u"total_tokens"_s, 12 + n } });
-        ev << sse(
-            "response.completed",
-            { { u"type"_s, u"response.completed"_s }, { u"sequence_number"_s, seq++ }, { u"response"_s, completed } });
+        completed.insert(QStringLiteral("status"), QStringLiteral("completed"));
+        completed.insert(QStringLiteral("output"), QJsonArray { doneItem });
+        completed.insert(QStringLiteral("usage"), QJsonObject { { QStringLiteral("input_tokens"), 12 },
+                                                                { QStringLiteral("output_tokens"), n },
+                                                                { QStringLiteral("total_tokens"), 12 + n } });
+        ev << sse("response.completed", { { QStringLiteral("type"), QStringLiteral("response.completed") },
+                                          { QStringLiteral("sequence_number"), seq++ },
+                                          { QStringLiteral("response"), completed } });
     } else if (format == "chat") {
-        const QJsonObject base { { u"id"_s, u"chatcmpl-fake1"_s },
-                                 { u"object"_s, u"chat.completion.chunk"_s },
-                                 { u"created"_s, 1700000000 },
-                                 { u"model"_s, model } };
+        const QJsonObject base { { QStringLiteral("id"), QStringLiteral("chatcmpl-fake1") },
+                                 { QStringLiteral("object"), QStringLiteral("chat.completion.chunk") },
+                                 { QStringLiteral("created"), 1700000000 },
+                                 { QStringLiteral("model"), model } };
         auto chunkWith = [&](const QJsonObject &delta, const QJsonValue &finish) {
             QJsonObject c = base;
-            c.insert(u"choices"_s, QJsonArray { QJsonObject {
-                                       { u"index"_s, 0 }, { u"delta"_s, delta }, { u"finish_reason"_s, finish } } });
+            c.insert(QStringLiteral("choices"),
+                     QJsonArray { QJsonObject { { QStringLiteral("index"), 0 },
+                                                { QStringLiteral("delta"), delta },
+                                                { QStringLiteral("finish_reason"), finish } } });
             return sse({}, c);
         };
-        ev << chunkWith({ { u"role"_s, u"assistant"_s }, { u"content"_s, u""_s } }, QJsonValue::Null);
+        ev << chunkWith({ { QStringLiteral("role"), QStringLiteral("assistant") },
+                          { QStringLiteral("content"), QStringLiteral("") } },
+                        QJsonValue::Null);
         for (int i = 0; i < n; ++i)
-            ev << chunkWith({ { u"content"_s, word(i) } }, QJsonValue::Null);
-        ev << chunkWith({}, u"stop"_s);
+            ev << chunkWith({ { QStringLiteral("content"), word(i) } }, QJsonValue::Null);
+        ev << chunkWith({}, QStringLiteral("stop"));
         QJsonObject usage = base;
-        usage.insert(u"choices"_s, QJsonArray());
-        usage.insert(
-            u"usage"_s,
-            QJsonObject { { u"prompt_tokens"_s, 12 }, { u"completion_tokens"_s, n }, { u"total_tokens"_s, 12 + n } });
+        usage.insert(QStringLiteral("choices"), QJsonArray());
+        usage.insert(QStringLiteral("usage"), QJsonObject { { QStringLiteral("prompt_tokens"), 12 },
+                                                            { QStringLiteral("completion_tokens"), n },
+                                                            { QStringLiteral("total_tokens"), 12 + n } });
         ev << sse({}, usage);
         ev << QByteArray("data: [DONE]\n\n");
     } else {
         for (int i = 0; i < n; ++i) {
-            QJsonObject c { { u"candidates"_s,
-                              QJsonArray { QJsonObject {
-                                  { u"content"_s, QJsonObject { { u"role"_s, u"model"_s },
-                                                                { u"parts"_s, QJsonArray { QJsonObject {
-                                                                                  { u"text"_s, word(i) } } } } } },
-                                  { u"index"_s, 0 } } } },
-                            { u"modelVersion"_s, model } };
+            QJsonObject c {
+                { QStringLiteral("candidates"),
+                  QJsonArray { QJsonObject {
+                      { QStringLiteral("content"),
+                        QJsonObject { { QStringLiteral("role"), QStringLiteral("model") },
+                                      { QStringLiteral("parts"),
+                                        QJsonArray { QJsonObject { { QStringLiteral("text"), word(i) } } } } } },
+                      { QStringLiteral("index"), 0 } } } },
+                { QStringLiteral("modelVersion"), model }
+            };
             if (i == n - 1) {
-                QJsonArray cands = c.value(u"candidates"_s).toArray();
+                QJsonArray cands = c.value(QStringLiteral("candidates")).toArray();
                 QJsonObject c0 = cands[0].toObject();
-                c0.insert(u"finishReason"_s, u"STOP"_s);
+                c0.insert(QStringLiteral("finishReason"), QStringLiteral("STOP"));
                 cands[0] = c0;
-                c.insert(u"candidates"_s, cands);
-                c.insert(u"usageMetadata"_s, QJsonObject { { u"promptTokenCount"_s, 12 },
-                                                           { u"candidatesTokenCount"_s, n },
-                                                           { u"totalTokenCount"_s, 12 + n } });
+                c.insert(QStringLiteral("candidates"), cands);
+                c.insert(QStringLiteral("usageMetadata"),
+                         QJsonObject { { QStringLiteral("promptTokenCount"), 12 },
+                                       { QStringLiteral("candidatesTokenCount"), n },
+                                       { QStringLiteral("totalTokenCount"), 12 + n } });
             }
             ev << sse({}, c);
         }
@@ -416,58 +437,65 @@ QByteArray FakeUpstream::wholeBody(const QByteArray &format, const QString &mode
 {
     const QString text = QStringLiteral("Hello from the fake upstream");
     if (format == "anthropic")
-        return compact({ { u"id"_s, u"msg_fake1"_s },
-                         { u"type"_s, u"message"_s },
-                         { u"role"_s, u"assistant"_s },
-                         { u"model"_s, model },
-                         { u"content"_s, QJsonArray { QJsonObject { { u"type"_s, u"text"_s }, { u"text"_s, text } } } },
-                         { u"stop_reason"_s, u"end_turn"_s },
-                         { u"stop_sequence"_s, QJsonValue::Null },
-                         { u"usage"_s, QJsonObject { { u"input_tokens"_s, 12 }, { u"output_tokens"_s, 6 } } } });
+        return compact({ { QStringLiteral("id"), QStringLiteral("msg_fake1") },
+                         { QStringLiteral("type"), QStringLiteral("message") },
+                         { QStringLiteral("role"), QStringLiteral("assistant") },
+                         { QStringLiteral("model"), model },
+                         { QStringLiteral("content"),
+                           QJsonArray { QJsonObject { { QStringLiteral("type"), QStringLiteral("text") },
+                                                      { QStringLiteral("text"), text } } } },
+                         { QStringLiteral("stop_reason"), QStringLiteral("end_turn") },
+                         { QStringLiteral("stop_sequence"), QJsonValue::Null },
+                         { QStringLiteral("usage"), QJsonObject { { QStringLiteral("input_tokens"), 12 },
+                                                                  { QStringLiteral("output_tokens"), 6 } } } });
     if (format == "responses")
-        return compact(
-            { { u"id"_s, u"resp_fake1"_s },
-              { u"object"_s, u"response"_s },
-              { u"created_at"_s, 1700000000 },
-              { u"status"_s, u"completed"_s },
-              { u"model"_s, model },
-              { u"output"_s,
-                QJsonArray { QJsonObject {
-                    { u"type"_s, u"message"_s },
-                    { u"id"_s, u"msg_fake1"_s },
-                    { u"status"_s, u"completed"_s },
-                    { u"role"_s, u"assistant"_s },
-                    { u"content"_s, QJsonArray { QJsonObject { { u"type"_s, u"output_text"_s },
-                                                               { u"text"_s, text },
-                                                               { u"annotations"_s, QJsonArray() } } } } } } },
-              { u"usage"_s,
-                QJsonObject { { u"input_tokens"_s, 12 }, { u"output_tokens"_s, 6 }, { u"total_tokens"_s, 18 } } } });
+        return compact({ { QStringLiteral("id"), QStringLiteral("resp_fake1") },
+                         { QStringLiteral("object"), QStringLiteral("response") },
+                         { QStringLiteral("created_at"), 1700000000 },
+                         { QStringLiteral("status"), QStringLiteral("completed") },
+                         { QStringLiteral("model"), model },
+                         { QStringLiteral("output"),
+                           QJsonArray { QJsonObject {
+                               { QStringLiteral("type"), QStringLiteral("message") },
+                               { QStringLiteral("id"), QStringLiteral("msg_fake1") },
+                               { QStringLiteral("status"), QStringLiteral("completed") },
+                               { QStringLiteral("role"), QStringLiteral("assistant") },
+                               { QStringLiteral("content"),
+                                 QJsonArray { QJsonObject { { QStringLiteral("type"), QStringLiteral("output_text") },
+                                                            { QStringLiteral("text"), text },
+                                                            { QStringLiteral("annotations"), QJsonArray() } } } } } } },
+                         { QStringLiteral("usage"), QJsonObject { { QStringLiteral("input_tokens"), 12 },
+                                                                  { QStringLiteral("output_tokens"), 6 },
+                                                                  { QStringLiteral("total_tokens"), 18 } } } });
     if (format == "chat")
         return compact(
-            { { u"id"_s, u"chatcmpl-fake1"_s },
-              { u"object"_s, u"chat.completion"_s },
-              { u"created"_s, 1700000000 },
-              { u"model"_s, model },
-              { u"choices"_s, QJsonArray { QJsonObject { { u"index"_s, 0 },
-                                                         { u"message"_s, QJsonObject { { u"role"_s, u"assistant"_s },
-                                                                                       { u"content"_s, text } } },
-                                                         { u"finish_reason"_s, u"stop"_s } } } },
-              { u"usage"_s, QJsonObject { { u"prompt_tokens"_s, 12 },
-                                          { u"completion_tokens"_s, 6 },
-                                          { u"total_tokens"_s, 18 } } } });
+            { { QStringLiteral("id"), QStringLiteral("chatcmpl-fake1") },
+              { QStringLiteral("object"), QStringLiteral("chat.completion") },
+              { QStringLiteral("created"), 1700000000 },
+              { QStringLiteral("model"), model },
+              { QStringLiteral("choices"),
+                QJsonArray { QJsonObject {
+                    { QStringLiteral("index"), 0 },
+                    { QStringLiteral("message"), QJsonObject { { QStringLiteral("role"), QStringLiteral("assistant") },
+                                                               { QStringLiteral("content"), text } } },
+                    { QStringLiteral("finish_reason"), QStringLiteral("stop") } } } },
+              { QStringLiteral("usage"), QJsonObject { { QStringLiteral("prompt_tokens"), 12 },
+                                                       { QStringLiteral("completion_tokens"), 6 },
+                                                       { QStringLiteral("total_tokens"), 18 } } } });
     if (format == "count")
-        return compact({ { u"input_tokens"_s, 42 } });
-    return compact(
-        { { u"candidates"_s,
-            QJsonArray { QJsonObject {
-                { u"content"_s, QJsonObject { { u"role"_s, u"model"_s },
-                                              { u"parts"_s, QJsonArray { QJsonObject { { u"text"_s, text } } } } } },
-                { u"finishReason"_s, u"STOP"_s },
-                { u"index"_s, 0 } } } },
-          { u"usageMetadata"_s, QJsonObject { { u"promptTokenCount"_s, 12 },
-                                              { u"candidatesTokenCount"_s, 6 },
-                                              { u"totalTokenCount"_s, 18 } } },
-          { u"modelVersion"_s, model } });
+        return compact({ { QStringLiteral("input_tokens"), 42 } });
+    return compact({ { QStringLiteral("candidates"),
+                       QJsonArray { QJsonObject {
+                           { QStringLiteral("content"),
+                             QJsonObject { { QStringLiteral("role"), QStringLiteral("model") },
+                                           { QStringLiteral("parts"),
+                                             QJsonArray { QJsonObject { { QStringLiteral("text"), text } } } } } },
+                           { QStringLiteral("finishReason"), QStringLiteral("STOP") },
+                           { QStringLiteral("index"), 0 } } } },
+                     { QStringLiteral("usageMetadata"), QJsonObject { { QStringLiteral("promptTokenCount"), 12 },
+                                                                      { QStringLiteral("candidatesTokenCount"), 6 },
+                                                                      { QStringLiteral("totalTokenCount"), 18 } } },
+                     { QStringLiteral("modelVersion"), model } });
 }
 
 QString FakeUpstream::issueRefreshToken()
@@ -485,12 +513,12 @@ QString FakeUpstream::makeAccessToken(qint64 ttl, const QString &org)
         return d.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
     };
     const QByteArray header = b64(R"({"alg":"none","typ":"JWT"})");
-    QJsonObject claims { { u"sub"_s, u"user_1"_s },
-                         { u"email"_s, email },
-                         { u"jti"_s, ++serial },
-                         { u"exp"_s, double(QDateTime::currentSecsSinceEpoch() + ttl) } };
+    QJsonObject claims { { QStringLiteral("sub"), QStringLiteral("user_1") },
+                         { QStringLiteral("email"), email },
+                         { QStringLiteral("jti"), ++serial },
+                         { QStringLiteral("exp"), double(QDateTime::currentSecsSinceEpoch() + ttl) } };
     if (!org.isEmpty())
-        claims.insert(u"org_id"_s, org);
+        claims.insert(QStringLiteral("org_id"), org);
     const QByteArray payload = b64(compact(claims));
     const QString token =
         QString::fromLatin1(header + '.' + payload + '.' + b64("fake-signature-" + QByteArray::number(serial)));
@@ -509,15 +537,19 @@ void FakeUpstream::respondAccount(QTcpSocket *socket, const Received &req)
     if (req.path == "/api/cli/whoami") {
         if (whoamiStatus != 200)
             return sendJson(socket, whoamiStatus, R"({"error":"invalid api key"})");
-        QJsonObject o { { u"userId"_s, u"user_1"_s },  { u"orgId"_s, u"org_test"_s },
-                        { u"region"_s, whoamiRegion }, { u"isOnPrem"_s, !whoamiPremHost.isEmpty() },
-                        { u"isEnterprise"_s, false },  { u"principalKind"_s, u"human"_s } };
+        QJsonObject o { { QStringLiteral("userId"), QStringLiteral("user_1") },
+                        { QStringLiteral("orgId"), QStringLiteral("org_test") },
+                        { QStringLiteral("region"), whoamiRegion },
+                        { QStringLiteral("isOnPrem"), !whoamiPremHost.isEmpty() },
+                        { QStringLiteral("isEnterprise"), false },
+                        { QStringLiteral("principalKind"), QStringLiteral("human") } };
         if (!whoamiPremHost.isEmpty())
-            o.insert(u"premBaseHost"_s, whoamiPremHost);
+            o.insert(QStringLiteral("premBaseHost"), whoamiPremHost);
         return sendJson(socket, 200, compact(o));
     }
     if (req.path == "/api/cli/org")
-        return sendJson(socket, 200, compact({ { u"workosOrgIds"_s, QJsonArray::fromStringList(organizations) } }));
+        return sendJson(socket, 200,
+                        compact({ { QStringLiteral("workosOrgIds"), QJsonArray::fromStringList(organizations) } }));
     sendJson(socket, 404, R"({"error":"not found"})");
 }
 
@@ -531,41 +563,41 @@ void FakeUpstream::respondFake(QTcpSocket *socket, const Received &req)
 {
     if (req.path == "/fake/knobs") {
         const QJsonObject k = req.json;
-        if (k.contains(u"issue_refresh_token"_s)) {
-            sendJson(socket, 200, compact({ { u"refresh_token"_s, issueRefreshToken() } }));
+        if (k.contains(QStringLiteral("issue_refresh_token"))) {
+            sendJson(socket, 200, compact({ { QStringLiteral("refresh_token"), issueRefreshToken() } }));
             return;
         }
-        failNextRefreshes = k.value(u"fail_next_refreshes"_s).toInt(failNextRefreshes);
-        dropNextRefreshes = k.value(u"drop_next_refreshes"_s).toInt(dropNextRefreshes);
-        refreshDelayMs = k.value(u"refresh_delay_ms"_s).toInt(refreshDelayMs);
-        accessTtlSecs = k.value(u"access_ttl_secs"_s).toInt(int(accessTtlSecs));
-        if (k.contains(u"reject_bearer"_s))
-            rejectBearers.insert(k.value(u"reject_bearer"_s).toString().toUtf8());
-        whoamiStatus = k.value(u"whoami_status"_s).toInt(whoamiStatus);
-        whoamiRegion = k.value(u"whoami_region"_s).toString(whoamiRegion);
-        if (k.contains(u"organizations"_s)) {
+        failNextRefreshes = k.value(QStringLiteral("fail_next_refreshes")).toInt(failNextRefreshes);
+        dropNextRefreshes = k.value(QStringLiteral("drop_next_refreshes")).toInt(dropNextRefreshes);
+        refreshDelayMs = k.value(QStringLiteral("refresh_delay_ms")).toInt(refreshDelayMs);
+        accessTtlSecs = k.value(QStringLiteral("access_ttl_secs")).toInt(int(accessTtlSecs));
+        if (k.contains(QStringLiteral("reject_bearer")))
+            rejectBearers.insert(k.value(QStringLiteral("reject_bearer")).toString().toUtf8());
+        whoamiStatus = k.value(QStringLiteral("whoami_status")).toInt(whoamiStatus);
+        whoamiRegion = k.value(QStringLiteral("whoami_region")).toString(whoamiRegion);
+        if (k.contains(QStringLiteral("organizations"))) {
             organizations.clear();
-            for (const QJsonValue &o : k.value(u"organizations"_s).toArray())
+            for (const QJsonValue &o : k.value(QStringLiteral("organizations")).toArray())
                 organizations << o.toString();
         }
-        vendorChecks = k.value(u"vendor_checks"_s).toBool(vendorChecks);
-        if (k.contains(u"agent"_s)) {
-            const QJsonObject a = k.value(u"agent"_s).toObject();
+        vendorChecks = k.value(QStringLiteral("vendor_checks")).toBool(vendorChecks);
+        if (k.contains(QStringLiteral("agent"))) {
+            const QJsonObject a = k.value(QStringLiteral("agent")).toObject();
             AgentRule rule;
-            rule.tool = a.value(u"tool"_s).toString();
-            rule.arguments = a.value(u"arguments"_s).toString(QStringLiteral("{}")).toUtf8();
-            rule.text = a.value(u"text"_s).toString(rule.text);
-            rule.afterTool = a.value(u"after_tool"_s).toString(rule.afterTool);
-            rule.delayMs = a.value(u"delay_ms"_s).toInt(0);
+            rule.tool = a.value(QStringLiteral("tool")).toString();
+            rule.arguments = a.value(QStringLiteral("arguments")).toString(QStringLiteral("{}")).toUtf8();
+            rule.text = a.value(QStringLiteral("text")).toString(rule.text);
+            rule.afterTool = a.value(QStringLiteral("after_tool")).toString(rule.afterTool);
+            rule.delayMs = a.value(QStringLiteral("delay_ms")).toInt(0);
             agent = rule;
             agentToolCalls = agentAfterTool = agentTexts = 0;
             agentToolResults.clear();
             agentRequests.clear();
         }
-        if (k.contains(u"device_script"_s)) {
+        if (k.contains(QStringLiteral("device_script"))) {
             deviceScript.clear();
             devicePolls = 0;
-            for (const QJsonValue &v : k.value(u"device_script"_s).toArray())
+            for (const QJsonValue &v : k.value(QStringLiteral("device_script")).toArray())
                 deviceScript << v.toString();
         }
     }
@@ -581,28 +613,28 @@ void FakeUpstream::respondFake(QTcpSocket *socket, const Received &req)
             bearers.append(QString::fromUtf8(r.header("authorization")));
     sendJson(
         socket, 200,
-        compact({ { u"refresh_count"_s, refreshCount },
-                  { u"refresh_attempts"_s, refreshAttempts },
-                  { u"valid_refresh_tokens"_s, valid },
-                  { u"upstream_authorizations"_s, bearers },
-                  { u"device_polls"_s, devicePolls },
-                  { u"vendor_checks"_s, vendorChecks },
-                  { u"vendor_rejections"_s, vendorRejections },
-                  { u"last_vendor_rejection"_s, lastVendorRejection },
-                  { u"vendor_rejection_messages"_s, QJsonArray::fromStringList(vendorRejectionMessages) },
-                  { u"agent_tool_calls"_s, agentToolCalls },
-                  { u"agent_after_tool"_s, agentAfterTool },
-                  { u"agent_texts"_s, agentTexts },
-                  { u"agent_tool_results"_s, QJsonArray::fromStringList(agentToolResults) },
-                  { u"agent_requests"_s, agentRequestsJson },
-                  { u"api_requests"_s, int(std::count_if(
-                                           received.cbegin(), received.cend(),
-                                           [](const Received &r) {
+        compact({ { QStringLiteral("refresh_count"), refreshCount },
+                  { QStringLiteral("refresh_attempts"), refreshAttempts },
+                  { QStringLiteral("valid_refresh_tokens"), valid },
+                  { QStringLiteral("upstream_authorizations"), bearers },
+                  { QStringLiteral("device_polls"), devicePolls },
+                  { QStringLiteral("vendor_checks"), vendorChecks },
+                  { QStringLiteral("vendor_rejections"), vendorRejections },
+                  { QStringLiteral("last_vendor_rejection"), lastVendorRejection },
+                  { QStringLiteral("vendor_rejection_messages"), QJsonArray::fromStringList(vendorRejectionMessages) },
+                  { QStringLiteral("agent_tool_calls"), agentToolCalls },
+                  { QStringLiteral("agent_after_tool"), agentAfterTool },
+                  { QStringLiteral("agent_texts"), agentTexts },
+                  { QStringLiteral("agent_tool_results"), QJsonArray::fromStringList(agentToolResults) },
+                  { QStringLiteral("agent_requests"), agentRequestsJson },
+                  { QStringLiteral("api_requests"), int(std::count_if(
+                                                        received.cbegin(), received.cend(),
+                                                        [](const Received &r) {
         return !r.path.startsWith("/fake") && !r.path.startsWith("/user_management");
-                                           })) },
-                  { u"llm_requests"_s, int(std::count_if(received.cbegin(), received.cend(), [](const Received &r) {
-                        return r.path.startsWith("/api/llm/");
-                    })) } }));
+                                                        })) },
+                  { QStringLiteral("llm_requests"),
+                    int(std::count_if(received.cbegin(), received.cend(),
+                                      [](const Received &r) { return r.path.startsWith("/api/llm/"); })) } }));
 }
 
 void FakeUpstream::respondWorkOs(QTcpSocket *socket, const Received &req)
@@ -619,12 +651,13 @@ void FakeUpstream::respondWorkOs(QTcpSocket *socket, const Received &req)
     }
     if (req.path.endsWith("/authorize/device")) {
         sendJson(socket, 200,
-                 compact({ { u"device_code"_s, u"dc-fake-device-code-123456"_s },
-                           { u"user_code"_s, u"WXYZ-1234"_s },
-                           { u"verification_uri"_s, url(u"/device"_s).toString() },
-                           { u"verification_uri_complete"_s, url(u"/device?user_code=WXYZ-1234"_s).toString() },
-                           { u"expires_in"_s, deviceExpiresIn },
-                           { u"interval"_s, deviceInterval } }));
+                 compact({ { QStringLiteral("device_code"), QStringLiteral("dc-fake-device-code-123456") },
+                           { QStringLiteral("user_code"), QStringLiteral("WXYZ-1234") },
+                           { QStringLiteral("verification_uri"), url(QStringLiteral("/device")).toString() },
+                           { QStringLiteral("verification_uri_complete"),
+                             url(QStringLiteral("/device?user_code=WXYZ-1234")).toString() },
+                           { QStringLiteral("expires_in"), deviceExpiresIn },
+                           { QStringLiteral("interval"), deviceInterval } }));
         return;
     }
     const QString grant = form.value(QStringLiteral("grant_type"));
@@ -632,15 +665,18 @@ void FakeUpstream::respondWorkOs(QTcpSocket *socket, const Received &req)
         const QString step = deviceScript.value(devicePolls, QStringLiteral("ok"));
         ++devicePolls;
         if (step != u"ok") {
-            sendJson(socket, 400,
-                     compact({ { u"error"_s, step }, { u"error_description"_s, QString(u"device flow: "_s + step) } }));
+            sendJson(
+                socket, 400,
+                compact({ { QStringLiteral("error"), step },
+                          { QStringLiteral("error_description"), QString(QStringLiteral("device flow: ") + step) } }));
             return;
         }
         const QString refresh = issueRefreshToken();
         sendJson(socket, 200,
-                 compact({ { u"access_token"_s, makeAccessToken(accessTtlSecs) },
-                           { u"refresh_token"_s, refresh },
-                           { u"user"_s, QJsonObject { { u"id"_s, u"user_1"_s }, { u"email"_s, email } } } }));
+                 compact({ { QStringLiteral("access_token"), makeAccessToken(accessTtlSecs) },
+                           { QStringLiteral("refresh_token"), refresh },
+                           { QStringLiteral("user"), QJsonObject { { QStringLiteral("id"), QStringLiteral("user_1") },
+                                                                   { QStringLiteral("email"), email } } } }));
         return;
     }
     if (grant != u"refresh_token") {
@@ -664,10 +700,10 @@ void FakeUpstream::respondWorkOs(QTcpSocket *socket, const Received &req)
     auto answer = [this, socket, token, organization] {
         if (!validRefreshTokens.contains(token)) {
             sendJson(socket, 400,
-                     compact({ { u"error"_s, u"invalid_grant"_s },
-                               { u"error_description"_s, spentRefreshTokens.contains(token)
-                                                             ? u"Refresh token already exchanged."_s
-                                                             : u"Refresh token not found."_s } }));
+                     compact({ { QStringLiteral("error"), QStringLiteral("invalid_grant") },
+                               { QStringLiteral("error_description"),
+                                 spentRefreshTokens.contains(token) ? QStringLiteral("Refresh token already exchanged.")
+                                                                    : QStringLiteral("Refresh token not found.") } }));
             return;
         }
         // Rotation: the old token is spent, a new one replaces it.
@@ -677,12 +713,13 @@ void FakeUpstream::respondWorkOs(QTcpSocket *socket, const Received &req)
         // With organisations configured, a token is scoped (org_id claim) only when the refresh named one.
         const QString org = organizations.isEmpty() ? QStringLiteral("org_1") : organization;
         sendJson(socket, 200,
-                 compact({ { u"access_token"_s, makeAccessToken(accessTtlSecs, org) },
-                           { u"refresh_token"_s, issueRefreshToken() },
-                           { u"user"_s, QJsonObject { { u"id"_s, u"user_1"_s },
-                                                      { u"email"_s, email },
-                                                      { u"first_name"_s, u"Dev"_s } } },
-                           { u"organization_id"_s, org } }));
+                 compact({ { QStringLiteral("access_token"), makeAccessToken(accessTtlSecs, org) },
+                           { QStringLiteral("refresh_token"), issueRefreshToken() },
+                           { QStringLiteral("user"),
+                             QJsonObject { { QStringLiteral("id"), QStringLiteral("user_1") },
+                                           { QStringLiteral("email"), email },
+                                           { QStringLiteral("first_name"), QStringLiteral("Dev") } } },
+                           { QStringLiteral("organization_id"), org } }));
     };
     if (refreshDelayMs > 0) {
         QPointer<QTcpSocket> s(socket);
@@ -698,15 +735,15 @@ void FakeUpstream::respondWorkOs(QTcpSocket *socket, const Received &req)
 QStringList FakeUpstream::toolNamesOf(const QByteArray &format, const QJsonObject &body)
 {
     QStringList names;
-    for (const QJsonValue &t : body.value(u"tools"_s).toArray()) {
+    for (const QJsonValue &t : body.value(QStringLiteral("tools")).toArray()) {
         const QJsonObject o = t.toObject();
         if (format == "chat")
-            names << o.value(u"function"_s).toObject().value(u"name"_s).toString();
+            names << o.value(QStringLiteral("function")).toObject().value(QStringLiteral("name")).toString();
         else if (format == "gemini")
-            for (const QJsonValue &f : o.value(u"functionDeclarations"_s).toArray())
-                names << f.toObject().value(u"name"_s).toString();
+            for (const QJsonValue &f : o.value(QStringLiteral("functionDeclarations")).toArray())
+                names << f.toObject().value(QStringLiteral("name")).toString();
         else
-            names << o.value(u"name"_s).toString();
+            names << o.value(QStringLiteral("name")).toString();
     }
     return names;
 }
@@ -729,7 +766,7 @@ QList<Entry> entriesOf(const QByteArray &format, const QJsonObject &body)
             return v.toString();
         QString t;
         for (const QJsonValue &b : v.toArray())
-            t += b.toObject().value(u"text"_s).toString();
+            t += b.toObject().value(QStringLiteral("text")).toString();
         return t;
     };
     // The text parts of a content (a string, or parts of any API's shape, thoughts left out).
@@ -741,62 +778,65 @@ QList<Entry> entriesOf(const QByteArray &format, const QJsonObject &body)
         QString t;
         for (const QJsonValue &pv : content.toArray()) {
             const QJsonObject p = pv.toObject();
-            const QString type = p.value(u"type"_s).toString();
-            if (p.value(u"thought"_s).toBool() || !p.value(u"text"_s).isString()
+            const QString type = p.value(QStringLiteral("type")).toString();
+            if (p.value(QStringLiteral("thought")).toBool() || !p.value(QStringLiteral("text")).isString()
                 || !(type.isEmpty() || type == u"text" || type == u"input_text"))
                 continue;
             *has = true;
-            t += (t.isEmpty() ? QString() : u"\n"_s) + p.value(u"text"_s).toString();
+            t += (t.isEmpty() ? QString() : QStringLiteral("\n")) + p.value(QStringLiteral("text")).toString();
         }
         return t;
     };
     if (format == "anthropic" || format == "chat") {
-        for (const QJsonValue &mv : body.value(u"messages"_s).toArray()) {
+        for (const QJsonValue &mv : body.value(QStringLiteral("messages")).toArray()) {
             const QJsonObject m = mv.toObject();
-            const QString role = m.value(u"role"_s).toString();
+            const QString role = m.value(QStringLiteral("role")).toString();
             Entry e;
             if (role == u"tool")
-                e.results << m.value(u"tool_call_id"_s).toString() + u'=' + textOf(m.value(u"content"_s));
-            for (const QJsonValue &b : m.value(u"content"_s).toArray())
-                if (format == "anthropic" && b.toObject().value(u"type"_s).toString() == u"tool_result")
-                    e.results << b.toObject().value(u"tool_use_id"_s).toString() + u'='
-                                     + textOf(b.toObject().value(u"content"_s));
+                e.results << m.value(QStringLiteral("tool_call_id")).toString() + u'='
+                                 + textOf(m.value(QStringLiteral("content")));
+            for (const QJsonValue &b : m.value(QStringLiteral("content")).toArray())
+                if (format == "anthropic" && b.toObject().value(QStringLiteral("type")).toString() == u"tool_result")
+                    e.results << b.toObject().value(QStringLiteral("tool_use_id")).toString() + u'='
+                                     + textOf(b.toObject().value(QStringLiteral("content")));
             if (role == u"user") {
                 bool has = false;
-                e.text = userText(m.value(u"content"_s), &has);
+                e.text = userText(m.value(QStringLiteral("content")), &has);
                 e.user = has && e.results.isEmpty();
             }
             out << e;
         }
     } else if (format == "responses") {
-        const QJsonValue input = body.value(u"input"_s);
+        const QJsonValue input = body.value(QStringLiteral("input"));
         if (input.isString())
             out << Entry { true, input.toString(), {} };
         for (const QJsonValue &iv : input.toArray()) {
             const QJsonObject item = iv.toObject();
-            const QString type = item.value(u"type"_s).toString();
+            const QString type = item.value(QStringLiteral("type")).toString();
             Entry e;
             if (type == u"function_call_output" || type == u"custom_tool_call_output")
-                e.results << item.value(u"call_id"_s).toString() + u'=' + textOf(item.value(u"output"_s));
-            else if ((type.isEmpty() || type == u"message") && item.value(u"role"_s).toString() == u"user")
-                e.text = userText(item.value(u"content"_s), &e.user);
+                e.results << item.value(QStringLiteral("call_id")).toString() + u'='
+                                 + textOf(item.value(QStringLiteral("output")));
+            else if ((type.isEmpty() || type == u"message") && item.value(QStringLiteral("role")).toString() == u"user")
+                e.text = userText(item.value(QStringLiteral("content")), &e.user);
             out << e;
         }
     } else {
-        for (const QJsonValue &cv : body.value(u"contents"_s).toArray()) {
+        for (const QJsonValue &cv : body.value(QStringLiteral("contents")).toArray()) {
             const QJsonObject c = cv.toObject();
             Entry e;
-            if (c.value(u"role"_s).toString() != u"model") {
-                for (const QJsonValue &p : c.value(u"parts"_s).toArray())
-                    if (p.toObject().contains(u"functionResponse"_s)) {
-                        const QJsonObject fr = p.toObject().value(u"functionResponse"_s).toObject();
-                        const QJsonObject r = fr.value(u"response"_s).toObject();
-                        e.results << fr.value(u"name"_s).toString() + u'='
-                                         + (r.contains(u"output"_s) ? textOf(r.value(u"output"_s))
-                                                                    : QString::fromUtf8(compact(r)));
+            if (c.value(QStringLiteral("role")).toString() != u"model") {
+                for (const QJsonValue &p : c.value(QStringLiteral("parts")).toArray())
+                    if (p.toObject().contains(QStringLiteral("functionResponse"))) {
+                        const QJsonObject fr = p.toObject().value(QStringLiteral("functionResponse")).toObject();
+                        const QJsonObject r = fr.value(QStringLiteral("response")).toObject();
+                        e.results << fr.value(QStringLiteral("name")).toString() + u'='
+                                         + (r.contains(QStringLiteral("output"))
+                                                ? textOf(r.value(QStringLiteral("output")))
+                                                : QString::fromUtf8(compact(r)));
                     }
                 bool has = false;
-                e.text = userText(c.value(u"parts"_s), &has);
+                e.text = userText(c.value(QStringLiteral("parts")), &has);
                 e.user = has && e.results.isEmpty();
             }
             out << e;
@@ -827,7 +867,8 @@ FakeUpstream::AgentTurn FakeUpstream::agentTurnOf(const QByteArray &format, cons
         }
         t.results << e.results;
     }
-    static const QRegularExpression step(u"\\bstep (\\d+)\\b"_s, QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression step(QStringLiteral("\\bstep (\\d+)\\b"),
+                                         QRegularExpression::CaseInsensitiveOption);
     for (auto it = step.globalMatch(t.userText); it.hasNext();)
         t.step = it.next().captured(1).toInt();
     return t;
@@ -845,133 +886,162 @@ QList<QByteArray> FakeUpstream::scenarioEvents(const QByteArray &format, const Q
         scenario == u"tools" ? QStringLiteral("Results: ") + answer : QStringLiteral("The answer is 42.");
     const QString thought = QStringLiteral("Let me think about it.");
     const QString signature = QStringLiteral("sig-%1-opaque").arg(QString::fromLatin1(format));
-    const QJsonObject paris { { u"city"_s, u"Paris"_s } };
-    const QJsonObject london { { u"city"_s, u"London"_s } };
+    const QJsonObject paris { { QStringLiteral("city"), QStringLiteral("Paris") } };
+    const QJsonObject london { { QStringLiteral("city"), QStringLiteral("London") } };
     QList<QByteArray> ev;
     if (format == "anthropic") {
-        ev << sse(
-            "message_start",
-            { { u"type"_s, u"message_start"_s },
-              { u"message"_s, QJsonObject { { u"id"_s, u"msg_s1"_s },
-                                            { u"type"_s, u"message"_s },
-                                            { u"role"_s, u"assistant"_s },
-                                            { u"model"_s, model },
-                                            { u"content"_s, QJsonArray() },
-                                            { u"stop_reason"_s, QJsonValue::Null },
-                                            { u"stop_sequence"_s, QJsonValue::Null },
-                                            { u"usage"_s, QJsonObject { { u"input_tokens"_s, 30 },
-                                                                        { u"output_tokens"_s, 1 },
-                                                                        { u"cache_read_input_tokens"_s, 5 } } } } } });
+        ev << sse("message_start",
+                  { { QStringLiteral("type"), QStringLiteral("message_start") },
+                    { QStringLiteral("message"),
+                      QJsonObject { { QStringLiteral("id"), QStringLiteral("msg_s1") },
+                                    { QStringLiteral("type"), QStringLiteral("message") },
+                                    { QStringLiteral("role"), QStringLiteral("assistant") },
+                                    { QStringLiteral("model"), model },
+                                    { QStringLiteral("content"), QJsonArray() },
+                                    { QStringLiteral("stop_reason"), QJsonValue::Null },
+                                    { QStringLiteral("stop_sequence"), QJsonValue::Null },
+                                    { QStringLiteral("usage"),
+                                      QJsonObject { { QStringLiteral("input_tokens"), 30 },
+                                                    { QStringLiteral("output_tokens"), 1 },
+                                                    { QStringLiteral("cache_read_input_tokens"), 5 } } } } } });
         int index = 0;
         if (scenario == u"think") {
-            ev << sse("content_block_start", { { u"type"_s, u"content_block_start"_s },
-                                               { u"index"_s, index },
-                                               { u"content_block"_s, QJsonObject { { u"type"_s, u"thinking"_s },
-                                                                                   { u"thinking"_s, u""_s },
-                                                                                   { u"signature"_s, u""_s } } } });
-            ev << sse("content_block_delta", { { u"type"_s, u"content_block_delta"_s },
-                                               { u"index"_s, index },
-                                               { u"delta"_s, QJsonObject { { u"type"_s, u"thinking_delta"_s },
-                                                                           { u"thinking"_s, thought } } } });
-            ev << sse("content_block_delta", { { u"type"_s, u"content_block_delta"_s },
-                                               { u"index"_s, index },
-                                               { u"delta"_s, QJsonObject { { u"type"_s, u"signature_delta"_s },
-                                                                           { u"signature"_s, signature } } } });
-            ev << sse("content_block_stop", { { u"type"_s, u"content_block_stop"_s }, { u"index"_s, index++ } });
+            ev << sse("content_block_start",
+                      { { QStringLiteral("type"), QStringLiteral("content_block_start") },
+                        { QStringLiteral("index"), index },
+                        { QStringLiteral("content_block"),
+                          QJsonObject { { QStringLiteral("type"), QStringLiteral("thinking") },
+                                        { QStringLiteral("thinking"), QStringLiteral("") },
+                                        { QStringLiteral("signature"), QStringLiteral("") } } } });
+            ev << sse(
+                "content_block_delta",
+                { { QStringLiteral("type"), QStringLiteral("content_block_delta") },
+                  { QStringLiteral("index"), index },
+                  { QStringLiteral("delta"), QJsonObject { { QStringLiteral("type"), QStringLiteral("thinking_delta") },
+                                                           { QStringLiteral("thinking"), thought } } } });
+            ev << sse("content_block_delta",
+                      { { QStringLiteral("type"), QStringLiteral("content_block_delta") },
+                        { QStringLiteral("index"), index },
+                        { QStringLiteral("delta"),
+                          QJsonObject { { QStringLiteral("type"), QStringLiteral("signature_delta") },
+                                        { QStringLiteral("signature"), signature } } } });
+            ev << sse("content_block_stop", { { QStringLiteral("type"), QStringLiteral("content_block_stop") },
+                                              { QStringLiteral("index"), index++ } });
         }
         if (tools) {
             for (const auto &[id, args] : { std::pair { QStringLiteral("toolu_paris"), paris },
                                             std::pair { QStringLiteral("toolu_london"), london } }) {
                 ev << sse("content_block_start",
-                          { { u"type"_s, u"content_block_start"_s },
-                            { u"index"_s, index },
-                            { u"content_block"_s, QJsonObject { { u"type"_s, u"tool_use"_s },
-                                                                { u"id"_s, id },
-                                                                { u"name"_s, u"get_weather"_s },
-                                                                { u"input"_s, QJsonObject() } } } });
+                          { { QStringLiteral("type"), QStringLiteral("content_block_start") },
+                            { QStringLiteral("index"), index },
+                            { QStringLiteral("content_block"),
+                              QJsonObject { { QStringLiteral("type"), QStringLiteral("tool_use") },
+                                            { QStringLiteral("id"), id },
+                                            { QStringLiteral("name"), QStringLiteral("get_weather") },
+                                            { QStringLiteral("input"), QJsonObject() } } } });
                 const QByteArray json = compact(args);
                 ev << sse("content_block_delta",
-                          { { u"type"_s, u"content_block_delta"_s },
-                            { u"index"_s, index },
-                            { u"delta"_s, QJsonObject { { u"type"_s, u"input_json_delta"_s },
-                                                        { u"partial_json"_s, QString::fromUtf8(json.left(5)) } } } });
+                          { { QStringLiteral("type"), QStringLiteral("content_block_delta") },
+                            { QStringLiteral("index"), index },
+                            { QStringLiteral("delta"),
+                              QJsonObject { { QStringLiteral("type"), QStringLiteral("input_json_delta") },
+                                            { QStringLiteral("partial_json"), QString::fromUtf8(json.left(5)) } } } });
                 ev << sse("content_block_delta",
-                          { { u"type"_s, u"content_block_delta"_s },
-                            { u"index"_s, index },
-                            { u"delta"_s, QJsonObject { { u"type"_s, u"input_json_delta"_s },
-                                                        { u"partial_json"_s, QString::fromUtf8(json.mid(5)) } } } });
-                ev << sse("content_block_stop", { { u"type"_s, u"content_block_stop"_s }, { u"index"_s, index++ } });
+                          { { QStringLiteral("type"), QStringLiteral("content_block_delta") },
+                            { QStringLiteral("index"), index },
+                            { QStringLiteral("delta"),
+                              QJsonObject { { QStringLiteral("type"), QStringLiteral("input_json_delta") },
+                                            { QStringLiteral("partial_json"), QString::fromUtf8(json.mid(5)) } } } });
+                ev << sse("content_block_stop", { { QStringLiteral("type"), QStringLiteral("content_block_stop") },
+                                                  { QStringLiteral("index"), index++ } });
             }
         } else {
-            ev << sse("content_block_start",
-                      { { u"type"_s, u"content_block_start"_s },
-                        { u"index"_s, index },
-                        { u"content_block"_s, QJsonObject { { u"type"_s, u"text"_s }, { u"text"_s, u""_s } } } });
-            ev << sse("content_block_delta",
-                      { { u"type"_s, u"content_block_delta"_s },
-                        { u"index"_s, index },
-                        { u"delta"_s, QJsonObject { { u"type"_s, u"text_delta"_s }, { u"text"_s, text } } } });
-            ev << sse("content_block_stop", { { u"type"_s, u"content_block_stop"_s }, { u"index"_s, index++ } });
+            ev << sse("content_block_start", { { QStringLiteral("type"), QStringLiteral("content_block_start") },
+                                               { QStringLiteral("index"), index },
+                                               { QStringLiteral("content_block"),
+                                                 QJsonObject { { QStringLiteral("type"), QStringLiteral("text") },
+                                                               { QStringLiteral("text"), QStringLiteral("") } } } });
+            ev << sse("content_block_delta", { { QStringLiteral("type"), QStringLiteral("content_block_delta") },
+                                               { QStringLiteral("index"), index },
+                                               { QStringLiteral("delta"),
+                                                 QJsonObject { { QStringLiteral("type"), QStringLiteral("text_delta") },
+                                                               { QStringLiteral("text"), text } } } });
+            ev << sse("content_block_stop", { { QStringLiteral("type"), QStringLiteral("content_block_stop") },
+                                              { QStringLiteral("index"), index++ } });
         }
         ev << sse("message_delta",
-                  { { u"type"_s, u"message_delta"_s },
-                    { u"delta"_s, QJsonObject { { u"stop_reason"_s, tools ? u"tool_use"_s : u"end_turn"_s },
-                                                { u"stop_sequence"_s, QJsonValue::Null } } },
-                    { u"usage"_s, QJsonObject { { u"output_tokens"_s, 17 } } } });
-        ev << sse("message_stop", { { u"type"_s, u"message_stop"_s } });
+                  { { QStringLiteral("type"), QStringLiteral("message_delta") },
+                    { QStringLiteral("delta"),
+                      QJsonObject { { QStringLiteral("stop_reason"),
+                                      tools ? QStringLiteral("tool_use") : QStringLiteral("end_turn") },
+                                    { QStringLiteral("stop_sequence"), QJsonValue::Null } } },
+                    { QStringLiteral("usage"), QJsonObject { { QStringLiteral("output_tokens"), 17 } } } });
+        ev << sse("message_stop", { { QStringLiteral("type"), QStringLiteral("message_stop") } });
     } else if (format == "responses") {
         int seq = 0;
         int out = 0;
-        const QJsonObject resp0 { { u"id"_s, u"resp_s1"_s },       { u"object"_s, u"response"_s },
-                                  { u"created_at"_s, 1700000000 }, { u"status"_s, u"in_progress"_s },
-                                  { u"model"_s, model },           { u"output"_s, QJsonArray() } };
-        ev << sse("response.created",
-                  { { u"type"_s, u"response.created"_s }, { u"sequence_number"_s, seq++ }, { u"response"_s, resp0 } });
+        const QJsonObject resp0 { { QStringLiteral("id"), QStringLiteral("resp_s1") },
+                                  { QStringLiteral("object"), QStringLiteral("response") },
+                                  { QStringLiteral("created_at"), 1700000000 },
+                                  { QStringLiteral("status"), QStringLiteral("in_progress") },
+                                  { QStringLiteral("model"), model },
+                                  { QStringLiteral("output"), QJsonArray() } };
+        ev << sse("response.created", { { QStringLiteral("type"), QStringLiteral("response.created") },
+                                        { QStringLiteral("sequence_number"), seq++ },
+                                        { QStringLiteral("response"), resp0 } });
         QJsonArray output;
         if (scenario == u"think") {
-            ev << sse("response.output_item.added", { { u"type"_s, u"response.output_item.added"_s },
-                                                      { u"sequence_number"_s, seq++ },
-                                                      { u"output_index"_s, out },
-                                                      { u"item"_s, QJsonObject { { u"type"_s, u"reasoning"_s },
-                                                                                 { u"id"_s, u"rs_1"_s },
-                                                                                 { u"summary"_s, QJsonArray() } } } });
-            ev << sse("response.reasoning_summary_part.added",
-                      { { u"type"_s, u"response.reasoning_summary_part.added"_s },
-                        { u"sequence_number"_s, seq++ },
-                        { u"item_id"_s, u"rs_1"_s },
-                        { u"output_index"_s, out },
-                        { u"summary_index"_s, 0 },
-                        { u"part"_s, QJsonObject { { u"type"_s, u"summary_text"_s }, { u"text"_s, u""_s } } } });
+            ev << sse("response.output_item.added",
+                      { { QStringLiteral("type"), QStringLiteral("response.output_item.added") },
+                        { QStringLiteral("sequence_number"), seq++ },
+                        { QStringLiteral("output_index"), out },
+                        { QStringLiteral("item"), QJsonObject { { QStringLiteral("type"), QStringLiteral("reasoning") },
+                                                                { QStringLiteral("id"), QStringLiteral("rs_1") },
+                                                                { QStringLiteral("summary"), QJsonArray() } } } });
+            ev << sse(
+                "response.reasoning_summary_part.added",
+                { { QStringLiteral("type"), QStringLiteral("response.reasoning_summary_part.added") },
+                  { QStringLiteral("sequence_number"), seq++ },
+                  { QStringLiteral("item_id"), QStringLiteral("rs_1") },
+                  { QStringLiteral("output_index"), out },
+                  { QStringLiteral("summary_index"), 0 },
+                  { QStringLiteral("part"), QJsonObject { { QStringLiteral("type"), QStringLiteral("summary_text") },
+                                                          { QStringLiteral("text"), QStringLiteral("") } } } });
             ev << sse("response.reasoning_summary_text.delta",
-                      { { u"type"_s, u"response.reasoning_summary_text.delta"_s },
-                        { u"sequence_number"_s, seq++ },
-                        { u"item_id"_s, u"rs_1"_s },
-                        { u"output_index"_s, out },
-                        { u"summary_index"_s, 0 },
-                        { u"delta"_s, thought } });
+                      { { QStringLiteral("type"), QStringLiteral("response.reasoning_summary_text.delta") },
+                        { QStringLiteral("sequence_number"), seq++ },
+                        { QStringLiteral("item_id"), QStringLiteral("rs_1") },
+                        { QStringLiteral("output_index"), out },
+                        { QStringLiteral("summary_index"), 0 },
+                        { QStringLiteral("delta"), thought } });
             ev << sse("response.reasoning_summary_text.done",
-                      { { u"type"_s, u"response.reasoning_summary_text.done"_s },
-                        { u"sequence_number"_s, seq++ },
-                        { u"item_id"_s, u"rs_1"_s },
-                        { u"output_index"_s, out },
-                        { u"summary_index"_s, 0 },
-                        { u"text"_s, thought } });
-            ev << sse("response.reasoning_summary_part.done",
-                      { { u"type"_s, u"response.reasoning_summary_part.done"_s },
-                        { u"sequence_number"_s, seq++ },
-                        { u"item_id"_s, u"rs_1"_s },
-                        { u"output_index"_s, out },
-                        { u"summary_index"_s, 0 },
-                        { u"part"_s, QJsonObject { { u"type"_s, u"summary_text"_s }, { u"text"_s, thought } } } });
-            const QJsonObject item { { u"type"_s, u"reasoning"_s },
-                                     { u"id"_s, u"rs_1"_s },
-                                     { u"summary"_s, QJsonArray { QJsonObject { { u"type"_s, u"summary_text"_s },
-                                                                                { u"text"_s, thought } } } },
-                                     { u"encrypted_content"_s, signature } };
-            ev << sse("response.output_item.done", { { u"type"_s, u"response.output_item.done"_s },
-                                                     { u"sequence_number"_s, seq++ },
-                                                     { u"output_index"_s, out++ },
-                                                     { u"item"_s, item } });
+                      { { QStringLiteral("type"), QStringLiteral("response.reasoning_summary_text.done") },
+                        { QStringLiteral("sequence_number"), seq++ },
+                        { QStringLiteral("item_id"), QStringLiteral("rs_1") },
+                        { QStringLiteral("output_index"), out },
+                        { QStringLiteral("summary_index"), 0 },
+                        { QStringLiteral("text"), thought } });
+            ev << sse(
+                "response.reasoning_summary_part.done",
+                { { QStringLiteral("type"), QStringLiteral("response.reasoning_summary_part.done") },
+                  { QStringLiteral("sequence_number"), seq++ },
+                  { QStringLiteral("item_id"), QStringLiteral("rs_1") },
+                  { QStringLiteral("output_index"), out },
+                  { QStringLiteral("summary_index"), 0 },
+                  { QStringLiteral("part"), QJsonObject { { QStringLiteral("type"), QStringLiteral("summary_text") },
+                                                          { QStringLiteral("text"), thought } } } });
+            const QJsonObject item { { QStringLiteral("type"), QStringLiteral("reasoning") },
+                                     { QStringLiteral("id"), QStringLiteral("rs_1") },
+                                     { QStringLiteral("summary"),
+                                       QJsonArray {
+                                           QJsonObject { { QStringLiteral("type"), QStringLiteral("summary_text") },
+                                                         { QStringLiteral("text"), thought } } } },
+                                     { QStringLiteral("encrypted_content"), signature } };
+            ev << sse("response.output_item.done",
+                      { { QStringLiteral("type"), QStringLiteral("response.output_item.done") },
+                        { QStringLiteral("sequence_number"), seq++ },
+                        { QStringLiteral("output_index"), out++ },
+                        { QStringLiteral("item"), item } });
             output.append(item);
         }
         if (tools) {
@@ -979,177 +1049,202 @@ QList<QByteArray> FakeUpstream::scenarioEvents(const QByteArray &format, const Q
                                             std::pair { QStringLiteral("call_london"), london } }) {
                 const QString itemId = QStringLiteral("fc_") + id;
                 ev << sse("response.output_item.added",
-                          { { u"type"_s, u"response.output_item.added"_s },
-                            { u"sequence_number"_s, seq++ },
-                            { u"output_index"_s, out },
-                            { u"item"_s, QJsonObject { { u"type"_s, u"function_call"_s },
-                                                       { u"id"_s, itemId },
-                                                       { u"call_id"_s, id },
-                                                       { u"name"_s, u"get_weather"_s },
-                                                       { u"arguments"_s, u""_s },
-                                                       { u"status"_s, u"in_progress"_s } } } });
+                          { { QStringLiteral("type"), QStringLiteral("response.output_item.added") },
+                            { QStringLiteral("sequence_number"), seq++ },
+                            { QStringLiteral("output_index"), out },
+                            { QStringLiteral("item"),
+                              QJsonObject { { QStringLiteral("type"), QStringLiteral("function_call") },
+                                            { QStringLiteral("id"), itemId },
+                                            { QStringLiteral("call_id"), id },
+                                            { QStringLiteral("name"), QStringLiteral("get_weather") },
+                                            { QStringLiteral("arguments"), QStringLiteral("") },
+                                            { QStringLiteral("status"), QStringLiteral("in_progress") } } } });
                 ev << sse("response.function_call_arguments.delta",
-                          { { u"type"_s, u"response.function_call_arguments.delta"_s },
-                            { u"sequence_number"_s, seq++ },
-                            { u"item_id"_s, itemId },
-                            { u"output_index"_s, out },
-                            { u"delta"_s, QString::fromUtf8(compact(args)) } });
+                          { { QStringLiteral("type"), QStringLiteral("response.function_call_arguments.delta") },
+                            { QStringLiteral("sequence_number"), seq++ },
+                            { QStringLiteral("item_id"), itemId },
+                            { QStringLiteral("output_index"), out },
+                            { QStringLiteral("delta"), QString::fromUtf8(compact(args)) } });
                 ev << sse("response.function_call_arguments.done",
-                          { { u"type"_s, u"response.function_call_arguments.done"_s },
-                            { u"sequence_number"_s, seq++ },
-                            { u"item_id"_s, itemId },
-                            { u"output_index"_s, out },
-                            { u"arguments"_s, QString::fromUtf8(compact(args)) } });
-                const QJsonObject item { { u"type"_s, u"function_call"_s },
-                                         { u"id"_s, itemId },
-                                         { u"call_id"_s, id },
-                                         { u"name"_s, u"get_weather"_s },
-                                         { u"arguments"_s, QString::fromUtf8(compact(args)) },
-                                         { u"status"_s, u"completed"_s } };
-                ev << sse("response.output_item.done", { { u"type"_s, u"response.output_item.done"_s },
-                                                         { u"sequence_number"_s, seq++ },
-                                                         { u"output_index"_s, out++ },
-                                                         { u"item"_s, item } });
+                          { { QStringLiteral("type"), QStringLiteral("response.function_call_arguments.done") },
+                            { QStringLiteral("sequence_number"), seq++ },
+                            { QStringLiteral("item_id"), itemId },
+                            { QStringLiteral("output_index"), out },
+                            { QStringLiteral("arguments"), QString::fromUtf8(compact(args)) } });
+                const QJsonObject item { { QStringLiteral("type"), QStringLiteral("function_call") },
+                                         { QStringLiteral("id"), itemId },
+                                         { QStringLiteral("call_id"), id },
+                                         { QStringLiteral("name"), QStringLiteral("get_weather") },
+                                         { QStringLiteral("arguments"), QString::fromUtf8(compact(args)) },
+                                         { QStringLiteral("status"), QStringLiteral("completed") } };
+                ev << sse("response.output_item.done",
+                          { { QStringLiteral("type"), QStringLiteral("response.output_item.done") },
+                            { QStringLiteral("sequence_number"), seq++ },
+                            { QStringLiteral("output_index"), out++ },
+                            { QStringLiteral("item"), item } });
                 output.append(item);
             }
         } else {
-            ev << sse("response.output_item.added", { { u"type"_s, u"response.output_item.added"_s },
-                                                      { u"sequence_number"_s, seq++ },
-                                                      { u"output_index"_s, out },
-                                                      { u"item"_s, QJsonObject { { u"type"_s, u"message"_s },
-                                                                                 { u"id"_s, u"msg_1"_s },
-                                                                                 { u"status"_s, u"in_progress"_s },
-                                                                                 { u"role"_s, u"assistant"_s },
-                                                                                 { u"content"_s, QJsonArray() } } } });
-            ev << sse("response.content_part.added",
-                      { { u"type"_s, u"response.content_part.added"_s },
-                        { u"sequence_number"_s, seq++ },
-                        { u"item_id"_s, u"msg_1"_s },
-                        { u"output_index"_s, out },
-                        { u"content_index"_s, 0 },
-                        { u"part"_s, QJsonObject { { u"type"_s, u"output_text"_s },
-                                                   { u"text"_s, u""_s },
-                                                   { u"annotations"_s, QJsonArray() } } } });
-            ev << sse("response.output_text.delta", { { u"type"_s, u"response.output_text.delta"_s },
-                                                      { u"sequence_number"_s, seq++ },
-                                                      { u"item_id"_s, u"msg_1"_s },
-                                                      { u"output_index"_s, out },
-                                                      { u"content_index"_s, 0 },
-                                                      { u"delta"_s, text } });
-            const QJsonObject part { { u"type"_s, u"output_text"_s },
-                                     { u"text"_s, text },
-                                     { u"annotations"_s, QJsonArray() } };
-            ev << sse("response.output_text.done", { { u"type"_s, u"response.output_text.done"_s },
-                                                     { u"sequence_number"_s, seq++ },
-                                                     { u"item_id"_s, u"msg_1"_s },
-                                                     { u"output_index"_s, out },
-                                                     { u"content_index"_s, 0 },
-                                                     { u"text"_s, text } });
-            ev << sse("response.content_part.done", { { u"type"_s, u"response.content_part.done"_s },
-                                                      { u"sequence_number"_s, seq++ },
-                                                      { u"item_id"_s, u"msg_1"_s },
-                                                      { u"output_index"_s, out },
-                                                      { u"content_index"_s, 0 },
-                                                      { u"part"_s, part } });
-            const QJsonObject item { { u"type"_s, u"message"_s },
-                                     { u"id"_s, u"msg_1"_s },
-                                     { u"status"_s, u"completed"_s },
-                                     { u"role"_s, u"assistant"_s },
-                                     { u"content"_s, QJsonArray { part } } };
-            ev << sse("response.output_item.done", { { u"type"_s, u"response.output_item.done"_s },
-                                                     { u"sequence_number"_s, seq++ },
-                                                     { u"output_index"_s, out++ },
-                                                     { u"item"_s, item } });
+            ev << sse(
+                "response.output_item.added",
+                { { QStringLiteral("type"), QStringLiteral("response.output_item.added") },
+                  { QStringLiteral("sequence_number"), seq++ },
+                  { QStringLiteral("output_index"), out },
+                  { QStringLiteral("item"), QJsonObject { { QStringLiteral("type"), QStringLiteral("message") },
+                                                          { QStringLiteral("id"), QStringLiteral("msg_1") },
+                                                          { QStringLiteral("status"), QStringLiteral("in_progress") },
+                                                          { QStringLiteral("role"), QStringLiteral("assistant") },
+                                                          { QStringLiteral("content"), QJsonArray() } } } });
+            ev << sse(
+                "response.content_part.added",
+                { { QStringLiteral("type"), QStringLiteral("response.content_part.added") },
+                  { QStringLiteral("sequence_number"), seq++ },
+                  { QStringLiteral("item_id"), QStringLiteral("msg_1") },
+                  { QStringLiteral("output_index"), out },
+                  { QStringLiteral("content_index"), 0 },
+                  { QStringLiteral("part"), QJsonObject { { QStringLiteral("type"), QStringLiteral("output_text") },
+                                                          { QStringLiteral("text"), QStringLiteral("") },
+                                                          { QStringLiteral("annotations"), QJsonArray() } } } });
+            ev << sse("response.output_text.delta",
+                      { { QStringLiteral("type"), QStringLiteral("response.output_text.delta") },
+                        { QStringLiteral("sequence_number"), seq++ },
+                        { QStringLiteral("item_id"), QStringLiteral("msg_1") },
+                        { QStringLiteral("output_index"), out },
+                        { QStringLiteral("content_index"), 0 },
+                        { QStringLiteral("delta"), text } });
+            const QJsonObject part { { QStringLiteral("type"), QStringLiteral("output_text") },
+                                     { QStringLiteral("text"), text },
+                                     { QStringLiteral("annotations"), QJsonArray() } };
+            ev << sse("response.output_text.done",
+                      { { QStringLiteral("type"), QStringLiteral("response.output_text.done") },
+                        { QStringLiteral("sequence_number"), seq++ },
+                        { QStringLiteral("item_id"), QStringLiteral("msg_1") },
+                        { QStringLiteral("output_index"), out },
+                        { QStringLiteral("content_index"), 0 },
+                        { QStringLiteral("text"), text } });
+            ev << sse("response.content_part.done",
+                      { { QStringLiteral("type"), QStringLiteral("response.content_part.done") },
+                        { QStringLiteral("sequence_number"), seq++ },
+                        { QStringLiteral("item_id"), QStringLiteral("msg_1") },
+                        { QStringLiteral("output_index"), out },
+                        { QStringLiteral("content_index"), 0 },
+                        { QStringLiteral("part"), part } });
+            const QJsonObject item { { QStringLiteral("type"), QStringLiteral("message") },
+                                     { QStringLiteral("id"), QStringLiteral("msg_1") },
+                                     { QStringLiteral("status"), QStringLiteral("completed") },
+                                     { QStringLiteral("role"), QStringLiteral("assistant") },
+                                     { QStringLiteral("content"), QJsonArray { part } } };
+            ev << sse("response.output_item.done",
+                      { { QStringLiteral("type"), QStringLiteral("response.output_item.done") },
+                        { QStringLiteral("sequence_number"), seq++ },
+                        { QStringLiteral("output_index"), out++ },
+                        { QStringLiteral("item"), item } });
             output.append(item);
         }
         QJsonObject done = resp0;
-        done.insert(u"status"_s, u"completed"_s);
-        done.insert(u"output"_s, output);
-        done.insert(u"usage"_s,
-                    QJsonObject { { u"input_tokens"_s, 35 },
-                                  { u"input_tokens_details"_s, QJsonObject { { u"cached_tokens"_s, 5 } } },
-                                  { u"output_tokens"_s, 17 },
-                                  { u"output_tokens_details"_s, QJsonObject { { u"reasoning_tokens"_s, 4 } } },
-                                  { u"total_tokens"_s, 52 } });
-        ev << sse("response.completed",
-                  { { u"type"_s, u"response.completed"_s }, { u"sequence_number"_s, seq++ }, { u"response"_s, done } });
+        done.insert(QStringLiteral("status"), QStringLiteral("completed"));
+        done.insert(QStringLiteral("output"), output);
+        done.insert(
+            QStringLiteral("usage"),
+            QJsonObject {
+                { QStringLiteral("input_tokens"), 35 },
+                { QStringLiteral("input_tokens_details"), QJsonObject { { QStringLiteral("cached_tokens"), 5 } } },
+                { QStringLiteral("output_tokens"), 17 },
+                { QStringLiteral("output_tokens_details"), QJsonObject { { QStringLiteral("reasoning_tokens"), 4 } } },
+                { QStringLiteral("total_tokens"), 52 } });
+        ev << sse("response.completed", { { QStringLiteral("type"), QStringLiteral("response.completed") },
+                                          { QStringLiteral("sequence_number"), seq++ },
+                                          { QStringLiteral("response"), done } });
     } else if (format == "chat") {
-        const QJsonObject base { { u"id"_s, u"chatcmpl-s1"_s },
-                                 { u"object"_s, u"chat.completion.chunk"_s },
-                                 { u"created"_s, 1700000000 },
-                                 { u"model"_s, model } };
+        const QJsonObject base { { QStringLiteral("id"), QStringLiteral("chatcmpl-s1") },
+                                 { QStringLiteral("object"), QStringLiteral("chat.completion.chunk") },
+                                 { QStringLiteral("created"), 1700000000 },
+                                 { QStringLiteral("model"), model } };
         auto chunkWith = [&](const QJsonObject &delta, const QJsonValue &finish) {
             QJsonObject c = base;
-            c.insert(u"choices"_s, QJsonArray { QJsonObject {
-                                       { u"index"_s, 0 }, { u"delta"_s, delta }, { u"finish_reason"_s, finish } } });
+            c.insert(QStringLiteral("choices"),
+                     QJsonArray { QJsonObject { { QStringLiteral("index"), 0 },
+                                                { QStringLiteral("delta"), delta },
+                                                { QStringLiteral("finish_reason"), finish } } });
             return sse({}, c);
         };
-        ev << chunkWith({ { u"role"_s, u"assistant"_s } }, QJsonValue::Null);
+        ev << chunkWith({ { QStringLiteral("role"), QStringLiteral("assistant") } }, QJsonValue::Null);
         if (scenario == u"think")
-            ev << chunkWith({ { u"reasoning_content"_s, thought } }, QJsonValue::Null);
+            ev << chunkWith({ { QStringLiteral("reasoning_content"), thought } }, QJsonValue::Null);
         if (tools) {
             int i = 0;
             for (const auto &[id, args] : { std::pair { QStringLiteral("call_paris"), paris },
                                             std::pair { QStringLiteral("call_london"), london } }) {
-                ev << chunkWith(
-                    { { u"tool_calls"_s,
-                        QJsonArray { QJsonObject { { u"index"_s, i },
-                                                   { u"id"_s, id },
-                                                   { u"type"_s, u"function"_s },
-                                                   { u"function"_s, QJsonObject { { u"name"_s, u"get_weather"_s },
-                                                                                  { u"arguments"_s, u""_s } } } } } } },
-                    QJsonValue::Null);
-                ev << chunkWith({ { u"tool_calls"_s,
+                ev << chunkWith({ { QStringLiteral("tool_calls"),
                                     QJsonArray { QJsonObject {
-                                        { u"index"_s, i },
-                                        { u"function"_s, QJsonObject { { u"arguments"_s,
-                                                                         QString::fromUtf8(compact(args)) } } } } } } },
+                                        { QStringLiteral("index"), i },
+                                        { QStringLiteral("id"), id },
+                                        { QStringLiteral("type"), QStringLiteral("function") },
+                                        { QStringLiteral("function"),
+                                          QJsonObject { { QStringLiteral("name"), QStringLiteral("get_weather") },
+                                                        { QStringLiteral("arguments"), QStringLiteral("") } } } } } } },
                                 QJsonValue::Null);
+                ev << chunkWith(
+                    { { QStringLiteral("tool_calls"),
+                        QJsonArray { QJsonObject { { QStringLiteral("index"), i },
+                                                   { QStringLiteral("function"),
+                                                     QJsonObject { { QStringLiteral("arguments"),
+                                                                     QString::fromUtf8(compact(args)) } } } } } } },
+                    QJsonValue::Null);
                 ++i;
             }
-            ev << chunkWith({}, u"tool_calls"_s);
+            ev << chunkWith({}, QStringLiteral("tool_calls"));
         } else {
-            ev << chunkWith({ { u"content"_s, text } }, QJsonValue::Null);
-            ev << chunkWith({}, u"stop"_s);
+            ev << chunkWith({ { QStringLiteral("content"), text } }, QJsonValue::Null);
+            ev << chunkWith({}, QStringLiteral("stop"));
         }
         QJsonObject usage = base;
-        usage.insert(u"choices"_s, QJsonArray());
-        usage.insert(u"usage"_s,
-                     QJsonObject { { u"prompt_tokens"_s, 35 },
-                                   { u"completion_tokens"_s, 17 },
-                                   { u"total_tokens"_s, 52 },
-                                   { u"prompt_tokens_details"_s, QJsonObject { { u"cached_tokens"_s, 5 } } } });
+        usage.insert(QStringLiteral("choices"), QJsonArray());
+        usage.insert(QStringLiteral("usage"),
+                     QJsonObject { { QStringLiteral("prompt_tokens"), 35 },
+                                   { QStringLiteral("completion_tokens"), 17 },
+                                   { QStringLiteral("total_tokens"), 52 },
+                                   { QStringLiteral("prompt_tokens_details"),
+                                     QJsonObject { { QStringLiteral("cached_tokens"), 5 } } } });
         ev << sse({}, usage);
         ev << QByteArray("data: [DONE]\n\n");
     } else {
         auto chunkOf = [&](const QJsonArray &parts, const QString &finish, bool usage) {
-            QJsonObject cand { { u"content"_s, QJsonObject { { u"role"_s, u"model"_s }, { u"parts"_s, parts } } },
-                               { u"index"_s, 0 } };
+            QJsonObject cand { { QStringLiteral("content"),
+                                 QJsonObject { { QStringLiteral("role"), QStringLiteral("model") },
+                                               { QStringLiteral("parts"), parts } } },
+                               { QStringLiteral("index"), 0 } };
             if (!finish.isEmpty())
-                cand.insert(u"finishReason"_s, finish);
-            QJsonObject c { { u"candidates"_s, QJsonArray { cand } },
-                            { u"modelVersion"_s, model },
-                            { u"responseId"_s, u"gem_s1"_s } };
+                cand.insert(QStringLiteral("finishReason"), finish);
+            QJsonObject c { { QStringLiteral("candidates"), QJsonArray { cand } },
+                            { QStringLiteral("modelVersion"), model },
+                            { QStringLiteral("responseId"), QStringLiteral("gem_s1") } };
             if (usage)
-                c.insert(u"usageMetadata"_s, QJsonObject { { u"promptTokenCount"_s, 35 },
-                                                           { u"candidatesTokenCount"_s, 13 },
-                                                           { u"thoughtsTokenCount"_s, 4 },
-                                                           { u"totalTokenCount"_s, 52 },
-                                                           { u"cachedContentTokenCount"_s, 5 } });
+                c.insert(QStringLiteral("usageMetadata"),
+                         QJsonObject { { QStringLiteral("promptTokenCount"), 35 },
+                                       { QStringLiteral("candidatesTokenCount"), 13 },
+                                       { QStringLiteral("thoughtsTokenCount"), 4 },
+                                       { QStringLiteral("totalTokenCount"), 52 },
+                                       { QStringLiteral("cachedContentTokenCount"), 5 } });
             return sse({}, c);
         };
         if (scenario == u"think")
-            ev << chunkOf(QJsonArray { QJsonObject { { u"text"_s, thought }, { u"thought"_s, true } } }, QString(),
-                          false);
+            ev << chunkOf(
+                QJsonArray { QJsonObject { { QStringLiteral("text"), thought }, { QStringLiteral("thought"), true } } },
+                QString(), false);
         if (tools)
-            ev << chunkOf(QJsonArray { QJsonObject { { u"functionCall"_s, QJsonObject { { u"name"_s, u"get_weather"_s },
-                                                                                        { u"args"_s, paris } } },
-                                                     { u"thoughtSignature"_s, signature } },
-                                       QJsonObject { { u"functionCall"_s, QJsonObject { { u"name"_s, u"get_weather"_s },
-                                                                                        { u"args"_s, london } } } } },
-                          u"STOP"_s, true);
+            ev << chunkOf(
+                QJsonArray { QJsonObject { { QStringLiteral("functionCall"),
+                                             QJsonObject { { QStringLiteral("name"), QStringLiteral("get_weather") },
+                                                           { QStringLiteral("args"), paris } } },
+                                           { QStringLiteral("thoughtSignature"), signature } },
+                             QJsonObject { { QStringLiteral("functionCall"),
+                                             QJsonObject { { QStringLiteral("name"), QStringLiteral("get_weather") },
+                                                           { QStringLiteral("args"), london } } } } },
+                QStringLiteral("STOP"), true);
         else
-            ev << chunkOf(QJsonArray { QJsonObject { { u"text"_s, text } } }, u"STOP"_s, true);
+            ev << chunkOf(QJsonArray { QJsonObject { { QStringLiteral("text"), text } } }, QStringLiteral("STOP"),
+                          true);
     }
     return ev;
 }
@@ -1164,29 +1259,32 @@ QByteArray FakeUpstream::scenarioBody(const QByteArray &format, const QString &m
     if (format == "responses") {
         for (const QByteArray &e : events)
             if (e.startsWith("event: response.completed"))
-                return compact(
-                    QJsonDocument::fromJson(e.mid(e.indexOf("data: ") + 6)).object().value(u"response"_s).toObject());
+                return compact(QJsonDocument::fromJson(e.mid(e.indexOf("data: ") + 6))
+                                   .object()
+                                   .value(QStringLiteral("response"))
+                                   .toObject());
     }
     if (format == "gemini") {
         QJsonArray parts;
         QJsonObject last;
         for (const QByteArray &e : events) {
             last = QJsonDocument::fromJson(e.mid(6)).object();
-            for (const QJsonValue &p : last.value(u"candidates"_s)
+            for (const QJsonValue &p : last.value(QStringLiteral("candidates"))
                                            .toArray()
                                            .first()
                                            .toObject()
-                                           .value(u"content"_s)
+                                           .value(QStringLiteral("content"))
                                            .toObject()
-                                           .value(u"parts"_s)
+                                           .value(QStringLiteral("parts"))
                                            .toArray())
                 parts.append(p);
         }
-        QJsonArray cands = last.value(u"candidates"_s).toArray();
+        QJsonArray cands = last.value(QStringLiteral("candidates")).toArray();
         QJsonObject c0 = cands.first().toObject();
-        c0.insert(u"content"_s, QJsonObject { { u"role"_s, u"model"_s }, { u"parts"_s, parts } });
+        c0.insert(QStringLiteral("content"), QJsonObject { { QStringLiteral("role"), QStringLiteral("model") },
+                                                           { QStringLiteral("parts"), parts } });
         cands[0] = c0;
-        last.insert(u"candidates"_s, cands);
+        last.insert(QStringLiteral("candidates"), cands);
         return compact(last);
     }
     if (format == "chat") {
@@ -1195,92 +1293,100 @@ QByteArray FakeUpstream::scenarioBody(const QByteArray &format, const QString &m
         QString finish;
         for (const QByteArray &e : events) {
             const QJsonObject c = QJsonDocument::fromJson(e.mid(6)).object();
-            const QJsonObject ch = c.value(u"choices"_s).toArray().first().toObject();
-            const QJsonObject d = ch.value(u"delta"_s).toObject();
-            content += d.value(u"content"_s).toString();
-            reasoning += d.value(u"reasoning_content"_s).toString();
-            for (const QJsonValue &tv : d.value(u"tool_calls"_s).toArray()) {
+            const QJsonObject ch = c.value(QStringLiteral("choices")).toArray().first().toObject();
+            const QJsonObject d = ch.value(QStringLiteral("delta")).toObject();
+            content += d.value(QStringLiteral("content")).toString();
+            reasoning += d.value(QStringLiteral("reasoning_content")).toString();
+            for (const QJsonValue &tv : d.value(QStringLiteral("tool_calls")).toArray()) {
                 const QJsonObject t = tv.toObject();
-                if (t.contains(u"id"_s))
-                    calls.append(
-                        QJsonObject { { u"id"_s, t.value(u"id"_s) },
-                                      { u"type"_s, u"function"_s },
-                                      { u"function"_s,
-                                        QJsonObject { { u"name"_s, t.value(u"function"_s).toObject().value(u"name"_s) },
-                                                      { u"arguments"_s, u""_s } } } });
+                if (t.contains(QStringLiteral("id")))
+                    calls.append(QJsonObject {
+                        { QStringLiteral("id"), t.value(QStringLiteral("id")) },
+                        { QStringLiteral("type"), QStringLiteral("function") },
+                        { QStringLiteral("function"),
+                          QJsonObject {
+                              { QStringLiteral("name"),
+                                t.value(QStringLiteral("function")).toObject().value(QStringLiteral("name")) },
+                              { QStringLiteral("arguments"), QStringLiteral("") } } } });
                 else {
                     QJsonObject last = calls.last().toObject();
-                    QJsonObject f = last.value(u"function"_s).toObject();
-                    f.insert(u"arguments"_s,
-                             QString(f.value(u"arguments"_s).toString()
-                                     + t.value(u"function"_s).toObject().value(u"arguments"_s).toString()));
-                    last.insert(u"function"_s, f);
+                    QJsonObject f = last.value(QStringLiteral("function")).toObject();
+                    f.insert(QStringLiteral("arguments"), QString(f.value(QStringLiteral("arguments")).toString()
+                                                                  + t.value(QStringLiteral("function"))
+                                                                        .toObject()
+                                                                        .value(QStringLiteral("arguments"))
+                                                                        .toString()));
+                    last.insert(QStringLiteral("function"), f);
                     calls[calls.size() - 1] = last;
                 }
             }
-            if (ch.value(u"finish_reason"_s).isString())
-                finish = ch.value(u"finish_reason"_s).toString();
+            if (ch.value(QStringLiteral("finish_reason")).isString())
+                finish = ch.value(QStringLiteral("finish_reason")).toString();
         }
-        QJsonObject msg { { u"role"_s, u"assistant"_s },
-                          { u"content"_s, calls.isEmpty() ? QJsonValue(content) : QJsonValue(QJsonValue::Null) } };
+        QJsonObject msg { { QStringLiteral("role"), QStringLiteral("assistant") },
+                          { QStringLiteral("content"),
+                            calls.isEmpty() ? QJsonValue(content) : QJsonValue(QJsonValue::Null) } };
         if (!reasoning.isEmpty())
-            msg.insert(u"reasoning_content"_s, reasoning);
+            msg.insert(QStringLiteral("reasoning_content"), reasoning);
         if (!calls.isEmpty())
-            msg.insert(u"tool_calls"_s, calls);
+            msg.insert(QStringLiteral("tool_calls"), calls);
         return compact(
-            { { u"id"_s, u"chatcmpl-s1"_s },
-              { u"object"_s, u"chat.completion"_s },
-              { u"created"_s, 1700000000 },
-              { u"model"_s, model },
-              { u"choices"_s, QJsonArray { QJsonObject {
-                                  { u"index"_s, 0 }, { u"message"_s, msg }, { u"finish_reason"_s, finish } } } },
-              { u"usage"_s, QJsonObject { { u"prompt_tokens"_s, 35 },
-                                          { u"completion_tokens"_s, 17 },
-                                          { u"total_tokens"_s, 52 } } } });
+            { { QStringLiteral("id"), QStringLiteral("chatcmpl-s1") },
+              { QStringLiteral("object"), QStringLiteral("chat.completion") },
+              { QStringLiteral("created"), 1700000000 },
+              { QStringLiteral("model"), model },
+              { QStringLiteral("choices"), QJsonArray { QJsonObject { { QStringLiteral("index"), 0 },
+                                                                      { QStringLiteral("message"), msg },
+                                                                      { QStringLiteral("finish_reason"), finish } } } },
+              { QStringLiteral("usage"), QJsonObject { { QStringLiteral("prompt_tokens"), 35 },
+                                                       { QStringLiteral("completion_tokens"), 17 },
+                                                       { QStringLiteral("total_tokens"), 52 } } } });
     }
     // anthropic
     QJsonArray content;
     QString stop;
     for (const QByteArray &e : events) {
         const QJsonObject d = QJsonDocument::fromJson(e.mid(e.indexOf("data: ") + 6)).object();
-        const QString type = d.value(u"type"_s).toString();
+        const QString type = d.value(QStringLiteral("type")).toString();
         if (type == u"content_block_start")
-            content.append(d.value(u"content_block"_s).toObject());
+            content.append(d.value(QStringLiteral("content_block")).toObject());
         else if (type == u"content_block_delta") {
             QJsonObject b = content.last().toObject();
-            const QJsonObject dl = d.value(u"delta"_s).toObject();
-            if (dl.contains(u"text"_s))
-                b.insert(u"text"_s, QString(b.value(u"text"_s).toString() + dl.value(u"text"_s).toString()));
-            if (dl.contains(u"thinking"_s))
-                b.insert(u"thinking"_s,
-                         QString(b.value(u"thinking"_s).toString() + dl.value(u"thinking"_s).toString()));
-            if (dl.contains(u"signature"_s))
-                b.insert(u"signature"_s, dl.value(u"signature"_s));
-            if (dl.contains(u"partial_json"_s))
-                b.insert(u"partial"_s,
-                         QString(b.value(u"partial"_s).toString() + dl.value(u"partial_json"_s).toString()));
+            const QJsonObject dl = d.value(QStringLiteral("delta")).toObject();
+            if (dl.contains(QStringLiteral("text")))
+                b.insert(QStringLiteral("text"), QString(b.value(QStringLiteral("text")).toString()
+                                                         + dl.value(QStringLiteral("text")).toString()));
+            if (dl.contains(QStringLiteral("thinking")))
+                b.insert(QStringLiteral("thinking"), QString(b.value(QStringLiteral("thinking")).toString()
+                                                             + dl.value(QStringLiteral("thinking")).toString()));
+            if (dl.contains(QStringLiteral("signature")))
+                b.insert(QStringLiteral("signature"), dl.value(QStringLiteral("signature")));
+            if (dl.contains(QStringLiteral("partial_json")))
+                b.insert(QStringLiteral("partial"), QString(b.value(QStringLiteral("partial")).toString()
+                                                            + dl.value(QStringLiteral("partial_json")).toString()));
             content[content.size() - 1] = b;
         } else if (type == u"message_delta")
-            stop = d.value(u"delta"_s).toObject().value(u"stop_reason"_s).toString();
+            stop = d.value(QStringLiteral("delta")).toObject().value(QStringLiteral("stop_reason")).toString();
     }
     for (qsizetype i = 0; i < content.size(); ++i) {
         QJsonObject b = content[i].toObject();
-        if (b.contains(u"partial"_s)) {
-            b.insert(u"input"_s, QJsonDocument::fromJson(b.value(u"partial"_s).toString().toUtf8()).object());
-            b.remove(u"partial"_s);
+        if (b.contains(QStringLiteral("partial"))) {
+            b.insert(QStringLiteral("input"),
+                     QJsonDocument::fromJson(b.value(QStringLiteral("partial")).toString().toUtf8()).object());
+            b.remove(QStringLiteral("partial"));
             content[i] = b;
         }
     }
-    return compact({ { u"id"_s, u"msg_s1"_s },
-                     { u"type"_s, u"message"_s },
-                     { u"role"_s, u"assistant"_s },
-                     { u"model"_s, model },
-                     { u"content"_s, content },
-                     { u"stop_reason"_s, stop },
-                     { u"stop_sequence"_s, QJsonValue::Null },
-                     { u"usage"_s, QJsonObject { { u"input_tokens"_s, 30 },
-                                                 { u"output_tokens"_s, 17 },
-                                                 { u"cache_read_input_tokens"_s, 5 } } } });
+    return compact({ { QStringLiteral("id"), QStringLiteral("msg_s1") },
+                     { QStringLiteral("type"), QStringLiteral("message") },
+                     { QStringLiteral("role"), QStringLiteral("assistant") },
+                     { QStringLiteral("model"), model },
+                     { QStringLiteral("content"), content },
+                     { QStringLiteral("stop_reason"), stop },
+                     { QStringLiteral("stop_sequence"), QJsonValue::Null },
+                     { QStringLiteral("usage"), QJsonObject { { QStringLiteral("input_tokens"), 30 },
+                                                              { QStringLiteral("output_tokens"), 17 },
+                                                              { QStringLiteral("cache_read_input_tokens"), 5 } } } });
 }
 
 void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
@@ -1289,7 +1395,7 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
         return respondWorkOs(socket, req);
     if (req.path.startsWith("/fake/"))
         return respondFake(socket, req);
-    const bool failThisModel = failModels.contains(req.json.value(u"model"_s).toString());
+    const bool failThisModel = failModels.contains(req.json.value(QStringLiteral("model")).toString());
     if (failNextRequests > 0 || failThisModel) {
         if (!failThisModel)
             --failNextRequests;
@@ -1306,7 +1412,7 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
         sendJson(socket, 401, R"({"type":"error","error":{"type":"authentication_error","message":"token expired"}})");
         return;
     }
-    const QString requestModel = req.json.value(u"model"_s).toString();
+    const QString requestModel = req.json.value(QStringLiteral("model")).toString();
     if (vendorChecks || fakesession::isSessionModel(requestModel)) {
         if (const auto rejection = vendorchecks::check(req.path, req.json)) {
             ++vendorRejections;
@@ -1347,14 +1453,14 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
         streamTo(socket, fakesession::events(format, requestModel, req.json, serial), 0, false, false);
         return;
     }
-    QJsonObject fake = req.json.value(u"fake"_s).toObject();
-    if (!req.json.contains(u"fake"_s) && !fakeQueue.isEmpty())
+    QJsonObject fake = req.json.value(QStringLiteral("fake")).toObject();
+    if (!req.json.contains(QStringLiteral("fake")) && !fakeQueue.isEmpty())
         fake = fakeQueue.takeFirst();
-    const QString scenario = fake.value(u"scenario"_s).toString(QStringLiteral("normal"));
-    const int delay = fake.value(u"delay_ms"_s).toInt(0);
-    const int deltas = fake.value(u"deltas"_s).toInt(3);
+    const QString scenario = fake.value(QStringLiteral("scenario")).toString(QStringLiteral("normal"));
+    const int delay = fake.value(QStringLiteral("delay_ms")).toInt(0);
+    const int deltas = fake.value(QStringLiteral("deltas")).toInt(3);
     const QByteArray format = formatOfPath(req.path);
-    const QString model = req.json.value(u"model"_s).toString();
+    const QString model = req.json.value(QStringLiteral("model")).toString();
     const QByteArray extraHeaders =
         QByteArray("x-request-id: req_fake_") + QByteArray::number(received.size()) + "\r\n";
 
@@ -1365,14 +1471,14 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
         return;
     }
     if (scenario == u"raw") {
-        socket->write(fake.value(u"raw"_s).toString().toUtf8());
-        if (fake.value(u"close"_s).toBool())
+        socket->write(fake.value(QStringLiteral("raw")).toString().toUtf8());
+        if (fake.value(QStringLiteral("close")).toBool())
             socket->disconnectFromHost();
         return;
     }
     if (scenario == u"trickle") {
         QList<QByteArray> lines;
-        const QByteArray all = fake.value(u"raw"_s).toString().toUtf8();
+        const QByteArray all = fake.value(QStringLiteral("raw")).toString().toUtf8();
         for (qsizetype at = 0; at < all.size();) {
             const qsizetype nl = all.indexOf('\n', at);
             const qsizetype end = nl < 0 ? all.size() : nl + 1;
@@ -1380,7 +1486,7 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
             at = end;
         }
         QPointer<QTcpSocket> s(socket);
-        const bool close = fake.value(u"close"_s).toBool();
+        const bool close = fake.value(QStringLiteral("close")).toBool();
         for (qsizetype i = 0; i <= lines.size(); ++i) {
             QTimer::singleShot(
                 int(i) * delay, this,
@@ -1401,15 +1507,15 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
         floodWritten = 0;
         floodPeerClosed = false;
         floodDone = false;
-        const QByteArray unitOnce = fake.value(u"unit"_s).toString().toUtf8();
+        const QByteArray unitOnce = fake.value(QStringLiteral("unit")).toString().toUtf8();
         QByteArray unit;
         while (unit.size() < 64 * 1024)
             unit += unitOnce; // write in 64 KiB pieces
-        const qint64 limit = qint64(fake.value(u"limit_bytes"_s).toDouble(64.0 * 1024 * 1024));
-        socket->write(fake.value(u"head"_s).toString().toUtf8());
+        const qint64 limit = qint64(fake.value(QStringLiteral("limit_bytes")).toDouble(64.0 * 1024 * 1024));
+        socket->write(fake.value(QStringLiteral("head")).toString().toUtf8());
         QPointer<QTcpSocket> s(socket);
         auto pump = std::make_shared<std::function<void()>>();
-        const QByteArray tail = fake.value(u"tail"_s).toString().toUtf8();
+        const QByteArray tail = fake.value(QStringLiteral("tail")).toString().toUtf8();
         *pump = [this, s, unit, limit, tail] {
             if (!s || floodDone)
                 return;
@@ -1435,7 +1541,7 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
         return;
     }
     if (scenario == u"status") {
-        const QByteArray body = fake.value(u"body"_s).toString().toUtf8();
+        const QByteArray body = fake.value(QStringLiteral("body")).toString().toUtf8();
         socket->write("HTTP/1.1 " + QByteArray::number(fake.value(u"status").toInt(500))
                       + " Error\r\nContent-Type: application/json\r\n" + extraHeaders
                       + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
@@ -1444,10 +1550,11 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
     if (scenario == u"utf8split") {
         const QByteArray event = sse(
             "content_block_delta",
-            { { u"type"_s, u"content_block_delta"_s },
-              { u"index"_s, 0 },
-              { u"delta"_s, QJsonObject { { u"type"_s, u"text_delta"_s },
-                                          { u"text"_s, QStringLiteral("h\u00e9llo \u4e16\u754c \U0001F600") } } } });
+            { { QStringLiteral("type"), QStringLiteral("content_block_delta") },
+              { QStringLiteral("index"), 0 },
+              { QStringLiteral("delta"),
+                QJsonObject { { QStringLiteral("type"), QStringLiteral("text_delta") },
+                              { QStringLiteral("text"), QStringLiteral("h\u00e9llo \u4e16\u754c \U0001F600") } } } });
         const qsizetype cut = event.indexOf("\xe4\xb8\x96") + 1; // inside the 3-byte character
         socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
         socket->write(chunk(event.left(cut)));
@@ -1458,13 +1565,14 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
             if (!s)
                 return;
             s->write(chunk(event.mid(cut)));
-            s->write(chunk(sse("message_stop", { { u"type"_s, u"message_stop"_s } })) + "0\r\n\r\n");
+            s->write(chunk(sse("message_stop", { { QStringLiteral("type"), QStringLiteral("message_stop") } }))
+                     + "0\r\n\r\n");
             m_streaming[s] = false;
         });
         return;
     }
     const bool isCount = req.path.contains("count_tokens");
-    // Factory's Gemini route always streams (SSE) and takes no u"stream"_s member, as Factory's CLI expects it.
+    // Factory's Gemini route always streams (SSE) and takes no "stream" member, as Factory's CLI expects it.
     const bool stream =
         !isCount
         && (req.json.value(u"stream").toBool() || req.path.contains("stream") || req.path.startsWith("/api/llm/g/"));
@@ -1487,35 +1595,36 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
         const QString step = QString::number(turn.step);
         QString answer;
         if (!turn.results.isEmpty()) {
-            reply.text = QString(agent->afterTool).replace(u"{step}"_s, step);
+            reply.text = QString(agent->afterTool).replace(QStringLiteral("{step}"), step);
             ++agentAfterTool;
-            agentToolResults << turn.results.join(u" | "_s);
-            answer = u"after_tool"_s;
+            agentToolResults << turn.results.join(QStringLiteral(" | "));
+            answer = QStringLiteral("after_tool");
         } else if (!agent->tool.isEmpty() && toolNamesOf(format, req.json).contains(agent->tool)) {
             reply.tool = agent->tool;
             reply.arguments = QByteArray(agent->arguments).replace("{step}", step.toUtf8());
             reply.callId = QStringLiteral("call_agent_%1").arg(++agentToolCalls);
-            answer = u"tool"_s;
+            answer = QStringLiteral("tool");
         } else {
-            reply.text = QString(agent->text).replace(u"{step}"_s, step);
+            reply.text = QString(agent->text).replace(QStringLiteral("{step}"), step);
             ++agentTexts;
-            answer = u"text"_s;
+            answer = QStringLiteral("text");
         }
         ++agentSerial;
-        reply.id = u"agent%1"_s.arg(agentSerial); // ids of their own, as every real answer has
+        reply.id = QStringLiteral("agent%1").arg(agentSerial); // ids of their own, as every real answer has
         if (vendorChecks)
-            reply.reasoning = fakesession::reasoningFor(format, model, req.json, u"Thinking about step %1."_s.arg(step),
-                                                        model + u"|agent|"_s + QString::number(agentSerial));
+            reply.reasoning =
+                fakesession::reasoningFor(format, model, req.json, QStringLiteral("Thinking about step %1.").arg(step),
+                                          model + QStringLiteral("|agent|") + QString::number(agentSerial));
         const ScriptedReasoning &rs = reply.reasoning;
-        agentRequests << QJsonObject { { u"format"_s, QString::fromLatin1(format) },
-                                       { u"model"_s, model },
-                                       { u"answer"_s, answer },
-                                       { u"step"_s, turn.step },
-                                       { u"user_turns"_s, turn.userTurns },
-                                       { u"history_results"_s, turn.historyResults },
-                                       { u"current_results"_s, int(turn.results.size()) },
-                                       { u"thinking"_s, !rs.thinking.isEmpty() || !rs.reasoningId.isEmpty()
-                                                            || !rs.thoughtSignature.isEmpty() } };
+        agentRequests << QJsonObject { { QStringLiteral("format"), QString::fromLatin1(format) },
+                                       { QStringLiteral("model"), model },
+                                       { QStringLiteral("answer"), answer },
+                                       { QStringLiteral("step"), turn.step },
+                                       { QStringLiteral("user_turns"), turn.userTurns },
+                                       { QStringLiteral("history_results"), turn.historyResults },
+                                       { QStringLiteral("current_results"), int(turn.results.size()) },
+                                       { QStringLiteral("thinking"), !rs.thinking.isEmpty() || !rs.reasoningId.isEmpty()
+                                                                         || !rs.thoughtSignature.isEmpty() } };
         return sendScripted(reply, agent->delayMs);
     }
     if (!script.isEmpty() && !isCount)
@@ -1525,7 +1634,7 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
         if (const QByteArray sample = schemaAsked(format, req.body); !sample.isEmpty()) {
             ScriptedReply reply;
             reply.text = QString::fromUtf8(sample);
-            reply.id = u"structured"_s;
+            reply.id = QStringLiteral("structured");
             return sendScripted(reply, delay);
         }
     }
@@ -1572,7 +1681,7 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
     }
     socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n" + extraHeaders
                   + "Transfer-Encoding: chunked\r\n\r\n");
-    streamTo(socket, streamEvents(format, model, deltas), fake.value(u"lockstep"_s).toBool() ? -1 : delay,
+    streamTo(socket, streamEvents(format, model, deltas), fake.value(QStringLiteral("lockstep")).toBool() ? -1 : delay,
              scenario == u"cut", scenario == u"stall");
 }
 

@@ -9,7 +9,6 @@
 #include <QtCore/qstringlist.h>
 
 using d2a::json::Writer;
-using namespace Qt::StringLiterals;
 
 namespace vendorchecks {
 
@@ -79,12 +78,12 @@ Rejection gemini(const QString &message)
 QString formatOf(const QByteArray &path)
 {
     if (path.contains("/messages"))
-        return u"anthropic"_s;
+        return QStringLiteral("anthropic");
     if (path.contains("/responses"))
-        return u"responses"_s;
+        return QStringLiteral("responses");
     if (path.contains("/chat/completions"))
-        return u"chat"_s;
-    return u"gemini"_s;
+        return QStringLiteral("chat");
+    return QStringLiteral("gemini");
 }
 
 // --- Anthropic Messages
@@ -92,80 +91,91 @@ QString formatOf(const QByteArray &path)
 std::optional<Rejection> checkAnthropic(const QJsonObject &body)
 {
     // Factory's Messages route keeps no threads: an unknown top-level field, in Anthropic's words for one.
-    if (body.contains(u"thread"_s))
-        return anthropic(u"thread: Extra inputs are not permitted"_s);
+    if (body.contains(QStringLiteral("thread")))
+        return anthropic(QStringLiteral("thread: Extra inputs are not permitted"));
     // Structured outputs: output_config.format is {type: "json_schema", schema: {...}}.
-    const QJsonValue format = body.value(u"output_config"_s).toObject().value(u"format"_s);
+    const QJsonValue format = body.value(QStringLiteral("output_config")).toObject().value(QStringLiteral("format"));
     if (!format.isUndefined()) {
-        if (format.toObject().value(u"type"_s).toString() != u"json_schema")
-            return anthropic(u"output_config.format.type: Input should be 'json_schema'"_s);
-        if (!format.toObject().value(u"schema"_s).isObject())
-            return anthropic(u"output_config.format.schema: Field required"_s);
+        if (format.toObject().value(QStringLiteral("type")).toString() != u"json_schema")
+            return anthropic(QStringLiteral("output_config.format.type: Input should be 'json_schema'"));
+        if (!format.toObject().value(QStringLiteral("schema")).isObject())
+            return anthropic(QStringLiteral("output_config.format.schema: Field required"));
     }
-    const QJsonArray messages = body.value(u"messages"_s).toArray();
-    static const QRegularExpression idPattern(u"^[a-zA-Z0-9_-]+$"_s);
+    const QJsonArray messages = body.value(QStringLiteral("messages")).toArray();
+    static const QRegularExpression idPattern(QStringLiteral("^[a-zA-Z0-9_-]+$"));
     // Schema first: the tool_use id pattern.
     for (qsizetype i = 0; i < messages.size(); ++i) {
-        const QJsonArray content = messages[i].toObject().value(u"content"_s).toArray();
+        const QJsonArray content = messages[i].toObject().value(QStringLiteral("content")).toArray();
         for (qsizetype j = 0; j < content.size(); ++j) {
             const QJsonObject b = content[j].toObject();
-            if (b.value(u"type"_s).toString() == u"tool_use"
-                && !idPattern.match(b.value(u"id"_s).toString()).hasMatch())
+            if (b.value(QStringLiteral("type")).toString() == u"tool_use"
+                && !idPattern.match(b.value(QStringLiteral("id")).toString()).hasMatch())
                 return anthropic(
-                    u"messages.%1.content.%2.tool_use.id: String should match pattern '^[a-zA-Z0-9_-]+$'"_s.arg(i).arg(
-                        j));
+                    QStringLiteral("messages.%1.content.%2.tool_use.id: String should match pattern '^[a-zA-Z0-9_-]+$'")
+                        .arg(i)
+                        .arg(j));
         }
     }
     // Each tool_result answers a tool_use of the previous (assistant) message.
     for (qsizetype i = 0; i < messages.size(); ++i) {
         const QJsonObject m = messages[i].toObject();
-        const QJsonArray content = m.value(u"content"_s).toArray();
+        const QJsonArray content = m.value(QStringLiteral("content")).toArray();
         QSet<QString> previousUses;
         if (i > 0) {
             const QJsonObject prev = messages[i - 1].toObject();
-            if (prev.value(u"role"_s).toString() == u"assistant")
-                for (const QJsonValue &b : prev.value(u"content"_s).toArray())
-                    if (b.toObject().value(u"type"_s).toString() == u"tool_use")
-                        previousUses.insert(b.toObject().value(u"id"_s).toString());
+            if (prev.value(QStringLiteral("role")).toString() == u"assistant")
+                for (const QJsonValue &b : prev.value(QStringLiteral("content")).toArray())
+                    if (b.toObject().value(QStringLiteral("type")).toString() == u"tool_use")
+                        previousUses.insert(b.toObject().value(QStringLiteral("id")).toString());
         }
         for (qsizetype j = 0; j < content.size(); ++j) {
             const QJsonObject b = content[j].toObject();
-            if (b.value(u"type"_s).toString() != u"tool_result")
+            if (b.value(QStringLiteral("type")).toString() != u"tool_result")
                 continue;
-            const QString id = b.value(u"tool_use_id"_s).toString();
+            const QString id = b.value(QStringLiteral("tool_use_id")).toString();
             if (!previousUses.contains(id))
-                return anthropic(u"messages.%1.content.%2: unexpected `tool_use_id` found in `tool_result` blocks: %3. "
-                                 "Each `tool_result` block must have a corresponding `tool_use` block in the previous "
-                                 "message."_s.arg(i)
-                                     .arg(j)
-                                     .arg(id));
+                return anthropic(
+                    QStringLiteral(
+                        "messages.%1.content.%2: unexpected `tool_use_id` found in `tool_result` blocks: %3. "
+                        "Each `tool_result` block must have a corresponding `tool_use` block in the previous "
+                        "message.")
+                        .arg(i)
+                        .arg(j)
+                        .arg(id));
         }
     }
     // With thinking on, a tool-result turn continues the last assistant message, which must start with thinking.
-    const QString thinkingType = body.value(u"thinking"_s).toObject().value(u"type"_s).toString();
+    const QString thinkingType =
+        body.value(QStringLiteral("thinking")).toObject().value(QStringLiteral("type")).toString();
     const bool thinking = thinkingType == u"enabled" || thinkingType == u"adaptive";
     if (thinking && !messages.isEmpty()) {
         const QJsonObject last = messages.last().toObject();
         bool lastHasResult = false;
-        if (last.value(u"role"_s).toString() == u"user")
-            for (const QJsonValue &b : last.value(u"content"_s).toArray())
-                lastHasResult = lastHasResult || b.toObject().value(u"type"_s).toString() == u"tool_result";
+        if (last.value(QStringLiteral("role")).toString() == u"user")
+            for (const QJsonValue &b : last.value(QStringLiteral("content")).toArray())
+                lastHasResult =
+                    lastHasResult || b.toObject().value(QStringLiteral("type")).toString() == u"tool_result";
         if (lastHasResult) {
             for (qsizetype i = messages.size() - 1; i >= 0; --i) {
                 const QJsonObject m = messages[i].toObject();
-                if (m.value(u"role"_s).toString() != u"assistant")
+                if (m.value(QStringLiteral("role")).toString() != u"assistant")
                     continue;
-                const QJsonValue content = m.value(u"content"_s);
+                const QJsonValue content = m.value(QStringLiteral("content"));
                 const QString first =
-                    content.isString() ? u"text"_s : content.toArray().first().toObject().value(u"type"_s).toString();
+                    content.isString() ? QStringLiteral("text")
+                                       : content.toArray().first().toObject().value(QStringLiteral("type")).toString();
                 if (first != u"thinking" && first != u"redacted_thinking")
                     return anthropic(
-                        u"messages.%1.content.0.type: Expected `thinking` or `redacted_thinking`, but found `%2`. When "
-                        "`thinking` is enabled, a final `assistant` message must start with a thinking block "
-                        "(preceeding the lastmost set of `tool_use` and `tool_result` blocks). We recommend you "
-                        "include thinking blocks from previous turns. To avoid this requirement, disable `thinking`. "
-                        "Please consult our documentation at "
-                        "https://docs.claude.com/en/docs/build-with-claude/extended-thinking"_s.arg(i)
+                        QStringLiteral(
+                            "messages.%1.content.0.type: Expected `thinking` or `redacted_thinking`, but found `%2`. "
+                            "When "
+                            "`thinking` is enabled, a final `assistant` message must start with a thinking block "
+                            "(preceeding the lastmost set of `tool_use` and `tool_result` blocks). We recommend you "
+                            "include thinking blocks from previous turns. To avoid this requirement, disable "
+                            "`thinking`. "
+                            "Please consult our documentation at "
+                            "https://docs.claude.com/en/docs/build-with-claude/extended-thinking")
+                            .arg(i)
                             .arg(first));
                 break;
             }
@@ -173,18 +183,23 @@ std::optional<Rejection> checkAnthropic(const QJsonObject &body)
     }
     // Signatures last (the model reads them): each must be the fake's for exactly that thinking text.
     for (qsizetype i = 0; i < messages.size(); ++i) {
-        const QJsonArray content = messages[i].toObject().value(u"content"_s).toArray();
+        const QJsonArray content = messages[i].toObject().value(QStringLiteral("content")).toArray();
         for (qsizetype j = 0; j < content.size(); ++j) {
             const QJsonObject b = content[j].toObject();
-            const QString type = b.value(u"type"_s).toString();
+            const QString type = b.value(QStringLiteral("type")).toString();
             if (type == u"thinking"
-                && !verify(b.value(u"signature"_s).toString(), u"ant-thinking"_s, b.value(u"thinking"_s).toString()))
-                return anthropic(u"messages.%1.content.%2: Invalid `signature` in `thinking` block"_s.arg(i).arg(j));
-            if (type == u"text" && b.value(u"text"_s).toString().isEmpty()) // maximhq/bifrost#1189, from opencode
-                return anthropic(u"messages: text content blocks must be non-empty"_s);
-            if (type == u"redacted_thinking" && !verify(b.value(u"data"_s).toString(), u"ant-redacted"_s, QString()))
+                && !verify(b.value(QStringLiteral("signature")).toString(), QStringLiteral("ant-thinking"),
+                           b.value(QStringLiteral("thinking")).toString()))
                 return anthropic(
-                    u"messages.%1.content.%2: Invalid `data` in `redacted_thinking` block"_s.arg(i).arg(j));
+                    QStringLiteral("messages.%1.content.%2: Invalid `signature` in `thinking` block").arg(i).arg(j));
+            if (type == u"text"
+                && b.value(QStringLiteral("text")).toString().isEmpty()) // maximhq/bifrost#1189, from opencode
+                return anthropic(QStringLiteral("messages: text content blocks must be non-empty"));
+            if (type == u"redacted_thinking"
+                && !verify(b.value(QStringLiteral("data")).toString(), QStringLiteral("ant-redacted"), QString()))
+                return anthropic(QStringLiteral("messages.%1.content.%2: Invalid `data` in `redacted_thinking` block")
+                                     .arg(i)
+                                     .arg(j));
         }
     }
     return std::nullopt;
@@ -195,46 +210,56 @@ std::optional<Rejection> checkAnthropic(const QJsonObject &body)
 std::optional<Rejection> checkResponses(const QJsonObject &body)
 {
     // Structured outputs: a json_schema format is named.
-    const QJsonObject textFormat = body.value(u"text"_s).toObject().value(u"format"_s).toObject();
-    if (textFormat.value(u"type"_s).toString() == u"json_schema" && !textFormat.value(u"name"_s).isString())
-        return openai(u"Missing required parameter: 'text.format.name'."_s, "missing_required_parameter");
-    const QJsonArray input = body.value(u"input"_s).toArray();
-    const bool storeFalse = body.value(u"store"_s).isBool() && !body.value(u"store"_s).toBool();
-    const bool chained = body.value(u"previous_response_id"_s).isString();
+    const QJsonObject textFormat =
+        body.value(QStringLiteral("text")).toObject().value(QStringLiteral("format")).toObject();
+    if (textFormat.value(QStringLiteral("type")).toString() == u"json_schema"
+        && !textFormat.value(QStringLiteral("name")).isString())
+        return openai(QStringLiteral("Missing required parameter: 'text.format.name'."), "missing_required_parameter");
+    const QJsonArray input = body.value(QStringLiteral("input")).toArray();
+    const bool storeFalse =
+        body.value(QStringLiteral("store")).isBool() && !body.value(QStringLiteral("store")).toBool();
+    const bool chained = body.value(QStringLiteral("previous_response_id")).isString();
     for (qsizetype n = 0; n < input.size(); ++n) {
         const QJsonObject item = input[n].toObject();
-        const QString type = item.value(u"type"_s).toString();
+        const QString type = item.value(QStringLiteral("type")).toString();
         if (type != u"function_call" && type != u"function_call_output" && type != u"custom_tool_call"
             && type != u"custom_tool_call_output")
             continue;
-        const QString callId = item.value(u"call_id"_s).toString();
+        const QString callId = item.value(QStringLiteral("call_id")).toString();
         if (callId.size() > 64)
-            return openai(u"Invalid 'input[%1].call_id': string too long. Expected a string with maximum length 64, "
-                          "but got a string with length %2 instead."_s.arg(n)
+            return openai(QStringLiteral(
+                              "Invalid 'input[%1].call_id': string too long. Expected a string with maximum length 64, "
+                              "but got a string with length %2 instead.")
+                              .arg(n)
                               .arg(callId.size()),
                           "string_above_max_length");
     }
     QSet<QString> calls;
     for (qsizetype n = 0; n < input.size(); ++n) {
         const QJsonObject item = input[n].toObject();
-        const QString type = item.value(u"type"_s).toString();
+        const QString type = item.value(QStringLiteral("type")).toString();
         if (type == u"function_call" || type == u"custom_tool_call") {
-            calls.insert(item.value(u"call_id"_s).toString());
+            calls.insert(item.value(QStringLiteral("call_id")).toString());
         } else if (type == u"function_call_output") {
-            const QString callId = item.value(u"call_id"_s).toString();
+            const QString callId = item.value(QStringLiteral("call_id")).toString();
             if (!calls.contains(callId) && (storeFalse || !chained))
-                return openai(u"No tool call found for function call output with call_id %1."_s.arg(callId));
+                return openai(
+                    QStringLiteral("No tool call found for function call output with call_id %1.").arg(callId));
         } else if (type == u"reasoning" && storeFalse) {
-            const QString id = item.value(u"id"_s).toString();
-            const QString encrypted = item.value(u"encrypted_content"_s).toString();
+            const QString id = item.value(QStringLiteral("id")).toString();
+            const QString encrypted = item.value(QStringLiteral("encrypted_content")).toString();
             if (encrypted.isEmpty())
-                return openai(u"Item with id '%1' not found. Items are not persisted when `store` is set to false. "
-                              "Try again with `store` set to true, or remove this item from your input."_s.arg(id));
-            const auto s = verify(encrypted, u"oai-reasoning"_s, QString());
+                return openai(
+                    QStringLiteral("Item with id '%1' not found. Items are not persisted when `store` is set to false. "
+                                   "Try again with `store` set to true, or remove this item from your input.")
+                        .arg(id));
+            const auto s = verify(encrypted, QStringLiteral("oai-reasoning"), QString());
             if (!s || s->extra != id)
-                return openai(u"The encrypted content for item %1 could not be verified. Reason: Encrypted content "
-                              "could not be decrypted or parsed."_s.arg(id),
-                              "invalid_encrypted_content");
+                return openai(
+                    QStringLiteral("The encrypted content for item %1 could not be verified. Reason: Encrypted content "
+                                   "could not be decrypted or parsed.")
+                        .arg(id),
+                    "invalid_encrypted_content");
         }
     }
     return std::nullopt;
@@ -244,42 +269,46 @@ std::optional<Rejection> checkResponses(const QJsonObject &body)
 
 std::optional<Rejection> checkChat(const QJsonObject &body)
 {
-    const QJsonArray messages = body.value(u"messages"_s).toArray();
+    const QJsonArray messages = body.value(QStringLiteral("messages")).toArray();
     for (qsizetype i = 0; i < messages.size(); ++i) {
-        const QJsonArray calls = messages[i].toObject().value(u"tool_calls"_s).toArray();
+        const QJsonArray calls = messages[i].toObject().value(QStringLiteral("tool_calls")).toArray();
         for (qsizetype j = 0; j < calls.size(); ++j) {
-            const QString id = calls[j].toObject().value(u"id"_s).toString();
+            const QString id = calls[j].toObject().value(QStringLiteral("id")).toString();
             if (id.size() > 40)
-                return openai(u"Invalid 'messages[%1].tool_calls[%2].id': string too long. Expected a string with "
-                              "maximum length 40, but got a string with length %3 instead."_s.arg(i)
-                                  .arg(j)
-                                  .arg(id.size()),
-                              "string_above_max_length");
+                return openai(
+                    QStringLiteral("Invalid 'messages[%1].tool_calls[%2].id': string too long. Expected a string with "
+                                   "maximum length 40, but got a string with length %3 instead.")
+                        .arg(i)
+                        .arg(j)
+                        .arg(id.size()),
+                    "string_above_max_length");
         }
     }
     QStringList pending; // ids of the last assistant message's calls not answered yet
     QSet<QString> offered; // ids of the last non-tool message's calls
     auto unanswered = [&] {
-        return openai(u"An assistant message with 'tool_calls' must be followed by tool messages responding to each "
-                      "'tool_call_id'. The following tool_call_ids did not have response messages: %1"_s.arg(
-                          pending.join(u", "_s)));
+        return openai(QStringLiteral(
+                          "An assistant message with 'tool_calls' must be followed by tool messages responding to each "
+                          "'tool_call_id'. The following tool_call_ids did not have response messages: %1")
+                          .arg(pending.join(QStringLiteral(", "))));
     };
     for (const QJsonValue &v : messages) {
         const QJsonObject m = v.toObject();
-        if (m.value(u"role"_s).toString() == u"tool") {
-            const QString id = m.value(u"tool_call_id"_s).toString();
+        if (m.value(QStringLiteral("role")).toString() == u"tool") {
+            const QString id = m.value(QStringLiteral("tool_call_id")).toString();
             if (!offered.contains(id))
-                return openai(u"Invalid parameter: messages with role 'tool' must be a response to a preceeding "
-                              "message with 'tool_calls'."_s);
+                return openai(
+                    QStringLiteral("Invalid parameter: messages with role 'tool' must be a response to a preceeding "
+                                   "message with 'tool_calls'."));
             pending.removeAll(id);
             continue;
         }
         if (!pending.isEmpty())
             return unanswered();
         offered.clear();
-        if (m.value(u"role"_s).toString() == u"assistant")
-            for (const QJsonValue &c : m.value(u"tool_calls"_s).toArray()) {
-                pending << c.toObject().value(u"id"_s).toString();
+        if (m.value(QStringLiteral("role")).toString() == u"assistant")
+            for (const QJsonValue &c : m.value(QStringLiteral("tool_calls")).toArray()) {
+                pending << c.toObject().value(QStringLiteral("id")).toString();
                 offered.insert(pending.last());
             }
     }
@@ -292,21 +321,22 @@ std::optional<Rejection> checkChat(const QJsonObject &body)
 
 std::optional<Rejection> checkGemini(const QByteArray &path, const QJsonObject &body)
 {
-    QString model = body.value(u"model"_s).toString();
+    QString model = body.value(QStringLiteral("model")).toString();
     const qsizetype at = path.indexOf("/models/");
     if (model.isEmpty() && at >= 0) { // the public API names the model in the path
         QByteArray m = path.mid(at + 8);
         m = m.left(m.indexOf(':') < 0 ? m.size() : m.indexOf(':'));
         model = QString::fromUtf8(m);
     }
-    if (!model.contains(u"google"_s, Qt::CaseInsensitive) && !model.contains(u"gemini"_s, Qt::CaseInsensitive))
+    if (!model.contains(QStringLiteral("google"), Qt::CaseInsensitive)
+        && !model.contains(QStringLiteral("gemini"), Qt::CaseInsensitive))
         return std::nullopt;
-    const QJsonArray contents = body.value(u"contents"_s).toArray();
-    auto isModel = [](const QJsonObject &c) { return c.value(u"role"_s).toString() == u"model"; };
+    const QJsonArray contents = body.value(QStringLiteral("contents")).toArray();
+    auto isModel = [](const QJsonObject &c) { return c.value(QStringLiteral("role")).toString() == u"model"; };
     auto calls = [](const QJsonObject &c) {
         int k = 0;
-        for (const QJsonValue &p : c.value(u"parts"_s).toArray())
-            k += p.toObject().contains(u"functionCall"_s) ? 1 : 0;
+        for (const QJsonValue &p : c.value(QStringLiteral("parts")).toArray())
+            k += p.toObject().contains(QStringLiteral("functionCall")) ? 1 : 0;
         return k;
     };
     // Each model content's calls are answered by the next content with as many function responses.
@@ -317,11 +347,12 @@ std::optional<Rejection> checkGemini(const QByteArray &path, const QJsonObject &
         if (!isModel(c) || k == 0 || isModel(next))
             continue;
         int responses = 0;
-        for (const QJsonValue &p : next.value(u"parts"_s).toArray())
-            responses += p.toObject().contains(u"functionResponse"_s) ? 1 : 0;
+        for (const QJsonValue &p : next.value(QStringLiteral("parts")).toArray())
+            responses += p.toObject().contains(QStringLiteral("functionResponse")) ? 1 : 0;
         if (responses != k)
-            return gemini(u"Please ensure that the number of function response parts is equal to the number of "
-                          "function call parts of the function call turn."_s);
+            return gemini(
+                QStringLiteral("Please ensure that the number of function response parts is equal to the number of "
+                               "function call parts of the function call turn."));
     }
     // The current turn: after the last user content with a part that is not a function response.
     qsizetype current = 0;
@@ -329,41 +360,44 @@ std::optional<Rejection> checkGemini(const QByteArray &path, const QJsonObject &
         const QJsonObject c = contents[i].toObject();
         if (isModel(c))
             continue;
-        for (const QJsonValue &p : c.value(u"parts"_s).toArray())
-            if (!p.toObject().contains(u"functionResponse"_s))
+        for (const QJsonValue &p : c.value(QStringLiteral("parts")).toArray())
+            if (!p.toObject().contains(QStringLiteral("functionResponse")))
                 current = i + 1;
     }
     for (qsizetype i = current; i < contents.size(); ++i) {
         const QJsonObject c = contents[i].toObject();
         if (!isModel(c))
             continue;
-        for (const QJsonValue &pv : c.value(u"parts"_s).toArray()) {
+        for (const QJsonValue &pv : c.value(QStringLiteral("parts")).toArray()) {
             const QJsonObject p = pv.toObject();
-            if (!p.contains(u"functionCall"_s))
+            if (!p.contains(QStringLiteral("functionCall")))
                 continue;
-            if (p.value(u"thoughtSignature"_s).toString().isEmpty())
+            if (p.value(QStringLiteral("thoughtSignature")).toString().isEmpty())
                 return gemini(
-                    u"Function call is missing a thought_signature in functionCall parts. This is required for tools "
-                    "to work correctly, and missing thought_signature may lead to degraded model performance. "
-                    "Additional data, function call `default_api:%1` , position %2. Please refer to "
-                    "https://ai.google.dev/gemini-api/docs/thought-signatures for more details."_s
-                        .arg(p.value(u"functionCall"_s).toObject().value(u"name"_s).toString())
+                    QStringLiteral(
+                        "Function call is missing a thought_signature in functionCall parts. This is required for "
+                        "tools "
+                        "to work correctly, and missing thought_signature may lead to degraded model performance. "
+                        "Additional data, function call `default_api:%1` , position %2. Please refer to "
+                        "https://ai.google.dev/gemini-api/docs/thought-signatures for more details.")
+                        .arg(
+                            p.value(QStringLiteral("functionCall")).toObject().value(QStringLiteral("name")).toString())
                         .arg(i + 1));
             break; // only the first call of a content carries one
         }
     }
     // Every signature is this model's (or a documented dummy).
     for (const QJsonValue &cv : contents)
-        for (const QJsonValue &pv : cv.toObject().value(u"parts"_s).toArray()) {
+        for (const QJsonValue &pv : cv.toObject().value(QStringLiteral("parts")).toArray()) {
             const QJsonObject p = pv.toObject();
-            if (!p.contains(u"thoughtSignature"_s))
+            if (!p.contains(QStringLiteral("thoughtSignature")))
                 continue;
-            const QString sig = p.value(u"thoughtSignature"_s).toString();
+            const QString sig = p.value(QStringLiteral("thoughtSignature")).toString();
             if (sig == u"skip_thought_signature_validator" || sig == u"context_engineering_is_the_way_to_go")
                 continue;
-            const auto s = verify(sig, u"gem-thought"_s, QString());
+            const auto s = verify(sig, QStringLiteral("gem-thought"), QString());
             if (!s || s->model != model)
-                return gemini(u"Corrupted thought signature."_s);
+                return gemini(QStringLiteral("Corrupted thought signature."));
         }
     return std::nullopt;
 }
@@ -393,22 +427,22 @@ std::optional<Signed> verify(const QString &token, const QString &tag, const QSt
 
 QString anthropicThinkingSignature(const QString &model, const QString &thinking)
 {
-    return sign(u"ant-thinking"_s, model, QString(), thinking);
+    return sign(QStringLiteral("ant-thinking"), model, QString(), thinking);
 }
 
 QString anthropicRedactedData(const QString &model, const QString &nonce)
 {
-    return sign(u"ant-redacted"_s, model, nonce, QString());
+    return sign(QStringLiteral("ant-redacted"), model, nonce, QString());
 }
 
 QString responsesEncryptedContent(const QString &model, const QString &itemId)
 {
-    return sign(u"oai-reasoning"_s, model, itemId, QString());
+    return sign(QStringLiteral("oai-reasoning"), model, itemId, QString());
 }
 
 QString geminiThoughtSignature(const QString &model, const QString &nonce)
 {
-    return sign(u"gem-thought"_s, model, nonce, QString());
+    return sign(QStringLiteral("gem-thought"), model, nonce, QString());
 }
 
 std::optional<Rejection> check(const QByteArray &path, const QJsonObject &body)

@@ -22,8 +22,6 @@
 
 #include <csignal>
 
-using namespace Qt::StringLiterals;
-
 using namespace d2a;
 
 class TestUsage : public QObject
@@ -68,7 +66,7 @@ class TestUsage : public QObject
     /// GET /usage's total requests.
     static int reportedRequests(const RecordedCall &rc)
     {
-        return rc.json().value(u"total"_s).toObject().value(u"requests"_s).toInt();
+        return rc.json().value(QStringLiteral("total")).toObject().value(QStringLiteral("requests")).toInt();
     }
 
     static void removeDatabase()
@@ -292,14 +290,14 @@ private Q_SLOTS:
         // Requests a routing rule chose count under the rule's name, the others under "".
         Config c = m_f.config();
         RoutingPreset mine;
-        mine.name = u"Mine"_s;
+        mine.name = QStringLiteral("Mine");
         RouteRule tools;
-        tools.name = u"tool turns"_s;
-        tools.tools = u"any"_s;
-        tools.target = u"glm-5.3"_s;
+        tools.name = QStringLiteral("tool turns");
+        tools.tools = QStringLiteral("any");
+        tools.target = QStringLiteral("glm-5.3");
         mine.rules << tools;
         c.routing.presets = { mine };
-        c.routing.preset = u"Mine"_s;
+        c.routing.preset = QStringLiteral("Mine");
         m_f.proxy->setConfig(c);
         const QByteArray withTool =
             R"({"model":"glm-5.3","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}]})";
@@ -314,9 +312,10 @@ private Q_SLOTS:
         QVERIFY(m_f.call(byRule, "GET", QStringLiteral("/usage?group=rule"), {}));
         QCOMPARE(byRule.status, 200);
         QMap<QString, int> requests;
-        for (const QJsonValue &row : byRule.json().value(u"rows"_s).toArray())
-            requests.insert(row.toObject().value(u"key"_s).toString(), row.toObject().value(u"requests"_s).toInt());
-        QCOMPARE(requests, (QMap<QString, int> { { u"Mine / tool turns"_s, 2 }, { QString(), 1 } }));
+        for (const QJsonValue &row : byRule.json().value(QStringLiteral("rows")).toArray())
+            requests.insert(row.toObject().value(QStringLiteral("key")).toString(),
+                            row.toObject().value(QStringLiteral("requests")).toInt());
+        QCOMPARE(requests, (QMap<QString, int> { { QStringLiteral("Mine / tool turns"), 2 }, { QString(), 1 } }));
     }
 
     void endpointReportsAndNeedsTheKey()
@@ -329,15 +328,20 @@ private Q_SLOTS:
         QVERIFY(m_f.call(byClient, "GET", QStringLiteral("/usage?group=client"), {}));
         QCOMPARE(byClient.status, 200);
         const QJsonObject o = QJsonDocument::fromJson(byClient.body).object();
-        QCOMPARE(o.value(u"group"_s).toString(), QStringLiteral("client"));
-        QCOMPARE(o.value(u"rows"_s).toArray().first().toObject().value(u"key"_s).toString(),
+        QCOMPARE(o.value(QStringLiteral("group")).toString(), QStringLiteral("client"));
+        QCOMPARE(o.value(QStringLiteral("rows")).toArray().first().toObject().value(QStringLiteral("key")).toString(),
                  QStringLiteral("OpenAI SDK"));
-        QCOMPARE(o.value(u"total"_s).toObject().value(u"input_tokens"_s).toInt(), 12);
-        QCOMPARE(o.value(u"total"_s).toObject().value(u"output_tokens"_s).toInt(), 6);
+        QCOMPARE(o.value(QStringLiteral("total")).toObject().value(QStringLiteral("input_tokens")).toInt(), 12);
+        QCOMPARE(o.value(QStringLiteral("total")).toObject().value(QStringLiteral("output_tokens")).toInt(), 6);
         RecordedCall ranged;
         QVERIFY(m_f.call(ranged, "GET", QStringLiteral("/usage?from=2020-01-01&to=2020-01-31"), {}));
-        QCOMPARE(
-            QJsonDocument::fromJson(ranged.body).object().value(u"total"_s).toObject().value(u"requests"_s).toInt(), 0);
+        QCOMPARE(QJsonDocument::fromJson(ranged.body)
+                     .object()
+                     .value(QStringLiteral("total"))
+                     .toObject()
+                     .value(QStringLiteral("requests"))
+                     .toInt(),
+                 0);
         // ISO date-times keep their time of day.
         const QDateTime now = QDateTime::currentDateTimeUtc();
         RecordedCall around;
@@ -345,11 +349,11 @@ private Q_SLOTS:
                          QStringLiteral("/usage?from=%1&to=%2")
                              .arg(now.addSecs(-3600).toString(Qt::ISODate), now.addSecs(3600).toString(Qt::ISODate)),
                          {}));
-        QCOMPARE(around.json().value(u"total"_s).toObject().value(u"requests"_s).toInt(), 1);
+        QCOMPARE(around.json().value(QStringLiteral("total")).toObject().value(QStringLiteral("requests")).toInt(), 1);
         RecordedCall later;
         QVERIFY(
             m_f.call(later, "GET", QStringLiteral("/usage?from=%1").arg(now.addSecs(600).toString(Qt::ISODate)), {}));
-        QCOMPARE(later.json().value(u"total"_s).toObject().value(u"requests"_s).toInt(), 0);
+        QCOMPARE(later.json().value(QStringLiteral("total")).toObject().value(QStringLiteral("requests")).toInt(), 0);
         RecordedCall bad;
         QVERIFY(m_f.call(bad, "GET", QStringLiteral("/usage?group=week"), {}));
         QCOMPARE(bad.status, 400);
@@ -460,7 +464,9 @@ private Q_SLOTS:
                  QByteArray("Bearer ") + m_f.factoryKey.toUtf8());
         RecordedCall report;
         QVERIFY(m_f.call(report, "GET", QStringLiteral("/usage"), {}));
-        QCOMPARE(report.json().value(u"limits"_s).toObject().value(u"share_used"_s).toDouble(), 0.81);
+        QCOMPARE(
+            report.json().value(QStringLiteral("limits")).toObject().value(QStringLiteral("share_used")).toDouble(),
+            0.81);
         QSignalSpy changed(m_f.proxy.get(), &ProxyService::limitsChanged);
         // A passing error keeps the last reading; no such endpoint (404) means no limits.
         m_f.fake->limitsStatus = 500;
@@ -474,7 +480,7 @@ private Q_SLOTS:
         RecordedCall without;
         QVERIFY(m_f.call(without, "GET", QStringLiteral("/usage"), {}));
         QCOMPARE(without.status, 200);
-        QVERIFY(!without.json().contains(u"limits"_s));
+        QVERIFY(!without.json().contains(QStringLiteral("limits")));
     }
 
     void planLimitsShapes_data()
@@ -523,13 +529,19 @@ private Q_SLOTS:
         const QJsonObject json =
             QJsonDocument::fromJson(run({ QStringLiteral("usage"), QStringLiteral("--json") }, &code)).object();
         QCOMPARE(code, 0);
-        QCOMPARE(json.value(u"total"_s).toObject().value(u"requests"_s).toInt(), 1);
-        QCOMPARE(json.value(u"total"_s).toObject().value(u"input_tokens"_s).toInt(), 12);
-        QCOMPARE(json.value(u"by_model"_s).toArray().first().toObject().value(u"key"_s).toString(),
-                 QStringLiteral("claude-sonnet-4-6"));
-        QCOMPARE(json.value(u"by_client"_s).toArray().first().toObject().value(u"key"_s).toString(),
+        QCOMPARE(json.value(QStringLiteral("total")).toObject().value(QStringLiteral("requests")).toInt(), 1);
+        QCOMPARE(json.value(QStringLiteral("total")).toObject().value(QStringLiteral("input_tokens")).toInt(), 12);
+        QCOMPARE(
+            json.value(QStringLiteral("by_model")).toArray().first().toObject().value(QStringLiteral("key")).toString(),
+            QStringLiteral("claude-sonnet-4-6"));
+        QCOMPARE(json.value(QStringLiteral("by_client"))
+                     .toArray()
+                     .first()
+                     .toObject()
+                     .value(QStringLiteral("key"))
+                     .toString(),
                  QStringLiteral("Claude Code"));
-        QCOMPARE(json.value(u"by_day"_s).toArray().size(), 1);
+        QCOMPARE(json.value(QStringLiteral("by_day")).toArray().size(), 1);
         const QByteArray text = run({ QStringLiteral("usage"), QStringLiteral("--days"), QStringLiteral("7") }, &code);
         QCOMPARE(code, 0);
         QVERIFY2(text.contains("claude-sonnet-4-6") && text.contains("Claude Code") && text.contains("By day:"),
@@ -673,9 +685,13 @@ private Q_SLOTS:
         RecordedCall report; // GET /usage writes what is pending first: these 20 are on disk now
         startCall(*m_f.client, report, "GET", QUrl(base + QStringLiteral("/usage")), {}, {}, m_f.clock);
         QVERIFY(QTest::qWaitFor([&report] { return report.done(); }, 10000));
-        QCOMPARE(
-            QJsonDocument::fromJson(report.body).object().value(u"total"_s).toObject().value(u"requests"_s).toInt(),
-            20);
+        QCOMPARE(QJsonDocument::fromJson(report.body)
+                     .object()
+                     .value(QStringLiteral("total"))
+                     .toObject()
+                     .value(QStringLiteral("requests"))
+                     .toInt(),
+                 20);
         // More load, then SIGKILL while requests are in flight and a batch is pending.
         QList<std::shared_ptr<RecordedCall>> inFlight;
         for (int i = 0; i < 8; ++i) {

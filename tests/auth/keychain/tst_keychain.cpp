@@ -22,8 +22,6 @@
 
 #include <qt6keychain/keychain.h>
 
-using namespace Qt::StringLiterals;
-
 using namespace d2a;
 
 namespace {
@@ -281,8 +279,8 @@ private Q_SLOTS:
         QCOMPARE(*err, QString());
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QJsonObject back = QJsonDocument::fromJson(droidcli::decrypt(file.readAll(), key).value()).object();
-        QCOMPARE(back.value(u"refresh_token"_s).toString(), QStringLiteral("rt-keyring-2"));
-        QCOMPARE(back.value(u"active_organization_id"_s).toString(), QStringLiteral("org_k"));
+        QCOMPARE(back.value(QStringLiteral("refresh_token")).toString(), QStringLiteral("rt-keyring-2"));
+        QCOMPARE(back.value(QStringLiteral("active_organization_id")).toString(), QStringLiteral("org_k"));
         QVERIFY(!QFileInfo::exists(dir + QStringLiteral("/auth.v2.file"))); // written where it was read from
     }
 
