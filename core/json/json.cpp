@@ -4,6 +4,7 @@
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qhash.h>
 #include <QtCore/qset.h>
+#include <QtCore/qvarlengtharray.h>
 
 #include <cmath>
 #include <cstring>
@@ -632,19 +633,38 @@ QString decodeString(QByteArrayView token)
     if (token.size() < 2)
         return {};
     const QByteArrayView body = token.sliced(1, token.size() - 2);
-    if (!body.contains('\\'))
+    const char *p = body.data();
+    const char *end = p + body.size();
+    const char *bs = static_cast<const char *>(std::memchr(p, '\\', std::size_t(end - p)));
+    if (!bs)
         return QString::fromUtf8(body);
-    // Without \u escapes (most text: code with \n and \"), the escapes are undone in UTF-8 and converted once,
-    // instead of one conversion per run between two escapes.
-    if (!body.contains(QByteArrayView("\\u", 2)))
-        return QString::fromUtf8(decodeStringUtf8(token));
+    {
+        // Most text with escapes (code: \n, \") has no \u: its escapes are undone in UTF-8 into one buffer and
+        // converted once, not once per run between two escapes. A \u goes to the UTF-16 decoder below.
+        QVarLengthArray<char, 1024> utf8(body.size());
+        char *o = utf8.data();
+        const char *q = p;
+        for (;;) {
+            std::memcpy(o, q, std::size_t(bs - q));
+            o += bs - q;
+            if (bs + 1 >= end || bs[1] == 'u')
+                break;
+            const char e = bs[1];
+            *o++ = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'b' ? '\b' : e == 'f' ? '\f' : e;
+            q = bs + 2;
+            bs = static_cast<const char *>(std::memchr(q, '\\', std::size_t(end - q)));
+            if (!bs) {
+                std::memcpy(o, q, std::size_t(end - q));
+                o += end - q;
+                return QString::fromUtf8(utf8.data(), o - utf8.data());
+            }
+        }
+    }
     // Decode to UTF-16 directly so lone surrogates (legal in JSON escapes) survive.
     QString out;
     out.reserve(body.size());
-    const char *p = body.data();
-    const char *end = p + body.size();
     while (p < end) {
-        const char *bs = static_cast<const char *>(std::memchr(p, '\\', std::size_t(end - p)));
+        bs = static_cast<const char *>(std::memchr(p, '\\', std::size_t(end - p)));
         if (!bs) {
             out += QString::fromUtf8(p, end - p);
             break;

@@ -306,6 +306,32 @@ private Q_SLOTS:
         QCOMPARE(found->toByteArray(), span);
     }
 
+    void writtenStringsReadBackAtEveryOffset()
+    {
+        // Plain ASCII is written 8 units at a time; every other unit must be seen wherever it lies relative to
+        // those steps, and what is written must read back as the same text.
+        const QString specials[] = { QStringLiteral("\""),
+                                     QStringLiteral("\\"),
+                                     QStringLiteral("\n"),
+                                     QString(QChar(0x01)),
+                                     QString(QChar(0x7f)),
+                                     QString(QChar(0xe9)),
+                                     QString::fromUtf8("\xf0\x9f\x98\x80"),
+                                     QString(QChar(0xd800)) };
+        for (int len : { 1, 7, 8, 9, 15, 16, 17, 24, 33 }) {
+            for (int at = 0; at < len; ++at) {
+                for (const QString &special : specials) {
+                    QString text(len, u'a');
+                    text.replace(at, 1, special);
+                    const QByteArray written = "[" + quoted(text) + "]";
+                    auto doc = Document::parse(written);
+                    QVERIFY2(doc.ok(), written.constData());
+                    QCOMPARE(doc.value().root().at(0).toString(), text);
+                }
+            }
+        }
+    }
+
     void writerKeepsOrderAndEscapes()
     {
         QByteArray out;
