@@ -2,7 +2,8 @@
 //   POST .../chat/completions            a small Chat Completions answer (JSON)
 //   POST .../chat/completions + "stream"  64 SSE chunks, 5 ms apart, then [DONE]
 //   POST .../messages                    the same in Anthropic Messages (answer, or a 64-event stream)
-// A request for the model "bench-s500" streams 500 events at once instead (the per-event CPU measurement).
+// A request for the model "bench-s500" streams 500 events at once instead, and one for a model named
+// "bench-paced..." 500 events 5 ms apart (a model's pace: the per-event CPU measurement).
 // With --big-headers every answer carries ~1.5 KB of headers, as real LLM APIs send; with --tls CERT KEY it
 // serves HTTPS (HTTP/1.1 offered by ALPN).
 #include "http/http1.h"
@@ -176,7 +177,8 @@ int main(int argc, char *argv[])
                     b.remove(0, parsed.headBytes + bodyBytes);
                     if (body.contains("\"stream\":true")) {
                         const bool many = body.contains("\"bench-s500\"");
-                        stream(s, anthropic, many ? 500 : 64, many ? 0 : 5);
+                        const bool paced = body.contains("\"bench-paced");
+                        stream(s, anthropic, many || paced ? 500 : 64, many ? 0 : 5);
                     } else {
                         const QByteArray &answer = anthropic ? kAnthropicBody : kBody;
                         s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + g_extraHeaders
