@@ -10,6 +10,7 @@
 #include "json/jsonwriter.h"
 #include "sse/ssesplitter.h"
 #include "support/fakeupstream.h"
+#include "support/formattags.h"
 #include "support/grammar.h"
 
 #include <QtCore/qdir.h>
@@ -26,19 +27,8 @@ Q_DECLARE_METATYPE(d2a::WireFormat)
 namespace {
 
 const QString kDir = QStringLiteral(D2A_TEST_DATA_DIR "/transcripts");
-const WireFormat kFormats[] = { WireFormat::Anthropic, WireFormat::OpenAIChat, WireFormat::OpenAIResponses,
-                                WireFormat::Gemini };
-
-QString tag(WireFormat f)
-{
-    switch (f) {
-    case WireFormat::Anthropic: return QStringLiteral("anthropic");
-    case WireFormat::OpenAIChat: return QStringLiteral("chat");
-    case WireFormat::OpenAIResponses: return QStringLiteral("responses");
-    case WireFormat::Gemini: return QStringLiteral("gemini");
-    }
-    return {};
-}
+using testsupport::kFormats;
+using testsupport::tag;
 
 bool recording()
 {

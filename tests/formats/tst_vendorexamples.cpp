@@ -10,6 +10,7 @@
 #include "usage/tokens.h"
 #include "json/json.h"
 #include "sse/ssesplitter.h"
+#include "support/formattags.h"
 #include "support/grammar.h"
 #include "support/proxyfixture.h"
 #include "support/testhome.h"
@@ -28,19 +29,8 @@ Q_DECLARE_METATYPE(d2a::WireFormat)
 
 namespace {
 
-const WireFormat kFormats[] = { WireFormat::Anthropic, WireFormat::OpenAIChat, WireFormat::OpenAIResponses,
-                                WireFormat::Gemini };
-
-QString tag(WireFormat f)
-{
-    switch (f) {
-    case WireFormat::Anthropic: return QStringLiteral("anthropic");
-    case WireFormat::OpenAIChat: return QStringLiteral("chat");
-    case WireFormat::OpenAIResponses: return QStringLiteral("responses");
-    case WireFormat::Gemini: return QStringLiteral("gemini");
-    }
-    return {};
-}
+using testsupport::kFormats;
+using testsupport::tag;
 
 /// What an answer means, whatever its format: the parts that reach a user, in order of kind.
 struct Meaning
