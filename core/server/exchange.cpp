@@ -80,6 +80,11 @@ void Exchange::respondJson(int status, const QByteArray &json, const HeaderList 
     respond(status, h, json);
 }
 
+void Exchange::noteError(const QString &message)
+{
+    m_record.error = log::redact(message.left(500));
+}
+
 void Exchange::respondError(const Error &error)
 {
     m_record.error = log::redact(error.message);

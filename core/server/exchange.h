@@ -102,6 +102,9 @@ public:
     void respond(int status, const HeaderList &headers, const QByteArray &body);
     void respondJson(int status, const QByteArray &json, const HeaderList &extra = {});
     void respondError(const Error &error);
+    /// The message the request record keeps for an error answer sent with respond() (the upstream's, read once
+    /// by the relay), so the answer's body is not parsed again for it.
+    void noteError(const QString &message);
 
     void beginStream(int status, const HeaderList &headers);
     /// Content of a started stream: once any went out, the answer can no longer be replaced (no retry).

@@ -486,6 +486,8 @@ void Relay::finishError(const UpstreamError &upstream)
             e.message = QStringLiteral("upstream answered HTTP %1").arg(status);
         return streamError(e);
     }
+    if (!upstream.message.isEmpty())
+        m_exchange->noteError(upstream.message); // read once: the answer below is not parsed again for the record
     if (m_spec.clientFormat == m_spec.upstreamFormat && isOwnErrorShape(m_spec.clientFormat, upstream)) {
         HeaderList h { { "Content-Type", "application/json" } };
         h += m_forwardHeaders;

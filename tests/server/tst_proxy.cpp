@@ -1575,9 +1575,14 @@ private Q_SLOTS:
         QFETCH(QString, messagePart);
         if (status >= 500) // failures on the upstream's side are warnings, so the Activity window's "errors" show them
             QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral(" status=%1 ").arg(status)));
+        QSignalSpy finished(m_f.proxy.get(), &ProxyService::requestFinished);
         RecordedCall rc;
         call(rc, "POST", path, body);
         QCOMPARE(rc.status, status);
+        // The request's record (the log line, the Activity window) names the same fault.
+        QTRY_VERIFY(!finished.isEmpty());
+        const QString recorded = finished.last().first().value<RequestRecord>().error;
+        QVERIFY2(recorded.contains(messagePart), qPrintable(recorded));
         const QJsonObject o = rc.json();
         const WireFormat f = RouteTable::instance().formatFor(path);
         QString message;
