@@ -1,5 +1,6 @@
 #include "json.h"
 #include "scan_p.h"
+#include "text_p.h"
 
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qhash.h>
@@ -556,21 +557,8 @@ namespace {
 
 void appendUtf8(QByteArray &out, char32_t cp)
 {
-    if (cp < 0x80) {
-        out += char(cp);
-    } else if (cp < 0x800) {
-        out += char(0xC0 | (cp >> 6));
-        out += char(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += char(0xE0 | (cp >> 12));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    } else {
-        out += char(0xF0 | (cp >> 18));
-        out += char(0x80 | ((cp >> 12) & 0x3F));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    }
+    char bytes[4];
+    out.append(bytes, text::writeUtf8(bytes, cp) - bytes);
 }
 
 } // namespace
@@ -598,11 +586,6 @@ QByteArray decodeStringUtf8(QByteArrayView token)
             break;
         const char e = *p++;
         switch (e) {
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
         case 'u': {
             if (end - p < 4)
                 return out;
@@ -622,7 +605,7 @@ QByteArray decodeStringUtf8(QByteArrayView token)
             appendUtf8(out, cp);
             break;
         }
-        default: out += e; break; // '"', '\\', '/'
+        default: out += text::unescaped(e); break;
         }
     }
     return out;
@@ -650,7 +633,7 @@ QString decodeString(QByteArrayView token)
             if (bs + 1 >= end || bs[1] == 'u')
                 break;
             const char e = bs[1];
-            *o++ = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'b' ? '\b' : e == 'f' ? '\f' : e;
+            *o++ = text::unescaped(e);
             q = bs + 2;
             bs = static_cast<const char *>(std::memchr(q, '\\', std::size_t(end - q)));
             if (!bs) {
@@ -675,11 +658,6 @@ QString decodeString(QByteArrayView token)
             break;
         const char e = *p++;
         switch (e) {
-        case 'b': out += u'\b'; break;
-        case 'f': out += u'\f'; break;
-        case 'n': out += u'\n'; break;
-        case 'r': out += u'\r'; break;
-        case 't': out += u'\t'; break;
         case 'u':
             if (end - p < 4)
                 return out;
@@ -687,7 +665,7 @@ QString decodeString(QByteArrayView token)
                 char16_t((hexValue(p[0]) << 12) | (hexValue(p[1]) << 8) | (hexValue(p[2]) << 4) | hexValue(p[3])));
             p += 4;
             break;
-        default: out += QChar(char16_t(e)); break;
+        default: out += QChar(char16_t(text::unescaped(e))); break;
         }
     }
     return out;

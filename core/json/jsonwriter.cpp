@@ -1,6 +1,7 @@
 #include "jsonwriter.h"
 
 #include "json.h"
+#include "text_p.h"
 
 #include <QtCore/qlocale.h>
 
@@ -14,20 +15,10 @@
 namespace d2a::json {
 
 namespace {
-const char kHex[] = "0123456789abcdef";
-
-inline void appendEscapedControl(QByteArray &out, unsigned c)
+inline void appendEscape(QByteArray &out, char16_t c)
 {
-    switch (c) {
-    case '\b': out += "\\b"; return;
-    case '\f': out += "\\f"; return;
-    case '\n': out += "\\n"; return;
-    case '\r': out += "\\r"; return;
-    case '\t': out += "\\t"; return;
-    default: break;
-    }
-    const char esc[6] = { '\\', 'u', '0', '0', kHex[(c >> 4) & 0xF], kHex[c & 0xF] };
-    out.append(esc, 6);
+    char bytes[6];
+    out.append(bytes, text::writeEscape(bytes, c) - bytes);
 }
 } // namespace
 
@@ -42,12 +33,7 @@ void appendStringUtf8(QByteArray &out, QByteArrayView utf8)
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
         out.append(run, p - run);
-        if (c == '"')
-            out += "\\\"";
-        else if (c == '\\')
-            out += "\\\\";
-        else
-            appendEscapedControl(out, c);
+        appendEscape(out, c);
         run = p + 1;
     }
     out.append(run, end - run);
@@ -94,27 +80,10 @@ void appendString(QByteArray &out, QStringView s)
             const char16_t c = *p;
             if (c < 0x80) {
                 ++p;
-                if (c >= 0x20 && c != u'"' && c != u'\\') {
+                if (c >= 0x20 && c != u'"' && c != u'\\')
                     *dst++ = char(c);
-                    continue;
-                }
-                *dst++ = '\\';
-                switch (c) {
-                case u'"': *dst++ = '"'; break;
-                case u'\\': *dst++ = '\\'; break;
-                case u'\b': *dst++ = 'b'; break;
-                case u'\f': *dst++ = 'f'; break;
-                case u'\n': *dst++ = 'n'; break;
-                case u'\r': *dst++ = 'r'; break;
-                case u'\t': *dst++ = 't'; break;
-                default:
-                    *dst++ = 'u';
-                    *dst++ = '0';
-                    *dst++ = '0';
-                    *dst++ = kHex[(c >> 4) & 0xF];
-                    *dst++ = kHex[c & 0xF];
-                    break;
-                }
+                else
+                    dst = text::writeEscape(dst, c);
                 continue;
             }
             char32_t cp = c;
@@ -123,29 +92,12 @@ void appendString(QByteArray &out, QStringView s)
                 ++p;
             } else if (QChar::isSurrogate(c)) {
                 // A lone surrogate has no UTF-8 form: kept as an escape, as the client may have sent it.
-                *dst++ = '\\';
-                *dst++ = 'u';
-                *dst++ = kHex[(c >> 12) & 0xF];
-                *dst++ = kHex[(c >> 8) & 0xF];
-                *dst++ = kHex[(c >> 4) & 0xF];
-                *dst++ = kHex[c & 0xF];
+                dst = text::writeEscape(dst, c);
                 ++p;
                 continue;
             }
             ++p;
-            if (cp < 0x800) {
-                *dst++ = char(0xC0 | (cp >> 6));
-                *dst++ = char(0x80 | (cp & 0x3F));
-            } else if (cp < 0x10000) {
-                *dst++ = char(0xE0 | (cp >> 12));
-                *dst++ = char(0x80 | ((cp >> 6) & 0x3F));
-                *dst++ = char(0x80 | (cp & 0x3F));
-            } else {
-                *dst++ = char(0xF0 | (cp >> 18));
-                *dst++ = char(0x80 | ((cp >> 12) & 0x3F));
-                *dst++ = char(0x80 | ((cp >> 6) & 0x3F));
-                *dst++ = char(0x80 | (cp & 0x3F));
-            }
+            dst = text::writeUtf8(dst, cp);
         }
         at = dst - base;
     }
