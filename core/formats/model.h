@@ -5,6 +5,7 @@
 // schemas, numbers) travels as the client's exact JSON text, so key order and numbers survive translation.
 
 #include "../error.h"
+#include "../json/json.h"
 #include "../usage/tokens.h"
 #include "wireformat.h"
 
@@ -28,7 +29,9 @@ struct Part
 {
     enum class Kind { Text, Image, ToolCall, ToolResult, Thinking, RedactedThinking };
     Kind kind = Kind::Text;
-    QString text; ///< Text, Thinking (the visible summary/thought), RedactedThinking (opaque data)
+    /// Text, Thinking (the visible summary/thought), RedactedThinking (opaque data). Read from a client's body
+    /// it stays the client's JSON string token until something needs it decoded (json::Text).
+    json::Text text;
     /// Reasoning state as its vendor issued it (translate.h): Thinking: an Anthropic signature, a Responses
     /// reasoning item (its whole JSON), a Gemini thoughtSignature; RedactedThinking: in `text`; ToolCall: a Gemini
     /// function-call signature.
@@ -53,7 +56,7 @@ struct Part
     /// ToolCall: the Responses tool namespace the name belongs to (the client sees `name` inside it).
     QString toolNamespace;
 
-    static Part makeText(const QString &t)
+    static Part makeText(const json::Text &t)
     {
         Part p;
         p.text = t;
@@ -73,13 +76,13 @@ struct Message
 struct Tool
 {
     QString name;
-    QString description;
+    json::Text description;
     QByteArray parameters; ///< JSON Schema object as the client wrote it (empty: none)
     bool freeform = false; ///< Responses `custom` tool: one string input (parameters describe it as {input})
     QString toolNamespace; ///< Responses `namespace` tool this one came from; `name` is then "<namespace>__<tool>"
     QString innerName; ///< the name inside the namespace
 
-    static Tool make(const QString &name, const QString &description, const QByteArray &parameters)
+    static Tool make(const QString &name, const json::Text &description, const QByteArray &parameters)
     {
         Tool t;
         t.name = name;

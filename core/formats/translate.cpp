@@ -87,7 +87,7 @@ QString envelopeText(const Part &p, const QString &servedBy)
     const QString model = p.signatureModel.isEmpty() ? servedBy : p.signatureModel;
     const bool redacted = p.kind == Part::Kind::RedactedThinking;
     return kEnvelope + QLatin1StringView(formatSpec(p.signatureFormat).tag) + (redacted ? u".r." : u".t.")
-           + QString::fromLatin1(b64url(model.toUtf8())) + u'.' + (redacted ? p.text : p.signature);
+           + QString::fromLatin1(b64url(model.toUtf8())) + u'.' + (redacted ? p.text.toString() : p.signature);
 }
 
 bool openEnvelopeText(const QString &text, Part *p)
@@ -399,7 +399,7 @@ QList<ir::Part> systemWithFolded(const ir::Request &r)
         }
         QString text;
         for (const ir::Part &p : m.parts)
-            text += (text.isEmpty() ? QString() : QStringLiteral("\n")) + p.text;
+            text += (text.isEmpty() ? QString() : QStringLiteral("\n")) + p.text.toString();
         out.append(ir::Part::makeText(
             before == 0 ? text
                         : QStringLiteral("(System message given after message %1 of the conversation:)\n%2")

@@ -808,6 +808,23 @@ QString Value::toString(const QString &fallback) const
     return decodeString(raw());
 }
 
+Text Value::toText() const
+{
+    Text t;
+    if (type() != Type::String)
+        return t;
+    t.m_source = m_doc->m_source;
+    t.m_start = start();
+    t.m_length = end() - start();
+    return t;
+}
+
+void Text::decode() const
+{
+    m_text = decodeString(token());
+    m_decoded = true;
+}
+
 QByteArray Value::toUtf8() const
 {
     if (type() != Type::String)

@@ -18,6 +18,7 @@ namespace d2a::json {
 enum class Type : std::uint8_t { Undefined, Null, Bool, Number, String, Array, Object };
 
 class Document;
+class Text;
 
 /// One value of a Document (or Undefined when a lookup found nothing). Cheap to copy; valid while its
 /// Document lives.
@@ -43,6 +44,8 @@ public:
 
     /// Strings: the decoded text; anything else gives `fallback`.
     QString toString(const QString &fallback = {}) const;
+    /// Strings: the text kept as its token, decoded only when asked (Text); anything else gives empty text.
+    Text toText() const;
     /// Strings: the decoded text as UTF-8.
     QByteArray toUtf8() const;
     /// True for a string equal to `ascii` (no decoding when it has no escapes).
@@ -170,6 +173,52 @@ private:
     };
     QByteArray m_source;
     std::vector<Node> m_nodes;
+};
+
+/// Text read from a JSON string, kept as the string's token (the document's bytes, shared, not copied) until
+/// something asks for it decoded. A translation carries most of a conversation's text from one JSON body to
+/// another: written back by Writer::string as it came, it needs neither decoding nor escaping. Text made from a
+/// QString is just that QString; changing a Text makes it one.
+class Text
+{
+public:
+    Text() = default;
+    Text(const QString &s) : m_text(s) { }
+    Text(QString &&s) : m_text(std::move(s)) { }
+
+    const QString &toString() const
+    {
+        if (m_length && !m_decoded)
+            decode();
+        return m_text;
+    }
+    operator const QString &() const { return toString(); }
+    bool isEmpty() const { return m_length ? m_length <= 2 : m_text.isEmpty(); }
+    qsizetype size() const { return toString().size(); }
+    /// The JSON string token (quotes included) this text was read from; empty when it was not.
+    QByteArrayView token() const
+    {
+        return m_length ? QByteArrayView(m_source.constData() + m_start, m_length) : QByteArrayView();
+    }
+    void clear() { *this = Text(); }
+    Text &operator+=(const QString &s)
+    {
+        QString joined = toString();
+        joined += s;
+        return *this = Text(std::move(joined));
+    }
+
+    friend bool operator==(const Text &a, const Text &b) { return a.toString() == b.toString(); }
+    friend bool operator!=(const Text &a, const Text &b) { return !(a == b); }
+
+private:
+    friend class Value;
+    void decode() const;
+    QByteArray m_source; ///< the whole document's bytes (shared) when read from a token
+    qsizetype m_start = 0;
+    qsizetype m_length = 0;
+    mutable QString m_text;
+    mutable bool m_decoded = false;
 };
 
 /// `json` (valid JSON text) without the whitespace between tokens; every token (strings, numbers) unchanged.

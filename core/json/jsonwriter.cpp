@@ -209,6 +209,14 @@ Writer &Writer::stringUtf8(QByteArrayView utf8)
     return *this;
 }
 
+Writer &Writer::string(const Text &t)
+{
+    const QByteArrayView token = t.token();
+    if (token.isEmpty())
+        return string(QStringView(t.toString()));
+    return raw(token);
+}
+
 Writer &Writer::number(qint64 n)
 {
     separate();

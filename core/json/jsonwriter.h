@@ -10,6 +10,7 @@
 namespace d2a::json {
 
 class Value;
+class Text;
 
 /// Appends `s` to `out` as a JSON string token (quotes included); UTF-8, escaping only what JSON requires.
 void appendString(QByteArray &out, QStringView s);
@@ -39,6 +40,9 @@ public:
     Writer &string(QStringView s);
     Writer &string(QLatin1StringView ascii);
     Writer &stringUtf8(QByteArrayView utf8);
+    /// Text read from JSON goes out as its token, unchanged; other text is escaped as string() does.
+    Writer &string(const Text &t);
+    Writer &string(const QString &s) { return string(QStringView(s)); }
     Writer &number(qint64 n);
     Writer &number(double d);
     Writer &boolean(bool b);
@@ -59,6 +63,7 @@ public:
         return key(k).string(QStringView(v));
     }
     template<std::size_t N> Writer &member(const char (&k)[N], QStringView v) { return key(k).string(v); }
+    template<std::size_t N> Writer &member(const char (&k)[N], const Text &v) { return key(k).string(v); }
     template<std::size_t N> Writer &member(const char (&k)[N], QLatin1StringView v) { return key(k).string(v); }
     template<std::size_t N> Writer &member(const char (&k)[N], qint64 n) { return key(k).number(n); }
     template<std::size_t N> Writer &member(const char (&k)[N], int n) { return key(k).number(qint64(n)); }
@@ -70,6 +75,7 @@ public:
     Writer &member(QLatin1StringView k, QLatin1StringView s) { return key(k).string(s); }
     Writer &member(QLatin1StringView k, const char *s) { return key(k).string(QLatin1StringView(s)); }
     Writer &member(QLatin1StringView k, const QString &s) { return key(k).string(QStringView(s)); }
+    Writer &member(QLatin1StringView k, const Text &t) { return key(k).string(t); }
     Writer &member(QLatin1StringView k, qint64 n) { return key(k).number(n); }
     Writer &member(QLatin1StringView k, int n) { return key(k).number(qint64(n)); }
     Writer &member(QLatin1StringView k, bool b) { return key(k).boolean(b); }

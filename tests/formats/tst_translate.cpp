@@ -587,8 +587,8 @@ private Q_SLOTS:
         for (const ir::Message &m : r.value().messages)
             for (const ir::Part &p : m.parts)
                 if (p.kind == ir::Part::Kind::ToolResult && !p.result.isEmpty() && !p.result.first().text.isEmpty())
-                    QVERIFY2(text.contains(json::quoted(p.result.first().text.left(20)).chopped(1).mid(1)),
-                             qPrintable(p.result.first().text.left(40)));
+                    QVERIFY2(text.contains(json::quoted(p.result.first().text.toString().left(20)).chopped(1).mid(1)),
+                             qPrintable(p.result.first().text.toString().left(40)));
     }
 
     // --- Reasoning state across models (README "Reasoning across models") ------------------------------------

@@ -436,6 +436,42 @@ private Q_SLOTS:
         QCOMPARE(every.apply(), QByteArray("[]"));
     }
 
+    void textKeepsItsTokenUntilChanged()
+    {
+        // A string read as Text is written back as the same token (its escapes as the client chose them),
+        // decoded only when asked, and a changed Text is escaped afresh.
+        const QByteArray source = "{\"a\":\"caf\\u00e9 \\/ \\\"q\\\"\\n\",\"e\":\"\",\"n\":5}";
+        auto doc = Document::parse(source);
+        QVERIFY(doc.ok());
+        const Value root = doc.value().root();
+        const Text a = root["a"].toText();
+        QCOMPARE(a.token(), QByteArrayView("\"caf\\u00e9 \\/ \\\"q\\\"\\n\""));
+        QVERIFY(!a.isEmpty());
+        QCOMPARE(a.toString(), QStringLiteral("caf\u00e9 / \"q\"\n"));
+        QCOMPARE(a.toString(), root["a"].toString());
+        QVERIFY(root["e"].toText().isEmpty());
+        QVERIFY(!root["e"].toText().token().isEmpty());
+        QVERIFY(root["n"].toText().isEmpty()); // not a string
+        QVERIFY(root["n"].toText().token().isEmpty());
+
+        QByteArray out;
+        Writer(&out).beginArray().string(a).string(root["e"].toText()).string(Text(QStringLiteral("x\"y"))).endArray();
+        QCOMPARE(out, QByteArray("[\"caf\\u00e9 \\/ \\\"q\\\"\\n\",\"\",\"x\\\"y\"]"));
+
+        Text changed = a;
+        changed += QStringLiteral("!");
+        QVERIFY(changed.token().isEmpty());
+        QCOMPARE(changed.toString(), a.toString() + u'!');
+        out.clear();
+        Writer(&out).string(changed);
+        QCOMPARE(out, json::quoted(a.toString() + u'!'));
+        // The token stays valid after its document is gone: it shares the source's bytes.
+        const Text kept = a;
+        doc = Document::parse(QByteArray("{}"));
+        QCOMPARE(kept.toString(), QStringLiteral("caf\u00e9 / \"q\"\n"));
+        QVERIFY(kept == a && kept != changed);
+    }
+
     void editsByPathKeepTheFile()
     {
         const QByteArray file =

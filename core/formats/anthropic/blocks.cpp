@@ -9,7 +9,7 @@ using Kind = ir::Part::Kind;
 std::optional<Error> readBlock(const Value &v, const QString &where, QList<Part> *out, QStringList *dropped)
 {
     if (v.isString()) {
-        out->append(Part::makeText(v.toString()));
+        out->append(Part::makeText(v.toText()));
         return std::nullopt;
     }
     if (!v.isObject())
@@ -17,7 +17,7 @@ std::optional<Error> readBlock(const Value &v, const QString &where, QList<Part>
     const Value type = v["type"];
     Part p;
     if (type.stringIs("text")) {
-        p.text = v["text"].toString();
+        p.text = v["text"].toText();
     } else if (type.stringIs("image")) {
         p.kind = Kind::Image;
         const Value src = v["source"];
@@ -41,7 +41,7 @@ std::optional<Error> readBlock(const Value &v, const QString &where, QList<Part>
         p.isError = v["is_error"].toBool(false);
         const Value c = v["content"];
         if (c.isString()) {
-            p.result.append(Part::makeText(c.toString()));
+            p.result.append(Part::makeText(c.toText()));
         } else if (c.isArray()) {
             int i = 0;
             for (Value b : c.children())
@@ -50,12 +50,12 @@ std::optional<Error> readBlock(const Value &v, const QString &where, QList<Part>
         }
     } else if (type.stringIs("thinking")) {
         p.kind = Kind::Thinking;
-        p.text = v["thinking"].toString();
+        p.text = v["thinking"].toText();
         p.signature = v["signature"].toString();
         p.signatureFormat = WireFormat::Anthropic;
     } else if (type.stringIs("redacted_thinking")) {
         p.kind = Kind::RedactedThinking;
-        p.text = v["data"].toString();
+        p.text = v["data"].toText();
         p.signatureFormat = WireFormat::Anthropic;
     } else if (type.stringIs("document") && v["source"]["type"].stringIs("text")) {
         p.text = v["source"]["data"].toString(); // a plain-text document is its text

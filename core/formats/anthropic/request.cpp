@@ -15,10 +15,10 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
     const Value system = body["system"];
     if (system.isString()) {
         if (!system.toString().isEmpty())
-            r.system.append(Part::makeText(system.toString()));
+            r.system.append(Part::makeText(system.toText()));
     } else if (system.isArray()) {
         for (Value b : system.children())
-            r.system.append(Part::makeText(b["text"].toString()));
+            r.system.append(Part::makeText(b["text"].toText()));
     } else if (system.isSet()) {
         return fieldError(QStringLiteral("system"), QStringLiteral("must be a string or an array of text blocks"));
     }
@@ -41,7 +41,7 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
         QList<Part> parts;
         const Value content = m["content"];
         if (content.isString()) {
-            parts.append(Part::makeText(content.toString()));
+            parts.append(Part::makeText(content.toText()));
         } else if (content.isArray()) {
             int j = 0;
             for (Value b : content.children())
@@ -96,7 +96,7 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
             continue;
         }
         const Value schema = t["input_schema"];
-        r.tools.append(ir::Tool::make(t["name"].toString(), t["description"].toString(),
+        r.tools.append(ir::Tool::make(t["name"].toString(), t["description"].toText(),
                                       schema.isObject() ? schema.rawBytes() : QByteArray()));
     }
     const Value tc = body["tool_choice"];

@@ -9,7 +9,7 @@ using Kind = ir::Part::Kind;
 std::optional<Error> readContent(const Value &content, const QString &where, QList<Part> *out, QStringList *dropped)
 {
     if (content.isString()) {
-        out->append(Part::makeText(content.toString()));
+        out->append(Part::makeText(content.toText()));
         return std::nullopt;
     }
     if (!content.isSet())
@@ -21,7 +21,7 @@ std::optional<Error> readContent(const Value &content, const QString &where, QLi
         ++i;
         const Value type = c["type"];
         if (type.stringIs("text")) {
-            out->append(Part::makeText(c["text"].toString()));
+            out->append(Part::makeText(c["text"].toText()));
         } else if (type.stringIs("image_url")) {
             Part p;
             p.kind = Kind::Image;
@@ -31,7 +31,7 @@ std::optional<Error> readContent(const Value &content, const QString &where, QLi
                 p.url = url;
             out->append(p);
         } else if (type.stringIs("refusal")) {
-            out->append(Part::makeText(c["refusal"].toString()));
+            out->append(Part::makeText(c["refusal"].toText()));
         } else if (type.stringIs("input_audio") || type.stringIs("file")) {
             return fieldError(
                 QStringLiteral("%1[%2].type").arg(where).arg(i),

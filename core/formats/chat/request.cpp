@@ -21,7 +21,7 @@ void writeContent(Writer &w, const QList<const Part *> &parts, bool allowImages,
         }
         QString text;
         for (const Part *p : parts)
-            text += (text.isEmpty() ? QString() : separator) + p->text;
+            text += (text.isEmpty() ? QString() : separator) + p->text.toString();
         w.string(text);
         return;
     }
@@ -131,7 +131,7 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
         }
         const Value f = t["function"];
         const Value params = f["parameters"];
-        r.tools.append(ir::Tool::make(f["name"].toString(), f["description"].toString(),
+        r.tools.append(ir::Tool::make(f["name"].toString(), f["description"].toText(),
                                       params.isObject() ? params.rawBytes() : QByteArray()));
     }
     const Value tc = body["tool_choice"];

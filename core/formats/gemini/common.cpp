@@ -69,13 +69,13 @@ void readPart(const Value &p, QList<Part> *out, int *callCounter)
         } else if (p["thought"].toBool(false)) {
             Part t;
             t.kind = Kind::Thinking;
-            t.text = p["text"].toString();
+            t.text = p["text"].toText();
             t.signature = p["thoughtSignature"].toString();
             t.signatureFormat = WireFormat::Gemini;
             ir::fromClient(&t, WireFormat::Gemini); // another vendor's reasoning carried here by droid2api
             out->append(t);
         } else if (p.contains("text")) {
-            out->append(Part::makeText(p["text"].toString()));
+            out->append(Part::makeText(p["text"].toText()));
         } else if (p.contains("inlineData") || p.contains("inline_data")) {
             const Value d = p.contains("inlineData") ? p["inlineData"] : p["inline_data"];
             Part i;

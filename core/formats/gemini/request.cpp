@@ -17,9 +17,9 @@ Result<ir::Request> readRequest(const Value &given, const QString &pathModel)
     const Value si = body.contains("systemInstruction") ? body["systemInstruction"] : body["system_instruction"];
     if (si.isObject()) {
         for (Value p : si["parts"].children())
-            r.system.append(Part::makeText(p["text"].toString()));
+            r.system.append(Part::makeText(p["text"].toText()));
     } else if (si.isString()) {
-        r.system.append(Part::makeText(si.toString()));
+        r.system.append(Part::makeText(si.toText()));
     }
     const Value contents = body["contents"];
     if (!contents.isArray())
@@ -90,7 +90,7 @@ Result<ir::Request> readRequest(const Value &given, const QString &pathModel)
             }
             for (Value f : kind.children()) {
                 const Value params = f.contains("parametersJsonSchema") ? f["parametersJsonSchema"] : f["parameters"];
-                r.tools.append(ir::Tool::make(f["name"].toString(), f["description"].toString(),
+                r.tools.append(ir::Tool::make(f["name"].toString(), f["description"].toText(),
                                               params.isObject() ? params.rawBytes() : QByteArray()));
             }
         }

@@ -11,7 +11,7 @@ using Kind = ir::Part::Kind;
 std::optional<Error> readContent(const Value &content, const QString &where, QList<Part> *out, QStringList *dropped)
 {
     if (content.isString()) {
-        out->append(Part::makeText(content.toString()));
+        out->append(Part::makeText(content.toText()));
         return std::nullopt;
     }
     int i = -1;
@@ -19,9 +19,9 @@ std::optional<Error> readContent(const Value &content, const QString &where, QLi
         ++i;
         const Value type = c["type"];
         if (type.stringIs("input_text") || type.stringIs("output_text") || type.stringIs("text")) {
-            out->append(Part::makeText(c["text"].toString()));
+            out->append(Part::makeText(c["text"].toText()));
         } else if (type.stringIs("refusal")) {
-            out->append(Part::makeText(c["refusal"].toString()));
+            out->append(Part::makeText(c["refusal"].toText()));
         } else if (type.stringIs("input_image")) {
             Part p;
             p.kind = Kind::Image;

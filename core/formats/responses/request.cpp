@@ -31,7 +31,7 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
             r.messages.append({ role, { p } });
     };
     if (input.isString()) {
-        r.messages.append({ ir::Message::Role::User, { Part::makeText(input.toString()) } });
+        r.messages.append({ ir::Message::Role::User, { Part::makeText(input.toText()) } });
     } else if (input.isArray()) {
         int i = -1;
         for (Value it : input.children()) {
@@ -89,7 +89,7 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
         ++i;
         if (t["type"].stringIs("function")) {
             const Value params = t["parameters"];
-            r.tools.append(ir::Tool::make(t["name"].toString(), t["description"].toString(),
+            r.tools.append(ir::Tool::make(t["name"].toString(), t["description"].toText(),
                                           params.isObject() ? params.rawBytes() : QByteArray()));
         } else if (t["type"].stringIs("namespace")) {
             // Functions grouped under a name: flattened to "<namespace>__<name>", which every format accepts
@@ -102,7 +102,7 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
                 }
                 const Value params = f["parameters"];
                 ir::Tool tool =
-                    ir::Tool::make(ns + QStringLiteral("__") + f["name"].toString(), f["description"].toString(),
+                    ir::Tool::make(ns + QStringLiteral("__") + f["name"].toString(), f["description"].toText(),
                                    params.isObject() ? params.rawBytes() : QByteArray());
                 tool.toolNamespace = ns;
                 tool.innerName = f["name"].toString();
@@ -171,7 +171,7 @@ Result<QByteArray> writeRequest(const ir::Request &r)
     w.beginObject().member("model", r.model);
     QString instructions;
     for (const Part &p : r.system)
-        instructions += (instructions.isEmpty() ? QString() : QStringLiteral("\n\n")) + p.text;
+        instructions += (instructions.isEmpty() ? QString() : QStringLiteral("\n\n")) + p.text.toString();
     if (!instructions.isEmpty())
         w.member("instructions", instructions);
     w.key("input").beginArray();
