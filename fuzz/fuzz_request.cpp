@@ -65,8 +65,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
     if (!request)
         return 0;
     for (WireFormat upstream : kFormats)
-        if (auto out = writeRequest(upstream, request.value()); out.ok())
-            D2A_FUZZ_CHECK(json::Document::parse(out.value()).ok());
+        if (auto out = writeRequestDocument(upstream, request.value()); out.ok()) {
+            auto parsed = json::Document::parse(out.value().source());
+            D2A_FUZZ_CHECK(parsed.ok());
+            D2A_FUZZ_CHECK(out.value().sameTreeAs(parsed.value())); // the tree recorded while writing
+        }
     (void)estimateInputTokens(request.value());
     return 0;
 }

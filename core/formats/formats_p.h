@@ -19,7 +19,7 @@ using json::Writer;
     QByteArray writeResponse(const ir::Response &response, const ir::Request *request);                                \
     /* `pathModel`: a model named in the URL (formats whose routes have one) */                                        \
     Result<ir::Request> readRequest(const Value &body, const QString &pathModel);                                      \
-    Result<QByteArray> writeRequest(const ir::Request &request);                                                       \
+    Result<json::Document> writeRequest(const ir::Request &request);                                                   \
     std::unique_ptr<EventReader> makeEventReader();                                                                    \
     std::unique_ptr<StreamWriter> makeStreamWriter(const ir::Request &request);                                        \
     const FormatSpec &spec(); /* format.cpp: the format's registration */                                              \
@@ -96,7 +96,8 @@ std::optional<ir::Number> numberOf(const Value &v);
 /// A tool's parameters as JSON text: the client's schema, or {"type":"object"} when it sent none.
 QByteArrayView schemaOrEmpty(const QByteArray &parameters);
 
-/// Tool-call arguments (JSON text) as an object's exact text; {} when empty; nullopt when not an object.
-std::optional<QByteArray> argumentsObject(const QString &arguments);
+/// Writes tool-call arguments (JSON text) as the object they hold, their exact text; {} when they are empty or
+/// not an object.
+void writeArgumentsObject(Writer &w, const QString &arguments);
 
 } // namespace d2a::fmt

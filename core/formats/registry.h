@@ -77,7 +77,8 @@ struct FormatSpec
 
     // Requests: client body <-> shared model. `pathModel` is a model named in the URL.
     Result<ir::Request> (*readRequest)(const json::Value &body, const QString &pathModel) = nullptr;
-    Result<QByteArray> (*writeRequest)(const ir::Request &request) = nullptr;
+    /// The text with its tree, recorded as it is written (json::Writer::recordTree), for the protocol edits.
+    Result<json::Document> (*writeRequest)(const ir::Request &request) = nullptr;
     // Answers: upstream JSON -> shared model -> client JSON.
     Result<ir::Response> (*readResponse)(const json::Value &root) = nullptr;
     QByteArray (*writeResponse)(const ir::Response &response, const ir::Request *request) = nullptr;

@@ -257,6 +257,14 @@ Result<ir::Request> readRequest(WireFormat format, const json::Value &body, cons
 
 Result<QByteArray> writeRequest(WireFormat format, const ir::Request &request)
 {
+    auto written = formatSpec(format).writeRequest(request);
+    if (!written)
+        return written.error();
+    return written.value().source();
+}
+
+Result<json::Document> writeRequestDocument(WireFormat format, const ir::Request &request)
+{
     return formatSpec(format).writeRequest(request);
 }
 
@@ -467,15 +475,14 @@ QByteArrayView schemaOrEmpty(const QByteArray &parameters)
     return parameters.isEmpty() ? QByteArrayView("{\"type\":\"object\"}") : QByteArrayView(parameters);
 }
 
-std::optional<QByteArray> argumentsObject(const QString &arguments)
+void writeArgumentsObject(Writer &w, const QString &arguments)
 {
-    const QByteArray text = arguments.trimmed().toUtf8();
-    if (text.isEmpty())
-        return QByteArray("{}");
+    const QByteArray text = arguments.toUtf8();
     auto doc = json::Document::parse(text, { 512, false });
-    if (!doc || !doc.value().root().isObject())
-        return std::nullopt;
-    return text;
+    if (doc && doc.value().root().isObject())
+        w.value(doc.value().root()); // its tree goes along: the writer need not parse it again
+    else
+        w.beginObject().endObject();
 }
 
 } // namespace d2a::fmt

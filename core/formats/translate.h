@@ -17,6 +17,8 @@ Result<ir::Request> readRequest(WireFormat format, const json::Value &body, cons
 /// Shared model -> upstream body of `format`, as JSON text in the vendor's key order. Fails (400 naming the
 /// field) on what the target cannot express.
 Result<QByteArray> writeRequest(WireFormat format, const ir::Request &request);
+/// The same with the text's tree, recorded as it was written: the protocol edits take it without a parse.
+Result<json::Document> writeRequestDocument(WireFormat format, const ir::Request &request);
 /// Upstream JSON answer -> shared model.
 Result<ir::Response> readResponse(WireFormat format, const QByteArray &body);
 /// Shared model -> the client's JSON answer. `request` is the client's request as read (tool calls go back

@@ -816,7 +816,22 @@ Text Value::toText() const
     t.m_source = m_doc->m_source;
     t.m_start = start();
     t.m_length = end() - start();
+    t.m_escaped = m_doc->m_nodes[m_index].escaped;
     return t;
+}
+
+bool Document::sameTreeAs(const Document &other) const
+{
+    if (m_source != other.m_source || m_nodes.size() != other.m_nodes.size())
+        return false;
+    for (std::size_t i = 0; i < m_nodes.size(); ++i) {
+        const Node &a = m_nodes[i];
+        const Node &b = other.m_nodes[i];
+        if (a.start != b.start || a.end != b.end || a.keyStart != b.keyStart || a.keyEnd != b.keyEnd || a.next != b.next
+            || a.count != b.count || a.type != b.type || a.escaped != b.escaped || a.keyEscaped != b.keyEscaped)
+            return false;
+    }
+    return true;
 }
 
 void Text::decode() const

@@ -150,6 +150,10 @@ public:
     const QByteArray &source() const { return m_source; }
     std::size_t nodeCount() const { return m_nodes.size(); }
 
+    /// True when both hold the same text and the same tree (every value's span, key, size and escapes): what
+    /// Writer::recordTree records must equal what parse() finds.
+    bool sameTreeAs(const Document &other) const;
+
     // Not copyable (Values point at it), movable.
     Document(const Document &) = delete;
     Document &operator=(const Document &) = delete;
@@ -159,6 +163,7 @@ public:
 private:
     friend class Value;
     friend class Parser;
+    friend class Writer;
     struct Node
     {
         std::uint32_t start = 0;
@@ -213,10 +218,12 @@ public:
 
 private:
     friend class Value;
+    friend class Writer;
     void decode() const;
     QByteArray m_source; ///< the whole document's bytes (shared) when read from a token
     qsizetype m_start = 0;
     qsizetype m_length = 0;
+    bool m_escaped = false; ///< the token has a backslash escape
     mutable QString m_text;
     mutable bool m_decoded = false;
 };

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #if defined(__SSE2__)
 #include <emmintrin.h> // Platform-specific (x86-64): the ASCII run in appendString
@@ -125,6 +126,123 @@ void appendNumber(QByteArray &out, double d)
     out += QByteArray::number(d, 'g', QLocale::FloatingPointShortest);
 }
 
+struct Writer::Tree
+{
+    std::vector<Document::Node> nodes;
+    std::vector<std::uint32_t> open; ///< the containers being written
+    std::uint32_t keyStart = 0;
+    std::uint32_t keyEnd = 0; ///< the pending member name's token; 0 when none
+    bool keyEscaped = false;
+    std::optional<Error> error;
+
+    /// A node for the value starting at `at`, counted in its container, with the pending member name.
+    Document::Node &add(Type type, qsizetype at)
+    {
+        if (!open.empty())
+            ++nodes[open.back()].count;
+        Document::Node &n = nodes.emplace_back();
+        n.type = type;
+        n.start = std::uint32_t(at);
+        if (keyEnd) {
+            n.keyStart = keyStart;
+            n.keyEnd = keyEnd;
+            n.keyEscaped = keyEscaped;
+            keyEnd = 0;
+        }
+        return n;
+    }
+
+    /// The nodes of a value copied from `source` (its nodes [first, last)), written at `at`.
+    void copy(const std::vector<Document::Node> &source, std::uint32_t first, std::uint32_t last, qsizetype at)
+    {
+        const std::uint32_t shift = std::uint32_t(at) - source[first].start; // unsigned arithmetic wraps back
+        const std::uint32_t base = std::uint32_t(nodes.size()) - first;
+        Document::Node &root = add(source[first].type, at);
+        root.end = source[first].end + shift;
+        root.next = source[first].next + base;
+        root.count = source[first].count;
+        root.escaped = source[first].escaped;
+        for (std::uint32_t i = first + 1; i < last; ++i) {
+            Document::Node n = source[i];
+            n.start += shift;
+            n.end += shift;
+            if (n.keyEnd) {
+                n.keyStart += shift;
+                n.keyEnd += shift;
+            }
+            n.next += base;
+            nodes.push_back(n);
+        }
+    }
+};
+
+Writer::Writer(QByteArray *out) : m_out(out)
+{
+}
+
+Writer::~Writer() = default;
+
+void Writer::recordTree()
+{
+    m_tree = std::make_unique<Tree>();
+    m_tree->nodes.reserve(std::size_t(m_out->capacity() / 24) + 64);
+}
+
+Result<Document> Writer::takeDocument()
+{
+    if (!m_tree)
+        return Error::internal(QStringLiteral("no tree recorded"));
+    if (m_tree->error)
+        return *m_tree->error;
+    if (!m_tree->open.empty() || m_tree->nodes.empty())
+        return Error::internal(QStringLiteral("the JSON written is not one whole value"));
+    Document doc;
+    doc.m_source = std::move(*m_out);
+    doc.m_nodes = std::move(m_tree->nodes);
+    m_out->clear();
+    m_tree.reset();
+    return doc;
+}
+
+void Writer::leaf(Type type, qsizetype at, bool escaped)
+{
+    if (!m_tree)
+        return;
+    const std::uint32_t index = std::uint32_t(m_tree->nodes.size());
+    Document::Node &n = m_tree->add(type, at);
+    n.end = std::uint32_t(m_out->size());
+    n.next = index + 1;
+    n.escaped = escaped;
+}
+
+void Writer::open(Type type, qsizetype at)
+{
+    if (!m_tree)
+        return;
+    const std::uint32_t index = std::uint32_t(m_tree->nodes.size());
+    m_tree->add(type, at); // counted in its container before it becomes the open one
+    m_tree->open.push_back(index);
+}
+
+void Writer::close()
+{
+    if (!m_tree || m_tree->open.empty())
+        return;
+    Document::Node &n = m_tree->nodes[m_tree->open.back()];
+    m_tree->open.pop_back();
+    n.end = std::uint32_t(m_out->size());
+    n.next = std::uint32_t(m_tree->nodes.size());
+}
+
+namespace {
+
+bool hasEscape(QByteArrayView token)
+{
+    return std::memchr(token.data(), '\\', std::size_t(token.size())) != nullptr;
+}
+
+} // namespace
+
 void Writer::separate()
 {
     if (m_afterKey) {
@@ -141,7 +259,7 @@ void Writer::separate()
 
 Writer &Writer::beginObject()
 {
-    separate();
+    open(Type::Object, next());
     *m_out += '{';
     m_first.append(true);
     return *this;
@@ -151,12 +269,13 @@ Writer &Writer::endObject()
 {
     *m_out += '}';
     m_first.removeLast();
+    close();
     return *this;
 }
 
 Writer &Writer::beginArray()
 {
-    separate();
+    open(Type::Array, next());
     *m_out += '[';
     m_first.append(true);
     return *this;
@@ -166,23 +285,34 @@ Writer &Writer::endArray()
 {
     *m_out += ']';
     m_first.removeLast();
+    close();
     return *this;
 }
 
 Writer &Writer::key(QLatin1StringView name)
 {
-    separate();
+    const qsizetype at = next();
     *m_out += '"';
     m_out->append(name.data(), name.size());
     *m_out += "\":";
+    if (m_tree) {
+        m_tree->keyStart = std::uint32_t(at);
+        m_tree->keyEnd = std::uint32_t(m_out->size() - 1);
+        m_tree->keyEscaped = false;
+    }
     m_afterKey = true;
     return *this;
 }
 
 Writer &Writer::key(QStringView name)
 {
-    separate();
+    const qsizetype at = next();
     appendString(*m_out, name);
+    if (m_tree) {
+        m_tree->keyStart = std::uint32_t(at);
+        m_tree->keyEnd = std::uint32_t(m_out->size());
+        m_tree->keyEscaped = hasEscape(QByteArrayView(*m_out).sliced(at));
+    }
     *m_out += ':';
     m_afterKey = true;
     return *this;
@@ -190,22 +320,28 @@ Writer &Writer::key(QStringView name)
 
 Writer &Writer::string(QStringView s)
 {
-    separate();
+    const qsizetype at = next();
     appendString(*m_out, s);
+    if (m_tree)
+        leaf(Type::String, at, hasEscape(QByteArrayView(*m_out).sliced(at)));
     return *this;
 }
 
 Writer &Writer::string(QLatin1StringView ascii)
 {
-    separate();
+    const qsizetype at = next();
     appendStringUtf8(*m_out, QByteArrayView(ascii.data(), ascii.size()));
+    if (m_tree)
+        leaf(Type::String, at, hasEscape(QByteArrayView(*m_out).sliced(at)));
     return *this;
 }
 
 Writer &Writer::stringUtf8(QByteArrayView utf8)
 {
-    separate();
+    const qsizetype at = next();
     appendStringUtf8(*m_out, utf8);
+    if (m_tree)
+        leaf(Type::String, at, hasEscape(QByteArrayView(*m_out).sliced(at)));
     return *this;
 }
 
@@ -214,47 +350,74 @@ Writer &Writer::string(const Text &t)
     const QByteArrayView token = t.token();
     if (token.isEmpty())
         return string(QStringView(t.toString()));
-    return raw(token);
+    const qsizetype at = next();
+    m_out->append(token.data(), token.size());
+    leaf(Type::String, at, t.m_escaped);
+    return *this;
 }
 
 Writer &Writer::number(qint64 n)
 {
-    separate();
+    const qsizetype at = next();
     *m_out += QByteArray::number(n);
+    leaf(Type::Number, at);
     return *this;
 }
 
 Writer &Writer::number(double d)
 {
-    separate();
+    const qsizetype at = next();
     appendNumber(*m_out, d);
+    leaf(std::isfinite(d) ? Type::Number : Type::Null, at);
     return *this;
 }
 
 Writer &Writer::boolean(bool b)
 {
-    separate();
+    const qsizetype at = next();
     *m_out += b ? "true" : "false";
+    leaf(Type::Bool, at);
     return *this;
 }
 
 Writer &Writer::null()
 {
-    separate();
+    const qsizetype at = next();
     *m_out += "null";
+    leaf(Type::Null, at);
     return *this;
 }
 
 Writer &Writer::raw(QByteArrayView json)
 {
-    separate();
+    const qsizetype at = next();
     m_out->append(json.data(), json.size());
+    if (!m_tree)
+        return *this;
+    // Exact JSON from elsewhere: its tree is read from it (a value of a parsed document goes through value()).
+    auto parsed = Document::parse(json.toByteArray(), { 4096, false });
+    if (!parsed) {
+        if (!m_tree->error)
+            m_tree->error = Error::internal(QStringLiteral("invalid JSON written: %1").arg(parsed.error().message));
+        leaf(Type::Null, at); // keeps the counts whole; takeDocument refuses the text
+        return *this;
+    }
+    const auto &nodes = parsed.value().m_nodes;
+    m_tree->copy(nodes, 0, std::uint32_t(nodes.size()), at);
     return *this;
 }
 
 Writer &Writer::value(const Value &v)
 {
-    return raw(v.isUndefined() ? QByteArrayView("null") : v.raw());
+    if (v.isUndefined())
+        return null();
+    const qsizetype at = next();
+    m_out->append(v.raw().data(), v.raw().size());
+    if (m_tree) {
+        const auto &nodes = v.document()->m_nodes;
+        m_tree->copy(nodes, v.index(), nodes[v.index()].next, at);
+    }
+    return *this;
 }
 
 } // namespace d2a::json

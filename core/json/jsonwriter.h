@@ -2,15 +2,17 @@
 // Writes compact JSON text in the caller's key order: the vendors' own orders for answers and stream events,
 // the client's order for what is copied (raw() embeds exact source bytes). No DOM, no sorting.
 
+#include "json.h"
+
 #include <QtCore/qbytearray.h>
 #include <QtCore/qbytearrayview.h>
 #include <QtCore/qstring.h>
 #include <QtCore/qvarlengtharray.h>
 
-namespace d2a::json {
+#include <memory>
+#include <vector>
 
-class Value;
-class Text;
+namespace d2a::json {
 
 /// Appends `s` to `out` as a JSON string token (quotes included); UTF-8, escaping only what JSON requires.
 void appendString(QByteArray &out, QStringView s);
@@ -27,7 +29,17 @@ inline QByteArray quoted(const QString &s)
 class Writer
 {
 public:
-    explicit Writer(QByteArray *out) : m_out(out) { }
+    explicit Writer(QByteArray *out);
+    ~Writer();
+
+    /// Also records the tree of what is written (each value's span, key and size, as Document::parse would
+    /// find them), so the text can be used as a Document without parsing it again: a translated request is
+    /// edited right after it is written. Call before writing. Exact JSON given to raw() is parsed for its tree
+    /// (value() and string(Text) copy theirs from the source).
+    void recordTree();
+    /// The text written (moved out of the buffer) with its recorded tree; an error when raw() was given
+    /// something that is not one JSON value, or a container is still open.
+    Result<Document> takeDocument();
 
     Writer &beginObject();
     Writer &endObject();
@@ -84,8 +96,20 @@ public:
     QByteArray &buffer() { return *m_out; }
 
 private:
+    struct Tree;
     void separate();
+    /// separate(), then where the next value starts.
+    qsizetype next()
+    {
+        separate();
+        return m_out->size();
+    }
+    /// Records a value written at [at, end of the buffer) when recording.
+    void leaf(Type type, qsizetype at, bool escaped = false);
+    void open(Type type, qsizetype at);
+    void close();
     QByteArray *m_out;
+    std::unique_ptr<Tree> m_tree;
     QVarLengthArray<bool, 32> m_first; ///< per open container: nothing written in it yet
     bool m_afterKey = false;
 };

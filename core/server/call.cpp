@@ -424,7 +424,7 @@ std::optional<std::shared_ptr<const json::Document>> Call::translate(WireFormat 
     // The client's own level, written by the target family's rules (not the writer's generic form).
     if (*level == ReasoningLevel::Auto && translated.reasoning && translated.reasoning->enabled)
         *level = parseReasoningLevel(translated.reasoning->effort).value_or(ReasoningLevel::Auto);
-    auto written = writeRequest(upFormat, translated);
+    auto written = writeRequestDocument(upFormat, translated);
     if (!written) {
         Error e = written.error();
         e.message = QStringLiteral("model '%1' (%2) cannot take this request: %3")
@@ -432,18 +432,13 @@ std::optional<std::shared_ptr<const json::Document>> Call::translate(WireFormat 
         finish(e);
         return std::nullopt;
     }
-    // The answer's writers need only the model, the tools and a few flags: let the conversation go before
-    // the edits make their copy (a 30 MiB body is 60 MB more as text in the shared model).
+    // The answer's writers need only the model, the tools and a few flags: let the conversation go (a 30 MiB
+    // body's text is shared with the client's body, but its parts are not).
     translated.messages = {};
     translated.system = {};
-    // The protocol edits work on the translated body as they do on a client's.
-    auto reparsed = json::Document::parse(written.value(), { 4096, false });
-    if (!reparsed) {
-        finish(Error::internal(QStringLiteral("translation produced invalid JSON: %1").arg(reparsed.error().message)));
-        return std::nullopt;
-    }
+    // The protocol edits work on the translated body as they do on a client's: on its tree as written.
     translated.model = m_requested; // answers and streams report the id the client asked for
-    return std::make_shared<const json::Document>(std::move(reparsed.value()));
+    return std::make_shared<const json::Document>(std::move(written.value()));
 }
 
 std::optional<QByteArray> Call::edit(WireFormat upFormat, const json::Document &body, bool translated,

@@ -143,10 +143,13 @@ private Q_SLOTS:
         QVERIFY(body.ok());
         auto parsed = readRequest(from, body.value().root(), QStringLiteral("m"));
         QVERIFY2(parsed.ok(), qPrintable(parsed.ok() ? QString() : parsed.error().message));
-        auto written = writeRequest(to, parsed.value());
+        auto written = writeRequestDocument(to, parsed.value());
         const QByteArray out =
-            written.ok() ? written.value() : "{\"error\":" + json::quoted(written.error().message) + '}';
-        QVERIFY2(json::Document::parse(out).ok(), out.constData()); // valid, strict JSON (no duplicate keys)
+            written.ok() ? written.value().source() : "{\"error\":" + json::quoted(written.error().message) + '}';
+        auto reparsed = json::Document::parse(out);
+        QVERIFY2(reparsed.ok(), out.constData()); // valid, strict JSON (no duplicate keys)
+        if (written.ok()) // the tree recorded while writing is the one a parse finds
+            QVERIFY(written.value().sameTreeAs(reparsed.value()));
         compareOrRecord(kDir + QStringLiteral("/expected/requests/%1.%2-to-%3.json").arg(scenario, tag(from), tag(to)),
                         normalize(pretty(out)));
         if (scenario == u"tools" && written.ok()) {
@@ -575,12 +578,14 @@ private Q_SLOTS:
             QVERIFY2(d.contains(QStringLiteral("web_search")) || d.contains(QStringLiteral("tool_search"))
                          || d == u"context_management" || d == u"thinking.display" || d == u"text.verbosity",
                      qPrintable(d));
-        auto written = writeRequest(to, r.value());
+        auto written = writeRequestDocument(to, r.value());
         QVERIFY2(written.ok(), qPrintable(written.ok() ? QString() : written.error().message));
-        auto out = json::Document::parse(written.value());
+        const QByteArray text = written.value().source();
+        auto out = json::Document::parse(text, { 4096, false });
         QVERIFY(out.ok());
+        // The tree recorded while writing (what the protocol edits work on) is the one a parse finds.
+        QVERIFY(written.value().sameTreeAs(out.value()));
         // Every client tool is offered to the target.
-        const QByteArray text = written.value();
         for (const ir::Tool &t : r.value().tools)
             QVERIFY2(text.contains(QByteArray('"' + t.name.toUtf8() + '"')), qPrintable(t.name));
         // And every tool result made it across.

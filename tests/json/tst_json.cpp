@@ -472,6 +472,83 @@ private Q_SLOTS:
         QVERIFY(kept == a && kept != changed);
     }
 
+    void writerRecordsTheTreeAParseFinds()
+    {
+        // Every way of writing a value, nested, with keys plain and escaped, strings with and without escapes,
+        // values copied from a document and exact JSON from elsewhere: the tree recorded while writing is
+        // exactly the one Document::parse finds in the text.
+        auto source = Document::parse(
+            QByteArray("{\"s\":\"a\\\"b\",\"o\":{\"k\":[1,{\"x\":null}],\"e\\u0041\":\"t\"},\"n\":-2.5e3}"));
+        QVERIFY(source.ok());
+        const Value root = source.value().root();
+        QByteArray out;
+        Writer w(&out);
+        w.recordTree();
+        w.beginObject()
+            .member("plain", "v")
+            .member(QLatin1StringView("n"), 42)
+            .key(QStringView(u"quo\"ted"))
+            .string(QStringView(u"line\nbreak"))
+            .member("t", root["s"].toText())
+            .member("q", QStringLiteral("caf\u00e9"))
+            .key("copied")
+            .value(root["o"])
+            .key("number")
+            .value(root["n"])
+            .key("missing")
+            .value(root["nope"])
+            .memberRaw("raw", "{\"a\":[true,false,\"x\\n\"],\"b\":{}}")
+            .key("list")
+            .beginArray()
+            .number(1.5)
+            .number(std::nan(""))
+            .boolean(true)
+            .null()
+            .beginArray()
+            .endArray()
+            .beginObject()
+            .endObject()
+            .value(root["o"]["k"])
+            .raw("\"r\"")
+            .stringUtf8("u8")
+            .endArray()
+            .endObject();
+        auto written = w.takeDocument();
+        QVERIFY2(written.ok(), qPrintable(written.ok() ? QString() : written.error().message));
+        QVERIFY(out.isEmpty()); // the text moved into the document
+        auto parsed = Document::parse(written.value().source());
+        QVERIFY2(parsed.ok(), written.value().source().constData());
+        QVERIFY2(written.value().sameTreeAs(parsed.value()), written.value().source().constData());
+        // And it reads as a document: lookups, keys, escapes.
+        const Value r = written.value().root();
+        QCOMPARE(r["copied"]["k"].at(1)["x"].type(), Type::Null);
+        QVERIFY(r["t"].toString() == QStringLiteral("a\"b"));
+        QCOMPARE(r["list"].size(), 9);
+        QCOMPARE(r["quo\"ted"].toString(), QStringLiteral("line\nbreak")); // an escaped key, found by its name
+        int keys = 0;
+        for (Value m : r.children())
+            keys += m.keyIs("quo\"ted") ? 1 : 0;
+        QCOMPARE(keys, 1);
+        // A document differs from one with other text or another tree.
+        auto other = Document::parse(QByteArray("{\"a\":1}"));
+        QVERIFY(!written.value().sameTreeAs(other.value()));
+
+        // Invalid exact JSON, an unclosed container, nothing written: no document.
+        QByteArray bad;
+        Writer b(&bad);
+        b.recordTree();
+        b.beginArray().raw("{oops").endArray();
+        QVERIFY(!b.takeDocument().ok());
+        QByteArray open;
+        Writer o(&open);
+        o.recordTree();
+        o.beginObject().member("a", 1);
+        QVERIFY(!o.takeDocument().ok());
+        QByteArray none;
+        Writer n(&none);
+        QVERIFY(!n.takeDocument().ok());
+    }
+
     void editsByPathKeepTheFile()
     {
         const QByteArray file =

@@ -95,7 +95,7 @@ void writeBlock(Writer &w, const Part &p, QByteArrayView cacheControl)
         break;
     case Kind::ToolCall:
         w.member("type", "tool_use").member("id", p.callId).member("name", p.name);
-        w.memberRaw("input", argumentsObject(p.arguments).value_or(QByteArray("{}")));
+        writeArgumentsObject(w.key("input"), p.arguments);
         break;
     case Kind::ToolResult:
         w.member("type", "tool_result").member("tool_use_id", p.callId).key("content").beginArray();

@@ -168,7 +168,7 @@ std::optional<Error> refuseThread(const Value &body)
     return e;
 }
 
-Result<QByteArray> writeRequest(const ir::Request &r)
+Result<json::Document> writeRequest(const ir::Request &r)
 {
     if (r.jsonFormat.kind == ir::JsonFormat::Kind::Object)
         return fieldError(QStringLiteral("response_format"),
@@ -231,6 +231,7 @@ Result<QByteArray> writeRequest(const ir::Request &r)
     QByteArray out;
     out.reserve(4096);
     Writer w(&out);
+    w.recordTree(); // the protocol edits work on it next, without parsing it again
     w.beginObject().member("model", r.model).member("max_tokens", maxTokens);
     const QList<Part> system = systemWithFolded(r);
     const QByteArray systemCache = !r.promptCache ? QByteArray()
@@ -316,7 +317,7 @@ Result<QByteArray> writeRequest(const ir::Request &r)
         w.memberRaw("schema", schemaOrEmpty(r.jsonFormat.schema)).endObject().endObject();
     }
     w.endObject();
-    return out;
+    return w.takeDocument();
 }
 
 } // namespace d2a::fmt::anthropic

@@ -181,11 +181,12 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
     return r;
 }
 
-Result<QByteArray> writeRequest(const ir::Request &r)
+Result<json::Document> writeRequest(const ir::Request &r)
 {
     QByteArray out;
     out.reserve(4096);
     Writer w(&out);
+    w.recordTree(); // the protocol edits work on it next, without parsing it again
     w.beginObject().member("model", r.model).key("messages").beginArray();
     // One system message first: chat templates of many open models (vLLM, llama.cpp) accept no other.
     const QList<Part> system = systemWithFolded(r);
@@ -312,7 +313,7 @@ Result<QByteArray> writeRequest(const ir::Request &r)
         w.endObject().endObject();
     }
     w.endObject();
-    return out;
+    return w.takeDocument();
 }
 
 } // namespace d2a::fmt::chat

@@ -111,7 +111,8 @@ bool writePart(Writer &w, const Part &p)
         return true;
     case Kind::ToolCall:
         w.beginObject().key("functionCall").beginObject().member("name", p.name);
-        w.memberRaw("args", argumentsObject(p.arguments).value_or(QByteArray("{}"))).endObject();
+        writeArgumentsObject(w.key("args"), p.arguments);
+        w.endObject();
         if (p.signatureFormat == WireFormat::Gemini && !p.signature.isEmpty())
             w.member("thoughtSignature", p.signature);
         w.endObject();

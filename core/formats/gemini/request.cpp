@@ -149,7 +149,7 @@ Result<ir::Request> readRequest(const Value &given, const QString &pathModel)
     return r;
 }
 
-Result<QByteArray> writeRequest(const ir::Request &r)
+Result<json::Document> writeRequest(const ir::Request &r)
 {
     // Contents first: a tool result needs the name of the call it answers (Gemini answers by name).
     QHash<QString, QString> callNames; // call id -> function name
@@ -223,6 +223,7 @@ Result<QByteArray> writeRequest(const ir::Request &r)
     QByteArray out;
     out.reserve(4096);
     Writer w(&out);
+    w.recordTree(); // the protocol edits work on it next, without parsing it again
     w.beginObject().key("contents").beginArray();
     for (const Turn &t : std::as_const(turns))
         w.beginObject()
@@ -306,7 +307,7 @@ Result<QByteArray> writeRequest(const ir::Request &r)
         w.endObject();
     }
     w.member("model", r.model).endObject();
-    return out;
+    return w.takeDocument();
 }
 
 } // namespace d2a::fmt::gemini

@@ -160,7 +160,7 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
     return r;
 }
 
-Result<QByteArray> writeRequest(const ir::Request &r)
+Result<json::Document> writeRequest(const ir::Request &r)
 {
     if (!r.stop.isEmpty())
         return fieldError(QStringLiteral("stop"),
@@ -168,6 +168,7 @@ Result<QByteArray> writeRequest(const ir::Request &r)
     QByteArray out;
     out.reserve(4096);
     Writer w(&out);
+    w.recordTree(); // the protocol edits work on it next, without parsing it again
     w.beginObject().member("model", r.model);
     QString instructions;
     for (const Part &p : r.system)
@@ -304,7 +305,7 @@ Result<QByteArray> writeRequest(const ir::Request &r)
         w.endObject().endObject();
     }
     w.endObject();
-    return out;
+    return w.takeDocument();
 }
 
 } // namespace d2a::fmt::responses
