@@ -206,78 +206,91 @@ private:
         ++m_p;
         *escaped = false;
 #if defined(__SSE2__)
-        // Platform-specific (x86-64): each 16-byte block is loaded once and every byte of it that matters is
-        // taken from its mask. An agent's text has an escape every 16 bytes or so (code: \n, \"), and starting a
-        // new scan after each one cost a load and a compare per escape. Only what is valid is taken here;
-        // anything else goes to the byte-by-byte loop below, which says what is wrong.
-        while (m_end - m_p >= 16) {
-            const unsigned char *block = m_p;
-            unsigned mask = scan::specialMask16(block);
-            const unsigned char *next = block + 16;
-            bool fault = false;
-            while (mask) {
-                const unsigned char *q = block + __builtin_ctz(mask);
-                const unsigned char c = *q;
-                if (c == '"') {
+        if (m_end - m_p >= 16) {
+            // Most strings (keys, names, short values) end within their first 16 bytes, unescaped.
+            if (const unsigned first = scan::specialMask16(m_p)) {
+                const unsigned char *q = m_p + __builtin_ctz(first);
+                if (*q == '"') {
                     m_p = q + 1;
                     return true;
                 }
-                int len = 0;
-                if (c == '\\' && m_end - q >= 2) {
-                    const char e = char(q[1]);
-                    if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't')
-                        len = 2;
-                    else if (e == 'u' && m_end - q >= 6 && hexValue(char(q[2])) >= 0 && hexValue(char(q[3])) >= 0
-                             && hexValue(char(q[4])) >= 0 && hexValue(char(q[5])) >= 0)
-                        len = 6;
-                    if (len)
-                        *escaped = true;
-                } else if (c >= 0x80) {
-                    len = utf8Length(q, m_end);
-                }
-                if (!len) { // a fault: the byte loop below finds it again and names it
-                    fault = true;
-                    next = q;
-                    break;
-                }
-                next = q + len;
-                const auto used = next - block;
-                if (used >= 16)
-                    break;
-                mask &= ~0u << unsigned(used);
-                if (!mask)
-                    next = block + 16;
             }
-            m_p = next;
-            if (fault)
-                break;
+        }
+        // Platform-specific (x86-64): 64 bytes at a time while they are ASCII text with valid escapes, the common
+        // case (an agent's code and prose: an escape every 16 bytes or so). Which bytes are escaped comes from
+        // bit arithmetic on the backslash mask, so a chunk costs the same however many escapes it holds; the
+        // closing quote is the first quote not escaped. A chunk with a control character, a non-ASCII byte or
+        // an escape that is not valid is scanned byte by byte (scanCarefully: it validates and names any
+        // fault), and the chunks go on after it.
+        while (m_end - m_p >= 64) {
+            quint64 carry = 0; // the next chunk's first byte is escaped
+            bool careful = false;
+            while (m_end - m_p >= 64) {
+                const scan::ChunkMasks m = scan::chunkMasks(m_p);
+                quint64 nextCarry = carry;
+                const quint64 escapedBits = scan::escapedBytes(m.backslashes, &nextCarry);
+                const quint64 closing = m.quotes & ~escapedBits;
+                const quint64 inside = closing ? (quint64(1) << __builtin_ctzll(closing)) - 1 : ~quint64(0);
+                careful = ((m.unusual | (escapedBits & ~(m.escapeLetters | m.u))) & inside) != 0;
+                for (quint64 us = escapedBits & m.u & inside; us && !careful; us &= us - 1) {
+                    const unsigned char *h = m_p + __builtin_ctzll(us) + 1; // four hex digits
+                    careful = m_end - h < 4 || hexValue(char(h[0])) < 0 || hexValue(char(h[1])) < 0
+                              || hexValue(char(h[2])) < 0 || hexValue(char(h[3])) < 0;
+                }
+                if (careful)
+                    break;
+                if ((m.backslashes & inside) || carry)
+                    *escaped = true;
+                if (closing) {
+                    m_p += __builtin_ctzll(closing) + 1;
+                    return true;
+                }
+                carry = nextCarry;
+                m_p += 64;
+            }
+            if (carry)
+                --m_p; // from the backslash whose escape crosses into what comes next
+            if (!careful)
+                break; // fewer than 64 bytes left: the careful scan finishes
+            if (const int done = scanCarefully(start, escaped, m_p + 64))
+                return done > 0;
         }
 #endif
+        return scanCarefully(start, escaped, nullptr) > 0;
+    }
+
+    /// The string scan byte by byte from m_p, at the start of a character or escape, for the string that
+    /// starts at `start`: 1 at its end, -1 on a fault (the error set), 0 once m_p reaches `limit` (when given)
+    /// at the start of a character.
+    int scanCarefully(const unsigned char *start, bool *escaped, const unsigned char *limit)
+    {
         for (;;) {
+            if (limit && m_p >= limit)
+                return 0;
             m_p = scan::skipPlainStringBytes(m_p, m_end);
             while (m_p < m_end && !kString.stop[*m_p])
                 ++m_p;
             if (m_p >= m_end) {
                 fail(tr("unterminated string"), start - m_begin);
-                return false;
+                return -1;
             }
             const unsigned char c = *m_p;
             if (c == '"') {
                 ++m_p;
-                return true;
+                return 1;
             }
             if (c == '\\') {
                 *escaped = true;
                 if (m_end - m_p < 2) {
                     fail(tr("unterminated string"), start - m_begin);
-                    return false;
+                    return -1;
                 }
                 const char e = char(m_p[1]);
                 if (e == 'u') {
                     if (m_end - m_p < 6 || hexValue(char(m_p[2])) < 0 || hexValue(char(m_p[3])) < 0
                         || hexValue(char(m_p[4])) < 0 || hexValue(char(m_p[5])) < 0) {
                         fail(tr("invalid \\u escape"));
-                        return false;
+                        return -1;
                     }
                     m_p += 6;
                 } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r'
@@ -285,18 +298,18 @@ private:
                     m_p += 2;
                 } else {
                     fail(tr("invalid escape"));
-                    return false;
+                    return -1;
                 }
                 continue;
             }
             if (c < 0x20) {
                 fail(tr("control character in a string"));
-                return false;
+                return -1;
             }
             const int len = utf8Length(m_p, m_end);
             if (!len) {
                 fail(tr("invalid UTF-8"));
-                return false;
+                return -1;
             }
             m_p += len;
         }

@@ -60,6 +60,60 @@ inline unsigned specialMask16(const unsigned char *p)
 }
 #endif
 
+/// Which bytes of a 64-byte chunk are escaped (the byte after each backslash that starts an escape), as a bit
+/// per byte; `carry` says whether the chunk's first byte is escaped by the previous chunk's last backslash and
+/// is set for the next chunk. Portable bit arithmetic: a run of backslashes escapes every second one, and the
+/// byte after an odd-length run.
+inline quint64 escapedBytes(quint64 backslashes, quint64 *carry)
+{
+    constexpr quint64 oddBits = 0xAAAAAAAAAAAAAAAAULL;
+    const quint64 escapedFirst = *carry;
+    if (!backslashes) {
+        *carry = 0;
+        return escapedFirst;
+    }
+    const quint64 potentialEscape = backslashes & ~escapedFirst;
+    const quint64 maybeEscaped = potentialEscape << 1;
+    const quint64 evenSeriesCodesAndOddBits = (maybeEscaped | oddBits) - potentialEscape;
+    const quint64 escapeAndTerminalCode = evenSeriesCodesAndOddBits ^ oddBits;
+    const quint64 escaped = escapeAndTerminalCode ^ (backslashes | escapedFirst);
+    const quint64 escape = escapeAndTerminalCode & backslashes;
+    *carry = escape >> 63;
+    return escaped;
+}
+
+#if defined(__SSE2__)
+/// Platform-specific (x86-64): the masks of a 64-byte chunk at `p` that a string scan needs.
+struct ChunkMasks
+{
+    quint64 quotes = 0; ///< '"'
+    quint64 backslashes = 0; ///< '\\'
+    quint64 unusual = 0; ///< control characters and non-ASCII bytes (the careful scan takes those)
+    quint64 escapeLetters = 0; ///< the bytes that may follow a backslash: " \\ / b f n r t (not u)
+    quint64 u = 0; ///< 'u' (after a backslash: four hex digits follow)
+};
+
+inline ChunkMasks chunkMasks(const unsigned char *p)
+{
+    ChunkMasks m;
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+    for (int i = 0; i < 4; ++i) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + 16 * i));
+        const __m128i q = _mm_cmpeq_epi8(v, quote), b = _mm_cmpeq_epi8(v, backslash);
+        __m128i letters = _mm_or_si128(q, b);
+        for (char c : { '/', 'b', 'f', 'n', 'r', 't' })
+            letters = _mm_or_si128(letters, _mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
+        const unsigned shift = 16u * unsigned(i);
+        m.quotes |= quint64(unsigned(_mm_movemask_epi8(q))) << shift;
+        m.backslashes |= quint64(unsigned(_mm_movemask_epi8(b))) << shift;
+        m.unusual |= quint64(unsigned(_mm_movemask_epi8(_mm_cmplt_epi8(v, space)))) << shift;
+        m.escapeLetters |= quint64(unsigned(_mm_movemask_epi8(letters))) << shift;
+        m.u |= quint64(unsigned(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('u'))))) << shift;
+    }
+    return m;
+}
+#endif
+
 /// The first byte at or after `p` that a string scan must look at, or a point before it with only plain
 /// bytes in between (the caller finishes byte by byte). Plain ASCII, most of an agent's conversation, is
 /// skipped in blocks.

@@ -549,6 +549,92 @@ private Q_SLOTS:
         QVERIFY(!n.takeDocument().ok());
     }
 
+    void stringScanAgreesWithAPlainValidator()
+    {
+        // The 64-byte scan finds escapes by bit arithmetic across chunk boundaries: random strings dense in
+        // backslashes, quotes, \u escapes, control and non-ASCII bytes, long enough to span several chunks and
+        // ending anywhere near the end of the text, are accepted or refused exactly as a byte-by-byte JSON
+        // string validator says, and read back as the same text.
+        auto isHex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); };
+        // Where the string ends (one past its closing quote), or -1 when the text is not one valid string.
+        auto valid = [&](const QByteArray &t) -> qsizetype {
+            if (t.isEmpty() || t[0] != '"')
+                return -1;
+            qsizetype i = 1;
+            for (;;) {
+                if (i >= t.size())
+                    return -1;
+                const unsigned char c = uchar(t[i]);
+                if (c == '"') {
+                    const qsizetype end = i + 1;
+                    for (++i; i < t.size(); ++i)
+                        if (t[i] != ' ')
+                            return -1;
+                    return end;
+                }
+                if (c == '\\') {
+                    if (i + 1 >= t.size())
+                        return -1;
+                    const char e = t[i + 1];
+                    if (e == 'u') {
+                        if (i + 5 >= t.size())
+                            return -1;
+                        for (int k = 2; k < 6; ++k)
+                            if (!isHex(t[i + k]))
+                                return -1;
+                        i += 6;
+                    } else if (QByteArrayView("\"\\/bfnrt").contains(e)) {
+                        i += 2;
+                    } else {
+                        return -1;
+                    }
+                } else if (c < 0x20) {
+                    return -1;
+                } else if (c == 0xc3 && i + 1 < t.size() && uchar(t[i + 1]) == 0xa9) {
+                    i += 2;
+                } else if (c >= 0x80) {
+                    return -1;
+                } else {
+                    ++i;
+                }
+            }
+        };
+        const QList<QByteArray> units = { "a",        "b",    "\\",   "\\",  "\\",       "\"",      "n",
+                                          "u",        "0",    "F",    "\\n", "\\\"",     "\\u00e9", "\\u12",
+                                          "\xc3\xa9", "\x01", "\xff", " ",   "xyzxyzxyz" };
+        std::mt19937 rng(20261204);
+        int accepted = 0, refused = 0;
+        for (int round = 0; round < 40000; ++round) {
+            QByteArray body;
+            const int length = int(rng() % 220);
+            const bool plain = rng() % 3 == 0; // mostly valid: the fast path's own inputs
+            while (body.size() < length) {
+                const QByteArray &u = units[qsizetype(rng() % quint32(units.size()))];
+                if (plain && (u == "\"" || u == "\\" || u == "\x01" || u == "\xff" || u == "\\u12" || u == "u"))
+                    continue;
+                body += u;
+            }
+            const QByteArray text = '"' + body + '"' + QByteArray(int(rng() % 80), ' ');
+            const qsizetype end = valid(text);
+            auto doc = Document::parse(text);
+            QVERIFY2(doc.ok() == (end > 0), text.toPercentEncoding().constData());
+            if (end < 0) {
+                ++refused;
+                continue;
+            }
+            ++accepted;
+            const Value root = doc.value().root();
+            QCOMPARE(root.end(), end);
+            QCOMPARE(root.toString(), json::decodeString(root.raw()));
+            if (!body.contains('\\') && !body.contains('\xc3')) // the escape flag decides how stringIs compares
+                QVERIFY(root.stringIs(QLatin1StringView(body)));
+            else if (body.contains('\\') && !body.contains('\xc3'))
+                QCOMPARE(root.stringIs(QLatin1StringView(root.raw().sliced(1).chopped(1))),
+                         root.toString() == QLatin1StringView(root.raw().sliced(1).chopped(1)));
+        }
+        QVERIFY(accepted > 5000 && refused > 5000); // both sides were tried
+    }
+
     void editsByPathKeepTheFile()
     {
         const QByteArray file =
