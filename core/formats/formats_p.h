@@ -13,6 +13,28 @@ namespace d2a::fmt {
 using json::Value;
 using json::Writer;
 
+/// A place in the client's body ("messages[3].content[0]"), put into words only when an error or a left-out
+/// field names it: every turn and block of a request would otherwise format its own. A Where points at its
+/// parent: keep the parent alive (a named variable, or a temporary of the same full expression).
+class Where
+{
+public:
+    explicit Where(const char *name) : m_name(name) { }
+    /// parent[index]
+    Where(const Where &parent, int index) : m_parent(&parent), m_index(index) { }
+    /// parent.member, or parent.member[index]
+    Where(const Where &parent, const char *member, int index = -1) : m_parent(&parent), m_name(member), m_index(index)
+    {
+    }
+    QString toString() const;
+    operator QString() const { return toString(); }
+
+private:
+    const Where *m_parent = nullptr;
+    const char *m_name = nullptr;
+    int m_index = -1;
+};
+
 #define D2A_FORMAT_MODULE(ns)                                                                                          \
     namespace ns {                                                                                                     \
     Result<ir::Response> readResponse(const Value &body);                                                              \

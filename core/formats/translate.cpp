@@ -475,6 +475,19 @@ QByteArrayView schemaOrEmpty(const QByteArray &parameters)
     return parameters.isEmpty() ? QByteArrayView("{\"type\":\"object\"}") : QByteArrayView(parameters);
 }
 
+QString Where::toString() const
+{
+    QString out = m_parent ? m_parent->toString() : QString();
+    if (m_name) {
+        if (m_parent)
+            out += u'.';
+        out += QLatin1StringView(m_name);
+    }
+    if (m_index >= 0)
+        out += u'[' + QString::number(m_index) + u']';
+    return out;
+}
+
 void writeArgumentsObject(Writer &w, const QString &arguments)
 {
     const QByteArray text = arguments.toUtf8();

@@ -12,7 +12,7 @@ Result<ir::Response> readResponse(const Value &o)
     r.model = o["model"].toString();
     QStringList dropped; // upstream blocks the client's format has no form for
     for (Value b : o["content"].children())
-        readBlock(b, QStringLiteral("content"), &r.parts, &dropped);
+        readBlock(b, Where("content"), &r.parts, &dropped);
     r.finish = finishOf(o["stop_reason"].toString());
     r.usage = usageOf(o["usage"]);
     return r;

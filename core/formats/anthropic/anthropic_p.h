@@ -9,7 +9,7 @@ namespace d2a::fmt::anthropic {
 /// Reads one content block (a string is a text block) at `where` into `out`. Blocks another format cannot
 /// carry are left out and named in `dropped`; a block whose loss would change the request's meaning (a
 /// document the user attached) is an error.
-std::optional<Error> readBlock(const Value &v, const QString &where, QList<ir::Part> *out, QStringList *dropped);
+std::optional<Error> readBlock(const Value &v, const Where &where, QList<ir::Part> *out, QStringList *dropped);
 /// Writes one part as a content block, keys in Anthropic's order; `cacheControl` (JSON object text) marks
 /// it as a prompt-cache breakpoint.
 void writeBlock(Writer &w, const ir::Part &p, QByteArrayView cacheControl = {});

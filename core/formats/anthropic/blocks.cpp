@@ -6,7 +6,7 @@ namespace d2a::fmt::anthropic {
 using ir::Part;
 using Kind = ir::Part::Kind;
 
-std::optional<Error> readBlock(const Value &v, const QString &where, QList<Part> *out, QStringList *dropped)
+std::optional<Error> readBlock(const Value &v, const Where &where, QList<Part> *out, QStringList *dropped)
 {
     if (v.isString()) {
         out->append(Part::makeText(v.toText()));
@@ -27,7 +27,7 @@ std::optional<Error> readBlock(const Value &v, const QString &where, QList<Part>
             p.mediaType = src["media_type"].toString();
             p.data = src["data"].toString();
         } else {
-            return fieldError(where + QStringLiteral(".source.type"), QStringLiteral("must be base64 or url"));
+            return fieldError(Where(where, "source.type"), QStringLiteral("must be base64 or url"));
         }
     } else if (type.stringIs("tool_use")) {
         p.kind = Kind::ToolCall;
@@ -45,7 +45,7 @@ std::optional<Error> readBlock(const Value &v, const QString &where, QList<Part>
         } else if (c.isArray()) {
             int i = 0;
             for (Value b : c.children())
-                if (auto e = readBlock(b, where + QStringLiteral(".content[%1]").arg(i++), &p.result, dropped))
+                if (auto e = readBlock(b, Where(where, "content", i++), &p.result, dropped))
                     return e;
         }
     } else if (type.stringIs("thinking")) {
@@ -65,13 +65,14 @@ std::optional<Error> readBlock(const Value &v, const QString &where, QList<Part>
             p.text += QStringLiteral("\n") + c["text"].toString();
     } else if (type.stringIs("document") || type.stringIs("file") || type.stringIs("container_upload")) {
         // What the user attached is the request: without it the model would answer another question.
-        return fieldError(where + QStringLiteral(".type"),
+        return fieldError(Where(where, "type"),
                           QStringLiteral("'%1' (an attached file) cannot be carried to a model of another API format")
                               .arg(type.toString()));
     } else {
         // Server-tool history (server_tool_use, web_search_tool_result, ...) and blocks new to droid2api: the
         // target has no such block; the rest of the turn goes on.
-        *dropped << QStringLiteral("%1 (%2)").arg(where, type.isString() ? type.toString() : QStringLiteral("untyped"));
+        *dropped << QStringLiteral("%1 (%2)").arg(where.toString(),
+                                                  type.isString() ? type.toString() : QStringLiteral("untyped"));
         return std::nullopt;
     }
     // Another vendor's reasoning and call signatures, carried here by droid2api, go back to their own kind.

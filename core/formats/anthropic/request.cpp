@@ -25,17 +25,18 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
     const Value msgs = body["messages"];
     if (!msgs.isArray())
         return fieldError(QStringLiteral("messages"), QStringLiteral("must be an array"));
+    const Where messages("messages");
     int i = -1;
     for (Value m : msgs.children()) {
         ++i;
-        const QString where = QStringLiteral("messages[%1]").arg(i);
+        const Where where(messages, i);
         if (!m.isObject())
             return fieldError(where, QStringLiteral("must be an object"));
         const Value role = m["role"];
         const bool system = role.stringIs("system"); // a mid-conversation system message (Claude Code, Opus 4.8+)
         if (!role.stringIs("user") && !role.stringIs("assistant") && !system) {
             r.dropped << QStringLiteral("%1 (role %2)")
-                             .arg(where, role.isString() ? role.toString() : QStringLiteral("missing"));
+                             .arg(where.toString(), role.isString() ? role.toString() : QStringLiteral("missing"));
             continue;
         }
         QList<Part> parts;
@@ -45,10 +46,10 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
         } else if (content.isArray()) {
             int j = 0;
             for (Value b : content.children())
-                if (auto e = readBlock(b, where + QStringLiteral(".content[%1]").arg(j++), &parts, &r.dropped))
+                if (auto e = readBlock(b, Where(where, "content", j++), &parts, &r.dropped))
                     return *e;
         } else {
-            return fieldError(where + QStringLiteral(".content"), QStringLiteral("must be a string or an array"));
+            return fieldError(Where(where, "content"), QStringLiteral("must be a string or an array"));
         }
         if (system) {
             QList<Part> text;

@@ -22,7 +22,7 @@ Result<ir::Response> readResponse(const Value &o)
     if (!reasoning.isEmpty())
         r.parts.append(reasoningPart(reasoning));
     QStringList dropped; // upstream parts the client's format has no form for
-    readContent(msg["content"], QStringLiteral("content"), &r.parts, &dropped);
+    readContent(msg["content"], Where("content"), &r.parts, &dropped);
     for (Value c : msg["tool_calls"].children()) {
         Part p;
         p.kind = Kind::ToolCall;

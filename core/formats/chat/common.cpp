@@ -6,7 +6,7 @@ namespace d2a::fmt::chat {
 using ir::Part;
 using Kind = ir::Part::Kind;
 
-std::optional<Error> readContent(const Value &content, const QString &where, QList<Part> *out, QStringList *dropped)
+std::optional<Error> readContent(const Value &content, const Where &where, QList<Part> *out, QStringList *dropped)
 {
     if (content.isString()) {
         out->append(Part::makeText(content.toText()));

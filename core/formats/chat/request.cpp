@@ -60,28 +60,29 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
     const Value msgs = body["messages"];
     if (!msgs.isArray())
         return fieldError(QStringLiteral("messages"), QStringLiteral("must be an array"));
+    const Where messages("messages");
     int i = -1;
     for (Value m : msgs.children()) {
         ++i;
-        const QString where = QStringLiteral("messages[%1]").arg(i);
+        const Where where(messages, i);
         if (!m.isObject())
             return fieldError(where, QStringLiteral("must be an object"));
         const Value role = m["role"];
         if (role.stringIs("system") || role.stringIs("developer")) {
             // Leading ones are the system prompt; later ones stay where they are in the conversation.
             if (r.messages.isEmpty()) {
-                if (auto e = readContent(m["content"], where + QStringLiteral(".content"), &r.system, &r.dropped))
+                if (auto e = readContent(m["content"], Where(where, "content"), &r.system, &r.dropped))
                     return *e;
             } else {
                 ir::Message msg { ir::Message::Role::System, {} };
-                if (auto e = readContent(m["content"], where + QStringLiteral(".content"), &msg.parts, &r.dropped))
+                if (auto e = readContent(m["content"], Where(where, "content"), &msg.parts, &r.dropped))
                     return *e;
                 if (!msg.parts.isEmpty())
                     r.messages.append(msg);
             }
         } else if (role.stringIs("user")) {
             ir::Message msg { ir::Message::Role::User, {} };
-            if (auto e = readContent(m["content"], where + QStringLiteral(".content"), &msg.parts, &r.dropped))
+            if (auto e = readContent(m["content"], Where(where, "content"), &msg.parts, &r.dropped))
                 return *e;
             r.messages.append(msg);
         } else if (role.stringIs("assistant")) {
@@ -89,7 +90,7 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
             const QString reasoning = m["reasoning_content"].toString();
             if (!reasoning.isEmpty())
                 msg.parts.append(reasoningPart(reasoning));
-            if (auto e = readContent(m["content"], where + QStringLiteral(".content"), &msg.parts, &r.dropped))
+            if (auto e = readContent(m["content"], Where(where, "content"), &msg.parts, &r.dropped))
                 return *e;
             int j = -1;
             for (Value c : m["tool_calls"].children()) {
@@ -110,7 +111,7 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
             Part p;
             p.kind = Kind::ToolResult;
             p.callId = ir::plainCallId(m["tool_call_id"].toString());
-            if (auto e = readContent(m["content"], where + QStringLiteral(".content"), &p.result, &r.dropped))
+            if (auto e = readContent(m["content"], Where(where, "content"), &p.result, &r.dropped))
                 return *e;
             // Consecutive tool messages answer one assistant turn: keep them together.
             if (!r.messages.isEmpty() && r.messages.last().role == ir::Message::Role::Tool)
@@ -119,7 +120,7 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
                 r.messages.append({ ir::Message::Role::Tool, { p } });
         } else {
             r.dropped << QStringLiteral("%1 (role %2)")
-                             .arg(where, role.isString() ? role.toString() : QStringLiteral("missing"));
+                             .arg(where.toString(), role.isString() ? role.toString() : QStringLiteral("missing"));
         }
     }
     i = -1;

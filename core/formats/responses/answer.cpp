@@ -20,7 +20,7 @@ Result<ir::Response> readResponse(const Value &o)
         const Value type = it["type"];
         if (type.stringIs("message")) {
             QStringList dropped; // output parts the client's format has no form for
-            readContent(it["content"], QStringLiteral("output"), &r.parts, &dropped);
+            readContent(it["content"], Where("output"), &r.parts, &dropped);
         } else if (type.stringIs("function_call") || type.stringIs("custom_tool_call")) {
             r.parts.append(functionCallPart(it));
             tool = true;

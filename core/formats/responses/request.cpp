@@ -33,15 +33,16 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
     if (input.isString()) {
         r.messages.append({ ir::Message::Role::User, { Part::makeText(input.toText()) } });
     } else if (input.isArray()) {
+        const Where inputs("input");
         int i = -1;
         for (Value it : input.children()) {
             ++i;
-            const QString where = QStringLiteral("input[%1]").arg(i);
+            const Where where(inputs, i);
             const Value type = it["type"];
             if (!type.isString() || type.stringIs("message")) {
                 const Value role = it["role"];
                 QList<Part> parts;
-                if (auto e = readContent(it["content"], where + QStringLiteral(".content"), &parts, &r.dropped))
+                if (auto e = readContent(it["content"], Where(where, "content"), &parts, &r.dropped))
                     return *e;
                 if (role.stringIs("system") || role.stringIs("developer")) {
                     // Leading ones are the instructions; later ones stay where they are in the conversation.
@@ -55,7 +56,8 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
                         appendTo(irRole, p);
                 } else {
                     r.dropped << QStringLiteral("%1 (role %2)")
-                                     .arg(where, role.isString() ? role.toString() : QStringLiteral("missing"));
+                                     .arg(where.toString(),
+                                          role.isString() ? role.toString() : QStringLiteral("missing"));
                 }
             } else if (type.stringIs("function_call") || type.stringIs("custom_tool_call")) {
                 Part call = functionCallPart(it);
@@ -66,19 +68,19 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
                 p.kind = Kind::ToolResult;
                 p.callId = ir::plainCallId(it["call_id"].toString());
                 p.freeform = type.stringIs("custom_tool_call_output");
-                if (auto e = readContent(it["output"], where + QStringLiteral(".output"), &p.result, &r.dropped))
+                if (auto e = readContent(it["output"], Where(where, "output"), &p.result, &r.dropped))
                     return *e;
                 appendTo(ir::Message::Role::Tool, p);
             } else if (type.stringIs("reasoning")) {
                 appendTo(ir::Message::Role::Assistant, reasoningPart(it));
             } else if (type.stringIs("item_reference")) {
                 return fieldError(
-                    where + QStringLiteral(".type"),
+                    Where(where, "type"),
                     QStringLiteral(
                         "'item_reference' needs OpenAI's stored conversation, which only OpenAI-type models have"));
             } else {
                 // Hosted-tool history (web_search_call, ...), compaction items, items new to droid2api.
-                r.dropped << QStringLiteral("%1 (%2)").arg(where, type.toString());
+                r.dropped << QStringLiteral("%1 (%2)").arg(where.toString(), type.toString());
             }
         }
     } else {

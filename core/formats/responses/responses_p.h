@@ -7,8 +7,7 @@ namespace d2a::fmt::responses {
 
 /// Reads message content (a string, or input_text/output_text/refusal/input_image parts) into `out`. Parts no
 /// other format can carry are named in `dropped`; files (the user's input) are an error.
-std::optional<Error> readContent(const Value &content, const QString &where, QList<ir::Part> *out,
-                                 QStringList *dropped);
+std::optional<Error> readContent(const Value &content, const Where &where, QList<ir::Part> *out, QStringList *dropped);
 /// A function_call or custom_tool_call item (input history or output) as a tool-call part: a namespaced call
 /// gets its flattened name, a custom call's input becomes the arguments {"input": "..."}.
 ir::Part functionCallPart(const Value &item);
