@@ -3,7 +3,6 @@
 #include "../formats/registry.h"
 
 #include <QtCore/qrandom.h>
-#include <QtCore/qregularexpression.h>
 #include <QtCore/qsysinfo.h>
 #include <QtCore/quuid.h>
 
@@ -52,9 +51,30 @@ QByteArray stainlessArch()
 
 } // namespace
 
+/// The first "/1.2.3" of a User-Agent, without the slash (what /(\d+\.\d+\.\d+)/ finds, without building a
+/// regular expression's match for every request).
+QByteArray clientVersion(QStringView userAgent)
+{
+    const auto digits = [&](qsizetype i) {
+        const qsizetype from = i;
+        while (i < userAgent.size() && userAgent[i] >= u'0' && userAgent[i] <= u'9')
+            ++i;
+        return i > from ? i : qsizetype(-1);
+    };
+    for (qsizetype slash = userAgent.indexOf(u'/'); slash >= 0; slash = userAgent.indexOf(u'/', slash + 1)) {
+        qsizetype i = digits(slash + 1);
+        for (int part = 1; part < 3 && i >= 0; ++part)
+            i = i < userAgent.size() && userAgent[i] == u'.' ? digits(i + 1) : -1;
+        if (i >= 0)
+            return userAgent.sliced(slash + 1, i - slash - 1).toLatin1();
+    }
+    return {};
+}
+
 HeaderList buildFactoryHeaders(const FactoryHeaderInput &in)
 {
     HeaderList h;
+    h.reserve(32);
     const FormatSpec &format = formatSpec(upstreamFormat(in.model.type));
     const QString provider = in.model.provider.isEmpty() ? defaultProvider(in.model.type) : in.model.provider;
     auto add = [&h](const QByteArray &name, const QByteArray &value) { h.append({ name, value }); };
@@ -66,10 +86,8 @@ HeaderList buildFactoryHeaders(const FactoryHeaderInput &in)
     add("Authorization", "Bearer " + in.bearer);
     add("Content-Type", "application/json");
     add("User-Agent", in.userAgent.toUtf8());
-    static const QRegularExpression version(QStringLiteral("/(\\d+\\.\\d+\\.\\d+)"));
-    const auto m = version.match(in.userAgent);
-    if (m.hasMatch())
-        add("X-Client-Version", m.captured(1).toUtf8());
+    if (const QByteArray version = clientVersion(in.userAgent); !version.isEmpty())
+        add("X-Client-Version", version);
     add("X-Factory-Client", "cli");
     if (!in.organizationId.isEmpty())
         add("X-Factory-Org-Id", in.organizationId);

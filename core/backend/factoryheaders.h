@@ -29,6 +29,10 @@ struct FactoryHeaderInput
 /// x-assistant-message-id, x-provider-routing-source, x-session-id. Config upstream_headers override.
 HeaderList buildFactoryHeaders(const FactoryHeaderInput &in);
 
+/// The version a User-Agent names, its first "/1.2.3" without the slash ("factory-cli/0.27.3" -> "0.27.3");
+/// empty when it names none. Sent as X-Client-Version.
+QByteArray clientVersion(QStringView userAgent);
+
 /// Headers for an Anthropic- or OpenAI-compatible backend: the key as a bearer (and x-api-key for Anthropic),
 /// the client's anthropic-version and anthropic-beta (with the family's betas), nothing Factory-specific.
 HeaderList buildBackendHeaders(WireFormat format, const QByteArray &key, const HeaderList &clientHeaders,

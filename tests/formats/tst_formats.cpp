@@ -157,6 +157,21 @@ private Q_SLOTS:
         QVERIFY(n >= 25);
     }
 
+    void clientVersionAsTheCliPattern()
+    {
+        // X-Client-Version is the first "/d+.d+.d+" of the User-Agent: the same as that regular expression finds.
+        const QRegularExpression pattern(QStringLiteral("/(\\d+\\.\\d+\\.\\d+)"));
+        for (const QString &ua :
+             { QStringLiteral("factory-cli/0.27.3"), QStringLiteral("factory-cli/0.27.3 (linux; x64)"),
+               QStringLiteral("a/b/1.2/3.4.5.6"), QStringLiteral("x/1.2"), QStringLiteral("x/1.2."),
+               QStringLiteral("x/.1.2.3"), QStringLiteral("droid/10.200.3000-beta"), QStringLiteral("no version"),
+               QStringLiteral(""), QStringLiteral("/"), QStringLiteral("/1.2.3"), QStringLiteral("x/1..2.3/4.5.6") }) {
+            const auto m = pattern.match(ua);
+            QCOMPARE(clientVersion(ua), m.hasMatch() ? m.captured(1).toLatin1() : QByteArray());
+        }
+        QCOMPARE(clientVersion(QStringLiteral("factory-cli/0.27.3")), QByteArray("0.27.3"));
+    }
+
     void asFactoryCli()
     {
         QFETCH(QString, capture);
