@@ -77,12 +77,12 @@ struct Tool
 {
     QString name;
     json::Text description;
-    QByteArray parameters; ///< JSON Schema object as the client wrote it (empty: none)
+    json::Fragment parameters; ///< JSON Schema object as the client wrote it, with its tree (empty: none)
     bool freeform = false; ///< Responses `custom` tool: one string input (parameters describe it as {input})
     QString toolNamespace; ///< Responses `namespace` tool this one came from; `name` is then "<namespace>__<tool>"
     QString innerName; ///< the name inside the namespace
 
-    static Tool make(const QString &name, const json::Text &description, const QByteArray &parameters)
+    static Tool make(const QString &name, const json::Text &description, const json::Fragment &parameters)
     {
         Tool t;
         t.name = name;

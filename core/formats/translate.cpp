@@ -364,7 +364,7 @@ qint64 estimateInputTokens(const ir::Request &request)
         countParts(m.parts, countParts);
     }
     for (const ir::Tool &t : request.tools)
-        chars += t.name.size() + t.description.size() + t.parameters.size() + 16;
+        chars += t.name.size() + t.description.size() + t.parameters.text().size() + 16;
     return (chars + 3) / 4 + images * 1600;
 }
 
@@ -470,9 +470,17 @@ std::optional<ir::Number> numberOf(const Value &v)
     return ir::Number { v.toDouble(), v.rawBytes() };
 }
 
-QByteArrayView schemaOrEmpty(const QByteArray &parameters)
+QByteArrayView schemaOrEmpty(const QByteArray &schema)
 {
-    return parameters.isEmpty() ? QByteArrayView("{\"type\":\"object\"}") : QByteArrayView(parameters);
+    return schema.isEmpty() ? QByteArrayView("{\"type\":\"object\"}") : QByteArrayView(schema);
+}
+
+void writeParameters(Writer &w, const json::Fragment &parameters)
+{
+    if (parameters.isEmpty())
+        w.beginObject().member("type", "object").endObject();
+    else
+        w.value(parameters.root());
 }
 
 QString Where::toString() const

@@ -833,6 +833,36 @@ Text Value::toText() const
     return t;
 }
 
+Fragment::Fragment(const Value &v)
+{
+    if (v.isUndefined())
+        return;
+    auto doc = std::make_shared<Document>();
+    doc->m_source = v.raw().toByteArray();
+    const auto &nodes = v.document()->m_nodes;
+    const std::uint32_t first = v.index(), last = nodes[first].next, shift = std::uint32_t(v.start());
+    doc->m_nodes.assign(nodes.begin() + first, nodes.begin() + last);
+    for (Document::Node &n : doc->m_nodes) {
+        n.start -= shift;
+        n.end -= shift;
+        if (n.keyEnd) {
+            n.keyStart -= shift;
+            n.keyEnd -= shift;
+        }
+        n.next -= first;
+    }
+    Document::Node &root = doc->m_nodes.front(); // no longer a member of anything
+    root.keyStart = root.keyEnd = 0;
+    root.keyEscaped = false;
+    m_doc = std::move(doc);
+}
+
+Fragment::Fragment(Document &&doc)
+{
+    if (doc.nodeCount())
+        m_doc = std::make_shared<const Document>(std::move(doc));
+}
+
 bool Document::sameTreeAs(const Document &other) const
 {
     if (m_source != other.m_source || m_nodes.size() != other.m_nodes.size())

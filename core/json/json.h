@@ -10,6 +10,7 @@
 #include <QtCore/qstring.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -164,6 +165,7 @@ private:
     friend class Value;
     friend class Parser;
     friend class Writer;
+    friend class Fragment;
     struct Node
     {
         std::uint32_t start = 0;
@@ -178,6 +180,26 @@ private:
     };
     QByteArray m_source;
     std::vector<Node> m_nodes;
+};
+
+/// One value kept on its own with its tree (its bytes and nodes copied out of its document), so it can be
+/// written into another document with Writer::value, without parsing it again, after its document is gone:
+/// a client's tool schemas, carried through the shared model. Cheap to copy (shared).
+class Fragment
+{
+public:
+    Fragment() = default;
+    /// A copy of `v`; empty when `v` is undefined.
+    explicit Fragment(const Value &v);
+    /// A whole document (e.g. one written with its tree recorded).
+    explicit Fragment(Document &&doc);
+    bool isEmpty() const { return !m_doc; }
+    /// The value's exact JSON text.
+    QByteArray text() const { return m_doc ? m_doc->source() : QByteArray(); }
+    Value root() const { return m_doc ? m_doc->root() : Value(); }
+
+private:
+    std::shared_ptr<const Document> m_doc;
 };
 
 /// Text read from a JSON string, kept as the string's token (the document's bytes, shared, not copied) until

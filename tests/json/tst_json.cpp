@@ -635,6 +635,43 @@ private Q_SLOTS:
         QVERIFY(accepted > 5000 && refused > 5000); // both sides were tried
     }
 
+    void fragmentKeepsAValueWithItsTree()
+    {
+        // A value copied out of its document keeps the tree a parse of its text finds, outlives the document,
+        // and is written into another document with that tree.
+        Fragment schema;
+        {
+            auto doc = Document::parse(
+                QByteArray("{\"tools\":[{\"name\":\"t\",\"input_schema\":{\"type\":\"object\",\"properties\":{"
+                           "\"p\\u0041\":{\"type\":\"string\",\"enum\":[\"a\\n\",1.50]}}}}]}"));
+            QVERIFY(doc.ok());
+            schema = Fragment(doc.value().root()["tools"].at(0)["input_schema"]);
+            QVERIFY(Fragment(doc.value().root()["nope"]).isEmpty());
+        }
+        QVERIFY(!schema.isEmpty());
+        QCOMPARE(
+            schema.text(),
+            QByteArray(
+                "{\"type\":\"object\",\"properties\":{\"p\\u0041\":{\"type\":\"string\",\"enum\":[\"a\\n\",1.50]}}}"));
+        auto parsed = Document::parse(schema.text());
+        QVERIFY(parsed.ok());
+        QCOMPARE(schema.root().rawKey(), QByteArrayView()); // no longer a member
+        QCOMPARE(schema.root()["properties"]["pA"]["enum"].at(1).raw(), QByteArrayView("1.50"));
+        QByteArray out;
+        Writer w(&out);
+        w.recordTree();
+        w.beginObject().key("parameters").value(schema.root()).endObject();
+        auto written = w.takeDocument();
+        QVERIFY(written.ok());
+        auto reparsed = Document::parse(written.value().source());
+        QVERIFY(reparsed.ok());
+        QVERIFY(written.value().sameTreeAs(reparsed.value()));
+        // A whole written document kept as a fragment.
+        const Fragment whole(std::move(parsed.value()));
+        QCOMPARE(whole.text(), schema.text());
+        QVERIFY(Fragment(Document()).isEmpty());
+    }
+
     void editsByPathKeepTheFile()
     {
         const QByteArray file =

@@ -98,7 +98,7 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
         }
         const Value schema = t["input_schema"];
         r.tools.append(ir::Tool::make(t["name"].toString(), t["description"].toText(),
-                                      schema.isObject() ? schema.rawBytes() : QByteArray()));
+                                      schema.isObject() ? json::Fragment(schema) : json::Fragment()));
     }
     const Value tc = body["tool_choice"];
     if (tc.isObject()) {
@@ -295,7 +295,8 @@ Result<json::Document> writeRequest(const ir::Request &r)
             w.beginObject().member("name", t.name);
             if (!t.description.isEmpty())
                 w.member("description", t.description);
-            w.memberRaw("input_schema", schemaOrEmpty(t.parameters)).endObject();
+            writeParameters(w.key("input_schema"), t.parameters);
+            w.endObject();
         }
         w.endArray();
         if (r.toolChoice) {

@@ -133,7 +133,7 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
         const Value f = t["function"];
         const Value params = f["parameters"];
         r.tools.append(ir::Tool::make(f["name"].toString(), f["description"].toText(),
-                                      params.isObject() ? params.rawBytes() : QByteArray()));
+                                      params.isObject() ? json::Fragment(params) : json::Fragment()));
     }
     const Value tc = body["tool_choice"];
     if (tc.isString()) {
@@ -272,10 +272,9 @@ Result<json::Document> writeRequest(const ir::Request &r)
         w.key("tools").beginArray();
         for (const ir::Tool &t : r.tools) {
             w.beginObject().member("type", "function").key("function").beginObject().member("name", t.name);
-            w.member("description", t.description)
-                .memberRaw("parameters", schemaOrEmpty(t.parameters))
-                .endObject()
-                .endObject();
+            w.member("description", t.description).key("parameters");
+            writeParameters(w, t.parameters);
+            w.endObject().endObject();
         }
         w.endArray();
         if (r.toolChoice) {

@@ -91,7 +91,7 @@ Result<ir::Request> readRequest(const Value &given, const QString &pathModel)
             for (Value f : kind.children()) {
                 const Value params = f.contains("parametersJsonSchema") ? f["parametersJsonSchema"] : f["parameters"];
                 r.tools.append(ir::Tool::make(f["name"].toString(), f["description"].toText(),
-                                              params.isObject() ? params.rawBytes() : QByteArray()));
+                                              params.isObject() ? json::Fragment(params) : json::Fragment()));
             }
         }
     }
@@ -246,10 +246,9 @@ Result<json::Document> writeRequest(const ir::Request &r)
             tools = true;
         }
         w.beginObject().member("name", t.name).member("description", t.description);
-        auto params = json::Document::parse(t.parameters.isEmpty() ? QByteArray("{}") : t.parameters, { 512, false });
-        if (params && params.value().root()["properties"].size() > 0) {
+        if (t.parameters.root()["properties"].size() > 0) {
             w.key("parameters");
-            writeSchema(w, params.value().root());
+            writeSchema(w, t.parameters.root());
         }
         w.endObject();
     }

@@ -77,10 +77,13 @@ ir::Tool freeformTool(const Value &tool)
                     .arg(format["syntax"].toString(), format["definition"].toString());
     QByteArray schema;
     Writer w(&schema);
+    w.recordTree();
     w.beginObject().member("type", "object").key("properties").beginObject();
     w.key("input").beginObject().member("type", "string").member("description", about).endObject();
     w.endObject().key("required").beginArray().string("input").endArray().endObject();
-    ir::Tool t = ir::Tool::make(tool["name"].toString(), tool["description"].toString(), schema);
+    auto written = w.takeDocument();
+    ir::Tool t = ir::Tool::make(tool["name"].toString(), tool["description"].toString(),
+                                written ? json::Fragment(std::move(written.value())) : json::Fragment());
     t.freeform = true;
     return t;
 }

@@ -92,7 +92,7 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
         if (t["type"].stringIs("function")) {
             const Value params = t["parameters"];
             r.tools.append(ir::Tool::make(t["name"].toString(), t["description"].toText(),
-                                          params.isObject() ? params.rawBytes() : QByteArray()));
+                                          params.isObject() ? json::Fragment(params) : json::Fragment()));
         } else if (t["type"].stringIs("namespace")) {
             // Functions grouped under a name: flattened to "<namespace>__<name>", which every format accepts
             // as a function name; calls are given back inside the namespace.
@@ -105,7 +105,7 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
                 const Value params = f["parameters"];
                 ir::Tool tool =
                     ir::Tool::make(ns + QStringLiteral("__") + f["name"].toString(), f["description"].toText(),
-                                   params.isObject() ? params.rawBytes() : QByteArray());
+                                   params.isObject() ? json::Fragment(params) : json::Fragment());
                 tool.toolNamespace = ns;
                 tool.innerName = f["name"].toString();
                 r.tools.append(tool);
@@ -266,7 +266,8 @@ Result<json::Document> writeRequest(const ir::Request &r)
         w.key("tools").beginArray();
         for (const ir::Tool &t : r.tools) {
             w.beginObject().member("type", "function").member("name", t.name).member("description", t.description);
-            w.memberRaw("parameters", schemaOrEmpty(t.parameters)).member("strict", false).endObject();
+            writeParameters(w.key("parameters"), t.parameters);
+            w.member("strict", false).endObject();
         }
         w.endArray();
         if (r.toolChoice) {
