@@ -141,8 +141,8 @@ private:
                 continue;
             }
             QByteArrayView key;
-            if (level + 1 == m_stack.size() && m_pendingKeyEnd) {
-                key = QByteArrayView(m_begin + m_pendingKeyStart, m_pendingKeyEnd - m_pendingKeyStart);
+            if (level + 1 == m_stack.size() && m_pendingKey.end) {
+                key = QByteArrayView(m_begin + m_pendingKey.start, m_pendingKey.end - m_pendingKey.start);
             } else {
                 // The last member on the way down is the open container of the next level.
                 std::uint32_t child = containerIndex + 1, last = 0;
@@ -184,20 +184,7 @@ private:
         return true;
     }
 
-    Node &push(Type type)
-    {
-        m_doc.m_nodes.emplace_back();
-        Node &n = m_doc.m_nodes.back();
-        n.type = type;
-        n.start = pos();
-        if (m_pendingKeyEnd) {
-            n.keyStart = m_pendingKeyStart;
-            n.keyEnd = m_pendingKeyEnd;
-            n.keyEscaped = m_pendingKeyEscaped;
-            m_pendingKeyEnd = 0;
-        }
-        return n;
-    }
+    Node &push(Type type) { return Document::appendNode(m_doc.m_nodes, type, pos(), m_pendingKey); }
 
     /// Scans a string token at m_p ('"'); sets *escaped. False with the error set when invalid.
     bool scanString(bool *escaped)
@@ -525,9 +512,7 @@ private:
                         return false;
                     }
                     ++m_p;
-                    m_pendingKeyStart = keyStart;
-                    m_pendingKeyEnd = keyEnd;
-                    m_pendingKeyEscaped = escaped;
+                    m_pendingKey = { keyStart, keyEnd, escaped };
                 }
                 expectValue = true;
             }
@@ -543,9 +528,7 @@ private:
     const unsigned char *m_p;
     const unsigned char *m_end;
     std::vector<std::uint32_t> m_stack;
-    std::uint32_t m_pendingKeyStart = 0;
-    std::uint32_t m_pendingKeyEnd = 0;
-    bool m_pendingKeyEscaped = false;
+    Document::PendingKey m_pendingKey;
     Error m_error;
 };
 

@@ -178,6 +178,28 @@ private:
         bool escaped = false; ///< strings: contains a backslash escape
         bool keyEscaped = false;
     };
+    /// A member name read or written, waiting for its value.
+    struct PendingKey
+    {
+        std::uint32_t start = 0;
+        std::uint32_t end = 0; ///< 0 when there is none
+        bool escaped = false;
+    };
+    /// Appends the node of a value of `type` starting at byte `start`, with the pending member name (which is
+    /// then taken): the parser and a writer recording its tree build nodes the same way.
+    static Node &appendNode(std::vector<Node> &nodes, Type type, std::uint32_t start, PendingKey &key)
+    {
+        Node &n = nodes.emplace_back();
+        n.type = type;
+        n.start = start;
+        if (key.end) {
+            n.keyStart = key.start;
+            n.keyEnd = key.end;
+            n.keyEscaped = key.escaped;
+            key.end = 0;
+        }
+        return n;
+    }
     QByteArray m_source;
     std::vector<Node> m_nodes;
 };

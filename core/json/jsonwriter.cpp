@@ -130,9 +130,7 @@ struct Writer::Tree
 {
     std::vector<Document::Node> nodes;
     std::vector<std::uint32_t> open; ///< the containers being written
-    std::uint32_t keyStart = 0;
-    std::uint32_t keyEnd = 0; ///< the pending member name's token; 0 when none
-    bool keyEscaped = false;
+    Document::PendingKey key; ///< the member name just written
     std::optional<Error> error;
 
     /// A node for the value starting at `at`, counted in its container, with the pending member name.
@@ -140,16 +138,7 @@ struct Writer::Tree
     {
         if (!open.empty())
             ++nodes[open.back()].count;
-        Document::Node &n = nodes.emplace_back();
-        n.type = type;
-        n.start = std::uint32_t(at);
-        if (keyEnd) {
-            n.keyStart = keyStart;
-            n.keyEnd = keyEnd;
-            n.keyEscaped = keyEscaped;
-            keyEnd = 0;
-        }
-        return n;
+        return Document::appendNode(nodes, type, std::uint32_t(at), key);
     }
 
     /// The nodes of a value copied from `source` (its nodes [first, last)), written at `at`.
@@ -296,9 +285,7 @@ Writer &Writer::key(QLatin1StringView name)
     m_out->append(name.data(), name.size());
     *m_out += "\":";
     if (m_tree) {
-        m_tree->keyStart = std::uint32_t(at);
-        m_tree->keyEnd = std::uint32_t(m_out->size() - 1);
-        m_tree->keyEscaped = false;
+        m_tree->key = { std::uint32_t(at), std::uint32_t(m_out->size() - 1), false };
     }
     m_afterKey = true;
     return *this;
@@ -309,9 +296,7 @@ Writer &Writer::key(QStringView name)
     const qsizetype at = next();
     appendString(*m_out, name);
     if (m_tree) {
-        m_tree->keyStart = std::uint32_t(at);
-        m_tree->keyEnd = std::uint32_t(m_out->size());
-        m_tree->keyEscaped = hasEscape(QByteArrayView(*m_out).sliced(at));
+        m_tree->key = { std::uint32_t(at), std::uint32_t(m_out->size()), hasEscape(QByteArrayView(*m_out).sliced(at)) };
     }
     *m_out += ':';
     m_afterKey = true;
