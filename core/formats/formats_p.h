@@ -122,6 +122,6 @@ void writeParameters(Writer &w, const json::Fragment &parameters);
 
 /// Writes tool-call arguments (JSON text) as the object they hold, their exact text; {} when they are empty or
 /// not an object.
-void writeArgumentsObject(Writer &w, const QString &arguments);
+void writeArgumentsObject(Writer &w, const json::Text &arguments);
 
 } // namespace d2a::fmt

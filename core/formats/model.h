@@ -47,7 +47,9 @@ struct Part
     // ToolCall / ToolResult
     QString callId;
     QString name; ///< ToolCall: function name; ToolResult: the called function's name when known
-    QString arguments = QStringLiteral("{}"); ///< ToolCall: JSON text, exactly as the model wrote it
+    /// ToolCall: JSON text, exactly as the model wrote it (from a Chat or Responses body: the JSON string holding
+    /// it, decoded when something needs it).
+    json::Text arguments = QStringLiteral("{}");
     QList<Part> result; ///< ToolResult: text and image parts
     bool isError = false;
     /// ToolCall / ToolResult of a freeform tool (Responses `custom`): the input is one string, carried to other

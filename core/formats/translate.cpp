@@ -496,9 +496,11 @@ QString Where::toString() const
     return out;
 }
 
-void writeArgumentsObject(Writer &w, const QString &arguments)
+void writeArgumentsObject(Writer &w, const json::Text &arguments)
 {
-    const QByteArray text = arguments.toUtf8();
+    // Read from a JSON string: its text straight to UTF-8, never through UTF-16.
+    const QByteArray text =
+        arguments.token().isEmpty() ? arguments.toString().toUtf8() : json::decodeStringUtf8(arguments.token());
     auto doc = json::Document::parse(text, { 512, false });
     if (doc && doc.value().root().isObject())
         w.value(doc.value().root()); // its tree goes along: the writer need not parse it again

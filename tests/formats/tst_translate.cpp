@@ -516,7 +516,7 @@ private Q_SLOTS:
                 ir::Event d;
                 d.type = ir::Event::Type::ArgumentsDelta;
                 d.index = index;
-                d.text = p.arguments.mid(i, 5);
+                d.text = p.arguments.toString().mid(i, 5);
                 stream += writer->write(d);
             }
             ir::Event stop;

@@ -235,7 +235,7 @@ Meaning meaningOfParts(const QList<ir::Part> &parts)
             }
             break;
         case ir::Part::Kind::ToolCall:
-            m.calls << Meaning::Call { p.callId, p.name, json::compact(p.arguments.toUtf8()) };
+            m.calls << Meaning::Call { p.callId, p.name, json::compact(p.arguments.toString().toUtf8()) };
             break;
         default: break;
         }

@@ -78,13 +78,13 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
                 if (auto e = readContent(m["content"], Where(where, "content"), &msg.parts, &r.dropped))
                     return *e;
                 if (!msg.parts.isEmpty())
-                    r.messages.append(msg);
+                    r.messages.append(std::move(msg));
             }
         } else if (role.stringIs("user")) {
             ir::Message msg { ir::Message::Role::User, {} };
             if (auto e = readContent(m["content"], Where(where, "content"), &msg.parts, &r.dropped))
                 return *e;
-            r.messages.append(msg);
+            r.messages.append(std::move(msg));
         } else if (role.stringIs("assistant")) {
             ir::Message msg { ir::Message::Role::Assistant, {} };
             const QString reasoning = m["reasoning_content"].toString();
@@ -99,14 +99,14 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
                 p.kind = Kind::ToolCall;
                 p.callId = c["id"].toString();
                 p.name = c["function"]["name"].toString();
-                p.arguments = c["function"]["arguments"].toString();
+                p.arguments = c["function"]["arguments"].toText();
                 if (p.name.isEmpty())
                     return fieldError(QStringLiteral("%1.tool_calls[%2].function.name").arg(where).arg(j),
                                       QStringLiteral("is missing"));
                 ir::fromClient(&p, WireFormat::OpenAIChat); // a Gemini call signature carried in the id
-                msg.parts.append(p);
+                msg.parts.append(std::move(p));
             }
-            r.messages.append(msg);
+            r.messages.append(std::move(msg));
         } else if (role.stringIs("tool")) {
             Part p;
             p.kind = Kind::ToolResult;
@@ -115,9 +115,9 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
                 return *e;
             // Consecutive tool messages answer one assistant turn: keep them together.
             if (!r.messages.isEmpty() && r.messages.last().role == ir::Message::Role::Tool)
-                r.messages.last().parts.append(p);
+                r.messages.last().parts.append(std::move(p));
             else
-                r.messages.append({ ir::Message::Role::Tool, { p } });
+                r.messages.append({ ir::Message::Role::Tool, { std::move(p) } });
         } else {
             r.dropped << QStringLiteral("%1 (role %2)")
                              .arg(where.toString(), role.isString() ? role.toString() : QStringLiteral("missing"));

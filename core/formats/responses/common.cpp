@@ -168,7 +168,7 @@ void writeCallItem(Writer &w, const QString &id, const Part &call, bool inProgre
         .member("id", id)
         .member("type", "function_call")
         .member("status", inProgress ? "in_progress" : "completed");
-    w.member("arguments", inProgress ? QString() : call.arguments)
+    w.member("arguments", inProgress ? json::Text() : call.arguments)
         .member("call_id", call.callId)
         .member("name", call.name);
     if (!call.toolNamespace.isEmpty())
