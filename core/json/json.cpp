@@ -549,42 +549,30 @@ Result<Document> Document::parse(QByteArray source, Options options, std::size_t
 
 // --- decoding ------------------------------------------------------------------------------------------------
 
-namespace {
-
-void appendUtf8(QByteArray &out, char32_t cp)
-{
-    char bytes[4];
-    out.append(bytes, text::writeUtf8(bytes, cp) - bytes);
-}
-
-} // namespace
-
 QByteArray decodeStringUtf8(QByteArrayView token)
 {
     if (token.size() < 2)
         return {};
     const QByteArrayView body = token.sliced(1, token.size() - 2);
-    if (!body.contains('\\'))
-        return body.toByteArray();
-    QByteArray out;
-    out.reserve(body.size());
     const char *p = body.data();
     const char *end = p + body.size();
-    while (p < end) {
-        const char *bs = static_cast<const char *>(std::memchr(p, '\\', std::size_t(end - p)));
-        if (!bs) {
-            out.append(p, end - p);
-            break;
-        }
-        out.append(p, bs - p);
+    const char *bs = static_cast<const char *>(std::memchr(p, '\\', std::size_t(end - p)));
+    if (!bs)
+        return body.toByteArray();
+    // Undone into one buffer of the body's size: every escape is longer than what it stands for (a \u's
+    // six bytes are at most three of UTF-8, a surrogate pair's twelve are four).
+    QByteArray out(body.size(), Qt::Uninitialized);
+    char *o = out.data();
+    while (bs) {
+        std::memcpy(o, p, std::size_t(bs - p));
+        o += bs - p;
         p = bs + 1;
         if (p >= end)
             break;
         const char e = *p++;
-        switch (e) {
-        case 'u': {
+        if (e == 'u') {
             if (end - p < 4)
-                return out;
+                break;
             char32_t cp =
                 char32_t((hexValue(p[0]) << 12) | (hexValue(p[1]) << 8) | (hexValue(p[2]) << 4) | hexValue(p[3]));
             p += 4;
@@ -598,12 +586,17 @@ QByteArray decodeStringUtf8(QByteArrayView token)
             }
             if (cp >= 0xD800 && cp <= 0xDFFF)
                 cp = 0xFFFD; // a lone surrogate has no UTF-8 form
-            appendUtf8(out, cp);
-            break;
+            o = text::writeUtf8(o, cp);
+        } else {
+            *o++ = text::unescaped(e);
         }
-        default: out += text::unescaped(e); break;
-        }
+        bs = p < end ? static_cast<const char *>(std::memchr(p, '\\', std::size_t(end - p))) : nullptr;
     }
+    if (!bs && p < end) {
+        std::memcpy(o, p, std::size_t(end - p));
+        o += end - p;
+    }
+    out.resize(o - out.constData());
     return out;
 }
 
