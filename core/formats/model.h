@@ -147,6 +147,8 @@ struct Request
     /// What the client sent that the target cannot carry and was left out, for the log and the
     /// x-droid2api-dropped header: "tools[8] (web_search)", "context_management", ...
     QStringList dropped;
+    /// The size of the client's body: the room a writer makes for the upstream body at once.
+    qsizetype sourceBytes = 0;
 };
 
 enum class Finish { Stop, Length, ToolCalls, ContentFilter, Error };

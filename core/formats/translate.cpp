@@ -252,7 +252,10 @@ void fromClient(Part *p, WireFormat client)
 
 Result<ir::Request> readRequest(WireFormat format, const json::Value &body, const QString &pathModel)
 {
-    return formatSpec(format).readRequest(body, pathModel);
+    auto read = formatSpec(format).readRequest(body, pathModel);
+    if (read)
+        read.value().sourceBytes = body.end() - body.start();
+    return read;
 }
 
 Result<QByteArray> writeRequest(WireFormat format, const ir::Request &request)

@@ -230,6 +230,7 @@ Result<json::Document> writeRequest(const ir::Request &r)
     }
 
     QByteArray out;
+    out.reserve(r.sourceBytes + r.sourceBytes / 8 + 1024); // the text is mostly the client's, copied
     out.reserve(4096);
     Writer w(&out);
     w.recordTree(); // the protocol edits work on it next, without parsing it again

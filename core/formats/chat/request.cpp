@@ -185,6 +185,7 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
 Result<json::Document> writeRequest(const ir::Request &r)
 {
     QByteArray out;
+    out.reserve(r.sourceBytes + r.sourceBytes / 8 + 1024); // the text is mostly the client's, copied
     out.reserve(4096);
     Writer w(&out);
     w.recordTree(); // the protocol edits work on it next, without parsing it again

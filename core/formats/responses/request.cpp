@@ -168,6 +168,7 @@ Result<json::Document> writeRequest(const ir::Request &r)
         return fieldError(QStringLiteral("stop"),
                           QStringLiteral("(stop sequences) has no OpenAI Responses equivalent"));
     QByteArray out;
+    out.reserve(r.sourceBytes + r.sourceBytes / 8 + 1024); // the text is mostly the client's, copied
     out.reserve(4096);
     Writer w(&out);
     w.recordTree(); // the protocol edits work on it next, without parsing it again
