@@ -650,6 +650,41 @@ private Q_SLOTS:
         QCOMPARE(own.signature, QStringLiteral("EqQBCkYIBxgC"));
     }
 
+    void responsesReasoningGoesBackAsIssued()
+    {
+        // An OpenAI answer gathered from its stream for a Responses client that asked for one answer: its
+        // reasoning item goes to the client as OpenAI issued it (its id and encrypted content), not re-made
+        // under an id of droid2api's, which the next turn's history edits would leave out.
+        const QByteArray item =
+            "{\"id\":\"rs_68af\",\"type\":\"reasoning\",\"summary\":[{\"type\":\"summary_text\",\"text\":\"Plan.\"}],"
+            "\"encrypted_content\":\"gAAAAB.x/y+z=\"}";
+        const QByteArray body =
+            "{\"id\":\"resp_1\",\"object\":\"response\",\"status\":\"completed\",\"model\":\"gpt-5\","
+            "\"output\":["
+            + item
+            + ",{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[{\"type\":"
+              "\"output_text\",\"text\":\"Done.\"}]}],"
+              "\"usage\":{\"input_tokens\":10,\"output_tokens\":5}}";
+        auto read = readResponse(WireFormat::OpenAIResponses, body);
+        QVERIFY(read.ok());
+        const QByteArray out = writeResponse(WireFormat::OpenAIResponses, read.value());
+        auto doc = json::Document::parse(out);
+        QVERIFY2(doc.ok(), out.constData());
+        const json::Value output = doc.value().root()["output"];
+        QCOMPARE(output.size(), 2);
+        QCOMPARE(output.at(0).raw(), QByteArrayView(item));
+        QVERIFY(output.at(1)["content"].at(0)["text"].stringIs("Done."));
+        // Another vendor's reasoning still gets droid2api's id and an envelope.
+        auto anthropic = readResponse(
+            WireFormat::Anthropic,
+            "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude\",\"content\":[{\"type\":"
+            "\"thinking\",\"thinking\":\"t\",\"signature\":\"EqQB\"},{\"type\":\"text\",\"text\":\"x\"}],"
+            "\"stop_reason\":\"end_turn\",\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}");
+        QVERIFY(anthropic.ok());
+        const QByteArray other = writeResponse(WireFormat::OpenAIResponses, anthropic.value());
+        QVERIFY2(other.contains("\"id\":\"rs_d2a"), other.constData());
+    }
+
     void callIdsCarryGeminiSignatures()
     {
         ir::Part call;

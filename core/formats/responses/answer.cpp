@@ -57,6 +57,12 @@ QByteArray writeResponse(const ir::Response &r, const ir::Request *request)
             Part call = request ? clientCall(p, request->tools) : p;
             call.callId = ir::carryCallId(p, servedBy); // a Gemini call signature travels in the id
             writeCallItem(ow, ir::newId(p.freeform ? "ctc_" : "fc_"), call, false);
+        } else if (p.kind == Kind::Thinking && p.signatureFormat == WireFormat::OpenAIResponses
+                   && p.signature.startsWith(u'{')) {
+            // OpenAI's own reasoning item (an answer it streamed to a client that asked for one answer): back
+            // as it issued it, its id and encrypted content, so the client's next turn hands OpenAI its own.
+            flushText();
+            ow.raw(p.signature.toUtf8());
         } else if (p.kind == Kind::Thinking || p.kind == Kind::RedactedThinking) {
             flushText();
             // Another vendor's reasoning: an id marked as droid2api's own, its state in an envelope.
