@@ -115,10 +115,9 @@ void writeNumber(Writer &w, const ir::Number &n);
 /// A number value from JSON (raw text kept).
 std::optional<ir::Number> numberOf(const Value &v);
 
-/// A JSON-output schema as JSON text: the client's, or {"type":"object"} when it sent none.
-QByteArrayView schemaOrEmpty(const QByteArray &schema);
-/// Writes a tool's parameters: the client's schema (with its tree), or {"type":"object"} when it sent none.
-void writeParameters(Writer &w, const json::Fragment &parameters);
+/// Writes a schema the client gave (a tool's parameters, a JSON-output schema) with its tree, or
+/// {"type":"object"} when it gave none.
+void writeClientSchema(Writer &w, const json::Fragment &schema);
 
 /// Writes tool-call arguments (JSON text) as the object they hold, their exact text; {} when they are empty or
 /// not an object.

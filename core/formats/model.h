@@ -116,7 +116,7 @@ struct JsonFormat
     Kind kind = Kind::None;
     QString name;
     QString description;
-    QByteArray schema; ///< JSON Schema object as the client wrote it
+    json::Fragment schema; ///< JSON Schema object as the client wrote it, with its tree (empty: none)
     std::optional<bool> strict;
 };
 

@@ -473,17 +473,12 @@ std::optional<ir::Number> numberOf(const Value &v)
     return ir::Number { v.toDouble(), v.rawBytes() };
 }
 
-QByteArrayView schemaOrEmpty(const QByteArray &schema)
+void writeClientSchema(Writer &w, const json::Fragment &schema)
 {
-    return schema.isEmpty() ? QByteArrayView("{\"type\":\"object\"}") : QByteArrayView(schema);
-}
-
-void writeParameters(Writer &w, const json::Fragment &parameters)
-{
-    if (parameters.isEmpty())
+    if (schema.isEmpty())
         w.beginObject().member("type", "object").endObject();
     else
-        w.value(parameters.root());
+        w.value(schema.root());
 }
 
 QString Where::toString() const

@@ -145,7 +145,7 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
     if (outFormat["type"].stringIs("json_schema")) {
         r.jsonFormat.kind = ir::JsonFormat::Kind::Schema;
         r.jsonFormat.name = QStringLiteral("output");
-        r.jsonFormat.schema = outFormat["schema"].isObject() ? outFormat["schema"].rawBytes() : QByteArray();
+        r.jsonFormat.schema = outFormat["schema"].isObject() ? json::Fragment(outFormat["schema"]) : json::Fragment();
     }
     noteUnknownKeys(body,
                     { "model", "system", "messages", "tools", "tool_choice", "max_tokens", "temperature", "top_p",
@@ -296,7 +296,7 @@ Result<json::Document> writeRequest(const ir::Request &r)
             w.beginObject().member("name", t.name);
             if (!t.description.isEmpty())
                 w.member("description", t.description);
-            writeParameters(w.key("input_schema"), t.parameters);
+            writeClientSchema(w.key("input_schema"), t.parameters);
             w.endObject();
         }
         w.endArray();
@@ -317,7 +317,8 @@ Result<json::Document> writeRequest(const ir::Request &r)
         // Structured outputs: Anthropic's output_config.format (a reasoning effort is merged in beside it later).
         // Its schemas have no name or strict flag: the output always follows the schema.
         w.key("output_config").beginObject().key("format").beginObject().member("type", "json_schema");
-        w.memberRaw("schema", schemaOrEmpty(r.jsonFormat.schema)).endObject().endObject();
+        writeClientSchema(w.key("schema"), r.jsonFormat.schema);
+        w.endObject().endObject();
     }
     w.endObject();
     return w.takeDocument();

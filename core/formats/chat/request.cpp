@@ -170,7 +170,7 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
         r.jsonFormat.kind = ir::JsonFormat::Kind::Schema;
         r.jsonFormat.name = js["name"].toString(QStringLiteral("output"));
         r.jsonFormat.description = js["description"].toString();
-        r.jsonFormat.schema = js["schema"].isObject() ? js["schema"].rawBytes() : QByteArray();
+        r.jsonFormat.schema = js["schema"].isObject() ? json::Fragment(js["schema"]) : json::Fragment();
         if (js["strict"].isBool())
             r.jsonFormat.strict = js["strict"].toBool();
     }
@@ -274,7 +274,7 @@ Result<json::Document> writeRequest(const ir::Request &r)
         for (const ir::Tool &t : r.tools) {
             w.beginObject().member("type", "function").key("function").beginObject().member("name", t.name);
             w.member("description", t.description).key("parameters");
-            writeParameters(w, t.parameters);
+            writeClientSchema(w, t.parameters);
             w.endObject().endObject();
         }
         w.endArray();
@@ -308,7 +308,7 @@ Result<json::Document> writeRequest(const ir::Request &r)
         w.member("name", r.jsonFormat.name);
         if (!r.jsonFormat.description.isEmpty())
             w.member("description", r.jsonFormat.description);
-        w.memberRaw("schema", schemaOrEmpty(r.jsonFormat.schema));
+        writeClientSchema(w.key("schema"), r.jsonFormat.schema);
         if (r.jsonFormat.strict)
             w.member("strict", *r.jsonFormat.strict);
         w.endObject().endObject();

@@ -285,23 +285,14 @@ void writeJsonSchema(Writer &w, const Value &schema)
 
 } // namespace
 
-QByteArray jsonSchemaText(const Value &openApiSchema)
+json::Fragment jsonSchemaOf(const Value &openApiSchema)
 {
     QByteArray out;
     Writer w(&out);
+    w.recordTree();
     writeJsonSchema(w, openApiSchema);
-    return out;
-}
-
-QByteArray schemaText(const QByteArray &schema)
-{
-    auto doc = json::Document::parse(schema, { 512, false });
-    if (!doc)
-        return QByteArray("{\"type\":\"object\"}");
-    QByteArray out;
-    Writer w(&out);
-    writeSchema(w, doc.value().root());
-    return out;
+    auto written = w.takeDocument();
+    return written ? json::Fragment(std::move(written.value())) : json::Fragment();
 }
 
 } // namespace d2a::fmt::gemini

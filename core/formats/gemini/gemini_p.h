@@ -21,9 +21,8 @@ void writeChunk(Writer &w, QByteArrayView parts, const QString &finish, const ir
 /// types as nullable, anyOf for oneOf/allOf, and propertyOrdering set to the client's order of properties
 /// (Gemini orders properties alphabetically otherwise).
 void writeSchema(Writer &w, const Value &schema);
-QByteArray schemaText(const QByteArray &schema);
 /// A schema in Google's OpenAPI subset (generationConfig.responseSchema) as JSON Schema, for other formats.
-QByteArray jsonSchemaText(const Value &openApiSchema);
+json::Fragment jsonSchemaOf(const Value &openApiSchema);
 
 /// A finish reason as this format names it (finishReason).
 QString finishName(ir::Finish finish);

@@ -127,7 +127,7 @@ Result<ir::Request> readRequest(const Value &given, const QString &pathModel)
         if (jsonSchema.isObject() || openApiSchema.isObject()) {
             r.jsonFormat.kind = ir::JsonFormat::Kind::Schema;
             r.jsonFormat.name = QStringLiteral("output");
-            r.jsonFormat.schema = jsonSchema.isObject() ? jsonSchema.rawBytes() : jsonSchemaText(openApiSchema);
+            r.jsonFormat.schema = jsonSchema.isObject() ? json::Fragment(jsonSchema) : jsonSchemaOf(openApiSchema);
         } else {
             r.jsonFormat.kind = ir::JsonFormat::Kind::Object;
         }
@@ -292,8 +292,13 @@ Result<json::Document> writeRequest(const ir::Request &r)
         }
         if (jsonOut) {
             w.member("responseMimeType", "application/json");
-            if (r.jsonFormat.kind == ir::JsonFormat::Kind::Schema)
-                w.memberRaw("responseSchema", schemaText(r.jsonFormat.schema));
+            if (r.jsonFormat.kind == ir::JsonFormat::Kind::Schema) {
+                w.key("responseSchema");
+                if (r.jsonFormat.schema.isEmpty())
+                    w.beginObject().member("type", "object").endObject();
+                else
+                    writeSchema(w, r.jsonFormat.schema.root());
+            }
         }
         if (thinking) {
             const QString effort =

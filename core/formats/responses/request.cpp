@@ -148,7 +148,7 @@ Result<ir::Request> readRequest(const Value &body, const QString &)
         r.jsonFormat.kind = ir::JsonFormat::Kind::Schema;
         r.jsonFormat.name = format["name"].toString(QStringLiteral("output"));
         r.jsonFormat.description = format["description"].toString();
-        r.jsonFormat.schema = format["schema"].isObject() ? format["schema"].rawBytes() : QByteArray();
+        r.jsonFormat.schema = format["schema"].isObject() ? json::Fragment(format["schema"]) : json::Fragment();
         if (format["strict"].isBool())
             r.jsonFormat.strict = format["strict"].toBool();
     }
@@ -267,7 +267,7 @@ Result<json::Document> writeRequest(const ir::Request &r)
         w.key("tools").beginArray();
         for (const ir::Tool &t : r.tools) {
             w.beginObject().member("type", "function").member("name", t.name).member("description", t.description);
-            writeParameters(w.key("parameters"), t.parameters);
+            writeClientSchema(w.key("parameters"), t.parameters);
             w.member("strict", false).endObject();
         }
         w.endArray();
@@ -303,7 +303,7 @@ Result<json::Document> writeRequest(const ir::Request &r)
             .member("name", r.jsonFormat.name);
         if (!r.jsonFormat.description.isEmpty())
             w.member("description", r.jsonFormat.description);
-        w.memberRaw("schema", schemaOrEmpty(r.jsonFormat.schema));
+        writeClientSchema(w.key("schema"), r.jsonFormat.schema);
         if (r.jsonFormat.strict)
             w.member("strict", *r.jsonFormat.strict);
         w.endObject().endObject();
