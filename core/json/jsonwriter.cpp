@@ -232,6 +232,12 @@ bool hasEscape(QByteArrayView token)
 
 } // namespace
 
+void Writer::stringWritten(qsizetype at)
+{
+    if (m_tree)
+        leaf(Type::String, at, hasEscape(QByteArrayView(*m_out).sliced(at)));
+}
+
 void Writer::separate()
 {
     if (m_afterKey) {
@@ -307,8 +313,7 @@ Writer &Writer::string(QStringView s)
 {
     const qsizetype at = next();
     appendString(*m_out, s);
-    if (m_tree)
-        leaf(Type::String, at, hasEscape(QByteArrayView(*m_out).sliced(at)));
+    stringWritten(at);
     return *this;
 }
 
@@ -316,8 +321,7 @@ Writer &Writer::string(QLatin1StringView ascii)
 {
     const qsizetype at = next();
     appendStringUtf8(*m_out, QByteArrayView(ascii.data(), ascii.size()));
-    if (m_tree)
-        leaf(Type::String, at, hasEscape(QByteArrayView(*m_out).sliced(at)));
+    stringWritten(at);
     return *this;
 }
 
@@ -325,8 +329,7 @@ Writer &Writer::stringUtf8(QByteArrayView utf8)
 {
     const qsizetype at = next();
     appendStringUtf8(*m_out, utf8);
-    if (m_tree)
-        leaf(Type::String, at, hasEscape(QByteArrayView(*m_out).sliced(at)));
+    stringWritten(at);
     return *this;
 }
 

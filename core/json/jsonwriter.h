@@ -106,6 +106,8 @@ private:
     }
     /// Records a value written at [at, end of the buffer) when recording.
     void leaf(Type type, qsizetype at, bool escaped = false);
+    /// Records the string token written at [at, end of the buffer) when recording.
+    void stringWritten(qsizetype at);
     void open(Type type, qsizetype at);
     void close();
     QByteArray *m_out;
