@@ -1,5 +1,6 @@
 #include "json.h"
 #include "scan_p.h"
+#include "jsonwriter.h"
 #include "text_p.h"
 
 #include <QtCore/qcoreapplication.h>
@@ -9,6 +10,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <utility>
 
 namespace d2a::json {
 
@@ -209,39 +211,37 @@ private:
         // closing quote is the first quote not escaped. A chunk with a control character, a non-ASCII byte or
         // an escape that is not valid is scanned byte by byte (scanCarefully: it validates and names any
         // fault), and the chunks go on after it.
+        quint64 carry = 0; // the chunk's first byte is escaped by the previous chunk's last backslash
         while (m_end - m_p >= 64) {
-            quint64 carry = 0; // the next chunk's first byte is escaped
-            bool careful = false;
-            while (m_end - m_p >= 64) {
-                const scan::ChunkMasks m = scan::chunkMasks(m_p);
-                quint64 nextCarry = carry;
-                const quint64 escapedBits = scan::escapedBytes(m.backslashes, &nextCarry);
-                const quint64 closing = m.quotes & ~escapedBits;
-                const quint64 inside = closing ? (quint64(1) << __builtin_ctzll(closing)) - 1 : ~quint64(0);
-                careful = ((m.unusual | (escapedBits & ~(m.escapeLetters | m.u))) & inside) != 0;
-                for (quint64 us = escapedBits & m.u & inside; us && !careful; us &= us - 1) {
-                    const unsigned char *h = m_p + __builtin_ctzll(us) + 1; // four hex digits
-                    careful = m_end - h < 4 || hexValue(char(h[0])) < 0 || hexValue(char(h[1])) < 0
-                              || hexValue(char(h[2])) < 0 || hexValue(char(h[3])) < 0;
-                }
-                if (careful)
-                    break;
-                if ((m.backslashes & inside) || carry)
-                    *escaped = true;
-                if (closing) {
-                    m_p += __builtin_ctzll(closing) + 1;
-                    return true;
-                }
-                carry = nextCarry;
-                m_p += 64;
+            const scan::ChunkMasks m = scan::chunkMasks(m_p);
+            quint64 nextCarry = carry;
+            const quint64 escapedBits = scan::escapedBytes(m.backslashes, &nextCarry);
+            const quint64 closing = m.quotes & ~escapedBits;
+            const quint64 inside = closing ? (quint64(1) << __builtin_ctzll(closing)) - 1 : ~quint64(0);
+            bool careful = ((m.unusual | (escapedBits & ~(m.escapeLetters | m.u))) & inside) != 0;
+            for (quint64 us = escapedBits & m.u & inside; us && !careful; us &= us - 1) {
+                const unsigned char *h = m_p + __builtin_ctzll(us) + 1; // four hex digits
+                careful = m_end - h < 4 || hexValue(char(h[0])) < 0 || hexValue(char(h[1])) < 0
+                          || hexValue(char(h[2])) < 0 || hexValue(char(h[3])) < 0;
             }
-            if (carry)
-                --m_p; // from the backslash whose escape crosses into what comes next
-            if (!careful)
-                break; // fewer than 64 bytes left: the careful scan finishes
-            if (const int done = scanCarefully(start, escaped, m_p + 64))
-                return done > 0;
+            if (careful) {
+                if (std::exchange(carry, 0))
+                    --m_p; // from the backslash whose escape crosses into this chunk
+                if (const int done = scanCarefully(start, escaped, m_p + 64))
+                    return done > 0;
+                continue; // at the start of a character: the chunks go on
+            }
+            if ((m.backslashes & inside) || carry)
+                *escaped = true;
+            if (closing) {
+                m_p += __builtin_ctzll(closing) + 1;
+                return true;
+            }
+            carry = nextCarry;
+            m_p += 64;
         }
+        if (carry)
+            --m_p; // the rest from the backslash whose escape crosses into it
 #endif
         return scanCarefully(start, escaped, nullptr) > 0;
     }
@@ -549,54 +549,62 @@ Result<Document> Document::parse(QByteArray source, Options options, std::size_t
 
 // --- decoding ------------------------------------------------------------------------------------------------
 
+namespace {
+
+/// The code unit four hex digits at `h` spell.
+char32_t hex4(const char *h)
+{
+    return char32_t((hexValue(h[0]) << 12) | (hexValue(h[1]) << 8) | (hexValue(h[2]) << 4) | hexValue(h[3]));
+}
+
+/// Copies a string token's body [p, end) to `o` as UTF-8 with its escapes undone; `o` has room for end - p bytes
+/// (every escape is longer than what it stands for: a \u's six bytes are at most three of UTF-8, a surrogate
+/// pair's twelve are four). A \u is decoded (a lone surrogate, which UTF-8 cannot hold, as U+FFFD) unless
+/// `stopAtU`, where the copy stops at it. Returns one past the last byte written; *stopped is where the copy
+/// stopped, `end` when it got there.
+char *unescapeUtf8(const char *p, const char *end, char *o, bool stopAtU, const char **stopped)
+{
+    while (const char *bs = static_cast<const char *>(std::memchr(p, '\\', std::size_t(end - p)))) {
+        std::memcpy(o, p, std::size_t(bs - p));
+        o += bs - p;
+        p = bs;
+        if (end - p < 2 || (p[1] == 'u' && (stopAtU || end - p < 6))) {
+            *stopped = p;
+            return o;
+        }
+        if (p[1] != 'u') {
+            *o++ = text::unescaped(p[1]);
+            p += 2;
+            continue;
+        }
+        char32_t cp = hex4(p + 2);
+        p += 6;
+        if (cp >= 0xD800 && cp <= 0xDBFF && end - p >= 6 && p[0] == '\\' && p[1] == 'u') {
+            const char32_t lo = hex4(p + 2);
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                p += 6;
+            }
+        }
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            cp = 0xFFFD;
+        o = text::writeUtf8(o, cp);
+    }
+    std::memcpy(o, p, std::size_t(end - p));
+    *stopped = end;
+    return o + (end - p);
+}
+
+} // namespace
+
 QByteArray decodeStringUtf8(QByteArrayView token)
 {
     if (token.size() < 2)
         return {};
     const QByteArrayView body = token.sliced(1, token.size() - 2);
-    const char *p = body.data();
-    const char *end = p + body.size();
-    const char *bs = static_cast<const char *>(std::memchr(p, '\\', std::size_t(end - p)));
-    if (!bs)
-        return body.toByteArray();
-    // Undone into one buffer of the body's size: every escape is longer than what it stands for (a \u's
-    // six bytes are at most three of UTF-8, a surrogate pair's twelve are four).
     QByteArray out(body.size(), Qt::Uninitialized);
-    char *o = out.data();
-    while (bs) {
-        std::memcpy(o, p, std::size_t(bs - p));
-        o += bs - p;
-        p = bs + 1;
-        if (p >= end)
-            break;
-        const char e = *p++;
-        if (e == 'u') {
-            if (end - p < 4)
-                break;
-            char32_t cp =
-                char32_t((hexValue(p[0]) << 12) | (hexValue(p[1]) << 8) | (hexValue(p[2]) << 4) | hexValue(p[3]));
-            p += 4;
-            if (cp >= 0xD800 && cp <= 0xDBFF && end - p >= 6 && p[0] == '\\' && p[1] == 'u') {
-                const char32_t lo =
-                    char32_t((hexValue(p[2]) << 12) | (hexValue(p[3]) << 8) | (hexValue(p[4]) << 4) | hexValue(p[5]));
-                if (lo >= 0xDC00 && lo <= 0xDFFF) {
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                    p += 6;
-                }
-            }
-            if (cp >= 0xD800 && cp <= 0xDFFF)
-                cp = 0xFFFD; // a lone surrogate has no UTF-8 form
-            o = text::writeUtf8(o, cp);
-        } else {
-            *o++ = text::unescaped(e);
-        }
-        bs = p < end ? static_cast<const char *>(std::memchr(p, '\\', std::size_t(end - p))) : nullptr;
-    }
-    if (!bs && p < end) {
-        std::memcpy(o, p, std::size_t(end - p));
-        o += end - p;
-    }
-    out.resize(o - out.constData());
+    const char *stopped = nullptr;
+    out.resize(unescapeUtf8(body.data(), body.data() + body.size(), out.data(), false, &stopped) - out.constData());
     return out;
 }
 
@@ -607,36 +615,22 @@ QString decodeString(QByteArrayView token)
     const QByteArrayView body = token.sliced(1, token.size() - 2);
     const char *p = body.data();
     const char *end = p + body.size();
-    const char *bs = static_cast<const char *>(std::memchr(p, '\\', std::size_t(end - p)));
-    if (!bs)
+    if (!std::memchr(p, '\\', std::size_t(end - p)))
         return QString::fromUtf8(body);
     {
         // Most text with escapes (code: \n, \") has no \u: its escapes are undone in UTF-8 into one buffer and
         // converted once, not once per run between two escapes. A \u goes to the UTF-16 decoder below.
         QVarLengthArray<char, 1024> utf8(body.size());
-        char *o = utf8.data();
-        const char *q = p;
-        for (;;) {
-            std::memcpy(o, q, std::size_t(bs - q));
-            o += bs - q;
-            if (bs + 1 >= end || bs[1] == 'u')
-                break;
-            const char e = bs[1];
-            *o++ = text::unescaped(e);
-            q = bs + 2;
-            bs = static_cast<const char *>(std::memchr(q, '\\', std::size_t(end - q)));
-            if (!bs) {
-                std::memcpy(o, q, std::size_t(end - q));
-                o += end - q;
-                return QString::fromUtf8(utf8.data(), o - utf8.data());
-            }
-        }
+        const char *stopped = nullptr;
+        const char *o = unescapeUtf8(p, end, utf8.data(), true, &stopped);
+        if (stopped == end)
+            return QString::fromUtf8(utf8.data(), o - utf8.data());
     }
     // Decode to UTF-16 directly so lone surrogates (legal in JSON escapes) survive.
     QString out;
     out.reserve(body.size());
     while (p < end) {
-        bs = static_cast<const char *>(std::memchr(p, '\\', std::size_t(end - p)));
+        const char *bs = static_cast<const char *>(std::memchr(p, '\\', std::size_t(end - p)));
         if (!bs) {
             out += QString::fromUtf8(p, end - p);
             break;
@@ -650,8 +644,7 @@ QString decodeString(QByteArrayView token)
         case 'u':
             if (end - p < 4)
                 return out;
-            out += QChar(
-                char16_t((hexValue(p[0]) << 12) | (hexValue(p[1]) << 8) | (hexValue(p[2]) << 4) | hexValue(p[3])));
+            out += QChar(char16_t(hex4(p)));
             p += 4;
             break;
         default: out += QChar(char16_t(text::unescaped(e))); break;
@@ -813,24 +806,14 @@ Fragment::Fragment(const Value &v)
 {
     if (v.isUndefined())
         return;
-    auto doc = std::make_shared<Document>();
-    doc->m_source = v.raw().toByteArray();
-    const auto &nodes = v.document()->m_nodes;
-    const std::uint32_t first = v.index(), last = nodes[first].next, shift = std::uint32_t(v.start());
-    doc->m_nodes.assign(nodes.begin() + first, nodes.begin() + last);
-    for (Document::Node &n : doc->m_nodes) {
-        n.start -= shift;
-        n.end -= shift;
-        if (n.keyEnd) {
-            n.keyStart -= shift;
-            n.keyEnd -= shift;
-        }
-        n.next -= first;
-    }
-    Document::Node &root = doc->m_nodes.front(); // no longer a member of anything
-    root.keyStart = root.keyEnd = 0;
-    root.keyEscaped = false;
-    m_doc = std::move(doc);
+    // Written out on its own by a writer recording its tree: the value's bytes, and its nodes moved to them.
+    QByteArray text;
+    text.reserve(v.end() - v.start());
+    Writer w(&text);
+    w.recordTree();
+    w.value(v);
+    if (auto doc = w.takeDocument())
+        m_doc = std::make_shared<const Document>(std::move(doc.value()));
 }
 
 Fragment::Fragment(Document &&doc)
