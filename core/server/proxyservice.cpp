@@ -30,6 +30,10 @@ ProxyService::ProxyService(QObject *parent)
         [this](const http::RequestHead &head, const QHostAddress &) { return Gate(*m_config, m_host).admit(head); });
     connect(m_server, &HttpServer::exchangeDone, this, &ProxyService::requestFinished);
     connect(m_server, &HttpServer::exchangeDone, this, &ProxyService::recordUsage);
+    connect(m_usage, &UsageStore::opened, this, [](const QString &error) {
+        if (!error.isEmpty())
+            qCWarning(lcServer).noquote() << error;
+    });
     // After a burst of traffic, hand freed memory back to the system once the proxy has been idle a moment.
     m_trimTimer.setSingleShot(true);
     m_trimTimer.setInterval(1000);
@@ -78,11 +82,8 @@ void ProxyService::setConfig(const Config &config)
     m_server->setLimits(limits);
     if (!config.accessKey.isEmpty())
         log::registerSecret(config.accessKey);
-    if (config.usageRecording && !m_usage->isOpen()) {
-        const QString error = m_usage->open(UsageStore::defaultPath(), config.usageRetentionDays);
-        if (!error.isEmpty())
-            qCWarning(lcServer).noquote() << error;
-    }
+    if (config.usageRecording && !m_usage->isOpen()) // opened on the writer thread: SQLite never holds the event loop
+        m_usage->openInBackground(UsageStore::defaultPath(), config.usageRetentionDays);
     m_usage->setRetentionDays(config.usageRetentionDays);
     if (uaChanged || m_userAgent->userAgent().isEmpty())
         m_userAgent->start(config.userAgent, QUrl(config.userAgentUpdateUrl));

@@ -53,6 +53,54 @@ void removeConnection(QString &name)
     QSqlDatabase::removeDatabase(std::exchange(name, QString()));
 }
 
+/// Brings the file at `connection` from schema version `from` to UsageStore::kSchemaVersion; an error is SQLite's.
+QString migrate(const QString &connection, int from)
+{
+    QSqlDatabase db = QSqlDatabase::database(connection);
+    QSqlQuery q(db);
+    // Another droid2api (the desktop app and a headless one, or `droid2api usage`) may upgrade the same file at
+    // this moment: take the write lock first, then read the version again under it.
+    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        return q.lastError().text();
+    if (q.exec(QStringLiteral("PRAGMA user_version")) && q.next())
+        from = q.value(0).toInt();
+    if (from >= UsageStore::kSchemaVersion) {
+        q.exec(QStringLiteral("COMMIT"));
+        return {};
+    }
+    QStringList steps;
+    if (from < 1) // version 1: the first schema
+        steps << QStringLiteral(
+            "CREATE TABLE requests (at_ms INTEGER NOT NULL, model TEXT NOT NULL, backend TEXT NOT NULL, "
+            "status INTEGER NOT NULL, input INTEGER NOT NULL DEFAULT 0, output INTEGER NOT NULL DEFAULT 0)")
+              << QStringLiteral("CREATE INDEX requests_at ON requests(at_ms)");
+    if (from < 2) // version 2: requests per row, the coding tool, route, timing, cache and reasoning tokens, credits
+        steps << QStringLiteral("ALTER TABLE requests ADD COLUMN requests INTEGER NOT NULL DEFAULT 1")
+              << QStringLiteral("ALTER TABLE requests ADD COLUMN client TEXT NOT NULL DEFAULT ''")
+              << QStringLiteral("ALTER TABLE requests ADD COLUMN route TEXT NOT NULL DEFAULT ''")
+              << QStringLiteral("ALTER TABLE requests ADD COLUMN duration_ms INTEGER NOT NULL DEFAULT 0")
+              << QStringLiteral("ALTER TABLE requests ADD COLUMN streamed INTEGER NOT NULL DEFAULT 0")
+              << QStringLiteral("ALTER TABLE requests ADD COLUMN cache_read INTEGER NOT NULL DEFAULT 0")
+              << QStringLiteral("ALTER TABLE requests ADD COLUMN cache_write INTEGER NOT NULL DEFAULT 0")
+              << QStringLiteral("ALTER TABLE requests ADD COLUMN reasoning INTEGER NOT NULL DEFAULT 0")
+              << QStringLiteral("ALTER TABLE requests ADD COLUMN credits REAL NOT NULL DEFAULT 0");
+    if (from < 3) // version 3: the routing rule that chose the model
+        steps << QStringLiteral("ALTER TABLE requests ADD COLUMN rule TEXT NOT NULL DEFAULT ''");
+    steps << QStringLiteral("PRAGMA user_version = %1").arg(UsageStore::kSchemaVersion);
+    for (const QString &step : std::as_const(steps))
+        if (!q.exec(step)) {
+            const QString why = q.lastError().text();
+            q.exec(QStringLiteral("ROLLBACK"));
+            return why;
+        }
+    if (!q.exec(QStringLiteral("COMMIT")))
+        return q.lastError().text();
+    if (from > 0)
+        qCInfo(lcUsage).noquote() << "usage database migrated from version" << from << "to"
+                                  << UsageStore::kSchemaVersion;
+    return {};
+}
+
 } // namespace
 
 /// Writes batches on a thread of its own with its own connection (a Qt SQL connection belongs to one thread),
@@ -62,16 +110,52 @@ class UsageWriter final : public QObject
     Q_OBJECT
 
 public:
-    QString open(const QString &path)
+    struct Opened
     {
-        QString error;
-        m_connection = addConnection(path, &error);
-        return error;
+        QString error; ///< empty: open
+        double todayCredits = 0; ///< credits already in the file for the local day `day`
+    };
+    /// Opens the file (creating or migrating it) on this thread. On an error the writer stays closed: writes,
+    /// prunes and queries then do nothing.
+    Opened open(const QString &path, const QDate &day)
+    {
+        Opened out;
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        m_connection = addConnection(path, &out.error);
+        if (m_connection.isEmpty())
+            return out;
+        QFile::setPermissions(path,
+                              QFileDevice::ReadOwner | QFileDevice::WriteOwner); // which tools you use is yours alone
+        {
+            QSqlQuery q(QSqlDatabase::database(m_connection));
+            q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
+            int version = 0;
+            if (q.exec(QStringLiteral("PRAGMA user_version")) && q.next())
+                version = q.value(0).toInt();
+            if (version > UsageStore::kSchemaVersion)
+                out.error = UsageText::tr("usage is not recorded: %1 was written by a newer droid2api")
+                                .arg(QDir::toNativeSeparators(path));
+            else if (const QString why =
+                         version < UsageStore::kSchemaVersion ? migrate(m_connection, version) : QString();
+                     !why.isEmpty())
+                out.error = UsageText::tr("usage is not recorded: cannot prepare %1: %2")
+                                .arg(QDir::toNativeSeparators(path), why);
+        }
+        if (!out.error.isEmpty()) {
+            removeConnection(m_connection);
+            return out;
+        }
+        const QDateTime midnight(day, QTime(0, 0));
+        for (const UsageTotal &t : totals(m_connection, midnight, midnight.addDays(1), UsageStore::Group::Backend))
+            out.todayCredits += t.credits;
+        return out;
     }
     void close() { removeConnection(m_connection); }
 
     bool write(const QList<UsageRow> &rows)
     {
+        if (m_connection.isEmpty()) // the open failed: the store drops these rows
+            return false;
         QSqlDatabase db = QSqlDatabase::database(m_connection);
         if (!db.transaction()) {
             qCWarning(lcUsage).noquote() << "cannot write usage:" << db.lastError().text();
@@ -119,6 +203,8 @@ public:
 
     int prune(qint64 cutoffMs)
     {
+        if (m_connection.isEmpty())
+            return 0;
         QSqlQuery q(QSqlDatabase::database(m_connection));
         q.prepare(QStringLiteral("DELETE FROM requests WHERE at_ms < ?"));
         q.addBindValue(cutoffMs);
@@ -133,7 +219,10 @@ public:
         a.from = query.from;
         a.to = query.to;
         for (const UsageStore::Group g : query.groups)
-            a.totals.insert(g, totals(m_connection, query.from, query.to, g));
+            a.totals.insert(g, m_connection.isEmpty() ? QList<UsageTotal>()
+                                                      : totals(m_connection, query.from, query.to, g));
+        if (m_connection.isEmpty()) // the open failed: nothing to read
+            return a;
         if (query.daily)
             a.days = daily(query.from, query.to);
         if (query.check) {
@@ -286,42 +375,15 @@ QString UsageStore::defaultPath()
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/usage.sqlite");
 }
 
-QString UsageStore::open(const QString &path, int retentionDays)
+void UsageStore::startOpening(const QString &path, int retentionDays)
 {
     m_path = path;
     m_retentionDays = retentionDays;
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QString error;
-    // This connection prepares the file and reads today's credits once; every later read runs on the writer's.
-    QString connection = addConnection(path, &error);
-    if (connection.isEmpty())
-        return error;
-    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner); // which tools you use is yours alone
-    {
-        QSqlQuery q(QSqlDatabase::database(connection));
-        q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
-        int version = 0;
-        if (q.exec(QStringLiteral("PRAGMA user_version")) && q.next())
-            version = q.value(0).toInt();
-        if (version > kSchemaVersion)
-            error = UsageText::tr("usage is not recorded: %1 was written by a newer droid2api")
-                        .arg(QDir::toNativeSeparators(path));
-        else if (const QString why = version < kSchemaVersion ? migrate(connection, version) : QString();
-                 !why.isEmpty())
-            error =
-                UsageText::tr("usage is not recorded: cannot prepare %1: %2").arg(QDir::toNativeSeparators(path), why);
-    }
-    if (!error.isEmpty()) {
-        removeConnection(connection);
-        return error;
-    }
-    const QDateTime midnight(QDate::currentDate(), QTime(0, 0));
-    m_todayDate = midnight.date();
+    m_state = State::Opening; // rows recorded meanwhile wait in the batch; the writer opens the file first
+    m_todayDate = QDate::currentDate();
     m_todayCredits = 0;
-    for (const UsageTotal &t : UsageWriter::totals(connection, midnight, midnight.addDays(1), Group::Backend))
-        m_todayCredits += t.credits;
-    removeConnection(connection);
-
+    if (m_writer)
+        return; // a failed open left its thread running: it opens again
     // Writes and reads happen on their own thread, with its own connection (WAL lets other readers in beside it).
     m_writer = new UsageWriter;
     m_writer->moveToThread(&m_thread);
@@ -329,63 +391,48 @@ QString UsageStore::open(const QString &path, int retentionDays)
     connect(m_writer, &UsageWriter::pruned, this, &UsageStore::pruned);
     m_thread.setObjectName(QStringLiteral("usage writer"));
     m_thread.start(QThread::LowPriority);
-    QMetaObject::invokeMethod(
-        m_writer, [this, path, &error] { error = m_writer->open(path); }, Qt::BlockingQueuedConnection);
-    if (!error.isEmpty()) {
-        m_thread.quit();
-        m_thread.wait();
-        delete std::exchange(m_writer, nullptr);
-        return error;
-    }
-    prune();
-    m_pruneTimer.start();
-    return {};
 }
 
-QString UsageStore::migrate(const QString &connection, int from)
+void UsageStore::openInBackground(const QString &path, int retentionDays)
 {
-    QSqlDatabase db = QSqlDatabase::database(connection);
-    QSqlQuery q(db);
-    // Another droid2api (the desktop app and a headless one, or `droid2api usage`) may upgrade the same file at
-    // this moment: take the write lock first, then read the version again under it.
-    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
-        return q.lastError().text();
-    if (q.exec(QStringLiteral("PRAGMA user_version")) && q.next())
-        from = q.value(0).toInt();
-    if (from >= kSchemaVersion) {
-        q.exec(QStringLiteral("COMMIT"));
-        return {};
+    startOpening(path, retentionDays);
+    // The store outlives the writer thread (its destructor waits for it), so the writer may post to it.
+    QMetaObject::invokeMethod(
+        m_writer,
+        [w = m_writer, store = this, path, day = m_todayDate] {
+        const UsageWriter::Opened opened = w->open(path, day);
+        QMetaObject::invokeMethod(
+            store, [store, opened] { store->finishOpening(opened.error, opened.todayCredits); }, Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
+QString UsageStore::open(const QString &path, int retentionDays)
+{
+    startOpening(path, retentionDays);
+    UsageWriter::Opened opened;
+    QMetaObject::invokeMethod(
+        m_writer, [w = m_writer, &opened, &path, day = m_todayDate] { opened = w->open(path, day); },
+        Qt::BlockingQueuedConnection);
+    finishOpening(opened.error, opened.todayCredits);
+    return opened.error;
+}
+
+void UsageStore::finishOpening(const QString &error, double todayCredits)
+{
+    if (!error.isEmpty()) {
+        m_state = State::Closed;
+        m_pending.clear(); // nowhere to write them
+        m_flushTimer.stop();
+        m_todayCredits = 0;
+    } else {
+        m_state = State::Open;
+        if (m_todayDate == QDate::currentDate())
+            m_todayCredits += todayCredits;
+        prune();
+        m_pruneTimer.start();
     }
-    QStringList steps;
-    if (from < 1) // version 1: the first schema
-        steps << QStringLiteral(
-            "CREATE TABLE requests (at_ms INTEGER NOT NULL, model TEXT NOT NULL, backend TEXT NOT NULL, "
-            "status INTEGER NOT NULL, input INTEGER NOT NULL DEFAULT 0, output INTEGER NOT NULL DEFAULT 0)")
-              << QStringLiteral("CREATE INDEX requests_at ON requests(at_ms)");
-    if (from < 2) // version 2: requests per row, the coding tool, route, timing, cache and reasoning tokens, credits
-        steps << QStringLiteral("ALTER TABLE requests ADD COLUMN requests INTEGER NOT NULL DEFAULT 1")
-              << QStringLiteral("ALTER TABLE requests ADD COLUMN client TEXT NOT NULL DEFAULT ''")
-              << QStringLiteral("ALTER TABLE requests ADD COLUMN route TEXT NOT NULL DEFAULT ''")
-              << QStringLiteral("ALTER TABLE requests ADD COLUMN duration_ms INTEGER NOT NULL DEFAULT 0")
-              << QStringLiteral("ALTER TABLE requests ADD COLUMN streamed INTEGER NOT NULL DEFAULT 0")
-              << QStringLiteral("ALTER TABLE requests ADD COLUMN cache_read INTEGER NOT NULL DEFAULT 0")
-              << QStringLiteral("ALTER TABLE requests ADD COLUMN cache_write INTEGER NOT NULL DEFAULT 0")
-              << QStringLiteral("ALTER TABLE requests ADD COLUMN reasoning INTEGER NOT NULL DEFAULT 0")
-              << QStringLiteral("ALTER TABLE requests ADD COLUMN credits REAL NOT NULL DEFAULT 0");
-    if (from < 3) // version 3: the routing rule that chose the model
-        steps << QStringLiteral("ALTER TABLE requests ADD COLUMN rule TEXT NOT NULL DEFAULT ''");
-    steps << QStringLiteral("PRAGMA user_version = %1").arg(kSchemaVersion);
-    for (const QString &step : std::as_const(steps))
-        if (!q.exec(step)) {
-            const QString why = q.lastError().text();
-            q.exec(QStringLiteral("ROLLBACK"));
-            return why;
-        }
-    if (!q.exec(QStringLiteral("COMMIT")))
-        return q.lastError().text();
-    if (from > 0)
-        qCInfo(lcUsage).noquote() << "usage database migrated from version" << from << "to" << kSchemaVersion;
-    return {};
+    Q_EMIT opened(error);
 }
 
 QString UsageStore::clientFor(const QString &userAgent, WireFormat api)
@@ -406,7 +453,7 @@ QString UsageStore::clientFor(const QString &userAgent, WireFormat api)
 
 void UsageStore::record(const UsageRow &row)
 {
-    if (!m_writer)
+    if (m_state == State::Closed)
         return;
     const QString key = row.model + u'\x1f' + row.backend + u'\x1f' + row.client + u'\x1f' + row.route + u'\x1f'
                         + row.rule + u'\x1f' + QString::number(row.status) + (row.streamed ? u's' : u'w');
@@ -441,7 +488,7 @@ qint64 UsageStore::pendingRows() const
 bool UsageStore::send(bool wait)
 {
     m_flushTimer.stop();
-    if (!m_writer)
+    if (m_state == State::Closed)
         return true;
     bool ok = true;
     if (!m_pending.isEmpty()) {
@@ -467,7 +514,7 @@ bool UsageStore::flush()
 
 void UsageStore::prune(const QDateTime &now)
 {
-    if (!m_writer)
+    if (m_state != State::Open)
         return;
     send(false); // rows recorded before are pruned alike
     const qint64 cutoff = now.addDays(-m_retentionDays).toMSecsSinceEpoch();
@@ -487,7 +534,7 @@ void UsageStore::query(const Query &query, QObject *context, std::function<void(
     Q_ASSERT(context && context->thread() == thread());
     const quint64 id = ++m_lastId;
     m_asked.insert(id, { context, std::move(done) });
-    if (!m_writer) { // closed: nothing to read, answered alike from the event loop
+    if (m_state == State::Closed) { // nothing to read, answered alike from the event loop
         Answer none;
         none.from = query.from;
         none.to = query.to;

@@ -115,10 +115,14 @@ public:
     /// Where the desktop app and the headless proxy keep it: the app data folder's usage.sqlite.
     static QString defaultPath();
 
-    /// Opens (creating or migrating) the database. An error is a sentence for people; the store then records
-    /// nothing and queries answer nothing.
+    /// Opens (creating or migrating) the database on the writer thread and returns at once; opened() tells how it
+    /// went. Requests recorded meanwhile are kept and written once it is open, and queries wait for it. An error
+    /// is a sentence for people; the store then records nothing and queries answer nothing.
+    void openInBackground(const QString &path, int retentionDays);
+    /// The same, waiting for the open: only where nothing is served (the usage command, tests).
     QString open(const QString &path, int retentionDays);
-    bool isOpen() const { return m_writer != nullptr; }
+    /// Recording: open, or being opened.
+    bool isOpen() const { return m_state != State::Closed; }
     QString path() const { return m_path; }
     void setRetentionDays(int days) { m_retentionDays = days; }
 
@@ -155,6 +159,8 @@ public:
     static QString groupName(Group group);
 
 Q_SIGNALS:
+    /// The open asked for finished: `error` is empty when the store records, else the reason it does not.
+    void opened(const QString &error);
     /// A batch was written (the Usage window refreshes).
     void written();
     /// A prune finished: `removed` requests were older than the retention.
@@ -166,7 +172,9 @@ private:
         QPointer<QObject> context;
         std::function<void(const Answer &)> done;
     };
-    QString migrate(const QString &connection, int from);
+    enum class State { Closed, Opening, Open };
+    void startOpening(const QString &path, int retentionDays);
+    void finishOpening(const QString &error, double todayCredits);
     bool send(bool wait);
     void answer(quint64 id, const Answer &answer);
     QString m_path;
@@ -182,7 +190,8 @@ private:
     QDate m_todayDate; ///< the local day m_todayCredits counts
     double m_todayCredits = 0;
     QThread m_thread;
-    UsageWriter *m_writer = nullptr; ///< lives in m_thread; null while closed
+    State m_state = State::Closed;
+    UsageWriter *m_writer = nullptr; ///< lives in m_thread; made by the first open, kept until the store goes
 };
 
 } // namespace d2a

@@ -410,6 +410,82 @@ private Q_SLOTS:
         QCOMPARE(reportedRequests(next), 3);
     }
 
+    /// Recording switched on while the proxy serves (as Apply in Settings does), with another program holding
+    /// the file's lock: the database is opened on the store's thread, so requests are answered while the open
+    /// waits, and they are counted once it is done.
+    void usageIsOpenedWithoutHoldingTheEventLoop()
+    {
+        m_f.proxy.reset();
+        removeDatabase();
+        Config c = m_f.config();
+        c.usageRecording = false;
+        QVERIFY(m_f.startProxy(c));
+        QVERIFY(!m_f.proxy->usage()->isOpen());
+        QSqlDatabase holder = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("holder"));
+        auto dropHolder = qScopeGuard([&holder] {
+            holder.close();
+            holder = QSqlDatabase();
+            QSqlDatabase::removeDatabase(QStringLiteral("holder"));
+        });
+        holder.setDatabaseName(UsageStore::defaultPath());
+        QVERIFY(holder.open());
+        QSqlQuery lock(holder);
+        QVERIFY(lock.exec(QStringLiteral("BEGIN EXCLUSIVE"))); // as `droid2api usage` or a second droid2api may
+        QSignalSpy opened(m_f.proxy->usage(), &UsageStore::opened);
+        c.usageRecording = true;
+        m_f.proxy->setConfig(c);
+        QVERIFY(m_f.proxy->usage()->isOpen()); // recording from now on, while the file is being opened
+        const QByteArray body = R"({"model":"glm-5.3","messages":[{"role":"user","content":"hi"}]})";
+        RecordedCall chat; // served while the open waits for the lock
+        QVERIFY(m_f.call(chat, "POST", QStringLiteral("/v1/chat/completions"), body,
+                         { { "content-type", "application/json" } }));
+        QCOMPARE(chat.status, 200);
+        RecordedCall info;
+        QVERIFY(m_f.call(info, "GET", QStringLiteral("/"), {}));
+        QCOMPARE(info.status, 200);
+        QCOMPARE(opened.size(), 0); // the lock is still held: the open has not finished
+        QVERIFY(lock.exec(QStringLiteral("COMMIT")));
+        QVERIFY(opened.wait(10000));
+        QCOMPARE(opened.first().first().toString(), QString());
+        RecordedCall report;
+        QVERIFY(m_f.call(report, "GET", QStringLiteral("/usage"), {}));
+        QCOMPARE(reportedRequests(report), 1); // the request served during the open was kept and written
+        QCOMPARE(report.json().value(QStringLiteral("recording")).toBool(), true);
+    }
+
+    /// An open that fails in the background (a file from a newer droid2api) says why once, drops what was recorded
+    /// while it ran, and leaves the store answering nothing.
+    void aFailedOpenInTheBackgroundRecordsNothing()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("newer.sqlite"));
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("newer"));
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QVERIFY(QSqlQuery(db).exec(QStringLiteral("PRAGMA user_version = 99")));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("newer"));
+        UsageStore store;
+        QSignalSpy opened(&store, &UsageStore::opened);
+        store.openInBackground(path, 90);
+        UsageRow r;
+        r.atMs = QDateTime::currentDateTimeUtc().toMSecsSinceEpoch();
+        r.model = QStringLiteral("glm-5.3");
+        r.credits = 3;
+        store.record(r);
+        QCOMPARE(store.pendingRows(), qint64(1));
+        QVERIFY(opened.wait(10000));
+        QVERIFY(opened.first().first().toString().contains(QStringLiteral("newer droid2api")));
+        QVERIFY(!store.isOpen());
+        QCOMPARE(store.pendingRows(), qint64(0));
+        QCOMPARE(store.creditsToday(), 0.0);
+        QVERIFY(totals(&store, longAgo(), later(), UsageStore::Group::Model).isEmpty());
+        QVERIFY(store.flush());
+        QCOMPARE(opened.size(), 1);
+    }
+
     /// A client that leaves while its usage is read, and a shutdown while another is read: the answers find no one
     /// to write to, and nothing breaks (run under ASan too).
     void usageAnswersOutliveNeitherClientNorShutdown()
