@@ -149,89 +149,108 @@ Result<ir::Request> readRequest(const Value &given, const QString &pathModel)
     return r;
 }
 
+namespace {
+
+/// How one part of the conversation goes to Gemini.
+enum class Goes { Not, AsResult, AsIs, WithoutSignature };
+
+Goes howGoes(const Part &p, const ir::Request &r)
+{
+    if (p.kind == Kind::ToolResult)
+        return Goes::AsResult;
+    // Gemini state goes back only to the model that issued it (signatures do not carry across models);
+    // other vendors' thoughts cannot be replayed. A call without its signature gets Gemini's documented
+    // skip value where the current turn needs one (sanitizeHistory).
+    const bool own = p.signatureFormat == WireFormat::Gemini && !p.signature.isEmpty() && p.signatureModel == r.model;
+    if ((p.kind == Kind::Thinking && !own) || p.kind == Kind::RedactedThinking
+        || (p.kind == Kind::Text && p.text.isEmpty()))
+        return Goes::Not;
+    if (p.kind != Kind::Text && p.kind != Kind::Image && p.kind != Kind::ToolCall && p.kind != Kind::Thinking)
+        return Goes::Not; // writePart has nothing for it
+    return own || p.signature.isEmpty() ? Goes::AsIs : Goes::WithoutSignature;
+}
+
+} // namespace
+
 Result<json::Document> writeRequest(const ir::Request &r)
 {
-    // Contents first: a tool result needs the name of the call it answers (Gemini answers by name).
-    QHash<QString, QString> callNames; // call id -> function name
+    // First the turns: neighbouring messages of one role are one Gemini turn, a message with nothing Gemini takes
+    // is left out, and a tool result needs the name of the call it answers (Gemini answers by name).
+    QHash<QString, QString> callNames; // call id -> function name, as far as the conversation has come
+    QList<QString> resultNames; // the function each tool result answers, in order
     struct Turn
     {
         bool model;
-        QByteArray parts; ///< comma-separated part objects
+        QList<const ir::Message *> messages;
     };
     QList<Turn> turns;
     for (const ir::Message &m : r.messages) {
         if (m.role == ir::Message::Role::System)
             continue; // folded into systemInstruction below
-        QByteArray parts;
-        Writer pw(&parts);
-        pw.beginArray();
         bool any = false;
         for (const Part &p : m.parts) {
             if (p.kind == Kind::ToolCall)
                 callNames.insert(p.callId, p.name);
-            if (p.kind == Kind::ToolResult) {
-                QString text;
-                for (const Part &rp : p.result)
-                    if (rp.kind == Kind::Text)
-                        text += rp.text;
-                const QString name = p.name.isEmpty() ? callNames.value(p.callId) : p.name;
-                if (name.isEmpty())
+            const Goes goes = howGoes(p, r);
+            if (goes == Goes::AsResult) {
+                resultNames.append(p.name.isEmpty() ? callNames.value(p.callId) : p.name);
+                if (resultNames.last().isEmpty())
                     return fieldError(QStringLiteral("tool result %1").arg(p.callId),
                                       QStringLiteral("answers a call that is not in the conversation"));
-                pw.beginObject()
-                    .key("functionResponse")
-                    .beginObject()
-                    .member("name", name)
-                    .key("response")
-                    .beginObject();
-                pw.key(p.isError ? QLatin1StringView("error") : QLatin1StringView("output")).string(text);
-                pw.endObject().endObject().endObject();
-                any = true;
-                continue;
             }
-            // Gemini state goes back only to the model that issued it (signatures do not carry across models);
-            // other vendors' thoughts cannot be replayed. A call without its signature gets Gemini's documented
-            // skip value where the current turn needs one (sanitizeHistory).
-            const bool own =
-                p.signatureFormat == WireFormat::Gemini && !p.signature.isEmpty() && p.signatureModel == r.model;
-            if ((p.kind == Kind::Thinking && !own) || p.kind == Kind::RedactedThinking
-                || (p.kind == Kind::Text && p.text.isEmpty()))
-                continue;
-            if (p.kind == Kind::Image && !p.url.isEmpty() && !p.url.startsWith(u"gs://")
+            if (p.kind == Kind::Image && goes != Goes::Not && !p.url.isEmpty() && !p.url.startsWith(u"gs://")
                 && !p.url.startsWith(u"https://generativelanguage"))
                 return fieldError(
                     QStringLiteral("image_url"),
                     QStringLiteral("is an http(s) URL, which Gemini does not fetch; send the image as base64 data"));
-            if (own || p.signature.isEmpty()) {
-                any = writePart(pw, p) || any;
-            } else {
-                Part bare = p;
-                bare.signature.clear();
-                any = writePart(pw, bare) || any;
-            }
+            any = any || goes != Goes::Not;
         }
         if (!any)
             continue;
-        parts.remove(0, 1); // drop '[': parts of neighbouring turns of the same role are merged below
         const bool model = m.role == ir::Message::Role::Assistant;
-        if (!turns.isEmpty() && turns.last().model == model)
-            turns.last().parts += ',' + parts;
-        else
-            turns.append({ model, parts });
+        if (turns.isEmpty() || turns.last().model != model)
+            turns.append(Turn { model, {} });
+        turns.last().messages.append(&m);
     }
 
     QByteArray out;
     out.reserve(r.sourceBytes + r.sourceBytes / 8 + 1024); // the text is mostly the client's, copied
-    out.reserve(4096);
     Writer w(&out);
     w.recordTree(); // the protocol edits work on it next, without parsing it again
     w.beginObject().key("contents").beginArray();
-    for (const Turn &t : std::as_const(turns))
-        w.beginObject()
-            .member("role", t.model ? "model" : "user")
-            .key("parts")
-            .raw(QByteArray("[" + t.parts + "]"))
-            .endObject();
+    qsizetype results = 0;
+    for (const Turn &t : std::as_const(turns)) {
+        w.beginObject().member("role", t.model ? "model" : "user").key("parts").beginArray();
+        for (const ir::Message *m : t.messages)
+            for (const Part &p : m->parts) {
+                switch (howGoes(p, r)) {
+                case Goes::Not: break;
+                case Goes::AsResult: {
+                    QString text;
+                    for (const Part &rp : p.result)
+                        if (rp.kind == Kind::Text)
+                            text += rp.text;
+                    w.beginObject()
+                        .key("functionResponse")
+                        .beginObject()
+                        .member("name", resultNames.at(results++))
+                        .key("response")
+                        .beginObject();
+                    w.key(p.isError ? QLatin1StringView("error") : QLatin1StringView("output")).string(text);
+                    w.endObject().endObject().endObject();
+                    break;
+                }
+                case Goes::AsIs: writePart(w, p); break;
+                case Goes::WithoutSignature: {
+                    Part bare = p;
+                    bare.signature.clear();
+                    writePart(w, bare);
+                    break;
+                }
+                }
+            }
+        w.endArray().endObject();
+    }
     w.endArray();
     const QList<Part> system = systemWithFolded(r);
     if (!system.isEmpty()) {
