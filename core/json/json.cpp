@@ -205,30 +205,51 @@ private:
                 }
             }
         }
-        // Platform-specific (x86-64): 64 bytes at a time while they are ASCII text with valid escapes, the common
-        // case (an agent's code and prose: an escape every 16 bytes or so). Which bytes are escaped comes from
-        // bit arithmetic on the backslash mask, so a chunk costs the same however many escapes it holds; the
-        // closing quote is the first quote not escaped. A chunk with a control character, a non-ASCII byte or
-        // an escape that is not valid is scanned byte by byte (scanCarefully: it validates and names any
-        // fault), and the chunks go on after it.
+        // Platform-specific (x86-64): 64 bytes at a time while they are text with valid escapes, the common case
+        // (an agent's code and prose: an escape every 16 bytes or so). Which bytes are escaped comes from bit
+        // arithmetic on the backslash mask, so a chunk costs the same however many escapes it holds; the closing
+        // quote is the first quote not escaped. Each multi-byte UTF-8 character is checked where it starts, and
+        // one that runs on into the next chunk is carried there. A chunk with a control character, a byte that
+        // is not UTF-8 or an escape that is not valid is scanned byte by byte (scanCarefully: it validates and
+        // names any fault), and the chunks go on after it.
         quint64 carry = 0; // the chunk's first byte is escaped by the previous chunk's last backslash
+        quint64 goesOn = 0; // the chunk's first bytes end a character the previous chunk started
+        const unsigned char *character = nullptr; // where that character started
         while (m_end - m_p >= 64) {
             const scan::ChunkMasks m = scan::chunkMasks(m_p);
             quint64 nextCarry = carry;
             const quint64 escapedBits = scan::escapedBytes(m.backslashes, &nextCarry);
             const quint64 closing = m.quotes & ~escapedBits;
             const quint64 inside = closing ? (quint64(1) << __builtin_ctzll(closing)) - 1 : ~quint64(0);
-            bool careful = ((m.unusual | (escapedBits & ~(m.escapeLetters | m.u))) & inside) != 0;
+            bool careful = ((m.controls | (escapedBits & ~(m.escapeLetters | m.u))) & inside) != 0;
             for (quint64 us = escapedBits & m.u & inside; us && !careful; us &= us - 1) {
                 const unsigned char *h = m_p + __builtin_ctzll(us) + 1; // four hex digits
                 careful = m_end - h < 4 || hexValue(char(h[0])) < 0 || hexValue(char(h[1])) < 0
                           || hexValue(char(h[2])) < 0 || hexValue(char(h[3])) < 0;
             }
+            quint64 nextGoesOn = 0;
+            const unsigned char *nextCharacter = nullptr;
+            for (quint64 starts = m.nonAscii & inside & ~goesOn; starts && !careful;) {
+                const int at = __builtin_ctzll(starts);
+                const int len = utf8Length(m_p + at, m_end);
+                if (!len) {
+                    careful = true;
+                } else if (at + len > 64) {
+                    nextGoesOn = (quint64(1) << (at + len - 64)) - 1;
+                    nextCharacter = m_p + at;
+                    starts = 0;
+                } else {
+                    starts &= at + len == 64 ? 0 : ~quint64(0) << (at + len);
+                }
+            }
             if (careful) {
                 if (std::exchange(carry, 0))
                     --m_p; // from the backslash whose escape crosses into this chunk
+                else if (goesOn)
+                    m_p = character; // from the start of the character that runs into it
                 if (const int done = scanCarefully(start, escaped, m_p + 64))
                     return done > 0;
+                goesOn = 0;
                 continue; // at the start of a character: the chunks go on
             }
             if ((m.backslashes & inside) || carry)
@@ -238,10 +259,14 @@ private:
                 return true;
             }
             carry = nextCarry;
+            goesOn = nextGoesOn;
+            character = nextCharacter;
             m_p += 64;
         }
         if (carry)
             --m_p; // the rest from the backslash whose escape crosses into it
+        else if (goesOn)
+            m_p = character; // the rest from the start of the character that runs into it
 #endif
         return scanCarefully(start, escaped, nullptr) > 0;
     }

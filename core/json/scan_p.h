@@ -88,7 +88,8 @@ struct ChunkMasks
 {
     quint64 quotes = 0; ///< '"'
     quint64 backslashes = 0; ///< '\\'
-    quint64 unusual = 0; ///< control characters and non-ASCII bytes (the careful scan takes those)
+    quint64 controls = 0; ///< control characters (the careful scan takes those, to name the fault)
+    quint64 nonAscii = 0; ///< bytes of multi-byte UTF-8 characters (or bytes that are not UTF-8)
     quint64 escapeLetters = 0; ///< the bytes that may follow a backslash: " \\ / b f n r t (not u)
     quint64 u = 0; ///< 'u' (after a backslash: four hex digits follow)
 };
@@ -106,7 +107,9 @@ inline ChunkMasks chunkMasks(const unsigned char *p)
         const unsigned shift = 16u * unsigned(i);
         m.quotes |= quint64(unsigned(_mm_movemask_epi8(q))) << shift;
         m.backslashes |= quint64(unsigned(_mm_movemask_epi8(b))) << shift;
-        m.unusual |= quint64(unsigned(_mm_movemask_epi8(_mm_cmplt_epi8(v, space)))) << shift;
+        const unsigned high = unsigned(_mm_movemask_epi8(v));
+        m.controls |= quint64(unsigned(_mm_movemask_epi8(_mm_cmplt_epi8(v, space))) & ~high) << shift;
+        m.nonAscii |= quint64(high) << shift;
         m.escapeLetters |= quint64(unsigned(_mm_movemask_epi8(letters))) << shift;
         m.u |= quint64(unsigned(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('u'))))) << shift;
     }
