@@ -41,12 +41,11 @@ QByteArray stainlessOs()
 
 QByteArray stainlessArch()
 {
-    const QString arch = QSysInfo::currentCpuArchitecture();
-    if (arch == u"x86_64")
-        return "x64";
-    if (arch == u"arm64")
-        return "arm64";
-    return arch.toUtf8();
+    static const QByteArray arch = [] { // asked once: QSysInfo calls uname() each time
+        const QString name = QSysInfo::currentCpuArchitecture();
+        return name == u"x86_64" ? QByteArray("x64") : name.toUtf8();
+    }();
+    return arch;
 }
 
 } // namespace

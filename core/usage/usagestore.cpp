@@ -381,6 +381,7 @@ void UsageStore::startOpening(const QString &path, int retentionDays)
     m_retentionDays = retentionDays;
     m_state = State::Opening; // rows recorded meanwhile wait in the batch; the writer opens the file first
     m_todayDate = QDate::currentDate();
+    m_todayFromMs = m_todayToMs = 0; // found again by the first row
     m_todayCredits = 0;
     if (m_writer)
         return; // a failed open left its thread running: it opens again
@@ -466,12 +467,17 @@ void UsageStore::record(const UsageRow &row)
         it->tokens += row.tokens;
         it->credits += row.credits;
     }
-    const QDate day = QDateTime::fromMSecsSinceEpoch(row.atMs).date();
-    if (day != m_todayDate && day == QDate::currentDate()) {
-        m_todayDate = day;
-        m_todayCredits = 0;
+    if (row.atMs < m_todayFromMs || row.atMs >= m_todayToMs) { // not the day counted (or none yet): which is it?
+        const QDate day = QDateTime::fromMSecsSinceEpoch(row.atMs).date();
+        if (day == QDate::currentDate()) {
+            if (day != m_todayDate)
+                m_todayCredits = 0;
+            m_todayDate = day;
+            m_todayFromMs = QDateTime(day, QTime(0, 0)).toMSecsSinceEpoch();
+            m_todayToMs = QDateTime(day.addDays(1), QTime(0, 0)).toMSecsSinceEpoch();
+        }
     }
-    if (day == m_todayDate)
+    if (row.atMs >= m_todayFromMs && row.atMs < m_todayToMs)
         m_todayCredits += row.credits;
     if (!m_flushTimer.isActive())
         m_flushTimer.start();

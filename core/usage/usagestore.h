@@ -188,6 +188,8 @@ private:
     QTimer m_flushTimer;
     QTimer m_pruneTimer;
     QDate m_todayDate; ///< the local day m_todayCredits counts
+    qint64 m_todayFromMs = 0; ///< that day's bounds in UTC ms, so a row of today is known without a time zone
+    qint64 m_todayToMs = 0; ///< lookup (glibc reads /etc/localtime's status for each local time)
     double m_todayCredits = 0;
     QThread m_thread;
     State m_state = State::Closed;

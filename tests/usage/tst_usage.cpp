@@ -654,6 +654,38 @@ private Q_SLOTS:
         QCOMPARE(rows.first().key, QStringLiteral("recent"));
     }
 
+    /// The tray's "today": credits of rows from local midnight on, those already in the file and those recorded
+    /// since, never yesterday's.
+    void creditsTodayCountsOnlyToday()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("u.sqlite"));
+        const qint64 midnight = QDateTime(QDate::currentDate(), QTime(0, 0)).toMSecsSinceEpoch();
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        auto row = [](qint64 atMs, double credits) {
+            UsageRow r;
+            r.atMs = atMs;
+            r.model = QStringLiteral("glm-5.3");
+            r.credits = credits;
+            return r;
+        };
+        {
+            UsageStore store;
+            QCOMPARE(store.open(path, 90), QString());
+            store.record(row(midnight - 1, 100)); // the last millisecond of yesterday
+            QVERIFY(store.flush()); // a batch's rows alike are one row at its first request's time
+            store.record(row(midnight, 7)); // the first of today
+            QCOMPARE(store.creditsToday(), 7.0);
+            QVERIFY(store.flush());
+        }
+        UsageStore store;
+        QCOMPARE(store.open(path, 90), QString());
+        QCOMPARE(store.creditsToday(), 7.0); // read back from the file
+        store.record(row(now, 2));
+        store.record(row(midnight - 3600 * 1000, 50));
+        QCOMPARE(store.creditsToday(), 9.0);
+    }
+
     void migratesOldDatabases()
     {
         QTemporaryDir dir;
