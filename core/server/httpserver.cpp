@@ -3,6 +3,7 @@
 #include "routes.h"
 
 #include "../formats/apierrors.h"
+#include "../http/directsend.h"
 #include "../log/log.h"
 
 #include <QtCore/qcoreapplication.h>
@@ -388,24 +389,8 @@ void HttpConnection::write(const QByteArray &bytes)
 {
     if (m_socket->state() != QAbstractSocket::ConnectedState)
         return;
-    qsizetype sent = 0;
-#if defined(Q_OS_LINUX)
-    // Platform-specific (Linux): with nothing queued in Qt, the bytes go straight to the kernel. Through
-    // QAbstractSocket::write, Qt switches the socket's write notifier on and off around each write, and GLib's
-    // event loop (Qt's on Linux) wakes itself for each switch with an eventfd write and one more poll: two more
-    // system calls and a loop turn for every event a stream relays. What the kernel does not take now is queued
-    // in Qt as before, and order is kept since nothing was queued.
-    if (m_socket->bytesToWrite() == 0) {
-        const ssize_t n = ::send(int(m_socket->socketDescriptor()), bytes.constData(), std::size_t(bytes.size()),
-                                 MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n > 0)
-            sent = qsizetype(n);
-    }
-#endif
-    if (sent == bytes.size())
-        return;
-    m_socket->write(bytes.constData() + sent, bytes.size() - sent);
-    m_socket->flush(); // out now, not on the next turn of the event loop
+    // Each event a stream relays is one write: straight to the kernel when nothing is queued in Qt.
+    http::writeNow(m_socket, true, bytes); // a connection accepted here: plain TCP
 }
 
 void HttpConnection::writeWhole(int status, const HeaderList &headers, const QByteArray &body)

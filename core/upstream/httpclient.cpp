@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "../http/directsend.h"
 #include "../http/http1.h"
 
 #include "../log/log.h"
@@ -140,14 +141,10 @@ void UpstreamReply::onConnected()
         head += "Content-Length: " + QByteArray::number(m_request.body.size()) + "\r\n";
     head += "Connection: keep-alive\r\n\r\n";
     m_state = State::StatusLine;
-    if (m_request.body.size() < 64 * 1024) {
-        m_socket->write(head + m_request.body);
-    } else {
-        m_socket->write(head);
-        m_socket->write(m_request.body);
-    }
-    // Send now rather than on the next turn of the event loop (a poll for writability and a wake-up saved).
-    m_socket->flush();
+    // Head and body in one system call, now rather than on the next turn of the event loop.
+    // A plain connection is one HttpClient made with no proxy (newSocket): written to directly.
+    const bool plain = !qobject_cast<QSslSocket *>(m_socket) && m_socket->proxy().type() == QNetworkProxy::NoProxy;
+    http::writeNow(m_socket, plain, head, m_request.body);
     m_timerKind = TimerKind::FirstByte;
     armTimer(m_request.firstByteTimeoutMs);
 }
@@ -479,7 +476,12 @@ QTcpSocket *HttpClient::newSocket(const QUrl &url)
     } else {
         s = new QTcpSocket;
     }
-    if (!m_proxies.isEmpty()) {
+    if (m_proxies.isEmpty()) {
+        // What Qt would pick for this URL, once per connection. None pinned as none: the request is then
+        // written straight to the kernel (http::writeNow).
+        if (QNetworkProxyFactory::proxyForQuery(QNetworkProxyQuery(url)).value(0).type() == QNetworkProxy::NoProxy)
+            s->setProxy(QNetworkProxy::NoProxy);
+    } else {
         // proxies[] from the config, round-robin: the connection is tunnelled with CONNECT.
         const QUrl p(m_proxies.at(m_nextProxy++ % m_proxies.size()));
         QNetworkProxy proxy(QNetworkProxy::HttpProxy, p.host(), quint16(p.port(8080)), p.userName(), p.password());

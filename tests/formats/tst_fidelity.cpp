@@ -365,6 +365,30 @@ private Q_SLOTS:
         QVERIFY(lastUpstreamBody() == expected);
     }
 
+    /// A body bigger than the kernel takes in one write (24 MiB, numbered lines) reaches the upstream byte for
+    /// byte: what a direct write leaves is sent after it through Qt's buffer, in order.
+    void passthroughBodyBiggerThanOneWrite()
+    {
+        const TestRoute &r = kRoutes[1]; // chat
+        QByteArray text;
+        text.reserve(24 * 1024 * 1024 + 64);
+        for (int line = 0; text.size() < 24 * 1024 * 1024; ++line)
+            text += QByteArray::number(line).rightJustified(8, '0') + " the quick brown fox jumps over it\\n";
+        const QByteArray body = "{\"model\":\"" + modelOf(r.tag).toUtf8()
+                                + "\",\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},"
+                                  "{\"role\":\"user\",\"content\":\""
+                                + text + "\"}]}";
+        RecordedCall rc;
+        call(rc, pathFor(r, modelOf(r.tag)), body);
+        QCOMPARE(rc.status, 200);
+        const QByteArray prefixJson = json::quoted(kPrefix);
+        QByteArray expected = body;
+        expected.replace("{\"role\":\"system\",\"content\":\"",
+                         QByteArray("{\"role\":\"system\",\"content\":\"" + prefixJson.mid(1, prefixJson.size() - 2)));
+        QCOMPARE(lastUpstreamBody().size(), expected.size());
+        QVERIFY(lastUpstreamBody() == expected);
+    }
+
     /// Keys in unusual order, whitespace, big integers, 1.0, escapes and unknown nested objects pass untouched.
     void passthroughKeepsEverythingElse()
     {
