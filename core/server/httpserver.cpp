@@ -464,7 +464,10 @@ void HttpConnection::onResponseDone()
         return close();
     ++m_served;
     setState(State::Idle);
-    // A pipelined request may be waiting already.
+    // A pipelined request may be waiting already (read into Qt's buffer while this one was served): taken on
+    // the next turn. Otherwise the next bytes bring readyRead, and no turn of the event loop is asked for.
+    if (m_buf.isEmpty() && m_socket->bytesAvailable() == 0)
+        return;
     QMetaObject::invokeMethod(
         this,
         [this] {
