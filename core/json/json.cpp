@@ -32,6 +32,19 @@ struct StringTable
 };
 constexpr StringTable kString;
 
+/// The bytes that may follow a backslash in a string: 1 for " \\ / b f n r t, 2 for u (four hex digits follow).
+struct EscapeTable
+{
+    unsigned char kind[256] {};
+    constexpr EscapeTable()
+    {
+        for (char c : { '"', '\\', '/', 'b', 'f', 'n', 'r', 't' })
+            kind[unsigned(c)] = 1;
+        kind[unsigned('u')] = 2;
+    }
+};
+constexpr EscapeTable kEscape;
+
 inline bool isWs(char c)
 {
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
@@ -221,11 +234,14 @@ private:
             const quint64 escapedBits = scan::escapedBytes(m.backslashes, &nextCarry);
             const quint64 closing = m.quotes & ~escapedBits;
             const quint64 inside = closing ? (quint64(1) << __builtin_ctzll(closing)) - 1 : ~quint64(0);
-            bool careful = ((m.controls | (escapedBits & ~(m.escapeLetters | m.u))) & inside) != 0;
-            for (quint64 us = escapedBits & m.u & inside; us && !careful; us &= us - 1) {
-                const unsigned char *h = m_p + __builtin_ctzll(us) + 1; // four hex digits
-                careful = m_end - h < 4 || hexValue(char(h[0])) < 0 || hexValue(char(h[1])) < 0
-                          || hexValue(char(h[2])) < 0 || hexValue(char(h[3])) < 0;
+            bool careful = (m.controls & inside) != 0;
+            for (quint64 escapes = escapedBits & inside; escapes && !careful; escapes &= escapes - 1) {
+                const unsigned char *e = m_p + __builtin_ctzll(escapes); // the letter after a backslash
+                const unsigned char kind = kEscape.kind[*e];
+                careful = kind == 0
+                          || (kind == 2
+                              && (m_end - e < 5 || hexValue(char(e[1])) < 0 || hexValue(char(e[2])) < 0
+                                  || hexValue(char(e[3])) < 0 || hexValue(char(e[4])) < 0));
             }
             quint64 nextGoesOn = 0;
             const unsigned char *nextCharacter = nullptr;

@@ -90,8 +90,6 @@ struct ChunkMasks
     quint64 backslashes = 0; ///< '\\'
     quint64 controls = 0; ///< control characters (the careful scan takes those, to name the fault)
     quint64 nonAscii = 0; ///< bytes of multi-byte UTF-8 characters (or bytes that are not UTF-8)
-    quint64 escapeLetters = 0; ///< the bytes that may follow a backslash: " \\ / b f n r t (not u)
-    quint64 u = 0; ///< 'u' (after a backslash: four hex digits follow)
 };
 
 inline ChunkMasks chunkMasks(const unsigned char *p)
@@ -101,17 +99,12 @@ inline ChunkMasks chunkMasks(const unsigned char *p)
     for (int i = 0; i < 4; ++i) {
         const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + 16 * i));
         const __m128i q = _mm_cmpeq_epi8(v, quote), b = _mm_cmpeq_epi8(v, backslash);
-        __m128i letters = _mm_or_si128(q, b);
-        for (char c : { '/', 'b', 'f', 'n', 'r', 't' })
-            letters = _mm_or_si128(letters, _mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
         const unsigned shift = 16u * unsigned(i);
         m.quotes |= quint64(unsigned(_mm_movemask_epi8(q))) << shift;
         m.backslashes |= quint64(unsigned(_mm_movemask_epi8(b))) << shift;
         const unsigned high = unsigned(_mm_movemask_epi8(v));
         m.controls |= quint64(unsigned(_mm_movemask_epi8(_mm_cmplt_epi8(v, space))) & ~high) << shift;
         m.nonAscii |= quint64(high) << shift;
-        m.escapeLetters |= quint64(unsigned(_mm_movemask_epi8(letters))) << shift;
-        m.u |= quint64(unsigned(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('u'))))) << shift;
     }
     return m;
 }

@@ -624,7 +624,9 @@ private Q_SLOTS:
         for (int round = 0; round < 40000; ++round) {
             QByteArray body;
             const int length = int(rng() % 220);
-            const bool plain = rng() % 3 == 0; // mostly valid: the fast path's own inputs
+            const int shape = int(rng() % 3);
+            const bool plain = shape != 2; // mostly valid: the fast path's own inputs
+            QList<qsizetype> boundaries { 0 }; // between units: where a fault may go
             while (body.size() < length) {
                 const QByteArray &u = units[qsizetype(rng() % quint32(units.size()))];
                 if (plain
@@ -633,6 +635,15 @@ private Q_SLOTS:
                             && !u.startsWith("\xf0\x9f\x98\x80"))))
                     continue;
                 body += u;
+                boundaries.append(body.size());
+            }
+            if (shape == 1) { // valid but for one fault, anywhere: refused even inside a fast 64-byte chunk
+                static const QList<QByteArray> faults = {
+                    "\\a",  "\\ ",      "\\x41",        "\\u12g4",  "\\U0041",         "\x01", "\x1f", "\xff",
+                    "\x80", "\xc0\xaf", "\xed\xa0\x80", "\xe2\x82", "\xf4\x90\x80\x80"
+                };
+                body.insert(boundaries.at(qsizetype(rng() % quint32(boundaries.size()))),
+                            faults.at(qsizetype(rng() % quint32(faults.size()))));
             }
             const QByteArray text = '"' + body + '"' + QByteArray(int(rng() % 80), ' ');
             const qsizetype end = valid(text);
