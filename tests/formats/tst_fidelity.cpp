@@ -7,6 +7,7 @@
 #include "json/jsonwriter.h"
 #include "log/log.h"
 #include "formats/passthrough.h"
+#include "http/directsend.h"
 #include "support/proxyfixture.h"
 #include "support/testhome.h"
 
@@ -15,6 +16,8 @@
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qregularexpression.h>
 #include <QtCore/qtemporarydir.h>
+#include <QtNetwork/qtcpserver.h>
+#include <QtNetwork/qtcpsocket.h>
 #include <QtTest/qtest.h>
 
 using namespace d2a;
@@ -365,8 +368,8 @@ private Q_SLOTS:
         QVERIFY(lastUpstreamBody() == expected);
     }
 
-    /// A body bigger than the kernel takes in one write (24 MiB, numbered lines) reaches the upstream byte for
-    /// byte: what a direct write leaves is sent after it through Qt's buffer, in order.
+    /// A 24 MiB body of numbered lines (handed to Qt by reference, past the direct write's 1 MiB) reaches the
+    /// upstream byte for byte.
     void passthroughBodyBiggerThanOneWrite()
     {
         const TestRoute &r = kRoutes[1]; // chat
@@ -387,6 +390,40 @@ private Q_SLOTS:
                          QByteArray("{\"role\":\"system\",\"content\":\"" + prefixJson.mid(1, prefixJson.size() - 2)));
         QCOMPARE(lastUpstreamBody().size(), expected.size());
         QVERIFY(lastUpstreamBody() == expected);
+    }
+
+    /// http::writeNow with a peer that reads nothing yet and small socket buffers: the kernel takes only part of
+    /// a head and a body written straight to it, Qt sends the rest after it, and the peer gets every byte in
+    /// order. Then a second write while Qt still holds bytes goes behind them.
+    void directWriteLeavesTheRestToQtInOrder()
+    {
+        QTcpServer server;
+        QVERIFY(server.listen(QHostAddress::LocalHost));
+        QTcpSocket sender;
+        sender.connectToHost(QHostAddress::LocalHost, server.serverPort());
+        QVERIFY(sender.waitForConnected(5000));
+        sender.setSocketOption(QAbstractSocket::SendBufferSizeSocketOption, 16 * 1024);
+        QVERIFY(server.waitForNewConnection(5000));
+        std::unique_ptr<QTcpSocket> peer(server.nextPendingConnection());
+        peer->setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 16 * 1024);
+        QByteArray head = "HEAD\n", body, more;
+        for (int i = 0; body.size() < 900 * 1024; ++i)
+            body += QByteArray::number(i).rightJustified(8, '0') + '\n';
+        for (int i = 0; more.size() < 300 * 1024; ++i)
+            more += QByteArray::number(i, 16).rightJustified(8, '.') + '\n';
+        http::writeNow(&sender, true, head, body);
+        QVERIFY(sender.bytesToWrite() > 0); // the kernel did not take it all: Qt holds the rest
+        http::writeNow(&sender, true, more); // queued behind it, never before
+        QByteArray got;
+        const QByteArray expected = head + body + more;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+            got += peer->readAll();
+            return got.size() >= expected.size();
+            },
+            20000));
+        QCOMPARE(got.size(), expected.size());
+        QVERIFY(got == expected);
     }
 
     /// Keys in unusual order, whitespace, big integers, 1.0, escapes and unknown nested objects pass untouched.
