@@ -69,6 +69,20 @@ class TestUsage : public QObject
         return rc.json().value(QStringLiteral("total")).toObject().value(QStringLiteral("requests")).toInt();
     }
 
+    /// Gives the SQLite file at `path` a schema version no droid2api knows yet.
+    static bool markAsFromANewerVersion(const QString &path)
+    {
+        bool ok = false;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("newer"));
+            db.setDatabaseName(path);
+            ok = db.open() && QSqlQuery(db).exec(QStringLiteral("PRAGMA user_version = 99"));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("newer"));
+        return ok;
+    }
+
     static void removeDatabase()
     {
         for (const char *suffix : { "", "-wal", "-shm" })
@@ -459,14 +473,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("newer.sqlite"));
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("newer"));
-            db.setDatabaseName(path);
-            QVERIFY(db.open());
-            QVERIFY(QSqlQuery(db).exec(QStringLiteral("PRAGMA user_version = 99")));
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(QStringLiteral("newer"));
+        QVERIFY(markAsFromANewerVersion(path));
         UsageStore store;
         QSignalSpy opened(&store, &UsageStore::opened);
         store.openInBackground(path, 90);
@@ -734,14 +741,7 @@ private Q_SLOTS:
             check.check = true;
             QCOMPARE(ask(&store, check).schemaVersion, UsageStore::kSchemaVersion);
         }
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("newer"));
-            db.setDatabaseName(empty);
-            QVERIFY(db.open());
-            QSqlQuery(db).exec(QStringLiteral("PRAGMA user_version = 99"));
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(QStringLiteral("newer"));
+        QVERIFY(markAsFromANewerVersion(empty));
         UsageStore newer;
         QVERIFY(newer.open(empty, 90).contains(QStringLiteral("newer droid2api")));
         QVERIFY(!newer.isOpen());
