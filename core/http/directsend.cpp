@@ -34,6 +34,8 @@ void writeNow(QTcpSocket *socket, bool plain, const QByteArray &first, const QBy
         const ssize_t n = ::sendmsg(int(socket->socketDescriptor()), &message, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n > 0)
             sent = qsizetype(n);
+        if (sent == first.size() + second.size())
+            return; // all taken: nothing for Qt to flush
     }
 #endif
     if (sent == 0) {
