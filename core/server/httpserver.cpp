@@ -348,19 +348,36 @@ bool HttpConnection::readBody()
         }
     }
     const qint64 length = qMax<qint64>(0, m_head.contentLength);
-    while (m_body.size() < length) {
-        QByteArray data = input();
-        if (data.isEmpty())
-            return false;
-        const qint64 take = qMin<qint64>(length - m_body.size(), data.size());
-        // The buffer grows with what arrived (doubling, never past the announced length), not with what the head
-        // announced: its capacity is what the body budget is charged.
+    // The buffer grows with what arrived (doubling, never past the announced length), not with what the head
+    // announced: its capacity is what the body budget is charged.
+    auto makeRoom = [this, length](qint64 take) {
         const qint64 need = m_body.size() + take;
         if (m_body.capacity() < need)
             m_body.reserve(qsizetype(qMin<qint64>(length, qMax<qint64>(need, 2 * qint64(m_body.size())))));
-        m_body.append(data.constData(), qsizetype(take));
-        if (take < data.size())
-            m_buf = data.mid(qsizetype(take)); // the next pipelined request
+    };
+    while (m_body.size() < length) {
+        qint64 take = 0;
+        if (!m_buf.isEmpty()) { // what came with the head (or after the previous request)
+            take = qMin<qint64>(length - m_body.size(), m_buf.size());
+            if (m_body.isEmpty() && take == m_buf.size() && m_buf.capacity() <= qMin<qint64>(length, 2 * take)) {
+                m_body = std::exchange(m_buf, QByteArray()); // all body, in a buffer the policy allows: kept
+            } else {
+                makeRoom(take);
+                m_body.append(m_buf.constData(), qsizetype(take));
+                m_buf.remove(0, qsizetype(take)); // what is left is the next pipelined request
+            }
+        } else { // straight from the socket's buffer into the body's
+            take = qMin<qint64>(length - m_body.size(), m_socket->bytesAvailable());
+            if (take <= 0)
+                return false;
+            makeRoom(take);
+            const qsizetype at = m_body.size();
+            m_body.resize(at + qsizetype(take));
+            take = qMax<qint64>(0, m_socket->read(m_body.data() + at, take));
+            m_body.resize(at + qsizetype(take));
+            if (take == 0)
+                return false;
+        }
         if (!bodyArrived(take))
             return false;
     }
