@@ -2,6 +2,7 @@
 // Small HTTP value types shared by the server and the upstream client.
 
 #include <QtCore/qbytearray.h>
+#include <QtCore/qbytearrayview.h>
 #include <QtCore/qlist.h>
 #include <QtCore/qpair.h>
 
@@ -9,6 +10,19 @@ namespace d2a {
 
 /// Header fields in order; names compared case-insensitively.
 using HeaderList = QList<QPair<QByteArray, QByteArray>>;
+
+/// Whether header name `name` is `lower` (given in lower case), compared in place (no lower-cased copy).
+inline bool isHeaderName(QByteArrayView name, QByteArrayView lower)
+{
+    return name.size() == lower.size() && name.compare(lower, Qt::CaseInsensitive) == 0;
+}
+
+/// Whether header name `name` starts with `lowerPrefix` (given in lower case), compared in place.
+inline bool headerNameStartsWith(QByteArrayView name, QByteArrayView lowerPrefix)
+{
+    return name.size() >= lowerPrefix.size()
+           && name.first(lowerPrefix.size()).compare(lowerPrefix, Qt::CaseInsensitive) == 0;
+}
 
 /// The first value of `name` (case-insensitive), or an empty array.
 inline QByteArray headerValue(const HeaderList &headers, const QByteArray &name)

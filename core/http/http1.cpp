@@ -53,12 +53,6 @@ QList<QByteArrayView> split(QByteArrayView v, char sep)
     return out;
 }
 
-/// Whether header name `name` is `lower` (given in lower case), compared without copying the name.
-bool isName(QByteArrayView name, QByteArrayView lower)
-{
-    return name.size() == lower.size() && name.compare(lower, Qt::CaseInsensitive) == 0;
-}
-
 QByteArrayView trimmed(QByteArrayView v)
 {
     while (!v.isEmpty() && (v.front() == ' ' || v.front() == '\t'))
@@ -159,7 +153,7 @@ Parsed parseHead(QByteArrayView data, const Limits &limits, Head *head)
                 return invalid(400,
                                tr("a control character in the value of header '%1'").arg(QString::fromLatin1(name)));
         head->headers.append({ name.toByteArray(), value.toByteArray() });
-        if (isName(name, "content-length")) {
+        if (isHeaderName(name, "content-length")) {
             // One non-negative number; a list of the same number is tolerated, different ones are not.
             for (QByteArrayView part : split(value, ',')) {
                 part = trimmed(part);
@@ -175,22 +169,22 @@ Parsed parseHead(QByteArrayView data, const Limits &limits, Head *head)
                     return invalid(400, tr("two different Content-Length values"));
                 head->contentLength = n;
             }
-        } else if (isName(name, "transfer-encoding")) {
+        } else if (isHeaderName(name, "transfer-encoding")) {
             head->hasTransferEncoding = true;
             const QByteArray v = value.toByteArray().toLower();
             if (v.trimmed() != "chunked" || head->chunked)
                 return invalid(
                     501, tr("transfer coding '%1' is not supported (only chunked)").arg(QString::fromLatin1(value)));
             head->chunked = true;
-        } else if (isName(name, "connection")) {
+        } else if (isHeaderName(name, "connection")) {
             for (QByteArrayView token : split(value, ',')) {
                 const QByteArray t = trimmed(token).toByteArray().toLower();
                 head->close = head->close || t == "close";
                 head->keepAlive = head->keepAlive || t == "keep-alive";
             }
-        } else if (isName(name, "expect")) {
+        } else if (isHeaderName(name, "expect")) {
             head->expectContinue = value.compare(QByteArrayView("100-continue"), Qt::CaseInsensitive) == 0;
-        } else if (isName(name, "host")) {
+        } else if (isHeaderName(name, "host")) {
             ++head->hosts;
         }
     }

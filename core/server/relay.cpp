@@ -12,9 +12,9 @@ constexpr qint64 kMaxErrorBody = 1024 * 1024;
 
 bool forwardable(const QByteArray &name)
 {
-    const QByteArray n = name.toLower();
-    return n == "x-request-id" || n == "request-id" || n == "retry-after" || n.startsWith("anthropic-ratelimit")
-           || n.startsWith("x-ratelimit") || n == "openai-processing-ms" || n == "x-should-retry";
+    return isHeaderName(name, "x-request-id") || isHeaderName(name, "request-id") || isHeaderName(name, "retry-after")
+           || headerNameStartsWith(name, "anthropic-ratelimit") || headerNameStartsWith(name, "x-ratelimit")
+           || isHeaderName(name, "openai-processing-ms") || isHeaderName(name, "x-should-retry");
 }
 
 } // namespace

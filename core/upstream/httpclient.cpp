@@ -132,8 +132,8 @@ void UpstreamReply::onConnected()
         head += ':' + QByteArray::number(url.port());
     head += "\r\n";
     for (const auto &h : std::as_const(m_request.headers)) {
-        const QByteArray n = h.first.toLower();
-        if (n == "host" || n == "content-length" || n == "connection" || n == "transfer-encoding")
+        if (isHeaderName(h.first, "host") || isHeaderName(h.first, "content-length")
+            || isHeaderName(h.first, "connection") || isHeaderName(h.first, "transfer-encoding"))
             continue;
         head += h.first + ": " + h.second + "\r\n";
     }

@@ -316,11 +316,18 @@ private Q_SLOTS:
         m_fake->failNextRequests = 6;
         m_fake->failStatus = 429;
         m_fake->failRetryAfter = "7";
+        // The rate-limit family reaches the client whatever the case of its names; other headers do not.
+        m_fake->failHeaders = "Anthropic-RateLimit-Requests-Remaining: 0\r\nX-RATELIMIT-RESET-REQUESTS: 7s\r\n"
+                              "X-Request-Id: req_7\r\nX-Upstream-Trace: t\r\n";
         for (int i = 0; i < 6; ++i) {
             RecordedCall rc;
             call(rc, QStringLiteral("/v1/chat/completions"), R"({"model":"local-llama","messages":[]})");
             QCOMPARE(rc.status, 429);
             QCOMPARE(rc.header("retry-after"), QByteArray("7")); // the upstream's own
+            QCOMPARE(rc.header("anthropic-ratelimit-requests-remaining"), QByteArray("0"));
+            QCOMPARE(rc.header("x-ratelimit-reset-requests"), QByteArray("7s"));
+            QCOMPARE(rc.header("x-request-id"), QByteArray("req_7"));
+            QCOMPARE(rc.header("x-upstream-trace"), QByteArray());
             QCOMPARE(apiRequests(), i + 1); // never retried by the proxy: the client decides
         }
         QVERIFY(m_proxy->breaker().circuits().isEmpty()); // 4xx never count as failures

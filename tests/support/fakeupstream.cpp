@@ -1404,7 +1404,7 @@ void FakeUpstream::respond(QTcpSocket *socket, const Received &req)
                                : failBody;
         socket->write("HTTP/1.1 " + QByteArray::number(failStatus) + " Fail\r\nContent-Type: application/json\r\n"
                       + (failRetryAfter.isEmpty() ? QByteArray() : "Retry-After: " + failRetryAfter + "\r\n")
-                      + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+                      + failHeaders + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
         return;
     }
     const QByteArray auth = req.header("authorization");

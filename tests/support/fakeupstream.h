@@ -132,6 +132,7 @@ public:
     QStringList vendorRejectionMessages;
     int sessionSerial = 0; ///< answers of the session models (tests/support/fakesession.h) so far
     QByteArray failRetryAfter;
+    QByteArray failHeaders; ///< more header lines (each ending in CRLF) on those failures
     QSet<QByteArray> rejectBearers; ///< upstream answers 401 to these bearer tokens
     bool rejectAllBearers = false;
     QStringList issuedAccessTokens; ///< every access token the fake WorkOS issued (tests check logs for them)
