@@ -117,7 +117,7 @@ translations: configure
 bench-build: deps
 	bash scripts/deps.sh --bench
 	cmake -S . -B build-bench -G $(GENERATOR) -DCMAKE_BUILD_TYPE=Release -DDROID2API_BUILD_TESTS=OFF >/dev/null
-	cmake --build build-bench -j$$(nproc 2>/dev/null || echo 2) --target droid2api bench_upstream bench_bodies bench_json
+	cmake --build build-bench -j$$(nproc 2>/dev/null || echo 2) --target droid2api bench_upstream bench_bodies bench_json bench_relay
 
 bench: bench-build
 	bash bench/run.sh build-bench $(BENCH_SECONDS)
