@@ -116,8 +116,6 @@ QByteArray Relay::synthesizeStream(const ir::Response &r)
 
 void Relay::start()
 {
-    m_keepAlive.setSingleShot(true);
-    connect(&m_keepAlive, &QTimer::timeout, this, &Relay::onKeepAlive);
     if (m_spec.keepAliveMs > 0 && m_spec.clientStream)
         m_keepAlive.start(m_spec.keepAliveMs);
     m_reply = m_client->send(m_request, this);

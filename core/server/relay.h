@@ -6,6 +6,7 @@
 // fallback); one after is reported in the client's own grammar.
 
 #include "../formats/apierrors.h"
+#include "../http/deadline.h"
 #include "../formats/translate.h"
 #include "../sse/ssesplitter.h"
 #include "../upstream/httpclient.h"
@@ -68,7 +69,7 @@ private:
     HeaderList m_forwardHeaders;
     std::unique_ptr<EventReader> m_eventReader;
     std::unique_ptr<StreamWriter> m_streamWriter;
-    QTimer m_keepAlive;
+    http::Deadline m_keepAlive { [this] { onKeepAlive(); } }; ///< pushed later by every event sent
 };
 
 } // namespace d2a

@@ -32,8 +32,6 @@ QString poolKey(const QUrl &url)
 UpstreamReply::UpstreamReply(HttpClient *client, UpstreamRequest request)
     : m_client(client), m_request(std::move(request)), m_poolKey(poolKey(m_request.url))
 {
-    m_timer.setSingleShot(true);
-    connect(&m_timer, &QTimer::timeout, this, &UpstreamReply::onTimeout);
 }
 
 UpstreamReply::~UpstreamReply()

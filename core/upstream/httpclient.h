@@ -6,6 +6,7 @@
 // high cap, sets TCP_NODELAY, skips 1xx, decodes chunked / Content-Length / until-close bodies, and applies
 // backpressure toward slow clients.
 
+#include "../http/deadline.h"
 #include "../http/http1.h"
 #include "../error.h"
 #include "../httptypes.h"
@@ -120,7 +121,7 @@ private:
     bool m_done = false;
     bool m_paused = false;
     qint64 m_headerBytes = 0;
-    QTimer m_timer;
+    http::Deadline m_timer { [this] { onTimeout(); } }; ///< connect, first byte, then idle (pushed by each read)
     enum class TimerKind { Connect, FirstByte, Idle } m_timerKind = TimerKind::Connect;
 };
 
