@@ -1,5 +1,7 @@
 #include "ssesplitter.h"
 
+#include <cstring>
+
 namespace d2a {
 
 QList<QByteArray> SseSplitter::feed(const QByteArray &bytes)
@@ -12,13 +14,22 @@ QList<QByteArray> SseSplitter::feed(const QByteArray &bytes)
     qsizetype i = qMax<qsizetype>(0, m_scanFrom);
     const qsizetype n = m_buf.size();
     const char *d = m_buf.constData();
+    // The next '\n' and '\r' at or after i (n when there is none), each found with memchr once it is passed:
+    // every streamed event is scanned here, and most hold no '\r' at all.
+    qsizetype nlAt = -1, crAt = -1;
+    auto next = [&](char c, qsizetype &at) {
+        if (at < i) {
+            const void *p = std::memchr(d + i, c, std::size_t(n - i));
+            at = p ? static_cast<const char *>(p) - d : n;
+        }
+        return at;
+    };
     // An event ends at an empty line: "\n\n", "\r\n\r\n", "\r\r" (and the mixed "\n\r\n", "\r\n\n").
     while (i < n) {
+        i = qMin(next('\n', nlAt), next('\r', crAt));
+        if (i >= n)
+            break;
         const char c = d[i];
-        if (c != '\n' && c != '\r') {
-            ++i;
-            continue;
-        }
         qsizetype lineEnd = i + 1;
         if (c == '\r') {
             if (i + 1 >= n)
@@ -50,7 +61,10 @@ QList<QByteArray> SseSplitter::feed(const QByteArray &bytes)
             i = lineEnd;
         }
     }
-    if (start > 0) {
+    if (start == n) { // the usual case: the read ended with an event
+        m_buf = QByteArray();
+        i = 0;
+    } else if (start > 0) {
         m_buf.remove(0, start);
         i -= start;
     }
@@ -74,37 +88,41 @@ SseEvent SseSplitter::parse(const QByteArray &raw)
     bool anyComment = false;
     qsizetype pos = 0;
     const qsizetype n = raw.size();
+    const QByteArrayView all(raw);
     while (pos < n) {
         qsizetype end = pos;
-        while (end < n && raw[end] != '\n' && raw[end] != '\r')
+        while (end < n && all[end] != '\n' && all[end] != '\r')
             ++end;
-        const QByteArray line = raw.mid(pos, end - pos);
-        if (end < n && raw[end] == '\r' && end + 1 < n && raw[end + 1] == '\n')
+        const QByteArrayView line = all.sliced(pos, end - pos); // a view: no copy of each line
+        if (end < n && all[end] == '\r' && end + 1 < n && all[end + 1] == '\n')
             pos = end + 2;
         else
             pos = end + 1;
         if (line.isEmpty())
             continue;
-        if (line.startsWith(':')) {
+        if (line.front() == ':') {
             anyComment = true;
             continue;
         }
         const qsizetype colon = line.indexOf(':');
-        QByteArray field = colon < 0 ? line : line.left(colon);
-        QByteArray value = colon < 0 ? QByteArray() : line.mid(colon + 1);
+        const QByteArrayView field = colon < 0 ? line : line.first(colon);
+        QByteArrayView value = colon < 0 ? QByteArrayView() : line.sliced(colon + 1);
         if (value.startsWith(' '))
-            value.remove(0, 1);
+            value = value.sliced(1);
         anyField = true;
         if (field == "event") {
-            ev.event = value;
+            ev.event = value.toByteArray();
         } else if (field == "data") {
-            if (!ev.data.isNull())
+            if (ev.data.isNull()) {
+                ev.data = value.toByteArray(); // the usual single data line: one copy
+                if (ev.data.isNull())
+                    ev.data = QByteArray(""); // "data:" with nothing after it is an empty payload, not none
+            } else {
                 ev.data += '\n';
-            else
-                ev.data = QByteArray("");
-            ev.data += value;
+                ev.data += value;
+            }
         } else if (field == "id") {
-            ev.id = value;
+            ev.id = value.toByteArray();
         }
     }
     ev.isComment = anyComment && !anyField;

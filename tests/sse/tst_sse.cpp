@@ -68,6 +68,18 @@ private Q_SLOTS:
         e = SseSplitter::parse("data: a\ndata:b\n\n");
         QCOMPARE(e.data, QByteArray("a\nb"));
         QVERIFY(SseSplitter::parse(": keepalive\n\n").isComment);
+        // An empty data line is an empty payload, not none; a line without a colon is a field with no value.
+        e = SseSplitter::parse("data:\n\n");
+        QVERIFY(!e.data.isNull());
+        QVERIFY(e.data.isEmpty());
+        e = SseSplitter::parse("data\n\n");
+        QVERIFY(!e.data.isNull());
+        QVERIFY(e.data.isEmpty());
+        QVERIFY(SseSplitter::parse("event: ping\n\n").data.isNull());
+        e = SseSplitter::parse("event:x\rdata:\rdata: a:b\r\r");
+        QCOMPARE(e.event, QByteArray("x"));
+        QCOMPARE(e.data, QByteArray("\na:b"));
+        QVERIFY(!e.isComment);
         QCOMPARE(SseSplitter::format("ping", "{}"), QByteArray("event: ping\ndata: {}\n\n"));
     }
 
