@@ -15,6 +15,7 @@
 #include <QtNetwork/qtcpsocket.h>
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -448,9 +449,24 @@ void HttpConnection::writeChunk(const QByteArray &data)
         return;
     if (!m_chunkedResponse)
         return write(data);
-    QByteArray framed = QByteArray::number(data.size(), 16) + "\r\n";
-    framed += data;
-    framed += "\r\n";
+    // Every event a stream relays is framed here: one allocation (QByteArray::number and appends took four).
+    char hex[16];
+    int digits = 0;
+    for (quint64 v = quint64(data.size());; v >>= 4) {
+        hex[digits++] = "0123456789abcdef"[v & 15];
+        if (v < 16)
+            break;
+    }
+    QByteArray framed(digits + 2 + data.size() + 2, Qt::Uninitialized);
+    char *p = framed.data();
+    while (digits)
+        *p++ = hex[--digits];
+    *p++ = '\r';
+    *p++ = '\n';
+    std::memcpy(p, data.constData(), std::size_t(data.size()));
+    p += data.size();
+    *p++ = '\r';
+    *p = '\n';
     write(framed);
 }
 
