@@ -2,6 +2,8 @@
 
 #include <QtCore/qcoreapplication.h>
 
+#include <utility>
+
 namespace d2a::http {
 
 namespace {
@@ -291,12 +293,21 @@ qsizetype ChunkedDecoder::feed(QByteArrayView data, QByteArray *body)
                 fail(400, tr("a chunk-size or trailer line that never ends"));
                 break;
             }
-            m_line += data.sliced(i, take);
-            i += take;
-            if (nl < 0)
-                break;
-            QByteArray line = m_line;
-            m_line.clear();
+            // A line that arrived whole is read where it is (each event of a stream has two: its size and the
+            // CRLF after its data); only one split across reads is collected in m_line.
+            QByteArray collected;
+            QByteArrayView line;
+            if (m_line.isEmpty() && nl >= 0) {
+                line = data.sliced(i, take);
+                i += take;
+            } else {
+                m_line += data.sliced(i, take);
+                i += take;
+                if (nl < 0)
+                    break;
+                collected = std::exchange(m_line, QByteArray());
+                line = collected;
+            }
             line.chop(line.endsWith("\r\n") ? 2 : 1);
             if (line.contains('\r') || line.contains('\0')) {
                 fail(400, tr("a bare carriage return or NUL in chunked framing"));
@@ -319,7 +330,7 @@ qsizetype ChunkedDecoder::feed(QByteArrayView data, QByteArray *body)
             }
             // chunk-size [; extensions]
             const qsizetype semi = line.indexOf(';');
-            const QByteArray hex = (semi < 0 ? line : line.left(semi)).trimmed();
+            const QByteArrayView hex = (semi < 0 ? line : line.first(semi)).trimmed();
             if (hex.isEmpty() || hex.size() > 15) {
                 fail(400, tr("an invalid chunk size"));
                 break;
