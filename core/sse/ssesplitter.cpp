@@ -89,10 +89,13 @@ SseEvent SseSplitter::parse(const QByteArray &raw)
     qsizetype pos = 0;
     const qsizetype n = raw.size();
     const QByteArrayView all(raw);
+    const char *d = raw.constData();
     while (pos < n) {
-        qsizetype end = pos;
-        while (end < n && all[end] != '\n' && all[end] != '\r')
-            ++end;
+        // The line's end: the first '\n', or a '\r' before it (memchr: a data line is most of an event).
+        const void *nl = std::memchr(d + pos, '\n', std::size_t(n - pos));
+        qsizetype end = nl ? static_cast<const char *>(nl) - d : n;
+        if (const void *cr = std::memchr(d + pos, '\r', std::size_t(end - pos)))
+            end = static_cast<const char *>(cr) - d;
         const QByteArrayView line = all.sliced(pos, end - pos); // a view: no copy of each line
         if (end < n && all[end] == '\r' && end + 1 < n && all[end + 1] == '\n')
             pos = end + 2;
