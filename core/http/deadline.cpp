@@ -1,15 +1,6 @@
 #include "deadline.h"
 
-#include <QtCore/qdeadlinetimer.h>
-
 namespace d2a::http {
-
-namespace {
-qint64 nowMs()
-{
-    return QDeadlineTimer::current().deadline(); // monotonic: deadlines must not jump with the wall clock
-}
-} // namespace
 
 Deadline::Deadline(std::function<void()> onDue) : m_onDue(std::move(onDue))
 {
@@ -20,7 +11,7 @@ Deadline::Deadline(std::function<void()> onDue) : m_onDue(std::move(onDue))
 void Deadline::start(int ms)
 {
     ms = qMax(0, ms);
-    m_due = nowMs() + ms;
+    m_due = monotonicMs() + ms;
     if (m_timer.isActive() && m_firesAt <= m_due)
         return; // the armed timer fires first and waits out the rest
     m_firesAt = m_due;
@@ -37,7 +28,7 @@ void Deadline::onTimer()
 {
     if (m_due < 0)
         return;
-    const qint64 now = nowMs();
+    const qint64 now = monotonicMs();
     if (now < m_due) {
         m_firesAt = m_due;
         m_timer.start(int(m_due - now));

@@ -1,11 +1,18 @@
 #pragma once
 // A timeout that activity keeps pushing later, shared by the server and the upstream client.
 
+#include <QtCore/qdeadlinetimer.h>
 #include <QtCore/qtimer.h>
 
 #include <functional>
 
 namespace d2a::http {
+
+/// Milliseconds on the monotonic clock: deadlines and ages must not jump with the wall clock.
+inline qint64 monotonicMs()
+{
+    return QDeadlineTimer::current().deadline();
+}
 
 /// A timeout re-armed on every event of a stream (the upstream's idle timeout, the keep-alive ping to a client).
 /// QTimer::start on each event unregisters and registers a timer with the event loop every time; here a start

@@ -3,11 +3,11 @@
 #include "routes.h"
 
 #include "../formats/apierrors.h"
+#include "../http/deadline.h"
 #include "../http/directsend.h"
 #include "../log/log.h"
 
 #include <QtCore/qcoreapplication.h>
-#include <QtCore/qdeadlinetimer.h>
 #include <QtCore/qelapsedtimer.h>
 #include <QtCore/qsocketnotifier.h>
 #include <QtCore/qurlquery.h>
@@ -37,11 +37,7 @@ constexpr qint64 kLingerBytes = 4 * 1024 * 1024; ///< read and discarded after a
 constexpr int kLingerMs = 2000; ///< and for at most this long
 constexpr qint64 kStalledMs = 1000; ///< a request slower than this to arrive counts as stalled (shed first)
 
-/// Milliseconds on the monotonic clock: deadlines and ages must not jump with the wall clock.
-qint64 monotonicMs()
-{
-    return QDeadlineTimer::current().deadline();
-}
+using http::monotonicMs;
 } // namespace
 
 // --- one connection
