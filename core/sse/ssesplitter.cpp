@@ -4,6 +4,19 @@
 
 namespace d2a {
 
+namespace {
+/// Where the line at `from` ends: its first '\n', or a '\r' before it; `n` when neither comes. Every streamed
+/// event is scanned here (by feed, then by parse), so with memchr rather than byte by byte; the '\r' search stops
+/// at the '\n', so each byte is looked at about twice at most.
+qsizetype lineBreakAt(const char *d, qsizetype from, qsizetype n)
+{
+    const void *nl = std::memchr(d + from, '\n', std::size_t(n - from));
+    const qsizetype end = nl ? static_cast<const char *>(nl) - d : n;
+    const void *cr = std::memchr(d + from, '\r', std::size_t(end - from));
+    return cr ? static_cast<const char *>(cr) - d : end;
+}
+} // namespace
+
 QList<QByteArray> SseSplitter::feed(const QByteArray &bytes)
 {
     QList<QByteArray> events;
@@ -14,19 +27,9 @@ QList<QByteArray> SseSplitter::feed(const QByteArray &bytes)
     qsizetype i = qMax<qsizetype>(0, m_scanFrom);
     const qsizetype n = m_buf.size();
     const char *d = m_buf.constData();
-    // The next '\n' and '\r' at or after i (n when there is none), each found with memchr once it is passed:
-    // every streamed event is scanned here, and most hold no '\r' at all.
-    qsizetype nlAt = -1, crAt = -1;
-    auto next = [&](char c, qsizetype &at) {
-        if (at < i) {
-            const void *p = std::memchr(d + i, c, std::size_t(n - i));
-            at = p ? static_cast<const char *>(p) - d : n;
-        }
-        return at;
-    };
     // An event ends at an empty line: "\n\n", "\r\n\r\n", "\r\r" (and the mixed "\n\r\n", "\r\n\n").
     while (i < n) {
-        i = qMin(next('\n', nlAt), next('\r', crAt));
+        i = lineBreakAt(d, i, n);
         if (i >= n)
             break;
         const char c = d[i];
@@ -91,11 +94,7 @@ SseEvent SseSplitter::parse(const QByteArray &raw)
     const QByteArrayView all(raw);
     const char *d = raw.constData();
     while (pos < n) {
-        // The line's end: the first '\n', or a '\r' before it (memchr: a data line is most of an event).
-        const void *nl = std::memchr(d + pos, '\n', std::size_t(n - pos));
-        qsizetype end = nl ? static_cast<const char *>(nl) - d : n;
-        if (const void *cr = std::memchr(d + pos, '\r', std::size_t(end - pos)))
-            end = static_cast<const char *>(cr) - d;
+        const qsizetype end = lineBreakAt(d, pos, n);
         const QByteArrayView line = all.sliced(pos, end - pos); // a view: no copy of each line
         if (end < n && all[end] == '\r' && end + 1 < n && all[end + 1] == '\n')
             pos = end + 2;
