@@ -101,7 +101,7 @@ private Q_SLOTS:
     /// What runs when it is due may delete the owner, and the deadline with it (ASan checks the rest).
     void whatRunsMayDeleteIt()
     {
-        auto d = std::make_unique<Deadline>(std::function<void()>());
+        std::unique_ptr<Deadline> d;
         bool ran = false;
         d = std::make_unique<Deadline>([&] {
             ran = true;
