@@ -345,8 +345,9 @@ void UpstreamReply::onSocketClosed()
         detachSocket(false);
         m_state = State::Waiting;
         m_timer.stop();
+        // On a later turn: this may run inside HttpClient::send, before the caller has connected its slots.
         if (m_client)
-            m_client->dispatch(this);
+            m_client->dispatchLater(this);
         return;
     }
     endOfInput(m_socket->errorString());
@@ -434,7 +435,16 @@ UpstreamReply *HttpClient::send(const UpstreamRequest &request, QObject *owner)
     auto *reply = new UpstreamReply(this, request);
     if (owner)
         reply->setParent(owner);
-    // Start on the next turn of the event loop so the caller can connect its slots first.
+    // On a pooled connection the request is written now: that emits nothing (the answer is read on a later turn
+    // of the event loop, and a write that fails retries on a later turn too), so the caller still connects its
+    // slots first, and the request costs no wake-up of the event loop. Anything else starts on the next turn.
+    if (!startPooled(reply))
+        dispatchLater(reply);
+    return reply;
+}
+
+void HttpClient::dispatchLater(UpstreamReply *reply)
+{
     QMetaObject::invokeMethod(
         this,
         [this, r = QPointer<UpstreamReply>(reply)] {
@@ -442,7 +452,6 @@ UpstreamReply *HttpClient::send(const UpstreamRequest &request, QObject *owner)
             dispatch(r);
         },
         Qt::QueuedConnection);
-    return reply;
 }
 
 void HttpClient::fetch(const UpstreamRequest &request, QObject *context, WholeAnswer done, qint64 maxBody)
@@ -488,21 +497,31 @@ QTcpSocket *HttpClient::newSocket(const QUrl &url)
     return s;
 }
 
-void HttpClient::dispatch(UpstreamReply *reply)
+bool HttpClient::startPooled(UpstreamReply *reply)
 {
+    if (reply->m_retried)
+        return false;
     const QString &key = reply->m_poolKey;
-    auto &idle = m_idle[key];
-    while (!idle.isEmpty() && !reply->m_retried) {
-        QTcpSocket *s = idle.takeLast().socket;
+    auto idle = m_idle.find(key);
+    while (idle != m_idle.end() && !idle->isEmpty()) {
+        QTcpSocket *s = idle->takeLast().socket;
         s->disconnect(this);
         if (s->state() == QAbstractSocket::ConnectedState && s->bytesAvailable() == 0) {
             ++m_active[key];
             reply->start(s, true);
-            return;
+            return true;
         }
         s->abort();
         s->deleteLater();
     }
+    return false;
+}
+
+void HttpClient::dispatch(UpstreamReply *reply)
+{
+    if (startPooled(reply))
+        return;
+    const QString &key = reply->m_poolKey;
     if (m_active.value(key) >= m_maxPerHost) {
         m_waiting[key].enqueue(reply);
         return;

@@ -161,6 +161,9 @@ private:
     };
 
     void dispatch(UpstreamReply *reply);
+    void dispatchLater(UpstreamReply *reply);
+    /// Starts `reply` on a live idle connection to its host, if there is one (writing the request now).
+    bool startPooled(UpstreamReply *reply);
     void release(const QString &key, QTcpSocket *socket, bool reusable);
     void sweep();
     QTcpSocket *newSocket(const QUrl &url);

@@ -16,6 +16,10 @@
 
 #include <memory>
 
+#if defined(Q_OS_UNIX)
+#include <sys/socket.h> // Platform-specific (POSIX): SO_LINGER in a test
+#endif
+
 using namespace d2a;
 
 namespace {
@@ -62,6 +66,59 @@ public:
     QTcpServer server;
     int tunnels = 0;
 };
+
+/// A bare keep-alive HTTP/1.1 upstream: answers each request (head, then Content-Length bytes) with "ok".
+class KeepAliveUpstream final : public QObject
+{
+public:
+    KeepAliveUpstream()
+    {
+        server.listen(QHostAddress::LocalHost, 0);
+        connect(&server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *s = server.nextPendingConnection()) {
+                sockets << s;
+                connect(s, &QTcpSocket::readyRead, this, [this, s] { serve(s); });
+            }
+        });
+    }
+    QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1/v1/x").arg(server.serverPort())); }
+    /// Answers what `s` holds now; false while no whole request is there.
+    bool serve(QTcpSocket *s)
+    {
+        QByteArray &buf = pending[s];
+        buf += s->readAll();
+        const qsizetype end = buf.indexOf("\r\n\r\n");
+        if (end < 0)
+            return false;
+        static const QRegularExpression length(QStringLiteral("(?i)content-length: *(\\d+)"));
+        const auto m = length.match(QString::fromLatin1(buf.left(end)));
+        const qsizetype total = end + 4 + (m.hasMatch() ? m.captured(1).toLongLong() : 0);
+        if (buf.size() < total)
+            return false;
+        buf.remove(0, total);
+        ++answered;
+        s->write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok");
+        return true;
+    }
+    QTcpServer server;
+    QList<QTcpSocket *> sockets;
+    QHash<QTcpSocket *, QByteArray> pending;
+    int answered = 0;
+};
+
+/// What an UpstreamReply ended with.
+struct ReplyEnd
+{
+    bool finished = false;
+    QString error;
+    bool done() const { return finished || !error.isEmpty(); }
+};
+
+void watch(UpstreamReply *reply, ReplyEnd *end)
+{
+    QObject::connect(reply, &UpstreamReply::finished, reply, [end] { end->finished = true; });
+    QObject::connect(reply, &UpstreamReply::failed, reply, [end](const Error &e) { end->error = e.message; });
+}
 } // namespace
 
 class TestBackends final : public QObject
@@ -562,6 +619,69 @@ private Q_SLOTS:
         QVERIFY(limiter.acquire(b, 1, 0, &first, starter(QStringLiteral("again")))); // the slot is free again
         QCOMPARE(started.last(), QStringLiteral("again"));
         QVERIFY(!startedInRelease);
+    }
+
+    void aPooledRequestIsWrittenBeforeTheLoopTurns()
+    {
+        // On a pooled connection the request leaves inside send(): no wake-up of the event loop per request.
+        KeepAliveUpstream up;
+        UpstreamRequest req;
+        req.url = up.url();
+        req.body = QByteArrayLiteral("{}");
+        ReplyEnd first;
+        std::unique_ptr<UpstreamReply> a(m_client->send(req));
+        watch(a.get(), &first);
+        QTRY_VERIFY_WITH_TIMEOUT(first.done(), 5000);
+        QVERIFY(first.finished);
+        QCOMPARE(m_client->idleConnections(), 1);
+        QCOMPARE(up.sockets.size(), 1);
+
+        ReplyEnd second;
+        std::unique_ptr<UpstreamReply> b(m_client->send(req));
+        watch(b.get(), &second); // the caller connects after send(), as Relay does
+        // Without a turn of the event loop: the bytes are already in the upstream's socket (waitForReadyRead
+        // reads them and emits readyRead, which answers).
+        QVERIFY(up.sockets.first()->waitForReadyRead(5000));
+        QCOMPARE(up.answered, 2);
+        QTRY_VERIFY_WITH_TIMEOUT(second.done(), 5000);
+        QVERIFY(second.finished);
+        QCOMPARE(up.answered, 2);
+        QCOMPARE(up.sockets.size(), 1); // the same connection
+    }
+
+    void anUpstreamGoneBehindAPooledConnectionFailsTheRequest()
+    {
+        // The upstream died (its connections reset, nothing listening) while a connection sat in the pool, and
+        // the event loop has not seen it yet. The write fails inside send(), the one retry on a fresh connection
+        // is refused: the caller, whose slots are connected after send() returns, still hears of it.
+        KeepAliveUpstream up;
+        UpstreamRequest req;
+        req.url = up.url();
+        req.body = QByteArrayLiteral("{}");
+        ReplyEnd first;
+        std::unique_ptr<UpstreamReply> a(m_client->send(req));
+        watch(a.get(), &first);
+        QTRY_VERIFY_WITH_TIMEOUT(first.done(), 5000);
+        QVERIFY(first.finished);
+        QCOMPARE(m_client->idleConnections(), 1);
+
+#if !defined(Q_OS_UNIX)
+        QSKIP("needs SO_LINGER from <sys/socket.h>");
+#else
+        up.server.close();
+        // Platform-specific (POSIX): SO_LINGER 0 makes the close a reset, which the pooled socket's kernel sees
+        // at once on loopback, while Qt still believes it connected.
+        const linger reset { 1, 0 };
+        QCOMPARE(::setsockopt(int(up.sockets.first()->socketDescriptor()), SOL_SOCKET, SO_LINGER, &reset, sizeof reset),
+                 0);
+        up.sockets.first()->abort();
+
+        ReplyEnd second;
+        std::unique_ptr<UpstreamReply> b(m_client->send(req));
+        watch(b.get(), &second);
+        QTRY_VERIFY_WITH_TIMEOUT(second.done(), 5000);
+        QVERIFY2(second.error.contains(QStringLiteral("cannot connect to upstream")), qPrintable(second.error));
+#endif
     }
 
     void proxiesAreUsed()
