@@ -81,7 +81,13 @@ public:
             }
         });
     }
-    QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1/v1/x").arg(server.serverPort())); }
+    UpstreamRequest request() const
+    {
+        UpstreamRequest req;
+        req.url = QUrl(QStringLiteral("http://127.0.0.1:%1/v1/x").arg(server.serverPort()));
+        req.body = QByteArrayLiteral("{}");
+        return req;
+    }
     /// Answers what `s` holds now; false while no whole request is there.
     bool serve(QTcpSocket *s)
     {
@@ -193,6 +199,18 @@ class TestBackends final : public QObject
             if (!r.path.startsWith("/fake"))
                 ++n;
         return n;
+    }
+
+    /// One request answered on a new connection to `up`, which the client then keeps in its pool.
+    void poolAConnection(const KeepAliveUpstream &up, const UpstreamRequest &req)
+    {
+        ReplyEnd first;
+        std::unique_ptr<UpstreamReply> reply(m_client->send(req));
+        watch(reply.get(), &first);
+        QTRY_VERIFY_WITH_TIMEOUT(first.done(), 5000);
+        QVERIFY(first.finished);
+        QCOMPARE(m_client->idleConnections(), 1);
+        QCOMPARE(up.sockets.size(), 1);
     }
 
 private Q_SLOTS:
@@ -625,16 +643,10 @@ private Q_SLOTS:
     {
         // On a pooled connection the request leaves inside send(): no wake-up of the event loop per request.
         KeepAliveUpstream up;
-        UpstreamRequest req;
-        req.url = up.url();
-        req.body = QByteArrayLiteral("{}");
-        ReplyEnd first;
-        std::unique_ptr<UpstreamReply> a(m_client->send(req));
-        watch(a.get(), &first);
-        QTRY_VERIFY_WITH_TIMEOUT(first.done(), 5000);
-        QVERIFY(first.finished);
-        QCOMPARE(m_client->idleConnections(), 1);
-        QCOMPARE(up.sockets.size(), 1);
+        const UpstreamRequest req = up.request();
+        poolAConnection(up, req);
+        if (QTest::currentTestFailed())
+            return;
 
         ReplyEnd second;
         std::unique_ptr<UpstreamReply> b(m_client->send(req));
@@ -655,15 +667,10 @@ private Q_SLOTS:
         // the event loop has not seen it yet. The write fails inside send(), the one retry on a fresh connection
         // is refused: the caller, whose slots are connected after send() returns, still hears of it.
         KeepAliveUpstream up;
-        UpstreamRequest req;
-        req.url = up.url();
-        req.body = QByteArrayLiteral("{}");
-        ReplyEnd first;
-        std::unique_ptr<UpstreamReply> a(m_client->send(req));
-        watch(a.get(), &first);
-        QTRY_VERIFY_WITH_TIMEOUT(first.done(), 5000);
-        QVERIFY(first.finished);
-        QCOMPARE(m_client->idleConnections(), 1);
+        const UpstreamRequest req = up.request();
+        poolAConnection(up, req);
+        if (QTest::currentTestFailed())
+            return;
 
 #if !defined(Q_OS_UNIX)
         QSKIP("needs SO_LINGER from <sys/socket.h>");
