@@ -1,6 +1,9 @@
 #include "http1.h"
 
 #include <QtCore/qcoreapplication.h>
+#include <QtCore/qvarlengtharray.h>
+
+#include <cstring>
 
 #include <utility>
 
@@ -13,34 +16,27 @@ QString tr(const char *text)
     return QCoreApplication::translate("http", text);
 }
 
+/// The bytes of a header line, classed once: RFC 9110 token characters (a header name), and the bytes a field
+/// value may hold (VCHAR, SP, HTAB, obs-text; no other control byte).
+struct ByteClasses
+{
+    bool tchar[256] {};
+    bool valueByte[256] {};
+    constexpr ByteClasses()
+    {
+        for (int c = 0; c < 256; ++c) {
+            tchar[c] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+            valueByte[c] = c == '\t' || (c >= 0x20 && c != 0x7f);
+        }
+        for (const char *p = "!#$%&'*+-.^_`|~"; *p; ++p)
+            tchar[uchar(*p)] = true;
+    }
+};
+constexpr ByteClasses kBytes;
+
 bool isTchar(uchar c)
 {
-    // RFC 9110 token characters.
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-        return true;
-    switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~': return true;
-    default: return false;
-    }
-}
-
-bool isFieldValueChar(uchar c)
-{
-    return c == '\t' || (c >= 0x20 && c != 0x7f); // VCHAR, SP, HTAB, obs-text; no other control byte
+    return kBytes.tchar[c];
 }
 
 QList<QByteArrayView> split(QByteArrayView v, char sep)
@@ -94,29 +90,48 @@ Parsed parseHead(QByteArrayView data, const Limits &limits, Head *head)
     while (start < data.size() && start < 8 && (data[start] == '\r' || data[start] == '\n'))
         ++start;
     const qsizetype window = qMin(data.size(), limits.maxHeadBytes);
-    // The end of the head: an empty line.
+    const char *const d = data.data();
+    // The end of the head: an empty line. Line by line (memchr finds the line feed, a NUL and each carriage
+    // return, which must end its line), each line's end kept for the second walk.
     qsizetype end = -1;
     qsizetype lineStart = start;
-    int lines = 0;
-    for (qsizetype i = start; i < window; ++i) {
-        const char c = data[i];
-        if (c == '\r' && (i + 1 >= data.size() || data[i + 1] != '\n')) {
-            if (i + 1 >= data.size())
-                break; // the LF may come with the next read
-            return invalid(400, tr("a bare carriage return in the request head"));
+    QVarLengthArray<qsizetype, 64> lineEnds; // where each line before the empty one has its line feed
+    while (lineStart < window) {
+        const auto *lf = static_cast<const char *>(std::memchr(d + lineStart, '\n', size_t(window - lineStart)));
+        const qsizetype lineEnd = lf ? lf - d : window; // the bytes to check: [lineStart, lineEnd)
+        const auto *nul = static_cast<const char *>(std::memchr(d + lineStart, '\0', size_t(lineEnd - lineStart)));
+        const qsizetype nulAt = nul ? nul - d : lineEnd;
+        // The first carriage return before nulAt that no line feed follows (one at the very end of the data may
+        // get its line feed with the next read).
+        bool waitForLineFeed = false;
+        for (qsizetype from = lineStart; from < nulAt;) {
+            const auto *cr = static_cast<const char *>(std::memchr(d + from, '\r', size_t(nulAt - from)));
+            if (!cr)
+                break;
+            const qsizetype at = cr - d;
+            if (at + 1 >= data.size()) {
+                waitForLineFeed = true;
+                break;
+            }
+            if (d[at + 1] != '\n')
+                return invalid(400, tr("a bare carriage return in the request head"));
+            from = at + 1;
         }
-        if (c == '\0')
+        if (waitForLineFeed)
+            break;
+        if (nul)
             return invalid(400, tr("a NUL byte in the message head"));
-        if (c != '\n')
-            continue;
-        const qsizetype contentEnd = (i > lineStart && data[i - 1] == '\r') ? i - 1 : i;
+        if (!lf)
+            break;
+        const qsizetype contentEnd = (lineEnd > lineStart && d[lineEnd - 1] == '\r') ? lineEnd - 1 : lineEnd;
         if (contentEnd == lineStart) { // the empty line
-            end = i + 1;
+            end = lineEnd + 1;
             break;
         }
-        if (++lines > limits.maxHeaders + 1)
+        if (lineEnds.size() + 1 > limits.maxHeaders + 1)
             return invalid(431, tr("more than %1 header lines").arg(limits.maxHeaders));
-        lineStart = i + 1;
+        lineEnds.append(lineEnd);
+        lineStart = lineEnd + 1;
     }
     if (end < 0) {
         if (data.size() >= limits.maxHeadBytes)
@@ -124,17 +139,12 @@ Parsed parseHead(QByteArrayView data, const Limits &limits, Head *head)
         return {};
     }
     // Walk the lines again, now parsing them.
-    head->headers.reserve(lines);
+    head->headers.reserve(lineEnds.size());
     qsizetype pos = start;
     bool first = true;
-    while (pos < end) {
-        qsizetype nl = pos;
-        while (data[nl] != '\n')
-            ++nl;
-        const QByteArrayView line = data.sliced(pos, (nl > pos && data[nl - 1] == '\r' ? nl - 1 : nl) - pos);
+    for (const qsizetype nl : lineEnds) {
+        const QByteArrayView line = data.sliced(pos, (nl > pos && d[nl - 1] == '\r' ? nl - 1 : nl) - pos);
         pos = nl + 1;
-        if (line.isEmpty())
-            break;
         if (first) {
             head->startLine = line;
             first = false;
@@ -142,16 +152,17 @@ Parsed parseHead(QByteArrayView data, const Limits &limits, Head *head)
         }
         if (line.front() == ' ' || line.front() == '\t')
             return invalid(400, tr("obsolete line folding in a header"));
-        const qsizetype colon = line.indexOf(':');
+        const auto *colonAt = static_cast<const char *>(std::memchr(line.data(), ':', size_t(line.size())));
+        const qsizetype colon = colonAt ? colonAt - line.data() : -1;
         if (colon <= 0)
             return invalid(400, tr("a header line without a name and a colon"));
         const QByteArrayView name = line.first(colon);
         for (char c : name)
-            if (!isTchar(uchar(c)))
+            if (!kBytes.tchar[uchar(c)])
                 return invalid(400, tr("an invalid character in a header name (whitespace before the colon?)"));
         const QByteArrayView value = trimmed(line.sliced(colon + 1));
         for (char c : value)
-            if (!isFieldValueChar(uchar(c)))
+            if (!kBytes.valueByte[uchar(c)])
                 return invalid(400,
                                tr("a control character in the value of header '%1'").arg(QString::fromLatin1(name)));
         head->headers.append({ name.toByteArray(), value.toByteArray() });

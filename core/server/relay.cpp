@@ -12,9 +12,18 @@ constexpr qint64 kMaxErrorBody = 1024 * 1024;
 
 bool forwardable(const QByteArray &name)
 {
-    return isHeaderName(name, "x-request-id") || isHeaderName(name, "request-id") || isHeaderName(name, "retry-after")
-           || headerNameStartsWith(name, "anthropic-ratelimit") || headerNameStartsWith(name, "x-ratelimit")
-           || isHeaderName(name, "openai-processing-ms") || isHeaderName(name, "x-should-retry");
+    if (name.isEmpty())
+        return false;
+    // By the first letter in ASCII lower case first: an upstream sends dozens of headers, most of them kept back.
+    switch (name.front() | 0x20) {
+    case 'x':
+        return isHeaderName(name, "x-request-id") || headerNameStartsWith(name, "x-ratelimit")
+               || isHeaderName(name, "x-should-retry");
+    case 'r': return isHeaderName(name, "request-id") || isHeaderName(name, "retry-after");
+    case 'a': return headerNameStartsWith(name, "anthropic-ratelimit");
+    case 'o': return isHeaderName(name, "openai-processing-ms");
+    default: return false;
+    }
 }
 
 } // namespace
