@@ -151,6 +151,12 @@ void UpstreamReply::onReadyRead()
 {
     if (!m_socket || m_done || m_paused)
         return;
+    if (m_startingInSend) {
+        // Bytes reported while the request is written inside send() (QSslSocket's flush can decrypt what was
+        // already buffered): read on the next turn, once the caller's slots are connected.
+        QMetaObject::invokeMethod(this, &UpstreamReply::onReadyRead, Qt::QueuedConnection);
+        return;
+    }
     if (m_state == State::Connecting)
         return;
     const QByteArray data = m_socket->readAll();
@@ -436,9 +442,13 @@ UpstreamReply *HttpClient::send(const UpstreamRequest &request, QObject *owner)
     if (owner)
         reply->setParent(owner);
     // On a pooled connection the request is written now: that emits nothing (the answer is read on a later turn
-    // of the event loop, and a write that fails retries on a later turn too), so the caller still connects its
-    // slots first, and the request costs no wake-up of the event loop. Anything else starts on the next turn.
-    if (!startPooled(reply))
+    // of the event loop, even bytes a TLS flush reports at once, and a write that fails retries on a later turn
+    // too), so the caller still connects its slots first, and the request costs no wake-up of the event loop.
+    // Anything else starts on the next turn.
+    reply->m_startingInSend = true;
+    const bool started = startPooled(reply);
+    reply->m_startingInSend = false;
+    if (!started)
         dispatchLater(reply);
     return reply;
 }

@@ -120,6 +120,8 @@ private:
     bool m_anyResponseByte = false;
     bool m_done = false;
     bool m_paused = false;
+    /// Set while HttpClient::send starts this reply on a pooled connection, before the caller has connected.
+    bool m_startingInSend = false;
     qint64 m_headerBytes = 0;
     http::Deadline m_timer { [this] { onTimeout(); } }; ///< connect, first byte, then idle (pushed by each read)
     enum class TimerKind { Connect, FirstByte, Idle } m_timerKind = TimerKind::Connect;
