@@ -34,11 +34,6 @@ struct ByteClasses
 };
 constexpr ByteClasses kBytes;
 
-bool isTchar(uchar c)
-{
-    return kBytes.tchar[c];
-}
-
 QList<QByteArrayView> split(QByteArrayView v, char sep)
 {
     QList<QByteArrayView> out;
@@ -141,13 +136,12 @@ Parsed parseHead(QByteArrayView data, const Limits &limits, Head *head)
     // Walk the lines again, now parsing them.
     head->headers.reserve(lineEnds.size());
     qsizetype pos = start;
-    bool first = true;
-    for (const qsizetype nl : lineEnds) {
+    for (qsizetype k = 0; k < lineEnds.size(); ++k) {
+        const qsizetype nl = lineEnds[k];
         const QByteArrayView line = data.sliced(pos, (nl > pos && d[nl - 1] == '\r' ? nl - 1 : nl) - pos);
         pos = nl + 1;
-        if (first) {
+        if (k == 0) {
             head->startLine = line;
-            first = false;
             continue;
         }
         if (line.front() == ' ' || line.front() == '\t')
@@ -231,7 +225,7 @@ Parsed parseRequestHead(QByteArrayView data, const Limits &limits, RequestHead *
     if (parts.size() != 3 || parts[0].isEmpty() || parts[1].isEmpty())
         return invalid(400, tr("a malformed request line"));
     for (char c : parts[0])
-        if (!isTchar(uchar(c)))
+        if (!kBytes.tchar[uchar(c)])
             return invalid(400, tr("a malformed request line"));
     for (char c : parts[1])
         if (uchar(c) <= 0x20 || uchar(c) >= 0x7f)
