@@ -25,12 +25,6 @@ http::Parsed response(const QByteArray &text, http::ResponseHead *out = nullptr)
     return http::parseResponseHead(text, http::Limits(), out ? out : &scratch);
 }
 
-/// A literal with the NUL bytes inside it (QByteArray's char* constructor would stop at the first).
-template<qsizetype N> QByteArray withNul(const char (&text)[N])
-{
-    return QByteArray(text, N - 1);
-}
-
 /// ASCII lower case: the reference the compares are checked against.
 char lower(char c)
 {
@@ -64,21 +58,22 @@ private Q_SLOTS:
             << QStringLiteral("a bare carriage return");
         QTest::newRow("CR CR LF") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\r\n\r\n") << State::Invalid << 400
                                   << QStringLiteral("a bare carriage return");
-        QTest::newRow("NUL in a value") << withNul("GET / HTTP/1.1\r\nHost: a\r\nX-A: b\0c\r\n\r\n") << State::Invalid
-                                        << 400 << QStringLiteral("a NUL byte");
-        QTest::newRow("NUL then a bare CR: the NUL is first") << withNul("GET / HTTP/1.1\r\nX-A: \0b\rc\r\n\r\n")
-                                                              << State::Invalid << 400 << QStringLiteral("a NUL byte");
+        QTest::newRow("NUL in a value") << QByteArrayLiteral("GET / HTTP/1.1\r\nHost: a\r\nX-A: b\0c\r\n\r\n")
+                                        << State::Invalid << 400 << QStringLiteral("a NUL byte");
+        QTest::newRow("NUL then a bare CR: the NUL is first")
+            << QByteArrayLiteral("GET / HTTP/1.1\r\nX-A: \0b\rc\r\n\r\n") << State::Invalid << 400
+            << QStringLiteral("a NUL byte");
         QTest::newRow("a bare CR then a NUL: the CR is first")
-            << withNul("GET / HTTP/1.1\r\nX-A: b\rc\0\r\n\r\n") << State::Invalid << 400
+            << QByteArrayLiteral("GET / HTTP/1.1\r\nX-A: b\rc\0\r\n\r\n") << State::Invalid << 400
             << QStringLiteral("a bare carriage return");
-        QTest::newRow("CR right before a NUL") << withNul("GET / HTTP/1.1\r\nX-A: b\r\0\r\n\r\n") << State::Invalid
-                                               << 400 << QStringLiteral("a bare carriage return");
+        QTest::newRow("CR right before a NUL") << QByteArrayLiteral("GET / HTTP/1.1\r\nX-A: b\r\0\r\n\r\n")
+                                               << State::Invalid << 400 << QStringLiteral("a bare carriage return");
         QTest::newRow("NUL in the line being received")
-            << withNul("GET / HTTP/1.1\r\nX-A: b\0") << State::Invalid << 400 << QStringLiteral("a NUL byte");
+            << QByteArrayLiteral("GET / HTTP/1.1\r\nX-A: b\0") << State::Invalid << 400 << QStringLiteral("a NUL byte");
         QTest::newRow("CR last: its LF may follow")
             << QByteArray("GET / HTTP/1.1\r\nHost: a\r") << State::NeedMore << 0 << QString();
         QTest::newRow("fault after the head is not the head's")
-            << withNul("GET / HTTP/1.1\r\nHost: a\r\n\r\nbody\r\0") << State::Done << 0 << QString();
+            << QByteArrayLiteral("GET / HTTP/1.1\r\nHost: a\r\n\r\nbody\r\0") << State::Done << 0 << QString();
         QTest::newRow("a header without a colon") << QByteArray("GET / HTTP/1.1\r\nHost a\r\n\r\n") << State::Invalid
                                                   << 400 << QStringLiteral("without a name and a colon");
         QTest::newRow("a colon first") << QByteArray("GET / HTTP/1.1\r\n: a\r\n\r\n") << State::Invalid << 400
