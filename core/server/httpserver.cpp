@@ -33,6 +33,7 @@ namespace d2a {
 
 namespace {
 constexpr qint64 kSocketReadBuffer = 256 * 1024; ///< what Qt reads ahead of us: the rest stays in the kernel
+constexpr qint64 kHeadReadStep = 16 * 1024; ///< a head is read this much at a time (most fit in one step)
 constexpr qint64 kLingerBytes = 4 * 1024 * 1024; ///< read and discarded after a refusal, at most
 constexpr int kLingerMs = 2000; ///< and for at most this long
 constexpr qint64 kStalledMs = 1000; ///< a request slower than this to arrive counts as stalled (shed first)
@@ -244,17 +245,9 @@ void HttpConnection::process()
     const ServerLimits &limits = m_server->limits();
     while (m_state == State::Idle || m_state == State::Head || m_state == State::Body) {
         if (m_state != State::Body) {
-            // Read only what a head may take: the body is read by readBody() under its own limits.
-            const qint64 room = limits.head.maxHeadBytes + 1 - m_buf.size();
-            if (room > 0 && m_socket->bytesAvailable() > 0)
-                m_buf += m_socket->read(room);
-            if (m_buf.isEmpty())
-                return;
-            if (m_state == State::Idle)
-                setState(State::Head);
             // Parse only once the blank line has arrived (or the head is too long): a head trickled a byte at
             // a time costs one scan of each new byte, not a re-parse of the whole head per read.
-            if (!headComplete(limits.head.maxHeadBytes))
+            if (!readHead(limits.head.maxHeadBytes))
                 return;
             m_head = http::RequestHead();
             const http::Parsed parsed = http::parseRequestHead(m_buf, limits.head, &m_head);
@@ -292,6 +285,31 @@ void HttpConnection::process()
         if (!readBody())
             return;
         dispatch();
+    }
+}
+
+bool HttpConnection::readHead(qsizetype maxHeadBytes)
+{
+    for (;;) {
+        // Read only what a head may take, in steps: the body is read by readBody() under its own limits,
+        // and the less of it comes in with the head, the less of it is copied twice. A step that takes all
+        // Qt holds, in one block, takes Qt's buffer itself.
+        const qint64 room = qMin<qint64>(maxHeadBytes + 1 - m_buf.size(), kHeadReadStep);
+        const qint64 take = qMin<qint64>(room, m_socket->bytesAvailable());
+        if (take > 0) {
+            if (m_buf.isEmpty())
+                m_buf = m_socket->read(take);
+            else
+                m_buf += m_socket->read(take);
+        }
+        if (m_buf.isEmpty())
+            return false;
+        if (m_state == State::Idle)
+            setState(State::Head);
+        if (headComplete(maxHeadBytes))
+            return true;
+        if (take <= 0)
+            return false;
     }
 }
 

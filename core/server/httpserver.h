@@ -98,6 +98,8 @@ private:
     void onReadyRead();
     void process();
     bool readBody();
+    /// Reads the head into m_buf (a step at a time, as far as Qt holds it); true once headComplete().
+    bool readHead(qsizetype maxHeadBytes);
     /// The head in m_buf has its blank line (or is over `maxHeadBytes`); scans only bytes not scanned before.
     bool headComplete(qsizetype maxHeadBytes);
     void dispatch();

@@ -335,6 +335,38 @@ private Q_SLOTS:
         QCOMPARE(f.fake->received.size(), 1);
     }
 
+    void headsUpToTheLimitAreServedWithTheirBodies()
+    {
+        QVERIFY(up());
+        // The server reads a head in steps of 16 KiB. A head that ends just before a step, on it or just after,
+        // or on the limit itself, is served with the body sent in the same write; one byte more is 431.
+        auto request = [](qsizetype headBytes, const QByteArray &body) -> QByteArray {
+            QByteArray head =
+                "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                "Content-Length: "
+                + QByteArray::number(body.size()) + "\r\nX-Pad: ";
+            const QByteArray end = "\r\nConnection: close\r\n\r\n";
+            head += QByteArray(headBytes - head.size() - end.size(), 'p') + end;
+            return head + body;
+        };
+        const http::Limits limits;
+        const QList<qsizetype> sizes { 16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 40 * 1024, limits.maxHeadBytes };
+        for (const qsizetype size : sizes) {
+            const QByteArray marker = "body after a head of " + QByteArray::number(size) + " bytes";
+            const QByteArray body =
+                "{\"model\":\"glm-5.2\",\"messages\":[{\"role\":\"user\",\"content\":\"" + marker + "\"}]}";
+            const QByteArray bytes = request(size, body);
+            QCOMPARE(bytes.size(), size + body.size());
+            const QByteArray answer = exchange(bytes);
+            QVERIFY2(statusOf(answer) == 200, QByteArray(marker + ": " + answer.left(200)).constData());
+            QVERIFY(f.fake->received.last().body.contains(marker));
+        }
+        QCOMPARE(f.fake->received.size(), sizes.size());
+        const QByteArray answer = exchange(request(limits.maxHeadBytes + 1, "{}"));
+        QVERIFY2(statusOf(answer) == 431, answer.left(200).constData());
+        QCOMPARE(f.fake->received.size(), sizes.size());
+    }
+
     void brokenFramingIsRefused_data()
     {
         QTest::addColumn<QByteArray>("request");
