@@ -82,7 +82,7 @@ Parsed parseHead(QByteArrayView data, const Limits &limits, Head *head)
 {
     // Up to a few empty lines may precede a request (RFC 9112 §2.2): skip them.
     qsizetype start = 0;
-    while (start < data.size() && start < 8 && (data[start] == '\r' || data[start] == '\n'))
+    while (start < data.size() && start < kMaxLeadingBlankBytes && (data[start] == '\r' || data[start] == '\n'))
         ++start;
     const qsizetype window = qMin(data.size(), limits.maxHeadBytes);
     const char *const d = data.data();

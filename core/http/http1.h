@@ -12,6 +12,10 @@
 
 namespace d2a::http {
 
+/// Empty lines before a request line are skipped, up to this many bytes of them (RFC 9112 §2.2 allows some);
+/// a head that starts with more is refused.
+constexpr qsizetype kMaxLeadingBlankBytes = 8;
+
 struct Limits
 {
     qsizetype maxHeadBytes = 64 * 1024; ///< request line + headers + the blank line (431 beyond)

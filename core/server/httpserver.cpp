@@ -297,10 +297,14 @@ bool HttpConnection::readHead(qsizetype maxHeadBytes)
         const qint64 room = qMin<qint64>(maxHeadBytes + 1 - m_buf.size(), kHeadReadStep);
         const qint64 take = qMin<qint64>(room, m_socket->bytesAvailable());
         if (take > 0) {
-            if (m_buf.isEmpty())
+            if (m_buf.isEmpty()) {
                 m_buf = m_socket->read(take);
-            else
+                // Qt's block may be one a large body was read from: keep only what the head needs of it.
+                if (m_buf.capacity() > kHeadReadStep)
+                    m_buf.squeeze();
+            } else {
                 m_buf += m_socket->read(take);
+            }
         }
         if (m_buf.isEmpty())
             return false;
@@ -317,20 +321,23 @@ bool HttpConnection::headComplete(qsizetype maxHeadBytes)
 {
     if (m_buf.size() > maxHeadBytes)
         return true; // the parser answers 431
+    // Blank lines before a request line are skipped by the parser, a few bytes of them: a head that starts with
+    // more is refused without waiting for the rest. (Counting them again at every line feed made 64 KiB of
+    // line feeds cost seconds of the event loop.)
+    qsizetype firstContent = 0;
+    while (firstContent < m_buf.size() && (m_buf[firstContent] == '\r' || m_buf[firstContent] == '\n'))
+        if (++firstContent > http::kMaxLeadingBlankBytes)
+            return true; // the parser answers 400
     // The blank line ends in "\n\n" or "\n\r\n": look from a little before the bytes already scanned.
     qsizetype from = qMax<qsizetype>(0, m_scanned - 2);
     for (;;) {
         const qsizetype nl = m_buf.indexOf('\n', from);
         if (nl < 0)
             break;
-        // Blank lines before a request line are skipped by the parser; a lone leading "\n" is not an end.
-        if (nl >= 1 && (m_buf[nl - 1] == '\n' || (nl >= 2 && m_buf[nl - 1] == '\r' && m_buf[nl - 2] == '\n'))) {
-            qsizetype firstContent = 0;
-            while (firstContent < m_buf.size() && (m_buf[firstContent] == '\r' || m_buf[firstContent] == '\n'))
-                ++firstContent;
-            if (firstContent < nl)
-                return true;
-        }
+        // A lone leading "\n" (a blank line the parser skips) is not an end.
+        if (nl >= 1 && firstContent < nl
+            && (m_buf[nl - 1] == '\n' || (nl >= 2 && m_buf[nl - 1] == '\r' && m_buf[nl - 2] == '\n')))
+            return true;
         from = nl + 1;
     }
     m_scanned = m_buf.size();

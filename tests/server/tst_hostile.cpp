@@ -335,36 +335,87 @@ private Q_SLOTS:
         QCOMPARE(f.fake->received.size(), 1);
     }
 
+    /// A chat request whose head is exactly `headBytes` long (padded with a header), then `body` as sent.
+    static QByteArray postWithHead(qsizetype headBytes, const QByteArray &body, const QByteArray &framing,
+                                   const QByteArray &extra = "Connection: close\r\n")
+    {
+        QByteArray head = "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                          + framing + extra + "X-Pad: ";
+        head += QByteArray(headBytes - head.size() - 4, 'p') + "\r\n\r\n";
+        return head + body;
+    }
+
+    static QByteArray chatBody(const QByteArray &marker)
+    {
+        return "{\"model\":\"glm-5.2\",\"messages\":[{\"role\":\"user\",\"content\":\"" + marker + "\"}]}";
+    }
+
+    static QByteArray lengthOf(const QByteArray &body)
+    {
+        return "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    }
+
     void headsUpToTheLimitAreServedWithTheirBodies()
     {
         QVERIFY(up());
         // The server reads a head in steps of 16 KiB. A head that ends just before a step, on it or just after,
         // or on the limit itself, is served with the body sent in the same write; one byte more is 431.
-        auto request = [](qsizetype headBytes, const QByteArray &body) -> QByteArray {
-            QByteArray head =
-                "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                "Content-Length: "
-                + QByteArray::number(body.size()) + "\r\nX-Pad: ";
-            const QByteArray end = "\r\nConnection: close\r\n\r\n";
-            head += QByteArray(headBytes - head.size() - end.size(), 'p') + end;
-            return head + body;
-        };
-        const http::Limits limits;
-        const QList<qsizetype> sizes { 16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 40 * 1024, limits.maxHeadBytes };
+        const qsizetype limit = f.config().limits.maxHeaderBytes;
+        const QList<qsizetype> sizes { 16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 40 * 1024, limit };
         for (const qsizetype size : sizes) {
             const QByteArray marker = "body after a head of " + QByteArray::number(size) + " bytes";
-            const QByteArray body =
-                "{\"model\":\"glm-5.2\",\"messages\":[{\"role\":\"user\",\"content\":\"" + marker + "\"}]}";
-            const QByteArray bytes = request(size, body);
+            const QByteArray body = chatBody(marker);
+            const QByteArray bytes = postWithHead(size, body, lengthOf(body));
             QCOMPARE(bytes.size(), size + body.size());
             const QByteArray answer = exchange(bytes);
             QVERIFY2(statusOf(answer) == 200, QByteArray(marker + ": " + answer.left(200)).constData());
             QVERIFY(f.fake->received.last().body.contains(marker));
         }
         QCOMPARE(f.fake->received.size(), sizes.size());
-        const QByteArray answer = exchange(request(limits.maxHeadBytes + 1, "{}"));
+        const QByteArray answer = exchange(postWithHead(limit + 1, "{}", lengthOf("{}")));
         QVERIFY2(statusOf(answer) == 431, answer.left(200).constData());
         QCOMPARE(f.fake->received.size(), sizes.size());
+    }
+
+    void pipelinedRequestsWithLongHeadsAreServedInOrder()
+    {
+        QVERIFY(up());
+        // One write, one keep-alive connection: each next request lies partly in what the server read and partly
+        // in Qt's buffer. A body by length, a chunked body, and a body sent at once behind "Expect: 100-continue",
+        // then a small request that closes.
+        const QByteArray a = chatBody("first, by length"), b = chatBody("second, chunked"),
+                         c = chatBody("third, expecting 100");
+        const QByteArray chunked = QByteArray::number(b.size(), 16) + "\r\n" + b + "\r\n0\r\n\r\n";
+        const QByteArray bytes = postWithHead(20000, a, lengthOf(a), {})
+                                 + postWithHead(17000, chunked, "Transfer-Encoding: chunked\r\n", {})
+                                 + postWithHead(30000, c, lengthOf(c), "Expect: 100-continue\r\n")
+                                 + "GET /v1/models HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+        const QByteArray answer = exchange(bytes);
+        QCOMPARE(answer.count("HTTP/1.1 200 "), 4); // (a 100 before the third's answer would be allowed too)
+        QCOMPARE(f.fake->received.size(), 3);
+        QVERIFY(f.fake->received[0].body.contains("first, by length"));
+        QVERIFY(f.fake->received[1].body.contains("second, chunked"));
+        QVERIFY(f.fake->received[2].body.contains("third, expecting 100"));
+    }
+
+    void blankLinesBeforeARequestAreBounded()
+    {
+        QVERIFY(up());
+        const QByteArray models = "GET /v1/models HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+        // The few empty lines RFC 9112 lets a client send before a request are skipped.
+        QCOMPARE(statusOf(exchange(QByteArray(http::kMaxLeadingBlankBytes, '\n') + models)), 200);
+        QCOMPARE(statusOf(exchange(QByteArray("\r\n").repeated(http::kMaxLeadingBlankBytes / 2) + models)), 200);
+        // More are refused as soon as they are seen: a connection that sends only line feeds (64 KiB of them, once
+        // seconds of the event loop) is answered 400 without waiting for a request line that never comes.
+        for (const QByteArray &bytes :
+             QList<QByteArray> { QByteArray(http::kMaxLeadingBlankBytes + 1, '\n') + models,
+                                 QByteArray(64 * 1024, '\n'), QByteArray("\r\n").repeated(32 * 1024) }) {
+            const QByteArray answer = exchange(bytes);
+            QVERIFY2(statusOf(answer) == 400, answer.left(200).constData());
+            QVERIFY(bodyOf(answer).contains("\"error\""));
+        }
+        QVERIFY(servesOthers());
+        QCOMPARE(recordsFor(QStringLiteral("/v1/models")), 3); // the two above and servesOthers' own
     }
 
     void brokenFramingIsRefused_data()
