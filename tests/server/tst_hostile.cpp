@@ -424,8 +424,8 @@ private Q_SLOTS:
         QTest::addColumn<int>("status");
         const QByteArray post =
             "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n";
-        const QByteArray body = R"({"model":"glm-5.2","messages":[{"role":"user","content":"x"}]})";
-        const QByteArray cl = "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+        const QByteArray body = chatBody("x");
+        const QByteArray cl = lengthOf(body);
         QTest::newRow("Content-Length and Transfer-Encoding")
             << post + cl + "Transfer-Encoding: chunked\r\n\r\n" + body << 400;
         QTest::newRow("Transfer-Encoding and Content-Length")
